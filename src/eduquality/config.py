@@ -1,0 +1,109 @@
+"""Settings from a TOML file and the environment.
+
+Order of precedence (later wins): built-in defaults, ``eduquality.toml`` in the working
+directory (or the file named by ``EDUQUALITY_CONFIG``), environment variables
+``EDUQUALITY_LANG`` / ``EDUQUALITY_DB``, then command-line options.
+
+Example ``eduquality.toml``::
+
+    lang = "zh"
+    db = "wuhua.duckdb"
+
+    [thresholds]          # shares of full marks (GLOSSARY: 三率一分)
+    excellent = 0.85
+    good = 0.70
+    pass = 0.60
+    low = 0.40
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from eduquality.errors import ConfigError
+
+LANGS = ("zh", "en")
+DEFAULT_DB = "eduquality.duckdb"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Lines for 三率一分 / 四率 as shares of full marks; a rate counts takers at or above the line
+    (低分率: below it)."""
+
+    excellent: float = 0.85
+    good: float = 0.70
+    pass_: float = 0.60
+    low: float = 0.40
+
+    def __post_init__(self) -> None:
+        values = (self.low, self.pass_, self.good, self.excellent)
+        if any(not 0 < v <= 1 for v in values) or list(values) != sorted(values):
+            raise ConfigError(
+                "分数线比例须在 (0, 1] 之间且 低分 ≤ 及格 ≤ 良好 ≤ 优秀 / "
+                f"thresholds must lie in (0, 1] with low ≤ pass ≤ good ≤ excellent: {values}"
+            )
+
+
+@dataclass(frozen=True)
+class PublicationPolicy:
+    """National rules on publishing results (GLOSSARY, 'Rules on publishing results')."""
+
+    grades_not_ranks_compulsory: bool = True
+    mark_internal: bool = True
+    forbid_exam_league_tables: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    lang: str = "zh"
+    db: str = DEFAULT_DB
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    publication: PublicationPolicy = field(default_factory=PublicationPolicy)
+    min_unit_n: int = 10
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with the non-None ``changes`` applied (command-line options)."""
+        clean = {k: v for k, v in changes.items() if v is not None}
+        if "lang" in clean and clean["lang"] not in LANGS:
+            raise ConfigError(f"未知语言 / unknown language: {clean['lang']} (zh|en)")
+        return replace(self, **clean)
+
+
+def _from_mapping(data: dict[str, Any]) -> Settings:
+    known = {"lang", "db", "thresholds", "publication", "min_unit_n"}
+    unknown = set(data) - known
+    if unknown:
+        raise ConfigError(f"配置文件中有未知设置 / unknown settings: {sorted(unknown)}")
+    t = dict(data.get("thresholds", {}))
+    if "pass" in t:
+        t["pass_"] = t.pop("pass")
+    try:
+        thresholds = Thresholds(**t)
+        publication = PublicationPolicy(**data.get("publication", {}))
+    except TypeError as exc:
+        raise ConfigError(f"配置项无效 / invalid setting: {exc}") from exc
+    settings = Settings(thresholds=thresholds, publication=publication)
+    return settings.with_overrides(
+        lang=data.get("lang"), db=data.get("db"), min_unit_n=data.get("min_unit_n")
+    )
+
+
+def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Read settings from ``path`` (or ``EDUQUALITY_CONFIG`` / ./eduquality.toml) and the env."""
+    env = dict(os.environ) if env is None else env
+    candidate = Path(path or env.get("EDUQUALITY_CONFIG", "eduquality.toml"))
+    data: dict[str, Any] = {}
+    if candidate.is_file():
+        try:
+            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"配置文件格式错误 / bad config file {candidate}: {exc}") from exc
+    elif path is not None:
+        raise ConfigError(f"找不到配置文件 / config file not found: {candidate}")
+    settings = _from_mapping(data)
+    return settings.with_overrides(lang=env.get("EDUQUALITY_LANG"), db=env.get("EDUQUALITY_DB"))

@@ -1,0 +1,1 @@
+"""Readers for the files schools send, validation, and all-or-nothing imports."""

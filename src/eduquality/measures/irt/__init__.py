@@ -1,0 +1,1 @@
+"""Item response theory: models, estimation, scoring, linking, DIF."""

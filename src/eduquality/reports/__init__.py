@@ -1,0 +1,1 @@
+"""Renderers: Excel, PDF and HTML reports."""

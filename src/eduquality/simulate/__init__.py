@@ -1,0 +1,1 @@
+"""The synthetic Wuhua-like district with its ground truth."""

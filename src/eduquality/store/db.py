@@ -1,0 +1,185 @@
+"""Opening the database, applying migrations, and the single write path.
+
+All writes go through :meth:`Database.write`, one transaction each: either everything in the
+block lands, after :meth:`Database.check_integrity` has passed, or nothing does. Reads may use
+:meth:`Database.sql` or an Ibis connection (:meth:`Database.ibis`), which lets the same
+aggregation run on DuckDB here and on Spark at province scale.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from eduquality.errors import EduQualityError
+from eduquality.i18n import register, tr
+from eduquality.store.migrations import all_migrations
+from eduquality.vocab import SUBJECTS
+
+MESSAGES = register({
+    "store.integrity": (
+        "数据完整性检查未通过：{detail}",
+        "integrity check failed: {detail}",
+    ),
+    "store.item_over_full": (
+        "{n} 个小题得分超过该题满分（例：试卷 {paper}，第 {seq} 题，得分 {score}，满分 {full}）",
+        "{n} item scores exceed the item's full marks (e.g. paper {paper}, item {seq}, "
+        "score {score}, full marks {full})",
+    ),
+    "store.subject_over_full": (
+        "{n} 个科目成绩超过试卷满分（例：试卷 {paper}，得分 {score}，满分 {full}）",
+        "{n} subject scores exceed the paper's full marks (e.g. paper {paper}, "
+        "score {score}, full marks {full})",
+    ),
+    "store.newer_schema": (
+        "数据库版本 {found} 高于本程序支持的版本 {known}，请升级 EduQuality",
+        "database schema version {found} is newer than this program knows ({known}); "
+        "upgrade EduQuality",
+    ),
+})
+
+
+class IntegrityError(EduQualityError):
+    """Data that would break a rule of the data model; the transaction was rolled back."""
+
+
+class Database:
+    """A DuckDB database with EduQuality's schema. Use :func:`open_database` to get one."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str, lang: str = "zh") -> None:
+        self.con = con
+        self.path = path
+        self.lang = lang
+        self._write_lock = threading.Lock()
+
+    # -- schema -------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+            "name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+        )
+        row = self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+        return int(row[0]) if row else 0
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations in order, each in its own transaction. Writes.
+
+        Returns the names of the migrations applied."""
+        current = self.schema_version()
+        migrations = all_migrations()
+        known = migrations[-1].version if migrations else 0
+        if current > known:
+            raise EduQualityError(tr("store.newer_schema", self.lang, found=current, known=known))
+        applied = []
+        for m in migrations:
+            if m.version <= current:
+                continue
+            with self._write_lock:
+                self.con.execute("BEGIN TRANSACTION")
+                try:
+                    self.con.execute(m.sql)
+                    self.con.execute(
+                        "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                        [m.version, m.name],
+                    )
+                    if m.version == 1:
+                        self._seed_subjects()
+                    self.con.execute("COMMIT")
+                except Exception:
+                    self.con.execute("ROLLBACK")
+                    raise
+            applied.append(m.name)
+        return applied
+
+    def _seed_subjects(self) -> None:
+        rows = [(t.code, t.zh, t.en) for t in SUBJECTS.terms.values() if t.code != "total"]
+        self.con.executemany("INSERT INTO subject VALUES (?, ?, ?)", rows)
+
+    # -- writing ------------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The single write path: one transaction; integrity checked before commit. Writes.
+
+        >>> db = open_database(":memory:")
+        >>> with db.write() as con:
+        ...     _ = con.execute("INSERT INTO district VALUES ('1', '五华区', '昆明市', '云南省')")
+        >>> db.sql("SELECT name FROM district").iloc[0, 0]
+        '五华区'
+        """
+        with self._write_lock:
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                yield self.con
+                self.check_integrity()
+                self.con.execute("COMMIT")
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
+
+    def check_integrity(self) -> None:
+        """Rules that span tables (a score never above its full marks). Raises IntegrityError."""
+        bad_items = self.con.execute(
+            """SELECT count(*) OVER () AS n, s.paper_id, s.seq, s.score, i.full_marks
+               FROM item_score s JOIN item i USING (paper_id, seq)
+               WHERE s.score > i.full_marks + 1e-9 LIMIT 1"""
+        ).fetchone()
+        if bad_items:
+            n, paper, seq, score, full = bad_items
+            raise IntegrityError(tr("store.integrity", self.lang, detail=tr(
+                "store.item_over_full", self.lang, n=n, paper=paper, seq=seq, score=score,
+                full=full)))
+        bad_subjects = self.con.execute(
+            """SELECT count(*) OVER () AS n, r.paper_id, r.score, p.full_marks
+               FROM subject_result r JOIN paper p USING (paper_id)
+               WHERE r.score > p.full_marks + 1e-9 LIMIT 1"""
+        ).fetchone()
+        if bad_subjects:
+            n, paper, score, full = bad_subjects
+            raise IntegrityError(tr("store.integrity", self.lang, detail=tr(
+                "store.subject_over_full", self.lang, n=n, paper=paper, score=score, full=full)))
+
+    # -- reading ------------------------------------------------------------------------
+    def sql(self, query: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run a read query and return a DataFrame."""
+        return self.con.execute(query, params or []).df()
+
+    def scalar(self, query: str, params: list[Any] | None = None) -> Any:
+        row = self.con.execute(query, params or []).fetchone()
+        return None if row is None else row[0]
+
+    def ibis(self) -> Any:
+        """An Ibis backend over this same connection (for engine-portable aggregations)."""
+        import ibis
+
+        return ibis.duckdb.from_connection(self.con)
+
+    def table_counts(self) -> dict[str, int]:
+        """Row counts of every base table (for `eduquality info`)."""
+        names = [r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
+        ).fetchall()]
+        return {n: int(self.scalar(f'SELECT count(*) FROM "{n}"')) for n in names}
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def open_database(path: str | Path, lang: str = "zh", read_only: bool = False) -> Database:
+    """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+
+    ``":memory:"`` gives a private in-memory database (tests)."""
+    path = str(path)
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(path, read_only=read_only)
+    db = Database(con, path, lang)
+    if not read_only:
+        db.migrate()
+    return db

@@ -1,0 +1,187 @@
+"""Controlled vocabularies: the codes stored in the database and their Chinese/English labels.
+
+The database stores short English codes; files and reports use the Chinese labels. ``aliases``
+are other spellings found in the files schools send. Pure data: every layer may import it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Term:
+    code: str
+    zh: str
+    en: str
+    aliases: tuple[str, ...] = ()
+
+    def label(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
+
+
+class Vocabulary:
+    """A closed list of terms, looked up by code or by any label/alias (case-insensitive)."""
+
+    def __init__(self, name: str, terms: list[Term]) -> None:
+        self.name = name
+        self.terms = {t.code: t for t in terms}
+        self._lookup: dict[str, str] = {}
+        for t in terms:
+            for key in (t.code, t.zh, t.en, *t.aliases):
+                self._lookup[key.strip().lower()] = t.code
+
+    def codes(self) -> list[str]:
+        return list(self.terms)
+
+    def parse(self, text: str) -> str | None:
+        """The code for ``text`` (a code, label or alias), or None when unknown."""
+        return self._lookup.get(str(text).strip().lower())
+
+    def label(self, code: str, lang: str = "zh") -> str:
+        return self.terms[code].label(lang)
+
+    def sql_in(self) -> str:
+        """``('a','b',…)`` for CHECK constraints."""
+        return "(" + ",".join(f"'{c}'" for c in self.terms) + ")"
+
+
+STAGES = Vocabulary("stage", [
+    Term("primary", "小学", "primary"),
+    Term("junior", "初中", "junior secondary", ("初级中学",)),
+    Term("senior", "高中", "senior secondary", ("高级中学", "普通高中")),
+    Term("complete", "完中", "complete secondary", ("完全中学",)),
+    Term("nine_year", "九年一贯制", "nine-year school"),
+    Term("twelve_year", "十二年一贯制", "twelve-year school"),
+    Term("vocational", "中职", "vocational", ("中等职业学校", "职高", "中专")),
+])
+
+OWNERSHIP = Vocabulary("ownership", [
+    Term("public", "公办", "public"),
+    Term("private", "民办", "private"),
+])
+
+LOCALE = Vocabulary("locale", [
+    Term("urban", "城区", "urban", ("城市", "城镇")),
+    Term("town", "镇区", "town"),
+    Term("rural", "乡村", "rural", ("农村",)),
+])
+
+GENDER = Vocabulary("gender", [
+    Term("M", "男", "male", ("m", "1")),
+    Term("F", "女", "female", ("f", "2")),
+])
+
+ENROLMENT_EVENTS = Vocabulary("enrolment_event", [
+    Term("admission", "入学", "admission", ("新生入学",)),
+    Term("transfer_in", "转入", "transfer in"),
+    Term("transfer_out", "转出", "transfer out"),
+    Term("suspension", "休学", "suspension"),
+    Term("resumption", "复学", "resumption"),
+    Term("dropout", "辍学", "dropout"),
+    Term("return", "返校", "return after dropout", ("劝返",)),
+    Term("graduation", "毕业", "graduation"),
+])
+
+TEACHER_TIERS = Vocabulary("teacher_tier", [
+    Term("backbone", "骨干教师", "backbone teacher", ("骨干",)),
+    Term("district_master", "区级名师", "district master teacher"),
+    Term("city_master", "市级名师", "city master teacher"),
+    Term("province_master", "省级名师", "province master teacher"),
+    Term("master_principal", "名校长", "master principal"),
+])
+
+EXAM_TYPES = Vocabulary("exam_type", [
+    Term("monitoring", "质量监测", "quality monitoring", ("监测",)),
+    Term("midterm", "期中", "midterm", ("期中考试",)),
+    Term("final", "期末", "final", ("期末考试",)),
+    Term("diag1", "一诊", "1st diagnostic"),
+    Term("diag2", "二诊", "2nd diagnostic"),
+    Term("diag3", "三诊", "3rd diagnostic"),
+    Term("mock", "模拟", "mock", ("模拟考试", "一模", "模拟考")),
+    Term("zhongkao", "中考", "zhongkao"),
+    Term("gaokao", "高考", "gaokao"),
+])
+
+EXAM_SCOPES = Vocabulary("exam_scope", [
+    Term("school", "校级", "school"),
+    Term("district", "区级", "district", ("全区",)),
+    Term("city", "市级", "city", ("全市",)),
+    Term("province", "省级", "province", ("全省",)),
+])
+
+ITEM_TYPES = Vocabulary("item_type", [
+    Term("objective", "客观题", "objective", ("客观", "选择题", "选择")),
+    Term("subjective", "主观题", "subjective", ("主观", "解答题", "填空题")),
+])
+
+SUBJECT_STATUS = Vocabulary("subject_status", [
+    Term("present", "正常", "present", ("参考",)),
+    Term("absent", "缺考", "absent", ("缺", "-", "—", "／", "/")),
+    Term("cheating", "违纪", "disqualified", ("作弊",)),
+    Term("exempt", "免考", "exempt", ("免",)),
+])
+
+TRACKS = Vocabulary("track", [
+    Term("arts", "文科", "arts", ("文",)),
+    Term("science", "理科", "science", ("理",)),
+    Term("physics", "物理类", "physics track", ("物理方向",)),
+    Term("history", "历史类", "history track", ("历史方向",)),
+])
+
+SUBJECTS = Vocabulary("subject", [
+    Term("chinese", "语文", "Chinese"),
+    Term("math", "数学", "Mathematics"),
+    Term("english", "英语", "English", ("外语",)),
+    Term("physics", "物理", "Physics"),
+    Term("chemistry", "化学", "Chemistry"),
+    Term("biology", "生物", "Biology", ("生物学",)),
+    Term("politics", "思想政治", "Politics", ("政治",)),
+    Term("history", "历史", "History"),
+    Term("geography", "地理", "Geography"),
+    Term("morality", "道德与法治", "Morality and Law", ("道法",)),
+    Term("science", "科学", "Science"),
+    Term("pe", "体育", "Physical Education", ("体育与健康",)),
+    Term("it", "信息技术", "Information Technology"),
+    Term("total", "总分", "Total"),
+])
+
+ROLES = Vocabulary("role", [
+    Term("admin", "系统管理员", "administrator"),
+    Term("researcher", "教研员", "researcher"),
+    Term("leader", "局领导", "bureau leader"),
+    Term("principal", "校长", "principal"),
+    Term("teacher", "教师", "teacher"),
+    Term("parent", "家长", "parent"),
+])
+
+GRADE_LABELS_ZH = {
+    1: "一年级", 2: "二年级", 3: "三年级", 4: "四年级", 5: "五年级", 6: "六年级",
+    7: "七年级", 8: "八年级", 9: "九年级", 10: "高一", 11: "高二", 12: "高三",
+}
+_GRADE_ALIASES = {
+    "初一": 7, "初二": 8, "初三": 9, "高一": 10, "高二": 11, "高三": 12,
+    "十年级": 10, "十一年级": 11, "十二年级": 12,
+}
+
+
+def parse_grade(text: object) -> int | None:
+    """Grade 1–12 from '3', '三年级', '初二', '高三', 'Grade 9' …; None when unknown."""
+    s = str(text).strip().replace(" ", "")
+    if s.lower().startswith("grade"):
+        s = s[5:]
+    if s.isdigit() and 1 <= int(s) <= 12:
+        return int(s)
+    for grade, label in GRADE_LABELS_ZH.items():
+        if s == label:
+            return grade
+    return _GRADE_ALIASES.get(s)
+
+
+def grade_label(grade: int, lang: str = "zh") -> str:
+    return GRADE_LABELS_ZH[grade] if lang != "en" else f"Grade {grade}"
+
+
+def is_compulsory(grade: int) -> bool:
+    """Grades 1–9 are compulsory education (义务教育): results as grades, no ranks."""
+    return 1 <= grade <= 9

@@ -1,0 +1,66 @@
+"""The schema, its constraints and the single write path."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from eduquality.store import open_database
+from eduquality.store.db import IntegrityError
+
+
+@pytest.fixture()
+def db():
+    d = open_database(":memory:")
+    with d.write() as con:
+        con.execute("INSERT INTO district VALUES ('530102', '五华区', '昆明市', '云南省')")
+        con.execute("INSERT INTO school_year VALUES ('2021-2022', '2021-09-01', '2022-07-15')")
+        con.execute("""INSERT INTO exam VALUES ('E1', '期末', 'final', 'district', '2021-2022',
+                       1, '2022-01-10', 9)""")
+        con.execute("INSERT INTO paper VALUES ('E1/math', 'E1', 'math', NULL, 10)")
+        con.execute("INSERT INTO item VALUES "
+                    "('E1/math', 1, '1', 'subjective', 4, NULL, NULL, NULL),"
+                    "('E1/math', 2, '2', 'objective', 6, 'A', NULL, NULL)")
+    return d
+
+
+def test_migrations_recorded_once(db):
+    assert db.schema_version() == 1
+    assert db.migrate() == []
+    assert db.scalar("SELECT count(*) FROM subject") == 13
+
+
+def test_item_score_above_full_marks_rolls_back(db):
+    with pytest.raises(IntegrityError, match="超过该题满分"), db.write() as con:
+        con.execute("INSERT INTO item_score VALUES ('E1/math', 1, 1, 3, NULL)")
+        con.execute("INSERT INTO item_score VALUES ('E1/math', 1, 2, 6.5, NULL)")
+    assert db.scalar("SELECT count(*) FROM item_score") == 0
+
+
+def test_negative_score_rejected_by_check(db):
+    with pytest.raises(duckdb.ConstraintException), db.write() as con:
+        con.execute("INSERT INTO item_score VALUES ('E1/math', 1, 1, -1, NULL)")
+    assert db.scalar("SELECT count(*) FROM item_score") == 0
+
+
+def test_absent_status_must_have_no_score(db):
+    with pytest.raises(duckdb.ConstraintException), db.write() as con:
+        con.execute("INSERT INTO subject_result VALUES ('E1/math', 1, 'absent', 0)")
+    with db.write() as con:
+        con.execute("INSERT INTO subject_result VALUES ('E1/math', 1, 'absent', NULL)")
+    assert db.scalar("SELECT count(*) FROM subject_result") == 1
+
+
+def test_unknown_status_rejected(db):
+    with pytest.raises(duckdb.ConstraintException), db.write() as con:
+        con.execute("INSERT INTO subject_result VALUES ('E1/math', 1, 'sick', NULL)")
+
+
+def test_student_status_derived_from_latest_event(db):
+    with db.write() as con:
+        con.execute("""INSERT INTO school VALUES ('S1', '甲校', '530102', 'junior', 'public',
+                       'urban', NULL, NULL, NULL)""")
+        con.execute("INSERT INTO student (national_id, name) VALUES ('G1', '张三')")
+        con.execute("INSERT INTO enrolment_event VALUES (1, '2019-09-01', 'admission', 'S1', NULL)")
+        con.execute("INSERT INTO enrolment_event VALUES (1, '2021-03-01', 'dropout', 'S1', NULL)")
+    assert db.scalar("SELECT status FROM student_status WHERE student_id = 1") == "dropped_out"

@@ -1,0 +1,31 @@
+"""Every command documents itself (a command without help text fails)."""
+
+from __future__ import annotations
+
+import click
+from click.testing import CliRunner
+
+from eduquality.cli import main
+
+
+def _walk(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, cmd in group.commands.items():
+        yield (*prefix, name), cmd
+        if isinstance(cmd, click.Group):
+            yield from _walk(cmd, (*prefix, name))
+
+
+def test_every_command_has_help_text():
+    runner = CliRunner()
+    for path, cmd in _walk(main):
+        assert cmd.help, f"command {' '.join(path)} has no help text"
+        result = runner.invoke(main, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+
+
+def test_init_and_info(tmp_path):
+    runner = CliRunner()
+    db = str(tmp_path / "d.duckdb")
+    assert runner.invoke(main, ["--db", db, "init"]).exit_code == 0
+    result = runner.invoke(main, ["--db", db, "info"])
+    assert result.exit_code == 0 and "subject" in result.output
