@@ -1,6 +1,16 @@
 """Command-line interface: ``eduquality <command>``. Each command lives in its own module."""
 
-from eduquality.cli import core  # noqa: F401  (registers commands)
+from eduquality.cli import (  # noqa: F401  (importing registers the commands)
+    analyze,
+    core,
+    demo,
+    growth,
+    importing,
+    irt,
+    items,
+    report,
+    simulate,
+)
 from eduquality.cli.app import main
 
 __all__ = ["main"]

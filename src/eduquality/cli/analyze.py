@@ -1,0 +1,1 @@
+"""CLI commands: analyze (filled in by its feature)."""

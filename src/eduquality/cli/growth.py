@@ -1,0 +1,1 @@
+"""CLI commands: growth (filled in by its feature)."""

@@ -1,0 +1,1 @@
+"""CLI commands: irt (filled in by its feature)."""

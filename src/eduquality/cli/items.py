@@ -1,0 +1,1 @@
+"""CLI commands: items (filled in by its feature)."""
