@@ -10,6 +10,7 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     items,
     report,
     simulate,
+    web,
 )
 from eduquality.cli.app import main
 

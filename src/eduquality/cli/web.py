@@ -1,0 +1,1 @@
+"""CLI command: `eduquality web` (the web platform)."""

@@ -1,0 +1,69 @@
+"""Result containers passed from ``analysis`` to ``reports`` and ``web``.
+
+Plain data (pandas frames and dicts), defined outside the layers so that the renderers need not
+import the use cases. Every frame uses the database's codes (subject_code, school_code …); the
+renderers translate them to labels in the user's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+@dataclass
+class ExamInfo:
+    exam_id: str
+    name: str
+    exam_type: str
+    scope: str
+    year_code: str
+    grade: int
+    exam_date: str | None
+    subjects: list[str]
+    """Subject codes in paper order; 'total' is added by the analysis when there are several."""
+
+    @property
+    def compulsory(self) -> bool:
+        """Grades 1–9: results shown to parents as grades (等级), never ranks."""
+        return 1 <= self.grade <= 9
+
+
+@dataclass
+class ExamAnalysis:
+    """Everything the reports need about one exam.
+
+    - ``summaries[level]``: one row per (subject_code, unit) with n_registered, n, mean, sd,
+      min, q1, median, q3, max, the four rates, se, ci_low, ci_high, cv, above_mean_rate,
+      diff_from_district, p_vs_district, band ('above' | 'similar' | 'below' | 'too_few').
+      Levels: 'district', 'peer_group', 'school', 'class', 'teacher'.
+    - ``students``: one row per (student_id, subject_code) with school_code, class_id, status,
+      score, z, t, pr (百分等级 in the district), rank (district, with ties), grade_letter
+      (等级 A–E by the configured shares), name and masked national id.
+    - ``items``: one row per (paper_id, seq) with item_no, full_marks, mean, p, d27, total_r,
+      rest_r, alpha_if_deleted, flags.
+    - ``options``: option analysis of objective items (paper_id, seq, option, share, share_high,
+      share_low, is_key).
+    - ``reliability``: one row per paper_id with alpha, sem, n, n_items.
+    - ``knowledge``: one row per (subject_code, level, unit, knowledge_point) with rate.
+    - ``weak_points``: one row per (subject_code, level, unit, knowledge_point) flagged weak, with
+      rate_unit, rate_ref, gap, p_adj, priority.
+    - ``groups``: one row per (student_id, group) with detail (尖子生, 学困生, 弱科, 临界生 …).
+    - ``distribution``: 一分一段 per subject (subject_code, score, count, cumulative).
+    - ``methods``: the definitions used, as (term, definition) rows for the methods appendix.
+    """
+
+    exam: ExamInfo
+    summaries: dict[str, pd.DataFrame]
+    students: pd.DataFrame
+    items: pd.DataFrame = field(default_factory=pd.DataFrame)
+    options: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reliability: pd.DataFrame = field(default_factory=pd.DataFrame)
+    knowledge: pd.DataFrame = field(default_factory=pd.DataFrame)
+    weak_points: pd.DataFrame = field(default_factory=pd.DataFrame)
+    groups: pd.DataFrame = field(default_factory=pd.DataFrame)
+    distribution: pd.DataFrame = field(default_factory=pd.DataFrame)
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Display names: names['school'][code], names['class'][class_id], names['teacher'][id]."""
+    methods: list[tuple[str, str]] = field(default_factory=list)
