@@ -71,7 +71,7 @@ def add_intervals(frame: pd.DataFrame, district: pd.DataFrame) -> pd.DataFrame:
     out["ci_high"] = out["mean"] + tcrit * se
     out["cv"] = out["sd"] / out["mean"]
     ref = district.set_index("subject_code")["mean"]
-    ref_mean = out["subject_code"].map(ref)
+    ref_mean = out["subject_code"].map(ref).astype(float)
     out["above_mean_rate"] = (out["mean"] - ref_mean) / ref_mean
     out["diff_from_district"] = out["mean"] - ref_mean
     t: pd.Series = (out["mean"] - ref_mean) / se

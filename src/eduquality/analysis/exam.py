@@ -1,0 +1,138 @@
+"""Use case: analyse one exam — everything the bulletin and the school/class/student reports show.
+
+Reads the exam's results from the store (Ibis expressions, see :mod:`tables`), aggregates per
+unit (:mod:`unit_stats`), and adds student-level standard scores, item, knowledge-point and
+group analyses from the pure ``measures``. Writes nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from eduquality.analysis.tables import subject_results, total_results, with_teacher
+from eduquality.analysis.unit_stats import LEVEL_KEYS, unit_summaries
+from eduquality.config import Settings
+from eduquality.errors import NotFoundError
+from eduquality.i18n import register, tr
+from eduquality.results import ExamAnalysis, ExamInfo
+from eduquality.store import Database
+
+MESSAGES = register({
+    "analysis.no_exam": ("找不到考试 {exam_id}", "exam not found: {exam_id}"),
+    "analysis.no_results": ("考试 {exam_id} 还没有成绩", "exam {exam_id} has no results yet"),
+})
+
+
+def exam_info(db: Database, exam_id: str) -> ExamInfo:
+    row = db.sql("SELECT * FROM exam WHERE exam_id = ?", [exam_id])
+    if row.empty:
+        raise NotFoundError(tr("analysis.no_exam", db.lang, exam_id=exam_id))
+    papers = db.sql("SELECT subject_code FROM paper WHERE exam_id = ? ORDER BY rowid", [exam_id])
+    subjects = list(dict.fromkeys(papers["subject_code"]))
+    if len(subjects) > 1:
+        subjects.append("total")
+    r = row.iloc[0]
+    return ExamInfo(
+        exam_id=exam_id, name=str(r["name"]), exam_type=str(r["exam_type"]),
+        scope=str(r["scope"]), year_code=str(r["year_code"]), grade=int(r["grade"]),
+        exam_date=None if pd.isna(r["exam_date"]) else str(r["exam_date"])[:10],
+        subjects=subjects,
+    )
+
+
+def student_scores(results: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Per (student, subject): Z, T, 百分等级, competition rank and 等级 in the district.
+
+    Z = (x − mean)/SD (SD with n−1); T = 50 + 10 Z; PR = 100 × (count below + ½ count equal)/n;
+    rank: ties share the best rank (1, 2, 2, 4); 等级: A ≥ 优秀线, B ≥ 良好线, C ≥ 及格线, else D
+    (criterion-referenced grades for compulsory education, GLOSSARY 'Rules on publishing').
+    """
+    df = results.copy()
+    g = df.groupby("subject_code")["score"]
+    mean, sd = g.transform("mean"), g.transform("std")
+    df["z"] = (df["score"] - mean) / sd
+    df["t"] = 50 + 10 * df["z"]
+    n = g.transform("count")
+    below = g.rank(method="min") - 1
+    ties = g.rank(method="max") - below
+    df["pr"] = 100 * (below + 0.5 * ties) / n
+    df["rank"] = g.rank(method="min", ascending=False)
+    ratio = df["score"] / df["full_marks"]
+    th = settings.thresholds
+    df["grade_letter"] = np.select(
+        [ratio >= th.excellent, ratio >= th.good, ratio >= th.pass_, ratio.notna()],
+        ["A", "B", "C", "D"], default=None)
+    return df
+
+
+def _names(db: Database, exam_id: str) -> dict[str, dict[str, str]]:
+    schools = db.sql("SELECT school_code, name FROM school")
+    classes = db.sql("""SELECT DISTINCT c.class_id, c.name FROM class c
+                        JOIN exam_registration r ON r.class_id = c.class_id
+                        WHERE r.exam_id = ?""", [exam_id])
+    teachers = db.sql("SELECT teacher_id, name FROM teacher")
+    return {
+        "school": dict(zip(schools.school_code, schools.name, strict=True)),
+        "class": dict(zip(classes.class_id, classes.name, strict=True)),
+        "teacher": dict(zip(teachers.teacher_id, teachers.name, strict=True)),
+    }
+
+
+def analyse_exam(db: Database, exam_id: str, settings: Settings) -> ExamAnalysis:
+    """Analyse ``exam_id``: summaries at every level, per subject and for the total."""
+    info = exam_info(db, exam_id)
+    con = db.ibis()
+    subj = subject_results(con, exam_id)
+    combined = subj.union(total_results(con, exam_id)) if "total" in info.subjects else subj
+    summaries = unit_summaries(con, combined, list(LEVEL_KEYS), settings.thresholds,
+                               teacher_results=with_teacher(con, subj))
+    if summaries["district"].empty:
+        raise NotFoundError(tr("analysis.no_results", db.lang, exam_id=exam_id))
+    raw = combined.execute()
+    students = student_scores(raw, settings)
+    distribution = (
+        students.dropna(subset=["score"]).groupby(["subject_code", "score"]).size()
+        .rename("count").reset_index().sort_values(["subject_code", "score"],
+                                                   ascending=[True, False])
+    )
+    distribution["cumulative"] = distribution.groupby("subject_code")["count"].cumsum()
+    return ExamAnalysis(
+        exam=info, summaries=summaries, students=students, distribution=distribution,
+        names=_names(db, exam_id), methods=methods_text(settings, db.lang),
+    )
+
+
+def methods_text(settings: Settings, lang: str) -> list[tuple[str, str]]:
+    """The definitions used, for the methods appendix of every report."""
+    th = settings.thresholds
+    pct = {k: f"{v:.0%}" for k, v in
+           {"e": th.excellent, "g": th.good, "p": th.pass_, "l": th.low}.items()}
+    if lang == "en":
+        return [
+            ("Mean", "Mean of valid scores; absent and disqualified students are excluded, "
+                     "never counted as 0."),
+            ("SD", "Sample standard deviation (n − 1)."),
+            ("Rates", f"Excellent/good/pass rate: share of valid takers at or above "
+                      f"{pct['e']}/{pct['g']}/{pct['p']} of full marks; low-score rate: below "
+                      f"{pct['l']}."),
+            ("Total", "Sum of subject scores, only for students present in every subject."),
+            ("Confidence interval", "95 % t-interval of the mean: mean ± t(0.975, n−1)·SD/√n."),
+            ("Comparison", "A unit is 'above'/'below' the district only when a t-test of its "
+                           "mean against the district mean gives p < 0.05; otherwise 'similar'. "
+                           "Units are not ranked."),
+            ("Percentile rank", "100 × (number below + ½ number equal) / n."),
+            ("Grades", f"A ≥ {pct['e']}, B ≥ {pct['g']}, C ≥ {pct['p']} of full marks, else D."),
+        ]
+    return [
+        ("平均分", "有效成绩的算术平均；缺考、违纪学生不计入，绝不按 0 分计。"),
+        ("标准差", "样本标准差（分母 n − 1）。"),
+        ("三率", f"优秀率/良好率/及格率：得分不低于满分的 {pct['e']}/{pct['g']}/{pct['p']} 的有效考生"
+                 f"占比；低分率：低于满分 {pct['l']} 的占比。"),
+        ("总分", "各科成绩之和，仅统计全部科目均正常参考的学生。"),
+        ("置信区间", "平均分的 95% t 置信区间：均值 ± t(0.975, n−1)·SD/√n。"),
+        ("比较", "单位平均分与全区平均分做 t 检验，p < 0.05 时才判为“显著高于/低于”，否则为“无显著差异”；"
+                 "不对单位排名。"),
+        ("百分等级", "100 ×（低于该分人数 + ½ 同分人数）/ 总人数。"),
+        ("等级", f"A：≥ 满分 {pct['e']}；B：≥ {pct['g']}；C：≥ {pct['p']}；其余为 D。"),
+    ]
