@@ -60,9 +60,10 @@ def student_scores(results: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     df["rank"] = g.rank(method="min", ascending=False)
     ratio = df["score"] / df["full_marks"]
     th = settings.thresholds
-    df["grade_letter"] = np.select(
-        [ratio >= th.excellent, ratio >= th.good, ratio >= th.pass_, ratio.notna()],
-        ["A", "B", "C", "D"], default=None)
+    letters = np.select(
+        [(ratio >= th.excellent).to_numpy(), (ratio >= th.good).to_numpy(),
+         (ratio >= th.pass_).to_numpy()], ["A", "B", "C"], default="D")
+    df["grade_letter"] = pd.Series(letters, index=df.index).where(ratio.notna())
     return df
 
 
