@@ -1,0 +1,403 @@
+"""Item analysis (小题分析): difficulty, 27 % discrimination, item–total/rest r, key scoring,
+option (distractor) analysis and flags.
+
+Definitions (GLOSSARY "Item analysis"):
+
+* 得分率 / 难度 P = item mean / item full marks (for 0/1 items the share correct).
+* 区分度 D (27 % method, Kelley 1939): persons are ordered by total score; the top and the bottom
+  ⌈0.27 n⌉ form the high and low groups; D = (mean_high − mean_low) / full marks (for 0/1 items
+  D = P_high − P_low). Ties at a group boundary are broken by the persons' order in the data
+  (stable sort), so each group has exactly ⌈0.27 n⌉ persons. Ebel bands (Ebel 1965): D ≥ 0.40 very
+  good, 0.30–0.39 good, 0.20–0.29 revise, < 0.20 poor.
+* 点二列相关 / item–total r and item–rest r: see :mod:`eduquality.measures.reliability`
+  (psych::alpha raw.r and r.drop).
+* 选项分析: share of persons choosing each response, overall and in the high/low 27 % groups;
+  flags: a distractor chosen more by the top group than the key, or a key chosen less by the top
+  group than by the bottom group → possibly mis-keyed; a distractor chosen more by the top group
+  than by the bottom group → flawed distractor.
+
+Missing item scores are NaN: they are excluded from an item's mean and group means (never 0). The
+total score of a person is the sum of the answered items (persons who answered nothing drop out).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from eduquality.measures.reliability import Missing, as_item_frame, reliability
+
+__all__ = [
+    "EBEL_BANDS",
+    "ItemAnalysis",
+    "difficulty",
+    "discrimination_27",
+    "ebel_band",
+    "flag_items",
+    "item_analysis",
+    "normalise_choice",
+    "option_analysis",
+    "score_choices",
+    "upper_lower_groups",
+]
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+#: (lower bound, code) from the top; GLOSSARY "区分度" (Ebel 1965)
+EBEL_BANDS: tuple[tuple[float, str], ...] = (
+    (0.40, "very_good"),
+    (0.30, "good"),
+    (0.20, "revise"),
+    (-math.inf, "poor"),
+)
+
+
+def _max_scores(frame: pd.DataFrame, max_scores: ArrayLike | None) -> FloatArray:
+    if max_scores is None:
+        return np.asarray(frame.max(axis=0).to_numpy(dtype=float), dtype=float)
+    m = np.asarray(max_scores, dtype=float).reshape(-1)
+    if m.size == 1:
+        m = np.full(frame.shape[1], m[0])
+    if m.size != frame.shape[1]:
+        raise ValueError(f"{m.size} max scores for {frame.shape[1]} items")
+    return m
+
+
+def difficulty(scores: ArrayLike | pd.DataFrame, max_scores: ArrayLike | None = None) -> FloatArray:
+    """得分率 P = mean of the answered scores / full marks, per item.
+
+    ``max_scores`` defaults to each item's observed maximum. Hand example: item scores 0, 1, 2, 2
+    of 2 marks → mean 1.25 → P = 0.625; a 0/1 item 1, 1, 0, NaN → P = 2/3.
+
+    >>> difficulty([[0, 1], [1, 1], [2, 0], [2, np.nan]], [2, 1]).round(4).tolist()
+    [0.625, 0.6667]
+    """
+    frame = as_item_frame(scores)
+    return np.asarray(frame.mean(axis=0).to_numpy(dtype=float) / _max_scores(frame, max_scores))
+
+
+def upper_lower_groups(total: ArrayLike, share: float = 0.27) -> tuple[BoolArray, BoolArray]:
+    """Masks of the high and low groups: the top and bottom ⌈share · n⌉ persons by total.
+
+    n counts persons with a total (NaN totals are in neither group). Ties at the boundary are
+    broken by position (stable sort). Example: 10 totals → ⌈2.7⌉ = 3 per group.
+
+    >>> hi, lo = upper_lower_groups([5, 9, 1, 7, 3, 8, 2, 6, 4, 0])
+    >>> np.flatnonzero(hi).tolist(), np.flatnonzero(lo).tolist()
+    ([1, 3, 5], [2, 6, 9])
+    """
+    t = np.asarray(total, dtype=float)
+    valid = np.flatnonzero(~np.isnan(t))
+    g = math.ceil(round(share * valid.size, 10))
+    order = valid[np.argsort(t[valid], kind="stable")]
+    low = np.zeros(t.size, dtype=bool)
+    high = np.zeros(t.size, dtype=bool)
+    low[order[:g]] = True
+    # the top group: highest totals first, earlier persons first among ties
+    desc = valid[np.argsort(-t[valid], kind="stable")]
+    high[desc[:g]] = True
+    return high, low
+
+
+def discrimination_27(
+    scores: ArrayLike | pd.DataFrame,
+    max_scores: ArrayLike | None = None,
+    total: ArrayLike | None = None,
+    share: float = 0.27,
+) -> FloatArray:
+    """区分度 D = (mean_high − mean_low) / full marks with 27 % groups by total (Kelley 1939).
+
+    ``total`` defaults to the row sum of the answered items. Hand example with 4 persons
+    (⌈0.27 · 4⌉ = 2 per group): totals 3, 2, 1, 0 → high = persons 1–2, low = 3–4; item 1 scores
+    1, 1, 0, 0 → D = 1 − 0 = 1; item 2 scores 2, 1, 1, 0 (2 marks) → (1.5 − 0.5)/2 = 0.5.
+
+    >>> discrimination_27([[1, 2], [1, 1], [0, 1], [0, 0]], [1, 2], total=[3, 2, 1, 0]).tolist()
+    [1.0, 0.5]
+    """
+    frame = as_item_frame(scores)
+    t = frame.sum(axis=1, min_count=1).to_numpy() if total is None else np.asarray(total, float)
+    high, low = upper_lower_groups(t, share)
+    x = frame.to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        m_high = np.nanmean(np.where(high[:, None], x, np.nan), axis=0) if high.any() else np.nan
+        m_low = np.nanmean(np.where(low[:, None], x, np.nan), axis=0) if low.any() else np.nan
+    return np.asarray((m_high - m_low) / _max_scores(frame, max_scores), dtype=float)
+
+
+def ebel_band(d: ArrayLike) -> NDArray[np.str_]:
+    """Ebel's band for discrimination D: very_good (≥ 0.40), good (0.30–0.39), revise
+    (0.20–0.29), poor (< 0.20); NaN → "".
+
+    >>> ebel_band([0.45, 0.4, 0.35, 0.2, 0.1, -0.3]).tolist()
+    ['very_good', 'very_good', 'good', 'revise', 'poor', 'poor']
+    """
+    values = np.asarray(d, dtype=float)
+    conditions = [values >= lower for lower, _ in EBEL_BANDS]
+    return np.asarray(np.select(conditions, [code for _, code in EBEL_BANDS], default=""))
+
+
+@dataclass(frozen=True)
+class ItemAnalysis:
+    """Result of :func:`item_analysis`: the per-item table and the test summary."""
+
+    items: pd.DataFrame
+    alpha: float
+    sem: float
+    mean_total: float
+    sd_total: float
+    n_persons: int
+    n_items: int
+    missing: Missing
+
+    def summary(self) -> dict[str, float | int | str]:
+        return {
+            "alpha": self.alpha,
+            "sem": self.sem,
+            "mean_total": self.mean_total,
+            "sd_total": self.sd_total,
+            "n_persons": self.n_persons,
+            "n_items": self.n_items,
+            "missing": self.missing,
+        }
+
+
+def item_analysis(
+    scores: ArrayLike | pd.DataFrame,
+    max_scores: ArrayLike | None = None,
+    missing: Missing = "pairwise",
+    share: float = 0.27,
+) -> ItemAnalysis:
+    """Classical item analysis of a persons × items score matrix (NaN = missing).
+
+    Columns of ``items`` (index = item name): ``n`` (answered), ``mean``, ``sd`` (n − 1),
+    ``max_score``, ``p`` (mean / max score), ``d27`` (27 % discrimination), ``total_r``,
+    ``rest_r``, ``alpha_if_deleted`` (psych::alpha raw.r, r.drop, alpha.drop), ``ebel``.
+    ``max_scores`` defaults to each item's observed maximum. Persons who answered no item are
+    dropped; ``missing`` as in :func:`eduquality.measures.reliability.reliability`.
+
+    LSAT6 values (R ltm ``descript``): p 0.924 0.709 0.553 0.763 0.870, α 0.295.
+
+    >>> res = item_analysis([[1, 1, 2], [2, 3, 2], [3, 2, 4], [2, 2, 3], [1, 1, 1], [3, 3, 3]])
+    >>> res.items[["mean", "p"]].round(4).to_dict("list")
+    {'mean': [2.0, 2.0, 2.5], 'p': [0.6667, 0.6667, 0.625]}
+    """
+    frame = as_item_frame(scores).dropna(how="all")
+    maxima = _max_scores(frame, max_scores)
+    rel = reliability(frame, missing)
+    used = frame.dropna(how="any") if missing == "listwise" else frame
+    mean = used.mean(axis=0).to_numpy(dtype=float)
+    items = pd.DataFrame(
+        {
+            "n": used.count(axis=0).to_numpy(),
+            "mean": mean,
+            "sd": used.std(axis=0, ddof=1).to_numpy(dtype=float),
+            "max_score": maxima,
+            "p": mean / maxima,
+            "d27": discrimination_27(used, maxima, share=share),
+            "total_r": rel.items["total_r"].to_numpy(),
+            "rest_r": rel.items["rest_r"].to_numpy(),
+            "alpha_if_deleted": rel.items["alpha_if_deleted"].to_numpy(),
+        },
+        index=pd.Index(frame.columns, name="item"),
+    )
+    items["ebel"] = ebel_band(items["d27"].to_numpy())
+    return ItemAnalysis(
+        items=items,
+        alpha=rel.alpha,
+        sem=rel.sem,
+        mean_total=rel.mean_total,
+        sd_total=rel.sd_total,
+        n_persons=rel.n_persons,
+        n_items=rel.n_items,
+        missing=missing,
+    )
+
+
+# --- key scoring and option analysis ----------------------------------------------------------
+
+OMIT = "omit"
+
+
+def normalise_choice(value: object, omit_codes: Sequence[object] = ()) -> str:
+    """A response as its sorted set of option symbols ("ba" → "AB", 3 → "3", "A,C" → "AC");
+    blank, NaN and ``omit_codes`` → ``"omit"``.
+
+    >>> [normalise_choice(v, omit_codes=[8]) for v in ["ba", 3, 3.0, "A, C", "", None, 8]]
+    ['AB', '3', '3', 'AC', 'omit', 'omit', 'omit']
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return OMIT
+    if any(_same(value, code) for code in omit_codes):
+        return OMIT
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    symbols = sorted({c for c in str(value).upper() if c.isalnum()})
+    return "".join(symbols) if symbols else OMIT
+
+
+def _same(value: object, code: object) -> bool:
+    try:
+        return bool(value == code) or str(value).strip() == str(code).strip()
+    except (TypeError, ValueError):
+        return False
+
+
+def _normalised(choices: pd.DataFrame, omit_codes: Sequence[object]) -> pd.DataFrame:
+    """Normalise every cell through its distinct values (a loop over distinct responses, not
+    over persons)."""
+    stacked = choices.to_numpy(dtype=object).reshape(-1)
+    codes, uniques = pd.factorize(pd.Series(stacked, dtype=object), use_na_sentinel=True)
+    labels = np.array([normalise_choice(u, omit_codes) for u in uniques] + [OMIT], dtype=object)
+    out = labels[codes]  # code −1 (NaN) picks the trailing OMIT
+    return pd.DataFrame(out.reshape(choices.shape), index=choices.index, columns=choices.columns)
+
+
+def _keys_for(choices: pd.DataFrame, keys: Mapping[str, object] | pd.Series) -> pd.Series:
+    key_series = pd.Series(keys, dtype=object)
+    missing = [c for c in choices.columns if c not in key_series.index]
+    if missing:
+        raise ValueError(f"no key for items: {missing}")
+    return key_series.reindex(choices.columns).map(normalise_choice)
+
+
+def score_choices(
+    choices: pd.DataFrame,
+    keys: Mapping[str, object] | pd.Series,
+    max_scores: float | ArrayLike = 1.0,
+    partial_credit: float | None = None,
+    omit_codes: Sequence[object] = (),
+    omitted: str = "wrong",
+) -> pd.DataFrame:
+    """Score raw option choices against the keys.
+
+    A response is the set of options chosen; it earns full marks when it equals the key's set
+    (so multiple-answer keys such as "ABD" need every key option and nothing else). With
+    ``partial_credit = s`` a non-empty proper subset of a multiple-answer key (no wrong option)
+    earns s · full marks (e.g. 新高考 multi-select: s = 0.5 or 2/5 of 5; configurable), else 0.
+    Omitted responses (blank, NaN, ``omit_codes``) score 0 (``omitted="wrong"``, the usual
+    rule, and the one SAT12's published values use) or NaN (``omitted="missing"``).
+
+    >>> ch = pd.DataFrame({"q1": ["A", "B", None], "q2": ["AC", "A", "AB"]})
+    >>> score_choices(ch, {"q1": "A", "q2": "AC"}, [1, 2], partial_credit=0.5).to_dict("list")
+    {'q1': [1.0, 0.0, 0.0], 'q2': [2.0, 1.0, 0.0]}
+    """
+    if omitted not in ("wrong", "missing"):
+        raise ValueError("omitted must be 'wrong' or 'missing'")
+    norm = _normalised(choices, omit_codes)
+    key = _keys_for(choices, keys)
+    maxima = np.broadcast_to(np.asarray(max_scores, dtype=float), (choices.shape[1],))
+    # bitmask per distinct response: option symbols → bits (loop over distinct strings only)
+    values = norm.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(pd.Series(np.concatenate([values.reshape(-1), key.to_numpy()])))
+    symbols = sorted({c for u in uniques if u != OMIT for c in u})
+    bit = {c: 1 << i for i, c in enumerate(symbols)}
+    masks = np.array([0 if u == OMIT else sum(bit[c] for c in u) for u in uniques], dtype=np.int64)
+    all_masks = masks[codes]
+    resp = all_masks[: values.size].reshape(values.shape)
+    kmask = all_masks[values.size:]
+    full = resp == kmask[None, :]
+    score = np.where(full, 1.0, 0.0)
+    if partial_credit is not None:
+        subset = (resp != 0) & ((resp & ~kmask[None, :]) == 0) & ~full
+        score = np.where(subset, float(partial_credit), score)
+    score = score * maxima[None, :]
+    if omitted == "missing":
+        score = np.where(values == OMIT, np.nan, score)
+    return pd.DataFrame(score, index=choices.index, columns=choices.columns)
+
+
+def option_analysis(
+    choices: pd.DataFrame,
+    keys: Mapping[str, object] | pd.Series,
+    total: ArrayLike | None = None,
+    share: float = 0.27,
+    omit_codes: Sequence[object] = (),
+) -> pd.DataFrame:
+    """选项分析: for each item and response, the share choosing it overall, in the high and in the
+    low 27 % group (by ``total``; default: the total scored with the keys, omitted = wrong).
+
+    Responses are the normalised chosen sets (see :func:`normalise_choice`), with omissions as
+    ``"omit"``; shares are of all persons in the group, so each item's shares sum to 1. Columns:
+    ``item, option, is_key, n, share, share_high, share_low, disc`` (= share_high − share_low).
+
+    >>> ch = pd.DataFrame({"q": ["A", "A", "B", "C"]})
+    >>> option_analysis(ch, {"q": "A"}, total=[4, 3, 2, 1]).to_dict("list")["share_high"]
+    [1.0, 0.0, 0.0]
+    """
+    norm = _normalised(choices, omit_codes)
+    key = _keys_for(choices, keys)
+    if total is None:
+        total = score_choices(choices, keys, omit_codes=omit_codes).sum(axis=1).to_numpy()
+    high, low = upper_lower_groups(np.asarray(total, dtype=float), share)
+    n_items = norm.shape[1]
+    long = pd.DataFrame(
+        {
+            "item": np.tile(np.arange(n_items), norm.shape[0]),
+            "option": norm.to_numpy(dtype=object).reshape(-1),
+            "high": np.repeat(high, n_items).astype(float),
+            "low": np.repeat(low, n_items).astype(float),
+        }
+    )
+    agg = long.groupby(["item", "option"], sort=True).agg(
+        n=("high", "size"), n_high=("high", "sum"), n_low=("low", "sum")
+    ).reset_index()
+    agg["share"] = agg["n"] / norm.shape[0]
+    agg["share_high"] = agg["n_high"] / max(int(high.sum()), 1)
+    agg["share_low"] = agg["n_low"] / max(int(low.sum()), 1)
+    agg["disc"] = agg["share_high"] - agg["share_low"]
+    agg["is_key"] = agg["option"].to_numpy() == key.to_numpy()[agg["item"].to_numpy()]
+    agg["item"] = np.asarray(norm.columns)[agg["item"].to_numpy()]
+    return agg[["item", "option", "is_key", "n", "share", "share_high", "share_low", "disc"]]
+
+
+def flag_items(d27: pd.Series, options: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Flags per item from its 27 % discrimination and (objective items) its option analysis.
+
+    * ``ebel``: Ebel band of D; ``poor_discrimination``: D < 0.20; ``negative_discrimination``:
+      D < 0.
+    * ``distractor_beats_key``: some distractor (not "omit") has a larger top-group share than the
+      key; ``key_reversed``: the key's top-group share is below its bottom-group share;
+      ``possibly_miskeyed`` = either of the two.
+    * ``flawed_distractor``: a distractor chosen more by the top group than by the bottom group.
+
+    >>> opts = pd.DataFrame({"item": ["q"] * 3, "option": ["A", "B", "C"],
+    ...     "is_key": [True, False, False], "share_high": [0.3, 0.6, 0.1],
+    ...     "share_low": [0.5, 0.2, 0.3]})
+    >>> flag_items(pd.Series({"q": -0.2}), opts).iloc[0].to_dict()  # doctest: +NORMALIZE_WHITESPACE
+    {'ebel': 'poor', 'poor_discrimination': True, 'negative_discrimination': True,
+     'distractor_beats_key': True, 'key_reversed': True, 'possibly_miskeyed': True,
+     'flawed_distractor': True}
+    """
+    d = pd.Series(d27, dtype=float)
+    out = pd.DataFrame(
+        {
+            "ebel": ebel_band(d.to_numpy()),
+            "poor_discrimination": (d < 0.20).to_numpy(),
+            "negative_discrimination": (d < 0).to_numpy(),
+        },
+        index=pd.Index(d.index, name="item"),
+    )
+    cols = ["distractor_beats_key", "key_reversed", "possibly_miskeyed", "flawed_distractor"]
+    if options is None:
+        for c in cols:
+            out[c] = False
+        return out
+    opts = options[options["option"] != OMIT]
+    keyed = opts[opts["is_key"]].groupby("item")[["share_high", "share_low"]].sum()
+    distr = opts[~opts["is_key"]]
+    best_distractor = distr.groupby("item")["share_high"].max()
+    flawed = (distr["share_high"] > distr["share_low"]).groupby(distr["item"]).any()
+    idx = out.index
+    key_high = keyed["share_high"].reindex(idx).fillna(0.0)
+    key_low = keyed["share_low"].reindex(idx).fillna(0.0)
+    out["distractor_beats_key"] = (best_distractor.reindex(idx).fillna(-1.0) > key_high).to_numpy()
+    out["key_reversed"] = (key_high < key_low).to_numpy()
+    out["possibly_miskeyed"] = out["distractor_beats_key"] | out["key_reversed"]
+    out["flawed_distractor"] = flawed.reindex(idx).astype("boolean").fillna(False).to_numpy(bool)
+    return out
