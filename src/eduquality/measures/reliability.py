@@ -96,7 +96,8 @@ def _alpha_from_cov(cov: FloatArray) -> float:
     k = cov.shape[0]
     if k < 2:
         return float("nan")
-    return float(k / (k - 1) * (1 - np.trace(cov) / cov.sum()))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return float(k / (k - 1) * (1 - np.trace(cov) / cov.sum()))
 
 
 def cronbach_alpha(scores: ArrayLike | pd.DataFrame, missing: Missing = "pairwise") -> float:
