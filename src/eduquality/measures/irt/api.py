@@ -1,0 +1,189 @@
+"""The estimator users call, in the scikit-learn manner: settings in ``__init__``, ``fit``
+returns ``self``, results end in ``_``.
+
+>>> import pandas as pd
+>>> from eduquality.measures.irt.api import IRT
+>>> from eduquality.measures.irt.datasets import lsat6
+>>> m = IRT("2pl").fit(lsat6())
+>>> round(m.loglik_, 2)      # R ltm: -2466.653 (Bock & Lieberman 1970, LSAT section 6)
+-2466.65
+>>> m.items_["a"].round(2).tolist()   # ltm: 0.8254 0.7229 0.8905 0.6886 0.6575
+[0.83, 0.72, 0.89, 0.69, 0.66]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from eduquality.measures.irt.bank import ItemBank
+from eduquality.measures.irt.data import Responses, as_responses
+from eduquality.measures.irt.estimation import EMEstimator, EMResult, item_models
+from eduquality.measures.irt.messages import error
+
+Array = NDArray[np.float64]
+
+
+class IRT:
+    """Unidimensional IRT calibration by marginal maximum likelihood (EM).
+
+    model: ``rasch`` (slopes 1, latent variance estimated; ``latent_variance="fixed"`` keeps
+    θ ~ N(0, 1)), ``1pl`` (one common slope), ``2pl``, ``3pl`` (Beta(5, 17) prior on c),
+    ``grm``, ``gpcm``, ``pcm`` (= rasch for multi-category items). Multi-category items in a
+    rasch/1pl test get the partial credit model, in a 2pl/3pl test the graded model, so one
+    test may mix item types. ``item_model`` overrides the model of single items by name.
+    """
+
+    def __init__(self, model: str = "2pl", *, quadpts: int = 41, bound: float = 6.0,
+                 max_iter: int = 500, tol: float = 1e-4, se: bool = True,
+                 latent_variance: str = "free", guess_prior: tuple[float, float] = (5.0, 17.0),
+                 lang: str = "zh") -> None:
+        self.model = model
+        self.quadpts = quadpts
+        self.bound = bound
+        self.max_iter = max_iter
+        self.tol = tol
+        self.se = se
+        self.latent_variance = latent_variance
+        self.guess_prior = guess_prior
+        self.lang = lang
+
+    # -- fitting --------------------------------------------------------------------------
+    def fit(self, data: pd.DataFrame | Array | Responses) -> IRT:
+        resp = data if isinstance(data, Responses) else as_responses(data, self.lang)
+        models = item_models(self.model, resp.n_cats, self.guess_prior, self.lang)
+        if self.model in ("rasch", "pcm"):
+            slope = "fixed" if self.latent_variance == "fixed" else "common"
+        else:
+            slope = "common" if self.model == "1pl" else "free"
+        est = EMEstimator(resp, models, slope, self.quadpts, self.bound, self.max_iter,
+                          self.tol, self.lang)
+        res = est.run(self.model, self.se)
+        self._store(resp, res, slope)
+        return self
+
+    def _store(self, resp: Responses, res: EMResult, slope: str) -> None:
+        n = resp.shape[0]
+        self.n_persons_ = n
+        self.n_items_ = resp.shape[1]
+        self.n_params_ = len(res.psi)
+        self.loglik_ = res.loglik
+        self.aic_ = -2 * res.loglik + 2 * self.n_params_
+        self.bic_ = -2 * res.loglik + np.log(n) * self.n_params_
+        self.n_iter_ = res.n_iter
+        self.converged_ = res.converged
+        self.cov_ = res.cov
+        bank = res.bank
+        self.latent_variance_ = 1.0
+        self.latent_variance_se_ = float("nan")
+        if self.model in ("rasch", "pcm") and slope == "common":
+            s = float(res.psi[0])
+            self.latent_variance_ = s * s
+            if res.cov is not None:
+                self.latent_variance_se_ = float(2 * abs(s) * np.sqrt(res.cov[0, 0]))
+            bank = bank.transform(s, 0.0)
+        self.bank_: ItemBank = bank
+        self.items_ = item_table(bank, res.groups_free, res.cov,
+                                 rescale=res.psi[0] if bank is not res.bank else 1.0)
+
+    def _check(self) -> ItemBank:
+        if not hasattr(self, "bank_"):
+            raise error("irt.not_fitted", self.lang)
+        return self.bank_
+
+    def summary(self) -> dict[str, Any]:
+        """The fit in a few numbers (the CLI's SUMMARY.json)."""
+        self._check()
+        out: dict[str, Any] = {
+            "model": self.model, "n_persons": self.n_persons_, "n_items": self.n_items_,
+            "n_params": self.n_params_, "loglik": self.loglik_, "aic": self.aic_,
+            "bic": self.bic_, "iterations": self.n_iter_, "converged": self.converged_,
+        }
+        if self.model in ("rasch", "pcm"):
+            out["latent_variance"] = self.latent_variance_
+            out["latent_variance_se"] = self.latent_variance_se_
+        return out
+
+    # -- scoring --------------------------------------------------------------------------
+    def score(self, data: pd.DataFrame | Array | Responses, method: str = "eap",
+              quadpts: int = 61) -> pd.DataFrame:
+        """Person scores θ and their standard errors (EAP: posterior SD)."""
+        from eduquality.measures.irt.scoring import score_responses
+
+        bank = self._check()
+        resp = data if isinstance(data, Responses) else as_responses(
+            data, self.lang, check_variance=False)
+        return score_responses(bank, resp, method, quadpts=quadpts, lang=self.lang)
+
+
+def item_table(bank: ItemBank, free: tuple[NDArray[np.int64], ...], cov: Array | None,
+               rescale: float = 1.0) -> pd.DataFrame:
+    """One row per item: model, a, d…, b…, c and standard errors (delta method for b, c).
+
+    ``rescale``: for a Rasch fit with free variance the estimated common slope s; reported
+    intercepts are unchanged and the slope (fixed at 1) has no standard error."""
+    kmax = int(bank.n_cats.max())
+    binary = kmax == 2
+    dn = ["d"] if binary else [f"d{i}" for i in range(1, kmax)]
+    bn = ["b"] if binary else [f"b{i}" for i in range(1, kmax)]
+    rows = np.full((bank.n_items, 2 + 2 * (kmax - 1) + 2 * (kmax - 1) + 2), np.nan)
+    model_names = [""] * bank.n_items
+    m1 = kmax - 1
+    for g, fr in zip(bank.groups, free, strict=True):
+        p = g.params
+        km = g.n_cats - 1
+        rows[g.index, 0] = p[:, 0]
+        rows[g.index, 1:1 + km] = p[:, 1:g.n_cats]
+        rows[g.index, 1 + m1:1 + m1 + km] = g.model.difficulties(p)
+        rows[g.index, 1 + 2 * m1] = g.model.guessing(p)
+        pcov = _param_cov(fr, cov)
+        if rescale != 1.0:
+            pcov[:, 0, :] = 0.0
+            pcov[:, :, 0] = 0.0
+        se = np.sqrt(np.clip(np.diagonal(pcov, axis1=1, axis2=2), 0, None))
+        se = np.where(np.diagonal(pcov, axis1=1, axis2=2) > 0, se, np.nan)
+        base = 2 + 2 * m1
+        rows[g.index, base] = se[:, 0]
+        rows[g.index, base + 1:base + 1 + km] = se[:, 1:g.n_cats]
+        rows[g.index, base + 1 + m1:base + 1 + m1 + km] = _se_difficulties(g.model, p, pcov)
+        if g.model.name == "3pl":
+            c = g.model.guessing(p)
+            rows[g.index, base + 1 + 2 * m1] = se[:, 2] * c * (1 - c)
+        for i in g.index:
+            model_names[int(i)] = g.model.name
+    cols = ["a", *dn, *bn, "c", "se_a", *[f"se_{x}" for x in dn], *[f"se_{x}" for x in bn],
+            "se_c"]
+    frame = pd.DataFrame(rows, columns=cols)
+    frame.insert(0, "model", model_names)
+    frame.insert(0, "item", list(bank.items))
+    frame["n_cats"] = bank.n_cats
+    return frame
+
+
+def _param_cov(free: NDArray[np.int64], cov: Array | None) -> Array:
+    j, p = free.shape
+    out = np.zeros((j, p, p))
+    if cov is None:
+        return out
+    ok = free >= 0
+    safe = np.where(ok, free, 0)
+    out[:] = cov[safe[:, :, None], safe[:, None, :]]
+    out *= (ok[:, :, None] & ok[:, None, :])
+    return out
+
+
+def _se_difficulties(model: Any, p: Array, pcov: Array) -> Array:
+    """Delta-method SEs of the b's: numerical Jacobian of model.difficulties, all items at
+    once."""
+    base = model.difficulties(p)
+    jac = np.empty((*base.shape, p.shape[1]))
+    for c in range(p.shape[1]):
+        h = 1e-6 * np.maximum(1.0, np.abs(p[:, c]))
+        q = p.copy()
+        q[:, c] += h
+        jac[..., c] = (model.difficulties(q) - base) / h[:, None]
+    var = np.einsum("jkp,jpr,jkr->jk", jac, pcov, jac)
+    return np.where(var > 0, np.sqrt(np.clip(var, 0, None)), np.nan)
