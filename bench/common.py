@@ -1,0 +1,41 @@
+"""Helpers shared by the benchmarks: the machine description and the results file."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def machine_line() -> str:
+    """Date, CPU model, core count and memory of this machine, for BENCHMARKS.md."""
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        out = subprocess.run(["free", "-g"], capture_output=True, text=True).stdout.split("\n")[1]
+        mem = f", {out.split()[1]} GiB RAM"
+    except (OSError, IndexError):
+        pass
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (f"Measured {now} on {cpu}, {os.cpu_count()} cores{mem}, "
+            f"Python {platform.python_version()}.")
+
+
+def write_result(topic: str, markdown: str) -> Path:
+    """Write the snippet to bench/results/<topic>.md and print it."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{topic}.md"
+    path.write_text(markdown + "\n", encoding="utf-8")
+    print(markdown)
+    return path
