@@ -239,8 +239,8 @@ def scale_scores(
     series = (raw.astype(float) if isinstance(raw, pd.Series)
               else pd.Series(np.asarray(raw, dtype=float)))
     values: npt.NDArray[np.float64] = np.asarray(series, dtype=np.float64)
-    grade_idx = np.full(values.shape, -1, dtype=np.int64)
-    scaled = np.full(values.shape, np.nan)
+    grade_idx: npt.NDArray[np.int64] = np.full(len(values), -1, dtype=np.int64)
+    scaled: npt.NDArray[np.float64] = np.full(len(values), np.nan)
     if group is None:
         grade_idx, scaled = _scale_array(values, scheme)
     else:
