@@ -252,7 +252,7 @@ def scale_scores(
                 continue
             g, s = _scale_array(values[part], scheme)
             grade_idx[part], scaled[part] = g, s
-    grades = pd.Categorical.from_codes(grade_idx, categories=list(scheme.grades))
+    grades = pd.Categorical.from_codes(grade_idx, categories=pd.Index(scheme.grades))
     return pd.DataFrame({"grade": grades, "scaled": scaled}, index=series.index)
 
 
