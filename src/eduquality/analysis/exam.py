@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from eduquality.analysis.item_stats import analyse_items
 from eduquality.analysis.tables import subject_results, total_results, with_teacher
 from eduquality.analysis.unit_stats import LEVEL_KEYS, unit_summaries
 from eduquality.config import Settings
@@ -98,8 +99,10 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings) -> ExamAnalysis
                                                    ascending=[True, False])
     )
     distribution["cumulative"] = distribution.groupby("subject_code")["count"].cumsum()
+    items, options, reliability = analyse_items(db, exam_id)
     return ExamAnalysis(
         exam=info, summaries=summaries, students=students, distribution=distribution,
+        items=items, options=options, reliability=reliability,
         names=_names(db, exam_id), methods=methods_text(settings, db.lang),
     )
 

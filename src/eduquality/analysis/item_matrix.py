@@ -33,12 +33,12 @@ def load_item_matrix(db: Database, paper_id: str) -> ItemMatrix:
     items = db.sql(
         """SELECT seq, item_no, item_type, full_marks, answer_key, ability_level, optional_group
            FROM item WHERE paper_id = ? ORDER BY seq""", [paper_id])
-    long: pa.Table = db.con.execute(
+    long: pa.Table = db.con.sql(
         """SELECT s.student_id, s.seq, s.score, s.choice
            FROM item_score s JOIN subject_result r
              ON r.paper_id = s.paper_id AND r.student_id = s.student_id
            WHERE s.paper_id = ? AND r.status = 'present'
-           ORDER BY s.student_id, s.seq""", [paper_id]).to_arrow_table()
+           ORDER BY s.student_id, s.seq""", params=[paper_id]).to_arrow_table()
     sid = np.asarray(long.column("student_id").to_numpy(zero_copy_only=False))
     seq = np.asarray(long.column("seq").to_numpy(zero_copy_only=False))
     score = long.column("score").to_numpy(zero_copy_only=False).astype(np.float64)
