@@ -1,0 +1,229 @@
+"""Files → raw sheets: one frame of cells per sheet, positional columns, no header applied.
+
+- ``.xlsx`` / ``.xls``: python-calamine (Rust) reads the cells and the *cached* values of formula
+  cells; an ``.xlsx`` formula cell without a cached value (a file written by a program that never
+  calculated it) is listed in :attr:`RawSheet.formulas_without_value` so the importer can report it.
+- ``.csv``: the encoding is detected (UTF-8 with or without BOM, else GB18030, a superset of GBK)
+  and the text parsed by pyarrow's multithreaded reader, every cell as text; files pyarrow cannot
+  parse (ragged rows, blank lines that would shift row numbers) fall back to Python's ``csv``.
+
+Cells are kept as the reader gives them (text, numbers, dates) so that a number stored as text and
+a text in a score cell can both be reported faithfully.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pandas as pd
+
+from eduquality.errors import EduQualityError
+from eduquality.i18n import register, tr
+
+MESSAGES = register({
+    "ingest.file_missing": ("找不到文件 {path}", "file not found: {path}"),
+    "ingest.file_type": (
+        "不支持的文件类型 {suffix}（支持 .xlsx、.xls、.csv）",
+        "unsupported file type {suffix} (use .xlsx, .xls or .csv)",
+    ),
+    "ingest.file_unreadable": ("无法读取文件 {path}：{detail}", "cannot read {path}: {detail}"),
+    "ingest.sheet_missing": (
+        "文件中没有工作表「{sheet}」（现有：{names}）",
+        "no sheet '{sheet}' in the file (sheets: {names})",
+    ),
+})
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+CSV_SUFFIXES = (".csv", ".txt")
+
+
+class ReadError(EduQualityError):
+    """The file cannot be opened or parsed at all."""
+
+
+@dataclass
+class RawSheet:
+    """The cells of one sheet: ``cells.iloc[i, j]`` is Excel row ``i + 1``, column ``j + 1``."""
+
+    name: str
+    cells: pd.DataFrame
+    formulas_without_value: list[tuple[int, int]] = field(default_factory=list)
+    encoding: str | None = None
+
+
+def column_letter(j: int) -> str:
+    """0 → 'A', 25 → 'Z', 26 → 'AA'."""
+    letters = ""
+    j += 1
+    while j:
+        j, rem = divmod(j - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _letter_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+# -- encodings ----------------------------------------------------------------------------
+def detect_encoding(data: bytes) -> str:
+    """'utf-8-sig' (BOM), 'utf-8' (valid UTF-8) or 'gb18030' (GBK and its superset).
+
+    >>> detect_encoding("学号".encode("gbk")), detect_encoding("学号".encode("utf-8"))
+    ('gb18030', 'utf-8')
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+def decode_bytes(data: bytes, path: Path, lang: str = "zh") -> tuple[str, str]:
+    encoding = detect_encoding(data)
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError as exc:
+        raise ReadError(tr("ingest.file_unreadable", lang, path=path, detail=exc)) from exc
+
+
+# -- csv ----------------------------------------------------------------------------------
+def _n_fields(text: str, sample_lines: int = 50) -> int:
+    head = text[: 1 << 16].splitlines()[:sample_lines]
+    rows = list(csv.reader(head))
+    return max((len(r) for r in rows), default=0)
+
+
+def _csv_with_pyarrow(utf8: bytes, n: int) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [f"c{i}" for i in range(n)]
+    table = pacsv.read_csv(
+        io.BytesIO(utf8),
+        read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in names}, strings_can_be_null=True,
+            quoted_strings_can_be_null=True),
+    )
+    frame = table.to_pandas()
+    frame.columns = range(n)
+    return frame
+
+
+def _csv_with_python(text: str) -> pd.DataFrame:
+    rows = list(csv.reader(io.StringIO(text)))
+    frame = pd.DataFrame(rows, dtype=object)
+    return frame.where(frame != "", None)
+
+
+def read_csv_cells(path: Path, lang: str = "zh") -> RawSheet:
+    """A CSV file as one raw sheet named after the file."""
+    data = path.read_bytes()
+    text, encoding = decode_bytes(data, path, lang)
+    if encoding == "utf-8-sig":
+        text = text[1:] if text.startswith("\ufeff") else text
+    n = _n_fields(text)
+    blank_lines = re.search(r"\n[ \t]*\r?\n", text) is not None or text.startswith(("\n", "\r\n"))
+    frame: pd.DataFrame | None = None
+    if n and not blank_lines:
+        utf8 = data[3:] if encoding == "utf-8-sig" else (
+            data if encoding == "utf-8" else text.encode("utf-8"))
+        try:
+            frame = _csv_with_pyarrow(utf8, n)
+        except Exception:  # ragged rows and the like: the slow, forgiving path
+            frame = None
+    if frame is None:
+        frame = _csv_with_python(text)
+    return RawSheet(path.stem, frame, encoding=encoding)
+
+
+# -- excel --------------------------------------------------------------------------------
+_CELL_RE = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+
+
+def _xlsx_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → part name inside the zip."""
+    wb = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", _NS)}
+    parts = {}
+    for s in wb.iterfind("m:sheets/m:sheet", _NS):
+        target = targets.get(s.get(f"{{{_NS['r']}}}id"), "")
+        target = target.lstrip("/")
+        parts[s.get("name", "")] = target if target.startswith("xl/") else f"xl/{target}"
+    return parts
+
+
+def formulas_without_value(path: Path) -> dict[str, list[tuple[int, int]]]:
+    """Per sheet, the (row, col) 0-based positions of formula cells with no cached value."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name, part in _xlsx_sheet_parts(zf).items():
+                xml = zf.read(part)
+                if b"<f" not in xml:
+                    continue
+                cells = []
+                for m in _CELL_RE.finditer(xml):
+                    body = m.group(3) or b""
+                    if b"<f" in body and (b"<v>" not in body or b"<v></v>" in body):
+                        cells.append((int(m.group(2)) - 1, _letter_index(m.group(1).decode())))
+                if cells:
+                    found[name] = cells
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+        return {}
+    return found
+
+
+def read_excel_cells(path: Path, sheet: str | None = None, lang: str = "zh") -> list[RawSheet]:
+    """The non-empty sheets of a workbook (or only ``sheet``)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:
+        raise ReadError(tr("ingest.file_unreadable", lang, path=path, detail=exc)) from exc
+    names = list(wb.sheet_names)
+    if sheet is not None and sheet not in names:
+        raise ReadError(tr("ingest.sheet_missing", lang, sheet=sheet, names="、".join(names)))
+    formulas = formulas_without_value(path) if path.suffix.lower() != ".xls" else {}
+    out = []
+    for name in [sheet] if sheet is not None else names:
+        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        if not rows:
+            continue
+        frame = pd.DataFrame(rows, dtype=object)
+        out.append(RawSheet(name, frame, formulas.get(name, [])))
+    return out
+
+
+def read_sheets(path: str | Path, sheet: str | None = None, lang: str = "zh") -> list[RawSheet]:
+    """Every non-empty sheet of ``path`` (.xlsx/.xls/.csv) as raw cells."""
+    path = Path(path)
+    if not path.is_file():
+        raise ReadError(tr("ingest.file_missing", lang, path=path))
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return read_excel_cells(path, sheet, lang)
+    if suffix in CSV_SUFFIXES:
+        raw = read_csv_cells(path, lang)
+        return [raw] if len(raw.cells) else []
+    raise ReadError(tr("ingest.file_type", lang, suffix=suffix or "?"))

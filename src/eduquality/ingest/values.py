@@ -1,0 +1,170 @@
+"""Cell values → clean columns, vectorised: text, numbers, dates, booleans, vocabulary codes.
+
+Every parser returns the parsed column *and* a mask of the cells it could not parse, so the
+caller reports exactly those cells (and only loops over them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eduquality.vocab import Vocabulary
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def norm_header(text: Any) -> str:
+    """A header as compared with aliases: NFKC (full-width → ASCII), no spaces, lower case.
+
+    >>> norm_header(" 17（2） "), norm_header("学 籍 号")
+    ('17(2)', '学籍号')
+    """
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return ""
+    if isinstance(text, float) and text.is_integer():
+        text = int(text)
+    return _SPACE_RE.sub("", unicodedata.normalize("NFKC", str(text))).lower()
+
+
+def is_blank(s: pd.Series) -> np.ndarray:
+    """True where a cell is empty (None, NaN, '' or only spaces)."""
+    na = s.isna().to_numpy()
+    if s.dtype == object or isinstance(s.dtype, pd.StringDtype) or str(s.dtype) == "str":
+        text = s[~na]
+        if len(text):
+            blank_text = text.astype(str).str.strip().eq("").to_numpy()
+            na = na.copy()
+            na[np.flatnonzero(~na)[blank_text]] = True
+    return na
+
+
+def _fmt_number(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def as_text(s: pd.Series) -> pd.Series:
+    """Cells as stripped text (object dtype, None for blank). Integral numbers lose their '.0'
+    (a 考号 stored as a number), dates become ISO dates."""
+    out = pd.Series(None, index=s.index, dtype=object)
+    blank = is_blank(s)
+    if blank.all():
+        return out
+    keep = s[~blank]
+    if keep.dtype == object:
+        kinds = keep.map(type)
+        is_num = kinds.isin([float, int, np.float64, np.int64]).to_numpy()
+        is_date = kinds.isin([dt.date, dt.datetime, pd.Timestamp]).to_numpy()
+        text = keep.astype(str).str.strip()
+        if is_num.any():
+            text[is_num] = [_fmt_number(v) for v in keep[is_num]]
+        if is_date.any():
+            text[is_date] = [v.isoformat()[:10] for v in keep[is_date]]
+    else:
+        text = keep.astype(str).str.strip()
+    out[~blank] = text.to_numpy(dtype=object)
+    return out
+
+
+def as_number(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(values as float with NaN for blank or unparsable, mask of non-blank unparsable cells)."""
+    if s.dtype.kind in "fiu":
+        num = s.to_numpy(dtype=float)
+        return num, np.zeros(len(s), dtype=bool)
+    num = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(num)
+    if bad.any():
+        bad_idx = np.flatnonzero(bad)
+        bad[bad_idx] = ~is_blank(s.iloc[bad_idx])
+    return num, bad
+
+
+def map_unique(text: pd.Series, parse: Callable[[str], Any]) -> tuple[pd.Series, np.ndarray]:
+    """Apply ``parse`` once per distinct text; (parsed values, mask of non-blank unparsed)."""
+    present = text.notna().to_numpy()
+    uniques = pd.unique(text[present])
+    table = {u: parse(u) for u in uniques}
+    parsed = text.map(table)
+    bad = present & parsed.isna().to_numpy()
+    return parsed, bad
+
+
+def parse_vocab(text: pd.Series, vocab: Vocabulary) -> tuple[pd.Series, np.ndarray]:
+    """Labels or aliases → codes of ``vocab``."""
+    return map_unique(text, vocab.parse)
+
+
+def _parse_date_text(v: str) -> dt.date | None:
+    s = unicodedata.normalize("NFKC", v).strip()
+    s = re.sub(r"[年月/.]", "-", s).replace("日", "")
+    if re.fullmatch(r"\d{8}", s):
+        s = f"{s[:4]}-{s[4:6]}-{s[6:]}"
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?", s)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def parse_date(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Dates from Excel date cells or text ('2021-09-01', '2021/9/1', '2021年9月1日',
+    '20210901'); returns datetime64 values and the mask of unparsable non-blank cells."""
+    blank = is_blank(s)
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[s]")
+    bad = np.zeros(len(s), dtype=bool)
+    if blank.all():
+        return out, bad
+    keep = s[~blank]
+    values = []
+    for v in pd.unique(keep):
+        if isinstance(v, dt.datetime | pd.Timestamp):
+            values.append((v, v.date()))
+        elif isinstance(v, dt.date):
+            values.append((v, v))
+        else:
+            values.append((v, _parse_date_text(str(v))))
+    table = dict(values)
+    parsed = keep.map(table)
+    idx = np.flatnonzero(~blank)
+    bad[idx] = parsed.isna().to_numpy()
+    out.iloc[idx] = pd.to_datetime(parsed, errors="coerce").to_numpy()
+    return out, bad
+
+
+_TRUE = {"是", "1", "y", "yes", "true", "√", "✓", "有", "t"}
+_FALSE = {"否", "0", "n", "no", "false", "无", "f", "×"}
+
+
+def _parse_bool(v: str) -> bool | None:
+    s = v.strip().lower()
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    return None
+
+
+def parse_bool(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """是/否, 1/0, Y/N, √/blank → bool (blank is False)."""
+    text = as_text(s)
+    parsed, bad = map_unique(text, _parse_bool)
+    return parsed.fillna(False).to_numpy(dtype=bool), bad
+
+
+def normalise_class(text: pd.Series) -> pd.Series:
+    """A class name as compared: NFKC, no spaces, no trailing 班, no leading zeros
+    ('（01）班' and '1班' and '1' compare equal)."""
+    def one(v: str) -> str:
+        s = _SPACE_RE.sub("", unicodedata.normalize("NFKC", v))
+        s = s.strip("()").removesuffix("班").strip("()")
+        return s.lstrip("0") or s
+    parsed, _ = map_unique(text, one)
+    return parsed

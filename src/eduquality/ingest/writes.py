@@ -1,0 +1,113 @@
+"""Bulk, idempotent writes from DataFrames into the database (inside ``db.write()``).
+
+Rows are moved by DuckDB from a registered frame (``INSERT … SELECT``), never row by row.
+:func:`upsert` updates the rows whose key exists and differ, and inserts the new ones, so that
+importing the same data twice changes nothing and a corrected file updates instead of duplicating.
+:func:`replace_rows` deletes the rows of the keys a file covers and inserts the file's rows (for
+tables nothing references: memberships, registrations, scores).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import duckdb
+import pandas as pd
+
+_counter = itertools.count()
+
+
+def _types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    rows = con.execute(f'DESCRIBE "{table}"').fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
+def _register(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> str:
+    name = f"_eq_src_{next(_counter)}"
+    con.register(name, frame)
+    return name
+
+
+def _select(cols: list[str], types: dict[str, str], alias: str = "s") -> str:
+    return ", ".join(f'CAST({alias}."{c}" AS {types[c]}) AS "{c}"' for c in cols)
+
+
+def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
+           key: list[str]) -> int:
+    """Update changed rows with an existing ``key``, insert the others. Writes.
+
+    Returns the number of rows inserted or changed."""
+    if frame.empty:
+        return 0
+    types = _types(con, table)
+    cols = list(frame.columns)
+    src = _register(con, frame)
+    try:
+        typed = f"(SELECT {_select(cols, types)} FROM {src} AS s)"
+        on = " AND ".join(f't."{k}" = s."{k}"' for k in key)
+        rest = [c for c in cols if c not in key]
+        changed = 0
+        if rest:
+            differs = " OR ".join(f't."{c}" IS DISTINCT FROM s."{c}"' for c in rest)
+            sets = ", ".join(f'"{c}" = s."{c}"' for c in rest)
+            row = con.execute(
+                f'UPDATE "{table}" AS t SET {sets} FROM {typed} AS s WHERE {on} AND ({differs})'
+            ).fetchone()
+            changed = int(row[0]) if row else 0
+        collist = ", ".join(f'"{c}"' for c in cols)
+        row = con.execute(
+            f'INSERT INTO "{table}" ({collist}) SELECT {collist} FROM {typed} AS s '
+            f'WHERE NOT EXISTS (SELECT 1 FROM "{table}" AS t WHERE {on})'
+        ).fetchone()
+        return changed + (int(row[0]) if row else 0)
+    finally:
+        con.unregister(src)
+
+
+def changed_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
+                 key: list[str]) -> pd.DataFrame:
+    """The keys of ``frame`` that exist in ``table`` with different values (read only)."""
+    if frame.empty:
+        return frame[key]
+    types = _types(con, table)
+    cols = list(frame.columns)
+    rest = [c for c in cols if c not in key]
+    if not rest:
+        return frame[key].iloc[:0]
+    src = _register(con, frame)
+    try:
+        on = " AND ".join(f't."{k}" = s."{k}"' for k in key)
+        differs = " OR ".join(f't."{c}" IS DISTINCT FROM s."{c}"' for c in rest)
+        keys = ", ".join(f's."{k}"' for k in key)
+        return con.execute(
+            f'SELECT {keys} FROM (SELECT {_select(cols, types)} FROM {src} AS s) AS s '
+            f'JOIN "{table}" AS t ON {on} WHERE {differs}'
+        ).df()
+    finally:
+        con.unregister(src)
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
+                 key: list[str]) -> int:
+    """Delete the rows of ``table`` whose ``key`` occurs in ``frame``, insert ``frame``. Writes.
+
+    Returns the number of rows inserted."""
+    if frame.empty:
+        return 0
+    types = _types(con, table)
+    cols = list(frame.columns)
+    src = _register(con, frame)
+    try:
+        keys = ", ".join(f'CAST("{k}" AS {types[k]}) AS "{k}"' for k in key)
+        on = " AND ".join(f't."{k}" = d."{k}"' for k in key)
+        con.execute(
+            f'DELETE FROM "{table}" AS t USING (SELECT DISTINCT {keys} FROM {src}) AS d '
+            f"WHERE {on}"
+        )
+        collist = ", ".join(f'"{c}"' for c in cols)
+        row = con.execute(
+            f'INSERT INTO "{table}" ({collist}) SELECT {_select(cols, types)} FROM {src} AS s'
+        ).fetchone()
+        return int(row[0]) if row else 0
+    finally:
+        con.unregister(src)
