@@ -1,0 +1,61 @@
+"""analyse_exam wires the store and the measures: checked against plain SQL on the same data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from eduquality.analysis.exam import analyse_exam
+from eduquality.config import Settings
+from eduquality.errors import NotFoundError
+from tests.factories import tiny_exam_db
+
+
+@pytest.fixture(scope="module")
+def db():
+    return tiny_exam_db()
+
+
+@pytest.fixture(scope="module")
+def analysis(db):
+    return analyse_exam(db, "E1", Settings())
+
+
+def test_exam_info(analysis):
+    assert analysis.exam.subjects == ["math", "chinese", "total"]
+    assert analysis.exam.compulsory
+
+
+def test_item_difficulty_matches_sql(db, analysis):
+    want = db.sql("""SELECT s.seq, avg(s.score) / any_value(i.full_marks) AS p
+                     FROM item_score s JOIN item i USING (paper_id, seq)
+                     JOIN subject_result r USING (paper_id, student_id)
+                     WHERE r.status = 'present' GROUP BY s.seq ORDER BY s.seq""")
+    got = analysis.items.sort_values("seq")
+    np.testing.assert_allclose(got.p, want.p, rtol=1e-12)
+    assert set(analysis.items.subject_code) == {"math"}  # 语文 has no item scores
+    assert len(analysis.reliability) == 1
+
+
+def test_student_scores_by_hand(analysis):
+    st = analysis.students[analysis.students.subject_code == "chinese"].dropna(subset=["score"])
+    x = st.score.to_numpy()
+    top = st.loc[st.score.idxmax()]
+    assert top["rank"] == 1
+    assert top["pr"] == pytest.approx(100 * ((x < x.max()).sum() + 0.5 * (x == x.max()).sum())
+                                      / len(x))
+    assert top["t"] == pytest.approx(50 + 10 * (x.max() - x.mean()) / x.std(ddof=1))
+    assert set(st.grade_letter) <= {"A", "B", "C", "D"}
+    absent = analysis.students[analysis.students.status == "absent"]
+    assert absent["rank"].isna().all() and absent["grade_letter"].isna().all()
+
+
+def test_distribution_cumulates_down_from_the_top(analysis):
+    d = analysis.distribution[analysis.distribution.subject_code == "math"]
+    assert d.score.is_monotonic_decreasing
+    assert d.cumulative.iloc[-1] == d["count"].sum()
+
+
+def test_unknown_exam(db):
+    with pytest.raises(NotFoundError, match="找不到考试"):
+        analyse_exam(db, "NOPE", Settings())
