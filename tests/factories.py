@@ -73,3 +73,26 @@ def results_frame(db: Database) -> pd.DataFrame:
         FROM subject_result r JOIN paper p USING (paper_id)
         JOIN exam_registration g ON g.student_id = r.student_id AND g.exam_id = p.exam_id
         JOIN school s ON s.school_code = g.school_code""")
+
+
+def add_prior_year(db: Database, seed: int = 2) -> None:
+    """Add exam 'E0' (期末 2020-2021, grade 7) for the same students: 语文 only, correlated with
+    E1's 语文; every 10th student absent. Writes."""
+    rng = np.random.default_rng(seed)
+    cur = db.sql("SELECT student_id, score FROM subject_result WHERE paper_id = 'E1/chinese'")
+    with db.write() as con:
+        con.execute("INSERT INTO school_year VALUES ('2020-2021', '2020-09-01', '2021-07-15')")
+        con.execute("INSERT INTO exam VALUES ('E0', '期末', 'final', 'district', '2020-2021', 1,"
+                    " '2021-01-10', 7)")
+        con.execute("INSERT INTO paper VALUES ('E0/chinese', 'E0', 'chinese', NULL, 100)")
+        reg = db.sql("SELECT student_id, exam_number, school_code, class_id "
+                     "FROM exam_registration WHERE exam_id = 'E1'")
+        con.executemany("INSERT INTO exam_registration VALUES ('E0', ?, ?, ?, ?)",
+                        [(int(r.student_id), "P" + r.exam_number, r.school_code, r.class_id)
+                         for r in reg.itertuples()])
+        base = cur.score.fillna(70).to_numpy()
+        prior = np.clip(np.round(base - 5 + rng.normal(0, 6, len(base))), 0, 100)
+        absent = (cur.student_id.to_numpy() % 10) == 0
+        con.executemany("INSERT INTO subject_result VALUES ('E0/chinese', ?, ?, ?)",
+                        [(int(s), "absent" if a else "present", None if a else float(p))
+                         for s, a, p in zip(cur.student_id, absent, prior, strict=True)])
