@@ -20,7 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from eduquality.measures.irt.bank import ItemBank
-from eduquality.measures.irt.data import Responses, as_responses
+from eduquality.measures.irt.data import Responses, as_responses, encode_like
 from eduquality.measures.irt.estimation import EMEstimator, EMResult, item_models
 from eduquality.measures.irt.messages import error
 
@@ -114,8 +114,8 @@ class IRT:
         from eduquality.measures.irt.scoring import score_responses
 
         bank = self._check()
-        resp = data if isinstance(data, Responses) else as_responses(
-            data, self.lang, check_variance=False)
+        resp = data if isinstance(data, Responses) else encode_like(
+            data, bank.items, bank.category_values(), self.lang)
         return score_responses(bank, resp, method, quadpts=quadpts, lang=self.lang)
 
 

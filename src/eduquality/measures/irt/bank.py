@@ -66,6 +66,12 @@ class ItemBank:
     def max_score(self) -> int:
         return int((self.n_cats - 1).sum())
 
+    def category_values(self) -> tuple[Array, ...]:
+        """The raw value of each category per item (codes 0..K−1 when not recorded)."""
+        if self.categories:
+            return self.categories
+        return tuple(np.arange(k, dtype=float) for k in self.n_cats)
+
     def probs(self, theta: Array) -> list[Array]:
         """Category probabilities per group, each (J_g, len(theta), K_g)."""
         return [g.model.probs(theta, g.params) for g in self.groups]
@@ -91,7 +97,9 @@ class ItemBank:
             if keep.any():
                 idx = np.array([new_pos[int(i)] for i in g.index[keep]], dtype=np.int64)
                 groups.append(ItemGroup(g.model, g.n_cats, idx, g.params[keep]))
-        return ItemBank(tuple(names), tuple(groups), self.latent_mean, self.latent_sd)
+        cats = self.category_values()
+        return ItemBank(tuple(names), tuple(groups), self.latent_mean, self.latent_sd,
+                        tuple(cats[int(i)] for i in want))
 
     def transform(self, slope: float, intercept: float) -> ItemBank:
         """The bank put on the scale θ* = slope·θ + intercept: a* = a/slope,

@@ -61,13 +61,7 @@ def as_responses(data: pd.DataFrame | NDArray[np.float64], lang: str = "zh",
     if badv.any():
         r, c = np.argwhere(badv)[0]
         raise error("irt.bad_values", lang, column=names[c], value=values[r, c])
-    codes = np.full(values.shape, -1, dtype=np.int16)
-    cats: list[NDArray[np.float64]] = []
-    for j in range(values.shape[1]):  # one np.unique per column (J calls, vectorised inside)
-        col = values[:, j]
-        uniq, inv = np.unique(col[obs[:, j]], return_inverse=True)
-        codes[obs[:, j], j] = inv
-        cats.append(uniq)
+    codes, cats = _recode(values, obs)
     empty = [names[j] for j, c in enumerate(cats) if len(c) == 0]
     if empty:
         raise error("irt.no_responses", lang, items=", ".join(empty))
@@ -76,3 +70,45 @@ def as_responses(data: pd.DataFrame | NDArray[np.float64], lang: str = "zh",
         if flat:
             raise error("irt.no_variance", lang, items=", ".join(flat))
     return Responses(codes, tuple(names), tuple(cats))
+
+
+def _recode(values: NDArray[np.float64], obs: NDArray[np.bool_]
+            ) -> tuple[NDArray[np.int16], list[NDArray[np.float64]]]:
+    """Integer values → 0..K−1 per column through a (items × values) presence table."""
+    n_items = values.shape[1]
+    top = int(np.where(obs, values, 0).max()) + 1
+    ival = np.where(obs, values, 0).astype(np.int64)
+    present = np.zeros((n_items, top), dtype=bool)
+    cols = np.broadcast_to(np.arange(n_items), values.shape)
+    present[cols[obs], ival[obs]] = True
+    rank = np.cumsum(present, axis=1) - 1                      # code of each value
+    codes = np.where(obs, rank[cols, ival], -1).astype(np.int16)
+    cats = [np.flatnonzero(row).astype(float) for row in present]
+    return codes, cats
+
+
+def encode_like(data: pd.DataFrame | NDArray[np.float64], items: tuple[str, ...],
+                categories: tuple[NDArray[np.float64], ...], lang: str = "zh") -> Responses:
+    """Code new responses with the categories found at calibration (for scoring); values the
+    calibration never saw are refused. Columns are matched by name for a DataFrame and by
+    position for an array; items not in ``data`` count as not taken."""
+    if isinstance(data, pd.DataFrame):
+        frame = data
+    else:
+        arr = np.atleast_2d(np.asarray(data, dtype=float))
+        frame = pd.DataFrame(arr, columns=list(items)[:arr.shape[1]])
+    n = len(frame)
+    codes = np.full((n, len(items)), -1, dtype=np.int16)
+    for j, name in enumerate(items):   # one vectorised lookup per item
+        if name not in frame.columns:
+            continue
+        col = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+        obs = ~np.isnan(col)
+        cats = categories[j]
+        pos = np.clip(np.searchsorted(cats, col[obs]), 0, len(cats) - 1)
+        bad = cats[pos] != col[obs]
+        if bad.any() or (pd.notna(frame[name]).to_numpy() & ~obs).any():
+            value = col[obs][bad][0] if bad.any() else frame[name][~obs].dropna().iloc[0]
+            raise error("irt.bad_values", lang, column=name, value=value)
+        codes[obs, j] = pos
+    return Responses(codes, tuple(items), tuple(categories))

@@ -78,13 +78,32 @@ def item_models(model: str, n_cats: IntArray, guess_prior: tuple[float, float] =
     return [binary if k == 2 else poly for k in n_cats]
 
 
+def collapse_patterns(codes: NDArray[np.int16]) -> tuple[NDArray[np.int16], IntArray]:
+    """Distinct response patterns and their frequencies; rows are kept as they are when most
+    patterns are unique. Rows are grouped by a 64-bit hash (one sort of integers), checked
+    exactly, with ``np.unique(axis=0)`` as the fallback on a hash collision."""
+    n = codes.shape[0]
+    mult = np.random.default_rng(12345).integers(1, 2**62, codes.shape[1], dtype=np.int64)
+    with np.errstate(over="ignore"):
+        h = (codes.astype(np.int64) + 2) @ mult
+    keys, first, inv, counts = np.unique(h, return_index=True, return_inverse=True,
+                                         return_counts=True)
+    if len(keys) > 0.8 * n:
+        return codes, np.ones(n, dtype=np.int64)
+    uniq = codes[first]
+    if not np.array_equal(uniq[inv.reshape(-1)], codes):
+        uniq, counts = np.unique(codes, axis=0, return_counts=True)
+    return uniq, counts.astype(np.int64)
+
+
 class EMEstimator:
     """One EM run. ``slope``: "free" (per item), "common" (one shared slope) or "fixed" (1)."""
 
     def __init__(self, responses: Responses, models: list[ItemModel], slope: str = "free",
                  quadpts: int = 41, bound: float = 6.0, max_iter: int = 500, tol: float = 1e-4,
-                 lang: str = "zh") -> None:
+                 lang: str = "zh", accelerate: bool = True) -> None:
         self.resp = responses
+        self.accelerate = accelerate
         self.models = models
         self.slope = slope
         self.theta, self.logw = quadrature(quadpts, bound)
@@ -96,10 +115,7 @@ class EMEstimator:
 
     # -- set-up ---------------------------------------------------------------------------
     def _build(self) -> None:
-        codes = self.resp.codes
-        uniq, counts = np.unique(codes, axis=0, return_counts=True)
-        if uniq.shape[0] > 0.8 * codes.shape[0]:
-            uniq, counts = codes, np.ones(codes.shape[0], dtype=np.int64)
+        uniq, counts = collapse_patterns(self.resp.codes)
         self.patterns = uniq
         self.freq = counts.astype(float)
         n_cats = self.resp.n_cats
@@ -153,23 +169,46 @@ class EMEstimator:
     # -- E-step ---------------------------------------------------------------------------
     def log_likelihood_matrix(self, params: list[Array]) -> Array:
         """log L_i(θ_q) + log w_q, shape (U, Q)."""
-        out = np.broadcast_to(self.logw, (len(self.freq), len(self.theta))).copy()
+        out: Array | None = None
+        const = self.logw.copy()
         for g, p in zip(self.groups, params, strict=True):
             logp = np.log(np.maximum(g.model.probs(self.theta, p), _LOG_EPS))   # (J, Q, K)
             diff = (logp[:, :, 1:] - logp[:, :, :1]).transpose(0, 2, 1).reshape(-1, len(self.theta))
-            out += g.y @ diff
-            out += logp[:, :, 0].sum(axis=0) if g.m is None else g.m @ logp[:, :, 0]
+            part = g.y @ diff
+            if out is None:
+                out = part
+            else:
+                out += part
+            if g.m is None:
+                const += logp[:, :, 0].sum(axis=0)
+            else:
+                out += g.m @ logp[:, :, 0]
+        assert out is not None
+        out += const
         return out
 
     def estep(self, params: list[Array]) -> tuple[Array, float]:
         """Posterior weights × frequencies (U, Q) and the marginal log-likelihood."""
         ll = self.log_likelihood_matrix(params)
-        top = ll.max(axis=1, keepdims=True)
-        np.exp(ll - top, out=ll)
-        total = ll.sum(axis=1, keepdims=True)
-        loglik = float(self.freq @ (np.log(total[:, 0]) + top[:, 0]))
-        ll *= self.freq[:, None] / total
+        if self._bound_logl(params) < 600.0:   # exp cannot underflow: no max shift needed
+            np.exp(ll, out=ll)
+            total = ll.sum(axis=1)
+            loglik = float(self.freq @ np.log(total))
+        else:
+            top = ll.max(axis=1, keepdims=True)
+            np.exp(ll - top, out=ll)
+            total = ll.sum(axis=1)
+            loglik = float(self.freq @ (np.log(total) + top[:, 0]))
+        ll *= (self.freq / total)[:, None]
         return ll, loglik
+
+    def _bound_logl(self, params: list[Array]) -> float:
+        """An upper bound of −log(w_q L_i(θ_q)) over patterns and nodes."""
+        out = float(-self.logw.min())
+        for g, p in zip(self.groups, params, strict=True):
+            pr = g.model.probs(self.theta, p)
+            out += float(-np.log(np.maximum(pr.min(axis=(1, 2)), _LOG_EPS)).sum())
+        return out
 
     def counts(self, w: Array) -> list[Array]:
         """Expected counts r_jqk per group, each (J_g, Q, K_g)."""
@@ -177,8 +216,8 @@ class EMEstimator:
         nq = w.sum(axis=0)
         for g in self.groups:
             j = len(g.index)
-            rk = (g.y.T @ w).reshape(j, g.k - 1, -1)
-            n = np.broadcast_to(nq, (j, len(nq))) if g.m is None else g.m.T @ w
+            rk = (w.T @ g.y).T.reshape(j, g.k - 1, -1)   # w.T @ y: BLAS, unlike y.T @ w
+            n = np.broadcast_to(nq, (j, len(nq))) if g.m is None else (w.T @ g.m).T
             r0 = n - rk.sum(axis=1)
             out.append(np.concatenate([r0[:, None, :], rk], axis=1).transpose(0, 2, 1))
         return out
@@ -281,18 +320,36 @@ class EMEstimator:
         w, loglik = self.estep(params)
         return self.pack(self.mstep(params, self.counts(w))), loglik
 
-    def run(self, model_name: str = "", se: bool = True) -> EMResult:
-        psi = self.start()
-        converged, change, it = False, np.inf, 0
-        loglik = -np.inf
+    def _iterate(self, psi: Array) -> tuple[Array, int, float, bool]:
+        """EM cycles, accelerated by SQUAREM (Varadhan & Roland 2008, scheme S3) with a
+        fall-back to the plain EM step whenever the extrapolation lowers the likelihood.
+        Converged when one plain EM step moves no parameter by more than ``tol``."""
+        it, change = 0, np.inf
         while it < self.max_iter:
-            new, loglik = self.em_map(psi)
+            f1, ll0 = self.em_map(psi)
             it += 1
-            change = float(np.abs(new - psi).max())
-            psi = new
+            change = float(np.abs(f1 - psi).max())
             if change < self.tol:
-                converged = True
-                break
+                return f1, it, change, True
+            if not self.accelerate or it + 2 > self.max_iter:
+                psi = f1
+                continue
+            f2, _ = self.em_map(f1)
+            it += 1
+            r, v = f1 - psi, f2 - 2 * f1 + psi
+            nv = float(np.linalg.norm(v))
+            if nv == 0.0:
+                psi = f2
+                continue
+            alpha = min(-1.0, -float(np.linalg.norm(r)) / nv)
+            trial = psi - 2 * alpha * r + alpha**2 * v
+            f3, ll3 = self.em_map(trial)
+            it += 1
+            psi = f3 if np.isfinite(ll3) and ll3 >= ll0 and np.all(np.isfinite(f3)) else f2
+        return psi, it, change, False
+
+    def run(self, model_name: str = "", se: bool = True) -> EMResult:
+        psi, it, change, converged = self._iterate(self.start())
         params = self.unpack(psi)
         loglik = self.estep(params)[1]
         if not converged:
