@@ -1,0 +1,101 @@
+"""Charts as small PNGs drawn with matplotlib's Agg renderer (no pyplot state, no display).
+
+One CJK font face — Noto Sans CJK SC, regular — is used for every chart, the same face the
+PDF uses. PNGs rather than SVG: WeasyPrint needs about 0.2 s per vector chart with CJK glyphs
+as paths, a PNG about 0.01 s (bench/results/reports.md).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+FONT_FAMILY = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
+DPI = 150
+CM = 1 / 2.54
+BAND_COLOURS = {"above": "#2e7d32", "similar": "#546e7a", "below": "#c62828",
+                "too_few": "#bdbdbd"}
+PALETTE = ["#1f5f8b", "#e08e0b", "#5b8c3a", "#8e4585", "#b5651d", "#4a7f9b"]
+RC = {
+    "font.family": FONT_FAMILY, "font.size": 8, "axes.unicode_minus": False,
+    "axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 9,
+    "legend.fontsize": 7, "legend.frameon": False,
+}
+
+
+def _png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def _figure(width_cm: float, height_cm: float, ncols: int = 1) -> tuple[Figure, list[Axes]]:
+    fig = Figure(figsize=(width_cm * CM, height_cm * CM), layout="constrained")
+    axes = fig.subplots(1, ncols, squeeze=False)[0]
+    return fig, list(axes)
+
+
+def unit_means(labels: Sequence[str], mean: Sequence[float], ci_low: Sequence[float],
+               ci_high: Sequence[float], bands: Sequence[str], reference: float,
+               ylabel: str) -> bytes:
+    """Unit means with 95 % CIs in the given (fixed, never score-sorted) order, coloured by
+    band, and a dashed line at the reference mean."""
+    with matplotlib.rc_context(RC):
+        n = len(labels)
+        fig, (ax,) = _figure(17, 6.5 if n <= 30 else 8)
+        x = np.arange(n)
+        m = np.asarray(mean, dtype=float)
+        lo = m - np.asarray(ci_low, dtype=float)
+        hi = np.asarray(ci_high, dtype=float) - m
+        colours = [BAND_COLOURS.get(b, "#546e7a") for b in bands]
+        ax.errorbar(x, m, yerr=np.vstack([lo, hi]), fmt="none", ecolor="#9e9e9e", lw=0.8)
+        ax.scatter(x, m, c=colours, s=14 if n > 30 else 22, zorder=3)
+        ax.axhline(reference, ls="--", lw=0.8, color="#333333")
+        ax.set_xticks(x, list(labels), rotation=90 if n > 8 else 0,
+                      fontsize=5.5 if n > 40 else 7)
+        ax.set_xlim(-0.7, n - 0.3)
+        ax.set_ylabel(ylabel)
+        return _png(fig)
+
+
+def score_bands(frames: Sequence[tuple[str, pd.Series]], xlabel: str, ylabel: str) -> bytes:
+    """Small multiples: the share of takers per tenth of full marks, one panel per subject.
+
+    ``frames``: (subject label, counts per band 0–9 indexed 0..9)."""
+    with matplotlib.rc_context(RC):
+        k = max(len(frames), 1)
+        fig, axes = _figure(17, 4.8, ncols=k)
+        for ax, (label, counts) in zip(axes, frames, strict=False):
+            share = counts / max(counts.sum(), 1)
+            ax.bar(np.arange(10), share.to_numpy(), color=PALETTE[0], width=0.85)
+            ax.set_title(label)
+            ax.set_xticks([0, 5, 9], ["0", "50%", "90%+"])
+            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+            ax.set_xlabel(xlabel)
+        axes[0].set_ylabel(ylabel)
+        return _png(fig)
+
+
+def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence[float]]],
+                 percent: bool = True, height_cm: float = 6.0) -> bytes:
+    """Grouped bars: one group per category, one bar per series (e.g. unit vs district)."""
+    with matplotlib.rc_context(RC):
+        fig, (ax,) = _figure(17, height_cm)
+        x = np.arange(len(categories))
+        width = 0.8 / max(len(series), 1)
+        for i, (name, values) in enumerate(series):
+            ax.bar(x + (i - (len(series) - 1) / 2) * width, np.asarray(values, dtype=float),
+                   width=width, label=name, color=PALETTE[i % len(PALETTE)])
+        ax.set_xticks(x, list(categories), fontsize=7,
+                      rotation=45 if len(categories) > 10 else 0)
+        if percent:
+            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        ax.legend(ncols=min(len(series), 4), loc="upper left", bbox_to_anchor=(0, 1.15))
+        return _png(fig)

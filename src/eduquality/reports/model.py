@@ -1,0 +1,88 @@
+"""The document model every renderer shares: a report is sections of tables, charts and text.
+
+The builders (:mod:`district`, :mod:`school`, :mod:`classroom`, :mod:`student`) decide what a
+report shows — under the publication policy — and the renderers (:mod:`excel`, :mod:`html`,
+:mod:`pdf`) only lay it out, so the three formats always carry the same content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+Fmt = Literal["text", "int", "num1", "num2", "num3", "pct", "band"]
+"""How a column is shown: integers, 1–3 decimals, a percentage of a share, or a band code
+('above' | 'similar' | 'below' | 'too_few') shown as a coloured label."""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    fmt: Fmt = "text"
+    where: Literal["both", "print", "excel"] = "both"
+    """'excel': only in the workbook (wide detail); 'print': only in PDF/HTML (e.g. a CI
+    written as one text cell, whose bounds the workbook carries as numbers)."""
+
+    @property
+    def in_print(self) -> bool:
+        return self.where != "excel"
+
+    @property
+    def in_excel(self) -> bool:
+        return self.where != "print"
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[Column]
+    frame: pd.DataFrame
+    sheet: str = ""
+    """Excel sheet name (one table per sheet); empty: derived from the title."""
+    key_columns: int = 1
+    """Leading columns frozen in Excel."""
+    note: str = ""
+    print_: bool = True
+    """Shown in PDF/HTML; False: Excel only (long tables such as 一分一段)."""
+
+
+@dataclass
+class Chart:
+    title: str
+    draw: Callable[[], bytes]
+    """Draws the chart lazily (PNG bytes): Excel never pays for it."""
+    width_cm: float = 17.0
+
+
+@dataclass
+class Text:
+    text: str
+
+
+Block = Table | Chart | Text
+
+
+@dataclass
+class Section:
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    kind: str
+    """'district' | 'school' | 'class' | 'student'."""
+    lang: str
+    title: str
+    subtitle: str
+    internal: bool
+    meta: list[tuple[str, str]]
+    sections: list[Section]
+    methods: list[tuple[str, str]]
+
+    def tables(self) -> list[Table]:
+        return [b for s in self.sections for b in s.blocks if isinstance(b, Table)]

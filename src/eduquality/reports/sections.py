@@ -1,0 +1,219 @@
+"""Tables and charts shared by the reports: unit summaries, score bands, items, knowledge points,
+weak points. Every table of units keeps the fixed publication order it is given."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from eduquality.reports import charts
+from eduquality.reports import labels as L
+from eduquality.reports.model import Chart, Column, Fmt, Table
+from eduquality.reports.view import View
+
+_SUMMARY: list[tuple[str, Fmt, str]] = [
+    ("n_registered", "int", "excel"), ("n", "int", "both"), ("full_marks", "num1", "excel"),
+    ("mean", "num2", "both"), ("sd", "num2", "both"), ("min", "num1", "excel"),
+    ("q1", "num1", "excel"), ("median", "num1", "excel"), ("q3", "num1", "excel"),
+    ("max", "num1", "excel"), ("excellent_rate", "pct", "both"), ("good_rate", "pct", "both"),
+    ("pass_rate", "pct", "both"), ("low_rate", "pct", "both"), ("cv", "num3", "excel"),
+]
+_COMPARE: list[tuple[str, Fmt, str]] = [
+    ("ci", "text", "print"), ("ci_low", "num2", "excel"), ("ci_high", "num2", "excel"),
+    ("diff_from_district", "num2", "excel"), ("above_mean_rate", "pct", "excel"),
+    ("p_vs_district", "num3", "excel"), ("band", "band", "both"),
+]
+
+
+def summary_table(view: View, frame: pd.DataFrame, units: Sequence[str], unit_label: str,
+                  title: str, sheet: str = "", compare: bool = True,
+                  extra: Sequence[Column] = ()) -> Table:
+    """A 三率一分 table: one row per unit of ``frame`` (already in fixed order), labelled
+    ``units``. ``compare`` adds the CI and the band against the district (never a rank)."""
+    lang = view.lang
+    out = frame.reset_index(drop=True).copy()
+    out.insert(0, "unit", list(units))
+    if "ci_low" in out:
+        out["ci"] = [f"{lo:.1f}–{hi:.1f}" if pd.notna(lo) and pd.notna(hi) else "—"
+                     for lo, hi in zip(out["ci_low"], out["ci_high"], strict=True)]
+    spec = _SUMMARY + (_COMPARE if compare else [])
+    cols = [Column("unit", unit_label), *extra]
+    cols += [Column(k, L.col(k, lang), f, w) for k, f, w in spec  # type: ignore[arg-type]
+             if k in out]
+    note = L.text("note.bands", lang) + " " + L.text("note.too_few", lang, n=view.min_unit_n) \
+        if compare else ""
+    return Table(title, cols, out, sheet=sheet, note=note)
+
+
+def subject_of(view: View, frame: pd.DataFrame, subject: str) -> pd.DataFrame:
+    return frame[frame["subject_code"] == subject]
+
+
+def band_counts(view: View, students: pd.DataFrame, subject: str) -> pd.Series:
+    """Takers per tenth of full marks (band 9 includes full marks)."""
+    s = students[(students["subject_code"] == subject) & students["score"].notna()]
+    k = np.clip(np.floor(10 * s["score"] / s["full_marks"]), 0, 9).astype(int)
+    return k.value_counts().reindex(range(10), fill_value=0).sort_index()
+
+
+def score_band_chart(view: View, students: pd.DataFrame, title: str) -> Chart:
+    lang = view.lang
+    subjects = [s for s in view.subjects if s != "total" or len(view.subjects) <= 4]
+
+    def draw() -> bytes:
+        panels = [(view.subject(s), band_counts(view, students, s)) for s in subjects]
+        return charts.score_bands(panels, L.col("score_band", lang), L.col("share_students", lang))
+
+    return Chart(title, draw)
+
+
+def distribution_tables(view: View) -> list[Table]:
+    """一分一段 per subject (workbook only: long)."""
+    dist = view.analysis.distribution
+    out = []
+    if dist.empty:
+        return out
+    for s in view.subjects:
+        d = dist[dist["subject_code"] == s][["score", "count", "cumulative"]]
+        if d.empty:
+            continue
+        cols = [Column("score", L.col("score", view.lang), "num1"),
+                Column("count", L.col("count", view.lang), "int"),
+                Column("cumulative", L.col("cumulative", view.lang), "int")]
+        title = L.text("tbl.distribution", view.lang, subject=view.subject(s))
+        out.append(Table(title, cols, d, sheet=title, print_=False))
+    return out
+
+
+def _by_paper(view: View, frame: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+    """(paper_id, subject code, rows) in the exam's subject order."""
+    order = {s: i for i, s in enumerate(view.analysis.exam.subjects)}
+    papers = sorted(frame["paper_id"].astype(str).unique(),
+                    key=lambda p: (order.get(view.paper_subject.get(p, p), 99), p))
+    return [(p, view.paper_subject.get(p, p), frame[frame["paper_id"].astype(str) == p])
+            for p in papers]
+
+
+def _flags(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, list | tuple | set | np.ndarray):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def item_tables(view: View) -> list[Table]:
+    """Per paper: difficulty, discrimination, item–rest r, α if deleted, flags; reliability;
+    option analysis (workbook only)."""
+    lang, a = view.lang, view.analysis
+    out: list[Table] = []
+    if not a.reliability.empty:
+        rel = a.reliability.copy()
+        rel["subject"] = [view.subject(view.paper_subject.get(str(p), str(p)))
+                          for p in rel["paper_id"]]
+        cols = [Column("subject", L.col("subject_code", lang))]
+        cols += [Column(k, L.col(k, lang), f) for k, f in  # type: ignore[arg-type]
+                 [("n", "int"), ("n_items", "int"), ("alpha", "num3"), ("sem", "num2")]
+                 if k in rel]
+        out.append(Table(L.text("tbl.reliability", lang), cols, rel))
+    if a.items.empty:
+        return out
+    spec: list[tuple[str, Fmt, str]] = [
+        ("full_marks", "num1", "both"), ("mean", "num2", "both"), ("p", "num2", "both"),
+        ("d27", "num2", "both"), ("total_r", "num2", "excel"), ("rest_r", "num2", "both"),
+        ("alpha_if_deleted", "num3", "both"), ("flags", "text", "both")]
+    for _paper, subject, rows in _by_paper(view, a.items):
+        rows = rows.sort_values("seq").copy()
+        if "flags" in rows:
+            rows["flags"] = rows["flags"].map(_flags)
+        cols = [Column("item_no", L.col("item_no", lang))]
+        cols += [Column(k, L.col(k, lang), f, w) for k, f, w in spec  # type: ignore[arg-type]
+                 if k in rows]
+        title = L.text("tbl.items", lang, subject=view.subject(subject))
+        out.append(Table(title, cols, rows, sheet=title))
+    if not a.options.empty:
+        item_no = a.items.set_index(["paper_id", "seq"])["item_no"] if "item_no" in a.items \
+            else None
+        for _paper, subject, rows in _by_paper(view, a.options):
+            rows = rows.sort_values(["seq", "option"]).copy()
+            rows["item_no"] = [item_no.get((p, s), s) if item_no is not None else s
+                               for p, s in zip(rows["paper_id"], rows["seq"], strict=True)]
+            rows["is_key"] = rows["is_key"].map(
+                lambda v: L.text("yes", lang) if bool(v) else "")
+            cols = [Column("item_no", L.col("item_no", lang)),
+                    Column("option", L.col("option", lang))]
+            cols += [Column(k, L.col(k, lang), "pct") for k in ("share", "share_high",
+                                                                "share_low") if k in rows]
+            cols.append(Column("is_key", L.col("is_key", lang)))
+            title = L.text("tbl.options", lang, subject=view.subject(subject))
+            out.append(Table(title, cols, rows, sheet=title, key_columns=2, print_=False))
+    return out
+
+
+def knowledge_rates(view: View, level: str, unit: object | None = None) -> pd.DataFrame:
+    """(subject_code, knowledge_point, rate) of one unit at ``level`` (all units if None)."""
+    k = view.analysis.knowledge
+    if k.empty:
+        return pd.DataFrame(columns=["subject_code", "knowledge_point", "rate"])
+    rows = k[k["level"] == level]
+    if unit is not None and "unit" in rows:
+        rows = rows[rows["unit"].astype(str) == str(unit)]
+    return rows
+
+
+def knowledge_tables(view: View, units: Sequence[tuple[str, object | None, str]]) -> list[Table]:
+    """Per subject, knowledge points as rows and one score-rate column per (level, unit, label)."""
+    lang = view.lang
+    if view.analysis.knowledge.empty:
+        return []
+    merged: pd.DataFrame | None = None
+    for i, (level, unit, _label) in enumerate(units):
+        r = knowledge_rates(view, level, unit)[["subject_code", "knowledge_point", "rate"]]
+        r = r.groupby(["subject_code", "knowledge_point"], as_index=False)["rate"].mean()
+        r = r.rename(columns={"rate": f"u{i}"})
+        merged = r if merged is None else merged.merge(r, how="outer")
+    if merged is None or merged.empty:
+        return []
+    out = []
+    for s in view.subjects:
+        rows = merged[merged["subject_code"] == s]
+        if rows.empty:
+            continue
+        cols = [Column("knowledge_point", L.col("knowledge_point", lang))]
+        cols += [Column(f"u{i}", label, "pct") for i, (_l, _u, label) in enumerate(units)]
+        title = L.text("tbl.knowledge", lang, subject=view.subject(s))
+        out.append(Table(title, cols, rows.reset_index(drop=True), sheet=title))
+    return out
+
+
+def weak_table(view: View, level: str, unit: object | None = None,
+               unit_labels: dict[str, str] | None = None) -> Table | None:
+    """Weak knowledge points of one unit (or of every unit at ``level`` when ``unit`` is None,
+    in the given unit order), most urgent first within a unit."""
+    lang, w = view.lang, view.analysis.weak_points
+    if w.empty:
+        return None
+    rows = w[w["level"] == level].copy()
+    if unit is not None:
+        rows = rows[rows["unit"].astype(str) == str(unit)]
+    if rows.empty:
+        return None
+    rows["subject"] = rows["subject_code"].map(view.subject)
+    cols = []
+    if unit is None and unit_labels is not None:
+        order = {u: i for i, u in enumerate(unit_labels)}
+        rows["_order"] = rows["unit"].astype(str).map(order).fillna(len(order))
+        rows["unit_label"] = rows["unit"].astype(str).map(unit_labels).fillna(rows["unit"])
+        rows = rows.sort_values(["_order", "priority"], ascending=[True, False])
+        cols.append(Column("unit_label", L.col("unit", lang)))
+    else:
+        rows = rows.sort_values("priority", ascending=False)
+    cols += [Column("subject", L.col("subject_code", lang)),
+             Column("knowledge_point", L.col("knowledge_point", lang))]
+    cols += [Column(k, L.col(k, lang), f) for k, f in  # type: ignore[arg-type]
+             [("rate_unit", "pct"), ("rate_ref", "pct"), ("gap", "pct"), ("p_adj", "num3"),
+              ("priority", "num3")] if k in rows]
+    return Table(L.text("tbl.weak", lang), cols, rows.reset_index(drop=True),
+                 key_columns=sum(c.fmt == "text" for c in cols))
