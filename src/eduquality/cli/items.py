@@ -1,1 +1,186 @@
-"""CLI commands: items (filled in by its feature)."""
+"""`eduquality items RESPONSES.csv --out STATS.csv`: classical item analysis of a score file.
+
+RESPONSES.csv: a header row of item names, one row per person, blank cell = missing (UTF-8,
+UTF-8 with BOM or GBK). STATS.csv: one row per item with ``item, mean, sd, p, d27, total_r,
+rest_r, alpha_if_deleted``; SUMMARY.json: ``alpha, sem, mean_total, sd_total, n_persons,
+n_items`` (definitions: :mod:`eduquality.measures.items`, :mod:`eduquality.measures.reliability`;
+missing responses handled pairwise as R ``psych::alpha``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import click
+import numpy as np
+import pandas as pd
+
+from eduquality.cli.app import Context, main, pass_ctx
+from eduquality.errors import EduQualityError
+from eduquality.i18n import register, tr
+from eduquality.measures.items import ItemAnalysis, item_analysis
+
+STATS_COLUMNS = ["item", "mean", "sd", "p", "d27", "total_r", "rest_r", "alpha_if_deleted"]
+SUMMARY_KEYS = ["alpha", "sem", "mean_total", "sd_total", "n_persons", "n_items"]
+MAX_BAD_CELLS = 5
+
+MESSAGES = register(
+    {
+        "items.no_file": ("找不到作答文件：{path}", "responses file not found: {path}"),
+        "items.unreadable": ("无法读取作答文件 {path}：{why}", "cannot read responses file {path}: {why}"),
+        "items.empty": ("作答文件 {path} 没有数据行", "responses file {path} has no data rows"),
+        "items.no_items": ("作答文件 {path} 没有题目列", "responses file {path} has no item columns"),
+        "items.duplicate_header": ("表头中题目名称重复：{names}", "duplicate item names in the header: {names}"),
+        "items.no_id_col": ("找不到编号列 “{col}”（表头：{header}）",
+                            "id column '{col}' not found (header: {header})"),
+        "items.bad_cell": ("第 {line} 行、列 “{col}” 的值 “{value}” 不是数字",
+                           "line {line}, column '{col}': '{value}' is not a number"),
+        "items.more_bad": ("……另有 {n} 个非数字单元格", "… and {n} more non-numeric cells"),
+        "items.negative": ("第 {line} 行、列 “{col}” 的得分 {value} 为负数",
+                           "line {line}, column '{col}': score {value} is negative"),
+        "items.max_count": ("--max-scores 给出 {got} 个满分，但文件有 {n}道题",
+                            "--max-scores gives {got} maximum scores but the file has {n} items"),
+        "items.max_value": ("--max-scores 中的 “{value}” 不是正数",
+                            "--max-scores: '{value}' is not a positive number"),
+        "items.above_max": ("第 {line} 行、列 “{col}” 的得分 {value} 超过满分 {max}",
+                            "line {line}, column '{col}': score {value} exceeds the maximum {max}"),
+        "items.done": ("{n_persons} 人、{n_items} 题：α = {alpha}，SEM = {sem}；已写入 {out}",
+                       "{n_persons} persons, {n_items} items: alpha = {alpha}, SEM = {sem}; wrote {out}"),
+    }
+)
+
+
+class ItemsInputError(EduQualityError):
+    """The responses file or an option of `eduquality items` is invalid."""
+
+
+def read_responses(path: str, id_col: str | None, lang: str) -> pd.DataFrame:
+    """Persons × items scores from a CSV (blank = NaN); raises ItemsInputError saying where."""
+    file = Path(path)
+    if not file.is_file():
+        raise ItemsInputError(tr("items.no_file", lang, path=path))
+    raw = _read_text_table(file, lang)
+    header = [str(c) for c in raw.columns]
+    if id_col is not None:
+        if id_col not in raw.columns:
+            raise ItemsInputError(tr("items.no_id_col", lang, col=id_col, header=", ".join(header)))
+        raw = raw.set_index(id_col)
+    if raw.shape[1] == 0:
+        raise ItemsInputError(tr("items.no_items", lang, path=path))
+    if raw.shape[0] == 0:
+        raise ItemsInputError(tr("items.empty", lang, path=path))
+    text = raw.apply(lambda col: col.str.strip())
+    blank = text.eq("") | text.isna()
+    values = text.apply(pd.to_numeric, errors="coerce").astype(float)
+    _report_cells(text, ~blank & values.isna(), "items.bad_cell", lang)
+    _report_cells(values, values < 0, "items.negative", lang)
+    return values
+
+
+def _read_text_table(file: Path, lang: str) -> pd.DataFrame:
+    """All cells as text; UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            with file.open(encoding=encoding, newline="") as fh:
+                header = next(csv.reader(fh), None)
+            if header is None:
+                raise ItemsInputError(tr("items.empty", lang, path=file))
+            frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, csv.Error) as exc:
+            raise ItemsInputError(tr("items.unreadable", lang, path=file, why=exc)) from exc
+        names = [h.strip() for h in header]
+        dupes = sorted({h for h in names if names.count(h) > 1})
+        if dupes:
+            raise ItemsInputError(tr("items.duplicate_header", lang, names=", ".join(dupes)))
+        frame.columns = pd.Index(names)
+        return frame
+    raise ItemsInputError(tr("items.unreadable", lang, path=file, why="encoding"))
+
+
+def _report_cells(values: pd.DataFrame, bad: pd.DataFrame, key: str, lang: str) -> None:
+    if not bad.to_numpy().any():
+        return
+    rows, cols = np.nonzero(bad.to_numpy())
+    lines = [
+        tr(key, lang, line=r + 2, col=values.columns[c], value=values.iat[r, c])
+        for r, c in zip(rows[:MAX_BAD_CELLS], cols[:MAX_BAD_CELLS], strict=True)
+    ]
+    if rows.size > MAX_BAD_CELLS:
+        lines.append(tr("items.more_bad", lang, n=rows.size - MAX_BAD_CELLS))
+    raise ItemsInputError("\n".join(lines))
+
+
+def parse_max_scores(text: str | None, scores: pd.DataFrame, lang: str) -> np.ndarray | None:
+    """``"1,1,2"`` → array, checked against the items and the observed scores."""
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        maxima = np.array([float(p) for p in parts])
+    except ValueError:
+        bad = next(p for p in parts if not _is_number(p))
+        raise ItemsInputError(tr("items.max_value", lang, value=bad)) from None
+    if not np.all(np.isfinite(maxima) & (maxima > 0)):
+        bad = parts[int(np.flatnonzero(~(np.isfinite(maxima) & (maxima > 0)))[0])]
+        raise ItemsInputError(tr("items.max_value", lang, value=bad))
+    if maxima.size != scores.shape[1]:
+        raise ItemsInputError(tr("items.max_count", lang, got=maxima.size, n=scores.shape[1]))
+    above = scores.to_numpy() > maxima[None, :] + 1e-9
+    if above.any():
+        r, c = (int(v[0]) for v in np.nonzero(above))
+        raise ItemsInputError(tr("items.above_max", lang, line=r + 2, col=scores.columns[c],
+                                 value=scores.iat[r, c], max=maxima[c]))
+    return maxima
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _clean(value: float | int | str) -> float | int | str | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_outputs(result: ItemAnalysis, out: str, summary: str | None) -> None:
+    stats = result.items.reset_index()[STATS_COLUMNS]
+    stats.to_csv(out, index=False)
+    if summary is not None:
+        data = {k: _clean(v) for k, v in result.summary().items() if k in SUMMARY_KEYS}
+        Path(summary).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+                                 encoding="utf-8")
+
+
+@main.command("items")
+@click.argument("responses", metavar="RESPONSES.csv")
+@click.option("--out", "out", required=True, metavar="STATS.csv",
+              help="Per-item statistics to write (CSV). 输出的小题统计表。")
+@click.option("--summary", "summary", default=None, metavar="SUMMARY.json",
+              help="Also write alpha, SEM, mean/SD of the total, n persons/items (JSON). "
+                   "同时输出信度等汇总（JSON）。")
+@click.option("--id-col", "id_col", default=None, metavar="COL",
+              help="Column that identifies the person (not an item). 考生编号列。")
+@click.option("--max-scores", "max_scores", default=None, metavar="1,1,2,…",
+              help="Full marks per item, comma-separated in column order (default: the "
+                   "observed maximum of each item). 各题满分，逗号分隔。")
+@pass_ctx
+def items(ctx: Context, responses: str, out: str, summary: str | None, id_col: str | None,
+          max_scores: str | None) -> None:
+    """Classical item analysis of a score file: P, D (27 %), item-total/rest r, alpha if
+    deleted; alpha and SEM. 小题分析：得分率、区分度、相关、信度。"""
+    scores = read_responses(responses, id_col, ctx.lang)
+    maxima = parse_max_scores(max_scores, scores, ctx.lang)
+    result = item_analysis(scores, maxima)
+    write_outputs(result, out, summary)
+    click.echo(tr("items.done", ctx.lang, n_persons=result.n_persons, n_items=result.n_items,
+                  alpha=f"{result.alpha:.3f}", sem=f"{result.sem:.3f}", out=out))
