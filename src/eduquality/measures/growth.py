@@ -123,10 +123,11 @@ def bspline_basis(
     """Cubic B-spline basis without intercept column, as R ``splines::bs(x, knots = knots,
     Boundary.knots = boundary)`` (de Boor 1978); x is clamped to the boundary knots.
 
-    In R: ``bs(0.5, knots = 0.5, Boundary.knots = c(0, 1))`` → 0.5, 0.25, 0.0 … here:
+    In R: ``bs(c(0.5, 0.25), knots = 0.5, Boundary.knots = c(0, 1))`` → rows
+    0.25 0.5 0.25 0 and 0.59375 0.25 0.03125 0:
 
-    >>> bspline_basis([0.5], [0.5], (0.0, 1.0)).round(4).tolist()
-    [[0.5, 0.25, 0.0, 0.0]]
+    >>> bspline_basis([0.5, 0.25], [0.5], (0.0, 1.0)).round(6).tolist()
+    [[0.25, 0.5, 0.25, 0.0], [0.59375, 0.25, 0.03125, 0.0]]
     """
     lo, hi = boundary
     t = np.r_[[lo] * 4, np.sort(np.asarray(knots, dtype=float)), [hi] * 4]
@@ -231,7 +232,8 @@ def _to_vertex(
         return beta
     obj_ip = _check_loss(r, tau)
     obj_v = _check_loss(y - X @ vb, tau)
-    return vb if obj_v <= obj_ip + 1e-12 * (1.0 + abs(obj_ip)) else beta
+    better = obj_v <= obj_ip + 1e-12 * (1.0 + abs(obj_ip))
+    return np.asarray(vb if better else beta, dtype=np.float64)
 
 
 @dataclass
@@ -317,7 +319,7 @@ def rq_fit(
         raise GrowthInputError(tr("growth.shape", "zh", what="y", got=ya.shape[0], n=n))
     pre: _Pre | None = None
     if n > preprocess_above:
-        m = int(round(np.sqrt(p) * n ** (2 / 3)))
+        m = int(np.round(np.sqrt(p) * n ** (2 / 3)))
         rfac = linalg.cholesky(Xa.T @ Xa * (m / n), lower=False)
         band = np.sqrt(np.sum(linalg.solve_triangular(rfac, Xa.T, trans="T") ** 2, axis=0))
         pre = _Pre(np.maximum(band, 1e-12), m)
@@ -537,5 +539,5 @@ def progress(
         out[f"{scale}_2"] = e2[scale]
         out[f"delta_{scale}"] = d
         out[f"se_delta_{scale}"] = np.where(both, se, np.nan)
-        out[f"status_{scale}"] = pd.Series(np.where(both, status, None), dtype="object")
+        out[f"status_{scale}"] = pd.Series(status, dtype="object").where(both)
     return pd.DataFrame(out)

@@ -15,6 +15,7 @@ when ≤ −2, else 'expected' (符合预期); units with fewer than ``min_n`` s
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -111,7 +112,7 @@ def _prepare(
 def _group_sums(codes: NDArray[np.intp], v: NDArray[np.float64], J: int) -> NDArray[np.float64]:
     """Per-group column sums of v (n or n × p) by bincount, no Python loop over rows."""
     if v.ndim == 1:
-        return np.bincount(codes, weights=v, minlength=J)
+        return np.bincount(codes, weights=v, minlength=J).astype(np.float64)
     return np.column_stack([np.bincount(codes, weights=v[:, c], minlength=J)
                             for c in range(v.shape[1])])
 
@@ -150,11 +151,12 @@ def residual_value_added(
     design row). Returns one row per unit (index ``unit``): n, estimate, se, ci_low, ci_high,
     z, band.
 
-    Two schools, one prior, hand-computed (OLS line y = x + 1, residuals ±1/3):
+    Hand case: school a has y = x + 1, school b y = x + 3 at the same x = 1, 2, 3, so the
+    pooled OLS line is y = x + 2 and the mean residuals are −1 and +1:
 
-    >>> f = residual_value_added([2, 4, 5, 5, 5, 8], [1, 2, 4, 4, 5, 7], list("aaabbb"), min_n=1)
+    >>> f = residual_value_added([2, 3, 4, 4, 5, 6], [1, 2, 3, 1, 2, 3], list("aaabbb"), min_n=1)
     >>> f["estimate"].round(6).tolist()
-    [0.333333, -0.333333]
+    [-1.0, 1.0]
     """
     y, X, codes, index = _prepare(current, priors, unit, covariates)
     N, p = X.shape
@@ -376,7 +378,7 @@ def stability(estimates: pd.DataFrame) -> pd.DataFrame:
     years = sorted(wide.columns)
     rows = []
     for est, block in wide.groupby(level="estimator"):
-        for a, b in zip(years[:-1], years[1:], strict=True):
+        for a, b in itertools.pairwise(years):
             pair = block[[a, b]].dropna()
             k = len(pair)
             rows.append({
