@@ -88,22 +88,25 @@ def changed_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
 
 
 def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
-                 key: list[str]) -> int:
-    """Delete the rows of ``table`` whose ``key`` occurs in ``frame``, insert ``frame``. Writes.
-
-    Returns the number of rows inserted."""
-    if frame.empty:
+                 key: list[str], keys: pd.DataFrame | None = None) -> int:
+    """Delete the rows of ``table`` whose ``key`` occurs in ``frame`` (or in ``keys``, when
+    given: the distinct keys), insert ``frame``. Writes. Returns the number of rows inserted."""
+    if frame.empty and (keys is None or keys.empty):
         return 0
     types = _types(con, table)
     cols = list(frame.columns)
     src = _register(con, frame)
+    key_src = src if keys is None else _register(con, keys)
     try:
-        keys = ", ".join(f'CAST("{k}" AS {types[k]}) AS "{k}"' for k in key)
+        sel = ", ".join(f'CAST("{k}" AS {types[k]}) AS "{k}"' for k in key)
         on = " AND ".join(f't."{k}" = d."{k}"' for k in key)
+        distinct = "DISTINCT " if keys is None else ""
         con.execute(
-            f'DELETE FROM "{table}" AS t USING (SELECT DISTINCT {keys} FROM {src}) AS d '
+            f'DELETE FROM "{table}" AS t USING (SELECT {distinct}{sel} FROM {key_src}) AS d '
             f"WHERE {on}"
         )
+        if frame.empty:
+            return 0
         collist = ", ".join(f'"{c}"' for c in cols)
         row = con.execute(
             f'INSERT INTO "{table}" ({collist}) SELECT {_select(cols, types)} FROM {src} AS s'
@@ -111,3 +114,5 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
         return int(row[0]) if row else 0
     finally:
         con.unregister(src)
+        if key_src != src:
+            con.unregister(key_src)
