@@ -208,3 +208,13 @@ def test_p_and_d_in_range(x):
     d = discrimination_27(x, 3)
     assert np.all((p >= 0) & (p <= 1))
     assert np.all((d >= -1) & (d <= 1))
+
+
+def test_string_and_numeric_choices_agree():
+    raw, key = sat12()
+    as_text = raw.astype(str).where(raw != 8, "")  # omitted as blank cells
+    a = option_analysis(raw, key, omit_codes=[8])
+    b = option_analysis(as_text, key.astype(str))
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(score_choices(raw, key, omit_codes=[8]),
+                                  score_choices(as_text, key))

@@ -248,22 +248,40 @@ def _same(value: object, code: object) -> bool:
         return False
 
 
-def _normalised(choices: pd.DataFrame, omit_codes: Sequence[object]) -> pd.DataFrame:
-    """Normalise every cell through its distinct values (a loop over distinct responses, not
-    over persons)."""
-    stacked = choices.to_numpy(dtype=object).reshape(-1)
-    codes, uniques = pd.factorize(pd.Series(stacked, dtype=object), use_na_sentinel=True)
-    labels = np.array([normalise_choice(u, omit_codes) for u in uniques] + [OMIT], dtype=object)
-    out = labels[codes]  # code −1 (NaN) picks the trailing OMIT
-    return pd.DataFrame(out.reshape(choices.shape), index=choices.index, columns=choices.columns)
+@dataclass(frozen=True)
+class _Coded:
+    """Responses as integer codes into ``labels`` (normalised responses; ``labels[0]`` is
+    "omit"), with each label's option bitmask and each item's key code."""
+
+    codes: NDArray[np.int64]  # persons × items
+    labels: NDArray[np.object_]
+    masks: NDArray[np.int64]
+    key_codes: NDArray[np.int64]
 
 
-def _keys_for(choices: pd.DataFrame, keys: Mapping[str, object] | pd.Series) -> pd.Series:
+def _code_choices(
+    choices: pd.DataFrame, keys: Mapping[str, object] | pd.Series, omit_codes: Sequence[object]
+) -> _Coded:
+    """Normalise every response through its distinct raw values: the loops run over distinct
+    responses (a handful per item), never over persons."""
     key_series = pd.Series(keys, dtype=object)
     missing = [c for c in choices.columns if c not in key_series.index]
     if missing:
         raise ValueError(f"no key for items: {missing}")
-    return key_series.reindex(choices.columns).map(normalise_choice)
+    numeric = all(pd.api.types.is_numeric_dtype(t) for t in choices.dtypes)
+    flat = (choices.to_numpy(dtype=float) if numeric else choices.to_numpy(dtype=object)).reshape(-1)
+    raw_codes, uniques = pd.factorize(flat, use_na_sentinel=True)
+    raw_labels = [normalise_choice(u, omit_codes) for u in uniques]
+    key_labels = [normalise_choice(key_series[c]) for c in choices.columns]
+    label_codes, labels = pd.factorize(np.array([OMIT, *raw_labels, *key_labels], dtype=object))
+    # raw code −1 (NaN) → position 0 ("omit"); raw code i → position i + 1
+    codes = label_codes[raw_codes + 1].reshape(choices.shape).astype(np.int64)
+    key_codes = label_codes[1 + len(raw_labels):].astype(np.int64)
+    symbols = sorted({c for lab in labels if lab != OMIT for c in lab})
+    bit = {c: 1 << i for i, c in enumerate(symbols)}
+    masks = np.array([0 if lab == OMIT else sum(bit[c] for c in lab) for lab in labels],
+                     dtype=np.int64)
+    return _Coded(codes, np.asarray(labels, dtype=object), masks, key_codes)
 
 
 def score_choices(
@@ -289,26 +307,18 @@ def score_choices(
     """
     if omitted not in ("wrong", "missing"):
         raise ValueError("omitted must be 'wrong' or 'missing'")
-    norm = _normalised(choices, omit_codes)
-    key = _keys_for(choices, keys)
+    coded = _code_choices(choices, keys, omit_codes)
     maxima = np.broadcast_to(np.asarray(max_scores, dtype=float), (choices.shape[1],))
-    # bitmask per distinct response: option symbols → bits (loop over distinct strings only)
-    values = norm.to_numpy(dtype=object)
-    codes, uniques = pd.factorize(pd.Series(np.concatenate([values.reshape(-1), key.to_numpy()])))
-    symbols = sorted({c for u in uniques if u != OMIT for c in u})
-    bit = {c: 1 << i for i, c in enumerate(symbols)}
-    masks = np.array([0 if u == OMIT else sum(bit[c] for c in u) for u in uniques], dtype=np.int64)
-    all_masks = masks[codes]
-    resp = all_masks[: values.size].reshape(values.shape)
-    kmask = all_masks[values.size:]
-    full = resp == kmask[None, :]
-    score = np.where(full, 1.0, 0.0)
+    resp = coded.masks[coded.codes]
+    kmask = coded.masks[coded.key_codes][None, :]
+    full = coded.codes == coded.key_codes[None, :]
+    score = full.astype(float)
     if partial_credit is not None:
-        subset = (resp != 0) & ((resp & ~kmask[None, :]) == 0) & ~full
-        score = np.where(subset, float(partial_credit), score)
-    score = score * maxima[None, :]
+        subset = (resp != 0) & ((resp & ~kmask) == 0) & ~full
+        score[subset] = float(partial_credit)
+    score *= maxima[None, :]
     if omitted == "missing":
-        score = np.where(values == OMIT, np.nan, score)
+        score[coded.codes == 0] = np.nan
     return pd.DataFrame(score, index=choices.index, columns=choices.columns)
 
 
@@ -325,35 +335,42 @@ def option_analysis(
     Responses are the normalised chosen sets (see :func:`normalise_choice`), with omissions as
     ``"omit"``; shares are of all persons in the group, so each item's shares sum to 1. Columns:
     ``item, option, is_key, n, share, share_high, share_low, disc`` (= share_high − share_low).
+    Rows: every response somebody gave to the item, plus the key; sorted by item, then option.
 
     >>> ch = pd.DataFrame({"q": ["A", "A", "B", "C"]})
     >>> option_analysis(ch, {"q": "A"}, total=[4, 3, 2, 1]).to_dict("list")["share_high"]
     [1.0, 0.0, 0.0]
     """
-    norm = _normalised(choices, omit_codes)
-    key = _keys_for(choices, keys)
+    coded = _code_choices(choices, keys, omit_codes)
     if total is None:
-        total = score_choices(choices, keys, omit_codes=omit_codes).sum(axis=1).to_numpy()
+        total = (coded.codes == coded.key_codes[None, :]).sum(axis=1)
     high, low = upper_lower_groups(np.asarray(total, dtype=float), share)
-    n_items = norm.shape[1]
-    long = pd.DataFrame(
+    n_persons, n_items = coded.codes.shape
+    n_labels = coded.labels.size
+    cell = (coded.codes + n_labels * np.arange(n_items)[None, :]).reshape(-1)
+    size = n_items * n_labels
+    n = np.bincount(cell, minlength=size)
+    n_high = np.bincount(cell, weights=np.repeat(high, n_items).astype(float), minlength=size)
+    n_low = np.bincount(cell, weights=np.repeat(low, n_items).astype(float), minlength=size)
+    item_idx, label_idx = np.divmod(np.arange(size), n_labels)
+    is_key = label_idx == coded.key_codes[item_idx]
+    keep = (n > 0) | is_key
+    labels = coded.labels[label_idx[keep]]
+    out = pd.DataFrame(
         {
-            "item": np.tile(np.arange(n_items), norm.shape[0]),
-            "option": norm.to_numpy(dtype=object).reshape(-1),
-            "high": np.repeat(high, n_items).astype(float),
-            "low": np.repeat(low, n_items).astype(float),
+            "item": np.asarray(choices.columns, dtype=object)[item_idx[keep]],
+            "option": labels,
+            "is_key": is_key[keep],
+            "n": n[keep],
+            "share": n[keep] / max(n_persons, 1),
+            "share_high": n_high[keep] / max(int(high.sum()), 1),
+            "share_low": n_low[keep] / max(int(low.sum()), 1),
         }
     )
-    agg = long.groupby(["item", "option"], sort=True).agg(
-        n=("high", "size"), n_high=("high", "sum"), n_low=("low", "sum")
-    ).reset_index()
-    agg["share"] = agg["n"] / norm.shape[0]
-    agg["share_high"] = agg["n_high"] / max(int(high.sum()), 1)
-    agg["share_low"] = agg["n_low"] / max(int(low.sum()), 1)
-    agg["disc"] = agg["share_high"] - agg["share_low"]
-    agg["is_key"] = agg["option"].to_numpy() == key.to_numpy()[agg["item"].to_numpy()]
-    agg["item"] = np.asarray(norm.columns)[agg["item"].to_numpy()]
-    return agg[["item", "option", "is_key", "n", "share", "share_high", "share_low", "disc"]]
+    out["disc"] = out["share_high"] - out["share_low"]
+    out["_pos"] = item_idx[keep]
+    return (out.sort_values(["_pos", "option"], kind="stable").drop(columns="_pos")
+            .reset_index(drop=True))
 
 
 def flag_items(d27: pd.Series, options: pd.DataFrame | None = None) -> pd.DataFrame:
