@@ -187,3 +187,20 @@ def _se_difficulties(model: Any, p: Array, pcov: Array) -> Array:
         jac[..., c] = (model.difficulties(q) - base) / h[:, None]
     var = np.einsum("jkp,jpr,jkr->jk", jac, pcov, jac)
     return np.where(var > 0, np.sqrt(np.clip(var, 0, None)), np.nan)
+
+
+def export_table(items: pd.DataFrame, model: str) -> pd.DataFrame:
+    """The item table in the exchange format of ``eduquality irt fit --out``.
+
+    All items 0/1: ``item,a,d,b,c,se_a,se_d`` (c = 0 unless 3PL). Otherwise
+    ``item,a,d1…d(K−1),b1…b(K−1)`` with K the largest number of categories (blank where an item
+    has fewer), plus ``c`` for a 3PL test that mixes in multi-category items."""
+    if "d" in items.columns:
+        out = items[["item", "a", "d", "b", "c", "se_a", "se_d"]].copy()
+        out["c"] = out["c"].fillna(0.0)
+        return out
+    k = int(items["n_cats"].max())
+    cols = ["item", "a", *[f"d{i}" for i in range(1, k)], *[f"b{i}" for i in range(1, k)]]
+    if model == "3pl":
+        cols.append("c")
+    return items[cols].copy()

@@ -1,0 +1,92 @@
+"""`eduquality irt fit|dif`: the file contract other tools rely on."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from eduquality.cli import main
+from eduquality.measures.irt.simdata import make_bank, simdata
+
+
+@pytest.fixture()
+def lsat_csv(tmp_path, lsat6_data):
+    frame = lsat6_data.astype(object)
+    frame.insert(0, "sid", [f"S{i:04d}" for i in range(len(frame))])
+    frame["sex"] = np.where(np.arange(len(frame)) % 3 == 0, "F", "M")
+    path = tmp_path / "lsat.csv"
+    frame.drop(columns="sex").to_csv(path, index=False)
+    frame.to_csv(tmp_path / "lsat_group.csv", index=False)
+    return path
+
+
+def test_fit_writes_items_summary_and_scores(tmp_path, lsat_csv):
+    out, summ, scores = tmp_path / "items.csv", tmp_path / "s.json", tmp_path / "sc.csv"
+    res = CliRunner().invoke(main, ["irt", "fit", str(lsat_csv), "--model", "2pl", "--out",
+                                    str(out), "--summary", str(summ), "--scores", str(scores),
+                                    "--method", "map", "--id-col", "sid", "--quadpts", "41"])
+    assert res.exit_code == 0, res.output
+    items = pd.read_csv(out)
+    assert list(items.columns) == ["item", "a", "d", "b", "c", "se_a", "se_d"]
+    assert items["a"].round(2).tolist() == [0.83, 0.72, 0.89, 0.69, 0.66]   # R ltm
+    assert (items["c"] == 0).all() and (items["se_a"] > 0).all()
+    info = json.loads(summ.read_text())
+    assert set(info) == {"model", "n_persons", "n_items", "loglik", "aic", "bic", "iterations",
+                         "converged"}
+    assert info["loglik"] == pytest.approx(-2466.653, abs=0.01) and info["converged"] is True
+    sc = pd.read_csv(scores)
+    assert list(sc.columns) == ["id", "theta", "se"] and sc["id"][0] == "S0000"
+    assert "对数似然" in res.output
+
+
+def test_rasch_summary_has_latent_variance_and_row_ids(tmp_path, lsat_csv):
+    out, summ, scores = tmp_path / "items.csv", tmp_path / "s.json", tmp_path / "sc.csv"
+    frame = pd.read_csv(lsat_csv).drop(columns="sid")
+    frame.to_csv(lsat_csv, index=False)
+    res = CliRunner().invoke(main, ["--lang", "en", "irt", "fit", str(lsat_csv), "--model",
+                                    "rasch", "--out", str(out), "--summary", str(summ),
+                                    "--scores", str(scores)])
+    assert res.exit_code == 0, res.output
+    assert json.loads(summ.read_text())["latent_variance"] == pytest.approx(0.572, abs=0.01)
+    assert pd.read_csv(scores)["id"].tolist()[:3] == [1, 2, 3]
+    assert "log-likelihood" in res.output
+
+
+def test_polytomous_items_table(tmp_path):
+    rng = np.random.default_rng(5)
+    bank = make_bank("gpcm", np.array([[1.2, 0.5, 0.0], [0.8, 1.0, 0.5], [1.5, 0.2, -0.8],
+                                        [1.0, -0.3, -1.0]]))
+    data = pd.DataFrame(simdata(bank, rng.normal(size=800), rng) * 2.0,
+                        columns=["A", "B", "C", "D"])          # marks 0/2/4
+    data.loc[::10, "B"] = np.nan
+    path, out = tmp_path / "r.csv", tmp_path / "i.csv"
+    data.to_csv(path, index=False)
+    res = CliRunner().invoke(main, ["irt", "fit", str(path), "--model", "gpcm", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert list(pd.read_csv(out).columns) == ["item", "a", "d1", "d2", "b1", "b2"]
+
+
+def test_bad_input_exits_with_a_message(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("q1,q2\n1,0\nx,1\n0,1\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["--lang", "en", "irt", "fit", str(path), "--out",
+                                    str(tmp_path / "o.csv")])
+    assert res.exit_code == 2 and "q1" in res.output
+    res = CliRunner().invoke(main, ["irt", "fit", str(tmp_path / "none.csv"), "--out",
+                                    str(tmp_path / "o.csv")])
+    assert res.exit_code == 2 and "找不到" in res.output
+
+
+def test_dif(tmp_path, lsat_csv):
+    out = tmp_path / "dif.csv"
+    res = CliRunner().invoke(main, ["irt", "dif", str(tmp_path / "lsat_group.csv"), "--group",
+                                    "sex", "--focal", "F", "--out", str(out), "--id-col", "sid"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["item", "chi2", "p", "alpha_mh", "delta_mh", "ets_class"]
+    assert table["item"].tolist() == [f"Item{i}" for i in range(1, 6)]
+    assert set(table["ets_class"]) <= {"A", "B", "C"}
