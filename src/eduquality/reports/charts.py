@@ -22,7 +22,8 @@ DPI = 150
 CM = 1 / 2.54
 BAND_COLOURS = {"above": "#2e7d32", "similar": "#546e7a", "below": "#c62828",
                 "too_few": "#bdbdbd"}
-PALETTE = ["#1f5f8b", "#e08e0b", "#5b8c3a", "#8e4585", "#b5651d", "#4a7f9b"]
+PALETTE = ["#1f5f8b", "#9cc3e6", "#5b8c3a", "#b9d99b", "#8e4585", "#d7b5d3"]
+"""Pairs of a strong and a light shade: a unit and its reference side by side."""
 RC = {
     "font.family": FONT_FAMILY, "font.size": 8, "axes.unicode_minus": False,
     "axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 9,
@@ -49,7 +50,7 @@ def unit_means(labels: Sequence[str], mean: Sequence[float], ci_low: Sequence[fl
     band, and a dashed line at the reference mean."""
     with matplotlib.rc_context(RC):
         n = len(labels)
-        fig, (ax,) = _figure(17, 6.5 if n <= 30 else 8)
+        fig, (ax,) = _figure(17, 5.5 if n <= 10 else 6.5 if n <= 30 else 8)
         x = np.arange(n)
         m = np.asarray(mean, dtype=float)
         lo = m - np.asarray(ci_low, dtype=float)

@@ -65,11 +65,12 @@ def _table(table: Table, lang: str) -> dict[str, Any]:
                                                                                    strict=True)]
             for r in zip(*columns, strict=True)] if columns else []
     return {"kind": "table", "title": table.title, "note": table.note,
-            "headers": [c.label for c in cols], "rows": rows}
+            "headers": [c.label for c in cols], "rows": rows,
+            "narrow": len(cols) <= 4}
 
 
 def _chart(chart: Chart) -> dict[str, Any]:
-    src = "data:image/png;base64," + base64.b64encode(chart.draw()).decode("ascii")
+    src = "data:image/png;base64," + base64.b64encode(chart.png()).decode("ascii")
     return {"kind": "chart", "title": chart.title, "src": src}
 
 

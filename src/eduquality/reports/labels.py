@@ -92,6 +92,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "class_mean": ("班级平均分", "Class mean"),
     "school_mean": ("学校平均分", "School mean"),
     "district_mean": ("全区平均分", "District mean"),
+    "peer_mean": ("同类组平均分", "Peer-group mean"),
 }
 
 TEXT: dict[str, tuple[str, str]] = {

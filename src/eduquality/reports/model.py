@@ -56,6 +56,13 @@ class Chart:
     draw: Callable[[], bytes]
     """Draws the chart lazily (PNG bytes): Excel never pays for it."""
     width_cm: float = 17.0
+    _png: bytes | None = field(default=None, repr=False)
+
+    def png(self) -> bytes:
+        """The drawn chart, drawn once however many formats are written."""
+        if self._png is None:
+            self._png = self.draw()
+        return self._png
 
 
 @dataclass

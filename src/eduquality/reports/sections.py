@@ -217,3 +217,27 @@ def weak_table(view: View, level: str, unit: object | None = None,
               ("priority", "num3")] if k in rows]
     return Table(L.text("tbl.weak", lang), cols, rows.reset_index(drop=True),
                  key_columns=sum(c.fmt == "text" for c in cols))
+
+
+def unit_rows(view: View, level: str, key: str | None, value: object | None) -> pd.DataFrame:
+    """Summary rows of one unit at ``level`` (every unit if ``key`` is None), indexed by the
+    view's subjects."""
+    frame = view.analysis.summaries.get(level, pd.DataFrame())
+    if frame.empty:
+        return frame
+    if key is not None:
+        frame = frame[frame[key].astype(str) == str(value)]
+    return frame.set_index("subject_code").reindex(view.subjects)
+
+
+def reference_means(view: View, rows: pd.DataFrame, refs: list[tuple[str, pd.DataFrame]]
+                    ) -> tuple[pd.DataFrame, list[Column]]:
+    """Add one column of reference means (school, peer group, district …) per subject."""
+    out = rows.copy()
+    cols = []
+    for key, ref in refs:
+        if ref.empty:
+            continue
+        out[key] = ref["mean"].reindex(out.index).to_numpy()
+        cols.append(Column(key, L.col(key, view.lang), "num2"))
+    return out, cols

@@ -1,0 +1,137 @@
+"""Entry points: build a report, write it in one format, write one per unit, write a full set::
+
+    from eduquality.reports import write_report_set
+    write_report_set(analysis, "out/demo/reports", lang="zh", formats=("pdf", "xlsx"))
+
+Every function takes the publication rules from ``settings.publication`` and ``public``
+(cleared for publication: no 内部资料 mark, and no school comparisons for 中考/高考).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Literal
+
+from eduquality.config import Settings
+from eduquality.errors import EduQualityError
+from eduquality.i18n import register, tr
+from eduquality.reports.classroom import class_ids, class_report
+from eduquality.reports.district import district_report
+from eduquality.reports.excel import render_xlsx
+from eduquality.reports.html import render_html
+from eduquality.reports.model import Report
+from eduquality.reports.pdf import render_pdf
+from eduquality.reports.school import school_codes, school_report
+from eduquality.reports.student import student_report
+from eduquality.reports.view import View
+from eduquality.results import ExamAnalysis
+
+Kind = Literal["district", "school", "class", "student"]
+KINDS: tuple[str, ...] = ("district", "school", "class", "student")
+FORMATS: tuple[str, ...] = ("pdf", "xlsx", "html")
+
+MESSAGES = register({
+    "reports.bad_format": ("未知的报告格式 {fmt}（可选 pdf、xlsx、html）",
+                           "unknown report format {fmt} (pdf, xlsx or html)"),
+    "reports.bad_kind": ("未知的报告类型 {kind}（可选 district、school、class、student）",
+                         "unknown report kind {kind} (district, school, class or student)"),
+    "reports.need_unit": ("{kind} 报告需要指定单位", "a {kind} report needs a unit"),
+})
+
+
+class ReportError(EduQualityError):
+    """A report was asked for with an unknown kind, format or a missing unit."""
+
+
+def make_view(analysis: ExamAnalysis, settings: Settings | None = None, lang: str | None = None,
+              public: bool = False) -> View:
+    settings = settings or Settings()
+    return View(analysis, lang or settings.lang, settings.publication, public,
+                settings.min_unit_n)
+
+
+def build_report(view: View, kind: str, unit: object | None = None) -> Report:
+    """The report of ``kind`` for ``unit`` (school code, class id, student ID or number)."""
+    if kind == "district":
+        return district_report(view)
+    if kind not in KINDS:
+        raise ReportError(tr("reports.bad_kind", view.lang, kind=kind))
+    if unit is None:
+        raise ReportError(tr("reports.need_unit", view.lang, kind=kind))
+    if kind == "school":
+        return school_report(view, str(unit))
+    if kind == "class":
+        return class_report(view, str(unit))
+    return student_report(view, unit)
+
+
+def format_of(path: str | Path, fmt: str | None = None) -> str:
+    """The format asked for, else the file suffix, else PDF."""
+    chosen = (fmt or Path(path).suffix.lstrip(".") or "pdf").lower()
+    return "xlsx" if chosen in ("excel", "xls") else chosen
+
+
+def write_report(report: Report, path: str | Path, fmt: str | None = None) -> Path:
+    """Write ``report`` to ``path`` as PDF, Excel or HTML. Writes."""
+    path = Path(path)
+    fmt = format_of(path, fmt)
+    if fmt not in FORMATS:
+        raise ReportError(tr("reports.bad_format", report.lang, fmt=fmt))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "pdf":
+        render_pdf(report, path)
+    elif fmt == "xlsx":
+        render_xlsx(report, path)
+    else:
+        path.write_text(render_html(report), encoding="utf-8")
+    return path
+
+
+def safe_name(text: object) -> str:
+    """A file name from a code: letters, digits, CJK, '-', '_' and '.' only."""
+    return re.sub(r"[^\w.\-]+", "_", str(text)).strip("._") or "report"
+
+
+def units_of(view: View, kind: str) -> list[str]:
+    """Every unit of ``kind`` in the fixed order (schools, classes)."""
+    return school_codes(view) if kind == "school" else class_ids(view)
+
+
+def write_unit_reports(view: View, kind: str, out_dir: str | Path,
+                       formats: Iterable[str] = ("pdf",),
+                       units: Sequence[str] | None = None) -> list[Path]:
+    """One report per school or class (all of them unless ``units``) into ``out_dir``. Writes.
+
+    Reports are rendered in this one process, sharing the font configuration and the view's
+    lookups."""
+    out = Path(out_dir)
+    paths = []
+    for unit in units if units is not None else units_of(view, kind):
+        report = build_report(view, kind, unit)
+        paths += [write_report(report, out / f"{safe_name(unit)}.{f}", f) for f in formats]
+    return paths
+
+
+def write_report_set(analysis: ExamAnalysis, out_dir: str | Path, lang: str = "zh",
+                     formats: Iterable[str] = FORMATS, *, settings: Settings | None = None,
+                     public: bool = False) -> list[Path]:
+    """The district bulletin, every school's report, and one class and one student report as
+    examples, in each of ``formats``, under ``out_dir``. Writes; returns the paths written."""
+    view = make_view(analysis, settings, lang, public)
+    formats = list(formats)
+    out = Path(out_dir)
+    exam = safe_name(analysis.exam.exam_id)
+    paths = [write_report(district_report(view), out / f"district-{exam}.{f}", f)
+             for f in formats]
+    paths += write_unit_reports(view, "school", out / "schools", formats)
+    classes = class_ids(view)
+    if classes:
+        paths += write_unit_reports(view, "class", out / "classes", formats, classes[:1])
+        st = analysis.students
+        first = st.loc[st["class_id"].astype(str) == classes[0], "student_id"].min()
+        report = student_report(view, int(first))
+        paths += [write_report(report, out / "students" / f"student-{int(first)}.{f}", f)
+                  for f in formats]
+    return paths

@@ -1,0 +1,45 @@
+"""A short summary for the terminal: district and schools (fixed order) by subject, with bands
+as arrows — never ranks."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.table import Table as RichTable
+
+from eduquality.reports import labels as L
+from eduquality.reports.policy import fixed_order
+from eduquality.reports.view import View
+
+ARROWS = {"above": "↑", "below": "↓", "similar": "≈", "too_few": "·"}
+
+
+def summary_table(view: View) -> RichTable:
+    """Rows: the district, then each school (peer group, school code); columns: per subject the
+    mean and the band against the district (↑ above, ≈ similar, ↓ below, · too few)."""
+    lang, a = view.lang, view.analysis
+    legend = "  ".join(f"{ARROWS[b]} {L.band(b, lang)}" for b in ARROWS)
+    table = RichTable(title=L.text("title.district", lang, exam=view.exam_title),
+                      caption=legend)
+    table.add_column(L.col("unit", lang))
+    table.add_column(L.col("peer_group", lang))
+    table.add_column(L.col("n", lang), justify="right")
+    for s in view.subjects:
+        table.add_column(f"{view.subject(s)} {L.col('mean', lang)}", justify="right")
+    district = a.summaries["district"].set_index("subject_code")
+    first = view.subjects[0] if view.subjects else None
+    n_total = district["n_registered"].get(first, 0) if first else 0
+    table.add_row(L.text("district", lang), "", f"{int(n_total):,}",
+                  *[f"{district.loc[s, 'mean']:.2f}" for s in view.subjects])
+    schools = fixed_order(a.summaries["school"], view.peer_of)
+    for code in dict.fromkeys(schools["school_code"].astype(str)):
+        rows = schools[schools["school_code"].astype(str) == code].set_index("subject_code")
+        n = rows["n_registered"].max()
+        cells = []
+        for s in view.subjects:
+            if s in rows.index and pd.notna(rows.loc[s, "mean"]):
+                cells.append(f"{rows.loc[s, 'mean']:.2f} {ARROWS.get(str(rows.loc[s, 'band']), '')}")
+            else:
+                cells.append("—")
+        table.add_row(view.school(code), L.peer(view.peer_of.get(code), lang),
+                      f"{int(n):,}", *cells)
+    return table
