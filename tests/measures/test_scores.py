@@ -159,6 +159,20 @@ def test_percentile_rank_by_hand_within_groups():
     np.testing.assert_allclose(pr, [100 * 0.5 / 3, 100 * 2 / 3, 100 * 2 / 3, 50])
 
 
+def test_percentile_rank_against_a_reference_group():
+    # district reference 50, 60, 60, 70, 80: 60 → (1 below + ½·2 tied)/5 = 40; 65 → 3/5 = 60;
+    # 45 → 0; 80 → (4 + ½)/5 = 90; 90 → 100
+    pr = percentile_rank([60, 65, 45, 80, 90, NAN], reference=[50, 60, 60, 70, 80, NAN])
+    np.testing.assert_allclose(pr, [40, 60, 0, 90, 100, NAN])
+
+
+def test_series_keys_align_by_label():
+    s = pd.Series([10.0, 20.0, 30.0, 40.0], index=[3, 1, 2, 0])
+    key = pd.Series(["a", "a", "b", "b"], index=[0, 1, 2, 3])  # same labels, other order
+    # by label: index 3 → b, 1 → a, 2 → b, 0 → a → a = {20, 40}, b = {10, 30}
+    assert deviation(s, by=key).tolist() == [-10, -10, 10, 10]
+
+
 def test_normalised_scores_by_hand():
     # 5 distinct scores → PR 10, 30, 50, 70, 90 → 500 + 100 Φ⁻¹(p)
     ns = normalised_scores([1, 2, 3, 4, 5])

@@ -100,8 +100,8 @@ def _series(scores: ArrayLike | pd.Series) -> pd.Series:
 
 
 def _keys(by: By, index: pd.Index) -> list[pd.Series]:
-    """Group keys as Series aligned with ``index`` (by position for arrays/lists). ``by`` is one
-    key (a Series, array, or list of labels) or a list of such keys."""
+    """Group keys as Series aligned with ``index``: Series by label, arrays and lists by
+    position. ``by`` is one key (a Series, array, or list of labels) or a list of such keys."""
     if by is None:
         return []
     many = isinstance(by, list) and all(
@@ -109,8 +109,14 @@ def _keys(by: By, index: pd.Index) -> list[pd.Series]:
     items: list[Any] = list(by) if many else [by]
     out = []
     for key in items:
-        s = key if isinstance(key, pd.Series) else pd.Series(np.asarray(key), index=index)
-        out.append(s.set_axis(index) if not s.index.equals(index) else s)
+        if isinstance(key, pd.Series) and not key.index.equals(index):
+            if key.index.is_unique and index.isin(key.index).all():
+                key = key.reindex(index)  # Series align by label, like pandas
+            elif len(key) == len(index):
+                key = key.set_axis(index)
+            else:
+                raise ValueError("group key does not match the scores")
+        out.append(key if isinstance(key, pd.Series) else pd.Series(np.asarray(key), index=index))
     return out
 
 
@@ -305,16 +311,32 @@ def group_t_scores(scores: ArrayLike | pd.Series, by: By) -> pd.Series:
     return 50 + 10 * (g.mean() - x.mean()) / x.std(ddof=1)
 
 
-def percentile_rank(scores: ArrayLike | pd.Series, by: By = None) -> pd.Series:
+def percentile_rank(
+    scores: ArrayLike | pd.Series, by: By = None, reference: ArrayLike | None = None
+) -> pd.Series:
     """百分等级 PR = 100 × (number below + ½ number tied, the student included) / n within the
     reference group; NaN scores get NaN and do not count in n.
 
-    Hand example: 10, 20, 20, 30 → 10: (0 + ½)/4 = 12.5; 20: (1 + 1)/4 = 50; 30: (3 + ½)/4 = 87.5.
+    The reference group is the scores themselves (within each ``by`` group), or the fixed
+    ``reference`` scores (e.g. the district's) when given — then ties are the reference's scores
+    equal to the student's, and PR can reach 0 or 100.
+
+    Hand example: 10, 20, 20, 30 → 10: (0 + ½·1)/4 = 12.5; 20: (1 + ½·2)/4 = 50; 30: (3 + ½)/4
+    = 87.5. Against the reference 10, 20, 30, 40: 25 → (2 + 0)/4 = 50.
 
     >>> percentile_rank([10, 20, 20, 30, np.nan]).tolist()
     [12.5, 50.0, 50.0, 87.5, nan]
+    >>> percentile_rank([25, 40], reference=[10, 20, 30, 40]).tolist()
+    [50.0, 87.5]
     """
     x = _series(scores)
+    if reference is not None:
+        ref = np.sort(_series(reference).dropna().to_numpy())
+        values = x.to_numpy()
+        below = np.searchsorted(ref, values, side="left")
+        ties = np.searchsorted(ref, values, side="right") - below
+        pr = 100 * (below + ties / 2) / ref.size
+        return pd.Series(np.where(np.isnan(values), np.nan, pr), index=x.index)
     g = _grouped(x, by)
     if g is None:
         lo, hi = x.rank(method="min"), x.rank(method="max")
@@ -322,9 +344,9 @@ def percentile_rank(scores: ArrayLike | pd.Series, by: By = None) -> pd.Series:
     else:
         lo, hi = g.rank(method="min"), g.rank(method="max")
         n = g.transform("count").astype(float)
-    below = lo - 1
-    ties = hi - lo + 1
-    return 100 * (below + ties / 2) / n.where(x.notna())
+    below_s = lo - 1
+    ties_s = hi - lo + 1
+    return 100 * (below_s + ties_s / 2) / n.where(x.notna())
 
 
 def normalised_scores(scores: ArrayLike | pd.Series, by: By = None) -> pd.Series:
