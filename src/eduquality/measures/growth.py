@@ -170,45 +170,48 @@ def _fnm(
     tol = 1e-11 * (1.0 + float(np.abs(y).sum()))
     gap = float(c @ x - yd @ b + w.sum())
     it = 0
-    while gap > tol and it < max_iter:
-        it += 1
-        q = 1.0 / (z / x + w / s)
-        r = z - w
-        try:
-            chol = linalg.cho_factor((X.T * q) @ X, check_finite=False)
-        except linalg.LinAlgError:
-            break
-        rhs = q * r
-        dy = linalg.cho_solve(chol, X.T @ rhs, check_finite=False)
-        dx = q * (X @ dy - r)
-        ds = -dx
-        dz = -z * (dx / x + 1.0)
-        dw = -w * (ds / s + 1.0)
-        fp = min(beta_step * min(_step(x, dx), _step(s, ds)), 1.0)
-        fd = min(beta_step * min(_step(w, dw), _step(z, dz)), 1.0)
-        if min(fp, fd) < 1.0:
-            mu = float(z @ x + w @ s)
-            g = float((z + fd * dz) @ (x + fp * dx) + (w + fd * dw) @ (s + fp * ds))
-            mu = mu * (g / mu) ** 3 / (2 * n)
-            dxdz = dx * dz
-            dsdw = ds * dw
-            xinv = 1.0 / x
-            sinv = 1.0 / s
-            xi = mu * (xinv - sinv)
-            rhs = rhs + q * (dxdz - dsdw - xi)
+    with np.errstate(all="ignore"):
+        while gap > tol and it < max_iter:
+            it += 1
+            q = 1.0 / (z / x + w / s)
+            r = z - w
+            try:
+                chol = linalg.cho_factor((X.T * q) @ X, check_finite=False)
+            except linalg.LinAlgError:
+                break
+            rhs = q * r
             dy = linalg.cho_solve(chol, X.T @ rhs, check_finite=False)
-            dx = q * (X @ dy + xi - r - dxdz + dsdw)
+            dx = q * (X @ dy - r)
             ds = -dx
-            dz = mu * xinv - z - xinv * z * dx - dxdz
-            dw = mu * sinv - w - sinv * w * ds - dsdw
+            dz = -z * (dx / x + 1.0)
+            dw = -w * (ds / s + 1.0)
             fp = min(beta_step * min(_step(x, dx), _step(s, ds)), 1.0)
             fd = min(beta_step * min(_step(w, dw), _step(z, dz)), 1.0)
-        x = x + fp * dx
-        s = s + fp * ds
-        yd = yd + fd * dy
-        w = w + fd * dw
-        z = z + fd * dz
-        gap = float(c @ x - yd @ b + w.sum())
+            if min(fp, fd) < 1.0:
+                mu = float(z @ x + w @ s)
+                g = float((z + fd * dz) @ (x + fp * dx) + (w + fd * dw) @ (s + fp * ds))
+                mu = mu * (g / mu) ** 3 / (2 * n)
+                dxdz = dx * dz
+                dsdw = ds * dw
+                xinv = 1.0 / x
+                sinv = 1.0 / s
+                xi = mu * (xinv - sinv)
+                rhs = rhs + q * (dxdz - dsdw - xi)
+                dy = linalg.cho_solve(chol, X.T @ rhs, check_finite=False)
+                dx = q * (X @ dy + xi - r - dxdz + dsdw)
+                ds = -dx
+                dz = mu * xinv - z - xinv * z * dx - dxdz
+                dw = mu * sinv - w - sinv * w * ds - dsdw
+                fp = min(beta_step * min(_step(x, dx), _step(s, ds)), 1.0)
+                fd = min(beta_step * min(_step(w, dw), _step(z, dz)), 1.0)
+            if not np.isfinite(fp + fd + dy.sum() + dx.sum() + dz.sum() + dw.sum()):
+                break  # numerically at the vertex: keep the last finite iterate
+            x = x + fp * dx
+            s = s + fp * ds
+            yd = yd + fd * dy
+            w = w + fd * dw
+            z = z + fd * dz
+            gap = float(c @ x - yd @ b + w.sum())
     return -yd
 
 
