@@ -139,6 +139,9 @@ def test_multiple_answer_keys_and_partial_credit():
     partial = score_choices(ch, {"q": "ABD"}, 5, partial_credit=0.4).iloc[:, 0].tolist()
     # "AB" ⊂ key → 0.4 · 5 = 2; "ABC" has a wrong option → 0
     assert partial == [5, 5, 2, 0, 0, 5, 0]
+    # proportional: "AB" has 2 of the key's 3 options → 2/3 · 5
+    prop = score_choices(ch, {"q": "ABD"}, 5, partial_credit="proportional").iloc[:, 0].tolist()
+    assert prop == pytest.approx([5, 5, 10 / 3, 0, 0, 5, 0])
     missing = score_choices(ch, {"q": "ABD"}, 5, omitted="missing").iloc[:, 0]
     assert np.isnan(missing.iloc[4]) and missing.iloc[3] == 0
 

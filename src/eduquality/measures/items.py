@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -288,7 +289,7 @@ def score_choices(
     choices: pd.DataFrame,
     keys: Mapping[str, object] | pd.Series,
     max_scores: float | ArrayLike = 1.0,
-    partial_credit: float | None = None,
+    partial_credit: float | Literal["proportional"] | None = None,
     omit_codes: Sequence[object] = (),
     omitted: str = "wrong",
 ) -> pd.DataFrame:
@@ -297,7 +298,9 @@ def score_choices(
     A response is the set of options chosen; it earns full marks when it equals the key's set
     (so multiple-answer keys such as "ABD" need every key option and nothing else). With
     ``partial_credit = s`` a non-empty proper subset of a multiple-answer key (no wrong option)
-    earns s · full marks (e.g. 新高考 multi-select: s = 0.5 or 2/5 of 5; configurable), else 0.
+    earns s · full marks (e.g. 新高考 multi-select: s = 0.4, i.e. 2 of 5), else 0; with
+    ``partial_credit = "proportional"`` such a subset earns (options chosen / key options) ·
+    full marks. Any wrong option chosen → 0.
     Omitted responses (blank, NaN, ``omit_codes``) score 0 (``omitted="wrong"``, the usual
     rule, and the one SAT12's published values use) or NaN (``omitted="missing"``).
 
@@ -315,7 +318,11 @@ def score_choices(
     score = full.astype(float)
     if partial_credit is not None:
         subset = (resp != 0) & ((resp & ~kmask) == 0) & ~full
-        score[subset] = float(partial_credit)
+        if partial_credit == "proportional":
+            share = np.bitwise_count(resp) / np.maximum(np.bitwise_count(kmask), 1)
+            score[subset] = np.broadcast_to(share, score.shape)[subset]
+        else:
+            score[subset] = float(partial_credit)
     score *= maxima[None, :]
     if omitted == "missing":
         score[coded.codes == 0] = np.nan

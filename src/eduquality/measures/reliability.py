@@ -182,7 +182,7 @@ def _smc(corr: FloatArray) -> FloatArray:
     """Squared multiple correlations 1 − 1/diag(R⁻¹) (psych::smc for a non-singular R)."""
     try:
         inv = np.linalg.inv(corr)
-    except np.linalg.LinAlgError:
+    except (np.linalg.LinAlgError, ValueError):
         return np.full(corr.shape[0], np.nan)
     return np.asarray(1 - 1 / np.diag(inv), dtype=float)
 
@@ -222,10 +222,10 @@ def reliability(scores: ArrayLike | pd.DataFrame, missing: Missing = "pairwise")
         rest_r = (col - diag) / np.sqrt(diag * v_drop)
         sd = np.sqrt(diag)
         corr = cov / np.outer(sd, sd)
-    corr_smc = corr.copy()
-    np.fill_diagonal(corr_smc, _smc(corr))
-    std_r = corr.sum(axis=0) / np.sqrt(corr.sum())
-    r_cor = corr_smc.sum(axis=0) / np.sqrt(corr_smc.sum())
+        corr_smc = corr.copy()
+        np.fill_diagonal(corr_smc, _smc(corr))
+        std_r = corr.sum(axis=0) / np.sqrt(corr.sum())
+        r_cor = corr_smc.sum(axis=0) / np.sqrt(corr_smc.sum())
     total = frame.sum(axis=1, min_count=1)
     items = pd.DataFrame(
         {
