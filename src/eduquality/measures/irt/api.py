@@ -86,6 +86,14 @@ class IRT:
                 self.latent_variance_se_ = float(2 * abs(s) * np.sqrt(res.cov[0, 0]))
             bank = bank.transform(s, 0.0)
         self.bank_: ItemBank = bank
+        per_item = np.zeros(resp.shape[1])
+        for g, fr in zip(res.bank.groups, res.groups_free, strict=True):
+            ok = fr >= 0
+            share = np.ones_like(fr, dtype=float)
+            if slope == "common":
+                share[:, 0] = 1.0 / resp.shape[1]
+            per_item[g.index] = (share * ok).sum(axis=1)
+        self.item_n_params_ = per_item
         self.items_ = item_table(bank, res.groups_free, res.cov,
                                  rescale=res.psi[0] if bank is not res.bank else 1.0)
 
@@ -117,6 +125,27 @@ class IRT:
         resp = data if isinstance(data, Responses) else encode_like(
             data, bank.items, bank.category_values(), self.lang)
         return score_responses(bank, resp, method, quadpts=quadpts, lang=self.lang)
+
+
+    # -- information and fit ------------------------------------------------------------------
+    def information(self, theta: Array) -> Array:
+        """Test information at ``theta``."""
+        from eduquality.measures.irt.information import test_information
+
+        return test_information(self._check(), np.asarray(theta, dtype=float))
+
+    def marginal_reliability(self) -> float:
+        from eduquality.measures.irt.information import marginal_reliability
+
+        return marginal_reliability(self._check())
+
+    def itemfit(self, data: pd.DataFrame | Array, min_expected: float = 1.0) -> pd.DataFrame:
+        """S-X² item fit (Orlando & Thissen 2000) on the complete rows of ``data``."""
+        from eduquality.measures.irt.itemfit import s_x2
+
+        bank = self._check()
+        resp = encode_like(data, bank.items, bank.category_values(), self.lang)
+        return s_x2(bank, resp.codes, self.item_n_params_, min_expected)
 
 
 def item_table(bank: ItemBank, free: tuple[NDArray[np.int64], ...], cov: Array | None,
