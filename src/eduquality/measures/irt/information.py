@@ -48,6 +48,3 @@ def marginal_reliability(bank: ItemBank, quadpts: int = 121, bound: float = 6.0)
     theta, w = bank.nodes(quadpts, bound)
     info = test_information(bank, theta)
     return float(w @ (info / (info + 1.0 / bank.latent_sd**2)))
-
-
-__test__ = {"test_information": False}   # not a pytest test, despite the name
