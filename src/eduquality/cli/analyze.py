@@ -1,1 +1,39 @@
-"""CLI commands: analyze (filled in by its feature)."""
+"""`eduquality analyze EXAM [--out DIR]`: the district and its schools at a glance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from eduquality.cli.app import Context, main, pass_ctx
+
+
+@main.command()
+@click.argument("exam")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
+              help="Also write the analysis workbook (Excel) into this folder. 同时把分析结果"
+                   "（Excel 工作簿）写入此文件夹。")
+@pass_ctx
+def analyze(ctx: Context, exam: str, out: str | None) -> None:
+    """Analyse exam EXAM and print the district and schools by subject (means and bands, no
+    ranks). 分析考试，按科目列出全区与各校平均分及与全区比较（不排名）。"""
+    from rich.console import Console
+
+    from eduquality.analysis.exam import analyse_exam
+    from eduquality.reports.bundle import make_view
+    from eduquality.reports.text import summary_table
+
+    db = ctx.open_db(read_only=True)
+    try:
+        analysis = analyse_exam(db, exam, ctx.settings)
+    finally:
+        db.close()
+    view = make_view(analysis, ctx.settings)
+    Console().print(summary_table(view))
+    if out is not None:
+        from eduquality.reports.bundle import build_report, safe_name, write_report
+
+        path = write_report(build_report(view, "district"),
+                            Path(out) / f"analysis-{safe_name(exam)}.xlsx", "xlsx")
+        ctx.say(f"已写出 {path}", f"written: {path}")

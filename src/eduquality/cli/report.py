@@ -1,1 +1,148 @@
-"""CLI commands: report (filled in by its feature)."""
+"""`eduquality report district|school|class|student|set EXAM …`: write reports as PDF, Excel or
+HTML under the publication policy (内部资料 unless --public)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from eduquality.cli.app import Context, main, pass_ctx
+
+FORMATS = ["pdf", "xlsx", "html"]
+
+
+def _options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--public", is_flag=True, default=False,
+                        help="Cleared for publication: no 内部资料 mark; refused for school "
+                             "comparisons of 中考/高考. 已批准公开发布。")(func)
+    func = click.option("--out", "out", type=click.Path(), default=None,
+                        help="Output file (or folder with --all). 输出文件（--all 时为文件夹）。")(func)
+    func = click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                        help="pdf, xlsx or html (default: from --out, else pdf). 报告格式。")(func)
+    return click.argument("exam")(func)
+
+
+def _view(ctx: Context, exam: str, public: bool) -> Any:
+    from eduquality.analysis.exam import analyse_exam
+    from eduquality.reports.bundle import make_view
+    from eduquality.reports.roster import with_identities
+
+    db = ctx.open_db(read_only=True)
+    try:
+        analysis = with_identities(analyse_exam(db, exam, ctx.settings), db)
+    finally:
+        db.close()
+    return make_view(analysis, ctx.settings, public=public)
+
+
+def _write_one(ctx: Context, kind: str, exam: str, unit: str | None, fmt: str | None,
+               out: str | None, public: bool) -> None:
+    from eduquality.reports.bundle import build_report, format_of, safe_name, write_report
+
+    view = _view(ctx, exam, public)
+    fmt = format_of(out or "", fmt)
+    name = f"{kind}-{safe_name(exam)}" + (f"-{safe_name(unit)}" if unit else "")
+    path = write_report(build_report(view, kind, unit), out or f"{name}.{fmt}", fmt)
+    ctx.say(f"已写出 {path}", f"written: {path}")
+
+
+def _write_all(ctx: Context, kind: str, exam: str, fmt: str | None, out: str | None,
+               public: bool) -> None:
+    from eduquality.reports.bundle import safe_name, write_unit_reports
+
+    view = _view(ctx, exam, public)
+    folder = Path(out or f"{kind}-{safe_name(exam)}")
+    paths = write_unit_reports(view, kind, folder, [fmt or "pdf"])
+    ctx.say(f"已写出 {len(paths)} 份报告到 {folder}", f"{len(paths)} reports written to {folder}")
+
+
+@main.group()
+def report() -> None:
+    """Write reports: district bulletin, school, class, student. 生成质量监测通报与学校、班级、学生报告。"""
+
+
+@report.command("district")
+@_options
+@pass_ctx
+def district(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool) -> None:
+    """The district bulletin (质量监测通报) of exam EXAM. 全区质量监测通报。"""
+    _write_one(ctx, "district", exam, None, fmt, out, public)
+
+
+@report.command("school")
+@_options
+@click.option("--school", "school", default=None, metavar="CODE",
+              help="School code. 学校代码。")
+@click.option("--all", "all_", is_flag=True, default=False,
+              help="One report per school into the --out folder. 每校一份，写入 --out 文件夹。")
+@pass_ctx
+def school(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
+           school: str | None, all_: bool) -> None:
+    """A school's report for exam EXAM. 学校质量分析报告。"""
+    if all_:
+        _write_all(ctx, "school", exam, fmt, out, public)
+    elif school is None:
+        raise click.UsageError("--school CODE 或 --all / --school CODE or --all")
+    else:
+        _write_one(ctx, "school", exam, school, fmt, out, public)
+
+
+@report.command("class")
+@_options
+@click.option("--class", "class_id", default=None, metavar="CLASS_ID",
+              help="Class id. 班级编号。")
+@click.option("--all", "all_", is_flag=True, default=False,
+              help="One report per class into the --out folder. 每班一份，写入 --out 文件夹。")
+@pass_ctx
+def class_(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
+           class_id: str | None, all_: bool) -> None:
+    """A class's report for its teachers, with the student list. 班级质量分析报告（含学生名单）。"""
+    if all_:
+        _write_all(ctx, "class", exam, fmt, out, public)
+    elif class_id is None:
+        raise click.UsageError("--class CLASS_ID 或 --all / --class CLASS_ID or --all")
+    else:
+        _write_one(ctx, "class", exam, class_id, fmt, out, public)
+
+
+@report.command("student")
+@_options
+@click.option("--student", "student", required=True, metavar="NATIONAL_ID",
+              help="The student's national ID (学籍号) or student number. 学生学籍号。")
+@pass_ctx
+def student(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
+            student: str) -> None:
+    """A student's report for parents: own results only. 学生学业报告单（仅含本人结果）。"""
+    from eduquality.reports.bundle import build_report, format_of, safe_name, write_report
+    from eduquality.reports.student import find_student
+
+    view = _view(ctx, exam, public)
+    fmt = format_of(out or "", fmt)
+    sid = find_student(view, student)
+    path = write_report(build_report(view, "student", sid),
+                        out or f"student-{safe_name(exam)}-{sid}.{fmt}", fmt)
+    ctx.say(f"已写出 {path}", f"written: {path}")
+
+
+@report.command("set")
+@click.argument("exam")
+@click.option("--out", "out", type=click.Path(file_okay=False), required=True,
+              help="Folder for the reports. 输出文件夹。")
+@click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
+              help="Formats (repeatable; default all three). 报告格式，可重复。")
+@click.option("--public", is_flag=True, default=False,
+              help="Cleared for publication (no 内部资料 mark). 已批准公开发布。")
+@pass_ctx
+def report_set(ctx: Context, exam: str, out: str, formats: tuple[str, ...],
+               public: bool) -> None:
+    """The bulletin, every school report, one class and one student report as examples.
+    全区通报、各校报告及班级、学生报告示例。"""
+    from eduquality.reports.bundle import write_report_set
+
+    view = _view(ctx, exam, public)
+    paths = write_report_set(view.analysis, out, ctx.lang, formats or FORMATS,
+                             settings=ctx.settings, public=public)
+    ctx.say(f"已写出 {len(paths)} 个文件到 {out}", f"{len(paths)} files written to {out}")

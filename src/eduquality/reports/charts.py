@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 import matplotlib.ticker
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -24,7 +26,7 @@ BAND_COLOURS = {"above": "#2e7d32", "similar": "#546e7a", "below": "#c62828",
                 "too_few": "#bdbdbd"}
 PALETTE = ["#1f5f8b", "#9cc3e6", "#5b8c3a", "#b9d99b", "#8e4585", "#d7b5d3"]
 """Pairs of a strong and a light shade: a unit and its reference side by side."""
-RC = {
+RC: Any = {
     "font.family": FONT_FAMILY, "font.size": 8, "axes.unicode_minus": False,
     "axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 9,
     "legend.fontsize": 7, "legend.frameon": False,
@@ -43,8 +45,8 @@ def _figure(width_cm: float, height_cm: float, ncols: int = 1) -> tuple[Figure, 
     return fig, list(axes)
 
 
-def unit_means(labels: Sequence[str], mean: Sequence[float], ci_low: Sequence[float],
-               ci_high: Sequence[float], bands: Sequence[str], reference: float,
+def unit_means(labels: Sequence[str], mean: npt.ArrayLike, ci_low: npt.ArrayLike,
+               ci_high: npt.ArrayLike, bands: Sequence[str], reference: float,
                ylabel: str) -> bytes:
     """Unit means with 95 % CIs in the given (fixed, never score-sorted) order, coloured by
     band, and a dashed line at the reference mean."""
@@ -84,7 +86,7 @@ def score_bands(frames: Sequence[tuple[str, pd.Series]], xlabel: str, ylabel: st
         return _png(fig)
 
 
-def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence[float]]],
+def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, npt.ArrayLike]],
                  percent: bool = True, height_cm: float = 6.0) -> bytes:
     """Grouped bars: one group per category, one bar per series (e.g. unit vs district)."""
     with matplotlib.rc_context(RC):

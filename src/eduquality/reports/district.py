@@ -105,7 +105,7 @@ def _means_chart(view: View, rows: pd.DataFrame, names: list[str], reference: fl
                  title: str) -> Chart:
     def draw() -> bytes:
         return charts.unit_means(names, rows["mean"], rows["ci_low"], rows["ci_high"],
-                                 rows["band"].astype(str), reference, L.col("mean", view.lang))
+                                 list(rows["band"].astype(str)), reference, L.col("mean", view.lang))
     return Chart(title, draw)
 
 

@@ -26,7 +26,7 @@ def school_codes(view: View) -> list[str]:
 
 
 def school_report(view: View, school_code: str) -> Report:
-    lang, a = view.lang, view.analysis
+    lang = view.lang
     code = str(school_code)
     mine = S.unit_rows(view, "school", "school_code", code)
     if mine.empty or mine["n"].isna().all():
@@ -92,14 +92,14 @@ def _classes(view: View, code: str) -> Section:
         blocks.append(S.summary_table(view, rows, [view.class_name(c) for c in rows["class_id"]],
                                       L.col("class_id", lang), title,
                                       sheet=f"{view.subject(s)} {L.col('class_id', lang)}"))
-    chart_subject = "total" if "total" in view.subjects else (view.subjects or [None])[0]
+    chart_subject = "total" if "total" in view.subjects else (view.subjects or [""])[0]
     rows = classes[classes["subject_code"] == chart_subject].reset_index(drop=True)
     if len(rows):
         names = [view.class_name(c) for c in rows["class_id"]]
 
         def draw() -> bytes:
             return charts.unit_means(names, rows["mean"], rows["ci_low"], rows["ci_high"],
-                                     rows["band"].astype(str), float(district[chart_subject]),
+                                     list(rows["band"].astype(str)), float(district[chart_subject]),
                                      L.col("mean", lang))
 
         title = f"{view.subject(str(chart_subject))}：{L.text('chart.class_means', lang)}" \

@@ -54,7 +54,7 @@ def subject_of(view: View, frame: pd.DataFrame, subject: str) -> pd.DataFrame:
 def band_counts(view: View, students: pd.DataFrame, subject: str) -> pd.Series:
     """Takers per tenth of full marks (band 9 includes full marks)."""
     s = students[(students["subject_code"] == subject) & students["score"].notna()]
-    k = np.clip(np.floor(10 * s["score"] / s["full_marks"]), 0, 9).astype(int)
+    k = pd.Series(np.clip(np.floor(10 * s["score"] / s["full_marks"]), 0, 9).astype(int))
     return k.value_counts().reindex(range(10), fill_value=0).sort_index()
 
 
@@ -72,7 +72,7 @@ def score_band_chart(view: View, students: pd.DataFrame, title: str) -> Chart:
 def distribution_tables(view: View) -> list[Table]:
     """一分一段 per subject (workbook only: long)."""
     dist = view.analysis.distribution
-    out = []
+    out: list[Table] = []
     if dist.empty:
         return out
     for s in view.subjects:
@@ -91,8 +91,8 @@ def _by_paper(view: View, frame: pd.DataFrame) -> list[tuple[str, str, pd.DataFr
     """(paper_id, subject code, rows) in the exam's subject order."""
     order = {s: i for i, s in enumerate(view.analysis.exam.subjects)}
     papers = sorted(frame["paper_id"].astype(str).unique(),
-                    key=lambda p: (order.get(view.paper_subject.get(p, p), 99), p))
-    return [(p, view.paper_subject.get(p, p), frame[frame["paper_id"].astype(str) == p])
+                    key=lambda p: (order.get(view.paper_subject.get(p) or p, 99), p))
+    return [(p, view.paper_subject.get(p) or p, frame[frame["paper_id"].astype(str) == p])
             for p in papers]
 
 
@@ -170,9 +170,9 @@ def knowledge_tables(view: View, units: Sequence[tuple[str, object | None, str]]
         return []
     merged: pd.DataFrame | None = None
     for i, (level, unit, _label) in enumerate(units):
-        r = knowledge_rates(view, level, unit)[["subject_code", "knowledge_point", "rate"]]
-        r = r.groupby(["subject_code", "knowledge_point"], as_index=False)["rate"].mean()
-        r = r.rename(columns={"rate": f"u{i}"})
+        r = (knowledge_rates(view, level, unit)
+             .groupby(["subject_code", "knowledge_point"])["rate"].mean()
+             .rename(f"u{i}").reset_index())
         merged = r if merged is None else merged.merge(r, how="outer")
     if merged is None or merged.empty:
         return []

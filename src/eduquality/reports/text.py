@@ -22,22 +22,24 @@ def summary_table(view: View) -> RichTable:
                       caption=legend)
     table.add_column(L.col("unit", lang))
     table.add_column(L.col("peer_group", lang))
-    table.add_column(L.col("n", lang), justify="right")
+    table.add_column(L.col("n_registered", lang), justify="right")
     for s in view.subjects:
         table.add_column(f"{view.subject(s)} {L.col('mean', lang)}", justify="right")
     district = a.summaries["district"].set_index("subject_code")
     first = view.subjects[0] if view.subjects else None
     n_total = district["n_registered"].get(first, 0) if first else 0
+    dmeans = district["mean"].astype(float)
     table.add_row(L.text("district", lang), "", f"{int(n_total):,}",
-                  *[f"{district.loc[s, 'mean']:.2f}" for s in view.subjects])
+                  *[f"{dmeans[s]:.2f}" for s in view.subjects])
     schools = fixed_order(a.summaries["school"], view.peer_of)
     for code in dict.fromkeys(schools["school_code"].astype(str)):
         rows = schools[schools["school_code"].astype(str) == code].set_index("subject_code")
         n = rows["n_registered"].max()
         cells = []
+        means, bands = rows["mean"].astype(float), rows["band"].astype(str)
         for s in view.subjects:
-            if s in rows.index and pd.notna(rows.loc[s, "mean"]):
-                cells.append(f"{rows.loc[s, 'mean']:.2f} {ARROWS.get(str(rows.loc[s, 'band']), '')}")
+            if s in means.index and pd.notna(means[s]):
+                cells.append(f"{means[s]:.2f} {ARROWS.get(bands[s], '')}")
             else:
                 cells.append("—")
         table.add_row(view.school(code), L.peer(view.peer_of.get(code), lang),
