@@ -1,0 +1,183 @@
+"""Request dependencies (``Annotated`` aliases) and the one place pages are answered.
+
+Every route that shows data takes :data:`CtxDep`: the database, the signed-in principal, their
+:class:`~eduquality.store.access.Scope` (resolved once per request), the language, and
+:meth:`Ctx.respond`, which renders a :class:`~eduquality.web.pages.Page` as HTML or Excel and
+writes the audit row (every view of student-level data, every export).
+
+All handlers and dependencies are ``async``: the database connection is used from the event
+loop's thread only, one request at a time (DuckDB connections are not shared across threads).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from eduquality.config import Settings
+from eduquality.errors import NotFoundError, PermissionDenied
+from eduquality.results import ExamAnalysis
+from eduquality.store import Database
+from eduquality.store.access import (
+    Principal,
+    Scope,
+    audit,
+    can,
+    load_principal,
+    require_action,
+    restrict_analysis,
+    scope_for,
+)
+from eduquality.web.auth import LANG_COOKIE, SESSION_COOKIE
+from eduquality.web.export import page_xlsx
+from eduquality.web.pages import Page, fmt
+from eduquality.web.text import translator
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class NotSignedIn(Exception):
+    """No valid session: the app answers with a redirect to the sign-in page."""
+
+
+async def get_db(request: Request) -> AsyncIterator[Database]:
+    """The database; a PermissionDenied raised while answering is written to the audit log."""
+    db: Database = request.app.state.db
+    try:
+        yield db
+    except PermissionDenied as exc:
+        principal = getattr(request.state, "principal", None)
+        if principal is not None:
+            audit(db, principal, "denied", request.url.path, str(exc))
+        raise
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+
+
+async def get_principal(request: Request, db: DbDep) -> Principal:
+    """The signed-in principal, reloaded from the database on every request."""
+    session = request.app.state.signer.loads(request.cookies.get(SESSION_COOKIE))
+    if session is None:
+        raise NotSignedIn
+    try:
+        principal = load_principal(db, session.username)
+    except NotFoundError:
+        raise NotSignedIn from None
+    if principal.password_fingerprint != session.fingerprint:
+        raise NotSignedIn
+    request.state.principal = principal
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+Format = Annotated[str, Query(pattern="^(html|xlsx)$", alias="format")]
+
+
+def request_lang(request: Request, principal: Principal | None = None) -> str:
+    """?lang=, then the language cookie, then the user's setting, then the installation's."""
+    for candidate in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
+                      principal.lang if principal else None):
+        if candidate in ("zh", "en"):
+            return candidate
+    settings: Settings = request.app.state.settings
+    return settings.lang
+
+
+def lang_url(request: Request, lang: str) -> str:
+    """This page's path with ``lang`` set (relative: pages never name a host)."""
+    params = dict(request.query_params)
+    params["lang"] = lang
+    return f"{request.scope.get('root_path', '')}{request.url.path}?{urlencode(params)}"
+
+
+@dataclass
+class Ctx:
+    request: Request
+    db: Database
+    principal: Principal
+    scope: Scope
+    lang: str
+    settings: Settings
+
+    @property
+    def t(self) -> Callable[..., str]:
+        return translator(self.lang)
+
+    def analysis(self, exam_id: str) -> ExamAnalysis:
+        """The exam's analysis, restricted to what this principal may see."""
+        full = self.request.app.state.cache.get(self.db, exam_id)
+        return restrict_analysis(full, self.scope)
+
+    def html(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        return render(self.request, template, self.lang, self.principal, status_code, **context)
+
+    def respond(self, page: Page, format: str = "html") -> Response:
+        """The page as HTML or as an Excel download, with its audit row."""
+        if format == "xlsx":
+            return self._export(page)
+        if page.student_level and page.audit_object:
+            audit(self.db, self.principal, "view", page.audit_object, self.request.url.path)
+        return self.html("page.html", page=page,
+                         export_url=_export_url(self.request) if page.export_name else None)
+
+    def _export(self, page: Page) -> Response:
+        if page.export_name is None:
+            raise NotFoundError(page.title)
+        require_action(self.principal, "export", self.lang)
+        n_rows = sum(len(s.table.rows) for s in page.sections if s.table is not None)
+        audit(self.db, self.principal, "export", page.audit_object or page.export_name,
+              f"{self.request.url.path} rows={n_rows}")
+        when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        body = page_xlsx(page, self.t, self.principal.display_name or self.principal.username,
+                         when)
+        name = f"{page.export_name}.xlsx"
+        ascii_name = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_"
+                             for ch in name)
+        return Response(body, media_type=XLSX, headers={
+            "Content-Disposition":
+                f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}",
+            "Cache-Control": "no-store"})
+
+
+async def get_ctx(request: Request, db: DbDep, principal: CurrentUser) -> Ctx:
+    return Ctx(request, db, principal, scope_for(db, principal),
+               request_lang(request, principal), request.app.state.settings)
+
+
+CtxDep = Annotated[Ctx, Depends(get_ctx)]
+
+
+def _export_url(request: Request) -> str:
+    params = dict(request.query_params)
+    params["format"] = "xlsx"
+    return f"{request.scope.get('root_path', '')}{request.url.path}?{urlencode(params)}"
+
+
+def render(request: Request, template: str, lang: str, principal: Principal | None,
+           status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a template with what every page needs (language, user, links, CSRF token)."""
+    env = request.app.state.jinja
+    t = translator(lang)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    html = env.get_template(template).render(
+        t=t, lang=lang, fmt=fmt, principal=principal,
+        base=request.scope.get("root_path", ""),
+        lang_urls={code: lang_url(request, code) for code in ("zh", "en")},
+        csrf=request.app.state.signer.csrf(cookie) if cookie else "",
+        can_audit=principal is not None and can(principal, "view_audit"),
+        role_label=_role_label(principal, lang),
+        **context)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def _role_label(principal: Principal | None, lang: str) -> str:
+    from eduquality.vocab import ROLES
+
+    return ROLES.label(principal.role, lang) if principal else ""

@@ -1,0 +1,1 @@
+"""One router per resource: session (sign-in), home, exams, schools, classes, students, audit."""

@@ -1,0 +1,22 @@
+"""Exams: the list and each exam's overview."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from eduquality.web.deps import CtxDep, Format
+from eduquality.web.views import exam_page, exams_page
+
+router = APIRouter(prefix="/exams", tags=["exams"])
+
+
+@router.get("")
+async def exam_list(ctx: CtxDep, format: Format = "html") -> Response:
+    return ctx.respond(exams_page(ctx), format)
+
+
+@router.get("/{exam_id}")
+async def exam_overview(ctx: CtxDep, exam_id: str, subject: str | None = None,
+                        format: Format = "html") -> Response:
+    return ctx.respond(exam_page(ctx, exam_id, subject), format)

@@ -1,0 +1,17 @@
+"""A school's results in one exam."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from eduquality.web.deps import CtxDep, Format
+from eduquality.web.views import school_page
+
+router = APIRouter(prefix="/exams/{exam_id}/schools", tags=["schools"])
+
+
+@router.get("/{school_code}")
+async def school(ctx: CtxDep, exam_id: str, school_code: str, subject: str | None = None,
+                 format: Format = "html") -> Response:
+    return ctx.respond(school_page(ctx, exam_id, school_code, subject), format)

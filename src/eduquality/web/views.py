@@ -1,0 +1,380 @@
+"""Page builders: each turns a request context and the scoped data into a :class:`Page`.
+
+Every builder first asks the data layer whether the resource is in the principal's scope
+(``require_*``), then reads only scoped data (:func:`Ctx.analysis` is restricted by
+:func:`~eduquality.store.access.restrict_analysis`; students come from ``scoped_students``).
+Units are listed in the fixed publication order; what student columns appear follows the
+publication policy (:func:`eduquality.reports.policy.disclosure`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from eduquality.reports.policy import LEAGUE_EXAMS, Disclosure, disclosure
+from eduquality.results import ExamAnalysis
+from eduquality.store.access import (
+    read_audit,
+    require_class,
+    require_exam,
+    require_school,
+    require_student,
+    scoped_exams,
+    scoped_results,
+    scoped_students,
+    teachers_of_school,
+    unit_names,
+)
+from eduquality.vocab import EXAM_TYPES, GENDER, ROLES, SUBJECT_STATUS, SUBJECTS, grade_label
+from eduquality.web.deps import Ctx
+from eduquality.web.pages import (
+    SUMMARY_COLUMNS,
+    Page,
+    Section,
+    Table,
+    frame_table,
+    mean_chart,
+    ordered_units,
+    summary_table,
+)
+
+NO_BAND = tuple(c for c in SUMMARY_COLUMNS if c != "band")
+
+
+# -- shared pieces ------------------------------------------------------------------------
+def _subtitle(a: ExamAnalysis, lang: str) -> str:
+    e = a.exam
+    parts = [e.year_code, grade_label(e.grade, lang), EXAM_TYPES.label(e.exam_type, lang),
+             e.exam_date or ""]
+    return " · ".join(p for p in parts if p)
+
+
+def _pick_subject(a: ExamAnalysis, subject: str | None) -> str:
+    if subject in a.exam.subjects:
+        return str(subject)
+    return "total" if "total" in a.exam.subjects else a.exam.subjects[0]
+
+
+def _choices(ctx: Ctx, a: ExamAnalysis, current: str) -> list[tuple[str, str, bool]]:
+    path = ctx.request.url.path
+    return [(SUBJECTS.label(s, ctx.lang), f"{path}?subject={s}", s == current)
+            for s in a.exam.subjects]
+
+
+def _notes(ctx: Ctx, a: ExamAnalysis) -> list[str]:
+    t = ctx.t
+    notes = [t("web.exam.fixed_order")]
+    if ctx.principal.role in ("principal", "teacher", "parent"):
+        notes.append(t("web.exam.own_scope"))
+    if a.exam.exam_type in LEAGUE_EXAMS and ctx.settings.publication.forbid_exam_league_tables:
+        notes.append(t("web.exam.league", exam_type=EXAM_TYPES.label(a.exam.exam_type, ctx.lang)))
+    if a.exam.compulsory and ctx.settings.publication.grades_not_ranks_compulsory:
+        notes.append(t("web.grades_note"))
+    return notes
+
+
+def _rules(ctx: Ctx, a: ExamAnalysis) -> Disclosure:
+    return disclosure(ctx.settings.publication, a.exam)
+
+
+def _by_subject(frame: pd.DataFrame, subject: str) -> pd.DataFrame:
+    return frame.loc[frame["subject_code"] == subject] if not frame.empty else frame
+
+
+def _unit_label(names: dict[str, dict[str, str]], t: Callable[..., str]
+                ) -> Callable[[Any], str]:
+    def label(r: Any) -> str:
+        if getattr(r, "class_id", None) is not None:
+            school = names["school"].get(r.school_code, r.school_code)
+            return f"{school} {names['class'].get(r.class_id, r.class_id)}"
+        if getattr(r, "school_code", None) is not None:
+            return names["school"].get(r.school_code, r.school_code)
+        if getattr(r, "teacher_id", None) is not None:
+            return str(r.teacher_id)
+        if getattr(r, "peer_group", None) is not None:
+            return t("web.peer_group", code=r.peer_group)
+        return t("web.level.district")
+    return label
+
+
+def _teacher_label(a: ExamAnalysis) -> Callable[[Any], str]:
+    teachers = a.names.get("teacher", {})
+    return lambda r: str(teachers.get(r.teacher_id, r.teacher_id))
+
+
+def _exam_href(ctx: Ctx, exam_id: str, level: str) -> Callable[[Any], str | None]:
+    def href(r: Any) -> str | None:
+        if level == "school" and ctx.scope.admits("school", school_code=r.school_code):
+            return f"/exams/{exam_id}/schools/{r.school_code}"
+        if level == "class" and ctx.scope.admits("class", school_code=r.school_code,
+                                                 class_id=r.class_id):
+            return f"/exams/{exam_id}/classes/{r.class_id}"
+        return None
+    return href
+
+
+def _unit_section(ctx: Ctx, a: ExamAnalysis, level: str, subject: str, frame: pd.DataFrame,
+                  names: dict[str, dict[str, str]]) -> Section | None:
+    """Units of one level for one subject, in fixed order, with their chart."""
+    rows = ordered_units(_by_subject(frame, subject), a.exam.subjects, names["peer"])
+    if rows.empty:
+        return None
+    label = _teacher_label(a) if level == "teacher" else _unit_label(names, ctx.t)
+    subject_label = SUBJECTS.label(subject, ctx.lang)
+    table = summary_table(rows, ctx.t, ctx.lang, unit=label, subject_col=False,
+                          href=_exam_href(ctx, a.exam.exam_id, level))
+    chart = mean_chart(rows, ctx.t("web.chart.title", subject=subject_label), label)
+    return Section(f"{ctx.t(f'web.level.{level}')} · {subject_label}", table, chart)
+
+
+def _comparison(ctx: Ctx, a: ExamAnalysis, frames: list[pd.DataFrame],
+                names: dict[str, dict[str, str]]) -> Table:
+    """District, school and class rows side by side, subject by subject."""
+    order = {s: i for i, s in enumerate(a.exam.subjects)}
+    parts = [f.assign(_level=i) for i, f in enumerate(frames) if not f.empty]
+    rows = pd.concat(parts, ignore_index=True) if parts else frames[0]
+    if parts:
+        rows = rows.assign(_s=rows["subject_code"].map(order)).sort_values(
+            ["_s", "_level"], kind="stable")
+    return summary_table(rows, ctx.t, ctx.lang, unit=_unit_label(names, ctx.t))
+
+
+# -- pages --------------------------------------------------------------------------------
+def exams_page(ctx: Ctx) -> Page:
+    exams = scoped_exams(ctx.db, ctx.scope)
+    t, lang = ctx.t, ctx.lang
+    exams = exams.assign(
+        exam_type=exams["exam_type"].map(lambda c: EXAM_TYPES.label(c, lang)),
+        grade=exams["grade"].map(lambda g: grade_label(int(g), lang)))
+    table = frame_table(exams, [("name", t("web.col.exam"), "text"),
+                                ("exam_type", t("web.col.exam_type"), "text"),
+                                ("grade", t("web.col.grade"), "text"),
+                                ("year_code", t("web.col.year"), "text"),
+                                ("exam_date", t("web.col.date"), "text")],
+                        href=lambda r: f"/exams/{r['exam_id']}")
+    notes = [] if len(exams) else [t("web.exams.none")]
+    return Page(t("web.exams.title"), [Section(t("web.exams.title"), table, notes=notes)],
+                crumbs=[(t("web.nav.home"), "/")], export_name="exams", audit_object="exams")
+
+
+def exam_page(ctx: Ctx, exam_id: str, subject: str | None) -> Page:
+    require_exam(ctx.db, ctx.scope, exam_id)
+    a = ctx.analysis(exam_id)
+    t = ctx.t
+    subject = _pick_subject(a, subject)
+    names = unit_names(ctx.db)
+    district = ordered_units(a.summaries["district"], a.exam.subjects, {})
+    sections = [Section(t("web.level.district"),
+                        summary_table(district, t, ctx.lang, unit=None, columns=NO_BAND))]
+    for level in ("peer_group", "school"):
+        section = _unit_section(ctx, a, level, subject, a.summaries.get(level, pd.DataFrame()),
+                                names)
+        if section is not None:
+            sections.append(section)
+    if ctx.scope.sees("class") and ctx.scope.filter("class").restrictions():
+        section = _unit_section(ctx, a, "class", subject, a.summaries["class"], names)
+        if section is not None:
+            sections.append(section)
+    return Page(a.exam.name, sections, subtitle=_subtitle(a, ctx.lang),
+                crumbs=[(t("web.nav.home"), "/"), (t("web.nav.exams"), "/exams")],
+                notes=_notes(ctx, a), choices=_choices(ctx, a, subject),
+                internal=ctx.settings.publication.mark_internal,
+                export_name=f"{exam_id}-{subject}", audit_object=f"exam:{exam_id}")
+
+
+def school_page(ctx: Ctx, exam_id: str, school_code: str, subject: str | None) -> Page:
+    require_exam(ctx.db, ctx.scope, exam_id)
+    require_school(ctx.db, ctx.scope, school_code)
+    a = ctx.analysis(exam_id)
+    t = ctx.t
+    subject = _pick_subject(a, subject)
+    names = unit_names(ctx.db)
+    school = a.summaries["school"]
+    own = school.loc[school["school_code"] == school_code]
+    sections = [Section(t("web.col.school"),
+                        _comparison(ctx, a, [a.summaries["district"], own], names))]
+    classes = a.summaries.get("class", pd.DataFrame())
+    if not classes.empty:
+        classes = classes.loc[classes["school_code"] == school_code]
+        section = _unit_section(ctx, a, "class", subject, classes, names)
+        if section is not None:
+            sections.append(section)
+    teachers = a.summaries.get("teacher", pd.DataFrame())
+    if not teachers.empty:
+        staff = teachers_of_school(ctx.db, school_code)
+        section = _unit_section(ctx, a, "teacher", subject,
+                                teachers.loc[teachers["teacher_id"].isin(list(staff))], names)
+        if section is not None:
+            sections.append(section)
+    name = names["school"].get(school_code, school_code)
+    return Page(t("web.school.title", school=name, exam=a.exam.name), sections,
+                subtitle=_subtitle(a, ctx.lang),
+                crumbs=[(t("web.nav.home"), "/"), (t("web.nav.exams"), "/exams"),
+                        (a.exam.name, f"/exams/{exam_id}")],
+                notes=_notes(ctx, a), choices=_choices(ctx, a, subject),
+                internal=ctx.settings.publication.mark_internal,
+                export_name=f"{exam_id}-{school_code}-{subject}",
+                audit_object=f"exam:{exam_id}/school:{school_code}")
+
+
+def class_page(ctx: Ctx, exam_id: str, class_id: str) -> Page:
+    require_exam(ctx.db, ctx.scope, exam_id)
+    school_code = require_class(ctx.db, ctx.scope, class_id)
+    a = ctx.analysis(exam_id)
+    t = ctx.t
+    names = unit_names(ctx.db)
+    frames = [a.summaries["district"],
+              a.summaries["school"].loc[a.summaries["school"]["school_code"] == school_code],
+              a.summaries["class"].loc[a.summaries["class"]["class_id"] == class_id]]
+    sections = [Section(t("web.col.class"), _comparison(ctx, a, frames, names))]
+    student_level = ctx.scope.sees("student")
+    if student_level:
+        sections.append(_class_students(ctx, a, exam_id, class_id))
+    label = f"{names['school'].get(school_code, school_code)} {names['class'].get(class_id, '')}"
+    return Page(t("web.class.title", school=names["school"].get(school_code, school_code),
+                  cls=names["class"].get(class_id, class_id), exam=a.exam.name),
+                sections, subtitle=_subtitle(a, ctx.lang),
+                crumbs=[(t("web.nav.home"), "/"), (t("web.nav.exams"), "/exams"),
+                        (a.exam.name, f"/exams/{exam_id}"),
+                        (names["school"].get(school_code, school_code),
+                         f"/exams/{exam_id}/schools/{school_code}")],
+                notes=_notes(ctx, a), internal=ctx.settings.publication.mark_internal,
+                export_name=f"{exam_id}-{class_id}", student_level=student_level,
+                audit_object=f"exam:{exam_id}/class:{class_id} ({label.strip()})")
+
+
+def _student_columns(ctx: Ctx, rules: Disclosure, subject: str) -> list[tuple[str, str, str]]:
+    """(key, label, kind) of one subject's columns for a list of students."""
+    t, label = ctx.t, SUBJECTS.label(subject, ctx.lang)
+    cols = [(f"score:{subject}", label, "num"), (f"grade_letter:{subject}",
+                                                  f"{label} {t('web.col.grade_letter')}", "text")]
+    if rules.student_ranks:
+        cols += [(f"pr:{subject}", f"{label} {t('web.col.pr')}", "num"),
+                 (f"rank:{subject}", f"{label} {t('web.col.rank')}", "int")]
+    return cols
+
+
+def _shown_scores(ctx: Ctx, results: pd.DataFrame) -> pd.DataFrame:
+    """Scores, with the status label where there is no score (缺考 …: never 0)."""
+    status = results["status"].map(lambda s: SUBJECT_STATUS.label(s, ctx.lang)
+                                    if s in SUBJECT_STATUS.terms else ctx.t("web.incomplete"))
+    shown = results["score"].astype(object).where(results["score"].notna(), status)
+    return results.assign(shown=shown)
+
+
+def _class_students(ctx: Ctx, a: ExamAnalysis, exam_id: str, class_id: str) -> Section:
+    t = ctx.t
+    rules = _rules(ctx, a)
+    people = scoped_students(ctx.db, ctx.scope, exam_id=exam_id, class_id=class_id)
+    results = _shown_scores(ctx, a.students.loc[a.students["class_id"] == class_id])
+    wide = results.pivot_table(index="student_id", columns="subject_code",
+                               values=["shown", "grade_letter", "pr", "rank"],
+                               aggfunc="first", dropna=False)
+    pairs: list[Any] = list(wide.columns)
+    wide.columns = [f"{'score' if v == 'shown' else v}:{s}" for v, s in pairs]
+    table_frame = people.merge(wide, left_on="student_id", right_index=True, how="left")
+    id_label = t("web.col.national_id" if ctx.scope.can("full_national_id")
+                 else "web.col.national_id_masked")
+    columns: list[tuple[str, str, str]] = [("name", t("web.col.name"), "text"),
+                                           ("national_id", id_label, "text")]
+    for s in a.exam.subjects:
+        columns += [c for c in _student_columns(ctx, rules, s) if c[0] in table_frame.columns]
+    table = frame_table(table_frame, columns, href=lambda r: f"/students/{r['student_id']}")
+    return Section(t("web.level.students"), table)
+
+
+def student_page(ctx: Ctx, student_id: int) -> Page:
+    t, lang = ctx.t, ctx.lang
+    people = require_student(ctx.db, ctx.scope, student_id)
+    names = unit_names(ctx.db)
+    person = people.iloc[0]
+    id_label = t("web.col.national_id" if ctx.scope.can("full_national_id")
+                 else "web.col.national_id_masked")
+    info = people.assign(
+        school=people["school_code"].map(names["school"]),
+        cls=people["class_id"].map(lambda c: names["class"].get(c, c)),
+        gender=people["gender"].map(lambda g: GENDER.label(g, lang) if g in GENDER.terms else g))
+    sections = [Section(t("web.student.info"), frame_table(info, [
+        ("name", t("web.col.name"), "text"), ("national_id", id_label, "text"),
+        ("gender", t("web.col.gender"), "text"), ("school", t("web.col.school"), "text"),
+        ("cls", t("web.col.class"), "text")]))]
+    visible = scoped_results(ctx.db, ctx.scope, student_id=student_id)
+    exams = scoped_exams(ctx.db, ctx.scope)
+    for exam_id in exams.loc[exams["exam_id"].isin(visible["exam_id"]), "exam_id"]:
+        sections.append(_student_exam(ctx, str(exam_id), student_id))
+    if len(sections) == 1:
+        sections[0].notes.append(t("web.student.none"))
+    return Page(t("web.student.title", name=person["name"]), sections,
+                crumbs=[(t("web.nav.home"), "/")],
+                internal=ctx.settings.publication.mark_internal,
+                export_name=f"student-{student_id}", student_level=True,
+                audit_object=f"student:{student_id}")
+
+
+def _student_exam(ctx: Ctx, exam_id: str, student_id: int) -> Section:
+    """One exam's results of one student, showing what the publication rules allow."""
+    t = ctx.t
+    a = ctx.analysis(exam_id)
+    rules = _rules(ctx, a)
+    scores_ok = rules.family_scores or ctx.principal.role != "parent"
+    rows = _shown_scores(ctx, a.students.loc[a.students["student_id"] == student_id])
+    district = a.summaries["district"].set_index("subject_code")["mean"]
+    order = {s: i for i, s in enumerate(a.exam.subjects)}
+    rows = rows.assign(subject=rows["subject_code"].map(lambda s: SUBJECTS.label(s, ctx.lang)),
+                       district_mean=rows["subject_code"].map(district),
+                       _s=rows["subject_code"].map(order)).sort_values("_s")
+    columns = [("subject", t("web.col.subject"), "text")]
+    if scores_ok:
+        columns += [("shown", t("web.col.score"), "num"),
+                    ("full_marks", t("web.col.full_marks"), "num"),
+                    ("district_mean", t("web.col.district_mean"), "num")]
+    columns.append(("grade_letter", t("web.col.grade_letter"), "text"))
+    if rules.student_ranks:
+        columns += [("t", t("web.col.t"), "num"), ("pr", t("web.col.pr"), "num"),
+                    ("rank", t("web.col.rank"), "int")]
+    notes = [] if rules.student_ranks else [t("web.grades_note")]
+    title = f"{a.exam.name} · {_subtitle(a, ctx.lang)}"
+    return Section(title, frame_table(rows, columns), notes=notes)
+
+
+def audit_page(ctx: Ctx, username: str | None, action: str | None, limit: int = 500) -> Page:
+    t, lang = ctx.t, ctx.lang
+    log = read_audit(ctx.db, ctx.scope, username=username or None, action=action or None,
+                     limit=limit)
+    log = log.assign(
+        role=log["role"].map(lambda r: ROLES.label(r, lang) if r in ROLES.terms else r),
+        action=log["action"].map(lambda a: t(f"web.audit.{a}")))
+    table = frame_table(log, [(c, t(f"web.col.{c}"), "text") for c in
+                              ("logged_at", "username", "role", "action", "object", "detail")])
+    return Page(t("web.audit.title"), [Section(t("web.audit.title"), table,
+                                               notes=[t("web.audit.limit", n=limit)])],
+                crumbs=[(t("web.nav.home"), "/")], export_name="audit-log",
+                audit_object="audit_log")
+
+
+def home_links(ctx: Ctx) -> list[tuple[str, str]]:
+    """Shortcuts for the signed-in role: own school, own classes, own child, audit log."""
+    t, p = ctx.t, ctx.principal
+    links: list[tuple[str, str]] = []
+    exams = scoped_exams(ctx.db, ctx.scope)
+    latest = exams.iloc[0] if len(exams) else None
+    if p.role == "principal" and p.school_code and latest is not None:
+        links.append((t("web.home.my_school", exam=latest["name"]),
+                      f"/exams/{latest['exam_id']}/schools/{p.school_code}"))
+    if p.role == "teacher" and latest is not None:
+        names = unit_names(ctx.db)
+        for c in sorted(p.class_ids):
+            links.append((f"{t('web.home.my_classes', exam=latest['name'])}: "
+                          f"{names['class'].get(c, c)}", f"/exams/{latest['exam_id']}/classes/{c}"))
+    if p.role == "parent" and p.student_id is not None:
+        links.append((t("web.home.my_child"), f"/students/{p.student_id}"))
+    if ctx.scope.can("view_audit"):
+        links.append((t("web.home.audit"), "/audit"))
+    return links
+
+
+__all__ = ["audit_page", "class_page", "exam_page", "exams_page", "home_links",
+           "school_page", "student_page"]

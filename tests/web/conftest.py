@@ -1,0 +1,61 @@
+"""A tiny district with one user per role, and a signed-in client factory."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from eduquality.config import Settings
+from eduquality.store.access import add_user
+from eduquality.web.app import create_app
+from tests.factories import tiny_exam_db
+
+PASSWORD = "correct-horse-9"
+
+USERS = {
+    "admin": dict(role="admin"),
+    "res": dict(role="researcher"),
+    "lead": dict(role="leader"),
+    "p1": dict(role="principal", school_code="S1"),
+    "p2": dict(role="principal", school_code="S2"),
+    "t1": dict(role="teacher", teacher_id="T1"),
+    "par": dict(role="parent", student="G000001"),  # the ID number of student 1
+}
+"""Teacher T1 teaches 数学 in S1's class 1 only; the parent's child is student 1 (S1, class 1)."""
+
+
+def build_db():
+    db = tiny_exam_db()
+    with db.write() as con:
+        con.execute("INSERT INTO teacher (teacher_id, name, school_code, subject_code) VALUES "
+                    "('T1', '张老师', 'S1', 'math'), ('T2', '李老师', 'S1', 'chinese'),"
+                    " ('T3', '王老师', 'S2', 'math')")
+        con.execute("INSERT INTO teaching_assignment VALUES ('S1-2021-8-1', 'math', 'T1'),"
+                    " ('S1-2021-8-2', 'chinese', 'T2'), ('S2-2021-8-1', 'math', 'T3')")
+    for name, ties in USERS.items():
+        ties = dict(ties)
+        add_user(db, name, ties.pop("role"), PASSWORD, **ties)
+    return db
+
+
+@pytest.fixture(scope="package")
+def db():
+    return build_db()
+
+
+@pytest.fixture(scope="package")
+def app(db):
+    return create_app(db, Settings(), secret="test-secret")
+
+
+@pytest.fixture
+def login(app):
+    """``login("p1")`` → a TestClient signed in as p1."""
+
+    def _login(username: str, password: str = PASSWORD) -> TestClient:
+        client = TestClient(app, follow_redirects=False)
+        r = client.post("/login", data={"username": username, "password": password})
+        assert r.status_code == 303, r.text
+        return client
+
+    return _login
