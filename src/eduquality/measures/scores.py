@@ -11,7 +11,9 @@ Every definition follows GLOSSARY "Score summaries (成绩统计)":
 * Rates: share of valid takers at or above ``share × full marks`` (低分率: strictly below).
 * Group functions take ``by`` — one key array/Series aligned with the scores, or a list of them —
   and work like a pandas ``groupby``: per-student measures are computed within each group
-  (``transform``), per-unit measures come back indexed by the group keys.
+  (``transform``), per-unit measures come back indexed by the group keys. Series keys align
+  with the scores by label, arrays and lists by position; rows whose key is missing belong to
+  no group.
 """
 
 from __future__ import annotations
@@ -216,7 +218,7 @@ def summarise(
     out = out.join(rates)
     if not keys:
         out.index = pd.Index(["all"])
-    return out.astype({"n_registered": float, "n": float})
+    return out.astype({"n_registered": np.int64, "n": np.int64})
 
 
 def all_pass_rate(
