@@ -164,6 +164,11 @@ def test_weak_point_one_class_clearly_below() -> None:
                           equal_var=False, alternative="less")
     assert row["t"] == pytest.approx(ref.statistic)
     assert row["p"] == pytest.approx(ref.pvalue)
+    # R 4: t.test(c(.2,.3,.2,.4,.3), c(.8,.9,.7,.8,.9,.9,.8,.8,.7,.9), alternative = "less")
+    #      → t = -12.008239, df = 7.6721311, p-value = 1.512028e-06
+    assert row["t"] == pytest.approx(-12.008239, abs=1e-6)
+    assert row["df"] == pytest.approx(7.6721311, abs=1e-7)
+    assert row["p"] == pytest.approx(1.512028e-06, rel=1e-6)
     assert row["weak"] and row["rank"] == 1
     # weight: 代数 holds 10 of the paper's 20 points → priority 0.54 · 0.5 = 0.27
     assert row["weight"] == 0.5 and row["priority"] == pytest.approx(0.27)
