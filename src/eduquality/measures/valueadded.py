@@ -125,7 +125,8 @@ def _finish(
     ok = n >= min_n
     est = np.where(ok, est, np.nan)
     se = np.where(ok, se, np.nan)
-    zval = (est - center) / se
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zval = (est - center) / se
     band = np.select([~ok, zval >= BAND_Z, zval <= -BAND_Z],
                      ["insufficient", "above", "below"], "expected")
     return pd.DataFrame({
