@@ -138,7 +138,7 @@ class Grid:
 
     def row_texts(self, pos: int) -> list[str]:
         values = as_text(self.data.iloc[pos])
-        return [v for v in values if v is not None]
+        return [v for v in values if isinstance(v, str)]
 
 
 def parse_map(pairs: Iterable[str] | Mapping[str, str] | None, lang: str = "zh") -> dict[str, str]:
@@ -161,7 +161,8 @@ def parse_map(pairs: Iterable[str] | Mapping[str, str] | None, lang: str = "zh")
 def header_texts(raw: RawSheet, row: int) -> list[str]:
     if row >= len(raw.cells):
         return []
-    return [v or "" for v in as_text(raw.cells.iloc[row].reset_index(drop=True))]
+    return [v if isinstance(v, str) else ""
+            for v in as_text(raw.cells.iloc[row].reset_index(drop=True))]
 
 
 def find_header_row(raw: RawSheet, known: set[str], scan: int = 15, min_hits: int = 2) -> int:

@@ -177,14 +177,14 @@ def _items(file: str, raw: RawSheet, exam_id: str | None, problems: Problems,
     if exam_id is not None:
         c.report("exam_id", (fr["exam_id"].notna() & (fr["exam_id"] != exam_id))
                  .to_numpy(dtype=bool), "ingest.exam_mismatch", exam=exam_id)
-    key = fr[["subject_code", "item_no"]].assign(track=fr["track"].fillna(""))
+    key = fr[["subject_code", "item_no"]].assign(track=fr["track"].astype(object).fillna(""))
     c.duplicates(key, ["subject_code", "track", "item_no"], "item_no")
     grp = fr["optional_group"].notna().to_numpy()
     n_counted = fr["n_counted"].where(grp, np.nan).fillna(1.0).where(grp, np.nan)
     fr["n_counted"] = n_counted
     if grp.any():
         gk = fr.loc[grp, ["subject_code", "optional_group"]].assign(
-            track=fr["track"].fillna(""), n=n_counted[grp])
+            track=fr["track"].astype(object).fillna(""), n=n_counted[grp])
         stats = gk.groupby(["subject_code", "track", "optional_group"])["n"].agg(
             ["nunique", "size", "first"])
         bad_groups = stats[(stats["nunique"] > 1) | (stats["first"] > stats["size"])

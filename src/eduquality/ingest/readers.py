@@ -125,7 +125,8 @@ def _csv_with_pyarrow(utf8: bytes, n: int) -> pd.DataFrame:
 
 def _csv_with_python(text: str) -> pd.DataFrame:
     rows = list(csv.reader(io.StringIO(text)))
-    frame = pd.DataFrame(rows, dtype=object)
+    width = max((len(r) for r in rows), default=0)
+    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
     return frame.where(frame != "", None)
 
 

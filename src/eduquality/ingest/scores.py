@@ -264,9 +264,11 @@ def _classify_item(sc: ScoreColumns, subject: str, text: str, col: Column, put: 
 # -- rows and students --------------------------------------------------------------------
 def _data_rows(grid: Grid, nid: pd.Series) -> np.ndarray:
     """Rows to import: those with a student id, and those without one that are neither empty
-    nor a summary row (平均分, 合计 …) — the latter are reported as missing the id."""
-    keep = nid.notna().to_numpy()
-    cand = np.flatnonzero(~keep)
+    nor a summary row (平均分, 合计 … in any cell) — the latter are reported as missing the id.
+    A summary word in the id column marks a summary row too."""
+    summary_id = nid.str.contains("|".join(_SUMMARY), na=False).to_numpy()
+    keep = nid.notna().to_numpy() & ~summary_id
+    cand = np.flatnonzero(~keep & ~summary_id)
     if len(cand):
         blank = grid.blank_rows(cand)
         for pos, is_empty in zip(cand, blank, strict=True):

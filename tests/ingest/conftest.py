@@ -1,0 +1,99 @@
+"""A small district built through the importers themselves, and file-writing helpers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xlsxwriter
+
+from eduquality.ingest import import_paper, import_roster
+from eduquality.store import open_database
+
+STUDENTS = pd.DataFrame({
+    "学籍号": ["G001", "G002", "G003", "G004", "G005", "G006"],
+    "姓名": ["张三", "李四", "王五", "赵六", "钱七", "孙八"],
+    "性别": ["男", "女", "男", "女", "男", "女"],
+    "学校代码": ["S1", "S1", "S1", "S2", "S2", "S2"],
+    "学年": ["2021-2022"] * 6,
+    "年级": ["九年级", "九年级", 9, "初三", 9, 9],
+    "班级": ["1班", "1班", "2班", "1班", "1班", "1班"],
+    "建档立卡": ["是", "", "否", "", "", "√"],
+    "入学日期": ["2019-09-01", None, None, None, None, None],
+})
+
+ITEMS = pd.DataFrame({
+    "学科": ["数学"] * 5 + ["语文"] * 2 + ["英语"],
+    "题号": ["1", "2", "3", "17(1)", "17(2)", "1", "2", "1"],
+    "题型": ["选择题", "选择题", "主观题", "主观题", "主观题", "客观题", "主观题", "主观题"],
+    "满分": [5, 5, 10, 10, 12, 3, 97, 150],
+    "答案": ["A", "B,D", None, None, None, "C", None, None],
+    "知识点": ["函数:0.5；几何", "集合", None, "导数", "导数、数列", None, None, None],
+    "选做组": [None, None, None, "G1", "G1", None, None, None],
+    "选做数": [None, None, None, 1, 1, None, None, None],
+})
+
+EXAM = pd.DataFrame({
+    "字段": ["考试代码", "考试名称", "考试类型", "范围", "学年", "学期", "考试日期", "年级"],
+    "值": ["E1", "2021学年九年级期末", "期末", "区级", "2021-2022", 1, "2022-01-10", "九年级"],
+})
+
+
+def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
+    with pd.ExcelWriter(path, engine="xlsxwriter") as w:
+        for name, frame in sheets.items():
+            frame.to_excel(w, sheet_name=name, index=False)
+    return path
+
+
+def write_rows(path: Path, rows: list[list[object]], sheet: str = "Sheet1") -> Path:
+    """Rows as given (header rows included) into .xlsx or .csv (UTF-8)."""
+    if path.suffix == ".csv":
+        pd.DataFrame(rows).to_csv(path, index=False, header=False)
+        return path
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet(sheet)
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v is not None:
+                ws.write(r, c, v)
+    wb.close()
+    return path
+
+
+def roster_sheets() -> dict[str, pd.DataFrame]:
+    return {
+        "区县": pd.DataFrame({"区县代码": ["530102"], "区县名称": ["五华区"], "市": ["昆明市"],
+                            "省": ["云南省"]}),
+        "学年": pd.DataFrame({"学年": ["2021-2022"], "开始日期": ["2021-09-01"],
+                            "结束日期": ["2022-07-15"]}),
+        "学校": pd.DataFrame({"学校代码": ["S1", "S2"], "学校名称": ["一中", "二中"],
+                            "学段": ["初中", "初中"], "办学性质": ["公办", "民办"],
+                            "城乡": ["城区", "乡村"]}),
+        "班级": pd.DataFrame({"学年": ["2021-2022"] * 3, "学校代码": ["S1", "S1", "S2"],
+                            "年级": [9, 9, 9], "班级": ["1班", "2班", "1班"]}),
+        "学生": STUDENTS,
+    }
+
+
+def snapshot(db) -> dict[str, pd.DataFrame]:
+    """Every table's full contents (to show that a failed import changed nothing)."""
+    return {t: db.sql(f'SELECT * FROM "{t}" ORDER BY ALL') for t in db.table_counts()}
+
+
+def assert_unchanged(db, before: dict[str, pd.DataFrame]) -> None:
+    after = snapshot(db)
+    assert after.keys() == before.keys()
+    for t in before:
+        pd.testing.assert_frame_equal(after[t], before[t], obj=t)
+
+
+@pytest.fixture()
+def district(tmp_path):
+    """A database with the roster and the exam E1 (数学, 语文, 英语) imported."""
+    db = open_database(tmp_path / "d.duckdb")
+    import_roster(db, write_xlsx(tmp_path / "名册.xlsx", roster_sheets()))
+    import_paper(db, write_xlsx(tmp_path / "试卷.xlsx", {"考试信息": EXAM, "试卷结构": ITEMS}))
+    yield db
+    db.close()

@@ -1,0 +1,278 @@
+"""Score sheets: layouts, statuses, optional groups, choices, and every bad input's message."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from eduquality.ingest import ImportProblems, import_scores
+from tests.ingest.conftest import assert_unchanged, snapshot, write_rows
+
+HEAD = ["考号", "学籍号", "姓名", "学校", "班级"]
+ID1 = ["001", "G001", "张三", "一中", "1班"]
+ID2 = ["002", "G002", "李四", "S1", "1班"]
+ID3 = ["003", "G003", "王五", "一中", "2班"]
+
+
+def results(db) -> pd.DataFrame:
+    return db.sql("""SELECT s.national_id, r.paper_id, r.status, r.score
+                     FROM subject_result r JOIN student s USING (student_id)
+                     ORDER BY s.national_id, r.paper_id""")
+
+
+def item_scores(db, nid: str) -> list[float | None]:
+    got = db.sql("""SELECT i.score FROM item_score i JOIN student s USING (student_id)
+                    WHERE s.national_id = ? ORDER BY i.seq""", [nid])["score"]
+    return [None if pd.isna(v) else float(v) for v in got]
+
+
+def fails(db, path, *args, **kw) -> ImportProblems:
+    """Import must fail and leave every table as it was."""
+    before = snapshot(db)
+    with pytest.raises(ImportProblems) as err:
+        import_scores(db, path, *args, **kw)
+    assert_unchanged(db, before)
+    return err.value
+
+
+# -- layouts ------------------------------------------------------------------------------
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_item_level_with_optional_group_and_choices(district, tmp_path, suffix):
+    rows = [
+        [*HEAD, "1", "1选项", "第2题", "3", "17(1)", "17(2)", "总分"],
+        [*ID1, None, "A", 5, 8, 7, 9, 27],     # item 1 from the key: A = key → 5
+        [*ID2, None, "c", 0, 3, None, None, 3],  # wrong choice → 0; group unanswered
+        [*ID3, None, None, None, None, None, None, "缺考"],
+    ]
+    path = write_rows(tmp_path / f"数学{suffix}", rows, sheet="数学")
+    result = import_scores(district, path, "E1", "数学" if suffix == ".csv" else None)
+    assert result.outcome == "imported"
+    got = results(district)
+    # 5 + 5 + 8 + max(7, 9) = 27 — the optional group counts its best item once
+    assert got["score"].tolist()[:2] == [27.0, 3.0]
+    assert got["status"].tolist() == ["present", "present", "absent"]
+    assert pd.isna(got["score"].iloc[2])
+    assert item_scores(district, "G001") == [5.0, 5.0, 8.0, 7.0, 9.0]
+    assert item_scores(district, "G002") == [0.0, 0.0, 3.0, None, None]
+    assert item_scores(district, "G003") == []  # absent: no item rows
+    choice = district.scalar("""SELECT choice FROM item_score JOIN student USING (student_id)
+                                WHERE national_id = 'G002' AND seq = 1""")
+    assert choice == "C"
+    reg = district.sql("SELECT exam_number, school_code FROM exam_registration ORDER BY 1")
+    assert reg["exam_number"].tolist() == ["001", "002", "003"]
+    assert set(reg["school_code"]) == {"S1"}
+
+
+def test_merged_two_row_header_several_subjects(district, tmp_path):
+    path = tmp_path / "合并表头.xlsx"
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("成绩")
+    for j, h in enumerate(["学籍号", "姓名"]):
+        ws.merge_range(0, j, 1, j, h)
+    ws.merge_range(0, 2, 0, 6, "数学")
+    ws.write_row(1, 2, ["1", "2", "3", "17(1)", "17(2)"])
+    ws.merge_range(0, 7, 0, 8, "语文")
+    ws.write_row(1, 7, ["1", "2"])
+    ws.write_row(2, 0, ["G001", "张三", 5, 0, 10, None, 12, 3, 80])
+    ws.write_row(3, 0, ["G004", "赵六", 0, 5, 1, 4, None, "缺考", None])
+    ws.write_row(4, 0, ["平均分", None, 2.5])
+    wb.close()
+    import_scores(district, path, "E1")
+    got = results(district).set_index(["national_id", "paper_id"])
+    assert got.loc[("G001", "E1/math"), "score"] == 27
+    assert got.loc[("G001", "E1/chinese"), "score"] == 83
+    assert got.loc[("G004", "E1/math"), "score"] == 10
+    assert got.loc[("G004", "E1/chinese"), "status"] == "absent"
+    assert len(got) == 4  # the 平均分 row is skipped
+
+
+def test_two_row_header_in_csv(district, tmp_path):
+    rows = [["学籍号", "姓名", "数学", None, None, None, None],
+            [None, None, "1", "2", "3", "17(1)", "17(2)"],
+            ["G001", "张三", 5, 5, 10, 10, 0]]
+    import_scores(district, write_rows(tmp_path / "m.csv", rows), "E1")
+    assert results(district)["score"].tolist() == [30.0]
+
+
+@pytest.mark.parametrize("absent", ["缺考", "缺", "-", None])
+def test_absent_spellings_and_statuses(district, tmp_path, absent):
+    rows = [["学籍号", "姓名", "语文", "数学", "英语", "总分"],
+            ["G001", "张三", 90, absent, "违纪", 90],
+            ["G002", "李四", 80.5, 20, "免考", 100.5],
+            ["合计", None, 170.5, 20]]
+    import_scores(district, write_rows(tmp_path / "t.xlsx", rows), "E1")
+    got = results(district).set_index(["national_id", "paper_id"])["status"]
+    assert got[("G001", "E1/math")] == "absent"
+    assert got[("G001", "E1/english")] == "cheating"
+    assert got[("G002", "E1/english")] == "exempt"
+    assert results(district)["score"].notna().sum() == 3  # never counted as zero
+
+
+def test_reimport_same_file_unchanged_and_changed_file_updates(district, tmp_path):
+    path = write_rows(tmp_path / "t.csv", [["学籍号", "数学"], ["G001", 20], ["G002", 10]])
+    first = import_scores(district, path, "E1")
+    before = snapshot(district)
+    again = import_scores(district, path, "E1")
+    assert again.outcome == "unchanged"
+    after = snapshot(district)
+    assert after["import_log"]["outcome"].tolist() == ["imported"] * 3 + ["unchanged"]
+    for t in before:
+        if t != "import_log":
+            pd.testing.assert_frame_equal(after[t], before[t])
+    write_rows(path, [["学籍号", "数学"], ["G001", 25], ["G002", 10]])
+    changed = import_scores(district, path, "E1")
+    assert changed.outcome == "imported" and changed.import_id != first.import_id
+    assert results(district)["score"].tolist() == [25.0, 10.0]
+    assert district.scalar("SELECT count(*) FROM subject_result") == 2
+    log = district.sql("SELECT kind, target, imported_by, rows_read FROM import_log "
+                       "WHERE kind = 'scores' ORDER BY import_id")
+    assert log["target"].tolist() == ["E1"] * 3 and log["rows_read"].tolist() == [2, 0, 2]
+    assert log["imported_by"].str.len().min() > 0
+
+
+def test_user_and_map_option(district, tmp_path):
+    path = write_rows(tmp_path / "t.csv", [["学生编号", "数学成绩"], ["G001", 20]])
+    err = fails(district, path, "E1")
+    assert {p.value for p in err.problems if p.value} == {"学生编号", "数学成绩"}
+    assert "--map 学生编号=字段" in err.problems[0].message("zh")
+    assert "--map 学生编号=FIELD" in err.problems[0].message("en")
+    import_scores(district, path, "E1", mapping=["学生编号=学籍号", "数学成绩=数学"], user="王老师")
+    assert district.scalar("SELECT imported_by FROM import_log ORDER BY import_id DESC") == "王老师"
+    assert results(district)["score"].tolist() == [20.0]
+
+
+# -- bad inputs ---------------------------------------------------------------------------
+def test_score_above_full_marks(district, tmp_path):
+    rows = [["学籍号", "1", "2", "3", "17(1)", "17(2)"], ["G001", 6, 0, 11, 0, 0]]
+    err = fails(district, write_rows(tmp_path / "数学.xlsx", rows, "数学"), "E1")
+    assert [(p.row, p.column, p.value) for p in err.problems] == [
+        (2, "B（1）", "6"), (2, "D（3）", "11")]
+    assert err.problems[0].message("zh") == "得分超过该题满分 5"
+    assert err.problems[1].message("en") == "score above the item's full marks 10"
+
+
+def test_subject_total_above_paper_full_marks(district, tmp_path):
+    err = fails(district, write_rows(tmp_path / "t.csv", [["学籍号", "数学"], ["G001", 33]]),
+                "E1")
+    assert err.problems[0].message("zh") == "成绩超过试卷满分 32"
+
+
+def test_negative_and_text_scores(district, tmp_path):
+    rows = [["学籍号", "姓名", "语文", "数学"], ["G001", "张三", -3, "二十"],
+            ["G002", "李四", "90分", 12]]
+    err = fails(district, write_rows(tmp_path / "t.xlsx", rows), "E1", lang="en")
+    got = [(p.row, p.column, p.value, p.message("zh")) for p in err.problems]
+    assert (2, "C（语文）", "-3", "成绩不能为负数") in got
+    assert (2, "D（数学）", "二十", "成绩应为数字，或 缺考、缺、-、违纪、免考") in got
+    assert (3, "C（语文）", "90分", "成绩应为数字，或 缺考、缺、-、违纪、免考") in got
+    assert "row 2, column C（语文）, value '-3': a score cannot be negative" in str(err)
+
+
+def test_unknown_school_class_and_student(district, tmp_path):
+    rows = [HEAD + ["数学"],
+            ["001", "G001", "张三", "三中", "1班", 10],
+            ["002", "G002", "李四", "一中", "9班", 10],
+            ["003", "G003", "王五", "一中", "1班", 10],
+            ["004", "G999", "无名", "一中", "1班", 10],
+            ["005", "G004", "赵七", "二中", "1班", 10]]
+    err = fails(district, write_rows(tmp_path / "t.csv", rows), "E1")
+    got = {(p.row, p.column.split("（")[0]): p.message("zh") for p in err.problems}
+    assert got[(2, "D")] == "未知学校"
+    assert got[(3, "E")] == "该校该学年没有这个班级"
+    assert got[(4, "E")] == "班级与名册不符（名册中为「2班」）"
+    assert got[(5, "B")] == "学籍号不存在（请先导入学生名册）"
+    assert got[(6, "C")] == "姓名与学籍号不符（名册中为「赵六」）"
+    assert len(err.problems) == 5  # all problems at once
+    en = {p.row: p.message("en") for p in err.problems}
+    assert en[2] == "unknown school"
+    assert en[5] == "unknown student id (import the roster first)"
+
+
+def test_school_of_another_student(district, tmp_path):
+    rows = [["学籍号", "学校", "数学"], ["G004", "一中", 10]]
+    err = fails(district, write_rows(tmp_path / "t.csv", rows), "E1")
+    assert err.problems[0].message("zh") == "学校与名册不符（名册中为「二中」）"
+
+
+def test_duplicate_students_and_exam_numbers(district, tmp_path):
+    rows = [["考号", "学籍号", "数学"], ["001", "G001", 10], ["002", "G001", 11],
+            ["002", "G003", 12]]
+    err = fails(district, write_rows(tmp_path / "t.xlsx", rows), "E1")
+    msgs = [(p.row, p.message("zh")) for p in err.problems]
+    assert (3, "与第 2 行重复（G001）") in msgs
+    assert (4, "与第 3 行重复（002）") in msgs
+    assert err.problems[0].message("en") == "duplicates row 2 (G001)"
+
+
+def test_exam_number_of_another_student_in_database(district, tmp_path):
+    import_scores(district, write_rows(tmp_path / "a.csv", [["考号", "学籍号", "数学"],
+                                                             ["001", "G001", 10]]), "E1")
+    err = fails(district, write_rows(tmp_path / "b.csv", [["考号", "学籍号", "语文"],
+                                                           ["001", "G002", 10]]), "E1")
+    assert err.problems[0].message("zh") == "考号已被另一名学生（学籍号 G001）使用"
+
+
+def test_wrong_and_duplicate_headers(district, tmp_path):
+    rows = [["学籍号", "姓名", "数学", "数学", "物理成绩"], ["G001", "张三", 1, 2, 3]]
+    err = fails(district, write_rows(tmp_path / "t.xlsx", rows), "E1")
+    msgs = [p.message("zh") for p in err.problems]
+    assert any(m.startswith("列「数学」与 C（数学） 列重复") for m in msgs)
+    assert any(m.startswith("无法识别的列名「物理成绩」") for m in msgs)
+    assert all(p.row == 1 for p in err.problems)
+
+
+def test_missing_id_column(district, tmp_path):
+    err = fails(district, write_rows(tmp_path / "t.csv", [["姓名", "数学"], ["张三", 1]]), "E1")
+    assert err.problems[0].message("zh").startswith("缺少必需的列「学籍号」")
+    assert err.problems[0].message("en").startswith("required column '学籍号' is missing")
+
+
+def test_items_not_in_paper_and_missing_items(district, tmp_path):
+    rows = [["学籍号", "1", "2", "3", "17(1)", "18"], ["G001", 1, 1, 1, 1, 1]]
+    err = fails(district, write_rows(tmp_path / "t.csv", rows), "E1", "数学")
+    msgs = [p.message("zh") for p in err.problems]
+    assert "试卷 E1/math 中没有这道题" in msgs
+    assert "缺少试卷 E1/math 第「17(2)」题的列" in msgs
+
+
+def test_items_without_subject(district, tmp_path):
+    err = fails(district, write_rows(tmp_path / "t.csv", [["学籍号", "1"], ["G001", 1]]), "E1")
+    assert err.problems[0].message("zh").startswith("无法判断小题属于哪个学科")
+
+
+def test_scores_and_absent_mixed_and_total_mismatch(district, tmp_path):
+    rows = [["学籍号", "1", "2", "3", "17(1)", "17(2)", "总分"],
+            ["G001", 5, "缺考", 3, 0, 0, 8], ["G002", 5, 5, 5, 0, 0, 14]]
+    err = fails(district, write_rows(tmp_path / "数学.xlsx", rows, "数学"), "E1")
+    msgs = [(p.row, p.message("zh")) for p in err.problems]
+    assert (2, "该学生本科目既有分数又标为「缺考」") in msgs
+    assert (3, "总分与各项之和 15 不符") in msgs
+
+
+def test_unknown_exam_and_missing_paper(district, tmp_path):
+    path = write_rows(tmp_path / "t.csv", [["学籍号", "物理"], ["G001", 1]])
+    assert fails(district, path, "NOPE").problems[0].message("zh") == (
+        "考试「NOPE」不存在，请先导入考试信息")
+    assert fails(district, path, "E1").problems[0].message("zh") == (
+        "考试 E1 没有「物理」试卷，请先导入试卷结构")
+
+
+def test_error_file_lists_every_problem(district, tmp_path):
+    rows = [["学籍号", "数学"]] + [[f"X{i:03d}", 1] for i in range(60)]
+    path = write_rows(tmp_path / "t.csv", rows)
+    err = fails(district, path, "E1")
+    assert len(err.problems) == 60
+    text = str(err)
+    assert "……还有 10 个问题" in text and str(err.error_file) in text
+    assert err.error_file == tmp_path / "t_问题清单.xlsx"
+    listed = pd.read_excel(err.error_file)
+    assert list(listed.columns) == ["文件", "工作表", "行", "列", "值", "问题"]
+    assert len(listed) == 60 and listed["行"].tolist()[:2] == [2, 3]
+    csv_path = tmp_path / "out" / "problems.csv"
+    err_en = fails(district, path, "E1", lang="en", errors=csv_path)
+    listed = pd.read_csv(csv_path, encoding="utf-8-sig")
+    assert list(listed.columns) == ["file", "sheet", "row", "column", "value", "problem"]
+    assert listed["problem"].iloc[0] == "unknown student id (import the roster first)"
+    assert "…and 10 more, see the error file" in str(err_en)
