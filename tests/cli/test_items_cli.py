@@ -176,3 +176,17 @@ def test_gbk_file(tmp_path):
     result = run(str(src), "--out", str(out), "--id-col", "考号")
     assert result.exit_code == 0, result.output
     assert pd.read_csv(out)["item"].tolist() == ["第1题", "第2题"]
+
+
+def test_spaces_accepted_words_rejected(tmp_path):
+    src = tmp_path / "r.csv"
+    src.write_text("a, b\n 1,0 \n0,  \n1,1\n")
+    out = tmp_path / "o.csv"
+    result = run(str(src), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    stats = pd.read_csv(out)
+    assert stats["item"].tolist() == ["a", "b"]
+    assert stats["mean"].tolist() == pytest.approx([2 / 3, 1 / 2])  # b: blank is missing
+    src.write_text("a,b\nTrue,0\nFalse,1\n")
+    assert "line 2, column 'a': 'True' is not a number" in run(
+        str(src), "--out", str(out), lang="en").output

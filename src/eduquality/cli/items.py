@@ -13,10 +13,12 @@ import csv
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import click
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from eduquality.cli.app import Context, main, pass_ctx
 from eduquality.errors import EduQualityError
@@ -58,37 +60,53 @@ class ItemsInputError(EduQualityError):
 
 
 def read_responses(path: str, id_col: str | None, lang: str) -> pd.DataFrame:
-    """Persons × items scores from a CSV (blank = NaN); raises ItemsInputError saying where."""
+    """Persons × items scores from a CSV (blank = NaN); raises ItemsInputError saying where.
+
+    A clean numeric file is parsed once as numbers; otherwise it is re-read as text to say
+    which cells are wrong."""
     file = Path(path)
     if not file.is_file():
         raise ItemsInputError(tr("items.no_file", lang, path=path))
-    raw = _read_text_table(file, lang)
-    header = [str(c) for c in raw.columns]
+    fast = _items_only(_read_table(file, lang, as_text=False), id_col, path, lang)
+    if all(is_numeric_dtype(t) and not is_bool_dtype(t) for t in fast.dtypes):
+        values = fast.astype(float)
+    else:
+        text = _items_only(_read_table(file, lang, as_text=True), id_col, path, lang)
+        text = text.apply(lambda col: col.str.strip())
+        blank = text.eq("") | text.isna()
+        values = text.apply(pd.to_numeric, errors="coerce").astype(float)
+        _report_cells(text, ~blank & values.isna(), "items.bad_cell", lang)
+    _report_cells(values, values < 0, "items.negative", lang)
+    return values
+
+
+def _items_only(raw: pd.DataFrame, id_col: str | None, path: str, lang: str) -> pd.DataFrame:
     if id_col is not None:
         if id_col not in raw.columns:
-            raise ItemsInputError(tr("items.no_id_col", lang, col=id_col, header=", ".join(header)))
+            header = ", ".join(str(c) for c in raw.columns)
+            raise ItemsInputError(tr("items.no_id_col", lang, col=id_col, header=header))
         raw = raw.set_index(id_col)
     if raw.shape[1] == 0:
         raise ItemsInputError(tr("items.no_items", lang, path=path))
     if raw.shape[0] == 0:
         raise ItemsInputError(tr("items.empty", lang, path=path))
-    text = raw.apply(lambda col: col.str.strip())
-    blank = text.eq("") | text.isna()
-    values = text.apply(pd.to_numeric, errors="coerce").astype(float)
-    _report_cells(text, ~blank & values.isna(), "items.bad_cell", lang)
-    _report_cells(values, values < 0, "items.negative", lang)
-    return values
+    return raw
 
 
-def _read_text_table(file: Path, lang: str) -> pd.DataFrame:
-    """All cells as text; UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
+def _read_table(file: Path, lang: str, as_text: bool) -> pd.DataFrame:
+    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK); blank cells are NaN in the
+    numeric reading and "" in the text reading."""
+    options: dict[str, Any] = (
+        {"dtype": str, "keep_default_na": False} if as_text
+        else {"keep_default_na": False, "na_values": [""], "skipinitialspace": True}
+    )
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             with file.open(encoding=encoding, newline="") as fh:
                 header = next(csv.reader(fh), None)
             if header is None:
                 raise ItemsInputError(tr("items.empty", lang, path=file))
-            frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding=encoding)
+            frame = pd.read_csv(file, encoding=encoding, **options)
         except UnicodeDecodeError:
             continue
         except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, csv.Error) as exc:

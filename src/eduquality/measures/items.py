@@ -125,9 +125,15 @@ def discrimination_27(
     t = frame.sum(axis=1, min_count=1).to_numpy() if total is None else np.asarray(total, float)
     high, low = upper_lower_groups(t, share)
     x = frame.to_numpy(dtype=float)
-    with np.errstate(invalid="ignore"):
-        m_high = np.nanmean(np.where(high[:, None], x, np.nan), axis=0) if high.any() else np.nan
-        m_low = np.nanmean(np.where(low[:, None], x, np.nan), axis=0) if low.any() else np.nan
+    answered = ~np.isnan(x)
+    x0 = np.where(answered, x, 0.0)
+
+    def group_mean(rows: BoolArray) -> FloatArray:
+        count = answered[rows].sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(np.where(count > 0, x0[rows].sum(axis=0) / count, np.nan))
+
+    m_high, m_low = group_mean(high), group_mean(low)
     return np.asarray((m_high - m_low) / _max_scores(frame, max_scores), dtype=float)
 
 
