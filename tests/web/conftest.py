@@ -30,6 +30,18 @@ def build_db():
         con.execute("INSERT INTO teacher (teacher_id, name, school_code, subject_code) VALUES "
                     "('T1', '张老师', 'S1', 'math'), ('T2', '李老师', 'S1', 'chinese'),"
                     " ('T3', '王老师', 'S2', 'math')")
+        # E2: a 高考 (league rules), E3: a senior-secondary mock (ranks allowed), same takers
+        con.execute("INSERT INTO exam VALUES ('E2', '高考', 'gaokao', 'province', '2021-2022', 2,"
+                    " '2022-06-07', 12), ('E3', '一模', 'mock', 'district', '2021-2022', 2,"
+                    " '2022-03-01', 12)")
+        for e in ("E2", "E3"):
+            con.execute(f"INSERT INTO paper SELECT replace(paper_id, 'E1', '{e}'), '{e}',"
+                        " subject_code, track, full_marks FROM paper WHERE exam_id = 'E1'")
+            con.execute(f"INSERT INTO exam_registration SELECT '{e}', student_id,"
+                        f" '{e}' || exam_number, school_code, class_id FROM exam_registration"
+                        " WHERE exam_id = 'E1'")
+            con.execute(f"INSERT INTO subject_result SELECT replace(paper_id, 'E1', '{e}'),"
+                        " student_id, status, score FROM subject_result WHERE paper_id LIKE 'E1/%'")
         con.execute("INSERT INTO teaching_assignment VALUES ('S1-2021-8-1', 'math', 'T1'),"
                     " ('S1-2021-8-2', 'chinese', 'T2'), ('S2-2021-8-1', 'math', 'T3')")
     for name, ties in USERS.items():

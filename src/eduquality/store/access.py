@@ -42,11 +42,40 @@ from eduquality.store.db import Database
 from eduquality.vocab import ROLES
 
 __all__ = [
-    "ACTIONS", "AUDIT_ACTIONS", "LEVELS", "RULES", "Filter", "Principal", "Scope",
-    "add_user", "audit", "authenticate", "can", "hash_password", "list_users",
-    "load_principal", "mask_national_id", "mask_sql", "read_audit", "restrict_analysis",
-    "scope_for", "scoped_classes", "scoped_exams", "scoped_results", "scoped_schools",
-    "scoped_students", "set_password", "set_user_lang", "verify_password",
+    "ACTIONS",
+    "AUDIT_ACTIONS",
+    "LEVELS",
+    "RULES",
+    "Filter",
+    "Principal",
+    "Scope",
+    "add_user",
+    "audit",
+    "authenticate",
+    "can",
+    "hash_password",
+    "list_users",
+    "load_principal",
+    "mask_national_id",
+    "mask_sql",
+    "read_audit",
+    "require_action",
+    "require_class",
+    "require_exam",
+    "require_school",
+    "require_student",
+    "restrict_analysis",
+    "scope_for",
+    "scoped_classes",
+    "scoped_exams",
+    "scoped_results",
+    "scoped_schools",
+    "scoped_students",
+    "set_password",
+    "set_user_lang",
+    "teachers_of_school",
+    "unit_names",
+    "verify_password",
 ]
 
 MESSAGES = register({
@@ -277,7 +306,7 @@ def scope_for(db: Database, principal: Principal) -> Scope:
         if reach == _ALL:
             levels[level] = Filter()
         elif reach == "school" and level == "teacher":
-            levels[level] = Filter(teacher_id=_teachers_of(db, principal.school_code))
+            levels[level] = Filter(teacher_id=teachers_of_school(db, principal.school_code))
         elif reach == "school":
             levels[level] = Filter(school_code=school)
         elif reach == "classes":
@@ -293,7 +322,8 @@ def scope_for(db: Database, principal: Principal) -> Scope:
     return Scope(principal, levels)
 
 
-def _teachers_of(db: Database, school_code: str | None) -> frozenset[str]:
+def teachers_of_school(db: Database, school_code: str | None) -> frozenset[str]:
+    """Teachers on the staff of ``school_code`` or teaching one of its classes."""
     if not school_code:
         return frozenset()
     rows = db.con.execute(
@@ -308,7 +338,8 @@ def mask_national_id(value: str | None) -> str | None:
     """Mask an ID number (身份证号, 学籍号), keeping its first and last characters.
 
     IDs of 12 characters or more keep 4 at each end; shorter ones keep a quarter of their
-    length at each end, so at least half is always hidden. Same rule as :func:`mask_sql`.
+    length at each end (so at least half of a short ID is hidden). Same rule as
+    :func:`mask_sql` and :func:`eduquality.reports.policy.mask_id`.
 
     >>> mask_national_id("530102200801011234")
     '5301**********1234'
@@ -353,6 +384,61 @@ def scoped_exams(db: Database, scope: Scope) -> pd.DataFrame:
         WHERE EXISTS (SELECT 1 FROM exam_registration g
                       WHERE g.exam_id = e.exam_id AND {where})
         ORDER BY e.exam_date DESC NULLS LAST, e.exam_id""", params)
+
+
+def require_exam(db: Database, scope: Scope, exam_id: str) -> None:
+    """Raise NotFoundError for an unknown exam and PermissionDenied for an exam without any
+    registration in the principal's exam scope."""
+    if not db.scalar("SELECT count(*) FROM exam WHERE exam_id = ?", [exam_id]):
+        raise NotFoundError(tr("access.unknown_ref", db.lang,
+                               what="考试" if db.lang != "en" else "exam", value=exam_id))
+    where, params = scope.sql("exam", _REG)
+    if not db.scalar(f"SELECT count(*) FROM exam_registration g WHERE g.exam_id = ? AND {where}",
+                     [exam_id, *params]):
+        raise PermissionDenied(tr("access.denied", db.lang, what=f"exam {exam_id}"))
+
+
+def require_school(db: Database, scope: Scope, school_code: str) -> None:
+    """NotFoundError for an unknown school; PermissionDenied outside the school scope."""
+    if not db.scalar("SELECT count(*) FROM school WHERE school_code = ?", [school_code]):
+        raise NotFoundError(tr("access.unknown_ref", db.lang,
+                               what="学校" if db.lang != "en" else "school", value=school_code))
+    scope.require("school", db.lang, school_code=school_code)
+
+
+def require_class(db: Database, scope: Scope, class_id: str) -> str:
+    """The class's school code; NotFoundError for an unknown class, PermissionDenied outside
+    the class scope."""
+    school_code = db.scalar("SELECT school_code FROM class WHERE class_id = ?", [class_id])
+    if school_code is None:
+        raise NotFoundError(tr("access.unknown_ref", db.lang,
+                               what="班级" if db.lang != "en" else "class", value=class_id))
+    scope.require("class", db.lang, school_code=school_code, class_id=class_id)
+    return str(school_code)
+
+
+def require_student(db: Database, scope: Scope, student_id: int) -> pd.DataFrame:
+    """The student's placements in scope (as :func:`scoped_students`); NotFoundError for an
+    unknown student, PermissionDenied when no placement is in the student scope."""
+    rows = scoped_students(db, scope, student_ids=[student_id])
+    if rows.empty:
+        if db.scalar("SELECT count(*) FROM student WHERE student_id = ?", [int(student_id)]):
+            raise PermissionDenied(tr("access.denied", db.lang, what=f"student {student_id}"))
+        raise NotFoundError(tr("access.unknown_ref", db.lang,
+                               what="学生" if db.lang != "en" else "student", value=student_id))
+    return rows
+
+
+def unit_names(db: Database) -> dict[str, dict[str, str]]:
+    """Display names of schools and classes, and each school's peer group (not personal
+    data: every role may read them)."""
+    schools = db.sql("SELECT school_code, name, coalesce(peer_group, '') AS peer FROM school")
+    classes = db.sql("SELECT class_id, name FROM class")
+    return {
+        "school": dict(zip(schools["school_code"], schools["name"], strict=True)),
+        "peer": dict(zip(schools["school_code"], schools["peer"], strict=True)),
+        "class": dict(zip(classes["class_id"], classes["name"], strict=True)),
+    }
 
 
 def scoped_schools(db: Database, scope: Scope) -> pd.DataFrame:

@@ -1,0 +1,201 @@
+"""The policy layer (store.access): passwords, masking, principals, scopes, audit.
+
+Scopes are checked against predicates written here directly from the role definitions on the
+raw joined results (tests.factories.results_frame, plain SQL), not from the Scope objects."""
+
+from __future__ import annotations
+
+import base64
+import doctest
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import eduquality.store.access as access
+from eduquality.config import Settings
+from eduquality.errors import EduQualityError, NotFoundError, PermissionDenied
+from eduquality.store.access import (
+    Principal,
+    add_user,
+    audit,
+    load_principal,
+    mask_national_id,
+    mask_sql,
+    read_audit,
+    restrict_analysis,
+    scope_for,
+    scoped_exams,
+    scoped_results,
+    scoped_students,
+    verify_password,
+)
+from tests.factories import results_frame
+
+CLASSES = [f"S{s}-2021-8-{c}" for s in (1, 2, 3) for c in (1, 2)]
+
+
+def test_doctests():
+    assert doctest.testmod(access).failed == 0
+
+
+def test_scrypt_matches_rfc7914_test_vector():
+    # RFC 7914 §12: scrypt("password", "NaCl", N=1024, r=8, p=16, dkLen=64)
+    key = bytes.fromhex(
+        "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"
+        "2eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640")
+    stored = f"scrypt$1024$8$16${base64.b64encode(b'NaCl').decode()}${base64.b64encode(key).decode()}"
+    assert verify_password("password", stored)
+    assert not verify_password("Password", stored)
+
+
+def test_hashes_are_salted_and_malformed_hashes_refused():
+    a, b = access.hash_password("same-password"), access.hash_password("same-password")
+    assert a != b and verify_password("same-password", a) and verify_password("same-password", b)
+    for bad in (None, "", "plain", "md5$1$2$3$4$5", "scrypt$x$8$1$AA==$AA=="):
+        assert not verify_password("same-password", bad)
+
+
+@given(st.text(alphabet="0123456789X", max_size=24))
+def test_mask_sql_equals_python_mask(value):
+    import duckdb
+
+    got = duckdb.execute(f"SELECT {mask_sql('v')} FROM (SELECT ?::VARCHAR AS v)",
+                         [value]).fetchone()[0]
+    assert got == mask_national_id(value)
+    assert len(got) == len(value)
+    hidden = got.count("*")
+    assert hidden >= len(value) / 3  # at least a third of every ID is hidden
+    if 3 <= len(value) < 12:
+        assert hidden >= len(value) / 2
+
+
+def test_mask_hand_values():
+    assert mask_national_id("530102200801011234") == "5301**********1234"
+    assert mask_national_id("G000001") == "G*****1"
+    assert mask_national_id("AB") == "**"
+
+
+def test_teacher_principal_gets_taught_classes_and_school(db):
+    p = load_principal(db, "t1")
+    assert p.role == "teacher" and p.teacher_id == "T1"
+    assert p.class_ids == frozenset({"S1-2021-8-1"}) and p.school_code == "S1"
+    parent = load_principal(db, "par")
+    assert parent.student_id == 1
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    (dict(role="principal"), EduQualityError),                      # no school
+    (dict(role="principal", school_code="S9"), NotFoundError),      # unknown school
+    (dict(role="parent", student="nobody"), NotFoundError),
+    (dict(role="teacher"), EduQualityError),                        # no teacher, no class
+    (dict(role="boss"), EduQualityError),
+    (dict(role="admin", password="short"), EduQualityError),
+    (dict(role="admin", username="p1"), EduQualityError),           # exists already
+    (dict(role="admin", username="bad name!"), EduQualityError),
+])
+def test_add_user_checks_role_ties(db, kwargs, error):
+    kwargs = {"username": "newuser", "password": "long-enough-1", **kwargs}
+    with pytest.raises(error):
+        add_user(db, kwargs.pop("username"), kwargs.pop("role"), kwargs.pop("password"), **kwargs)
+
+
+def test_audit_writes_through_write_path_and_checks_action(db):
+    p = load_principal(db, "res")
+    before = db.scalar("SELECT count(*) FROM audit_log WHERE username = 'res'")
+    audit(db, p, "view", "test:object", "detail")
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE username = 'res'") == before + 1
+    with pytest.raises(EduQualityError):
+        audit(db, p, "delete", "x")
+    log = read_audit(db, scope_for(db, p), username="res")
+    assert log.iloc[0]["object"] == "test:object"
+    with pytest.raises(PermissionDenied):
+        read_audit(db, scope_for(db, load_principal(db, "p1")))
+
+
+def test_unresolvable_scope_sees_nothing(db):
+    for p in (Principal("x", "principal"), Principal("y", "parent"), Principal("z", "teacher"),
+              Principal("w", "nonsense-role")):
+        scope = scope_for(db, p)
+        assert scoped_results(db, scope, "E1").empty
+        assert scoped_students(db, scope).empty
+        assert scoped_exams(db, scope).empty
+
+
+def test_full_id_only_for_admin(db):
+    admin = scoped_students(db, scope_for(db, load_principal(db, "admin")), student_ids=[1])
+    res = scoped_students(db, scope_for(db, load_principal(db, "res")), student_ids=[1])
+    assert admin["national_id"].iloc[0] == "G000001"
+    assert res["national_id"].iloc[0] == "G*****1"
+
+
+# -- the property: scoped reads never leave the scope, and miss nothing inside it ----------
+def expected_students(raw, p: Principal) -> set[int]:
+    if p.role in ("admin", "researcher"):
+        keep = raw
+    elif p.role == "principal":
+        keep = raw[raw.school_code == p.school_code]
+    elif p.role == "teacher":
+        keep = raw[raw.class_id.isin(p.class_ids)]
+    elif p.role == "parent":
+        keep = raw[raw.student_id == p.student_id]
+    else:  # leader and unknown roles: no student-level data
+        keep = raw.iloc[0:0]
+    return set(keep.student_id)
+
+
+def expected_units(p: Principal, level: str) -> set[str]:
+    schools = {"S1", "S2", "S3"}
+    if p.role in ("admin", "researcher"):
+        return schools if level == "school" else set(CLASSES)
+    if p.role == "leader":
+        return schools if level == "school" else set()
+    if p.role == "principal":
+        mine = {p.school_code} & schools
+        return mine if level == "school" else {c for c in CLASSES if c[:2] in mine}
+    if p.role == "teacher":
+        return ({p.school_code} & schools) if level == "school" else set(p.class_ids)
+    return set()
+
+
+principals = st.builds(
+    Principal,
+    username=st.just("h"),
+    role=st.sampled_from(["admin", "researcher", "leader", "principal", "teacher", "parent"]),
+    school_code=st.sampled_from([None, "S1", "S2", "S3"]),
+    class_ids=st.frozensets(st.sampled_from(CLASSES)),
+    student_id=st.one_of(st.none(), st.integers(1, 185)),
+    teacher_id=st.sampled_from([None, "T1", "T2", "T3"]),
+)
+
+
+@pytest.fixture(scope="module")
+def analysed(db):
+    from eduquality.analysis.exam import analyse_exam
+
+    return analyse_exam(db, "E1", Settings()), results_frame(db)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(p=principals)
+def test_scoped_reads_stay_inside_scope(db, analysed, p):
+    full, raw = analysed
+    raw = raw[raw.paper_id.str.startswith("E1/")]
+    scope = scope_for(db, p)
+    want = expected_students(raw, p)
+    results = scoped_results(db, scope, "E1")
+    assert set(results.student_id) == want
+    assert set(scoped_students(db, scope, exam_id="E1").student_id) == want
+    restricted = restrict_analysis(full, scope)
+    assert set(restricted.students.student_id) == want
+    assert set(restricted.summaries["school"].school_code) == expected_units(p, "school")
+    assert set(restricted.summaries["class"].class_id) == expected_units(p, "class")
+    assert len(restricted.summaries["district"]) == len(full.summaries["district"])
+    teachers = set(restricted.summaries["teacher"].teacher_id)
+    if p.role == "teacher":
+        assert teachers <= ({p.teacher_id} - {None})
+    elif p.role == "principal":
+        staff = {"S1": {"T1", "T2"}, "S2": {"T3"}}.get(p.school_code or "", set())
+        assert teachers <= staff
+    elif p.role in ("leader", "parent"):
+        assert not teachers
