@@ -148,10 +148,8 @@ def _exam_info(db: Database, file: str, raw: RawSheet, problems: Problems,
     bad_term = ~frame["term_no"].isna() & ~frame["term_no"].isin([1, 2])
     c.report("term_no", bad_term.to_numpy(dtype=bool), "ingest.bad_number", label="学期")
     years = set(db.sql("SELECT year_code FROM school_year")["year_code"])
-    from eduquality.i18n import tr
-
     c.report("year_code", (frame["year_code"].notna() & ~frame["year_code"].isin(years))
-             .to_numpy(dtype=bool), "ingest.unknown_ref", what=tr("ingest.what_year", lang))
+             .to_numpy(dtype=bool), "ingest.unknown_ref", what="ingest.what_year")
     return frame
 
 

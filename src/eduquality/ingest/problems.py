@@ -62,8 +62,10 @@ class Problem:
     params: tuple[tuple[str, Any], ...] = ()
 
     def message(self, lang: str = "zh") -> str:
-        """The reason in ``lang``."""
-        return tr(self.reason, lang, **dict(self.params))
+        """The reason in ``lang`` (parameters that are message keys are translated too)."""
+        params = {k: tr(v, lang) if isinstance(v, str) and v.startswith("ingest.what_") else v
+                  for k, v in self.params}
+        return tr(self.reason, lang, **params)
 
     def where(self, lang: str = "zh") -> str:
         parts = []

@@ -151,11 +151,9 @@ def detect_layout(raw: RawSheet, user_map: dict[str, str], kind: str | None,
 def _ref(cells: Cells, values: pd.Series, known: set[Any] | dict[Any, Any], column: str,
          what: str, lang: str) -> np.ndarray:
     """Report values (non-null) not in ``known``."""
-    from eduquality.i18n import tr
-
     present = values.notna().to_numpy()
     bad = present & ~values.isin(list(known) if isinstance(known, dict) else known).to_numpy()
-    cells.report(column, bad, "ingest.unknown_ref", values=values, what=tr(what, lang))
+    cells.report(column, bad, "ingest.unknown_ref", values=values, what=what)
     return bad
 
 
@@ -308,9 +306,8 @@ def _cross_check(sheets: list[Sheet], known: Known, lang: str) -> None:
 
 
 def _what(key: str, lang: str) -> str:
-    from eduquality.i18n import tr
-
-    return tr(key, lang)
+    """The key itself: :meth:`Problem.message` translates it in the reader's language."""
+    return key
 
 
 @dataclass
