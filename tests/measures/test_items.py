@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +27,7 @@ from eduquality.measures.items import (
 )
 
 REFDATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "refdata"
+needs_r = pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not installed")
 
 
 def lsat6() -> pd.DataFrame:
@@ -175,6 +178,36 @@ def test_option_analysis_sat12_consistent_with_scoring():
     # key's high − low equals D of the scored item (same groups: total scored with the key)
     key_disc = opts[opts["is_key"]].set_index("item")["disc"].reindex(raw.columns)
     np.testing.assert_allclose(key_disc.to_numpy(), discrimination_27(scored, 1))
+
+
+@needs_r
+@pytest.mark.r
+def test_option_shares_match_psych_score_multiple_choice(tmp_path):
+    """psych::score.multiple.choice gives each option's share among those who answered and the
+    share missing; ours are shares of everybody, so answered share = share / (1 − omit)."""
+    out = tmp_path / "mc.csv"
+    script = f"""
+    suppressMessages(library(psych))
+    x <- read.csv("{REFDATA / 'sat12_raw_unscored.csv'}")
+    key <- read.csv("{REFDATA / 'sat12_key.csv'}")$key
+    x[x == 8] <- NA
+    r <- score.multiple.choice(key, x, score = TRUE, short = FALSE, missing = FALSE,
+                               digits = 15)
+    write.csv(r$item.stats, "{out}")
+    """
+    subprocess.run(["Rscript", "-e", script], check=True, capture_output=True, timeout=120)
+    ref = pd.read_csv(out, index_col=0)
+    raw, key = sat12()
+    opts = option_analysis(raw, key, omit_codes=[8])
+    wide = opts.pivot(index="item", columns="option", values="share").fillna(0.0)
+    wide = wide.reindex(raw.columns)
+    np.testing.assert_allclose(wide["omit"], ref["miss"], rtol=1e-9)
+    answered = wide[["1", "2", "3", "4", "5"]].div(1 - wide["omit"], axis=0)
+    np.testing.assert_allclose(answered.to_numpy(), ref[["1", "2", "3", "4", "5"]],
+                               rtol=1e-9)
+    # psych's mean = P among answered; ours omitted = missing gives the same
+    p = score_choices(raw, key, omit_codes=[8], omitted="missing").mean()
+    np.testing.assert_allclose(p.to_numpy(), ref["mean"], rtol=1e-9)
 
 
 def test_miskeyed_item_is_flagged():
