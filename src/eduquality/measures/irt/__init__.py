@@ -5,7 +5,7 @@ Parameterisation as R mirt: logit = a·θ + d, θ ~ N(0, 1), D = 1, b = −d/a.
 
 >>> from eduquality.measures.irt import IRT
 >>> from eduquality.measures.irt.datasets import lsat6
->>> round(IRT("1pl").fit(lsat6()).items_["a"][0], 3)   # R ltm: 0.7551
+>>> round(float(IRT("1pl").fit(lsat6()).items_["a"][0]), 3)   # R ltm: 0.7551
 0.755
 """
 
