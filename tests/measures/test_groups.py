@@ -10,14 +10,12 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
 
 from eduquality.i18n import tr
 from eduquality.measures.groups import (
     PROGRESS_LABELS,
     GroupRuleError,
     borderline,
-    percentile_sem,
     reliable_change,
     struggling_students,
     subject_gaps,
@@ -122,17 +120,6 @@ def test_reliable_change_hand() -> None:
     with pytest.raises(GroupRuleError):
         reliable_change(before, after)
     assert tr(PROGRESS_LABELS["regress"]) == "退步"
-
-
-def test_percentile_sem_is_the_derivative_of_pr() -> None:
-    z = pd.Series([-2.5, -1.0, 0.0, 0.4, 1.7])
-    h = 1e-5
-    slope = 100 * (stats.norm.cdf(z + h) - stats.norm.cdf(z - h)) / (2 * h)  # dPR/dz
-    # SEM in z units = √(1 − ρ) = 0.4 for ρ = 0.84
-    np.testing.assert_allclose(percentile_sem(z, 0.84), slope * 0.4, rtol=1e-6)
-    np.testing.assert_allclose(percentile_sem(z, 0.84, n=5000), slope * 0.4 * 50, rtol=1e-6)
-    with pytest.raises(GroupRuleError):
-        percentile_sem(z, 1.2)
 
 
 # ---- loop-based re-implementations on a simulated grade ---------------------------------------

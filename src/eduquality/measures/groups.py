@@ -27,7 +27,6 @@ __all__ = [
     "PROGRESS_LABELS",
     "GroupRuleError",
     "borderline",
-    "percentile_sem",
     "reliable_change",
     "struggling_students",
     "subject_gaps",
@@ -232,24 +231,6 @@ def t_score_sem(reliability: float) -> float:
     return round(10 * math.sqrt(1 - reliability), 12)
 
 
-def percentile_sem(z: pd.Series, reliability: float, n: int | None = None) -> pd.Series:
-    """Per-student SEM on the PR scale (or on the rank scale when ``n`` is given), by the delta
-    method under normal scores: PR = 100 Φ(z) → SEM_PR ≈ 100 φ(z) √(1 − ρ); rank ≈ N (1 − Φ(z))
-    → SEM_rank ≈ N φ(z) √(1 − ρ). Large in the middle of the distribution, small in the tails:
-    this is why a fixed PR or rank change is no measure of progress.
-    Pass √(SEM₁² + SEM₂²) of two exams as ``se_diff`` to :func:`reliable_change`.
-
-    >>> percentile_sem(pd.Series([0.0, 2.0]), 0.91).round(3).tolist()  # 100 · 0.39894 · 0.3
-    [11.968, 1.62]
-    """
-    if not 0 <= reliability <= 1:
-        raise GroupRuleError("groups.reliability", value=reliability)
-    scale = 100.0 if n is None else float(n)
-    density = pd.Series(np.exp(-0.5 * z.to_numpy(dtype=float) ** 2) / math.sqrt(2 * math.pi),
-                        index=z.index)
-    return scale * density * math.sqrt(1 - reliability)
-
-
 def reliable_change(
     before: pd.Series,
     after: pd.Series,
@@ -272,7 +253,9 @@ def reliable_change(
 
     Use T scores with :func:`t_score_sem` where possible: the SEM of a rank or PR is not
     constant (large in the crowded middle of the distribution), so for those pass a
-    per-student ``se_diff``, e.g. from :func:`percentile_sem`.
+    per-student ``se_diff``. :func:`eduquality.measures.growth.progress` computes rank, PR and
+    T changes with such per-student SEs from the two exams' own distributions; this function
+    is the scale-agnostic rule it shares.
 
     >>> out = reliable_change(pd.Series([50.0, 50, 50]), pd.Series([60.0, 52, 41]), sem=3.0)
     >>> out["status"].tolist()    # SE = 3√2 = 4.24; 10/4.24 = 2.36, 0.47, −2.12
