@@ -254,8 +254,8 @@ def reliable_change(
     Use T scores with :func:`t_score_sem` where possible: the SEM of a rank or PR is not
     constant (large in the crowded middle of the distribution), so for those pass a
     per-student ``se_diff``. :func:`eduquality.measures.growth.progress` computes rank, PR and
-    T changes with such per-student SEs from the two exams' own distributions; this function
-    is the scale-agnostic rule it shares.
+    T changes with such per-student SEs from the two exams' own distributions by the same
+    rule; this function applies the rule to any one scale and any given SE.
 
     >>> out = reliable_change(pd.Series([50.0, 50, 50]), pd.Series([60.0, 52, 41]), sem=3.0)
     >>> out["status"].tolist()    # SE = 3√2 = 4.24; 10/4.24 = 2.36, 0.47, −2.12
