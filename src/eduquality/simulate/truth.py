@@ -1,0 +1,46 @@
+"""The ground truth, kept apart from the files a user imports: ``OUT/truth/*.parquet``.
+
+Tables: ``schools`` (intake and value-added effects), ``classes`` (class effect per year),
+``teachers`` (effect on yearly growth), ``students`` (attributes and stable subject strengths
+λ), ``abilities`` (θ per student and year, overall and per subject), ``items`` (every paper's
+items with model and parameters), ``model.json`` (the model's constants).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+TABLES = ("schools", "classes", "teachers", "students", "abilities", "items")
+
+
+@dataclass
+class Truth:
+    schools: pd.DataFrame
+    classes: pd.DataFrame
+    teachers: pd.DataFrame
+    students: pd.DataFrame
+    abilities: pd.DataFrame
+    items: pd.DataFrame
+    model: dict[str, object]
+
+
+def write_truth(folder: Path, tables: dict[str, pd.DataFrame], model: dict[str, object]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in TABLES:
+        tables[name].to_parquet(folder / f"{name}.parquet", index=False, compression="zstd")
+    (folder / "model.json").write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n",
+                                       encoding="utf-8")
+
+
+def load_truth(folder: str | Path) -> Truth:
+    """The ground truth of a simulated district: pass ``OUT`` or ``OUT/truth``."""
+    path = Path(folder)
+    if (path / "truth").is_dir():
+        path = path / "truth"
+    frames = {name: pd.read_parquet(path / f"{name}.parquet") for name in TABLES}
+    model = json.loads((path / "model.json").read_text(encoding="utf-8"))
+    return Truth(model=model, **frames)
