@@ -10,6 +10,7 @@ import pandas as pd
 from eduquality.cli.app import Context, main, pass_ctx
 from eduquality.i18n import register, tr
 from eduquality.measures.growth import GrowthInputError, student_growth_percentiles
+from eduquality.vocab import SUBJECT_STATUS
 
 MESSAGES = register({
     "growth.cli.read": ("无法读取 {path}：{why}", "cannot read {path}: {why}"),
@@ -46,8 +47,9 @@ def _read_scores(path: str, id_col: str, cols: list[str], lang: str) -> pd.DataF
     out = pd.DataFrame({"id": frame[id_col].str.strip()})
     for col in cols:
         text = frame[col].str.strip()
-        num = pd.to_numeric(text.where(text != ""), errors="coerce")
-        bad = num.isna() & (text != "")
+        status = text.map(SUBJECT_STATUS.parse)  # 缺考/违纪/免考 …: missing, never 0
+        num = pd.to_numeric(text.where((text != "") & status.isna()), errors="coerce")
+        bad = num.isna() & (text != "") & status.isna()
         if bad.any():
             i = int(bad.to_numpy().nonzero()[0][0])
             raise GrowthInputError(tr("growth.cli.numeric", lang, path=path, col=col,
@@ -67,7 +69,7 @@ def growth() -> None:
 @click.option("--current", required=True, help="本次成绩列 / column with the current score.")
 @click.option("--prior", "priors", multiple=True, required=True,
               help="先前成绩列，最近的在前，可重复 / prior score column, most recent first; "
-                   "repeat for more priors. A blank cell is a missing score.")
+                   "repeat for more priors. A blank cell or 缺考/违纪/免考 is a missing score.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False),
               help="输出 CSV（id,sgp,priors_used）/ output CSV with columns id,sgp,priors_used.")
 @click.option("--min-n", default=200, show_default=True, type=click.IntRange(min=20),

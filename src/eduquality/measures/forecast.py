@@ -200,10 +200,7 @@ class EquipercentileLink:
         if not ok.any():
             raise ForecastInputError(tr("forecast.empty", "zh", what="mock/gaokao"))
         self.fx_, self.fp_ = self._cdf_knots(x[ok])
-        gx, gp = self._cdf_knots(y[ok])
-        # inverse of G: drop the left knots of flat runs (K&B's upper definition)
-        keep = np.r_[gp[1:] > gp[:-1], True]
-        self.gx_, self.gp_ = gx[keep], gp[keep]
+        self.gx_, self.gp_ = self._cdf_knots(y[ok])
         return self
 
     def percentile_rank(self, mock: ArrayLike) -> NDArray[np.float64]:
@@ -211,8 +208,14 @@ class EquipercentileLink:
         return np.interp(np.asarray(mock, dtype=float), self.fx_, self.fp_)
 
     def transform(self, mock: ArrayLike) -> NDArray[np.float64]:
-        """The linked 高考 scores e(x) = G⁻¹(F(x))."""
-        return np.interp(self.percentile_rank(mock), self.gp_, self.gx_)
+        """The linked 高考 scores e(x) = G⁻¹(F(x)); where G is flat (scores nobody had,
+        without smoothing) K&B's upper inverse: the smallest y with G(y) > p."""
+        p = self.percentile_rank(mock)
+        gx, gp = self.gx_, self.gp_
+        i = np.clip(np.searchsorted(gp, p, side="right"), 1, gp.size - 1)
+        lo_p, hi_p = gp[i - 1], gp[i]
+        frac = np.where(hi_p > lo_p, (p - lo_p) / np.where(hi_p > lo_p, hi_p - lo_p, 1.0), 0.0)
+        return np.asarray(gx[i - 1] + np.clip(frac, 0.0, 1.0) * (gx[i] - gx[i - 1]))
 
 
 # --------------------------------------------------------------------------------------------
@@ -246,7 +249,7 @@ class LogisticLineModel:
         X = np.c_[np.ones(len(t)), (x - self.center_) / self.scale_]
         beta = np.zeros(X.shape[1])
         for _ in range(max_iter):
-            p = 1.0 / (1.0 + np.exp(-(X @ beta)))
+            p = stats.logistic.cdf(X @ beta)
             W = p * (1 - p)
             step = np.linalg.solve((X * W[:, None]).T @ X + 1e-12 * np.eye(X.shape[1]),
                                    X.T @ (t - p))
@@ -265,7 +268,7 @@ class LogisticLineModel:
         x = np.asarray(mock, dtype=float)
         x = x.reshape(x.shape[0], -1)
         eta = self.coef_[0] + x @ self.coef_[1:]
-        return 1.0 / (1.0 + np.exp(-eta))
+        return np.asarray(stats.logistic.cdf(eta), dtype=np.float64)
 
 
 def line_probabilities(
@@ -456,6 +459,6 @@ def plan_progress(
     out["base_rate"] = out["unit"].map(base)
     out["target"] = out["base_rate"] + step * (out["year"] - base_year)
     out["gap"] = out["rate"] - out["target"]
-    out["on_track"] = out["gap"] >= -1e-12
+    out["on_track"] = (out["gap"] >= -1e-12).astype("boolean")
     out.loc[out["target"].isna(), "on_track"] = pd.NA
     return out.sort_values(["unit", "year"]).reset_index(drop=True)

@@ -1,0 +1,60 @@
+"""``eduquality growth sgp``: the CSV contract id,sgp,priors_used."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from click.testing import CliRunner
+
+from eduquality.cli import main
+from eduquality.measures.growth import student_growth_percentiles
+
+
+def _write(tmp_path, n=400, encoding="utf-8"):
+    rng = np.random.default_rng(7)
+    p1 = rng.normal(70, 10, n)
+    p2 = p1 + rng.normal(0, 8, n)
+    y = np.round(0.8 * p1 + rng.normal(15, 7, n))
+    d = pd.DataFrame({"学号": [f"S{i:04d}" for i in range(n)], "本次": y,
+                      "上次": np.round(p1), "上上次": np.round(p2)})
+    d.loc[:29, "上上次"] = np.nan
+    d.loc[:4, "上次"] = np.nan
+    path = tmp_path / "scores.csv"
+    d.to_csv(path, index=False, encoding=encoding)
+    return path, d
+
+
+def test_sgp_csv_contract(tmp_path):
+    path, d = _write(tmp_path)
+    out = tmp_path / "sgp.csv"
+    res = CliRunner().invoke(main, ["growth", "sgp", str(path), "--id-col", "学号",
+                                    "--current", "本次", "--prior", "上次", "--prior", "上上次",
+                                    "--out", str(out), "--min-n", "20"])
+    assert res.exit_code == 0, res.output
+    text = out.read_text(encoding="utf-8").splitlines()
+    assert text[0] == "id,sgp,priors_used"
+    assert text[1] == "S0000,,0"  # no prior at all: sgp blank, priors_used 0
+    got = pd.read_csv(out, dtype={"id": str})
+    assert (got["priors_used"][5:30] == 1).all() and (got["priors_used"][30:] == 2).all()
+    direct = student_growth_percentiles(d["本次"], d[["上次", "上上次"]], min_n=20)
+    np.testing.assert_array_equal(got["sgp"].fillna(0), direct["sgp"].fillna(0).to_numpy(int))
+
+
+def test_gbk_file_and_bad_input(tmp_path):
+    path, _ = _write(tmp_path, encoding="gbk")
+    out = tmp_path / "o.csv"
+    args = ["growth", "sgp", str(path), "--id-col", "学号", "--current", "本次",
+            "--prior", "上次", "--out", str(out), "--min-n", "20"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    bad = CliRunner().invoke(main, ["--lang", "en", *args[:3], "--id-col", "ID", *args[5:]])
+    assert bad.exit_code == 2 and "lacks columns: ID" in bad.output
+    frame = pd.read_csv(path, encoding="gbk")
+    frame["本次"] = frame["本次"].astype(object)
+    frame.loc[2, "本次"] = "缺考"  # a status word is a missing score, never 0
+    frame.to_csv(path, index=False, encoding="gbk")
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert pd.read_csv(out)["sgp"].isna()[2]
+    frame.loc[3, "本次"] = "八十"
+    frame.to_csv(path, index=False, encoding="gbk")
+    res = CliRunner().invoke(main, ["--lang", "en", *args])
+    assert res.exit_code == 2 and "row 5" in res.output
