@@ -204,11 +204,12 @@ def school_page(ctx: Ctx, exam_id: str, school_code: str, subject: str | None) -
             sections.append(section)
     teachers = a.summaries.get("teacher", pd.DataFrame())
     if not teachers.empty:
-        staff = teachers_of_school(ctx.db, school_code)
-        section = _unit_section(ctx, a, "teacher", subject,
-                                teachers.loc[teachers["teacher_id"].isin(list(staff))], names)
-        if section is not None:
-            sections.append(section)
+        staff = teachers.loc[teachers["teacher_id"].isin(list(teachers_of_school(ctx.db,
+                                                                             school_code)))]
+        if not staff.empty:  # every subject: each teacher teaches their own
+            rows = ordered_units(staff, a.exam.subjects, names["peer"])
+            sections.append(Section(t("web.level.teacher"), summary_table(
+                rows, t, ctx.lang, unit=_teacher_label(a))))
     name = names["school"].get(school_code, school_code)
     return Page(t("web.school.title", school=name, exam=a.exam.name), sections,
                 subtitle=_subtitle(a, ctx.lang),
