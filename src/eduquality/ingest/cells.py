@@ -152,5 +152,5 @@ class Cells:
                 mask = np.zeros(self.n, dtype=bool)
                 mask[i] = True
                 self.report(name, mask, "ingest.duplicate_row", first=first,
-                            key=" / ".join(str(v) for v in frame[key].iloc[i]))
+                            key=" / ".join(str(v) for v in frame[key].iloc[i] if v != ""))
         return dup

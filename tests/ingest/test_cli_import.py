@@ -1,0 +1,59 @@
+"""`eduquality import …`: exit codes, messages in both languages, the error file."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from eduquality.cli import main
+from tests.ingest.conftest import EXAM, ITEMS, roster_sheets, write_rows, write_xlsx
+
+
+def _setup(tmp_path) -> tuple[CliRunner, str]:
+    runner = CliRunner()
+    db = str(tmp_path / "c.duckdb")
+    roster = write_xlsx(tmp_path / "名册.xlsx", roster_sheets())
+    paper = write_xlsx(tmp_path / "试卷.xlsx", {"考试信息": EXAM, "试卷结构": ITEMS})
+    assert runner.invoke(main, ["--db", db, "import", "roster", str(roster)]).exit_code == 0
+    res = runner.invoke(main, ["--db", db, "import", "paper", str(paper), "--user", "教研员"])
+    assert res.exit_code == 0, res.output
+    return runner, db
+
+
+def test_import_commands_and_unchanged(tmp_path):
+    runner, db = _setup(tmp_path)
+    scores = write_rows(tmp_path / "s.csv", [["学籍号", "数学"], ["G001", 20]])
+    res = runner.invoke(main, ["--db", db, "import", "scores", str(scores), "--exam", "E1"])
+    assert res.exit_code == 0, res.output
+    assert "已导入 s.csv：读取 1 行" in res.output
+    res = runner.invoke(main, ["--db", db, "--lang", "en", "import", "scores", str(scores),
+                               "--exam", "E1"])
+    assert res.exit_code == 0 and "identical to the last import" in res.output
+
+
+def test_problems_exit_code_and_listing(tmp_path):
+    runner, db = _setup(tmp_path)
+    rows = [["学籍号", "数学"]] + [[f"X{i}", 1] for i in range(55)] + [["G001", 99]]
+    scores = write_rows(tmp_path / "bad.csv", rows)
+    errors = tmp_path / "问题.csv"
+    res = runner.invoke(main, ["--db", db, "import", "scores", str(scores), "--exam", "E1",
+                               "--errors", str(errors)])
+    assert res.exit_code == 2
+    assert "文件 bad.csv 有 56 个问题，未导入任何数据" in res.output
+    assert "……还有 6 个问题，完整清单见错误文件" in res.output
+    assert errors.is_file() and len(errors.read_text(encoding="utf-8-sig").splitlines()) == 57
+    res = runner.invoke(main, ["--db", db, "--lang", "en", "import", "scores", str(scores),
+                               "--exam", "E1", "--errors", str(errors)])
+    assert res.exit_code == 2 and "56 problem(s) in bad.csv" in res.output
+    assert "score above the paper's full marks 32" in open(errors, encoding="utf-8-sig").read()
+
+
+def test_bad_map_and_missing_file(tmp_path):
+    runner, db = _setup(tmp_path)
+    scores = write_rows(tmp_path / "s.csv", [["学籍号", "数学"], ["G001", 20]])
+    res = runner.invoke(main, ["--db", db, "import", "scores", str(scores), "--exam", "E1",
+                               "--map", "没有等号"])
+    assert res.exit_code == 2 and "格式应为 列名=字段" in res.output
+    res = runner.invoke(main, ["--db", db, "import", "roster", str(tmp_path / "无.xlsx")])
+    assert res.exit_code == 2 and "找不到文件" in res.output
+    res = runner.invoke(main, ["--db", db, "import", "roster", str(scores), "--kind", "x"])
+    assert res.exit_code == 2 and "未知名册类型 x" in res.output
