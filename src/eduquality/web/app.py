@@ -105,3 +105,12 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(EduQualityError)
     async def bad_request(request: Request, exc: EduQualityError) -> Response:
         return _error_page(request, 400, str(exc))
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
+          cookie_secure: bool = False) -> None:
+    """Run the platform with uvicorn on ``host:port`` over ``settings.db`` (blocks)."""
+    import uvicorn
+
+    app = create_app(settings.db, settings, cookie_secure=cookie_secure)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
