@@ -46,9 +46,13 @@ class ExamAnalysis:
     - ``options``: option analysis of objective items (paper_id, seq, option, share, share_high,
       share_low, is_key).
     - ``reliability``: one row per paper_id with alpha, sem, n, n_items.
-    - ``knowledge``: one row per (subject_code, level, unit, knowledge_point) with rate.
-    - ``weak_points``: one row per (subject_code, level, unit, knowledge_point) flagged weak, with
-      rate_unit, rate_ref, gap, p_adj, priority.
+    - ``knowledge``: 得分率 per tag: paper_id, subject_code, kind ('knowledge' | 'ability'),
+      level ('district' | 'peer_group' | 'school' | 'class'), unit (code; 'all' for the
+      district), knowledge_point, n, earned, possible, rate.
+    - ``weak_points``: 薄弱点 tests: paper_id, subject_code, level ('school' vs the district,
+      'class' vs the rest of its school), unit, knowledge_point, ref_group, n_unit, n_ref,
+      rate_unit, rate_ref, gap, se, t, df, p, p_adj, weak (bool), weight, priority, rank
+      (1 = most urgent weak point of the unit; NaN when not weak).
     - ``groups``: one row per (student_id, group) with detail (尖子生, 学困生, 弱科, 临界生 …).
     - ``distribution``: 一分一段 per subject (subject_code, score, count, cumulative).
     - ``methods``: the definitions used, as (term, definition) rows for the methods appendix.

@@ -99,10 +99,12 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings) -> ExamAnalysis
                                                    ascending=[True, False])
     )
     distribution["cumulative"] = distribution.groupby("subject_code")["count"].cumsum()
-    items, options, reliability = analyse_items(db, exam_id)
+    item_frames = analyse_items(db, exam_id)
     return ExamAnalysis(
         exam=info, summaries=summaries, students=students, distribution=distribution,
-        items=items, options=options, reliability=reliability,
+        items=item_frames["items"], options=item_frames["options"],
+        reliability=item_frames["reliability"], knowledge=item_frames["knowledge"],
+        weak_points=item_frames["weak_points"],
         names=_names(db, exam_id), methods=methods_text(settings, db.lang),
     )
 

@@ -1,7 +1,8 @@
-"""Use case: item analysis, option analysis and reliability for every paper of an exam.
+"""Use case: item, option, reliability, knowledge-point and weak-point analysis of every paper.
 
-Reads each paper as a dense matrix (:mod:`item_matrix`) and applies the pure measures
-(:mod:`eduquality.measures.items`, :mod:`eduquality.measures.reliability`). Writes nothing.
+Reads each paper once as a dense matrix (:mod:`item_matrix`) and applies the pure measures
+(:mod:`eduquality.measures.items`, :mod:`~eduquality.measures.reliability`,
+:mod:`~eduquality.measures.knowledge`). Writes nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import pandas as pd
 
 from eduquality.analysis.item_matrix import ItemMatrix, load_item_matrix
 from eduquality.measures.items import flag_items, item_analysis, option_analysis
+from eduquality.measures.knowledge import tag_rates, weak_points
 from eduquality.store import Database
 
 
@@ -43,23 +45,75 @@ def analyse_paper(m: ItemMatrix) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, 
     return items, options, summary
 
 
-def analyse_items(db: Database, exam_id: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Item, option and reliability frames for every paper of ``exam_id`` that has item scores."""
-    papers = db.sql("""SELECT p.paper_id, p.subject_code FROM paper p
+def knowledge_analysis(m: ItemMatrix, mapping: pd.DataFrame, units: pd.DataFrame,
+                       paper_full: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """知识点/能力层级 rates at every level and 薄弱点 of schools (vs the district) and classes
+    (vs the rest of their school) for one paper. ``mapping``: seq, tag, weight, kind
+    ('knowledge' | 'ability'); ``units``: peer_group, school_code, class_id per student."""
+    scores = pd.DataFrame(m.scores, index=m.student_ids, columns=m.items["seq"].to_numpy())
+    full = pd.Series(m.items["full_marks"].to_numpy(dtype=float), index=scores.columns)
+    u = units.reindex(m.student_ids)
+    rates, weak = [], []
+    for kind, sub in mapping.groupby("kind"):
+        tags = sub.rename(columns={"seq": "item"})[["item", "tag", "weight"]]
+        r = tag_rates(scores, full, tags, u[["peer_group", "school_code", "class_id"]])
+        r.insert(0, "kind", kind)
+        rates.append(r)
+        if kind != "knowledge":
+            continue
+        for level, unit, ref in (("school", u["school_code"], None),
+                                 ("class", u["class_id"], u["school_code"])):
+            w = weak_points(scores, full, tags, unit, ref, paper_full=paper_full)
+            w.insert(0, "level", level)
+            weak.append(w)
+    levels = {"all": "district", "school_code": "school", "class_id": "class"}
+    rate_frame = pd.concat(rates, ignore_index=True) if rates else pd.DataFrame()
+    if not rate_frame.empty:
+        rate_frame["level"] = rate_frame["level"].replace(levels)
+    weak_frame = pd.concat(weak, ignore_index=True) if weak else pd.DataFrame()
+    return (rate_frame.rename(columns={"tag": "knowledge_point"}),
+            weak_frame.rename(columns={"tag": "knowledge_point"}))
+
+
+def _mappings(db: Database, paper_id: str) -> pd.DataFrame:
+    return db.sql("""SELECT seq, knowledge_point AS tag, weight, 'knowledge' AS kind
+                     FROM item_knowledge WHERE paper_id = ?
+                     UNION ALL
+                     SELECT seq, ability_level, 1.0, 'ability' FROM item
+                     WHERE paper_id = ? AND ability_level IS NOT NULL""", [paper_id, paper_id])
+
+
+def analyse_items(db: Database, exam_id: str) -> dict[str, pd.DataFrame]:
+    """Frames 'items', 'options', 'reliability', 'knowledge', 'weak_points' for every paper of
+    ``exam_id`` that has item scores (empty frames when none)."""
+    papers = db.sql("""SELECT p.paper_id, p.subject_code, p.full_marks FROM paper p
                        WHERE p.exam_id = ? AND EXISTS (SELECT 1 FROM item_score s
                                                        WHERE s.paper_id = p.paper_id)
                        ORDER BY p.paper_id""", [exam_id])
-    all_items, all_options, rel = [], [], []
-    for paper_id, subject in zip(papers.paper_id, papers.subject_code, strict=True):
-        m = load_item_matrix(db, paper_id)
+    units = db.sql("""SELECT r.student_id, s.peer_group, r.school_code, r.class_id
+                      FROM exam_registration r JOIN school s USING (school_code)
+                      WHERE r.exam_id = ?""", [exam_id]).set_index("student_id")
+    out: dict[str, list[pd.DataFrame]] = {k: [] for k in
+                                          ("items", "options", "knowledge", "weak_points")}
+    rel = []
+    for paper_id, subject, paper_full in papers.itertuples(index=False):
+        m = load_item_matrix(db, str(paper_id))
         if m.scores.shape[0] < 3:
             continue
         items, options, summary = analyse_paper(m)
         items.insert(1, "subject_code", subject)
-        all_items.append(items)
+        out["items"].append(items)
         if not options.empty:
-            all_options.append(options)
+            out["options"].append(options)
         rel.append({"paper_id": paper_id, "subject_code": subject, **summary})
-    def cat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return cat(all_items), cat(all_options), pd.DataFrame(rel)
+        mapping = _mappings(db, str(paper_id))
+        if not mapping.empty:
+            rates, weak = knowledge_analysis(m, mapping, units, float(paper_full))
+            for frame, key in ((rates, "knowledge"), (weak, "weak_points")):
+                if not frame.empty:
+                    frame.insert(0, "subject_code", subject)
+                    frame.insert(0, "paper_id", paper_id)
+                    out[key].append(frame)
+    result = {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in out.items()}
+    result["reliability"] = pd.DataFrame(rel)
+    return result
