@@ -166,9 +166,8 @@ TEXT: dict[str, tuple[str, str]] = {
                    "'vs district' follows a t-test at p < 0.05; units that do not differ "
                    "significantly are not ordered, and no unit is ranked."),
     "note.too_few": ("人数少于 {n} 人的单位不作比较。", "Units with fewer than {n} takers are not compared."),
-    "note.grades_only": ("义务教育阶段学业结果以等级呈现，不排名、不公布分数。",
-                         "In compulsory education results are shown as grades, without scores "
-                         "or ranks."),
+    "note.grades_only": ("义务教育阶段的学业结果以等级（A–D）呈现。",
+                         "In compulsory education results are shown as grades (A–D)."),
     "note.no_weak": ("本次考试未发现需要特别加强的知识点。", "No knowledge point needs particular attention."),
     "note.no_item_data": ("本次考试没有小题分数据。", "This exam has no item-level scores."),
     "note.letter": ("本报告单仅包含您孩子本人的结果。等级说明：{grades}。",

@@ -47,7 +47,7 @@ class PublicationRefused(EduQualityError):
 def mask_id(value: object) -> str:
     """Mask an ID number (学籍号, 身份证号), keeping its first and last characters.
 
-    IDs of 12 characters or more keep 4 at each end; shorter ones keep a quarter of their length
+    IDs of 16 characters or more keep 4 at each end; shorter ones keep a quarter of their length
     at each end (at least one character is masked). Masking a masked ID changes nothing.
 
     >>> mask_id("530102200801011234")
@@ -60,7 +60,7 @@ def mask_id(value: object) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     s = str(value)
-    keep = 4 if len(s) >= 12 else len(s) // 4
+    keep = 4 if len(s) >= 16 else len(s) // 4
     return s[:keep] + "*" * (len(s) - 2 * keep) + (s[-keep:] if keep else "")
 
 

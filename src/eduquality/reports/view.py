@@ -19,8 +19,10 @@ from eduquality.results import ExamAnalysis
 
 RANK_TERMS = frozenset({"百分等级", "Percentile rank", "排名", "Rank", "名次"})
 """Methods-appendix terms about ranks, left out where ranks are not shown."""
-UNIT_TERMS = frozenset({"比较", "Comparison", "置信区间", "Confidence interval", "标准差", "SD"})
-"""Terms about comparing units, left out of the student report."""
+UNIT_TERMS = frozenset({"比较", "Comparison", "置信区间", "Confidence interval", "标准差", "SD",
+                        "三率", "Rates"})
+"""Terms about units (their spread, rates and comparisons), left out of the student report."""
+MEAN_TERMS = frozenset({"平均分", "Mean"})
 
 
 @dataclass
@@ -94,14 +96,17 @@ class View:
                               else ids["student_id"].astype(str))
         return ids
 
-    def methods(self, *, ranks: bool, units: bool = True) -> list[tuple[str, str]]:
-        """The analysis' definitions, without those about ranks or unit comparisons when the
+    def methods(self, *, ranks: bool, units: bool = True,
+                means: bool = True) -> list[tuple[str, str]]:
+        """The analysis' definitions, without those about ranks, units or means when the
         document shows none."""
         out = self.analysis.methods
         if not ranks:
             out = [m for m in out if m[0] not in RANK_TERMS]
         if not units:
             out = [m for m in out if m[0] not in UNIT_TERMS]
+        if not means:
+            out = [m for m in out if m[0] not in MEAN_TERMS]
         return list(out)
 
     def meta(self) -> list[tuple[str, str]]:

@@ -1,0 +1,81 @@
+"""Fixtures: the factory exam analysed three ways (compulsory grade 8, senior grade 11, 高考),
+with identities from the store, and hand-made item/knowledge/weak-point/group frames."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from eduquality.analysis.exam import analyse_exam
+from eduquality.config import Settings
+from eduquality.reports.bundle import make_view
+from eduquality.reports.roster import with_identities
+from eduquality.results import ExamAnalysis
+from tests.factories import tiny_exam_db
+
+
+def analysed(exam_type: str = "final", grade: int = 8) -> ExamAnalysis:
+    db = tiny_exam_db()
+    with db.write() as con:
+        con.execute("UPDATE exam SET exam_type = ?, grade = ? WHERE exam_id = 'E1'",
+                    [exam_type, grade])
+    return with_identities(analyse_exam(db, "E1", Settings()), db)
+
+
+@pytest.fixture(scope="session")
+def compulsory() -> ExamAnalysis:
+    return analysed()
+
+
+@pytest.fixture(scope="session")
+def senior() -> ExamAnalysis:
+    return analysed("final", 11)
+
+
+@pytest.fixture(scope="session")
+def gaokao() -> ExamAnalysis:
+    return analysed("gaokao", 12)
+
+
+def with_measures(a: ExamAnalysis) -> ExamAnalysis:
+    """``a`` with small hand-made frames in the documented columns of the sections the lead
+    is still adding (items, options, reliability, knowledge, weak points, groups)."""
+    items = pd.DataFrame({
+        "paper_id": ["E1/math"] * 3, "seq": [3, 1, 2], "item_no": ["3", "1", "2"],
+        "full_marks": [6.0, 2.0, 2.0], "mean": [3.1, 1.5, 1.0], "p": [0.52, 0.75, 0.5],
+        "d27": [0.45, 0.31, 0.12], "total_r": [0.8, 0.5, 0.4], "rest_r": [0.41, 0.33, 0.18],
+        "alpha_if_deleted": [0.2, 0.45, 0.5], "flags": ["", "", "低区分度"]})
+    options = pd.DataFrame({
+        "paper_id": ["E1/math"] * 4, "seq": [1, 1, 2, 2], "option": ["A", "B", "A", "B"],
+        "share": [0.75, 0.25, 0.5, 0.5], "share_high": [0.9, 0.1, 0.4, 0.6],
+        "share_low": [0.6, 0.4, 0.55, 0.45], "is_key": [True, False, False, True]})
+    reliability = pd.DataFrame({"paper_id": ["E1/math"], "alpha": [0.512], "sem": [1.82],
+                                "n": [173], "n_items": [3]})
+    knowledge = pd.DataFrame({
+        "subject_code": ["math"] * 8,
+        "level": ["district", "district", "school", "school", "class", "class", "student",
+                  "student"],
+        "unit": ["", "", "S2", "S2", "S2-2021-8-1", "S2-2021-8-1", "61", "61"],
+        "knowledge_point": ["函数", "几何"] * 4,
+        "rate": [0.55, 0.48, 0.44, 0.37, 0.40, 0.30, 0.20, 0.90]})
+    weak = pd.DataFrame({
+        "subject_code": ["math", "math", "math"], "level": ["school", "school", "class"],
+        "unit": ["S2", "S2", "S2-2021-8-1"], "knowledge_point": ["函数", "几何", "几何"],
+        "rate_unit": [0.44, 0.37, 0.30], "rate_ref": [0.55, 0.48, 0.48],
+        "gap": [-0.11, -0.11, -0.18], "p_adj": [0.01, 0.002, 0.03],
+        "priority": [0.05, 0.08, 0.1]})
+    groups = pd.DataFrame({"student_id": [61, 62, 100], "group": ["top", "struggling", "top"],
+                           "detail": ["总分前10%", "总分低于低分线", "总分前10%"]})
+    return replace(a, items=items, options=options, reliability=reliability,
+                   knowledge=knowledge, weak_points=weak, groups=groups)
+
+
+@pytest.fixture(scope="session")
+def full(compulsory: ExamAnalysis) -> ExamAnalysis:
+    return with_measures(compulsory)
+
+
+def view_of(a: ExamAnalysis, lang: str = "zh", public: bool = False):
+    return make_view(a, Settings(), lang, public)

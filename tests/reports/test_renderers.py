@@ -1,0 +1,145 @@
+"""Rendered files: PDFs open with the Chinese text and embedded fonts, workbooks open in
+openpyxl and LibreOffice with frozen headers and number formats, HTML is self-contained."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from eduquality.reports.bundle import build_report, write_report, write_report_set
+from eduquality.reports.html import render_html
+from tests.reports.conftest import view_of
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
+                                   reason="poppler-utils (pdftotext, pdffonts) not installed")
+
+
+def pdftext(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    return tmp_path_factory.mktemp("reports")
+
+
+@pytest.fixture(scope="module")
+def district_pdf(full, out) -> Path:
+    return write_report(build_report(view_of(full), "district"), out / "district.pdf")
+
+
+@needs_poppler
+def test_district_pdf_has_chinese_text_mark_and_one_embedded_font(district_pdf):
+    text = pdftext(district_pdf)
+    assert "质量监测通报" in text and "内部资料" in text
+    assert "甲校" in text and "附录：指标定义与方法" in text and "平均分" in text
+    fonts = subprocess.run(["pdffonts", str(district_pdf)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    assert fonts, "no fonts"
+    for line in fonts:
+        emb, sub = line.split()[-5:-3]
+        assert emb == "yes" and sub == "yes", line
+    assert len(fonts) == 1 and "CJK" in fonts[0]  # one face: fast to embed
+    info = subprocess.run(["pdfinfo", str(district_pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+", info)  # A4
+
+
+@needs_poppler
+def test_public_pdf_has_no_internal_mark(compulsory, out):
+    path = write_report(build_report(view_of(compulsory, public=True), "school", "S1"),
+                        out / "public.pdf")
+    text = pdftext(path)
+    assert "内部资料" not in text and "可公开" in text
+
+
+@needs_poppler
+def test_student_pdf_has_only_own_data_and_grades(compulsory, out):
+    path = write_report(build_report(view_of(compulsory), "student", "G000057"),
+                        out / "student.pdf")
+    text = pdftext(path)
+    assert set(re.findall(r"学生(\d+)", text)) == {"57"}
+    ids = re.findall(r"G[\d*]{6}", text)
+    assert ids and set(ids) == {"G*****7"}
+    assert "等级" in text
+    for word in ("百分等级", "排名", "名次", "得分"):
+        assert word not in text, word
+
+
+def test_workbook_frozen_headers_formats_and_conditional_formatting(full, out):
+    path = write_report(build_report(view_of(full), "district"), out / "district.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == "报告信息" and wb.sheetnames[-1] == "指标定义"
+    ws = wb["数学"]  # the schools of 数学
+    assert ws.freeze_panes == "C3"
+    headers = [c.value for c in ws[2]]
+    assert headers[:2] == ["学校", "同类组"] and "优秀率" in headers and "与全区比较" in headers
+    rate = headers.index("优秀率") + 1
+    mean = headers.index("平均分") + 1
+    assert ws.cell(3, rate).number_format == "0.0%"
+    assert ws.cell(3, mean).number_format == "0.00"
+    assert isinstance(ws.cell(3, mean).value, float)
+    assert [ws.cell(r, 1).value for r in (3, 4, 5)] == ["甲校", "乙校", "丙校"]
+    assert len(ws.conditional_formatting) >= 2
+    assert "内部资料" in ws.cell(1, 1).value
+    assert any("小题" in n for n in wb.sheetnames) and any("一分一段" in n for n in wb.sheetnames)
+
+
+def test_english_workbook_headers_are_translated(full, out):
+    path = write_report(build_report(view_of(full, "en"), "district"), out / "district-en.xlsx")
+    wb = openpyxl.load_workbook(path, read_only=True)
+    for ws in wb.worksheets:
+        if ws.title in ("About this report", "Definitions"):
+            continue
+        header = next(ws.iter_rows(min_row=2, max_row=2, values_only=True))
+        # knowledge points are data (the paper's own terms), not labels
+        if "knowledge" in ws.title.lower():
+            header = header[:1]
+        assert not any(CJK.search(str(h or "")) for h in header), (ws.title, header)
+        assert not CJK.search(ws.title), ws.title
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None, reason="LibreOffice not installed")
+def test_workbook_opens_in_libreoffice(compulsory, out):
+    path = write_report(build_report(view_of(compulsory), "class", "S1-2021-8-1"),
+                        out / "class.xlsx")
+    profile = out / f"lo-{os.getpid()}"
+    result = subprocess.run(
+        ["libreoffice", f"-env:UserInstallation=file://{profile}", "--headless",
+         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir",
+         str(out / "csv"), str(path)],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    csv = (out / "csv" / "class.csv").read_text(encoding="utf-8")
+    assert "内部资料" in csv
+
+
+def test_html_is_self_contained(full):
+    page = render_html(build_report(view_of(full), "school", "S2"))
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
+    assert "<link" not in page and "<script" not in page
+    assert page.count('src="data:image/png;base64,') >= 2
+    assert "内部资料" in page and "乙校" in page
+
+
+def test_english_html_has_no_untranslated_headers(full):
+    page = render_html(build_report(view_of(full, "en"), "district"))
+    heads = re.findall(r"<(th|h1|h2|h3|figcaption)[^>]*>(.*?)</\1>", page, re.S)
+    assert len(heads) > 20
+    for tag, content in heads:
+        assert not CJK.search(content), (tag, content)
+
+
+def test_report_set_writes_every_school_and_one_class_and_student(compulsory, out):
+    paths = write_report_set(compulsory, out / "set", "zh", ["html"])
+    names = sorted(p.relative_to(out / "set").as_posix() for p in paths)
+    assert names == ["classes/S1-2021-8-1.html", "district-E1.html", "schools/S1.html",
+                     "schools/S2.html", "schools/S3.html", "students/student-1.html"]
