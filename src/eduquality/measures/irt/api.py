@@ -32,13 +32,16 @@ class IRT:
 
     model: ``rasch`` (slopes 1, latent variance estimated; ``latent_variance="fixed"`` keeps
     θ ~ N(0, 1)), ``1pl`` (one common slope), ``2pl``, ``3pl`` (Beta(5, 17) prior on c),
-    ``grm``, ``gpcm``, ``pcm`` (= rasch for multi-category items). Multi-category items in a
+    ``grm``, ``gpcm``, ``pcm`` (= rasch for multi-category items). ``se_method``: "observed"
+    (observed information, as R ltm), "xpd" (cross-product of scores, for large data) or
+    "auto" (observed while cheap). Multi-category items in a
     rasch/1pl test get the partial credit model, in a 2pl/3pl test the graded model, so one
     test may mix item types. ``item_model`` overrides the model of single items by name.
     """
 
     def __init__(self, model: str = "2pl", *, quadpts: int = 41, bound: float = 6.0,
                  max_iter: int = 500, tol: float = 1e-4, se: bool = True,
+                 se_method: str = "auto",
                  latent_variance: str = "free", guess_prior: tuple[float, float] = (5.0, 17.0),
                  lang: str = "zh") -> None:
         self.model = model
@@ -47,6 +50,7 @@ class IRT:
         self.max_iter = max_iter
         self.tol = tol
         self.se = se
+        self.se_method = se_method
         self.latent_variance = latent_variance
         self.guess_prior = guess_prior
         self.lang = lang
@@ -60,7 +64,7 @@ class IRT:
         else:
             slope = "common" if self.model == "1pl" else "free"
         est = EMEstimator(resp, models, slope, self.quadpts, self.bound, self.max_iter,
-                          self.tol, self.lang)
+                          self.tol, self.lang, se_method=self.se_method)
         res = est.run(self.model, self.se)
         self._store(resp, res, slope)
         return self

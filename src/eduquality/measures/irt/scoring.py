@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from eduquality.measures.irt.bank import ItemBank
 from eduquality.measures.irt.data import Responses
+from eduquality.measures.irt.estimation import collapse_patterns
 from eduquality.measures.irt.messages import error
 
 Array = NDArray[np.float64]
@@ -27,8 +28,8 @@ _CHUNK = 100_000
 
 
 def _collapse(codes: NDArray[np.int16]) -> tuple[NDArray[np.int16], NDArray[np.int64]]:
-    uniq, inv = np.unique(codes, axis=0, return_inverse=True)
-    return uniq, inv.reshape(-1)
+    uniq, _, inv = collapse_patterns(codes)
+    return uniq, (np.arange(len(codes), dtype=np.int64) if inv is None else inv)
 
 
 def align(bank: ItemBank, resp: Responses, lang: str = "zh") -> NDArray[np.int16]:
@@ -45,14 +46,23 @@ def align(bank: ItemBank, resp: Responses, lang: str = "zh") -> NDArray[np.int16
 
 
 def log_likelihood(bank: ItemBank, codes: NDArray[np.int16], theta: Array) -> Array:
-    """log L(x_i | θ_q) for every row of ``codes`` (persons × bank items) and node, (N, Q)."""
+    """log L(x_i | θ_q) for every row of ``codes`` (persons × bank items) and node, (N, Q):
+    Σ_j [x_ij = k](log P_jk − log P_j0) + Σ_j [answered] log P_j0, as matrix products."""
     out = np.zeros((codes.shape[0], theta.shape[0]))
-    for g, logp in zip(bank.groups, bank.probs(theta), strict=True):
-        logp = np.log(np.maximum(logp, 1e-300))                  # (J, Q, K)
+    const = np.zeros(theta.shape[0])
+    for g, probs in zip(bank.groups, bank.probs(theta), strict=True):
+        logp = np.log(np.maximum(probs, 1e-300))                 # (J, Q, K)
         sub = codes[:, g.index]
         k = g.n_cats
-        onehot = (sub[:, :, None] == np.arange(k)[None, None, :]).reshape(len(sub), -1)
-        out += onehot.astype(float) @ logp.transpose(0, 2, 1).reshape(-1, theta.shape[0])
+        diff = (logp[:, :, 1:] - logp[:, :, :1]).transpose(0, 2, 1).reshape(-1, theta.shape[0])
+        y = (sub[:, :, None] == np.arange(1, k)[None, None, :]).reshape(len(sub), -1)
+        out += y.astype(float) @ diff
+        answered = sub >= 0
+        if answered.all():
+            const += logp[:, :, 0].sum(axis=0)
+        else:
+            out += answered.astype(float) @ logp[:, :, 0]
+    out += const
     return out
 
 
