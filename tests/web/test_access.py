@@ -191,6 +191,11 @@ def test_scoped_reads_stay_inside_scope(db, analysed, p):
     assert set(restricted.summaries["school"].school_code) == expected_units(p, "school")
     assert set(restricted.summaries["class"].class_id) == expected_units(p, "class")
     assert len(restricted.summaries["district"]) == len(full.summaries["district"])
+    knowledge = restricted.knowledge
+    for level in ("school", "class"):
+        units = set(knowledge.loc[knowledge.level == level, "unit"])
+        assert units == expected_units(p, level)
+    assert set(restricted.groups.student_id) <= want
     teachers = set(restricted.summaries["teacher"].teacher_id)
     if p.role == "teacher":
         assert teachers <= ({p.teacher_id} - {None})

@@ -537,8 +537,8 @@ def restrict_analysis(analysis: ExamAnalysis, scope: Scope) -> ExamAnalysis:
     blank = pd.DataFrame()
     return replace(
         analysis, summaries=summaries, students=students, groups=groups,
-        knowledge=_restrict_units(analysis.knowledge, scope),
-        weak_points=_restrict_units(analysis.weak_points, scope),
+        knowledge=_restrict_units(analysis.knowledge, scope, analysis.summaries),
+        weak_points=_restrict_units(analysis.weak_points, scope, analysis.summaries),
         items=analysis.items if district else blank,
         options=analysis.options if district else blank,
         reliability=analysis.reliability if district else blank,
@@ -547,8 +547,11 @@ def restrict_analysis(analysis: ExamAnalysis, scope: Scope) -> ExamAnalysis:
     )
 
 
-def _restrict_units(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
-    """Rows with (level, unit) columns: keep those whose unit is visible at its level."""
+def _restrict_units(frame: pd.DataFrame, scope: Scope,
+                    summaries: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Rows with (level, unit) columns: keep those whose unit is visible at its level. A unit's
+    keys (a class's school, say) come from that level's summary rows; a unit that cannot be
+    placed is withheld."""
     if frame.empty or "level" not in frame.columns:
         return frame
     keep = pd.Series(False, index=frame.index)
@@ -557,16 +560,17 @@ def _restrict_units(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
         if level == "district":
             keep |= rows & scope.sees("district")
             continue
-        if level not in scope.levels:
+        if level not in scope.levels or level not in _UNIT_KEY:
             continue
-        key = _UNIT_KEY.get(str(level))
         f = scope.levels[level]
-        restrict = f.restrictions()
-        if not restrict:
+        if not f.restrictions():
             keep |= rows
-        elif key is not None and set(restrict) == {key}:
-            keep |= rows & frame["unit"].isin(list(restrict[key]))
-        # any other combination is not decidable from (level, unit): withheld
+            continue
+        units = summaries.get(str(level), pd.DataFrame())
+        if units.empty:
+            continue
+        visible = units.loc[f.mask(units), _UNIT_KEY[str(level)]]
+        keep |= rows & frame["unit"].isin(list(visible))
     return frame.loc[keep]
 
 
