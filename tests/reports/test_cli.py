@@ -1,0 +1,80 @@
+"""`eduquality analyze` and `eduquality report …` on a database file."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from eduquality.cli import main
+from tests.factories import tiny_exam_db
+
+
+def database_file(path, exam_type: str = "final", grade: int = 8) -> str:
+    db = tiny_exam_db()
+    with db.write() as con:
+        con.execute("UPDATE exam SET exam_type = ?, grade = ?", [exam_type, grade])
+    db.con.execute(f"ATTACH '{path}' AS f")
+    db.con.execute("COPY FROM DATABASE memory TO f")
+    db.con.execute("DETACH f")
+    db.close()
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def dbfile(tmp_path_factory):
+    return database_file(tmp_path_factory.mktemp("cli") / "t.duckdb")
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_analyze_prints_schools_in_fixed_order_and_writes_workbook(dbfile, tmp_path):
+    result = run("--db", dbfile, "analyze", "E1", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.index("全区") < out.index("甲校") < out.index("乙校") < out.index("丙校")
+    assert "名次" not in out
+    wb = openpyxl.load_workbook(tmp_path / "analysis-E1.xlsx", read_only=True)
+    assert "数学" in wb.sheetnames
+
+
+def test_analyze_in_english(dbfile):
+    result = run("--db", dbfile, "--lang", "en", "analyze", "E1")
+    assert result.exit_code == 0 and "Mathematics" in result.stdout
+    assert "Above district" in result.stdout and "甲校" in result.stdout
+
+
+def test_report_commands(dbfile, tmp_path):
+    r = run("--db", dbfile, "report", "district", "E1", "--out", str(tmp_path / "d.html"))
+    assert r.exit_code == 0, r.output
+    assert "质量监测通报" in (tmp_path / "d.html").read_text(encoding="utf-8")
+    r = run("--db", dbfile, "report", "class", "E1", "--all", "--format", "xlsx",
+            "--out", str(tmp_path / "classes"))
+    assert r.exit_code == 0, r.output
+    assert len(list((tmp_path / "classes").glob("*.xlsx"))) == 6
+    r = run("--db", dbfile, "report", "student", "E1", "--student", "G000042",
+            "--format", "html", "--out", str(tmp_path / "s.html"))
+    assert r.exit_code == 0, r.output
+    page = (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert "学生42" in page and "G000042" not in page and "G*****2" in page
+
+
+def test_report_school_needs_a_school(dbfile):
+    r = CliRunner().invoke(main, ["--db", dbfile, "report", "school", "E1"])
+    assert r.exit_code == 2 and "--school" in r.output
+
+
+def test_unknown_student_is_a_clear_error(dbfile):
+    r = CliRunner().invoke(main, ["--db", dbfile, "report", "student", "E1", "--student",
+                                  "G999999", "--format", "html", "--out", "x.html"])
+    assert r.exit_code == 2 and "G*****9" in r.output
+
+
+def test_public_gaokao_bulletin_refused(tmp_path):
+    db = database_file(tmp_path / "g.duckdb", "gaokao", 12)
+    r = CliRunner().invoke(main, ["--db", db, "report", "district", "E1", "--public",
+                                  "--format", "html", "--out", str(tmp_path / "g.html")])
+    assert r.exit_code == 2 and "十项严禁" in r.output
+    assert not (tmp_path / "g.html").exists()
