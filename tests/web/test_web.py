@@ -254,3 +254,20 @@ def test_analysis_is_cached_per_exam(app, login):
     c.get("/exams/E1?subject=math")
     c.get("/exams/E1/schools/S2")
     assert app.state.cache.misses == misses
+
+
+def test_error_pages_are_html(login):
+    c = login("res")
+    missing = c.get("/no/such/page")
+    assert missing.status_code == 404 and "<html" in missing.text
+    bad = c.get("/students/not-a-number")
+    assert bad.status_code == 400 and "<html" in bad.text
+    assert c.get("/exams/E9").status_code == 404
+
+
+def test_knowledge_points_of_own_units_only(login):
+    c = login("p1")
+    school = c.get("/exams/E1/schools/S1").text
+    assert "知识点" in school and "函数" in school
+    klass = table_after(c.get("/exams/E1/classes/S1-2021-8-2").text, "知识点")
+    assert "几何" in klass

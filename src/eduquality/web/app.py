@@ -13,8 +13,10 @@ from urllib.parse import urlencode
 
 import jinja2
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eduquality.analysis.exam import analyse_exam
 from eduquality.config import Settings
@@ -101,6 +103,14 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:
         return _error_page(request, 404, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error_page(request, exc.status_code, "")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        return _error_page(request, 400, "")
 
     @app.exception_handler(EduQualityError)
     async def bad_request(request: Request, exc: EduQualityError) -> Response:

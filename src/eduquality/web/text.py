@@ -124,6 +124,17 @@ MESSAGES = register({
     "web.footer": ("学生为未成年人，个人信息依法严格保护；所有查看与导出均记录在案。",
                    "Students are minors: their personal data is protected by law; every view and "
                    "export is logged."),
+    "web.level.knowledge": ("知识点得分率（与参照组比较）", "Knowledge points (vs the reference group)"),
+    "web.col.knowledge_point": ("知识点", "Knowledge point"),
+    "web.col.rate_unit": ("得分率", "Rate"),
+    "web.col.rate_ref": ("参照组得分率", "Reference rate"),
+    "web.col.gap": ("差值", "Gap"),
+    "web.col.p_adj": ("校正 p 值", "Adjusted p"),
+    "web.col.weak": ("薄弱", "Weak"),
+    "web.weak": ("薄弱", "weak"),
+    "web.knowledge_note": ("参照组：学校与全区比较，班级与本校其他班级比较；p 值经多重比较校正。",
+                           "Reference: schools vs the district, classes vs the rest of their "
+                           "school; p-values adjusted for multiple comparisons."),
     "web.incomplete": ("缺科", "incomplete"),
     "web.empty": ("（无数据）", "(no data)"),
 })

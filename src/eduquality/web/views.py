@@ -142,6 +142,30 @@ def _comparison(ctx: Ctx, a: ExamAnalysis, frames: list[pd.DataFrame],
     return summary_table(rows, ctx.t, ctx.lang, unit=_unit_label(names, ctx.t))
 
 
+def _weak_points(ctx: Ctx, a: ExamAnalysis, level: str, unit: str) -> Section | None:
+    """Knowledge-point rates of one school or class against its reference group."""
+    wp = a.weak_points
+    if wp.empty or "level" not in wp.columns:
+        return None
+    rows = wp.loc[(wp["level"] == level) & (wp["unit"] == unit)]
+    if rows.empty:
+        return None
+    t = ctx.t
+    order = {s: i for i, s in enumerate(a.exam.subjects)}
+    rows = rows.assign(
+        subject=rows["subject_code"].map(lambda s: SUBJECTS.label(s, ctx.lang)),
+        weak_label=rows["weak"].map(lambda w: t("web.weak") if bool(w) else ""),
+        _s=rows["subject_code"].map(order)).sort_values(["_s", "gap"])
+    table = frame_table(rows, [("subject", t("web.col.subject"), "text"),
+                               ("knowledge_point", t("web.col.knowledge_point"), "text"),
+                               ("rate_unit", t("web.col.rate_unit"), "pct"),
+                               ("rate_ref", t("web.col.rate_ref"), "pct"),
+                               ("gap", t("web.col.gap"), "pct"),
+                               ("p_adj", t("web.col.p_adj"), "num2"),
+                               ("weak_label", t("web.col.weak"), "text")])
+    return Section(t("web.level.knowledge"), table, notes=[t("web.knowledge_note")])
+
+
 # -- pages --------------------------------------------------------------------------------
 def exams_page(ctx: Ctx) -> Page:
     exams = scoped_exams(ctx.db, ctx.scope)
@@ -202,6 +226,9 @@ def school_page(ctx: Ctx, exam_id: str, school_code: str, subject: str | None) -
         section = _unit_section(ctx, a, "class", subject, classes, names)
         if section is not None:
             sections.append(section)
+    weak = _weak_points(ctx, a, "school", school_code)
+    if weak is not None:
+        sections.append(weak)
     teachers = a.summaries.get("teacher", pd.DataFrame())
     if not teachers.empty:
         staff = teachers.loc[teachers["teacher_id"].isin(list(teachers_of_school(ctx.db,
@@ -231,6 +258,9 @@ def class_page(ctx: Ctx, exam_id: str, class_id: str) -> Page:
               a.summaries["school"].loc[a.summaries["school"]["school_code"] == school_code],
               a.summaries["class"].loc[a.summaries["class"]["class_id"] == class_id]]
     sections = [Section(t("web.col.class"), _comparison(ctx, a, frames, names))]
+    weak = _weak_points(ctx, a, "class", class_id)
+    if weak is not None:
+        sections.append(weak)
     student_level = ctx.scope.sees("student")
     if student_level:
         sections.append(_class_students(ctx, a, exam_id, class_id))
