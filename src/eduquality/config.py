@@ -14,6 +14,17 @@ Example ``eduquality.toml``::
     good = 0.70
     pass = 0.60
     low = 0.40
+
+    [groups]              # student groups (GLOSSARY: 尖子生, 学困生, 偏科, 临界生)
+    top_share = 0.10
+    struggling_share = 0.10
+    weak_subject_k = 1.0
+    borderline_band = 0.05
+
+    [publication]         # national rules on publishing results
+    grades_not_ranks_compulsory = true
+    mark_internal = true
+    forbid_exam_league_tables = true
 """
 
 from __future__ import annotations
@@ -50,6 +61,21 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
+class GroupRules:
+    """Rules for the student groups (GLOSSARY 'Student groups'), configurable per district.
+
+    top_share: 尖子生 = top share of the grade by total; struggling_share: 学困生 = bottom share,
+    or below the low-score line (Thresholds.low) in the total; weak_subject_k: 偏科 when a
+    subject's Z is ≥ k below the student's own mean Z; borderline_band: 临界生 = within this
+    share of full marks below the pass line of the total (one-sided)."""
+
+    top_share: float = 0.10
+    struggling_share: float = 0.10
+    weak_subject_k: float = 1.0
+    borderline_band: float = 0.05
+
+
+@dataclass(frozen=True)
 class PublicationPolicy:
     """National rules on publishing results (GLOSSARY, 'Rules on publishing results')."""
 
@@ -64,6 +90,7 @@ class Settings:
     db: str = DEFAULT_DB
     thresholds: Thresholds = field(default_factory=Thresholds)
     publication: PublicationPolicy = field(default_factory=PublicationPolicy)
+    groups: GroupRules = field(default_factory=GroupRules)
     min_unit_n: int = 10
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -75,7 +102,7 @@ class Settings:
 
 
 def _from_mapping(data: dict[str, Any]) -> Settings:
-    known = {"lang", "db", "thresholds", "publication", "min_unit_n"}
+    known = {"lang", "db", "thresholds", "publication", "groups", "min_unit_n"}
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"配置文件中有未知设置 / unknown settings: {sorted(unknown)}")
@@ -85,9 +112,10 @@ def _from_mapping(data: dict[str, Any]) -> Settings:
     try:
         thresholds = Thresholds(**t)
         publication = PublicationPolicy(**data.get("publication", {}))
+        groups = GroupRules(**data.get("groups", {}))
     except TypeError as exc:
         raise ConfigError(f"配置项无效 / invalid setting: {exc}") from exc
-    settings = Settings(thresholds=thresholds, publication=publication)
+    settings = Settings(thresholds=thresholds, publication=publication, groups=groups)
     return settings.with_overrides(
         lang=data.get("lang"), db=data.get("db"), min_unit_n=data.get("min_unit_n")
     )

@@ -59,3 +59,20 @@ def test_distribution_cumulates_down_from_the_top(analysis):
 def test_unknown_exam(db):
     with pytest.raises(NotFoundError, match="找不到考试"):
         analyse_exam(db, "NOPE", Settings())
+
+
+def test_student_groups_follow_the_configured_rules(analysis):
+    st = analysis.students
+    tot = st[(st.subject_code == "total") & st.score.notna()]
+    n_top = int(np.ceil(0.10 * len(tot)))
+    cut = np.sort(tot.score.to_numpy())[::-1][n_top - 1]
+    groups = analysis.groups
+    top = set(groups[groups.group == "top"].student_id)
+    assert top == set(tot[tot.score >= cut].student_id)  # ties at the cut kept whole
+    low_line = 0.40 * tot.full_marks.iloc[0]
+    struggling = set(groups[groups.group == "struggling"].student_id)
+    assert set(tot[tot.score < low_line].student_id) <= struggling
+    border = set(groups[groups.group == "borderline"].student_id)
+    fm = tot.full_marks.iloc[0]
+    want = tot[(tot.score < 0.60 * fm) & (tot.score >= 0.55 * fm)].student_id
+    assert border == set(want)

@@ -16,6 +16,18 @@ from eduquality.analysis.unit_stats import LEVEL_KEYS, unit_summaries
 from eduquality.config import Settings
 from eduquality.errors import NotFoundError
 from eduquality.i18n import register, tr
+from eduquality.measures.groups import (
+    borderline,
+    struggling_students,
+    top_students,
+    weak_subjects,
+)
+from eduquality.measures.scores import (
+    competition_rank,
+    percentile_rank,
+    t_scores,
+    z_scores,
+)
 from eduquality.results import ExamAnalysis, ExamInfo
 from eduquality.store import Database
 
@@ -43,29 +55,50 @@ def exam_info(db: Database, exam_id: str) -> ExamInfo:
 
 
 def student_scores(results: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Per (student, subject): Z, T, 百分等级, competition rank and 等级 in the district.
-
-    Z = (x − mean)/SD (SD with n−1); T = 50 + 10 Z; PR = 100 × (count below + ½ count equal)/n;
-    rank: ties share the best rank (1, 2, 2, 4); 等级: A ≥ 优秀线, B ≥ 良好线, C ≥ 及格线, else D
-    (criterion-referenced grades for compulsory education, GLOSSARY 'Rules on publishing').
-    """
-    df = results.copy()
-    g = df.groupby("subject_code")["score"]
-    mean, sd = g.transform("mean"), g.transform("std")
-    df["z"] = (df["score"] - mean) / sd
-    df["t"] = 50 + 10 * df["z"]
-    n = g.transform("count")
-    below = g.rank(method="min") - 1
-    ties = g.rank(method="max") - below
-    df["pr"] = 100 * (below + 0.5 * ties) / n
-    df["rank"] = g.rank(method="min", ascending=False)
-    ratio = df["score"] / df["full_marks"]
+    """Per (student, subject): Z, T, 百分等级, competition rank and 等级 in the district
+    (:mod:`eduquality.measures.scores`). 等级: A ≥ 优秀线, B ≥ 良好线, C ≥ 及格线, else D
+    (criterion-referenced grades for compulsory education, GLOSSARY 'Rules on publishing')."""
+    df = results.reset_index(drop=True)
+    by = df["subject_code"]
+    df["z"] = z_scores(df["score"], by)
+    df["t"] = t_scores(df["score"], by)
+    df["pr"] = percentile_rank(df["score"], by)
+    df["rank"] = competition_rank(df["score"], by)
+    ratio = (df["score"] / df["full_marks"]).to_numpy()
     th = settings.thresholds
-    letters = np.select(
-        [(ratio >= th.excellent).to_numpy(), (ratio >= th.good).to_numpy(),
-         (ratio >= th.pass_).to_numpy()], ["A", "B", "C"], default="D")
-    df["grade_letter"] = pd.Series(letters, index=df.index).where(ratio.notna())
+    letters = np.select([ratio >= th.excellent, ratio >= th.good, ratio >= th.pass_],
+                        ["A", "B", "C"], default="D")
+    df["grade_letter"] = pd.Series(letters, index=df.index).where(df["score"].notna())
     return df
+
+
+def student_groups(students: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """尖子生, 学困生, 临界生 (by the total, or the only subject) and 弱科 (per subject) with the
+    configured rules; one row per (student_id, group, subject_code)."""
+    rules, th = settings.groups, settings.thresholds
+    subjects = [s for s in students["subject_code"].unique() if s != "total"]
+    main = "total" if "total" in set(students["subject_code"]) else subjects[0]
+    tot = students[students["subject_code"] == main].set_index("student_id")
+    score, full = tot["score"], tot["full_marks"]
+    flags = {
+        "top": top_students(score, rules.top_share),
+        "struggling": struggling_students(score, rules.struggling_share, line=None)
+        | (score < th.low * full),
+        "borderline": borderline(score, th.pass_ * full,
+                                 rules.borderline_band * float(full.max())),
+    }
+    rows = [pd.DataFrame({"student_id": f.index[f.to_numpy()], "group": name,
+                          "subject_code": main}) for name, f in flags.items()]
+    if len(subjects) >= 2:
+        wide = students[students["subject_code"].isin(subjects)].pivot(
+            index="student_id", columns="subject_code", values="score")
+        weak = weak_subjects(wide, rules.weak_subject_k)
+        stacked = weak.stack()
+        hit = stacked[stacked.astype(bool).to_numpy()]
+        rows.append(pd.DataFrame({"student_id": hit.index.get_level_values(0),
+                                  "group": "weak_subject",
+                                  "subject_code": hit.index.get_level_values(1)}))
+    return pd.concat(rows, ignore_index=True)
 
 
 def _names(db: Database, exam_id: str) -> dict[str, dict[str, str]]:
@@ -104,7 +137,7 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings) -> ExamAnalysis
         exam=info, summaries=summaries, students=students, distribution=distribution,
         items=item_frames["items"], options=item_frames["options"],
         reliability=item_frames["reliability"], knowledge=item_frames["knowledge"],
-        weak_points=item_frames["weak_points"],
+        weak_points=item_frames["weak_points"], groups=student_groups(students, settings),
         names=_names(db, exam_id), methods=methods_text(settings, db.lang),
     )
 

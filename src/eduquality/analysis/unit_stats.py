@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from eduquality.config import Thresholds
+from eduquality.measures.scores import band_vs_reference
 
 LEVEL_KEYS: dict[str, list[str]] = {
     "district": [],
@@ -55,32 +56,24 @@ def summary_expr(results: ir.Table, level: str, thresholds: Thresholds) -> ir.Ta
 
 
 def add_intervals(frame: pd.DataFrame, district: pd.DataFrame) -> pd.DataFrame:
-    """Add 95 % t-intervals for each unit mean, 差异系数, 超均率 against the district, and a band
-    saying whether the unit differs from the district by more than its uncertainty.
-
-    Band: Welch's t-test of the unit against the district mean treated as fixed (the district
-    mean's own SE is negligible beside a unit's); 'above' / 'similar' / 'below' at α = 0.05.
-    Units whose intervals overlap are therefore not ordered as if they differed.
+    """Add 95 % t-intervals for each unit mean, 差异系数, 超均率 and 离均差 against the district,
+    and a band saying whether the unit differs from the district by more than its uncertainty
+    (:func:`eduquality.measures.scores.band_vs_reference`: 'above' / 'below' only when the
+    whole interval lies on one side of the district mean; otherwise 'similar'). Units whose
+    intervals overlap are therefore not ordered as if they differed.
     """
     out = frame.copy()
     n = out["n"].astype(float)
     se: pd.Series = out["sd"] / np.sqrt(n)
-    tcrit = stats.t.ppf(0.975, np.maximum(n - 1, 1))
+    tcrit = stats.t.ppf(0.975, (n - 1).where(n >= 2))
     out["se"] = se
     out["ci_low"] = out["mean"] - tcrit * se
     out["ci_high"] = out["mean"] + tcrit * se
     out["cv"] = out["sd"] / out["mean"]
-    ref = district.set_index("subject_code")["mean"]
-    ref_mean = out["subject_code"].map(ref).astype(float)
+    ref_mean = out["subject_code"].map(district.set_index("subject_code")["mean"]).astype(float)
     out["above_mean_rate"] = (out["mean"] - ref_mean) / ref_mean
     out["diff_from_district"] = out["mean"] - ref_mean
-    t: pd.Series = (out["mean"] - ref_mean) / se
-    p = 2 * stats.t.sf(np.abs(t), np.maximum(n - 1, 1))
-    out["p_vs_district"] = p
-    out["band"] = np.select(
-        [(p < 0.05) & (t > 0), (p < 0.05) & (t < 0)], ["above", "below"], default="similar"
-    )
-    out.loc[n < 2, ["band"]] = "too_few"
+    out["band"] = band_vs_reference(out, ref_mean).to_numpy()
     return out
 
 
