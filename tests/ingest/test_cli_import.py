@@ -44,7 +44,7 @@ def test_problems_exit_code_and_listing(tmp_path):
     res = runner.invoke(main, ["--db", db, "--lang", "en", "import", "scores", str(scores),
                                "--exam", "E1", "--errors", str(errors)])
     assert res.exit_code == 2 and "56 problem(s) in bad.csv" in res.output
-    assert "score above the paper's full marks 32" in open(errors, encoding="utf-8-sig").read()
+    assert "score above the paper's full marks 32" in errors.read_text(encoding="utf-8-sig")
 
 
 def test_bad_map_and_missing_file(tmp_path):

@@ -171,7 +171,7 @@ def test_negative_and_text_scores(district, tmp_path):
 
 
 def test_unknown_school_class_and_student(district, tmp_path):
-    rows = [HEAD + ["数学"],
+    rows = [[*HEAD, "数学"],
             ["001", "G001", "张三", "三中", "1班", 10],
             ["002", "G002", "李四", "一中", "9班", 10],
             ["003", "G003", "王五", "一中", "1班", 10],

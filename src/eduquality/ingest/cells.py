@@ -12,7 +12,14 @@ import pandas as pd
 from eduquality.i18n import register
 from eduquality.ingest.headers import Column, Grid, Layout
 from eduquality.ingest.problems import Problems
-from eduquality.ingest.values import as_number, as_text, is_blank, map_unique, parse_bool, parse_date
+from eduquality.ingest.values import (
+    as_number,
+    as_text,
+    is_blank,
+    map_unique,
+    parse_bool,
+    parse_date,
+)
 from eduquality.vocab import Vocabulary, parse_grade
 
 MESSAGES = register({

@@ -19,21 +19,12 @@ from eduquality.i18n import register
 from eduquality.ingest.cells import Cells
 from eduquality.ingest.headers import Grid, Layout, find_header_row, make_grid, match_columns
 from eduquality.ingest.layouts import (
-    ASSIGNMENT,
-    CLASS,
-    DISTRICT,
-    DISTRICT_STAT,
-    EVENT,
     KIND_NAMES,
     ROSTER_LAYOUTS,
-    SCHOOL,
-    SCHOOL_YEAR,
-    STUDENT,
-    TEACHER,
 )
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet
-from eduquality.ingest.values import norm_header
+from eduquality.ingest.values import norm_header, records
 from eduquality.ingest.writes import changed_rows, replace_rows, upsert
 from eduquality.store.db import Database
 from eduquality.vocab import (
@@ -110,7 +101,7 @@ class Known:
             set(db.sql("SELECT year_code FROM school_year")["year_code"]),
             set(db.sql("SELECT school_code FROM school")["school_code"]),
             {(r.school_code, r.year_code, int(r.grade), r.name): r.class_id
-             for r in classes.itertuples()},
+             for r in records(classes)},
             set(db.sql("SELECT teacher_id FROM teacher")["teacher_id"]),
             set(db.sql("SELECT national_id FROM student")["national_id"]),
         )
@@ -262,7 +253,7 @@ def _cross_check(sheets: list[Sheet], known: Known, lang: str) -> None:
             fr = s.frame
             ok = fr[["school_code", "year_code", "grade", "name"]].notna().all(axis=1)
             ids = class_id(fr["school_code"], fr["year_code"], fr["grade"], fr["name"])
-            for r, cid in zip(fr[ok].itertuples(), ids[ok], strict=True):
+            for r, cid in zip(records(fr[ok]), ids[ok], strict=True):
                 known.classes.setdefault((r.school_code, r.year_code, int(r.grade), r.name), cid)
     for s in sheets:
         fr, c, k = s.frame, s.cells, s.layout.kind

@@ -15,14 +15,13 @@ files with partial credit must give the scores).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from eduquality.i18n import register, tr
+from eduquality.i18n import register
 from eduquality.ingest.headers import (
     IGNORE,
     Column,
@@ -34,7 +33,7 @@ from eduquality.ingest.headers import (
     header_texts,
 )
 from eduquality.ingest.headers import make_grid as _make_grid
-from eduquality.ingest.paper import normalise_key, paper_id
+from eduquality.ingest.paper import normalise_key
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet
 from eduquality.ingest.values import (
@@ -43,6 +42,7 @@ from eduquality.ingest.values import (
     map_unique,
     norm_header,
     normalise_class,
+    records,
 )
 from eduquality.ingest.writes import replace_rows
 from eduquality.store.db import Database
@@ -154,7 +154,7 @@ def _load_papers(db: Database, exam_id: str) -> dict[tuple[str, str | None], Pap
                       ORDER BY i.paper_id, seq""", [exam_id])
     items["label"] = [item_label(t) or norm_header(t) for t in items["item_no"]]
     out = {}
-    for p in papers.itertuples():
+    for p in records(papers):
         track = p.track if isinstance(p.track, str) else None
         out[(p.subject_code, track)] = Paper(
             p.paper_id, p.subject_code, track, float(p.full_marks),
@@ -467,7 +467,7 @@ def _subject_items(ctx: _Ctx, sc: ScoreColumns, subject: str, paper: Paper,
     chosen = np.full((n, k), None, dtype=object)
     statuses = []
     answered = np.zeros(n, dtype=bool)
-    for j, it in enumerate(items.itertuples()):
+    for j, it in enumerate(records(items)):
         if it.label in cols:
             col = cols[it.label]
             num, status, _ = _cells(ctx, col)
@@ -702,7 +702,7 @@ def _registrations(db: Database, exam_id: str, regs: list[pd.DataFrame],
     first = allr.drop_duplicates("student_id", keep="first")
     clash = allr.merge(first[["student_id", "exam_number"]], on="student_id",
                        suffixes=("", "_first"))
-    for r in clash[clash["exam_number"] != clash["exam_number_first"]].itertuples():
+    for r in records(clash[clash["exam_number"] != clash["exam_number_first"]]):
         problems.add("ingest.exam_number_conflict", sheet=r.sheet, row=int(r.row),
                      value=r.exam_number, other=r.exam_number_first)
     taken = db.sql("SELECT r.exam_number, r.student_id AS other_id, s.national_id AS other "
@@ -710,11 +710,11 @@ def _registrations(db: Database, exam_id: str, regs: list[pd.DataFrame],
                    "WHERE r.exam_id = ?", [exam_id])
     taken = taken[~taken["other_id"].isin(first["student_id"])]
     hit = first.merge(taken, on="exam_number")
-    for r in hit.itertuples():
+    for r in records(hit):
         problems.add("ingest.exam_number_taken", sheet=r.sheet, row=int(r.row),
                      value=r.exam_number, other=r.other)
     dup_num = first[first["exam_number"].duplicated(keep=False)]
-    for r in dup_num.drop_duplicates("exam_number", keep="first").itertuples():
+    for r in records(dup_num.drop_duplicates("exam_number", keep="first")):
         other = dup_num[(dup_num["exam_number"] == r.exam_number)
                         & (dup_num["student_id"] != r.student_id)]
         if len(other):

@@ -20,6 +20,12 @@ from eduquality.vocab import Vocabulary
 _SPACE_RE = re.compile(r"\s+")
 
 
+def records(frame: pd.DataFrame) -> list[Any]:
+    """The rows of ``frame`` as named tuples (cells of any type), for the few loops over
+    problems and small tables."""
+    return list(frame.itertuples(index=False))
+
+
 def norm_header(text: Any) -> str:
     """A header as compared with aliases: NFKC (full-width → ASCII), no spaces, lower case.
 
@@ -61,14 +67,14 @@ def as_text(s: pd.Series) -> pd.Series:
         kinds = keep.map(type)
         is_num = kinds.isin([float, int, np.float64, np.int64]).to_numpy()
         is_date = kinds.isin([dt.date, dt.datetime, pd.Timestamp]).to_numpy()
-        text = keep.astype(str).str.strip()
+        arr = keep.astype(str).str.strip().to_numpy(dtype=object)
         if is_num.any():
-            text[is_num] = [_fmt_number(v) for v in keep[is_num]]
+            arr[is_num] = [_fmt_number(v) for v in keep[is_num]]
         if is_date.any():
-            text[is_date] = [v.isoformat()[:10] for v in keep[is_date]]
+            arr[is_date] = [v.isoformat()[:10] for v in keep[is_date]]
     else:
-        text = keep.astype(str).str.strip()
-    out[~blank] = text.to_numpy(dtype=object)
+        arr = keep.astype(str).str.strip().to_numpy(dtype=object)
+    out[~blank] = arr
     return out
 
 
@@ -123,7 +129,7 @@ def parse_date(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     if blank.all():
         return out, bad
     keep = s[~blank]
-    values = []
+    values: list[tuple[Any, dt.date | None]] = []
     for v in pd.unique(keep):
         if isinstance(v, dt.datetime | pd.Timestamp):
             values.append((v, v.date()))
