@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -89,11 +90,23 @@ def assert_unchanged(db, before: dict[str, pd.DataFrame]) -> None:
         pd.testing.assert_frame_equal(after[t], before[t], obj=t)
 
 
+@pytest.fixture(scope="session")
+def district_file(tmp_path_factory) -> Path:
+    """A database file with the roster and the exam E1 (数学, 语文, 英语), built once through
+    the importers."""
+    tmp = tmp_path_factory.mktemp("district")
+    db = open_database(tmp / "base.duckdb")
+    import_roster(db, write_xlsx(tmp / "名册.xlsx", roster_sheets()))
+    import_paper(db, write_xlsx(tmp / "试卷.xlsx", {"考试信息": EXAM, "试卷结构": ITEMS}))
+    db.close()
+    return tmp / "base.duckdb"
+
+
 @pytest.fixture()
-def district(tmp_path):
-    """A database with the roster and the exam E1 (数学, 语文, 英语) imported."""
-    db = open_database(tmp_path / "d.duckdb")
-    import_roster(db, write_xlsx(tmp_path / "名册.xlsx", roster_sheets()))
-    import_paper(db, write_xlsx(tmp_path / "试卷.xlsx", {"考试信息": EXAM, "试卷结构": ITEMS}))
+def district(district_file, tmp_path):
+    """A private copy of the district database."""
+    path = tmp_path / "d.duckdb"
+    shutil.copy(district_file, path)
+    db = open_database(path)
     yield db
     db.close()
