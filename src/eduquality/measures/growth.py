@@ -141,10 +141,10 @@ def bspline_basis(
 
 
 def _step(v: NDArray[np.float64], dv: NDArray[np.float64]) -> float:
-    neg = dv < 0
-    if not neg.any():
-        return 1e20
-    return float(np.min(-v[neg] / dv[neg]))
+    """Largest step t with v + t·dv ≥ 0 (1e20 when dv ≥ 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(dv < 0, -v / dv, 1e20)
+    return float(ratio.min()) if ratio.size else 1e20
 
 
 def _fnm(
@@ -245,6 +245,9 @@ class _Pre:
 
     band: NDArray[np.float64]
     m: int
+    warm_factor: float = 0.5
+    fixups: int = 0
+    restarts: int = 0
     rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(20240611))
 
 
@@ -258,7 +261,7 @@ def _rq_one(
     n = X.shape[0]
     if pre is None or pre.m >= n:
         return _to_vertex(X, y, tau, _fnm(X, y, tau))
-    m = pre.m
+    m = pre.m if start is None else max(int(pre.m * pre.warm_factor), 10 * X.shape[1])
     for _ in range(6):
         if start is None:
             s = pre.rng.choice(n, size=min(m, n), replace=False)
@@ -275,23 +278,25 @@ def _rq_one(
             keep = ~(sl | su)
             xx = [X[keep]]
             yy = [y[keep]]
-            if sl.any():
-                xx.append(X[sl].sum(axis=0)[None, :])
-                yy.append(np.array([y[sl].sum()]))
-            if su.any():
-                xx.append(X[su].sum(axis=0)[None, :])
-                yy.append(np.array([y[su].sum()]))
-            beta = _fnm(np.vstack(xx), np.concatenate(yy), tau)
+            for glob in (sl, su):
+                if glob.any():
+                    g = glob.astype(np.float64)
+                    xx.append((g @ X)[None, :])
+                    yy.append(np.array([g @ y]))
+            xr, yr = np.vstack(xx), np.concatenate(yy)
+            beta = _to_vertex(xr, yr, tau, _fnm(xr, yr, tau))
             r = y - X @ beta
             bad_u = su & (r < 0)
             bad_l = sl & (r > 0)
             nbad = int(bad_u.sum() + bad_l.sum())
             if nbad == 0:
-                return _to_vertex(X, y, tau, beta)
+                return beta
             if nbad > 0.1 * big_m:
                 break
+            pre.fixups += 1
             su &= ~bad_u
             sl &= ~bad_l
+        pre.restarts += 1
         m = min(2 * m, n)
         start = None
         if m >= n:
