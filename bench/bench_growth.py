@@ -96,10 +96,10 @@ def va_data(n: int, units: int, seed: int = 7) -> tuple[pd.DataFrame, np.ndarray
 def _ours_sgp_single_thread(tmp: Path) -> float:
     """Time our SGP in a child process with OPENBLAS_NUM_THREADS=1 (one BLAS thread)."""
     code = (
-        "import sys, time, pandas as pd; sys.path.insert(0, %r)\n"
+        "import sys, time, pandas as pd; sys.path.insert(0, {!r})\n"
         "from eduquality.measures.growth import student_growth_percentiles as f\n"
-        "d = pd.read_csv(%r); t = time.perf_counter(); f(d.y, d[['p1', 'p2']])\n"
-        "print(time.perf_counter() - t)\n" % (str(ROOT / "src"), str(tmp / "sgp.csv"))
+        "d = pd.read_csv({!r}); t = time.perf_counter(); f(d.y, d[['p1', 'p2']])\n"
+        "print(time.perf_counter() - t)\n".format(str(ROOT / "src"), str(tmp / "sgp.csv"))
     )
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
