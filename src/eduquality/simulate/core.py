@@ -109,7 +109,7 @@ def simulate_district(out_dir: str | Path, students: int = DEFAULT_STUDENTS,
                 output.write_item_scores(m, spec, res, numbers, students_by_sid, names,
                                          style=(k + j) % 4)
         else:
-            style = 3 if spec.exam_type == "高考" else (0 if spec.exam_type == "中考" else k % 4)
+            style = 3 if spec.exam_type == "高考" else (0 if spec.exam_type == "中考" else k % 3)
             output.write_totals(m, spec, results, numbers, students_by_sid, names, style)
         if spec.exam_type == "中考":
             total = sum(np.nan_to_num(r.totals) for r in results)

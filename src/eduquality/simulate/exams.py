@@ -52,8 +52,9 @@ class ExamSpec:
 def calendar(profile: str, years: list[str]) -> list[ExamSpec]:
     """The exams a profile holds, in date order.
 
-    minimal: 期末 (second term) for grades 1–8, 10, 11; 中考; 高考 — every year.
-    demo: minimal + in the last year 质量监测 for grades 3–11 and 一诊/二诊/三诊 for 高三.
+    minimal: 中考 and 高考 every year; 期末 (second term, grades 1–8, 10, 11) in the last year.
+    demo: 中考, 高考 and second-term 期末 every year; in the last year 质量监测 for grades 3–11
+    and 一诊/二诊/三诊 for 高三.
     full: every year 质量监测 (grades 1–11; 3–11 from 2021-2022 under 双减), both 期末,
     中考, 一诊/二诊/三诊/模拟 and 高考.
     """
@@ -83,10 +84,12 @@ def calendar(profile: str, years: list[str]) -> list[ExamSpec]:
                 out.append(ExamSpec(f"{e}-G12-{code}", f"{e}届高三{name}", kind, scope, year, 2,
                                     f"{e}-{day}", 12, True, 0.4))
         out.append(ExamSpec(f"{e}-G12-GK", f"{e}年普通高考", "高考", "省级", year, 2,
-                            f"{e}-06-07", 12, False, 0.0))
+                            f"{e}-06-07", 12, False, 0.25))
         out.append(ExamSpec(f"{e}-G9-ZK", f"{e}年初中学业水平考试（中考）", "中考", "市级", year, 2,
                             f"{e}-06-16", 9, False, -0.3))
         for g in (1, 2, 3, 4, 5, 6, 7, 8, 10, 11):
+            if profile == "minimal" and not last:
+                break
             out.append(ExamSpec(f"{e}-G{g}-FIN2", f"{yl}下学期{_gl(g)}期末考试", "期末", "区级",
                                 year, 2, f"{e}-06-28", g, False, -0.1))
     return sorted(out, key=lambda x: (x.date, x.grade, x.exam_id))
@@ -150,10 +153,16 @@ def run_exam(spec: ExamSpec, membership: pd.DataFrame, vocational: set[str], see
     return out
 
 
+def stage_offset(grade: int) -> float:
+    """Papers relative to the grade's mean ability: primary papers are easy (means near 80 %),
+    junior ones moderate, senior ones set for the selected 普高 population (means near 60 %)."""
+    return -1.4 if grade <= 6 else (-0.5 if grade <= 9 else 0.2)
+
+
 def make_paper(spec: ExamSpec, subject: str, track: str | None, seed: int) -> pd.DataFrame:
     """The paper of ``subject`` (and ``track``) in exam ``spec``, with its true parameters."""
     prng = stream(seed, "paper", spec.exam_id, subject, track)
-    centre = float(MU[spec.grade - 1]) + spec.shift + (0.45 if spec.grade >= 10 else 0.0) \
+    centre = float(MU[spec.grade - 1]) + spec.shift + stage_offset(spec.grade) \
         + prng.normal(0.0, 0.15)
     items = build_paper(subject, spec.grade, centre, prng, spec.gaokao_style)
     items.insert(0, "exam_id", spec.exam_id)

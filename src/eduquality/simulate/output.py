@@ -18,6 +18,8 @@ from eduquality.vocab import GENDER, GRADE_LABELS_ZH, LOCALE, OWNERSHIP, STAGES
 
 YES_NO = np.array(["否", "是"], dtype=object)
 IDENTITY = ("考号", "学籍号", "姓名", "学校", "班级")
+#: A sheet larger than this many cells is written as CSV instead (xlsx writing is slow).
+XLSX_CELL_LIMIT = 250_000
 
 
 def _text(values: object) -> np.ndarray:
@@ -147,13 +149,12 @@ def exam_numbers(spec: ExamSpec, takers: pd.DataFrame, school_seq: dict[str, int
     """考号: year, grade, school and seat (高考: year, district code, seat)."""
     yy = int(spec.date[2:4])
     if spec.exam_type == "高考":
-        return np.array([f"{yy:02d}{DISTRICT_CODE}{k + 1:06d}" for k in range(len(takers))],
-                        dtype=object)
-    seat = takers.groupby("school_code").cumcount().to_numpy() + 1
-    seq = takers["school_code"].map(school_seq).to_numpy()
-    return np.array([f"{yy:02d}{spec.grade:02d}{s:03d}{k:04d}" for s, k in zip(seq, seat,
-                                                                              strict=True)],
-                    dtype=object)
+        seat = pd.Series(np.arange(1, len(takers) + 1)).map("{:06d}".format)
+        return (f"{yy:02d}{DISTRICT_CODE}" + seat).to_numpy(dtype=object)
+    seat = pd.Series(takers.groupby("school_code").cumcount().to_numpy() + 1)
+    seq = takers["school_code"].map(school_seq).reset_index(drop=True)
+    return (f"{yy:02d}{spec.grade:02d}" + seq.map("{:03d}".format) + seat.map("{:04d}".format)
+            ).to_numpy(dtype=object)
 
 
 def _identity(res: PaperResult, numbers: pd.Series, students: pd.DataFrame,
@@ -168,15 +169,16 @@ def _identity(res: PaperResult, numbers: pd.Series, students: pd.DataFrame,
 
 def write_item_scores(m: Manifest, spec: ExamSpec, res: PaperResult, numbers: pd.Series,
                       students: pd.DataFrame, names: pd.Series, style: int) -> None:
-    """One subject's item scores. ``style`` picks the format: 0 CSV UTF-8 BOM, 1 xlsx, 2 CSV
-    GBK, 3 xlsx with a two-row merged header. Mocks (一诊 …) give objective answers as
-    options (columns ``1选项``) in their CSV files. Absent: blank items (even styles) or 缺考."""
-    absent_text = None if style % 2 == 0 else "缺考"
+    """One subject's item scores. ``style`` picks the format: 0 CSV UTF-8 BOM, 1 CSV GBK,
+    2 CSV UTF-8 BOM, 3 xlsx with a two-row merged header. Mocks (一诊 …) give objective answers as
+    options (columns ``1选项``) in their CSV files. Absent: 缺考 in every item (style 1) or blank items.
+    Sheets above :data:`XLSX_CELL_LIMIT` cells go to CSV."""
+    absent_text = "缺考" if style == 1 else None
     marker = np.where(res.status == "absent", absent_text,
                       np.where(res.status == "cheating", "违纪", None)).astype(object)
     marker[res.status == "present"] = None
     blank = res.status != "present"
-    options = spec.exam_type in ("一诊", "二诊", "三诊", "模拟") and style in (0, 2)
+    options = spec.exam_type in ("一诊", "二诊", "三诊", "模拟") and style != 3
     cols = _identity(res, numbers, students, names)
     single = (res.items["model"].eq("3PL") & res.items["item_type"].eq("客观题")).to_numpy()
     k_single = 0
@@ -190,29 +192,32 @@ def write_item_scores(m: Manifest, spec: ExamSpec, res: PaperResult, numbers: pd
             v[blank] = np.nan
             cols.append(Column(str(it.item_no), v, marker))
         k_single += int(single[j])
+    if style == 3 and len(res.takers) * len(cols) > XLSX_CELL_LIMIT:
+        style = 0
     track = f"_{res.track}" if res.track else ""
     stem = f"{spec.name}_{res.subject}{track}_小题分"
     folder = m.out_dir / "exams" / spec.exam_id
-    if style in (0, 2):
-        enc = "utf-8-sig" if style == 0 else "gbk"
+    if style != 3:
+        enc = "gbk" if style == 1 else "utf-8-sig"
         path = folder / f"{stem}.csv"
         write_csv(path, cols, encoding=enc)
         m.add(ManifestEntry(_rel(m, path), "scores", "csv", encoding=enc, exam_id=spec.exam_id,
                             subject=res.subject, track=res.track, level="item", year=spec.year))
         return
     path = folder / f"{stem}.xlsx"
-    group = [(res.subject, len(IDENTITY), len(cols) - 1)] if style == 3 else None
+    group = [(res.subject, len(IDENTITY), len(cols) - 1)]
     write_xlsx(path, [Sheet(res.subject, cols, group_header=group)])
     m.add(ManifestEntry(_rel(m, path), "scores", "xlsx", exam_id=spec.exam_id,
-                        subject=res.subject, track=res.track, level="item",
-                        header_rows=2 if group else 1, year=spec.year))
+                        subject=res.subject, track=res.track, level="item", header_rows=2,
+                        year=spec.year))
 
 
 def write_totals(m: Manifest, spec: ExamSpec, results: list[PaperResult], numbers: pd.Series,
                  students: pd.DataFrame, names: pd.Series, style: int) -> None:
     """Subject totals with 总分, one file per track from grade 11 on. ``style``: 0 xlsx with
-    平均分/最高分 rows, 1 CSV GBK (缺考 as '-'), 2 CSV UTF-8 BOM, 3 xlsx. 高考 files name the
-    school by its code and give integer subject scores."""
+    平均分/最高分 rows, 1 CSV GBK (缺考 as '-'), 2 CSV UTF-8 BOM, 3 xlsx (sheets above
+    :data:`XLSX_CELL_LIMIT` cells go to CSV). 高考 files name the school by its code and give
+    integer subject scores."""
     groups: list[tuple[str | None, list[PaperResult]]]
     if spec.grade >= 11:
         groups = [(tr, [r for r in results if r.track in (None, tr)]) for tr in ("理科", "文科")]
@@ -242,6 +247,8 @@ def write_totals(m: Manifest, spec: ExamSpec, results: list[PaperResult], number
             total += np.nan_to_num(v)
             any_present |= status == "present"
         cols.append(Column("总分", np.where(any_present, total, np.nan)))
+        if style in (0, 3) and len(takers) * len(cols) > XLSX_CELL_LIMIT:
+            style = 2
         track_part = f"_{track}" if track else ""
         stem = f"{spec.name}_成绩{track_part}"
         folder = m.out_dir / "exams" / spec.exam_id

@@ -86,53 +86,60 @@ def build_paper(subject: str, grade: int, centre: float, rng: np.random.Generato
     optional_group, n_counted, model (3PL/GRM/2PL), a, b, c, thresholds (tuple), n_steps.
     """
     t = template(subject, grade, gaokao_style)
-    rows: list[dict[str, object]] = []
+    label: list[str] = []
+    kind: list[str] = []
+    marks: list[float] = []
+    model: list[str] = []
+    steps: list[int] = []
+    flags: list[str] = []   # "", "multi", "essay", "optional"
 
-    def add(kind: str, marks: float, label: str, model: str, steps: int, **extra: object) -> None:
-        rows.append({"item_no": label, "item_type": kind, "marks": marks, "model": model,
-                     "n_steps": steps, **extra})
+    def add(k: str, mk: float, lab: str, mod: str, st: int, flag: str = "") -> None:
+        label.append(lab)
+        kind.append(k)
+        marks.append(mk)
+        model.append(mod)
+        steps.append(st)
+        flags.append(flag)
 
     no = 1
-    for count, marks in t.objective:
+    for count, mk in t.objective:
         for _ in range(count):
-            add("客观题", marks, str(no), "3PL", 1)
+            add("客观题", mk, str(no), "3PL", 1)
             no += 1
     for _ in range(t.multi[0]):
-        add("客观题", t.multi[1], str(no), "GRM", 2, multi=True)
+        add("客观题", t.multi[1], str(no), "GRM", 2, "multi")
         no += 1
-    for count, marks in t.binary:
+    for count, mk in t.binary:
         for _ in range(count):
-            add("主观题", marks, str(no), "2PL", 1)
+            add("主观题", mk, str(no), "2PL", 1)
             no += 1
     split_ok = subject in ("数学", "物理", "化学", "生物") and grade >= 7
-    for marks in t.subjective:
-        if split_ok and marks >= 12:
-            first = marks // 2
+    for mk_int in t.subjective:
+        if split_ok and mk_int >= 12:
+            first = mk_int // 2
             add("主观题", float(first), f"{no}(1)", "GRM", first)
-            add("主观题", float(marks - first), f"{no}(2)", "GRM", marks - first)
+            add("主观题", float(mk_int - first), f"{no}(2)", "GRM", mk_int - first)
         else:
-            add("主观题", float(marks), str(no), "GRM", marks)
+            add("主观题", float(mk_int), str(no), "GRM", mk_int)
         no += 1
     for _ in range(t.optional[0]):
-        add("主观题", float(t.optional[1]), str(no), "GRM", t.optional[1], group="选做1",
-            counted=1)
+        add("主观题", float(t.optional[1]), str(no), "GRM", t.optional[1], "optional")
         no += 1
     if t.essay:
-        add("主观题", float(t.essay), str(no), "GRM", t.essay, essay=True)
-    df = pd.DataFrame(rows)
-    n = len(df)
-    df.insert(0, "seq", np.arange(1, n + 1))
-    for col, default in (("multi", False), ("essay", False), ("group", None), ("counted", None)):
-        if col not in df:
-            df[col] = default
-        df[col] = df[col].where(df[col].notna(), default)
-    df = df.rename(columns={"group": "optional_group", "counted": "n_counted"})
+        add("主观题", float(t.essay), str(no), "GRM", t.essay, "essay")
+    fl = np.array(flags)
+    optional = fl == "optional"
+    df = pd.DataFrame({
+        "seq": np.arange(1, len(label) + 1), "item_no": label, "item_type": kind,
+        "marks": np.array(marks), "model": model, "n_steps": np.array(steps),
+        "optional_group": np.where(optional, "选做1", None),
+        "n_counted": np.where(optional, 1.0, np.nan),
+        "multi": fl == "multi", "essay": fl == "essay"})
     _parameters(df, centre, rng)
     _keys(df, rng)
     _knowledge(df, subject, grade, rng)
     target = full_marks(subject, grade, gaokao_style)
-    counted = df["marks"].where(df["optional_group"].isna(), 0).sum() + t.optional[1] * (
-        1 if t.optional[0] else 0)
+    counted = float(np.sum(np.array(marks)[~optional])) + (t.optional[1] if t.optional[0] else 0)
     if abs(counted - target) > 1e-9:
         raise AssertionError(f"template {subject} grade {grade}: {counted} != {target}")
     return df
@@ -146,15 +153,14 @@ def _parameters(df: pd.DataFrame, centre: float, rng: np.random.Generator) -> No
     drift = np.linspace(-0.6, 0.6, n)
     df["b"] = centre + drift + rng.normal(0.0, 0.7, n) - 0.5 * objective
     df["c"] = np.where(objective, rng.uniform(0.12, 0.25, n), 0.0)
+    essay = df["essay"].to_numpy()
+    width = np.where(essay, 8.0, rng.uniform(2.0, 3.5, n))
+    centre_k = df["b"].to_numpy() - 2.5 * essay  # essays: most writers reach the middle bands
     th: list[tuple[float, ...]] = []
-    for b, k, essay in zip(df["b"], df["n_steps"], df["essay"], strict=True):
+    for b, k, w in zip(centre_k, df["n_steps"].to_numpy(), width, strict=True):
         k = int(k)
-        if k == 1:
-            th.append((float(b),))
-            continue
-        width = 8.0 if essay else rng.uniform(2.0, 3.5)
-        centre_k = b - (2.5 if essay else 0.0)  # essays: most writers reach the middle bands
-        th.append(tuple(float(x) for x in centre_k + width * (np.arange(1, k + 1) / k - 0.5)))
+        th.append((float(b),) if k == 1 else
+                  tuple((b + w * (np.arange(1, k + 1) / k - 0.5)).tolist()))
     df["thresholds"] = th
 
 
@@ -178,8 +184,9 @@ def _knowledge(df: pd.DataFrame, subject: str, grade: int, rng: np.random.Genera
     two = (rng.random(n) < 0.33) & (second != pos)
     w = rng.choice([0.5, 0.6, 0.7], n)
     kp = points[pos]
-    text = np.where(two, [f"{a}:{x:.1f}；{b}:{1 - x:.1f}" for a, b, x in
-                          zip(kp, points[second], w, strict=True)], kp)
+    pair = pd.Series(kp) + ":" + pd.Series(w).map("{:.1f}".format) + "；" + pd.Series(
+        points[second]) + ":" + pd.Series(1 - w).map("{:.1f}".format)
+    text = np.where(two, pair.to_numpy(dtype=object), kp)
     if subject in ("语文", "英语"):
         text = np.where(df["essay"], points[-1], text)
     optional = df["optional_group"].notna().to_numpy()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
@@ -43,7 +44,7 @@ def _arrow(col: Column) -> pa.Array:
         arr = pa.array(np.round(v, 2), mask=blank)
     if col.marker is None:
         return arr
-    has = np.array([m is not None for m in col.marker])
+    has = ~pd.isna(col.marker)
     text = pc.cast(arr, pa.string())
     return pc.if_else(pa.array(has), pa.array(col.marker, type=pa.string()), text)
 
