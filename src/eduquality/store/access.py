@@ -271,6 +271,8 @@ class Scope:
         """The rows of ``frame`` in scope at ``level``."""
         if level not in self.levels:
             return frame.iloc[0:0]
+        if not self.levels[level].restrictions():
+            return frame
         return frame.loc[self.levels[level].mask(frame)]
 
     def sql(self, level: str, columns: Mapping[str, str]) -> tuple[str, list[Any]]:
@@ -529,10 +531,12 @@ def restrict_analysis(analysis: ExamAnalysis, scope: Scope) -> ExamAnalysis:
     item statistics only when the district level is visible."""
     summaries = {level: scope.frame(level, frame) for level, frame in analysis.summaries.items()}
     students = scope.frame("student", analysis.students)
-    visible_ids = set(students["student_id"]) if "student_id" in students else set()
     groups = analysis.groups
-    if "student_id" in groups.columns:
-        groups = groups.loc[groups["student_id"].isin(visible_ids)]
+    if "student_id" in groups.columns and scope.filter("student").restrictions():
+        visible = students["student_id"].unique() if "student_id" in students else []
+        groups = groups.loc[groups["student_id"].isin(visible)]
+    elif "student_id" in groups.columns and "student" not in scope.levels:
+        groups = groups.iloc[0:0]
     district = scope.sees("district")
     blank = pd.DataFrame()
     return replace(
@@ -582,7 +586,7 @@ def _restrict_names(names: Mapping[str, Mapping[str, str]],
         for kind, col in (("school", "school_code"), ("class", "class_id"),
                           ("teacher", "teacher_id")):
             if col in frame.columns:
-                seen[kind] |= set(frame[col].dropna().astype(str))
+                seen[kind] |= {str(v) for v in frame[col].dropna().unique()}
     return {kind: {k: v for k, v in names.get(kind, {}).items() if k in seen.get(kind, set())}
             for kind in names}
 

@@ -15,15 +15,17 @@ Analyse = Callable[[Database, str, Settings], ExamAnalysis]
 
 
 def fingerprint(db: Database, exam_id: str) -> tuple[Any, ...]:
-    """A cheap summary of everything an exam analysis reads: when it changes, re-analyse."""
+    """A cheap summary of what an exam analysis reads: when it changes, re-analyse.
+
+    Subject results (count and sum), registrations, teaching assignments and the import log;
+    item scores arrive through imports (the log), and scanning them on every request would
+    cost as much as the page itself."""
     row = db.con.execute("""
         SELECT (SELECT count(*) FROM subject_result r JOIN paper p USING (paper_id)
                 WHERE p.exam_id = $1),
                (SELECT coalesce(sum(r.score), 0) FROM subject_result r JOIN paper p
                 USING (paper_id) WHERE p.exam_id = $1),
                (SELECT count(*) FROM exam_registration WHERE exam_id = $1),
-               (SELECT count(*) FROM item_score s JOIN paper p USING (paper_id)
-                WHERE p.exam_id = $1),
                (SELECT count(*) FROM teaching_assignment),
                (SELECT coalesce(max(import_id), 0) FROM import_log)""", [exam_id]).fetchone()
     return tuple(row or ())
