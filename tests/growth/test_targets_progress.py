@@ -99,5 +99,6 @@ def test_progress_counts_only_changes_beyond_measurement_error():
 
 
 def test_progress_rejects_bad_reliability():
-    with pytest.raises(GrowthInputError):
+    with pytest.raises(GrowthInputError) as err:
         progress([1, 2, 3], [1, 2, 3], 1.2, 0.8)
+    assert "信度" in str(err.value) and "reliability must lie" in err.value.text("en")

@@ -8,6 +8,7 @@ import click
 import pandas as pd
 
 from eduquality.cli.app import Context, main, pass_ctx
+from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.measures.growth import GrowthInputError, student_growth_percentiles
 from eduquality.vocab import SUBJECT_STATUS
@@ -37,13 +38,13 @@ def _read_scores(path: str, id_col: str, cols: list[str], lang: str) -> pd.DataF
         except UnicodeDecodeError:
             continue
         except (OSError, pd.errors.ParserError) as exc:
-            raise GrowthInputError(tr("growth.cli.read", lang, path=path, why=exc)) from exc
+            raise EduQualityError(tr("growth.cli.read", lang, path=path, why=exc)) from exc
     if frame is None:
-        raise GrowthInputError(tr("growth.cli.read", lang, path=path, why="encoding"))
+        raise EduQualityError(tr("growth.cli.read", lang, path=path, why="encoding"))
     frame.columns = [c.strip() for c in frame.columns]
     missing = [c for c in [id_col, *cols] if c not in frame.columns]
     if missing:
-        raise GrowthInputError(tr("growth.cli.columns", lang, path=path, cols=", ".join(missing)))
+        raise EduQualityError(tr("growth.cli.columns", lang, path=path, cols=", ".join(missing)))
     out = pd.DataFrame({"id": frame[id_col].str.strip()})
     for col in cols:
         text = frame[col].str.strip()
@@ -52,7 +53,7 @@ def _read_scores(path: str, id_col: str, cols: list[str], lang: str) -> pd.DataF
         bad = num.isna() & (text != "") & status.isna()
         if bad.any():
             i = int(bad.to_numpy().nonzero()[0][0])
-            raise GrowthInputError(tr("growth.cli.numeric", lang, path=path, col=col,
+            raise EduQualityError(tr("growth.cli.numeric", lang, path=path, col=col,
                                       row=i + 2, value=text.iloc[i]))
         out[col] = num.astype(float)
     return out
@@ -83,7 +84,10 @@ def sgp(ctx: Context, scores: str, id_col: str, current: str, priors: tuple[str,
     prior (or no current score) gets an empty sgp and priors_used = 0.
     """
     data = _read_scores(scores, id_col, [current, *priors], ctx.lang)
-    result = student_growth_percentiles(data[current], data[list(priors)], min_n=min_n)
+    try:
+        result = student_growth_percentiles(data[current], data[list(priors)], min_n=min_n)
+    except GrowthInputError as exc:
+        raise EduQualityError(exc.text(ctx.lang)) from exc
     table = pd.DataFrame({"id": data["id"], "sgp": result["sgp"],
                           "priors_used": result["priors_used"]})
     table.to_csv(Path(out), index=False, encoding="utf-8")

@@ -66,7 +66,15 @@ MESSAGES = register({
 
 
 class ForecastInputError(EduQualityError):
-    """Input to a forecast is unusable (says which input and why)."""
+    """Input to a forecast is unusable (says which input and why).
+    Message in Chinese; ``text(lang)`` gives it in another language."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.key, self.params = key, params
+        super().__init__(tr(key, "zh", **params))
+
+    def text(self, lang: str = "zh") -> str:
+        return tr(self.key, lang, **self.params)
 
 
 # --------------------------------------------------------------------------------------------
@@ -76,11 +84,10 @@ class ForecastInputError(EduQualityError):
 def _table_counts(table: pd.DataFrame) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     need = {"score", "count"}
     if not need <= set(table.columns):
-        raise ForecastInputError(
-            tr("forecast.columns", "zh", cols=sorted(need - set(table.columns))))
+        raise ForecastInputError("forecast.columns", cols=sorted(need - set(table.columns)))
     t = table[["score", "count"]].dropna().sort_values("score")
     if t.empty:
-        raise ForecastInputError(tr("forecast.empty", "zh", what="一分一段表"))
+        raise ForecastInputError("forecast.empty", what="一分一段表")
     return t["score"].to_numpy(dtype=float), t["count"].to_numpy(dtype=float)
 
 
@@ -128,9 +135,9 @@ def rank_method_line(
     m = np.asarray(mock_scores, dtype=float)
     m = np.sort(m[~np.isnan(m)])[::-1]
     if m.size == 0:
-        raise ForecastInputError(tr("forecast.empty", "zh", what="mock_scores"))
+        raise ForecastInputError("forecast.empty", what="mock_scores")
     share = rank / total
-    k = min(max(math.ceil(share * m.size - 1e-9), 1), m.size)
+    k = min(max(math.ceil(round(share * m.size, 9)), 1), m.size)  # 0.15·20 is 3, not 3.0…4
     return RankLineForecast(float(line), rank, total, share, int(m.size), k, float(m[k - 1]))
 
 
@@ -194,11 +201,11 @@ class EquipercentileLink:
         x = np.asarray(mock, dtype=float)
         y = np.asarray(gaokao, dtype=float)
         if x.shape != y.shape:
-            raise ForecastInputError(tr("forecast.shape", "zh", what="gaokao", got=y.size,
-                                        n=x.size))
+            raise ForecastInputError("forecast.shape", what="gaokao", got=y.size,
+                                        n=x.size)
         ok = ~np.isnan(x) & ~np.isnan(y)
         if not ok.any():
-            raise ForecastInputError(tr("forecast.empty", "zh", what="mock/gaokao"))
+            raise ForecastInputError("forecast.empty", what="mock/gaokao")
         self.fx_, self.fp_ = self._cdf_knots(x[ok])
         self.gx_, self.gp_ = self._cdf_knots(y[ok])
         return self
@@ -236,13 +243,12 @@ class LogisticLineModel:
         x = x.reshape(x.shape[0], -1)
         t = np.asarray(above, dtype=float).ravel()
         if t.shape[0] != x.shape[0]:
-            raise ForecastInputError(tr("forecast.shape", "zh", what="above", got=t.size,
-                                        n=x.shape[0]))
+            raise ForecastInputError("forecast.shape", what="above", got=t.size,
+                                        n=x.shape[0])
         ok = ~np.isnan(x).any(axis=1) & ~np.isnan(t)
         x, t = x[ok], t[ok]
         if not np.isin(t, (0.0, 1.0)).all():
-            raise ForecastInputError(tr("forecast.outcome", "zh",
-                                        values=sorted(set(t.tolist()))[:5]))
+            raise ForecastInputError("forecast.outcome", values=sorted(set(t.tolist()))[:5])
         self.center_ = x.mean(axis=0)
         self.scale_ = x.std(axis=0)
         self.scale_[self.scale_ == 0] = 1.0
@@ -257,7 +263,7 @@ class LogisticLineModel:
             if np.max(np.abs(step)) < 1e-10:
                 break
         if not np.all(np.isfinite(beta)) or np.max(np.abs(beta[1:])) > 50:
-            raise ForecastInputError(tr("forecast.separation", "zh"))
+            raise ForecastInputError("forecast.separation")
         # back to the original scale
         slope = beta[1:] / self.scale_
         self.coef_ = np.r_[beta[0] - float(slope @ self.center_), slope]
@@ -287,7 +293,7 @@ def line_probabilities(
                               (lines, ["track", "line", "score"], "lines")):
         missing = sorted(set(cols) - set(frame.columns))
         if missing:
-            raise ForecastInputError(tr("forecast.columns", "zh", cols=[what, *missing]))
+            raise ForecastInputError("forecast.columns", cols=[what, *missing])
     keep = [c for c in carry if c in now.columns]
     parts = []
     for ln in lines.itertuples(index=False):
@@ -372,8 +378,7 @@ def unit_forecast(
     """
     need = {*by, "probability"}
     if not need <= set(probs.columns):
-        raise ForecastInputError(tr("forecast.columns", "zh",
-                                    cols=sorted(need - set(probs.columns))))
+        raise ForecastInputError("forecast.columns", cols=sorted(need - set(probs.columns)))
     rows = []
     for key, g in probs.dropna(subset=["probability"]).groupby(list(by), sort=True):
         p = np.clip(g["probability"].to_numpy(dtype=float), 0.0, 1.0)
@@ -394,7 +399,7 @@ def _prob_outcome(prob: ArrayLike, outcome: ArrayLike) -> tuple[NDArray, NDArray
     p = np.asarray(prob, dtype=float).ravel()
     o = np.asarray(outcome, dtype=float).ravel()
     if p.shape != o.shape:
-        raise ForecastInputError(tr("forecast.shape", "zh", what="outcome", got=o.size, n=p.size))
+        raise ForecastInputError("forecast.shape", what="outcome", got=o.size, n=p.size)
     ok = ~np.isnan(p) & ~np.isnan(o)
     return p[ok], o[ok]
 
@@ -452,8 +457,7 @@ def plan_progress(
     """
     need = {"unit", "year", "rate"}
     if not need <= set(rates.columns):
-        raise ForecastInputError(tr("forecast.columns", "zh",
-                                    cols=sorted(need - set(rates.columns))))
+        raise ForecastInputError("forecast.columns", cols=sorted(need - set(rates.columns)))
     base = rates.loc[rates["year"] == base_year].set_index("unit")["rate"]
     out = rates[["unit", "year", "rate"]].copy()
     out["base_rate"] = out["unit"].map(base)

@@ -77,7 +77,15 @@ BOUNDARY_WIDEN = 0.10
 
 
 class GrowthInputError(EduQualityError):
-    """Input to a growth computation is unusable (says which input and why)."""
+    """Input to a growth computation is unusable (says which input and why).
+    Message in Chinese; ``text(lang)`` gives it in another language."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.key, self.params = key, params
+        super().__init__(tr(key, "zh", **params))
+
+    def text(self, lang: str = "zh") -> str:
+        return tr(self.key, lang, **self.params)
 
 
 # --------------------------------------------------------------------------------------------
@@ -103,7 +111,7 @@ class SplineSpec:
         arr = arr[~np.isnan(arr)]
         lo, hi = float(arr.min()), float(arr.max())
         if hi <= lo:
-            raise GrowthInputError(tr("growth.constant_prior", "zh", name=name))
+            raise GrowthInputError("growth.constant_prior", name=name)
         knots = tuple(float(k) for k in np.quantile(arr, KNOT_PROBS))
         pad = BOUNDARY_WIDEN * (hi - lo)
         return cls(knots, (lo - pad, hi + pad))
@@ -324,7 +332,7 @@ def rq_fit(
     tv = np.atleast_1d(np.asarray(taus, dtype=float))
     n, p = Xa.shape
     if ya.shape[0] != n:
-        raise GrowthInputError(tr("growth.shape", "zh", what="y", got=ya.shape[0], n=n))
+        raise GrowthInputError("growth.shape", what="y", got=ya.shape[0], n=n)
     pre: _Pre | None = None
     if n > preprocess_above:
         m = int(np.round(np.sqrt(p) * n ** (2 / 3)))
@@ -400,7 +408,7 @@ def student_growth_percentiles(
     pr = np.asarray(priors, dtype=float)
     pr = pr.reshape(pr.shape[0], -1) if pr.ndim > 1 else pr.reshape(-1, 1)
     if pr.shape[0] != n:
-        raise GrowthInputError(tr("growth.shape", "zh", what="priors", got=pr.shape[0], n=n))
+        raise GrowthInputError("growth.shape", what="priors", got=pr.shape[0], n=n)
     k = pr.shape[1]
     avail = ~np.isnan(pr) & ~np.isnan(y)[:, None]
     sgp = np.full(n, -1, dtype=np.int64)
@@ -531,10 +539,10 @@ def progress(
     x1 = np.asarray(score1, dtype=float).ravel()
     x2 = np.asarray(score2, dtype=float).ravel()
     if x1.shape != x2.shape:
-        raise GrowthInputError(tr("growth.shape", "zh", what="score2", got=x2.size, n=x1.size))
+        raise GrowthInputError("growth.shape", what="score2", got=x2.size, n=x1.size)
     for rel in (reliability1, reliability2):
         if not 0.0 <= rel < 1.0:
-            raise GrowthInputError(tr("growth.reliability", "zh", value=rel))
+            raise GrowthInputError("growth.reliability", value=rel)
     e1 = _exam_scales(x1, reliability1)
     e2 = _exam_scales(x2, reliability2)
     out: dict[str, NDArray | pd.Series] = {}
