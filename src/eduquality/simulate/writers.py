@@ -80,8 +80,11 @@ class Sheet:
 
 
 def write_xlsx(path: Path, sheets: list[Sheet]) -> None:
+    """Write the sheets; constant-memory mode unless a sheet has a merged two-row header
+    (merges spanning rows need the whole sheet in memory; such sheets are kept small)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    merged = any(s.group_header for s in sheets)
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": not merged})
     wb.set_properties({"created": FIXED_DATE, "author": "华岭区教育体育局（模拟）"})
     bold = wb.add_format({"bold": True, "align": "center", "valign": "vcenter"})
     for sheet in sheets:
