@@ -24,6 +24,7 @@ from eduquality.measures.forecast import (
     plan_progress,
     poisson_binomial_pmf,
     rank_method_line,
+    rank_method_lines,
     table_rank,
     unit_forecast,
 )
@@ -41,6 +42,20 @@ def test_rank_method_by_hand():
     assert rank_method_line(TABLE, 598, np.arange(50.0)).mock_rank == 10
     with pytest.raises(ForecastInputError):
         rank_method_line(TABLE.rename(columns={"count": "n"}), 600, mock)
+
+
+def test_rank_method_for_each_track_and_line():
+    tables = {"物理类": TABLE, "历史类": TABLE.assign(count=[1, 1, 2, 6, 90])}
+    lines = pd.DataFrame({"track": ["物理类", "物理类", "历史类"],
+                          "line": ["特控线", "本科批", "特控线"], "score": [605, 598, 600]})
+    mock = pd.DataFrame({"track": ["物理类"] * 20 + ["历史类"] * 10,
+                         "score": np.r_[np.arange(20.0), np.arange(10.0)]})
+    out = rank_method_lines(tables, lines, mock).set_index(["track", "line"])
+    # 物理类 特控线: rank 5/100 → ⌈0.05·20⌉ = 1 → 19; 本科批: 20/100 → 4 → 16
+    assert out.loc[("物理类", "特控线"), "forecast_line"] == 19
+    assert out.loc[("物理类", "本科批"), "forecast_line"] == 16
+    # 历史类 特控线: rank 4/100 → ⌈0.4⌉ = 1 → 9
+    assert out.loc[("历史类", "特控线"), ["rank", "forecast_line"]].tolist() == [4, 9]
 
 
 def test_rank_method_with_tied_mock_scores():

@@ -20,7 +20,7 @@ new 3+1+2 regime ('物理类'/'历史类', '本科批'/'特控线'), 中考 ('�
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +44,7 @@ __all__ = [
     "plan_progress",
     "poisson_binomial_pmf",
     "rank_method_line",
+    "rank_method_lines",
     "table_rank",
     "unit_forecast",
 ]
@@ -139,6 +140,32 @@ def rank_method_line(
     share = rank / total
     k = min(max(math.ceil(round(share * m.size, 9)), 1), m.size)  # 0.15·20 is 3, not 3.0…4
     return RankLineForecast(float(line), rank, total, share, int(m.size), k, float(m[k - 1]))
+
+
+def rank_method_lines(
+    tables: Mapping[str, pd.DataFrame], lines: pd.DataFrame, mock: pd.DataFrame
+) -> pd.DataFrame:
+    """位次法 for every (track, line): ``tables`` maps a track to last year's official 一分一段
+    table (score, count), ``lines`` has columns track, line, score (last year's lines) and
+    ``mock`` columns track, score (this year's comparable city-wide mock). Returns track, line,
+    last_line, rank, total, share, mock_n, mock_rank, forecast_line.
+    """
+    for frame, cols, what in ((lines, ["track", "line", "score"], "lines"),
+                              (mock, ["track", "score"], "mock")):
+        missing = sorted(set(cols) - set(frame.columns))
+        if missing:
+            raise ForecastInputError("forecast.columns", cols=[what, *missing])
+    rows = []
+    for track, name, score in zip(lines["track"].astype(str), lines["line"],
+                                  lines["score"].to_numpy(dtype=float), strict=True):
+        if track not in tables:
+            raise ForecastInputError("forecast.empty", what=f"一分一段表 {track}")
+        r = rank_method_line(tables[track], float(score),
+                             mock.loc[mock["track"].astype(str) == track, "score"])
+        rows.append({"track": track, "line": name, "last_line": r.line, "rank": r.rank,
+                     "total": r.total, "share": r.share, "mock_n": r.mock_n,
+                     "mock_rank": r.mock_rank, "forecast_line": r.forecast_line})
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------------------------
