@@ -96,3 +96,65 @@ def add_prior_year(db: Database, seed: int = 2) -> None:
         con.executemany("INSERT INTO subject_result VALUES ('E0/chinese', ?, ?, ?)",
                         [(int(s), "absent" if a else "present", None if a else float(p))
                          for s, a, p in zip(cur.student_id, absent, prior, strict=True)])
+
+
+def gaokao_db(n_per_year: int = 600, seed: int = 3) -> Database:
+    """Three 高三 cohorts (2019–2021 高考) in three schools, 理科 and 文科: each cohort takes 三诊
+    ('diag3', one total paper per track) and the 高考 (a total paper per track); the official
+    lines (一本/二本) and 一分一段 tables of each year come from a large province-like population
+    drawn from the same model. School S3 is stronger by 0.5 SD."""
+    rng = np.random.default_rng(seed)
+    db = open_database(":memory:")
+    with db.write() as con:
+        con.execute("INSERT INTO district VALUES ('D', '测试区', '测试市', '测试省')")
+        for code, name, eff in (("S1", "甲中", 0.0), ("S2", "乙中", -0.2), ("S3", "丙中", 0.5)):
+            con.execute("INSERT INTO school VALUES (?, ?, 'D', 'senior', 'public', 'urban', NULL,"
+                        " 'A', NULL)", [code, name])
+        sid = 0
+        for year in (2019, 2020, 2021):
+            yc = f"{year - 1}-{year}"
+            con.execute("INSERT INTO school_year VALUES (?, ?, ?)",
+                        [yc, f"{year - 1}-09-01", f"{year}-07-15"])
+            for kind, date in (("diag3", f"{year}-04-20"), ("gaokao", f"{year}-06-08")):
+                eid = f"{year}-{kind}"
+                con.execute("INSERT INTO exam VALUES (?, ?, ?, 'city', ?, 2, ?, 12)",
+                            [eid, kind, kind, yc, date])
+                for track in ("science", "arts"):
+                    con.execute("INSERT INTO paper VALUES (?, ?, 'math', ?, 750)",
+                                [f"{eid}/{track}", eid, track])
+            # province-like population for the lines and the 一分一段 table
+            shift = {2019: 0.0, 2020: 8.0, 2021: -5.0}[year]
+            for track, line1, line2 in (("science", 0.85, 0.45), ("arts", 0.85, 0.45)):
+                pop = np.clip(np.round(rng.normal(450 + shift, 90, 50_000)), 0, 750)
+                values, counts = np.unique(pop, return_counts=True)
+                order = np.argsort(-values)
+                cum = np.cumsum(counts[order])
+                con.executemany("INSERT INTO score_distribution VALUES (?, '测试省', 'gaokao', ?,"
+                                " ?, ?, ?)", [(year, track, float(v), int(c), int(k)) for v, c, k
+                                              in zip(values[order], counts[order], cum,
+                                                     strict=True)])
+                for code, q in (("一本", line1), ("二本", line2)):
+                    con.execute("INSERT INTO cut_line VALUES (?, '测试省', 'gaokao', ?, ?, ?)",
+                                [year, track, code, float(np.quantile(pop, q))])
+            i = np.arange(n_per_year)
+            ids = sid + 1 + i
+            sid += n_per_year
+            school = np.array(["S1", "S2", "S3"])[i % 3]
+            track = np.where(i % 2 == 1, "science", "arts")
+            effect = np.select([school == "S1", school == "S2"], [0.0, -0.2], 0.5)
+            ability = rng.normal(effect, 1)
+            con.register("new_students", pd.DataFrame({"student_id": ids}))
+            con.execute("INSERT INTO student (student_id, national_id, name) SELECT student_id,"
+                        " 'G' || student_id, '学生' || student_id FROM new_students")
+            for kind, noise in (("diag3", 35.0), ("gaokao", 25.0)):
+                eid = f"{year}-{kind}"
+                score = np.clip(np.round(470 + shift * (kind == "gaokao") + 90 * ability
+                                         + rng.normal(0, noise, n_per_year)), 0, 750)
+                frame = pd.DataFrame({"student_id": ids, "school": school,
+                                      "paper": [f"{eid}/{t}" for t in track], "score": score})
+                con.register("new_scores", frame)
+                con.execute(f"INSERT INTO exam_registration SELECT '{eid}', student_id, "
+                            f"'{eid}-' || student_id, school, NULL FROM new_scores")
+                con.execute("INSERT INTO subject_result SELECT paper, student_id, 'present', "
+                            "score FROM new_scores")
+    return db

@@ -1,0 +1,72 @@
+"""高考 forecasts from 三诊: checked by construction (the simulated mock and 高考 share one
+ability) and by a backtest on the previous cohort."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from eduquality.analysis.forecast import backtest, forecast_gaokao, plan_tracking
+from eduquality.errors import EduQualityError
+from tests.factories import gaokao_db
+
+
+@pytest.fixture(scope="module")
+def db():
+    return gaokao_db(n_per_year=1500)
+
+
+def test_forecast_uses_the_previous_cohort(db):
+    fc = forecast_gaokao(db, "2021-diag3")
+    assert fc.calibration_exams == ("2020-diag3", "2020-gaokao")
+    assert set(fc.lines.line) == {"一本", "二本"} and set(fc.lines.track) == {"理科", "文科"}
+    # 位次法: the share above last year's line in the official table, re-found in this mock
+    row = fc.lines.iloc[0]
+    table = db.sql("SELECT score, n FROM score_distribution WHERE year = 2020 AND track = ?",
+                   ["science" if row.track == "理科" else "arts"])
+    assert row["rank"] == table[table.score >= row.score].n.sum()
+    mock = fc.students[fc.students.track == row.track].mock.sort_values(ascending=False)
+    k = int(np.ceil(row["share"] * len(mock) - 1e-9))
+    assert row.forecast_line == mock.iloc[k - 1]
+
+
+def test_probabilities_and_intervals(db):
+    fc = forecast_gaokao(db, "2021-diag3")
+    p = fc.students[["p_一本", "p_二本"]]
+    assert ((p >= 0) & (p <= 1)).all().all()
+    assert (fc.students["p_二本"] >= fc.students["p_一本"] - 1e-12).all()  # lower line, likelier
+    u = fc.units
+    assert ((u.count_low <= u["count"]) & (u["count"] <= u.count_high)).all()
+    d = u[(u.unit == "district") & (u.line == "一本")]
+    assert d.n.sum() == len(fc.students)
+    by_school = u[(u.unit != "district") & (u.line == "一本")].groupby("track")["count"].sum()
+    np.testing.assert_allclose(by_school.sort_index(),
+                               d.set_index("track")["count"].sort_index())
+    s3 = u[(u.unit == "S3") & (u.line == "一本")]["share"].mean()
+    s2 = u[(u.unit == "S2") & (u.line == "一本")]["share"].mean()
+    assert s3 > s2  # the stronger school is forecast higher
+
+
+def test_backtest_is_calibrated(db):
+    bt = backtest(db, "2020-diag3")
+    assert 0 < bt.brier < 0.15  # 0.25 would be a coin toss
+    assert bt.coverage >= 0.5
+    # calibration: the mean prediction lies in the Wilson 95 % interval of the observed rate
+    # in most bins (a few misses are expected by chance across 10 bins)
+    cal = bt.calibration[bt.calibration.n >= 30]
+    inside = (cal.mean_predicted >= cal.observed_low) & (cal.mean_predicted <= cal.observed_high)
+    assert inside.mean() >= 0.7
+
+
+def test_plan_tracking(db):
+    plan = plan_tracking(db)
+    d = plan[plan.unit == "district"].set_index("year")
+    assert list(d.index) == [2019, 2020, 2021]
+    assert d.loc[2021, "target"] == pytest.approx(d.loc[2019, "rate"] + 0.08)
+
+
+def test_not_a_mock(db):
+    with pytest.raises(EduQualityError, match="不是高三"):
+        forecast_gaokao(db, "2021-gaokao")
+    with pytest.raises(EduQualityError, match="上一届"):
+        forecast_gaokao(db, "2019-diag3")
