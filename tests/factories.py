@@ -107,7 +107,7 @@ def gaokao_db(n_per_year: int = 600, seed: int = 3) -> Database:
     db = open_database(":memory:")
     with db.write() as con:
         con.execute("INSERT INTO district VALUES ('D', '测试区', '测试市', '测试省')")
-        for code, name, eff in (("S1", "甲中", 0.0), ("S2", "乙中", -0.2), ("S3", "丙中", 0.5)):
+        for code, name in (("S1", "甲中"), ("S2", "乙中"), ("S3", "丙中")):
             con.execute("INSERT INTO school VALUES (?, ?, 'D', 'senior', 'public', 'urban', NULL,"
                         " 'A', NULL)", [code, name])
         sid = 0
