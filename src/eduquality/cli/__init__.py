@@ -8,6 +8,7 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     importing,
     irt,
     items,
+    outlook,
     report,
     simulate,
     web,
