@@ -65,9 +65,9 @@ def bench_2pl(n: int, j: int, rows: list[list[str]]) -> IRT:
     rows.append([label, "EduQuality IRT (EM, 41 nodes)", f"{t:.2f}",
                  f"{rmse(ours.items_['a'], a):.4f}", f"{rmse(ours.items_['b'], b):.4f}",
                  f"{ours.n_iter_} EM cycles"])
-    t_se, _ = timed(lambda: IRT("2pl").fit(xf))
+    t_se, with_se = timed(lambda: IRT("2pl").fit(xf))
     rows.append([label, "EduQuality IRT with standard errors", f"{t_se:.2f}", "", "",
-                 "observed information"])
+                 f"SE method: {with_se.se_method_}"])
     try:
         import mirt
 

@@ -16,11 +16,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eduquality.errors import EduQualityError
+from eduquality.analysis.item_matrix import load_item_matrix
+from eduquality.errors import EduQualityError, NotFoundError
 from eduquality.i18n import register, tr
-from eduquality.measures.irt import IRT, IRTConvergenceWarning
+from eduquality.measures.irt import (
+    IRT,
+    Graded,
+    IRTConvergenceWarning,
+    ItemBank,
+    ItemGroup,
+    ItemModel,
+    PartialCredit,
+    ThreePL,
+    TwoPL,
+    link,
+)
 from eduquality.measures.irt.api import export_table
 from eduquality.measures.irt.dif import mantel_haenszel
+from eduquality.store import Database
 
 MESSAGES = register({
     "calibration.no_file": ("找不到作答文件：{path}", "response file not found: {path}"),
@@ -28,6 +41,12 @@ MESSAGES = register({
                               "the response file {path} has no column {column}"),
     "calibration.bad_csv": ("无法读取作答文件 {path}：{detail}",
                             "cannot read the response file {path}: {detail}"),
+    "calibration.no_items": ("试卷 {paper} 没有小题分，无法做 IRT 标定",
+                             "paper {paper} has no item scores to calibrate"),
+    "calibration.not_calibrated": ("锚试卷 {paper} 尚未标定，请先标定它",
+                                   "the anchor paper {paper} is not calibrated yet; calibrate "
+                                   "it first"),
+    "calibration.no_exam": ("找不到考试 {exam}", "exam not found: {exam}"),
 })
 
 
@@ -100,3 +119,156 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+# -- the platform: papers in the database ---------------------------------------------------
+
+_MODELS: dict[str, type[ItemModel]] = {"2pl": TwoPL, "3pl": ThreePL, "grm": Graded,
+                                       "gpcm": PartialCredit}
+
+
+@dataclass
+class PaperCalibration:
+    """What :func:`calibrate_paper` stored (for the CLI or a report to show)."""
+
+    paper_id: str
+    scale: str
+    summary: dict[str, Any]
+    items: pd.DataFrame
+    excluded: list[int]
+    link_slope: float = 1.0
+    link_intercept: float = 0.0
+    link_method: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def calibrate_paper(db: Database, paper_id: str, model: str = "2pl",
+                    anchor: str | None = None, common: dict[int, int] | None = None,
+                    link_method: str = "stocking-lord", method: str = "eap",
+                    quadpts: int = 41) -> PaperCalibration:
+    """Calibrate one paper from its item scores, link it to ``anchor`` (an already calibrated
+    paper) through ``common`` items (this paper's seq → the anchor's seq), and store item
+    parameters and the students' scale scores (replacing earlier ones). Writes.
+
+    Item scores are rounded half up to integer marks; each item's distinct marks are its categories
+    (0/1 items: 2PL or 3PL, multi-mark items: graded or partial credit as ``model`` says).
+    Items everyone scored the same on are left out and listed in ``excluded``. Without an
+    anchor the paper defines its own scale (θ ~ N(0, 1) in its population), named by its id.
+    """
+    lang = db.lang
+    mat = load_item_matrix(db, paper_id)
+    if mat.scores.size == 0:
+        raise EduQualityError(tr("calibration.no_items", lang, paper=paper_id))
+    scores = np.floor(mat.scores + 0.5)          # round half up (四舍五入) to integer marks
+    seqs = mat.items["seq"].to_numpy().astype(int)
+    n_distinct = pd.DataFrame(scores).nunique().to_numpy()
+    keep = n_distinct >= 2
+    excluded = [int(s) for s in seqs[~keep]]
+    frame = pd.DataFrame(scores[:, keep], columns=[str(s) for s in seqs[keep]])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", IRTConvergenceWarning)
+        fitted = IRT(model, quadpts=quadpts, lang=lang).fit(frame)
+    notes = [str(w.message) for w in caught if issubclass(w.category, IRTConvergenceWarning)]
+    bank = fitted.bank_
+    slope, intercept, scale = 1.0, 0.0, paper_id
+    if anchor is not None:
+        base = load_bank(db, anchor)
+        pairs = common or {}
+        base_names = {str(v): str(k) for k, v in pairs.items()}
+        base_common = base.subset([n for n in base.items if n in base_names])
+        renamed = ItemBank(tuple(base_names[n] for n in base_common.items), base_common.groups,
+                           base_common.latent_mean, base_common.latent_sd)
+        lk = link(renamed, bank, link_method, lang=lang)
+        slope, intercept = lk.slope, lk.intercept
+        bank = lk.apply(bank)
+        scale = str(db.scalar("SELECT any_value(scale) FROM item_parameter WHERE paper_id = ?",
+                              [anchor]))
+    person = fitted.score(frame, method)
+    theta = slope * person["theta"].to_numpy() + intercept
+    se = slope * person["se"].to_numpy()
+    table = _parameter_rows(paper_id, bank, fitted, model, scale, slope, intercept,
+                            link_method if anchor else None)
+    with db.write() as con:
+        con.execute("DELETE FROM item_parameter WHERE paper_id = ?", [paper_id])
+        con.execute("DELETE FROM scale_score WHERE paper_id = ?", [paper_id])
+        con.register("irt_items_df", table)
+        con.execute("INSERT INTO item_parameter BY NAME SELECT * FROM irt_items_df")
+        con.unregister("irt_items_df")
+        scores_df = pd.DataFrame({"paper_id": paper_id, "student_id": mat.student_ids,
+                                  "scale": scale, "method": method, "theta": theta, "se": se})
+        con.register("irt_scores_df", scores_df)
+        con.execute("INSERT INTO scale_score BY NAME SELECT * FROM irt_scores_df")
+        con.unregister("irt_scores_df")
+    summary = {k: _plain(v) for k, v in fitted.summary().items()}
+    return PaperCalibration(paper_id, scale, summary, table, excluded, slope, intercept,
+                            link_method if anchor else None, notes)
+
+
+def _parameter_rows(paper_id: str, bank: ItemBank, fitted: IRT, model: str, scale: str,
+                    slope: float, intercept: float, link_method: str | None) -> pd.DataFrame:
+    se = fitted.items_.set_index("item")
+    cats = bank.category_values()
+    rows = []
+    for g in bank.groups:   # one row per item; a few dozen items per paper
+        bs = g.model.difficulties(g.params)
+        cs = g.model.guessing(g.params)
+        for r, j in enumerate(g.index):
+            name = bank.items[int(j)]
+            km = g.n_cats - 1
+            se_cols = ["se_b"] if "se_b" in se.columns else [f"se_b{i}" for i in
+                                                             range(1, km + 1)]
+            rows.append({
+                "paper_id": paper_id, "seq": int(name), "model": g.model.name,
+                "fit_model": model, "n_cats": g.n_cats, "categories": list(cats[int(j)]),
+                "a": float(g.params[r, 0]), "d": [float(v) for v in g.params[r, 1:1 + km]],
+                "b": [float(v) for v in bs[r]], "c": float(cs[r]),
+                "se_a": _nan_none(se.loc[name, "se_a"], 1.0 / slope),
+                "se_b": [_nan_none(se.loc[name, c], slope) for c in se_cols],
+                "scale": scale, "link_method": link_method, "link_slope": slope,
+                "link_intercept": intercept,
+            })
+    return pd.DataFrame(rows)
+
+
+def _nan_none(value: Any, factor: float = 1.0) -> float | None:
+    v = float(value) * factor
+    return None if np.isnan(v) else v
+
+
+def load_bank(db: Database, paper_id: str) -> ItemBank:
+    """The stored item parameters of a calibrated paper as an item bank (items named by seq)."""
+    rows = db.sql("SELECT * FROM item_parameter WHERE paper_id = ? ORDER BY seq", [paper_id])
+    if rows.empty:
+        raise NotFoundError(tr("calibration.not_calibrated", db.lang, paper=paper_id))
+    groups = []
+    for (name, k), part in rows.groupby(["model", "n_cats"], sort=False):
+        mod = _MODELS[str(name)]()
+        d = np.array([list(v) for v in part["d"]], dtype=float)
+        params = np.column_stack([part["a"].to_numpy(dtype=float), d])
+        if name == "3pl":
+            c = part["c"].to_numpy(dtype=float)
+            params = np.column_stack([params, np.log(c / (1 - c))])
+        groups.append(ItemGroup(mod, int(str(k)), part.index.to_numpy().astype(np.int64),
+                                params))
+    names = tuple(str(s) for s in rows["seq"])
+    cats = tuple(np.asarray(v, dtype=float) for v in rows["categories"])
+    return ItemBank(names, tuple(groups), categories=cats)
+
+
+def calibrate_exam(db: Database, exam_id: str, model: str = "2pl",
+                   anchors: dict[str, tuple[str, dict[int, int]]] | None = None,
+                   link_method: str = "stocking-lord", method: str = "eap"
+                   ) -> list[PaperCalibration]:
+    """Calibrate every paper of ``exam_id`` that has item scores; ``anchors`` maps a paper to
+    (anchor paper, common items) to link it to an earlier scale. Writes."""
+    papers = db.sql("""SELECT p.paper_id FROM paper p WHERE p.exam_id = ?
+                       AND EXISTS (SELECT 1 FROM item_score s WHERE s.paper_id = p.paper_id)
+                       ORDER BY p.paper_id""", [exam_id])["paper_id"].tolist()
+    if not papers and not db.scalar("SELECT count(*) FROM exam WHERE exam_id = ?", [exam_id]):
+        raise NotFoundError(tr("calibration.no_exam", db.lang, exam=exam_id))
+    anchors = anchors or {}
+    out = []
+    for paper in papers:   # a handful of papers per exam
+        anchor, common = anchors.get(paper, (None, None))
+        out.append(calibrate_paper(db, paper, model, anchor, common, link_method, method))
+    return out

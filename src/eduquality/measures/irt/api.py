@@ -66,6 +66,7 @@ class IRT:
         est = EMEstimator(resp, models, slope, self.quadpts, self.bound, self.max_iter,
                           self.tol, self.lang, se_method=self.se_method)
         res = est.run(self.model, self.se)
+        self.se_method_ = est.se_method_used or None
         self._store(resp, res, slope)
         return self
 

@@ -107,6 +107,7 @@ class EMEstimator:
                  lang: str = "zh", accelerate: bool = True, se_method: str = "auto") -> None:
         self.resp = responses
         self.se_method = se_method
+        self.se_method_used = ""
         self.accelerate = accelerate
         self.models = models
         self.slope = slope
@@ -386,6 +387,7 @@ class EMEstimator:
         ``observed`` when it costs under ~10⁹ multiply-adds, ``xpd`` otherwise."""
         cost = len(self.freq) * self.resp.shape[1] * len(self.theta) * self.n_free
         use_xpd = method == "xpd" or (method == "auto" and cost > 1e9)
+        self.se_method_used = "xpd" if use_xpd else "observed"
         info = self._xpd(psi) if use_xpd else self._observed(psi)
         try:
             cov: Array = np.asarray(np.linalg.inv(info), dtype=float)
