@@ -204,3 +204,30 @@ def test_scoped_reads_stay_inside_scope(db, analysed, p):
         assert teachers <= staff
     elif p.role in ("leader", "parent"):
         assert not teachers
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(p=principals)
+def test_ibis_and_sql_filters_agree(db, p):
+    scope = scope_for(db, p)
+    if "student" not in scope.levels:
+        return
+    reg = db.ibis().table("exam_registration")
+    via_ibis = set(scope.filter("student").ibis(reg.filter(reg.exam_id == "E1"))
+                   .execute()["student_id"])
+    assert via_ibis == set(scoped_results(db, scope, "E1").student_id)
+
+
+def test_filters_refuse_frames_without_the_restricted_column(db):
+    scope = scope_for(db, load_principal(db, "p1"))
+    with pytest.raises(ValueError):
+        scope.frame("student", results_frame(db).drop(columns=["school_code"]))
+    with pytest.raises(ValueError):
+        scope.filter("school").sql({"class_id": "c.class_id"})
+
+
+def test_refusals_speak_the_scope_language(db):
+    scope = scope_for(db, load_principal(db, "p1"), lang="en")
+    with pytest.raises(PermissionDenied, match="not allowed"):
+        access.require_school(db, scope, "S2")

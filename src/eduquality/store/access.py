@@ -247,6 +247,8 @@ class Scope:
 
     principal: Principal
     levels: Mapping[str, Filter]
+    lang: str = "zh"
+    """The language of the messages of refusals."""
 
     def filter(self, level: str) -> Filter:
         if level not in LEVELS:
@@ -261,11 +263,11 @@ class Scope:
     def admits(self, level: str, **keys: Any) -> bool:
         return level in self.levels and self.levels[level].admits(**keys)
 
-    def require(self, level: str, lang: str = "zh", **keys: Any) -> None:
+    def require(self, level: str, **keys: Any) -> None:
         """Raise PermissionDenied unless a row of ``level`` with ``keys`` is in scope."""
         if not self.admits(level, **keys):
             what = ", ".join(f"{k}={v}" for k, v in keys.items())
-            raise PermissionDenied(tr("access.denied", lang, what=f"{level} {what}"))
+            raise PermissionDenied(tr("access.denied", self.lang, what=f"{level} {what}"))
 
     def frame(self, level: str, frame: pd.DataFrame) -> pd.DataFrame:
         """The rows of ``frame`` in scope at ``level``."""
@@ -295,7 +297,7 @@ def require_action(principal: Principal, action: str, lang: str = "zh") -> None:
                                   role=ROLES.label(principal.role, lang), action=action))
 
 
-def scope_for(db: Database, principal: Principal) -> Scope:
+def scope_for(db: Database, principal: Principal, lang: str | None = None) -> Scope:
     """Resolve ``principal`` into per-level filters: the one function that decides.
 
     Reaches (:data:`RULES`): 'all' → no restriction; 'school' → the own school (teacher level:
@@ -321,7 +323,7 @@ def scope_for(db: Database, principal: Principal) -> Scope:
                 {principal.student_id} if principal.student_id is not None else set()))
         else:  # pragma: no cover - a typo in RULES
             raise ValueError(f"unknown reach {reach!r} for {principal.role}/{level}")
-    return Scope(principal, levels)
+    return Scope(principal, levels, lang or principal.lang or db.lang)
 
 
 def teachers_of_school(db: Database, school_code: str | None) -> frozenset[str]:
@@ -392,20 +394,20 @@ def require_exam(db: Database, scope: Scope, exam_id: str) -> None:
     """Raise NotFoundError for an unknown exam and PermissionDenied for an exam without any
     registration in the principal's exam scope."""
     if not db.scalar("SELECT count(*) FROM exam WHERE exam_id = ?", [exam_id]):
-        raise NotFoundError(tr("access.unknown_ref", db.lang,
-                               what="考试" if db.lang != "en" else "exam", value=exam_id))
+        raise NotFoundError(tr("access.unknown_ref", scope.lang,
+                               what="考试" if scope.lang != "en" else "exam", value=exam_id))
     where, params = scope.sql("exam", _REG)
     if not db.scalar(f"SELECT count(*) FROM exam_registration g WHERE g.exam_id = ? AND {where}",
                      [exam_id, *params]):
-        raise PermissionDenied(tr("access.denied", db.lang, what=f"exam {exam_id}"))
+        raise PermissionDenied(tr("access.denied", scope.lang, what=f"exam {exam_id}"))
 
 
 def require_school(db: Database, scope: Scope, school_code: str) -> None:
     """NotFoundError for an unknown school; PermissionDenied outside the school scope."""
     if not db.scalar("SELECT count(*) FROM school WHERE school_code = ?", [school_code]):
-        raise NotFoundError(tr("access.unknown_ref", db.lang,
-                               what="学校" if db.lang != "en" else "school", value=school_code))
-    scope.require("school", db.lang, school_code=school_code)
+        raise NotFoundError(tr("access.unknown_ref", scope.lang,
+                               what="学校" if scope.lang != "en" else "school", value=school_code))
+    scope.require("school", school_code=school_code)
 
 
 def require_class(db: Database, scope: Scope, class_id: str) -> str:
@@ -413,9 +415,9 @@ def require_class(db: Database, scope: Scope, class_id: str) -> str:
     the class scope."""
     school_code = db.scalar("SELECT school_code FROM class WHERE class_id = ?", [class_id])
     if school_code is None:
-        raise NotFoundError(tr("access.unknown_ref", db.lang,
-                               what="班级" if db.lang != "en" else "class", value=class_id))
-    scope.require("class", db.lang, school_code=school_code, class_id=class_id)
+        raise NotFoundError(tr("access.unknown_ref", scope.lang,
+                               what="班级" if scope.lang != "en" else "class", value=class_id))
+    scope.require("class", school_code=school_code, class_id=class_id)
     return str(school_code)
 
 
@@ -425,9 +427,9 @@ def require_student(db: Database, scope: Scope, student_id: int) -> pd.DataFrame
     rows = scoped_students(db, scope, student_ids=[student_id])
     if rows.empty:
         if db.scalar("SELECT count(*) FROM student WHERE student_id = ?", [int(student_id)]):
-            raise PermissionDenied(tr("access.denied", db.lang, what=f"student {student_id}"))
-        raise NotFoundError(tr("access.unknown_ref", db.lang,
-                               what="学生" if db.lang != "en" else "student", value=student_id))
+            raise PermissionDenied(tr("access.denied", scope.lang, what=f"student {student_id}"))
+        raise NotFoundError(tr("access.unknown_ref", scope.lang,
+                               what="学生" if scope.lang != "en" else "student", value=student_id))
     return rows
 
 
@@ -533,7 +535,7 @@ def restrict_analysis(analysis: ExamAnalysis, scope: Scope) -> ExamAnalysis:
     students = scope.frame("student", analysis.students)
     groups = analysis.groups
     if "student_id" in groups.columns and scope.filter("student").restrictions():
-        visible = students["student_id"].unique() if "student_id" in students else []
+        visible: Any = students["student_id"].unique() if "student_id" in students else []
         groups = groups.loc[groups["student_id"].isin(visible)]
     elif "student_id" in groups.columns and "student" not in scope.levels:
         groups = groups.iloc[0:0]
@@ -607,7 +609,7 @@ def audit(db: Database, principal: Principal, action: str, obj: str,
 def read_audit(db: Database, scope: Scope, *, username: str | None = None,
                action: str | None = None, limit: int = 500) -> pd.DataFrame:
     """The latest ``limit`` audit rows (admin and researcher only), newest first."""
-    require_action(scope.principal, "view_audit", db.lang)
+    require_action(scope.principal, "view_audit", scope.lang)
     where: str = "TRUE"
     params: list[Any] = []
     if username:

@@ -34,6 +34,7 @@ from eduquality.store.access import (
     restrict_analysis,
     scope_for,
 )
+from eduquality.vocab import ROLES
 from eduquality.web.auth import LANG_COOKIE, SESSION_COOKIE
 from eduquality.web.export import page_xlsx
 from eduquality.web.pages import Page, fmt
@@ -147,8 +148,9 @@ class Ctx:
 
 
 async def get_ctx(request: Request, db: DbDep, principal: CurrentUser) -> Ctx:
-    return Ctx(request, db, principal, scope_for(db, principal),
-               request_lang(request, principal), request.app.state.settings)
+    lang = request_lang(request, principal)
+    return Ctx(request, db, principal, scope_for(db, principal, lang), lang,
+               request.app.state.settings)
 
 
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
@@ -178,6 +180,4 @@ def render(request: Request, template: str, lang: str, principal: Principal | No
 
 
 def _role_label(principal: Principal | None, lang: str) -> str:
-    from eduquality.vocab import ROLES
-
     return ROLES.label(principal.role, lang) if principal else ""
