@@ -250,6 +250,9 @@ def write_totals(m: Manifest, spec: ExamSpec, results: list[PaperResult], number
         if style in (0, 3) and len(takers) * len(cols) > XLSX_CELL_LIMIT:
             style = 2
         track_part = f"_{track}" if track else ""
+        # track stays out of the manifest: 语文/英语 are common papers, the importer finds each
+        # student's 数学 paper from the class track of the roster
+        desc = f"{track}学生各科成绩" if track else "各科成绩"
         stem = f"{spec.name}_成绩{track_part}"
         folder = m.out_dir / "exams" / spec.exam_id
         if style in (1, 2):
@@ -257,12 +260,13 @@ def write_totals(m: Manifest, spec: ExamSpec, results: list[PaperResult], number
             path = folder / f"{stem}.csv"
             write_csv(path, cols, encoding=enc)
             m.add(ManifestEntry(_rel(m, path), "scores", "csv", encoding=enc,
-                                exam_id=spec.exam_id, track=track, level="total", year=spec.year))
+                                exam_id=spec.exam_id, level="total", year=spec.year,
+                                description=desc))
         else:
             path = folder / f"{stem}.xlsx"
             write_xlsx(path, [Sheet("成绩", cols, summary=style == 0)])
             m.add(ManifestEntry(_rel(m, path), "scores", "xlsx", exam_id=spec.exam_id,
-                                track=track, level="total", year=spec.year))
+                                level="total", year=spec.year, description=desc))
 
 
 # ------------------------------------------------------------------------ lines and tables
