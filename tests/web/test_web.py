@@ -271,3 +271,27 @@ def test_knowledge_points_of_own_units_only(login):
     assert "知识点" in school and "函数" in school
     klass = table_after(c.get("/exams/E1/classes/S1-2021-8-2").text, "知识点")
     assert "几何" in klass
+
+
+def test_first_analysis_runs_off_the_event_loop_on_its_own_cursor(app, db, login):
+    import threading
+
+    cache = app.state.cache
+    seen = []
+    original = cache.analyse
+
+    def spy(reader, exam_id, settings):
+        seen.append((threading.current_thread().name, reader is db, reader.con is db.con))
+        return original(reader, exam_id, settings)
+
+    cache.analyse = spy
+    try:
+        cache._items.clear()
+        c = login("res")
+        assert c.get("/exams/E1").status_code == 200
+        assert c.get("/exams/E1/schools/S1").status_code == 200   # cached: no second run
+    finally:
+        cache.analyse = original
+    assert len(seen) == 1
+    thread, same_db, same_con = seen[0]
+    assert not same_db and not same_con and thread != threading.main_thread().name

@@ -31,8 +31,10 @@ from eduquality.store.access import (
     can,
     load_principal,
     require_action,
+    require_exam,
     restrict_analysis,
     scope_for,
+    scoped_results,
 )
 from eduquality.vocab import ROLES
 from eduquality.web.auth import LANG_COOKIE, SESSION_COOKIE
@@ -115,6 +117,16 @@ class Ctx:
         """The exam's analysis, restricted to what this principal may see."""
         full = self.request.app.state.cache.get(self.db, exam_id)
         return restrict_analysis(full, self.scope)
+
+    async def warm(self, exam_id: str) -> None:
+        """Compute a missing analysis off the event loop (exams in scope only)."""
+        require_exam(self.db, self.scope, exam_id)
+        await self.request.app.state.cache.ensure(self.db, exam_id)
+
+    async def warm_student(self, student_id: int) -> None:
+        for exam_id in scoped_results(self.db, self.scope, student_id=student_id)[
+                "exam_id"].unique():
+            await self.warm(str(exam_id))
 
     def html(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         return render(self.request, template, self.lang, self.principal, status_code, **context)

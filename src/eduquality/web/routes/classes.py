@@ -13,4 +13,5 @@ router = APIRouter(prefix="/exams/{exam_id}/classes", tags=["classes"])
 
 @router.get("/{class_id}")
 async def class_(ctx: CtxDep, exam_id: str, class_id: str, format: Format = "html") -> Response:
+    await ctx.warm(exam_id)
     return ctx.respond(class_page(ctx, exam_id, class_id), format)

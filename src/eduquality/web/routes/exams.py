@@ -19,4 +19,5 @@ async def exam_list(ctx: CtxDep, format: Format = "html") -> Response:
 @router.get("/{exam_id}")
 async def exam_overview(ctx: CtxDep, exam_id: str, subject: str | None = None,
                         format: Format = "html") -> Response:
+    await ctx.warm(exam_id)
     return ctx.respond(exam_page(ctx, exam_id, subject), format)

@@ -14,4 +14,5 @@ router = APIRouter(prefix="/exams/{exam_id}/schools", tags=["schools"])
 @router.get("/{school_code}")
 async def school(ctx: CtxDep, exam_id: str, school_code: str, subject: str | None = None,
                  format: Format = "html") -> Response:
+    await ctx.warm(exam_id)
     return ctx.respond(school_page(ctx, exam_id, school_code, subject), format)

@@ -13,4 +13,5 @@ router = APIRouter(prefix="/students", tags=["students"])
 
 @router.get("/{student_id}")
 async def student(ctx: CtxDep, student_id: int, format: Format = "html") -> Response:
+    await ctx.warm_student(student_id)
     return ctx.respond(student_page(ctx, student_id), format)
