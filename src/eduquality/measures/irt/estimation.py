@@ -271,7 +271,7 @@ class EMEstimator:
         scale = 1.0
         for _ in range(12):
             trial = p[todo] + scale * step[todo]
-            ok = self._objective_rows(g, trial, r[todo]) >= old[todo] - 1e-9 * np.abs(old[todo])
+            ok = self._objective(g, trial, r[todo]) >= old[todo] - 1e-9 * np.abs(old[todo])
             rows = np.flatnonzero(todo)
             out[rows[ok]] = trial[ok]
             todo[rows[ok]] = False
@@ -279,9 +279,6 @@ class EMEstimator:
                 break
             scale *= 0.5
         return out
-
-    def _objective_rows(self, g: _Group, p: Array, r: Array) -> Array:
-        return self._objective(g, p, r)
 
     def _newton_joint(self, params: list[Array], r: list[Array]) -> list[Array]:
         """Fisher scoring on the whole free vector (shared slope couples the items)."""
