@@ -197,6 +197,9 @@ def main() -> None:
     text = "\n".join([
         "## Growth: SGP and multilevel value-added", "", f"Machine: {machine}.", "",
         "Goals: SGP ≤ 30 s for 100,000 students; value-added ≤ 10 s for 200,000 students.",
+        "Other jobs may share the CPUs (see the load average): compare rows within one run. With",
+        "more runnable threads than cores, multi-threaded OpenBLAS spins on tiny matrices, hence",
+        "the single-thread row. SGP agreement: share of students whose SGP equals ours.",
         "", *sgp, "", *va, "",
     ])
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
