@@ -129,6 +129,10 @@ def test_parent_sees_own_child_only(login):
     # grade 8 is compulsory education: the parent sees grades, no scores, no ranks
     e1 = table_after(child.text, "期末")
     assert "等级" in e1 and "百分等级" not in e1 and "名次" not in e1 and ">成绩<" not in e1
+    gaokao = table_after(child.text, "高考")                 # grade 12: scores, but no ranks
+    assert ">成绩<" in gaokao and "名次" not in gaokao and "不得用于学校排名" in gaokao
+    mock = table_after(child.text, "一模")                   # senior mock: ranks allowed
+    assert "全区名次" in mock
 
 
 def test_leader_sees_school_aggregates_in_fixed_order_and_no_students(login):

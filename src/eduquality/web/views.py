@@ -366,7 +366,10 @@ def _student_exam(ctx: Ctx, exam_id: str, student_id: int) -> Section:
     if rules.student_ranks:
         columns += [("t", t("web.col.t"), "num"), ("pr", t("web.col.pr"), "num"),
                     ("rank", t("web.col.rank"), "int")]
-    notes = [] if rules.student_ranks else [t("web.grades_note")]
+    notes: list[str] = []
+    if not rules.student_ranks:
+        notes.append(t("web.grades_note") if a.exam.compulsory else
+                     t("web.exam.league", exam_type=EXAM_TYPES.label(a.exam.exam_type, ctx.lang)))
     title = f"{a.exam.name} · {_subtitle(a, ctx.lang)}"
     return Section(title, frame_table(rows, columns), notes=notes)
 
