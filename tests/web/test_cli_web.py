@@ -36,3 +36,4 @@ def test_web_serves_the_configured_database(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert seen["host"] == "127.0.0.1" and seen["port"] == 8123
     assert seen["app"].state.db.path == db
+    assert "user add" in result.output                     # hint: no users yet

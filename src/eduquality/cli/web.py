@@ -18,8 +18,15 @@ from eduquality.vocab import ROLES
 @pass_ctx
 def web(ctx: Context, host: str, port: int, secure_cookies: bool) -> None:
     """Run the web platform. 启动网页平台（各角色按权限查看）。"""
+    from eduquality.store.access import list_users
     from eduquality.web.app import serve
 
+    db = ctx.open_db()
+    no_users = list_users(db).empty
+    db.close()
+    if no_users:
+        ctx.say("还没有用户：先运行 eduquality user add 用户名 --role admin",
+                "no users yet: first run eduquality user add USERNAME --role admin")
     ctx.say(f"网页平台：http://{host}:{port}/（Ctrl+C 停止）",
             f"web platform: http://{host}:{port}/ (Ctrl+C to stop)")
     serve(ctx.settings, host, port, cookie_secure=secure_cookies)
