@@ -61,6 +61,25 @@ def test_targets_with_two_prior_model_chain_the_scores():
     assert np.nanmin(got) >= 1 and np.nanmax(got) <= 99
 
 
+def test_two_year_chain_equals_a_plain_loop():
+    rng = np.random.default_rng(14)
+    p2 = rng.normal(60, 12, 600)
+    p1 = 0.9 * p2 + rng.normal(6, 6, 600)
+    y = 0.6 * p1 + 0.3 * p2 + rng.normal(6, 6, 600)
+    m2 = SGPModel().fit(y.round(), np.c_[p1, p2].round())
+    cur, prev, line = np.array([48.0, 60.0, 71.0]), np.array([50.0, 58.0, 69.0]), 66.0
+    got = growth_targets([_M, m2], cur, prev[:, None], line, years=2)["target_2y"]
+    for i in range(3):
+        expected = pd.NA
+        for j in range(1, 100):  # trajectory j, one student at a time
+            y1 = _M.predict_quantiles([[cur[i]]])[0, j - 1]
+            y2 = m2.predict_quantiles([[y1, cur[i]]])[0, j - 1]
+            if y2 >= line:
+                expected = j
+                break
+        assert (pd.isna(got[i]) and pd.isna(expected)) or got[i] == expected
+
+
 def test_unreachable_and_trivial_lines():
     cur = np.array([50.0])
     assert pd.isna(growth_targets([_M], cur, np.empty((1, 0)), 10_000.0, years=1).iloc[0, 0])
