@@ -33,3 +33,19 @@ def test_only_local_redirects():
     assert safe_next("/exams/E1?subject=math") == "/exams/E1?subject=math"
     for bad in ("https://evil.example", "//evil.example", "/\\evil", "", None, "exams"):
         assert safe_next(bad) == "/"
+
+
+def test_throttle_blocks_after_limit_and_forgets_old_names():
+    from eduquality.web.auth import Throttle
+
+    th = Throttle(limit=2, window=1000, max_names=3)
+    th.fail("a")
+    assert not th.blocked("a")
+    th.fail("a")
+    assert th.blocked("a") and not th.blocked("b")
+    th.clear("a")
+    assert not th.blocked("a")
+    th.window = 0  # every failure is old at once: names are forgotten past max_names
+    for name in "bcdef":
+        th.fail(name)
+    assert len(th._failures) <= 4

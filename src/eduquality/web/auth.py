@@ -82,9 +82,10 @@ class SessionSigner:
 class Throttle:
     """At most ``limit`` failed sign-ins per user name within ``window`` seconds."""
 
-    def __init__(self, limit: int = 5, window: float = 900.0) -> None:
+    def __init__(self, limit: int = 5, window: float = 900.0, max_names: int = 10_000) -> None:
         self.limit = limit
         self.window = window
+        self.max_names = max_names
         self._failures: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
@@ -102,6 +103,9 @@ class Throttle:
         with self._lock:
             now = time.monotonic()
             self._recent(username, now).append(now)
+            if len(self._failures) > self.max_names:  # forget names with no recent failure
+                for name in [n for n, q in self._failures.items() if not self._recent(n, now)]:
+                    del self._failures[name]
 
     def clear(self, username: str) -> None:
         with self._lock:
