@@ -383,7 +383,9 @@ class SGPModel:
         return np.sort(self.design(priors) @ self.coef_, axis=1)
 
     def percentiles(self, current: ArrayLike, priors: ArrayLike) -> NDArray[np.int64]:
-        """SGP = #{sorted predictions < observed score}, clipped to 1..99."""
+        """SGP = #{sorted predictions < observed score}, clipped to 1..99. "Below" means below
+        by more than 1e-9·(1 + |score|), so a prediction that interpolates the student's own
+        score (an LP vertex) is not counted below it by rounding noise."""
         y = np.asarray(current, dtype=float).ravel()
         q = self.predict_quantiles(priors)
         tol = 1e-9 * (1.0 + np.abs(y))
