@@ -168,3 +168,21 @@ def test_student_weak_points_from_knowledge(full):
     # own 0.20 < district 0.55 on 函数; 0.90 ≥ 0.48 on 几何 is not weak
     assert weak["knowledge_point"].tolist() == ["函数"]
     assert weak["class_rate"].tolist() == [pytest.approx(0.40)]
+
+
+def test_school_matrix_bands_and_detail_moved_to_workbook_for_big_districts(
+        compulsory, monkeypatch):
+    from eduquality.reports import district
+
+    report = build_report(view_of(compulsory), "district")
+    matrix = find(report, "各校各科平均分")
+    assert list(matrix.frame["unit"]) == ["甲校", "乙校", "丙校"]
+    bands = compulsory.summaries["school"].set_index(["school_code", "subject_code"])["band"]
+    assert list(matrix.frame["math.band"]) == [bands[("S1", "math")], bands[("S2", "math")],
+                                               bands[("S3", "math")]]
+    assert find(report, "数学：各校").print_
+    monkeypatch.setattr(district, "PRINT_DETAIL_MAX_SCHOOLS", 2)
+    report = build_report(view_of(compulsory), "district")
+    assert not find(report, "数学：各校").print_
+    texts = [b.text for s in report.sections for b in s.blocks if hasattr(b, "text")]
+    assert any("Excel" in t for t in texts)

@@ -12,6 +12,11 @@ from eduquality.reports.model import Chart, Column, Report, Section, Table, Text
 from eduquality.reports.policy import fixed_order, require_unit_comparisons
 from eduquality.reports.view import View
 
+PRINT_DETAIL_MAX_SCHOOLS = 40
+"""Above this many schools the per-subject school tables (rates, CIs) go to the workbook only;
+the printed bulletin keeps the schools × subjects table and the charts (bench: a 100-school
+bulletin stays well under 15 s)."""
+
 
 def district_report(view: View) -> Report:
     """Build the bulletin. Raises :class:`~eduquality.reports.policy.PublicationRefused` for a
@@ -79,11 +84,37 @@ def _subjects(view: View) -> Section:
     return Section(L.text("sec.subjects", lang), blocks)
 
 
+def school_matrix(view: View, schools: pd.DataFrame) -> Table:
+    """Schools (fixed order) × subjects: the mean, coloured and marked by its band."""
+    lang = view.lang
+    codes = list(dict.fromkeys(schools["school_code"].astype(str)))
+    frame = pd.DataFrame({"school_code": codes, "unit": [view.school(c) for c in codes],
+                          "peer": [L.peer(view.peer_of.get(c), lang) for c in codes]})
+    keyed = schools.assign(school_code=schools["school_code"].astype(str))
+    n = keyed.groupby("school_code")["n_registered"].max()
+    frame["n_registered"] = frame["school_code"].map(n)
+    cols = [Column("unit", L.col("school_code", lang)), Column("peer", L.col("peer_group", lang)),
+            Column("n_registered", L.col("n_registered", lang), "int")]
+    for s in view.subjects:
+        rows = keyed[keyed["subject_code"] == s].set_index("school_code")
+        frame[f"{s}.mean"] = frame["school_code"].map(rows["mean"])
+        frame[f"{s}.band"] = frame["school_code"].map(rows["band"])
+        cols += [Column(f"{s}.mean", f"{view.subject(s)} {L.col('mean', lang)}", "num1",
+                        band_key=f"{s}.band"),
+                 Column(f"{s}.band", f"{view.subject(s)} {L.col('band', lang)}", "band",
+                        "excel")]
+    return Table(L.text("tbl.school_matrix", lang), cols, frame, sheet=L.text("tbl.school_sheet", lang),
+                 key_columns=2, note=L.text("note.arrows", lang))
+
+
 def _schools(view: View) -> Section:
     lang = view.lang
     schools = _school_frame(view)
     district = view.analysis.summaries["district"].set_index("subject_code")["mean"]
-    blocks: list[Table | Chart | Text] = []
+    detail_in_print = schools["school_code"].nunique() <= PRINT_DETAIL_MAX_SCHOOLS
+    blocks: list[Table | Chart | Text] = [school_matrix(view, schools)]
+    if not detail_in_print:
+        blocks.append(Text(L.text("note.detail_in_workbook", lang)))
     for s in view.subjects:
         rows = schools[schools["subject_code"] == s].reset_index(drop=True)
         if rows.empty:
@@ -95,6 +126,7 @@ def _schools(view: View) -> Section:
                                 sheet=view.subject(s),
                                 extra=[Column("peer", L.col("peer_group", lang))])
         table.key_columns = 2
+        table.print_ = detail_in_print
         blocks.append(table)
         blocks.append(_means_chart(view, rows, names, float(district[s]),
                                    L.text("chart.school_means", lang, subject=view.subject(s))))

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -105,6 +106,14 @@ def _table_sheet(wb: Workbook, st: _Styles, report: Report, table: Table, name: 
             ws.conditional_format(*rng, {"type": "cell", "criteria": "==",
                                          "value": f'"{L.band("below", report.lang)}"',
                                          "format": st.below})
+        elif n and c.band_key:
+            keys = [x.key for x in cols]
+            if c.band_key in keys:
+                ref = f"${xl_col_to_name(keys.index(c.band_key))}3"
+                for code, fmt in (("above", st.above), ("below", st.below)):
+                    ws.conditional_format(2, j, n + 1, j, {
+                        "type": "formula", "format": fmt,
+                        "criteria": f'={ref}="{L.band(code, report.lang)}"'})
         elif n > 1 and c.fmt == "pct":
             ws.conditional_format(2, j, n + 1, j, {"type": "data_bar", "bar_color": "#9CC3E6",
                                                    "min_type": "num", "min_value": 0,

@@ -16,7 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from eduquality.reports import labels as L
-from eduquality.reports.model import Chart, Fmt, Report, Table, Text
+from eduquality.reports.model import Chart, Column, Fmt, Report, Table, Text
 
 
 @cache
@@ -57,20 +57,31 @@ def _cell_class(value: Any, fmt: Fmt) -> str:
     return "text" if fmt == "text" else ""
 
 
+ARROWS = {"above": "↑", "below": "↓", "similar": "≈", "too_few": ""}
+
+
+def _column_cells(table: Table, c: Column, lang: str) -> list[tuple[str, str]]:
+    values = table.frame[c.key].tolist()
+    if c.band_key and c.band_key in table.frame:
+        bands = table.frame[c.band_key].tolist()
+        return [(f"{format_value(v, c.fmt, lang)} {ARROWS.get(str(b), '')}".rstrip(),
+                 f"band-{b}") for v, b in zip(values, bands, strict=True)]
+    return [(format_value(v, c.fmt, lang), _cell_class(v, c.fmt)) for v in values]
+
+
 def _table(table: Table, lang: str) -> dict[str, Any]:
     cols = [c for c in table.columns if c.in_print and c.key in table.frame]
-    data = table.frame
-    columns = [data[c.key].tolist() for c in cols]
-    rows = [[(format_value(v, c.fmt, lang), _cell_class(v, c.fmt)) for c, v in zip(cols, r,
-                                                                                   strict=True)]
-            for r in zip(*columns, strict=True)] if columns else []
+    columns = [_column_cells(table, c, lang) for c in cols]
+    rows = [list(r) for r in zip(*columns, strict=True)] if columns else []
     return {"kind": "table", "title": table.title, "note": table.note,
             "headers": [c.label for c in cols], "rows": rows,
             "narrow": len(cols) <= 4}
 
 
 def _chart(chart: Chart) -> dict[str, Any]:
-    src = "data:image/png;base64," + base64.b64encode(chart.png()).decode("ascii")
+    data = chart.png()
+    mime = "image/svg+xml" if data.lstrip()[:1] == b"<" else "image/png"
+    src = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
     return {"kind": "chart", "title": chart.title, "src": src}
 
 

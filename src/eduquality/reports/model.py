@@ -24,6 +24,8 @@ class Column:
     label: str
     fmt: Fmt = "text"
     where: Literal["both", "print", "excel"] = "both"
+    band_key: str = ""
+    """Column of band codes that colours this column's cells (and adds an arrow in print)."""
     """'excel': only in the workbook (wide detail); 'print': only in PDF/HTML (e.g. a CI
     written as one text cell, whose bounds the workbook carries as numbers)."""
 

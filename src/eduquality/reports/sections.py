@@ -17,7 +17,7 @@ _SUMMARY: list[tuple[str, Fmt, str]] = [
     ("n_registered", "int", "excel"), ("n", "int", "both"), ("full_marks", "num1", "excel"),
     ("mean", "num2", "both"), ("sd", "num2", "both"), ("min", "num1", "excel"),
     ("q1", "num1", "excel"), ("median", "num1", "excel"), ("q3", "num1", "excel"),
-    ("max", "num1", "excel"), ("excellent_rate", "pct", "both"), ("good_rate", "pct", "both"),
+    ("max", "num1", "excel"), ("excellent_rate", "pct", "both"), ("good_rate", "pct", "excel"),
     ("pass_rate", "pct", "both"), ("low_rate", "pct", "both"), ("cv", "num3", "excel"),
 ]
 _COMPARE: list[tuple[str, Fmt, str]] = [
