@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from eduquality.i18n import register
 from eduquality.ingest.headers import (
@@ -44,7 +45,7 @@ from eduquality.ingest.values import (
     normalise_class,
     records,
 )
-from eduquality.ingest.writes import replace_rows
+from eduquality.ingest.writes import append_rows, replace_rows
 from eduquality.store.db import Database
 from eduquality.vocab import SUBJECT_STATUS, SUBJECTS, TRACKS
 
@@ -280,15 +281,31 @@ def _data_rows(grid: Grid, nid: pd.Series) -> np.ndarray:
     return keep
 
 
-def _roster(db: Database, year: str) -> pd.DataFrame:
-    return db.sql("""SELECT s.national_id, s.student_id, s.name AS roster_name,
-                            c.class_id, c.school_code, sc.name AS school_name,
-                            c.name AS roster_class, c.track AS class_track
-                     FROM student s
-                     LEFT JOIN class_membership m ON m.student_id = s.student_id
-                                                  AND m.year_code = ?
-                     LEFT JOIN class c ON c.class_id = m.class_id
-                     LEFT JOIN school sc ON sc.school_code = c.school_code""", [year])
+def _roster(db: Database, year: str, nid: pd.Series) -> pd.DataFrame:
+    """For each national id of the file (in order): the student and the class, school and
+    track of the exam's school year (a join inside DuckDB)."""
+    keys = pa.table({
+        "national_id": pa.array(nid.to_numpy(dtype=object), type=pa.string(), from_pandas=True),
+        "pos": pa.array(np.arange(len(nid), dtype=np.int64)),
+    })
+    db.con.register("_eq_nid", keys)
+    try:
+        relation = db.con.sql(
+            """SELECT k.pos, s.student_id, s.name AS roster_name, c.class_id, c.school_code,
+                      sc.name AS school_name, c.name AS roster_class, c.track AS class_track
+               FROM _eq_nid k
+               LEFT JOIN student s ON s.national_id = k.national_id
+               LEFT JOIN class_membership m ON m.student_id = s.student_id AND m.year_code = ?
+               LEFT JOIN class c ON c.class_id = m.class_id
+               LEFT JOIN school sc ON sc.school_code = c.school_code
+               ORDER BY k.pos""", params=[year])
+        fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
+        table = fetch()
+    finally:
+        db.con.unregister("_eq_nid")
+    frame = table.to_pandas()
+    frame.insert(0, "national_id", nid.to_numpy())
+    return frame
 
 
 @dataclass
@@ -297,7 +314,6 @@ class SheetScores:
 
     ident: pd.DataFrame  # student_id, exam_number, school_code, class_id, row, sheet
     results: list[pd.DataFrame] = field(default_factory=list)
-    item_scores: list[pd.DataFrame] = field(default_factory=list)
     n_rows: int = 0
 
 
@@ -322,7 +338,7 @@ class _Ctx:
                                column=col.label if col else None, values=values, **params)
 
 
-def _check_identity(ctx: _Ctx, sc: ScoreColumns, roster: pd.DataFrame, schools: pd.DataFrame,
+def _check_identity(ctx: _Ctx, sc: ScoreColumns, db: Database, schools: pd.DataFrame,
                     classes: pd.DataFrame, year: str) -> pd.DataFrame:
     cols = sc.ident
     nid_col = cols["national_id"]
@@ -337,7 +353,7 @@ def _check_identity(ctx: _Ctx, sc: ScoreColumns, roster: pd.DataFrame, schools: 
             m[i] = True
             ctx.report(nid_col, m, "ingest.duplicate_row",
                        first=int(ctx.rows[first[nid.iloc[i]]]), key=nid.iloc[i])
-    frame = frame.merge(roster, on="national_id", how="left")
+    frame = _roster(db, year, nid)
     known = frame["student_id"].notna().to_numpy()
     ctx.report(nid_col, nid.notna().to_numpy() & ~known, "ingest.unknown_student")
     no_class = known & frame["class_id"].isna().to_numpy()
@@ -464,7 +480,7 @@ def _subject_items(ctx: _Ctx, sc: ScoreColumns, subject: str, paper: Paper,
                              paper=paper.paper_id, item=item_no)
     n, k = ctx.n, len(items)
     scores = np.full((n, k), np.nan)
-    chosen = np.full((n, k), None, dtype=object)
+    chosen = np.full((n, k), None, dtype=object) if choices else None
     statuses = []
     answered = np.zeros(n, dtype=bool)
     for j, it in enumerate(records(items)):
@@ -488,6 +504,7 @@ def _subject_items(ctx: _Ctx, sc: ScoreColumns, subject: str, paper: Paper,
             ctx.report(ccol, bad, "ingest.bad_choice")
             statuses.append(status_words.where(keyed.isna()).to_numpy(dtype=object))
             has = keyed.notna().to_numpy()
+            assert chosen is not None
             chosen[has, j] = keyed[has].to_numpy()
             from_key = has & np.isnan(scores[:, j])
             scores[from_key, j] = np.where(keyed[from_key].to_numpy() == it.answer_key,
@@ -520,27 +537,28 @@ def _subject_items(ctx: _Ctx, sc: ScoreColumns, subject: str, paper: Paper,
                         "score": np.where(present, total, np.nan)})
     keep = ident_ok & present
     sel = np.flatnonzero(keep)
-    chosen_sel = chosen[sel].ravel()
-    item_scores = pd.DataFrame({
-        "paper_id": pd.Categorical([paper.paper_id]).repeat(len(sel) * k),
-        "student_id": np.repeat(student_ids[sel], k).astype(np.int32),
-        "seq": np.tile(items["seq"].to_numpy(dtype=np.int16), len(sel)),
-        "score": scores[sel].ravel(),
-        "choice": chosen_sel,
+    score_flat = scores[sel].ravel()
+    choice = (pa.array(chosen[sel].ravel(), type=pa.string()) if chosen is not None
+              else pa.nulls(len(score_flat), pa.string()))
+    item_scores = pa.table({
+        "student_id": pa.array(np.repeat(student_ids[sel], k).astype(np.int32)),
+        "seq": pa.array(np.tile(items["seq"].to_numpy(dtype=np.int16), len(sel))),
+        "score": pa.array(score_flat, mask=np.isnan(score_flat)),
+        "choice": choice,
     })
-    return res[ident_ok], item_scores, np.where(present, total, np.nan)
+    return res[ident_ok], (paper.paper_id, item_scores), np.where(present, total, np.nan)
 
 
 def _paper_score(scores: np.ndarray, items: pd.DataFrame) -> np.ndarray:
     """Sum of item scores; in each optional group only the ``n_counted`` best count."""
+    filled = np.nan_to_num(scores, nan=0.0)
     groups = items["optional_group"]
     plain = groups.isna().to_numpy()
-    total = np.nansum(scores[:, plain], axis=1)
+    total = filled[:, plain].sum(axis=1)
     for g in pd.unique(groups[~plain]):
         idx = np.flatnonzero((groups == g).to_numpy())
         n_counted = int(items["n_counted"].iloc[idx[0]] or 1)
-        part = np.nan_to_num(scores[:, idx], nan=0.0)
-        total += np.sort(part, axis=1)[:, ::-1][:, :n_counted].sum(axis=1)
+        total += np.sort(filled[:, idx], axis=1)[:, ::-1][:, :n_counted].sum(axis=1)
     return total
 
 
@@ -550,21 +568,49 @@ class ScoresPlan:
     exam_id: str
     registrations: pd.DataFrame
     results: pd.DataFrame
-    item_scores: pd.DataFrame
+    item_scores: list[tuple[str, pa.Table]]
     rows_read: int
     counts: dict[str, int] = field(default_factory=dict)
 
     def write(self, con: Any) -> int:
         """Registrations, subject results and item scores of the students in the file replace
-        what the database held for them (papers of this file only). Writes."""
-        n = replace_rows(con, "exam_registration", self.registrations, ["exam_id", "student_id"])
-        n += replace_rows(con, "subject_result", self.results, ["paper_id", "student_id"])
-        keys = self.results[["paper_id", "student_id"]]
-        n += replace_rows(con, "item_score", self.item_scores, ["paper_id", "student_id"],
-                          keys=keys)
+        what the database held for them (papers of this file only). Writes.
+
+        Rows move from Arrow/pandas into DuckDB by ``INSERT … SELECT``; the delete step is
+        skipped when the exam or paper holds no rows yet (a first import)."""
+        n = 0
+        if _exists(con, "exam_registration", "exam_id", [self.exam_id]):
+            n += replace_rows(con, "exam_registration", self.registrations,
+                              ["exam_id", "student_id"])
+        else:
+            n += append_rows(con, "exam_registration", self.registrations)
+        papers = list(self.results["paper_id"].unique())
+        if _exists(con, "subject_result", "paper_id", papers):
+            n += replace_rows(con, "subject_result", self.results, ["paper_id", "student_id"])
+        else:
+            n += append_rows(con, "subject_result", self.results)
+        n_items = 0
+        for pid, table in self.item_scores:
+            if _exists(con, "item_score", "paper_id", [pid]):
+                keys = self.results.loc[self.results["paper_id"] == pid, ["student_id"]]
+                con.register("_eq_keys", keys)
+                con.execute("DELETE FROM item_score AS t USING _eq_keys AS k "
+                            "WHERE t.paper_id = ? AND t.student_id = k.student_id", [pid])
+                con.unregister("_eq_keys")
+            con.register("_eq_items", table)
+            con.execute("INSERT INTO item_score SELECT ?, student_id, seq, score, choice "
+                        "FROM _eq_items", [pid])
+            con.unregister("_eq_items")
+            n_items += table.num_rows
         self.counts.update(exam_registration=len(self.registrations),
-                           subject_result=len(self.results), item_score=len(self.item_scores))
-        return n
+                           subject_result=len(self.results), item_score=n_items)
+        return n + n_items
+
+
+def _exists(con: Any, table: str, column: str, values: list[str]) -> bool:
+    row = con.execute(f"SELECT 1 FROM {table} WHERE list_contains(?, {column}) LIMIT 1",
+                      [values]).fetchone()
+    return row is not None
 
 
 def _pick_paper(papers: dict[tuple[str, str | None], Paper], subject: str,
@@ -580,7 +626,7 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                 user_map: dict[str, str] | None = None, lang: str = "zh") -> ScoresPlan:
     """Check a score file for ``exam_id``; the plan writes it (when ``problems`` is empty)."""
     user_map = user_map or {}
-    empty = ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), 0)
+    empty = ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], 0)
     exam = db.sql("SELECT year_code, grade FROM exam WHERE exam_id = ?", [exam_id])
     if exam.empty:
         problems.add("ingest.unknown_exam", exam=exam_id)
@@ -593,10 +639,12 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                      allowed="、".join(t.zh for t in SUBJECTS.terms.values()))
         return empty
     track_code = TRACKS.parse(track) if track else None
-    roster = _roster(db, year)
     schools = db.sql("SELECT school_code, name FROM school")
     classes = db.sql("SELECT school_code, name FROM class WHERE year_code = ?", [year])
-    regs, results, item_frames, rows_read = [], [], [], 0
+    regs: list[pd.DataFrame] = []
+    results: list[pd.DataFrame] = []
+    item_frames: list[tuple[str, pa.Table]] = []
+    rows_read = 0
     for raw in sheets:
         row, two = _find_header(raw, user_map)
         grid = _make_grid(file, raw, row, two)
@@ -608,7 +656,7 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
         keep = _data_rows(grid, nid_all)
         ctx = _Ctx(grid, keep, problems)
         rows_read += ctx.n
-        ident = _check_identity(ctx, sc, roster, schools, classes, year)
+        ident = _check_identity(ctx, sc, db, schools, classes, year)
         ok = ident["student_id"].notna().to_numpy() & ident["class_id"].notna().to_numpy()
         sids = ident["student_id"].fillna(-1).to_numpy(dtype=np.int64)
         row_track = _row_tracks(ctx, sc, ident, track_code)
@@ -654,15 +702,13 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
             ["student_id", "exam_number", "school_code", "class_id", "national_id", "row",
              "sheet"]])
     if problems:
-        return ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), rows_read)
+        return ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], rows_read)
     reg = _registrations(db, exam_id, regs, problems)
     res = pd.concat(results, ignore_index=True) if results else pd.DataFrame(
         columns=["paper_id", "student_id", "status", "score"])
     res = res.drop_duplicates(["paper_id", "student_id"], keep="last")
-    its = pd.concat(item_frames, ignore_index=True) if item_frames else pd.DataFrame(
-        columns=["paper_id", "student_id", "seq", "score", "choice"])
     res["student_id"] = res["student_id"].astype(np.int32)
-    return ScoresPlan(exam_id, reg, res, its, rows_read)
+    return ScoresPlan(exam_id, reg, res, item_frames, rows_read)
 
 
 def _row_tracks(ctx: _Ctx, sc: ScoreColumns, ident: pd.DataFrame,

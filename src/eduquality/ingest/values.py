@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from eduquality.vocab import Vocabulary
 
@@ -39,15 +41,43 @@ def norm_header(text: Any) -> str:
     return _SPACE_RE.sub("", unicodedata.normalize("NFKC", str(text))).lower()
 
 
+_NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+
+
+def _arrow(s: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow strings behind ``s`` (a CSV column), or None for other columns."""
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        arr = pa.array(s.array)
+        return pa.chunked_array([arr]) if isinstance(arr, pa.Array) else arr
+    return None
+
+
+def _arrow_text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Trimmed strings, empty ones null."""
+    trimmed = pc.utf8_trim_whitespace(arr)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _is_str(obj: np.ndarray) -> np.ndarray:
+    return np.frompyfunc(lambda v: isinstance(v, str), 1, 1)(obj).astype(bool)
+
+
 def is_blank(s: pd.Series) -> np.ndarray:
     """True where a cell is empty (None, NaN, '' or only spaces)."""
-    na = s.isna().to_numpy()
-    if s.dtype == object or isinstance(s.dtype, pd.StringDtype) or str(s.dtype) == "str":
-        text = s[~na]
-        if len(text):
-            blank_text = text.astype(str).str.strip().eq("").to_numpy()
-            na = na.copy()
-            na[np.flatnonzero(~na)[blank_text]] = True
+    arr = _arrow(s)
+    if arr is not None:
+        return np.asarray(pc.is_null(_arrow_text(arr)).to_numpy(zero_copy_only=False),
+                          dtype=bool)
+    na = np.asarray(s.isna().to_numpy(), dtype=bool)
+    if s.dtype == object:
+        obj = s.to_numpy(dtype=object)
+        na = na | (obj == "")
+        strs = np.flatnonzero(~na & _is_str(obj))
+        if len(strs):
+            blank_text = pd.Series(obj[strs], dtype=object).str.strip().eq("").to_numpy()
+            na[strs[blank_text]] = True
+    elif isinstance(s.dtype, pd.StringDtype):
+        na = na | s.fillna("").str.strip().eq("").to_numpy()
     return na
 
 
@@ -56,8 +86,11 @@ def _fmt_number(v: float) -> str:
 
 
 def as_text(s: pd.Series) -> pd.Series:
-    """Cells as stripped text (object dtype, None for blank). Integral numbers lose their '.0'
+    """Cells as stripped text (missing for blank). Integral numbers lose their '.0'
     (a 考号 stored as a number), dates become ISO dates."""
+    arr = _arrow(s)
+    if arr is not None:
+        return pd.Series(pd.arrays.ArrowStringArray(_arrow_text(arr)), index=s.index)
     out = pd.Series(None, index=s.index, dtype=object)
     blank = is_blank(s)
     if blank.all():
@@ -67,14 +100,17 @@ def as_text(s: pd.Series) -> pd.Series:
         kinds = keep.map(type)
         is_num = kinds.isin([float, int, np.float64, np.int64]).to_numpy()
         is_date = kinds.isin([dt.date, dt.datetime, pd.Timestamp]).to_numpy()
-        arr = keep.astype(str).str.strip().to_numpy(dtype=object)
+        text = keep.to_numpy(dtype=object).copy()
+        strs = ~is_num & ~is_date
+        if strs.any():
+            text[strs] = pd.Series(text[strs], dtype=object).astype(str).str.strip().to_numpy()
         if is_num.any():
-            arr[is_num] = [_fmt_number(v) for v in keep[is_num]]
+            text[is_num] = [_fmt_number(v) for v in keep[is_num]]
         if is_date.any():
-            arr[is_date] = [v.isoformat()[:10] for v in keep[is_date]]
+            text[is_date] = [v.isoformat()[:10] for v in keep[is_date]]
     else:
-        arr = keep.astype(str).str.strip().to_numpy(dtype=object)
-    out[~blank] = arr
+        text = keep.astype(str).str.strip().to_numpy(dtype=object)
+    out[~blank] = text
     return out
 
 
@@ -83,6 +119,21 @@ def as_number(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if s.dtype.kind in "fiu":
         num = s.to_numpy(dtype=float)
         return num, np.zeros(len(s), dtype=bool)
+    arr = _arrow(s)
+    if arr is not None:
+        try:  # the common case: only numbers and empty cells
+            num = np.asarray(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False),
+                             dtype=float)
+            return num, np.zeros(len(num), dtype=bool)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+        text = _arrow_text(arr)
+        ok = pc.fill_null(pc.match_substring_regex(text, _NUMBER_RE), False)
+        values = pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), pa.float64())
+        num = np.asarray(values.to_numpy(zero_copy_only=False), dtype=float)
+        bad = ~np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool) & ~np.asarray(
+            pc.is_null(text).to_numpy(zero_copy_only=False), dtype=bool)
+        return num, bad
     num = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
     bad = np.isnan(num)
     if bad.any():

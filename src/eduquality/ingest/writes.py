@@ -13,6 +13,7 @@ import itertools
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 _counter = itertools.count()
 
@@ -23,8 +24,12 @@ def _types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
 
 
 def _register(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> str:
+    """Register ``frame`` for SQL as an Arrow table (DuckDB scans Arrow in parallel)."""
     name = f"_eq_src_{next(_counter)}"
-    con.register(name, frame)
+    try:
+        con.register(name, pa.Table.from_pandas(frame, preserve_index=False))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed object columns
+        con.register(name, frame)
     return name
 
 
@@ -116,3 +121,20 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
         con.unregister(src)
         if key_src != src:
             con.unregister(key_src)
+
+
+def append_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
+    """Insert ``frame`` (columns named as in ``table``). Writes. Returns rows inserted."""
+    if frame.empty:
+        return 0
+    types = _types(con, table)
+    cols = list(frame.columns)
+    src = _register(con, frame)
+    try:
+        collist = ", ".join(f'"{c}"' for c in cols)
+        row = con.execute(
+            f'INSERT INTO "{table}" ({collist}) SELECT {_select(cols, types)} FROM {src} AS s'
+        ).fetchone()
+        return int(row[0]) if row else 0
+    finally:
+        con.unregister(src)
