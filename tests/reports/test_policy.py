@@ -94,3 +94,11 @@ def test_policy_doctests():
     from eduquality.reports import policy
 
     assert doctest.testmod(policy).failed == 0
+
+
+@given(st.lists(st.floats(0, 100), min_size=6, max_size=6),
+       st.permutations(["S1", "S2", "S3", "S4", "S5", "S6"]))
+def test_fixed_order_ignores_scores_and_input_order(means, codes):
+    peers = {"S1": "B", "S2": "A", "S3": "B", "S4": "A", "S5": None, "S6": "A"}
+    frame = pd.DataFrame({"school_code": codes, "mean": means})
+    assert list(fixed_order(frame, peers)["school_code"]) == ["S2", "S4", "S6", "S1", "S3", "S5"]

@@ -143,3 +143,15 @@ def test_report_set_writes_every_school_and_one_class_and_student(compulsory, ou
     names = sorted(p.relative_to(out / "set").as_posix() for p in paths)
     assert names == ["classes/S1-2021-8-1.html", "district-E1.html", "schools/S1.html",
                      "schools/S2.html", "schools/S3.html", "students/student-1.html"]
+
+
+def test_report_set_reads_identities_from_the_store(tmp_path):
+    from eduquality.analysis.exam import analyse_exam
+    from eduquality.config import Settings
+    from tests.factories import tiny_exam_db
+
+    db = tiny_exam_db()
+    analysis = analyse_exam(db, "E1", Settings())
+    paths = write_report_set(analysis, tmp_path, "zh", ["html"], db=db)
+    page = next(p for p in paths if "classes" in p.parts).read_text(encoding="utf-8")
+    assert "学生1<" in page and "G*****1" in page and "G000001" not in page

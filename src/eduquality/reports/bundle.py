@@ -23,10 +23,12 @@ from eduquality.reports.excel import render_xlsx
 from eduquality.reports.html import render_html
 from eduquality.reports.model import Report
 from eduquality.reports.pdf import render_pdf
+from eduquality.reports.roster import with_identities
 from eduquality.reports.school import school_codes, school_report
 from eduquality.reports.student import student_report
 from eduquality.reports.view import View
 from eduquality.results import ExamAnalysis
+from eduquality.store import Database
 
 Kind = Literal["district", "school", "class", "student"]
 KINDS: tuple[str, ...] = ("district", "school", "class", "student")
@@ -47,7 +49,10 @@ class ReportError(EduQualityError):
 
 def make_view(analysis: ExamAnalysis, settings: Settings | None = None, lang: str | None = None,
               public: bool = False) -> View:
+    """``analysis`` in ``lang`` under the settings' publication policy. ``public``: cleared for
+    publication (also when the policy carries ``public = true``, once the settings have it)."""
     settings = settings or Settings()
+    public = public or bool(getattr(settings.publication, "public", False))
     return View(analysis, lang or settings.lang, settings.publication, public,
                 settings.min_unit_n)
 
@@ -116,9 +121,14 @@ def write_unit_reports(view: View, kind: str, out_dir: str | Path,
 
 def write_report_set(analysis: ExamAnalysis, out_dir: str | Path, lang: str = "zh",
                      formats: Iterable[str] = FORMATS, *, settings: Settings | None = None,
-                     public: bool = False) -> list[Path]:
+                     public: bool = False, db: Database | None = None) -> list[Path]:
     """The district bulletin, every school's report, and one class and one student report as
-    examples, in each of ``formats``, under ``out_dir``. Writes; returns the paths written."""
+    examples, in each of ``formats``, under ``out_dir``. Writes; returns the paths written.
+
+    ``db``: where to read student names and ID numbers when ``analysis`` lacks them
+    (:func:`~eduquality.reports.roster.with_identities`); IDs are masked in every file."""
+    if db is not None:
+        analysis = with_identities(analysis, db)
     view = make_view(analysis, settings, lang, public)
     formats = list(formats)
     out = Path(out_dir)
