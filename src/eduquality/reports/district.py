@@ -16,6 +16,8 @@ PRINT_DETAIL_MAX_SCHOOLS = 40
 """Above this many schools the per-subject school tables (rates, CIs) go to the workbook only;
 the printed bulletin keeps the schools × subjects table and the charts (bench: a 100-school
 bulletin stays well under 15 s)."""
+PRINT_DETAIL_MAX_ROWS = 150
+"""Longer lists (the schools' weak points) are printed in the workbook only."""
 
 
 def district_report(view: View) -> Report:
@@ -32,7 +34,11 @@ def district_report(view: View) -> Report:
         sections.append(Section(L.text("sec.knowledge", lang), list(knowledge)))
     weak = S.weak_table(view, "school", None, unit_labels=_school_labels(view))
     if weak is not None:
-        sections.append(Section(L.text("sec.weak", lang), [weak]))
+        blocks: list[Table | Chart | Text] = [weak]
+        if len(weak.frame) > PRINT_DETAIL_MAX_ROWS:
+            weak.print_ = False
+            blocks.insert(0, Text(L.text("note.weak_in_workbook", lang, n=len(weak.frame))))
+        sections.append(Section(L.text("sec.weak", lang), blocks))
     return Report(
         kind="district", lang=lang,
         title=L.text("title.district", lang, exam=view.exam_title), subtitle="",

@@ -130,6 +130,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "tbl.school_sheet": ("各校概览", "Schools"),
     "note.arrows": ("↑ 显著高于全区，≈ 无显著差异，↓ 显著低于全区（t 检验，p < 0.05）；不排名。",
                     "↑ above the district, ≈ similar, ↓ below (t-test, p < 0.05); not ranked."),
+    "note.weak_in_workbook": ("各校共有 {n} 个薄弱知识点，完整清单见同名 Excel 工作簿的“薄弱知识点”表。",
+                              "The schools have {n} weak knowledge points in all; the full list "
+                              "is in the 'Weak knowledge points' sheet of the Excel workbook."),
     "note.detail_in_workbook": ("各校分科的详细指标（四率、置信区间等）见同名 Excel 工作簿。",
                                 "Each school's detailed figures by subject (rates, confidence "
                                 "intervals) are in the Excel workbook of this bulletin."),
