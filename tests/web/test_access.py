@@ -191,6 +191,8 @@ def test_scoped_reads_stay_inside_scope(db, analysed, p):
     assert set(restricted.summaries["school"].school_code) == expected_units(p, "school")
     assert set(restricted.summaries["class"].class_id) == expected_units(p, "class")
     assert len(restricted.summaries["district"]) == len(full.summaries["district"])
+    exams = set(scoped_exams(db, scope).exam_id)
+    assert exams == ({"E1", "E2", "E3"} if want or p.role == "leader" else set())
     knowledge = restricted.knowledge
     for level in ("school", "class"):
         units = set(knowledge.loc[knowledge.level == level, "unit"])

@@ -141,6 +141,7 @@ def test_leader_sees_school_aggregates_in_fixed_order_and_no_students(login):
     schools = table_after(page, "学校")
     positions = [schools.index(name) for name in ("甲校", "乙校", "丙校")]
     assert positions == sorted(positions)                   # S1, S2 (group A), S3 (group B)
+    assert "同类学校组" in page and "同类组 A" in page
     assert c.get("/exams/E1/classes/S1-2021-8-1").status_code == 403
     assert c.get("/students/1").status_code == 403
     assert not re.search(r"学生\d", page)
