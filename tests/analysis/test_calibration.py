@@ -144,3 +144,31 @@ def test_exam_wide_calibration_and_errors(two_years):
         calibrate_exam(db, "nope")
     with pytest.raises(NotFoundError):
         load_bank(db, "Y9/math")
+
+
+def test_cli_calibrate(tmp_path):
+    from click.testing import CliRunner
+
+    from eduquality.cli import main
+
+    path = tmp_path / "d.duckdb"
+    rng = np.random.default_rng(3)
+    db = open_database(path)
+    with db.write() as con:
+        con.execute("INSERT INTO district VALUES ('D', '测试区', '测试市', '测试省')")
+        con.execute("INSERT INTO school VALUES ('S1', '甲校', 'D', 'junior', 'public', 'urban',"
+                    " NULL, NULL, NULL)")
+    objective, poly = _truth(rng)
+    _add_exam(db, "Y1", "2021-2022", rng.normal(0, 1, 800), objective, poly, rng, 1)
+    _add_exam(db, "Y2", "2022-2023", rng.normal(0.3, 1, 800), objective, poly, rng, 5001)
+    db.close()
+    runner = CliRunner()
+    res = runner.invoke(main, ["--db", str(path), "irt", "calibrate", "Y1/math"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(main, ["--db", str(path), "--lang", "en", "irt", "calibrate", "Y2/math",
+                               "--anchor", "Y1/math", "--common", "1=1,2=2,3=3,4=4,5=5"])
+    assert res.exit_code == 0, res.output
+    assert "scale Y1/math" in res.output
+    bad = runner.invoke(main, ["--db", str(path), "irt", "calibrate", "Y2/math", "--anchor",
+                               "Y1/math", "--common", "1-1"])
+    assert bad.exit_code != 0

@@ -69,3 +69,47 @@ def dif(ctx: Context, responses, group, focal, out, id_col) -> None:
     a, b, c = (int(counts.get(k, 0)) for k in "ABC")
     ctx.say(f"{len(table)} 题：A 类 {a}，B 类 {b}，C 类 {c} → {out}",
             f"{len(table)} items: class A {a}, B {b}, C {c} → {out}")
+
+
+def _pairs(text: str | None) -> dict[int, int] | None:
+    if not text:
+        return None
+    try:
+        return {int(a): int(b) for a, b in (p.split("=") for p in text.split(",") if p.strip())}
+    except ValueError as exc:
+        raise click.BadParameter("use NEW=ANCHOR item numbers (seq), e.g. 1=1,2=5") from exc
+
+
+@irt.command()
+@click.argument("paper_id")
+@click.option("--model", type=click.Choice(MODELS), default="2pl", show_default=True,
+              help="IRT model (multi-mark items: graded or partial credit).")
+@click.option("--method", type=click.Choice(["eap", "map", "ml"]), default="eap",
+              show_default=True, help="Scoring method for the students' scale scores.")
+@click.option("--anchor", default=None,
+              help="A calibrated paper whose scale this paper is linked to.")
+@click.option("--common", default=None,
+              help="Common items as NEW=ANCHOR item sequence numbers, e.g. 1=1,2=2,3=7.")
+@click.option("--link-method", type=click.Choice(["mean-mean", "mean-sigma", "haebara",
+                                                  "stocking-lord"]),
+              default="stocking-lord", show_default=True, help="Linking method for --anchor.")
+@pass_ctx
+def calibrate(ctx: Context, paper_id, model, method, anchor, common, link_method) -> None:
+    """Calibrate a paper in the database; store item parameters and scale scores.
+    标定试卷、保存题目参数与学生量尺分数。"""
+    from eduquality.analysis.calibration import calibrate_paper
+
+    db = ctx.open_db()
+    try:
+        res = calibrate_paper(db, paper_id, model, anchor, _pairs(common), link_method, method)
+    finally:
+        db.close()
+    for note in res.warnings:
+        click.echo(note, err=True)
+    s = res.summary
+    ctx.say(f"试卷 {paper_id}：{s['n_persons']} 人，{s['n_items']} 题，量尺 {res.scale}"
+            f"（θ = {res.link_slope:.3f}·θ' + {res.link_intercept:.3f}），"
+            f"未标定（无方差）题：{res.excluded or '无'}",
+            f"paper {paper_id}: {s['n_persons']} students, {s['n_items']} items, scale "
+            f"{res.scale} (θ = {res.link_slope:.3f}·θ' + {res.link_intercept:.3f}); items left "
+            f"out (no variance): {res.excluded or 'none'}")
