@@ -2,7 +2,7 @@
 regime), and the city's 中考 lines — all synthetic, derived from the same paper models.
 
 Province candidates (理科 about 165,000, 文科 about 105,000 a year) have general ability
-N(μ₁₂ + 0.35, 1) and subject strengths N(0, 0.5²); a sample of 20,000 per track sits the year's
+N(μ₁₂ + 0.35, 1) and subject strengths N(0, 0.5²); a sample of 12,000 per track sits the year's
 高考 papers, its integer totals are smoothed (Gaussian kernel, σ = 2 points) and scaled to the
 population. 一本 / 二本 lines are the scores at rank ⌈p·N⌉ with p = 14 % / 42 % (理科) and
 11 % / 36 % (文科).
@@ -21,7 +21,7 @@ from eduquality.simulate.irt import sample_responses
 from eduquality.simulate.population import MU
 from eduquality.simulate.rng import stream
 
-SAMPLE = 20_000
+SAMPLE = 12_000
 POPULATION = {"理科": 165_000, "文科": 105_000}
 LINE_SHARES = {"理科": (("一本", 0.14), ("二本", 0.42)), "文科": (("一本", 0.11), ("二本", 0.36))}
 

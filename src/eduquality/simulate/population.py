@@ -173,8 +173,7 @@ class _Simulation:
                        np.full(returning.size, f"{start}-09-01", dtype=object)))
             placed = self._stage_entry(graduates, cont, rng, start, ev)
             sids = np.concatenate([cont, returning, placed])
-            cont_mask = np.concatenate([np.ones(cont.size + returning.size, dtype=bool),
-                                        np.zeros(placed.size, dtype=bool)])
+            cont_mask = np.ones(sids.size, dtype=bool)  # all were here last year
             st["class_no"][placed] = -1
             # transfers from outside the district and new entrants fill what is left
             counts = np.zeros_like(self.caps)
