@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import doctest
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -233,3 +234,27 @@ def test_refusals_speak_the_scope_language(db):
     scope = scope_for(db, load_principal(db, "p1"), lang="en")
     with pytest.raises(PermissionDenied, match="not allowed"):
         access.require_school(db, scope, "S2")
+
+
+def test_small_units_are_not_compared_and_withheld_without_student_access(db, analysed):
+    full, _ = analysed
+    min_n = 58  # the tiny district's schools have 52–59 valid scores per subject
+    school = full.summaries["school"]
+    small = school["n"] < min_n
+    assert small.any() and (~small).any()
+    leader = restrict_analysis(full, scope_for(db, load_principal(db, "lead")), min_n)
+    rows = leader.summaries["school"].set_index(["subject_code", "school_code"])
+    ref = school.set_index(["subject_code", "school_code"])
+    for key in ref.index:
+        if ref.loc[key, "n"] < min_n:
+            assert rows.loc[key, "band"] == "too_few" and pd.isna(rows.loc[key, "mean"])
+            assert rows.loc[key, "n"] == ref.loc[key, "n"]
+        else:
+            assert rows.loc[key, "mean"] == ref.loc[key, "mean"]
+            assert rows.loc[key, "band"] == ref.loc[key, "band"]
+    # a principal sees their own students anyway: not compared, but not withheld
+    own = restrict_analysis(full, scope_for(db, load_principal(db, "p1")), min_n)
+    s1 = own.summaries["school"]
+    assert s1["mean"].notna().all()
+    assert (s1.loc[s1["n"] < min_n, "band"] == "too_few").all()
+    assert len(leader.summaries["district"]) == len(full.summaries["district"])

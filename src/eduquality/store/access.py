@@ -73,6 +73,7 @@ __all__ = [
     "scoped_students",
     "set_password",
     "set_user_lang",
+    "small_units",
     "teachers_of_school",
     "unit_names",
     "verify_password",
@@ -527,11 +528,37 @@ _UNIT_KEY = {"school": "school_code", "class": "class_id", "teacher": "teacher_i
              "peer_group": "peer_group"}
 
 
-def restrict_analysis(analysis: ExamAnalysis, scope: Scope) -> ExamAnalysis:
+_KEEP_WHEN_SMALL = frozenset({"subject_code", "peer_group", "school_code", "class_id",
+                              "teacher_id", "n_registered", "n", "full_marks", "band"})
+
+
+def small_units(frame: pd.DataFrame, min_n: int, blank: bool) -> pd.DataFrame:
+    """Units with fewer than ``min_n`` valid scores are not compared (band 'too_few'); with
+    ``blank`` their statistics are withheld too (a mean of 2 students discloses them)."""
+    if frame.empty or "n" not in frame.columns or min_n <= 0:
+        return frame
+    small = frame["n"] < min_n
+    if not small.any():
+        return frame
+    out = frame.copy()
+    out.loc[small, "band"] = "too_few"
+    if blank:
+        cols = [c for c in out.columns if c not in _KEEP_WHEN_SMALL]
+        out.loc[small, cols] = None
+    return out
+
+
+def restrict_analysis(analysis: ExamAnalysis, scope: Scope, min_n: int = 0) -> ExamAnalysis:
     """A copy of ``analysis`` holding only what ``scope`` may see: summaries per level,
     student rows, knowledge-point rows per unit, groups of visible students; district-wide
-    item statistics only when the district level is visible."""
-    summaries = {level: scope.frame(level, frame) for level, frame in analysis.summaries.items()}
+    item statistics only when the district level is visible.
+
+    Units (not the district) with fewer than ``min_n`` valid scores get band 'too_few'; for a
+    scope without student-level access (leader, parent) their statistics are withheld."""
+    withhold = "student" not in scope.levels
+    summaries = {level: scope.frame(level, frame) if level == "district" else
+                 small_units(scope.frame(level, frame), min_n, withhold)
+                 for level, frame in analysis.summaries.items()}
     students = scope.frame("student", analysis.students)
     groups = analysis.groups
     if "student_id" in groups.columns and scope.filter("student").restrictions():

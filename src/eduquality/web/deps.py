@@ -116,7 +116,7 @@ class Ctx:
     def analysis(self, exam_id: str) -> ExamAnalysis:
         """The exam's analysis, restricted to what this principal may see."""
         full = self.request.app.state.cache.get(self.db, exam_id)
-        return restrict_analysis(full, self.scope)
+        return restrict_analysis(full, self.scope, self.settings.min_unit_n)
 
     async def warm(self, exam_id: str) -> None:
         """Compute a missing analysis off the event loop (exams in scope only)."""

@@ -153,6 +153,7 @@ def _finite(x: Any) -> bool:
 
 def mean_chart(frame: pd.DataFrame, title: str, unit: Callable[[Any], str]) -> Chart | None:
     """Bars of the unit means with their intervals (two units or more)."""
+    frame = frame.dropna(subset=["mean"])  # withheld small units have no bar
     if len(frame) < 2:
         return None
     units: Iterable[Any] = frame.itertuples(index=False)
