@@ -66,7 +66,7 @@ def _choices(ctx: Ctx, a: ExamAnalysis, current: str) -> list[tuple[str, str, bo
 
 def _notes(ctx: Ctx, a: ExamAnalysis) -> list[str]:
     t = ctx.t
-    notes = [t("web.exam.fixed_order")]
+    notes = [t("web.exam.fixed_order"), t("web.exam.small", n=ctx.settings.min_unit_n)]
     if ctx.principal.role in ("principal", "teacher", "parent"):
         notes.append(t("web.exam.own_scope"))
     if a.exam.exam_type in LEAGUE_EXAMS and ctx.settings.publication.forbid_exam_league_tables:
