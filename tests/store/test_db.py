@@ -7,6 +7,7 @@ import pytest
 
 from eduquality.store import open_database
 from eduquality.store.db import IntegrityError
+from eduquality.store.migrations import all_migrations
 
 
 @pytest.fixture()
@@ -25,7 +26,7 @@ def db():
 
 
 def test_migrations_recorded_once(db):
-    assert db.schema_version() == 1
+    assert db.schema_version() == max(m.version for m in all_migrations())
     assert db.migrate() == []
     assert db.scalar("SELECT count(*) FROM subject") == 13
 
@@ -64,3 +65,23 @@ def test_student_status_derived_from_latest_event(db):
         con.execute("INSERT INTO enrolment_event VALUES (1, '2019-09-01', 'admission', 'S1', NULL)")
         con.execute("INSERT INTO enrolment_event VALUES (1, '2021-03-01', 'dropout', 'S1', NULL)")
     assert db.scalar("SELECT status FROM student_status WHERE student_id = 1") == "dropped_out"
+
+
+def test_a_missing_lower_migration_is_still_applied(tmp_path):
+
+
+    path = tmp_path / "m.duckdb"
+    d = open_database(path)
+    versions = [m.version for m in all_migrations()]
+    assert d.schema_version() == max(versions)
+    if len(versions) < 2:
+        return
+    # pretend migration 2 was never applied (e.g. the database was created before it existed)
+    m2 = next(m for m in all_migrations() if m.version == 2)
+    d.con.execute("DELETE FROM schema_migrations WHERE version = 2")
+    for table in ("scale_score", "item_parameter"):
+        d.con.execute(f"DROP TABLE IF EXISTS {table}")
+    d.close()
+    d = open_database(path)
+    assert d.scalar("SELECT count(*) FROM schema_migrations WHERE version = 2") == 1
+    assert m2.name == d.scalar("SELECT name FROM schema_migrations WHERE version = 2")

@@ -68,7 +68,8 @@ class Database:
         return int(row[0]) if row else 0
 
     def migrate(self) -> list[str]:
-        """Apply pending migrations in order, each in its own transaction. Writes.
+        """Apply every migration not yet recorded, in version order, each in its own
+        transaction (a migration added below the newest one recorded is applied too). Writes.
 
         Returns the names of the migrations applied."""
         current = self.schema_version()
@@ -76,9 +77,11 @@ class Database:
         known = migrations[-1].version if migrations else 0
         if current > known:
             raise EduQualityError(tr("store.newer_schema", self.lang, found=current, known=known))
+        done = {int(r[0]) for r in self.con.execute(
+            "SELECT version FROM schema_migrations").fetchall()}
         applied = []
         for m in migrations:
-            if m.version <= current:
+            if m.version in done:
                 continue
             with self._write_lock:
                 self.con.execute("BEGIN TRANSACTION")
