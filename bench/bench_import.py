@@ -26,10 +26,9 @@ import pandas as pd
 import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine_line, write_result  # noqa: E402
-
-from eduquality.ingest import import_paper, import_roster, import_scores  # noqa: E402
-from eduquality.store import open_database  # noqa: E402
+from common import machine_line, write_result
+from eduquality.ingest import import_paper, import_roster, import_scores
+from eduquality.store import open_database
 
 SUBJECTS = ["语文", "数学", "英语", "物理", "化学", "生物", "思想政治", "历史", "地理"]
 FULL = {"语文": 150, "数学": 150, "英语": 150}

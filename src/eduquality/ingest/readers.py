@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
@@ -194,6 +197,46 @@ def formulas_without_value(path: Path) -> dict[str, list[tuple[int, int]]]:
     return found
 
 
+def _column(obj: np.ndarray) -> pd.Series:
+    """One column of Excel cells → float64 (numbers and blanks only), Arrow-backed text
+    (text and numbers; numbers written as Excel shows them, '85' not '85.0'), or the objects as
+    they are (dates, booleans)."""
+    blank = obj == ""
+    try:  # numbers and blanks only (a score column)
+        values = obj.copy()
+        values[blank] = np.nan
+        return pd.Series(values.astype(float))
+    except (TypeError, ValueError):
+        pass
+    try:  # text and blanks only (an identity column)
+        return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(
+            [pa.array(np.where(blank, None, obj), type=pa.string(), from_pandas=True)])))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    num = pd.to_numeric(pd.Series(obj, dtype=object), errors="coerce").to_numpy(dtype=float)
+    rest = np.flatnonzero(np.isnan(num) & ~blank)
+    others = obj[rest]
+    if not all(isinstance(v, str | float | int) for v in others):
+        return pd.Series(obj, dtype=object)  # dates, booleans: kept as they are
+    shown = pc.cast(pa.array(num, from_pandas=True), pa.string())
+    text = np.full(len(obj), None, dtype=object)
+    text[rest] = [str(v) for v in others]
+    merged = pc.if_else(pa.array(~np.isnan(num)), shown, pa.array(text, type=pa.string()))
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([merged])))
+
+
+def typed_columns(rows: list[list[object]]) -> pd.DataFrame:
+    """Excel rows (as read) → a frame of fast column types (see :func:`_column`)."""
+    if not rows:
+        return pd.DataFrame()
+    width = max(len(r) for r in rows)
+    if any(len(r) != width for r in rows):
+        rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    columns = list(zip(*rows, strict=True))
+    return pd.DataFrame({j: _column(np.array(col, dtype=object))
+                         for j, col in enumerate(columns)})
+
+
 def read_excel_cells(path: Path, sheet: str | None = None, lang: str = "zh") -> list[RawSheet]:
     """The non-empty sheets of a workbook (or only ``sheet``)."""
     from python_calamine import CalamineWorkbook
@@ -211,7 +254,7 @@ def read_excel_cells(path: Path, sheet: str | None = None, lang: str = "zh") -> 
         rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
         if not rows:
             continue
-        frame = pd.DataFrame(rows, dtype=object)
+        frame = typed_columns(rows)
         out.append(RawSheet(name, frame, formulas.get(name, [])))
     return out
 

@@ -425,7 +425,8 @@ def _cells(ctx: _Ctx, col: Column) -> tuple[np.ndarray, np.ndarray, pd.Series]:
         texts = as_text(raw.iloc[idx])
         parsed = map_unique(texts, SUBJECT_STATUS.parse)[0]
         status.iloc[idx] = parsed.to_numpy()
-        unparsed = parsed.isna().to_numpy() | (parsed == "present").to_numpy()
+        unparsed = np.asarray(parsed.isna(), dtype=bool) | np.asarray(
+            (parsed == "present").fillna(False), dtype=bool)
         bad = np.zeros(ctx.n, dtype=bool)
         bad[idx[unparsed]] = True
         ctx.report(col, bad, "ingest.score_text")

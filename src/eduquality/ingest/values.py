@@ -68,10 +68,9 @@ def is_blank(s: pd.Series) -> np.ndarray:
     if arr is not None:
         return np.asarray(pc.is_null(_arrow_text(arr)).to_numpy(zero_copy_only=False),
                           dtype=bool)
-    na = np.asarray(s.isna().to_numpy(), dtype=bool)
+    na = np.array(s.isna(), dtype=bool)  # a writable copy
     if s.dtype == object:
         obj = s.to_numpy(dtype=object)
-        na = na | (obj == "")
         strs = np.flatnonzero(~na & _is_str(obj))
         if len(strs):
             blank_text = pd.Series(obj[strs], dtype=object).str.strip().eq("").to_numpy()
@@ -92,6 +91,14 @@ def as_text(s: pd.Series) -> pd.Series:
     if arr is not None:
         return pd.Series(pd.arrays.ArrowStringArray(_arrow_text(arr)), index=s.index)
     out = pd.Series(None, index=s.index, dtype=object)
+    if s.dtype.kind in "fiu":
+        nums = s.to_numpy(dtype=float)
+        ok = np.isfinite(nums)
+        integral = ok & (nums == np.round(np.where(ok, nums, 0)))
+        text = np.where(integral, np.where(ok, nums, 0).astype(np.int64).astype(str),
+                        nums.astype(str)).astype(object)
+        text[~ok] = None
+        return pd.Series(text, index=s.index, dtype=object)
     blank = is_blank(s)
     if blank.all():
         return out
