@@ -16,7 +16,7 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
     return simulate_district(out, students=3000, seed=7, profile="demo", years=2)
 
 
-def read(m: Manifest, entry, **kw):  # noqa: ANN001, ANN201 - test helper
+def read(m: Manifest, entry, **kw):
     import pandas as pd
 
     path = Path(m.out_dir) / entry.path

@@ -42,7 +42,7 @@ def test_bad_arguments(tmp_path):
         simulate_district(tmp_path / "x", profile="huge", lang="en")
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "mine.txt").write_text("x")
-    with pytest.raises(SimulationError, match="manifest.json"):
+    with pytest.raises(SimulationError, match=r"manifest\.json"):
         simulate_district(tmp_path / "busy", students=800)
 
 

@@ -142,7 +142,7 @@ def test_formats_are_a_mix(district):
     fmt = {(f.format, f.encoding) for f in files}
     assert {("xlsx", None), ("csv", "gbk"), ("csv", "utf-8-sig")} <= fmt
     assert any(f.header_rows == 2 for f in files)
-    gbk = [f for f in files if f.encoding == "gbk"][0]
+    gbk = next(f for f in files if f.encoding == "gbk")
     raw = (Path(district.out_dir) / gbk.path).read_bytes()
     raw.decode("gbk")
     try:
@@ -184,6 +184,6 @@ def test_gaokao_tables_are_consistent(district):
         lines = read(district, entry)
         assert list(lines.columns) == ["年份", "省份", "考试", "科类", "批次", "分数线"]
         if lines["考试"].iloc[0] == "高考":
-            for track, g in lines.groupby("科类"):
+            for _track, g in lines.groupby("科类"):
                 one, two = (float(g.loc[g["批次"] == b, "分数线"].iloc[0]) for b in ("一本", "二本"))
                 assert one > two

@@ -5,7 +5,12 @@
 ground truth under ``truth/``, read back with ``load_truth(out_dir)``.
 """
 
-from eduquality.simulate.core import DEFAULT_SEED, DEFAULT_STUDENTS, SimulationError, simulate_district
+from eduquality.simulate.core import (
+           DEFAULT_SEED,
+           DEFAULT_STUDENTS,
+           SimulationError,
+           simulate_district,
+)
 from eduquality.simulate.exams import PROFILES
 from eduquality.simulate.manifest import Manifest, ManifestEntry
 from eduquality.simulate.truth import Truth, load_truth

@@ -38,7 +38,7 @@ def province_year(spec: ExamSpec, seed: int) -> ProvinceYear:
     dists, lines = [], []
     for track in ("理科", "文科"):
         rng = stream(seed, "province", spec.exam_id, track)
-        n_pop = int(round(POPULATION[track] * rng.uniform(0.97, 1.05)))
+        n_pop = round(POPULATION[track] * rng.uniform(0.97, 1.05))
         theta = rng.normal(float(MU[11]) + 0.35, 1.0, SAMPLE)
         total = np.zeros(SAMPLE)
         for subject in subjects_for(12, track):

@@ -34,6 +34,16 @@ def _col(header: str, values: object) -> Column:
     return Column(header, _text(values))
 
 
+def status_markers(status: np.ndarray, absent: str | None) -> np.ndarray:
+    """Text written instead of a score: ``absent`` (None: leave blank) for 缺考, 违纪 for a
+    disqualified student, None for present students."""
+    out = np.full(status.shape, None, dtype=object)
+    if absent is not None:
+        out[status == "absent"] = absent
+    out[status == "cheating"] = "违纪"
+    return out
+
+
 def _rel(m: Manifest, path: Path) -> str:
     return path.relative_to(m.out_dir).as_posix()
 
@@ -173,10 +183,7 @@ def write_item_scores(m: Manifest, spec: ExamSpec, res: PaperResult, numbers: pd
     2 CSV UTF-8 BOM, 3 xlsx with a two-row merged header. Mocks (一诊 …) give objective answers as
     options (columns ``1选项``) in their CSV files. Absent: 缺考 in every item (style 1) or blank items.
     Sheets above :data:`XLSX_CELL_LIMIT` cells go to CSV."""
-    absent_text = "缺考" if style == 1 else None
-    marker = np.where(res.status == "absent", absent_text,
-                      np.where(res.status == "cheating", "违纪", None)).astype(object)
-    marker[res.status == "present"] = None
+    marker = status_markers(res.status, "缺考" if style == 1 else None)
     blank = res.status != "present"
     options = spec.exam_type in ("一诊", "二诊", "三诊", "模拟") and style != 3
     cols = _identity(res, numbers, students, names)
@@ -239,10 +246,7 @@ def write_totals(m: Manifest, spec: ExamSpec, results: list[PaperResult], number
             status = r.status[pos]
             if spec.exam_type == "高考":
                 v = np.floor(v + 0.5)
-            absent = "-" if style == 1 else "缺考"
-            marker = np.where(status == "absent", absent,
-                              np.where(status == "cheating", "违纪", None)).astype(object)
-            marker[status == "present"] = None
+            marker = status_markers(status, "-" if style == 1 else "缺考")
             cols.append(Column(r.subject, v, marker))
             total += np.nan_to_num(v)
             any_present |= status == "present"

@@ -132,7 +132,7 @@ def build_paper(subject: str, grade: int, centre: float, rng: np.random.Generato
     df = pd.DataFrame({
         "seq": np.arange(1, len(label) + 1), "item_no": label, "item_type": kind,
         "marks": np.array(marks), "model": model, "n_steps": np.array(steps),
-        "optional_group": np.where(optional, "选做1", None),
+        "optional_group": pd.Series(["选做1"] * len(label)).where(optional, None),
         "n_counted": np.where(optional, 1.0, np.nan),
         "multi": fl == "multi", "essay": fl == "essay"})
     _parameters(df, centre, rng)
@@ -171,7 +171,7 @@ def _keys(df: pd.DataFrame, rng: np.random.Generator) -> None:
     pairs = np.array(["AB", "AC", "AD", "BC", "BD", "CD", "ACD", "BCD"])
     multi = pairs[rng.integers(0, pairs.size, n)]
     key = np.where(df["multi"], multi, single)
-    df["key"] = np.where(df["item_type"].eq("客观题"), key, None)
+    df["key"] = pd.Series(key).where(df["item_type"].eq("客观题").to_numpy(), None)
 
 
 def _knowledge(df: pd.DataFrame, subject: str, grade: int, rng: np.random.Generator) -> None:

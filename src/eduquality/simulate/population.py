@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from eduquality.simulate.curriculum import SUBJECT_INDEX, SUBJECTS, taught_in
+from eduquality.simulate.curriculum import SUBJECT_INDEX, SUBJECTS
 from eduquality.simulate.district import CLASS_SIZE, band_of
 from eduquality.simulate.names import DISTRICT_CODE, person_names
 from eduquality.simulate.rng import stream

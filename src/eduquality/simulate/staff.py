@@ -34,7 +34,7 @@ def build_teachers(schools: pd.DataFrame, years: list[str], rng: np.random.Gener
     for rec in schools.itertuples():
         for subject in SUBJECTS:
             slots = 0
-            for g in range(int(rec.first_grade), int(rec.last_grade) + 1):
+            for g in range(int(str(rec.first_grade)), int(str(rec.last_grade)) + 1):
                 if rec.stage != "vocational" and subject in taught_in(g):
                     size = CLASS_SIZE[str(band_of(str(rec.stage), np.array([g]))[0])]
                     slots += int(np.ceil(1.1 * getattr(rec, f"cap_{g}") / size))
@@ -57,7 +57,7 @@ def build_teachers(schools: pd.DataFrame, years: list[str], rng: np.random.Gener
     df["qualification"] = np.array(QUALIFICATIONS, dtype=object)[
         rng.choice(len(QUALIFICATIONS), n, p=_QUAL_P)]
     senior_title = np.isin(df["title"], ["高级教师", "正高级教师"])
-    tiers = [[] for _ in range(n)]
+    tiers: list[list[str]] = [[] for _ in range(n)]
     bonus = np.zeros(n)
     for (label, share), extra in zip(TIERS, (0.03, 0.04, 0.05, 0.06), strict=True):
         chosen = rng.random(n) < share * np.where(senior_title, 2.2, 0.6)

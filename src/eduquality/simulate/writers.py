@@ -92,8 +92,8 @@ def write_xlsx(path: Path, sheets: list[Sheet]) -> None:
         headers = [c.header for c in sheet.columns]
         row = 0
         if sheet.group_header:
-            grouped = set()
-            for text, c0, c1 in sheet.group_header:
+            grouped: set[int] = set()
+            for _text, c0, c1 in sheet.group_header:
                 grouped.update(range(c0, c1 + 1))
             # row 0: identity headers merged down over two rows, group titles merged across
             for ci, h in enumerate(headers):
