@@ -627,7 +627,7 @@ def audit(db: Database, principal: Principal, action: str, obj: str,
     'denied') on ``obj``. Writes one row of ``audit_log`` through the single write path."""
     if action not in AUDIT_ACTIONS:
         raise EduQualityError(tr("access.bad_audit_action", db.lang, action=action))
-    with db.write() as con:
+    with db.write(check_scores=False) as con:
         con.execute("INSERT INTO audit_log (username, role, action, object, detail) "
                     "VALUES (?, ?, ?, ?, ?)",
                     [principal.username, principal.role, action, obj, detail])

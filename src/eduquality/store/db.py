@@ -106,8 +106,11 @@ class Database:
 
     # -- writing ------------------------------------------------------------------------
     @contextmanager
-    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def write(self, check_scores: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
         """The single write path: one transaction; integrity checked before commit. Writes.
+
+        ``check_scores=False`` skips the score-vs-full-marks scan, for writes that cannot touch
+        scores or papers (audit and log rows); every other write must keep it.
 
         >>> db = open_database(":memory:")
         >>> with db.write() as con:
@@ -119,7 +122,8 @@ class Database:
             self.con.execute("BEGIN TRANSACTION")
             try:
                 yield self.con
-                self.check_integrity()
+                if check_scores:
+                    self.check_integrity()
                 self.con.execute("COMMIT")
             except BaseException:
                 self.con.execute("ROLLBACK")
