@@ -160,3 +160,13 @@ def test_title_row_above_the_header_is_skipped(db, tmp_path):
     wb.close()
     import_roster(db, path)
     assert db.scalar("SELECT name FROM district") == "五华区"
+
+
+def test_value_and_reference_problems_are_reported_together(db, tmp_path):
+    sheets = roster_sheets()
+    bad = STUDENTS.copy()
+    bad.loc[0, "性别"] = "?"
+    bad.loc[1, "学校代码"] = "S9"
+    sheets["学生"] = bad
+    err = fails(db, write_xlsx(tmp_path / "r.xlsx", sheets))
+    assert {(p.row, p.column.split("（")[0]) for p in err.problems} == {(2, "C"), (3, "D")}

@@ -17,8 +17,10 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import numpy as np
@@ -210,7 +212,8 @@ def _column(obj: np.ndarray) -> pd.Series:
         pass
     try:  # text and blanks only (an identity column)
         return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(
-            [pa.array(np.where(blank, None, obj), type=pa.string(), from_pandas=True)])))
+            [pa.array(np.where(blank, np.array(None, dtype=object), obj), type=pa.string(),
+                      from_pandas=True)])))
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         pass
     num = pd.to_numeric(pd.Series(obj, dtype=object), errors="coerce").to_numpy(dtype=float)
@@ -225,7 +228,7 @@ def _column(obj: np.ndarray) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([merged])))
 
 
-def typed_columns(rows: list[list[object]]) -> pd.DataFrame:
+def typed_columns(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
     """Excel rows (as read) → a frame of fast column types (see :func:`_column`)."""
     if not rows:
         return pd.DataFrame()

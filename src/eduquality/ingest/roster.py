@@ -284,7 +284,8 @@ def _cross_check(sheets: list[Sheet], known: Known, lang: str) -> None:
             fr["class_id"] = [known.classes.get((a, b, int(g), n)) if pd.notna(g) else None
                               for a, b, g, n in keys]
             complete = fr[["school_code", "year_code", "grade", name_col]].notna().all(axis=1)
-            bad = (complete & fr["class_id"].isna()).to_numpy()
+            school_known = fr["school_code"].isin(known.schools)  # else reported already
+            bad = (complete & school_known & fr["class_id"].isna()).to_numpy()
             shown = (fr["school_code"].astype(str) + " " + fr["year_code"].astype(str) + " "
                      + fr["grade"].astype(str) + "年级 " + fr[name_col].astype(str))
             c.report(name_col, bad, "ingest.unknown_ref", values=shown,
@@ -440,8 +441,7 @@ def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Probl
         cells = Cells(grid, cols, lay, problems)
         rows_read += cells.n
         parsed.append(_parse_sheet(lay, cells))
-    if not problems:
-        _cross_check(parsed, Known.from_db(db), lang)
+    _cross_check(parsed, Known.from_db(db), lang)  # all problems at once: references too
     if not problems:
         _check_locked(db, parsed, lang)
     return RosterPlan(parsed, rows_read)

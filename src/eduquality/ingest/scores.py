@@ -465,7 +465,7 @@ def _fmt(x: float) -> str:
 
 def _subject_items(ctx: _Ctx, sc: ScoreColumns, subject: str, paper: Paper,
                    ident_ok: np.ndarray, student_ids: np.ndarray,
-                   ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+                   ) -> tuple[pd.DataFrame, tuple[str, pa.Table], np.ndarray]:
     items = paper.items
     cols = sc.items.get(subject, {})
     choices = sc.choices.get(subject, {})
@@ -702,9 +702,9 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
         regs.append(ident[ok].assign(sheet=grid.sheet)[
             ["student_id", "exam_number", "school_code", "class_id", "national_id", "row",
              "sheet"]])
+    reg = _registrations(db, exam_id, regs, problems)
     if problems:
         return ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], rows_read)
-    reg = _registrations(db, exam_id, regs, problems)
     res = pd.concat(results, ignore_index=True) if results else pd.DataFrame(
         columns=["paper_id", "student_id", "status", "score"])
     res = res.drop_duplicates(["paper_id", "student_id"], keep="last")
