@@ -20,7 +20,12 @@ from eduquality.simulate.district import build_schools
 from eduquality.simulate.exams import PROFILES, calendar, run_exam
 from eduquality.simulate.gaokao import province_year, zhongkao_lines
 from eduquality.simulate.manifest import Manifest
-from eduquality.simulate.population import DEMOGRAPHIC_SHIFT, GROWTH, simulate_population
+from eduquality.simulate.population import (
+    DEMOGRAPHIC_SHIFT,
+    GROWTH,
+    Population,
+    simulate_population,
+)
 from eduquality.simulate.rng import stream
 from eduquality.simulate.staff import build_teachers
 from eduquality.simulate.truth import write_truth
@@ -81,7 +86,7 @@ def simulate_district(out_dir: str | Path, students: int = DEFAULT_STUDENTS,
     pop = simulate_population(schools, teachers, year_codes, seed)
 
     say("名册 / rosters")
-    output.write_base_roster(m, schools, teachers, _district_stats(pop, schools, seed))
+    output.write_base_roster(m, schools, teachers, _district_stats(pop, seed))
     for i, year in enumerate(year_codes):
         output.write_year_rosters(
             m, year, pop.classes[pop.classes["year"] == year],
@@ -137,10 +142,10 @@ def _prepare(out: Path, lang: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def _district_stats(pop: object, schools: pd.DataFrame, seed: int) -> pd.DataFrame:
+def _district_stats(pop: Population, seed: int) -> pd.DataFrame:
     """Population figures for the action-plan indicators (synthetic)."""
     rng = stream(seed, "district_stats")
-    members = pop.membership  # type: ignore[attr-defined]
+    members = pop.membership
     rows = []
     for i, (year, m) in enumerate(members.groupby("year")):
         upper = int((m["grade"] >= 10).sum())
@@ -153,11 +158,10 @@ def _district_stats(pop: object, schools: pd.DataFrame, seed: int) -> pd.DataFra
     return pd.DataFrame(rows, columns=["year", "indicator", "value", "note"])
 
 
-def _truth(out: Path, pop: object, schools: pd.DataFrame, teachers: pd.DataFrame,
+def _truth(out: Path, p: Population, schools: pd.DataFrame, teachers: pd.DataFrame,
            items: list[pd.DataFrame], seed: int) -> None:
-    p = pop  # Population
-    nid = p.students.set_index("sid")["national_id"]  # type: ignore[attr-defined]
-    ab = p.membership.drop(columns=["class_no"])  # type: ignore[attr-defined]
+    nid = p.students.set_index("sid")["national_id"]
+    ab = p.membership.drop(columns=["class_no"])
     ab.insert(0, "national_id", nid.reindex(ab["sid"]).to_numpy())
     it = pd.concat(items, ignore_index=True) if items else pd.DataFrame()
     if len(it):
@@ -166,9 +170,9 @@ def _truth(out: Path, pop: object, schools: pd.DataFrame, teachers: pd.DataFrame
     tables = {
         "schools": schools[["school_code", "name", "stage", "ownership", "locale", "tier",
                             "peer_group", "parent_code", "intake", "value_added"]],
-        "classes": p.classes,  # type: ignore[attr-defined]
+        "classes": p.classes,
         "teachers": teachers[["teacher_id", "school_code", "subject", "title", "tiers", "effect"]],
-        "students": p.students,  # type: ignore[attr-defined]
+        "students": p.students,
         "abilities": ab, "items": it,
     }
     model = {

@@ -108,7 +108,6 @@ def write_year_rosters(m: Manifest, year: str, classes: pd.DataFrame, assignment
     s = students.set_index("sid")
     mm = members.sort_values(["school_code", "grade", "class_no", "sid"])
     st = s.loc[mm["sid"].to_numpy()]
-    entry_grade = np.select([mm["grade"] >= 10, mm["grade"] >= 7], [10, 7], 1)
     entry = st["entry_year"].astype(str).to_numpy() + "-09-01"
     enc = "gbk" if index % 2 == 0 else "utf-8-sig"
     path = root / f"{year}学年学生名册.csv"
@@ -123,7 +122,6 @@ def write_year_rosters(m: Manifest, year: str, classes: pd.DataFrame, assignment
         _col("随迁子女", YES_NO[st["migrant"].to_numpy(int)]),
         _col("留守儿童", YES_NO[st["left_behind"].to_numpy(int)]), _col("入学日期", entry)],
         encoding=enc)
-    del entry_grade
     m.add(ManifestEntry(_rel(m, path), "roster", "csv", encoding=enc, year=year,
                         description="学生名册（班级归属）"))
 

@@ -159,7 +159,8 @@ class _Simulation:
         if y == 0:
             school, grade = self._fill(np.zeros_like(self.caps), rng, initial=True)
             sids = self._new(rng, school, grade, start)
-            adm_date = np.array([f"{e}-09-01" for e in st["entry_year"][sids]], dtype=object)
+            adm_date = (pd.Series(st["entry_year"][sids]).astype(str) + "-09-01").to_numpy(
+                dtype=object)
             ev.append((sids, "入学", st["school"][sids], "", adm_date))
             cont_mask = np.zeros(sids.size, dtype=bool)
         else:
@@ -193,7 +194,7 @@ class _Simulation:
         # growth for those who were here last year
         g = st["grade"][sids]
         st["theta"][sids[cont_mask]] += (
-            np.array([GROWTH.get(int(x), 0.0) for x in range(13)])[g[cont_mask]]
+            np.array([GROWTH.get(x, 0.0) for x in range(13)])[g[cont_mask]]
             + rng.normal(0.0, 0.25, int(cont_mask.sum())))
         classes = self._classes(sids, rng, code)
         self._effects(sids, classes, rng, code)
@@ -292,7 +293,7 @@ class _Simulation:
         for stg in np.unique(self.stage):
             m = self.stage[school] == stg
             band[m] = band_of(str(stg), grade[m])
-        size = np.array([CLASS_SIZE[b] for b in band])
+        size = pd.Series(band).map(CLASS_SIZE).to_numpy(dtype=float)
         key = school * 13 + grade
         uniq, first, inv, cnt = np.unique(key, return_index=True, return_inverse=True,
                                           return_counts=True)
@@ -361,7 +362,8 @@ class _Simulation:
             m = self.stage[school] == stg
             band[m] = band_of(str(stg), st["grade"][sids][m])
         out = rng.random(sids.size) < 0.008
-        p_drop = np.array([DROPOUT_RATE[b] for b in band]) * np.where(st["poverty"][sids], 0.1, 1)
+        p_drop = pd.Series(band).map(DROPOUT_RATE).to_numpy(dtype=float) * np.where(
+            st["poverty"][sids], 0.1, 1)
         drop = ~out & (rng.random(sids.size) < p_drop)
         d_out = (np.datetime64(f"{start + 1}-02-20") + rng.integers(0, 14, out.sum()).astype(
             "timedelta64[D]")).astype(str).astype(object)
