@@ -155,3 +155,17 @@ def test_report_set_reads_identities_from_the_store(tmp_path):
     paths = write_report_set(analysis, tmp_path, "zh", ["html"], db=db)
     page = next(p for p in paths if "classes" in p.parts).read_text(encoding="utf-8")
     assert "学生1<" in page and "G*****1" in page and "G000001" not in page
+
+
+def test_unit_reports_in_parallel_processes_match_serial(compulsory, out):
+    from eduquality.reports.bundle import write_unit_reports
+
+    view = view_of(compulsory)
+    serial = write_unit_reports(view, "school", out / "serial", ["html"])
+    parallel = write_unit_reports(view, "school", out / "parallel", ["html"], workers=2)
+    assert [p.name for p in parallel] == [p.name for p in serial] == ["S1.html", "S2.html",
+                                                                       "S3.html"]
+    strip = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")  # the generation time
+    for a, b in zip(serial, parallel, strict=True):
+        assert strip.sub("", a.read_text(encoding="utf-8")) == \
+            strip.sub("", b.read_text(encoding="utf-8"))

@@ -25,6 +25,11 @@ def _options(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.argument("exam")(func)
 
 
+_jobs = click.option("--jobs", "jobs", type=click.IntRange(1, 64), default=1,
+                     help="With --all: processes rendering in parallel (default 1). "
+                          "并行进程数。")
+
+
 def _view(ctx: Context, exam: str, public: bool) -> Any:
     from eduquality.analysis.exam import analyse_exam
     from eduquality.reports.bundle import make_view
@@ -50,12 +55,12 @@ def _write_one(ctx: Context, kind: str, exam: str, unit: str | None, fmt: str | 
 
 
 def _write_all(ctx: Context, kind: str, exam: str, fmt: str | None, out: str | None,
-               public: bool) -> None:
+               public: bool, jobs: int) -> None:
     from eduquality.reports.bundle import safe_name, write_unit_reports
 
     view = _view(ctx, exam, public)
     folder = Path(out or f"{kind}-{safe_name(exam)}")
-    paths = write_unit_reports(view, kind, folder, [fmt or "pdf"])
+    paths = write_unit_reports(view, kind, folder, [fmt or "pdf"], workers=jobs)
     ctx.say(f"已写出 {len(paths)} 份报告到 {folder}", f"{len(paths)} reports written to {folder}")
 
 
@@ -78,12 +83,13 @@ def district(ctx: Context, exam: str, fmt: str | None, out: str | None, public: 
               help="School code. 学校代码。")
 @click.option("--all", "all_", is_flag=True, default=False,
               help="One report per school into the --out folder. 每校一份，写入 --out 文件夹。")
+@_jobs
 @pass_ctx
 def school(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
-           school: str | None, all_: bool) -> None:
+           school: str | None, all_: bool, jobs: int) -> None:
     """A school's report for exam EXAM. 学校质量分析报告。"""
     if all_:
-        _write_all(ctx, "school", exam, fmt, out, public)
+        _write_all(ctx, "school", exam, fmt, out, public, jobs)
     elif school is None:
         raise click.UsageError("--school CODE 或 --all / --school CODE or --all")
     else:
@@ -96,12 +102,13 @@ def school(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bo
               help="Class id. 班级编号。")
 @click.option("--all", "all_", is_flag=True, default=False,
               help="One report per class into the --out folder. 每班一份，写入 --out 文件夹。")
+@_jobs
 @pass_ctx
 def class_(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
-           class_id: str | None, all_: bool) -> None:
+           class_id: str | None, all_: bool, jobs: int) -> None:
     """A class's report for its teachers, with the student list. 班级质量分析报告（含学生名单）。"""
     if all_:
-        _write_all(ctx, "class", exam, fmt, out, public)
+        _write_all(ctx, "class", exam, fmt, out, public, jobs)
     elif class_id is None:
         raise click.UsageError("--class CLASS_ID 或 --all / --class CLASS_ID or --all")
     else:

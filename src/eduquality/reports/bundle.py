@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Literal
 
@@ -106,14 +108,28 @@ def units_of(view: View, kind: str) -> list[str]:
 
 def write_unit_reports(view: View, kind: str, out_dir: str | Path,
                        formats: Iterable[str] = ("pdf",),
-                       units: Sequence[str] | None = None) -> list[Path]:
+                       units: Sequence[str] | None = None, workers: int = 1) -> list[Path]:
     """One report per school or class (all of them unless ``units``) into ``out_dir``. Writes.
 
-    Reports are rendered in this one process, sharing the font configuration and the view's
-    lookups."""
-    out = Path(out_dir)
+    Each process renders many reports, sharing one font configuration and the view's lookups;
+    ``workers`` > 1 splits the units into that many contiguous chunks rendered by fresh
+    ('spawn') processes — for machines with cores to spare."""
+    formats = list(formats)
+    todo = list(units if units is not None else units_of(view, kind))
+    if workers <= 1 or len(todo) <= workers:
+        return _render_units(view, kind, Path(out_dir), formats, todo)
+    size = -(-len(todo) // workers)
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+    with ProcessPoolExecutor(len(chunks), mp_context=get_context("spawn")) as pool:
+        done = [pool.submit(_render_units, view, kind, Path(out_dir), formats, c)
+                for c in chunks]
+        return [p for f in done for p in f.result()]
+
+
+def _render_units(view: View, kind: str, out: Path, formats: list[str],
+                  units: list[str]) -> list[Path]:
     paths = []
-    for unit in units if units is not None else units_of(view, kind):
+    for unit in units:
         report = build_report(view, kind, unit)
         paths += [write_report(report, out / f"{safe_name(unit)}.{f}", f) for f in formats]
     return paths
