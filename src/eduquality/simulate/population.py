@@ -294,10 +294,6 @@ class _Simulation:
             m = self.stage[school] == stg
             band[m] = band_of(str(stg), grade[m])
         size = pd.Series(band).map(CLASS_SIZE).to_numpy(dtype=float)
-        key = school * 13 + grade
-        uniq, first, inv, cnt = np.unique(key, return_index=True, return_inverse=True,
-                                          return_counts=True)
-        n_cls_grp = np.ceil(cnt / size[first]).astype(int)
         general_senior = (grade >= 11) & (band == "senior")
         # tracks from grade 11 on: 理科 when science strengths (plus a pull) outweigh arts ones
         need = general_senior & (st["track"][sids] == 0)
@@ -306,16 +302,31 @@ class _Simulation:
         art = lam[:, [SUBJECT_INDEX[s] for s in ("语文", "历史", "地理", "思想政治")]].mean(axis=1)
         st["track"][sids[need]] = np.where(sci - art + rng.normal(0.3, 0.5, need.sum()) > 0, 1, 2)
         track = np.where(general_senior, st["track"][sids], 0)
-        n_cls_grp = np.where(np.isin(uniq % 13, [11, 12]) & (n_cls_grp < 2), 2, n_cls_grp)
-        n_cls = n_cls_grp[inv]
-        share_sci = np.bincount(inv, weights=(track == 1)) / cnt
-        n_sci = np.clip(np.round(n_cls_grp * share_sci), 1, n_cls_grp - 1)[inv].astype(int)
-        lo = np.where(track == 2, n_sci, 0)
-        hi = np.where(track == 1, n_sci, n_cls)
-        prev = st["class_no"][sids]
-        keep = (prev >= lo) & (prev < hi)
-        draw = lo + np.floor(rng.random(sids.size) * (hi - lo)).astype(int)
-        class_no = np.where(keep, prev, draw)
+        # balanced classes (均衡分班) per school, grade and track: students ordered by their
+        # last class (continuing) or at a random place (new), then dealt into equal classes
+        group = (school * 13 + grade) * 3 + track
+        uniq, first, inv, cnt = np.unique(group, return_index=True, return_inverse=True,
+                                          return_counts=True)
+        n_cls_grp = np.maximum(1, np.ceil(cnt / size[first])).astype(int)
+        prev = st["class_no"][sids].astype(float)
+        cont = prev >= 0
+        lo = np.full(uniq.size, np.inf)
+        hi = np.full(uniq.size, -np.inf)
+        np.minimum.at(lo, inv[cont], prev[cont])
+        np.maximum.at(hi, inv[cont], prev[cont] + 1)
+        lo, hi = np.where(np.isfinite(lo), lo, 0.0), np.where(np.isfinite(hi), hi, 1.0)
+        u = rng.random(sids.size)
+        sort_key = np.where(cont, prev + u, lo[inv] + u * (hi - lo)[inv])
+        order = np.lexsort((sort_key, inv))
+        rank = np.empty(sids.size, dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(cnt)[:-1]])
+        rank[order] = np.arange(sids.size) - starts[inv[order]]
+        local = (rank * n_cls_grp[inv]) // cnt[inv]
+        # 文科 classes are numbered after the school-grade's 理科 classes
+        sg = uniq // 3
+        sci_classes = pd.Series(np.where(uniq % 3 == 1, n_cls_grp, 0)).groupby(sg).transform("sum")
+        offset = np.where(uniq % 3 == 2, sci_classes.to_numpy(), 0)
+        class_no = offset[inv] + local
         st["class_no"][sids] = class_no
         class_id = pd.Series(self.codes[school], dtype=object) + f"-{code[:4]}-" + pd.Series(
             grade).map("{:02d}".format) + "-" + pd.Series(class_no + 1).map("{:02d}".format)
