@@ -276,3 +276,20 @@ def test_error_file_lists_every_problem(district, tmp_path):
     assert list(listed.columns) == ["file", "sheet", "row", "column", "value", "problem"]
     assert listed["problem"].iloc[0] == "unknown student id (import the roster first)"
     assert "…and 10 more, see the error file" in str(err_en)
+
+
+def test_item_level_reimport_replaces_item_scores(district, tmp_path):
+    head = ["学籍号", "1", "2", "3", "17(1)", "17(2)"]
+    path = write_rows(tmp_path / "数学.xlsx", [head, ["G001", 5, 5, 10, 1, 2],
+                                                ["G002", 0, 0, 1, 0, 0]], "数学")
+    import_scores(district, path, "E1")
+    write_rows(path, [head, ["G001", 0, 5, 10, 3, 2], ["G002", 0, 0, 1, 0, 0]], "数学")
+    again = import_scores(district, path, "E1")
+    assert again.outcome == "imported"
+    assert item_scores(district, "G001") == [0.0, 5.0, 10.0, 3.0, 2.0]
+    assert district.scalar("SELECT count(*) FROM item_score") == 10
+    assert results(district)["score"].tolist() == [18.0, 1.0]
+    forced = import_scores(district, path, "E1", force=True)
+    assert forced.outcome == "imported"
+    assert district.scalar("SELECT count(*) FROM item_score") == 10
+    assert district.scalar("SELECT count(*) FROM exam_registration") == 2

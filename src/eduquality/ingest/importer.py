@@ -102,8 +102,8 @@ def _log(con: Any, kind: str, path: Path, sha: str, target: str | None, user: st
                                    rows_written, outcome)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING import_id""",
         [kind, path.name, sha, target, user, rows_read, rows_written, outcome],
-    ).fetchone()
-    return int(row[0]) if row else 0
+    ).fetchall()
+    return int(row[0][0]) if row else 0
 
 
 def formula_problems(sheets: list[RawSheet], problems: Problems) -> None:

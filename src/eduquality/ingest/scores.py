@@ -610,8 +610,8 @@ class ScoresPlan:
 
 def _exists(con: Any, table: str, column: str, values: list[str]) -> bool:
     row = con.execute(f"SELECT 1 FROM {table} WHERE list_contains(?, {column}) LIMIT 1",
-                      [values]).fetchone()
-    return row is not None
+                      [values]).fetchall()
+    return bool(row)
 
 
 def _pick_paper(papers: dict[tuple[str, str | None], Paper], subject: str,

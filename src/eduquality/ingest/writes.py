@@ -57,14 +57,14 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
             sets = ", ".join(f'"{c}" = s."{c}"' for c in rest)
             row = con.execute(
                 f'UPDATE "{table}" AS t SET {sets} FROM {typed} AS s WHERE {on} AND ({differs})'
-            ).fetchone()
-            changed = int(row[0]) if row else 0
+            ).fetchall()
+            changed = int(row[0][0]) if row else 0
         collist = ", ".join(f'"{c}"' for c in cols)
         row = con.execute(
             f'INSERT INTO "{table}" ({collist}) SELECT {collist} FROM {typed} AS s '
             f'WHERE NOT EXISTS (SELECT 1 FROM "{table}" AS t WHERE {on})'
-        ).fetchone()
-        return changed + (int(row[0]) if row else 0)
+        ).fetchall()
+        return changed + (int(row[0][0]) if row else 0)
     finally:
         con.unregister(src)
 
@@ -115,8 +115,8 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
         collist = ", ".join(f'"{c}"' for c in cols)
         row = con.execute(
             f'INSERT INTO "{table}" ({collist}) SELECT {_select(cols, types)} FROM {src} AS s'
-        ).fetchone()
-        return int(row[0]) if row else 0
+        ).fetchall()
+        return int(row[0][0]) if row else 0
     finally:
         con.unregister(src)
         if key_src != src:
@@ -134,7 +134,7 @@ def append_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame)
         collist = ", ".join(f'"{c}"' for c in cols)
         row = con.execute(
             f'INSERT INTO "{table}" ({collist}) SELECT {_select(cols, types)} FROM {src} AS s'
-        ).fetchone()
-        return int(row[0]) if row else 0
+        ).fetchall()
+        return int(row[0][0]) if row else 0
     finally:
         con.unregister(src)
