@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from eduquality.simulate import Manifest
 from eduquality.vocab import EXAM_TYPES, GRADE_LABELS_ZH, STAGES, SUBJECTS, TEACHER_TIERS
 
 from .conftest import read
@@ -172,6 +173,8 @@ def test_manifest_lists_every_file_in_import_order(district):
         if f["kind"] == "scores":
             assert first_paper[f["exam_id"]] < i
     assert {"cut_lines", "score_distribution"} <= set(kinds)
+    again = Manifest.read(out)
+    assert again.files == district.files and again.counts == district.counts
 
 
 def test_gaokao_tables_are_consistent(district):

@@ -46,7 +46,11 @@ MESSAGES = register({
                                "请换一个空目录",
                                "output folder {path} is not empty and holds no simulated "
                                "district (no manifest.json): choose an empty folder"),
-    "simulate.step": ("{step}", "{step}"),
+    "simulate.step_schools": ("生成学校与教师…", "schools and teachers…"),
+    "simulate.step_students": ("模拟学生、班级与学籍异动…", "students, classes and enrolment events…"),
+    "simulate.step_rosters": ("写入名册…", "writing rosters…"),
+    "simulate.step_exam": ("考试 {k}/{n}：{exam} {name}", "exam {k}/{n}: {exam} {name}"),
+    "simulate.step_truth": ("写入真值（truth/）…", "writing the ground truth (truth/)…"),
 })
 
 
@@ -79,13 +83,13 @@ def simulate_district(out_dir: str | Path, students: int = DEFAULT_STUDENTS,
     year_codes = list(ALL_YEARS[:years])
     m = Manifest(out, seed, students, profile, year_codes)
 
-    say("学校与教师 / schools and teachers")
+    say(tr("simulate.step_schools", lang))
     schools = build_schools(students, stream(seed, "schools"))
     teachers = build_teachers(schools, year_codes, stream(seed, "teachers"))
-    say("学生与学籍 / students over the years")
+    say(tr("simulate.step_students", lang))
     pop = simulate_population(schools, teachers, year_codes, seed)
 
-    say("名册 / rosters")
+    say(tr("simulate.step_rosters", lang))
     output.write_base_roster(m, schools, teachers, _district_stats(pop, seed))
     for i, year in enumerate(year_codes):
         output.write_year_rosters(
@@ -101,7 +105,8 @@ def simulate_district(out_dir: str | Path, students: int = DEFAULT_STUDENTS,
     items_truth: list[pd.DataFrame] = []
     specs = calendar(profile, year_codes)
     for k, spec in enumerate(specs):
-        say(f"考试 {k + 1}/{len(specs)} / exam: {spec.exam_id} {spec.name}")
+        say(tr("simulate.step_exam", lang, k=k + 1, n=len(specs), exam=spec.exam_id,
+               name=spec.name))
         results = run_exam(spec, pop.membership, vocational, seed)
         if not results or len(results[0].takers) == 0:
             continue
@@ -123,7 +128,7 @@ def simulate_district(out_dir: str | Path, students: int = DEFAULT_STUDENTS,
             prov = province_year(spec, seed)
             output.write_gaokao_tables(m, spec, prov.distribution, prov.lines)
 
-    say("真值 / ground truth")
+    say(tr("simulate.step_truth", lang))
     _truth(out, pop, schools, teachers, items_truth, seed)
     m.counts = {"schools": len(schools), "teachers": len(teachers),
                 "students": len(pop.students), "class_years": len(pop.classes),
