@@ -40,34 +40,43 @@ def gaokao() -> ExamAnalysis:
 
 
 def with_measures(a: ExamAnalysis) -> ExamAnalysis:
-    """``a`` with small hand-made frames in the documented columns of the sections the lead
-    is still adding (items, options, reliability, knowledge, weak points, groups)."""
+    """``a`` with small hand-made frames in the columns ``analyse_exam`` gives (items, options,
+    reliability, knowledge incl. ability levels and student rows, weak points, groups)."""
     items = pd.DataFrame({
-        "paper_id": ["E1/math"] * 3, "seq": [3, 1, 2], "item_no": ["3", "1", "2"],
-        "full_marks": [6.0, 2.0, 2.0], "mean": [3.1, 1.5, 1.0], "p": [0.52, 0.75, 0.5],
-        "d27": [0.45, 0.31, 0.12], "total_r": [0.8, 0.5, 0.4], "rest_r": [0.41, 0.33, 0.18],
-        "alpha_if_deleted": [0.2, 0.45, 0.5], "flags": ["", "", "低区分度"]})
+        "paper_id": ["E1/math"] * 3, "subject_code": ["math"] * 3, "seq": [3, 1, 2],
+        "item": ["3", "1", "2"], "full_marks": [6.0, 2.0, 2.0], "mean": [3.1, 1.5, 1.0],
+        "p": [0.52, 0.75, 0.5], "d27": [0.45, 0.31, 0.12], "total_r": [0.8, 0.5, 0.4],
+        "rest_r": [0.41, 0.33, 0.18], "alpha_if_deleted": [0.2, 0.45, 0.5],
+        "ebel": ["very_good", "good", "poor"],
+        "poor_discrimination": [False, False, True], "possibly_miskeyed": [False, False, True],
+        "flawed_distractor": [False, False, False]})
     options = pd.DataFrame({
-        "paper_id": ["E1/math"] * 4, "seq": [1, 1, 2, 2], "option": ["A", "B", "A", "B"],
+        "paper_id": ["E1/math"] * 4, "item": ["1", "1", "2", "2"], "option": ["A", "B", "A", "B"],
+        "is_key": [True, False, False, True], "n": [130, 43, 86, 87],
         "share": [0.75, 0.25, 0.5, 0.5], "share_high": [0.9, 0.1, 0.4, 0.6],
-        "share_low": [0.6, 0.4, 0.55, 0.45], "is_key": [True, False, False, True]})
-    reliability = pd.DataFrame({"paper_id": ["E1/math"], "alpha": [0.512], "sem": [1.82],
-                                "n": [173], "n_items": [3]})
+        "share_low": [0.6, 0.4, 0.55, 0.45], "disc": [0.3, -0.3, -0.15, 0.15]})
+    reliability = pd.DataFrame({"paper_id": ["E1/math"], "subject_code": ["math"],
+                                "alpha": [0.512], "sem": [1.82], "n": [173], "n_items": [3]})
     knowledge = pd.DataFrame({
-        "subject_code": ["math"] * 8,
+        "paper_id": ["E1/math"] * 10, "subject_code": ["math"] * 10,
+        "kind": ["knowledge"] * 8 + ["ability"] * 2,
         "level": ["district", "district", "school", "school", "class", "class", "student",
-                  "student"],
-        "unit": ["", "", "S2", "S2", "S2-2021-8-1", "S2-2021-8-1", "61", "61"],
-        "knowledge_point": ["函数", "几何"] * 4,
-        "rate": [0.55, 0.48, 0.44, 0.37, 0.40, 0.30, 0.20, 0.90]})
+                  "student", "district", "school"],
+        "unit": ["all", "all", "S2", "S2", "S2-2021-8-1", "S2-2021-8-1", "61", "61", "all",
+                 "S2"],
+        "knowledge_point": ["函数", "几何"] * 4 + ["运算能力", "运算能力"],
+        "rate": [0.55, 0.48, 0.44, 0.37, 0.40, 0.30, 0.20, 0.90, 0.6, 0.5]})
     weak = pd.DataFrame({
-        "subject_code": ["math", "math", "math"], "level": ["school", "school", "class"],
-        "unit": ["S2", "S2", "S2-2021-8-1"], "knowledge_point": ["函数", "几何", "几何"],
-        "rate_unit": [0.44, 0.37, 0.30], "rate_ref": [0.55, 0.48, 0.48],
-        "gap": [-0.11, -0.11, -0.18], "p_adj": [0.01, 0.002, 0.03],
-        "priority": [0.05, 0.08, 0.1]})
-    groups = pd.DataFrame({"student_id": [61, 62, 100], "group": ["top", "struggling", "top"],
-                           "detail": ["总分前10%", "总分低于低分线", "总分前10%"]})
+        "paper_id": ["E1/math"] * 4, "subject_code": ["math"] * 4,
+        "level": ["school", "school", "class", "school"],
+        "unit": ["S2", "S2", "S2-2021-8-1", "S1"], "knowledge_point": ["函数", "几何", "几何", "函数"],
+        "rate_unit": [0.44, 0.37, 0.30, 0.60], "rate_ref": [0.55, 0.48, 0.48, 0.55],
+        "gap": [-0.11, -0.11, -0.18, 0.05], "p_adj": [0.01, 0.002, 0.03, 0.9],
+        "weak": [True, True, True, False], "priority": [0.05, 0.08, 0.1, -0.02],
+        "rank": [2.0, 1.0, 1.0, None]})
+    groups = pd.DataFrame({"student_id": [61, 62, 100, 61],
+                           "group": ["top", "struggling", "top", "weak_subject"],
+                           "subject_code": ["total", "total", "total", "math"]})
     return replace(a, items=items, options=options, reliability=reliability,
                    knowledge=knowledge, weak_points=weak, groups=groups)
 

@@ -143,23 +143,54 @@ def test_senior_student_report_scores_and_pr_never_rank(senior):
 def test_sections_from_hand_made_measures(full):
     report = build_report(view_of(full), "district")
     items = find(report, "数学：小题分析").frame
-    assert list(items["item_no"]) == ["1", "2", "3"]  # by seq
+    assert list(items["item_label"]) == ["1", "2", "3"]  # by seq
+    assert list(items["flags"]) == ["", "区分度低、答案可能有误", ""]
+    assert list(items["ebel"]) == ["良好", "差", "优秀"]
     assert find(report, "试卷信度").frame["subject"].tolist() == ["数学"]
     options = find(report, "选项分析")
     assert not options.print_ and options.frame["is_key"].tolist() == ["是", "", "", "是"]
     kp = find(report, "数学：知识点得分率").frame.set_index("knowledge_point")
     assert kp.loc["函数", "u0"] == pytest.approx(0.55)
+    assert "运算能力" not in kp.index  # ability levels have their own table
+    assert find(report, "能力层级").frame["u0"].tolist() == [pytest.approx(0.6)]
     weak = find(report, "薄弱知识点").frame
     assert list(weak["knowledge_point"]) == ["几何", "函数"]  # priority 0.08 before 0.05
-    assert set(weak["unit_label"]) == {"乙校"}
+    assert set(weak["unit_label"]) == {"乙校"}  # S1's row is a test, not a weak point
 
 
 def test_class_report_groups_and_weak_points(full):
     report = build_report(view_of(full), "class", "S2-2021-8-1")
     groups = find(report, "学生群体").frame
-    assert sorted(groups["student_id"]) == [61, 62]  # 100 is in another class
-    assert set(groups["group_label"]) == {"尖子生", "学困生"}
+    assert list(groups["student_id"]) == [61, 62, 61]  # 100 is in another class
+    assert list(groups["group_label"]) == ["尖子生", "学困生", "弱科生"]
+    assert list(groups["subject"]) == ["总分", "总分", "数学"]
     assert find(report, "薄弱知识点").frame["knowledge_point"].tolist() == ["几何"]
+
+
+def test_real_item_and_knowledge_frames_render(compulsory):
+    """The frames analyse_exam gives for the factory exam (not hand-made) reach the reports."""
+    report = build_report(view_of(compulsory), "district")
+    items = find(report, "数学：小题分析").frame
+    assert list(items["item_label"]) == ["1", "2", "3"]
+    np.testing.assert_allclose(items["p"], compulsory.items.sort_values("seq")["p"])
+    school = build_report(view_of(compulsory), "school", "S2")
+    kp = find(school, "数学：知识点得分率").frame.set_index("knowledge_point")
+    k = compulsory.knowledge
+    ref = k[(k.level == "school") & (k.unit == "S2") & (k.kind == "knowledge")]
+    assert kp.loc["几何", "u0"] == pytest.approx(
+        ref.set_index("knowledge_point").loc["几何", "rate"])
+
+
+def test_student_knowledge_by_hand():
+    """Student 1 of the factory: item 1 (2 marks, 函数) 2, item 2 (2 marks, 几何) 0, item 3
+    (6 marks, 函数 ½, 几何 ½) 4 → 函数 (2 + 2)/(2 + 3) = 0.8, 几何 (0 + 2)/(2 + 3) = 0.4."""
+    from eduquality.reports.roster import student_knowledge
+
+    db = tiny_exam_db()
+    scores = db.sql("SELECT seq, score FROM item_score WHERE student_id = 1 ORDER BY seq")
+    assert scores["score"].tolist() == [2.0, 0.0, 4.0]
+    own = student_knowledge(db, "E1", [1]).set_index("knowledge_point")["rate"]
+    assert own["函数"] == pytest.approx(0.8) and own["几何"] == pytest.approx(0.4)
 
 
 def test_student_weak_points_from_knowledge(full):

@@ -123,14 +123,15 @@ def class_(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bo
 def student(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
             student: str) -> None:
     """A student's report for parents: own results only. 学生学业报告单（仅含本人结果）。"""
-    from eduquality.reports.bundle import build_report, format_of, safe_name, write_report
-    from eduquality.reports.student import find_student
+    from eduquality.analysis.exam import analyse_exam
+    from eduquality.reports.bundle import write_student_report
 
-    view = _view(ctx, exam, public)
-    fmt = format_of(out or "", fmt)
-    sid = find_student(view, student)
-    path = write_report(build_report(view, "student", sid),
-                        out or f"student-{safe_name(exam)}-{sid}.{fmt}", fmt)
+    db = ctx.open_db(read_only=True)
+    try:
+        path = write_student_report(analyse_exam(db, exam, ctx.settings), db, student, out, fmt,
+                                    settings=ctx.settings, public=public)
+    finally:
+        db.close()
     ctx.say(f"已写出 {path}", f"written: {path}")
 
 

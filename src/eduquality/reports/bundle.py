@@ -25,9 +25,9 @@ from eduquality.reports.excel import render_xlsx
 from eduquality.reports.html import render_html
 from eduquality.reports.model import Report
 from eduquality.reports.pdf import render_pdf
-from eduquality.reports.roster import with_identities
+from eduquality.reports.roster import with_identities, with_student_knowledge
 from eduquality.reports.school import school_codes, school_report
-from eduquality.reports.student import student_report
+from eduquality.reports.student import find_student, student_report
 from eduquality.reports.view import View
 from eduquality.results import ExamAnalysis
 from eduquality.store import Database
@@ -135,6 +135,21 @@ def _render_units(view: View, kind: str, out: Path, formats: list[str],
     return paths
 
 
+def write_student_report(analysis: ExamAnalysis, db: Database, student: object,
+                         path: str | Path | None = None, fmt: str | None = None, *,
+                         settings: Settings | None = None, lang: str | None = None,
+                         public: bool = False) -> Path:
+    """The report of one student (学籍号 or student number) with names, IDs and the student's
+    own knowledge-point rates read from ``db``; ``path`` defaults to
+    ``student-<exam>-<number>.<fmt>``. Reads the store, writes the file."""
+    analysis = with_identities(analysis, db)
+    sid = find_student(make_view(analysis, settings, lang, public), student)
+    view = make_view(with_student_knowledge(analysis, db, [sid]), settings, lang, public)
+    fmt = format_of(path or "", fmt)
+    target = path or f"student-{safe_name(analysis.exam.exam_id)}-{sid}.{fmt}"
+    return write_report(student_report(view, sid), target, fmt)
+
+
 def write_report_set(analysis: ExamAnalysis, out_dir: str | Path, lang: str = "zh",
                      formats: Iterable[str] = FORMATS, *, settings: Settings | None = None,
                      public: bool = False, db: Database | None = None) -> list[Path]:
@@ -145,6 +160,9 @@ def write_report_set(analysis: ExamAnalysis, out_dir: str | Path, lang: str = "z
     (:func:`~eduquality.reports.roster.with_identities`); IDs are masked in every file."""
     if db is not None:
         analysis = with_identities(analysis, db)
+        first = _first_student(analysis)
+        if first is not None:
+            analysis = with_student_knowledge(analysis, db, [first])
     view = make_view(analysis, settings, lang, public)
     formats = list(formats)
     out = Path(out_dir)
@@ -155,9 +173,18 @@ def write_report_set(analysis: ExamAnalysis, out_dir: str | Path, lang: str = "z
     classes = class_ids(view)
     if classes:
         paths += write_unit_reports(view, "class", out / "classes", formats, classes[:1])
-        st = analysis.students
-        first = st.loc[st["class_id"].astype(str) == classes[0], "student_id"].min()
-        report = student_report(view, int(first))
-        paths += [write_report(report, out / "students" / f"student-{int(first)}.{f}", f)
+    first = _first_student(analysis)
+    if first is not None:
+        report = student_report(view, first)
+        paths += [write_report(report, out / "students" / f"student-{first}.{f}", f)
                   for f in formats]
     return paths
+
+
+def _first_student(analysis: ExamAnalysis) -> int | None:
+    """The example student: the first (by number) of the first class in the fixed order."""
+    classes = class_ids(make_view(analysis))
+    if not classes:
+        return None
+    st = analysis.students
+    return int(st.loc[st["class_id"].astype(str) == classes[0], "student_id"].min())

@@ -54,9 +54,11 @@ def class_report(view: View, class_id: str) -> Report:
     groups = _groups(view, mine)
     if groups is not None:
         sections.append(Section(L.text("sec.class_groups", lang), [groups]))
-    kblocks: list[Table | Chart | Text] = [*S.knowledge_tables(view, [
+    units: list[tuple[str, object | None, str]] = [
         ("class", class_id, view.class_name(class_id)), ("school", school, view.school(school)),
-        ("district", None, L.text("district", lang))])]
+        ("district", None, L.text("district", lang))]
+    kblocks: list[Table | Chart | Text] = [*S.knowledge_tables(view, units),
+                                           *S.knowledge_tables(view, units, "ability")]
     weak = S.weak_table(view, "class", class_id)
     if weak is not None:
         kblocks.append(weak)
@@ -136,11 +138,16 @@ def _groups(view: View, mine: pd.DataFrame) -> Table | None:
         view.identities[["student_id", "name", "national_id"]], on="student_id", how="left")
     if rows.empty:
         return None
-    rows = rows.sort_values(["group", "student_id"]).reset_index(drop=True)
+    order = {g: i for i, g in enumerate(L.GROUPS)}
+    rows = rows.assign(_g=rows["group"].map(order).fillna(len(order)))
+    rows = rows.sort_values(["_g", "student_id"]).reset_index(drop=True)
     rows["group_label"] = rows["group"].map(lambda c: L.group(c, view.lang))
     cols = [Column("group_label", L.col("group", view.lang)),
             Column("name", L.col("name", view.lang)),
             Column("national_id", L.col("national_id", view.lang))]
+    if "subject_code" in rows:
+        rows["subject"] = rows["subject_code"].map(view.subject)
+        cols.append(Column("subject", L.col("subject_code", view.lang)))
     if "detail" in rows:
         cols.append(Column("detail", L.col("detail", view.lang)))
     return Table(L.text("tbl.groups", view.lang), cols, rows, key_columns=2)

@@ -155,8 +155,8 @@ def _knowledge(view: View) -> list[Table]:
     if "peer_group" in set(k["level"]):
         for g in sorted(k.loc[k["level"] == "peer_group", "unit"].astype(str).unique()):
             units.append(("peer_group", g, L.peer(g, lang)))
-    tables = S.knowledge_tables(view, units)
-    school = k[k["level"] == "school"]
+    tables = [*S.knowledge_tables(view, units), *S.knowledge_tables(view, units, "ability")]
+    school = k[(k["level"] == "school") & (k["kind"] == "knowledge" if "kind" in k else True)]
     labels = _school_labels(view)
     for s in view.subjects:
         rows = school[school["subject_code"] == s]

@@ -69,6 +69,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "n_items": ("题数", "Items"),
     "knowledge_point": ("知识点", "Knowledge point"),
     "rate": ("得分率", "Score rate"),
+    "ability_level": ("能力层级", "Ability level"),
+    "ebel": ("区分度评价", "Discrimination (Ebel)"),
     "rate_unit": ("本单位得分率", "Unit rate"),
     "rate_ref": ("参照得分率", "Reference rate"),
     "gap": ("差距", "Gap"),
@@ -143,6 +145,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "tbl.reliability": ("各科试卷信度", "Reliability of the papers"),
     "tbl.knowledge": ("{subject}：知识点得分率", "{subject}: knowledge-point score rates"),
     "tbl.weak": ("薄弱知识点", "Weak knowledge points"),
+    "tbl.ability": ("{subject}：能力层级得分率", "{subject}: score rates by ability level"),
     "tbl.methods": ("指标定义", "Definitions"),
     "tbl.cover": ("报告信息", "About this report"),
     "tbl.school_vs": ("本校与同类组、全区比较", "The school against its peer group and the district"),
@@ -183,6 +186,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "note.no_item_data": ("本次考试没有小题分数据。", "This exam has no item-level scores."),
     "note.letter": ("本报告单仅包含您孩子本人的结果。等级说明：{grades}。",
                     "This report contains your child's own results only. Grades: {grades}."),
+    "note.student_weak": ("列出本人得分率比全区低 {gap} 个百分点以上的知识点；得分率 = 该知识点相关小题的得分 / 满分。",
+                          "Knowledge points where the own score rate lies {gap} percentage points "
+                          "or more below the district's; score rate = points earned / points "
+                          "possible on the items of the point."),
     "note.masked": ("学籍号已部分隐去。", "Student IDs are partly masked."),
     "peer": ("{code}组", "Group {code}"),
     "peer.none": ("未分组", "Ungrouped"),
@@ -203,7 +210,22 @@ GROUPS: dict[str, tuple[str, str]] = {
     "borderline": ("临界生", "Borderline students"),
 }
 
+ITEM_FLAGS: dict[str, tuple[str, str]] = {
+    "poor_discrimination": ("区分度低", "poor discrimination"),
+    "negative_discrimination": ("负区分度", "negative discrimination"),
+    "distractor_beats_key": ("干扰项强于正确答案", "a distractor beats the key"),
+    "key_reversed": ("高分组选正确答案较少", "key chosen less by the top group"),
+    "possibly_miskeyed": ("答案可能有误", "possibly mis-keyed"),
+    "flawed_distractor": ("干扰项有缺陷", "flawed distractor"),
+}
+EBEL: dict[str, tuple[str, str]] = {
+    "very_good": ("优秀", "very good"), "good": ("良好", "good"),
+    "revise": ("需修改", "revise"), "poor": ("差", "poor"),
+}
+
 register({f"reports.col.{k}": v for k, v in COLUMNS.items()})
+register({f"reports.flag.{k}": v for k, v in ITEM_FLAGS.items()})
+register({f"reports.ebel.{k}": v for k, v in EBEL.items()})
 register({f"reports.{k}": v for k, v in TEXT.items()})
 register({f"reports.group.{k}": v for k, v in GROUPS.items()})
 
@@ -232,6 +254,15 @@ def peer(code: object, lang: str) -> str:
     if code is None or (isinstance(code, float) and code != code) or str(code) == "":
         return text("peer.none", lang)
     return text("peer", lang, code=code)
+
+
+def item_flag(code: str, lang: str) -> str:
+    return tr(f"reports.flag.{code}", lang)
+
+
+def ebel(code: object, lang: str) -> str:
+    key = f"reports.ebel.{code}"
+    return tr(key, lang) if has(key) else ("" if code is None else str(code))
 
 
 def group(code: object, lang: str) -> str:

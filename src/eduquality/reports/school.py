@@ -44,8 +44,9 @@ def school_report(view: View, school_code: str) -> Report:
     blocks: list[Table | Chart | Text] = [table, _rates_chart(view, summary, refs[-1][1])]
     sections = [Section(L.text("sec.school_summary", lang), blocks),
                 _classes(view, code)]
-    knowledge = S.knowledge_tables(view, [
-        ("school", code, view.school(code)), ("district", None, L.text("district", lang))])
+    units: list[tuple[str, object | None, str]] = [
+        ("school", code, view.school(code)), ("district", None, L.text("district", lang))]
+    knowledge = [*S.knowledge_tables(view, units), *S.knowledge_tables(view, units, "ability")]
     weak = S.weak_table(view, "school", code)
     kblocks: list[Table | Chart | Text] = [*knowledge]
     if weak is not None:

@@ -104,6 +104,27 @@ def _flags(value: object) -> str:
     return str(value)
 
 
+def item_flags(rows: pd.DataFrame, lang: str) -> pd.Series:
+    """The item's warnings as text: the boolean flag columns that are set (区分度低, 可能答案有误 …)
+    or a ``flags`` column of text or lists."""
+    present = [k for k in L.ITEM_FLAGS if k in rows]
+    if present:
+        marks = rows[present].fillna(False).astype(bool)
+        sep = "、" if lang == "zh" else "; "
+        return marks.apply(lambda r: sep.join(L.item_flag(k, lang) for k in present if r[k]),
+                           axis=1).astype(str)
+    if "flags" in rows:
+        return rows["flags"].map(_flags)
+    return pd.Series("", index=rows.index)
+
+
+def _item_number(rows: pd.DataFrame) -> pd.Series:
+    for key in ("item_no", "item"):
+        if key in rows:
+            return rows[key].astype(str)
+    return rows["seq"].astype(str)
+
+
 def item_tables(view: View) -> list[Table]:
     """Per paper: difficulty, discrimination, item–rest r, α if deleted, flags; reliability;
     option analysis (workbook only)."""
@@ -126,23 +147,28 @@ def item_tables(view: View) -> list[Table]:
         ("alpha_if_deleted", "num3", "both"), ("flags", "text", "both")]
     for _paper, subject, rows in _by_paper(view, a.items):
         rows = rows.sort_values("seq").copy()
-        if "flags" in rows:
-            rows["flags"] = rows["flags"].map(_flags)
-        cols = [Column("item_no", L.col("item_no", lang))]
+        rows["item_label"] = _item_number(rows)
+        rows["flags"] = item_flags(rows, lang)
+        if "ebel" in rows:
+            rows["ebel"] = rows["ebel"].map(lambda v: L.ebel(v, lang))
+        cols = [Column("item_label", L.col("item_no", lang))]
         cols += [Column(k, L.col(k, lang), f, w) for k, f, w in spec  # type: ignore[arg-type]
                  if k in rows]
+        if "ebel" in rows:
+            cols.insert(-1, Column("ebel", L.col("ebel", lang)))
         title = L.text("tbl.items", lang, subject=view.subject(subject))
         out.append(Table(title, cols, rows, sheet=title))
     if not a.options.empty:
-        item_no = a.items.set_index(["paper_id", "seq"])["item_no"] if "item_no" in a.items \
-            else None
         for _paper, subject, rows in _by_paper(view, a.options):
-            rows = rows.sort_values(["seq", "option"]).copy()
-            rows["item_no"] = [item_no.get((p, s), s) if item_no is not None else s
-                               for p, s in zip(rows["paper_id"], rows["seq"], strict=True)]
+            rows = rows.copy()
+            if "item" not in rows and "item_no" not in rows and "seq" in rows:
+                numbers = a.items.set_index(["paper_id", "seq"])
+                rows["item"] = [numbers["item"].get((p, s), s) if "item" in numbers else s
+                                for p, s in zip(rows["paper_id"], rows["seq"], strict=True)]
+            rows["item_label"] = _item_number(rows)
             rows["is_key"] = rows["is_key"].map(
                 lambda v: L.text("yes", lang) if bool(v) else "")
-            cols = [Column("item_no", L.col("item_no", lang)),
+            cols = [Column("item_label", L.col("item_no", lang)),
                     Column("option", L.col("option", lang))]
             cols += [Column(k, L.col(k, lang), "pct") for k in ("share", "share_high",
                                                                 "share_low") if k in rows]
@@ -152,25 +178,31 @@ def item_tables(view: View) -> list[Table]:
     return out
 
 
-def knowledge_rates(view: View, level: str, unit: object | None = None) -> pd.DataFrame:
-    """(subject_code, knowledge_point, rate) of one unit at ``level`` (all units if None)."""
+def knowledge_rates(view: View, level: str, unit: object | None = None,
+                    kind: str = "knowledge") -> pd.DataFrame:
+    """(subject_code, knowledge_point, rate) of one unit at ``level`` (all units if None);
+    ``kind``: 'knowledge' (知识点) or 'ability' (能力层级)."""
     k = view.analysis.knowledge
     if k.empty:
         return pd.DataFrame(columns=["subject_code", "knowledge_point", "rate"])
+    if "kind" in k:
+        k = k[k["kind"] == kind]
     rows = k[k["level"] == level]
     if unit is not None and "unit" in rows:
         rows = rows[rows["unit"].astype(str) == str(unit)]
     return rows
 
 
-def knowledge_tables(view: View, units: Sequence[tuple[str, object | None, str]]) -> list[Table]:
-    """Per subject, knowledge points as rows and one score-rate column per (level, unit, label)."""
+def knowledge_tables(view: View, units: Sequence[tuple[str, object | None, str]],
+                     kind: str = "knowledge") -> list[Table]:
+    """Per subject, knowledge points (or ability levels) as rows and one score-rate column per
+    (level, unit, label)."""
     lang = view.lang
     if view.analysis.knowledge.empty:
         return []
     merged: pd.DataFrame | None = None
     for i, (level, unit, _label) in enumerate(units):
-        r = (knowledge_rates(view, level, unit)
+        r = (knowledge_rates(view, level, unit, kind)
              .groupby(["subject_code", "knowledge_point"])["rate"].mean()
              .rename(f"u{i}").reset_index())
         merged = r if merged is None else merged.merge(r, how="outer")
@@ -181,9 +213,11 @@ def knowledge_tables(view: View, units: Sequence[tuple[str, object | None, str]]
         rows = merged[merged["subject_code"] == s]
         if rows.empty:
             continue
-        cols = [Column("knowledge_point", L.col("knowledge_point", lang))]
+        cols = [Column("knowledge_point", L.col("knowledge_point" if kind == "knowledge"
+                                                else "ability_level", lang))]
         cols += [Column(f"u{i}", label, "pct") for i, (_l, _u, label) in enumerate(units)]
-        title = L.text("tbl.knowledge", lang, subject=view.subject(s))
+        title = L.text("tbl.knowledge" if kind == "knowledge" else "tbl.ability", lang,
+                       subject=view.subject(s))
         out.append(Table(title, cols, rows.reset_index(drop=True), sheet=title))
     return out
 
@@ -196,6 +230,8 @@ def weak_table(view: View, level: str, unit: object | None = None,
     if w.empty:
         return None
     rows = w[w["level"] == level].copy()
+    if "weak" in rows:
+        rows = rows[rows["weak"].fillna(False).astype(bool)]
     if unit is not None:
         rows = rows[rows["unit"].astype(str) == str(unit)]
     if rows.empty:

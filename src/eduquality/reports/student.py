@@ -24,6 +24,9 @@ MESSAGES = register({
         "no student {key} in this exam (give the national student ID or the student number)"),
 })
 GRADE_TERMS = ("等级", "Grades")
+MIN_GAP = 0.05
+"""A knowledge point is listed for the student when the own rate lies at least this far below
+the district's (a student's rate rests on a few items: small gaps mean little)."""
 
 
 def find_student(view: View, key: object) -> int:
@@ -113,7 +116,7 @@ def _weak(view: View, sid: int, class_id: str) -> Table | Text:
                                                                     "district_rate")):
         ref = S.knowledge_rates(view, level, unit)[[*keys, "rate"]].rename(columns={"rate": name})
         frame = frame.merge(ref.groupby(keys, as_index=False)[name].mean(), on=keys, how="left")
-    frame = frame[frame["own_rate"] < frame["district_rate"]]
+    frame = frame[frame["own_rate"] <= frame["district_rate"] - MIN_GAP]
     if frame.empty:
         return Text(L.text("note.no_weak", lang))
     frame = frame.assign(gap=frame["own_rate"] - frame["district_rate"]).sort_values("gap")
@@ -124,4 +127,4 @@ def _weak(view: View, sid: int, class_id: str) -> Table | Text:
             Column("class_rate", L.col("class_rate", lang), "pct"),
             Column("district_rate", L.col("district_rate", lang), "pct")]
     return Table(L.text("tbl.student_knowledge", lang), cols, frame.reset_index(drop=True),
-                 key_columns=2)
+                 key_columns=2, note=L.text("note.student_weak", lang, gap=round(100 * MIN_GAP)))
