@@ -49,6 +49,10 @@ def test_enrolment_events_include_transfers_dropouts_and_graduations(district):
     assert {"入学", "转入", "转出", "毕业"} <= set(kinds.index)
     assert kinds.get("辍学", 0) >= 1
     assert kinds["转出"] < 0.05 * kinds["入学"]
+    assert not events.duplicated(["学籍号", "日期", "异动类型"]).any()
+    # every student's first event is an admission or a transfer in
+    first = events.sort_values("日期", kind="stable").groupby("学籍号")["异动类型"].first()
+    assert set(first) <= {"入学", "转入"}
 
 
 def test_no_real_school_names(district):

@@ -188,9 +188,9 @@ class _Simulation:
                 "timedelta64[D]")).astype(str).astype(object)
             ev.append((new[~entry_grade], "转入", school[~entry_grade], "区外转入",
                        tdate[~entry_grade]))
+            self._transfers(sids, rng, start, ev)  # those here last year, not the new ones
             sids = np.concatenate([sids, new])
             cont_mask = np.concatenate([cont_mask, np.zeros(new.size, dtype=bool)])
-            self._transfers(sids, rng, start, ev)
         # growth for those who were here last year
         g = st["grade"][sids]
         st["theta"][sids[cont_mask]] += (
