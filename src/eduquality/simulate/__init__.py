@@ -2,14 +2,35 @@
 
 ``simulate_district(out_dir, students, seed, profile)`` writes the files schools would send
 (rosters, paper definitions, scores, cut lines, 一分一段 tables) plus ``manifest.json``, and the
-ground truth under ``truth/``, read back with ``load_truth(out_dir)``.
+ground truth under ``truth/``, read back with ``load_truth(out_dir)``. It never touches a
+database: the demo imports the files through the importers, in manifest order.
+
+The district (华岭区 of 岭城市, 云岭省 — all fictional) scales with ``students`` (enrolment per
+year): 小学, 九年一贯制, 初中, 完中, 高中 and 中职 schools, public and private, urban, town and
+rural, with tiers, peer groups and branch schools; teachers with titles, programme tiers,
+assignments and head teachers; students followed over 2018-2019 … 2021-2022 (promotion, stage
+entry by neighbourhood or 中考-like ranking, transfers, dropouts, returns, graduation).
+
+Profiles (:func:`eduquality.simulate.exams.calendar`):
+
+* ``minimal`` — rosters of every year, 中考 and 高考 (with province lines and 一分一段 tables)
+  every year, the last year's second-term 期末.
+* ``demo`` (default; 12,000 students: 19 schools, ~850 teachers, ~16,000 students over four
+  years, 60 exams, 232 files) — minimal + every year's second-term 期末, and in the last year
+  质量监测 for grades 3–11 and 一诊/二诊/三诊 for 高三 at item level.
+* ``full`` — every year: 质量监测 (grades 1–11; 3–11 from 2021-2022), both 期末, 中考,
+  一诊/二诊/三诊/模拟, 高考.
+
+Modules: ``district`` (schools), ``staff`` (teachers), ``population`` (students and the ability
+model), ``papers`` and ``irt`` (items and responses), ``exams`` (calendar, scoring), ``gaokao``
+(province tables, lines), ``writers`` and ``output`` (files), ``manifest``, ``truth``, ``core``.
 """
 
 from eduquality.simulate.core import (
-           DEFAULT_SEED,
-           DEFAULT_STUDENTS,
-           SimulationError,
-           simulate_district,
+    DEFAULT_SEED,
+    DEFAULT_STUDENTS,
+    SimulationError,
+    simulate_district,
 )
 from eduquality.simulate.exams import PROFILES
 from eduquality.simulate.manifest import Manifest, ManifestEntry
