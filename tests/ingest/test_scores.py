@@ -293,3 +293,15 @@ def test_item_level_reimport_replaces_item_scores(district, tmp_path):
     assert forced.outcome == "imported"
     assert district.scalar("SELECT count(*) FROM item_score") == 10
     assert district.scalar("SELECT count(*) FROM exam_registration") == 2
+
+
+def test_reimport_with_swapped_exam_numbers(district, tmp_path):
+    path = write_rows(tmp_path / "t.csv", [["考号", "学籍号", "数学"], ["001", "G001", 1],
+                                           ["002", "G002", 2]])
+    import_scores(district, path, "E1")
+    write_rows(path, [["考号", "学籍号", "数学"], ["002", "G001", 1], ["001", "G002", 3]])
+    import_scores(district, path, "E1")
+    reg = district.sql("""SELECT national_id, exam_number FROM exam_registration
+                          JOIN student USING (student_id) ORDER BY 1""")
+    assert reg.values.tolist() == [["G001", "002"], ["G002", "001"]]
+    assert results(district)["score"].tolist() == [1.0, 3.0]

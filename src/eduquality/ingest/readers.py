@@ -96,7 +96,14 @@ def detect_encoding(data: bytes) -> str:
 
 
 def decode_bytes(data: bytes, path: Path, lang: str = "zh") -> tuple[str, str]:
-    encoding = detect_encoding(data)
+    """The text of ``data`` and its encoding (see :func:`detect_encoding`), decoding once."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    else:
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            encoding = "gb18030"
     try:
         return data.decode(encoding), encoding
     except UnicodeDecodeError as exc:
@@ -142,7 +149,8 @@ def read_csv_cells(path: Path, lang: str = "zh") -> RawSheet:
     if encoding == "utf-8-sig":
         text = text[1:] if text.startswith("\ufeff") else text
     n = _n_fields(text)
-    blank_lines = re.search(r"\n[ \t]*\r?\n", text) is not None or text.startswith(("\n", "\r\n"))
+    blank_lines = (re.search(rb"\n[ \t]*\r?\n", data) is not None
+                   or text.startswith(("\n", "\r\n")))
     frame: pd.DataFrame | None = None
     if n and not blank_lines:
         utf8 = data[3:] if encoding == "utf-8-sig" else (

@@ -45,7 +45,7 @@ from eduquality.ingest.values import (
     normalise_class,
     records,
 )
-from eduquality.ingest.writes import append_rows, replace_rows
+from eduquality.ingest.writes import append_rows, changed_rows, replace_rows, upsert
 from eduquality.store.db import Database
 from eduquality.vocab import SUBJECT_STATUS, SUBJECTS, TRACKS
 
@@ -581,13 +581,12 @@ class ScoresPlan:
         skipped when the exam or paper holds no rows yet (a first import)."""
         n = 0
         if _exists(con, "exam_registration", "exam_id", [self.exam_id]):
-            n += replace_rows(con, "exam_registration", self.registrations,
-                              ["exam_id", "student_id"])
+            n += _upsert_registrations(con, self.registrations)
         else:
             n += append_rows(con, "exam_registration", self.registrations)
         papers = list(self.results["paper_id"].unique())
         if _exists(con, "subject_result", "paper_id", papers):
-            n += replace_rows(con, "subject_result", self.results, ["paper_id", "student_id"])
+            n += upsert(con, "subject_result", self.results, ["paper_id", "student_id"])
         else:
             n += append_rows(con, "subject_result", self.results)
         n_items = 0
@@ -606,6 +605,16 @@ class ScoresPlan:
         self.counts.update(exam_registration=len(self.registrations),
                            subject_result=len(self.results), item_score=n_items)
         return n + n_items
+
+
+def _upsert_registrations(con: Any, regs: pd.DataFrame) -> int:
+    """Update changed registrations in place, insert new ones. Students whose 考号 changes are
+    deleted first, so that two students swapping numbers never collide on the unique 考号."""
+    key = ["exam_id", "student_id"]
+    renumbered = changed_rows(con, "exam_registration", regs[[*key, "exam_number"]], key)
+    if not renumbered.empty:
+        replace_rows(con, "exam_registration", regs.iloc[:0], key, keys=renumbered)
+    return upsert(con, "exam_registration", regs, key)
 
 
 def _exists(con: Any, table: str, column: str, values: list[str]) -> bool:
