@@ -305,3 +305,10 @@ def test_reimport_with_swapped_exam_numbers(district, tmp_path):
                           JOIN student USING (student_id) ORDER BY 1""")
     assert reg.values.tolist() == [["G001", "002"], ["G002", "001"]]
     assert results(district)["score"].tolist() == [1.0, 3.0]
+
+
+def test_title_row_and_subject_column_beside_its_items(district, tmp_path):
+    rows = [["2021学年期末数学成绩"], ["学籍号", "1", "2", "3", "17(1)", "17(2)", "数学"],
+            ["G001", 5, 5, 10, 1, 2, 22], ["G002", 5, 5, 10, 1, 2, 21]]
+    err = fails(district, write_rows(tmp_path / "数学.xlsx", rows, "数学"), "E1")
+    assert [(p.row, p.message("zh")) for p in err.problems] == [(4, "总分与各项之和 22 不符")]

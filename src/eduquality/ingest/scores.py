@@ -165,7 +165,8 @@ def _load_papers(db: Database, exam_id: str) -> dict[tuple[str, str | None], Pap
 
 def _find_header(raw: RawSheet, user_map: dict[str, str]) -> tuple[int, bool]:
     lookup = ID.lookup()
-    known = set(lookup) | set(user_map) | {norm_header(s) for s in _IGNORED}
+    subjects = {norm_header(k) for t in SUBJECTS.terms.values() for k in (t.zh, *t.aliases)}
+    known = set(lookup) | set(user_map) | {norm_header(s) for s in _IGNORED} | subjects
     row = find_header_row(raw, known)
     top = [norm_header(user_map.get(norm_header(t), t)) for t in header_texts(raw, row)]
     id_cols = [j for j, t in enumerate(top) if lookup.get(t) in ("national_id", "exam_number")]
@@ -235,6 +236,8 @@ def _classify(grid: Grid, user_map: dict[str, str], subject: str | None, problem
         f = ID.field("national_id")
         problems.add("ingest.missing_column", sheet=grid.sheet, row=header_row, label=f.label,
                      aliases="、".join((f.label, *f.aliases)))
+    for subj in [t for t in sc.totals if t in sc.items]:  # 数学 next to 数学's items: a check
+        sc.subject_sum.setdefault(subj, sc.totals.pop(subj))
     if "total" in sc.ident and len(sc.items) == 1 and not sc.totals:
         subj = next(iter(sc.items))
         sc.subject_sum.setdefault(subj, sc.ident.pop("total"))
