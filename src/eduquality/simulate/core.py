@@ -23,6 +23,7 @@ from eduquality.simulate.manifest import Manifest
 from eduquality.simulate.population import (
     DEMOGRAPHIC_SHIFT,
     GROWTH,
+    PLAN_EFFECT_SENIOR,
     Population,
     simulate_population,
 )
@@ -184,6 +185,8 @@ def _truth(out: Path, p: Population, schools: pd.DataFrame, teachers: pd.DataFra
         "seed": seed, "scale": "logits, one vertical scale across grades",
         "growth_into_grade": {str(k): v for k, v in GROWTH.items()},
         "demographic_shift": DEMOGRAPHIC_SHIFT, "subjects": list(SUBJECTS),
+        "plan_effect_senior_per_year_from_2019_2020": PLAN_EFFECT_SENIOR,
+        "province_theta_grade12": "N(mu_12 + 0.1, 1)",
         "sd": {"student": 1.0, "yearly_noise": 0.25, "subject_strength": 0.5,
                "school_intake": 0.3, "school_value_added": 0.06, "class": 0.1, "teacher": 0.08},
         "items": "3PL objective, 2PL one-step subjective, GRM multi-mark (thresholds)",

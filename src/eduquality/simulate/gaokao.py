@@ -2,7 +2,7 @@
 regime), and the city's 中考 lines — all synthetic, derived from the same paper models.
 
 Province candidates (理科 about 165,000, 文科 about 105,000 a year) have general ability
-N(μ₁₂ + 0.35, 1) and subject strengths N(0, 0.5²); a sample of 12,000 per track sits the year's
+N(μ₁₂ + 0.1, 1) and subject strengths N(0, 0.5²); a sample of 12,000 per track sits the year's
 高考 papers, its integer totals are smoothed (Gaussian kernel, σ = 2 points) and scaled to the
 population. 一本 / 二本 lines are the scores at rank ⌈p·N⌉ with p = 14 % / 42 % (理科) and
 11 % / 36 % (文科).
@@ -39,7 +39,7 @@ def province_year(spec: ExamSpec, seed: int) -> ProvinceYear:
     for track in ("理科", "文科"):
         rng = stream(seed, "province", spec.exam_id, track)
         n_pop = round(POPULATION[track] * rng.uniform(0.97, 1.05))
-        theta = rng.normal(float(MU[11]) + 0.35, 1.0, SAMPLE)
+        theta = rng.normal(float(MU[11]) + 0.1, 1.0, SAMPLE)
         total = np.zeros(SAMPLE)
         for subject in subjects_for(12, track):
             items = make_paper(spec, subject, None if subject in ("语文", "英语") else track, seed)

@@ -3,9 +3,10 @@ dropouts, classes, and their true abilities.
 
 The ability model (all in logits, on one vertical scale across grades)::
 
-    new student in grade g at school s:  θ = μ_g + intake_s + Σ demographic shifts + N(0, 1)
+    new student in grade g at school s:  θ = μ_g + intake_s + Σ demographic shifts + z,
+        z ~ N(0, 1) (grades 10–12: truncated to the top 60 % for 普高, the lower 55 % for 中职)
     each later year (promoted to g):      θ ← θ + γ_g + N(0, 0.25²)
-    every year enrolled:                  θ ← θ + va_s + class_c
+    every year enrolled:                  θ ← θ + va_s + class_c (+ 0.06 in 普高 from 2019-2020)
     subject k:                            θ_k = θ + λ_k + Σ over years of teacher effects in k
     λ_k ~ N(0, 0.5²) per student (stable strengths and weaknesses)
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtri
 
 from eduquality.simulate.curriculum import SUBJECT_INDEX, SUBJECTS
 from eduquality.simulate.district import CLASS_SIZE, band_of
@@ -34,6 +36,9 @@ DEMOGRAPHIC_SHIFT = {"poverty": -0.35, "disabled": -0.6, "migrant": -0.15, "left
 MINORITIES = (("彝族", 0.34), ("白族", 0.14), ("回族", 0.14), ("哈尼族", 0.08), ("傣族", 0.06),
               ("壮族", 0.06), ("苗族", 0.06), ("纳西族", 0.05), ("傈僳族", 0.04), ("拉祜族", 0.03))
 _OTHER_PROVINCES = ("510129", "520129", "430129", "360129", "450129", "420129", "410129")
+#: Extra yearly growth in general senior schools from the second year on: the action plan's
+#: push on 高中 quality (so the district's 一本 rate rises against a steady province).
+PLAN_EFFECT_SENIOR = 0.06
 DROPOUT_RATE = {"primary": 0.0002, "junior": 0.0015, "senior": 0.002, "vocational": 0.015}
 N_SUBJ = len(SUBJECTS)
 
@@ -130,7 +135,12 @@ class _Simulation:
         disabled = rng.random(n) < 0.01
         left_behind = (grade <= 9) & (rng.random(n) < np.select(
             [loc == "rural", loc == "town"], [0.12, 0.06], 0.01))
-        theta = MU[grade - 1] + self.intake[school] + rng.normal(0.0, 1.0, n)
+        # senior entrants come from the selected part of their age group (中考): the top 60 %
+        # for 普高, the lower 55 % for 中职; younger students from the whole distribution
+        lo = np.where(grade >= 10, np.where(self.stage[school] == "vocational", 0.0, 0.4), 0.0)
+        hi = np.where((grade >= 10) & (self.stage[school] == "vocational"), 0.55, 1.0)
+        u = lo + (hi - lo) * rng.uniform(1e-6, 1 - 1e-6, n)
+        theta = MU[grade - 1] + self.intake[school] + ndtri(u)
         theta += (DEMOGRAPHIC_SHIFT["poverty"] * poverty + DEMOGRAPHIC_SHIFT["disabled"] * disabled
                   + DEMOGRAPHIC_SHIFT["migrant"] * migrant
                   + DEMOGRAPHIC_SHIFT["left_behind"] * left_behind)
@@ -197,7 +207,7 @@ class _Simulation:
             np.array([GROWTH.get(x, 0.0) for x in range(13)])[g[cont_mask]]
             + rng.normal(0.0, 0.25, int(cont_mask.sum())))
         classes = self._classes(sids, rng, code)
-        self._effects(sids, classes, rng, code)
+        self._effects(sids, classes, rng, code, y)
         self.cur = sids
         self._midyear(rng, start, ev)
         self._record(code, ev)
@@ -344,7 +354,7 @@ class _Simulation:
         return cl
 
     def _effects(self, sids: np.ndarray, classes: pd.DataFrame, rng: np.random.Generator,
-                 code: str) -> None:
+                 code: str, y: int) -> None:
         st = self.st
         assign = assign_teachers(classes, self.teachers)
         classes["head_teacher_id"] = head_teachers(classes, assign).to_numpy()
@@ -352,7 +362,10 @@ class _Simulation:
         self.class_tables.append(classes)
         self.assign_tables.append(assign)
         pos = pd.Index(classes["class_id"]).get_indexer(st["class_id"][sids])
-        st["theta"][sids] += self.va[st["school"][sids]] + classes["effect"].to_numpy()[pos]
+        school = st["school"][sids]
+        senior = (st["grade"][sids] >= 10) & (self.stage[school] != "vocational")
+        st["theta"][sids] += (self.va[school] + classes["effect"].to_numpy()[pos]
+                              + PLAN_EFFECT_SENIOR * (y >= 1) * senior)
         for subject in SUBJECTS:
             a = assign[assign["subject"] == subject]
             if a.empty:
