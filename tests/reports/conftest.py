@@ -16,8 +16,9 @@ from eduquality.results import ExamAnalysis
 from tests.factories import tiny_exam_db
 
 
-def analysed(exam_type: str = "final", grade: int = 8) -> ExamAnalysis:
+def analysed(exam_type: str = "final", grade: int = 8, lang: str = "zh") -> ExamAnalysis:
     db = tiny_exam_db()
+    db.lang = lang  # the analysis writes its methods text in the database's language
     with db.write() as con:
         con.execute("UPDATE exam SET exam_type = ?, grade = ? WHERE exam_id = 'E1'",
                     [exam_type, grade])
@@ -79,6 +80,11 @@ def with_measures(a: ExamAnalysis) -> ExamAnalysis:
                            "subject_code": ["total", "total", "total", "math"]})
     return replace(a, items=items, options=options, reliability=reliability,
                    knowledge=knowledge, weak_points=weak, groups=groups)
+
+
+@pytest.fixture(scope="session")
+def english() -> ExamAnalysis:
+    return with_measures(analysed(lang="en"))
 
 
 @pytest.fixture(scope="session")

@@ -217,3 +217,17 @@ def test_school_matrix_bands_and_detail_moved_to_workbook_for_big_districts(
     assert not find(report, "数学：各校").print_
     texts = [b.text for s in report.sections for b in s.blocks if hasattr(b, "text")]
     assert any("Excel" in t for t in texts)
+
+
+def test_methods_appendix_states_the_definitions_of_the_sections_shown(compulsory, english):
+    from dataclasses import replace
+
+    terms = [t for t, _ in build_report(view_of(compulsory), "district").methods]
+    assert {"平均分", "三率", "小题分析", "信度", "知识点得分率", "薄弱点"} <= set(terms)
+    assert "百分等级" not in terms  # the bulletin shows no student ranks
+    bare = replace(compulsory, items=pd.DataFrame(), reliability=pd.DataFrame(),
+                   knowledge=pd.DataFrame(), weak_points=pd.DataFrame())
+    terms = [t for t, _ in build_report(view_of(bare), "district").methods]
+    assert "小题分析" not in terms and "薄弱点" not in terms
+    en = [t for t, _ in build_report(view_of(english, "en"), "district").methods]
+    assert "Weak points" in en and not any(re.search(r"[\u3400-\u9fff]", t) for t in en)

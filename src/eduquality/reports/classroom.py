@@ -69,7 +69,8 @@ def class_report(view: View, class_id: str) -> Report:
     return Report(
         kind="class", lang=lang, title=L.text("title.class", lang, exam=view.exam_title),
         subtitle=view.class_name(class_id, with_school=True), internal=view.rules.internal,
-        meta=meta, sections=sections, methods=view.methods(ranks=view.rules.student_ranks),
+        meta=meta, sections=sections,
+        methods=view.methods(ranks=view.rules.student_ranks, sections=("knowledge", "weak")),
     )
 
 

@@ -43,7 +43,8 @@ def district_report(view: View) -> Report:
         kind="district", lang=lang,
         title=L.text("title.district", lang, exam=view.exam_title), subtitle="",
         internal=view.rules.internal, meta=view.meta(), sections=sections,
-        methods=view.methods(ranks=False),
+        methods=view.methods(ranks=False, sections=("items", "reliability", "options",
+                                                     "knowledge", "weak")),
     )
 
 

@@ -223,6 +223,42 @@ EBEL: dict[str, tuple[str, str]] = {
     "revise": ("需修改", "revise"), "poor": ("差", "poor"),
 }
 
+METHODS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "items": (
+        ("小题分析", "得分率 P = 小题平均分 / 小题满分；区分度 D（27% 法）= (高分组平均分 − 低分组平均分) / "
+                     "满分，高、低分组各取总分前、后 0.27n（向上取整）人；Ebel 标准：D ≥ 0.40 优秀，0.30–0.39 良好，"
+                     "0.20–0.29 需修改，< 0.20 差（提示“区分度低”）；题余相关 = 小题分与去掉该题后总分的相关。"),
+        ("Items", "Facility P = item mean / item full marks; discrimination D (27 % method) = "
+                  "(mean of the top group − mean of the bottom group) / full marks, groups of "
+                  "0.27n (rounded up) by total score; Ebel: D ≥ 0.40 very good, 0.30–0.39 good, 0.20–0.29 "
+                  "revise, < 0.20 poor (flagged); item-rest r = correlation of the item with the "
+                  "total without it.")),
+    "reliability": (
+        ("信度", "Cronbach α（0/1 计分时即 KR-20）；删题后 α；测量标准误 SEM = 总分标准差 × √(1 − α)。"),
+        ("Reliability", "Cronbach's α (KR-20 for 0/1 items); α if the item is deleted; "
+                        "SEM = SD of the total × √(1 − α).")),
+    "options": (
+        ("选项分析", "各选项的选择率（全体、高分组、低分组）；干扰项被高分组选得多于正确答案，或正确答案被高分组选得"
+                     "少于低分组时，提示“答案可能有误”。"),
+        ("Options", "Share choosing each option, overall and in the top and bottom 27 %; a "
+                    "distractor chosen more by the top group than the key, or a key chosen less "
+                    "by the top group than by the bottom group, flags a possibly mis-keyed item.")),
+    "knowledge": (
+        ("知识点得分率", "该知识点相关小题的得分之和 / 满分之和（一题多知识点按权重分摊；未作答的小题不计入）。"),
+        ("Knowledge-point rate", "Points earned / points possible on the items tagged with the "
+                                 "point (weighted when an item carries several; items without a "
+                                 "score count in neither).")),
+    "weak": (
+        ("薄弱点", "单位（学校对全区其余学生、班级对本校其余班级）在该知识点上显著偏低：学生得分率的 Welch t 检验"
+                   "（单侧），同一单位各知识点的 p 值经 Benjamini–Hochberg 校正后 < 0.05，且差距至少 5 个"
+                   "百分点；按 差距 × 知识点分值占比 排序。"),
+        ("Weak points", "Knowledge points where a unit (a school against the rest of the district, "
+                        "a class against the rest of its school) is significantly below: one-sided "
+                        "Welch t-test of students' rates, p-values of a unit's points adjusted by "
+                        "Benjamini–Hochberg < 0.05, and a gap of at least 5 percentage points; "
+                        "ordered by gap × the point's share of the paper.")),
+}
+
 register({f"reports.col.{k}": v for k, v in COLUMNS.items()})
 register({f"reports.flag.{k}": v for k, v in ITEM_FLAGS.items()})
 register({f"reports.ebel.{k}": v for k, v in EBEL.items()})
@@ -263,6 +299,11 @@ def item_flag(code: str, lang: str) -> str:
 def ebel(code: object, lang: str) -> str:
     key = f"reports.ebel.{code}"
     return tr(key, lang) if has(key) else ("" if code is None else str(code))
+
+
+def methods(keys: list[str], lang: str) -> list[tuple[str, str]]:
+    """Definitions of the report sections named by ``keys`` (see :data:`METHODS`)."""
+    return [METHODS[k][1 if lang == "en" else 0] for k in keys if k in METHODS]
 
 
 def group(code: object, lang: str) -> str:

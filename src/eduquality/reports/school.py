@@ -58,7 +58,7 @@ def school_report(view: View, school_code: str) -> Report:
     return Report(
         kind="school", lang=lang, title=L.text("title.school", lang, exam=view.exam_title),
         subtitle=view.school(code), internal=view.rules.internal, meta=meta,
-        sections=sections, methods=view.methods(ranks=False),
+        sections=sections, methods=view.methods(ranks=False, sections=("knowledge", "weak")),
     )
 
 

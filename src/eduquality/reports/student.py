@@ -68,7 +68,7 @@ def student_report(view: View, student: object) -> Report:
         kind="student", lang=lang, title=L.text("title.student", lang, exam=view.exam_title),
         subtitle=name, internal=rules.internal, meta=meta, sections=sections,
         methods=view.methods(ranks=rules.student_ranks, units=False,
-                             means=rules.family_scores),
+                             means=rules.family_scores, sections=("knowledge",)),
     )
 
 

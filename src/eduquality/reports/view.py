@@ -96,11 +96,18 @@ class View:
                               else ids["student_id"].astype(str))
         return ids
 
-    def methods(self, *, ranks: bool, units: bool = True,
-                means: bool = True) -> list[tuple[str, str]]:
+    def methods(self, *, ranks: bool, units: bool = True, means: bool = True,
+                sections: tuple[str, ...] = ()) -> list[tuple[str, str]]:
         """The analysis' definitions, without those about ranks, units or means when the
-        document shows none."""
-        out = self.analysis.methods
+        document shows none, plus those of the sections it shows ('items', 'knowledge' …)."""
+        a = self.analysis
+        shown = {"items": not a.items.empty, "reliability": not a.reliability.empty,
+                 "options": not a.options.empty, "knowledge": not a.knowledge.empty,
+                 "weak": not a.weak_points.empty}
+        out = list(a.methods)
+        known = {t for t, _ in out}
+        out += [m for m in L.methods([s for s in sections if shown.get(s)], self.lang)
+                if m[0] not in known]
         if not ranks:
             out = [m for m in out if m[0] not in RANK_TERMS]
         if not units:
