@@ -158,6 +158,7 @@ def test_report_set_reads_identities_from_the_store(tmp_path):
     assert "学生1<" in page and "G*****1" in page and "G000001" not in page
 
 
+@pytest.mark.slow
 def test_unit_reports_in_parallel_processes_match_serial(compulsory, out):
     from eduquality.reports.bundle import write_unit_reports
 
