@@ -102,3 +102,9 @@ def test_fixed_order_ignores_scores_and_input_order(means, codes):
     peers = {"S1": "B", "S2": "A", "S3": "B", "S4": "A", "S5": None, "S6": "A"}
     frame = pd.DataFrame({"school_code": codes, "mean": means})
     assert list(fixed_order(frame, peers)["school_code"]) == ["S2", "S4", "S6", "S1", "S3", "S5"]
+
+
+def test_fixed_order_puts_ungrouped_schools_last_even_after_chinese_names():
+    frame = pd.DataFrame({"school_code": ["S3", "S1", "S2"], "mean": [1, 2, 3]})
+    out = fixed_order(frame, {"S1": None, "S2": "城区公办", "S3": "A"})
+    assert list(out["school_code"]) == ["S3", "S2", "S1"]

@@ -289,7 +289,8 @@ def band(code: object, lang: str) -> str:
 def peer(code: object, lang: str) -> str:
     if code is None or (isinstance(code, float) and code != code) or str(code) == "":
         return text("peer.none", lang)
-    return text("peer", lang, code=code)
+    # short codes ('A', 'G1') read as '{code}组' / 'Group {code}'; names stay as they are
+    return text("peer", lang, code=code) if len(str(code)) <= 3 else str(code)
 
 
 def item_flag(code: str, lang: str) -> str:

@@ -110,14 +110,21 @@ def fixed_order(frame: pd.DataFrame, peer_of: Mapping[str, str | None]) -> pd.Da
         out["_subject"] = out["subject_code"].map(order)
         keys.append("_subject")
     if "school_code" in out:
-        out["_peer"] = out["school_code"].map(lambda c: peer_of.get(c) or "~").astype(str)
-        keys += ["_peer", "school_code"]
+        peer = out["school_code"].map(lambda c: peer_of.get(c))
     elif "peer_group" in out:
-        out["_peer"] = out["peer_group"].fillna("~").astype(str)
-        keys.append("_peer")
+        peer = out["peer_group"]
+    else:
+        peer = None
+    if peer is not None:  # schools without a peer group come last
+        out["_nopeer"] = peer.isna() | (peer.astype(str) == "")
+        out["_peer"] = peer.fillna("").astype(str)
+        keys += ["_nopeer", "_peer"]
+    if "school_code" in out:
+        keys.append("school_code")
     if "class_id" in out:
         keys.append("class_id")
     if not keys:
         return out
     out = out.sort_values(keys, kind="stable")
-    return out.drop(columns=[k for k in ("_subject", "_peer") if k in out]).reset_index(drop=True)
+    helpers = [k for k in ("_subject", "_nopeer", "_peer") if k in out]
+    return out.drop(columns=helpers).reset_index(drop=True)
