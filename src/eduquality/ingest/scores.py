@@ -628,9 +628,11 @@ def _exists(con: Any, table: str, column: str, values: list[str]) -> bool:
 
 def _pick_paper(papers: dict[tuple[str, str | None], Paper], subject: str,
                 track: str | None) -> list[Paper]:
+    """The papers of ``subject``; with ``track``, that track's paper, else the paper common to
+    all tracks (语文 and 外语 are one paper for 文科 and 理科)."""
     found = [p for (s, t), p in papers.items() if s == subject]
     if track is not None:
-        found = [p for p in found if p.track == track]
+        found = [p for p in found if p.track == track] or [p for p in found if p.track is None]
     return found
 
 
@@ -705,10 +707,13 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                 if unresolved.any():
                     problems.add("ingest.track_ambiguous", sheet=grid.sheet, subject=label,
                                  tracks="、".join(str(t) for t in by_track))
+                combined = np.full(ctx.n, np.nan)
                 for t, p in by_track.items():
                     sel = ok & (row_track == t)
                     res, total = _subject_totals(ctx, col, p, sel, sids)
                     results.append(res)
+                    combined[sel] = total[sel]
+                sums.append(combined)
         if "total" in sc.ident and sums:
             _check_total(ctx, sc.ident["total"], sums)
         regs.append(ident[ok].assign(sheet=grid.sheet)[
