@@ -108,6 +108,14 @@ CPU: dict[str, float] = {}
 """CPU seconds (this process and its children) of the steps timed with ``cpu=`` a name."""
 
 
+NOTE = ("Chosen: one regular CJK face (headings not bold), PNG charts, one FontConfiguration "
+        "per process, and above 40 schools the per-subject school tables in the workbook only "
+        "(the printed bulletin keeps a schools × subjects table with bands). WeasyPrint 70 "
+        "subsets the CJK face in about 0.2 s per document; the shared FontConfiguration's gain "
+        "is within the noise of this loaded machine. `workers=2` does not help on two busy "
+        "cores; it is there for machines with cores to spare.")
+
+
 def timed(fn: Callable[[], Any], cpu: str = "") -> tuple[float, Any]:
     """Wall-clock seconds of ``fn()`` (and its CPU seconds into CPU[cpu])."""
     c0 = _cpu()
@@ -212,6 +220,8 @@ def main() -> None:
         f"| bulletin: SVG charts (CJK glyphs as paths) instead of PNG | {svg_s:.2f} |",
         f"| 10 school reports, one shared FontConfiguration (ours) | {shared_s:.2f} |",
         f"| 10 school reports, a new FontConfiguration each | {fresh_s:.2f} |",
+        "",
+        NOTE,
     ]
     write_result("reports", "\n".join(lines))
 
