@@ -312,3 +312,26 @@ def test_title_row_and_subject_column_beside_its_items(district, tmp_path):
             ["G001", 5, 5, 10, 1, 2, 22], ["G002", 5, 5, 10, 1, 2, 21]]
     err = fails(district, write_rows(tmp_path / "数学.xlsx", rows, "数学"), "E1")
     assert [(p.row, p.message("zh")) for p in err.problems] == [(4, "总分与各项之和 22 不符")]
+
+
+def test_track_papers_by_track_column_with_total(district, tmp_path):
+    from eduquality.ingest import import_paper
+
+    info = tmp_path / "info.csv"
+    pd.DataFrame({"考试代码": ["E2"], "考试名称": ["一诊"], "考试类型": ["一诊"],
+                  "范围": ["市级"], "学年": ["2021-2022"], "年级": [9]}).to_csv(info, index=False)
+    items = tmp_path / "items.csv"
+    pd.DataFrame({"学科": ["数学", "数学", "语文"], "类别": ["文科", "理科", None],
+                  "题号": ["1", "1", "1"], "题型": ["主观题"] * 3, "满分": [150] * 3}).to_csv(
+        items, index=False)
+    import_paper(district, items, exam_info=info)
+    rows = [["学籍号", "类别", "语文", "数学", "总分"], ["G001", "文科", 100, 90, 190],
+            ["G002", "理", 80, 70, 150]]
+    import_scores(district, write_rows(tmp_path / "t.csv", rows), "E2")
+    got = results(district)
+    assert got[["national_id", "paper_id", "score"]].values.tolist() == [
+        ["G001", "E2/chinese", 100.0], ["G001", "E2/math/arts", 90.0],
+        ["G002", "E2/chinese", 80.0], ["G002", "E2/math/science", 70.0]]
+    rows[1][4] = 200
+    err = fails(district, write_rows(tmp_path / "u.csv", rows), "E2")
+    assert [p.message("zh") for p in err.problems] == ["总分与各项之和 190 不符"]
