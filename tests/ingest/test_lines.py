@@ -53,3 +53,11 @@ def test_unknown_layout(tmp_path):
     with pytest.raises(ImportProblems) as err:
         import_lines(db, _write(tmp_path, "x.csv", "a,b\n1,2\n"), user="t")
     assert "neither a cut-line table" in err.value.render()
+
+
+def test_duplicate_rows_point_to_the_first(tmp_path):
+    db = open_database(":memory:")
+    dup = LINES + "2021,云岭省,高考,理科,一本,515\n"
+    with pytest.raises(ImportProblems) as err:
+        import_lines(db, _write(tmp_path, "dup.csv", dup), user="t")
+    assert "第 4 行" in err.value.render() and "与第 2 行重复" in err.value.render()

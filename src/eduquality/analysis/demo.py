@@ -17,6 +17,7 @@ from pathlib import Path
 from eduquality.analysis.exam import analyse_exam
 from eduquality.config import Settings
 from eduquality.ingest import import_paper, import_roster, import_scores
+from eduquality.ingest.lines import import_lines
 from eduquality.reports import write_report_set
 from eduquality.simulate import simulate_district
 from eduquality.simulate.manifest import Manifest, ManifestEntry
@@ -47,22 +48,12 @@ def _import_entry(db: Database, root: Path, entry: ManifestEntry) -> None:
                       subject=entry.subject if entry.level == "item" else None,
                       track=entry.track, user="demo")
     elif entry.kind in ("cut_lines", "score_distribution"):
-        from eduquality.ingest import import_lines  # type: ignore[attr-defined]
-
         import_lines(db, path, user="demo")
 
 
 def import_manifest(db: Database, manifest: Manifest, say: Say) -> int:
     """Import every file of a simulated district in manifest order; returns the file count."""
     files = manifest.files
-    kinds = {"roster", "paper", "scores"}
-    try:
-        from eduquality.ingest import import_lines  # type: ignore[attr-defined]  # noqa: F401
-
-        kinds |= {"cut_lines", "score_distribution"}
-    except ImportError:
-        pass
-    files = [f for f in files if f.kind in kinds]
     step = max(1, len(files) // 10)
     for i, entry in enumerate(files, 1):
         _import_entry(db, manifest.out_dir, entry)
