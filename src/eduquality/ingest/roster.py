@@ -289,17 +289,12 @@ def _cross_check(sheets: list[Sheet], known: Known, lang: str) -> None:
             shown = (fr["school_code"].astype(str) + " " + fr["year_code"].astype(str) + " "
                      + fr["grade"].astype(str) + "年级 " + fr[name_col].astype(str))
             c.report(name_col, bad, "ingest.unknown_ref", values=shown,
-                     what=_what("ingest.what_class", lang))
+                     what="ingest.what_class")
         if k == "assignment":
             _ref(c, fr["teacher_id"], known.teachers, "teacher_id", "ingest.what_teacher", lang)
         if k == "event":
             _ref(c, fr["national_id"], known.students, "national_id", "ingest.what_student",
                  lang)
-
-
-def _what(key: str, lang: str) -> str:
-    """The key itself: :meth:`Problem.message` translates it in the reader's language."""
-    return key
 
 
 @dataclass
@@ -316,9 +311,6 @@ class RosterPlan:
         for s in self.sheets:
             by_kind.setdefault(s.layout.kind, []).append(s)
         total = 0
-        event_students: set[str] = set()
-        for s in by_kind.get("event", []):
-            event_students |= set(s.frame["national_id"])
         for kind in WRITE_ORDER:
             for s in by_kind.get(kind, []):
                 n = _write_sheet(con, s)
@@ -414,7 +406,7 @@ def _check_locked(db: Database, sheets: list[Sheet], lang: str) -> None:
             used |= set(db.sql(f'SELECT DISTINCT "{key}" FROM "{ref}"')[key])
         bad_keys = set(changed[key]) & used
         bad = s.frame[key].isin(bad_keys).to_numpy()
-        s.cells.report(key, bad, "ingest.locked_row", what=_what(what, lang))
+        s.cells.report(key, bad, "ingest.locked_row", what=what)
 
 
 def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Problems,
