@@ -193,3 +193,15 @@ def test_every_label_glyph_is_in_the_one_embedded_face():
     texts += [t for lang in ("zh", "en") for entry in methods_text(Settings(), lang) for t in entry]
     missing = {ch for t in texts for ch in t if ord(ch) not in cmap}
     assert not missing, missing
+
+
+@pytest.mark.parametrize(("kind", "unit"), [("school", "S2"), ("class", "S2-2021-8-1"),
+                                            ("student", "G000061")])
+def test_english_unit_reports_have_no_untranslated_headers(english, kind, unit):
+    report = build_report(view_of(english, "en"), kind, unit)
+    for table in report.tables():
+        labels = [c.label for c in table.columns]
+        assert not CJK.search(table.title + " ".join(labels)), (table.title, labels)
+    assert not any(CJK.search(s.title) for s in report.sections)
+    assert not any(CJK.search(k) for k, _ in report.meta)
+    assert not any(CJK.search(t) for t, _ in report.methods)

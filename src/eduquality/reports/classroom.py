@@ -55,7 +55,8 @@ def class_report(view: View, class_id: str) -> Report:
     if groups is not None:
         sections.append(Section(L.text("sec.class_groups", lang), [groups]))
     units: list[tuple[str, object | None, str]] = [
-        ("class", class_id, view.class_name(class_id)), ("school", school, view.school(school)),
+        ("class", class_id, L.text("this_class", lang)),
+        ("school", school, L.text("this_school", lang)),
         ("district", None, L.text("district", lang))]
     kblocks: list[Table | Chart | Text] = [*S.knowledge_tables(view, units),
                                            *S.knowledge_tables(view, units, "ability")]
@@ -98,7 +99,7 @@ def _grades(view: View, mine: pd.DataFrame) -> list[Table | Chart | Text]:
     def draw() -> bytes:
         cats = [f"{view.subject(s)} {x}" for s in subjects for x in counts.columns]
         return charts.grouped_bars(cats, [
-            (view.class_name(mine["class_id"].iloc[0]), share.to_numpy().ravel()),
+            (L.text("this_class", lang), share.to_numpy().ravel()),
             (L.text("district", lang), dshare.to_numpy().ravel())])
 
     return [table, Chart(L.text("chart.grades", lang), draw)]

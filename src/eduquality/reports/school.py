@@ -45,7 +45,8 @@ def school_report(view: View, school_code: str) -> Report:
     sections = [Section(L.text("sec.school_summary", lang), blocks),
                 _classes(view, code)]
     units: list[tuple[str, object | None, str]] = [
-        ("school", code, view.school(code)), ("district", None, L.text("district", lang))]
+        ("school", code, L.text("this_school", lang)),
+        ("district", None, L.text("district", lang))]
     knowledge = [*S.knowledge_tables(view, units), *S.knowledge_tables(view, units, "ability")]
     weak = S.weak_table(view, "school", code)
     kblocks: list[Table | Chart | Text] = [*knowledge]
