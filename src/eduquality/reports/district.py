@@ -157,7 +157,7 @@ def _knowledge(view: View) -> list[Table]:
         for g in sorted(k.loc[k["level"] == "peer_group", "unit"].astype(str).unique()):
             units.append(("peer_group", g, L.peer(g, lang)))
     tables = [*S.knowledge_tables(view, units), *S.knowledge_tables(view, units, "ability")]
-    school = k[(k["level"] == "school") & (k["kind"] == "knowledge" if "kind" in k else True)]
+    school = S.knowledge_rates(view, "school")
     labels = _school_labels(view)
     for s in view.subjects:
         rows = school[school["subject_code"] == s]
