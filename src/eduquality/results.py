@@ -39,13 +39,17 @@ class ExamAnalysis:
       diff_from_district, p_vs_district, band ('above' | 'similar' | 'below' | 'too_few').
       Levels: 'district', 'peer_group', 'school', 'class', 'teacher'.
     - ``students``: one row per (student_id, subject_code) with school_code, class_id, status,
-      score, z, t, pr (百分等级 in the district), rank (district, with ties), grade_letter
-      (等级 A–E by the configured shares), name and masked national id.
-    - ``items``: one row per (paper_id, seq) with item_no, full_marks, mean, p, d27, total_r,
-      rest_r, alpha_if_deleted, flags.
-    - ``options``: option analysis of objective items (paper_id, seq, option, share, share_high,
-      share_low, is_key).
-    - ``reliability``: one row per paper_id with alpha, sem, n, n_items.
+      score, full_marks, z, t, pr (百分等级 in the district), rank (district, with ties) and
+      grade_letter (等级 A–D by the 三率 lines). Names and masked IDs are added by the renderers
+      from the store (``reports.roster.with_identities``).
+    - ``items``: one row per (paper_id, seq) with subject_code, item (题号), n, mean, sd,
+      max_score, p, d27, total_r, rest_r, alpha_if_deleted, ebel, item_type, full_marks,
+      ability_level and boolean flags (poor_discrimination, negative_discrimination,
+      distractor_beats_key, key_reversed, possibly_miskeyed, flawed_distractor).
+    - ``options``: option analysis of objective items: paper_id, item, option, is_key, n, share,
+      share_high, share_low, disc.
+    - ``reliability``: one row per paper_id with subject_code, alpha, sem, mean_total, sd_total,
+      n, n_items.
     - ``knowledge``: 得分率 per tag: paper_id, subject_code, kind ('knowledge' | 'ability'),
       level ('district' | 'peer_group' | 'school' | 'class'), unit (code; 'all' for the
       district), knowledge_point, n, earned, possible, rate.
@@ -53,7 +57,8 @@ class ExamAnalysis:
       'class' vs the rest of its school), unit, knowledge_point, ref_group, n_unit, n_ref,
       rate_unit, rate_ref, gap, se, t, df, p, p_adj, weak (bool), weight, priority, rank
       (1 = most urgent weak point of the unit; NaN when not weak).
-    - ``groups``: one row per (student_id, group) with detail (尖子生, 学困生, 弱科, 临界生 …).
+    - ``groups``: one row per (student_id, group, subject_code); group is 'top' (尖子生),
+      'struggling' (学困生), 'borderline' (临界生) — on the total — or 'weak_subject' (弱科).
     - ``distribution``: 一分一段 per subject (subject_code, score, count, cumulative).
     - ``methods``: the definitions used, as (term, definition) rows for the methods appendix.
     """

@@ -267,7 +267,7 @@ def test_error_file_lists_every_problem(district, tmp_path):
     text = str(err)
     assert "……还有 10 个问题" in text and str(err.error_file) in text
     assert err.error_file == tmp_path / "t_问题清单.xlsx"
-    listed = pd.read_excel(err.error_file)
+    listed = pd.read_excel(err.error_file, engine="calamine")
     assert list(listed.columns) == ["文件", "工作表", "行", "列", "值", "问题"]
     assert len(listed) == 60 and listed["行"].tolist()[:2] == [2, 3]
     csv_path = tmp_path / "out" / "problems.csv"

@@ -85,3 +85,20 @@ def test_a_missing_lower_migration_is_still_applied(tmp_path):
     d = open_database(path)
     assert d.scalar("SELECT count(*) FROM schema_migrations WHERE version = 2") == 1
     assert m2.name == d.scalar("SELECT name FROM schema_migrations WHERE version = 2")
+
+
+def test_referenced_rows_can_be_updated_and_cross_table_rules_hold(db):
+    with db.write() as con:
+        con.execute("""INSERT INTO school VALUES ('S1', '甲校', '530102', 'junior', 'public',
+                       'urban', NULL, NULL, NULL)""")
+        con.execute("INSERT INTO class VALUES ('C1', 'S1', '2021-2022', 8, '1班', NULL, NULL)")
+    with db.write() as con:  # a school renamed and re-tiered while classes reference it
+        con.execute("UPDATE school SET name = '甲校（新）', tier = '市一级' WHERE school_code = 'S1'")
+    assert db.scalar("SELECT name FROM school") == "甲校（新）"
+    with pytest.raises(IntegrityError, match="不能是自己的上级学校"), db.write() as con:
+        con.execute("UPDATE school SET parent_school_code = 'S1'")
+    with pytest.raises(IntegrityError, match="学年代码 2021-2023"), db.write() as con:
+        con.execute("INSERT INTO school_year VALUES ('2021-2023', '2021-09-01', '2022-07-01')")
+    with pytest.raises(IntegrityError, match="重复"), db.write() as con:
+        con.execute("""INSERT INTO school VALUES ('S2', '甲校（新）', '530102', 'junior', 'public',
+                       'urban', NULL, NULL, NULL)""")

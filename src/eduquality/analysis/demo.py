@@ -22,6 +22,7 @@ from eduquality.reports import write_report_set
 from eduquality.simulate import simulate_district
 from eduquality.simulate.manifest import Manifest, ManifestEntry
 from eduquality.store import Database, open_database
+from eduquality.store.access import add_user
 
 Say = Callable[[str, str], None]
 
@@ -34,6 +35,7 @@ class DemoResult:
     reports: list[Path]
     timings: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    users: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _import_entry(db: Database, root: Path, entry: ManifestEntry) -> None:
@@ -62,15 +64,43 @@ def import_manifest(db: Database, manifest: Manifest, say: Say) -> int:
     return len(files)
 
 
+DEMO_PASSWORD = "wuhua-demo-2019"
+"""Password of the demo accounts (demo databases only; printed by `eduquality demo`)."""
+
+
+def create_demo_users(db: Database, exam_id: str) -> list[tuple[str, str]]:
+    """One account per role, tied to the showcase exam's units: (username, role) pairs. Writes.
+
+    The parent is tied to a student of the class the teacher teaches, so each role's scope is
+    visible in the web platform."""
+    reg = db.sql("""SELECT r.school_code, r.class_id, r.student_id, t.teacher_id
+                    FROM exam_registration r
+                    LEFT JOIN teaching_assignment t ON t.class_id = r.class_id
+                    WHERE r.exam_id = ? ORDER BY t.teacher_id NULLS LAST, r.student_id
+                    LIMIT 1""", [exam_id])
+    school, class_id, student_id, teacher_id = reg.iloc[0].tolist()
+    accounts = [
+        ("admin", "admin", {}), ("jiaoyan", "researcher", {}), ("juzhang", "leader", {}),
+        ("xiaozhang", "principal", {"school_code": school}),
+        ("laoshi", "teacher", {"teacher_id": teacher_id} if isinstance(teacher_id, str)
+         else {"class_id": class_id}),
+        ("jiazhang", "parent", {"student": int(student_id)}),
+    ]
+    for username, role, ties in accounts:
+        add_user(db, username, role, DEMO_PASSWORD, **ties)
+    return [(u, r) for u, r, _ in accounts]
+
+
 def showcase_exam(db: Database) -> str:
-    """The exam the demo reports on: the latest district monitoring exam with item scores,
-    the largest such (ties: the lowest grade)."""
+    """The exam the demo reports on: the latest district monitoring exam with item scores that
+    involves the most schools (ties: the higher grade)."""
     row = db.sql("""
-        SELECT e.exam_id FROM exam e JOIN paper p USING (exam_id)
+        SELECT e.exam_id FROM exam e JOIN exam_registration r USING (exam_id)
         WHERE e.exam_type = 'monitoring'
-          AND EXISTS (SELECT 1 FROM item_score s WHERE s.paper_id = p.paper_id)
+          AND EXISTS (SELECT 1 FROM paper p JOIN item_score s USING (paper_id)
+                      WHERE p.exam_id = e.exam_id)
         GROUP BY e.exam_id, e.year_code, e.grade
-        ORDER BY e.year_code DESC, count(*) DESC, e.grade LIMIT 1""")
+        ORDER BY e.year_code DESC, count(DISTINCT r.school_code) DESC, e.grade DESC LIMIT 1""")
     if row.empty:
         row = db.sql("SELECT exam_id FROM exam ORDER BY year_code DESC, exam_id LIMIT 1")
     return str(row.exam_id.iloc[0])
@@ -114,9 +144,10 @@ def run_demo(out_dir: str | Path, settings: Settings, students: int = 12_000, se
     if reports_dir.exists():
         shutil.rmtree(reports_dir)
     reports = write_report_set(analysis, reports_dir, lang=settings.lang, formats=formats,
-                               settings=settings)
+                               settings=settings, db=db)
     timings["reports"] = time.perf_counter() - t0
+    users = create_demo_users(db, exam_id)
     counts = {k: v for k, v in db.table_counts().items() if v}
     counts["files_imported"] = n_files
     db.close()
-    return DemoResult(out, db_path, exam_id, reports, timings, counts)
+    return DemoResult(out, db_path, exam_id, reports, timings, counts, users)

@@ -37,6 +37,16 @@ MESSAGES = register({
         "{n} subject scores exceed the paper's full marks (e.g. paper {paper}, "
         "score {score}, full marks {full})",
     ),
+    "store.bad_year": (
+        "学年代码 {code} 格式应为 2021-2022（前后相差一年）",
+        "school year code {code} must look like 2021-2022 (consecutive years)",
+    ),
+    "store.duplicate_school_name": (
+        "学校名称「{name}」重复（{codes}）", "school name '{name}' is used twice ({codes})",
+    ),
+    "store.own_parent": (
+        "学校 {code} 不能是自己的上级学校", "school {code} cannot be its own parent school",
+    ),
     "store.newer_schema": (
         "数据库版本 {found} 高于本程序支持的版本 {known}，请升级 EduQuality",
         "database schema version {found} is newer than this program knows ({known}); "
@@ -130,7 +140,27 @@ class Database:
                 raise
 
     def check_integrity(self) -> None:
-        """Rules that span tables (a score never above its full marks). Raises IntegrityError."""
+        """Rules that span tables (a score never above its full marks) or that DuckDB cannot
+        hold as CHECKs on referenced tables (school-year codes, a school's parent). Raises
+        IntegrityError."""
+        bad_year = self.con.execute(
+            """SELECT year_code FROM school_year
+               WHERE NOT regexp_full_match(year_code, '[0-9]{4}-[0-9]{4}')
+                  OR CAST(substr(year_code, 6, 4) AS INTEGER)
+                     <> CAST(substr(year_code, 1, 4) AS INTEGER) + 1 LIMIT 1""").fetchone()
+        if bad_year:
+            raise IntegrityError(tr("store.integrity", self.lang, detail=tr(
+                "store.bad_year", self.lang, code=bad_year[0])))
+        own = self.con.execute("SELECT school_code FROM school "
+                               "WHERE parent_school_code = school_code LIMIT 1").fetchone()
+        if own:
+            raise IntegrityError(tr("store.integrity", self.lang, detail=tr(
+                "store.own_parent", self.lang, code=own[0])))
+        dup = self.con.execute("SELECT name, string_agg(school_code, '、') FROM school "
+                               "GROUP BY name HAVING count(*) > 1 LIMIT 1").fetchone()
+        if dup:
+            raise IntegrityError(tr("store.integrity", self.lang, detail=tr(
+                "store.duplicate_school_name", self.lang, name=dup[0], codes=dup[1])))
         bad_items = self.con.execute(
             """SELECT count(*) OVER () AS n, s.paper_id, s.seq, s.score, i.full_marks
                FROM item_score s JOIN item i USING (paper_id, seq)

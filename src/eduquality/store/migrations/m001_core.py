@@ -2,7 +2,10 @@
 
 Statuses and categories are stored as the English codes of :mod:`eduquality.vocab`.
 Current enrolment status is derived from ``enrolment_event`` (view ``student_status``), never
-stored twice. Item scores must not exceed the item's full marks: checked by CHECK where the row
+stored twice. A table that others reference carries no CHECK that mentions its key (DuckDB then
+refuses to UPDATE a referenced row), and no UNIQUE besides its key: the school-year format, "a
+school is not its own parent" and unique school names are checked by
+``Database.check_integrity`` instead. Item scores must not exceed the item's full marks: checked by CHECK where the row
 carries the bound, and by :func:`eduquality.store.db.Database.check_integrity` inside every
 write transaction where the bound lives in another table.
 """
@@ -33,7 +36,7 @@ CREATE TABLE district (
 );
 
 CREATE TABLE school_year (
-    year_code  VARCHAR PRIMARY KEY CHECK (regexp_full_match(year_code, '[0-9]{{4}}-[0-9]{{4}}')),
+    year_code  VARCHAR PRIMARY KEY,
     start_date DATE NOT NULL,
     end_date   DATE NOT NULL,
     CHECK (end_date > start_date)
@@ -41,15 +44,14 @@ CREATE TABLE school_year (
 
 CREATE TABLE school (
     school_code        VARCHAR PRIMARY KEY,
-    name               VARCHAR NOT NULL UNIQUE,
+    name               VARCHAR NOT NULL,
     district_code      VARCHAR NOT NULL REFERENCES district (district_code),
     stage              VARCHAR NOT NULL CHECK (stage IN {STAGES.sql_in()}),
     ownership          VARCHAR NOT NULL CHECK (ownership IN {OWNERSHIP.sql_in()}),
     locale             VARCHAR NOT NULL CHECK (locale IN {LOCALE.sql_in()}),
     tier               VARCHAR,
     peer_group         VARCHAR,
-    parent_school_code VARCHAR,
-    CHECK (parent_school_code IS NULL OR parent_school_code <> school_code)
+    parent_school_code VARCHAR
 );
 
 CREATE TABLE subject (
