@@ -170,3 +170,21 @@ def test_value_and_reference_problems_are_reported_together(db, tmp_path):
     sheets["学生"] = bad
     err = fails(db, write_xlsx(tmp_path / "r.xlsx", sheets))
     assert {(p.row, p.column.split("（")[0]) for p in err.problems} == {(2, "C"), (3, "D")}
+
+
+def test_reimport_updates_a_referenced_school_and_year(district, tmp_path):
+    """A school renamed and re-tiered after its classes and students exist: the changed roster
+    updates the rows in place (no duplicate, nothing else touched)."""
+    from tests.ingest.conftest import roster_sheets, write_xlsx
+
+    sheets = roster_sheets()
+    sheets["学校"] = sheets["学校"].assign(学校名称=["一中（新校名）", "二中"], 学校等级=["市一级", None])
+    sheets["学年"] = sheets["学年"].assign(结束日期=["2022-07-10"])
+    before = district.table_counts()
+    import_roster(district, write_xlsx(tmp_path / "名册2.xlsx", sheets))
+    assert district.scalar("SELECT name FROM school WHERE school_code = 'S1'") == "一中（新校名）"
+    assert district.scalar("SELECT tier FROM school WHERE school_code = 'S1'") == "市一级"
+    assert str(district.scalar("SELECT end_date FROM school_year")) == "2022-07-10"
+    after = district.table_counts()
+    assert {k: v for k, v in after.items() if k != "import_log"} == {
+        k: v for k, v in before.items() if k != "import_log"}

@@ -53,12 +53,18 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
         rest = [c for c in cols if c not in key]
         changed = 0
         if rest:
+            # Count the changed rows, then update column by column and only where the value
+            # differs: DuckDB turns an UPDATE of a foreign-key column into delete + insert,
+            # which a referenced row (a school with classes) refuses even when the value is
+            # unchanged.
             differs = " OR ".join(f't."{c}" IS DISTINCT FROM s."{c}"' for c in rest)
-            sets = ", ".join(f'"{c}" = s."{c}"' for c in rest)
             row = con.execute(
-                f'UPDATE "{table}" AS t SET {sets} FROM {typed} AS s WHERE {on} AND ({differs})'
-            ).fetchall()
+                f'SELECT count(*) FROM "{table}" AS t JOIN {typed} AS s ON {on} '
+                f"WHERE {differs}").fetchall()
             changed = int(row[0][0]) if row else 0
+            for c in rest if changed else []:
+                con.execute(f'UPDATE "{table}" AS t SET "{c}" = s."{c}" FROM {typed} AS s '
+                            f'WHERE {on} AND t."{c}" IS DISTINCT FROM s."{c}"')
         collist = ", ".join(f'"{c}"' for c in cols)
         row = con.execute(
             f'INSERT INTO "{table}" ({collist}) SELECT {collist} FROM {typed} AS s '
