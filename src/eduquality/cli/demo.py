@@ -39,3 +39,10 @@ def demo(ctx: Context, out_dir: str, students: int, seed: int, profile: str,
         f"{t['import']:.0f}s, analyse {t['analyse']:.0f}s, reports {t['reports']:.0f}s")
     for table in ("school", "student", "exam", "item_score", "subject_result"):
         click.echo(f"  {table:<16}{result.counts.get(table, 0):>12,}")
+    from eduquality.analysis.demo import DEMO_PASSWORD
+
+    ctx.say(f"网页平台：eduquality --db {result.db_path} web  然后打开 http://127.0.0.1:8000",
+            f"web platform: eduquality --db {result.db_path} web  then open http://127.0.0.1:8000")
+    ctx.say(f"演示账号（密码均为 {DEMO_PASSWORD}）：", f"demo accounts (password {DEMO_PASSWORD}):")
+    for username, role in result.users:
+        ctx.say(f"  {username}（{role}）", f"  {username} ({role})")
