@@ -13,7 +13,7 @@ test: setup
 	.venv/bin/ruff check src tests bench
 	.venv/bin/mypy
 	.venv/bin/lint-imports
-	$(PY) -m pytest
+	$(PY) -m pytest -q
 
 bench: setup
 	$(PY) bench/run_all.py
