@@ -76,3 +76,35 @@ class ExamAnalysis:
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     """Display names: names['school'][code], names['class'][class_id], names['teacher'][id]."""
     methods: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class ValueAdded:
+    """Value-added (增值评价) of one exam and subject (``analysis.value_added``)."""
+
+    exam_id: str
+    subject_code: str
+    priors: list[str]
+    """Prior exam ids used, most recent first."""
+    students: pd.DataFrame
+    """student_id, school_code, class_id, teacher_id, current, prior_1 …, sgp, priors_used."""
+    estimates: pd.DataFrame
+    """level, unit, estimator, n, estimate, se, ci_low, ci_high, band."""
+
+
+@dataclass
+class Forecast:
+    """高考 上线 forecast from a 高三 mock exam (``analysis.forecast``)."""
+
+    exam_id: str
+    calibration_exams: tuple[str, str]
+    """(previous cohort's mock, previous cohort's 高考)."""
+    lines: pd.DataFrame
+    """track, line, score (last year's official line), rank, share, forecast_line (位次法)."""
+    students: pd.DataFrame
+    """student_id, school_code, track, mock, linked (equipercentile 高考 score), and one
+    probability column per line: p_<line>."""
+    units: pd.DataFrame
+    """unit ('district' or a school code), track, line, n, count, count_low, count_high, share,
+    share_low, share_high (prediction interval of the logistic forecast), share_linked."""
+    methods: list[str] = field(default_factory=list)

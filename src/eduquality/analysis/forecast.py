@@ -12,7 +12,7 @@ Regime-agnostic: lines are (track, line) labels — 文科/理科 × 一本/二�
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -29,6 +29,7 @@ from eduquality.measures.forecast import (
     rank_method_line,
     unit_forecast,
 )
+from eduquality.results import Forecast
 from eduquality.store import Database
 from eduquality.vocab import TRACKS
 
@@ -40,22 +41,6 @@ MESSAGES = register({
 })
 
 MOCK_TYPES = ("diag1", "diag2", "diag3", "mock")
-
-
-@dataclass
-class Forecast:
-    exam_id: str
-    calibration_exams: tuple[str, str]
-    """(previous cohort's mock, previous cohort's 高考)."""
-    lines: pd.DataFrame
-    """track, line, score (last year's official line), rank, share, forecast_line (位次法)."""
-    students: pd.DataFrame
-    """student_id, school_code, track, mock, linked (equipercentile 高考 score), and one
-    probability column per line: p_<line>."""
-    units: pd.DataFrame
-    """unit ('district' or a school code), track, line, n, count, count_low, count_high, share,
-    share_low, share_high (prediction interval of the logistic forecast), share_linked."""
-    methods: list[str] = field(default_factory=list)
 
 
 def _year_end(year_code: str) -> int:

@@ -9,8 +9,6 @@ improvement only: never a published league table (GLOSSARY, rules on publishing)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
@@ -20,7 +18,10 @@ from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.measures.growth import student_growth_percentiles
 from eduquality.measures.valueadded import compare_estimators
+from eduquality.results import ValueAdded
 from eduquality.store import Database
+
+__all__ = ["ValueAdded", "summary_by_level", "truth_check", "value_added"]
 
 MESSAGES = register({
     "va.no_prior": ("考试 {exam_id} 的「{subject}」没有同一批学生的前测成绩，无法计算增值",
@@ -29,18 +30,6 @@ MESSAGES = register({
 })
 
 LEVEL_COLUMN = {"school": "school_code", "class": "class_id", "teacher": "teacher_id"}
-
-
-@dataclass
-class ValueAdded:
-    exam_id: str
-    subject_code: str
-    priors: list[str]
-    """Prior exam ids used, most recent first."""
-    students: pd.DataFrame
-    """student_id, school_code, class_id, teacher_id, current, prior_1 …, sgp, priors_used."""
-    estimates: pd.DataFrame
-    """level, unit, estimator, n, estimate, se, ci_low, ci_high, band."""
 
 
 def _teacher_of(db: Database, subject_code: str) -> pd.DataFrame:
