@@ -27,6 +27,9 @@ def test_every_file_imported_once(demo):
     assert db.scalar("SELECT count(DISTINCT exam_id) FROM exam") == manifest.counts["exams"]
     assert db.scalar("SELECT count(*) FROM school") == manifest.counts["schools"]
     assert db.scalar("SELECT count(*) FROM cut_line") > 0
+    # the showcase exam's papers are IRT-calibrated and its students have scale scores
+    assert db.scalar("SELECT count(*) FROM item_parameter") > 0
+    assert db.scalar("SELECT count(*) FROM scale_score") > 0
     before = db.table_counts()
     import_manifest(db, manifest, lambda zh, en: None)
     after = db.table_counts()
@@ -47,3 +50,29 @@ def test_reports_users_and_showcase(demo):
     html = next(p for p in demo.reports if p.name.startswith("district-") and p.suffix == ".html")
     text = html.read_text(encoding="utf-8")
     assert "内部资料" in text and "http://" not in text and "https://" not in text
+
+
+def test_online_analysis_of_the_gaokao_and_a_mock(demo):
+    from eduquality.analysis.exam import analyse_exam
+
+    db = open_database(demo.db_path)
+    gk = db.scalar("SELECT max(exam_id) FROM exam WHERE exam_type = 'gaokao'")
+    a = analyse_exam(db, gk, Settings())
+    assert set(a.lines.source) == {"official"} and set(a.lines.line) == {"一本", "二本"}
+    # the coefficient method by hand for one track, line and subject
+    track, line, t0 = a.lines.sort_values(["track", "line"]).iloc[0][["track", "line", "score"]]
+    st = a.students
+    tot = st[(st.subject_code == "total") & (st.track == track)].set_index("student_id").score
+    top = tot[tot >= t0].index
+    p1 = tot[top].mean()
+    sl = a.subject_lines[(a.subject_lines.track == track) & (a.subject_lines.line == line)]
+    row = sl.iloc[0]
+    subj = st[(st.subject_code == row.subject_code) & st.student_id.isin(top)].score
+    assert row.subject_line == pytest.approx(t0 / p1 * subj.mean())
+    d = a.online[(a.online.level == "district") & (a.online.track == track)
+                 & (a.online.line == line) & (a.online.subject == row.subject_code)].iloc[0]
+    assert d.n_total_on == len(top)
+    assert 0 <= d.hit_rate <= 1 and 0 <= d.contribution_rate <= 1
+    mock = db.scalar("SELECT max(exam_id) FROM exam WHERE exam_type = 'diag3'")
+    m = analyse_exam(db, mock, Settings())
+    assert set(m.lines.source) == {"rank_method"} and not m.online.empty

@@ -59,6 +59,9 @@ class ExamAnalysis:
       (1 = most urgent weak point of the unit; NaN when not weak).
     - ``groups``: one row per (student_id, group, subject_code); group is 'top' (尖子生),
       'struggling' (学困生), 'borderline' (临界生) — on the total — or 'weak_subject' (弱科).
+    - ``lines``: total lines that apply (track, line, score, source 'official' | 'rank_method');
+      ``subject_lines``: 有效分 per (track, line, subject_code); ``online``: 单上线/双上线 counts,
+      命中率 and 贡献率 per (track, line, level, unit, subject) — empty for exams without lines.
     - ``distribution``: 一分一段 per subject (subject_code, score, count, cumulative).
     - ``methods``: the definitions used, as (term, definition) rows for the methods appendix.
     """
@@ -73,6 +76,9 @@ class ExamAnalysis:
     weak_points: pd.DataFrame = field(default_factory=pd.DataFrame)
     groups: pd.DataFrame = field(default_factory=pd.DataFrame)
     distribution: pd.DataFrame = field(default_factory=pd.DataFrame)
+    lines: pd.DataFrame = field(default_factory=pd.DataFrame)
+    subject_lines: pd.DataFrame = field(default_factory=pd.DataFrame)
+    online: pd.DataFrame = field(default_factory=pd.DataFrame)
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     """Display names: names['school'][code], names['class'][class_id], names['teacher'][id]."""
     methods: list[tuple[str, str]] = field(default_factory=list)

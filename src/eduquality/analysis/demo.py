@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from eduquality.analysis.calibration import calibrate_exam
 from eduquality.analysis.exam import analyse_exam
 from eduquality.config import Settings
 from eduquality.ingest import import_paper, import_roster, import_scores
@@ -136,6 +137,9 @@ def run_demo(out_dir: str | Path, settings: Settings, students: int = 12_000, se
     exam_id = showcase_exam(db)
     speak(f"3/4 分析考试 {exam_id} …", f"3/4 analysing exam {exam_id}…")
     analysis = analyse_exam(db, exam_id, settings)
+    speak("  IRT 标定（2PL/等级反应模型）并计算学生量表分…",
+          "  IRT calibration (2PL/graded) and students' scale scores…")
+    calibrate_exam(db, exam_id)
     timings["analyse"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from eduquality.analysis.item_stats import analyse_items
+from eduquality.analysis.online import exam_lines, online_analysis
 from eduquality.analysis.tables import subject_results, total_results, with_teacher
 from eduquality.analysis.unit_stats import LEVEL_KEYS, unit_summaries
 from eduquality.config import Settings
@@ -133,11 +134,14 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings) -> ExamAnalysis
     )
     distribution["cumulative"] = distribution.groupby("subject_code")["count"].cumsum()
     item_frames = analyse_items(db, exam_id)
+    lines = exam_lines(db, info, students)
+    subject_lines, online = online_analysis(students, lines)
     return ExamAnalysis(
         exam=info, summaries=summaries, students=students, distribution=distribution,
         items=item_frames["items"], options=item_frames["options"],
         reliability=item_frames["reliability"], knowledge=item_frames["knowledge"],
         weak_points=item_frames["weak_points"], groups=student_groups(students, settings),
+        lines=lines, subject_lines=subject_lines, online=online,
         names=_names(db, exam_id), methods=methods_text(settings, db.lang),
     )
 

@@ -1,0 +1,82 @@
+"""Use case: 上线分析 of one exam — which lines apply, subject 有效分 and 单上线/双上线 per unit.
+
+Lines: for a 高考 or 中考, the official lines of that year (table ``cut_line``); for a 高三 mock
+(一诊/二诊/三诊/模拟), last year's official lines carried into this mock by 位次法 (the share of
+candidates above each line in last year's 一分一段 table, re-found in this mock's totals per
+track). Subject lines by the coefficient method (GLOSSARY 上线分析). Writes nothing.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from eduquality.measures.cutlines import (
+    online_flags,
+    online_summary,
+    subject_lines_coefficient,
+)
+from eduquality.measures.forecast import rank_method_line
+from eduquality.results import ExamInfo
+from eduquality.store import Database
+
+MOCK_TYPES = ("diag1", "diag2", "diag3", "mock")
+
+
+def exam_lines(db: Database, info: ExamInfo, students: pd.DataFrame) -> pd.DataFrame:
+    """The total-score lines that apply to this exam: track (code or None), line, score, source
+    ('official' | 'rank_method')."""
+    year = int(info.year_code[5:9])
+    cols = ["track", "line", "score", "source"]
+    if info.exam_type in ("gaokao", "zhongkao"):
+        lines = db.sql("""SELECT track, line_code AS line, score FROM cut_line
+                          WHERE exam_kind = ? AND year = ?""", [info.exam_type, year])
+        return lines.assign(source="official")[cols]
+    if info.grade != 12 or info.exam_type not in MOCK_TYPES:
+        return pd.DataFrame(columns=cols)
+    last = db.sql("""SELECT track, line_code AS line, score FROM cut_line
+                     WHERE exam_kind = 'gaokao' AND year = ?""", [year - 1])
+    dist = db.sql("""SELECT track, score, n AS count FROM score_distribution
+                     WHERE exam_kind = 'gaokao' AND year = ?""", [year - 1])
+    totals = students[(students["subject_code"] == "total") & students["score"].notna()]
+    rows = []
+    for track, line, score in last.itertuples(index=False, name=None):
+        table = dist[dist["track"].fillna("") == (track or "")]
+        mock = totals.loc[totals["track"].fillna("") == (track or ""), "score"]
+        if table.empty or mock.empty:
+            continue
+        r = rank_method_line(table, float(score), mock.to_numpy())
+        rows.append({"track": track, "line": line, "score": r.forecast_line,
+                     "source": "rank_method"})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def online_analysis(students: pd.DataFrame, lines: pd.DataFrame
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Subject lines (track, line, subject_code, subject_line, total_line) and the per-unit
+    summary (track, line, level 'district'|'school', unit, subject, n_valid, n_total_on,
+    n_subject_on, n_double_on, n_total_only, n_subject_only, hit_rate, contribution_rate)."""
+    totals = students[students["subject_code"] == "total"].set_index("student_id")
+    wide = students[students["subject_code"] != "total"].pivot_table(
+        index="student_id", columns="subject_code", values="score", aggfunc="first")
+    sub_lines, summaries = [], []
+    for track, line, score, _source in lines.itertuples(index=False, name=None):
+        mine = totals[totals["track"].fillna("") == (track or "")]
+        total = mine["score"].dropna()
+        if total.empty:
+            continue
+        subjects = wide.reindex(total.index).dropna(axis=1, how="all")
+        sl = subject_lines_coefficient(total, subjects, float(score))
+        sub_lines.append(pd.DataFrame({"track": track, "line": line, "subject_code": sl.index,
+                                       "subject_line": sl.to_numpy(), "total_line": score}))
+        flags = online_flags(total, subjects, float(score), sl)
+        for level, unit in (("district", None), ("school", mine["school_code"])):
+            s = online_summary(flags, unit).reset_index()
+            s.insert(0, "level", level)
+            s.insert(0, "line", line)
+            s.insert(0, "track", track)
+            summaries.append(s)
+
+    def cat(fs: list[pd.DataFrame]) -> pd.DataFrame:
+        return pd.concat(fs, ignore_index=True) if fs else pd.DataFrame()
+
+    return cat(sub_lines), cat(summaries)
