@@ -30,6 +30,36 @@ _jobs = click.option("--jobs", "jobs", type=click.IntRange(1, 64), default=1,
                           "并行进程数。")
 
 
+def _outlook(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--forecast", "forecast", is_flag=True, default=False,
+                        help="Add the 高考 forecast and plan tracking (高三 mock exams). "
+                             "增加高考上线预测与规划目标跟踪（高三诊断/模拟考试）。")(func)
+    return click.option("--value-added", "value_added", default=None, metavar="SUBJECT",
+                        help="Add value-added of SUBJECT (e.g. chinese, total) against the "
+                             "cohort's earlier exams; internal documents only. "
+                             "增加该科增值评价（仅内部资料）。")(func)
+
+
+def _extras(ctx: Context, exam: str, subject: str | None, forecast: bool) -> dict[str, Any]:
+    """Value-added, forecast and plan tracking of EXAM, as the report builders take them."""
+    if subject is None and not forecast:
+        return {}
+    from eduquality.analysis.forecast import forecast_gaokao, plan_tracking
+    from eduquality.analysis.value_added import value_added
+
+    db = ctx.open_db(read_only=True)
+    try:
+        out: dict[str, Any] = {}
+        if subject is not None:
+            out["value_added"] = value_added(db, exam, subject, ctx.settings)
+        if forecast:
+            out["forecast"] = forecast_gaokao(db, exam)
+            out["plan"] = plan_tracking(db)
+        return out
+    finally:
+        db.close()
+
+
 def _view(ctx: Context, exam: str, public: bool) -> Any:
     from eduquality.analysis.exam import analyse_exam
     from eduquality.reports.bundle import make_view
@@ -44,23 +74,25 @@ def _view(ctx: Context, exam: str, public: bool) -> Any:
 
 
 def _write_one(ctx: Context, kind: str, exam: str, unit: str | None, fmt: str | None,
-               out: str | None, public: bool) -> None:
+               out: str | None, public: bool, extras: dict[str, Any] | None = None) -> None:
     from eduquality.reports.bundle import build_report, format_of, safe_name, write_report
 
     view = _view(ctx, exam, public)
     fmt = format_of(out or "", fmt)
     name = f"{kind}-{safe_name(exam)}" + (f"-{safe_name(unit)}" if unit else "")
-    path = write_report(build_report(view, kind, unit), out or f"{name}.{fmt}", fmt)
+    path = write_report(build_report(view, kind, unit, **(extras or {})),
+                        out or f"{name}.{fmt}", fmt)
     ctx.say(f"已写出 {path}", f"written: {path}")
 
 
 def _write_all(ctx: Context, kind: str, exam: str, fmt: str | None, out: str | None,
-               public: bool, jobs: int) -> None:
+               public: bool, jobs: int, extras: dict[str, Any] | None = None) -> None:
     from eduquality.reports.bundle import safe_name, write_unit_reports
 
     view = _view(ctx, exam, public)
     folder = Path(out or f"{kind}-{safe_name(exam)}")
-    paths = write_unit_reports(view, kind, folder, [fmt or "pdf"], workers=jobs)
+    paths = write_unit_reports(view, kind, folder, [fmt or "pdf"], workers=jobs,
+                               **(extras or {}))
     ctx.say(f"已写出 {len(paths)} 份报告到 {folder}", f"{len(paths)} reports written to {folder}")
 
 
@@ -71,10 +103,13 @@ def report() -> None:
 
 @report.command("district")
 @_options
+@_outlook
 @pass_ctx
-def district(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool) -> None:
+def district(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
+             value_added: str | None, forecast: bool) -> None:
     """The district bulletin (质量监测通报) of exam EXAM. 全区质量监测通报。"""
-    _write_one(ctx, "district", exam, None, fmt, out, public)
+    _write_one(ctx, "district", exam, None, fmt, out, public,
+               _extras(ctx, exam, value_added, forecast))
 
 
 @report.command("school")
@@ -84,16 +119,19 @@ def district(ctx: Context, exam: str, fmt: str | None, out: str | None, public: 
 @click.option("--all", "all_", is_flag=True, default=False,
               help="One report per school into the --out folder. 每校一份，写入 --out 文件夹。")
 @_jobs
+@_outlook
 @pass_ctx
 def school(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
-           school: str | None, all_: bool, jobs: int) -> None:
+           school: str | None, all_: bool, jobs: int, value_added: str | None,
+           forecast: bool) -> None:
     """A school's report for exam EXAM. 学校质量分析报告。"""
-    if all_:
-        _write_all(ctx, "school", exam, fmt, out, public, jobs)
-    elif school is None:
+    if not all_ and school is None:
         raise click.UsageError("--school CODE 或 --all / --school CODE or --all")
+    extras = _extras(ctx, exam, value_added, forecast)
+    if all_:
+        _write_all(ctx, "school", exam, fmt, out, public, jobs, extras)
     else:
-        _write_one(ctx, "school", exam, school, fmt, out, public)
+        _write_one(ctx, "school", exam, school, fmt, out, public, extras)
 
 
 @report.command("class")

@@ -16,6 +16,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Literal
 
+import pandas as pd
+
 from eduquality.config import Settings
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
@@ -29,7 +31,7 @@ from eduquality.reports.roster import with_identities, with_student_knowledge
 from eduquality.reports.school import school_codes, school_report
 from eduquality.reports.student import find_student, student_report
 from eduquality.reports.view import View
-from eduquality.results import ExamAnalysis
+from eduquality.results import ExamAnalysis, Forecast, ValueAdded
 from eduquality.store import Database
 
 Kind = Literal["district", "school", "class", "student"]
@@ -59,16 +61,22 @@ def make_view(analysis: ExamAnalysis, settings: Settings | None = None, lang: st
                 settings.min_unit_n)
 
 
-def build_report(view: View, kind: str, unit: object | None = None) -> Report:
-    """The report of ``kind`` for ``unit`` (school code, class id, student ID or number)."""
+def build_report(view: View, kind: str, unit: object | None = None, *,
+                 value_added: ValueAdded | None = None, forecast: Forecast | None = None,
+                 plan: pd.DataFrame | None = None) -> Report:
+    """The report of ``kind`` for ``unit`` (school code, class id, student ID or number).
+
+    ``value_added``, ``forecast`` and ``plan`` (plan tracking) add the value-added and 高考
+    forecast sections to district and school reports (:mod:`~eduquality.reports.outlook`)."""
     if kind == "district":
-        return district_report(view)
+        return district_report(view, value_added=value_added, forecast=forecast, plan=plan)
     if kind not in KINDS:
         raise ReportError(tr("reports.bad_kind", view.lang, kind=kind))
     if unit is None:
         raise ReportError(tr("reports.need_unit", view.lang, kind=kind))
     if kind == "school":
-        return school_report(view, str(unit))
+        return school_report(view, str(unit), value_added=value_added, forecast=forecast,
+                             plan=plan)
     if kind == "class":
         return class_report(view, str(unit))
     return student_report(view, unit)
@@ -108,7 +116,9 @@ def units_of(view: View, kind: str) -> list[str]:
 
 def write_unit_reports(view: View, kind: str, out_dir: str | Path,
                        formats: Iterable[str] = ("pdf",),
-                       units: Sequence[str] | None = None, workers: int = 1) -> list[Path]:
+                       units: Sequence[str] | None = None, workers: int = 1, *,
+                       value_added: ValueAdded | None = None, forecast: Forecast | None = None,
+                       plan: pd.DataFrame | None = None) -> list[Path]:
     """One report per school or class (all of them unless ``units``) into ``out_dir``. Writes.
 
     Each process renders many reports, sharing one font configuration and the view's lookups;
@@ -116,21 +126,24 @@ def write_unit_reports(view: View, kind: str, out_dir: str | Path,
     ('spawn') processes — for machines with cores to spare."""
     formats = list(formats)
     todo = list(units if units is not None else units_of(view, kind))
+    extra = (value_added, forecast, plan)
     if workers <= 1 or len(todo) <= workers:
-        return _render_units(view, kind, Path(out_dir), formats, todo)
+        return _render_units(view, kind, Path(out_dir), formats, todo, extra)
     size = -(-len(todo) // workers)
     chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
     with ProcessPoolExecutor(len(chunks), mp_context=get_context("spawn")) as pool:
-        done = [pool.submit(_render_units, view, kind, Path(out_dir), formats, c)
+        done = [pool.submit(_render_units, view, kind, Path(out_dir), formats, c, extra)
                 for c in chunks]
         return [p for f in done for p in f.result()]
 
 
-def _render_units(view: View, kind: str, out: Path, formats: list[str],
-                  units: list[str]) -> list[Path]:
+def _render_units(view: View, kind: str, out: Path, formats: list[str], units: list[str],
+                  extra: tuple[ValueAdded | None, Forecast | None, pd.DataFrame | None] = (
+                      None, None, None)) -> list[Path]:
     paths = []
+    va, fc, plan = extra
     for unit in units:
-        report = build_report(view, kind, unit)
+        report = build_report(view, kind, unit, value_added=va, forecast=fc, plan=plan)
         paths += [write_report(report, out / f"{safe_name(unit)}.{f}", f) for f in formats]
     return paths
 
@@ -152,9 +165,17 @@ def write_student_report(analysis: ExamAnalysis, db: Database, student: object,
 
 def write_report_set(analysis: ExamAnalysis, out_dir: str | Path, lang: str = "zh",
                      formats: Iterable[str] = FORMATS, *, settings: Settings | None = None,
-                     public: bool = False, db: Database | None = None) -> list[Path]:
+                     public: bool = False, db: Database | None = None,
+                     value_added: ValueAdded | None = None, forecast: Forecast | None = None,
+                     plan: pd.DataFrame | None = None) -> list[Path]:
     """The district bulletin, every school's report, and one class and one student report as
     examples, in each of ``formats``, under ``out_dir``. Writes; returns the paths written.
+
+    ``value_added`` (:func:`eduquality.analysis.value_added.value_added`), ``forecast``
+    (:func:`eduquality.analysis.forecast.forecast_gaokao`) and ``plan``
+    (:func:`eduquality.analysis.forecast.plan_tracking`), all of this exam, add the value-added
+    and 高考 forecast sections to the bulletin and the school reports (internal documents only;
+    a public bulletin keeps the district's aggregate).
 
     ``db``: where to read student names and ID numbers when ``analysis`` lacks them
     (:func:`~eduquality.reports.roster.with_identities`); IDs are masked in every file.
@@ -169,9 +190,10 @@ def write_report_set(analysis: ExamAnalysis, out_dir: str | Path, lang: str = "z
     formats = list(formats)
     out = Path(out_dir)
     exam = safe_name(analysis.exam.exam_id)
-    paths = [write_report(district_report(view), out / f"district-{exam}.{f}", f)
-             for f in formats]
-    paths += write_unit_reports(view, "school", out / "schools", formats)
+    bulletin = district_report(view, value_added=value_added, forecast=forecast, plan=plan)
+    paths = [write_report(bulletin, out / f"district-{exam}.{f}", f) for f in formats]
+    paths += write_unit_reports(view, "school", out / "schools", formats,
+                                value_added=value_added, forecast=forecast, plan=plan)
     classes = class_ids(view)
     if classes:
         paths += write_unit_reports(view, "class", out / "classes", formats, classes[:1])

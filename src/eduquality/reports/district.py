@@ -9,8 +9,10 @@ from eduquality.reports import charts
 from eduquality.reports import labels as L
 from eduquality.reports import sections as S
 from eduquality.reports.model import Chart, Column, Report, Section, Table, Text
+from eduquality.reports.outlook import outlook_sections
 from eduquality.reports.policy import fixed_order, require_unit_comparisons
 from eduquality.reports.view import View
+from eduquality.results import Forecast, ValueAdded
 
 PRINT_DETAIL_MAX_SCHOOLS = 40
 """Above this many schools the per-subject school tables (rates, CIs) go to the workbook only;
@@ -20,9 +22,15 @@ PRINT_DETAIL_MAX_ROWS = 150
 """Longer lists (the schools' weak points) are printed in the workbook only."""
 
 
-def district_report(view: View) -> Report:
+def district_report(view: View, *, value_added: ValueAdded | None = None,
+                    forecast: Forecast | None = None,
+                    plan: pd.DataFrame | None = None) -> Report:
     """Build the bulletin. Raises :class:`~eduquality.reports.policy.PublicationRefused` for a
-    public document on a 中考/高考 exam (it compares schools)."""
+    public document on a 中考/高考 exam (it compares schools).
+
+    ``value_added``, ``forecast`` and ``plan`` (plan tracking) add the value-added and 高考
+    forecast sections (:mod:`~eduquality.reports.outlook`): schools in the fixed order, internal
+    documents only; a public bulletin keeps the district's aggregate."""
     require_unit_comparisons(view.rules, view.analysis.exam, view.lang)
     lang = view.lang
     sections = [_overview(view), _subjects(view), _schools(view)]
@@ -39,12 +47,14 @@ def district_report(view: View) -> Report:
             weak.print_ = False
             blocks.insert(0, Text(L.text("note.weak_in_workbook", lang, n=len(weak.frame))))
         sections.append(Section(L.text("sec.weak", lang), blocks))
+    outlook, outlook_methods = outlook_sections(view, value_added, forecast, plan)
+    sections += outlook
     return Report(
         kind="district", lang=lang,
         title=L.text("title.district", lang, exam=view.exam_title), subtitle="",
         internal=view.rules.internal, meta=view.meta(), sections=sections,
         methods=view.methods(ranks=False, sections=("items", "reliability", "options",
-                                                     "knowledge", "weak")),
+                                                     "knowledge", "weak")) + outlook_methods,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from eduquality.i18n import has, register, tr
 from eduquality.results import ExamInfo
-from eduquality.vocab import EXAM_TYPES, SUBJECTS, grade_label
+from eduquality.vocab import EXAM_TYPES, SUBJECTS, TRACKS, grade_label
 
 COLUMNS: dict[str, tuple[str, str]] = {
     "subject_code": ("科目", "Subject"),
@@ -97,6 +97,36 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "school_mean": ("学校平均分", "School mean"),
     "district_mean": ("全区平均分", "District mean"),
     "peer_mean": ("同类组平均分", "Peer-group mean"),
+    "va_n": ("追踪人数", "Linked students"),
+    "va_multilevel": ("增值（多层模型）", "Value-added (multilevel)"),
+    "va_band": ("增值判断", "Value-added band"),
+    "va_residual": ("增值（残差法）", "Value-added (residual)"),
+    "va_residual_band": ("残差法判断", "Residual band"),
+    "va_mean_sgp": ("平均SGP", "Mean SGP"),
+    "va_mean_sgp_band": ("平均SGP判断", "Mean SGP band"),
+    "va_median_sgp": ("SGP中位数", "Median SGP"),
+    "track": ("科类", "Track"),
+    "line": ("分数线", "Line"),
+    "line_score": ("上年分数线", "Last year's line"),
+    "line_rank": ("上年线位次", "Rank of the line"),
+    "line_share": ("上年线以上考生占比", "Share above the line"),
+    "forecast_line": ("本次考试等效分（位次法）", "Equivalent score in this exam (rank method)"),
+    "fc_n": ("参考人数", "Takers"),
+    "fc_count": ("预测上线人数", "Forecast count"),
+    "fc_count_pi": ("人数95%预测区间", "Count, 95% prediction interval"),
+    "fc_count_low": ("人数预测下限", "Count, low"),
+    "fc_count_high": ("人数预测上限", "Count, high"),
+    "fc_share": ("预测上线率", "Forecast share"),
+    "fc_share_pi": ("上线率95%预测区间", "Share, 95% prediction interval"),
+    "fc_share_low": ("上线率预测下限", "Share, low"),
+    "fc_share_high": ("上线率预测上限", "Share, high"),
+    "fc_share_linked": ("上线率（等百分位链接）", "Share (equipercentile linking)"),
+    "year": ("高考年份", "Gaokao year"),
+    "plan_rate": ("实际上线率", "Actual rate"),
+    "plan_base": ("基准年上线率", "Base-year rate"),
+    "plan_target": ("规划目标", "Plan target"),
+    "plan_gap": ("与目标差距", "Gap to target"),
+    "plan_on_track": ("是否达成", "On track"),
 }
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -205,6 +235,68 @@ TEXT: dict[str, tuple[str, str]] = {
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "page": ("第 {page} 页", "Page {page}"),
+    "sec.district_va": ("七、增值评价（供内部改进）", "7. Value-added (for internal improvement)"),
+    "sec.district_forecast": ("八、高考上线预测", "8. Gaokao forecast"),
+    "sec.school_va": ("四、增值评价（供内部改进）", "4. Value-added (for internal improvement)"),
+    "sec.school_forecast": ("五、高考上线预测", "5. Gaokao forecast"),
+    "tbl.va_schools": ("{subject}增值：各校（按同类组、学校代码排列，不排名）",
+                       "{subject} value-added: schools (by peer group and school code, "
+                       "not ranked)"),
+    "tbl.va_classes": ("{subject}增值：各班（按班级排列，不排名）",
+                       "{subject} value-added: classes (in class order, not ranked)"),
+    "tbl.va_school": ("{subject}增值：本校", "{subject} value-added: this school"),
+    "chart.va": ("{subject}：多层模型增值及95%置信区间（虚线 0 = 与预期一致）",
+                 "{subject}: multilevel value-added with 95% CIs (dashed: 0 = as expected)"),
+    "note.va": ("增值 = 学生本次成绩相对于“前测成绩相同的全区学生”预期成绩的平均差异（分），"
+                "以 {priors} 为前测，仅计入前后测均有成绩的学生。多层模型估计对人数少的单位向 0 收缩，"
+                "作为主要结果；残差法与学生成长百分位（SGP，50 为与预期一致）并列供参照。"
+                "增值评价用于学校、班级的内部诊断与改进，不得用于排名或公开发布。",
+                "Value-added = how far the students' scores lie, on average, from what district "
+                "students with the same prior scores reached (in points), with {priors} as prior "
+                "exam(s) and only students with both scores. The multilevel estimate shrinks "
+                "small units towards 0 and is the main result; the residual estimate and the "
+                "student growth percentiles (SGP, 50 = as expected) are shown beside it. "
+                "Value-added serves internal diagnosis and improvement only: never a ranking, "
+                "never published."),
+    "note.va_bands": ("“高于/低于预期”：估计值与标准误之比 ≥ 2 或 ≤ −2；其余为“符合预期”。人数少于 {n} 人的"
+                      "单位不列出。不排名。",
+                      "'Above'/'below expected': estimate / SE ≥ 2 or ≤ −2; otherwise 'as "
+                      "expected'. Units with fewer than {n} linked students are not listed. "
+                      "Not ranked."),
+    "note.va_public": ("按规定，增值评价仅用于内部改进，公开文件不列出学校、班级的增值结果。",
+                       "Value-added is for internal improvement only: a document cleared for "
+                       "publication lists no school's or class's value-added."),
+    "va_band.above": ("高于预期", "Above expected"),
+    "va_band.expected": ("符合预期", "As expected"),
+    "va_band.below": ("低于预期", "Below expected"),
+    "va_band.insufficient": ("人数过少", "Too few"),
+    "note.forecast": ("以上一届同类考试（{mock}）与高考（{gaokao}）标定：位次法把上年分数线换算为本次考试的"
+                      "等效分；逻辑回归给出每名学生的上线概率，预测上线人数为概率之和，95% 预测区间来自"
+                      "泊松二项分布；另列等百分位链接（本次成绩换算为高考分）得出的上线率作对照。"
+                      "预测用于教学安排与内部改进，不作为考核排名的依据。",
+                      "Calibrated on the previous cohort's same mock ({mock}) and its gaokao "
+                      "({gaokao}): the rank method turns last year's lines into equivalent "
+                      "scores of this exam; a logistic model gives each student a probability of "
+                      "reaching each line; the forecast count is the sum of the probabilities, "
+                      "with a 95% prediction interval from the Poisson-binomial distribution; "
+                      "the share from equipercentile linking (this exam → gaokao scores) is "
+                      "shown beside it. Forecasts serve planning and internal improvement, not "
+                      "rankings."),
+    "note.fc_public": ("按规定不公开发布各校上线人数和上线率（不得按升学率排名）；各校预测仅在内部资料中提供。",
+                       "Schools' forecast counts and shares are not published (no league tables "
+                       "of admission rates); they appear in internal documents only."),
+    "tbl.fc_lines": ("上年高考分数线及其在本次考试中的等效分（位次法）",
+                     "Last year's gaokao lines and their equivalents in this exam (rank method)"),
+    "tbl.fc_district": ("全区预测上线人数", "District forecast"),
+    "tbl.fc_schools": ("各校预测上线人数（按同类组、学校代码排列，不排名）",
+                       "Schools' forecasts (by peer group and school code, not ranked)"),
+    "tbl.fc_school": ("本校预测上线人数", "This school's forecast"),
+    "tbl.plan_district": ("全区历年上线率与规划目标", "District rate against the plan"),
+    "tbl.plan_schools": ("各校历年上线率与规划目标（按同类组、学校代码排列，不排名）",
+                         "Schools' rates against the plan (by peer group and school code, not ranked)"),
+    "tbl.plan_school": ("本校历年上线率与规划目标", "This school's rate against the plan"),
+    "note.plan": ("规划目标：以首个年份为基准，每年提高 {step} 个百分点。",
+                  "Plan target: the first year's rate plus {step} percentage points a year."),
 }
 
 GROUPS: dict[str, tuple[str, str]] = {
@@ -261,13 +353,52 @@ METHODS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
                         "Welch t-test of students' rates, p-values of a unit's points adjusted by "
                         "Benjamini–Hochberg < 0.05, and a gap of at least 5 percentage points; "
                         "ordered by gap × the point's share of the paper.")),
+    "value_added": (
+        ("增值评价", "残差法：本次成绩对前测成绩做最小二乘回归，单位增值 = 其学生残差的平均值；多层模型："
+                     "yᵢⱼ = xᵢⱼ'β + uⱼ + eᵢⱼ（随机截距，REML 估计），单位增值为经验贝叶斯估计 ûⱼ = λⱼ r̄ⱼ，"
+                     "λⱼ = τ²/(τ² + σ²/nⱼ)；学生成长百分位 SGP：前测相同的学生中本次成绩的百分位（分位数回归，"
+                     "Betebenner 2009），单位取平均数与中位数（Castellano & Ho 2013）。95% 置信区间 = 估计值 ± "
+                     "1.96 × 标准误；|估计值/标准误| ≥ 2 判为高于或低于预期。仅供内部改进。"),
+        ("Value-added", "Residual: OLS of the current score on the prior score(s); a unit's "
+                        "value-added is its students' mean residual. Multilevel: random "
+                        "intercept model yᵢⱼ = xᵢⱼ'β + uⱼ + eᵢⱼ fitted by REML; the unit's "
+                        "value-added is the empirical-Bayes estimate ûⱼ = λⱼ r̄ⱼ, λⱼ = "
+                        "τ²/(τ² + σ²/nⱼ). Student growth percentile (SGP): the percentile of the "
+                        "current score among students with the same prior scores (quantile "
+                        "regression, Betebenner 2009); units get the mean and median SGP "
+                        "(Castellano & Ho 2013). 95% CI = estimate ± 1.96 SE; |estimate / SE| ≥ "
+                        "2 is above or below expected. For internal improvement only.")),
+    "forecast": (
+        ("高考上线预测", "位次法：上年分数线 → 在上年一分一段表中的位次 → 考生占比 p → 本次考试中第 ⌈pN⌉ 名的分数；"
+                         "等百分位链接：上一届同类考试与高考成绩按百分位对应（对数线性预平滑，Kolen & Brennan "
+                         "2014）；逻辑回归：在上一届学生上拟合 P(高考 ≥ 分数线 | 本次成绩)，单位预测上线人数 = "
+                         "Σpᵢ，95% 预测区间取泊松二项分布的 2.5% 与 97.5% 分位数（只反映学生个体的随机性，"
+                         "不含模型误差）。规划目标：基准年上线率每年 + 4 个百分点。"),
+        ("Gaokao forecast", "Rank method: last year's line → its rank in last year's score "
+                            "distribution → share p of candidates → the score at rank ⌈pN⌉ in "
+                            "this exam. Equipercentile linking of the previous cohort's mock and "
+                            "gaokao scores (log-linear presmoothing, Kolen & Brennan 2014). "
+                            "Logistic model of P(gaokao ≥ line | mock score) fitted on the "
+                            "previous cohort; a unit's forecast count = Σpᵢ with a 95% prediction "
+                            "interval from the 2.5% and 97.5% quantiles of the Poisson-binomial "
+                            "distribution (students' own chance only, not model error). Plan "
+                            "target: the base year's rate + 4 points a year.")),
 }
+
+LINES: dict[str, tuple[str, str]] = {
+    "一本": ("一本", "tier-1 line"), "二本": ("二本", "tier-2 line"),
+    "三本": ("三本", "tier-3 line"), "专科": ("专科", "college line"),
+    "本科批": ("本科批", "undergraduate line"), "特控线": ("特控线", "special control line"),
+    "专科批": ("专科批", "college line"),
+}
+"""高考 lines by the codes of ``cut_line.line_code``; unknown lines are shown as they are."""
 
 register({f"reports.col.{k}": v for k, v in COLUMNS.items()})
 register({f"reports.flag.{k}": v for k, v in ITEM_FLAGS.items()})
 register({f"reports.ebel.{k}": v for k, v in EBEL.items()})
 register({f"reports.{k}": v for k, v in TEXT.items()})
 register({f"reports.group.{k}": v for k, v in GROUPS.items()})
+register({f"reports.line.{k}": v for k, v in LINES.items()})
 
 
 def col(key: str, lang: str) -> str:
@@ -323,3 +454,21 @@ def exam_title(exam: ExamInfo, lang: str) -> str:
             else exam.exam_type
         return f"{exam.year_code} {grade_label(exam.grade, 'en')} {kind}"
     return f"{exam.year_code}学年{grade_label(exam.grade, 'zh')}{exam.name}"
+
+
+def line(code: object, lang: str) -> str:
+    """A 高考 line (一本, 本科批 …); unknown codes are shown as they are."""
+    key = f"reports.line.{code}"
+    return tr(key, lang) if has(key) else str(code)
+
+
+def track(label: object, lang: str) -> str:
+    """A 高考 track given by its code or Chinese label (理科, 物理类 …)."""
+    code = TRACKS.parse(str(label)) if label is not None else None
+    return TRACKS.label(code, lang) if code else ("" if label is None else str(label))
+
+
+def va_band(code: object, lang: str) -> str:
+    """A value-added band: 'above' | 'expected' | 'below' | 'insufficient'."""
+    key = f"reports.va_band.{code}"
+    return tr(key, lang) if has(key) else ("" if code is None else str(code))

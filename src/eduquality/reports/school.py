@@ -11,8 +11,10 @@ from eduquality.reports import charts
 from eduquality.reports import labels as L
 from eduquality.reports import sections as S
 from eduquality.reports.model import Chart, Report, Section, Table, Text
+from eduquality.reports.outlook import outlook_sections
 from eduquality.reports.policy import fixed_order
 from eduquality.reports.view import View
+from eduquality.results import Forecast, ValueAdded
 
 MESSAGES = register({
     "reports.no_school": ("考试中没有学校 {code} 的成绩", "no results of school {code} in this exam"),
@@ -25,7 +27,10 @@ def school_codes(view: View) -> list[str]:
     return list(dict.fromkeys(frame["school_code"].astype(str)))
 
 
-def school_report(view: View, school_code: str) -> Report:
+def school_report(view: View, school_code: str, *, value_added: ValueAdded | None = None,
+                  forecast: Forecast | None = None, plan: pd.DataFrame | None = None) -> Report:
+    """The school's report; ``value_added``, ``forecast`` and ``plan`` add its own value-added
+    (school and classes) and 高考 forecast beside the district's (internal documents only)."""
     lang = view.lang
     code = str(school_code)
     mine = S.unit_rows(view, "school", "school_code", code)
@@ -54,12 +59,15 @@ def school_report(view: View, school_code: str) -> Report:
         kblocks.append(weak)
     if kblocks:
         sections.append(Section(L.text("sec.school_knowledge", lang), kblocks))
+    outlook, outlook_methods = outlook_sections(view, value_added, forecast, plan, code)
+    sections += outlook
     meta = [(L.text("meta.school", lang), f"{view.school(code)}（{code}）"
              if lang == "zh" else f"{view.school(code)} ({code})"), *view.meta()]
     return Report(
         kind="school", lang=lang, title=L.text("title.school", lang, exam=view.exam_title),
         subtitle=view.school(code), internal=view.rules.internal, meta=meta,
-        sections=sections, methods=view.methods(ranks=False, sections=("knowledge", "weak")),
+        sections=sections,
+        methods=view.methods(ranks=False, sections=("knowledge", "weak")) + outlook_methods,
     )
 
 

@@ -1,0 +1,358 @@
+"""Value-added (增值评价) and 高考 forecast (上线预测) sections of the district and school reports.
+
+Publication rules (GLOSSARY, 'Rules on publishing'): value-added serves internal improvement
+only and 升学率 may not be published as league tables. So
+
+- units are always listed in the fixed order (peer group, school code, class id), never by
+  estimate, with bands ('above' / 'expected' / 'below' expected) instead of ranks, and units
+  below the minimum size are left out;
+- a document cleared for publication (``view.public``) carries no unit's value-added and no
+  school's forecast or plan tracking: only the explanation, last year's lines and the
+  district's own aggregate;
+- a school report carries its own school, its own classes and the district, nothing of other
+  schools.
+
+The frames come from :class:`~eduquality.results.ValueAdded`, :class:`~eduquality.results.Forecast`
+and the plan-tracking frame of ``analysis.forecast.plan_tracking`` (unit, year, rate, base_rate,
+target, gap, on_track, n); this module computes nothing, it selects, orders and labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from eduquality.errors import EduQualityError
+from eduquality.i18n import register, tr
+from eduquality.reports import charts
+from eduquality.reports import labels as L
+from eduquality.reports.model import Chart, Column, Section, Table, Text
+from eduquality.reports.policy import fixed_order
+from eduquality.reports.view import View
+from eduquality.results import Forecast, ValueAdded
+
+Block = Table | Chart | Text
+
+VA_BAND_CODES = {"above": "above", "expected": "similar", "below": "below",
+                 "insufficient": "too_few"}
+"""Value-added bands → the report band codes that colour cells ('above' green, 'below' red)."""
+ESTIMATORS = ("multilevel", "residual", "mean_sgp", "median_sgp")
+
+MESSAGES = register({
+    "reports.outlook.other_exam": (
+        "{what}结果属于考试 {got}，而报告是考试 {want} 的",
+        "the {what} results are of exam {got}, the report of exam {want}"),
+})
+
+
+class OutlookMismatch(EduQualityError):
+    """Value-added or forecast results of another exam were given to a report."""
+
+
+def _check_exam(view: View, exam_id: str, what: str) -> None:
+    want = view.analysis.exam.exam_id
+    if str(exam_id) != str(want):
+        raise OutlookMismatch(tr("reports.outlook.other_exam", view.lang, what=what,
+                                 got=exam_id, want=want))
+
+
+def _interval(low: pd.Series, high: pd.Series, fmt: str) -> list[str]:
+    return [fmt.format(lo, hi) if pd.notna(lo) and pd.notna(hi) else "—"
+            for lo, hi in zip(low, high, strict=True)]
+
+
+# ------------------------------------------------------------------------------------------
+# value-added
+
+
+def va_frame(view: View, va: ValueAdded, level: str,
+             school: str | None = None) -> pd.DataFrame:
+    """One row per unit of ``level`` ('school' | 'class') with at least ``view.min_unit_n``
+    linked students, in the fixed order (only ``school``'s own units when given): unit, n and
+    per estimator its estimate, se, ci_low, ci_high and band (``<estimator>.<field>``)."""
+    est = va.estimates
+    est = est[(est["level"] == level) & (est["n"] >= view.min_unit_n)
+              & est["estimate"].notna()].copy()
+    est["unit"] = est["unit"].astype(str)
+    units = list(dict.fromkeys(est["unit"]))
+    if level == "school":
+        frame = pd.DataFrame({"school_code": units})
+    else:
+        st = va.students[["class_id", "school_code"]].dropna().drop_duplicates("class_id")
+        school_of = dict(zip(st["class_id"].astype(str), st["school_code"].astype(str),
+                             strict=True))
+        frame = pd.DataFrame({"school_code": [school_of.get(u, "") for u in units],
+                              "class_id": units})
+    if school is not None:
+        frame = frame[frame["school_code"] == str(school)]
+    frame = fixed_order(frame, view.peer_of)
+    frame["unit"] = frame["class_id" if level == "class" else "school_code"]
+    n = est.groupby("unit")["n"].max()
+    frame["n"] = frame["unit"].map(n)
+    for e in ESTIMATORS:
+        rows = est[est["estimator"] == e].set_index("unit")
+        for f in ("estimate", "se", "ci_low", "ci_high", "band"):
+            frame[f"{e}.{f}"] = frame["unit"].map(rows[f]) if f in rows else None
+    return frame.reset_index(drop=True)
+
+
+def va_table(view: View, frame: pd.DataFrame, level: str, title: str) -> Table:
+    """The estimators side by side: the multilevel estimate with its 95 % CI and band first,
+    then the residual and mean-SGP estimates with their bands (median SGP in the workbook)."""
+    lang = view.lang
+    out = frame.copy()
+    if level == "school":
+        out.insert(0, "label", [view.school(c) for c in out["school_code"]])
+        out["peer"] = [L.peer(view.peer_of.get(str(c)), lang) for c in out["school_code"]]
+    else:
+        out.insert(0, "label", [view.class_name(c) for c in out["class_id"]])
+    out["ml.ci"] = _interval(out["multilevel.ci_low"], out["multilevel.ci_high"],
+                             "{:.2f}–{:.2f}")
+    cols = [Column("label", L.col("school_code" if level == "school" else "class_id", lang))]
+    if level == "school":
+        cols.append(Column("peer", L.col("peer_group", lang)))
+    cols.append(Column("n", L.col("va_n", lang), "int"))
+    for e, key, fmt, where in (("multilevel", "va_multilevel", "num2", "both"),
+                               ("residual", "va_residual", "num2", "both"),
+                               ("mean_sgp", "va_mean_sgp", "num1", "both"),
+                               ("median_sgp", "va_median_sgp", "num1", "excel")):
+        out[f"{e}.code"] = out[f"{e}.band"].map(VA_BAND_CODES)
+        out[f"{e}.label"] = [L.va_band(b, lang) if pd.notna(b) else None
+                             for b in out[f"{e}.band"]]
+        cols.append(Column(f"{e}.estimate", L.col(key, lang), fmt,  # type: ignore[arg-type]
+                           where, band_key=f"{e}.code"))  # type: ignore[arg-type]
+        if e == "multilevel":
+            cols += [Column("ml.ci", L.col("ci", lang), "text", "print"),
+                     Column("multilevel.se", L.col("se", lang), "num2", "excel"),
+                     Column("multilevel.ci_low", L.col("ci_low", lang), "num2", "excel"),
+                     Column("multilevel.ci_high", L.col("ci_high", lang), "num2", "excel"),
+                     Column("multilevel.label", L.col("va_band", lang), "text",
+                            band_key="multilevel.code")]
+        elif e in ("residual", "mean_sgp"):
+            band_key = "va_residual_band" if e == "residual" else "va_mean_sgp_band"
+            cols.append(Column(f"{e}.label", L.col(band_key, lang), "text", "excel"))
+    return Table(title, cols, out, sheet=title[:31], key_columns=2 if level == "school" else 1,
+                 note=L.text("note.va_bands", lang, n=view.min_unit_n))
+
+
+def va_chart(view: View, table: Table, subject: str) -> Chart:
+    """Multilevel estimates with 95 % CIs in the table's (fixed) order, 0 dashed."""
+    f = table.frame
+    names = list(f["label"].astype(str))
+
+    def draw() -> bytes:
+        return charts.unit_means(names, f["multilevel.estimate"], f["multilevel.ci_low"],
+                                 f["multilevel.ci_high"], list(f["multilevel.code"].astype(str)),
+                                 0.0, L.col("va_multilevel", view.lang))
+
+    return Chart(L.text("chart.va", view.lang, subject=subject), draw)
+
+
+def _va_intro(view: View, va: ValueAdded) -> Text:
+    sep = "、" if view.lang == "zh" else ", "
+    return Text(L.text("note.va", view.lang, priors=sep.join(map(str, va.priors)) or "—"))
+
+
+def value_added_section(view: View, va: ValueAdded, title: str,
+                        school: str | None = None) -> Section:
+    """The district's schools (and, workbook only, classes) or, with ``school``, that school
+    and its classes. A public document gets the explanation only."""
+    _check_exam(view, va.exam_id, L.text("sec.district_va", view.lang))
+    lang = view.lang
+    subject = view.subject(va.subject_code)
+    blocks: list[Block] = [_va_intro(view, va)]
+    if view.public:
+        blocks.append(Text(L.text("note.va_public", lang)))
+        return Section(title, blocks)
+    schools = va_frame(view, va, "school", school)
+    classes = va_frame(view, va, "class", school)
+    if len(schools):
+        key = "tbl.va_school" if school is not None else "tbl.va_schools"
+        table = va_table(view, schools, "school", L.text(key, lang, subject=subject))
+        blocks.append(table)
+        if school is None:
+            blocks.append(va_chart(view, table, subject))
+    if len(classes):
+        table = va_table(view, classes, "class", L.text("tbl.va_classes", lang, subject=subject))
+        if school is None:
+            table.print_ = False  # the district's classes: workbook only (long)
+        blocks.append(table)
+        if school is not None:
+            blocks.append(va_chart(view, table, subject))
+    if len(schools) + len(classes) == 0:
+        blocks.append(Text(L.text("note.too_few", lang, n=view.min_unit_n)))
+    return Section(title, blocks)
+
+
+# ------------------------------------------------------------------------------------------
+# forecast and plan tracking
+
+
+def _line_order(fc: Forecast) -> dict[tuple[str, str], int]:
+    pairs = list(zip(fc.lines["track"].astype(str), fc.lines["line"].astype(str),
+                     strict=True)) if not fc.lines.empty else []
+    pairs += sorted({(str(t), str(ln)) for t, ln in zip(fc.units["track"], fc.units["line"],
+                                                        strict=True)} - set(pairs))
+    return {p: i for i, p in enumerate(dict.fromkeys(pairs))}
+
+
+def forecast_frame(view: View, fc: Forecast, units: Sequence[str]) -> pd.DataFrame:
+    """Rows of ``fc.units`` for ``units`` ('district' and/or school codes): the district first,
+    then schools in the fixed order, each by track and line in the order of ``fc.lines``."""
+    order = _line_order(fc)
+    rows = fc.units.copy()
+    rows["unit"] = rows["unit"].astype(str)
+    rows = rows[rows["unit"].isin([str(u) for u in units])]
+    rows["_line"] = [order.get((str(t), str(ln)), len(order))
+                     for t, ln in zip(rows["track"], rows["line"], strict=True)]
+    rows = rows.sort_values("_line", kind="stable")
+    district = rows[rows["unit"] == "district"]
+    schools = fixed_order(rows[rows["unit"] != "district"].assign(
+        school_code=lambda f: f["unit"]), view.peer_of)
+    return pd.concat([district, schools], ignore_index=True).drop(
+        columns=["_line", "school_code"], errors="ignore")
+
+
+def forecast_table(view: View, frame: pd.DataFrame, title: str, with_unit: bool) -> Table:
+    lang = view.lang
+    out = frame.reset_index(drop=True).copy()
+    out["unit_label"] = [L.text("district", lang) if u == "district" else view.school(u)
+                         for u in out["unit"]]
+    out["track_label"] = [L.track(t, lang) for t in out["track"]]
+    out["line_label"] = [L.line(x, lang) for x in out["line"]]
+    out["count_pi"] = _interval(out["count_low"], out["count_high"], "{:.0f}–{:.0f}")
+    out["share_pi"] = _interval(100 * out["share_low"], 100 * out["share_high"],
+                                "{:.1f}%–{:.1f}%")
+    cols = [Column("unit_label", L.col("unit", lang))] if with_unit else []
+    cols += [Column("track_label", L.col("track", lang)),
+             Column("line_label", L.col("line", lang)),
+             Column("n", L.col("fc_n", lang), "int"),
+             Column("count", L.col("fc_count", lang), "num1"),
+             Column("count_pi", L.col("fc_count_pi", lang), "text", "print"),
+             Column("count_low", L.col("fc_count_low", lang), "int", "excel"),
+             Column("count_high", L.col("fc_count_high", lang), "int", "excel"),
+             Column("share", L.col("fc_share", lang), "pct"),
+             Column("share_pi", L.col("fc_share_pi", lang), "text", "print"),
+             Column("share_low", L.col("fc_share_low", lang), "pct", "excel"),
+             Column("share_high", L.col("fc_share_high", lang), "pct", "excel")]
+    if "share_linked" in out:
+        cols.append(Column("share_linked", L.col("fc_share_linked", lang), "pct"))
+    return Table(title, cols, out, sheet=title[:31], key_columns=3 if with_unit else 2)
+
+
+def lines_table(view: View, fc: Forecast) -> Table | None:
+    """Last year's official lines, their rank and share, and the rank-method equivalent."""
+    if fc.lines.empty:
+        return None
+    lang = view.lang
+    out = fc.lines.reset_index(drop=True).copy()
+    out["track_label"] = [L.track(t, lang) for t in out["track"]]
+    out["line_label"] = [L.line(x, lang) for x in out["line"]]
+    cols = [Column("track_label", L.col("track", lang)), Column("line_label", L.col("line", lang))]
+    cols += [Column(k, L.col(label, lang), f) for k, label, f in  # type: ignore[arg-type]
+             (("score", "line_score", "num1"), ("rank", "line_rank", "int"),
+              ("share", "line_share", "pct"), ("forecast_line", "forecast_line", "num1"))
+             if k in out]
+    title = L.text("tbl.fc_lines", lang)
+    return Table(title, cols, out, sheet=title[:31], key_columns=2)
+
+
+def plan_frame(view: View, plan: pd.DataFrame, units: Sequence[str]) -> pd.DataFrame:
+    """Rows of the plan-tracking frame for ``units``: the district first, then schools in the
+    fixed order, each by year."""
+    rows = plan.copy()
+    rows["unit"] = rows["unit"].astype(str)
+    rows = rows[rows["unit"].isin([str(u) for u in units])].sort_values("year", kind="stable")
+    district = rows[rows["unit"] == "district"]
+    schools = fixed_order(rows[rows["unit"] != "district"].assign(
+        school_code=lambda f: f["unit"]), view.peer_of)
+    return pd.concat([district, schools], ignore_index=True).drop(
+        columns=["school_code"], errors="ignore")
+
+
+def plan_table(view: View, frame: pd.DataFrame, title: str, with_unit: bool) -> Table:
+    lang = view.lang
+    out = frame.reset_index(drop=True).copy()
+    out["unit_label"] = [L.text("district", lang) if u == "district" else view.school(u)
+                         for u in out["unit"]]
+    out["on_track_label"] = [L.text("yes" if bool(v) else "no", lang) for v in out["on_track"]]
+    out["on_track_code"] = ["above" if bool(v) else "below" for v in out["on_track"]]
+    cols = [Column("unit_label", L.col("unit", lang))] if with_unit else []
+    cols += [Column("year", L.col("year", lang), "int")]
+    if "n" in out:
+        cols.append(Column("n", L.col("fc_n", lang), "int"))
+    cols += [Column("rate", L.col("plan_rate", lang), "pct"),
+             Column("base_rate", L.col("plan_base", lang), "pct", "excel"),
+             Column("target", L.col("plan_target", lang), "pct"),
+             Column("gap", L.col("plan_gap", lang), "pct", band_key="on_track_code"),
+             Column("on_track_label", L.col("plan_on_track", lang), "text",
+                    band_key="on_track_code")]
+    return Table(title, cols, out, sheet=title[:31], key_columns=2 if with_unit else 1)
+
+
+def _plan_step(plan: pd.DataFrame) -> float:
+    """The plan's yearly step in percentage points, read back from the targets."""
+    rows = plan[plan["year"] > plan["year"].min()]
+    if rows.empty:
+        return 4.0
+    step = (rows["target"] - rows["base_rate"]) / (rows["year"] - plan["year"].min())
+    return round(100 * float(step.median()), 1)
+
+
+def forecast_section(view: View, fc: Forecast | None, plan: pd.DataFrame | None, title: str,
+                     school: str | None = None) -> Section:
+    """Lines, the district's forecast and (internal documents only) the schools' — or, with
+    ``school``, that school's — with the plan tracking likewise."""
+    lang = view.lang
+    blocks: list[Block] = []
+    if fc is not None:
+        _check_exam(view, fc.exam_id, L.text("sec.district_forecast", lang))
+        mock, gaokao = fc.calibration_exams
+        blocks.append(Text(L.text("note.forecast", lang, mock=mock, gaokao=gaokao)))
+        lines = lines_table(view, fc)
+        if lines is not None:
+            blocks.append(lines)
+        district = forecast_frame(view, fc, ["district"])
+        if len(district):
+            blocks.append(forecast_table(view, district, L.text("tbl.fc_district", lang), False))
+    if view.public:
+        blocks.append(Text(L.text("note.fc_public", lang)))
+    elif fc is not None:
+        codes = [school] if school is not None else \
+            [str(u) for u in fc.units["unit"].astype(str).unique() if u != "district"]
+        schools = forecast_frame(view, fc, codes)
+        if len(schools):
+            key = "tbl.fc_school" if school is not None else "tbl.fc_schools"
+            blocks.append(forecast_table(view, schools, L.text(key, lang), school is None))
+    if plan is not None and not plan.empty:
+        district = plan_frame(view, plan, ["district"])
+        if len(district):
+            blocks.append(plan_table(view, district, L.text("tbl.plan_district", lang), False))
+        if not view.public:
+            codes = [school] if school is not None else \
+                [str(u) for u in plan["unit"].astype(str).unique() if u != "district"]
+            rows = plan_frame(view, plan, codes)
+            if len(rows):
+                key = "tbl.plan_school" if school is not None else "tbl.plan_schools"
+                blocks.append(plan_table(view, rows, L.text(key, lang), school is None))
+        blocks.append(Text(L.text("note.plan", lang, step=_plan_step(plan))))
+    return Section(title, blocks)
+
+
+def outlook_sections(view: View, value_added: ValueAdded | None, forecast: Forecast | None,
+                     plan: pd.DataFrame | None, school: str | None = None
+                     ) -> tuple[list[Section], list[tuple[str, str]]]:
+    """The sections for the district report (``school`` None) or a school report, and the
+    methods-appendix entries they need."""
+    where = "school" if school is not None else "district"
+    sections, keys = [], []
+    if value_added is not None:
+        sections.append(value_added_section(view, value_added,
+                                            L.text(f"sec.{where}_va", view.lang), school))
+        keys.append("value_added")
+    if forecast is not None or (plan is not None and not plan.empty):
+        sections.append(forecast_section(view, forecast, plan,
+                                         L.text(f"sec.{where}_forecast", view.lang), school))
+        keys.append("forecast")
+    return sections, L.methods(keys, view.lang)
