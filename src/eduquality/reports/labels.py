@@ -355,34 +355,36 @@ METHODS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
                         "ordered by gap × the point's share of the paper.")),
     "value_added": (
         ("增值评价", "残差法：本次成绩对前测成绩做最小二乘回归，单位增值 = 其学生残差的平均值；多层模型："
-                     "yᵢⱼ = xᵢⱼ'β + uⱼ + eᵢⱼ（随机截距，REML 估计），单位增值为经验贝叶斯估计 ûⱼ = λⱼ r̄ⱼ，"
-                     "λⱼ = τ²/(τ² + σ²/nⱼ)；学生成长百分位 SGP：前测相同的学生中本次成绩的百分位（分位数回归，"
+                     "y_ij = x_ij'β + u_j + e_ij（随机截距，REML 估计），单位增值为经验贝叶斯估计 û_j = λ_j r̄_j，"
+                     "λ_j = τ²/(τ² + σ²/n_j)；学生成长百分位 SGP：前测相同的学生中本次成绩的百分位（分位数回归，"
                      "Betebenner 2009），单位取平均数与中位数（Castellano & Ho 2013）。95% 置信区间 = 估计值 ± "
                      "1.96 × 标准误；|估计值/标准误| ≥ 2 判为高于或低于预期。仅供内部改进。"),
         ("Value-added", "Residual: OLS of the current score on the prior score(s); a unit's "
                         "value-added is its students' mean residual. Multilevel: random "
-                        "intercept model yᵢⱼ = xᵢⱼ'β + uⱼ + eᵢⱼ fitted by REML; the unit's "
-                        "value-added is the empirical-Bayes estimate ûⱼ = λⱼ r̄ⱼ, λⱼ = "
-                        "τ²/(τ² + σ²/nⱼ). Student growth percentile (SGP): the percentile of the "
+                        "intercept model y_ij = x_ij'β + u_j + e_ij fitted by REML; the unit's "
+                        "value-added is the empirical-Bayes estimate û_j = λ_j r̄_j, λ_j = "
+                        "τ²/(τ² + σ²/n_j). Student growth percentile (SGP): the percentile of the "
                         "current score among students with the same prior scores (quantile "
                         "regression, Betebenner 2009); units get the mean and median SGP "
                         "(Castellano & Ho 2013). 95% CI = estimate ± 1.96 SE; |estimate / SE| ≥ "
                         "2 is above or below expected. For internal improvement only.")),
     "forecast": (
-        ("高考上线预测", "位次法：上年分数线 → 在上年一分一段表中的位次 → 考生占比 p → 本次考试中第 ⌈pN⌉ 名的分数；"
+        ("高考上线预测", "位次法：上年分数线 → 在上年一分一段表中的位次 → 考生占比 p → 本次考试中"
+                         "第 pN（向上取整）名的分数；"
                          "等百分位链接：上一届同类考试与高考成绩按百分位对应（对数线性预平滑，Kolen & Brennan "
                          "2014）；逻辑回归：在上一届学生上拟合 P(高考 ≥ 分数线 | 本次成绩)，单位预测上线人数 = "
-                         "Σpᵢ，95% 预测区间取泊松二项分布的 2.5% 与 97.5% 分位数（只反映学生个体的随机性，"
-                         "不含模型误差）。规划目标：基准年上线率每年 + 4 个百分点。"),
+                         "Σp_i，95% 预测区间取泊松二项分布的 2.5% 与 97.5% 分位数（只反映学生个体的随机性，"
+                         "不含模型误差）。规划目标：基准年上线率每年提高规定的百分点（默认 4 个）。"),
         ("Gaokao forecast", "Rank method: last year's line → its rank in last year's score "
-                            "distribution → share p of candidates → the score at rank ⌈pN⌉ in "
-                            "this exam. Equipercentile linking of the previous cohort's mock and "
+                            "distribution → share p of candidates → the score at rank pN (rounded "
+                            "up) in this exam. Equipercentile linking of the previous cohort's mock and "
                             "gaokao scores (log-linear presmoothing, Kolen & Brennan 2014). "
                             "Logistic model of P(gaokao ≥ line | mock score) fitted on the "
-                            "previous cohort; a unit's forecast count = Σpᵢ with a 95% prediction "
+                            "previous cohort; a unit's forecast count = Σp_i with a 95% prediction "
                             "interval from the 2.5% and 97.5% quantiles of the Poisson-binomial "
                             "distribution (students' own chance only, not model error). Plan "
-                            "target: the base year's rate + 4 points a year.")),
+                            "target: the base year's rate plus a set step a year (4 points by "
+                            "default).")),
 }
 
 LINES: dict[str, tuple[str, str]] = {
