@@ -36,10 +36,11 @@ class ExamAnalysis:
 
     - ``summaries[level]``: one row per (subject_code, unit) with n_registered, n, mean, sd,
       min, q1, median, q3, max, the four rates, se, ci_low, ci_high, cv, above_mean_rate,
-      diff_from_district, p_vs_district, band ('above' | 'similar' | 'below' | 'too_few').
+      diff_from_district, group_t, band ('above' | 'similar' | 'below' | 'too_few'), and on the
+      'total' rows all_pass_rate (全科及格率).
       Levels: 'district', 'peer_group', 'school', 'class', 'teacher'.
     - ``students``: one row per (student_id, subject_code) with school_code, class_id, status,
-      score, full_marks, z, t, pr (百分等级 in the district), rank (district, with ties) and
+      score, full_marks, z, t, pr (百分等级 in the district), rank (district, with ties), stanine and
       grade_letter (等级 A–D by the 三率 lines). Names and masked IDs are added by the renderers
       from the store (``reports.roster.with_identities``).
     - ``items``: one row per (paper_id, seq) with subject_code, item (题号), n, mean, sd,

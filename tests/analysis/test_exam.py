@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from eduquality.analysis.exam import analyse_exam
@@ -76,3 +77,23 @@ def test_student_groups_follow_the_configured_rules(analysis):
     fm = tot.full_marks.iloc[0]
     want = tot[(tot.score < 0.60 * fm) & (tot.score >= 0.55 * fm)].student_id
     assert border == set(want)
+
+
+def test_all_pass_rate_group_t_and_stanine_by_hand(analysis):
+    st = analysis.students
+    sub = st[st.subject_code != "total"].pivot_table(index="student_id", columns="subject_code",
+                                                     values="score")
+    full = {"math": 10.0, "chinese": 100.0}
+    took = sub.notna()
+    failed = pd.concat([(sub[c] < 0.6 * full[c]) & took[c] for c in sub.columns], axis=1)
+    passed = ~failed.any(axis=1)
+    d = analysis.summaries["district"].set_index("subject_code")
+    assert d.loc["total", "all_pass_rate"] == pytest.approx(passed[took.any(axis=1)].mean())
+    assert np.isnan(d.loc["math", "all_pass_rate"])
+    sch = analysis.summaries["school"]
+    row = sch[(sch.subject_code == "math") & (sch.school_code == "S1")].iloc[0]
+    assert row.group_t == pytest.approx(50 + 10 * (row["mean"] - d.loc["math", "mean"])
+                                        / d.loc["math", "sd"])
+    ch = st[(st.subject_code == "chinese") & st.score.notna()]
+    z = (ch.score - ch.score.mean()) / ch.score.std()
+    assert (ch.stanine == np.clip(np.floor(2 * z + 5.5), 1, 9)).all()

@@ -24,8 +24,10 @@ from eduquality.measures.groups import (
     weak_subjects,
 )
 from eduquality.measures.scores import (
+    all_pass_rate,
     competition_rank,
     percentile_rank,
+    stanine,
     t_scores,
     z_scores,
 )
@@ -65,12 +67,43 @@ def student_scores(results: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     df["t"] = t_scores(df["score"], by)
     df["pr"] = percentile_rank(df["score"], by)
     df["rank"] = competition_rank(df["score"], by)
+    df["stanine"] = stanine(df["score"], by)
     ratio = (df["score"] / df["full_marks"]).to_numpy()
     th = settings.thresholds
     letters = np.select([ratio >= th.excellent, ratio >= th.good, ratio >= th.pass_],
                         ["A", "B", "C"], default="D")
     df["grade_letter"] = pd.Series(letters, index=df.index).where(df["score"].notna())
     return df
+
+
+def add_all_pass_rates(summaries: dict[str, pd.DataFrame], students: pd.DataFrame,
+                       settings: Settings) -> None:
+    """全科及格率 (share of students passing every subject they took) on the 'total' rows of
+    every level except teacher (:func:`eduquality.measures.scores.all_pass_rate`)."""
+    subj = students[students["subject_code"] != "total"]
+    if subj["subject_code"].nunique() < 2:
+        return
+    wide = subj.pivot_table(index="student_id", columns="subject_code", values="score",
+                            aggfunc="first")
+    full = subj.groupby("subject_code")["full_marks"].max().reindex(wide.columns)
+    units = subj.drop_duplicates("student_id").set_index("student_id")[
+        ["school_code", "class_id", "peer_group"]].reindex(wide.index)
+    keys = {"district": None, "peer_group": ["peer_group"], "school": ["school_code"],
+            "class": ["school_code", "class_id"]}
+    for level, cols in keys.items():
+        frame = summaries.get(level)
+        if frame is None or frame.empty:
+            continue
+        by = None if cols is None else [units[c] for c in cols]
+        rate = all_pass_rate(wide, full.to_numpy(), settings.thresholds.pass_, by=by)
+        if cols is None:
+            frame.loc[frame["subject_code"] == "total", "all_pass_rate"] = rate
+            continue
+        assert isinstance(rate, pd.Series)
+        r = rate.rename("all_pass_rate").reset_index()
+        r.columns = [*cols, "all_pass_rate"]
+        merged = frame[cols].merge(r, on=cols, how="left")["all_pass_rate"].to_numpy()
+        frame["all_pass_rate"] = np.where(frame["subject_code"] == "total", merged, np.nan)
 
 
 def student_groups(students: pd.DataFrame, settings: Settings) -> pd.DataFrame:
@@ -127,6 +160,7 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings) -> ExamAnalysis
         raise NotFoundError(tr("analysis.no_results", db.lang, exam_id=exam_id))
     raw = combined.execute()
     students = student_scores(raw, settings)
+    add_all_pass_rates(summaries, students, settings)
     distribution = (
         students.dropna(subset=["score"]).groupby(["subject_code", "score"]).size()
         .rename("count").reset_index().sort_values(["subject_code", "score"],

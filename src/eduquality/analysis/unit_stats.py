@@ -56,7 +56,8 @@ def summary_expr(results: ir.Table, level: str, thresholds: Thresholds) -> ir.Ta
 
 
 def add_intervals(frame: pd.DataFrame, district: pd.DataFrame) -> pd.DataFrame:
-    """Add 95 % t-intervals for each unit mean, 差异系数, 超均率 and 离均差 against the district,
+    """Add 95 % t-intervals for each unit mean, 差异系数, 超均率, 离均差 and the group T score
+    (T_g = 50 + 10 (mean_g − mean_district) / SD_district) against the district,
     and a band saying whether the unit differs from the district by more than its uncertainty
     (:func:`eduquality.measures.scores.band_vs_reference`: 'above' / 'below' only when the
     whole interval lies on one side of the district mean; otherwise 'similar'). Units whose
@@ -70,7 +71,10 @@ def add_intervals(frame: pd.DataFrame, district: pd.DataFrame) -> pd.DataFrame:
     out["ci_low"] = out["mean"] - tcrit * se
     out["ci_high"] = out["mean"] + tcrit * se
     out["cv"] = out["sd"] / out["mean"]
-    ref_mean = out["subject_code"].map(district.set_index("subject_code")["mean"]).astype(float)
+    ref = district.set_index("subject_code")
+    ref_mean = out["subject_code"].map(ref["mean"]).astype(float)
+    ref_sd = out["subject_code"].map(ref["sd"]).astype(float)
+    out["group_t"] = 50 + 10 * (out["mean"] - ref_mean) / ref_sd
     out["above_mean_rate"] = (out["mean"] - ref_mean) / ref_mean
     out["diff_from_district"] = out["mean"] - ref_mean
     out["band"] = band_vs_reference(out, ref_mean).to_numpy()
