@@ -276,10 +276,11 @@ def plan_table(view: View, frame: pd.DataFrame, title: str, with_unit: bool) -> 
     out = frame.reset_index(drop=True).copy()
     out["unit_label"] = [L.text("district", lang) if u == "district" else view.school(u)
                          for u in out["unit"]]
+    out["year_label"] = [str(int(y)) for y in out["year"]]  # 2021, not 2,021
     out["on_track_label"] = [L.text("yes" if bool(v) else "no", lang) for v in out["on_track"]]
     out["on_track_code"] = ["above" if bool(v) else "below" for v in out["on_track"]]
     cols = [Column("unit_label", L.col("unit", lang))] if with_unit else []
-    cols += [Column("year", L.col("year", lang), "int")]
+    cols += [Column("year_label", L.col("year", lang))]
     if "n" in out:
         cols.append(Column("n", L.col("fc_n", lang), "int"))
     cols += [Column("rate", L.col("plan_rate", lang), "pct"),
