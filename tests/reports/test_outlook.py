@@ -11,6 +11,8 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from eduquality.analysis.exam import analyse_exam
 from eduquality.analysis.forecast import forecast_gaokao, plan_tracking
@@ -18,9 +20,15 @@ from eduquality.analysis.value_added import value_added
 from eduquality.cli import main
 from eduquality.config import Settings
 from eduquality.reports import labels as L
-from eduquality.reports.bundle import build_report, make_view, write_report
+from eduquality.reports.bundle import (
+    build_report,
+    make_view,
+    write_report,
+    write_report_set,
+    write_unit_reports,
+)
 from eduquality.reports.model import Report, Section, Table, Text
-from eduquality.reports.outlook import OutlookMismatch
+from eduquality.reports.outlook import OutlookMismatch, va_frame, va_table
 from eduquality.reports.roster import with_identities
 from tests.factories import add_prior_year, gaokao_db, tiny_exam_db
 
@@ -293,3 +301,37 @@ def test_cli_forecast_option(tmp_path):
     assert r.exit_code == 0, r.output
     page = (tmp_path / "s.html").read_text(encoding="utf-8")
     assert "全区预测上线人数" in page and "本校预测上线人数" not in page
+
+
+def test_write_report_set_carries_the_sections(va_case, fc_case, tmp_path):
+    analysis, va = va_case
+    paths = write_report_set(analysis, tmp_path / "va", formats=("html",), value_added=va)
+    names = {p.name: p for p in paths}
+    assert "七、增值评价（供内部改进）" in names["district-E1.html"].read_text(encoding="utf-8")
+    school = names["S3.html"].read_text(encoding="utf-8")
+    assert "语文增值：本校" in school and "乙校" not in school
+    analysis, fc, plan = fc_case
+    # (write_report_set itself stumbles on this factory's class-less 高三 students)
+    paths = write_unit_reports(view(analysis), "school", tmp_path / "fc", ("html",),
+                               forecast=fc, plan=plan)
+    assert [p.name for p in paths] == ["S1.html", "S2.html", "S3.html"]
+    page = paths[1].read_text(encoding="utf-8")
+    assert "全区预测上线人数" in page and "本校预测上线人数" in page and "丙中" not in page
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.floats(-20, 20), min_size=3, max_size=3),
+       st.permutations(list(range(12))))
+def test_order_never_follows_the_estimates(va_case, shifts, perm):
+    """Whatever the estimates and the row order of the frame, schools keep the fixed order and
+    each row keeps its own unit's numbers."""
+    analysis, va = va_case
+    est = va.estimates[va.estimates.level == "school"].reset_index(drop=True)
+    shift = est["unit"].map(dict(zip(["S1", "S2", "S3"], shifts, strict=True)))
+    est = est.assign(estimate=est["estimate"] + shift).iloc[perm]
+    t = va_table(view(analysis), va_frame(view(analysis), replace(va, estimates=est), "school"),
+                 "school", "t")
+    assert list(t.frame["school_code"]) == ["S1", "S2", "S3"]
+    ml = est[est.estimator == "multilevel"].set_index("unit")["estimate"]
+    assert list(t.frame["multilevel.estimate"]) == pytest.approx(list(ml.loc[["S1", "S2", "S3"]]))

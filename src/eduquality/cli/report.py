@@ -35,7 +35,7 @@ def _outlook(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="Add the 高考 forecast and plan tracking (高三 mock exams). "
                              "增加高考上线预测与规划目标跟踪（高三诊断/模拟考试）。")(func)
     return click.option("--value-added", "value_added", default=None, metavar="SUBJECT",
-                        help="Add value-added of SUBJECT (e.g. chinese, total) against the "
+                        help="Add value-added of SUBJECT (e.g. chinese, math) against the "
                              "cohort's earlier exams; internal documents only. "
                              "增加该科增值评价（仅内部资料）。")(func)
 
