@@ -335,3 +335,18 @@ def test_order_never_follows_the_estimates(va_case, shifts, perm):
     assert list(t.frame["school_code"]) == ["S1", "S2", "S3"]
     ml = est[est.estimator == "multilevel"].set_index("unit")["estimate"]
     assert list(t.frame["multilevel.estimate"]) == pytest.approx(list(ml.loc[["S1", "S2", "S3"]]))
+
+
+def test_report_set_for_an_exam_without_classes(tmp_path):
+    """Students registered without a class (a 高考 file names only the school): the set has no
+    class report instead of failing on a class called 'nan'."""
+    from eduquality.analysis.exam import analyse_exam
+    from eduquality.config import Settings
+    from eduquality.reports import write_report_set
+    from tests.factories import gaokao_db
+
+    db = gaokao_db(n_per_year=90)
+    analysis = analyse_exam(db, "2021-gaokao", Settings())
+    paths = write_report_set(analysis, tmp_path, formats=("html",), db=db)
+    assert any(p.name.startswith("district-") for p in paths)
+    assert not any("nan" in p.name for p in paths)

@@ -27,6 +27,7 @@ def class_ids(view: View, school_code: str | None = None) -> list[str]:
     frame = view.analysis.summaries.get("class", pd.DataFrame())
     if frame.empty:
         return []
+    frame = frame.dropna(subset=["class_id"])  # students registered without a class
     if school_code is not None:
         frame = frame[frame["school_code"].astype(str) == str(school_code)]
     return list(dict.fromkeys(fixed_order(frame, view.peer_of)["class_id"].astype(str)))
