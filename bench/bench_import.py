@@ -184,8 +184,8 @@ def main() -> None:
     load = Path("/proc/loadavg").read_text().split()[:3]
     lines = [
         "## Import: 200,000 students' scores (`bench/bench_import.py`)", "",
-        machine_line() + f" Load average at the end: {' '.join(load)} — other helpers were "
-        "running on the same 2 cores, so these are upper bounds.", "",
+        machine_line() + f" Load average (1, 5, 15 min) at the end: {' '.join(load)} "
+        "(about 1 = this benchmark alone on the machine).", "",
         f"{args.n:,} students in {students['学校代码'].nunique()} schools; roster import "
         f"(5 CSV files, 200k students and class memberships): {t_roster:.1f} s.", "",
         "| file | size | ours: first import | ours: re-import (--force, replaces rows) "
