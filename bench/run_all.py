@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["import", "analysis", "irt", "growth", "groups_knowledge", "reports", "simulate", "web"]
+ORDER = ["import", "analysis", "irt", "growth", "truth", "groups_knowledge", "reports", "simulate",
+         "web"]
 INTRO = """# Benchmarks
 
 Every number here comes from `bench/` (`make bench`, or one script at a time), run on the machine
