@@ -212,3 +212,16 @@ def test_plan_progress_by_hand():
     np.testing.assert_allclose(a["target"], [0.30, 0.34, 0.38])
     assert a["on_track"].tolist() == [True, True, False]
     assert out[out.unit == "B"]["target"].isna().all()
+
+
+@given(st.lists(st.floats(0.0, 1.0), min_size=1, max_size=61))
+@settings(max_examples=200, deadline=None)
+def test_poisson_binomial_equals_the_recursion_for_odd_and_even_n(p):
+    """Against the textbook recursion P_k ← P_k (1 − p) + P_{k−1} p, for every n (an odd n, whose
+    transform has a Nyquist term, was once left uninitialised)."""
+    want = np.zeros(len(p) + 1)
+    want[0] = 1.0
+    for q in p:
+        want[1:] = want[1:] * (1 - q) + want[:-1] * q
+        want[0] *= 1 - q
+    np.testing.assert_allclose(poisson_binomial_pmf(np.array(p)), want, atol=1e-12)

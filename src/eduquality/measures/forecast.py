@@ -362,8 +362,8 @@ def poisson_binomial_pmf(p: ArrayLike) -> NDArray[np.float64]:
     if n == 0:
         return np.ones(1)
     L = n + 1
-    ls = np.arange(n // 2 + 1)
-    cf = np.empty(L, dtype=complex)
+    ls = np.arange(L // 2 + 1)  # with n odd (L even) this includes the Nyquist term L/2
+    cf = np.zeros(L, dtype=complex)
     for a in range(0, ls.size, 256):
         block = ls[a:a + 256]
         e = np.exp(2j * np.pi * block / L)
