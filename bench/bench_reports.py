@@ -187,9 +187,9 @@ def main() -> None:
     lines = [
         f"### Reports — {args.schools} schools, {n_students:,} students, 6 subjects + total",
         "",
-        machine_line() + f" Other helpers were loading the cores during the run (load average "
-        f"{load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end): wall-clock times are "
-        "inflated; the CPU seconds show the work itself.",
+        machine_line() + f" Load average {load[0]:.1f} at the start and "
+        f"{os.getloadavg()[0]:.1f} at the end (about 1 = this benchmark alone); the CPU seconds "
+        "show the work itself.",
         "",
         "| step | seconds | goal |",
         "|---|---|---|",
