@@ -25,7 +25,9 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from common import cpu_model  # noqa: E402
 from eduquality.measures.growth import SGPModel, student_growth_percentiles  # noqa: E402
 from eduquality.measures.valueadded import (  # noqa: E402
     fit_random_intercept,
@@ -167,14 +169,7 @@ def bench_va(n: int, units: int, tmp: Path) -> list[str]:
 
 
 def _machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     date = subprocess.run(["date", "-u"], capture_output=True, text=True).stdout.strip()
     return (f"{date}; {os.cpu_count()} CPUs (nproc), {cpu}; Python {platform.python_version()}, "

@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import cpu_model
 from eduquality.measures.irt import IRT, eap, make_bank, simdata
 
 OUT = Path(__file__).parent / "results" / "irt.md"
@@ -41,14 +43,7 @@ def rmse(est: Any, true: np.ndarray) -> float:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     date = subprocess.run(["date", "-u"], capture_output=True, text=True).stdout.strip()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (f"{date}; {os.cpu_count()} CPUs (nproc), {cpu}; Python {platform.python_version()}; "

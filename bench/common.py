@@ -11,16 +11,20 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def machine_line() -> str:
-    """Date, CPU model, core count and memory of this machine, for BENCHMARKS.md."""
-    cpu = "unknown CPU"
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo ('unknown CPU' elsewhere)."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
     except OSError:
         pass
+    return "unknown CPU"
+
+
+def machine_line() -> str:
+    """Date, CPU model, core count and memory of this machine, for BENCHMARKS.md."""
+    cpu = cpu_model()
     mem = ""
     try:
         out = subprocess.run(["free", "-g"], capture_output=True, text=True).stdout.split("\n")[1]
