@@ -73,8 +73,9 @@ def add_intervals(frame: pd.DataFrame, district: pd.DataFrame) -> pd.DataFrame:
     out["cv"] = out["sd"] / out["mean"]
     ref = district.set_index("subject_code")
     ref_mean = out["subject_code"].map(ref["mean"]).astype(float)
-    ref_sd = out["subject_code"].map(ref["sd"]).astype(float)
-    out["group_t"] = 50 + 10 * (out["mean"] - ref_mean) / ref_sd
+    if "sd" in ref.columns:
+        ref_sd = out["subject_code"].map(ref["sd"]).astype(float)
+        out["group_t"] = 50 + 10 * (out["mean"] - ref_mean) / ref_sd
     out["above_mean_rate"] = (out["mean"] - ref_mean) / ref_mean
     out["diff_from_district"] = out["mean"] - ref_mean
     out["band"] = band_vs_reference(out, ref_mean).to_numpy()
