@@ -350,3 +350,14 @@ def test_report_set_for_an_exam_without_classes(tmp_path):
     paths = write_report_set(analysis, tmp_path, formats=("html",), db=db)
     assert any(p.name.startswith("district-") for p in paths)
     assert not any("nan" in p.name for p in paths)
+
+
+def test_exam_title_does_not_repeat_year_and_grade():
+    from eduquality.reports.labels import exam_title
+    from eduquality.results import ExamInfo
+
+    named = ExamInfo("E", "2021-2022学年六年级教学质量监测", "monitoring", "district",
+                     "2021-2022", 6, None, ["math"])
+    assert exam_title(named, "zh") == "2021-2022学年六年级教学质量监测"
+    short = ExamInfo("E", "期末", "final", "district", "2021-2022", 8, None, ["math"])
+    assert exam_title(short, "zh") == "2021-2022学年八年级期末"

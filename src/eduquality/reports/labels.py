@@ -455,7 +455,9 @@ def exam_title(exam: ExamInfo, lang: str) -> str:
         kind = EXAM_TYPES.label(exam.exam_type, "en") if exam.exam_type in EXAM_TYPES.terms \
             else exam.exam_type
         return f"{exam.year_code} {grade_label(exam.grade, 'en')} {kind}"
-    return f"{exam.year_code}学年{grade_label(exam.grade, 'zh')}{exam.name}"
+    prefix = f"{exam.year_code}学年{grade_label(exam.grade, 'zh')}"
+    # exam names often carry the year and grade already ("2021-2022学年六年级质量监测")
+    return exam.name if exam.name.startswith(prefix) else prefix + exam.name
 
 
 def line(code: object, lang: str) -> str:
