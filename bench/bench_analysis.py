@@ -16,20 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import machine_line, write_result
+from common import best_of, machine_line, write_result
 from eduquality.analysis.exam import analyse_exam
 from eduquality.config import Settings
 from eduquality.store import open_database
 from synth_exam import build_exam
-
-
-def best_of(repeats: int, fn):  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
 
 
 def main() -> None:

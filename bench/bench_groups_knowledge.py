@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -25,7 +24,7 @@ from statsmodels.stats.multitest import multipletests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import machine_line, write_result
+from common import best_of, machine_line, write_result
 from eduquality.measures.cutlines import (
     line_by_proportion,
     online_flags,
@@ -35,16 +34,6 @@ from eduquality.measures.cutlines import (
 from eduquality.measures.gaokao_scaling import scale_scores
 from eduquality.measures.groups import borderline, reliable_change, top_students, weak_subjects
 from eduquality.measures.knowledge import student_tag_rates, tag_rates, weak_points
-
-
-def best_of(repeats: int, fn):  # type: ignore[no-untyped-def]
-    times = []
-    out = None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
 
 
 def main() -> None:

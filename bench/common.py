@@ -5,8 +5,13 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -43,3 +48,13 @@ def write_result(topic: str, markdown: str) -> Path:
     path.write_text(markdown + "\n", encoding="utf-8")
     print(markdown)
     return path
+
+
+def best_of(repeats: int, fn: Callable[[], T]) -> tuple[float, T]:
+    """The fastest of ``repeats`` wall-clock timings of ``fn()`` and its last result."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), out

@@ -29,8 +29,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from eduquality.errors import EduQualityError
-from eduquality.i18n import register, tr
+from eduquality.errors import KeyedError
+from eduquality.i18n import register
 
 __all__ = [
     "DEFINITIONS",
@@ -71,15 +71,9 @@ DEFINITIONS = {
 """i18n keys of the labels a report must print next to these rates."""
 
 
-class CutlineError(EduQualityError):
+class CutlineError(KeyedError):
     """Input to a cut-line computation is invalid (message in zh; ``text(lang)``)."""
 
-    def __init__(self, key: str, /, **params: object) -> None:
-        self.key, self.params = key, params
-        super().__init__(tr(key, "zh", **params))
-
-    def text(self, lang: str = "zh") -> str:
-        return tr(self.key, lang, **self.params)
 
 
 def line_by_proportion(

@@ -28,8 +28,8 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from eduquality.errors import EduQualityError
-from eduquality.i18n import register, tr
+from eduquality.errors import KeyedError
+from eduquality.i18n import register
 
 __all__ = [
     "EquipercentileLink",
@@ -66,16 +66,10 @@ MESSAGES = register({
 })
 
 
-class ForecastInputError(EduQualityError):
+class ForecastInputError(KeyedError):
     """Input to a forecast is unusable (says which input and why).
     Message in Chinese; ``text(lang)`` gives it in another language."""
 
-    def __init__(self, key: str, /, **params: object) -> None:
-        self.key, self.params = key, params
-        super().__init__(tr(key, "zh", **params))
-
-    def text(self, lang: str = "zh") -> str:
-        return tr(self.key, lang, **self.params)
 
 
 # --------------------------------------------------------------------------------------------

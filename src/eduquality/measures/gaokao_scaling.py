@@ -40,8 +40,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from eduquality.errors import EduQualityError
-from eduquality.i18n import register, tr
+from eduquality.errors import KeyedError
+from eduquality.i18n import register
 
 __all__ = [
     "ELECTIVES",
@@ -90,15 +90,9 @@ MESSAGES = register({
 })
 
 
-class ScalingError(EduQualityError):
+class ScalingError(KeyedError):
     """A scaling scheme or the scores handed to it are invalid (message in zh; ``text(lang)``)."""
 
-    def __init__(self, key: str, /, **params: object) -> None:
-        self.key, self.params = key, params
-        super().__init__(tr(key, "zh", **params))
-
-    def text(self, lang: str = "zh") -> str:
-        return tr(self.key, lang, **self.params)
 
 
 TieRule = Literal["higher", "lower"]

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from pandas.core.groupby import SeriesGroupBy
 
-from eduquality.errors import EduQualityError
-from eduquality.i18n import register, tr
+from eduquality.errors import KeyedError
+from eduquality.i18n import register
 
 __all__ = [
     "PROGRESS_LABELS",
@@ -59,15 +59,9 @@ PROGRESS_LABELS = {"progress": "groups.progress", "stable": "groups.stable",
 """i18n keys of the 进退步 status labels."""
 
 
-class GroupRuleError(EduQualityError):
+class GroupRuleError(KeyedError):
     """A group rule's settings are invalid (message in zh; ``text(lang)``)."""
 
-    def __init__(self, key: str, /, **params: object) -> None:
-        self.key, self.params = key, params
-        super().__init__(tr(key, "zh", **params))
-
-    def text(self, lang: str = "zh") -> str:
-        return tr(self.key, lang, **self.params)
 
 
 def _check_share(name: str, value: float) -> None:

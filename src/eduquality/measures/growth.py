@@ -32,8 +32,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import linalg
 from scipy.interpolate import BSpline
 
-from eduquality.errors import EduQualityError
-from eduquality.i18n import register, tr
+from eduquality.errors import KeyedError
+from eduquality.i18n import register
 
 __all__ = [
     "TAUS",
@@ -76,16 +76,10 @@ KNOT_PROBS: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8)
 BOUNDARY_WIDEN = 0.10
 
 
-class GrowthInputError(EduQualityError):
+class GrowthInputError(KeyedError):
     """Input to a growth computation is unusable (says which input and why).
     Message in Chinese; ``text(lang)`` gives it in another language."""
 
-    def __init__(self, key: str, /, **params: object) -> None:
-        self.key, self.params = key, params
-        super().__init__(tr(key, "zh", **params))
-
-    def text(self, lang: str = "zh") -> str:
-        return tr(self.key, lang, **self.params)
 
 
 # --------------------------------------------------------------------------------------------

@@ -33,8 +33,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from eduquality.errors import EduQualityError
-from eduquality.i18n import register, tr
+from eduquality.errors import KeyedError
+from eduquality.i18n import register
 
 __all__ = [
     "KnowledgeError",
@@ -78,15 +78,9 @@ MESSAGES = register({
 })
 
 
-class KnowledgeError(EduQualityError):
+class KnowledgeError(KeyedError):
     """Input to a knowledge-point computation is invalid (message in zh; ``text(lang)``)."""
 
-    def __init__(self, key: str, /, **params: object) -> None:
-        self.key, self.params = key, params
-        super().__init__(tr(key, "zh", **params))
-
-    def text(self, lang: str = "zh") -> str:
-        return tr(self.key, lang, **self.params)
 
 
 def _few(values: object) -> str:

@@ -24,8 +24,8 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import linalg, optimize, stats
 
-from eduquality.errors import EduQualityError
-from eduquality.i18n import register, tr
+from eduquality.errors import KeyedError
+from eduquality.i18n import register
 
 __all__ = [
     "BAND_Z",
@@ -67,16 +67,10 @@ BAND_Z = 2.0
 Z95 = float(stats.norm.ppf(0.975))
 
 
-class ValueAddedInputError(EduQualityError):
+class ValueAddedInputError(KeyedError):
     """Input to a value-added computation is unusable (says which input and why).
     Message in Chinese; ``text(lang)`` gives it in another language."""
 
-    def __init__(self, key: str, /, **params: object) -> None:
-        self.key, self.params = key, params
-        super().__init__(tr(key, "zh", **params))
-
-    def text(self, lang: str = "zh") -> str:
-        return tr(self.key, lang, **self.params)
 
 
 # --------------------------------------------------------------------------------------------
