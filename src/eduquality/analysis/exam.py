@@ -182,7 +182,7 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings) -> ExamAnalysis
     students = student_scores(raw, settings)
     add_all_pass_rates(summaries, students, settings)
     distribution, bands = score_distributions(students)
-    item_frames = analyse_items(db, exam_id)
+    item_frames = analyse_items(db, exam_id, min_gap=settings.knowledge.min_gap)
     lines = exam_lines(db, info, students)
     subject_lines, online = online_analysis(students, lines)
     return ExamAnalysis(

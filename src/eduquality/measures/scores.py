@@ -461,7 +461,7 @@ def score_bands(
     scores: ArrayLike | pd.Series,
     full_marks: float,
     width: float = 10.0,
-    edges: Sequence[float] | None = None,
+    edges: ArrayLike | None = None,
 ) -> pd.DataFrame:
     """分数段分布: counts and shares per band [lower, upper), the last band closed at full
     marks. ``edges`` overrides the even bands of ``width`` from 0 to full marks. Scores outside

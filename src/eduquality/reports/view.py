@@ -12,7 +12,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from eduquality.config import PublicationPolicy
+from eduquality.config import KnowledgeRules, PublicationPolicy
 from eduquality.reports import labels as L
 from eduquality.reports.policy import Disclosure, disclosure, mask_id
 from eduquality.results import ExamAnalysis
@@ -32,6 +32,7 @@ class View:
     policy: PublicationPolicy = field(default_factory=PublicationPolicy)
     public: bool = False
     min_unit_n: int = 10
+    knowledge: KnowledgeRules = field(default_factory=KnowledgeRules)
     generated: str = field(
         default_factory=lambda: datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"))
 
