@@ -107,7 +107,8 @@ class View:
                  "weak": not a.weak_points.empty}
         out = list(a.methods)
         known = {t for t, _ in out}
-        out += [m for m in L.methods([s for s in sections if shown.get(s)], self.lang)
+        out += [m for m in L.methods([s for s in sections if shown.get(s)], self.lang,
+                                     gap=round(100 * self.knowledge.min_gap))
                 if m[0] not in known]
         if not ranks:
             out = [m for m in out if m[0] not in RANK_TERMS]
