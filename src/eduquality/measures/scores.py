@@ -182,7 +182,7 @@ def grade_letters(
     flags = rate_flags(scores, full_marks, lines)
     letters = np.select([flags["excellent"] == 1, flags["good"] == 1, flags["pass"] == 1],
                         ["A", "B", "C"], default="D")
-    return pd.Series(letters, index=flags.index, dtype=object).where(flags["pass"].notna())
+    return pd.Series(letters, index=flags.index).where(flags["pass"].notna())
 
 
 def variation_coefficient(sd: Any, mean: Any) -> Any:
