@@ -15,7 +15,6 @@ import matplotlib
 import matplotlib.ticker
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -84,16 +83,15 @@ def unit_means(labels: Sequence[str], mean: npt.ArrayLike, ci_low: npt.ArrayLike
         return _png(fig, tight=False)
 
 
-def score_bands(frames: Sequence[tuple[str, pd.Series]], xlabel: str, ylabel: str) -> bytes:
+def score_bands(frames: Sequence[tuple[str, npt.ArrayLike]], xlabel: str, ylabel: str) -> bytes:
     """Small multiples: the share of takers per tenth of full marks, one panel per subject.
 
-    ``frames``: (subject label, counts per band 0–9 indexed 0..9)."""
+    ``frames``: (subject label, the ten shares of takers per band, lowest band first)."""
     with matplotlib.rc_context(RC):
         k = max(len(frames), 1)
         fig, axes = _figure(17, 4.8, ncols=k)
-        for ax, (label, counts) in zip(axes, frames, strict=False):
-            share = counts / max(counts.sum(), 1)
-            ax.bar(np.arange(10), share.to_numpy(), color=PALETTE[0], width=0.85)
+        for ax, (label, share) in zip(axes, frames, strict=False):
+            ax.bar(np.arange(10), np.asarray(share, dtype=float), color=PALETTE[0], width=0.85)
             ax.set_title(label)
             ax.set_xticks([0, 5, 9], ["0", "50%", "90%+"])
             ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
