@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +24,7 @@ def test_row_ranges_cover_exactly_the_rows(rows: list[int]) -> None:
     ranges = row_ranges(rows)
     covered = [r for a, b in ranges for r in range(a, b + 1)]
     assert covered == sorted(set(rows))  # exactly the rows, each once, ascending
-    for (_, b), (a2, _) in zip(ranges, ranges[1:], strict=False):
+    for (_, b), (a2, _) in pairwise(ranges):
         assert a2 > b + 1  # maximal: no two ranges touch
     assert all(a <= b for a, b in ranges)
 

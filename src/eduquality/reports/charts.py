@@ -2,8 +2,10 @@
 
 One CJK font face — Noto Sans CJK SC, regular — is used for every chart, the same face the
 PDF uses; :mod:`eduquality.reports.fonts` decides it and registers it with matplotlib when the
-font cache predates its installation (or stops with what to install). PNGs rather than SVG: WeasyPrint needs about 0.2 s per vector chart with CJK glyphs
-as paths, a PNG about 0.01 s (bench/results/reports.md).
+font cache predates its installation (or stops with what to install).
+
+PNGs rather than SVG: WeasyPrint needs about 0.2 s per vector chart with CJK glyphs as paths,
+a PNG about 0.01 s (bench/results/reports.md).
 """
 
 from __future__ import annotations
