@@ -110,6 +110,11 @@ class PaperPlan:
     rows_read: int
     counts: dict[str, int] = field(default_factory=dict)
 
+    def preview(self) -> dict[str, int]:
+        """Rows :meth:`write` would write, per table (``import check``)."""
+        return {"exam": len(self.exam), "paper": len(self.papers), "item": len(self.items),
+                "optional_group": len(self.groups), "item_knowledge": len(self.knowledge)}
+
     def write(self, con: Any) -> int:
         """Exam and papers upserted; each paper's items, groups and knowledge replaced."""
         n = upsert(con, "exam", self.exam, ["exam_id"]) if not self.exam.empty else 0
