@@ -99,6 +99,8 @@ def test_check_detects_roster_and_paper(district, tmp_path):
     paper = write_xlsx(tmp_path / "试卷.xlsx", {"考试信息": EXAM, "试卷结构": ITEMS})
     got = check_file(district, paper)
     assert got.kind == "paper" and got.counts["item"] == len(ITEMS)
+    (items,) = got.mapping
+    assert items.sheet == "试卷结构" and ("B", "题号", "item_no") in items.columns
 
 
 def test_check_of_scores_needs_the_exam(district, tmp_path):

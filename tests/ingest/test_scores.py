@@ -275,7 +275,8 @@ def test_error_file_lists_every_problem(district, tmp_path):
     listed = pd.read_csv(csv_path, encoding="utf-8-sig")
     assert list(listed.columns) == ["file", "sheet", "row", "column", "value", "problem"]
     assert listed["problem"].iloc[0] == "unknown student id (import the roster first)"
-    assert "…and 10 more, see the error file" in str(err_en)
+    assert "rows 2–61, column A（学籍号）: unknown student id" in str(err_en)
+    assert f"full list of problems: {csv_path}" in str(err_en)
 
 
 def test_item_level_reimport_replaces_item_scores(district, tmp_path):

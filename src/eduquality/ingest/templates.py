@@ -140,7 +140,8 @@ def choose_template(db: Database, kind: str, sheets: list[RawSheet], name: str |
             raise EduQualityError(tr("ingest.template_kind", lang, name=name, kind=t.kind,
                                      other=kind))
         return t
+    saved = templates_of(db, kind)
+    if not saved:
+        return None
     candidates = candidate_fingerprints(sheets)
-    matching = [t for t in templates_of(db, kind) if t.fingerprints
-                and t.fingerprints <= candidates]
-    return matching[0] if matching else None
+    return next((t for t in saved if t.fingerprints and t.fingerprints <= candidates), None)
