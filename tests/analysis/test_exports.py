@@ -142,3 +142,22 @@ def test_cli(tmp_path: Path) -> None:
     res = runner.invoke(main, ["--db", path, "export", "results", "E1", "--out", str(out),
                                "--unmasked"])
     assert res.exit_code == 2
+    db = open_database(path)
+    add_user(db, "root", "admin", "password-123")
+    db.close()
+    xlsx = tmp_path / "r.xlsx"
+    res = runner.invoke(main, ["--db", path, "export", "results", "E1", "--subject", "数学",
+                               "--out", str(xlsx), "--user", "root", "--unmasked"])
+    assert res.exit_code == 0, res.output
+    assert "已导出 3 行" in res.output
+    back = pd.read_excel(xlsx, engine="openpyxl")
+    assert list(back["学籍号"]) == ["G530102200802022345", "G530102200801011234",
+                                 "G530102200803033456"]
+    assert list(back["状态"]) == ["缺考", "正常", "违纪"]
+    db = open_database(path)
+    log = _rows(db.sql("SELECT username, role, detail FROM audit_log ORDER BY logged_at"))
+    db.close()
+    assert len(log) == 3
+    assert log[0][1:] == ("researcher", "format=csv rows=6 unmasked=False")  # the OS user
+    assert log[1][1:] == ("researcher", "export unmasked=True")  # refused: 'denied'
+    assert log[2] == ("root", "admin", "format=xlsx rows=3 unmasked=True")

@@ -9,7 +9,7 @@ unless the reader's role may see full ID numbers: admin only, ``store.access.ACT
 CSV is for other programs: UTF-8 with BOM (Excel opens it), subject and status as codes.
 ``xlsx`` is for people: headers and values (subject, status) in the reader's language.
 Every export is recorded in ``audit_log`` (action 'export') with the rows written and whether
-IDs were shown in full.
+IDs were shown in full; a refused one as 'denied'.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from eduquality.errors import EduQualityError, NotFoundError
+from eduquality.errors import EduQualityError, NotFoundError, PermissionDenied
 from eduquality.i18n import register, tr
 from eduquality.ingest.importer import current_user
 from eduquality.store.access import (
@@ -108,7 +108,12 @@ def export_results(db: Database, principal: Principal, exam_id: str, out: str | 
     fmt = (fmt or path.suffix.lstrip(".") or "csv").lower()
     if fmt not in FORMATS:
         raise EduQualityError(tr("export.bad_format", lang, fmt=fmt, formats=", ".join(FORMATS)))
-    table = results_table(db, principal, exam_id, subject, unmasked=unmasked, lang=lang)
+    what = f"results:{exam_id}" + (f"/{subject}" if subject else "")
+    try:
+        table = results_table(db, principal, exam_id, subject, unmasked=unmasked, lang=lang)
+    except PermissionDenied:
+        audit(db, principal, "denied", what, f"export unmasked={unmasked}")
+        raise
     if table.empty:
         label = f"{SUBJECTS.label(SUBJECTS.parse(subject) or '', lang)} " if subject else ""
         raise NotFoundError(tr("export.no_rows", lang, exam=exam_id, subject=label))
@@ -117,8 +122,7 @@ def export_results(db: Database, principal: Principal, exam_id: str, out: str | 
         table.to_csv(path, index=False, encoding="utf-8-sig")
     else:
         _write_xlsx(table, path, lang)
-    audit(db, principal, "export", f"results:{exam_id}" + (f"/{subject}" if subject else ""),
-          f"format={fmt} rows={len(table)} unmasked={unmasked}")
+    audit(db, principal, "export", what, f"format={fmt} rows={len(table)} unmasked={unmasked}")
     return ExportResult(path, len(table), unmasked)
 
 
