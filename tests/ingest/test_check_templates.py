@@ -38,7 +38,8 @@ def marking_file(path, scores, title="2022年1月 九年级期末 成绩"):
 
 
 SCORES_JAN = [("张三", 90, 120), ("李四", "缺考", 99), ("王五", 70, 80)]
-SCORES_FEB = [("张三", 91, 121), ("李四", "缺考", 98), ("王五", 71, 81)]
+SCORES_FEB = [("张三", 91, 121), ("李四", 60, 98), ("王五", 71, "缺考")]  # 李四 语文 and 王五
+# 英语 change status: the re-import updates status and score together
 
 
 def results(db) -> list[tuple[str, str, str, float | None]]:
@@ -119,8 +120,8 @@ def test_saved_template_imports_next_months_file_with_no_flags(district, tmp_pat
     assert (second.template, second.template_how) == ("阅卷系统", "headers")
     assert results(district) == [
         ("G001", "E1/chinese", "present", 91.0), ("G001", "E1/english", "present", 121.0),
-        ("G002", "E1/chinese", "absent", None), ("G002", "E1/english", "present", 98.0),
-        ("G003", "E1/chinese", "present", 71.0), ("G003", "E1/english", "present", 81.0),
+        ("G002", "E1/chinese", "present", 60.0), ("G002", "E1/english", "present", 98.0),
+        ("G003", "E1/chinese", "present", 71.0), ("G003", "E1/english", "absent", None),
     ]
     again = import_scores(district, feb, "E1", template="阅卷系统", force=True)
     assert (again.template, again.template_how) == ("阅卷系统", "named")
@@ -134,7 +135,7 @@ def test_command_line_flags_win_over_the_template(district, tmp_path):
     assert got.template == "阅卷系统"
     english = [r for r in results(district) if r[1] == "E1/english"]
     assert [r[3] for r in english] == [120.0, 99.0, 80.0]  # still January's
-    assert [r[3] for r in results(district) if r[1] == "E1/chinese"] == [91.0, None, 71.0]
+    assert [r[3] for r in results(district) if r[1] == "E1/chinese"] == [91.0, 60.0, 71.0]
 
 
 def test_other_headers_get_no_template(district, tmp_path):
