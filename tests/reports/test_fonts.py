@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from matplotlib import font_manager
 
-from eduquality.reports import fonts
 from eduquality.reports.fonts import (
     CJK_FAMILIES,
     MissingFontError,
@@ -69,9 +68,3 @@ def test_the_first_installed_candidate_is_found(tmp_path: Path) -> None:
     face.write_bytes(b"")
     assert find_font_file([tmp_path / "absent.ttc", face]) == face
 
-
-def test_charts_and_pdf_pages_name_the_one_face() -> None:
-    from eduquality.reports import charts, html
-
-    assert charts.RC["font.family"][0] == fonts.CJK_FAMILY
-    assert fonts.CJK_FAMILY in html.page_rules.__globals__["CSS_FONT_FAMILY"]
