@@ -1,8 +1,11 @@
 """Charts as small PNGs drawn with matplotlib's Agg renderer (no pyplot state, no display).
 
 One CJK font face — Noto Sans CJK SC, regular — is used for every chart, the same face the
-PDF uses. PNGs rather than SVG: WeasyPrint needs about 0.2 s per vector chart with CJK glyphs
-as paths, a PNG about 0.01 s (bench/results/reports.md).
+PDF uses; :mod:`eduquality.reports.fonts` decides it and registers it with matplotlib when the
+font cache predates its installation (or stops with what to install).
+
+PNGs rather than SVG: WeasyPrint needs about 0.2 s per vector chart with CJK glyphs as paths,
+a PNG about 0.01 s (bench/results/reports.md).
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ import numpy.typing as npt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-FONT_FAMILY = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
+from eduquality.reports.fonts import FONT_FAMILY, chart_font
+
 DPI = 130
 CM = 1 / 2.54
 BAND_COLOURS = {"above": "#2e7d32", "similar": "#546e7a", "below": "#c62828",
@@ -49,6 +53,7 @@ def _png(fig: Figure, tight: bool = True) -> bytes:
 
 
 def _figure(width_cm: float, height_cm: float, ncols: int = 1) -> tuple[Figure, list[Axes]]:
+    chart_font()  # never a chart with missing glyphs
     fig = Figure(figsize=(width_cm * CM, height_cm * CM))  # no constrained layout: slow
     axes = fig.subplots(1, ncols, squeeze=False)[0]
     return fig, list(axes)
