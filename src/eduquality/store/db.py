@@ -20,7 +20,6 @@ import pandas as pd
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.store.migrations import all_migrations
-from eduquality.vocab import SUBJECTS
 
 MESSAGES = register({
     "store.integrity": (
@@ -101,18 +100,12 @@ class Database:
                         "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
                         [m.version, m.name],
                     )
-                    if m.version == 1:
-                        self._seed_subjects()
                     self.con.execute("COMMIT")
                 except Exception:
                     self.con.execute("ROLLBACK")
                     raise
             applied.append(m.name)
         return applied
-
-    def _seed_subjects(self) -> None:
-        rows = [(t.code, t.zh, t.en) for t in SUBJECTS.terms.values() if t.code != "total"]
-        self.con.executemany("INSERT INTO subject VALUES (?, ?, ?)", rows)
 
     # -- writing ------------------------------------------------------------------------
     @contextmanager
