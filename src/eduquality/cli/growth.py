@@ -59,13 +59,13 @@ def growth() -> None:
 
 
 @growth.command("sgp")
-@click.argument("scores", type=click.Path(exists=True, dir_okay=False))
+@click.argument("scores", type=click.Path(exists=True, dir_okay=False), metavar="SCORES.csv")
 @click.option("--id-col", required=True, help="学生编号列 / column with the student id.")
 @click.option("--current", required=True, help="本次成绩列 / column with the current score.")
 @click.option("--prior", "priors", multiple=True, required=True,
               help="先前成绩列，最近的在前，可重复 / prior score column, most recent first; "
                    "repeat for more priors. A blank cell or 缺考/违纪/免考 is a missing score.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False),
+@click.option("--out", required=True, type=click.Path(dir_okay=False), metavar="SGP.csv",
               help="输出 CSV（id,sgp,priors_used）/ output CSV with columns id,sgp,priors_used.")
 @click.option("--min-n", default=200, show_default=True, type=click.IntRange(min=20),
               help="每个模型的最少学生数 / fewest students to fit a model on.")

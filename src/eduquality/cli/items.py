@@ -18,7 +18,7 @@ import click
 import numpy as np
 import pandas as pd
 
-from eduquality.cli.app import Context, main, pass_ctx
+from eduquality.cli.app import Context, main, one_of, pass_ctx, renamed_option
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.measures.items import ItemAnalysis, item_analysis
@@ -151,8 +151,9 @@ def write_outputs(result: ItemAnalysis, out: str, summary: str | None) -> None:
 
 @main.command("items")
 @click.argument("responses", metavar="RESPONSES.csv")
-@click.option("--out", "out", required=True, metavar="STATS.csv",
-              help="Per-item statistics to write (CSV). 输出的小题统计表。")
+@click.option("--stats", "stats", default=None, metavar="STATS.csv",
+              help="Per-item statistics to write (CSV; required). 输出的小题统计表。")
+@renamed_option("--out", "--stats")
 @click.option("--summary", "summary", default=None, metavar="SUMMARY.json",
               help="Also write alpha, SEM, mean/SD of the total, n persons/items (JSON). "
                    "同时输出信度等汇总（JSON）。")
@@ -162,10 +163,11 @@ def write_outputs(result: ItemAnalysis, out: str, summary: str | None) -> None:
               help="Full marks per item, comma-separated in column order (default: the "
                    "observed maximum of each item). 各题满分，逗号分隔。")
 @pass_ctx
-def items(ctx: Context, responses: str, out: str, summary: str | None, id_col: str | None,
-          max_scores: str | None) -> None:
+def items(ctx: Context, responses: str, stats: str | None, stats_old: str | None,
+          summary: str | None, id_col: str | None, max_scores: str | None) -> None:
     """Classical item analysis of a score file: P, D (27 %), item-total/rest r, alpha if
     deleted; alpha and SEM. 小题分析：得分率、区分度、相关、信度。"""
+    out = one_of(stats, stats_old, "--stats")
     scores = read_responses(responses, id_col, ctx.lang)
     maxima = parse_max_scores(max_scores, scores, ctx.lang)
     result = item_analysis(scores, maxima)

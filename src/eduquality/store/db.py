@@ -200,6 +200,13 @@ class Database:
     def close(self) -> None:
         self.con.close()
 
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """``with open_database(path) as db:`` closes the connection however the block ends."""
+        self.close()
+
 
 def open_database(path: str | Path, lang: str = "zh", read_only: bool = False) -> Database:
     """Open (creating if needed) the database at ``path`` and bring its schema up to date.
