@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from eduquality import vocab
 from eduquality.store import db as store_db
@@ -176,9 +177,33 @@ def test_a_vocabulary_change_reaches_old_and_new_databases(tmp_path, monkeypatch
         db.close()
 
 
-def test_read_only_open_of_an_old_database_does_not_migrate(tmp_path):
+def test_read_only_open_after_init(tmp_path):
     path = _old_database(tmp_path / "old.duckdb")
-    db = open_database(path, read_only=True)
-    assert db.scalar("SELECT max(version) FROM schema_migrations") == 3
-    db.close()
+    open_database(path).close()  # what `eduquality init` (or any writing command) does
+    with open_database(path, read_only=True) as db:
+        assert db.schema_version() == max(m.version for m in all_migrations())
+        assert db.scalar("SELECT count(*) FROM student") == 2
 
+
+def test_read_only_open_of_a_missing_file(tmp_path):
+    from eduquality.errors import EduQualityError
+
+    with pytest.raises(EduQualityError, match="not found"):
+        open_database(tmp_path / "none" / "x.duckdb", "en", read_only=True)
+    assert not (tmp_path / "none").exists()
+
+
+def test_read_only_open_refuses_older_and_newer_schemas(tmp_path, monkeypatch):
+    """A read-only open cannot migrate: a clear error instead of SQL errors about missing
+    tables later."""
+    from eduquality.errors import EduQualityError
+
+    path = _old_database(tmp_path / "old.duckdb")
+    newer = Migration(99, "m099_next", "CREATE TABLE next_thing (x INTEGER);")
+    monkeypatch.setattr(store_db, "all_migrations", lambda: [*all_migrations(), newer])
+    with pytest.raises(EduQualityError, match="run eduquality init first"):
+        open_database(path, "en", read_only=True)
+    open_database(path).close()
+    monkeypatch.undo()
+    with pytest.raises(EduQualityError, match="newer than this program"):
+        open_database(path, "en", read_only=True)
