@@ -190,3 +190,12 @@ def test_spaces_accepted_words_rejected(tmp_path):
     src.write_text("a,b\nTrue,0\nFalse,1\n")
     assert "line 2, column 'a': 'True' is not a number" in run(
         str(src), "--stats", str(out), lang="en").output
+
+
+def test_old_out_option_still_writes_the_stats(tmp_path):
+    out = tmp_path / "o.csv"
+    result = run(str(lsat6_csv(tmp_path)), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "--out 已更名为 --stats" in result.output and len(pd.read_csv(out)) == 5
+    result = run(str(lsat6_csv(tmp_path)), lang="en")
+    assert result.exit_code == 2 and "Missing option '--stats'" in result.output

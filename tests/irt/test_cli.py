@@ -128,8 +128,8 @@ def test_fit_and_dif_read_gbk_and_bom_files_as_items_does(tmp_path, lsat_csv, en
 
 def test_fit_old_out_option_still_works(tmp_path, lsat_csv):
     out = tmp_path / "items.csv"
-    res = CliRunner().invoke(main, ["irt", "fit", str(lsat_csv), "--out", str(out), "--id-col",
-                                    "sid"])
+    res = CliRunner().invoke(main, ["--lang", "en", "irt", "fit", str(lsat_csv), "--out", str(out),
+                                    "--id-col", "sid"])
     assert res.exit_code == 0, res.output
     assert "--out is now --items" in res.output and len(pd.read_csv(out)) == 5
     res = CliRunner().invoke(main, ["irt", "fit", str(lsat_csv), "--id-col", "sid"])

@@ -16,8 +16,14 @@ import click
 from eduquality import __version__
 from eduquality.config import Settings, load_settings
 from eduquality.errors import EduQualityError
+from eduquality.i18n import register, tr
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+MESSAGES = register({
+    "cli.renamed": ("注意：{old} 已更名为 {new}（旧名仍可用）",
+                    "note: {old} is now {new} (the old name still works)"),
+})
 
 
 @dataclass
@@ -55,7 +61,8 @@ def renamed_option(old: str, new: str, **attrs: Any) -> Callable[[F], F]:
 
     def note(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         if value is not None:
-            click.echo(f"注意：{old} 已更名为 {new} / note: {old} is now {new}", err=True)
+            obj = ctx.find_object(Context)
+            click.echo(tr("cli.renamed", obj.lang if obj else "zh", old=old, new=new), err=True)
         return value
 
     dest = new.lstrip("-").replace("-", "_") + "_old"
