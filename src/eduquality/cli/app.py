@@ -40,8 +40,9 @@ class Context:
 
     def open_db(self, read_only: bool = False) -> Any:
         """The database, to use as ``with ctx.open_db(read_only=True) as db:`` so that the
-        connection is closed when the command is done with it (read-only for commands that only
-        read: they neither migrate nor lock out a writer)."""
+        connection is closed when the command is done with it: DuckDB lets one process write a
+        file or several read it, so a connection left open blocks the next writer. Commands that
+        only read open it read-only (no migration; several can run at once)."""
         from eduquality.store import open_database
 
         return open_database(self.db_path, lang=self.lang, read_only=read_only)
