@@ -1,7 +1,7 @@
 """Command-line interface: ``eduquality <command>``. Each command lives in its own module."""
 
 from eduquality.cli import (  # noqa: F401  (importing registers the commands)
-    analyze,
+    analyse,
     core,
     demo,
     export,

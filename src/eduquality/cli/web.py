@@ -21,9 +21,8 @@ def web(ctx: Context, host: str, port: int, secure_cookies: bool) -> None:
     from eduquality.store.access import list_users
     from eduquality.web.app import serve
 
-    db = ctx.open_db()
-    no_users = list_users(db).empty
-    db.close()
+    with ctx.open_db() as db:
+        no_users = list_users(db).empty
     if no_users:
         ctx.say("还没有用户：先运行 eduquality user add 用户名 --role admin",
                 "no users yet: first run eduquality user add USERNAME --role admin")
@@ -61,11 +60,10 @@ def user_add(ctx: Context, username: str, role: str, display_name: str | None,
     """Add a user. 添加用户。"""
     from eduquality.store.access import add_user
 
-    db = ctx.open_db()
-    p = add_user(db, username, role, password, display_name=display_name,
-                 school_code=school_code, class_id=class_id, student=student,
-                 teacher_id=teacher_id, lang=ui_lang)
-    db.close()
+    with ctx.open_db() as db:
+        p = add_user(db, username, role, password, display_name=display_name,
+                     school_code=school_code, class_id=class_id, student=student,
+                     teacher_id=teacher_id, lang=ui_lang)
     ctx.say(f"已添加用户 {p.username}（{ROLES.label(p.role, 'zh')}）",
             f"user added: {p.username} ({ROLES.label(p.role, 'en')})")
 
@@ -76,9 +74,8 @@ def user_list(ctx: Context) -> None:
     """List the users and their roles. 列出用户及其角色。"""
     from eduquality.store.access import list_users
 
-    db = ctx.open_db()
-    users = list_users(db)
-    db.close()
+    with ctx.open_db() as db:
+        users = list_users(db)
     click.echo(users.to_string(index=False) if len(users) else "-")
 
 
@@ -91,7 +88,6 @@ def user_passwd(ctx: Context, username: str, password: str) -> None:
     """Set a user's password (their sessions end). 重设用户密码。"""
     from eduquality.store.access import set_password
 
-    db = ctx.open_db()
-    set_password(db, username, password)
-    db.close()
+    with ctx.open_db() as db:
+        set_password(db, username, password)
     ctx.say(f"已更新 {username} 的密码", f"password updated for {username}")
