@@ -1,0 +1,214 @@
+"""A score file → :class:`ScoresPlan`: every sheet's columns, students and scores checked,
+and the writes of registrations, subject results and item scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from eduquality.i18n import register
+from eduquality.ingest.headers import Column
+from eduquality.ingest.headers import make_grid as _make_grid
+from eduquality.ingest.problems import Problems
+from eduquality.ingest.readers import RawSheet
+from eduquality.ingest.scores.cells import Ctx, fmt, score_cells
+from eduquality.ingest.scores.columns import ScoreColumns, classify, find_header
+from eduquality.ingest.scores.identity import check_identity, data_rows, registrations
+from eduquality.ingest.scores.items import load_papers, pick_paper, subject_items, subject_totals
+from eduquality.ingest.values import as_text, map_unique, norm_header
+from eduquality.ingest.writes import append_rows, changed_rows, replace_rows, upsert
+from eduquality.store.db import Database
+from eduquality.vocab import SUBJECTS, TRACKS
+
+MESSAGES = register({
+    "ingest.no_paper": ("考试 {exam} 没有「{subject}」试卷，请先导入试卷结构",
+                        "exam {exam} has no paper for {subject}; import the paper first"),
+    "ingest.track_ambiguous": (
+        "「{subject}」有多份试卷（{tracks}），请用 --track 或「类别」列指明",
+        "{subject} has several papers ({tracks}); name one with --track or a 类别 column",
+    ),
+})
+
+@dataclass
+class ScoresPlan:
+    exam_id: str
+    registrations: pd.DataFrame
+    results: pd.DataFrame
+    item_scores: list[tuple[str, pa.Table]]
+    rows_read: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def write(self, con: Any) -> int:
+        """Registrations, subject results and item scores of the students in the file replace
+        what the database held for them (papers of this file only). Writes.
+
+        Rows move from Arrow/pandas into DuckDB by ``INSERT … SELECT``; the delete step is
+        skipped when the exam or paper holds no rows yet (a first import)."""
+        n = 0
+        if _exists(con, "exam_registration", "exam_id", [self.exam_id]):
+            n += _upsert_registrations(con, self.registrations)
+        else:
+            n += append_rows(con, "exam_registration", self.registrations)
+        papers = list(self.results["paper_id"].unique())
+        if _exists(con, "subject_result", "paper_id", papers):
+            n += upsert(con, "subject_result", self.results, ["paper_id", "student_id"])
+        else:
+            n += append_rows(con, "subject_result", self.results)
+        n_items = 0
+        for pid, table in self.item_scores:
+            if _exists(con, "item_score", "paper_id", [pid]):
+                keys = self.results.loc[self.results["paper_id"] == pid, ["student_id"]]
+                con.register("_eq_keys", keys)
+                con.execute("DELETE FROM item_score AS t USING _eq_keys AS k "
+                            "WHERE t.paper_id = ? AND t.student_id = k.student_id", [pid])
+                con.unregister("_eq_keys")
+            con.register("_eq_items", table)
+            con.execute("INSERT INTO item_score SELECT ?, student_id, seq, score, choice "
+                        "FROM _eq_items", [pid])
+            con.unregister("_eq_items")
+            n_items += table.num_rows
+        self.counts.update(exam_registration=len(self.registrations),
+                           subject_result=len(self.results), item_score=n_items)
+        return n + n_items
+
+
+def _upsert_registrations(con: Any, regs: pd.DataFrame) -> int:
+    """Update changed registrations in place, insert new ones. Students whose 考号 changes are
+    deleted first, so that two students swapping numbers never collide on the unique 考号."""
+    key = ["exam_id", "student_id"]
+    renumbered = changed_rows(con, "exam_registration", regs[[*key, "exam_number"]], key)
+    if not renumbered.empty:
+        replace_rows(con, "exam_registration", regs.iloc[:0], key, keys=renumbered)
+    return upsert(con, "exam_registration", regs, key)
+
+
+def _exists(con: Any, table: str, column: str, values: list[str]) -> bool:
+    row = con.execute(f"SELECT 1 FROM {table} WHERE list_contains(?, {column}) LIMIT 1",
+                      [values]).fetchall()
+    return bool(row)
+
+
+
+def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Problems,
+                exam_id: str, subject: str | None = None, track: str | None = None,
+                user_map: dict[str, str] | None = None, lang: str = "zh") -> ScoresPlan:
+    """Check a score file for ``exam_id``; the plan writes it (when ``problems`` is empty)."""
+    user_map = user_map or {}
+    empty = ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], 0)
+    exam = db.sql("SELECT year_code, grade FROM exam WHERE exam_id = ?", [exam_id])
+    if exam.empty:
+        problems.add("ingest.unknown_exam", exam=exam_id)
+        return empty
+    year = str(exam["year_code"].iloc[0])
+    papers = load_papers(db, exam_id)
+    subject_code = SUBJECTS.parse(subject) if subject else None
+    if subject and subject_code is None:
+        problems.add("ingest.bad_vocab", label="--subject", value=subject,
+                     allowed="、".join(t.zh for t in SUBJECTS.terms.values()))
+        return empty
+    track_code = TRACKS.parse(track) if track else None
+    schools = db.sql("SELECT school_code, name FROM school")
+    classes = db.sql("SELECT school_code, name FROM class WHERE year_code = ?", [year])
+    regs: list[pd.DataFrame] = []
+    results: list[pd.DataFrame] = []
+    item_frames: list[tuple[str, pa.Table]] = []
+    rows_read = 0
+    for raw in sheets:
+        row, two = find_header(raw, user_map)
+        grid = _make_grid(file, raw, row, two)
+        sheet_subject = subject_code or SUBJECTS.parse(norm_header(raw.name))
+        sc = classify(grid, user_map, sheet_subject, problems, lang)
+        if "national_id" not in sc.ident:
+            continue
+        nid_all = as_text(grid.cells(sc.ident["national_id"]))
+        keep = data_rows(grid, nid_all)
+        ctx = Ctx(grid, keep, problems)
+        rows_read += ctx.n
+        ident = check_identity(ctx, sc, db, schools, classes, year)
+        ok = ident["student_id"].notna().to_numpy() & ident["class_id"].notna().to_numpy()
+        sids = ident["student_id"].fillna(-1).to_numpy(dtype=np.int64)
+        row_track = _row_tracks(ctx, sc, ident, track_code)
+        sums = []
+        for subj in [*sc.items, *[s for s in sc.totals if s not in sc.items]]:
+            label = SUBJECTS.label(subj, lang)
+            cands = pick_paper(papers, subj, track_code)
+            if not cands:
+                problems.add("ingest.no_paper", sheet=grid.sheet, exam=exam_id, subject=label)
+                continue
+            if subj in sc.items:
+                if len(cands) > 1:
+                    tracks = set(row_track[ok]) if ok.any() else set()
+                    cands = [p for p in cands if p.track in tracks] if len(tracks) == 1 else []
+                    if len(cands) != 1:
+                        problems.add("ingest.track_ambiguous", sheet=grid.sheet, subject=label,
+                                     tracks="、".join(str(p.track) for p in
+                                                     pick_paper(papers, subj, None)))
+                        continue
+                res, its, total = subject_items(ctx, sc, subj, cands[0], ok, sids)
+                results.append(res)
+                item_frames.append(its)
+                sums.append(total)
+            else:
+                col = sc.totals[subj]
+                by_track = {p.track: p for p in cands}
+                if len(cands) == 1:
+                    res, total = subject_totals(ctx, col, cands[0], ok, sids)
+                    results.append(res)
+                    sums.append(total)
+                    continue
+                unresolved = ok & ~pd.Series(row_track).isin(list(by_track)).to_numpy()
+                if unresolved.any():
+                    problems.add("ingest.track_ambiguous", sheet=grid.sheet, subject=label,
+                                 tracks="、".join(str(t) for t in by_track))
+                combined = np.full(ctx.n, np.nan)
+                for t, p in by_track.items():
+                    sel = ok & (row_track == t)
+                    res, total = subject_totals(ctx, col, p, sel, sids)
+                    results.append(res)
+                    combined[sel] = total[sel]
+                sums.append(combined)
+        if "total" in sc.ident and sums:
+            _check_total(ctx, sc.ident["total"], sums)
+        regs.append(ident[ok].assign(sheet=grid.sheet)[
+            ["student_id", "exam_number", "school_code", "class_id", "national_id", "row",
+             "sheet"]])
+    reg = registrations(db, exam_id, regs, problems)
+    if problems:
+        return ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], rows_read)
+    res = pd.concat(results, ignore_index=True) if results else pd.DataFrame(
+        columns=["paper_id", "student_id", "status", "score"])
+    res = res.drop_duplicates(["paper_id", "student_id"], keep="last")
+    res["student_id"] = res["student_id"].astype(np.int32)
+    return ScoresPlan(exam_id, reg, res, item_frames, rows_read)
+
+
+def _row_tracks(ctx: Ctx, sc: ScoreColumns, ident: pd.DataFrame,
+                track: str | None) -> np.ndarray:
+    if track is not None:
+        return np.full(ctx.n, track, dtype=object)
+    out = ident["class_track"].to_numpy(dtype=object)
+    if "track" in sc.ident:
+        col = sc.ident["track"]
+        text = as_text(ctx.raw(col))
+        parsed = map_unique(text, TRACKS.parse)[0]
+        ctx.report(col, (text.notna() & parsed.isna()).to_numpy(), "ingest.bad_vocab",
+                   label="类别", allowed="、".join(t.zh for t in TRACKS.terms.values()))
+        out = np.where(parsed.notna().to_numpy(), parsed.to_numpy(dtype=object), out)
+    return out
+
+
+def _check_total(ctx: Ctx, col: Column, sums: list[np.ndarray]) -> None:
+    num, _, _ = score_cells(ctx, col)
+    stacked = np.vstack(sums)
+    total = np.nansum(stacked, axis=0)
+    any_present = ~np.isnan(stacked).all(axis=0)
+    off = any_present & ~np.isnan(num) & (np.abs(num - total) > 1e-6)
+    for i in np.flatnonzero(off):
+        m = np.zeros(ctx.n, dtype=bool)
+        m[i] = True
+        ctx.report(col, m, "ingest.total_mismatch", sum=fmt(total[i]))
+
