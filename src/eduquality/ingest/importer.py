@@ -47,7 +47,8 @@ class Progress(Protocol):
 
 @dataclass
 class ImportResult:
-    """What an import did. ``outcome`` is 'imported' or 'unchanged'."""
+    """What an import did. ``outcome`` is 'imported' or 'unchanged'; ``notes`` are lines for
+    the summary in the import's language (columns ignored …), from the plan's ``notes``."""
 
     kind: str
     file: str
@@ -58,6 +59,7 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)
     import_id: int | None = None
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
 
 class Plan(Protocol):
@@ -154,7 +156,8 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
         written = plan.write(con)
         import_id = _log(con, kind, path, sha, target, who, plan.rows_read, written, "imported")
     return ImportResult(kind, path.name, sha, "imported", plan.rows_read, written,
-                        dict(plan.counts), import_id, time.perf_counter() - started)
+                        dict(plan.counts), import_id, time.perf_counter() - started,
+                        list(getattr(plan, "notes", [])))
 
 
 def _fail(problems: Problems, path: Path, lang: str, errors: str | Path | None) -> None:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from eduquality.i18n import register
 from eduquality.ingest.headers import Column, Grid
+from eduquality.ingest.paper import normalise_key
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.values import as_number, as_text, map_unique
 from eduquality.vocab import SUBJECT_STATUS
@@ -47,12 +48,16 @@ class Ctx:
                                column=col.label if col else None, values=values, **params)
 
 
-def score_cells(ctx: Ctx, col: Column) -> tuple[np.ndarray, np.ndarray, pd.Series]:
-    """(scores with NaN, status code per row or None, raw) for one score column; bad text,
-    negative scores are reported."""
+def score_cells(ctx: Ctx, col: Column, letters: bool = False,
+                ) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """(scores with NaN, status code per row or None, option letters per row or None) for one
+    score column; bad text and negative scores are reported. With ``letters`` a cell may hold
+    the chosen options (A, BD: an objective item scored from its key by the caller); without,
+    letters are bad text."""
     raw = ctx.raw(col)
     num, text_mask = as_number(raw)
     status = pd.Series([None] * ctx.n, dtype=object)
+    chosen = pd.Series([None] * ctx.n, dtype=object)
     if text_mask.any():
         idx = np.flatnonzero(text_mask)
         texts = as_text(raw.iloc[idx])
@@ -60,12 +65,29 @@ def score_cells(ctx: Ctx, col: Column) -> tuple[np.ndarray, np.ndarray, pd.Serie
         status.iloc[idx] = parsed.to_numpy()
         unparsed = np.asarray(parsed.isna(), dtype=bool) | np.asarray(
             (parsed == "present").fillna(False), dtype=bool)
+        if letters:
+            keyed = map_unique(texts, normalise_key)[0]
+            is_key = unparsed & keyed.notna().to_numpy()
+            chosen.iloc[idx[is_key]] = keyed[is_key].to_numpy()
+            unparsed &= ~is_key
         bad = np.zeros(ctx.n, dtype=bool)
         bad[idx[unparsed]] = True
         ctx.report(col, bad, "ingest.score_text")
         status.iloc[idx[unparsed]] = None
     ctx.report(col, num < 0, "ingest.score_negative")
-    return num, status.to_numpy(dtype=object), raw
+    return num, status.to_numpy(dtype=object), chosen
+
+
+def row_statuses(ctx: Ctx, cols: list[Column]) -> list[np.ndarray]:
+    """Status words of whole-row columns (备注/状态, a 总分 that is not a subject's): the words
+    of :data:`~eduquality.vocab.SUBJECT_STATUS` (缺考, 缺, 违纪, 作弊, 免考 …). Other text of a
+    备注 column is a remark and ignored; a 总分 column reports it (it must be a score)."""
+    out = []
+    for col in cols:
+        text = as_text(ctx.raw(col))
+        parsed = map_unique(text, SUBJECT_STATUS.parse)[0]
+        out.append(parsed.where(parsed != "present").to_numpy(dtype=object))
+    return out
 
 
 def strongest_status(statuses: list[np.ndarray], n: int) -> np.ndarray:

@@ -11,8 +11,15 @@ from eduquality.i18n import register
 from eduquality.ingest.headers import Column, Grid
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.scores.cells import Ctx
-from eduquality.ingest.scores.columns import ScoreColumns
-from eduquality.ingest.values import as_text, normalise_class, records
+from eduquality.ingest.scores.columns import ID, IDENTITY, ScoreColumns
+from eduquality.ingest.values import (
+    as_text,
+    map_unique,
+    norm_header,
+    normalise_class,
+    records,
+)
+from eduquality.store.access import mask_national_id
 from eduquality.store.db import Database
 
 MESSAGES = register({
@@ -33,6 +40,20 @@ MESSAGES = register({
                                  "exam number already used by another student ({other})"),
     "ingest.exam_number_conflict": ("同一学生在另一工作表中的考号为 {other}",
                                     "the same student has exam number {other} in another sheet"),
+    "ingest.exam_number_unknown": (
+        "考号未在本次考试登记，又无法按姓名、学校、班级确定学生（请加学籍号列，或先登记考号）",
+        "the exam number is not registered for this exam and the student cannot be found by "
+        "name, school and class (add a 学籍号 column, or register the exam numbers first)",
+    ),
+    "ingest.name_not_found": (
+        "该学校该班级没有这个姓名的学生（请核对姓名、学校、班级，或加学籍号列）",
+        "no student of this name in that school and class (check name, school and class, or "
+        "add a 学籍号 column)",
+    ),
+    "ingest.name_ambiguous": (
+        "该班有 {n} 名同名学生：{candidates}；请加学籍号或考号列区分",
+        "{n} students of this name in that class: {candidates}; add a 学籍号 or 考号 column",
+    ),
 })
 
 _SUMMARY = ("平均", "合计", "总计", "最高", "最低", "统计", "人数", "及格率", "优秀率", "标准差",
@@ -57,20 +78,34 @@ def data_rows(grid: Grid, nid: pd.Series) -> np.ndarray:
     return keep
 
 
-def _roster(db: Database, year: str, nid: pd.Series) -> pd.DataFrame:
-    """For each national id of the file (in order): the student and the class, school and
-    track of the exam's school year (a join inside DuckDB)."""
-    keys = pa.table({
-        "national_id": pa.array(nid.to_numpy(dtype=object), type=pa.string(), from_pandas=True),
-        "pos": pa.array(np.arange(len(nid), dtype=np.int64)),
-    })
-    db.con.register("_eq_nid", keys)
+def school_codes(schools: pd.DataFrame, text: pd.Series) -> pd.Series:
+    """A school named in a sheet → its code: by code, else by exact name after normalising
+    spaces and full-width characters (the one place a score sheet's 学校 is resolved; names that
+    fit several schools resolve to none). ``schools`` has school_code and name."""
+    by_code = {norm_header(c): c for c in schools["school_code"]}
+    names = pd.Series(schools["school_code"].to_numpy(),
+                      index=[norm_header(n) for n in schools["name"]])
+    unique_names = names[~names.index.duplicated(keep=False)].to_dict()
+
+    def one(v: str) -> str | None:
+        key = norm_header(v)
+        return by_code.get(key) or unique_names.get(key)
+    return map_unique(text, one)[0]
+
+
+def _roster(db: Database, year: str, student_ids: np.ndarray) -> pd.DataFrame:
+    """For each student id (−1: none) in order: the student and the class, school and track of
+    the exam's school year (a join inside DuckDB)."""
+    keys = pa.table({"student_id": pa.array(student_ids, type=pa.int64()),
+                     "pos": pa.array(np.arange(len(student_ids), dtype=np.int64))})
+    db.con.register("_eq_sid", keys)
     try:
         relation = db.con.sql(
-            """SELECT k.pos, s.student_id, s.name AS roster_name, c.class_id, c.school_code,
-                      sc.name AS school_name, c.name AS roster_class, c.track AS class_track
-               FROM _eq_nid k
-               LEFT JOIN student s ON s.national_id = k.national_id
+            """SELECT k.pos, s.student_id, s.national_id AS roster_nid, s.name AS roster_name,
+                      c.class_id, c.school_code, sc.name AS school_name, c.name AS roster_class,
+                      c.track AS class_track
+               FROM _eq_sid k
+               LEFT JOIN student s ON s.student_id = k.student_id
                LEFT JOIN class_membership m ON m.student_id = s.student_id AND m.year_code = ?
                LEFT JOIN class c ON c.class_id = m.class_id
                LEFT JOIN school sc ON sc.school_code = c.school_code
@@ -78,75 +113,141 @@ def _roster(db: Database, year: str, nid: pd.Series) -> pd.DataFrame:
         fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
         table = fetch()
     finally:
-        db.con.unregister("_eq_nid")
-    frame = table.to_pandas()
-    frame.insert(0, "national_id", nid.to_numpy())
-    return frame
+        db.con.unregister("_eq_sid")
+    return table.to_pandas()
 
 
-def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: pd.DataFrame,
-                    classes: pd.DataFrame, year: str) -> pd.DataFrame:
-    cols = sc.ident
-    nid_col = cols["national_id"]
-    nid = as_text(ctx.raw(nid_col))
-    ctx.report(nid_col, nid.isna().to_numpy(), "ingest.required_blank", label="学籍号")
-    frame = pd.DataFrame({"national_id": nid, "pos": np.arange(ctx.n)})
-    dup = frame["national_id"].duplicated(keep="first").to_numpy() & nid.notna().to_numpy()
+def _lookup(db: Database, sql: str, params: list[object], keys: pd.Series) -> np.ndarray:
+    """student_id (−1 when none) for each key text, from ``sql`` returning (key, student_id)."""
+    table = db.sql(sql, params)
+    found = dict(zip(table.iloc[:, 0], table.iloc[:, 1], strict=True))
+    return keys.map(found).fillna(-1).to_numpy(dtype=np.int64)
+
+
+def _by_name(ctx: Ctx, db: Database, year: str, grade: int | None, todo: np.ndarray,
+             name: pd.Series, school: pd.Series, cls: pd.Series, cols: dict[str, Column],
+             ) -> np.ndarray:
+    """Rows ``todo`` matched by 姓名 within 学校 + 班级 (the exam's year and grade): a unique
+    student, else a problem naming the candidates (masked 学籍号)."""
+    out = np.full(ctx.n, -1, dtype=np.int64)
+    if not todo.any():
+        return out
+    roster = db.sql("""SELECT s.student_id, s.name, s.national_id, c.school_code,
+                              c.name AS class_name, sc.name AS school_name
+                       FROM class_membership m JOIN student s USING (student_id)
+                       JOIN class c USING (class_id) JOIN school sc USING (school_code)
+                       WHERE m.year_code = ? AND (? IS NULL OR c.grade = ?)""",
+                    [year, grade, grade])
+    roster["norm"] = normalise_class(roster["class_name"])
+    rows = pd.DataFrame({"pos": np.flatnonzero(todo), "name": name[todo].to_numpy(),
+                         "school_code": school[todo].to_numpy(), "norm": cls[todo].to_numpy()})
+    hits = rows.merge(roster, on=["name", "school_code", "norm"])
+    counts = hits.groupby("pos")["student_id"].agg(["size", "first"])
+    unique = counts[counts["size"] == 1]
+    out[unique.index.to_numpy()] = unique["first"].to_numpy()
+    none = todo.copy()
+    none[counts.index.to_numpy()] = False
+    ctx.report(cols["name"], none, "ingest.name_not_found")
+    for pos, group in hits[hits["pos"].isin(counts.index[counts["size"] > 1])].groupby("pos"):
+        m = np.zeros(ctx.n, dtype=bool)
+        m[int(pos)] = True
+        cands = "、".join(f"{r.name}（学籍号 {mask_national_id(r.national_id)}）"
+                         for r in records(group))
+        ctx.report(cols["name"], m, "ingest.name_ambiguous", n=len(group), candidates=cands)
+    return out
+
+
+def _report_duplicates(ctx: Ctx, col: Column, key: pd.Series, shown: pd.Series) -> None:
+    """Rows whose ``key`` repeats an earlier row's (the first row named)."""
+    present = key.notna().to_numpy()
+    dup = key.duplicated(keep="first").to_numpy() & present
     if dup.any():
-        first = frame[~dup].dropna().set_index("national_id")["pos"]
+        first = pd.Series(np.arange(ctx.n))[~dup & present].groupby(key[~dup & present]).first()
         for i in np.flatnonzero(dup):
             m = np.zeros(ctx.n, dtype=bool)
             m[i] = True
-            ctx.report(nid_col, m, "ingest.duplicate_row",
-                       first=int(ctx.rows[first[nid.iloc[i]]]), key=nid.iloc[i])
-    frame = _roster(db, year, nid)
-    known = frame["student_id"].notna().to_numpy()
-    ctx.report(nid_col, nid.notna().to_numpy() & ~known, "ingest.unknown_student")
-    no_class = known & frame["class_id"].isna().to_numpy()
-    ctx.report(nid_col, no_class, "ingest.no_class_in_year", year=year)
-    ok = known & ~no_class
+            ctx.report(col, m, "ingest.duplicate_row", first=int(ctx.rows[first[key.iloc[i]]]),
+                       key=shown.iloc[i])
+
+
+def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: pd.DataFrame,
+                   classes: pd.DataFrame, exam_id: str, year: str,
+                   grade: int | None = None) -> pd.DataFrame:
+    """Each row's student: by 学籍号; else by 考号 registered for the exam; else by 姓名 within
+    学校 + 班级 when unique. Unmatched and ambiguous rows are problems; 姓名, 学校 and 班级 of
+    rows matched by 学籍号 or 考号 are checked against the roster of the exam's school year.
+
+    Returns per row: student_id (NaN when unmatched), national_id, exam_number, class_id,
+    school_code, class_track, row."""
+    cols = sc.ident
+    n = ctx.n
+    none = pd.Series([None] * n, dtype=object)
+
+    def text(name: str) -> pd.Series:
+        return as_text(ctx.raw(cols[name])) if name in cols else none
+    nid, num, name = text("national_id"), text("exam_number"), text("name")
+    school_text, class_text = text("school"), text("class_name")
+    school = school_codes(schools, school_text) if "school" in cols else none
+    cls = normalise_class(class_text) if "class_name" in cols else none
+    key_col = next(cols[f] for f in IDENTITY if f in cols)
+    sid = np.full(n, -1, dtype=np.int64)
+    has_nid = nid.notna().to_numpy()
+    if has_nid.any():
+        sid[has_nid] = _lookup(db, "SELECT national_id, student_id FROM student "
+                               "WHERE list_contains(?, national_id)",
+                               [list(pd.unique(nid[has_nid]))], nid[has_nid])
+        ctx.report(cols["national_id"], has_nid & (sid < 0), "ingest.unknown_student")
+    by_num = ~has_nid & num.notna().to_numpy()
+    if by_num.any():
+        sid[by_num] = _lookup(db, "SELECT exam_number, student_id FROM exam_registration "
+                              "WHERE exam_id = ?", [exam_id], num[by_num])
+    from_num = by_num & (sid >= 0)
+    named = {"name", "school", "class_name"} <= set(cols)
+    todo = ~has_nid & ~from_num & name.notna().to_numpy()
+    if named:
+        sid = np.where(todo, _by_name(ctx, db, year, grade, todo, name, school, cls, cols), sid)
     if "exam_number" in cols:
-        num = as_text(ctx.raw(cols["exam_number"]))
-        ctx.report(cols["exam_number"], num.isna().to_numpy(), "ingest.required_blank",
-                   label="考号")
-        d = num.duplicated(keep="first").to_numpy() & num.notna().to_numpy()
-        if d.any():
-            first = pd.Series(np.arange(ctx.n))[~d].groupby(num[~d]).first()
-            for i in np.flatnonzero(d):
-                m = np.zeros(ctx.n, dtype=bool)
-                m[i] = True
-                ctx.report(cols["exam_number"], m, "ingest.duplicate_row",
-                           first=int(ctx.rows[first[num.iloc[i]]]), key=num.iloc[i])
-        frame["exam_number"] = num.fillna(nid)
-    else:
-        frame["exam_number"] = nid
+        ctx.report(cols["exam_number"], by_num & ~from_num & ~(todo & named),
+                   "ingest.exam_number_unknown")
+    blank = ~has_nid & ~num.notna().to_numpy() & ~name.notna().to_numpy()
+    key_field = next(f for f in IDENTITY if f in cols)
+    ctx.report(key_col, blank, "ingest.required_blank", label=ID.field(key_field).label)
+    frame = _roster(db, year, sid)
+    matched = sid >= 0
+    frame["national_id"] = frame["roster_nid"]
+    _report_duplicates(ctx, key_col, pd.Series(np.where(matched, sid, None), dtype=object),
+                       as_text(ctx.raw(key_col)))
+    no_class = matched & frame["class_id"].isna().to_numpy()
+    ctx.report(key_col, no_class, "ingest.no_class_in_year", year=year)
+    ok = matched & ~no_class
+    if "exam_number" in cols:
+        _report_duplicates(ctx, cols["exam_number"], num, num)
+    registered = db.sql("SELECT student_id, exam_number FROM exam_registration "
+                        "WHERE exam_id = ?", [exam_id]).set_index("student_id")["exam_number"]
+    frame["exam_number"] = num.fillna(frame["student_id"].map(registered)).fillna(
+        frame["roster_nid"])
+    check = ok & (has_nid | from_num)  # matched by name: name, school, class agree
     if "name" in cols:
-        name = as_text(ctx.raw(cols["name"]))
-        bad = ok & name.notna().to_numpy() & (name != frame["roster_name"]).to_numpy()
+        bad = check & name.notna().to_numpy() & (name != frame["roster_name"]).to_numpy()
         _report_each(ctx, cols["name"], bad, "ingest.name_mismatch", frame["roster_name"])
     if "school" in cols:
-        school = as_text(ctx.raw(cols["school"]))
-        is_code = school.isin(set(schools["school_code"]))
-        is_name = school.isin(set(schools["name"]))
-        known_school = (is_code | is_name).to_numpy()
-        ctx.report(cols["school"], school.notna().to_numpy() & ~known_school,
+        known_school = school.notna().to_numpy()
+        ctx.report(cols["school"], school_text.notna().to_numpy() & ~known_school,
                    "ingest.unknown_school_value")
-        same = ((school == frame["school_code"]) | (school == frame["school_name"])).to_numpy()
-        bad = ok & known_school & ~same
+        bad = check & known_school & (school != frame["school_code"]).to_numpy()
         _report_each(ctx, cols["school"], bad, "ingest.school_mismatch", frame["school_name"])
     if "class_name" in cols:
-        cls = as_text(ctx.raw(cols["class_name"]))
-        given = normalise_class(cls)
         expected = normalise_class(frame["roster_class"])
-        bad = ok & cls.notna().to_numpy() & (given != expected).to_numpy()
+        bad = check & class_text.notna().to_numpy() & (cls != expected).to_numpy()
         if bad.any():
             cl = classes.assign(norm=normalise_class(classes["name"]))
             exists = pd.MultiIndex.from_frame(cl[["school_code", "norm"]])
-            probe = pd.MultiIndex.from_arrays([frame["school_code"], given])
+            probe = pd.MultiIndex.from_arrays([frame["school_code"], cls])
             has_class = probe.isin(exists)
             _report_each(ctx, cols["class_name"], bad & has_class, "ingest.class_mismatch",
                          frame["roster_class"])
             ctx.report(cols["class_name"], bad & ~has_class, "ingest.unknown_class_value")
+    frame["student_id"] = frame["student_id"].where(pd.Series(matched))
     frame["row"] = ctx.rows
     return frame
 
@@ -157,7 +258,6 @@ def _report_each(ctx: Ctx, col: Column, mask: np.ndarray, reason: str,
         m = np.zeros(ctx.n, dtype=bool)
         m[i] = True
         ctx.report(col, m, reason, expected=expected.iloc[i])
-
 
 
 def registrations(db: Database, exam_id: str, regs: list[pd.DataFrame],

@@ -18,7 +18,12 @@ from eduquality.i18n import register
 from eduquality.ingest.headers import Column
 from eduquality.ingest.paper import normalise_key
 from eduquality.ingest.scores.cells import Ctx, fmt, score_cells, strongest_status
-from eduquality.ingest.scores.columns import ScoreColumns, item_label
+from eduquality.ingest.scores.columns import (
+    AGG_OBJECTIVE,
+    AGG_SUBJECTIVE,
+    ScoreColumns,
+    item_label,
+)
 from eduquality.ingest.values import as_text, map_unique, norm_header, records
 from eduquality.store.db import Database
 from eduquality.vocab import SUBJECT_STATUS
@@ -34,6 +39,13 @@ MESSAGES = register({
     "ingest.bad_choice": ("选项应为 A–H 的字母", "a choice is made of letters A–H"),
     "ingest.choice_not_objective": ("只有客观题可以给出选项", "only objective items take choices"),
     "ingest.total_mismatch": ("总分与各项之和 {sum} 不符", "total differs from the sum {sum}"),
+    "ingest.sum_mismatch": ("与该列所合计小题之和 {sum} 不符",
+                            "differs from the sum {sum} of the items this column adds up"),
+    "ingest.choice_no_key": (
+        "第 {item} 题没有标准答案，无法由选项评分：请给出得分，或在试卷结构中填写答案后重新导入试卷",
+        "item {item} has no answer key, so a chosen option cannot be scored: give the score, "
+        "or add the key to the paper structure and import the paper again",
+    ),
 })
 
 @dataclass
@@ -77,22 +89,65 @@ def pick_paper(papers: dict[tuple[str, str | None], Paper], subject: str,
 
 
 
+def _report_rows(ctx: Ctx, col: Column | None, rows: np.ndarray, reason: str,
+                 **per_row: np.ndarray | list[str]) -> None:
+    """A problem at each row position of ``rows`` with its own parameters."""
+    for i in rows:
+        m = np.zeros(ctx.n, dtype=bool)
+        m[i] = True
+        ctx.report(col, m, reason, **{k: v[i] for k, v in per_row.items()})
+
+
+def _status_labels(status: np.ndarray) -> list[str]:
+    return [SUBJECT_STATUS.label(str(v)) if v is not None else "" for v in status]
+
+
 def subject_totals(ctx: Ctx, col: Column, paper: Paper, ident_ok: np.ndarray,
-                    student_ids: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+                   student_ids: np.ndarray, extra: list[np.ndarray] | None = None,
+                   strict: bool = True) -> tuple[pd.DataFrame, np.ndarray]:
+    """A subject total column. A blank cell takes the strongest status of its cell and of
+    ``extra`` (the row's 备注 or 总分); with ``strict`` (the row's only subject) a score next to
+    such a status is a problem."""
     num, status, _ = score_cells(ctx, col)
     ctx.report(col, num > paper.full_marks + 1e-9, "ingest.score_over_paper",
                full=fmt(paper.full_marks))
     present = ~np.isnan(num)
-    st = np.where(present, "present", np.where(pd.isna(status), "absent", status))
+    row_status = strongest_status([status, *(extra or [])], ctx.n)
+    if strict and extra:
+        mixed = present & (strongest_status(extra, ctx.n) != None)  # noqa: E711
+        _report_rows(ctx, col, np.flatnonzero(mixed), "ingest.status_mixed",
+                     status=_status_labels(strongest_status(extra, ctx.n)))
+    st = np.where(present, "present", np.where(row_status == None, "absent",  # noqa: E711
+                                               row_status))
     res = pd.DataFrame({"paper_id": paper.paper_id, "student_id": student_ids,
                         "status": st, "score": np.where(present, num, np.nan)})
     return res[ident_ok], np.where(present, num, np.nan)
 
 
+def _aggregate_items(key: str, items: pd.DataFrame, cols: dict[str, Column],
+                     groups: dict[int, set[str]]) -> np.ndarray:
+    """Positions of the items an aggregate column sums: objective or subjective items by the
+    paper's item types, or the items whose columns stand under the group label ``key``."""
+    if key == AGG_OBJECTIVE:
+        return np.flatnonzero((items["item_type"] == "objective").to_numpy())
+    if key == AGG_SUBJECTIVE:
+        return np.flatnonzero((items["item_type"] != "objective").to_numpy())
+    return np.array([j for j, label in enumerate(items["label"])
+                     if label in cols and key in groups.get(cols[label].index, set())],
+                    dtype=int)
+
 
 def subject_items(ctx: Ctx, sc: ScoreColumns, subject: str, paper: Paper,
-                   ident_ok: np.ndarray, student_ids: np.ndarray,
-                   ) -> tuple[pd.DataFrame, tuple[str, pa.Table], np.ndarray]:
+                  ident_ok: np.ndarray, student_ids: np.ndarray,
+                  extra: list[np.ndarray] | None = None,
+                  ) -> tuple[pd.DataFrame, tuple[str, pa.Table], np.ndarray]:
+    """Item columns of one subject → subject results and item scores.
+
+    An objective item's cell (or its ``1选项`` column) may hold the chosen options: scored from
+    the key (full marks for an exact match, else 0); an item without a key must be given its
+    score. Aggregate columns (客观分, 卷Ⅰ, the subject's 总分 …) are checked against the sums of
+    their items; status words in any of these cells or in ``extra`` (备注, the sheet's 总分) make
+    a row without scores absent/违纪/免考, never zero."""
     items = paper.items
     cols = sc.items.get(subject, {})
     choices = sc.choices.get(subject, {})
@@ -108,20 +163,27 @@ def subject_items(ctx: Ctx, sc: ScoreColumns, subject: str, paper: Paper,
                              paper=paper.paper_id, item=item_no)
     n, k = ctx.n, len(items)
     scores = np.full((n, k), np.nan)
-    chosen = np.full((n, k), None, dtype=object) if choices else None
-    statuses = []
-    answered = np.zeros(n, dtype=bool)
+    chosen = np.full((n, k), None, dtype=object)
+    statuses = list(extra or [])
     for j, it in enumerate(records(items)):
+        keyed_item = it.item_type == "objective" and isinstance(it.answer_key, str)
         if it.label in cols:
             col = cols[it.label]
-            num, status, _ = score_cells(ctx, col)
+            num, status, letters = score_cells(ctx, col, letters=it.item_type == "objective")
             ctx.report(col, num > it.full_marks + 1e-9, "ingest.score_over_item",
                        full=fmt(it.full_marks))
             scores[:, j] = num
             statuses.append(status)
+            has = letters.notna().to_numpy()
+            if has.any() and not keyed_item:
+                ctx.report(col, has, "ingest.choice_no_key", item=it.item_no)
+            elif has.any():
+                chosen[has, j] = letters[has].to_numpy()
+                scores[has, j] = np.where(letters[has].to_numpy() == it.answer_key,
+                                          it.full_marks, 0.0)
         if it.label in choices:
             ccol = choices[it.label]
-            if it.item_type != "objective" or not isinstance(it.answer_key, str):
+            if it.item_type != "objective":
                 ctx.problems.add("ingest.choice_not_objective", sheet=ctx.grid.sheet,
                                  row=header_row, column=ccol.label, value=ccol.header)
                 continue
@@ -132,33 +194,36 @@ def subject_items(ctx: Ctx, sc: ScoreColumns, subject: str, paper: Paper,
             ctx.report(ccol, bad, "ingest.bad_choice")
             statuses.append(status_words.where(keyed.isna()).to_numpy(dtype=object))
             has = keyed.notna().to_numpy()
-            assert chosen is not None
             chosen[has, j] = keyed[has].to_numpy()
             from_key = has & np.isnan(scores[:, j])
+            if from_key.any() and not keyed_item:
+                ctx.report(ccol, from_key, "ingest.choice_no_key", item=it.item_no)
+                continue
             scores[from_key, j] = np.where(keyed[from_key].to_numpy() == it.answer_key,
                                            it.full_marks, 0.0)
-            answered |= has
-    answered |= ~np.isnan(scores).all(axis=1) if k else answered
+    answered = ~np.isnan(scores).all(axis=1) if k else np.zeros(n, dtype=bool)
+    checks: list[tuple[Column, np.ndarray, np.ndarray, str]] = []  # column, numbers, sum, why
     if subject in sc.subject_sum:
-        total_num, total_status, _ = score_cells(ctx, sc.subject_sum[subject])
-        statuses.append(total_status)
+        num, status, _ = score_cells(ctx, sc.subject_sum[subject])
+        statuses.append(status)
+        checks.append((sc.subject_sum[subject], num, paper_score(scores, items),
+                       "ingest.total_mismatch"))
+    for key, col in sc.aggregates.get(subject, []):
+        idx = _aggregate_items(key, items, cols, sc.groups)
+        num, status, _ = score_cells(ctx, col)
+        statuses.append(status)
+        checks.append((col, num, paper_score(scores[:, idx], items.iloc[idx]),
+                       "ingest.sum_mismatch"))
     row_status = strongest_status(statuses, n)
     mixed = answered & (row_status != None)  # noqa: E711
-    if mixed.any():
-        for i in np.flatnonzero(mixed):
-            m = np.zeros(n, dtype=bool)
-            m[i] = True
-            ctx.report(None, m, "ingest.status_mixed",
-                       status=SUBJECT_STATUS.label(str(row_status[i])))
+    _report_rows(ctx, None, np.flatnonzero(mixed), "ingest.status_mixed",
+                 status=_status_labels(row_status))
     present = answered & ~mixed
     total = paper_score(scores, items)
-    if subject in sc.subject_sum:
-        col = sc.subject_sum[subject]
-        off = present & ~np.isnan(total_num) & (np.abs(total_num - total) > 1e-6)
-        for i in np.flatnonzero(off):
-            m = np.zeros(n, dtype=bool)
-            m[i] = True
-            ctx.report(col, m, "ingest.total_mismatch", sum=fmt(total[i]))
+    for col, num, part, reason in checks:
+        off = present & ~np.isnan(num) & (np.abs(num - part) > 1e-6)
+        _report_rows(ctx, col, np.flatnonzero(off), reason,
+                     sum=[fmt(x) for x in part])
     st = np.where(present, "present", np.where(row_status == None, "absent",  # noqa: E711
                                                row_status))
     res = pd.DataFrame({"paper_id": paper.paper_id, "student_id": student_ids, "status": st,
@@ -166,13 +231,11 @@ def subject_items(ctx: Ctx, sc: ScoreColumns, subject: str, paper: Paper,
     keep = ident_ok & present
     sel = np.flatnonzero(keep)
     score_flat = scores[sel].ravel()
-    choice = (pa.array(chosen[sel].ravel(), type=pa.string()) if chosen is not None
-              else pa.nulls(len(score_flat), pa.string()))
     item_scores = pa.table({
         "student_id": pa.array(np.repeat(student_ids[sel], k).astype(np.int32)),
         "seq": pa.array(np.tile(items["seq"].to_numpy(dtype=np.int16), len(sel))),
         "score": pa.array(score_flat, mask=np.isnan(score_flat)),
-        "choice": choice,
+        "choice": pa.array(chosen[sel].ravel(), type=pa.string()),
     })
     return res[ident_ok], (paper.paper_id, item_scores), np.where(present, total, np.nan)
 

@@ -10,23 +10,42 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from eduquality.i18n import register
+from eduquality.i18n import register, tr
 from eduquality.ingest.headers import Column
 from eduquality.ingest.headers import make_grid as _make_grid
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet
-from eduquality.ingest.scores.cells import Ctx, fmt, score_cells
-from eduquality.ingest.scores.columns import ScoreColumns, classify, find_header
+from eduquality.ingest.scores.cells import (
+    Ctx,
+    fmt,
+    row_statuses,
+    score_cells,
+    strongest_status,
+)
+from eduquality.ingest.scores.columns import (
+    IDENTITY,
+    ScoreColumns,
+    classify,
+    find_header,
+    identifies,
+)
 from eduquality.ingest.scores.identity import check_identity, data_rows, registrations
 from eduquality.ingest.scores.items import load_papers, pick_paper, subject_items, subject_totals
 from eduquality.ingest.values import as_text, map_unique, norm_header
 from eduquality.ingest.writes import append_rows, changed_rows, replace_rows, upsert
 from eduquality.store.db import Database
-from eduquality.vocab import SUBJECTS, TRACKS
+from eduquality.vocab import SUBJECT_STATUS, SUBJECTS, TRACKS
 
 MESSAGES = register({
     "ingest.no_paper": ("考试 {exam} 没有「{subject}」试卷，请先导入试卷结构",
                         "exam {exam} has no paper for {subject}; import the paper first"),
+    "ingest.paper_no_items": (
+        "试卷 {paper} 只按学科总分定义（没有小题），请给出学科总分列「{subject}」而不是小题列",
+        "paper {paper} is defined by its subject total only (no items): give a {subject} "
+        "column instead of item columns",
+    ),
+    "ingest.note_ignored": ("已忽略的列（不导入）：{columns}",
+                            "columns ignored (not imported): {columns}"),
     "ingest.track_ambiguous": (
         "「{subject}」有多份试卷（{tracks}），请用 --track 或「类别」列指明",
         "{subject} has several papers ({tracks}); name one with --track or a 类别 column",
@@ -41,6 +60,7 @@ class ScoresPlan:
     item_scores: list[tuple[str, pa.Table]]
     rows_read: int
     counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def write(self, con: Any) -> int:
         """Registrations, subject results and item scores of the students in the file replace
@@ -104,6 +124,7 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
         problems.add("ingest.unknown_exam", exam=exam_id)
         return empty
     year = str(exam["year_code"].iloc[0])
+    grade = None if pd.isna(exam["grade"].iloc[0]) else int(exam["grade"].iloc[0])
     papers = load_papers(db, exam_id)
     subject_code = SUBJECTS.parse(subject) if subject else None
     if subject and subject_code is None:
@@ -117,23 +138,37 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
     results: list[pd.DataFrame] = []
     item_frames: list[tuple[str, pa.Table]] = []
     rows_read = 0
+    ignored: list[str] = []
     for raw in sheets:
-        row, two = find_header(raw, user_map)
-        grid = _make_grid(file, raw, row, two)
+        row, n_rows = find_header(raw, user_map)
+        grid = _make_grid(file, raw, row, n_rows)
         sheet_subject = subject_code or SUBJECTS.parse(norm_header(raw.name))
         sc = classify(grid, user_map, sheet_subject, problems, lang)
-        if "national_id" not in sc.ident:
+        ignored += [h for h in sc.ignored if h not in ignored]
+        if not identifies(sc):
             continue
-        nid_all = as_text(grid.cells(sc.ident["national_id"]))
-        keep = data_rows(grid, nid_all)
+        key = None
+        for f in IDENTITY:
+            if f in sc.ident:
+                text = as_text(grid.cells(sc.ident[f]))
+                key = text if key is None else key.fillna(text)
+        assert key is not None
+        keep = data_rows(grid, key)
         ctx = Ctx(grid, keep, problems)
         rows_read += ctx.n
-        ident = check_identity(ctx, sc, db, schools, classes, year)
+        ident = check_identity(ctx, sc, db, schools, classes, exam_id, year, grade)
         ok = ident["student_id"].notna().to_numpy() & ident["class_id"].notna().to_numpy()
         sids = ident["student_id"].fillna(-1).to_numpy(dtype=np.int64)
         row_track = _row_tracks(ctx, sc, ident, track_code)
+        extra = row_statuses(ctx, [sc.ident["remark"]]) if "remark" in sc.ident else []
+        total_num = None
+        if "total" in sc.ident:
+            total_num, total_status, _ = score_cells(ctx, sc.ident["total"])
+            extra.append(total_status)
+        subjects = [*sc.items, *[s for s in sc.totals if s not in sc.items]]
+        strict = len(subjects) == 1
         sums = []
-        for subj in [*sc.items, *[s for s in sc.totals if s not in sc.items]]:
+        for subj in subjects:
             label = SUBJECTS.label(subj, lang)
             cands = pick_paper(papers, subj, track_code)
             if not cands:
@@ -148,7 +183,12 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                                      tracks="、".join(str(p.track) for p in
                                                      pick_paper(papers, subj, None)))
                         continue
-                res, its, total = subject_items(ctx, sc, subj, cands[0], ok, sids)
+                if cands[0].items.empty:
+                    problems.add("ingest.paper_no_items", sheet=grid.sheet,
+                                 row=grid.header_rows[-1] + 1, paper=cands[0].paper_id,
+                                 subject=label)
+                    continue
+                res, its, total = subject_items(ctx, sc, subj, cands[0], ok, sids, extra)
                 results.append(res)
                 item_frames.append(its)
                 sums.append(total)
@@ -156,7 +196,7 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                 col = sc.totals[subj]
                 by_track = {p.track: p for p in cands}
                 if len(cands) == 1:
-                    res, total = subject_totals(ctx, col, cands[0], ok, sids)
+                    res, total = subject_totals(ctx, col, cands[0], ok, sids, extra, strict)
                     results.append(res)
                     sums.append(total)
                     continue
@@ -167,23 +207,26 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                 combined = np.full(ctx.n, np.nan)
                 for t, p in by_track.items():
                     sel = ok & (row_track == t)
-                    res, total = subject_totals(ctx, col, p, sel, sids)
+                    res, total = subject_totals(ctx, col, p, sel, sids, extra, strict)
                     results.append(res)
                     combined[sel] = total[sel]
                 sums.append(combined)
-        if "total" in sc.ident and sums:
-            _check_total(ctx, sc.ident["total"], sums)
+        if total_num is not None and sums:
+            _check_total(ctx, sc.ident["total"], total_num, sums)
+        if extra and sums and not strict:
+            _check_row_status(ctx, sc, extra, sums)
         regs.append(ident[ok].assign(sheet=grid.sheet)[
             ["student_id", "exam_number", "school_code", "class_id", "national_id", "row",
              "sheet"]])
     reg = registrations(db, exam_id, regs, problems)
+    notes = [tr("ingest.note_ignored", lang, columns="、".join(ignored))] if ignored else []
     if problems:
-        return ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], rows_read)
+        return ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], rows_read, notes=notes)
     res = pd.concat(results, ignore_index=True) if results else pd.DataFrame(
         columns=["paper_id", "student_id", "status", "score"])
     res = res.drop_duplicates(["paper_id", "student_id"], keep="last")
     res["student_id"] = res["student_id"].astype(np.int32)
-    return ScoresPlan(exam_id, reg, res, item_frames, rows_read)
+    return ScoresPlan(exam_id, reg, res, item_frames, rows_read, notes=notes)
 
 
 def _row_tracks(ctx: Ctx, sc: ScoreColumns, ident: pd.DataFrame,
@@ -201,8 +244,20 @@ def _row_tracks(ctx: Ctx, sc: ScoreColumns, ident: pd.DataFrame,
     return out
 
 
-def _check_total(ctx: Ctx, col: Column, sums: list[np.ndarray]) -> None:
-    num, _, _ = score_cells(ctx, col)
+def _check_row_status(ctx: Ctx, sc: ScoreColumns, extra: list[np.ndarray],
+                      sums: list[np.ndarray]) -> None:
+    """A row status (备注 or 总分 says 缺考 …) on a sheet of several subjects applies to the
+    row's blank subjects; a row with every subject scored contradicts it."""
+    status = strongest_status(extra, ctx.n)
+    full = ~np.isnan(np.vstack(sums)).any(axis=0)
+    col = sc.ident.get("remark") or sc.ident.get("total")
+    for i in np.flatnonzero(full & (status != None)):  # noqa: E711
+        m = np.zeros(ctx.n, dtype=bool)
+        m[i] = True
+        ctx.report(col, m, "ingest.status_mixed", status=SUBJECT_STATUS.label(str(status[i])))
+
+
+def _check_total(ctx: Ctx, col: Column, num: np.ndarray, sums: list[np.ndarray]) -> None:
     stacked = np.vstack(sums)
     total = np.nansum(stacked, axis=0)
     any_present = ~np.isnan(stacked).all(axis=0)
