@@ -65,6 +65,8 @@ class ExamAnalysis:
       命中率 and 贡献率 per (track, line, level, unit, subject) — empty for exams without lines.
     - ``distribution``: 一分一段 per subject (subject_code, score, count, cumulative).
     - ``methods``: the definitions used, as (term, definition) rows for the methods appendix.
+    - ``no_items``: papers defined by their subject total only (paper_id, subject_code): item,
+      option, reliability and knowledge analyses do not apply to them (reports say so).
     """
 
     exam: ExamInfo
@@ -83,6 +85,7 @@ class ExamAnalysis:
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     """Display names: names['school'][code], names['class'][class_id], names['teacher'][id]."""
     methods: list[tuple[str, str]] = field(default_factory=list)
+    no_items: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass

@@ -303,3 +303,21 @@ def test_subject_row_and_item_rows_of_one_paper(district, tmp_path):
         import_paper(district, write_xlsx(tmp_path / "p.xlsx", {"考试信息": _exam("Z2"),
                                                                 "试卷结构": papers}))
     assert err.value.problems[0].message("zh").startswith("「数学」既有不带题号的学科行又有小题行")
+
+
+def test_analyses_that_need_items_say_so_for_a_subject_level_paper(district, tmp_path):
+    from eduquality.analysis.calibration import calibrate_paper
+    from eduquality.analysis.item_stats import analyse_items
+    from eduquality.errors import EduQualityError
+
+    papers = pd.DataFrame({"学科": ["数学"], "满分": [120]})
+    import_paper(district, write_xlsx(tmp_path / "中考.xlsx", {"考试信息": _exam("Z1", "中考"),
+                                                               "试卷结构": papers}))
+    rows = [["学籍号", "数学"], *[[f"G00{i}", 100 + i] for i in range(1, 7)]]
+    import_scores(district, write_rows(tmp_path / "z.csv", rows), "Z1")
+    frames = analyse_items(district, "Z1")
+    assert frames["items"].empty
+    assert frames["no_items"].values.tolist() == [["Z1/math", "math"]]
+    with pytest.raises(EduQualityError) as err:
+        calibrate_paper(district, "Z1/math")
+    assert str(err.value) == "试卷 Z1/math 只按学科总分定义（没有小题），IRT 标定需要小题分"
