@@ -118,10 +118,16 @@ def _roster(db: Database, year: str, student_ids: np.ndarray) -> pd.DataFrame:
 
 
 def _lookup(db: Database, sql: str, params: list[object], keys: pd.Series) -> np.ndarray:
-    """student_id (−1 when none) for each key text, from ``sql`` returning (key, student_id)."""
-    table = db.sql(sql, params)
-    found = dict(zip(table.iloc[:, 0], table.iloc[:, 1], strict=True))
-    return keys.map(found).fillna(-1).to_numpy(dtype=np.int64)
+    """student_id (−1 when none) for each key text; ``sql`` joins the distinct keys (table
+    ``_eq_keys``, column ``k``) and returns (k, student_id)."""
+    distinct = pa.table({"k": pa.array(pd.unique(keys.to_numpy(dtype=object)), type=pa.string())})
+    db.con.register("_eq_keys", distinct)
+    try:
+        found = db.con.execute(sql, params).df()
+    finally:
+        db.con.unregister("_eq_keys")
+    table = pd.Series(found.iloc[:, 1].to_numpy(), index=found.iloc[:, 0].to_numpy())
+    return keys.map(table).fillna(-1).to_numpy(dtype=np.int64)
 
 
 def _by_name(ctx: Ctx, db: Database, year: str, grade: int | None, todo: np.ndarray,
@@ -193,14 +199,14 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: pd.DataFra
     sid = np.full(n, -1, dtype=np.int64)
     has_nid = nid.notna().to_numpy()
     if has_nid.any():
-        sid[has_nid] = _lookup(db, "SELECT national_id, student_id FROM student "
-                               "WHERE list_contains(?, national_id)",
-                               [list(pd.unique(nid[has_nid]))], nid[has_nid])
+        sid[has_nid] = _lookup(db, "SELECT k.k, s.student_id FROM _eq_keys k "
+                               "JOIN student s ON s.national_id = k.k", [], nid[has_nid])
         ctx.report(cols["national_id"], has_nid & (sid < 0), "ingest.unknown_student")
     by_num = ~has_nid & num.notna().to_numpy()
     if by_num.any():
-        sid[by_num] = _lookup(db, "SELECT exam_number, student_id FROM exam_registration "
-                              "WHERE exam_id = ?", [exam_id], num[by_num])
+        sid[by_num] = _lookup(db, "SELECT k.k, r.student_id FROM _eq_keys k "
+                              "JOIN exam_registration r ON r.exam_number = k.k "
+                              "AND r.exam_id = ?", [exam_id], num[by_num])
     from_num = by_num & (sid >= 0)
     named = {"name", "school", "class_name"} <= set(cols)
     todo = ~has_nid & ~from_num & name.notna().to_numpy()
