@@ -321,3 +321,44 @@ def test_analyses_that_need_items_say_so_for_a_subject_level_paper(district, tmp
     with pytest.raises(EduQualityError) as err:
         calibrate_paper(district, "Z1/math")
     assert str(err.value) == "试卷 Z1/math 只按学科总分定义（没有小题），IRT 标定需要小题分"
+
+
+def test_remedies_of_the_messages_work(district, tmp_path):
+    """``--map X=-`` for an unknown column, ``--subject`` for items of no known subject, a
+    学籍号 column for an exam number that is not registered."""
+    rows = [["学籍号", "考号", "1", "2", "3", "17(1)", "17(2)", "阅卷老师"],
+            ["G001", "A01", 5, 5, 10, 0, 12, "李老师"]]
+    path = write_rows(tmp_path / "r.csv", rows)
+    err = fails(district, path, "E1")
+    msgs = sorted(p.message("zh") for p in err.problems)
+    assert msgs[0].startswith("无法判断小题属于哪个学科：请用 --subject 指定")
+    assert any("--map 阅卷老师=-" in m for m in msgs)
+    import_scores(district, path, "E1", "数学", mapping=["阅卷老师=-"])
+    assert rows_of(district)["subject_result"]["score"].tolist() == [32.0]
+    rows = [["考号", "语文"], ["B02", 90]]
+    err = fails(district, write_rows(tmp_path / "k.csv", rows), "E1")
+    assert err.problems[0].message("zh").startswith("考号未在本次考试登记")
+    rows = [["学籍号", "考号", "语文"], ["G002", "B02", 90]]
+    import_scores(district, write_rows(tmp_path / "k.csv", rows), "E1")
+    rows = [["考号", "英语"], ["B02", 100]]  # now registered: the 考号 alone identifies 李四
+    import_scores(district, write_rows(tmp_path / "k2.csv", rows), "E1")
+    english = rows_of(district)["subject_result"].query("paper_id == 'E1/english'")
+    assert english["national_id"].tolist() == ["G002"]
+
+
+def test_cli_map_as_printed_and_ignored_columns_in_the_summary(tmp_path):
+    from eduquality.cli import main
+    from tests.ingest.test_cli_import import _setup
+
+    runner, db = _setup(tmp_path)
+    rows = [["学籍号", "其他", None, None, None, None, "班级排名"],
+            [None, "1", "2", "3", "17(1)", "17(2)", None],
+            ["G001", 5, 5, 10, 0, 12, 1]]
+    path = marking_sheet(tmp_path / "m.xlsx", rows, ["A1:A2", "B1:F1", "G1:G2"])
+    args = ["--db", db, "import", "scores", str(path), "--exam", "E1", "--subject", "数学"]
+    res = runner.invoke(main, args)
+    assert res.exit_code == 2 and "--map 其他/1=字段" in res.output
+    maps = [a for x in ("1", "2", "3", "17(1)", "17(2)") for a in ("--map", f"其他/{x}={x}")]
+    res = runner.invoke(main, [*args, *maps])
+    assert res.exit_code == 0, res.output
+    assert "已忽略的列（不导入）：班级排名" in res.output

@@ -156,7 +156,7 @@ def _by_name(ctx: Ctx, db: Database, year: str, grade: int | None, todo: np.ndar
     ctx.report(cols["name"], none, "ingest.name_not_found")
     for pos, group in hits[hits["pos"].isin(counts.index[counts["size"] > 1])].groupby("pos"):
         m = np.zeros(ctx.n, dtype=bool)
-        m[int(pos)] = True
+        m[int(str(pos))] = True
         cands = "、".join(f"{r.name}（学籍号 {mask_national_id(r.national_id)}）"
                          for r in records(group))
         ctx.report(cols["name"], m, "ingest.name_ambiguous", n=len(group), candidates=cands)
@@ -221,7 +221,7 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: pd.DataFra
     frame = _roster(db, year, sid)
     matched = sid >= 0
     frame["national_id"] = frame["roster_nid"]
-    _report_duplicates(ctx, key_col, pd.Series(np.where(matched, sid, None), dtype=object),
+    _report_duplicates(ctx, key_col, pd.Series(sid).where(pd.Series(matched)),
                        as_text(ctx.raw(key_col)))
     no_class = matched & frame["class_id"].isna().to_numpy()
     ctx.report(key_col, no_class, "ingest.no_class_in_year", year=year)
