@@ -12,8 +12,11 @@ import openpyxl
 import pandas as pd
 import pytest
 import xlsxwriter
+from hypothesis import given
+from hypothesis import strategies as st
 
 from eduquality.ingest import ImportProblems, import_paper, import_roster, import_scores
+from eduquality.ingest.scores.columns import aggregate_key, group_key, is_rank_or_grade, item_label
 from eduquality.store import open_database
 from tests.ingest.conftest import EXAM, assert_unchanged, snapshot, write_rows, write_xlsx
 
@@ -104,6 +107,42 @@ def fails(db, path, *args, **kw) -> ImportProblems:
 
 def where(err: ImportProblems) -> dict[tuple[int | None, str | None], str]:
     return {(p.row, p.column): p.message("zh") for p in err.problems}
+
+
+# -- header texts ------------------------------------------------------------------------------
+@given(st.integers(1, 199), st.integers(1, 9))
+def test_decorated_item_labels_read_as_the_printed_number(n, k):
+    for text in (f"{n}", f"第{n}题", f"{n}题", f"T{n}", f"t{n}", f"{n}(选做)", f"{n}选做",
+                 f"{n}（选做）", f"第{n}小题", f"0{n}"):
+        assert item_label(text) == str(n), text
+    for text in (f"{n}({k})", f"{n}（{k}）", f"{n}-{k}", f"第{n}({k})题", f"{n}-{k}(选做)"):
+        assert item_label(text) == f"{n}({k})", text
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("客观题", "客观题"), ("主观题", "主观题"), ("选择题", "选择题"), ("非选择题", "非选择题"),
+    ("填空题", "填空题"), ("解答题", "解答题"), ("一、选择题", "选择题"), ("二、填空题", "填空题"),
+    ("选择题（共60分）", "选择题"), ("第Ⅰ卷", "卷1"), ("第Ⅱ卷", "卷2"), ("卷Ⅰ", "卷1"),
+    ("Ⅱ卷", "卷2"), ("卷一", "卷1"), ("数学", None), ("17(2)", None), ("姓名", None),
+    ("班级排名", None)])
+def test_group_labels(text, key):
+    assert group_key(text) == key
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("客观分", "objective"), ("客观题得分", "objective"), ("主观分", "subjective"),
+    ("主观题总分", "subjective"), ("卷Ⅰ", "卷1"), ("第Ⅱ卷得分", "卷2"), ("选择题得分", "选择题"),
+    ("总分", None), ("语文", None), ("备注", None)])
+def test_aggregate_columns(text, key):
+    assert aggregate_key(text) == key
+
+
+@pytest.mark.parametrize(("text", "ranked"), [
+    ("班级排名", True), ("学校排名", True), ("区排名", True), ("校名次", True), ("名次", True),
+    ("总分名次", True), ("等级", True), ("数学等第", True), ("等级分", False), ("班级", False),
+    ("班名", False)])
+def test_rank_and_grade_columns(text, ranked):
+    assert is_rank_or_grade(text) is ranked
 
 
 # -- the marking system's file = the canonical file ------------------------------------------
