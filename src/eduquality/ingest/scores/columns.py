@@ -156,6 +156,20 @@ class ScoreColumns:
     groups: dict[int, set[str]] = field(default_factory=dict)  # item column index → group keys
     ignored: list[str] = field(default_factory=list)  # headers of recognised, ignored columns
 
+    def fields(self) -> dict[str, Column]:
+        """Field name → column: identity fields, ``数学`` (subject total), ``数学:17(2)``
+        (item), ``数学:1选项`` (choice), ``数学:总分`` (the subject's sum, checked),
+        ``数学:客观分`` (an aggregate, checked)."""
+        out = dict(self.ident)
+        out.update({SUBJECTS.label(s): c for s, c in self.totals.items()})
+        for table, suffix in ((self.items, ""), (self.choices, "选项")):
+            for s, cols in table.items():
+                out.update({f"{SUBJECTS.label(s)}:{k}{suffix}": c for k, c in cols.items()})
+        out.update({f"{SUBJECTS.label(s)}:总分": c for s, c in self.subject_sum.items()})
+        for s, aggs in self.aggregates.items():
+            out.update({f"{SUBJECTS.label(s)}:{c.header}": c for _, c in aggs})
+        return out
+
 
 def identifies(sc: ScoreColumns) -> bool:
     """Whether the sheet can identify its students: a 学籍号 or 考号 column, or 姓名 with 学校

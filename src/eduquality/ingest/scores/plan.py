@@ -31,6 +31,7 @@ from eduquality.ingest.scores.columns import (
 )
 from eduquality.ingest.scores.identity import check_identity, data_rows, registrations
 from eduquality.ingest.scores.items import load_papers, pick_paper, subject_items, subject_totals
+from eduquality.ingest.templates import SheetMapping, sheet_mapping
 from eduquality.ingest.values import as_text, map_unique, norm_header
 from eduquality.ingest.writes import append_rows, changed_rows, replace_rows, upsert
 from eduquality.store.db import Database
@@ -61,6 +62,13 @@ class ScoresPlan:
     rows_read: int
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    mapping: list[SheetMapping] = field(default_factory=list)
+
+    def preview(self) -> dict[str, int]:
+        """Rows :meth:`write` would write, per table (``import check``)."""
+        return {"exam_registration": len(self.registrations),
+                "subject_result": len(self.results),
+                "item_score": sum(t.num_rows for _, t in self.item_scores)}
 
     def write(self, con: Any) -> int:
         """Registrations, subject results and item scores of the students in the file replace
@@ -139,12 +147,14 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
     item_frames: list[tuple[str, pa.Table]] = []
     rows_read = 0
     ignored: list[str] = []
+    mapping: list[SheetMapping] = []
     for raw in sheets:
         row, n_rows = find_header(raw, user_map)
         grid = _make_grid(file, raw, row, n_rows)
         sheet_subject = subject_code or SUBJECTS.parse(norm_header(raw.name))
         sc = classify(grid, user_map, sheet_subject, problems, lang)
         ignored += [h for h in sc.ignored if h not in ignored]
+        mapping.append(sheet_mapping(grid, "scores", sc.fields()))
         if not identifies(sc):
             continue
         key = None
@@ -221,12 +231,14 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
     reg = registrations(db, exam_id, regs, problems)
     notes = [tr("ingest.note_ignored", lang, columns="、".join(ignored))] if ignored else []
     if problems:
-        return ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], rows_read, notes=notes)
+        return ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], rows_read, notes=notes,
+                          mapping=mapping)
     res = pd.concat(results, ignore_index=True) if results else pd.DataFrame(
         columns=["paper_id", "student_id", "status", "score"])
     res = res.drop_duplicates(["paper_id", "student_id"], keep="last")
     res["student_id"] = res["student_id"].astype(np.int32)
-    return ScoresPlan(exam_id, reg, res, item_frames, rows_read, notes=notes)
+    return ScoresPlan(exam_id, reg, res, item_frames, rows_read, notes=notes,
+                      mapping=mapping)
 
 
 def _row_tracks(ctx: Ctx, sc: ScoreColumns, ident: pd.DataFrame,
