@@ -354,7 +354,7 @@ def test_analyses_that_need_items_say_so_for_a_subject_level_paper(district, tmp
                                                                "试卷结构": papers}))
     rows = [["学籍号", "数学"], *[[f"G00{i}", 100 + i] for i in range(1, 7)]]
     import_scores(district, write_rows(tmp_path / "z.csv", rows), "Z1")
-    frames = analyse_items(district, "Z1")
+    frames = analyse_items(district, "Z1", min_gap=0.05)
     assert frames["items"].empty
     assert frames["no_items"].values.tolist() == [["Z1/math", "math"]]
     with pytest.raises(EduQualityError) as err:
