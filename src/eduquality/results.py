@@ -68,6 +68,8 @@ class ExamAnalysis:
     - ``bands``: 分数段 per subject, tenths of full marks (subject_code, band, lower, upper,
       count, share).
     - ``methods``: the definitions used, as (term, definition) rows for the methods appendix.
+    - ``no_items``: papers defined by their subject total only (paper_id, subject_code): item,
+      option, reliability and knowledge analyses do not apply to them (reports say so).
     """
 
     exam: ExamInfo
@@ -87,6 +89,7 @@ class ExamAnalysis:
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     """Display names: names['school'][code], names['class'][class_id], names['teacher'][id]."""
     methods: list[tuple[str, str]] = field(default_factory=list)
+    no_items: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass

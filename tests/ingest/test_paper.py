@@ -59,20 +59,20 @@ def test_csv_items_with_existing_exam_and_header_row_exam_info(district, tmp_pat
 
 def test_bad_items(district, tmp_path):
     bad = ITEMS.copy()
-    bad.loc[0, "答案"] = None          # objective without key
+    bad.loc[0, "答案"] = "X"           # not an option letter
     bad.loc[1, "满分"] = 0             # full marks 0
     bad.loc[2, "题号"] = "2"           # duplicate item number in 数学
     bad.loc[3, "知识点"] = "导数:很重要"  # bad weight
     bad.loc[5, "题型"] = "作文题"
     err = fails(district, write_xlsx(tmp_path / "p.xlsx", {"考试信息": EXAM, "试卷结构": bad}))
     got = {(p.row, p.column.split("（")[0]): p.message("zh") for p in err.problems}
-    assert got[(2, "E")] == "客观题必须填写答案"
+    assert got[(2, "E")] == "答案应为 A–H 的字母"
     assert got[(3, "D")] == "满分必须大于 0"
     assert got[(4, "B")] == "与第 3 行重复（math / 2）"
     assert got[(5, "F")] == "知识点权重无法识别（例：函数:0.5）"
     assert got[(7, "C")].startswith("「题型」的值无法识别")
-    no_key = next(p for p in err.problems if p.row == 2)
-    assert no_key.message("en") == "an objective item needs its answer key"
+    bad_key = next(p for p in err.problems if p.row == 2)
+    assert bad_key.message("en") == "an answer key is made of letters A–H"
 
 
 def test_unknown_year_and_missing_exam_info(district, tmp_path):

@@ -42,6 +42,11 @@ MESSAGES = register({
                               "the response file {path} has no column {column}"),
     "calibration.no_items": ("试卷 {paper} 没有小题分，无法做 IRT 标定",
                              "paper {paper} has no item scores to calibrate"),
+    "calibration.subject_level": (
+        "试卷 {paper} 只按学科总分定义（没有小题），IRT 标定需要小题分",
+        "paper {paper} is defined by its subject total only (no items); IRT calibration needs "
+        "item scores",
+    ),
     "calibration.not_calibrated": ("锚试卷 {paper} 尚未标定，请先标定它",
                                    "the anchor paper {paper} is not calibrated yet; calibrate "
                                    "it first"),
@@ -168,6 +173,8 @@ def calibrate_paper(db: Database, paper_id: str, model: str = "2pl",
     """
     lang = db.lang
     mat = load_item_matrix(db, paper_id)
+    if mat.items.empty:
+        raise EduQualityError(tr("calibration.subject_level", lang, paper=paper_id))
     if mat.scores.size == 0:
         raise EduQualityError(tr("calibration.no_items", lang, paper=paper_id))
     scores = np.floor(mat.scores + 0.5)          # round half up (四舍五入) to integer marks

@@ -193,6 +193,7 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings) -> ExamAnalysis
         weak_points=item_frames["weak_points"], groups=student_groups(students, settings),
         lines=lines, subject_lines=subject_lines, online=online,
         names=_names(db, exam_id), methods=methods_text(settings, db.lang),
+        no_items=item_frames["no_items"],
     )
 
 

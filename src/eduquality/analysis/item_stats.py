@@ -29,7 +29,8 @@ def analyse_paper(m: ItemMatrix) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, 
     items["full_marks"] = full
     items["ability_level"] = m.items["ability_level"].to_numpy()
     options = pd.DataFrame()
-    objective = (m.items["item_type"] == "objective").to_numpy()
+    # objective items with a key (an item without one was given scored: no option analysis)
+    objective = ((m.items["item_type"] == "objective") & m.items["answer_key"].notna()).to_numpy()
     if m.choices is not None and objective.any():
         cols = np.flatnonzero(objective)
         choices = pd.DataFrame(m.choices[:, cols], columns=[names[c] for c in cols])
@@ -86,7 +87,9 @@ def _mappings(db: Database, paper_id: str) -> pd.DataFrame:
 
 def analyse_items(db: Database, exam_id: str, *, min_gap: float) -> dict[str, pd.DataFrame]:
     """Frames 'items', 'options', 'reliability', 'knowledge', 'weak_points' for every paper of
-    ``exam_id`` that has item scores (empty frames when none); ``min_gap``: the settings'
+    ``exam_id`` that has item scores (empty frames when none), and 'no_items': the papers
+    defined by their subject total only (paper_id, subject_code), for which item analyses do
+    not apply — to be said, not silently left out. ``min_gap``: the settings'
     ``knowledge.min_gap`` for 薄弱点."""
     papers = db.sql("""SELECT p.paper_id, p.subject_code, p.full_marks FROM paper p
                        WHERE p.exam_id = ? AND EXISTS (SELECT 1 FROM item_score s
@@ -119,4 +122,8 @@ def analyse_items(db: Database, exam_id: str, *, min_gap: float) -> dict[str, pd
                     out[key].append(frame)
     result = {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in out.items()}
     result["reliability"] = pd.DataFrame(rel)
+    result["no_items"] = db.sql("""SELECT paper_id, subject_code FROM paper p
+                                   WHERE exam_id = ? AND NOT EXISTS (
+                                       SELECT 1 FROM item i WHERE i.paper_id = p.paper_id)
+                                   ORDER BY paper_id""", [exam_id])
     return result

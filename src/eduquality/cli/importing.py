@@ -68,6 +68,8 @@ def _report(ctx: Context, result) -> None:
             f"（{counts}），用时 {result.seconds:.1f} 秒",
             f"imported {result.file}: {result.rows_read} rows read, {result.rows_written} "
             f"written ({counts_en}) in {result.seconds:.1f} s")
+    for note in result.notes:  # already in the import's language
+        ctx.say(note, note)
 
 
 def _run(ctx: Context, call) -> None:

@@ -90,17 +90,23 @@ class Layout:
 
 @dataclass
 class Column:
-    """A column of a sheet with its header text (two-row headers: ``top`` and ``bottom``)."""
+    """A column of a sheet with its header text (two-row headers: ``top`` and ``bottom``;
+    three-row headers also ``mid``). ``header`` joins the texts with '/', as messages print it
+    and as ``--map`` accepts it."""
 
     index: int
     top: str
     bottom: str = ""
+    mid: str = ""
+
+    @property
+    def parts(self) -> list[str]:
+        """The non-empty header texts, top down."""
+        return [p for p in (self.top, self.mid, self.bottom) if p]
 
     @property
     def header(self) -> str:
-        if self.top and self.bottom:
-            return f"{self.top}/{self.bottom}"
-        return self.top or self.bottom
+        return "/".join(self.parts)
 
     @property
     def letter(self) -> str:
@@ -174,29 +180,40 @@ def find_header_row(raw: RawSheet, known: set[str], scan: int = 15, min_hits: in
     return 0
 
 
-def make_grid(file: str, raw: RawSheet, header_row: int, two_rows: bool = False) -> Grid:
-    """Split ``raw`` into header and data at ``header_row`` (plus the next row if ``two_rows``)."""
-    top = header_texts(raw, header_row)
-    bottom = header_texts(raw, header_row + 1) if two_rows else [""] * len(top)
-    width = max(len(top), len(bottom))
-    top += [""] * (width - len(top))
-    bottom += [""] * (width - len(bottom))
+def make_grid(file: str, raw: RawSheet, header_row: int, two_rows: bool | int = False) -> Grid:
+    """Split ``raw`` into header and data at ``header_row`` (plus the next row if ``two_rows``;
+    an int gives the number of header rows, 1–3).
+
+    Merged cells: an upper row's text carries right over the columns whose lower rows are
+    filled, until the next text on that row (or on a row above it)."""
+    n = int(two_rows) + 1 if isinstance(two_rows, bool) else max(1, int(two_rows))
+    texts = [header_texts(raw, header_row + k) for k in range(n)]
+    width = max(len(t) for t in texts)
+    texts = [t + [""] * (width - len(t)) for t in texts]
     columns: list[Column] = []
-    carried = ""
+    carry = [""] * n
     for j in range(width):
-        t, b = top[j], bottom[j]
-        if two_rows and not t and b:
-            t = carried  # a merged first-row cell carries right over the filled second row
-        carried = t if (b or not two_rows) else ""
-        if two_rows and t and b:
-            carried = t
-        if t or b:
-            columns.append(Column(j, t, b))
-    start = header_row + (2 if two_rows else 1)
+        parts = []
+        new_above = False
+        for k in range(n):
+            text = texts[k][j]
+            if k < n - 1:
+                below = any(texts[m][j] for m in range(k + 1, n))
+                if not text and below and not new_above:
+                    text = carry[k]
+                carry[k] = text if below else ""
+            new_above = new_above or bool(texts[k][j])
+            parts.append(text)
+        if any(parts):
+            if n == 3:
+                columns.append(Column(j, parts[0], parts[2], parts[1]))
+            else:
+                columns.append(Column(j, parts[0], parts[1] if n == 2 else ""))
+    start = header_row + n
     data = raw.cells.iloc[start:].reset_index(drop=True)
     rows = np.arange(start + 1, start + 1 + len(data))
-    return Grid(file, raw.name, [header_row] + ([header_row + 1] if two_rows else []), columns,
-                data, rows, raw)
+    return Grid(file, raw.name, list(range(header_row, header_row + n)), columns, data, rows,
+                raw)
 
 
 def match_columns(grid: Grid, layout: Layout, user_map: Mapping[str, str], problems: Problems,

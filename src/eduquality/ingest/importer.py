@@ -69,7 +69,8 @@ class ImportResult:
     """What an import did. ``outcome`` is 'imported', 'unchanged' or 'checked' (dry run:
     ``counts`` are the rows the plan would write, ``problems`` what stops it). ``template``: the
     mapping template applied, ``template_how``: 'named' (``--template``) or 'headers' (found by
-    fingerprint); ``template_saved``: the name it was saved under."""
+    fingerprint); ``template_saved``: the name it was saved under. ``notes``: lines
+    for the summary in the import's language (columns ignored …), from the plan's ``notes``."""
 
     kind: str
     file: str
@@ -85,6 +86,7 @@ class ImportResult:
     template: str | None = None
     template_how: str | None = None
     template_saved: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 class Plan(Protocol):
@@ -192,6 +194,7 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
     say(tr("ingest.step_check", lang, n=sum(len(s.cells) for s in sheets)))
     plan = build(sheets, problems)
     result.mapping = list(getattr(plan, "mapping", []))
+    result.notes = list(getattr(plan, "notes", []))
     if not problems and plan.rows_read == 0:
         problems.add("ingest.empty_file")
     if check:

@@ -121,8 +121,8 @@ EXAM_INFO = Layout("exam_info", "考试信息", "exam information", (
 PAPER_ITEMS = Layout("paper_items", "试卷结构", "paper structure", (
     F("subject", "学科", ("科目",), True),
     F("track", "类别", ("科类", "文理")),
-    F("item_no", "题号", ("小题号", "题目编号"), True),
-    F("item_type", "题型", ("题目类型",), True),
+    F("item_no", "题号", ("小题号", "题目编号")),  # blank: a paper of subject totals only
+    F("item_type", "题型", ("题目类型",)),  # required on item rows
     F("full_marks", "满分", ("分值", "满分值"), True),
     F("answer_key", "答案", ("标准答案", "参考答案"), False),
     F("knowledge", "知识点", ("考点", "知识点及权重"), False),

@@ -3,7 +3,9 @@
 Sheet 考试信息 holds the exam (as a header row with one data row, or as 字段 | 值 pairs down the
 first two columns); sheet 试卷结构 one row per item of every subject. Each (subject, track) is a
 paper ``EXAM/subject[/track]``; its full marks are the item full marks summed, each optional
-group (选做组) counting only its ``选做数`` highest items.
+group (选做组) counting only its ``选做数`` highest items. An objective item may have no key (its
+scores must then be given). A paper may instead be one row without 题号 (学科 + 满分): a paper of
+subject totals only, for exams whose files carry no item scores (中考, 高考, 联考 results).
 """
 
 from __future__ import annotations
@@ -43,7 +45,12 @@ MESSAGES = register({
     "ingest.exam_mismatch": ("考试代码与考试信息中的「{exam}」不一致",
                              "exam code differs from '{exam}' in the exam information"),
     "ingest.full_marks_positive": ("满分必须大于 0", "full marks must be greater than 0"),
-    "ingest.key_missing": ("客观题必须填写答案", "an objective item needs its answer key"),
+    "ingest.subject_row_mixed": (
+        "「{subject}」既有不带题号的学科行又有小题行：一份试卷要么只写学科总分（一行，不填题号），"
+        "要么逐题列出",
+        "{subject} has both a row without 题号 (a subject total) and item rows: a paper is either "
+        "one subject row (no 题号) or its items",
+    ),
     "ingest.bad_key": ("答案应为 A–H 的字母", "an answer key is made of letters A–H"),
     "ingest.bad_knowledge": ("知识点权重无法识别（例：函数:0.5）",
                              "unrecognised knowledge-point weight (e.g. 函数:0.5)"),
@@ -166,7 +173,7 @@ def _items(file: str, raw: RawSheet, exam_id: str | None, problems: Problems,
     cols = match_columns(grid, PAPER_ITEMS, user_map, problems, lang)
     c = Cells(grid, cols, PAPER_ITEMS, problems)
     f = {"subject_code": c.vocab("subject", SUBJECTS, True), "track": c.vocab("track", TRACKS),
-         "item_no": c.text("item_no", True), "item_type": c.vocab("item_type", ITEM_TYPES, True),
+         "item_no": c.text("item_no"), "item_type": c.vocab("item_type", ITEM_TYPES),
          "full_marks": c.number("full_marks", True),
          "answer_key": c.parsed("answer_key", normalise_key, "ingest.bad_key"),
          "knowledge": c.parsed("knowledge", parse_knowledge, "ingest.bad_knowledge"),
@@ -176,9 +183,7 @@ def _items(file: str, raw: RawSheet, exam_id: str | None, problems: Problems,
     fr["item_no"] = fr["item_no"].map(lambda s: unicodedata.normalize("NFKC", s)
                                       if isinstance(s, str) else s)
     c.report("full_marks", (fr["full_marks"] <= 0).to_numpy(), "ingest.full_marks_positive")
-    no_key = (fr["item_type"] == "objective").fillna(False) & c.text("answer_key").isna()
-    c.report("answer_key" if c.has("answer_key") else "item_type", no_key.to_numpy(dtype=bool),
-             "ingest.key_missing")
+    _check_subject_rows(c, fr, problems)
     if exam_id is not None:
         c.report("exam_id", (fr["exam_id"].notna() & (fr["exam_id"] != exam_id))
                  .to_numpy(dtype=bool), "ingest.exam_mismatch", exam=exam_id)
@@ -201,6 +206,27 @@ def _items(file: str, raw: RawSheet, exam_id: str | None, problems: Problems,
         c.report("n_counted" if c.has("n_counted") else "optional_group", bad,
                  "ingest.bad_n_counted")
     return c, fr
+
+
+def _check_subject_rows(c: Cells, fr: pd.DataFrame, problems: Problems) -> None:
+    """A row without 题号 defines a paper by its subject total only (中考, 高考, 联考 results):
+    the paper's only row. Item rows need their 题型 (the 题号 and 题型 columns then exist)."""
+    item_row = fr["item_no"].notna().to_numpy()
+    c.report("item_type" if c.has("item_type") else "item_no",
+             item_row & c.text("item_type").isna().to_numpy(), "ingest.required_blank",
+             label=PAPER_ITEMS.field("item_type").label)
+    if item_row.any() and not c.has("item_type"):
+        f = PAPER_ITEMS.field("item_type")
+        problems.add("ingest.missing_column", sheet=c.grid.sheet, row=c.grid.header_rows[0] + 1,
+                     label=f.label, aliases="、".join((f.label, *f.aliases)))
+    key = fr["subject_code"].astype(object) + "/" + fr["track"].astype(object).fillna("")
+    mixed = key.isin(set(key[~item_row])) & key.isin(set(key[item_row]))
+    bad = (~item_row & mixed.to_numpy()) | (~item_row & key.duplicated(keep=False).to_numpy())
+    for i in np.flatnonzero(bad):
+        m = np.zeros(c.n, dtype=bool)
+        m[i] = True
+        c.report("subject", m, "ingest.subject_row_mixed",
+                 subject=SUBJECTS.label(str(fr["subject_code"].iloc[i])))
 
 
 def paper_full_marks(items: pd.DataFrame) -> pd.Series:
@@ -250,11 +276,14 @@ def plan_paper(db: Database, file: str, sheets: list[RawSheet], problems: Proble
                          cells.n + len(exam), mapping=mapping)
     fr["paper_id"] = [paper_id(exam_id, s, t if isinstance(t, str) else None)
                       for s, t in zip(fr["subject_code"], fr["track"], strict=True)]
-    fr["seq"] = (fr.groupby("paper_id").cumcount() + 1).astype("int16")
-    full = paper_full_marks(fr)
+    level = fr[fr["item_no"].isna()]  # papers defined by their subject total only
+    full = paper_full_marks(fr[fr["item_no"].notna()]).combine_first(
+        level.set_index("paper_id")["full_marks"])
     papers = fr.drop_duplicates("paper_id")[["paper_id", "subject_code", "track"]].assign(
         exam_id=exam_id)
     papers["full_marks"] = papers["paper_id"].map(full).astype(float)
+    fr = fr[fr["item_no"].notna()].copy()
+    fr["seq"] = (fr.groupby("paper_id").cumcount() + 1).astype("int16")
     items = fr[["paper_id", "seq", "item_no", "item_type", "full_marks", "answer_key",
                 "ability_level", "optional_group"]]
     groups = fr.dropna(subset=["optional_group"]).drop_duplicates(
@@ -267,14 +296,14 @@ def plan_paper(db: Database, file: str, sheets: list[RawSheet], problems: Proble
         "knowledge_point": [k[0] for k in kp["knowledge"]],
         "weight": [k[1] for k in kp["knowledge"]],
     }).drop_duplicates(["paper_id", "seq", "knowledge_point"])
-    _check_scored(db, items, cells, problems)
+    _check_scored(db, list(papers["paper_id"]), items, cells, problems)
     return PaperPlan(exam, papers[["paper_id", "exam_id", "subject_code", "track", "full_marks"]],
                      items, knowledge, groups, cells.n + len(exam), mapping=mapping)
 
 
-def _check_scored(db: Database, items: pd.DataFrame, cells: Cells, problems: Problems) -> None:
+def _check_scored(db: Database, ids: list[str], items: pd.DataFrame, cells: Cells,
+                  problems: Problems) -> None:
     """A paper that already has item scores keeps its items (same numbers and full marks)."""
-    ids = list(items["paper_id"].unique())
     scored = db.sql("SELECT DISTINCT paper_id FROM item_score WHERE list_contains(?, paper_id)",
                     [ids])["paper_id"]
     for pid in scored:

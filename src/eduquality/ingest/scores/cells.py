@@ -1,0 +1,108 @@
+"""Score cells of one sheet: the rows being checked (:class:`Ctx`), numbers or status words
+per cell, and a row's status across its cells."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eduquality.i18n import register
+from eduquality.ingest.headers import Column, Grid
+from eduquality.ingest.paper import normalise_key
+from eduquality.ingest.problems import Problems
+from eduquality.ingest.values import as_number, as_text, map_unique
+from eduquality.vocab import SUBJECT_STATUS
+
+MESSAGES = register({
+    "ingest.score_text": ("成绩应为数字，或 缺考、缺、-、违纪、免考",
+                          "a score must be a number, or 缺考/缺/-/违纪/免考"),
+    "ingest.score_negative": ("成绩不能为负数", "a score cannot be negative"),
+    "ingest.status_mixed": ("该学生本科目既有分数又标为「{status}」",
+                            "the student has scores and is also marked '{status}'"),
+    "ingest.present_no_score": ("标为正常却没有分数", "marked present but has no score"),
+})
+
+_STATUS_PRIORITY = {"cheating": 3, "exempt": 2, "absent": 1}
+
+
+class Ctx:
+    """One sheet being checked: its rows and a reporter at a column."""
+
+    def __init__(self, grid: Grid, keep: np.ndarray, problems: Problems) -> None:
+        self.grid, self.keep, self.problems = grid, keep, problems
+        self.rows = grid.rows[keep]
+        self.n = int(keep.sum())
+
+    def raw(self, col: Column) -> pd.Series:
+        return self.grid.cells(col)[self.keep].reset_index(drop=True)
+
+    def report(self, col: Column | None, mask: np.ndarray, reason: str,
+               values: Any = None, **params: Any) -> None:
+        if not np.any(mask):
+            return
+        if values is None and col is not None:
+            values = self.raw(col)
+        self.problems.add_rows(reason, mask, sheet=self.grid.sheet, rows=self.rows,
+                               column=col.label if col else None, values=values, **params)
+
+
+def score_cells(ctx: Ctx, col: Column, letters: bool = False,
+                ) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """(scores with NaN, status code per row or None, option letters per row or None) for one
+    score column; bad text and negative scores are reported. With ``letters`` a cell may hold
+    the chosen options (A, BD: an objective item scored from its key by the caller); without,
+    letters are bad text."""
+    raw = ctx.raw(col)
+    num, text_mask = as_number(raw)
+    status = pd.Series([None] * ctx.n, dtype=object)
+    chosen = pd.Series([None] * ctx.n, dtype=object)
+    if text_mask.any():
+        idx = np.flatnonzero(text_mask)
+        texts = as_text(raw.iloc[idx])
+        parsed = map_unique(texts, SUBJECT_STATUS.parse)[0]
+        status.iloc[idx] = parsed.to_numpy()
+        unparsed = np.asarray(parsed.isna(), dtype=bool) | np.asarray(
+            (parsed == "present").fillna(False), dtype=bool)
+        if letters:
+            keyed = map_unique(texts, normalise_key)[0]
+            is_key = unparsed & keyed.notna().to_numpy()
+            chosen.iloc[idx[is_key]] = keyed[is_key].to_numpy()
+            unparsed &= ~is_key
+        bad = np.zeros(ctx.n, dtype=bool)
+        bad[idx[unparsed]] = True
+        ctx.report(col, bad, "ingest.score_text")
+        status.iloc[idx[unparsed]] = None
+    ctx.report(col, num < 0, "ingest.score_negative")
+    return num, status.to_numpy(dtype=object), chosen
+
+
+def row_statuses(ctx: Ctx, cols: list[Column]) -> list[np.ndarray]:
+    """Status words of whole-row columns (备注/状态, a 总分 that is not a subject's): the words
+    of :data:`~eduquality.vocab.SUBJECT_STATUS` (缺考, 缺, 违纪, 作弊, 免考 …). Other text of a
+    备注 column is a remark and ignored; a 总分 column reports it (it must be a score)."""
+    out = []
+    for col in cols:
+        text = as_text(ctx.raw(col))
+        parsed = map_unique(text, SUBJECT_STATUS.parse)[0]
+        out.append(parsed.where(parsed != "present").to_numpy(dtype=object))
+    return out
+
+
+def strongest_status(statuses: list[np.ndarray], n: int) -> np.ndarray:
+    """The strongest status word of each row across cells (违纪 > 免考 > 缺考), or None."""
+    best = np.zeros(n, dtype=np.int8)
+    for st in statuses:
+        idx = np.flatnonzero(pd.notna(st))
+        if len(idx):
+            rank = pd.Series(st[idx]).map(_STATUS_PRIORITY).fillna(0).to_numpy(dtype=np.int8)
+            best[idx] = np.maximum(best[idx], rank)
+    names = np.array([None, "absent", "exempt", "cheating"], dtype=object)
+    return names[best]
+
+
+
+def fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+

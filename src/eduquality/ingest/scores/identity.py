@@ -1,0 +1,299 @@
+"""Which rows are students and who they are: data rows (summary rows skipped), the roster of
+the exam's school year, checks of 考号/姓名/学校/班级, and one registration per student."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from eduquality.i18n import register
+from eduquality.ingest.headers import Column, Grid
+from eduquality.ingest.problems import Problems
+from eduquality.ingest.scores.cells import Ctx
+from eduquality.ingest.scores.columns import ID, IDENTITY, ScoreColumns
+from eduquality.ingest.values import (
+    as_text,
+    map_unique,
+    norm_header,
+    normalise_class,
+    records,
+)
+from eduquality.store.access import mask_national_id
+from eduquality.store.db import Database
+
+MESSAGES = register({
+    "ingest.unknown_student": ("学籍号不存在（请先导入学生名册）",
+                               "unknown student id (import the roster first)"),
+    "ingest.no_class_in_year": ("该学生在 {year} 学年没有班级",
+                                "the student has no class in school year {year}"),
+    "ingest.name_mismatch": ("姓名与学籍号不符（名册中为「{expected}」）",
+                             "name does not match the student id (roster: '{expected}')"),
+    "ingest.unknown_school_value": ("未知学校", "unknown school"),
+    "ingest.school_mismatch": ("学校与名册不符（名册中为「{expected}」）",
+                               "school differs from the roster ('{expected}')"),
+    "ingest.unknown_class_value": ("该校该学年没有这个班级",
+                                   "no such class in this school and year"),
+    "ingest.class_mismatch": ("班级与名册不符（名册中为「{expected}」）",
+                              "class differs from the roster ('{expected}')"),
+    "ingest.exam_number_taken": ("考号已被另一名学生（学籍号 {other}）使用",
+                                 "exam number already used by another student ({other})"),
+    "ingest.exam_number_conflict": ("同一学生在另一工作表中的考号为 {other}",
+                                    "the same student has exam number {other} in another sheet"),
+    "ingest.exam_number_unknown": (
+        "考号未在本次考试登记，又无法按姓名、学校、班级确定学生（请加学籍号列，或先登记考号）",
+        "the exam number is not registered for this exam and the student cannot be found by "
+        "name, school and class (add a 学籍号 column, or register the exam numbers first)",
+    ),
+    "ingest.name_not_found": (
+        "该学校该班级没有这个姓名的学生（请核对姓名、学校、班级，或加学籍号列）",
+        "no student of this name in that school and class (check name, school and class, or "
+        "add a 学籍号 column)",
+    ),
+    "ingest.name_ambiguous": (
+        "该班有 {n} 名同名学生：{candidates}；请加学籍号或考号列区分",
+        "{n} students of this name in that class: {candidates}; add a 学籍号 or 考号 column",
+    ),
+})
+
+_SUMMARY = ("平均", "合计", "总计", "最高", "最低", "统计", "人数", "及格率", "优秀率", "标准差",
+            "均分", "小结")
+
+
+def data_rows(grid: Grid, nid: pd.Series) -> np.ndarray:
+    """Rows to import: those with a student id, and those without one that are neither empty
+    nor a summary row (平均分, 合计 … in any cell) — the latter are reported as missing the id.
+    A summary word in the id column marks a summary row too."""
+    summary_id = nid.str.contains("|".join(_SUMMARY), na=False).to_numpy()
+    keep = nid.notna().to_numpy() & ~summary_id
+    cand = np.flatnonzero(~keep & ~summary_id)
+    if len(cand):
+        blank = grid.blank_rows(cand)
+        for pos, is_empty in zip(cand, blank, strict=True):
+            if is_empty:
+                continue
+            texts = grid.row_texts(int(pos))
+            if not any(w in t for t in texts for w in _SUMMARY):
+                keep[pos] = True
+    return keep
+
+
+def school_codes(schools: pd.DataFrame, text: pd.Series) -> pd.Series:
+    """A school named in a sheet → its code: by code, else by exact name after normalising
+    spaces and full-width characters (the one place a score sheet's 学校 is resolved; names that
+    fit several schools resolve to none). ``schools`` has school_code and name."""
+    by_code = {norm_header(c): c for c in schools["school_code"]}
+    names = pd.Series(schools["school_code"].to_numpy(),
+                      index=[norm_header(n) for n in schools["name"]])
+    unique_names = names[~names.index.duplicated(keep=False)].to_dict()
+
+    def one(v: str) -> str | None:
+        key = norm_header(v)
+        return by_code.get(key) or unique_names.get(key)
+    return map_unique(text, one)[0]
+
+
+def _roster(db: Database, year: str, student_ids: np.ndarray) -> pd.DataFrame:
+    """For each student id (−1: none) in order: the student and the class, school and track of
+    the exam's school year (a join inside DuckDB)."""
+    keys = pa.table({"student_id": pa.array(student_ids, type=pa.int64()),
+                     "pos": pa.array(np.arange(len(student_ids), dtype=np.int64))})
+    db.con.register("_eq_sid", keys)
+    try:
+        relation = db.con.sql(
+            """SELECT k.pos, s.student_id, s.national_id AS roster_nid, s.name AS roster_name,
+                      c.class_id, c.school_code, sc.name AS school_name, c.name AS roster_class,
+                      c.track AS class_track
+               FROM _eq_sid k
+               LEFT JOIN student s ON s.student_id = k.student_id
+               LEFT JOIN class_membership m ON m.student_id = s.student_id AND m.year_code = ?
+               LEFT JOIN class c ON c.class_id = m.class_id
+               LEFT JOIN school sc ON sc.school_code = c.school_code
+               ORDER BY k.pos""", params=[year])
+        fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
+        table = fetch()
+    finally:
+        db.con.unregister("_eq_sid")
+    return table.to_pandas()
+
+
+def _lookup(db: Database, sql: str, params: list[object], keys: pd.Series) -> np.ndarray:
+    """student_id (−1 when none) for each key text; ``sql`` joins the distinct keys (table
+    ``_eq_keys``, column ``k``) and returns (k, student_id)."""
+    distinct = pa.table({"k": pa.array(pd.unique(keys.to_numpy(dtype=object)), type=pa.string())})
+    db.con.register("_eq_keys", distinct)
+    try:
+        found = db.con.execute(sql, params).df()
+    finally:
+        db.con.unregister("_eq_keys")
+    table = pd.Series(found.iloc[:, 1].to_numpy(), index=found.iloc[:, 0].to_numpy())
+    return keys.map(table).fillna(-1).to_numpy(dtype=np.int64)
+
+
+def _by_name(ctx: Ctx, db: Database, year: str, grade: int | None, todo: np.ndarray,
+             name: pd.Series, school: pd.Series, cls: pd.Series, cols: dict[str, Column],
+             ) -> np.ndarray:
+    """Rows ``todo`` matched by 姓名 within 学校 + 班级 (the exam's year and grade): a unique
+    student, else a problem naming the candidates (masked 学籍号)."""
+    out = np.full(ctx.n, -1, dtype=np.int64)
+    if not todo.any():
+        return out
+    roster = db.sql("""SELECT s.student_id, s.name, s.national_id, c.school_code,
+                              c.name AS class_name, sc.name AS school_name
+                       FROM class_membership m JOIN student s USING (student_id)
+                       JOIN class c USING (class_id) JOIN school sc USING (school_code)
+                       WHERE m.year_code = ? AND (? IS NULL OR c.grade = ?)""",
+                    [year, grade, grade])
+    roster["norm"] = normalise_class(roster["class_name"])
+    rows = pd.DataFrame({"pos": np.flatnonzero(todo), "name": name[todo].to_numpy(),
+                         "school_code": school[todo].to_numpy(), "norm": cls[todo].to_numpy()})
+    hits = rows.merge(roster, on=["name", "school_code", "norm"])
+    counts = hits.groupby("pos")["student_id"].agg(["size", "first"])
+    unique = counts[counts["size"] == 1]
+    out[unique.index.to_numpy()] = unique["first"].to_numpy()
+    none = todo.copy()
+    none[counts.index.to_numpy()] = False
+    ctx.report(cols["name"], none, "ingest.name_not_found")
+    for pos, group in hits[hits["pos"].isin(counts.index[counts["size"] > 1])].groupby("pos"):
+        m = np.zeros(ctx.n, dtype=bool)
+        m[int(str(pos))] = True
+        cands = "、".join(f"{r.name}（学籍号 {mask_national_id(r.national_id)}）"
+                         for r in records(group))
+        ctx.report(cols["name"], m, "ingest.name_ambiguous", n=len(group), candidates=cands)
+    return out
+
+
+def _report_duplicates(ctx: Ctx, col: Column, key: pd.Series, shown: pd.Series) -> None:
+    """Rows whose ``key`` repeats an earlier row's (the first row named)."""
+    present = key.notna().to_numpy()
+    dup = key.duplicated(keep="first").to_numpy() & present
+    if dup.any():
+        first = pd.Series(np.arange(ctx.n))[~dup & present].groupby(key[~dup & present]).first()
+        for i in np.flatnonzero(dup):
+            m = np.zeros(ctx.n, dtype=bool)
+            m[i] = True
+            ctx.report(col, m, "ingest.duplicate_row", first=int(ctx.rows[first[key.iloc[i]]]),
+                       key=shown.iloc[i])
+
+
+def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: pd.DataFrame,
+                   classes: pd.DataFrame, exam_id: str, year: str,
+                   grade: int | None = None) -> pd.DataFrame:
+    """Each row's student: by 学籍号; else by 考号 registered for the exam; else by 姓名 within
+    学校 + 班级 when unique. Unmatched and ambiguous rows are problems; 姓名, 学校 and 班级 of
+    rows matched by 学籍号 or 考号 are checked against the roster of the exam's school year.
+
+    Returns per row: student_id (NaN when unmatched), national_id, exam_number, class_id,
+    school_code, class_track, row."""
+    cols = sc.ident
+    n = ctx.n
+    none = pd.Series([None] * n, dtype=object)
+
+    def text(name: str) -> pd.Series:
+        return as_text(ctx.raw(cols[name])) if name in cols else none
+    nid, num, name = text("national_id"), text("exam_number"), text("name")
+    school_text, class_text = text("school"), text("class_name")
+    school = school_codes(schools, school_text) if "school" in cols else none
+    cls = normalise_class(class_text) if "class_name" in cols else none
+    key_col = next(cols[f] for f in IDENTITY if f in cols)
+    sid = np.full(n, -1, dtype=np.int64)
+    has_nid = nid.notna().to_numpy()
+    if has_nid.any():
+        sid[has_nid] = _lookup(db, "SELECT k.k, s.student_id FROM _eq_keys k "
+                               "JOIN student s ON s.national_id = k.k", [], nid[has_nid])
+        ctx.report(cols["national_id"], has_nid & (sid < 0), "ingest.unknown_student")
+    by_num = ~has_nid & num.notna().to_numpy()
+    if by_num.any():
+        sid[by_num] = _lookup(db, "SELECT k.k, r.student_id FROM _eq_keys k "
+                              "JOIN exam_registration r ON r.exam_number = k.k "
+                              "AND r.exam_id = ?", [exam_id], num[by_num])
+    from_num = by_num & (sid >= 0)
+    named = {"name", "school", "class_name"} <= set(cols)
+    todo = ~has_nid & ~from_num & name.notna().to_numpy()
+    if named:
+        sid = np.where(todo, _by_name(ctx, db, year, grade, todo, name, school, cls, cols), sid)
+    if "exam_number" in cols:
+        ctx.report(cols["exam_number"], by_num & ~from_num & ~(todo & named),
+                   "ingest.exam_number_unknown")
+    blank = ~has_nid & ~num.notna().to_numpy() & ~name.notna().to_numpy()
+    key_field = next(f for f in IDENTITY if f in cols)
+    ctx.report(key_col, blank, "ingest.required_blank", label=ID.field(key_field).label)
+    frame = _roster(db, year, sid)
+    matched = sid >= 0
+    frame["national_id"] = frame["roster_nid"]
+    _report_duplicates(ctx, key_col, pd.Series(sid).where(pd.Series(matched)),
+                       as_text(ctx.raw(key_col)))
+    no_class = matched & frame["class_id"].isna().to_numpy()
+    ctx.report(key_col, no_class, "ingest.no_class_in_year", year=year)
+    ok = matched & ~no_class
+    if "exam_number" in cols:
+        _report_duplicates(ctx, cols["exam_number"], num, num)
+    registered = db.sql("SELECT student_id, exam_number FROM exam_registration "
+                        "WHERE exam_id = ?", [exam_id]).set_index("student_id")["exam_number"]
+    frame["exam_number"] = num.fillna(frame["student_id"].map(registered)).fillna(
+        frame["roster_nid"])
+    check = ok & (has_nid | from_num)  # matched by name: name, school, class agree
+    if "name" in cols:
+        bad = check & name.notna().to_numpy() & (name != frame["roster_name"]).to_numpy()
+        _report_each(ctx, cols["name"], bad, "ingest.name_mismatch", frame["roster_name"])
+    if "school" in cols:
+        known_school = school.notna().to_numpy()
+        ctx.report(cols["school"], school_text.notna().to_numpy() & ~known_school,
+                   "ingest.unknown_school_value")
+        bad = check & known_school & (school != frame["school_code"]).to_numpy()
+        _report_each(ctx, cols["school"], bad, "ingest.school_mismatch", frame["school_name"])
+    if "class_name" in cols:
+        expected = normalise_class(frame["roster_class"])
+        bad = check & class_text.notna().to_numpy() & (cls != expected).to_numpy()
+        if bad.any():
+            cl = classes.assign(norm=normalise_class(classes["name"]))
+            exists = pd.MultiIndex.from_frame(cl[["school_code", "norm"]])
+            probe = pd.MultiIndex.from_arrays([frame["school_code"], cls])
+            has_class = probe.isin(exists)
+            _report_each(ctx, cols["class_name"], bad & has_class, "ingest.class_mismatch",
+                         frame["roster_class"])
+            ctx.report(cols["class_name"], bad & ~has_class, "ingest.unknown_class_value")
+    frame["student_id"] = frame["student_id"].where(pd.Series(matched))
+    frame["row"] = ctx.rows
+    return frame
+
+
+def _report_each(ctx: Ctx, col: Column, mask: np.ndarray, reason: str,
+                 expected: pd.Series) -> None:
+    for i in np.flatnonzero(mask):
+        m = np.zeros(ctx.n, dtype=bool)
+        m[i] = True
+        ctx.report(col, m, reason, expected=expected.iloc[i])
+
+
+def registrations(db: Database, exam_id: str, regs: list[pd.DataFrame],
+                   problems: Problems) -> pd.DataFrame:
+    """One registration per student; 考号 unique in the exam (file and database)."""
+    if not regs:
+        return pd.DataFrame(columns=["exam_id", "student_id", "exam_number", "school_code",
+                                     "class_id"])
+    allr = pd.concat(regs, ignore_index=True)
+    first = allr.drop_duplicates("student_id", keep="first")
+    clash = allr.merge(first[["student_id", "exam_number"]], on="student_id",
+                       suffixes=("", "_first"))
+    for r in records(clash[clash["exam_number"] != clash["exam_number_first"]]):
+        problems.add("ingest.exam_number_conflict", sheet=r.sheet, row=int(r.row),
+                     value=r.exam_number, other=r.exam_number_first)
+    taken = db.sql("SELECT r.exam_number, r.student_id AS other_id, s.national_id AS other "
+                   "FROM exam_registration r JOIN student s USING (student_id) "
+                   "WHERE r.exam_id = ?", [exam_id])
+    taken = taken[~taken["other_id"].isin(first["student_id"])]
+    hit = first.merge(taken, on="exam_number")
+    for r in records(hit):
+        problems.add("ingest.exam_number_taken", sheet=r.sheet, row=int(r.row),
+                     value=r.exam_number, other=r.other)
+    dup_num = first[first["exam_number"].duplicated(keep=False)]
+    for r in records(dup_num.drop_duplicates("exam_number", keep="first")):
+        other = dup_num[(dup_num["exam_number"] == r.exam_number)
+                        & (dup_num["student_id"] != r.student_id)]
+        if len(other):
+            problems.add("ingest.exam_number_taken", sheet=r.sheet, row=int(r.row),
+                         value=r.exam_number, other=other["national_id"].iloc[0])
+    out = first[["student_id", "exam_number", "school_code", "class_id"]].assign(exam_id=exam_id)
+    out["student_id"] = out["student_id"].astype(np.int32)
+    return out[["exam_id", "student_id", "exam_number", "school_code", "class_id"]]

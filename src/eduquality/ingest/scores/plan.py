@@ -1,0 +1,281 @@
+"""A score file → :class:`ScoresPlan`: every sheet's columns, students and scores checked,
+and the writes of registrations, subject results and item scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from eduquality.i18n import register, tr
+from eduquality.ingest.headers import Column
+from eduquality.ingest.headers import make_grid as _make_grid
+from eduquality.ingest.problems import Problems
+from eduquality.ingest.readers import RawSheet
+from eduquality.ingest.scores.cells import (
+    Ctx,
+    fmt,
+    row_statuses,
+    score_cells,
+    strongest_status,
+)
+from eduquality.ingest.scores.columns import (
+    IDENTITY,
+    ScoreColumns,
+    classify,
+    find_header,
+    identifies,
+)
+from eduquality.ingest.scores.identity import check_identity, data_rows, registrations
+from eduquality.ingest.scores.items import load_papers, pick_paper, subject_items, subject_totals
+from eduquality.ingest.templates import SheetMapping, sheet_mapping
+from eduquality.ingest.values import as_text, map_unique, norm_header
+from eduquality.ingest.writes import append_rows, changed_rows, replace_rows, upsert
+from eduquality.store.db import Database
+from eduquality.vocab import SUBJECT_STATUS, SUBJECTS, TRACKS
+
+MESSAGES = register({
+    "ingest.no_paper": ("考试 {exam} 没有「{subject}」试卷，请先导入试卷结构",
+                        "exam {exam} has no paper for {subject}; import the paper first"),
+    "ingest.paper_no_items": (
+        "试卷 {paper} 只按学科总分定义（没有小题），请给出学科总分列「{subject}」而不是小题列",
+        "paper {paper} is defined by its subject total only (no items): give a {subject} "
+        "column instead of item columns",
+    ),
+    "ingest.note_ignored": ("已忽略的列（不导入）：{columns}",
+                            "columns ignored (not imported): {columns}"),
+    "ingest.track_ambiguous": (
+        "「{subject}」有多份试卷（{tracks}），请用 --track 或「类别」列指明",
+        "{subject} has several papers ({tracks}); name one with --track or a 类别 column",
+    ),
+})
+
+@dataclass
+class ScoresPlan:
+    exam_id: str
+    registrations: pd.DataFrame
+    results: pd.DataFrame
+    item_scores: list[tuple[str, pa.Table]]
+    rows_read: int
+    counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    mapping: list[SheetMapping] = field(default_factory=list)
+
+    def preview(self) -> dict[str, int]:
+        """Rows :meth:`write` would write, per table (``import check``)."""
+        return {"exam_registration": len(self.registrations),
+                "subject_result": len(self.results),
+                "item_score": sum(t.num_rows for _, t in self.item_scores)}
+
+    def write(self, con: Any) -> int:
+        """Registrations, subject results and item scores of the students in the file replace
+        what the database held for them (papers of this file only). Writes.
+
+        Rows move from Arrow/pandas into DuckDB by ``INSERT … SELECT``; the delete step is
+        skipped when the exam or paper holds no rows yet (a first import)."""
+        n = 0
+        if _exists(con, "exam_registration", "exam_id", [self.exam_id]):
+            n += _upsert_registrations(con, self.registrations)
+        else:
+            n += append_rows(con, "exam_registration", self.registrations)
+        papers = list(self.results["paper_id"].unique())
+        if _exists(con, "subject_result", "paper_id", papers):
+            n += upsert(con, "subject_result", self.results, ["paper_id", "student_id"])
+        else:
+            n += append_rows(con, "subject_result", self.results)
+        n_items = 0
+        for pid, table in self.item_scores:
+            if _exists(con, "item_score", "paper_id", [pid]):
+                keys = self.results.loc[self.results["paper_id"] == pid, ["student_id"]]
+                con.register("_eq_keys", keys)
+                con.execute("DELETE FROM item_score AS t USING _eq_keys AS k "
+                            "WHERE t.paper_id = ? AND t.student_id = k.student_id", [pid])
+                con.unregister("_eq_keys")
+            con.register("_eq_items", table)
+            con.execute("INSERT INTO item_score SELECT ?, student_id, seq, score, choice "
+                        "FROM _eq_items", [pid])
+            con.unregister("_eq_items")
+            n_items += table.num_rows
+        self.counts.update(exam_registration=len(self.registrations),
+                           subject_result=len(self.results), item_score=n_items)
+        return n + n_items
+
+
+def _upsert_registrations(con: Any, regs: pd.DataFrame) -> int:
+    """Update changed registrations in place, insert new ones. Students whose 考号 changes are
+    deleted first, so that two students swapping numbers never collide on the unique 考号."""
+    key = ["exam_id", "student_id"]
+    renumbered = changed_rows(con, "exam_registration", regs[[*key, "exam_number"]], key)
+    if not renumbered.empty:
+        replace_rows(con, "exam_registration", regs.iloc[:0], key, keys=renumbered)
+    return upsert(con, "exam_registration", regs, key)
+
+
+def _exists(con: Any, table: str, column: str, values: list[str]) -> bool:
+    row = con.execute(f"SELECT 1 FROM {table} WHERE list_contains(?, {column}) LIMIT 1",
+                      [values]).fetchall()
+    return bool(row)
+
+
+
+def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Problems,
+                exam_id: str, subject: str | None = None, track: str | None = None,
+                user_map: dict[str, str] | None = None, lang: str = "zh") -> ScoresPlan:
+    """Check a score file for ``exam_id``; the plan writes it (when ``problems`` is empty)."""
+    user_map = user_map or {}
+    empty = ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], 0)
+    exam = db.sql("SELECT year_code, grade FROM exam WHERE exam_id = ?", [exam_id])
+    if exam.empty:
+        problems.add("ingest.unknown_exam", exam=exam_id)
+        return empty
+    year = str(exam["year_code"].iloc[0])
+    grade = None if pd.isna(exam["grade"].iloc[0]) else int(exam["grade"].iloc[0])
+    papers = load_papers(db, exam_id)
+    subject_code = SUBJECTS.parse(subject) if subject else None
+    if subject and subject_code is None:
+        problems.add("ingest.bad_vocab", label="--subject", value=subject,
+                     allowed="、".join(t.zh for t in SUBJECTS.terms.values()))
+        return empty
+    track_code = TRACKS.parse(track) if track else None
+    schools = db.sql("SELECT school_code, name FROM school")
+    classes = db.sql("SELECT school_code, name FROM class WHERE year_code = ?", [year])
+    regs: list[pd.DataFrame] = []
+    results: list[pd.DataFrame] = []
+    item_frames: list[tuple[str, pa.Table]] = []
+    rows_read = 0
+    ignored: list[str] = []
+    mapping: list[SheetMapping] = []
+    for raw in sheets:
+        row, n_rows = find_header(raw, user_map)
+        grid = _make_grid(file, raw, row, n_rows)
+        sheet_subject = subject_code or SUBJECTS.parse(norm_header(raw.name))
+        sc = classify(grid, user_map, sheet_subject, problems, lang)
+        ignored += [h for h in sc.ignored if h not in ignored]
+        mapping.append(sheet_mapping(grid, "scores", sc.fields()))
+        if not identifies(sc):
+            continue
+        key = None
+        for f in IDENTITY:
+            if f in sc.ident:
+                text = as_text(grid.cells(sc.ident[f]))
+                key = text if key is None else key.fillna(text)
+        assert key is not None
+        keep = data_rows(grid, key)
+        ctx = Ctx(grid, keep, problems)
+        rows_read += ctx.n
+        ident = check_identity(ctx, sc, db, schools, classes, exam_id, year, grade)
+        ok = ident["student_id"].notna().to_numpy() & ident["class_id"].notna().to_numpy()
+        sids = ident["student_id"].fillna(-1).to_numpy(dtype=np.int64)
+        row_track = _row_tracks(ctx, sc, ident, track_code)
+        extra = row_statuses(ctx, [sc.ident["remark"]]) if "remark" in sc.ident else []
+        total_num = None
+        if "total" in sc.ident:
+            total_num, total_status, _ = score_cells(ctx, sc.ident["total"])
+            extra.append(total_status)
+        subjects = [*sc.items, *[s for s in sc.totals if s not in sc.items]]
+        strict = len(subjects) == 1
+        sums = []
+        for subj in subjects:
+            label = SUBJECTS.label(subj, lang)
+            cands = pick_paper(papers, subj, track_code)
+            if not cands:
+                problems.add("ingest.no_paper", sheet=grid.sheet, exam=exam_id, subject=label)
+                continue
+            if subj in sc.items:
+                if len(cands) > 1:
+                    tracks = set(row_track[ok]) if ok.any() else set()
+                    cands = [p for p in cands if p.track in tracks] if len(tracks) == 1 else []
+                    if len(cands) != 1:
+                        problems.add("ingest.track_ambiguous", sheet=grid.sheet, subject=label,
+                                     tracks="、".join(str(p.track) for p in
+                                                     pick_paper(papers, subj, None)))
+                        continue
+                if cands[0].items.empty:
+                    problems.add("ingest.paper_no_items", sheet=grid.sheet,
+                                 row=grid.header_rows[-1] + 1, paper=cands[0].paper_id,
+                                 subject=label)
+                    continue
+                res, its, total = subject_items(ctx, sc, subj, cands[0], ok, sids, extra)
+                results.append(res)
+                item_frames.append(its)
+                sums.append(total)
+            else:
+                col = sc.totals[subj]
+                by_track = {p.track: p for p in cands}
+                if len(cands) == 1:
+                    res, total = subject_totals(ctx, col, cands[0], ok, sids, extra, strict)
+                    results.append(res)
+                    sums.append(total)
+                    continue
+                unresolved = ok & ~pd.Series(row_track).isin(list(by_track)).to_numpy()
+                if unresolved.any():
+                    problems.add("ingest.track_ambiguous", sheet=grid.sheet, subject=label,
+                                 tracks="、".join(str(t) for t in by_track))
+                combined = np.full(ctx.n, np.nan)
+                for t, p in by_track.items():
+                    sel = ok & (row_track == t)
+                    res, total = subject_totals(ctx, col, p, sel, sids, extra, strict)
+                    results.append(res)
+                    combined[sel] = total[sel]
+                sums.append(combined)
+        if total_num is not None and sums:
+            _check_total(ctx, sc.ident["total"], total_num, sums)
+        if extra and sums and not strict:
+            _check_row_status(ctx, sc, extra, sums)
+        regs.append(ident[ok].assign(sheet=grid.sheet)[
+            ["student_id", "exam_number", "school_code", "class_id", "national_id", "row",
+             "sheet"]])
+    reg = registrations(db, exam_id, regs, problems)
+    notes = [tr("ingest.note_ignored", lang, columns="、".join(ignored))] if ignored else []
+    if problems:
+        return ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], rows_read, notes=notes,
+                          mapping=mapping)
+    res = pd.concat(results, ignore_index=True) if results else pd.DataFrame(
+        columns=["paper_id", "student_id", "status", "score"])
+    res = res.drop_duplicates(["paper_id", "student_id"], keep="last")
+    res["student_id"] = res["student_id"].astype(np.int32)
+    return ScoresPlan(exam_id, reg, res, item_frames, rows_read, notes=notes,
+                      mapping=mapping)
+
+
+def _row_tracks(ctx: Ctx, sc: ScoreColumns, ident: pd.DataFrame,
+                track: str | None) -> np.ndarray:
+    if track is not None:
+        return np.full(ctx.n, track, dtype=object)
+    out = ident["class_track"].to_numpy(dtype=object)
+    if "track" in sc.ident:
+        col = sc.ident["track"]
+        text = as_text(ctx.raw(col))
+        parsed = map_unique(text, TRACKS.parse)[0]
+        ctx.report(col, (text.notna() & parsed.isna()).to_numpy(), "ingest.bad_vocab",
+                   label="类别", allowed="、".join(t.zh for t in TRACKS.terms.values()))
+        out = np.where(parsed.notna().to_numpy(), parsed.to_numpy(dtype=object), out)
+    return out
+
+
+def _check_row_status(ctx: Ctx, sc: ScoreColumns, extra: list[np.ndarray],
+                      sums: list[np.ndarray]) -> None:
+    """A row status (备注 or 总分 says 缺考 …) on a sheet of several subjects applies to the
+    row's blank subjects; a row with every subject scored contradicts it."""
+    status = strongest_status(extra, ctx.n)
+    full = ~np.isnan(np.vstack(sums)).any(axis=0)
+    col = sc.ident.get("remark") or sc.ident.get("total")
+    for i in np.flatnonzero(full & (status != None)):  # noqa: E711
+        m = np.zeros(ctx.n, dtype=bool)
+        m[i] = True
+        ctx.report(col, m, "ingest.status_mixed", status=SUBJECT_STATUS.label(str(status[i])))
+
+
+def _check_total(ctx: Ctx, col: Column, num: np.ndarray, sums: list[np.ndarray]) -> None:
+    stacked = np.vstack(sums)
+    total = np.nansum(stacked, axis=0)
+    any_present = ~np.isnan(stacked).all(axis=0)
+    off = any_present & ~np.isnan(num) & (np.abs(num - total) > 1e-6)
+    for i in np.flatnonzero(off):
+        m = np.zeros(ctx.n, dtype=bool)
+        m[i] = True
+        ctx.report(col, m, "ingest.total_mismatch", sum=fmt(total[i]))
+
