@@ -6,16 +6,14 @@ DuckDB cannot drop a CHECK constraint, so ``item`` is rebuilt without
 ``CHECK (item_type = 'subjective' OR answer_key IS NOT NULL)`` (no table references ``item``).
 """
 
-from eduquality.vocab import ITEM_TYPES
-
 VERSION = 6
 
-SQL = f"""
+SQL = """
 CREATE TABLE item_v6 (
     paper_id       VARCHAR NOT NULL REFERENCES paper (paper_id),
     seq            SMALLINT NOT NULL CHECK (seq >= 1),
     item_no        VARCHAR NOT NULL,
-    item_type      VARCHAR NOT NULL CHECK (item_type IN {ITEM_TYPES.sql_in()}),
+    item_type      VARCHAR NOT NULL CHECK (item_type IN ('objective','subjective')),
     full_marks     DOUBLE NOT NULL CHECK (full_marks > 0),
     answer_key     VARCHAR,
     ability_level  VARCHAR,
