@@ -92,8 +92,8 @@ def _results(view: View, mine: pd.DataFrame, class_id: str) -> Table:
         dist = S.unit_rows(view, "district", None, None).reindex(rows.index)
         frame["class_mean"] = cls["mean"].to_numpy()
         frame["district_mean"] = dist["mean"].to_numpy()
-        cols += [Column("class_mean", L.col("class_mean", lang), "num1"),
-                 Column("district_mean", L.col("district_mean", lang), "num1")]
+        cols += [Column("class_mean", L.col("class_mean", lang), "num2"),
+                 Column("district_mean", L.col("district_mean", lang), "num2")]
     if rules.student_ranks:
         frame["pr"] = rows["pr"].to_numpy()
         cols.append(Column("pr", L.col("pr", lang), "num1"))
