@@ -14,7 +14,7 @@ import click
 
 from eduquality import __version__
 from eduquality.config import Settings, load_settings
-from eduquality.errors import EduQualityError
+from eduquality.errors import EduQualityError, KeyedError
 
 
 @dataclass
@@ -49,7 +49,9 @@ class EduQualityGroup(click.Group):
         try:
             return super().invoke(ctx)
         except EduQualityError as exc:
-            click.echo(f"错误 / error: {exc}" if not _is_en(ctx) else f"error: {exc}", err=True)
+            en = _is_en(ctx)
+            text = exc.text("en" if en else "zh") if isinstance(exc, KeyedError) else str(exc)
+            click.echo(f"错误 / error: {text}" if not en else f"error: {text}", err=True)
             sys.exit(2)
 
 

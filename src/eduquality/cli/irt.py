@@ -40,7 +40,7 @@ def fit(ctx: Context, responses, model, out, summary, scores, method, id_col, qu
     res = fit_response_file(responses, model, out, summary, scores, method, id_col, quadpts,
                             ctx.lang)
     for note in res.warnings:
-        click.echo(note, err=True)
+        click.echo(note.text(ctx.lang), err=True)
     s = res.summary
     state_zh = "已收敛" if s["converged"] else "未收敛"
     state_en = "converged" if s["converged"] else "NOT converged"
@@ -105,7 +105,7 @@ def calibrate(ctx: Context, paper_id, model, method, anchor, common, link_method
     finally:
         db.close()
     for note in res.warnings:
-        click.echo(note, err=True)
+        click.echo(note.text(ctx.lang), err=True)
     s = res.summary
     ctx.say(f"试卷 {paper_id}：{s['n_persons']} 人，{s['n_items']} 题，量尺 {res.scale}"
             f"（θ = {res.link_slope:.3f}·θ' + {res.link_intercept:.3f}），"
