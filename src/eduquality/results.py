@@ -64,7 +64,8 @@ class ExamAnalysis:
       ``subject_lines``: 有效分 per (track, line, subject_code); ``online``: 单上线/双上线 counts,
       命中率 and 贡献率 per (track, line, level, unit, subject) — empty for exams without lines.
     - ``distribution``: 一分一段 per subject (subject_code, score, count, cumulative).
-    - ``methods``: the definitions used, as (term, definition) rows for the methods appendix.
+    - ``methods``: the definitions used, as (message key, parameters) notes that the reports
+      render in the reader's language (:func:`eduquality.reports.labels.analysis_methods`).
     """
 
     exam: ExamInfo
@@ -82,7 +83,7 @@ class ExamAnalysis:
     online: pd.DataFrame = field(default_factory=pd.DataFrame)
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     """Display names: names['school'][code], names['class'][class_id], names['teacher'][id]."""
-    methods: list[tuple[str, str]] = field(default_factory=list)
+    methods: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
 
 @dataclass

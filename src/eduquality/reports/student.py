@@ -56,7 +56,8 @@ def student_report(view: View, student: object) -> Report:
         blocks.append(Text(L.text("note.grades_only", lang)))
     sections = [Section(L.text("sec.student_results", lang), list(blocks)),
                 Section(L.text("sec.student_weak", lang), [_weak(view, sid, class_id)])]
-    grades = next((d for t, d in view.analysis.methods if t in GRADE_TERMS), "").rstrip("。. ")
+    grades = next((d for t, d in L.analysis_methods(view.analysis.methods, lang)
+                   if t in GRADE_TERMS), "").rstrip("。. ")
     sections.append(Section(L.text("sec.student_letter", lang),
                             [Text(L.text("note.letter", lang, grades=grades))]))
     name = str(ident["name"]) if str(ident["name"]) else str(ident["national_id"])
