@@ -36,4 +36,4 @@ def analyze(ctx: Context, exam: str, out: str | None) -> None:
 
         path = write_report(build_report(view, "district"),
                             Path(out) / f"analysis-{safe_name(exam)}.xlsx", "xlsx")
-        ctx.say(f"已写出 {path}", f"written: {path}")
+        ctx.say("cli.written", path=path)

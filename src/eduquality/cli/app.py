@@ -13,8 +13,10 @@ from typing import Any
 import click
 
 from eduquality import __version__
+from eduquality.cli import messages as _messages  # noqa: F401  (registers cli.* keys)
 from eduquality.config import Settings, load_settings
 from eduquality.errors import EduQualityError, KeyedError
+from eduquality.i18n import tr
 
 
 @dataclass
@@ -34,9 +36,14 @@ class Context:
 
         return open_database(self.db_path, lang=self.lang, read_only=read_only)
 
-    def say(self, zh: str, en: str) -> None:
-        """Print a progress line in the user's language (to stderr, keeping stdout for data)."""
-        click.echo(en if self.lang == "en" else zh, err=True)
+    def t(self, key: str, /, **params: object) -> str:
+        """The message ``key`` (:mod:`eduquality.cli.messages`) in the user's language."""
+        return tr(key, self.lang, **params)
+
+    def say(self, key: str, /, **params: object) -> None:
+        """Print the progress line ``key`` in the user's language (to stderr, keeping stdout
+        for data)."""
+        click.echo(self.t(key, **params), err=True)
 
 
 pass_ctx = click.make_pass_decorator(Context)

@@ -41,15 +41,11 @@ class _Progress:
 
 def _report(ctx: Context, result) -> None:
     if result.outcome == "unchanged":
-        ctx.say(f"文件 {result.file} 与上次导入的完全相同，未作改动（已记录）",
-                f"{result.file} is identical to the last import: nothing changed (logged)")
+        ctx.say("cli.import.unchanged", file=result.file)
         return
-    counts = "，".join(f"{k} {v}" for k, v in result.counts.items())
-    counts_en = ", ".join(f"{k} {v}" for k, v in result.counts.items())
-    ctx.say(f"已导入 {result.file}：读取 {result.rows_read} 行，写入 {result.rows_written} 行"
-            f"（{counts}），用时 {result.seconds:.1f} 秒",
-            f"imported {result.file}: {result.rows_read} rows read, {result.rows_written} "
-            f"written ({counts_en}) in {result.seconds:.1f} s")
+    counts = ctx.t("cli.list_sep").join(f"{k} {v}" for k, v in result.counts.items())
+    ctx.say("cli.import.done", file=result.file, read=result.rows_read,
+            written=result.rows_written, counts=counts, seconds=result.seconds)
 
 
 def _run(ctx: Context, call) -> None:

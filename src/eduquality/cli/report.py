@@ -82,7 +82,7 @@ def _write_one(ctx: Context, kind: str, exam: str, unit: str | None, fmt: str | 
     name = f"{kind}-{safe_name(exam)}" + (f"-{safe_name(unit)}" if unit else "")
     path = write_report(build_report(view, kind, unit, **(extras or {})),
                         out or f"{name}.{fmt}", fmt)
-    ctx.say(f"已写出 {path}", f"written: {path}")
+    ctx.say("cli.written", path=path)
 
 
 def _write_all(ctx: Context, kind: str, exam: str, fmt: str | None, out: str | None,
@@ -93,7 +93,7 @@ def _write_all(ctx: Context, kind: str, exam: str, fmt: str | None, out: str | N
     folder = Path(out or f"{kind}-{safe_name(exam)}")
     paths = write_unit_reports(view, kind, folder, [fmt or "pdf"], workers=jobs,
                                **(extras or {}))
-    ctx.say(f"已写出 {len(paths)} 份报告到 {folder}", f"{len(paths)} reports written to {folder}")
+    ctx.say("cli.reports_written", n=len(paths), folder=folder)
 
 
 @main.group()
@@ -170,7 +170,7 @@ def student(ctx: Context, exam: str, fmt: str | None, out: str | None, public: b
                                     settings=ctx.settings, public=public)
     finally:
         db.close()
-    ctx.say(f"已写出 {path}", f"written: {path}")
+    ctx.say("cli.written", path=path)
 
 
 @report.command("set")
@@ -191,4 +191,4 @@ def report_set(ctx: Context, exam: str, out: str, formats: tuple[str, ...],
     view = _view(ctx, exam, public)
     paths = write_report_set(view.analysis, out, ctx.lang, formats or FORMATS,
                              settings=ctx.settings, public=public)
-    ctx.say(f"已写出 {len(paths)} 个文件到 {out}", f"{len(paths)} files written to {out}")
+    ctx.say("cli.files_written", n=len(paths), folder=out)
