@@ -1,5 +1,5 @@
 """The web page, its Excel download and the PDF/Excel reports show a unit summary the same way:
-the same text for the same value, the same Excel number format for the same column."""
+the same header, the same text for the same value, the same Excel number format per column."""
 
 from __future__ import annotations
 
@@ -44,6 +44,9 @@ def test_web_page_and_pdf_show_the_same_strings(schools):
         pdf_cells = {k: printed["rows"][i][j][0].rstrip(" ↑↓≈") for j, k in enumerate(keys)}
         for key in SHARED:
             assert web_cells[key] == pdf_cells[key], (key, web_cells[key], pdf_cells[key])
+    web_labels = {c.key: c.label for c in web_table.columns}
+    pdf_labels = {c.key: c.label for c in report_table.columns}
+    assert all(web_labels[k] == pdf_labels[k] for k in SHARED)  # one header per column
     mean, low, high = rows.loc[0, ["mean", "ci_low", "ci_high"]]
     assert web_cells["mean"] != "—" and len(fmt(mean, "num2").partition(".")[2]) == 2
     assert fmt(web_table.rows[0]["ci"], "text") == f"{low:.2f}–{high:.2f}"

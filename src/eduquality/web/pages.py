@@ -109,7 +109,7 @@ def summary_table(
     if subject_col:
         cols.append(Column("subject", t("web.col.subject")))
     for c in columns:
-        cols.append(Column(c, t(f"web.col.{c}"), UNIT_FORMATS.get(c, "text")))
+        cols.append(Column(c, L.col(c, lang), UNIT_FORMATS.get(c, "text")))
     rows = []
     units: Iterable[Any] = frame.itertuples(index=False)
     for r in units:  # aggregated rows: one per unit and subject
