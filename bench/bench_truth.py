@@ -86,7 +86,7 @@ def main() -> None:
     t0 = time.perf_counter()
     manifest = simulate_district(out / "files", students=args.students, profile="full")
     db = open_database(out / "district.duckdb")
-    import_manifest(db, manifest, lambda zh, en: None)
+    import_manifest(db, manifest, lambda key, **params: None)
     build_s = time.perf_counter() - t0
     truth = load_truth(out / "files")
 

@@ -31,7 +31,7 @@ def test_every_file_imported_once(demo):
     assert db.scalar("SELECT count(*) FROM item_parameter") > 0
     assert db.scalar("SELECT count(*) FROM scale_score") > 0
     before = db.table_counts()
-    import_manifest(db, manifest, lambda zh, en: None)
+    import_manifest(db, manifest, lambda key, **params: None)
     after = db.table_counts()
     assert {k: v for k, v in after.items() if k != "import_log"} == {
         k: v for k, v in before.items() if k != "import_log"}

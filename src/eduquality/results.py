@@ -67,7 +67,8 @@ class ExamAnalysis:
       highest score first.
     - ``bands``: 分数段 per subject, tenths of full marks (subject_code, band, lower, upper,
       count, share).
-    - ``methods``: the definitions used, as (term, definition) rows for the methods appendix.
+    - ``methods``: the definitions used, as (message key, parameters) notes that the reports
+      render in the reader's language (:func:`eduquality.reports.labels.analysis_methods`).
     - ``no_items``: papers defined by their subject total only (paper_id, subject_code): item,
       option, reliability and knowledge analyses do not apply to them (reports say so).
     """
@@ -88,7 +89,7 @@ class ExamAnalysis:
     online: pd.DataFrame = field(default_factory=pd.DataFrame)
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     """Display names: names['school'][code], names['class'][class_id], names['teacher'][id]."""
-    methods: list[tuple[str, str]] = field(default_factory=list)
+    methods: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     no_items: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 

@@ -76,6 +76,10 @@ def test_bad_input_exits_with_a_message(tmp_path):
     res = CliRunner().invoke(main, ["--lang", "en", "irt", "fit", str(path), "--items",
                                     str(tmp_path / "o.csv")])
     assert res.exit_code == 2 and "q1" in res.output
+    assert "not non-negative integers" in res.output and not any(  # the engine's error, in en
+        "\u3400" <= ch <= "\u9fff" for ch in res.output)
+    res = CliRunner().invoke(main, ["irt", "fit", str(path), "--items", str(tmp_path / "o.csv")])
+    assert res.exit_code == 2 and "非整数" in res.output
     res = CliRunner().invoke(main, ["irt", "fit", str(tmp_path / "none.csv"), "--items",
                                     str(tmp_path / "o.csv")])
     assert res.exit_code == 2 and "找不到" in res.output

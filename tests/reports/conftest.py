@@ -18,7 +18,7 @@ from tests.factories import tiny_exam_db
 
 def analysed(exam_type: str = "final", grade: int = 8, lang: str = "zh") -> ExamAnalysis:
     db = tiny_exam_db()
-    db.lang = lang  # the analysis writes its methods text in the database's language
+    db.lang = lang  # the language of the database's messages; results carry none
     with db.write() as con:
         con.execute("UPDATE exam SET exam_type = ?, grade = ? WHERE exam_id = 'E1'",
                     [exam_type, grade])

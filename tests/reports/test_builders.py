@@ -251,3 +251,13 @@ def test_methods_appendix_states_the_definitions_of_the_sections_shown(compulsor
     assert "小题分析" not in terms and "薄弱点" not in terms
     en = [t for t, _ in build_report(view_of(english, "en"), "district").methods]
     assert "Weak points" in en and not any(re.search(r"[\u3400-\u9fff]", t) for t in en)
+
+
+def test_methods_appendix_is_in_the_report_language_not_the_analysis_one(compulsory, english):
+    """The analysis names its definitions by key; each report renders them in its language."""
+    assert compulsory.methods == english.methods
+    zh = dict(build_report(view_of(english), "district").methods)
+    en = dict(build_report(view_of(compulsory, "en"), "district").methods)
+    assert zh["三率"].startswith("优秀率/良好率/及格率：得分不低于满分的 85%/70%/60%")
+    assert en["Rates"].endswith("of full marks; low-score rate: below 40%.")
+    assert not any(re.search(r"[\u3400-\u9fff]", t + d) for t, d in en.items())

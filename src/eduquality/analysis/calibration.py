@@ -60,7 +60,8 @@ class FitOutcome:
 
     summary: dict[str, Any]
     items_path: Path
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[IRTConvergenceWarning] = field(default_factory=list)
+    """Convergence warnings, shown by the caller in the user's language (``w.text(lang)``)."""
 
 
 MISSING = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
@@ -103,8 +104,8 @@ def fit_response_file(responses: str | Path, model: str, out: str | Path,
     items, ids = read_responses(responses, id_col, lang=lang)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", IRTConvergenceWarning)
-        fitted = IRT(model, quadpts=quadpts, lang=lang).fit(items)
-    notes = [str(w.message) for w in caught if issubclass(w.category, IRTConvergenceWarning)]
+        fitted = IRT(model, quadpts=quadpts).fit(items)
+    notes = [w.message for w in caught if isinstance(w.message, IRTConvergenceWarning)]
     export_table(fitted.items_, model).to_csv(out, index=False)
     info = fitted.summary()
     keys = ["model", "n_persons", "n_items", "loglik", "aic", "bic", "iterations", "converged"]
@@ -125,7 +126,7 @@ def dif_response_file(responses: str | Path, group: str, focal: str, out: str | 
     """Mantel–Haenszel DIF for every item of a response file; writes DIF.csv. Writes."""
     items, _, frame = _response_table(responses, id_col, (group,), lang)
     labels = frame[group].fillna("").str.strip()
-    table = mantel_haenszel(items, (labels == str(focal)).to_numpy(), lang)
+    table = mantel_haenszel(items, (labels == str(focal)).to_numpy())
     cols = ["item", "chi2", "p", "alpha_mh", "delta_mh", "ets_class"]
     table[cols].to_csv(out, index=False)
     return table
@@ -155,7 +156,7 @@ class PaperCalibration:
     link_slope: float = 1.0
     link_intercept: float = 0.0
     link_method: str | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[IRTConvergenceWarning] = field(default_factory=list)
 
 
 def calibrate_paper(db: Database, paper_id: str, model: str = "2pl",
@@ -185,8 +186,8 @@ def calibrate_paper(db: Database, paper_id: str, model: str = "2pl",
     frame = pd.DataFrame(scores[:, keep], columns=[str(s) for s in seqs[keep]])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", IRTConvergenceWarning)
-        fitted = IRT(model, quadpts=quadpts, lang=lang).fit(frame)
-    notes = [str(w.message) for w in caught if issubclass(w.category, IRTConvergenceWarning)]
+        fitted = IRT(model, quadpts=quadpts).fit(frame)
+    notes = [w.message for w in caught if isinstance(w.message, IRTConvergenceWarning)]
     bank = fitted.bank_
     slope, intercept, scale = 1.0, 0.0, paper_id
     if anchor is not None:
@@ -196,7 +197,7 @@ def calibrate_paper(db: Database, paper_id: str, model: str = "2pl",
         base_common = base.subset([n for n in base.items if n in base_names])
         renamed = ItemBank(tuple(base_names[n] for n in base_common.items), base_common.groups,
                            base_common.latent_mean, base_common.latent_sd)
-        lk = link(renamed, bank, link_method, lang=lang)
+        lk = link(renamed, bank, link_method)
         slope, intercept = lk.slope, lk.intercept
         bank = lk.apply(bank)
         scale = str(db.scalar("SELECT any_value(scale) FROM item_parameter WHERE paper_id = ?",

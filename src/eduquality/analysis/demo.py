@@ -17,6 +17,7 @@ from pathlib import Path
 from eduquality.analysis.calibration import calibrate_exam
 from eduquality.analysis.exam import analyse_exam
 from eduquality.config import Settings
+from eduquality.i18n import register
 from eduquality.ingest import import_paper, import_roster, import_scores
 from eduquality.ingest.lines import import_lines
 from eduquality.reports import write_report_set
@@ -25,7 +26,22 @@ from eduquality.simulate.manifest import Manifest, ManifestEntry
 from eduquality.store import Database, open_database
 from eduquality.store.access import add_user
 
-Say = Callable[[str, str], None]
+Say = Callable[..., None]
+"""Prints a progress line: ``say(key, **params)`` with a key of :data:`MESSAGES`, shown in the
+user's language by the caller (the CLI)."""
+
+MESSAGES = register({
+    "demo.simulate": ("1/4 生成模拟区县（虚构学校与成绩）…", "1/4 simulating the district (fictional schools)…"),
+    "demo.progress": ("  {text}", "  {text}"),
+    "demo.import": ("2/4 导入 {n} 个文件（与用户导入相同的导入器）…",
+                    "2/4 importing {n} files (the same importers users run)…"),
+    "demo.imported": ("  已导入 {i}/{n} 个文件", "  imported {i}/{n} files"),
+    "demo.analyse": ("3/4 分析考试 {exam} …", "3/4 analysing exam {exam}…"),
+    "demo.irt": ("  IRT 标定（2PL/等级反应模型）并计算学生量表分…",
+                 "  IRT calibration (2PL/graded) and students' scale scores…"),
+    "demo.reports": ("4/4 生成报告（通报、学校、班级、学生）…",
+                     "4/4 writing reports (district, schools, class, student)…"),
+})
 
 
 @dataclass
@@ -61,7 +77,7 @@ def import_manifest(db: Database, manifest: Manifest, say: Say) -> int:
     for i, entry in enumerate(files, 1):
         _import_entry(db, manifest.out_dir, entry)
         if i % step == 0 or i == len(files):
-            say(f"  已导入 {i}/{len(files)} 个文件", f"  imported {i}/{len(files)} files")
+            say("demo.imported", i=i, n=len(files))
     return len(files)
 
 
@@ -111,15 +127,15 @@ def run_demo(out_dir: str | Path, settings: Settings, students: int = 12_000, se
              profile: str = "demo", formats: tuple[str, ...] = ("pdf", "xlsx", "html"),
              say: Say | None = None) -> DemoResult:
     """Build, import, analyse and report the demo district under ``out_dir``. Writes."""
-    speak: Say = say or (lambda zh, en: None)
+    speak: Say = say or (lambda key, **params: None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
 
     t0 = time.perf_counter()
-    speak("1/4 生成模拟区县（虚构学校与成绩）…", "1/4 simulating the district (fictional schools)…")
+    speak("demo.simulate")
     manifest = simulate_district(out / "files", students=students, seed=seed, profile=profile,
-                                 progress=lambda msg: speak(f"  {msg}", f"  {msg}"),
+                                 progress=lambda msg: speak("demo.progress", text=msg),
                                  lang=settings.lang)
     timings["simulate"] = time.perf_counter() - t0
 
@@ -128,22 +144,20 @@ def run_demo(out_dir: str | Path, settings: Settings, students: int = 12_000, se
     for p in (db_path, db_path.with_suffix(".duckdb.wal")):
         p.unlink(missing_ok=True)
     db = open_database(db_path, lang=settings.lang)
-    speak(f"2/4 导入 {len(manifest.files)} 个文件（与用户导入相同的导入器）…",
-          f"2/4 importing {len(manifest.files)} files (the same importers users run)…")
+    speak("demo.import", n=len(manifest.files))
     n_files = import_manifest(db, manifest, speak)
     timings["import"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     exam_id = showcase_exam(db)
-    speak(f"3/4 分析考试 {exam_id} …", f"3/4 analysing exam {exam_id}…")
+    speak("demo.analyse", exam=exam_id)
     analysis = analyse_exam(db, exam_id, settings)
-    speak("  IRT 标定（2PL/等级反应模型）并计算学生量表分…",
-          "  IRT calibration (2PL/graded) and students' scale scores…")
+    speak("demo.irt")
     calibrate_exam(db, exam_id)
     timings["analyse"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    speak("4/4 生成报告（通报、学校、班级、学生）…", "4/4 writing reports (district, schools, class, student)…")
+    speak("demo.reports")
     reports_dir = out / "reports"
     if reports_dir.exists():
         shutil.rmtree(reports_dir)

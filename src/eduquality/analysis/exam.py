@@ -192,41 +192,17 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings) -> ExamAnalysis
         reliability=item_frames["reliability"], knowledge=item_frames["knowledge"],
         weak_points=item_frames["weak_points"], groups=student_groups(students, settings),
         lines=lines, subject_lines=subject_lines, online=online,
-        names=_names(db, exam_id), methods=methods_text(settings, db.lang),
+        names=_names(db, exam_id), methods=method_notes(settings),
         no_items=item_frames["no_items"],
     )
 
 
-def methods_text(settings: Settings, lang: str) -> list[tuple[str, str]]:
-    """The definitions used, for the methods appendix of every report."""
+def method_notes(settings: Settings) -> list[tuple[str, dict[str, str]]]:
+    """The definitions used, for the methods appendix of every report: message keys of
+    :data:`eduquality.reports.labels.ANALYSIS_METHODS` with the grade and rate lines as
+    parameters; the reports render them in the reader's language."""
     th = settings.thresholds
     pct = {k: f"{v:.0%}" for k, v in
            {"e": th.excellent, "g": th.good, "p": th.pass_, "l": th.low}.items()}
-    if lang == "en":
-        return [
-            ("Mean", "Mean of valid scores; absent and disqualified students are excluded, "
-                     "never counted as 0."),
-            ("SD", "Sample standard deviation (n − 1)."),
-            ("Rates", f"Excellent/good/pass rate: share of valid takers at or above "
-                      f"{pct['e']}/{pct['g']}/{pct['p']} of full marks; low-score rate: below "
-                      f"{pct['l']}."),
-            ("Total", "Sum of subject scores, only for students present in every subject."),
-            ("Confidence interval", "95 % t-interval of the mean: mean ± t(0.975, n−1)·SD/√n."),
-            ("Comparison", "A unit is 'above'/'below' the district only when a t-test of its "
-                           "mean against the district mean gives p < 0.05; otherwise 'similar'. "
-                           "Units are not ranked."),
-            ("Percentile rank", "100 × (number below + ½ number equal) / n."),
-            ("Grades", f"A ≥ {pct['e']}, B ≥ {pct['g']}, C ≥ {pct['p']} of full marks, else D."),
-        ]
-    return [
-        ("平均分", "有效成绩的算术平均；缺考、违纪学生不计入，绝不按 0 分计。"),
-        ("标准差", "样本标准差（分母 n − 1）。"),
-        ("三率", f"优秀率/良好率/及格率：得分不低于满分的 {pct['e']}/{pct['g']}/{pct['p']} 的有效考生"
-                 f"占比；低分率：低于满分 {pct['l']} 的占比。"),
-        ("总分", "各科成绩之和，仅统计全部科目均正常参考的学生。"),
-        ("置信区间", "平均分的 95% t 置信区间：均值 ± t(0.975, n−1)·SD/√n。"),
-        ("比较", "单位平均分与全区平均分做 t 检验，p < 0.05 时才判为“显著高于/低于”，否则为“无显著差异”；"
-                 "不对单位排名。"),
-        ("百分等级", "100 ×（低于该分人数 + ½ 同分人数）/ 总人数。"),
-        ("等级", f"A：≥ 满分 {pct['e']}；B：≥ {pct['g']}；C：≥ {pct['p']}；其余为 D。"),
-    ]
+    return [("mean", {}), ("sd", {}), ("rates", pct), ("total", {}), ("ci", {}),
+            ("comparison", {}), ("pr", {}), ("grades", pct)]

@@ -36,7 +36,7 @@ def analyse(ctx: Context, exam: str, out: str | None) -> None:
 
         path = write_report(build_report(view, "district"),
                             Path(out) / f"analysis-{safe_name(exam)}.xlsx", "xlsx")
-        ctx.say(f"已写出 {path}", f"written: {path}")
+        ctx.say("cli.written", path=path)
 
 
 main.add_alias("analyze", "analyse")

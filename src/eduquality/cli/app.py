@@ -14,8 +14,9 @@ from typing import Any, TypeVar
 import click
 
 from eduquality import __version__
+from eduquality.cli import messages as _messages  # noqa: F401  (registers cli.* keys)
 from eduquality.config import Settings, load_settings
-from eduquality.errors import EduQualityError
+from eduquality.errors import EduQualityError, KeyedError
 from eduquality.i18n import register, tr
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,9 +48,14 @@ class Context:
 
         return open_database(self.db_path, lang=self.lang, read_only=read_only)
 
-    def say(self, zh: str, en: str) -> None:
-        """Print a progress line in the user's language (to stderr, keeping stdout for data)."""
-        click.echo(en if self.lang == "en" else zh, err=True)
+    def t(self, key: str, /, **params: object) -> str:
+        """The message ``key`` (:mod:`eduquality.cli.messages`) in the user's language."""
+        return tr(key, self.lang, **params)
+
+    def say(self, key: str, /, **params: object) -> None:
+        """Print the progress line ``key`` in the user's language (to stderr, keeping stdout
+        for data)."""
+        click.echo(self.t(key, **params), err=True)
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -112,7 +118,9 @@ class EduQualityGroup(click.Group):
         try:
             return super().invoke(ctx)
         except EduQualityError as exc:
-            click.echo(f"错误 / error: {exc}" if not _is_en(ctx) else f"error: {exc}", err=True)
+            en = _is_en(ctx)
+            text = exc.text("en" if en else "zh") if isinstance(exc, KeyedError) else str(exc)
+            click.echo(f"错误 / error: {text}" if not en else f"error: {text}", err=True)
             sys.exit(2)
 
 

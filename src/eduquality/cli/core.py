@@ -12,8 +12,7 @@ from eduquality.cli.app import Context, main, pass_ctx
 def init(ctx: Context) -> None:
     """Create the database (or bring its schema up to date). 创建或升级数据库。"""
     with ctx.open_db() as db:
-        ctx.say(f"数据库已就绪：{db.path}（架构版本 {db.schema_version()}）",
-                f"database ready: {db.path} (schema version {db.schema_version()})")
+        ctx.say("cli.db_ready", path=db.path, version=db.schema_version())
 
 
 @main.command()

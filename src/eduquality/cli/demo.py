@@ -32,13 +32,9 @@ def demo(ctx: Context, out_dir: str, students: int, seed: int, profile: str,
                       formats=tuple(f.strip() for f in formats.split(",") if f.strip()),
                       say=ctx.say)
     t = result.timings
-    ctx.say(
-        f"完成：数据库 {result.db_path}；报告 {len(result.reports)} 份在 {result.out_dir / 'reports'}；"
-        f"用时 生成 {t['simulate']:.0f}s、导入 {t['import']:.0f}s、分析 {t['analyse']:.0f}s、"
-        f"报告 {t['reports']:.0f}s",
-        f"done: database {result.db_path}; {len(result.reports)} reports in "
-        f"{result.out_dir / 'reports'}; took simulate {t['simulate']:.0f}s, import "
-        f"{t['import']:.0f}s, analyse {t['analyse']:.0f}s, reports {t['reports']:.0f}s")
+    ctx.say("cli.demo.done", db=result.db_path, n=len(result.reports),
+            folder=result.out_dir / "reports", simulate=t["simulate"], import_=t["import"],
+            analyse=t["analyse"], reports=t["reports"])
     for table in ("school", "student", "exam", "item_score", "subject_result"):
         click.echo(f"  {table:<16}{result.counts.get(table, 0):>12,}")
     from eduquality.analysis.demo import DEMO_PASSWORD
@@ -46,18 +42,16 @@ def demo(ctx: Context, out_dir: str, students: int, seed: int, profile: str,
     if not no_web_check:
         from eduquality.web.smoke import smoke_check
 
-        ctx.say("5/5 检查网页平台（本机临时端口，登录并打开考试页面）…",
-                "5/5 checking the web platform (temporary local port, sign in, open the exam)…")
+        ctx.say("cli.demo.web_check")
         check = smoke_check(ctx.settings.with_overrides(db=str(result.db_path)), "jiaoyan",
                             DEMO_PASSWORD, result.exam_id)
         ok = check.login_status == 200 and check.page_status == 200
-        ctx.say(f"  网页平台{'正常' if ok else '异常'}（{check.seconds:.1f}s）：{check.url}",
-                f"  web platform {'OK' if ok else 'FAILED'} ({check.seconds:.1f}s): {check.url}")
+        ctx.say("cli.demo.web_ok" if ok else "cli.demo.web_failed", seconds=check.seconds,
+                url=check.url)
         if not ok:
             raise click.ClickException("web platform check failed")
 
-    ctx.say(f"网页平台：eduquality --db {result.db_path} web  然后打开 http://127.0.0.1:8000",
-            f"web platform: eduquality --db {result.db_path} web  then open http://127.0.0.1:8000")
-    ctx.say(f"演示账号（密码均为 {DEMO_PASSWORD}）：", f"demo accounts (password {DEMO_PASSWORD}):")
+    ctx.say("cli.demo.web_hint", db=result.db_path)
+    ctx.say("cli.demo.accounts", password=DEMO_PASSWORD)
     for username, role in result.users:
-        ctx.say(f"  {username}（{role}）", f"  {username} ({role})")
+        ctx.say("cli.demo.account", username=username, role=role)

@@ -36,13 +36,8 @@ def results(ctx: Context, exam_id: str, subject: str | None, out: str, fmt: str 
     status, score. 导出考试成绩（每名学生每科一行）。"""
     from eduquality.analysis.exports import export_results, operator
 
-    db = ctx.open_db()
-    try:
+    with ctx.open_db() as db:
         done = export_results(db, operator(db, user), exam_id, out, subject=subject, fmt=fmt,
                               unmasked=unmasked, lang=ctx.lang)
-    finally:
-        db.close()
-    ids = ("完整学籍号" if done.unmasked else "学籍号已脱敏",
-           "full IDs" if done.unmasked else "IDs masked")
-    ctx.say(f"已导出 {done.rows} 行到 {done.path}（{ids[0]}，已记入审计日志）",
-            f"exported {done.rows} rows to {done.path} ({ids[1]}; audited)")
+    ids = ctx.t("cli.export.full_ids" if done.unmasked else "cli.export.masked_ids")
+    ctx.say("cli.export.done", rows=done.rows, path=done.path, ids=ids)

@@ -45,31 +45,23 @@ class _Progress:
 
 def _template_lines(ctx: Context, result) -> None:
     if result.template and result.template_how == "headers":
-        ctx.say(f"表头与导入模板「{result.template}」相符，已套用",
-                f"headers match import template '{result.template}': applied")
+        ctx.say("cli.template.matched", name=result.template)
     elif result.template:
-        ctx.say(f"已套用导入模板「{result.template}」", f"applied import template "
-                f"'{result.template}'")
+        ctx.say("cli.template.applied", name=result.template)
     if result.template_saved:
-        ctx.say(f"已保存导入模板「{result.template_saved}」（下次表头相同的文件会自动套用）",
-                f"saved import template '{result.template_saved}' (applied to the next file "
-                "with the same headers)")
+        ctx.say("cli.template.saved", name=result.template_saved)
 
 
 def _report(ctx: Context, result) -> None:
     _template_lines(ctx, result)
     if result.outcome == "unchanged":
-        ctx.say(f"文件 {result.file} 与上次导入的完全相同，未作改动（已记录）",
-                f"{result.file} is identical to the last import: nothing changed (logged)")
+        ctx.say("cli.import.unchanged", file=result.file)
         return
-    counts = "，".join(f"{k} {v}" for k, v in result.counts.items())
-    counts_en = ", ".join(f"{k} {v}" for k, v in result.counts.items())
-    ctx.say(f"已导入 {result.file}：读取 {result.rows_read} 行，写入 {result.rows_written} 行"
-            f"（{counts}），用时 {result.seconds:.1f} 秒",
-            f"imported {result.file}: {result.rows_read} rows read, {result.rows_written} "
-            f"written ({counts_en}) in {result.seconds:.1f} s")
+    counts = ctx.t("cli.list_sep").join(f"{k} {v}" for k, v in result.counts.items())
+    ctx.say("cli.import.done", file=result.file, read=result.rows_read,
+            written=result.rows_written, counts=counts, seconds=result.seconds)
     for note in result.notes:  # already in the import's language
-        ctx.say(note, note)
+        click.echo(note)
 
 
 def _run(ctx: Context, call) -> None:

@@ -44,16 +44,12 @@ def fit(ctx: Context, responses, model, items_out, items_old, summary, scores, m
     res = fit_response_file(responses, model, out, summary, scores, method, id_col, quadpts,
                             ctx.lang)
     for note in res.warnings:
-        click.echo(note, err=True)
+        click.echo(note.text(ctx.lang), err=True)
     s = res.summary
-    state_zh = "已收敛" if s["converged"] else "未收敛"
-    state_en = "converged" if s["converged"] else "NOT converged"
-    ctx.say(f"{model} 模型：{s['n_persons']} 人，{s['n_items']} 题，对数似然 {s['loglik']:.3f}，"
-            f"AIC {s['aic']:.2f}，BIC {s['bic']:.2f}，{s['iterations']} 次迭代（{state_zh}）"
-            f"→ {out}",
-            f"{model}: {s['n_persons']} persons, {s['n_items']} items, log-likelihood "
-            f"{s['loglik']:.3f}, AIC {s['aic']:.2f}, BIC {s['bic']:.2f}, {s['iterations']} "
-            f"iterations ({state_en}) → {out}")
+    state = ctx.t("cli.irt.converged" if s["converged"] else "cli.irt.not_converged")
+    ctx.say("cli.irt.fit", model=model, n_persons=s["n_persons"], n_items=s["n_items"],
+            loglik=s["loglik"], aic=s["aic"], bic=s["bic"], iterations=s["iterations"],
+            state=state, out=out)
 
 
 @irt.command()
@@ -71,8 +67,7 @@ def dif(ctx: Context, responses, group, focal, out, id_col) -> None:
     table = dif_response_file(responses, group, focal, out, id_col, ctx.lang)
     counts = table["ets_class"].value_counts()
     a, b, c = (int(counts.get(k, 0)) for k in "ABC")
-    ctx.say(f"{len(table)} 题：A 类 {a}，B 类 {b}，C 类 {c} → {out}",
-            f"{len(table)} items: class A {a}, B {b}, C {c} → {out}")
+    ctx.say("cli.irt.dif", n=len(table), a=a, b=b, c=c, out=out)
 
 
 def _pairs(text: str | None) -> dict[int, int] | None:
@@ -106,11 +101,8 @@ def calibrate(ctx: Context, paper_id, model, method, anchor, common, link_method
     with ctx.open_db() as db:
         res = calibrate_paper(db, paper_id, model, anchor, _pairs(common), link_method, method)
     for note in res.warnings:
-        click.echo(note, err=True)
+        click.echo(note.text(ctx.lang), err=True)
     s = res.summary
-    ctx.say(f"试卷 {paper_id}：{s['n_persons']} 人，{s['n_items']} 题，量尺 {res.scale}"
-            f"（θ = {res.link_slope:.3f}·θ' + {res.link_intercept:.3f}），"
-            f"未标定（无方差）题：{res.excluded or '无'}",
-            f"paper {paper_id}: {s['n_persons']} students, {s['n_items']} items, scale "
-            f"{res.scale} (θ = {res.link_slope:.3f}·θ' + {res.link_intercept:.3f}); items left "
-            f"out (no variance): {res.excluded or 'none'}")
+    ctx.say("cli.irt.calibrated", paper=paper_id, n_persons=s["n_persons"],
+            n_items=s["n_items"], scale=res.scale, slope=res.link_slope,
+            intercept=res.link_intercept, excluded=res.excluded or ctx.t("cli.none"))

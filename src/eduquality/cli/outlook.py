@@ -29,7 +29,7 @@ def _write(frames: dict[str, pd.DataFrame], out: str | None, ctx: Context) -> No
         for name, frame in frames.items():
             frame.to_excel(writer, sheet_name=name[:31], index=False)
             writer.sheets[name[:31]].freeze_panes(1, 0)
-    ctx.say(f"已写入 {path}", f"written: {path}")
+    ctx.say("cli.written", path=path)
 
 
 @main.command("value-added")

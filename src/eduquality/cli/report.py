@@ -77,7 +77,7 @@ def _write_one(ctx: Context, kind: str, exam: str, unit: str | None, fmt: str | 
     name = f"{kind}-{safe_name(exam)}" + (f"-{safe_name(unit)}" if unit else "")
     path = write_report(build_report(view, kind, unit, **(extras or {})),
                         out or f"{name}.{fmt}", fmt)
-    ctx.say(f"已写出 {path}", f"written: {path}")
+    ctx.say("cli.written", path=path)
 
 
 def _write_all(ctx: Context, kind: str, exam: str, fmt: str | None, out: str | None,
@@ -88,7 +88,7 @@ def _write_all(ctx: Context, kind: str, exam: str, fmt: str | None, out: str | N
     folder = Path(out or f"{kind}-{safe_name(exam)}")
     paths = write_unit_reports(view, kind, folder, [fmt or "pdf"], workers=jobs,
                                **(extras or {}))
-    ctx.say(f"已写出 {len(paths)} 份报告到 {folder}", f"{len(paths)} reports written to {folder}")
+    ctx.say("cli.reports_written", n=len(paths), folder=folder)
 
 
 @main.group()
@@ -162,7 +162,7 @@ def student(ctx: Context, exam: str, fmt: str | None, out: str | None, public: b
     with ctx.open_db(read_only=True) as db:
         path = write_student_report(analyse_exam(db, exam, ctx.settings), db, student, out, fmt,
                                     settings=ctx.settings, public=public)
-    ctx.say(f"已写出 {path}", f"written: {path}")
+    ctx.say("cli.written", path=path)
 
 
 @report.command("set")
@@ -183,4 +183,4 @@ def report_set(ctx: Context, exam: str, out: str, formats: tuple[str, ...],
     view = _view(ctx, exam, public)
     paths = write_report_set(view.analysis, out, ctx.lang, formats or FORMATS,
                              settings=ctx.settings, public=public)
-    ctx.say(f"已写出 {len(paths)} 个文件到 {out}", f"{len(paths)} files written to {out}")
+    ctx.say("cli.files_written", n=len(paths), folder=out)

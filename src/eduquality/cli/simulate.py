@@ -28,7 +28,5 @@ def simulate(ctx: Context, out: str, students: int, seed: int, profile: str, yea
     manifest = simulate_district(out, students=students, seed=seed, profile=profile, years=years,
                                  progress=lambda msg: click.echo(msg, err=True), lang=ctx.lang)
     c = manifest.counts
-    ctx.say(f"已写入 {c['files']} 个文件（{c['schools']} 所学校、{c['students']} 名学生、"
-            f"{c['exams']} 场考试）：{manifest.out_dir}/manifest.json；真值在 truth/",
-            f"wrote {c['files']} files ({c['schools']} schools, {c['students']} students, "
-            f"{c['exams']} exams): {manifest.out_dir}/manifest.json; ground truth in truth/")
+    ctx.say("cli.simulate.done", files=c["files"], schools=c["schools"],
+            students=c["students"], exams=c["exams"], folder=manifest.out_dir)

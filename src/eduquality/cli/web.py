@@ -24,10 +24,8 @@ def web(ctx: Context, host: str, port: int, secure_cookies: bool) -> None:
     with ctx.open_db() as db:
         no_users = list_users(db).empty
     if no_users:
-        ctx.say("还没有用户：先运行 eduquality user add 用户名 --role admin",
-                "no users yet: first run eduquality user add USERNAME --role admin")
-    ctx.say(f"网页平台：http://{host}:{port}/（Ctrl+C 停止）",
-            f"web platform: http://{host}:{port}/ (Ctrl+C to stop)")
+        ctx.say("cli.web.no_users")
+    ctx.say("cli.web.serving", host=host, port=port)
     serve(ctx.settings, host, port, cookie_secure=secure_cookies)
 
 
@@ -64,8 +62,7 @@ def user_add(ctx: Context, username: str, role: str, display_name: str | None,
         p = add_user(db, username, role, password, display_name=display_name,
                      school_code=school_code, class_id=class_id, student=student,
                      teacher_id=teacher_id, lang=ui_lang)
-    ctx.say(f"已添加用户 {p.username}（{ROLES.label(p.role, 'zh')}）",
-            f"user added: {p.username} ({ROLES.label(p.role, 'en')})")
+    ctx.say("cli.user.added", username=p.username, role=ROLES.label(p.role, ctx.lang))
 
 
 @user.command("list")
@@ -90,4 +87,4 @@ def user_passwd(ctx: Context, username: str, password: str) -> None:
 
     with ctx.open_db() as db:
         set_password(db, username, password)
-    ctx.say(f"已更新 {username} 的密码", f"password updated for {username}")
+    ctx.say("cli.user.password", username=username)

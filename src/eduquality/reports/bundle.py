@@ -179,8 +179,7 @@ def write_report_set(analysis: ExamAnalysis, out_dir: str | Path, lang: str = "z
 
     ``db``: where to read student names and ID numbers when ``analysis`` lacks them
     (:func:`~eduquality.reports.roster.with_identities`); IDs are masked in every file.
-    The methods appendix uses ``analysis.methods``, written in the language the analysis was
-    run in (the database's): analyse in ``lang`` for a report in ``lang``."""
+    The methods appendix renders ``analysis.methods`` (message keys) in ``lang``."""
     if db is not None:
         analysis = with_identities(analysis, db)
         first = _first_student(analysis)

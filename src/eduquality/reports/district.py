@@ -116,7 +116,7 @@ def school_matrix(view: View, schools: pd.DataFrame) -> Table:
         rows = keyed[keyed["subject_code"] == s].set_index("school_code")
         frame[f"{s}.mean"] = frame["school_code"].map(rows["mean"])
         frame[f"{s}.band"] = frame["school_code"].map(rows["band"])
-        cols += [Column(f"{s}.mean", f"{view.subject(s)} {L.col('mean', lang)}", "num1",
+        cols += [Column(f"{s}.mean", f"{view.subject(s)} {L.col('mean', lang)}", "num2",
                         band_key=f"{s}.band"),
                  Column(f"{s}.band", f"{view.subject(s)} {L.col('band', lang)}", "band",
                         "excel")]

@@ -8,7 +8,6 @@ LibreOffice (tested with ``libreoffice --headless --convert-to csv``).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -20,18 +19,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from eduquality.reports import labels as L
 from eduquality.reports.fonts import CJK_FAMILY
+from eduquality.reports.formats import NUMBER_FORMATS, SheetNames, display_width, excel_number
 from eduquality.reports.model import Column, Fmt, Report, Table
-
-NUMBER_FORMATS: dict[Fmt, str] = {
-    "int": "0", "num1": "0.0", "num2": "0.00", "num3": "0.000", "pct": "0.0%",
-    "text": "@", "band": "@",
-}
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-
-
-def _width(text: str) -> int:
-    """Display width: CJK characters count double."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 class _Styles:
@@ -50,29 +39,12 @@ class _Styles:
         self.wrap = wb.add_format({**base, "text_wrap": True, "valign": "top"})
 
 
-class _Names:
-    """Unique, valid sheet names (≤ 31 characters, no []:*?/\\)."""
-
-    def __init__(self) -> None:
-        self.used: set[str] = set()
-
-    def __call__(self, wanted: str) -> str:
-        base = _BAD_SHEET_CHARS.sub("-", wanted).strip("'") or "Sheet"
-        name, i = base[:31], 2
-        while name.lower() in self.used:
-            suffix = f"~{i}"
-            name, i = base[:31 - len(suffix)] + suffix, i + 1
-        self.used.add(name.lower())
-        return name
-
-
 def _values(series: pd.Series, fmt: Fmt, lang: str) -> list[Any]:
     if fmt == "band":
         return [L.band(v, lang) if pd.notna(v) else None for v in series]
     if fmt == "text":
         return [None if pd.isna(v) else str(v) for v in series]
-    numeric = pd.to_numeric(series, errors="coerce").astype(float)
-    return [None if pd.isna(v) else float(v) for v in numeric]
+    return [excel_number(v) for v in pd.to_numeric(series, errors="coerce")]
 
 
 def _mark_header(ws: Worksheet, report: Report) -> None:
@@ -96,7 +68,7 @@ def _table_sheet(wb: Workbook, st: _Styles, report: Report, table: Table, name: 
         ws.write_string(1, j, c.label, st.header)
         values = _values(table.frame[c.key], c.fmt, report.lang)
         ws.write_column(2, j, values, st.cells[c.fmt])
-        longest = max([_width(c.label) // 2 + 2] + [_width(str(v)) for v in values[:200] if
+        longest = max([display_width(c.label) // 2 + 2] + [display_width(str(v)) for v in values[:200] if
                                                     c.fmt in ("text", "band") and v])
         ws.set_column(j, j, min(max(longest + 2, 9), 40))
         if n and c.fmt == "band":
@@ -166,7 +138,7 @@ def render_xlsx(report: Report, path: str | Path) -> Path:
     wb.set_properties({"title": report.title, "subject": "EduQuality",
                        "comments": L.text("internal" if report.internal else "public",
                                           report.lang)})
-    st, names = _Styles(wb), _Names()
+    st, names = _Styles(wb), SheetNames()
     _cover(wb, st, report, names(L.text("tbl.cover", report.lang)))
     for table in report.tables():
         _table_sheet(wb, st, report, table, names(table.sheet or table.title))

@@ -7,7 +7,6 @@ numbers), is what :mod:`eduquality.reports.pdf` hands to WeasyPrint.
 from __future__ import annotations
 
 import base64
-import math
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -15,8 +14,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from eduquality.reports import formats
 from eduquality.reports import labels as L
 from eduquality.reports.fonts import CSS_FONT_FAMILY
+from eduquality.reports.formats import is_missing
 from eduquality.reports.model import Chart, Column, Fmt, Report, Table, Text
 
 
@@ -35,21 +36,10 @@ def stylesheet() -> str:
 
 
 def format_value(value: Any, fmt: Fmt, lang: str) -> str:
-    """A cell as text: '—' for missing values, shares as percentages, bands as labels."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    try:
-        if fmt == "int":
-            return f"{float(value):,.0f}"
-        if fmt in ("num1", "num2", "num3"):
-            return f"{float(value):.{fmt[-1]}f}"
-        if fmt == "pct":
-            return f"{100 * float(value):.1f}%"
-    except (TypeError, ValueError):
-        return str(value)
-    if fmt == "band":
+    """A cell as text (:func:`eduquality.reports.formats.format_value`), bands as labels."""
+    if fmt == "band" and not is_missing(value):
         return L.band(value, lang)
-    return str(value)
+    return formats.format_value(value, fmt)
 
 
 def _cell_class(value: Any, fmt: Fmt) -> str:

@@ -7,6 +7,8 @@ renderer can label any documented column; subject, grade and exam-type labels co
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from eduquality.i18n import has, register, tr
 from eduquality.results import ExamInfo
 from eduquality.vocab import EXAM_TYPES, SUBJECTS, TRACKS, grade_label
@@ -319,6 +321,32 @@ EBEL: dict[str, tuple[str, str]] = {
     "revise": ("需修改", "revise"), "poor": ("差", "poor"),
 }
 
+ANALYSIS_METHODS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "mean": (("平均分", "有效成绩的算术平均；缺考、违纪学生不计入，绝不按 0 分计。"),
+             ("Mean", "Mean of valid scores; absent and disqualified students are excluded, "
+                      "never counted as 0.")),
+    "sd": (("标准差", "样本标准差（分母 n − 1）。"), ("SD", "Sample standard deviation (n − 1).")),
+    "rates": (("三率", "优秀率/良好率/及格率：得分不低于满分的 {e}/{g}/{p} 的有效考生占比；低分率：低于满分 {l} "
+                     "的占比。"),
+              ("Rates", "Excellent/good/pass rate: share of valid takers at or above {e}/{g}/{p} "
+                        "of full marks; low-score rate: below {l}.")),
+    "total": (("总分", "各科成绩之和，仅统计全部科目均正常参考的学生。"),
+              ("Total", "Sum of subject scores, only for students present in every subject.")),
+    "ci": (("置信区间", "平均分的 95% t 置信区间：均值 ± t(0.975, n−1)·SD/√n。"),
+           ("Confidence interval", "95 % t-interval of the mean: mean ± t(0.975, n−1)·SD/√n.")),
+    "comparison": (("比较", "单位平均分与全区平均分做 t 检验，p < 0.05 时才判为“显著高于/低于”，否则为“无显著差异”；"
+                           "不对单位排名。"),
+                   ("Comparison", "A unit is 'above'/'below' the district only when a t-test of "
+                                  "its mean against the district mean gives p < 0.05; otherwise "
+                                  "'similar'. Units are not ranked.")),
+    "pr": (("百分等级", "100 ×（低于该分人数 + ½ 同分人数）/ 总人数。"),
+           ("Percentile rank", "100 × (number below + ½ number equal) / n.")),
+    "grades": (("等级", "A：≥ 满分 {e}；B：≥ {g}；C：≥ {p}；其余为 D。"),
+               ("Grades", "A ≥ {e}, B ≥ {g}, C ≥ {p} of full marks, else D.")),
+}
+"""The definitions behind every analysis (``ExamAnalysis.methods`` names them by these keys,
+with the thresholds as parameters), as ((zh term, zh text), (en term, en text))."""
+
 METHODS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "items": (
         ("小题分析", "得分率 P = 小题平均分 / 小题满分；区分度 D（27% 法）= (高分组平均分 − 低分组平均分) / "
@@ -401,6 +429,8 @@ register({f"reports.ebel.{k}": v for k, v in EBEL.items()})
 register({f"reports.{k}": v for k, v in TEXT.items()})
 register({f"reports.group.{k}": v for k, v in GROUPS.items()})
 register({f"reports.line.{k}": v for k, v in LINES.items()})
+register({f"reports.method.{k}": (zh[0], en[0]) for k, (zh, en) in ANALYSIS_METHODS.items()})
+register({f"reports.method.{k}.text": (zh[1], en[1]) for k, (zh, en) in ANALYSIS_METHODS.items()})
 
 
 def col(key: str, lang: str) -> str:
@@ -437,6 +467,14 @@ def item_flag(code: str, lang: str) -> str:
 def ebel(code: object, lang: str) -> str:
     key = f"reports.ebel.{code}"
     return tr(key, lang) if has(key) else ("" if code is None else str(code))
+
+
+def analysis_methods(notes: Sequence[tuple[str, Mapping[str, str]]], lang: str
+                     ) -> list[tuple[str, str]]:
+    """The (term, definition) rows of an analysis' ``methods`` notes (key, parameters) in
+    ``lang`` (see :data:`ANALYSIS_METHODS`)."""
+    return [(tr(f"reports.method.{k}", lang), tr(f"reports.method.{k}.text", lang, **params))
+            for k, params in notes]
 
 
 def methods(keys: list[str], lang: str, **params: object) -> list[tuple[str, str]]:

@@ -13,9 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
-Fmt = Literal["text", "int", "num1", "num2", "num3", "pct", "band"]
-"""How a column is shown: integers, 1–3 decimals, a percentage of a share, or a band code
-('above' | 'similar' | 'below' | 'too_few') shown as a coloured label."""
+from eduquality.reports.formats import Fmt
 
 
 @dataclass(frozen=True)

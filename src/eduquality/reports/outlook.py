@@ -27,6 +27,7 @@ from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.reports import charts
 from eduquality.reports import labels as L
+from eduquality.reports.formats import intervals
 from eduquality.reports.model import Chart, Column, Section, Table, Text
 from eduquality.reports.policy import fixed_order
 from eduquality.reports.view import View
@@ -55,11 +56,6 @@ def _check_exam(view: View, exam_id: str, what: str) -> None:
     if str(exam_id) != str(want):
         raise OutlookMismatch(tr("reports.outlook.other_exam", view.lang, what=what,
                                  got=exam_id, want=want))
-
-
-def _interval(low: pd.Series, high: pd.Series, fmt: str) -> list[str]:
-    return [fmt.format(lo, hi) if pd.notna(lo) and pd.notna(hi) else "—"
-            for lo, hi in zip(low, high, strict=True)]
 
 
 # ------------------------------------------------------------------------------------------
@@ -107,8 +103,7 @@ def va_table(view: View, frame: pd.DataFrame, level: str, title: str) -> Table:
         out["peer"] = [L.peer(view.peer_of.get(str(c)), lang) for c in out["school_code"]]
     else:
         out.insert(0, "label", [view.class_name(c) for c in out["class_id"]])
-    out["ml.ci"] = _interval(out["multilevel.ci_low"], out["multilevel.ci_high"],
-                             "{:.2f}–{:.2f}")
+    out["ml.ci"] = intervals(out["multilevel.ci_low"], out["multilevel.ci_high"], "num2")
     cols = [Column("label", L.col("school_code" if level == "school" else "class_id", lang))]
     if level == "school":
         cols.append(Column("peer", L.col("peer_group", lang)))
@@ -221,9 +216,8 @@ def forecast_table(view: View, frame: pd.DataFrame, title: str, with_unit: bool)
                          for u in out["unit"]]
     out["track_label"] = [L.track(t, lang) for t in out["track"]]
     out["line_label"] = [L.line(x, lang) for x in out["line"]]
-    out["count_pi"] = _interval(out["count_low"], out["count_high"], "{:.0f}–{:.0f}")
-    out["share_pi"] = _interval(100 * out["share_low"], 100 * out["share_high"],
-                                "{:.1f}%–{:.1f}%")
+    out["count_pi"] = intervals(out["count_low"], out["count_high"], "int")
+    out["share_pi"] = intervals(out["share_low"], out["share_high"], "pct")
     cols = [Column("unit_label", L.col("unit", lang))] if with_unit else []
     cols += [Column("track_label", L.col("track", lang)),
              Column("line_label", L.col("line", lang)),

@@ -10,21 +10,9 @@ import pandas as pd
 
 from eduquality.reports import charts
 from eduquality.reports import labels as L
+from eduquality.reports.formats import UNIT_COMPARE, UNIT_FORMATS, UNIT_SUMMARY, intervals
 from eduquality.reports.model import Chart, Column, Fmt, Table
 from eduquality.reports.view import View
-
-_SUMMARY: list[tuple[str, Fmt, str]] = [
-    ("n_registered", "int", "excel"), ("n", "int", "both"), ("full_marks", "num1", "excel"),
-    ("mean", "num2", "both"), ("sd", "num2", "both"), ("min", "num1", "excel"),
-    ("q1", "num1", "excel"), ("median", "num1", "excel"), ("q3", "num1", "excel"),
-    ("max", "num1", "excel"), ("excellent_rate", "pct", "both"), ("good_rate", "pct", "excel"),
-    ("pass_rate", "pct", "both"), ("low_rate", "pct", "both"), ("cv", "num3", "excel"),
-]
-_COMPARE: list[tuple[str, Fmt, str]] = [
-    ("ci", "text", "print"), ("ci_low", "num2", "excel"), ("ci_high", "num2", "excel"),
-    ("diff_from_district", "num2", "excel"), ("above_mean_rate", "pct", "excel"),
-    ("p_vs_district", "num3", "excel"), ("band", "band", "both"),
-]
 
 
 def summary_table(view: View, frame: pd.DataFrame, units: Sequence[str], unit_label: str,
@@ -36,9 +24,8 @@ def summary_table(view: View, frame: pd.DataFrame, units: Sequence[str], unit_la
     out = frame.reset_index(drop=True).copy()
     out.insert(0, "unit", list(units))
     if "ci_low" in out:
-        out["ci"] = [f"{lo:.1f}–{hi:.1f}" if pd.notna(lo) and pd.notna(hi) else "—"
-                     for lo, hi in zip(out["ci_low"], out["ci_high"], strict=True)]
-    spec = _SUMMARY + (_COMPARE if compare else [])
+        out["ci"] = intervals(out["ci_low"], out["ci_high"], UNIT_FORMATS["mean"])
+    spec = UNIT_SUMMARY + (UNIT_COMPARE if compare else [])
     cols = [Column("unit", unit_label), *extra]
     cols += [Column(k, L.col(k, lang), f, w) for k, f, w in spec  # type: ignore[arg-type]
              if k in out]

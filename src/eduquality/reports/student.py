@@ -54,7 +54,8 @@ def student_report(view: View, student: object) -> Report:
         blocks.append(Text(L.text("note.grades_only", lang)))
     sections = [Section(L.text("sec.student_results", lang), list(blocks)),
                 Section(L.text("sec.student_weak", lang), [_weak(view, sid, class_id)])]
-    grades = next((d for t, d in view.analysis.methods if t in GRADE_TERMS), "").rstrip("。. ")
+    grades = next((d for t, d in L.analysis_methods(view.analysis.methods, lang)
+                   if t in GRADE_TERMS), "").rstrip("。. ")
     sections.append(Section(L.text("sec.student_letter", lang),
                             [Text(L.text("note.letter", lang, grades=grades))]))
     name = str(ident["name"]) if str(ident["name"]) else str(ident["national_id"])
@@ -90,8 +91,8 @@ def _results(view: View, mine: pd.DataFrame, class_id: str) -> Table:
         dist = S.unit_rows(view, "district", None, None).reindex(rows.index)
         frame["class_mean"] = cls["mean"].to_numpy()
         frame["district_mean"] = dist["mean"].to_numpy()
-        cols += [Column("class_mean", L.col("class_mean", lang), "num1"),
-                 Column("district_mean", L.col("district_mean", lang), "num1")]
+        cols += [Column("class_mean", L.col("class_mean", lang), "num2"),
+                 Column("district_mean", L.col("district_mean", lang), "num2")]
     if rules.student_ranks:
         frame["pr"] = rows["pr"].to_numpy()
         cols.append(Column("pr", L.col("pr", lang), "num1"))

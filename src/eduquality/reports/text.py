@@ -7,6 +7,7 @@ import pandas as pd
 from rich.table import Table as RichTable
 
 from eduquality.reports import labels as L
+from eduquality.reports.formats import UNIT_FORMATS, count, format_value
 from eduquality.reports.policy import fixed_order
 from eduquality.reports.view import View
 
@@ -29,8 +30,8 @@ def summary_table(view: View) -> RichTable:
     first = view.subjects[0] if view.subjects else None
     n_total = district["n_registered"].get(first, 0) if first else 0
     dmeans = district["mean"].astype(float)
-    table.add_row(L.text("district", lang), "", f"{int(n_total):,}",
-                  *[f"{dmeans[s]:.2f}" for s in view.subjects])
+    table.add_row(L.text("district", lang), "", count(n_total),
+                  *[format_value(dmeans[s], UNIT_FORMATS["mean"]) for s in view.subjects])
     schools = fixed_order(a.summaries["school"], view.peer_of)
     for code in dict.fromkeys(schools["school_code"].astype(str)):
         rows = schools[schools["school_code"].astype(str) == code].set_index("subject_code")
@@ -39,9 +40,10 @@ def summary_table(view: View) -> RichTable:
         means, bands = rows["mean"].astype(float), rows["band"].astype(str)
         for s in view.subjects:
             if s in means.index and pd.notna(means[s]):
-                cells.append(f"{means[s]:.2f} {ARROWS.get(bands[s], '')}")
+                cells.append(f"{format_value(means[s], UNIT_FORMATS['mean'])} "
+                             f"{ARROWS.get(bands[s], '')}")
             else:
                 cells.append("—")
         table.add_row(view.school(code), L.peer(view.peer_of.get(code), lang),
-                      f"{int(n):,}", *cells)
+                      count(n), *cells)
     return table

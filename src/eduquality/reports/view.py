@@ -105,7 +105,7 @@ class View:
         shown = {"items": not a.items.empty, "reliability": not a.reliability.empty,
                  "options": not a.options.empty, "knowledge": not a.knowledge.empty,
                  "weak": not a.weak_points.empty}
-        out = list(a.methods)
+        out = L.analysis_methods(a.methods, self.lang)
         known = {t for t, _ in out}
         out += [m for m in L.methods([s for s in sections if shown.get(s)], self.lang,
                                      gap=round(100 * self.knowledge.min_gap))

@@ -92,6 +92,8 @@ MESSAGES = register({
     "access.bad_role": ("未知角色 {role}（可选：{choices}）", "unknown role {role} (one of {choices})"),
     "access.needs": ("角色 {role} 需要指定 {what}", "role {role} needs {what}"),
     "access.unknown_ref": ("找不到{what} {value}", "{what} not found: {value}"),
+    "access.what.exam": ("考试", "exam"), "access.what.school": ("学校", "school"),
+    "access.what.class": ("班级", "class"), "access.what.student": ("学生", "student"),
     "access.short_password": ("密码至少需要 {n} 个字符", "the password needs at least {n} characters"),
     "access.bad_lang": ("未知语言 {lang}（zh|en）", "unknown language {lang} (zh|en)"),
     "access.bad_audit_action": ("未知审计动作 {action}", "unknown audit action {action}"),
@@ -396,7 +398,7 @@ def require_exam(db: Database, scope: Scope, exam_id: str) -> None:
     registration in the principal's exam scope."""
     if not db.scalar("SELECT count(*) FROM exam WHERE exam_id = ?", [exam_id]):
         raise NotFoundError(tr("access.unknown_ref", scope.lang,
-                               what="考试" if scope.lang != "en" else "exam", value=exam_id))
+                               what=tr("access.what.exam", scope.lang), value=exam_id))
     where, params = scope.sql("exam", _REG)
     if not db.scalar(f"SELECT count(*) FROM exam_registration g WHERE g.exam_id = ? AND {where}",
                      [exam_id, *params]):
@@ -407,7 +409,7 @@ def require_school(db: Database, scope: Scope, school_code: str) -> None:
     """NotFoundError for an unknown school; PermissionDenied outside the school scope."""
     if not db.scalar("SELECT count(*) FROM school WHERE school_code = ?", [school_code]):
         raise NotFoundError(tr("access.unknown_ref", scope.lang,
-                               what="学校" if scope.lang != "en" else "school", value=school_code))
+                               what=tr("access.what.school", scope.lang), value=school_code))
     scope.require("school", school_code=school_code)
 
 
@@ -417,7 +419,7 @@ def require_class(db: Database, scope: Scope, class_id: str) -> str:
     school_code = db.scalar("SELECT school_code FROM class WHERE class_id = ?", [class_id])
     if school_code is None:
         raise NotFoundError(tr("access.unknown_ref", scope.lang,
-                               what="班级" if scope.lang != "en" else "class", value=class_id))
+                               what=tr("access.what.class", scope.lang), value=class_id))
     scope.require("class", school_code=school_code, class_id=class_id)
     return str(school_code)
 
@@ -430,7 +432,7 @@ def require_student(db: Database, scope: Scope, student_id: int) -> pd.DataFrame
         if db.scalar("SELECT count(*) FROM student WHERE student_id = ?", [int(student_id)]):
             raise PermissionDenied(tr("access.denied", scope.lang, what=f"student {student_id}"))
         raise NotFoundError(tr("access.unknown_ref", scope.lang,
-                               what="学生" if scope.lang != "en" else "student", value=student_id))
+                               what=tr("access.what.student", scope.lang), value=student_id))
     return rows
 
 
@@ -713,7 +715,7 @@ def _resolve_student(db: Database, student: str | int) -> int:
     if sid is None and str(student).isdigit():
         sid = db.scalar("SELECT student_id FROM student WHERE student_id = ?", [int(student)])
     if sid is None:
-        what = "学生" if db.lang != "en" else "student"
+        what = tr("access.what.student", db.lang)
         raise NotFoundError(tr("access.unknown_ref", db.lang, what=what, value=student))
     return int(sid)
 

@@ -4,17 +4,19 @@ as the page, numbers kept as numbers, marked 内部资料 and signed with who ex
 from __future__ import annotations
 
 import io
-import math
 import numbers
-import re
 from collections.abc import Callable
-from typing import Any
 
 import xlsxwriter
 
+from eduquality.reports.formats import (
+    NUMBER_FORMATS,
+    NUMERIC,
+    SheetNames,
+    display_width,
+    is_missing,
+)
 from eduquality.web.pages import Page
-
-_FORMATS = {"int": "#,##0", "num": "0.0", "num2": "0.00", "pct": "0.0%"}
 
 
 def page_xlsx(page: Page, t: Callable[..., str], exported_by: str, when: str) -> bytes:
@@ -26,8 +28,8 @@ def page_xlsx(page: Page, t: Callable[..., str], exported_by: str, when: str) ->
     title_fmt = wb.add_format({"bold": True, "font_size": 14})
     red = wb.add_format({"bold": True, "font_color": "#b00020"})
     header = wb.add_format({"bold": True, "bg_color": "#e8eef6", "border": 1, "text_wrap": True})
-    formats = {k: wb.add_format({"num_format": v}) for k, v in _FORMATS.items()}
-    ws = wb.add_worksheet(_sheet_name(page.title))
+    formats = {k: wb.add_format({"num_format": NUMBER_FORMATS[k]}) for k in NUMERIC}
+    ws = wb.add_worksheet(SheetNames()(page.title))
     row = 0
     ws.write(row, 0, page.title, title_fmt)
     row += 1
@@ -56,35 +58,21 @@ def page_xlsx(page: Page, t: Callable[..., str], exported_by: str, when: str) ->
             continue
         for j, col in enumerate(section.table.columns):
             ws.write(row, j, col.label, header)
-            widths[j] = max(widths.get(j, 8), _width(col.label))
+            widths[j] = max(widths.get(j, 8), display_width(col.label))
         row += 1
         for rec in section.table.rows:
             for j, col in enumerate(section.table.columns):
                 value = rec.get(col.key)
-                if _missing(value):
+                if is_missing(value):
                     ws.write_blank(row, j, None)
-                elif col.kind in _FORMATS and isinstance(value, numbers.Real):
-                    ws.write_number(row, j, float(value), formats[col.kind])
+                elif col.fmt in NUMERIC and isinstance(value, numbers.Real):
+                    ws.write_number(row, j, float(value), formats[col.fmt])
                 else:
                     text = str(value)
                     ws.write_string(row, j, text)
-                    widths[j] = max(widths.get(j, 8), min(_width(text), 40))
+                    widths[j] = max(widths.get(j, 8), min(display_width(text), 40))
             row += 1
     for j, w in widths.items():
         ws.set_column(j, j, w + 2)
     wb.close()
     return buffer.getvalue()
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _width(text: str) -> int:
-    """Display width: CJK characters count double."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-def _sheet_name(title: str) -> str:
-    clean = re.sub(r"[\[\]:*?/\\]", " ", title).strip() or "Sheet1"
-    return clean[:31]

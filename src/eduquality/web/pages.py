@@ -1,8 +1,11 @@
 """What a page shows, as data: the HTML template and the Excel export both render a :class:`Page`,
 so a download always holds exactly what the page showed.
 
-Cells keep their raw values (numbers stay numbers for Excel); :func:`fmt` formats them for
-HTML. Tables of units are built in the fixed publication order, never sorted by score.
+Columns are the reports' :class:`~eduquality.reports.model.Column` and cells are shown by
+:mod:`eduquality.reports.formats`, so a number reads the same on a page, in its download and in
+the PDF/Excel reports. Cells keep their raw values (numbers stay numbers for Excel); :func:`fmt`
+formats them for HTML. Tables of units are built in the fixed publication order, never sorted by
+score.
 """
 
 from __future__ import annotations
@@ -14,17 +17,10 @@ from typing import Any
 
 import pandas as pd
 
+from eduquality.reports import labels as L
+from eduquality.reports.formats import UNIT_FORMATS, Fmt, as_fmt, format_value, interval, is_missing
+from eduquality.reports.model import Column
 from eduquality.vocab import SUBJECTS
-
-Kind = str
-"""A column's kind: 'text', 'int', 'num', 'pct', 'band', 'grade'."""
-
-
-@dataclass
-class Column:
-    key: str
-    label: str
-    kind: Kind = "text"
 
 
 @dataclass
@@ -90,28 +86,14 @@ class Page:
     student_level: bool = False
 
 
-def fmt(value: Any, kind: Kind) -> str:
-    """A cell as text for HTML (Excel gets the raw value and a number format)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if isinstance(value, str):
-        return value
-    if kind == "int":
-        return f"{int(value):,}"
-    if kind == "num":
-        return f"{float(value):.1f}"
-    if kind == "num2":
-        return f"{float(value):.2f}"
-    if kind == "pct":
-        return f"{100 * float(value):.1f}%"
-    return str(value)
+def fmt(value: Any, kind: Fmt) -> str:
+    """A cell as text for HTML (Excel gets the raw value and the same format's number format);
+    band cells hold their label already."""
+    return format_value(value, kind)
 
 
 SUMMARY_COLUMNS = ("n_registered", "n", "mean", "sd", "ci", "excellent_rate", "good_rate",
                    "pass_rate", "low_rate", "band")
-_KINDS = {"n_registered": "int", "n": "int", "mean": "num", "sd": "num", "excellent_rate": "pct",
-          "good_rate": "pct", "pass_rate": "pct", "low_rate": "pct", "band": "band",
-          "full_marks": "num", "max": "num", "min": "num", "median": "num"}
 
 
 def summary_table(
@@ -127,16 +109,16 @@ def summary_table(
     if subject_col:
         cols.append(Column("subject", t("web.col.subject")))
     for c in columns:
-        cols.append(Column(c, t(f"web.col.{c}"), _KINDS.get(c, "text")))
+        cols.append(Column(c, L.col(c, lang), UNIT_FORMATS.get(c, "text")))
     rows = []
     units: Iterable[Any] = frame.itertuples(index=False)
     for r in units:  # aggregated rows: one per unit and subject
         row: dict[str, Any] = {c: getattr(r, c, None) for c in columns if c != "ci"}
         if "ci" in columns:
-            row["ci"] = (f"{r.ci_low:.1f}–{r.ci_high:.1f}"
+            row["ci"] = (interval(r.ci_low, r.ci_high, UNIT_FORMATS["mean"])
                          if _finite(r.ci_low) and _finite(r.ci_high) else None)
         if "band" in columns:
-            row["band"] = t(f"web.band.{r.band}") if isinstance(r.band, str) else None
+            row["band"] = L.band(r.band, lang) if isinstance(r.band, str) else None
             row["_band"] = r.band
         row["subject"] = SUBJECTS.label(r.subject_code, lang)
         if unit is not None:
@@ -148,7 +130,7 @@ def summary_table(
 
 
 def _finite(x: Any) -> bool:
-    return x is not None and not (isinstance(x, float) and math.isnan(x))
+    return not is_missing(x)
 
 
 def mean_chart(frame: pd.DataFrame, title: str, unit: Callable[[Any], str]) -> Chart | None:
@@ -181,10 +163,11 @@ def ordered_units(frame: pd.DataFrame, subjects: Sequence[str],
     return out.drop(columns=[c for c in ("_s", "_p") if c in out.columns]).reset_index(drop=True)
 
 
-def frame_table(frame: pd.DataFrame, columns: Sequence[tuple[str, str, Kind]],
+def frame_table(frame: pd.DataFrame, columns: Sequence[tuple[str, str, str]],
                 href: Callable[[Any], str | None] | None = None) -> Table:
-    """A table from a frame's columns: (column, label, kind)."""
-    cols = [Column(k, label, kind) for k, label, kind in columns]
+    """A table from a frame's columns: (column, label, kind), the kind a
+    :data:`~eduquality.reports.formats.Fmt`."""
+    cols = [Column(k, label, as_fmt(kind)) for k, label, kind in columns]
     records: list[dict[str, Any]] = [{str(k): v for k, v in rec.items()}
                                      for rec in frame.to_dict("records")]
     if href is not None:

@@ -161,7 +161,7 @@ def _weak_points(ctx: Ctx, a: ExamAnalysis, level: str, unit: str) -> Section | 
                                ("rate_unit", t("web.col.rate_unit"), "pct"),
                                ("rate_ref", t("web.col.rate_ref"), "pct"),
                                ("gap", t("web.col.gap"), "pct"),
-                               ("p_adj", t("web.col.p_adj"), "num2"),
+                               ("p_adj", t("web.col.p_adj"), "num3"),
                                ("weak_label", t("web.col.weak"), "text")])
     return Section(t("web.level.knowledge"), table, notes=[t("web.knowledge_note")])
 
@@ -280,10 +280,10 @@ def class_page(ctx: Ctx, exam_id: str, class_id: str) -> Page:
 def _student_columns(ctx: Ctx, rules: Disclosure, subject: str) -> list[tuple[str, str, str]]:
     """(key, label, kind) of one subject's columns for a list of students."""
     t, label = ctx.t, SUBJECTS.label(subject, ctx.lang)
-    cols = [(f"score:{subject}", label, "num"), (f"grade_letter:{subject}",
+    cols = [(f"score:{subject}", label, "num1"), (f"grade_letter:{subject}",
                                                   f"{label} {t('web.col.grade_letter')}", "text")]
     if rules.student_ranks:
-        cols += [(f"pr:{subject}", f"{label} {t('web.col.pr')}", "num"),
+        cols += [(f"pr:{subject}", f"{label} {t('web.col.pr')}", "num1"),
                  (f"rank:{subject}", f"{label} {t('web.col.rank')}", "int")]
     return cols
 
@@ -359,12 +359,12 @@ def _student_exam(ctx: Ctx, exam_id: str, student_id: int) -> Section:
                        _s=rows["subject_code"].map(order)).sort_values("_s")
     columns = [("subject", t("web.col.subject"), "text")]
     if scores_ok:
-        columns += [("shown", t("web.col.score"), "num"),
-                    ("full_marks", t("web.col.full_marks"), "num"),
-                    ("district_mean", t("web.col.district_mean"), "num")]
+        columns += [("shown", t("web.col.score"), "num1"),
+                    ("full_marks", t("web.col.full_marks"), "num1"),
+                    ("district_mean", t("web.col.district_mean"), "num2")]
     columns.append(("grade_letter", t("web.col.grade_letter"), "text"))
     if rules.student_ranks:
-        columns += [("t", t("web.col.t"), "num"), ("pr", t("web.col.pr"), "num"),
+        columns += [("t", t("web.col.t"), "num1"), ("pr", t("web.col.pr"), "num1"),
                     ("rank", t("web.col.rank"), "int")]
     notes: list[str] = []
     if not rules.student_ranks:

@@ -42,8 +42,8 @@ class IRT:
     def __init__(self, model: str = "2pl", *, quadpts: int = 41, bound: float = 6.0,
                  max_iter: int = 500, tol: float = 1e-4, se: bool = True,
                  se_method: str = "auto",
-                 latent_variance: str = "free", guess_prior: tuple[float, float] = (5.0, 17.0),
-                 lang: str = "zh") -> None:
+                 latent_variance: str = "free", guess_prior: tuple[float, float] = (5.0, 17.0)
+                 ) -> None:
         self.model = model
         self.quadpts = quadpts
         self.bound = bound
@@ -53,18 +53,17 @@ class IRT:
         self.se_method = se_method
         self.latent_variance = latent_variance
         self.guess_prior = guess_prior
-        self.lang = lang
 
     # -- fitting --------------------------------------------------------------------------
     def fit(self, data: pd.DataFrame | Array | Responses) -> IRT:
-        resp = data if isinstance(data, Responses) else as_responses(data, self.lang)
-        models = item_models(self.model, resp.n_cats, self.guess_prior, self.lang)
+        resp = data if isinstance(data, Responses) else as_responses(data)
+        models = item_models(self.model, resp.n_cats, self.guess_prior)
         if self.model in ("rasch", "pcm"):
             slope = "fixed" if self.latent_variance == "fixed" else "common"
         else:
             slope = "common" if self.model == "1pl" else "free"
         est = EMEstimator(resp, models, slope, self.quadpts, self.bound, self.max_iter,
-                          self.tol, self.lang, se_method=self.se_method)
+                          self.tol, se_method=self.se_method)
         res = est.run(self.model, self.se)
         self.se_method_ = est.se_method_used or None
         self._store(resp, res, slope)
@@ -104,7 +103,7 @@ class IRT:
 
     def _check(self) -> ItemBank:
         if not hasattr(self, "bank_"):
-            raise error("irt.not_fitted", self.lang)
+            raise error("irt.not_fitted")
         return self.bank_
 
     def summary(self) -> dict[str, Any]:
@@ -128,8 +127,8 @@ class IRT:
 
         bank = self._check()
         resp = data if isinstance(data, Responses) else encode_like(
-            data, bank.items, bank.category_values(), self.lang)
-        return score_responses(bank, resp, method, quadpts=quadpts, lang=self.lang)
+            data, bank.items, bank.category_values())
+        return score_responses(bank, resp, method, quadpts=quadpts)
 
 
     # -- information and fit ------------------------------------------------------------------
@@ -149,7 +148,7 @@ class IRT:
         from eduquality.measures.irt.itemfit import s_x2
 
         bank = self._check()
-        resp = encode_like(data, bank.items, bank.category_values(), self.lang)
+        resp = encode_like(data, bank.items, bank.category_values())
         return s_x2(bank, resp.codes, self.item_n_params_, min_expected)
 
 

@@ -33,7 +33,7 @@ class Responses:
         return int(n), int(j)
 
 
-def as_responses(data: pd.DataFrame | NDArray[np.float64], lang: str = "zh",
+def as_responses(data: pd.DataFrame | NDArray[np.float64],
                  items: list[str] | None = None, check_variance: bool = True) -> Responses:
     """Recode a persons × items table (NaN = missing) to :class:`Responses`.
 
@@ -48,27 +48,27 @@ def as_responses(data: pd.DataFrame | NDArray[np.float64], lang: str = "zh",
         bad = np.isnan(values) & ~pd.isna(data).to_numpy()
         if bad.any():
             col = int(np.argwhere(bad)[0, 1])
-            raise error("irt.bad_values", lang, column=names[col], value=raw[bad][0])
+            raise error("irt.bad_values", column=names[col], value=raw[bad][0])
     else:
         values = np.asarray(data, dtype=float)
         names = items or [f"Item{j + 1}" for j in range(values.shape[1])]
     if values.ndim != 2 or values.shape[0] < 2 or values.shape[1] < 1:
         shape = values.shape if values.ndim == 2 else (values.size, 0)
-        raise error("irt.too_few", lang, n_persons=shape[0], n_items=shape[1])
+        raise error("irt.too_few", n_persons=shape[0], n_items=shape[1])
     obs = ~np.isnan(values)
     frac = np.where(obs, values, 0.0)
     badv = obs & ((frac != np.round(frac)) | (frac < 0))
     if badv.any():
         r, c = np.argwhere(badv)[0]
-        raise error("irt.bad_values", lang, column=names[c], value=values[r, c])
+        raise error("irt.bad_values", column=names[c], value=values[r, c])
     codes, cats = _recode(values, obs)
     empty = [names[j] for j, c in enumerate(cats) if len(c) == 0]
     if empty:
-        raise error("irt.no_responses", lang, items=", ".join(empty))
+        raise error("irt.no_responses", items=", ".join(empty))
     if check_variance:
         flat = [names[j] for j, c in enumerate(cats) if len(c) == 1]
         if flat:
-            raise error("irt.no_variance", lang, items=", ".join(flat))
+            raise error("irt.no_variance", items=", ".join(flat))
     return Responses(codes, tuple(names), tuple(cats))
 
 
@@ -88,7 +88,7 @@ def _recode(values: NDArray[np.float64], obs: NDArray[np.bool_]
 
 
 def encode_like(data: pd.DataFrame | NDArray[np.float64], items: tuple[str, ...],
-                categories: tuple[NDArray[np.float64], ...], lang: str = "zh") -> Responses:
+                categories: tuple[NDArray[np.float64], ...]) -> Responses:
     """Code new responses with the categories found at calibration (for scoring); values the
     calibration never saw are refused. Columns are matched by name for a DataFrame and by
     position for an array; items not in ``data`` count as not taken."""
@@ -109,6 +109,6 @@ def encode_like(data: pd.DataFrame | NDArray[np.float64], items: tuple[str, ...]
         bad = cats[pos] != col[obs]
         if bad.any() or (pd.notna(frame[name]).to_numpy() & ~obs).any():
             value = col[obs][bad][0] if bad.any() else frame[name][~obs].dropna().iloc[0]
-            raise error("irt.bad_values", lang, column=name, value=value)
+            raise error("irt.bad_values", column=name, value=value)
         codes[obs, j] = pos
     return Responses(codes, tuple(items), tuple(categories))

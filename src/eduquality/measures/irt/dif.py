@@ -27,8 +27,7 @@ from eduquality.measures.irt.messages import error
 Array = NDArray[np.float64]
 
 
-def mantel_haenszel(responses: pd.DataFrame, focal: NDArray[np.bool_],
-                    lang: str = "zh") -> pd.DataFrame:
+def mantel_haenszel(responses: pd.DataFrame, focal: NDArray[np.bool_]) -> pd.DataFrame:
     """MH DIF statistics for every 0/1 item of ``responses`` (NaN = missing); ``focal`` marks
     the focal group's rows, the rest form the reference group.
 
@@ -42,10 +41,10 @@ def mantel_haenszel(responses: pd.DataFrame, focal: NDArray[np.bool_],
     bad = [c for j, c in enumerate(responses.columns)
            if not np.isin(values[answered[:, j], j], (0.0, 1.0)).all()]
     if bad:
-        raise error("irt.not_dichotomous", lang, items=", ".join(map(str, bad)))
+        raise error("irt.not_dichotomous", items=", ".join(map(str, bad)))
     focal = np.asarray(focal, dtype=bool)
     if focal.all() or not focal.any():
-        raise error("irt.bad_group", lang, focal="?")
+        raise error("irt.bad_group", focal="?")
     x = np.where(answered, values, 0.0)
     total = x.sum(axis=1).astype(np.int64)
     strata = np.eye(int(total.max()) + 1)[total]                # (N, S) one-hot

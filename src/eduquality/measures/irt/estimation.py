@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from eduquality.measures.irt.bank import ItemBank, ItemGroup, quadrature
 from eduquality.measures.irt.data import Responses
-from eduquality.measures.irt.messages import IRTConvergenceWarning, error, tr
+from eduquality.measures.irt.messages import IRTConvergenceWarning, error
 from eduquality.measures.irt.models import Graded, ItemModel, PartialCredit, ThreePL, TwoPL
 
 Array = NDArray[np.float64]
@@ -64,15 +64,15 @@ class EMResult:
     max_change: float
 
 
-def item_models(model: str, n_cats: IntArray, guess_prior: tuple[float, float] = (5.0, 17.0),
-                lang: str = "zh") -> list[ItemModel]:
+def item_models(model: str, n_cats: IntArray, guess_prior: tuple[float, float] = (5.0, 17.0)
+                ) -> list[ItemModel]:
     """The item model of every item for a model name (binary vs multi-category items).
 
     rasch/1pl/pcm: 2PL-form for 0/1 items and partial credit for multi-category items (slopes
     fixed or shared); 2pl/grm: 2PL and graded; 3pl: 3PL and graded; gpcm: 2PL and GPCM.
     """
     if model not in MODEL_CHOICES:
-        raise error("irt.unknown_model", lang, model=model, choices=", ".join(MODEL_CHOICES))
+        raise error("irt.unknown_model", model=model, choices=", ".join(MODEL_CHOICES))
     poly: ItemModel = PartialCredit() if model in ("rasch", "1pl", "pcm", "gpcm") else Graded()
     binary: ItemModel = ThreePL(*guess_prior) if model == "3pl" else TwoPL()
     return [binary if k == 2 else poly for k in n_cats]
@@ -104,7 +104,7 @@ class EMEstimator:
 
     def __init__(self, responses: Responses, models: list[ItemModel], slope: str = "free",
                  quadpts: int = 41, bound: float = 6.0, max_iter: int = 500, tol: float = 1e-4,
-                 lang: str = "zh", accelerate: bool = True, se_method: str = "auto") -> None:
+                 accelerate: bool = True, se_method: str = "auto") -> None:
         self.resp = responses
         self.se_method = se_method
         self.se_method_used = ""
@@ -115,7 +115,6 @@ class EMEstimator:
         self.logw = np.log(self.logw)
         self.max_iter = max_iter
         self.tol = tol
-        self.lang = lang
         self._build()
 
     # -- set-up ---------------------------------------------------------------------------
@@ -355,8 +354,8 @@ class EMEstimator:
         params = self.unpack(psi)
         loglik = self.estep(params)[1]
         if not converged:
-            warnings.warn(tr("irt.not_converged", self.lang, model=model_name, n=it,
-                             change=change, tol=self.tol), IRTConvergenceWarning, stacklevel=3)
+            warnings.warn(IRTConvergenceWarning("irt.not_converged", model=model_name, n=it,
+                                                change=change, tol=self.tol), stacklevel=3)
         cov = self.covariance(psi, self.se_method) if se else None
         groups = tuple(ItemGroup(g.model, g.k, g.index, p)
                        for g, p in zip(self.groups, params, strict=True))

@@ -55,7 +55,7 @@ def _grid(n: int = 61, lo: float = -4.0, hi: float = 4.0) -> tuple[Array, Array]
 
 
 def link(base: ItemBank, new: ItemBank, method: str = "stocking-lord",
-         common: list[str] | None = None, min_common: int = 2, lang: str = "zh") -> Link:
+         common: list[str] | None = None, min_common: int = 2) -> Link:
     """Linking constants from the items the two banks share (or ``common``).
 
     >>> import numpy as np
@@ -67,10 +67,10 @@ def link(base: ItemBank, new: ItemBank, method: str = "stocking-lord",
     (2.0, 2.0)
     """
     if method not in METHODS:
-        raise error("irt.unknown_method", lang, method=method, choices=", ".join(METHODS))
+        raise error("irt.unknown_method", method=method, choices=", ".join(METHODS))
     names = common if common is not None else [n for n in base.items if n in set(new.items)]
     if len(names) < min_common:
-        raise error("irt.no_common", lang, need=min_common, n=len(names))
+        raise error("irt.no_common", need=min_common, n=len(names))
     b0, b1 = base.subset(list(names)), new.subset(list(names))
     a_base, b_base = _slopes_and_bs(b0)
     a_new, b_new = _slopes_and_bs(b1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eduquality.errors import EduQualityError
+from eduquality.errors import KeyedError
 from eduquality.i18n import register, tr
 
 MESSAGES = register({
@@ -59,16 +59,25 @@ MESSAGES = register({
 })
 
 
-class IRTError(EduQualityError):
-    """Input that the IRT engine cannot work with; the message says where and why."""
+class IRTError(KeyedError):
+    """Input that the IRT engine cannot work with; the message (a key with parameters, shown
+    in the user's language by the CLI: ``err.text(lang)``) says where and why."""
 
 
 class IRTConvergenceWarning(UserWarning):
-    """EM stopped at ``max_iter`` before the parameters settled."""
+    """EM stopped at ``max_iter`` before the parameters settled. Like :class:`IRTError` it
+    carries a message key: ``str(w)`` is the Chinese text, ``w.text(lang)`` any language."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.key, self.params = key, params
+        super().__init__(tr(key, "zh", **params))
+
+    def text(self, lang: str = "zh") -> str:
+        return tr(self.key, lang, **self.params)
 
 
-def error(key: str, lang: str = "zh", **params: object) -> IRTError:
-    return IRTError(tr(key, lang, **params))
+def error(key: str, /, **params: object) -> IRTError:
+    return IRTError(key, **params)
 
 
 __all__ = ["MESSAGES", "IRTConvergenceWarning", "IRTError", "error", "tr"]

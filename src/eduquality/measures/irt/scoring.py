@@ -32,12 +32,12 @@ def _collapse(codes: NDArray[np.int16]) -> tuple[NDArray[np.int16], NDArray[np.i
     return uniq, (np.arange(len(codes), dtype=np.int64) if inv is None else inv)
 
 
-def align(bank: ItemBank, resp: Responses, lang: str = "zh") -> NDArray[np.int16]:
+def align(bank: ItemBank, resp: Responses) -> NDArray[np.int16]:
     """Codes in the bank's item order (extra columns ignored; missing columns = not taken)."""
     pos = {n: i for i, n in enumerate(resp.items)}
     missing = [n for n in bank.items if n not in pos]
     if missing and len(missing) == bank.n_items:
-        raise error("irt.items_mismatch", lang, missing=", ".join(missing[:10]))
+        raise error("irt.items_mismatch", missing=", ".join(missing[:10]))
     out = np.full((resp.shape[0], bank.n_items), -1, dtype=np.int16)
     for j, name in enumerate(bank.items):
         if name in pos:
@@ -150,20 +150,20 @@ def ml_scores(bank: ItemBank, codes: NDArray[np.int16],
 
 
 def score_codes(bank: ItemBank, codes: NDArray[np.int16], method: str = "eap",
-                quadpts: int = 61, lang: str = "zh") -> tuple[Array, Array]:
+                quadpts: int = 61) -> tuple[Array, Array]:
     if method == "eap":
         return eap(bank, codes, quadpts)
     if method == "map":
         return map_scores(bank, codes)
     if method == "ml":
         return ml_scores(bank, codes)
-    raise error("irt.unknown_method", lang, method=method, choices=", ".join(METHODS))
+    raise error("irt.unknown_method", method=method, choices=", ".join(METHODS))
 
 
-def score_responses(bank: ItemBank, resp: Responses, method: str = "eap", quadpts: int = 61,
-                    lang: str = "zh") -> pd.DataFrame:
+def score_responses(bank: ItemBank, resp: Responses, method: str = "eap", quadpts: int = 61
+                    ) -> pd.DataFrame:
     """θ and SE per person (rows of ``resp``), as a frame with columns theta, se."""
-    est, se = score_codes(bank, align(bank, resp, lang), method, quadpts, lang)
+    est, se = score_codes(bank, align(bank, resp), method, quadpts)
     return pd.DataFrame({"theta": est, "se": se})
 
 

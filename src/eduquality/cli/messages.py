@@ -1,0 +1,72 @@
+"""The CLI's progress lines in Chinese (default) and English, printed by
+:meth:`eduquality.cli.app.Context.say` in the user's language."""
+
+from __future__ import annotations
+
+from eduquality.i18n import register
+
+MESSAGES = register({
+    "cli.written": ("已写出 {path}", "written: {path}"),
+    "cli.reports_written": ("已写出 {n} 份报告到 {folder}", "{n} reports written to {folder}"),
+    "cli.files_written": ("已写出 {n} 个文件到 {folder}", "{n} files written to {folder}"),
+    "cli.template.matched": ("表头与导入模板「{name}」相符，已套用",
+                             "headers match import template '{name}': applied"),
+    "cli.template.applied": ("已套用导入模板「{name}」", "applied import template '{name}'"),
+    "cli.template.saved": ("已保存导入模板「{name}」（下次表头相同的文件会自动套用）",
+                           "saved import template '{name}' (applied to the next file with the "
+                           "same headers)"),
+    "cli.export.done": ("已导出 {rows} 行到 {path}（{ids}，已记入审计日志）",
+                        "exported {rows} rows to {path} ({ids}; audited)"),
+    "cli.export.full_ids": ("完整学籍号", "full IDs"),
+    "cli.export.masked_ids": ("学籍号已脱敏", "IDs masked"),
+    "cli.db_ready": ("数据库已就绪：{path}（架构版本 {version}）",
+                     "database ready: {path} (schema version {version})"),
+    "cli.demo.done": (
+        "完成：数据库 {db}；报告 {n} 份在 {folder}；用时 生成 {simulate:.0f}s、导入 {import_:.0f}s、"
+        "分析 {analyse:.0f}s、报告 {reports:.0f}s",
+        "done: database {db}; {n} reports in {folder}; took simulate {simulate:.0f}s, import "
+        "{import_:.0f}s, analyse {analyse:.0f}s, reports {reports:.0f}s"),
+    "cli.demo.web_check": ("5/5 检查网页平台（本机临时端口，登录并打开考试页面）…",
+                           "5/5 checking the web platform (temporary local port, sign in, open "
+                           "the exam)…"),
+    "cli.demo.web_ok": ("  网页平台正常（{seconds:.1f}s）：{url}",
+                        "  web platform OK ({seconds:.1f}s): {url}"),
+    "cli.demo.web_failed": ("  网页平台异常（{seconds:.1f}s）：{url}",
+                            "  web platform FAILED ({seconds:.1f}s): {url}"),
+    "cli.demo.web_hint": ("网页平台：eduquality --db {db} web  然后打开 http://127.0.0.1:8000",
+                          "web platform: eduquality --db {db} web  then open http://127.0.0.1:8000"),
+    "cli.demo.accounts": ("演示账号（密码均为 {password}）：", "demo accounts (password {password}):"),
+    "cli.demo.account": ("  {username}（{role}）", "  {username} ({role})"),
+    "cli.import.unchanged": ("文件 {file} 与上次导入的完全相同，未作改动（已记录）",
+                             "{file} is identical to the last import: nothing changed (logged)"),
+    "cli.import.done": ("已导入 {file}：读取 {read} 行，写入 {written} 行（{counts}），用时 {seconds:.1f} 秒",
+                        "imported {file}: {read} rows read, {written} written ({counts}) in "
+                        "{seconds:.1f} s"),
+    "cli.list_sep": ("，", ", "),
+    "cli.irt.fit": (
+        "{model} 模型：{n_persons} 人，{n_items} 题，对数似然 {loglik:.3f}，AIC {aic:.2f}，BIC {bic:.2f}，"
+        "{iterations} 次迭代（{state}）→ {out}",
+        "{model}: {n_persons} persons, {n_items} items, log-likelihood {loglik:.3f}, AIC {aic:.2f}, "
+        "BIC {bic:.2f}, {iterations} iterations ({state}) → {out}"),
+    "cli.irt.converged": ("已收敛", "converged"),
+    "cli.irt.not_converged": ("未收敛", "NOT converged"),
+    "cli.irt.dif": ("{n} 题：A 类 {a}，B 类 {b}，C 类 {c} → {out}",
+                    "{n} items: class A {a}, B {b}, C {c} → {out}"),
+    "cli.irt.calibrated": (
+        "试卷 {paper}：{n_persons} 人，{n_items} 题，量尺 {scale}（θ = {slope:.3f}·θ' + {intercept:.3f}），"
+        "未标定（无方差）题：{excluded}",
+        "paper {paper}: {n_persons} students, {n_items} items, scale {scale} (θ = {slope:.3f}·θ' + "
+        "{intercept:.3f}); items left out (no variance): {excluded}"),
+    "cli.none": ("无", "none"),
+    "cli.simulate.done": (
+        "已写入 {files} 个文件（{schools} 所学校、{students} 名学生、{exams} 场考试）：{folder}/manifest.json；"
+        "真值在 truth/",
+        "wrote {files} files ({schools} schools, {students} students, {exams} exams): "
+        "{folder}/manifest.json; ground truth in truth/"),
+    "cli.web.no_users": ("还没有用户：先运行 eduquality user add 用户名 --role admin",
+                         "no users yet: first run eduquality user add USERNAME --role admin"),
+    "cli.web.serving": ("网页平台：http://{host}:{port}/（Ctrl+C 停止）",
+                        "web platform: http://{host}:{port}/ (Ctrl+C to stop)"),
+    "cli.user.added": ("已添加用户 {username}（{role}）", "user added: {username} ({role})"),
+    "cli.user.password": ("已更新 {username} 的密码", "password updated for {username}"),
+})
