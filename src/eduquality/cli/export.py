@@ -18,7 +18,7 @@ def export() -> None:
 
 
 @export.command()
-@click.argument("exam_id")
+@click.argument("exam")
 @click.option("--subject", default=None, help="Only this subject (语文, 数学 …). 只导出该学科。")
 @click.option("--out", required=True, type=click.Path(dir_okay=False),
               help="Output file (.csv or .xlsx). 输出文件。")
@@ -30,14 +30,14 @@ def export() -> None:
 @click.option("--user", default=None,
               help="Export as this app user (its role decides what it sees). 以该用户身份导出。")
 @pass_ctx
-def results(ctx: Context, exam_id: str, subject: str | None, out: str, fmt: str | None,
+def results(ctx: Context, exam: str, subject: str | None, out: str, fmt: str | None,
             unmasked: bool, user: str | None) -> None:
     """One row per student and subject: ID (masked), 考号, name, school, class, subject,
     status, score. 导出考试成绩（每名学生每科一行）。"""
     from eduquality.analysis.exports import export_results, operator
 
     with ctx.open_db() as db:
-        done = export_results(db, operator(db, user), exam_id, out, subject=subject, fmt=fmt,
+        done = export_results(db, operator(db, user), exam, out, subject=subject, fmt=fmt,
                               unmasked=unmasked, lang=ctx.lang)
     ids = ctx.t("cli.export.full_ids" if done.unmasked else "cli.export.masked_ids")
     ctx.say("cli.export.done", rows=done.rows, path=done.path, ids=ids)
