@@ -23,7 +23,7 @@ from eduquality.reports import write_report_set
 from eduquality.simulate import simulate_district
 from eduquality.simulate.manifest import Manifest, ManifestEntry
 from eduquality.store import Database, open_database
-from eduquality.store.access import add_user
+from eduquality.store.users import add_user
 
 Say = Callable[[str, str], None]
 

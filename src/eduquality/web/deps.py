@@ -24,18 +24,11 @@ from eduquality.config import Settings
 from eduquality.errors import NotFoundError, PermissionDenied
 from eduquality.results import ExamAnalysis
 from eduquality.store import Database
-from eduquality.store.access import (
-    Principal,
-    Scope,
-    audit,
-    can,
-    load_principal,
-    require_action,
-    require_exam,
-    restrict_analysis,
-    scope_for,
-    scoped_results,
-)
+from eduquality.store.audit import audit
+from eduquality.store.policy import Scope, can, require_action, scope_for
+from eduquality.store.principals import Principal, load_principal
+from eduquality.store.redaction import restrict_analysis
+from eduquality.store.scoped import require_exam, scoped_results
 from eduquality.vocab import ROLES
 from eduquality.web.auth import LANG_COOKIE, SESSION_COOKIE
 from eduquality.web.export import page_xlsx
