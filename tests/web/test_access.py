@@ -72,6 +72,12 @@ def test_hashes_are_salted_and_malformed_hashes_refused():
         assert not verify_password("same-password", bad)
 
 
+@given(st.text(alphabet="0123456789X", min_size=1, max_size=30))
+def test_mask_hides_at_least_half(value):
+    """The rule the docstring promises (a 12-character ID once kept 8 of 12 characters)."""
+    assert mask_national_id(value).count("*") >= len(value) / 2
+
+
 @given(st.text(alphabet="0123456789X", max_size=24))
 def test_mask_sql_equals_python_mask(value):
     import duckdb
