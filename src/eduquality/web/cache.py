@@ -21,12 +21,6 @@ from eduquality.store.exams import exam_data_fingerprint
 Analyse = Callable[[Database, str, Settings], ExamAnalysis]
 
 
-def fingerprint(db: Database, exam_id: str) -> tuple[Any, ...]:
-    """What an exam analysis reads, summarised: when it changes, re-analyse (see
-    :func:`eduquality.store.exams.exam_data_fingerprint`)."""
-    return exam_data_fingerprint(db, exam_id)
-
-
 class AnalysisCache:
     """Keeps the last ``maxsize`` exam analyses, keyed by exam and data fingerprint."""
 
@@ -56,7 +50,7 @@ class AnalysisCache:
 
     async def ensure(self, db: Database, exam_id: str) -> None:
         """Have the analysis of ``exam_id`` ready, computing it off the event loop if needed."""
-        key = fingerprint(db, exam_id)
+        key = exam_data_fingerprint(db, exam_id)
         if self._hit(exam_id, key) is not None:
             return
         reader = db.cursor()
@@ -68,7 +62,7 @@ class AnalysisCache:
         self._store(exam_id, key, analysis)
 
     def get(self, db: Database, exam_id: str) -> ExamAnalysis:
-        key = fingerprint(db, exam_id)
+        key = exam_data_fingerprint(db, exam_id)
         hit = self._hit(exam_id, key)
         if hit is not None:
             return hit
