@@ -33,7 +33,7 @@ def lsat6_csv(tmp_path: Path) -> Path:
 
 def test_lsat6_published_values(tmp_path):
     out, summary = tmp_path / "stats.csv", tmp_path / "summary.json"
-    result = run(str(lsat6_csv(tmp_path)), "--out", str(out), "--summary", str(summary))
+    result = run(str(lsat6_csv(tmp_path)), "--stats", str(out), "--summary", str(summary))
     assert result.exit_code == 0, result.output
     stats = pd.read_csv(out)
     assert stats.columns.tolist() == STATS_COLUMNS
@@ -62,7 +62,7 @@ def test_sat12_with_id_column_and_max_scores(tmp_path):
     scored.to_csv(src, index=False, encoding="utf-8-sig")
     out, summary = tmp_path / "stats.csv", tmp_path / "s.json"
     maxima = ",".join(["1"] * 32)
-    result = run(str(src), "--out", str(out), "--summary", str(summary), "--id-col", "考号",
+    result = run(str(src), "--stats", str(out), "--summary", str(summary), "--id-col", "考号",
                  "--max-scores", maxima)
     assert result.exit_code == 0, result.output
     s = json.loads(summary.read_text())
@@ -80,9 +80,9 @@ def test_max_scores_change_p_and_d(tmp_path):
     # item a observed max 2; with full marks 4: mean 1 → p = 0.25 (0.5 with the default)
     src.write_text("a,b\n2,1\n0,0\n1,1\n1,\n")
     out = tmp_path / "o.csv"
-    assert run(str(src), "--out", str(out)).exit_code == 0
+    assert run(str(src), "--stats", str(out)).exit_code == 0
     assert pd.read_csv(out)["p"].tolist() == pytest.approx([0.5, 2 / 3])
-    assert run(str(src), "--out", str(out), "--max-scores", "4,1").exit_code == 0
+    assert run(str(src), "--stats", str(out), "--max-scores", "4,1").exit_code == 0
     stats = pd.read_csv(out)
     assert stats["p"].tolist() == pytest.approx([0.25, 2 / 3])
     # totals 3, 0, 2, 1 → groups of ⌈1.08⌉ = 2: top = totals 3, 2 (a = 2, 1: mean 1.5),
@@ -101,7 +101,7 @@ def test_matches_psych_alpha_with_missing(tmp_path):
     src = tmp_path / "r.csv"
     data.to_csv(src, index=False, na_rep="")
     out, summary = tmp_path / "o.csv", tmp_path / "s.json"
-    assert run(str(src), "--out", str(out), "--summary", str(summary)).exit_code == 0
+    assert run(str(src), "--stats", str(out), "--summary", str(summary)).exit_code == 0
     r_out = tmp_path / "psych.csv"
     script = f"""
     suppressMessages(library(psych))
@@ -126,7 +126,7 @@ def test_matches_psych_alpha_with_missing(tmp_path):
 # --- errors -------------------------------------------------------------------------------------
 
 def test_missing_file(tmp_path):
-    result = run(str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o.csv"))
+    result = run(str(tmp_path / "nope.csv"), "--stats", str(tmp_path / "o.csv"))
     assert result.exit_code == 2
     assert "找不到作答文件" in result.output
 
@@ -134,46 +134,46 @@ def test_missing_file(tmp_path):
 def test_non_numeric_cell_names_line_and_column(tmp_path):
     src = tmp_path / "r.csv"
     src.write_text("a,b,c\n1,0,1\n1,x,0\n", encoding="utf-8")
-    result = run(str(src), "--out", str(tmp_path / "o.csv"))
+    result = run(str(src), "--stats", str(tmp_path / "o.csv"))
     assert result.exit_code == 2
     assert "第 3 行" in result.output and "“b”" in result.output and "“x”" in result.output
-    result = run(str(src), "--out", str(tmp_path / "o.csv"), lang="en")
+    result = run(str(src), "--stats", str(tmp_path / "o.csv"), lang="en")
     assert "line 3, column 'b': 'x' is not a number" in result.output
 
 
 def test_wrong_number_of_max_scores(tmp_path):
     src = tmp_path / "r.csv"
     src.write_text("a,b,c\n1,0,1\n1,1,0\n")
-    result = run(str(src), "--out", str(tmp_path / "o.csv"), "--max-scores", "1,1", lang="en")
+    result = run(str(src), "--stats", str(tmp_path / "o.csv"), "--max-scores", "1,1", lang="en")
     assert result.exit_code == 2
     assert "--max-scores gives 2 maximum scores but the file has 3 items" in result.output
-    result = run(str(src), "--out", str(tmp_path / "o.csv"), "--max-scores", "1,one,1", lang="en")
+    result = run(str(src), "--stats", str(tmp_path / "o.csv"), "--max-scores", "1,one,1", lang="en")
     assert "'one' is not a positive number" in result.output
-    result = run(str(src), "--out", str(tmp_path / "o.csv"), "--max-scores", "1,0.5,1", lang="en")
+    result = run(str(src), "--stats", str(tmp_path / "o.csv"), "--max-scores", "1,0.5,1", lang="en")
     assert "line 3, column 'b': score 1.0 exceeds the maximum 0.5" in result.output
 
 
 def test_other_input_errors(tmp_path):
     src = tmp_path / "r.csv"
     src.write_text("id,a,a\n1,0,1\n")
-    assert "duplicate item names in the header: a" in run(
-        str(src), "--out", "o.csv", lang="en").output
+    out = run(str(src), "--stats", "o.csv", lang="en").output
+    assert "duplicate column names in the header of" in out and out.rstrip().endswith(": a")
     src.write_text("id,a,b\n1,0,1\n")
     assert "id column 'sid' not found" in run(
-        str(src), "--out", "o.csv", "--id-col", "sid", lang="en").output
+        str(src), "--stats", "o.csv", "--id-col", "sid", lang="en").output
     src.write_text("a,b\n")
-    assert "has no data rows" in run(str(src), "--out", "o.csv", lang="en").output
+    assert "has no data rows" in run(str(src), "--stats", "o.csv", lang="en").output
     src.write_text("a,b\n1,-1\n")
-    assert "score -1.0 is negative" in run(str(src), "--out", "o.csv", lang="en").output
+    assert "score -1.0 is negative" in run(str(src), "--stats", "o.csv", lang="en").output
     src.write_text("")
-    assert run(str(src), "--out", "o.csv", lang="en").exit_code == 2
+    assert run(str(src), "--stats", "o.csv", lang="en").exit_code == 2
 
 
 def test_gbk_file(tmp_path):
     src = tmp_path / "gbk.csv"
     src.write_bytes("考号,第1题,第2题\nA,1,0\nB,0,0\nC,1,1\n".encode("gbk"))
     out = tmp_path / "o.csv"
-    result = run(str(src), "--out", str(out), "--id-col", "考号")
+    result = run(str(src), "--stats", str(out), "--id-col", "考号")
     assert result.exit_code == 0, result.output
     assert pd.read_csv(out)["item"].tolist() == ["第1题", "第2题"]
 
@@ -182,11 +182,20 @@ def test_spaces_accepted_words_rejected(tmp_path):
     src = tmp_path / "r.csv"
     src.write_text("a, b\n 1,0 \n0,  \n1,1\n")
     out = tmp_path / "o.csv"
-    result = run(str(src), "--out", str(out))
+    result = run(str(src), "--stats", str(out))
     assert result.exit_code == 0, result.output
     stats = pd.read_csv(out)
     assert stats["item"].tolist() == ["a", "b"]
     assert stats["mean"].tolist() == pytest.approx([2 / 3, 1 / 2])  # b: blank is missing
     src.write_text("a,b\nTrue,0\nFalse,1\n")
     assert "line 2, column 'a': 'True' is not a number" in run(
-        str(src), "--out", str(out), lang="en").output
+        str(src), "--stats", str(out), lang="en").output
+
+
+def test_old_out_option_still_writes_the_stats(tmp_path):
+    out = tmp_path / "o.csv"
+    result = run(str(lsat6_csv(tmp_path)), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "--out 已更名为 --stats" in result.output and len(pd.read_csv(out)) == 5
+    result = run(str(lsat6_csv(tmp_path)), lang="en")
+    assert result.exit_code == 2 and "Missing option '--stats'" in result.output

@@ -58,3 +58,28 @@ def test_gbk_file_and_bad_input(tmp_path):
     frame.to_csv(path, index=False, encoding="gbk")
     res = CliRunner().invoke(main, ["--lang", "en", *args])
     assert res.exit_code == 2 and "row 5" in res.output
+
+
+def test_utf8_bom_and_gbk_files_give_the_same_sgps(tmp_path):
+    """One CSV reading for every command: the encodings `items` and `import` accept."""
+    outputs = []
+    for encoding in ("utf-8", "utf-8-sig", "gbk"):
+        folder = tmp_path / encoding
+        folder.mkdir()
+        path, _ = _write(folder, encoding=encoding)
+        out = folder / "sgp.csv"
+        res = CliRunner().invoke(main, ["growth", "sgp", str(path), "--id-col", "学号",
+                                        "--current", "本次", "--prior", "上次", "--out", str(out),
+                                        "--min-n", "20"])
+        assert res.exit_code == 0, res.output
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_bad_cell_is_named_by_its_line_in_the_file(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("学号,本次,上次\nS1,80,70\n\nS2,八十,70\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["--lang", "en", "growth", "sgp", str(path), "--id-col", "学号",
+                                    "--current", "本次", "--prior", "上次", "--out",
+                                    str(tmp_path / "o.csv")])
+    assert res.exit_code == 2 and "row 4" in res.output and "八十" in res.output

@@ -26,7 +26,7 @@ def lsat_csv(tmp_path, lsat6_data):
 
 def test_fit_writes_items_summary_and_scores(tmp_path, lsat_csv):
     out, summ, scores = tmp_path / "items.csv", tmp_path / "s.json", tmp_path / "sc.csv"
-    res = CliRunner().invoke(main, ["irt", "fit", str(lsat_csv), "--model", "2pl", "--out",
+    res = CliRunner().invoke(main, ["irt", "fit", str(lsat_csv), "--model", "2pl", "--items",
                                     str(out), "--summary", str(summ), "--scores", str(scores),
                                     "--method", "map", "--id-col", "sid", "--quadpts", "41"])
     assert res.exit_code == 0, res.output
@@ -48,7 +48,7 @@ def test_rasch_summary_has_latent_variance_and_row_ids(tmp_path, lsat_csv):
     frame = pd.read_csv(lsat_csv).drop(columns="sid")
     frame.to_csv(lsat_csv, index=False)
     res = CliRunner().invoke(main, ["--lang", "en", "irt", "fit", str(lsat_csv), "--model",
-                                    "rasch", "--out", str(out), "--summary", str(summ),
+                                    "rasch", "--items", str(out), "--summary", str(summ),
                                     "--scores", str(scores)])
     assert res.exit_code == 0, res.output
     assert json.loads(summ.read_text())["latent_variance"] == pytest.approx(0.572, abs=0.01)
@@ -65,7 +65,7 @@ def test_polytomous_items_table(tmp_path):
     data.loc[::10, "B"] = np.nan
     path, out = tmp_path / "r.csv", tmp_path / "i.csv"
     data.to_csv(path, index=False)
-    res = CliRunner().invoke(main, ["irt", "fit", str(path), "--model", "gpcm", "--out", str(out)])
+    res = CliRunner().invoke(main, ["irt", "fit", str(path), "--model", "gpcm", "--items", str(out)])
     assert res.exit_code == 0, res.output
     assert list(pd.read_csv(out).columns) == ["item", "a", "d1", "d2", "b1", "b2"]
 
@@ -73,10 +73,10 @@ def test_polytomous_items_table(tmp_path):
 def test_bad_input_exits_with_a_message(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("q1,q2\n1,0\nx,1\n0,1\n", encoding="utf-8")
-    res = CliRunner().invoke(main, ["--lang", "en", "irt", "fit", str(path), "--out",
+    res = CliRunner().invoke(main, ["--lang", "en", "irt", "fit", str(path), "--items",
                                     str(tmp_path / "o.csv")])
     assert res.exit_code == 2 and "q1" in res.output
-    res = CliRunner().invoke(main, ["irt", "fit", str(tmp_path / "none.csv"), "--out",
+    res = CliRunner().invoke(main, ["irt", "fit", str(tmp_path / "none.csv"), "--items",
                                     str(tmp_path / "o.csv")])
     assert res.exit_code == 2 and "找不到" in res.output
 
@@ -90,3 +90,47 @@ def test_dif(tmp_path, lsat_csv):
     assert list(table.columns) == ["item", "chi2", "p", "alpha_mh", "delta_mh", "ets_class"]
     assert table["item"].tolist() == [f"Item{i}" for i in range(1, 6)]
     assert set(table["ets_class"]) <= {"A", "B", "C"}
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
+def test_fit_and_dif_read_gbk_and_bom_files_as_items_does(tmp_path, lsat_csv, encoding):
+    """The files `eduquality items` reads (Excel's CSV exports in GBK or with a BOM): the same
+    parameters as the UTF-8 file, Chinese item and column names kept."""
+    frame = pd.read_csv(tmp_path / "lsat_group.csv", dtype=str)
+    frame.columns = ["考号", *[f"第{i}题" for i in range(1, 6)], "性别"]
+    frame["性别"] = frame["性别"].map({"F": "女", "M": "男"})
+    path = tmp_path / f"lsat-{encoding}.csv"
+    frame.to_csv(path, index=False, encoding=encoding)
+    out, ref = tmp_path / "items.csv", tmp_path / "ref.csv"
+    res = CliRunner().invoke(main, ["irt", "fit", str(path), "--items", str(out), "--id-col", "考号",
+                                    "--scores", str(tmp_path / "sc.csv")])
+    assert res.exit_code == 2 and "性别" in res.output and "女" in res.output  # decoded, named
+    res = CliRunner().invoke(main, ["irt", "fit", str(lsat_csv), "--items", str(ref), "--id-col",
+                                    "sid"])
+    assert res.exit_code == 0, res.output
+    frame.drop(columns="性别").to_csv(path, index=False, encoding=encoding)
+    res = CliRunner().invoke(main, ["irt", "fit", str(path), "--items", str(out), "--id-col", "考号",
+                                    "--scores", str(tmp_path / "sc.csv")])
+    assert res.exit_code == 0, res.output
+    got, want = pd.read_csv(out), pd.read_csv(ref)
+    assert got["item"].tolist() == [f"第{i}题" for i in range(1, 6)]
+    np.testing.assert_allclose(got.drop(columns="item"), want.drop(columns="item"))
+    assert pd.read_csv(tmp_path / "sc.csv", dtype=str)["id"][0] == "S0000"
+    frame.to_csv(path, index=False, encoding=encoding)
+    dif, dif_ref = tmp_path / "dif.csv", tmp_path / "dif_ref.csv"
+    res = CliRunner().invoke(main, ["irt", "dif", str(path), "--group", "性别", "--focal", "女",
+                                    "--out", str(dif), "--id-col", "考号"])
+    assert res.exit_code == 0, res.output
+    CliRunner().invoke(main, ["irt", "dif", str(tmp_path / "lsat_group.csv"), "--group", "sex",
+                              "--focal", "F", "--out", str(dif_ref), "--id-col", "sid"])
+    np.testing.assert_allclose(pd.read_csv(dif)["chi2"], pd.read_csv(dif_ref)["chi2"])
+
+
+def test_fit_old_out_option_still_works(tmp_path, lsat_csv):
+    out = tmp_path / "items.csv"
+    res = CliRunner().invoke(main, ["--lang", "en", "irt", "fit", str(lsat_csv), "--out", str(out),
+                                    "--id-col", "sid"])
+    assert res.exit_code == 0, res.output
+    assert "--out is now --items" in res.output and len(pd.read_csv(out)) == 5
+    res = CliRunner().invoke(main, ["irt", "fit", str(lsat_csv), "--id-col", "sid"])
+    assert res.exit_code == 2 and "--items" in res.output

@@ -1,4 +1,4 @@
-"""The policy layer (store.access): passwords, masking, principals, scopes, audit.
+"""The access layer (store.principals, policy, scoped, masking, audit, passwords, users).
 
 Scopes are checked against predicates written here directly from the role definitions on the
 raw joined results (tests.factories.results_frame, plain SQL), not from the Scope objects."""

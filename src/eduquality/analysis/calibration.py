@@ -19,6 +19,7 @@ import pandas as pd
 from eduquality.analysis.item_matrix import load_item_matrix
 from eduquality.errors import EduQualityError, NotFoundError
 from eduquality.i18n import register, tr
+from eduquality.ingest.readers import read_csv_table
 from eduquality.measures.irt import (
     IRT,
     Graded,
@@ -42,8 +43,6 @@ MESSAGES = register({
     "calibration.no_file": ("找不到作答文件：{path}", "response file not found: {path}"),
     "calibration.no_column": ("作答文件 {path} 中没有列 {column}",
                               "the response file {path} has no column {column}"),
-    "calibration.bad_csv": ("无法读取作答文件 {path}：{detail}",
-                            "cannot read the response file {path}: {detail}"),
     "calibration.no_items": ("试卷 {paper} 没有小题分，无法做 IRT 标定",
                              "paper {paper} has no item scores to calibrate"),
     "calibration.not_calibrated": ("锚试卷 {paper} 尚未标定，请先标定它",
@@ -62,24 +61,36 @@ class FitOutcome:
     warnings: list[str] = field(default_factory=list)
 
 
+MISSING = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+           "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null")
+"""Cells of a response file that mean "no response": blank, or a spelling of NA (the list
+pandas ``read_csv`` has always applied to these files)."""
+
+
 def read_responses(path: str | Path, id_col: str | None = None, exclude: tuple[str, ...] = (),
                    lang: str = "zh") -> tuple[pd.DataFrame, pd.Series]:
-    """Items (every column but ``id_col`` and ``exclude``; blank or NA = missing) and ids (the
-    id column, or the row number from 1)."""
+    """Items (every column but ``id_col`` and ``exclude``; blank or one of :data:`MISSING` =
+    missing) and ids (the id column, or the row number from 1). The file is read by
+    :func:`eduquality.ingest.readers.read_csv_table` (UTF-8, UTF-8 with BOM or GBK), as every
+    command reads CSV."""
+    items, ids, _ = _response_table(path, id_col, exclude, lang)
+    return items, ids
+
+
+def _response_table(path: str | Path, id_col: str | None, exclude: tuple[str, ...],
+                    lang: str) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Items, ids and the whole table of a response file."""
     path = Path(path)
     if not path.is_file():
         raise EduQualityError(tr("calibration.no_file", lang, path=path))
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=True, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise EduQualityError(tr("calibration.bad_csv", lang, path=path, detail=exc)) from exc
+    frame = read_csv_table(path, lang).reset_index(drop=True)
     for col in (id_col, *exclude):
         if col is not None and col not in frame.columns:
             raise EduQualityError(tr("calibration.no_column", lang, path=path, column=col))
     ids = frame[id_col] if id_col else pd.Series(np.arange(1, len(frame) + 1), name="id")
     items = frame.drop(columns=[c for c in (id_col, *exclude) if c is not None])
-    items = items.apply(lambda s: s.str.strip()).replace("", np.nan)
-    return items, ids
+    items = items.apply(lambda s: s.str.strip()).replace(list(MISSING), np.nan)
+    return items, ids, frame
 
 
 def fit_response_file(responses: str | Path, model: str, out: str | Path,
@@ -110,9 +121,9 @@ def fit_response_file(responses: str | Path, model: str, out: str | Path,
 def dif_response_file(responses: str | Path, group: str, focal: str, out: str | Path,
                       id_col: str | None = None, lang: str = "zh") -> pd.DataFrame:
     """Mantel–Haenszel DIF for every item of a response file; writes DIF.csv. Writes."""
-    items, _ = read_responses(responses, id_col, exclude=(group,), lang=lang)
-    labels = pd.read_csv(responses, dtype=str, usecols=[group], encoding="utf-8-sig")[group]
-    table = mantel_haenszel(items, (labels.str.strip() == str(focal)).to_numpy(), lang)
+    items, _, frame = _response_table(responses, id_col, (group,), lang)
+    labels = frame[group].fillna("").str.strip()
+    table = mantel_haenszel(items, (labels == str(focal)).to_numpy(), lang)
     cols = ["item", "chi2", "p", "alpha_mh", "delta_mh", "ets_class"]
     table[cols].to_csv(out, index=False)
     return table

@@ -1,9 +1,10 @@
 """Command-line interface: ``eduquality <command>``. Each command lives in its own module."""
 
 from eduquality.cli import (  # noqa: F401  (importing registers the commands)
-    analyze,
+    analyse,
     core,
     demo,
+    export,
     growth,
     importing,
     irt,

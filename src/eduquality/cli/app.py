@@ -7,14 +7,23 @@ Every command parses its arguments, makes one library call, and prints. Errors m
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from eduquality import __version__
 from eduquality.config import Settings, load_settings
 from eduquality.errors import EduQualityError
+from eduquality.i18n import register, tr
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MESSAGES = register({
+    "cli.renamed": ("注意：{old} 已更名为 {new}（旧名仍可用）",
+                    "note: {old} is now {new} (the old name still works)"),
+})
 
 
 @dataclass
@@ -30,6 +39,10 @@ class Context:
         return self.settings.db
 
     def open_db(self, read_only: bool = False) -> Any:
+        """The database, to use as ``with ctx.open_db(read_only=True) as db:`` so that the
+        connection is closed when the command is done with it: DuckDB lets one process write a
+        file or several read it, so a connection left open blocks the next writer. Commands that
+        only read open it read-only (no migration; several can run at once)."""
         from eduquality.store import open_database
 
         return open_database(self.db_path, lang=self.lang, read_only=read_only)
@@ -42,8 +55,58 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def renamed_option(old: str, new: str, **attrs: Any) -> Callable[[F], F]:
+    """The option ``old``, hidden, for scripts written before it was renamed ``new``: the
+    command receives its value as ``<new>_old`` (see :func:`one_of`) and a note goes to stderr.
+    """
+
+    def note(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is not None:
+            obj = ctx.find_object(Context)
+            click.echo(tr("cli.renamed", obj.lang if obj else "zh", old=old, new=new), err=True)
+        return value
+
+    dest = new.lstrip("-").replace("-", "_") + "_old"
+    return click.option(old, dest, hidden=True, default=None, callback=note, **attrs)
+
+
+def one_of(value: Any, old_value: Any, flag: str) -> Any:
+    """The value of a renamed option given under either name (the new one wins); a usage error
+    names the new flag when neither was given."""
+    if value is not None:
+        return value
+    if old_value is not None:
+        return old_value
+    raise click.UsageError(f"Missing option '{flag}'. / 缺少选项 {flag}")
+
+
 class EduQualityGroup(click.Group):
-    """A group that turns user-facing errors into a message and exit code 2."""
+    """A group that turns user-facing errors into a message and exit code 2, and knows
+    commands by a second spelling (``aliases``: alias → command), listed once in the help as
+    ``name, alias``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.aliases: dict[str, str] = {}
+
+    def add_alias(self, alias: str, name: str) -> None:
+        self.aliases[alias] = name
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, self.aliases.get(cmd_name, cmd_name))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is None or cmd.hidden:
+                continue
+            label = ", ".join([name, *sorted(a for a, n in self.aliases.items() if n == name)])
+            rows.append((label, cmd))
+        if rows:
+            limit = formatter.width - 6 - max(len(label) for label, _ in rows)
+            with formatter.section("Commands"):
+                formatter.write_dl([(label, cmd.get_short_help_str(limit)) for label, cmd in rows])
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -14,7 +14,6 @@ from eduquality.measures.growth import GrowthInputError, student_growth_percenti
 from eduquality.vocab import SUBJECT_STATUS
 
 MESSAGES = register({
-    "growth.cli.read": ("无法读取 {path}：{why}", "cannot read {path}: {why}"),
     "growth.cli.columns": ("{path} 缺少列：{cols}", "{path} lacks columns: {cols}"),
     "growth.cli.numeric": (
         "{path} 列 {col} 第 {row} 行不是数字：{value!r}",
@@ -30,18 +29,13 @@ MESSAGES = register({
 
 
 def _read_scores(path: str, id_col: str, cols: list[str], lang: str) -> pd.DataFrame:
-    frame: pd.DataFrame | None = None
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            frame = pd.read_csv(path, dtype=str, encoding=enc, keep_default_na=False)
-            break
-        except UnicodeDecodeError:
-            continue
-        except (OSError, pd.errors.ParserError) as exc:
-            raise EduQualityError(tr("growth.cli.read", lang, path=path, why=exc)) from exc
-    if frame is None:
-        raise EduQualityError(tr("growth.cli.read", lang, path=path, why="encoding"))
-    frame.columns = [c.strip() for c in frame.columns]
+    """The id and score columns of a CSV (read by
+    :func:`eduquality.ingest.readers.read_csv_table`, as every command reads CSV); a blank cell
+    or a status word (缺考 …) is a missing score; any other non-number is an error naming its
+    line."""
+    from eduquality.ingest.readers import read_csv_table
+
+    frame = read_csv_table(path, lang).fillna("")
     missing = [c for c in [id_col, *cols] if c not in frame.columns]
     if missing:
         raise EduQualityError(tr("growth.cli.columns", lang, path=path, cols=", ".join(missing)))
@@ -54,9 +48,9 @@ def _read_scores(path: str, id_col: str, cols: list[str], lang: str) -> pd.DataF
         if bad.any():
             i = int(bad.to_numpy().nonzero()[0][0])
             raise EduQualityError(tr("growth.cli.numeric", lang, path=path, col=col,
-                                      row=i + 2, value=text.iloc[i]))
+                                      row=frame.index[i], value=text.iloc[i]))
         out[col] = num.astype(float)
-    return out
+    return out.reset_index(drop=True)
 
 
 @main.group()
@@ -65,13 +59,13 @@ def growth() -> None:
 
 
 @growth.command("sgp")
-@click.argument("scores", type=click.Path(exists=True, dir_okay=False))
+@click.argument("scores", type=click.Path(exists=True, dir_okay=False), metavar="SCORES.csv")
 @click.option("--id-col", required=True, help="学生编号列 / column with the student id.")
 @click.option("--current", required=True, help="本次成绩列 / column with the current score.")
 @click.option("--prior", "priors", multiple=True, required=True,
               help="先前成绩列，最近的在前，可重复 / prior score column, most recent first; "
                    "repeat for more priors. A blank cell or 缺考/违纪/免考 is a missing score.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False),
+@click.option("--out", required=True, type=click.Path(dir_okay=False), metavar="SGP.csv",
               help="输出 CSV（id,sgp,priors_used）/ output CSV with columns id,sgp,priors_used.")
 @click.option("--min-n", default=200, show_default=True, type=click.IntRange(min=20),
               help="每个模型的最少学生数 / fewest students to fit a model on.")

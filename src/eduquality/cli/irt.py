@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from eduquality.cli.app import Context, main, pass_ctx
+from eduquality.cli.app import Context, main, one_of, pass_ctx, renamed_option
 
 MODELS = ["rasch", "1pl", "2pl", "3pl", "grm", "gpcm"]
 
@@ -15,14 +15,16 @@ def irt() -> None:
 
 
 @irt.command()
-@click.argument("responses", type=click.Path(dir_okay=False))
+@click.argument("responses", type=click.Path(dir_okay=False), metavar="RESPONSES.csv")
 @click.option("--model", type=click.Choice(MODELS), default="2pl", show_default=True,
               help="IRT model (multi-category items: graded or partial credit).")
-@click.option("--out", required=True, type=click.Path(dir_okay=False),
-              help="Item parameters CSV to write (ITEMS.csv).")
+@click.option("--items", "items_out", type=click.Path(dir_okay=False), default=None,
+              metavar="ITEMS.csv", help="Item parameters CSV to write (required). 题目参数表。")
+@renamed_option("--out", "--items", type=click.Path(dir_okay=False))
 @click.option("--summary", type=click.Path(dir_okay=False), default=None,
+              metavar="SUMMARY.json",
               help="Fit summary JSON to write (log-likelihood, AIC, BIC, convergence).")
-@click.option("--scores", type=click.Path(dir_okay=False), default=None,
+@click.option("--scores", type=click.Path(dir_okay=False), default=None, metavar="SCORES.csv",
               help="Person scores CSV to write: id, theta, se.")
 @click.option("--method", type=click.Choice(["eap", "map", "ml"]), default="eap",
               show_default=True, help="Scoring method for --scores.")
@@ -30,13 +32,15 @@ def irt() -> None:
 @click.option("--quadpts", type=click.IntRange(5, 201), default=41, show_default=True,
               help="Number of quadrature points for the EM estimation.")
 @pass_ctx
-def fit(ctx: Context, responses, model, out, summary, scores, method, id_col, quadpts) -> None:
+def fit(ctx: Context, responses, model, items_out, items_old, summary, scores, method, id_col,
+        quadpts) -> None:
     """Calibrate items by marginal maximum likelihood (EM). 用 EM 算法估计题目参数。
 
     RESPONSES.csv: one row per person, one column per item, integer categories,
-    blank or NA = missing."""
+    blank or NA = missing (UTF-8, UTF-8 with BOM or GBK)."""
     from eduquality.analysis.calibration import fit_response_file
 
+    out = one_of(items_out, items_old, "--items")
     res = fit_response_file(responses, model, out, summary, scores, method, id_col, quadpts,
                             ctx.lang)
     for note in res.warnings:
@@ -53,10 +57,10 @@ def fit(ctx: Context, responses, model, out, summary, scores, method, id_col, qu
 
 
 @irt.command()
-@click.argument("responses", type=click.Path(dir_okay=False))
+@click.argument("responses", type=click.Path(dir_okay=False), metavar="RESPONSES.csv")
 @click.option("--group", required=True, help="Column holding the group of each person.")
 @click.option("--focal", required=True, help="Value of --group that marks the focal group.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False),
+@click.option("--out", required=True, type=click.Path(dir_okay=False), metavar="DIF.csv",
               help="DIF table CSV to write: item, chi2, p, alpha_mh, delta_mh, ets_class.")
 @click.option("--id-col", default=None, help="Column holding person ids (not an item).")
 @pass_ctx
@@ -99,11 +103,8 @@ def calibrate(ctx: Context, paper_id, model, method, anchor, common, link_method
     标定试卷、保存题目参数与学生量尺分数。"""
     from eduquality.analysis.calibration import calibrate_paper
 
-    db = ctx.open_db()
-    try:
+    with ctx.open_db() as db:
         res = calibrate_paper(db, paper_id, model, anchor, _pairs(common), link_method, method)
-    finally:
-        db.close()
     for note in res.warnings:
         click.echo(note, err=True)
     s = res.summary

@@ -1,26 +1,24 @@
-"""`eduquality items RESPONSES.csv --out STATS.csv`: classical item analysis of a score file.
+"""`eduquality items RESPONSES.csv --stats STATS.csv`: classical item analysis of a score file.
 
 RESPONSES.csv: a header row of item names, one row per person, blank cell = missing (UTF-8,
-UTF-8 with BOM or GBK). STATS.csv: one row per item with ``item, mean, sd, p, d27, total_r,
-rest_r, alpha_if_deleted``; SUMMARY.json: ``alpha, sem, mean_total, sd_total, n_persons,
-n_items`` (definitions: :mod:`eduquality.measures.items`, :mod:`eduquality.measures.reliability`;
-missing responses handled pairwise as R ``psych::alpha``).
+UTF-8 with BOM or GBK: read as every command reads CSV). STATS.csv: one row per item with
+``item, mean, sd, p, d27, total_r, rest_r, alpha_if_deleted``; SUMMARY.json: ``alpha, sem,
+mean_total, sd_total, n_persons, n_items`` (definitions: :mod:`eduquality.measures.items`,
+:mod:`eduquality.measures.reliability`; missing responses handled pairwise as R
+``psych::alpha``).
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from pathlib import Path
-from typing import Any
 
 import click
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-from eduquality.cli.app import Context, main, pass_ctx
+from eduquality.cli.app import Context, main, one_of, pass_ctx, renamed_option
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.measures.items import ItemAnalysis, item_analysis
@@ -32,10 +30,8 @@ MAX_BAD_CELLS = 5
 MESSAGES = register(
     {
         "items.no_file": ("找不到作答文件：{path}", "responses file not found: {path}"),
-        "items.unreadable": ("无法读取作答文件 {path}：{why}", "cannot read responses file {path}: {why}"),
         "items.empty": ("作答文件 {path} 没有数据行", "responses file {path} has no data rows"),
         "items.no_items": ("作答文件 {path} 没有题目列", "responses file {path} has no item columns"),
-        "items.duplicate_header": ("表头中题目名称重复：{names}", "duplicate item names in the header: {names}"),
         "items.no_id_col": ("找不到编号列 “{col}”（表头：{header}）",
                             "id column '{col}' not found (header: {header})"),
         "items.bad_cell": ("第 {line} 行、列 “{col}” 的值 “{value}” 不是数字",
@@ -60,22 +56,20 @@ class ItemsInputError(EduQualityError):
 
 
 def read_responses(path: str, id_col: str | None, lang: str) -> pd.DataFrame:
-    """Persons × items scores from a CSV (blank = NaN); raises ItemsInputError saying where.
+    """Persons × items scores from a CSV (blank = NaN), indexed by the line of the file; raises
+    ItemsInputError (or ReadError) saying where.
 
-    A clean numeric file is parsed once as numbers; otherwise it is re-read as text to say
-    which cells are wrong."""
-    file = Path(path)
-    if not file.is_file():
+    The file is read by :func:`eduquality.ingest.readers.read_csv_table`, the one CSV reading
+    of every command; a cell is a number once stripped of spaces, else the message names it."""
+    from eduquality.ingest.readers import read_csv_table
+
+    if not Path(path).is_file():
         raise ItemsInputError(tr("items.no_file", lang, path=path))
-    fast = _items_only(_read_table(file, lang, as_text=False), id_col, path, lang)
-    if all(is_numeric_dtype(t) and not is_bool_dtype(t) for t in fast.dtypes):
-        values = fast.astype(float)
-    else:
-        text = _items_only(_read_table(file, lang, as_text=True), id_col, path, lang)
-        text = text.apply(lambda col: col.str.strip())
-        blank = text.eq("") | text.isna()
-        values = text.apply(pd.to_numeric, errors="coerce").astype(float)
-        _report_cells(text, ~blank & values.isna(), "items.bad_cell", lang)
+    text = _items_only(read_csv_table(path, lang), id_col, path, lang)
+    text = text.apply(lambda col: col.str.strip())
+    blank = text.isna() | text.eq("")
+    values = text.apply(pd.to_numeric, errors="coerce").astype(float)
+    _report_cells(text, ~blank & values.isna(), "items.bad_cell", lang)
     _report_cells(values, values < 0, "items.negative", lang)
     return values
 
@@ -85,7 +79,7 @@ def _items_only(raw: pd.DataFrame, id_col: str | None, path: str, lang: str) -> 
         if id_col not in raw.columns:
             header = ", ".join(str(c) for c in raw.columns)
             raise ItemsInputError(tr("items.no_id_col", lang, col=id_col, header=header))
-        raw = raw.set_index(id_col)
+        raw = raw.drop(columns=id_col)
     if raw.shape[1] == 0:
         raise ItemsInputError(tr("items.no_items", lang, path=path))
     if raw.shape[0] == 0:
@@ -93,39 +87,14 @@ def _items_only(raw: pd.DataFrame, id_col: str | None, path: str, lang: str) -> 
     return raw
 
 
-def _read_table(file: Path, lang: str, as_text: bool) -> pd.DataFrame:
-    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK); blank cells are NaN in the
-    numeric reading and "" in the text reading."""
-    options: dict[str, Any] = (
-        {"dtype": str, "keep_default_na": False} if as_text
-        else {"keep_default_na": False, "na_values": [""], "skipinitialspace": True}
-    )
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            with file.open(encoding=encoding, newline="") as fh:
-                header = next(csv.reader(fh), None)
-            if header is None:
-                raise ItemsInputError(tr("items.empty", lang, path=file))
-            frame = pd.read_csv(file, encoding=encoding, **options)
-        except UnicodeDecodeError:
-            continue
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, csv.Error) as exc:
-            raise ItemsInputError(tr("items.unreadable", lang, path=file, why=exc)) from exc
-        names = [h.strip() for h in header]
-        dupes = sorted({h for h in names if names.count(h) > 1})
-        if dupes:
-            raise ItemsInputError(tr("items.duplicate_header", lang, names=", ".join(dupes)))
-        frame.columns = pd.Index(names)
-        return frame
-    raise ItemsInputError(tr("items.unreadable", lang, path=file, why="encoding"))
-
-
 def _report_cells(values: pd.DataFrame, bad: pd.DataFrame, key: str, lang: str) -> None:
+    """Raise naming the first few cells flagged in ``bad`` by line (``values.index``) and
+    column."""
     if not bad.to_numpy().any():
         return
     rows, cols = np.nonzero(bad.to_numpy())
     lines = [
-        tr(key, lang, line=r + 2, col=values.columns[c], value=values.iat[r, c])
+        tr(key, lang, line=values.index[r], col=values.columns[c], value=values.iat[r, c])
         for r, c in zip(rows[:MAX_BAD_CELLS], cols[:MAX_BAD_CELLS], strict=True)
     ]
     if rows.size > MAX_BAD_CELLS:
@@ -151,7 +120,8 @@ def parse_max_scores(text: str | None, scores: pd.DataFrame, lang: str) -> np.nd
     above = scores.to_numpy() > maxima[None, :] + 1e-9
     if above.any():
         r, c = (int(v[0]) for v in np.nonzero(above))
-        raise ItemsInputError(tr("items.above_max", lang, line=r + 2, col=scores.columns[c],
+        raise ItemsInputError(tr("items.above_max", lang, line=scores.index[r],
+                                 col=scores.columns[c],
                                  value=scores.iat[r, c], max=maxima[c]))
     return maxima
 
@@ -181,8 +151,9 @@ def write_outputs(result: ItemAnalysis, out: str, summary: str | None) -> None:
 
 @main.command("items")
 @click.argument("responses", metavar="RESPONSES.csv")
-@click.option("--out", "out", required=True, metavar="STATS.csv",
-              help="Per-item statistics to write (CSV). 输出的小题统计表。")
+@click.option("--stats", "stats", default=None, metavar="STATS.csv",
+              help="Per-item statistics to write (CSV; required). 输出的小题统计表。")
+@renamed_option("--out", "--stats")
 @click.option("--summary", "summary", default=None, metavar="SUMMARY.json",
               help="Also write alpha, SEM, mean/SD of the total, n persons/items (JSON). "
                    "同时输出信度等汇总（JSON）。")
@@ -192,10 +163,11 @@ def write_outputs(result: ItemAnalysis, out: str, summary: str | None) -> None:
               help="Full marks per item, comma-separated in column order (default: the "
                    "observed maximum of each item). 各题满分，逗号分隔。")
 @pass_ctx
-def items(ctx: Context, responses: str, out: str, summary: str | None, id_col: str | None,
-          max_scores: str | None) -> None:
+def items(ctx: Context, responses: str, stats: str | None, stats_old: str | None,
+          summary: str | None, id_col: str | None, max_scores: str | None) -> None:
     """Classical item analysis of a score file: P, D (27 %), item-total/rest r, alpha if
     deleted; alpha and SEM. 小题分析：得分率、区分度、相关、信度。"""
+    out = one_of(stats, stats_old, "--stats")
     scores = read_responses(responses, id_col, ctx.lang)
     maxima = parse_max_scores(max_scores, scores, ctx.lang)
     result = item_analysis(scores, maxima)

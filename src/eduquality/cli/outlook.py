@@ -33,16 +33,17 @@ def _write(frames: dict[str, pd.DataFrame], out: str | None, ctx: Context) -> No
 
 
 @main.command("value-added")
-@click.argument("exam_id")
+@click.argument("exam")
 @click.option("--subject", required=True, help="Subject (语文, 数学 … or its code).")
-@click.option("--out", default=None, help="Write the estimates to this Excel file.")
+@click.option("--out", default=None, metavar="VALUE_ADDED.xlsx",
+              help="Write the estimates and the students' residuals to this Excel file.")
 @pass_ctx
-def value_added_cmd(ctx: Context, exam_id: str, subject: str, out: str | None) -> None:
-    """Value-added of schools, classes and teachers for one exam and subject (增值评价)."""
+def value_added_cmd(ctx: Context, exam: str, subject: str, out: str | None) -> None:
+    """Value-added of schools, classes and teachers for exam EXAM and one subject (增值评价)."""
     from eduquality.analysis.value_added import value_added
 
-    db = ctx.open_db()
-    va = value_added(db, exam_id, _subject(ctx, subject), ctx.settings)
+    with ctx.open_db(read_only=True) as db:
+        va = value_added(db, exam, _subject(ctx, subject), ctx.settings)
     school = va.estimates[va.estimates["level"] == "school"].pivot(
         index="unit", columns="estimator", values="estimate")
     click.echo(f"priors: {', '.join(va.priors)}; students: {len(va.students):,}")
@@ -52,23 +53,26 @@ def value_added_cmd(ctx: Context, exam_id: str, subject: str, out: str | None) -
 
 
 @main.command()
-@click.argument("exam_id")
-@click.option("--out", default=None, help="Write lines, schools and students to an Excel file.")
+@click.argument("exam")
+@click.option("--out", default=None, metavar="FORECAST.xlsx",
+              help="Write lines, schools and students (with --backtest: the calibration and "
+                   "units) to this Excel file.")
 @click.option("--backtest", "do_backtest", is_flag=True,
               help="Forecast this past mock's cohort and compare with its actual 高考.")
 @pass_ctx
-def forecast(ctx: Context, exam_id: str, out: str | None, do_backtest: bool) -> None:
-    """Forecast 高考 上线 from a 高三 mock exam (一诊/二诊/三诊/模拟)."""
+def forecast(ctx: Context, exam: str, out: str | None, do_backtest: bool) -> None:
+    """Forecast 高考 上线 from EXAM, a 高三 mock exam (一诊/二诊/三诊/模拟)."""
     from eduquality.analysis.forecast import backtest, forecast_gaokao
 
-    db = ctx.open_db()
     if do_backtest:
-        bt = backtest(db, exam_id)
+        with ctx.open_db(read_only=True) as db:
+            bt = backtest(db, exam)
         click.echo(f"Brier {bt.brier:.4f}; interval coverage {bt.coverage:.0%}")
         click.echo(bt.calibration.round(3).to_string(index=False))
         _write({"calibration": bt.calibration, "units": bt.units}, out, ctx)
         return
-    fc = forecast_gaokao(db, exam_id)
+    with ctx.open_db(read_only=True) as db:
+        fc = forecast_gaokao(db, exam)
     click.echo(fc.lines.round(3).to_string(index=False))
     district = fc.units[fc.units["unit"] == "district"]
     click.echo(district.round(3).to_string(index=False))
@@ -77,14 +81,16 @@ def forecast(ctx: Context, exam_id: str, out: str | None, do_backtest: bool) -> 
 
 @main.command()
 @click.option("--line", default="一本", show_default=True, help="The line whose rate is tracked.")
-@click.option("--step", default=0.04, show_default=True, type=float,
-              help="Yearly increase the plan asks for (0.04 = 4 points).")
-@click.option("--out", default=None, help="Write the table to an Excel file.")
+@click.option("--step", default=None, type=float,
+              help="Yearly increase the plan asks for (0.04 = 4 points; default: the "
+                   "settings' [plan] step).")
+@click.option("--out", default=None, metavar="PLAN.xlsx", help="Write the table to an Excel file.")
 @pass_ctx
-def plan(ctx: Context, line: str, step: float, out: str | None) -> None:
+def plan(ctx: Context, line: str, step: float | None, out: str | None) -> None:
     """上线率 per school and district against the action plan's yearly target."""
     from eduquality.analysis.forecast import plan_tracking
 
-    table = plan_tracking(ctx.open_db(), line, step)
+    with ctx.open_db(read_only=True) as db:
+        table = plan_tracking(db, line, step=ctx.settings.plan.step if step is None else step)
     click.echo(table.round(3).to_string(index=False))
     _write({"plan": table}, out, ctx)

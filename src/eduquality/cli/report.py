@@ -18,8 +18,9 @@ def _options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--public", is_flag=True, default=False,
                         help="Cleared for publication: no 内部资料 mark; refused for school "
                              "comparisons of 中考/高考. 已批准公开发布。")(func)
-    func = click.option("--out", "out", type=click.Path(), default=None,
-                        help="Output file (or folder with --all). 输出文件（--all 时为文件夹）。")(func)
+    func = click.option("--out", "out", type=click.Path(), default=None, metavar="FILE|DIR",
+                        help="The report file (default KIND-EXAM[-UNIT].FORMAT), or its folder "
+                             "with --all (default KIND-EXAM). 输出文件（--all 时为文件夹）。")(func)
     func = click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
                         help="pdf, xlsx or html (default: from --out, else pdf). 报告格式。")(func)
     return click.argument("exam")(func)
@@ -47,17 +48,14 @@ def _extras(ctx: Context, exam: str, subject: str | None, forecast: bool) -> dic
     from eduquality.analysis.forecast import forecast_gaokao, plan_tracking
     from eduquality.analysis.value_added import value_added
 
-    db = ctx.open_db(read_only=True)
-    try:
-        out: dict[str, Any] = {}
+    out: dict[str, Any] = {}
+    with ctx.open_db(read_only=True) as db:
         if subject is not None:
             out["value_added"] = value_added(db, exam, subject, ctx.settings)
         if forecast:
             out["forecast"] = forecast_gaokao(db, exam)
-            out["plan"] = plan_tracking(db)
-        return out
-    finally:
-        db.close()
+            out["plan"] = plan_tracking(db, step=ctx.settings.plan.step)
+    return out
 
 
 def _view(ctx: Context, exam: str, public: bool) -> Any:
@@ -65,11 +63,8 @@ def _view(ctx: Context, exam: str, public: bool) -> Any:
     from eduquality.reports.bundle import make_view
     from eduquality.reports.roster import with_identities
 
-    db = ctx.open_db(read_only=True)
-    try:
+    with ctx.open_db(read_only=True) as db:
         analysis = with_identities(analyse_exam(db, exam, ctx.settings), db)
-    finally:
-        db.close()
     return make_view(analysis, ctx.settings, public=public)
 
 
@@ -164,18 +159,15 @@ def student(ctx: Context, exam: str, fmt: str | None, out: str | None, public: b
     from eduquality.analysis.exam import analyse_exam
     from eduquality.reports.bundle import write_student_report
 
-    db = ctx.open_db(read_only=True)
-    try:
+    with ctx.open_db(read_only=True) as db:
         path = write_student_report(analyse_exam(db, exam, ctx.settings), db, student, out, fmt,
                                     settings=ctx.settings, public=public)
-    finally:
-        db.close()
     ctx.say(f"已写出 {path}", f"written: {path}")
 
 
 @report.command("set")
 @click.argument("exam")
-@click.option("--out", "out", type=click.Path(file_okay=False), required=True,
+@click.option("--out", "out", type=click.Path(file_okay=False), required=True, metavar="DIR",
               help="Folder for the reports. 输出文件夹。")
 @click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
               help="Formats (repeatable; default all three). 报告格式，可重复。")

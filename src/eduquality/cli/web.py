@@ -18,12 +18,11 @@ from eduquality.vocab import ROLES
 @pass_ctx
 def web(ctx: Context, host: str, port: int, secure_cookies: bool) -> None:
     """Run the web platform. 启动网页平台（各角色按权限查看）。"""
-    from eduquality.store.access import list_users
+    from eduquality.store.users import list_users
     from eduquality.web.app import serve
 
-    db = ctx.open_db()
-    no_users = list_users(db).empty
-    db.close()
+    with ctx.open_db() as db:
+        no_users = list_users(db).empty
     if no_users:
         ctx.say("还没有用户：先运行 eduquality user add 用户名 --role admin",
                 "no users yet: first run eduquality user add USERNAME --role admin")
@@ -59,13 +58,12 @@ def user_add(ctx: Context, username: str, role: str, display_name: str | None,
              school_code: str | None, class_id: str | None, student: str | None,
              teacher_id: str | None, ui_lang: str | None, password: str) -> None:
     """Add a user. 添加用户。"""
-    from eduquality.store.access import add_user
+    from eduquality.store.users import add_user
 
-    db = ctx.open_db()
-    p = add_user(db, username, role, password, display_name=display_name,
-                 school_code=school_code, class_id=class_id, student=student,
-                 teacher_id=teacher_id, lang=ui_lang)
-    db.close()
+    with ctx.open_db() as db:
+        p = add_user(db, username, role, password, display_name=display_name,
+                     school_code=school_code, class_id=class_id, student=student,
+                     teacher_id=teacher_id, lang=ui_lang)
     ctx.say(f"已添加用户 {p.username}（{ROLES.label(p.role, 'zh')}）",
             f"user added: {p.username} ({ROLES.label(p.role, 'en')})")
 
@@ -74,11 +72,10 @@ def user_add(ctx: Context, username: str, role: str, display_name: str | None,
 @pass_ctx
 def user_list(ctx: Context) -> None:
     """List the users and their roles. 列出用户及其角色。"""
-    from eduquality.store.access import list_users
+    from eduquality.store.users import list_users
 
-    db = ctx.open_db()
-    users = list_users(db)
-    db.close()
+    with ctx.open_db() as db:
+        users = list_users(db)
     click.echo(users.to_string(index=False) if len(users) else "-")
 
 
@@ -89,9 +86,8 @@ def user_list(ctx: Context) -> None:
 @pass_ctx
 def user_passwd(ctx: Context, username: str, password: str) -> None:
     """Set a user's password (their sessions end). 重设用户密码。"""
-    from eduquality.store.access import set_password
+    from eduquality.store.users import set_password
 
-    db = ctx.open_db()
-    set_password(db, username, password)
-    db.close()
+    with ctx.open_db() as db:
+        set_password(db, username, password)
     ctx.say(f"已更新 {username} 的密码", f"password updated for {username}")

@@ -38,6 +38,11 @@ MESSAGES = register({
         "unsupported file type {suffix} (use .xlsx, .xls or .csv)",
     ),
     "ingest.file_unreadable": ("无法读取文件 {path}：{detail}", "cannot read {path}: {detail}"),
+    "ingest.csv_empty": ("{path} 是空文件（没有表头行）", "{path} is empty (no header row)"),
+    "ingest.csv_duplicate": ("{path} 的表头中列名重复：{names}",
+                             "duplicate column names in the header of {path}: {names}"),
+    "ingest.csv_blank_name": ("{path} 的表头第 {column} 列没有列名",
+                              "{path}: column {column} of the header has no name"),
     "ingest.sheet_missing": (
         "文件中没有工作表「{sheet}」（现有：{names}）",
         "no sheet '{sheet}' in the file (sheets: {names})",
@@ -162,6 +167,47 @@ def read_csv_cells(path: Path, lang: str = "zh") -> RawSheet:
     if frame is None:
         frame = _csv_with_python(text)
     return RawSheet(path.stem, frame, encoding=encoding)
+
+
+def read_csv_table(path: str | Path, lang: str = "zh") -> pd.DataFrame:
+    r"""A CSV file whose first line is a header, as the commands that read a plain table
+    (responses, scores) need it: the same reading as the importers (:func:`read_csv_cells`:
+    UTF-8, UTF-8 with BOM or GB18030/GBK; every cell as text, a blank cell missing).
+
+    Column names are the header cells, stripped; lines without any value (blank lines) are
+    skipped; the index is each row's line in the file (the header is line 1), for messages.
+    Raises :class:`ReadError` when the file is missing, undecodable or empty, or when a column
+    has no name or the same name as another.
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = f.write_bytes("学号, 本次\nS1,90\n\nS2,\n".encode("gbk"))
+    >>> t = read_csv_table(f)
+    >>> list(t.columns), t.index.tolist(), t.loc[2, "本次"], pd.isna(t.loc[4, "本次"])
+    (['学号', '本次'], [2, 4], '90', True)
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ReadError(tr("ingest.file_missing", lang, path=path))
+    cells = read_csv_cells(path, lang).cells
+    if cells.empty:
+        raise ReadError(tr("ingest.csv_empty", lang, path=path))
+    header = ["" if pd.isna(v) else str(v).strip() for v in cells.iloc[0]]
+    body = cells.iloc[1:]
+    while header and header[-1] == "" and body.iloc[:, len(header) - 1].isna().all():
+        header.pop()  # trailing commas after the last column
+    body = body.iloc[:, : len(header)]
+    if not header:
+        raise ReadError(tr("ingest.csv_empty", lang, path=path))
+    if "" in header:
+        raise ReadError(tr("ingest.csv_blank_name", lang, path=path,
+                           column=column_letter(header.index(""))))
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise ReadError(tr("ingest.csv_duplicate", lang, path=path, names=", ".join(dupes)))
+    body = body[body.notna().any(axis=1)]
+    return pd.DataFrame(body.to_numpy(dtype=object), columns=header,
+                        index=pd.Index(body.index + 1, name="line"))
 
 
 # -- excel --------------------------------------------------------------------------------

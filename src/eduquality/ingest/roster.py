@@ -24,6 +24,7 @@ from eduquality.ingest.layouts import (
 )
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet
+from eduquality.ingest.templates import SheetMapping, sheet_mapping
 from eduquality.ingest.values import norm_header, records
 from eduquality.ingest.writes import changed_rows, replace_rows, upsert
 from eduquality.store.db import Database
@@ -304,6 +305,14 @@ class RosterPlan:
     sheets: list[Sheet]
     rows_read: int
     counts: dict[str, int] = field(default_factory=dict)
+    mapping: list[SheetMapping] = field(default_factory=list)
+
+    def preview(self) -> dict[str, int]:
+        """Rows per kind that :meth:`write` would write (``import check``)."""
+        out: dict[str, int] = {}
+        for s in self.sheets:
+            out[s.layout.kind] = out.get(s.layout.kind, 0) + len(s.frame)
+        return out
 
     def write(self, con: Any) -> int:
         """Write every sheet in dependency order. Writes; returns rows written."""
@@ -419,6 +428,7 @@ def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                                  kinds=", ".join(sorted({v for v in KIND_NAMES.values()}))))
     forced = KIND_NAMES[kind] if kind is not None else None
     parsed: list[Sheet] = []
+    mapping: list[SheetMapping] = []
     rows_read = 0
     for raw in sheets:
         lay, header_row = detect_layout(raw, user_map, forced)
@@ -427,10 +437,11 @@ def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Probl
             continue
         grid: Grid = make_grid(file, raw, header_row)
         cols = match_columns(grid, lay, user_map, problems, lang)
+        mapping.append(sheet_mapping(grid, lay.kind, cols))
         cells = Cells(grid, cols, lay, problems)
         rows_read += cells.n
         parsed.append(_parse_sheet(lay, cells))
     _cross_check(parsed, Known.from_db(db), lang)  # all problems at once: references too
     if not problems:
         _check_locked(db, parsed, lang)
-    return RosterPlan(parsed, rows_read)
+    return RosterPlan(parsed, rows_read, mapping=mapping)

@@ -20,7 +20,6 @@ import pandas as pd
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.store.migrations import all_migrations
-from eduquality.vocab import SUBJECTS
 
 MESSAGES = register({
     "store.integrity": (
@@ -52,6 +51,12 @@ MESSAGES = register({
         "database schema version {found} is newer than this program knows ({known}); "
         "upgrade EduQuality",
     ),
+    "store.no_database": ("找不到数据库 {path}", "database not found: {path}"),
+    "store.older_schema": (
+        "数据库版本 {found} 低于本程序的版本 {known}，只读打开时无法升级：请先运行 eduquality init",
+        "database schema version {found} is older than this program's ({known}) and cannot be "
+        "upgraded when opened read-only: run eduquality init first",
+    ),
 })
 
 
@@ -70,18 +75,35 @@ class Database:
 
     # -- schema -------------------------------------------------------------------------
     def schema_version(self) -> int:
-        self.con.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-            "name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
-        )
+        """The newest migration recorded (0 for a database without any)."""
+        exists = self.scalar("SELECT count(*) FROM information_schema.tables "
+                             "WHERE table_catalog = current_database() AND table_schema = 'main' "
+                             "AND table_name = 'schema_migrations'")
+        if not exists:
+            return 0
         row = self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
         return int(row[0]) if row else 0
+
+    def require_current_schema(self) -> None:
+        """For a read-only database, which cannot be migrated: its schema must be exactly this
+        program's. Raises EduQualityError saying what to do."""
+        current = self.schema_version()
+        migrations = all_migrations()
+        known = migrations[-1].version if migrations else 0
+        if current > known:
+            raise EduQualityError(tr("store.newer_schema", self.lang, found=current, known=known))
+        if current < known:
+            raise EduQualityError(tr("store.older_schema", self.lang, found=current, known=known))
 
     def migrate(self) -> list[str]:
         """Apply every migration not yet recorded, in version order, each in its own
         transaction (a migration added below the newest one recorded is applied too). Writes.
 
         Returns the names of the migrations applied."""
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+            "name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+        )
         current = self.schema_version()
         migrations = all_migrations()
         known = migrations[-1].version if migrations else 0
@@ -101,18 +123,12 @@ class Database:
                         "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
                         [m.version, m.name],
                     )
-                    if m.version == 1:
-                        self._seed_subjects()
                     self.con.execute("COMMIT")
                 except Exception:
                     self.con.execute("ROLLBACK")
                     raise
             applied.append(m.name)
         return applied
-
-    def _seed_subjects(self) -> None:
-        rows = [(t.code, t.zh, t.en) for t in SUBJECTS.terms.values() if t.code != "total"]
-        self.con.executemany("INSERT INTO subject VALUES (?, ?, ?)", rows)
 
     # -- writing ------------------------------------------------------------------------
     @contextmanager
@@ -212,16 +228,33 @@ class Database:
     def close(self) -> None:
         self.con.close()
 
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """``with open_database(path) as db:`` closes the connection however the block ends."""
+        self.close()
+
 
 def open_database(path: str | Path, lang: str = "zh", read_only: bool = False) -> Database:
-    """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+    """Open (creating if needed) the database at ``path`` and bring its schema up to date;
+    ``read_only``: open an existing database whose schema is already up to date (no migration,
+    no lock against other readers).
 
     ``":memory:"`` gives a private in-memory database (tests)."""
     path = str(path)
+    if path != ":memory:" and read_only and not Path(path).is_file():
+        raise EduQualityError(tr("store.no_database", lang, path=path))
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(path, read_only=read_only)
     db = Database(con, path, lang)
-    if not read_only:
-        db.migrate()
+    try:
+        if read_only:
+            db.require_current_schema()
+        else:
+            db.migrate()
+    except BaseException:
+        db.close()
+        raise
     return db

@@ -1,7 +1,7 @@
 """Request dependencies (``Annotated`` aliases) and the one place pages are answered.
 
 Every route that shows data takes :data:`CtxDep`: the database, the signed-in principal, their
-:class:`~eduquality.store.access.Scope` (resolved once per request), the language, and
+:class:`~eduquality.store.policy.Scope` (resolved once per request), the language, and
 :meth:`Ctx.respond`, which renders a :class:`~eduquality.web.pages.Page` as HTML or Excel and
 writes the audit row (every view of student-level data, every export).
 

@@ -8,26 +8,16 @@ school is not its own parent" and unique school names are checked by
 ``Database.check_integrity`` instead. Item scores must not exceed the item's full marks: checked by CHECK where the row
 carries the bound, and by :func:`eduquality.store.db.Database.check_integrity` inside every
 write transaction where the bound lives in another table.
-"""
 
-from eduquality.vocab import (
-    ENROLMENT_EVENTS,
-    EXAM_SCOPES,
-    EXAM_TYPES,
-    GENDER,
-    ITEM_TYPES,
-    LOCALE,
-    OWNERSHIP,
-    ROLES,
-    STAGES,
-    SUBJECT_STATUS,
-    TEACHER_TIERS,
-    TRACKS,
-)
+Frozen: this text is what version 1 has created since the first release (its CHECK lists were
+once built from :mod:`eduquality.vocab` and are now literal). Never edit it: an applied
+migration is history, guarded by ``tests/store/test_migrations.py``. A new term in a vocabulary
+(a subject, a status) comes as a new migration; see :mod:`eduquality.store.migrations`.
+"""
 
 VERSION = 1
 
-SQL = f"""
+SQL = """
 CREATE TABLE district (
     district_code VARCHAR PRIMARY KEY,
     name          VARCHAR NOT NULL,
@@ -46,9 +36,11 @@ CREATE TABLE school (
     school_code        VARCHAR PRIMARY KEY,
     name               VARCHAR NOT NULL,
     district_code      VARCHAR NOT NULL REFERENCES district (district_code),
-    stage              VARCHAR NOT NULL CHECK (stage IN {STAGES.sql_in()}),
-    ownership          VARCHAR NOT NULL CHECK (ownership IN {OWNERSHIP.sql_in()}),
-    locale             VARCHAR NOT NULL CHECK (locale IN {LOCALE.sql_in()}),
+    stage              VARCHAR NOT NULL CHECK (stage IN (
+                           'primary', 'junior', 'senior', 'complete', 'nine_year',
+                           'twelve_year', 'vocational')),
+    ownership          VARCHAR NOT NULL CHECK (ownership IN ('public','private')),
+    locale             VARCHAR NOT NULL CHECK (locale IN ('urban','town','rural')),
     tier               VARCHAR,
     peer_group         VARCHAR,
     parent_school_code VARCHAR
@@ -63,7 +55,7 @@ CREATE TABLE subject (
 CREATE TABLE teacher (
     teacher_id    VARCHAR PRIMARY KEY,
     name          VARCHAR NOT NULL,
-    gender        VARCHAR CHECK (gender IN {GENDER.sql_in()}),
+    gender        VARCHAR CHECK (gender IN ('M','F')),
     school_code   VARCHAR NOT NULL REFERENCES school (school_code),
     subject_code  VARCHAR REFERENCES subject (subject_code),
     title         VARCHAR,
@@ -72,7 +64,9 @@ CREATE TABLE teacher (
 
 CREATE TABLE teacher_programme (
     teacher_id VARCHAR NOT NULL REFERENCES teacher (teacher_id),
-    tier       VARCHAR NOT NULL CHECK (tier IN {TEACHER_TIERS.sql_in()}),
+    tier       VARCHAR NOT NULL CHECK (tier IN (
+                   'backbone', 'district_master', 'city_master', 'province_master',
+                   'master_principal')),
     year_code  VARCHAR NOT NULL REFERENCES school_year (year_code),
     PRIMARY KEY (teacher_id, tier, year_code)
 );
@@ -83,7 +77,8 @@ CREATE TABLE class (
     year_code       VARCHAR NOT NULL REFERENCES school_year (year_code),
     grade           SMALLINT NOT NULL CHECK (grade BETWEEN 1 AND 12),
     name            VARCHAR NOT NULL,
-    track           VARCHAR CHECK (track IS NULL OR track IN {TRACKS.sql_in()}),
+    track           VARCHAR CHECK (track IS NULL OR track IN (
+                        'arts', 'science', 'physics', 'history')),
     head_teacher_id VARCHAR,
     UNIQUE (school_code, year_code, grade, name)
 );
@@ -101,7 +96,7 @@ CREATE TABLE student (
     student_id     INTEGER PRIMARY KEY DEFAULT nextval('student_id_seq'),
     national_id    VARCHAR NOT NULL UNIQUE,
     name           VARCHAR NOT NULL,
-    gender         VARCHAR CHECK (gender IN {GENDER.sql_in()}),
+    gender         VARCHAR CHECK (gender IN ('M','F')),
     ethnicity      VARCHAR,
     birth_date     DATE,
     poverty_registered BOOLEAN NOT NULL DEFAULT FALSE,
@@ -120,7 +115,9 @@ CREATE TABLE class_membership (
 CREATE TABLE enrolment_event (
     student_id  INTEGER NOT NULL REFERENCES student (student_id),
     event_date  DATE NOT NULL,
-    event_type  VARCHAR NOT NULL CHECK (event_type IN {ENROLMENT_EVENTS.sql_in()}),
+    event_type  VARCHAR NOT NULL CHECK (event_type IN (
+                    'admission', 'transfer_in', 'transfer_out', 'suspension', 'resumption',
+                    'dropout', 'return', 'graduation')),
     school_code VARCHAR NOT NULL REFERENCES school (school_code),
     note        VARCHAR,
     PRIMARY KEY (student_id, event_date, event_type)
@@ -129,8 +126,10 @@ CREATE TABLE enrolment_event (
 CREATE TABLE exam (
     exam_id    VARCHAR PRIMARY KEY,
     name       VARCHAR NOT NULL,
-    exam_type  VARCHAR NOT NULL CHECK (exam_type IN {EXAM_TYPES.sql_in()}),
-    scope      VARCHAR NOT NULL CHECK (scope IN {EXAM_SCOPES.sql_in()}),
+    exam_type  VARCHAR NOT NULL CHECK (exam_type IN (
+                   'monitoring', 'midterm', 'final', 'diag1', 'diag2', 'diag3', 'mock',
+                   'zhongkao', 'gaokao')),
+    scope      VARCHAR NOT NULL CHECK (scope IN ('school','district','city','province')),
     year_code  VARCHAR NOT NULL REFERENCES school_year (year_code),
     term_no    SMALLINT CHECK (term_no IN (1, 2)),
     exam_date  DATE,
@@ -141,7 +140,7 @@ CREATE TABLE paper (
     paper_id     VARCHAR PRIMARY KEY,
     exam_id      VARCHAR NOT NULL REFERENCES exam (exam_id),
     subject_code VARCHAR NOT NULL REFERENCES subject (subject_code),
-    track        VARCHAR CHECK (track IS NULL OR track IN {TRACKS.sql_in()}),
+    track        VARCHAR CHECK (track IS NULL OR track IN ('arts','science','physics','history')),
     full_marks   DOUBLE NOT NULL CHECK (full_marks > 0),
     UNIQUE (exam_id, subject_code, track)
 );
@@ -150,7 +149,7 @@ CREATE TABLE item (
     paper_id       VARCHAR NOT NULL REFERENCES paper (paper_id),
     seq            SMALLINT NOT NULL CHECK (seq >= 1),
     item_no        VARCHAR NOT NULL,
-    item_type      VARCHAR NOT NULL CHECK (item_type IN {ITEM_TYPES.sql_in()}),
+    item_type      VARCHAR NOT NULL CHECK (item_type IN ('objective','subjective')),
     full_marks     DOUBLE NOT NULL CHECK (full_marks > 0),
     answer_key     VARCHAR,
     ability_level  VARCHAR,
@@ -188,7 +187,7 @@ CREATE TABLE exam_registration (
 CREATE TABLE subject_result (
     paper_id   VARCHAR NOT NULL,
     student_id INTEGER NOT NULL,
-    status     VARCHAR NOT NULL CHECK (status IN {SUBJECT_STATUS.sql_in()}),
+    status     VARCHAR NOT NULL CHECK (status IN ('present','absent','cheating','exempt')),
     score      DOUBLE CHECK (score >= 0),
     PRIMARY KEY (paper_id, student_id),
     CHECK ((status = 'present') = (score IS NOT NULL))
@@ -207,7 +206,7 @@ CREATE TABLE cut_line (
     year      INTEGER NOT NULL,
     province  VARCHAR NOT NULL,
     exam_kind VARCHAR NOT NULL CHECK (exam_kind IN ('gaokao', 'zhongkao')),
-    track     VARCHAR CHECK (track IS NULL OR track IN {TRACKS.sql_in()}),
+    track     VARCHAR CHECK (track IS NULL OR track IN ('arts','science','physics','history')),
     line_code VARCHAR NOT NULL,
     score     DOUBLE NOT NULL CHECK (score >= 0),
     UNIQUE (year, province, exam_kind, track, line_code)
@@ -252,7 +251,8 @@ CREATE TABLE import_log (
 CREATE TABLE app_user (
     username      VARCHAR PRIMARY KEY,
     display_name  VARCHAR NOT NULL,
-    role          VARCHAR NOT NULL CHECK (role IN {ROLES.sql_in()}),
+    role          VARCHAR NOT NULL CHECK (role IN (
+                      'admin', 'researcher', 'leader', 'principal', 'teacher', 'parent')),
     school_code   VARCHAR,
     class_id      VARCHAR,
     student_id    INTEGER,
@@ -282,4 +282,20 @@ SELECT student_id,
             ELSE 'enrolled' END AS status
 FROM enrolment_event
 GROUP BY student_id;
+
+-- The subjects (seeded by version 1; a later change to the list is a new migration).
+INSERT INTO subject VALUES
+    ('chinese', '语文', 'Chinese'),
+    ('math', '数学', 'Mathematics'),
+    ('english', '英语', 'English'),
+    ('physics', '物理', 'Physics'),
+    ('chemistry', '化学', 'Chemistry'),
+    ('biology', '生物', 'Biology'),
+    ('politics', '思想政治', 'Politics'),
+    ('history', '历史', 'History'),
+    ('geography', '地理', 'Geography'),
+    ('morality', '道德与法治', 'Morality and Law'),
+    ('science', '科学', 'Science'),
+    ('pe', '体育', 'Physical Education'),
+    ('it', '信息技术', 'Information Technology');
 """

@@ -1,4 +1,7 @@
-"""`eduquality analyze EXAM [--out DIR]`: the district and its schools at a glance."""
+"""`eduquality analyse EXAM [--out DIR]`: the district and its schools at a glance.
+
+Spelt as the library spells it (:func:`eduquality.analysis.exam.analyse_exam`); ``analyze``
+is an alias, so scripts written for the American spelling keep working."""
 
 from __future__ import annotations
 
@@ -9,13 +12,13 @@ import click
 from eduquality.cli.app import Context, main, pass_ctx
 
 
-@main.command()
+@main.command("analyse")
 @click.argument("exam")
-@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
-              help="Also write the analysis workbook (Excel) into this folder. 同时把分析结果"
-                   "（Excel 工作簿）写入此文件夹。")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Also write the analysis workbook (analysis-EXAM.xlsx) into folder DIR. "
+                   "同时把分析结果（Excel 工作簿）写入此文件夹。")
 @pass_ctx
-def analyze(ctx: Context, exam: str, out: str | None) -> None:
+def analyse(ctx: Context, exam: str, out: str | None) -> None:
     """Analyse exam EXAM and print the district and schools by subject (means and bands, no
     ranks). 分析考试，按科目列出全区与各校平均分及与全区比较（不排名）。"""
     from rich.console import Console
@@ -24,11 +27,8 @@ def analyze(ctx: Context, exam: str, out: str | None) -> None:
     from eduquality.reports.bundle import make_view
     from eduquality.reports.text import summary_table
 
-    db = ctx.open_db(read_only=True)
-    try:
+    with ctx.open_db(read_only=True) as db:
         analysis = analyse_exam(db, exam, ctx.settings)
-    finally:
-        db.close()
     view = make_view(analysis, ctx.settings)
     Console().print(summary_table(view))
     if out is not None:
@@ -37,3 +37,6 @@ def analyze(ctx: Context, exam: str, out: str | None) -> None:
         path = write_report(build_report(view, "district"),
                             Path(out) / f"analysis-{safe_name(exam)}.xlsx", "xlsx")
         ctx.say(f"已写出 {path}", f"written: {path}")
+
+
+main.add_alias("analyze", "analyse")

@@ -1,0 +1,45 @@
+"""`read_csv_table`: the one CSV reading of the commands that take a plain table (items, irt,
+growth), on files written by hand here."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from eduquality.ingest.readers import ReadError, read_csv_table
+
+TEXT = "考号, 第1题 ,第2题\nA,1, 0\n\nB,,1\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_encodings_header_blank_lines(tmp_path, encoding):
+    path = tmp_path / "t.csv"
+    path.write_bytes(TEXT.encode(encoding))
+    table = read_csv_table(path)
+    assert list(table.columns) == ["考号", "第1题", "第2题"]
+    assert table.index.tolist() == [2, 4]  # the lines of the file; the blank line skipped
+    assert table.loc[2].tolist() == ["A", "1", " 0"]  # text as written
+    assert pd.isna(table.loc[4, "第1题"])
+
+
+def test_trailing_commas_are_not_columns(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,\n1,2,\n3,4,\n", encoding="utf-8")
+    assert list(read_csv_table(path).columns) == ["a", "b"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("a,a\n1,2\n", "duplicate column names in the header of"),
+    ("a,,b\n1,2,3\n", "column B of the header has no name"),
+    ("", "is empty"),
+])
+def test_header_problems(tmp_path, text, message):
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ReadError, match=message):
+        read_csv_table(path, "en")
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ReadError, match="找不到文件"):
+        read_csv_table(tmp_path / "none.csv")
