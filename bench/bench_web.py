@@ -27,7 +27,9 @@ from fastapi.testclient import TestClient
 from common import machine_line, write_result
 from eduquality.config import Settings
 from eduquality.store import open_database
-from eduquality.store.access import add_user, audit, load_principal
+from eduquality.store.audit import audit
+from eduquality.store.principals import load_principal
+from eduquality.store.users import add_user
 from eduquality.web.app import create_app
 from synth_exam import build_exam
 

@@ -17,7 +17,8 @@ from eduquality.analysis.exports import (
 )
 from eduquality.errors import NotFoundError, PermissionDenied
 from eduquality.store import Database, open_database
-from eduquality.store.access import Principal, add_user
+from eduquality.store.principals import Principal
+from eduquality.store.users import add_user
 
 
 def _db(path: str = ":memory:") -> Database:

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from eduquality.config import Settings
-from eduquality.store.access import add_user
+from eduquality.store.users import add_user
 from eduquality.web.app import create_app
 from tests.factories import tiny_exam_db
 

@@ -1,4 +1,4 @@
-"""The policy layer (store.access): passwords, masking, principals, scopes, audit.
+"""The access layer (store.principals, policy, scoped, masking, audit, passwords, users).
 
 Scopes are checked against predicates written here directly from the role definitions on the
 raw joined results (tests.factories.results_frame, plain SQL), not from the Scope objects."""
@@ -16,28 +16,43 @@ from hypothesis import strategies as st
 import eduquality.store.access as access
 from eduquality.config import Settings
 from eduquality.errors import EduQualityError, NotFoundError, PermissionDenied
-from eduquality.store.access import (
-    Principal,
-    add_user,
-    audit,
-    load_principal,
-    mask_national_id,
-    mask_sql,
-    read_audit,
-    restrict_analysis,
-    scope_for,
-    scoped_exams,
-    scoped_results,
-    scoped_students,
-    verify_password,
+from eduquality.store import audit as audit_module
+from eduquality.store import (
+    masking,
+    passwords,
+    policy,
+    redaction,
+    scoped,
+    units,
+    users,
 )
+from eduquality.store import principals as principals_module
+from eduquality.store.audit import audit, read_audit
+from eduquality.store.masking import mask_national_id, mask_sql
+from eduquality.store.passwords import verify_password
+from eduquality.store.policy import scope_for
+from eduquality.store.principals import Principal, load_principal
+from eduquality.store.redaction import restrict_analysis
+from eduquality.store.scoped import scoped_exams, scoped_results, scoped_students
+from eduquality.store.users import add_user
 from tests.factories import results_frame
 
 CLASSES = [f"S{s}-2021-8-{c}" for s in (1, 2, 3) for c in (1, 2)]
 
 
+def test_access_facade_reexports_the_modules():
+    """Callers not yet moved import from the facade: it must hand out the very same objects."""
+    homes = [audit_module, masking, passwords, policy, principals_module, redaction, scoped,
+             units, users]
+    for name in access.__all__:
+        assert any(name in m.__all__ and getattr(m, name) is getattr(access, name)
+                   for m in homes), name
+
+
 def test_doctests():
-    assert doctest.testmod(access).failed == 0
+    for module in (masking, passwords):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
 
 
 def test_scrypt_matches_rfc7914_test_vector():
@@ -51,10 +66,16 @@ def test_scrypt_matches_rfc7914_test_vector():
 
 
 def test_hashes_are_salted_and_malformed_hashes_refused():
-    a, b = access.hash_password("same-password"), access.hash_password("same-password")
+    a, b = passwords.hash_password("same-password"), passwords.hash_password("same-password")
     assert a != b and verify_password("same-password", a) and verify_password("same-password", b)
     for bad in (None, "", "plain", "md5$1$2$3$4$5", "scrypt$x$8$1$AA==$AA=="):
         assert not verify_password("same-password", bad)
+
+
+@given(st.text(alphabet="0123456789X", min_size=1, max_size=30))
+def test_mask_hides_at_least_half(value):
+    """The rule the docstring promises (a 12-character ID once kept 8 of 12 characters)."""
+    assert mask_national_id(value).count("*") >= len(value) / 2
 
 
 @given(st.text(alphabet="0123456789X", max_size=24))
@@ -233,7 +254,7 @@ def test_filters_refuse_frames_without_the_restricted_column(db):
 def test_refusals_speak_the_scope_language(db):
     scope = scope_for(db, load_principal(db, "p1"), lang="en")
     with pytest.raises(PermissionDenied, match="not allowed"):
-        access.require_school(db, scope, "S2")
+        scoped.require_school(db, scope, "S2")
 
 
 def test_small_units_are_not_compared_and_withheld_without_student_access(db, analysed):

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from eduquality.store.access import add_user, set_password
+from eduquality.store.users import add_user, set_password
 from eduquality.web.app import HERE
 from tests.web.conftest import PASSWORD
 

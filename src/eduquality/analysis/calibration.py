@@ -35,6 +35,9 @@ from eduquality.measures.irt import (
 from eduquality.measures.irt.api import export_table
 from eduquality.measures.irt.dif import mantel_haenszel
 from eduquality.store import Database
+from eduquality.store.irt import item_parameters, paper_scale, save_calibration
+from eduquality.store.papers import papers_with_item_scores
+from eduquality.store.refs import exists
 
 MESSAGES = register({
     "calibration.no_file": ("找不到作答文件：{path}", "response file not found: {path}"),
@@ -200,24 +203,15 @@ def calibrate_paper(db: Database, paper_id: str, model: str = "2pl",
         lk = link(renamed, bank, link_method)
         slope, intercept = lk.slope, lk.intercept
         bank = lk.apply(bank)
-        scale = str(db.scalar("SELECT any_value(scale) FROM item_parameter WHERE paper_id = ?",
-                              [anchor]))
+        scale = str(paper_scale(db, anchor))
     person = fitted.score(frame, method)
     theta = slope * person["theta"].to_numpy() + intercept
     se = slope * person["se"].to_numpy()
     table = _parameter_rows(paper_id, bank, fitted, model, scale, slope, intercept,
                             link_method if anchor else None)
-    with db.write() as con:
-        con.execute("DELETE FROM item_parameter WHERE paper_id = ?", [paper_id])
-        con.execute("DELETE FROM scale_score WHERE paper_id = ?", [paper_id])
-        con.register("irt_items_df", table)
-        con.execute("INSERT INTO item_parameter BY NAME SELECT * FROM irt_items_df")
-        con.unregister("irt_items_df")
-        scores_df = pd.DataFrame({"paper_id": paper_id, "student_id": mat.student_ids,
-                                  "scale": scale, "method": method, "theta": theta, "se": se})
-        con.register("irt_scores_df", scores_df)
-        con.execute("INSERT INTO scale_score BY NAME SELECT * FROM irt_scores_df")
-        con.unregister("irt_scores_df")
+    scores_df = pd.DataFrame({"paper_id": paper_id, "student_id": mat.student_ids,
+                              "scale": scale, "method": method, "theta": theta, "se": se})
+    save_calibration(db, paper_id, table, scores_df)
     summary = {k: _plain(v) for k, v in fitted.summary().items()}
     return PaperCalibration(paper_id, scale, summary, table, excluded, slope, intercept,
                             link_method if anchor else None, notes)
@@ -256,7 +250,7 @@ def _nan_none(value: Any, factor: float = 1.0) -> float | None:
 
 def load_bank(db: Database, paper_id: str) -> ItemBank:
     """The stored item parameters of a calibrated paper as an item bank (items named by seq)."""
-    rows = db.sql("SELECT * FROM item_parameter WHERE paper_id = ? ORDER BY seq", [paper_id])
+    rows = item_parameters(db, paper_id)
     if rows.empty:
         raise NotFoundError(tr("calibration.not_calibrated", db.lang, paper=paper_id))
     groups = []
@@ -280,10 +274,8 @@ def calibrate_exam(db: Database, exam_id: str, model: str = "2pl",
                    ) -> list[PaperCalibration]:
     """Calibrate every paper of ``exam_id`` that has item scores; ``anchors`` maps a paper to
     (anchor paper, common items) to link it to an earlier scale. Writes."""
-    papers = db.sql("""SELECT p.paper_id FROM paper p WHERE p.exam_id = ?
-                       AND EXISTS (SELECT 1 FROM item_score s WHERE s.paper_id = p.paper_id)
-                       ORDER BY p.paper_id""", [exam_id])["paper_id"].tolist()
-    if not papers and not db.scalar("SELECT count(*) FROM exam WHERE exam_id = ?", [exam_id]):
+    papers = papers_with_item_scores(db, exam_id)["paper_id"].tolist()
+    if not papers and not exists(db, "exam", exam_id):
         raise NotFoundError(tr("calibration.no_exam", db.lang, exam=exam_id))
     anchors = anchors or {}
     out = []

@@ -9,25 +9,17 @@ from __future__ import annotations
 import pandas as pd
 
 from eduquality.store import Database
+from eduquality.store.exams import cohort_exam_ids, find_exam
+from eduquality.store.rosters import present_scores, registrations
 
 
 def cohort_exams(db: Database, exam_id: str, exam_type: str | None = None) -> list[str]:
     """Earlier exams of the same cohort as ``exam_id``: one grade lower per school year back,
     same exam type unless ``exam_type`` says otherwise; most recent first."""
-    row = db.sql("SELECT exam_type, year_code, grade FROM exam WHERE exam_id = ?", [exam_id])
-    if row.empty:
+    exam = find_exam(db, exam_id)
+    if exam is None:
         return []
-    kind = exam_type or str(row.exam_type.iloc[0])
-    year_start = int(str(row.year_code.iloc[0])[:4])
-    grade = int(row.grade.iloc[0])
-    prior = db.sql(
-        """SELECT exam_id FROM exam
-           WHERE exam_type = ? AND exam_id <> ?
-             AND CAST(substr(year_code, 1, 4) AS INTEGER) < ?
-             AND grade = ? - (? - CAST(substr(year_code, 1, 4) AS INTEGER))
-           ORDER BY year_code DESC, exam_date DESC NULLS LAST""",
-        [kind, exam_id, year_start, grade, year_start])
-    return list(prior.exam_id)
+    return cohort_exam_ids(db, exam, exam_type or exam.exam_type)
 
 
 def linked_scores(db: Database, subject_code: str, current: str,
@@ -36,16 +28,11 @@ def linked_scores(db: Database, subject_code: str, current: str,
     class_id (at the current exam), ``current`` score and one column ``prior_1`` … per prior exam
     (most recent first; NaN when absent or not taken)."""
     exams = [current, *priors]
-    long = db.sql(
-        f"""SELECT p.exam_id, r.student_id, r.score
-            FROM subject_result r JOIN paper p USING (paper_id)
-            WHERE p.subject_code = ? AND r.status = 'present'
-              AND p.exam_id IN ({", ".join("?" * len(exams))})""",
-        [subject_code, *exams])
+    long = present_scores(db, subject_code, exams)
     wide = long.pivot_table(index="student_id", columns="exam_id", values="score",
                             aggfunc="first")
-    reg = db.sql("SELECT student_id, school_code, class_id FROM exam_registration "
-                 "WHERE exam_id = ?", [current]).set_index("student_id")
+    reg = registrations(db, current)[["student_id", "school_code", "class_id"]
+                                     ].set_index("student_id")
     out = reg.join(wide.reindex(columns=exams), how="inner")
     out = out.dropna(subset=[current]).rename(
         columns={current: "current", **{e: f"prior_{i + 1}" for i, e in enumerate(priors)}})

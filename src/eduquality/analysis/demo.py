@@ -24,7 +24,9 @@ from eduquality.reports import write_report_set
 from eduquality.simulate import simulate_district
 from eduquality.simulate.manifest import Manifest, ManifestEntry
 from eduquality.store import Database, open_database
-from eduquality.store.access import add_user
+from eduquality.store.exams import busiest_exam_with_items, latest_exam_id
+from eduquality.store.rosters import first_placement
+from eduquality.store.users import add_user
 
 Say = Callable[..., None]
 """Prints a progress line: ``say(key, **params)`` with a key of :data:`MESSAGES`, shown in the
@@ -90,12 +92,11 @@ def create_demo_users(db: Database, exam_id: str) -> list[tuple[str, str]]:
 
     The parent is tied to a student of the class the teacher teaches, so each role's scope is
     visible in the web platform."""
-    reg = db.sql("""SELECT r.school_code, r.class_id, r.student_id, t.teacher_id
-                    FROM exam_registration r
-                    LEFT JOIN teaching_assignment t ON t.class_id = r.class_id
-                    WHERE r.exam_id = ? ORDER BY t.teacher_id NULLS LAST, r.student_id
-                    LIMIT 1""", [exam_id])
-    school, class_id, student_id, teacher_id = reg.iloc[0].tolist()
+    placement = first_placement(db, exam_id)
+    if placement is None:
+        raise IndexError(f"exam {exam_id} has no registration")
+    school, class_id, student_id, teacher_id = (placement.school_code, placement.class_id,
+                                                placement.student_id, placement.teacher_id)
     accounts = [
         ("admin", "admin", {}), ("jiaoyan", "researcher", {}), ("juzhang", "leader", {}),
         ("xiaozhang", "principal", {"school_code": school}),
@@ -111,16 +112,10 @@ def create_demo_users(db: Database, exam_id: str) -> list[tuple[str, str]]:
 def showcase_exam(db: Database) -> str:
     """The exam the demo reports on: the latest district monitoring exam with item scores that
     involves the most schools (ties: the higher grade)."""
-    row = db.sql("""
-        SELECT e.exam_id FROM exam e JOIN exam_registration r USING (exam_id)
-        WHERE e.exam_type = 'monitoring'
-          AND EXISTS (SELECT 1 FROM paper p JOIN item_score s USING (paper_id)
-                      WHERE p.exam_id = e.exam_id)
-        GROUP BY e.exam_id, e.year_code, e.grade
-        ORDER BY e.year_code DESC, count(DISTINCT r.school_code) DESC, e.grade DESC LIMIT 1""")
-    if row.empty:
-        row = db.sql("SELECT exam_id FROM exam ORDER BY year_code DESC, exam_id LIMIT 1")
-    return str(row.exam_id.iloc[0])
+    found = busiest_exam_with_items(db, "monitoring") or latest_exam_id(db)
+    if found is None:
+        raise IndexError("the demo database holds no exam")
+    return found
 
 
 def run_demo(out_dir: str | Path, settings: Settings, students: int = 12_000, seed: int = 2019,

@@ -36,6 +36,8 @@ from eduquality.measures.scores import (
 )
 from eduquality.results import ExamAnalysis, ExamInfo
 from eduquality.store import Database
+from eduquality.store.exams import exam_subject_codes, find_exam
+from eduquality.store.units import unit_names
 
 MESSAGES = register({
     "analysis.no_exam": ("找不到考试 {exam_id}", "exam not found: {exam_id}"),
@@ -44,19 +46,15 @@ MESSAGES = register({
 
 
 def exam_info(db: Database, exam_id: str) -> ExamInfo:
-    row = db.sql("SELECT * FROM exam WHERE exam_id = ?", [exam_id])
-    if row.empty:
+    r = find_exam(db, exam_id)
+    if r is None:
         raise NotFoundError(tr("analysis.no_exam", db.lang, exam_id=exam_id))
-    papers = db.sql("SELECT subject_code FROM paper WHERE exam_id = ? ORDER BY rowid", [exam_id])
-    subjects = list(dict.fromkeys(papers["subject_code"]))
+    subjects = list(dict.fromkeys(exam_subject_codes(db, exam_id)))
     if len(subjects) > 1:
         subjects.append("total")
-    r = row.iloc[0]
     return ExamInfo(
-        exam_id=exam_id, name=str(r["name"]), exam_type=str(r["exam_type"]),
-        scope=str(r["scope"]), year_code=str(r["year_code"]), grade=int(r["grade"]),
-        exam_date=None if pd.isna(r["exam_date"]) else str(r["exam_date"])[:10],
-        subjects=subjects,
+        exam_id=exam_id, name=r.name, exam_type=r.exam_type, scope=r.scope,
+        year_code=r.year_code, grade=r.grade, exam_date=r.exam_date, subjects=subjects,
     )
 
 
@@ -156,16 +154,8 @@ def student_groups(students: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 
 
 def _names(db: Database, exam_id: str) -> dict[str, dict[str, str]]:
-    schools = db.sql("SELECT school_code, name FROM school")
-    classes = db.sql("""SELECT DISTINCT c.class_id, c.name FROM class c
-                        JOIN exam_registration r ON r.class_id = c.class_id
-                        WHERE r.exam_id = ?""", [exam_id])
-    teachers = db.sql("SELECT teacher_id, name FROM teacher")
-    return {
-        "school": dict(zip(schools.school_code, schools.name, strict=True)),
-        "class": dict(zip(classes.class_id, classes.name, strict=True)),
-        "teacher": dict(zip(teachers.teacher_id, teachers.name, strict=True)),
-    }
+    names = unit_names(db, exam_id)
+    return {kind: names[kind] for kind in ("school", "class", "teacher")}
 
 
 def analyse_exam(db: Database, exam_id: str, settings: Settings) -> ExamAnalysis:

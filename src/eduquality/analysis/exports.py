@@ -1,7 +1,7 @@
 """Export the clean merged results of an exam (``eduquality export results``).
 
 One row per student and subject with the columns of :data:`COLUMNS`: ``national_id`` (masked
-unless the reader's role may see full ID numbers: admin only, ``store.access.ACTIONS``),
+unless the reader's role may see full ID numbers: admin only, ``store.policy.ACTIONS``),
 ``exam_number``, ``name``, ``school_code``, ``class_name``, ``subject``, ``status``
 (:data:`STATUS_EXPORT`: ``normal``, ``absent``, ``disqualified``, ``exempt``) and ``score``
 (empty unless the status is normal).
@@ -22,16 +22,12 @@ import pandas as pd
 from eduquality.errors import EduQualityError, NotFoundError, PermissionDenied
 from eduquality.i18n import register, tr
 from eduquality.ingest.importer import current_user
-from eduquality.store.access import (
-    Principal,
-    audit,
-    load_principal,
-    require_action,
-    require_exam,
-    scope_for,
-)
+from eduquality.store.audit import audit
 from eduquality.store.db import Database
 from eduquality.store.exports import result_rows
+from eduquality.store.policy import require_action, scope_for
+from eduquality.store.principals import Principal, load_principal
+from eduquality.store.scoped import require_exam
 from eduquality.vocab import SUBJECT_STATUS, SUBJECTS
 
 COLUMNS = ("national_id", "exam_number", "name", "school_code", "class_name", "subject",

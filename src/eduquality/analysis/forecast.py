@@ -31,6 +31,8 @@ from eduquality.measures.forecast import (
 )
 from eduquality.results import Forecast
 from eduquality.store import Database
+from eduquality.store.exams import ExamRecord, exams_of_type, exams_of_year, find_exam
+from eduquality.store.lines import cut_lines, score_distribution
 from eduquality.vocab import TRACKS
 
 MESSAGES = register({
@@ -47,22 +49,19 @@ def _year_end(year_code: str) -> int:
     return int(year_code[5:9])
 
 
-def _exam_row(db: Database, exam_id: str) -> pd.Series:
-    row = db.sql("SELECT * FROM exam WHERE exam_id = ?", [exam_id])
-    if row.empty or row.exam_type.iloc[0] not in MOCK_TYPES or int(row.grade.iloc[0]) != 12:
+def _exam_row(db: Database, exam_id: str) -> ExamRecord:
+    row = find_exam(db, exam_id)
+    if row is None or row.exam_type not in MOCK_TYPES or row.grade != 12:
         raise EduQualityError(tr("forecast.not_mock", db.lang, exam_id=exam_id))
-    return row.iloc[0]
+    return row
 
 
 def _previous(db: Database, exam_type: str, year_code: str) -> tuple[str | None, str | None]:
     prev_year = f"{int(year_code[:4]) - 1}-{int(year_code[:4])}"
-    found = db.sql("""SELECT exam_type, exam_id FROM exam WHERE grade = 12 AND year_code = ?
-                      AND exam_type IN (?, 'gaokao') ORDER BY exam_date""",
-                   [prev_year, exam_type])
-    mocks = found[found.exam_type == exam_type].exam_id
-    gk = found[found.exam_type == "gaokao"].exam_id
-    return (None if mocks.empty else str(mocks.iloc[-1]),
-            None if gk.empty else str(gk.iloc[-1]))
+    found = exams_of_year(db, prev_year, 12, [exam_type, "gaokao"])
+    mocks = [e.exam_id for e in found if e.exam_type == exam_type]
+    gk = [e.exam_id for e in found if e.exam_type == "gaokao"]
+    return (mocks[-1] if mocks else None, gk[-1] if gk else None)
 
 
 def _totals(db: Database, exam_id: str) -> pd.DataFrame:
@@ -74,9 +73,7 @@ def _totals(db: Database, exam_id: str) -> pd.DataFrame:
 
 def gaokao_lines(db: Database, year: int) -> pd.DataFrame:
     """The official 高考 lines of ``year``: track (Chinese label), line, score."""
-    lines = db.sql("""SELECT track, line_code AS line, score FROM cut_line
-                      WHERE exam_kind = 'gaokao' AND year = ? ORDER BY track, score DESC""",
-                   [year])
+    lines = cut_lines(db, "gaokao", year)
     lines["track"] = lines["track"].map(lambda c: TRACKS.label(c) if isinstance(c, str) else None)
     return lines
 
@@ -87,8 +84,7 @@ def forecast_gaokao(db: Database, exam_id: str, level: float = 0.95) -> Forecast
     prev_mock, prev_gk = _previous(db, str(row.exam_type), str(row.year_code))
     prev_year = _year_end(str(row.year_code)) - 1
     lines = gaokao_lines(db, prev_year)
-    dist = db.sql("""SELECT track, score, n AS count FROM score_distribution
-                     WHERE exam_kind = 'gaokao' AND year = ?""", [prev_year])
+    dist = score_distribution(db, "gaokao", prev_year)
     missing = [w for w, ok in (("mock", prev_mock), ("gaokao", prev_gk),
                                ("lines", not lines.empty), ("一分一段", not dist.empty)) if not ok]
     if missing:
@@ -198,10 +194,8 @@ def plan_tracking(db: Database, line: str = "一本", *, step: float) -> pd.Data
     (+``step`` a year from the first year; the settings' ``plan.step``): unit, year, rate,
     base_rate, target, gap, on_track, step, n (:func:`~eduquality.measures.forecast.plan_progress`).
     For internal improvement only (GLOSSARY: no published 升学率 league tables)."""
-    exams = db.sql("SELECT exam_id, year_code FROM exam WHERE exam_type = 'gaokao' "
-                   "ORDER BY year_code")
     rows = []
-    for exam_id, year_code in exams.itertuples(index=False):
+    for exam_id, year_code in ((e.exam_id, e.year_code) for e in exams_of_type(db, "gaokao")):
         year = _year_end(str(year_code))
         lines = gaokao_lines(db, year)
         lines = lines[lines["line"] == line]

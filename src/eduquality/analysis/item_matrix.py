@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 from eduquality.store import Database
+from eduquality.store.papers import paper_items, present_item_scores
 
 
 @dataclass
@@ -30,15 +31,8 @@ class ItemMatrix:
 
 def load_item_matrix(db: Database, paper_id: str) -> ItemMatrix:
     """Read ``paper_id``'s item scores of present students into a dense matrix."""
-    items = db.sql(
-        """SELECT seq, item_no, item_type, full_marks, answer_key, ability_level, optional_group
-           FROM item WHERE paper_id = ? ORDER BY seq""", [paper_id])
-    long: pa.Table = db.con.sql(
-        """SELECT s.student_id, s.seq, s.score, s.choice
-           FROM item_score s JOIN subject_result r
-             ON r.paper_id = s.paper_id AND r.student_id = s.student_id
-           WHERE s.paper_id = ? AND r.status = 'present'
-           ORDER BY s.student_id, s.seq""", params=[paper_id]).to_arrow_table()
+    items = paper_items(db, paper_id)
+    long: pa.Table = present_item_scores(db, paper_id)
     sid = np.asarray(long.column("student_id").to_numpy(zero_copy_only=False))
     seq = np.asarray(long.column("seq").to_numpy(zero_copy_only=False))
     score = long.column("score").to_numpy(zero_copy_only=False).astype(np.float64)

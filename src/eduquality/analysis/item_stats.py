@@ -14,6 +14,8 @@ from eduquality.analysis.item_matrix import ItemMatrix, load_item_matrix
 from eduquality.measures.items import flag_items, item_analysis, option_analysis
 from eduquality.measures.knowledge import tag_rates, weak_points
 from eduquality.store import Database
+from eduquality.store.papers import item_tags, papers_with_item_scores
+from eduquality.store.rosters import registrations
 
 
 def analyse_paper(m: ItemMatrix) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
@@ -78,11 +80,7 @@ def knowledge_analysis(m: ItemMatrix, mapping: pd.DataFrame, units: pd.DataFrame
 
 
 def _mappings(db: Database, paper_id: str) -> pd.DataFrame:
-    return db.sql("""SELECT seq, knowledge_point AS tag, weight, 'knowledge' AS kind
-                     FROM item_knowledge WHERE paper_id = ?
-                     UNION ALL
-                     SELECT seq, ability_level, 1.0, 'ability' FROM item
-                     WHERE paper_id = ? AND ability_level IS NOT NULL""", [paper_id, paper_id])
+    return item_tags(db, paper_id)
 
 
 def analyse_items(db: Database, exam_id: str, *, min_gap: float) -> dict[str, pd.DataFrame]:
@@ -91,13 +89,9 @@ def analyse_items(db: Database, exam_id: str, *, min_gap: float) -> dict[str, pd
     defined by their subject total only (paper_id, subject_code), for which item analyses do
     not apply — to be said, not silently left out. ``min_gap``: the settings'
     ``knowledge.min_gap`` for 薄弱点."""
-    papers = db.sql("""SELECT p.paper_id, p.subject_code, p.full_marks FROM paper p
-                       WHERE p.exam_id = ? AND EXISTS (SELECT 1 FROM item_score s
-                                                       WHERE s.paper_id = p.paper_id)
-                       ORDER BY p.paper_id""", [exam_id])
-    units = db.sql("""SELECT r.student_id, s.peer_group, r.school_code, r.class_id
-                      FROM exam_registration r JOIN school s USING (school_code)
-                      WHERE r.exam_id = ?""", [exam_id]).set_index("student_id")
+    papers = papers_with_item_scores(db, exam_id)
+    units = registrations(db, exam_id)[["student_id", "peer_group", "school_code", "class_id"]
+                                       ].set_index("student_id")
     out: dict[str, list[pd.DataFrame]] = {k: [] for k in
                                           ("items", "options", "knowledge", "weak_points")}
     rel = []

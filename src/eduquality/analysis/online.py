@@ -18,6 +18,7 @@ from eduquality.measures.cutlines import (
 from eduquality.measures.forecast import rank_method_line
 from eduquality.results import ExamInfo
 from eduquality.store import Database
+from eduquality.store.lines import cut_lines, score_distribution
 
 MOCK_TYPES = ("diag1", "diag2", "diag3", "mock")
 
@@ -28,15 +29,12 @@ def exam_lines(db: Database, info: ExamInfo, students: pd.DataFrame) -> pd.DataF
     year = int(info.year_code[5:9])
     cols = ["track", "line", "score", "source"]
     if info.exam_type in ("gaokao", "zhongkao"):
-        lines = db.sql("""SELECT track, line_code AS line, score FROM cut_line
-                          WHERE exam_kind = ? AND year = ?""", [info.exam_type, year])
+        lines = cut_lines(db, info.exam_type, year)
         return lines.assign(source="official")[cols]
     if info.grade != 12 or info.exam_type not in MOCK_TYPES:
         return pd.DataFrame(columns=cols)
-    last = db.sql("""SELECT track, line_code AS line, score FROM cut_line
-                     WHERE exam_kind = 'gaokao' AND year = ?""", [year - 1])
-    dist = db.sql("""SELECT track, score, n AS count FROM score_distribution
-                     WHERE exam_kind = 'gaokao' AND year = ?""", [year - 1])
+    last = cut_lines(db, "gaokao", year - 1)
+    dist = score_distribution(db, "gaokao", year - 1)
     totals = students[(students["subject_code"] == "total") & students["score"].notna()]
     rows = []
     for track, line, score in last.itertuples(index=False, name=None):

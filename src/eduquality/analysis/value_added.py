@@ -20,6 +20,7 @@ from eduquality.measures.growth import student_growth_percentiles
 from eduquality.measures.valueadded import compare_estimators
 from eduquality.results import ValueAdded
 from eduquality.store import Database
+from eduquality.store.rosters import subject_teachers
 
 __all__ = ["ValueAdded", "summary_by_level", "truth_check", "value_added"]
 
@@ -33,8 +34,7 @@ LEVEL_COLUMN = {"school": "school_code", "class": "class_id", "teacher": "teache
 
 
 def _teacher_of(db: Database, subject_code: str) -> pd.DataFrame:
-    return db.sql("SELECT class_id, teacher_id FROM teaching_assignment WHERE subject_code = ?",
-                  [subject_code])
+    return subject_teachers(db, subject_code)
 
 
 def value_added(db: Database, exam_id: str, subject_code: str, settings: Settings,

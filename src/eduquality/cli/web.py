@@ -18,7 +18,7 @@ from eduquality.vocab import ROLES
 @pass_ctx
 def web(ctx: Context, host: str, port: int, secure_cookies: bool) -> None:
     """Run the web platform. 启动网页平台（各角色按权限查看）。"""
-    from eduquality.store.access import list_users
+    from eduquality.store.users import list_users
     from eduquality.web.app import serve
 
     with ctx.open_db() as db:
@@ -56,7 +56,7 @@ def user_add(ctx: Context, username: str, role: str, display_name: str | None,
              school_code: str | None, class_id: str | None, student: str | None,
              teacher_id: str | None, ui_lang: str | None, password: str) -> None:
     """Add a user. 添加用户。"""
-    from eduquality.store.access import add_user
+    from eduquality.store.users import add_user
 
     with ctx.open_db() as db:
         p = add_user(db, username, role, password, display_name=display_name,
@@ -69,7 +69,7 @@ def user_add(ctx: Context, username: str, role: str, display_name: str | None,
 @pass_ctx
 def user_list(ctx: Context) -> None:
     """List the users and their roles. 列出用户及其角色。"""
-    from eduquality.store.access import list_users
+    from eduquality.store.users import list_users
 
     with ctx.open_db() as db:
         users = list_users(db)
@@ -83,7 +83,7 @@ def user_list(ctx: Context) -> None:
 @pass_ctx
 def user_passwd(ctx: Context, username: str, password: str) -> None:
     """Set a user's password (their sessions end). 重设用户密码。"""
-    from eduquality.store.access import set_password
+    from eduquality.store.users import set_password
 
     with ctx.open_db() as db:
         set_password(db, username, password)

@@ -24,6 +24,7 @@ from eduquality.config import PublicationPolicy
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.results import ExamInfo
+from eduquality.store.masking import mask_national_id
 from eduquality.vocab import EXAM_TYPES
 
 LEAGUE_EXAMS = frozenset({"zhongkao", "gaokao"})
@@ -47,8 +48,9 @@ class PublicationRefused(EduQualityError):
 def mask_id(value: object) -> str:
     """Mask an ID number (学籍号, 身份证号), keeping its first and last characters.
 
-    IDs of 16 characters or more keep 4 at each end; shorter ones keep a quarter of their length
-    at each end (at least one character is masked). Masking a masked ID changes nothing.
+    The rule of :func:`eduquality.store.masking.mask_national_id` (IDs of 16 characters or more
+    keep 4 at each end; shorter ones a quarter of their length), with '' for a missing ID.
+    Masking a masked ID changes nothing.
 
     >>> mask_id("530102200801011234")
     '5301**********1234'
@@ -59,9 +61,7 @@ def mask_id(value: object) -> str:
     """
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    s = str(value)
-    keep = 4 if len(s) >= 16 else len(s) // 4
-    return s[:keep] + "*" * (len(s) - 2 * keep) + (s[-keep:] if keep else "")
+    return mask_national_id(str(value)) or ""
 
 
 @dataclass(frozen=True)

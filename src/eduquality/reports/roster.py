@@ -15,6 +15,8 @@ import pandas as pd
 from eduquality.measures.knowledge import item_matrix, student_tag_rates
 from eduquality.results import ExamAnalysis
 from eduquality.store import Database
+from eduquality.store.papers import exam_items, exam_knowledge_tags, students_item_scores
+from eduquality.store.rosters import registered_identities
 
 
 def with_identities(analysis: ExamAnalysis, db: Database) -> ExamAnalysis:
@@ -23,9 +25,7 @@ def with_identities(analysis: ExamAnalysis, db: Database) -> ExamAnalysis:
     if st.empty or ("name" in st and "national_id" in st
                     and not st["national_id"].astype(str).str.contains(r"\*").any()):
         return analysis
-    ids = db.sql("""SELECT s.student_id, s.national_id, s.name FROM student s
-                    JOIN exam_registration r ON r.student_id = s.student_id
-                    WHERE r.exam_id = ?""", [analysis.exam.exam_id])
+    ids = registered_identities(db, analysis.exam.exam_id)
     ids["student_id"] = ids["student_id"].astype(st["student_id"].dtype)
     merged = st.drop(columns=[c for c in ("name", "national_id") if c in st]).merge(
         ids, on="student_id", how="left")
@@ -40,23 +40,13 @@ def student_knowledge(db: Database, exam_id: str, student_ids: Iterable[int]) ->
 
     Columns: paper_id, subject_code, kind ('knowledge'), level ('student'), unit (student id as
     text), knowledge_point, rate — the shape of ``ExamAnalysis.knowledge``."""
-    ids = pd.DataFrame({"student_id": [int(s) for s in student_ids]})
+    ids = [int(s) for s in student_ids]
     columns = ["paper_id", "subject_code", "kind", "level", "unit", "knowledge_point", "rate"]
-    if ids.empty:
+    if not ids:
         return pd.DataFrame(columns=columns)
-    db.con.register("_report_students", ids)
-    try:
-        scores = db.sql("""SELECT s.paper_id, s.student_id, s.seq, s.score FROM item_score s
-                           JOIN paper p USING (paper_id)
-                           WHERE p.exam_id = ? AND s.student_id IN
-                                 (SELECT student_id FROM _report_students)""", [exam_id])
-    finally:
-        db.con.unregister("_report_students")
-    items = db.sql("""SELECT i.paper_id, p.subject_code, i.seq, i.full_marks FROM item i
-                      JOIN paper p USING (paper_id) WHERE p.exam_id = ?""", [exam_id])
-    tags = db.sql("""SELECT k.paper_id, k.seq AS item, k.knowledge_point AS tag, k.weight
-                     FROM item_knowledge k JOIN paper p USING (paper_id)
-                     WHERE p.exam_id = ?""", [exam_id])
+    scores = students_item_scores(db, exam_id, ids)
+    items = exam_items(db, exam_id)
+    tags = exam_knowledge_tags(db, exam_id)
     out = []
     for paper, mapping in tags.groupby("paper_id"):
         rows = scores[scores["paper_id"] == paper]

@@ -220,6 +220,11 @@ class Database:
         ).fetchall()]
         return {n: int(self.scalar(f'SELECT count(*) FROM "{n}"')) for n in names}
 
+    def cursor(self) -> Database:
+        """A second handle on the same database, for another thread (DuckDB connections may
+        not be shared between threads; cursors may run side by side). Close it after use."""
+        return Database(self.con.cursor(), self.path, self.lang)
+
     def close(self) -> None:
         self.con.close()
 

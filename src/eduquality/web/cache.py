@@ -16,25 +16,9 @@ import anyio
 from eduquality.config import Settings
 from eduquality.results import ExamAnalysis
 from eduquality.store import Database
+from eduquality.store.exams import exam_data_fingerprint
 
 Analyse = Callable[[Database, str, Settings], ExamAnalysis]
-
-
-def fingerprint(db: Database, exam_id: str) -> tuple[Any, ...]:
-    """A cheap summary of what an exam analysis reads: when it changes, re-analyse.
-
-    Subject results (count and sum), registrations, teaching assignments and the import log;
-    item scores arrive through imports (the log), and scanning them on every request would
-    cost as much as the page itself."""
-    row = db.con.execute("""
-        SELECT (SELECT count(*) FROM subject_result r JOIN paper p USING (paper_id)
-                WHERE p.exam_id = $1),
-               (SELECT coalesce(sum(r.score), 0) FROM subject_result r JOIN paper p
-                USING (paper_id) WHERE p.exam_id = $1),
-               (SELECT count(*) FROM exam_registration WHERE exam_id = $1),
-               (SELECT count(*) FROM teaching_assignment),
-               (SELECT coalesce(max(import_id), 0) FROM import_log)""", [exam_id]).fetchone()
-    return tuple(row or ())
 
 
 class AnalysisCache:
@@ -66,10 +50,10 @@ class AnalysisCache:
 
     async def ensure(self, db: Database, exam_id: str) -> None:
         """Have the analysis of ``exam_id`` ready, computing it off the event loop if needed."""
-        key = fingerprint(db, exam_id)
+        key = exam_data_fingerprint(db, exam_id)
         if self._hit(exam_id, key) is not None:
             return
-        reader = Database(db.con.cursor(), db.path, db.lang)
+        reader = db.cursor()
         try:
             analysis = await anyio.to_thread.run_sync(self.analyse, reader, exam_id,
                                                       self.settings)
@@ -78,7 +62,7 @@ class AnalysisCache:
         self._store(exam_id, key, analysis)
 
     def get(self, db: Database, exam_id: str) -> ExamAnalysis:
-        key = fingerprint(db, exam_id)
+        key = exam_data_fingerprint(db, exam_id)
         hit = self._hit(exam_id, key)
         if hit is not None:
             return hit

@@ -1,7 +1,7 @@
 """Request dependencies (``Annotated`` aliases) and the one place pages are answered.
 
 Every route that shows data takes :data:`CtxDep`: the database, the signed-in principal, their
-:class:`~eduquality.store.access.Scope` (resolved once per request), the language, and
+:class:`~eduquality.store.policy.Scope` (resolved once per request), the language, and
 :meth:`Ctx.respond`, which renders a :class:`~eduquality.web.pages.Page` as HTML or Excel and
 writes the audit row (every view of student-level data, every export).
 
@@ -24,18 +24,11 @@ from eduquality.config import Settings
 from eduquality.errors import NotFoundError, PermissionDenied
 from eduquality.results import ExamAnalysis
 from eduquality.store import Database
-from eduquality.store.access import (
-    Principal,
-    Scope,
-    audit,
-    can,
-    load_principal,
-    require_action,
-    require_exam,
-    restrict_analysis,
-    scope_for,
-    scoped_results,
-)
+from eduquality.store.audit import audit
+from eduquality.store.policy import Scope, can, require_action, scope_for
+from eduquality.store.principals import Principal, load_principal
+from eduquality.store.redaction import restrict_analysis
+from eduquality.store.scoped import require_exam, scoped_results
 from eduquality.vocab import ROLES
 from eduquality.web.auth import LANG_COOKIE, SESSION_COOKIE
 from eduquality.web.export import page_xlsx

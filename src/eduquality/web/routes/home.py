@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from eduquality.store.access import scoped_exams
+from eduquality.store.scoped import scoped_exams
 from eduquality.web.deps import CtxDep
 from eduquality.web.views import home_links
 

@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from eduquality.store.access import Principal, audit, authenticate, set_user_lang
+from eduquality.store.audit import audit
+from eduquality.store.principals import Principal
+from eduquality.store.users import authenticate, set_user_lang
 from eduquality.web.auth import SESSION_COOKIE, safe_next
 from eduquality.web.deps import CurrentUser, DbDep, render, request_lang
 from eduquality.web.text import translator

@@ -1,0 +1,96 @@
+"""Reads of papers, their items, knowledge-point tags and item scores.
+
+Column contracts (DataFrames unless said otherwise):
+
+* :func:`papers_with_item_scores`: ``paper_id``, ``subject_code``, ``full_marks``.
+* :func:`paper_items`: ``seq``, ``item_no``, ``item_type``, ``full_marks``, ``answer_key``,
+  ``ability_level``, ``optional_group``; by seq.
+* :func:`present_item_scores` (an Arrow table, for dense matrices): ``student_id``, ``seq``,
+  ``score`` (NaN/NULL: not answered), ``choice``; by student and seq.
+* :func:`item_tags`: ``seq``, ``tag``, ``weight``, ``kind`` ('knowledge' | 'ability').
+* :func:`exam_items`: ``paper_id``, ``subject_code``, ``seq``, ``full_marks``.
+* :func:`exam_knowledge_tags`: ``paper_id``, ``item`` (seq), ``tag``, ``weight``.
+* :func:`students_item_scores`: ``paper_id``, ``student_id``, ``seq``, ``score``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+import pyarrow as pa
+
+from eduquality.store.db import Database
+
+__all__ = [
+    "exam_items",
+    "exam_knowledge_tags",
+    "item_tags",
+    "paper_items",
+    "papers_with_item_scores",
+    "present_item_scores",
+    "students_item_scores",
+]
+
+
+def papers_with_item_scores(db: Database, exam_id: str) -> pd.DataFrame:
+    """The papers of ``exam_id`` that have item scores, by paper ID."""
+    return db.sql("""SELECT p.paper_id, p.subject_code, p.full_marks FROM paper p
+                     WHERE p.exam_id = ? AND EXISTS (SELECT 1 FROM item_score s
+                                                     WHERE s.paper_id = p.paper_id)
+                     ORDER BY p.paper_id""", [exam_id])
+
+
+def paper_items(db: Database, paper_id: str) -> pd.DataFrame:
+    """The items of ``paper_id``."""
+    return db.sql(
+        """SELECT seq, item_no, item_type, full_marks, answer_key, ability_level, optional_group
+           FROM item WHERE paper_id = ? ORDER BY seq""", [paper_id])
+
+
+def present_item_scores(db: Database, paper_id: str) -> pa.Table:
+    """Item scores on ``paper_id`` of the students present in it (status 'present')."""
+    table: pa.Table = db.con.sql(
+        """SELECT s.student_id, s.seq, s.score, s.choice
+           FROM item_score s JOIN subject_result r
+             ON r.paper_id = s.paper_id AND r.student_id = s.student_id
+           WHERE s.paper_id = ? AND r.status = 'present'
+           ORDER BY s.student_id, s.seq""", params=[paper_id]).to_arrow_table()
+    return table
+
+
+def item_tags(db: Database, paper_id: str) -> pd.DataFrame:
+    """What each item of ``paper_id`` assesses: its knowledge points (weighted) and its ability
+    level (weight 1)."""
+    return db.sql("""SELECT seq, knowledge_point AS tag, weight, 'knowledge' AS kind
+                     FROM item_knowledge WHERE paper_id = ?
+                     UNION ALL
+                     SELECT seq, ability_level, 1.0, 'ability' FROM item
+                     WHERE paper_id = ? AND ability_level IS NOT NULL""", [paper_id, paper_id])
+
+
+def exam_items(db: Database, exam_id: str) -> pd.DataFrame:
+    """The items of every paper of ``exam_id``."""
+    return db.sql("""SELECT i.paper_id, p.subject_code, i.seq, i.full_marks FROM item i
+                     JOIN paper p USING (paper_id) WHERE p.exam_id = ?""", [exam_id])
+
+
+def exam_knowledge_tags(db: Database, exam_id: str) -> pd.DataFrame:
+    """The knowledge-point tags of the items of every paper of ``exam_id``."""
+    return db.sql("""SELECT k.paper_id, k.seq AS item, k.knowledge_point AS tag, k.weight
+                     FROM item_knowledge k JOIN paper p USING (paper_id)
+                     WHERE p.exam_id = ?""", [exam_id])
+
+
+def students_item_scores(db: Database, exam_id: str, student_ids: Iterable[int]
+                         ) -> pd.DataFrame:
+    """The item scores of ``student_ids`` on the papers of ``exam_id``."""
+    ids = pd.DataFrame({"student_id": [int(s) for s in student_ids]})
+    db.con.register("_wanted_students", ids)
+    try:
+        return db.sql("""SELECT s.paper_id, s.student_id, s.seq, s.score FROM item_score s
+                         JOIN paper p USING (paper_id)
+                         WHERE p.exam_id = ? AND s.student_id IN
+                               (SELECT student_id FROM _wanted_students)""", [exam_id])
+    finally:
+        db.con.unregister("_wanted_students")
