@@ -50,6 +50,8 @@ def _report(ctx: Context, result) -> None:
             f"（{counts}），用时 {result.seconds:.1f} 秒",
             f"imported {result.file}: {result.rows_read} rows read, {result.rows_written} "
             f"written ({counts_en}) in {result.seconds:.1f} s")
+    for note in result.notes:  # already in the user's language
+        ctx.say(f"  {note}", f"  {note}")
 
 
 def _run(ctx: Context, call) -> None:
@@ -76,17 +78,23 @@ def import_() -> None:
                    "名册类型。")
 @click.option("--map", "mapping", multiple=True, metavar="列名=field", help=_MAP_HELP)
 @click.option("--sheet", default=None, help="Import only this sheet. 只导入该工作表。")
+@click.option("--year", default=None, metavar="2021-2022",
+              help="School year of sheets without a 学年 column; default: the school year "
+                   "containing today (stated in the summary). 学年。")
+@click.option("--exam", "exam_id", default=None,
+              help="Register the students' 考号 for this exam. 按考号登记考试。")
 @click.option("--errors", default=None, type=click.Path(dir_okay=False), help=_ERRORS_HELP)
 @click.option("--user", default=None, help=_USER_HELP)
 @click.option("--force", is_flag=True, help=_FORCE_HELP)
 @pass_ctx
-def roster(ctx: Context, file, kind, mapping, sheet, errors, user, force) -> None:
+def roster(ctx: Context, file, kind, mapping, sheet, year, exam_id, errors, user,
+           force) -> None:
     """Import a roster (district, years, schools, classes, teachers, students …). 导入名册。"""
     from eduquality.ingest import import_roster
 
     _run(ctx, lambda db, progress: import_roster(
-        db, file, kind=kind, mapping=list(mapping), sheet=sheet, lang=ctx.lang, user=user,
-        errors=errors, progress=progress, force=force))
+        db, file, kind=kind, mapping=list(mapping), sheet=sheet, year=year, exam=exam_id,
+        lang=ctx.lang, user=user, errors=errors, progress=progress, force=force))
 
 
 @import_.command()

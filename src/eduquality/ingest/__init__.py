@@ -13,6 +13,7 @@ Each returns an :class:`~eduquality.ingest.importer.ImportResult` (outcome 'impo
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from eduquality.ingest.importer import ImportResult, Progress, run_import
 from eduquality.ingest.paper import plan_paper
 from eduquality.ingest.problems import ImportProblems, Problem
 from eduquality.ingest.readers import ReadError, read_sheets
-from eduquality.ingest.roster import plan_roster
+from eduquality.ingest.roster import plan_roster, roster_year
 from eduquality.ingest.scores import plan_scores
 from eduquality.store.db import Database
 
@@ -32,16 +33,24 @@ MapArg = Iterable[str] | Mapping[str, str] | None
 
 
 def import_roster(db: Database, path: str | Path, *, kind: str | None = None,
-                  mapping: MapArg = None, sheet: str | None = None, lang: str | None = None,
-                  user: str | None = None, errors: str | Path | None = None,
-                  progress: Progress | None = None, force: bool = False) -> ImportResult:
-    """Import a roster workbook or CSV (every sheet, or ``sheet``). Writes."""
+                  mapping: MapArg = None, sheet: str | None = None, year: str | None = None,
+                  exam: str | None = None, today: dt.date | None = None,
+                  lang: str | None = None, user: str | None = None,
+                  errors: str | Path | None = None, progress: Progress | None = None,
+                  force: bool = False) -> ImportResult:
+    """Import a roster workbook or CSV (every sheet, or ``sheet``). Writes.
+
+    ``year``: the school year of sheets without a 学年 column (default: the one containing
+    ``today``); ``exam``: register the students' 考号 for that exam."""
     lang = lang or db.lang
     user_map = parse_map(mapping, lang)
     name = Path(path).name
+    given = roster_year(year, today, lang)
+    target = f"{name} {given.code}" + (f" {exam}" if exam else "")
     return run_import(
-        db, path, "roster", name,
-        lambda sheets, problems: plan_roster(db, name, sheets, problems, kind, user_map, lang),
+        db, path, "roster", target,
+        lambda sheets, problems: plan_roster(db, name, sheets, problems, kind, user_map, lang,
+                                             given, exam),
         sheet=sheet, lang=lang, user=user, errors=errors, progress=progress, force=force)
 
 

@@ -58,6 +58,9 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)
     import_id: int | None = None
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    """Lines the summary states besides the counts, in the import's language (the year used,
+    what was created, the columns ignored …)."""
 
 
 class Plan(Protocol):
@@ -154,7 +157,8 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
         written = plan.write(con)
         import_id = _log(con, kind, path, sha, target, who, plan.rows_read, written, "imported")
     return ImportResult(kind, path.name, sha, "imported", plan.rows_read, written,
-                        dict(plan.counts), import_id, time.perf_counter() - started)
+                        dict(plan.counts), import_id, time.perf_counter() - started,
+                        list(getattr(plan, "notes", [])))
 
 
 def _fail(problems: Problems, path: Path, lang: str, errors: str | Path | None) -> None:

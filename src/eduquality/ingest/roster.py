@@ -5,18 +5,27 @@ Each sheet is one kind, recognised from its headers (or ``--kind``). All sheets 
 — values, duplicates, and references to schools, years, classes, teachers and students that exist
 either in the database or in the same workbook — and only a problem-free workbook is written, in
 dependency order, by idempotent upserts.
+
+Files as the 学籍 system and schools export them: a school is named by code or by name
+(:mod:`eduquality.ingest.schools`); a sheet without 学年 takes the year given (``--year``, by
+default the school year containing today: :func:`eduquality.vocab.school_year_of`), which is
+created with its default dates when unknown; the grade may be written in the class name
+(七年级3班, 初一(3)班); students of a school and year without a class list create their classes
+(a class list, when there is one, is checked against); recognised columns a roster does not store
+are listed as ignored; with an exam, a 考号 column registers the students' exam numbers.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from eduquality.i18n import register
-from eduquality.ingest.cells import Cells
+from eduquality.i18n import register, tr
+from eduquality.ingest.cells import Cells, parse_year
 from eduquality.ingest.headers import Grid, Layout, find_header_row, make_grid, match_columns
 from eduquality.ingest.layouts import (
     KIND_NAMES,
@@ -24,7 +33,17 @@ from eduquality.ingest.layouts import (
 )
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet
-from eduquality.ingest.values import norm_header, records
+from eduquality.ingest.registrations import registrations, upsert_registrations
+from eduquality.ingest.schools import SchoolNames, split_names
+from eduquality.ingest.values import (
+    is_blank,
+    map_unique,
+    norm_header,
+    norm_name,
+    normalise_class,
+    records,
+    split_class_grade,
+)
 from eduquality.ingest.writes import changed_rows, replace_rows, upsert
 from eduquality.store.db import Database
 from eduquality.vocab import (
@@ -36,6 +55,8 @@ from eduquality.vocab import (
     SUBJECTS,
     TEACHER_TIERS,
     TRACKS,
+    school_year_dates,
+    school_year_of,
 )
 
 MESSAGES = register({
@@ -69,11 +90,66 @@ MESSAGES = register({
     "ingest.what_teacher": ("教师工号", "teacher id"),
     "ingest.what_student": ("学籍号", "student id"),
     "ingest.what_district": ("区县代码", "district code"),
+    "ingest.class_no_grade": (
+        "无法判断年级：请加「年级」列，或在班级名称中写明年级（七年级3班、初一(3)班、高一1班）",
+        "cannot tell the grade: add a 年级 column or write the grade in the class name "
+        "(七年级3班, 初一(3)班, 高一1班)",
+    ),
+    "ingest.class_grade_mismatch": (
+        "班级名称中的年级与「年级」列不符", "the grade in the class name differs from the 年级 column",
+    ),
+    "ingest.class_name_blank": ("班级名称中只有年级，没有班号", "the class name holds only a grade"),
+    "ingest.bad_year_option": (
+        "--year「{year}」不是学年（例：2021-2022）", "--year '{year}' is not a school year "
+        "(e.g. 2021-2022)"),
+    "ingest.year_option_mismatch": (
+        "学年与指定的 --year {year} 不符", "the school year differs from --year {year}",
+    ),
+    "ingest.exam_other_year": (
+        "考试 {exam} 属于 {exam_year} 学年，该行不是该学年的名单，考号无法登记",
+        "exam {exam} belongs to school year {exam_year} and this row to another year: the "
+        "exam number cannot be registered",
+    ),
+    "ingest.no_exam_number_column": (
+        "指定了 --exam {exam}，但学生名单中没有「考号」列（准考证号、考试号）",
+        "--exam {exam} was given but the student list has no 考号 column (准考证号, 考试号)",
+    ),
+    "ingest.note_year": (
+        "文件中没有「学年」列的工作表按 {year} 学年导入（{source}）",
+        "sheets without a 学年 column were imported for school year {year} ({source})",
+    ),
+    "ingest.note_year_option": ("--year 指定", "given with --year"),
+    "ingest.note_year_default": (
+        "默认：今天所在的学年，可用 --year 指定", "default: the school year containing today; "
+        "use --year to choose"),
+    "ingest.note_year_created": (
+        "学年 {year} 此前不存在，已按默认日期 {start} 至 {end} 创建",
+        "school year {year} did not exist; created with the default dates {start} to {end}",
+    ),
+    "ingest.note_ignored": (
+        "工作表「{sheet}」中名册不保存的列已忽略：{columns}",
+        "sheet '{sheet}': columns a roster does not store were ignored: {columns}",
+    ),
+    "ingest.note_classes_created": (
+        "按学生名单新建班级 {n} 个（{schools} 此前没有该学年的班级名单）",
+        "{n} classes created from the students' rows ({schools} had no class list for the year)",
+    ),
+    "ingest.note_registered": (
+        "考试 {exam}：登记考号 {n} 个", "exam {exam}: {n} exam numbers registered",
+    ),
+    "ingest.note_not_registered": (
+        "考试 {exam}：{n} 名学生没有填写考号，未登记", "exam {exam}: {n} students without a 考号 "
+        "were not registered",
+    ),
 })
 
 #: the order sheets are written in (dependencies first)
 WRITE_ORDER = ["district", "school_year", "school", "class", "teacher", "assignment", "student",
                "event", "district_statistic"]
+
+#: the kinds whose school may be named by name, and whose year may be given by --year
+_SCHOOL_BY_NAME = ("class", "student")
+_YEAR_SUPPLIED = ("class", "assignment", "student")
 
 
 def class_id(school: pd.Series, year: pd.Series, grade: pd.Series, name: pd.Series) -> pd.Series:
@@ -82,28 +158,41 @@ def class_id(school: pd.Series, year: pd.Series, grade: pd.Series, name: pd.Seri
             + grade.astype("Int64").astype(str) + "/" + name.astype(str))
 
 
+ClassKey = tuple[str, str, int, str]
+
+
 @dataclass
 class Known:
-    """Keys present in the database, extended with those of the workbook being imported."""
+    """Keys present in the database, extended with those of the workbook being imported.
+
+    ``classes`` is keyed by school, year, grade and the class name as compared
+    (:func:`~eduquality.ingest.values.normalise_class`: '(01)班' = '1班'); ``listed`` holds the
+    (school, year) pairs that have a class list."""
 
     districts: set[str]
     years: set[str]
     schools: set[str]
-    classes: dict[tuple[str, str, int, str], str]
+    classes: dict[ClassKey, str]
     teachers: set[str]
     students: set[str]
+    names: SchoolNames = field(default_factory=SchoolNames)
+    listed: set[tuple[str, str]] = field(default_factory=set)
 
     @classmethod
     def from_db(cls, db: Database) -> Known:
         classes = db.sql("SELECT class_id, school_code, year_code, grade, name FROM class")
+        norm = normalise_class(classes["name"].astype(object))
         return cls(
             set(db.sql("SELECT district_code FROM district")["district_code"]),
             set(db.sql("SELECT year_code FROM school_year")["year_code"]),
             set(db.sql("SELECT school_code FROM school")["school_code"]),
-            {(r.school_code, r.year_code, int(r.grade), r.name): r.class_id
-             for r in records(classes)},
+            {(r.school_code, r.year_code, int(r.grade), n): r.class_id
+             for r, n in zip(records(classes), norm, strict=True)},
             set(db.sql("SELECT teacher_id FROM teacher")["teacher_id"]),
             set(db.sql("SELECT national_id FROM student")["national_id"]),
+            SchoolNames.from_db(db),
+            set(db.sql("SELECT school_code, year_code FROM class_list").itertuples(index=False,
+                                                                                  name=None)),
         )
 
 
@@ -113,11 +202,16 @@ class Sheet:
     cells: Cells
     frame: pd.DataFrame
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+    year_supplied: bool = False  # the sheet has no 学年 column: the year given applies
+    ignored: list[str] = field(default_factory=list)  # headers of columns not stored
 
 
 def detect_layout(raw: RawSheet, user_map: dict[str, str], kind: str | None,
                   ) -> tuple[Layout | None, int]:
-    """The layout of a sheet (by its headers, or ``kind``) and its header row."""
+    """The layout of a sheet (by its headers, or ``kind``) and its header row.
+
+    Among the layouts whose required columns are all present, the one that recognises the most
+    stored columns wins (then the one with more required columns)."""
     known: set[str] = set()
     for lay in ROSTER_LAYOUTS:
         known |= set(lay.lookup())
@@ -131,9 +225,9 @@ def detect_layout(raw: RawSheet, user_map: dict[str, str], kind: str | None,
     for lay in ROSTER_LAYOUTS:
         lookup = lay.lookup()
         fields = {lookup[h] for h in headers if h in lookup}
-        if not all(f.name in fields for f in lay.required()):
+        if lay.missing(fields):
             continue
-        score = (len(lay.required()), len(fields))
+        score = (sum(not lay.field(f).ignored for f in fields), len(lay.required()))
         if best is None or score > best[:2]:
             best = (*score, lay)
     return (best[2] if best else None), row
@@ -148,11 +242,85 @@ def _ref(cells: Cells, values: pd.Series, known: set[Any] | dict[Any, Any], colu
     return bad
 
 
-def _parse_sheet(lay: Layout, c: Cells) -> Sheet:
+@dataclass(frozen=True)
+class YearGiven:
+    """The school year of sheets without a 学年 column: ``--year``, or the default."""
+
+    code: str
+    is_default: bool = False
+
+
+def roster_year(year: str | None, today: dt.date | None = None,
+                lang: str = "zh") -> YearGiven:
+    """``--year`` checked (2021-2022), or the school year containing ``today``."""
+    if year is None:
+        return YearGiven(school_year_of(today or dt.date.today()), is_default=True)
+    code = parse_year(year)
+    if code is None:
+        from eduquality.errors import EduQualityError
+
+        raise EduQualityError(tr("ingest.bad_year_option", lang, year=year))
+    return YearGiven(code)
+
+
+def _year(c: Cells, year: YearGiven | None) -> tuple[pd.Series, bool]:
+    """The 学年 column (required), or ``year`` for every row when the sheet has none.
+
+    Returns the years and whether ``year`` was supplied; a 学年 column that contradicts an
+    explicit ``--year`` is a problem."""
+    if c.has("year_code") or year is None:
+        out = c.year("year_code", True)
+        if year is not None and not year.is_default:
+            c.report("year_code", (out.notna() & (out != year.code)).to_numpy(),
+                     "ingest.year_option_mismatch", year=year.code)
+        return out, False
+    return pd.Series([year.code] * c.n, dtype=object), True
+
+
+def _class_grade(c: Cells, name_field: str, grade_required: bool,
+                 ) -> tuple[pd.Series, pd.Series]:
+    """(grade, class name) of each row: the 年级 column, or the grade written in front of the
+    class name (七年级3班 → 7, '3班'); both given must agree."""
+    text = c.text(name_field, True)
+    present = text.notna().to_numpy()
+    table = {u: split_class_grade(u) for u in pd.unique(text[present])}
+    split = [table[t] if p else (None, None) for t, p in zip(text, present, strict=True)]
+    named = pd.Series([t[0] for t in split], dtype="Int64")
+    rest = pd.Series([t[1] for t in split], dtype=object)
+    grade = pd.Series([None] * c.n, dtype="Int64")
+    filled = np.zeros(c.n, dtype=bool)
+    if c.has("grade") or grade_required:
+        grade = c.grade("grade", grade_required).astype("Int64")
+        if c.has("grade"):
+            filled = ~is_blank(c.raw("grade"))
+        wrong = (named.notna() & grade.notna() & (named != grade)).fillna(False).to_numpy()
+        c.report(name_field, wrong, "ingest.class_grade_mismatch")
+    grade = grade.fillna(named)
+    if c.has("grade") or not grade_required:
+        c.report(name_field, present & grade.isna().to_numpy() & ~filled, "ingest.class_no_grade")
+    empty = present & (rest.fillna("") == "").to_numpy()
+    c.report(name_field, empty, "ingest.class_name_blank")
+    return grade.astype(object).where(grade.notna(), None), rest.where(~empty & present, None)
+
+
+def _school(c: Cells) -> dict[str, pd.Series]:
+    """学校代码 and/or 学校名称 (resolved to codes by :func:`_cross_check`)."""
+    return {"school_code": c.text("school_code"), "school_name": c.text("school_name")}
+
+
+def class_norm(names: pd.Series) -> pd.Series:
+    """Class names as compared: without a grade in front, then
+    :func:`~eduquality.ingest.values.normalise_class` ('初一(01)班' = '1班')."""
+    rest, _ = map_unique(names, lambda t: split_class_grade(t)[1])
+    return normalise_class(rest)
+
+
+def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
     """Values of one sheet → a clean frame (problems for bad values and duplicate keys)."""
     k = lay.kind
     f: dict[str, Any] = {}
     extra: dict[str, pd.DataFrame] = {}
+    supplied = False
     if k == "district":
         f = {"district_code": c.text("district_code", True), "name": c.text("name", True),
              "city": c.text("city"), "province": c.text("province")}
@@ -170,12 +338,16 @@ def _parse_sheet(lay: Layout, c: Cells) -> Sheet:
              "locale": c.vocab("locale", LOCALE, True), "tier": c.text("tier"),
              "peer_group": c.text("peer_group"),
              "parent_school_code": c.text("parent_school_code")}
+        extra["aliases"] = _aliases(c, f["school_code"])
         key = ["school_code"]
     elif k == "class":
-        f = {"school_code": c.text("school_code", True), "year_code": c.year("year_code", True),
-             "grade": c.grade("grade", True), "name": c.text("name", True),
+        years, supplied = _year(c, year)
+        grade, name = _class_grade(c, "name", True)
+        f = {**_school(c), "year_code": years, "grade": grade, "name": name,
              "track": c.vocab("track", TRACKS), "head_teacher_id": c.text("head_teacher_id")}
-        key = ["school_code", "year_code", "grade", "name"]
+        f["school_ref"] = f["school_code"].fillna(f["school_name"].map(norm_name, "ignore"))
+        f["norm"] = class_norm(name)
+        key = ["school_ref", "year_code", "grade", "norm"]
     elif k == "teacher":
         f = {"teacher_id": c.text("teacher_id", True), "name": c.text("name", True),
              "gender": c.vocab("gender", GENDER), "school_code": c.text("school_code", True),
@@ -201,20 +373,25 @@ def _parse_sheet(lay: Layout, c: Cells) -> Sheet:
         extra["tier_year"] = pd.DataFrame({"year_code": year})
         key = ["teacher_id"]
     elif k == "assignment":
-        f = {"school_code": c.text("school_code", True), "year_code": c.year("year_code", True),
-             "grade": c.grade("grade", True), "class_name": c.text("class_name", True),
+        years, supplied = _year(c, year)
+        grade, name = _class_grade(c, "class_name", True)
+        f = {"school_code": c.text("school_code", True), "year_code": years,
+             "grade": grade, "class_name": name,
              "subject_code": c.vocab("subject", SUBJECTS, True),
              "teacher_id": c.text("teacher_id", True)}
-        key = ["school_code", "year_code", "grade", "class_name", "subject_code"]
+        f["norm"] = class_norm(name)
+        key = ["school_code", "year_code", "grade", "norm", "subject_code"]
     elif k == "student":
+        years, supplied = _year(c, year)
+        grade, name = _class_grade(c, "class_name", False)
         f = {"national_id": c.text("national_id", True), "name": c.text("name", True),
              "gender": c.vocab("gender", GENDER, True), "ethnicity": c.text("ethnicity"),
              "birth_date": c.date("birth_date"),
              "poverty_registered": c.flag("poverty_registered"), "disabled": c.flag("disabled"),
              "migrant": c.flag("migrant"), "left_behind": c.flag("left_behind"),
-             "school_code": c.text("school_code", True), "year_code": c.year("year_code", True),
-             "grade": c.grade("grade", True), "class_name": c.text("class_name", True),
-             "admission_date": c.date("admission_date")}
+             **_school(c), "year_code": years, "grade": grade, "class_name": name,
+             "admission_date": c.date("admission_date"), "exam_number": c.text("exam_number")}
+        f["norm"] = class_norm(name)
         key = ["national_id", "year_code"]
     elif k == "event":
         f = {"national_id": c.text("national_id", True), "event_date": c.date("event_date", True),
@@ -231,34 +408,153 @@ def _parse_sheet(lay: Layout, c: Cells) -> Sheet:
     if k == "district_statistic":
         key = key[1:]  # the district is often implied (filled in later)
     c.duplicates(frame, key, first_key_col)
-    return Sheet(lay, c, frame, extra)
+    ignored = [col.header for n, col in c.cols.items() if lay.field(n).ignored]
+    return Sheet(lay, c, frame, extra, supplied, ignored)
 
 
-def _cross_check(sheets: list[Sheet], known: Known, lang: str) -> None:
-    """References between sheets and to the database; fills class ids and district codes."""
+def _aliases(c: Cells, codes: pd.Series) -> pd.DataFrame:
+    """The 别名 and 曾用名 columns (names separated by 、 or ；) → school_code, alias, kind,
+    pos (the row); one row per name."""
+    parts = []
+    for name, kind in (("aliases", "alias"), ("former_names", "former")):
+        if not c.has(name):
+            continue
+        parts.append(pd.DataFrame({"school_code": codes, "alias": None, "kind": kind,
+                                   "pos": -1}).dropna(subset=["school_code"]))
+        lists = c.text(name).map(split_names, na_action="ignore")
+        long = pd.DataFrame({"school_code": codes, "alias": lists, "kind": kind,
+                             "pos": np.arange(c.n)}).explode("alias")
+        parts.append(long.dropna(subset=["alias", "school_code"]))
+    if not parts:
+        return pd.DataFrame(columns=["school_code", "alias", "kind", "pos"])
+    out = pd.concat(parts, ignore_index=True)
+    return out.drop_duplicates(["school_code", "alias", "kind"])
+
+
+@dataclass
+class Derived:
+    """What the checks add to a workbook: school years and classes to create."""
+
+    years: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["year_code", "start_date", "end_date"]))
+    classes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["school_code", "year_code", "grade", "name"]))
+
+
+def _collect(sheets: list[Sheet], known: Known) -> None:
+    """Add the keys and school names of the workbook's own sheets to ``known``."""
     for s in sheets:
-        fr, c, k = s.frame, s.cells, s.layout.kind
+        fr, k = s.frame, s.layout.kind
         if k == "district":
             known.districts |= set(fr["district_code"].dropna())
         elif k == "school_year":
             known.years |= set(fr["year_code"].dropna())
         elif k == "school":
             known.schools |= set(fr["school_code"].dropna())
+            for code, name in fr[["school_code", "name"]].dropna().itertuples(index=False):
+                known.names.add(code, name, registered=True)
         elif k == "teacher":
             known.teachers |= set(fr["teacher_id"].dropna())
         elif k == "student":
             known.students |= set(fr["national_id"].dropna())
+
+
+def _check_aliases(s: Sheet, known: Known) -> None:
+    """An alias that already names another school is refused (it would make names ambiguous)."""
+    al = s.extra["aliases"].dropna(subset=["alias"])
+    if al.empty:
+        return
+    fits = known.names.resolve(al["alias"])
+    for r, codes in zip(records(al), fits, strict=True):
+        other = set(codes) - {r.school_code}
+        if other:
+            col = "aliases" if r.kind == "alias" else "former_names"
+            mask = np.zeros(s.cells.n, dtype=bool)
+            mask[int(r.pos)] = True
+            s.cells.report(col, mask, "ingest.alias_taken", alias=r.alias,
+                           candidates=known.names.show(other))
+    for code, alias in al[["school_code", "alias"]].itertuples(index=False):
+        known.names.add(code, alias)
+
+
+def _resolve_schools(s: Sheet, known: Known) -> None:
+    """学校名称 → 学校代码 (unknown and ambiguous names reported, naming the candidates)."""
+    fr, c = s.frame, s.cells
+    if not c.has("school_name"):
+        return
+    code = fr["school_code"] if c.has("school_code") else None
+
+    def report(mask: np.ndarray, reason: str, **params: Any) -> None:
+        c.report("school_name", mask, reason, **params)
+
+    fits = known.names.resolve(fr["school_name"])
+    fr["school_code"] = known.names.report(fr["school_name"], fits, report, code)
+
+
+def _supplied_year(sheets: list[Sheet], known: Known, year: YearGiven | None,
+                   derived: Derived) -> None:
+    """The year given for sheets without 学年: created with its default dates when unknown."""
+    if year is None or year.code in known.years or not any(s.year_supplied for s in sheets):
+        return
+    start, end = school_year_dates(year.code)
+    derived.years = pd.DataFrame({"year_code": [year.code], "start_date": [start],
+                                  "end_date": [end]})
+    known.years.add(year.code)
+
+
+def _classes(sheets: list[Sheet], known: Known, derived: Derived) -> None:
+    """Class lists → ``known.classes``; students of a school and year without a class list
+    create their classes (named ``<n>班`` as compared, e.g. '(3)班' → '3班')."""
     for s in sheets:
         if s.layout.kind == "class":
             fr = s.frame
             ok = fr[["school_code", "year_code", "grade", "name"]].notna().all(axis=1)
             ids = class_id(fr["school_code"], fr["year_code"], fr["grade"], fr["name"])
             for r, cid in zip(records(fr[ok]), ids[ok], strict=True):
-                known.classes.setdefault((r.school_code, r.year_code, int(r.grade), r.name), cid)
+                known.classes.setdefault((r.school_code, r.year_code, int(r.grade), r.norm), cid)
+                known.listed.add((r.school_code, r.year_code))
+    new = []
+    for s in sheets:
+        if s.layout.kind != "student":
+            continue
+        fr = s.frame
+        ok = fr[["school_code", "year_code", "grade", "norm"]].notna().all(axis=1)
+        ok &= fr["school_code"].isin(known.schools)
+        listed = pd.Series([(a, b) in known.listed for a, b in zip(
+            fr["school_code"], fr["year_code"], strict=True)], dtype=bool)
+        new.append(fr.loc[ok & ~listed, ["school_code", "year_code", "grade", "norm"]])
+    cls = pd.concat(new, ignore_index=True).drop_duplicates() if new else pd.DataFrame()
+    if cls.empty:
+        return
+    cls = cls.assign(grade=cls["grade"].astype(int), name=cls["norm"] + "班")
+    cls = cls.sort_values(["school_code", "year_code", "grade", "name"], ignore_index=True)
+    ids = class_id(cls["school_code"], cls["year_code"], cls["grade"], cls["name"])
+    for r, cid in zip(records(cls), ids, strict=True):
+        known.classes[(r.school_code, r.year_code, int(r.grade), r.norm)] = cid
+    derived.classes = cls[["school_code", "year_code", "grade", "name"]]
+
+
+def _cross_check(sheets: list[Sheet], known: Known, lang: str,
+                 year: YearGiven | None = None) -> Derived:
+    """References between sheets and to the database; fills school codes (from names), class
+    ids and district codes; returns the years and classes to create."""
+    derived = Derived()
+    _collect(sheets, known)
+    for s in sheets:
+        if s.layout.kind == "school":
+            _check_aliases(s, known)
+    for s in sheets:
+        if s.layout.kind in _SCHOOL_BY_NAME:
+            _resolve_schools(s, known)
+    _supplied_year(sheets, known, year, derived)
+    _classes(sheets, known, derived)
     for s in sheets:
         fr, c, k = s.frame, s.cells, s.layout.kind
         if k in ("class", "teacher", "assignment", "student", "event"):
-            _ref(c, fr["school_code"], known.schools, "school_code", "ingest.what_school", lang)
+            col = "school_code" if c.has("school_code") else "school_name"
+            codes = fr["school_code"] if c.has("school_code") else fr["school_code"].where(
+                fr["school_code"].isna())  # names: reported already
+            _ref(c, codes, known.schools, col, "ingest.what_school", lang)
         if k in ("class", "assignment", "student", "district_statistic"):
             _ref(c, fr["year_code"], known.years, "year_code", "ingest.what_year", lang)
         if k == "school":
@@ -279,11 +575,11 @@ def _cross_check(sheets: list[Sheet], known: Known, lang: str) -> None:
                  "ingest.what_year", lang)
         if k in ("assignment", "student"):
             name_col = "class_name"
-            keys = list(zip(fr["school_code"], fr["year_code"], fr["grade"], fr[name_col],
+            keys = list(zip(fr["school_code"], fr["year_code"], fr["grade"], fr["norm"],
                             strict=True))
             fr["class_id"] = [known.classes.get((a, b, int(g), n)) if pd.notna(g) else None
                               for a, b, g, n in keys]
-            complete = fr[["school_code", "year_code", "grade", name_col]].notna().all(axis=1)
+            complete = fr[["school_code", "year_code", "grade", "norm"]].notna().all(axis=1)
             school_known = fr["school_code"].isin(known.schools)  # else reported already
             bad = (complete & school_known & fr["class_id"].isna()).to_numpy()
             shown = (fr["school_code"].astype(str) + " " + fr["year_code"].astype(str) + " "
@@ -295,6 +591,7 @@ def _cross_check(sheets: list[Sheet], known: Known, lang: str) -> None:
         if k == "event":
             _ref(c, fr["national_id"], known.students, "national_id", "ingest.what_student",
                  lang)
+    return derived
 
 
 @dataclass
@@ -304,6 +601,9 @@ class RosterPlan:
     sheets: list[Sheet]
     rows_read: int
     counts: dict[str, int] = field(default_factory=dict)
+    derived: Derived = field(default_factory=Derived)
+    registrations: Registrations | None = None
+    notes: list[str] = field(default_factory=list)
 
     def write(self, con: Any) -> int:
         """Write every sheet in dependency order. Writes; returns rows written."""
@@ -311,15 +611,27 @@ class RosterPlan:
         for s in self.sheets:
             by_kind.setdefault(s.layout.kind, []).append(s)
         total = 0
-        for kind in WRITE_ORDER:
-            for s in by_kind.get(kind, []):
-                n = _write_sheet(con, s)
-                self.counts[kind] = self.counts.get(kind, 0) + n
-                total += n
-        for s in by_kind.get("student", []):
-            n = _write_admissions(con, s.frame)
-            self.counts["admission_events"] = self.counts.get("admission_events", 0) + n
+
+        def count(kind: str, n: int) -> None:
+            nonlocal total
+            self.counts[kind] = self.counts.get(kind, 0) + n
             total += n
+
+        for kind in WRITE_ORDER:
+            if kind == "school_year" and not self.derived.years.empty:
+                count(kind, upsert(con, "school_year", self.derived.years, ["year_code"]))
+            if kind == "class" and not self.derived.classes.empty:
+                count(kind, _write_classes(con, self.derived.classes))
+            for s in by_kind.get(kind, []):
+                count(kind, _write_sheet(con, s))
+            if kind == "school":
+                for s in by_kind.get(kind, []):
+                    if not s.extra["aliases"].empty:
+                        count("school_alias", _write_aliases(con, s.extra["aliases"]))
+        for s in by_kind.get("student", []):
+            count("admission_events", _write_admissions(con, s.frame))
+        if self.registrations is not None:
+            count("exam_registration", self.registrations.write(con))
         return total
 
 
@@ -332,13 +644,10 @@ def _write_sheet(con: Any, s: Sheet) -> int:
     if k == "school":
         return upsert(con, "school", fr, ["school_code"])
     if k == "class":
-        out = fr.assign(class_id=class_id(fr["school_code"], fr["year_code"], fr["grade"],
-                                          fr["name"]))
-        existing = con.execute("SELECT school_code, year_code, grade, name, class_id AS old "
-                               "FROM class").df()
-        out = out.merge(existing, on=["school_code", "year_code", "grade", "name"], how="left")
-        out["class_id"] = out["old"].fillna(out["class_id"])
-        return upsert(con, "class", out.drop(columns="old"), ["class_id"])
+        n = _write_classes(con, fr)  # and remember that these came from a class list:
+        upsert(con, "class_list", fr[["school_code", "year_code"]].drop_duplicates(),
+               ["school_code", "year_code"])
+        return n
     if k == "teacher":
         n = upsert(con, "teacher", fr, ["teacher_id"])
         if "programme" in s.extra:
@@ -364,6 +673,31 @@ def _write_sheet(con: Any, s: Sheet) -> int:
                                               "school_code", "note"]]
         return upsert(con, "enrolment_event", ev, ["student_id", "event_date", "event_type"])
     return upsert(con, "district_statistic", fr, ["district_code", "year_code", "indicator"])
+
+
+def _write_classes(con: Any, fr: pd.DataFrame) -> int:
+    """Upsert classes; a class already in the database under a name that compares equal
+    (:func:`class_norm`) keeps its id."""
+    cols = [c for c in ("school_code", "year_code", "grade", "name", "track", "head_teacher_id")
+            if c in fr.columns]
+    out = fr[cols].assign(class_id=class_id(fr["school_code"], fr["year_code"], fr["grade"],
+                                            fr["name"]), norm=class_norm(fr["name"]))
+    existing = con.execute("SELECT school_code, year_code, grade, name, class_id AS old "
+                           "FROM class").df()
+    existing = existing.assign(norm=class_norm(existing.pop("name").astype(object)))
+    existing = existing.drop_duplicates(["school_code", "year_code", "grade", "norm"])
+    out = out.merge(existing, on=["school_code", "year_code", "grade", "norm"], how="left")
+    out["class_id"] = out["old"].fillna(out["class_id"])
+    return upsert(con, "class", out.drop(columns=["old", "norm"]), ["class_id"])
+
+
+def _write_aliases(con: Any, al: pd.DataFrame) -> int:
+    """The aliases of the schools of a sheet replace theirs (of the kinds the sheet gives)."""
+    if al.empty:
+        return 0
+    keys = al[["school_code", "kind"]].drop_duplicates()
+    rows = al.dropna(subset=["alias"])[["school_code", "alias", "kind"]]
+    return replace_rows(con, "school_alias", rows, ["school_code", "kind"], keys=keys)
 
 
 def _write_admissions(con: Any, students: pd.DataFrame) -> int:
@@ -406,14 +740,100 @@ def _check_locked(db: Database, sheets: list[Sheet], lang: str) -> None:
         s.cells.report(key, bad, "ingest.locked_row", what=what)
 
 
+@dataclass
+class Registrations:
+    """The 考号 a roster gives for one exam: exam_id, national_id, exam_number, school_code,
+    class_id (the student ids are known once the students are written)."""
+
+    frame: pd.DataFrame
+
+    def write(self, con: Any) -> int:
+        """Register the students (a changed 考号 replaces the old one). Writes."""
+        ids = con.execute("SELECT national_id, student_id FROM student").df()
+        regs = self.frame.merge(ids, on="national_id")
+        regs["student_id"] = regs["student_id"].astype(np.int32)
+        return upsert_registrations(con, regs[["exam_id", "student_id", "exam_number",
+                                               "school_code", "class_id"]])
+
+
+def _registrations(db: Database, exam: str, sheets: list[Sheet], problems: Problems,
+                   notes: list[str], lang: str) -> Registrations | None:
+    """考号 of the student sheets for ``exam``, checked as a score sheet's are
+    (:func:`eduquality.ingest.scores.registrations`: unique in the exam, one per student)."""
+    info = db.sql("SELECT year_code FROM exam WHERE exam_id = ?", [exam])
+    if info.empty:
+        problems.add("ingest.unknown_exam", exam=exam)
+        return None
+    exam_year = str(info["year_code"].iloc[0])
+    students = [s for s in sheets if s.layout.kind == "student"]
+    with_col = [s for s in students if s.cells.has("exam_number")]
+    if not with_col:
+        problems.add("ingest.no_exam_number_column", sheet=students[0].cells.grid.sheet
+                     if students else None, exam=exam)
+        return None
+    parts = []
+    blank = 0
+    for s in with_col:
+        fr, c = s.frame, s.cells
+        has = (fr["exam_number"].notna() & fr["national_id"].notna()).to_numpy()
+        blank += int((fr["exam_number"].isna() & fr["national_id"].notna()).sum())
+        other = has & (fr["year_code"].notna() & (fr["year_code"] != exam_year)).to_numpy()
+        c.report("exam_number", other, "ingest.exam_other_year", exam=exam, exam_year=exam_year)
+        ok = has & ~other & fr["class_id"].notna().to_numpy()
+        parts.append(fr.loc[ok, ["national_id", "exam_number", "school_code", "class_id"]]
+                     .assign(row=c.rows[ok], sheet=c.grid.sheet))
+    allr = pd.concat(parts, ignore_index=True)
+    ids = db.sql("SELECT national_id, student_id FROM student")
+    allr = allr.merge(ids, on="national_id", how="left")
+    new = allr["student_id"].isna()
+    # students not yet in the database: distinct placeholder ids (never equal to a real one)
+    allr.loc[new, "student_id"] = -1 - pd.factorize(allr.loc[new, "national_id"])[0]
+    allr["student_id"] = allr["student_id"].astype(np.int64)
+    regs = registrations(db, exam, [allr], problems)
+    by_id = allr.drop_duplicates("student_id").set_index("student_id")["national_id"]
+    regs = regs.assign(national_id=regs["student_id"].map(by_id)).drop(columns="student_id")
+    notes.append(tr("ingest.note_registered", lang, exam=exam, n=len(regs)))
+    if blank:
+        notes.append(tr("ingest.note_not_registered", lang, exam=exam, n=blank))
+    return Registrations(regs)
+
+
+def _notes(sheets: list[Sheet], derived: Derived, year: YearGiven | None, lang: str,
+           exam: str | None) -> list[str]:
+    """What the summary states besides the counts: the year used, what was created, the
+    columns ignored."""
+    notes = []
+    if year is not None and any(s.year_supplied for s in sheets):
+        source = "ingest.note_year_default" if year.is_default else "ingest.note_year_option"
+        notes.append(tr("ingest.note_year", lang, year=year.code, source=tr(source, lang)))
+    for y in records(derived.years):
+        notes.append(tr("ingest.note_year_created", lang, year=y.year_code,
+                        start=y.start_date.isoformat(), end=y.end_date.isoformat()))
+    if not derived.classes.empty:
+        schools = "、".join(sorted(set(derived.classes["school_code"])))
+        notes.append(tr("ingest.note_classes_created", lang, n=len(derived.classes),
+                        schools=schools))
+    for s in sheets:
+        ignored = list(s.ignored)
+        if exam is None and s.cells.has("exam_number"):
+            ignored.insert(0, s.cells.cols["exam_number"].header)
+        if ignored:
+            notes.append(tr("ingest.note_ignored", lang, sheet=s.cells.grid.sheet,
+                            columns="、".join(ignored)))
+    return notes
+
+
 def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Problems,
                 kind: str | None = None, user_map: dict[str, str] | None = None,
-                lang: str = "zh") -> RosterPlan:
-    """Check every sheet of a roster workbook; the plan writes it (when ``problems`` is empty)."""
+                lang: str = "zh", year: YearGiven | None = None,
+                exam: str | None = None) -> RosterPlan:
+    """Check every sheet of a roster workbook; the plan writes it (when ``problems`` is empty).
+
+    ``year``: the school year of sheets without a 学年 column; ``exam``: register the 考号 of
+    the student sheets for that exam."""
     user_map = user_map or {}
     if kind is not None and kind not in KIND_NAMES:
         from eduquality.errors import EduQualityError
-        from eduquality.i18n import tr
 
         raise EduQualityError(tr("ingest.bad_kind", lang, kind=kind,
                                  kinds=", ".join(sorted({v for v in KIND_NAMES.values()}))))
@@ -427,10 +847,17 @@ def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Probl
             continue
         grid: Grid = make_grid(file, raw, header_row)
         cols = match_columns(grid, lay, user_map, problems, lang)
-        cells = Cells(grid, cols, lay, problems)
+        keep = np.zeros(len(grid.data), dtype=bool)  # rows with a stored value
+        for name, col in cols.items():
+            if not lay.field(name).ignored:
+                keep |= ~is_blank(grid.cells(col))
+        cells = Cells(grid, cols, lay, problems, keep)
         rows_read += cells.n
-        parsed.append(_parse_sheet(lay, cells))
-    _cross_check(parsed, Known.from_db(db), lang)  # all problems at once: references too
+        parsed.append(_parse_sheet(lay, cells, year))
+    known = Known.from_db(db)
+    derived = _cross_check(parsed, known, lang, year)  # all problems at once: references too
+    notes = _notes(parsed, derived, year, lang, exam)
+    regs = _registrations(db, exam, parsed, problems, notes, lang) if exam else None
     if not problems:
         _check_locked(db, parsed, lang)
-    return RosterPlan(parsed, rows_read)
+    return RosterPlan(parsed, rows_read, derived=derived, registrations=regs, notes=notes)

@@ -37,6 +37,8 @@ from eduquality.ingest.headers import make_grid as _make_grid
 from eduquality.ingest.paper import normalise_key
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet
+from eduquality.ingest.registrations import registrations as _registrations
+from eduquality.ingest.registrations import upsert_registrations as _upsert_registrations
 from eduquality.ingest.values import (
     as_number,
     as_text,
@@ -45,7 +47,7 @@ from eduquality.ingest.values import (
     normalise_class,
     records,
 )
-from eduquality.ingest.writes import append_rows, changed_rows, replace_rows, upsert
+from eduquality.ingest.writes import append_rows, upsert
 from eduquality.store.db import Database
 from eduquality.vocab import SUBJECT_STATUS, SUBJECTS, TRACKS
 
@@ -77,10 +79,6 @@ MESSAGES = register({
                                    "no such class in this school and year"),
     "ingest.class_mismatch": ("班级与名册不符（名册中为「{expected}」）",
                               "class differs from the roster ('{expected}')"),
-    "ingest.exam_number_taken": ("考号已被另一名学生（学籍号 {other}）使用",
-                                 "exam number already used by another student ({other})"),
-    "ingest.exam_number_conflict": ("同一学生在另一工作表中的考号为 {other}",
-                                    "the same student has exam number {other} in another sheet"),
     "ingest.score_text": ("成绩应为数字，或 缺考、缺、-、违纪、免考",
                           "a score must be a number, or 缺考/缺/-/违纪/免考"),
     "ingest.score_negative": ("成绩不能为负数", "a score cannot be negative"),
@@ -610,16 +608,6 @@ class ScoresPlan:
         return n + n_items
 
 
-def _upsert_registrations(con: Any, regs: pd.DataFrame) -> int:
-    """Update changed registrations in place, insert new ones. Students whose 考号 changes are
-    deleted first, so that two students swapping numbers never collide on the unique 考号."""
-    key = ["exam_id", "student_id"]
-    renumbered = changed_rows(con, "exam_registration", regs[[*key, "exam_number"]], key)
-    if not renumbered.empty:
-        replace_rows(con, "exam_registration", regs.iloc[:0], key, keys=renumbered)
-    return upsert(con, "exam_registration", regs, key)
-
-
 def _exists(con: Any, table: str, column: str, values: list[str]) -> bool:
     row = con.execute(f"SELECT 1 FROM {table} WHERE list_contains(?, {column}) LIMIT 1",
                       [values]).fetchall()
@@ -754,36 +742,3 @@ def _check_total(ctx: _Ctx, col: Column, sums: list[np.ndarray]) -> None:
         m = np.zeros(ctx.n, dtype=bool)
         m[i] = True
         ctx.report(col, m, "ingest.total_mismatch", sum=_fmt(total[i]))
-
-
-def _registrations(db: Database, exam_id: str, regs: list[pd.DataFrame],
-                   problems: Problems) -> pd.DataFrame:
-    """One registration per student; 考号 unique in the exam (file and database)."""
-    if not regs:
-        return pd.DataFrame(columns=["exam_id", "student_id", "exam_number", "school_code",
-                                     "class_id"])
-    allr = pd.concat(regs, ignore_index=True)
-    first = allr.drop_duplicates("student_id", keep="first")
-    clash = allr.merge(first[["student_id", "exam_number"]], on="student_id",
-                       suffixes=("", "_first"))
-    for r in records(clash[clash["exam_number"] != clash["exam_number_first"]]):
-        problems.add("ingest.exam_number_conflict", sheet=r.sheet, row=int(r.row),
-                     value=r.exam_number, other=r.exam_number_first)
-    taken = db.sql("SELECT r.exam_number, r.student_id AS other_id, s.national_id AS other "
-                   "FROM exam_registration r JOIN student s USING (student_id) "
-                   "WHERE r.exam_id = ?", [exam_id])
-    taken = taken[~taken["other_id"].isin(first["student_id"])]
-    hit = first.merge(taken, on="exam_number")
-    for r in records(hit):
-        problems.add("ingest.exam_number_taken", sheet=r.sheet, row=int(r.row),
-                     value=r.exam_number, other=r.other)
-    dup_num = first[first["exam_number"].duplicated(keep=False)]
-    for r in records(dup_num.drop_duplicates("exam_number", keep="first")):
-        other = dup_num[(dup_num["exam_number"] == r.exam_number)
-                        & (dup_num["student_id"] != r.student_id)]
-        if len(other):
-            problems.add("ingest.exam_number_taken", sheet=r.sheet, row=int(r.row),
-                         value=r.exam_number, other=other["national_id"].iloc[0])
-    out = first[["student_id", "exam_number", "school_code", "class_id"]].assign(exam_id=exam_id)
-    out["student_id"] = out["student_id"].astype(np.int32)
-    return out[["exam_id", "student_id", "exam_number", "school_code", "class_id"]]
