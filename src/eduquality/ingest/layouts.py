@@ -46,7 +46,7 @@ CLASS = Layout("class", "班级", "classes", (
     F("year_code", "学年", ()),
     F("school_code", "学校代码", ("学校编码", "学校标识码")),
     SCHOOL_NAME,
-    F("grade", "年级", (), True),
+    F("grade", "年级", ("所在年级", "年级名称")),
     F("name", "班级", ("班级名称", "班名"), True),
     F("track", "文理", ("选科类别", "科类", "类别", "文理科", "首选科目")),
     F("head_teacher_id", "班主任工号", ("班主任编号",)),
@@ -69,7 +69,7 @@ TEACHER = Layout("teacher", "教师", "teachers", (
 ASSIGNMENT = Layout("assignment", "任课安排", "teaching assignments", (
     F("year_code", "学年", ()),
     F("school_code", "学校代码", ("学校编码",), True),
-    F("grade", "年级", (), True),
+    F("grade", "年级", ("所在年级", "年级名称")),
     F("class_name", "班级", ("班级名称",), True),
     F("subject", "学科", ("任教学科",), True),
     F("teacher_id", "教师工号", ("工号", "教师编号"), True),

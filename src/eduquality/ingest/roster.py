@@ -277,10 +277,10 @@ def _year(c: Cells, year: YearGiven | None) -> tuple[pd.Series, bool]:
     return pd.Series([year.code] * c.n, dtype=object), True
 
 
-def _class_grade(c: Cells, name_field: str, grade_required: bool,
-                 ) -> tuple[pd.Series, pd.Series]:
+def _class_grade(c: Cells, name_field: str) -> tuple[pd.Series, pd.Series]:
     """(grade, class name) of each row: the 年级 column, or the grade written in front of the
-    class name (七年级3班 → 7, '3班'); both given must agree."""
+    class name (七年级3班 → 7, '3班'); both given must agree. Without a 年级 column and with no
+    grade in any class name, the 年级 column is missing."""
     text = c.text(name_field, True)
     present = text.notna().to_numpy()
     table = {u: split_class_grade(u) for u in pd.unique(text[present])}
@@ -289,15 +289,21 @@ def _class_grade(c: Cells, name_field: str, grade_required: bool,
     rest = pd.Series([t[1] for t in split], dtype=object)
     grade = pd.Series([None] * c.n, dtype="Int64")
     filled = np.zeros(c.n, dtype=bool)
-    if c.has("grade") or grade_required:
-        grade = c.grade("grade", grade_required).astype("Int64")
-        if c.has("grade"):
-            filled = ~is_blank(c.raw("grade"))
+    if c.has("grade"):
+        grade = c.grade("grade").astype("Int64")
+        filled = ~is_blank(c.raw("grade"))
         wrong = (named.notna() & grade.notna() & (named != grade)).fillna(False).to_numpy()
         c.report(name_field, wrong, "ingest.class_grade_mismatch")
     grade = grade.fillna(named)
-    if c.has("grade") or not grade_required:
-        c.report(name_field, present & grade.isna().to_numpy() & ~filled, "ingest.class_no_grade")
+    no_grade = present & grade.isna().to_numpy() & ~filled
+    if not c.has("grade") and named.isna().all():
+        if present.any():  # no 年级 column and no grade in any class name
+            f = c.layout.field("grade")
+            c.problems.add("ingest.missing_column", sheet=c.grid.sheet,
+                           row=c.grid.header_rows[0] + 1, label=f.label,
+                           aliases="、".join((f.label, *f.aliases)))
+    else:
+        c.report(name_field, no_grade, "ingest.class_no_grade")
     empty = present & (rest.fillna("") == "").to_numpy()
     c.report(name_field, empty, "ingest.class_name_blank")
     return grade.astype(object).where(grade.notna(), None), rest.where(~empty & present, None)
@@ -342,7 +348,7 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
         key = ["school_code"]
     elif k == "class":
         years, supplied = _year(c, year)
-        grade, name = _class_grade(c, "name", True)
+        grade, name = _class_grade(c, "name")
         f = {**_school(c), "year_code": years, "grade": grade, "name": name,
              "track": c.vocab("track", TRACKS), "head_teacher_id": c.text("head_teacher_id")}
         f["school_ref"] = f["school_code"].fillna(f["school_name"].map(norm_name, "ignore"))
@@ -374,7 +380,7 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
         key = ["teacher_id"]
     elif k == "assignment":
         years, supplied = _year(c, year)
-        grade, name = _class_grade(c, "class_name", True)
+        grade, name = _class_grade(c, "class_name")
         f = {"school_code": c.text("school_code", True), "year_code": years,
              "grade": grade, "class_name": name,
              "subject_code": c.vocab("subject", SUBJECTS, True),
@@ -383,7 +389,7 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
         key = ["school_code", "year_code", "grade", "norm", "subject_code"]
     elif k == "student":
         years, supplied = _year(c, year)
-        grade, name = _class_grade(c, "class_name", False)
+        grade, name = _class_grade(c, "class_name")
         f = {"national_id": c.text("national_id", True), "name": c.text("name", True),
              "gender": c.vocab("gender", GENDER, True), "ethnicity": c.text("ethnicity"),
              "birth_date": c.date("birth_date"),
@@ -460,21 +466,17 @@ def _collect(sheets: list[Sheet], known: Known) -> None:
 
 
 def _check_aliases(s: Sheet, known: Known) -> None:
-    """An alias that already names another school is refused (it would make names ambiguous)."""
-    al = s.extra["aliases"].dropna(subset=["alias"])
-    if al.empty:
-        return
-    fits = known.names.resolve(al["alias"])
-    for r, codes in zip(records(al), fits, strict=True):
-        other = set(codes) - {r.school_code}
-        if other:
-            col = "aliases" if r.kind == "alias" else "former_names"
+    """An alias (not a former name: schools are renamed in turn) that already names another
+    school, in the database or earlier in the sheet, is refused: it would make the name
+    ambiguous."""
+    for r in records(s.extra["aliases"].dropna(subset=["alias"])):
+        other = known.names.codes.get(norm_name(r.alias), set()) - {r.school_code}
+        if other and r.kind == "alias":
             mask = np.zeros(s.cells.n, dtype=bool)
             mask[int(r.pos)] = True
-            s.cells.report(col, mask, "ingest.alias_taken", alias=r.alias,
+            s.cells.report("aliases", mask, "ingest.alias_taken", alias=r.alias,
                            candidates=known.names.show(other))
-    for code, alias in al[["school_code", "alias"]].itertuples(index=False):
-        known.names.add(code, alias)
+        known.names.add(r.school_code, r.alias)
 
 
 def _resolve_schools(s: Sheet, known: Known) -> None:
@@ -524,9 +526,14 @@ def _classes(sheets: list[Sheet], known: Known, derived: Derived) -> None:
             fr["school_code"], fr["year_code"], strict=True)], dtype=bool)
         new.append(fr.loc[ok & ~listed, ["school_code", "year_code", "grade", "norm"]])
     cls = pd.concat(new, ignore_index=True).drop_duplicates() if new else pd.DataFrame()
+    if not cls.empty:
+        cls = cls.assign(grade=cls["grade"].astype(int))
+        exists = pd.Series([(r.school_code, r.year_code, r.grade, r.norm) in known.classes
+                            for r in records(cls)], dtype=bool, index=cls.index)
+        cls = cls[~exists]
     if cls.empty:
         return
-    cls = cls.assign(grade=cls["grade"].astype(int), name=cls["norm"] + "班")
+    cls = cls.assign(name=cls["norm"] + "班")
     cls = cls.sort_values(["school_code", "year_code", "grade", "name"], ignore_index=True)
     ids = class_id(cls["school_code"], cls["year_code"], cls["grade"], cls["name"])
     for r, cid in zip(records(cls), ids, strict=True):
@@ -785,10 +792,11 @@ def _registrations(db: Database, exam: str, sheets: list[Sheet], problems: Probl
     allr = pd.concat(parts, ignore_index=True)
     ids = db.sql("SELECT national_id, student_id FROM student")
     allr = allr.merge(ids, on="national_id", how="left")
-    new = allr["student_id"].isna()
     # students not yet in the database: distinct placeholder ids (never equal to a real one)
-    allr.loc[new, "student_id"] = -1 - pd.factorize(allr.loc[new, "national_id"])[0]
-    allr["student_id"] = allr["student_id"].astype(np.int64)
+    placeholder = -1 - pd.factorize(allr["national_id"])[0]
+    known_id = allr["student_id"].astype("Float64").fillna(0).to_numpy(dtype=float)
+    allr["student_id"] = np.where(allr["student_id"].isna().to_numpy(), placeholder,
+                                  known_id).astype(np.int64)
     regs = registrations(db, exam, [allr], problems)
     by_id = allr.drop_duplicates("student_id").set_index("student_id")["national_id"]
     regs = regs.assign(national_id=regs["student_id"].map(by_id)).drop(columns="student_id")
