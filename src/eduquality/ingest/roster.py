@@ -277,13 +277,23 @@ def _year(c: Cells, year: YearGiven | None) -> tuple[pd.Series, bool]:
     return pd.Series([year.code] * c.n, dtype=object), True
 
 
+def _split(text: str) -> tuple[int | None, str]:
+    """A class written with its grade in front is named without it, as compared
+    ('初一（02）班' → (7, '2班')); other names are kept as written."""
+    grade, rest = split_class_grade(text)
+    if grade is None:
+        return None, rest
+    norm = normalise_class(pd.Series([rest], dtype=object)).iloc[0]
+    return grade, f"{norm}班" if norm else ""
+
+
 def _class_grade(c: Cells, name_field: str) -> tuple[pd.Series, pd.Series]:
     """(grade, class name) of each row: the 年级 column, or the grade written in front of the
     class name (七年级3班 → 7, '3班'); both given must agree. Without a 年级 column and with no
     grade in any class name, the 年级 column is missing."""
     text = c.text(name_field, True)
     present = text.notna().to_numpy()
-    table = {u: split_class_grade(u) for u in pd.unique(text[present])}
+    table = {u: _split(u) for u in pd.unique(text[present])}
     split = [table[t] if p else (None, None) for t, p in zip(text, present, strict=True)]
     named = pd.Series([t[0] for t in split], dtype="Int64")
     rest = pd.Series([t[1] for t in split], dtype=object)
@@ -360,12 +370,12 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
              "subject_code": c.vocab("subject", SUBJECTS, True), "title": c.text("title"),
              "qualification": c.text("qualification")}
         tiers = c.text("tiers")
-        year = c.year("tier_year")
+        tier_year = c.year("tier_year")
         has = tiers.notna().to_numpy()
-        c.report("tiers", has & year.isna().to_numpy(), "ingest.tier_year_missing")
+        c.report("tiers", has & tier_year.isna().to_numpy(), "ingest.tier_year_missing")
         if has.any():
             parts = tiers.str.replace(r"[;；、,，]", ";", regex=True).str.split(";")
-            long = pd.DataFrame({"teacher_id": f["teacher_id"], "year_code": year,
+            long = pd.DataFrame({"teacher_id": f["teacher_id"], "year_code": tier_year,
                                  "tier_text": parts, "pos": np.arange(c.n)}).explode("tier_text")
             long["tier_text"] = long["tier_text"].str.strip()
             long = long[long["tier_text"].fillna("") != ""]
@@ -376,7 +386,7 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
             c.report("tiers", bad, "ingest.bad_vocab", label="骨干/名师", allowed=allowed)
             extra["programme"] = long.dropna(subset=["tier", "year_code", "teacher_id"])[
                 ["teacher_id", "tier", "year_code"]].drop_duplicates()
-        extra["tier_year"] = pd.DataFrame({"year_code": year})
+        extra["tier_year"] = pd.DataFrame({"year_code": tier_year})
         key = ["teacher_id"]
     elif k == "assignment":
         years, supplied = _year(c, year)
