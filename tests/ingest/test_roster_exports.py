@@ -341,3 +341,18 @@ def test_cli_roster_with_year_and_exam(tmp_path):
     assert "按 2021-2022 学年导入（--year 指定）" in res.output
     assert "考试 E1：登记考号 4 个" in res.output
     assert "名册不保存的列已忽略：序号、联系电话、家庭住址、备注" in res.output
+
+
+def test_xuehao_is_the_student_id_only_without_xuejihao(db, tmp_path):
+    """学号 next to 全国学籍号 is the school's own number (ignored); alone, it is the id."""
+    header = ["学号", "全国学籍号", "姓名", "性别", "学校名称", "班级"]
+    rows = [["20210101", "G1", "甲", "男", "昆明一中", "七年级1班"]]
+    result = import_roster(db, write_export(tmp_path / "a.xlsx", rows, header),
+                           year="2021-2022")
+    assert "工作表「学生名册」中名册不保存的列已忽略：学号" in result.notes
+    assert db.sql("SELECT national_id FROM student")["national_id"].tolist() == ["G1"]
+    header = ["学号", "姓名", "性别", "学校名称", "班级"]
+    rows = [["G2", "乙", "女", "昆明一中", "七年级1班"]]
+    import_roster(db, write_export(tmp_path / "b.xlsx", rows, header), year="2021-2022")
+    assert db.sql("SELECT national_id FROM student ORDER BY 1")["national_id"].tolist() == [
+        "G1", "G2"]

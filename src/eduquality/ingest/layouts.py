@@ -77,8 +77,9 @@ ASSIGNMENT = Layout("assignment", "任课安排", "teaching assignments", (
 ))
 
 STUDENT = Layout("student", "学生", "students", (
-    F("national_id", "学籍号", ("全国学籍号", "学籍编号", "学生学籍号", "学号", "学籍辅号",
+    F("national_id", "学籍号", ("全国学籍号", "学籍编号", "学生学籍号", "学籍辅号",
                               "全国学籍号码"), True),
+    F("student_no", "学号", ("校内学号",), ignored=True),  # the 学籍号 when there is none
     F("name", "姓名", ("学生姓名",), True),
     F("gender", "性别", (), True),
     F("school_code", "学校代码", ("学校编码", "学校标识码")),
@@ -123,6 +124,10 @@ DISTRICT_STAT = Layout("district_statistic", "区县统计", "district statistic
     F("district_code", "区县代码", ("区县编码",)),
     SEQ,
 ))
+
+#: (field, stands for): a column of ``field`` is read as ``stands for`` when the sheet has no
+#: column of its own for that (学号 is the student id of a list without 学籍号)
+FALLBACKS = {"student": (("student_no", "national_id"),)}
 
 ROSTER_LAYOUTS = (DISTRICT, SCHOOL_YEAR, SCHOOL, CLASS, TEACHER, ASSIGNMENT, STUDENT, EVENT,
                   DISTRICT_STAT)

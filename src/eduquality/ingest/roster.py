@@ -28,6 +28,7 @@ from eduquality.i18n import register, tr
 from eduquality.ingest.cells import Cells, parse_year
 from eduquality.ingest.headers import Grid, Layout, find_header_row, make_grid, match_columns
 from eduquality.ingest.layouts import (
+    FALLBACKS,
     KIND_NAMES,
     ROSTER_LAYOUTS,
 )
@@ -225,6 +226,7 @@ def detect_layout(raw: RawSheet, user_map: dict[str, str], kind: str | None,
     for lay in ROSTER_LAYOUTS:
         lookup = lay.lookup()
         fields = {lookup[h] for h in headers if h in lookup}
+        fields |= {to for frm, to in FALLBACKS.get(lay.kind, ()) if frm in fields}
         if lay.missing(fields):
             continue
         score = (sum(not lay.field(f).ignored for f in fields), len(lay.required()))
@@ -841,6 +843,19 @@ def _notes(sheets: list[Sheet], derived: Derived, year: YearGiven | None, lang: 
     return notes
 
 
+def _fallbacks(grid: Grid, lay: Layout, user_map: dict[str, str]) -> dict[str, str]:
+    """Headers read as another field because the sheet lacks that field's own column
+    (:data:`~eduquality.ingest.layouts.FALLBACKS`)."""
+    lookup = lay.lookup()
+    by_field: dict[str, list[str]] = {}
+    for col in grid.columns:
+        text = norm_header(user_map.get(norm_header(col.header), col.header))
+        if text in lookup:
+            by_field.setdefault(lookup[text], []).append(text)
+    return {h: to for frm, to in FALLBACKS.get(lay.kind, ()) if to not in by_field
+            for h in by_field.get(frm, [])}
+
+
 def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Problems,
                 kind: str | None = None, user_map: dict[str, str] | None = None,
                 lang: str = "zh", year: YearGiven | None = None,
@@ -864,7 +879,7 @@ def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Probl
             problems.add("ingest.kind_unknown", sheet=raw.name, row=header_row + 1)
             continue
         grid: Grid = make_grid(file, raw, header_row)
-        cols = match_columns(grid, lay, user_map, problems, lang)
+        cols = match_columns(grid, lay, user_map, problems, lang, _fallbacks(grid, lay, user_map))
         keep = np.zeros(len(grid.data), dtype=bool)  # rows with a stored value
         for name, col in cols.items():
             if not lay.field(name).ignored:
