@@ -22,7 +22,8 @@ from eduquality.ingest.importer import ImportResult, Progress, run_import
 from eduquality.ingest.paper import plan_paper
 from eduquality.ingest.problems import ImportProblems, Problem
 from eduquality.ingest.readers import ReadError, read_sheets
-from eduquality.ingest.roster import plan_roster, roster_year
+from eduquality.ingest.roster import plan_roster
+from eduquality.ingest.roster_cells import roster_year
 from eduquality.ingest.scores import plan_scores
 from eduquality.store.db import Database
 

@@ -17,7 +17,6 @@ are listed as ignored; with an exam, a 考号 column registers the students' exa
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from eduquality.i18n import register, tr
-from eduquality.ingest.cells import Cells, parse_year
+from eduquality.ingest.cells import Cells
 from eduquality.ingest.headers import Grid, Layout, find_header_row, make_grid, match_columns
 from eduquality.ingest.layouts import (
     FALLBACKS,
@@ -34,16 +33,21 @@ from eduquality.ingest.layouts import (
 )
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet
-from eduquality.ingest.registrations import registrations, upsert_registrations
+from eduquality.ingest.roster_cells import (
+    YearGiven,
+    class_grade,
+    class_norm,
+    school_cells,
+    sheet_year,
+)
+from eduquality.ingest.roster_exam import Registrations, roster_registrations
 from eduquality.ingest.schools import SchoolNames, split_names
 from eduquality.ingest.values import (
     is_blank,
-    map_unique,
     norm_header,
     norm_name,
     normalise_class,
     records,
-    split_class_grade,
 )
 from eduquality.ingest.writes import changed_rows, replace_rows, upsert
 from eduquality.store.db import Database
@@ -57,7 +61,6 @@ from eduquality.vocab import (
     TEACHER_TIERS,
     TRACKS,
     school_year_dates,
-    school_year_of,
 )
 
 MESSAGES = register({
@@ -91,30 +94,6 @@ MESSAGES = register({
     "ingest.what_teacher": ("教师工号", "teacher id"),
     "ingest.what_student": ("学籍号", "student id"),
     "ingest.what_district": ("区县代码", "district code"),
-    "ingest.class_no_grade": (
-        "无法判断年级：请加「年级」列，或在班级名称中写明年级（七年级3班、初一(3)班、高一1班）",
-        "cannot tell the grade: add a 年级 column or write the grade in the class name "
-        "(七年级3班, 初一(3)班, 高一1班)",
-    ),
-    "ingest.class_grade_mismatch": (
-        "班级名称中的年级与「年级」列不符", "the grade in the class name differs from the 年级 column",
-    ),
-    "ingest.class_name_blank": ("班级名称中只有年级，没有班号", "the class name holds only a grade"),
-    "ingest.bad_year_option": (
-        "--year「{year}」不是学年（例：2021-2022）", "--year '{year}' is not a school year "
-        "(e.g. 2021-2022)"),
-    "ingest.year_option_mismatch": (
-        "学年与指定的 --year {year} 不符", "the school year differs from --year {year}",
-    ),
-    "ingest.exam_other_year": (
-        "考试 {exam} 属于 {exam_year} 学年，该行不是该学年的名单，考号无法登记",
-        "exam {exam} belongs to school year {exam_year} and this row to another year: the "
-        "exam number cannot be registered",
-    ),
-    "ingest.no_exam_number_column": (
-        "指定了 --exam {exam}，但学生名单中没有「考号」列（准考证号、考试号）",
-        "--exam {exam} was given but the student list has no 考号 column (准考证号, 考试号)",
-    ),
     "ingest.note_year": (
         "文件中没有「学年」列的工作表按 {year} 学年导入（{source}）",
         "sheets without a 学年 column were imported for school year {year} ({source})",
@@ -135,22 +114,14 @@ MESSAGES = register({
         "按学生名单新建班级 {n} 个（{schools} 此前没有该学年的班级名单）",
         "{n} classes created from the students' rows ({schools} had no class list for the year)",
     ),
-    "ingest.note_registered": (
-        "考试 {exam}：登记考号 {n} 个", "exam {exam}: {n} exam numbers registered",
-    ),
-    "ingest.note_not_registered": (
-        "考试 {exam}：{n} 名学生没有填写考号，未登记", "exam {exam}: {n} students without a 考号 "
-        "were not registered",
-    ),
 })
 
 #: the order sheets are written in (dependencies first)
 WRITE_ORDER = ["district", "school_year", "school", "class", "teacher", "assignment", "student",
                "event", "district_statistic"]
 
-#: the kinds whose school may be named by name, and whose year may be given by --year
+#: the kinds whose school may be named by name
 _SCHOOL_BY_NAME = ("class", "student")
-_YEAR_SUPPLIED = ("class", "assignment", "student")
 
 
 def class_id(school: pd.Series, year: pd.Series, grade: pd.Series, name: pd.Series) -> pd.Series:
@@ -244,95 +215,6 @@ def _ref(cells: Cells, values: pd.Series, known: set[Any] | dict[Any, Any], colu
     return bad
 
 
-@dataclass(frozen=True)
-class YearGiven:
-    """The school year of sheets without a 学年 column: ``--year``, or the default."""
-
-    code: str
-    is_default: bool = False
-
-
-def roster_year(year: str | None, today: dt.date | None = None,
-                lang: str = "zh") -> YearGiven:
-    """``--year`` checked (2021-2022), or the school year containing ``today``."""
-    if year is None:
-        return YearGiven(school_year_of(today or dt.date.today()), is_default=True)
-    code = parse_year(year)
-    if code is None:
-        from eduquality.errors import EduQualityError
-
-        raise EduQualityError(tr("ingest.bad_year_option", lang, year=year))
-    return YearGiven(code)
-
-
-def _year(c: Cells, year: YearGiven | None) -> tuple[pd.Series, bool]:
-    """The 学年 column (required), or ``year`` for every row when the sheet has none.
-
-    Returns the years and whether ``year`` was supplied; a 学年 column that contradicts an
-    explicit ``--year`` is a problem."""
-    if c.has("year_code") or year is None:
-        out = c.year("year_code", True)
-        if year is not None and not year.is_default:
-            c.report("year_code", (out.notna() & (out != year.code)).to_numpy(),
-                     "ingest.year_option_mismatch", year=year.code)
-        return out, False
-    return pd.Series([year.code] * c.n, dtype=object), True
-
-
-def _split(text: str) -> tuple[int | None, str]:
-    """A class written with its grade in front is named without it, as compared
-    ('初一（02）班' → (7, '2班')); other names are kept as written."""
-    grade, rest = split_class_grade(text)
-    if grade is None:
-        return None, rest
-    norm = normalise_class(pd.Series([rest], dtype=object)).iloc[0]
-    return grade, f"{norm}班" if norm else ""
-
-
-def _class_grade(c: Cells, name_field: str) -> tuple[pd.Series, pd.Series]:
-    """(grade, class name) of each row: the 年级 column, or the grade written in front of the
-    class name (七年级3班 → 7, '3班'); both given must agree. Without a 年级 column and with no
-    grade in any class name, the 年级 column is missing."""
-    text = c.text(name_field, True)
-    present = text.notna().to_numpy()
-    table = {u: _split(u) for u in pd.unique(text[present])}
-    split = [table[t] if p else (None, None) for t, p in zip(text, present, strict=True)]
-    named = pd.Series([t[0] for t in split], dtype="Int64")
-    rest = pd.Series([t[1] for t in split], dtype=object)
-    grade = pd.Series([None] * c.n, dtype="Int64")
-    filled = np.zeros(c.n, dtype=bool)
-    if c.has("grade"):
-        grade = c.grade("grade").astype("Int64")
-        filled = ~is_blank(c.raw("grade"))
-        wrong = (named.notna() & grade.notna() & (named != grade)).fillna(False).to_numpy()
-        c.report(name_field, wrong, "ingest.class_grade_mismatch")
-    grade = grade.fillna(named)
-    no_grade = present & grade.isna().to_numpy() & ~filled
-    if not c.has("grade") and named.isna().all():
-        if present.any():  # no 年级 column and no grade in any class name
-            f = c.layout.field("grade")
-            c.problems.add("ingest.missing_column", sheet=c.grid.sheet,
-                           row=c.grid.header_rows[0] + 1, label=f.label,
-                           aliases="、".join((f.label, *f.aliases)))
-    else:
-        c.report(name_field, no_grade, "ingest.class_no_grade")
-    empty = present & (rest.fillna("") == "").to_numpy()
-    c.report(name_field, empty, "ingest.class_name_blank")
-    return grade.astype(object).where(grade.notna(), None), rest.where(~empty & present, None)
-
-
-def _school(c: Cells) -> dict[str, pd.Series]:
-    """学校代码 and/or 学校名称 (resolved to codes by :func:`_cross_check`)."""
-    return {"school_code": c.text("school_code"), "school_name": c.text("school_name")}
-
-
-def class_norm(names: pd.Series) -> pd.Series:
-    """Class names as compared: without a grade in front, then
-    :func:`~eduquality.ingest.values.normalise_class` ('初一(01)班' = '1班')."""
-    rest, _ = map_unique(names, lambda t: split_class_grade(t)[1])
-    return normalise_class(rest)
-
-
 def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
     """Values of one sheet → a clean frame (problems for bad values and duplicate keys)."""
     k = lay.kind
@@ -359,9 +241,9 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
         extra["aliases"] = _aliases(c, f["school_code"])
         key = ["school_code"]
     elif k == "class":
-        years, supplied = _year(c, year)
-        grade, name = _class_grade(c, "name")
-        f = {**_school(c), "year_code": years, "grade": grade, "name": name,
+        years, supplied = sheet_year(c, year)
+        grade, name = class_grade(c, "name")
+        f = {**school_cells(c), "year_code": years, "grade": grade, "name": name,
              "track": c.vocab("track", TRACKS), "head_teacher_id": c.text("head_teacher_id")}
         f["school_ref"] = f["school_code"].fillna(f["school_name"].map(norm_name, "ignore"))
         f["norm"] = class_norm(name)
@@ -391,8 +273,8 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
         extra["tier_year"] = pd.DataFrame({"year_code": tier_year})
         key = ["teacher_id"]
     elif k == "assignment":
-        years, supplied = _year(c, year)
-        grade, name = _class_grade(c, "class_name")
+        years, supplied = sheet_year(c, year)
+        grade, name = class_grade(c, "class_name")
         f = {"school_code": c.text("school_code", True), "year_code": years,
              "grade": grade, "class_name": name,
              "subject_code": c.vocab("subject", SUBJECTS, True),
@@ -400,14 +282,14 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
         f["norm"] = class_norm(name)
         key = ["school_code", "year_code", "grade", "norm", "subject_code"]
     elif k == "student":
-        years, supplied = _year(c, year)
-        grade, name = _class_grade(c, "class_name")
+        years, supplied = sheet_year(c, year)
+        grade, name = class_grade(c, "class_name")
         f = {"national_id": c.text("national_id", True), "name": c.text("name", True),
              "gender": c.vocab("gender", GENDER, True), "ethnicity": c.text("ethnicity"),
              "birth_date": c.date("birth_date"),
              "poverty_registered": c.flag("poverty_registered"), "disabled": c.flag("disabled"),
              "migrant": c.flag("migrant"), "left_behind": c.flag("left_behind"),
-             **_school(c), "year_code": years, "grade": grade, "class_name": name,
+             **school_cells(c), "year_code": years, "grade": grade, "class_name": name,
              "admission_date": c.date("admission_date"), "exam_number": c.text("exam_number")}
         f["norm"] = class_norm(name)
         key = ["national_id", "year_code"]
@@ -696,7 +578,7 @@ def _write_sheet(con: Any, s: Sheet) -> int:
 
 def _write_classes(con: Any, fr: pd.DataFrame) -> int:
     """Upsert classes; a class already in the database under a name that compares equal
-    (:func:`class_norm`) keeps its id."""
+    (:func:`~eduquality.ingest.roster_cells.class_norm`) keeps its id."""
     cols = [c for c in ("school_code", "year_code", "grade", "name", "track", "head_teacher_id")
             if c in fr.columns]
     out = fr[cols].assign(class_id=class_id(fr["school_code"], fr["year_code"], fr["grade"],
@@ -757,65 +639,6 @@ def _check_locked(db: Database, sheets: list[Sheet], lang: str) -> None:
         bad_keys = set(changed[key]) & used
         bad = s.frame[key].isin(bad_keys).to_numpy()
         s.cells.report(key, bad, "ingest.locked_row", what=what)
-
-
-@dataclass
-class Registrations:
-    """The 考号 a roster gives for one exam: exam_id, national_id, exam_number, school_code,
-    class_id (the student ids are known once the students are written)."""
-
-    frame: pd.DataFrame
-
-    def write(self, con: Any) -> int:
-        """Register the students (a changed 考号 replaces the old one). Writes."""
-        ids = con.execute("SELECT national_id, student_id FROM student").df()
-        regs = self.frame.merge(ids, on="national_id")
-        regs["student_id"] = regs["student_id"].astype(np.int32)
-        return upsert_registrations(con, regs[["exam_id", "student_id", "exam_number",
-                                               "school_code", "class_id"]])
-
-
-def _registrations(db: Database, exam: str, sheets: list[Sheet], problems: Problems,
-                   notes: list[str], lang: str) -> Registrations | None:
-    """考号 of the student sheets for ``exam``, checked as a score sheet's are
-    (:func:`eduquality.ingest.scores.registrations`: unique in the exam, one per student)."""
-    info = db.sql("SELECT year_code FROM exam WHERE exam_id = ?", [exam])
-    if info.empty:
-        problems.add("ingest.unknown_exam", exam=exam)
-        return None
-    exam_year = str(info["year_code"].iloc[0])
-    students = [s for s in sheets if s.layout.kind == "student"]
-    with_col = [s for s in students if s.cells.has("exam_number")]
-    if not with_col:
-        problems.add("ingest.no_exam_number_column", sheet=students[0].cells.grid.sheet
-                     if students else None, exam=exam)
-        return None
-    parts = []
-    blank = 0
-    for s in with_col:
-        fr, c = s.frame, s.cells
-        has = (fr["exam_number"].notna() & fr["national_id"].notna()).to_numpy()
-        blank += int((fr["exam_number"].isna() & fr["national_id"].notna()).sum())
-        other = has & (fr["year_code"].notna() & (fr["year_code"] != exam_year)).to_numpy()
-        c.report("exam_number", other, "ingest.exam_other_year", exam=exam, exam_year=exam_year)
-        ok = has & ~other & fr["class_id"].notna().to_numpy()
-        parts.append(fr.loc[ok, ["national_id", "exam_number", "school_code", "class_id"]]
-                     .assign(row=c.rows[ok], sheet=c.grid.sheet))
-    allr = pd.concat(parts, ignore_index=True)
-    ids = db.sql("SELECT national_id, student_id FROM student")
-    allr = allr.merge(ids, on="national_id", how="left")
-    # students not yet in the database: distinct placeholder ids (never equal to a real one)
-    placeholder = -1 - pd.factorize(allr["national_id"])[0]
-    known_id = allr["student_id"].astype("Float64").fillna(0).to_numpy(dtype=float)
-    allr["student_id"] = np.where(allr["student_id"].isna().to_numpy(), placeholder,
-                                  known_id).astype(np.int64)
-    regs = registrations(db, exam, [allr], problems)
-    by_id = allr.drop_duplicates("student_id").set_index("student_id")["national_id"]
-    regs = regs.assign(national_id=regs["student_id"].map(by_id)).drop(columns="student_id")
-    notes.append(tr("ingest.note_registered", lang, exam=exam, n=len(regs)))
-    if blank:
-        notes.append(tr("ingest.note_not_registered", lang, exam=exam, n=blank))
-    return Registrations(regs)
 
 
 def _notes(sheets: list[Sheet], derived: Derived, year: YearGiven | None, lang: str,
@@ -890,7 +713,7 @@ def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Probl
     known = Known.from_db(db)
     derived = _cross_check(parsed, known, lang, year)  # all problems at once: references too
     notes = _notes(parsed, derived, year, lang, exam)
-    regs = _registrations(db, exam, parsed, problems, notes, lang) if exam else None
+    regs = roster_registrations(db, exam, parsed, problems, notes, lang) if exam else None
     if not problems:
         _check_locked(db, parsed, lang)
     return RosterPlan(parsed, rows_read, derived=derived, registrations=regs, notes=notes)
