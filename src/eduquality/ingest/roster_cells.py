@@ -111,7 +111,8 @@ def class_grade(c: Cells, name_field: str) -> tuple[pd.Series, pd.Series]:
 
 
 def school_cells(c: Cells) -> dict[str, pd.Series]:
-    """学校代码 and/or 学校名称 (resolved to codes by :func:`_cross_check`)."""
+    """学校代码 and/or 学校名称 (names are resolved to codes when the workbook is cross-checked:
+    :mod:`eduquality.ingest.schools`)."""
     return {"school_code": c.text("school_code"), "school_name": c.text("school_name")}
 
 

@@ -54,9 +54,11 @@ class Registrations:
 
 
 def roster_registrations(db: Database, exam: str, sheets: list[Sheet], problems: Problems,
-                   notes: list[str], lang: str) -> Registrations | None:
+                         notes: list[str], lang: str) -> Registrations | None:
     """考号 of the student sheets for ``exam``, checked as a score sheet's are
-    (:func:`eduquality.ingest.scores.registrations`: unique in the exam, one per student)."""
+    (:func:`~eduquality.ingest.registrations.registrations`: one per student, unique in the
+    exam); rows of another school year than the exam's are problems. Adds the counts to
+    ``notes``."""
     info = db.sql("SELECT year_code FROM exam WHERE exam_id = ?", [exam])
     if info.empty:
         problems.add("ingest.unknown_exam", exam=exam)
