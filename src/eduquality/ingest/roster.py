@@ -653,7 +653,8 @@ def _notes(sheets: list[Sheet], derived: Derived, year: YearGiven | None, lang: 
         notes.append(tr("ingest.note_year_created", lang, year=y.year_code,
                         start=y.start_date.isoformat(), end=y.end_date.isoformat()))
     if not derived.classes.empty:
-        schools = "、".join(sorted(set(derived.classes["school_code"])))
+        codes = sorted(set(derived.classes["school_code"]))
+        schools = "、".join(codes[:10]) + (f" …（{len(codes)}）" if len(codes) > 10 else "")
         notes.append(tr("ingest.note_classes_created", lang, n=len(derived.classes),
                         schools=schools))
     for s in sheets:
