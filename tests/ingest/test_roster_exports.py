@@ -356,3 +356,21 @@ def test_xuehao_is_the_student_id_only_without_xuejihao(db, tmp_path):
     import_roster(db, write_export(tmp_path / "b.xlsx", rows, header), year="2021-2022")
     assert db.sql("SELECT national_id FROM student ORDER BY 1")["national_id"].tolist() == [
         "G1", "G2"]
+
+
+def test_alias_sheet_of_its_own(db, tmp_path):
+    """Aliases without the whole school roster: 学校代码 (学校名称 checked) + 别名/曾用名."""
+    sheet = pd.DataFrame({"学校代码": ["S2", "S3"], "学校名称": ["昆明二中", "中心小学"],
+                          "别名": ["二中；昆明市二中", None]})
+    result = import_roster(db, write_xlsx(tmp_path / "别名.xlsx", {"学校别名": sheet}))
+    assert result.counts["school_alias"] == 2
+    got = db.sql("SELECT alias FROM school_alias WHERE school_code = 'S2' ORDER BY 1")
+    assert got["alias"].tolist() == ["二中", "昆明市二中"]  # 昆明二中 replaced
+    rows = [r.copy() for r in ROWS]
+    rows[3][6] = "二中"
+    import_roster(db, write_export(tmp_path / "学籍.xlsx", rows), year="2021-2022")
+    assert members(db)[3][1] == "S2"
+    bad = sheet.assign(学校名称=["昆明一中", "中心小学"])
+    err = fails(db, write_xlsx(tmp_path / "别名2.xlsx", {"学校别名": bad}))
+    assert [(p.row, p.message("zh")) for p in err.problems] == [
+        (2, "学校名称与学校代码不符（该名称是 昆明市第一中学（S1））")]

@@ -42,6 +42,14 @@ SCHOOL = Layout("school", "学校", "schools", (
     SEQ,
 ))
 
+SCHOOL_ALIAS = Layout("school_alias", "学校别名", "school aliases", (
+    F("school_code", "学校代码", ("学校编码", "学校标识码"), True),
+    SCHOOL_NAME,
+    F("aliases", "别名", ("学校别名", "简称", "学校简称", "别称")),
+    F("former_names", "曾用名", ("原校名", "原名称", "曾用校名")),
+    SEQ,
+), (("aliases", "former_names"),))
+
 CLASS = Layout("class", "班级", "classes", (
     F("year_code", "学年", ()),
     F("school_code", "学校代码", ("学校编码", "学校标识码")),
@@ -129,14 +137,15 @@ DISTRICT_STAT = Layout("district_statistic", "区县统计", "district statistic
 #: column of its own for that (学号 is the student id of a list without 学籍号)
 FALLBACKS = {"student": (("student_no", "national_id"),)}
 
-ROSTER_LAYOUTS = (DISTRICT, SCHOOL_YEAR, SCHOOL, CLASS, TEACHER, ASSIGNMENT, STUDENT, EVENT,
+ROSTER_LAYOUTS = (DISTRICT, SCHOOL_YEAR, SCHOOL, SCHOOL_ALIAS, CLASS, TEACHER, ASSIGNMENT, STUDENT, EVENT,
                   DISTRICT_STAT)
 
 #: `--kind` values (and Chinese aliases) → layout kind
 KIND_NAMES = {
     **{lay.kind: lay.kind for lay in ROSTER_LAYOUTS},
     "districts": "district", "years": "school_year", "school_years": "school_year",
-    "schools": "school", "classes": "class", "teachers": "teacher", "assignments": "assignment",
+    "schools": "school", "aliases": "school_alias", "school_aliases": "school_alias",
+    "classes": "class", "teachers": "teacher", "assignments": "assignment",
     "students": "student", "events": "event", "enrolment_events": "event",
     "district_statistics": "district_statistic", "stats": "district_statistic",
     **{lay.label_zh: lay.kind for lay in ROSTER_LAYOUTS},

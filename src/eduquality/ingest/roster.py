@@ -117,11 +117,11 @@ MESSAGES = register({
 })
 
 #: the order sheets are written in (dependencies first)
-WRITE_ORDER = ["district", "school_year", "school", "class", "teacher", "assignment", "student",
+WRITE_ORDER = ["district", "school_year", "school", "school_alias", "class", "teacher", "assignment", "student",
                "event", "district_statistic"]
 
 #: the kinds whose school may be named by name
-_SCHOOL_BY_NAME = ("class", "student")
+_SCHOOL_BY_NAME = ("school_alias", "class", "student")
 
 
 def class_id(school: pd.Series, year: pd.Series, grade: pd.Series, name: pd.Series) -> pd.Series:
@@ -238,6 +238,10 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
              "locale": c.vocab("locale", LOCALE, True), "tier": c.text("tier"),
              "peer_group": c.text("peer_group"),
              "parent_school_code": c.text("parent_school_code")}
+        extra["aliases"] = _aliases(c, f["school_code"])
+        key = ["school_code"]
+    elif k == "school_alias":
+        f = school_cells(c)
         extra["aliases"] = _aliases(c, f["school_code"])
         key = ["school_code"]
     elif k == "class":
@@ -442,7 +446,7 @@ def _cross_check(sheets: list[Sheet], known: Known, lang: str,
     derived = Derived()
     _collect(sheets, known)
     for s in sheets:
-        if s.layout.kind == "school":
+        if s.layout.kind in ("school", "school_alias"):
             _check_aliases(s, known)
     for s in sheets:
         if s.layout.kind in _SCHOOL_BY_NAME:
@@ -451,7 +455,7 @@ def _cross_check(sheets: list[Sheet], known: Known, lang: str,
     _classes(sheets, known, derived)
     for s in sheets:
         fr, c, k = s.frame, s.cells, s.layout.kind
-        if k in ("class", "teacher", "assignment", "student", "event"):
+        if k in ("school_alias", "class", "teacher", "assignment", "student", "event"):
             col = "school_code" if c.has("school_code") else "school_name"
             codes = fr["school_code"] if c.has("school_code") else fr["school_code"].where(
                 fr["school_code"].isna())  # names: reported already
@@ -544,6 +548,8 @@ def _write_sheet(con: Any, s: Sheet) -> int:
         return upsert(con, "school_year", fr, ["year_code"])
     if k == "school":
         return upsert(con, "school", fr, ["school_code"])
+    if k == "school_alias":
+        return _write_aliases(con, s.extra["aliases"])
     if k == "class":
         n = _write_classes(con, fr)  # and remember that these came from a class list:
         upsert(con, "class_list", fr[["school_code", "year_code"]].drop_duplicates(),
