@@ -73,7 +73,7 @@ def import_() -> None:
 @import_.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--kind", default=None,
-              help="Roster kind of every sheet (schools, classes, students, teachers, "
+              help="Roster kind of every sheet (schools, aliases, classes, students, teachers, "
                    "assignments, events, district, years, stats); default: from the headers. "
                    "名册类型。")
 @click.option("--map", "mapping", multiple=True, metavar="列名=field", help=_MAP_HELP)
