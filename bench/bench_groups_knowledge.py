@@ -73,7 +73,7 @@ def main() -> None:
     rows.append(("知识点得分率, all + school + class levels (`tag_rates`)", "DuckDB join + "
                  "GROUP BY over the long table (class level only)", t_ours, t_peer))
 
-    t_ours, _ = best_of(r, lambda: weak_points(x, full, mapping, cls))
+    t_ours, _ = best_of(r, lambda: weak_points(x, full, mapping, cls, min_gap=0.05))
     rates = student_tag_rates(x, full, mapping)
 
     groups = list(rates.groupby(cls).groups.values())

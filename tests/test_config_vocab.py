@@ -16,6 +16,14 @@ def test_defaults_without_file(tmp_path):
     s = load_settings(env={"EDUQUALITY_CONFIG": str(tmp_path / "absent.toml")})
     assert s.lang == "zh" and s.db == "eduquality.duckdb"
     assert s.thresholds == Thresholds(0.85, 0.70, 0.60, 0.40)
+    assert (s.plan.step, s.knowledge.min_gap) == (0.04, 0.05)
+
+
+def test_plan_step_and_weak_point_gap_from_the_file(tmp_path):
+    cfg = tmp_path / "eq.toml"
+    cfg.write_text("[plan]\nstep = 0.05\n[knowledge]\nmin_gap = 0.1\n", encoding="utf-8")
+    s = load_settings(cfg, env={})
+    assert (s.plan.step, s.knowledge.min_gap) == (0.05, 0.1)
 
 
 def test_file_then_environment(tmp_path):
@@ -33,6 +41,9 @@ def test_file_then_environment(tmp_path):
     ("[thresholds]\nexcellent = 0.5\npass = 0.6\n", "低分 ≤ 及格"),
     ("lang = 'fr'\n", "未知语言"),
     ("lang = \n", "格式错误"),
+    ("[plan]\nstep = 4\n", "plan.step"),
+    ("[knowledge]\nmin_gap = -0.05\n", "min_gap"),
+    ("[publication]\npublic = true\n", "配置项无效"),
 ])
 def test_bad_settings_are_explained(tmp_path, text, match):
     cfg = tmp_path / "bad.toml"

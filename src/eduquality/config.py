@@ -21,6 +21,12 @@ Example ``eduquality.toml``::
     weak_subject_k = 1.0
     borderline_band = 0.05
 
+    [knowledge]           # weak knowledge points (GLOSSARY: 薄弱知识点)
+    min_gap = 0.05
+
+    [plan]                # the action plan's target (GLOSSARY: 上线率)
+    step = 0.04
+
     [publication]         # national rules on publishing results
     grades_not_ranks_compulsory = true
     mark_internal = true
@@ -43,8 +49,10 @@ DEFAULT_DB = "eduquality.duckdb"
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Lines for 三率一分 / 四率 as shares of full marks; a rate counts takers at or above the line
-    (低分率: below it)."""
+    """Lines for 三率一分 / 四率 as shares of full marks (GLOSSARY: 85 %, 70 %, 60 %, 40 % by
+    default); a rate counts takers at or above the line (低分率: below it). The one definition
+    of the lines: ``analysis`` passes them to the measures (``measures.scores.Lines``), to the
+    Ibis aggregation and to 等级 (A/B/C/D)."""
 
     excellent: float = 0.85
     good: float = 0.70
@@ -76,6 +84,33 @@ class GroupRules:
 
 
 @dataclass(frozen=True)
+class KnowledgeRules:
+    """Weak knowledge points (薄弱知识点). min_gap: a knowledge point is weak for a unit (school,
+    class) only when its score rate lies at least this far below the reference's (besides the
+    significance test), and listed for a student when the student's own rate lies at least this
+    far below the district's — a practically relevant shortfall (0.05 = 5 percentage points)."""
+
+    min_gap: float = 0.05
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_gap < 1:
+            raise ConfigError(f"knowledge.min_gap 须在 [0, 1) 之间 / must lie in [0, 1): "
+                              f"{self.min_gap}")
+
+
+@dataclass(frozen=True)
+class PlanTarget:
+    """The action plan's target for 上线率: step = the yearly increase over the first year's
+    rate (0.04 = 4 percentage points a year)."""
+
+    step: float = 0.04
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.step < 1:
+            raise ConfigError(f"plan.step 须在 [0, 1) 之间 / must lie in [0, 1): {self.step}")
+
+
+@dataclass(frozen=True)
 class PublicationPolicy:
     """National rules on publishing results (GLOSSARY, 'Rules on publishing results')."""
 
@@ -91,6 +126,8 @@ class Settings:
     thresholds: Thresholds = field(default_factory=Thresholds)
     publication: PublicationPolicy = field(default_factory=PublicationPolicy)
     groups: GroupRules = field(default_factory=GroupRules)
+    knowledge: KnowledgeRules = field(default_factory=KnowledgeRules)
+    plan: PlanTarget = field(default_factory=PlanTarget)
     min_unit_n: int = 10
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -102,7 +139,8 @@ class Settings:
 
 
 def _from_mapping(data: dict[str, Any]) -> Settings:
-    known = {"lang", "db", "thresholds", "publication", "groups", "min_unit_n"}
+    known = {"lang", "db", "thresholds", "publication", "groups", "knowledge", "plan",
+             "min_unit_n"}
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"配置文件中有未知设置 / unknown settings: {sorted(unknown)}")
@@ -113,9 +151,12 @@ def _from_mapping(data: dict[str, Any]) -> Settings:
         thresholds = Thresholds(**t)
         publication = PublicationPolicy(**data.get("publication", {}))
         groups = GroupRules(**data.get("groups", {}))
+        knowledge = KnowledgeRules(**data.get("knowledge", {}))
+        plan = PlanTarget(**data.get("plan", {}))
     except TypeError as exc:
         raise ConfigError(f"配置项无效 / invalid setting: {exc}") from exc
-    settings = Settings(thresholds=thresholds, publication=publication, groups=groups)
+    settings = Settings(thresholds=thresholds, publication=publication, groups=groups,
+                        knowledge=knowledge, plan=plan)
     return settings.with_overrides(
         lang=data.get("lang"), db=data.get("db"), min_unit_n=data.get("min_unit_n")
     )

@@ -63,7 +63,10 @@ class ExamAnalysis:
     - ``lines``: total lines that apply (track, line, score, source 'official' | 'rank_method');
       ``subject_lines``: 有效分 per (track, line, subject_code); ``online``: 单上线/双上线 counts,
       命中率 and 贡献率 per (track, line, level, unit, subject) — empty for exams without lines.
-    - ``distribution``: 一分一段 per subject (subject_code, score, count, cumulative).
+    - ``distribution``: 一分一段 per subject (subject_code, score, count, cumulative, cum_share),
+      highest score first.
+    - ``bands``: 分数段 per subject, tenths of full marks (subject_code, band, lower, upper,
+      count, share).
     - ``methods``: the definitions used, as (term, definition) rows for the methods appendix.
     """
 
@@ -77,6 +80,7 @@ class ExamAnalysis:
     weak_points: pd.DataFrame = field(default_factory=pd.DataFrame)
     groups: pd.DataFrame = field(default_factory=pd.DataFrame)
     distribution: pd.DataFrame = field(default_factory=pd.DataFrame)
+    bands: pd.DataFrame = field(default_factory=pd.DataFrame)
     lines: pd.DataFrame = field(default_factory=pd.DataFrame)
     subject_lines: pd.DataFrame = field(default_factory=pd.DataFrame)
     online: pd.DataFrame = field(default_factory=pd.DataFrame)

@@ -57,6 +57,31 @@ def test_distribution_cumulates_down_from_the_top(analysis):
     assert d.cumulative.iloc[-1] == d["count"].sum()
 
 
+def test_grade_letters_agree_with_the_district_rates(analysis):
+    """等级 and the 三率 use the same lines: share of A = 优秀率, A–B = 良好率, A–C = 及格率."""
+    d = analysis.summaries["district"].set_index("subject_code")
+    for subject, rows in analysis.students.dropna(subset=["score"]).groupby("subject_code"):
+        g = rows["grade_letter"]
+        assert (g == "A").mean() == pytest.approx(d.loc[subject, "excellent_rate"])
+        assert g.isin(["A", "B"]).mean() == pytest.approx(d.loc[subject, "good_rate"])
+        assert g.isin(["A", "B", "C"]).mean() == pytest.approx(d.loc[subject, "pass_rate"])
+
+
+def test_score_bands_are_tenths_of_full_marks(analysis):
+    """分数段 by hand: band k holds scores in [k/10, (k+1)/10) of full marks, the last band
+    closed at full marks; shares of the valid takers."""
+    n = analysis.summaries["district"].set_index("subject_code")["n"]
+    for subject in analysis.exam.subjects:
+        rows = analysis.students[(analysis.students.subject_code == subject)
+                                 & analysis.students.score.notna()]
+        k = np.minimum(np.floor(10 * rows.score / rows.full_marks), 9).astype(int)
+        want = np.bincount(k, minlength=10)
+        b = analysis.bands[analysis.bands.subject_code == subject]
+        assert b["count"].tolist() == want.tolist()
+        assert b["count"].sum() == n[subject]
+        np.testing.assert_allclose(b["share"], want / n[subject])
+
+
 def test_unknown_exam(db):
     with pytest.raises(NotFoundError, match="找不到考试"):
         analyse_exam(db, "NOPE", Settings())

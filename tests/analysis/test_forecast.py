@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from eduquality.analysis.forecast import backtest, forecast_gaokao, plan_tracking
+from eduquality.config import Settings
 from eduquality.errors import EduQualityError
 from tests.factories import gaokao_db
 
@@ -59,10 +60,12 @@ def test_backtest_is_calibrated(db):
 
 
 def test_plan_tracking(db):
-    plan = plan_tracking(db)
+    plan = plan_tracking(db, step=Settings().plan.step)  # 4 points a year
     d = plan[plan.unit == "district"].set_index("year")
     assert list(d.index) == [2019, 2020, 2021]
     assert d.loc[2021, "target"] == pytest.approx(d.loc[2019, "rate"] + 0.08)
+    other = plan_tracking(db, step=0.05).set_index(["unit", "year"])
+    assert other.loc[("district", 2021), "target"] == pytest.approx(d.loc[2019, "rate"] + 0.10)
 
 
 def test_not_a_mock(db):

@@ -207,11 +207,16 @@ def test_backtest_metrics_by_hand():
 def test_plan_progress_by_hand():
     rates = pd.DataFrame({"unit": ["A"] * 3 + ["B"] * 2, "year": [2021, 2022, 2023, 2022, 2023],
                           "rate": [0.30, 0.35, 0.37, 0.5, 0.6]})
-    out = plan_progress(rates, base_year=2021)
+    out = plan_progress(rates, base_year=2021, step=0.04)
     a = out[out.unit == "A"]
     np.testing.assert_allclose(a["target"], [0.30, 0.34, 0.38])
     assert a["on_track"].tolist() == [True, True, False]
     assert out[out.unit == "B"]["target"].isna().all()
+    assert (out["step"] == 0.04).all()  # carried for the report's note
+    # a plan of 5 points a year: 0.30 → 0.35 → 0.40; 2022's 0.35 just on track
+    five = plan_progress(rates, base_year=2021, step=0.05)
+    np.testing.assert_allclose(five[five.unit == "A"]["target"], [0.30, 0.35, 0.40])
+    assert five[five.unit == "A"]["on_track"].tolist() == [True, True, False]
 
 
 @given(st.lists(st.floats(0.0, 1.0), min_size=1, max_size=61))

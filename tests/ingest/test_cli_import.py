@@ -39,7 +39,10 @@ def test_problems_exit_code_and_listing(tmp_path):
                                "--errors", str(errors)])
     assert res.exit_code == 2
     assert "文件 bad.csv 有 56 个问题，未导入任何数据" in res.output
-    assert "……还有 6 个问题，完整清单见错误文件" in res.output
+    # the same problem in 55 rows is one line with the row range and the count
+    assert "第 2–56 行，A（学籍号） 列：学籍号不存在（请先导入学生名册）（共 55 处）" in res.output
+    assert "第 57 行，B（数学） 列，值「99」：成绩超过试卷满分 32" in res.output
+    assert f"完整问题清单：{errors}" in res.output
     assert errors.is_file() and len(errors.read_text(encoding="utf-8-sig").splitlines()) == 57
     res = runner.invoke(main, ["--db", db, "--lang", "en", "import", "scores", str(scores),
                                "--exam", "E1", "--errors", str(errors)])

@@ -265,7 +265,7 @@ def test_error_file_lists_every_problem(district, tmp_path):
     err = fails(district, path, "E1")
     assert len(err.problems) == 60
     text = str(err)
-    assert "……还有 10 个问题" in text and str(err.error_file) in text
+    assert "第 2–61 行" in text and "（共 60 处）" in text and str(err.error_file) in text
     assert err.error_file == tmp_path / "t_问题清单.xlsx"
     listed = pd.read_excel(err.error_file, engine="calamine")
     assert list(listed.columns) == ["文件", "工作表", "行", "列", "值", "问题"]
@@ -275,7 +275,8 @@ def test_error_file_lists_every_problem(district, tmp_path):
     listed = pd.read_csv(csv_path, encoding="utf-8-sig")
     assert list(listed.columns) == ["file", "sheet", "row", "column", "value", "problem"]
     assert listed["problem"].iloc[0] == "unknown student id (import the roster first)"
-    assert "…and 10 more, see the error file" in str(err_en)
+    assert "rows 2–61, column A（学籍号）: unknown student id" in str(err_en)
+    assert f"full list of problems: {csv_path}" in str(err_en)
 
 
 def test_item_level_reimport_replaces_item_scores(district, tmp_path):

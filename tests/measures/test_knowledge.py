@@ -151,7 +151,7 @@ def _one_class_below() -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, pd.Series
 
 def test_weak_point_one_class_clearly_below() -> None:
     x, full, mapping, cls = _one_class_below()
-    out = weak_points(x, full, mapping, cls).set_index(["unit", "tag"])
+    out = weak_points(x, full, mapping, cls, min_gap=0.05).set_index(["unit", "tag"])
     row = out.loc[("1班", "代数")]
     # 1班 代数 rates .2 .3 .2 .4 .3 → mean 0.28; rest (10 students) 82/100 = 0.82; gap −0.54
     assert row["rate_unit"] == pytest.approx(0.28)
@@ -182,7 +182,7 @@ def test_min_gap_and_alpha_are_respected() -> None:
     x, full, mapping, cls = _one_class_below()
     out = weak_points(x, full, mapping, cls, min_gap=0.6)  # gap −0.54 is not large enough
     assert not out["weak"].any()
-    out = weak_points(x, full, mapping, cls, alpha=1e-12)
+    out = weak_points(x, full, mapping, cls, alpha=1e-12, min_gap=0.05)
     assert not out["weak"].any()
 
 
@@ -190,7 +190,7 @@ def test_weak_points_match_scipy_and_statsmodels_on_simulated_data() -> None:
     x, full, mapping, units = _simulated()
     peer = units["school"].map({"S1": "A", "S2": "A", "S3": "B"})
     out = weak_points(x, full, mapping, units["class"], reference=peer,
-                      alternative="two-sided")
+                      alternative="two-sided", min_gap=0.05)
     rates = student_tag_rates(x, full, mapping)
     indexed = out.set_index(["unit", "tag"])
     for cls in units["class"].unique():
@@ -220,7 +220,7 @@ def test_units_spanning_reference_groups_are_rejected() -> None:
     x, full, mapping, cls = _one_class_below()
     peer = pd.Series(["A"] * 7 + ["B"] * 8, index=x.index)  # 2班 straddles A and B
     with pytest.raises(KnowledgeError) as info:
-        weak_points(x, full, mapping, cls, reference=peer)
+        weak_points(x, full, mapping, cls, reference=peer, min_gap=0.05)
     assert "2班" in str(info.value)
 
 
@@ -236,10 +236,10 @@ def test_properties(rows: list[tuple[int, int, int]], one_unit: bool) -> None:
     rates = tag_rates(x, full, mapping, units, include_students=True)["rate"].dropna()
     assert ((rates >= 0) & (rates <= 1 + 1e-12)).all()
     if one_unit:  # the unit is the whole reference group: nothing to be below
-        out = weak_points(x, full, mapping, pd.Series("all", index=x.index))
+        out = weak_points(x, full, mapping, pd.Series("all", index=x.index), min_gap=0.05)
         assert not out["weak"].any() and out["p"].isna().all()
     else:
-        out = weak_points(x, full, mapping, units["cls"])
+        out = weak_points(x, full, mapping, units["cls"], min_gap=0.05)
         assert not out.loc[out["weak"], "gap"].gt(-0.05).any()
         assert out["p_adj"].dropna().between(0, 1).all()
 
@@ -254,4 +254,4 @@ def test_large_population_runs() -> None:
     units = pd.DataFrame({"school": school, "class": school + "-" + pd.Series(
         rng.integers(0, 10, n)).astype(str)})
     assert len(tag_rates(x, full, mapping, units)) == 10 * (1 + 100 + 1000)
-    assert len(weak_points(x, full, mapping, units["class"])) == 10_000
+    assert len(weak_points(x, full, mapping, units["class"], min_gap=0.05)) == 10_000

@@ -13,17 +13,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from eduquality.config import Thresholds
 from eduquality.i18n import tr
 from eduquality.measures.scores import (
-    RateLines,
     above_mean_rate,
     all_pass_rate,
     band_vs_reference,
     compare_units,
     competition_rank,
     deviation,
+    grade_letters,
+    group_t,
     group_t_scores,
     mean_ci,
+    mean_interval,
     normalised_scores,
     one_point_table,
     percentile_rank,
@@ -32,11 +35,13 @@ from eduquality.measures.scores import (
     stanine,
     summarise,
     t_scores,
+    variation_coefficient,
     z_scores,
 )
 
 needs_r = pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not installed")
 NAN = np.nan
+LINES = Thresholds()  # the default lines: 85/70/60/40 % of full marks
 
 
 # --- rates and summaries ------------------------------------------------------------------------
@@ -44,7 +49,7 @@ NAN = np.nan
 def test_rates_at_or_above_the_line_and_low_strictly_below():
     # full marks 150: lines 127.5, 105, 90, 60
     s = [127.5, 127, 105, 90, 89.5, 60, 59.5, NAN]
-    out = summarise(s, 150).loc["all"]
+    out = summarise(s, 150, lines=LINES).loc["all"]
     # valid n = 7 (absent excluded, not 0): excellent {127.5} = 1/7; good {127.5, 127, 105} = 3/7
     # pass adds 90 → 4/7; low: only 59.5 < 60 → 1/7 (60 itself is not 低分)
     assert out["n"] == 7 and out["n_registered"] == 8
@@ -58,19 +63,19 @@ def test_rates_at_or_above_the_line_and_low_strictly_below():
 
 def test_rate_line_floating_point_boundary():
     # 0.85 × 120 = 101.99999999999999 or 102.00000000000001 in binary: 102 must count
-    assert rate_flags([102.0], 120)["excellent"].iloc[0] == 1.0
-    assert rate_flags([101.5], 120)["excellent"].iloc[0] == 0.0
+    assert rate_flags([102.0], 120, LINES)["excellent"].iloc[0] == 1.0
+    assert rate_flags([101.5], 120, LINES)["excellent"].iloc[0] == 0.0
 
 
 def test_configurable_lines():
-    lines = RateLines(excellent=0.9, good=0.8, pass_=0.6, low=0.3)
+    lines = Thresholds(excellent=0.9, good=0.8, pass_=0.6, low=0.3)
     out = summarise([95, 85, 35, 25], 100, lines=lines).loc["all"]
     assert out["excellent_rate"] == 0.25 and out["good_rate"] == 0.5
     assert out["low_rate"] == 0.25  # only 25 < 30
 
 
 def test_summary_statistics_by_hand():
-    out = summarise([1, 2, 3, 4], 10).loc["all"]
+    out = summarise([1, 2, 3, 4], 10, lines=LINES).loc["all"]
     # mean 2.5; SD = √((2.25 + 0.25 + 0.25 + 2.25)/3) = √(5/3); CV = SD/mean
     assert out["sd"] == pytest.approx(np.sqrt(5 / 3))
     assert out["cv"] == pytest.approx(np.sqrt(5 / 3) / 2.5)
@@ -83,11 +88,11 @@ def test_summary_by_group_keys():
     s = pd.Series([90, 80, 70, NAN, 50, 60.0])
     cls = pd.Series(list("aabbcc"), name="class")
     school = pd.Series(list("xxxxyy"), name="school")
-    by_class = summarise(s, 100, by=cls)
+    by_class = summarise(s, 100, by=cls, lines=LINES)
     assert by_class.index.name == "class"
     assert by_class["mean"].tolist() == [85, 70, 55]
     assert by_class["n"].tolist() == [2, 1, 2]
-    both = summarise(s, 100, by=[school, cls])
+    both = summarise(s, 100, by=[school, cls], lines=LINES)
     assert both.index.names == ["school", "class"]
     assert both.loc[("y", "c"), "pass_rate"] == 0.5
 
@@ -102,7 +107,7 @@ def test_quantiles_and_sd_match_r():
         check=True, capture_output=True, text=True, timeout=60,
     )
     q1, med, q3, sd = map(float, r.stdout.split())
-    out = summarise(x, 20).loc["all"]
+    out = summarise(x, 20, lines=LINES).loc["all"]
     assert (out["q1"], out["median"], out["q3"]) == pytest.approx((q1, med, q3))
     assert out["sd"] == pytest.approx(sd)
 
@@ -112,10 +117,28 @@ def test_all_pass_rate_by_hand_and_by_group():
     df = pd.DataFrame({"语文": [70, 90, 60, NAN, 59], "数学": [100, 80, NAN, NAN, 140]})
     # s1 passes both; s2 fails 数学 (80 < 90); s3 took 语文 only, 60 passes; s4 took nothing
     # (not counted); s5 fails 语文 → 2 of 4
-    assert all_pass_rate(df, [100, 150]) == pytest.approx(2 / 4)
-    by = all_pass_rate(df, [100, 150], by=["a", "a", "b", "b", "b"])
+    assert all_pass_rate(df, [100, 150], 0.60) == pytest.approx(2 / 4)
+    by = all_pass_rate(df, [100, 150], 0.60, by=["a", "a", "b", "b", "b"])
     # a: s1 pass, s2 fail → 0.5; b: s3 pass, s5 fail (s4 not counted) → 0.5
     assert by.to_dict() == {"a": 0.5, "b": 0.5}
+
+
+def test_grade_letters_by_hand_follow_the_rate_lines():
+    # full marks 120: lines 102 (A), 84 (B), 72 (C); 102 counts although 0.85 × 120 is inexact
+    g = grade_letters([120, 102, 101.5, 84, 83.5, 72, 71.5, NAN], 120, LINES)
+    assert g.iloc[:7].tolist() == ["A", "A", "B", "B", "C", "C", "D"]
+    assert pd.isna(g.iloc[7])
+    # other lines, per-student full marks (a 100 and a 150 paper)
+    custom = Thresholds(excellent=0.9, good=0.8, pass_=0.5, low=0.3)
+    assert grade_letters([90, 89, 75, 74], [100, 100, 150, 150], custom).tolist() == [
+        "A", "B", "C", "D"]
+
+
+def test_variation_coefficient_by_hand():
+    # SD 12 over mean 80 → 0.15; Series elementwise
+    assert variation_coefficient(12.0, 80.0) == pytest.approx(0.15)
+    cv = variation_coefficient(pd.Series([5.0, 9.0]), pd.Series([50.0, 60.0]))
+    assert cv.tolist() == pytest.approx([0.1, 0.15])
 
 
 def test_above_mean_rate_and_deviation():
@@ -151,6 +174,8 @@ def test_group_t_by_hand():
     t = group_t_scores([50, 60, 70, 80, 90], by=list("AABBB"))
     assert t["A"] == pytest.approx(50 - 150 / np.sqrt(250))
     assert t["B"] == pytest.approx(50 + 100 / np.sqrt(250))
+    # from the aggregates: mean 55 against mean 70, SD 10 → 50 + 10 · (−15)/10 = 35
+    assert group_t(55.0, 70.0, 10.0) == pytest.approx(35.0)
 
 
 def test_percentile_rank_by_hand_within_groups():
@@ -236,6 +261,16 @@ def test_mean_ci_matches_t_test_by_group():
     assert np.isnan(mean_ci([5.0]).loc["all", "ci_low"])
 
 
+def test_mean_interval_by_hand_from_aggregates():
+    # n = 4, mean 80, SD 2: se = 2/√4 = 1, t(0.975, 3) = 3.182446 → 80 ± 3.182446;
+    # n = 1: no interval; levels: 90 % uses t(0.95, 3) = 2.353363
+    out = mean_interval(pd.Series([4, 1]), pd.Series([80.0, 70.0]), pd.Series([2.0, NAN]))
+    assert out.loc[0].tolist() == pytest.approx([1.0, 80 - 3.182446, 80 + 3.182446])
+    assert out.loc[1, ["ci_low", "ci_high"]].isna().all()
+    assert mean_interval(4, 80.0, 2.0, level=0.90)["ci_high"].iloc[0] == pytest.approx(
+        82.353363, abs=1e-6)
+
+
 @needs_r
 @pytest.mark.r
 def test_mean_ci_and_welch_match_r():
@@ -287,7 +322,7 @@ score_lists = st.lists(
 @settings(max_examples=80, deadline=None)
 @given(score_lists)
 def test_rates_in_unit_interval(xs):
-    out = summarise(xs, 150).loc["all"]
+    out = summarise(xs, 150, lines=LINES).loc["all"]
     for col in ("excellent_rate", "good_rate", "pass_rate", "low_rate"):
         v = out[col]
         assert np.isnan(v) or 0 <= v <= 1

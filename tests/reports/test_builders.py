@@ -201,6 +201,26 @@ def test_student_weak_points_from_knowledge(full):
     assert weak["class_rate"].tolist() == [pytest.approx(0.40)]
 
 
+def test_weak_point_gap_is_the_setting(full):
+    """The student's list, its note and the methods text follow ``knowledge.min_gap`` (the
+    renderer held its own 5 points, and the methods text a third copy)."""
+    from eduquality.config import KnowledgeRules, Settings
+    from eduquality.reports.bundle import make_view
+
+    def student(gap: float) -> Report:
+        settings = Settings(knowledge=KnowledgeRules(min_gap=gap))
+        return build_report(make_view(full, settings), "student", "G000061")
+
+    # 函数: own 0.20, district 0.55 → 35 points below
+    listed = find(student(0.30), "知识点得分率")
+    assert listed.frame["knowledge_point"].tolist() == ["函数"]
+    assert "30 个百分点" in listed.note
+    assert not any("知识点得分率" in t.title for t in tables(student(0.40)))
+    weak = dict(build_report(make_view(full, Settings(knowledge=KnowledgeRules(0.1))),
+                             "school", "S2").methods)["薄弱点"]
+    assert "至少 10 个百分点" in weak
+
+
 def test_school_matrix_bands_and_detail_moved_to_workbook_for_big_districts(
         compulsory, monkeypatch):
     from eduquality.reports import district

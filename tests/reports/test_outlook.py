@@ -19,6 +19,7 @@ from eduquality.analysis.forecast import forecast_gaokao, plan_tracking
 from eduquality.analysis.value_added import value_added
 from eduquality.cli import main
 from eduquality.config import Settings
+from eduquality.measures.forecast import plan_progress
 from eduquality.reports import labels as L
 from eduquality.reports.bundle import (
     build_report,
@@ -47,7 +48,8 @@ def va_case():
 def fc_case():
     db = gaokao_db(n_per_year=600)
     analysis = with_identities(analyse_exam(db, "2021-diag3", Settings()), db)
-    return analysis, forecast_gaokao(db, "2021-diag3"), plan_tracking(db)
+    return (analysis, forecast_gaokao(db, "2021-diag3"),
+            plan_tracking(db, step=Settings().plan.step))
 
 
 def view(analysis, lang="zh", public=False, min_n=None):
@@ -195,6 +197,18 @@ def test_district_forecast_tables_carry_the_forecast_frames(fc_case):
     plan_s = table(sec, "各校历年").frame
     assert list(dict.fromkeys(plan_s["unit"])) == ["S1", "S2", "S3"]
     assert any(term == "高考上线预测" for term, _ in report.methods)
+
+
+def test_plan_note_states_the_plan_step_it_was_given(fc_case):
+    """The note reads the step the plan was computed with; it used to be read back from the
+    targets and fell back to a hard-coded 4 points when there was only the base year."""
+    analysis, _fc, plan = fc_case
+    base = int(plan["year"].min())
+    first = plan_progress(plan.loc[plan["year"] == base, ["unit", "year", "rate"]], base,
+                          step=0.05)
+    sec = section(build_report(view(analysis), "district", plan=first), "高考上线预测")
+    notes = [b.text for b in sec.blocks if isinstance(b, Text)]
+    assert any("每年提高 5.0 个百分点" in t for t in notes), notes
 
 
 def test_school_forecast_shows_its_own_school_and_the_district(fc_case):

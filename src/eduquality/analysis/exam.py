@@ -26,7 +26,10 @@ from eduquality.measures.groups import (
 from eduquality.measures.scores import (
     all_pass_rate,
     competition_rank,
+    grade_letters,
+    one_point_table,
     percentile_rank,
+    score_bands,
     stanine,
     t_scores,
     z_scores,
@@ -58,9 +61,9 @@ def exam_info(db: Database, exam_id: str) -> ExamInfo:
 
 
 def student_scores(results: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Per (student, subject): Z, T, 百分等级, competition rank and 等级 in the district
-    (:mod:`eduquality.measures.scores`). 等级: A ≥ 优秀线, B ≥ 良好线, C ≥ 及格线, else D
-    (criterion-referenced grades for compulsory education, GLOSSARY 'Rules on publishing')."""
+    """Per (student, subject): Z, T, 百分等级, competition rank, stanine and 等级 in the district
+    (:mod:`eduquality.measures.scores`; 等级 by the settings' lines,
+    :func:`~eduquality.measures.scores.grade_letters`)."""
     df = results.reset_index(drop=True)
     by = df["subject_code"]
     df["z"] = z_scores(df["score"], by)
@@ -68,12 +71,29 @@ def student_scores(results: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     df["pr"] = percentile_rank(df["score"], by)
     df["rank"] = competition_rank(df["score"], by)
     df["stanine"] = stanine(df["score"], by)
-    ratio = (df["score"] / df["full_marks"]).to_numpy()
-    th = settings.thresholds
-    letters = np.select([ratio >= th.excellent, ratio >= th.good, ratio >= th.pass_],
-                        ["A", "B", "C"], default="D")
-    df["grade_letter"] = pd.Series(letters, index=df.index).where(df["score"].notna())
+    df["grade_letter"] = grade_letters(df["score"], df["full_marks"], settings.thresholds)
     return df
+
+
+def score_distributions(students: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per subject, the 一分一段表 (:func:`~eduquality.measures.scores.one_point_table` over the
+    distinct scores: subject_code, score, count, cumulative, cum_share; highest score first) and
+    the 分数段 (:func:`~eduquality.measures.scores.score_bands` of tenths of full marks, the
+    last closed at full marks: subject_code, band, lower, upper, count, share)."""
+    points, bands = [], []
+    for subject, rows in students.groupby("subject_code", sort=True):
+        scores = rows["score"].dropna()
+        table = one_point_table(scores, step=None).rename(columns={"cum_count": "cumulative"})
+        points.append(table.assign(subject_code=subject))
+        full = float(rows["full_marks"].max())
+        bands.append(score_bands(scores, full, edges=np.linspace(0.0, full, 11))
+                     .assign(subject_code=subject))
+    point_cols = ["subject_code", "score", "count", "cumulative", "cum_share"]
+    band_cols = ["subject_code", "band", "lower", "upper", "count", "share"]
+    return (pd.concat(points, ignore_index=True)[point_cols] if points
+            else pd.DataFrame(columns=point_cols),
+            pd.concat(bands, ignore_index=True)[band_cols] if bands
+            else pd.DataFrame(columns=band_cols))
 
 
 def add_all_pass_rates(summaries: dict[str, pd.DataFrame], students: pd.DataFrame,
@@ -161,17 +181,13 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings) -> ExamAnalysis
     raw = combined.execute()
     students = student_scores(raw, settings)
     add_all_pass_rates(summaries, students, settings)
-    distribution = (
-        students.dropna(subset=["score"]).groupby(["subject_code", "score"]).size()
-        .rename("count").reset_index().sort_values(["subject_code", "score"],
-                                                   ascending=[True, False])
-    )
-    distribution["cumulative"] = distribution.groupby("subject_code")["count"].cumsum()
-    item_frames = analyse_items(db, exam_id)
+    distribution, bands = score_distributions(students)
+    item_frames = analyse_items(db, exam_id, min_gap=settings.knowledge.min_gap)
     lines = exam_lines(db, info, students)
     subject_lines, online = online_analysis(students, lines)
     return ExamAnalysis(
         exam=info, summaries=summaries, students=students, distribution=distribution,
+        bands=bands,
         items=item_frames["items"], options=item_frames["options"],
         reliability=item_frames["reliability"], knowledge=item_frames["knowledge"],
         weak_points=item_frames["weak_points"], groups=student_groups(students, settings),

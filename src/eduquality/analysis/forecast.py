@@ -193,9 +193,10 @@ def backtest(db: Database, exam_id: str) -> Backtest:
                     calibration_table(p_all, o_all), units)
 
 
-def plan_tracking(db: Database, line: str = "一本", step: float = 0.04) -> pd.DataFrame:
+def plan_tracking(db: Database, line: str = "一本", *, step: float) -> pd.DataFrame:
     """上线率 of each school and the district in every 高考 year against the plan's target
-    (+``step`` a year from the first year): unit, year, rate, base_rate, target, gap, on_track.
+    (+``step`` a year from the first year; the settings' ``plan.step``): unit, year, rate,
+    base_rate, target, gap, on_track, step, n (:func:`~eduquality.measures.forecast.plan_progress`).
     For internal improvement only (GLOSSARY: no published 升学率 league tables)."""
     exams = db.sql("SELECT exam_id, year_code FROM exam WHERE exam_type = 'gaokao' "
                    "ORDER BY year_code")

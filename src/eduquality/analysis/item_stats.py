@@ -46,10 +46,11 @@ def analyse_paper(m: ItemMatrix) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, 
 
 
 def knowledge_analysis(m: ItemMatrix, mapping: pd.DataFrame, units: pd.DataFrame,
-                       paper_full: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+                       paper_full: float, *, min_gap: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """知识点/能力层级 rates at every level and 薄弱点 of schools (vs the district) and classes
     (vs the rest of their school) for one paper. ``mapping``: seq, tag, weight, kind
-    ('knowledge' | 'ability'); ``units``: peer_group, school_code, class_id per student."""
+    ('knowledge' | 'ability'); ``units``: peer_group, school_code, class_id per student;
+    ``min_gap``: the settings' ``knowledge.min_gap``."""
     scores = pd.DataFrame(m.scores, index=m.student_ids, columns=m.items["seq"].to_numpy())
     full = pd.Series(m.items["full_marks"].to_numpy(dtype=float), index=scores.columns)
     u = units.reindex(m.student_ids)
@@ -63,7 +64,7 @@ def knowledge_analysis(m: ItemMatrix, mapping: pd.DataFrame, units: pd.DataFrame
             continue
         for level, unit, ref in (("school", u["school_code"], None),
                                  ("class", u["class_id"], u["school_code"])):
-            w = weak_points(scores, full, tags, unit, ref, paper_full=paper_full)
+            w = weak_points(scores, full, tags, unit, ref, paper_full=paper_full, min_gap=min_gap)
             w.insert(0, "level", level)
             weak.append(w)
     levels = {"all": "district", "school_code": "school", "class_id": "class"}
@@ -83,9 +84,10 @@ def _mappings(db: Database, paper_id: str) -> pd.DataFrame:
                      WHERE paper_id = ? AND ability_level IS NOT NULL""", [paper_id, paper_id])
 
 
-def analyse_items(db: Database, exam_id: str) -> dict[str, pd.DataFrame]:
+def analyse_items(db: Database, exam_id: str, *, min_gap: float) -> dict[str, pd.DataFrame]:
     """Frames 'items', 'options', 'reliability', 'knowledge', 'weak_points' for every paper of
-    ``exam_id`` that has item scores (empty frames when none)."""
+    ``exam_id`` that has item scores (empty frames when none); ``min_gap``: the settings'
+    ``knowledge.min_gap`` for 薄弱点."""
     papers = db.sql("""SELECT p.paper_id, p.subject_code, p.full_marks FROM paper p
                        WHERE p.exam_id = ? AND EXISTS (SELECT 1 FROM item_score s
                                                        WHERE s.paper_id = p.paper_id)
@@ -108,7 +110,8 @@ def analyse_items(db: Database, exam_id: str) -> dict[str, pd.DataFrame]:
         rel.append({"paper_id": paper_id, "subject_code": subject, **summary})
         mapping = _mappings(db, str(paper_id))
         if not mapping.empty:
-            rates, weak = knowledge_analysis(m, mapping, units, float(paper_full))
+            rates, weak = knowledge_analysis(m, mapping, units, float(paper_full),
+                                             min_gap=min_gap)
             for frame, key in ((rates, "knowledge"), (weak, "weak_points")):
                 if not frame.empty:
                     frame.insert(0, "subject_code", subject)

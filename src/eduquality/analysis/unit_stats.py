@@ -1,7 +1,8 @@
 """三率一分 and score summaries per unit (district, peer group, school, class, teacher).
 
-The aggregation is one Ibis expression (engine-portable); confidence intervals and the
-comparison with the district are added on the small aggregated frame with pandas/scipy.
+The aggregation is one Ibis expression (engine-portable), the scalable form of
+:func:`eduquality.measures.scores.summarise`; confidence intervals and the comparison with the
+district are added on the small aggregated frame by the measures themselves.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from eduquality.config import Thresholds
-from eduquality.measures.scores import band_vs_reference
+from eduquality.measures.scores import (
+    above_mean_rate,
+    band_vs_reference,
+    group_t,
+    mean_interval,
+    variation_coefficient,
+)
 
 LEVEL_KEYS: dict[str, list[str]] = {
     "district": [],
@@ -27,8 +32,11 @@ LEVEL_KEYS: dict[str, list[str]] = {
 
 
 def summary_expr(results: ir.Table, level: str, thresholds: Thresholds) -> ir.Table:
-    """Per (subject, unit): registered and valid counts, mean, SD (n−1), min, quartiles, max,
-    and the 四率 (share of valid takers at or above 85/70/60 % of full marks; 低分率: below 40 %).
+    """Per (subject, unit): the columns of :func:`eduquality.measures.scores.summarise` but
+    ``cv`` — registered and valid counts, mean, SD (n−1), min, quartiles (type 7), max and the
+    四率 (share of valid takers at or above ``thresholds``' 优秀/良好/及格 lines × full marks;
+    低分率: below the 低分 line) — plus the unit's full marks. The scalable form of ``summarise``
+    (any Ibis backend: DuckDB for a district, Spark for a province), tested against it.
     """
     keys = ["subject_code", *LEVEL_KEYS[level]]
     s = results.score
@@ -56,27 +64,28 @@ def summary_expr(results: ir.Table, level: str, thresholds: Thresholds) -> ir.Ta
 
 
 def add_intervals(frame: pd.DataFrame, district: pd.DataFrame) -> pd.DataFrame:
-    """Add 95 % t-intervals for each unit mean, 差异系数, 超均率, 离均差 and the group T score
-    (T_g = 50 + 10 (mean_g − mean_district) / SD_district) against the district,
+    """Add to each unit's summary row, with the measures of :mod:`eduquality.measures.scores`
+    applied to the unit's n, mean and SD: the 95 % t-interval of the mean (``se``, ``ci_low``,
+    ``ci_high``: :func:`~eduquality.measures.scores.mean_interval`), 差异系数 ``cv``
+    (:func:`~eduquality.measures.scores.variation_coefficient`), and against the district:
+    超均率 (:func:`~eduquality.measures.scores.above_mean_rate`), the difference of means, the
+    group T (:func:`~eduquality.measures.scores.group_t`, where ``district`` carries its SD)
     and a band saying whether the unit differs from the district by more than its uncertainty
-    (:func:`eduquality.measures.scores.band_vs_reference`: 'above' / 'below' only when the
+    (:func:`~eduquality.measures.scores.band_vs_reference`: 'above' / 'below' only when the
     whole interval lies on one side of the district mean; otherwise 'similar'). Units whose
     intervals overlap are therefore not ordered as if they differed.
     """
     out = frame.copy()
-    n = out["n"].astype(float)
-    se: pd.Series = out["sd"] / np.sqrt(n)
-    tcrit = stats.t.ppf(0.975, (n - 1).where(n >= 2))
-    out["se"] = se
-    out["ci_low"] = out["mean"] - tcrit * se
-    out["ci_high"] = out["mean"] + tcrit * se
-    out["cv"] = out["sd"] / out["mean"]
+    ci = mean_interval(out["n"], out["mean"], out["sd"])
+    for col in ("se", "ci_low", "ci_high"):
+        out[col] = ci[col].to_numpy()
+    out["cv"] = variation_coefficient(out["sd"], out["mean"])
     ref = district.set_index("subject_code")
     ref_mean = out["subject_code"].map(ref["mean"]).astype(float)
     if "sd" in ref.columns:
         ref_sd = out["subject_code"].map(ref["sd"]).astype(float)
-        out["group_t"] = 50 + 10 * (out["mean"] - ref_mean) / ref_sd
-    out["above_mean_rate"] = (out["mean"] - ref_mean) / ref_mean
+        out["group_t"] = group_t(out["mean"], ref_mean, ref_sd)
+    out["above_mean_rate"] = above_mean_rate(out["mean"], ref_mean)
     out["diff_from_district"] = out["mean"] - ref_mean
     out["band"] = band_vs_reference(out, ref_mean).to_numpy()
     return out

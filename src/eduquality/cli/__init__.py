@@ -4,6 +4,7 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     analyze,
     core,
     demo,
+    export,
     growth,
     importing,
     irt,

@@ -1,7 +1,8 @@
-"""`eduquality import roster|paper|scores FILE`: parse arguments, one library call, print.
+"""`eduquality import roster|paper|scores|check FILE`: parse arguments, one library call, print.
 
-Problems make the command exit with code 2 after listing them (at most 50 lines, the rest in the
-error file written next to the input or to --errors PATH).
+Problems make the command exit with code 2 after listing them (at most 50 lines, the same
+problem in many rows on one line, every row in the error file written next to the input or to
+--errors PATH). ``import check`` is the dry run: what would be imported, nothing written.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ _ERRORS_HELP = ("Where to write the list of problems (.xlsx or .csv); default ne
                 "问题清单文件路径。")
 _USER_HELP = "Who imports (recorded in import_log); default: the OS user. 导入人。"
 _FORCE_HELP = "Import even if this very file was imported before. 强制重新导入。"
+_TEMPLATE_HELP = ("Apply the saved mapping template NAME (default: a template whose headers "
+                  "match the file). 套用导入模板。")
+_SAVE_HELP = "Save this import's mapping and options as template NAME. 保存为导入模板。"
 
 
 class _Progress:
@@ -39,7 +43,21 @@ class _Progress:
         self.status.stop()
 
 
+def _template_lines(ctx: Context, result) -> None:
+    if result.template and result.template_how == "headers":
+        ctx.say(f"表头与导入模板「{result.template}」相符，已套用",
+                f"headers match import template '{result.template}': applied")
+    elif result.template:
+        ctx.say(f"已套用导入模板「{result.template}」", f"applied import template "
+                f"'{result.template}'")
+    if result.template_saved:
+        ctx.say(f"已保存导入模板「{result.template_saved}」（下次表头相同的文件会自动套用）",
+                f"saved import template '{result.template_saved}' (applied to the next file "
+                "with the same headers)")
+
+
 def _report(ctx: Context, result) -> None:
+    _template_lines(ctx, result)
     if result.outcome == "unchanged":
         ctx.say(f"文件 {result.file} 与上次导入的完全相同，未作改动（已记录）",
                 f"{result.file} is identical to the last import: nothing changed (logged)")
@@ -86,15 +104,18 @@ def import_() -> None:
 @click.option("--errors", default=None, type=click.Path(dir_okay=False), help=_ERRORS_HELP)
 @click.option("--user", default=None, help=_USER_HELP)
 @click.option("--force", is_flag=True, help=_FORCE_HELP)
+@click.option("--template", default=None, metavar="NAME", help=_TEMPLATE_HELP)
+@click.option("--save-template", default=None, metavar="NAME", help=_SAVE_HELP)
 @pass_ctx
-def roster(ctx: Context, file, kind, mapping, sheet, year, exam_id, errors, user,
-           force) -> None:
+def roster(ctx: Context, file, kind, mapping, sheet, year, exam_id, errors, user, force,
+           template, save_template) -> None:
     """Import a roster (district, years, schools, classes, teachers, students …). 导入名册。"""
     from eduquality.ingest import import_roster
 
     _run(ctx, lambda db, progress: import_roster(
         db, file, kind=kind, mapping=list(mapping), sheet=sheet, year=year, exam=exam_id,
-        lang=ctx.lang, user=user, errors=errors, progress=progress, force=force))
+        lang=ctx.lang, user=user, errors=errors, progress=progress, force=force,
+        template=template, save_template=save_template))
 
 
 @import_.command()
@@ -107,14 +128,18 @@ def roster(ctx: Context, file, kind, mapping, sheet, year, exam_id, errors, user
 @click.option("--errors", default=None, type=click.Path(dir_okay=False), help=_ERRORS_HELP)
 @click.option("--user", default=None, help=_USER_HELP)
 @click.option("--force", is_flag=True, help=_FORCE_HELP)
+@click.option("--template", default=None, metavar="NAME", help=_TEMPLATE_HELP)
+@click.option("--save-template", default=None, metavar="NAME", help=_SAVE_HELP)
 @pass_ctx
-def paper(ctx: Context, file, exam_id, exam_info, mapping, errors, user, force) -> None:
+def paper(ctx: Context, file, exam_id, exam_info, mapping, errors, user, force, template,
+          save_template) -> None:
     """Import an exam and its papers' item structure. 导入考试信息与试卷结构。"""
     from eduquality.ingest import import_paper
 
     _run(ctx, lambda db, progress: import_paper(
         db, file, exam_id=exam_id, exam_info=exam_info, mapping=list(mapping), lang=ctx.lang,
-        user=user, errors=errors, progress=progress, force=force))
+        user=user, errors=errors, progress=progress, force=force, template=template,
+        save_template=save_template))
 
 
 @import_.command()
@@ -129,12 +154,79 @@ def paper(ctx: Context, file, exam_id, exam_info, mapping, errors, user, force) 
 @click.option("--errors", default=None, type=click.Path(dir_okay=False), help=_ERRORS_HELP)
 @click.option("--user", default=None, help=_USER_HELP)
 @click.option("--force", is_flag=True, help=_FORCE_HELP)
+@click.option("--template", default=None, metavar="NAME", help=_TEMPLATE_HELP)
+@click.option("--save-template", default=None, metavar="NAME", help=_SAVE_HELP)
 @pass_ctx
 def scores(ctx: Context, file, exam_id, subject, track, mapping, sheet, errors, user,
-           force) -> None:
+           force, template, save_template) -> None:
     """Import a score sheet (item level or subject totals) of an exam. 导入成绩。"""
     from eduquality.ingest import import_scores
 
     _run(ctx, lambda db, progress: import_scores(
         db, file, exam_id, subject, track=track, mapping=list(mapping), sheet=sheet,
-        lang=ctx.lang, user=user, errors=errors, progress=progress, force=force))
+        lang=ctx.lang, user=user, errors=errors, progress=progress, force=force,
+        template=template, save_template=save_template))
+
+
+_KIND_LABEL = {"roster": ("名册", "roster"), "paper": ("考试与试卷结构", "exam and paper"),
+               "scores": ("成绩", "scores")}
+
+
+@import_.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--as", "kind", type=click.Choice(["roster", "paper", "scores"]), default=None,
+              help="Which import to try; default: from the file (paper structure headers; "
+                   "scores when --exam is given; else roster). 按哪种导入检查。")
+@click.option("--exam", "exam_id", default=None, help="Exam code (score sheets). 考试代码。")
+@click.option("--subject", default=None, help="Subject of item-level columns. 学科。")
+@click.option("--track", default=None, help="Paper track. 类别。")
+@click.option("--kind", "roster_kind", default=None, help="Roster kind of every sheet. 名册类型。")
+@click.option("--exam-info", default=None, type=click.Path(dir_okay=False),
+              help="A CSV with the 考试信息 fields (paper structure CSV). 考试信息文件。")
+@click.option("--map", "mapping", multiple=True, metavar="列名=field", help=_MAP_HELP)
+@click.option("--sheet", default=None, help="Only this sheet. 只检查该工作表。")
+@click.option("--template", default=None, metavar="NAME", help=_TEMPLATE_HELP)
+@click.option("--errors", default=None, type=click.Path(dir_okay=False),
+              help="Also write the problems to this file (.xlsx or .csv). 问题清单文件。")
+@pass_ctx
+def check(ctx: Context, file, kind, exam_id, subject, track, roster_kind, exam_info, mapping,
+          sheet, template, errors) -> None:
+    """Dry run: the kind, the column mapping, counts and problems; writes nothing.
+    试导入：显示识别的类型、列映射、行数和问题，不写入数据库。"""
+    from pathlib import Path
+
+    from eduquality.ingest import check_file
+    from eduquality.ingest.problems import ImportProblems, write_error_file
+
+    db = ctx.open_db()
+    try:
+        result = check_file(db, file, kind=kind, exam_id=exam_id, subject=subject, track=track,
+                            roster_kind=roster_kind, exam_info=exam_info,
+                            mapping=list(mapping), sheet=sheet, template=template,
+                            lang=ctx.lang)
+    finally:
+        db.close()
+    en = ctx.lang == "en"
+    label = _KIND_LABEL[result.kind][1 if en else 0]
+    _template_lines(ctx, result)
+    click.echo(f"{result.file}: {label} ({result.kind})" if en else
+               f"{result.file}：{label}（{result.kind}）")
+    for m in result.mapping:
+        click.echo(f"  sheet '{m.sheet}' ({m.kind}), header row "
+                   f"{', '.join(str(r + 1) for r in m.header_rows)}:" if en else
+                   f"  工作表「{m.sheet}」（{m.kind}），表头第 "
+                   f"{'、'.join(str(r + 1) for r in m.header_rows)} 行：")
+        for letter, header, field in m.columns:
+            shown = field if field != "-" else ("(ignored)" if en else "（忽略）")
+            click.echo(f"    {letter}  {header} → {shown}")
+    counts = ", ".join(f"{k} {v}" for k, v in result.counts.items())
+    click.echo(f"rows read: {result.rows_read}" + (f"; would write: {counts}" if counts else "")
+               if en else f"读取 {result.rows_read} 行" + (f"；将写入：{counts}" if counts else ""))
+    for note in result.notes:
+        click.echo(f"  {note}")
+    if result.problems:
+        written = write_error_file(result.problems, Path(errors), ctx.lang) if errors else None
+        click.echo(ImportProblems(result.problems, ctx.lang, written).render())
+        raise SystemExit(2)
+    click.echo("no problems: the import would succeed (nothing was written)" if en else
+               "没有问题：可以导入（本次未写入任何数据）")

@@ -77,14 +77,16 @@ def forecast(ctx: Context, exam_id: str, out: str | None, do_backtest: bool) -> 
 
 @main.command()
 @click.option("--line", default="一本", show_default=True, help="The line whose rate is tracked.")
-@click.option("--step", default=0.04, show_default=True, type=float,
-              help="Yearly increase the plan asks for (0.04 = 4 points).")
+@click.option("--step", default=None, type=float,
+              help="Yearly increase the plan asks for (0.04 = 4 points; default: the "
+                   "settings' [plan] step).")
 @click.option("--out", default=None, help="Write the table to an Excel file.")
 @pass_ctx
-def plan(ctx: Context, line: str, step: float, out: str | None) -> None:
+def plan(ctx: Context, line: str, step: float | None, out: str | None) -> None:
     """上线率 per school and district against the action plan's yearly target."""
     from eduquality.analysis.forecast import plan_tracking
 
-    table = plan_tracking(ctx.open_db(), line, step)
+    table = plan_tracking(ctx.open_db(), line,
+                          step=ctx.settings.plan.step if step is None else step)
     click.echo(table.round(3).to_string(index=False))
     _write({"plan": table}, out, ctx)

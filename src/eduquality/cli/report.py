@@ -54,7 +54,7 @@ def _extras(ctx: Context, exam: str, subject: str | None, forecast: bool) -> dic
             out["value_added"] = value_added(db, exam, subject, ctx.settings)
         if forecast:
             out["forecast"] = forecast_gaokao(db, exam)
-            out["plan"] = plan_tracking(db)
+            out["plan"] = plan_tracking(db, step=ctx.settings.plan.step)
         return out
     finally:
         db.close()

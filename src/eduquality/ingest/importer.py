@@ -6,6 +6,15 @@ raised. Otherwise everything is written in one transaction (``db.write()``, inte
 before commit) together with its ``import_log`` row (when, by whom, file hash, counts). A file
 whose hash equals the last one imported for the same kind, target and file name is not read
 again: the log records the outcome 'unchanged'.
+
+``check=True`` is the dry run (``import check``): the same reading and the same ``build`` (the
+``plan_*`` function), then no write, no log row and no error file: the result carries the
+problems, the column mapping and the rows the plan would write (outcome 'checked').
+
+Mapping templates (:mod:`eduquality.ingest.templates`): with ``options``, a template named by
+``template`` or found by the file's header fingerprints fills in the ``--map`` pairs and options
+the user did not give before ``build`` runs (the result names it); ``save_template`` saves the
+mapping that worked in the import's own transaction.
 """
 
 from __future__ import annotations
@@ -21,12 +30,20 @@ from typing import Any, Protocol
 from eduquality.i18n import register, tr
 from eduquality.ingest.problems import (
     ImportProblems,
+    Problem,
     Problems,
     default_error_path,
     write_error_file,
 )
 from eduquality.ingest.readers import RawSheet, read_sheets
+from eduquality.ingest.templates import (
+    ImportOptions,
+    SheetMapping,
+    choose_template,
+    file_fingerprints,
+)
 from eduquality.store.db import Database
+from eduquality.store.templates import save_template
 
 MESSAGES = register({
     "ingest.empty_file": ("文件中没有任何数据", "the file holds no data"),
@@ -38,6 +55,8 @@ MESSAGES = register({
     "ingest.step_read": ("读取 {file} …", "reading {file} …"),
     "ingest.step_check": ("校验 {n} 行 …", "checking {n} rows …"),
     "ingest.step_write": ("写入数据库 …", "writing to the database …"),
+    "ingest.check_needs_exam": ("检查成绩表需要用 --exam 指明考试",
+                                "checking a score sheet needs the exam: --exam EXAM"),
 })
 
 
@@ -47,7 +66,10 @@ class Progress(Protocol):
 
 @dataclass
 class ImportResult:
-    """What an import did. ``outcome`` is 'imported' or 'unchanged'."""
+    """What an import did. ``outcome`` is 'imported', 'unchanged' or 'checked' (dry run:
+    ``counts`` are the rows the plan would write, ``problems`` what stops it). ``template``: the
+    mapping template applied, ``template_how``: 'named' (``--template``) or 'headers' (found by
+    fingerprint); ``template_saved``: the name it was saved under."""
 
     kind: str
     file: str
@@ -58,6 +80,11 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)
     import_id: int | None = None
     seconds: float = 0.0
+    mapping: list[SheetMapping] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    template: str | None = None
+    template_how: str | None = None
+    template_saved: str | None = None
     notes: list[str] = field(default_factory=list)
     """Lines the summary states besides the counts, in the import's language (the year used,
     what was created, the columns ignored …)."""
@@ -122,8 +149,11 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
                build: Callable[[list[RawSheet], Problems], Plan], *, sheet: str | None = None,
                lang: str | None = None, user: str | None = None,
                errors: str | Path | None = None, progress: Progress | None = None,
-               force: bool = False) -> ImportResult:
-    """Read ``path``, let ``build`` check it into a plan, write the plan in one transaction."""
+               force: bool = False, check: bool = False, options: ImportOptions | None = None,
+               template: str | None = None, save_as: str | None = None,
+               sheets: list[RawSheet] | None = None) -> ImportResult:
+    """Read ``path`` (or take its ``sheets`` already read), let ``build`` check it into a plan,
+    write the plan in one transaction (``check``: only report what would be written)."""
     lang = lang or db.lang
     path = Path(path)
     say = progress or (lambda _m: None)
@@ -134,31 +164,68 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
         raise ReadError(tr("ingest.file_missing", lang, path=path))
     sha = file_sha256(path)
     who = current_user(user)
-    if not force and _last_hash(db, kind, target, path.name) == sha:
+    if (not force and not check and save_as is None
+            and _last_hash(db, kind, target, path.name) == sha):
         with db.write() as con:
             import_id = _log(con, kind, path, sha, target, who, 0, 0, "unchanged")
         return ImportResult(kind, path.name, sha, "unchanged", import_id=import_id,
                             seconds=time.perf_counter() - started)
-    say(tr("ingest.step_read", lang, file=path.name))
-    sheets = read_sheets(path, sheet, lang)
+    if sheets is None:
+        say(tr("ingest.step_read", lang, file=path.name))
+        sheets = read_sheets(path, sheet, lang)
+    used = None
+    if options is not None:
+        used = choose_template(db, kind, sheets, template, lang)
+        if used is not None:
+            options.apply(used)
+        wanted = options.settings.get("sheet")
+        if sheet is None and wanted and any(s.name == wanted for s in sheets):
+            sheets = [s for s in sheets if s.name == wanted]
     problems = Problems(path.name)
+    result = ImportResult(kind, path.name, sha, "checked" if check else "imported",
+                          template=None if used is None else used.name,
+                          template_how=None if used is None else
+                          ("named" if template else "headers"))
     if not sheets or all(len(s.cells) == 0 for s in sheets):
         problems.add("ingest.empty_file")
+        if check:
+            return _checked(result, problems, None, started)
         _fail(problems, path, lang, errors)
     formula_problems(sheets, problems)
     say(tr("ingest.step_check", lang, n=sum(len(s.cells) for s in sheets)))
     plan = build(sheets, problems)
+    result.mapping = list(getattr(plan, "mapping", []))
+    result.notes = list(getattr(plan, "notes", []))
     if not problems and plan.rows_read == 0:
         problems.add("ingest.empty_file")
+    if check:
+        return _checked(result, problems, plan, started)
     if problems:
         _fail(problems, path, lang, errors)
     say(tr("ingest.step_write", lang))
     with db.write() as con:
         written = plan.write(con)
         import_id = _log(con, kind, path, sha, target, who, plan.rows_read, written, "imported")
-    return ImportResult(kind, path.name, sha, "imported", plan.rows_read, written,
-                        dict(plan.counts), import_id, time.perf_counter() - started,
-                        list(getattr(plan, "notes", [])))
+        if save_as is not None and options is not None:
+            save_template(con, options.to_template(
+                save_as, kind, file_fingerprints(sheets, result.mapping)), who)
+            result.template_saved = save_as
+    result.rows_read, result.rows_written = plan.rows_read, written
+    result.counts, result.import_id = dict(plan.counts), import_id
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _checked(result: ImportResult, problems: Problems, plan: Plan | None,
+             started: float) -> ImportResult:
+    """The dry run's result: what the plan would write (its ``preview()``), nothing written."""
+    result.problems = list(problems.items)
+    if plan is not None:
+        result.rows_read = plan.rows_read
+        preview = getattr(plan, "preview", None)
+        result.counts = dict(preview()) if callable(preview) and not problems else {}
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 def _fail(problems: Problems, path: Path, lang: str, errors: str | Path | None) -> None:

@@ -22,6 +22,7 @@ from eduquality.ingest.headers import find_header_row, make_grid, match_columns
 from eduquality.ingest.layouts import EXAM_INFO, PAPER_ITEMS
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet
+from eduquality.ingest.templates import SheetMapping, sheet_mapping
 from eduquality.ingest.values import norm_header
 from eduquality.ingest.writes import upsert
 from eduquality.store.db import Database
@@ -109,6 +110,12 @@ class PaperPlan:
     groups: pd.DataFrame
     rows_read: int
     counts: dict[str, int] = field(default_factory=dict)
+    mapping: list[SheetMapping] = field(default_factory=list)
+
+    def preview(self) -> dict[str, int]:
+        """Rows :meth:`write` would write, per table (``import check``)."""
+        return {"exam": len(self.exam), "paper": len(self.papers), "item": len(self.items),
+                "optional_group": len(self.groups), "item_knowledge": len(self.knowledge)}
 
     def write(self, con: Any) -> int:
         """Exam and papers upserted; each paper's items, groups and knowledge replaced."""
@@ -237,9 +244,10 @@ def plan_paper(db: Database, file: str, sheets: list[RawSheet], problems: Proble
         return PaperPlan(exam, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
                          len(exam))
     cells, fr = _items(file, items_raw, exam_id, problems, user_map, lang)
+    mapping = [sheet_mapping(cells.grid, PAPER_ITEMS.kind, cells.cols)]
     if problems or exam_id is None:
         return PaperPlan(exam, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
-                         cells.n + len(exam))
+                         cells.n + len(exam), mapping=mapping)
     fr["paper_id"] = [paper_id(exam_id, s, t if isinstance(t, str) else None)
                       for s, t in zip(fr["subject_code"], fr["track"], strict=True)]
     fr["seq"] = (fr.groupby("paper_id").cumcount() + 1).astype("int16")
@@ -261,7 +269,7 @@ def plan_paper(db: Database, file: str, sheets: list[RawSheet], problems: Proble
     }).drop_duplicates(["paper_id", "seq", "knowledge_point"])
     _check_scored(db, items, cells, problems)
     return PaperPlan(exam, papers[["paper_id", "exam_id", "subject_code", "track", "full_marks"]],
-                     items, knowledge, groups, cells.n + len(exam))
+                     items, knowledge, groups, cells.n + len(exam), mapping=mapping)
 
 
 def _check_scored(db: Database, items: pd.DataFrame, cells: Cells, problems: Problems) -> None:

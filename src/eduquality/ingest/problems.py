@@ -5,6 +5,11 @@ of stopping at the first one, so the user sees *all* the problems of a file at o
 (:class:`ImportProblems`, at most ``MAX_SHOWN`` lines) and in an error file listing every one
 (:func:`write_error_file`, ``.xlsx`` or ``.csv``). Rows are numbered as the user sees them in
 Excel (1-based, header rows included); columns as ``C（姓名）`` — the letter and the header.
+
+On screen the same problem in many rows is one line (:func:`group_problems`): problems with the
+same sheet, column, reason and parameters — hence the same message — are merged into one
+:class:`ProblemGroup` that names its rows as ranges (``第 2–151 行``, :func:`row_ranges`) and
+counts them. The error file still lists every row.
 """
 
 from __future__ import annotations
@@ -30,10 +35,12 @@ MESSAGES = register({
     ),
     "ingest.problems_more": (
         "……还有 {n} 个问题，完整清单见错误文件 {path}",
-        "…and {n} more, see the error file {path}",
+        "…and {n} more problem(s), see the error file {path}",
     ),
     "ingest.problems_file": ("完整问题清单：{path}", "full list of problems: {path}"),
     "ingest.where_row": ("第 {row} 行", "row {row}"),
+    "ingest.where_rows": ("第 {rows} 行", "rows {rows}"),
+    "ingest.group_count": ("（共 {n} 处）", " ({n} rows)"),
     "ingest.where_sheet": ("工作表「{sheet}」", "sheet '{sheet}'"),
     "ingest.where_col": ("{col} 列", "column {col}"),
     "ingest.where_value": ("值「{value}」", "value '{value}'"),
@@ -86,6 +93,76 @@ class Problem:
         return f"{where}{sep}{self.message(lang)}" if where else self.message(lang)
 
 
+def row_ranges(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """The distinct ``rows`` as maximal runs of consecutive numbers, ascending.
+
+    >>> row_ranges([5, 2, 3, 4, 9, 11, 10, 3])
+    [(2, 5), (9, 11)]
+    """
+    out: list[tuple[int, int]] = []
+    for r in sorted(set(rows)):
+        if out and r == out[-1][1] + 1:
+            out[-1] = (out[-1][0], r)
+        else:
+            out.append((r, r))
+    return out
+
+
+def format_ranges(ranges: Sequence[tuple[int, int]], lang: str = "zh") -> str:
+    """``[(2, 151), (160, 160)]`` → ``2–151、160`` (``2–151, 160`` in English)."""
+    sep = "、" if lang != "en" else ", "
+    return sep.join(str(a) if a == b else f"{a}–{b}" for a, b in ranges)
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """Problems that differ only in their row (and value): one line on screen."""
+
+    first: Problem
+    rows: tuple[int, ...]
+    values: tuple[str, ...]
+    count: int
+
+    def line(self, lang: str = "zh") -> str:
+        """Where (sheet, row ranges, column, the value when all rows share it), then why, then
+        the count when there is more than one."""
+        p = self.first
+        if self.count == 1:
+            return p.line(lang)
+        parts = []
+        if p.sheet:
+            parts.append(tr("ingest.where_sheet", lang, sheet=p.sheet))
+        ranges = row_ranges(self.rows)
+        if len(ranges) == 1 and ranges[0][0] == ranges[0][1]:
+            parts.append(tr("ingest.where_row", lang, row=ranges[0][0]))
+        elif ranges:
+            parts.append(tr("ingest.where_rows", lang, rows=format_ranges(ranges, lang)))
+        if p.column:
+            parts.append(tr("ingest.where_col", lang, col=p.column))
+        if len(self.values) == 1:
+            parts.append(tr("ingest.where_value", lang, value=self.values[0]))
+        where = ("，" if lang != "en" else ", ").join(parts)
+        sep = "：" if lang != "en" else ": "
+        text = f"{where}{sep}{p.message(lang)}" if where else p.message(lang)
+        return text + tr("ingest.group_count", lang, n=self.count)
+
+
+def group_problems(problems: Sequence[Problem]) -> list[ProblemGroup]:
+    """Merge problems with the same file, sheet, column, reason and parameters (so the same
+    message), in the order each group was first found."""
+    groups: dict[tuple[Any, ...], list[Problem]] = {}
+    for p in problems:
+        key = (p.file, p.sheet, p.column, p.reason, tuple((k, repr(v)) for k, v in p.params))
+        groups.setdefault(key, []).append(p)
+    out = []
+    for members in groups.values():
+        rows = tuple(sorted({p.row for p in members if p.row is not None}))
+        values = tuple(dict.fromkeys(p.value for p in members if p.value not in (None, "")))
+        out.append(ProblemGroup(members[0], rows, values if len(values) == 1 else (),
+                                len(members)))
+    return out
+
+
 def show_value(value: Any) -> str | None:
     """The cell value as the user would read it (None for empty)."""
     if value is None:
@@ -132,7 +209,8 @@ class Problems:
 
 class ImportProblems(EduQualityError):
     """The file has problems; nothing was imported. ``problems`` lists all of them and
-    ``error_file`` is where the full list was written (None when it could not be written)."""
+    ``error_file`` is where the full list was written (None when it could not be written).
+    The message shows them grouped (:func:`group_problems`)."""
 
     def __init__(self, problems: Sequence[Problem], lang: str = "zh",
                  error_file: Path | None = None) -> None:
@@ -142,11 +220,13 @@ class ImportProblems(EduQualityError):
         super().__init__(self.render())
 
     def render(self, limit: int = MAX_SHOWN) -> str:
+        """The head line, then one line per group of problems (at most ``limit`` lines)."""
         lang = self.lang
         file = self.problems[0].file if self.problems else ""
         lines = [tr("ingest.problems_head", lang, file=file, n=len(self.problems))]
-        lines += ["  " + p.line(lang) for p in self.problems[:limit]]
-        more = len(self.problems) - limit
+        groups = group_problems(self.problems)
+        lines += ["  " + g.line(lang) for g in groups[:limit]]
+        more = sum(g.count for g in groups[limit:])
         if more > 0:
             lines.append(tr("ingest.problems_more", lang, n=more, path=self.error_file or "-"))
         elif self.error_file is not None:

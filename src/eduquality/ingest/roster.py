@@ -42,6 +42,7 @@ from eduquality.ingest.roster_cells import (
 )
 from eduquality.ingest.roster_exam import Registrations, roster_registrations
 from eduquality.ingest.schools import SchoolNames, split_names
+from eduquality.ingest.templates import SheetMapping, sheet_mapping
 from eduquality.ingest.values import (
     is_blank,
     norm_header,
@@ -509,6 +510,21 @@ class RosterPlan:
     derived: Derived = field(default_factory=Derived)
     registrations: Registrations | None = None
     notes: list[str] = field(default_factory=list)
+    mapping: list[SheetMapping] = field(default_factory=list)
+
+    def preview(self) -> dict[str, int]:
+        """Rows per kind that :meth:`write` would write (``import check``): the sheets' rows,
+        the school years and classes it would create, the 考号 it would register."""
+        out: dict[str, int] = {}
+        for s in self.sheets:
+            out[s.layout.kind] = out.get(s.layout.kind, 0) + len(s.frame)
+        for kind, frame in (("school_year", self.derived.years),
+                            ("class", self.derived.classes)):
+            if not frame.empty:
+                out[kind] = out.get(kind, 0) + len(frame)
+        if self.registrations is not None:
+            out["exam_registration"] = len(self.registrations.frame)
+        return out
 
     def write(self, con: Any) -> int:
         """Write every sheet in dependency order. Writes; returns rows written."""
@@ -702,6 +718,7 @@ def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                                  kinds=", ".join(sorted({v for v in KIND_NAMES.values()}))))
     forced = KIND_NAMES[kind] if kind is not None else None
     parsed: list[Sheet] = []
+    mapping: list[SheetMapping] = []
     rows_read = 0
     for raw in sheets:
         lay, header_row = detect_layout(raw, user_map, forced)
@@ -710,6 +727,8 @@ def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Probl
             continue
         grid: Grid = make_grid(file, raw, header_row)
         cols = match_columns(grid, lay, user_map, problems, lang, _fallbacks(grid, lay, user_map))
+        mapping.append(sheet_mapping(grid, lay.kind, {  # recognised but not stored: '-'
+            n: col for n, col in cols.items() if not lay.field(n).ignored}))
         keep = np.zeros(len(grid.data), dtype=bool)  # rows with a stored value
         for name, col in cols.items():
             if not lay.field(name).ignored:
@@ -723,4 +742,5 @@ def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Probl
     regs = roster_registrations(db, exam, parsed, problems, notes, lang) if exam else None
     if not problems:
         _check_locked(db, parsed, lang)
-    return RosterPlan(parsed, rows_read, derived=derived, registrations=regs, notes=notes)
+    return RosterPlan(parsed, rows_read, derived=derived, registrations=regs, notes=notes,
+                      mapping=mapping)

@@ -39,6 +39,7 @@ from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet
 from eduquality.ingest.registrations import registrations as _registrations
 from eduquality.ingest.registrations import upsert_registrations as _upsert_registrations
+from eduquality.ingest.templates import SheetMapping, sheet_mapping
 from eduquality.ingest.values import (
     as_number,
     as_text,
@@ -140,6 +141,17 @@ class ScoreColumns:
     items: dict[str, dict[str, Column]] = field(default_factory=dict)  # subject → label → col
     choices: dict[str, dict[str, Column]] = field(default_factory=dict)
     subject_sum: dict[str, Column] = field(default_factory=dict)  # subject → its 总分 column
+
+    def fields(self) -> dict[str, Column]:
+        """Field name → column: identity fields, ``数学`` (subject total), ``数学:17(2)``
+        (item), ``数学:1选项`` (choice), ``数学:总分`` (the subject's sum, checked)."""
+        out = dict(self.ident)
+        out.update({SUBJECTS.label(s): c for s, c in self.totals.items()})
+        for table, suffix in ((self.items, ""), (self.choices, "选项")):
+            for s, cols in table.items():
+                out.update({f"{SUBJECTS.label(s)}:{k}{suffix}": c for k, c in cols.items()})
+        out.update({f"{SUBJECTS.label(s)}:总分": c for s, c in self.subject_sum.items()})
+        return out
 
 
 def _load_papers(db: Database, exam_id: str) -> dict[tuple[str, str | None], Paper]:
@@ -573,6 +585,13 @@ class ScoresPlan:
     item_scores: list[tuple[str, pa.Table]]
     rows_read: int
     counts: dict[str, int] = field(default_factory=dict)
+    mapping: list[SheetMapping] = field(default_factory=list)
+
+    def preview(self) -> dict[str, int]:
+        """Rows :meth:`write` would write, per table (``import check``)."""
+        return {"exam_registration": len(self.registrations),
+                "subject_result": len(self.results),
+                "item_score": sum(t.num_rows for _, t in self.item_scores)}
 
     def write(self, con: Any) -> int:
         """Registrations, subject results and item scores of the students in the file replace
@@ -648,11 +667,13 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
     results: list[pd.DataFrame] = []
     item_frames: list[tuple[str, pa.Table]] = []
     rows_read = 0
+    mapping: list[SheetMapping] = []
     for raw in sheets:
         row, two = _find_header(raw, user_map)
         grid = _make_grid(file, raw, row, two)
         sheet_subject = subject_code or SUBJECTS.parse(norm_header(raw.name))
         sc = _classify(grid, user_map, sheet_subject, problems, lang)
+        mapping.append(sheet_mapping(grid, "scores", sc.fields()))
         if "national_id" not in sc.ident:
             continue
         nid_all = as_text(grid.cells(sc.ident["national_id"]))
@@ -709,12 +730,13 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
              "sheet"]])
     reg = _registrations(db, exam_id, regs, problems)
     if problems:
-        return ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], rows_read)
+        return ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], rows_read,
+                          mapping=mapping)
     res = pd.concat(results, ignore_index=True) if results else pd.DataFrame(
         columns=["paper_id", "student_id", "status", "score"])
     res = res.drop_duplicates(["paper_id", "student_id"], keep="last")
     res["student_id"] = res["student_id"].astype(np.int32)
-    return ScoresPlan(exam_id, reg, res, item_frames, rows_read)
+    return ScoresPlan(exam_id, reg, res, item_frames, rows_read, mapping=mapping)
 
 
 def _row_tracks(ctx: _Ctx, sc: ScoreColumns, ident: pd.DataFrame,

@@ -37,6 +37,13 @@ def _select(cols: list[str], types: dict[str, str], alias: str = "s") -> str:
     return ", ".join(f'CAST({alias}."{c}" AS {types[c]}) AS "{c}"' for c in cols)
 
 
+def _referenced(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether a foreign key of another table references ``table``."""
+    row = con.execute("SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = "
+                      "'FOREIGN KEY' AND referenced_table = ?", [table]).fetchall()
+    return bool(row and row[0][0])
+
+
 def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
            key: list[str]) -> int:
     """Update changed rows with an existing ``key``, insert the others. Writes.
@@ -53,18 +60,25 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
         rest = [c for c in cols if c not in key]
         changed = 0
         if rest:
-            # Count the changed rows, then update column by column and only where the value
-            # differs: DuckDB turns an UPDATE of a foreign-key column into delete + insert,
-            # which a referenced row (a school with classes) refuses even when the value is
-            # unchanged.
+            # Count the changed rows. A table that others reference is updated column by
+            # column and only where the value differs: DuckDB turns an UPDATE of a foreign-key
+            # column into delete + insert, which a referenced row (a school with classes)
+            # refuses even when the value is unchanged.
             differs = " OR ".join(f't."{c}" IS DISTINCT FROM s."{c}"' for c in rest)
             row = con.execute(
                 f'SELECT count(*) FROM "{table}" AS t JOIN {typed} AS s ON {on} '
                 f"WHERE {differs}").fetchall()
             changed = int(row[0][0]) if row else 0
-            for c in rest if changed else []:
-                con.execute(f'UPDATE "{table}" AS t SET "{c}" = s."{c}" FROM {typed} AS s '
-                            f'WHERE {on} AND t."{c}" IS DISTINCT FROM s."{c}"')
+            if changed and not _referenced(con, table):
+                # one statement: a CHECK spanning columns (a subject_result's status and score)
+                # holds before and after it, not between two column updates
+                sets = ", ".join(f'"{c}" = s."{c}"' for c in rest)
+                con.execute(f'UPDATE "{table}" AS t SET {sets} FROM {typed} AS s '
+                            f"WHERE {on} AND ({differs})")
+            else:
+                for c in rest if changed else []:
+                    con.execute(f'UPDATE "{table}" AS t SET "{c}" = s."{c}" FROM {typed} AS s '
+                                f'WHERE {on} AND t."{c}" IS DISTINCT FROM s."{c}"')
         collist = ", ".join(f'"{c}"' for c in cols)
         row = con.execute(
             f'INSERT INTO "{table}" ({collist}) SELECT {collist} FROM {typed} AS s '

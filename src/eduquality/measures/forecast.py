@@ -14,7 +14,7 @@ new 3+1+2 regime ('物理类'/'历史类', '本科批'/'特控线'), 中考 ('�
 - Per unit (:func:`unit_forecast`): forecast count and share above each line with a prediction
   interval from the Poisson-binomial distribution of a sum of independent Bernoullis.
 - Backtests (:func:`calibration_table`, :func:`brier_score`, :func:`interval_coverage`) and the
-  plan's target of +4 points a year of 上线率 (:func:`plan_progress`).
+  plan's target of a yearly step in 上线率 (:func:`plan_progress`).
 """
 
 from __future__ import annotations
@@ -467,14 +467,12 @@ def interval_coverage(actual: ArrayLike, low: ArrayLike, high: ArrayLike) -> flo
     return float(np.mean((lo <= a) & (a <= hi)))
 
 
-def plan_progress(
-    rates: pd.DataFrame, base_year: int, step: float = 0.04
-) -> pd.DataFrame:
-    """Progress toward the plan's target: 上线率 up by ``step`` (default 4 percentage points)
-    each year from ``base_year``. ``rates`` has columns unit, year, rate (a share in [0, 1],
-    actual or forecast). Returns per unit and year: base_rate, target = base_rate + step ·
-    (year − base_year), rate, gap = rate − target, on_track = gap ≥ 0. Units without a base
-    year rate get no target.
+def plan_progress(rates: pd.DataFrame, base_year: int, step: float) -> pd.DataFrame:
+    """Progress toward the plan's target: 上线率 up by ``step`` (a share: the settings'
+    ``PlanTarget.step``, 0.04 = 4 percentage points) each year from ``base_year``. ``rates`` has
+    columns unit, year, rate (a share in [0, 1], actual or forecast). Returns per unit and year:
+    base_rate, target = base_rate + step · (year − base_year), rate, gap = rate − target,
+    on_track = gap ≥ 0, and the step itself. Units without a base year rate get no target.
     """
     need = {"unit", "year", "rate"}
     if not need <= set(rates.columns):
@@ -486,4 +484,5 @@ def plan_progress(
     out["gap"] = out["rate"] - out["target"]
     out["on_track"] = (out["gap"] >= -1e-12).astype("boolean")
     out.loc[out["target"].isna(), "on_track"] = pd.NA
+    out["step"] = float(step)
     return out.sort_values(["unit", "year"]).reset_index(drop=True)

@@ -14,9 +14,11 @@ Definitions (GLOSSARY, Item analysis):
   Welch's two-sample t-test of the unit's students against the rest of the reference group
   (one-sided, unit below; Welch 1947, Biometrika 34:28–35), the p-values of one unit's knowledge
   points adjusted by Benjamini–Hochberg (1995, JRSS B 57:289–300). A point is weak when the
-  adjusted p < α **and** the gap ≤ −``min_gap`` (a practically relevant shortfall, default 5
-  percentage points). Weak points are ranked by priority = −gap × weight, weight = the
-  knowledge point's share of the paper's points (Σᵢ w_ik mᵢ / paper full marks).
+  adjusted p < α **and** the gap ≤ −``min_gap`` (a practically relevant shortfall: the
+  settings' ``KnowledgeRules.min_gap``, 5 percentage points by default). Weak points are
+  ranked by priority = −gap × weight, weight = the knowledge point's share of the paper's
+  points (Σᵢ w_ik mᵢ / paper full marks). :func:`shortfall` applies the same ``min_gap`` to
+  one student's rates, which are too few for a test.
 
   Limits, stated for the methods appendix: students are treated as independent, so for a large
   unit made of classes (a school) the SE is somewhat too small and ``min_gap`` matters; the
@@ -40,6 +42,7 @@ __all__ = [
     "KnowledgeError",
     "benjamini_hochberg",
     "item_matrix",
+    "shortfall",
     "student_tag_rates",
     "tag_matrix",
     "tag_rates",
@@ -256,6 +259,17 @@ def benjamini_hochberg(p: pd.Series, group: pd.Series | None = None) -> pd.Serie
     return adjusted.reindex(p.index).rename("p_adj")
 
 
+def shortfall(own: pd.Series, reference: pd.Series, min_gap: float) -> pd.Series:
+    """Knowledge points to show one student (who has too few items per point for a test):
+    own rate ≤ reference rate − ``min_gap``, the same practical threshold as :func:`weak_points`
+    (settings: ``KnowledgeRules.min_gap``). NaN rates are no shortfall.
+
+    >>> shortfall(pd.Series([0.50, 0.56, 0.9]), pd.Series([0.55, 0.60, np.nan]), 0.05).tolist()
+    [True, False, False]
+    """
+    return (own <= reference - min_gap).fillna(False).astype(bool)
+
+
 def weak_points(
     scores: pd.DataFrame,
     full_marks: pd.Series,
@@ -264,7 +278,7 @@ def weak_points(
     reference: pd.Series | None = None,
     *,
     alpha: float = 0.05,
-    min_gap: float = 0.05,
+    min_gap: float,
     paper_full: float | None = None,
     alternative: Literal["less", "two-sided"] = "less",
 ) -> pd.DataFrame:
@@ -289,7 +303,7 @@ def weak_points(
     >>> x = pd.DataFrame({"A": [2.0, 3, 2, 4, 3, 8, 9, 7, 8, 9, 9, 8, 8, 7, 9]})
     >>> m = pd.DataFrame({"item": ["A"], "tag": ["代数"]})
     >>> cls = pd.Series(["1班"] * 5 + ["2班"] * 10)
-    >>> r = weak_points(x, pd.Series({"A": 10.0}), m, cls).iloc[0]
+    >>> r = weak_points(x, pd.Series({"A": 10.0}), m, cls, min_gap=0.05).iloc[0]
     >>> round(float(r["t"]), 6), round(float(r["df"]), 7), f"{r['p']:.6e}", bool(r["weak"])
     (-12.008239, 7.6721311, '1.512028e-06', True)
     """

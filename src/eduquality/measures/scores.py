@@ -8,7 +8,9 @@ Every definition follows GLOSSARY "Score summaries (成绩统计)":
   counted as 0. n is the number of valid scores.
 * 标准差 SD is the sample SD (divisor n − 1). Quartiles use linear interpolation between order
   statistics (Hyndman & Fan 1996 type 7, the default of R ``quantile`` and pandas).
-* Rates: share of valid takers at or above ``share × full marks`` (低分率: strictly below).
+* Rates: share of valid takers at or above ``share × full marks`` (低分率: strictly below). The
+  lines are settings (``eduquality.config.Thresholds``, 85/70/60/40 % by default) and come in
+  as a parameter: this module holds no default of its own.
 * Group functions take ``by`` — one key array/Series aligned with the scores, or a list of them —
   and work like a pandas ``groupby``: per-student measures are computed within each group
   (``transform``), per-unit measures come back indexed by the group keys. Series keys align
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import Any, Literal, NamedTuple, Protocol, TypeAlias
+from typing import Any, Literal, Protocol, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -31,16 +33,18 @@ from eduquality.i18n import register
 
 __all__ = [
     "BANDS",
-    "DEFAULT_LINES",
-    "RateLines",
+    "Lines",
     "above_mean_rate",
     "all_pass_rate",
     "band_vs_reference",
     "compare_units",
     "competition_rank",
     "deviation",
+    "grade_letters",
+    "group_t",
     "group_t_scores",
     "mean_ci",
+    "mean_interval",
     "normalised_scores",
     "one_point_table",
     "percentile_rank",
@@ -49,6 +53,7 @@ __all__ = [
     "stanine",
     "summarise",
     "t_scores",
+    "variation_coefficient",
     "z_scores",
 ]
 
@@ -56,7 +61,9 @@ By: TypeAlias = "pd.Series | np.ndarray | Sequence[Any] | None"
 
 
 class Lines(Protocol):
-    """Anything with the four lines as shares of full marks (e.g. ``config.Thresholds``)."""
+    """The four lines of 三率一分/四率 as shares of full marks: anything with these attributes,
+    in practice the settings' ``eduquality.config.Thresholds`` (GLOSSARY: 85 %, 70 %, 60 % at
+    or above; 低分 below 40 %; configurable per district)."""
 
     @property
     def excellent(self) -> float: ...
@@ -67,18 +74,6 @@ class Lines(Protocol):
     @property
     def low(self) -> float: ...
 
-
-class RateLines(NamedTuple):
-    """三率一分/四率 lines as shares of full marks: 85 %, 70 %, 60 % (at or above) and 40 %
-    (低分: below). Configurable per district (some use 30 % for 低分)."""
-
-    excellent: float = 0.85
-    good: float = 0.70
-    pass_: float = 0.60
-    low: float = 0.40
-
-
-DEFAULT_LINES = RateLines()
 
 #: band codes of :func:`band_vs_reference` (same codes as the analysis layer's unit tables)
 BANDS = ("above", "similar", "below", "too_few")
@@ -139,12 +134,13 @@ def _transform_mean_sd(x: pd.Series, by: By) -> tuple[pd.Series, pd.Series]:
 def rate_flags(
     scores: ArrayLike | pd.Series,
     full_marks: float | ArrayLike | pd.Series,
-    lines: Lines = DEFAULT_LINES,
+    lines: Lines,
 ) -> pd.DataFrame:
     """Per student 1.0/0.0 flags (NaN where the score is missing) for 优秀, 良好, 及格 (score ≥
     line × full marks) and 低分 (score < low × full marks); their group means are the rates.
 
-    >>> rate_flags([90, 72, 59, 30, np.nan], 100).to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+    >>> from eduquality.config import Thresholds  # 85/70/60/40 %
+    >>> rate_flags([90, 72, 59, 30, np.nan], 100, Thresholds()).to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
     {'excellent': [1.0, 0.0, 0.0, 0.0, nan], 'good': [1.0, 1.0, 0.0, 0.0, nan],
      'pass': [1.0, 1.0, 0.0, 0.0, nan], 'low': [0.0, 0.0, 0.0, 1.0, nan]}
     """
@@ -169,24 +165,55 @@ def rate_flags(
     )
 
 
+def grade_letters(
+    scores: ArrayLike | pd.Series,
+    full_marks: float | ArrayLike | pd.Series,
+    lines: Lines,
+) -> pd.Series:
+    """等级 (criterion-referenced grades, GLOSSARY "Rules on publishing"): A at or above the
+    优秀 line, B at or above 良好, C at or above 及格, else D; missing scores get NaN. The
+    same comparisons as :func:`rate_flags`, so the share of A is the 优秀率, of A–B the 良好率
+    and of A–C the 及格率.
+
+    >>> from eduquality.config import Thresholds  # 85/70/60 %
+    >>> grade_letters([102, 101.5, 84, 72, np.nan], 120, Thresholds()).tolist()
+    ['A', 'B', 'B', 'C', nan]
+    """
+    flags = rate_flags(scores, full_marks, lines)
+    letters = np.select([flags["excellent"] == 1, flags["good"] == 1, flags["pass"] == 1],
+                        ["A", "B", "C"], default="D")
+    return pd.Series(letters, index=flags.index).where(flags["pass"].notna())
+
+
+def variation_coefficient(sd: Any, mean: Any) -> Any:
+    """差异系数 CV = SD / mean (GLOSSARY), elementwise on numbers, arrays or Series.
+
+    >>> variation_coefficient(12.0, 80.0)
+    0.15
+    """
+    return sd / mean
+
+
 def summarise(
     scores: ArrayLike | pd.Series,
     full_marks: float | ArrayLike | pd.Series,
     by: By = None,
-    lines: Lines = DEFAULT_LINES,
+    *,
+    lines: Lines,
 ) -> pd.DataFrame:
     """三率一分/四率 and the usual summary per group (one row, index "all", without ``by``).
 
     Columns: ``n_registered`` (rows), ``n`` (valid scores), ``mean``, ``sd`` (n − 1), ``cv``
     (差异系数 SD/mean), ``min``, ``q1``, ``median``, ``q3`` (type 7), ``max``,
-    ``excellent_rate``, ``good_rate``, ``pass_rate`` (≥ 85/70/60 % of full marks) and
-    ``low_rate`` (< 40 %).
+    ``excellent_rate``, ``good_rate``, ``pass_rate`` (share at or above ``lines``' 优秀, 良好,
+    及格 lines × full marks) and ``low_rate`` (below the 低分 line), as in :func:`rate_flags`.
 
-    Hand example, full marks 100, scores 95, 85, 70, 60, 30 and one absent: n = 5, mean 68,
-    excellent 2/5, good 3/5, pass 4/5, low 1/5; SD = √((27² + 17² + 2² + 8² + 38²)/4) = √(2530/4) ≈ 25.1496
-    (R ``sd`` 25.14955).
+    Hand example, full marks 100, lines 85/70/60/40 %, scores 95, 85, 70, 60, 30 and one absent:
+    n = 5, mean 68, excellent 2/5, good 3/5, pass 4/5, low 1/5;
+    SD = √((27² + 17² + 2² + 8² + 38²)/4) = √(2530/4) ≈ 25.1496 (R ``sd`` 25.14955).
 
-    >>> s = summarise([95, 85, 70, 60, 30, np.nan], 100)
+    >>> from eduquality.config import Thresholds
+    >>> s = summarise([95, 85, 70, 60, 30, np.nan], 100, lines=Thresholds())
     >>> s.loc["all", ["n", "mean", "excellent_rate", "pass_rate", "low_rate"]].tolist()
     [5.0, 68.0, 0.4, 0.8, 0.2]
     >>> round(float(s.loc["all", "sd"]), 4)
@@ -213,7 +240,7 @@ def summarise(
             "max": sc.max(),
         }
     )
-    out.insert(4, "cv", out["sd"] / out["mean"])
+    out.insert(4, "cv", variation_coefficient(out["sd"], out["mean"]))
     rates = grouped[["excellent_rate", "good_rate", "pass_rate", "low_rate"]].mean()
     out = out.join(rates)
     if not keys:
@@ -224,10 +251,11 @@ def summarise(
 def all_pass_rate(
     scores: pd.DataFrame,
     full_marks: float | ArrayLike | pd.Series,
-    pass_share: float = 0.60,
+    pass_share: float,
     by: By = None,
 ) -> float | pd.Series:
-    """全科及格率: share of students who pass (≥ pass_share × full marks) every subject they took.
+    """全科及格率: share of students who pass (≥ pass_share × full marks; the settings' 及格
+    line ``Thresholds.pass_``) every subject they took.
 
     ``scores`` is students × subjects (NaN = not taken / absent); ``full_marks`` per subject.
     Students who took no subject are not counted. Hand example (full marks 100, 150): student 1
@@ -235,7 +263,7 @@ def all_pass_rate(
     2/3.
 
     >>> df = pd.DataFrame({"语文": [70, 90, 60], "数学": [100, 80, np.nan]})
-    >>> round(all_pass_rate(df, [100, 150]), 4)
+    >>> round(all_pass_rate(df, [100, 150], 0.60), 4)
     0.6667
     """
     full = np.broadcast_to(np.asarray(full_marks, dtype=float), (scores.shape[1],))
@@ -298,9 +326,20 @@ def t_scores(scores: ArrayLike | pd.Series, by: By = None) -> pd.Series:
     return 50 + 10 * z_scores(scores, by)
 
 
+def group_t(mean: Any, reference_mean: Any, reference_sd: Any) -> Any:
+    """Group T of a unit from its mean and the reference group's mean and SD (GLOSSARY "标准分
+    Z, T"): T_g = 50 + 10 (mean_g − mean_all) / SD_all. Elementwise on numbers, arrays or Series;
+    :func:`group_t_scores` computes it from the scores.
+
+    >>> group_t(72.0, 70.0, 10.0)
+    52.0
+    """
+    return 50 + 10 * (mean - reference_mean) / reference_sd
+
+
 def group_t_scores(scores: ArrayLike | pd.Series, by: By) -> pd.Series:
-    """Group T: T_g = 50 + 10 (mean_g − mean_all) / SD_all, with mean_all and SD_all (n − 1) over
-    all valid scores (GLOSSARY "标准分 Z, T").
+    """Group T (:func:`group_t`) of every group, with mean_all and SD_all (n − 1) over all valid
+    scores.
 
     Hand example: all = 2, 4, 6, 8 (mean 5, SD √(20/3) ≈ 2.582); school A = 2, 4 (mean 3)
     → 50 + 10 · (−2)/2.582 ≈ 42.25; school B → 57.75.
@@ -310,7 +349,7 @@ def group_t_scores(scores: ArrayLike | pd.Series, by: By) -> pd.Series:
     """
     x = _series(scores)
     g = _grouped(x, by)
-    return 50 + 10 * (g.mean() - x.mean()) / x.std(ddof=1)
+    return group_t(g.mean(), x.mean(), x.std(ddof=1))
 
 
 def percentile_rank(
@@ -422,7 +461,7 @@ def score_bands(
     scores: ArrayLike | pd.Series,
     full_marks: float,
     width: float = 10.0,
-    edges: Sequence[float] | None = None,
+    edges: ArrayLike | None = None,
 ) -> pd.DataFrame:
     """分数段分布: counts and shares per band [lower, upper), the last band closed at full
     marks. ``edges`` overrides the even bands of ``width`` from 0 to full marks. Scores outside
@@ -447,8 +486,31 @@ def score_bands(
 
 # --- uncertainty --------------------------------------------------------------------------------
 
+def mean_interval(n: Any, mean: Any, sd: Any, level: float = 0.95) -> pd.DataFrame:
+    """The t-interval of a mean from the unit's n, mean and SD (n − 1): se = SD/√n,
+    mean ± t_{1−α/2, n−1} · se (Student 1908; NaN interval for n < 2). Arguments are numbers,
+    arrays or aligned Series (e.g. the columns of a table of unit summaries); returns columns
+    ``se, ci_low, ci_high`` (index of ``mean`` when it is a Series). :func:`mean_ci` computes
+    it from the scores.
+
+    Hand example: n = 4, mean 80, SD 2 → se = 1, t(0.975, 3) = 3.182446 → 76.817554 … 83.182446.
+
+    >>> mean_interval(4, 80.0, 2.0).round(6).iloc[0].tolist()
+    [1.0, 76.817554, 83.182446]
+    """
+    index = mean.index if isinstance(mean, pd.Series) else None
+    nn = np.atleast_1d(np.asarray(n, dtype=float))
+    m = np.atleast_1d(np.asarray(mean, dtype=float))
+    se = np.atleast_1d(np.asarray(sd, dtype=float)) / np.sqrt(nn)
+    df = nn - 1
+    tcrit = stats.t.ppf(0.5 + level / 2, np.where(df >= 1, df, np.nan))
+    return pd.DataFrame({"se": se, "ci_low": m - tcrit * se, "ci_high": m + tcrit * se},
+                        index=index)
+
+
 def mean_ci(scores: ArrayLike | pd.Series, by: By = None, level: float = 0.95) -> pd.DataFrame:
-    """Mean with a t-based confidence interval per unit: mean ± t_{1−α/2, n−1} · SD/√n.
+    """Mean with a t-based confidence interval per unit (:func:`mean_interval`):
+    mean ± t_{1−α/2, n−1} · SD/√n.
 
     Columns ``n, mean, sd, se, ci_low, ci_high`` (NaN interval for n < 2). R ``t.test(c(2, 4, 6,
     8))`` gives 95 % CI 0.8914795 … 9.1085205:
@@ -463,12 +525,7 @@ def mean_ci(scores: ArrayLike | pd.Series, by: By = None, level: float = 0.95) -
                            index=["all"])
     else:
         out = pd.DataFrame({"n": g.count().astype(float), "mean": g.mean(), "sd": g.std(ddof=1)})
-    out["se"] = out["sd"] / np.sqrt(out["n"])
-    df = out["n"] - 1
-    tcrit = stats.t.ppf(0.5 + level / 2, df.where(df >= 1))
-    out["ci_low"] = out["mean"] - tcrit * out["se"]
-    out["ci_high"] = out["mean"] + tcrit * out["se"]
-    return out
+    return out.join(mean_interval(out["n"], out["mean"], out["sd"], level))
 
 
 def compare_units(
@@ -533,9 +590,9 @@ def band_vs_reference(
     ref = reference_mean if isinstance(reference_mean, pd.Series) else pd.Series(
         reference_mean, index=units.index)
     n = units["n"].astype(float)
-    half = stats.t.ppf(0.5 + level / 2, (n - 1).where(n >= 2)) * units["sd"] / np.sqrt(n)
+    ci = mean_interval(n, units["mean"], units["sd"], level)
     band = np.select(
-        [n < max(min_n, 2), units["mean"] - half > ref, units["mean"] + half < ref],
+        [n < max(min_n, 2), ci["ci_low"] > ref, ci["ci_high"] < ref],
         ["too_few", "above", "below"],
         default="similar",
     )

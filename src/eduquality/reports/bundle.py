@@ -53,12 +53,12 @@ class ReportError(EduQualityError):
 
 def make_view(analysis: ExamAnalysis, settings: Settings | None = None, lang: str | None = None,
               public: bool = False) -> View:
-    """``analysis`` in ``lang`` under the settings' publication policy. ``public``: cleared for
-    publication (also when the policy carries ``public = true``, once the settings have it)."""
+    """``analysis`` in ``lang`` under the settings' publication policy and knowledge rules.
+    ``public``: this document is cleared for publication (a decision per document, made by
+    whoever asks for it — not a setting)."""
     settings = settings or Settings()
-    public = public or bool(getattr(settings.publication, "public", False))
     return View(analysis, lang or settings.lang, settings.publication, public,
-                settings.min_unit_n)
+                settings.min_unit_n, knowledge=settings.knowledge)
 
 
 def build_report(view: View, kind: str, unit: object | None = None, *,

@@ -1,8 +1,11 @@
 """Charts as small PNGs drawn with matplotlib's Agg renderer (no pyplot state, no display).
 
 One CJK font face — Noto Sans CJK SC, regular — is used for every chart, the same face the
-PDF uses. PNGs rather than SVG: WeasyPrint needs about 0.2 s per vector chart with CJK glyphs
-as paths, a PNG about 0.01 s (bench/results/reports.md).
+PDF uses; :mod:`eduquality.reports.fonts` decides it and registers it with matplotlib when the
+font cache predates its installation (or stops with what to install).
+
+PNGs rather than SVG: WeasyPrint needs about 0.2 s per vector chart with CJK glyphs as paths,
+a PNG about 0.01 s (bench/results/reports.md).
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ import matplotlib
 import matplotlib.ticker
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-FONT_FAMILY = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
+from eduquality.reports.fonts import FONT_FAMILY, chart_font
+
 DPI = 130
 CM = 1 / 2.54
 BAND_COLOURS = {"above": "#2e7d32", "similar": "#546e7a", "below": "#c62828",
@@ -50,6 +53,7 @@ def _png(fig: Figure, tight: bool = True) -> bytes:
 
 
 def _figure(width_cm: float, height_cm: float, ncols: int = 1) -> tuple[Figure, list[Axes]]:
+    chart_font()  # never a chart with missing glyphs
     fig = Figure(figsize=(width_cm * CM, height_cm * CM))  # no constrained layout: slow
     axes = fig.subplots(1, ncols, squeeze=False)[0]
     return fig, list(axes)
@@ -84,16 +88,15 @@ def unit_means(labels: Sequence[str], mean: npt.ArrayLike, ci_low: npt.ArrayLike
         return _png(fig, tight=False)
 
 
-def score_bands(frames: Sequence[tuple[str, pd.Series]], xlabel: str, ylabel: str) -> bytes:
+def score_bands(frames: Sequence[tuple[str, npt.ArrayLike]], xlabel: str, ylabel: str) -> bytes:
     """Small multiples: the share of takers per tenth of full marks, one panel per subject.
 
-    ``frames``: (subject label, counts per band 0–9 indexed 0..9)."""
+    ``frames``: (subject label, the ten shares of takers per band, lowest band first)."""
     with matplotlib.rc_context(RC):
         k = max(len(frames), 1)
         fig, axes = _figure(17, 4.8, ncols=k)
-        for ax, (label, counts) in zip(axes, frames, strict=False):
-            share = counts / max(counts.sum(), 1)
-            ax.bar(np.arange(10), share.to_numpy(), color=PALETTE[0], width=0.85)
+        for ax, (label, share) in zip(axes, frames, strict=False):
+            ax.bar(np.arange(10), np.asarray(share, dtype=float), color=PALETTE[0], width=0.85)
             ax.set_title(label)
             ax.set_xticks([0, 5, 9], ["0", "50%", "90%+"])
             ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))

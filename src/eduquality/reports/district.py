@@ -82,7 +82,7 @@ def _overview(view: View) -> Section:
     table = S.summary_table(view, dist, [view.subject(s) for s in dist["subject_code"]],
                             L.col("subject_code", lang), L.text("tbl.district_summary", lang),
                             compare=False)
-    chart = S.score_band_chart(view, st, L.text("chart.bands", lang))
+    chart = S.score_band_chart(view, L.text("chart.bands", lang))
     return Section(L.text("sec.overview", lang), [Text(intro), table, chart])
 
 

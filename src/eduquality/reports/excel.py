@@ -19,6 +19,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from eduquality.reports import labels as L
+from eduquality.reports.fonts import CJK_FAMILY
 from eduquality.reports.model import Column, Fmt, Report, Table
 
 NUMBER_FORMATS: dict[Fmt, str] = {
@@ -35,7 +36,7 @@ def _width(text: str) -> int:
 
 class _Styles:
     def __init__(self, wb: Workbook) -> None:
-        base = {"font_name": "Noto Sans CJK SC", "font_size": 10}
+        base = {"font_name": CJK_FAMILY, "font_size": 10}
         self.title = wb.add_format({**base, "font_size": 13, "font_color": "#0D3B66"})
         self.header = wb.add_format({**base, "bg_color": "#E8EEF4", "font_color": "#0D3B66",
                                      "bottom": 1, "text_wrap": True, "align": "center",

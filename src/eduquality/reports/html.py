@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from eduquality.reports import labels as L
+from eduquality.reports.fonts import CSS_FONT_FAMILY
 from eduquality.reports.model import Chart, Column, Fmt, Report, Table, Text
 
 
@@ -99,7 +100,7 @@ def page_rules(report: Report) -> str:
         f"{mark} "
         '@bottom-center { content: counter(page) " / " counter(pages); font-size: 7.5pt; '
         "color: #777; } }\n"
-        'html { font-family: "Noto Sans CJK SC", sans-serif; }'
+        f"html {{ font-family: {CSS_FONT_FAMILY}; }}"
     )
 
 

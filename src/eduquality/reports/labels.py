@@ -346,12 +346,12 @@ METHODS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
                                  "score count in neither).")),
     "weak": (
         ("薄弱点", "单位（学校对全区其余学生、班级对本校其余班级）在该知识点上显著偏低：学生得分率的 Welch t 检验"
-                   "（单侧），同一单位各知识点的 p 值经 Benjamini–Hochberg 校正后 < 0.05，且差距至少 5 个"
+                   "（单侧），同一单位各知识点的 p 值经 Benjamini–Hochberg 校正后 < 0.05，且差距至少 {gap} 个"
                    "百分点；按 差距 × 知识点分值占比 排序。"),
         ("Weak points", "Knowledge points where a unit (a school against the rest of the district, "
                         "a class against the rest of its school) is significantly below: one-sided "
                         "Welch t-test of students' rates, p-values of a unit's points adjusted by "
-                        "Benjamini–Hochberg < 0.05, and a gap of at least 5 percentage points; "
+                        "Benjamini–Hochberg < 0.05, and a gap of at least {gap} percentage points; "
                         "ordered by gap × the point's share of the paper.")),
     "value_added": (
         ("增值评价", "残差法：本次成绩对前测成绩做最小二乘回归，单位增值 = 其学生残差的平均值；多层模型："
@@ -439,9 +439,11 @@ def ebel(code: object, lang: str) -> str:
     return tr(key, lang) if has(key) else ("" if code is None else str(code))
 
 
-def methods(keys: list[str], lang: str) -> list[tuple[str, str]]:
-    """Definitions of the report sections named by ``keys`` (see :data:`METHODS`)."""
-    return [METHODS[k][1 if lang == "en" else 0] for k in keys if k in METHODS]
+def methods(keys: list[str], lang: str, **params: object) -> list[tuple[str, str]]:
+    """Definitions of the report sections named by ``keys`` (see :data:`METHODS`), with the
+    settings they quote filled in (``gap``: the weak-point gap in percentage points)."""
+    out = [METHODS[k][1 if lang == "en" else 0] for k in keys if k in METHODS]
+    return [(term, text.format(**params)) for term, text in out] if params else out
 
 
 def group(code: object, lang: str) -> str:

@@ -293,12 +293,8 @@ def plan_table(view: View, frame: pd.DataFrame, title: str, with_unit: bool) -> 
 
 
 def _plan_step(plan: pd.DataFrame) -> float:
-    """The plan's yearly step in percentage points, read back from the targets."""
-    rows = plan[plan["year"] > plan["year"].min()]
-    if rows.empty:
-        return 4.0
-    step = (rows["target"] - rows["base_rate"]) / (rows["year"] - plan["year"].min())
-    return round(100 * float(step.median()), 1)
+    """The plan's yearly step (carried in the plan frame) in percentage points."""
+    return round(100 * float(plan["step"].iloc[0]), 1)
 
 
 def forecast_section(view: View, fc: Forecast | None, plan: pd.DataFrame | None, title: str,

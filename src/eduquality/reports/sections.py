@@ -51,19 +51,15 @@ def subject_of(view: View, frame: pd.DataFrame, subject: str) -> pd.DataFrame:
     return frame[frame["subject_code"] == subject]
 
 
-def band_counts(view: View, students: pd.DataFrame, subject: str) -> pd.Series:
-    """Takers per tenth of full marks (band 9 includes full marks)."""
-    s = students[(students["subject_code"] == subject) & students["score"].notna()]
-    k = pd.Series(np.clip(np.floor(10 * s["score"] / s["full_marks"]), 0, 9).astype(int))
-    return k.value_counts().reindex(range(10), fill_value=0).sort_index()
-
-
-def score_band_chart(view: View, students: pd.DataFrame, title: str) -> Chart:
+def score_band_chart(view: View, title: str) -> Chart:
+    """The 分数段 of each subject (``analysis.bands``: shares per tenth of full marks)."""
     lang = view.lang
     subjects = [s for s in view.subjects if s != "total" or len(view.subjects) <= 4]
+    bands = view.analysis.bands
 
     def draw() -> bytes:
-        panels = [(view.subject(s), band_counts(view, students, s)) for s in subjects]
+        panels = [(view.subject(s), bands.loc[bands["subject_code"] == s, "share"])
+                  for s in subjects]
         return charts.score_bands(panels, L.col("score_band", lang), L.col("share_students", lang))
 
     return Chart(title, draw)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from eduquality.errors import NotFoundError
 from eduquality.i18n import register, tr
+from eduquality.measures.knowledge import shortfall
 from eduquality.reports import labels as L
 from eduquality.reports import sections as S
 from eduquality.reports.model import Column, Report, Section, Table, Text
@@ -24,9 +25,6 @@ MESSAGES = register({
         "no student {key} in this exam (give the national student ID or the student number)"),
 })
 GRADE_TERMS = ("等级", "Grades")
-MIN_GAP = 0.05
-"""A knowledge point is listed for the student when the own rate lies at least this far below
-the district's (a student's rate rests on a few items: small gaps mean little)."""
 
 
 def find_student(view: View, key: object) -> int:
@@ -102,7 +100,9 @@ def _results(view: View, mine: pd.DataFrame, class_id: str) -> Table:
 
 def _weak(view: View, sid: int, class_id: str) -> Table | Text:
     """The student's weak points (from the analysis' weak-point test at student level), or else
-    the knowledge points where the student's score rate lies below the district's."""
+    the knowledge points where the student's score rate lies at least the settings'
+    ``knowledge.min_gap`` below the district's (:func:`~eduquality.measures.knowledge.shortfall`:
+    a student's rate rests on a few items, so small gaps mean little)."""
     lang = view.lang
     weak = S.weak_table(view, "student", sid)
     if weak is not None:
@@ -116,7 +116,8 @@ def _weak(view: View, sid: int, class_id: str) -> Table | Text:
                                                                     "district_rate")):
         ref = S.knowledge_rates(view, level, unit)[[*keys, "rate"]].rename(columns={"rate": name})
         frame = frame.merge(ref.groupby(keys, as_index=False)[name].mean(), on=keys, how="left")
-    frame = frame[frame["own_rate"] <= frame["district_rate"] - MIN_GAP]
+    min_gap = view.knowledge.min_gap
+    frame = frame[shortfall(frame["own_rate"], frame["district_rate"], min_gap)]
     if frame.empty:
         return Text(L.text("note.no_weak", lang))
     frame = frame.assign(gap=frame["own_rate"] - frame["district_rate"]).sort_values("gap")
@@ -127,4 +128,4 @@ def _weak(view: View, sid: int, class_id: str) -> Table | Text:
             Column("class_rate", L.col("class_rate", lang), "pct"),
             Column("district_rate", L.col("district_rate", lang), "pct")]
     return Table(L.text("tbl.student_knowledge", lang), cols, frame.reset_index(drop=True),
-                 key_columns=2, note=L.text("note.student_weak", lang, gap=round(100 * MIN_GAP)))
+                 key_columns=2, note=L.text("note.student_weak", lang, gap=round(100 * min_gap)))

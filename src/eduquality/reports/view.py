@@ -12,7 +12,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from eduquality.config import PublicationPolicy
+from eduquality.config import KnowledgeRules, PublicationPolicy
 from eduquality.reports import labels as L
 from eduquality.reports.policy import Disclosure, disclosure, mask_id
 from eduquality.results import ExamAnalysis
@@ -32,6 +32,7 @@ class View:
     policy: PublicationPolicy = field(default_factory=PublicationPolicy)
     public: bool = False
     min_unit_n: int = 10
+    knowledge: KnowledgeRules = field(default_factory=KnowledgeRules)
     generated: str = field(
         default_factory=lambda: datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"))
 
@@ -106,7 +107,8 @@ class View:
                  "weak": not a.weak_points.empty}
         out = list(a.methods)
         known = {t for t, _ in out}
-        out += [m for m in L.methods([s for s in sections if shown.get(s)], self.lang)
+        out += [m for m in L.methods([s for s in sections if shown.get(s)], self.lang,
+                                     gap=round(100 * self.knowledge.min_gap))
                 if m[0] not in known]
         if not ranks:
             out = [m for m in out if m[0] not in RANK_TERMS]

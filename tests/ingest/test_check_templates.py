@@ -1,0 +1,201 @@
+"""`import check` (dry run: nothing written) and mapping templates (saved, applied by name or by
+header fingerprint)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from eduquality.errors import EduQualityError
+from eduquality.ingest import (
+    ImportProblems,
+    check_file,
+    import_roster,
+    import_scores,
+)
+from eduquality.ingest.readers import read_sheets
+from eduquality.ingest.templates import candidate_fingerprints, header_fingerprint
+from tests.ingest.conftest import (
+    EXAM,
+    ITEMS,
+    assert_unchanged,
+    roster_sheets,
+    snapshot,
+    write_rows,
+    write_xlsx,
+)
+
+HEAD = ["学生学籍编码", "学生名", "语文得分", "英语得分"]
+MAP = ["学生学籍编码=national_id", "学生名=name", "语文得分=语文", "英语得分=英语"]
+
+
+def marking_file(path, scores, title="2022年1月 九年级期末 成绩"):
+    """A marking system's export: a title row, then the table with its own header texts."""
+    rows = [[title], HEAD]
+    rows += [[f"G00{i + 1}", n, a, b] for i, (n, a, b) in enumerate(scores)]
+    return write_rows(path, rows)
+
+
+SCORES_JAN = [("张三", 90, 120), ("李四", "缺考", 99), ("王五", 70, 80)]
+SCORES_FEB = [("张三", 91, 121), ("李四", 60, 98), ("王五", 71, "缺考")]  # 李四 语文 and 王五
+# 英语 change status: the re-import updates status and score together
+
+
+def results(db) -> list[tuple[str, str, str, float | None]]:
+    got = db.sql("""SELECT s.national_id, r.paper_id, r.status, r.score
+                    FROM subject_result r JOIN student s USING (student_id)
+                    ORDER BY s.national_id, r.paper_id""")
+    return [(a, b, c, None if pd.isna(d) else float(d)) for a, b, c, d in got.itertuples(
+        index=False)]
+
+
+# -- fingerprints -------------------------------------------------------------------------
+def test_fingerprint_ignores_spacing_width_and_trailing_blanks():
+    assert header_fingerprint([["学籍号", "17（2）", ""]]) == header_fingerprint(
+        [[" 学籍 号", "17(2)"]])
+    assert header_fingerprint([["学籍号", "姓名"]]) != header_fingerprint([["姓名", "学籍号"]])
+
+
+def test_candidates_find_the_header_below_any_title(tmp_path):
+    a = read_sheets(marking_file(tmp_path / "a.xlsx", SCORES_JAN, "一月"))
+    b = read_sheets(marking_file(tmp_path / "b.xlsx", SCORES_FEB, "二月"))
+    head = header_fingerprint([HEAD])
+    assert head in candidate_fingerprints(a) and head in candidate_fingerprints(b)
+
+
+# -- import check -------------------------------------------------------------------------
+def test_check_shows_kind_mapping_counts_and_writes_nothing(district, tmp_path):
+    path = marking_file(tmp_path / "成绩.xlsx", SCORES_JAN)
+    before = snapshot(district)
+    result = check_file(district, path, exam_id="E1", mapping=MAP)
+    assert_unchanged(district, before)  # import_log included: no row
+    assert result.outcome == "checked" and result.kind == "scores"
+    assert result.problems == []
+    (sheet,) = result.mapping
+    assert sheet.header_rows == (1,)
+    assert sheet.columns == (("A", "学生学籍编码", "national_id"), ("B", "学生名", "name"),
+                             ("C", "语文得分", "语文"), ("D", "英语得分", "英语"))
+    assert result.rows_read == 3
+    assert result.counts == {"exam_registration": 3, "subject_result": 6, "item_score": 0}
+
+
+def test_check_reports_the_problems_without_an_error_file(district, tmp_path):
+    path = marking_file(tmp_path / "成绩.xlsx", SCORES_JAN)
+    before = snapshot(district)
+    result = check_file(district, path, exam_id="E1")
+    assert_unchanged(district, before)
+    assert {p.reason for p in result.problems} >= {"ingest.unknown_column"}
+    assert result.counts == {}
+    assert not list(tmp_path.glob("*问题清单*"))
+
+
+def test_check_detects_roster_and_paper(district, tmp_path):
+    roster = write_xlsx(tmp_path / "名册.xlsx", roster_sheets())
+    got = check_file(district, roster)
+    assert got.kind == "roster" and not got.problems
+    assert {m.kind for m in got.mapping} == {"district", "school_year", "school", "class",
+                                             "student"}
+    assert got.counts["student"] == 6
+    paper = write_xlsx(tmp_path / "试卷.xlsx", {"考试信息": EXAM, "试卷结构": ITEMS})
+    got = check_file(district, paper)
+    assert got.kind == "paper" and got.counts["item"] == len(ITEMS)
+    (items,) = got.mapping
+    assert items.sheet == "试卷结构" and ("B", "题号", "item_no") in items.columns
+
+
+def test_check_of_scores_needs_the_exam(district, tmp_path):
+    path = marking_file(tmp_path / "成绩.xlsx", SCORES_JAN)
+    with pytest.raises(EduQualityError, match="--exam"):
+        check_file(district, path, kind="scores")
+
+
+# -- templates ----------------------------------------------------------------------------
+def test_saved_template_imports_next_months_file_with_no_flags(district, tmp_path):
+    jan = marking_file(tmp_path / "一月.xlsx", SCORES_JAN)
+    first = import_scores(district, jan, "E1", mapping=MAP, save_template="阅卷系统")
+    assert first.template_saved == "阅卷系统" and first.template is None
+    feb = marking_file(tmp_path / "二月.xlsx", SCORES_FEB, title="2022年2月 月考")
+    second = import_scores(district, feb, "E1")
+    assert (second.template, second.template_how) == ("阅卷系统", "headers")
+    assert results(district) == [
+        ("G001", "E1/chinese", "present", 91.0), ("G001", "E1/english", "present", 121.0),
+        ("G002", "E1/chinese", "present", 60.0), ("G002", "E1/english", "present", 98.0),
+        ("G003", "E1/chinese", "present", 71.0), ("G003", "E1/english", "absent", None),
+    ]
+    again = import_scores(district, feb, "E1", template="阅卷系统", force=True)
+    assert (again.template, again.template_how) == ("阅卷系统", "named")
+
+
+def test_command_line_flags_win_over_the_template(district, tmp_path):
+    jan = marking_file(tmp_path / "一月.xlsx", SCORES_JAN)
+    import_scores(district, jan, "E1", mapping=MAP, save_template="阅卷系统")
+    feb = marking_file(tmp_path / "二月.xlsx", SCORES_FEB)
+    got = import_scores(district, feb, "E1", mapping=["英语得分=-"])  # 英语 ignored this time
+    assert got.template == "阅卷系统"
+    english = [r for r in results(district) if r[1] == "E1/english"]
+    assert [r[3] for r in english] == [120.0, 99.0, 80.0]  # still January's
+    assert [r[3] for r in results(district) if r[1] == "E1/chinese"] == [91.0, 60.0, 71.0]
+
+
+def test_other_headers_get_no_template(district, tmp_path):
+    import_scores(district, marking_file(tmp_path / "一月.xlsx", SCORES_JAN), "E1", mapping=MAP,
+                  save_template="阅卷系统")
+    other = write_rows(tmp_path / "其他.xlsx", [["学籍编码X", "语文"], ["G001", 50]])
+    before = snapshot(district)
+    with pytest.raises(ImportProblems):
+        import_scores(district, other, "E1")
+    assert_unchanged(district, before)
+
+
+def test_a_failed_import_saves_no_template(district, tmp_path):
+    bad = marking_file(tmp_path / "一月.xlsx", [("张三", 999, 120)])
+    before = snapshot(district)
+    with pytest.raises(ImportProblems):
+        import_scores(district, bad, "E1", mapping=MAP, save_template="阅卷系统")
+    assert_unchanged(district, before)
+    assert district.scalar("SELECT count(*) FROM import_template") == 0
+
+
+def test_unknown_template_and_template_of_another_kind(district, tmp_path):
+    jan = marking_file(tmp_path / "一月.xlsx", SCORES_JAN)
+    with pytest.raises(EduQualityError, match="没有名为「无此模板」的导入模板"):
+        import_scores(district, jan, "E1", template="无此模板")
+    import_scores(district, jan, "E1", mapping=MAP, save_template="阅卷系统")
+    roster = write_xlsx(tmp_path / "名册.xlsx", roster_sheets())
+    with pytest.raises(EduQualityError, match="阅卷系统"):
+        import_roster(district, roster, template="阅卷系统")
+
+
+def test_template_keeps_the_options(district, tmp_path):
+    jan = marking_file(tmp_path / "一月.xlsx", SCORES_JAN)
+    import_scores(district, jan, "E1", mapping=MAP, save_template="阅卷系统")
+    stored = district.sql("SELECT kind, mapping, options FROM import_template")
+    assert stored["kind"].tolist() == ["scores"]
+    assert '"学生学籍编码": "national_id"' in stored["mapping"].iloc[0]
+    assert stored["options"].iloc[0] == "{}"
+
+
+# -- command line -------------------------------------------------------------------------
+def test_cli_check_and_template(district, tmp_path):
+    from eduquality.cli import main
+
+    path = str(district.path)
+    district.close()
+    runner = CliRunner()
+    jan = marking_file(tmp_path / "一月.xlsx", SCORES_JAN)
+    maps = [a for m in MAP for a in ("--map", m)]
+    res = runner.invoke(main, ["--db", path, "import", "check", str(jan), "--exam", "E1", *maps])
+    assert res.exit_code == 0, res.output
+    assert "成绩（scores）" in res.output and "A  学生学籍编码 → national_id" in res.output
+    assert "没有问题" in res.output
+    res = runner.invoke(main, ["--db", path, "import", "check", str(jan), "--exam", "E1"])
+    assert res.exit_code == 2 and "缺少必需的列「学籍号」" in res.output
+    res = runner.invoke(main, ["--db", path, "import", "scores", str(jan), "--exam", "E1", *maps,
+                               "--save-template", "阅卷系统"])
+    assert res.exit_code == 0, res.output
+    assert "已保存导入模板「阅卷系统」" in res.output
+    feb = marking_file(tmp_path / "二月.xlsx", SCORES_FEB)
+    res = runner.invoke(main, ["--db", path, "import", "scores", str(feb), "--exam", "E1"])
+    assert res.exit_code == 0, res.output
+    assert "表头与导入模板「阅卷系统」相符，已套用" in res.output

@@ -1,0 +1,24 @@
+"""upsert: a corrected file updates rows whose columns are tied by a CHECK (status and score)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from eduquality.ingest.writes import upsert
+from eduquality.store import open_database
+
+
+def test_upsert_changes_tied_columns_together():
+    db = open_database(":memory:")
+    with db.write(check_scores=False) as con:
+        con.execute("CREATE TABLE r (k INTEGER PRIMARY KEY, status VARCHAR, score DOUBLE, "
+                    "CHECK ((status = 'present') = (score IS NOT NULL)))")
+        con.execute("INSERT INTO r VALUES (1, 'absent', NULL), (2, 'present', 7), (3, 'present', 5)")
+    new = pd.DataFrame({"k": [1, 2, 3, 4], "status": ["present", "absent", "present", "absent"],
+                        "score": [50.0, None, 5.0, None]})
+    with db.write(check_scores=False) as con:
+        n = upsert(con, "r", new, ["k"])
+    assert n == 3  # two changed, one inserted, one unchanged
+    got = db.sql("SELECT * FROM r ORDER BY k")
+    assert got["status"].tolist() == ["present", "absent", "present", "absent"]
+    assert got["score"].fillna(-1).tolist() == [50.0, -1, 5.0, -1]
