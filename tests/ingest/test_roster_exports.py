@@ -374,3 +374,16 @@ def test_alias_sheet_of_its_own(db, tmp_path):
     err = fails(db, write_xlsx(tmp_path / "别名2.xlsx", {"学校别名": bad}))
     assert [(p.row, p.message("zh")) for p in err.problems] == [
         (2, "学校名称与学校代码不符（该名称是 昆明市第一中学（S1））")]
+
+
+def test_import_check_states_the_year_and_what_would_be_created(db, tmp_path):
+    """The dry run reports the same notes and counts the classes and year it would create."""
+    before = snapshot(db)
+    result = import_roster(db, write_export(tmp_path / "学籍.xlsx"), year="2021-2022",
+                           check=True)
+    assert result.outcome == "checked" and not result.problems
+    assert result.counts == {"student": 4, "school_year": 1, "class": 3}
+    assert any("按 2021-2022 学年导入" in n for n in result.notes)
+    [m] = result.mapping
+    assert ("A", "序号", "-") in m.columns and ("B", "全国学籍号", "national_id") in m.columns
+    assert_unchanged(db, before)
