@@ -7,6 +7,7 @@ are other spellings found in the files schools send. Pure data: every layer may 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
@@ -185,3 +186,25 @@ def grade_label(grade: int, lang: str = "zh") -> str:
 def is_compulsory(grade: int) -> bool:
     """Grades 1–9 are compulsory education (义务教育): results as grades, no ranks."""
     return 1 <= grade <= 9
+
+
+#: A school year starts on 1 September and ends on 31 August (the Ministry's school calendar:
+#: 秋季学期 starts in September; the defaults below when a file states no dates).
+SCHOOL_YEAR_START = (9, 1)
+
+
+def school_year_of(day: date) -> str:
+    """The school year containing ``day``: '2021-2022' from 2021-09-01 to 2022-08-31.
+
+    >>> school_year_of(date(2022, 8, 31)), school_year_of(date(2022, 9, 1))
+    ('2021-2022', '2022-2023')
+    """
+    start = day.year if (day.month, day.day) >= SCHOOL_YEAR_START else day.year - 1
+    return f"{start}-{start + 1}"
+
+
+def school_year_dates(year_code: str) -> tuple[date, date]:
+    """Default first and last day of a school year ('2021-2022' → 2021-09-01, 2022-08-31)."""
+    start = int(year_code[:4])
+    first = date(start, *SCHOOL_YEAR_START)
+    return first, date(start + 1, *SCHOOL_YEAR_START) - timedelta(days=1)

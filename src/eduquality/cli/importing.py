@@ -61,7 +61,7 @@ def _report(ctx: Context, result) -> None:
     ctx.say("cli.import.done", file=result.file, read=result.rows_read,
             written=result.rows_written, counts=counts, seconds=result.seconds)
     for note in result.notes:  # already in the import's language
-        click.echo(note)
+        click.echo(f"  {note}")
 
 
 def _run(ctx: Context, call) -> None:
@@ -83,26 +83,31 @@ def import_() -> None:
 @import_.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--kind", default=None,
-              help="Roster kind of every sheet (schools, classes, students, teachers, "
+              help="Roster kind of every sheet (schools, aliases, classes, students, teachers, "
                    "assignments, events, district, years, stats); default: from the headers. "
                    "名册类型。")
 @click.option("--map", "mapping", multiple=True, metavar="列名=field", help=_MAP_HELP)
 @click.option("--sheet", default=None, help="Import only this sheet. 只导入该工作表。")
+@click.option("--year", default=None, metavar="2021-2022",
+              help="School year of sheets without a 学年 column; default: the school year "
+                   "containing today (stated in the summary). 学年。")
+@click.option("--exam", "exam_id", default=None,
+              help="Register the students' 考号 for this exam. 按考号登记考试。")
 @click.option("--errors", default=None, type=click.Path(dir_okay=False), help=_ERRORS_HELP)
 @click.option("--user", default=None, help=_USER_HELP)
 @click.option("--force", is_flag=True, help=_FORCE_HELP)
 @click.option("--template", default=None, metavar="NAME", help=_TEMPLATE_HELP)
 @click.option("--save-template", default=None, metavar="NAME", help=_SAVE_HELP)
 @pass_ctx
-def roster(ctx: Context, file, kind, mapping, sheet, errors, user, force, template,
-           save_template) -> None:
+def roster(ctx: Context, file, kind, mapping, sheet, year, exam_id, errors, user, force,
+           template, save_template) -> None:
     """Import a roster (district, years, schools, classes, teachers, students …). 导入名册。"""
     from eduquality.ingest import import_roster
 
     _run(ctx, lambda db, progress: import_roster(
-        db, file, kind=kind, mapping=list(mapping), sheet=sheet, lang=ctx.lang, user=user,
-        errors=errors, progress=progress, force=force, template=template,
-        save_template=save_template))
+        db, file, kind=kind, mapping=list(mapping), sheet=sheet, year=year, exam=exam_id,
+        lang=ctx.lang, user=user, errors=errors, progress=progress, force=force,
+        template=template, save_template=save_template))
 
 
 @import_.command()
@@ -209,6 +214,8 @@ def check(ctx: Context, file, kind, exam_id, subject, track, roster_kind, exam_i
     counts = ", ".join(f"{k} {v}" for k, v in result.counts.items())
     click.echo(f"rows read: {result.rows_read}" + (f"; would write: {counts}" if counts else "")
                if en else f"读取 {result.rows_read} 行" + (f"；将写入：{counts}" if counts else ""))
+    for note in result.notes:
+        click.echo(f"  {note}")
     if result.problems:
         written = write_error_file(result.problems, Path(errors), ctx.lang) if errors else None
         click.echo(ImportProblems(result.problems, ctx.lang, written).render())

@@ -16,6 +16,7 @@ run: same checks, nothing written). :func:`check_file` is the dry run with the k
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from eduquality.ingest.paper import plan_paper
 from eduquality.ingest.problems import ImportProblems, Problem
 from eduquality.ingest.readers import RawSheet, ReadError, read_sheets
 from eduquality.ingest.roster import plan_roster
+from eduquality.ingest.roster_cells import roster_year
 from eduquality.ingest.scores import plan_scores
 from eduquality.ingest.templates import ImportOptions
 from eduquality.ingest.values import norm_header
@@ -38,19 +40,26 @@ MapArg = Iterable[str] | Mapping[str, str] | None
 
 
 def import_roster(db: Database, path: str | Path, *, kind: str | None = None,
-                  mapping: MapArg = None, sheet: str | None = None, lang: str | None = None,
-                  user: str | None = None, errors: str | Path | None = None,
-                  progress: Progress | None = None, force: bool = False,
-                  template: str | None = None, save_template: str | None = None,
-                  check: bool = False, sheets: list[RawSheet] | None = None) -> ImportResult:
-    """Import a roster workbook or CSV (every sheet, or ``sheet``). Writes (unless ``check``)."""
+                  mapping: MapArg = None, sheet: str | None = None, year: str | None = None,
+                  exam: str | None = None, today: dt.date | None = None,
+                  lang: str | None = None, user: str | None = None,
+                  errors: str | Path | None = None, progress: Progress | None = None,
+                  force: bool = False, template: str | None = None,
+                  save_template: str | None = None, check: bool = False,
+                  sheets: list[RawSheet] | None = None) -> ImportResult:
+    """Import a roster workbook or CSV (every sheet, or ``sheet``). Writes (unless ``check``).
+
+    ``year``: the school year of sheets without a 学年 column (default: the one containing
+    ``today``); ``exam``: register the students' 考号 for that exam."""
     lang = lang or db.lang
     opts = ImportOptions(parse_map(mapping, lang), {"kind": kind, "sheet": sheet})
     name = Path(path).name
+    given = roster_year(year, today, lang)
+    target = f"{name} {given.code}" + (f" {exam}" if exam else "")
     return run_import(
-        db, path, "roster", name,
+        db, path, "roster", target,
         lambda raws, problems: plan_roster(db, name, raws, problems, opts.settings["kind"],
-                                           opts.mapping, lang),
+                                           opts.mapping, lang, given, exam),
         sheet=sheet, lang=lang, user=user, errors=errors, progress=progress, force=force,
         check=check, options=opts, template=template, save_as=save_template, sheets=sheets)
 

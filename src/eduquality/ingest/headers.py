@@ -50,22 +50,28 @@ IGNORE = "-"
 
 @dataclass(frozen=True)
 class Field:
-    """A field of a layout: its name (for ``--map``), main Chinese header and aliases."""
+    """A field of a layout: its name (for ``--map``), main Chinese header and aliases.
+
+    ``ignored``: a column recognised but not stored (序号, 备注 …): accepted, and listed as
+    ignored in the import summary."""
 
     name: str
     label: str
     aliases: tuple[str, ...] = ()
     required: bool = False
+    ignored: bool = False
 
 
 @dataclass(frozen=True)
 class Layout:
-    """The fields a kind of sheet may hold."""
+    """The fields a kind of sheet may hold. ``one_of``: groups of fields of which at least one
+    column must be present (学校代码 or 学校名称)."""
 
     kind: str
     label_zh: str
     label_en: str
     fields: tuple[Field, ...]
+    one_of: tuple[tuple[str, ...], ...] = ()
 
     def lookup(self) -> dict[str, str]:
         """Normalised header → field name (field names, labels and aliases)."""
@@ -77,6 +83,15 @@ class Layout:
 
     def required(self) -> list[Field]:
         return [f for f in self.fields if f.required]
+
+    def missing(self, present: Iterable[str]) -> list[str]:
+        """Labels of the required fields, and ``one_of`` groups ('学校代码/学校名称'), that
+        ``present`` (field names) lacks."""
+        have = set(present)
+        out = [f.label for f in self.required() if f.name not in have]
+        out += ["/".join(self.field(n).label for n in group) for group in self.one_of
+                if not have & set(group)]
+        return out
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -248,6 +263,12 @@ def match_columns(grid: Grid, layout: Layout, user_map: Mapping[str, str], probl
         if f.name not in found:
             problems.add("ingest.missing_column", sheet=grid.sheet, row=header_row,
                          label=f.label, aliases="、".join((f.label, *f.aliases)))
+    for group in layout.one_of:
+        if not set(found) & set(group):
+            fs = [layout.field(n) for n in group]
+            problems.add("ingest.missing_column", sheet=grid.sheet, row=header_row,
+                         label="/".join(f.label for f in fs),
+                         aliases="、".join(a for f in fs for a in (f.label, *f.aliases)))
     check_headerless(grid, problems)
     return found
 

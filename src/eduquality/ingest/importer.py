@@ -87,6 +87,8 @@ class ImportResult:
     template_how: str | None = None
     template_saved: str | None = None
     notes: list[str] = field(default_factory=list)
+    """Lines the summary states besides the counts, in the import's language (the year used,
+    what was created, the columns ignored …)."""
 
 
 class Plan(Protocol):

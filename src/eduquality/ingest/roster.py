@@ -5,6 +5,14 @@ Each sheet is one kind, recognised from its headers (or ``--kind``). All sheets 
 — values, duplicates, and references to schools, years, classes, teachers and students that exist
 either in the database or in the same workbook — and only a problem-free workbook is written, in
 dependency order, by idempotent upserts.
+
+Files as the 学籍 system and schools export them: a school is named by code or by name
+(:mod:`eduquality.ingest.schools`); a sheet without 学年 takes the year given (``--year``, by
+default the school year containing today: :func:`eduquality.vocab.school_year_of`), which is
+created with its default dates when unknown; the grade may be written in the class name
+(七年级3班, 初一(3)班); students of a school and year without a class list create their classes
+(a class list, when there is one, is checked against); recognised columns a roster does not store
+are listed as ignored; with an exam, a 考号 column registers the students' exam numbers.
 """
 
 from __future__ import annotations
@@ -15,17 +23,33 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eduquality.i18n import register
+from eduquality.i18n import register, tr
 from eduquality.ingest.cells import Cells
 from eduquality.ingest.headers import Grid, Layout, find_header_row, make_grid, match_columns
 from eduquality.ingest.layouts import (
+    FALLBACKS,
     KIND_NAMES,
     ROSTER_LAYOUTS,
 )
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet
+from eduquality.ingest.roster_cells import (
+    YearGiven,
+    class_grade,
+    class_norm,
+    school_cells,
+    sheet_year,
+)
+from eduquality.ingest.roster_exam import Registrations, roster_registrations
+from eduquality.ingest.schools import SchoolNames, split_names
 from eduquality.ingest.templates import SheetMapping, sheet_mapping
-from eduquality.ingest.values import norm_header, records
+from eduquality.ingest.values import (
+    is_blank,
+    norm_header,
+    norm_name,
+    normalise_class,
+    records,
+)
 from eduquality.ingest.writes import changed_rows, replace_rows, upsert
 from eduquality.store.db import Database
 from eduquality.vocab import (
@@ -37,6 +61,7 @@ from eduquality.vocab import (
     SUBJECTS,
     TEACHER_TIERS,
     TRACKS,
+    school_year_dates,
 )
 
 MESSAGES = register({
@@ -70,11 +95,34 @@ MESSAGES = register({
     "ingest.what_teacher": ("教师工号", "teacher id"),
     "ingest.what_student": ("学籍号", "student id"),
     "ingest.what_district": ("区县代码", "district code"),
+    "ingest.note_year": (
+        "文件中没有「学年」列的工作表按 {year} 学年导入（{source}）",
+        "sheets without a 学年 column were imported for school year {year} ({source})",
+    ),
+    "ingest.note_year_option": ("--year 指定", "given with --year"),
+    "ingest.note_year_default": (
+        "默认：今天所在的学年，可用 --year 指定", "default: the school year containing today; "
+        "use --year to choose"),
+    "ingest.note_year_created": (
+        "学年 {year} 此前不存在，已按默认日期 {start} 至 {end} 创建",
+        "school year {year} did not exist; created with the default dates {start} to {end}",
+    ),
+    "ingest.note_ignored": (
+        "工作表「{sheet}」中名册不保存的列已忽略：{columns}",
+        "sheet '{sheet}': columns a roster does not store were ignored: {columns}",
+    ),
+    "ingest.note_classes_created": (
+        "按学生名单新建班级 {n} 个（{schools} 此前没有该学年的班级名单）",
+        "{n} classes created from the students' rows ({schools} had no class list for the year)",
+    ),
 })
 
 #: the order sheets are written in (dependencies first)
-WRITE_ORDER = ["district", "school_year", "school", "class", "teacher", "assignment", "student",
+WRITE_ORDER = ["district", "school_year", "school", "school_alias", "class", "teacher", "assignment", "student",
                "event", "district_statistic"]
+
+#: the kinds whose school may be named by name
+_SCHOOL_BY_NAME = ("school_alias", "class", "student")
 
 
 def class_id(school: pd.Series, year: pd.Series, grade: pd.Series, name: pd.Series) -> pd.Series:
@@ -83,28 +131,41 @@ def class_id(school: pd.Series, year: pd.Series, grade: pd.Series, name: pd.Seri
             + grade.astype("Int64").astype(str) + "/" + name.astype(str))
 
 
+ClassKey = tuple[str, str, int, str]
+
+
 @dataclass
 class Known:
-    """Keys present in the database, extended with those of the workbook being imported."""
+    """Keys present in the database, extended with those of the workbook being imported.
+
+    ``classes`` is keyed by school, year, grade and the class name as compared
+    (:func:`~eduquality.ingest.values.normalise_class`: '(01)班' = '1班'); ``listed`` holds the
+    (school, year) pairs that have a class list."""
 
     districts: set[str]
     years: set[str]
     schools: set[str]
-    classes: dict[tuple[str, str, int, str], str]
+    classes: dict[ClassKey, str]
     teachers: set[str]
     students: set[str]
+    names: SchoolNames = field(default_factory=SchoolNames)
+    listed: set[tuple[str, str]] = field(default_factory=set)
 
     @classmethod
     def from_db(cls, db: Database) -> Known:
         classes = db.sql("SELECT class_id, school_code, year_code, grade, name FROM class")
+        norm = normalise_class(classes["name"].astype(object))
         return cls(
             set(db.sql("SELECT district_code FROM district")["district_code"]),
             set(db.sql("SELECT year_code FROM school_year")["year_code"]),
             set(db.sql("SELECT school_code FROM school")["school_code"]),
-            {(r.school_code, r.year_code, int(r.grade), r.name): r.class_id
-             for r in records(classes)},
+            {(r.school_code, r.year_code, int(r.grade), n): r.class_id
+             for r, n in zip(records(classes), norm, strict=True)},
             set(db.sql("SELECT teacher_id FROM teacher")["teacher_id"]),
             set(db.sql("SELECT national_id FROM student")["national_id"]),
+            SchoolNames.from_db(db),
+            set(db.sql("SELECT school_code, year_code FROM class_list").itertuples(index=False,
+                                                                                  name=None)),
         )
 
 
@@ -114,11 +175,16 @@ class Sheet:
     cells: Cells
     frame: pd.DataFrame
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+    year_supplied: bool = False  # the sheet has no 学年 column: the year given applies
+    ignored: list[str] = field(default_factory=list)  # headers of columns not stored
 
 
 def detect_layout(raw: RawSheet, user_map: dict[str, str], kind: str | None,
                   ) -> tuple[Layout | None, int]:
-    """The layout of a sheet (by its headers, or ``kind``) and its header row."""
+    """The layout of a sheet (by its headers, or ``kind``) and its header row.
+
+    Among the layouts whose required columns are all present, the one that recognises the most
+    stored columns wins (then the one with more required columns)."""
     known: set[str] = set()
     for lay in ROSTER_LAYOUTS:
         known |= set(lay.lookup())
@@ -132,9 +198,10 @@ def detect_layout(raw: RawSheet, user_map: dict[str, str], kind: str | None,
     for lay in ROSTER_LAYOUTS:
         lookup = lay.lookup()
         fields = {lookup[h] for h in headers if h in lookup}
-        if not all(f.name in fields for f in lay.required()):
+        fields |= {to for frm, to in FALLBACKS.get(lay.kind, ()) if frm in fields}
+        if lay.missing(fields):
             continue
-        score = (len(lay.required()), len(fields))
+        score = (sum(not lay.field(f).ignored for f in fields), len(lay.required()))
         if best is None or score > best[:2]:
             best = (*score, lay)
     return (best[2] if best else None), row
@@ -149,11 +216,12 @@ def _ref(cells: Cells, values: pd.Series, known: set[Any] | dict[Any, Any], colu
     return bad
 
 
-def _parse_sheet(lay: Layout, c: Cells) -> Sheet:
+def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
     """Values of one sheet → a clean frame (problems for bad values and duplicate keys)."""
     k = lay.kind
     f: dict[str, Any] = {}
     extra: dict[str, pd.DataFrame] = {}
+    supplied = False
     if k == "district":
         f = {"district_code": c.text("district_code", True), "name": c.text("name", True),
              "city": c.text("city"), "province": c.text("province")}
@@ -171,24 +239,32 @@ def _parse_sheet(lay: Layout, c: Cells) -> Sheet:
              "locale": c.vocab("locale", LOCALE, True), "tier": c.text("tier"),
              "peer_group": c.text("peer_group"),
              "parent_school_code": c.text("parent_school_code")}
+        extra["aliases"] = _aliases(c, f["school_code"])
+        key = ["school_code"]
+    elif k == "school_alias":
+        f = school_cells(c)
+        extra["aliases"] = _aliases(c, f["school_code"])
         key = ["school_code"]
     elif k == "class":
-        f = {"school_code": c.text("school_code", True), "year_code": c.year("year_code", True),
-             "grade": c.grade("grade", True), "name": c.text("name", True),
+        years, supplied = sheet_year(c, year)
+        grade, name = class_grade(c, "name")
+        f = {**school_cells(c), "year_code": years, "grade": grade, "name": name,
              "track": c.vocab("track", TRACKS), "head_teacher_id": c.text("head_teacher_id")}
-        key = ["school_code", "year_code", "grade", "name"]
+        f["school_ref"] = f["school_code"].fillna(f["school_name"].map(norm_name, "ignore"))
+        f["norm"] = class_norm(name)
+        key = ["school_ref", "year_code", "grade", "norm"]
     elif k == "teacher":
         f = {"teacher_id": c.text("teacher_id", True), "name": c.text("name", True),
              "gender": c.vocab("gender", GENDER), "school_code": c.text("school_code", True),
              "subject_code": c.vocab("subject", SUBJECTS, True), "title": c.text("title"),
              "qualification": c.text("qualification")}
         tiers = c.text("tiers")
-        year = c.year("tier_year")
+        tier_year = c.year("tier_year")
         has = tiers.notna().to_numpy()
-        c.report("tiers", has & year.isna().to_numpy(), "ingest.tier_year_missing")
+        c.report("tiers", has & tier_year.isna().to_numpy(), "ingest.tier_year_missing")
         if has.any():
             parts = tiers.str.replace(r"[;；、,，]", ";", regex=True).str.split(";")
-            long = pd.DataFrame({"teacher_id": f["teacher_id"], "year_code": year,
+            long = pd.DataFrame({"teacher_id": f["teacher_id"], "year_code": tier_year,
                                  "tier_text": parts, "pos": np.arange(c.n)}).explode("tier_text")
             long["tier_text"] = long["tier_text"].str.strip()
             long = long[long["tier_text"].fillna("") != ""]
@@ -199,23 +275,28 @@ def _parse_sheet(lay: Layout, c: Cells) -> Sheet:
             c.report("tiers", bad, "ingest.bad_vocab", label="骨干/名师", allowed=allowed)
             extra["programme"] = long.dropna(subset=["tier", "year_code", "teacher_id"])[
                 ["teacher_id", "tier", "year_code"]].drop_duplicates()
-        extra["tier_year"] = pd.DataFrame({"year_code": year})
+        extra["tier_year"] = pd.DataFrame({"year_code": tier_year})
         key = ["teacher_id"]
     elif k == "assignment":
-        f = {"school_code": c.text("school_code", True), "year_code": c.year("year_code", True),
-             "grade": c.grade("grade", True), "class_name": c.text("class_name", True),
+        years, supplied = sheet_year(c, year)
+        grade, name = class_grade(c, "class_name")
+        f = {"school_code": c.text("school_code", True), "year_code": years,
+             "grade": grade, "class_name": name,
              "subject_code": c.vocab("subject", SUBJECTS, True),
              "teacher_id": c.text("teacher_id", True)}
-        key = ["school_code", "year_code", "grade", "class_name", "subject_code"]
+        f["norm"] = class_norm(name)
+        key = ["school_code", "year_code", "grade", "norm", "subject_code"]
     elif k == "student":
+        years, supplied = sheet_year(c, year)
+        grade, name = class_grade(c, "class_name")
         f = {"national_id": c.text("national_id", True), "name": c.text("name", True),
              "gender": c.vocab("gender", GENDER, True), "ethnicity": c.text("ethnicity"),
              "birth_date": c.date("birth_date"),
              "poverty_registered": c.flag("poverty_registered"), "disabled": c.flag("disabled"),
              "migrant": c.flag("migrant"), "left_behind": c.flag("left_behind"),
-             "school_code": c.text("school_code", True), "year_code": c.year("year_code", True),
-             "grade": c.grade("grade", True), "class_name": c.text("class_name", True),
-             "admission_date": c.date("admission_date")}
+             **school_cells(c), "year_code": years, "grade": grade, "class_name": name,
+             "admission_date": c.date("admission_date"), "exam_number": c.text("exam_number")}
+        f["norm"] = class_norm(name)
         key = ["national_id", "year_code"]
     elif k == "event":
         f = {"national_id": c.text("national_id", True), "event_date": c.date("event_date", True),
@@ -232,34 +313,154 @@ def _parse_sheet(lay: Layout, c: Cells) -> Sheet:
     if k == "district_statistic":
         key = key[1:]  # the district is often implied (filled in later)
     c.duplicates(frame, key, first_key_col)
-    return Sheet(lay, c, frame, extra)
+    ignored = [col.header for n, col in c.cols.items() if lay.field(n).ignored]
+    return Sheet(lay, c, frame, extra, supplied, ignored)
 
 
-def _cross_check(sheets: list[Sheet], known: Known, lang: str) -> None:
-    """References between sheets and to the database; fills class ids and district codes."""
+def _aliases(c: Cells, codes: pd.Series) -> pd.DataFrame:
+    """The 别名 and 曾用名 columns (names separated by 、 or ；) → school_code, alias, kind,
+    pos (the row); one row per name."""
+    parts = []
+    for name, kind in (("aliases", "alias"), ("former_names", "former")):
+        if not c.has(name):
+            continue
+        parts.append(pd.DataFrame({"school_code": codes, "alias": None, "kind": kind,
+                                   "pos": -1}).dropna(subset=["school_code"]))
+        lists = c.text(name).map(split_names, na_action="ignore")
+        long = pd.DataFrame({"school_code": codes, "alias": lists, "kind": kind,
+                             "pos": np.arange(c.n)}).explode("alias")
+        parts.append(long.dropna(subset=["alias", "school_code"]))
+    if not parts:
+        return pd.DataFrame(columns=["school_code", "alias", "kind", "pos"])
+    out = pd.concat(parts, ignore_index=True)
+    return out.drop_duplicates(["school_code", "alias", "kind"])
+
+
+@dataclass
+class Derived:
+    """What the checks add to a workbook: school years and classes to create."""
+
+    years: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["year_code", "start_date", "end_date"]))
+    classes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["school_code", "year_code", "grade", "name"]))
+
+
+def _collect(sheets: list[Sheet], known: Known) -> None:
+    """Add the keys and school names of the workbook's own sheets to ``known``."""
     for s in sheets:
-        fr, c, k = s.frame, s.cells, s.layout.kind
+        fr, k = s.frame, s.layout.kind
         if k == "district":
             known.districts |= set(fr["district_code"].dropna())
         elif k == "school_year":
             known.years |= set(fr["year_code"].dropna())
         elif k == "school":
             known.schools |= set(fr["school_code"].dropna())
+            for code, name in fr[["school_code", "name"]].dropna().itertuples(index=False):
+                known.names.add(code, name, registered=True)
         elif k == "teacher":
             known.teachers |= set(fr["teacher_id"].dropna())
         elif k == "student":
             known.students |= set(fr["national_id"].dropna())
+
+
+def _check_aliases(s: Sheet, known: Known) -> None:
+    """An alias (not a former name: schools are renamed in turn) that already names another
+    school, in the database or earlier in the sheet, is refused: it would make the name
+    ambiguous."""
+    for r in records(s.extra["aliases"].dropna(subset=["alias"])):
+        other = known.names.codes.get(norm_name(r.alias), set()) - {r.school_code}
+        if other and r.kind == "alias":
+            mask = np.zeros(s.cells.n, dtype=bool)
+            mask[int(r.pos)] = True
+            s.cells.report("aliases", mask, "ingest.alias_taken", alias=r.alias,
+                           candidates=known.names.show(other))
+        known.names.add(r.school_code, r.alias)
+
+
+def _resolve_schools(s: Sheet, known: Known) -> None:
+    """学校名称 → 学校代码 (unknown and ambiguous names reported, naming the candidates)."""
+    fr, c = s.frame, s.cells
+    if not c.has("school_name"):
+        return
+    code = fr["school_code"] if c.has("school_code") else None
+
+    def report(mask: np.ndarray, reason: str, **params: Any) -> None:
+        c.report("school_name", mask, reason, **params)
+
+    fits = known.names.resolve(fr["school_name"])
+    fr["school_code"] = known.names.report(fr["school_name"], fits, report, code)
+
+
+def _supplied_year(sheets: list[Sheet], known: Known, year: YearGiven | None,
+                   derived: Derived) -> None:
+    """The year given for sheets without 学年: created with its default dates when unknown."""
+    if year is None or year.code in known.years or not any(s.year_supplied for s in sheets):
+        return
+    start, end = school_year_dates(year.code)
+    derived.years = pd.DataFrame({"year_code": [year.code], "start_date": [start],
+                                  "end_date": [end]})
+    known.years.add(year.code)
+
+
+def _classes(sheets: list[Sheet], known: Known, derived: Derived) -> None:
+    """Class lists → ``known.classes``; students of a school and year without a class list
+    create their classes (named ``<n>班`` as compared, e.g. '(3)班' → '3班')."""
     for s in sheets:
         if s.layout.kind == "class":
             fr = s.frame
             ok = fr[["school_code", "year_code", "grade", "name"]].notna().all(axis=1)
             ids = class_id(fr["school_code"], fr["year_code"], fr["grade"], fr["name"])
             for r, cid in zip(records(fr[ok]), ids[ok], strict=True):
-                known.classes.setdefault((r.school_code, r.year_code, int(r.grade), r.name), cid)
+                known.classes.setdefault((r.school_code, r.year_code, int(r.grade), r.norm), cid)
+                known.listed.add((r.school_code, r.year_code))
+    new = []
+    for s in sheets:
+        if s.layout.kind != "student":
+            continue
+        fr = s.frame
+        ok = fr[["school_code", "year_code", "grade", "norm"]].notna().all(axis=1)
+        ok &= fr["school_code"].isin(known.schools)
+        listed = pd.Series([(a, b) in known.listed for a, b in zip(
+            fr["school_code"], fr["year_code"], strict=True)], dtype=bool)
+        new.append(fr.loc[ok & ~listed, ["school_code", "year_code", "grade", "norm"]])
+    cls = pd.concat(new, ignore_index=True).drop_duplicates() if new else pd.DataFrame()
+    if not cls.empty:
+        cls = cls.assign(grade=cls["grade"].astype(int))
+        exists = pd.Series([(r.school_code, r.year_code, r.grade, r.norm) in known.classes
+                            for r in records(cls)], dtype=bool, index=cls.index)
+        cls = cls[~exists]
+    if cls.empty:
+        return
+    cls = cls.assign(name=cls["norm"] + "班")
+    cls = cls.sort_values(["school_code", "year_code", "grade", "name"], ignore_index=True)
+    ids = class_id(cls["school_code"], cls["year_code"], cls["grade"], cls["name"])
+    for r, cid in zip(records(cls), ids, strict=True):
+        known.classes[(r.school_code, r.year_code, int(r.grade), r.norm)] = cid
+    derived.classes = cls[["school_code", "year_code", "grade", "name"]]
+
+
+def _cross_check(sheets: list[Sheet], known: Known, lang: str,
+                 year: YearGiven | None = None) -> Derived:
+    """References between sheets and to the database; fills school codes (from names), class
+    ids and district codes; returns the years and classes to create."""
+    derived = Derived()
+    _collect(sheets, known)
+    for s in sheets:
+        if s.layout.kind in ("school", "school_alias"):
+            _check_aliases(s, known)
+    for s in sheets:
+        if s.layout.kind in _SCHOOL_BY_NAME:
+            _resolve_schools(s, known)
+    _supplied_year(sheets, known, year, derived)
+    _classes(sheets, known, derived)
     for s in sheets:
         fr, c, k = s.frame, s.cells, s.layout.kind
-        if k in ("class", "teacher", "assignment", "student", "event"):
-            _ref(c, fr["school_code"], known.schools, "school_code", "ingest.what_school", lang)
+        if k in ("school_alias", "class", "teacher", "assignment", "student", "event"):
+            col = "school_code" if c.has("school_code") else "school_name"
+            codes = fr["school_code"] if c.has("school_code") else fr["school_code"].where(
+                fr["school_code"].isna())  # names: reported already
+            _ref(c, codes, known.schools, col, "ingest.what_school", lang)
         if k in ("class", "assignment", "student", "district_statistic"):
             _ref(c, fr["year_code"], known.years, "year_code", "ingest.what_year", lang)
         if k == "school":
@@ -280,11 +481,11 @@ def _cross_check(sheets: list[Sheet], known: Known, lang: str) -> None:
                  "ingest.what_year", lang)
         if k in ("assignment", "student"):
             name_col = "class_name"
-            keys = list(zip(fr["school_code"], fr["year_code"], fr["grade"], fr[name_col],
+            keys = list(zip(fr["school_code"], fr["year_code"], fr["grade"], fr["norm"],
                             strict=True))
             fr["class_id"] = [known.classes.get((a, b, int(g), n)) if pd.notna(g) else None
                               for a, b, g, n in keys]
-            complete = fr[["school_code", "year_code", "grade", name_col]].notna().all(axis=1)
+            complete = fr[["school_code", "year_code", "grade", "norm"]].notna().all(axis=1)
             school_known = fr["school_code"].isin(known.schools)  # else reported already
             bad = (complete & school_known & fr["class_id"].isna()).to_numpy()
             shown = (fr["school_code"].astype(str) + " " + fr["year_code"].astype(str) + " "
@@ -296,6 +497,7 @@ def _cross_check(sheets: list[Sheet], known: Known, lang: str) -> None:
         if k == "event":
             _ref(c, fr["national_id"], known.students, "national_id", "ingest.what_student",
                  lang)
+    return derived
 
 
 @dataclass
@@ -305,13 +507,23 @@ class RosterPlan:
     sheets: list[Sheet]
     rows_read: int
     counts: dict[str, int] = field(default_factory=dict)
+    derived: Derived = field(default_factory=Derived)
+    registrations: Registrations | None = None
+    notes: list[str] = field(default_factory=list)
     mapping: list[SheetMapping] = field(default_factory=list)
 
     def preview(self) -> dict[str, int]:
-        """Rows per kind that :meth:`write` would write (``import check``)."""
+        """Rows per kind that :meth:`write` would write (``import check``): the sheets' rows,
+        the school years and classes it would create, the 考号 it would register."""
         out: dict[str, int] = {}
         for s in self.sheets:
             out[s.layout.kind] = out.get(s.layout.kind, 0) + len(s.frame)
+        for kind, frame in (("school_year", self.derived.years),
+                            ("class", self.derived.classes)):
+            if not frame.empty:
+                out[kind] = out.get(kind, 0) + len(frame)
+        if self.registrations is not None:
+            out["exam_registration"] = len(self.registrations.frame)
         return out
 
     def write(self, con: Any) -> int:
@@ -320,15 +532,27 @@ class RosterPlan:
         for s in self.sheets:
             by_kind.setdefault(s.layout.kind, []).append(s)
         total = 0
-        for kind in WRITE_ORDER:
-            for s in by_kind.get(kind, []):
-                n = _write_sheet(con, s)
-                self.counts[kind] = self.counts.get(kind, 0) + n
-                total += n
-        for s in by_kind.get("student", []):
-            n = _write_admissions(con, s.frame)
-            self.counts["admission_events"] = self.counts.get("admission_events", 0) + n
+
+        def count(kind: str, n: int) -> None:
+            nonlocal total
+            self.counts[kind] = self.counts.get(kind, 0) + n
             total += n
+
+        for kind in WRITE_ORDER:
+            if kind == "school_year" and not self.derived.years.empty:
+                count(kind, upsert(con, "school_year", self.derived.years, ["year_code"]))
+            if kind == "class" and not self.derived.classes.empty:
+                count(kind, _write_classes(con, self.derived.classes))
+            for s in by_kind.get(kind, []):
+                count(kind, _write_sheet(con, s))
+            if kind == "school":
+                for s in by_kind.get(kind, []):
+                    if not s.extra["aliases"].empty:
+                        count("school_alias", _write_aliases(con, s.extra["aliases"]))
+        for s in by_kind.get("student", []):
+            count("admission_events", _write_admissions(con, s.frame))
+        if self.registrations is not None:
+            count("exam_registration", self.registrations.write(con))
         return total
 
 
@@ -340,14 +564,13 @@ def _write_sheet(con: Any, s: Sheet) -> int:
         return upsert(con, "school_year", fr, ["year_code"])
     if k == "school":
         return upsert(con, "school", fr, ["school_code"])
+    if k == "school_alias":
+        return _write_aliases(con, s.extra["aliases"])
     if k == "class":
-        out = fr.assign(class_id=class_id(fr["school_code"], fr["year_code"], fr["grade"],
-                                          fr["name"]))
-        existing = con.execute("SELECT school_code, year_code, grade, name, class_id AS old "
-                               "FROM class").df()
-        out = out.merge(existing, on=["school_code", "year_code", "grade", "name"], how="left")
-        out["class_id"] = out["old"].fillna(out["class_id"])
-        return upsert(con, "class", out.drop(columns="old"), ["class_id"])
+        n = _write_classes(con, fr)  # and remember that these came from a class list:
+        upsert(con, "class_list", fr[["school_code", "year_code"]].drop_duplicates(),
+               ["school_code", "year_code"])
+        return n
     if k == "teacher":
         n = upsert(con, "teacher", fr, ["teacher_id"])
         if "programme" in s.extra:
@@ -373,6 +596,31 @@ def _write_sheet(con: Any, s: Sheet) -> int:
                                               "school_code", "note"]]
         return upsert(con, "enrolment_event", ev, ["student_id", "event_date", "event_type"])
     return upsert(con, "district_statistic", fr, ["district_code", "year_code", "indicator"])
+
+
+def _write_classes(con: Any, fr: pd.DataFrame) -> int:
+    """Upsert classes; a class already in the database under a name that compares equal
+    (:func:`~eduquality.ingest.roster_cells.class_norm`) keeps its id."""
+    cols = [c for c in ("school_code", "year_code", "grade", "name", "track", "head_teacher_id")
+            if c in fr.columns]
+    out = fr[cols].assign(class_id=class_id(fr["school_code"], fr["year_code"], fr["grade"],
+                                            fr["name"]), norm=class_norm(fr["name"]))
+    existing = con.execute("SELECT school_code, year_code, grade, name, class_id AS old "
+                           "FROM class").df()
+    existing = existing.assign(norm=class_norm(existing.pop("name").astype(object)))
+    existing = existing.drop_duplicates(["school_code", "year_code", "grade", "norm"])
+    out = out.merge(existing, on=["school_code", "year_code", "grade", "norm"], how="left")
+    out["class_id"] = out["old"].fillna(out["class_id"])
+    return upsert(con, "class", out.drop(columns=["old", "norm"]), ["class_id"])
+
+
+def _write_aliases(con: Any, al: pd.DataFrame) -> int:
+    """The aliases of the schools of a sheet replace theirs (of the kinds the sheet gives)."""
+    if al.empty:
+        return 0
+    keys = al[["school_code", "kind"]].drop_duplicates()
+    rows = al.dropna(subset=["alias"])[["school_code", "alias", "kind"]]
+    return replace_rows(con, "school_alias", rows, ["school_code", "kind"], keys=keys)
 
 
 def _write_admissions(con: Any, students: pd.DataFrame) -> int:
@@ -415,14 +663,56 @@ def _check_locked(db: Database, sheets: list[Sheet], lang: str) -> None:
         s.cells.report(key, bad, "ingest.locked_row", what=what)
 
 
+def _notes(sheets: list[Sheet], derived: Derived, year: YearGiven | None, lang: str,
+           exam: str | None) -> list[str]:
+    """What the summary states besides the counts: the year used, what was created, the
+    columns ignored."""
+    notes = []
+    if year is not None and any(s.year_supplied for s in sheets):
+        source = "ingest.note_year_default" if year.is_default else "ingest.note_year_option"
+        notes.append(tr("ingest.note_year", lang, year=year.code, source=tr(source, lang)))
+    for y in records(derived.years):
+        notes.append(tr("ingest.note_year_created", lang, year=y.year_code,
+                        start=y.start_date.isoformat(), end=y.end_date.isoformat()))
+    if not derived.classes.empty:
+        codes = sorted(set(derived.classes["school_code"]))
+        schools = "、".join(codes[:10]) + (f" …（{len(codes)}）" if len(codes) > 10 else "")
+        notes.append(tr("ingest.note_classes_created", lang, n=len(derived.classes),
+                        schools=schools))
+    for s in sheets:
+        ignored = list(s.ignored)
+        if exam is None and s.cells.has("exam_number"):
+            ignored.insert(0, s.cells.cols["exam_number"].header)
+        if ignored:
+            notes.append(tr("ingest.note_ignored", lang, sheet=s.cells.grid.sheet,
+                            columns="、".join(ignored)))
+    return notes
+
+
+def _fallbacks(grid: Grid, lay: Layout, user_map: dict[str, str]) -> dict[str, str]:
+    """Headers read as another field because the sheet lacks that field's own column
+    (:data:`~eduquality.ingest.layouts.FALLBACKS`)."""
+    lookup = lay.lookup()
+    by_field: dict[str, list[str]] = {}
+    for col in grid.columns:
+        text = norm_header(user_map.get(norm_header(col.header), col.header))
+        if text in lookup:
+            by_field.setdefault(lookup[text], []).append(text)
+    return {h: to for frm, to in FALLBACKS.get(lay.kind, ()) if to not in by_field
+            for h in by_field.get(frm, [])}
+
+
 def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Problems,
                 kind: str | None = None, user_map: dict[str, str] | None = None,
-                lang: str = "zh") -> RosterPlan:
-    """Check every sheet of a roster workbook; the plan writes it (when ``problems`` is empty)."""
+                lang: str = "zh", year: YearGiven | None = None,
+                exam: str | None = None) -> RosterPlan:
+    """Check every sheet of a roster workbook; the plan writes it (when ``problems`` is empty).
+
+    ``year``: the school year of sheets without a 学年 column; ``exam``: register the 考号 of
+    the student sheets for that exam."""
     user_map = user_map or {}
     if kind is not None and kind not in KIND_NAMES:
         from eduquality.errors import EduQualityError
-        from eduquality.i18n import tr
 
         raise EduQualityError(tr("ingest.bad_kind", lang, kind=kind,
                                  kinds=", ".join(sorted({v for v in KIND_NAMES.values()}))))
@@ -436,12 +726,21 @@ def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Probl
             problems.add("ingest.kind_unknown", sheet=raw.name, row=header_row + 1)
             continue
         grid: Grid = make_grid(file, raw, header_row)
-        cols = match_columns(grid, lay, user_map, problems, lang)
-        mapping.append(sheet_mapping(grid, lay.kind, cols))
-        cells = Cells(grid, cols, lay, problems)
+        cols = match_columns(grid, lay, user_map, problems, lang, _fallbacks(grid, lay, user_map))
+        mapping.append(sheet_mapping(grid, lay.kind, {  # recognised but not stored: '-'
+            n: col for n, col in cols.items() if not lay.field(n).ignored}))
+        keep = np.zeros(len(grid.data), dtype=bool)  # rows with a stored value
+        for name, col in cols.items():
+            if not lay.field(name).ignored:
+                keep |= ~is_blank(grid.cells(col))
+        cells = Cells(grid, cols, lay, problems, keep)
         rows_read += cells.n
-        parsed.append(_parse_sheet(lay, cells))
-    _cross_check(parsed, Known.from_db(db), lang)  # all problems at once: references too
+        parsed.append(_parse_sheet(lay, cells, year))
+    known = Known.from_db(db)
+    derived = _cross_check(parsed, known, lang, year)  # all problems at once: references too
+    notes = _notes(parsed, derived, year, lang, exam)
+    regs = roster_registrations(db, exam, parsed, problems, notes, lang) if exam else None
     if not problems:
         _check_locked(db, parsed, lang)
-    return RosterPlan(parsed, rows_read, mapping=mapping)
+    return RosterPlan(parsed, rows_read, derived=derived, registrations=regs, notes=notes,
+                      mapping=mapping)

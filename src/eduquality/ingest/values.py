@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from eduquality.vocab import Vocabulary
+from eduquality.vocab import Vocabulary, parse_grade
 
 _SPACE_RE = re.compile(r"\s+")
 
@@ -28,17 +28,27 @@ def records(frame: pd.DataFrame) -> list[Any]:
     return list(frame.itertuples(index=False))
 
 
-def norm_header(text: Any) -> str:
-    """A header as compared with aliases: NFKC (full-width → ASCII), no spaces, lower case.
+def norm_name(text: Any) -> str:
+    """A name as compared (school names and their aliases): NFKC (full-width → ASCII), no
+    spaces anywhere.
 
-    >>> norm_header(" 17（2） "), norm_header("学 籍 号")
-    ('17(2)', '学籍号')
+    >>> norm_name(" 昆明市 第一中学（本部） ")
+    '昆明市第一中学(本部)'
     """
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
     if isinstance(text, float) and text.is_integer():
         text = int(text)
-    return _SPACE_RE.sub("", unicodedata.normalize("NFKC", str(text))).lower()
+    return _SPACE_RE.sub("", unicodedata.normalize("NFKC", str(text)))
+
+
+def norm_header(text: Any) -> str:
+    """A header as compared with aliases: :func:`norm_name`, lower case.
+
+    >>> norm_header(" 17（2） "), norm_header("学 籍 号")
+    ('17(2)', '学籍号')
+    """
+    return norm_name(text).lower()
 
 
 _NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
@@ -232,3 +242,21 @@ def normalise_class(text: pd.Series) -> pd.Series:
         return s.lstrip("0") or s
     parsed, _ = map_unique(text, one)
     return parsed
+
+
+_GRADE_PREFIX = re.compile(r"^(初[一二三]|高[一二三]|(?:[一二三四五六七八九]|十[一二]?|1[0-2]|[1-9])年级)(.*)$")
+
+
+def split_class_grade(text: str) -> tuple[int | None, str]:
+    """A class as schools write it → (grade named in front, the rest): '七年级3班' → (7, '3班'),
+    '初一(3)班' → (7, '(3)班'), '高一1班' → (10, '1班'); (None, text) without a grade.
+
+    >>> split_class_grade("初一（3）班"), split_class_grade("3班")
+    ((7, '(3)班'), (None, '3班'))
+    """
+    s = _SPACE_RE.sub("", unicodedata.normalize("NFKC", text))
+    m = _GRADE_PREFIX.match(s)
+    if not m:
+        return None, text.strip()
+    label = m.group(1)
+    return parse_grade(label) or parse_grade(label.removesuffix("年级")), m.group(2)

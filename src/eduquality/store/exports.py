@@ -12,8 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from eduquality.store.access import Scope, mask_sql
 from eduquality.store.db import Database
+from eduquality.store.masking import mask_sql
+from eduquality.store.policy import Scope
 
 _REG = {"school_code": "g.school_code", "class_id": "g.class_id", "student_id": "g.student_id"}
 

@@ -16,8 +16,9 @@ import pandas as pd
 
 from eduquality.reports.policy import LEAGUE_EXAMS, Disclosure, disclosure
 from eduquality.results import ExamAnalysis
-from eduquality.store.access import (
-    read_audit,
+from eduquality.store.audit import read_audit
+from eduquality.store.policy import teachers_of_school
+from eduquality.store.scoped import (
     require_class,
     require_exam,
     require_school,
@@ -25,9 +26,8 @@ from eduquality.store.access import (
     scoped_exams,
     scoped_results,
     scoped_students,
-    teachers_of_school,
-    unit_names,
 )
+from eduquality.store.units import unit_names
 from eduquality.vocab import EXAM_TYPES, GENDER, ROLES, SUBJECT_STATUS, SUBJECTS, grade_label
 from eduquality.web.deps import Ctx
 from eduquality.web.pages import (

@@ -9,18 +9,19 @@ import pyarrow as pa
 
 from eduquality.i18n import register
 from eduquality.ingest.headers import Column, Grid
-from eduquality.ingest.problems import Problems
+from eduquality.ingest.schools import SchoolNames
 from eduquality.ingest.scores.cells import Ctx
 from eduquality.ingest.scores.columns import ID, IDENTITY, ScoreColumns
 from eduquality.ingest.values import (
     as_text,
     map_unique,
     norm_header,
+    norm_name,
     normalise_class,
     records,
 )
-from eduquality.store.access import mask_national_id
 from eduquality.store.db import Database
+from eduquality.store.masking import mask_national_id
 
 MESSAGES = register({
     "ingest.unknown_student": ("学籍号不存在（请先导入学生名册）",
@@ -36,10 +37,6 @@ MESSAGES = register({
                                    "no such class in this school and year"),
     "ingest.class_mismatch": ("班级与名册不符（名册中为「{expected}」）",
                               "class differs from the roster ('{expected}')"),
-    "ingest.exam_number_taken": ("考号已被另一名学生（学籍号 {other}）使用",
-                                 "exam number already used by another student ({other})"),
-    "ingest.exam_number_conflict": ("同一学生在另一工作表中的考号为 {other}",
-                                    "the same student has exam number {other} in another sheet"),
     "ingest.exam_number_unknown": (
         "考号未在本次考试登记，又无法按姓名、学校、班级确定学生（请加学籍号列，或先登记考号）",
         "the exam number is not registered for this exam and the student cannot be found by "
@@ -78,18 +75,19 @@ def data_rows(grid: Grid, nid: pd.Series) -> np.ndarray:
     return keep
 
 
-def school_codes(schools: pd.DataFrame, text: pd.Series) -> pd.Series:
-    """A school named in a sheet → its code: by code, else by exact name after normalising
-    spaces and full-width characters (the one place a score sheet's 学校 is resolved; names that
-    fit several schools resolve to none). ``schools`` has school_code and name."""
+def school_codes(schools: pd.DataFrame, known: SchoolNames, text: pd.Series) -> pd.Series:
+    """A school named in a sheet → its code: by code, else by the one school whose registered
+    name, alias or former name it is after normalising spaces and full-width characters
+    (:class:`~eduquality.ingest.schools.SchoolNames`, the rule rosters use); names that fit
+    several schools resolve to none. ``schools`` has school_code."""
     by_code = {norm_header(c): c for c in schools["school_code"]}
-    names = pd.Series(schools["school_code"].to_numpy(),
-                      index=[norm_header(n) for n in schools["name"]])
-    unique_names = names[~names.index.duplicated(keep=False)].to_dict()
 
     def one(v: str) -> str | None:
-        key = norm_header(v)
-        return by_code.get(key) or unique_names.get(key)
+        code = by_code.get(norm_header(v))
+        if code is not None:
+            return code
+        fits = known.codes.get(norm_name(v), set())
+        return next(iter(fits)) if len(fits) == 1 else None
     return map_unique(text, one)[0]
 
 
@@ -193,7 +191,8 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: pd.DataFra
         return as_text(ctx.raw(cols[name])) if name in cols else none
     nid, num, name = text("national_id"), text("exam_number"), text("name")
     school_text, class_text = text("school"), text("class_name")
-    school = school_codes(schools, school_text) if "school" in cols else none
+    school = (school_codes(schools, SchoolNames.from_db(db), school_text) if "school" in cols
+              else none)
     cls = normalise_class(class_text) if "class_name" in cols else none
     key_col = next(cols[f] for f in IDENTITY if f in cols)
     sid = np.full(n, -1, dtype=np.int64)
@@ -264,36 +263,3 @@ def _report_each(ctx: Ctx, col: Column, mask: np.ndarray, reason: str,
         m = np.zeros(ctx.n, dtype=bool)
         m[i] = True
         ctx.report(col, m, reason, expected=expected.iloc[i])
-
-
-def registrations(db: Database, exam_id: str, regs: list[pd.DataFrame],
-                   problems: Problems) -> pd.DataFrame:
-    """One registration per student; 考号 unique in the exam (file and database)."""
-    if not regs:
-        return pd.DataFrame(columns=["exam_id", "student_id", "exam_number", "school_code",
-                                     "class_id"])
-    allr = pd.concat(regs, ignore_index=True)
-    first = allr.drop_duplicates("student_id", keep="first")
-    clash = allr.merge(first[["student_id", "exam_number"]], on="student_id",
-                       suffixes=("", "_first"))
-    for r in records(clash[clash["exam_number"] != clash["exam_number_first"]]):
-        problems.add("ingest.exam_number_conflict", sheet=r.sheet, row=int(r.row),
-                     value=r.exam_number, other=r.exam_number_first)
-    taken = db.sql("SELECT r.exam_number, r.student_id AS other_id, s.national_id AS other "
-                   "FROM exam_registration r JOIN student s USING (student_id) "
-                   "WHERE r.exam_id = ?", [exam_id])
-    taken = taken[~taken["other_id"].isin(first["student_id"])]
-    hit = first.merge(taken, on="exam_number")
-    for r in records(hit):
-        problems.add("ingest.exam_number_taken", sheet=r.sheet, row=int(r.row),
-                     value=r.exam_number, other=r.other)
-    dup_num = first[first["exam_number"].duplicated(keep=False)]
-    for r in records(dup_num.drop_duplicates("exam_number", keep="first")):
-        other = dup_num[(dup_num["exam_number"] == r.exam_number)
-                        & (dup_num["student_id"] != r.student_id)]
-        if len(other):
-            problems.add("ingest.exam_number_taken", sheet=r.sheet, row=int(r.row),
-                         value=r.exam_number, other=other["national_id"].iloc[0])
-    out = first[["student_id", "exam_number", "school_code", "class_id"]].assign(exam_id=exam_id)
-    out["student_id"] = out["student_id"].astype(np.int32)
-    return out[["exam_id", "student_id", "exam_number", "school_code", "class_id"]]

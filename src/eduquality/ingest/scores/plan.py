@@ -15,6 +15,7 @@ from eduquality.ingest.headers import Column
 from eduquality.ingest.headers import make_grid as _make_grid
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet
+from eduquality.ingest.registrations import registrations, upsert_registrations
 from eduquality.ingest.scores.cells import (
     Ctx,
     fmt,
@@ -29,11 +30,11 @@ from eduquality.ingest.scores.columns import (
     find_header,
     identifies,
 )
-from eduquality.ingest.scores.identity import check_identity, data_rows, registrations
+from eduquality.ingest.scores.identity import check_identity, data_rows
 from eduquality.ingest.scores.items import load_papers, pick_paper, subject_items, subject_totals
 from eduquality.ingest.templates import SheetMapping, sheet_mapping
 from eduquality.ingest.values import as_text, map_unique, norm_header
-from eduquality.ingest.writes import append_rows, changed_rows, replace_rows, upsert
+from eduquality.ingest.writes import append_rows, upsert
 from eduquality.store.db import Database
 from eduquality.vocab import SUBJECT_STATUS, SUBJECTS, TRACKS
 
@@ -78,7 +79,7 @@ class ScoresPlan:
         skipped when the exam or paper holds no rows yet (a first import)."""
         n = 0
         if _exists(con, "exam_registration", "exam_id", [self.exam_id]):
-            n += _upsert_registrations(con, self.registrations)
+            n += upsert_registrations(con, self.registrations)
         else:
             n += append_rows(con, "exam_registration", self.registrations)
         papers = list(self.results["paper_id"].unique())
@@ -102,16 +103,6 @@ class ScoresPlan:
         self.counts.update(exam_registration=len(self.registrations),
                            subject_result=len(self.results), item_score=n_items)
         return n + n_items
-
-
-def _upsert_registrations(con: Any, regs: pd.DataFrame) -> int:
-    """Update changed registrations in place, insert new ones. Students whose 考号 changes are
-    deleted first, so that two students swapping numbers never collide on the unique 考号."""
-    key = ["exam_id", "student_id"]
-    renumbered = changed_rows(con, "exam_registration", regs[[*key, "exam_number"]], key)
-    if not renumbered.empty:
-        replace_rows(con, "exam_registration", regs.iloc[:0], key, keys=renumbered)
-    return upsert(con, "exam_registration", regs, key)
 
 
 def _exists(con: Any, table: str, column: str, values: list[str]) -> bool:
