@@ -1,6 +1,9 @@
 """Benchmark: importing 200,000 students' scores from .xlsx and .csv.
 
-Two files per format: one subject at item level (25 items) and one sheet of 9 subject totals.
+Three files per format: one subject at item level (25 items), one sheet of 9 subject totals, and
+the item-level file as a marking system exports it (two header rows with merged 客观题/主观题
+group labels over ``第N题`` labels, 客观分/主观分/总分/备注 columns, students named by 考号, 姓名,
+school name and class only; 考号 registered beforehand from a 学籍 export with ``--exam``).
 Our import (read + header mapping + validation + roster matching + one DuckDB transaction with
 the integrity check + import log) is timed against a plain ``pandas.read_excel`` /
 ``pandas.read_csv`` of the same file in the same run (the peer reads only; it neither validates
@@ -118,6 +121,63 @@ def score_frames(students: pd.DataFrame, rng: np.random.Generator,
     return item_frame, total_frame
 
 
+N_OBJECTIVE = 12
+
+
+def marking_frame(item_frame: pd.DataFrame, students: pd.DataFrame) -> tuple[list[list[str]],
+                                                                              pd.DataFrame]:
+    """The item-level scores as a marking system writes them: header rows and the body."""
+    items = [str(j + 1) for j in range(N_ITEMS)]
+    scores = item_frame[items].to_numpy(dtype=float)
+    obj = np.nansum(scores[:, :N_OBJECTIVE], axis=1)
+    sub = np.nansum(scores[:, N_OBJECTIVE:], axis=1)
+    absent = np.isnan(scores).all(axis=1)
+    body = pd.DataFrame({
+        "考号": item_frame["考号"], "姓名": item_frame["姓名"],
+        "学校": "第" + students["学校代码"].str[1:] + "中学", "班级": item_frame["班级"]})
+    for j, item in enumerate(items):
+        body[f"第{item}题"] = scores[:, j]
+    body["客观分"] = np.where(absent, np.nan, obj)
+    body["主观分"] = np.where(absent, np.nan, sub)
+    body["总分"] = np.where(absent, np.nan, obj + sub)
+    body["备注"] = np.where(absent, "缺考", "")
+    ident = ["考号", "姓名", "学校", "班级"]
+    upper = (ident + ["客观题"] + [""] * (N_OBJECTIVE - 1) + ["主观题"]
+             + [""] * (N_ITEMS - N_OBJECTIVE - 1) + ["客观分", "主观分", "总分", "备注"])
+    lower = [""] * len(ident) + [f"第{i}题" for i in items] + [""] * 4
+    return [upper, lower], body
+
+
+def write_marking_xlsx(path: Path, heads: list[list[str]], body: pd.DataFrame) -> None:
+    """Merged cells as the marking system writes them (identity and sums span both rows)."""
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("成绩单")
+    upper, lower = heads
+    n_id = 4
+    for j in range(n_id):
+        ws.merge_range(0, j, 1, j, upper[j])
+    ws.merge_range(0, n_id, 0, n_id + N_OBJECTIVE - 1, "客观题")
+    ws.merge_range(0, n_id + N_OBJECTIVE, 0, n_id + N_ITEMS - 1, "主观题")
+    for j in range(n_id + N_ITEMS, len(upper)):
+        ws.merge_range(0, j, 1, j, upper[j])
+    ws.write_row(1, n_id, lower[n_id:n_id + N_ITEMS])
+    for r, row in enumerate(body.itertuples(index=False), start=2):
+        for c, v in enumerate(row):
+            if isinstance(v, str):
+                if v:
+                    ws.write_string(r, c, v)
+            elif v == v:
+                ws.write_number(r, c, v)
+    wb.close()
+
+
+def write_marking_csv(path: Path, heads: list[list[str]], body: pd.DataFrame) -> None:
+    """The CSV a marking system exports: the two header rows, then the body, in GBK."""
+    text = pd.DataFrame(heads).to_csv(index=False, header=False) + body.to_csv(
+        index=False, header=False)
+    path.write_bytes(text.encode("gbk"))
+
+
 def write_xlsx(path: Path, frame: pd.DataFrame, sheet: str) -> None:
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     ws = wb.add_worksheet(sheet)
@@ -146,8 +206,11 @@ def main() -> None:
         t, _ = _timed(lambda p=path: import_roster(db, p))
         t_roster += t
     import_paper(db, write_paper(tmp))
-    db.close()
     item_frame, total_frame = score_frames(students, rng)
+    export = tmp / "xueji.csv"   # the 学籍 export with 考号, registering them for B1
+    students.drop(columns=["学年"]).assign(考号=item_frame["考号"]).to_csv(export, index=False)
+    t_register, _ = _timed(lambda: import_roster(db, export, year="2021-2022", exam="B1"))
+    db.close()
     files = {}
     for kind, frame in (("items", item_frame), ("totals", total_frame)):
         csv = tmp / f"{kind}.csv"
@@ -155,6 +218,10 @@ def main() -> None:
         xlsx = tmp / f"{kind}.xlsx"
         write_xlsx(xlsx, frame, "数学" if kind == "items" else "成绩")
         files[kind] = (csv, xlsx)
+    heads, body = marking_frame(item_frame, students)
+    files["marking"] = (tmp / "marking.csv", tmp / "marking.xlsx")
+    write_marking_csv(files["marking"][0], heads, body)
+    write_marking_xlsx(files["marking"][1], heads, body)
     if args.prepare_only:
         print(tmp)
         return
@@ -164,13 +231,15 @@ def main() -> None:
             work = tmp / f"work_{kind}_{path.suffix[1:]}.duckdb"
             shutil.copy(base, work)
             db = open_database(work)
-            subject = "数学" if kind == "items" else None
+            subject = None if kind == "totals" else "数学"
             t_ours, result = _timed(lambda p=path, s=subject, d=db: import_scores(d, p, "B1", s))
             t_again, _ = _timed(lambda p=path, s=subject, d=db: import_scores(
                 d, p, "B1", s, force=True))
             db.close()
             if path.suffix == ".csv":
-                peers = {"pandas.read_csv": _timed(lambda p=path: pd.read_csv(p))[0]}
+                enc = "gbk" if kind == "marking" else "utf-8"
+                peers = {"pandas.read_csv": _timed(
+                    lambda p=path, e=enc: pd.read_csv(p, encoding=e))[0]}
             else:
                 peers = {
                     "pandas.read_excel (openpyxl, default)":
@@ -187,13 +256,15 @@ def main() -> None:
         machine_line() + f" Load average (1, 5, 15 min) at the end: {' '.join(load)} "
         "(about 1 = this benchmark alone on the machine).", "",
         f"{args.n:,} students in {students['学校代码'].nunique()} schools; roster import "
-        f"(5 CSV files, 200k students and class memberships): {t_roster:.1f} s.", "",
+        f"(5 CSV files, 200k students and class memberships): {t_roster:.1f} s; the 学籍 "
+        f"export registering every 考号 for the exam: {t_register:.1f} s.", "",
         "| file | size | ours: first import | ours: re-import (--force, replaces rows) "
         "| peer (read only) | rows written |",
         "|---|---|---|---|---|---|",
     ]
     for kind, suffix, size, t_ours, t_again, peers, counts in rows:
-        label = {"items": "数学, 25 items", "totals": "9 subject totals"}[kind]
+        label = {"items": "数学, 25 items", "totals": "9 subject totals",
+                 "marking": "数学, 25 items, marking-system layout"}[kind]
         peer = "; ".join(f"{k}: {v:.1f} s" for k, v in peers.items())
         lines.append(f"| {label} {suffix} | {size / 1e6:.0f} MB | {t_ours:.1f} s | "
                      f"{t_again:.1f} s | {peer} | {sum(counts.values()):,} |")
