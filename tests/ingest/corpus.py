@@ -84,10 +84,13 @@ class District:
         return total.where(~s["absent"])
 
 
-def district(seed: int = 7) -> District:
+def district(seed: int = 7, namesake: bool = False) -> District:
+    """The canonical district; ``namesake``: the second student of 一中 1班 is called like the
+    first (two students alike in one class, as real rosters have)."""
     rng = np.random.default_rng(seed)
     rows = []
-    for i, name in enumerate(NAMES):
+    names = [NAMES[0], *NAMES[:1], *NAMES[2:]] if namesake else NAMES
+    for i, name in enumerate(names):
         school, klass = CLASSES[i // 8]
         rows.append({"national_id": f"G{i + 1:04d}", "name": name,
                      "gender": "男" if i % 2 == 0 else "女", "school_code": school,
@@ -257,7 +260,7 @@ def marking_groups(d: District, path: Path, *, bad_total_row: int | None = None,
     return path
 
 
-def marking_choice_rank(d: District, path: Path, *, duplicate_name: bool = False,
+def marking_choice_rank(d: District, path: Path, *,
                         unknown_school_row: int | None = None) -> Path:
     """03: 选择题/非选择题 group row, T1 labels, 19选做, 班级排名/学校名次/等级 columns;
     identity by 姓名 + 学校 (name) + 班级 only; an absent student has 缺考 in 总分."""
@@ -279,8 +282,6 @@ def marking_choice_rank(d: District, path: Path, *, duplicate_name: bool = False
         r = n + 2
         it = d.items.iloc[i]
         name = st["name"]
-        if duplicate_name and n == 1:
-            name = d.students["name"].iloc[0]   # two students called alike in one class
         school = SCHOOLS[st.school_code]
         if unknown_school_row is not None and n == unknown_school_row:
             school = "华岭区第九中学"

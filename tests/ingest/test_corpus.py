@@ -233,12 +233,19 @@ def test_bad_unknown_school_name_in_roster(db, tmp_path):
     assert [(p.row, p.value) for p in err.problems] == [(6, "华岭区第九中学")]
 
 
-def test_bad_two_students_alike_in_one_class(db, tmp_path):
-    err = _fails(db, c.marking_choice_rank(D, tmp_path / "数学.xlsx", duplicate_name=True),
-                 subject=None)
-    text = " ".join(p.message("zh") for p in err.problems)
-    assert D.students["name"].iloc[0] in {p.value for p in err.problems}
-    assert "G00" in text or "*" in text   # the candidates are named (masked 学籍号)
+def test_bad_two_students_alike_in_one_class(tmp_path):
+    """Rows named by 姓名 + 学校 + 班级 that fit two students of the roster are refused, each
+    naming both candidates by masked 学籍号."""
+    twins = c.district(namesake=True)
+    db = open_database(tmp_path / "twins.duckdb")
+    import_roster(db, c.write_sheets(tmp_path / "名册.xlsx", c.roster_sheets(twins)))
+    import_paper(db, c.write_sheets(tmp_path / "试卷.xlsx", c.paper_sheets()))
+    err = _fails(db, c.marking_choice_rank(twins, tmp_path / "数学.xlsx"), subject=None)
+    assert {(p.row, p.value) for p in err.problems} == {(3, "张伟"), (4, "张伟")}
+    text = err.problems[0].message("zh")
+    assert "G***1" in text and "G***2" in text, text
+    assert "G0001" not in text and "G0002" not in text   # masked
+    db.close()
 
 
 def test_bad_total_column_of_gbk_csv(db, tmp_path):

@@ -10,6 +10,7 @@ carrying the first row's text right across the columns whose second row is fille
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -132,6 +133,12 @@ class Column:
         return f"{self.letter}（{self.header}）"
 
 
+NOTE_START = re.compile(r"^\s*(?:注|说明|备注|附注|附：|制表|填表|填报|审核|审批|校对|签字|签名|"
+                        r"打印|导出|负责人|联系人|联系电话|日期)")
+"""How a note under a table begins (notes are skipped, never imported as data rows)."""
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+
+
 @dataclass
 class Grid:
     """A sheet whose header has been found: the columns and the data rows below it."""
@@ -160,6 +167,14 @@ class Grid:
     def row_texts(self, pos: int) -> list[str]:
         values = as_text(self.data.iloc[pos])
         return [v for v in values if isinstance(v, str)]
+
+    def is_note_row(self, pos: int) -> bool:
+        """A note written under the table (注：…, 说明…, 制表人：…, 审核：…): its first text
+        starts with a note word and no cell holds a number."""
+        texts = self.row_texts(pos)
+        if not texts or not NOTE_START.match(texts[0]):
+            return False
+        return not any(_NUMBER.fullmatch(t.strip()) for t in texts)
 
 
 def parse_map(pairs: Iterable[str] | Mapping[str, str] | None, lang: str = "zh") -> dict[str, str]:

@@ -46,6 +46,8 @@ from eduquality.store.db import Database
 from eduquality.store.templates import save_template
 
 MESSAGES = register({
+    "ingest.note_ignored": ("工作表「{sheet}」中已忽略的列（不导入）：{columns}",
+                            "sheet '{sheet}': columns ignored (not imported): {columns}"),
     "ingest.empty_file": ("文件中没有任何数据", "the file holds no data"),
     "ingest.formula_no_value": (
         "公式单元格没有计算结果（请在 Excel 中打开并保存后再导入，或改为数值）",
@@ -58,6 +60,13 @@ MESSAGES = register({
     "ingest.check_needs_exam": ("检查成绩表需要用 --exam 指明考试",
                                 "checking a score sheet needs the exam: --exam EXAM"),
 })
+
+
+def ignored_note(sheet: str, columns: list[str], lang: str) -> str:
+    """The summary line naming a sheet's recognised columns that the import does not store
+    (考号 of a roster without --exam, ranks and grades of a score sheet …)."""
+    sep = ", " if lang == "en" else "、"
+    return tr("ingest.note_ignored", lang, sheet=sheet, columns=sep.join(columns))
 
 
 class Progress(Protocol):

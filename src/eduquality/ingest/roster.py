@@ -26,6 +26,7 @@ import pandas as pd
 from eduquality.i18n import register, tr
 from eduquality.ingest.cells import Cells
 from eduquality.ingest.headers import Grid, Layout, find_header_row, make_grid, match_columns
+from eduquality.ingest.importer import ignored_note
 from eduquality.ingest.layouts import (
     FALLBACKS,
     KIND_NAMES,
@@ -106,10 +107,6 @@ MESSAGES = register({
     "ingest.note_year_created": (
         "学年 {year} 此前不存在，已按默认日期 {start} 至 {end} 创建",
         "school year {year} did not exist; created with the default dates {start} to {end}",
-    ),
-    "ingest.note_ignored": (
-        "工作表「{sheet}」中名册不保存的列已忽略：{columns}",
-        "sheet '{sheet}': columns a roster does not store were ignored: {columns}",
     ),
     "ingest.note_classes_created": (
         "按学生名单新建班级 {n} 个（{schools} 此前没有该学年的班级名单）",
@@ -684,8 +681,7 @@ def _notes(sheets: list[Sheet], derived: Derived, year: YearGiven | None, lang: 
         if exam is None and s.cells.has("exam_number"):
             ignored.insert(0, s.cells.cols["exam_number"].header)
         if ignored:
-            notes.append(tr("ingest.note_ignored", lang, sheet=s.cells.grid.sheet,
-                            columns="、".join(ignored)))
+            notes.append(ignored_note(s.cells.grid.sheet, ignored, lang))
     return notes
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pyarrow as pa
 
 from eduquality.i18n import register
-from eduquality.ingest.headers import Column, Grid
+from eduquality.ingest.headers import NOTE_START, Column, Grid
 from eduquality.ingest.schools import SchoolNames
 from eduquality.ingest.scores.cells import Ctx
 from eduquality.ingest.scores.columns import ID, IDENTITY, ScoreColumns
@@ -60,10 +60,15 @@ _SUMMARY = ("平均", "合计", "总计", "最高", "最低", "统计", "人数"
 def data_rows(grid: Grid, nid: pd.Series) -> np.ndarray:
     """Rows to import: those with a student id, and those without one that are neither empty
     nor a summary row (平均分, 合计 … in any cell) — the latter are reported as missing the id.
-    A summary word in the id column marks a summary row too."""
+    A summary word in the id column marks a summary row too; notes under the table (注：…,
+    制表人：…, :meth:`Grid.is_note_row`) are skipped."""
     summary_id = nid.str.contains("|".join(_SUMMARY), na=False).to_numpy()
     keep = nid.notna().to_numpy() & ~summary_id
-    cand = np.flatnonzero(~keep & ~summary_id)
+    note = np.zeros(len(keep), dtype=bool)
+    for pos in np.flatnonzero(keep & nid.str.match(NOTE_START, na=False).to_numpy()):
+        note[pos] = grid.is_note_row(int(pos))
+    keep &= ~note
+    cand = np.flatnonzero(~keep & ~summary_id & ~note)
     if len(cand):
         blank = grid.blank_rows(cand)
         for pos, is_empty in zip(cand, blank, strict=True):
@@ -209,8 +214,10 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: pd.DataFra
     from_num = by_num & (sid >= 0)
     named = {"name", "school", "class_name"} <= set(cols)
     todo = ~has_nid & ~from_num & name.notna().to_numpy()
-    if named:
-        sid = np.where(todo, _by_name(ctx, db, year, grade, todo, name, school, cls, cols), sid)
+    if named:  # a row whose school is unknown is reported for the school alone
+        by_name = todo & ~(school_text.notna().to_numpy() & school.isna().to_numpy())
+        sid = np.where(by_name, _by_name(ctx, db, year, grade, by_name, name, school, cls, cols),
+                       sid)
     if "exam_number" in cols:
         ctx.report(cols["exam_number"], by_num & ~from_num & ~(todo & named),
                    "ingest.exam_number_unknown")

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from eduquality.i18n import register, tr
+from eduquality.i18n import register
 from eduquality.ingest.headers import Column
 from eduquality.ingest.headers import make_grid as _make_grid
+from eduquality.ingest.importer import ignored_note
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet
 from eduquality.ingest.registrations import registrations, upsert_registrations
@@ -46,8 +47,6 @@ MESSAGES = register({
         "paper {paper} is defined by its subject total only (no items): give a {subject} "
         "column instead of item columns",
     ),
-    "ingest.note_ignored": ("已忽略的列（不导入）：{columns}",
-                            "columns ignored (not imported): {columns}"),
     "ingest.track_ambiguous": (
         "「{subject}」有多份试卷（{tracks}），请用 --track 或「类别」列指明",
         "{subject} has several papers ({tracks}); name one with --track or a 类别 column",
@@ -137,14 +136,15 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
     results: list[pd.DataFrame] = []
     item_frames: list[tuple[str, pa.Table]] = []
     rows_read = 0
-    ignored: list[str] = []
+    notes: list[str] = []
     mapping: list[SheetMapping] = []
     for raw in sheets:
         row, n_rows = find_header(raw, user_map)
         grid = _make_grid(file, raw, row, n_rows)
         sheet_subject = subject_code or SUBJECTS.parse(norm_header(raw.name))
         sc = classify(grid, user_map, sheet_subject, problems, lang)
-        ignored += [h for h in sc.ignored if h not in ignored]
+        if sc.ignored:
+            notes.append(ignored_note(grid.sheet, sc.ignored, lang))
         mapping.append(sheet_mapping(grid, "scores", sc.fields()))
         if not identifies(sc):
             continue
@@ -220,7 +220,6 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
             ["student_id", "exam_number", "school_code", "class_id", "national_id", "row",
              "sheet"]])
     reg = registrations(db, exam_id, regs, problems)
-    notes = [tr("ingest.note_ignored", lang, columns="、".join(ignored))] if ignored else []
     if problems:
         return ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], rows_read, notes=notes,
                           mapping=mapping)
