@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from eduquality.reports.formats import is_missing
 from eduquality.reports.model import Section, Table
 from eduquality.reports.policy import LEAGUE_EXAMS, Disclosure, disclosure
 from eduquality.results import ExamAnalysis
@@ -88,14 +89,16 @@ def _by_subject(frame: pd.DataFrame, subject: str) -> pd.DataFrame:
 def _unit_label(names: dict[str, dict[str, str]], t: Callable[..., str]
                 ) -> Callable[[Any], str]:
     def label(r: Any) -> str:
-        if getattr(r, "class_id", None) is not None:
+        # rows of several levels side by side (district, school, class) leave the keys of
+        # the finer levels missing (NaN): the row is of the finest level it has a key for
+        if not is_missing(getattr(r, "class_id", None)):
             school = names["school"].get(r.school_code, r.school_code)
             return f"{school} {names['class'].get(r.class_id, r.class_id)}"
-        if getattr(r, "school_code", None) is not None:
+        if not is_missing(getattr(r, "school_code", None)):
             return names["school"].get(r.school_code, r.school_code)
-        if getattr(r, "teacher_id", None) is not None:
+        if not is_missing(getattr(r, "teacher_id", None)):
             return str(r.teacher_id)
-        if getattr(r, "peer_group", None) is not None:
+        if not is_missing(getattr(r, "peer_group", None)):
             return t("web.peer_group", code=r.peer_group)
         return t("web.level.district")
     return label
