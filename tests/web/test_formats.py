@@ -8,14 +8,13 @@ import io
 import openpyxl
 import pytest
 
+from eduquality.reports import labels as L
 from eduquality.reports import sections as S
-from eduquality.reports.excel import render_xlsx
+from eduquality.reports.excel import render_xlsx, xlsx_bytes
 from eduquality.reports.formats import NUMBER_FORMATS
 from eduquality.reports.html import _table
 from eduquality.reports.model import Report, Section
-from eduquality.web.export import page_xlsx
-from eduquality.web.pages import Page, fmt, summary_table
-from eduquality.web.pages import Section as WebSection
+from eduquality.web.pages import page, section, summary_table
 from eduquality.web.text import translator
 from tests.reports.conftest import analysed, view_of
 
@@ -39,8 +38,8 @@ def test_web_page_and_pdf_show_the_same_strings(schools):
     printed = _table(report_table, "zh")
     keys = [c.key for c in report_table.columns if c.in_print and c.key in report_table.frame]
     assert set(SHARED) <= set(keys)
-    for i, web_row in enumerate(web_table.rows):
-        web_cells = {c.key: fmt(web_row.get(c.key), c.fmt) for c in web_table.columns}
+    for i, web_row in enumerate(web_table.records()):
+        web_cells = {c.key: L.cell(web_row.get(c.key), c.fmt, "zh") for c in web_table.columns}
         pdf_cells = {k: printed["rows"][i][j][0].rstrip(" ↑↓≈") for j, k in enumerate(keys)}
         for key in SHARED:
             assert web_cells[key] == pdf_cells[key], (key, web_cells[key], pdf_cells[key])
@@ -48,18 +47,16 @@ def test_web_page_and_pdf_show_the_same_strings(schools):
     pdf_labels = {c.key: c.label for c in report_table.columns}
     assert all(web_labels[k] == pdf_labels[k] for k in SHARED)  # one header per column
     mean, low, high = rows.loc[0, ["mean", "ci_low", "ci_high"]]
-    assert web_cells["mean"] != "—" and len(fmt(mean, "num2").partition(".")[2]) == 2
-    assert fmt(web_table.rows[0]["ci"], "text") == f"{low:.2f}–{high:.2f}"
+    assert web_cells["mean"] != "—" and len(L.cell(mean, "num2", "zh").partition(".")[2]) == 2
+    assert web_table.records()[0]["ci"] == f"{low:.2f}–{high:.2f}"
 
 
 def test_web_download_and_report_workbook_use_the_same_number_formats(schools, tmp_path):
     _, _, report_table, web_table = schools
-    page = Page("学校", [WebSection("数学", web_table)])
-    web = openpyxl.load_workbook(io.BytesIO(page_xlsx(page, translator("zh"), "admin", "now")))
-    ws = web.active
-    header = next(r for r in range(1, ws.max_row + 1)
-                  if ws.cell(r, 1).value == web_table.columns[0].label)
-    web_formats = {c.key: ws.cell(header + 1, j + 1).number_format
+    shown = page("zh", "学校", [section("数学", web_table)])
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(shown.doc)))["数学"]
+    assert [c.value for c in ws[2]] == [c.label for c in web_table.columns]
+    web_formats = {c.key: ws.cell(3, j + 1).number_format
                    for j, c in enumerate(web_table.columns)}
     report = Report("district", "zh", "t", "", False, [], [Section("s", [report_table])], [])
     sheet = openpyxl.load_workbook(render_xlsx(report, tmp_path / "r.xlsx"))[report_table.title]

@@ -1,5 +1,8 @@
 """Excel rendering with xlsxwriter: a cover sheet, one sheet per table, a methods sheet.
 
+Reports are written by :func:`render_xlsx`; a web page's download is :func:`xlsx_bytes` of the
+same :class:`~eduquality.reports.model.Report` the page shows (its tables become the sheets).
+
 Every table sheet has its title in row 1, frozen headers in row 2 (and frozen key columns),
 number formats per column (integers, decimals, percentages), conditional formatting (bands in
 green/red, data bars on rates) and the 内部资料 mark in the print header. Files open in Excel and
@@ -8,8 +11,9 @@ LibreOffice (tested with ``libreoffice --headless --convert-to csv``).
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 import xlsxwriter
@@ -44,7 +48,10 @@ def _values(series: pd.Series, fmt: Fmt, lang: str) -> list[Any]:
         return [L.band(v, lang) if pd.notna(v) else None for v in series]
     if fmt == "text":
         return [None if pd.isna(v) else str(v) for v in series]
-    return [excel_number(v) for v in pd.to_numeric(series, errors="coerce")]
+    numbers = pd.to_numeric(series, errors="coerce")
+    # a word where a number is expected (缺考 instead of a score) stays, as on the page
+    return [v if isinstance(v, str) and v and pd.isna(n) else excel_number(n)
+            for v, n in zip(series, numbers, strict=True)]
 
 
 def _mark_header(ws: Worksheet, report: Report) -> None:
@@ -106,14 +113,22 @@ def _cover(wb: Workbook, st: _Styles, report: Report, name: str) -> None:
         ws.write_string(row, 0, L.text("internal", report.lang), st.mark)
         row += 1
     ws.write_string(row, 0, report.title, st.title)
-    row += 2
-    ws.write_string(row, 0, L.col("field", report.lang), st.header)
-    ws.write_string(row, 1, L.col("value", report.lang), st.header)
-    for k, v in report.meta:
+    if report.subtitle:
         row += 1
-        ws.write_string(row, 0, k, st.cells["text"])
-        ws.write_string(row, 1, v, st.cells["text"])
-    ws.freeze_panes(row - len(report.meta) + 1, 0)
+        ws.write_string(row, 0, report.subtitle, st.cells["text"])
+    row += 2
+    if report.meta:
+        ws.write_string(row, 0, L.col("field", report.lang), st.header)
+        ws.write_string(row, 1, L.col("value", report.lang), st.header)
+        for k, v in report.meta:
+            row += 1
+            ws.write_string(row, 0, k, st.cells["text"])
+            ws.write_string(row, 1, v, st.cells["text"])
+        ws.freeze_panes(row - len(report.meta) + 1, 0)
+        row += 2
+    for note in report.notes:
+        ws.write_string(row, 0, note, st.note)
+        row += 1
 
 
 def _methods(wb: Workbook, st: _Styles, report: Report, name: str) -> None:
@@ -133,8 +148,22 @@ def _methods(wb: Workbook, st: _Styles, report: Report, name: str) -> None:
 def render_xlsx(report: Report, path: str | Path) -> Path:
     """Write the report as an Excel workbook to ``path``. Writes."""
     path = Path(path)
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
-                                         "strings_to_formulas": False, "strings_to_urls": False})
+    _write(report, str(path))
+    return path
+
+
+def xlsx_bytes(report: Report) -> bytes:
+    """The report (or a web page) as the bytes of an Excel workbook."""
+    buffer = io.BytesIO()
+    _write(report, buffer)
+    return buffer.getvalue()
+
+
+def _write(report: Report, target: str | IO[bytes]) -> None:
+    """Cover, one sheet per table (in the order of the sections), methods when there are any."""
+    wb = xlsxwriter.Workbook(target, {"strings_to_numbers": False,
+                                      "in_memory": not isinstance(target, str),
+                                      "strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"title": report.title, "subject": "EduQuality",
                        "comments": L.text("internal" if report.internal else "public",
                                           report.lang)})
@@ -142,6 +171,6 @@ def render_xlsx(report: Report, path: str | Path) -> Path:
     _cover(wb, st, report, names(L.text("tbl.cover", report.lang)))
     for table in report.tables():
         _table_sheet(wb, st, report, table, names(table.sheet or table.title))
-    _methods(wb, st, report, names(L.text("tbl.methods", report.lang)))
+    if report.methods:
+        _methods(wb, st, report, names(L.text("tbl.methods", report.lang)))
     wb.close()
-    return path

@@ -1,8 +1,9 @@
 """How numbers are shown: one rule per kind of number, for the web pages and every report format.
 
-The web pages (:mod:`eduquality.web.pages`, :mod:`eduquality.web.export`) and the reports
-(:mod:`~eduquality.reports.html`, :mod:`~eduquality.reports.pdf`, :mod:`~eduquality.reports.excel`)
-all show a cell through this module, so the same value reads the same everywhere:
+The web pages (:mod:`eduquality.web.pages`, whose downloads are the reports' workbooks) and the
+reports (:mod:`~eduquality.reports.html`, :mod:`~eduquality.reports.pdf`,
+:mod:`~eduquality.reports.excel`) all show a cell through this module (bands labelled by
+:func:`eduquality.reports.labels.cell`), so the same value reads the same everywhere:
 
 ============  =========================================  ===========  ============
 ``Fmt``       kind of number                             text         Excel format

@@ -14,10 +14,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from eduquality.reports import formats
 from eduquality.reports import labels as L
 from eduquality.reports.fonts import CSS_FONT_FAMILY
-from eduquality.reports.formats import is_missing
 from eduquality.reports.model import Chart, Column, Fmt, Report, Table, Text
 
 
@@ -35,11 +33,8 @@ def stylesheet() -> str:
     return (files("eduquality.reports") / "static" / "report.css").read_text(encoding="utf-8")
 
 
-def format_value(value: Any, fmt: Fmt, lang: str) -> str:
-    """A cell as text (:func:`eduquality.reports.formats.format_value`), bands as labels."""
-    if fmt == "band" and not is_missing(value):
-        return L.band(value, lang)
-    return formats.format_value(value, fmt)
+format_value = L.cell
+"""A cell as text (:func:`eduquality.reports.labels.cell`)."""
 
 
 def _cell_class(value: Any, fmt: Fmt) -> str:
@@ -69,8 +64,10 @@ def _table(table: Table, lang: str) -> dict[str, Any]:
             "narrow": len(cols) <= 4}
 
 
-def _chart(chart: Chart) -> dict[str, Any]:
+def _chart(chart: Chart) -> dict[str, Any] | None:
     data = chart.png()
+    if data is None:  # a chart of data only (the web draws it itself)
+        return None
     mime = "image/svg+xml" if data.lstrip()[:1] == b"<" else "image/png"
     src = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
     return {"kind": "chart", "title": chart.title, "src": src}
@@ -105,7 +102,9 @@ def render_html(report: Report, pdf: bool = False) -> str:
                 if b.print_:
                     blocks.append(_table(b, lang))
             elif isinstance(b, Chart):
-                blocks.append(_chart(b))
+                drawn = _chart(b)
+                if drawn is not None:
+                    blocks.append(drawn)
             elif isinstance(b, Text):
                 blocks.append({"kind": "text", "text": b.text})
         if blocks:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from eduquality.i18n import has, register, tr
+from eduquality.reports.formats import Fmt, format_value, is_missing
 from eduquality.results import ExamInfo
 from eduquality.vocab import EXAM_TYPES, SUBJECTS, TRACKS, grade_label
 
@@ -451,6 +452,14 @@ def subject(code: str, lang: str) -> str:
 def band(code: object, lang: str) -> str:
     key = f"reports.band.{code}"
     return tr(key, lang) if has(key) else ("" if code is None else str(code))
+
+
+def cell(value: object, fmt: Fmt, lang: str) -> str:
+    """A table cell as text, the same on the web pages and in the PDF/HTML reports:
+    :func:`eduquality.reports.formats.format_value`, band codes as their labels."""
+    if fmt == "band" and not is_missing(value):
+        return band(value, lang)
+    return format_value(value, fmt)
 
 
 def peer(code: object, lang: str) -> str:

@@ -3,7 +3,9 @@
 Every route that shows data takes :data:`CtxDep`: the database, the signed-in principal, their
 :class:`~eduquality.store.policy.Scope` (resolved once per request), the language, and
 :meth:`Ctx.respond`, which renders a :class:`~eduquality.web.pages.Page` as HTML or Excel and
-writes the audit row (every view of student-level data, every export).
+writes the audit row (every view of student-level data, every export). The Excel download is
+the reports' workbook (:func:`eduquality.reports.excel.xlsx_bytes`) of the page's document: its
+tables become the sheets, with the reports' number formats.
 
 All handlers and dependencies are ``async``: the database connection is used from the event
 loop's thread only, one request at a time (DuckDB connections are not shared across threads).
@@ -13,7 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -22,6 +25,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from eduquality.config import Settings
 from eduquality.errors import NotFoundError, PermissionDenied
+from eduquality.reports import labels as L
+from eduquality.reports.excel import xlsx_bytes
 from eduquality.results import ExamAnalysis
 from eduquality.store import Database
 from eduquality.store.audit import audit
@@ -31,8 +36,7 @@ from eduquality.store.redaction import restrict_analysis
 from eduquality.store.scoped import require_exam, scoped_results
 from eduquality.vocab import ROLES
 from eduquality.web.auth import LANG_COOKIE, SESSION_COOKIE
-from eduquality.web.export import page_xlsx
-from eduquality.web.pages import Page, fmt
+from eduquality.web.pages import Page, SvgBox
 from eduquality.web.text import translator
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -137,12 +141,13 @@ class Ctx:
         if page.export_name is None:
             raise NotFoundError(page.title)
         require_action(self.principal, "export", self.lang)
-        n_rows = sum(len(s.table.rows) for s in page.sections if s.table is not None)
+        n_rows = sum(len(table.frame) for table in page.doc.tables())
         audit(self.db, self.principal, "export", page.audit_object or page.export_name,
               f"{self.request.url.path} rows={n_rows}")
         when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-        body = page_xlsx(page, self.t, self.principal.display_name or self.principal.username,
-                         when)
+        signed = self.t("web.exported_by", time=when,
+                        user=self.principal.display_name or self.principal.username)
+        body = xlsx_bytes(replace(page.doc, notes=[signed, *page.doc.notes]))
         name = f"{page.export_name}.xlsx"
         ascii_name = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_"
                              for ch in name)
@@ -174,7 +179,7 @@ def render(request: Request, template: str, lang: str, principal: Principal | No
     t = translator(lang)
     cookie = request.cookies.get(SESSION_COOKIE)
     html = env.get_template(template).render(
-        t=t, lang=lang, fmt=fmt, principal=principal,
+        t=t, lang=lang, cell=partial(L.cell, lang=lang), svg_box=SvgBox, principal=principal,
         base=request.scope.get("root_path", ""),
         lang_urls={code: lang_url(request, code) for code in ("zh", "en")},
         csrf=request.app.state.signer.csrf(cookie) if cookie else "",

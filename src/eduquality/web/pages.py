@@ -1,11 +1,12 @@
-"""What a page shows, as data: the HTML template and the Excel export both render a :class:`Page`,
-so a download always holds exactly what the page showed.
+"""What a page shows, as data: a :class:`Page` is a document of the reports' model
+(:class:`~eduquality.reports.model.Report` of sections of tables and charts) plus how the
+platform links it (crumbs, choices, download, audit).
 
-Columns are the reports' :class:`~eduquality.reports.model.Column` and cells are shown by
-:mod:`eduquality.reports.formats`, so a number reads the same on a page, in its download and in
-the PDF/Excel reports. Cells keep their raw values (numbers stay numbers for Excel); :func:`fmt`
-formats them for HTML. Tables of units are built in the fixed publication order, never sorted by
-score.
+The HTML template renders the page's document, and its Excel download is
+:func:`eduquality.reports.excel.xlsx_bytes` of the same document, so a download always holds
+exactly what the page showed, with the reports' number formats. Cells keep their raw values
+(numbers stay numbers for Excel) and are shown by :func:`eduquality.reports.labels.cell`.
+Tables of units are built in the fixed publication order, never sorted by score.
 """
 
 from __future__ import annotations
@@ -18,66 +19,22 @@ from typing import Any
 import pandas as pd
 
 from eduquality.reports import labels as L
-from eduquality.reports.formats import UNIT_FORMATS, Fmt, as_fmt, format_value, interval, is_missing
-from eduquality.reports.model import Column
+from eduquality.reports.formats import UNIT_FORMATS, as_fmt, interval, is_missing
+from eduquality.reports.model import Bar, Chart, Column, Report, Section, Table
 from eduquality.vocab import SUBJECTS
 
-
-@dataclass
-class Table:
-    columns: list[Column]
-    rows: list[dict[str, Any]]
-    """Cell values by column key; an optional '_href' links the row's first cell."""
-
-
-@dataclass
-class Bar:
-    label: str
-    value: float
-    low: float
-    high: float
-    band: str
-
-
-@dataclass
-class Chart:
-    """Horizontal bars of unit means with their 95 % intervals, on a 0…full-marks axis."""
-
-    title: str
-    bars: list[Bar]
-    full_marks: float
-    width: int = 640
-    label_width: int = 150
-    row_height: int = 22
-
-    @property
-    def height(self) -> int:
-        return self.row_height * len(self.bars) + 24
-
-    def x(self, value: float) -> float:
-        span = self.width - self.label_width - 20
-        v = 0.0 if value is None or math.isnan(value) else max(0.0, min(value, self.full_marks))
-        return round(self.label_width + span * v / self.full_marks, 1)
-
-
-@dataclass
-class Section:
-    title: str
-    table: Table | None = None
-    chart: Chart | None = None
-    notes: list[str] = field(default_factory=list)
+HREF = "_href"
+"""The frame column holding each row's link (shown on the row's first cell)."""
 
 
 @dataclass
 class Page:
-    title: str
-    sections: list[Section]
-    subtitle: str = ""
+    doc: Report
+    """What the page shows: rendered by ``page.html`` and, for the download, by
+    :func:`eduquality.reports.excel.xlsx_bytes`."""
     crumbs: list[tuple[str, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
     choices: list[tuple[str, str, bool]] = field(default_factory=list)
     """Links that switch what the page shows (label, href, current)."""
-    internal: bool = False
     export_name: str | None = None
     """File name of the Excel download; None: the page has no download."""
     audit_object: str | None = None
@@ -85,11 +42,26 @@ class Page:
     logged) and on every page that can be exported (exports are always logged)."""
     student_level: bool = False
 
+    @property
+    def title(self) -> str:
+        return self.doc.title
 
-def fmt(value: Any, kind: Fmt) -> str:
-    """A cell as text for HTML (Excel gets the raw value and the same format's number format);
-    band cells hold their label already."""
-    return format_value(value, kind)
+
+def page(lang: str, title: str, sections: list[Section], *, subtitle: str = "",
+         notes: Sequence[str] = (), internal: bool = False, **links: Any) -> Page:
+    """A page showing ``sections``; ``links``: the :class:`Page` fields (crumbs, choices,
+    export_name, audit_object, student_level)."""
+    doc = Report("page", lang, title, subtitle, internal, [], sections, [], list(notes))
+    return Page(doc, **links)
+
+
+def section(title: str, table: Table, chart: Chart | None = None, note: str = "") -> Section:
+    """A section of one table (and its chart): the table is the download's sheet, named and
+    titled as the section; ``note`` is shown with the table (and under it in the sheet)."""
+    table.title = table.sheet = title
+    if note:
+        table.note = note
+    return Section(title, [chart, table] if chart is not None else [table])
 
 
 SUMMARY_COLUMNS = ("n_registered", "n", "mean", "sd", "ci", "excellent_rate", "good_rate",
@@ -102,7 +74,7 @@ def summary_table(
     columns: Sequence[str] = SUMMARY_COLUMNS,
 ) -> Table:
     """A table of unit summaries (rows already in the order to show). ``unit`` labels each row
-    from its pandas row; ``href`` links it."""
+    from its pandas row; ``href`` links it. Bands stay codes (the renderers label them)."""
     cols: list[Column] = []
     if unit is not None:
         cols.append(Column("unit", t("web.col.unit")))
@@ -110,6 +82,8 @@ def summary_table(
         cols.append(Column("subject", t("web.col.subject")))
     for c in columns:
         cols.append(Column(c, L.col(c, lang), UNIT_FORMATS.get(c, "text")))
+    if href is not None:
+        cols[0] = Column(cols[0].key, cols[0].label, cols[0].fmt, link_key=HREF)
     rows = []
     units: Iterable[Any] = frame.itertuples(index=False)
     for r in units:  # aggregated rows: one per unit and subject
@@ -118,15 +92,15 @@ def summary_table(
             row["ci"] = (interval(r.ci_low, r.ci_high, UNIT_FORMATS["mean"])
                          if _finite(r.ci_low) and _finite(r.ci_high) else None)
         if "band" in columns:
-            row["band"] = L.band(r.band, lang) if isinstance(r.band, str) else None
-            row["_band"] = r.band
+            row["band"] = r.band if isinstance(r.band, str) else None
         row["subject"] = SUBJECTS.label(r.subject_code, lang)
         if unit is not None:
             row["unit"] = unit(r)
         if href is not None:
-            row["_href"] = href(r)
+            row[HREF] = href(r)
         rows.append(row)
-    return Table(cols, rows)
+    keys = [c.key for c in cols] + ([HREF] if href is not None else [])
+    return Table("", cols, pd.DataFrame(rows, columns=keys))
 
 
 def _finite(x: Any) -> bool:
@@ -142,7 +116,28 @@ def mean_chart(frame: pd.DataFrame, title: str, unit: Callable[[Any], str]) -> C
     bars = [Bar(unit(r), float(r.mean), float(r.ci_low) if _finite(r.ci_low) else float(r.mean),
                 float(r.ci_high) if _finite(r.ci_high) else float(r.mean), str(r.band))
             for r in units]
-    return Chart(title, bars, float(frame["full_marks"].max()))
+    return Chart(title, bars=bars, full_marks=float(frame["full_marks"].max()))
+
+
+@dataclass(frozen=True)
+class SvgBox:
+    """Where a :class:`~eduquality.reports.model.Chart`'s bars go in the page's inline SVG:
+    a 0…full-marks axis after a column of labels."""
+
+    chart: Chart
+    width: int = 640
+    label_width: int = 150
+    row_height: int = 22
+
+    @property
+    def height(self) -> int:
+        return self.row_height * len(self.chart.bars) + 24
+
+    def x(self, value: float) -> float:
+        span = self.width - self.label_width - 20
+        full = self.chart.full_marks
+        v = 0.0 if value is None or math.isnan(value) else max(0.0, min(value, full))
+        return round(self.label_width + span * v / full, 1)
 
 
 def ordered_units(frame: pd.DataFrame, subjects: Sequence[str],
@@ -166,11 +161,10 @@ def ordered_units(frame: pd.DataFrame, subjects: Sequence[str],
 def frame_table(frame: pd.DataFrame, columns: Sequence[tuple[str, str, str]],
                 href: Callable[[Any], str | None] | None = None) -> Table:
     """A table from a frame's columns: (column, label, kind), the kind a
-    :data:`~eduquality.reports.formats.Fmt`."""
-    cols = [Column(k, label, as_fmt(kind)) for k, label, kind in columns]
-    records: list[dict[str, Any]] = [{str(k): v for k, v in rec.items()}
-                                     for rec in frame.to_dict("records")]
+    :data:`~eduquality.reports.formats.Fmt`; ``href`` links each row's first cell."""
+    cols = [Column(k, label, as_fmt(kind), link_key=HREF if href is not None and i == 0 else "")
+            for i, (k, label, kind) in enumerate(columns)]
+    out = frame.reset_index(drop=True).reindex(columns=[c.key for c in cols])
     if href is not None:
-        for rec in records:
-            rec["_href"] = href(rec)
-    return Table(cols, records)
+        out[HREF] = [href(rec) for rec in frame.to_dict("records")]
+    return Table("", cols, out)

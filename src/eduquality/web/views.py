@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from eduquality.reports.formats import is_missing
+from eduquality.reports.model import Section, Table
 from eduquality.reports.policy import LEAGUE_EXAMS, Disclosure, disclosure
 from eduquality.results import ExamAnalysis
 from eduquality.store.audit import read_audit
@@ -33,11 +35,11 @@ from eduquality.web.deps import Ctx
 from eduquality.web.pages import (
     SUMMARY_COLUMNS,
     Page,
-    Section,
-    Table,
     frame_table,
     mean_chart,
     ordered_units,
+    page,
+    section,
     summary_table,
 )
 
@@ -87,14 +89,16 @@ def _by_subject(frame: pd.DataFrame, subject: str) -> pd.DataFrame:
 def _unit_label(names: dict[str, dict[str, str]], t: Callable[..., str]
                 ) -> Callable[[Any], str]:
     def label(r: Any) -> str:
-        if getattr(r, "class_id", None) is not None:
+        # rows of several levels side by side (district, school, class) leave the keys of
+        # the finer levels missing (NaN): the row is of the finest level it has a key for
+        if not is_missing(getattr(r, "class_id", None)):
             school = names["school"].get(r.school_code, r.school_code)
             return f"{school} {names['class'].get(r.class_id, r.class_id)}"
-        if getattr(r, "school_code", None) is not None:
+        if not is_missing(getattr(r, "school_code", None)):
             return names["school"].get(r.school_code, r.school_code)
-        if getattr(r, "teacher_id", None) is not None:
+        if not is_missing(getattr(r, "teacher_id", None)):
             return str(r.teacher_id)
-        if getattr(r, "peer_group", None) is not None:
+        if not is_missing(getattr(r, "peer_group", None)):
             return t("web.peer_group", code=r.peer_group)
         return t("web.level.district")
     return label
@@ -127,7 +131,7 @@ def _unit_section(ctx: Ctx, a: ExamAnalysis, level: str, subject: str, frame: pd
     table = summary_table(rows, ctx.t, ctx.lang, unit=label, subject_col=False,
                           href=_exam_href(ctx, a.exam.exam_id, level))
     chart = mean_chart(rows, ctx.t("web.chart.title", subject=subject_label), label)
-    return Section(f"{ctx.t(f'web.level.{level}')} · {subject_label}", table, chart)
+    return section(f"{ctx.t(f'web.level.{level}')} · {subject_label}", table, chart)
 
 
 def _comparison(ctx: Ctx, a: ExamAnalysis, frames: list[pd.DataFrame],
@@ -163,7 +167,7 @@ def _weak_points(ctx: Ctx, a: ExamAnalysis, level: str, unit: str) -> Section | 
                                ("gap", t("web.col.gap"), "pct"),
                                ("p_adj", t("web.col.p_adj"), "num3"),
                                ("weak_label", t("web.col.weak"), "text")])
-    return Section(t("web.level.knowledge"), table, notes=[t("web.knowledge_note")])
+    return section(t("web.level.knowledge"), table, note=t("web.knowledge_note"))
 
 
 # -- pages --------------------------------------------------------------------------------
@@ -179,8 +183,8 @@ def exams_page(ctx: Ctx) -> Page:
                                 ("year_code", t("web.col.year"), "text"),
                                 ("exam_date", t("web.col.date"), "text")],
                         href=lambda r: f"/exams/{r['exam_id']}")
-    notes = [] if len(exams) else [t("web.exams.none")]
-    return Page(t("web.exams.title"), [Section(t("web.exams.title"), table, notes=notes)],
+    note = "" if len(exams) else t("web.exams.none")
+    return page(lang, t("web.exams.title"), [section(t("web.exams.title"), table, note=note)],
                 crumbs=[(t("web.nav.home"), "/")], export_name="exams", audit_object="exams")
 
 
@@ -191,18 +195,18 @@ def exam_page(ctx: Ctx, exam_id: str, subject: str | None) -> Page:
     subject = _pick_subject(a, subject)
     names = unit_names(ctx.db)
     district = ordered_units(a.summaries["district"], a.exam.subjects, {})
-    sections = [Section(t("web.level.district"),
+    sections = [section(t("web.level.district"),
                         summary_table(district, t, ctx.lang, unit=None, columns=NO_BAND))]
     for level in ("peer_group", "school"):
-        section = _unit_section(ctx, a, level, subject, a.summaries.get(level, pd.DataFrame()),
+        found = _unit_section(ctx, a, level, subject, a.summaries.get(level, pd.DataFrame()),
                                 names)
-        if section is not None:
-            sections.append(section)
+        if found is not None:
+            sections.append(found)
     if ctx.scope.sees("class") and ctx.scope.filter("class").restrictions():
-        section = _unit_section(ctx, a, "class", subject, a.summaries["class"], names)
-        if section is not None:
-            sections.append(section)
-    return Page(a.exam.name, sections, subtitle=_subtitle(a, ctx.lang),
+        found = _unit_section(ctx, a, "class", subject, a.summaries["class"], names)
+        if found is not None:
+            sections.append(found)
+    return page(ctx.lang, a.exam.name, sections, subtitle=_subtitle(a, ctx.lang),
                 crumbs=[(t("web.nav.home"), "/"), (t("web.nav.exams"), "/exams")],
                 notes=_notes(ctx, a), choices=_choices(ctx, a, subject),
                 internal=ctx.settings.publication.mark_internal,
@@ -218,14 +222,14 @@ def school_page(ctx: Ctx, exam_id: str, school_code: str, subject: str | None) -
     names = unit_names(ctx.db)
     school = a.summaries["school"]
     own = school.loc[school["school_code"] == school_code]
-    sections = [Section(t("web.col.school"),
+    sections = [section(t("web.col.school"),
                         _comparison(ctx, a, [a.summaries["district"], own], names))]
     classes = a.summaries.get("class", pd.DataFrame())
     if not classes.empty:
         classes = classes.loc[classes["school_code"] == school_code]
-        section = _unit_section(ctx, a, "class", subject, classes, names)
-        if section is not None:
-            sections.append(section)
+        found = _unit_section(ctx, a, "class", subject, classes, names)
+        if found is not None:
+            sections.append(found)
     weak = _weak_points(ctx, a, "school", school_code)
     if weak is not None:
         sections.append(weak)
@@ -235,10 +239,10 @@ def school_page(ctx: Ctx, exam_id: str, school_code: str, subject: str | None) -
                                                                              school_code)))]
         if not staff.empty:  # every subject: each teacher teaches their own
             rows = ordered_units(staff, a.exam.subjects, names["peer"])
-            sections.append(Section(t("web.level.teacher"), summary_table(
+            sections.append(section(t("web.level.teacher"), summary_table(
                 rows, t, ctx.lang, unit=_teacher_label(a))))
     name = names["school"].get(school_code, school_code)
-    return Page(t("web.school.title", school=name, exam=a.exam.name), sections,
+    return page(ctx.lang, t("web.school.title", school=name, exam=a.exam.name), sections,
                 subtitle=_subtitle(a, ctx.lang),
                 crumbs=[(t("web.nav.home"), "/"), (t("web.nav.exams"), "/exams"),
                         (a.exam.name, f"/exams/{exam_id}")],
@@ -257,7 +261,7 @@ def class_page(ctx: Ctx, exam_id: str, class_id: str) -> Page:
     frames = [a.summaries["district"],
               a.summaries["school"].loc[a.summaries["school"]["school_code"] == school_code],
               a.summaries["class"].loc[a.summaries["class"]["class_id"] == class_id]]
-    sections = [Section(t("web.col.class"), _comparison(ctx, a, frames, names))]
+    sections = [section(t("web.col.class"), _comparison(ctx, a, frames, names))]
     weak = _weak_points(ctx, a, "class", class_id)
     if weak is not None:
         sections.append(weak)
@@ -265,7 +269,7 @@ def class_page(ctx: Ctx, exam_id: str, class_id: str) -> Page:
     if student_level:
         sections.append(_class_students(ctx, a, exam_id, class_id))
     label = f"{names['school'].get(school_code, school_code)} {names['class'].get(class_id, '')}"
-    return Page(t("web.class.title", school=names["school"].get(school_code, school_code),
+    return page(ctx.lang, t("web.class.title", school=names["school"].get(school_code, school_code),
                   cls=names["class"].get(class_id, class_id), exam=a.exam.name),
                 sections, subtitle=_subtitle(a, ctx.lang),
                 crumbs=[(t("web.nav.home"), "/"), (t("web.nav.exams"), "/exams"),
@@ -314,7 +318,7 @@ def _class_students(ctx: Ctx, a: ExamAnalysis, exam_id: str, class_id: str) -> S
     for s in a.exam.subjects:
         columns += [c for c in _student_columns(ctx, rules, s) if c[0] in table_frame.columns]
     table = frame_table(table_frame, columns, href=lambda r: f"/students/{r['student_id']}")
-    return Section(t("web.level.students"), table)
+    return section(t("web.level.students"), table)
 
 
 def student_page(ctx: Ctx, student_id: int) -> Page:
@@ -328,17 +332,18 @@ def student_page(ctx: Ctx, student_id: int) -> Page:
         school=people["school_code"].map(names["school"]),
         cls=people["class_id"].map(lambda c: names["class"].get(c, c)),
         gender=people["gender"].map(lambda g: GENDER.label(g, lang) if g in GENDER.terms else g))
-    sections = [Section(t("web.student.info"), frame_table(info, [
+    info_table = frame_table(info, [
         ("name", t("web.col.name"), "text"), ("national_id", id_label, "text"),
         ("gender", t("web.col.gender"), "text"), ("school", t("web.col.school"), "text"),
-        ("cls", t("web.col.class"), "text")]))]
+        ("cls", t("web.col.class"), "text")])
+    sections = [section(t("web.student.info"), info_table)]
     visible = scoped_results(ctx.db, ctx.scope, student_id=student_id)
     exams = scoped_exams(ctx.db, ctx.scope)
     for exam_id in exams.loc[exams["exam_id"].isin(visible["exam_id"]), "exam_id"]:
         sections.append(_student_exam(ctx, str(exam_id), student_id))
     if len(sections) == 1:
-        sections[0].notes.append(t("web.student.none"))
-    return Page(t("web.student.title", name=person["name"]), sections,
+        info_table.note = t("web.student.none")
+    return page(lang, t("web.student.title", name=person["name"]), sections,
                 crumbs=[(t("web.nav.home"), "/")],
                 internal=ctx.settings.publication.mark_internal,
                 export_name=f"student-{student_id}", student_level=True,
@@ -366,12 +371,12 @@ def _student_exam(ctx: Ctx, exam_id: str, student_id: int) -> Section:
     if rules.student_ranks:
         columns += [("t", t("web.col.t"), "num1"), ("pr", t("web.col.pr"), "num1"),
                     ("rank", t("web.col.rank"), "int")]
-    notes: list[str] = []
+    note = ""
     if not rules.student_ranks:
-        notes.append(t("web.grades_note") if a.exam.compulsory else
-                     t("web.exam.league", exam_type=EXAM_TYPES.label(a.exam.exam_type, ctx.lang)))
+        note = (t("web.grades_note") if a.exam.compulsory else
+                t("web.exam.league", exam_type=EXAM_TYPES.label(a.exam.exam_type, ctx.lang)))
     title = f"{a.exam.name} · {_subtitle(a, ctx.lang)}"
-    return Section(title, frame_table(rows, columns), notes=notes)
+    return section(title, frame_table(rows, columns), note=note)
 
 
 def audit_page(ctx: Ctx, username: str | None, action: str | None, limit: int = 500) -> Page:
@@ -383,8 +388,8 @@ def audit_page(ctx: Ctx, username: str | None, action: str | None, limit: int = 
         action=log["action"].map(lambda a: t(f"web.audit.{a}")))
     table = frame_table(log, [(c, t(f"web.col.{c}"), "text") for c in
                               ("logged_at", "username", "role", "action", "object", "detail")])
-    return Page(t("web.audit.title"), [Section(t("web.audit.title"), table,
-                                               notes=[t("web.audit.limit", n=limit)])],
+    return page(lang, t("web.audit.title"), [section(t("web.audit.title"), table,
+                                                     note=t("web.audit.limit", n=limit))],
                 crumbs=[(t("web.nav.home"), "/")], export_name="audit-log",
                 audit_object="audit_log")
 
