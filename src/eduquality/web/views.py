@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from eduquality.reports.labels import no_items
 from eduquality.reports.policy import LEAGUE_EXAMS, Disclosure, disclosure
 from eduquality.results import ExamAnalysis
 from eduquality.store.audit import read_audit
@@ -73,6 +74,9 @@ def _notes(ctx: Ctx, a: ExamAnalysis) -> list[str]:
         notes.append(t("web.exam.league", exam_type=EXAM_TYPES.label(a.exam.exam_type, ctx.lang)))
     if a.exam.compulsory and ctx.settings.publication.grades_not_ranks_compulsory:
         notes.append(t("web.grades_note"))
+    not_applied = no_items(a, ctx.lang)  # papers with subject totals only
+    if not_applied:
+        notes.append(not_applied)
     return notes
 
 
