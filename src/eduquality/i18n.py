@@ -11,6 +11,8 @@ and renders them with ``tr("ingest.unknown_school", lang, code="5301")``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 _CATALOG: dict[str, tuple[str, str]] = {}
 
 
@@ -32,3 +34,12 @@ def tr(key: str, lang: str = "zh", /, **params: object) -> str:
 
 def has(key: str) -> bool:
     return key in _CATALOG
+
+
+LIST_SEPARATORS = {"zh": "、", "en": ", "}
+"""Between the items of a list in a message: 数学、语文 / Mathematics, Chinese."""
+
+
+def join_list(items: Iterable[object], lang: str = "zh") -> str:
+    """``items`` as one list in ``lang`` (``、`` in Chinese, ``, `` in English)."""
+    return LIST_SEPARATORS["en" if lang == "en" else "zh"].join(str(i) for i in items)

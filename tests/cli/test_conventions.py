@@ -1,7 +1,11 @@
 """What holds for every command: one spelling (analyse, alias analyze), an exam is the argument
-EXAM, and every database connection a command opens is closed when it is done."""
+EXAM (the option ``--exam EXAM`` for imports), every database connection a command opens is
+closed when it is done, and the command lines of README.md are accepted as written."""
 
 from __future__ import annotations
+
+import shlex
+from pathlib import Path
 
 import click
 import duckdb
@@ -12,9 +16,8 @@ import eduquality.store
 from eduquality.cli import main
 from tests.factories import add_prior_year, gaokao_db, tiny_exam_db
 
-# Commands that still take the exam as an option: cli/importing.py, being reworked on another
-# branch (import paper --exam, import scores --exam). Remove them from here once they take EXAM.
-PENDING = {("import", "paper"), ("import", "scores")}
+IMPORTS = ("import",)
+"""Commands that attach a FILE to an exam: they name it with the option ``--exam EXAM``."""
 
 
 def _walk(group: click.Group, prefix: tuple[str, ...] = ()):
@@ -58,28 +61,33 @@ def test_analyse_is_the_command_and_analyze_its_alias(exam_file):
     assert "analyse" in main.commands and "analyze" not in main.commands
 
 
-def test_an_exam_is_always_the_argument_exam():
-    exam_commands = []
+def _exam_params(cmd: click.Command) -> list[click.Parameter]:
+    return [p for p in cmd.params if "exam" in (p.name or "") and p.name != "exam_info"]
+
+
+def test_an_exam_is_always_named_exam():
+    """Commands about an exam take the argument EXAM; import commands, which attach a FILE to
+    an exam, take the option ``--exam EXAM``. No help text shows EXAM_ID."""
+    about, imports = [], []
     for path, cmd in _walk(main):
-        named = [p for p in cmd.params if "exam" in (p.name or "") and p.name != "exam_info"]
-        if not named or path in PENDING:
+        help_text = CliRunner().invoke(main, [*path, "--help"]).output
+        assert "EXAM_ID" not in help_text, path
+        named = _exam_params(cmd)
+        if not named:
             continue
-        exam_commands.append(path)
-        assert [(type(p), p.name) for p in named] == [(click.Argument, "exam")], path
-        usage = CliRunner().invoke(main, [*path, "--help"]).output.splitlines()[0]
-        assert usage.endswith("EXAM"), (path, usage)
-        assert "EXAM_ID" not in CliRunner().invoke(main, [*path, "--help"]).output
+        if path[0] in IMPORTS:
+            imports.append(path)
+            assert [(type(p), p.name, p.opts, p.metavar) for p in named] == [
+                (click.Option, "exam", ["--exam"], "EXAM")], path
+            assert "--exam EXAM" in help_text, path
+        else:
+            about.append(path)
+            assert [(type(p), p.name) for p in named] == [(click.Argument, "exam")], path
+            assert help_text.splitlines()[0].endswith("EXAM"), (path, help_text.splitlines()[0])
     assert {("analyse",), ("value-added",), ("forecast",), ("report", "district"),
-            ("report", "student"), ("report", "set")} <= set(exam_commands)
-
-
-def test_pending_commands_are_still_pending():
-    """When importing.py takes EXAM as an argument, PENDING above must shrink."""
-    for path in PENDING:
-        cmd = main
-        for name in path:
-            cmd = cmd.commands[name]
-        assert any(p.name == "exam_id" and isinstance(p, click.Option) for p in cmd.params)
+            ("report", "student"), ("report", "set"), ("export", "results")} <= set(about)
+    assert {("import", "roster"), ("import", "paper"), ("import", "scores"),
+            ("import", "check")} <= set(imports)
 
 
 @pytest.fixture()
@@ -133,3 +141,52 @@ def test_every_connection_is_closed(opened, exam_file, gaokao_file, tmp_path, wh
     for database, was_read_only in opened:
         assert _closed(database), args
         assert was_read_only is read_only, args
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+GLOBAL_OPTIONS = ("--db", "--lang", "--config")
+
+
+def _readme_command_lines() -> list[str]:
+    """The ``eduquality …`` lines of README.md's bash blocks."""
+    lines, in_bash = [], False
+    for line in README.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            in_bash = line.strip() == "```bash"
+            continue
+        if in_bash and line.startswith("eduquality "):
+            lines.append(line)
+    return lines
+
+
+def test_readme_command_lines_are_accepted(tmp_path, monkeypatch):
+    """Each command line of README.md names a command by its own name (no alias), with options
+    it has under their current names (no hidden, renamed option) and the ones it requires
+    (parsed by the command itself, not run); files it names exist here."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(click.Option, "prompt_for_value", lambda self, ctx: "secret")
+    lines = _readme_command_lines()
+    assert len(lines) >= 15, lines
+    for line in lines:
+        args = shlex.split(line, comments=True)[1:]
+        while args and args[0] in GLOBAL_OPTIONS:
+            args = args[2:]
+        if args == ["--help"]:
+            continue
+        cmd: click.Command = main
+        path: list[str] = []
+        while isinstance(cmd, click.Group):
+            sub = cmd.commands.get(args[0])
+            assert sub is not None, (line, args[0])
+            path.append(args.pop(0))
+            cmd = sub
+        for token in args:
+            if "." in token and not token.startswith("-"):
+                (tmp_path / token).touch()
+        try:
+            ctx = cmd.make_context(" ".join(path), list(args))
+        except click.UsageError as err:
+            raise AssertionError(f"{line}: {err.format_message()}") from err
+        renamed = [p.opts[0] for p in cmd.params
+                   if isinstance(p, click.Option) and p.hidden and ctx.params.get(p.name)]
+        assert not renamed, (line, renamed)

@@ -91,7 +91,7 @@ def import_() -> None:
 @click.option("--year", default=None, metavar="2021-2022",
               help="School year of sheets without a 学年 column; default: the school year "
                    "containing today (stated in the summary). 学年。")
-@click.option("--exam", "exam_id", default=None,
+@click.option("--exam", metavar="EXAM", default=None,
               help="Register the students' 考号 for this exam. 按考号登记考试。")
 @click.option("--errors", default=None, type=click.Path(dir_okay=False), help=_ERRORS_HELP)
 @click.option("--user", default=None, help=_USER_HELP)
@@ -99,20 +99,20 @@ def import_() -> None:
 @click.option("--template", default=None, metavar="NAME", help=_TEMPLATE_HELP)
 @click.option("--save-template", default=None, metavar="NAME", help=_SAVE_HELP)
 @pass_ctx
-def roster(ctx: Context, file, kind, mapping, sheet, year, exam_id, errors, user, force,
+def roster(ctx: Context, file, kind, mapping, sheet, year, exam, errors, user, force,
            template, save_template) -> None:
     """Import a roster (district, years, schools, classes, teachers, students …). 导入名册。"""
     from eduquality.ingest import import_roster
 
     _run(ctx, lambda db, progress: import_roster(
-        db, file, kind=kind, mapping=list(mapping), sheet=sheet, year=year, exam=exam_id,
+        db, file, kind=kind, mapping=list(mapping), sheet=sheet, year=year, exam=exam,
         lang=ctx.lang, user=user, errors=errors, progress=progress, force=force,
         template=template, save_template=save_template))
 
 
 @import_.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--exam", "exam_id", default=None,
+@click.option("--exam", metavar="EXAM", default=None,
               help="Exam code the items belong to (when FILE has no 考试信息). 考试代码。")
 @click.option("--exam-info", default=None, type=click.Path(dir_okay=False),
               help="A CSV with the 考试信息 fields (for a CSV item structure). 考试信息文件。")
@@ -123,20 +123,20 @@ def roster(ctx: Context, file, kind, mapping, sheet, year, exam_id, errors, user
 @click.option("--template", default=None, metavar="NAME", help=_TEMPLATE_HELP)
 @click.option("--save-template", default=None, metavar="NAME", help=_SAVE_HELP)
 @pass_ctx
-def paper(ctx: Context, file, exam_id, exam_info, mapping, errors, user, force, template,
+def paper(ctx: Context, file, exam, exam_info, mapping, errors, user, force, template,
           save_template) -> None:
     """Import an exam and its papers' item structure. 导入考试信息与试卷结构。"""
     from eduquality.ingest import import_paper
 
     _run(ctx, lambda db, progress: import_paper(
-        db, file, exam_id=exam_id, exam_info=exam_info, mapping=list(mapping), lang=ctx.lang,
+        db, file, exam_id=exam, exam_info=exam_info, mapping=list(mapping), lang=ctx.lang,
         user=user, errors=errors, progress=progress, force=force, template=template,
         save_template=save_template))
 
 
 @import_.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--exam", "exam_id", required=True, help="Exam code. 考试代码。")
+@click.option("--exam", metavar="EXAM", required=True, help="Exam code. 考试代码。")
 @click.option("--subject", default=None,
               help="Subject of item-level columns (default: the sheet name). 学科。")
 @click.option("--track", default=None,
@@ -149,13 +149,13 @@ def paper(ctx: Context, file, exam_id, exam_info, mapping, errors, user, force, 
 @click.option("--template", default=None, metavar="NAME", help=_TEMPLATE_HELP)
 @click.option("--save-template", default=None, metavar="NAME", help=_SAVE_HELP)
 @pass_ctx
-def scores(ctx: Context, file, exam_id, subject, track, mapping, sheet, errors, user,
+def scores(ctx: Context, file, exam, subject, track, mapping, sheet, errors, user,
            force, template, save_template) -> None:
     """Import a score sheet (item level or subject totals) of an exam. 导入成绩。"""
     from eduquality.ingest import import_scores
 
     _run(ctx, lambda db, progress: import_scores(
-        db, file, exam_id, subject, track=track, mapping=list(mapping), sheet=sheet,
+        db, file, exam, subject, track=track, mapping=list(mapping), sheet=sheet,
         lang=ctx.lang, user=user, errors=errors, progress=progress, force=force,
         template=template, save_template=save_template))
 
@@ -169,7 +169,8 @@ _KIND_LABEL = {"roster": ("名册", "roster"), "paper": ("考试与试卷结构"
 @click.option("--as", "kind", type=click.Choice(["roster", "paper", "scores"]), default=None,
               help="Which import to try; default: from the file (paper structure headers; "
                    "scores when --exam is given; else roster). 按哪种导入检查。")
-@click.option("--exam", "exam_id", default=None, help="Exam code (score sheets). 考试代码。")
+@click.option("--exam", metavar="EXAM", default=None,
+              help="Exam code (score sheets). 考试代码。")
 @click.option("--subject", default=None, help="Subject of item-level columns. 学科。")
 @click.option("--track", default=None, help="Paper track. 类别。")
 @click.option("--kind", "roster_kind", default=None, help="Roster kind of every sheet. 名册类型。")
@@ -181,7 +182,7 @@ _KIND_LABEL = {"roster": ("名册", "roster"), "paper": ("考试与试卷结构"
 @click.option("--errors", default=None, type=click.Path(dir_okay=False),
               help="Also write the problems to this file (.xlsx or .csv). 问题清单文件。")
 @pass_ctx
-def check(ctx: Context, file, kind, exam_id, subject, track, roster_kind, exam_info, mapping,
+def check(ctx: Context, file, kind, exam, subject, track, roster_kind, exam_info, mapping,
           sheet, template, errors) -> None:
     """Dry run: the kind, the column mapping, counts and problems; writes nothing.
     试导入：显示识别的类型、列映射、行数和问题，不写入数据库。"""
@@ -192,7 +193,7 @@ def check(ctx: Context, file, kind, exam_id, subject, track, roster_kind, exam_i
 
     db = ctx.open_db()
     try:
-        result = check_file(db, file, kind=kind, exam_id=exam_id, subject=subject, track=track,
+        result = check_file(db, file, kind=kind, exam_id=exam, subject=subject, track=track,
                             roster_kind=roster_kind, exam_info=exam_info,
                             mapping=list(mapping), sheet=sheet, template=template,
                             lang=ctx.lang)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from eduquality.i18n import register
 from eduquality.ingest.headers import Column, Grid, Layout
-from eduquality.ingest.problems import Problems
+from eduquality.ingest.problems import Problems, listed
 from eduquality.ingest.values import (
     as_number,
     as_text,
@@ -110,7 +110,7 @@ class Cells:
         return parsed
 
     def vocab(self, name: str, vocab: Vocabulary, required: bool = False) -> pd.Series:
-        allowed = "、".join(t.zh for t in vocab.terms.values())
+        allowed = listed(t.zh for t in vocab.terms.values())
         return self.parsed(name, vocab.parse, "ingest.bad_vocab", required, allowed=allowed)
 
     def year(self, name: str, required: bool = False) -> pd.Series:

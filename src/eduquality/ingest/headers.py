@@ -19,7 +19,7 @@ import pandas as pd
 
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
-from eduquality.ingest.problems import Problems
+from eduquality.ingest.problems import Listed, Problems, listed
 from eduquality.ingest.readers import RawSheet, column_letter
 from eduquality.ingest.values import as_text, is_blank, norm_header
 
@@ -100,8 +100,12 @@ class Layout:
     def label(self, lang: str) -> str:
         return self.label_en if lang == "en" else self.label_zh
 
-    def field_list(self) -> str:
-        return "、".join(f"{f.label}({f.name})" for f in self.fields)
+    def field_list(self) -> Listed:
+        """The fields as '学籍号(national_id)', listed in the reader's language."""
+        return listed(self.field_items())
+
+    def field_items(self) -> list[str]:
+        return [f"{f.label}({f.name})" for f in self.fields]
 
 
 @dataclass
@@ -277,13 +281,13 @@ def match_columns(grid: Grid, layout: Layout, user_map: Mapping[str, str], probl
     for f in layout.required():
         if f.name not in found:
             problems.add("ingest.missing_column", sheet=grid.sheet, row=header_row,
-                         label=f.label, aliases="、".join((f.label, *f.aliases)))
+                         label=f.label, aliases=listed((f.label, *f.aliases)))
     for group in layout.one_of:
         if not set(found) & set(group):
             fs = [layout.field(n) for n in group]
             problems.add("ingest.missing_column", sheet=grid.sheet, row=header_row,
                          label="/".join(f.label for f in fs),
-                         aliases="、".join(a for f in fs for a in (f.label, *f.aliases)))
+                         aliases=listed(a for f in fs for a in (f.label, *f.aliases)))
     check_headerless(grid, problems)
     return found
 

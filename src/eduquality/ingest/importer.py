@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from eduquality.i18n import register, tr
+from eduquality.i18n import join_list, register, tr
 from eduquality.ingest.problems import (
     ImportProblems,
     Problem,
@@ -65,8 +65,7 @@ MESSAGES = register({
 def ignored_note(sheet: str, columns: list[str], lang: str) -> str:
     """The summary line naming a sheet's recognised columns that the import does not store
     (考号 of a roster without --exam, ranks and grades of a score sheet …)."""
-    sep = ", " if lang == "en" else "、"
-    return tr("ingest.note_ignored", lang, sheet=sheet, columns=sep.join(columns))
+    return tr("ingest.note_ignored", lang, sheet=sheet, columns=join_list(columns, lang))
 
 
 class Progress(Protocol):

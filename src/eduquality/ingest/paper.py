@@ -22,7 +22,7 @@ from eduquality.i18n import register
 from eduquality.ingest.cells import Cells
 from eduquality.ingest.headers import find_header_row, make_grid, match_columns
 from eduquality.ingest.layouts import EXAM_INFO, PAPER_ITEMS
-from eduquality.ingest.problems import Problems
+from eduquality.ingest.problems import Problems, listed
 from eduquality.ingest.readers import RawSheet
 from eduquality.ingest.templates import SheetMapping, sheet_mapping
 from eduquality.ingest.values import norm_header
@@ -218,7 +218,7 @@ def _check_subject_rows(c: Cells, fr: pd.DataFrame, problems: Problems) -> None:
     if item_row.any() and not c.has("item_type"):
         f = PAPER_ITEMS.field("item_type")
         problems.add("ingest.missing_column", sheet=c.grid.sheet, row=c.grid.header_rows[0] + 1,
-                     label=f.label, aliases="、".join((f.label, *f.aliases)))
+                     label=f.label, aliases=listed((f.label, *f.aliases)))
     key = fr["subject_code"].astype(object) + "/" + fr["track"].astype(object).fillna("")
     mixed = key.isin(set(key[~item_row])) & key.isin(set(key[item_row]))
     bad = (~item_row & mixed.to_numpy()) | (~item_row & key.duplicated(keep=False).to_numpy())

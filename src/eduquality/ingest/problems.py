@@ -10,6 +10,10 @@ On screen the same problem in many rows is one line (:func:`group_problems`): pr
 same sheet, column, reason and parameters — hence the same message — are merged into one
 :class:`ProblemGroup` that names its rows as ranges (``第 2–151 行``, :func:`row_ranges`) and
 counts them. The error file still lists every row.
+
+A problem is rendered in the reader's language when it is shown, so its parameters carry no
+language: a list is a :class:`Listed` (``、`` or ``, ``), a phrase such as a candidate
+``张伟（学籍号 G****12）`` / ``张伟 (student ID G****12)`` is a :class:`Phrase` (a message key).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from eduquality.errors import EduQualityError
-from eduquality.i18n import register, tr
+from eduquality.i18n import join_list, register, tr
 
 MAX_SHOWN = 50
 
@@ -50,10 +54,64 @@ MESSAGES = register({
     "ingest.col_column": ("列", "column"),
     "ingest.col_value": ("值", "value"),
     "ingest.col_reason": ("问题", "problem"),
+    "ingest.candidate_student": ("{name}（学籍号 {national_id}）", "{name} (student ID {national_id})"),
+    "ingest.candidate_school": ("{name}（{code}）", "{name} ({code})"),
     "ingest.error_file_failed": (
         "无法写出错误文件 {path}：{detail}", "could not write the error file {path}: {detail}",
     ),
 })
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A list as a message parameter, joined in the reader's language when the message is
+    shown (:func:`eduquality.i18n.join_list`); its items may be phrases (:class:`Phrase`)."""
+
+    items: tuple[Any, ...]
+
+    def render(self, lang: str) -> str:
+        return join_list((render_param(i, lang) for i in self.items), lang)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A message key and its parameters, as a parameter of another message."""
+
+    key: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def render(self, lang: str) -> str:
+        return tr(self.key, lang, **{k: render_param(v, lang) for k, v in self.params})
+
+
+def listed(items: Iterable[Any]) -> Listed:
+    """``items`` as a list parameter (``、`` in Chinese, ``, `` in English)."""
+    return Listed(tuple(items))
+
+
+def phrase(key: str, **params: Any) -> Phrase:
+    """The message ``key`` with ``params`` as a parameter, rendered with the message."""
+    return Phrase(key, tuple(params.items()))
+
+
+def student_candidate(name: str, masked_id: str | None) -> Phrase:
+    """A student a row may mean: '张伟（学籍号 G****12）' / '张伟 (student ID G****12)'."""
+    return phrase("ingest.candidate_student", name=name, national_id=masked_id)
+
+
+def school_candidate(name: str, code: str) -> Phrase:
+    """A school a name may mean: '一中（S1）' / '一中 (S1)'."""
+    return phrase("ingest.candidate_school", name=name, code=code)
+
+
+def render_param(value: Any, lang: str) -> Any:
+    """A parameter in ``lang``: lists and phrases rendered, ``ingest.what_*`` keys translated,
+    anything else (the user's own values) as it is."""
+    if isinstance(value, Listed | Phrase):
+        return value.render(lang)
+    if isinstance(value, str) and value.startswith("ingest.what_"):
+        return tr(value, lang)
+    return value
 
 
 @dataclass(frozen=True)
@@ -69,10 +127,8 @@ class Problem:
     params: tuple[tuple[str, Any], ...] = ()
 
     def message(self, lang: str = "zh") -> str:
-        """The reason in ``lang`` (parameters that are message keys are translated too)."""
-        params = {k: tr(v, lang) if isinstance(v, str) and v.startswith("ingest.what_") else v
-                  for k, v in self.params}
-        return tr(self.reason, lang, **params)
+        """The reason in ``lang``, its parameters too (:func:`render_param`)."""
+        return tr(self.reason, lang, **{k: render_param(v, lang) for k, v in self.params})
 
     def where(self, lang: str = "zh") -> str:
         parts = []
@@ -110,8 +166,7 @@ def row_ranges(rows: Iterable[int]) -> list[tuple[int, int]]:
 
 def format_ranges(ranges: Sequence[tuple[int, int]], lang: str = "zh") -> str:
     """``[(2, 151), (160, 160)]`` → ``2–151、160`` (``2–151, 160`` in English)."""
-    sep = "、" if lang != "en" else ", "
-    return sep.join(str(a) if a == b else f"{a}–{b}" for a, b in ranges)
+    return join_list((str(a) if a == b else f"{a}–{b}" for a, b in ranges), lang)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from eduquality.errors import EduQualityError
-from eduquality.i18n import register, tr
+from eduquality.i18n import join_list, register, tr
 
 MESSAGES = register({
     "ingest.file_missing": ("找不到文件 {path}", "file not found: {path}"),
@@ -304,7 +304,7 @@ def read_excel_cells(path: Path, sheet: str | None = None, lang: str = "zh") -> 
         raise ReadError(tr("ingest.file_unreadable", lang, path=path, detail=exc)) from exc
     names = list(wb.sheet_names)
     if sheet is not None and sheet not in names:
-        raise ReadError(tr("ingest.sheet_missing", lang, sheet=sheet, names="、".join(names)))
+        raise ReadError(tr("ingest.sheet_missing", lang, sheet=sheet, names=join_list(names, lang)))
     formulas = formulas_without_value(path) if path.suffix.lower() != ".xls" else {}
     out = []
     for name in [sheet] if sheet is not None else names:

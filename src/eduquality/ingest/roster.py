@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eduquality.i18n import register, tr
+from eduquality.i18n import join_list, register, tr
 from eduquality.ingest.cells import Cells
 from eduquality.ingest.headers import Grid, Layout, find_header_row, make_grid, match_columns
 from eduquality.ingest.importer import ignored_note
@@ -32,7 +32,7 @@ from eduquality.ingest.layouts import (
     KIND_NAMES,
     ROSTER_LAYOUTS,
 )
-from eduquality.ingest.problems import Problems
+from eduquality.ingest.problems import Problems, listed
 from eduquality.ingest.readers import RawSheet
 from eduquality.ingest.roster_cells import (
     YearGiven,
@@ -90,6 +90,7 @@ MESSAGES = register({
     "ingest.tier_year_missing": (
         "填写了骨干/名师却没有「认定学年」", "a tier is given without its 认定学年 (year)",
     ),
+    "ingest.schools_more": ("{shown} 等 {n} 所学校", "{shown} … ({n} schools)"),
     "ingest.what_school": ("学校代码", "school code"),
     "ingest.what_year": ("学年", "school year"),
     "ingest.what_class": ("班级", "class"),
@@ -268,7 +269,7 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
             long["tier"] = long["tier_text"].map(TEACHER_TIERS.parse)
             bad = np.zeros(c.n, dtype=bool)
             bad[long.loc[long["tier"].isna(), "pos"].to_numpy(dtype=int)] = True
-            allowed = "、".join(t.zh for t in TEACHER_TIERS.terms.values())
+            allowed = listed(t.zh for t in TEACHER_TIERS.terms.values())
             c.report("tiers", bad, "ingest.bad_vocab", label="骨干/名师", allowed=allowed)
             extra["programme"] = long.dropna(subset=["tier", "year_code", "teacher_id"])[
                 ["teacher_id", "tier", "year_code"]].drop_duplicates()
@@ -673,7 +674,9 @@ def _notes(sheets: list[Sheet], derived: Derived, year: YearGiven | None, lang: 
                         start=y.start_date.isoformat(), end=y.end_date.isoformat()))
     if not derived.classes.empty:
         codes = sorted(set(derived.classes["school_code"]))
-        schools = "、".join(codes[:10]) + (f" …（{len(codes)}）" if len(codes) > 10 else "")
+        schools = join_list(codes[:10], lang)
+        if len(codes) > 10:
+            schools = tr("ingest.schools_more", lang, shown=schools, n=len(codes))
         notes.append(tr("ingest.note_classes_created", lang, n=len(derived.classes),
                         schools=schools))
     for s in sheets:

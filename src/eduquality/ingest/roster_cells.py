@@ -11,6 +11,7 @@ import pandas as pd
 
 from eduquality.i18n import register, tr
 from eduquality.ingest.cells import Cells, parse_year
+from eduquality.ingest.problems import listed
 from eduquality.ingest.values import is_blank, map_unique, normalise_class, split_class_grade
 from eduquality.vocab import school_year_of
 
@@ -102,7 +103,7 @@ def class_grade(c: Cells, name_field: str) -> tuple[pd.Series, pd.Series]:
             f = c.layout.field("grade")
             c.problems.add("ingest.missing_column", sheet=c.grid.sheet,
                            row=c.grid.header_rows[0] + 1, label=f.label,
-                           aliases="、".join((f.label, *f.aliases)))
+                           aliases=listed((f.label, *f.aliases)))
     else:
         c.report(name_field, no_grade, "ingest.class_no_grade")
     empty = present & (rest.fillna("") == "").to_numpy()

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from eduquality.i18n import register
+from eduquality.ingest.problems import Listed, listed, school_candidate
 from eduquality.ingest.values import map_unique, norm_name
 from eduquality.store.db import Database
 
@@ -91,9 +92,10 @@ class SchoolNames:
         if registered:
             self.names[code] = name
 
-    def show(self, codes: set[str] | list[str]) -> str:
-        """'一中（S1）、一中（S3）' (sorted by code)."""
-        return "、".join(f"{self.names.get(c, c)}（{c}）" for c in sorted(codes))
+    def show(self, codes: set[str] | list[str]) -> Listed:
+        """The schools as candidates, sorted by code: '一中（S1）、一中（S3）' in Chinese,
+        '一中 (S1), 一中 (S3)' in English."""
+        return listed(school_candidate(self.names.get(c, c), c) for c in sorted(codes))
 
     def near(self, name: str, n: int = 3) -> set[str]:
         """Codes of the schools with the names most similar to ``name``."""

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from eduquality.errors import EduQualityError
-from eduquality.i18n import register, tr
+from eduquality.i18n import join_list, register, tr
 from eduquality.ingest.headers import IGNORE, Column, Grid, header_texts
 from eduquality.ingest.readers import RawSheet
 from eduquality.ingest.values import norm_header
@@ -133,8 +133,8 @@ def choose_template(db: Database, kind: str, sheets: list[RawSheet], name: str |
     if name:
         t = load_template(db, name)
         if t is None:
-            names = "、".join(x.name for k in ("roster", "paper", "scores")
-                             for x in templates_of(db, k)) or "-"
+            names = join_list((x.name for k in ("roster", "paper", "scores")
+                               for x in templates_of(db, k)), lang) or "-"
             raise EduQualityError(tr("ingest.template_unknown", lang, name=name, names=names))
         if t.kind != kind:
             raise EduQualityError(tr("ingest.template_kind", lang, name=name, kind=t.kind,

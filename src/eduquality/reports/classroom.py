@@ -59,7 +59,8 @@ def class_report(view: View, class_id: str) -> Report:
         ("class", class_id, L.text("this_class", lang)),
         ("school", school, L.text("this_school", lang)),
         ("district", None, L.text("district", lang))]
-    kblocks: list[Table | Chart | Text] = [*S.knowledge_tables(view, units),
+    kblocks: list[Table | Chart | Text] = [*S.no_items_note(view, "knowledge"),
+                                           *S.knowledge_tables(view, units),
                                            *S.knowledge_tables(view, units, "ability")]
     weak = S.weak_table(view, "class", class_id)
     if weak is not None:

@@ -34,12 +34,13 @@ def district_report(view: View, *, value_added: ValueAdded | None = None,
     require_unit_comparisons(view.rules, view.analysis.exam, view.lang)
     lang = view.lang
     sections = [_overview(view), _subjects(view), _schools(view)]
-    items = S.item_tables(view)
+    items: list[Table | Chart | Text] = [*S.no_items_note(view, "items"), *S.item_tables(view)]
     if items:
-        sections.append(Section(L.text("sec.items", lang), list(items)))
-    knowledge = _knowledge(view)
+        sections.append(Section(L.text("sec.items", lang), items))
+    knowledge: list[Table | Chart | Text] = [*S.no_items_note(view, "knowledge"),
+                                             *_knowledge(view)]
     if knowledge:
-        sections.append(Section(L.text("sec.knowledge", lang), list(knowledge)))
+        sections.append(Section(L.text("sec.knowledge", lang), knowledge))
     weak = S.weak_table(view, "school", None, unit_labels=_school_labels(view))
     if weak is not None:
         blocks: list[Table | Chart | Text] = [weak]

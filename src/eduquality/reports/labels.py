@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from eduquality.i18n import has, register, tr
+from eduquality.i18n import has, join_list, register, tr
 from eduquality.reports.formats import Fmt, format_value, is_missing
-from eduquality.results import ExamInfo
+from eduquality.results import ExamAnalysis, ExamInfo
 from eduquality.vocab import EXAM_TYPES, SUBJECTS, TRACKS, grade_label
 
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -218,7 +218,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "note.grades_only": ("义务教育阶段的学业结果以等级（A–D）呈现。",
                          "In compulsory education results are shown as grades (A–D)."),
     "note.no_weak": ("本次考试未发现需要特别加强的知识点。", "No knowledge point needs particular attention."),
-    "note.no_item_data": ("本次考试没有小题分数据。", "This exam has no item-level scores."),
+    "note.no_items.items": ("{subjects}只有学科总分、没有小题分：试题分析、选项分析和信度分析不适用。",
+                            "{subjects}: subject totals only, no item scores; item, option and "
+                            "reliability analyses do not apply."),
+    "note.no_items.knowledge": ("{subjects}只有学科总分、没有小题分：知识点分析不适用。",
+                                "{subjects}: subject totals only, no item scores; knowledge-point "
+                                "analysis does not apply."),
+    "note.no_items.all": ("{subjects}只有学科总分、没有小题分：试题分析、选项分析、信度和知识点分析不适用。",
+                          "{subjects}: subject totals only, no item scores; item, option, "
+                          "reliability and knowledge-point analyses do not apply."),
+    "method.no_items": ("只有学科总分的学科", "Subjects with totals only"),
     "note.letter": ("本报告单仅包含您孩子本人的结果。等级说明：{grades}。",
                     "This report contains your child's own results only. Grades: {grades}."),
     "note.student_weak": ("列出本人得分率比全区低 {gap} 个百分点以上的知识点；得分率 = 该知识点相关小题的得分 / 满分。",
@@ -507,6 +516,27 @@ def exam_title(exam: ExamInfo, lang: str) -> str:
     prefix = f"{exam.year_code}学年{grade_label(exam.grade, 'zh')}"
     # exam names often carry the year and grade already ("2021-2022学年六年级质量监测")
     return exam.name if exam.name.startswith(prefix) else prefix + exam.name
+
+
+def no_items(analysis: ExamAnalysis, lang: str, what: str = "all") -> str:
+    """The sentence saying that the analyses ``what`` ('items': items, options, reliability;
+    'knowledge'; 'all') do not apply to the subjects whose papers have no item scores
+    (``analysis.no_items``, in the exam's subject order); '' when every paper has items."""
+    codes = set(no_item_subjects(analysis))
+    if not codes:
+        return ""
+    order = [s for s in analysis.exam.subjects if s in codes] + sorted(
+        codes - set(analysis.exam.subjects))
+    return text(f"note.no_items.{what}", lang,
+                subjects=join_list((subject(s, lang) for s in order), lang))
+
+
+def no_item_subjects(analysis: ExamAnalysis) -> list[str]:
+    """Codes of the subjects whose papers are defined by their total only (no items)."""
+    frame = analysis.no_items
+    if frame.empty or "subject_code" not in frame:
+        return []
+    return list(dict.fromkeys(frame["subject_code"].astype(str)))
 
 
 def line(code: object, lang: str) -> str:

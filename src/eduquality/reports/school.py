@@ -54,7 +54,7 @@ def school_report(view: View, school_code: str, *, value_added: ValueAdded | Non
         ("district", None, L.text("district", lang))]
     knowledge = [*S.knowledge_tables(view, units), *S.knowledge_tables(view, units, "ability")]
     weak = S.weak_table(view, "school", code)
-    kblocks: list[Table | Chart | Text] = [*knowledge]
+    kblocks: list[Table | Chart | Text] = [*S.no_items_note(view, "knowledge"), *knowledge]
     if weak is not None:
         kblocks.append(weak)
     if kblocks:

@@ -11,7 +11,7 @@ import pandas as pd
 from eduquality.reports import charts
 from eduquality.reports import labels as L
 from eduquality.reports.formats import UNIT_COMPARE, UNIT_FORMATS, UNIT_SUMMARY, intervals
-from eduquality.reports.model import Chart, Column, Fmt, Table
+from eduquality.reports.model import Chart, Column, Fmt, Table, Text
 from eduquality.reports.view import View
 
 
@@ -159,6 +159,19 @@ def item_tables(view: View) -> list[Table]:
             title = L.text("tbl.options", lang, subject=view.subject(subject))
             out.append(Table(title, cols, rows, sheet=title, key_columns=2, print_=False))
     return out
+
+
+def no_items_note(view: View, what: str) -> list[Text]:
+    """Where item ('items') or knowledge-point ('knowledge') sections would be: the sentence that
+    they do not apply to the subjects whose papers have no item scores (none when all have)."""
+    sentence = L.no_items(view.analysis, view.lang, what)
+    return [Text(sentence)] if sentence else []
+
+
+def has_items(view: View) -> bool:
+    """Whether some subject shown has item scores (not every paper is subject totals only)."""
+    bare = set(L.no_item_subjects(view.analysis))
+    return any(s not in bare for s in view.subjects if s != "total")
 
 
 def knowledge_rates(view: View, level: str, unit: object | None = None,

@@ -53,7 +53,9 @@ def student_report(view: View, student: object) -> Report:
     if not rules.family_scores:
         blocks.append(Text(L.text("note.grades_only", lang)))
     sections = [Section(L.text("sec.student_results", lang), list(blocks)),
-                Section(L.text("sec.student_weak", lang), [_weak(view, sid, class_id)])]
+                Section(L.text("sec.student_weak", lang), [
+                    *S.no_items_note(view, "knowledge"),
+                    *([_weak(view, sid, class_id)] if S.has_items(view) else [])])]
     grades = next((d for t, d in L.analysis_methods(view.analysis.methods, lang)
                    if t in GRADE_TERMS), "").rstrip("。. ")
     sections.append(Section(L.text("sec.student_letter", lang),

@@ -13,6 +13,7 @@ from functools import cached_property
 import pandas as pd
 
 from eduquality.config import KnowledgeRules, PublicationPolicy
+from eduquality.i18n import join_list
 from eduquality.reports import labels as L
 from eduquality.reports.policy import Disclosure, disclosure, mask_id
 from eduquality.results import ExamAnalysis
@@ -23,6 +24,8 @@ UNIT_TERMS = frozenset({"比较", "Comparison", "置信区间", "Confidence inte
                         "三率", "Rates"})
 """Terms about units (their spread, rates and comparisons), left out of the student report."""
 MEAN_TERMS = frozenset({"平均分", "Mean"})
+ITEM_SECTIONS = frozenset({"items", "reliability", "options", "knowledge", "weak"})
+"""Sections that need item scores (not shown for papers with subject totals only)."""
 
 
 @dataclass
@@ -100,7 +103,9 @@ class View:
     def methods(self, *, ranks: bool, units: bool = True, means: bool = True,
                 sections: tuple[str, ...] = ()) -> list[tuple[str, str]]:
         """The analysis' definitions, without those about ranks, units or means when the
-        document shows none, plus those of the sections it shows ('items', 'knowledge' …)."""
+        document shows none, plus those of the sections it shows ('items', 'knowledge' …), and,
+        where those sections need items, which subjects they do not apply to (papers with
+        subject totals only: the workbook says so here, having no text blocks)."""
         a = self.analysis
         shown = {"items": not a.items.empty, "reliability": not a.reliability.empty,
                  "options": not a.options.empty, "knowledge": not a.knowledge.empty,
@@ -110,6 +115,9 @@ class View:
         out += [m for m in L.methods([s for s in sections if shown.get(s)], self.lang,
                                      gap=round(100 * self.knowledge.min_gap))
                 if m[0] not in known]
+        not_applied = L.no_items(a, self.lang)
+        if not_applied and set(sections) & ITEM_SECTIONS:
+            out.append((L.text("method.no_items", self.lang), not_applied))
         if not ranks:
             out = [m for m in out if m[0] not in RANK_TERMS]
         if not units:
@@ -122,8 +130,7 @@ class View:
         exam = self.analysis.exam
         rows = [(L.text("meta.exam", self.lang), self.exam_title),
                 (L.text("meta.subjects", self.lang),
-                 "、".join(self.subject(s) for s in self.subjects) if self.lang == "zh"
-                 else ", ".join(self.subject(s) for s in self.subjects))]
+                 join_list((self.subject(s) for s in self.subjects), self.lang))]
         if exam.exam_date:
             rows.append((L.text("meta.date", self.lang), exam.exam_date))
         rows.append((L.text("meta.status", self.lang),

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from eduquality.reports.formats import is_missing
+from eduquality.reports.labels import no_items
 from eduquality.reports.model import Section, Table
 from eduquality.reports.policy import LEAGUE_EXAMS, Disclosure, disclosure
 from eduquality.results import ExamAnalysis
@@ -75,6 +76,9 @@ def _notes(ctx: Ctx, a: ExamAnalysis) -> list[str]:
         notes.append(t("web.exam.league", exam_type=EXAM_TYPES.label(a.exam.exam_type, ctx.lang)))
     if a.exam.compulsory and ctx.settings.publication.grades_not_ranks_compulsory:
         notes.append(t("web.grades_note"))
+    not_applied = no_items(a, ctx.lang)  # papers with subject totals only
+    if not_applied:
+        notes.append(not_applied)
     return notes
 
 

@@ -26,7 +26,7 @@ from eduquality.ingest.headers import (
     find_header_row,
     header_texts,
 )
-from eduquality.ingest.problems import Problems
+from eduquality.ingest.problems import Problems, listed
 from eduquality.ingest.readers import RawSheet
 from eduquality.ingest.values import norm_header
 from eduquality.vocab import SUBJECTS
@@ -208,9 +208,9 @@ def classify(grid: Grid, user_map: dict[str, str], subject: str | None, problems
     ignored_words = {norm_header(t) for t in _IGNORED}
     sc = ScoreColumns()
     header_row = grid.header_rows[0] + 1
-    fields = ID.field_list() + "、" + "、".join(
-        t.zh for t in SUBJECTS.terms.values() if t.code != "total") + (
-        "、1、第1题、17(2)、1选项、客观分、主观分")
+    fields = listed([*ID.field_items(),
+                     *(t.zh for t in SUBJECTS.terms.values() if t.code != "total"),
+                     "1", "第1题", "17(2)", "1选项", "客观分", "主观分"])
     pending: list[tuple[str | None, str, Column]] = []  # aggregates: (subject, key, column)
 
     def unknown(col: Column) -> None:
@@ -296,7 +296,7 @@ def classify(grid: Grid, user_map: dict[str, str], subject: str | None, problems
     if not identifies(sc):
         f = ID.field("national_id")
         problems.add("ingest.missing_column", sheet=grid.sheet, row=header_row, label=f.label,
-                     aliases="、".join((f.label, *f.aliases)))
+                     aliases=listed((f.label, *f.aliases)))
     for subj in [t for t in sc.totals if t in sc.items]:  # 数学 next to 数学's items: a check
         sc.subject_sum.setdefault(subj, sc.totals.pop(subj))
     if "total" in sc.ident and len(sc.items) == 1 and not sc.totals:

@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from eduquality.i18n import register
 from eduquality.ingest.headers import NOTE_START, Column, Grid
+from eduquality.ingest.problems import listed, student_candidate
 from eduquality.ingest.schools import SchoolNames
 from eduquality.ingest.scores.cells import Ctx
 from eduquality.ingest.scores.columns import ID, IDENTITY, ScoreColumns
@@ -160,8 +161,8 @@ def _by_name(ctx: Ctx, db: Database, year: str, grade: int | None, todo: np.ndar
     for pos, group in hits[hits["pos"].isin(counts.index[counts["size"] > 1])].groupby("pos"):
         m = np.zeros(ctx.n, dtype=bool)
         m[int(str(pos))] = True
-        cands = "、".join(f"{r.name}（学籍号 {mask_national_id(r.national_id)}）"
-                         for r in records(group))
+        cands = listed(student_candidate(r.name, mask_national_id(r.national_id))
+                       for r in records(group))
         ctx.report(cols["name"], m, "ingest.name_ambiguous", n=len(group), candidates=cands)
     return out
 

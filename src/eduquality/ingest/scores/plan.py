@@ -14,7 +14,7 @@ from eduquality.i18n import register
 from eduquality.ingest.headers import Column
 from eduquality.ingest.headers import make_grid as _make_grid
 from eduquality.ingest.importer import ignored_note
-from eduquality.ingest.problems import Problems
+from eduquality.ingest.problems import Problems, listed
 from eduquality.ingest.readers import RawSheet
 from eduquality.ingest.registrations import registrations, upsert_registrations
 from eduquality.ingest.scores.cells import (
@@ -127,7 +127,7 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
     subject_code = SUBJECTS.parse(subject) if subject else None
     if subject and subject_code is None:
         problems.add("ingest.bad_vocab", label="--subject", value=subject,
-                     allowed="、".join(t.zh for t in SUBJECTS.terms.values()))
+                     allowed=listed(t.zh for t in SUBJECTS.terms.values()))
         return empty
     track_code = TRACKS.parse(track) if track else None
     schools = db.sql("SELECT school_code, name FROM school")
@@ -181,8 +181,8 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                     cands = [p for p in cands if p.track in tracks] if len(tracks) == 1 else []
                     if len(cands) != 1:
                         problems.add("ingest.track_ambiguous", sheet=grid.sheet, subject=label,
-                                     tracks="、".join(str(p.track) for p in
-                                                     pick_paper(papers, subj, None)))
+                                     tracks=listed(str(p.track) for p in
+                                                   pick_paper(papers, subj, None)))
                         continue
                 if cands[0].items.empty:
                     problems.add("ingest.paper_no_items", sheet=grid.sheet,
@@ -204,7 +204,7 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                 unresolved = ok & ~pd.Series(row_track).isin(list(by_track)).to_numpy()
                 if unresolved.any():
                     problems.add("ingest.track_ambiguous", sheet=grid.sheet, subject=label,
-                                 tracks="、".join(str(t) for t in by_track))
+                                 tracks=listed(str(t) for t in by_track))
                 combined = np.full(ctx.n, np.nan)
                 for t, p in by_track.items():
                     sel = ok & (row_track == t)
@@ -241,7 +241,7 @@ def _row_tracks(ctx: Ctx, sc: ScoreColumns, ident: pd.DataFrame,
         text = as_text(ctx.raw(col))
         parsed = map_unique(text, TRACKS.parse)[0]
         ctx.report(col, (text.notna() & parsed.isna()).to_numpy(), "ingest.bad_vocab",
-                   label="类别", allowed="、".join(t.zh for t in TRACKS.terms.values()))
+                   label="类别", allowed=listed(t.zh for t in TRACKS.terms.values()))
         out = np.where(parsed.notna().to_numpy(), parsed.to_numpy(dtype=object), out)
     return out
 
