@@ -27,7 +27,7 @@ from pathlib import Path
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 
-__all__ = ["COST", "MIN_PASSWORD", "ScryptCost", "check_password", "dummy_hash",
+__all__ = ["COST", "MIN_PASSWORD", "OWASP_SCRYPT", "ScryptCost", "check_password", "dummy_hash",
            "hash_password", "is_common", "needs_rehash", "verify_password"]
 
 MESSAGES = register({
@@ -61,8 +61,12 @@ class ScryptCost:
         return 128 * self.n * self.r + 1024 * 1024
 
 
-COST = ScryptCost(n=2**17, r=8, p=1)
-"""The cost new hashes get (OWASP Password Storage Cheat Sheet, scrypt). Tests lower it."""
+OWASP_SCRYPT = ScryptCost(n=2**17, r=8, p=1)
+"""OWASP Password Storage Cheat Sheet, scrypt: "a minimum CPU/memory cost parameter of (2^17),
+a minimum block size of 8 (1024 bytes), and a parallelization parameter of 1"."""
+
+COST = OWASP_SCRYPT
+"""The cost new hashes get (the test suite lowers it to save time; see tests/conftest.py)."""
 
 
 def _b64(b: bytes) -> str:
