@@ -3,7 +3,8 @@ the event loop (OWASP ASVS 4.0 V2.2, V3).
 
 - Sessions live on the server (:mod:`eduquality.store.sessions`); the cookie ``eq_session``
   carries only the random token, HttpOnly, SameSite=Lax, ``Secure`` when the platform is served
-  over TLS (``cookie_secure``), and without Max-Age or Expires, so it ends with the browser.
+  over TLS (``cookie_secure``, or a request that came over HTTPS), and without Max-Age or
+  Expires, so it ends with the browser.
 - Forms that change state carry a CSRF token: an HMAC of the session cookie under the secret,
   which comes from ``EDUQUALITY_SECRET`` or a file created on first run next to the database
   (mode 600); an in-memory database gets a fresh secret per process.

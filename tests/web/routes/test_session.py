@@ -81,6 +81,9 @@ def test_the_cookie_holds_only_a_random_token_and_ends_with_the_browser(app):
     secure = create_app(app.state.db, Settings(), secret="s", cookie_secure=True)
     _, r = sign_in(secure, "res")
     assert "; secure" in r.headers["set-cookie"].lower()
+    r = TestClient(app, base_url="https://testserver", follow_redirects=False).post(
+        "/login", data={"username": "res", "password": PASSWORD})
+    assert "; secure" in r.headers["set-cookie"].lower()                # served over TLS
 
 
 def test_idle_timeout(app):
