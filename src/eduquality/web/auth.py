@@ -162,9 +162,12 @@ class Throttle:
             for key in (("address", address), ("account", username)):
                 count, _ = self._count(key, now)
                 self._failures[key] = (count + 1, now)
-            if len(self._failures) > self.max_keys:  # forget keys with no recent failure
-                for key in list(self._failures):
+            if len(self._failures) > self.max_keys:  # forget keys with no recent failure,
+                for key in list(self._failures):     # then the oldest (memory stays bounded)
                     self._count(key, now)
+                oldest = sorted(self._failures, key=lambda k: self._failures[k][1])
+                for key in oldest[:len(oldest) - self.max_keys]:
+                    del self._failures[key]
 
     def succeed(self, username: str) -> None:
         with self._lock:
