@@ -22,3 +22,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
             print(f"\nCI: skipped {report.nodeid}: {reason}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes():
+    """scrypt at OWASP's cost (N = 2^17) takes about a second per hash on the shared test
+    machine; tests hash at N = 2^12 instead. ``tests/store/test_passwords.py`` checks the real
+    cost, and the rehash test sets its own."""
+    from eduquality.store import passwords
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(passwords, "COST", passwords.ScryptCost(n=2**12, r=8, p=1))
+        yield

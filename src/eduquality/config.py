@@ -27,6 +27,10 @@ Example ``eduquality.toml``::
     [plan]                # the action plan's target (GLOSSARY: 上线率)
     step = 0.04
 
+    [session]             # web sign-in sessions (OWASP ASVS 4.0 V3.3.2)
+    idle_minutes = 30
+    absolute_hours = 12
+
     [publication]         # national rules on publishing results
     grades_not_ranks_compulsory = true
     mark_internal = true
@@ -111,6 +115,22 @@ class PlanTarget:
 
 
 @dataclass(frozen=True)
+class SessionRules:
+    """Web sessions end after ``idle_minutes`` without a request and ``absolute_hours`` after
+    signing in, whatever happens (OWASP ASVS 4.0 V3.3.2, level 2: 30 minutes idle, 12 hours)."""
+
+    idle_minutes: float = 30
+    absolute_hours: float = 12
+
+    def __post_init__(self) -> None:
+        if not (0 < self.idle_minutes <= 60 * self.absolute_hours and self.absolute_hours > 0):
+            raise ConfigError("session.idle_minutes 与 absolute_hours 须为正数且空闲时限不长于总时限 / "
+                              "session.idle_minutes and absolute_hours must be positive, idle "
+                              f"no longer than absolute: {self.idle_minutes}, "
+                              f"{self.absolute_hours}")
+
+
+@dataclass(frozen=True)
 class PublicationPolicy:
     """National rules on publishing results (GLOSSARY, 'Rules on publishing results')."""
 
@@ -128,6 +148,7 @@ class Settings:
     groups: GroupRules = field(default_factory=GroupRules)
     knowledge: KnowledgeRules = field(default_factory=KnowledgeRules)
     plan: PlanTarget = field(default_factory=PlanTarget)
+    session: SessionRules = field(default_factory=SessionRules)
     min_unit_n: int = 10
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -140,7 +161,7 @@ class Settings:
 
 def _from_mapping(data: dict[str, Any]) -> Settings:
     known = {"lang", "db", "thresholds", "publication", "groups", "knowledge", "plan",
-             "min_unit_n"}
+             "session", "min_unit_n"}
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"配置文件中有未知设置 / unknown settings: {sorted(unknown)}")
@@ -153,10 +174,11 @@ def _from_mapping(data: dict[str, Any]) -> Settings:
         groups = GroupRules(**data.get("groups", {}))
         knowledge = KnowledgeRules(**data.get("knowledge", {}))
         plan = PlanTarget(**data.get("plan", {}))
+        session = SessionRules(**data.get("session", {}))
     except TypeError as exc:
         raise ConfigError(f"配置项无效 / invalid setting: {exc}") from exc
     settings = Settings(thresholds=thresholds, publication=publication, groups=groups,
-                        knowledge=knowledge, plan=plan)
+                        knowledge=knowledge, plan=plan, session=session)
     return settings.with_overrides(
         lang=data.get("lang"), db=data.get("db"), min_unit_n=data.get("min_unit_n")
     )

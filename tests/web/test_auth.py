@@ -1,10 +1,20 @@
-"""Secrets, session cookies and redirects (web.auth)."""
+"""Secrets, CSRF tokens, redirects, the sign-in throttle and hashing off the event loop
+(web.auth)."""
 
 from __future__ import annotations
 
+import asyncio
 import stat
+import threading
+import time
 
-from eduquality.web.auth import SessionSigner, load_secret, safe_next
+import httpx
+
+from eduquality.config import Settings
+from eduquality.web import auth
+from eduquality.web.app import create_app
+from eduquality.web.auth import Backoff, CsrfSigner, Throttle, load_secret, safe_next
+from tests.web.conftest import PASSWORD
 
 
 def test_secret_from_env_or_a_private_file_next_to_the_database(tmp_path):
@@ -17,15 +27,11 @@ def test_secret_from_env_or_a_private_file_next_to_the_database(tmp_path):
     assert load_secret(":memory:", env={}) != load_secret(":memory:", env={})
 
 
-def test_session_cookies_are_signed_and_expire():
-    signer = SessionSigner("k1")
-    cookie = signer.dumps("alice", "fp")
-    assert signer.loads(cookie).username == "alice"
-    assert SessionSigner("k2").loads(cookie) is None            # another secret
-    assert signer.loads(cookie[:-2] + "xx") is None              # tampered
-    assert SessionSigner("k1", max_age=-1).loads(cookie) is None  # expired
-    assert signer.csrf_ok(cookie, signer.csrf(cookie))
-    assert not signer.csrf_ok(cookie, signer.csrf(cookie + "x"))
+def test_csrf_tokens_are_bound_to_the_cookie_and_the_secret():
+    signer = CsrfSigner("k1")
+    assert signer.csrf_ok("cookie", signer.csrf("cookie"))
+    assert not signer.csrf_ok("cookie", signer.csrf("cookie2"))
+    assert not signer.csrf_ok("cookie", CsrfSigner("k2").csrf("cookie"))
     assert not signer.csrf_ok(None, signer.csrf(None))
 
 
@@ -35,17 +41,105 @@ def test_only_local_redirects():
         assert safe_next(bad) == "/"
 
 
-def test_throttle_blocks_after_limit_and_forgets_old_names():
-    from eduquality.web.auth import Throttle
+# -- the throttle ---------------------------------------------------------------------------
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1000.0
 
-    th = Throttle(limit=2, window=1000, max_names=3)
-    th.fail("a")
-    assert not th.blocked("a")
-    th.fail("a")
-    assert th.blocked("a") and not th.blocked("b")
-    th.clear("a")
-    assert not th.blocked("a")
-    th.window = 0  # every failure is old at once: names are forgotten past max_names
+    def __call__(self) -> float:
+        return self.t
+
+
+NEVER = Backoff(free=10**6, base=1, cap=1, forget=10**6)
+
+
+def test_spraying_across_names_from_one_address_is_slowed():
+    clock = Clock()
+    th = Throttle(per_address=Backoff(free=3, base=1, cap=300, forget=3600), per_account=NEVER,
+                  clock=clock)
+    for name in ("a", "b", "c"):
+        assert th.wait("10.0.0.1", name) == 0
+        th.fail("10.0.0.1", name)
+    assert th.wait("10.0.0.1", "d") == 1.0          # a new name does not help
+    assert th.wait("10.0.0.2", "d") == 0            # another address is not slowed
+
+
+def test_one_account_is_slowed_across_addresses():
+    clock = Clock()
+    th = Throttle(per_address=NEVER, per_account=Backoff(free=2, base=1, cap=60, forget=3600),
+                  clock=clock)
+    th.fail("10.0.0.1", "admin")
+    th.fail("10.0.0.2", "admin")
+    assert th.wait("10.0.0.3", "admin") == 1.0
+    assert th.wait("10.0.0.3", "other") == 0
+
+
+def test_delays_grow_to_a_cap_and_never_lock_out():
+    clock = Clock()
+    th = Throttle(per_address=NEVER, per_account=Backoff(free=2, base=1, cap=8, forget=3600),
+                  clock=clock)
+    delays = []
+    for _ in range(8):
+        clock.t += th.wait("ip", "admin")   # the attacker waits exactly as long as told
+        th.fail("ip", "admin")
+        delays.append(th.wait("ip", "admin"))
+    assert delays == [0, 1, 2, 4, 8, 8, 8, 8]
+    clock.t += 8                            # the real user waits at most the cap, then may try
+    assert th.wait("ip", "admin") == 0
+    th.succeed("admin")
+    assert th.wait("ip", "admin") == 0 and th.wait("other-ip", "admin") == 0
+
+
+def test_success_clears_the_account_not_the_address_and_old_failures_are_forgotten():
+    clock = Clock()
+    th = Throttle(per_address=Backoff(free=1, base=5, cap=5, forget=600),
+                  per_account=Backoff(free=1, base=5, cap=5, forget=600), clock=clock,
+                  max_keys=3)
+    th.fail("ip", "mallory")
+    th.succeed("mallory")               # the attacker's own account signs in fine …
+    assert th.wait("ip", "victim") == 5  # … but the address still waits
+    clock.t += 601
+    assert th.wait("ip", "victim") == 0
     for name in "bcdef":
-        th.fail(name)
-    assert len(th._failures) <= 4
+        th.fail(f"ip-{name}", name)
+        clock.t += 601
+    assert len(th._failures) <= 3
+    for name in "ghijk":                 # a burst within the window: the oldest go first
+        th.fail(f"ip-{name}", name)
+    assert len(th._failures) <= 3 and th.wait("ip-k", "k") == 5
+
+
+# -- hashing off the event loop ---------------------------------------------------------------
+def test_sign_in_hashes_in_a_worker_thread_while_other_requests_are_served(db, monkeypatch):
+    app = create_app(db, Settings(), secret="s")
+    real = auth.verify_password
+    threads: list[int] = []
+
+    def slow_verify(password: str, stored: str | None) -> bool:
+        threads.append(threading.get_ident())
+        time.sleep(1.0)
+        return real(password, stored)
+
+    monkeypatch.setattr(auth, "verify_password", slow_verify)
+    done: dict[str, float] = {}
+
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            async def sign_in() -> None:
+                r = await client.post("/login", data={"username": "res", "password": PASSWORD})
+                assert r.status_code == 303
+                done["sign_in"] = time.perf_counter()
+
+            async def page() -> None:
+                await asyncio.sleep(0.2)
+                r = await client.get("/login")
+                assert r.status_code == 200
+                done["page"] = time.perf_counter()
+
+            await asyncio.gather(sign_in(), page())
+
+    loop_thread = threading.get_ident()
+    asyncio.run(scenario())
+    assert threads and all(t != loop_thread for t in threads)
+    assert done["page"] < done["sign_in"]   # served while scrypt was busy

@@ -51,17 +51,20 @@ def user() -> None:
               help="The user's interface language (default: the installation's).")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               envvar="EDUQUALITY_PASSWORD", help="Password (prompted when not given).")
+@click.option("--must-change/--no-must-change", default=True,
+              help="The user must choose their own password at the next sign-in (default).")
 @pass_ctx
 def user_add(ctx: Context, username: str, role: str, display_name: str | None,
              school_code: str | None, class_id: str | None, student: str | None,
-             teacher_id: str | None, ui_lang: str | None, password: str) -> None:
+             teacher_id: str | None, ui_lang: str | None, password: str,
+             must_change: bool) -> None:
     """Add a user. 添加用户。"""
     from eduquality.store.users import add_user
 
     with ctx.open_db() as db:
         p = add_user(db, username, role, password, display_name=display_name,
                      school_code=school_code, class_id=class_id, student=student,
-                     teacher_id=teacher_id, lang=ui_lang)
+                     teacher_id=teacher_id, lang=ui_lang, must_change=must_change)
     ctx.say("cli.user.added", username=p.username, role=ROLES.label(p.role, ctx.lang))
 
 
@@ -80,11 +83,13 @@ def user_list(ctx: Context) -> None:
 @click.argument("username")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               envvar="EDUQUALITY_PASSWORD", help="New password (prompted when not given).")
+@click.option("--must-change/--no-must-change", default=True,
+              help="The user must choose their own password at the next sign-in (default).")
 @pass_ctx
-def user_passwd(ctx: Context, username: str, password: str) -> None:
+def user_passwd(ctx: Context, username: str, password: str, must_change: bool) -> None:
     """Set a user's password (their sessions end). 重设用户密码。"""
     from eduquality.store.users import set_password
 
     with ctx.open_db() as db:
-        set_password(db, username, password)
+        set_password(db, username, password, must_change=must_change)
     ctx.say("cli.user.password", username=username)

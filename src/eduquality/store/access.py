@@ -11,7 +11,9 @@ and lets the caller write an audit row. Each concern has its own module; import 
 :mod:`eduquality.store.scoped`             reads filtered by scope, ``require_*`` checks
 :mod:`eduquality.store.redaction`          an exam analysis cut to a scope, small units
 :mod:`eduquality.store.audit`              the audit trail
-:mod:`eduquality.store.passwords`          scrypt password hashes
+:mod:`eduquality.store.passwords`          scrypt password hashes, the password rule
+:mod:`eduquality.store.credentials`        stored passwords, the forced-change flag
+:mod:`eduquality.store.sessions`           server-side web sessions
 :mod:`eduquality.store.users`              accounts: sign-in, creation, passwords, language
 :mod:`eduquality.store.units`              names of schools, classes and teachers
 =========================================  ==================================================

@@ -12,7 +12,7 @@ from eduquality.store.db import Database
 from eduquality.store.policy import Scope, require_action
 from eduquality.store.principals import Principal
 
-__all__ = ["AUDIT_ACTIONS", "audit", "read_audit"]
+__all__ = ["AUDIT_ACTIONS", "audit", "audit_repeated", "read_audit"]
 
 MESSAGES = register({
     "access.bad_audit_action": ("未知审计动作 {action}", "unknown audit action {action}"),
@@ -32,6 +32,32 @@ def audit(db: Database, principal: Principal, action: str, obj: str,
         con.execute("INSERT INTO audit_log (username, role, action, object, detail) "
                     "VALUES (?, ?, ?, ?, ?)",
                     [principal.username, principal.role, action, obj, detail])
+
+
+def audit_repeated(db: Database, principal: Principal, action: str, obj: str, detail: str,
+                   client: str | None, window_s: float = 900.0) -> int:
+    """Record a failure that may repeat (wrong password, throttled sign-in) as one row per
+    user name, client address and ``window_s`` seconds, with a count: the first failure
+    writes ``"<detail>; client=<address>; count=1"``, later ones in the window raise the
+    count of that row instead of adding rows (so a password-guessing run cannot flood the
+    log). Returns the count. Writes (light path)."""
+    if action not in AUDIT_ACTIONS:
+        raise EduQualityError(tr("access.bad_audit_action", db.lang, action=action))
+    prefix = f"{detail}; client={client or '-'}; count="
+    with db.write(check_scores=False) as con:
+        row = con.execute(
+            "SELECT rowid, detail FROM audit_log WHERE username = ? AND action = ? AND object = ?"
+            " AND starts_with(detail, ?) AND logged_at >= CAST(current_timestamp AS TIMESTAMP)"
+            " - to_seconds(CAST(? AS DOUBLE)) ORDER BY logged_at DESC, rowid DESC LIMIT 1",
+            [principal.username, action, obj, prefix, window_s]).fetchone()
+        if row is None:
+            con.execute("INSERT INTO audit_log (username, role, action, object, detail) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        [principal.username, principal.role, action, obj, f"{prefix}1"])
+            return 1
+        count = int(str(row[1])[len(prefix):] or 0) + 1
+        con.execute("UPDATE audit_log SET detail = ? WHERE rowid = ?", [f"{prefix}{count}", row[0]])
+        return count
 
 
 def read_audit(db: Database, scope: Scope, *, username: str | None = None,

@@ -8,8 +8,15 @@ import pandas as pd
 
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
+from eduquality.store.credentials import save_password, store_rehash, stored_hash
 from eduquality.store.db import Database
-from eduquality.store.passwords import DUMMY_HASH, check_password, hash_password, verify_password
+from eduquality.store.passwords import (
+    check_password,
+    dummy_hash,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 from eduquality.store.principals import Principal, load_principal
 from eduquality.store.refs import not_found, require_ref
 from eduquality.vocab import ROLES
@@ -32,11 +39,14 @@ _USERNAME = re.compile(r"[\w.@-]{1,64}")
 
 def authenticate(db: Database, username: str, password: str) -> Principal | None:
     """The principal when ``password`` is right, else None (same work for unknown users, so
-    timing does not tell which user names exist)."""
-    stored = db.scalar("SELECT password_hash FROM app_user WHERE username = ?", [username])
-    ok = verify_password(password, stored if stored is not None else DUMMY_HASH)
+    timing does not tell which user names exist). A hash of an older cost is replaced. Runs
+    scrypt here: the web platform uses :func:`eduquality.web.auth.sign_in` (off the event loop)."""
+    stored = stored_hash(db, username)
+    ok = verify_password(password, stored if stored is not None else dummy_hash())
     if stored is None or not ok:
         return None
+    if needs_rehash(stored):
+        store_rehash(db, username, stored, hash_password(password))
     return load_principal(db, username)
 
 
@@ -54,9 +64,12 @@ def add_user(
     db: Database, username: str, role: str, password: str, *, display_name: str | None = None,
     school_code: str | None = None, class_id: str | None = None,
     student: str | int | None = None, teacher_id: str | None = None, lang: str | None = None,
+    must_change: bool = False,
 ) -> Principal:
     """Create a user. Writes. The role's ties are checked: a principal needs a school, a
-    teacher a teacher ID or a class, a parent a student (ID number or student_id)."""
+    teacher a teacher ID or a class, a parent a student (ID number or student_id).
+    ``must_change``: the password is an initial one, to be changed at the first sign-in (what
+    an administrator's ``eduquality user add`` sets)."""
     L = db.lang
     if not _USERNAME.fullmatch(username):
         raise EduQualityError(tr("access.bad_username", L, username=username))
@@ -82,26 +95,27 @@ def add_user(
     with db.write() as con:
         con.execute(
             "INSERT INTO app_user (username, display_name, role, school_code, class_id,"
-            " student_id, password_hash, teacher_id, lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " student_id, password_hash, teacher_id, lang, must_change_password)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [username, display_name or username, role, school_code, class_id, student_id,
-             hash_password(password), teacher_id, lang])
+             hash_password(password), teacher_id, lang, must_change])
     return load_principal(db, username)
 
 
-def set_password(db: Database, username: str, password: str) -> None:
-    """Replace a user's password (their open sessions end). Writes."""
+def set_password(db: Database, username: str, password: str, *,
+                 must_change: bool = False) -> None:
+    """Replace a user's password (their open sessions end). Writes. ``must_change``: an
+    administrator's reset, to be changed by the user at the next sign-in."""
     load_principal(db, username)
     check_password(password, db.lang)
-    with db.write() as con:
-        con.execute("UPDATE app_user SET password_hash = ? WHERE username = ?",
-                    [hash_password(password), username])
+    save_password(db, username, hash_password(password), must_change=must_change)
 
 
 def set_user_lang(db: Database, username: str, lang: str | None) -> None:
     """Store a user's preferred language ('zh', 'en' or None for the default). Writes."""
     if lang is not None and lang not in ("zh", "en"):
         raise EduQualityError(tr("access.bad_lang", db.lang, lang=lang))
-    with db.write() as con:
+    with db.write(check_scores=False) as con:  # a preference: no score check needed
         con.execute("UPDATE app_user SET lang = ? WHERE username = ?", [lang, username])
 
 

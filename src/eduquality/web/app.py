@@ -22,9 +22,17 @@ from eduquality.analysis.exam import analyse_exam
 from eduquality.config import Settings
 from eduquality.errors import EduQualityError, NotFoundError, PermissionDenied
 from eduquality.store import Database, open_database
-from eduquality.web.auth import LANG_COOKIE, SessionSigner, Throttle, load_secret
+from eduquality.web.auth import (
+    LANG_COOKIE,
+    CsrfSigner,
+    Hasher,
+    Throttle,
+    load_secret,
+    session_limits,
+    utc_now,
+)
 from eduquality.web.cache import AnalysisCache
-from eduquality.web.deps import NotSignedIn, render, request_lang
+from eduquality.web.deps import MustChangePassword, NotSignedIn, render, request_lang
 from eduquality.web.routes import audit_log, classes, exams, home, schools, session, students
 
 HERE = Path(__file__).parent
@@ -42,15 +50,20 @@ def create_app(db: Database | str | Path, settings: Settings | None = None, *,
                secret: str | None = None, cookie_secure: bool = False) -> FastAPI:
     """The web platform over ``db`` (an open Database, or a path to open).
 
-    ``secret`` signs the session cookies (default: ``EDUQUALITY_SECRET`` or a file next to the
-    database); ``cookie_secure`` marks cookies HTTPS-only (behind a TLS proxy)."""
+    ``secret`` keys the CSRF tokens (default: ``EDUQUALITY_SECRET`` or a file next to the
+    database); ``cookie_secure`` marks cookies HTTPS-only (served over TLS or behind a TLS
+    proxy). Sessions follow ``settings.session``; ``app.state.clock`` (naive UTC) and
+    ``app.state.throttle.clock`` may be replaced by tests."""
     settings = settings or Settings()
     database = db if isinstance(db, Database) else open_database(db, lang=settings.lang)
     app = FastAPI(title="EduQuality", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.db = database
     app.state.settings = settings
-    app.state.signer = SessionSigner(secret or load_secret(database.path))
+    app.state.signer = CsrfSigner(secret or load_secret(database.path))
+    app.state.session_limits = session_limits(settings.session)
+    app.state.clock = utc_now
     app.state.throttle = Throttle()
+    app.state.hasher = Hasher()
     app.state.cache = AnalysisCache(settings, analyse_exam)
     app.state.cookie_secure = cookie_secure
     app.state.jinja = jinja2.Environment(
@@ -95,6 +108,13 @@ def _add_error_pages(app: FastAPI) -> None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         root = request.scope.get("root_path", "")
         return RedirectResponse(f"{root}/login?{urlencode({'next': target})}", status_code=303)
+
+    @app.exception_handler(MustChangePassword)
+    async def must_change(request: Request, exc: MustChangePassword) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        root = request.scope.get("root_path", "")
+        return RedirectResponse(f"{root}/account/password?{urlencode({'next': target})}",
+                                status_code=303)
 
     @app.exception_handler(PermissionDenied)
     async def denied(request: Request, exc: PermissionDenied) -> Response:

@@ -1,29 +1,47 @@
-"""Sessions, the signing secret, sign-in throttling and CSRF tokens.
+"""Signing in: the session cookie, CSRF tokens, sign-in throttling, and password hashing off
+the event loop (OWASP ASVS 4.0 V2.2, V3).
 
-A session is a signed, timed cookie (itsdangerous) holding the user name and a fingerprint of
-the stored password hash: changing a password ends every session of that user. The cookie is
-HttpOnly and SameSite=Lax; forms that change state also carry a CSRF token derived from it.
-The secret comes from ``EDUQUALITY_SECRET`` or from a file created on first run next to the
-database (mode 600); an in-memory database gets a fresh secret per process.
+- Sessions live on the server (:mod:`eduquality.store.sessions`); the cookie ``eq_session``
+  carries only the random token, HttpOnly, SameSite=Lax, ``Secure`` when the platform is served
+  over TLS (``cookie_secure``, or a request that came over HTTPS), and without Max-Age or
+  Expires, so it ends with the browser.
+- Forms that change state carry a CSRF token: an HMAC of the session cookie under the secret,
+  which comes from ``EDUQUALITY_SECRET`` or a file created on first run next to the database
+  (mode 600); an in-memory database gets a fresh secret per process.
+- :class:`Throttle` slows failed sign-ins per client address and per account with growing
+  delays (never a lock-out), see there.
+- :class:`Hasher` runs scrypt in worker threads, at most a few at once (each takes 128 MiB).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import os
 import secrets
 import threading
 import time
-from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+import anyio
+import anyio.to_thread
+from fastapi.responses import Response
+
+from eduquality.config import SessionRules
+from eduquality.store.credentials import store_rehash, stored_hash
+from eduquality.store.db import Database
+from eduquality.store.passwords import dummy_hash, hash_password, needs_rehash, verify_password
+from eduquality.store.principals import Principal, load_principal
+from eduquality.store.sessions import SessionLimits
 
 SESSION_COOKIE = "eq_session"
 LANG_COOKIE = "eq_lang"
-SESSION_MAX_AGE = 12 * 3600
+
+T = TypeVar("T")
 
 
 def load_secret(db_path: str, env: dict[str, str] | None = None) -> str:
@@ -42,34 +60,11 @@ def load_secret(db_path: str, env: dict[str, str] | None = None) -> str:
     return path.read_text().strip()
 
 
-@dataclass(frozen=True)
-class Session:
-    username: str
-    fingerprint: str
+class CsrfSigner:
+    """CSRF tokens bound to the session cookie (HMAC-SHA256 under the secret)."""
 
-
-class SessionSigner:
-    """Signs and checks session cookies and CSRF tokens."""
-
-    def __init__(self, secret: str, max_age: int = SESSION_MAX_AGE) -> None:
-        self._serializer = URLSafeTimedSerializer(secret, salt="eduquality-session")
+    def __init__(self, secret: str) -> None:
         self._key = hashlib.sha256(f"csrf:{secret}".encode()).digest()
-        self.max_age = max_age
-
-    def dumps(self, username: str, fingerprint: str) -> str:
-        return self._serializer.dumps({"u": username, "f": fingerprint,
-                                       "n": secrets.token_urlsafe(8)})
-
-    def loads(self, cookie: str | None) -> Session | None:
-        if not cookie:
-            return None
-        try:
-            data = self._serializer.loads(cookie, max_age=self.max_age)
-        except BadSignature:
-            return None
-        if not isinstance(data, dict) or not isinstance(data.get("u"), str):
-            return None
-        return Session(data["u"], str(data.get("f", "")))
 
     def csrf(self, cookie: str | None) -> str:
         """The CSRF token for forms of the session with this cookie."""
@@ -79,37 +74,142 @@ class SessionSigner:
         return bool(cookie) and hmac.compare_digest(self.csrf(cookie), token or "")
 
 
-class Throttle:
-    """At most ``limit`` failed sign-ins per user name within ``window`` seconds."""
+def session_limits(rules: SessionRules) -> SessionLimits:
+    """The installation's idle and absolute limits (settings ``[session]``)."""
+    return SessionLimits(idle=dt.timedelta(minutes=rules.idle_minutes),
+                         absolute=dt.timedelta(hours=rules.absolute_hours))
 
-    def __init__(self, limit: int = 5, window: float = 900.0, max_names: int = 10_000) -> None:
-        self.limit = limit
-        self.window = window
-        self.max_names = max_names
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+
+def utc_now() -> dt.datetime:
+    """The web app's default clock: naive UTC (what ``web_session`` stores)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def set_session_cookie(response: Response, token: str, secure: bool) -> None:
+    """The session cookie: no Max-Age/Expires (a browser-session cookie), HttpOnly,
+    SameSite=Lax (CSRF tokens guard every form besides), Secure over TLS."""
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure,
+                        path="/")
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Growing delays: after ``free`` failures, the next try waits ``base``·2^(k) seconds for
+    the k-th failure beyond them, at most ``cap``; the count is forgotten ``forget`` seconds
+    after the last failure.
+
+    >>> [Backoff(free=2, base=1, cap=5, forget=60).delay(k) for k in range(6)]
+    [0.0, 0.0, 1.0, 2.0, 4.0, 5.0]
+    """
+
+    free: int
+    base: float
+    cap: float
+    forget: float
+
+    def delay(self, failures: int) -> float:
+        if failures < self.free:
+            return 0.0
+        return float(min(self.cap, self.base * 2 ** min(failures - self.free, 60)))
+
+
+PER_ADDRESS = Backoff(free=10, base=1.0, cap=300.0, forget=3600.0)
+"""A client address may fail 10 times freely, then waits 1 s, 2 s, 4 s … up to 5 minutes between
+tries: spraying one password across many names from one address is slowed to about 12 tries an
+hour after 19 failures."""
+
+PER_ACCOUNT = Backoff(free=5, base=1.0, cap=60.0, forget=3600.0)
+"""An account may fail 5 times freely, then 1 s, 2 s … up to 1 minute between tries, from any
+address. The cap is short on purpose: an attacker can delay the real user by a minute at most
+(no lock-out), while guessing from many addresses gets one try a minute."""
+
+
+class Throttle:
+    """Failed sign-ins per client address and per account, with growing delays
+    (:data:`PER_ADDRESS`, :data:`PER_ACCOUNT`); a try inside a delay is refused without
+    checking the password. A success clears the account's count, not the address's (so an
+    attacker's own valid account cannot reset a spraying run)."""
+
+    def __init__(self, per_address: Backoff = PER_ADDRESS, per_account: Backoff = PER_ACCOUNT,
+                 clock: Callable[[], float] = time.monotonic, max_keys: int = 10_000) -> None:
+        self.rules = {"address": per_address, "account": per_account}
+        self.clock = clock
+        self.max_keys = max_keys
+        self._failures: dict[tuple[str, str], tuple[int, float]] = {}
         self._lock = threading.Lock()
 
-    def _recent(self, username: str, now: float) -> deque[float]:
-        q = self._failures[username]
-        while q and now - q[0] > self.window:
-            q.popleft()
-        return q
+    def _count(self, key: tuple[str, str], now: float) -> tuple[int, float]:
+        count, last = self._failures.get(key, (0, now))
+        if count and now - last > self.rules[key[0]].forget:
+            del self._failures[key]
+            return 0, now
+        return count, last
 
-    def blocked(self, username: str) -> bool:
+    def wait(self, address: str, username: str) -> float:
+        """Seconds until a sign-in from ``address`` as ``username`` may be tried (0: now)."""
         with self._lock:
-            return len(self._recent(username, time.monotonic())) >= self.limit
+            now = self.clock()
+            waits = [0.0]
+            for key in (("address", address), ("account", username)):
+                count, last = self._count(key, now)
+                if count:
+                    waits.append(last + self.rules[key[0]].delay(count) - now)
+            return max(waits)
 
-    def fail(self, username: str) -> None:
+    def fail(self, address: str, username: str) -> None:
         with self._lock:
-            now = time.monotonic()
-            self._recent(username, now).append(now)
-            if len(self._failures) > self.max_names:  # forget names with no recent failure
-                for name in [n for n, q in self._failures.items() if not self._recent(n, now)]:
-                    del self._failures[name]
+            now = self.clock()
+            for key in (("address", address), ("account", username)):
+                count, _ = self._count(key, now)
+                self._failures[key] = (count + 1, now)
+            if len(self._failures) > self.max_keys:  # forget keys with no recent failure,
+                for key in list(self._failures):     # then the oldest (memory stays bounded)
+                    self._count(key, now)
+                oldest = sorted(self._failures, key=lambda k: self._failures[k][1])
+                for key in oldest[:len(oldest) - self.max_keys]:
+                    del self._failures[key]
 
-    def clear(self, username: str) -> None:
+    def succeed(self, username: str) -> None:
         with self._lock:
-            self._failures.pop(username, None)
+            self._failures.pop(("account", username), None)
+
+
+class Hasher:
+    """Runs password hashing in worker threads, at most ``slots`` at once, so the event loop
+    keeps serving pages while scrypt works (and a sign-in flood cannot take 128 MiB per
+    request)."""
+
+    def __init__(self, slots: int | None = None) -> None:
+        self.slots = slots or max(1, min(4, os.cpu_count() or 1))
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._limiter is None:  # made inside the event loop
+            self._limiter = anyio.CapacityLimiter(self.slots)
+        return await anyio.to_thread.run_sync(fn, *args, limiter=self._limiter)
+
+
+def _verify(password: str, stored: str | None) -> bool:
+    return verify_password(password, stored if stored is not None else dummy_hash())
+
+
+async def sign_in(db: Database, hasher: Hasher, username: str,
+                  password: str) -> Principal | None:
+    """The principal when ``password`` is right, else None. scrypt runs in ``hasher``'s
+    threads (unknown names cost the same); a hash of an older cost is replaced by one at the
+    current cost (OWASP: rehash on login). The database is used on the event loop only."""
+    stored = stored_hash(db, username)
+    if not await hasher.run(_verify, password, stored) or stored is None:
+        return None
+    if needs_rehash(stored):
+        store_rehash(db, username, stored, await hasher.run(hash_password, password))
+    return load_principal(db, username)
+
+
+async def check_current_password(db: Database, hasher: Hasher, username: str,
+                                 password: str) -> bool:
+    """Whether ``password`` is ``username``'s current one (hashing off the event loop)."""
+    return bool(await hasher.run(_verify, password, stored_hash(db, username)))
 
 
 def safe_next(target: str | None) -> str:

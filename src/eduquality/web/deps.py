@@ -34,6 +34,7 @@ from eduquality.store.policy import Scope, can, require_action, scope_for
 from eduquality.store.principals import Principal, load_principal
 from eduquality.store.redaction import restrict_analysis
 from eduquality.store.scoped import require_exam, scoped_results
+from eduquality.store.sessions import SessionRow, read_session
 from eduquality.vocab import ROLES
 from eduquality.web.auth import LANG_COOKIE, SESSION_COOKIE
 from eduquality.web.pages import Page, SvgBox
@@ -44,6 +45,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class NotSignedIn(Exception):
     """No valid session: the app answers with a redirect to the sign-in page."""
+
+
+class MustChangePassword(Exception):
+    """Signed in with an initial password: the app answers with a redirect to the password
+    page until the user has chosen their own."""
 
 
 async def get_db(request: Request) -> AsyncIterator[Database]:
@@ -61,18 +67,38 @@ async def get_db(request: Request) -> AsyncIterator[Database]:
 DbDep = Annotated[Database, Depends(get_db)]
 
 
-async def get_principal(request: Request, db: DbDep) -> Principal:
-    """The signed-in principal, reloaded from the database on every request."""
-    session = request.app.state.signer.loads(request.cookies.get(SESSION_COOKIE))
-    if session is None:
+async def get_session(request: Request, db: DbDep) -> SessionRow:
+    """The live server-side session of the request's cookie (a primary-key lookup; see
+    :mod:`eduquality.store.sessions`), else NotSignedIn."""
+    state = request.app.state
+    row = read_session(db, request.cookies.get(SESSION_COOKIE), state.clock(),
+                       state.session_limits)
+    if row is None:
         raise NotSignedIn
+    return row
+
+
+SessionDep = Annotated[SessionRow, Depends(get_session)]
+
+
+async def get_signed_in(request: Request, db: DbDep, session: SessionDep) -> Principal:
+    """The signed-in principal, reloaded from the database on every request, whether or not
+    they must still change an initial password (for the password page and signing out)."""
     try:
         principal = load_principal(db, session.username)
     except NotFoundError:
         raise NotSignedIn from None
-    if principal.password_fingerprint != session.fingerprint:
-        raise NotSignedIn
     request.state.principal = principal
+    return principal
+
+
+SignedIn = Annotated[Principal, Depends(get_signed_in)]
+
+
+async def get_principal(session: SessionDep, principal: SignedIn) -> Principal:
+    """The signed-in principal, who has chosen their own password."""
+    if session.must_change_password:
+        raise MustChangePassword
     return principal
 
 
