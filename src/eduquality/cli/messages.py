@@ -69,4 +69,13 @@ MESSAGES = register({
                         "web platform: http://{host}:{port}/ (Ctrl+C to stop)"),
     "cli.user.added": ("已添加用户 {username}（{role}）", "user added: {username} ({role})"),
     "cli.user.password": ("已更新 {username} 的密码", "password updated for {username}"),
+    "cli.user.disabled": ("已停用用户 {username}（不能登录，已登录的会话随即失效）",
+                          "user {username} disabled (cannot sign in; open sessions stop working)"),
+    "cli.user.enabled": ("已启用用户 {username}", "user {username} enabled"),
+    "cli.user.removed": ("已删除用户 {username}（审计日志中的记录保留）",
+                         "user {username} removed (the audit log keeps their rows)"),
+    "cli.user.granted": ("教师 {username} 可查看 {year} 学年所教班级",
+                         "teacher {username} may see the classes taught in {year}"),
+    "cli.user.revoked": ("已撤销教师 {username} 对 {year} 学年的查看授权",
+                         "teacher {username} may no longer see the classes of {year}"),
 })

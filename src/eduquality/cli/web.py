@@ -88,3 +88,58 @@ def user_passwd(ctx: Context, username: str, password: str) -> None:
     with ctx.open_db() as db:
         set_password(db, username, password)
     ctx.say("cli.user.password", username=username)
+
+
+@user.command("disable")
+@click.argument("username")
+@pass_ctx
+def user_disable(ctx: Context, username: str) -> None:
+    """Disable a user: no sign-in, open sessions end. 停用用户。"""
+    from eduquality.store.users import disable_user
+
+    with ctx.open_db() as db:
+        disable_user(db, username)
+    ctx.say("cli.user.disabled", username=username)
+
+
+@user.command("enable")
+@click.argument("username")
+@pass_ctx
+def user_enable(ctx: Context, username: str) -> None:
+    """Enable a disabled user again. 重新启用用户。"""
+    from eduquality.store.users import enable_user
+
+    with ctx.open_db() as db:
+        enable_user(db, username)
+    ctx.say("cli.user.enabled", username=username)
+
+
+@user.command("remove")
+@click.argument("username")
+@pass_ctx
+def user_remove(ctx: Context, username: str) -> None:
+    """Remove a user (the audit log keeps their rows). 删除用户（审计记录保留）。"""
+    from eduquality.store.users import remove_user
+
+    with ctx.open_db() as db:
+        remove_user(db, username)
+    ctx.say("cli.user.removed", username=username)
+
+
+@user.command("grant")
+@click.argument("username")
+@click.option("--year", "year_code", required=True,
+              help="A past school year whose classes the teacher may see, e.g. 2020-2021.")
+@click.option("--revoke", is_flag=True, help="Withdraw the grant instead.")
+@pass_ctx
+def user_grant(ctx: Context, username: str, year_code: str, revoke: bool) -> None:
+    """Let a teacher see a past year's classes (default: current year only). 授权教师查看往年班级。"""
+    from eduquality.store.users import grant_year, revoke_year
+
+    with ctx.open_db() as db:
+        if revoke:
+            revoke_year(db, username, year_code)
+        else:
+            grant_year(db, username, year_code)
+    ctx.say("cli.user.revoked" if revoke else "cli.user.granted", username=username,
+            year=year_code)
