@@ -10,23 +10,41 @@ from eduquality.vocab import ROLES
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (0.0.0.0: every interface of the intranet).")
+              help="Address to listen on (0.0.0.0: every interface of the intranet; any address "
+                   "but loopback needs --certfile/--keyfile or --behind-proxy).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help="Port to listen on.")
+@click.option("--certfile", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="TLS certificate (PEM): serve HTTPS directly (with --keyfile).")
+@click.option("--keyfile", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="TLS private key (PEM) of --certfile.")
+@click.option("--behind-proxy", is_flag=True,
+              help="Served behind an HTTPS reverse proxy: HSTS, Secure cookies, and "
+                   "X-Forwarded-For/Proto trusted from --proxy-address only.")
+@click.option("--proxy-address", default="127.0.0.1", show_default=True,
+              help="The reverse proxy's address (with --behind-proxy).")
 @click.option("--secure-cookies", is_flag=True,
-              help="Mark session cookies HTTPS-only (when served behind a TLS proxy).")
+              help="Mark session cookies HTTPS-only (implied by TLS and --behind-proxy).")
 @pass_ctx
-def web(ctx: Context, host: str, port: int, secure_cookies: bool) -> None:
+def web(ctx: Context, host: str, port: int, certfile: str | None, keyfile: str | None,
+        behind_proxy: bool, proxy_address: str, secure_cookies: bool) -> None:
     """Run the web platform. 启动网页平台（各角色按权限查看）。"""
+    from eduquality.analysis.demo import refuse_demo_password
     from eduquality.store.users import list_users
-    from eduquality.web.app import serve
+    from eduquality.web.app import check_transport, serve
 
+    if bool(certfile) != bool(keyfile):
+        raise click.UsageError("--certfile and --keyfile go together")
+    check_transport(host, bool(certfile), behind_proxy, ctx.lang)
     with ctx.open_db() as db:
         no_users = list_users(db).empty
+        refuse_demo_password(db)
     if no_users:
         ctx.say("cli.web.no_users")
-    ctx.say("cli.web.serving", host=host, port=port)
-    serve(ctx.settings, host, port, cookie_secure=secure_cookies)
+    ctx.say("cli.web.serving", scheme="https" if certfile or behind_proxy else "http",
+            host=host, port=port)
+    serve(ctx.settings, host, port, cookie_secure=secure_cookies, certfile=certfile,
+          keyfile=keyfile, behind_proxy=behind_proxy, proxy_address=proxy_address)
 
 
 @main.group()
