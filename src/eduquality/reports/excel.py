@@ -17,6 +17,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from eduquality.outputs import XLSX_OPTIONS
 from eduquality.reports import labels as L
 from eduquality.reports.fonts import CJK_FAMILY
 from eduquality.reports.formats import NUMBER_FORMATS, SheetNames, display_width, excel_number
@@ -133,8 +134,7 @@ def _methods(wb: Workbook, st: _Styles, report: Report, name: str) -> None:
 def render_xlsx(report: Report, path: str | Path) -> Path:
     """Write the report as an Excel workbook to ``path``. Writes."""
     path = Path(path)
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
-                                         "strings_to_formulas": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
     wb.set_properties({"title": report.title, "subject": "EduQuality",
                        "comments": L.text("internal" if report.internal else "public",
                                           report.lang)})

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import xlsxwriter
 
+from eduquality.outputs import XLSX_OPTIONS
 from eduquality.reports.formats import (
     NUMBER_FORMATS,
     NUMERIC,
@@ -22,8 +23,7 @@ from eduquality.web.pages import Page
 def page_xlsx(page: Page, t: Callable[..., str], exported_by: str, when: str) -> bytes:
     """The page as an .xlsx workbook (one sheet)."""
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_urls": False,
-                                      "strings_to_formulas": False})
+    wb = xlsxwriter.Workbook(buffer, {**XLSX_OPTIONS, "in_memory": True})
     bold = wb.add_format({"bold": True})
     title_fmt = wb.add_format({"bold": True, "font_size": 14})
     red = wb.add_format({"bold": True, "font_color": "#b00020"})
