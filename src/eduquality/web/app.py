@@ -24,6 +24,7 @@ from eduquality.config import Settings
 from eduquality.errors import EduQualityError, NotFoundError, PermissionDenied
 from eduquality.i18n import register, tr
 from eduquality.store import Database, open_database
+from eduquality.store.audit import CLIENT_ADDRESS
 from eduquality.web.auth import LANG_COOKIE, SessionSigner, Throttle, load_secret
 from eduquality.web.cache import AnalysisCache
 from eduquality.web.deps import NotSignedIn, render, request_lang
@@ -94,7 +95,13 @@ def create_app(db: Database | str | Path, settings: Settings | None = None, *,
 def _add_headers(app: FastAPI) -> None:
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
+        # audit rows written while answering carry the client's address (uvicorn puts the
+        # forwarded one here only with --behind-proxy, and only from the proxy's address)
+        token = CLIENT_ADDRESS.set(request.client.host if request.client else None)
+        try:
+            response: Response = await call_next(request)
+        finally:
+            CLIENT_ADDRESS.reset(token)
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
         if app.state.hsts:
