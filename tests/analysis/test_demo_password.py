@@ -49,3 +49,18 @@ def test_web_command_refuses(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["--db", path, "--lang", "en", "web"])
     assert result.exit_code != 0 and "demo password" in result.output
     assert "admin" in result.output
+
+
+def test_demo_users_one_per_role_and_the_teacher_sees_the_demo_years():
+    from eduquality.analysis.demo import DEMO_USERS, create_demo_users
+    from eduquality.store.principals import load_principal
+    from tests.factories import tiny_exam_db
+
+    db = tiny_exam_db(n_per_class=3)
+    with db.write() as con:
+        con.execute("INSERT INTO teacher (teacher_id, name, school_code, subject_code) VALUES "
+                    "('T1', '张老师', 'S1', 'math')")
+        con.execute("INSERT INTO teaching_assignment VALUES ('S1-2021-8-1', 'math', 'T1')")
+    assert create_demo_users(db, "E1") == list(DEMO_USERS.items())
+    assert load_principal(db, "laoshi").class_ids == {"S1-2021-8-1"}   # 2021-2022 granted
+    refuse_demo_password(db)                         # no import by anyone but the demo
