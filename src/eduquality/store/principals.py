@@ -4,8 +4,8 @@ A teacher's classes come from ``teaching_assignment`` and ``class.head_teacher_i
 current school year (:func:`eduquality.vocab.school_year_of`) and in the past years granted to
 them (``user_year_grant``), plus the class an administrator tied to the account
 (``app_user.class_id``). A disabled account (``user_disabled``) loads as not found, so it can
-neither sign in nor use a session opened before. The policy (:mod:`eduquality.store.policy`) turns a principal into what
-they may see.
+neither sign in nor use a session opened before. The policy (:mod:`eduquality.store.policy`)
+turns a principal into what they may see.
 """
 
 from __future__ import annotations
