@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from eduquality.config import Settings
-from eduquality.store.users import add_user
+from eduquality.store.users import add_user, grant_year
 from eduquality.web.app import create_app
 from tests.factories import tiny_exam_db
 
@@ -21,7 +21,8 @@ USERS = {
     "t1": dict(role="teacher", teacher_id="T1"),
     "par": dict(role="parent", student="G000001"),  # the ID number of student 1
 }
-"""Teacher T1 teaches 数学 in S1's class 1 only; the parent's child is student 1 (S1, class 1)."""
+"""Teacher T1 teaches 数学 in S1's class 1 only (2021-2022, a past year granted
+to t1); the parent's child is student 1 (S1, class 1)."""
 
 
 def build_db():
@@ -47,6 +48,7 @@ def build_db():
     for name, ties in USERS.items():
         ties = dict(ties)
         add_user(db, name, ties.pop("role"), PASSWORD, **ties)
+    grant_year(db, "t1", "2021-2022")  # the tiny district's year is long past
     return db
 
 

@@ -13,11 +13,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from eduquality.analysis.calibration import calibrate_exam
 from eduquality.analysis.exam import analyse_exam
 from eduquality.config import Settings
-from eduquality.i18n import register
+from eduquality.errors import EduQualityError
+from eduquality.i18n import register, tr
 from eduquality.ingest import import_paper, import_roster, import_scores
 from eduquality.ingest.lines import import_lines
 from eduquality.reports import write_report_set
@@ -25,8 +27,9 @@ from eduquality.simulate import simulate_district
 from eduquality.simulate.manifest import Manifest, ManifestEntry
 from eduquality.store import Database, open_database
 from eduquality.store.exams import busiest_exam_with_items, latest_exam_id
+from eduquality.store.passwords import verify_password
 from eduquality.store.rosters import first_placement
-from eduquality.store.users import add_user
+from eduquality.store.users import add_user, grant_year
 
 Say = Callable[..., None]
 """Prints a progress line: ``say(key, **params)`` with a key of :data:`MESSAGES`, shown in the
@@ -43,7 +46,19 @@ MESSAGES = register({
                  "  IRT calibration (2PL/graded) and students' scale scores…"),
     "demo.reports": ("4/4 生成报告（通报、学校、班级、学生）…",
                      "4/4 writing reports (district, schools, class, student)…"),
+    "demo.password_refused": (
+        "拒绝启动：数据库中有非演示数据（导入人：{importers}），但账号 {accounts} 仍使用演示密码"
+        "（源代码中公开）。请先为每个账号设置新密码：eduquality user passwd 用户名；"
+        "或删除不需要的账号：eduquality user remove 用户名",
+        "refusing to serve: the database holds imported, non-demo data (imported by "
+        "{importers}) but the accounts {accounts} still have the demo password (published in "
+        "the source). Give each a new password: eduquality user passwd USERNAME; or remove "
+        "the accounts not needed: eduquality user remove USERNAME",
+    ),
 })
+
+DEMO_IMPORTER = "demo"
+"""The ``imported_by`` of every file the demo imports: any other importer means real data."""
 
 
 @dataclass
@@ -60,16 +75,16 @@ class DemoResult:
 def _import_entry(db: Database, root: Path, entry: ManifestEntry) -> None:
     path = root / entry.path
     if entry.kind == "roster":
-        import_roster(db, path, user="demo")
+        import_roster(db, path, user=DEMO_IMPORTER)
     elif entry.kind == "paper":
-        import_paper(db, path, user="demo")
+        import_paper(db, path, user=DEMO_IMPORTER)
     elif entry.kind == "scores":
         assert entry.exam_id is not None
         import_scores(db, path, entry.exam_id,
                       subject=entry.subject if entry.level == "item" else None,
-                      track=entry.track, user="demo")
+                      track=entry.track, user=DEMO_IMPORTER)
     elif entry.kind in ("cut_lines", "score_distribution"):
-        import_lines(db, path, user="demo")
+        import_lines(db, path, user=DEMO_IMPORTER)
 
 
 def import_manifest(db: Database, manifest: Manifest, say: Say) -> int:
@@ -86,27 +101,52 @@ def import_manifest(db: Database, manifest: Manifest, say: Say) -> int:
 DEMO_PASSWORD = "wuhua-demo-2019"
 """Password of the demo accounts (demo databases only; printed by `eduquality demo`)."""
 
+DEMO_USERS = {"admin": "admin", "jiaoyan": "researcher", "juzhang": "leader",
+              "xiaozhang": "principal", "laoshi": "teacher", "jiazhang": "parent"}
+"""The demo's accounts, one per role: user name → role (:func:`create_demo_users`)."""
+
 
 def create_demo_users(db: Database, exam_id: str) -> list[tuple[str, str]]:
     """One account per role, tied to the showcase exam's units: (username, role) pairs. Writes.
 
     The parent is tied to a student of the class the teacher teaches, so each role's scope is
-    visible in the web platform."""
+    visible in the web platform; the teacher is granted every school year of the demo (its
+    years are past, and a teacher sees the current year only without a grant)."""
     placement = first_placement(db, exam_id)
     if placement is None:
         raise IndexError(f"exam {exam_id} has no registration")
     school, class_id, student_id, teacher_id = (placement.school_code, placement.class_id,
                                                 placement.student_id, placement.teacher_id)
-    accounts = [
-        ("admin", "admin", {}), ("jiaoyan", "researcher", {}), ("juzhang", "leader", {}),
-        ("xiaozhang", "principal", {"school_code": school}),
-        ("laoshi", "teacher", {"teacher_id": teacher_id} if isinstance(teacher_id, str)
-         else {"class_id": class_id}),
-        ("jiazhang", "parent", {"student": int(student_id)}),
-    ]
-    for username, role, ties in accounts:
-        add_user(db, username, role, DEMO_PASSWORD, **ties)
-    return [(u, r) for u, r, _ in accounts]
+    ties: dict[str, dict[str, Any]] = {
+        "xiaozhang": {"school_code": school},
+        "laoshi": ({"teacher_id": teacher_id} if isinstance(teacher_id, str)
+                   else {"class_id": class_id}),
+        "jiazhang": {"student": int(student_id)},
+    }
+    for username, role in DEMO_USERS.items():
+        add_user(db, username, role, DEMO_PASSWORD, **ties.get(username, {}))
+    for (year,) in db.con.execute("SELECT year_code FROM school_year").fetchall():
+        grant_year(db, "laoshi", year, by=DEMO_IMPORTER)
+    return list(DEMO_USERS.items())
+
+
+def refuse_demo_password(db: Database) -> None:
+    """Raise EduQualityError when the database holds imported data not made by the demo
+    (``import_log.imported_by`` other than :data:`DEMO_IMPORTER`) while a demo account still
+    has :data:`DEMO_PASSWORD`: a real district must not run on a password printed in the
+    source. A demo database passes."""
+    importers = [r[0] for r in db.con.execute(
+        "SELECT DISTINCT imported_by FROM import_log WHERE imported_by <> ? ORDER BY 1",
+        [DEMO_IMPORTER]).fetchall()]
+    if not importers:
+        return
+    hashes = db.con.execute(
+        f"SELECT username, password_hash FROM app_user WHERE username IN "
+        f"({', '.join('?' * len(DEMO_USERS))}) ORDER BY username", list(DEMO_USERS)).fetchall()
+    weak = [name for name, stored in hashes if verify_password(DEMO_PASSWORD, stored)]
+    if weak:
+        raise EduQualityError(tr("demo.password_refused", db.lang, accounts=", ".join(weak),
+                                 importers=", ".join(importers[:3])))
 
 
 def showcase_exam(db: Database) -> str:

@@ -22,6 +22,7 @@ import pandas as pd
 from eduquality.errors import EduQualityError, NotFoundError, PermissionDenied
 from eduquality.i18n import register, tr
 from eduquality.ingest.importer import current_user
+from eduquality.outputs import XLSX_OPTIONS, csv_safe, make_private
 from eduquality.store.audit import audit
 from eduquality.store.db import Database
 from eduquality.store.exports import result_rows
@@ -115,9 +116,10 @@ def export_results(db: Database, principal: Principal, exam_id: str, out: str | 
         raise NotFoundError(tr("export.no_rows", lang, exam=exam_id, subject=label))
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
-        table.to_csv(path, index=False, encoding="utf-8-sig")
+        csv_safe(table).to_csv(path, index=False, encoding="utf-8-sig")
     else:
         _write_xlsx(table, path, lang)
+    make_private(path)
     audit(db, principal, "export", what, f"format={fmt} rows={len(table)} unmasked={unmasked}")
     return ExportResult(path, len(table), unmasked)
 
@@ -129,7 +131,8 @@ def _write_xlsx(table: pd.DataFrame, path: Path, lang: str) -> None:
     back = {v: k for k, v in STATUS_EXPORT.items()}
     shown["status"] = [SUBJECT_STATUS.label(back[s], lang) for s in shown["status"]]
     shown.columns = [tr(f"export.col_{c}", lang) for c in COLUMNS]
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+    with pd.ExcelWriter(path, engine="xlsxwriter",
+                        engine_kwargs={"options": XLSX_OPTIONS}) as writer:
         shown.to_excel(writer, sheet_name=tr("export.sheet", lang), index=False)
         sheet = writer.sheets[tr("export.sheet", lang)]
         sheet.freeze_panes(1, 0)

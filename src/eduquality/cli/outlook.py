@@ -10,6 +10,7 @@ import pandas as pd
 
 from eduquality.cli.app import Context, main, pass_ctx
 from eduquality.errors import EduQualityError
+from eduquality.outputs import XLSX_OPTIONS
 from eduquality.vocab import SUBJECTS
 
 
@@ -25,7 +26,8 @@ def _write(frames: dict[str, pd.DataFrame], out: str | None, ctx: Context) -> No
         return
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+    with pd.ExcelWriter(path, engine="xlsxwriter",
+                        engine_kwargs={"options": XLSX_OPTIONS}) as writer:
         for name, frame in frames.items():
             frame.to_excel(writer, sheet_name=name[:31], index=False)
             writer.sheets[name[:31]].freeze_panes(1, 0)

@@ -29,6 +29,7 @@ import pandas as pd
 
 from eduquality.errors import EduQualityError
 from eduquality.i18n import join_list, register, tr
+from eduquality.outputs import XLSX_OPTIONS, csv_safe, make_private
 
 MAX_SHOWN = 50
 
@@ -304,15 +305,19 @@ def default_error_path(source: Path, lang: str = "zh") -> Path:
 
 
 def write_error_file(problems: Sequence[Problem], path: Path, lang: str = "zh") -> Path:
-    """Write every problem to ``path`` (``.csv`` → UTF-8 with BOM for Excel; else ``.xlsx``)."""
+    """Write every problem to ``path`` (``.csv`` → UTF-8 with BOM for Excel; else ``.xlsx``),
+    readable by its owner only, with the offending values as inert text
+    (:mod:`eduquality.outputs`: never a formula)."""
     frame = problems_frame(problems, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
-        frame.to_csv(path, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
+        csv_safe(frame).to_csv(path, index=False, encoding="utf-8-sig",
+                               quoting=csv.QUOTE_MINIMAL)
+        make_private(path)
         return path
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path))
+    wb = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
     ws = wb.add_worksheet("问题" if lang != "en" else "problems")
     bold = wb.add_format({"bold": True})
     ws.write_row(0, 0, list(frame.columns), bold)
@@ -323,4 +328,5 @@ def write_error_file(problems: Sequence[Problem], path: Path, lang: str = "zh") 
     ws.set_column(5, 5, 60)
     ws.freeze_panes(1, 0)
     wb.close()
+    make_private(path)
     return path

@@ -21,6 +21,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from eduquality.outputs import XLSX_OPTIONS
 from eduquality.reports import labels as L
 from eduquality.reports.fonts import CJK_FAMILY
 from eduquality.reports.formats import NUMBER_FORMATS, SheetNames, display_width, excel_number
@@ -160,10 +161,9 @@ def xlsx_bytes(report: Report) -> bytes:
 
 
 def _write(report: Report, target: str | IO[bytes]) -> None:
-    """Cover, one sheet per table (in the order of the sections), methods when there are any."""
-    wb = xlsxwriter.Workbook(target, {"strings_to_numbers": False,
-                                      "in_memory": not isinstance(target, str),
-                                      "strings_to_formulas": False, "strings_to_urls": False})
+    """Cover, one sheet per table (in the order of the sections), methods when there are any.
+    Text is never written as a formula, URL or number (:data:`eduquality.outputs.XLSX_OPTIONS`)."""
+    wb = xlsxwriter.Workbook(target, {**XLSX_OPTIONS, "in_memory": not isinstance(target, str)})
     wb.set_properties({"title": report.title, "subject": "EduQuality",
                        "comments": L.text("internal" if report.internal else "public",
                                           report.lang)})

@@ -19,6 +19,7 @@ import pandas as pd
 
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
+from eduquality.outputs import keep_private, make_private
 from eduquality.store.migrations import all_migrations
 
 MESSAGES = register({
@@ -241,13 +242,19 @@ def open_database(path: str | Path, lang: str = "zh", read_only: bool = False) -
     ``read_only``: open an existing database whose schema is already up to date (no migration,
     no lock against other readers).
 
-    ``":memory:"`` gives a private in-memory database (tests)."""
+    ``":memory:"`` gives a private in-memory database (tests). A database file and its
+    ``.wal`` are their owner's only (0600): the process keeps the files it creates private
+    from here on (:func:`eduquality.outputs.keep_private`), and an existing file is narrowed."""
     path = str(path)
     if path != ":memory:" and read_only and not Path(path).is_file():
         raise EduQualityError(tr("store.no_database", lang, path=path))
     if path != ":memory:":
+        keep_private()
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(path, read_only=read_only)
+    if path != ":memory:":
+        for file in (path, f"{path}.wal"):
+            make_private(file)
     db = Database(con, path, lang)
     try:
         if read_only:

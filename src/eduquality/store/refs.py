@@ -21,6 +21,8 @@ REFS: dict[str, tuple[str, str, tuple[str, str]]] = {
     "class": ("class", "class_id", ("班级", "class")),
     "teacher": ("teacher", "teacher_id", ("教师", "teacher")),
     "student": ("student", "student_id", ("学生", "student")),
+    "user": ("app_user", "username", ("用户", "user")),
+    "school_year": ("school_year", "year_code", ("学年", "school year")),
 }
 """Kind of object → (table, key column, its name in (zh, en))."""
 

@@ -1,4 +1,5 @@
-"""User accounts: signing in, creating users, passwords and preferred languages."""
+"""User accounts: signing in, creating, disabling, enabling and removing users, passwords,
+teachers' grants of past school years, and preferred languages."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 
 import pandas as pd
 
-from eduquality.errors import EduQualityError
+from eduquality.errors import EduQualityError, NotFoundError
 from eduquality.i18n import register, tr
 from eduquality.store.credentials import save_password, store_rehash, stored_hash
 from eduquality.store.db import Database
@@ -21,7 +22,18 @@ from eduquality.store.principals import Principal, load_principal
 from eduquality.store.refs import not_found, require_ref
 from eduquality.vocab import ROLES
 
-__all__ = ["add_user", "authenticate", "list_users", "set_password", "set_user_lang"]
+__all__ = [
+    "add_user",
+    "authenticate",
+    "disable_user",
+    "enable_user",
+    "grant_year",
+    "list_users",
+    "remove_user",
+    "revoke_year",
+    "set_password",
+    "set_user_lang",
+]
 
 MESSAGES = register({
     "access.user_exists": ("用户 {username} 已存在", "user {username} already exists"),
@@ -32,6 +44,15 @@ MESSAGES = register({
     "access.bad_role": ("未知角色 {role}（可选：{choices}）", "unknown role {role} (one of {choices})"),
     "access.needs": ("角色 {role} 需要指定 {what}", "role {role} needs {what}"),
     "access.bad_lang": ("未知语言 {lang}（zh|en）", "unknown language {lang} (zh|en)"),
+    "access.last_admin": (
+        "{username} 是最后一个可用的管理员账号，不能停用或删除：请先添加另一个管理员",
+        "{username} is the last enabled admin account and cannot be disabled or removed: "
+        "add another admin first",
+    ),
+    "access.grant_not_teacher": (
+        "只有教师账号需要授权往年（{username} 的角色是 {role}）",
+        "only teacher accounts take grants of past years ({username} is a {role})",
+    ),
 })
 
 _USERNAME = re.compile(r"[\w.@-]{1,64}")
@@ -47,7 +68,10 @@ def authenticate(db: Database, username: str, password: str) -> Principal | None
         return None
     if needs_rehash(stored):
         store_rehash(db, username, stored, hash_password(password))
-    return load_principal(db, username)
+    try:
+        return load_principal(db, username)
+    except NotFoundError:  # a disabled account
+        return None
 
 
 def _resolve_student(db: Database, student: str | int) -> int:
@@ -105,8 +129,9 @@ def add_user(
 def set_password(db: Database, username: str, password: str, *,
                  must_change: bool = False) -> None:
     """Replace a user's password (their open sessions end). Writes. ``must_change``: an
-    administrator's reset, to be changed by the user at the next sign-in."""
-    load_principal(db, username)
+    administrator's reset, to be changed by the user at the next sign-in. A disabled account
+    may be reset too."""
+    require_ref(db, "user", username, db.lang)
     check_password(password, db.lang)
     save_password(db, username, hash_password(password), must_change=must_change)
 
@@ -119,7 +144,76 @@ def set_user_lang(db: Database, username: str, lang: str | None) -> None:
         con.execute("UPDATE app_user SET lang = ? WHERE username = ?", [lang, username])
 
 
+def _refuse_last_admin(db: Database, username: str) -> None:
+    """Disabling or removing the last enabled admin would lock everyone out of user management."""
+    enabled_admins = {r[0] for r in db.con.execute(
+        "SELECT username FROM app_user WHERE role = 'admin' AND username NOT IN "
+        "(SELECT username FROM user_disabled)").fetchall()}
+    if enabled_admins == {username}:
+        raise EduQualityError(tr("access.last_admin", db.lang, username=username))
+
+
+def disable_user(db: Database, username: str, by: str | None = None) -> None:
+    """Disable an account: it can no longer sign in, and its open sessions stop working on
+    their next request (:func:`~eduquality.store.principals.load_principal` finds no such
+    user). Disabling a disabled account changes nothing. Writes."""
+    require_ref(db, "user", username, db.lang)
+    _refuse_last_admin(db, username)
+    with db.write(check_scores=False) as con:
+        con.execute("INSERT INTO user_disabled (username, disabled_by) VALUES (?, ?) "
+                    "ON CONFLICT DO NOTHING", [username, by])
+
+
+def enable_user(db: Database, username: str) -> None:
+    """Enable a disabled account again (its password is unchanged). Writes."""
+    require_ref(db, "user", username, db.lang)
+    with db.write(check_scores=False) as con:
+        con.execute("DELETE FROM user_disabled WHERE username = ?", [username])
+
+
+def remove_user(db: Database, username: str) -> None:
+    """Remove an account and its status and grants. The audit trail keeps the user name in
+    its rows (``audit_log`` is never rewritten). Writes."""
+    require_ref(db, "user", username, db.lang)
+    _refuse_last_admin(db, username)
+    with db.write(check_scores=False) as con:
+        for table in ("user_disabled", "user_year_grant", "app_user"):
+            con.execute(f"DELETE FROM {table} WHERE username = ?", [username])
+
+
+def _require_teacher(db: Database, username: str) -> None:
+    require_ref(db, "user", username, db.lang)
+    role = db.scalar("SELECT role FROM app_user WHERE username = ?", [username])
+    if role != "teacher":
+        raise EduQualityError(tr("access.grant_not_teacher", db.lang, username=username,
+                                 role=ROLES.label(role, db.lang)))
+
+
+def grant_year(db: Database, username: str, year_code: str, by: str | None = None) -> None:
+    """Let a teacher see the classes they taught in a past school year ``year_code`` (without
+    a grant a teacher sees the current school year's classes only). Writes."""
+    _require_teacher(db, username)
+    require_ref(db, "school_year", year_code, db.lang)
+    with db.write(check_scores=False) as con:
+        con.execute("INSERT INTO user_year_grant (username, year_code, granted_by) "
+                    "VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [username, year_code, by])
+
+
+def revoke_year(db: Database, username: str, year_code: str) -> None:
+    """Withdraw a teacher's grant of ``year_code``. Writes."""
+    _require_teacher(db, username)
+    with db.write(check_scores=False) as con:
+        con.execute("DELETE FROM user_year_grant WHERE username = ? AND year_code = ?",
+                    [username, year_code])
+
+
 def list_users(db: Database) -> pd.DataFrame:
-    """Every user with role and ties (never the password hash)."""
-    return db.sql("SELECT username, display_name, role, school_code, class_id, student_id,"
-                  " teacher_id, lang FROM app_user ORDER BY role, username")
+    """Every user with role, ties, whether disabled and the granted past years (never the
+    password hash)."""
+    return db.sql("""SELECT u.username, u.display_name, u.role, u.school_code, u.class_id,
+                            u.student_id, u.teacher_id, u.lang,
+                            d.username IS NOT NULL AS disabled,
+                            (SELECT string_agg(g.year_code, ',' ORDER BY g.year_code)
+                             FROM user_year_grant g WHERE g.username = u.username) AS years
+                     FROM app_user u LEFT JOIN user_disabled d USING (username)
+                     ORDER BY u.role, u.username""")

@@ -7,6 +7,7 @@ the server (no CDN, no web fonts, no scripts); the Content-Security-Policy says 
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -21,7 +22,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from eduquality.analysis.exam import analyse_exam
 from eduquality.config import Settings
 from eduquality.errors import EduQualityError, NotFoundError, PermissionDenied
+from eduquality.i18n import register, tr
 from eduquality.store import Database, open_database
+from eduquality.store.audit import CLIENT_ADDRESS
 from eduquality.web.auth import (
     LANG_COOKIE,
     CsrfSigner,
@@ -35,6 +38,26 @@ from eduquality.web.cache import AnalysisCache
 from eduquality.web.deps import MustChangePassword, NotSignedIn, render, request_lang
 from eduquality.web.routes import audit_log, classes, exams, home, schools, session, students
 
+MESSAGES = register({
+    "web.needs_tls": (
+        "拒绝在 {host} 上以明文 HTTP 提供服务（密码与学生数据会在内网中明文传输）。请任选其一："
+        "（1）自带证书：eduquality web --host {host} --certfile 证书.pem --keyfile 私钥.pem；"
+        "（2）在 HTTPS 反向代理（nginx 等）之后：eduquality web --host {host} --behind-proxy "
+        "[--proxy-address 代理地址]，此时启用 HSTS 与 Secure Cookie，并只信任该代理的 "
+        "X-Forwarded-For/Proto；或（3）只在本机访问：--host 127.0.0.1",
+        "refusing to serve plain HTTP on {host} (passwords and students' data would cross the "
+        "intranet in clear). Either (1) serve TLS yourself: eduquality web --host {host} "
+        "--certfile cert.pem --keyfile key.pem; or (2) run behind an HTTPS reverse proxy (nginx "
+        "…): eduquality web --host {host} --behind-proxy [--proxy-address PROXY_IP], which "
+        "turns on HSTS and Secure cookies and trusts X-Forwarded-For/Proto from that proxy "
+        "only; or (3) serve this machine only: --host 127.0.0.1",
+    ),
+})
+
+HSTS = "max-age=31536000; includeSubDomains"
+"""The Strict-Transport-Security header sent whenever the platform is reached over HTTPS
+(its own TLS or a TLS proxy): one year, as OWASP recommends."""
+
 HERE = Path(__file__).parent
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -47,12 +70,14 @@ SECURITY_HEADERS = {
 
 
 def create_app(db: Database | str | Path, settings: Settings | None = None, *,
-               secret: str | None = None, cookie_secure: bool = False) -> FastAPI:
+               secret: str | None = None, cookie_secure: bool = False,
+               hsts: bool = False) -> FastAPI:
     """The web platform over ``db`` (an open Database, or a path to open).
 
     ``secret`` keys the CSRF tokens (default: ``EDUQUALITY_SECRET`` or a file next to the
-    database); ``cookie_secure`` marks cookies HTTPS-only (served over TLS or behind a TLS
-    proxy). Sessions follow ``settings.session``; ``app.state.clock`` (naive UTC) and
+    database); ``cookie_secure`` marks cookies HTTPS-only; ``hsts`` sends
+    Strict-Transport-Security (:data:`HSTS`) — both when served over TLS or behind a TLS
+    proxy. Sessions follow ``settings.session``; ``app.state.clock`` (naive UTC) and
     ``app.state.throttle.clock`` may be replaced by tests."""
     settings = settings or Settings()
     database = db if isinstance(db, Database) else open_database(db, lang=settings.lang)
@@ -66,6 +91,7 @@ def create_app(db: Database | str | Path, settings: Settings | None = None, *,
     app.state.hasher = Hasher()
     app.state.cache = AnalysisCache(settings, analyse_exam)
     app.state.cookie_secure = cookie_secure
+    app.state.hsts = hsts
     app.state.jinja = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
@@ -81,9 +107,17 @@ def create_app(db: Database | str | Path, settings: Settings | None = None, *,
 def _add_headers(app: FastAPI) -> None:
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
+        # audit rows written while answering carry the client's address (uvicorn puts the
+        # forwarded one here only with --behind-proxy, and only from the proxy's address)
+        token = CLIENT_ADDRESS.set(request.client.host if request.client else None)
+        try:
+            response: Response = await call_next(request)
+        finally:
+            CLIENT_ADDRESS.reset(token)
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
+        if app.state.hsts:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if not request.url.path.startswith("/static"):
             response.headers.setdefault("Cache-Control", "no-store")
         chosen = request.query_params.get("lang")
@@ -137,10 +171,39 @@ def _add_error_pages(app: FastAPI) -> None:
         return _error_page(request, 400, str(exc))
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine only (127.0.0.0/8, ::1, localhost): the one place
+    plain HTTP is allowed."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_transport(host: str, tls: bool, behind_proxy: bool, lang: str = "zh") -> None:
+    """Refuse (EduQualityError saying how) to serve a non-loopback ``host`` without TLS:
+    either the platform's own certificate (``tls``) or a TLS proxy in front (``behind_proxy``)."""
+    if not (tls or behind_proxy or is_loopback(host)):
+        raise EduQualityError(tr("web.needs_tls", lang, host=host))
+
+
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
-          cookie_secure: bool = False) -> None:
-    """Run the platform with uvicorn on ``host:port`` over ``settings.db`` (blocks)."""
+          cookie_secure: bool = False, *, certfile: str | None = None,
+          keyfile: str | None = None, behind_proxy: bool = False,
+          proxy_address: str = "127.0.0.1") -> None:
+    """Run the platform with uvicorn on ``host:port`` over ``settings.db`` (blocks).
+
+    A non-loopback ``host`` needs TLS (:func:`check_transport`): ``certfile``/``keyfile``
+    (uvicorn serves HTTPS) or ``behind_proxy`` (X-Forwarded-For/Proto trusted from
+    ``proxy_address`` only). Both send HSTS and mark cookies Secure."""
     import uvicorn
 
-    app = create_app(settings.db, settings, cookie_secure=cookie_secure)
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    tls = bool(certfile and keyfile)
+    check_transport(host, tls, behind_proxy, settings.lang)
+    https = tls or behind_proxy
+    app = create_app(settings.db, settings, cookie_secure=cookie_secure or https, hsts=https)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=behind_proxy,
+                forwarded_allow_ips=proxy_address if behind_proxy else None,
+                ssl_certfile=certfile if tls else None, ssl_keyfile=keyfile if tls else None)

@@ -19,7 +19,7 @@ from eduquality.reports.labels import no_items
 from eduquality.reports.model import Section, Table
 from eduquality.reports.policy import LEAGUE_EXAMS, Disclosure, disclosure
 from eduquality.results import ExamAnalysis
-from eduquality.store.audit import read_audit
+from eduquality.store.audit import AuditFilter, count_audit, read_audit
 from eduquality.store.policy import teachers_of_school
 from eduquality.store.scoped import (
     require_class,
@@ -383,19 +383,32 @@ def _student_exam(ctx: Ctx, exam_id: str, student_id: int) -> Section:
     return section(title, frame_table(rows, columns), note=note)
 
 
-def audit_page(ctx: Ctx, username: str | None, action: str | None, limit: int = 500) -> Page:
+AUDIT_PAGE_ROWS = 100
+"""Rows per page of the audit log."""
+
+
+def audit_page(ctx: Ctx, where: AuditFilter, page_no: int = 1,
+               per_page: int = AUDIT_PAGE_ROWS) -> tuple[Page, int]:
+    """One page (``page_no`` from 1) of the audit rows matching ``where``, newest first, with
+    the client address and the repeat count; and the number of pages."""
     t, lang = ctx.t, ctx.lang
-    log = read_audit(ctx.db, ctx.scope, username=username or None, action=action or None,
-                     limit=limit)
+    total = count_audit(ctx.db, ctx.scope, where)
+    pages = max(1, -(-total // per_page))
+    page_no = min(max(1, page_no), pages)
+    first = (page_no - 1) * per_page
+    log = read_audit(ctx.db, ctx.scope, where=where, limit=per_page, offset=first)
     log = log.assign(
         role=log["role"].map(lambda r: ROLES.label(r, lang) if r in ROLES.terms else r),
         action=log["action"].map(lambda a: t(f"web.audit.{a}")))
     table = frame_table(log, [(c, t(f"web.col.{c}"), "text") for c in
-                              ("logged_at", "username", "role", "action", "object", "detail")])
-    return page(lang, t("web.audit.title"), [section(t("web.audit.title"), table,
-                                                     note=t("web.audit.limit", n=limit))],
+                              ("logged_at", "username", "role", "action", "object", "detail",
+                               "address")] + [("count", t("web.col.count"), "int")])
+    shown = t("web.audit.range", first=first + 1 if total else 0, last=first + len(log),
+              total=total, page=page_no, pages=pages)
+    doc = page(lang, t("web.audit.title"), [section(t("web.audit.title"), table, note=shown)],
                 crumbs=[(t("web.nav.home"), "/")], export_name="audit-log",
                 audit_object="audit_log")
+    return doc, pages
 
 
 def home_links(ctx: Ctx) -> list[tuple[str, str]]:

@@ -1,0 +1,27 @@
+"""The principal is reloaded on every request: a disabled account's session stops working."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from eduquality.config import Settings
+from eduquality.store.users import disable_user, enable_user
+from eduquality.web.app import create_app
+from tests.web.conftest import PASSWORD, build_db
+
+
+def test_disabling_ends_open_sessions_and_sign_in():
+    db = build_db()
+    app = create_app(db, Settings(), secret="s")
+    client = TestClient(app, follow_redirects=False)
+    assert client.post("/login", data={"username": "p1", "password": PASSWORD}
+                       ).status_code == 303
+    assert client.get("/").status_code == 200
+    disable_user(db, "p1")
+    assert client.get("/").status_code == 303                       # back to /login
+    again = TestClient(app, follow_redirects=False)
+    assert again.post("/login", data={"username": "p1", "password": PASSWORD}
+                      ).status_code == 401
+    enable_user(db, "p1")
+    assert again.post("/login", data={"username": "p1", "password": PASSWORD}
+                      ).status_code == 303
