@@ -26,7 +26,9 @@ from eduquality.reports import write_report_set
 from eduquality.simulate import simulate_district
 from eduquality.simulate.manifest import Manifest, ManifestEntry
 from eduquality.store import Database, open_database
+from eduquality.store.credentials import password_hashes
 from eduquality.store.exams import busiest_exam_with_items, latest_exam_id
+from eduquality.store.imports import importers_other_than, school_years
 from eduquality.store.passwords import verify_password
 from eduquality.store.rosters import first_placement
 from eduquality.store.users import add_user, grant_year
@@ -125,7 +127,7 @@ def create_demo_users(db: Database, exam_id: str) -> list[tuple[str, str]]:
     }
     for username, role in DEMO_USERS.items():
         add_user(db, username, role, DEMO_PASSWORD, **ties.get(username, {}))
-    for (year,) in db.con.execute("SELECT year_code FROM school_year").fetchall():
+    for year in school_years(db):
         grant_year(db, "laoshi", year, by=DEMO_IMPORTER)
     return list(DEMO_USERS.items())
 
@@ -135,14 +137,10 @@ def refuse_demo_password(db: Database) -> None:
     (``import_log.imported_by`` other than :data:`DEMO_IMPORTER`) while a demo account still
     has :data:`DEMO_PASSWORD`: a real district must not run on a password printed in the
     source. A demo database passes."""
-    importers = [r[0] for r in db.con.execute(
-        "SELECT DISTINCT imported_by FROM import_log WHERE imported_by <> ? ORDER BY 1",
-        [DEMO_IMPORTER]).fetchall()]
+    importers = importers_other_than(db, DEMO_IMPORTER)
     if not importers:
         return
-    hashes = db.con.execute(
-        f"SELECT username, password_hash FROM app_user WHERE username IN "
-        f"({', '.join('?' * len(DEMO_USERS))}) ORDER BY username", list(DEMO_USERS)).fetchall()
+    hashes = password_hashes(db, list(DEMO_USERS))
     weak = [name for name, stored in hashes if verify_password(DEMO_PASSWORD, stored)]
     if weak:
         raise EduQualityError(tr("demo.password_refused", db.lang, accounts=", ".join(weak),

@@ -15,8 +15,10 @@ __all__ = ["must_change_password", "save_password", "store_rehash", "stored_hash
 
 
 def stored_hash(db: Database, username: str) -> str | None:
-    """The stored password hash of ``username`` (None: no such user, or no password)."""
-    value = db.scalar("SELECT password_hash FROM app_user WHERE username = ?", [username])
+    """The stored password hash of ``username`` (None: no such user, no password, or a
+    disabled account — which then signs in like an unknown name, at the same cost)."""
+    value = db.scalar("SELECT password_hash FROM app_user WHERE username = ? AND username NOT IN"
+                      " (SELECT username FROM user_disabled)", [username])
     return None if value is None else str(value)
 
 
@@ -42,3 +44,10 @@ def store_rehash(db: Database, username: str, old_hash: str, new_hash: str) -> N
     with db.write(check_scores=False) as con:
         con.execute("UPDATE app_user SET password_hash = ? WHERE username = ? "
                     "AND password_hash = ?", [new_hash, username, old_hash])
+
+
+def password_hashes(db: Database, usernames: list[str]) -> list[tuple[str, str]]:
+    """(username, stored hash) of those of ``usernames`` that exist, by username."""
+    rows = db.sql("SELECT username, password_hash FROM app_user WHERE list_contains(?, username)"
+                  " AND password_hash IS NOT NULL ORDER BY username", [usernames])
+    return [(str(u), str(h)) for u, h in rows.itertuples(index=False)]

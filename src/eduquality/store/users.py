@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from eduquality.errors import EduQualityError, NotFoundError
+from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.store.credentials import save_password, store_rehash, stored_hash
 from eduquality.store.db import Database
@@ -68,10 +68,7 @@ def authenticate(db: Database, username: str, password: str) -> Principal | None
         return None
     if needs_rehash(stored):
         store_rehash(db, username, stored, hash_password(password))
-    try:
-        return load_principal(db, username)
-    except NotFoundError:  # a disabled account
-        return None
+    return load_principal(db, username)
 
 
 def _resolve_student(db: Database, student: str | int) -> int:
