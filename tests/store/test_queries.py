@@ -1,9 +1,10 @@
 """The store's read functions (store.exams, store.units, store.rosters, store.papers,
 store.lines, store.refs) on a database built by hand here, with every expected value written
-out."""
+out. (store.students and store.imports: tests/store/test_students.py, test_imports.py.)"""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from eduquality.errors import NotFoundError
@@ -21,30 +22,41 @@ from eduquality.store.exams import (
 )
 from eduquality.store.lines import cut_lines, score_distribution
 from eduquality.store.papers import (
+    exam_item_keys,
     exam_items,
     exam_knowledge_tags,
+    exam_papers,
     item_tags,
     paper_items,
     papers_with_item_scores,
+    papers_without_items,
     present_item_scores,
     students_item_scores,
 )
-from eduquality.store.refs import exists, require_ref
+from eduquality.store.refs import exists, keys, require_ref
 from eduquality.store.rosters import (
     Placement,
+    exam_numbers,
     first_placement,
     present_scores,
     registered_identities,
     registrations,
     subject_teachers,
 )
-from eduquality.store.units import unit_names
+from eduquality.store.units import (
+    class_lists,
+    classes,
+    school_aliases,
+    school_names,
+    unit_names,
+)
 
 
 @pytest.fixture(scope="module")
 def db() -> Database:
-    """Two schools (S1 peer group A, S2 none); E0 grade 7 last year, E1 grade 8 this year with
-    数学 (2 items, item scores) and 语文 (no items); student 3 absent from E1 数学."""
+    """Two schools (S1 peer group A, alias 一中; S2 none); E0 grade 7 last year, E1 grade 8 this
+    year with 数学 (2 items, item scores) and 语文 (no items); student 3 absent from E1 数学;
+    S1 has a class list for 2021-2022."""
     d = open_database(":memory:")
     with d.write() as con:
         con.execute("INSERT INTO district VALUES ('D', '测试区', '测试市', '测试省')")
@@ -59,6 +71,9 @@ def db() -> Database:
         con.execute("INSERT INTO class VALUES ('C1', 'S1', '2021-2022', 8, '1班', NULL, NULL),"
                     " ('C2', 'S2', '2021-2022', 8, '2班', NULL, NULL),"
                     " ('C9', 'S2', '2021-2022', 8, '9班', NULL, NULL)")
+        con.execute("INSERT INTO school_alias VALUES ('S1', '一中', 'alias'),"
+                    " ('S1', '城关中学', 'former')")
+        con.execute("INSERT INTO class_list VALUES ('S1', '2021-2022')")
         con.execute("INSERT INTO teaching_assignment VALUES ('C2', 'math', 'T1')")
         con.execute("INSERT INTO student (student_id, national_id, name) VALUES"
                     " (1, 'G0001', '甲'), (2, 'G0002', '乙'), (3, 'G0003', '丙')")
@@ -182,3 +197,71 @@ def test_refs(db):
         require_ref(db, "school", "S9", "zh")
     with pytest.raises(NotFoundError, match="teacher not found: T9"):
         require_ref(db, "teacher", "T9", "en")
+
+
+def test_keys_on_record(db):
+    assert keys(db, "school") == {"S1", "S2"}
+    assert keys(db, "year") == {"2020-2021", "2021-2022"}
+    assert keys(db, "district") == {"D"}
+    assert keys(db, "teacher") == {"T1"}
+    assert keys(db, "exam") == {"E0", "E1", "M1"}
+
+
+def test_school_names_aliases_classes(db):
+    assert school_names(db) == {"S1": "甲校", "S2": "乙校"}
+    assert sorted(school_aliases(db).itertuples(index=False, name=None)) == [
+        ("S1", "一中"), ("S1", "城关中学")]                        # aliases and former names
+    every = classes(db).sort_values("class_id")
+    assert list(every.columns) == ["class_id", "school_code", "year_code", "grade", "name"]
+    assert every.values.tolist() == [["C1", "S1", "2021-2022", 8, "1班"],
+                                     ["C2", "S2", "2021-2022", 8, "2班"],
+                                     ["C9", "S2", "2021-2022", 8, "9班"]]
+    assert classes(db, "2020-2021").empty and len(classes(db, "2021-2022")) == 3
+    assert class_lists(db) == {("S1", "2021-2022")}
+
+
+def test_classes_inside_a_write_sees_the_rows_written(db):
+    """On the connection of a write transaction, the read sees what it has just written."""
+    class Rollback(Exception):
+        pass
+
+    with pytest.raises(Rollback), db.write() as con:
+        con.execute("INSERT INTO class VALUES ('C7', 'S1', '2020-2021', 7, '7班', NULL, NULL)")
+        assert classes(con, "2020-2021")["class_id"].tolist() == ["C7"]
+        raise Rollback
+    assert classes(db, "2020-2021").empty
+
+
+def test_exam_numbers(db):
+    regs = exam_numbers(db, "E1").sort_values("student_id")
+    assert list(regs.columns) == ["exam_number", "student_id", "national_id"]
+    assert regs.values.tolist() == [["K1", 1, "G0001"], ["K2", 2, "G0002"],
+                                    ["K3", 3, "G0003"]]               # unmasked, to match
+    assert exam_numbers(db, "E0").values.tolist() == [["P1", 1, "G0001"]]
+    assert exam_numbers(db, "M1").empty
+
+
+def test_exam_papers_and_item_keys(db):
+    papers = exam_papers(db, "E1").sort_values("paper_id")
+    assert papers.values.tolist() == [["E1/chinese", "chinese", None, 100.0],
+                                      ["E1/math", "math", None, 10.0]]
+    assert papers_without_items(db, "E1").values.tolist() == [["E1/chinese", "chinese"]]
+    assert papers_without_items(db, "E0")["paper_id"].tolist() == ["E0/math"]
+    with db.write() as con:
+        con.execute("INSERT INTO optional_group VALUES ('E1/math', 'G', 1)")
+        con.execute("UPDATE item SET optional_group = 'G' WHERE paper_id = 'E1/math' AND seq = 2")
+    try:
+        found = exam_item_keys(db, "E1")
+        assert list(found.columns) == ["paper_id", "seq", "item_no", "item_type", "full_marks",
+                                       "answer_key", "optional_group", "n_counted"]
+        assert found[["seq", "item_no", "full_marks"]].values.tolist() == [
+            [1, "1", 4.0], [2, "2", 6.0]]
+        assert found["answer_key"].iloc[0] == "A" and pd.isna(found["answer_key"].iloc[1])
+        assert pd.isna(found["optional_group"].iloc[0]) and found["optional_group"].iloc[1] == "G"
+        assert found["n_counted"].isna().tolist() == [True, False]
+        assert found["n_counted"].iloc[1] == 1
+        assert exam_item_keys(db, "E0").empty
+    finally:
+        with db.write() as con:
+            con.execute("UPDATE item SET optional_group = NULL WHERE paper_id = 'E1/math'")
+            con.execute("DELETE FROM optional_group")

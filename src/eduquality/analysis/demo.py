@@ -28,8 +28,9 @@ from eduquality.simulate.manifest import Manifest, ManifestEntry
 from eduquality.store import Database, open_database
 from eduquality.store.credentials import password_hashes
 from eduquality.store.exams import busiest_exam_with_items, latest_exam_id
-from eduquality.store.imports import importers_other_than, school_years
+from eduquality.store.imports import importers_other_than
 from eduquality.store.passwords import verify_password
+from eduquality.store.refs import keys
 from eduquality.store.rosters import first_placement
 from eduquality.store.users import add_user, grant_year
 
@@ -127,7 +128,7 @@ def create_demo_users(db: Database, exam_id: str) -> list[tuple[str, str]]:
     }
     for username, role in DEMO_USERS.items():
         add_user(db, username, role, DEMO_PASSWORD, **ties.get(username, {}))
-    for year in school_years(db):
+    for year in sorted(keys(db, "year")):
         grant_year(db, "laoshi", year, by=DEMO_IMPORTER)
     return list(DEMO_USERS.items())
 

@@ -43,6 +43,7 @@ from eduquality.ingest.templates import (
     file_fingerprints,
 )
 from eduquality.store.db import Database
+from eduquality.store.imports import last_imported_hash, log_import
 from eduquality.store.templates import save_template
 
 MESSAGES = register({
@@ -123,28 +124,6 @@ def current_user(user: str | None = None) -> str:
         return "unknown"
 
 
-def _last_hash(db: Database, kind: str, target: str | None, file_name: str) -> str | None:
-    value = db.scalar(
-        """SELECT file_sha256 FROM import_log
-           WHERE kind = ? AND target IS NOT DISTINCT FROM ? AND file_name = ?
-             AND outcome = 'imported'
-           ORDER BY import_id DESC LIMIT 1""",
-        [kind, target, file_name],
-    )
-    return None if value is None else str(value)
-
-
-def _log(con: Any, kind: str, path: Path, sha: str, target: str | None, user: str,
-         rows_read: int, rows_written: int, outcome: str) -> int:
-    row = con.execute(
-        """INSERT INTO import_log (kind, file_name, file_sha256, target, imported_by, rows_read,
-                                   rows_written, outcome)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING import_id""",
-        [kind, path.name, sha, target, user, rows_read, rows_written, outcome],
-    ).fetchall()
-    return int(row[0][0]) if row else 0
-
-
 def formula_problems(sheets: list[RawSheet], problems: Problems) -> None:
     from eduquality.ingest.readers import column_letter
 
@@ -174,9 +153,9 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
     sha = file_sha256(path)
     who = current_user(user)
     if (not force and not check and save_as is None
-            and _last_hash(db, kind, target, path.name) == sha):
+            and last_imported_hash(db, kind, target, path.name) == sha):
         with db.write() as con:
-            import_id = _log(con, kind, path, sha, target, who, 0, 0, "unchanged")
+            import_id = log_import(con, kind, path.name, sha, target, who, 0, 0, "unchanged")
         return ImportResult(kind, path.name, sha, "unchanged", import_id=import_id,
                             seconds=time.perf_counter() - started)
     if sheets is None:
@@ -214,7 +193,8 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
     say(tr("ingest.step_write", lang))
     with db.write() as con:
         written = plan.write(con)
-        import_id = _log(con, kind, path, sha, target, who, plan.rows_read, written, "imported")
+        import_id = log_import(con, kind, path.name, sha, target, who, plan.rows_read,
+                               written, "imported")
         if save_as is not None and options is not None:
             save_template(con, options.to_template(
                 save_as, kind, file_fingerprints(sheets, result.mapping)), who)

@@ -28,6 +28,8 @@ from eduquality.ingest.templates import SheetMapping, sheet_mapping
 from eduquality.ingest.values import norm_header
 from eduquality.ingest.writes import upsert
 from eduquality.store.db import Database
+from eduquality.store.papers import paper_items, papers_with_item_scores
+from eduquality.store.refs import exists, keys
 from eduquality.vocab import EXAM_SCOPES, EXAM_TYPES, ITEM_TYPES, SUBJECTS, TRACKS
 
 MESSAGES = register({
@@ -161,7 +163,7 @@ def _exam_info(db: Database, file: str, raw: RawSheet, problems: Problems,
         problems.add("ingest.one_exam", sheet=raw.name)
     bad_term = ~frame["term_no"].isna() & ~frame["term_no"].isin([1, 2])
     c.report("term_no", bad_term.to_numpy(dtype=bool), "ingest.bad_number", label="学期")
-    years = set(db.sql("SELECT year_code FROM school_year")["year_code"])
+    years = keys(db, "year")
     c.report("year_code", (frame["year_code"].notna() & ~frame["year_code"].isin(years))
              .to_numpy(dtype=bool), "ingest.unknown_ref", what="ingest.what_year")
     return frame
@@ -263,7 +265,7 @@ def plan_paper(db: Database, file: str, sheets: list[RawSheet], problems: Proble
             exam_id = str(exam["exam_id"].iloc[0])
     elif exam_id is None:
         problems.add("ingest.no_exam_info")
-    elif not db.scalar("SELECT count(*) FROM exam WHERE exam_id = ?", [exam_id]):
+    elif not exists(db, "exam", exam_id):
         problems.add("ingest.unknown_exam", exam=exam_id)
     if items_raw is None:
         problems.add("ingest.no_items")
@@ -296,19 +298,17 @@ def plan_paper(db: Database, file: str, sheets: list[RawSheet], problems: Proble
         "knowledge_point": [k[0] for k in kp["knowledge"]],
         "weight": [k[1] for k in kp["knowledge"]],
     }).drop_duplicates(["paper_id", "seq", "knowledge_point"])
-    _check_scored(db, list(papers["paper_id"]), items, cells, problems)
+    _check_scored(db, exam_id, list(papers["paper_id"]), items, cells, problems)
     return PaperPlan(exam, papers[["paper_id", "exam_id", "subject_code", "track", "full_marks"]],
                      items, knowledge, groups, cells.n + len(exam), mapping=mapping)
 
 
-def _check_scored(db: Database, ids: list[str], items: pd.DataFrame, cells: Cells,
+def _check_scored(db: Database, exam_id: str, ids: list[str], items: pd.DataFrame, cells: Cells,
                   problems: Problems) -> None:
     """A paper that already has item scores keeps its items (same numbers and full marks)."""
-    scored = db.sql("SELECT DISTINCT paper_id FROM item_score WHERE list_contains(?, paper_id)",
-                    [ids])["paper_id"]
-    for pid in scored:
-        old = db.sql("SELECT seq, item_no, full_marks FROM item WHERE paper_id = ? ORDER BY seq",
-                     [pid])
+    scored = set(papers_with_item_scores(db, exam_id)["paper_id"])
+    for pid in [p for p in ids if p in scored]:
+        old = paper_items(db, pid)
         new = items[items["paper_id"] == pid][["seq", "item_no", "full_marks"]]
         same = (len(old) == len(new) and (old["item_no"].to_numpy() == new["item_no"].to_numpy())
                 .all() and np.allclose(old["full_marks"], new["full_marks"]))

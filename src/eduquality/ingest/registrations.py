@@ -14,6 +14,7 @@ from eduquality.ingest.problems import Problems
 from eduquality.ingest.values import records
 from eduquality.ingest.writes import changed_rows, replace_rows, upsert
 from eduquality.store.db import Database
+from eduquality.store.rosters import exam_numbers
 
 MESSAGES = register({
     "ingest.exam_number_taken": ("考号已被另一名学生（学籍号 {other}）使用",
@@ -39,9 +40,8 @@ def registrations(db: Database, exam_id: str, regs: list[pd.DataFrame],
     for r in records(clash[clash["exam_number"] != clash["exam_number_first"]]):
         problems.add("ingest.exam_number_conflict", sheet=r.sheet, row=int(r.row),
                      value=r.exam_number, other=r.exam_number_first)
-    taken = db.sql("SELECT r.exam_number, r.student_id AS other_id, s.national_id AS other "
-                   "FROM exam_registration r JOIN student s USING (student_id) "
-                   "WHERE r.exam_id = ?", [exam_id])
+    taken = exam_numbers(db, exam_id).rename(columns={"student_id": "other_id",
+                                                      "national_id": "other"})
     taken = taken[~taken["other_id"].isin(first["student_id"])]
     hit = first.merge(taken, on="exam_number")
     for r in records(hit):

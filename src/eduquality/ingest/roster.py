@@ -51,8 +51,12 @@ from eduquality.ingest.values import (
     normalise_class,
     records,
 )
-from eduquality.ingest.writes import changed_rows, replace_rows, upsert
+from eduquality.ingest.writes import replace_rows, upsert
 from eduquality.store.db import Database
+from eduquality.store.refs import keys
+from eduquality.store.students import student_ids, students_without_events
+from eduquality.store.units import class_lists
+from eduquality.store.units import classes as classes_on_record
 from eduquality.vocab import (
     ENROLMENT_EVENTS,
     GENDER,
@@ -82,11 +86,6 @@ MESSAGES = register({
         "cannot tell the school's district: import the district first or add a 区县代码 column",
     ),
     "ingest.dates_order": ("结束日期应晚于开始日期", "the end date must be after the start date"),
-    "ingest.locked_row": (
-        "数据库中已有该{what}且已被引用，其属性无法修改（数据库限制）；如确需修改请联系管理员",
-        "this {what} already exists and is referenced; its attributes cannot be changed "
-        "(database limitation); ask the administrator",
-    ),
     "ingest.tier_year_missing": (
         "填写了骨干/名师却没有「认定学年」", "a tier is given without its 认定学年 (year)",
     ),
@@ -151,19 +150,18 @@ class Known:
 
     @classmethod
     def from_db(cls, db: Database) -> Known:
-        classes = db.sql("SELECT class_id, school_code, year_code, grade, name FROM class")
-        norm = normalise_class(classes["name"].astype(object))
+        on_record = classes_on_record(db)
+        norm = normalise_class(on_record["name"].astype(object))
         return cls(
-            set(db.sql("SELECT district_code FROM district")["district_code"]),
-            set(db.sql("SELECT year_code FROM school_year")["year_code"]),
-            set(db.sql("SELECT school_code FROM school")["school_code"]),
+            keys(db, "district"),
+            keys(db, "year"),
+            keys(db, "school"),
             {(r.school_code, r.year_code, int(r.grade), n): r.class_id
-             for r, n in zip(records(classes), norm, strict=True)},
-            set(db.sql("SELECT teacher_id FROM teacher")["teacher_id"]),
-            set(db.sql("SELECT national_id FROM student")["national_id"]),
+             for r, n in zip(records(on_record), norm, strict=True)},
+            keys(db, "teacher"),
+            set(student_ids(db)["national_id"]),
             SchoolNames.from_db(db),
-            set(db.sql("SELECT school_code, year_code FROM class_list").itertuples(index=False,
-                                                                                  name=None)),
+            class_lists(db),
         )
 
 
@@ -583,13 +581,13 @@ def _write_sheet(con: Any, s: Sheet) -> int:
                  "poverty_registered", "disabled", "migrant", "left_behind"]
         latest = fr.sort_values("year_code").drop_duplicates("national_id", keep="last")
         n = upsert(con, "student", latest[attrs], ["national_id"])
-        ids = con.execute("SELECT national_id, student_id FROM student").df()
+        ids = student_ids(con)
         member = fr[["national_id", "year_code", "class_id"]].merge(ids, on="national_id")
         n += replace_rows(con, "class_membership", member[["student_id", "year_code", "class_id"]],
                           ["student_id", "year_code"])
         return n
     if k == "event":
-        ids = con.execute("SELECT national_id, student_id FROM student").df()
+        ids = student_ids(con)
         ev = fr.merge(ids, on="national_id")[["student_id", "event_date", "event_type",
                                               "school_code", "note"]]
         return upsert(con, "enrolment_event", ev, ["student_id", "event_date", "event_type"])
@@ -603,8 +601,7 @@ def _write_classes(con: Any, fr: pd.DataFrame) -> int:
             if c in fr.columns]
     out = fr[cols].assign(class_id=class_id(fr["school_code"], fr["year_code"], fr["grade"],
                                             fr["name"]), norm=class_norm(fr["name"]))
-    existing = con.execute("SELECT school_code, year_code, grade, name, class_id AS old "
-                           "FROM class").df()
+    existing = classes_on_record(con).rename(columns={"class_id": "old"})
     existing = existing.assign(norm=class_norm(existing.pop("name").astype(object)))
     existing = existing.drop_duplicates(["school_code", "year_code", "grade", "norm"])
     out = out.merge(existing, on=["school_code", "year_code", "grade", "norm"], how="left")
@@ -628,37 +625,12 @@ def _write_admissions(con: Any, students: pd.DataFrame) -> int:
     adm = adm.drop_duplicates("national_id", keep="first")
     if adm.empty:
         return 0
-    ids = con.execute("""SELECT national_id, student_id FROM student s
-                         WHERE NOT EXISTS (SELECT 1 FROM enrolment_event e
-                                           WHERE e.student_id = s.student_id)""").df()
+    ids = students_without_events(con)
     ev = adm.merge(ids, on="national_id")
     ev = pd.DataFrame({"student_id": ev["student_id"], "event_date": ev["admission_date"],
                        "event_type": "admission", "school_code": ev["school_code"],
                        "note": None})
     return upsert(con, "enrolment_event", ev, ["student_id", "event_date", "event_type"])
-
-
-_LOCKED: dict[str, tuple[str, str, list[str]]] = {}
-"""Tables whose rows DuckDB could not update once another table references them. Empty since
-the schema keeps no CHECK or UNIQUE besides the key on referenced tables (store migration 1);
-kept so a future table with that limit can be declared here."""
-
-
-def _check_locked(db: Database, sheets: list[Sheet], lang: str) -> None:
-    for s in sheets:
-        if s.layout.kind not in _LOCKED:
-            continue
-        key, what, refs = _LOCKED[s.layout.kind]
-        fr = s.frame.dropna(subset=[key]).drop_duplicates(key)
-        changed = changed_rows(db.con, s.layout.kind, fr, [key])
-        if changed.empty:
-            continue
-        used: set[str] = set()
-        for ref in refs:
-            used |= set(db.sql(f'SELECT DISTINCT "{key}" FROM "{ref}"')[key])
-        bad_keys = set(changed[key]) & used
-        bad = s.frame[key].isin(bad_keys).to_numpy()
-        s.cells.report(key, bad, "ingest.locked_row", what=what)
 
 
 def _notes(sheets: list[Sheet], derived: Derived, year: YearGiven | None, lang: str,
@@ -739,7 +711,5 @@ def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Probl
     derived = _cross_check(parsed, known, lang, year)  # all problems at once: references too
     notes = _notes(parsed, derived, year, lang, exam)
     regs = roster_registrations(db, exam, parsed, problems, notes, lang) if exam else None
-    if not problems:
-        _check_locked(db, parsed, lang)
     return RosterPlan(parsed, rows_read, derived=derived, registrations=regs, notes=notes,
                       mapping=mapping)

@@ -13,6 +13,8 @@ from eduquality.i18n import register, tr
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.registrations import registrations, upsert_registrations
 from eduquality.store.db import Database
+from eduquality.store.exams import find_exam
+from eduquality.store.students import student_ids
 
 if TYPE_CHECKING:
     from eduquality.ingest.roster import Sheet
@@ -46,7 +48,7 @@ class Registrations:
 
     def write(self, con: Any) -> int:
         """Register the students (a changed 考号 replaces the old one). Writes."""
-        ids = con.execute("SELECT national_id, student_id FROM student").df()
+        ids = student_ids(con)
         regs = self.frame.merge(ids, on="national_id")
         regs["student_id"] = regs["student_id"].astype(np.int32)
         return upsert_registrations(con, regs[["exam_id", "student_id", "exam_number",
@@ -59,11 +61,11 @@ def roster_registrations(db: Database, exam: str, sheets: list[Sheet], problems:
     (:func:`~eduquality.ingest.registrations.registrations`: one per student, unique in the
     exam); rows of another school year than the exam's are problems. Adds the counts to
     ``notes``."""
-    info = db.sql("SELECT year_code FROM exam WHERE exam_id = ?", [exam])
-    if info.empty:
+    info = find_exam(db, exam)
+    if info is None:
         problems.add("ingest.unknown_exam", exam=exam)
         return None
-    exam_year = str(info["year_code"].iloc[0])
+    exam_year = info.year_code
     students = [s for s in sheets if s.layout.kind == "student"]
     with_col = [s for s in students if s.cells.has("exam_number")]
     if not with_col:
@@ -82,7 +84,7 @@ def roster_registrations(db: Database, exam: str, sheets: list[Sheet], problems:
         parts.append(fr.loc[ok, ["national_id", "exam_number", "school_code", "class_id"]]
                      .assign(row=c.rows[ok], sheet=c.grid.sheet))
     allr = pd.concat(parts, ignore_index=True)
-    ids = db.sql("SELECT national_id, student_id FROM student")
+    ids = student_ids(db)
     allr = allr.merge(ids, on="national_id", how="left")
     # students not yet in the database: distinct placeholder ids (never equal to a real one)
     placeholder = -1 - pd.factorize(allr["national_id"])[0]

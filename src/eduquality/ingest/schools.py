@@ -21,6 +21,7 @@ from eduquality.i18n import register
 from eduquality.ingest.problems import Listed, listed, school_candidate
 from eduquality.ingest.values import map_unique, norm_name
 from eduquality.store.db import Database
+from eduquality.store.units import school_aliases, school_names
 
 MESSAGES = register({
     "ingest.school_name_unknown": (
@@ -77,10 +78,9 @@ class SchoolNames:
     @classmethod
     def from_db(cls, db: Database) -> SchoolNames:
         out = cls()
-        for code, name in db.sql("SELECT school_code, name FROM school").itertuples(index=False):
+        for code, name in school_names(db).items():
             out.add(code, name, registered=True)
-        for code, alias in db.sql(
-                "SELECT school_code, alias FROM school_alias").itertuples(index=False):
+        for code, alias in school_aliases(db).itertuples(index=False):
             out.add(code, alias)
         return out
 

@@ -44,6 +44,15 @@ def _referenced(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(row and row[0][0])
 
 
+def has_rows(con: duckdb.DuckDBPyConnection, table: str, column: str,
+             values: list[str]) -> bool:
+    """Whether ``table`` holds a row whose ``column`` is one of ``values`` (to skip the delete
+    step of a first import)."""
+    row = con.execute(f"SELECT 1 FROM {table} WHERE list_contains(?, {column}) LIMIT 1",
+                      [values]).fetchall()
+    return bool(row)
+
+
 def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
            key: list[str]) -> int:
     """Update changed rows with an existing ``key``, insert the others. Writes.

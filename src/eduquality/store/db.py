@@ -265,3 +265,13 @@ def open_database(path: str | Path, lang: str = "zh", read_only: bool = False) -
         db.close()
         raise
     return db
+
+
+Source = Database | duckdb.DuckDBPyConnection
+"""What a read may run on: a :class:`Database`, or the connection of a write transaction
+(``with db.write() as con``) when the read must see rows that transaction has just written."""
+
+
+def connection_of(source: Source) -> duckdb.DuckDBPyConnection:
+    """The DuckDB connection of ``source``."""
+    return source.con if isinstance(source, Database) else source

@@ -3,12 +3,17 @@
 Column contracts (DataFrames unless said otherwise):
 
 * :func:`papers_with_item_scores`: ``paper_id``, ``subject_code``, ``full_marks``.
+* :func:`papers_without_items`: ``paper_id``, ``subject_code``; by paper ID.
 * :func:`paper_items`: ``seq``, ``item_no``, ``item_type``, ``full_marks``, ``answer_key``,
   ``ability_level``, ``optional_group``; by seq.
 * :func:`present_item_scores` (an Arrow table, for dense matrices): ``student_id``, ``seq``,
   ``score`` (NaN/NULL: not answered), ``choice``; by student and seq.
 * :func:`item_tags`: ``seq``, ``tag``, ``weight``, ``kind`` ('knowledge' | 'ability').
 * :func:`exam_items`: ``paper_id``, ``subject_code``, ``seq``, ``full_marks``.
+* :func:`exam_papers`: ``paper_id``, ``subject_code``, ``track``, ``full_marks``.
+* :func:`exam_item_keys`: ``paper_id``, ``seq``, ``item_no``, ``item_type``, ``full_marks``,
+  ``answer_key``, ``optional_group``, ``n_counted`` (of the group; NULL when none); by paper
+  and seq.
 * :func:`exam_knowledge_tags`: ``paper_id``, ``item`` (seq), ``tag``, ``weight``.
 * :func:`students_item_scores`: ``paper_id``, ``student_id``, ``seq``, ``score``.
 """
@@ -23,11 +28,14 @@ import pyarrow as pa
 from eduquality.store.db import Database
 
 __all__ = [
+    "exam_item_keys",
     "exam_items",
     "exam_knowledge_tags",
+    "exam_papers",
     "item_tags",
     "paper_items",
     "papers_with_item_scores",
+    "papers_without_items",
     "present_item_scores",
     "students_item_scores",
 ]
@@ -39,6 +47,14 @@ def papers_with_item_scores(db: Database, exam_id: str) -> pd.DataFrame:
                      WHERE p.exam_id = ? AND EXISTS (SELECT 1 FROM item_score s
                                                      WHERE s.paper_id = p.paper_id)
                      ORDER BY p.paper_id""", [exam_id])
+
+
+def papers_without_items(db: Database, exam_id: str) -> pd.DataFrame:
+    """The papers of ``exam_id`` defined by their total only (no items), by paper ID."""
+    return db.sql("""SELECT paper_id, subject_code FROM paper p
+                     WHERE exam_id = ? AND NOT EXISTS (
+                         SELECT 1 FROM item i WHERE i.paper_id = p.paper_id)
+                     ORDER BY paper_id""", [exam_id])
 
 
 def paper_items(db: Database, paper_id: str) -> pd.DataFrame:
@@ -73,6 +89,24 @@ def exam_items(db: Database, exam_id: str) -> pd.DataFrame:
     """The items of every paper of ``exam_id``."""
     return db.sql("""SELECT i.paper_id, p.subject_code, i.seq, i.full_marks FROM item i
                      JOIN paper p USING (paper_id) WHERE p.exam_id = ?""", [exam_id])
+
+
+def exam_papers(db: Database, exam_id: str) -> pd.DataFrame:
+    """The papers of ``exam_id`` (one per subject, or per subject and track)."""
+    return db.sql("SELECT paper_id, subject_code, track, full_marks FROM paper "
+                  "WHERE exam_id = ?", [exam_id])
+
+
+def exam_item_keys(db: Database, exam_id: str) -> pd.DataFrame:
+    """The items of every paper of ``exam_id`` as a score sheet is matched and scored against
+    them: number, type, full marks, answer key, and the optional group with how many of its
+    items count (选做题)."""
+    return db.sql("""SELECT i.paper_id, seq, item_no, item_type, full_marks, answer_key,
+                            optional_group, g.n_counted
+                     FROM item i LEFT JOIN optional_group g
+                       ON g.paper_id = i.paper_id AND g.group_code = i.optional_group
+                     WHERE i.paper_id IN (SELECT paper_id FROM paper WHERE exam_id = ?)
+                     ORDER BY i.paper_id, seq""", [exam_id])
 
 
 def exam_knowledge_tags(db: Database, exam_id: str) -> pd.DataFrame:

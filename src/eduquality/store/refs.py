@@ -1,5 +1,6 @@
-"""Whether a referenced object exists (an exam, school, class, teacher or student), and the
-located NotFoundError when it does not."""
+"""Whether a referenced object exists (an exam, school, class, teacher, student, district or
+school year), the located NotFoundError when it does not, and every key of one kind on record
+(what an importer checks a file's references against)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from eduquality.errors import NotFoundError
 from eduquality.i18n import register, tr
 from eduquality.store.db import Database
 
-__all__ = ["REFS", "exists", "not_found", "require_ref"]
+__all__ = ["REFS", "exists", "keys", "not_found", "require_ref"]
 
 MESSAGES = register({
     "access.unknown_ref": ("找不到{what} {value}", "{what} not found: {value}"),
@@ -22,7 +23,8 @@ REFS: dict[str, tuple[str, str, tuple[str, str]]] = {
     "teacher": ("teacher", "teacher_id", ("教师", "teacher")),
     "student": ("student", "student_id", ("学生", "student")),
     "user": ("app_user", "username", ("用户", "user")),
-    "school_year": ("school_year", "year_code", ("学年", "school year")),
+    "district": ("district", "district_code", ("区县", "district")),
+    "year": ("school_year", "year_code", ("学年", "school year")),
 }
 """Kind of object → (table, key column, its name in (zh, en))."""
 
@@ -31,6 +33,12 @@ def exists(db: Database, kind: str, value: Any) -> bool:
     """Whether the ``kind`` object with key ``value`` is on record."""
     table, column, _ = REFS[kind]
     return bool(db.scalar(f"SELECT count(*) FROM {table} WHERE {column} = ?", [value]))
+
+
+def keys(db: Database, kind: str) -> set[Any]:
+    """Every key of the ``kind`` objects on record (school codes, school-year codes …)."""
+    table, column, _ = REFS[kind]
+    return {r[0] for r in db.con.execute(f"SELECT {column} FROM {table}").fetchall()}
 
 
 def require_ref(db: Database, kind: str, value: Any, lang: str) -> None:

@@ -7,6 +7,7 @@ Column contracts (DataFrames):
 * :func:`subject_teachers`: ``class_id``, ``teacher_id``.
 * :func:`registered_identities`: ``student_id``, ``national_id`` (UNMASKED), ``name``.
 * :func:`present_scores`: ``exam_id``, ``student_id``, ``score``.
+* :func:`exam_numbers`: ``exam_number``, ``student_id``, ``national_id`` (UNMASKED).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from eduquality.store.db import Database
 
 __all__ = [
     "Placement",
+    "exam_numbers",
     "first_placement",
     "present_scores",
     "registered_identities",
@@ -31,6 +33,14 @@ def registrations(db: Database, exam_id: str) -> pd.DataFrame:
     """One row per student registered for ``exam_id``: where they sat it."""
     return db.sql("""SELECT r.student_id, r.school_code, r.class_id, s.peer_group
                      FROM exam_registration r JOIN school s USING (school_code)
+                     WHERE r.exam_id = ?""", [exam_id])
+
+
+def exam_numbers(db: Database, exam_id: str) -> pd.DataFrame:
+    """The 考号 of every student registered for ``exam_id``, with the student's ID number (an
+    importer names the student who already holds a number a file gives to another)."""
+    return db.sql("""SELECT r.exam_number, r.student_id, s.national_id
+                     FROM exam_registration r JOIN student s USING (student_id)
                      WHERE r.exam_id = ?""", [exam_id])
 
 

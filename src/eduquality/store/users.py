@@ -190,7 +190,7 @@ def grant_year(db: Database, username: str, year_code: str, by: str | None = Non
     """Let a teacher see the classes they taught in a past school year ``year_code`` (without
     a grant a teacher sees the current school year's classes only). Writes."""
     _require_teacher(db, username)
-    require_ref(db, "school_year", year_code, db.lang)
+    require_ref(db, "year", year_code, db.lang)
     with db.write(check_scores=False) as con:
         con.execute("INSERT INTO user_year_grant (username, year_code, granted_by) "
                     "VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [username, year_code, by])

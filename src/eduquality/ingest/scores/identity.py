@@ -3,6 +3,8 @@ the exam's school year, checks of 考号/姓名/学校/班级, and one registrat
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -23,6 +25,13 @@ from eduquality.ingest.values import (
 )
 from eduquality.store.db import Database
 from eduquality.store.masking import mask_national_id
+from eduquality.store.rosters import exam_numbers
+from eduquality.store.students import (
+    ids_by_exam_number,
+    ids_by_national_id,
+    year_placements,
+    year_roster,
+)
 
 MESSAGES = register({
     "ingest.unknown_student": ("学籍号不存在（请先导入学生名册）",
@@ -81,12 +90,12 @@ def data_rows(grid: Grid, nid: pd.Series) -> np.ndarray:
     return keep
 
 
-def school_codes(schools: pd.DataFrame, known: SchoolNames, text: pd.Series) -> pd.Series:
+def school_codes(known: SchoolNames, text: pd.Series) -> pd.Series:
     """A school named in a sheet → its code: by code, else by the one school whose registered
     name, alias or former name it is after normalising spaces and full-width characters
     (:class:`~eduquality.ingest.schools.SchoolNames`, the rule rosters use); names that fit
-    several schools resolve to none. ``schools`` has school_code."""
-    by_code = {norm_header(c): c for c in schools["school_code"]}
+    several schools resolve to none."""
+    by_code = {norm_header(c): c for c in known.names}
 
     def one(v: str) -> str | None:
         code = by_code.get(norm_header(v))
@@ -97,39 +106,11 @@ def school_codes(schools: pd.DataFrame, known: SchoolNames, text: pd.Series) -> 
     return map_unique(text, one)[0]
 
 
-def _roster(db: Database, year: str, student_ids: np.ndarray) -> pd.DataFrame:
-    """For each student id (−1: none) in order: the student and the class, school and track of
-    the exam's school year (a join inside DuckDB)."""
-    keys = pa.table({"student_id": pa.array(student_ids, type=pa.int64()),
-                     "pos": pa.array(np.arange(len(student_ids), dtype=np.int64))})
-    db.con.register("_eq_sid", keys)
-    try:
-        relation = db.con.sql(
-            """SELECT k.pos, s.student_id, s.national_id AS roster_nid, s.name AS roster_name,
-                      c.class_id, c.school_code, sc.name AS school_name, c.name AS roster_class,
-                      c.track AS class_track
-               FROM _eq_sid k
-               LEFT JOIN student s ON s.student_id = k.student_id
-               LEFT JOIN class_membership m ON m.student_id = s.student_id AND m.year_code = ?
-               LEFT JOIN class c ON c.class_id = m.class_id
-               LEFT JOIN school sc ON sc.school_code = c.school_code
-               ORDER BY k.pos""", params=[year])
-        fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
-        table = fetch()
-    finally:
-        db.con.unregister("_eq_sid")
-    return table.to_pandas()
-
-
-def _lookup(db: Database, sql: str, params: list[object], keys: pd.Series) -> np.ndarray:
-    """student_id (−1 when none) for each key text; ``sql`` joins the distinct keys (table
-    ``_eq_keys``, column ``k``) and returns (k, student_id)."""
-    distinct = pa.table({"k": pa.array(pd.unique(keys.to_numpy(dtype=object)), type=pa.string())})
-    db.con.register("_eq_keys", distinct)
-    try:
-        found = db.con.execute(sql, params).df()
-    finally:
-        db.con.unregister("_eq_keys")
+def _lookup(keys: pd.Series, find: Callable[[pa.Array], pd.DataFrame]) -> np.ndarray:
+    """student_id (−1 when none) for each key text; ``find`` looks up the distinct keys at once
+    (a join inside DuckDB, :mod:`eduquality.store.students`) and returns (key, student_id)."""
+    distinct = pa.array(pd.unique(keys.to_numpy(dtype=object)), type=pa.string())
+    found = find(distinct)
     table = pd.Series(found.iloc[:, 1].to_numpy(), index=found.iloc[:, 0].to_numpy())
     return keys.map(table).fillna(-1).to_numpy(dtype=np.int64)
 
@@ -142,12 +123,7 @@ def _by_name(ctx: Ctx, db: Database, year: str, grade: int | None, todo: np.ndar
     out = np.full(ctx.n, -1, dtype=np.int64)
     if not todo.any():
         return out
-    roster = db.sql("""SELECT s.student_id, s.name, s.national_id, c.school_code,
-                              c.name AS class_name, sc.name AS school_name
-                       FROM class_membership m JOIN student s USING (student_id)
-                       JOIN class c USING (class_id) JOIN school sc USING (school_code)
-                       WHERE m.year_code = ? AND (? IS NULL OR c.grade = ?)""",
-                    [year, grade, grade])
+    roster = year_roster(db, year, grade)
     roster["norm"] = normalise_class(roster["class_name"])
     rows = pd.DataFrame({"pos": np.flatnonzero(todo), "name": name[todo].to_numpy(),
                          "school_code": school[todo].to_numpy(), "norm": cls[todo].to_numpy()})
@@ -180,7 +156,7 @@ def _report_duplicates(ctx: Ctx, col: Column, key: pd.Series, shown: pd.Series) 
                        key=shown.iloc[i])
 
 
-def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: pd.DataFrame,
+def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolNames,
                    classes: pd.DataFrame, exam_id: str, year: str,
                    grade: int | None = None) -> pd.DataFrame:
     """Each row's student: by 学籍号; else by 考号 registered for the exam; else by 姓名 within
@@ -197,21 +173,17 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: pd.DataFra
         return as_text(ctx.raw(cols[name])) if name in cols else none
     nid, num, name = text("national_id"), text("exam_number"), text("name")
     school_text, class_text = text("school"), text("class_name")
-    school = (school_codes(schools, SchoolNames.from_db(db), school_text) if "school" in cols
-              else none)
+    school = school_codes(schools, school_text) if "school" in cols else none
     cls = normalise_class(class_text) if "class_name" in cols else none
     key_col = next(cols[f] for f in IDENTITY if f in cols)
     sid = np.full(n, -1, dtype=np.int64)
     has_nid = nid.notna().to_numpy()
     if has_nid.any():
-        sid[has_nid] = _lookup(db, "SELECT k.k, s.student_id FROM _eq_keys k "
-                               "JOIN student s ON s.national_id = k.k", [], nid[has_nid])
+        sid[has_nid] = _lookup(nid[has_nid], lambda keys: ids_by_national_id(db, keys))
         ctx.report(cols["national_id"], has_nid & (sid < 0), "ingest.unknown_student")
     by_num = ~has_nid & num.notna().to_numpy()
     if by_num.any():
-        sid[by_num] = _lookup(db, "SELECT k.k, r.student_id FROM _eq_keys k "
-                              "JOIN exam_registration r ON r.exam_number = k.k "
-                              "AND r.exam_id = ?", [exam_id], num[by_num])
+        sid[by_num] = _lookup(num[by_num], lambda keys: ids_by_exam_number(db, exam_id, keys))
     from_num = by_num & (sid >= 0)
     named = {"name", "school", "class_name"} <= set(cols)
     todo = ~has_nid & ~from_num & name.notna().to_numpy()
@@ -225,7 +197,7 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: pd.DataFra
     blank = ~has_nid & ~num.notna().to_numpy() & ~name.notna().to_numpy()
     key_field = next(f for f in IDENTITY if f in cols)
     ctx.report(key_col, blank, "ingest.required_blank", label=ID.field(key_field).label)
-    frame = _roster(db, year, sid)
+    frame = year_placements(db, year, sid)
     matched = sid >= 0
     frame["national_id"] = frame["roster_nid"]
     _report_duplicates(ctx, key_col, pd.Series(sid).where(pd.Series(matched)),
@@ -235,8 +207,7 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: pd.DataFra
     ok = matched & ~no_class
     if "exam_number" in cols:
         _report_duplicates(ctx, cols["exam_number"], num, num)
-    registered = db.sql("SELECT student_id, exam_number FROM exam_registration "
-                        "WHERE exam_id = ?", [exam_id]).set_index("student_id")["exam_number"]
+    registered = exam_numbers(db, exam_id).set_index("student_id")["exam_number"]
     frame["exam_number"] = num.fillna(frame["student_id"].map(registered)).fillna(
         frame["roster_nid"])
     check = ok & (has_nid | from_num)  # matched by name: name, school, class agree

@@ -26,6 +26,7 @@ from eduquality.ingest.scores.columns import (
 )
 from eduquality.ingest.values import as_text, map_unique, norm_header, records
 from eduquality.store.db import Database
+from eduquality.store.papers import exam_item_keys, exam_papers
 from eduquality.vocab import SUBJECT_STATUS
 
 MESSAGES = register({
@@ -59,14 +60,8 @@ class Paper:
 
 
 def load_papers(db: Database, exam_id: str) -> dict[tuple[str, str | None], Paper]:
-    papers = db.sql("SELECT paper_id, subject_code, track, full_marks FROM paper "
-                    "WHERE exam_id = ?", [exam_id])
-    items = db.sql("""SELECT i.paper_id, seq, item_no, item_type, full_marks, answer_key,
-                             optional_group, g.n_counted
-                      FROM item i LEFT JOIN optional_group g
-                        ON g.paper_id = i.paper_id AND g.group_code = i.optional_group
-                      WHERE i.paper_id IN (SELECT paper_id FROM paper WHERE exam_id = ?)
-                      ORDER BY i.paper_id, seq""", [exam_id])
+    papers = exam_papers(db, exam_id)
+    items = exam_item_keys(db, exam_id)
     items["label"] = [item_label(t) or norm_header(t) for t in items["item_no"]]
     out = {}
     for p in records(papers):

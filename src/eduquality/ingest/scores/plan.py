@@ -17,6 +17,7 @@ from eduquality.ingest.importer import ignored_note
 from eduquality.ingest.problems import Problems, listed
 from eduquality.ingest.readers import RawSheet
 from eduquality.ingest.registrations import registrations, upsert_registrations
+from eduquality.ingest.schools import SchoolNames
 from eduquality.ingest.scores.cells import (
     Ctx,
     fmt,
@@ -35,8 +36,10 @@ from eduquality.ingest.scores.identity import check_identity, data_rows
 from eduquality.ingest.scores.items import load_papers, pick_paper, subject_items, subject_totals
 from eduquality.ingest.templates import SheetMapping, sheet_mapping
 from eduquality.ingest.values import as_text, map_unique, norm_header
-from eduquality.ingest.writes import append_rows, upsert
+from eduquality.ingest.writes import append_rows, has_rows, upsert
 from eduquality.store.db import Database
+from eduquality.store.exams import find_exam
+from eduquality.store.units import classes as classes_of_year
 from eduquality.vocab import SUBJECT_STATUS, SUBJECTS, TRACKS
 
 MESSAGES = register({
@@ -77,18 +80,18 @@ class ScoresPlan:
         Rows move from Arrow/pandas into DuckDB by ``INSERT … SELECT``; the delete step is
         skipped when the exam or paper holds no rows yet (a first import)."""
         n = 0
-        if _exists(con, "exam_registration", "exam_id", [self.exam_id]):
+        if has_rows(con, "exam_registration", "exam_id", [self.exam_id]):
             n += upsert_registrations(con, self.registrations)
         else:
             n += append_rows(con, "exam_registration", self.registrations)
         papers = list(self.results["paper_id"].unique())
-        if _exists(con, "subject_result", "paper_id", papers):
+        if has_rows(con, "subject_result", "paper_id", papers):
             n += upsert(con, "subject_result", self.results, ["paper_id", "student_id"])
         else:
             n += append_rows(con, "subject_result", self.results)
         n_items = 0
         for pid, table in self.item_scores:
-            if _exists(con, "item_score", "paper_id", [pid]):
+            if has_rows(con, "item_score", "paper_id", [pid]):
                 keys = self.results.loc[self.results["paper_id"] == pid, ["student_id"]]
                 con.register("_eq_keys", keys)
                 con.execute("DELETE FROM item_score AS t USING _eq_keys AS k "
@@ -104,25 +107,17 @@ class ScoresPlan:
         return n + n_items
 
 
-def _exists(con: Any, table: str, column: str, values: list[str]) -> bool:
-    row = con.execute(f"SELECT 1 FROM {table} WHERE list_contains(?, {column}) LIMIT 1",
-                      [values]).fetchall()
-    return bool(row)
-
-
-
 def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Problems,
                 exam_id: str, subject: str | None = None, track: str | None = None,
                 user_map: dict[str, str] | None = None, lang: str = "zh") -> ScoresPlan:
     """Check a score file for ``exam_id``; the plan writes it (when ``problems`` is empty)."""
     user_map = user_map or {}
     empty = ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], 0)
-    exam = db.sql("SELECT year_code, grade FROM exam WHERE exam_id = ?", [exam_id])
-    if exam.empty:
+    exam = find_exam(db, exam_id)
+    if exam is None:
         problems.add("ingest.unknown_exam", exam=exam_id)
         return empty
-    year = str(exam["year_code"].iloc[0])
-    grade = None if pd.isna(exam["grade"].iloc[0]) else int(exam["grade"].iloc[0])
+    year, grade = exam.year_code, exam.grade
     papers = load_papers(db, exam_id)
     subject_code = SUBJECTS.parse(subject) if subject else None
     if subject and subject_code is None:
@@ -130,8 +125,8 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                      allowed=listed(t.zh for t in SUBJECTS.terms.values()))
         return empty
     track_code = TRACKS.parse(track) if track else None
-    schools = db.sql("SELECT school_code, name FROM school")
-    classes = db.sql("SELECT school_code, name FROM class WHERE year_code = ?", [year])
+    schools = SchoolNames.from_db(db)
+    classes = classes_of_year(db, year)
     regs: list[pd.DataFrame] = []
     results: list[pd.DataFrame] = []
     item_frames: list[tuple[str, pa.Table]] = []

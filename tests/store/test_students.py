@@ -1,0 +1,115 @@
+"""store.students: finding students by ID number, 考号, name within a class, and their class
+of a school year, on a database built by hand here (every expected value written out)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from eduquality.store import Database, open_database
+from eduquality.store.students import (
+    ids_by_exam_number,
+    ids_by_national_id,
+    student_ids,
+    students_without_events,
+    year_placements,
+    year_roster,
+)
+
+
+@pytest.fixture(scope="module")
+def db() -> Database:
+    """Students 1 甲 and 2 乙 in S1 1班 (grade 8, 2021-2022), 3 甲 in S2 2班 (grade 7);
+    student 4 丁 has no class in 2021-2022 (only in 2020-2021). Student 1 has an admission
+    event. E1 registers 1 as K1 and 2 as K2; E2 registers 3 as K1."""
+    d = open_database(":memory:")
+    with d.write() as con:
+        con.execute("INSERT INTO district VALUES ('D', '测试区', '测试市', '测试省')")
+        for y in ("2020-2021", "2021-2022"):
+            con.execute("INSERT INTO school_year VALUES (?, ?, ?)",
+                        [y, f"{y[:4]}-09-01", f"{y[5:]}-07-15"])
+        con.execute("INSERT INTO school VALUES ('S1', '甲校', 'D', 'junior', 'public', 'urban',"
+                    " NULL, NULL, NULL), ('S2', '乙校', 'D', 'junior', 'public', 'urban', NULL,"
+                    " NULL, NULL)")
+        con.execute("INSERT INTO class VALUES"
+                    " ('C1', 'S1', '2021-2022', 8, '1班', 'physics', NULL),"
+                    " ('C2', 'S2', '2021-2022', 7, '2班', NULL, NULL),"
+                    " ('C0', 'S1', '2020-2021', 7, '1班', NULL, NULL)")
+        con.execute("INSERT INTO student (student_id, national_id, name) VALUES"
+                    " (1, 'G0001', '甲'), (2, 'G0002', '乙'), (3, 'G0003', '甲'),"
+                    " (4, 'G0004', '丁')")
+        con.execute("INSERT INTO class_membership VALUES (1, '2021-2022', 'C1'),"
+                    " (2, '2021-2022', 'C1'), (3, '2021-2022', 'C2'), (4, '2020-2021', 'C0')")
+        con.execute("INSERT INTO enrolment_event VALUES"
+                    " (1, '2021-09-01', 'admission', 'S1', NULL)")
+        con.execute("INSERT INTO exam VALUES"
+                    " ('E1', '期末', 'final', 'district', '2021-2022', 2, NULL, 8),"
+                    " ('E2', '期末', 'final', 'district', '2021-2022', 2, NULL, 7)")
+        con.execute("INSERT INTO exam_registration VALUES ('E1', 1, 'K1', 'S1', 'C1'),"
+                    " ('E1', 2, 'K2', 'S1', 'C1'), ('E2', 3, 'K1', 'S2', 'C2')")
+    return d
+
+
+def _pairs(frame: pd.DataFrame) -> list[tuple[str, int]]:
+    return sorted((str(k), int(s)) for k, s in frame.itertuples(index=False, name=None))
+
+
+def test_student_ids(db):
+    assert _pairs(student_ids(db)) == [("G0001", 1), ("G0002", 2), ("G0003", 3), ("G0004", 4)]
+    assert _pairs(students_without_events(db)) == [("G0002", 2), ("G0003", 3), ("G0004", 4)]
+
+
+def test_student_ids_inside_a_write_see_the_students_written(db):
+    class Rollback(Exception):
+        pass
+
+    with pytest.raises(Rollback), db.write() as con:
+        con.execute("INSERT INTO student (student_id, national_id, name) VALUES"
+                    " (5, 'G0005', '戊')")
+        assert ("G0005", 5) in _pairs(student_ids(con))
+        assert ("G0005", 5) in _pairs(students_without_events(con))
+        raise Rollback
+    assert len(student_ids(db)) == 4
+
+
+def test_ids_by_national_id(db):
+    keys = pa.array(["G0003", "G0001", "G9999"], type=pa.string())
+    assert _pairs(ids_by_national_id(db, keys)) == [("G0001", 1), ("G0003", 3)]  # G9999: none
+    assert ids_by_national_id(db, pa.array([], type=pa.string())).empty
+
+
+def test_ids_by_exam_number_is_of_the_exam_asked(db):
+    keys = pa.array(["K1", "K2", "K3"], type=pa.string())
+    assert _pairs(ids_by_exam_number(db, "E1", keys)) == [("K1", 1), ("K2", 2)]
+    assert _pairs(ids_by_exam_number(db, "E2", keys)) == [("K1", 3)]   # the same 考号, E2's
+    assert ids_by_exam_number(db, "E9", keys).empty
+
+
+def test_year_roster(db):
+    every = year_roster(db, "2021-2022").sort_values("student_id")
+    assert list(every.columns) == ["student_id", "name", "national_id", "school_code",
+                                   "class_name", "school_name"]
+    assert every.values.tolist() == [[1, "甲", "G0001", "S1", "1班", "甲校"],
+                                     [2, "乙", "G0002", "S1", "1班", "甲校"],
+                                     [3, "甲", "G0003", "S2", "2班", "乙校"]]   # 4: no class
+    assert year_roster(db, "2021-2022", 8)["student_id"].sort_values().tolist() == [1, 2]
+    assert year_roster(db, "2020-2021")["student_id"].tolist() == [4]
+
+
+def _values(column: pd.Series) -> list[object]:
+    return [None if pd.isna(v) else v for v in column]
+
+
+def test_year_placements_keep_the_order_asked(db):
+    found = year_placements(db, "2021-2022", np.array([3, -1, 1, 4, 1]))
+    assert found["pos"].tolist() == [0, 1, 2, 3, 4]
+    assert _values(found["student_id"]) == [3, None, 1, 4, 1]
+    assert _values(found["roster_nid"]) == ["G0003", None, "G0001", "G0004", "G0001"]
+    assert _values(found["roster_name"]) == ["甲", None, "甲", "丁", "甲"]
+    assert _values(found["class_id"]) == ["C2", None, "C1", None, "C1"]   # 4: no class this year
+    assert _values(found["school_name"]) == ["乙校", None, "甲校", None, "甲校"]
+    assert _values(found["roster_class"]) == ["2班", None, "1班", None, "1班"]
+    assert _values(found["class_track"]) == [None, None, "physics", None, "physics"]
+    assert year_placements(db, "2021-2022", np.array([], dtype=np.int64)).empty
