@@ -74,10 +74,12 @@ def _sums(leaf: dict[str, float], groups: list[tuple[str, list[str]]]) -> dict[s
 
 
 def derivable(hidden: frozenset[str], layer: dict[str, float],
-              groups: list[tuple[str, list[str]]]) -> set[str]:
-    """The withheld cells (with a value) that a linear combination of the sum relations and the
-    shown cells gives exactly: e_x lies in the row space of the relations over the unknowns."""
-    unknown = sorted(u for u in hidden if layer.get(u, 0) > 0)
+              groups: list[tuple[str, list[str]]], zeros_known: bool = True) -> set[str]:
+    """The withheld cells that a linear combination of the sum relations and the shown cells
+    gives exactly: e_x lies in the row space of the relations over the unknowns. With
+    ``zeros_known`` the attacker is also told which withheld cells are 0 (a class without
+    valid scores in a subject: the strictest attacker)."""
+    unknown = sorted(u for u in hidden if layer.get(u, 0) > 0 or not zeros_known)
     index = {u: i for i, u in enumerate(unknown)}
     rows = []
     for parent, children in groups:
