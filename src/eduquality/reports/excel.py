@@ -19,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from eduquality.reports import labels as L
 from eduquality.reports.fonts import CJK_FAMILY
-from eduquality.reports.formats import NUMBER_FORMATS, SheetNames, display_width, excel_number
+from eduquality.reports.formats import NUMBER_FORMATS, SheetNames, display_width, shown_number
 from eduquality.reports.model import Column, Fmt, Report, Table
 
 
@@ -44,7 +44,7 @@ def _values(series: pd.Series, fmt: Fmt, lang: str) -> list[Any]:
         return [L.band(v, lang) if pd.notna(v) else None for v in series]
     if fmt == "text":
         return [None if pd.isna(v) else str(v) for v in series]
-    return [excel_number(v) for v in pd.to_numeric(series, errors="coerce")]
+    return [shown_number(v, fmt) for v in pd.to_numeric(series, errors="coerce")]
 
 
 def _mark_header(ws: Worksheet, report: Report) -> None:

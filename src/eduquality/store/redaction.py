@@ -133,6 +133,8 @@ def restrict_analysis(analysis: ExamAnalysis, scope: Scope, min_n: int = 0,
     analysis = suppress_small_units(analysis, min_n, withhold)
     summaries = {level: scope.frame(level, frame)
                  for level, frame in analysis.summaries.items()}
+    if "school" in summaries:
+        summaries["school"] = _with_peer_groups(summaries["school"], analysis.students)
     students = scope.frame("student", analysis.students)
     groups = analysis.groups
     if "student_id" in groups.columns and scope.filter("student").restrictions():
@@ -153,6 +155,19 @@ def restrict_analysis(analysis: ExamAnalysis, scope: Scope, min_n: int = 0,
         bands=analysis.bands if district else blank,
         names=_restrict_names(analysis.names, summaries, students),
     )
+
+
+def _with_peer_groups(schools: pd.DataFrame, students: pd.DataFrame) -> pd.DataFrame:
+    """School rows with their peer group (from the whole district's student rows), so that a
+    reader who sees no student still sees which peer group a school belongs to."""
+    if "peer_group" in schools.columns or not {"school_code", "peer_group"} <= set(students):
+        return schools
+    pairs = students[["school_code", "peer_group"]].drop_duplicates("school_code")
+    peer = dict(zip(pairs["school_code"].astype(str), pairs["peer_group"], strict=True))
+    out = schools.copy()
+    out.insert(2 if "subject_code" in out.columns else 1, "peer_group",
+               out["school_code"].astype(str).map(peer))
+    return out
 
 
 def _count(value: Any) -> float:

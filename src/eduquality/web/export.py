@@ -15,6 +15,7 @@ from eduquality.reports.formats import (
     SheetNames,
     display_width,
     is_missing,
+    shown_number,
 )
 from eduquality.web.pages import Page
 
@@ -66,7 +67,7 @@ def page_xlsx(page: Page, t: Callable[..., str], exported_by: str, when: str) ->
                 if is_missing(value):
                     ws.write_blank(row, j, None)
                 elif col.fmt in NUMERIC and isinstance(value, numbers.Real):
-                    ws.write_number(row, j, float(value), formats[col.fmt])
+                    ws.write_number(row, j, shown_number(value, col.fmt), formats[col.fmt])
                 else:
                     text = str(value)
                     ws.write_string(row, j, text)
