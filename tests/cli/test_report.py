@@ -123,3 +123,10 @@ def test_school_report_only_of_a_school_in_the_users_scope(files, tmp_path):
     assert r.exit_code == 0, r.output
     rows = school_rows(out, openpyxl.load_workbook(out).sheetnames[1])
     assert set(rows) <= {"乙校"}
+
+
+def test_value_added_only_for_users_who_see_the_whole_district(files, tmp_path):
+    r = cli(files, "report", "district", "E1", "--user", "lead", "--value-added", "math",
+            "--format", "html", "--out", str(tmp_path / "v.html"))
+    assert r.exit_code == 2 and "--value-added" in r.output
+    assert not (tmp_path / "v.html").exists()

@@ -67,15 +67,25 @@ def _outlook(func: Callable[..., Any]) -> Callable[..., Any]:
                              "增加该科增值评价（仅内部资料）。")(func)
 
 
-def _extras(ctx: Context, exam: str, subject: str | None, forecast: bool) -> dict[str, Any]:
-    """Value-added, forecast and plan tracking of EXAM, as the report builders take them."""
+def _extras(ctx: Context, exam: str, subject: str | None, forecast: bool,
+            user: str | None = None) -> dict[str, Any]:
+    """Value-added, forecast and plan tracking of EXAM, as the report builders take them: for
+    readers who see the whole district (their units and students are not cut to a scope)."""
     if subject is None and not forecast:
         return {}
+    from eduquality.analysis.exports import operator
     from eduquality.analysis.forecast import forecast_gaokao, plan_tracking
     from eduquality.analysis.value_added import value_added
+    from eduquality.store.policy import LEVELS, scope_for
 
     out: dict[str, Any] = {}
     with ctx.open_db(read_only=True) as db:
+        scope = scope_for(db, operator(db, user), ctx.lang)
+        if set(scope.levels) != set(LEVELS) or any(
+                f.restrictions() for f in scope.levels.values()):
+            raise click.UsageError(
+                "--value-added / --forecast 仅供能查看全区所有学生的用户（教研员、管理员）使用 / "
+                "only for users who see every student of the district (researcher, admin)")
         if subject is not None:
             out["value_added"] = value_added(db, exam, subject, ctx.settings)
         if forecast:
@@ -133,7 +143,7 @@ def district(ctx: Context, exam: str, fmt: str | None, out: str | None, public: 
              user: str | None, value_added: str | None, forecast: bool) -> None:
     """The district bulletin (质量监测通报) of exam EXAM. 全区质量监测通报。"""
     _write_one(ctx, "district", exam, None, fmt, out, public,
-               _extras(ctx, exam, value_added, forecast), user)
+               _extras(ctx, exam, value_added, forecast, user), user)
 
 
 @report.command("school")
@@ -151,7 +161,7 @@ def school(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bo
     """A school's report for exam EXAM. 学校质量分析报告。"""
     if not all_ and school is None:
         raise click.UsageError("--school CODE 或 --all / --school CODE or --all")
-    extras = _extras(ctx, exam, value_added, forecast)
+    extras = _extras(ctx, exam, value_added, forecast, user)
     if all_:
         _write_all(ctx, "school", exam, fmt, out, public, jobs, extras, user)
     else:
