@@ -120,7 +120,7 @@ def test_withheld_schools_show_no_head_count_nor_knowledge_point_rate(cases):
     schools = shown.summaries["school"]
     rows = schools[schools["school_code"].isin(hidden)]
     assert len(rows) == 6 and (rows["band"] == "too_few").all()
-    numbers = rows.drop(columns=["subject_code", "school_code", "full_marks", "band"])
+    numbers = rows.drop(columns=["subject_code", "school_code", "peer_group", "full_marks", "band"])
     assert numbers.isna().all().all()
     k = shown.knowledge
     assert not k[(k["level"] == "school") & k["unit"].isin(hidden)].any().any()
