@@ -18,6 +18,7 @@ from eduquality.reports.formats import (
     display_width,
     format_value,
     interval,
+    shown_number,
 )
 
 
@@ -64,3 +65,25 @@ def test_sheet_names_are_valid_and_unique():
     long = "x" * 40
     assert names(long) == "x" * 31 and names(long) == "x" * 29 + "~2"
     assert display_width("数学ab") == 6
+
+
+@given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
+       st.sampled_from(sorted(NUMERIC)))
+def test_exported_number_is_the_number_shown(value, fmt):
+    """An exported cell holds the number the text shows, not the full precision: formatted
+    again it gives the same text, and it differs from the value by at most half a unit of the
+    last decimal shown."""
+    out = shown_number(value, fmt)
+    assert format_value(out, fmt) == format_value(value, fmt)
+    text = format_value(value, fmt).replace(",", "")
+    shown = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    assert math.isclose(out, shown, abs_tol=1e-12)
+
+
+def test_exported_numbers_by_hand():
+    assert shown_number(5.184971098265896, "num2") == 5.18
+    assert shown_number(0.85349, "pct") == 0.853
+    assert shown_number(2.5999, "num1") == 2.6
+    assert shown_number(173.0, "int") == 173
+    assert shown_number(float("nan"), "num2") is None
+    assert shown_number("缺考", "num1") is None

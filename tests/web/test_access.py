@@ -32,7 +32,7 @@ from eduquality.store.masking import mask_national_id, mask_sql
 from eduquality.store.passwords import verify_password
 from eduquality.store.policy import scope_for
 from eduquality.store.principals import Principal, load_principal
-from eduquality.store.redaction import restrict_analysis
+from eduquality.store.redaction import restrict_analysis, withheld_units
 from eduquality.store.scoped import scoped_exams, scoped_results, scoped_students
 from eduquality.store.users import add_user
 from tests.factories import results_frame
@@ -266,13 +266,16 @@ def test_small_units_are_not_compared_and_withheld_without_student_access(db, an
     leader = restrict_analysis(full, scope_for(db, load_principal(db, "lead")), min_n)
     rows = leader.summaries["school"].set_index(["subject_code", "school_code"])
     ref = school.set_index(["subject_code", "school_code"])
+    withheld = {code for level, code in withheld_units(full, min_n) if level == "school"}
+    assert withheld == {"S1", "S3"}  # S2 (58–59) stays: its peer group A is withheld instead
     for key in ref.index:
-        if ref.loc[key, "n"] < min_n:
+        if key[1] in withheld:
             assert rows.loc[key, "band"] == "too_few" and pd.isna(rows.loc[key, "mean"])
-            assert rows.loc[key, "n"] == ref.loc[key, "n"]
+            assert pd.isna(rows.loc[key, "n"]) and pd.isna(rows.loc[key, "n_registered"])
         else:
             assert rows.loc[key, "mean"] == ref.loc[key, "mean"]
             assert rows.loc[key, "band"] == ref.loc[key, "band"]
+            assert rows.loc[key, "n"] == ref.loc[key, "n"]
     # a principal sees their own students anyway: not compared, but not withheld
     own = restrict_analysis(full, scope_for(db, load_principal(db, "p1")), min_n)
     s1 = own.summaries["school"]

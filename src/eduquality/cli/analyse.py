@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from eduquality.cli.app import Context, main, pass_ctx
+from eduquality.cli.report import disclosed, user_option
 
 
 @main.command("analyse")
@@ -17,10 +18,12 @@ from eduquality.cli.app import Context, main, pass_ctx
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None, metavar="DIR",
               help="Also write the analysis workbook (analysis-EXAM.xlsx) into folder DIR. "
                    "同时把分析结果（Excel 工作簿）写入此文件夹。")
+@user_option
 @pass_ctx
-def analyse(ctx: Context, exam: str, out: str | None) -> None:
+def analyse(ctx: Context, exam: str, out: str | None, user: str | None) -> None:
     """Analyse exam EXAM and print the district and schools by subject (means and bands, no
-    ranks). 分析考试，按科目列出全区与各校平均分及与全区比较（不排名）。"""
+    ranks), as the operator (or --user) may see them, small units withheld as on the web.
+    分析考试，按科目列出全区与各校平均分及与全区比较（不排名）。"""
     from rich.console import Console
 
     from eduquality.analysis.exam import analyse_exam
@@ -28,7 +31,7 @@ def analyse(ctx: Context, exam: str, out: str | None) -> None:
     from eduquality.reports.text import summary_table
 
     with ctx.open_db(read_only=True) as db:
-        analysis = analyse_exam(db, exam, ctx.settings)
+        analysis = disclosed(ctx, db, analyse_exam(db, exam, ctx.settings), user, False)
     view = make_view(analysis, ctx.settings)
     Console().print(summary_table(view))
     if out is not None:

@@ -1,5 +1,11 @@
 """`eduquality report district|school|class|student|set EXAM …`: write reports as PDF, Excel or
-HTML under the publication policy (内部资料 unless --public)."""
+HTML under the publication policy (内部资料 unless --public).
+
+Every report shows what its reader may see, by the rule the web pages apply
+(:func:`eduquality.store.redaction.restrict_analysis`): the CLI runs as the district operator
+(role researcher) or as the app user named by ``--user``; small units are withheld, with the
+units that would give them back, for a reader without student-level access and in every
+``--public`` document."""
 
 from __future__ import annotations
 
@@ -23,7 +29,27 @@ def _options(func: Callable[..., Any]) -> Callable[..., Any]:
                              "with --all (default KIND-EXAM). 输出文件（--all 时为文件夹）。")(func)
     func = click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
                         help="pdf, xlsx or html (default: from --out, else pdf). 报告格式。")(func)
+    func = user_option(func)
     return click.argument("exam")(func)
+
+
+def user_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--user NAME`` (alias ``--as-user``): write as this app user, whose role decides what
+    the report shows; default the district operator (researcher)."""
+    return click.option("--user", "--as-user", "user", default=None, metavar="NAME",
+                        help="Write as this app user (its role decides what the report shows; "
+                             "default: the district operator). 以该用户身份生成。")(func)
+
+
+def disclosed(ctx: Context, db: Any, analysis: Any, user: str | None, public: bool) -> Any:
+    """``analysis`` as the operator (or ``user``) may see it, small units withheld: the web's
+    rule (:func:`~eduquality.store.redaction.restrict_analysis`)."""
+    from eduquality.analysis.exports import operator
+    from eduquality.store.policy import scope_for
+    from eduquality.store.redaction import restrict_analysis
+
+    scope = scope_for(db, operator(db, user), ctx.lang)
+    return restrict_analysis(analysis, scope, ctx.settings.min_unit_n, public=public)
 
 
 _jobs = click.option("--jobs", "jobs", type=click.IntRange(1, 64), default=1,
@@ -41,15 +67,25 @@ def _outlook(func: Callable[..., Any]) -> Callable[..., Any]:
                              "增加该科增值评价（仅内部资料）。")(func)
 
 
-def _extras(ctx: Context, exam: str, subject: str | None, forecast: bool) -> dict[str, Any]:
-    """Value-added, forecast and plan tracking of EXAM, as the report builders take them."""
+def _extras(ctx: Context, exam: str, subject: str | None, forecast: bool,
+            user: str | None = None) -> dict[str, Any]:
+    """Value-added, forecast and plan tracking of EXAM, as the report builders take them: for
+    readers who see the whole district (their units and students are not cut to a scope)."""
     if subject is None and not forecast:
         return {}
+    from eduquality.analysis.exports import operator
     from eduquality.analysis.forecast import forecast_gaokao, plan_tracking
     from eduquality.analysis.value_added import value_added
+    from eduquality.store.policy import LEVELS, scope_for
 
     out: dict[str, Any] = {}
     with ctx.open_db(read_only=True) as db:
+        scope = scope_for(db, operator(db, user), ctx.lang)
+        if set(scope.levels) != set(LEVELS) or any(
+                f.restrictions() for f in scope.levels.values()):
+            raise click.UsageError(
+                "--value-added / --forecast 仅供能查看全区所有学生的用户（教研员、管理员）使用 / "
+                "only for users who see every student of the district (researcher, admin)")
         if subject is not None:
             out["value_added"] = value_added(db, exam, subject, ctx.settings)
         if forecast:
@@ -58,21 +94,23 @@ def _extras(ctx: Context, exam: str, subject: str | None, forecast: bool) -> dic
     return out
 
 
-def _view(ctx: Context, exam: str, public: bool) -> Any:
+def _view(ctx: Context, exam: str, public: bool, user: str | None) -> Any:
     from eduquality.analysis.exam import analyse_exam
     from eduquality.reports.bundle import make_view
     from eduquality.reports.roster import with_identities
 
     with ctx.open_db(read_only=True) as db:
-        analysis = with_identities(analyse_exam(db, exam, ctx.settings), db)
+        analysis = disclosed(ctx, db, analyse_exam(db, exam, ctx.settings), user, public)
+        analysis = with_identities(analysis, db)
     return make_view(analysis, ctx.settings, public=public)
 
 
 def _write_one(ctx: Context, kind: str, exam: str, unit: str | None, fmt: str | None,
-               out: str | None, public: bool, extras: dict[str, Any] | None = None) -> None:
+               out: str | None, public: bool, extras: dict[str, Any] | None = None,
+               user: str | None = None) -> None:
     from eduquality.reports.bundle import build_report, format_of, safe_name, write_report
 
-    view = _view(ctx, exam, public)
+    view = _view(ctx, exam, public, user)
     fmt = format_of(out or "", fmt)
     name = f"{kind}-{safe_name(exam)}" + (f"-{safe_name(unit)}" if unit else "")
     path = write_report(build_report(view, kind, unit, **(extras or {})),
@@ -81,10 +119,11 @@ def _write_one(ctx: Context, kind: str, exam: str, unit: str | None, fmt: str | 
 
 
 def _write_all(ctx: Context, kind: str, exam: str, fmt: str | None, out: str | None,
-               public: bool, jobs: int, extras: dict[str, Any] | None = None) -> None:
+               public: bool, jobs: int, extras: dict[str, Any] | None = None,
+               user: str | None = None) -> None:
     from eduquality.reports.bundle import safe_name, write_unit_reports
 
-    view = _view(ctx, exam, public)
+    view = _view(ctx, exam, public, user)
     folder = Path(out or f"{kind}-{safe_name(exam)}")
     paths = write_unit_reports(view, kind, folder, [fmt or "pdf"], workers=jobs,
                                **(extras or {}))
@@ -101,10 +140,10 @@ def report() -> None:
 @_outlook
 @pass_ctx
 def district(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
-             value_added: str | None, forecast: bool) -> None:
+             user: str | None, value_added: str | None, forecast: bool) -> None:
     """The district bulletin (质量监测通报) of exam EXAM. 全区质量监测通报。"""
     _write_one(ctx, "district", exam, None, fmt, out, public,
-               _extras(ctx, exam, value_added, forecast))
+               _extras(ctx, exam, value_added, forecast, user), user)
 
 
 @report.command("school")
@@ -117,16 +156,16 @@ def district(ctx: Context, exam: str, fmt: str | None, out: str | None, public: 
 @_outlook
 @pass_ctx
 def school(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
-           school: str | None, all_: bool, jobs: int, value_added: str | None,
-           forecast: bool) -> None:
+           user: str | None, school: str | None, all_: bool, jobs: int,
+           value_added: str | None, forecast: bool) -> None:
     """A school's report for exam EXAM. 学校质量分析报告。"""
     if not all_ and school is None:
         raise click.UsageError("--school CODE 或 --all / --school CODE or --all")
-    extras = _extras(ctx, exam, value_added, forecast)
+    extras = _extras(ctx, exam, value_added, forecast, user)
     if all_:
-        _write_all(ctx, "school", exam, fmt, out, public, jobs, extras)
+        _write_all(ctx, "school", exam, fmt, out, public, jobs, extras, user)
     else:
-        _write_one(ctx, "school", exam, school, fmt, out, public, extras)
+        _write_one(ctx, "school", exam, school, fmt, out, public, extras, user)
 
 
 @report.command("class")
@@ -138,14 +177,14 @@ def school(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bo
 @_jobs
 @pass_ctx
 def class_(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
-           class_id: str | None, all_: bool, jobs: int) -> None:
+           user: str | None, class_id: str | None, all_: bool, jobs: int) -> None:
     """A class's report for its teachers, with the student list. 班级质量分析报告（含学生名单）。"""
     if all_:
-        _write_all(ctx, "class", exam, fmt, out, public, jobs)
+        _write_all(ctx, "class", exam, fmt, out, public, jobs, user=user)
     elif class_id is None:
         raise click.UsageError("--class CLASS_ID 或 --all / --class CLASS_ID or --all")
     else:
-        _write_one(ctx, "class", exam, class_id, fmt, out, public)
+        _write_one(ctx, "class", exam, class_id, fmt, out, public, user=user)
 
 
 @report.command("student")
@@ -154,14 +193,15 @@ def class_(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bo
               help="The student's national ID (学籍号) or student number. 学生学籍号。")
 @pass_ctx
 def student(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
-            student: str) -> None:
+            user: str | None, student: str) -> None:
     """A student's report for parents: own results only. 学生学业报告单（仅含本人结果）。"""
     from eduquality.analysis.exam import analyse_exam
     from eduquality.reports.bundle import write_student_report
 
     with ctx.open_db(read_only=True) as db:
-        path = write_student_report(analyse_exam(db, exam, ctx.settings), db, student, out, fmt,
-                                    settings=ctx.settings, public=public)
+        analysis = disclosed(ctx, db, analyse_exam(db, exam, ctx.settings), user, public)
+        path = write_student_report(analysis, db, student, out, fmt, settings=ctx.settings,
+                                    public=public)
     ctx.say("cli.written", path=path)
 
 
@@ -173,14 +213,15 @@ def student(ctx: Context, exam: str, fmt: str | None, out: str | None, public: b
               help="Formats (repeatable; default all three). 报告格式，可重复。")
 @click.option("--public", is_flag=True, default=False,
               help="Cleared for publication (no 内部资料 mark). 已批准公开发布。")
+@user_option
 @pass_ctx
 def report_set(ctx: Context, exam: str, out: str, formats: tuple[str, ...],
-               public: bool) -> None:
+               public: bool, user: str | None) -> None:
     """The bulletin, every school report, one class and one student report as examples.
     全区通报、各校报告及班级、学生报告示例。"""
     from eduquality.reports.bundle import write_report_set
 
-    view = _view(ctx, exam, public)
+    view = _view(ctx, exam, public, user)
     paths = write_report_set(view.analysis, out, ctx.lang, formats or FORMATS,
                              settings=ctx.settings, public=public)
     ctx.say("cli.files_written", n=len(paths), folder=out)

@@ -24,7 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 from eduquality.outputs import XLSX_OPTIONS
 from eduquality.reports import labels as L
 from eduquality.reports.fonts import CJK_FAMILY
-from eduquality.reports.formats import NUMBER_FORMATS, SheetNames, display_width, excel_number
+from eduquality.reports.formats import NUMBER_FORMATS, SheetNames, display_width, shown_number
 from eduquality.reports.model import Column, Fmt, Report, Table
 
 
@@ -51,7 +51,7 @@ def _values(series: pd.Series, fmt: Fmt, lang: str) -> list[Any]:
         return [None if pd.isna(v) else str(v) for v in series]
     numbers = pd.to_numeric(series, errors="coerce")
     # a word where a number is expected (缺考 instead of a score) stays, as on the page
-    return [v if isinstance(v, str) and v and pd.isna(n) else excel_number(n)
+    return [v if isinstance(v, str) and v and pd.isna(n) else shown_number(n, fmt)
             for v, n in zip(series, numbers, strict=True)]
 
 

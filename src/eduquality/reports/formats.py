@@ -20,7 +20,8 @@ reports (:mod:`~eduquality.reports.html`, :mod:`~eduquality.reports.pdf`,
 ============  =========================================  ===========  ============
 
 An interval shows both bounds as its estimate is shown (:func:`interval`); a missing value is
-:data:`MISSING`. Excel cells keep the number and get the Excel format, which shows the same text.
+:data:`MISSING`. Excel cells keep the number, rounded as shown (:func:`shown_number`), and get
+the Excel format, which shows the same text.
 """
 
 from __future__ import annotations
@@ -139,6 +140,26 @@ def excel_number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(number_) else number_
+
+
+def shown_number(value: Any, fmt: Fmt) -> float | None:
+    """The number an exported cell of kind ``fmt`` holds: :func:`excel_number` rounded as
+    :func:`format_value` shows it (a count to a whole number, a score to 1 decimal, a statistic
+    to 2, a coefficient to 3, a rate to 0.1 %), so that no download carries more precision than
+    the page or report it comes from. The one rounding of every writer (Excel reports, web
+    downloads).
+
+    >>> shown_number(5.184971098265896, "num2"), shown_number(0.8534, "pct")
+    (5.18, 0.853)
+    >>> shown_number(1234.5, "int"), shown_number(None, "num1"), shown_number(0.81234, "num3")
+    (1234.0, None, 0.812)
+    """
+    number_ = excel_number(value)
+    if number_ is None or fmt not in NUMERIC or math.isinf(number_):
+        return number_
+    if fmt == "pct":
+        return round(float(f"{100 * number_:.1f}") / 100, 6)
+    return float(f"{number_:.{_DECIMALS.get(fmt, 0)}f}")
 
 
 def display_width(text: str) -> int:

@@ -214,7 +214,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "note.bands": ("“与全区比较”按 t 检验（p < 0.05）判定；差异不显著的单位不分高低，不排名。",
                    "'vs district' follows a t-test at p < 0.05; units that do not differ "
                    "significantly are not ordered, and no unit is ranked."),
-    "note.too_few": ("人数少于 {n} 人的单位不作比较。", "Units with fewer than {n} takers are not compared."),
+    "note.too_few": ("人数少于 {n} 人的单位不作比较；公开文件及无权查看学生数据的读者所见文件中，"
+                     "这些单位的数据及可据以推算出它们的单位的数据以“—”隐去。",
+                     "Units with fewer than {n} takers are not compared; in published documents "
+                     "and for readers without access to student data, their numbers and those "
+                     "of units they could be derived from are withheld (—)."),
     "note.grades_only": ("义务教育阶段的学业结果以等级（A–D）呈现。",
                          "In compulsory education results are shown as grades (A–D)."),
     "note.no_weak": ("本次考试未发现需要特别加强的知识点。", "No knowledge point needs particular attention."),

@@ -45,5 +45,5 @@ def summary_table(view: View) -> RichTable:
             else:
                 cells.append("—")
         table.add_row(view.school(code), L.peer(view.peer_of.get(code), lang),
-                      count(n), *cells)
+                      format_value(n, "int"), *cells)
     return table

@@ -55,8 +55,11 @@ class View:
 
     @cached_property
     def peer_of(self) -> dict[str, str | None]:
-        """School code → peer group, from the students frame (schools carry no other)."""
+        """School code → peer group, from the students frame, else from the school rows
+        (a reader who sees no student: :func:`~eduquality.store.redaction.restrict_analysis`)."""
         st = self.analysis.students
+        if "peer_group" not in st or st.empty:
+            st = self.analysis.summaries.get("school", pd.DataFrame())
         if "peer_group" not in st or st.empty:
             return {}
         pairs = st[["school_code", "peer_group"]].drop_duplicates("school_code")
@@ -65,8 +68,12 @@ class View:
 
     @cached_property
     def paper_subject(self) -> dict[str, str]:
+        """Paper → subject, from the students frame, else from the item statistics (a reader
+        who sees no student)."""
         st = self.analysis.students
-        if "paper_id" not in st:
+        if "paper_id" not in st or st.empty:
+            st = self.analysis.items
+        if "paper_id" not in st or "subject_code" not in st:
             return {}
         pairs = st[["paper_id", "subject_code"]].dropna().drop_duplicates("paper_id")
         return dict(zip(pairs["paper_id"].astype(str), pairs["subject_code"], strict=True))

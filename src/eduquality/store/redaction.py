@@ -1,6 +1,8 @@
 """Redacting an exam analysis to what a scope may see, and withholding small units.
 
-Pure computation on an :class:`~eduquality.results.ExamAnalysis` (no database).
+Pure computation on an :class:`~eduquality.results.ExamAnalysis` (no database). The one
+disclosure step of every surface (web pages and downloads, the CLI's reports and ``analyse
+--out``): :func:`restrict_analysis`.
 """
 
 from __future__ import annotations
@@ -11,47 +13,128 @@ from typing import Any
 
 import pandas as pd
 
+from eduquality.measures.disclosure import primary, suppress
 from eduquality.results import ExamAnalysis
 from eduquality.store.policy import Scope
 
-__all__ = ["restrict_analysis", "small_units"]
+__all__ = ["restrict_analysis", "small_units", "suppress_small_units", "withheld_units"]
 
 
 _UNIT_KEY = {"school": "school_code", "class": "class_id", "teacher": "teacher_id",
              "peer_group": "peer_group"}
 
-
 _KEEP_WHEN_SMALL = frozenset({"subject_code", "peer_group", "school_code", "class_id",
-                              "teacher_id", "n_registered", "n", "full_marks", "band"})
+                              "teacher_id", "full_marks", "band"})
+"""The columns of a withheld unit's row that still show: its keys and the paper's full marks.
+Its head-counts go too: registered and valid counts add up to the parent's like the means."""
+
+_HIERARCHY = ("district", "peer_group", "school", "class")
+"""The levels whose rows add up: district = its peer groups (and schools without one), a peer
+group = its schools, a school = its classes."""
+
+Unit = tuple[str, str]
+"""(level, code): ('district', 'all'), ('peer_group', 'A'), ('school', 'S1'), ('class', …)."""
 
 
 def small_units(frame: pd.DataFrame, min_n: int, blank: bool) -> pd.DataFrame:
     """Units with fewer than ``min_n`` valid scores are not compared (band 'too_few'); with
-    ``blank`` their statistics are withheld too (a mean of 2 students discloses them)."""
+    ``blank`` their statistics and head-counts are withheld too (a mean of 2 students discloses
+    them). Withholding one row alone can be undone by subtraction: a whole analysis is withheld
+    through :func:`suppress_small_units`."""
     if frame.empty or "n" not in frame.columns or min_n <= 0:
         return frame
-    small = frame["n"] < min_n
+    small = (frame["n"] < min_n) & (frame["n"] > 0)
     if not small.any():
         return frame
     out = frame.copy()
     out.loc[small, "band"] = "too_few"
-    if blank:
-        cols = [c for c in out.columns if c not in _KEEP_WHEN_SMALL]
-        out.loc[small, cols] = None
-    return out
+    return _blank(out, small) if blank else out
 
 
-def restrict_analysis(analysis: ExamAnalysis, scope: Scope, min_n: int = 0) -> ExamAnalysis:
+def withheld_units(analysis: ExamAnalysis, min_n: int) -> frozenset[Unit]:
+    """The units whose numbers may not show: those with ``0 < n < min_n`` valid scores in any
+    subject (primary), and those withheld so that no primary one can be derived by subtraction
+    from its parent and siblings (complementary: :func:`eduquality.measures.disclosure.suppress`,
+    over the hierarchy district → peer group → school → class, with valid and registered counts
+    per subject and the counts of every knowledge-point row as the additive layers)."""
+    if min_n <= 0:
+        return frozenset()
+    summaries = analysis.summaries
+    groups = _hierarchy(analysis)
+    layers: list[dict[Unit, float]] = []
+    first: set[Unit] = set()
+    for count in ("n", "n_registered"):
+        by_subject: dict[str, dict[Unit, float]] = {}
+        for level in _HIERARCHY:
+            frame = summaries.get(level, pd.DataFrame())
+            if frame.empty or count not in frame.columns:
+                continue
+            for subject, unit, n in zip(frame["subject_code"], _units(frame, level),
+                                        frame[count], strict=True):
+                by_subject.setdefault(str(subject), {})[unit] = _count(n)
+        if count == "n":
+            first = primary(by_subject.values(), min_n) - {("district", "all")}
+        layers += by_subject.values()
+    k = analysis.knowledge
+    if not k.empty and {"level", "unit", "n"} <= set(k.columns):
+        keys = [c for c in ("paper_id", "kind", "knowledge_point") if c in k.columns]
+        for _, rows in k.groupby(keys, sort=False) if keys else [((), k)]:
+            layers.append({(str(lv), str(u)): _count(n) for lv, u, n in
+                           zip(rows["level"], rows["unit"], rows["n"], strict=True)})
+    return suppress(first, layers, groups)
+
+
+def suppress_small_units(analysis: ExamAnalysis, min_n: int, blank: bool) -> ExamAnalysis:
+    """Units with fewer than ``min_n`` valid scores get band 'too_few'. With ``blank`` (a reader
+    without student-level access, or a published document) every number of the
+    :func:`withheld_units` is withheld, wherever it shows: summary rows (means, rates,
+    head-counts), knowledge-point rates, weak points (and a class's weak points when its school
+    is withheld: their reference, the rest of the school, would give the school back), 上线
+    counts; teacher rows are not shown (no such reader has the teacher level; a teacher's
+    classes are not a part of the hierarchy)."""
+    if min_n <= 0:
+        return analysis
+    if not blank:
+        return replace(analysis, summaries={
+            level: frame if level == "district" else small_units(frame, min_n, False)
+            for level, frame in analysis.summaries.items()})
+    hidden = withheld_units(analysis, min_n)
+    summaries: dict[str, pd.DataFrame] = {}
+    for level, frame in analysis.summaries.items():
+        if level == "teacher":
+            summaries[level] = frame.iloc[0:0]
+        elif frame.empty or level not in _HIERARCHY:
+            summaries[level] = frame
+        else:
+            summaries[level] = _blank(small_units(frame, min_n, False),
+                                      pd.Series([u in hidden for u in _units(frame, level)],
+                                                index=frame.index, dtype=bool))
+    schools = {code for level, code in hidden if level == "school"}
+    school_of = _school_of(analysis)
+    weak = _drop_units(analysis.weak_points, hidden)
+    if not weak.empty and "level" in weak.columns:
+        weak = weak.loc[~((weak["level"] == "class")
+                          & weak["unit"].astype(str).map(school_of).isin(schools))]
+    return replace(analysis, summaries=summaries,
+                   knowledge=_drop_units(analysis.knowledge, hidden),
+                   weak_points=weak, online=_drop_units(analysis.online, hidden))
+
+
+def restrict_analysis(analysis: ExamAnalysis, scope: Scope, min_n: int = 0,
+                      public: bool = False) -> ExamAnalysis:
     """A copy of ``analysis`` holding only what ``scope`` may see: summaries per level,
     student rows, knowledge-point rows per unit, groups of visible students; district-wide
     item statistics only when the district level is visible.
 
-    Units (not the district) with fewer than ``min_n`` valid scores get band 'too_few'; for a
-    scope without student-level access (leader, parent) their statistics are withheld."""
-    withhold = "student" not in scope.levels
-    summaries = {level: scope.frame(level, frame) if level == "district" else
-                 small_units(scope.frame(level, frame), min_n, withhold)
+    Small units (``min_n``): :func:`suppress_small_units`, over the whole district before the
+    scope cuts it, withholding their numbers for a scope without student-level access (leader,
+    parent) and in a ``public`` document (cleared for publication), whoever asks for it."""
+    withhold = "student" not in scope.levels or public
+    analysis = suppress_small_units(analysis, min_n, withhold)
+    summaries = {level: scope.frame(level, frame)
                  for level, frame in analysis.summaries.items()}
+    if "school" in summaries:
+        summaries["school"] = _with_peer_groups(summaries["school"], analysis.students)
     students = scope.frame("student", analysis.students)
     groups = analysis.groups
     if "student_id" in groups.columns and scope.filter("student").restrictions():
@@ -72,6 +155,81 @@ def restrict_analysis(analysis: ExamAnalysis, scope: Scope, min_n: int = 0) -> E
         bands=analysis.bands if district else blank,
         names=_restrict_names(analysis.names, summaries, students),
     )
+
+
+def _with_peer_groups(schools: pd.DataFrame, students: pd.DataFrame) -> pd.DataFrame:
+    """School rows with their peer group (from the whole district's student rows), so that a
+    reader who sees no student still sees which peer group a school belongs to."""
+    if "peer_group" in schools.columns or not {"school_code", "peer_group"} <= set(students):
+        return schools
+    pairs = students[["school_code", "peer_group"]].drop_duplicates("school_code")
+    peer = dict(zip(pairs["school_code"].astype(str), pairs["peer_group"], strict=True))
+    out = schools.copy()
+    out.insert(2 if "subject_code" in out.columns else 1, "peer_group",
+               out["school_code"].astype(str).map(peer))
+    return out
+
+
+def _count(value: Any) -> float:
+    return 0.0 if value is None or pd.isna(value) else float(value)
+
+
+def _units(frame: pd.DataFrame, level: str) -> list[Unit]:
+    if level == "district":
+        return [("district", "all")] * len(frame)
+    return [(level, str(code)) for code in frame[_UNIT_KEY[level]]]
+
+
+def _school_of(analysis: ExamAnalysis) -> dict[str, str]:
+    classes = analysis.summaries.get("class", pd.DataFrame())
+    if classes.empty:
+        return {}
+    pairs = classes[["class_id", "school_code"]].drop_duplicates("class_id")
+    return {str(c): str(s) for c, s in zip(pairs["class_id"], pairs["school_code"], strict=True)}
+
+
+def _hierarchy(analysis: ExamAnalysis) -> list[tuple[Unit, list[Unit]]]:
+    """(parent, children) of the additive levels present in the analysis."""
+    s = analysis.summaries
+    schools = sorted({str(c) for c in s.get("school", pd.DataFrame()).get("school_code", [])})
+    st = analysis.students
+    peer_of: dict[str, str] = {}
+    if {"school_code", "peer_group"} <= set(st.columns):
+        pairs = st[["school_code", "peer_group"]].dropna().drop_duplicates("school_code")
+        peer_of = {str(c): str(p) for c, p in zip(pairs["school_code"], pairs["peer_group"],
+                                                  strict=True) if str(p)}
+    peers = sorted({str(p) for p in s.get("peer_group", pd.DataFrame()).get("peer_group", [])
+                    if not pd.isna(p)})
+    top: list[Unit] = [("peer_group", p) for p in peers]
+    top += [("school", c) for c in schools if peer_of.get(c) not in peers]
+    groups: list[tuple[Unit, list[Unit]]] = [(("district", "all"), top)]
+    groups += [(("peer_group", p), [("school", c) for c in schools if peer_of.get(c) == p])
+               for p in peers]
+    members: dict[str, list[Unit]] = {}
+    for class_id, school in _school_of(analysis).items():
+        members.setdefault(school, []).append(("class", class_id))
+    groups += [(("school", c), members[c]) for c in schools if c in members]
+    return groups
+
+
+def _blank(frame: pd.DataFrame, rows: pd.Series) -> pd.DataFrame:
+    if not rows.any():
+        return frame
+    out = frame.copy()
+    out.loc[rows, "band"] = "too_few"
+    for col in out.columns:
+        if col not in _KEEP_WHEN_SMALL:
+            out[col] = out[col].where(~rows)
+    return out
+
+
+def _drop_units(frame: pd.DataFrame, hidden: frozenset[Unit]) -> pd.DataFrame:
+    """``frame`` without the rows (level, unit) of withheld units."""
+    if frame.empty or not hidden or not {"level", "unit"} <= set(frame.columns):
+        return frame
+    keep = [(str(lv), str(u)) not in hidden for lv, u in
+            zip(frame["level"], frame["unit"], strict=True)]
+    return frame.loc[keep]
 
 
 def _restrict_units(frame: pd.DataFrame, scope: Scope,

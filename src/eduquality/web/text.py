@@ -77,8 +77,11 @@ MESSAGES = register({
         "Units are listed in a fixed order (peer group, code), never by score; 'vs district' "
         "comes from a t-test (p < 0.05), and units without a significant difference are not "
         "told apart."),
-    "web.exam.small": ("实考人数少于 {n} 人的单位不作比较。",
-                       "Units with fewer than {n} valid scores are not compared."),
+    "web.exam.small": ("实考人数少于 {n} 人的单位不作比较；无权查看学生数据的用户看不到这些单位"
+                       "及可据以推算出它们的单位的数据（“—”）。",
+                       "Units with fewer than {n} valid scores are not compared; users without "
+                       "access to student data do not see their numbers, nor those of units "
+                       "they could be derived from (—)."),
     "web.exam.own_scope": ("仅显示全区及您有权查看的单位。",
                            "Only the district and the units you may see are shown."),
     "web.exam.league": (
