@@ -14,7 +14,7 @@ from eduquality.analysis.item_matrix import ItemMatrix, load_item_matrix
 from eduquality.measures.items import flag_items, item_analysis, option_analysis
 from eduquality.measures.knowledge import tag_rates, weak_points
 from eduquality.store import Database
-from eduquality.store.papers import item_tags, papers_with_item_scores
+from eduquality.store.papers import item_tags, papers_with_item_scores, papers_without_items
 from eduquality.store.rosters import registrations
 
 
@@ -116,8 +116,5 @@ def analyse_items(db: Database, exam_id: str, *, min_gap: float) -> dict[str, pd
                     out[key].append(frame)
     result = {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in out.items()}
     result["reliability"] = pd.DataFrame(rel)
-    result["no_items"] = db.sql("""SELECT paper_id, subject_code FROM paper p
-                                   WHERE exam_id = ? AND NOT EXISTS (
-                                       SELECT 1 FROM item i WHERE i.paper_id = p.paper_id)
-                                   ORDER BY paper_id""", [exam_id])
+    result["no_items"] = papers_without_items(db, exam_id)
     return result
