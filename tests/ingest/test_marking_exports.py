@@ -387,7 +387,7 @@ def test_remedies_of_the_messages_work(district, tmp_path):
 
 def test_cli_map_as_printed_and_ignored_columns_in_the_summary(tmp_path):
     from eduquality.cli import main
-    from tests.ingest.test_cli_import import _setup
+    from tests.cli.test_importing import _setup
 
     runner, db = _setup(tmp_path)
     rows = [["学籍号", "其他", None, None, None, None, "班级排名"],

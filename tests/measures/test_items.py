@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import math
-import shutil
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,9 +23,8 @@ from eduquality.measures.items import (
     score_choices,
     upper_lower_groups,
 )
-
-REFDATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "refdata"
-needs_r = pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not installed")
+from tests.paths import REFDATA
+from tests.rscript import needs_r
 
 
 def lsat6() -> pd.DataFrame:

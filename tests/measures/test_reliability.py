@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,9 +20,8 @@ from eduquality.measures.reliability import (
     reliability,
     sem,
 )
-
-REFDATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "refdata"
-needs_r = pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not installed")
+from tests.paths import REFDATA
+from tests.rscript import needs_r
 
 
 def lsat6() -> pd.DataFrame:

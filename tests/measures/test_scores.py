@@ -3,7 +3,6 @@ hypothesis properties for the invariants."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import numpy as np
@@ -38,8 +37,8 @@ from eduquality.measures.scores import (
     variation_coefficient,
     z_scores,
 )
+from tests.rscript import needs_r
 
-needs_r = pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not installed")
 NAN = np.nan
 LINES = Thresholds()  # the default lines: 85/70/60/40 % of full marks
 

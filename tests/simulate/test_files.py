@@ -11,10 +11,11 @@ import pandas as pd
 
 from eduquality.simulate import Manifest
 from eduquality.vocab import EXAM_TYPES, GRADE_LABELS_ZH, STAGES, SUBJECTS, TEACHER_TIERS
+from tests.paths import DOCS
 
 from .conftest import read
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "file-formats.md"
+DOC = DOCS / "file-formats.md"
 IDENTITY = ["考号", "学籍号", "姓名", "学校", "班级"]
 
 

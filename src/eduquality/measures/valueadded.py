@@ -249,7 +249,7 @@ def fit_random_intercept(
     scalar search on log γ, plus the boundary γ = 0) with group sums: O(N p²) once, then
     O(J p²) per evaluation. ``X`` is the full fixed-effects design (include the intercept).
 
-    Checked against R ``lme4::lmer(y ~ x + (1 | unit), REML = TRUE)`` (tests/growth). lme4's
+    Checked against R ``lme4::lmer(y ~ x + (1 | unit), REML = TRUE)`` (tests/measures/test_valueadded.py). lme4's
     Dyestuff data (Bates, *lme4: Mixed-effects modeling with R*, ch. 1): lmer gives intercept
     1527.5, τ² = 1764.050, σ² = 2451.250, BLUP of batch E 56.7332:
 

@@ -16,7 +16,7 @@ from eduquality.measures.growth import (
     rq_fit,
     student_growth_percentiles,
 )
-from tests.growth.rscript import needs_r, run_r
+from tests.rscript import needs_r, run_r
 
 R_SPLINE = """
 suppressMessages({library(quantreg); library(splines)})

@@ -19,7 +19,7 @@ from eduquality.measures.valueadded import (
     sgp_value_added,
     stability,
 )
-from tests.growth.rscript import needs_r, run_r
+from tests.rscript import needs_r, run_r
 
 
 def _district(seed: int, J: int = 60, tau: float = 4.0) -> tuple[pd.DataFrame, np.ndarray]:

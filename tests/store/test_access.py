@@ -36,8 +36,15 @@ from eduquality.store.redaction import restrict_analysis, withheld_units
 from eduquality.store.scoped import scoped_exams, scoped_results, scoped_students
 from eduquality.store.users import add_user
 from tests.factories import results_frame
+from tests.web.conftest import build_db
 
 CLASSES = [f"S{s}-2021-8-{c}" for s in (1, 2, 3) for c in (1, 2)]
+
+
+@pytest.fixture(scope="module")
+def db():
+    """The small district of the web tests (tests/web/conftest.py)."""
+    return build_db()
 
 
 def test_access_facade_reexports_the_modules():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from eduquality.cli import main
+from tests.paths import REFDATA
+from tests.rscript import needs_r
 
-REFDATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "refdata"
-needs_r = pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not installed")
 STATS_COLUMNS = ["item", "mean", "sd", "p", "d27", "total_r", "rest_r", "alpha_if_deleted"]
 
 

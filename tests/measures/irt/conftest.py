@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-REFDATA = Path(__file__).parents[2] / ".." / "shared" / "refdata"
+from tests.paths import REFDATA
 
 
 @pytest.fixture(scope="session")
