@@ -36,6 +36,7 @@ from eduquality.store import open_database
 SUBJECTS = ["语文", "数学", "英语", "物理", "化学", "生物", "思想政治", "历史", "地理"]
 FULL = {"语文": 150, "数学": 150, "英语": 150}
 N_ITEMS = 25
+N_OBJECTIVE = 12   # items 1–12 are objective (客观题), scored by the marking system
 ITEM_FULL = [4] * 12 + [6] * 10 + [12, 12, 6]  # 48 + 60 + 30 = 138 … plus below
 ITEM_FULL[-1] = 18  # → 150
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
@@ -88,8 +89,9 @@ def write_roster(tmp: Path, students: pd.DataFrame) -> list[Path]:
 
 
 def write_paper(tmp: Path) -> Path:
-    items = [{"学科": "数学", "题号": str(j + 1), "题型": "主观题", "满分": f}
-             for j, f in enumerate(ITEM_FULL)]
+    items = [{"学科": "数学", "题号": str(j + 1),
+              "题型": "客观题" if j < N_OBJECTIVE else "主观题", "满分": f}
+             for j, f in enumerate(ITEM_FULL)]   # objective items without a key: scored files
     items += [{"学科": s, "题号": "1", "题型": "主观题", "满分": FULL.get(s, 100)}
               for s in SUBJECTS if s != "数学"]
     info = pd.DataFrame({"字段": ["考试代码", "考试名称", "考试类型", "范围", "学年", "年级"],
@@ -120,8 +122,6 @@ def score_frames(students: pd.DataFrame, rng: np.random.Generator,
     item_frame.loc[rng.random(n) < 0.01, [str(j + 1) for j in range(N_ITEMS)]] = np.nan
     return item_frame, total_frame
 
-
-N_OBJECTIVE = 12
 
 
 def marking_frame(item_frame: pd.DataFrame, students: pd.DataFrame) -> tuple[list[list[str]],

@@ -134,7 +134,7 @@ def test_xueji_export_with_year_option(db, tmp_path, suffix):
     assert "按 2021-2022 学年导入（--year 指定）" in notes
     assert "学年 2021-2022 此前不存在，已按默认日期 2021-09-01 至 2022-08-31 创建" in notes
     assert "按学生名单新建班级 3 个（S1、S2 此前没有该学年的班级名单）" in notes
-    assert "名册不保存的列已忽略：考号、序号、联系电话、家庭住址、备注" in notes
+    assert "已忽略的列（不导入）：考号、序号、联系电话、家庭住址、备注" in notes
     assert result.counts["class"] == 3
 
 
@@ -340,7 +340,7 @@ def test_cli_roster_with_year_and_exam(tmp_path):
     assert "已导入 学籍.xlsx" in res.output
     assert "按 2021-2022 学年导入（--year 指定）" in res.output
     assert "考试 E1：登记考号 4 个" in res.output
-    assert "名册不保存的列已忽略：序号、联系电话、家庭住址、备注" in res.output
+    assert "已忽略的列（不导入）：序号、联系电话、家庭住址、备注" in res.output
 
 
 def test_xuehao_is_the_student_id_only_without_xuejihao(db, tmp_path):
@@ -349,7 +349,7 @@ def test_xuehao_is_the_student_id_only_without_xuejihao(db, tmp_path):
     rows = [["20210101", "G1", "甲", "男", "昆明一中", "七年级1班"]]
     result = import_roster(db, write_export(tmp_path / "a.xlsx", rows, header),
                            year="2021-2022")
-    assert "工作表「学生名册」中名册不保存的列已忽略：学号" in result.notes
+    assert "工作表「学生名册」中已忽略的列（不导入）：学号" in result.notes
     assert db.sql("SELECT national_id FROM student")["national_id"].tolist() == ["G1"]
     header = ["学号", "姓名", "性别", "学校名称", "班级"]
     rows = [["G2", "乙", "女", "昆明一中", "七年级1班"]]
