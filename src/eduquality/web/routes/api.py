@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -119,21 +119,24 @@ class Result(BaseModel):
     rank: int | None = None
 
 
-def _require_json(request: Request) -> None:
-    """State-changing calls take a JSON body only (the CSRF defence, see the module)."""
+async def _require_json(request: Request) -> None:
+    """State-changing calls take a JSON body only (the CSRF defence, see the module); a
+    dependency, so it refuses before the body is read."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/json":
         raise HTTPException(415, "Content-Type must be application/json")
 
 
-@router.post("/login", response_model=SignedIn, responses={
+JSON_ONLY = [Depends(_require_json)]
+
+
+@router.post("/login", response_model=SignedIn, dependencies=JSON_ONLY, responses={
     401: {"description": "wrong user name or password"},
     429: {"description": "too many failed sign-ins: retry after Retry-After seconds"}})
 async def login(request: Request, db: DbDep, credentials: Annotated[Credentials, Body()]
                 ) -> Response:
     """Sign in; the token authenticates later calls (``Authorization: Bearer``) and is also
     set as the session cookie."""
-    _require_json(request)
     username = credentials.username.strip()[:64]
     attempt = await attempt_sign_in(request, db, username, credentials.password)
     if attempt.wait > 0:
@@ -151,10 +154,9 @@ async def login(request: Request, db: DbDep, credentials: Annotated[Credentials,
     return response
 
 
-@router.post("/logout", status_code=204, responses={401: {"description": "not signed in"}})
+@router.post("/logout", status_code=204, dependencies=JSON_ONLY, responses={401: {"description": "not signed in"}})
 async def logout(request: Request, db: DbDep) -> Response:
-    """End this session (its token and cookie are dead afterwards)."""
-    _require_json(request)
+    """End this session (its token and cookie are dead afterwards); the body is ``{}``."""
     token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
     await get_api_session(request, db)
     end_session(db, token)
