@@ -43,19 +43,18 @@ def app(db):
     return create_app(db, Settings(), secret="api-secret")
 
 
-_TOKENS: dict[tuple[int, str], str] = {}
-
-
 def api(app, user: str | None = None, address: str = "10.9.0.1") -> TestClient:
     """A client of ``app``, with the bearer token of ``user`` (signed in once per app)."""
     c = TestClient(app, follow_redirects=False, client=(address, 40000))
     if user is not None:
-        key = (id(app), user)
-        if key not in _TOKENS:
+        tokens = getattr(app.state, "test_tokens", None)
+        if tokens is None:
+            tokens = app.state.test_tokens = {}
+        if user not in tokens:
             r = c.post("/api/login", json={"username": user, "password": PASSWORD})
             assert r.status_code == 200, r.text
-            _TOKENS[key] = r.json()["token"]
-        c.headers["Authorization"] = f"Bearer {_TOKENS[key]}"
+            tokens[user] = r.json()["token"]
+        c.headers["Authorization"] = f"Bearer {tokens[user]}"
     return c
 
 
@@ -74,6 +73,7 @@ def test_login_returns_a_session_token_and_cookie(app, db):
     cookie = r.headers["set-cookie"].lower()
     assert cookie.startswith(f"eq_session={body['token'].lower()}")
     assert "httponly" in cookie and "samesite=lax" in cookie
+    assert r.headers["cache-control"] == "no-store" and r.headers["x-frame-options"] == "DENY"
     by_cookie = api(app)
     by_cookie.cookies.set("eq_session", body["token"])
     assert by_cookie.get("/api/exams").status_code == 200
@@ -109,6 +109,7 @@ def test_logout_kills_the_token(app):
 
 def test_api_and_page_share_the_throttle(db):
     app = create_app(db, Settings(), secret="s")
+    app.state.throttle.clock = lambda: 5000.0          # time stands still: delays hold
     name = "sprayed"
     add_user(db, name, "researcher", PASSWORD)
     for i in range(5):                                  # the page, from several addresses

@@ -7,23 +7,11 @@ A sub-application mounted at ``/api`` (:func:`create_api`), sharing the platform
 ``scoped_exams``): one policy, no second copy. Its OpenAPI description is served at
 ``/api/openapi.json`` (the pages' application publishes none).
 
-- Sign-in: ``POST /api/login`` with a JSON body ``{"username", "password"}`` makes the page's
-  sign-in try (:func:`~eduquality.web.routes.session.attempt_sign_in`: same throttle, 429 with
-  ``Retry-After``; scrypt off the event loop; same audit rows) and opens a server-side session;
-  its token comes back in the body (for ``Authorization: Bearer``) and as the session cookie.
-  ``POST /api/logout`` ends the session (the token is dead afterwards).
-- CSRF: every call that changes state (login, logout) takes a JSON body
-  (``Content-Type: application/json``, else 415): a browser sends that cross-site only after a
-  CORS preflight, which the platform never approves; the session cookie is SameSite=Lax, so a
-  cross-site POST does not carry it anyway; a bearer token is never sent by a browser on its
-  own. Reads are GET and change nothing.
-- Refusals, as JSON ``{"detail": …}``: 401 when not signed in (no redirect); 403 while an
-  initial password must still be changed (on the pages) and for student results asked by a role
-  without student-level data; 404 — never 403 — for an exam, level or unit outside the role's
-  scope, exactly as for an unknown one (the refusal is audited as on the pages); 422 for a
-  malformed request.
-- Student results are audited as views of student data, like the pages; ID numbers are masked
-  by the data layer's one rule unless the role may see them in full.
+The contract (sign-in, the CSRF defence, refusals, students' data) is :data:`DESCRIPTION`,
+published as the OpenAPI description. The sign-in makes the page's try
+(:func:`~eduquality.web.routes.session.attempt_sign_in`); a bearer token is taken on the API
+only (:func:`~eduquality.web.deps.get_api_session` replaces ``get_session`` there); a
+PermissionDenied is answered 404 here, after ``get_db`` has audited it as on the pages.
 """
 
 from __future__ import annotations
@@ -53,10 +41,31 @@ from eduquality.web.deps import (
     get_api_session,
     get_session,
 )
-from eduquality.web.routes.session import _secure, attempt_sign_in, open_session
+from eduquality.web.routes.session import attempt_sign_in, open_session, secure_cookies
 from eduquality.web.views import NoStudentAccess, result_records, unit_records
 
 router = APIRouter()
+
+DESCRIPTION = """\
+What a role may read of the EduQuality platform, under the same policy as its pages.
+
+**Sign-in.** `POST /api/login` with `{"username": …, "password": …}` returns a session token;
+send it as `Authorization: Bearer <token>` (it is also set as the session cookie). Sessions
+end at `POST /api/logout`, after the idle timeout and at their absolute lifetime. Failed
+sign-ins are slowed per client address and per account (429 with `Retry-After`), shared with
+the sign-in page.
+
+**CSRF.** Calls that change state take a JSON body only (`Content-Type: application/json`,
+else 415): browsers send that cross-site only after a CORS preflight, which is never approved;
+the session cookie is `SameSite=Lax`; a bearer token is never sent by a browser by itself.
+
+**Refusals** (`{"detail": …}`): 401 not signed in; 403 an initial password must first be
+changed on the pages, or student results asked by a role without student data; 404 for an
+exam, level or unit outside the role's scope, exactly as for an unknown one.
+
+**Students are minors.** ID numbers are masked unless the role may see them in full; small
+units are withheld as on the pages; every read of student results is audited.
+"""
 
 
 class Credentials(BaseModel):
@@ -150,7 +159,7 @@ async def login(request: Request, db: DbDep, credentials: Annotated[Credentials,
     body = SignedIn(token=token, username=principal.username, role=principal.role,
                     must_change_password=must_change_password(db, principal.username))
     response = JSONResponse(body.model_dump())
-    set_session_cookie(response, token, _secure(request))
+    set_session_cookie(response, token, secure_cookies(request))
     return response
 
 
@@ -206,7 +215,7 @@ def create_api(state: State) -> FastAPI:
     """The API application (mount it at ``/api``) over the platform's ``state``."""
     api = FastAPI(title="EduQuality API", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/openapi.json",
-                  description=(__doc__ or "").split("\n\n", 1)[1])
+                  description=DESCRIPTION)
     api.state = state
     api.dependency_overrides[get_session] = get_api_session
     api.include_router(router)

@@ -61,7 +61,7 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "-"
 
 
-def _secure(request: Request) -> bool:
+def secure_cookies(request: Request) -> bool:
     """Secure cookies when configured (``cookie_secure``: TLS or a TLS proxy) or when this
     request came over HTTPS."""
     return bool(request.app.state.cookie_secure) or request.url.scheme == "https"
@@ -158,7 +158,7 @@ async def login(request: Request, db: DbDep, username: Annotated[str, Form()],
     if must_change_password(db, principal.username):
         target = "/account/password?" + urlencode({"next": target})
     response = RedirectResponse(_root(request) + target, status_code=303)
-    set_session_cookie(response, token, _secure(request))
+    set_session_cookie(response, token, secure_cookies(request))
     return response
 
 
@@ -231,7 +231,7 @@ async def change_password(request: Request, db: DbDep, principal: SignedIn,
     token = create_session(db, principal.username, state.clock(), state.session_limits,
                            _client(request))
     response = RedirectResponse(_root(request) + safe_next(next), status_code=303)
-    set_session_cookie(response, token, _secure(request))
+    set_session_cookie(response, token, secure_cookies(request))
     return response
 
 
