@@ -313,3 +313,13 @@ def test_openapi_lists_the_api_paths_only(app):
     assert "CSRF" in doc["info"]["description"]
     assert api(app).get("/openapi.json").status_code == 404   # the pages publish none
     assert api(app).get("/api/docs").status_code == 404
+
+
+def test_a_bearer_token_opens_the_api_only(app):
+    token = api(app, "res").headers["Authorization"]
+    c = api(app)                                        # pages take the cookie (and CSRF forms)
+    c.headers["Authorization"] = token
+    assert not c.cookies
+    r = c.get("/exams")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    assert c.get("/api/exams").status_code == 200
