@@ -128,12 +128,3 @@ def students_item_scores(db: Database, exam_id: str, student_ids: Iterable[int]
                                (SELECT student_id FROM _wanted_students)""", [exam_id])
     finally:
         db.con.unregister("_wanted_students")
-
-
-def papers_without_items(db: Database, exam_id: str) -> pd.DataFrame:
-    """The exam's papers defined by their subject total only (no item rows): paper_id,
-    subject_code, by paper_id."""
-    return db.sql("""SELECT paper_id, subject_code FROM paper p
-                     WHERE exam_id = ? AND NOT EXISTS (
-                         SELECT 1 FROM item i WHERE i.paper_id = p.paper_id)
-                     ORDER BY paper_id""", [exam_id])

@@ -37,6 +37,7 @@ from eduquality.web.auth import (
 from eduquality.web.cache import AnalysisCache
 from eduquality.web.deps import MustChangePassword, NotSignedIn, render, request_lang
 from eduquality.web.routes import audit_log, classes, exams, home, schools, session, students
+from eduquality.web.routes.api import create_api
 
 MESSAGES = register({
     "web.needs_tls": (
@@ -97,6 +98,7 @@ def create_app(db: Database | str | Path, settings: Settings | None = None, *,
         autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
         undefined=jinja2.StrictUndefined)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/api", create_api(app.state), name="api")  # JSON, with /api/openapi.json
     for module in (session, home, exams, schools, classes, students, audit_log):
         app.include_router(module.router)
     _add_error_pages(app)

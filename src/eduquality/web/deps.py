@@ -67,15 +67,31 @@ async def get_db(request: Request) -> AsyncIterator[Database]:
 DbDep = Annotated[Database, Depends(get_db)]
 
 
-async def get_session(request: Request, db: DbDep) -> SessionRow:
-    """The live server-side session of the request's cookie (a primary-key lookup; see
-    :mod:`eduquality.store.sessions`), else NotSignedIn."""
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, else None."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+def _live_session(request: Request, db: Database, token: str | None) -> SessionRow:
     state = request.app.state
-    row = read_session(db, request.cookies.get(SESSION_COOKIE), state.clock(),
-                       state.session_limits)
+    row = read_session(db, token, state.clock(), state.session_limits)
     if row is None:
         raise NotSignedIn
     return row
+
+
+async def get_session(request: Request, db: DbDep) -> SessionRow:
+    """The live server-side session of the request's cookie (a primary-key lookup; see
+    :mod:`eduquality.store.sessions`), else NotSignedIn."""
+    return _live_session(request, db, request.cookies.get(SESSION_COOKIE))
+
+
+async def get_api_session(request: Request, db: DbDep) -> SessionRow:
+    """:func:`get_session` for the JSON API (it replaces it there): the session of the
+    ``Authorization: Bearer`` token when one is sent, else of the cookie. Pages take the
+    cookie only (their forms carry CSRF tokens bound to it)."""
+    return _live_session(request, db, bearer_token(request) or request.cookies.get(SESSION_COOKIE))
 
 
 SessionDep = Annotated[SessionRow, Depends(get_session)]

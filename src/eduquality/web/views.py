@@ -14,7 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from eduquality.reports.formats import is_missing
+from eduquality.errors import NotFoundError, PermissionDenied
+from eduquality.i18n import register, tr
+from eduquality.reports.formats import UNIT_FORMATS, Fmt, is_missing, shown_number
 from eduquality.reports.labels import no_items
 from eduquality.reports.model import Section, Table
 from eduquality.reports.policy import LEAGUE_EXAMS, Disclosure, disclosure
@@ -45,6 +47,14 @@ from eduquality.web.pages import (
 )
 
 NO_BAND = tuple(c for c in SUMMARY_COLUMNS if c != "band")
+
+class NoStudentAccess(PermissionDenied):
+    """The role sees no student-level data at all (its aggregates it may know exist)."""
+
+
+MESSAGES = register({
+    "web.unknown_unit": ("没有这个单位：{level} {unit}", "no such unit: {level} {unit}"),
+})
 
 
 # -- shared pieces ------------------------------------------------------------------------
@@ -383,6 +393,119 @@ def _student_exam(ctx: Ctx, exam_id: str, student_id: int) -> Section:
     return section(title, frame_table(rows, columns), note=note)
 
 
+# -- the same data as records (the JSON API) ---------------------------------------------
+UNIT_LEVELS = ("district", "peer_group", "school", "class", "teacher")
+"""The levels of unit summaries, coarsest first."""
+
+UNIT_KEYS = {"peer_group": "peer_group", "school": "school_code", "class": "class_id",
+             "teacher": "teacher_id"}
+"""The key column of each level's units (the district has one unit, 'all')."""
+
+UNIT_FIELDS = ("n_registered", "n", "full_marks", "mean", "sd", "ci_low", "ci_high",
+               "excellent_rate", "good_rate", "pass_rate", "low_rate", "band")
+"""The numbers of a unit summary as records carry them: the page's columns (the interval as
+its two bounds), rounded as shown (:func:`~eduquality.reports.formats.shown_number`)."""
+
+
+def _shown(value: Any, fmt: Fmt) -> Any:
+    if fmt in ("text", "band"):
+        return None if is_missing(value) else value
+    return shown_number(value, fmt)
+
+
+def unit_records(ctx: Ctx, exam_id: str, level: str | None = None,
+                 unit: str | None = None) -> list[dict[str, Any]]:
+    """The exam's unit summaries that the pages show this principal (:meth:`Ctx.analysis`:
+    the scope's rows, small units withheld), one record per (level, unit, subject) in the
+    fixed publication order, numbers rounded as shown. ``level`` and ``unit`` narrow them; a
+    level the role does not see or a unit outside its scope is NotFoundError (or the
+    PermissionDenied of ``require_school``/``require_class``, as on the pages)."""
+    require_exam(ctx.db, ctx.scope, exam_id)
+    if level is not None and level not in UNIT_LEVELS:
+        raise NotFoundError(tr("web.unknown_unit", ctx.lang, level=level, unit=unit or ""))
+    if unit is not None and level == "school":
+        require_school(ctx.db, ctx.scope, unit)
+    elif unit is not None and level == "class":
+        require_class(ctx.db, ctx.scope, unit)
+    a = ctx.analysis(exam_id)
+    names = unit_names(ctx.db)
+    label = _unit_label(names, ctx.t)
+    records: list[dict[str, Any]] = []
+    for lv in (level,) if level is not None else UNIT_LEVELS:
+        frame = a.summaries.get(lv, pd.DataFrame())
+        key = UNIT_KEYS.get(lv)
+        if unit is not None and key is not None and not frame.empty:
+            frame = frame.loc[frame[key].astype(str) == unit]
+        elif unit is not None and key is None and unit != "all":
+            frame = frame.iloc[0:0]
+        if frame.empty:
+            continue
+        rows = ordered_units(frame, a.exam.subjects, names["peer"])
+        unit_of = _teacher_label(a) if lv == "teacher" else label
+        for r in rows.itertuples(index=False):
+            record: dict[str, Any] = {
+                "level": lv, "unit": "all" if key is None else str(getattr(r, key)),
+                "name": unit_of(r), "subject": r.subject_code}
+            if lv == "class":
+                record["school"] = str(r.school_code)
+            for c in UNIT_FIELDS:
+                record[c] = _shown(getattr(r, c, None), UNIT_FORMATS[c])
+            records.append(record)
+    if (level is not None or unit is not None) and not records:
+        raise NotFoundError(tr("web.unknown_unit", ctx.lang, level=level or "", unit=unit or ""))
+    return records
+
+
+STUDENT_FIELDS: tuple[tuple[str, Fmt], ...] = (
+    ("score", "num1"), ("full_marks", "num1"), ("grade_letter", "text"), ("t", "num1"),
+    ("pr", "num1"), ("rank", "int"))
+"""A student's result in one subject as records carry it (each shown only where the pages
+show it: :func:`result_fields`)."""
+
+
+def result_fields(ctx: Ctx, a: ExamAnalysis) -> tuple[str, ...]:
+    """Which of :data:`STUDENT_FIELDS` this principal may see for ``a``'s students: the
+    pages' rule (:func:`_student_exam`): scores unless a parent is refused them by the
+    publication policy; T, percentile and rank only where the policy allows ranks."""
+    rules = _rules(ctx, a)
+    fields = ["grade_letter"]
+    if rules.family_scores or ctx.principal.role != "parent":
+        fields[:0] = ["score", "full_marks"]
+    if rules.student_ranks:
+        fields += ["t", "pr", "rank"]
+    return tuple(fields)
+
+
+def result_records(ctx: Ctx, exam_id: str) -> tuple[list[dict[str, Any]], str]:
+    """The exam's student results this principal may see, one record per (student, subject),
+    with the student's name and ID number masked as on the pages
+    (:func:`~eduquality.store.scoped.scoped_students`); and the object the audit log names.
+    :class:`NoStudentAccess` when the role has no student-level access at all."""
+    require_exam(ctx.db, ctx.scope, exam_id)
+    if not ctx.scope.sees("student"):
+        raise NoStudentAccess(tr("access.denied", ctx.lang, what=f"exam {exam_id} results"))
+    a = ctx.analysis(exam_id)
+    people = scoped_students(ctx.db, ctx.scope, exam_id=exam_id).drop_duplicates("student_id")
+    who = people.set_index("student_id")
+    fields = result_fields(ctx, a)
+    formats = dict(STUDENT_FIELDS)
+    order = {s: i for i, s in enumerate(a.exam.subjects)}
+    rows = a.students.loc[a.students["student_id"].isin(who.index)]
+    rows = rows.assign(_s=rows["subject_code"].map(order)).sort_values(
+        ["school_code", "class_id", "student_id", "_s"], kind="stable")
+    records = []
+    for r in rows.to_dict("records"):
+        person = who.loc[r["student_id"]]
+        record: dict[str, Any] = {
+            "student_id": int(r["student_id"]), "name": person["name"],
+            "national_id": person["national_id"], "school": r["school_code"],
+            "class": r["class_id"], "subject": r["subject_code"], "status": r.get("status")}
+        for f in fields:
+            record[f] = _shown(r.get(f), formats[f])
+        records.append(record)
+    return records, f"exam:{exam_id}/results"
+
+
 AUDIT_PAGE_ROWS = 100
 """Rows per page of the audit log."""
 
@@ -433,4 +556,4 @@ def home_links(ctx: Ctx) -> list[tuple[str, str]]:
 
 
 __all__ = ["audit_page", "class_page", "exam_page", "exams_page", "home_links",
-           "school_page", "student_page"]
+           "result_records", "school_page", "student_page", "unit_records"]

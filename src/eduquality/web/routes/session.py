@@ -9,6 +9,7 @@ own; a password change ends every session of the user and opens a fresh one for 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -60,7 +61,7 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "-"
 
 
-def _secure(request: Request) -> bool:
+def secure_cookies(request: Request) -> bool:
     """Secure cookies when configured (``cookie_secure``: TLS or a TLS proxy) or when this
     request came over HTTPS."""
     return bool(request.app.state.cookie_secure) or request.url.scheme == "https"
@@ -70,14 +71,21 @@ def _root(request: Request) -> str:
     return str(request.scope.get("root_path", ""))
 
 
+def _wait(request: Request, db: DbDep, who: Principal) -> float:
+    """Seconds this address or account must still wait before a try (0: now); a refused try
+    is audited (repeats aggregated)."""
+    wait = float(request.app.state.throttle.wait(_client(request), who.username))
+    if wait > 0:
+        audit_repeated(db, who, "denied", "login", THROTTLED, _client(request))
+    return wait
+
+
 def _refused(request: Request, db: DbDep, who: Principal, template: str, lang: str,
              principal: Principal | None, **context: object) -> Response | None:
     """The 429 page when this address or account must still wait, else None."""
-    state = request.app.state
-    wait = state.throttle.wait(_client(request), who.username)
+    wait = _wait(request, db, who)
     if wait <= 0:
         return None
-    audit_repeated(db, who, "denied", "login", THROTTLED, _client(request))
     return render(request, template, lang, principal, status_code=429,
                   error=translator(lang)("web.login.throttled", seconds=math.ceil(wait)),
                   **context)
@@ -88,7 +96,9 @@ def _failed(request: Request, db: DbDep, who: Principal) -> None:
     audit_repeated(db, who, "denied", "login", WRONG_PASSWORD, _client(request))
 
 
-def _new_session(request: Request, db: DbDep, username: str) -> str:
+def open_session(request: Request, db: DbDep, username: str) -> str:
+    """A new server-side session for ``username`` (ending the request's old one: no session
+    fixation); returns its token."""
     state = request.app.state
     end_session(db, request.cookies.get(SESSION_COOKIE))
     return create_session(db, username, state.clock(), state.session_limits, _client(request))
@@ -100,30 +110,55 @@ async def login_form(request: Request, next: str = "/") -> Response:
     return render(request, "login.html", lang, None, next=safe_next(next), error=None)
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One sign-in try: the principal when it succeeded; ``wait`` > 0 when the throttle
+    refused it unchecked (seconds until the next try may be made)."""
+
+    principal: Principal | None
+    wait: float = 0.0
+
+
+async def attempt_sign_in(request: Request, db: DbDep, username: str,
+                          password: str) -> Attempt:
+    """A sign-in try, as every sign-in surface makes it (the page and the API): refused
+    unchecked while the address or account must wait (:class:`~eduquality.web.auth.Throttle`);
+    the password checked off the event loop (:func:`~eduquality.web.auth.sign_in`); failures
+    counted and audited (repeats aggregated), a success clears the account's count, is audited
+    and opens a new server-side session (:func:`open_session`)."""
+    who = Principal(username=username or "-", role="-")
+    wait = _wait(request, db, who)
+    if wait > 0:
+        return Attempt(None, wait)
+    principal = await sign_in(db, request.app.state.hasher, username, password)
+    if principal is None:
+        _failed(request, db, who)
+        return Attempt(None)
+    request.app.state.throttle.succeed(username)
+    audit(db, principal, "login", "session", None)
+    return Attempt(principal)
+
+
 @router.post("/login")
 async def login(request: Request, db: DbDep, username: Annotated[str, Form()],
                 password: Annotated[str, Form()], next: Annotated[str, Form()] = "/"
                 ) -> Response:
-    state = request.app.state
     lang = request_lang(request)
-    username = username.strip()[:64]
-    who = Principal(username=username or "-", role="-")
-    refused = _refused(request, db, who, "login.html", lang, None, next=safe_next(next))
-    if refused is not None:
-        return refused
-    principal = await sign_in(db, state.hasher, username, password)
+    attempt = await attempt_sign_in(request, db, username.strip()[:64], password)
+    if attempt.wait > 0:
+        return render(request, "login.html", lang, None, status_code=429, next=safe_next(next),
+                      error=translator(lang)("web.login.throttled",
+                                             seconds=math.ceil(attempt.wait)))
+    principal = attempt.principal
     if principal is None:
-        _failed(request, db, who)
         return render(request, "login.html", lang, None, status_code=401, next=safe_next(next),
                       error=translator(lang)("web.login.failed"))
-    state.throttle.succeed(username)
-    audit(db, principal, "login", "session", None)
-    token = _new_session(request, db, principal.username)
+    token = open_session(request, db, principal.username)
     target = safe_next(next)
     if must_change_password(db, principal.username):
         target = "/account/password?" + urlencode({"next": target})
     response = RedirectResponse(_root(request) + target, status_code=303)
-    set_session_cookie(response, token, _secure(request))
+    set_session_cookie(response, token, secure_cookies(request))
     return response
 
 
@@ -196,7 +231,7 @@ async def change_password(request: Request, db: DbDep, principal: SignedIn,
     token = create_session(db, principal.username, state.clock(), state.session_limits,
                            _client(request))
     response = RedirectResponse(_root(request) + safe_next(next), status_code=303)
-    set_session_cookie(response, token, _secure(request))
+    set_session_cookie(response, token, secure_cookies(request))
     return response
 
 
