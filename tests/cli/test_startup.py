@@ -88,3 +88,15 @@ def test_cli_message_keys_are_registered_at_startup():
                           text=True, env={**os.environ, "PYTHONPATH": src}, check=True,
                           timeout=60)
     assert json.loads(done.stdout) == []
+
+
+def test_irt_fit_does_not_load_scipy_stats_or_optimize():
+    """`eduquality irt fit` loads the IRT engine and the calibration use case, not
+    scipy.stats/scipy.optimize (a second or more of start-up; used only by DIF, item fit and
+    linking, which import them when they run)."""
+    probe = ("import sys, eduquality.analysis.calibration, eduquality.measures.irt; "
+             "print(sorted(m for m in ('scipy.stats', 'scipy.optimize') if m in sys.modules))")
+    src = str(Path(eduquality.__file__).resolve().parent.parent)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": src}, check=True, timeout=60)
+    assert done.stdout.strip() == "[]"
