@@ -93,7 +93,7 @@ def _response_table(path: str | Path, id_col: str | None, exclude: tuple[str, ..
             raise EduQualityError(tr("calibration.no_column", lang, path=path, column=col))
     ids = frame[id_col] if id_col else pd.Series(np.arange(1, len(frame) + 1), name="id")
     items = frame.drop(columns=[c for c in (id_col, *exclude) if c is not None])
-    items = items.apply(lambda s: s.str.strip()).replace(list(MISSING), np.nan)
+    items = items.apply(lambda s: s.str.strip()).apply(lambda s: s.where(~s.isin(MISSING)))
     return items, ids, frame
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from eduquality.measures.irt.data import numeric_values
 from eduquality.measures.irt.messages import error
 
 Array = NDArray[np.float64]
@@ -35,7 +36,7 @@ def mantel_haenszel(responses: pd.DataFrame, focal: NDArray[np.bool_]) -> pd.Dat
     >>> mantel_haenszel(x, g)["ets_class"].tolist()
     ['A', 'A']
     """
-    values = responses.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    values = numeric_values(responses)
     answered = ~np.isnan(values)
     bad = [c for j, c in enumerate(responses.columns)
            if not np.isin(values[answered[:, j], j], (0.0, 1.0)).all()]
