@@ -11,12 +11,11 @@ import json
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from eduquality.analysis.item_matrix import load_item_matrix
 from eduquality.errors import EduQualityError, NotFoundError
 from eduquality.i18n import register, tr
 from eduquality.ingest.readers import read_csv_table
@@ -34,10 +33,9 @@ from eduquality.measures.irt import (
 )
 from eduquality.measures.irt.api import export_table
 from eduquality.measures.irt.dif import mantel_haenszel
-from eduquality.store import Database
-from eduquality.store.irt import item_parameters, paper_scale, save_calibration
-from eduquality.store.papers import papers_with_item_scores
-from eduquality.store.refs import exists
+
+if TYPE_CHECKING:  # the database (duckdb) loads only for the paper functions, not `irt fit`
+    from eduquality.store import Database
 
 MESSAGES = register({
     "calibration.no_file": ("找不到作答文件：{path}", "response file not found: {path}"),
@@ -95,7 +93,7 @@ def _response_table(path: str | Path, id_col: str | None, exclude: tuple[str, ..
             raise EduQualityError(tr("calibration.no_column", lang, path=path, column=col))
     ids = frame[id_col] if id_col else pd.Series(np.arange(1, len(frame) + 1), name="id")
     items = frame.drop(columns=[c for c in (id_col, *exclude) if c is not None])
-    items = items.apply(lambda s: s.str.strip()).replace(list(MISSING), np.nan)
+    items = items.apply(lambda s: s.str.strip()).apply(lambda s: s.where(~s.isin(MISSING)))
     return items, ids, frame
 
 
@@ -175,6 +173,9 @@ def calibrate_paper(db: Database, paper_id: str, model: str = "2pl",
     Items everyone scored the same on are left out and listed in ``excluded``. Without an
     anchor the paper defines its own scale (θ ~ N(0, 1) in its population), named by its id.
     """
+    from eduquality.analysis.item_matrix import load_item_matrix
+    from eduquality.store.irt import paper_scale, save_calibration
+
     lang = db.lang
     mat = load_item_matrix(db, paper_id)
     if mat.items.empty:
@@ -250,6 +251,8 @@ def _nan_none(value: Any, factor: float = 1.0) -> float | None:
 
 def load_bank(db: Database, paper_id: str) -> ItemBank:
     """The stored item parameters of a calibrated paper as an item bank (items named by seq)."""
+    from eduquality.store.irt import item_parameters
+
     rows = item_parameters(db, paper_id)
     if rows.empty:
         raise NotFoundError(tr("calibration.not_calibrated", db.lang, paper=paper_id))
@@ -274,6 +277,9 @@ def calibrate_exam(db: Database, exam_id: str, model: str = "2pl",
                    ) -> list[PaperCalibration]:
     """Calibrate every paper of ``exam_id`` that has item scores; ``anchors`` maps a paper to
     (anchor paper, common items) to link it to an earlier scale. Writes."""
+    from eduquality.store.papers import papers_with_item_scores
+    from eduquality.store.refs import exists
+
     papers = papers_with_item_scores(db, exam_id)["paper_id"].tolist()
     if not papers and not exists(db, "exam", exam_id):
         raise NotFoundError(tr("calibration.no_exam", db.lang, exam=exam_id))

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from eduquality.cli.app import Context, main, pass_ctx
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
-from eduquality.measures.growth import GrowthInputError, student_growth_percentiles
 from eduquality.vocab import SUBJECT_STATUS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MESSAGES = register({
     "growth.cli.columns": ("{path} 缺少列：{cols}", "{path} lacks columns: {cols}"),
@@ -33,6 +35,8 @@ def _read_scores(path: str, id_col: str, cols: list[str], lang: str) -> pd.DataF
     :func:`eduquality.ingest.readers.read_csv_table`, as every command reads CSV); a blank cell
     or a status word (缺考 …) is a missing score; any other non-number is an error naming its
     line."""
+    import pandas as pd
+
     from eduquality.ingest.readers import read_csv_table
 
     frame = read_csv_table(path, lang).fillna("")
@@ -77,6 +81,10 @@ def sgp(ctx: Context, scores: str, id_col: str, current: str, priors: tuple[str,
     Each student gets the SGP of the model with the most priors she has; a student with no
     prior (or no current score) gets an empty sgp and priors_used = 0.
     """
+    import pandas as pd
+
+    from eduquality.measures.growth import GrowthInputError, student_growth_percentiles
+
     data = _read_scores(scores, id_col, [current, *priors], ctx.lang)
     try:
         result = student_growth_percentiles(data[current], data[list(priors)], min_n=min_n)

@@ -13,15 +13,19 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import numpy as np
-import pandas as pd
 
 from eduquality.cli.app import Context, main, one_of, pass_ctx, renamed_option
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
-from eduquality.measures.items import ItemAnalysis, item_analysis
+
+if TYPE_CHECKING:  # numpy, pandas and the measures load when the command runs, not at --help
+    import numpy as np
+    import pandas as pd
+
+    from eduquality.measures.items import ItemAnalysis
 
 STATS_COLUMNS = ["item", "mean", "sd", "p", "d27", "total_r", "rest_r", "alpha_if_deleted"]
 SUMMARY_KEYS = ["alpha", "sem", "mean_total", "sd_total", "n_persons", "n_items"]
@@ -61,6 +65,8 @@ def read_responses(path: str, id_col: str | None, lang: str) -> pd.DataFrame:
 
     The file is read by :func:`eduquality.ingest.readers.read_csv_table`, the one CSV reading
     of every command; a cell is a number once stripped of spaces, else the message names it."""
+    import pandas as pd
+
     from eduquality.ingest.readers import read_csv_table
 
     if not Path(path).is_file():
@@ -90,6 +96,8 @@ def _items_only(raw: pd.DataFrame, id_col: str | None, path: str, lang: str) -> 
 def _report_cells(values: pd.DataFrame, bad: pd.DataFrame, key: str, lang: str) -> None:
     """Raise naming the first few cells flagged in ``bad`` by line (``values.index``) and
     column."""
+    import numpy as np
+
     if not bad.to_numpy().any():
         return
     rows, cols = np.nonzero(bad.to_numpy())
@@ -104,6 +112,8 @@ def _report_cells(values: pd.DataFrame, bad: pd.DataFrame, key: str, lang: str) 
 
 def parse_max_scores(text: str | None, scores: pd.DataFrame, lang: str) -> np.ndarray | None:
     """``"1,1,2"`` → array, checked against the items and the observed scores."""
+    import numpy as np
+
     if text is None:
         return None
     parts = [p.strip() for p in text.split(",")]
@@ -167,6 +177,8 @@ def items(ctx: Context, responses: str, stats: str | None, stats_old: str | None
           summary: str | None, id_col: str | None, max_scores: str | None) -> None:
     """Classical item analysis of a score file: P, D (27 %), item-total/rest r, alpha if
     deleted; alpha and SEM. 小题分析：得分率、区分度、相关、信度。"""
+    from eduquality.measures.items import item_analysis
+
     out = one_of(stats, stats_old, "--stats")
     scores = read_responses(responses, id_col, ctx.lang)
     maxima = parse_max_scores(max_scores, scores, ctx.lang)

@@ -4,14 +4,16 @@ from the database (internal use: no published league tables)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from eduquality.cli.app import Context, main, pass_ctx
 from eduquality.errors import EduQualityError
-from eduquality.outputs import XLSX_OPTIONS
 from eduquality.vocab import SUBJECTS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _subject(ctx: Context, text: str) -> str:
@@ -24,6 +26,10 @@ def _subject(ctx: Context, text: str) -> str:
 def _write(frames: dict[str, pd.DataFrame], out: str | None, ctx: Context) -> None:
     if not out:
         return
+    import pandas as pd
+
+    from eduquality.outputs import XLSX_OPTIONS
+
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path, engine="xlsxwriter",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from eduquality.cli.app import Context, main, pass_ctx
-from eduquality.simulate import DEFAULT_SEED, DEFAULT_STUDENTS, PROFILES, simulate_district
+from eduquality.simulate.defaults import DEFAULT_SEED, DEFAULT_STUDENTS, PROFILES
 
 
 @main.command()
@@ -25,6 +25,8 @@ from eduquality.simulate import DEFAULT_SEED, DEFAULT_STUDENTS, PROFILES, simula
 def simulate(ctx: Context, out: str, students: int, seed: int, profile: str, years: int) -> None:
     """Simulate a Wuhua-like district and write the files its schools would send.
     模拟一个类五华区的区县，生成学校报送的名册、试卷结构与成绩文件（含真值）。"""
+    from eduquality.simulate import simulate_district
+
     manifest = simulate_district(out, students=students, seed=seed, profile=profile, years=years,
                                  progress=lambda msg: click.echo(msg, err=True), lang=ctx.lang)
     c = manifest.counts

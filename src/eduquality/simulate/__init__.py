@@ -26,15 +26,32 @@ model), ``papers`` and ``irt`` (items and responses), ``exams`` (calendar, scori
 (province tables, lines), ``writers`` and ``output`` (files), ``manifest``, ``truth``, ``core``.
 """
 
-from eduquality.simulate.core import (
-    DEFAULT_SEED,
-    DEFAULT_STUDENTS,
-    SimulationError,
-    simulate_district,
-)
-from eduquality.simulate.exams import PROFILES
-from eduquality.simulate.manifest import Manifest, ManifestEntry
-from eduquality.simulate.truth import Truth, load_truth
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from eduquality.simulate.core import SimulationError, simulate_district
+    from eduquality.simulate.defaults import DEFAULT_SEED, DEFAULT_STUDENTS, PROFILES
+    from eduquality.simulate.manifest import Manifest, ManifestEntry
+    from eduquality.simulate.truth import Truth, load_truth
 
 __all__ = ["DEFAULT_SEED", "DEFAULT_STUDENTS", "PROFILES", "Manifest", "ManifestEntry",
            "SimulationError", "Truth", "load_truth", "simulate_district"]
+
+# The package's names are loaded on first use (PEP 562), so that ``eduquality --help`` and
+# ``eduquality simulate --help`` do not import numpy/pandas; the light option values of the CLI
+# live in :mod:`eduquality.simulate.defaults`.
+_HOMES = {"DEFAULT_SEED": "defaults", "DEFAULT_STUDENTS": "defaults", "PROFILES": "defaults",
+          "SimulationError": "core", "simulate_district": "core", "Manifest": "manifest",
+          "ManifestEntry": "manifest", "Truth": "truth", "load_truth": "truth"}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value

@@ -16,8 +16,9 @@ from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.simulate import output
 from eduquality.simulate.curriculum import SUBJECTS
+from eduquality.simulate.defaults import DEFAULT_SEED, DEFAULT_STUDENTS, PROFILES
 from eduquality.simulate.district import build_schools
-from eduquality.simulate.exams import PROFILES, calendar, run_exam
+from eduquality.simulate.exams import calendar, run_exam
 from eduquality.simulate.gaokao import province_year, zhongkao_lines
 from eduquality.simulate.manifest import Manifest
 from eduquality.simulate.population import (
@@ -32,8 +33,6 @@ from eduquality.simulate.staff import build_teachers
 from eduquality.simulate.truth import write_truth
 
 ALL_YEARS = ("2018-2019", "2019-2020", "2020-2021", "2021-2022")
-DEFAULT_STUDENTS = 12_000
-DEFAULT_SEED = 20190125
 MAX_STUDENTS = 400_000
 
 MESSAGES = register({

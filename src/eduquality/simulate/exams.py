@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 
 from eduquality.simulate.curriculum import subjects_for
+from eduquality.simulate.defaults import PROFILES
 from eduquality.simulate.irt import choices, sample_responses
 from eduquality.simulate.papers import build_paper
 from eduquality.simulate.population import MU
 from eduquality.simulate.rng import stream
 
-PROFILES = ("minimal", "demo", "full")
 _GRADE_ZH = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九"}
 
 

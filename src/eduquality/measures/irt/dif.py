@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
+from eduquality.measures.irt.data import numeric_values
 from eduquality.measures.irt.messages import error
 
 Array = NDArray[np.float64]
@@ -36,7 +36,7 @@ def mantel_haenszel(responses: pd.DataFrame, focal: NDArray[np.bool_]) -> pd.Dat
     >>> mantel_haenszel(x, g)["ets_class"].tolist()
     ['A', 'A']
     """
-    values = responses.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    values = numeric_values(responses)
     answered = ~np.isnan(values)
     bad = [c for j, c in enumerate(responses.columns)
            if not np.isin(values[answered[:, j], j], (0.0, 1.0)).all()]
@@ -72,6 +72,8 @@ def mantel_haenszel(responses: pd.DataFrame, focal: NDArray[np.bool_]) -> pd.Dat
                   + (q_k * s_k).sum(0) / (2 * s**2))
         delta = -2.35 * np.log(alpha)
         se_delta = 2.35 * np.sqrt(var_ln)
+    from scipy import stats  # loaded here: scipy.stats costs a second at start-up
+
     p = stats.chi2.sf(chi2, 1)
     return pd.DataFrame({
         "item": [str(col) for col in responses.columns], "chi2": chi2, "p": p,
@@ -86,6 +88,8 @@ def ets_class(delta: Array, se_delta: Array, p: Array, level: float = 0.05) -> l
     >>> ets_class(np.array([0.5, -1.2, 2.0]), np.array([0.2, 0.2, 0.2]), np.array([.01] * 3))
     ['A', 'B', 'C']
     """
+    from scipy import stats
+
     size = np.abs(delta)
     z = stats.norm.isf(level)
     with np.errstate(invalid="ignore"):

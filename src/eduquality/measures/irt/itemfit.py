@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from eduquality.measures.irt.bank import ItemBank
 from eduquality.measures.irt.scoring import lord_wingersky
@@ -103,6 +102,8 @@ def _sx2_item(obs: Array, exp: Array, n_par: float, minimum: float) -> tuple[flo
         stat += float(((o_arr[pos] - e_arr[pos]) ** 2 / e_arr[pos]).sum())
         contrasts += max(int(pos.sum()) - 1, 0)
     df = max(contrasts - n_par, 0.0)
+    from scipy import stats  # loaded here: scipy.stats costs a second at start-up
+
     p = float(stats.chi2.sf(stat, df)) if df > 0 else np.nan
     return stat, df, p
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import optimize
 
 from eduquality.measures.irt.bank import ItemBank
 from eduquality.measures.irt.messages import error
@@ -102,6 +101,8 @@ def _characteristic_curve(base: ItemBank, new: ItemBank, method: str, slope: flo
 
     def loss(x: Array) -> float:
         return float((((target - curves(x)) ** 2) * w).sum())
+
+    from scipy import optimize  # loaded here, not when the IRT engine is imported
 
     start = np.array([np.log(max(slope, 1e-3)), intercept])
     res = optimize.minimize(loss, start, method="BFGS", options={"gtol": 1e-10})

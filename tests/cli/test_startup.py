@@ -1,0 +1,102 @@
+"""Start-up of the CLI stays light: ``eduquality --help`` (and a command's ``--help``) must not
+import the heavy libraries, which each command loads inside its function (issue 12: ≤ 0.3 s).
+
+Not a timed test: a fresh interpreter runs the help and reports which modules it loaded."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import eduquality
+
+HEAVY = ["pandas", "scipy", "numpy", "duckdb", "ibis", "matplotlib", "weasyprint", "fastapi",
+         "pyarrow", "openpyxl", "xlsxwriter", "jinja2", "uvicorn", "starlette", "rich"]
+
+PROBE = """
+import json, sys
+from eduquality.cli import main
+try:
+    main(sys.argv[1:], prog_name="eduquality")
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+heavy = sorted({name.split(".")[0] for name in sys.modules} & set(json.loads(HEAVY)))
+print("\\n" + json.dumps({"code": code, "heavy": heavy}))
+"""
+
+
+def loaded_after(*args: str) -> dict[str, object]:
+    """Exit code and the heavy top-level packages loaded by ``eduquality ARGS`` in a fresh
+    interpreter."""
+    src = str(Path(eduquality.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": src}
+    probe = PROBE.replace("HEAVY", repr(json.dumps(HEAVY)))
+    done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True,
+                          env=env, check=False, timeout=60)
+    assert done.stdout.strip(), done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("args", [
+    ["--help"],
+    ["analyse", "--help"],
+    ["irt", "fit", "--help"],
+    ["items", "--help"],
+    ["growth", "sgp", "--help"],
+    ["simulate", "--help"],
+    ["value-added", "--help"],
+    ["report", "--help"],
+    ["web", "--help"],
+])
+def test_help_imports_no_heavy_library(args):
+    seen = loaded_after(*args)
+    assert seen == {"code": 0, "heavy": []}
+
+
+def test_the_probe_sees_a_heavy_import(tmp_path):
+    """The check can fail: a command that runs (not --help) does load them."""
+    responses = tmp_path / "r.csv"
+    responses.write_text("i1,i2,i3\n1,0,1\n0,0,1\n1,1,1\n0,1,0\n", encoding="utf-8")
+    seen = loaded_after("items", str(responses), "--stats", str(tmp_path / "stats.csv"))
+    assert seen["code"] == 0
+    assert {"numpy", "pandas"} <= set(seen["heavy"])
+
+
+MESSAGE_CALL = re.compile(r'(?:\btr|\.say|\.t)\(\s*"([a-z_][a-z0-9_.]*)"')
+
+
+def test_cli_message_keys_are_registered_at_startup():
+    """Every message key the CLI modules print (``tr("…")``, ``ctx.say("…")``, ``ctx.t("…")``)
+    is registered once ``eduquality.cli`` is imported, in a fresh interpreter: no key may move
+    into a module that loads only when a command runs."""
+    cli_dir = Path(eduquality.__file__).resolve().parent / "cli"
+    keys = sorted({k for f in cli_dir.glob("*.py") for k in MESSAGE_CALL.findall(f.read_text(
+        encoding="utf-8"))})
+    assert len(keys) > 20  # the pattern finds the CLI's messages
+    probe = ("import json, sys; import eduquality.cli; from eduquality.i18n import has; "
+             "print(json.dumps([k for k in json.loads(sys.argv[1]) if not has(k)]))")
+    src = str(Path(eduquality.__file__).resolve().parent.parent)
+    done = subprocess.run([sys.executable, "-c", probe, json.dumps(keys)], capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": src}, check=True,
+                          timeout=60)
+    assert json.loads(done.stdout) == []
+
+
+def test_irt_fit_does_not_load_scipy_stats_or_optimize():
+    """`eduquality irt fit` loads the IRT engine and the calibration use case, not
+    scipy.stats/scipy.optimize (a second or more of start-up; used only by DIF, item fit and
+    linking, which import them when they run)."""
+    probe = ("import sys, eduquality.analysis.calibration, eduquality.measures.irt; "
+             "print(sorted(m for m in ('scipy.stats', 'scipy.optimize') if m in sys.modules))")
+    src = str(Path(eduquality.__file__).resolve().parent.parent)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": src}, check=True, timeout=60)
+    assert done.stdout.strip() == "[]"
