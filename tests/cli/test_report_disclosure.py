@@ -60,13 +60,12 @@ def web_rows(files, username: str) -> dict[str, tuple]:
                                        "password": PASSWORD}).status_code == 303
     r = client.get("/exams/E1?format=xlsx")
     assert r.status_code == 200
-    ws = openpyxl.load_workbook(io.BytesIO(r.content)).worksheets[0]
-    rows = list(ws.iter_rows(values_only=True))
-    start = next(i for i, row in enumerate(rows) if str(row[0]).startswith("学校 · 总分"))
-    header = list(rows[start + 1])
+    rows = list(openpyxl.load_workbook(io.BytesIO(r.content))["学校 · 总分"].iter_rows(
+        values_only=True))   # one sheet per section of the page: title, header, rows
+    header = list(rows[1])
     return {row[0]: (row[header.index("报名人数")], row[header.index("实考人数")],
                      row[header.index("平均分")])
-            for row in rows[start + 2:start + 5]}
+            for row in rows[2:5]}
 
 
 def test_leader_report_withholds_what_the_web_withholds(files, tmp_path):

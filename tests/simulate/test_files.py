@@ -30,14 +30,19 @@ def _roster_contract() -> dict[str, tuple[set[str], set[str]]]:
             continue
 
         def names(cell: str) -> set[str]:
-            """Column names; ``A/B`` may be written as ``A/B``, ``A`` or ``B``."""
-            cell = re.sub(r"\([^)]*\)", "", cell)
+            """Column names; ``A/B`` (or ``A or B``) may be written as ``A/B``, ``A`` or ``B``;
+            footnote marks are dropped."""
+            cell = re.sub(r"\([^)]*\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]", "", cell)
+            cell = re.sub(r"\s+(?:and/or|or)\s+", "/", cell)
             out = set()
             for c in (c.strip() for c in cell.split(",") if c.strip()):
                 out |= {c, *c.split("/")}
             return out
 
-        out[cells[0]] = (names(cells[1]), names(cells[2]))
+        required = names(cells[1])
+        either = {c for c in required if "/" in c}   # one of them is required: both optional
+        alternatives = {part for c in either for part in c.split("/")}
+        out[cells[0]] = (required - alternatives, names(cells[2]) | alternatives)
     return out
 
 
