@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(fonts-noto-cjk chromium poppler-utils libreoffice-calc-nogui
-              r-base-core r-cran-psych r-cran-quantreg r-cran-lme4)
+              r-base-core r-cran-psych r-cran-quantreg r-cran-lme4 postgresql)
 PYTHON=${PYTHON:-python3}
 stamp=.setup-stamp
 want="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)"
