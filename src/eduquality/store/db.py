@@ -20,6 +20,7 @@ import pandas as pd
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.outputs import keep_private, make_private
+from eduquality.store.locks import locked_error
 from eduquality.store.migrations import all_migrations
 
 MESSAGES = register({
@@ -251,7 +252,13 @@ def open_database(path: str | Path, lang: str = "zh", read_only: bool = False) -
     if path != ":memory:":
         keep_private()
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(path, read_only=read_only)
+    try:
+        con = duckdb.connect(path, read_only=read_only)
+    except duckdb.IOException as exc:
+        locked = locked_error(str(exc), path)
+        if locked is None:
+            raise
+        raise locked from None
     if path != ":memory:":
         for file in (path, f"{path}.wal"):
             make_private(file)
