@@ -131,7 +131,7 @@ class PaperPlan:
         n = upsert(con, "exam", self.exam, ["exam_id"]) if not self.exam.empty else 0
         ids = list(self.papers["paper_id"])
         for table in ("item_knowledge", "optional_group", "item"):
-            con.execute(f"DELETE FROM {table} WHERE list_contains(?, paper_id)", [ids])
+            con.execute(f"DELETE FROM {table} WHERE paper_id = ANY(?)", [ids])
         n += upsert(con, "paper", self.papers, ["paper_id"])
         for table, frame in (("item", self.items), ("optional_group", self.groups),
                              ("item_knowledge", self.knowledge)):

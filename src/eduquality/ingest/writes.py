@@ -1,6 +1,6 @@
 """Bulk, idempotent writes from DataFrames into the database (inside ``db.write()``).
 
-Rows are moved by DuckDB from a registered frame (``INSERT … SELECT``), never row by row.
+Rows are moved by the database from a registered frame (``INSERT … SELECT``), never row by row.
 :func:`upsert` updates the rows whose key exists and differ, and inserts the new ones, so that
 importing the same data twice changes nothing and a corrected file updates instead of duplicating.
 :func:`replace_rows` deletes the rows of the keys a file covers and inserts the file's rows (for
@@ -10,20 +10,22 @@ tables nothing references: memberships, registrations, scores).
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from eduquality.store.catalog import column_types as _types
+from eduquality.store.catalog import is_referenced as _referenced
+
 _counter = itertools.count()
 
+Connection = Any
+"""The write transaction's connection (``with db.write() as con``), on either store
+(:data:`eduquality.store.db.Connection`)."""
 
-def _types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    rows = con.execute(f'DESCRIBE "{table}"').fetchall()
-    return {r[0]: r[1] for r in rows}
 
-
-def _register(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> str:
+def _register(con: Connection, frame: pd.DataFrame) -> str:
     """Register ``frame`` for SQL as an Arrow table (DuckDB scans Arrow in parallel)."""
     name = f"_eq_src_{next(_counter)}"
     try:
@@ -37,23 +39,16 @@ def _select(cols: list[str], types: dict[str, str], alias: str = "s") -> str:
     return ", ".join(f'CAST({alias}."{c}" AS {types[c]}) AS "{c}"' for c in cols)
 
 
-def _referenced(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    """Whether a foreign key of another table references ``table``."""
-    row = con.execute("SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = "
-                      "'FOREIGN KEY' AND referenced_table = ?", [table]).fetchall()
-    return bool(row and row[0][0])
-
-
-def has_rows(con: duckdb.DuckDBPyConnection, table: str, column: str,
+def has_rows(con: Connection, table: str, column: str,
              values: list[str]) -> bool:
     """Whether ``table`` holds a row whose ``column`` is one of ``values`` (to skip the delete
     step of a first import)."""
-    row = con.execute(f"SELECT 1 FROM {table} WHERE list_contains(?, {column}) LIMIT 1",
+    row = con.execute(f"SELECT 1 FROM {table} WHERE {column} = ANY(?) LIMIT 1",
                       [values]).fetchall()
     return bool(row)
 
 
-def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
+def upsert(con: Connection, table: str, frame: pd.DataFrame,
            key: list[str]) -> int:
     """Update changed rows with an existing ``key``, insert the others. Writes.
 
@@ -98,7 +93,7 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
         con.unregister(src)
 
 
-def changed_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
+def changed_rows(con: Connection, table: str, frame: pd.DataFrame,
                  key: list[str]) -> pd.DataFrame:
     """The keys of ``frame`` that exist in ``table`` with different values (read only)."""
     if frame.empty:
@@ -121,7 +116,7 @@ def changed_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
         con.unregister(src)
 
 
-def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
+def replace_rows(con: Connection, table: str, frame: pd.DataFrame,
                  key: list[str], keys: pd.DataFrame | None = None) -> int:
     """Delete the rows of ``table`` whose ``key`` occurs in ``frame`` (or in ``keys``, when
     given: the distinct keys), insert ``frame``. Writes. Returns the number of rows inserted."""
@@ -152,7 +147,7 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
             con.unregister(key_src)
 
 
-def append_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
+def append_rows(con: Connection, table: str, frame: pd.DataFrame) -> int:
     """Insert ``frame`` (columns named as in ``table``). Writes. Returns rows inserted."""
     if frame.empty:
         return 0

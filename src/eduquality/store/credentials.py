@@ -48,6 +48,6 @@ def store_rehash(db: Database, username: str, old_hash: str, new_hash: str) -> N
 
 def password_hashes(db: Database, usernames: list[str]) -> list[tuple[str, str]]:
     """(username, stored hash) of those of ``usernames`` that exist, by username."""
-    rows = db.sql("SELECT username, password_hash FROM app_user WHERE list_contains(?, username)"
+    rows = db.sql("SELECT username, password_hash FROM app_user WHERE username = ANY(?)"
                   " AND password_hash IS NOT NULL ORDER BY username", [usernames])
     return [(str(u), str(h)) for u, h in rows.itertuples(index=False)]

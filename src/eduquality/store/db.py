@@ -4,6 +4,12 @@ All writes go through :meth:`Database.write`, one transaction each: either every
 block lands, after :meth:`Database.check_integrity` has passed, or nothing does. Reads may use
 :meth:`Database.sql` or an Ibis connection (:meth:`Database.ibis`), which lets the same
 aggregation run on DuckDB here and on Spark at province scale.
+
+Two stores (issue 10): a DuckDB file (the embedded default) or a PostgreSQL database named by a
+``postgresql://`` URL (the multi-user platform's system of record). On PostgreSQL ``Database.con``
+is a :class:`~eduquality.store.pg.PgConnection`, which answers the DuckDB connection calls the
+store makes; the migrations' frozen DuckDB text is rendered for PostgreSQL by
+:mod:`eduquality.store.pg_schema`.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import duckdb
 import pandas as pd
@@ -20,8 +26,15 @@ import pandas as pd
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.outputs import keep_private, make_private
+from eduquality.store.catalog import base_tables, dialect_of
 from eduquality.store.locks import locked_error
-from eduquality.store.migrations import all_migrations
+from eduquality.store.migrations import Migration, all_migrations
+
+if TYPE_CHECKING:
+    from eduquality.store.pg import PgConnection
+
+Connection: TypeAlias = "duckdb.DuckDBPyConnection | PgConnection"
+"""A connection of either store: DuckDB's, or PostgreSQL's behind the same calls."""
 
 MESSAGES = register({
     "store.integrity": (
@@ -67,19 +80,22 @@ class IntegrityError(EduQualityError):
 
 
 class Database:
-    """A DuckDB database with EduQuality's schema. Use :func:`open_database` to get one."""
+    """A database with EduQuality's schema, on DuckDB or PostgreSQL. Use :func:`open_database`
+    to get one. ``path``: the DuckDB file, or the PostgreSQL URL without its password."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: str, lang: str = "zh") -> None:
-        self.con = con
+    def __init__(self, con: Connection, path: str, lang: str = "zh") -> None:
+        self.con: Any = con
         self.path = path
         self.lang = lang
+        self.dialect = dialect_of(con)
         self._write_lock = threading.Lock()
 
     # -- schema -------------------------------------------------------------------------
     def schema_version(self) -> int:
         """The newest migration recorded (0 for a database without any)."""
         exists = self.scalar("SELECT count(*) FROM information_schema.tables "
-                             "WHERE table_catalog = current_database() AND table_schema = 'main' "
+                             "WHERE table_catalog = current_database() "
+                             "AND table_schema = current_schema() "
                              "AND table_name = 'schema_migrations'")
         if not exists:
             return 0
@@ -111,16 +127,19 @@ class Database:
         known = migrations[-1].version if migrations else 0
         if current > known:
             raise EduQualityError(tr("store.newer_schema", self.lang, found=current, known=known))
-        done = {int(r[0]) for r in self.con.execute(
-            "SELECT version FROM schema_migrations").fetchall()}
         applied = []
         for m in migrations:
-            if m.version in done:
-                continue
             with self._write_lock:
                 self.con.execute("BEGIN TRANSACTION")
                 try:
-                    self.con.execute(m.sql)
+                    if self.dialect == "postgres":
+                        # one migrating process at a time; the others then find it applied
+                        self.con.execute("SELECT pg_advisory_xact_lock(?)", [MIGRATION_LOCK])
+                    if self.con.execute("SELECT 1 FROM schema_migrations WHERE version = ?",
+                                        [m.version]).fetchone():
+                        self.con.execute("ROLLBACK")
+                        continue
+                    self.con.execute(self._migration_sql(m))
                     self.con.execute(
                         "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
                         [m.version, m.name],
@@ -132,9 +151,17 @@ class Database:
             applied.append(m.name)
         return applied
 
+    def _migration_sql(self, migration: Migration) -> str:
+        """``migration``'s SQL for this store (frozen DuckDB text, rendered for PostgreSQL)."""
+        if self.dialect == "postgres":
+            from eduquality.store.pg_schema import render
+
+            return render(migration)
+        return migration.sql
+
     # -- writing ------------------------------------------------------------------------
     @contextmanager
-    def write(self, check_scores: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    def write(self, check_scores: bool = True) -> Iterator[Any]:
         """The single write path: one transaction; integrity checked before commit. Writes.
 
         ``check_scores=False`` skips the score-vs-full-marks scan, for writes that cannot touch
@@ -163,7 +190,7 @@ class Database:
         IntegrityError."""
         bad_year = self.con.execute(
             """SELECT year_code FROM school_year
-               WHERE NOT regexp_full_match(year_code, '[0-9]{4}-[0-9]{4}')
+               WHERE year_code NOT SIMILAR TO '[0-9]{4}-[0-9]{4}'
                   OR CAST(substr(year_code, 6, 4) AS INTEGER)
                      <> CAST(substr(year_code, 1, 4) AS INTEGER) + 1 LIMIT 1""").fetchone()
         if bad_year:
@@ -212,19 +239,19 @@ class Database:
         """An Ibis backend over this same connection (for engine-portable aggregations)."""
         import ibis
 
+        if self.dialect == "postgres":
+            return ibis.postgres.from_connection(self.con.raw)
         return ibis.duckdb.from_connection(self.con)
 
     def table_counts(self) -> dict[str, int]:
         """Row counts of every base table (for `eduquality info`)."""
-        names = [r[0] for r in self.con.execute(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
-        ).fetchall()]
+        names = base_tables(self.con)
         return {n: int(self.scalar(f'SELECT count(*) FROM "{n}"')) for n in names}
 
     def cursor(self) -> Database:
         """A second handle on the same database, for another thread (DuckDB connections may
-        not be shared between threads; cursors may run side by side). Close it after use."""
+        not be shared between threads; cursors may run side by side; on PostgreSQL a second
+        session). Close it after use."""
         return Database(self.con.cursor(), self.path, self.lang)
 
     def close(self) -> None:
@@ -238,15 +265,26 @@ class Database:
         self.close()
 
 
+MIGRATION_LOCK = 0x6571_0001
+"""The PostgreSQL advisory lock key held while a migration is applied."""
+
+
 def open_database(path: str | Path, lang: str = "zh", read_only: bool = False) -> Database:
     """Open (creating if needed) the database at ``path`` and bring its schema up to date;
     ``read_only``: open an existing database whose schema is already up to date (no migration,
     no lock against other readers).
 
+    ``path`` may be a ``postgresql://`` URL (:func:`eduquality.store.pg.is_postgres_url`): the
+    database must exist; its schema is created or upgraded as a file's is.
+
     ``":memory:"`` gives a private in-memory database (tests). A database file and its
     ``.wal`` are their owner's only (0600): the process keeps the files it creates private
     from here on (:func:`eduquality.outputs.keep_private`), and an existing file is narrowed."""
     path = str(path)
+    from eduquality.store.pg import is_postgres_url
+
+    if is_postgres_url(path):
+        return _open_postgres(path, lang, read_only)
     if path != ":memory:" and read_only and not Path(path).is_file():
         raise EduQualityError(tr("store.no_database", lang, path=path))
     if path != ":memory:":
@@ -274,11 +312,33 @@ def open_database(path: str | Path, lang: str = "zh", read_only: bool = False) -
     return db
 
 
-Source = Database | duckdb.DuckDBPyConnection
+def _open_postgres(url: str, lang: str, read_only: bool) -> Database:
+    from eduquality.store.pg import PgConnection, connect_error, safe_url
+
+    try:
+        con = PgConnection(url, read_only=read_only)
+    except Exception as exc:
+        error = connect_error(exc, url, lang)
+        if error is None:
+            raise
+        raise error from None
+    db = Database(con, safe_url(url), lang)
+    try:
+        if read_only:
+            db.require_current_schema()
+        else:
+            db.migrate()
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+Source: TypeAlias = "Database | Connection"
 """What a read may run on: a :class:`Database`, or the connection of a write transaction
 (``with db.write() as con``) when the read must see rows that transaction has just written."""
 
 
-def connection_of(source: Source) -> duckdb.DuckDBPyConnection:
-    """The DuckDB connection of ``source``."""
+def connection_of(source: Source) -> Any:
+    """The connection of ``source`` (DuckDB's, or a :class:`~eduquality.store.pg.PgConnection`)."""
     return source.con if isinstance(source, Database) else source

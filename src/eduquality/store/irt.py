@@ -20,7 +20,7 @@ def item_parameters(db: Database, paper_id: str) -> pd.DataFrame:
 
 def paper_scale(db: Database, paper_id: str) -> str | None:
     """The scale ``paper_id``'s parameters are expressed on (None: not calibrated)."""
-    value = db.scalar("SELECT any_value(scale) FROM item_parameter WHERE paper_id = ?",
+    value = db.scalar("SELECT min(scale) FROM item_parameter WHERE paper_id = ?",
                       [paper_id])
     return None if value is None else str(value)
 
@@ -34,9 +34,9 @@ def save_calibration(db: Database, paper_id: str, parameters: pd.DataFrame,
     with db.write() as con:
         con.execute("DELETE FROM item_parameter WHERE paper_id = ?", [paper_id])
         con.execute("DELETE FROM scale_score WHERE paper_id = ?", [paper_id])
-        con.register("irt_items_df", parameters)
-        con.execute("INSERT INTO item_parameter BY NAME SELECT * FROM irt_items_df")
-        con.unregister("irt_items_df")
-        con.register("irt_scores_df", scores)
-        con.execute("INSERT INTO scale_score BY NAME SELECT * FROM irt_scores_df")
-        con.unregister("irt_scores_df")
+        for table, frame in (("item_parameter", parameters), ("scale_score", scores)):
+            src = f"irt_{table}_df"
+            cols = ", ".join(f'"{c}"' for c in frame.columns)
+            con.register(src, frame)
+            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {src}")
+            con.unregister(src)

@@ -45,8 +45,11 @@ def templates_of(db: Database, kind: str) -> list[Template]:
 def save_template(con: Any, t: Template, user: str) -> None:
     """Insert or replace template ``t.name``; ``con`` is the import's write transaction."""
     con.execute(
-        "INSERT OR REPLACE INTO import_template (name, kind, fingerprints, mapping, options, "
-        "saved_by, saved_at) VALUES (?, ?, ?, ?, ?, ?, current_timestamp)",
+        "INSERT INTO import_template (name, kind, fingerprints, mapping, options, saved_by, "
+        "saved_at) VALUES (?, ?, ?, ?, ?, ?, current_timestamp) ON CONFLICT (name) DO UPDATE "
+        "SET kind = excluded.kind, fingerprints = excluded.fingerprints, "
+        "mapping = excluded.mapping, options = excluded.options, saved_by = excluded.saved_by, "
+        "saved_at = excluded.saved_at",
         [t.name, t.kind, ",".join(sorted(t.fingerprints)),
          json.dumps(t.mapping, ensure_ascii=False, sort_keys=True),
          json.dumps(t.options, ensure_ascii=False, sort_keys=True), user])

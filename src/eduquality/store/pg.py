@@ -1,0 +1,303 @@
+"""PostgreSQL behind the DuckDB connection interface the store is written against (issue 10).
+
+The store and the importers' write path call a small part of a DuckDB connection:
+``execute(sql, params)`` with ``?`` placeholders, then ``fetchall()`` / ``fetchone()`` / ``df()``;
+``sql(query, params=…).to_arrow_table()``; ``register(name, frame)`` / ``unregister(name)`` to
+join a DataFrame or Arrow table in SQL; ``cursor()`` for another thread; ``BEGIN TRANSACTION`` /
+``COMMIT`` / ``ROLLBACK`` as statements; ``close()``. :class:`PgConnection` gives the same calls
+over one psycopg 3 connection, so that the same store code runs on both stores:
+
+- placeholders: ``?`` becomes ``%s`` (and a literal ``%`` ``%%``) outside quoted text and
+  comments (:func:`to_pyformat`);
+- the connection is in autocommit mode, so that the write path's own ``BEGIN TRANSACTION`` …
+  ``COMMIT`` make the transaction, as on DuckDB;
+- an INSERT, UPDATE or DELETE yields one row holding the number of rows it changed, as DuckDB's
+  do (the write path counts rows so);
+- ``df()`` goes through Arrow and DuckDB's own conversion to pandas, so a frame read from
+  PostgreSQL has the dtypes the same query gives on DuckDB; ``numeric`` (PostgreSQL's type of
+  ``avg`` and of sums of ``bigint``) arrives as a float, or an int when it has no fraction;
+- ``register`` creates a temporary table and fills it by ``COPY`` (it lives until
+  ``unregister`` or the end of the session; inside a transaction that rolls back it goes too).
+
+SQL the store writes runs on both when it keeps to what both know; the few DuckDB-only forms it
+used were rewritten portably (``= ANY(?)`` for ``list_contains``, ``SIMILAR TO`` for
+``regexp_full_match``, ``ON CONFLICT`` for ``INSERT OR REPLACE``, explicit column lists for
+``BY NAME``). The catalogue reads differ and live in :mod:`eduquality.store.catalog`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pandas as pd
+import pyarrow as pa
+
+from eduquality.errors import EduQualityError
+from eduquality.i18n import register as register_messages
+from eduquality.i18n import tr
+
+MESSAGES = register_messages({
+    "store.pg_unreachable": (
+        "无法连接 PostgreSQL 数据库 {url}：{reason}",
+        "cannot connect to the PostgreSQL database {url}: {reason}",
+    ),
+})
+
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres_url(location: str) -> bool:
+    """Whether ``location`` (a ``--db`` value) names a PostgreSQL database."""
+    return location.startswith(URL_SCHEMES)
+
+
+def safe_url(url: str) -> str:
+    """``url`` without its password, to show.
+
+    >>> safe_url("postgresql://eq:secret@db.local:5432/district")
+    'postgresql://eq:***@db.local:5432/district'
+    >>> safe_url("postgresql:///district")
+    'postgresql:///district'
+    """
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+def connect_error(exc: Exception, url: str, lang: str) -> EduQualityError | None:
+    """The user's error for a failed connection to ``url`` (None: not a connection error)."""
+    import psycopg
+
+    if not isinstance(exc, psycopg.OperationalError):
+        return None
+    reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+    return EduQualityError(tr("store.pg_unreachable", lang, url=safe_url(url), reason=reason))
+
+
+_TOKENS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/|\?|%""", re.DOTALL)
+
+
+def to_pyformat(sql: str) -> str:
+    """``sql`` with DuckDB's ``?`` placeholders as psycopg's ``%s`` and ``%`` escaped, outside
+    quoted strings, quoted names and comments.
+
+    >>> to_pyformat("SELECT '?', \\"a?\\", x % 2 FROM t WHERE k = ? -- why?")
+    'SELECT \\'?\\', "a?", x %% 2 FROM t WHERE k = %s -- why?'
+    """
+    def swap(m: re.Match[str]) -> str:
+        text = m.group(0)
+        return "%s" if text == "?" else "%%" if text == "%" else text
+
+    return _TOKENS.sub(swap, sql)
+
+
+# -- types ------------------------------------------------------------------------------------
+
+_ARROW_OF_OID: dict[int, pa.DataType] = {
+    16: pa.bool_(), 20: pa.int64(), 21: pa.int16(), 23: pa.int32(), 26: pa.int64(),
+    700: pa.float32(), 701: pa.float64(), 1700: pa.float64(),
+    25: pa.string(), 1043: pa.string(), 1042: pa.string(), 19: pa.string(), 114: pa.string(),
+    3802: pa.string(), 17: pa.binary(), 1082: pa.date32(), 1083: pa.time64("us"),
+    1114: pa.timestamp("us"), 1184: pa.timestamp("us", tz="UTC"),
+    1000: pa.list_(pa.bool_()), 1005: pa.list_(pa.int16()), 1007: pa.list_(pa.int32()),
+    1016: pa.list_(pa.int64()), 1021: pa.list_(pa.float32()), 1022: pa.list_(pa.float64()),
+    1231: pa.list_(pa.float64()), 1009: pa.list_(pa.string()), 1015: pa.list_(pa.string()),
+}
+"""Arrow type of each PostgreSQL type (by OID) a query of the store returns; others: text."""
+
+
+def _pg_type(arrow: pa.DataType) -> str:
+    """The PostgreSQL column type for an Arrow type (of a registered frame)."""
+    if pa.types.is_dictionary(arrow):
+        return _pg_type(arrow.value_type)
+    if pa.types.is_list(arrow) or pa.types.is_large_list(arrow):
+        return _pg_type(arrow.value_type) + "[]"
+    for test, name in ((pa.types.is_boolean, "boolean"), (pa.types.is_int8, "smallint"),
+                       (pa.types.is_int16, "smallint"), (pa.types.is_int32, "integer"),
+                       (pa.types.is_integer, "bigint"), (pa.types.is_floating, "double precision"),
+                       (pa.types.is_decimal, "numeric"), (pa.types.is_date, "date"),
+                       (pa.types.is_binary, "bytea"), (pa.types.is_large_binary, "bytea")):
+        if test(arrow):
+            return name
+    if pa.types.is_timestamp(arrow):
+        return "timestamptz" if arrow.tz else "timestamp"
+    return "text"
+
+
+def _arrow_table(frame: pd.DataFrame | pa.Table) -> pa.Table:
+    """``frame`` as an Arrow table; object columns Arrow cannot type become text."""
+    if isinstance(frame, pa.Table):
+        return frame
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        fixed = frame.copy()
+        for col in fixed.select_dtypes(include="object").columns:
+            fixed[col] = [None if v is None or (isinstance(v, float) and v != v) else str(v)
+                          for v in fixed[col]]
+        return pa.Table.from_pandas(fixed, preserve_index=False)
+
+
+_local = threading.local()
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    """``table`` as DuckDB's ``df()`` would give it (same dtypes on both stores)."""
+    import duckdb
+
+    con = getattr(_local, "duckdb", None)
+    if con is None:
+        con = _local.duckdb = duckdb.connect()
+    return con.from_arrow(table).df()
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# -- results and connection --------------------------------------------------------------------
+
+class PgResult:
+    """The rows of one statement, read like a DuckDB result."""
+
+    def __init__(self, columns: list[str], oids: list[int], rows: list[tuple[Any, ...]] | None,
+                 rowcount: int) -> None:
+        self.columns, self._oids, self._rowcount = columns, oids, rowcount
+        self._rows = rows if rows is not None else [(rowcount,)]
+        if rows is None:
+            self.columns, self._oids = ["Count"], [20]
+        self._next = 0
+
+    @property
+    def description(self) -> list[tuple[str, int]]:
+        return [(c, o) for c, o in zip(self.columns, self._oids, strict=True)]
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        rows, self._next = self._rows[self._next:], len(self._rows)
+        return rows
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        if self._next >= len(self._rows):
+            return None
+        self._next += 1
+        return self._rows[self._next - 1]
+
+    def to_arrow_table(self) -> pa.Table:
+        rows = self.fetchall()
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in self.columns]
+        arrays = []
+        for values, oid in zip(columns, self._oids, strict=True):
+            kind = _ARROW_OF_OID.get(oid)
+            if kind is None:
+                kind = pa.string()
+                values = tuple(None if v is None else str(v) for v in values)
+            arrays.append(pa.array(values, type=kind))
+        names = _unique(self.columns)
+        return pa.Table.from_arrays(arrays, names=names)
+
+    arrow = to_arrow_table
+    fetch_arrow_table = to_arrow_table
+
+    def df(self) -> pd.DataFrame:
+        return _to_pandas(self.to_arrow_table())
+
+    fetchdf = df
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Column names made unique as DuckDB does (``a``, ``a_1``)."""
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        if n in seen:
+            seen[n] += 1
+            out.append(f"{n}_{seen[n]}")
+        else:
+            seen[n] = 0
+            out.append(n)
+    return out
+
+
+def _numeric(text: str) -> float | int:
+    return float(text) if any(c in text for c in ".eEN") else int(text)
+
+
+class PgConnection:
+    """One PostgreSQL session with the calls of a DuckDB connection the store uses."""
+
+    dialect = "postgres"
+
+    def __init__(self, url: str, read_only: bool = False) -> None:
+        import psycopg
+        from psycopg.adapt import Loader
+
+        class NumericLoader(Loader):
+            def load(self, data: Any) -> float | int:
+                return _numeric(bytes(data).decode())
+
+        self.url, self.read_only = url, read_only
+        self._pg = psycopg.connect(url, autocommit=True)
+        self._pg.adapters.register_loader("numeric", NumericLoader)
+        if read_only:
+            self._pg.execute("SET default_transaction_read_only = on")
+
+    @property
+    def raw(self) -> Any:
+        """The psycopg connection."""
+        return self._pg
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> PgResult:
+        from psycopg import sql as pgsql
+
+        cur = self._pg.cursor()
+        if params:
+            cur.execute(to_pyformat(sql), list(params))
+        else:
+            cur.execute(pgsql.SQL(sql))
+        if cur.description is None:
+            return PgResult([], [], None, max(cur.rowcount, 0))
+        return PgResult([d.name for d in cur.description], [d.type_code for d in cur.description],
+                        cur.fetchall(), cur.rowcount)
+
+    def sql(self, query: str, params: Sequence[Any] | None = None) -> PgResult:
+        """DuckDB's relation call, evaluated at once."""
+        return self.execute(query, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> PgResult:
+        cur = self._pg.cursor()
+        cur.executemany(to_pyformat(sql), [list(r) for r in rows])
+        return PgResult([], [], None, max(cur.rowcount, 0))
+
+    def register(self, name: str, frame: pd.DataFrame | pa.Table) -> PgConnection:
+        """A temporary table ``name`` holding ``frame`` (DuckDB registers a view)."""
+        table = _arrow_table(frame)
+        cols = ", ".join(f"{_quote(f.name)} {_pg_type(f.type)}" for f in table.schema)
+        self._pg.execute(f"DROP TABLE IF EXISTS pg_temp.{_quote(name)}")
+        self._pg.execute(f"CREATE TEMPORARY TABLE {_quote(name)} ({cols})")
+        if table.num_rows:
+            with self._pg.cursor().copy(f"COPY {_quote(name)} FROM STDIN") as copy:
+                for row in _rows(table):
+                    copy.write_row(row)
+        return self
+
+    def unregister(self, name: str) -> PgConnection:
+        self._pg.execute(f"DROP TABLE IF EXISTS pg_temp.{_quote(name)}")
+        return self
+
+    def cursor(self) -> PgConnection:
+        """Another session on the same database (for another thread)."""
+        return PgConnection(self.url, self.read_only)
+
+    def close(self) -> None:
+        self._pg.close()
+
+
+def _rows(table: pa.Table) -> Iterator[tuple[Any, ...]]:
+    columns = [col.to_pylist() for col in table.columns]
+    return zip(*columns, strict=True)
