@@ -8,8 +8,12 @@ passing with the check silently left out.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
+
+STORES = ("duckdb", "postgres")
+"""The two stores (issue 10): a test that takes ``db_location`` runs on each."""
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -34,3 +38,45 @@ def _cheap_password_hashes():
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(passwords, "COST", passwords.ScryptCost(n=2**12, r=8, p=1))
         yield
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[object]:
+    """A throw-away PostgreSQL cluster for the whole run (:mod:`tests.pgcluster`), started on
+    first use and dropped at the end. It must start: PostgreSQL is installed by setup."""
+    from tests.pgcluster import start_cluster
+
+    cluster = start_cluster()
+    yield cluster
+    cluster.stop()
+
+
+def _location(request: pytest.FixtureRequest) -> Iterator[str]:
+    if request.param == "duckdb":
+        yield ":memory:"
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.migrated_database()
+    yield url
+    cluster.drop_database(url)
+
+
+@pytest.fixture(params=STORES)
+def db_location(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Where a test's new database lives, once per store: DuckDB in memory, or a new
+    PostgreSQL database with the schema already in place (dropped after the test)."""
+    yield from _location(request)
+
+
+@pytest.fixture(params=STORES, scope="module")
+def module_db_location(request: pytest.FixtureRequest) -> Iterator[str]:
+    """:func:`db_location` for a module-scoped database."""
+    yield from _location(request)
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> Iterator[str]:
+    """A new, empty PostgreSQL database (no schema), dropped after the test."""
+    url = pg_cluster.create_database()
+    yield url
+    pg_cluster.drop_database(url)

@@ -8,11 +8,12 @@ import pandas as pd
 from eduquality.store import Database, open_database
 
 
-def tiny_exam_db(n_per_class: int = 30, seed: int = 1, absent_share: float = 0.05) -> Database:
+def tiny_exam_db(n_per_class: int = 30, seed: int = 1, absent_share: float = 0.05,
+                 location: str = ":memory:") -> Database:
     """Two peer groups, three schools, two classes each, one exam with 数学 (3 items, 10 marks)
     and 语文 (subject totals only, 100 marks). Scores random; ~5 % absent per subject."""
     rng = np.random.default_rng(seed)
-    db = open_database(":memory:")
+    db = open_database(location)
     schools = [("S1", "甲校", "A"), ("S2", "乙校", "A"), ("S3", "丙校", "B")]
     with db.write() as con:
         con.execute("INSERT INTO district VALUES ('D', '测试区', '测试市', '测试省')")

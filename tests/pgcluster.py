@@ -10,6 +10,7 @@ Authentication is ``trust`` on loopback only; nothing outside this machine can r
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import shutil
 import socket
@@ -18,6 +19,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+_numbers = itertools.count(1)
 
 
 def pg_bin() -> Path | None:
@@ -44,18 +47,40 @@ class Cluster:
     port: int
     bin: Path
     as_user: list[str]
+    _template: str = ""
 
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
 
-    def create_database(self, name: str) -> str:
-        """A new empty database ``name`` (dropped first if it exists); its URL."""
+    def create_database(self, name: str | None = None, template: str | None = None) -> str:
+        """A new database (``name``, else a fresh one; a copy of ``template`` when given,
+        else empty); its URL."""
         import psycopg
 
+        name = name or f"eq_{next(_numbers)}"
+        copy = f' TEMPLATE "{template}"' if template else ""
         with psycopg.connect(self.url(), autocommit=True) as con:
             con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            con.execute(f'CREATE DATABASE "{name}"')
+            con.execute(f'CREATE DATABASE "{name}"{copy}')
         return self.url(name)
+
+    def migrated_database(self) -> str:
+        """A new database with EduQuality's schema (a copy of one migrated once); its URL."""
+        if not self._template:
+            from eduquality.store import open_database
+
+            url = self.create_database("eq_template")
+            open_database(url).close()
+            self._template = "eq_template"
+        return self.create_database(template=self._template)
+
+    def drop_database(self, url: str) -> None:
+        """Drop the database of ``url``, ending its sessions."""
+        import psycopg
+
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(self.url(), autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def stop(self) -> None:
         subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "stop", "-D",

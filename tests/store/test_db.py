@@ -1,18 +1,22 @@
-"""The schema, its constraints and the single write path."""
+"""The schema, its constraints and the single write path, on both stores."""
 
 from __future__ import annotations
 
 import duckdb
+import psycopg
 import pytest
 
 from eduquality.store import open_database
 from eduquality.store.db import IntegrityError
 from eduquality.store.migrations import all_migrations
 
+CONSTRAINT = (duckdb.ConstraintException, psycopg.errors.IntegrityError)
+"""A CHECK, key or NOT NULL refused the row (DuckDB's error, or PostgreSQL's)."""
+
 
 @pytest.fixture()
-def db():
-    d = open_database(":memory:")
+def db(db_location):
+    d = open_database(db_location)
     with d.write() as con:
         con.execute("INSERT INTO district VALUES ('530102', '五华区', '昆明市', '云南省')")
         con.execute("INSERT INTO school_year VALUES ('2021-2022', '2021-09-01', '2022-07-15')")
@@ -39,13 +43,13 @@ def test_item_score_above_full_marks_rolls_back(db):
 
 
 def test_negative_score_rejected_by_check(db):
-    with pytest.raises(duckdb.ConstraintException), db.write() as con:
+    with pytest.raises(CONSTRAINT), db.write() as con:
         con.execute("INSERT INTO item_score VALUES ('E1/math', 1, 1, -1, NULL)")
     assert db.scalar("SELECT count(*) FROM item_score") == 0
 
 
 def test_absent_status_must_have_no_score(db):
-    with pytest.raises(duckdb.ConstraintException), db.write() as con:
+    with pytest.raises(CONSTRAINT), db.write() as con:
         con.execute("INSERT INTO subject_result VALUES ('E1/math', 1, 'absent', 0)")
     with db.write() as con:
         con.execute("INSERT INTO subject_result VALUES ('E1/math', 1, 'absent', NULL)")
@@ -53,7 +57,7 @@ def test_absent_status_must_have_no_score(db):
 
 
 def test_unknown_status_rejected(db):
-    with pytest.raises(duckdb.ConstraintException), db.write() as con:
+    with pytest.raises(CONSTRAINT), db.write() as con:
         con.execute("INSERT INTO subject_result VALUES ('E1/math', 1, 'sick', NULL)")
 
 
@@ -67,10 +71,10 @@ def test_student_status_derived_from_latest_event(db):
     assert db.scalar("SELECT status FROM student_status WHERE student_id = 1") == "dropped_out"
 
 
-def test_a_missing_lower_migration_is_still_applied(tmp_path):
-
-
-    path = tmp_path / "m.duckdb"
+@pytest.mark.parametrize("store", ["duckdb", "postgres"])
+def test_a_missing_lower_migration_is_still_applied(tmp_path, store, request):
+    path = (tmp_path / "m.duckdb" if store == "duckdb"
+            else request.getfixturevalue("pg_url"))
     d = open_database(path)
     versions = [m.version for m in all_migrations()]
     assert d.schema_version() == max(versions)
@@ -81,6 +85,7 @@ def test_a_missing_lower_migration_is_still_applied(tmp_path):
     d.con.execute("DELETE FROM schema_migrations WHERE version = 2")
     for table in ("scale_score", "item_parameter"):
         d.con.execute(f"DROP TABLE IF EXISTS {table}")
+    assert d.schema_version() == max(versions)
     d.close()
     d = open_database(path)
     assert d.scalar("SELECT count(*) FROM schema_migrations WHERE version = 2") == 1

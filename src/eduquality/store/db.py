@@ -118,10 +118,15 @@ class Database:
         transaction (a migration added below the newest one recorded is applied too). Writes.
 
         Returns the names of the migrations applied."""
-        self.con.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-            "name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
-        )
+        with self._write_lock:
+            self.con.execute("BEGIN TRANSACTION")
+            if self.dialect == "postgres":
+                self.con.execute("SELECT pg_advisory_xact_lock(?)", [MIGRATION_LOCK])
+            self.con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                "name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+            )
+            self.con.execute("COMMIT")
         current = self.schema_version()
         migrations = all_migrations()
         known = migrations[-1].version if migrations else 0
