@@ -17,6 +17,7 @@ from eduquality.store.audit import (
     count_audit,
     read_audit,
 )
+from eduquality.store.catalog import row_id
 from eduquality.store.policy import scope_for
 from eduquality.store.principals import Principal
 
@@ -24,8 +25,8 @@ ADMIN = Principal("boss", "admin")
 
 
 @pytest.fixture
-def db():
-    db = open_database(":memory:")
+def db(db_location):
+    db = open_database(db_location)
     with db.write(check_scores=False) as con:
         for day in range(1, 11):                        # 2026-03-01 … 10, two rows a day
             for who, action in (("kim", "view"), ("lee", "denied")):
@@ -70,16 +71,16 @@ WHO = Principal("admin", "-")
 
 
 @pytest.fixture
-def fresh():
+def fresh(db_location):
     """An empty database (the failures below are its only audit rows)."""
-    db = open_database(":memory:")
+    db = open_database(db_location)
     yield db
     db.close()
 
 
 def rows(fresh):
     return fresh.con.execute("SELECT username, action, object, detail, address, count "
-                          "FROM audit_log ORDER BY rowid").fetchall()
+                             f"FROM audit_log ORDER BY {row_id(fresh.con)[0]}").fetchall()
 
 
 def test_one_row_per_account_and_address_with_a_count(fresh):
@@ -100,7 +101,7 @@ def test_one_row_per_account_and_address_with_a_count(fresh):
 def test_a_new_window_starts_a_new_row(fresh):
     audit_repeated(fresh, WHO, "denied", "login", "wrong password", "10.0.0.1")
     with fresh.write() as con:  # the first row is now 20 minutes old
-        con.execute("UPDATE audit_log SET logged_at = logged_at - INTERVAL 20 MINUTE")
+        con.execute("UPDATE audit_log SET logged_at = logged_at - INTERVAL '20 minutes'")
     assert audit_repeated(fresh, WHO, "denied", "login", "wrong password", "10.0.0.1",
                           window_s=900) == 1
     assert [r[3:] for r in rows(fresh)] == [("wrong password", "10.0.0.1", 1)] * 2

@@ -25,8 +25,8 @@ PW = "a long passphrase"
 
 
 @pytest.fixture
-def db():
-    db = open_database(":memory:", lang="en")
+def db(db_location):
+    db = open_database(db_location, lang="en")
     add_user(db, "ann", "researcher", PW)
     yield db
     db.close()

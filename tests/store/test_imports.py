@@ -6,8 +6,8 @@ from eduquality.store import open_database
 from eduquality.store.imports import last_imported_hash, log_import
 
 
-def test_last_imported_hash_is_of_the_same_kind_target_and_file():
-    db = open_database(":memory:")
+def test_last_imported_hash_is_of_the_same_kind_target_and_file(db_location):
+    db = open_database(db_location)
     assert last_imported_hash(db, "scores", "E1", "a.xlsx") is None
     with db.write(check_scores=False) as con:
         first = log_import(con, "scores", "a.xlsx", "h1", "E1", "u", 10, 9, "imported")

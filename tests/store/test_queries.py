@@ -53,11 +53,11 @@ from eduquality.store.units import (
 
 
 @pytest.fixture(scope="module")
-def db() -> Database:
+def db(module_db_location) -> Database:
     """Two schools (S1 peer group A, alias 一中; S2 none); E0 grade 7 last year, E1 grade 8 this
     year with 数学 (2 items, item scores) and 语文 (no items); student 3 absent from E1 数学;
     S1 has a class list for 2021-2022."""
-    d = open_database(":memory:")
+    d = open_database(module_db_location)
     with d.write() as con:
         con.execute("INSERT INTO district VALUES ('D', '测试区', '测试市', '测试省')")
         for y in ("2020-2021", "2021-2022"):

@@ -23,8 +23,8 @@ MIN = dt.timedelta(minutes=1)
 
 
 @pytest.fixture
-def db():
-    db = open_database(":memory:")
+def db(db_location):
+    db = open_database(db_location)
     with db.write() as con:
         for name in ("ann", "bob"):
             con.execute("INSERT INTO app_user (username, display_name, role, password_hash) "

@@ -20,11 +20,11 @@ from eduquality.store.students import (
 
 
 @pytest.fixture(scope="module")
-def db() -> Database:
+def db(module_db_location) -> Database:
     """Students 1 甲 and 2 乙 in S1 1班 (grade 8, 2021-2022), 3 甲 in S2 2班 (grade 7);
     student 4 丁 has no class in 2021-2022 (only in 2020-2021). Student 1 has an admission
     event. E1 registers 1 as K1 and 2 as K2; E2 registers 3 as K1."""
-    d = open_database(":memory:")
+    d = open_database(module_db_location)
     with d.write() as con:
         con.execute("INSERT INTO district VALUES ('D', '测试区', '测试市', '测试省')")
         for y in ("2020-2021", "2021-2022"):

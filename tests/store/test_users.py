@@ -26,8 +26,8 @@ PW = "correct-horse-9"
 
 
 @pytest.fixture
-def db():
-    db = tiny_exam_db(n_per_class=2)
+def db(db_location):
+    db = tiny_exam_db(n_per_class=2, location=db_location)
     with db.write() as con:
         con.execute("INSERT INTO school_year VALUES ('2022-2023', '2022-09-01', '2023-07-15')")
         con.execute("INSERT INTO class VALUES ('S1-2022-9-1', 'S1', '2022-2023', 9, '1班',"

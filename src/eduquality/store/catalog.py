@@ -43,3 +43,14 @@ def base_tables(con: Any) -> list[str]:
         "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
         "AND table_catalog = current_database() AND table_type = 'BASE TABLE' "
         "ORDER BY table_name").fetchall()]
+
+
+def row_id(con: Any) -> tuple[str, str]:
+    """The pseudo-column naming a row of a table without a key, and the placeholder matching a
+    value read from it: DuckDB's ``rowid`` (insertion order); PostgreSQL's ``ctid``, the row's
+    physical place, which an UPDATE moves — it names a row read and changed in one transaction,
+    and orders rows in insertion order only while they have not been updated (a key column
+    would do better: a later migration may add one to ``audit_log`` and ``paper``)."""
+    if dialect_of(con) == "postgres":
+        return "ctid", "CAST(? AS tid)"
+    return "rowid", "?"

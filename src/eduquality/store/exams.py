@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from eduquality.store.catalog import row_id
 from eduquality.store.db import Database
 
 __all__ = [
@@ -64,7 +65,8 @@ def find_exam(db: Database, exam_id: str) -> ExamRecord | None:
 def exam_subject_codes(db: Database, exam_id: str) -> list[str]:
     """The subject codes of the exam's papers, in the order the papers were entered (a subject
     with one paper per track appears once per paper)."""
-    rows = db.con.execute("SELECT subject_code FROM paper WHERE exam_id = ? ORDER BY rowid",
+    rowid, _ = row_id(db.con)
+    rows = db.con.execute(f"SELECT subject_code FROM paper WHERE exam_id = ? ORDER BY {rowid}",
                           [exam_id]).fetchall()
     return [str(r[0]) for r in rows]
 

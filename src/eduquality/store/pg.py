@@ -80,21 +80,31 @@ def connect_error(exc: Exception, url: str, lang: str) -> EduQualityError | None
     return EduQualityError(tr("store.pg_unreachable", lang, url=safe_url(url), reason=reason))
 
 
-_TOKENS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/|\?|%""", re.DOTALL)
+_TOKENS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/|\?|\$\d+|%""",
+                     re.DOTALL)
 
 
-def to_pyformat(sql: str) -> str:
-    """``sql`` with DuckDB's ``?`` placeholders as psycopg's ``%s`` and ``%`` escaped, outside
-    quoted strings, quoted names and comments.
+def to_pyformat(sql: str, params: Sequence[Any]) -> tuple[str, list[Any]]:
+    """``sql`` and ``params`` for psycopg: DuckDB's ``?`` and ``$n`` placeholders become
+    ``%s`` (the parameters repeated in the order ``$n`` names them) and ``%`` is escaped,
+    outside quoted strings, quoted names and comments.
 
-    >>> to_pyformat("SELECT '?', \\"a?\\", x % 2 FROM t WHERE k = ? -- why?")
-    'SELECT \\'?\\', "a?", x %% 2 FROM t WHERE k = %s -- why?'
+    >>> to_pyformat("SELECT '?', \\"a?\\", x % 2 FROM t WHERE k = ? -- why?", [1])
+    ('SELECT \\'?\\', "a?", x %% 2 FROM t WHERE k = %s -- why?', [1])
+    >>> to_pyformat("SELECT $2, $1, $2", ["a", "b"])
+    ('SELECT %s, %s, %s', ['b', 'a', 'b'])
     """
+    numbered: list[Any] = []
+
     def swap(m: re.Match[str]) -> str:
         text = m.group(0)
+        if text.startswith("$"):
+            numbered.append(params[int(text[1:]) - 1])
+            return "%s"
         return "%s" if text == "?" else "%%" if text == "%" else text
 
-    return _TOKENS.sub(swap, sql)
+    out = _TOKENS.sub(swap, sql)
+    return out, numbered if numbered else list(params)
 
 
 # -- types ------------------------------------------------------------------------------------
@@ -257,7 +267,7 @@ class PgConnection:
 
         cur = self._pg.cursor()
         if params:
-            cur.execute(to_pyformat(sql), list(params))
+            cur.execute(*to_pyformat(sql, params))
         else:
             cur.execute(pgsql.SQL(sql))
         if cur.description is None:
@@ -271,7 +281,8 @@ class PgConnection:
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> PgResult:
         cur = self._pg.cursor()
-        cur.executemany(to_pyformat(sql), [list(r) for r in rows])
+        query = to_pyformat(sql, rows[0])[0] if rows else sql
+        cur.executemany(query, [to_pyformat(sql, r)[1] for r in rows])
         return PgResult([], [], None, max(cur.rowcount, 0))
 
     def register(self, name: str, frame: pd.DataFrame | pa.Table) -> PgConnection:

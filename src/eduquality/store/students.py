@@ -81,7 +81,7 @@ def year_roster(db: Database, year_code: str, grade: int | None = None) -> pd.Da
                             c.name AS class_name, sc.name AS school_name
                      FROM class_membership m JOIN student s USING (student_id)
                      JOIN class c USING (class_id) JOIN school sc USING (school_code)
-                     WHERE m.year_code = ? AND (? IS NULL OR c.grade = ?)""",
+                     WHERE m.year_code = ? AND (CAST(? AS INTEGER) IS NULL OR c.grade = ?)""",
                   [year_code, grade, grade])
 
 
