@@ -25,8 +25,8 @@ USERS = {
 to t1); the parent's child is student 1 (S1, class 1)."""
 
 
-def build_db():
-    db = tiny_exam_db()
+def build_db(location=":memory:"):
+    db = tiny_exam_db(location=location)
     with db.write() as con:
         con.execute("INSERT INTO teacher (teacher_id, name, school_code, subject_code) VALUES "
                     "('T1', '张老师', 'S1', 'math'), ('T2', '李老师', 'S1', 'chinese'),"

@@ -40,7 +40,7 @@ def mask_sql(column: str) -> str:
     """The SQL expression masking ``column`` exactly as :func:`mask_national_id` does
     (vectorised in the database: no Python loop over students)."""
     c = column
-    keep = f"(CASE WHEN length({c}) >= 16 THEN 4 ELSE length({c}) // 4 END)"
+    keep = f"(CASE WHEN length({c}) >= 16 THEN 4 ELSE CAST(floor(length({c}) / 4.0) AS INTEGER) END)"
     return (f"(left({c}, {keep}) || repeat('*', length({c}) - 2 * {keep}) || "
             f"right({c}, {keep}))")
 
