@@ -141,17 +141,20 @@ def _pg_type(arrow: pa.DataType) -> str:
 
 
 def _arrow_table(frame: pd.DataFrame | pa.Table) -> pa.Table:
-    """``frame`` as an Arrow table; object columns Arrow cannot type become text."""
+    """``frame`` as an Arrow table; a column Arrow cannot type (mixed objects) becomes text."""
     if isinstance(frame, pa.Table):
         return frame
     try:
         return pa.Table.from_pandas(frame, preserve_index=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        fixed = frame.copy()
-        for col in fixed.select_dtypes(include="object").columns:
-            fixed[col] = [None if v is None or (isinstance(v, float) and v != v) else str(v)
-                          for v in fixed[col]]
-        return pa.Table.from_pandas(fixed, preserve_index=False)
+        arrays = []
+        for col in frame.columns:
+            try:
+                arrays.append(pa.array(frame[col], from_pandas=True))
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                arrays.append(pa.array([None if pd.isna(v) else str(v) for v in frame[col]],
+                                       pa.string()))
+        return pa.Table.from_arrays(arrays, names=[str(c) for c in frame.columns])
 
 
 _local = threading.local()

@@ -1,0 +1,152 @@
+"""PgConnection: the DuckDB connection calls the store makes, answered by PostgreSQL the way
+DuckDB answers them (issue 10 §1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import numpy as np
+import pandas as pd
+import psycopg
+import pyarrow as pa
+import pytest
+from click.testing import CliRunner
+
+from eduquality.cli import main
+from eduquality.errors import EduQualityError
+from eduquality.store import open_database
+from eduquality.store.pg import PgConnection, is_postgres_url, safe_url, to_pyformat
+
+TYPES = ("SELECT CAST(1 AS INTEGER) AS i, CAST(2 AS SMALLINT) AS s, CAST(3 AS BIGINT) AS b, "
+         "CAST(1.5 AS DOUBLE PRECISION) AS d, CAST('文' AS VARCHAR) AS v, TRUE AS t, "
+         "CAST('2022-01-10' AS DATE) AS day, CAST('2022-01-10 08:30:00' AS TIMESTAMP) AS ts, "
+         "CAST(NULL AS INTEGER) AS ni, CAST(NULL AS VARCHAR) AS nv, avg(x) AS mean, "
+         "count(*) AS n FROM (SELECT 1 AS x UNION ALL SELECT 2) AS u")
+
+
+@pytest.fixture
+def con(pg_url):
+    c = PgConnection(pg_url)
+    yield c
+    c.close()
+
+
+def test_placeholders_outside_quotes_and_comments():
+    assert to_pyformat("SELECT ? WHERE a LIKE '%?%' AND b = ? /* ? */", [1, 2]) == (
+        "SELECT %s WHERE a LIKE '%?%' AND b = %s /* ? */", [1, 2])
+    assert to_pyformat("SELECT x % 3 FROM t WHERE k = $1 OR j = $1", ["k"]) == (
+        "SELECT x %% 3 FROM t WHERE k = %s OR j = %s", ["k", "k"])
+
+
+def test_urls():
+    assert is_postgres_url("postgresql://h/db") and is_postgres_url("postgres://h/db")
+    assert not is_postgres_url("district.duckdb") and not is_postgres_url(":memory:")
+    assert safe_url("postgresql://u:p%40ss@h/db") == "postgresql://u:***@h/db"
+
+
+def test_rows_and_frames_as_duckdb_gives_them(con):
+    duck = duckdb.connect()
+    want = duck.execute(TYPES).fetchall()
+    got = con.execute(TYPES).fetchall()
+    assert got == want
+    assert isinstance(got[0][10], float) and isinstance(got[0][11], int)
+    pd.testing.assert_frame_equal(con.execute(TYPES).df(), duck.execute(TYPES).df())
+    assert con.sql(TYPES).to_arrow_table().schema.field("day").type == pa.date32()
+
+
+def test_parameters_of_python_and_numpy_types(con):
+    row = con.execute("SELECT ?, ?, ?, ?, CAST(? AS DATE), ?", [
+        np.int64(3), np.float64(2.5), np.bool_(True), "文", "2022-01-10",
+        dt.datetime(2022, 1, 10, 8, 30)]).fetchone()
+    assert row == (3, 2.5, True, "文", dt.date(2022, 1, 10), dt.datetime(2022, 1, 10, 8, 30))
+    assert con.execute("SELECT 1 WHERE 'b' = ANY(?)", [["a", "b"]]).fetchall() == [(1,)]
+    assert con.execute("SELECT 1 WHERE 'b' = ANY(?)", [[]]).fetchall() == []
+
+
+def test_changes_report_their_count_as_duckdb_does(con):
+    con.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v VARCHAR)")
+    assert con.execute("INSERT INTO t VALUES (1, 'a'), (2, 'b')").fetchall() == [(2,)]
+    assert con.execute("UPDATE t SET v = ? WHERE k > ?", ["c", 0]).fetchone() == (2,)
+    assert con.execute("DELETE FROM t WHERE k = 1").fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM t").fetchone() == (1,)
+
+
+def test_transactions_are_the_statements(con):
+    con.execute("CREATE TABLE t (k INTEGER)")
+    con.execute("BEGIN TRANSACTION")
+    con.execute("INSERT INTO t VALUES (1)")
+    con.execute("ROLLBACK")
+    con.execute("BEGIN TRANSACTION")
+    con.execute("INSERT INTO t VALUES (2)")
+    con.execute("COMMIT")
+    assert con.execute("SELECT k FROM t").fetchall() == [(2,)]
+
+
+def test_register_joins_a_frame_like_a_table(con):
+    frame = pd.DataFrame({"k": [1, 2, 3], "name": ["一", None, "三"],
+                          "score": [1.5, np.nan, 3.0],
+                          "day": pd.to_datetime(["2022-01-10", "2022-01-11", None]).date,
+                          "mixed": ["a", 1, None]})
+    con.register("_eq_frame", frame)
+    got = con.execute("SELECT k, name, score, day, mixed FROM _eq_frame ORDER BY k").fetchall()
+    assert got == [(1, "一", 1.5, dt.date(2022, 1, 10), "a"), (2, None, None,
+                                                            dt.date(2022, 1, 11), "1"),
+                   (3, "三", 3.0, None, None)]
+    arrow = pa.table({"k": pa.array([1, 2], pa.int16()),
+                      "cats": pa.array([[0.0, 1.0], [0.0, 1.0, 2.0]], pa.list_(pa.float64()))})
+    con.register("_eq_frame", arrow)          # again under the same name: replaced
+    assert con.execute("SELECT k, cats FROM _eq_frame ORDER BY k").fetchall() == [
+        (1, [0.0, 1.0]), (2, [0.0, 1.0, 2.0])]
+    con.unregister("_eq_frame")
+    with pytest.raises(psycopg.errors.UndefinedTable):
+        con.execute("SELECT * FROM _eq_frame")
+
+
+def test_a_registered_frame_goes_with_a_rolled_back_transaction(con):
+    con.execute("BEGIN TRANSACTION")
+    con.register("_eq_tx", pd.DataFrame({"k": [1]}))
+    con.execute("ROLLBACK")
+    con.unregister("_eq_tx")                  # nothing left to drop: no error
+    assert con.execute("SELECT count(*) FROM pg_tables WHERE tablename = '_eq_tx'"
+                       ).fetchone() == (0,)
+
+
+def test_read_only_refuses_writes(pg_url):
+    open_database(pg_url).close()
+    with open_database(pg_url, read_only=True) as db:
+        assert db.scalar("SELECT count(*) FROM subject") == 13
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            db.con.execute("INSERT INTO district VALUES ('1', '区', NULL, NULL)")
+
+
+def test_an_unreachable_server_is_a_clear_error(pg_cluster):
+    url = f"postgresql://eq:secret@127.0.0.1:{pg_cluster.port}/no_such_database"
+    with pytest.raises(EduQualityError) as caught:
+        open_database(url, "en")
+    text = str(caught.value)
+    assert "cannot connect to the PostgreSQL database" in text and "no_such_database" in text
+    assert "secret" not in text and "eq:***@" in text
+    with pytest.raises(EduQualityError, match="无法连接 PostgreSQL 数据库"):
+        open_database(url)
+
+
+def test_a_second_handle_is_another_session(pg_url):
+    db = open_database(pg_url)
+    other = db.cursor()
+    with db.write() as con:
+        con.execute("INSERT INTO district VALUES ('1', '区', NULL, NULL)")
+        assert other.scalar("SELECT count(*) FROM district") == 0   # not yet committed
+    assert other.scalar("SELECT count(*) FROM district") == 1
+    other.close()
+    db.close()
+
+
+def test_the_commands_take_a_url(pg_url):
+    """``--db postgresql://…``: init creates the schema, info reads it."""
+    runner = CliRunner()
+    done = runner.invoke(main, ["--db", pg_url, "--lang", "en", "init"])
+    assert done.exit_code == 0, done.output
+    info = runner.invoke(main, ["--db", pg_url, "--lang", "en", "info"])
+    assert info.exit_code == 0, info.output
+    assert "subject" in info.output and pg_url in info.output
