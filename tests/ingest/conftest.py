@@ -11,6 +11,8 @@ import xlsxwriter
 
 from eduquality.ingest import import_paper, import_roster
 from eduquality.store import open_database
+from eduquality.store.catalog import column_types
+from tests.conftest import STORES
 
 STUDENTS = pd.DataFrame({
     "学籍号": ["G001", "G002", "G003", "G004", "G005", "G006"],
@@ -79,8 +81,13 @@ def roster_sheets() -> dict[str, pd.DataFrame]:
 
 
 def snapshot(db) -> dict[str, pd.DataFrame]:
-    """Every table's full contents (to show that a failed import changed nothing)."""
-    return {t: db.sql(f'SELECT * FROM "{t}" ORDER BY ALL') for t in db.table_counts()}
+    """Every table's full contents (to show that a failed import changed nothing), ordered by
+    every column (on both stores)."""
+    out = {}
+    for t in db.table_counts():
+        order = ", ".join(str(i + 1) for i in range(len(column_types(db.con, t))))
+        out[t] = db.sql(f'SELECT * FROM "{t}" ORDER BY {order}')
+    return out
 
 
 def assert_unchanged(db, before: dict[str, pd.DataFrame]) -> None:
@@ -90,16 +97,28 @@ def assert_unchanged(db, before: dict[str, pd.DataFrame]) -> None:
         pd.testing.assert_frame_equal(after[t], before[t], obj=t)
 
 
+def _build_district(location: str | Path, tmp: Path) -> None:
+    db = open_database(location)
+    import_roster(db, write_xlsx(tmp / "名册.xlsx", roster_sheets()))
+    import_paper(db, write_xlsx(tmp / "试卷.xlsx", {"考试信息": EXAM, "试卷结构": ITEMS}))
+    db.close()
+
+
 @pytest.fixture(scope="session")
 def district_file(tmp_path_factory) -> Path:
     """A database file with the roster and the exam E1 (数学, 语文, 英语), built once through
     the importers."""
     tmp = tmp_path_factory.mktemp("district")
-    db = open_database(tmp / "base.duckdb")
-    import_roster(db, write_xlsx(tmp / "名册.xlsx", roster_sheets()))
-    import_paper(db, write_xlsx(tmp / "试卷.xlsx", {"考试信息": EXAM, "试卷结构": ITEMS}))
-    db.close()
+    _build_district(tmp / "base.duckdb", tmp)
     return tmp / "base.duckdb"
+
+
+@pytest.fixture(scope="session")
+def district_pg(pg_cluster, tmp_path_factory) -> str:
+    """The district of :func:`district_file` as a PostgreSQL database (to copy as template)."""
+    url = pg_cluster.create_database("eq_district")
+    _build_district(url, tmp_path_factory.mktemp("district_pg"))
+    return "eq_district"
 
 
 @pytest.fixture()
@@ -110,3 +129,18 @@ def district(district_file, tmp_path):
     db = open_database(path)
     yield db
     db.close()
+
+
+@pytest.fixture(params=STORES)
+def any_district(request, tmp_path):
+    """A private copy of the district database, on each store (a module whose tests run on
+    both overrides ``district`` with it)."""
+    if request.param == "duckdb":
+        yield request.getfixturevalue("district")
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.create_database(template=request.getfixturevalue("district_pg"))
+    db = open_database(url)
+    yield db
+    db.close()
+    cluster.drop_database(url)

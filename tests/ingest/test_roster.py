@@ -11,8 +11,8 @@ from tests.ingest.conftest import STUDENTS, assert_unchanged, roster_sheets, sna
 
 
 @pytest.fixture()
-def db():
-    d = open_database(":memory:")
+def db(db_location):
+    d = open_database(db_location)
     yield d
     d.close()
 

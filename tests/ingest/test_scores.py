@@ -14,6 +14,12 @@ ID2 = ["002", "G002", "李四", "S1", "1班"]
 ID3 = ["003", "G003", "王五", "一中", "2班"]
 
 
+@pytest.fixture()
+def district(any_district):
+    """Every test of this module runs on both stores."""
+    return any_district
+
+
 def results(db) -> pd.DataFrame:
     return db.sql("""SELECT s.national_id, r.paper_id, r.status, r.score
                      FROM subject_result r JOIN student s USING (student_id)
