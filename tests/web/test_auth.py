@@ -25,6 +25,8 @@ def test_secret_from_env_or_a_private_file_next_to_the_database(tmp_path):
     assert path.exists() and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert load_secret(db, env={}) == first and len(first) >= 32
     assert load_secret(":memory:", env={}) != load_secret(":memory:", env={})
+    url = "postgresql://eq@127.0.0.1/district"
+    assert load_secret(url, env={}) != load_secret(url, env={})
 
 
 def test_csrf_tokens_are_bound_to_the_cookie_and_the_secret():

@@ -130,8 +130,9 @@ def _is_en(ctx: click.Context) -> bool:
 
 
 @click.group(cls=EduQualityGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db", envvar="EDUQUALITY_DB", default=None, metavar="PATH",
-              help="DuckDB database file (default: eduquality.duckdb; env EDUQUALITY_DB).")
+@click.option("--db", "db", envvar="EDUQUALITY_DB", default=None, metavar="PATH|URL",
+              help="DuckDB database file (default: eduquality.duckdb) or a PostgreSQL URL "
+                   "postgresql://user@host/db (env EDUQUALITY_DB).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), envvar="EDUQUALITY_LANG", default=None,
               help="Language of messages and reports: zh (default) or en.")
 @click.option("--config", "config", type=click.Path(dir_okay=False), default=None,

@@ -45,11 +45,16 @@ T = TypeVar("T")
 
 
 def load_secret(db_path: str, env: dict[str, str] | None = None) -> str:
-    """The signing secret: ``EDUQUALITY_SECRET``, else ``<db>.secret`` (created if missing)."""
+    """The signing secret: ``EDUQUALITY_SECRET``, else ``<db>.secret`` (created if missing).
+    A database in memory or on a PostgreSQL server has no file beside it: a fresh secret for
+    this process (a platform on PostgreSQL sets ``EDUQUALITY_SECRET``, shared by its
+    processes)."""
+    from eduquality.store.pg import is_postgres_url
+
     env = dict(os.environ) if env is None else env
     if env.get("EDUQUALITY_SECRET"):
         return env["EDUQUALITY_SECRET"]
-    if db_path in ("", ":memory:"):
+    if db_path in ("", ":memory:") or is_postgres_url(db_path):
         return secrets.token_urlsafe(32)
     path = Path(f"{db_path}.secret")
     if not path.exists():
