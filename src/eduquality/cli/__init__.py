@@ -12,6 +12,7 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     outlook,
     report,
     simulate,
+    store,
     web,
 )
 from eduquality.cli.app import main

@@ -19,6 +19,10 @@ MESSAGES = register({
                         "exported {rows} rows to {path} ({ids}; audited)"),
     "cli.export.full_ids": ("完整学籍号", "full IDs"),
     "cli.export.masked_ids": ("学籍号已脱敏", "IDs masked"),
+    "cli.store.copied": ("已复制并核对 {tables} 张表、{rows} 行：{src} → {dst}",
+                         "copied and verified {tables} tables, {rows} rows: {src} → {dst}"),
+    "cli.store.table": ("  {table:<22}{rows:>12,} 行  校验和 {checksum}",
+                        "  {table:<22}{rows:>12,} rows  checksum {checksum}"),
     "cli.db_ready": ("数据库已就绪：{path}（架构版本 {version}）",
                      "database ready: {path} (schema version {version})"),
     "cli.demo.done": (

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -54,3 +55,29 @@ def row_id(con: Any) -> tuple[str, str]:
     if dialect_of(con) == "postgres":
         return "ctid", "CAST(? AS tid)"
     return "rowid", "?"
+
+
+def foreign_keys(con: Any) -> list[tuple[str, str]]:
+    """(table, referenced table) of every foreign key of the database's own tables."""
+    if dialect_of(con) == "postgres":
+        sql = ("SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint "
+               "WHERE contype = 'f' AND connamespace = current_schema()::regnamespace")
+    else:
+        sql = ("SELECT table_name, referenced_table FROM duckdb_constraints() "
+               "WHERE constraint_type = 'FOREIGN KEY' AND database_name = current_database() "
+               "AND schema_name = current_schema()")
+    return [(str(a).strip('"'), str(b).strip('"')) for a, b in con.execute(sql).fetchall()]
+
+
+def sequence_columns(con: Any) -> list[tuple[str, str, str]]:
+    """(sequence, table, column) of every column whose default is the sequence's next value."""
+    rows = con.execute(
+        "SELECT table_name, column_name, column_default FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND column_default LIKE 'nextval(%'"
+    ).fetchall()
+    out = []
+    for table, column, default in rows:
+        found = re.search(r"nextval\('([^']+)'", str(default))
+        if found:
+            out.append((found.group(1), str(table), str(column)))
+    return sorted(out)
