@@ -241,11 +241,15 @@ class Database:
         return None if row is None else row[0]
 
     def ibis(self) -> Any:
-        """An Ibis backend over this same connection (for engine-portable aggregations)."""
+        """An Ibis backend over this same connection (for engine-portable aggregations); on
+        PostgreSQL an in-process DuckDB over the tables read as Arrow
+        (:class:`~eduquality.store.pg_analysis.ArrowSnapshot`)."""
         import ibis
 
         if self.dialect == "postgres":
-            return ibis.postgres.from_connection(self.con.raw)
+            from eduquality.store.pg_analysis import ArrowSnapshot
+
+            return ArrowSnapshot(self.con)
         return ibis.duckdb.from_connection(self.con)
 
     def table_counts(self) -> dict[str, int]:
