@@ -9,12 +9,34 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
+from eduquality.config import Settings
 from eduquality.store.users import add_user, set_password
-from eduquality.web.app import HERE
-from tests.web.conftest import PASSWORD
+from eduquality.web.app import HERE, create_app
+from tests.conftest import STORES
+from tests.web.conftest import PASSWORD, build_db
 
 RAW_ID = re.compile(r"G\d{6}")          # an unmasked ID number of the tiny district
 MASKED_ID = re.compile(r"G\*{5}\d")
+
+
+@pytest.fixture(scope="module", params=STORES)
+def db(request):
+    """The web tests' district on each store: every test of this module runs on both (the
+    platform on PostgreSQL: issue 10 §1)."""
+    if request.param == "duckdb":
+        yield build_db()
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.create_database()
+    database = build_db(url)
+    yield database
+    database.close()
+    cluster.drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def app(db):
+    return create_app(db, Settings(), secret="test-secret")
 
 
 def audit_count(db, username: str, action: str, like: str = "%") -> int:
