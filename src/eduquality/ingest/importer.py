@@ -43,7 +43,7 @@ from eduquality.ingest.templates import (
     file_fingerprints,
 )
 from eduquality.store.db import Database
-from eduquality.store.imports import last_imported_hash, log_import
+from eduquality.store.imports import hold_import_lock, last_imported_hash, log_import
 from eduquality.store.templates import save_template
 
 MESSAGES = register({
@@ -192,6 +192,7 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
         _fail(problems, path, lang, errors)
     say(tr("ingest.step_write", lang))
     with db.write() as con:
+        hold_import_lock(con, kind, target, lang, say)
         written = plan.write(con)
         import_id = log_import(con, kind, path.name, sha, target, who, plan.rows_read,
                                written, "imported")

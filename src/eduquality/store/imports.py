@@ -8,11 +8,50 @@ data land together or not at all.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from typing import Any
 
+from eduquality.i18n import register, tr
+from eduquality.store.catalog import dialect_of
 from eduquality.store.db import Database
 
-__all__ = ["importers_other_than", "last_imported_hash", "log_import"]
+__all__ = ["hold_import_lock", "importers_other_than", "last_imported_hash", "log_import"]
+
+MESSAGES = register({
+    "store.import_waits": (
+        "另一个导入正在写入 {target}，等待它完成后再写入 …",
+        "another import is writing to {target}; waiting for it to finish …",
+    ),
+})
+
+
+def import_lock_key(kind: str, target: str | None) -> int:
+    """The PostgreSQL advisory lock key of imports into ``target`` (an exam; for imports
+    without a target, of ``kind``): a signed 64-bit number from SHA-256.
+
+    >>> import_lock_key("scores", "E1") == import_lock_key("paper", "E1")
+    True
+    """
+    digest = hashlib.sha256(f"eduquality-import:{target or kind}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def hold_import_lock(con: Any, kind: str, target: str | None, lang: str,
+                     on_wait: Callable[[str], None]) -> None:
+    """Inside an import's write transaction (``con``): wait until no other import writes to
+    the same exam (``target``; without one, imports of the same ``kind`` wait for each other),
+    telling ``on_wait`` once when it must wait. The lock ends with the transaction. On
+    PostgreSQL an advisory transaction lock; imports into different exams proceed side by
+    side. On DuckDB nothing to do: one process writes the file, and its writes take turns."""
+    if dialect_of(con) != "postgres":
+        return
+    key = import_lock_key(kind, target)
+    got = con.execute("SELECT pg_try_advisory_xact_lock(?)", [key]).fetchone()
+    if got and got[0]:
+        return
+    on_wait(tr("store.import_waits", lang, target=target or kind))
+    con.execute("SELECT pg_advisory_xact_lock(?)", [key])
 
 
 def last_imported_hash(db: Database, kind: str, target: str | None,
