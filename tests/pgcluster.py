@@ -96,9 +96,11 @@ def start_cluster() -> Cluster:
     if binary is None:
         raise RuntimeError("PostgreSQL is not installed (scripts/setup.sh installs Debian's "
                            "postgresql package)")
-    directory = Path(tempfile.mkdtemp(prefix="eq-pg-"))
+    root = os.geteuid() == 0
+    # as root, a directory the postgres user can reach whatever TMPDIR says
+    directory = Path(tempfile.mkdtemp(prefix="eq-pg-", dir="/tmp" if root else None))
     as_user: list[str] = []
-    if os.geteuid() == 0:
+    if root:
         shutil.chown(directory, "postgres", "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
     data = directory / "data"
