@@ -52,6 +52,9 @@ ORDER BY student_id, event_date DESC, event_type;"""
 
 REPLACED: dict[int, list[tuple[str, str]]] = {
     1: [(_STUDENT_STATUS_DUCKDB, _STUDENT_STATUS_POSTGRES)],
+    # m010_admin copies the audit log in its order of insertion: DuckDB's rowid is
+    # PostgreSQL's ctid (rows of the log are appended, and updated only in their count)
+    10: [("FROM audit_log\nORDER BY rowid;", "FROM audit_log\nORDER BY ctid;")],
 }
 """Migration version → (DuckDB passage, PostgreSQL passage) pairs."""
 
