@@ -36,7 +36,18 @@ from eduquality.web.auth import (
 )
 from eduquality.web.cache import AnalysisCache
 from eduquality.web.deps import MustChangePassword, NotSignedIn, render, request_lang
-from eduquality.web.routes import audit_log, classes, exams, home, schools, session, students
+from eduquality.web.routes import (
+    audit_log,
+    classes,
+    dashboard,
+    exams,
+    home,
+    reports,
+    schools,
+    session,
+    students,
+    units,
+)
 from eduquality.web.routes.api import create_api
 
 MESSAGES = register({
@@ -60,6 +71,9 @@ HSTS = "max-age=31536000; includeSubDomains"
 (its own TLS or a TLS proxy): one year, as OWASP recommends."""
 
 HERE = Path(__file__).parent
+ANALYSES_KEPT = 16
+"""Exam analyses the platform keeps in memory: the dashboard reads up to 3 latest exams and
+8 of one grade (:mod:`eduquality.web.dashboard`), a school page 8."""
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
                                 "script-src 'none'; object-src 'none'; frame-ancestors 'none'; "
@@ -90,7 +104,7 @@ def create_app(db: Database | str | Path, settings: Settings | None = None, *,
     app.state.clock = utc_now
     app.state.throttle = Throttle()
     app.state.hasher = Hasher()
-    app.state.cache = AnalysisCache(settings, analyse_exam)
+    app.state.cache = AnalysisCache(settings, analyse_exam, maxsize=ANALYSES_KEPT)
     app.state.cookie_secure = cookie_secure
     app.state.hsts = hsts
     app.state.jinja = jinja2.Environment(
@@ -99,7 +113,8 @@ def create_app(db: Database | str | Path, settings: Settings | None = None, *,
         undefined=jinja2.StrictUndefined)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/api", create_api(app.state), name="api")  # JSON, with /api/openapi.json
-    for module in (session, home, exams, schools, classes, students, audit_log):
+    for module in (session, home, exams, schools, classes, students, audit_log,
+                   dashboard, units, reports):
         app.include_router(module.router)
     _add_error_pages(app)
     _add_headers(app)

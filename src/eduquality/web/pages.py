@@ -11,6 +11,7 @@ Tables of units are built in the fixed publication order, never sorted by score.
 
 from __future__ import annotations
 
+import base64
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,10 @@ class Page:
     """What the audit log names; set on pages showing student-level data (their views are
     logged) and on every page that can be exported (exports are always logged)."""
     student_level: bool = False
+    downloads: list[tuple[str, str]] = field(default_factory=list)
+    """Report downloads offered with the page (label, href): PDF/Excel of ``/reports/…``."""
+    choice_label: str = ""
+    """What :attr:`choices` switch (default: the subject)."""
 
     @property
     def title(self) -> str:
@@ -50,7 +55,7 @@ class Page:
 def page(lang: str, title: str, sections: list[Section], *, subtitle: str = "",
          notes: Sequence[str] = (), internal: bool = False, **links: Any) -> Page:
     """A page showing ``sections``; ``links``: the :class:`Page` fields (crumbs, choices,
-    export_name, audit_object, student_level)."""
+    export_name, audit_object, student_level, downloads, choice_label)."""
     doc = Report("page", lang, title, subtitle, internal, [], sections, [], list(notes))
     return Page(doc, **links)
 
@@ -168,3 +173,9 @@ def frame_table(frame: pd.DataFrame, columns: Sequence[tuple[str, str, str]],
     if href is not None:
         out[HREF] = [href(rec) for rec in frame.to_dict("records")]
     return Table("", cols, out)
+
+
+def png_uri(chart: Chart) -> str:
+    """A chart drawn as PNG (:meth:`~eduquality.reports.model.Chart.png`) as a ``data:`` URI
+    for an ``<img>``: the pages' CSP allows ``img-src data:``, nothing is fetched elsewhere."""
+    return "data:image/png;base64," + base64.b64encode(chart.png() or b"").decode("ascii")
