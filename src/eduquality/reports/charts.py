@@ -29,6 +29,8 @@ BAND_COLOURS = {"above": "#2e7d32", "similar": "#546e7a", "below": "#c62828",
                 "too_few": "#bdbdbd"}
 PALETTE = ["#1f5f8b", "#9cc3e6", "#5b8c3a", "#b9d99b", "#8e4585", "#d7b5d3"]
 """Pairs of a strong and a light shade: a unit and its reference side by side."""
+LINE_COLOURS = ["#1f5f8b", "#5b8c3a", "#8e4585", "#c05621", "#546e7a"]
+"""Distinct strong shades for lines drawn together (:func:`trend`)."""
 RC: Any = {
     "font.family": FONT_FAMILY, "font.size": 8, "axes.unicode_minus": False,
     "axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 9,
@@ -134,7 +136,7 @@ def trend(labels: Sequence[str],
         x = np.arange(len(labels))
         for i, (name, values, lows, highs) in enumerate(series):
             v = np.asarray(values, dtype=float)
-            colour = PALETTE[(2 * i) % len(PALETTE)]
+            colour = LINE_COLOURS[i % len(LINE_COLOURS)]
             ax.plot(x, v, marker="o", ms=4, lw=1.4, color=colour, label=name)
             if lows is not None and highs is not None:
                 err = np.vstack([v - np.asarray(lows, dtype=float),

@@ -46,9 +46,9 @@ ITEM_ALERTS = ("possibly_miskeyed", "negative_discrimination")
 MESSAGES = register({
     "web.dashboard.title": ("全区质量看板", "District dashboard"),
     "web.dashboard.latest": ("最近的考试", "Latest exams"),
-    "web.dashboard.above": ("高于全区的学校", "Schools above"),
-    "web.dashboard.similar": ("无显著差异的学校", "Schools similar"),
-    "web.dashboard.below": ("低于全区的学校", "Schools below"),
+    "web.dashboard.above": ("高于全区（校）", "Schools above"),
+    "web.dashboard.similar": ("无显著差异（校）", "Schools similar"),
+    "web.dashboard.below": ("低于全区（校）", "Schools below"),
     "web.dashboard.report": ("通报", "Bulletin"),
     "web.dashboard.trend": ("全区历次考试 · {grade}", "The district exam by exam · {grade}"),
     "web.dashboard.alerts_below": ("提醒：显著低于全区的学校", "Alert: schools below the district"),

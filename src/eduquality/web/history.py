@@ -110,18 +110,20 @@ def unit_history(ctx: Ctx, exam_ids: Sequence[str], level: str,
 
 
 def trend_chart(ctx: Ctx, history: pd.DataFrame, unit_label: str | None) -> Chart | None:
-    """The headline subject's score rate exam by exam: the unit's with its interval, and the
-    district's (``unit_label`` None: the district's own, with its interval)."""
+    """The headline subject exam by exam: the unit's score rate with its interval and the
+    district's; for the district itself (``unit_label`` None) its score rate with its
+    interval and its 优秀率, 及格率 and 低分率."""
     rows = history.loc[history["headline"]] if not history.empty else history
     if len(rows) < 2:
         return None
-    t = ctx.t
+    t, lang = ctx.t, ctx.lang
     labels = list(rows["exam_label"])
-    own = (unit_label or t("web.history.district"), rows["rate"], rows["rate_low"],
-           rows["rate_high"])
-    series: list[Any] = [own]
+    series: list[Any] = [(unit_label or t("web.history.district"), rows["rate"],
+                          rows["rate_low"], rows["rate_high"])]
     if unit_label is not None:
         series.append((t("web.history.district"), rows["district_rate"], None, None))
+    else:
+        series += [(L.col(c, lang), rows[c], None, None) for c in DISTRICT_RATES]
 
     def draw() -> bytes:
         return charts.trend(labels, series, t("web.history.rate"))
@@ -131,6 +133,10 @@ def trend_chart(ctx: Ctx, history: pd.DataFrame, unit_label: str | None) -> Char
 
 HISTORY_COLUMNS: tuple[str, ...] = ("n", "mean", "ci", "district_mean", "diff_from_district",
                                     "excellent_rate", "pass_rate", "low_rate", "band")
+"""The columns of a unit's rows exam by exam (a school, a class)."""
+DISTRICT_RATES = ("excellent_rate", "pass_rate", "low_rate")
+DISTRICT_COLUMNS: tuple[str, ...] = ("n", "mean", "ci", "sd", *DISTRICT_RATES)
+"""The columns of the district's own rows (no comparison with itself)."""
 
 
 def history_table(ctx: Ctx, history: pd.DataFrame, href: Callable[[Any], str | None] | None,
@@ -144,7 +150,6 @@ def history_table(ctx: Ctx, history: pd.DataFrame, href: Callable[[Any], str | N
             zip(history["ci_low"], history["ci_high"], strict=True)],
         band=history["band"].where(history["band"].map(lambda b: isinstance(b, str)), None))
     spec: list[tuple[str, str, str]] = [("exam", t("web.col.exam"), "text"),
-                                        ("exam_date", t("web.col.date"), "text"),
                                         ("subject", t("web.col.subject"), "text")]
     for c in columns:
         if c in rows.columns:
@@ -166,11 +171,16 @@ def trend_sections(ctx: Ctx, history: pd.DataFrame, unit_label: str | None,
     subject = SUBJECTS.label(str(headline["subject_code"].iloc[0]), ctx.lang) \
         if len(headline) else t("web.history.headline")
     note = t("web.history.exams_note", n=HISTORY_EXAMS)
+    columns = HISTORY_COLUMNS if unit_label is not None else DISTRICT_COLUMNS
     out = [section(t("web.history.trend", subject=subject),
-                   history_table(ctx, headline, href), trend_chart(ctx, history, unit_label),
-                   note=note)]
-    if (~history["headline"]).any():
-        out.append(section(t("web.history.subjects"), history_table(ctx, history, href)))
+                   history_table(ctx, headline, href, columns),
+                   trend_chart(ctx, history, unit_label), note=note)]
+    if (~history["headline"]).any():  # subject by subject, each over the exams
+        first = {s: i for i, s in enumerate(dict.fromkeys(history["subject_code"]))}
+        by_subject = history.assign(_s=history["subject_code"].map(first)).sort_values(
+            ["_s"], kind="stable")
+        out.append(section(t("web.history.subjects"),
+                           history_table(ctx, by_subject, href, columns)))
     return out
 
 
