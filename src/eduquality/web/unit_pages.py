@@ -143,16 +143,27 @@ def _students(ctx: Ctx, exam_ids: Sequence[str], class_id: str, exam: str) -> Se
     return section(t("web.unit.students", exam=exam), table)
 
 
+def student_exams(ctx: Ctx, student_id: int) -> list[str]:
+    """The exams in which the principal sees the student's results, oldest first."""
+    visible = scoped_results(ctx.db, ctx.scope, student_id=student_id)
+    exams = scoped_exams(ctx.db, ctx.scope)
+    return [str(e) for e in reversed(exams.loc[exams["exam_id"].isin(visible["exam_id"]),
+                                               "exam_id"].tolist())]
+
+
+def newest_exam(ctx: Ctx, student_id: int) -> str | None:
+    """The newest exam in which the principal sees the student's results."""
+    ids = student_exams(ctx, student_id)
+    return ids[-1] if ids else None
+
+
 def growth_section(ctx: Ctx, student_id: int) -> Section | None:
     """The student's results exam by exam, oldest first, one row per exam and subject: the
     score and score rate where the publication rules let this role see scores, the grade
     (等级) always, T and 百分等级 where ranks may be shown (:func:`disclosure` per exam).
     None when the student has no visible result. The exams' analyses must be warm."""
     t, lang = ctx.t, ctx.lang
-    visible = scoped_results(ctx.db, ctx.scope, student_id=student_id)
-    exams = scoped_exams(ctx.db, ctx.scope)
-    ids = [str(e) for e in reversed(exams.loc[exams["exam_id"].isin(visible["exam_id"]),
-                                              "exam_id"].tolist())]
+    ids = student_exams(ctx, student_id)
     parts = []
     scores_seen = ranks_seen = False
     for exam_id in ids:
@@ -191,4 +202,4 @@ def growth_section(ctx: Ctx, student_id: int) -> Section | None:
     return section(t("web.unit.growth"), frame_table(frame, columns))
 
 
-__all__ = ["class_history_page", "growth_section", "school_history_page"]
+__all__ = ["class_history_page", "growth_section", "newest_exam", "school_history_page", "student_exams"]

@@ -85,3 +85,13 @@ def test_pdf_download(clients, db):
     assert r.status_code == 200 and r.content[:5] == b"%PDF-"
     assert r.headers["content-type"] == "application/pdf"
     assert _exports(db, "p1", "report:E1/school:S1") >= 1
+
+
+def test_pages_offer_the_reports_their_role_may_download(clients):
+    assert "/reports/E1/district?format=pdf" in clients["res"].get("/exams/E1").text
+    assert "/reports/E1/district" not in clients["p1"].get("/exams/E1").text
+    assert "/reports/E1/schools/S1?format=xlsx" in clients["p1"].get(
+        "/exams/E1/schools/S1").text
+    assert "/reports/E1/classes/S1-2021-8-1?format=pdf" in clients["t1"].get(
+        "/exams/E1/classes/S1-2021-8-1").text
+    assert "/reports/E2/students/1?format=pdf" in clients["par"].get("/students/1").text

@@ -6,7 +6,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from eduquality.web.deps import CtxDep, Format
-from eduquality.web.unit_pages import growth_section
+from eduquality.web.downloads import report_links
+from eduquality.web.unit_pages import growth_section, newest_exam
 from eduquality.web.views import student_page
 
 router = APIRouter(prefix="/students", tags=["students"])
@@ -19,4 +20,7 @@ async def student(ctx: CtxDep, student_id: int, format: Format = "html") -> Resp
     growth = growth_section(ctx, student_id)  # after the student's details
     if growth is not None:
         found.doc.sections.insert(1, growth)
+    newest = newest_exam(ctx, student_id)
+    if newest is not None:
+        found.downloads = report_links(ctx, newest, "student", str(student_id))
     return ctx.respond(found, format)
