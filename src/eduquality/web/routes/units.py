@@ -10,6 +10,7 @@ from eduquality.web.deps import CtxDep, Format
 from eduquality.web.hidden import hidden
 from eduquality.web.history import HISTORY_EXAMS, grade_choices, trend_exams
 from eduquality.web.unit_pages import class_history_page, school_history_page
+from eduquality.web.value_added import school_value_added
 
 router = APIRouter(tags=["units"])
 
@@ -26,6 +27,10 @@ async def school(ctx: CtxDep, school_code: str, grade: int | None = None,
             await ctx.warm(exam_id)
         found = school_history_page(ctx, school_code, trend, choices)
         found.choice_label = ctx.t("web.history.grade_choice")
+        if trend:  # value-added in the latest exam, where it has a prior exam of the cohort
+            va = await school_value_added(ctx, trend[-1], school_code)
+            if va is not None:
+                found.doc.sections.append(va)
         return ctx.respond(found, format)
 
 
