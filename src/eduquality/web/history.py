@@ -10,7 +10,9 @@ grade's exams over the years), at most :data:`HISTORY_EXAMS` of them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -18,7 +20,7 @@ import pandas as pd
 from eduquality.i18n import register
 from eduquality.reports import charts
 from eduquality.reports import labels as L
-from eduquality.reports.formats import UNIT_FORMATS, interval
+from eduquality.reports.formats import UNIT_FORMATS, interval, is_missing
 from eduquality.reports.model import Chart, Column, Section, Table
 from eduquality.results import ExamAnalysis
 from eduquality.vocab import EXAM_TYPES, SUBJECTS, grade_label
@@ -125,10 +127,34 @@ def trend_chart(ctx: Ctx, history: pd.DataFrame, unit_label: str | None) -> Char
     else:
         series += [(L.col(c, lang), rows[c], None, None) for c in DISTRICT_RATES]
 
+    key = tuple((name, _values(v), _values(lo), _values(hi)) for name, v, lo, hi in series)
+
     def draw() -> bytes:
-        return charts.trend(labels, series, t("web.history.rate"))
+        return _trend_png(tuple(labels), key, t("web.history.rate"))
 
     return Chart(t("web.history.chart"), draw)
+
+
+Values = tuple[float | None, ...] | None
+
+
+def _values(values: Any) -> Values:
+    """A series as a hashable key (NaN as None, which the chart draws as a gap too)."""
+    if values is None:
+        return None
+    return tuple(None if is_missing(v) else float(v) for v in values)
+
+
+@lru_cache(maxsize=256)
+def _trend_png(labels: tuple[str, ...], series: tuple[tuple[str, Values, Values, Values], ...],
+               ylabel: str) -> bytes:
+    """:func:`eduquality.reports.charts.trend`, drawn once per content (about a second on a
+    busy machine; the same trend is asked for by every reader of a page)."""
+    def floats(values: Values) -> list[float] | None:
+        return None if values is None else [math.nan if v is None else v for v in values]
+
+    return charts.trend(labels, [(name, floats(v) or [], floats(lo), floats(hi))
+                                 for name, v, lo, hi in series], ylabel)
 
 
 HISTORY_COLUMNS: tuple[str, ...] = ("n", "mean", "ci", "district_mean", "diff_from_district",
