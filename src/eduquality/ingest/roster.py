@@ -496,6 +496,11 @@ def _cross_check(sheets: list[Sheet], known: Known, lang: str,
     return derived
 
 
+DISTRICT_KINDS = frozenset({"district", "school_year", "school", "school_alias",
+                            "district_statistic"})
+"""Roster kinds that are the district's, not one school's: a school may not import them."""
+
+
 @dataclass
 class RosterPlan:
     """Validated frames, ready to be written."""
@@ -521,6 +526,27 @@ class RosterPlan:
         if self.registrations is not None:
             out["exam_registration"] = len(self.registrations.frame)
         return out
+
+    def district_kinds(self) -> list[str]:
+        """The kinds of district-wide data this plan writes (see :meth:`schools`)."""
+        kinds = [s.layout.kind for s in self.sheets if s.layout.kind in DISTRICT_KINDS]
+        if not self.derived.years.empty:
+            kinds.append("school_year")
+        return list(dict.fromkeys(kinds))
+
+    def schools(self) -> set[str] | None:
+        """The schools whose rows this plan writes (classes, teachers, assignments, students,
+        events, registrations), or None when it writes district-wide data (the district,
+        school years, schools and their aliases, district statistics: :data:`DISTRICT_KINDS`)."""
+        if self.district_kinds():
+            return None
+        codes: set[str] = set()
+        for s in self.sheets:
+            codes |= set(s.frame["school_code"].dropna())
+        codes |= set(self.derived.classes["school_code"].dropna())
+        if self.registrations is not None:
+            codes |= set(self.registrations.frame["school_code"].dropna())
+        return codes
 
     def write(self, con: Any) -> int:
         """Write every sheet in dependency order. Writes; returns rows written."""
