@@ -129,7 +129,7 @@ def check_schools(plan: Plan, allowed: frozenset[str], problems: Problems) -> No
     touched = getattr(plan, "schools", None)
     schools = touched() if callable(touched) else None
     if schools is None:
-        kinds = getattr(plan, "district_kinds", lambda: [])()
+        kinds: list[str] = getattr(plan, "district_kinds", lambda: [])()
         problems.add("ingest.district_data", kinds=listed(kinds or ["-"]))
         return
     other = sorted(set(schools) - allowed)
