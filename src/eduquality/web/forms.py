@@ -35,11 +35,14 @@ def require_page(ctx: Ctx, action: str) -> None:
         raise NotFoundError(ctx.request.url.path)
 
 
-async def off_loop(db: Database, call: Any, *args: Any) -> Any:
+async def off_loop(db: Database, call: Any, *args: Any, lang: str | None = None) -> Any:
     """``call(cursor, *args)`` in a worker thread over a database cursor of its own (DuckDB
     connections are not shared across threads), so that long work (a file's dry run or
-    import, a password hash) does not hold up other users' requests."""
+    import, a password hash) does not hold up other users' requests. ``lang``: the language
+    of the store's messages on that cursor (the reader's, not the installation's)."""
     cursor = db.cursor()
+    if lang is not None:
+        cursor.lang = lang
     try:
         return await anyio.to_thread.run_sync(call, cursor, *args)
     finally:

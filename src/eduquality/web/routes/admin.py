@@ -125,7 +125,7 @@ def _users_page(ctx: Ctx, status: int = 200, error: str | None = None,
     rows = users.astype(object).where(users.notna(), None).to_dict("records")
     return ctx.html("admin_users.html", status_code=status, users=rows, error=error,
                     message=message, password=password, roles=ROLES.codes(),
-                    role_label=lambda r: ROLES.label(r, ctx.lang))
+                    role_name=lambda r: ROLES.label(r, ctx.lang))
 
 
 @router.get("/users")
@@ -158,7 +158,7 @@ async def create(ctx: CtxDep) -> Response:
     ties = _ties(form)
     password = _initial_password()
     try:
-        await off_loop(ctx.db, _create, username, role, password, ties)
+        await off_loop(ctx.db, _create, username, role, password, ties, lang=ctx.lang)
     except EduQualityError as exc:
         return _users_page(ctx, 400, error=str(exc))
     shown = {k: v for k, v in ties.items() if v}
@@ -175,6 +175,10 @@ async def _user_form(ctx: Ctx, username: str) -> tuple[Any, str]:
     return form, username
 
 
+def _change(db: Database, username: str, role: str, ties: dict[str, Any]) -> None:
+    change_user(db, username, role, **ties)
+
+
 def _done(ctx: Ctx, username: str, detail: str, message: str,
           password: tuple[str, str] | None = None) -> Response:
     audit(ctx.db, ctx.principal, "admin", f"user {username}", detail)
@@ -188,7 +192,7 @@ async def change(ctx: CtxDep, username: str) -> Response:
     before = list_users(ctx.db).set_index("username").loc[username]
     ties = _ties(form)
     try:
-        change_user(ctx.db, username, role, **ties)
+        await off_loop(ctx.db, _change, username, role, ties, lang=ctx.lang)
     except EduQualityError as exc:
         return _users_page(ctx, 400, error=str(exc))
     shown = {k: v for k, v in ties.items() if v}
@@ -200,7 +204,8 @@ async def change(ctx: CtxDep, username: str) -> Response:
 async def disable(ctx: CtxDep, username: str) -> Response:
     _, username = await _user_form(ctx, username)
     try:
-        disable_user(ctx.db, username, by=ctx.principal.username)
+        await off_loop(ctx.db, disable_user, username, ctx.principal.username,
+                       lang=ctx.lang)
     except EduQualityError as exc:
         return _users_page(ctx, 400, error=str(exc))
     return _done(ctx, username, "disabled", ctx.t("web.admin.disabled_msg", username=username))
@@ -209,7 +214,7 @@ async def disable(ctx: CtxDep, username: str) -> Response:
 @router.post("/users/{username}/enable")
 async def enable(ctx: CtxDep, username: str) -> Response:
     _, username = await _user_form(ctx, username)
-    enable_user(ctx.db, username)
+    await off_loop(ctx.db, enable_user, username, lang=ctx.lang)
     return _done(ctx, username, "enabled", ctx.t("web.admin.enabled_msg", username=username))
 
 
@@ -217,7 +222,7 @@ async def enable(ctx: CtxDep, username: str) -> Response:
 async def remove(ctx: CtxDep, username: str) -> Response:
     _, username = await _user_form(ctx, username)
     try:
-        remove_user(ctx.db, username)
+        await off_loop(ctx.db, remove_user, username, lang=ctx.lang)
     except EduQualityError as exc:
         return _users_page(ctx, 400, error=str(exc))
     return _done(ctx, username, "removed", ctx.t("web.admin.removed_msg", username=username))
@@ -231,7 +236,7 @@ def _reset(db: Database, username: str, password: str) -> None:
 async def reset(ctx: CtxDep, username: str) -> Response:
     _, username = await _user_form(ctx, username)
     password = _initial_password()
-    await off_loop(ctx.db, _reset, username, password)
+    await off_loop(ctx.db, _reset, username, password, lang=ctx.lang)
     return _done(ctx, username, "password reset; sessions ended",
                  ctx.t("web.admin.reset_msg", username=username), (username, password))
 
