@@ -88,7 +88,7 @@ MESSAGES = register({
     "web.upload.col_header": ("表头", "Header"),
     "web.upload.col_field": ("读作", "Read as"),
     "web.upload.ignored": ("（忽略）", "(ignored)"),
-    "web.upload.would_write": ("将写入", "Would write"),
+    "web.upload.would_write": ("将写入：", "Would write: "),
     "web.upload.rows_read": ("读取 {n} 行", "{n} rows read"),
     "web.upload.problems": ("发现 {n} 个问题，不能导入。请修改文件后重新上传。",
                             "{n} problem(s): the file cannot be imported. Fix it and upload "
