@@ -140,3 +140,14 @@ def test_pending_uploads_belong_to_their_session_and_expire(tmp_path):
     other = area.add("cookie-3", "p2", "d.csv", b"x", now=62.0, lang="en")
     area.discard(other.token)
     assert not other.path.parent.exists() and area.get(other.token, "cookie-3", 63.0) is None
+
+
+def test_a_cell_hidden_in_a_tag_across_chunks_is_still_counted(tmp_path):
+    path = tmp_path / "hidden.xlsx"
+    junk = "".join(f"{i:x}" for i in range(800_000))           # ~4 MiB: one tag, 4 chunks
+    xml = (f'<worksheet><sheetData><row r="1"><c r="A1"/></row>'
+           f'<row><c r="A900000" j="{junk}"/></row></sheetData></worksheet>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", xml)
+    with pytest.raises(UploadRefused, match="900000 rows"):
+        check_workbook(path, UploadLimits(max_ratio=10_000), "en")

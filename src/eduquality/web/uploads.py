@@ -212,10 +212,7 @@ def check_workbook(path: Path, limits: UploadLimits, lang: str) -> None:
                                 size=f"> {human_bytes(limits.max_unpacked)}",
                                 limit=human_bytes(limits.max_unpacked)))
                         if size is not None:
-                            buf = tail + chunk
-                            cut = buf.rfind(b"<")
-                            size.feed(buf[:cut] if cut > 0 else b"")
-                            tail = buf[cut:] if cut > 0 else buf[-4096:]
+                            tail = _scan(size, tail + chunk, lang)
                             if size.too_big(limits):
                                 break
                     if size is not None:
@@ -227,6 +224,22 @@ def check_workbook(path: Path, limits: UploadLimits, lang: str) -> None:
             if size is not None and size.too_big(limits):
                 raise UploadRefused(_too_big(names.get(i.filename, i.filename), size.rows,
                                              size.cols, limits, lang))
+
+
+MAX_TAG = 8 << 20
+"""Bytes one XML tag of a worksheet may span (a real one spans a few dozen)."""
+
+
+def _scan(size: SheetSize, buf: bytes, lang: str) -> bytes:
+    """Feed the complete tags of ``buf`` to ``size``; return what follows the last ``<`` (a
+    tag that may continue in the next chunk)."""
+    cut = buf.rfind(b"<")
+    if cut < 0:
+        return b""  # text only: no tag pending
+    if cut == 0 and len(buf) > MAX_TAG:
+        raise UploadRefused(tr("web.upload.not_xlsx", lang))
+    size.feed(buf[:cut])
+    return buf[cut:]
 
 
 def _too_big(sheet: str, rows: int, cols: int, limits: UploadLimits, lang: str) -> str:
