@@ -156,8 +156,9 @@ def test_settings_change_is_audited_and_applied(fresh):
     assert 'name="thresholds.pass" value="0.6"' in page
     form = {"csrf": _csrf(admin), "thresholds.excellent": "0.85", "thresholds.good": "0.7",
             "thresholds.pass": "0.65", "thresholds.low": "0.4", "min_unit_n": "5",
-            "publication.grades_not_ranks_compulsory": "true",
-            "publication.forbid_exam_league_tables": "true"}  # mark_internal unticked
+            "publication.grades_not_ranks_compulsory": ["false", "true"],
+            "publication.forbid_exam_league_tables": ["false", "true"],
+            "publication.mark_internal": "false"}  # the box unticked: its hidden field only
     r = admin.post("/admin/settings?lang=en", data=form)
     assert r.status_code == 200 and "Saved 3 change(s)" in r.text
     assert "thresholds.pass: 0.6 → 0.65" in r.text
@@ -189,3 +190,27 @@ def test_settings_refuse_bad_values_and_write_nothing(fresh):
     assert db.scalar("SELECT count(*) FROM app_setting") == before
     assert admin.post("/admin/settings", data={"csrf": "forged",
                                                "min_unit_n": "3"}).status_code == 400
+
+
+def test_a_changed_line_is_used_by_the_next_analysis(fresh):
+    db, app = fresh
+    admin = _client(app, "admin")
+
+    def math_pass_rate() -> float:
+        units = admin.get("/api/exams/E1/units?level=district").json()
+        return next(u["pass_rate"] for u in units if u["subject"] == "math")
+
+    def by_hand(line: float) -> float:  # takers at or above line × 10 marks
+        n, hit = db.con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE score >= ?) FROM subject_result "
+            "WHERE paper_id = 'E1/math' AND status = 'present'", [line * 10]).fetchone()
+        return round(hit / n, 3)
+
+    current = app.state.settings.thresholds.pass_
+    assert math_pass_rate() == by_hand(current)
+    form = {"csrf": _csrf(admin), "thresholds.excellent": "0.85", "thresholds.good": "0.7",
+            "thresholds.pass": "0.3", "thresholds.low": "0.2"}
+    assert admin.post("/admin/settings", data=form).status_code == 200
+    assert math_pass_rate() == by_hand(0.3) != by_hand(current)
+    publication = app.state.settings.publication  # fields not in the form: unchanged
+    assert publication.grades_not_ranks_compulsory and publication.forbid_exam_league_tables

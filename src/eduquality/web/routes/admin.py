@@ -263,13 +263,16 @@ async def settings_form(ctx: CtxDep) -> Response:
 @router.post("/settings")
 async def save_settings(ctx: CtxDep) -> Response:
     require_page(ctx, "manage_settings")
-    form = await ctx.request.form(max_files=0, max_fields=len(EDITABLE) + 5)
+    form = await ctx.request.form(max_files=0, max_fields=2 * len(EDITABLE) + 5)
     require_csrf(ctx.request, form_text(form, "csrf"), ctx.lang)
     state = ctx.request.app.state
     changes = {}
     for key, kind in EDITABLE.items():
-        text = form_text(form, key)
-        changes[key] = ("true" if text else "false") if kind is bool else text
+        if kind is bool:  # a hidden 'false' before the box: absent from the form → unchanged
+            given = form.getlist(key)
+            changes[key] = ("true" if "true" in given else "false") if given else None
+        else:
+            changes[key] = form_text(form, key)
     try:
         new, done = change_settings(ctx.db, state.settings,
                                     {k: v for k, v in changes.items() if v is not None},
