@@ -78,3 +78,23 @@ def test_a_paper_is_the_districts(db, tmp_path):
         import_paper(db, path, only_schools=S1, lang="en")
     assert _reasons(err.value.problems)[-1] == "ingest.district_data"
     assert_unchanged(db, before)
+
+
+def test_another_schools_people_are_not_rewritten(db, tmp_path):
+    teachers = pd.DataFrame({"工号": ["T2"], "姓名": ["乙校老师"], "学校代码": ["S2"],
+                             "任教学科": ["数学"]})
+    import_roster(db, write_xlsx(tmp_path / "t.xlsx", {"教师": teachers}))
+    moved = teachers.assign(学校代码="S1", 姓名="改名")       # the same teacher, claimed by S1
+    checked = check_file(db, write_xlsx(tmp_path / "m.xlsx", {"教师": moved}), only_schools=S1)
+    assert _reasons(checked.problems) == ["ingest.other_schools"]
+    # a student of S1 (G001) may be updated by S1; one now in S2 may not
+    import_roster(db, write_xlsx(tmp_path / "s2.xlsx", {
+        "学生": STUDENTS[STUDENTS["学校代码"] == "S2"]}))
+    mine = STUDENTS.head(1).assign(姓名="张三丰")
+    assert check_file(db, write_xlsx(tmp_path / "a.xlsx", {"学生": mine}),
+                      only_schools=S1).problems == []
+    theirs = STUDENTS[STUDENTS["学籍号"] == "G004"].assign(学校代码="S1")
+    checked = check_file(db, write_xlsx(tmp_path / "b.xlsx", {"学生": theirs}),
+                         only_schools=S1, lang="en")
+    assert checked.problems[0].message("en").startswith("this file holds data of other "
+                                                        "schools (S2)")
