@@ -14,7 +14,8 @@ the upload's size and counted after reading (:func:`check_cells`).
 Between the dry run and the confirmation the file lives in :class:`PendingUploads`: a private
 temporary folder (0700) of the server process, one entry per upload, reachable only with the
 session cookie it was uploaded under, for :data:`UploadLimits.ttl_s` seconds at most, and
-deleted when imported, cancelled or expired (and with the folder when the process ends).
+deleted when imported, cancelled or expired, when its session signs out, and with the folder
+when the process ends.
 """
 
 from __future__ import annotations
@@ -323,6 +324,16 @@ class PendingUploads:
             item = self._items.pop(token, None)
         if item is not None:
             shutil.rmtree(item.path.parent, ignore_errors=True)
+
+    def drop_session(self, session_token: str | None) -> None:
+        """Delete every upload of this session (it is ending: signing out)."""
+        if not session_token:
+            return
+        key = _key(session_token)
+        with self._lock:
+            mine = [t for t, p in self._items.items() if p.session_key == key]
+        for token in mine:
+            self.discard(token)
 
     def purge(self, now: float) -> None:
         """Delete the uploads older than ``ttl_s``."""

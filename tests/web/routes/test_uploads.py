@@ -239,3 +239,12 @@ def test_wrong_types_missing_file_and_csrf(fresh):
     assert r.status_code == 400 and "choose a file" in r.text
     r = c.post("/uploads", data={"csrf": "forged"}, files={"file": ("t.csv", b"a")})
     assert r.status_code == 400
+
+
+def test_signing_out_deletes_the_sessions_uploads(fresh):
+    _, app = fresh
+    c = _client(app, "p2")
+    token = _token(_upload(c, "教师.csv", TEACHERS_S2.replace("T7", "T6").encode()).text)
+    assert token and any(app.state.uploads.root.iterdir())
+    assert c.post("/logout", data={"csrf": _csrf(c)}).status_code == 303
+    assert not any(app.state.uploads.root.iterdir())
