@@ -96,3 +96,20 @@ def test_grants_are_checked(db):
         grant_year(db, "boss", "2021-2022")
     with pytest.raises(NotFoundError):
         grant_year(db, "nobody", "2021-2022")
+
+
+def test_change_user_checks_ties_and_keeps_the_last_admin(db):
+    from eduquality.store.users import change_user
+
+    add_user(db, "x", "leader", PW)
+    p = change_user(db, "x", "principal", school_code="S2", display_name="乙校长")
+    assert (p.role, p.school_code, p.display_name) == ("principal", "S2", "乙校长")
+    with pytest.raises(EduQualityError, match="--school"):
+        change_user(db, "x", "principal")
+    with pytest.raises(EduQualityError):
+        change_user(db, "x", "principal", school_code="S404")
+    with pytest.raises(EduQualityError, match="最后一个"):
+        change_user(db, "boss", "leader")
+    with pytest.raises(NotFoundError):
+        change_user(db, "nobody", "leader")
+    assert list_users(db).set_index("username").loc["x", "role"] == "principal"

@@ -60,6 +60,16 @@ MESSAGES = register({
     "ingest.step_write": ("写入数据库 …", "writing to the database …"),
     "ingest.check_needs_exam": ("检查成绩表需要用 --exam 指明考试",
                                 "checking a score sheet needs the exam: --exam EXAM"),
+    "ingest.district_data": (
+        "此文件包含全区数据（{kinds}），只能由管理员或教研员导入",
+        "this file holds district-wide data ({kinds}): only an administrator or a researcher "
+        "may import it",
+    ),
+    "ingest.other_schools": (
+        "此文件包含其他学校的数据（{schools}），只能导入本校（{own}）的数据",
+        "this file holds data of other schools ({schools}): you may import your own school's "
+        "({own}) only",
+    ),
 })
 
 
@@ -107,6 +117,26 @@ class Plan(Protocol):
     def write(self, con: Any) -> int: ...
 
 
+def check_schools(plan: Plan, allowed: frozenset[str], problems: Problems) -> None:
+    """The rule for an import limited to ``allowed`` schools (a school's own upload): every row
+    the plan would write must belong to one of them. A plan's ``schools()`` names the schools
+    its rows belong to (for scores: the students' schools in the roster, not what the file
+    says), or returns None when it writes district-wide data (the district, school years,
+    schools, exams and papers), which only the district may import; a plan without
+    ``schools()`` counts as district-wide (fails closed)."""
+    from eduquality.ingest.problems import listed
+
+    touched = getattr(plan, "schools", None)
+    schools = touched() if callable(touched) else None
+    if schools is None:
+        kinds: list[str] = getattr(plan, "district_kinds", lambda: [])()
+        problems.add("ingest.district_data", kinds=listed(kinds or ["-"]))
+        return
+    other = sorted(set(schools) - allowed)
+    if other:
+        problems.add("ingest.other_schools", schools=listed(other), own=listed(sorted(allowed)))
+
+
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -139,9 +169,12 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
                errors: str | Path | None = None, progress: Progress | None = None,
                force: bool = False, check: bool = False, options: ImportOptions | None = None,
                template: str | None = None, save_as: str | None = None,
-               sheets: list[RawSheet] | None = None) -> ImportResult:
+               sheets: list[RawSheet] | None = None,
+               only_schools: frozenset[str] | None = None) -> ImportResult:
     """Read ``path`` (or take its ``sheets`` already read), let ``build`` check it into a plan,
-    write the plan in one transaction (``check``: only report what would be written)."""
+    write the plan in one transaction (``check``: only report what would be written).
+    ``only_schools``: the rows must all belong to these schools (:func:`check_schools`), else
+    that is a problem of the file like any other."""
     lang = lang or db.lang
     path = Path(path)
     say = progress or (lambda _m: None)
@@ -182,6 +215,8 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
     formula_problems(sheets, problems)
     say(tr("ingest.step_check", lang, n=sum(len(s.cells) for s in sheets)))
     plan = build(sheets, problems)
+    if only_schools is not None:
+        check_schools(plan, only_schools, problems)
     result.mapping = list(getattr(plan, "mapping", []))
     result.notes = list(getattr(plan, "notes", []))
     if not problems and plan.rows_read == 0:

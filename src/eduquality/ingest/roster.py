@@ -496,6 +496,11 @@ def _cross_check(sheets: list[Sheet], known: Known, lang: str,
     return derived
 
 
+DISTRICT_KINDS = frozenset({"district", "school_year", "school", "school_alias",
+                            "district_statistic"})
+"""Roster kinds that are the district's, not one school's: a school may not import them."""
+
+
 @dataclass
 class RosterPlan:
     """Validated frames, ready to be written."""
@@ -507,6 +512,9 @@ class RosterPlan:
     registrations: Registrations | None = None
     notes: list[str] = field(default_factory=list)
     mapping: list[SheetMapping] = field(default_factory=list)
+    current_schools: set[str] = field(default_factory=set)
+    """The schools the teachers and students the file names belong to now (see
+    :func:`current_schools`): rewriting them touches those schools too."""
 
     def preview(self) -> dict[str, int]:
         """Rows per kind that :meth:`write` would write (``import check``): the sheets' rows,
@@ -521,6 +529,27 @@ class RosterPlan:
         if self.registrations is not None:
             out["exam_registration"] = len(self.registrations.frame)
         return out
+
+    def district_kinds(self) -> list[str]:
+        """The kinds of district-wide data this plan writes (see :meth:`schools`)."""
+        kinds = [s.layout.kind for s in self.sheets if s.layout.kind in DISTRICT_KINDS]
+        if not self.derived.years.empty:
+            kinds.append("school_year")
+        return list(dict.fromkeys(kinds))
+
+    def schools(self) -> set[str] | None:
+        """The schools whose rows this plan writes (classes, teachers, assignments, students,
+        events, registrations), or None when it writes district-wide data (the district,
+        school years, schools and their aliases, district statistics: :data:`DISTRICT_KINDS`)."""
+        if self.district_kinds():
+            return None
+        codes: set[str] = set()
+        for s in self.sheets:
+            codes |= set(s.frame["school_code"].dropna())
+        codes |= set(self.derived.classes["school_code"].dropna())
+        if self.registrations is not None:
+            codes |= set(self.registrations.frame["school_code"].dropna())
+        return codes | self.current_schools
 
     def write(self, con: Any) -> int:
         """Write every sheet in dependency order. Writes; returns rows written."""
@@ -712,4 +741,28 @@ def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Probl
     notes = _notes(parsed, derived, year, lang, exam)
     regs = roster_registrations(db, exam, parsed, problems, notes, lang) if exam else None
     return RosterPlan(parsed, rows_read, derived=derived, registrations=regs, notes=notes,
-                      mapping=mapping)
+                      mapping=mapping, current_schools=current_schools(db, parsed))
+
+
+def current_schools(db: Database, sheets: list[Sheet]) -> set[str]:
+    """The schools that the teachers (their school) and students (the school of their class in
+    their latest school year) named by teacher and student sheets belong to in the database:
+    a school's own roster may not rewrite another school's people (a move between schools
+    is the district's import)."""
+    def named(kind: str, column: str) -> list[str]:
+        return sorted({v for s in sheets if s.layout.kind == kind
+                       for v in s.frame[column].dropna()})
+
+    codes: set[str] = set()
+    teachers, students = named("teacher", "teacher_id"), named("student", "national_id")
+    if teachers:
+        codes |= {r[0] for r in db.con.execute(
+            "SELECT DISTINCT school_code FROM teacher WHERE list_contains(?, teacher_id)",
+            [teachers]).fetchall()}
+    if students:
+        codes |= {r[0] for r in db.con.execute(
+            "SELECT DISTINCT arg_max(c.school_code, m.year_code) FROM class_membership m "
+            "JOIN class c USING (class_id) JOIN student s USING (student_id) "
+            "WHERE list_contains(?, s.national_id) GROUP BY m.student_id",
+            [students]).fetchall()}
+    return codes

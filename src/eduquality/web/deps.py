@@ -227,6 +227,7 @@ def render(request: Request, template: str, lang: str, principal: Principal | No
         lang_urls={code: lang_url(request, code) for code in ("zh", "en")},
         csrf=request.app.state.signer.csrf(cookie) if cookie else "",
         can_audit=principal is not None and can(principal, "view_audit"),
+        may=lambda action: principal is not None and can(principal, action),
         role_label=_role_label(principal, lang),
         **context)
     return HTMLResponse(html, status_code=status_code)

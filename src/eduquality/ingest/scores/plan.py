@@ -73,6 +73,13 @@ class ScoresPlan:
                 "subject_result": len(self.results),
                 "item_score": sum(t.num_rows for _, t in self.item_scores)}
 
+    def schools(self) -> set[str]:
+        """The schools of the students whose results this plan writes (their registrations,
+        from the roster of the exam's year, not what the file says)."""
+        if self.registrations.empty:
+            return set()
+        return set(self.registrations["school_code"].dropna())
+
     def write(self, con: Any) -> int:
         """Registrations, subject results and item scores of the students in the file replace
         what the database held for them (papers of this file only). Writes.
