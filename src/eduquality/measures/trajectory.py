@@ -175,15 +175,15 @@ def track(series: pd.DataFrame, target: Target, baseline_year: int | None,
     if baseline is None and baseline_year is not None:
         at_base = s.loc[s["year"] == baseline_year, "value"]
         baseline = float(at_base.iloc[0]) if len(at_base) else math.nan
-    previous = s["value"].shift(1)
-    prev_year = s["year"].shift(1)
+    values = s["value"].to_numpy(dtype=float)
+    years = s["year"].to_numpy(dtype=int)
+    lows, highs = s["low"].to_numpy(dtype=float), s["high"].to_numpy(dtype=float)
     expected, statuses = [], []
-    for i, row in s.iterrows():
-        prev = previous[i] if prev_year[i] == row["year"] - 1 else math.nan
-        e = expected_value(target, int(row["year"]), baseline_year, baseline, prev)
+    for i in range(len(s)):
+        prev = values[i - 1] if i > 0 and years[i - 1] == years[i] - 1 else math.nan
+        e = expected_value(target, int(years[i]), baseline_year, baseline, prev)
         expected.append(e)
-        statuses.append(status(float(row["value"]), e, target, float(row["low"]),
-                               float(row["high"])))
+        statuses.append(status(float(values[i]), e, target, float(lows[i]), float(highs[i])))
     s["expected"] = expected
     s["gap"] = s["value"] - s["expected"]
     s["status"] = statuses
