@@ -22,7 +22,7 @@ import pandas as pd
 from eduquality.store.db import Database
 
 __all__ = ["DISAGGREGATIONS", "ELEMENTS", "GROUPS", "Element", "dropout_counts",
-           "school_attributes", "student_counts"]
+           "school_attributes", "student_counts", "student_groups"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,11 @@ def dropout_counts(db: Database, params: dict[str, Any]) -> pd.DataFrame:
         LEFT JOIN class c ON c.class_id = m.class_id
         WHERE e.event_type = 'dropout' {extra}
         GROUP BY ALL ORDER BY ALL""", args)
+
+
+def student_groups(db: Database) -> pd.DataFrame:
+    """student_id and the special-group flags of :data:`GROUPS` (booleans)."""
+    return db.sql(f"SELECT student_id, {', '.join(GROUPS)} FROM student")
 
 
 def school_attributes(db: Database) -> pd.DataFrame:

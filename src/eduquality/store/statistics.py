@@ -36,12 +36,12 @@ class Statistic:
     category: str | None = None
 
 
-ATTAINMENT_LEVELS = {"none": ("未上过学", "no schooling", 0), "primary": ("小学", "primary", 6),
-                     "junior": ("初中", "junior secondary", 9),
-                     "senior": ("高中（含中职）", "senior secondary (incl. vocational)", 12),
-                     "tertiary": ("大专及以上", "tertiary", 16)}
-"""Highest level completed → (zh, en, years of schooling). Years 0/6/9/12/16 as in the
-GLOSSARY's 人均受教育年限 (the census convention)."""
+ATTAINMENT_LEVELS = {"none": ("未上过学", "no schooling"), "primary": ("小学", "primary"),
+                     "junior": ("初中", "junior secondary"),
+                     "senior": ("高中（含中职）", "senior secondary (incl. vocational)"),
+                     "tertiary": ("大专及以上", "tertiary")}
+"""Highest level completed → (zh, en): the categories of ``attainment_population``. The years
+each level counts (0/6/9/12/16, GLOSSARY 人均受教育年限) are the plan file's ``weights``."""
 
 TEMPLATES = {
     "population": ("人口", "population"),
