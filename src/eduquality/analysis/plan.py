@@ -117,8 +117,9 @@ class _Elements:
         if lines is not None and not t.empty:
             wanted = (lines,) if isinstance(lines, str) else tuple(lines)
             keep = []
-            for year, g in t.groupby("year"):
-                ln = gaokao_lines(self.db, int(year))  # type: ignore[call-overload]
+            for year in sorted(int(y) for y in t["year"].unique()):
+                g = t[t["year"] == year]
+                ln = gaokao_lines(self.db, year)
                 ln = ln[ln["line"].isin(wanted)]
                 if ln.empty:
                     continue
@@ -131,8 +132,8 @@ class _Elements:
         t = t.merge(student_groups(self.db), on="student_id", how="left")
         t = t.merge(self.schools[["school_code", "stage", "locale", "tier"]], on="school_code",
                     how="left")
-        for g in GROUPS:
-            t[g] = t[g].fillna(False).astype(bool)
+        for flag in GROUPS:
+            t[flag] = t[flag].fillna(False).astype(bool)
         return (t.groupby(GRAIN, dropna=False).size().rename("value").reset_index()
                 if not t.empty else pd.DataFrame(columns=[*GRAIN, "value"]))
 
@@ -148,7 +149,7 @@ class _Elements:
             weights = dict(params["weights"])
             v = v.assign(value=v["value"] * v["category"].map(weights))
             v = v.dropna(subset=["value"])
-        return v.groupby(["year", "school_code"], as_index=False)["value"].sum()
+        return v.groupby(["year", "school_code"])["value"].sum().reset_index()
 
 
 def _stat_value(frame: pd.DataFrame, year: int, school: str | None) -> float:
@@ -250,17 +251,18 @@ def _rank_rows(goal: SchoolGoal, plan: Plan, values: pd.DataFrame,
                  & values["unit"].isin(members)]
     rows = []
     start_rank = None
-    for year, g in per.groupby("year"):
+    for year in sorted(int(y) for y in per["year"].unique()):
+        g = per[per["year"] == year]
         v = g.set_index("unit")["value"]
         high = g.set_index("unit")["high"]
-        if int(year) == plan.baseline_year:  # type: ignore[call-overload]
+        if year == plan.baseline_year:
             _, start_rank = rank_goal(school, v, high, len(v))
         required = required_rank(
             goal.goal, int(v.notna().sum()), n=goal.param("n"), share=goal.param("share"),
             years=goal.param("years"), start_rank=start_rank,
-            years_elapsed=int(year) - plan.baseline_year)  # type: ignore[call-overload]
+            years_elapsed=year - plan.baseline_year)
         status, rank = rank_goal(school, v, high, required)
-        rows.append({"year": int(year), "value": v.get(school, math.nan),  # type: ignore[call-overload]
+        rows.append({"year": year, "value": v.get(school, math.nan),
                      "rank": rank, "n": int(v.notna().sum()), "required_rank": required,
                      "status": status})
     return rows

@@ -10,6 +10,7 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     irt,
     items,
     outlook,
+    plan,
     report,
     simulate,
     web,

@@ -26,13 +26,11 @@ import math
 
 import pandas as pd
 
-from eduquality.i18n import register
-
 __all__ = ["GOAL_STATUSES", "competition_rank", "rank_goal", "required_rank", "tier_goal"]
 
 GOAL_STATUSES = ("on_track", "at_risk", "off_track", "pending", "no_data")
 
-MESSAGES = register({"goals.pending": ("待评定", "pending")})
+# labels: the ``trajectory.*`` messages of eduquality.measures.trajectory (pending included)
 
 
 def competition_rank(values: pd.Series) -> pd.Series:

@@ -58,6 +58,7 @@ MESSAGES = register({
     "trajectory.at_risk": ("有风险", "at risk"),
     "trajectory.off_track": ("未达进度", "off track"),
     "trajectory.no_data": ("无数据", "no data"),
+    "trajectory.pending": ("待评定", "pending"),
     "trajectory.columns": ("缺少列：{cols}", "missing columns: {cols}"),
 })
 
