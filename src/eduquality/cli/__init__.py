@@ -13,6 +13,7 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     plan,
     report,
     simulate,
+    stats,
     web,
 )
 from eduquality.cli.app import main
