@@ -47,8 +47,14 @@ def test_plan_status_tracks_and_ranks(tmp_path):
     rates = pd.read_excel(tmp_path / "o.xlsx", engine="calamine")
     district = rates[rates.unit == "district"].sort_values("year")
     assert (yiben.value.to_numpy() == (100 * district.rate).round(1).to_numpy()).all()
-    # the baseline year 2018 has no 高考 in this database: no expected value, no status
-    assert set(yiben.status) == {"no_data"}
+    # the baseline year 2018 has no 高考 in this database: the path starts in 2019, +4 a year
+    assert set(yiben.baseline_year) == {2019}
+    first = yiben.value.iloc[0]
+    assert yiben.expected.round(6).tolist() == [first, first + 4, first + 8]
+    for row in yiben.itertuples():
+        want = ("on_track" if row.value >= row.expected else
+                "at_risk" if row.high >= row.expected else "off_track")
+        assert row.status == want
     lead = goals[goals.goal == "lead_first_tier"].sort_values("year")
     assert lead.school.unique().tolist() == ["S3"] and lead.n.unique().tolist() == [3]
     s = values[(values.indicator == "yiben_rate") & (values.unit != "district")]

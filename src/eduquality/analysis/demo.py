@@ -22,6 +22,7 @@ from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.ingest import import_paper, import_roster, import_scores
 from eduquality.ingest.lines import import_lines
+from eduquality.ingest.stats import import_stats
 from eduquality.reports import write_report_set
 from eduquality.simulate import simulate_district
 from eduquality.simulate.manifest import Manifest, ManifestEntry
@@ -88,6 +89,8 @@ def _import_entry(db: Database, root: Path, entry: ManifestEntry) -> None:
                       track=entry.track, user=DEMO_IMPORTER)
     elif entry.kind in ("cut_lines", "score_distribution"):
         import_lines(db, path, user=DEMO_IMPORTER)
+    elif entry.kind == "stats":
+        import_stats(db, path, user=DEMO_IMPORTER)
 
 
 def import_manifest(db: Database, manifest: Manifest, say: Say) -> int:

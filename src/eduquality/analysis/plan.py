@@ -19,9 +19,13 @@ Rules of combination:
 - an indicator is computed per school only where ``per_school`` says so or a school goal ranks
   schools by it;
 - the baseline is the plan's ``baseline.value`` for the district as a whole, otherwise the
-  series' own value in the baseline year (each school its own).
+  series' own value in the baseline year (each school its own); a series without a value in
+  the baseline year starts from its first year with one (``baseline_year`` of each row says
+  which).
 
-Tiers are the schools' tiers as recorded now (the database holds no history of tiers), so a tier
+Categories: a school goal ranks the schools of the bound school's peer group; "lead the first
+tier" ranks all the district's schools of its kind (high schools: senior, complete and
+twelve-year). Tiers are the schools' tiers as recorded now (the database holds no history of tiers), so a tier
 goal's status is as of today. Internal use: school ranks by 高考 results are never published
 (GLOSSARY, rules on publishing).
 """
@@ -56,9 +60,15 @@ GRAIN = ["year", "school_code", "stage", "locale", "tier", *GROUPS]
 """Columns of an element over the student data (plus ``value``)."""
 
 VALUE_COLUMNS = ["indicator", "unit", "breakdown", "category", "year", "numerator",
-                 "denominator", "value", "low", "high", "expected", "gap", "status"]
+                 "denominator", "value", "low", "high", "expected", "gap", "status",
+                 "baseline_year"]
 """Columns of :attr:`PlanStatus.values`: unit 'district' or a school code; breakdown '' or
-'stage' / 'locale' / 'group' with its category (a stage, locale or group code)."""
+'stage' / 'locale' / 'group' with its category (a stage, locale or group code); the baseline
+year the trajectory starts from."""
+
+_KIND = {"senior": "high", "complete": "high", "twelve_year": "high", "junior": "junior",
+         "nine_year": "junior", "primary": "primary", "vocational": "vocational"}
+"""School stage → the kind of school a first tier is made of."""
 
 GOAL_COLUMNS = ["goal", "goal_type", "school", "indicator", "year", "value", "rank", "n",
                 "required_rank", "status"]
@@ -215,6 +225,15 @@ def _cuts(el: _Elements, ind: Indicator, per_school: bool) -> list[tuple[str | N
     return cuts
 
 
+def _first_year(series: pd.DataFrame, baseline_year: int) -> int:
+    """The baseline year, or when the series has no value in it, its first year with a value
+    after it (高考 data that start a year late): the path starts where the data do."""
+    have = series.loc[series["value"].notna() & (series["year"] >= baseline_year), "year"]
+    if have.empty or (have == baseline_year).any():
+        return baseline_year
+    return int(have.min())
+
+
 def _indicator_rows(el: _Elements, ind: Indicator, per_school: bool) -> pd.DataFrame:
     years = _years(el, ind)
     out = []
@@ -232,7 +251,11 @@ def _indicator_rows(el: _Elements, ind: Indicator, per_school: bool) -> pd.DataF
         series = pd.DataFrame(rows)
         whole = school is None and not breakdown
         baseline = ind.baseline_value if whole else None
-        tracked = track(series, ind.target, ind.baseline_year, baseline)
+        base_year = ind.baseline_year
+        if baseline is None:
+            base_year = _first_year(series, base_year)
+        tracked = track(series, ind.target, base_year, baseline)
+        tracked.insert(len(tracked.columns), "baseline_year", base_year)
         tracked.insert(0, "category", category)
         tracked.insert(0, "breakdown", breakdown)
         tracked.insert(0, "unit", "district" if school is None else school)
@@ -247,20 +270,27 @@ def _rank_rows(goal: SchoolGoal, plan: Plan, values: pd.DataFrame,
     peer = schools.set_index("school_code")["peer_group"]
     category = peer.get(school, "")
     members = set(peer[peer == category].index) if category else set(peer.index)
+    if goal.goal == "lead_first_tier":
+        # the first tier: the district's schools of the same kind (high schools: senior,
+        # complete, twelve-year), not one peer group
+        kind = schools.set_index("school_code")["stage"].map(_KIND)
+        members = set(kind[kind == kind.get(school)].index)
     per = values[(values["indicator"] == goal.indicator) & (values["breakdown"] == "")
                  & values["unit"].isin(members)]
     rows = []
-    start_rank = None
+    start_rank, start_year = None, plan.baseline_year
     for year in sorted(int(y) for y in per["year"].unique()):
         g = per[per["year"] == year]
         v = g.set_index("unit")["value"]
         high = g.set_index("unit")["high"]
-        if year == plan.baseline_year:
+        if start_rank is None and year >= plan.baseline_year:
+            # the rank the path starts from: the baseline year's, or the first year's with data
             _, start_rank = rank_goal(school, v, high, len(v))
+            start_year = year
         required = required_rank(
             goal.goal, int(v.notna().sum()), n=goal.param("n"), share=goal.param("share"),
             years=goal.param("years"), start_rank=start_rank,
-            years_elapsed=year - plan.baseline_year)
+            years_elapsed=year - start_year)
         status, rank = rank_goal(school, v, high, required)
         rows.append({"year": year, "value": v.get(school, math.nan),
                      "rank": rank, "n": int(v.notna().sum()), "required_rank": required,
@@ -286,7 +316,8 @@ def _goal_rows(plan: Plan, values: pd.DataFrame, schools: pd.DataFrame,
                                             now, goal.year)})
             continue
         out += [{**base, **r} for r in _rank_rows(goal, plan, values, schools)]
-    return pd.DataFrame(out, columns=GOAL_COLUMNS)
+    return pd.DataFrame(out, columns=GOAL_COLUMNS).astype(
+        {"rank": "Int64", "n": "Int64", "required_rank": "Int64"})
 
 
 def plan_status(db: Database, plan: Plan, *, year: int | None = None,

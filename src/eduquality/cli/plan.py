@@ -92,7 +92,10 @@ def status(ctx: Context, plan_name: str, year: int | None, school: str | None,
         result = plan_status(db, loaded, year=year, school=school)
     values, lang = result.values, ctx.lang
     names = {i.code: (i.name.get(lang), i.unit, i.decimals) for i in loaded.indicators}
-    main_rows = values[values["breakdown"] == ""]
+    shown = values["breakdown"] == ""
+    if school is None:
+        shown &= values["unit"] == "district"   # per school and breakdowns: --school, --out
+    main_rows = values[shown]
     for row in main_rows.itertuples(index=False):
         name, unit, dec = names[str(row.indicator)]
         interval = ("" if math.isnan(float(row.low)) else  # type: ignore[arg-type]

@@ -1,7 +1,7 @@
 """Action plans as data: the plan file (YAML), checked with located problems.
 
-A plan file (``docs/plan-files.md`` gives the format with an example; the shipped Wuhua 2019
-plan, ``ingest/plans/wuhua-2019.yaml``, is the first one) holds:
+A plan file (the shipped Wuhua 2019 plan, ``ingest/plans/wuhua-2019.yaml``, is the first one
+and the example of the format) holds:
 
 - ``plan`` (a code), ``title``, ``document`` (文号), ``issued`` (date), ``baseline_year``,
   ``target_year``;
@@ -20,7 +20,8 @@ plan, ``ingest/plans/wuhua-2019.yaml``, is the first one) holds:
   ``school`` (a school code: left empty in a shipped plan; a district's own file binds it).
 
 A district's file may say ``extends: wuhua-2019`` (a shipped plan) and ``bind: {goal: school
-code}``: it takes the shipped plan's indicators and goals and binds the goals to its schools.
+code}``: it takes the shipped plan's indicators and goals and binds the goals to its schools
+(quote school codes: ``"0012"``; YAML reads an unquoted 0012 as the number 12).
 
 Texts are ``{zh: …, en: …}`` or one string (used for both). Every problem is reported with the
 file, the line and the field (``indicators[3].target.value``), in zh or en, all at once

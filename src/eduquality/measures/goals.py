@@ -69,7 +69,8 @@ def required_rank(goal: str, n_schools: int, *, n: int | None = None, share: flo
 def rank_goal(school: str, values: pd.Series, high: pd.Series | None, required: int | None
               ) -> tuple[str, int | None]:
     """(status, rank) of ``school`` among ``values`` (one category, one year) against the
-    required rank (module docstring).
+    required rank (module docstring); no data for a category of fewer than two schools (a rank
+    among one says nothing).
 
     >>> v = pd.Series({"A": 41.0, "B": 38.0, "C": 30.0})
     >>> rank_goal("B", v, pd.Series({"A": 49.0, "B": 45.0, "C": 37.0}), 1)
@@ -78,7 +79,7 @@ def rank_goal(school: str, values: pd.Series, high: pd.Series | None, required: 
     ('off_track', 3)
     """
     values = values.dropna()
-    if school not in values.index or required is None:
+    if school not in values.index or required is None or len(values) < 2:
         return "no_data", None
     ranks = competition_rank(values)
     rank = int(ranks[school])
