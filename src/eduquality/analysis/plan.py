@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from eduquality.analysis.balance import balance_status
 from eduquality.analysis.forecast import gaokao_lines, gaokao_totals
 from eduquality.ingest.planfile import Indicator, Plan, SchoolGoal, Source
 from eduquality.measures.goals import rank_goal, required_rank, tier_goal
@@ -112,6 +113,8 @@ class _Elements:
             "dropouts": lambda p: dropout_counts(self.db, p),
             "gaokao_takers": lambda p: self._gaokao(None),
             "gaokao_above": lambda p: self._gaokao(p.get("line", ("一本",))),
+            "balance_schools": lambda p: self._balance(meeting=False),
+            "balance_schools_meeting": lambda p: self._balance(meeting=True),
         }
         reader = readers.get(str(source.name))
         if reader is None:  # an element this version does not compute yet
@@ -146,6 +149,23 @@ class _Elements:
             t[flag] = t[flag].fillna(False).astype(bool)
         return (t.groupby(GRAIN, dropna=False).size().rename("value").reset_index()
                 if not t.empty else pd.DataFrame(columns=[*GRAIN, "value"]))
+
+    def _balance(self, meeting: bool) -> pd.DataFrame:
+        """Compulsory schools with school-condition statistics (one row each, value 1), or those
+        of them that comply with the 优质均衡 standard, per year."""
+        years = statistic_values(self.db, ["teaching_floor_area"])["year"].unique()
+        rows = []
+        for year in sorted(int(y) for y in years):
+            for per_school in balance_status(self.db, year).schools.values():
+                chosen = per_school[per_school["complies"]] if meeting else per_school
+                rows += [{"year": year, "school_code": s} for s in chosen.index]
+        frame = pd.DataFrame(rows, columns=["year", "school_code"])
+        frame = frame.merge(self.schools[["school_code", "stage", "locale", "tier"]],
+                            on="school_code", how="left")
+        for flag in GROUPS:
+            frame[flag] = False
+        frame["value"] = 1
+        return frame[[*GRAIN, "value"]]
 
     def _stat(self, code: str, params: dict) -> pd.DataFrame:
         v = statistic_values(self.db, [code])
