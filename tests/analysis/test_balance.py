@@ -21,9 +21,9 @@ CONDITIONS = {  # school → statistic → value (students: P1 10, P2 20)
 }
 
 
-@pytest.fixture()
-def db():
-    db = open_database(":memory:")
+def balance_db(path=":memory:"):
+    """Two primary schools (P1: 10 students, P2: 20) with their 2020 school conditions."""
+    db = open_database(path)
     with db.write() as con:
         con.execute("INSERT INTO district VALUES ('D', '测试区', NULL, NULL)")
         con.execute("INSERT INTO school_year VALUES ('2020-2021', '2020-09-01', '2021-07-15')")
@@ -41,6 +41,12 @@ def db():
                             [sid, f"{code}-c"])
             con.executemany("INSERT INTO statistic VALUES (?, 2020, ?, '', ?, '装备统计', NULL)",
                             [(stat, code, float(v)) for stat, v in CONDITIONS[code].items()])
+    return db
+
+
+@pytest.fixture()
+def db():
+    db = balance_db()
     yield db
     db.close()
 

@@ -6,6 +6,7 @@ import pandas as pd
 from click.testing import CliRunner
 
 from eduquality.cli import main
+from tests.analysis.test_balance import balance_db
 from tests.factories import gaokao_db
 
 
@@ -67,3 +68,17 @@ def test_plan_status_tracks_and_ranks(tmp_path):
                                   "--year", "2020", "--school", "S3"])
     assert r.exit_code == 0, r.output
     assert "2019" not in r.output and "S1" not in r.output
+
+
+def test_plan_balance(tmp_path):
+    path = tmp_path / "b.duckdb"
+    balance_db(path).close()
+    out = tmp_path / "b.xlsx"
+    r = CliRunner().invoke(main, ["--db", str(path), "--lang", "en", "plan", "balance",
+                                  "--year", "2020", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "primary: 1 of 2 schools meet the resource standard" in r.output
+    short = pd.read_excel(out, sheet_name="primary_shortfalls", engine="calamine")
+    assert short.school.tolist() == ["P2", "P2"]
+    r = CliRunner().invoke(main, ["--db", str(path), "plan", "balance", "--year", "2019"])
+    assert r.exit_code == 0 and "2019 年没有学校的办学条件统计" in r.output

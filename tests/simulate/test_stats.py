@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from eduquality.analysis.demo import import_manifest
+from eduquality.analysis.demo import import_manifest, write_demo_plan
 from eduquality.analysis.plan import plan_status
 from eduquality.ingest.planfile import load_plan
 from eduquality.store import open_database
 
 
-def test_statistics_and_plan_binding(district):
+def test_statistics_and_plan_binding(district, tmp_path):
     assert [e.kind for e in district.files].count("stats") == 1
     db = open_database(":memory:")
     import_manifest(db, district, lambda *a, **k: None)
-    plan = load_plan(Path(district.out_dir) / "plan.yaml")
+    plan = load_plan(write_demo_plan(db, tmp_path))
     assert any(g.school for g in plan.goals)
     truth = json.loads((Path(district.out_dir) / "truth" / "statistics.json").read_text(
         encoding="utf-8"))

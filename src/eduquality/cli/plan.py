@@ -3,7 +3,8 @@
 - ``plan`` alone (as before): 上线率 per school and district against +4 points a year;
 - ``plan check PLAN.yaml``: check a plan file; every problem with its line and field;
 - ``plan status [--plan PLAN] [--year Y] [--school S]``: every indicator's value, interval,
-  expected value on the trajectory and status, and the bound school goals.
+  expected value on the trajectory and status, and the bound school goals;
+- ``plan balance --year Y``: 义务教育优质均衡 (差异系数, the schools below the standards).
 
 Internal use: no published league tables (GLOSSARY, rules on publishing).
 """
@@ -24,6 +25,12 @@ MESSAGES = register({
                     "to a school)"),
     "cli.plan.goals": ("学校目标：", "school goals:"),
     "cli.plan.no_goals": ("（没有绑定到学校的目标）", "(no goal bound to a school)"),
+    "cli.plan.no_balance": ("{year} 年没有学校的办学条件统计（eduquality template stats：办学条件）",
+                            "no school-condition statistics for {year} (eduquality template "
+                            "stats: school conditions)"),
+    "cli.plan.balance_head": ("{level}：{n}/{total} 所学校资源配置达标（≥ 6 项达标，其余 ≥ 85 %）",
+                              "{level}: {n} of {total} schools meet the resource standard "
+                              "(≥ 6 of 7, the rest ≥ 85 %)"),
 })
 
 _PLAN_HELP = ("The plan: a plan file or the name of a shipped plan (wuhua-2019). "
@@ -111,3 +118,32 @@ def status(ctx: Context, plan_name: str, year: int | None, school: str | None,
         click.echo(f"  {g['year']}  {g['school']:<10} {g['goal']} ({g['goal_type']}){rank}  "
                    f"{label}")
     write_frames({"indicators": values, "goals": result.goals}, out, ctx)
+
+
+@plan.command("balance")
+@click.option("--year", type=int, required=True, help="The year (school year starting then). 年份。")
+@click.option("--out", default=None, metavar="BALANCE.xlsx",
+              help="Write schools, summary and shortfalls to an Excel file. 写出 Excel。")
+@pass_ctx
+def balance(ctx: Context, year: int, out: str | None) -> None:
+    """义务教育优质均衡 (教督〔2017〕6号): each indicator's 差异系数 against its limit, and the
+    schools and indicators below the standard. 优质均衡：差异系数与未达标学校。"""
+    from eduquality.analysis.balance import balance_status
+
+    with ctx.open_db(read_only=True) as db:
+        result = balance_status(db, year)
+    if not result.summary:
+        click.echo(ctx.t("cli.plan.no_balance", year=year))
+        return
+    frames = {}
+    for level, summary in result.summary.items():
+        schools = result.schools[level]
+        click.echo(ctx.t("cli.plan.balance_head", level=level, n=int(schools["complies"].sum()),
+                         total=len(schools)))
+        click.echo(summary.round(3).to_string(index=False))
+        short = result.shortfalls[level]
+        if not short.empty:
+            click.echo(short.round(3).to_string(index=False))
+        frames.update({f"{level}_schools": schools.reset_index(), f"{level}_summary": summary,
+                       f"{level}_shortfalls": short})
+    write_frames(frames, out, ctx)

@@ -142,9 +142,10 @@ _GOAL_TIERS = {
 }
 
 
-def write_plan_binding(m: Manifest, schools: pd.DataFrame) -> Path:
-    """Write ``plan.yaml``: the shipped Wuhua plan with its school goals bound to fictional
-    schools of this district (by tier), for ``eduquality plan status --plan``."""
+def plan_binding(schools: pd.DataFrame) -> str:
+    """A plan file (YAML text): the shipped Wuhua plan with its school goals bound to fictional
+    schools of a simulated district (by tier; ``schools`` with school_code, stage, tier), for
+    ``eduquality plan status --plan``. The demo writes it next to its database."""
     seniors = schools[schools["stage"].isin(("senior", "complete", "twelve_year"))]
     used: set[str] = set()
     bind: dict[str, str] = {}
@@ -162,6 +163,4 @@ def write_plan_binding(m: Manifest, schools: pd.DataFrame) -> Path:
              "# fictional schools (by tier). Check: eduquality plan check plan.yaml",
              "plan: wuhua-2019-demo", "extends: wuhua-2019", "bind:"]
     lines += [f"  {goal}: \"{code}\"" for goal, code in bind.items()]
-    path = m.out_dir / "plan.yaml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return "\n".join(lines) + "\n"
