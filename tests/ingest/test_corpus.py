@@ -114,7 +114,7 @@ def test_02_marking_groups_formulas_remarks_exam_numbers(db, tmp_path, canonical
 def test_03_marking_choice_groups_ranks_identity_by_name(db, tmp_path, canonical):
     path = c.marking_choice_rank(D, tmp_path / "数学.xlsx")
     (result,) = _imports_like_canonical(db, [path], canonical, subject=None)
-    ignored = " ".join(result.notes)
+    ignored = " ".join(result.note_lines("zh"))
     for column in ("班级排名", "学校名次", "等级"):
         assert column in ignored
 
@@ -171,7 +171,7 @@ def test_11_xueji_export_same_roster_as_canonical(folder, tmp_path):
     }
     for what, sql in query.items():
         pd.testing.assert_frame_equal(got.sql(sql), want.sql(sql), obj=what)
-    notes = " ".join(result.notes)
+    notes = " ".join(result.note_lines("zh"))
     for column in ("考号", "联系电话", "序号", "备注"):
         assert column in notes
     assert import_roster(got, tmp_path / "学籍导出.xlsx", year=c.YEAR).outcome == "unchanged"

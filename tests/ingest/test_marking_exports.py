@@ -158,7 +158,7 @@ def test_marking_export_imports_like_the_canonical_file(district, twin, tmp_path
     assert res["status"].tolist() == ["present", "present", "absent", "absent", "cheating"]
     assert res.loc[["G003", "G004", "G005"], "score"].isna().all()  # never zero
     # ranks and grades are ignored, and said so
-    assert [n.split("中", 1)[1] for n in result.notes] == ["已忽略的列（不导入）：班级排名、等级"]
+    assert [n.split("中", 1)[1] for n in result.note_lines("zh")] == ["已忽略的列（不导入）：班级排名、等级"]
     again = import_scores(district, tmp_path / "阅卷导出.xlsx", "E1")
     assert again.outcome == "unchanged"
     import_scores(district, tmp_path / "阅卷导出.xlsx", "E1", force=True)  # idempotent
@@ -326,7 +326,7 @@ def test_subject_level_paper_takes_subject_totals(district, tmp_path):
     rows = [["学籍号", "姓名", "语文", "数学", "总分", "区排名"],
             ["G001", "张三", 100, 110.5, 210.5, 1], ["G004", "赵六", 90, "缺考", 90, 2]]
     result = import_scores(district, write_rows(tmp_path / "z.xlsx", rows), "Z1")
-    assert [n.split("中", 1)[1] for n in result.notes] == ["已忽略的列（不导入）：区排名"]
+    assert [n.split("中", 1)[1] for n in result.note_lines("zh")] == ["已忽略的列（不导入）：区排名"]
     res = rows_of(district)["subject_result"]
     assert res["score"].tolist()[:3] == [100.0, 110.5, 90.0]
     assert res["status"].tolist()[3] == "absent"

@@ -130,7 +130,7 @@ def test_xueji_export_with_year_option(db, tmp_path, suffix):
                 "WHERE national_id = 'G2021002'").to_dict("records")
     assert st == [{"name": "李四", "gender": "F", "ethnicity": "彝族", "d": "2008-07-12"}]
     assert db.table_counts()["exam_registration"] == 0  # no --exam: 考号 not stored
-    notes = "\n".join(result.notes)
+    notes = "\n".join(result.note_lines("zh"))
     assert "按 2021-2022 学年导入（--year 指定）" in notes
     assert "学年 2021-2022 此前不存在，已按默认日期 2021-09-01 至 2022-08-31 创建" in notes
     assert "按学生名单新建班级 3 个（S1、S2 此前没有该学年的班级名单）" in notes
@@ -164,10 +164,10 @@ def test_default_year_is_the_one_containing_today(db, tmp_path):
     path = write_export(tmp_path / "学籍.xlsx")
     result = import_roster(db, path, today=TODAY)
     assert {m[2] for m in members(db)} == {"2021-2022"}
-    assert any("按 2021-2022 学年导入（默认：今天所在的学年" in n for n in result.notes)
+    assert any("按 2021-2022 学年导入（默认：今天所在的学年" in n for n in result.note_lines("zh"))
     result = import_roster(db, path, today=dt.date(2022, 9, 1), lang="en")
     assert {m[2] for m in members(db)} == {"2021-2022", "2022-2023"}
-    assert any("imported for school year 2022-2023 (default" in n for n in result.notes)
+    assert any("imported for school year 2022-2023 (default" in n for n in result.note_lines("en"))
 
 
 def test_bad_year_option(db, tmp_path):
@@ -255,7 +255,7 @@ def test_classes_from_rows_grow_with_the_next_export(db, tmp_path):
     rows = [*ROWS, [5, "G2021005", "钱七", "男", None, None, "昆明一中", "七年级4班", None,
                     None, None, None]]
     result = import_roster(db, write_export(tmp_path / "学籍.xlsx", rows), year="2021-2022")
-    assert any("新建班级 1 个" in n for n in result.notes)
+    assert any("新建班级 1 个" in n for n in result.note_lines("zh"))
     assert members(db)[-1] == ("G2021005", "S1", "2021-2022", 7, "4班")
 
 
@@ -282,9 +282,9 @@ def test_exam_numbers_registered_with_exam(tmp_path):
         ("G2021001", "K001", "S1", "S1/2021-2022/7/1班"),
         ("G2021002", "K002", "S1", "S1/2021-2022/7/1班"),
         ("G2021003", "K003", "S1", "S1/2021-2022/7/2班")]
-    assert "考试 E1：登记考号 3 个" in result.notes
-    assert "考试 E1：1 名学生没有填写考号，未登记" in result.notes
-    assert not any("考号" in n and "忽略" in n for n in result.notes)
+    assert "考试 E1：登记考号 3 个" in result.note_lines("zh")
+    assert "考试 E1：1 名学生没有填写考号，未登记" in result.note_lines("zh")
+    assert not any("考号" in n and "忽略" in n for n in result.note_lines("zh"))
     # a 考号 used twice is a problem; nothing changes
     rows[1][8] = "K001"
     err = fails(db, write_export(tmp_path / "学籍2.xlsx", rows), year="2021-2022", exam="E1")
@@ -349,7 +349,7 @@ def test_xuehao_is_the_student_id_only_without_xuejihao(db, tmp_path):
     rows = [["20210101", "G1", "甲", "男", "昆明一中", "七年级1班"]]
     result = import_roster(db, write_export(tmp_path / "a.xlsx", rows, header),
                            year="2021-2022")
-    assert "工作表「学生名册」中已忽略的列（不导入）：学号" in result.notes
+    assert "工作表「学生名册」中已忽略的列（不导入）：学号" in result.note_lines("zh")
     assert db.sql("SELECT national_id FROM student")["national_id"].tolist() == ["G1"]
     header = ["学号", "姓名", "性别", "学校名称", "班级"]
     rows = [["G2", "乙", "女", "昆明一中", "七年级1班"]]
@@ -383,7 +383,7 @@ def test_import_check_states_the_year_and_what_would_be_created(db, tmp_path):
                            check=True)
     assert result.outcome == "checked" and not result.problems
     assert result.counts == {"student": 4, "school_year": 1, "class": 3}
-    assert any("按 2021-2022 学年导入" in n for n in result.notes)
+    assert any("按 2021-2022 学年导入" in n for n in result.note_lines("zh"))
     [m] = result.mapping
     assert ("A", "序号", "-") in m.columns and ("B", "全国学籍号", "national_id") in m.columns
     assert_unchanged(db, before)
