@@ -3,6 +3,7 @@ rendered in the reader's language where they are shown (the CLI, the web)."""
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from eduquality.cli import main
@@ -41,6 +42,7 @@ def test_notes_are_message_keys_rendered_in_zh_and_en(tmp_path):
     assert result.note_lines("en") == EN
 
 
+@pytest.mark.slow
 def test_the_cli_shows_the_notes_in_the_users_language(tmp_path):
     runner = CliRunner()
     schools = write_xlsx(tmp_path / "学校.xlsx", SCHOOLS)
