@@ -147,6 +147,7 @@ def _schema(db) -> dict[str, list[tuple]]:
     }
 
 
+@pytest.mark.slow
 def test_database_of_the_previous_release_upgrades(tmp_path):
     path = _old_database(tmp_path / "old.duckdb")
     db = open_database(path)
@@ -170,6 +171,7 @@ def test_database_of_the_previous_release_upgrades(tmp_path):
     fresh.close()
 
 
+@pytest.mark.slow
 def test_a_vocabulary_change_reaches_old_and_new_databases(tmp_path, monkeypatch):
     """The mechanism: a new subject is a new literal migration, applied to every database."""
     dance = Migration(max(m.version for m in all_migrations()) + 1, "m999_dance",
@@ -183,6 +185,7 @@ def test_a_vocabulary_change_reaches_old_and_new_databases(tmp_path, monkeypatch
         db.close()
 
 
+@pytest.mark.slow
 def test_read_only_open_after_init(tmp_path):
     path = _old_database(tmp_path / "old.duckdb")
     open_database(path).close()  # what `eduquality init` (or any writing command) does
@@ -199,6 +202,7 @@ def test_read_only_open_of_a_missing_file(tmp_path):
     assert not (tmp_path / "none").exists()
 
 
+@pytest.mark.slow
 def test_read_only_open_refuses_older_and_newer_schemas(tmp_path, monkeypatch):
     """A read-only open cannot migrate: a clear error instead of SQL errors about missing
     tables later."""

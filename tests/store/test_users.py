@@ -41,6 +41,7 @@ def db():
     return db
 
 
+@pytest.mark.slow
 def test_disabled_user_cannot_sign_in_and_is_not_loaded(db):
     assert authenticate(db, "t1", PW) is not None
     disable_user(db, "t1")
@@ -54,6 +55,7 @@ def test_disabled_user_cannot_sign_in_and_is_not_loaded(db):
     assert not list_users(db).set_index("username").loc["t1", "disabled"]
 
 
+@pytest.mark.slow
 def test_remove_keeps_the_audit_rows(db):
     audit(db, load_principal(db, "t1"), "login", "session")
     remove_user(db, "t1")
@@ -63,6 +65,7 @@ def test_remove_keeps_the_audit_rows(db):
         remove_user(db, "t1")
 
 
+@pytest.mark.slow
 def test_the_last_enabled_admin_stays(db):
     with pytest.raises(EduQualityError, match="boss"):
         disable_user(db, "boss")
@@ -74,6 +77,7 @@ def test_the_last_enabled_admin_stays(db):
         remove_user(db, "boss2")
 
 
+@pytest.mark.slow
 def test_teacher_sees_the_current_years_classes_and_granted_years_only(db):
     in_2022 = date(2022, 10, 1)                        # school year 2022-2023
     p = load_principal(db, "t1", today=in_2022)

@@ -27,12 +27,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from eduquality.i18n import join_list, register, tr
+from eduquality.i18n import register, tr
 from eduquality.ingest.problems import (
     ImportProblems,
+    Phrase,
     Problem,
     Problems,
     default_error_path,
+    listed,
+    phrase,
     write_error_file,
 )
 from eduquality.ingest.readers import RawSheet, read_sheets
@@ -73,10 +76,10 @@ MESSAGES = register({
 })
 
 
-def ignored_note(sheet: str, columns: list[str], lang: str) -> str:
+def ignored_note(sheet: str, columns: list[str]) -> Phrase:
     """The summary line naming a sheet's recognised columns that the import does not store
     (考号 of a roster without --exam, ranks and grades of a score sheet …)."""
-    return tr("ingest.note_ignored", lang, sheet=sheet, columns=join_list(columns, lang))
+    return phrase("ingest.note_ignored", sheet=sheet, columns=listed(columns))
 
 
 class Progress(Protocol):
@@ -89,7 +92,8 @@ class ImportResult:
     ``counts`` are the rows the plan would write, ``problems`` what stops it). ``template``: the
     mapping template applied, ``template_how``: 'named' (``--template``) or 'headers' (found by
     fingerprint); ``template_saved``: the name it was saved under. ``notes``: lines
-    for the summary in the import's language (columns ignored …), from the plan's ``notes``."""
+    for the summary (columns ignored …), from the plan's ``notes``, as message keys rendered in
+    the reader's language where they are shown (:meth:`note_lines`)."""
 
     kind: str
     file: str
@@ -105,9 +109,13 @@ class ImportResult:
     template: str | None = None
     template_how: str | None = None
     template_saved: str | None = None
-    notes: list[str] = field(default_factory=list)
-    """Lines the summary states besides the counts, in the import's language (the year used,
-    what was created, the columns ignored …)."""
+    notes: list[Phrase] = field(default_factory=list)
+    """Lines the summary states besides the counts (the year used, what was created, the
+    columns ignored …): message keys and their parameters, in no language yet."""
+
+    def note_lines(self, lang: str = "zh") -> list[str]:
+        """The :attr:`notes` in ``lang`` ('zh' or 'en'), for the CLI and the web to show."""
+        return [note.render(lang) for note in self.notes]
 
 
 class Plan(Protocol):
