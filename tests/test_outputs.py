@@ -36,6 +36,7 @@ def test_neutralise_rule():
         "张三", "a=b", "", -1, 2.5, None]
 
 
+@pytest.mark.slow
 def test_database_and_wal_are_private(tmp_path):
     path = tmp_path / "d.duckdb"
     with open_database(path) as db, db.write() as con:
@@ -49,6 +50,7 @@ def test_database_and_wal_are_private(tmp_path):
     assert _mode(path) == 0o600
 
 
+@pytest.mark.slow
 def test_imported_formula_text_is_text_in_the_error_workbook(tmp_path):
     db = open_database(":memory:")
     import_roster(db, write_xlsx(tmp_path / "r.xlsx", roster_sheets()))

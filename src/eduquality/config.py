@@ -198,3 +198,82 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         raise ConfigError(f"找不到配置文件 / config file not found: {candidate}")
     settings = _from_mapping(data)
     return settings.with_overrides(lang=env.get("EDUQUALITY_LANG"), db=env.get("EDUQUALITY_DB"))
+
+
+EDITABLE: dict[str, type] = {
+    "thresholds.excellent": float,
+    "thresholds.good": float,
+    "thresholds.pass": float,
+    "thresholds.low": float,
+    "min_unit_n": int,
+    "publication.grades_not_ranks_compulsory": bool,
+    "publication.mark_internal": bool,
+    "publication.forbid_exam_league_tables": bool,
+    "groups.top_share": float,
+    "groups.struggling_share": float,
+    "groups.weak_subject_k": float,
+    "groups.borderline_band": float,
+    "knowledge.min_gap": float,
+    "plan.step": float,
+}
+"""The settings an administrator may change on the platform (``/admin/settings``), by their
+name in ``eduquality.toml`` (``section.key``), and their types. A value changed there is kept
+in the database (``app_setting``) and overrides the file's wherever that database is used
+(:func:`eduquality.store.settings.effective_settings`); the language, the database and the
+session rules stay the installation's."""
+
+
+def _attr(key: str) -> tuple[str | None, str]:
+    section, _, name = key.rpartition(".")
+    return (section or None), ("pass_" if name == "pass" else name)
+
+
+def setting_value(settings: Settings, key: str) -> Any:
+    """The current value of the editable setting ``key`` (a key of :data:`EDITABLE`)."""
+    section, name = _attr(key)
+    holder = getattr(settings, section) if section else settings
+    return getattr(holder, name)
+
+
+def parse_setting(key: str, text: str) -> Any:
+    """``text`` as the value of ``key`` (ConfigError for an unknown key or a bad value).
+
+    >>> parse_setting("thresholds.pass", "0.6"), parse_setting("min_unit_n", "5")
+    (0.6, 5)
+    >>> parse_setting("publication.mark_internal", "false")
+    False
+    """
+    kind = EDITABLE.get(key)
+    if kind is None:
+        raise ConfigError(f"未知设置 / unknown setting: {key}")
+    text = text.strip()
+    if kind is bool:
+        if text.lower() in ("true", "1", "yes", "on"):
+            return True
+        if text.lower() in ("false", "0", "no", "off"):
+            return False
+        raise ConfigError(f"{key}：应为 true 或 false / must be true or false: {text!r}")
+    try:
+        value = kind(text)
+    except ValueError as exc:
+        raise ConfigError(f"{key}：不是有效的数值 / not a valid number: {text!r}") from exc
+    if kind is int and value < 1:
+        raise ConfigError(f"{key}：须为正整数 / must be a positive integer: {text!r}")
+    return value
+
+
+def with_settings(settings: Settings, values: dict[str, Any]) -> Settings:
+    """``settings`` with the editable ``values`` (key → parsed value) in place, checked as the
+    configuration file's are (ConfigError: thresholds out of order …)."""
+    sections: dict[str | None, dict[str, Any]] = {}
+    for key, value in values.items():
+        if key not in EDITABLE:
+            raise ConfigError(f"未知设置 / unknown setting: {key}")
+        section, name = _attr(key)
+        sections.setdefault(section, {})[name] = value
+    top = sections.pop(None, {})
+    try:
+        parts = {s: replace(getattr(settings, s), **v) for s, v in sections.items() if s}
+    except TypeError as exc:  # pragma: no cover - EDITABLE names fields that exist
+        raise ConfigError(f"配置项无效 / invalid setting: {exc}") from exc
+    return replace(settings, **parts, **top)

@@ -12,6 +12,8 @@ from eduquality.errors import NotFoundError
 from eduquality.measures.irt import make_bank, simdata
 from eduquality.store import Database, open_database
 
+pytestmark = pytest.mark.slow  # every test here is slow: `make test` runs it, `make check` not
+
 N_OBJ, N_SUBJ = 14, 2
 RNG_SEED = 8
 

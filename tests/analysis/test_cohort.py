@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from eduquality.analysis.cohort import cohort_exams, linked_scores
 from tests.factories import add_prior_year, tiny_exam_db
+
+pytestmark = pytest.mark.slow  # every test here is slow: `make test` runs it, `make check` not
 
 
 def test_linking_across_years():

@@ -19,6 +19,7 @@ def _log(db, who: str) -> None:
                     " 1, 1, 'imported')", [who])
 
 
+@pytest.mark.slow
 def test_demo_database_passes_real_data_refuses_until_changed():
     db = open_database(":memory:")
     add_user(db, "admin", "admin", DEMO_PASSWORD)
@@ -51,6 +52,7 @@ def test_web_command_refuses(tmp_path, monkeypatch):
     assert "admin" in result.output
 
 
+@pytest.mark.slow
 def test_demo_users_one_per_role_and_the_teacher_sees_the_demo_years():
     from eduquality.analysis.demo import DEMO_USERS, create_demo_users
     from eduquality.store.principals import load_principal

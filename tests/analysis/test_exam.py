@@ -22,11 +22,13 @@ def analysis(db):
     return analyse_exam(db, "E1", Settings())
 
 
+@pytest.mark.slow
 def test_exam_info(analysis):
     assert analysis.exam.subjects == ["math", "chinese", "total"]
     assert analysis.exam.compulsory
 
 
+@pytest.mark.slow
 def test_item_difficulty_matches_sql(db, analysis):
     want = db.sql("""SELECT s.seq, avg(s.score) / any_value(i.full_marks) AS p
                      FROM item_score s JOIN item i USING (paper_id, seq)
@@ -38,6 +40,7 @@ def test_item_difficulty_matches_sql(db, analysis):
     assert len(analysis.reliability) == 1
 
 
+@pytest.mark.slow
 def test_student_scores_by_hand(analysis):
     st = analysis.students[analysis.students.subject_code == "chinese"].dropna(subset=["score"])
     x = st.score.to_numpy()
@@ -51,12 +54,14 @@ def test_student_scores_by_hand(analysis):
     assert absent["rank"].isna().all() and absent["grade_letter"].isna().all()
 
 
+@pytest.mark.slow
 def test_distribution_cumulates_down_from_the_top(analysis):
     d = analysis.distribution[analysis.distribution.subject_code == "math"]
     assert d.score.is_monotonic_decreasing
     assert d.cumulative.iloc[-1] == d["count"].sum()
 
 
+@pytest.mark.slow
 def test_grade_letters_agree_with_the_district_rates(analysis):
     """等级 and the 三率 use the same lines: share of A = 优秀率, A–B = 良好率, A–C = 及格率."""
     d = analysis.summaries["district"].set_index("subject_code")
@@ -67,6 +72,7 @@ def test_grade_letters_agree_with_the_district_rates(analysis):
         assert g.isin(["A", "B", "C"]).mean() == pytest.approx(d.loc[subject, "pass_rate"])
 
 
+@pytest.mark.slow
 def test_score_bands_are_tenths_of_full_marks(analysis):
     """分数段 by hand: band k holds scores in [k/10, (k+1)/10) of full marks, the last band
     closed at full marks; shares of the valid takers."""
@@ -82,11 +88,13 @@ def test_score_bands_are_tenths_of_full_marks(analysis):
         np.testing.assert_allclose(b["share"], want / n[subject])
 
 
+@pytest.mark.slow
 def test_unknown_exam(db):
     with pytest.raises(NotFoundError, match="找不到考试"):
         analyse_exam(db, "NOPE", Settings())
 
 
+@pytest.mark.slow
 def test_student_groups_follow_the_configured_rules(analysis):
     st = analysis.students
     tot = st[(st.subject_code == "total") & st.score.notna()]
@@ -104,6 +112,7 @@ def test_student_groups_follow_the_configured_rules(analysis):
     assert border == set(want)
 
 
+@pytest.mark.slow
 def test_all_pass_rate_group_t_and_stanine_by_hand(analysis):
     st = analysis.students
     sub = st[st.subject_code != "total"].pivot_table(index="student_id", columns="subject_code",

@@ -84,6 +84,7 @@ def test_one_subject_by_its_chinese_name() -> None:
     assert _rows(table) == [r for r in EXPECTED if r[5] == "math"]
 
 
+@pytest.mark.slow
 def test_full_ids_only_for_admin() -> None:
     db = _db()
     with pytest.raises(PermissionDenied):
@@ -130,6 +131,7 @@ def test_unknown_exam_and_empty_exam(tmp_path: Path) -> None:
     assert db.scalar("SELECT count(*) FROM audit_log") == 0
 
 
+@pytest.mark.slow
 def test_cli(tmp_path: Path) -> None:
     from eduquality.cli import main
 

@@ -17,6 +17,7 @@ def db():
     return gaokao_db(n_per_year=1500)
 
 
+@pytest.mark.slow
 def test_forecast_uses_the_previous_cohort(db):
     fc = forecast_gaokao(db, "2021-diag3")
     assert fc.calibration_exams == ("2020-diag3", "2020-gaokao")
@@ -31,6 +32,7 @@ def test_forecast_uses_the_previous_cohort(db):
     assert row.forecast_line == mock.iloc[k - 1]
 
 
+@pytest.mark.slow
 def test_probabilities_and_intervals(db):
     fc = forecast_gaokao(db, "2021-diag3")
     p = fc.students[["p_一本", "p_二本"]]
@@ -48,6 +50,7 @@ def test_probabilities_and_intervals(db):
     assert s3 > s2  # the stronger school is forecast higher
 
 
+@pytest.mark.slow
 def test_backtest_is_calibrated(db):
     bt = backtest(db, "2020-diag3")
     assert 0 < bt.brier < 0.15  # 0.25 would be a coin toss
@@ -59,6 +62,7 @@ def test_backtest_is_calibrated(db):
     assert inside.mean() >= 0.7
 
 
+@pytest.mark.slow
 def test_plan_tracking(db):
     plan = plan_tracking(db, step=Settings().plan.step)  # 4 points a year
     d = plan[plan.unit == "district"].set_index("year")
@@ -68,6 +72,7 @@ def test_plan_tracking(db):
     assert other.loc[("district", 2021), "target"] == pytest.approx(d.loc[2019, "rate"] + 0.10)
 
 
+@pytest.mark.slow
 def test_not_a_mock(db):
     with pytest.raises(EduQualityError, match="不是高三"):
         forecast_gaokao(db, "2021-gaokao")

@@ -29,6 +29,7 @@ LEVELS = [("district", []), ("school", ["school_code"]), ("class", ["school_code
           ("peer_group", ["peer_group"])]
 
 
+@pytest.mark.slow
 def test_summary_of_the_factory_exam_is_summarise(db):
     """On an exam in the store (absent students), per school: as summarise."""
     t = Thresholds()
@@ -61,6 +62,7 @@ _lines = st.sampled_from([Thresholds(), Thresholds(0.9, 0.8, 0.6, 0.3)])
                                                                  HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(_row, min_size=1, max_size=40), full=st.sampled_from([100.0, 120.0, 150.0]),
        lines=_lines)
+@pytest.mark.slow
 def test_summary_expr_is_the_scalable_form_of_summarise(duck, rows, full, lines):
     """The Ibis aggregation equals :func:`measures.scores.summarise` per unit at every level, on
     random data: absent students, half-point scores, scores exactly on a line, units of one."""
@@ -87,6 +89,7 @@ def test_summary_expr_is_the_scalable_form_of_summarise(duck, rows, full, lines)
 @given(scores=st.lists(st.one_of(st.integers(0, 100).map(float), st.just(np.nan)),
                        min_size=2, max_size=40),
        units=st.lists(st.sampled_from("abc"), min_size=40, max_size=40))
+@pytest.mark.slow
 def test_add_intervals_are_the_measures_on_the_aggregates(scores, units):
     """CI, CV, 超均率 and group T added to the aggregated rows equal the measures computed from
     the scores (:func:`mean_ci`, :func:`group_t_scores`, :func:`above_mean_rate`)."""
@@ -107,6 +110,7 @@ def test_add_intervals_are_the_measures_on_the_aggregates(scores, units):
     np.testing.assert_allclose(out["group_t"], group_t_scores(x, unit), rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_absent_never_counted_as_zero(db):
     got = summary_expr(subject_results(db.ibis(), "E1"), "district", Thresholds()).execute()
     raw = results_frame(db)
@@ -116,6 +120,7 @@ def test_absent_never_counted_as_zero(db):
         assert row["min"] == present.score.min()
 
 
+@pytest.mark.slow
 def test_total_only_for_students_present_everywhere(db):
     tot = total_results(db.ibis(), "E1").execute()
     raw = results_frame(db)

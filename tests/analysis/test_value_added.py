@@ -19,6 +19,7 @@ def va():
     return db, value_added(db, "E1", "chinese", Settings())
 
 
+@pytest.mark.slow
 def test_residual_estimates_match_plain_ols(va):
     _, result = va
     st = result.students.dropna(subset=["prior_1"])
@@ -30,6 +31,7 @@ def test_residual_estimates_match_plain_ols(va):
     np.testing.assert_allclose(got.loc[want.index, "estimate"], want, atol=1e-9)
 
 
+@pytest.mark.slow
 def test_every_estimator_at_school_and_class_level(va):
     _, result = va
     est = result.estimates
@@ -41,6 +43,7 @@ def test_every_estimator_at_school_and_class_level(va):
     assert sgp.between(1, 99).all()
 
 
+@pytest.mark.slow
 def test_multilevel_shrinks_toward_zero(va):
     _, result = va
     est = result.estimates.query("level == 'class'").pivot(index="unit", columns="estimator",
@@ -48,6 +51,7 @@ def test_multilevel_shrinks_toward_zero(va):
     assert (est.multilevel.abs() <= est.residual.abs() + 0.5).all()
 
 
+@pytest.mark.slow
 def test_recovers_a_planted_school_effect():
     # School S3 gets +8 points on top of the prior relation; the others none.
     db = tiny_exam_db(n_per_class=60, seed=5)
@@ -63,6 +67,7 @@ def test_recovers_a_planted_school_effect():
     assert ml.loc["S3", "estimate"] > 0
 
 
+@pytest.mark.slow
 def test_no_prior_is_explained():
     db = tiny_exam_db()
     with pytest.raises(EduQualityError, match="前测"):

@@ -29,3 +29,19 @@ def test_init_and_info(tmp_path):
     assert runner.invoke(main, ["--db", db, "init"]).exit_code == 0
     result = runner.invoke(main, ["--db", db, "info"])
     assert result.exit_code == 0 and "subject" in result.output
+
+
+def test_commands_use_the_settings_changed_on_the_platform(tmp_path):
+    from eduquality.cli.app import Context
+    from eduquality.config import Settings
+    from eduquality.store import open_database
+    from eduquality.store.principals import Principal
+    from eduquality.store.settings import change_settings
+
+    path = str(tmp_path / "d.duckdb")
+    with open_database(path) as db:
+        change_settings(db, Settings(), {"min_unit_n": "4"}, Principal("boss", "admin"))
+    ctx = Context(Settings(db=path, min_unit_n=10))
+    with ctx.open_db(read_only=True):
+        pass
+    assert ctx.settings.min_unit_n == 4 and ctx.settings.db == path

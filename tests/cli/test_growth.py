@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from eduquality.cli import main
@@ -24,6 +25,7 @@ def _write(tmp_path, n=400, encoding="utf-8"):
     return path, d
 
 
+@pytest.mark.slow
 def test_sgp_csv_contract(tmp_path):
     path, d = _write(tmp_path)
     out = tmp_path / "sgp.csv"
@@ -40,6 +42,7 @@ def test_sgp_csv_contract(tmp_path):
     np.testing.assert_array_equal(got["sgp"].fillna(0), direct["sgp"].fillna(0).to_numpy(int))
 
 
+@pytest.mark.slow
 def test_gbk_file_and_bad_input(tmp_path):
     path, _ = _write(tmp_path, encoding="gbk")
     out = tmp_path / "o.csv"
@@ -60,6 +63,7 @@ def test_gbk_file_and_bad_input(tmp_path):
     assert res.exit_code == 2 and "row 5" in res.output
 
 
+@pytest.mark.slow
 def test_utf8_bom_and_gbk_files_give_the_same_sgps(tmp_path):
     """One CSV reading for every command: the encodings `items` and `import` accept."""
     outputs = []

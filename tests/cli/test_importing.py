@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from eduquality.cli import main
 from tests.ingest.conftest import EXAM, ITEMS, roster_sheets, write_rows, write_xlsx
+
+pytestmark = pytest.mark.slow  # every test here is slow: `make test` runs it, `make check` not
 
 
 def _setup(tmp_path) -> tuple[CliRunner, str]:

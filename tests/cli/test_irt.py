@@ -96,6 +96,7 @@ def test_dif(tmp_path, lsat_csv):
     assert set(table["ets_class"]) <= {"A", "B", "C"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
 def test_fit_and_dif_read_gbk_and_bom_files_as_items_does(tmp_path, lsat_csv, encoding):
     """The files `eduquality items` reads (Excel's CSV exports in GBK or with a BOM): the same

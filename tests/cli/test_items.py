@@ -52,6 +52,7 @@ def test_lsat6_published_values(tmp_path):
     assert "α = 0.295" in result.output
 
 
+@pytest.mark.slow
 def test_sat12_with_id_column_and_max_scores(tmp_path):
     raw = pd.read_csv(REFDATA / "sat12_raw_unscored.csv")
     key = pd.read_csv(REFDATA / "sat12_key.csv").set_index("item")["key"]
@@ -89,6 +90,7 @@ def test_max_scores_change_p_and_d(tmp_path):
     assert stats["d27"].iloc[0] == pytest.approx((1.5 - 0.5) / 4)
 
 
+@pytest.mark.slow
 @needs_r
 @pytest.mark.r
 def test_matches_psych_alpha_with_missing(tmp_path):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from eduquality.cli import main
 from tests.factories import add_prior_year, gaokao_db, tiny_exam_db
+
+pytestmark = pytest.mark.slow  # every test here is slow: `make test` runs it, `make check` not
 
 
 def _to_file(db, path):

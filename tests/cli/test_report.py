@@ -30,6 +30,7 @@ def run(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
+@pytest.mark.slow
 def test_analyze_prints_schools_in_fixed_order_and_writes_workbook(dbfile, tmp_path):
     result = run("--db", dbfile, "analyze", "E1", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
@@ -40,12 +41,14 @@ def test_analyze_prints_schools_in_fixed_order_and_writes_workbook(dbfile, tmp_p
     assert "数学" in wb.sheetnames
 
 
+@pytest.mark.slow
 def test_analyze_in_english(dbfile):
     result = run("--db", dbfile, "--lang", "en", "analyze", "E1")
     assert result.exit_code == 0 and "Mathematics" in result.stdout
     assert "Above district" in result.stdout and "甲校" in result.stdout
 
 
+@pytest.mark.slow
 def test_report_commands(dbfile, tmp_path):
     r = run("--db", dbfile, "report", "district", "E1", "--out", str(tmp_path / "d.html"))
     assert r.exit_code == 0, r.output
@@ -61,17 +64,20 @@ def test_report_commands(dbfile, tmp_path):
     assert "学生42" in page and "G000042" not in page and "G*****2" in page
 
 
+@pytest.mark.slow
 def test_report_school_needs_a_school(dbfile):
     r = CliRunner().invoke(main, ["--db", dbfile, "report", "school", "E1"])
     assert r.exit_code == 2 and "--school" in r.output
 
 
+@pytest.mark.slow
 def test_unknown_student_is_a_clear_error(dbfile):
     r = CliRunner().invoke(main, ["--db", dbfile, "report", "student", "E1", "--student",
                                   "G999999", "--format", "html", "--out", "x.html"])
     assert r.exit_code == 2 and "G*****9" in r.output
 
 
+@pytest.mark.slow
 def test_public_gaokao_bulletin_refused(tmp_path):
     db = database_file(tmp_path / "g.duckdb", "gaokao", 12)
     r = CliRunner().invoke(main, ["--db", db, "report", "district", "E1", "--public",

@@ -68,6 +68,7 @@ def web_rows(files, username: str) -> dict[str, tuple]:
             for row in rows[2:5]}
 
 
+@pytest.mark.slow
 def test_leader_report_withholds_what_the_web_withholds(files, tmp_path):
     out = tmp_path / "d.xlsx"
     r = cli(files, "report", "district", "E1", "--user", "lead", "--format", "xlsx",
@@ -87,6 +88,7 @@ def test_leader_report_withholds_what_the_web_withholds(files, tmp_path):
     assert [p[0] for p in peers] == ["A组", "B组"] and all(p[4] is None for p in peers)
 
 
+@pytest.mark.slow
 def test_public_report_withholds_for_the_operator_too(files, tmp_path):
     out = tmp_path / "p.xlsx"
     r = cli(files, "report", "district", "E1", "--public", "--format", "xlsx",
@@ -95,6 +97,7 @@ def test_public_report_withholds_for_the_operator_too(files, tmp_path):
     assert school_rows(out) == web_rows(files, "lead")
 
 
+@pytest.mark.slow
 def test_operator_sees_every_number_small_units_not_compared(files, tmp_path):
     out = tmp_path / "o.xlsx"
     r = cli(files, "report", "district", "E1", "--format", "xlsx", "--out", str(out))
@@ -104,6 +107,7 @@ def test_operator_sees_every_number_small_units_not_compared(files, tmp_path):
     assert rows == web_rows(files, "res")  # the researcher's web page: the same numbers
 
 
+@pytest.mark.slow
 def test_analyse_as_a_leader(files, tmp_path):
     r = cli(files, "analyse", "E1", "--as-user", "lead", "--out", str(tmp_path))
     assert r.exit_code == 0, r.output
@@ -112,6 +116,7 @@ def test_analyse_as_a_leader(files, tmp_path):
     assert school_rows(tmp_path / "analysis-E1.xlsx") == web_rows(files, "lead")
 
 
+@pytest.mark.slow
 def test_school_report_only_of_a_school_in_the_users_scope(files, tmp_path):
     out = tmp_path / "s.xlsx"
     r = cli(files, "report", "school", "E1", "--school", "S1", "--user", "p2",
@@ -124,6 +129,7 @@ def test_school_report_only_of_a_school_in_the_users_scope(files, tmp_path):
     assert set(rows) <= {"乙校"}
 
 
+@pytest.mark.slow
 def test_value_added_only_for_users_who_see_the_whole_district(files, tmp_path):
     r = cli(files, "report", "district", "E1", "--user", "lead", "--value-added", "math",
             "--format", "html", "--out", str(tmp_path / "v.html"))

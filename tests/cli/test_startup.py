@@ -56,11 +56,13 @@ def loaded_after(*args: str) -> dict[str, object]:
     ["report", "--help"],
     ["web", "--help"],
 ])
+@pytest.mark.slow
 def test_help_imports_no_heavy_library(args):
     seen = loaded_after(*args)
     assert seen == {"code": 0, "heavy": []}
 
 
+@pytest.mark.slow
 def test_the_probe_sees_a_heavy_import(tmp_path):
     """The check can fail: a command that runs (not --help) does load them."""
     responses = tmp_path / "r.csv"
@@ -90,6 +92,7 @@ def test_cli_message_keys_are_registered_at_startup():
     assert json.loads(done.stdout) == []
 
 
+@pytest.mark.slow
 def test_irt_fit_does_not_load_scipy_stats_or_optimize():
     """`eduquality irt fit` loads the IRT engine and the calibration use case, not
     scipy.stats/scipy.optimize (a second or more of start-up; used only by DIF, item fit and

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from eduquality.cli import main
+
+pytestmark = pytest.mark.slow  # every test here is slow: `make test` runs it, `make check` not
 
 
 def _run(db: str, *args: str):

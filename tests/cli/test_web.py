@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from eduquality.cli import main
 
 
+@pytest.mark.slow
 def test_user_add_list_and_errors(tmp_path):
     runner = CliRunner()
     db = str(tmp_path / "d.duckdb")

@@ -65,6 +65,7 @@ def test_candidates_find_the_header_below_any_title(tmp_path):
 
 
 # -- import check -------------------------------------------------------------------------
+@pytest.mark.slow
 def test_check_shows_kind_mapping_counts_and_writes_nothing(district, tmp_path):
     path = marking_file(tmp_path / "成绩.xlsx", SCORES_JAN)
     before = snapshot(district)
@@ -80,6 +81,7 @@ def test_check_shows_kind_mapping_counts_and_writes_nothing(district, tmp_path):
     assert result.counts == {"exam_registration": 3, "subject_result": 6, "item_score": 0}
 
 
+@pytest.mark.slow
 def test_check_reports_the_problems_without_an_error_file(district, tmp_path):
     path = marking_file(tmp_path / "成绩.xlsx", SCORES_JAN)
     before = snapshot(district)
@@ -90,6 +92,7 @@ def test_check_reports_the_problems_without_an_error_file(district, tmp_path):
     assert not list(tmp_path.glob("*问题清单*"))
 
 
+@pytest.mark.slow
 def test_check_detects_roster_and_paper(district, tmp_path):
     roster = write_xlsx(tmp_path / "名册.xlsx", roster_sheets())
     got = check_file(district, roster)
@@ -104,6 +107,7 @@ def test_check_detects_roster_and_paper(district, tmp_path):
     assert items.sheet == "试卷结构" and ("B", "题号", "item_no") in items.columns
 
 
+@pytest.mark.slow
 def test_check_of_scores_needs_the_exam(district, tmp_path):
     path = marking_file(tmp_path / "成绩.xlsx", SCORES_JAN)
     with pytest.raises(EduQualityError, match="--exam"):
@@ -111,6 +115,7 @@ def test_check_of_scores_needs_the_exam(district, tmp_path):
 
 
 # -- templates ----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_saved_template_imports_next_months_file_with_no_flags(district, tmp_path):
     jan = marking_file(tmp_path / "一月.xlsx", SCORES_JAN)
     first = import_scores(district, jan, "E1", mapping=MAP, save_template="阅卷系统")
@@ -127,6 +132,7 @@ def test_saved_template_imports_next_months_file_with_no_flags(district, tmp_pat
     assert (again.template, again.template_how) == ("阅卷系统", "named")
 
 
+@pytest.mark.slow
 def test_command_line_flags_win_over_the_template(district, tmp_path):
     jan = marking_file(tmp_path / "一月.xlsx", SCORES_JAN)
     import_scores(district, jan, "E1", mapping=MAP, save_template="阅卷系统")
@@ -138,6 +144,7 @@ def test_command_line_flags_win_over_the_template(district, tmp_path):
     assert [r[3] for r in results(district) if r[1] == "E1/chinese"] == [91.0, 60.0, 71.0]
 
 
+@pytest.mark.slow
 def test_other_headers_get_no_template(district, tmp_path):
     import_scores(district, marking_file(tmp_path / "一月.xlsx", SCORES_JAN), "E1", mapping=MAP,
                   save_template="阅卷系统")
@@ -148,6 +155,7 @@ def test_other_headers_get_no_template(district, tmp_path):
     assert_unchanged(district, before)
 
 
+@pytest.mark.slow
 def test_a_failed_import_saves_no_template(district, tmp_path):
     bad = marking_file(tmp_path / "一月.xlsx", [("张三", 999, 120)])
     before = snapshot(district)
@@ -157,6 +165,7 @@ def test_a_failed_import_saves_no_template(district, tmp_path):
     assert district.scalar("SELECT count(*) FROM import_template") == 0
 
 
+@pytest.mark.slow
 def test_unknown_template_and_template_of_another_kind(district, tmp_path):
     jan = marking_file(tmp_path / "一月.xlsx", SCORES_JAN)
     with pytest.raises(EduQualityError, match="没有名为「无此模板」的导入模板"):
@@ -167,6 +176,7 @@ def test_unknown_template_and_template_of_another_kind(district, tmp_path):
         import_roster(district, roster, template="阅卷系统")
 
 
+@pytest.mark.slow
 def test_template_keeps_the_options(district, tmp_path):
     jan = marking_file(tmp_path / "一月.xlsx", SCORES_JAN)
     import_scores(district, jan, "E1", mapping=MAP, save_template="阅卷系统")
@@ -177,6 +187,7 @@ def test_template_keeps_the_options(district, tmp_path):
 
 
 # -- command line -------------------------------------------------------------------------
+@pytest.mark.slow
 def test_cli_check_and_template(district, tmp_path):
     from eduquality.cli import main
 

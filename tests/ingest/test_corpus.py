@@ -75,6 +75,7 @@ def canonical(base_file, tmp_path_factory) -> dict[str, pd.DataFrame]:
     return out
 
 
+@pytest.mark.slow
 def test_canonical_matches_the_hand_computed_scores(canonical):
     """The reference itself against the data it was written from (best of 19/20 counted once)."""
     got = canonical["math"].set_index("national_id")["score"]
@@ -105,49 +106,58 @@ def _imports_like_canonical(db, paths: list[Path], canonical, subset: set[str] |
 
 
 # -- layouts that import to the canonical contents -------------------------------------------
+@pytest.mark.slow
 def test_02_marking_groups_formulas_remarks_exam_numbers(db, tmp_path, canonical):
     path = c.marking_groups(D, tmp_path / "阅卷系统导出.xlsx")
     (result,) = _imports_like_canonical(db, [path], canonical)
     assert result.outcome == "imported"
 
 
+@pytest.mark.slow
 def test_03_marking_choice_groups_ranks_identity_by_name(db, tmp_path, canonical):
     path = c.marking_choice_rank(D, tmp_path / "数学.xlsx")
     (result,) = _imports_like_canonical(db, [path], canonical, subject=None)
-    ignored = " ".join(result.notes)
+    ignored = " ".join(result.note_lines("zh"))
     for column in ("班级排名", "学校名次", "等级"):
         assert column in ignored
 
 
+@pytest.mark.slow
 def test_04_subject_over_paper_parts_over_items(db, tmp_path, canonical):
     _imports_like_canonical(db, [c.marking_three_rows(D, tmp_path / "三行表头.xlsx")], canonical,
                             subject=None)
 
 
+@pytest.mark.slow
 def test_05_one_file_per_school(db, tmp_path, canonical):
     _imports_like_canonical(db, c.per_school(D, tmp_path / "各校"), canonical, subject=None)
 
 
+@pytest.mark.slow
 def test_06_title_block_and_notes_under_the_table(db, tmp_path, canonical):
     _imports_like_canonical(db, [c.title_block(D, tmp_path / "登记表.xlsx")], canonical,
                             subset=S1, subject=None)
 
 
+@pytest.mark.slow
 def test_07_subject_totals_gbk_csv_school_names(db, tmp_path, canonical):
     import_scores(db, c.totals_gbk_csv(D, tmp_path / "总分.csv"), c.EXAM_ID)
     pd.testing.assert_frame_equal(results(db, None), canonical["totals"])
 
 
+@pytest.mark.slow
 def test_08_item_level_utf8_bom_csv(db, tmp_path, canonical):
     _imports_like_canonical(db, [c.items_bom_csv(D, tmp_path / "小题分.csv")], canonical)
 
 
+@pytest.mark.slow
 def test_09_xls_written_by_libreoffice(db, tmp_path, canonical):
     xls = c.to_xls(c.canonical_items(D, tmp_path / "数学.xlsx"), tmp_path / "xls")
     assert xls.suffix == ".xls" and xls.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"  # OLE2
     _imports_like_canonical(db, [xls], canonical, subject=None)
 
 
+@pytest.mark.slow
 def test_10_option_letters_scored_from_the_key(db, tmp_path, canonical):
     _imports_like_canonical(db, [c.letters_with_key(D, tmp_path / "数学.xlsx")], canonical,
                             subject=None)
@@ -156,6 +166,7 @@ def test_10_option_letters_scored_from_the_key(db, tmp_path, canonical):
     assert chosen == D.choices.iloc[0].tolist()
 
 
+@pytest.mark.slow
 def test_11_xueji_export_same_roster_as_canonical(folder, tmp_path):
     want = open_database(tmp_path / "want.duckdb")
     import_roster(want, c.write_sheets(tmp_path / "名册.xlsx", c.roster_sheets(D)))
@@ -171,7 +182,7 @@ def test_11_xueji_export_same_roster_as_canonical(folder, tmp_path):
     }
     for what, sql in query.items():
         pd.testing.assert_frame_equal(got.sql(sql), want.sql(sql), obj=what)
-    notes = " ".join(result.notes)
+    notes = " ".join(result.note_lines("zh"))
     for column in ("考号", "联系电话", "序号", "备注"):
         assert column in notes
     assert import_roster(got, tmp_path / "学籍导出.xlsx", year=c.YEAR).outcome == "unchanged"
@@ -179,12 +190,14 @@ def test_11_xueji_export_same_roster_as_canonical(folder, tmp_path):
     got.close()
 
 
+@pytest.mark.slow
 def test_11_xueji_export_registers_exam_numbers(db):
     got = db.sql("""SELECT s.national_id, r.exam_number FROM exam_registration r
                     JOIN student s USING (student_id) WHERE r.exam_id = 'E1' ORDER BY 1""")
     assert got["exam_number"].tolist() == D.students["exam_number"].tolist()
 
 
+@pytest.mark.slow
 def test_12_subject_level_paper_takes_totals(folder, tmp_path, canonical):
     db = open_database(tmp_path / "zk.duckdb")
     import_roster(db, c.write_sheets(tmp_path / "名册.xlsx", c.roster_sheets(D)))
@@ -206,6 +219,7 @@ def _fails(db, path: Path, subject: str | None = "数学", **kw) -> ImportProble
     return err.value
 
 
+@pytest.mark.slow
 def test_bad_score_above_full_marks_in_many_rows_is_one_grouped_line(db, tmp_path):
     path = c.marking_groups(D, tmp_path / "超满分.xlsx", over_full_rows=range(0, 5))
     err = _fails(db, path)
@@ -215,24 +229,28 @@ def test_bad_score_above_full_marks_in_many_rows_is_one_grouped_line(db, tmp_pat
     assert "第 3–7 行" in text and text.count("超过该题满分") == 1
 
 
+@pytest.mark.slow
 def test_bad_sum_column_disagrees(db, tmp_path):
     err = _fails(db, c.marking_groups(D, tmp_path / "总分不符.xlsx", bad_total_row=2))
     (p,) = err.problems
     assert p.row == 5 and "总分" in p.column
 
 
+@pytest.mark.slow
 def test_bad_unknown_school_name_in_score_sheet(db, tmp_path):
     err = _fails(db, c.marking_choice_rank(D, tmp_path / "数学.xlsx", unknown_school_row=3),
                  subject=None)
     assert [(p.row, p.value) for p in err.problems] == [(6, "华岭区第九中学")]
 
 
+@pytest.mark.slow
 def test_bad_unknown_school_name_in_roster(db, tmp_path):
     path = c.xueji_roster(D, tmp_path / "学籍导出.xlsx", unknown_school_row=4)
     err = _fails(db, path, roster=True, year=c.YEAR)
     assert [(p.row, p.value) for p in err.problems] == [(6, "华岭区第九中学")]
 
 
+@pytest.mark.slow
 def test_bad_two_students_alike_in_one_class(tmp_path):
     """Rows named by 姓名 + 学校 + 班级 that fit two students of the roster are refused, each
     naming both candidates by masked 学籍号."""
@@ -248,6 +266,7 @@ def test_bad_two_students_alike_in_one_class(tmp_path):
     db.close()
 
 
+@pytest.mark.slow
 def test_bad_total_column_of_gbk_csv(db, tmp_path):
     err = _fails(db, c.totals_gbk_csv(D, tmp_path / "总分.csv", mismatched_total_row=6),
                  subject=None)

@@ -20,6 +20,7 @@ def _write(tmp_path, name, text, encoding="utf-8-sig"):
     return path
 
 
+@pytest.mark.slow
 def test_lines_and_distribution_land_and_reimport_is_unchanged(tmp_path):
     db = open_database(":memory:")
     r = import_lines(db, _write(tmp_path, "lines.csv", LINES, "gbk"), user="t")

@@ -110,6 +110,7 @@ def where(err: ImportProblems) -> dict[tuple[int | None, str | None], str]:
 
 
 # -- header texts ------------------------------------------------------------------------------
+@pytest.mark.slow
 @given(st.integers(1, 199), st.integers(1, 9))
 def test_decorated_item_labels_read_as_the_printed_number(n, k):
     for text in (f"{n}", f"第{n}题", f"{n}题", f"T{n}", f"t{n}", f"{n}(选做)", f"{n}选做",
@@ -146,6 +147,7 @@ def test_rank_and_grade_columns(text, ranked):
 
 
 # -- the marking system's file = the canonical file ------------------------------------------
+@pytest.mark.slow
 def test_marking_export_imports_like_the_canonical_file(district, twin, tmp_path):
     result = import_scores(district, math_export(tmp_path / "阅卷导出.xlsx"), "E1")
     import_scores(twin, canonical_math(tmp_path / "canonical.xlsx"), "E1")
@@ -158,7 +160,7 @@ def test_marking_export_imports_like_the_canonical_file(district, twin, tmp_path
     assert res["status"].tolist() == ["present", "present", "absent", "absent", "cheating"]
     assert res.loc[["G003", "G004", "G005"], "score"].isna().all()  # never zero
     # ranks and grades are ignored, and said so
-    assert [n.split("中", 1)[1] for n in result.notes] == ["已忽略的列（不导入）：班级排名、等级"]
+    assert [n.split("中", 1)[1] for n in result.note_lines("zh")] == ["已忽略的列（不导入）：班级排名、等级"]
     again = import_scores(district, tmp_path / "阅卷导出.xlsx", "E1")
     assert again.outcome == "unchanged"
     import_scores(district, tmp_path / "阅卷导出.xlsx", "E1", force=True)  # idempotent
@@ -166,6 +168,7 @@ def test_marking_export_imports_like_the_canonical_file(district, twin, tmp_path
         pd.testing.assert_frame_equal(frame, want[table], obj=table)
 
 
+@pytest.mark.slow
 def test_three_row_header_subject_over_parts_with_part_sums(district, tmp_path):
     """数学 over 第Ⅰ卷/第Ⅱ卷 over the items, with 卷Ⅰ/卷Ⅱ sums; no --subject, no sheet name."""
     rows = [
@@ -181,6 +184,7 @@ def test_three_row_header_subject_over_parts_with_part_sums(district, tmp_path):
     assert got["score"].tolist() == [19.0, 18.0]
 
 
+@pytest.mark.slow
 def test_a_sum_column_that_disagrees_is_a_located_problem(district, tmp_path):
     path = math_export(tmp_path / "m.xlsx")
     wb = openpyxl.load_workbook(path)
@@ -191,6 +195,7 @@ def test_a_sum_column_that_disagrees_is_a_located_problem(district, tmp_path):
     assert err.problems[0].message("en") == "differs from the sum 10 of the items this column adds up"
 
 
+@pytest.mark.slow
 def test_status_in_remark_contradicted_by_scores(district, tmp_path):
     rows = [["学籍号", "语文", "数学", "英语", "备注"],
             ["G001", 90, None, 100, "缺考"],      # 数学 blank: the remark is its status
@@ -207,6 +212,7 @@ def test_status_in_remark_contradicted_by_scores(district, tmp_path):
 
 
 # -- students without 学籍号 ------------------------------------------------------------------
+@pytest.mark.slow
 def test_exam_numbers_registered_by_an_earlier_file_identify_students(district, tmp_path):
     import_scores(district, canonical_math(tmp_path / "c.xlsx"), "E1")
     rows = [["考号", "姓名", "语文"], ["001", "张三", 90], ["005", "钱七", 80],
@@ -220,6 +226,7 @@ def test_exam_numbers_registered_by_an_earlier_file_identify_students(district, 
     assert chinese["national_id"].tolist() == ["G001", "G005"]
 
 
+@pytest.mark.slow
 def test_same_name_in_one_class_names_the_candidates(district, tmp_path):
     extra = pd.DataFrame({"学籍号": ["G007"], "姓名": ["张三"], "性别": ["女"],
                           "学校代码": ["S1"], "学年": ["2021-2022"], "年级": [9],
@@ -241,6 +248,7 @@ def test_same_name_in_one_class_names_the_candidates(district, tmp_path):
     assert rows_of(district)["subject_result"]["national_id"].tolist() == ["G002", "G007"]
 
 
+@pytest.mark.slow
 def test_unknown_school_name(district, tmp_path):
     rows = [["姓名", "学校", "班级", "语文"], ["张三", "第九中学", "1班", 90]]
     err = fails(district, write_rows(tmp_path / "s.csv", rows), "E1")
@@ -249,6 +257,7 @@ def test_unknown_school_name(district, tmp_path):
 
 
 # -- --map and the remedies the messages suggest ----------------------------------------------
+@pytest.mark.slow
 def test_map_accepts_the_multi_row_header_as_printed(district, tmp_path):
     rows = [["学籍号", "其他", None, None, None, None],
             [None, "1", "2", "3", "17(1)", "17(2)"],
@@ -262,6 +271,7 @@ def test_map_accepts_the_multi_row_header_as_printed(district, tmp_path):
     assert rows_of(district)["subject_result"]["score"].tolist() == [32.0]
 
 
+@pytest.mark.slow
 def test_map_group_header_explicitly(district, tmp_path):
     """The issue's own example: ``--map 客观题/1=1`` (here also what the header means anyway)."""
     import_scores(district, math_export(tmp_path / "m.xlsx"), "E1",
@@ -269,6 +279,7 @@ def test_map_group_header_explicitly(district, tmp_path):
     assert rows_of(district)["subject_result"]["score"].tolist()[:2] == [27.0, 3.0]
 
 
+@pytest.mark.slow
 def test_a_part_sum_without_its_items_can_be_ignored_as_suggested(district, tmp_path):
     rows = [["学籍号", "1", "2", "3", "17(1)", "17(2)", "卷Ⅱ"], ["G001", 5, 5, 10, 0, 12, 22]]
     path = write_rows(tmp_path / "p.csv", rows)
@@ -279,6 +290,7 @@ def test_a_part_sum_without_its_items_can_be_ignored_as_suggested(district, tmp_
     assert rows_of(district)["subject_result"]["score"].tolist() == [32.0]
 
 
+@pytest.mark.slow
 def test_formula_cells_use_their_cached_values(district, tmp_path):
     path = tmp_path / "f.xlsx"
     wb = xlsxwriter.Workbook(str(path))
@@ -301,6 +313,7 @@ def _exam(code: str, kind: str = "期末") -> pd.DataFrame:
     return exam
 
 
+@pytest.mark.slow
 def test_objective_items_without_a_key(district, tmp_path):
     items = pd.DataFrame({"学科": ["数学"] * 2, "题号": ["1", "2"], "题型": ["客观题", "客观题"],
                           "满分": [5, 5], "答案": [None, "A"]})
@@ -316,6 +329,7 @@ def test_objective_items_without_a_key(district, tmp_path):
     assert rows_of(district)["subject_result"]["score"].tolist() == [10.0, 0.0]
 
 
+@pytest.mark.slow
 def test_subject_level_paper_takes_subject_totals(district, tmp_path):
     papers = pd.DataFrame({"学科": ["语文", "数学"], "满分": [120, 120]})
     import_paper(district, write_xlsx(tmp_path / "中考.xlsx", {"考试信息": _exam("Z1", "中考"),
@@ -326,7 +340,7 @@ def test_subject_level_paper_takes_subject_totals(district, tmp_path):
     rows = [["学籍号", "姓名", "语文", "数学", "总分", "区排名"],
             ["G001", "张三", 100, 110.5, 210.5, 1], ["G004", "赵六", 90, "缺考", 90, 2]]
     result = import_scores(district, write_rows(tmp_path / "z.xlsx", rows), "Z1")
-    assert [n.split("中", 1)[1] for n in result.notes] == ["已忽略的列（不导入）：区排名"]
+    assert [n.split("中", 1)[1] for n in result.note_lines("zh")] == ["已忽略的列（不导入）：区排名"]
     res = rows_of(district)["subject_result"]
     assert res["score"].tolist()[:3] == [100.0, 110.5, 90.0]
     assert res["status"].tolist()[3] == "absent"
@@ -335,6 +349,7 @@ def test_subject_level_paper_takes_subject_totals(district, tmp_path):
     assert err.problems[0].message("zh").startswith("试卷 Z1/math 只按学科总分定义")
 
 
+@pytest.mark.slow
 def test_subject_row_and_item_rows_of_one_paper(district, tmp_path):
     papers = pd.DataFrame({"学科": ["数学", "数学"], "题号": [None, "1"],
                            "题型": [None, "主观题"], "满分": [120, 10]})
@@ -344,6 +359,7 @@ def test_subject_row_and_item_rows_of_one_paper(district, tmp_path):
     assert err.value.problems[0].message("zh").startswith("「数学」既有不带题号的学科行又有小题行")
 
 
+@pytest.mark.slow
 def test_analyses_that_need_items_say_so_for_a_subject_level_paper(district, tmp_path):
     from eduquality.analysis.calibration import calibrate_paper
     from eduquality.analysis.item_stats import analyse_items
@@ -362,6 +378,7 @@ def test_analyses_that_need_items_say_so_for_a_subject_level_paper(district, tmp
     assert str(err.value) == "试卷 Z1/math 只按学科总分定义（没有小题），IRT 标定需要小题分"
 
 
+@pytest.mark.slow
 def test_remedies_of_the_messages_work(district, tmp_path):
     """``--map X=-`` for an unknown column, ``--subject`` for items of no known subject, a
     学籍号 column for an exam number that is not registered."""
@@ -385,6 +402,7 @@ def test_remedies_of_the_messages_work(district, tmp_path):
     assert english["national_id"].tolist() == ["G002"]
 
 
+@pytest.mark.slow
 def test_cli_map_as_printed_and_ignored_columns_in_the_summary(tmp_path):
     from eduquality.cli import main
     from tests.cli.test_importing import _setup

@@ -49,6 +49,7 @@ def test_parse_knowledge():
     assert parse_knowledge("函数:-1") is None
 
 
+@pytest.mark.slow
 def test_csv_items_with_existing_exam_and_header_row_exam_info(district, tmp_path):
     items = tmp_path / "items.csv"
     pd.DataFrame({"学科": ["物理"], "题号": ["1"], "题型": ["主观题"], "满分": [100]}).to_csv(
@@ -63,6 +64,7 @@ def test_csv_items_with_existing_exam_and_header_row_exam_info(district, tmp_pat
     assert district.scalar("SELECT exam_type FROM exam WHERE exam_id = 'E2'") == "diag1"
 
 
+@pytest.mark.slow
 def test_bad_items(district, tmp_path):
     bad = ITEMS.copy()
     bad.loc[0, "答案"] = "X"           # not an option letter
@@ -81,6 +83,7 @@ def test_bad_items(district, tmp_path):
     assert bad_key.message("en") == "an answer key is made of letters A–H"
 
 
+@pytest.mark.slow
 def test_unknown_year_and_missing_exam_info(district, tmp_path):
     exam = EXAM.copy()
     exam.loc[4, "值"] = "2030-2031"
@@ -92,6 +95,7 @@ def test_unknown_year_and_missing_exam_info(district, tmp_path):
     assert err.problems[0].message("zh").startswith("找不到考试信息")
 
 
+@pytest.mark.slow
 def test_structure_of_a_scored_paper_cannot_change(district, tmp_path):
     path = tmp_path / "s.csv"
     pd.DataFrame({"学籍号": ["G001"], "1": [5], "2": [5], "3": [1], "17(1)": [1],

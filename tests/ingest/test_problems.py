@@ -29,6 +29,7 @@ from eduquality.store import open_database
 from tests.ingest import corpus
 
 
+@pytest.mark.slow
 @given(st.lists(st.integers(min_value=1, max_value=400), max_size=200))
 def test_row_ranges_cover_exactly_the_rows(rows: list[int]) -> None:
     ranges = row_ranges(rows)
@@ -132,6 +133,7 @@ def _roster_with_two_schools_of_one_name(d: corpus.District) -> dict[str, pd.Dat
     return sheets
 
 
+@pytest.mark.slow
 def test_english_messages_carry_no_chinese_but_the_users_values(tmp_path: Path) -> None:
     """Candidates (students, schools) and lists in an English message: no 、 or （学籍号 …）;
     the only Chinese left is the user's own: names, school names, header names."""

@@ -36,6 +36,7 @@ def test_ragged_csv_and_blank_lines_keep_row_numbers(tmp_path):
     assert sheet.cells.iloc[3, 0] == "平均分"
 
 
+@pytest.mark.slow
 def test_gbk_score_file_imports(district, tmp_path):
     path = tmp_path / "成绩.csv"
     path.write_bytes("学籍号,姓名,数学\nG001,张三,20\nG002,李四,缺考\n".encode("gbk"))
@@ -46,6 +47,7 @@ def test_gbk_score_file_imports(district, tmp_path):
     assert got["score"].iloc[0] == 20
 
 
+@pytest.mark.slow
 def test_formula_with_cached_value_is_read(district, tmp_path):
     path = tmp_path / "f.xlsx"
     wb = xlsxwriter.Workbook(str(path))
@@ -59,6 +61,7 @@ def test_formula_with_cached_value_is_read(district, tmp_path):
     assert district.scalar("SELECT score FROM subject_result") == 24
 
 
+@pytest.mark.slow
 def test_formula_without_cached_value_is_a_problem(district, tmp_path):
     path = tmp_path / "f.xlsx"
     wb = openpyxl.Workbook()  # openpyxl writes formulas without a calculated value
@@ -77,6 +80,7 @@ def test_formula_without_cached_value_is_a_problem(district, tmp_path):
     assert_unchanged(district, before)
 
 
+@pytest.mark.slow
 def test_empty_file_is_a_problem(district, tmp_path):
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")
@@ -97,6 +101,7 @@ def test_header_only_file_is_empty(district, tmp_path):
 
 @pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None,
                     reason="LibreOffice (soffice) is needed to produce a real .xls file")
+@pytest.mark.slow
 def test_xls_file_from_libreoffice(district, tmp_path):
     src = tmp_path / "成绩.xlsx"
     wb = xlsxwriter.Workbook(str(src))

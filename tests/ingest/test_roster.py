@@ -25,6 +25,7 @@ def fails(db, path, **kw) -> ImportProblems:
     return err.value
 
 
+@pytest.mark.slow
 def test_full_roster_workbook(db, tmp_path):
     result = import_roster(db, write_xlsx(tmp_path / "r.xlsx", roster_sheets()))
     assert result.counts["school"] == 2 and result.counts["class"] == 3
@@ -46,6 +47,7 @@ def test_full_roster_workbook(db, tmp_path):
     assert sch["locale"].tolist() == ["urban", "rural"]
 
 
+@pytest.mark.slow
 def test_separate_csv_files_in_any_order_of_imports(db, tmp_path):
     sheets = roster_sheets()
     for name in ["区县", "学年", "学校", "班级", "学生"]:
@@ -55,6 +57,7 @@ def test_separate_csv_files_in_any_order_of_imports(db, tmp_path):
     assert db.table_counts()["student"] == 6
 
 
+@pytest.mark.slow
 def test_reimport_updates_instead_of_duplicating(db, tmp_path):
     path = write_xlsx(tmp_path / "r.xlsx", roster_sheets())
     import_roster(db, path)
@@ -71,6 +74,7 @@ def test_reimport_updates_instead_of_duplicating(db, tmp_path):
     assert import_roster(db, path).outcome == "unchanged"
 
 
+@pytest.mark.slow
 def test_teachers_assignments_events_and_statistics(db, tmp_path):
     sheets = roster_sheets()
     sheets["教师"] = pd.DataFrame({"工号": ["T1", "T2"], "姓名": ["周老师", "吴老师"],
@@ -95,6 +99,7 @@ def test_teachers_assignments_events_and_statistics(db, tmp_path):
     assert db.scalar("SELECT district_code FROM district_statistic") == "530102"
 
 
+@pytest.mark.slow
 def test_unknown_school_and_class(db, tmp_path):
     sheets = roster_sheets()
     sheets["学生"] = STUDENTS.copy()
@@ -107,6 +112,7 @@ def test_unknown_school_and_class(db, tmp_path):
     assert err.problems[0].message("en").startswith("unknown school code")
 
 
+@pytest.mark.slow
 def test_duplicate_students_and_bad_values(db, tmp_path):
     sheets = roster_sheets()
     bad = STUDENTS.copy()
@@ -123,6 +129,7 @@ def test_duplicate_students_and_bad_values(db, tmp_path):
     assert got[(2, "I")] == "「入学日期」不是有效日期（例：2021-09-01）"
 
 
+@pytest.mark.slow
 def test_wrong_duplicate_and_missing_headers(db, tmp_path):
     sheets = roster_sheets()
     sheets["学校"] = pd.DataFrame({"学校代码": ["S1", "S2"], "学校编码": ["S1", "S2"],
@@ -141,6 +148,7 @@ def test_wrong_duplicate_and_missing_headers(db, tmp_path):
     assert err.problems[0].message("zh").startswith("缺少必需的列「年级」")
 
 
+@pytest.mark.slow
 def test_unrecognised_sheet_kind(db, tmp_path):
     path = write_xlsx(tmp_path / "x.xlsx", {"杂项": pd.DataFrame({"甲": [1], "乙": [2]})})
     err = fails(db, path)
@@ -162,6 +170,7 @@ def test_title_row_above_the_header_is_skipped(db, tmp_path):
     assert db.scalar("SELECT name FROM district") == "五华区"
 
 
+@pytest.mark.slow
 def test_value_and_reference_problems_are_reported_together(db, tmp_path):
     sheets = roster_sheets()
     bad = STUDENTS.copy()
@@ -172,6 +181,7 @@ def test_value_and_reference_problems_are_reported_together(db, tmp_path):
     assert {(p.row, p.column.split("（")[0]) for p in err.problems} == {(2, "C"), (3, "D")}
 
 
+@pytest.mark.slow
 def test_reimport_updates_a_referenced_school_and_year(district, tmp_path):
     """A school renamed and re-tiered after its classes and students exist: the changed roster
     updates the rows in place (no duplicate, nothing else touched)."""

@@ -110,6 +110,7 @@ def test_school_year_rule():
     assert school_year_dates("2021-2022") == (dt.date(2021, 9, 1), dt.date(2022, 8, 31))
 
 
+@pytest.mark.slow
 def test_aliases_are_imported_from_the_school_roster(db):
     got = db.sql("SELECT school_code, alias, kind FROM school_alias ORDER BY 1, 2")
     assert [tuple(r) for r in got.itertuples(index=False)] == [
@@ -117,6 +118,7 @@ def test_aliases_are_imported_from_the_school_roster(db):
         ("S2", "昆明二中", "alias"), ("S4", "中心小学", "former")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
 def test_xueji_export_with_year_option(db, tmp_path, suffix):
     """Recognised without --kind; schools by name, alias, former name and with spaces; the
@@ -130,7 +132,7 @@ def test_xueji_export_with_year_option(db, tmp_path, suffix):
                 "WHERE national_id = 'G2021002'").to_dict("records")
     assert st == [{"name": "李四", "gender": "F", "ethnicity": "彝族", "d": "2008-07-12"}]
     assert db.table_counts()["exam_registration"] == 0  # no --exam: 考号 not stored
-    notes = "\n".join(result.notes)
+    notes = "\n".join(result.note_lines("zh"))
     assert "按 2021-2022 学年导入（--year 指定）" in notes
     assert "学年 2021-2022 此前不存在，已按默认日期 2021-09-01 至 2022-08-31 创建" in notes
     assert "按学生名单新建班级 3 个（S1、S2 此前没有该学年的班级名单）" in notes
@@ -138,6 +140,7 @@ def test_xueji_export_with_year_option(db, tmp_path, suffix):
     assert result.counts["class"] == 3
 
 
+@pytest.mark.slow
 def test_same_contents_as_the_canonical_roster(db, tmp_path):
     """The export and the canonical file (codes, 学年, 年级, class list) give the same rows."""
     import_roster(db, write_export(tmp_path / "学籍.xlsx"), year="2021-2022")
@@ -160,16 +163,18 @@ def test_same_contents_as_the_canonical_roster(db, tmp_path):
     other.close()
 
 
+@pytest.mark.slow
 def test_default_year_is_the_one_containing_today(db, tmp_path):
     path = write_export(tmp_path / "学籍.xlsx")
     result = import_roster(db, path, today=TODAY)
     assert {m[2] for m in members(db)} == {"2021-2022"}
-    assert any("按 2021-2022 学年导入（默认：今天所在的学年" in n for n in result.notes)
+    assert any("按 2021-2022 学年导入（默认：今天所在的学年" in n for n in result.note_lines("zh"))
     result = import_roster(db, path, today=dt.date(2022, 9, 1), lang="en")
     assert {m[2] for m in members(db)} == {"2021-2022", "2022-2023"}
-    assert any("imported for school year 2022-2023 (default" in n for n in result.notes)
+    assert any("imported for school year 2022-2023 (default" in n for n in result.note_lines("en"))
 
 
+@pytest.mark.slow
 def test_bad_year_option(db, tmp_path):
     from eduquality.errors import EduQualityError
 
@@ -177,6 +182,7 @@ def test_bad_year_option(db, tmp_path):
         import_roster(db, write_export(tmp_path / "学籍.xlsx"), year="2021")
 
 
+@pytest.mark.slow
 def test_year_column_contradicting_the_option(db, tmp_path):
     header = ["学籍号", "姓名", "性别", "学校代码", "学年", "班级"]
     rows = [["G1", "甲", "男", "S1", "2021-2022", "七年级1班"],
@@ -187,6 +193,7 @@ def test_year_column_contradicting_the_option(db, tmp_path):
         (4, "学年与指定的 --year 2021-2022 不符"), (4, "未知学年（数据库和本文件中都没有）")]
 
 
+@pytest.mark.slow
 def test_unknown_school_name_names_similar_schools(db, tmp_path):
     rows = [r.copy() for r in ROWS]
     rows[1][6] = "昆明市第三中学"
@@ -198,6 +205,7 @@ def test_unknown_school_name_names_similar_schools(db, tmp_path):
     assert "similar schools: " in p.message("en")
 
 
+@pytest.mark.slow
 def test_ambiguous_school_name_names_the_candidates(db, tmp_path):
     rows = [r.copy() for r in ROWS]
     rows[0][6] = rows[2][6] = "中心 小学"
@@ -208,6 +216,7 @@ def test_ambiguous_school_name_names_the_candidates(db, tmp_path):
     assert err.problems[0].message("en").startswith("this school name fits several schools")
 
 
+@pytest.mark.slow
 def test_name_and_code_must_agree(db, tmp_path):
     header = ["学籍号", "姓名", "性别", "学校代码", "学校名称", "班级"]
     rows = [["G1", "甲", "男", "S1", "昆明一中", "七年级1班"],
@@ -217,6 +226,7 @@ def test_name_and_code_must_agree(db, tmp_path):
         (4, "学校名称与学校代码不符（该名称是 昆明市第二中学（S2））")]
 
 
+@pytest.mark.slow
 def test_alias_of_another_school_is_refused(db, tmp_path):
     sheets = {"学校": SCHOOLS.assign(别名=["昆明一中", "昆明一中", None, None])}
     err = fails(db, write_xlsx(tmp_path / "s.xlsx", sheets))
@@ -224,6 +234,7 @@ def test_alias_of_another_school_is_refused(db, tmp_path):
         (3, "别名「昆明一中」已是其他学校的名称或别名：昆明市第一中学（S1）")]
 
 
+@pytest.mark.slow
 def test_aliases_are_replaced_on_reimport(db, tmp_path):
     sheets = {"学校": SCHOOLS.assign(别名=["一中", None, None, None]).drop(columns="曾用名")}
     import_roster(db, write_xlsx(tmp_path / "s.xlsx", sheets))
@@ -232,6 +243,7 @@ def test_aliases_are_replaced_on_reimport(db, tmp_path):
         ("S1", "一中", "alias"), ("S1", "五华区第一中学", "former"), ("S4", "中心小学", "former")]
 
 
+@pytest.mark.slow
 def test_class_list_is_checked_against(db, tmp_path):
     classes = pd.DataFrame({"学年": ["2021-2022"] * 2, "学校名称": ["昆明一中"] * 2,
                             "班级": ["七年级1班", "七年级(2)班"]})
@@ -250,15 +262,17 @@ def test_class_list_is_checked_against(db, tmp_path):
     assert db.table_counts()["class"] == 3
 
 
+@pytest.mark.slow
 def test_classes_from_rows_grow_with_the_next_export(db, tmp_path):
     import_roster(db, write_export(tmp_path / "学籍.xlsx"), year="2021-2022")
     rows = [*ROWS, [5, "G2021005", "钱七", "男", None, None, "昆明一中", "七年级4班", None,
                     None, None, None]]
     result = import_roster(db, write_export(tmp_path / "学籍.xlsx", rows), year="2021-2022")
-    assert any("新建班级 1 个" in n for n in result.notes)
+    assert any("新建班级 1 个" in n for n in result.note_lines("zh"))
     assert members(db)[-1] == ("G2021005", "S1", "2021-2022", 7, "4班")
 
 
+@pytest.mark.slow
 def test_grade_column_and_class_name_must_agree(db, tmp_path):
     header = ["学籍号", "姓名", "性别", "学校代码", "年级", "班级"]
     rows = [["G1", "甲", "男", "S1", "初一", "七年级1班"], ["G2", "乙", "女", "S1", "八年级", "七年级1班"],
@@ -268,6 +282,7 @@ def test_grade_column_and_class_name_must_agree(db, tmp_path):
         (4, "班级名称中的年级与「"), (5, "无法判断年级：请加「"), (6, "班级名称中只有年级，")]
 
 
+@pytest.mark.slow
 def test_exam_numbers_registered_with_exam(tmp_path):
     db = open_database(":memory:")
     import_roster(db, base_workbook(tmp_path, year=True))
@@ -282,9 +297,9 @@ def test_exam_numbers_registered_with_exam(tmp_path):
         ("G2021001", "K001", "S1", "S1/2021-2022/7/1班"),
         ("G2021002", "K002", "S1", "S1/2021-2022/7/1班"),
         ("G2021003", "K003", "S1", "S1/2021-2022/7/2班")]
-    assert "考试 E1：登记考号 3 个" in result.notes
-    assert "考试 E1：1 名学生没有填写考号，未登记" in result.notes
-    assert not any("考号" in n and "忽略" in n for n in result.notes)
+    assert "考试 E1：登记考号 3 个" in result.note_lines("zh")
+    assert "考试 E1：1 名学生没有填写考号，未登记" in result.note_lines("zh")
+    assert not any("考号" in n and "忽略" in n for n in result.note_lines("zh"))
     # a 考号 used twice is a problem; nothing changes
     rows[1][8] = "K001"
     err = fails(db, write_export(tmp_path / "学籍2.xlsx", rows), year="2021-2022", exam="E1")
@@ -302,6 +317,7 @@ def test_exam_numbers_registered_with_exam(tmp_path):
     db.close()
 
 
+@pytest.mark.slow
 def test_reimport_is_idempotent(db, tmp_path):
     path = write_export(tmp_path / "学籍.xlsx")
     import_roster(db, path, year="2021-2022")
@@ -317,6 +333,7 @@ def test_reimport_is_idempotent(db, tmp_path):
     assert import_roster(db, path, year="2022-2023").outcome == "imported"
 
 
+@pytest.mark.slow
 def test_bad_values_leave_the_database_unchanged(db, tmp_path):
     rows = [r.copy() for r in ROWS]
     rows[0][3] = "X"
@@ -326,6 +343,7 @@ def test_bad_values_leave_the_database_unchanged(db, tmp_path):
     assert got == {(2, "D"), (5, "B")}  # CSV: no title row
 
 
+@pytest.mark.slow
 def test_cli_roster_with_year_and_exam(tmp_path):
     runner = CliRunner()
     dbp = str(tmp_path / "c.duckdb")
@@ -343,13 +361,14 @@ def test_cli_roster_with_year_and_exam(tmp_path):
     assert "已忽略的列（不导入）：序号、联系电话、家庭住址、备注" in res.output
 
 
+@pytest.mark.slow
 def test_xuehao_is_the_student_id_only_without_xuejihao(db, tmp_path):
     """学号 next to 全国学籍号 is the school's own number (ignored); alone, it is the id."""
     header = ["学号", "全国学籍号", "姓名", "性别", "学校名称", "班级"]
     rows = [["20210101", "G1", "甲", "男", "昆明一中", "七年级1班"]]
     result = import_roster(db, write_export(tmp_path / "a.xlsx", rows, header),
                            year="2021-2022")
-    assert "工作表「学生名册」中已忽略的列（不导入）：学号" in result.notes
+    assert "工作表「学生名册」中已忽略的列（不导入）：学号" in result.note_lines("zh")
     assert db.sql("SELECT national_id FROM student")["national_id"].tolist() == ["G1"]
     header = ["学号", "姓名", "性别", "学校名称", "班级"]
     rows = [["G2", "乙", "女", "昆明一中", "七年级1班"]]
@@ -358,6 +377,7 @@ def test_xuehao_is_the_student_id_only_without_xuejihao(db, tmp_path):
         "G1", "G2"]
 
 
+@pytest.mark.slow
 def test_alias_sheet_of_its_own(db, tmp_path):
     """Aliases without the whole school roster: 学校代码 (学校名称 checked) + 别名/曾用名."""
     sheet = pd.DataFrame({"学校代码": ["S2", "S3"], "学校名称": ["昆明二中", "中心小学"],
@@ -376,6 +396,7 @@ def test_alias_sheet_of_its_own(db, tmp_path):
         (2, "学校名称与学校代码不符（该名称是 昆明市第一中学（S1））")]
 
 
+@pytest.mark.slow
 def test_import_check_states_the_year_and_what_would_be_created(db, tmp_path):
     """The dry run reports the same notes and counts the classes and year it would create."""
     before = snapshot(db)
@@ -383,7 +404,7 @@ def test_import_check_states_the_year_and_what_would_be_created(db, tmp_path):
                            check=True)
     assert result.outcome == "checked" and not result.problems
     assert result.counts == {"student": 4, "school_year": 1, "class": 3}
-    assert any("按 2021-2022 学年导入" in n for n in result.notes)
+    assert any("按 2021-2022 学年导入" in n for n in result.note_lines("zh"))
     [m] = result.mapping
     assert ("A", "序号", "-") in m.columns and ("B", "全国学籍号", "national_id") in m.columns
     assert_unchanged(db, before)

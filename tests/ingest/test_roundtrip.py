@@ -19,6 +19,8 @@ from eduquality.ingest import import_paper, import_roster, import_scores
 from eduquality.store import open_database
 from tests.ingest.conftest import EXAM, ITEMS, roster_sheets, write_xlsx
 
+pytestmark = pytest.mark.slow  # every test here is slow: `make test` runs it, `make check` not
+
 N = 30
 IDS = [f"G{i:03d}" for i in range(100, 100 + N)]
 CLASSES = [("S1", "1班"), ("S1", "2班"), ("S2", "1班")]

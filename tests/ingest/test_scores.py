@@ -42,6 +42,7 @@ def fails(db, path, *args, **kw) -> ImportProblems:
 
 
 # -- layouts ------------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
 def test_item_level_with_optional_group_and_choices(district, tmp_path, suffix):
     rows = [
@@ -69,6 +70,7 @@ def test_item_level_with_optional_group_and_choices(district, tmp_path, suffix):
     assert set(reg["school_code"]) == {"S1"}
 
 
+@pytest.mark.slow
 def test_merged_two_row_header_several_subjects(district, tmp_path):
     path = tmp_path / "合并表头.xlsx"
     import xlsxwriter
@@ -94,6 +96,7 @@ def test_merged_two_row_header_several_subjects(district, tmp_path):
     assert len(got) == 4  # the 平均分 row is skipped
 
 
+@pytest.mark.slow
 def test_two_row_header_in_csv(district, tmp_path):
     rows = [["学籍号", "姓名", "数学", None, None, None, None],
             [None, None, "1", "2", "3", "17(1)", "17(2)"],
@@ -102,6 +105,7 @@ def test_two_row_header_in_csv(district, tmp_path):
     assert results(district)["score"].tolist() == [30.0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("absent", ["缺考", "缺", "-", None])
 def test_absent_spellings_and_statuses(district, tmp_path, absent):
     rows = [["学籍号", "姓名", "语文", "数学", "英语", "总分"],
@@ -116,6 +120,7 @@ def test_absent_spellings_and_statuses(district, tmp_path, absent):
     assert results(district)["score"].notna().sum() == 3  # never counted as zero
 
 
+@pytest.mark.slow
 def test_reimport_same_file_unchanged_and_changed_file_updates(district, tmp_path):
     path = write_rows(tmp_path / "t.csv", [["学籍号", "数学"], ["G001", 20], ["G002", 10]])
     first = import_scores(district, path, "E1")
@@ -138,6 +143,7 @@ def test_reimport_same_file_unchanged_and_changed_file_updates(district, tmp_pat
     assert log["imported_by"].str.len().min() > 0
 
 
+@pytest.mark.slow
 def test_user_and_map_option(district, tmp_path):
     path = write_rows(tmp_path / "t.csv", [["学生编号", "数学成绩"], ["G001", 20]])
     err = fails(district, path, "E1")
@@ -150,6 +156,7 @@ def test_user_and_map_option(district, tmp_path):
 
 
 # -- bad inputs ---------------------------------------------------------------------------
+@pytest.mark.slow
 def test_score_above_full_marks(district, tmp_path):
     rows = [["学籍号", "1", "2", "3", "17(1)", "17(2)"], ["G001", 6, 0, 11, 0, 0]]
     err = fails(district, write_rows(tmp_path / "数学.xlsx", rows, "数学"), "E1")
@@ -159,12 +166,14 @@ def test_score_above_full_marks(district, tmp_path):
     assert err.problems[1].message("en") == "score above the item's full marks 10"
 
 
+@pytest.mark.slow
 def test_subject_total_above_paper_full_marks(district, tmp_path):
     err = fails(district, write_rows(tmp_path / "t.csv", [["学籍号", "数学"], ["G001", 33]]),
                 "E1")
     assert err.problems[0].message("zh") == "成绩超过试卷满分 32"
 
 
+@pytest.mark.slow
 def test_negative_and_text_scores(district, tmp_path):
     rows = [["学籍号", "姓名", "语文", "数学"], ["G001", "张三", -3, "二十"],
             ["G002", "李四", "90分", 12]]
@@ -176,6 +185,7 @@ def test_negative_and_text_scores(district, tmp_path):
     assert "row 2, column C（语文）, value '-3': a score cannot be negative" in str(err)
 
 
+@pytest.mark.slow
 def test_unknown_school_class_and_student(district, tmp_path):
     rows = [[*HEAD, "数学"],
             ["001", "G001", "张三", "三中", "1班", 10],
@@ -196,12 +206,14 @@ def test_unknown_school_class_and_student(district, tmp_path):
     assert en[5] == "unknown student id (import the roster first)"
 
 
+@pytest.mark.slow
 def test_school_of_another_student(district, tmp_path):
     rows = [["学籍号", "学校", "数学"], ["G004", "一中", 10]]
     err = fails(district, write_rows(tmp_path / "t.csv", rows), "E1")
     assert err.problems[0].message("zh") == "学校与名册不符（名册中为「二中」）"
 
 
+@pytest.mark.slow
 def test_duplicate_students_and_exam_numbers(district, tmp_path):
     rows = [["考号", "学籍号", "数学"], ["001", "G001", 10], ["002", "G001", 11],
             ["002", "G003", 12]]
@@ -212,6 +224,7 @@ def test_duplicate_students_and_exam_numbers(district, tmp_path):
     assert err.problems[0].message("en") == "duplicates row 2 (G001)"
 
 
+@pytest.mark.slow
 def test_exam_number_of_another_student_in_database(district, tmp_path):
     import_scores(district, write_rows(tmp_path / "a.csv", [["考号", "学籍号", "数学"],
                                                              ["001", "G001", 10]]), "E1")
@@ -220,6 +233,7 @@ def test_exam_number_of_another_student_in_database(district, tmp_path):
     assert err.problems[0].message("zh") == "考号已被另一名学生（学籍号 G001）使用"
 
 
+@pytest.mark.slow
 def test_wrong_and_duplicate_headers(district, tmp_path):
     rows = [["学籍号", "姓名", "数学", "数学", "物理成绩"], ["G001", "张三", 1, 2, 3]]
     err = fails(district, write_rows(tmp_path / "t.xlsx", rows), "E1")
@@ -235,6 +249,7 @@ def test_missing_id_column(district, tmp_path):
     assert err.problems[0].message("en").startswith("required column '学籍号' is missing")
 
 
+@pytest.mark.slow
 def test_items_not_in_paper_and_missing_items(district, tmp_path):
     rows = [["学籍号", "1", "2", "3", "17(1)", "18"], ["G001", 1, 1, 1, 1, 1]]
     err = fails(district, write_rows(tmp_path / "t.csv", rows), "E1", "数学")
@@ -243,11 +258,13 @@ def test_items_not_in_paper_and_missing_items(district, tmp_path):
     assert "缺少试卷 E1/math 第「17(2)」题的列" in msgs
 
 
+@pytest.mark.slow
 def test_items_without_subject(district, tmp_path):
     err = fails(district, write_rows(tmp_path / "t.csv", [["学籍号", "1"], ["G001", 1]]), "E1")
     assert err.problems[0].message("zh").startswith("无法判断小题属于哪个学科")
 
 
+@pytest.mark.slow
 def test_scores_and_absent_mixed_and_total_mismatch(district, tmp_path):
     rows = [["学籍号", "1", "2", "3", "17(1)", "17(2)", "总分"],
             ["G001", 5, "缺考", 3, 0, 0, 8], ["G002", 5, 5, 5, 0, 0, 14]]
@@ -257,6 +274,7 @@ def test_scores_and_absent_mixed_and_total_mismatch(district, tmp_path):
     assert (3, "总分与各项之和 15 不符") in msgs
 
 
+@pytest.mark.slow
 def test_unknown_exam_and_missing_paper(district, tmp_path):
     path = write_rows(tmp_path / "t.csv", [["学籍号", "物理"], ["G001", 1]])
     assert fails(district, path, "NOPE").problems[0].message("zh") == (
@@ -265,6 +283,7 @@ def test_unknown_exam_and_missing_paper(district, tmp_path):
         "考试 E1 没有「物理」试卷，请先导入试卷结构")
 
 
+@pytest.mark.slow
 def test_error_file_lists_every_problem(district, tmp_path):
     rows = [["学籍号", "数学"]] + [[f"X{i:03d}", 1] for i in range(60)]
     path = write_rows(tmp_path / "t.csv", rows)
@@ -285,6 +304,7 @@ def test_error_file_lists_every_problem(district, tmp_path):
     assert f"full list of problems: {csv_path}" in str(err_en)
 
 
+@pytest.mark.slow
 def test_item_level_reimport_replaces_item_scores(district, tmp_path):
     head = ["学籍号", "1", "2", "3", "17(1)", "17(2)"]
     path = write_rows(tmp_path / "数学.xlsx", [head, ["G001", 5, 5, 10, 1, 2],
@@ -302,6 +322,7 @@ def test_item_level_reimport_replaces_item_scores(district, tmp_path):
     assert district.scalar("SELECT count(*) FROM exam_registration") == 2
 
 
+@pytest.mark.slow
 def test_reimport_with_swapped_exam_numbers(district, tmp_path):
     path = write_rows(tmp_path / "t.csv", [["考号", "学籍号", "数学"], ["001", "G001", 1],
                                            ["002", "G002", 2]])
@@ -314,6 +335,7 @@ def test_reimport_with_swapped_exam_numbers(district, tmp_path):
     assert results(district)["score"].tolist() == [1.0, 3.0]
 
 
+@pytest.mark.slow
 def test_title_row_and_subject_column_beside_its_items(district, tmp_path):
     rows = [["2021学年期末数学成绩"], ["学籍号", "1", "2", "3", "17(1)", "17(2)", "数学"],
             ["G001", 5, 5, 10, 1, 2, 22], ["G002", 5, 5, 10, 1, 2, 21]]
@@ -321,6 +343,7 @@ def test_title_row_and_subject_column_beside_its_items(district, tmp_path):
     assert [(p.row, p.message("zh")) for p in err.problems] == [(4, "总分与各项之和 22 不符")]
 
 
+@pytest.mark.slow
 def test_track_papers_by_track_column_with_total(district, tmp_path):
     from eduquality.ingest import import_paper
 

@@ -125,6 +125,7 @@ def test_missing_subject_line_is_an_error() -> None:
     assert "chinese" in info.value.text("en")
 
 
+@pytest.mark.slow
 def test_summary_matches_loop_on_simulated_exam() -> None:
     total, subj, school = _exam()
     t0 = line_by_proportion(total, 0.3)
@@ -157,6 +158,7 @@ def test_summary_matches_loop_on_simulated_exam() -> None:
     st.lists(st.tuples(st.integers(0, 100), st.integers(0, 100)), min_size=1, max_size=60),
     st.integers(0, 200), st.floats(0.01, 1.0),
 )
+@pytest.mark.slow
 def test_rates_are_shares(pairs: list[tuple[int, int]], t0: int, p: float) -> None:
     subj = pd.DataFrame(pairs, columns=["math", "chinese"]).astype(float)
     total = subj.sum(axis=1)
@@ -177,6 +179,7 @@ def test_rates_are_shares(pairs: list[tuple[int, int]], t0: int, p: float) -> No
             assert (subj[c] >= lines[c]).sum() >= n
 
 
+@pytest.mark.slow
 def test_large_population_runs() -> None:
     rng = np.random.default_rng(1)
     subj = pd.DataFrame(rng.integers(0, 150, (200_000, 6)).astype(float),

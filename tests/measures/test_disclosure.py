@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -102,6 +103,7 @@ def derivable(hidden: frozenset[str], layer: dict[str, float],
     return found
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(h=hierarchies(), min_n=st.sampled_from([3, 6, 10, 15]))
 def test_no_withheld_cell_can_be_derived(h, min_n):

@@ -144,6 +144,7 @@ def test_unit_forecast_normal_approximation_for_large_units():
         2 * 1.96 * sd, abs=2)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.floats(0, 1), min_size=1, max_size=60))
 def test_intervals_contain_the_point_forecast(ps):
@@ -219,6 +220,7 @@ def test_plan_progress_by_hand():
     assert five[five.unit == "A"]["on_track"].tolist() == [True, True, False]
 
 
+@pytest.mark.slow
 @given(st.lists(st.floats(0.0, 1.0), min_size=1, max_size=61))
 @settings(max_examples=200, deadline=None)
 def test_poisson_binomial_equals_the_recursion_for_odd_and_even_n(p):

@@ -161,6 +161,7 @@ def test_groups_scale_separately() -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(st.integers(0, 100).map(float), st.just(math.nan)),
                 min_size=1, max_size=120))
+@pytest.mark.slow
 def test_properties(raw: list[float]) -> None:
     out = scale_scores(raw)
     s = pd.Series(raw)

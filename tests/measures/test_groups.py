@@ -146,6 +146,7 @@ def test_top_and_struggling_match_loops() -> None:
             assert ours_low[i] == (rank is not None and rank <= places)
 
 
+@pytest.mark.slow
 def test_weak_subjects_match_loop() -> None:
     scores, grade = _grade()
     ours = weak_subjects(scores, k=0.8, by=grade)
@@ -165,6 +166,7 @@ def test_weak_subjects_match_loop() -> None:
             assert ours.loc[i, s] == expected
 
 
+@pytest.mark.slow
 def test_rank_borderline_matches_loop() -> None:
     scores, grade = _grade()
     x = scores["math"]
@@ -192,6 +194,7 @@ scores_st = st.lists(st.one_of(st.integers(0, 60).map(float), st.just(math.nan))
                      min_size=1, max_size=80)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(scores_st, st.integers(0, 60), st.integers(0, 20), st.integers(0, 20), st.booleans())
 def test_borderline_sets_nested(raw: list[float], line: int, b1: int, b2: int,
@@ -207,6 +210,7 @@ def test_borderline_sets_nested(raw: list[float], line: int, b1: int, b2: int,
     assert not (one & ~borderline(s, line, hi, two_sided=True)).any()
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(scores_st, st.floats(0.01, 1.0), st.floats(0.01, 1.0))
 def test_top_share_nested_and_large_enough(raw: list[float], p1: float, p2: float) -> None:
@@ -223,6 +227,7 @@ def test_top_share_nested_and_large_enough(raw: list[float], p1: float, p2: floa
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.floats(0, 100), st.floats(0, 100)), min_size=1, max_size=40),
        st.floats(0.5, 10))
+@pytest.mark.slow
 def test_reliable_change_antisymmetric(pairs: list[tuple[float, float]], sem: float) -> None:
     before = pd.Series([p[0] for p in pairs])
     after = pd.Series([p[1] for p in pairs])
@@ -232,6 +237,7 @@ def test_reliable_change_antisymmetric(pairs: list[tuple[float, float]], sem: fl
     assert back.tolist() == [swap[x] for x in fwd]
 
 
+@pytest.mark.slow
 def test_large_grade_runs() -> None:
     rng = np.random.default_rng(2)
     n = 200_000

@@ -35,6 +35,7 @@ def _cohort(n: int, seed: int, integer: bool = True) -> pd.DataFrame:
     return d.round(0) if integer else d
 
 
+@pytest.mark.slow
 @needs_r
 @pytest.mark.r
 def test_bspline_basis_equals_r_bs(tmp_path):
@@ -60,6 +61,7 @@ def test_basis_rows_sum_to_one_with_the_dropped_column():
     assert np.all(b >= -1e-15) and np.all(b.sum(axis=1) <= 1 + 1e-12)
 
 
+@pytest.mark.slow
 @needs_r
 @pytest.mark.r
 def test_rq_coefficients_equal_quantreg_br_with_and_without_preprocessing(tmp_path):
@@ -80,6 +82,7 @@ cat(sprintf("%.12g", coef(f)))
     np.testing.assert_allclose(pre, expected, atol=1e-7 * scale)
 
 
+@pytest.mark.slow
 @needs_r
 @pytest.mark.r
 def test_sgp_agrees_with_quantreg_br_on_integer_scores(tmp_path):
@@ -111,6 +114,7 @@ write.csv(predict(f2), file.path(DIR, "pred.csv"), row.names = FALSE)
     assert np.median(np.abs(ours_pred - r_pred)) < 1e-6
 
 
+@pytest.mark.slow
 def test_patterns_use_the_most_priors_and_say_so():
     d = _cohort(900, 3)
     d.loc[:99, "p2"] = np.nan           # 100 students with only the recent prior
@@ -144,6 +148,7 @@ _MODEL = SGPModel().fit(_MODEL_DATA.y, _MODEL_DATA[["p1", "p2"]])
 @settings(max_examples=60, deadline=None)
 @given(p1=st.floats(200, 800), p2=st.floats(200, 800),
        y=st.floats(0, 1000), bump=st.floats(0, 300))
+@pytest.mark.slow
 def test_sgp_in_range_and_monotone_in_current(p1, p2, y, bump):
     pri = np.array([[p1, p2], [p1, p2]])
     s = _MODEL.percentiles([y, y + bump], pri)

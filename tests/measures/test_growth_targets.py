@@ -48,6 +48,7 @@ def test_targets_fall_with_the_starting_score_and_rise_with_the_line():
         assert np.all(np.diff(a) <= 0) and np.all(b >= a)
 
 
+@pytest.mark.slow
 def test_targets_with_two_prior_model_chain_the_scores():
     rng = np.random.default_rng(12)
     n = 700
@@ -61,6 +62,7 @@ def test_targets_with_two_prior_model_chain_the_scores():
     assert np.nanmin(got) >= 1 and np.nanmax(got) <= 99
 
 
+@pytest.mark.slow
 def test_two_year_chain_equals_a_plain_loop():
     rng = np.random.default_rng(14)
     p2 = rng.normal(60, 12, 600)

@@ -177,6 +177,7 @@ def test_option_analysis_sat12_consistent_with_scoring():
     np.testing.assert_allclose(key_disc.to_numpy(), discrimination_27(scored, 1))
 
 
+@pytest.mark.slow
 @needs_r
 @pytest.mark.r
 def test_option_shares_match_psych_score_multiple_choice(tmp_path):
@@ -236,6 +237,7 @@ def test_flags_without_options_and_bands():
 @settings(max_examples=60, deadline=None)
 @given(arrays(np.int8, st.tuples(st.integers(2, 40), st.integers(1, 5)),
               elements=st.integers(0, 3)))
+@pytest.mark.slow
 def test_p_and_d_in_range(x):
     p = difficulty(x, 3)
     d = discrimination_27(x, 3)
@@ -243,6 +245,7 @@ def test_p_and_d_in_range(x):
     assert np.all((d >= -1) & (d <= 1))
 
 
+@pytest.mark.slow
 def test_string_and_numeric_choices_agree():
     raw, key = sat12()
     as_text = raw.astype(str).where(raw != 8, "")  # omitted as blank cells

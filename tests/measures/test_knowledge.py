@@ -118,6 +118,7 @@ def _simulated(n: int = 400, seed: int = 11) -> tuple[pd.DataFrame, pd.Series, p
     return x, full, pd.DataFrame(rows), units
 
 
+@pytest.mark.slow
 def test_tag_rates_match_loop() -> None:
     x, full, mapping, units = _simulated()
     ours = tag_rates(x, full, mapping, units).set_index(["level", "unit", "tag"])
@@ -186,6 +187,7 @@ def test_min_gap_and_alpha_are_respected() -> None:
     assert not out["weak"].any()
 
 
+@pytest.mark.slow
 def test_weak_points_match_scipy_and_statsmodels_on_simulated_data() -> None:
     x, full, mapping, units = _simulated()
     peer = units["school"].map({"S1": "A", "S2": "A", "S3": "B"})
@@ -227,6 +229,7 @@ def test_units_spanning_reference_groups_are_rejected() -> None:
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 6), st.integers(0, 1)),
                 min_size=2, max_size=40), st.booleans())
+@pytest.mark.slow
 def test_properties(rows: list[tuple[int, int, int]], one_unit: bool) -> None:
     x = pd.DataFrame([(a, b) for a, b, _ in rows], columns=["A", "B"], dtype=float)
     full = pd.Series({"A": 4.0, "B": 6.0})
@@ -244,6 +247,7 @@ def test_properties(rows: list[tuple[int, int, int]], one_unit: bool) -> None:
         assert out["p_adj"].dropna().between(0, 1).all()
 
 
+@pytest.mark.slow
 def test_large_population_runs() -> None:
     rng = np.random.default_rng(4)
     n, n_items = 200_000, 30

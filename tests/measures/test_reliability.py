@@ -146,6 +146,7 @@ def _compare(ours, theirs: pd.DataFrame) -> None:
     np.testing.assert_allclose(ours.sd_total, theirs["sd"].iloc[0], rtol=1e-9)
 
 
+@pytest.mark.slow
 @needs_r
 @pytest.mark.r
 def test_pairwise_matches_psych_alpha(tmp_path):
@@ -153,6 +154,7 @@ def test_pairwise_matches_psych_alpha(tmp_path):
     _compare(reliability(data, "pairwise"), psych_alpha(tmp_path, data))
 
 
+@pytest.mark.slow
 @needs_r
 @pytest.mark.r
 def test_listwise_matches_psych_on_complete_rows(tmp_path):
@@ -160,6 +162,7 @@ def test_listwise_matches_psych_on_complete_rows(tmp_path):
     _compare(reliability(data, "listwise"), psych_alpha(tmp_path, data, listwise=True))
 
 
+@pytest.mark.slow
 @needs_r
 @pytest.mark.r
 def test_sat12_matches_psych_alpha(tmp_path):
@@ -172,6 +175,7 @@ def test_sat12_matches_psych_alpha(tmp_path):
 @settings(max_examples=60, deadline=None)
 @given(arrays(np.int8, st.tuples(st.integers(3, 30), st.integers(2, 6)),
               elements=st.integers(0, 4)))
+@pytest.mark.slow
 def test_alpha_at_most_one(x):
     a = cronbach_alpha(x)
     assert np.isnan(a) or a <= 1 + 1e-12

@@ -96,6 +96,7 @@ def test_summary_by_group_keys():
     assert both.loc[("y", "c"), "pass_rate"] == 0.5
 
 
+@pytest.mark.slow
 @needs_r
 @pytest.mark.r
 def test_quantiles_and_sd_match_r():
@@ -270,6 +271,7 @@ def test_mean_interval_by_hand_from_aggregates():
         82.353363, abs=1e-6)
 
 
+@pytest.mark.slow
 @needs_r
 @pytest.mark.r
 def test_mean_ci_and_welch_match_r():
@@ -318,6 +320,7 @@ score_lists = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(score_lists)
 def test_rates_in_unit_interval(xs):
@@ -329,6 +332,7 @@ def test_rates_in_unit_interval(xs):
         assert out["excellent_rate"] <= out["good_rate"] <= out["pass_rate"]
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(score_lists)
 def test_ranks_are_a_permutation_with_ties(xs):
@@ -342,6 +346,7 @@ def test_ranks_are_a_permutation_with_ties(xs):
     assert r[valid].astype(int).tolist() == expected.tolist()
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(score_lists)
 def test_pr_stanine_t_invariants(xs):
@@ -357,6 +362,7 @@ def test_pr_stanine_t_invariants(xs):
     assert np.all(np.diff(pr.to_numpy()[order]) >= -1e-9)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(score_lists, st.sampled_from([None, 1.0, 0.5, 5.0]))
 def test_one_point_table_cumulative(xs, step):

@@ -50,6 +50,7 @@ write.csv(data.frame(g = rownames(re), u = re[, 1], se = sqrt(attr(re, "postVar"
 """
 
 
+@pytest.mark.slow
 @needs_r
 @pytest.mark.r
 @pytest.mark.parametrize("method", ["REML", "ML"])
@@ -114,6 +115,7 @@ def test_min_n_and_bad_input():
         residual_value_added(y, d.x, d.g)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000), tau=st.floats(0.0, 6.0))
 def test_shrunken_estimates_never_exceed_raw_means(seed, tau):

@@ -35,6 +35,7 @@ def raw() -> pd.DataFrame:
     return results_frame(tiny_exam_db())
 
 
+@pytest.mark.slow
 def test_district_schools_in_fixed_order_with_bands_not_ranks(compulsory, raw):
     report = build_report(view_of(compulsory), "district")
     math = find(report, "数学：各校")
@@ -48,6 +49,7 @@ def test_district_schools_in_fixed_order_with_bands_not_ranks(compulsory, raw):
         assert not any(RANK_KEYS.search(c.key) for c in t.columns), t.title
 
 
+@pytest.mark.slow
 def test_district_summary_matches_plain_sql(compulsory, raw):
     report = build_report(view_of(compulsory), "district")
     summary = find(report, "全区各科成绩").frame.set_index("subject_code")
@@ -60,6 +62,7 @@ def test_district_summary_matches_plain_sql(compulsory, raw):
         assert summary.loc[subject, "pass_rate"] == pytest.approx((s >= 0.6 * full).mean())
 
 
+@pytest.mark.slow
 def test_public_gaokao_bulletin_is_refused_internal_is_not(gaokao):
     with pytest.raises(PublicationRefused, match="高考"):
         build_report(view_of(gaokao, public=True), "district")
@@ -68,6 +71,7 @@ def test_public_gaokao_bulletin_is_refused_internal_is_not(gaokao):
     assert list(find(report, "数学：各校").frame["unit"]) == ["甲校", "乙校", "丙校"]
 
 
+@pytest.mark.slow
 def test_public_gaokao_school_report_has_no_other_school(gaokao):
     report = build_report(view_of(gaokao, public=True), "school", "S2")
     assert not report.internal
@@ -78,6 +82,7 @@ def test_public_gaokao_school_report_has_no_other_school(gaokao):
     assert "peer_mean" not in keys  # the peer group would reveal other schools
 
 
+@pytest.mark.slow
 def test_school_report_values(compulsory, raw):
     report = build_report(view_of(compulsory), "school", "S3")
     summary = find(report, "本校").frame.set_index("subject_code")
@@ -90,6 +95,7 @@ def test_school_report_values(compulsory, raw):
     assert list(classes["class_id"]) == ["S3-2021-8-1", "S3-2021-8-2"]
 
 
+@pytest.mark.slow
 def test_unknown_units_raise_clear_errors(compulsory):
     view = view_of(compulsory)
     with pytest.raises(NotFoundError, match="S9"):
@@ -100,6 +106,7 @@ def test_unknown_units_raise_clear_errors(compulsory):
         build_report(view, "student", "G999999")
 
 
+@pytest.mark.slow
 def test_class_list_in_roster_order_masked_without_ranks(compulsory):
     report = build_report(view_of(compulsory), "class", "S2-2021-8-1")
     students = find(report, "学生成绩").frame
@@ -112,12 +119,14 @@ def test_class_list_in_roster_order_masked_without_ranks(compulsory):
         assert students.set_index("student_id").loc[sid, f"{subj}.grade"] == "缺考"
 
 
+@pytest.mark.slow
 def test_senior_class_list_has_percentile_ranks_but_no_rank(senior):
     report = build_report(view_of(senior), "class", "S1-2021-8-1")
     keys = [c.key for c in find(report, "学生成绩").columns]
     assert "math.pr" in keys and not any(k.endswith(".rank") for k in keys)
 
 
+@pytest.mark.slow
 def test_compulsory_student_report_grades_only(compulsory):
     st = compulsory.students
     report = build_report(view_of(compulsory), "student", "G000057")
@@ -134,12 +143,14 @@ def test_compulsory_student_report_grades_only(compulsory):
     assert all(t not in ("百分等级", "Percentile rank") for t, _ in report.methods)
 
 
+@pytest.mark.slow
 def test_senior_student_report_scores_and_pr_never_rank(senior):
     report = build_report(view_of(senior), "student", "57")
     keys = [c.key for c in find(report, "各科结果").columns]
     assert {"score", "grade", "pr", "class_mean"} <= set(keys) and "rank" not in keys
 
 
+@pytest.mark.slow
 def test_sections_from_hand_made_measures(full):
     report = build_report(view_of(full), "district")
     items = find(report, "数学：小题分析").frame
@@ -158,6 +169,7 @@ def test_sections_from_hand_made_measures(full):
     assert set(weak["unit_label"]) == {"乙校"}  # S1's row is a test, not a weak point
 
 
+@pytest.mark.slow
 def test_class_report_groups_and_weak_points(full):
     report = build_report(view_of(full), "class", "S2-2021-8-1")
     groups = find(report, "学生群体").frame
@@ -167,6 +179,7 @@ def test_class_report_groups_and_weak_points(full):
     assert find(report, "薄弱知识点").frame["knowledge_point"].tolist() == ["几何"]
 
 
+@pytest.mark.slow
 def test_real_item_and_knowledge_frames_render(compulsory):
     """The frames analyse_exam gives for the factory exam (not hand-made) reach the reports."""
     report = build_report(view_of(compulsory), "district")
@@ -181,6 +194,7 @@ def test_real_item_and_knowledge_frames_render(compulsory):
         ref.set_index("knowledge_point").loc["几何", "rate"])
 
 
+@pytest.mark.slow
 def test_student_knowledge_by_hand():
     """Student 1 of the factory: item 1 (2 marks, 函数) 2, item 2 (2 marks, 几何) 0, item 3
     (6 marks, 函数 ½, 几何 ½) 4 → 函数 (2 + 2)/(2 + 3) = 0.8, 几何 (0 + 2)/(2 + 3) = 0.4."""
@@ -193,6 +207,7 @@ def test_student_knowledge_by_hand():
     assert own["函数"] == pytest.approx(0.8) and own["几何"] == pytest.approx(0.4)
 
 
+@pytest.mark.slow
 def test_student_weak_points_from_knowledge(full):
     report = build_report(view_of(full), "student", "G000061")
     weak = find(report, "知识点得分率").frame
@@ -201,6 +216,7 @@ def test_student_weak_points_from_knowledge(full):
     assert weak["class_rate"].tolist() == [pytest.approx(0.40)]
 
 
+@pytest.mark.slow
 def test_weak_point_gap_is_the_setting(full):
     """The student's list, its note and the methods text follow ``knowledge.min_gap`` (the
     renderer held its own 5 points, and the methods text a third copy)."""
@@ -221,6 +237,7 @@ def test_weak_point_gap_is_the_setting(full):
     assert "至少 10 个百分点" in weak
 
 
+@pytest.mark.slow
 def test_school_matrix_bands_and_detail_moved_to_workbook_for_big_districts(
         compulsory, monkeypatch):
     from eduquality.reports import district
@@ -239,6 +256,7 @@ def test_school_matrix_bands_and_detail_moved_to_workbook_for_big_districts(
     assert any("Excel" in t for t in texts)
 
 
+@pytest.mark.slow
 def test_methods_appendix_states_the_definitions_of_the_sections_shown(compulsory, english):
     from dataclasses import replace
 
@@ -253,6 +271,7 @@ def test_methods_appendix_states_the_definitions_of_the_sections_shown(compulsor
     assert "Weak points" in en and not any(re.search(r"[\u3400-\u9fff]", t) for t in en)
 
 
+@pytest.mark.slow
 def test_methods_appendix_is_in_the_report_language_not_the_analysis_one(compulsory, english):
     """The analysis names its definitions by key; each report renders them in its language."""
     assert compulsory.methods == english.methods

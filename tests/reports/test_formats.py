@@ -42,6 +42,7 @@ def test_interval_shows_bounds_as_the_estimate_and_missing_when_a_bound_is():
 
 @given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
        st.sampled_from(sorted(NUMERIC)))
+@pytest.mark.slow
 def test_excel_format_shows_the_same_decimals_as_the_text(value, fmt):
     """Excel cells keep the number; their format must give the text the page shows."""
     text, excel = format_value(value, fmt), NUMBER_FORMATS[fmt]
@@ -69,6 +70,7 @@ def test_sheet_names_are_valid_and_unique():
 
 @given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
        st.sampled_from(sorted(NUMERIC)))
+@pytest.mark.slow
 def test_exported_number_is_the_number_shown(value, fmt):
     """An exported cell holds the number the text shows, not the full precision: formatted
     again it gives the same text, and it differs from the value by at most half a unit of the

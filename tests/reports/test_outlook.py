@@ -81,6 +81,7 @@ def estimates(va, level, estimator) -> pd.DataFrame:
 # --- value-added -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_district_value_added_in_fixed_order_with_the_frames_numbers(va_case):
     analysis, va = va_case
     report = build_report(view(analysis), "district", value_added=va)
@@ -110,6 +111,7 @@ def test_district_value_added_in_fixed_order_with_the_frames_numbers(va_case):
     assert any(term == "增值评价" and "经验贝叶斯" in text for term, text in report.methods)
 
 
+@pytest.mark.slow
 def test_bands_colour_the_cells(va_case):
     analysis, va = va_case
     t = table(section(build_report(view(analysis), "district", value_added=va), "增值"), "各校")
@@ -121,6 +123,7 @@ def test_bands_colour_the_cells(va_case):
     assert col.band_key == "multilevel.code"
 
 
+@pytest.mark.slow
 def test_units_below_min_n_are_left_out(va_case):
     analysis, va = va_case
     n = estimates(va, "school", "multilevel")["n"]
@@ -131,6 +134,7 @@ def test_units_below_min_n_are_left_out(va_case):
     assert len(t.frame) < 3
 
 
+@pytest.mark.slow
 def test_school_report_shows_its_own_school_and_classes_only(va_case):
     analysis, va = va_case
     report = build_report(view(analysis), "school", "S2", value_added=va)
@@ -149,6 +153,7 @@ def test_school_report_shows_its_own_school_and_classes_only(va_case):
         assert not {"甲校", "丙校"} & set(t.frame["label"].astype(str))
 
 
+@pytest.mark.slow
 def test_public_documents_leave_value_added_units_out(va_case):
     analysis, va = va_case
     for kind, unit in (("district", None), ("school", "S1")):
@@ -158,6 +163,7 @@ def test_public_documents_leave_value_added_units_out(va_case):
         assert any(isinstance(b, Text) and "内部改进" in b.text for b in sec.blocks)
 
 
+@pytest.mark.slow
 def test_results_of_another_exam_are_refused(va_case):
     analysis, va = va_case
     with pytest.raises(OutlookMismatch, match="E0"):
@@ -167,6 +173,7 @@ def test_results_of_another_exam_are_refused(va_case):
 # --- forecast ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_district_forecast_tables_carry_the_forecast_frames(fc_case):
     analysis, fc, plan = fc_case
     report = build_report(view(analysis), "district", forecast=fc, plan=plan)
@@ -199,6 +206,7 @@ def test_district_forecast_tables_carry_the_forecast_frames(fc_case):
     assert any(term == "高考上线预测" for term, _ in report.methods)
 
 
+@pytest.mark.slow
 def test_plan_note_states_the_plan_step_it_was_given(fc_case):
     """The note reads the step the plan was computed with; it used to be read back from the
     targets and fell back to a hard-coded 4 points when there was only the base year."""
@@ -211,6 +219,7 @@ def test_plan_note_states_the_plan_step_it_was_given(fc_case):
     assert any("每年提高 5.0 个百分点" in t for t in notes), notes
 
 
+@pytest.mark.slow
 def test_school_forecast_shows_its_own_school_and_the_district(fc_case):
     analysis, fc, plan = fc_case
     report = build_report(view(analysis), "school", "S3", forecast=fc, plan=plan)
@@ -225,6 +234,7 @@ def test_school_forecast_shows_its_own_school_and_the_district(fc_case):
     assert set(table(sec, "本校历年").frame["unit"]) == {"S3"}
 
 
+@pytest.mark.slow
 def test_public_documents_keep_only_the_district_aggregate(fc_case):
     analysis, fc, plan = fc_case
     for kind, unit in (("district", None), ("school", "S1")):
@@ -240,6 +250,7 @@ def test_public_documents_keep_only_the_district_aggregate(fc_case):
 # --- languages and formats ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_english_labels_carry_no_chinese(va_case, fc_case):
     for analysis, extra in ((va_case[0], {"value_added": va_case[1]}),
                             (fc_case[0], {"forecast": fc_case[1], "plan": fc_case[2]})):
@@ -260,6 +271,7 @@ def test_english_labels_carry_no_chinese(va_case, fc_case):
         assert len(ours_methods) == 1 and not CJK.search(ours_methods[0])
 
 
+@pytest.mark.slow
 def test_renders_to_pdf_workbook_and_html(va_case, tmp_path):
     analysis, va = va_case
     report = build_report(view(analysis), "school", "S1", value_added=va)
@@ -289,6 +301,7 @@ def to_file(db, path) -> str:
     return str(path)
 
 
+@pytest.mark.slow
 def test_cli_value_added_option(tmp_path):
     db = tiny_exam_db()
     add_prior_year(db)
@@ -301,6 +314,7 @@ def test_cli_value_added_option(tmp_path):
     assert "语文增值：本校" in page and "语文增值：各班" in page and "甲校" not in page
 
 
+@pytest.mark.slow
 def test_cli_forecast_option(tmp_path):
     path = to_file(gaokao_db(n_per_year=300), tmp_path / "g.duckdb")
     out = tmp_path / "d.html"
@@ -317,6 +331,7 @@ def test_cli_forecast_option(tmp_path):
     assert "全区预测上线人数" in page and "本校预测上线人数" not in page
 
 
+@pytest.mark.slow
 def test_write_report_set_carries_the_sections(va_case, fc_case, tmp_path):
     analysis, va = va_case
     paths = write_report_set(analysis, tmp_path / "va", formats=("html",), value_added=va)
@@ -337,6 +352,7 @@ def test_write_report_set_carries_the_sections(va_case, fc_case, tmp_path):
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.floats(-20, 20), min_size=3, max_size=3),
        st.permutations(list(range(12))))
+@pytest.mark.slow
 def test_order_never_follows_the_estimates(va_case, shifts, perm):
     """Whatever the estimates and the row order of the frame, schools keep the fixed order and
     each row keeps its own unit's numbers."""
@@ -351,6 +367,7 @@ def test_order_never_follows_the_estimates(va_case, shifts, perm):
     assert list(t.frame["multilevel.estimate"]) == pytest.approx(list(ml.loc[["S1", "S2", "S3"]]))
 
 
+@pytest.mark.slow
 def test_report_set_for_an_exam_without_classes(tmp_path):
     """Students registered without a class (a 高考 file names only the school): the set has no
     class report instead of failing on a class called 'nan'."""

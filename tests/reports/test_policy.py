@@ -98,6 +98,7 @@ def test_policy_doctests():
 
 @given(st.lists(st.floats(0, 100), min_size=6, max_size=6),
        st.permutations(["S1", "S2", "S3", "S4", "S5", "S6"]))
+@pytest.mark.slow
 def test_fixed_order_ignores_scores_and_input_order(means, codes):
     peers = {"S1": "B", "S2": "A", "S3": "B", "S4": "A", "S5": None, "S6": "A"}
     frame = pd.DataFrame({"school_code": codes, "mean": means})

@@ -36,6 +36,7 @@ def district_pdf(full, out) -> Path:
     return write_report(build_report(view_of(full), "district"), out / "district.pdf")
 
 
+@pytest.mark.slow
 @needs_poppler
 def test_district_pdf_has_chinese_text_mark_and_one_embedded_font(district_pdf):
     text = pdftext(district_pdf)
@@ -53,6 +54,7 @@ def test_district_pdf_has_chinese_text_mark_and_one_embedded_font(district_pdf):
     assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+", info)  # A4
 
 
+@pytest.mark.slow
 @needs_poppler
 def test_public_pdf_has_no_internal_mark(compulsory, out):
     path = write_report(build_report(view_of(compulsory, public=True), "school", "S1"),
@@ -61,6 +63,7 @@ def test_public_pdf_has_no_internal_mark(compulsory, out):
     assert "内部资料" not in text and "可公开" in text
 
 
+@pytest.mark.slow
 @needs_poppler
 def test_student_pdf_has_only_own_data_and_grades(compulsory, out):
     path = write_report(build_report(view_of(compulsory), "student", "G000057"),
@@ -74,6 +77,7 @@ def test_student_pdf_has_only_own_data_and_grades(compulsory, out):
         assert word not in text, word
 
 
+@pytest.mark.slow
 def test_workbook_frozen_headers_formats_and_conditional_formatting(full, out):
     path = write_report(build_report(view_of(full), "district"), out / "district.xlsx")
     wb = openpyxl.load_workbook(path)
@@ -93,6 +97,7 @@ def test_workbook_frozen_headers_formats_and_conditional_formatting(full, out):
     assert any("小题" in n for n in wb.sheetnames) and any("一分一段" in n for n in wb.sheetnames)
 
 
+@pytest.mark.slow
 def test_english_workbook_headers_are_translated(english, out):
     path = write_report(build_report(view_of(english, "en"), "district"),
                         out / "district-en.xlsx")
@@ -108,6 +113,7 @@ def test_english_workbook_headers_are_translated(english, out):
         assert not CJK.search(ws.title), ws.title
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("libreoffice") is None, reason="LibreOffice not installed")
 def test_workbook_opens_in_libreoffice(compulsory, out):
     path = write_report(build_report(view_of(compulsory), "class", "S1-2021-8-1"),
@@ -123,6 +129,7 @@ def test_workbook_opens_in_libreoffice(compulsory, out):
     assert "内部资料" in csv
 
 
+@pytest.mark.slow
 def test_html_is_self_contained(full):
     page = render_html(build_report(view_of(full), "school", "S2"))
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
@@ -131,6 +138,7 @@ def test_html_is_self_contained(full):
     assert "内部资料" in page and "乙校" in page
 
 
+@pytest.mark.slow
 def test_english_html_has_no_untranslated_headers(english):
     page = render_html(build_report(view_of(english, "en"), "district"))
     heads = re.findall(r"<(th|h1|h2|h3|figcaption|dt)[^>]*>(.*?)</\1>", page, re.S)
@@ -139,6 +147,7 @@ def test_english_html_has_no_untranslated_headers(english):
         assert not CJK.search(content), (tag, content)
 
 
+@pytest.mark.slow
 def test_report_set_writes_every_school_and_one_class_and_student(compulsory, out):
     paths = write_report_set(compulsory, out / "set", "zh", ["html"])
     names = sorted(p.relative_to(out / "set").as_posix() for p in paths)
@@ -146,6 +155,7 @@ def test_report_set_writes_every_school_and_one_class_and_student(compulsory, ou
                      "schools/S2.html", "schools/S3.html", "students/student-1.html"]
 
 
+@pytest.mark.slow
 def test_report_set_reads_identities_from_the_store(tmp_path):
     from eduquality.analysis.exam import analyse_exam
     from eduquality.config import Settings
@@ -173,6 +183,7 @@ def test_unit_reports_in_parallel_processes_match_serial(compulsory, out):
             strip.sub("", b.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_every_label_glyph_is_in_the_one_embedded_face():
     """A character missing from Noto Sans CJK SC would pull a second font into every PDF."""
     from eduquality.reports import labels as L
@@ -195,6 +206,7 @@ def test_every_label_glyph_is_in_the_one_embedded_face():
 
 @pytest.mark.parametrize(("kind", "unit"), [("school", "S2"), ("class", "S2-2021-8-1"),
                                             ("student", "G000061")])
+@pytest.mark.slow
 def test_english_unit_reports_have_no_untranslated_headers(english, kind, unit):
     report = build_report(view_of(english, "en"), kind, unit)
     for table in report.tables():

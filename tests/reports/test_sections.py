@@ -22,6 +22,8 @@ from eduquality.store import open_database
 from tests.factories import tiny_exam_db
 from tests.ingest import corpus as c
 
+pytestmark = pytest.mark.slow  # every test here is slow: `make test` runs it, `make check` not
+
 ALL = {"zh": "语文、数学、英语只有学科总分、没有小题分",
        "en": "Chinese, Mathematics, English: subject totals only, no item scores"}
 NOT_APPLIED = {

@@ -85,6 +85,7 @@ def test_mask_hides_at_least_half(value):
     assert mask_national_id(value).count("*") >= len(value) / 2
 
 
+@pytest.mark.slow
 @given(st.text(alphabet="0123456789X", max_size=24))
 def test_mask_sql_equals_python_mask(value):
     import duckdb
@@ -105,6 +106,7 @@ def test_mask_hand_values():
     assert mask_national_id("AB") == "**"
 
 
+@pytest.mark.slow
 def test_teacher_principal_gets_taught_classes_and_school(db):
     p = load_principal(db, "t1")
     assert p.role == "teacher" and p.teacher_id == "T1"
@@ -123,12 +125,14 @@ def test_teacher_principal_gets_taught_classes_and_school(db):
     (dict(role="admin", username="p1"), EduQualityError),           # exists already
     (dict(role="admin", username="bad name!"), EduQualityError),
 ])
+@pytest.mark.slow
 def test_add_user_checks_role_ties(db, kwargs, error):
     kwargs = {"username": "newuser", "password": "long-enough-1", **kwargs}
     with pytest.raises(error):
         add_user(db, kwargs.pop("username"), kwargs.pop("role"), kwargs.pop("password"), **kwargs)
 
 
+@pytest.mark.slow
 def test_audit_writes_through_write_path_and_checks_action(db):
     p = load_principal(db, "res")
     before = db.scalar("SELECT count(*) FROM audit_log WHERE username = 'res'")
@@ -142,6 +146,7 @@ def test_audit_writes_through_write_path_and_checks_action(db):
         read_audit(db, scope_for(db, load_principal(db, "p1")))
 
 
+@pytest.mark.slow
 def test_unresolvable_scope_sees_nothing(db):
     for p in (Principal("x", "principal"), Principal("y", "parent"), Principal("z", "teacher"),
               Principal("w", "nonsense-role")):
@@ -151,6 +156,7 @@ def test_unresolvable_scope_sees_nothing(db):
         assert scoped_exams(db, scope).empty
 
 
+@pytest.mark.slow
 def test_full_id_only_for_admin(db):
     admin = scoped_students(db, scope_for(db, load_principal(db, "admin")), student_ids=[1])
     res = scoped_students(db, scope_for(db, load_principal(db, "res")), student_ids=[1])
@@ -205,6 +211,7 @@ def analysed(db):
     return analyse_exam(db, "E1", Settings()), results_frame(db)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(p=principals)
 def test_scoped_reads_stay_inside_scope(db, analysed, p):
@@ -239,6 +246,7 @@ def test_scoped_reads_stay_inside_scope(db, analysed, p):
 
 @settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.slow
 @given(p=principals)
 def test_ibis_and_sql_filters_agree(db, p):
     scope = scope_for(db, p)
@@ -250,6 +258,7 @@ def test_ibis_and_sql_filters_agree(db, p):
     assert via_ibis == set(scoped_results(db, scope, "E1").student_id)
 
 
+@pytest.mark.slow
 def test_filters_refuse_frames_without_the_restricted_column(db):
     scope = scope_for(db, load_principal(db, "p1"))
     with pytest.raises(ValueError):
@@ -258,12 +267,14 @@ def test_filters_refuse_frames_without_the_restricted_column(db):
         scope.filter("school").sql({"class_id": "c.class_id"})
 
 
+@pytest.mark.slow
 def test_refusals_speak_the_scope_language(db):
     scope = scope_for(db, load_principal(db, "p1"), lang="en")
     with pytest.raises(PermissionDenied, match="not allowed"):
         scoped.require_school(db, scope, "S2")
 
 
+@pytest.mark.slow
 def test_small_units_are_not_compared_and_withheld_without_student_access(db, analysed):
     full, _ = analysed
     min_n = 58  # the tiny district's schools have 52–59 valid scores per subject

@@ -25,6 +25,12 @@ FROZEN = {
     1: "505da64d21345555e4658ce689a22c88e7b6cd89c0845fb2f2c71df1e3a5dc0e",
     2: "1e00be34b69e098aecd2f872d111ed889d0bfef89043432efad971da478bef46",
     3: "0ae0a9687f7f88b2d8604cbb4e1c52620de81251195c9c520db91c0f7d670c6f",
+    # shipped with the 2026-11-29 landing (stop 17)
+    4: "3e51722779979082e0b78448596528a02d19e9122eb26c20ca35cfd35da78831",
+    5: "2cf32b90f243e1e1bf21c1ec47a9a213d3b08ef60b7a6fe07b232505296fafa2",
+    6: "5e343a4929fe43b4a2972edf1d3282fca15c286e6736cb6263c37e6ef4b108cc",
+    7: "8eeb685580d044aaaf086863bd7de81bffdba5a1de314d835279eb9ae1c263f2",
+    8: "df4f0c540505f6def5b6418ef0529b02e7f05f1b4c4ac28483c7e87978131f9f",
 }
 
 # Which vocabulary each CHECK'd column holds (for the drift test below).
@@ -141,6 +147,7 @@ def _schema(db) -> dict[str, list[tuple]]:
     }
 
 
+@pytest.mark.slow
 def test_database_of_the_previous_release_upgrades(tmp_path):
     path = _old_database(tmp_path / "old.duckdb")
     db = open_database(path)
@@ -164,6 +171,7 @@ def test_database_of_the_previous_release_upgrades(tmp_path):
     fresh.close()
 
 
+@pytest.mark.slow
 def test_a_vocabulary_change_reaches_old_and_new_databases(tmp_path, monkeypatch):
     """The mechanism: a new subject is a new literal migration, applied to every database."""
     dance = Migration(max(m.version for m in all_migrations()) + 1, "m999_dance",
@@ -177,6 +185,7 @@ def test_a_vocabulary_change_reaches_old_and_new_databases(tmp_path, monkeypatch
         db.close()
 
 
+@pytest.mark.slow
 def test_read_only_open_after_init(tmp_path):
     path = _old_database(tmp_path / "old.duckdb")
     open_database(path).close()  # what `eduquality init` (or any writing command) does
@@ -193,6 +202,7 @@ def test_read_only_open_of_a_missing_file(tmp_path):
     assert not (tmp_path / "none").exists()
 
 
+@pytest.mark.slow
 def test_read_only_open_refuses_older_and_newer_schemas(tmp_path, monkeypatch):
     """A read-only open cannot migrate: a clear error instead of SQL errors about missing
     tables later."""

@@ -23,6 +23,7 @@ from eduquality.store.passwords import (
 )
 
 
+@pytest.mark.slow
 def test_new_hashes_use_owasps_scrypt_cost():
     """OWASP Password Storage Cheat Sheet: N = 2^17, r = 8, p = 1 (the suite hashes cheaper,
     tests/conftest.py; the code's own default is OWASP's)."""

@@ -87,6 +87,7 @@ def recovered(full, shown) -> set[tuple]:
 
 @settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.slow
 @given(case=st.integers(0, 1), min_n=st.integers(1, 70))
 def test_no_hidden_cell_recovered_from_what_a_leader_sees(cases, case, min_n):
     db, full = cases[case]
@@ -100,6 +101,7 @@ def test_no_hidden_cell_recovered_from_what_a_leader_sees(cases, case, min_n):
         assert a["mean"].isna().tolist() == b["mean"].isna().tolist()
 
 
+@pytest.mark.slow
 def test_the_attacker_finds_what_primary_suppression_alone_leaves_open(cases):
     db, full = cases[0]
     # min 58: S1 and S3 are small; blanking just them gives S3 back as its peer group B
@@ -112,6 +114,7 @@ def test_the_attacker_finds_what_primary_suppression_alone_leaves_open(cases):
     assert recovered(full, shown)
 
 
+@pytest.mark.slow
 def test_withheld_schools_show_no_head_count_nor_knowledge_point_rate(cases):
     db, full = cases[0]
     hidden = {code for level, code in withheld_units(full, 58) if level == "school"}
@@ -132,6 +135,7 @@ def test_withheld_schools_show_no_head_count_nor_knowledge_point_rate(cases):
     assert shown.summaries["district"]["mean"].notna().all()
 
 
+@pytest.mark.slow
 def test_researcher_sees_every_number_small_units_not_compared(cases):
     db, full = cases[0]
     shown = restrict_analysis(full, scope_for(db, RESEARCHER), 58)

@@ -13,6 +13,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 import eduquality
 
 PACKAGE = Path(eduquality.__file__).parent
@@ -150,6 +152,7 @@ def write(con):
     assert functions(source) == {"Plan.write", "Plan.check", "write"}
 
 
+@pytest.mark.slow
 def test_no_sql_outside_the_store():
     offenders = []
     for path in sorted(PACKAGE.rglob("*.py")):

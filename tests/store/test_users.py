@@ -41,6 +41,7 @@ def db(db_location):
     return db
 
 
+@pytest.mark.slow
 def test_disabled_user_cannot_sign_in_and_is_not_loaded(db):
     assert authenticate(db, "t1", PW) is not None
     disable_user(db, "t1")
@@ -54,6 +55,7 @@ def test_disabled_user_cannot_sign_in_and_is_not_loaded(db):
     assert not list_users(db).set_index("username").loc["t1", "disabled"]
 
 
+@pytest.mark.slow
 def test_remove_keeps_the_audit_rows(db):
     audit(db, load_principal(db, "t1"), "login", "session")
     remove_user(db, "t1")
@@ -63,6 +65,7 @@ def test_remove_keeps_the_audit_rows(db):
         remove_user(db, "t1")
 
 
+@pytest.mark.slow
 def test_the_last_enabled_admin_stays(db):
     with pytest.raises(EduQualityError, match="boss"):
         disable_user(db, "boss")
@@ -74,6 +77,7 @@ def test_the_last_enabled_admin_stays(db):
         remove_user(db, "boss2")
 
 
+@pytest.mark.slow
 def test_teacher_sees_the_current_years_classes_and_granted_years_only(db):
     in_2022 = date(2022, 10, 1)                        # school year 2022-2023
     p = load_principal(db, "t1", today=in_2022)
@@ -96,3 +100,20 @@ def test_grants_are_checked(db):
         grant_year(db, "boss", "2021-2022")
     with pytest.raises(NotFoundError):
         grant_year(db, "nobody", "2021-2022")
+
+
+def test_change_user_checks_ties_and_keeps_the_last_admin(db):
+    from eduquality.store.users import change_user
+
+    add_user(db, "x", "leader", PW)
+    p = change_user(db, "x", "principal", school_code="S2", display_name="乙校长")
+    assert (p.role, p.school_code, p.display_name) == ("principal", "S2", "乙校长")
+    with pytest.raises(EduQualityError, match="--school"):
+        change_user(db, "x", "principal")
+    with pytest.raises(EduQualityError):
+        change_user(db, "x", "principal", school_code="S404")
+    with pytest.raises(EduQualityError, match="最后一个"):
+        change_user(db, "boss", "leader")
+    with pytest.raises(NotFoundError):
+        change_user(db, "nobody", "leader")
+    assert list_users(db).set_index("username").loc["x", "role"] == "principal"

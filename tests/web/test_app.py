@@ -49,6 +49,7 @@ def served(tmp_path, monkeypatch):
     return str(tmp_path / "w.duckdb"), seen
 
 
+@pytest.mark.slow
 def test_web_refuses_plain_http_off_loopback(served):
     db, seen = served
     result = CliRunner().invoke(main, ["--db", db, "--lang", "en", "web", "--host", "0.0.0.0"])
@@ -65,6 +66,7 @@ def test_web_behind_proxy_trusts_the_proxy_only(served):
     assert seen["ssl_certfile"] is None
 
 
+@pytest.mark.slow
 def test_web_serves_tls_with_its_own_certificate(served, tmp_path):
     db, seen = served
     cert, key = tmp_path / "c.pem", tmp_path / "k.pem"
@@ -80,6 +82,7 @@ def test_web_serves_tls_with_its_own_certificate(served, tmp_path):
     assert half.exit_code == 2
 
 
+@pytest.mark.slow
 def test_loopback_stays_plain_http(served):
     db, seen = served
     result = CliRunner().invoke(main, ["--db", db, "web"])

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from eduquality.config import Settings
 from eduquality.store.users import disable_user, enable_user
 from eduquality.web.app import create_app
 from tests.web.conftest import PASSWORD, build_db
+
+pytestmark = pytest.mark.slow  # every test here is slow: `make test` runs it, `make check` not
 
 
 def test_disabling_ends_open_sessions_and_sign_in():

@@ -33,6 +33,7 @@ def schools():
     return view, rows, report_table, web_table
 
 
+@pytest.mark.slow
 def test_web_page_and_pdf_show_the_same_strings(schools):
     _, rows, report_table, web_table = schools
     printed = _table(report_table, "zh")
@@ -51,6 +52,7 @@ def test_web_page_and_pdf_show_the_same_strings(schools):
     assert web_table.records()[0]["ci"] == f"{low:.2f}–{high:.2f}"
 
 
+@pytest.mark.slow
 def test_web_download_and_report_workbook_use_the_same_number_formats(schools, tmp_path):
     _, _, report_table, web_table = schools
     shown = page("zh", "学校", [section("数学", web_table)])

@@ -80,6 +80,7 @@ def _page(html: str) -> _Sections:
     ("par", "/students/1"),                     # one section per exam
     ("res", "/exams"),
 ])
+@pytest.mark.slow
 def test_download_is_the_page_section_by_section(login, user, path):
     c = login(user)
     shown = _page(c.get(path).text)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 import openpyxl
+import pytest
 from fastapi.testclient import TestClient
 
 from eduquality.config import Settings
@@ -23,6 +24,7 @@ CHINESE = {"zh": "语文只有学科总分、没有小题分：试题分析、�
                  "knowledge-point analyses do not apply."}
 
 
+@pytest.mark.slow
 def test_pages_of_an_exam_name_its_subject_without_items(login):
     """The factory exam: 数学 has items, 语文 its total only."""
     c1 = login("res")
@@ -38,6 +40,7 @@ def test_pages_of_an_exam_name_its_subject_without_items(login):
     assert CHINESE["zh"] in cells
 
 
+@pytest.mark.slow
 def test_exam_page_of_an_exam_of_subject_totals_only(tmp_path):
     d = c.district()
     db = open_database(tmp_path / "zk.duckdb")

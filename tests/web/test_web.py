@@ -109,6 +109,7 @@ def test_logout_needs_csrf_token(app, login):
 
 
 # -- each role sees exactly its scope -------------------------------------------------------
+@pytest.mark.slow
 def test_principal_sees_own_school_only(login):
     c = login("p1")
     page = c.get("/exams/E1").text
@@ -128,6 +129,7 @@ def test_principal_gets_no_other_schools_on_gaokao(login):
     assert "不得用于学校排名" in page
 
 
+@pytest.mark.slow
 def test_teacher_sees_own_classes_only(login):
     c = login("t1")
     assert c.get("/exams/E1/classes/S1-2021-8-1").status_code == 200
@@ -169,6 +171,7 @@ def test_leader_sees_school_aggregates_in_fixed_order_and_no_students(login):
     assert not re.search(r"学生\d", page)
 
 
+@pytest.mark.slow
 def test_researcher_sees_everything_but_ranks_follow_the_rules(login):
     c = login("res")
     for path in ("/exams/E1/schools/S3", "/exams/E1/classes/S3-2021-8-2", "/students/150",
@@ -187,6 +190,7 @@ def test_researcher_sees_everything_but_ranks_follow_the_rules(login):
     ("res", "/exams/E1/classes/S1-2021-8-1"), ("p1", "/exams/E1/classes/S1-2021-8-1"),
     ("t1", "/exams/E1/classes/S1-2021-8-1"), ("par", "/students/1"), ("res", "/students/1"),
 ])
+@pytest.mark.slow
 def test_ids_are_masked_in_pages_and_exports(login, user, path):
     c = login(user)
     page = c.get(path)
@@ -199,11 +203,13 @@ def test_ids_are_masked_in_pages_and_exports(login, user, path):
     assert "内部资料" in text
 
 
+@pytest.mark.slow
 def test_admin_sees_full_ids(login):
     page = login("admin").get("/exams/E1/classes/S1-2021-8-1").text
     assert "G000001" in page
 
 
+@pytest.mark.slow
 def test_views_of_students_and_exports_are_audited(login, db):
     c = login("t1")
     views = audit_count(db, "t1", "view", "%class:S1-2021-8-1%")
@@ -221,6 +227,7 @@ def test_views_of_students_and_exports_are_audited(login, db):
     assert "student:1" in log and "导出" in log
 
 
+@pytest.mark.slow
 def test_export_holds_what_the_page_shows(login):
     c = login("p1")
     page = c.get("/exams/E1/classes/S1-2021-8-1").text
@@ -231,6 +238,7 @@ def test_export_holds_what_the_page_shows(login):
 
 
 # -- offline, languages, headers ------------------------------------------------------------
+@pytest.mark.slow
 def test_no_external_urls_anywhere(login):
     external = re.compile(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}|@import|url\(", re.I)
     c = login("res")
@@ -242,6 +250,7 @@ def test_no_external_urls_anywhere(login):
     assert c.get("/static/style.css").status_code == 200
 
 
+@pytest.mark.slow
 def test_chinese_by_default_english_on_request(app, login):
     c = login("p1")
     zh = c.get("/exams/E1")
@@ -292,6 +301,7 @@ def test_error_pages_are_html(login):
     assert c.get("/exams/E9").status_code == 404
 
 
+@pytest.mark.slow
 def test_knowledge_points_of_own_units_only(login):
     c = login("p1")
     school = c.get("/exams/E1/schools/S1").text
@@ -300,6 +310,7 @@ def test_knowledge_points_of_own_units_only(login):
     assert "几何" in klass
 
 
+@pytest.mark.slow
 def test_first_analysis_runs_off_the_event_loop_on_its_own_cursor(app, db, login):
     import threading
 

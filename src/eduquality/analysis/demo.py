@@ -22,14 +22,18 @@ from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.ingest import import_paper, import_roster, import_scores
 from eduquality.ingest.lines import import_lines
+from eduquality.ingest.planfile import load_plan
+from eduquality.ingest.stats import import_stats
 from eduquality.reports import write_report_set
 from eduquality.simulate import simulate_district
 from eduquality.simulate.manifest import Manifest, ManifestEntry
+from eduquality.simulate.stats import plan_binding
 from eduquality.store import Database, open_database
 from eduquality.store.credentials import password_hashes
 from eduquality.store.exams import busiest_exam_with_items, latest_exam_id
 from eduquality.store.imports import importers_other_than
 from eduquality.store.passwords import verify_password
+from eduquality.store.plan_data import school_attributes
 from eduquality.store.refs import keys
 from eduquality.store.rosters import first_placement
 from eduquality.store.users import add_user, grant_year
@@ -88,6 +92,8 @@ def _import_entry(db: Database, root: Path, entry: ManifestEntry) -> None:
                       track=entry.track, user=DEMO_IMPORTER)
     elif entry.kind in ("cut_lines", "score_distribution"):
         import_lines(db, path, user=DEMO_IMPORTER)
+    elif entry.kind == "stats":
+        import_stats(db, path, user=DEMO_IMPORTER)
 
 
 def import_manifest(db: Database, manifest: Manifest, say: Say) -> int:
@@ -148,6 +154,15 @@ def refuse_demo_password(db: Database) -> None:
                                  importers=", ".join(importers[:3])))
 
 
+def write_demo_plan(db: Database, out: Path) -> Path:
+    """``out/plan.yaml``: the Wuhua plan bound to the demo's fictional schools (checked by
+    loading it), for ``eduquality plan status --plan out/plan.yaml``. Writes the file."""
+    path = out / "plan.yaml"
+    path.write_text(plan_binding(school_attributes(db)), encoding="utf-8")
+    load_plan(path)
+    return path
+
+
 def showcase_exam(db: Database) -> str:
     """The exam the demo reports on: the latest district monitoring exam with item scores that
     involves the most schools (ties: the higher grade)."""
@@ -180,6 +195,7 @@ def run_demo(out_dir: str | Path, settings: Settings, students: int = 12_000, se
     db = open_database(db_path, lang=settings.lang)
     speak("demo.import", n=len(manifest.files))
     n_files = import_manifest(db, manifest, speak)
+    write_demo_plan(db, out)
     timings["import"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

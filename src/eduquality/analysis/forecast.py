@@ -71,6 +71,19 @@ def _totals(db: Database, exam_id: str) -> pd.DataFrame:
     return t[["student_id", "school_code", "track", "score"]]
 
 
+def gaokao_totals(db: Database) -> pd.DataFrame:
+    """Every 高考 candidate with a total: year (of the exam, June), student_id, school_code,
+    track (Chinese label), score."""
+    frames = []
+    for exam in exams_of_type(db, "gaokao"):
+        t = _totals(db, str(exam.exam_id))
+        t.insert(0, "year", _year_end(str(exam.year_code)))
+        frames.append(t)
+    if not frames:
+        return pd.DataFrame(columns=["year", "student_id", "school_code", "track", "score"])
+    return pd.concat(frames, ignore_index=True)
+
+
 def gaokao_lines(db: Database, year: int) -> pd.DataFrame:
     """The official 高考 lines of ``year``: track (Chinese label), line, score."""
     lines = cut_lines(db, "gaokao", year)

@@ -10,8 +10,10 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     irt,
     items,
     outlook,
+    plan,
     report,
     simulate,
+    stats,
     store,
     web,
 )

@@ -45,8 +45,11 @@ class Context:
         file or several read it, so a connection left open blocks the next writer. Commands that
         only read open it read-only (no migration; several can run at once)."""
         from eduquality.store import open_database
+        from eduquality.store.settings import effective_settings
 
-        return open_database(self.db_path, lang=self.lang, read_only=read_only)
+        db = open_database(self.db_path, lang=self.lang, read_only=read_only)
+        self.settings = effective_settings(db, self.settings)  # as changed on the platform
+        return db
 
     def t(self, key: str, /, **params: object) -> str:
         """The message ``key`` (:mod:`eduquality.cli.messages`) in the user's language."""

@@ -60,7 +60,7 @@ def _report(ctx: Context, result) -> None:
     counts = ctx.t("cli.list_sep").join(f"{k} {v}" for k, v in result.counts.items())
     ctx.say("cli.import.done", file=result.file, read=result.rows_read,
             written=result.rows_written, counts=counts, seconds=result.seconds)
-    for note in result.notes:  # already in the import's language
+    for note in result.note_lines(ctx.lang):
         click.echo(f"  {note}")
 
 
@@ -215,7 +215,7 @@ def check(ctx: Context, file, kind, exam, subject, track, roster_kind, exam_info
     counts = ", ".join(f"{k} {v}" for k, v in result.counts.items())
     click.echo(f"rows read: {result.rows_read}" + (f"; would write: {counts}" if counts else "")
                if en else f"读取 {result.rows_read} 行" + (f"；将写入：{counts}" if counts else ""))
-    for note in result.notes:
+    for note in result.note_lines(ctx.lang):
         click.echo(f"  {note}")
     if result.problems:
         written = write_error_file(result.problems, Path(errors), ctx.lang) if errors else None

@@ -1,5 +1,5 @@
-"""`eduquality value-added`, `eduquality forecast` and `eduquality plan`: growth and 高考 outlook
-from the database (internal use: no published league tables)."""
+"""`eduquality value-added` and `eduquality forecast`: growth and 高考 outlook from the database
+(internal use: no published league tables). `eduquality plan` lives in :mod:`eduquality.cli.plan`."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _subject(ctx: Context, text: str) -> str:
     return code
 
 
-def _write(frames: dict[str, pd.DataFrame], out: str | None, ctx: Context) -> None:
+def write_frames(frames: dict[str, pd.DataFrame], out: str | None, ctx: Context) -> None:
     if not out:
         return
     import pandas as pd
@@ -56,7 +56,7 @@ def value_added_cmd(ctx: Context, exam: str, subject: str, out: str | None) -> N
         index="unit", columns="estimator", values="estimate")
     click.echo(f"priors: {', '.join(va.priors)}; students: {len(va.students):,}")
     click.echo(school.round(2).to_string())
-    _write({"estimates": va.estimates, "students": va.students},
+    write_frames({"estimates": va.estimates, "students": va.students},
            out, ctx)
 
 
@@ -77,28 +77,11 @@ def forecast(ctx: Context, exam: str, out: str | None, do_backtest: bool) -> Non
             bt = backtest(db, exam)
         click.echo(f"Brier {bt.brier:.4f}; interval coverage {bt.coverage:.0%}")
         click.echo(bt.calibration.round(3).to_string(index=False))
-        _write({"calibration": bt.calibration, "units": bt.units}, out, ctx)
+        write_frames({"calibration": bt.calibration, "units": bt.units}, out, ctx)
         return
     with ctx.open_db(read_only=True) as db:
         fc = forecast_gaokao(db, exam)
     click.echo(fc.lines.round(3).to_string(index=False))
     district = fc.units[fc.units["unit"] == "district"]
     click.echo(district.round(3).to_string(index=False))
-    _write({"lines": fc.lines, "units": fc.units, "students": fc.students}, out, ctx)
-
-
-@main.command()
-@click.option("--line", default="一本", show_default=True, help="The line whose rate is tracked.")
-@click.option("--step", default=None, type=float,
-              help="Yearly increase the plan asks for (0.04 = 4 points; default: the "
-                   "settings' [plan] step).")
-@click.option("--out", default=None, metavar="PLAN.xlsx", help="Write the table to an Excel file.")
-@pass_ctx
-def plan(ctx: Context, line: str, step: float | None, out: str | None) -> None:
-    """上线率 per school and district against the action plan's yearly target."""
-    from eduquality.analysis.forecast import plan_tracking
-
-    with ctx.open_db(read_only=True) as db:
-        table = plan_tracking(db, line, step=ctx.settings.plan.step if step is None else step)
-    click.echo(table.round(3).to_string(index=False))
-    _write({"plan": table}, out, ctx)
+    write_frames({"lines": fc.lines, "units": fc.units, "students": fc.students}, out, ctx)

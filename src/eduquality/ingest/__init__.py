@@ -11,7 +11,9 @@ Each returns an :class:`~eduquality.ingest.importer.ImportResult` (outcome 'impo
 'unchanged', counts). Formats: ``docs/file-formats.md``. Each takes ``template`` (apply the
 mapping template of that name; without it one whose header fingerprints match the file is
 applied), ``save_template`` (save the mapping that worked under that name) and ``check`` (dry
-run: same checks, nothing written). :func:`check_file` is the dry run with the kind detected.
+run: same checks, nothing written) and ``only_schools`` (every row must belong to one of these
+schools: a school's own upload, see :func:`~eduquality.ingest.importer.check_schools`).
+:func:`check_file` is the dry run with the kind detected.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ def import_roster(db: Database, path: str | Path, *, kind: str | None = None,
                   errors: str | Path | None = None, progress: Progress | None = None,
                   force: bool = False, template: str | None = None,
                   save_template: str | None = None, check: bool = False,
-                  sheets: list[RawSheet] | None = None) -> ImportResult:
+                  sheets: list[RawSheet] | None = None,
+                  only_schools: frozenset[str] | None = None) -> ImportResult:
     """Import a roster workbook or CSV (every sheet, or ``sheet``). Writes (unless ``check``).
 
     ``year``: the school year of sheets without a 学年 column (default: the one containing
@@ -61,7 +64,8 @@ def import_roster(db: Database, path: str | Path, *, kind: str | None = None,
         lambda raws, problems: plan_roster(db, name, raws, problems, opts.settings["kind"],
                                            opts.mapping, lang, given, exam),
         sheet=sheet, lang=lang, user=user, errors=errors, progress=progress, force=force,
-        check=check, options=opts, template=template, save_as=save_template, sheets=sheets)
+        check=check, options=opts, template=template, save_as=save_template, sheets=sheets,
+        only_schools=only_schools)
 
 
 def import_paper(db: Database, path: str | Path, *, exam_id: str | None = None,
@@ -70,7 +74,8 @@ def import_paper(db: Database, path: str | Path, *, exam_id: str | None = None,
                  errors: str | Path | None = None, progress: Progress | None = None,
                  force: bool = False, template: str | None = None,
                  save_template: str | None = None, check: bool = False,
-                 sheets: list[RawSheet] | None = None) -> ImportResult:
+                 sheets: list[RawSheet] | None = None,
+                 only_schools: frozenset[str] | None = None) -> ImportResult:
     """Import an exam and its papers' item structure. Writes (unless ``check``).
 
     A CSV holds only the item structure: give the exam with ``exam_info`` (a CSV of the 考试信息
@@ -84,7 +89,8 @@ def import_paper(db: Database, path: str | Path, *, exam_id: str | None = None,
         lambda raws, problems: plan_paper(db, name, raws, problems, exam_id, info,
                                           opts.mapping, lang),
         lang=lang, user=user, errors=errors, progress=progress, force=force, check=check,
-        options=opts, template=template, save_as=save_template, sheets=sheets)
+        options=opts, template=template, save_as=save_template, sheets=sheets,
+        only_schools=only_schools)
 
 
 def import_scores(db: Database, path: str | Path, exam_id: str, subject: str | None = None, *,
@@ -93,7 +99,8 @@ def import_scores(db: Database, path: str | Path, exam_id: str, subject: str | N
                   errors: str | Path | None = None, progress: Progress | None = None,
                   force: bool = False, template: str | None = None,
                   save_template: str | None = None, check: bool = False,
-                  sheets: list[RawSheet] | None = None) -> ImportResult:
+                  sheets: list[RawSheet] | None = None,
+                  only_schools: frozenset[str] | None = None) -> ImportResult:
     """Import a score sheet of ``exam_id`` (item level for ``subject``, or subject totals).
     Writes (unless ``check``)."""
     lang = lang or db.lang
@@ -107,7 +114,8 @@ def import_scores(db: Database, path: str | Path, exam_id: str, subject: str | N
                                            opts.settings["subject"], opts.settings["track"],
                                            opts.mapping, lang),
         sheet=sheet, lang=lang, user=user, errors=errors, progress=progress, force=force,
-        check=check, options=opts, template=template, save_as=save_template, sheets=sheets)
+        check=check, options=opts, template=template, save_as=save_template, sheets=sheets,
+        only_schools=only_schools)
 
 
 IMPORT_KINDS = ("roster", "paper", "scores")
@@ -131,12 +139,16 @@ def check_file(db: Database, path: str | Path, *, kind: str | None = None,
                exam_id: str | None = None, subject: str | None = None, track: str | None = None,
                roster_kind: str | None = None, exam_info: str | Path | None = None,
                mapping: MapArg = None, sheet: str | None = None, template: str | None = None,
-               lang: str | None = None) -> ImportResult:
+               lang: str | None = None, sheets: list[RawSheet] | None = None,
+               only_schools: frozenset[str] | None = None) -> ImportResult:
     """The dry run of the import ``kind`` (default: :func:`detect_import_kind`): the same reading
     and checks as the import, nothing written. The result's ``kind``, ``mapping``, ``counts``
-    and ``problems`` say what the import would do."""
+    and ``problems`` say what the import would do. ``sheets``: the file's sheets already read
+    (the web upload reads them once, after its size checks); ``only_schools`` as for the
+    imports."""
     lang = lang or db.lang
-    sheets = read_sheets(path, sheet, lang)
+    if sheets is None:
+        sheets = read_sheets(path, sheet, lang)
     kind = kind or detect_import_kind(sheets, exam_id)
     if kind == "scores":
         if exam_id is None:
@@ -146,9 +158,11 @@ def check_file(db: Database, path: str | Path, *, kind: str | None = None,
             raise EduQualityError(tr("ingest.check_needs_exam", lang))
         return import_scores(db, path, exam_id, subject, track=track, mapping=mapping,
                              sheet=sheet, lang=lang, template=template, check=True,
-                             sheets=sheets)
+                             sheets=sheets, only_schools=only_schools)
     if kind == "paper":
         return import_paper(db, path, exam_id=exam_id, exam_info=exam_info, mapping=mapping,
-                            lang=lang, template=template, check=True, sheets=sheets)
+                            lang=lang, template=template, check=True, sheets=sheets,
+                            only_schools=only_schools)
     return import_roster(db, path, kind=roster_kind, mapping=mapping, sheet=sheet, lang=lang,
-                         template=template, check=True, sheets=sheets)
+                         template=template, check=True, sheets=sheets,
+                         only_schools=only_schools)

@@ -250,6 +250,21 @@ def make_grid(file: str, raw: RawSheet, header_row: int, two_rows: bool | int = 
                 raw)
 
 
+def unknown_column(problems: Problems, grid: Grid, col: Column, fields: object) -> None:
+    """The problem of a header that names no field (``fields``: the fields it could name), at
+    the column in the (first) header row."""
+    problems.add("ingest.unknown_column", sheet=grid.sheet, row=grid.header_rows[0] + 1,
+                 column=col.label, value=col.header, header=col.header, fields=fields)
+
+
+def duplicate_column(problems: Problems, grid: Grid, col: Column, first: Column,
+                     field: str) -> None:
+    """The problem of a second column for ``field`` (``first``: the column that has it)."""
+    problems.add("ingest.duplicate_column", sheet=grid.sheet, row=grid.header_rows[0] + 1,
+                 column=col.label, value=col.header, header=col.header, other=first.label,
+                 field=field)
+
+
 def match_columns(grid: Grid, layout: Layout, user_map: Mapping[str, str], problems: Problems,
                   lang: str = "zh", extra: Mapping[str, str] | None = None,
                   ) -> dict[str, Column]:
@@ -269,13 +284,9 @@ def match_columns(grid: Grid, layout: Layout, user_map: Mapping[str, str], probl
         if name == IGNORE:
             continue
         if name is None:
-            problems.add("ingest.unknown_column", sheet=grid.sheet, row=header_row,
-                         column=col.label, value=col.header, header=col.header,
-                         fields=layout.field_list())
+            unknown_column(problems, grid, col, layout.field_list())
         elif name in found:
-            problems.add("ingest.duplicate_column", sheet=grid.sheet, row=header_row,
-                         column=col.label, value=col.header, header=col.header,
-                         other=found[name].label, field=name)
+            duplicate_column(problems, grid, col, found[name], name)
         else:
             found[name] = col
     for f in layout.required():

@@ -27,12 +27,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from eduquality.i18n import join_list, register, tr
+from eduquality.i18n import register, tr
 from eduquality.ingest.problems import (
     ImportProblems,
+    Phrase,
     Problem,
     Problems,
     default_error_path,
+    listed,
+    phrase,
     write_error_file,
 )
 from eduquality.ingest.readers import RawSheet, read_sheets
@@ -60,13 +63,23 @@ MESSAGES = register({
     "ingest.step_write": ("写入数据库 …", "writing to the database …"),
     "ingest.check_needs_exam": ("检查成绩表需要用 --exam 指明考试",
                                 "checking a score sheet needs the exam: --exam EXAM"),
+    "ingest.district_data": (
+        "此文件包含全区数据（{kinds}），只能由管理员或教研员导入",
+        "this file holds district-wide data ({kinds}): only an administrator or a researcher "
+        "may import it",
+    ),
+    "ingest.other_schools": (
+        "此文件包含其他学校的数据（{schools}），只能导入本校（{own}）的数据",
+        "this file holds data of other schools ({schools}): you may import your own school's "
+        "({own}) only",
+    ),
 })
 
 
-def ignored_note(sheet: str, columns: list[str], lang: str) -> str:
+def ignored_note(sheet: str, columns: list[str]) -> Phrase:
     """The summary line naming a sheet's recognised columns that the import does not store
     (考号 of a roster without --exam, ranks and grades of a score sheet …)."""
-    return tr("ingest.note_ignored", lang, sheet=sheet, columns=join_list(columns, lang))
+    return phrase("ingest.note_ignored", sheet=sheet, columns=listed(columns))
 
 
 class Progress(Protocol):
@@ -79,7 +92,8 @@ class ImportResult:
     ``counts`` are the rows the plan would write, ``problems`` what stops it). ``template``: the
     mapping template applied, ``template_how``: 'named' (``--template``) or 'headers' (found by
     fingerprint); ``template_saved``: the name it was saved under. ``notes``: lines
-    for the summary in the import's language (columns ignored …), from the plan's ``notes``."""
+    for the summary (columns ignored …), from the plan's ``notes``, as message keys rendered in
+    the reader's language where they are shown (:meth:`note_lines`)."""
 
     kind: str
     file: str
@@ -95,9 +109,13 @@ class ImportResult:
     template: str | None = None
     template_how: str | None = None
     template_saved: str | None = None
-    notes: list[str] = field(default_factory=list)
-    """Lines the summary states besides the counts, in the import's language (the year used,
-    what was created, the columns ignored …)."""
+    notes: list[Phrase] = field(default_factory=list)
+    """Lines the summary states besides the counts (the year used, what was created, the
+    columns ignored …): message keys and their parameters, in no language yet."""
+
+    def note_lines(self, lang: str = "zh") -> list[str]:
+        """The :attr:`notes` in ``lang`` ('zh' or 'en'), for the CLI and the web to show."""
+        return [note.render(lang) for note in self.notes]
 
 
 class Plan(Protocol):
@@ -105,6 +123,26 @@ class Plan(Protocol):
     counts: dict[str, int]
 
     def write(self, con: Any) -> int: ...
+
+
+def check_schools(plan: Plan, allowed: frozenset[str], problems: Problems) -> None:
+    """The rule for an import limited to ``allowed`` schools (a school's own upload): every row
+    the plan would write must belong to one of them. A plan's ``schools()`` names the schools
+    its rows belong to (for scores: the students' schools in the roster, not what the file
+    says), or returns None when it writes district-wide data (the district, school years,
+    schools, exams and papers), which only the district may import; a plan without
+    ``schools()`` counts as district-wide (fails closed)."""
+    from eduquality.ingest.problems import listed
+
+    touched = getattr(plan, "schools", None)
+    schools = touched() if callable(touched) else None
+    if schools is None:
+        kinds: list[str] = getattr(plan, "district_kinds", lambda: [])()
+        problems.add("ingest.district_data", kinds=listed(kinds or ["-"]))
+        return
+    other = sorted(set(schools) - allowed)
+    if other:
+        problems.add("ingest.other_schools", schools=listed(other), own=listed(sorted(allowed)))
 
 
 def file_sha256(path: Path) -> str:
@@ -139,9 +177,12 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
                errors: str | Path | None = None, progress: Progress | None = None,
                force: bool = False, check: bool = False, options: ImportOptions | None = None,
                template: str | None = None, save_as: str | None = None,
-               sheets: list[RawSheet] | None = None) -> ImportResult:
+               sheets: list[RawSheet] | None = None,
+               only_schools: frozenset[str] | None = None) -> ImportResult:
     """Read ``path`` (or take its ``sheets`` already read), let ``build`` check it into a plan,
-    write the plan in one transaction (``check``: only report what would be written)."""
+    write the plan in one transaction (``check``: only report what would be written).
+    ``only_schools``: the rows must all belong to these schools (:func:`check_schools`), else
+    that is a problem of the file like any other."""
     lang = lang or db.lang
     path = Path(path)
     say = progress or (lambda _m: None)
@@ -182,6 +223,8 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
     formula_problems(sheets, problems)
     say(tr("ingest.step_check", lang, n=sum(len(s.cells) for s in sheets)))
     plan = build(sheets, problems)
+    if only_schools is not None:
+        check_schools(plan, only_schools, problems)
     result.mapping = list(getattr(plan, "mapping", []))
     result.notes = list(getattr(plan, "notes", []))
     if not problems and plan.rows_read == 0:

@@ -126,6 +126,14 @@ class PaperPlan:
         return {"exam": len(self.exam), "paper": len(self.papers), "item": len(self.items),
                 "optional_group": len(self.groups), "item_knowledge": len(self.knowledge)}
 
+    def schools(self) -> None:
+        """An exam and its papers are the district's: no school's own (see
+        :func:`~eduquality.ingest.importer.check_schools`)."""
+        return None
+
+    def district_kinds(self) -> list[str]:
+        return ["exam", "paper"]
+
     def write(self, con: Any) -> int:
         """Exam and papers upserted; each paper's items, groups and knowledge replaced."""
         n = upsert(con, "exam", self.exam, ["exam_id"]) if not self.exam.empty else 0

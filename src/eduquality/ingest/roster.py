@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eduquality.i18n import join_list, register, tr
+from eduquality.i18n import register, tr
 from eduquality.ingest.cells import Cells
 from eduquality.ingest.headers import Grid, Layout, find_header_row, make_grid, match_columns
 from eduquality.ingest.importer import ignored_note
@@ -32,7 +32,7 @@ from eduquality.ingest.layouts import (
     KIND_NAMES,
     ROSTER_LAYOUTS,
 )
-from eduquality.ingest.problems import Problems, listed
+from eduquality.ingest.problems import Listed, Phrase, Problems, listed, phrase
 from eduquality.ingest.readers import RawSheet
 from eduquality.ingest.roster_cells import (
     YearGiven,
@@ -496,6 +496,11 @@ def _cross_check(sheets: list[Sheet], known: Known, lang: str,
     return derived
 
 
+DISTRICT_KINDS = frozenset({"district", "school_year", "school", "school_alias",
+                            "district_statistic"})
+"""Roster kinds that are the district's, not one school's: a school may not import them."""
+
+
 @dataclass
 class RosterPlan:
     """Validated frames, ready to be written."""
@@ -505,8 +510,11 @@ class RosterPlan:
     counts: dict[str, int] = field(default_factory=dict)
     derived: Derived = field(default_factory=Derived)
     registrations: Registrations | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Phrase] = field(default_factory=list)
     mapping: list[SheetMapping] = field(default_factory=list)
+    current_schools: set[str] = field(default_factory=set)
+    """The schools the teachers and students the file names belong to now (see
+    :func:`current_schools`): rewriting them touches those schools too."""
 
     def preview(self) -> dict[str, int]:
         """Rows per kind that :meth:`write` would write (``import check``): the sheets' rows,
@@ -521,6 +529,27 @@ class RosterPlan:
         if self.registrations is not None:
             out["exam_registration"] = len(self.registrations.frame)
         return out
+
+    def district_kinds(self) -> list[str]:
+        """The kinds of district-wide data this plan writes (see :meth:`schools`)."""
+        kinds = [s.layout.kind for s in self.sheets if s.layout.kind in DISTRICT_KINDS]
+        if not self.derived.years.empty:
+            kinds.append("school_year")
+        return list(dict.fromkeys(kinds))
+
+    def schools(self) -> set[str] | None:
+        """The schools whose rows this plan writes (classes, teachers, assignments, students,
+        events, registrations), or None when it writes district-wide data (the district,
+        school years, schools and their aliases, district statistics: :data:`DISTRICT_KINDS`)."""
+        if self.district_kinds():
+            return None
+        codes: set[str] = set()
+        for s in self.sheets:
+            codes |= set(s.frame["school_code"].dropna())
+        codes |= set(self.derived.classes["school_code"].dropna())
+        if self.registrations is not None:
+            codes |= set(self.registrations.frame["school_code"].dropna())
+        return codes | self.current_schools
 
     def write(self, con: Any) -> int:
         """Write every sheet in dependency order. Writes; returns rows written."""
@@ -633,30 +662,30 @@ def _write_admissions(con: Any, students: pd.DataFrame) -> int:
     return upsert(con, "enrolment_event", ev, ["student_id", "event_date", "event_type"])
 
 
-def _notes(sheets: list[Sheet], derived: Derived, year: YearGiven | None, lang: str,
-           exam: str | None) -> list[str]:
+def _notes(sheets: list[Sheet], derived: Derived, year: YearGiven | None,
+           exam: str | None) -> list[Phrase]:
     """What the summary states besides the counts: the year used, what was created, the
-    columns ignored."""
+    columns ignored (message keys, rendered in the reader's language where shown)."""
     notes = []
     if year is not None and any(s.year_supplied for s in sheets):
         source = "ingest.note_year_default" if year.is_default else "ingest.note_year_option"
-        notes.append(tr("ingest.note_year", lang, year=year.code, source=tr(source, lang)))
+        notes.append(phrase("ingest.note_year", year=year.code, source=phrase(source)))
     for y in records(derived.years):
-        notes.append(tr("ingest.note_year_created", lang, year=y.year_code,
-                        start=y.start_date.isoformat(), end=y.end_date.isoformat()))
+        notes.append(phrase("ingest.note_year_created", year=y.year_code,
+                            start=y.start_date.isoformat(), end=y.end_date.isoformat()))
     if not derived.classes.empty:
         codes = sorted(set(derived.classes["school_code"]))
-        schools = join_list(codes[:10], lang)
+        schools: Listed | Phrase = listed(codes[:10])
         if len(codes) > 10:
-            schools = tr("ingest.schools_more", lang, shown=schools, n=len(codes))
-        notes.append(tr("ingest.note_classes_created", lang, n=len(derived.classes),
-                        schools=schools))
+            schools = phrase("ingest.schools_more", shown=schools, n=len(codes))
+        notes.append(phrase("ingest.note_classes_created", n=len(derived.classes),
+                            schools=schools))
     for s in sheets:
         ignored = list(s.ignored)
         if exam is None and s.cells.has("exam_number"):
             ignored.insert(0, s.cells.cols["exam_number"].header)
         if ignored:
-            notes.append(ignored_note(s.cells.grid.sheet, ignored, lang))
+            notes.append(ignored_note(s.cells.grid.sheet, ignored))
     return notes
 
 
@@ -709,7 +738,32 @@ def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Probl
         parsed.append(_parse_sheet(lay, cells, year))
     known = Known.from_db(db)
     derived = _cross_check(parsed, known, lang, year)  # all problems at once: references too
-    notes = _notes(parsed, derived, year, lang, exam)
-    regs = roster_registrations(db, exam, parsed, problems, notes, lang) if exam else None
+    notes = _notes(parsed, derived, year, exam)
+    regs = roster_registrations(db, exam, parsed, problems, notes) if exam else None
     return RosterPlan(parsed, rows_read, derived=derived, registrations=regs, notes=notes,
-                      mapping=mapping)
+                      mapping=mapping, current_schools=current_schools(db, parsed))
+
+
+def current_schools(db: Database, sheets: list[Sheet]) -> set[str]:
+    """The schools that the teachers (their school) and students (the school of their class in
+    their latest school year) named by teacher and student sheets belong to in the database:
+    a school's own roster may not rewrite another school's people (a move between schools
+    is the district's import)."""
+    def named(kind: str, column: str) -> list[str]:
+        return sorted({v for s in sheets if s.layout.kind == kind
+                       for v in s.frame[column].dropna()})
+
+    codes: set[str] = set()
+    teachers, students = named("teacher", "teacher_id"), named("student", "national_id")
+    if teachers:
+        codes |= {r[0] for r in db.con.execute(
+            "SELECT DISTINCT school_code FROM teacher WHERE teacher_id = ANY(?)",
+            [teachers]).fetchall()}
+    if students:
+        codes |= {r[0] for r in db.con.execute(
+            "SELECT DISTINCT c.school_code FROM class_membership m "
+            "JOIN class c USING (class_id) JOIN student s USING (student_id) "
+            "WHERE s.national_id = ANY(?) AND m.year_code = (SELECT max(l.year_code) "
+            "FROM class_membership l WHERE l.student_id = m.student_id)",
+            [students]).fetchall()}
+    return codes

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from eduquality.i18n import register, tr
-from eduquality.ingest.problems import Problems
+from eduquality.i18n import register
+from eduquality.ingest.problems import Phrase, Problems, phrase
 from eduquality.ingest.registrations import registrations, upsert_registrations
 from eduquality.store.db import Database
 from eduquality.store.exams import find_exam
@@ -56,7 +56,7 @@ class Registrations:
 
 
 def roster_registrations(db: Database, exam: str, sheets: list[Sheet], problems: Problems,
-                         notes: list[str], lang: str) -> Registrations | None:
+                         notes: list[Phrase]) -> Registrations | None:
     """考号 of the student sheets for ``exam``, checked as a score sheet's are
     (:func:`~eduquality.ingest.registrations.registrations`: one per student, unique in the
     exam); rows of another school year than the exam's are problems. Adds the counts to
@@ -94,7 +94,7 @@ def roster_registrations(db: Database, exam: str, sheets: list[Sheet], problems:
     regs = registrations(db, exam, [allr], problems)
     by_id = allr.drop_duplicates("student_id").set_index("student_id")["national_id"]
     regs = regs.assign(national_id=regs["student_id"].map(by_id)).drop(columns="student_id")
-    notes.append(tr("ingest.note_registered", lang, exam=exam, n=len(regs)))
+    notes.append(phrase("ingest.note_registered", exam=exam, n=len(regs)))
     if blank:
-        notes.append(tr("ingest.note_not_registered", lang, exam=exam, n=blank))
+        notes.append(phrase("ingest.note_not_registered", exam=exam, n=blank))
     return Registrations(regs)

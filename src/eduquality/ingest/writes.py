@@ -136,15 +136,21 @@ def replace_rows(con: Connection, table: str, frame: pd.DataFrame,
         )
         if frame.empty:
             return 0
-        collist = ", ".join(f'"{c}"' for c in cols)
-        row = con.execute(
-            f'INSERT INTO "{table}" ({collist}) SELECT {_select(cols, types)} FROM {src} AS s'
-        ).fetchall()
-        return int(row[0][0]) if row else 0
+        return _insert(con, table, cols, types, src)
     finally:
         con.unregister(src)
         if key_src != src:
             con.unregister(key_src)
+
+
+def _insert(con: Connection, table: str, cols: list[str],
+            types: dict[str, str], src: str) -> int:
+    """Insert every row of the registered frame ``src`` (cast to the table's types)."""
+    collist = ", ".join(f'"{c}"' for c in cols)
+    row = con.execute(
+        f'INSERT INTO "{table}" ({collist}) SELECT {_select(cols, types)} FROM {src} AS s'
+    ).fetchall()
+    return int(row[0][0]) if row else 0
 
 
 def append_rows(con: Connection, table: str, frame: pd.DataFrame) -> int:
@@ -155,10 +161,6 @@ def append_rows(con: Connection, table: str, frame: pd.DataFrame) -> int:
     cols = list(frame.columns)
     src = _register(con, frame)
     try:
-        collist = ", ".join(f'"{c}"' for c in cols)
-        row = con.execute(
-            f'INSERT INTO "{table}" ({collist}) SELECT {_select(cols, types)} FROM {src} AS s'
-        ).fetchall()
-        return int(row[0][0]) if row else 0
+        return _insert(con, table, cols, types, src)
     finally:
         con.unregister(src)

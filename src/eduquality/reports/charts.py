@@ -29,6 +29,8 @@ BAND_COLOURS = {"above": "#2e7d32", "similar": "#546e7a", "below": "#c62828",
                 "too_few": "#bdbdbd"}
 PALETTE = ["#1f5f8b", "#9cc3e6", "#5b8c3a", "#b9d99b", "#8e4585", "#d7b5d3"]
 """Pairs of a strong and a light shade: a unit and its reference side by side."""
+LINE_COLOURS = ["#1f5f8b", "#5b8c3a", "#8e4585", "#c05621", "#546e7a"]
+"""Distinct strong shades for lines drawn together (:func:`trend`)."""
 RC: Any = {
     "font.family": FONT_FAMILY, "font.size": 8, "axes.unicode_minus": False,
     "axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 9,
@@ -120,4 +122,32 @@ def grouped_bars(categories: Sequence[str], series: Sequence[tuple[str, npt.Arra
         if percent:
             ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
         ax.legend(ncols=min(len(series), 4), loc="upper left", bbox_to_anchor=(0, 1.15))
+        return _png(fig)
+
+
+def trend(labels: Sequence[str],
+          series: Sequence[tuple[str, npt.ArrayLike, npt.ArrayLike | None, npt.ArrayLike | None]],
+          ylabel: str, percent: bool = True, height_cm: float = 6.5) -> bytes:
+    """Lines over exams in date order (``labels``), one per series ``(name, values, lows,
+    highs)``; a series with bounds gets its interval as error bars. Gaps (NaN: a withheld or
+    absent unit) stay gaps. ``percent``: values are shares 0…1."""
+    with matplotlib.rc_context(RC):
+        fig, (ax,) = _figure(17, height_cm)
+        x = np.arange(len(labels))
+        for i, (name, values, lows, highs) in enumerate(series):
+            v = np.asarray(values, dtype=float)
+            colour = LINE_COLOURS[i % len(LINE_COLOURS)]
+            ax.plot(x, v, marker="o", ms=4, lw=1.4, color=colour, label=name)
+            if lows is not None and highs is not None:
+                err = np.vstack([v - np.asarray(lows, dtype=float),
+                                 np.asarray(highs, dtype=float) - v])
+                ax.errorbar(x, v, yerr=err, fmt="none", ecolor=colour, lw=0.8, capsize=2)
+        ax.set_xticks(x, list(labels), fontsize=7, rotation=30 if len(labels) > 4 else 0,
+                      ha="right" if len(labels) > 4 else "center")
+        ax.set_xlim(-0.5, max(len(labels) - 0.5, 0.5))
+        if percent:
+            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        ax.set_ylabel(ylabel)
+        ax.grid(axis="y", lw=0.4, color="#e0e0e0")
+        ax.legend(ncols=min(len(series), 4), loc="upper left", bbox_to_anchor=(0, 1.18))
         return _png(fig)

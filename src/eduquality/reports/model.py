@@ -10,13 +10,22 @@ page shows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 import pandas as pd
 
-from eduquality.reports.formats import Fmt
+from eduquality.reports import labels as L
+from eduquality.reports.formats import (
+    UNIT_COMPARE,
+    UNIT_FORMATS,
+    UNIT_SUMMARY,
+    Fmt,
+    interval,
+    is_missing,
+)
+from eduquality.vocab import SUBJECTS
 
 
 @dataclass(frozen=True)
@@ -125,3 +134,56 @@ class Report:
 
     def tables(self) -> list[Table]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, Table)]
+
+
+def summary_table(frame: pd.DataFrame, units: Sequence[str] | None, unit_label: str, lang: str,
+                  *, title: str = "", sheet: str = "", compare: bool = True,
+                  columns: Sequence[str] | None = None, subject_label: str | None = None,
+                  extra: Sequence[Column] = (), link_key: str = "", note: str = "") -> Table:
+    """A 三率一分 table of unit summaries, the one builder of the reports' tables
+    (:func:`eduquality.reports.sections.summary_table`) and the web pages'
+    (:func:`eduquality.web.pages.summary_table`).
+
+    One row per row of ``frame`` (a unit summary of :mod:`eduquality.analysis.unit_stats`,
+    already in the fixed publication order: never sorted here), labelled ``units`` under
+    ``unit_label`` (None: no unit column); ``subject_label`` adds the subject's name;
+    ``extra`` columns (of ``frame``) follow. Then the summary columns, each in its kind of
+    number (:data:`~eduquality.reports.formats.UNIT_FORMATS`):
+
+    - ``columns`` None (the reports): :data:`~eduquality.reports.formats.UNIT_SUMMARY` and, with
+      ``compare``, :data:`~eduquality.reports.formats.UNIT_COMPARE` (the CI and the band
+      against the district, never a rank), each only in print or only in the workbook as those
+      lists say, and only those ``frame`` has;
+    - ``columns`` given (the web pages): just those, shown alike on the page and in its
+      download, a column ``frame`` lacks as blanks.
+
+    The CI is one text cell ``low–high`` (:func:`~eduquality.reports.formats.interval`; missing
+    when either bound is); bands stay codes (the renderers label them).
+    ``link_key``: the column of ``frame`` holding each row's link (on the first column)."""
+    out = frame.reset_index(drop=True).copy()
+    if columns is None:
+        spec = [(k, f, w) for k, f, w in UNIT_SUMMARY + (UNIT_COMPARE if compare else [])]
+    else:
+        spec = [(k, UNIT_FORMATS.get(k, "text"), "both") for k in columns]
+    keys = {k for k, _, _ in spec}
+    if "ci" in keys and {"ci_low", "ci_high"} <= set(out.columns):
+        out["ci"] = [None if is_missing(lo) or is_missing(hi)
+                     else interval(lo, hi, UNIT_FORMATS["mean"])
+                     for lo, hi in zip(out["ci_low"], out["ci_high"], strict=True)]
+    if columns is not None:
+        for k in keys - set(out.columns):
+            out[k] = None
+    cols: list[Column] = []
+    if units is not None:
+        out["unit"] = list(units)
+        cols.append(Column("unit", unit_label))
+    if subject_label is not None:
+        out["subject"] = [SUBJECTS.label(s, lang) for s in out["subject_code"]]
+        cols.append(Column("subject", subject_label))
+    cols += extra
+    cols += [Column(k, L.col(k, lang), f, w) for k, f, w in spec  # type: ignore[arg-type]
+             if k in out]
+    if link_key and cols:
+        cols[0] = Column(cols[0].key, cols[0].label, cols[0].fmt, cols[0].where,
+                         link_key=link_key)
+    return Table(title, cols, out, sheet=sheet, note=note)

@@ -8,9 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from eduquality.reports import charts
+from eduquality.reports import charts, model
 from eduquality.reports import labels as L
-from eduquality.reports.formats import UNIT_COMPARE, UNIT_FORMATS, UNIT_SUMMARY, intervals
 from eduquality.reports.model import Chart, Column, Fmt, Table, Text
 from eduquality.reports.view import View
 
@@ -18,20 +17,14 @@ from eduquality.reports.view import View
 def summary_table(view: View, frame: pd.DataFrame, units: Sequence[str], unit_label: str,
                   title: str, sheet: str = "", compare: bool = True,
                   extra: Sequence[Column] = ()) -> Table:
-    """A 三率一分 table: one row per unit of ``frame`` (already in fixed order), labelled
-    ``units``. ``compare`` adds the CI and the band against the district (never a rank)."""
+    """A 三率一分 table of the reports (:func:`eduquality.reports.model.summary_table`): one row
+    per unit of ``frame`` (already in fixed order), labelled ``units``. ``compare`` adds the CI
+    and the band against the district (never a rank), and the note saying what they mean."""
     lang = view.lang
-    out = frame.reset_index(drop=True).copy()
-    out.insert(0, "unit", list(units))
-    if "ci_low" in out:
-        out["ci"] = intervals(out["ci_low"], out["ci_high"], UNIT_FORMATS["mean"])
-    spec = UNIT_SUMMARY + (UNIT_COMPARE if compare else [])
-    cols = [Column("unit", unit_label), *extra]
-    cols += [Column(k, L.col(k, lang), f, w) for k, f, w in spec  # type: ignore[arg-type]
-             if k in out]
     note = L.text("note.bands", lang) + " " + L.text("note.too_few", lang, n=view.min_unit_n) \
         if compare else ""
-    return Table(title, cols, out, sheet=sheet, note=note)
+    return model.summary_table(frame, units, unit_label, lang, title=title, sheet=sheet,
+                               compare=compare, extra=extra, note=note)
 
 
 def subject_of(view: View, frame: pd.DataFrame, subject: str) -> pd.DataFrame:

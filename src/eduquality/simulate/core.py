@@ -30,6 +30,7 @@ from eduquality.simulate.population import (
 )
 from eduquality.simulate.rng import stream
 from eduquality.simulate.staff import build_teachers
+from eduquality.simulate.stats import write_statistics
 from eduquality.simulate.truth import write_truth
 
 ALL_YEARS = ("2018-2019", "2019-2020", "2020-2021", "2021-2022")
@@ -97,6 +98,7 @@ def simulate_district(out_dir: str | Path, students: int = DEFAULT_STUDENTS,
             pop.assignments[pop.assignments["year"] == year],
             pop.membership[pop.membership["year"] == year], pop.students,
             pop.events[pop.events["year"] == year], i)
+    write_statistics(m, pop.membership, schools, seed)
 
     students_by_sid = pop.students.set_index("sid")
     names = schools.set_index("school_code")["name"]

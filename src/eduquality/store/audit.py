@@ -24,14 +24,15 @@ from eduquality.store.policy import Scope, require_action
 from eduquality.store.principals import Principal
 
 __all__ = ["AUDIT_ACTIONS", "CLIENT_ADDRESS", "AuditFilter", "audit", "audit_repeated",
-           "count_audit", "read_audit"]
+           "count_audit", "insert_audit", "read_audit"]
 
 MESSAGES = register({
     "access.bad_audit_action": ("未知审计动作 {action}", "unknown audit action {action}"),
 })
 
-AUDIT_ACTIONS = ("view", "export", "import", "login", "denied")
-"""The actions recorded in ``audit_log`` (its CHECK constraint)."""
+AUDIT_ACTIONS = ("view", "export", "import", "login", "denied", "admin")
+"""The actions recorded in ``audit_log`` (its CHECK constraint; 'admin': an administrator's
+change of a user or a setting, migration 10)."""
 
 CLIENT_ADDRESS: ContextVar[str | None] = ContextVar("eduquality_client_address", default=None)
 """The client address of the web request being answered (set by the web app's middleware)."""
@@ -40,15 +41,22 @@ CLIENT_ADDRESS: ContextVar[str | None] = ContextVar("eduquality_client_address",
 def audit(db: Database, principal: Principal, action: str, obj: str,
           detail: str | None = None, *, address: str | None = None) -> None:
     """Record that ``principal`` did ``action`` ('view', 'export', 'import', 'login',
-    'denied') on ``obj`` from ``address`` (default: :data:`CLIENT_ADDRESS`). Writes one row of
+    'denied', 'admin') on ``obj`` from ``address`` (default: :data:`CLIENT_ADDRESS`). Writes one row of
     ``audit_log`` through the single write path."""
     if action not in AUDIT_ACTIONS:
         raise EduQualityError(tr("access.bad_audit_action", db.lang, action=action))
     with db.write(check_scores=False) as con:
-        con.execute("INSERT INTO audit_log (username, role, action, object, detail, address) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [principal.username, principal.role, action, obj, detail,
-                     address if address is not None else CLIENT_ADDRESS.get()])
+        insert_audit(con, principal, action, obj, detail, address=address)
+
+
+def insert_audit(con: Any, principal: Principal, action: str, obj: str,
+                 detail: str | None = None, *, address: str | None = None) -> None:
+    """:func:`audit` inside the caller's write transaction ``con`` (a change and its audit row
+    land together or not at all). Writes."""
+    con.execute("INSERT INTO audit_log (username, role, action, object, detail, address) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [principal.username, principal.role, action, obj, detail,
+                 address if address is not None else CLIENT_ADDRESS.get()])
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,8 @@ ACTIONS: Mapping[str, frozenset[str]] = {
     "view_audit": frozenset({"admin", "researcher"}),
     "full_national_id": frozenset({"admin"}),
     "manage_users": frozenset({"admin"}),
+    "import_files": frozenset({"admin", "researcher", "principal"}),
+    "manage_settings": frozenset({"admin"}),
 }
 """Actions that are not reads of a level, and the roles that may do them."""
 

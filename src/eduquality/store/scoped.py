@@ -30,6 +30,7 @@ __all__ = [
     "scoped_results",
     "scoped_schools",
     "scoped_students",
+    "scoped_unit_exams",
 ]
 
 
@@ -39,6 +40,23 @@ _REG = {"school_code": "g.school_code", "class_id": "g.class_id", "student_id": 
 def scoped_exams(db: Database, scope: Scope) -> pd.DataFrame:
     """Exams with at least one registration in the principal's exam scope, newest first."""
     where, params = scope.sql("exam", _REG)
+    return db.sql(f"""
+        SELECT e.exam_id, e.name, e.exam_type, e.scope, e.year_code, e.term_no,
+               CAST(e.exam_date AS VARCHAR) AS exam_date, e.grade
+        FROM exam e
+        WHERE EXISTS (SELECT 1 FROM exam_registration g
+                      WHERE g.exam_id = e.exam_id AND {where})
+        ORDER BY e.exam_date DESC NULLS LAST, e.exam_id""", params)
+
+
+def scoped_unit_exams(db: Database, scope: Scope, *, school_code: str | None = None,
+                      class_id: str | None = None) -> pd.DataFrame:
+    """:func:`scoped_exams` narrowed to the exams in which ``school_code`` (or ``class_id``)
+    has a registration that is in the principal's exam scope, newest first."""
+    where, params = scope.sql("exam", _REG)
+    for column, value in (("g.school_code", school_code), ("g.class_id", class_id)):
+        if value is not None:
+            where, params = f"{where} AND {column} = ?", [*params, value]
     return db.sql(f"""
         SELECT e.exam_id, e.name, e.exam_type, e.scope, e.year_code, e.term_no,
                CAST(e.exam_date AS VARCHAR) AS exam_date, e.grade

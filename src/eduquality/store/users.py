@@ -25,6 +25,7 @@ from eduquality.vocab import ROLES
 __all__ = [
     "add_user",
     "authenticate",
+    "change_user",
     "disable_user",
     "enable_user",
     "grant_year",
@@ -94,23 +95,10 @@ def add_user(
     L = db.lang
     if not _USERNAME.fullmatch(username):
         raise EduQualityError(tr("access.bad_username", L, username=username))
-    if role not in ROLES.codes():
-        raise EduQualityError(tr("access.bad_role", L, role=role,
-                                 choices="|".join(ROLES.codes())))
     if lang is not None and lang not in ("zh", "en"):
         raise EduQualityError(tr("access.bad_lang", L, lang=lang))
     check_password(password, L)
-    needs = {"principal": ("--school", school_code), "parent": ("--student", student),
-             "teacher": ("--teacher / --class", teacher_id or class_id)}
-    if role in needs and not needs[role][1]:
-        raise EduQualityError(tr("access.needs", L, role=role, what=needs[role][0]))
-    if school_code:
-        require_ref(db, "school", school_code, L)
-    if class_id:
-        require_ref(db, "class", class_id, L)
-    if teacher_id:
-        require_ref(db, "teacher", teacher_id, L)
-    student_id = _resolve_student(db, student) if student is not None else None
+    student_id = _check_ties(db, role, school_code, class_id, student, teacher_id)
     if db.scalar("SELECT count(*) FROM app_user WHERE username = ?", [username]):
         raise EduQualityError(tr("access.user_exists", L, username=username))
     with db.write() as con:
@@ -121,6 +109,51 @@ def add_user(
             [username, display_name or username, role, school_code, class_id, student_id,
              hash_password(password), teacher_id, lang, must_change])
     return load_principal(db, username)
+
+
+def _check_ties(db: Database, role: str, school_code: str | None, class_id: str | None,
+                student: str | int | None, teacher_id: str | None) -> int | None:
+    """Check a role's ties (a principal needs a school, a teacher a teacher ID or a class, a
+    parent a student) and that each exists; returns the student's student_id."""
+    L = db.lang
+    if role not in ROLES.codes():
+        raise EduQualityError(tr("access.bad_role", L, role=role,
+                                 choices="|".join(ROLES.codes())))
+    needs = {"principal": ("--school", school_code), "parent": ("--student", student),
+             "teacher": ("--teacher / --class", teacher_id or class_id)}
+    if role in needs and not needs[role][1]:
+        raise EduQualityError(tr("access.needs", L, role=role, what=needs[role][0]))
+    if school_code:
+        require_ref(db, "school", school_code, L)
+    if class_id:
+        require_ref(db, "class", class_id, L)
+    if teacher_id:
+        require_ref(db, "teacher", teacher_id, L)
+    return _resolve_student(db, student) if student is not None else None
+
+
+def change_user(db: Database, username: str, role: str, *, display_name: str | None = None,
+                school_code: str | None = None, class_id: str | None = None,
+                student: str | int | None = None, teacher_id: str | None = None) -> Principal:
+    """Give a user another role and ties (the same checks as :func:`add_user`; the last
+    enabled admin keeps the admin role). The change applies from the user's next request (the
+    principal is reloaded on every request). Writes."""
+    require_ref(db, "user", username, db.lang)
+    old_role = db.scalar("SELECT role FROM app_user WHERE username = ?", [username])
+    student_id = _check_ties(db, role, school_code, class_id, student, teacher_id)
+    if old_role == "admin" and role != "admin":
+        _refuse_last_admin(db, username)
+    with db.write(check_scores=False) as con:
+        con.execute(
+            "UPDATE app_user SET role = ?, school_code = ?, class_id = ?, student_id = ?,"
+            " teacher_id = ?, display_name = coalesce(?, display_name) WHERE username = ?",
+            [role, school_code, class_id, student_id, teacher_id, display_name, username])
+    return load_principal(db, username) if not _disabled(db, username) else Principal(
+        username=username, role=role)
+
+
+def _disabled(db: Database, username: str) -> bool:
+    return bool(db.scalar("SELECT count(*) FROM user_disabled WHERE username = ?", [username]))
 
 
 def set_password(db: Database, username: str, password: str, *,

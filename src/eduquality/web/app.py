@@ -25,6 +25,7 @@ from eduquality.errors import EduQualityError, NotFoundError, PermissionDenied
 from eduquality.i18n import register, tr
 from eduquality.store import Database, open_database
 from eduquality.store.audit import CLIENT_ADDRESS
+from eduquality.store.settings import effective_settings
 from eduquality.web.auth import (
     LANG_COOKIE,
     CsrfSigner,
@@ -36,8 +37,22 @@ from eduquality.web.auth import (
 )
 from eduquality.web.cache import AnalysisCache
 from eduquality.web.deps import MustChangePassword, NotSignedIn, render, request_lang
-from eduquality.web.routes import audit_log, classes, exams, home, schools, session, students
+from eduquality.web.routes import (
+    admin,
+    audit_log,
+    classes,
+    dashboard,
+    exams,
+    home,
+    reports,
+    schools,
+    session,
+    students,
+    units,
+    uploads,
+)
 from eduquality.web.routes.api import create_api
+from eduquality.web.uploads import PendingUploads, UploadLimits
 
 MESSAGES = register({
     "web.needs_tls": (
@@ -60,6 +75,9 @@ HSTS = "max-age=31536000; includeSubDomains"
 (its own TLS or a TLS proxy): one year, as OWASP recommends."""
 
 HERE = Path(__file__).parent
+ANALYSES_KEPT = 16
+"""Exam analyses the platform keeps in memory: the dashboard reads up to 3 latest exams and
+8 of one grade (:mod:`eduquality.web.dashboard`), a school page 8."""
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
                                 "script-src 'none'; object-src 'none'; frame-ancestors 'none'; "
@@ -72,16 +90,18 @@ SECURITY_HEADERS = {
 
 def create_app(db: Database | str | Path, settings: Settings | None = None, *,
                secret: str | None = None, cookie_secure: bool = False,
-               hsts: bool = False) -> FastAPI:
+               hsts: bool = False, upload_limits: UploadLimits | None = None) -> FastAPI:
     """The web platform over ``db`` (an open Database, or a path to open).
 
     ``secret`` keys the CSRF tokens (default: ``EDUQUALITY_SECRET`` or a file next to the
     database); ``cookie_secure`` marks cookies HTTPS-only; ``hsts`` sends
     Strict-Transport-Security (:data:`HSTS`) — both when served over TLS or behind a TLS
     proxy. Sessions follow ``settings.session``; ``app.state.clock`` (naive UTC) and
-    ``app.state.throttle.clock`` may be replaced by tests."""
+    ``app.state.throttle.clock`` may be replaced by tests. Uploads wait for their confirmation
+    in a private temporary folder under ``upload_limits`` (:mod:`eduquality.web.uploads`)."""
     settings = settings or Settings()
     database = db if isinstance(db, Database) else open_database(db, lang=settings.lang)
+    settings = effective_settings(database, settings)  # with the values changed on the platform
     app = FastAPI(title="EduQuality", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.db = database
     app.state.settings = settings
@@ -90,16 +110,18 @@ def create_app(db: Database | str | Path, settings: Settings | None = None, *,
     app.state.clock = utc_now
     app.state.throttle = Throttle()
     app.state.hasher = Hasher()
-    app.state.cache = AnalysisCache(settings, analyse_exam)
+    app.state.cache = AnalysisCache(settings, analyse_exam, maxsize=ANALYSES_KEPT)
     app.state.cookie_secure = cookie_secure
     app.state.hsts = hsts
+    app.state.uploads = PendingUploads(upload_limits or UploadLimits())
     app.state.jinja = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
         undefined=jinja2.StrictUndefined)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/api", create_api(app.state), name="api")  # JSON, with /api/openapi.json
-    for module in (session, home, exams, schools, classes, students, audit_log):
+    for module in (session, home, exams, schools, classes, students, audit_log,
+                   dashboard, units, reports, uploads, admin):
         app.include_router(module.router)
     _add_error_pages(app)
     _add_headers(app)

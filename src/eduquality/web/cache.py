@@ -61,6 +61,12 @@ class AnalysisCache:
             reader.close()
         self._store(exam_id, key, analysis)
 
+    def reset(self, settings: Settings) -> None:
+        """Analyse with ``settings`` from now on, forgetting every analysis made before."""
+        with self._lock:
+            self.settings = settings
+            self._items.clear()
+
     def get(self, db: Database, exam_id: str) -> ExamAnalysis:
         key = exam_data_fingerprint(db, exam_id)
         hit = self._hit(exam_id, key)

@@ -37,7 +37,7 @@ from eduquality.store.scoped import require_exam, scoped_results
 from eduquality.store.sessions import SessionRow, read_session
 from eduquality.vocab import ROLES
 from eduquality.web.auth import LANG_COOKIE, SESSION_COOKIE
-from eduquality.web.pages import Page, SvgBox
+from eduquality.web.pages import Page, SvgBox, png_uri
 from eduquality.web.text import translator
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -221,11 +221,13 @@ def render(request: Request, template: str, lang: str, principal: Principal | No
     t = translator(lang)
     cookie = request.cookies.get(SESSION_COOKIE)
     html = env.get_template(template).render(
-        t=t, lang=lang, cell=partial(L.cell, lang=lang), svg_box=SvgBox, principal=principal,
+        t=t, lang=lang, cell=partial(L.cell, lang=lang), svg_box=SvgBox, png_uri=png_uri,
+        principal=principal,
         base=request.scope.get("root_path", ""),
         lang_urls={code: lang_url(request, code) for code in ("zh", "en")},
         csrf=request.app.state.signer.csrf(cookie) if cookie else "",
         can_audit=principal is not None and can(principal, "view_audit"),
+        may=lambda action: principal is not None and can(principal, action),
         role_label=_role_label(principal, lang),
         **context)
     return HTMLResponse(html, status_code=status_code)

@@ -11,6 +11,7 @@ Tables of units are built in the fixed publication order, never sorted by score.
 
 from __future__ import annotations
 
+import base64
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,10 +19,9 @@ from typing import Any
 
 import pandas as pd
 
-from eduquality.reports import labels as L
-from eduquality.reports.formats import UNIT_FORMATS, as_fmt, interval, is_missing
+from eduquality.reports.formats import as_fmt, is_missing
 from eduquality.reports.model import Bar, Chart, Column, Report, Section, Table
-from eduquality.vocab import SUBJECTS
+from eduquality.reports.model import summary_table as model_summary_table
 
 HREF = "_href"
 """The frame column holding each row's link (shown on the row's first cell)."""
@@ -41,6 +41,10 @@ class Page:
     """What the audit log names; set on pages showing student-level data (their views are
     logged) and on every page that can be exported (exports are always logged)."""
     student_level: bool = False
+    downloads: list[tuple[str, str]] = field(default_factory=list)
+    """Report downloads offered with the page (label, href): PDF/Excel of ``/reports/…``."""
+    choice_label: str = ""
+    """What :attr:`choices` switch (default: the subject)."""
 
     @property
     def title(self) -> str:
@@ -50,7 +54,7 @@ class Page:
 def page(lang: str, title: str, sections: list[Section], *, subtitle: str = "",
          notes: Sequence[str] = (), internal: bool = False, **links: Any) -> Page:
     """A page showing ``sections``; ``links``: the :class:`Page` fields (crumbs, choices,
-    export_name, audit_object, student_level)."""
+    export_name, audit_object, student_level, downloads, choice_label)."""
     doc = Report("page", lang, title, subtitle, internal, [], sections, [], list(notes))
     return Page(doc, **links)
 
@@ -73,34 +77,17 @@ def summary_table(
     subject_col: bool = True, href: Callable[[Any], str | None] | None = None,
     columns: Sequence[str] = SUMMARY_COLUMNS,
 ) -> Table:
-    """A table of unit summaries (rows already in the order to show). ``unit`` labels each row
-    from its pandas row; ``href`` links it. Bands stay codes (the renderers label them)."""
-    cols: list[Column] = []
-    if unit is not None:
-        cols.append(Column("unit", t("web.col.unit")))
-    if subject_col:
-        cols.append(Column("subject", t("web.col.subject")))
-    for c in columns:
-        cols.append(Column(c, L.col(c, lang), UNIT_FORMATS.get(c, "text")))
+    """A table of unit summaries (rows already in the order to show), built as the reports'
+    (:func:`eduquality.reports.model.summary_table`) with the columns the page shows. ``unit``
+    labels each row from its pandas row; ``href`` links it."""
+    rows: list[Any] = list(frame.itertuples(index=False))
     if href is not None:
-        cols[0] = Column(cols[0].key, cols[0].label, cols[0].fmt, link_key=HREF)
-    rows = []
-    units: Iterable[Any] = frame.itertuples(index=False)
-    for r in units:  # aggregated rows: one per unit and subject
-        row: dict[str, Any] = {c: getattr(r, c, None) for c in columns if c != "ci"}
-        if "ci" in columns:
-            row["ci"] = (interval(r.ci_low, r.ci_high, UNIT_FORMATS["mean"])
-                         if _finite(r.ci_low) and _finite(r.ci_high) else None)
-        if "band" in columns:
-            row["band"] = r.band if isinstance(r.band, str) else None
-        row["subject"] = SUBJECTS.label(r.subject_code, lang)
-        if unit is not None:
-            row["unit"] = unit(r)
-        if href is not None:
-            row[HREF] = href(r)
-        rows.append(row)
-    keys = [c.key for c in cols] + ([HREF] if href is not None else [])
-    return Table("", cols, pd.DataFrame(rows, columns=keys))
+        frame = frame.assign(**{HREF: pd.Series([href(r) for r in rows], index=frame.index,
+                                                dtype=object)})
+    return model_summary_table(
+        frame, None if unit is None else [unit(r) for r in rows], t("web.col.unit"), lang,
+        columns=columns, subject_label=t("web.col.subject") if subject_col else None,
+        link_key=HREF if href is not None else "")
 
 
 def _finite(x: Any) -> bool:
@@ -168,3 +155,9 @@ def frame_table(frame: pd.DataFrame, columns: Sequence[tuple[str, str, str]],
     if href is not None:
         out[HREF] = [href(rec) for rec in frame.to_dict("records")]
     return Table("", cols, out)
+
+
+def png_uri(chart: Chart) -> str:
+    """A chart drawn as PNG (:meth:`~eduquality.reports.model.Chart.png`) as a ``data:`` URI
+    for an ``<img>``: the pages' CSP allows ``img-src data:``, nothing is fetched elsewhere."""
+    return "data:image/png;base64," + base64.b64encode(chart.png() or b"").decode("ascii")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +24,7 @@ def coerced(frame: pd.DataFrame) -> np.ndarray:
     return frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(CELLS, min_size=3, max_size=3), min_size=1, max_size=8))
 def test_same_as_to_numeric(rows):

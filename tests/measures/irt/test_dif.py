@@ -43,6 +43,7 @@ def test_hand_computed_two_strata():
     assert got.loc["i1", "delta_mh"] == pytest.approx(-2.35 * np.log(4.0))
 
 
+@pytest.mark.slow
 @pytest.mark.r
 def test_matches_r_mantelhaen(dif_data):
     if shutil.which("Rscript") is None:
@@ -81,6 +82,7 @@ def test_polytomous_items_are_refused():
                         np.array([0, 1, 1], bool))
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 10_000))
 def test_identical_groups_show_no_dif(seed):

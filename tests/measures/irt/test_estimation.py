@@ -23,6 +23,7 @@ def _bias_rmse(est: np.ndarray, true: np.ndarray) -> tuple[float, float]:
     return float(err.mean()), float(np.sqrt((err**2).mean()))
 
 
+@pytest.mark.slow
 def test_2pl_recovery():
     rng = np.random.default_rng(11)
     a, b = rng.uniform(0.7, 2.0, 15), rng.normal(0, 1, 15)
@@ -35,6 +36,7 @@ def test_2pl_recovery():
     assert np.mean(np.abs(z) < 3) >= 0.9
 
 
+@pytest.mark.slow
 def test_3pl_recovery_with_guessing_prior():
     rng = np.random.default_rng(12)
     a, b, c = rng.uniform(1.0, 2.0, 20), rng.normal(0, 1, 20), rng.uniform(0.1, 0.3, 20)
@@ -46,6 +48,7 @@ def test_3pl_recovery_with_guessing_prior():
     assert np.all(it["se_c"] > 0)
 
 
+@pytest.mark.slow
 def test_grm_recovery():
     rng = np.random.default_rng(13)
     a = rng.uniform(0.8, 2.0, 10)
@@ -58,6 +61,7 @@ def test_grm_recovery():
     assert np.allclose(m.items_[["b1", "b2", "b3", "b4"]], b, atol=0.25)
 
 
+@pytest.mark.slow
 def test_gpcm_recovery():
     rng = np.random.default_rng(14)
     a = rng.uniform(0.8, 2.0, 10)

@@ -28,6 +28,7 @@ def test_sx2_2pl_matches_mirt(lsat6_data):
     assert np.array_equal(ours["df"], theirs["df"])
 
 
+@pytest.mark.slow
 def test_sx2_grm_matches_mirt(grm_data):
     ours = IRT("grm").fit(grm_data.astype(float)).itemfit(grm_data.astype(float))
     peer = mirt.fit_mirt(grm_data, model="GRM", n_quadpts=41)

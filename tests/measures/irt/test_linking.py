@@ -28,6 +28,7 @@ def _mixed_bank(seed: int) -> ItemBank:
 @settings(max_examples=20, deadline=None)
 @given(st.integers(0, 1000), st.floats(0.5, 2.0), st.floats(-1.5, 1.5),
        st.sampled_from(METHODS))
+@pytest.mark.slow
 def test_every_method_recovers_an_exact_transformation(seed, slope, intercept, method):
     base = _mixed_bank(seed)
     new = base.transform(1 / slope, -intercept / slope)   # same items, other scale
@@ -82,6 +83,7 @@ def test_too_few_common_items():
         link(base, new)
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None)
 @given(st.integers(0, 1000))
 def test_true_score_equating_a_form_to_itself_is_identity(seed):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +31,7 @@ def item_group(draw) -> tuple[ItemModel, np.ndarray]:
     return PartialCredit(), np.column_stack([a, rng.normal(0, 1.5, (j, k - 1))])
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(item_group())
 def test_probabilities_are_a_distribution(group):
@@ -38,6 +40,7 @@ def test_probabilities_are_a_distribution(group):
     assert np.all(p >= 0) and np.allclose(p.sum(axis=2), 1.0)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(item_group())
 def test_analytic_score_matches_numerical_gradient(group):
@@ -53,6 +56,7 @@ def test_analytic_score_matches_numerical_gradient(group):
         assert np.allclose(dp[..., c], num, atol=1e-7, rtol=1e-5)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(item_group())
 def test_theta_derivative_matches_numerical(group):
@@ -62,6 +66,7 @@ def test_theta_derivative_matches_numerical(group):
     assert np.allclose(model.dtheta(THETA, params), num, atol=1e-6)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(item_group())
 def test_information_nonnegative_and_tcc_increasing(group):

@@ -22,6 +22,7 @@ def _agree(ours: np.ndarray, peer1: np.ndarray, peer2: np.ndarray, tol: float = 
     assert np.all(np.abs(np.asarray(ours)[both] - (peer1[both] + peer2[both]) / 2) < tol)
 
 
+@pytest.mark.slow
 def test_2pl_lsat6(lsat6_data):
     x = lsat6_data.to_numpy()
     ours = IRT("2pl", se=False).fit(lsat6_data).items_
@@ -33,6 +34,7 @@ def test_2pl_lsat6(lsat6_data):
     _agree(ours["b"], g["Difficulty"], m.model.parameters["difficulty"])
 
 
+@pytest.mark.slow
 def test_grm_simulated():
     rng = np.random.default_rng(31)
     a = rng.uniform(0.8, 2.0, 8)

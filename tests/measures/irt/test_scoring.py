@@ -61,6 +61,7 @@ def test_ml_is_bounded_for_perfect_scores(lsat_fit):
     assert got["theta"].tolist() == [4.0, -4.0]
 
 
+@pytest.mark.slow
 def test_sum_score_eap_matches_enumeration(lsat_fit):
     """EAP given the sum score, by enumerating all 32 patterns and integrating."""
     bank = lsat_fit.bank_

@@ -64,6 +64,7 @@ def audit_rows(db, user, action, obj):
 
 
 # -- signing in and out ---------------------------------------------------------------------
+@pytest.mark.slow
 def test_login_returns_a_session_token_and_cookie(app, db):
     r = api(app).post("/api/login", json={"username": "res", "password": PASSWORD})
     assert r.status_code == 200
@@ -107,6 +108,7 @@ def test_logout_kills_the_token(app):
     assert api(app).post("/api/logout", json={}, headers=headers).status_code == 401
 
 
+@pytest.mark.slow
 def test_api_and_page_share_the_throttle(db):
     app = create_app(db, Settings(), secret="s")
     app.state.throttle.clock = lambda: 5000.0          # time stands still: delays hold
@@ -176,6 +178,7 @@ SCHOOLS = {"admin": {"S1", "S2", "S3"}, "res": {"S1", "S2", "S3"}, "lead": {"S1"
            "p1": {"S1"}, "p2": {"S2"}, "t1": {"S1"}, "par": set()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("user", ROLES)
 def test_units_are_the_pages_redacted_analysis(app, db, user):
     r = api(app, user).get("/api/exams/E1/units")
@@ -207,6 +210,7 @@ def test_units_are_the_pages_redacted_analysis(app, db, user):
     ("admin", "level=school&unit=NOPE", 404), ("admin", "level=galaxy", 404),
     ("res", "level=peer_group&unit=B", 200), ("p1", "level=peer_group&unit=A", 404),
 ])
+@pytest.mark.slow
 def test_one_level_or_unit(app, user, query, status):
     r = api(app, user).get(f"/api/exams/E1/units?{query}")
     assert r.status_code == status, r.text
@@ -219,6 +223,7 @@ def test_one_level_or_unit(app, user, query, status):
         assert r.json() == {"detail": "not found"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("user", ROLES)
 def test_an_exam_out_of_scope_is_404_like_an_unknown_one(app, db, user):
     for resource in ("units", "results"):
@@ -234,6 +239,7 @@ def test_an_exam_out_of_scope_is_404_like_an_unknown_one(app, db, user):
                          "'denied' AND object = '/api/exams/E4/units'", [user]) >= 1
 
 
+@pytest.mark.slow
 def test_small_units_are_withheld_for_a_role_without_student_data(db):
     app = create_app(db, Settings(min_unit_n=61), secret="s")   # schools of 60: all small
     lead = [u for u in api(app, "lead").get("/api/exams/E1/units?level=school").json()]
@@ -247,6 +253,7 @@ def test_small_units_are_withheld_for_a_role_without_student_data(db):
 STUDENTS = {"admin": 180, "res": 180, "p1": 60, "p2": 60, "t1": 30, "par": 1}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("user", ROLES)
 def test_results_only_for_roles_with_student_data(app, db, user):
     r = api(app, user).get("/api/exams/E1/results")
@@ -266,6 +273,7 @@ def test_results_only_for_roles_with_student_data(app, db, user):
     assert audit_rows(db, user, "view", "exam:E1/results") >= 1
 
 
+@pytest.mark.slow
 def test_id_numbers_are_masked_as_on_the_pages(app):
     full = {x["student_id"]: x["national_id"]
             for x in api(app, "admin").get("/api/exams/E1/results").json()}
@@ -278,6 +286,7 @@ def test_id_numbers_are_masked_as_on_the_pages(app):
     assert "G*****1" in page.get("/students/1").text
 
 
+@pytest.mark.slow
 def test_results_follow_the_publication_rules(app):
     def fields(user, exam):
         rows = api(app, user).get(f"/api/exams/{exam}/results").json()

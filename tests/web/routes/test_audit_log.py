@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from fastapi.testclient import TestClient
 
 from eduquality.config import Settings
 from eduquality.web.app import create_app
 from tests.web.conftest import PASSWORD, build_db
+
+pytestmark = pytest.mark.slow  # every test here is slow: `make test` runs it, `make check` not
 
 
 def _client():

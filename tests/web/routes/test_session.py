@@ -61,6 +61,7 @@ def fresh_user(db, name, **kw):
 
 
 # -- sessions -----------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_cookie_copied_before_logout_is_dead_afterwards(app):
     c, _ = sign_in(app, "res")
     thief = client(app, "10.6.6.6", cookies={"eq_session": c.cookies["eq_session"]})
@@ -104,6 +105,7 @@ def test_idle_timeout_follows_the_settings(app, db):
     assert c.get("/exams").status_code == 303
 
 
+@pytest.mark.slow
 def test_absolute_lifetime(app):
     c, _ = sign_in(app, "res")
     while app.state.clock.t < T0 + dt.timedelta(hours=11, minutes=50):
@@ -122,6 +124,7 @@ def test_signing_in_again_issues_a_new_token_and_ends_the_old_one(app):
 
 
 # -- throttling and the audit log ------------------------------------------------------------------
+@pytest.mark.slow
 def test_spraying_names_from_one_address_is_slowed_not_others(app):
     spray = client(app, "10.7.7.7")
     codes = [spray.post("/login", data={"username": f"n{i}", "password": "x" * 12}).status_code
@@ -135,6 +138,7 @@ def test_spraying_names_from_one_address_is_slowed_not_others(app):
                                       "password": PASSWORD}).status_code == 303
 
 
+@pytest.mark.slow
 def test_one_account_is_slowed_across_addresses_but_never_locked(app, db):
     name = fresh_user(db, "victim")
     for i in range(5):
@@ -176,6 +180,7 @@ def change(c, current, new, confirm=None, token=None, lang=None):
                               "csrf": token or csrf(c, "/account/password")})
 
 
+@pytest.mark.slow
 def test_an_initial_password_must_be_changed_first(app, db):
     name = fresh_user(db, "newbie", must_change=True)
     c, r = sign_in(app, name, next="/exams")
@@ -190,6 +195,7 @@ def test_an_initial_password_must_be_changed_first(app, db):
     assert c.get("/exams").status_code == 200
 
 
+@pytest.mark.slow
 def test_short_and_breached_passwords_are_refused(app, db):
     name = fresh_user(db, "picky")
     c, _ = sign_in(app, name)
@@ -209,6 +215,7 @@ def test_short_and_breached_passwords_are_refused(app, db):
     assert sign_in(app, name)                           # the old password still works
 
 
+@pytest.mark.slow
 def test_a_password_change_ends_every_other_session(app, db):
     name = fresh_user(db, "twice")
     here, _ = sign_in(app, name)
@@ -221,6 +228,7 @@ def test_a_password_change_ends_every_other_session(app, db):
     sign_in(app, name, password=NEW)
 
 
+@pytest.mark.slow
 def test_the_current_password_is_throttled_too(app, db):
     name = fresh_user(db, "guessed")
     c, _ = sign_in(app, name)

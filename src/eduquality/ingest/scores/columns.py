@@ -23,8 +23,10 @@ from eduquality.ingest.headers import (
     Grid,
     Layout,
     check_headerless,
+    duplicate_column,
     find_header_row,
     header_texts,
+    unknown_column,
 )
 from eduquality.ingest.problems import Problems, listed
 from eduquality.ingest.readers import RawSheet
@@ -214,14 +216,11 @@ def classify(grid: Grid, user_map: dict[str, str], subject: str | None, problems
     pending: list[tuple[str | None, str, Column]] = []  # aggregates: (subject, key, column)
 
     def unknown(col: Column) -> None:
-        problems.add("ingest.unknown_column", sheet=grid.sheet, row=header_row, column=col.label,
-                     value=col.header, header=col.header, fields=fields)
+        unknown_column(problems, grid, col, fields)
 
     def put(table: dict[str, Any], key: str, col: Column, name: str) -> None:
         if key in table:
-            problems.add("ingest.duplicate_column", sheet=grid.sheet, row=header_row,
-                         column=col.label, value=col.header, header=col.header,
-                         other=table[key].label, field=name)
+            duplicate_column(problems, grid, col, table[key], name)
         else:
             table[key] = col
 

@@ -14,7 +14,7 @@ from eduquality.i18n import register
 from eduquality.ingest.headers import Column
 from eduquality.ingest.headers import make_grid as _make_grid
 from eduquality.ingest.importer import ignored_note
-from eduquality.ingest.problems import Problems, listed
+from eduquality.ingest.problems import Phrase, Problems, listed
 from eduquality.ingest.readers import RawSheet
 from eduquality.ingest.registrations import registrations, upsert_registrations
 from eduquality.ingest.schools import SchoolNames
@@ -64,7 +64,7 @@ class ScoresPlan:
     item_scores: list[tuple[str, pa.Table]]
     rows_read: int
     counts: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Phrase] = field(default_factory=list)
     mapping: list[SheetMapping] = field(default_factory=list)
 
     def preview(self) -> dict[str, int]:
@@ -72,6 +72,13 @@ class ScoresPlan:
         return {"exam_registration": len(self.registrations),
                 "subject_result": len(self.results),
                 "item_score": sum(t.num_rows for _, t in self.item_scores)}
+
+    def schools(self) -> set[str]:
+        """The schools of the students whose results this plan writes (their registrations,
+        from the roster of the exam's year, not what the file says)."""
+        if self.registrations.empty:
+            return set()
+        return set(self.registrations["school_code"].dropna())
 
     def write(self, con: Any) -> int:
         """Registrations, subject results and item scores of the students in the file replace
@@ -131,7 +138,7 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
     results: list[pd.DataFrame] = []
     item_frames: list[tuple[str, pa.Table]] = []
     rows_read = 0
-    notes: list[str] = []
+    notes: list[Phrase] = []
     mapping: list[SheetMapping] = []
     for raw in sheets:
         row, n_rows = find_header(raw, user_map)
@@ -139,7 +146,7 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
         sheet_subject = subject_code or SUBJECTS.parse(norm_header(raw.name))
         sc = classify(grid, user_map, sheet_subject, problems, lang)
         if sc.ignored:
-            notes.append(ignored_note(grid.sheet, sc.ignored, lang))
+            notes.append(ignored_note(grid.sheet, sc.ignored))
         mapping.append(sheet_mapping(grid, "scores", sc.fields()))
         if not identifies(sc):
             continue

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from eduquality.web.dashboard import is_bureau
 from eduquality.web.deps import CtxDep, Format
+from eduquality.web.downloads import report_links
 from eduquality.web.views import exam_page, exams_page
 
 router = APIRouter(prefix="/exams", tags=["exams"])
@@ -20,4 +22,7 @@ async def exam_list(ctx: CtxDep, format: Format = "html") -> Response:
 async def exam_overview(ctx: CtxDep, exam_id: str, subject: str | None = None,
                         format: Format = "html") -> Response:
     await ctx.warm(exam_id)
-    return ctx.respond(exam_page(ctx, exam_id, subject), format)
+    found = exam_page(ctx, exam_id, subject)
+    if is_bureau(ctx.scope):
+        found.downloads = report_links(ctx, exam_id, "district")
+    return ctx.respond(found, format)

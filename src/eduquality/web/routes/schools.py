@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from eduquality.web.deps import CtxDep, Format
+from eduquality.web.downloads import report_links
 from eduquality.web.views import school_page
 
 router = APIRouter(prefix="/exams/{exam_id}/schools", tags=["schools"])
@@ -15,4 +16,6 @@ router = APIRouter(prefix="/exams/{exam_id}/schools", tags=["schools"])
 async def school(ctx: CtxDep, exam_id: str, school_code: str, subject: str | None = None,
                  format: Format = "html") -> Response:
     await ctx.warm(exam_id)
-    return ctx.respond(school_page(ctx, exam_id, school_code, subject), format)
+    found = school_page(ctx, exam_id, school_code, subject)
+    found.downloads = report_links(ctx, exam_id, "school", school_code)
+    return ctx.respond(found, format)

@@ -172,6 +172,7 @@ async def logout(request: Request, db: DbDep, csrf: Annotated[str, Form()] = "")
         return render(request, "error.html", request_lang(request), None, status_code=400,
                       status=400, message=translator(request_lang(request))("web.csrf"))
     end_session(db, request.cookies.get(SESSION_COOKIE))
+    request.app.state.uploads.drop_session(request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse(_root(request) + "/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

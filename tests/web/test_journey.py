@@ -1,0 +1,148 @@
+"""A principal's week in a real browser (issue 11 §5): sign in, the home page, drill to the own
+school, upload a bad roster and read its problems, fix it and import it, download the school's
+report, sign out, and find the old cookie dead.
+
+Debian's Chromium driven by Playwright (never a downloaded browser) against uvicorn on a free
+local port. Screenshots of every step go to ``out/screenshots/journey/`` (or the folder named by
+``EDUQUALITY_SCREENSHOTS``): ``/out/`` is ignored by git and is the folder CI keeps as its
+artifacts.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from eduquality.config import Settings
+from eduquality.web.app import create_app
+from tests.web.conftest import PASSWORD, build_db
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = Path(os.environ.get("EDUQUALITY_SCREENSHOTS", ROOT / "out" / "screenshots" / "journey"))
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                reason=f"no system Chromium at {CHROMIUM} (scripts/setup.sh "
+                                       "installs the Debian package)")
+
+BAD = "工号,姓名,学校代码,任教学科\nT9,赵老师,S1,舞蹈\nT8,,S1,语文\nT7,孙老师,S2,数学\n"
+GOOD = "工号,姓名,学校代码,任教学科\nT9,赵老师,S1,数学\nT8,钱老师,S1,语文\n"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server():
+    import uvicorn
+
+    db = build_db()
+    app = create_app(db, Settings(), secret="journey")
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}", db
+    srv.should_exit = True
+    thread.join(10)
+
+
+def test_principal_journey(server, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright (the Python package) is not installed")
+    url, db = server
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    bad, good = tmp_path / "教师名册.csv", tmp_path / "教师名册_改.csv"
+    bad.write_text(BAD, encoding="utf-8")
+    good.write_text(GOOD, encoding="utf-8")
+    requested: list[str] = []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                      accept_downloads=True)
+        page = context.new_page()
+        page.on("request", lambda r: requested.append(r.url))
+
+        def shot(name: str) -> None:
+            page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+        # 1. sign in
+        page.goto(f"{url}/")
+        assert "/login" in page.url
+        shot("01-sign-in")
+        page.fill("input[name=username]", "p1")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{url}/")
+        # 2. the home page (the dashboard)
+        assert page.locator("h1").count() == 1
+        shot("02-home")
+        # 3. drill to the own school
+        page.locator("main a[href*='/schools/S1']").first.click()
+        page.wait_for_url("**/schools/S1*")
+        assert "甲校" in page.locator("h1").inner_text()
+        shot("03-school")
+        school_url = page.url
+        # 4. upload a bad file: every problem, row by row, and nothing to confirm
+        page.click("header nav a[href='/uploads']")
+        page.wait_for_url(f"{url}/uploads")
+        page.set_input_files("input[name=file]", str(bad))
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        assert "3 个问题" in page.locator("main").inner_text()
+        problems = page.locator("table.problems tbody tr")
+        assert problems.count() == 3
+        assert "舞蹈" in problems.all_inner_texts()[0] + problems.all_inner_texts()[1]
+        assert "其他学校" in page.locator("table.problems").inner_text()
+        assert page.locator("#confirm").count() == 0
+        shot("04-upload-problems")
+        # 5. fix it and import it
+        page.click("a.button[href='/uploads']")
+        page.set_input_files("input[name=file]", str(good))
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        assert "没有问题" in page.locator("main").inner_text()
+        shot("05-upload-checked")
+        assert db.scalar("SELECT count(*) FROM teacher WHERE teacher_id IN ('T8', 'T9')") == 0
+        page.click("#confirm")
+        page.wait_for_load_state()
+        assert "已导入" in page.locator("h1").inner_text()
+        shot("06-imported")
+        assert db.scalar("SELECT count(*) FROM teacher WHERE teacher_id IN ('T8', 'T9')") == 2
+        # 6. download the school's report
+        page.goto(school_url)
+        with page.expect_download() as download:
+            page.locator("a.button[href*='format=xlsx']").first.click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        sheets = openpyxl.load_workbook(saved).sheetnames
+        assert saved.suffix == ".xlsx" and sheets
+        # 7. sign out; the old cookie is dead
+        cookie = next(c for c in context.cookies() if c["name"] == "eq_session")
+        page.click("header form[action='/logout'] button")
+        page.wait_for_url(f"{url}/login")
+        shot("07-signed-out")
+        stale = browser.new_context()
+        stale.add_cookies([{**cookie}])
+        replay = stale.request.get(f"{url}/exams/E1/schools/S1", max_redirects=0)
+        assert replay.status == 303 and "/login" in replay.headers["location"]
+        stale.close()
+        browser.close()
+    assert all(u.startswith(url) for u in requested), requested
+    for name in ("01-sign-in", "04-upload-problems", "06-imported", "07-signed-out"):
+        assert (SHOTS / f"{name}.png").stat().st_size > 5_000
