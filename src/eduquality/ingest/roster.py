@@ -54,6 +54,7 @@ from eduquality.ingest.values import (
 from eduquality.ingest.writes import replace_rows, upsert
 from eduquality.store.db import Database
 from eduquality.store.refs import keys
+from eduquality.store.rosters import schools_of_people
 from eduquality.store.students import student_ids, students_without_events
 from eduquality.store.units import class_lists
 from eduquality.store.units import classes as classes_on_record
@@ -753,17 +754,5 @@ def current_schools(db: Database, sheets: list[Sheet]) -> set[str]:
         return sorted({v for s in sheets if s.layout.kind == kind
                        for v in s.frame[column].dropna()})
 
-    codes: set[str] = set()
-    teachers, students = named("teacher", "teacher_id"), named("student", "national_id")
-    if teachers:
-        codes |= {r[0] for r in db.con.execute(
-            "SELECT DISTINCT school_code FROM teacher WHERE teacher_id = ANY(?)",
-            [teachers]).fetchall()}
-    if students:
-        codes |= {r[0] for r in db.con.execute(
-            "SELECT DISTINCT c.school_code FROM class_membership m "
-            "JOIN class c USING (class_id) JOIN student s USING (student_id) "
-            "WHERE s.national_id = ANY(?) AND m.year_code = (SELECT max(l.year_code) "
-            "FROM class_membership l WHERE l.student_id = m.student_id)",
-            [students]).fetchall()}
-    return codes
+    return schools_of_people(db, named("teacher", "teacher_id"),
+                             named("student", "national_id"))

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from eduquality.store.catalog import row_id
 from eduquality.store.db import Database
 
@@ -119,6 +121,15 @@ def latest_exam_id(db: Database) -> str | None:
     row = db.con.execute("SELECT exam_id FROM exam ORDER BY year_code DESC, exam_id LIMIT 1"
                          ).fetchone()
     return None if row is None else str(row[0])
+
+
+def exam_list(db: Database, *, unregistered_only: bool = False) -> pd.DataFrame:
+    """Exams as ``exam_id``, ``name``, ``year_code``, latest first; ``unregistered_only``: those
+    no student is registered for yet (just defined, awaiting scores)."""
+    where = (" WHERE exam_id NOT IN (SELECT DISTINCT exam_id FROM exam_registration)"
+             if unregistered_only else "")
+    return db.sql("SELECT exam_id, name, year_code FROM exam" + where
+                  + " ORDER BY exam_date DESC NULLS LAST, exam_id")
 
 
 def exam_data_fingerprint(db: Database, exam_id: str) -> tuple[Any, ...]:

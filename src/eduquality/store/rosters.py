@@ -8,6 +8,7 @@ Column contracts (DataFrames):
 * :func:`registered_identities`: ``student_id``, ``national_id`` (UNMASKED), ``name``.
 * :func:`present_scores`: ``exam_id``, ``student_id``, ``score``.
 * :func:`exam_numbers`: ``exam_number``, ``student_id``, ``national_id`` (UNMASKED).
+* :func:`schools_of_people`: a set of school codes.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "present_scores",
     "registered_identities",
     "registrations",
+    "schools_of_people",
     "subject_teachers",
 ]
 
@@ -94,3 +96,21 @@ def first_placement(db: Database, exam_id: str) -> Placement | None:
     school, class_id, student_id, teacher_id = row
     return Placement(str(school), None if class_id is None else str(class_id), int(student_id),
                      None if teacher_id is None else str(teacher_id))
+
+
+def schools_of_people(db: Database, teacher_ids: list[str], national_ids: list[str]) -> set[str]:
+    """The schools the given teachers belong to, and those of the given students' classes in
+    their latest school year (students by 学籍号)."""
+    codes: set[str] = set()
+    if teacher_ids:
+        codes |= {r[0] for r in db.con.execute(
+            "SELECT DISTINCT school_code FROM teacher WHERE teacher_id = ANY(?)",
+            [teacher_ids]).fetchall()}
+    if national_ids:
+        codes |= {r[0] for r in db.con.execute(
+            "SELECT DISTINCT c.school_code FROM class_membership m "
+            "JOIN class c USING (class_id) JOIN student s USING (student_id) "
+            "WHERE s.national_id = ANY(?) AND m.year_code = (SELECT max(l.year_code) "
+            "FROM class_membership l WHERE l.student_id = m.student_id)",
+            [national_ids]).fetchall()}
+    return codes

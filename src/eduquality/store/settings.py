@@ -31,6 +31,13 @@ def stored_settings(db: Database) -> dict[str, str]:
     return {k: v for k, v in rows if k in EDITABLE}
 
 
+def setting_changes(db: Database) -> dict[str, dict[str, str]]:
+    """Who last changed each stored setting and when: ``{key: {changed_by, changed_at}}``."""
+    rows = db.con.execute("SELECT key, changed_by, CAST(changed_at AS VARCHAR) FROM app_setting"
+                          ).fetchall()
+    return {key: {"changed_by": by, "changed_at": at} for key, by, at in rows}
+
+
 def effective_settings(db: Database, settings: Settings) -> Settings:
     """``settings`` (from the file) with the values changed on the platform in place."""
     stored = stored_settings(db)

@@ -20,13 +20,13 @@ when the process ends.
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import re
 import secrets
 import shutil
 import tempfile
 import threading
+import weakref
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -286,7 +286,7 @@ class PendingUploads:
         self.root.chmod(0o700)
         self._items: dict[str, Pending] = {}
         self._lock = threading.Lock()
-        atexit.register(shutil.rmtree, self.root, True)
+        weakref.finalize(self, shutil.rmtree, self.root, True)  # also at exit
 
     def add(self, session_token: str, username: str, name: str, data: bytes, now: float,
             lang: str) -> Pending:

@@ -25,7 +25,7 @@ from eduquality.i18n import register
 from eduquality.store import Database
 from eduquality.store.audit import audit
 from eduquality.store.refs import require_ref
-from eduquality.store.settings import change_settings, stored_settings
+from eduquality.store.settings import change_settings, setting_changes, stored_settings
 from eduquality.store.users import (
     add_user,
     change_user,
@@ -244,8 +244,7 @@ async def reset(ctx: CtxDep, username: str) -> Response:
 def _settings_page(ctx: Ctx, status: int = 200, error: str | None = None,
                    message: str | None = None) -> Response:
     settings = ctx.request.app.state.settings
-    changed = ctx.db.sql("SELECT key, changed_by, CAST(changed_at AS VARCHAR) AS changed_at "
-                         "FROM app_setting").set_index("key").to_dict("index")
+    changed = setting_changes(ctx.db)
     stored = stored_settings(ctx.db)
     rows = [{"key": k, "kind": kind.__name__, "value": setting_value(settings, k),
              "label": ctx.t(f"web.setting.{k}"), "stored": k in stored,

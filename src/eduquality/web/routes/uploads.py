@@ -44,6 +44,7 @@ from eduquality.ingest.problems import Problem, problems_frame
 from eduquality.ingest.readers import read_sheets
 from eduquality.store import Database
 from eduquality.store.audit import audit
+from eduquality.store.exams import exam_list
 from eduquality.store.scoped import scoped_exams
 from eduquality.web.auth import SESSION_COOKIE
 from eduquality.web.deps import Ctx, CtxDep
@@ -135,12 +136,10 @@ def _exam_choices(ctx: Ctx) -> list[dict[str, Any]]:
     exams in its scope and those without any registration yet (just defined, awaiting
     scores)."""
     if _only_schools(ctx) is None:
-        frame = ctx.db.sql("SELECT exam_id, name, year_code FROM exam "
-                           "ORDER BY exam_date DESC NULLS LAST, exam_id")
+        frame = exam_list(ctx.db)
     else:
         mine = scoped_exams(ctx.db, ctx.scope)[["exam_id", "name", "year_code"]]
-        fresh = ctx.db.sql("SELECT exam_id, name, year_code FROM exam WHERE exam_id NOT IN "
-                           "(SELECT DISTINCT exam_id FROM exam_registration)")
+        fresh = exam_list(ctx.db, unregistered_only=True)
         frame = pd.concat([mine, fresh], ignore_index=True)
     return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
 
