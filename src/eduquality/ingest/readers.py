@@ -18,6 +18,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -165,10 +166,12 @@ def _csv_with_pyarrow(utf8: bytes, n: int) -> pd.DataFrame:
     import pyarrow.csv as pacsv
 
     names = [f"c{i}" for i in range(n)]
+    # blocks of 1 MiB are parsed in parallel; a line break can only be inside a value when
+    # the file quotes values at all (the quote-aware block splitter is slower)
     table = pacsv.read_csv(
         io.BytesIO(utf8),
-        read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 20),
+        parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in utf8),
         convert_options=pacsv.ConvertOptions(
             column_types={c: pa.string() for c in names}, strings_can_be_null=True,
             quoted_strings_can_be_null=True),
@@ -364,14 +367,17 @@ def read_excel_cells(path: Path, sheet: str | None = None, lang: str = "zh") -> 
     names = list(wb.sheet_names)
     if sheet is not None and sheet not in names:
         raise ReadError(tr("ingest.sheet_missing", lang, sheet=sheet, names=join_list(names, lang)))
-    formulas = formulas_without_value(path) if path.suffix.lower() != ".xls" else {}
-    out = []
-    for name in [sheet] if sheet is not None else names:
-        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        if not rows:
-            continue
-        out.append(RawSheet(name, None, formulas.get(name, []), values=sheet_values(rows)))
-    return out
+    read = []
+    with ThreadPoolExecutor(1) as pool:
+        # the formula scan inflates the sheets' XML (zlib lets go of the GIL) while calamine
+        # parses them
+        scan = pool.submit(formulas_without_value, path) if path.suffix.lower() != ".xls" else None
+        for name in [sheet] if sheet is not None else names:
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            if rows:
+                read.append((name, sheet_values(rows)))
+        formulas = scan.result() if scan is not None else {}
+    return [RawSheet(name, None, formulas.get(name, []), values=values) for name, values in read]
 
 
 def read_sheets(path: str | Path, sheet: str | None = None, lang: str = "zh") -> list[RawSheet]:
