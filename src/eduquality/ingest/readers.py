@@ -335,11 +335,15 @@ def sheet_values(rows: Sequence[Sequence[Any]]) -> np.ndarray:
     """Excel rows (as read, possibly ragged) → a 2-D object array, short rows padded with ''."""
     if not rows:
         return np.empty((0, 0), dtype=object)
+    try:  # the common case: every row as wide as the sheet
+        out = np.array(rows, dtype=object)
+        if out.ndim == 2:
+            return out
+    except ValueError:  # ragged rows
+        pass
     width = max(len(r) for r in rows)
-    if any(len(r) != width for r in rows):
-        rows = [list(r) + [""] * (width - len(r)) for r in rows]
     out = np.empty((len(rows), width), dtype=object)
-    out[:] = rows  # element-wise: a cell is never unpacked
+    out[:] = [list(r) + [""] * (width - len(r)) for r in rows]
     return out
 
 

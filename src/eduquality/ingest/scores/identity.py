@@ -107,22 +107,27 @@ def school_codes(known: SchoolNames, text: pd.Series) -> pd.Series:
     return map_unique(text, one)[0]
 
 
+def _arrow_strings(text: pd.Series) -> pa.Array:
+    """The texts of ``text`` (no missing values) as one Arrow string array."""
+    if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
+        arr = pa.array(text.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        return arr.cast(pa.string())
+    return pa.array(text.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+
+
 def _lookup(keys: pd.Series, find: Callable[[pa.Array], pd.DataFrame]) -> np.ndarray:
     """student_id (−1 when none) for each key text; ``find`` looks up the distinct keys at once
     (a join inside DuckDB, :mod:`eduquality.store.students`) and returns (key, student_id).
     Keys are matched in Arrow, without a Python string per row."""
-    if isinstance(keys.dtype, pd.StringDtype) and keys.dtype.storage == "pyarrow":
-        arr = pa.chunked_array([pa.array(keys.array)]).cast(pa.string())
-    else:
-        arr = pa.chunked_array([pa.array(keys.to_numpy(dtype=object), type=pa.string(),
-                                         from_pandas=True)])
+    arr = _arrow_strings(keys)
     found = find(pc.unique(arr))
     out = np.full(len(keys), -1, dtype=np.int64)
     if found.empty:
         return out
     ids = found.iloc[:, 1].to_numpy(dtype=np.int64)
-    pos = pc.index_in(arr, value_set=pa.array(found.iloc[:, 0].to_numpy(dtype=object),
-                                              type=pa.string()))
+    pos = pc.index_in(arr, value_set=_arrow_strings(found.iloc[:, 0]))
     at = np.asarray(pc.fill_null(pos, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
     hit = at >= 0
     out[hit] = ids[at[hit]]
