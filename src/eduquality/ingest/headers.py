@@ -137,8 +137,9 @@ class Column:
         return f"{self.letter}（{self.header}）"
 
 
-NOTE_START = re.compile(r"^\s*(?:注|说明|备注|附注|附：|制表|填表|填报|审核|审批|校对|签字|签名|"
-                        r"打印|导出|负责人|联系人|联系电话|日期)")
+NOTE_WORDS = ("注", "说明", "备注", "附注", "附：", "制表", "填表", "填报", "审核", "审批", "校对",
+              "签字", "签名", "打印", "导出", "负责人", "联系人", "联系电话", "日期")
+NOTE_START = re.compile(r"^\s*(?:" + "|".join(NOTE_WORDS) + ")")
 """How a note under a table begins (notes are skipped, never imported as data rows)."""
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from eduquality.i18n import register
-from eduquality.ingest.headers import NOTE_START, Column, Grid
+from eduquality.ingest.headers import NOTE_START, NOTE_WORDS, Column, Grid
 from eduquality.ingest.problems import listed, student_candidate
 from eduquality.ingest.schools import SchoolNames
 from eduquality.ingest.scores.cells import Ctx
@@ -76,8 +76,11 @@ def data_rows(grid: Grid, nid: pd.Series) -> np.ndarray:
     summary_id = nid.str.contains("|".join(_SUMMARY), na=False).to_numpy()
     keep = nid.notna().to_numpy() & ~summary_id
     note = np.zeros(len(keep), dtype=bool)
-    for pos in np.flatnonzero(keep & nid.str.match(NOTE_START, na=False).to_numpy()):
-        note[pos] = grid.is_note_row(int(pos))
+    # a note's first cell holds a note word: only those rows are matched in Python
+    may_note = nid.str.contains("|".join(NOTE_WORDS), regex=True, na=False).to_numpy()
+    for pos in np.flatnonzero(keep & may_note):
+        if NOTE_START.match(str(nid.iloc[pos])):
+            note[pos] = grid.is_note_row(int(pos))
     keep &= ~note
     cand = np.flatnonzero(~keep & ~summary_id & ~note)
     if len(cand):
