@@ -120,3 +120,47 @@ def test_xls_file_from_libreoffice(district, tmp_path):
     got = district.sql("SELECT status, score FROM subject_result ORDER BY student_id")
     assert got["status"].tolist() == ["present", "absent"]
     assert got["score"].iloc[0] == 18.5
+
+
+def _workbook(path, rows):
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("数学")
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v is not None:
+                ws.write(r, c, v)
+    wb.close()
+    return path
+
+
+def test_rows_under_the_header_are_typed_on_their_own(tmp_path):
+    """Numbers under a text header stay numbers; text that looks like a number ('001') stays
+    text; a column with a status word is text, its numbers as Excel shows them."""
+    path = _workbook(tmp_path / "b.xlsx", [
+        ["成绩单", None, None, None],
+        ["学籍号", "考号", "1", "语文"],
+        ["G001", "001", 3, 90.5],
+        ["G002", "002", None, "缺考"],
+        ["G003", "003", 4.5, 88],
+    ])
+    (sheet,) = read_sheets(path)
+    assert sheet.n_rows == 5
+    assert sheet.row(1).tolist() == ["学籍号", "考号", "1", "语文"]
+    body = sheet.body(2)
+    assert body[0].tolist() == ["G001", "G002", "G003"]
+    assert body[1].tolist() == ["001", "002", "003"]
+    assert body[2].dtype == "float64"
+    assert body[2].iloc[[0, 2]].tolist() == [3.0, 4.5] and body[2].isna().iloc[1]
+    assert body[3].tolist() == ["90.5", "缺考", "88"]
+    # the whole sheet typed at once (importers that read a sheet whole): as before, text that
+    # reads as a number makes a numbers column
+    whole = sheet.cells[2]
+    assert whole.dtype == "float64" and whole.iloc[[1, 2, 4]].tolist() == [1.0, 3.0, 4.5]
+    assert sheet.cells[1].iloc[1:].tolist() == ["考号", "001", "002", "003"]
+    assert sheet.body(5).shape == (0, 4)
+
+
+def test_a_header_only_sheet_has_an_empty_body(tmp_path):
+    (sheet,) = read_sheets(_workbook(tmp_path / "h.xlsx", [["学籍号", "姓名", "数学"]]))
+    assert sheet.body(1).shape == (0, 3)
+    assert list(sheet.body(1).columns) == [0, 1, 2]

@@ -130,7 +130,7 @@ def detect_import_kind(sheets: list[RawSheet], exam_id: str | None = None) -> st
         if norm_header(raw.name) in paper_names:
             return "paper"
         row = find_header_row(raw, known, min_hits=4)
-        if len(raw.cells) and sum(norm_header(t) in known for t in raw.cells.iloc[row]) >= 4:
+        if raw.n_rows and sum(norm_header(t) in known for t in raw.row(row)) >= 4:
             return "paper"
     return "scores" if exam_id else "roster"
 

@@ -137,8 +137,9 @@ class Column:
         return f"{self.letter}（{self.header}）"
 
 
-NOTE_START = re.compile(r"^\s*(?:注|说明|备注|附注|附：|制表|填表|填报|审核|审批|校对|签字|签名|"
-                        r"打印|导出|负责人|联系人|联系电话|日期)")
+NOTE_WORDS = ("注", "说明", "备注", "附注", "附：", "制表", "填表", "填报", "审核", "审批", "校对",
+              "签字", "签名", "打印", "导出", "负责人", "联系人", "联系电话", "日期")
+NOTE_START = re.compile(r"^\s*(?:" + "|".join(NOTE_WORDS) + ")")
 """How a note under a table begins (notes are skipped, never imported as data rows)."""
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 
@@ -199,15 +200,15 @@ def parse_map(pairs: Iterable[str] | Mapping[str, str] | None, lang: str = "zh")
 
 
 def header_texts(raw: RawSheet, row: int) -> list[str]:
-    if row >= len(raw.cells):
+    if row >= raw.n_rows:
         return []
     return [v if isinstance(v, str) else ""
-            for v in as_text(raw.cells.iloc[row].reset_index(drop=True))]
+            for v in as_text(raw.row(row))]
 
 
 def find_header_row(raw: RawSheet, known: set[str], scan: int = 15, min_hits: int = 2) -> int:
     """The first row with at least ``min_hits`` known headers (0 when none has)."""
-    for r in range(min(scan, len(raw.cells))):
+    for r in range(min(scan, raw.n_rows)):
         hits = sum(norm_header(t) in known for t in header_texts(raw, r) if t)
         if hits >= min_hits:
             return r
@@ -244,7 +245,7 @@ def make_grid(file: str, raw: RawSheet, header_row: int, two_rows: bool | int = 
             else:
                 columns.append(Column(j, parts[0], parts[1] if n == 2 else ""))
     start = header_row + n
-    data = raw.cells.iloc[start:].reset_index(drop=True)
+    data = raw.body(start)
     rows = np.arange(start + 1, start + 1 + len(data))
     return Grid(file, raw.name, list(range(header_row, header_row + n)), columns, data, rows,
                 raw)

@@ -215,13 +215,13 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
                           template=None if used is None else used.name,
                           template_how=None if used is None else
                           ("named" if template else "headers"))
-    if not sheets or all(len(s.cells) == 0 for s in sheets):
+    if not sheets or all(s.n_rows == 0 for s in sheets):
         problems.add("ingest.empty_file")
         if check:
             return _checked(result, problems, None, started)
         _fail(problems, path, lang, errors)
     formula_problems(sheets, problems)
-    say(tr("ingest.step_check", lang, n=sum(len(s.cells) for s in sheets)))
+    say(tr("ingest.step_check", lang, n=sum(s.n_rows for s in sheets)))
     plan = build(sheets, problems)
     if only_schools is not None:
         check_schools(plan, only_schools, problems)

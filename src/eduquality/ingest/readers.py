@@ -18,7 +18,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -57,14 +57,53 @@ class ReadError(EduQualityError):
     """The file cannot be opened or parsed at all."""
 
 
-@dataclass
 class RawSheet:
-    """The cells of one sheet: ``cells.iloc[i, j]`` is Excel row ``i + 1``, column ``j + 1``."""
+    """The cells of one sheet: ``cells.iloc[i, j]`` is Excel row ``i + 1``, column ``j + 1``.
 
-    name: str
-    cells: pd.DataFrame
-    formulas_without_value: list[tuple[int, int]] = field(default_factory=list)
-    encoding: str | None = None
+    A workbook sheet keeps the values as the reader gave them (``values``, a 2-D object array)
+    and types them into columns (:func:`typed_columns`) only when asked: :meth:`row` reads a
+    header row without typing anything, :meth:`body` types the rows below a header on their
+    own (a score column stays numbers under its text header, instead of becoming text and
+    being parsed back), and ``cells`` types the whole sheet once, for the importers that read
+    it whole (small sheets: exam information, lines)."""
+
+    def __init__(self, name: str, cells: pd.DataFrame | None = None,
+                 formulas_without_value: list[tuple[int, int]] | None = None,
+                 encoding: str | None = None, *, values: np.ndarray | None = None) -> None:
+        if cells is None and values is None:
+            raise ValueError("RawSheet needs cells or values")
+        self.name = name
+        self._cells = cells
+        self._values = values
+        self.formulas_without_value = formulas_without_value or []
+        self.encoding = encoding
+
+    @property
+    def cells(self) -> pd.DataFrame:
+        """Every cell, typed by column (:func:`typed_columns`; computed once)."""
+        if self._cells is None:
+            assert self._values is not None
+            self._cells = typed_columns(self._values)
+        return self._cells
+
+    @property
+    def n_rows(self) -> int:
+        return len(self._values) if self._values is not None else len(self.cells)
+
+    def row(self, r: int) -> pd.Series:
+        """The cells of row ``r`` (0-based) as the reader gave them, indexed by column."""
+        if self._values is not None:
+            return pd.Series(self._values[r], dtype=object)
+        return self.cells.iloc[r].reset_index(drop=True)
+
+    def body(self, start: int) -> pd.DataFrame:
+        """Rows ``start`` … as a frame indexed from 0, typed on their own."""
+        if self._values is not None:
+            return typed_columns(self._values[start:], text_is_number=False)
+        return self.cells.iloc[start:].reset_index(drop=True)
+
+    def __repr__(self) -> str:
+        return f"RawSheet({self.name!r}, {self.n_rows} rows)"
 
 
 def column_letter(j: int) -> str:
@@ -127,10 +166,12 @@ def _csv_with_pyarrow(utf8: bytes, n: int) -> pd.DataFrame:
     import pyarrow.csv as pacsv
 
     names = [f"c{i}" for i in range(n)]
+    # blocks of 1 MiB are parsed in parallel; a line break can only be inside a value when
+    # the file quotes values at all (the quote-aware block splitter is slower)
     table = pacsv.read_csv(
         io.BytesIO(utf8),
-        read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 20),
+        parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in utf8),
         convert_options=pacsv.ConvertOptions(
             column_types={c: pa.string() for c in names}, strings_can_be_null=True,
             quoted_strings_can_be_null=True),
@@ -253,17 +294,25 @@ def formulas_without_value(path: Path) -> dict[str, list[tuple[int, int]]]:
     return found
 
 
-def _column(obj: np.ndarray) -> pd.Series:
+_NUMBER_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "empty"})
+
+
+def _column(obj: np.ndarray, text_is_number: bool = True) -> pd.Series:
     """One column of Excel cells → float64 (numbers and blanks only), Arrow-backed text
     (text and numbers; numbers written as Excel shows them, '85' not '85.0'), or the objects as
-    they are (dates, booleans)."""
+    they are (dates, booleans).
+
+    ``text_is_number=False`` (the rows under a header, :meth:`RawSheet.body`): a column is
+    float64 only when its cells are numbers, never text such as '001' — the typing the column
+    gets with its text header cell above it, except that numbers stay numbers."""
     blank = obj == ""
-    try:  # numbers and blanks only (a score column)
-        values = obj.copy()
-        values[blank] = np.nan
-        return pd.Series(values.astype(float))
-    except (TypeError, ValueError):
-        pass
+    values = obj.copy()
+    values[blank] = np.nan
+    if text_is_number or pd.api.types.infer_dtype(values, skipna=True) in _NUMBER_KINDS:
+        try:  # numbers and blanks only (a score column)
+            return pd.Series(values.astype(float))
+        except (TypeError, ValueError):
+            pass
     try:  # text and blanks only (an identity column)
         return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(
             [pa.array(np.where(blank, np.array(None, dtype=object), obj), type=pa.string(),
@@ -282,16 +331,33 @@ def _column(obj: np.ndarray) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([merged])))
 
 
-def typed_columns(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
-    """Excel rows (as read) → a frame of fast column types (see :func:`_column`)."""
+def sheet_values(rows: Sequence[Sequence[Any]]) -> np.ndarray:
+    """Excel rows (as read, possibly ragged) → a 2-D object array, short rows padded with ''."""
     if not rows:
-        return pd.DataFrame()
+        return np.empty((0, 0), dtype=object)
+    try:  # the common case: every row as wide as the sheet
+        out = np.array(rows, dtype=object)
+        if out.ndim == 2:
+            return out
+    except ValueError:  # ragged rows
+        pass
     width = max(len(r) for r in rows)
-    if any(len(r) != width for r in rows):
-        rows = [list(r) + [""] * (width - len(r)) for r in rows]
-    columns = list(zip(*rows, strict=True))
-    return pd.DataFrame({j: _column(np.array(col, dtype=object))
-                         for j, col in enumerate(columns)})
+    out = np.empty((len(rows), width), dtype=object)
+    out[:] = [list(r) + [""] * (width - len(r)) for r in rows]
+    return out
+
+
+def typed_columns(rows: Sequence[Sequence[Any]] | np.ndarray,
+                  text_is_number: bool = True) -> pd.DataFrame:
+    """Excel rows (as read, or :func:`sheet_values`) → a frame of fast column types (see
+    :func:`_column`)."""
+    values = rows if isinstance(rows, np.ndarray) else sheet_values(rows)
+    if values.size == 0:
+        width = values.shape[1] if values.ndim == 2 else 0
+        return pd.DataFrame({j: pd.Series(pd.array([], dtype=pd.StringDtype("pyarrow")))
+                             for j in range(width)})
+    return pd.DataFrame({j: _column(values[:, j].copy(), text_is_number)
+                         for j in range(values.shape[1])})
 
 
 def read_excel_cells(path: Path, sheet: str | None = None, lang: str = "zh") -> list[RawSheet]:
@@ -305,15 +371,17 @@ def read_excel_cells(path: Path, sheet: str | None = None, lang: str = "zh") -> 
     names = list(wb.sheet_names)
     if sheet is not None and sheet not in names:
         raise ReadError(tr("ingest.sheet_missing", lang, sheet=sheet, names=join_list(names, lang)))
-    formulas = formulas_without_value(path) if path.suffix.lower() != ".xls" else {}
-    out = []
-    for name in [sheet] if sheet is not None else names:
-        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        if not rows:
-            continue
-        frame = typed_columns(rows)
-        out.append(RawSheet(name, frame, formulas.get(name, [])))
-    return out
+    read = []
+    with ThreadPoolExecutor(1) as pool:
+        # the formula scan inflates the sheets' XML (zlib lets go of the GIL) while calamine
+        # parses them
+        scan = pool.submit(formulas_without_value, path) if path.suffix.lower() != ".xls" else None
+        for name in [sheet] if sheet is not None else names:
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            if rows:
+                read.append((name, sheet_values(rows)))
+        formulas = scan.result() if scan is not None else {}
+    return [RawSheet(name, None, formulas.get(name, []), values=values) for name, values in read]
 
 
 def read_sheets(path: str | Path, sheet: str | None = None, lang: str = "zh") -> list[RawSheet]:
@@ -326,5 +394,5 @@ def read_sheets(path: str | Path, sheet: str | None = None, lang: str = "zh") ->
         return read_excel_cells(path, sheet, lang)
     if suffix in CSV_SUFFIXES:
         raw = read_csv_cells(path, lang)
-        return [raw] if len(raw.cells) else []
+        return [raw] if raw.n_rows else []
     raise ReadError(tr("ingest.file_type", lang, suffix=suffix or "?"))

@@ -25,11 +25,12 @@ MESSAGES = register({
 
 
 def registrations(db: Database, exam_id: str, regs: list[pd.DataFrame],
-                  problems: Problems) -> pd.DataFrame:
+                  problems: Problems, registered: pd.DataFrame | None = None) -> pd.DataFrame:
     """One registration per student; 考号 unique in the exam (file and database).
 
     ``regs``: frames of student_id, exam_number, school_code, class_id, national_id and the
-    row and sheet they come from (for the problems)."""
+    row and sheet they come from (for the problems); ``registered``: the exam's registrations
+    (:func:`~eduquality.store.rosters.exam_numbers`) when the caller has read them already."""
     if not regs:
         return pd.DataFrame(columns=["exam_id", "student_id", "exam_number", "school_code",
                                      "class_id"])
@@ -40,7 +41,7 @@ def registrations(db: Database, exam_id: str, regs: list[pd.DataFrame],
     for r in records(clash[clash["exam_number"] != clash["exam_number_first"]]):
         problems.add("ingest.exam_number_conflict", sheet=r.sheet, row=int(r.row),
                      value=r.exam_number, other=r.exam_number_first)
-    taken = exam_numbers(db, exam_id).rename(columns={"student_id": "other_id",
+    taken = (exam_numbers(db, exam_id) if registered is None else registered).rename(columns={"student_id": "other_id",
                                                       "national_id": "other"})
     taken = taken[~taken["other_id"].isin(first["student_id"])]
     hit = first.merge(taken, on="exam_number")

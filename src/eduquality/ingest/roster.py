@@ -188,7 +188,7 @@ def detect_layout(raw: RawSheet, user_map: dict[str, str], kind: str | None,
     known |= {norm_header(v) for v in user_map.values()} | set(user_map)
     row = find_header_row(raw, known)
     headers = [norm_header(user_map.get(norm_header(t), t))
-               for t in raw.cells.iloc[row].tolist() if t is not None] if len(raw.cells) else []
+               for t in raw.row(row).tolist() if t is not None] if raw.n_rows else []
     if kind is not None:
         return next(lay for lay in ROSTER_LAYOUTS if lay.kind == kind), row
     best: tuple[int, int, Layout] | None = None

@@ -81,11 +81,11 @@ def candidate_fingerprints(sheets: Iterable[RawSheet]) -> set[str]:
     """Fingerprints of every row and pair of rows among the first :data:`HEADER_SCAN` rows."""
     out: set[str] = set()
     for raw in sheets:
-        n = min(HEADER_SCAN, len(raw.cells))
+        n = min(HEADER_SCAN, raw.n_rows)
         for r in range(n):
             if any(header_texts(raw, r)):
                 out.add(sheet_fingerprint(raw, [r]))
-                if r + 1 < len(raw.cells):
+                if r + 1 < raw.n_rows:
                     out.add(sheet_fingerprint(raw, [r, r + 1]))
     return out
 
@@ -99,7 +99,7 @@ def file_fingerprints(sheets: list[RawSheet], mapping: list[SheetMapping]) -> fr
     if found:
         return frozenset(found)
     for raw in sheets:
-        first = next((r for r in range(min(HEADER_SCAN, len(raw.cells)))
+        first = next((r for r in range(min(HEADER_SCAN, raw.n_rows))
                       if any(header_texts(raw, r))), None)
         if first is not None:
             found.add(sheet_fingerprint(raw, [first]))

@@ -34,9 +34,13 @@ class Ctx:
         self.grid, self.keep, self.problems = grid, keep, problems
         self.rows = grid.rows[keep]
         self.n = int(keep.sum())
+        self._every_row = self.n == len(keep)
 
     def raw(self, col: Column) -> pd.Series:
-        return self.grid.cells(col)[self.keep].reset_index(drop=True)
+        cells = self.grid.cells(col)
+        if self._every_row:  # no row skipped: the column as it is (indexed from 0)
+            return cells.reset_index(drop=True)
+        return cells[self.keep].reset_index(drop=True)
 
     def report(self, col: Column | None, mask: np.ndarray, reason: str,
                values: Any = None, **params: Any) -> None:
@@ -56,13 +60,13 @@ def score_cells(ctx: Ctx, col: Column, letters: bool = False,
     letters are bad text."""
     raw = ctx.raw(col)
     num, text_mask = as_number(raw)
-    status = pd.Series([None] * ctx.n, dtype=object)
-    chosen = pd.Series([None] * ctx.n, dtype=object)
+    status = np.full(ctx.n, None, dtype=object)
+    chosen = pd.Series(np.full(ctx.n, None, dtype=object), dtype=object)
     if text_mask.any():
         idx = np.flatnonzero(text_mask)
         texts = as_text(raw.iloc[idx])
         parsed = map_unique(texts, SUBJECT_STATUS.parse)[0]
-        status.iloc[idx] = parsed.to_numpy()
+        status[idx] = parsed.to_numpy()
         unparsed = np.asarray(parsed.isna(), dtype=bool) | np.asarray(
             (parsed == "present").fillna(False), dtype=bool)
         if letters:
@@ -73,9 +77,9 @@ def score_cells(ctx: Ctx, col: Column, letters: bool = False,
         bad = np.zeros(ctx.n, dtype=bool)
         bad[idx[unparsed]] = True
         ctx.report(col, bad, "ingest.score_text")
-        status.iloc[idx[unparsed]] = None
+        status[idx[unparsed]] = None
     ctx.report(col, num < 0, "ingest.score_negative")
-    return num, status.to_numpy(dtype=object), chosen
+    return num, status, chosen
 
 
 def row_statuses(ctx: Ctx, cols: list[Column]) -> list[np.ndarray]:

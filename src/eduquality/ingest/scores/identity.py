@@ -8,9 +8,10 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from eduquality.i18n import register
-from eduquality.ingest.headers import NOTE_START, Column, Grid
+from eduquality.ingest.headers import NOTE_START, NOTE_WORDS, Column, Grid
 from eduquality.ingest.problems import listed, student_candidate
 from eduquality.ingest.schools import SchoolNames
 from eduquality.ingest.scores.cells import Ctx
@@ -75,8 +76,11 @@ def data_rows(grid: Grid, nid: pd.Series) -> np.ndarray:
     summary_id = nid.str.contains("|".join(_SUMMARY), na=False).to_numpy()
     keep = nid.notna().to_numpy() & ~summary_id
     note = np.zeros(len(keep), dtype=bool)
-    for pos in np.flatnonzero(keep & nid.str.match(NOTE_START, na=False).to_numpy()):
-        note[pos] = grid.is_note_row(int(pos))
+    # a note's first cell holds a note word: only those rows are matched in Python
+    may_note = nid.str.contains("|".join(NOTE_WORDS), regex=True, na=False).to_numpy()
+    for pos in np.flatnonzero(keep & may_note):
+        if NOTE_START.match(str(nid.iloc[pos])):
+            note[pos] = grid.is_note_row(int(pos))
     keep &= ~note
     cand = np.flatnonzero(~keep & ~summary_id & ~note)
     if len(cand):
@@ -106,13 +110,31 @@ def school_codes(known: SchoolNames, text: pd.Series) -> pd.Series:
     return map_unique(text, one)[0]
 
 
+def _arrow_strings(text: pd.Series) -> pa.Array:
+    """The texts of ``text`` (no missing values) as one Arrow string array."""
+    if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
+        arr = pa.array(text.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        return arr.cast(pa.string())
+    return pa.array(text.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+
+
 def _lookup(keys: pd.Series, find: Callable[[pa.Array], pd.DataFrame]) -> np.ndarray:
     """student_id (−1 when none) for each key text; ``find`` looks up the distinct keys at once
-    (a join inside DuckDB, :mod:`eduquality.store.students`) and returns (key, student_id)."""
-    distinct = pa.array(pd.unique(keys.to_numpy(dtype=object)), type=pa.string())
-    found = find(distinct)
-    table = pd.Series(found.iloc[:, 1].to_numpy(), index=found.iloc[:, 0].to_numpy())
-    return keys.map(table).fillna(-1).to_numpy(dtype=np.int64)
+    (a join inside DuckDB, :mod:`eduquality.store.students`) and returns (key, student_id).
+    Keys are matched in Arrow, without a Python string per row."""
+    arr = _arrow_strings(keys)
+    found = find(pc.unique(arr))
+    out = np.full(len(keys), -1, dtype=np.int64)
+    if found.empty:
+        return out
+    ids = found.iloc[:, 1].to_numpy(dtype=np.int64)
+    pos = pc.index_in(arr, value_set=_arrow_strings(found.iloc[:, 0]))
+    at = np.asarray(pc.fill_null(pos, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    hit = at >= 0
+    out[hit] = ids[at[hit]]
+    return out
 
 
 def _by_name(ctx: Ctx, db: Database, year: str, grade: int | None, todo: np.ndarray,
@@ -158,10 +180,14 @@ def _report_duplicates(ctx: Ctx, col: Column, key: pd.Series, shown: pd.Series) 
 
 def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolNames,
                    classes: pd.DataFrame, exam_id: str, year: str,
-                   grade: int | None = None) -> pd.DataFrame:
+                   grade: int | None = None, registered: pd.DataFrame | None = None,
+                   ) -> pd.DataFrame:
     """Each row's student: by 学籍号; else by 考号 registered for the exam; else by 姓名 within
     学校 + 班级 when unique. Unmatched and ambiguous rows are problems; 姓名, 学校 and 班级 of
     rows matched by 学籍号 or 考号 are checked against the roster of the exam's school year.
+
+    ``registered``: the exam's registrations (:func:`~eduquality.store.rosters.exam_numbers`)
+    when the caller has read them already.
 
     Returns per row: student_id (NaN when unmatched), national_id, exam_number, class_id,
     school_code, class_track, row."""
@@ -207,8 +233,10 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolName
     ok = matched & ~no_class
     if "exam_number" in cols:
         _report_duplicates(ctx, cols["exam_number"], num, num)
-    registered = exam_numbers(db, exam_id).set_index("student_id")["exam_number"]
-    frame["exam_number"] = num.fillna(frame["student_id"].map(registered)).fillna(
+    if registered is None:
+        registered = exam_numbers(db, exam_id)
+    numbers = registered.set_index("student_id")["exam_number"]
+    frame["exam_number"] = num.fillna(frame["student_id"].map(numbers)).fillna(
         frame["roster_nid"])
     check = ok & (has_nid | from_num)  # matched by name: name, school, class agree
     if "name" in cols:

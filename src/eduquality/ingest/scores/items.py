@@ -8,6 +8,7 @@ files with partial credit must give the scores)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,16 +86,23 @@ def pick_paper(papers: dict[tuple[str, str | None], Paper], subject: str,
 
 
 def _report_rows(ctx: Ctx, col: Column | None, rows: np.ndarray, reason: str,
-                 **per_row: np.ndarray | list[str]) -> None:
-    """A problem at each row position of ``rows`` with its own parameters."""
+                 **per_row: Callable[[int], str]) -> None:
+    """A problem at each row position of ``rows``, each parameter computed for that row by
+    its function (only the bad rows are visited)."""
     for i in rows:
         m = np.zeros(ctx.n, dtype=bool)
         m[i] = True
-        ctx.report(col, m, reason, **{k: v[i] for k, v in per_row.items()})
+        ctx.report(col, m, reason, **{k: f(int(i)) for k, f in per_row.items()})
 
 
-def _status_labels(status: np.ndarray) -> list[str]:
-    return [SUBJECT_STATUS.label(str(v)) if v is not None else "" for v in status]
+def _number_at(values: np.ndarray) -> Callable[[int], str]:
+    """Row position → its number as a message prints it."""
+    return lambda i: fmt(values[i])
+
+
+def _status_label(status: np.ndarray) -> Callable[[int], str]:
+    """Row position → the label of its status word ('' for none)."""
+    return lambda i: SUBJECT_STATUS.label(str(status[i])) if status[i] is not None else ""
 
 
 def subject_totals(ctx: Ctx, col: Column, paper: Paper, ident_ok: np.ndarray,
@@ -109,9 +117,10 @@ def subject_totals(ctx: Ctx, col: Column, paper: Paper, ident_ok: np.ndarray,
     present = ~np.isnan(num)
     row_status = strongest_status([status, *(extra or [])], ctx.n)
     if strict and extra:
-        mixed = present & (strongest_status(extra, ctx.n) != None)  # noqa: E711
+        extra_status = strongest_status(extra, ctx.n)
+        mixed = present & (extra_status != None)  # noqa: E711
         _report_rows(ctx, col, np.flatnonzero(mixed), "ingest.status_mixed",
-                     status=_status_labels(strongest_status(extra, ctx.n)))
+                     status=_status_label(extra_status))
     st = np.where(present, "present", np.where(row_status == None, "absent",  # noqa: E711
                                                row_status))
     res = pd.DataFrame({"paper_id": paper.paper_id, "student_id": student_ids,
@@ -158,7 +167,13 @@ def subject_items(ctx: Ctx, sc: ScoreColumns, subject: str, paper: Paper,
                              paper=paper.paper_id, item=item_no)
     n, k = ctx.n, len(items)
     scores = np.full((n, k), np.nan)
-    chosen = np.full((n, k), None, dtype=object)
+    chosen: np.ndarray | None = None  # (n, k) option letters, made when a cell holds one
+
+    def choose(rows: np.ndarray, j: int, letters: np.ndarray) -> None:
+        nonlocal chosen
+        if chosen is None:
+            chosen = np.full((n, k), None, dtype=object)
+        chosen[rows, j] = letters
     statuses = list(extra or [])
     for j, it in enumerate(records(items)):
         keyed_item = it.item_type == "objective" and isinstance(it.answer_key, str)
@@ -173,7 +188,7 @@ def subject_items(ctx: Ctx, sc: ScoreColumns, subject: str, paper: Paper,
             if has.any() and not keyed_item:
                 ctx.report(col, has, "ingest.choice_no_key", item=it.item_no)
             elif has.any():
-                chosen[has, j] = letters[has].to_numpy()
+                choose(has, j, letters[has].to_numpy())
                 scores[has, j] = np.where(letters[has].to_numpy() == it.answer_key,
                                           it.full_marks, 0.0)
         if it.label in choices:
@@ -189,7 +204,8 @@ def subject_items(ctx: Ctx, sc: ScoreColumns, subject: str, paper: Paper,
             ctx.report(ccol, bad, "ingest.bad_choice")
             statuses.append(status_words.where(keyed.isna()).to_numpy(dtype=object))
             has = keyed.notna().to_numpy()
-            chosen[has, j] = keyed[has].to_numpy()
+            if has.any():
+                choose(has, j, keyed[has].to_numpy())
             from_key = has & np.isnan(scores[:, j])
             if from_key.any() and not keyed_item:
                 ctx.report(ccol, from_key, "ingest.choice_no_key", item=it.item_no)
@@ -197,28 +213,28 @@ def subject_items(ctx: Ctx, sc: ScoreColumns, subject: str, paper: Paper,
             scores[from_key, j] = np.where(keyed[from_key].to_numpy() == it.answer_key,
                                            it.full_marks, 0.0)
     answered = ~np.isnan(scores).all(axis=1) if k else np.zeros(n, dtype=bool)
+    filled = np.nan_to_num(scores, nan=0.0)  # blank items count 0 in every sum below
+    total = paper_score(filled, items)
     checks: list[tuple[Column, np.ndarray, np.ndarray, str]] = []  # column, numbers, sum, why
     if subject in sc.subject_sum:
         num, status, _ = score_cells(ctx, sc.subject_sum[subject])
         statuses.append(status)
-        checks.append((sc.subject_sum[subject], num, paper_score(scores, items),
-                       "ingest.total_mismatch"))
+        checks.append((sc.subject_sum[subject], num, total, "ingest.total_mismatch"))
     for key, col in sc.aggregates.get(subject, []):
         idx = _aggregate_items(key, items, cols, sc.groups)
         num, status, _ = score_cells(ctx, col)
         statuses.append(status)
-        checks.append((col, num, paper_score(scores[:, idx], items.iloc[idx]),
+        checks.append((col, num, paper_score(filled[:, idx], items.iloc[idx]),
                        "ingest.sum_mismatch"))
     row_status = strongest_status(statuses, n)
     mixed = answered & (row_status != None)  # noqa: E711
     _report_rows(ctx, None, np.flatnonzero(mixed), "ingest.status_mixed",
-                 status=_status_labels(row_status))
+                 status=_status_label(row_status))
     present = answered & ~mixed
-    total = paper_score(scores, items)
     for col, num, part, reason in checks:
         off = present & ~np.isnan(num) & (np.abs(num - part) > 1e-6)
         _report_rows(ctx, col, np.flatnonzero(off), reason,
-                     sum=[fmt(x) for x in part])
+                     sum=_number_at(part))
     st = np.where(present, "present", np.where(row_status == None, "absent",  # noqa: E711
                                                row_status))
     res = pd.DataFrame({"paper_id": paper.paper_id, "student_id": student_ids, "status": st,
@@ -230,17 +246,18 @@ def subject_items(ctx: Ctx, sc: ScoreColumns, subject: str, paper: Paper,
         "student_id": pa.array(np.repeat(student_ids[sel], k).astype(np.int32)),
         "seq": pa.array(np.tile(items["seq"].to_numpy(dtype=np.int16), len(sel))),
         "score": pa.array(score_flat, mask=np.isnan(score_flat)),
-        "choice": pa.array(chosen[sel].ravel(), type=pa.string()),
+        "choice": (pa.nulls(len(sel) * k, pa.string()) if chosen is None
+                   else pa.array(chosen[sel].ravel(), type=pa.string())),
     })
     return res[ident_ok], (paper.paper_id, item_scores), np.where(present, total, np.nan)
 
 
-def paper_score(scores: np.ndarray, items: pd.DataFrame) -> np.ndarray:
-    """Sum of item scores; in each optional group only the ``n_counted`` best count."""
-    filled = np.nan_to_num(scores, nan=0.0)
+def paper_score(filled: np.ndarray, items: pd.DataFrame) -> np.ndarray:
+    """Sum of item scores (``filled``: one row per student, blank items already 0); in each
+    optional group only the ``n_counted`` best count."""
     groups = items["optional_group"]
     plain = groups.isna().to_numpy()
-    total = filled[:, plain].sum(axis=1)
+    total = filled.sum(axis=1) if plain.all() else filled[:, plain].sum(axis=1)
     for g in pd.unique(groups[~plain]):
         idx = np.flatnonzero((groups == g).to_numpy())
         n_counted = int(items["n_counted"].iloc[idx[0]] or 1)

@@ -39,6 +39,7 @@ from eduquality.ingest.values import as_text, map_unique, norm_header
 from eduquality.ingest.writes import append_rows, has_rows, upsert
 from eduquality.store.db import Database
 from eduquality.store.exams import find_exam
+from eduquality.store.rosters import exam_numbers
 from eduquality.store.units import classes as classes_of_year
 from eduquality.vocab import SUBJECT_STATUS, SUBJECTS, TRACKS
 
@@ -104,9 +105,12 @@ class ScoresPlan:
                 con.execute("DELETE FROM item_score AS t USING _eq_keys AS k "
                             "WHERE t.paper_id = ? AND t.student_id = k.student_id", [pid])
                 con.unregister("_eq_keys")
+            no_choice = table.column("choice").null_count == table.num_rows
+            if no_choice:  # no option letters in the file: no text column to move
+                table = table.drop_columns(["choice"])
             con.register("_eq_items", table)
-            con.execute("INSERT INTO item_score SELECT ?, student_id, seq, score, choice "
-                        "FROM _eq_items", [pid])
+            con.execute("INSERT INTO item_score SELECT ?, student_id, seq, score, "
+                        + ("NULL" if no_choice else "choice") + " FROM _eq_items", [pid])
             con.unregister("_eq_items")
             n_items += table.num_rows
         self.counts.update(exam_registration=len(self.registrations),
@@ -134,6 +138,7 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
     track_code = TRACKS.parse(track) if track else None
     schools = SchoolNames.from_db(db)
     classes = classes_of_year(db, year)
+    registered = exam_numbers(db, exam_id)  # read once: for identities and for 考号 clashes
     regs: list[pd.DataFrame] = []
     results: list[pd.DataFrame] = []
     item_frames: list[tuple[str, pa.Table]] = []
@@ -159,7 +164,8 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
         keep = data_rows(grid, key)
         ctx = Ctx(grid, keep, problems)
         rows_read += ctx.n
-        ident = check_identity(ctx, sc, db, schools, classes, exam_id, year, grade)
+        ident = check_identity(ctx, sc, db, schools, classes, exam_id, year, grade,
+                               registered)
         ok = ident["student_id"].notna().to_numpy() & ident["class_id"].notna().to_numpy()
         sids = ident["student_id"].fillna(-1).to_numpy(dtype=np.int64)
         row_track = _row_tracks(ctx, sc, ident, track_code)
@@ -221,7 +227,7 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
         regs.append(ident[ok].assign(sheet=grid.sheet)[
             ["student_id", "exam_number", "school_code", "class_id", "national_id", "row",
              "sheet"]])
-    reg = registrations(db, exam_id, regs, problems)
+    reg = registrations(db, exam_id, regs, problems, registered)
     if problems:
         return ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], rows_read, notes=notes,
                           mapping=mapping)
