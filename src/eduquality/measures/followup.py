@@ -125,18 +125,20 @@ def withhold_small(table: pd.DataFrame, min_n: int,
     """``table`` (a :func:`unit_followup` frame) with the statistics of small units blanked:
     units with ``0 < n_cohort < min_n`` (primary), and the complementary units that would give
     them back by subtraction (``groups``: ``(parent, children)`` whose n_cohort add up, e.g.
-    ``('all', schools)``), chosen by :func:`eduquality.measures.disclosure.suppress` over the
-    layers n_cohort, n_followed, n_left and n_sgp. A withheld row keeps its ``unit`` and gets
-    ``withheld = True``; its counts too are blanked (NaN).
+    ``('all', schools)``), chosen by :func:`eduquality.measures.disclosure.suppress` with
+    n_cohort as the layer. Every other count (n_left, n_sgp …) adds up over the same tree, so
+    the guarantee carries over: only sums over two or more withheld units can be derived. (A
+    layer per count would treat a unit with n_left = 0 as known to add nothing, which it is not
+    once withheld.) A withheld row keeps its ``unit`` and gets ``withheld = True``; its counts
+    too are blanked (NaN).
 
     >>> t = pd.DataFrame({"unit": ["all", "A", "B"], "n_cohort": [14, 3, 11],
     ...                   "n_followed": [14, 3, 11], "n_left": [4, 1, 3], "n_sgp": [14, 3, 11]})
     >>> withhold_small(t, 5, [("all", ["A", "B"])])["withheld"].tolist()  # B = all − A
     [False, True, True]
     """
-    layers = [dict(zip(table["unit"], table[c].astype(float), strict=True))
-              for c in ("n_cohort", "n_followed", "n_left", "n_sgp") if c in table.columns]
-    hidden = suppress(primary(layers[:1], min_n), layers, groups)
+    layers = [dict(zip(table["unit"], table["n_cohort"].astype(float), strict=True))]
+    hidden = suppress(primary(layers, min_n), layers, groups)
     out = table.copy()
     mask = out["unit"].isin(list(hidden))
     stats_cols = list(out.select_dtypes("number").columns)
