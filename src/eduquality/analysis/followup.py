@@ -20,7 +20,7 @@ Aggregates only: no student row leaves this module. Writes nothing (the callers 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,7 @@ from eduquality.measures.followup import (
     withhold_small,
 )
 from eduquality.measures.growth import student_growth_percentiles
+from eduquality.results import FollowUp
 from eduquality.store import Database
 from eduquality.store.exams import find_exam, later_cohort_exam_ids
 from eduquality.store.policy import Scope
@@ -59,25 +60,6 @@ SGP_MIN_N = 50
 LEVELS = ("district", "school", "teacher")
 COLUMNS = ("group", "subject_code", "later_exam", "level", "unit", "school_code",
            *STAT_COLUMNS, "withheld")
-
-
-@dataclass
-class FollowUp:
-    """The follow-up of the groups flagged at ``exam_id``.
-
-    ``table``: one row per (group, subject_code, later_exam, level, unit) with the counts
-    n_cohort, n_followed, n_left, n_stayed, n_missing, left_share with its Wilson interval
-    (left_ci_low/high), n_sgp, mean_sgp with its interval (sgp_ci_low/high) and sgp_band
-    ('above' | 'expected' | 'below' | 'insufficient' against 50), and ``withheld`` (a small unit
-    or its complement: statistics blank). level: 'district' (unit 'all'), 'school'
-    (school_code), 'teacher' (teacher_id); ``school_code``: the school of a school row, the
-    school of a teacher's cohort members (None for the district). ``later``: the later exams,
-    in time order. ``names``: display names, names['school'][code], names['teacher'][id]."""
-
-    exam_id: str
-    later: list[str]
-    table: pd.DataFrame
-    names: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _exam_students(db: Database, exam_id: str, settings: Settings) -> pd.DataFrame:
@@ -175,9 +157,10 @@ def followup(db: Database, exam_id: str, settings: Settings, *, group: str | Non
             frames.append(frame.assign(later_exam=later_id))
     table = (pd.concat(frames, ignore_index=True)[list(COLUMNS)] if frames
              else pd.DataFrame(columns=list(COLUMNS)))
-    names = unit_names(db, exam_id)
-    return FollowUp(exam_id, later_ids, table,
-                    {k: names[k] for k in ("school", "teacher")})
+    names = {k: v for k, v in unit_names(db, exam_id).items() if k in ("school", "teacher")}
+    records = [r for r in (find_exam(db, e) for e in [exam_id, *later_ids]) if r is not None]
+    names["exam"] = {r.exam_id: f"{r.name} {r.exam_date or r.year_code}" for r in records}
+    return FollowUp(exam_id, later_ids, table, names)
 
 
 def restrict_followup(fu: FollowUp, scope: Scope, school: str | None = None) -> FollowUp:
