@@ -69,3 +69,17 @@ def test_unknown_subject_is_a_clear_error(db_file):
                                     "--subject", "alchemy"])
     assert run.exit_code != 0
     assert "unknown subject alchemy" in run.output
+
+
+def test_school_report_with_the_followup_section(db_file, tmp_path):
+    out = tmp_path / "s1.html"
+    run = CliRunner().invoke(main, ["--db", db_file, "--lang", "en", "report", "school", "E1",
+                                    "--school", "S1", "--followup", "--format", "html",
+                                    "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    html = out.read_text(encoding="utf-8")
+    assert "Follow-up of struggling, weak-subject and borderline students" in html
+    assert ("export", "followup:E1/S1") in _audit(db_file)
+    refused = CliRunner().invoke(main, ["--db", db_file, "report", "school", "E1", "--all",
+                                        "--followup", "--out", str(tmp_path / "all")])
+    assert refused.exit_code == 2 and "--followup needs --school" in refused.output
