@@ -115,7 +115,9 @@ class FollowUp:
     ``table``: one row per (group, subject_code, later_exam, level, unit) with the counts
     n_cohort, n_followed, n_left, n_stayed, n_missing, left_share with its Wilson interval
     (left_ci_low/high), n_sgp, mean_sgp with its interval (sgp_ci_low/high) and sgp_band
-    ('above' | 'expected' | 'below' | 'insufficient' against 50), and ``withheld`` (a small unit
+    ('above' | 'expected' | 'below' | 'insufficient' against 50), n_peer and peer_mean_sgp
+    (the unit's students not flagged at the start), sgp_gap (cohort − peers) with its interval
+    (gap_ci_low/high), and ``withheld`` (a small unit
     or its complement: statistics blank). level: 'district' (unit 'all'), 'school'
     (school_code), 'teacher' (teacher_id); ``school_code``: the school of a school row, the
     school of a teacher's cohort members (None for the district). ``later``: the later exams,

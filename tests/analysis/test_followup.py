@@ -142,6 +142,12 @@ def test_simulated_growth_percentiles_have_intervals(simulated):
     assert not d.empty
     assert ((d.sgp_ci_low <= d.mean_sgp) & (d.mean_sgp <= d.sgp_ci_high)).all()
     assert d.mean_sgp.between(1, 99).all()
+    # cohort and non-flagged peers split the students with an SGP in the subject: the same
+    # total for every group of that subject
+    both = d.n_sgp + d.n_peer
+    assert (both.groupby(d.subject_code).nunique() == 1).all()
+    assert (d.sgp_gap - (d.mean_sgp - d.peer_mean_sgp)).abs().max() < 1e-9
+    assert ((d.gap_ci_low <= d.sgp_gap) & (d.sgp_gap <= d.gap_ci_high)).all()
     assert set(fu.table.level) >= {"district", "school"}
     # a total has no teacher; a subject's cohort has teacher rows
     assert not ((fu.table.subject_code == "total") & (fu.table.level == "teacher")).any()

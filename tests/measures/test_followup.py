@@ -103,3 +103,21 @@ def test_no_withheld_unit_can_be_derived(sizes, min_n):
     if hidden and "all" not in hidden:
         assert len(hidden) >= 2
     assert np.isnan(out.loc[out["withheld"], "n_cohort"]).all()
+
+
+def test_gap_to_non_flagged_peers_by_hand():
+    status = pd.Series(["left", "stayed"], index=[1, 2])
+    unit = pd.Series(["A", "A"], index=[1, 2])
+    sgp = pd.Series([30.0, 50.0], index=[1, 2])
+    peers = pd.Series([60.0, 70.0, 80.0, 10.0], index=[3, 4, 5, 6])
+    peer_unit = pd.Series(["A", "A", "A", "B"], index=[3, 4, 5, 6])
+    table = unit_followup(status, unit, sgp, peer_sgp=peers, peer_unit=peer_unit
+                          ).set_index("unit")
+    a = table.loc["A"]
+    # cohort mean 40 (s² = 200, n 2), peers 70 (s² = 100, n 3): gap −30,
+    # SE = √(200/2 + 100/3) = 11.547, CI −30 ± 1.96·11.547 = −30 ± 22.63
+    assert (a.n_peer, a.peer_mean_sgp, a.sgp_gap) == (3, 70.0, -30.0)
+    assert a.gap_ci_low == pytest.approx(-52.632, abs=1e-3)
+    assert a.gap_ci_high == pytest.approx(-7.368, abs=1e-3)
+    everyone = table.loc["all"]  # all four peers: mean 55
+    assert (everyone.n_peer, everyone.peer_mean_sgp, everyone.sgp_gap) == (4, 55.0, -15.0)

@@ -31,7 +31,9 @@ def hand_followup() -> FollowUp:
         group="struggling", subject_code="math", later_exam="E2",
         n_followed=lambda f: f.n_left + f.n_stayed, n_sgp=lambda f: f.n_left + f.n_stayed,
         left_ci_low=lambda f: f.left_share - 0.2, left_ci_high=lambda f: f.left_share + 0.2,
-        sgp_ci_low=lambda f: f.mean_sgp - 8, sgp_ci_high=lambda f: f.mean_sgp + 8)
+        sgp_ci_low=lambda f: f.mean_sgp - 8, sgp_ci_high=lambda f: f.mean_sgp + 8,
+        n_peer=100, peer_mean_sgp=50.0, sgp_gap=lambda f: f.mean_sgp - 50,
+        gap_ci_low=lambda f: f.sgp_gap - 9, gap_ci_high=lambda f: f.sgp_gap + 9)
     return FollowUp("E1", ["E2"], t, {"school": {"S1": "甲校"}, "teacher": {"T1": "王老师"},
                                       "exam": {"E1": "期末 2022-01-10", "E2": "期末 2022-06-20"}})
 
@@ -44,6 +46,7 @@ def test_frame_for_a_school_keeps_district_school_and_its_teachers():
     assert f.group_label.iloc[0] == "学困生 · 数学"
     assert f.exam_label.iloc[0] == "期末 2022-06-20"
     assert f.share_ci.iloc[0] == "25.5%–65.5%"  # 10/22 = 45.45 % ± 20 points, as shown
+    assert f.gap_ci.iloc[1] == "-4.0–14.0"  # S1: 55 − 50 = 5 ± 9
 
 
 def test_withheld_rows_show_no_number():
@@ -57,7 +60,7 @@ def test_table_columns_and_section():
     table = followup_table(hand_followup(), "en", "S1")
     keys = [c.key for c in table.columns]
     assert keys[:4] == ["group_label", "exam_label", "unit_label", "n_cohort"]
-    assert {c.key for c in table.columns if not c.in_excel} == {"share_ci", "sgp_ci"}
+    assert {c.key for c in table.columns if not c.in_excel} == {"share_ci", "sgp_ci", "gap_ci"}
     section = followup_section(hand_followup(), "en", 10, "S1")
     assert isinstance(section.blocks[0], Text) and "under 10 students" in section.blocks[0].text
     assert isinstance(section.blocks[1], Table)

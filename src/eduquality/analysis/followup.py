@@ -8,7 +8,8 @@ later exam of the same cohort (:func:`eduquality.store.exams.later_cohort_exam_i
 members are classed left / stayed / missing by the rule of :mod:`eduquality.measures.followup`
 (the same rule applied to the later exam's own results), and their growth percentiles (SGP,
 later score in the subject given the starting score; model fitted on every student with both,
-at least :data:`SGP_MIN_N`) are averaged with 95 % intervals.
+at least :data:`SGP_MIN_N`) are averaged with 95 % intervals and compared with the mean SGP
+of the unit's students not flagged at the start (the gap with Welch's interval).
 
 Rows per (group, subject, later exam): the district ('all'), each school, each teacher (for a
 subject's cohort; a total has no teacher). Units with fewer than ``settings.min_unit_n`` cohort
@@ -99,7 +100,10 @@ def _one(start_units: pd.DataFrame, cohort: set[Hashable], later: pd.DataFrame,
     status = followup_status(sorted(cohort, key=str), later_scores.index,
                              _flagged(later_groups, group, subject))
     units = start_units.reindex(status.index)
-    school = unit_followup(status, units["school_code"], sgp).assign(level="school")
+    peer_sgp = sgp[~sgp.index.isin(list(cohort))]
+    peer_units = start_units.reindex(peer_sgp.index)
+    school = unit_followup(status, units["school_code"], sgp, peer_sgp=peer_sgp,
+                           peer_unit=peer_units["school_code"]).assign(level="school")
     school["school_code"] = school["unit"]
     school.loc[school["unit"] == "all", ["level", "school_code"]] = ["district", None]
     parts = [school]
@@ -107,7 +111,8 @@ def _one(start_units: pd.DataFrame, cohort: set[Hashable], later: pd.DataFrame,
         (("district", "all"), [("school", u) for u in school["unit"] if u != "all"])]
     if teachers is not None:
         tid = units["class_id"].map(teachers)
-        teacher = unit_followup(status, tid, sgp)
+        teacher = unit_followup(status, tid, sgp, peer_sgp=peer_sgp,
+                                peer_unit=peer_units["class_id"].map(teachers))
         school_of = pd.Series(units["school_code"].to_numpy(), index=tid.to_numpy())
         school_of = school_of[school_of.index.notna()].groupby(level=0).first()
         teacher = teacher[teacher["unit"] != "all"].assign(level="teacher")

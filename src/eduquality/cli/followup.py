@@ -25,7 +25,8 @@ GROUP_CHOICES = ("struggling", "weak_subject", "borderline")
 CSV_COLUMNS = ("group", "subject_code", "later_exam", "level", "unit", "school_code",
                "n_cohort", "n_followed", "n_left", "n_stayed", "n_missing", "left_share",
                "left_ci_low", "left_ci_high", "n_sgp", "mean_sgp", "sgp_ci_low", "sgp_ci_high",
-               "sgp_band", "withheld")
+               "sgp_band", "n_peer", "peer_mean_sgp", "sgp_gap", "gap_ci_low", "gap_ci_high",
+               "withheld")
 
 
 def _subject(text: str | None, lang: str) -> str | None:
@@ -83,7 +84,7 @@ def followup_cmd(ctx: Context, exam: str, school: str | None, subject: str | Non
     if fu.table.empty:
         ctx.say("cli.followup.none", exam=exam)
     else:
-        Console(width=200).print(model_table(followup_table(fu, ctx.lang), ctx.lang))
+        Console(width=260).print(model_table(followup_table(fu, ctx.lang), ctx.lang))
     if out is not None:
         path = Path(out)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -21,10 +21,12 @@ Growth: each cohort member's SGP at the later exam is the percentile of the late
 students of the same cohort of exams *with the same prior score* (the SGP model is fitted on every
 student who sat both exams, :func:`eduquality.measures.growth.student_growth_percentiles`). A mean
 SGP of 50 is the growth of academic peers; the unit's mean SGP with its 95 % interval comes from
-:func:`eduquality.measures.valueadded.sgp_value_added`. A comparison with *non-flagged* peers of
-the same prior score alone is not identifiable for rules that flag by the prior score itself
-(学困生 = the bottom of the total: no non-flagged student shares their prior total), so the
-reference group is all peers with that prior score.
+:func:`eduquality.measures.valueadded.sgp_value_added`. Beside it, the gap between the cohort's mean SGP
+and the mean SGP of the unit's *non-flagged* students, with Welch's interval (:func:`mean_gap`):
+both condition on each student's own prior score. A comparison with non-flagged students of
+*exactly* the same prior score is not identifiable for rules that flag by the prior score
+itself (学困生 = the bottom of the total: no non-flagged student shares their prior total), so
+this is the closest honest comparison the SGP estimator allows.
 
 Small units: a unit whose cohort has fewer than ``min_n`` students is withheld (primary) and,
 so that it cannot be derived by subtraction from its parent's row, complementary cells too
@@ -40,12 +42,13 @@ import pandas as pd
 
 from eduquality.measures.disclosure import primary, suppress
 from eduquality.measures.indicators import wilson_interval
-from eduquality.measures.valueadded import sgp_value_added
+from eduquality.measures.valueadded import Z95, sgp_value_added
 
 __all__ = [
     "STATUSES",
     "STAT_COLUMNS",
     "followup_status",
+    "mean_gap",
     "unit_followup",
     "withhold_small",
 ]
@@ -55,7 +58,8 @@ STATUSES = ("left", "stayed", "missing")
 
 STAT_COLUMNS = ("n_cohort", "n_followed", "n_left", "n_stayed", "n_missing", "left_share",
                 "left_ci_low", "left_ci_high", "n_sgp", "mean_sgp", "sgp_ci_low",
-                "sgp_ci_high", "sgp_band")
+                "sgp_ci_high", "sgp_band", "n_peer", "peer_mean_sgp", "sgp_gap", "gap_ci_low",
+                "gap_ci_high")
 """The columns of :func:`unit_followup`, in order (after ``unit``)."""
 
 
@@ -75,12 +79,34 @@ def followup_status(cohort: Iterable[Hashable], present: Iterable[Hashable],
                      name="status")
 
 
+def mean_gap(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
+    """Mean of ``a`` minus mean of ``b`` with its 95 % interval, Welch's standard error
+    √(s_a²/n_a + s_b²/n_b) (sample variances, n − 1) and the normal quantile 1.96; NaN unless
+    both have at least two values.
+
+    >>> [round(x, 2) for x in mean_gap(pd.Series([30.0, 50]), pd.Series([60.0, 70, 80]))]
+    [-30.0, -52.63, -7.37]
+    """
+    a, b = a.dropna().astype(float), b.dropna().astype(float)
+    if len(a) < 2 or len(b) < 2:
+        return np.nan, np.nan, np.nan
+    gap = float(a.mean() - b.mean())
+    se = float(np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)))
+    return gap, gap - Z95 * se, gap + Z95 * se
+
+
 def unit_followup(status: pd.Series, unit: pd.Series, sgp: pd.Series | None = None,
-                  sgp_min_n: int = 1) -> pd.DataFrame:
+                  sgp_min_n: int = 1, peer_sgp: pd.Series | None = None,
+                  peer_unit: pd.Series | None = None) -> pd.DataFrame:
     """Per unit (and for everyone, unit ``'all'``): the counts of :data:`STATUSES`, the share
     that left with its 95 % Wilson interval, and the cohort's mean SGP with its 95 % interval
     and band against 50 (:func:`~eduquality.measures.valueadded.sgp_value_added`; only the
     ``followed`` members have an SGP; fewer than ``sgp_min_n`` SGPs: no mean).
+
+    With ``peer_sgp`` and ``peer_unit`` (the SGPs and units of the students *not* flagged at
+    the start, at the same later exam): n_peer, their mean SGP, and the gap cohort − peers with
+    its 95 % interval (:func:`mean_gap`). Both SGPs condition on each student's own prior
+    score, so the gap compares the cohort's growth with that of the unit's other students.
 
     ``status``, ``unit`` and ``sgp`` are indexed by student (``unit`` NaN: counted in 'all'
     only). One row per unit, columns ``unit`` and :data:`STAT_COLUMNS`; 'all' first.
@@ -96,6 +122,10 @@ def unit_followup(status: pd.Series, unit: pd.Series, sgp: pd.Series | None = No
     sgps = (pd.Series(np.nan, index=st.index) if sgp is None
             else sgp.reindex(st.index).astype("float64"))
     sgps = sgps.where(st != "missing")
+    peers = (pd.Series(dtype="float64") if peer_sgp is None
+             else peer_sgp.astype("float64").dropna())
+    peer_units = (pd.Series(np.nan, index=peers.index) if peer_unit is None
+                  else peer_unit.reindex(peers.index))
     parts: list[tuple[Hashable, pd.Index]] = [("all", st.index)]
     parts += [(u, idx) for u, idx in st.groupby(units.to_numpy(), sort=True).groups.items()]
     rows = []
@@ -107,6 +137,8 @@ def unit_followup(status: pd.Series, unit: pd.Series, sgp: pd.Series | None = No
         g = sgps.loc[idx].dropna()
         va = sgp_value_added(g.to_numpy(), np.zeros(len(g)), min_n=sgp_min_n)
         has = len(g) >= sgp_min_n and not va.empty
+        p = peers if u == "all" else peers[peer_units.to_numpy() == u]
+        gap, gap_low, gap_high = mean_gap(g, p)
         rows.append({
             "unit": u, "n_cohort": len(s), "n_followed": followed, "n_left": counts["left"],
             "n_stayed": counts["stayed"], "n_missing": counts["missing"],
@@ -116,6 +148,8 @@ def unit_followup(status: pd.Series, unit: pd.Series, sgp: pd.Series | None = No
             "sgp_ci_low": float(va["mean_ci_low"].iloc[0]) if has else np.nan,
             "sgp_ci_high": float(va["mean_ci_high"].iloc[0]) if has else np.nan,
             "sgp_band": str(va["band_mean"].iloc[0]) if has else "insufficient",
+            "n_peer": len(p), "peer_mean_sgp": float(p.mean()) if len(p) else np.nan,
+            "sgp_gap": gap, "gap_ci_low": gap_low, "gap_ci_high": gap_high,
         })
     return pd.DataFrame(rows, columns=["unit", *STAT_COLUMNS])
 

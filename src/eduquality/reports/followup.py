@@ -28,7 +28,9 @@ MESSAGES = register({
         "「缺考」= 无有效成绩，不计为脱离。脱离比例 = 脱离 ÷（脱离 + 仍在），附 95% Wilson 区间；"
         "按分数排名划定的群体有向均值回归，部分脱离并非帮扶所致。"
         "平均增长百分位（SGP）把每名学生的后续成绩与起始成绩相同的全体学生比较，50 为同起点学生的典型增长，"
-        "附 95% 区间；少于 {n} 人的单位及可据以推算出其数值的单位不报告。",
+        "附 95% 区间；「与未标记学生之差」= 跟踪学生平均增长百分位减去本单位起始时未被标记学生的平均增长百分位"
+        "（二者均以各自的起始成绩为条件），附 95% 区间（Welch）。"
+        "少于 {n} 人的单位及可据以推算出其数值的单位不报告。",
         "Cohort: the students flagged at the starting exam by the platform's rules, credited "
         "to their school and subject teacher at that exam. 'Left' = a valid score in the "
         "subject at the later exam and not flagged again by the same rule; 'stayed' = flagged "
@@ -36,7 +38,10 @@ MESSAGES = register({
         "stayed), with a 95 % Wilson interval; groups chosen by rank regress to the mean, so "
         "part of leaving is not the help's doing. Mean growth percentile (SGP) compares each "
         "student's later score with all students of the same starting score: 50 is the typical "
-        "growth from that start; with 95 % intervals. Units under {n} students, and those that "
+        "growth from that start; with 95 % intervals. 'Gap to non-flagged' = the cohort's mean "
+        "SGP minus that of the unit's students not flagged at the start (both conditional on "
+        "each student's own start), with a 95 % (Welch) interval. Units under {n} students, "
+        "and those that "
         "would give them back, are not reported."),
     "reports.note.followup_none": ("没有可跟踪的后续考试或标记学生。",
                                    "No later exam or flagged student to follow."),
@@ -52,6 +57,9 @@ MESSAGES = register({
     "reports.col.fu_sgp": ("平均增长百分位", "Mean SGP"),
     "reports.col.fu_sgp_ci": ("增长百分位 95% 区间", "Mean SGP 95 % CI"),
     "reports.col.fu_band": ("与同起点学生比较", "Against peers with the same start"),
+    "reports.col.fu_peer_sgp": ("未标记学生平均增长百分位", "Non-flagged mean SGP"),
+    "reports.col.fu_gap": ("与未标记学生之差", "Gap to non-flagged"),
+    "reports.col.fu_gap_ci": ("差值 95% 区间", "Gap 95 % CI"),
     "reports.fu.withheld": ("人数过少，不报告", "too few, not reported"),
     "reports.fu.district": ("全区", "District"),
 })
@@ -80,16 +88,18 @@ def followup_frame(fu: FollowUp, lang: str, school: str | None = None) -> pd.Dat
         for lv, u in zip(out["level"], out["unit"], strict=True)]
     out["share_ci"] = intervals(out["left_ci_low"], out["left_ci_high"], "pct")
     out["sgp_ci"] = intervals(out["sgp_ci_low"], out["sgp_ci_high"], "num1")
+    out["gap_ci"] = intervals(out["gap_ci_low"], out["gap_ci_high"], "num1")
     out["band_code"] = out["sgp_band"].map(VA_BAND_CODES)
     out["band_label"] = [L.text("fu.withheld", lang) if w else L.va_band(b, lang)
                          for w, b in zip(out["withheld"], out["sgp_band"], strict=True)]
-    out.loc[out["withheld"], ["share_ci", "sgp_ci"]] = MISSING
+    out.loc[out["withheld"], ["share_ci", "sgp_ci", "gap_ci"]] = MISSING
     return out
 
 
 def followup_table(fu: FollowUp, lang: str, school: str | None = None) -> Table:
     """:func:`followup_frame` as a table: counts, share left with its interval, mean SGP with
-    its interval and band (interval bounds as numbers in the workbook)."""
+    its interval and band, the gap to the non-flagged students with its interval (interval
+    bounds as numbers in the workbook)."""
     frame = followup_frame(fu, lang, school)
     c = L.col
     cols = [Column("group_label", c("fu_group", lang)),
@@ -107,7 +117,12 @@ def followup_table(fu: FollowUp, lang: str, school: str | None = None) -> Table:
             Column("sgp_ci", c("fu_sgp_ci", lang), "text", "print"),
             Column("sgp_ci_low", c("ci_low", lang), "num1", "excel"),
             Column("sgp_ci_high", c("ci_high", lang), "num1", "excel"),
-            Column("band_label", c("fu_band", lang), "text", band_key="band_code")]
+            Column("band_label", c("fu_band", lang), "text", band_key="band_code"),
+            Column("peer_mean_sgp", c("fu_peer_sgp", lang), "num1", "excel"),
+            Column("sgp_gap", c("fu_gap", lang), "num1"),
+            Column("gap_ci", c("fu_gap_ci", lang), "text", "print"),
+            Column("gap_ci_low", c("ci_low", lang), "num1", "excel"),
+            Column("gap_ci_high", c("ci_high", lang), "num1", "excel")]
     exam = fu.names.get("exam", {}).get(fu.exam_id, fu.exam_id)
     title = L.text("tbl.followup", lang, exam=exam)
     return Table(title, cols, frame, sheet=L.text("sec.school_followup", lang)[:31],
