@@ -159,3 +159,55 @@ def gaokao_db(n_per_year: int = 600, seed: int = 3) -> Database:
                 con.execute("INSERT INTO subject_result SELECT paper, student_id, 'present', "
                             "score FROM new_scores")
     return db
+
+
+def add_later_exam(db: Database, exam_id: str = "E2", *, year_code: str = "2021-2022",
+                   grade: int = 8, exam_date: str = "2022-06-20", seed: int = 4,
+                   teachers: bool = False) -> None:
+    """Add a later exam ``exam_id`` (期末, same scope) for the students of 'E1': 数学 (10 marks)
+    and 语文 (100), each correlated with E1's score in the subject (a student absent in E1 gets
+    a middle score); every 15th student absent from both. With ``teachers``, one 数学 and one 语文
+    teacher per class of E1 (teaching assignments). Writes."""
+    rng = np.random.default_rng(seed)
+    prev = db.sql("SELECT r.student_id, p.subject_code, r.score FROM subject_result r "
+                  "JOIN paper p USING (paper_id) WHERE p.exam_id = 'E1'")
+    wide = prev.pivot_table(index="student_id", columns="subject_code", values="score",
+                            aggfunc="first", dropna=False)
+    reg = db.sql("SELECT student_id, exam_number, school_code, class_id "
+                 "FROM exam_registration WHERE exam_id = 'E1' ORDER BY student_id")
+    with db.write() as con:
+        if con.execute("SELECT count(*) FROM school_year WHERE year_code = ?",
+                       [year_code]).fetchone()[0] == 0:
+            start = int(year_code[:4])
+            con.execute("INSERT INTO school_year VALUES (?, ?, ?)",
+                        [year_code, f"{start}-09-01", f"{start + 1}-07-15"])
+        con.execute("INSERT INTO exam VALUES (?, '期末', 'final', 'district', ?, 2, ?, ?)",
+                    [exam_id, year_code, exam_date, grade])
+        con.execute("INSERT INTO paper VALUES (?, ?, 'math', NULL, 10), (?, ?, 'chinese', NULL, 100)",
+                    [f"{exam_id}/math", exam_id, f"{exam_id}/chinese", exam_id])
+        con.executemany("INSERT INTO exam_registration VALUES (?, ?, ?, ?, ?)",
+                        [(exam_id, int(r.student_id), f"L{r.exam_number}", r.school_code,
+                          r.class_id) for r in reg.itertuples()])
+        rows = []
+        for sid in reg["student_id"]:
+            absent = int(sid) % 15 == 0
+            m = wide.loc[sid].get("math", np.nan) if sid in wide.index else np.nan
+            c = wide.loc[sid].get("chinese", np.nan) if sid in wide.index else np.nan
+            m = 5.0 if np.isnan(m) else m
+            c = 70.0 if np.isnan(c) else c
+            new_m = float(np.clip(np.round(m + rng.normal(0.3, 1.5)), 0, 10))
+            new_c = float(np.clip(np.round(c + rng.normal(1, 6)), 0, 100))
+            for paper, score in ((f"{exam_id}/math", new_m), (f"{exam_id}/chinese", new_c)):
+                rows.append((paper, int(sid), "absent" if absent else "present",
+                             None if absent else score))
+        con.executemany("INSERT INTO subject_result VALUES (?, ?, ?, ?)", rows)
+        if teachers:
+            classes = sorted(set(reg["class_id"]))
+            for i, class_id in enumerate(classes):
+                school = reg.loc[reg["class_id"] == class_id, "school_code"].iloc[0]
+                for subject in ("math", "chinese"):
+                    tid = f"T-{subject}-{i}"
+                    con.execute("INSERT INTO teacher VALUES (?, ?, NULL, ?, ?, NULL, NULL)",
+                                [tid, f"教师{subject}{i}", school, subject])
+                    con.execute("INSERT INTO teaching_assignment VALUES (?, ?, ?)",
+                                [class_id, subject, tid])

@@ -108,6 +108,29 @@ class ValueAdded:
 
 
 @dataclass
+class FollowUp:
+    """The follow-up of the students flagged at ``exam_id`` (学困生, 弱科生, 临界生) over the later
+    exams of the same cohort (``analysis.followup``; the rules: ``measures.followup``).
+
+    ``table``: one row per (group, subject_code, later_exam, level, unit) with the counts
+    n_cohort, n_followed, n_left, n_stayed, n_missing, left_share with its Wilson interval
+    (left_ci_low/high), n_sgp, mean_sgp with its interval (sgp_ci_low/high) and sgp_band
+    ('above' | 'expected' | 'below' | 'insufficient' against 50), n_peer and peer_mean_sgp
+    (the unit's students not flagged at the start), sgp_gap (cohort − peers) with its interval
+    (gap_ci_low/high), and ``withheld`` (a small unit
+    or its complement: statistics blank). level: 'district' (unit 'all'), 'school'
+    (school_code), 'teacher' (teacher_id); ``school_code``: the school of a school row, the
+    school of a teacher's cohort members (None for the district). ``later``: the later exams,
+    in time order. ``names``: display names, names['school'][code], names['teacher'][id],
+    names['exam'][exam_id] (name and date)."""
+
+    exam_id: str
+    later: list[str]
+    table: pd.DataFrame
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass
 class Forecast:
     """高考 上线 forecast from a 高三 mock exam (``analysis.forecast``)."""
 

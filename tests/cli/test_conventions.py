@@ -86,7 +86,8 @@ def test_an_exam_is_always_named_exam():
             assert [(type(p), p.name) for p in named] == [(click.Argument, "exam")], path
             assert help_text.splitlines()[0].endswith("EXAM"), (path, help_text.splitlines()[0])
     assert {("analyse",), ("value-added",), ("forecast",), ("report", "district"),
-            ("report", "student"), ("report", "set"), ("export", "results")} <= set(about)
+            ("report", "student"), ("report", "set"), ("export", "results"),
+            ("followup",)} <= set(about)
     assert {("import", "roster"), ("import", "paper"), ("import", "scores"),
             ("import", "check")} <= set(imports)
 
@@ -125,6 +126,7 @@ CASES = [
     ("gaokao", ["forecast", "2021-diag3"], True),
     ("gaokao", ["forecast", "2021-gaokao"], True),  # an error: closed all the same
     ("gaokao", ["plan"], True),
+    ("exam", ["followup", "E0"], False),  # audits the view: opened for writing
     ("exam", ["info"], False),
     ("exam", ["user", "list"], False),
 ]

@@ -18,6 +18,7 @@ from eduquality.store.exams import (
     exams_of_type,
     exams_of_year,
     find_exam,
+    later_cohort_exam_ids,
     latest_exam_id,
 )
 from eduquality.store.lines import cut_lines, score_distribution
@@ -120,6 +121,9 @@ def test_exam_lists(db):
     assert exam_subject_codes(db, "E1") == ["math", "chinese"]        # entry order
     assert cohort_exam_ids(db, find_exam(db, "E1"), "final") == ["E0"]  # one grade lower
     assert cohort_exam_ids(db, find_exam(db, "E1"), "midterm") == []
+    # one grade higher per year on, same scope (M1 is a school's own exam): E0 → E1 only
+    assert later_cohort_exam_ids(db, find_exam(db, "E0")) == ["E1"]
+    assert later_cohort_exam_ids(db, find_exam(db, "E1")) == []
     assert [e.exam_id for e in exams_of_year(db, "2021-2022", 8, ["final", "midterm"])] == [
         "E1", "M1"]                                                    # undated last
     assert exams_of_year(db, "2021-2022", 8, []) == []

@@ -5,6 +5,7 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     core,
     demo,
     export,
+    followup,
     growth,
     importing,
     irt,

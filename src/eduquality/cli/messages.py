@@ -62,6 +62,9 @@ MESSAGES = register({
         "paper {paper}: {n_persons} students, {n_items} items, scale {scale} (θ = {slope:.3f}·θ' + "
         "{intercept:.3f}); items left out (no variance): {excluded}"),
     "cli.none": ("无", "none"),
+    "cli.followup.none": ("考试 {exam} 没有可跟踪的标记学生或后续考试（或不在您的查看范围内）",
+                          "exam {exam}: no flagged student or later exam to follow (or none "
+                          "in your scope)"),
     "cli.simulate.done": (
         "已写入 {files} 个文件（{schools} 所学校、{students} 名学生、{exams} 场考试）：{folder}/manifest.json；"
         "真值在 truth/",

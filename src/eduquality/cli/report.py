@@ -94,6 +94,24 @@ def _extras(ctx: Context, exam: str, subject: str | None, forecast: bool,
     return out
 
 
+def _followup(ctx: Context, exam: str, school: str, user: str | None) -> Any:
+    """The follow-up of EXAM's flagged students as the operator (or ``user``) may see it,
+    ``school``'s rows and the district's; the reading is audited."""
+    from eduquality.analysis.exports import operator
+    from eduquality.analysis.followup import followup, restrict_followup
+    from eduquality.store.audit import audit
+    from eduquality.store.policy import scope_for
+    from eduquality.store.scoped import require_school
+
+    with ctx.open_db() as db:
+        principal = operator(db, user)
+        scope = scope_for(db, principal, ctx.lang)
+        require_school(db, scope, school)
+        fu = restrict_followup(followup(db, exam, ctx.settings), scope, school)
+        audit(db, principal, "export", f"followup:{exam}/{school}", "report school")
+    return fu
+
+
 def _view(ctx: Context, exam: str, public: bool, user: str | None) -> Any:
     from eduquality.analysis.exam import analyse_exam
     from eduquality.reports.bundle import make_view
@@ -154,14 +172,22 @@ def district(ctx: Context, exam: str, fmt: str | None, out: str | None, public: 
               help="One report per school into the --out folder. 每校一份，写入 --out 文件夹。")
 @_jobs
 @_outlook
+@click.option("--followup", "followup", is_flag=True, default=False,
+              help="Add the follow-up of the students flagged at EXAM (学困生, 弱科生, 临界生) "
+                   "over the later exams; with --school, internal documents only. "
+                   "增加学困生、弱科生、临界生帮扶跟踪（仅内部资料）。")
 @pass_ctx
 def school(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
            user: str | None, school: str | None, all_: bool, jobs: int,
-           value_added: str | None, forecast: bool) -> None:
+           value_added: str | None, forecast: bool, followup: bool) -> None:
     """A school's report for exam EXAM. 学校质量分析报告。"""
     if not all_ and school is None:
         raise click.UsageError("--school CODE 或 --all / --school CODE or --all")
     extras = _extras(ctx, exam, value_added, forecast, user)
+    if followup:
+        if all_ or school is None:
+            raise click.UsageError("--followup 需与 --school 一起使用 / --followup needs --school")
+        extras["followup"] = _followup(ctx, exam, school, user)
     if all_:
         _write_all(ctx, "school", exam, fmt, out, public, jobs, extras, user)
     else:

@@ -31,7 +31,7 @@ from eduquality.reports.roster import with_identities, with_student_knowledge
 from eduquality.reports.school import school_codes, school_report
 from eduquality.reports.student import find_student, student_report
 from eduquality.reports.view import View
-from eduquality.results import ExamAnalysis, Forecast, ValueAdded
+from eduquality.results import ExamAnalysis, FollowUp, Forecast, ValueAdded
 from eduquality.store import Database
 
 Kind = Literal["district", "school", "class", "student"]
@@ -63,11 +63,13 @@ def make_view(analysis: ExamAnalysis, settings: Settings | None = None, lang: st
 
 def build_report(view: View, kind: str, unit: object | None = None, *,
                  value_added: ValueAdded | None = None, forecast: Forecast | None = None,
-                 plan: pd.DataFrame | None = None) -> Report:
+                 plan: pd.DataFrame | None = None, followup: FollowUp | None = None) -> Report:
     """The report of ``kind`` for ``unit`` (school code, class id, student ID or number).
 
     ``value_added``, ``forecast`` and ``plan`` (plan tracking) add the value-added and 高考
-    forecast sections to district and school reports (:mod:`~eduquality.reports.outlook`)."""
+    forecast sections to district and school reports (:mod:`~eduquality.reports.outlook`);
+    ``followup`` the follow-up of flagged students to a school report
+    (:mod:`~eduquality.reports.followup`)."""
     if kind == "district":
         return district_report(view, value_added=value_added, forecast=forecast, plan=plan)
     if kind not in KINDS:
@@ -76,7 +78,7 @@ def build_report(view: View, kind: str, unit: object | None = None, *,
         raise ReportError(tr("reports.need_unit", view.lang, kind=kind))
     if kind == "school":
         return school_report(view, str(unit), value_added=value_added, forecast=forecast,
-                             plan=plan)
+                             plan=plan, followup=followup)
     if kind == "class":
         return class_report(view, str(unit))
     return student_report(view, unit)

@@ -10,11 +10,12 @@ from eduquality.i18n import register, tr
 from eduquality.reports import charts
 from eduquality.reports import labels as L
 from eduquality.reports import sections as S
+from eduquality.reports.followup import followup_section
 from eduquality.reports.model import Chart, Report, Section, Table, Text
 from eduquality.reports.outlook import outlook_sections
 from eduquality.reports.policy import fixed_order
 from eduquality.reports.view import View
-from eduquality.results import Forecast, ValueAdded
+from eduquality.results import FollowUp, Forecast, ValueAdded
 
 MESSAGES = register({
     "reports.no_school": ("考试中没有学校 {code} 的成绩", "no results of school {code} in this exam"),
@@ -28,9 +29,12 @@ def school_codes(view: View) -> list[str]:
 
 
 def school_report(view: View, school_code: str, *, value_added: ValueAdded | None = None,
-                  forecast: Forecast | None = None, plan: pd.DataFrame | None = None) -> Report:
+                  forecast: Forecast | None = None, plan: pd.DataFrame | None = None,
+                  followup: FollowUp | None = None) -> Report:
     """The school's report; ``value_added``, ``forecast`` and ``plan`` add its own value-added
-    (school and classes) and 高考 forecast beside the district's (internal documents only)."""
+    (school and classes) and 高考 forecast beside the district's (internal documents only);
+    ``followup`` (already cut to the reader's scope) adds the follow-up of its flagged students
+    (district, school and its teachers; internal documents only)."""
     lang = view.lang
     code = str(school_code)
     mine = S.unit_rows(view, "school", "school_code", code)
@@ -61,6 +65,8 @@ def school_report(view: View, school_code: str, *, value_added: ValueAdded | Non
         sections.append(Section(L.text("sec.school_knowledge", lang), kblocks))
     outlook, outlook_methods = outlook_sections(view, value_added, forecast, plan, code)
     sections += outlook
+    if followup is not None and not view.public:
+        sections.append(followup_section(followup, lang, view.min_unit_n, code))
     meta = [(L.text("meta.school", lang), f"{view.school(code)}（{code}）"
              if lang == "zh" else f"{view.school(code)} ({code})"), *view.meta()]
     return Report(

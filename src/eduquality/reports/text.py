@@ -1,5 +1,5 @@
-"""A short summary for the terminal: district and schools (fixed order) by subject, with bands
-as arrows — never ranks."""
+"""For the terminal: a short summary of district and schools (fixed order) by subject, with bands
+as arrows — never ranks; and any document table as it prints (:func:`model_table`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import pandas as pd
 from rich.table import Table as RichTable
 
 from eduquality.reports import labels as L
-from eduquality.reports.formats import UNIT_FORMATS, count, format_value
+from eduquality.reports.formats import NUMERIC, UNIT_FORMATS, count, format_value
+from eduquality.reports.model import Table
 from eduquality.reports.policy import fixed_order
 from eduquality.reports.view import View
 
@@ -47,3 +48,15 @@ def summary_table(view: View) -> RichTable:
         table.add_row(view.school(code), L.peer(view.peer_of.get(code), lang),
                       format_value(n, "int"), *cells)
     return table
+
+
+def model_table(table: Table, lang: str) -> RichTable:
+    """A document table (:class:`~eduquality.reports.model.Table`) for the terminal: its
+    print columns, cells as every renderer shows them (:func:`eduquality.reports.labels.cell`)."""
+    cols = [c for c in table.columns if c.in_print]
+    out = RichTable(title=table.title, caption=table.note or None)
+    for c in cols:
+        out.add_column(c.label, justify="right" if c.fmt in NUMERIC else "left")
+    for rec in table.records():
+        out.add_row(*[L.cell(rec.get(c.key), c.fmt, lang) for c in cols])
+    return out

@@ -22,6 +22,7 @@ __all__ = [
     "exams_of_type",
     "exams_of_year",
     "find_exam",
+    "later_cohort_exam_ids",
     "latest_exam_id",
 ]
 
@@ -84,6 +85,23 @@ def cohort_exam_ids(db: Database, exam: ExamRecord, exam_type: str) -> list[str]
              AND grade = ? - (? - CAST(substr(year_code, 1, 4) AS INTEGER))
            ORDER BY year_code DESC, exam_date DESC NULLS LAST""",
         [exam_type, exam.exam_id, year_start, exam.grade, year_start]).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def later_cohort_exam_ids(db: Database, exam: ExamRecord) -> list[str]:
+    """Later exams of ``exam``'s cohort, of any type but the same scope: one grade higher per
+    school year on; within the same school year only exams dated after ``exam`` (an undated
+    one cannot be placed). In time order (school year, then date, undated last)."""
+    year_start = int(exam.year_code[:4])
+    rows = db.con.execute(
+        """SELECT exam_id FROM exam
+           WHERE scope = ? AND exam_id <> ?
+             AND grade = ? + (CAST(substr(year_code, 1, 4) AS INTEGER) - ?)
+             AND (CAST(substr(year_code, 1, 4) AS INTEGER) > ?
+                  OR (year_code = ? AND CAST(exam_date AS DATE) > CAST(? AS DATE)))
+           ORDER BY year_code, exam_date NULLS LAST, exam_id""",
+        [exam.scope, exam.exam_id, exam.grade, year_start, year_start, exam.year_code,
+         exam.exam_date]).fetchall()
     return [str(r[0]) for r in rows]
 
 

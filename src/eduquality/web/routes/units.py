@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from eduquality.store.scoped import require_class, require_school, scoped_unit_exams
 from eduquality.web.deps import CtxDep, Format
+from eduquality.web.followup import school_followup
 from eduquality.web.hidden import hidden
 from eduquality.web.history import HISTORY_EXAMS, grade_choices, trend_exams
 from eduquality.web.unit_pages import class_history_page, school_history_page
@@ -31,6 +32,10 @@ async def school(ctx: CtxDep, school_code: str, grade: int | None = None,
             va = await school_value_added(ctx, trend[-1], school_code)
             if va is not None:
                 found.doc.sections.append(va)
+        if len(trend) >= 2:  # the students flagged at the first exam shown, followed since
+            fu = await school_followup(ctx, trend[0], school_code)
+            if fu is not None:
+                found.doc.sections.append(fu)
         return ctx.respond(found, format)
 
 
