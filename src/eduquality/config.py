@@ -26,6 +26,7 @@ Example ``eduquality.toml``::
 
     [plan]                # the action plan's target (GLOSSARY: 上线率)
     step = 0.04
+    file = "wuhua-2019"   # the plan tracked: a plan file or a shipped plan's name
 
     [assessment]          # annual school assessment (年度目标考核): weights per school kind
     primary_value_added = 40
@@ -110,9 +111,12 @@ class KnowledgeRules:
 @dataclass(frozen=True)
 class PlanTarget:
     """The action plan's target for 上线率: step = the yearly increase over the first year's
-    rate (0.04 = 4 percentage points a year)."""
+    rate (0.04 = 4 percentage points a year); ``file``: the action plan tracked (``plan
+    status``, ``assess``, the web's plan and assessment pages): a plan file or the name of a
+    shipped plan (the demo's ``out/plan.yaml`` binds its goals to the demo's schools)."""
 
     step: float = 0.04
+    file: str = "wuhua-2019"
 
     def __post_init__(self) -> None:
         if not 0 <= self.step < 1:

@@ -12,8 +12,9 @@ from eduquality.measures.assessment import value_added_score
 from tests.factories import add_prior_year, tiny_exam_db
 
 
-@pytest.fixture(scope="module")
-def db():
+def assessment_db():
+    """tiny_exam_db with a prior year (value-added of 语文), enrolment, two dropouts at S2 and
+    teachers with one programme at S1 (docstrings of the lines below)."""
     db = tiny_exam_db(n_per_class=40)
     add_prior_year(db)
     with db.write() as con:
@@ -33,6 +34,12 @@ def db():
             con.execute("INSERT INTO teacher VALUES (?, ?, NULL, ?, NULL, NULL, NULL)",
                         [tid, f"教师{tid}", school])
         con.execute("INSERT INTO teacher_programme VALUES ('T1', 'backbone', '2021-2022')")
+    return db
+
+
+@pytest.fixture(scope="module")
+def db():
+    db = assessment_db()
     yield db
     db.close()
 

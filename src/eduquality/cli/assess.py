@@ -24,7 +24,8 @@ MESSAGES = register({
     "cli.assess.none": ("无可计分数据", "nothing to score"),
 })
 
-_PLAN_HELP = ("The plan whose school goals count: a plan file or the name of a shipped plan. "
+_PLAN_HELP = ("The plan whose school goals count: a plan file or a shipped plan's name "
+              "(default: the settings' [plan] file). "
               "计入学校发展目标的行动计划。")
 
 
@@ -34,17 +35,17 @@ def _fmt(x: float) -> str:
 
 @main.command("assess")
 @click.argument("year", type=int)
-@click.option("--plan", "plan_name", default="wuhua-2019", show_default=True, help=_PLAN_HELP)
+@click.option("--plan", "plan_name", default=None, help=_PLAN_HELP)
 @click.option("--out", default=None, metavar="ASSESSMENT.xlsx",
               help="Write schools, components and evidence to an Excel file. 写出 Excel。")
 @pass_ctx
-def assess_cmd(ctx: Context, year: int, plan_name: str, out: str | None) -> None:
+def assess_cmd(ctx: Context, year: int, plan_name: str | None, out: str | None) -> None:
     """Annual school assessment (年度目标考核) of the school year starting in YEAR: scores
     with their breakdown, intervals and bands. 年度学校目标考核。"""
     from eduquality.analysis.assessment import assess
     from eduquality.ingest.planfile import load_plan
 
-    plan = load_plan(plan_name, ctx.lang)
+    plan = load_plan(plan_name or ctx.settings.plan.file, ctx.lang)
     with ctx.open_db(read_only=True) as db:
         result = assess(db, year, ctx.settings, plan)
     click.echo(ctx.t("cli.assess.head", year=year))
