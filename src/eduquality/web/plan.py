@@ -68,15 +68,19 @@ def _num(x: Any, decimals: int) -> str:
 def target_text(ind: Indicator, t: Any) -> str:
     """The indicator's target in words (web.plan.target.* messages)."""
     g = ind.target
+
+    def n(x: float | None) -> str:
+        return "–" if x is None else f"{x:g}"
+
     if g.kind == "level":
-        return str(t("web.plan.target.level", value=g.value, year=g.year))
+        return str(t("web.plan.target.level", value=n(g.value), year=g.year))
     if g.kind == "step":
         step = float(g.step or 0.0)
-        return str(t("web.plan.target.step", sign="+" if step >= 0 else "−", step=abs(step)))
+        return str(t("web.plan.target.step", sign="+" if step >= 0 else "−", step=n(abs(step))))
     if g.kind == "hold":
-        return str(t(f"web.plan.target.hold_{g.direction}", value=g.value))
+        return str(t(f"web.plan.target.hold_{g.direction}", value=n(g.value)))
     if g.kind == "band":
-        return str(t("web.plan.target.band", low=g.low, high=g.high))
+        return str(t("web.plan.target.band", low=n(g.low), high=n(g.high)))
     return str(t("web.plan.target.rising"))
 
 
