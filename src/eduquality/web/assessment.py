@@ -28,9 +28,11 @@ from eduquality.reports.model import Column, Section, Table
 from eduquality.store.policy import Scope
 from eduquality.web.dashboard import is_bureau
 from eduquality.web.deps import Ctx
+from eduquality.web.forms import off_loop
 from eduquality.web.pages import HREF, Page, page, section
 
-__all__ = ["assessment_page", "may_see_school", "school_sheet_page"]
+__all__ = ["assessment_page", "load_assessment", "may_see_school", "require_district",
+           "require_school", "school_sheet_page"]
 
 MESSAGES = register({
     "web.assess.title": ("{year} 学年年度目标考核", "Annual school assessment {year}"),
@@ -79,9 +81,23 @@ def may_see_school(scope: Scope, school_code: str) -> bool:
     return school_code in limits.get("school_code", frozenset({school_code}))
 
 
-def _assessment(ctx: Ctx, year: int) -> Assessment:
+def require_district(ctx: Ctx) -> None:
+    """PermissionDenied unless a bureau role (the district's page)."""
+    if not is_bureau(ctx.scope):
+        raise PermissionDenied(tr("access.denied", ctx.lang, what="assessment"))
+
+
+def require_school(ctx: Ctx, school_code: str) -> None:
+    """PermissionDenied unless the scope sees the school (:func:`may_see_school`)."""
+    if not may_see_school(ctx.scope, school_code):
+        raise PermissionDenied(tr("access.denied", ctx.lang, what=school_code))
+
+
+async def load_assessment(ctx: Ctx, year: int) -> Assessment:
+    """The year's assessment with the settings' weights and plan, computed in a worker thread
+    (value-added of every exam and subject takes a while)."""
     plan = load_plan(ctx.settings.plan.file, ctx.lang)
-    return assess(ctx.db, year, ctx.settings, plan)
+    return await off_loop(ctx.db, assess, year, ctx.settings, plan, lang=ctx.lang)
 
 
 def _num(x: Any, fmt: str = ".1f") -> str:
@@ -100,12 +116,10 @@ def _text(key: object, lang: str) -> str:
     return tr(str(key), lang) if isinstance(key, str) and key and has(key) else str(key or "")
 
 
-def assessment_page(ctx: Ctx, year: int) -> Page:
+def assessment_page(ctx: Ctx, result: Assessment) -> Page:
     """The district's page (bureau roles; PermissionDenied for any other)."""
-    if not is_bureau(ctx.scope):
-        raise PermissionDenied(tr("access.denied", ctx.lang, what="assessment"))
-    t, lang = ctx.t, ctx.lang
-    result = _assessment(ctx, year)
+    require_district(ctx)
+    t, lang, year = ctx.t, ctx.lang, result.year
     comps = result.components.pivot(index="school_code", columns="component", values="points")
     sections: list[Section] = []
     for kind in ASSESSMENT_KINDS:
@@ -132,12 +146,10 @@ def assessment_page(ctx: Ctx, year: int) -> Page:
                 export_name=f"assessment-{year}", audit_object=f"assessment {year}")
 
 
-def school_sheet_page(ctx: Ctx, year: int, school_code: str) -> Page:
+def school_sheet_page(ctx: Ctx, result: Assessment, school_code: str) -> Page:
     """One school's sheet (PermissionDenied outside the scope, NotFoundError for no school)."""
-    if not may_see_school(ctx.scope, school_code):
-        raise PermissionDenied(tr("access.denied", ctx.lang, what=school_code))
-    t, lang = ctx.t, ctx.lang
-    result = _assessment(ctx, year)
+    require_school(ctx, school_code)
+    t, lang, year = ctx.t, ctx.lang, result.year
     try:
         row, comps, evidence = result.sheet(school_code)
     except KeyError:
