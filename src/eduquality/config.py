@@ -26,6 +26,12 @@ Example ``eduquality.toml``::
 
     [plan]                # the action plan's target (GLOSSARY: 上线率)
     step = 0.04
+    file = "wuhua-2019"   # the plan tracked: a plan file or a shipped plan's name
+
+    [assessment]          # annual school assessment (年度目标考核): weights per school kind
+    primary_value_added = 40
+    high_goals = 25
+    va_span = 0.5
 
     [session]             # web sign-in sessions (OWASP ASVS 4.0 V3.3.2)
     idle_minutes = 30
@@ -105,13 +111,76 @@ class KnowledgeRules:
 @dataclass(frozen=True)
 class PlanTarget:
     """The action plan's target for 上线率: step = the yearly increase over the first year's
-    rate (0.04 = 4 percentage points a year)."""
+    rate (0.04 = 4 percentage points a year); ``file``: the action plan tracked (``plan
+    status``, ``assess``, the web's plan and assessment pages): a plan file or the name of a
+    shipped plan (the demo's ``out/plan.yaml`` binds its goals to the demo's schools)."""
 
     step: float = 0.04
+    file: str = "wuhua-2019"
 
     def __post_init__(self) -> None:
         if not 0 <= self.step < 1:
             raise ConfigError(f"plan.step 须在 [0, 1) 之间 / must lie in [0, 1): {self.step}")
+
+
+ASSESSMENT_KINDS = ("primary", "junior", "high", "vocational")
+"""School kinds the annual assessment weighs differently (high: senior, complete, twelve-year)."""
+
+ASSESSMENT_COMPONENTS = ("value_added", "retention", "balance", "teachers", "goals")
+"""Components of the annual assessment: monitoring results through value-added, 控辍保学,
+优质均衡 balance, teacher development, the school's own plan goals."""
+
+
+@dataclass(frozen=True)
+class AssessmentRules:
+    """The annual school assessment (年度目标考核, issue 13 §3): the weight of each component
+    per school kind (``{kind}_{component}``, any non-negative numbers; a weight of 0 leaves the
+    component out for that kind; each kind's weights need a positive sum), and the scales that
+    turn a component into a score in [0, 1] (:mod:`eduquality.measures.assessment`):
+    ``va_span`` the value-added effect size (in SD of the students' scores) that scores 1 (its
+    negative 0, none 0.5); ``dropout_rate_zero`` the dropout rate that scores 0 (none: 1);
+    ``teacher_share_full`` the share of teachers in a development programme that scores 1."""
+
+    primary_value_added: float = 40.0
+    primary_retention: float = 20.0
+    primary_balance: float = 20.0
+    primary_teachers: float = 10.0
+    primary_goals: float = 10.0
+    junior_value_added: float = 40.0
+    junior_retention: float = 20.0
+    junior_balance: float = 20.0
+    junior_teachers: float = 10.0
+    junior_goals: float = 10.0
+    high_value_added: float = 50.0
+    high_retention: float = 10.0
+    high_balance: float = 0.0
+    high_teachers: float = 15.0
+    high_goals: float = 25.0
+    vocational_value_added: float = 30.0
+    vocational_retention: float = 30.0
+    vocational_balance: float = 0.0
+    vocational_teachers: float = 20.0
+    vocational_goals: float = 20.0
+    va_span: float = 0.5
+    dropout_rate_zero: float = 0.01
+    teacher_share_full: float = 0.25
+
+    def __post_init__(self) -> None:
+        for kind in ASSESSMENT_KINDS:
+            w = self.weights(kind)
+            if any(v < 0 for v in w.values()) or sum(w.values()) <= 0:
+                raise ConfigError(f"assessment.{kind}_*：权重须不小于 0 且合计大于 0 / weights "
+                                  f"must be ≥ 0 with a positive sum: {w}")
+        if not (self.va_span > 0 and 0 < self.dropout_rate_zero <= 1
+                and 0 < self.teacher_share_full <= 1):
+            raise ConfigError("assessment.va_span 须 > 0，dropout_rate_zero 与 teacher_share_full 须在 "
+                              "(0, 1] 之间 / va_span must be > 0, dropout_rate_zero and "
+                              f"teacher_share_full in (0, 1]: {self.va_span}, "
+                              f"{self.dropout_rate_zero}, {self.teacher_share_full}")
+
+    def weights(self, kind: str) -> dict[str, float]:
+        """component → weight for a school kind (:data:`ASSESSMENT_KINDS`)."""
+        return {c: float(getattr(self, f"{kind}_{c}")) for c in ASSESSMENT_COMPONENTS}
 
 
 @dataclass(frozen=True)
@@ -149,6 +218,7 @@ class Settings:
     knowledge: KnowledgeRules = field(default_factory=KnowledgeRules)
     plan: PlanTarget = field(default_factory=PlanTarget)
     session: SessionRules = field(default_factory=SessionRules)
+    assessment: AssessmentRules = field(default_factory=AssessmentRules)
     min_unit_n: int = 10
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -161,7 +231,7 @@ class Settings:
 
 def _from_mapping(data: dict[str, Any]) -> Settings:
     known = {"lang", "db", "thresholds", "publication", "groups", "knowledge", "plan",
-             "session", "min_unit_n"}
+             "session", "assessment", "min_unit_n"}
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"配置文件中有未知设置 / unknown settings: {sorted(unknown)}")
@@ -175,10 +245,12 @@ def _from_mapping(data: dict[str, Any]) -> Settings:
         knowledge = KnowledgeRules(**data.get("knowledge", {}))
         plan = PlanTarget(**data.get("plan", {}))
         session = SessionRules(**data.get("session", {}))
+        assessment = AssessmentRules(**data.get("assessment", {}))
     except TypeError as exc:
         raise ConfigError(f"配置项无效 / invalid setting: {exc}") from exc
     settings = Settings(thresholds=thresholds, publication=publication, groups=groups,
-                        knowledge=knowledge, plan=plan, session=session)
+                        knowledge=knowledge, plan=plan, session=session,
+                        assessment=assessment)
     return settings.with_overrides(
         lang=data.get("lang"), db=data.get("db"), min_unit_n=data.get("min_unit_n")
     )
@@ -215,6 +287,7 @@ EDITABLE: dict[str, type] = {
     "groups.borderline_band": float,
     "knowledge.min_gap": float,
     "plan.step": float,
+    **{f"assessment.{f}": float for f in AssessmentRules.__dataclass_fields__},
 }
 """The settings an administrator may change on the platform (``/admin/settings``), by their
 name in ``eduquality.toml`` (``section.key``), and their types. A value changed there is kept

@@ -42,6 +42,7 @@ import pandas as pd
 from eduquality.analysis.balance import balance_status
 from eduquality.analysis.forecast import gaokao_lines, gaokao_totals
 from eduquality.ingest.planfile import Indicator, Plan, SchoolGoal, Source
+from eduquality.measures.assessment import KIND_OF_STAGE
 from eduquality.measures.goals import rank_goal, required_rank, tier_goal
 from eduquality.measures.indicators import indicator_interval, indicator_value
 from eduquality.measures.trajectory import track
@@ -66,10 +67,6 @@ VALUE_COLUMNS = ["indicator", "unit", "breakdown", "category", "year", "numerato
 """Columns of :attr:`PlanStatus.values`: unit 'district' or a school code; breakdown '' or
 'stage' / 'locale' / 'group' with its category (a stage, locale or group code); the baseline
 year the trajectory starts from."""
-
-_KIND = {"senior": "high", "complete": "high", "twelve_year": "high", "junior": "junior",
-         "nine_year": "junior", "primary": "primary", "vocational": "vocational"}
-"""School stage → the kind of school a first tier is made of."""
 
 GOAL_COLUMNS = ["goal", "goal_type", "school", "indicator", "year", "value", "rank", "n",
                 "required_rank", "status"]
@@ -293,7 +290,7 @@ def _rank_rows(goal: SchoolGoal, plan: Plan, values: pd.DataFrame,
     if goal.goal == "lead_first_tier":
         # the first tier: the district's schools of the same kind (high schools: senior,
         # complete, twelve-year), not one peer group
-        kind = schools.set_index("school_code")["stage"].map(_KIND)
+        kind = schools.set_index("school_code")["stage"].map(KIND_OF_STAGE)
         members = set(kind[kind == kind.get(school)].index)
     per = values[(values["indicator"] == goal.indicator) & (values["breakdown"] == "")
                  & values["unit"].isin(members)]

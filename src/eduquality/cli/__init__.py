@@ -2,6 +2,7 @@
 
 from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     analyse,
+    assess,
     core,
     demo,
     export,

@@ -33,7 +33,8 @@ MESSAGES = register({
                               "(≥ 6 of 7, the rest ≥ 85 %)"),
 })
 
-_PLAN_HELP = ("The plan: a plan file or the name of a shipped plan (wuhua-2019). "
+_PLAN_HELP = ("The plan: a plan file or the name of a shipped plan (default: the settings' "
+              "[plan] file, wuhua-2019 unless set). "
               "行动计划文件或内置计划名。")
 
 
@@ -79,13 +80,13 @@ def _fmt(x: object, decimals: int) -> str:
 
 
 @plan.command("status")
-@click.option("--plan", "plan_name", default="wuhua-2019", show_default=True, help=_PLAN_HELP)
+@click.option("--plan", "plan_name", default=None, help=_PLAN_HELP)
 @click.option("--year", type=int, default=None, help="Only this year. 年份。")
 @click.option("--school", default=None, help="Only this school (code). 学校代码。")
 @click.option("--out", default=None, metavar="STATUS.xlsx",
               help="Write every value and goal to an Excel file. 写出 Excel。")
 @pass_ctx
-def status(ctx: Context, plan_name: str, year: int | None, school: str | None,
+def status(ctx: Context, plan_name: str | None, year: int | None, school: str | None,
            out: str | None) -> None:
     """Every indicator of the plan with its value, interval, trajectory and status, and the
     school goals. 行动计划各指标的进度与状态。"""
@@ -94,7 +95,7 @@ def status(ctx: Context, plan_name: str, year: int | None, school: str | None,
     from eduquality.analysis.plan import plan_status
     from eduquality.ingest.planfile import load_plan
 
-    loaded = load_plan(plan_name, ctx.lang)
+    loaded = load_plan(plan_name or ctx.settings.plan.file, ctx.lang)
     with ctx.open_db(read_only=True) as db:
         result = plan_status(db, loaded, year=year, school=school)
     values, lang = result.values, ctx.lang

@@ -17,6 +17,7 @@ __all__ = [
     "ExamRecord",
     "busiest_exam_with_items",
     "cohort_exam_ids",
+    "district_exams_of_school_year",
     "exam_data_fingerprint",
     "exam_subject_codes",
     "exams_of_type",
@@ -113,6 +114,17 @@ def exams_of_year(db: Database, year_code: str, grade: int,
     marks = ", ".join("?" * len(exam_types))
     return _records(db, f"grade = ? AND year_code = ? AND exam_type IN ({marks}) "
                         "ORDER BY exam_date", [grade, year_code, *exam_types])
+
+
+def district_exams_of_school_year(db: Database, year_code: str,
+                                  exam_types: list[str]) -> list[ExamRecord]:
+    """Exams of one school year organised above the school (scope district, city or province)
+    whose type is one of ``exam_types``, by grade and exam ID."""
+    if not exam_types:
+        return []
+    marks = ", ".join("?" * len(exam_types))
+    return _records(db, f"year_code = ? AND scope <> 'school' AND exam_type IN ({marks}) "
+                        "ORDER BY grade, exam_id", [year_code, *exam_types])
 
 
 def exams_of_type(db: Database, exam_type: str) -> list[ExamRecord]:

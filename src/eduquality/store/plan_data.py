@@ -22,7 +22,8 @@ import pandas as pd
 from eduquality.store.db import Database
 
 __all__ = ["DISAGGREGATIONS", "ELEMENTS", "GROUPS", "Element", "dropout_counts",
-           "school_attributes", "student_counts", "student_groups"]
+           "school_attributes", "student_counts", "student_groups",
+           "teacher_development"]
 
 
 @dataclass(frozen=True)
@@ -120,3 +121,19 @@ def school_attributes(db: Database) -> pd.DataFrame:
     """school_code, name, stage, locale, tier ('' when none), peer_group ('' when none)."""
     return db.sql("""SELECT school_code, name, stage, locale, coalesce(tier, '') AS tier,
                      coalesce(peer_group, '') AS peer_group FROM school ORDER BY school_code""")
+
+
+def teacher_development(db: Database, year: int) -> pd.DataFrame:
+    """Per school: teachers (as recorded now) and those of them in a development programme
+    (``teacher_programme``: 骨干教师, 名师, 名校长) in the school year starting in ``year``.
+    Columns school_code, teachers, in_programme; empty when no programme is recorded that year
+    (teacher development has no data then, rather than none in a programme)."""
+    return db.sql("""
+        WITH p AS (SELECT DISTINCT tp.teacher_id FROM teacher_programme tp
+                   JOIN school_year y ON y.year_code = tp.year_code
+                   WHERE year(y.start_date) = ?)
+        SELECT t.school_code, count(*) AS teachers,
+               count(p.teacher_id) AS in_programme
+        FROM teacher t LEFT JOIN p ON p.teacher_id = t.teacher_id
+        WHERE EXISTS (SELECT 1 FROM p)
+        GROUP BY t.school_code ORDER BY t.school_code""", [year])

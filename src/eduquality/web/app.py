@@ -39,6 +39,7 @@ from eduquality.web.cache import AnalysisCache
 from eduquality.web.deps import MustChangePassword, NotSignedIn, render, request_lang
 from eduquality.web.routes import (
     admin,
+    assessment,
     audit_log,
     classes,
     dashboard,
@@ -121,7 +122,7 @@ def create_app(db: Database | str | Path, settings: Settings | None = None, *,
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/api", create_api(app.state), name="api")  # JSON, with /api/openapi.json
     for module in (session, home, exams, schools, classes, students, audit_log,
-                   dashboard, units, reports, uploads, admin):
+                   dashboard, units, reports, uploads, admin, assessment):
         app.include_router(module.router)
     _add_error_pages(app)
     _add_headers(app)

@@ -32,6 +32,7 @@ from eduquality.vocab import SUBJECTS, grade_label
 from eduquality.web.deps import Ctx
 from eduquality.web.history import trend_sections, unit_history
 from eduquality.web.pages import HREF, Page, frame_table, ordered_units, page, section
+from eduquality.web.plan import plan_sections as plan_indicator_sections
 from eduquality.web.views import _pick_subject
 
 LATEST_EXAMS = 3
@@ -100,11 +101,9 @@ def dashboard_page(ctx: Ctx, latest: Sequence[str], trend: Sequence[str], grade:
 
 
 def plan_sections(ctx: Ctx) -> list[Section]:
-    """SLOT — the action plan's indicators (目标、指标与进度), shown on the dashboard after the
-    alerts. The plan engine (its own module) fills this in: return its sections here, built
-    from its results as tables and charts of :mod:`eduquality.reports.model`. Until then the
-    dashboard shows no plan."""
-    return []
+    """The action plan's indicators (目标、指标与进度), shown on the dashboard after the alerts:
+    :func:`eduquality.web.plan.plan_sections`."""
+    return plan_indicator_sections(ctx)
 
 
 def _latest(ctx: Ctx, exam_ids: Sequence[str]) -> Section:

@@ -19,9 +19,16 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from eduquality.config import EDITABLE, ConfigError, setting_value
+from eduquality.config import (
+    ASSESSMENT_COMPONENTS,
+    ASSESSMENT_KINDS,
+    EDITABLE,
+    ConfigError,
+    setting_value,
+)
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register
+from eduquality.measures.assessment import MESSAGES as ASSESSMENT_MESSAGES
 from eduquality.store import Database
 from eduquality.store.audit import audit
 from eduquality.store.refs import require_ref
@@ -111,6 +118,19 @@ MESSAGES = register({
                                            "Borderline band (share of full marks)"),
     "web.setting.knowledge.min_gap": ("薄弱知识点最小差距", "Weak knowledge point: smallest gap"),
     "web.setting.plan.step": ("行动计划每年提升（上线率）", "Action plan: yearly step (rate)"),
+    **{f"web.setting.assessment.{kind}_{comp}": (
+        f"年度考核权重：{ASSESSMENT_MESSAGES[f'assessment.kind.{kind}'][0]}·"
+        f"{ASSESSMENT_MESSAGES[f'assessment.component.{comp}'][0]}",
+        f"Assessment weight: {ASSESSMENT_MESSAGES[f'assessment.kind.{kind}'][1]}, "
+        f"{ASSESSMENT_MESSAGES[f'assessment.component.{comp}'][1]}")
+       for kind in ASSESSMENT_KINDS for comp in ASSESSMENT_COMPONENTS},
+    "web.setting.assessment.va_span": ("年度考核：增值满分对应的效应量（标准差）",
+                                       "Assessment: value-added effect size scoring full marks (SD)"),
+    "web.setting.assessment.dropout_rate_zero": ("年度考核：控辍保学得 0 分的辍学率",
+                                                 "Assessment: dropout rate scoring 0"),
+    "web.setting.assessment.teacher_share_full": ("年度考核：教师发展满分对应的参训比例",
+                                                  "Assessment: share of teachers in programmes "
+                                                  "scoring full marks"),
 })
 
 router = APIRouter(prefix="/admin", tags=["admin"])
