@@ -223,8 +223,11 @@ class Database:
 
     def cursor(self) -> Database:
         """A second handle on the same database, for another thread (DuckDB connections may
-        not be shared between threads; cursors may run side by side). Close it after use."""
-        return Database(self.con.cursor(), self.path, self.lang)
+        not be shared between threads; cursors may run side by side). Close it after use.
+        Its writes take the same lock as this handle's, so they queue rather than conflict."""
+        other = Database(self.con.cursor(), self.path, self.lang)
+        other._write_lock = self._write_lock
+        return other
 
     def close(self) -> None:
         self.con.close()
