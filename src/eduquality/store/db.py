@@ -156,6 +156,17 @@ class Database:
                 self.con.execute("ROLLBACK")
                 raise
 
+    def append(self, query: str, params: list[Any]) -> None:
+        """The light write path for one append-only INSERT into a table that no cross-table
+        rule reads (audit rows): one statement, atomic on its own (DuckDB's autocommit), under
+        the same lock as :meth:`write` so it never lands inside another thread's transaction on
+        this connection; the table's own constraints (NOT NULL, CHECK) still hold. Writes.
+
+        Saves the explicit BEGIN/COMMIT round trips of :meth:`write`; the commit itself (the
+        WAL's flush to disk) is what remains."""
+        with self._write_lock:
+            self.con.execute(query, params)
+
     def check_integrity(self) -> None:
         """Rules that span tables (a score never above its full marks) or that DuckDB cannot
         hold as CHECKs on referenced tables (school-year codes, a school's parent). Raises
