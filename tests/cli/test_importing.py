@@ -63,3 +63,36 @@ def test_bad_map_and_missing_file(tmp_path):
     assert res.exit_code == 2 and "找不到文件" in res.output
     res = runner.invoke(main, ["--db", db, "import", "roster", str(scores), "--kind", "x"])
     assert res.exit_code == 2 and "未知名册类型 x" in res.output
+
+
+def test_an_import_into_an_exam_stores_its_analysis(tmp_path):
+    """After the import commits, the exam is analysed once and stored, with a progress line;
+    an unchanged file analyses nothing."""
+    from eduquality.analysis.stored import analysis_key, stored_analysis
+    from eduquality.config import Settings
+    from eduquality.store import open_database
+    from eduquality.store.analysis_store import stored_keys
+
+    runner, db = _setup(tmp_path)
+    scores = write_rows(tmp_path / "s.csv", [["学籍号", "数学"], ["G001", 20], ["G002", 25]])
+    res = runner.invoke(main, ["--db", db, "import", "scores", str(scores), "--exam", "E1"])
+    assert res.exit_code == 0, res.output
+    assert "正在分析考试 E1" in res.output and "考试 E1 的分析已保存" in res.output
+    with open_database(db) as d:
+        key = stored_keys(d)["E1"]
+        assert key == analysis_key(d, "E1", Settings())
+        made = d.scalar("SELECT created_at FROM exam_analysis WHERE exam_id = 'E1'")
+    res = runner.invoke(main, ["--db", db, "--lang", "en", "import", "scores", str(scores),
+                               "--exam", "E1"])
+    assert res.exit_code == 0 and "analysing" not in res.output
+    with open_database(db) as d:
+        assert d.scalar("SELECT created_at FROM exam_analysis WHERE exam_id = 'E1'") == made
+    # a re-import with other scores: the stored analysis is replaced by one of the new data
+    changed = write_rows(tmp_path / "s.csv", [["学籍号", "数学"], ["G001", 21], ["G002", 25]])
+    res = runner.invoke(main, ["--db", db, "import", "scores", str(changed), "--exam", "E1"])
+    assert res.exit_code == 0 and "正在分析考试 E1" in res.output, res.output
+    with open_database(db) as d:
+        assert stored_keys(d)["E1"] != key
+        assert stored_keys(d)["E1"] == analysis_key(d, "E1", Settings())
+        students = stored_analysis(d, "E1", Settings()).students
+        assert sorted(students.loc[students["subject_code"] == "math", "score"]) == [21, 25]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
+import psycopg
 import pytest
 
 from eduquality.errors import EduQualityError, PermissionDenied
@@ -113,3 +115,18 @@ def test_no_integrity_check_and_known_actions_only(fresh, monkeypatch):
     assert rows(fresh)[0][3:] == ("wrong password", None, 1)
     with pytest.raises(EduQualityError):
         audit_repeated(fresh, WHO, "guess", "login", "x", None)
+
+
+def test_audit_takes_the_append_path_and_the_table_still_checks(fresh, monkeypatch):
+    """A page view's row: one INSERT, no transaction of its own and no integrity check; the
+    table's CHECK and NOT NULLs still refuse a bad row, and nothing lands."""
+    monkeypatch.setattr(fresh, "check_integrity", lambda: (_ for _ in ()).throw(AssertionError))
+    monkeypatch.setattr(fresh, "write", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
+    audit(fresh, WHO, "view", "exam E1", "/exams/E1", address="10.0.0.2")
+    assert rows(fresh)[-1][1:5] == ("view", "exam E1", "/exams/E1", "10.0.0.2")
+    before = len(rows(fresh))
+    for bad in (["u", "r", "guess", "o", None, None], ["u", "r", "view", None, None, None]):
+        with pytest.raises((duckdb.ConstraintException, psycopg.errors.IntegrityError)):
+            fresh.append("INSERT INTO audit_log (username, role, action, object, detail, "
+                         "address) VALUES (?, ?, ?, ?, ?, ?)", bad)
+    assert len(rows(fresh)) == before

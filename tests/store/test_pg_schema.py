@@ -20,7 +20,8 @@ from tests.store.test_migrations import CHECKED, FIXTURES, _check_codes
 
 PG_TYPE = {"VARCHAR": "character varying", "DOUBLE": "double precision", "INTEGER": "integer",
            "SMALLINT": "smallint", "BOOLEAN": "boolean", "DATE": "date", "BIGINT": "bigint",
-           "TIMESTAMP": "timestamp without time zone", "DOUBLE[]": "double precision[]"}
+           "TIMESTAMP": "timestamp without time zone", "DOUBLE[]": "double precision[]",
+           "BLOB": "bytea"}
 """DuckDB's name of each column type the migrations use → PostgreSQL's (format_type)."""
 
 KINDS = {"PRIMARY KEY": "p", "UNIQUE": "u", "CHECK": "c", "FOREIGN KEY": "f"}

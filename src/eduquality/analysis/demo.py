@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from eduquality.analysis.calibration import calibrate_exam
-from eduquality.analysis.exam import analyse_exam
+from eduquality.analysis.stored import stored_analysis
 from eduquality.config import Settings
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
@@ -201,7 +201,7 @@ def run_demo(out_dir: str | Path, settings: Settings, students: int = 12_000, se
     t0 = time.perf_counter()
     exam_id = showcase_exam(db)
     speak("demo.analyse", exam=exam_id)
-    analysis = analyse_exam(db, exam_id, settings)
+    analysis = stored_analysis(db, exam_id, settings)  # kept for the web platform's pages
     speak("demo.irt")
     calibrate_exam(db, exam_id)
     timings["analyse"] = time.perf_counter() - t0

@@ -21,17 +21,18 @@ from eduquality.cli.report import disclosed, user_option
 @user_option
 @pass_ctx
 def analyse(ctx: Context, exam: str, out: str | None, user: str | None) -> None:
-    """Analyse exam EXAM and print the district and schools by subject (means and bands, no
+    """Analyse exam EXAM (kept in the database for pages and reports; a current stored
+    analysis is reused) and print the district and schools by subject (means and bands, no
     ranks), as the operator (or --user) may see them, small units withheld as on the web.
-    分析考试，按科目列出全区与各校平均分及与全区比较（不排名）。"""
+    分析考试（结果保存在数据库中），按科目列出全区与各校平均分及与全区比较（不排名）。"""
     from rich.console import Console
 
-    from eduquality.analysis.exam import analyse_exam
+    from eduquality.analysis.stored import stored_analysis
     from eduquality.reports.bundle import make_view
     from eduquality.reports.text import summary_table
 
-    with ctx.open_db(read_only=True) as db:
-        analysis = disclosed(ctx, db, analyse_exam(db, exam, ctx.settings), user, False)
+    with ctx.open_db() as db:  # writes: the analysis is stored for pages and reports
+        analysis = disclosed(ctx, db, stored_analysis(db, exam, ctx.settings), user, False)
     view = make_view(analysis, ctx.settings)
     Console().print(summary_table(view))
     if out is not None:

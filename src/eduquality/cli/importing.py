@@ -64,15 +64,31 @@ def _report(ctx: Context, result) -> None:
         click.echo(f"  {note}")
 
 
-def _run(ctx: Context, call) -> None:
+def _run(ctx: Context, call, exam: str | None = None) -> None:
+    """Import; then, when the import wrote into ``exam``, analyse it and store the analysis
+    (:func:`eduquality.analysis.stored.refresh_analyses`), so that the first page view after
+    an import does not wait for it."""
     db = ctx.open_db()
-    progress = _Progress(ctx)
     try:
-        result = call(db, progress)
+        progress = _Progress(ctx)
+        try:
+            result = call(db, progress)
+        finally:
+            progress.stop()
+        _report(ctx, result)
+        if exam and result.outcome == "imported":
+            _analyse_after_import(ctx, db, exam)
     finally:
-        progress.stop()
         db.close()
-    _report(ctx, result)
+
+
+def _analyse_after_import(ctx: Context, db, exam: str) -> None:
+    from eduquality.analysis.stored import refresh_analyses
+
+    started = time.perf_counter()
+    ctx.say("cli.import.analysing", exam=exam)
+    if refresh_analyses(db, ctx.settings, [exam]):
+        ctx.say("cli.import.analysed", exam=exam, seconds=time.perf_counter() - started)
 
 
 @main.group(name="import")
@@ -131,7 +147,7 @@ def paper(ctx: Context, file, exam, exam_info, mapping, errors, user, force, tem
     _run(ctx, lambda db, progress: import_paper(
         db, file, exam_id=exam, exam_info=exam_info, mapping=list(mapping), lang=ctx.lang,
         user=user, errors=errors, progress=progress, force=force, template=template,
-        save_template=save_template))
+        save_template=save_template), exam)
 
 
 @import_.command()
@@ -157,7 +173,7 @@ def scores(ctx: Context, file, exam, subject, track, mapping, sheet, errors, use
     _run(ctx, lambda db, progress: import_scores(
         db, file, exam, subject, track=track, mapping=list(mapping), sheet=sheet,
         lang=ctx.lang, user=user, errors=errors, progress=progress, force=force,
-        template=template, save_template=save_template))
+        template=template, save_template=save_template), exam)
 
 
 _KIND_LABEL = {"roster": ("名册", "roster"), "paper": ("考试与试卷结构", "exam and paper"),

@@ -46,6 +46,11 @@ MESSAGES = register({
     "cli.import.done": ("已导入 {file}：读取 {read} 行，写入 {written} 行（{counts}），用时 {seconds:.1f} 秒",
                         "imported {file}: {read} rows read, {written} written ({counts}) in "
                         "{seconds:.1f} s"),
+    "cli.import.analysing": ("正在分析考试 {exam} 并保存分析结果（供网页与报告直接读取）…",
+                             "analysing exam {exam} and storing the analysis (pages and "
+                             "reports read it) …"),
+    "cli.import.analysed": ("考试 {exam} 的分析已保存，用时 {seconds:.1f} 秒",
+                            "analysis of exam {exam} stored in {seconds:.1f} s"),
     "cli.list_sep": ("，", ", "),
     "cli.irt.fit": (
         "{model} 模型：{n_persons} 人，{n_items} 题，对数似然 {loglik:.3f}，AIC {aic:.2f}，BIC {bic:.2f}，"

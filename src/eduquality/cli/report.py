@@ -113,12 +113,12 @@ def _followup(ctx: Context, exam: str, school: str, user: str | None) -> Any:
 
 
 def _view(ctx: Context, exam: str, public: bool, user: str | None) -> Any:
-    from eduquality.analysis.exam import analyse_exam
+    from eduquality.analysis.stored import stored_analysis
     from eduquality.reports.bundle import make_view
     from eduquality.reports.roster import with_identities
 
     with ctx.open_db(read_only=True) as db:
-        analysis = disclosed(ctx, db, analyse_exam(db, exam, ctx.settings), user, public)
+        analysis = disclosed(ctx, db, stored_analysis(db, exam, ctx.settings), user, public)
         analysis = with_identities(analysis, db)
     return make_view(analysis, ctx.settings, public=public)
 
@@ -221,11 +221,11 @@ def class_(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bo
 def student(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
             user: str | None, student: str) -> None:
     """A student's report for parents: own results only. 学生学业报告单（仅含本人结果）。"""
-    from eduquality.analysis.exam import analyse_exam
+    from eduquality.analysis.stored import stored_analysis
     from eduquality.reports.bundle import write_student_report
 
     with ctx.open_db(read_only=True) as db:
-        analysis = disclosed(ctx, db, analyse_exam(db, exam, ctx.settings), user, public)
+        analysis = disclosed(ctx, db, stored_analysis(db, exam, ctx.settings), user, public)
         path = write_student_report(analysis, db, student, out, fmt, settings=ctx.settings,
                                     public=public)
     ctx.say("cli.written", path=path)

@@ -42,21 +42,28 @@ def audit(db: Database, principal: Principal, action: str, obj: str,
           detail: str | None = None, *, address: str | None = None) -> None:
     """Record that ``principal`` did ``action`` ('view', 'export', 'import', 'login',
     'denied', 'admin') on ``obj`` from ``address`` (default: :data:`CLIENT_ADDRESS`). Writes one row of
-    ``audit_log`` through the single write path."""
+    ``audit_log`` by the append path (:meth:`Database.append`: one INSERT, no cross-table
+    check; the table's CHECK on ``action`` and its NOT NULLs hold)."""
     if action not in AUDIT_ACTIONS:
         raise EduQualityError(tr("access.bad_audit_action", db.lang, action=action))
-    with db.write(check_scores=False) as con:
-        insert_audit(con, principal, action, obj, detail, address=address)
+    db.append(_INSERT, _row(principal, action, obj, detail, address))
+
+
+_INSERT = ("INSERT INTO audit_log (username, role, action, object, detail, address) "
+           "VALUES (?, ?, ?, ?, ?, ?)")
+
+
+def _row(principal: Principal, action: str, obj: str, detail: str | None,
+         address: str | None) -> list[Any]:
+    return [principal.username, principal.role, action, obj, detail,
+            address if address is not None else CLIENT_ADDRESS.get()]
 
 
 def insert_audit(con: Any, principal: Principal, action: str, obj: str,
                  detail: str | None = None, *, address: str | None = None) -> None:
     """:func:`audit` inside the caller's write transaction ``con`` (a change and its audit row
     land together or not at all). Writes."""
-    con.execute("INSERT INTO audit_log (username, role, action, object, detail, address) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [principal.username, principal.role, action, obj, detail,
-                 address if address is not None else CLIENT_ADDRESS.get()])
+    con.execute(_INSERT, _row(principal, action, obj, detail, address))
 
 
 @dataclass(frozen=True)

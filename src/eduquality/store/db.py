@@ -189,6 +189,17 @@ class Database:
                 self.con.execute("ROLLBACK")
                 raise
 
+    def append(self, query: str, params: list[Any]) -> None:
+        """The light write path for one append-only INSERT into a table that no cross-table
+        rule reads (audit rows): one statement, atomic on its own (DuckDB's autocommit), under
+        the same lock as :meth:`write` so it never lands inside another thread's transaction on
+        this connection; the table's own constraints (NOT NULL, CHECK) still hold. Writes.
+
+        Saves the explicit BEGIN/COMMIT round trips of :meth:`write`; the commit itself (the
+        WAL's flush to disk) is what remains."""
+        with self._write_lock:
+            self.con.execute(query, params)
+
     def check_integrity(self) -> None:
         """Rules that span tables (a score never above its full marks) or that DuckDB cannot
         hold as CHECKs on referenced tables (school-year codes, a school's parent). Raises
@@ -260,8 +271,11 @@ class Database:
     def cursor(self) -> Database:
         """A second handle on the same database, for another thread (DuckDB connections may
         not be shared between threads; cursors may run side by side; on PostgreSQL a second
-        session). Close it after use."""
-        return Database(self.con.cursor(), self.path, self.lang)
+        session). Close it after use. Its writes take the same lock as this handle's, so they
+        queue rather than conflict."""
+        other = Database(self.con.cursor(), self.path, self.lang)
+        other._write_lock = self._write_lock
+        return other
 
     def close(self) -> None:
         self.con.close()

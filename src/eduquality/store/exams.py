@@ -162,12 +162,21 @@ def exam_list(db: Database, *, unregistered_only: bool = False) -> pd.DataFrame:
                   + " ORDER BY exam_date DESC NULLS LAST, exam_id")
 
 
+def exams_with_results(db: Database) -> list[str]:
+    """Every exam with at least one subject result, by exam id."""
+    return [str(r[0]) for r in db.con.execute(
+        "SELECT DISTINCT p.exam_id FROM paper p JOIN subject_result r USING (paper_id) "
+        "ORDER BY 1").fetchall()]
+
+
 def exam_data_fingerprint(db: Database, exam_id: str) -> tuple[Any, ...]:
     """A cheap summary of what an exam analysis reads: when it changes, re-analyse.
 
-    Subject results (count and sum), registrations, teaching assignments and the import log;
-    item scores arrive through imports (the log), and scanning them on every request would
-    cost as much as the analysis itself."""
+    Subject results (count and sum), registrations, teaching assignments and the import log:
+    the newest import that wrote (a file skipped as unchanged changes nothing) and may concern
+    this exam (score and paper imports of another exam do not; rosters, lines and the rest
+    may); item scores arrive through imports (the log), and scanning them on every request
+    would cost as much as the analysis itself. Stored analyses are keyed by it (:mod:`eduquality.analysis.stored`)."""
     row = db.con.execute("""
         SELECT (SELECT count(*) FROM subject_result r JOIN paper p USING (paper_id)
                 WHERE p.exam_id = $1),
@@ -175,5 +184,9 @@ def exam_data_fingerprint(db: Database, exam_id: str) -> tuple[Any, ...]:
                 USING (paper_id) WHERE p.exam_id = $1),
                (SELECT count(*) FROM exam_registration WHERE exam_id = $1),
                (SELECT count(*) FROM teaching_assignment),
-               (SELECT coalesce(max(import_id), 0) FROM import_log)""", [exam_id]).fetchone()
+               (SELECT coalesce(max(import_id), 0) FROM import_log
+                WHERE outcome = 'imported'
+                  AND NOT (kind IN ('scores', 'paper') AND target IS NOT NULL
+                           AND target <> $1 AND NOT starts_with(target, $1 || '/')))""",
+                         [exam_id]).fetchone()
     return tuple(row or ())

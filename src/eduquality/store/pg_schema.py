@@ -3,7 +3,8 @@
 A migration's ``SQL`` is written once, for DuckDB, and frozen (its hash is recorded in
 ``tests/store/test_migrations.py``). PostgreSQL runs the same text after :func:`render`:
 
-- generic rewrites of DuckDB's type names: ``DOUBLE`` → ``DOUBLE PRECISION`` (arrays too);
+- generic rewrites of DuckDB's type names: ``DOUBLE`` → ``DOUBLE PRECISION`` (arrays too),
+  ``BLOB`` → ``BYTEA``;
 - :data:`REPLACED`: a passage PostgreSQL cannot run, replaced by its PostgreSQL form, per
   migration version. The passage must occur in the migration exactly once, so a migration
   whose text changed fails loudly here instead of being rendered wrongly.
@@ -59,6 +60,7 @@ REPLACED: dict[int, list[tuple[str, str]]] = {
 """Migration version → (DuckDB passage, PostgreSQL passage) pairs."""
 
 _DOUBLE = re.compile(r"\bDOUBLE\b(?!\s+PRECISION)")
+_BLOB = re.compile(r"\bBLOB\b")
 
 
 def render(migration: Migration) -> str:
@@ -66,6 +68,8 @@ def render(migration: Migration) -> str:
 
     >>> render(Migration(99, "m099_x", "CREATE TABLE t (x DOUBLE NOT NULL, y DOUBLE[]);"))
     'CREATE TABLE t (x DOUBLE PRECISION NOT NULL, y DOUBLE PRECISION[]);'
+    >>> render(Migration(99, "m099_x", "CREATE TABLE t (data BLOB NOT NULL);"))
+    'CREATE TABLE t (data BYTEA NOT NULL);'
     """
     sql = migration.sql
     for duckdb_text, postgres_text in REPLACED.get(migration.version, []):
@@ -74,4 +78,4 @@ def render(migration: Migration) -> str:
                                "differently is not in the migration once; update "
                                "eduquality.store.pg_schema.REPLACED")
         sql = sql.replace(duckdb_text, postgres_text)
-    return _DOUBLE.sub("DOUBLE PRECISION", sql)
+    return _BLOB.sub("BYTEA", _DOUBLE.sub("DOUBLE PRECISION", sql))

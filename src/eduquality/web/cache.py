@@ -1,38 +1,43 @@
-"""An in-process cache of exam analyses (pure reads), refreshed when the exam's data change.
+"""An in-process cache of exam analyses in front of the stored ones: memory → database
+(:mod:`eduquality.analysis.stored`) → compute and store. Refreshed when the exam's data or
+the settings change.
 
-:meth:`AnalysisCache.ensure` computes a missing analysis in a worker thread over its own
-DuckDB cursor, so a long first analysis does not hold up other requests (DuckDB connections
-may not be shared between threads; cursors may run side by side)."""
+:meth:`AnalysisCache.ensure` reads or computes a missing analysis in a worker thread over its
+own DuckDB cursor, so a long first analysis does not hold up other requests (DuckDB
+connections may not be shared between threads; cursors may run side by side)."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
-from typing import Any
 
 import anyio
 
+from eduquality.analysis.stored import Analyse, analysis_key, stored_analysis
 from eduquality.config import Settings
+from eduquality.errors import NotFoundError
 from eduquality.results import ExamAnalysis
 from eduquality.store import Database
-from eduquality.store.exams import exam_data_fingerprint
-
-Analyse = Callable[[Database, str, Settings], ExamAnalysis]
+from eduquality.store.analysis_store import AnalysisKey
 
 
 class AnalysisCache:
-    """Keeps the last ``maxsize`` exam analyses, keyed by exam and data fingerprint."""
+    """Keeps the last ``maxsize`` exam analyses, keyed by exam and :class:`AnalysisKey`.
+
+    ``misses``: analyses not found in memory (read from the database or computed);
+    ``computed``: analyses computed (neither in memory nor stored)."""
 
     def __init__(self, settings: Settings, analyse: Analyse, maxsize: int = 8) -> None:
         self.settings = settings
         self.analyse = analyse
         self.maxsize = maxsize
-        self._items: OrderedDict[str, tuple[tuple[Any, ...], ExamAnalysis]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[AnalysisKey, ExamAnalysis]] = OrderedDict()
         self._lock = threading.Lock()
         self.misses = 0
+        self.computed = 0
 
-    def _hit(self, exam_id: str, key: tuple[Any, ...]) -> ExamAnalysis | None:
+    def _hit(self, exam_id: str, key: AnalysisKey) -> ExamAnalysis | None:
         with self._lock:
             hit = self._items.get(exam_id)
             if hit is not None and hit[0] == key:
@@ -40,7 +45,7 @@ class AnalysisCache:
                 return hit[1]
         return None
 
-    def _store(self, exam_id: str, key: tuple[Any, ...], analysis: ExamAnalysis) -> None:
+    def _keep(self, exam_id: str, key: AnalysisKey, analysis: ExamAnalysis) -> None:
         with self._lock:
             self.misses += 1
             self._items[exam_id] = (key, analysis)
@@ -48,30 +53,48 @@ class AnalysisCache:
             while len(self._items) > self.maxsize:
                 self._items.popitem(last=False)
 
+    def _counted(self, db: Database, exam_id: str, settings: Settings) -> ExamAnalysis:
+        with self._lock:
+            self.computed += 1
+        return self.analyse(db, exam_id, settings)
+
+    def _load(self, db: Database, exam_id: str, key: AnalysisKey,
+              settings: Settings) -> ExamAnalysis:
+        return stored_analysis(db, exam_id, settings, analyse=self._counted, key=key)
+
     async def ensure(self, db: Database, exam_id: str) -> None:
-        """Have the analysis of ``exam_id`` ready, computing it off the event loop if needed."""
-        key = exam_data_fingerprint(db, exam_id)
+        """Have the analysis of ``exam_id`` ready, reading or computing it off the event loop
+        if needed."""
+        settings = self.settings
+        key = analysis_key(db, exam_id, settings)
         if self._hit(exam_id, key) is not None:
             return
         reader = db.cursor()
         try:
-            analysis = await anyio.to_thread.run_sync(self.analyse, reader, exam_id,
-                                                      self.settings)
+            analysis = await anyio.to_thread.run_sync(self._load, reader, exam_id, key, settings)
         finally:
             reader.close()
-        self._store(exam_id, key, analysis)
+        self._keep(exam_id, key, analysis)
+
+    async def refresh(self, db: Database, exam_id: str) -> None:
+        """:meth:`ensure` after an import into ``exam_id`` (run once the upload's answer has
+        been sent): an exam without results yet has nothing to analyse, and is left alone."""
+        with contextlib.suppress(NotFoundError):
+            await self.ensure(db, exam_id)
 
     def reset(self, settings: Settings) -> None:
-        """Analyse with ``settings`` from now on, forgetting every analysis made before."""
+        """Analyse with ``settings`` from now on, forgetting every analysis kept in memory
+        (stored ones made with other settings are stale by their settings hash)."""
         with self._lock:
             self.settings = settings
             self._items.clear()
 
     def get(self, db: Database, exam_id: str) -> ExamAnalysis:
-        key = exam_data_fingerprint(db, exam_id)
+        settings = self.settings
+        key = analysis_key(db, exam_id, settings)
         hit = self._hit(exam_id, key)
         if hit is not None:
             return hit
-        analysis = self.analyse(db, exam_id, self.settings)
-        self._store(exam_id, key, analysis)
+        analysis = self._load(db, exam_id, key, settings)
+        self._keep(exam_id, key, analysis)
         return analysis

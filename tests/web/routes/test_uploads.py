@@ -12,7 +12,9 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
+from eduquality.analysis.stored import analysis_key
 from eduquality.config import Settings
+from eduquality.store.analysis_store import stored_keys
 from eduquality.web.app import create_app
 from eduquality.web.uploads import UploadLimits
 from tests.web.conftest import PASSWORD, USERS, build_db
@@ -181,6 +183,8 @@ def test_a_score_sheet_of_another_schools_students_is_refused(fresh):
     assert p1.post(f"/uploads/{token}/import", data={"csrf": _csrf(p1)}).status_code == 200
     assert db.scalar("SELECT score FROM subject_result WHERE paper_id = 'E1/chinese' "
                      "AND student_id = 2") == 77
+    # once the answer was sent, the exam was analysed with the new scores and stored
+    assert stored_keys(db)["E1"] == analysis_key(db, "E1", app.state.settings)
 
 
 def test_an_exam_outside_the_school_is_not_found(fresh):

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
 from eduquality.errors import EduQualityError, NotFoundError
@@ -298,8 +299,15 @@ async def confirm(ctx: CtxDep, token: str) -> Response:
           f"rows={result.rows_written}")
     message = (ctx.t("web.upload.unchanged") if result.outcome == "unchanged" else
                ctx.t("web.upload.done", read=result.rows_read, written=result.rows_written))
-    return ctx.html("upload_result.html", title=ctx.t("web.upload.done_title", file=item.name),
-                    message=message, result=result, problems=[])
+    response = ctx.html("upload_result.html",
+                        title=ctx.t("web.upload.done_title", file=item.name),
+                        message=message, result=result, problems=[])
+    exam = item.options.get("exam")
+    if exam and result.outcome == "imported" and item.options["kind"] in ("scores", "paper"):
+        # analyse the exam and store it once the answer is sent, in a worker thread, so that
+        # its pages open without waiting (AnalysisCache.refresh)
+        response.background = BackgroundTask(state.cache.refresh, ctx.db, str(exam))
+    return response
 
 
 @router.post("/{token}/cancel")

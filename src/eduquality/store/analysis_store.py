@@ -1,0 +1,154 @@
+"""Stored exam analyses (tables ``exam_analysis`` and ``exam_analysis_frame``, migration 11).
+
+An :class:`~eduquality.results.ExamAnalysis` is kept as JSON for its small parts (the exam
+record, display names, method notes) and one Arrow IPC stream per table (pandas metadata
+included, so dtypes, index and column names come back as they were). Never pickle: reading a
+stored analysis runs no code from the database.
+
+A stored analysis is used only when its :class:`AnalysisKey` (data fingerprint, settings hash,
+code version) equals the one wanted now; otherwise it is stale and computed again. The
+decision which analysis to use lives in :mod:`eduquality.analysis.stored`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from eduquality.results import ExamAnalysis, ExamInfo
+from eduquality.store.db import Database
+
+__all__ = [
+    "AnalysisKey",
+    "decode_analysis",
+    "decode_frame",
+    "encode_analysis",
+    "encode_frame",
+    "forget_analyses",
+    "is_writable",
+    "load_analysis",
+    "save_analysis",
+    "stored_keys",
+]
+
+FORMAT = 1
+"""The layout of ``meta`` and the frames; a stored analysis of another format is stale."""
+
+_FRAMES = [f.name for f in fields(ExamAnalysis)
+           if f.name not in ("exam", "summaries", "names", "methods")]
+"""The ExamAnalysis fields that are DataFrames (``summaries`` is a dict of them)."""
+
+
+@dataclass(frozen=True)
+class AnalysisKey:
+    """What made an analysis: the exam's data (fingerprint), the settings that shape it (hash)
+    and the code (version). Equal keys, equal analysis."""
+
+    fingerprint: str
+    settings_hash: str
+    code_version: str
+
+
+def encode_frame(frame: pd.DataFrame) -> bytes:
+    """``frame`` as one Arrow IPC stream (with pandas metadata: index, dtypes, names)."""
+    table = pa.Table.from_pandas(frame)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def decode_frame(data: bytes) -> pd.DataFrame:
+    """The DataFrame :func:`encode_frame` wrote."""
+    with pa.ipc.open_stream(pa.py_buffer(data)) as reader:
+        table = reader.read_all()
+    return table.to_pandas()
+
+
+def encode_analysis(analysis: ExamAnalysis) -> tuple[str, dict[str, bytes]]:
+    """``meta`` (JSON text) and the frames (name → Arrow IPC bytes) of ``analysis``; summary
+    levels are stored as frames named ``summaries/<level>``."""
+    frames = {name: encode_frame(getattr(analysis, name)) for name in _FRAMES}
+    for level, frame in analysis.summaries.items():
+        frames[f"summaries/{level}"] = encode_frame(frame)
+    meta = {
+        "format": FORMAT,
+        "exam": asdict(analysis.exam),
+        "names": analysis.names,
+        "methods": [[key, params] for key, params in analysis.methods],
+        "levels": list(analysis.summaries),
+    }
+    return json.dumps(meta, ensure_ascii=False), frames
+
+
+def decode_analysis(meta_text: str, frames: dict[str, bytes]) -> ExamAnalysis:
+    """The ExamAnalysis that :func:`encode_analysis` gave ``meta_text`` and ``frames`` for."""
+    meta = json.loads(meta_text)
+    return ExamAnalysis(
+        exam=ExamInfo(**meta["exam"]),
+        summaries={level: decode_frame(frames[f"summaries/{level}"])
+                   for level in meta["levels"]},
+        names=meta["names"],
+        methods=[(str(key), dict(params)) for key, params in meta["methods"]],
+        **{name: decode_frame(frames[name]) for name in _FRAMES},
+    )
+
+
+def load_analysis(db: Database, exam_id: str, key: AnalysisKey) -> ExamAnalysis | None:
+    """The stored analysis of ``exam_id`` made with ``key``; None when there is none or the
+    stored one is stale (another key or format)."""
+    row = db.con.execute(
+        "SELECT meta FROM exam_analysis WHERE exam_id = ? AND fingerprint = ? "
+        "AND settings_hash = ? AND code_version = ?",
+        [exam_id, key.fingerprint, key.settings_hash, key.code_version]).fetchone()
+    if row is None or json.loads(row[0]).get("format") != FORMAT:
+        return None
+    rows = db.con.execute("SELECT name, data FROM exam_analysis_frame WHERE exam_id = ?",
+                          [exam_id]).fetchall()
+    return decode_analysis(str(row[0]), {str(name): bytes(data) for name, data in rows})
+
+
+def save_analysis(db: Database, exam_id: str, key: AnalysisKey,
+                  analysis: ExamAnalysis) -> None:
+    """Store ``analysis`` of ``exam_id`` made with ``key``, replacing the one stored before, in
+    one transaction. Writes (light path: touches no scores)."""
+    meta, frames = encode_analysis(analysis)
+    with db.write(check_scores=False) as con:
+        con.execute("DELETE FROM exam_analysis_frame WHERE exam_id = ?", [exam_id])
+        con.execute("DELETE FROM exam_analysis WHERE exam_id = ?", [exam_id])
+        con.execute("INSERT INTO exam_analysis (exam_id, fingerprint, settings_hash, "
+                    "code_version, meta) VALUES (?, ?, ?, ?, ?)",
+                    [exam_id, key.fingerprint, key.settings_hash, key.code_version, meta])
+        con.executemany("INSERT INTO exam_analysis_frame (exam_id, name, data) VALUES (?, ?, ?)",
+                        [[exam_id, name, data] for name, data in frames.items()])
+
+
+def forget_analyses(db: Database, exam_id: str | None = None) -> int:
+    """Delete the stored analysis of ``exam_id`` (None: of every exam). Returns how many
+    analyses were deleted. Writes (light path)."""
+    where, params = ("WHERE exam_id = ?", [exam_id]) if exam_id is not None else ("", [])
+    with db.write(check_scores=False) as con:
+        n = con.execute(f"SELECT count(*) FROM exam_analysis {where}", params).fetchone()
+        con.execute(f"DELETE FROM exam_analysis_frame {where}", params)
+        con.execute(f"DELETE FROM exam_analysis {where}", params)
+    return int(n[0]) if n else 0
+
+
+def stored_keys(db: Database) -> dict[str, AnalysisKey]:
+    """exam_id → the key of its stored analysis."""
+    rows: list[Any] = db.con.execute(
+        "SELECT exam_id, fingerprint, settings_hash, code_version FROM exam_analysis").fetchall()
+    return {str(e): AnalysisKey(str(f), str(s), str(c)) for e, f, s, c in rows}
+
+
+def is_writable(db: Database) -> bool:
+    """False for a DuckDB file opened read-only (the CLI's report commands); a PostgreSQL
+    database is taken as writable (the write itself decides)."""
+    if db.dialect != "duckdb":
+        return True
+    return not bool(db.scalar("SELECT readonly FROM duckdb_databases() "
+                              "WHERE database_name = current_database()"))
