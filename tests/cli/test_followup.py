@@ -68,7 +68,7 @@ def test_unknown_subject_is_a_clear_error(db_file):
     run = CliRunner().invoke(main, ["--db", db_file, "--lang", "en", "followup", "E1",
                                     "--subject", "alchemy"])
     assert run.exit_code != 0
-    assert "unknown subject alchemy" in run.output
+    assert "unknown subject: alchemy" in run.output
 
 
 def test_school_report_with_the_followup_section(db_file, tmp_path):

@@ -31,6 +31,10 @@ FROZEN = {
     6: "5e343a4929fe43b4a2972edf1d3282fca15c286e6736cb6263c37e6ef4b108cc",
     7: "8eeb685580d044aaaf086863bd7de81bffdba5a1de314d835279eb9ae1c263f2",
     8: "df4f0c540505f6def5b6418ef0529b02e7f05f1b4c4ac28483c7e87978131f9f",
+    # shipped with the 2026-11-30 landing
+    9: "3a0c4d598c73f54ae8282113f197c1cfc19367649d18d5ffbe44d2d0459a034d",
+    10: "ea5f14cb69ae77e691c0a6cab6327dc5cfa11e5b3d1aca0ad8ec0f588fd4b0ae",
+    11: "bda9d4a048ded5b91e7ca2ecca9c7b396779bfa8567c09b8f20e48b57ecebdec",
 }
 
 # Which vocabulary each CHECK'd column holds (for the drift test below).

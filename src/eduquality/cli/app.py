@@ -55,6 +55,15 @@ class Context:
         """The message ``key`` (:mod:`eduquality.cli.messages`) in the user's language."""
         return tr(key, self.lang, **params)
 
+    def subject(self, text: str) -> str:
+        """The subject code of ``text`` (语文, math, …), or a clear error in the user's language."""
+        from eduquality.vocab import SUBJECTS
+
+        code = SUBJECTS.parse(text)
+        if code is None:
+            raise EduQualityError(self.t("cli.bad_subject", subject=text))
+        return str(code)
+
     def say(self, key: str, /, **params: object) -> None:
         """Print the progress line ``key`` in the user's language (to stderr, keeping stdout
         for data)."""

@@ -14,9 +14,6 @@ import click
 
 from eduquality.cli.app import Context, main, pass_ctx
 from eduquality.cli.report import user_option
-from eduquality.errors import EduQualityError
-from eduquality.i18n import tr
-from eduquality.vocab import SUBJECTS
 
 GROUP_CHOICES = ("struggling", "weak_subject", "borderline")
 """Mirrors :data:`eduquality.analysis.followup.FOLLOWED_GROUPS` (checked by the tests) so that
@@ -29,15 +26,12 @@ CSV_COLUMNS = ("group", "subject_code", "later_exam", "level", "unit", "school_c
                "withheld")
 
 
-def _subject(text: str | None, lang: str) -> str | None:
+def _subject(ctx: Context, text: str | None) -> str | None:
     if text is None:
         return None
     if text.strip().lower() in ("total", "总分"):
         return "total"
-    code = SUBJECTS.parse(text)
-    if code is None:
-        raise EduQualityError(tr("export.bad_subject", lang, subject=text))
-    return code
+    return ctx.subject(text)
 
 
 @main.command("followup")
@@ -69,7 +63,7 @@ def followup_cmd(ctx: Context, exam: str, school: str | None, subject: str | Non
     from eduquality.store.policy import scope_for
     from eduquality.store.scoped import require_exam, require_school
 
-    code = _subject(subject, ctx.lang)
+    code = _subject(ctx, subject)
     with ctx.open_db() as db:
         principal = operator(db, user)
         scope = scope_for(db, principal, ctx.lang)

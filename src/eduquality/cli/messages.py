@@ -7,6 +7,7 @@ from eduquality.i18n import register
 
 MESSAGES = register({
     "cli.written": ("已写出 {path}", "written: {path}"),
+    "cli.bad_subject": ("未知学科：{subject}", "unknown subject: {subject}"),
     "cli.reports_written": ("已写出 {n} 份报告到 {folder}", "{n} reports written to {folder}"),
     "cli.files_written": ("已写出 {n} 个文件到 {folder}", "{n} files written to {folder}"),
     "cli.template.matched": ("表头与导入模板「{name}」相符，已套用",

@@ -9,18 +9,9 @@ from typing import TYPE_CHECKING
 import click
 
 from eduquality.cli.app import Context, main, pass_ctx
-from eduquality.errors import EduQualityError
-from eduquality.vocab import SUBJECTS
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-def _subject(ctx: Context, text: str) -> str:
-    code = SUBJECTS.parse(text)
-    if code is None:
-        raise EduQualityError(f"未知学科 / unknown subject: {text}")
-    return code
 
 
 def write_frames(frames: dict[str, pd.DataFrame], out: str | None, ctx: Context) -> None:
@@ -51,7 +42,7 @@ def value_added_cmd(ctx: Context, exam: str, subject: str, out: str | None) -> N
     from eduquality.analysis.value_added import value_added
 
     with ctx.open_db(read_only=True) as db:
-        va = value_added(db, exam, _subject(ctx, subject), ctx.settings)
+        va = value_added(db, exam, ctx.subject(subject), ctx.settings)
     school = va.estimates[va.estimates["level"] == "school"].pivot(
         index="unit", columns="estimator", values="estimate")
     click.echo(f"priors: {', '.join(va.priors)}; students: {len(va.students):,}")
