@@ -17,13 +17,11 @@ test: setup
 
 # The edit loop: lint, types, layer contracts and the fast tests on two processes (no slow,
 # browser, Spark or end-to-end demo tests); stops at the first failure. A test is marked slow
-# (`@pytest.mark.slow`, or `pytestmark` for a whole file) when it took 2 s or more, its fixtures'
-# setup included, in a timed run on the shared 2-core machine (about 0.5 s on an idle core); a
-# file whose tests are all slow keeps its cheapest one here when that one is cheap. `make test`
-# stays the full suite CI runs, slow tests included.
-# Timed 2026-11-29, the pytest part: 527 tests in 2 min 45 s on the shared machine (load average
-# 7-9 from other users; the run got 58 % of one core), 97 s of CPU in all: about 50 s on two
-# idle cores (an estimate from the CPU time, not a measured run).
+# (`@pytest.mark.slow`, `pytestmark` for a whole file, or listed by node id in
+# tests/slow_tests.txt) when it took 0.5 s or more, its fixtures' setup included, in a timed run.
+# `make test` stays the full suite CI runs, slow tests included.
+# Timed 2026-11-30 00:22 UTC on the idle 2-core machine: the pytest part, 703 tests, 59 s wall
+# (`time .venv/bin/python -m pytest -q -n 2 -m "not slow" ...` as below).
 check: setup
 	.venv/bin/ruff check src tests bench
 	.venv/bin/mypy

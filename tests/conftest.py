@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -20,6 +21,19 @@ run, and a deadline then fails a correct test (the property checks stay as they 
 
 STORES = ("duckdb", "postgres")
 """The two stores (issue 10): a test that takes ``db_location`` runs on each."""
+
+
+SLOW_TESTS = Path(__file__).with_name("slow_tests.txt")
+"""Tests marked slow by a timed run (one node id a line; ``#`` starts a comment)."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests listed in :data:`SLOW_TESTS` as ``slow`` (``make check`` leaves them out)."""
+    listed = {line.strip() for line in SLOW_TESTS.read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.startswith("#")}
+    for item in items:
+        if item.nodeid in listed:
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
