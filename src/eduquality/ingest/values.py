@@ -230,7 +230,7 @@ def parse_bool(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """是/否, 1/0, Y/N, √/blank → bool (blank is False)."""
     text = as_text(s)
     parsed, bad = map_unique(text, _parse_bool)
-    return parsed.fillna(False).to_numpy(dtype=bool), bad
+    return parsed.eq(True).to_numpy(dtype=bool, na_value=False), bad  # blank is False
 
 
 def normalise_class(text: pd.Series) -> pd.Series:
