@@ -324,6 +324,12 @@ def open_database(path: str | Path, lang: str = "zh", read_only: bool = False) -
         for file in (path, f"{path}.wal"):
             make_private(file)
     db = Database(con, path, lang)
+    return _ready(db, read_only)
+
+
+def _ready(db: Database, read_only: bool) -> Database:
+    """``db`` migrated to the current schema (or, read-only, checked to be there); closed on
+    any failure."""
     try:
         if read_only:
             db.require_current_schema()
@@ -346,15 +352,7 @@ def _open_postgres(url: str, lang: str, read_only: bool) -> Database:
             raise
         raise error from None
     db = Database(con, safe_url(url), lang)
-    try:
-        if read_only:
-            db.require_current_schema()
-        else:
-            db.migrate()
-    except BaseException:
-        db.close()
-        raise
-    return db
+    return _ready(db, read_only)
 
 
 Source: TypeAlias = "Database | Connection"
