@@ -1,0 +1,126 @@
+"""Use case: 等级赋分 of an exam's 再选 subjects and its 新高考 3+1+2 totals. Writes nothing.
+
+Which rule (:func:`exam_rule`): the district's province (:func:`eduquality.store.lines.
+district_province`) and the 高考 year of the exam's cohort (the school year's end + 12 − grade;
+the 高考 itself is in its own year) → :func:`eduquality.measures.scaling_rules.rule_for`. No rule
+(the old regime, or a province without rules) → nothing is converted.
+
+Who is converted (:func:`add_scaled_scores`): the students whose papers at this exam are a 3+1+2
+set — 语文, 数学, 外语, exactly one of 物理/历史 and exactly two of the rule's 再选 subjects.
+Before 选科 (a 高一 exam where everyone sits every subject) nobody is, so nothing changes.
+
+Reference population of each 再选 subject: the exam's own valid candidates in it, both tracks
+together — the district's distribution, as districts do for their mocks. For the 高考 the
+official 赋分 is the province's (its population is the whole province); the district holds only
+its own candidates, so the 高考's conversion here is the same rule over the district's
+candidates, and ``scaling_basis`` says so ('district'): it is exact for mocks and an
+approximation of the official 高考 赋分 until those are imported.
+
+Kept, both: ``score`` stays the raw score everywhere. ``scaled_score`` is the score as it counts
+in the 3+1+2 total — raw for 语数外 and the 首选 subject, 赋分 for the 再选 subjects, and on the
+'total' rows the 750 total (:func:`~eduquality.measures.gaokao_scaling.new_regime_totals`:
+NaN unless all six scores are present) — and ``scaled_grade`` the 再选 grade (A–E);
+``new_regime`` flags those students' rows and ``track`` is their first choice ('physics' 物理类,
+'history' 历史类). :func:`counted_scores` is the one place that picks, per row, the score that
+counts (``scaled_score`` in the new regime, ``score`` otherwise).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from eduquality.measures.gaokao_scaling import (
+    FIRST_CHOICE,
+    NEW_REGIME_CORE,
+    new_regime_totals,
+    scale_scores,
+)
+from eduquality.measures.scaling_rules import ScalingRule, rule_for
+from eduquality.results import ExamInfo
+from eduquality.store import Database
+from eduquality.store.lines import district_province
+
+__all__ = ["add_scaled_scores", "cohort_gaokao_year", "counted_scores", "exam_rule"]
+
+
+def cohort_gaokao_year(info: ExamInfo) -> int:
+    """The 高考 year of the exam's cohort: the school year's end year + (12 − grade); a 高考
+    (grade 12, or no grade) is in its own year.
+
+    >>> info = ExamInfo("e", "期末", "final", "district", "2022-2023", 10, "2023-01-10", [])
+    >>> cohort_gaokao_year(info)   # 高一 in 2022–23 → 高考 2025
+    2025
+    """
+    end = int(info.year_code[5:9])
+    return end if info.exam_type == "gaokao" else end + (12 - info.grade)
+
+
+def exam_rule(db: Database, info: ExamInfo) -> ScalingRule | None:
+    """The 赋分 rule of this exam's cohort in the district's province, or None (old regime)."""
+    if info.grade < 10:
+        return None
+    return rule_for(district_province(db), cohort_gaokao_year(info))
+
+
+def _new_regime_students(subjects: pd.DataFrame, rule: ScalingRule) -> pd.Index:
+    papers = subjects.groupby("student_id")["subject_code"].agg(frozenset)
+    core, first, electives = set(NEW_REGIME_CORE), set(FIRST_CHOICE), set(rule.subjects)
+    ok = papers.map(lambda s: core <= s and len(s & first) == 1 and len(s & electives) == 2
+                    and s <= core | first | electives)
+    return papers.index[ok.to_numpy(dtype=bool)]
+
+
+def add_scaled_scores(students: pd.DataFrame, rule: ScalingRule | None) -> pd.DataFrame:
+    """``students`` (one row per student and subject, 'total' rows included: the frame of
+    :func:`eduquality.analysis.exam.student_scores`) with ``new_regime``, ``scaled_score``,
+    ``scaled_grade`` and, for the new regime's students, ``track`` set to their first choice
+    (module docstring). ``rule`` None: the columns are added empty."""
+    df = students.copy()
+    df["new_regime"] = False
+    df["scaled_score"] = np.nan
+    df["scaled_grade"] = pd.Series(None, index=df.index, dtype=object)
+    if rule is None or df.empty:
+        return df
+    is_total = (df["subject_code"] == "total").to_numpy()
+    who = _new_regime_students(df.loc[~is_total], rule)
+    if who.empty:
+        return df
+    mine = df["student_id"].isin(who).to_numpy()
+    df.loc[mine, "new_regime"] = True
+    elective = mine & df["subject_code"].isin(rule.subjects).to_numpy()
+    converted = scale_scores(df.loc[elective, "score"], rule.scheme,
+                             group=df.loc[elective, "subject_code"])
+    plain = mine & ~is_total & ~elective
+    df.loc[plain, "scaled_score"] = df.loc[plain, "score"]
+    df.loc[elective, "scaled_score"] = converted["scaled"]
+    df.loc[elective, "scaled_grade"] = converted["grade"].astype(object)
+    wide = df.loc[mine & ~is_total].pivot(
+        index="student_id", columns="subject_code", values="scaled_score")
+    wide = wide.reindex(columns=[*NEW_REGIME_CORE, *FIRST_CHOICE, *rule.subjects])
+    for code in ("politics", "geography", "chemistry", "biology"):
+        if code not in wide.columns:
+            wide[code] = np.nan
+    totals = new_regime_totals(wide, rule.scheme, scale=False)
+    at_total = mine & is_total
+    ids = df.loc[at_total, "student_id"]
+    df.loc[at_total, "scaled_score"] = totals["total"].reindex(ids).to_numpy()
+    first = df.loc[mine & ~is_total & df["subject_code"].isin(FIRST_CHOICE).to_numpy()]
+    track = dict(zip(first["student_id"], first["subject_code"], strict=False))
+    df.loc[mine, "track"] = df.loc[mine, "student_id"].map(track).to_numpy()
+    return df
+
+
+def counted_scores(students: pd.DataFrame) -> pd.Series:
+    """The score that counts, per row: ``scaled_score`` for a new-regime student (再选 赋分, the
+    3+1+2 total), else the raw ``score``. The one place that chooses.
+
+    >>> df = pd.DataFrame({"score": [80.0, 600.0], "scaled_score": [88.0, 612.0],
+    ...                    "new_regime": [True, False]})
+    >>> counted_scores(df).tolist()
+    [88.0, 600.0]
+    """
+    if "new_regime" not in students.columns:
+        return students["score"]
+    regime = students["new_regime"].fillna(False).astype(bool)
+    return students["scaled_score"].where(regime, students["score"]).rename("score")
