@@ -87,3 +87,27 @@ def test_before_subject_choice_and_in_the_old_regime_nothing_is_converted() -> N
 @pytest.mark.parametrize("province", ["火星省", None])
 def test_unknown_province_has_no_rule(province: str | None) -> None:
     assert rule_for(province, 2025) is None
+
+
+def test_analyse_exam_runs_the_new_regime_from_the_store() -> None:
+    from eduquality.analysis.exam import analyse_exam
+    from eduquality.config import Settings
+    from tests.factories import new_regime_db
+
+    a = analyse_exam(new_regime_db(), "2025-gaokao", Settings())
+    st = a.students
+    total = st[st["subject_code"] == "total"].set_index("student_id")
+    # students 1 (P1), 5 (P5), 14 (H4): the 750 totals worked in test_totals_tracks_…
+    assert total.loc[[1, 5, 14], "scaled_score"].tolist() == [665, 543, 531]
+    assert total.loc[5, "score"] == 546 and total.loc[5, "track"] == "physics"
+    d = a.online[(a.online["level"] == "district") & (a.online["track"] == "physics")
+                 & (a.online["line"] == "本科批")].set_index("subject")
+    assert d.loc["biology", ["n_total_on", "n_double_on"]].tolist() == [4, 2]
+    assert (a.methods[-1][0], a.methods[-1][1]["rule"]) == ("scaling", "云南省")
+    # 临界生 by track, band 5 % of 750 = 37.5: 特控线 600 → P3 582, P4 565; 历史类 500 → H6 480
+    near = a.groups[a.groups["group"] == "line_borderline"]
+    assert set(zip(near["track"], near["line"], near["student_id"], strict=True)) == {
+        ("physics", "特控线", 3), ("physics", "特控线", 4), ("history", "本科批", 16)}
+    # a province without 3+1+2 rules: nothing is converted (and no track is known: no 上线 rows)
+    old = analyse_exam(new_regime_db("火星省"), "2025-gaokao", Settings())
+    assert not old.students["new_regime"].any() and "scaling" not in dict(old.methods)

@@ -113,3 +113,16 @@ def line_borderline(students: pd.DataFrame, lines: pd.DataFrame, band: float) ->
                                   "subject_code": "total", "track": track, "line": line,
                                   "gap": near.to_numpy() - float(score)}))
     return pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
+
+
+def online_tables(lines: pd.DataFrame, subject_lines: pd.DataFrame, online: pd.DataFrame,
+                  track: str | None = None) -> dict[str, pd.DataFrame]:
+    """The 上线 tables of an analysis (its ``lines``, ``subject_lines`` and ``online``), kept to
+    one track ('physics' 物理类, 'history' 历史类, 'arts', 'science') when given: ``lines``,
+    ``subject_lines`` and ``online`` (every level)."""
+    def keep(frame: pd.DataFrame) -> pd.DataFrame:
+        if track is None or frame.empty or "track" not in frame.columns:
+            return frame
+        return frame[frame["track"] == track].reset_index(drop=True)
+
+    return {"lines": keep(lines), "subject_lines": keep(subject_lines), "online": keep(online)}

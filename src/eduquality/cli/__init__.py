@@ -11,6 +11,7 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     importing,
     irt,
     items,
+    online,
     outlook,
     plan,
     report,
