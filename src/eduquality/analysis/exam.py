@@ -218,6 +218,7 @@ def method_notes(settings: Settings, rule: ScalingRule | None = None,
         gaokao = exam_type == "gaokao"
         notes.append(("scaling", {
             "subjects": "、".join(SUBJECTS.label(c) for c in rule.subjects),
+            "subjects_en": ", ".join(SUBJECTS.label(c, "en") for c in rule.subjects),
             "rule": rule.province,
             "shares": "/".join(f"{g} {s:.0%}" for g, s in zip(scheme.grades, scheme.shares,
                                                                 strict=True)),

@@ -361,7 +361,7 @@ ANALYSIS_METHODS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "scaling": (("等级赋分", "新高考 3+1+2：再选科目（{subjects}）按{rule}的规则赋分（各等级比例 {shares}，"
                            "赋分区间 {ranges}，四舍五入），参照人群为{basis}；总分 = 语数外 + 首选科目原始分 + "
                            "两门再选科目赋分（满分 750）。原始分与赋分均保留。"),
-                ("Grade-based scaling", "3+1+2 regime: the re-selected subjects ({subjects}) are "
+                ("Grade-based scaling", "3+1+2 regime: the re-selected subjects ({subjects_en}) are "
                                         "scaled by the rules of {rule} (grade shares {shares}, "
                                         "ranges {ranges}, rounded half up) over {basis_en}; total "
                                         "= Chinese, maths, foreign language and the first-choice "
