@@ -111,3 +111,16 @@ def test_analyse_exam_runs_the_new_regime_from_the_store() -> None:
     # a province without 3+1+2 rules: nothing is converted (and no track is known: no 上线 rows)
     old = analyse_exam(new_regime_db("火星省"), "2025-gaokao", Settings())
     assert not old.students["new_regime"].any() and "scaling" not in dict(old.methods)
+
+
+def test_a_new_regime_analysis_is_stored_exactly() -> None:
+    from eduquality.analysis.exam import analyse_exam
+    from eduquality.config import Settings
+    from eduquality.store.analysis_store import decode_analysis, encode_analysis
+    from tests.factories import new_regime_db
+    from tests.store.test_analysis_store import assert_same_analysis
+
+    a = analyse_exam(new_regime_db(), "2025-gaokao", Settings())
+    b = decode_analysis(*encode_analysis(a))
+    assert_same_analysis(a, b)
+    assert set(b.students["scaled_grade"].dropna()) == set("ABCDE")

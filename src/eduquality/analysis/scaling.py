@@ -79,7 +79,7 @@ def add_scaled_scores(students: pd.DataFrame, rule: ScalingRule | None) -> pd.Da
     df = students.copy()
     df["new_regime"] = False
     df["scaled_score"] = np.nan
-    df["scaled_grade"] = pd.Series(None, index=df.index, dtype=object)
+    df["scaled_grade"] = pd.Series(pd.NA, index=df.index, dtype="string")
     if rule is None or df.empty:
         return df
     is_total = (df["subject_code"] == "total").to_numpy()
@@ -94,7 +94,7 @@ def add_scaled_scores(students: pd.DataFrame, rule: ScalingRule | None) -> pd.Da
     plain = mine & ~is_total & ~elective
     df.loc[plain, "scaled_score"] = df.loc[plain, "score"]
     df.loc[elective, "scaled_score"] = converted["scaled"]
-    df.loc[elective, "scaled_grade"] = converted["grade"].astype(object)
+    df.loc[elective, "scaled_grade"] = converted["grade"].astype("string")
     wide = df.loc[mine & ~is_total].pivot(
         index="student_id", columns="subject_code", values="scaled_score")
     wide = wide.reindex(columns=[*NEW_REGIME_CORE, *FIRST_CHOICE, *rule.subjects])
