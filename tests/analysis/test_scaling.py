@@ -99,7 +99,11 @@ def test_analyse_exam_runs_the_new_regime_from_the_store() -> None:
     total = st[st["subject_code"] == "total"].set_index("student_id")
     # students 1 (P1), 5 (P5), 14 (H4): the 750 totals worked in test_totals_tracks_…
     assert total.loc[[1, 5, 14], "scaled_score"].tolist() == [665, 543, 531]
-    assert total.loc[5, "score"] == 546 and total.loc[5, "track"] == "physics"
+    # the 总分 that counts is the total everywhere: rows, summaries (raw subjects stay raw)
+    assert total.loc[5, "score"] == 543 and total.loc[5, "track"] == "physics"
+    district = a.summaries["district"].set_index("subject_code")
+    assert district.loc["total", "mean"] == pytest.approx((5137 + 4916) / 20)
+    assert district.loc["chemistry", "mean"] == pytest.approx(61.9)  # raw: 619 / 10
     d = a.online[(a.online["level"] == "district") & (a.online["track"] == "physics")
                  & (a.online["line"] == "本科批")].set_index("subject")
     assert d.loc["biology", ["n_total_on", "n_double_on"]].tolist() == [4, 2]

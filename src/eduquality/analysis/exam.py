@@ -12,7 +12,7 @@ import pandas as pd
 
 from eduquality.analysis.item_stats import analyse_items
 from eduquality.analysis.online import exam_lines, line_borderline, online_analysis
-from eduquality.analysis.scaling import add_scaled_scores, exam_rule
+from eduquality.analysis.scaling import add_scaled_scores, exam_rule, scaled_totals
 from eduquality.analysis.tables import subject_results, total_results, with_teacher
 from eduquality.analysis.unit_stats import LEVEL_KEYS, unit_summaries
 from eduquality.config import Settings
@@ -166,13 +166,14 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings) -> ExamAnalysis
     info = exam_info(db, exam_id)
     con = db.ibis()
     subj = subject_results(con, exam_id)
-    combined = subj.union(total_results(con, exam_id)) if "total" in info.subjects else subj
+    rule = exam_rule(db, info)
+    combined = (subj.union(scaled_totals(subj, total_results(con, exam_id), rule))
+                if "total" in info.subjects else subj)
     summaries = unit_summaries(con, combined, list(LEVEL_KEYS), settings.thresholds,
                                teacher_results=with_teacher(con, subj))
     if summaries["district"].empty:
         raise NotFoundError(tr("analysis.no_results", db.lang, exam_id=exam_id))
     raw = combined.execute()
-    rule = exam_rule(db, info)
     students = add_scaled_scores(student_scores(raw, settings), rule)
     add_all_pass_rates(summaries, students, settings)
     distribution, bands = score_distributions(students)

@@ -16,7 +16,10 @@ its own candidates, so the 高考's conversion here is the same rule over the di
 candidates, and ``scaling_basis`` says so ('district'): it is exact for mocks and an
 approximation of the official 高考 赋分 until those are imported.
 
-Kept, both: ``score`` stays the raw score everywhere. ``scaled_score`` is the score as it counts
+Kept, both: ``score`` stays the raw score of every subject; the 总分 of a new-regime student is
+the 3+1+2 total everywhere (:func:`scaled_totals` puts it into the exam's total rows before the
+unit summaries, so bulletins and reports show the total that counts). ``scaled_score`` is the
+score as it counts
 in the 3+1+2 total — raw for 语数外 and the 首选 subject, 赋分 for the 再选 subjects, and on the
 'total' rows the 750 total (:func:`~eduquality.measures.gaokao_scaling.new_regime_totals`:
 NaN unless all six scores are present) — and ``scaled_grade`` the 再选 grade (A–E);
@@ -27,6 +30,10 @@ counts (``scaled_score`` in the new regime, ``score`` otherwise).
 
 from __future__ import annotations
 
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
@@ -41,7 +48,8 @@ from eduquality.results import ExamInfo
 from eduquality.store import Database
 from eduquality.store.lines import district_province
 
-__all__ = ["add_scaled_scores", "cohort_gaokao_year", "counted_scores", "exam_rule"]
+__all__ = ["add_scaled_scores", "cohort_gaokao_year", "counted_scores", "exam_rule",
+           "scaled_totals"]
 
 
 def cohort_gaokao_year(info: ExamInfo) -> int:
@@ -124,3 +132,24 @@ def counted_scores(students: pd.DataFrame) -> pd.Series:
         return students["score"]
     regime = students["new_regime"].fillna(False).astype(bool)
     return students["scaled_score"].where(regime, students["score"]).rename("score")
+
+
+def scaled_totals(subjects: ir.Table, totals: ir.Table, rule: ScalingRule | None) -> ir.Table:
+    """The exam's total rows (:func:`eduquality.analysis.tables.total_results`) with, for the
+    new regime's students, the 3+1+2 total as ``score`` and the first choice as ``track``
+    (same columns and types; an in-memory table when anything changes, ``totals`` itself
+    otherwise). The conversion is :func:`add_scaled_scores`'."""
+    if rule is None:
+        return totals
+    subj: Any = subjects.execute()
+    tot: Any = totals.execute()
+    scaled = add_scaled_scores(pd.concat([subj, tot], ignore_index=True), rule)
+    rows = scaled[(scaled["subject_code"] == "total") & scaled["new_regime"]]
+    if rows.empty:
+        return totals
+    by_student = rows.set_index("student_id")
+    regime = tot["student_id"].isin(by_student.index).to_numpy()
+    ids = tot.loc[regime, "student_id"]
+    tot.loc[regime, "score"] = by_student["scaled_score"].reindex(ids).to_numpy()
+    tot.loc[regime, "track"] = by_student["track"].reindex(ids).to_numpy()
+    return ibis.memtable(tot, schema=totals.schema())
