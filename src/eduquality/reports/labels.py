@@ -50,6 +50,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "band": ("与全区比较", "vs district"),
     "score": ("得分", "Score"),
     "grade_letter": ("等级", "Grade"),
+    "scaled_score": ("赋分", "Scaled score"),
+    "scaled_grade": ("赋分等级", "Scaling grade"),
     "z": ("Z分数", "Z score"),
     "t": ("T分数", "T score"),
     "pr": ("百分等级", "Percentile rank"),
