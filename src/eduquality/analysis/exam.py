@@ -12,8 +12,8 @@ import pandas as pd
 
 from eduquality.analysis.item_stats import analyse_items
 from eduquality.analysis.online import exam_lines, line_borderline, online_analysis
-from eduquality.analysis.scaling import add_scaled_scores, exam_rule, scaled_totals
-from eduquality.analysis.tables import subject_results, total_results, with_teacher
+from eduquality.analysis.scaling import add_scaled_scores, exam_rule, exam_totals
+from eduquality.analysis.tables import subject_results, with_teacher
 from eduquality.analysis.unit_stats import LEVEL_KEYS, unit_summaries
 from eduquality.config import Settings
 from eduquality.errors import NotFoundError
@@ -167,8 +167,7 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings) -> ExamAnalysis
     con = db.ibis()
     subj = subject_results(con, exam_id)
     rule = exam_rule(db, info)
-    combined = (subj.union(scaled_totals(subj, total_results(con, exam_id), rule))
-                if "total" in info.subjects else subj)
+    combined = subj.union(exam_totals(db, exam_id)) if "total" in info.subjects else subj
     summaries = unit_summaries(con, combined, list(LEVEL_KEYS), settings.thresholds,
                                teacher_results=with_teacher(con, subj))
     if summaries["district"].empty:

@@ -30,13 +30,14 @@ counts (``scaled_score`` in the new regime, ``score`` otherwise).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from eduquality.analysis.tables import subject_results, total_results
 from eduquality.measures.gaokao_scaling import (
     FIRST_CHOICE,
     NEW_REGIME_CORE,
@@ -44,31 +45,53 @@ from eduquality.measures.gaokao_scaling import (
     scale_scores,
 )
 from eduquality.measures.scaling_rules import ScalingRule, rule_for
-from eduquality.results import ExamInfo
 from eduquality.store import Database
+from eduquality.store.exams import find_exam
 from eduquality.store.lines import district_province
 
 __all__ = ["add_scaled_scores", "cohort_gaokao_year", "counted_scores", "exam_rule",
-           "scaled_totals"]
+           "exam_totals", "scaled_totals"]
 
 
-def cohort_gaokao_year(info: ExamInfo) -> int:
+class _Exam(Protocol):
+    """What the rule of an exam depends on (an ExamInfo or a store ExamRecord)."""
+
+    @property
+    def year_code(self) -> str: ...
+    @property
+    def grade(self) -> int: ...
+    @property
+    def exam_type(self) -> str: ...
+
+
+def cohort_gaokao_year(exam: _Exam) -> int:
     """The 高考 year of the exam's cohort: the school year's end year + (12 − grade); a 高考
-    (grade 12, or no grade) is in its own year.
+    is in its own year.
 
+    >>> from eduquality.results import ExamInfo
     >>> info = ExamInfo("e", "期末", "final", "district", "2022-2023", 10, "2023-01-10", [])
     >>> cohort_gaokao_year(info)   # 高一 in 2022–23 → 高考 2025
     2025
     """
-    end = int(info.year_code[5:9])
-    return end if info.exam_type == "gaokao" else end + (12 - info.grade)
+    end = int(exam.year_code[5:9])
+    return end if exam.exam_type == "gaokao" else end + (12 - exam.grade)
 
 
-def exam_rule(db: Database, info: ExamInfo) -> ScalingRule | None:
+def exam_rule(db: Database, exam: _Exam) -> ScalingRule | None:
     """The 赋分 rule of this exam's cohort in the district's province, or None (old regime)."""
-    if info.grade < 10:
+    if exam.grade < 10:
         return None
-    return rule_for(district_province(db), cohort_gaokao_year(info))
+    return rule_for(district_province(db), cohort_gaokao_year(exam))
+
+
+def exam_totals(db: Database, exam_id: str) -> ir.Table:
+    """The 总分 rows of ``exam_id`` as they count — :func:`eduquality.analysis.tables.
+    total_results` with the 3+1+2 total and track of the new regime's students
+    (:func:`scaled_totals`): the one source of an exam's totals for every use case."""
+    con = db.ibis()
+    record = find_exam(db, exam_id)
+    rule = None if record is None else exam_rule(db, record)
+    return scaled_totals(subject_results(con, exam_id), total_results(con, exam_id), rule)
 
 
 def _new_regime_students(subjects: pd.DataFrame, rule: ScalingRule) -> pd.Index:
