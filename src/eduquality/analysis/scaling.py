@@ -13,14 +13,14 @@ Reference population of each 再选 subject: the exam's own valid candidates in 
 together — the district's distribution, as districts do for their mocks. For the 高考 the
 official 赋分 is the province's (its population is the whole province); the district holds only
 its own candidates, so the 高考's conversion here is the same rule over the district's
-candidates, and ``scaling_basis`` says so ('district'): it is exact for mocks and an
-approximation of the official 高考 赋分 until those are imported.
+candidates, and the analysis' method note says so
+(:func:`eduquality.analysis.exam.method_notes`): exact for mocks, an approximation of the
+official 高考 赋分 until those can be imported.
 
 Kept, both: ``score`` stays the raw score of every subject; the 总分 of a new-regime student is
 the 3+1+2 total everywhere (:func:`scaled_totals` puts it into the exam's total rows before the
 unit summaries, so bulletins and reports show the total that counts). ``scaled_score`` is the
-score as it counts
-in the 3+1+2 total — raw for 语数外 and the 首选 subject, 赋分 for the 再选 subjects, and on the
+score as it counts in the 3+1+2 total — raw for 语数外 and the 首选 subject, 赋分 for the 再选 subjects, and on the
 'total' rows the 750 total (:func:`~eduquality.measures.gaokao_scaling.new_regime_totals`:
 NaN unless all six scores are present) — and ``scaled_grade`` the 再选 grade (A–E);
 ``new_regime`` flags those students' rows and ``track`` is their first choice ('physics' 物理类,
