@@ -3,6 +3,7 @@
 from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     analyse,
     assess,
+    choices,
     core,
     demo,
     export,
@@ -11,6 +12,7 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     importing,
     irt,
     items,
+    online,
     outlook,
     plan,
     report,
