@@ -13,6 +13,7 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     items,
     outlook,
     plan,
+    programmes,
     report,
     simulate,
     stats,
