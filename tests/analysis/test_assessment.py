@@ -143,3 +143,28 @@ def test_the_schools_own_plan_goals(db, tmp_path):
     ev = result.evidence.query("component == 'goals'")
     assert set(zip(ev.school_code, ev.note, strict=True)) == {
         ("S1", "trajectory.off_track"), ("S2", "trajectory.pending")}
+
+
+def test_studio_members_mentees_and_the_reserve_count_as_development():
+    """Issue 14 §1: teacher development also counts 名师工作室 members and hosts, mentees and
+    the 后备人才库, active in the year (store.plan_data.teacher_development, the one place)."""
+    db = assessment_db()
+    with db.write() as con:
+        # S2: T5 a member of a studio hosted by T1 (S1) from 2021-10-01; T6 a mentee whose
+        # link ended before 2021-09-01 (not counted); S1: T2 in the reserve of 2021-2022
+        con.execute("INSERT INTO studio VALUES ('W', '工作室', 'studio', 'T1', 'math', 'city',"
+                    " '2020-09-01', NULL)")
+        con.execute("INSERT INTO studio_member VALUES ('W', 'T5', '2021-10-01', NULL)")
+        con.execute("INSERT INTO mentoring VALUES ('T1', 'T6', NULL, '2020-09-01', "
+                    "'2021-06-30')")
+        con.execute("INSERT INTO principal_reserve VALUES ('T2', '2021-2022', NULL)")
+    comp = assess(db, 2021, Settings()).components.set_index(["school_code", "component"])
+    # S1: T1 (骨干, host) and T2 (reserve) of 4 → 0.5/0.25 → 1; S2: T5 of 2 → 0.5/0.25 → 1
+    assert comp.loc[("S1", "teachers"), "score"] == 1.0
+    assert comp.loc[("S2", "teachers"), "score"] == 1.0
+    ev = assess(db, 2021, Settings()).evidence.query("component == 'teachers'")
+    assert dict(zip(ev["school_code"], ev["value"], strict=True)) == {"S1": 2.0, "S2": 1.0}
+    # 2020: only the studio (host T1) and T6's link count → S1 1 of 4, S2 1 of 2
+    ev = assess(db, 2020, Settings()).evidence.query("component == 'teachers'")
+    assert dict(zip(ev["school_code"], ev["value"], strict=True)) == {"S1": 1.0, "S2": 1.0}
+    db.close()
