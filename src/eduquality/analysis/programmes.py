@@ -41,6 +41,7 @@ from eduquality.analysis.assessment import EXAM_TYPES
 from eduquality.analysis.value_added import value_added
 from eduquality.config import Settings
 from eduquality.errors import EduQualityError
+from eduquality.i18n import register
 from eduquality.measures.assessment import KIND_OF_STAGE, mean_effect_size
 from eduquality.measures.programmes import (
     TREE_TARGETS,
@@ -186,6 +187,11 @@ def studio_performance(db: Database, year: int, settings: Settings) -> StudioPer
 # -- partner schools -------------------------------------------------------------------------
 
 OUTCOMES = ("results", "value_added")
+
+MESSAGES = register({
+    "programmes.outcome.results": ("成绩（标准分）", "results (z-scores)"),
+    "programmes.outcome.value_added": ("增值（效应量）", "value-added (effect size)"),
+})
 
 
 def _results(db: Database, exam_id: str, subject: str) -> pd.DataFrame:

@@ -73,8 +73,6 @@ MESSAGES = register({
     "cli.prog.partner_line": ("{lead} → {partner}（{kind}，{start} 年起，对照 {n} 所）{outcome}：{did}",
                               "{lead} → {partner} ({kind}, from {start}, {n} comparison "
                               "schools) {outcome}: {did}"),
-    "cli.prog.outcome.results": ("成绩（标准分）", "results (z-scores)"),
-    "cli.prog.outcome.value_added": ("增值（效应量）", "value-added (effect size)"),
     "cli.prog.no_partners": ("没有结对学校记录", "no partner schools on record"),
     "cli.prog.groups_head": ("{year} 学年特殊群体资助与差距（人数少于 {n} 的单位不显示）",
                              "special groups {year}: support and gaps (units of fewer than {n} "
@@ -83,7 +81,6 @@ MESSAGES = register({
                             "成绩差距 {gap}；升入高中阶段差距 {prog}",
                             "{unit} {group}: {students} students, support coverage {coverage}, "
                             "{amount} yuan; results gap {gap}; progression gap {prog}"),
-    "cli.prog.district": ("全区", "district"),
 })
 
 
@@ -180,7 +177,7 @@ def partners_cmd(ctx: Context, out: str | None) -> None:
         click.echo("  " + ctx.t(
             "cli.prog.partner_line", lead=p["lead_school"], partner=p["partner_school"],
             kind=PARTNERSHIP_KINDS.label(p["kind"], ctx.lang), start=p["start_year"],
-            n=p["comparison"], outcome=ctx.t(f"cli.prog.outcome.{p['outcome']}"),
+            n=p["comparison"], outcome=ctx.t(f"programmes.outcome.{p['outcome']}"),
             did=_ci(p["did"], p["ci_low"], p["ci_high"])))
     write_frames({"pairs": eff.pairs, "yearly": eff.yearly}, out, ctx)
 
@@ -207,7 +204,7 @@ def groups_cmd(ctx: Context, year: int, out: str | None, user: str | None) -> No
               f"rows={len(result.table)}")
     click.echo(ctx.t("cli.prog.groups_head", year=year, n=result.min_n))
     for r in result.table.to_dict("records"):
-        unit = ctx.t("cli.prog.district") if r["unit"] == DISTRICT else r["unit"]
+        unit = ctx.t("groups.special.district") if r["unit"] == DISTRICT else r["unit"]
         group = ctx.t(f"groups.special.{r['group']}")
         if r["withheld"]:
             click.echo(f"  {unit} {group}：{ctx.t('groups.special.withheld')}")
