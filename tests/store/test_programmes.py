@@ -17,6 +17,7 @@ from eduquality.store.programmes import (
     studio_members,
     studios,
     teacher_training,
+    training_by_school,
     year_bounds,
 )
 
@@ -44,7 +45,10 @@ def db(module_db_location):
                     " ('W', '2023-09-01', 'research', 'a', NULL, 10),"
                     " ('W', '2024-08-31', 'outreach', 'b', 'S2', NULL),"
                     " ('W', '2024-09-01', 'project', 'c', NULL, NULL)")
-        con.execute("INSERT INTO teacher_training VALUES ('T1', '2023-2024', 60, 20)")
+        con.execute("INSERT INTO teacher_training VALUES ('T1', '2023-2024', 60, 20),"
+                    " ('T2', '2023-2024', 30, 0)")
+        con.execute("INSERT INTO teacher_rotation VALUES ('T2', 'S1', 'S2', '2023-09-01', NULL),"
+                    " ('T3', 'S2', 'S1', '2021-09-01', '2022-07-15')")
         con.execute("INSERT INTO school_partnership VALUES ('S1', 'S2', 'branch', 2022)")
         con.execute("INSERT INTO student (student_id, national_id, name) VALUES (1, 'G1', '甲')")
         con.execute("INSERT INTO student_support VALUES (1, '2023-2024', 'grant', 500),"
@@ -67,7 +71,12 @@ def test_active_in_the_year(db):
         ["T1", "T2"]]
     assert activities(db, 2023)["title"].tolist() == ["a", "b"]
     assert teacher_training(db, 2023)[["teacher_id", "school_code", "hours", "it_hours"]
-                                      ].values.tolist() == [["T1", "S1", 60.0, 20.0]]
+                                      ].values.tolist() == [["T1", "S1", 60.0, 20.0],
+                                                            ["T2", "S1", 30.0, 0.0]]
+    tr = training_by_school(db, 2023)
+    # S2: no training record (means missing), T2 rotated in; T3's rotation ended in 2022
+    assert tr.fillna(-1).values.tolist() == [["S1", 2, 45.0, 10.0, 1, 0],
+                                             ["S2", 0, -1, -1, 0, 1]]
     assert partnerships(db)[["partner_school", "kind", "start_year", "partner_stage"]
                             ].values.tolist() == [["S2", "branch", 2022, "primary"]]
     sup = student_support(db, 2023)

@@ -17,7 +17,7 @@ from eduquality.store.db import Database
 from eduquality.vocab import school_year_dates
 
 __all__ = ["activities", "mentoring_links", "partnerships", "student_support", "studio_members",
-           "studios", "teacher_staff", "teacher_training", "year_bounds"]
+           "studios", "teacher_staff", "teacher_training", "training_by_school", "year_bounds"]
 
 
 def year_bounds(year: int) -> tuple[dt.date, dt.date]:
@@ -90,6 +90,34 @@ def teacher_training(db: Database, year: int) -> pd.DataFrame:
                      FROM teacher_training tt JOIN teacher t USING (teacher_id)
                      WHERE tt.year_code = ? ORDER BY tt.teacher_id""",
                   [f"{year}-{year + 1}"])
+
+
+def training_by_school(db: Database, year: int) -> pd.DataFrame:
+    """Per school (of the teachers as recorded now), school year ``year``: teachers with a
+    training record, their mean training hours and mean 信息技术 hours, and the teachers who
+    rotated out to or in from another school during the year (交流轮岗 active in the year).
+    Columns school_code, trained, hours_mean, it_hours_mean, rotated_out, rotated_in; only
+    schools with any of these."""
+    first, last = year_bounds(year)
+    return db.sql(f"""
+        WITH tr AS (SELECT t.school_code, count(*) AS trained, avg(tt.hours) AS hours_mean,
+                           avg(tt.it_hours) AS it_hours_mean
+                    FROM teacher_training tt JOIN teacher t USING (teacher_id)
+                    WHERE tt.year_code = ? GROUP BY t.school_code),
+             ro AS (SELECT from_school AS school_code, count(*) AS rotated_out
+                    FROM teacher_rotation WHERE {_active('start_date', 'end_date')}
+                    GROUP BY from_school),
+             ri AS (SELECT to_school AS school_code, count(*) AS rotated_in
+                    FROM teacher_rotation WHERE {_active('start_date', 'end_date')}
+                    GROUP BY to_school),
+             s AS (SELECT school_code FROM tr UNION SELECT school_code FROM ro
+                   UNION SELECT school_code FROM ri)
+        SELECT s.school_code, coalesce(tr.trained, 0) AS trained, tr.hours_mean,
+               tr.it_hours_mean, coalesce(ro.rotated_out, 0) AS rotated_out,
+               coalesce(ri.rotated_in, 0) AS rotated_in
+        FROM s LEFT JOIN tr USING (school_code) LEFT JOIN ro USING (school_code)
+        LEFT JOIN ri USING (school_code) ORDER BY s.school_code""",
+                  [f"{year}-{year + 1}", last, first, last, first])
 
 
 def partnerships(db: Database) -> pd.DataFrame:
