@@ -124,3 +124,24 @@ def test_proportion_gap_newcombe():
     assert lo == pytest.approx(0.6 - math.sqrt((0.9 - l1) ** 2 + (u0 - 0.3) ** 2), abs=1e-6)
     assert hi == pytest.approx(0.6 + math.sqrt((u1 - 0.9) ** 2 + (0.3 - l0) ** 2), abs=1e-6)
     assert all(math.isnan(x) for x in proportion_gap(1, 0, 1, 2))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=40))
+def test_tree_levels_are_shortest_paths(edges):
+    """Every teacher reached is listed once, at the length of the shortest mentoring path from
+    the root (levels 1–3), and the root itself never."""
+    lv = mentoring_levels(edges, [0])
+    assert lv["teacher_id"].is_unique and 0 not in set(lv["teacher_id"])
+    dist = {0: 0}
+    frontier = [0]
+    while frontier:
+        nxt = []
+        for node in frontier:
+            for a, b in edges:
+                if a == node and b not in dist:
+                    dist[b] = dist[node] + 1
+                    nxt.append(b)
+        frontier = nxt
+    want = {t: d for t, d in dist.items() if 1 <= d <= 3}
+    assert dict(zip(lv["teacher_id"], lv["level"], strict=True)) == want
