@@ -92,6 +92,40 @@ TEACHER_TIERS = Vocabulary("teacher_tier", [
     Term("master_principal", "名校长", "master principal"),
 ])
 
+STUDIO_KINDS = Vocabulary("studio_kind", [
+    Term("studio", "名师工作室", "master teacher studio", ("工作室",)),
+    Term("principal_base", "名校长基地", "master principal base", ("名校长工作室", "基地")),
+])
+"""三名工程 (issue 14 §1): a 名师工作室 led by a master teacher, a 名校长基地 by a principal."""
+
+PROGRAMME_LEVELS = Vocabulary("programme_level", [
+    Term("district", "区级", "district", ("区", "县级", "县")),
+    Term("city", "市级", "city", ("市",)),
+    Term("province", "省级", "province", ("省",)),
+])
+
+ACTIVITY_KINDS = Vocabulary("activity_kind", [
+    Term("research", "教研", "teaching research", ("教研活动",)),
+    Term("outreach", "送教", "outreach teaching", ("送教下乡", "送教活动")),
+    Term("project", "课题", "research project", ("课题研究",)),
+])
+
+PARTNERSHIP_KINDS = Vocabulary("partnership_kind", [
+    Term("merger", "名校融民校", "leading school joined with a private school", ("融合",)),
+    Term("branch", "名校办分校", "leading school's branch", ("分校",)),
+])
+"""名校融民校 / 名校办分校 (issue 14 §4, the plan's §三.2)."""
+
+SUPPORT_KINDS = Vocabulary("support_kind", [
+    Term("grant", "国家助学金", "state grant", ("助学金",)),
+    Term("fee_waiver", "免学费", "fee waiver", ("学费减免", "免费")),
+    Term("living_allowance", "生活补助", "living allowance",
+         ("寄宿生生活补助", "生活费补助")),
+    Term("nutrition", "营养餐", "nutrition meals", ("营养改善计划",)),
+    Term("other", "其他资助", "other support", ("其他",)),
+])
+"""资助 kinds of support for students of special groups (issue 14 §4)."""
+
 EXAM_TYPES = Vocabulary("exam_type", [
     Term("monitoring", "质量监测", "quality monitoring", ("监测",)),
     Term("midterm", "期中", "midterm", ("期中考试",)),

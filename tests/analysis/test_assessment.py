@@ -143,3 +143,41 @@ def test_the_schools_own_plan_goals(db, tmp_path):
     ev = result.evidence.query("component == 'goals'")
     assert set(zip(ev.school_code, ev.note, strict=True)) == {
         ("S1", "trajectory.off_track"), ("S2", "trajectory.pending")}
+
+
+def test_studio_members_mentees_and_the_reserve_count_as_development():
+    """Issue 14 §1: teacher development also counts 名师工作室 members and hosts, mentees and
+    the 后备人才库, active in the year (store.plan_data.teacher_development, the one place)."""
+    db = assessment_db()
+    with db.write() as con:
+        # S2: T5 a member of a studio hosted by T1 (S1) from 2021-10-01; T6 a mentee whose
+        # link ended before 2021-09-01 (not counted); S1: T2 in the reserve of 2021-2022
+        con.execute("INSERT INTO studio VALUES ('W', '工作室', 'studio', 'T1', 'math', 'city',"
+                    " '2020-09-01', NULL)")
+        con.execute("INSERT INTO studio_member VALUES ('W', 'T5', '2021-10-01', NULL)")
+        con.execute("INSERT INTO mentoring VALUES ('T1', 'T6', NULL, '2020-09-01', "
+                    "'2021-06-30')")
+        con.execute("INSERT INTO principal_reserve VALUES ('T2', '2021-2022', NULL)")
+        # training of 2021-2022: T1 60 h (20 IT), T2 40 h (10 IT); T3 rotates S1 → S2
+        con.execute("INSERT INTO teacher_training VALUES ('T1', '2021-2022', 60, 20),"
+                    " ('T2', '2021-2022', 40, 10)")
+        con.execute("INSERT INTO teacher_rotation VALUES ('T3', 'S1', 'S2', '2021-09-01', "
+                    "'2022-07-15')")
+    comp = assess(db, 2021, Settings()).components.set_index(["school_code", "component"])
+    # S1: T1 (骨干, host) and T2 (reserve) of 4 → 0.5/0.25 → 1; S2: T5 of 2 → 0.5/0.25 → 1
+    assert comp.loc[("S1", "teachers"), "score"] == 1.0
+    assert comp.loc[("S2", "teachers"), "score"] == 1.0
+    ev = assess(db, 2021, Settings()).evidence.query("component == 'teachers'")
+    got = {(r["school_code"], r["item"]): (r["value"], r["n"]) for r in ev.to_dict("records")}
+    assert got == {("S1", "assessment.evidence.in_programme"): (2.0, 4),
+                   ("S2", "assessment.evidence.in_programme"): (1.0, 2),
+                   # evidence, not scored: mean hours (60 + 40)/2, IT (20 + 10)/2 of 2 trained
+                   ("S1", "assessment.evidence.training_hours"): (50.0, 2),
+                   ("S1", "assessment.evidence.it_hours"): (15.0, 2),
+                   ("S1", "assessment.evidence.rotations"): (1.0, 0),
+                   ("S2", "assessment.evidence.rotations"): (0.0, 1)}
+    # 2020: only the studio (host T1) and T6's link count → S1 1 of 4, S2 1 of 2
+    ev = assess(db, 2020, Settings()).evidence.query(
+        "component == 'teachers' and item == 'assessment.evidence.in_programme'")
+    assert dict(zip(ev["school_code"], ev["value"], strict=True)) == {"S1": 1.0, "S2": 1.0}
+    db.close()

@@ -14,7 +14,10 @@ Every school of the district is scored on the components of
   compulsory schools only;
 - teacher development: the share of the school's teachers in a development programme that year,
   where any programme is recorded (else the component is absent for every school: no data is
-  not a score of 0);
+  not a score of 0) — :func:`eduquality.store.plan_data.teacher_development` (tiers, studios,
+  mentoring, the principal reserve); the year's training hours (信息技术 among them) and
+  rotations are shown as its evidence (:func:`eduquality.store.programmes.training_by_school`),
+  not scored;
 - the school's own plan goals of the year (:func:`eduquality.analysis.plan.plan_status`).
 
 A component without data is absent (its reason given) and the others' weights renormalised.
@@ -57,6 +60,7 @@ from eduquality.store.plan_data import (
     student_counts,
     teacher_development,
 )
+from eduquality.store.programmes import training_by_school
 
 __all__ = ["COMPONENT_COLUMNS", "EVIDENCE_COLUMNS", "EXAM_TYPES", "SCHOOL_COLUMNS",
            "Assessment", "assess"]
@@ -90,6 +94,10 @@ MESSAGES = register({
     "assessment.evidence.indicators_met": ("资源配置达标项数（共 7 项）", "resource indicators met "
                                            "(of 7)"),
     "assessment.evidence.in_programme": ("参加发展项目的教师", "teachers in a programme"),
+    "assessment.evidence.training_hours": ("教师年均培训学时（有培训记录的教师）",
+                                           "mean training hours (teachers with a record)"),
+    "assessment.evidence.it_hours": ("其中信息技术学时", "of which IT hours"),
+    "assessment.evidence.rotations": ("交流轮岗（出 / 入）", "rotations (out / in)"),
 })
 
 
@@ -181,6 +189,20 @@ def _teachers(db: Database, year: int, settings: Settings,
                          "item": "assessment.evidence.in_programme",
                          "value": float(r["in_programme"]), "low": math.nan, "high": math.nan,
                          "n": int(r["teachers"]), "note": ""})
+    for r in training_by_school(db, year).to_dict("records"):   # evidence only, not scored
+        school = str(r["school_code"])
+        if r["trained"]:
+            for item, col in (("training_hours", "hours_mean"), ("it_hours", "it_hours_mean")):
+                evidence.append({"school_code": school, "component": "teachers",
+                                 "item": f"assessment.evidence.{item}",
+                                 "value": float(r[col]), "low": math.nan, "high": math.nan,
+                                 "n": int(r["trained"]), "note": ""})
+        if r["rotated_out"] or r["rotated_in"]:
+            evidence.append({"school_code": school, "component": "teachers",
+                             "item": "assessment.evidence.rotations",
+                             "value": float(r["rotated_out"]), "low": math.nan,
+                             "high": math.nan, "n": int(r["rotated_in"]),
+                             "note": f"{int(r['rotated_out'])} / {int(r['rotated_in'])}"})
     return out
 
 

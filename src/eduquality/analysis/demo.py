@@ -23,6 +23,7 @@ from eduquality.i18n import register, tr
 from eduquality.ingest import import_paper, import_roster, import_scores
 from eduquality.ingest.lines import import_lines
 from eduquality.ingest.planfile import load_plan
+from eduquality.ingest.programmes import import_programmes
 from eduquality.ingest.stats import import_stats
 from eduquality.reports import write_report_set
 from eduquality.simulate import simulate_district
@@ -94,6 +95,8 @@ def _import_entry(db: Database, root: Path, entry: ManifestEntry) -> None:
         import_lines(db, path, user=DEMO_IMPORTER)
     elif entry.kind == "stats":
         import_stats(db, path, user=DEMO_IMPORTER)
+    elif entry.kind == "programmes":
+        import_programmes(db, path, user=DEMO_IMPORTER)
 
 
 def import_manifest(db: Database, manifest: Manifest, say: Say) -> int:

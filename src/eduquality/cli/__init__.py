@@ -15,6 +15,7 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     online,
     outlook,
     plan,
+    programmes,
     report,
     simulate,
     stats,

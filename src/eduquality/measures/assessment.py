@@ -49,6 +49,7 @@ __all__ = [
     "TIE_Z",
     "balance_score",
     "goal_score",
+    "mean_effect_size",
     "retention_score",
     "teacher_score",
     "tie_bands",
@@ -82,22 +83,36 @@ def _clip01(x: float) -> float:
     return min(1.0, max(0.0, x))
 
 
+def mean_effect_size(estimates: ArrayLike, ses: ArrayLike, sds: ArrayLike
+                     ) -> tuple[float, float, int]:
+    """(ē, SE(ē), m): the mean of m value-added estimates divided by their score SDs, and its
+    SE √(Σ(ŝᵢ/σᵢ)²)/m (module docstring); estimates without an SE or SD are left out;
+    (NaN, NaN, 0) without any.
+
+    >>> [round(x, 6) for x in mean_effect_size([2.0, -1.0, 5.0], [1.0, 1.0, None], [10, 10, 10])]
+    [0.05, 0.070711, 2]
+    """
+    e, s, sd = (np.asarray(a, dtype=float) for a in (estimates, ses, sds))
+    ok = ~(np.isnan(e) | np.isnan(s) | np.isnan(sd)) & (sd > 0)
+    if not ok.any():
+        return math.nan, math.nan, 0
+    m = int(ok.sum())
+    return (float(np.sum(e[ok] / sd[ok]) / m), float(np.sqrt(np.sum((s[ok] / sd[ok]) ** 2)) / m),
+            m)
+
+
 def value_added_score(estimates: ArrayLike, ses: ArrayLike, sds: ArrayLike,
                       span: float) -> tuple[float, float]:
     """(s, SE(s)) from value-added estimates, their SEs and the students' score SDs (module
-    docstring); (NaN, NaN) without any estimate.
+    docstring, :func:`mean_effect_size`); (NaN, NaN) without any estimate.
 
     >>> s, se = value_added_score([2.0, -1.0], [1.0, 1.0], [10.0, 10.0], 0.5)
     >>> round(s, 6), round(se, 6)             # ē = (0.2 − 0.1)/2, SE √(0.01 + 0.01)/2
     (0.55, 0.070711)
     """
-    e, s, sd = (np.asarray(a, dtype=float) for a in (estimates, ses, sds))
-    ok = ~(np.isnan(e) | np.isnan(s) | np.isnan(sd)) & (sd > 0)
-    if not ok.any():
+    mean, se, m = mean_effect_size(estimates, ses, sds)
+    if not m:
         return math.nan, math.nan
-    m = int(ok.sum())
-    mean = float(np.sum(e[ok] / sd[ok]) / m)
-    se = float(np.sqrt(np.sum((s[ok] / sd[ok]) ** 2)) / m)
     return _clip01(0.5 + mean / (2 * span)), se / (2 * span)
 
 

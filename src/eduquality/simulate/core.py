@@ -28,6 +28,7 @@ from eduquality.simulate.population import (
     Population,
     simulate_population,
 )
+from eduquality.simulate.programmes import write_programmes
 from eduquality.simulate.rng import stream
 from eduquality.simulate.staff import build_teachers
 from eduquality.simulate.stats import write_statistics
@@ -99,6 +100,7 @@ def simulate_district(out_dir: str | Path, students: int = DEFAULT_STUDENTS,
             pop.membership[pop.membership["year"] == year], pop.students,
             pop.events[pop.events["year"] == year], i)
     write_statistics(m, pop.membership, schools, seed)
+    write_programmes(m, schools, teachers, pop.students, pop.membership, seed)
 
     students_by_sid = pop.students.set_index("sid")
     names = schools.set_index("school_code")["name"]

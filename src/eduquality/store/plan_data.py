@@ -124,16 +124,35 @@ def school_attributes(db: Database) -> pd.DataFrame:
 
 
 def teacher_development(db: Database, year: int) -> pd.DataFrame:
-    """Per school: teachers (as recorded now) and those of them in a development programme
-    (``teacher_programme``: 骨干教师, 名师, 名校长) in the school year starting in ``year``.
-    Columns school_code, teachers, in_programme; empty when no programme is recorded that year
-    (teacher development has no data then, rather than none in a programme)."""
+    """Per school: teachers (as recorded now) and those of them in a development programme in
+    the school year starting in ``year``: a tier of ``teacher_programme`` (骨干教师, 名师, 名校长),
+    the host or a member of a 名师工作室 or 名校长基地, a mentee of a mentoring link
+    (以一带十 …), or entered in the 名校（园）长后备人才库 (migration 16), active that year
+    (:mod:`eduquality.store.programmes`). Columns school_code, teachers, in_programme; empty
+    when nothing of the kind is recorded that year (teacher development has no data then,
+    rather than none in a programme). The one definition the school assessment's teacher
+    component uses."""
+    from eduquality.store.programmes import year_bounds
+
+    first, last = year_bounds(year)
     return db.sql("""
-        WITH p AS (SELECT DISTINCT tp.teacher_id FROM teacher_programme tp
+        WITH p AS (SELECT tp.teacher_id FROM teacher_programme tp
                    JOIN school_year y ON y.year_code = tp.year_code
-                   WHERE year(y.start_date) = ?)
+                   WHERE extract(year FROM y.start_date) = ?
+                   UNION
+                   SELECT teacher_id FROM studio_member
+                   WHERE joined <= ? AND (left_on IS NULL OR left_on >= ?)
+                   UNION
+                   SELECT host_teacher_id FROM studio
+                   WHERE start_date <= ? AND (end_date IS NULL OR end_date >= ?)
+                   UNION
+                   SELECT mentee_id FROM mentoring
+                   WHERE start_date <= ? AND (end_date IS NULL OR end_date >= ?)
+                   UNION
+                   SELECT teacher_id FROM principal_reserve WHERE year_code = ?)
         SELECT t.school_code, count(*) AS teachers,
                count(p.teacher_id) AS in_programme
         FROM teacher t LEFT JOIN p ON p.teacher_id = t.teacher_id
         WHERE EXISTS (SELECT 1 FROM p)
-        GROUP BY t.school_code ORDER BY t.school_code""", [year])
+        GROUP BY t.school_code ORDER BY t.school_code""",
+                  [year, last, first, last, first, last, first, f"{year}-{year + 1}"])

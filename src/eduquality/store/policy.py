@@ -77,8 +77,13 @@ ACTIONS: Mapping[str, frozenset[str]] = {
     "manage_users": frozenset({"admin"}),
     "import_files": frozenset({"admin", "researcher", "principal"}),
     "manage_settings": frozenset({"admin"}),
+    "view_group_membership": frozenset({"admin", "researcher", "principal"}),
 }
-"""Actions that are not reads of a level, and the roles that may do them."""
+"""Actions that are not reads of a level, and the roles that may do them.
+``view_group_membership``: figures by special group (建档立卡, 残疾, 随迁子女, 留守儿童: support,
+coverage, gaps; issue 14 §4), for the schools the principal's school level admits; never a
+student's flag, and never for a unit so small that a child is identifiable
+(:mod:`eduquality.analysis.special_groups`)."""
 
 
 @dataclass(frozen=True)
