@@ -31,6 +31,9 @@ from eduquality.web.deps import Ctx
 from eduquality.web.forms import off_loop
 from eduquality.web.pages import HREF, Page, page, section
 
+NO_DIFFERENCE = "valueadded.band.no_difference"
+"""The evidence note of a value-added estimate from a fit on τ² = 0."""
+
 __all__ = ["assessment_page", "load_assessment", "may_see_school", "require_district",
            "require_school", "school_sheet_page"]
 
@@ -172,9 +175,11 @@ def school_sheet_page(ctx: Ctx, result: Assessment, school_code: str) -> Page:
                    pd.DataFrame(crows, columns=["component", "weight", "score", "se", "points",
                                                 "state", "reason"]))
     erows = [{"component": t(f"assessment.component.{e['component']}"),
-              "item": _text(e["item"], lang), "value": _num(e["value"], ".2f"),
-              "interval": "" if pd.isna(e["low"]) else f"{_num(e['low'], '.2f')}–"
-                                                      f"{_num(e['high'], '.2f')}",
+              "item": _text(e["item"], lang),
+              # τ² = 0: the note says there is no detectable difference, not 0.00 (0.00–0.00)
+              "value": "" if e["note"] == NO_DIFFERENCE else _num(e["value"], ".2f"),
+              "interval": "" if pd.isna(e["low"]) or e["note"] == NO_DIFFERENCE else
+              f"{_num(e['low'], '.2f')}–{_num(e['high'], '.2f')}",
               "n": "" if pd.isna(e["n"]) else str(int(e["n"])),
               "note": _text(e["note"], lang)} for e in evidence.to_dict("records")]
     etable = Table("", [Column("component", t("web.assess.component")),
