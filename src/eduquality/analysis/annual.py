@@ -31,7 +31,7 @@ from eduquality.store import Database
 from eduquality.store.exams import district_exams_of_school_year
 from eduquality.store.plan_data import school_attributes
 
-__all__ = ["INDICATOR_COLUMNS", "annual_data", "source_text"]
+__all__ = ["INDICATOR_COLUMNS", "annual_data", "indicator_row", "source_text"]
 
 INDICATOR_COLUMNS = ["code", "section", "name_zh", "name_en", "definition_zh", "definition_en",
                      "unit", "factor", "decimals", "numerator", "denominator", "uncertainty",
@@ -62,7 +62,9 @@ def source_text(source: Source) -> str:
     return f"{name}({params})" if params else name
 
 
-def _indicator_row(ind: Indicator) -> dict:
+def indicator_row(ind: Indicator) -> dict:
+    """One row of :data:`INDICATOR_COLUMNS`: the indicator as plain fields (what the report
+    builders and pages read of it)."""
     t = ind.target
     return {"code": ind.code, "section": ind.section, "name_zh": ind.name.zh,
             "name_en": ind.name.en, "definition_zh": ind.definition.zh,
@@ -111,7 +113,7 @@ def annual_data(db: Database, year: int, settings: Settings, plan: Plan) -> Annu
         year=year, district=str(district or ""),
         plan={"code": plan.code, "title_zh": plan.title.zh, "title_en": plan.title.en,
               "document": plan.document},
-        indicators=pd.DataFrame([_indicator_row(i) for i in plan.indicators],
+        indicators=pd.DataFrame([indicator_row(i) for i in plan.indicators],
                                 columns=INDICATOR_COLUMNS),
         values=values, goals=goals, balance=balance,
         assessment={"schools": result.schools, "components": result.components,
