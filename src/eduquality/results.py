@@ -164,7 +164,8 @@ class AnnualData:
     - ``goals``: the bound school goals' rows of ``year`` (``analysis.plan`` goal columns) with
       text_zh, text_en;
     - ``balance``: per level ('primary', 'junior'): 'schools', 'summary', 'shortfalls'
-      (``analysis.balance.BalanceStatus``) and 'quality' (the quality dimension);
+      (``analysis.balance.BalanceStatus``); ``quality``: the quality dimension of 优质均衡
+      (``analysis.balance.balance_quality``);
     - ``assessment``: 'schools', 'components', 'evidence' (``analysis.assessment``);
       ``weights``: kind, component, weight; ``scales``: va_span, dropout_rate_zero,
       teacher_share_full;
@@ -184,3 +185,4 @@ class AnnualData:
     scales: dict[str, float]
     exams: pd.DataFrame
     school_names: dict[str, str] = field(default_factory=dict)
+    quality: pd.DataFrame = field(default_factory=pd.DataFrame)

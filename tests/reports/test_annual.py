@@ -73,7 +73,10 @@ def annual_db():
                          for stat, v in c.items()])
         con.executemany("INSERT INTO statistic VALUES (?, 2021, '', '', ?, '人社统计', NULL)",
                         [("teacher_average_salary", 100_000.0),
-                         ("civil_servant_average_salary", 95_000.0)])
+                         ("civil_servant_average_salary", 95_000.0),
+                         ("disabled_children_school_age", 4.0)])
+        # three of the district's school-age children with disabilities are enrolled
+        con.execute("UPDATE student SET disabled = TRUE WHERE student_id IN (1, 2, 3)")
     return db
 
 
@@ -107,6 +110,13 @@ def test_data_by_hand(case):
     assert s.loc["teaching_floor_area_per_student", "cv"] == pytest.approx(
         math.sqrt(2 / 3) / 6)
     assert list(junior["schools"].set_index("school_code")["n_met"]) == [7, 5, 7]
+    # quality: 巩固率 1 − 2/240 (S2's dropouts among grade-8 students); 残疾儿童少年入学率 3/4
+    q = data.quality.set_index("indicator")
+    assert (q.loc["consolidation", "numerator"], q.loc["consolidation", "denominator"]) == (
+        238, 240)
+    assert q.loc["disabled_enrolment", "value"] == 0.75
+    assert q.loc[["consolidation", "disabled_enrolment"], "meets"].tolist() == [True, False]
+    assert "monitoring_level" not in q.index          # E1 is an end-of-year exam
     # the assessment is the use case's
     want = assess(db, 2021, Settings(), plan).schools
     assert list(data.assessment["schools"]["total"]) == pytest.approx(list(want["total"]))
@@ -152,6 +162,8 @@ def test_pdf_text_carries_the_figures(case, written):
     assert "初中（含九年一贯制学校）：2/3 所学校资源配置达标" in flat
     assert re.search(r"生均教学及辅助用房面积（平方米） 5\.80 6\.00 0\.136 0\.45", flat)
     assert re.search(r"乙校 每百名学生拥有县级以上骨干教师数 0\.00 1\.00 -1\.00 0\.0%", flat)
+    assert re.search(r"巩固率（本学年） 238 240 99\.2% .*95\.0% 是", flat)
+    assert re.search(r"残疾儿童少年入学率 3 4 75\.0% .*95\.0% 否", flat)
     # the assessment: each school's band and total, in the fixed order S1, S2, S3 (never by
     # total: S3 scores above S2)
     schools = data.assessment["schools"].set_index("school_code")

@@ -21,7 +21,7 @@ import math
 import pandas as pd
 
 from eduquality.analysis.assessment import EXAM_TYPES, assess
-from eduquality.analysis.balance import balance_status
+from eduquality.analysis.balance import balance_quality, balance_status
 from eduquality.analysis.plan import plan_status
 from eduquality.analysis.stored import stored_analysis
 from eduquality.config import ASSESSMENT_COMPONENTS, ASSESSMENT_KINDS, Settings
@@ -121,6 +121,6 @@ def annual_data(db: Database, year: int, settings: Settings, plan: Plan) -> Annu
         weights=weights,
         scales={"va_span": rules.va_span, "dropout_rate_zero": rules.dropout_rate_zero,
                 "teacher_share_full": rules.teacher_share_full},
-        exams=_exam_rows(db, year, settings),
+        exams=_exam_rows(db, year, settings), quality=balance_quality(db, year, settings),
         school_names=dict(zip(schools["school_code"].astype(str), schools["name"].astype(str),
                               strict=True)))

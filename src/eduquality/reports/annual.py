@@ -118,6 +118,21 @@ MESSAGES = register({
     "reports.annual.col.item": ("项目", "Item"),
     "reports.annual.col.n": ("人数 / 基数", "n"),
     "reports.annual.col.note": ("说明", "Note"),
+    "reports.annual.col.meets": ("达到目标", "Meets the target"),
+    "reports.annual.quality.table": ("教育质量（优质均衡的质量指标）", "Quality (the quality indicators "
+                                     "of 优质均衡)"),
+    "reports.annual.quality.consolidation": ("巩固率（本学年）", "Consolidation (the year's)"),
+    "reports.annual.quality.disabled_enrolment": ("残疾儿童少年入学率", "Enrolment of children with "
+                                                  "disabilities"),
+    "reports.annual.quality.monitoring_level": ("监测结果：良好及以上比例", "Monitoring: share at or "
+                                                "above the good line"),
+    "reports.annual.quality.note": (
+        "巩固率为本学年 1 − 义务教育阶段辍学人数 / 在校生数（九年巩固率为九年之积）；残疾儿童少年入学率的分母为录入的"
+        "适龄残疾儿童少年人数；监测结果为各监测考试各科达到良好线的学生比例；区间为 Wilson 95% 区间。",
+        "Consolidation: the year's 1 − dropouts / students of grades 1–9 (the 9-year rate is the "
+        "product over nine years); enrolment of children with disabilities over the entered "
+        "school-age children with disabilities; monitoring: the share of students at or above "
+        "the good line per monitoring exam and subject; Wilson 95 % intervals."),
     "reports.annual.band": ("第 {band} 档", "band {band}"),
     "reports.annual.tied": ("（并列）", " (tied)"),
     "reports.annual.none": ("无可计分数据", "nothing to score"),
@@ -496,7 +511,29 @@ def _balance_section(data: AnnualData, lang: str, public: bool) -> Section:
                     Column("ratio", _col("ratio", lang), "pct")]
             title = _t("balance.shortfalls", lang, level=name)
             blocks.append(Table(title, cols, sf.reset_index(drop=True), sheet=title))
+    if not data.quality.empty:
+        blocks.append(_quality_table(data, lang))
     return Section(_t("sec.balance", lang), blocks)
+
+
+def _quality_table(data: AnnualData, lang: str) -> Table:
+    q = data.quality
+    frame = q.assign(
+        label=[_t(f"quality.{c}", lang) for c in q["indicator"]],
+        meets_text=["" if m is None or _missing(m) else L.text("yes" if m else "no", lang)
+                    for m in q["meets"]],
+        meets_code=["too_few" if m is None or _missing(m) else "similar" if m else "below"
+                    for m in q["meets"]])
+    cols = [Column("label", _col("indicator", lang)), Column("item", _col("item", lang)),
+            Column("numerator", _col("numerator", lang), "int"),
+            Column("denominator", _col("denominator", lang), "int"),
+            Column("value", _col("value", lang), "pct"),
+            Column("low", _col("low", lang), "pct"), Column("high", _col("high", lang), "pct"),
+            Column("target", _col("target", lang), "pct"),
+            Column("meets_text", _col("meets", lang), band_key="meets_code")]
+    title = _t("quality.table", lang)
+    return Table(title, cols, frame.reset_index(drop=True), sheet=title,
+                 note=_t("quality.note", lang))
 
 
 # ------------------------------------------------------------------------------------------
