@@ -45,7 +45,7 @@ from eduquality.results import AnnualData
 from eduquality.vocab import EXAM_TYPES, SUBJECTS
 
 __all__ = ["STATUS_BAND", "annual_report", "assessment_sheet", "balance_label", "number",
-           "target_text", "trajectory_chart"]
+           "sheet_sections", "target_text", "trajectory_chart"]
 
 STATUS_BAND = {"on_track": "above", "at_risk": "similar", "off_track": "below",
                "no_data": "too_few", "pending": "similar"}
@@ -677,14 +677,14 @@ def _text(key: object, lang: str) -> str:
     return tr(str(key), lang) if isinstance(key, str) and key and has(key) else str(key or "")
 
 
-def assessment_sheet(data: AnnualData, school: str, lang: str,
-                     policy: PublicationPolicy | None = None) -> Report:
-    """One school's assessment sheet (always internal: it carries the school's band): its
-    total, band, each component's weight, score, SE, points or why it is absent, and the
-    evidence behind every point. KeyError when the school was not assessed."""
-    policy = policy or PublicationPolicy()
-    a = data.assessment
-    rows = a["schools"][a["schools"]["school_code"] == school]
+def sheet_sections(assessment: Mapping[str, pd.DataFrame], school: str, lang: str
+                   ) -> tuple[str, list[Section]]:
+    """One school's assessment as (its name, sections): the total and band, each component's
+    weight, score, SE, points or why it is absent, and the evidence behind every point — the
+    sheet of the annual report (:func:`assessment_sheet`) and of the web's assessment pages.
+    ``assessment``: 'schools', 'components', 'evidence' (``analysis.assessment.Assessment``'s
+    frames). KeyError when the school was not assessed."""
+    rows = assessment["schools"][assessment["schools"]["school_code"] == school]
     if rows.empty:
         raise KeyError(school)
     r = rows.iloc[0].to_dict()
@@ -695,7 +695,8 @@ def assessment_sheet(data: AnnualData, school: str, lang: str,
              Column("total", _col("total", lang), "num1"),
              Column("interval", _col("interval", lang)),
              Column("se", _col("se", lang), "num2")]
-    comps = a["components"][a["components"]["school_code"] == school]
+    comps = assessment["components"]
+    comps = comps[comps["school_code"] == school]
     cframe = pd.DataFrame({
         "component": [tr(f"assessment.component.{c}", lang) for c in comps["component"]],
         "weight": list(comps["weight"]), "score": list(comps["score"]),
@@ -707,7 +708,8 @@ def assessment_sheet(data: AnnualData, school: str, lang: str,
              Column("score", _col("score", lang), "num3"), Column("se", _col("se", lang), "num3"),
              Column("points", _col("points", lang), "num1"),
              Column("state", _col("state", lang)), Column("reason", _col("reason", lang))]
-    ev = a["evidence"][a["evidence"]["school_code"] == school]
+    ev = assessment["evidence"]
+    ev = ev[ev["school_code"] == school]
     flat = ev["note"] == NO_DIFFERENCE     # τ² = 0: the note says so, no figure
     eframe = pd.DataFrame({
         "component": [tr(f"assessment.component.{c}", lang) for c in ev["component"]],
@@ -721,15 +723,23 @@ def assessment_sheet(data: AnnualData, school: str, lang: str,
              Column("value", _col("value", lang), "num2"),
              Column("interval", _col("interval", lang)), Column("n", _col("n", lang), "int"),
              Column("note", _col("note", lang))]
-    title = _t("sheet.title", lang, school=r["name"], year=data.year)
+    titles = [_t(f"sheet.{k}", lang) for k in ("summary", "components", "evidence")]
+    tables = [Table(titles[0], scols, summary, sheet=titles[0]),
+              Table(titles[1], ccols, cframe, sheet=titles[1]),
+              Table(titles[2], ecols, eframe, sheet=titles[2])]
+    return str(r["name"]), [Section(title, [table])
+                            for title, table in zip(titles, tables, strict=True)]
+
+
+def assessment_sheet(data: AnnualData, school: str, lang: str,
+                     policy: PublicationPolicy | None = None) -> Report:
+    """One school's assessment sheet (:func:`sheet_sections`) as a document of its own,
+    always internal (it carries the school's band), with the weights in its methods. KeyError
+    when the school was not assessed."""
+    policy = policy or PublicationPolicy()
+    name, sections = sheet_sections(data.assessment, school, lang)
     return Report(
-        kind="assessment", lang=lang, title=title, subtitle="",
-        internal=policy.mark_internal,
-        meta=[(_t("meta.year", lang), f"{data.year}–{data.year + 1}")],
-        sections=[Section(_t("sheet.summary", lang), [Table(_t("sheet.summary", lang), scols,
-                                                             summary)]),
-                  Section(_t("sheet.components", lang),
-                          [Table(_t("sheet.components", lang), ccols, cframe)]),
-                  Section(_t("sheet.evidence", lang),
-                          [Table(_t("sheet.evidence", lang), ecols, eframe)])],
+        kind="assessment", lang=lang, title=_t("sheet.title", lang, school=name, year=data.year),
+        subtitle="", internal=policy.mark_internal,
+        meta=[(_t("meta.year", lang), f"{data.year}–{data.year + 1}")], sections=sections,
         methods=[_weights_method(data, lang)])
