@@ -287,6 +287,7 @@ EDITABLE: dict[str, type] = {
     "groups.borderline_band": float,
     "knowledge.min_gap": float,
     "plan.step": float,
+    "plan.file": str,
     **{f"assessment.{f}": float for f in AssessmentRules.__dataclass_fields__},
 }
 """The settings an administrator may change on the platform (``/admin/settings``), by their
@@ -308,6 +309,10 @@ def setting_value(settings: Settings, key: str) -> Any:
     return getattr(holder, name)
 
 
+TEXT_SETTING_MAX = 400
+"""The longest text setting (``plan.file``: a path) stored on the platform."""
+
+
 def parse_setting(key: str, text: str) -> Any:
     """``text`` as the value of ``key`` (ConfigError for an unknown key or a bad value).
 
@@ -320,6 +325,11 @@ def parse_setting(key: str, text: str) -> Any:
     if kind is None:
         raise ConfigError(f"未知设置 / unknown setting: {key}")
     text = text.strip()
+    if kind is str:
+        if not text or len(text) > TEXT_SETTING_MAX:
+            raise ConfigError(f"{key}：须为 1–{TEXT_SETTING_MAX} 个字符 / must be 1–"
+                              f"{TEXT_SETTING_MAX} characters: {text[:40]!r}")
+        return text
     if kind is bool:
         if text.lower() in ("true", "1", "yes", "on"):
             return True

@@ -153,3 +153,43 @@ class Forecast:
     """unit ('district' or a school code), track, line, n, count, count_low, count_high, share,
     share_low, share_high (prediction interval of the logistic forecast), share_linked."""
     methods: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AnnualData:
+    """Everything the district's annual education-quality report (年报) shows for ``year`` (the
+    school year starting in its autumn), gathered by ``analysis.annual``; the report builder
+    (``reports.annual``) only lays it out.
+
+    - ``plan``: code, title_zh, title_en, document (文号);
+    - ``indicators``: one row per plan indicator, in the plan's order: code, section, name_zh,
+      name_en, definition_zh, definition_en, unit, factor, decimals, numerator, denominator
+      (the data elements as text), uncertainty, per_school, baseline_year, baseline_value,
+      target_kind, direction, target_value, target_year, step, low, high, tolerance;
+    - ``values``: the indicator engine's rows (``analysis.plan.VALUE_COLUMNS``) of every year up
+      to ``year`` (the trajectory), for the district, its breakdowns and the schools;
+    - ``goals``: the bound school goals' rows of ``year`` (``analysis.plan`` goal columns) with
+      text_zh, text_en;
+    - ``balance``: per level ('primary', 'junior'): 'schools', 'summary', 'shortfalls'
+      (``analysis.balance.BalanceStatus``); ``quality``: the quality dimension of 优质均衡
+      (``analysis.balance.balance_quality``);
+    - ``assessment``: 'schools', 'components', 'evidence' (``analysis.assessment``);
+      ``weights``: kind, component, weight; ``scales``: va_span, dropout_rate_zero,
+      teacher_share_full;
+    - ``exams``: the year's district exams' district summaries: exam_id, exam_name, exam_type,
+      grade, subject_code and the 三率一分 columns of a unit summary;
+    - ``school_names``: school_code → name."""
+
+    year: int
+    district: str
+    plan: dict[str, str]
+    indicators: pd.DataFrame
+    values: pd.DataFrame
+    goals: pd.DataFrame
+    balance: dict[str, dict[str, pd.DataFrame]]
+    assessment: dict[str, pd.DataFrame]
+    weights: pd.DataFrame
+    scales: dict[str, float]
+    exams: pd.DataFrame
+    school_names: dict[str, str] = field(default_factory=dict)
+    quality: pd.DataFrame = field(default_factory=pd.DataFrame)

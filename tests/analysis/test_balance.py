@@ -86,3 +86,30 @@ def test_the_plan_indicator_counts_complying_schools(db, tmp_path):
     v = plan_status(db, load_plan(path)).values
     row = v[(v.unit == "district") & (v.year == 2020)].iloc[0]
     assert (row.numerator, row.denominator, row.value) == (1, 2, 50.0)   # P1 of P1, P2
+
+
+def test_quality_monitoring_levels_from_the_years_monitoring_exams():
+    """The share at or above the good line of every subject of a monitoring exam of a
+    compulsory grade, with its Wilson interval, from the exam's district summary."""
+    from eduquality.analysis.balance import balance_quality
+    from eduquality.analysis.stored import stored_analysis
+    from eduquality.config import Settings
+    from eduquality.measures.indicators import wilson_interval
+    from tests.factories import tiny_exam_db
+
+    db = tiny_exam_db()
+    db.con.execute("UPDATE exam SET exam_type = 'monitoring' WHERE exam_id = 'E1'")
+    q = balance_quality(db, 2021, Settings())
+    rows = q[q["indicator"] == "monitoring_level"].set_index("item")
+    district = stored_analysis(db, "E1", Settings()).summaries["district"]
+    subjects = district[district["subject_code"] != "total"]
+    assert set(rows.index) == {f"E1 {s}" for s in subjects["subject_code"]}
+    for r in subjects.to_dict("records"):
+        got = rows.loc[f"E1 {r['subject_code']}"]
+        k = round(r["good_rate"] * r["n"])
+        assert (got["numerator"], got["denominator"]) == (k, r["n"])
+        assert got["value"] == pytest.approx(k / r["n"])
+        assert (got["low"], got["high"]) == pytest.approx(wilson_interval(k, r["n"]))
+        assert got["meets"] == (k / r["n"] >= 0.5)
+    assert balance_quality(db, 2020, Settings())["indicator"].tolist() == ["disabled_enrolment"]
+    db.close()

@@ -80,5 +80,12 @@ def test_plan_balance(tmp_path):
     assert "primary: 1 of 2 schools meet the resource standard" in r.output
     short = pd.read_excel(out, sheet_name="primary_shortfalls", engine="calamine")
     assert short.school.tolist() == ["P2", "P2"]
+    # quality: 30 students of grades 1–9, no dropout: 巩固率 30/30; no statistic of the
+    # school-age children with disabilities: that rate has no value (not 0)
+    assert "quality (consolidation" in r.output
+    q = pd.read_excel(out, sheet_name="quality", engine="calamine").set_index("indicator")
+    assert (q.loc["consolidation", "numerator"], q.loc["consolidation", "denominator"],
+            q.loc["consolidation", "value"]) == (30, 30, 1.0)
+    assert pd.isna(q.loc["disabled_enrolment", "value"])
     r = CliRunner().invoke(main, ["--db", str(path), "plan", "balance", "--year", "2019"])
     assert r.exit_code == 0 and "2019 年没有学校的办学条件统计" in r.output

@@ -84,3 +84,37 @@ def test_public_gaokao_bulletin_refused(tmp_path):
                                   "--format", "html", "--out", str(tmp_path / "g.html")])
     assert r.exit_code == 2 and "十项严禁" in r.output
     assert not (tmp_path / "g.html").exists()
+
+
+@pytest.mark.slow
+def test_report_annual_writes_the_report_and_the_sheets(tmp_path):
+    """`eduquality report annual YEAR`: the report and each school's sheet, the plan given;
+    --public: the district's figures only, no sheets; a school's user is refused."""
+    import textwrap
+
+    from eduquality.store.users import add_user
+    from tests.reports.test_annual import PLAN, annual_db
+
+    db = annual_db()
+    add_user(db, "p1", "principal", "correct-horse-9", school_code="S1")
+    path = tmp_path / "a.duckdb"
+    db.con.execute(f"ATTACH '{path}' AS f")
+    db.con.execute("COPY FROM DATABASE memory TO f")
+    db.con.execute("DETACH f")
+    db.close()
+    plan = tmp_path / "p.yaml"
+    plan.write_text(textwrap.dedent(PLAN), encoding="utf-8")
+    out = tmp_path / "annual"
+    base = ["--db", str(path), "report", "annual", "2021", "--plan", str(plan)]
+    r = CliRunner().invoke(main, [*base, "--out", str(out), "--format", "xlsx"])
+    assert r.exit_code == 0, r.output
+    assert (out / "annual-2021.xlsx").is_file()
+    assert sorted(p.name for p in (out / "schools").iterdir()) == [
+        "assessment-2021-S1.xlsx", "assessment-2021-S2.xlsx", "assessment-2021-S3.xlsx"]
+    pub = tmp_path / "public"
+    r = CliRunner().invoke(main, [*base, "--out", str(pub), "--format", "html", "--public"])
+    assert r.exit_code == 0, r.output
+    assert [p.name for p in pub.iterdir()] == ["annual-2021.html"]
+    assert "内部资料 注意保密" not in (pub / "annual-2021.html").read_text(encoding="utf-8")
+    r = CliRunner().invoke(main, [*base, "--out", str(tmp_path / "x"), "--user", "p1"])
+    assert r.exit_code != 0 and "researcher" in r.output

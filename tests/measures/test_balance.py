@@ -70,3 +70,25 @@ def test_summary_names_the_schools_that_hold_the_district_back():
     # junior standards and limit
     summary_j, _ = balance_summary(_district(), STUDENTS, "junior")
     assert set(summary_j["limit"]) == {0.45}
+
+
+# A published worked example of the 差异系数: 《县域义务教育校际均衡指标计算方法（以生均图书册数为例）》,
+# the county-level calculation guide of the 义务教育均衡发展 evaluations (copies at
+# https://m.777doc.com/doc-2019910.html and https://360docs.net/doc/7e8843742.html). Five
+# primary schools (在校生数, 图书册数); the guide's per-school 差异情况 (Pᵢ/P)(Xᵢ − X̄)²: 0.003, 0.85,
+# 5.13, 4.50, 0.17; their sum 10.65; √10.65 = 3.26; X̄ = 6.33; 差异系数 3.26 / 6.33 = 0.52. The
+# guide is of 基本均衡 (eight indicators), with the formula 教督〔2017〕6号 keeps for 优质均衡.
+GUIDE_SCHOOLS = [(45, 279), (37, 137), (89, 935), (76, 160), (55, 402)]
+
+
+def test_weighted_cv_against_the_published_worked_example():
+    students = [n for n, _ in GUIDE_SCHOOLS]
+    per_student = [books / n for n, books in GUIDE_SCHOOLS]
+    total = sum(students)
+    mean = sum(books for _, books in GUIDE_SCHOOLS) / total
+    assert round(mean, 2) == 6.33
+    spreads = [n / total * (x - mean) ** 2 for n, x in zip(students, per_student, strict=True)]
+    # the guide rounds each school's figure before adding: 0.003 + 0.85 + 5.13 + 4.50 + 0.17
+    assert [round(s, 2) for s in spreads] == pytest.approx([0.00, 0.85, 5.13, 4.50, 0.17])
+    assert round(sum(spreads), 2) == 10.65
+    assert round(weighted_cv(per_student, students), 2) == 0.52

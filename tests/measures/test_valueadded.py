@@ -172,3 +172,25 @@ def test_estimates_recover_simulated_effects():
     res = multilevel_value_added(d.y, d.x, d.g, covariates=d.c, min_n=5)
     r = check_against_truth(res, truth)
     assert r["pearson"] > 0.8 and 0.85 <= r["coverage"] <= 1.0
+
+
+def test_boundary_fit_says_no_detectable_difference():
+    """Every unit's students have the same residuals (a permutation of one set): the units'
+    mean residuals are equal, the REML fit lands on τ² = 0 and every unit's estimate is 0 with
+    SE 0 — banded 'no_difference', not 'expected'; a fit with τ² > 0 keeps its bands."""
+    rng = np.random.default_rng(3)
+    e = rng.normal(0, 8, 30)
+    units = [f"U{j}" for j in range(6)]
+    x = rng.normal(70, 12, 30 * len(units))
+    y = 10 + 0.8 * x + np.concatenate([rng.permutation(e) for _ in units])
+    g = np.repeat(units, 30)
+    fit = fit_random_intercept(y, np.column_stack([np.ones_like(x), x]),
+                               np.repeat(np.arange(6), 30))
+    assert fit.tau2 == pytest.approx(0.0, abs=1e-9)
+    out = multilevel_value_added(y, x, g, min_n=10)
+    assert (out["band"] == "no_difference").all()
+    assert np.allclose(out["estimate"], 0.0, atol=1e-6) and np.allclose(out["se"], 0, atol=1e-6)
+    few = multilevel_value_added(y, x, g, min_n=31)          # too few: still 'insufficient'
+    assert (few["band"] == "insufficient").all()
+    d, _ = _district(5, J=10)
+    assert "no_difference" not in set(multilevel_value_added(d.y, d.x, d.g, min_n=1)["band"])

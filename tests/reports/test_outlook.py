@@ -111,6 +111,29 @@ def test_district_value_added_in_fixed_order_with_the_frames_numbers(va_case):
     assert any(term == "增值评价" and "经验贝叶斯" in text for term, text in report.methods)
 
 
+def test_a_fit_on_tau2_zero_says_no_detectable_difference(va_case):
+    """The multilevel fit on τ² = 0 (every school 0 with SE 0): the table and the section say
+    there is no detectable difference between schools (one message) instead of 0.00 (0.00–0.00),
+    and draw no chart of zeros."""
+    analysis, va = va_case
+    est = va.estimates.copy()
+    ml = (est["level"] == "school") & (est["estimator"] == "multilevel")
+    est.loc[ml, ["estimate", "se", "ci_low", "ci_high"]] = 0.0
+    est.loc[ml, "band"] = "no_difference"
+    flat = replace(va, estimates=est)
+    sec = section(build_report(view(analysis), "district", value_added=flat), "增值评价")
+    t = table(sec, "各校")
+    message = "学校（班级）之间无可检测的差异"
+    assert list(t.frame["ml.ci"]) == [message] * 3
+    assert list(t.frame["multilevel.label"]) == [message] * 3
+    assert t.frame["multilevel.estimate"].isna().all()
+    assert not any(b.kind == "chart" and "增值" in b.title for b in sec.blocks)
+    assert any(isinstance(b, Text) and b.text == message for b in sec.blocks)
+    en = table(section(build_report(view(analysis, "en"), "district", value_added=flat),
+                       "alue-added"), "chool")
+    assert set(en.frame["ml.ci"]) == {"no detectable difference between schools (or classes)"}
+
+
 @pytest.mark.slow
 def test_bands_colour_the_cells(va_case):
     analysis, va = va_case

@@ -82,3 +82,11 @@ def test_the_file_value_stands_until_changed_on_the_platform(db):
     assert effective_settings(db, from_file) is from_file
     change_settings(db, from_file, {"min_unit_n": "12"}, ADMIN)
     assert effective_settings(db, from_file).min_unit_n == 12
+
+
+def test_plan_file_is_a_text_setting():
+    long_path = "/srv/eduquality/" + "x" * 300 + "/plan.yaml"
+    assert parse_setting("plan.file", f"  {long_path} ") == long_path
+    for text in ("", "   ", "y" * 401):
+        with pytest.raises(ConfigError):
+            parse_setting("plan.file", text)

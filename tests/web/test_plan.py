@@ -53,3 +53,36 @@ def test_plan_file_is_a_setting(tmp_path):
     toml.write_text('[plan]\nfile = "out/plan.yaml"\n', encoding="utf-8")
     assert load_settings(toml, env={}).plan.file == "out/plan.yaml"
     assert Settings().plan.file == "wuhua-2019"
+
+
+def test_plan_pages_by_role(plan_db, tmp_path):  # noqa: F811
+    """/plan: every indicator's trajectory (a chart, the district's years and, for the
+    per-school indicator and the one a goal ranks by, every school's) for the bureau;
+    /plan/schools/{code}: a school's own, for its principal and the bureau; 404 (audited as
+    denied) for any other school and for a school's roles on /plan."""
+    path = tmp_path / "t.yaml"
+    path.write_text(textwrap.dedent(PLAN), encoding="utf-8")
+    add_user(plan_db, "res", "researcher", PASSWORD)
+    add_user(plan_db, "pa", "principal", PASSWORD, school_code="A")
+    app = create_app(plan_db, Settings(plan=PlanTarget(file=str(path))), secret="s")
+    res, pa = _client(app, "res"), _client(app, "pa")
+    page = res.get("/plan").text
+    assert page.count('src="data:image/png;base64,') >= 5         # one chart per indicator
+    # 建档立卡 dropouts per school: B's one in 2018 (off track), A's none (on track)
+    by_school = page[page.index("D · 分学校"):]
+    assert "甲中" in by_school and "乙中" in by_school and "未达进度" in by_school
+    assert by_school.index("甲中") < by_school.index("乙中")          # school code, not value
+    assert "内部资料" in page
+    own = pa.get("/plan/schools/A").text
+    assert "D · 本校逐年" in own and "甲中" in own and "乙中" not in own
+    assert "data:image/png" in own
+    assert res.get("/plan/schools/B").status_code == 200
+    before = plan_db.scalar("SELECT count(*) FROM audit_log WHERE username = 'pa' "
+                            "AND action = 'denied'")
+    assert pa.get("/plan/schools/B").status_code == 404
+    assert pa.get("/plan").status_code == 404
+    assert plan_db.scalar("SELECT count(*) FROM audit_log WHERE username = 'pa' "
+                          "AND action = 'denied'") == before + 2
+    assert res.get("/plan/schools/NOPE").status_code == 404
+    en = res.get("/plan?lang=en").text
+    assert "every indicator year by year" in en

@@ -7,26 +7,40 @@ the district back (:mod:`eduquality.measures.balance`).
 Levels: primary schools against the primary standards, junior and nine-year schools against the
 junior ones (the data hold one set of resources per school; the 办法 splits a nine-year school
 into its two parts). Enrolment: the school's students with a class in the school year starting in
-``year`` (:func:`eduquality.store.plan_data.student_counts`). Reads only.
+``year`` (:func:`eduquality.store.plan_data.student_counts`).
+
+The quality dimension (:func:`balance_quality`, the rules of
+:func:`eduquality.measures.balance.quality_row`): the year's 巩固率 over the students of grades
+1–9, the 残疾儿童少年入学率 against the entered statistic ``disabled_children_school_age``, and
+the share at or above the good line in every monitoring exam of a compulsory grade that school
+year (its stored analysis). Reads only (a stale exam analysis is recomputed).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from eduquality.config import Settings
 from eduquality.measures.balance import (
     INDICATORS,
+    QUALITY_COLUMNS,
     balance_summary,
+    quality_row,
     resource_indicators,
     school_compliance,
 )
 from eduquality.store import Database
-from eduquality.store.plan_data import student_counts
+from eduquality.store.exams import district_exams_of_school_year
+from eduquality.store.plan_data import dropout_counts, student_counts
 from eduquality.store.statistics import statistic_values
 
-__all__ = ["LEVEL_OF_STAGE", "BalanceStatus", "balance_status"]
+__all__ = ["COMPULSORY_GRADES", "LEVEL_OF_STAGE", "BalanceStatus", "balance_quality",
+           "balance_status"]
+
+COMPULSORY_GRADES = list(range(1, 10))
 
 LEVEL_OF_STAGE = {"primary": "primary", "junior": "junior", "nine_year": "junior"}
 """School stage → the level of standards it is assessed against."""
@@ -65,3 +79,39 @@ def balance_status(db: Database, year: int) -> BalanceStatus:
         out.schools[level] = per_school
         out.summary[level], out.shortfalls[level] = balance_summary(ind, students, level)
     return out
+
+
+def _year_total(frame: pd.DataFrame, year: int, flag: str | None = None) -> float:
+    rows = frame[frame["year"] == year]
+    if flag is not None:
+        rows = rows[rows[flag].astype(bool)]
+    return float(rows["value"].sum())
+
+
+def balance_quality(db: Database, year: int, settings: Settings) -> pd.DataFrame:
+    """The quality dimension of 优质均衡 in ``year`` (module docstring): one row per indicator
+    (and per monitoring exam and subject), columns :data:`~eduquality.measures.balance
+    .QUALITY_COLUMNS`. An indicator without data has no value (NaN), never 0."""
+    from eduquality.analysis.stored import stored_analysis
+
+    grades = {"grades": COMPULSORY_GRADES}
+    enrolled = student_counts(db, grades)
+    rows = []
+    n = _year_total(enrolled, year)
+    if n > 0:
+        rows.append(quality_row("consolidation", n - _year_total(dropout_counts(db, grades), year),
+                                n))
+    disabled = statistic_values(db, ["disabled_children_school_age"])
+    disabled = disabled[(disabled["year"] == year) & (disabled["school_code"] == "")]
+    rows.append(quality_row("disabled_enrolment", _year_total(enrolled, year, "disabled"),
+                            float(disabled["value"].sum()) if len(disabled) else math.nan))
+    for exam in district_exams_of_school_year(db, f"{year}-{year + 1}", ["monitoring"]):
+        analysis = stored_analysis(db, exam.exam_id, settings)
+        if analysis.exam.grade not in COMPULSORY_GRADES:
+            continue
+        for r in analysis.summaries["district"].to_dict("records"):
+            if r["subject_code"] == "total" or pd.isna(r.get("good_rate")) or not r["n"]:
+                continue
+            rows.append(quality_row("monitoring_level", round(float(r["good_rate"]) * r["n"]),
+                                    float(r["n"]), item=f"{exam.exam_id} {r['subject_code']}"))
+    return pd.DataFrame(rows, columns=QUALITY_COLUMNS)

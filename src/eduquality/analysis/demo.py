@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from eduquality.analysis.calibration import calibrate_exam
+from eduquality.analysis.exports import operator
 from eduquality.analysis.stored import stored_analysis
 from eduquality.config import Settings
 from eduquality.errors import EduQualityError
@@ -37,6 +38,7 @@ from eduquality.store.passwords import verify_password
 from eduquality.store.plan_data import school_attributes
 from eduquality.store.refs import keys
 from eduquality.store.rosters import first_placement
+from eduquality.store.settings import change_settings, effective_settings
 from eduquality.store.users import add_user, grant_year
 
 Say = Callable[..., None]
@@ -157,12 +159,18 @@ def refuse_demo_password(db: Database) -> None:
                                  importers=", ".join(importers[:3])))
 
 
-def write_demo_plan(db: Database, out: Path) -> Path:
+def write_demo_plan(db: Database, out: Path, settings: Settings | None = None) -> Path:
     """``out/plan.yaml``: the Wuhua plan bound to the demo's fictional schools (checked by
-    loading it), for ``eduquality plan status --plan out/plan.yaml``. Writes the file."""
+    loading it), and made the plan the database tracks: the setting ``plan.file`` (its
+    absolute path) stored in the database as an administrator's change is, audited
+    (:func:`eduquality.store.settings.change_settings`, by the operator running the demo), so
+    that ``eduquality --db …/district.duckdb web`` and ``plan status``, ``assess``, ``report
+    annual`` on that database show the demo's plan and goals. Writes the file and the setting."""
     path = out / "plan.yaml"
     path.write_text(plan_binding(school_attributes(db)), encoding="utf-8")
     load_plan(path)
+    current = effective_settings(db, settings or Settings())
+    change_settings(db, current, {"plan.file": str(path.resolve())}, operator(db))
     return path
 
 
@@ -198,7 +206,7 @@ def run_demo(out_dir: str | Path, settings: Settings, students: int = 12_000, se
     db = open_database(db_path, lang=settings.lang)
     speak("demo.import", n=len(manifest.files))
     n_files = import_manifest(db, manifest, speak)
-    write_demo_plan(db, out)
+    write_demo_plan(db, out, settings)
     timings["import"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -28,6 +28,10 @@ MESSAGES = register({
     "cli.plan.no_balance": ("{year} 年没有学校的办学条件统计（eduquality template stats：办学条件）",
                             "no school-condition statistics for {year} (eduquality template "
                             "stats: school conditions)"),
+    "cli.plan.quality_head": ("教育质量（巩固率、残疾儿童少年入学率、监测结果良好及以上比例，附 95% 区间与目标）：",
+                              "quality (consolidation, enrolment of children with "
+                              "disabilities, monitoring share at or above good, with 95 % "
+                              "intervals and targets):"),
     "cli.plan.balance_head": ("{level}：{n}/{total} 所学校资源配置达标（≥ 6 项达标，其余 ≥ 85 %）",
                               "{level}: {n} of {total} schools meet the resource standard "
                               "(≥ 6 of 7, the rest ≥ 85 %)"),
@@ -129,14 +133,20 @@ def status(ctx: Context, plan_name: str | None, year: int | None, school: str | 
 def balance(ctx: Context, year: int, out: str | None) -> None:
     """义务教育优质均衡 (教督〔2017〕6号): each indicator's 差异系数 against its limit, and the
     schools and indicators below the standard. 优质均衡：差异系数与未达标学校。"""
-    from eduquality.analysis.balance import balance_status
+    from eduquality.analysis.balance import balance_quality, balance_status
 
     with ctx.open_db(read_only=True) as db:
         result = balance_status(db, year)
+        quality = balance_quality(db, year, ctx.settings)
+    frames = {}
+    if not quality.empty:
+        click.echo(ctx.t("cli.plan.quality_head"))
+        click.echo(quality.round(4).to_string(index=False))
+        frames["quality"] = quality
     if not result.summary:
         click.echo(ctx.t("cli.plan.no_balance", year=year))
+        write_frames(frames, out, ctx)
         return
-    frames = {}
     for level, summary in result.summary.items():
         schools = result.schools[level]
         click.echo(ctx.t("cli.plan.balance_head", level=level, n=int(schools["complies"].sum()),

@@ -67,25 +67,31 @@ def _outlook(func: Callable[..., Any]) -> Callable[..., Any]:
                              "增加该科增值评价（仅内部资料）。")(func)
 
 
+def _require_whole_district(ctx: Context, db: Any, user: str | None, what: str) -> None:
+    """UsageError unless the operator (or ``user``) sees every student of the district."""
+    from eduquality.analysis.exports import operator
+    from eduquality.store.policy import LEVELS, scope_for
+
+    scope = scope_for(db, operator(db, user), ctx.lang)
+    if set(scope.levels) != set(LEVELS) or any(
+            f.restrictions() for f in scope.levels.values()):
+        raise click.UsageError(
+            f"{what} 仅供能查看全区所有学生的用户（教研员、管理员）使用 / "
+            "only for users who see every student of the district (researcher, admin)")
+
+
 def _extras(ctx: Context, exam: str, subject: str | None, forecast: bool,
             user: str | None = None) -> dict[str, Any]:
     """Value-added, forecast and plan tracking of EXAM, as the report builders take them: for
     readers who see the whole district (their units and students are not cut to a scope)."""
     if subject is None and not forecast:
         return {}
-    from eduquality.analysis.exports import operator
     from eduquality.analysis.forecast import forecast_gaokao, plan_tracking
     from eduquality.analysis.value_added import value_added
-    from eduquality.store.policy import LEVELS, scope_for
 
     out: dict[str, Any] = {}
     with ctx.open_db(read_only=True) as db:
-        scope = scope_for(db, operator(db, user), ctx.lang)
-        if set(scope.levels) != set(LEVELS) or any(
-                f.restrictions() for f in scope.levels.values()):
-            raise click.UsageError(
-                "--value-added / --forecast 仅供能查看全区所有学生的用户（教研员、管理员）使用 / "
-                "only for users who see every student of the district (researcher, admin)")
+        _require_whole_district(ctx, db, user, "--value-added / --forecast")
         if subject is not None:
             out["value_added"] = value_added(db, exam, subject, ctx.settings)
         if forecast:
@@ -251,3 +257,38 @@ def report_set(ctx: Context, exam: str, out: str, formats: tuple[str, ...],
     paths = write_report_set(view.analysis, out, ctx.lang, formats or FORMATS,
                              settings=ctx.settings, public=public)
     ctx.say("cli.files_written", n=len(paths), folder=out)
+
+
+@report.command("annual")
+@click.argument("year", type=int)
+@click.option("--plan", "plan_name", default=None,
+              help="The action plan: a plan file or a shipped plan's name (default: the "
+                   "settings' [plan] file). 行动计划文件或内置计划名。")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Folder for the report and the schools' sheets (default annual-YEAR). "
+                   "输出文件夹。")
+@click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
+              help="Formats (repeatable; default pdf and xlsx). 报告格式，可重复。")
+@click.option("--public", is_flag=True, default=False,
+              help="Cleared for publication: the district's figures only, no school's "
+                   "assessment, goals or sheets, no 内部资料 mark. 已批准公开发布（仅全区数据）。")
+@click.option("--no-sheets", "no_sheets", is_flag=True, default=False,
+              help="Leave out each school's assessment sheet. 不生成各校考核表。")
+@user_option
+@pass_ctx
+def annual(ctx: Context, year: int, plan_name: str | None, out: str | None,
+           formats: tuple[str, ...], public: bool, no_sheets: bool, user: str | None) -> None:
+    """The district's annual education-quality report (年报) of the school year starting in
+    YEAR, with a methods appendix, and each school's assessment sheet. 年度教育质量报告与各校考核表。"""
+    from eduquality.analysis.annual import annual_data
+    from eduquality.ingest.planfile import load_plan
+    from eduquality.reports.bundle import write_annual_report
+
+    plan = load_plan(plan_name or ctx.settings.plan.file, ctx.lang)
+    with ctx.open_db(read_only=True) as db:
+        _require_whole_district(ctx, db, user, "report annual")
+        data = annual_data(db, year, ctx.settings, plan)
+    folder = Path(out or f"annual-{year}")
+    paths = write_annual_report(data, folder, ctx.lang, formats or ("pdf", "xlsx"),
+                                settings=ctx.settings, public=public, sheets=not no_sheets)
+    ctx.say("cli.files_written", n=len(paths), folder=folder)

@@ -23,6 +23,20 @@ multimedia_classrooms_per_100         每百名学生拥有网络多媒体教室
   0.50 for primary schools and 0.45 for junior schools (the 办法's formula: a population SD
   weighted by enrolment, not the sample SD of the GLOSSARY's score summaries).
 
+The quality dimension (the 办法's 第三章 教育质量, the part the data support), each a share with
+its 95 % Wilson interval against its target (:data:`QUALITY_TARGETS`, :func:`quality_row`):
+
+- ``consolidation`` 巩固率: the 办法 asks ≥ 95 % of a cohort from grade 1 to the end of grade 9;
+  the data hold a few years of enrolment, so the share measured is the year's: 1 − dropouts of
+  compulsory grades in the school year / students of compulsory grades (a year's retention;
+  the 9-year cohort rate is its product over nine years);
+- ``disabled_enrolment`` 残疾儿童少年入学率: students of compulsory grades flagged 残疾 / the
+  school-age (6–15) children with disabilities of the district (statistic
+  ``disabled_children_school_age``), ≥ 95 %;
+- ``monitoring_level`` 监测结果: per monitoring exam of a compulsory grade and subject, the share
+  of students at or above the good line (the 办法's "达到Ⅲ级以上", read as our 良好 line), ≥ 50 %
+  here as a working target (the 办法 sets no share: the district's own choice).
+
 Nine-year schools: the 办法 splits them into their primary and junior parts; the data here hold
 one set of resources per school, so a caller assesses a school against one level.
 """
@@ -36,8 +50,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-__all__ = ["CV_LIMITS", "INDICATORS", "STANDARDS", "balance_summary", "resource_indicators",
-           "school_compliance", "weighted_cv"]
+from eduquality.measures.indicators import indicator_interval, indicator_value
+
+__all__ = ["CV_LIMITS", "INDICATORS", "QUALITY_COLUMNS", "QUALITY_TARGETS", "STANDARDS",
+           "balance_summary", "quality_row", "resource_indicators", "school_compliance",
+           "weighted_cv"]
 
 STANDARDS: dict[str, dict[str, float]] = {
     "qualified_teachers_per_100": {"primary": 4.2, "junior": 5.3},
@@ -66,6 +83,29 @@ CV_LIMITS = {"primary": 0.50, "junior": 0.45}
 
 MIN_MET = 6
 FLOOR = 0.85
+
+QUALITY_TARGETS = {"consolidation": 0.95, "disabled_enrolment": 0.95, "monitoring_level": 0.50}
+"""The quality indicators' targets (shares; module docstring)."""
+
+QUALITY_COLUMNS = ["indicator", "item", "numerator", "denominator", "value", "low", "high",
+                   "target", "meets"]
+
+
+def quality_row(indicator: str, numerator: float, denominator: float,
+                item: str = "") -> dict[str, object]:
+    """One quality indicator: value = numerator / denominator with its 95 % Wilson interval,
+    its target and whether the value meets it (None when there is no value).
+
+    >>> r = quality_row("consolidation", 990, 1000)
+    >>> round(r["value"], 3), round(r["low"], 4), round(r["high"], 4), r["meets"]
+    (0.99, 0.9817, 0.9946, True)
+    """
+    value = indicator_value(numerator, denominator, 1.0, None)
+    low, high = indicator_interval(numerator, denominator, 1.0, "proportion")
+    target = QUALITY_TARGETS[indicator]
+    return {"indicator": indicator, "item": item, "numerator": numerator,
+            "denominator": denominator, "value": value, "low": low, "high": high,
+            "target": target, "meets": None if math.isnan(value) else bool(value >= target)}
 
 
 def resource_indicators(counts: pd.DataFrame, students: Mapping[str, float]) -> pd.DataFrame:

@@ -5,6 +5,12 @@ GLOSSARY "Growth and value-added". Every estimate comes with its standard error,
 when ≤ −2, else 'expected' (符合预期); units with fewer than ``min_n`` students are not reported
 (estimate missing, band 'insufficient').
 
+When the multilevel fit lands on the boundary τ² = 0 (the data show no variance between units
+beyond what the students' own spread explains), every unit's estimate is 0 with SE 0: not
+"exactly as expected" for each, but no detectable difference between the units. Those units get
+the band 'no_difference' (message ``valueadded.band.no_difference``), which the pages, reports
+and the assessment show instead of 0.00 (0.00–0.00).
+
 (a) :func:`residual_value_added` — OLS of the current score on the prior score(s) (+ covariates);
     a unit's estimate is its students' mean residual r̄ⱼ.
 (b) :func:`multilevel_value_added` — random-intercept model yᵢⱼ = xᵢⱼ'β + uⱼ + eᵢⱼ, uⱼ ~ N(0, τ²),
@@ -60,11 +66,16 @@ MESSAGES = register({
     "valueadded.band.expected": ("符合预期", "as expected"),
     "valueadded.band.below": ("显著低于预期", "significantly below expected"),
     "valueadded.band.insufficient": ("人数不足，不报告", "too few students, not reported"),
+    "valueadded.band.no_difference": ("学校（班级）之间无可检测的差异",
+                                      "no detectable difference between schools (or classes)"),
 })
 
 BAND_Z = 2.0
 """│estimate / SE│ at or above which a unit is banded above or below expectation."""
 Z95 = float(stats.norm.ppf(0.975))
+TAU2_ZERO = 1e-7
+"""τ²/σ² at or below which the multilevel fit is on its boundary (τ² = 0: band 'no_difference'):
+just above the search's lower bound e⁻¹⁸ ≈ 1.5e-8 (:func:`fit_random_intercept`)."""
 
 
 class ValueAddedInputError(KeyedError):
@@ -304,6 +315,8 @@ def multilevel_value_added(
     y, X, codes, index = _prepare(current, priors, unit, covariates)
     fit = fit_random_intercept(y, X, codes, method)
     out = _finish(index, fit.n, fit.ranef, fit.cond_se, min_n)
+    if fit.tau2 <= TAU2_ZERO * fit.sigma2:   # the boundary fit: no between-unit variance
+        out.loc[out["n"] >= min_n, "band"] = "no_difference"
     out["rbar"] = np.where(out["n"] >= min_n, fit.rbar, np.nan)
     out["shrinkage"] = fit.shrinkage
     return out

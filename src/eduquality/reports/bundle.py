@@ -31,7 +31,7 @@ from eduquality.reports.roster import with_identities, with_student_knowledge
 from eduquality.reports.school import school_codes, school_report
 from eduquality.reports.student import find_student, student_report
 from eduquality.reports.view import View
-from eduquality.results import ExamAnalysis, FollowUp, Forecast, ValueAdded
+from eduquality.results import AnnualData, ExamAnalysis, FollowUp, Forecast, ValueAdded
 from eduquality.store import Database
 
 Kind = Literal["district", "school", "class", "student"]
@@ -213,3 +213,27 @@ def _first_student(analysis: ExamAnalysis) -> int | None:
         return None
     st = analysis.students
     return int(st.loc[st["class_id"].astype(str) == classes[0], "student_id"].min())
+
+
+def write_annual_report(data: AnnualData, out_dir: str | Path, lang: str = "zh",
+                        formats: Iterable[str] = ("pdf", "xlsx"), *,
+                        settings: Settings | None = None, public: bool = False,
+                        sheets: bool = True) -> list[Path]:
+    """The annual education-quality report (年报) as ``annual-YEAR.<fmt>`` and, with ``sheets``
+    and unless ``public``, each assessed school's sheet as ``schools/assessment-YEAR-CODE.<fmt>``
+    (internal documents: a sheet carries the school's band), under ``out_dir``
+    (:mod:`eduquality.reports.annual`). Writes; returns the paths written."""
+    from eduquality.reports.annual import annual_report, assessment_sheet
+
+    settings = settings or Settings()
+    formats = list(formats)
+    out = Path(out_dir)
+    report = annual_report(data, lang, settings.publication, public, settings.min_unit_n)
+    paths = [write_report(report, out / f"annual-{data.year}.{f}", f) for f in formats]
+    if sheets and not public:
+        for code in sorted(data.assessment["schools"]["school_code"].astype(str)):
+            sheet = assessment_sheet(data, code, lang, settings.publication)
+            paths += [write_report(sheet, out / "schools" /
+                                   f"assessment-{data.year}-{safe_name(code)}.{f}", f)
+                      for f in formats]
+    return paths

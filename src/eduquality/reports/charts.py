@@ -151,3 +151,54 @@ def trend(labels: Sequence[str],
         ax.grid(axis="y", lw=0.4, color="#e0e0e0")
         ax.legend(ncols=min(len(series), 4), loc="upper left", bbox_to_anchor=(0, 1.18))
         return _png(fig)
+
+
+def trajectory(years: Sequence[int], series: Sequence[tuple[str, npt.ArrayLike,
+                                                             npt.ArrayLike | None,
+                                                             npt.ArrayLike | None]],
+               expected: npt.ArrayLike | None, path_label: str, ylabel: str,
+               band: tuple[float | None, float | None] | None = None,
+               target: tuple[int, float] | None = None, target_label: str = "",
+               height_cm: float = 6.0) -> bytes:
+    """An indicator's values by year against its target: one line per series ``(name,
+    values, lows, highs)`` (the district, or schools), each with its 95 % interval as error
+    bars where it has one; the path the target asks for (``expected``, one value per year,
+    NaN where none) dashed and labelled ``path_label``; a ``band`` target (low, high) shaded;
+    the ``target`` (year, value) marked with a star (labelled ``target_label``). Values are in the indicator's own unit
+    (not shares); the years stay in order, gaps (NaN) stay gaps."""
+    with matplotlib.rc_context(RC):
+        fig, (ax,) = _figure(17, height_cm)
+        x = np.asarray(list(years), dtype=float)
+        if band is not None:
+            b_lo, b_hi = band
+            if b_lo is not None and b_hi is not None:
+                ax.axhspan(b_lo, b_hi, color="#e8f0e0", zorder=0, label=path_label)
+            else:
+                for edge in (b_lo, b_hi):
+                    if edge is not None:
+                        ax.axhline(edge, ls="--", lw=1.0, color="#333333", label=path_label)
+        if expected is not None:
+            e = np.asarray(expected, dtype=float)
+            if np.isfinite(e).any():
+                ax.plot(x, e, ls="--", lw=1.0, color="#333333", label=path_label)
+        for i, (name, values, lows, highs) in enumerate(series):
+            v = np.asarray(values, dtype=float)
+            colour = LINE_COLOURS[i % len(LINE_COLOURS)]
+            ax.plot(x, v, marker="o", ms=3.5, lw=1.3, color=colour, label=name)
+            if lows is not None and highs is not None:
+                lo_a = np.asarray(lows, dtype=float)
+                hi_a = np.asarray(highs, dtype=float)
+                ok = np.isfinite(lo_a) & np.isfinite(hi_a) & np.isfinite(v)
+                if ok.any():
+                    err = np.vstack([v[ok] - lo_a[ok], hi_a[ok] - v[ok]])
+                    ax.errorbar(x[ok], v[ok], yerr=err, fmt="none", ecolor=colour, lw=0.8,
+                                capsize=2)
+        if target is not None:
+            ax.plot([target[0]], [target[1]], marker="*", ms=9, color="#c05621", ls="none",
+                    label=target_label or None)
+        ticks = sorted({int(y) for y in years} | ({int(target[0])} if target else set()))
+        ax.set_xticks(ticks, [str(t) for t in ticks], fontsize=7)
+        ax.set_ylabel(ylabel)
+        ax.grid(axis="y", lw=0.4, color="#e0e0e0")
+        ax.legend(ncols=min(len(series) + 2, 4), loc="upper left", bbox_to_anchor=(0, 1.2))
+        return _png(fig)

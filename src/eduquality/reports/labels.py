@@ -568,6 +568,9 @@ def track(label: object, lang: str) -> str:
 
 
 def va_band(code: object, lang: str) -> str:
-    """A value-added band: 'above' | 'expected' | 'below' | 'insufficient'."""
-    key = f"reports.va_band.{code}"
-    return tr(key, lang) if has(key) else ("" if code is None else str(code))
+    """A value-added band: 'above' | 'expected' | 'below' | 'insufficient', or
+    'no_difference' (the multilevel fit on τ² = 0: the measures' own message)."""
+    for key in (f"reports.va_band.{code}", f"valueadded.band.{code}"):
+        if has(key):
+            return tr(key, lang)
+    return "" if code is None else str(code)

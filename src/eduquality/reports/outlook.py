@@ -36,8 +36,10 @@ from eduquality.results import Forecast, ValueAdded
 Block = Table | Chart | Text
 
 VA_BAND_CODES = {"above": "above", "expected": "similar", "below": "below",
-                 "insufficient": "too_few"}
+                 "insufficient": "too_few", "no_difference": "similar"}
 """Value-added bands → the report band codes that colour cells ('above' green, 'below' red)."""
+NO_DIFFERENCE = "no_difference"
+"""The multilevel band of a fit on τ² = 0 (:mod:`eduquality.measures.valueadded`)."""
 ESTIMATORS = ("multilevel", "residual", "mean_sgp", "median_sgp")
 
 MESSAGES = register({
@@ -104,6 +106,13 @@ def va_table(view: View, frame: pd.DataFrame, level: str, title: str) -> Table:
     else:
         out.insert(0, "label", [view.class_name(c) for c in out["class_id"]])
     out["ml.ci"] = intervals(out["multilevel.ci_low"], out["multilevel.ci_high"], "num2")
+    flat = out["multilevel.band"] == NO_DIFFERENCE
+    if flat.any():  # τ² = 0: the message, not 0.00 (0.00–0.00) for every unit
+        out["ml.ci"] = out["ml.ci"].astype(object)
+        out.loc[flat, "ml.ci"] = L.va_band(NO_DIFFERENCE, lang)
+        for f in ("estimate", "se", "ci_low", "ci_high"):
+            out[f"multilevel.{f}"] = out[f"multilevel.{f}"].astype(object)
+            out.loc[flat, f"multilevel.{f}"] = None
     cols = [Column("label", L.col("school_code" if level == "school" else "class_id", lang))]
     if level == "school":
         cols.append(Column("peer", L.col("peer_group", lang)))
@@ -166,7 +175,9 @@ def value_added_section(view: View, va: ValueAdded, title: str,
         key = "tbl.va_school" if school is not None else "tbl.va_schools"
         table = va_table(view, schools, "school", L.text(key, lang, subject=subject))
         blocks.append(table)
-        if school is None:
+        if (table.frame["multilevel.band"] == NO_DIFFERENCE).all():
+            blocks.append(Text(L.va_band(NO_DIFFERENCE, lang)))   # nothing to draw
+        elif school is None:
             blocks.append(va_chart(view, table, subject))
     if len(classes):
         table = va_table(view, classes, "class", L.text("tbl.va_classes", lang, subject=subject))

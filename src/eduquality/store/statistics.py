@@ -57,6 +57,8 @@ _LIST = [
     Statistic("population_by_age", "常住人口（单岁组）", "resident population by single year of age",
               "人", "population", category="age"),
     Statistic("resident_population", "常住人口总数", "resident population", "人", "population"),
+    Statistic("disabled_children_school_age", "适龄残疾儿童少年人数（6–15岁）",
+              "school-age children with disabilities (6–15)", "人", "population"),
     Statistic("attainment_population", "15岁及以上人口（按最高受教育程度）",
               "population aged 15+ by highest level completed", "人", "attainment",
               category="attainment"),

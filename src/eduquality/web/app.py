@@ -45,6 +45,7 @@ from eduquality.web.routes import (
     dashboard,
     exams,
     home,
+    plan,
     programmes,
     reports,
     schools,
@@ -123,7 +124,7 @@ def create_app(db: Database | str | Path, settings: Settings | None = None, *,
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/api", create_api(app.state), name="api")  # JSON, with /api/openapi.json
     for module in (session, home, exams, schools, classes, students, audit_log,
-                   dashboard, units, reports, uploads, admin, assessment, programmes):
+                   dashboard, units, reports, uploads, admin, assessment, plan, programmes):
         app.include_router(module.router)
     _add_error_pages(app)
     _add_headers(app)

@@ -22,8 +22,9 @@ import pandas as pd
 from eduquality.analysis.assessment import Assessment, assess
 from eduquality.config import ASSESSMENT_KINDS
 from eduquality.errors import NotFoundError, PermissionDenied
-from eduquality.i18n import has, register, tr
+from eduquality.i18n import register, tr
 from eduquality.ingest.planfile import load_plan
+from eduquality.reports.annual import band_text, sheet_sections
 from eduquality.reports.model import Column, Section, Table
 from eduquality.store.policy import Scope
 from eduquality.web.dashboard import is_bureau
@@ -38,26 +39,9 @@ MESSAGES = register({
     "web.assess.title": ("{year} 学年年度目标考核", "Annual school assessment {year}"),
     "web.assess.sheet": ("{school} · {year} 学年年度目标考核", "{school} · assessment {year}"),
     "web.assess.band": ("档次", "Band"),
-    "web.assess.band_label": ("第 {band} 档", "band {band}"),
-    "web.assess.tied": ("（并列）", " (tied)"),
     "web.assess.school": ("学校", "School"),
     "web.assess.total": ("总分", "Total"),
     "web.assess.interval": ("95% 区间", "95 % interval"),
-    "web.assess.component": ("考核项目", "Component"),
-    "web.assess.weight": ("权重", "Weight"),
-    "web.assess.score": ("得分率", "Score (0–1)"),
-    "web.assess.se": ("标准误", "SE"),
-    "web.assess.points": ("得分", "Points"),
-    "web.assess.state": ("状态", "State"),
-    "web.assess.reason": ("说明", "Why"),
-    "web.assess.components": ("各项得分", "Components"),
-    "web.assess.evidence": ("依据", "Evidence"),
-    "web.assess.item": ("项目", "Item"),
-    "web.assess.value": ("数值", "Value"),
-    "web.assess.n": ("人数 / 基数", "n"),
-    "web.assess.note": ("说明", "Note"),
-    "web.assess.summary": ("总分与档次", "Total and band"),
-    "web.assess.none": ("无可计分数据", "nothing to score"),
     "web.assess.notes": ("内部资料，不公开排名。总分 = 100 × Σ 权重 × 得分率 / Σ 权重（无数据的项目不计，"
                          "其余权重重新归一）；区间为 ±1.96 标准误。两校之差在 1.96 倍合成标准误之内即为同一档（并列），"
                          "不区分先后。增值依据区级考试的多层模型增值（效应量），从不只看平均分。",
@@ -105,17 +89,6 @@ def _num(x: Any, fmt: str = ".1f") -> str:
         else format(float(x), fmt)
 
 
-def _band(ctx: Ctx, row: dict) -> str:
-    if pd.isna(row["band"]):
-        return str(ctx.t("web.assess.none"))
-    return str(ctx.t("web.assess.band_label", band=int(row["band"]))) + (
-        str(ctx.t("web.assess.tied")) if bool(row["tied"]) else "")
-
-
-def _text(key: object, lang: str) -> str:
-    return tr(str(key), lang) if isinstance(key, str) and key and has(key) else str(key or "")
-
-
 def assessment_page(ctx: Ctx, result: Assessment) -> Page:
     """The district's page (bureau roles; PermissionDenied for any other)."""
     require_district(ctx)
@@ -129,7 +102,7 @@ def assessment_page(ctx: Ctx, result: Assessment) -> Page:
         rows = []
         for r in schools.to_dict("records"):
             code = str(r["school_code"])
-            rows.append({"band": _band(ctx, r), "school": r["name"],
+            rows.append({"band": band_text(r, lang), "school": r["name"],
                          HREF: f"/assessment/{year}/schools/{code}",
                          "total": _num(r["total"]),
                          "interval": "" if pd.isna(r["se"]) else
@@ -147,50 +120,20 @@ def assessment_page(ctx: Ctx, result: Assessment) -> Page:
 
 
 def school_sheet_page(ctx: Ctx, result: Assessment, school_code: str) -> Page:
-    """One school's sheet (PermissionDenied outside the scope, NotFoundError for no school)."""
+    """One school's sheet (PermissionDenied outside the scope, NotFoundError for no school):
+    the annual report's sheet (:func:`eduquality.reports.annual.sheet_sections`)."""
     require_school(ctx, school_code)
     t, lang, year = ctx.t, ctx.lang, result.year
+    frames = {"schools": result.schools, "components": result.components,
+              "evidence": result.evidence}
     try:
-        row, comps, evidence = result.sheet(school_code)
+        name, sections = sheet_sections(frames, school_code, lang)
     except KeyError:
         raise NotFoundError(school_code) from None
-    r = row.to_dict()
-    summary = pd.DataFrame([{"school": r["name"], "band": _band(ctx, r), "total": _num(r["total"]),
-                             "interval": "" if pd.isna(r["se"]) else
-                             f"{_num(r['low'])}–{_num(r['high'])}"}])
-    summary_table = Table("", [Column("school", t("web.assess.school")),
-                               Column("band", t("web.assess.band")),
-                               Column("total", t("web.assess.total")),
-                               Column("interval", t("web.assess.interval"))], summary)
-    crows = [{"component": t(f"assessment.component.{c['component']}"),
-              "weight": _num(c["weight"], "g"), "score": _num(c["score"], ".3f"),
-              "se": _num(c["se"], ".3f"), "points": _num(c["points"]),
-              "state": t(f"assessment.state.{c['state']}"),
-              "reason": _text(c["reason"], lang)} for c in comps.to_dict("records")]
-    ctable = Table("", [Column(k, t(f"web.assess.{k}")) for k in
-                        ("component", "weight", "score", "se", "points", "state", "reason")],
-                   pd.DataFrame(crows, columns=["component", "weight", "score", "se", "points",
-                                                "state", "reason"]))
-    erows = [{"component": t(f"assessment.component.{e['component']}"),
-              "item": _text(e["item"], lang), "value": _num(e["value"], ".2f"),
-              "interval": "" if pd.isna(e["low"]) else f"{_num(e['low'], '.2f')}–"
-                                                      f"{_num(e['high'], '.2f')}",
-              "n": "" if pd.isna(e["n"]) else str(int(e["n"])),
-              "note": _text(e["note"], lang)} for e in evidence.to_dict("records")]
-    etable = Table("", [Column("component", t("web.assess.component")),
-                        Column("item", t("web.assess.item")),
-                        Column("value", t("web.assess.value")),
-                        Column("interval", t("web.assess.interval")),
-                        Column("n", t("web.assess.n")), Column("note", t("web.assess.note"))],
-                   pd.DataFrame(erows, columns=["component", "item", "value", "interval", "n",
-                                                "note"]))
-    sections = [section(t("web.assess.summary"), summary_table),
-                section(t("web.assess.components"), ctable),
-                section(t("web.assess.evidence"), etable)]
     crumbs = [(t("web.nav.home"), "/")]
     if is_bureau(ctx.scope):
         crumbs.append((t("web.assess.title", year=year), f"/assessment/{year}"))
-    return page(lang, t("web.assess.sheet", school=r["name"], year=year), sections,
+    return page(lang, t("web.assess.sheet", school=name, year=year), sections,
                 notes=[t("web.assess.notes")], internal=True, crumbs=crumbs,
                 export_name=f"assessment-{year}-{school_code}",
                 audit_object=f"assessment {year} {school_code}")

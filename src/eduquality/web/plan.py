@@ -15,19 +15,20 @@ from typing import Any
 
 import pandas as pd
 
+from eduquality.analysis.annual import indicator_row
 from eduquality.analysis.plan import PlanStatus, plan_status
 from eduquality.i18n import register
 from eduquality.ingest.planfile import Indicator, load_plan
+from eduquality.reports.annual import STATUS_BAND, trajectory_chart
+from eduquality.reports.annual import target_text as annual_target_text
 from eduquality.reports.model import Column, Section, Table
 from eduquality.store.units import unit_names
 from eduquality.web.deps import Ctx
-from eduquality.web.pages import section
+from eduquality.web.pages import Page, page, section
 
-__all__ = ["STATUS_BAND", "plan_sections", "target_text"]
+__all__ = ["STATUS_BAND", "load_status", "plan_page", "plan_page_sections", "plan_sections",
+           "school_plan_page", "school_plan_sections", "target_text"]
 
-STATUS_BAND = {"on_track": "above", "at_risk": "similar", "off_track": "below",
-               "no_data": "too_few", "pending": "similar"}
-"""A status → the band code whose colour shows it."""
 
 MESSAGES = register({
     "web.plan.title": ("行动计划：{title}", "Action plan: {title}"),
@@ -50,12 +51,15 @@ MESSAGES = register({
                       "否则“未达进度”。", "Status: on track when the value reaches the path; at "
                       "risk when it falls short but its interval reaches the path or the gap is "
                       "within the tolerance; off track otherwise."),
-    "web.plan.target.level": ("{year} 年达到 {value}", "{value} by {year}"),
-    "web.plan.target.step": ("每年 {sign}{step}", "{sign}{step} a year"),
-    "web.plan.target.hold_up": ("每年 ≥ {value}", "≥ {value} every year"),
-    "web.plan.target.hold_down": ("每年 ≤ {value}", "≤ {value} every year"),
-    "web.plan.target.rising": ("逐年提高", "rising every year"),
-    "web.plan.target.band": ("保持在 {low}–{high}", "within {low}–{high}"),
+    "web.plan.page": ("行动计划：各指标逐年进度", "Action plan: every indicator year by year"),
+    "web.plan.school_page": ("{school} · 行动计划指标", "{school} · the action plan's indicators"),
+    "web.plan.by_school": ("{name} · 分学校", "{name} · by school"),
+    "web.plan.district": ("{name} · 全区逐年", "{name} · the district year by year"),
+    "web.plan.own": ("{name} · 本校逐年", "{name} · the school year by year"),
+    "web.plan.none": ("本校没有按学校计算的指标或绑定的目标。", "No indicator is computed per school "
+                      "and no goal is bound to this school."),
+    "web.plan.more": ("各指标逐年进度图（分学校）见 /plan。", "Every indicator's trajectory (by "
+                      "school): /plan."),
 })
 
 
@@ -65,26 +69,14 @@ def _num(x: Any, decimals: int) -> str:
     return f"{float(x):.{decimals}f}"
 
 
-def target_text(ind: Indicator, t: Any) -> str:
-    """The indicator's target in words (web.plan.target.* messages)."""
-    g = ind.target
-
-    def n(x: float | None) -> str:
-        return "–" if x is None else f"{x:g}"
-
-    if g.kind == "level":
-        return str(t("web.plan.target.level", value=n(g.value), year=g.year))
-    if g.kind == "step":
-        step = float(g.step or 0.0)
-        return str(t("web.plan.target.step", sign="+" if step >= 0 else "−", step=n(abs(step))))
-    if g.kind == "hold":
-        return str(t(f"web.plan.target.hold_{g.direction}", value=n(g.value)))
-    if g.kind == "band":
-        return str(t("web.plan.target.band", low=n(g.low), high=n(g.high)))
-    return str(t("web.plan.target.rising"))
+def target_text(ind: Indicator, lang: str) -> str:
+    """The indicator's target in words (:func:`eduquality.reports.annual.target_text`)."""
+    return annual_target_text(indicator_row(ind), lang)
 
 
-def _rows(ctx: Ctx, status: PlanStatus, values: pd.DataFrame) -> pd.DataFrame:
+def _rows(ctx: Ctx, status: PlanStatus, values: pd.DataFrame,
+          names: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per value (``names``: with the school's name of each row's unit)."""
     t = ctx.t
     inds = {i.code: i for i in status.plan.indicators}
     rows = []
@@ -92,32 +84,36 @@ def _rows(ctx: Ctx, status: PlanStatus, values: pd.DataFrame) -> pd.DataFrame:
         ind = inds[str(r["indicator"])]
         d = ind.decimals if ind.decimals is not None else 1
         rows.append({
+            "school": (names or {}).get(str(r["unit"]), str(r["unit"])),
             "indicator": str(ind.name.get(ctx.lang)), "year": str(int(r["year"])),
             "value": _num(r["value"], d), "unit": ind.unit,
             "interval": "" if pd.isna(r["low"]) else
             f"{_num(r['low'], d)}–{_num(r['high'], d)}",
-            "expected": _num(r["expected"], d), "target": target_text(ind, t),
+            "expected": _num(r["expected"], d), "target": target_text(ind, ctx.lang),
             "status": t(f"trajectory.{r['status']}"),
             "status_code": STATUS_BAND.get(str(r["status"]), "too_few")})
-    return pd.DataFrame(rows, columns=["indicator", "year", "value", "unit", "interval",
-                                       "expected", "target", "status", "status_code"])
+    return pd.DataFrame(rows, columns=["school", "indicator", "year", "value", "unit",
+                                       "interval", "expected", "target", "status",
+                                       "status_code"])
 
 
-def _columns(ctx: Ctx) -> list[Column]:
+def _columns(ctx: Ctx, school: bool = False) -> list[Column]:
     t = ctx.t
-    return [Column("indicator", t("web.plan.indicator")), Column("year", t("web.plan.year")),
+    lead = [Column("school", t("web.plan.school"))] if school else []
+    return [*lead, Column("indicator", t("web.plan.indicator")),
+            Column("year", t("web.plan.year")),
             Column("value", t("web.plan.value")), Column("unit", t("web.plan.unit")),
             Column("interval", t("web.plan.interval")),
             Column("expected", t("web.plan.expected")), Column("target", t("web.plan.target")),
             Column("status", t("web.plan.status"), band_key="status_code")]
 
 
-def _goals(ctx: Ctx, status: PlanStatus) -> Section:
+def _goals(ctx: Ctx, status: PlanStatus, school: str | None = None) -> Section:
     t = ctx.t
     names = unit_names(ctx.db)["school"]
     goals = {g.code: g for g in status.plan.goals}
-    latest = status.goals.sort_values("year").groupby("goal").tail(1) if not \
-        status.goals.empty else status.goals
+    mine = status.goals if school is None else status.goals[status.goals["school"] == school]
+    latest = mine.sort_values("year").groupby("goal").tail(1) if not mine.empty else mine
     rows = [{"school": names.get(str(r["school"]), str(r["school"])),
              "goal": goals[str(r["goal"])].text.get(ctx.lang), "year": str(int(r["year"])),
              "rank": "" if pd.isna(r["rank"]) else f"{r['rank']}/{r['n']} (≤ {r['required_rank']})",
@@ -151,6 +147,91 @@ def plan_sections(ctx: Ctx) -> list[Section]:
                 Table("", _columns(ctx), _rows(ctx, status, latest)),
                 note=ctx.t("web.plan.note")),
         section(ctx.t("web.plan.trajectory"),
-                Table("", _columns(ctx), _rows(ctx, status, every))),
+                Table("", _columns(ctx), _rows(ctx, status, every)),
+                note=ctx.t("web.plan.more")),
         _goals(ctx, status),
     ]
+
+
+def load_status(db: Any, plan_file: str, lang: str) -> PlanStatus:
+    """The settings' plan over ``db`` (every year, unit and goal): what the plan pages show."""
+    return plan_status(db, load_plan(plan_file, lang))
+
+
+def _ordered(status: PlanStatus, values: pd.DataFrame) -> pd.DataFrame:
+    """Rows in the plan's order of indicators, then unit (school code), then year: a fixed
+    order, never by value."""
+    order = {i.code: k for k, i in enumerate(status.plan.indicators)}
+    return values.assign(_o=values["indicator"].map(order)).sort_values(
+        ["_o", "unit", "year"], kind="stable").drop(columns="_o")
+
+
+def plan_page_sections(ctx: Ctx, status: PlanStatus) -> list[Section]:
+    """Every indicator's trajectory against its target: the district's chart and years and,
+    where the indicator is computed per school, every school's years (fixed order, school
+    code; internal). Bureau roles: the caller checks."""
+    t, lang = ctx.t, ctx.lang
+    v = status.values[status.values["breakdown"] == ""]
+    names = unit_names(ctx.db)["school"]
+    sections: list[Section] = []
+    for ind in status.plan.indicators:
+        own = v[v["indicator"] == ind.code]
+        district = _ordered(status, own[own["unit"] == "district"])
+        if district.empty:
+            continue
+        name = str(ind.name.get(lang))
+        chart = trajectory_chart(indicator_row(ind), district, lang) if \
+            district["value"].notna().any() else None
+        sections.append(section(t("web.plan.district", name=name),
+                                Table("", _columns(ctx), _rows(ctx, status, district)), chart))
+        schools = _ordered(status, own[own["unit"] != "district"])
+        if not schools.empty:
+            sections.append(section(t("web.plan.by_school", name=name),
+                                    Table("", _columns(ctx, school=True),
+                                          _rows(ctx, status, schools, names))))
+    sections.append(_goals(ctx, status))
+    return sections
+
+
+def school_plan_sections(ctx: Ctx, status: PlanStatus, school_code: str) -> list[Section]:
+    """A school's own indicators (those computed per school) year by year against the path
+    from its own baseline, with their charts, and its bound goals. The caller checks that the
+    scope sees the school."""
+    lang = ctx.lang
+    v = status.values[(status.values["breakdown"] == "")
+                      & (status.values["unit"] == school_code)]
+    sections: list[Section] = []
+    for ind in status.plan.indicators:
+        rows = _ordered(status, v[v["indicator"] == ind.code])
+        if rows.empty:
+            continue
+        name = str(ind.name.get(lang))
+        chart = trajectory_chart(indicator_row(ind), rows, lang, series=[
+            (unit_names(ctx.db)["school"].get(school_code, school_code), rows)]) if \
+            rows["value"].notna().any() else None
+        sections.append(section(ctx.t("web.plan.own", name=name),
+                                Table("", _columns(ctx), _rows(ctx, status, rows)), chart))
+    if not status.goals.empty and (status.goals["school"] == school_code).any():
+        sections.append(_goals(ctx, status, school_code))
+    return sections
+
+
+def plan_page(ctx: Ctx, status: PlanStatus) -> Page:
+    """``/plan``: :func:`plan_page_sections` as a page (internal)."""
+    t = ctx.t
+    return page(ctx.lang, t("web.plan.page"), plan_page_sections(ctx, status),
+                subtitle=t("web.plan.title", title=status.plan.title.get(ctx.lang)),
+                notes=[t("web.plan.note")], internal=True,
+                crumbs=[(t("web.nav.home"), "/")], export_name="plan", audit_object="plan")
+
+
+def school_plan_page(ctx: Ctx, status: PlanStatus, school_code: str, school_name: str
+                     ) -> Page:
+    """``/plan/schools/{code}``: :func:`school_plan_sections` as a page (internal)."""
+    t = ctx.t
+    sections = school_plan_sections(ctx, status, school_code)
+    return page(ctx.lang, t("web.plan.school_page", school=school_name), sections,
+                subtitle=t("web.plan.title", title=status.plan.title.get(ctx.lang)),
+                notes=[t("web.plan.note")] if sections else [t("web.plan.none")],
+                internal=True, crumbs=[(t("web.nav.home"), "/")],
+                export_name=f"plan-{school_code}", audit_object=f"plan {school_code}")

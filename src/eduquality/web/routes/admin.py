@@ -23,6 +23,7 @@ from eduquality.config import (
     ASSESSMENT_COMPONENTS,
     ASSESSMENT_KINDS,
     EDITABLE,
+    TEXT_SETTING_MAX,
     ConfigError,
     setting_value,
 )
@@ -118,6 +119,8 @@ MESSAGES = register({
                                            "Borderline band (share of full marks)"),
     "web.setting.knowledge.min_gap": ("薄弱知识点最小差距", "Weak knowledge point: smallest gap"),
     "web.setting.plan.step": ("行动计划每年提升（上线率）", "Action plan: yearly step (rate)"),
+    "web.setting.plan.file": ("跟踪的行动计划（计划文件或内置计划名）",
+                              "Action plan tracked (a plan file or a shipped plan's name)"),
     **{f"web.setting.assessment.{kind}_{comp}": (
         f"年度考核权重：{ASSESSMENT_MESSAGES[f'assessment.kind.{kind}'][0]}·"
         f"{ASSESSMENT_MESSAGES[f'assessment.component.{comp}'][0]}",
@@ -291,7 +294,8 @@ async def save_settings(ctx: CtxDep) -> Response:
             given = form.getlist(key)
             changes[key] = ("true" if "true" in given else "false") if given else None
         else:
-            changes[key] = form_text(form, key)
+            changes[key] = form_text(form, key, max_length=TEXT_SETTING_MAX if kind is str
+                                     else 64)
     try:
         new, done = change_settings(ctx.db, state.settings,
                                     {k: v for k, v in changes.items() if v is not None},
