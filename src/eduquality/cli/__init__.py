@@ -3,6 +3,7 @@
 from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     analyse,
     assess,
+    backup,
     core,
     demo,
     export,

@@ -189,6 +189,13 @@ class Database:
                 self.con.execute("ROLLBACK")
                 raise
 
+    @contextmanager
+    def exclusive(self) -> Iterator[Any]:
+        """Hold this handle's write lock (shared by its cursors) without a transaction: no
+        write of this process lands meanwhile (a backup's checkpoint and file copy)."""
+        with self._write_lock:
+            yield self.con
+
     def append(self, query: str, params: list[Any]) -> None:
         """The light write path for one append-only INSERT into a table that no cross-table
         rule reads (audit rows): one statement, atomic on its own (DuckDB's autocommit), under
@@ -292,10 +299,14 @@ MIGRATION_LOCK = 0x6571_0001
 """The PostgreSQL advisory lock key held while a migration is applied."""
 
 
-def open_database(path: str | Path, lang: str = "zh", read_only: bool = False) -> Database:
+def open_database(path: str | Path, lang: str = "zh", read_only: bool = False,
+                  upgrade: bool = True) -> Database:
     """Open (creating if needed) the database at ``path`` and bring its schema up to date;
     ``read_only``: open an existing database whose schema is already up to date (no migration,
     no lock against other readers).
+
+    ``upgrade=False`` (a backup, taken before an upgrade): open for writing as found, neither
+    migrated nor checked.
 
     ``path`` may be a ``postgresql://`` URL (:func:`eduquality.store.pg.is_postgres_url`): the
     database must exist; its schema is created or upgraded as a file's is.
@@ -307,7 +318,7 @@ def open_database(path: str | Path, lang: str = "zh", read_only: bool = False) -
     from eduquality.store.pg import is_postgres_url
 
     if is_postgres_url(path):
-        return _open_postgres(path, lang, read_only)
+        return _open_postgres(path, lang, read_only, upgrade)
     if path != ":memory:" and read_only and not Path(path).is_file():
         raise EduQualityError(tr("store.no_database", lang, path=path))
     if path != ":memory:":
@@ -327,7 +338,7 @@ def open_database(path: str | Path, lang: str = "zh", read_only: bool = False) -
     try:
         if read_only:
             db.require_current_schema()
-        else:
+        elif upgrade:
             db.migrate()
     except BaseException:
         db.close()
@@ -335,7 +346,7 @@ def open_database(path: str | Path, lang: str = "zh", read_only: bool = False) -
     return db
 
 
-def _open_postgres(url: str, lang: str, read_only: bool) -> Database:
+def _open_postgres(url: str, lang: str, read_only: bool, upgrade: bool = True) -> Database:
     from eduquality.store.pg import PgConnection, connect_error, safe_url
 
     try:
@@ -349,7 +360,7 @@ def _open_postgres(url: str, lang: str, read_only: bool) -> Database:
     try:
         if read_only:
             db.require_current_schema()
-        else:
+        elif upgrade:
             db.migrate()
     except BaseException:
         db.close()
