@@ -15,6 +15,7 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     outlook,
     plan,
     report,
+    retention,
     simulate,
     stats,
     store,
