@@ -117,7 +117,13 @@ class Database:
         """Apply every migration not yet recorded, in version order, each in its own
         transaction (a migration added below the newest one recorded is applied too). Writes.
 
+        On PostgreSQL a role that may not change the schema (the platform role,
+        :mod:`eduquality.store.roles`) is refused with a clear message when a migration is
+        pending; with none pending it changes nothing.
+
         Returns the names of the migrations applied."""
+        if self.dialect == "postgres" and not self._pending_migrations():
+            return []
         with self._write_lock:
             self.con.execute("BEGIN TRANSACTION")
             if self.dialect == "postgres":
@@ -155,6 +161,26 @@ class Database:
                     raise
             applied.append(m.name)
         return applied
+
+    def _pending_migrations(self) -> list[Migration]:
+        """The migrations not yet recorded; on PostgreSQL, when there are any, the role must be
+        allowed to apply them (:func:`eduquality.store.roles.require_schema_rights`). Raises
+        EduQualityError for a database newer than this program."""
+        migrations = all_migrations()
+        known = migrations[-1].version if migrations else 0
+        current = self.schema_version()
+        if current > known:
+            raise EduQualityError(tr("store.newer_schema", self.lang, found=current, known=known))
+        done: set[int] = set()
+        if current:
+            done = {int(r[0]) for r in
+                    self.con.execute("SELECT version FROM schema_migrations").fetchall()}
+        pending = [m for m in migrations if m.version not in done]
+        if pending and self.dialect == "postgres":
+            from eduquality.store.roles import require_schema_rights
+
+            require_schema_rights(self.con, current, known)
+        return pending
 
     def _migration_sql(self, migration: Migration) -> str:
         """``migration``'s SQL for this store (frozen DuckDB text, rendered for PostgreSQL)."""
