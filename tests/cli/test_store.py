@@ -33,3 +33,6 @@ def test_store_roles_prints_one_psql_script():
     assert 'CREATE ROLE "wuhua_app" LOGIN;' in result.output
     assert 'GRANT CONNECT, TEMPORARY ON DATABASE "wuhua" TO "wuhua_app";' in result.output
     assert "ALTER DEFAULT PRIVILEGES FOR ROLE \"eduquality_migrate\"" in result.output
+    grants = CliRunner().invoke(main, ["store", "roles", "--grants-only", "--database", "wuhua"])
+    assert "CREATE ROLE" not in grants.output and "REVOKE DELETE, TRUNCATE ON audit_log" in (
+        grants.output)

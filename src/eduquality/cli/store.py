@@ -39,10 +39,14 @@ def copy(ctx: Context, src: str, dst: str) -> None:
               help="The district database's name.")
 @click.option("--migrator", default=None, help="The migration role (owns the schema).")
 @click.option("--platform", default=None, help="The platform role (rows only).")
-def roles(print_: bool, database: str, migrator: str | None, platform: str | None) -> None:
+@click.option("--grants-only", is_flag=True,
+              help="Only the grants on the database (idempotent; re-run after each upgrade).")
+def roles(print_: bool, database: str, migrator: str | None, platform: str | None,
+          grants_only: bool) -> None:
     """Print the CREATE ROLE / GRANT statements for PostgreSQL: a migration role that owns the
     schema and a platform role that cannot DROP, ALTER or TRUNCATE. 打印 PostgreSQL 最小权限的
     建角色与授权语句（迁移角色拥有架构；平台角色只能读写数据）。"""
     from eduquality.store.roles import MIGRATOR, PLATFORM, role_script
 
-    click.echo(role_script(database, migrator or MIGRATOR, platform or PLATFORM), nl=False)
+    click.echo(role_script(database, migrator or MIGRATOR, platform or PLATFORM, grants_only),
+               nl=False)

@@ -83,8 +83,16 @@ def database_statements(database: str, migrator: str = MIGRATOR,
     ]
 
 
-def role_script(database: str, migrator: str = MIGRATOR, platform: str = PLATFORM) -> str:
-    """Both parts as one ``psql`` script (``\\connect`` between them)."""
+def role_script(database: str, migrator: str = MIGRATOR, platform: str = PLATFORM,
+                grants_only: bool = False) -> str:
+    """Both parts as one ``psql`` script (``\\connect`` between them); ``grants_only``: the
+    database's part alone (idempotent: re-run after each upgrade, so that a table a migration
+    rebuilt gets its grants and the audit log's revocation again)."""
+    if grants_only:
+        return "\n".join([f"-- EduQuality grants on {database} (run connected to it, as a "
+                          "superuser; idempotent)",
+                          *[f"{s};" for s in database_statements(database, migrator,
+                                                                   platform)]]) + "\n"
     head = [
         "-- EduQuality: least-privilege roles for PostgreSQL (docs/deploy.md)",
         "-- Run as a superuser: sudo -u postgres psql -v ON_ERROR_STOP=1 -f roles.sql",
