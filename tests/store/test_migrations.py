@@ -35,8 +35,8 @@ FROZEN = {
     9: "3a0c4d598c73f54ae8282113f197c1cfc19367649d18d5ffbe44d2d0459a034d",
     10: "ea5f14cb69ae77e691c0a6cab6327dc5cfa11e5b3d1aca0ad8ec0f588fd4b0ae",
     11: "bda9d4a048ded5b91e7ca2ecca9c7b396779bfa8567c09b8f20e48b57ecebdec",
-    # issue 10 §2 (branch ops): students anonymised by retention
-    14: "a8f2c72d6ee645d9fae67bfe24164f880554155aa1d2e6644d3d21f6a4919267",
+    # issue 10 §2 (branch ops): students anonymised by retention; audit_log.audit_id
+    14: "66ea595706e2fc80623f16b0cfde6acc073eefaf0ec2ceabc52a52be35ce32e5",
 }
 
 # Which vocabulary each CHECK'd column holds (for the drift test below).
