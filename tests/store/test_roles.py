@@ -13,6 +13,7 @@ import pytest
 from eduquality.store import db as store_db
 from eduquality.store import open_database
 from eduquality.store.audit import audit
+from eduquality.store.backup import backup_database, restore_database
 from eduquality.store.migrations import Migration, all_migrations
 from eduquality.store.principals import Principal
 from eduquality.store.roles import (
@@ -21,6 +22,7 @@ from eduquality.store.roles import (
     database_statements,
     role_script,
 )
+from eduquality.store.transfer import table_checksum
 from tests.factories import tiny_exam_db
 
 _numbers = itertools.count(1)
@@ -101,3 +103,17 @@ def test_the_script_is_one_psql_file():
     assert 'CREATE DATABASE "wuhua" OWNER "eduquality_migrate"' in script
     assert '\\connect "wuhua"' in script
     assert "TRUNCATE" not in script.split("GRANT SELECT, INSERT, UPDATE, DELETE")[1].split(";")[0]
+
+
+def test_the_platform_role_backs_up(district, tmp_path, pg_cluster):
+    _, _, platform = district
+    with open_database(platform) as db:
+        manifest = backup_database(db, tmp_path / "backup")
+        assert manifest.tables["audit_log"] == list(table_checksum(db.con, "audit_log"))
+    target = pg_cluster.create_database()     # same cluster: the grants' roles exist
+    try:
+        restore_database(tmp_path / "backup", target)
+        with open_database(target, read_only=True) as back:
+            assert back.schema_version() == manifest.schema_version
+    finally:                                  # before the roles its grants name are dropped
+        pg_cluster.drop_database(target)
