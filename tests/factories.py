@@ -211,3 +211,36 @@ def add_later_exam(db: Database, exam_id: str = "E2", *, year_code: str = "2021-
                                 [tid, f"教师{subject}{i}", school, subject])
                     con.execute("INSERT INTO teaching_assignment VALUES (?, ?, ?)",
                                 [class_id, subject, tid])
+
+
+def new_regime_db(province: str = "云南省") -> Database:
+    """The hand-made 3+1+2 高考 of 2025 (tests/analysis/new_regime_exam: P1–P10 物理类 as
+    students 1–10, H1–H10 历史类 as 11–20; odd numbers in S1, even in S2), one paper per subject
+    without a track, and the official lines 物理类 本科批 540 / 特控线 600, 历史类 本科批 500 of
+    ``province`` (also the district's province)."""
+    from tests.analysis.new_regime_exam import FULL, RAW
+
+    db = open_database(":memory:")
+    ids = {f"{k}{i}": (i if k == "P" else 10 + i) for k in "PH" for i in range(1, 11)}
+    with db.write() as con:
+        con.execute("INSERT INTO district VALUES ('D', '测试区', '测试市', ?)", [province])
+        con.execute("INSERT INTO school_year VALUES ('2024-2025', '2024-09-01', '2025-07-15')")
+        for code, name in (("S1", "甲中"), ("S2", "乙中")):
+            con.execute("INSERT INTO school VALUES (?, ?, 'D', 'senior', 'public', 'urban', NULL,"
+                        " 'A', NULL)", [code, name])
+        con.execute("INSERT INTO exam VALUES ('2025-gaokao', '高考', 'gaokao', 'province',"
+                    " '2024-2025', 2, '2025-06-07', 12)")
+        for subject in RAW:
+            con.execute("INSERT INTO paper VALUES (?, '2025-gaokao', ?, NULL, ?)",
+                        [f"2025-gaokao/{subject}", subject, FULL.get(subject, 100.0)])
+        con.executemany("INSERT INTO student (student_id, national_id, name) VALUES (?, ?, ?)",
+                        [(n, f"G{n:06d}", f"学生{n}") for n in ids.values()])
+        con.executemany("INSERT INTO exam_registration VALUES ('2025-gaokao', ?, ?, ?, NULL)",
+                        [(n, f"K{n:05d}", "S1" if n % 2 else "S2") for n in ids.values()])
+        con.executemany("INSERT INTO subject_result VALUES (?, ?, 'present', ?)",
+                        [(f"2025-gaokao/{subject}", ids[s], float(v))
+                         for subject, scores in RAW.items() for s, v in scores.items()])
+        con.executemany("INSERT INTO cut_line VALUES (2025, ?, 'gaokao', ?, ?, ?)",
+                        [(province, "physics", "本科批", 540.0), (province, "physics", "特控线", 600.0),
+                         (province, "history", "本科批", 500.0)])
+    return db

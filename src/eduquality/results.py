@@ -41,8 +41,13 @@ class ExamAnalysis:
       Levels: 'district', 'peer_group', 'school', 'class', 'teacher'.
     - ``students``: one row per (student_id, subject_code) with school_code, class_id, status,
       score, full_marks, z, t, pr (百分等级 in the district), rank (district, with ties), stanine and
-      grade_letter (等级 A–D by the 三率 lines). Names and masked IDs are added by the renderers
-      from the store (``reports.roster.with_identities``).
+      grade_letter (等级 A–D by the 三率 lines); and for the 新高考 3+1+2 regime
+      (:mod:`eduquality.analysis.scaling`) new_regime (the student sat a 3+1+2 set),
+      scaled_score (the score as it counts: 再选 subjects' 等级赋分, 语数外/首选 raw, on 'total'
+      rows the 750 total; NaN outside the new regime; ``score`` stays raw), scaled_grade (A–E of
+      a 再选 subject) and track set to the first choice ('physics' 物理类, 'history' 历史类).
+      Names and masked IDs are added by the renderers from the store
+      (``reports.roster.with_identities``).
     - ``items``: one row per (paper_id, seq) with subject_code, item (题号), n, mean, sd,
       max_score, p, d27, total_r, rest_r, alpha_if_deleted, ebel, item_type, full_marks,
       ability_level and boolean flags (poor_discrimination, negative_discrimination,
@@ -59,7 +64,9 @@ class ExamAnalysis:
       rate_unit, rate_ref, gap, se, t, df, p, p_adj, weak (bool), weight, priority, rank
       (1 = most urgent weak point of the unit; NaN when not weak).
     - ``groups``: one row per (student_id, group, subject_code); group is 'top' (尖子生),
-      'struggling' (学困生), 'borderline' (临界生) — on the total — or 'weak_subject' (弱科).
+      'struggling' (学困生), 'borderline' (临界生) — on the total — or 'weak_subject' (弱科);
+      'line_borderline' (上线临界生: just below a cut line of the student's track) rows also
+      carry track, line and gap (total − line).
     - ``lines``: total lines that apply (track, line, score, source 'official' | 'rank_method');
       ``subject_lines``: 有效分 per (track, line, subject_code); ``online``: 单上线/双上线 counts,
       命中率 and 贡献率 per (track, line, level, unit, subject) — empty for exams without lines.

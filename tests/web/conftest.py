@@ -73,3 +73,14 @@ def login(app):
         return client
 
     return _login
+
+
+@pytest.fixture(scope="module")
+def role_clients(app):
+    """One signed-in TestClient per user of :data:`USERS`, by user name."""
+    out = {}
+    for name in USERS:
+        client = TestClient(app, follow_redirects=False)
+        assert client.post("/login", data={"username": name, "password": PASSWORD}).status_code == 303
+        out[name] = client
+    return out

@@ -11,9 +11,6 @@ artifacts.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from pathlib import Path
 
 import openpyxl
@@ -21,45 +18,23 @@ import pytest
 
 from eduquality.config import Settings
 from eduquality.web.app import create_app
+from tests.web.browser import ARGS, CHROMIUM, needs_chromium, serving
 from tests.web.conftest import PASSWORD, build_db
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("EDUQUALITY_SCREENSHOTS", ROOT / "out" / "screenshots" / "journey"))
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason=f"no system Chromium at {CHROMIUM} (scripts/setup.sh "
-                                       "installs the Debian package)")
+pytestmark = needs_chromium
 
 BAD = "工号,姓名,学校代码,任教学科\nT9,赵老师,S1,舞蹈\nT8,,S1,语文\nT7,孙老师,S2,数学\n"
 GOOD = "工号,姓名,学校代码,任教学科\nT9,赵老师,S1,数学\nT8,钱老师,S1,语文\n"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server():
-    import uvicorn
-
     db = build_db()
-    app = create_app(db, Settings(), secret="journey")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}", db
-    srv.should_exit = True
-    thread.join(10)
+    with serving(create_app(db, Settings(), secret="journey")) as url:
+        yield url, db
 
 
 def test_principal_journey(server, tmp_path):

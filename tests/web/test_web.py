@@ -115,12 +115,15 @@ def test_principal_sees_own_school_only(login):
     page = c.get("/exams/E1").text
     assert "甲校" in page and "乙校" not in page and "丙校" not in page
     assert c.get("/exams/E1/schools/S1").status_code == 200
-    assert c.get("/exams/E1/schools/S2").status_code == 403
-    assert c.get("/exams/E1/classes/S2-2021-8-1").status_code == 403
-    assert c.get("/students/61").status_code == 403          # student 61 is in S2
+    assert c.get("/exams/E1/schools/S2").status_code == 404
+    assert c.get("/exams/E1/classes/S2-2021-8-1").status_code == 404
+    assert c.get("/students/61").status_code == 404          # student 61 is in S2
     assert c.get("/students/1").status_code == 200
     assert c.get("/audit").status_code == 403
     assert c.get("/exams/E1/schools/S9").status_code == 404
+    # out of scope answers exactly as unknown: the same page, but the refusal is audited
+    hidden, unknown = c.get("/exams/E1/schools/S2"), c.get("/exams/E1/schools/S9")
+    assert hidden.text.replace("S2", "S9") == unknown.text
 
 
 def test_principal_gets_no_other_schools_on_gaokao(login):
@@ -133,9 +136,9 @@ def test_principal_gets_no_other_schools_on_gaokao(login):
 def test_teacher_sees_own_classes_only(login):
     c = login("t1")
     assert c.get("/exams/E1/classes/S1-2021-8-1").status_code == 200
-    assert c.get("/exams/E1/classes/S1-2021-8-2").status_code == 403
+    assert c.get("/exams/E1/classes/S1-2021-8-2").status_code == 404
     assert c.get("/students/1").status_code == 200
-    assert c.get("/students/31").status_code == 403          # student 31 is in class 2
+    assert c.get("/students/31").status_code == 404          # student 31 is in class 2
     school = c.get("/exams/E1/schools/S1").text
     assert "/classes/S1-2021-8-1" in school and "/classes/S1-2021-8-2" not in school
     assert "张老师" in school and "李老师" not in school
@@ -145,9 +148,9 @@ def test_parent_sees_own_child_only(login):
     c = login("par")
     child = c.get("/students/1")
     assert child.status_code == 200 and "学生1" in child.text
-    assert c.get("/students/2").status_code == 403
-    assert c.get("/exams/E1/classes/S1-2021-8-1").status_code == 403
-    assert c.get("/exams/E1/schools/S1").status_code == 403
+    assert c.get("/students/2").status_code == 404
+    assert c.get("/exams/E1/classes/S1-2021-8-1").status_code == 404
+    assert c.get("/exams/E1/schools/S1").status_code == 404
     overview = c.get("/exams/E1").text
     assert "甲校" not in overview and not re.search(r"学生\d", overview)
     # grade 8 is compulsory education: the parent sees grades, no scores, no ranks
@@ -166,8 +169,8 @@ def test_leader_sees_school_aggregates_in_fixed_order_and_no_students(login):
     positions = [schools.index(name) for name in ("甲校", "乙校", "丙校")]
     assert positions == sorted(positions)                   # S1, S2 (group A), S3 (group B)
     assert "同类学校组" in page and "同类组 A" in page
-    assert c.get("/exams/E1/classes/S1-2021-8-1").status_code == 403
-    assert c.get("/students/1").status_code == 403
+    assert c.get("/exams/E1/classes/S1-2021-8-1").status_code == 404
+    assert c.get("/students/1").status_code == 404
     assert not re.search(r"学生\d", page)
 
 

@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from eduquality.analysis.item_stats import analyse_items
-from eduquality.analysis.online import exam_lines, online_analysis
-from eduquality.analysis.tables import subject_results, total_results, with_teacher
+from eduquality.analysis.online import exam_lines, line_borderline, online_analysis
+from eduquality.analysis.scaling import add_scaled_scores, exam_rule, exam_totals
+from eduquality.analysis.tables import subject_results, with_teacher
 from eduquality.analysis.unit_stats import LEVEL_KEYS, unit_summaries
 from eduquality.config import Settings
 from eduquality.errors import NotFoundError
@@ -23,6 +24,7 @@ from eduquality.measures.groups import (
     top_students,
     weak_subjects,
 )
+from eduquality.measures.scaling_rules import ScalingRule
 from eduquality.measures.scores import (
     all_pass_rate,
     competition_rank,
@@ -38,6 +40,7 @@ from eduquality.results import ExamAnalysis, ExamInfo
 from eduquality.store import Database
 from eduquality.store.exams import exam_subject_codes, find_exam
 from eduquality.store.units import unit_names
+from eduquality.vocab import SUBJECTS
 
 MESSAGES = register({
     "analysis.no_exam": ("找不到考试 {exam_id}", "exam not found: {exam_id}"),
@@ -163,36 +166,67 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings) -> ExamAnalysis
     info = exam_info(db, exam_id)
     con = db.ibis()
     subj = subject_results(con, exam_id)
-    combined = subj.union(total_results(con, exam_id)) if "total" in info.subjects else subj
+    rule = exam_rule(db, info)
+    combined = subj.union(exam_totals(db, exam_id)) if "total" in info.subjects else subj
     summaries = unit_summaries(con, combined, list(LEVEL_KEYS), settings.thresholds,
                                teacher_results=with_teacher(con, subj))
     if summaries["district"].empty:
         raise NotFoundError(tr("analysis.no_results", db.lang, exam_id=exam_id))
     raw = combined.execute()
-    students = student_scores(raw, settings)
+    students = add_scaled_scores(student_scores(raw, settings), rule)
     add_all_pass_rates(summaries, students, settings)
     distribution, bands = score_distributions(students)
     item_frames = analyse_items(db, exam_id, min_gap=settings.knowledge.min_gap)
     lines = exam_lines(db, info, students)
     subject_lines, online = online_analysis(students, lines)
+    groups = student_groups(students, settings)
+    main = students[students["subject_code"] == ("total" if "total" in info.subjects
+                                                 else info.subjects[0])]
+    band = settings.groups.borderline_band * float(main["full_marks"].max())
+    near = line_borderline(students, lines, band)
+    if not near.empty:
+        groups = pd.concat([groups, near], ignore_index=True)
     return ExamAnalysis(
         exam=info, summaries=summaries, students=students, distribution=distribution,
         bands=bands,
         items=item_frames["items"], options=item_frames["options"],
         reliability=item_frames["reliability"], knowledge=item_frames["knowledge"],
-        weak_points=item_frames["weak_points"], groups=student_groups(students, settings),
+        weak_points=item_frames["weak_points"], groups=groups,
         lines=lines, subject_lines=subject_lines, online=online,
-        names=_names(db, exam_id), methods=method_notes(settings),
+        names=_names(db, exam_id),
+        methods=method_notes(settings, rule if students["new_regime"].any() else None,
+                             info.exam_type),
         no_items=item_frames["no_items"],
     )
 
 
-def method_notes(settings: Settings) -> list[tuple[str, dict[str, str]]]:
+def method_notes(settings: Settings, rule: ScalingRule | None = None,
+                 exam_type: str = "") -> list[tuple[str, dict[str, str]]]:
     """The definitions used, for the methods appendix of every report: message keys of
     :data:`eduquality.reports.labels.ANALYSIS_METHODS` with the grade and rate lines as
-    parameters; the reports render them in the reader's language."""
+    parameters; the reports render them in the reader's language. With the 赋分 ``rule`` of a
+    3+1+2 exam, its note too (reference population: this exam's candidates — for the 高考 an
+    approximation of the province's, :mod:`eduquality.analysis.scaling`)."""
     th = settings.thresholds
     pct = {k: f"{v:.0%}" for k, v in
            {"e": th.excellent, "g": th.good, "p": th.pass_, "l": th.low}.items()}
-    return [("mean", {}), ("sd", {}), ("rates", pct), ("total", {}), ("ci", {}),
-            ("comparison", {}), ("pr", {}), ("grades", pct)]
+    notes: list[tuple[str, dict[str, str]]] = [
+        ("mean", {}), ("sd", {}), ("rates", pct), ("total", {}), ("ci", {}),
+        ("comparison", {}), ("pr", {}), ("grades", pct)]
+    if rule is not None:
+        scheme = rule.scheme
+        gaokao = exam_type == "gaokao"
+        notes.append(("scaling", {
+            "subjects": "、".join(SUBJECTS.label(c) for c in rule.subjects),
+            "subjects_en": ", ".join(SUBJECTS.label(c, "en") for c in rule.subjects),
+            "rule": rule.province,
+            "shares": "/".join(f"{g} {s:.0%}" for g, s in zip(scheme.grades, scheme.shares,
+                                                                strict=True)),
+            "ranges": "/".join(f"{hi:g}–{lo:g}" for hi, lo in scheme.ranges),
+            "basis": "本区本次考试考生（高考的正式赋分以全省考生为参照，此处为近似）" if gaokao
+            else "本区本次考试考生",
+            "basis_en": "the district's candidates at this exam (the official 高考 scaling "
+            "is over the province's candidates: an approximation)" if gaokao
+            else "the district's candidates at this exam",
+        }))
+    return notes

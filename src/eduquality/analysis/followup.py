@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from eduquality.analysis.exam import student_groups, student_scores
-from eduquality.analysis.tables import subject_results, total_results
+from eduquality.analysis.scaling import exam_totals
+from eduquality.analysis.tables import subject_results
 from eduquality.config import Settings
 from eduquality.errors import NotFoundError
 from eduquality.i18n import register, tr
@@ -66,7 +67,7 @@ COLUMNS = ("group", "subject_code", "later_exam", "level", "unit", "school_code"
 def _exam_students(db: Database, exam_id: str, settings: Settings) -> pd.DataFrame:
     con = db.ibis()
     subj = subject_results(con, exam_id)
-    combined = subj.union(total_results(con, exam_id)) if len(
+    combined = subj.union(exam_totals(db, exam_id)) if len(
         set(subj.subject_code.execute())) > 1 else subj
     raw = combined.execute()
     if raw.empty:

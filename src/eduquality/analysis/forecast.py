@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from eduquality.analysis.tables import total_results
+from eduquality.analysis.scaling import exam_totals
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.measures.forecast import (
@@ -65,7 +65,7 @@ def _previous(db: Database, exam_type: str, year_code: str) -> tuple[str | None,
 
 
 def _totals(db: Database, exam_id: str) -> pd.DataFrame:
-    t = total_results(db.ibis(), exam_id).execute()
+    t = exam_totals(db, exam_id).execute()  # 3+1+2: the 750 total with 赋分, by 物理类/历史类
     t = t[t["status"] == "present"]
     t["track"] = t["track"].map(lambda c: TRACKS.label(c) if isinstance(c, str) else None)
     return t[["student_id", "school_code", "track", "score"]]

@@ -1,21 +1,30 @@
-"""Use case: 上线分析 of one exam — which lines apply, subject 有效分 and 单上线/双上线 per unit.
+"""Use case: 上线分析 of one exam — which lines apply, subject 有效分 and 单上线/双上线 per unit,
+临界生 near each line.
 
 Lines: for a 高考 or 中考, the official lines of that year (table ``cut_line``); for a 高三 mock
 (一诊/二诊/三诊/模拟), last year's official lines carried into this mock by 位次法 (the share of
 candidates above each line in last year's 一分一段 table, re-found in this mock's totals per
-track). Subject lines by the coefficient method (GLOSSARY 上线分析). Writes nothing.
+track). Lines are per track: 文科/理科 × 一本/二本 in the old regime, 物理类/历史类 × 本科批/特控线
+in the 3+1+2 regime. Subject lines by the coefficient method (GLOSSARY 上线分析).
+
+Scores: the ones that count (:func:`eduquality.analysis.scaling.counted_scores`): in the new
+regime the 750 total (语数外 + 首选 raw, 再选 赋分) and the 再选 subjects' 赋分, so 有效分 of a 再选
+subject is a 赋分 line; each subject is counted over its takers only (a 历史类 student without
+化学 is not among 化学's 总分上线). Writes nothing.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from eduquality.analysis.scaling import counted_scores
 from eduquality.measures.cutlines import (
     online_flags,
     online_summary,
     subject_lines_coefficient,
 )
 from eduquality.measures.forecast import rank_method_line
+from eduquality.measures.groups import borderline
 from eduquality.results import ExamInfo
 from eduquality.store import Database
 from eduquality.store.lines import cut_lines, score_distribution
@@ -35,7 +44,8 @@ def exam_lines(db: Database, info: ExamInfo, students: pd.DataFrame) -> pd.DataF
         return pd.DataFrame(columns=cols)
     last = cut_lines(db, "gaokao", year - 1)
     dist = score_distribution(db, "gaokao", year - 1)
-    totals = students[(students["subject_code"] == "total") & students["score"].notna()]
+    counted = students.assign(score=counted_scores(students))
+    totals = counted[(counted["subject_code"] == "total") & counted["score"].notna()]
     rows = []
     for track, line, score in last.itertuples(index=False, name=None):
         table = dist[dist["track"].fillna("") == (track or "")]
@@ -52,9 +62,15 @@ def online_analysis(students: pd.DataFrame, lines: pd.DataFrame
                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Subject lines (track, line, subject_code, subject_line, total_line) and the per-unit
     summary (track, line, level 'district'|'school', unit, subject, n_valid, n_total_on,
-    n_subject_on, n_double_on, n_total_only, n_subject_only, hit_rate, contribution_rate)."""
-    totals = students[students["subject_code"] == "total"].set_index("student_id")
-    wide = students[students["subject_code"] != "total"].pivot_table(
+    n_subject_on, n_double_on, n_total_only, n_subject_only, hit_rate, contribution_rate).
+
+    ``students``: the exam's student rows ('total' rows included; with the 赋分 columns of
+    :func:`eduquality.analysis.scaling.add_scaled_scores` when in the new regime). A subject
+    none of whose takers reaches the total line (a 再选 subject, a high line) has subject_line
+    NaN and no summary rows for that line."""
+    counted = students.assign(score=counted_scores(students))
+    totals = counted[counted["subject_code"] == "total"].set_index("student_id")
+    wide = counted[counted["subject_code"] != "total"].pivot_table(
         index="student_id", columns="subject_code", values="score", aggfunc="first")
     sub_lines, summaries = [], []
     for track, line, score, _source in lines.itertuples(index=False, name=None):
@@ -66,7 +82,8 @@ def online_analysis(students: pd.DataFrame, lines: pd.DataFrame
         sl = subject_lines_coefficient(total, subjects, float(score))
         sub_lines.append(pd.DataFrame({"track": track, "line": line, "subject_code": sl.index,
                                        "subject_line": sl.to_numpy(), "total_line": score}))
-        flags = online_flags(total, subjects, float(score), sl)
+        sl = sl.dropna()  # a 再选 subject none of whose takers reached the line has no 有效分
+        flags = online_flags(total, subjects[sl.index], float(score), sl)
         for level, unit in (("district", None), ("school", mine["school_code"])):
             s = online_summary(flags, unit).reset_index()
             s.insert(0, "level", level)
@@ -78,3 +95,34 @@ def online_analysis(students: pd.DataFrame, lines: pd.DataFrame
         return pd.concat(fs, ignore_index=True) if fs else pd.DataFrame()
 
     return cat(sub_lines), cat(summaries)
+
+
+def line_borderline(students: pd.DataFrame, lines: pd.DataFrame, band: float) -> pd.DataFrame:
+    """临界生 by track and line: the students of each line's track whose counted total lies in
+    [line − ``band``, line) (:func:`eduquality.measures.groups.borderline`, one-sided points).
+    Rows of ``ExamAnalysis.groups``: student_id, group 'line_borderline', subject_code 'total',
+    track, line, gap (total − line, negative)."""
+    cols = ["student_id", "group", "subject_code", "track", "line", "gap"]
+    counted = students.assign(score=counted_scores(students))
+    totals = counted[counted["subject_code"] == "total"].set_index("student_id")
+    rows = []
+    for track, line, score, _source in lines.itertuples(index=False, name=None):
+        total = totals.loc[totals["track"].fillna("") == (track or ""), "score"].dropna()
+        near = total[borderline(total, float(score), band).to_numpy()]
+        rows.append(pd.DataFrame({"student_id": near.index, "group": "line_borderline",
+                                  "subject_code": "total", "track": track, "line": line,
+                                  "gap": near.to_numpy() - float(score)}))
+    return pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
+
+
+def online_tables(lines: pd.DataFrame, subject_lines: pd.DataFrame, online: pd.DataFrame,
+                  track: str | None = None) -> dict[str, pd.DataFrame]:
+    """The 上线 tables of an analysis (its ``lines``, ``subject_lines`` and ``online``), kept to
+    one track ('physics' 物理类, 'history' 历史类, 'arts', 'science') when given: ``lines``,
+    ``subject_lines`` and ``online`` (every level)."""
+    def keep(frame: pd.DataFrame) -> pd.DataFrame:
+        if track is None or frame.empty or "track" not in frame.columns:
+            return frame
+        return frame[frame["track"] == track].reset_index(drop=True)
+
+    return {"lines": keep(lines), "subject_lines": keep(subject_lines), "online": keep(online)}

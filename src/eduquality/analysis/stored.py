@@ -55,12 +55,14 @@ def settings_hash(settings: Settings) -> str:
 @cache
 def code_version() -> str:
     """``<package version>+<12 hex digits of the SHA-256 of the analysis source>``: a new
-    release or an edited analysis module makes every stored analysis stale."""
+    release, an edited analysis module or edited shipped rules (赋分) make every stored
+    analysis stale."""
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for part in _SOURCES:
         path = root / part
-        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        files = (sorted([*path.rglob("*.py"), *path.rglob("*.toml")]) if path.is_dir()
+                 else [path])  # .toml: shipped rules (measures/data/scaling_rules.toml)
         for file in files:
             digest.update(file.relative_to(root).as_posix().encode())
             digest.update(file.read_bytes())

@@ -64,6 +64,16 @@ class Context:
             raise EduQualityError(self.t("cli.bad_subject", subject=text))
         return str(code)
 
+    def track(self, text: str) -> str:
+        """The track code of ``text`` (物理类, 历史类, 文科, 理科 or a code), or a clear error in
+        the user's language."""
+        from eduquality.vocab import TRACKS
+
+        code = TRACKS.parse(text)
+        if code is None:
+            raise EduQualityError(self.t("cli.bad_track", track=text))
+        return str(code)
+
     def say(self, key: str, /, **params: object) -> None:
         """Print the progress line ``key`` in the user's language (to stderr, keeping stdout
         for data)."""

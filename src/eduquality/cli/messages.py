@@ -8,6 +8,10 @@ from eduquality.i18n import register
 MESSAGES = register({
     "cli.written": ("已写出 {path}", "written: {path}"),
     "cli.bad_subject": ("未知学科：{subject}", "unknown subject: {subject}"),
+    "cli.bad_track": ("未知类别：{track}（可选 物理类、历史类、文科、理科）",
+                      "unknown track: {track} (physics, history, arts or science)"),
+    "cli.no_lines": ("考试 {exam} 没有适用的分数线{track}",
+                     "exam {exam} has no cut lines that apply{track}"),
     "cli.reports_written": ("已写出 {n} 份报告到 {folder}", "{n} reports written to {folder}"),
     "cli.files_written": ("已写出 {n} 个文件到 {folder}", "{n} files written to {folder}"),
     "cli.template.matched": ("表头与导入模板「{name}」相符，已套用",

@@ -9,10 +9,10 @@ Definitions (GLOSSARY, 上线分析):
   k = T0 / P1, and subject line i = k · pᵢ.
 - 单科有效分, proportion method (:func:`subject_lines_proportion`): if n students reach T0, the
   line of subject i is the n-th highest score in subject i.
-- Per student and subject (:func:`online_flags`): 总分上线 (total ≥ T0), 单科上线 (subject ≥ its
-  line), 双上线 (both). 单上线 in GLOSSARY wording = "above the total line only", i.e. total
-  reached but not the subject line (a subject holding the student back); we name it
-  ``total_only`` and also give ``subject_only`` (subject line reached, total not).
+- Per student and subject (:func:`online_flags`), among the subject's valid takers: 总分上线
+  (total ≥ T0), 单科上线 (subject ≥ its line), 双上线 (both). 单上线 in GLOSSARY wording =
+  "above the total line only", i.e. total reached but not the subject line (a subject
+  holding the student back); we name it ``total_only`` and also give ``subject_only`` (subject line reached, total not).
 - Per unit (:func:`online_summary`): 命中率 = 双上线 / 单科上线; 贡献率 = 双上线 / 总分上线.
   Other meanings of 贡献率 exist (e.g. a school's share of the district's 上线 students): this
   one is labelled "贡献率（双上线/总分上线）" in ``DEFINITIONS``.
@@ -165,6 +165,10 @@ def online_flags(
     the student back) and ``subject_only`` (subject line without the total), plus ``valid``
     (a valid score in the subject). A long frame with the student index level and ``subject``.
 
+    Every flag counts a student only in the subjects with a valid score: in the 3+1+2 regime a
+    student who does not take a 再选 subject (NaN) is not among its 总分上线, so its 贡献率 is
+    over its takers.
+
     >>> total = pd.Series([600.0, 500, 400], index=["a", "b", "c"])
     >>> subj = pd.DataFrame({"math": [130.0, 90, 120]}, index=total.index)
     >>> f = online_flags(total, subj, 500, pd.Series({"math": 110.0}))
@@ -180,7 +184,7 @@ def online_flags(
     valid = ~np.isnan(x)
     with np.errstate(invalid="ignore"):
         subject_on = x >= lines  # NaN compares False
-    total_on = np.broadcast_to((total >= total_line).to_numpy()[:, None], x.shape)
+    total_on = (total >= total_line).to_numpy()[:, None] & valid  # among the subject's takers
     n, m = x.shape
     index = pd.MultiIndex.from_arrays(
         [np.repeat(subjects.index.to_numpy(), m), np.tile(subjects.columns.to_numpy(), n)],

@@ -127,6 +127,10 @@ def student_list(view: View, mine: pd.DataFrame) -> Table:
         frame[f"{s}.grade"] = frame["student_id"].map(grade)
         cols += [Column(f"{s}.score", f"{sub} {L.col('score', lang)}", "num1"),
                  Column(f"{s}.grade", f"{sub} {L.col('grade_letter', lang)}")]
+        if "scaled_grade" in rows and rows["scaled_grade"].notna().any():  # 3+1+2 再选: 赋分
+            frame[f"{s}.scaled"] = frame["student_id"].map(
+                rows["scaled_score"].where(rows["scaled_grade"].notna()))
+            cols.append(Column(f"{s}.scaled", f"{sub} {L.col('scaled_score', lang)}", "num1"))
         if view.rules.student_ranks:
             frame[f"{s}.pr"] = frame["student_id"].map(rows["pr"])
             cols.append(Column(f"{s}.pr", f"{sub} {L.col('pr', lang)}", "num1", "excel"))

@@ -50,6 +50,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "band": ("与全区比较", "vs district"),
     "score": ("得分", "Score"),
     "grade_letter": ("等级", "Grade"),
+    "scaled_score": ("赋分", "Scaled score"),
+    "scaled_grade": ("赋分等级", "Scaling grade"),
     "z": ("Z分数", "Z score"),
     "t": ("T分数", "T score"),
     "pr": ("百分等级", "Percentile rank"),
@@ -320,6 +322,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "struggling": ("学困生", "Struggling students"),
     "weak_subject": ("弱科生", "Weak subject"),
     "borderline": ("临界生", "Borderline students"),
+    "line_borderline": ("上线临界生", "Just below a cut line"),
 }
 
 ITEM_FLAGS: dict[str, tuple[str, str]] = {
@@ -357,6 +360,15 @@ ANALYSIS_METHODS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
            ("Percentile rank", "100 × (number below + ½ number equal) / n.")),
     "grades": (("等级", "A：≥ 满分 {e}；B：≥ {g}；C：≥ {p}；其余为 D。"),
                ("Grades", "A ≥ {e}, B ≥ {g}, C ≥ {p} of full marks, else D.")),
+    "scaling": (("等级赋分", "新高考 3+1+2：再选科目（{subjects}）按{rule}的规则赋分（各等级比例 {shares}，"
+                           "赋分区间 {ranges}，四舍五入），参照人群为{basis}；总分 = 语数外 + 首选科目原始分 + "
+                           "两门再选科目赋分（满分 750）。原始分与赋分均保留。"),
+                ("Grade-based scaling", "3+1+2 regime: the re-selected subjects ({subjects_en}) are "
+                                        "scaled by the rules of {rule} (grade shares {shares}, "
+                                        "ranges {ranges}, rounded half up) over {basis_en}; total "
+                                        "= Chinese, maths, foreign language and the first-choice "
+                                        "subject raw + the two re-selected subjects scaled (750). "
+                                        "Raw and scaled scores are both kept.")),
 }
 """The definitions behind every analysis (``ExamAnalysis.methods`` names them by these keys,
 with the thresholds as parameters), as ((zh term, zh text), (en term, en text))."""

@@ -88,6 +88,14 @@ def _results(view: View, mine: pd.DataFrame, class_id: str) -> Table:
         cols += [Column("score", L.col("score", lang), "num1"),
                  Column("full_marks", L.col("full_marks", lang), "num1")]
     cols.append(Column("grade", L.col("grade_letter", lang)))
+    if rules.family_scores and "scaled_grade" in rows and rows["scaled_grade"].notna().any():
+        # 3+1+2: the 再选 subjects' 赋分 and grade next to the raw score; the 总分 is the 750
+        # total with 赋分 (eduquality.analysis.scaling)
+        elective = rows["scaled_grade"].notna()
+        frame["scaled_score"] = rows["scaled_score"].where(elective).to_numpy()
+        frame["scaled_grade"] = rows["scaled_grade"].astype(object).where(elective).to_numpy()
+        cols += [Column("scaled_score", L.col("scaled_score", lang), "num1"),
+                 Column("scaled_grade", L.col("scaled_grade", lang))]
     if rules.family_scores:
         cls = S.unit_rows(view, "class", "class_id", class_id).reindex(rows.index)
         dist = S.unit_rows(view, "district", None, None).reindex(rows.index)

@@ -361,6 +361,12 @@ def open_database(path: str | Path, lang: str = "zh", read_only: bool = False,
         for file in (path, f"{path}.wal"):
             make_private(file)
     db = Database(con, path, lang)
+    return _ready(db, read_only, upgrade)
+
+
+def _ready(db: Database, read_only: bool, upgrade: bool = True) -> Database:
+    """``db`` migrated to the current schema (or, read-only, checked to be there; neither
+    with ``upgrade=False``); closed on any failure."""
     try:
         if read_only:
             db.require_current_schema()
@@ -383,15 +389,7 @@ def _open_postgres(url: str, lang: str, read_only: bool, upgrade: bool = True) -
             raise
         raise error from None
     db = Database(con, safe_url(url), lang)
-    try:
-        if read_only:
-            db.require_current_schema()
-        elif upgrade:
-            db.migrate()
-    except BaseException:
-        db.close()
-        raise
-    return db
+    return _ready(db, read_only, upgrade)
 
 
 Source: TypeAlias = "Database | Connection"

@@ -39,14 +39,7 @@ _REG = {"school_code": "g.school_code", "class_id": "g.class_id", "student_id": 
 
 def scoped_exams(db: Database, scope: Scope) -> pd.DataFrame:
     """Exams with at least one registration in the principal's exam scope, newest first."""
-    where, params = scope.sql("exam", _REG)
-    return db.sql(f"""
-        SELECT e.exam_id, e.name, e.exam_type, e.scope, e.year_code, e.term_no,
-               CAST(e.exam_date AS VARCHAR) AS exam_date, e.grade
-        FROM exam e
-        WHERE EXISTS (SELECT 1 FROM exam_registration g
-                      WHERE g.exam_id = e.exam_id AND {where})
-        ORDER BY e.exam_date DESC NULLS LAST, e.exam_id""", params)
+    return scoped_unit_exams(db, scope)
 
 
 def scoped_unit_exams(db: Database, scope: Scope, *, school_code: str | None = None,

@@ -12,6 +12,8 @@ Column contracts (DataFrames; ``national_id`` is UNMASKED — for matching, neve
 * :func:`ids_by_national_id`, :func:`ids_by_exam_number`: ``k`` (the key), ``student_id``.
 * :func:`year_roster`: ``student_id``, ``name``, ``national_id``, ``school_code``,
   ``class_name``, ``school_name``.
+* :func:`exam_genders`: ``student_id``, ``gender`` ('M' | 'F' | None) of an exam's registered
+  students.
 * :func:`year_placements`: ``pos``, ``student_id``, ``roster_nid``, ``roster_name``,
   ``class_id``, ``school_code``, ``school_name``, ``roster_class``, ``class_track``; one row
   per ID asked for, in the order asked.
@@ -28,6 +30,7 @@ import pyarrow as pa
 from eduquality.store.db import Database, Source, connection_of
 
 __all__ = [
+    "exam_genders",
     "ids_by_exam_number",
     "ids_by_national_id",
     "student_ids",
@@ -107,3 +110,10 @@ def year_placements(db: Database, year_code: str, student_ids: np.ndarray) -> pd
     finally:
         db.con.unregister("_eq_sid")
     return table.to_pandas()
+
+
+def exam_genders(db: Database, exam_id: str) -> pd.DataFrame:
+    """The gender of every student registered for ``exam_id`` (for tables by gender)."""
+    return db.sql("""SELECT r.student_id, s.gender FROM exam_registration r
+                     JOIN student s USING (student_id) WHERE r.exam_id = ?
+                     ORDER BY r.student_id""", [exam_id])

@@ -7,9 +7,8 @@ import io
 
 import openpyxl
 import pytest
-from fastapi.testclient import TestClient
 
-from tests.web.conftest import PASSWORD, USERS
+from tests.web.conftest import USERS
 
 ROLES = tuple(USERS)
 
@@ -25,13 +24,8 @@ DOWNLOADS: dict[str, set[str]] = {
 
 
 @pytest.fixture(scope="module")
-def clients(app):
-    out = {}
-    for name in ROLES:
-        c = TestClient(app, follow_redirects=False)
-        assert c.post("/login", data={"username": name, "password": PASSWORD}).status_code == 303
-        out[name] = c
-    return out
+def clients(role_clients):
+    return role_clients
 
 
 def _exports(db, username: str, obj: str) -> int:

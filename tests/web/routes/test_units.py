@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
 from tests.factories import results_frame
-from tests.web.conftest import PASSWORD, USERS
+from tests.web.conftest import USERS
 
 ROLES = tuple(USERS)
 
@@ -25,13 +24,8 @@ PAGES: dict[str, set[str]] = {
 
 
 @pytest.fixture(scope="module")
-def clients(app):
-    out = {}
-    for name in ROLES:
-        c = TestClient(app, follow_redirects=False)
-        assert c.post("/login", data={"username": name, "password": PASSWORD}).status_code == 303
-        out[name] = c
-    return out
+def clients(role_clients):
+    return role_clients
 
 
 def _denied(db, username: str, path: str) -> int:

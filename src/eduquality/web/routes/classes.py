@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from eduquality.web.deps import CtxDep, Format
 from eduquality.web.downloads import report_links
+from eduquality.web.hidden import hidden
 from eduquality.web.views import class_page
 
 router = APIRouter(prefix="/exams/{exam_id}/classes", tags=["classes"])
@@ -14,8 +15,9 @@ router = APIRouter(prefix="/exams/{exam_id}/classes", tags=["classes"])
 
 @router.get("/{class_id}")
 async def class_(ctx: CtxDep, exam_id: str, class_id: str, format: Format = "html") -> Response:
-    await ctx.warm(exam_id)
-    found = class_page(ctx, exam_id, class_id)
+    with hidden(ctx, f"{exam_id} {class_id}"):
+        await ctx.warm(exam_id)
+        found = class_page(ctx, exam_id, class_id)
     if found.student_level:  # the class report lists the students
         found.downloads = report_links(ctx, exam_id, "class", class_id)
     return ctx.respond(found, format)

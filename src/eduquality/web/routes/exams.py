@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from eduquality.web.dashboard import is_bureau
 from eduquality.web.deps import CtxDep, Format
 from eduquality.web.downloads import report_links
+from eduquality.web.hidden import hidden
 from eduquality.web.views import exam_page, exams_page
 
 router = APIRouter(prefix="/exams", tags=["exams"])
@@ -21,8 +22,9 @@ async def exam_list(ctx: CtxDep, format: Format = "html") -> Response:
 @router.get("/{exam_id}")
 async def exam_overview(ctx: CtxDep, exam_id: str, subject: str | None = None,
                         format: Format = "html") -> Response:
-    await ctx.warm(exam_id)
-    found = exam_page(ctx, exam_id, subject)
+    with hidden(ctx, exam_id):
+        await ctx.warm(exam_id)
+        found = exam_page(ctx, exam_id, subject)
     if is_bureau(ctx.scope):
         found.downloads = report_links(ctx, exam_id, "district")
     return ctx.respond(found, format)

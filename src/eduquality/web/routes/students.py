@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from eduquality.web.deps import CtxDep, Format
 from eduquality.web.downloads import report_links
+from eduquality.web.hidden import hidden
 from eduquality.web.unit_pages import growth_section, newest_exam
 from eduquality.web.views import student_page
 
@@ -15,8 +16,9 @@ router = APIRouter(prefix="/students", tags=["students"])
 
 @router.get("/{student_id}")
 async def student(ctx: CtxDep, student_id: int, format: Format = "html") -> Response:
-    await ctx.warm_student(student_id)
-    found = student_page(ctx, student_id)
+    with hidden(ctx, str(student_id)):
+        await ctx.warm_student(student_id)
+        found = student_page(ctx, student_id)
     growth = growth_section(ctx, student_id)  # after the student's details
     if growth is not None:
         found.doc.sections.insert(1, growth)

@@ -1,0 +1,338 @@
+"""Benchmark: many users at once on the web platform, and a sign-in flood beside them.
+
+What a bureau's users feel: the whole server (``eduquality web`` in its own process, uvicorn on
+loopback), a demo district with its analyses stored (what imports do after their commit), and
+``--users`` signed-in users (default 20, the demo's accounts in turn) each requesting, one after
+the other with no pause, the exam and school pages they may see:
+
+1. **browse**: the users alone for ``--seconds``; latency p50/p95/p99 of every request, requests
+   a second, errors (any answer but 200). Goal (issues 11 §5 and 12): p95 ≤ 300 ms, no error.
+2. **flood**: the same users while an attacker posts wrong passwords at ``--flood-rate`` a second
+   (default 50) for names it guesses, from the same loopback address. Goal: the other users'
+   p95 < 1 s, no error; the attacker is slowed (the throttle's growing delays), never served.
+3. with ``--store postgresql --import-students N`` (issue 10 §1): the district is copied into a
+   throw-away PostgreSQL cluster (``tests/pgcluster.py``: loopback, fsync off), a roster of N
+   more students and their paper are imported first, and the users browse while
+   ``eduquality import scores`` writes those N students' 25 item scores (``bench_import.py``'s
+   file) from another process. Goal: no error, p95 ≤ 300 ms. (On DuckDB the running platform
+   holds the file: imports go through its upload page instead.)
+
+Usage: ``PYTHONPATH=src python bench/bench_web_load.py --db out/demo/district.duckdb
+[--store postgresql --import-students 200000]`` (a database written by ``eduquality demo``;
+the bench works on a copy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # tests.pgcluster
+
+import httpx
+
+from common import machine_line, write_result
+from eduquality.analysis.demo import DEMO_PASSWORD, DEMO_USERS
+
+ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+CLI = [sys.executable, "-m", "eduquality.cli"]
+
+BROWSERS = ("jiaoyan", "juzhang", "admin", "xiaozhang")
+"""The demo accounts whose pages are exam and school pages (teachers and parents see a class or
+one child, a different load)."""
+
+
+@dataclass
+class Tally:
+    """Latencies (seconds) and error answers of one phase, shared by the users' threads."""
+
+    times: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, seconds: float, error: str | None) -> None:
+        with self.lock:
+            self.times.append(seconds)
+            if error:
+                self.errors.append(error)
+
+    def quantile(self, q: float) -> float:
+        ordered = sorted(self.times)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pages_of(db_path: Path) -> tuple[list[str], list[str], list[str]]:
+    """The bureau's and the principal's paths (the pages of the newest exams that the demo
+    principal's school sat, and their school pages) and those exams."""
+    from eduquality.store import open_database
+
+    db = open_database(db_path, read_only=True)
+    try:
+        own = db.scalar("SELECT school_code FROM app_user WHERE username = 'xiaozhang'")
+        exams = db.sql("SELECT e.exam_id FROM exam e WHERE EXISTS (SELECT 1 FROM "
+                       "exam_registration g WHERE g.exam_id = e.exam_id AND g.school_code = ?)"
+                       " ORDER BY e.exam_date DESC, e.exam_id LIMIT 4", [own])
+        schools = db.sql("SELECT DISTINCT school_code FROM exam_registration "
+                         "WHERE exam_id = ? ORDER BY school_code LIMIT 6",
+                         [exams["exam_id"].iloc[0]])
+    finally:
+        db.close()
+    bureau = [f"/exams/{e}" for e in exams["exam_id"]]
+    bureau += [f"/exams/{exams['exam_id'].iloc[0]}/schools/{s}" for s in schools["school_code"]]
+    principal = [f"/exams/{e}/schools/{own}" for e in exams["exam_id"]]
+    return bureau, principal, list(exams["exam_id"])
+
+
+def sign_in(base: str, username: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, follow_redirects=False, timeout=60)
+    r = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+    if r.status_code != 303:
+        raise SystemExit(f"sign-in of {username} failed: {r.status_code}")
+    return client
+
+
+def browse(client: httpx.Client, paths: list[str], stop: threading.Event, tally: Tally,
+           offset: int) -> None:
+    i = offset
+    while not stop.is_set():
+        path = paths[i % len(paths)]
+        i += 1
+        t0 = time.perf_counter()
+        try:
+            r = client.get(path)
+            error = None if r.status_code == 200 else f"{path}: {r.status_code}"
+        except httpx.HTTPError as exc:
+            error = f"{path}: {type(exc).__name__}"
+        tally.add(time.perf_counter() - t0, error)
+
+
+def flood(base: str, rate: float, stop: threading.Event, answers: dict[int, int]) -> None:
+    """Wrong passwords at ``rate`` a second, each waiting for its answer."""
+    names = [*DEMO_USERS, "root", "test", "teacher01", "zhangsan"]
+    i = 0
+    start = time.perf_counter()
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as client:
+        while not stop.is_set():
+            due = start + i / rate
+            now = time.perf_counter()
+            if due > now:
+                time.sleep(due - now)
+            try:
+                r = client.post("/login", data={"username": names[i % len(names)],
+                                                "password": f"guess-{i}"})
+                answers[r.status_code] = answers.get(r.status_code, 0) + 1
+            except httpx.HTTPError:
+                answers[-1] = answers.get(-1, 0) + 1
+            i += 1
+
+
+def phase(base: str, users: int, seconds: float, paths: tuple[list[str], list[str]],
+          flood_rate: float | None, alongside: list[str] | None = None,
+          ) -> tuple[Tally, float, dict[int, int]]:
+    """``users`` browsing for ``seconds`` (with ``alongside``: for as long as that command
+    runs, at least ``seconds``; its exit status is answers[-2], its seconds answers[-3])."""
+    clients = [sign_in(base, BROWSERS[i % len(BROWSERS)]) for i in range(users)]
+    bureau, principal = paths
+    tally, stop, answers = Tally(), threading.Event(), {}
+    threads = [threading.Thread(target=browse, args=(
+        c, principal if BROWSERS[i % len(BROWSERS)] == "xiaozhang" else bureau, stop, tally, i))
+        for i, c in enumerate(clients)]
+    if flood_rate:
+        threads.append(threading.Thread(target=flood, args=(base, flood_rate, stop, answers)))
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    if alongside:
+        job = subprocess.run(alongside, env=ENV, capture_output=True, text=True)
+        answers[-3] = round(time.perf_counter() - t0)
+        answers[-2] = job.returncode
+        if job.returncode:
+            print(job.stdout[-2000:], job.stderr[-2000:], file=sys.stderr)
+    time.sleep(max(0.0, seconds - (time.perf_counter() - t0)))
+    stop.set()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    for c in clients:
+        c.close()
+    return tally, wall, answers
+
+
+def to_postgres(path: Path) -> tuple[str, Any]:
+    """The DuckDB district copied into a new throw-away PostgreSQL cluster: (URL, cluster)."""
+    from tests.pgcluster import start_cluster
+
+    from eduquality.store import open_database
+    from eduquality.store.transfer import copy_database
+
+    cluster = start_cluster()
+    url = cluster.create_database("district")
+    src, dst = open_database(path, read_only=True), open_database(url)
+    try:
+        copy_database(src, dst)
+    finally:
+        src.close()
+        dst.close()
+    return url, cluster
+
+
+def prepare_import(target: str, tmp: Path, n: int) -> list[str] | None:
+    """With ``n``: a roster of ``n`` students (their own schools) and an exam paper imported
+    into ``target`` now, and the command that imports their item scores (run while the users
+    browse)."""
+    if not n:
+        return None
+    import numpy as np
+    import pandas as pd
+
+    from bench_import import make_roster, score_frames, write_paper, write_roster
+    from eduquality.analysis.demo import DEMO_IMPORTER
+    from eduquality.ingest import import_paper, import_roster
+    from eduquality.store import open_database
+
+    rng = np.random.default_rng(2021)
+    students = make_roster(n, rng)
+    db = open_database(target)
+    try:
+        district = db.scalar("SELECT min(district_code) FROM district")
+        for file in write_roster(tmp, students):
+            if file.name == "district.csv":
+                continue  # the new schools join the demo's district
+            if file.name == "schools.csv":
+                pd.read_csv(file).assign(区县代码=district).to_csv(file, index=False)
+            import_roster(db, file, user=DEMO_IMPORTER)
+        import_paper(db, write_paper(tmp), user=DEMO_IMPORTER)
+        items, _totals = score_frames(students, rng)
+        export = tmp / "xueji.csv"   # the 学籍 export registering every 考号 for B1
+        students.drop(columns=["学年"]).assign(考号=items["考号"]).to_csv(export, index=False)
+        import_roster(db, export, year="2021-2022", exam="B1", user=DEMO_IMPORTER)
+    finally:
+        db.close()
+    scores = tmp / "items.csv"
+    items.to_csv(scores, index=False)
+    return [*CLI, "--db", target, "import", "scores", str(scores), "--exam", "B1",
+            "--subject", "数学", "--user", DEMO_IMPORTER]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--db", required=True, help="a demo district database (copied, not changed)")
+    ap.add_argument("--users", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--flood-rate", type=float, default=50)
+    ap.add_argument("--store", choices=["duckdb", "postgresql"], default="duckdb")
+    ap.add_argument("--import-students", type=int, default=0,
+                    help="with --store postgresql: browse while N students' scores import")
+    args = ap.parse_args()
+    if args.import_students and args.store != "postgresql":
+        ap.error("--import-students needs --store postgresql (DuckDB: one writer, the platform)")
+    warnings.filterwarnings("ignore")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "district.duckdb"
+        shutil.copy(args.db, path)
+        from eduquality.analysis.stored import refresh_analyses
+        from eduquality.config import Settings
+        from eduquality.store import open_database
+        from eduquality.store.settings import effective_settings
+
+        bureau, principal, exams = pages_of(path)
+        paths = (bureau, principal)
+        db = open_database(path)
+        refresh_analyses(db, effective_settings(db, Settings()), exams)
+        n_students = db.scalar("SELECT count(*) FROM student")
+        db.close()
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        target, cluster = str(path), None
+        if args.store == "postgresql":
+            target, cluster = to_postgres(path)
+        importing = prepare_import(target, Path(tmp), args.import_students)
+        server = subprocess.Popen([*CLI, "--db", target, "web", "--port", str(port)], env=ENV,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    httpx.get(f"{base}/login", timeout=2)
+                    break
+                except httpx.HTTPError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise SystemExit(server.stderr.read().decode() if server.stderr
+                                         else "the server did not start") from None
+                    time.sleep(0.2)
+            phase(base, args.users, 5, paths, None)   # first views, not counted
+            quiet, quiet_s, _a = phase(base, args.users, args.seconds, paths, None)
+            loud, loud_s, answers = phase(base, args.users, args.seconds, paths, args.flood_rate)
+            busy = None
+            if importing:
+                busy = phase(base, args.users, args.seconds, paths, None, importing)
+        finally:
+            server.terminate()
+            server.wait(20)
+            if cluster is not None:
+                cluster.stop()
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+    def row(name: str, t: Tally, wall: float, goal: str, met: bool) -> str:
+        return (f"| {name} | {len(t.times):,} | {len(t.times) / wall:.1f} | "
+                f"{t.quantile(0.5) * 1000:.0f} | {t.quantile(0.95) * 1000:.0f} | "
+                f"{t.quantile(0.99) * 1000:.0f} | {len(t.errors)} | {goal} | "
+                f"{'yes' if met else 'no'} |")
+
+    sent = sum(answers.values())
+    lines = [
+        f"### {args.users} users at once on the web platform, and a sign-in flood "
+        f"(`bench/bench_web_load.py`)",
+        "",
+        machine_line() + f" Load average (1, 5, 15 min) at the end: {load}.",
+        "",
+        f"`eduquality web` on {args.store} in its own process on loopback; the demo district "
+        f"({n_students:,} students), the analyses of its 4 newest exams stored; {args.users} "
+        "signed-in users (researcher, leader, admin, principal in turn) each requesting those "
+        f"exams' pages and their schools' pages back to back for {args.seconds:.0f} s after a "
+        "5 s warm-up.",
+        "",
+        "| phase | requests | per second | p50 ms | p95 ms | p99 ms | errors | goal | met |",
+        "|---|---|---|---|---|---|---|---|---|",
+        row("browse", quiet, quiet_s, "p95 ≤ 300 ms, 0 errors",
+            quiet.quantile(0.95) <= 0.3 and not quiet.errors),
+        row(f"browse during a flood of {args.flood_rate:.0f} bad sign-ins/s", loud, loud_s,
+            "p95 < 1 s, 0 errors", loud.quantile(0.95) < 1 and not loud.errors),
+        "",
+        f"The flood sent {sent:,} sign-ins in {loud_s:.0f} s ({sent / loud_s:.1f}/s achieved; "
+        "each waits for its answer, so the throttle's delays slow it): answers "
+        + ", ".join(f"{k}: {v:,}" for k, v in sorted(answers.items())) + ".",
+    ]
+    if busy is not None:
+        tally, wall, done = busy
+        lines[10:10] = [row(f"browse during the import of {args.import_students:,} students' "
+                            f"item scores ({done[-3]} s, exit status {done[-2]})", tally, wall,
+                            "p95 ≤ 300 ms, 0 errors",
+                            tally.quantile(0.95) <= 0.3 and not tally.errors and not done[-2])]
+        loud.errors += tally.errors
+    if quiet.errors or loud.errors:
+        lines.append("")
+        lines.append("First errors: " + "; ".join((quiet.errors + loud.errors)[:5]))
+    write_result("web_load", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

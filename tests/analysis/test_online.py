@@ -1,0 +1,88 @@
+"""上线分析 in the 3+1+2 regime on the hand-made 20-student exam (tests/analysis/new_regime_exam):
+物理类/历史类 lines, 有效分 of raw and 赋分 subjects, 单上线/双上线, 命中率/贡献率, 临界生 by track."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from eduquality.analysis.online import line_borderline, online_analysis
+from eduquality.analysis.scaling import add_scaled_scores
+from eduquality.measures.scaling_rules import rule_for
+from tests.analysis.new_regime_exam import exam_rows
+
+LINES = pd.DataFrame({"track": ["physics", "physics", "history"],
+                      "line": ["本科批", "特控线", "本科批"],
+                      "score": [540.0, 600.0, 500.0], "source": "official"})
+
+
+@pytest.fixture(scope="module")
+def exam() -> pd.DataFrame:
+    return add_scaled_scores(exam_rows(), rule_for("云南省", 2025))
+
+
+def _district(summary: pd.DataFrame, track: str, line: str) -> pd.DataFrame:
+    rows = summary[(summary["level"] == "district") & (summary["track"] == track)
+                   & (summary["line"] == line)]
+    return rows.set_index("subject")
+
+
+def test_subject_lines_include_scaled_subjects(exam: pd.DataFrame) -> None:
+    lines, _ = online_analysis(exam, LINES)
+    # 物理类 750 totals (raw 语数外 + 物理, 赋分 再选): P1 665, P2 620, P3 582, P4 565, P5 543,
+    # then 476, 475, 426, 425, 360. 本科批 540: P1–P5 reach it; P1 = 2975/5 = 595, k = 540/595.
+    mine = lines[(lines["track"] == "physics") & (lines["line"] == "本科批")].set_index(
+        "subject_code")["subject_line"]
+    k = 540 / 595
+    assert mine["math"] == pytest.approx(k * 120)           # (140+120+110+130+100)/5
+    assert mine["chinese"] == pytest.approx(k * 110)
+    assert mine["physics"] == pytest.approx(k * 80)
+    assert mine["chemistry"] == pytest.approx(k * 83.4)     # 赋分 (100+85+82+79+71)/5
+    assert mine["biology"] == pytest.approx(k * 81.5)       # 赋分 of its 4 takers among them
+    assert mine["geography"] == pytest.approx(k * 82)       # P5 alone
+    assert "politics" not in mine.index and "history" not in mine.index
+
+
+def test_single_and_double_online_hit_and_contribution_rates(exam: pd.DataFrame) -> None:
+    _, summary = online_analysis(exam, LINES)
+    d = _district(summary, "physics", "本科批")
+    cols = ["n_valid", "n_total_on", "n_subject_on", "n_double_on", "n_total_only",
+            "n_subject_only"]
+    # 数学 line 108.9: P1–P4 on (110 ≥ 108.9), P5 100 not → 单上线 (total only) P5
+    assert d.loc["math", cols].tolist() == [10, 5, 4, 4, 1, 0]
+    assert (d.loc["math", "hit_rate"], d.loc["math", "contribution_rate"]) == (1.0, 0.8)
+    # 语文 line 99.8: P1–P5 and P8 (100, total 426) → 6 on the line, 5 双上线, 1 subject only
+    assert d.loc["chinese", cols].tolist() == [10, 5, 6, 5, 0, 1]
+    assert d.loc["chinese", "hit_rate"] == pytest.approx(5 / 6)
+    assert d.loc["chinese", "contribution_rate"] == 1.0
+    # 英语 line 108.9: P1–P5 and P7 (112)
+    assert d.loc["english", cols].tolist() == [10, 5, 6, 5, 0, 1]
+    # 化学 赋分 line 75.7: 100 85 82 79 on, P5's 71 not
+    assert d.loc["chemistry", cols].tolist() == [10, 5, 4, 4, 1, 0]
+    # 生物 赋分 line 73.97 over its takers: P1 85, P2 100 on; P3 70, P4 71 total only; P5 does
+    # not take 生物 and is not among its 总分上线 → 贡献率 2/4, not 2/5
+    assert d.loc["biology", cols].tolist() == [7, 4, 2, 2, 2, 0]
+    assert (d.loc["biology", "hit_rate"], d.loc["biology", "contribution_rate"]) == (1.0, 0.5)
+    assert d.loc["geography", cols].tolist() == [3, 1, 1, 1, 0, 0]
+    # 特控线 600: P1 665 and P2 620
+    assert _district(summary, "physics", "特控线").loc["math", "n_total_on"] == 2
+    # 历史类 本科批 500: H1 640, H2 590, H3 560, H4 531, H5 502 (H6 480)
+    h = _district(summary, "history", "本科批")
+    assert set(h.index) == {"chinese", "math", "english", "history", "politics", "geography"}
+    assert set(h["n_total_on"]) == {5}
+    # schools: S1 holds the odd numbers — P1, P3, P5 of the 5 above 540
+    s1 = summary[(summary["level"] == "school") & (summary["unit"] == "S1")
+                 & (summary["track"] == "physics") & (summary["line"] == "本科批")]
+    assert s1.set_index("subject").loc["math", "n_total_on"] == 3
+
+
+def test_borderline_students_by_track(exam: pd.DataFrame) -> None:
+    near = line_borderline(exam, LINES, band=70)
+    got = {(r.track, r.line, r.student_id): r.gap for r in near.itertuples()}
+    # 物理类 本科批 540: [470, 540) → P6 475 (−65), P7 476 (−64); 特控线 600: [530, 600) →
+    # P3 582, P4 565, P5 543; 历史类 本科批 500: [430, 500) → H6 480, H7 449
+    assert got == {("physics", "本科批", "P6"): -65, ("physics", "本科批", "P7"): -64,
+                   ("physics", "特控线", "P3"): -18, ("physics", "特控线", "P4"): -35,
+                   ("physics", "特控线", "P5"): -57, ("history", "本科批", "H6"): -20,
+                   ("history", "本科批", "H7"): -51}
+    assert set(near["group"]) == {"line_borderline"} and set(near["subject_code"]) == {"total"}
