@@ -9,7 +9,6 @@ Authentication is ``trust`` on loopback only; nothing outside this machine can r
 
 from __future__ import annotations
 
-import glob
 import itertools
 import os
 import shutil
@@ -24,13 +23,12 @@ _numbers = itertools.count(1)
 
 
 def pg_bin() -> Path | None:
-    """The newest installed PostgreSQL's bin directory (Debian layout), or None."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda p: int(Path(p).parent.parent.name))
-    if found:
-        return Path(found[-1]).parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
+    """The newest installed PostgreSQL's bin directory (Debian layout), or None (the one rule:
+    :func:`eduquality.store.pg_programs.pg_program`)."""
+    from eduquality.store.pg_programs import pg_program
+
+    initdb = pg_program("initdb")
+    return initdb.parent if initdb else None
 
 
 def _free_port() -> int:

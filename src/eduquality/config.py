@@ -37,6 +37,9 @@ Example ``eduquality.toml``::
     idle_minutes = 30
     absolute_hours = 12
 
+    [retention]           # personal data of students who left (eduquality retention apply)
+    years = 3
+
     [publication]         # national rules on publishing results
     grades_not_ranks_compulsory = true
     mark_internal = true
@@ -200,6 +203,22 @@ class SessionRules:
 
 
 @dataclass(frozen=True)
+class RetentionRules:
+    """Personal data of a student is kept ``years`` full years after the student left (the
+    latest enrolment event a graduation, transfer out or dropout); then ``eduquality retention
+    apply`` anonymises it (names, ID numbers, dates of birth, special-group flags), keeping
+    the scores for statistics (PIPL art. 19 and 47: kept no longer than the purpose needs;
+    the period is the district's decision, 3 years by default)."""
+
+    years: int = 3
+
+    def __post_init__(self) -> None:
+        if isinstance(self.years, bool) or not isinstance(self.years, int) or self.years < 1:
+            raise ConfigError(f"retention.years 须为正整数 / must be a positive whole number: "
+                              f"{self.years!r}")
+
+
+@dataclass(frozen=True)
 class PublicationPolicy:
     """National rules on publishing results (GLOSSARY, 'Rules on publishing results')."""
 
@@ -219,6 +238,7 @@ class Settings:
     plan: PlanTarget = field(default_factory=PlanTarget)
     session: SessionRules = field(default_factory=SessionRules)
     assessment: AssessmentRules = field(default_factory=AssessmentRules)
+    retention: RetentionRules = field(default_factory=RetentionRules)
     min_unit_n: int = 10
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -231,7 +251,7 @@ class Settings:
 
 def _from_mapping(data: dict[str, Any]) -> Settings:
     known = {"lang", "db", "thresholds", "publication", "groups", "knowledge", "plan",
-             "session", "assessment", "min_unit_n"}
+             "session", "assessment", "retention", "min_unit_n"}
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"配置文件中有未知设置 / unknown settings: {sorted(unknown)}")
@@ -246,11 +266,12 @@ def _from_mapping(data: dict[str, Any]) -> Settings:
         plan = PlanTarget(**data.get("plan", {}))
         session = SessionRules(**data.get("session", {}))
         assessment = AssessmentRules(**data.get("assessment", {}))
+        retention = RetentionRules(**data.get("retention", {}))
     except TypeError as exc:
         raise ConfigError(f"配置项无效 / invalid setting: {exc}") from exc
     settings = Settings(thresholds=thresholds, publication=publication, groups=groups,
                         knowledge=knowledge, plan=plan, session=session,
-                        assessment=assessment)
+                        assessment=assessment, retention=retention)
     return settings.with_overrides(
         lang=data.get("lang"), db=data.get("db"), min_unit_n=data.get("min_unit_n")
     )

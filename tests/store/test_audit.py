@@ -17,9 +17,9 @@ from eduquality.store.audit import (
     audit,
     audit_repeated,
     count_audit,
+    insert_audit,
     read_audit,
 )
-from eduquality.store.catalog import row_id
 from eduquality.store.policy import scope_for
 from eduquality.store.principals import Principal
 
@@ -82,7 +82,20 @@ def fresh(db_location):
 
 def rows(fresh):
     return fresh.con.execute("SELECT username, action, object, detail, address, count "
-                             f"FROM audit_log ORDER BY {row_id(fresh.con)[0]}").fetchall()
+                             "FROM audit_log ORDER BY audit_id").fetchall()
+
+
+def test_rows_of_one_instant_keep_their_order_when_one_counts_up(fresh):
+    """Rows written in one transaction share its timestamp; their order is the log's key
+    (``audit_id``, migration 14), not the row's place, which PostgreSQL moves on UPDATE."""
+    with fresh.write(check_scores=False) as con:
+        for detail in ("wrong password", "b", "c"):
+            insert_audit(con, WHO, "denied", "login", detail, address="10.0.0.9")
+    assert audit_repeated(fresh, WHO, "denied", "login", "wrong password", "10.0.0.9") == 2
+    shown = read_audit(fresh, scope_for(fresh, ADMIN))
+    assert shown["detail"].tolist() == ["c", "b", "wrong password"]
+    assert shown["count"].tolist() == [1, 1, 2]
+    assert len(set(shown["logged_at"])) == 1
 
 
 def test_one_row_per_account_and_address_with_a_count(fresh):

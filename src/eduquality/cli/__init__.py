@@ -3,6 +3,7 @@
 from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     analyse,
     assess,
+    backup,
     choices,
     core,
     demo,
@@ -17,6 +18,7 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     plan,
     programmes,
     report,
+    retention,
     simulate,
     stats,
     store,

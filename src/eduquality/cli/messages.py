@@ -28,6 +28,24 @@ MESSAGES = register({
                          "copied and verified {tables} tables, {rows} rows: {src} → {dst}"),
     "cli.store.table": ("  {table:<22}{rows:>12,} 行  校验和 {checksum}",
                         "  {table:<22}{rows:>12,} rows  checksum {checksum}"),
+    "cli.backup.done": ("已备份 {tables} 张表、{rows} 行（架构版本 {version}）到 {path}",
+                        "backed up {tables} tables, {rows} rows (schema version {version}) to "
+                        "{path}"),
+    "cli.restore.done": ("已恢复并逐表核对 {tables} 张表、{rows} 行（架构版本 {version}）到 {target}",
+                         "restored and verified {tables} tables, {rows} rows (schema version "
+                         "{version}) into {target}"),
+    "cli.restore.upgrade": ("备份的架构版本 {found} 低于本程序的 {known}：请以迁移角色运行 "
+                            "eduquality init 升级",
+                            "the backup's schema version {found} is older than this program's "
+                            "({known}): run eduquality init as the migration role to upgrade"),
+    "cli.retention.school": ("  {code} {name}：{n} 人", "  {code} {name}: {n} students"),
+    "cli.retention.due": ("试运行：{n} 名学生离校已满 {years} 年（{cutoff} 或更早），将被匿名化；未做任何修改",
+                          "dry run: {n} students left {years} or more years ago (on or before "
+                          "{cutoff}) and would be anonymised; nothing was changed"),
+    "cli.retention.done": ("已匿名化 {n} 名离校已满 {years} 年（{cutoff} 或更早）的学生，成绩保留；"
+                           "已记入审计日志",
+                           "anonymised {n} students who left {years} or more years ago (on or "
+                           "before {cutoff}); their scores stay; audited"),
     "cli.db_ready": ("数据库已就绪：{path}（架构版本 {version}）",
                      "database ready: {path} (schema version {version})"),
     "cli.demo.done": (

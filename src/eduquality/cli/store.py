@@ -30,3 +30,23 @@ def copy(ctx: Context, src: str, dst: str) -> None:
             click.echo(ctx.t("cli.store.table", table=t.table, rows=t.rows, checksum=t.checksum))
         ctx.say("cli.store.copied", tables=len(copied), rows=sum(t.rows for t in copied),
                 src=source.path, dst=target.path)
+
+
+@store.command("roles")
+@click.option("--print", "print_", is_flag=True, default=True,
+              help="Print the statements (the command never changes a server itself).")
+@click.option("--database", default="eduquality", show_default=True,
+              help="The district database's name.")
+@click.option("--migrator", default=None, help="The migration role (owns the schema).")
+@click.option("--platform", default=None, help="The platform role (rows only).")
+@click.option("--grants-only", is_flag=True,
+              help="Only the grants on the database (idempotent; re-run after each upgrade).")
+def roles(print_: bool, database: str, migrator: str | None, platform: str | None,
+          grants_only: bool) -> None:
+    """Print the CREATE ROLE / GRANT statements for PostgreSQL: a migration role that owns the
+    schema and a platform role that cannot DROP, ALTER or TRUNCATE. 打印 PostgreSQL 最小权限的
+    建角色与授权语句（迁移角色拥有架构；平台角色只能读写数据）。"""
+    from eduquality.store.roles import MIGRATOR, PLATFORM, role_script
+
+    click.echo(role_script(database, migrator or MIGRATOR, platform or PLATFORM, grants_only),
+               nl=False)

@@ -18,7 +18,6 @@ import pandas as pd
 
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
-from eduquality.store.catalog import row_id
 from eduquality.store.db import Database
 from eduquality.store.policy import Scope, require_action
 from eduquality.store.principals import Principal
@@ -102,24 +101,23 @@ def audit_repeated(db: Database, principal: Principal, action: str, obj: str, de
     Returns the count. Writes (light path)."""
     if action not in AUDIT_ACTIONS:
         raise EduQualityError(tr("access.bad_audit_action", db.lang, action=action))
-    rowid, match = row_id(db.con)
     with db.write(check_scores=False) as con:
         row = con.execute(
-            f"SELECT {rowid}, coalesce(count, 1) FROM audit_log WHERE username = ?"
+            "SELECT audit_id, coalesce(count, 1) FROM audit_log WHERE username = ?"
             " AND action = ? AND object = ? AND detail = ? AND address IS NOT DISTINCT FROM ?"
             " AND logged_at >= CAST(current_timestamp AS TIMESTAMP)"
             " - CAST(? AS DOUBLE PRECISION) * INTERVAL '1 second'"
-            f" ORDER BY logged_at DESC, {rowid} DESC LIMIT 1",
+            " ORDER BY audit_id DESC LIMIT 1",
             [principal.username, action, obj, detail, client, window_s]).fetchone()
         if row is None:
             con.execute("INSERT INTO audit_log (username, role, action, object, detail, address,"
                         " count) VALUES (?, ?, ?, ?, ?, ?, 1)",
                         [principal.username, principal.role, action, obj, detail, client])
             return 1
-        count = int(row[1]) + 1
-        con.execute(f"UPDATE audit_log SET count = ? WHERE {rowid} = {match}",
-                    [count, str(row[0]) if db.dialect == "postgres" else row[0]])
-        return count
+        con.execute("UPDATE audit_log SET count = coalesce(count, 1) + 1 WHERE audit_id = ?",
+                    [row[0]])
+        return int(con.execute("SELECT count FROM audit_log WHERE audit_id = ?",
+                               [row[0]]).fetchone()[0])
 
 
 def read_audit(db: Database, scope: Scope, *, username: str | None = None,
@@ -129,11 +127,10 @@ def read_audit(db: Database, scope: Scope, *, username: str | None = None,
     ``offset``, filtered by ``where`` (or the older ``username``/``action`` arguments)."""
     require_action(scope.principal, "view_audit", scope.lang)
     cond, params = (where or AuditFilter(username=username, action=action)).sql()
-    rowid, _ = row_id(db.con)
     return db.sql(f"""SELECT CAST(logged_at AS VARCHAR) AS logged_at, username, role, action,
                              object, detail, address, coalesce(count, 1) AS count
                       FROM audit_log WHERE {cond}
-                      ORDER BY logged_at DESC, {rowid} DESC
+                      ORDER BY logged_at DESC, audit_id DESC
                       LIMIT {int(limit)} OFFSET {max(0, int(offset))}""", params)
 
 

@@ -117,7 +117,13 @@ class Database:
         """Apply every migration not yet recorded, in version order, each in its own
         transaction (a migration added below the newest one recorded is applied too). Writes.
 
+        On PostgreSQL a role that may not change the schema (the platform role,
+        :mod:`eduquality.store.roles`) is refused with a clear message when a migration is
+        pending; with none pending it changes nothing.
+
         Returns the names of the migrations applied."""
+        if self.dialect == "postgres" and not self._pending_migrations():
+            return []
         with self._write_lock:
             self.con.execute("BEGIN TRANSACTION")
             if self.dialect == "postgres":
@@ -156,6 +162,26 @@ class Database:
             applied.append(m.name)
         return applied
 
+    def _pending_migrations(self) -> list[Migration]:
+        """The migrations not yet recorded; on PostgreSQL, when there are any, the role must be
+        allowed to apply them (:func:`eduquality.store.roles.require_schema_rights`). Raises
+        EduQualityError for a database newer than this program."""
+        migrations = all_migrations()
+        known = migrations[-1].version if migrations else 0
+        current = self.schema_version()
+        if current > known:
+            raise EduQualityError(tr("store.newer_schema", self.lang, found=current, known=known))
+        done: set[int] = set()
+        if current:
+            done = {int(r[0]) for r in
+                    self.con.execute("SELECT version FROM schema_migrations").fetchall()}
+        pending = [m for m in migrations if m.version not in done]
+        if pending and self.dialect == "postgres":
+            from eduquality.store.roles import require_schema_rights
+
+            require_schema_rights(self.con, current, known)
+        return pending
+
     def _migration_sql(self, migration: Migration) -> str:
         """``migration``'s SQL for this store (frozen DuckDB text, rendered for PostgreSQL)."""
         if self.dialect == "postgres":
@@ -188,6 +214,13 @@ class Database:
             except BaseException:
                 self.con.execute("ROLLBACK")
                 raise
+
+    @contextmanager
+    def exclusive(self) -> Iterator[Any]:
+        """Hold this handle's write lock (shared by its cursors) without a transaction: no
+        write of this process lands meanwhile (a backup's checkpoint and file copy)."""
+        with self._write_lock:
+            yield self.con
 
     def append(self, query: str, params: list[Any]) -> None:
         """The light write path for one append-only INSERT into a table that no cross-table
@@ -292,10 +325,14 @@ MIGRATION_LOCK = 0x6571_0001
 """The PostgreSQL advisory lock key held while a migration is applied."""
 
 
-def open_database(path: str | Path, lang: str = "zh", read_only: bool = False) -> Database:
+def open_database(path: str | Path, lang: str = "zh", read_only: bool = False,
+                  upgrade: bool = True) -> Database:
     """Open (creating if needed) the database at ``path`` and bring its schema up to date;
     ``read_only``: open an existing database whose schema is already up to date (no migration,
     no lock against other readers).
+
+    ``upgrade=False`` (a backup, taken before an upgrade): open for writing as found, neither
+    migrated nor checked.
 
     ``path`` may be a ``postgresql://`` URL (:func:`eduquality.store.pg.is_postgres_url`): the
     database must exist; its schema is created or upgraded as a file's is.
@@ -307,7 +344,7 @@ def open_database(path: str | Path, lang: str = "zh", read_only: bool = False) -
     from eduquality.store.pg import is_postgres_url
 
     if is_postgres_url(path):
-        return _open_postgres(path, lang, read_only)
+        return _open_postgres(path, lang, read_only, upgrade)
     if path != ":memory:" and read_only and not Path(path).is_file():
         raise EduQualityError(tr("store.no_database", lang, path=path))
     if path != ":memory:":
@@ -324,16 +361,16 @@ def open_database(path: str | Path, lang: str = "zh", read_only: bool = False) -
         for file in (path, f"{path}.wal"):
             make_private(file)
     db = Database(con, path, lang)
-    return _ready(db, read_only)
+    return _ready(db, read_only, upgrade)
 
 
-def _ready(db: Database, read_only: bool) -> Database:
-    """``db`` migrated to the current schema (or, read-only, checked to be there); closed on
-    any failure."""
+def _ready(db: Database, read_only: bool, upgrade: bool = True) -> Database:
+    """``db`` migrated to the current schema (or, read-only, checked to be there; neither
+    with ``upgrade=False``); closed on any failure."""
     try:
         if read_only:
             db.require_current_schema()
-        else:
+        elif upgrade:
             db.migrate()
     except BaseException:
         db.close()
@@ -341,7 +378,7 @@ def _ready(db: Database, read_only: bool) -> Database:
     return db
 
 
-def _open_postgres(url: str, lang: str, read_only: bool) -> Database:
+def _open_postgres(url: str, lang: str, read_only: bool, upgrade: bool = True) -> Database:
     from eduquality.store.pg import PgConnection, connect_error, safe_url
 
     try:
@@ -352,7 +389,7 @@ def _open_postgres(url: str, lang: str, read_only: bool) -> Database:
             raise
         raise error from None
     db = Database(con, safe_url(url), lang)
-    return _ready(db, read_only)
+    return _ready(db, read_only, upgrade)
 
 
 Source: TypeAlias = "Database | Connection"

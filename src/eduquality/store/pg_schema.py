@@ -56,6 +56,8 @@ REPLACED: dict[int, list[tuple[str, str]]] = {
     # m010_admin copies the audit log in its order of insertion: DuckDB's rowid is
     # PostgreSQL's ctid (rows of the log are appended, and updated only in their count)
     10: [("FROM audit_log\nORDER BY rowid;", "FROM audit_log\nORDER BY ctid;")],
+    # m014 rebuilds the log with an explicit key, in the order m010 took
+    14: [("FROM audit_log\nORDER BY rowid;", "FROM audit_log\nORDER BY ctid;")],
 }
 """Migration version → (DuckDB passage, PostgreSQL passage) pairs."""
 
