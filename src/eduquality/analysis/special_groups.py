@@ -56,7 +56,6 @@ MESSAGES = register({
     "groups.special.migrant": ("随迁子女", "children of migrant workers"),
     "groups.special.left_behind": ("留守儿童", "left-behind children"),
     "groups.special.withheld": ("人数过少，不显示", "too few students, not shown"),
-    "groups.special.district": ("全区", "district"),
 })
 
 DISTRICT = ""

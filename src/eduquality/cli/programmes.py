@@ -193,6 +193,7 @@ def groups_cmd(ctx: Context, year: int, out: str | None, user: str | None) -> No
     that may see group membership. 特殊群体资助与差距。"""
     from eduquality.analysis.exports import operator
     from eduquality.analysis.special_groups import DISTRICT, special_groups
+    from eduquality.reports.labels import text
     from eduquality.store.audit import audit
     from eduquality.store.policy import scope_for
 
@@ -204,7 +205,7 @@ def groups_cmd(ctx: Context, year: int, out: str | None, user: str | None) -> No
               f"rows={len(result.table)}")
     click.echo(ctx.t("cli.prog.groups_head", year=year, n=result.min_n))
     for r in result.table.to_dict("records"):
-        unit = ctx.t("groups.special.district") if r["unit"] == DISTRICT else r["unit"]
+        unit = text("district", ctx.lang) if r["unit"] == DISTRICT else r["unit"]
         group = ctx.t(f"groups.special.{r['group']}")
         if r["withheld"]:
             click.echo(f"  {unit} {group}：{ctx.t('groups.special.withheld')}")

@@ -37,6 +37,7 @@ from eduquality.analysis.special_groups import DISTRICT, SpecialGroups, special_
 from eduquality.errors import NotFoundError, PermissionDenied
 from eduquality.i18n import register, tr
 from eduquality.measures.programmes import TREE_TARGETS
+from eduquality.reports.labels import text
 from eduquality.reports.model import Column, Section, Table
 from eduquality.store.policy import require_action
 from eduquality.vocab import PARTNERSHIP_KINDS, PROGRAMME_LEVELS, STUDIO_KINDS, SUBJECTS
@@ -264,7 +265,7 @@ def groups_page(ctx: Ctx, result: SpecialGroups) -> Page:
     t, lang = ctx.t, ctx.lang
     rows = []
     for r in result.table.to_dict("records"):
-        unit = t("groups.special.district") if r["unit"] == DISTRICT else str(r["unit"])
+        unit = text("district", lang) if r["unit"] == DISTRICT else str(r["unit"])
         group = t(f"groups.special.{r['group']}")
         if r["withheld"]:
             rows.append({"unit": unit, "group": group,
