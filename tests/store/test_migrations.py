@@ -35,6 +35,8 @@ FROZEN = {
     9: "3a0c4d598c73f54ae8282113f197c1cfc19367649d18d5ffbe44d2d0459a034d",
     10: "ea5f14cb69ae77e691c0a6cab6327dc5cfa11e5b3d1aca0ad8ec0f588fd4b0ae",
     11: "bda9d4a048ded5b91e7ca2ecca9c7b396779bfa8567c09b8f20e48b57ecebdec",
+    # 控辍保学 (issue 14 §2)
+    15: "bedf36e7489168acf1e4458a57b53e2f7279329b1579045ae07067a90be1adb9",
 }
 
 # Which vocabulary each CHECK'd column holds (for the drift test below).
@@ -54,6 +56,7 @@ CHECKED = {
     ("item", "item_type"): vocab.ITEM_TYPES,
     ("subject_result", "status"): vocab.SUBJECT_STATUS,
     ("app_user", "role"): vocab.ROLES,
+    ("dropout_followup", "action"): vocab.FOLLOWUP_ACTIONS,
 }
 
 

@@ -15,6 +15,10 @@ teacher      教师: the own classes (taught or as 班主任) and the own school
 parent       家长: the own child only, and the district aggregate
 ============ ==================================================================
 
+Special-group membership of a student (建档立卡, 残疾, 随迁子女, 留守儿童) is shown only to roles with
+the ``see_special_groups`` action (the bureau's staff and the principal, who follow up
+控辍保学); others see aggregates of groups at most.
+
 A scope that cannot be resolved (a principal without a school, a parent without a child) sees
 nothing: the policy fails closed.
 """
@@ -77,6 +81,7 @@ ACTIONS: Mapping[str, frozenset[str]] = {
     "manage_users": frozenset({"admin"}),
     "import_files": frozenset({"admin", "researcher", "principal"}),
     "manage_settings": frozenset({"admin"}),
+    "see_special_groups": frozenset({"admin", "researcher", "principal"}),
 }
 """Actions that are not reads of a level, and the roles that may do them."""
 
