@@ -21,6 +21,7 @@ from eduquality.config import Settings
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.ingest import import_paper, import_roster, import_scores
+from eduquality.ingest.attendance import import_attendance
 from eduquality.ingest.lines import import_lines
 from eduquality.ingest.planfile import load_plan
 from eduquality.ingest.stats import import_stats
@@ -94,6 +95,8 @@ def _import_entry(db: Database, root: Path, entry: ManifestEntry) -> None:
         import_lines(db, path, user=DEMO_IMPORTER)
     elif entry.kind == "stats":
         import_stats(db, path, user=DEMO_IMPORTER)
+    elif entry.kind == "attendance":
+        import_attendance(db, path, year=entry.year, user=DEMO_IMPORTER)
 
 
 def import_manifest(db: Database, manifest: Manifest, say: Say) -> int:

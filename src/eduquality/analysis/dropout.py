@@ -51,7 +51,7 @@ from eduquality.store.db import Database
 from eduquality.store.masking import mask_national_id
 from eduquality.store.plan_data import GROUPS
 from eduquality.store.policy import Scope
-from eduquality.vocab import FOLLOWUP_ACTIONS
+from eduquality.vocab import DROPOUT_ALERTS, FOLLOWUP_ACTIONS
 
 __all__ = [
     "ALERT_KINDS",
@@ -68,14 +68,8 @@ __all__ = [
 LONG_ABSENCE_DAYS = 10
 """Days absent in one month, sick leave not counted, that raise a long-absence alert."""
 
-ALERT_KINDS = {
-    "not_enrolled": ("适龄未入学", "school-age child not enrolled"),
-    "dropped_out": ("辍学", "dropped out"),
-    "unconfirmed_transfer": ("转出未确认接收学校", "left without a confirmed receiving school"),
-    "not_continued": ("小学毕业未升学", "did not continue after primary school"),
-    "long_absence": ("长期缺勤", "long absence"),
-}
-"""Alert kind → (zh, en), in the order alerts are listed."""
+ALERT_KINDS = DROPOUT_ALERTS.codes()
+"""Alert kinds (:data:`eduquality.vocab.DROPOUT_ALERTS`), in the order alerts are listed."""
 
 MESSAGES = register({
     "dropout.no_year": ("{date} 不在任何已登记的学年内", "{date} lies in no school year on record"),
@@ -445,7 +439,4 @@ def record_followup(db: Database, person: str, action: str, done_on: dt.date, us
     return data.record_followup(db, str(key), code, done_on, user, note, proof)
 
 
-def alert_label(kind: str, lang: str) -> str:
-    zh, en = ALERT_KINDS[kind]
-    return en if lang == "en" else zh
 

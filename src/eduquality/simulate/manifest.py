@@ -9,7 +9,8 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class ManifestEntry:
-    """One file. ``kind``: roster, stats, paper, scores, cut_lines or score_distribution; ``level``:
+    """One file. ``kind``: roster, stats, attendance, paper, scores, cut_lines or
+    score_distribution; ``level``:
     item or total for scores; ``subject``/``track``: Chinese labels or None."""
 
     path: str
