@@ -61,6 +61,7 @@ __all__ = [
     "reconcile",
     "record_followup",
     "restrict_alerts",
+    "restrict_rates",
     "school_year_at",
     "status_as_of",
 ]
@@ -418,6 +419,14 @@ def restrict_alerts(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
         return mine.reset_index(drop=True)
     return _ordered(mine.assign(poverty_registered=False), by_group=False).drop(
         columns=list(GROUPS))
+
+
+def restrict_rates(rates: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """The rate rows ``scope`` may see: district and group rows (aggregates, small groups
+    withheld) with the district level, a school's rows with that school's level."""
+    keep = [scope.admits("school", school_code=u) if lv == "school" else scope.admits("district")
+            for lv, u in zip(rates["level"], rates["unit"], strict=True)]
+    return rates.loc[keep].reset_index(drop=True)
 
 
 def record_followup(db: Database, person: str, action: str, done_on: dt.date, user: str,

@@ -5,6 +5,7 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     assess,
     core,
     demo,
+    dropout,
     export,
     followup,
     growth,
