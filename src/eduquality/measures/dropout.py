@@ -19,7 +19,7 @@ Both are proportions of a count of their base, so their intervals are Wilson's s
 
 Early warning (:class:`EarlyWarning`): a logistic regression of "dropped out within the next
 school year" on standardised factors (z = (x − mean) / sd of the training cohorts), fitted by
-Newton–Raphson with a small ridge penalty λ‖β‖²/2 on the slopes (no penalty on the intercept),
+Newton–Raphson (with step halving) and a small ridge penalty λ‖β‖²/2 on the slopes (no penalty on the intercept),
 so that a factor that separates the training data perfectly still gets a finite weight. The
 score is the fitted probability; each student's *explanation* is the factor contributions
 β_j z_j to the log-odds (Lundberg & Lee's additive attribution is exact for a linear
@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import expit
 
 from eduquality.measures.indicators import wilson_interval
 
@@ -211,13 +212,24 @@ class EarlyWarning:
         prior[0] = 0.0
         base = yy.mean() if len(yy) else 0.5
         beta[0] = math.log(max(base, 1e-6) / max(1 - base, 1e-6))
+        def objective(b: NDArray[np.float64]) -> float:
+            eta = design @ b
+            return float(yy @ eta - np.logaddexp(0.0, eta).sum() - 0.5 * prior @ (b * b))
+
         self.n_iter_ = 0
+        current = objective(beta)
         for it in range(1, self.max_iter + 1):
-            p = 1 / (1 + np.exp(-(design @ beta)))
+            p = expit(design @ beta)
             grad = design.T @ (yy - p) - prior * beta
             hess = (design * (p * (1 - p))[:, None]).T @ design + np.diag(prior)
             step = np.linalg.solve(hess + 1e-10 * np.eye(len(beta)), grad)
-            beta += step
+            for _ in range(40):  # step halving: Newton alone can overshoot on rare events
+                trial = objective(beta + step)
+                if trial >= current - 1e-12:
+                    break
+                step = step / 2
+            beta = beta + step
+            current = objective(beta)
             self.n_iter_ = it
             if np.max(np.abs(step)) < self.tol:
                 break
@@ -231,7 +243,7 @@ class EarlyWarning:
 
     def predict_proba(self, X: pd.DataFrame) -> NDArray[np.float64]:
         """The fitted probability of dropping out for each row of ``X``."""
-        out: NDArray[np.float64] = 1 / (1 + np.exp(-self.log_odds(X)))
+        out: NDArray[np.float64] = expit(self.log_odds(X))
         return out
 
     def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
