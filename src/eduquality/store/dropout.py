@@ -75,10 +75,16 @@ def memberships(db: Database) -> pd.DataFrame:
 def attendance(db: Database, start: dt.date | None = None,
                end: dt.date | None = None) -> pd.DataFrame:
     """Monthly attendance rows with ``month`` between ``start`` and ``end`` (inclusive)."""
-    return db.sql("""SELECT student_id, month, school_code, school_days, days_absent,
-                            sick_days, leave_days FROM attendance_month
-                     WHERE (? IS NULL OR month >= ?) AND (? IS NULL OR month <= ?)
-                     ORDER BY student_id, month""", [start, start, end, end])
+    where, params = ["TRUE"], []
+    if start is not None:
+        where.append("month >= ?")
+        params.append(start)
+    if end is not None:
+        where.append("month <= ?")
+        params.append(end)
+    return db.sql(f"""SELECT student_id, month, school_code, school_days, days_absent,
+                             sick_days, leave_days FROM attendance_month
+                      WHERE {' AND '.join(where)} ORDER BY student_id, month""", params)
 
 
 def exam_standing(db: Database) -> pd.DataFrame:
