@@ -14,13 +14,12 @@ flags (建档立卡, 残疾, 随迁子女, 留守儿童). The model: :class:`edu
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from eduquality.analysis.dropout import status_as_of
+from eduquality.analysis.dropout import school_year_at, status_as_of
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.measures.dropout import (
@@ -31,9 +30,12 @@ from eduquality.measures.dropout import (
 )
 from eduquality.store import dropout as data
 from eduquality.store.db import Database
+from eduquality.store.masking import mask_national_id
 from eduquality.store.plan_data import GROUP_LABELS, GROUPS
+from eduquality.store.policy import Scope
 
-__all__ = ["FACTORS", "WarningModel", "factor_label", "fit_warning", "warning_frame"]
+__all__ = ["FACTORS", "WarningModel", "factor_label", "fit_warning", "scored_students",
+           "warning_frame"]
 
 FACTORS = {
     "days_absent": ("缺勤天数", "days absent"),
@@ -196,8 +198,24 @@ def fit_warning(db: Database, *, held_out: int = 1, target_recall: float = 0.8,
         float(flagged.mean()) if len(flagged) else float("nan"))
 
 
-def as_of_year(db: Database, when: dt.date | None) -> str:
-    """The school year holding ``when`` (None: the latest)."""
-    from eduquality.analysis.dropout import school_year_at
-
-    return school_year_at(db, when)[0]
+def scored_students(db: Database, wm: WarningModel, scope: Scope, year_code: str | None = None,
+                    top: int = 3) -> pd.DataFrame:
+    """The students of ``year_code`` (default: the latest school year) scored for a dropout in
+    the next year, highest risk first, as ``scope`` may see them: student-level rows in scope
+    only, ID masked unless the role sees full IDs, and the special-group flags named among the
+    raising factors only for roles that may see group membership. Columns student_id,
+    national_id, name, school_code, class_id, grade, risk, flagged (risk ≥ the model's
+    threshold), raising (factor codes)."""
+    year_code = year_code or school_year_at(db)[0]
+    frame = wm.score(warning_frame(db, year_code), top=top + len(GROUPS))
+    facts = data.student_facts(db)[["student_id", "national_id", "name"]]
+    frame = scope.frame("student", frame.merge(facts, on="student_id", how="left"))
+    if not scope.can("full_national_id"):
+        frame = frame.assign(national_id=frame["national_id"].map(mask_national_id))
+    hide = set() if scope.can("see_special_groups") else set(GROUPS)
+    raising = pd.Series([[f for f in r if f not in hide][:top] for r in frame["raising"]],
+                        index=frame.index, dtype=object)
+    frame = frame.assign(raising=raising, flagged=frame["risk"] >= wm.threshold)
+    return frame.sort_values(["risk", "student_id"], ascending=[False, True])[
+        ["student_id", "national_id", "name", "school_code", "class_id", "grade", "risk",
+         "flagged", "raising"]].reset_index(drop=True)

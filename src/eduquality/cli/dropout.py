@@ -163,22 +163,38 @@ def followup_cmd(ctx: Context, person: str, action: str, done_on: str | None,
 @dropout.command("warning")
 @click.option("--recall", default=0.8, show_default=True, type=click.FloatRange(0.05, 1.0),
               help="The recall the threshold is chosen for. 阈值对应的召回率。")
+@click.option("--top", default=0, show_default=True, type=click.IntRange(0, 10_000),
+              help="Also list the N students at highest risk next year, with the factors that "
+                   "raise it. 列出风险最高的 N 名学生及主要因素。")
+@user_option
 @pass_ctx
-def warning_cmd(ctx: Context, recall: float) -> None:
+def warning_cmd(ctx: Context, recall: float, top: int, user: str | None) -> None:
     """Fit the early warning on the past cohorts; its AUC and calibration on the latest
-    cohort, the threshold for the stated recall, the factors' weights. 辍学风险预警模型。"""
-    from eduquality.analysis.early_warning import factor_label, fit_warning
-    from eduquality.reports.dropout import warning_section
+    cohort, the threshold for the stated recall, the factors' weights; with --top, the
+    students at highest risk explained. 辍学风险预警模型。"""
+    from eduquality.analysis.early_warning import factor_label, fit_warning, scored_students
+    from eduquality.analysis.exports import operator
+    from eduquality.reports.dropout import risk_table, warning_section
     from eduquality.reports.model import Table
+    from eduquality.store.audit import audit
+    from eduquality.store.policy import scope_for
 
-    with ctx.open_db(read_only=True) as db:
+    with ctx.open_db() as db:
         wm = fit_warning(db, target_recall=recall)
+        scored = None
+        if top:
+            principal = operator(db, user)
+            scored = scored_students(db, wm, scope_for(db, principal, ctx.lang)).head(top)
+            names = _names(db)
+            audit(db, principal, "view", "dropout:warning", f"rows={len(scored)}")
     labels = {f: factor_label(f, ctx.lang) for f in wm.model.factors_}
     for block in warning_section(wm, ctx.lang, labels).blocks:
         if isinstance(block, Table):
             _print(ctx, block)
         else:
             click.echo(getattr(block, "text", ""))
+    if scored is not None:
+        _print(ctx, risk_table(scored, ctx.lang, names, labels))
 
 
 @import_.command("attendance")

@@ -16,7 +16,7 @@ from eduquality.reports.model import Column, Section, Table, Text
 from eduquality.store.plan_data import GROUP_LABELS
 from eduquality.vocab import DROPOUT_ALERTS, FOLLOWUP_ACTIONS
 
-__all__ = ["alerts_table", "population_table", "rates_table", "warning_section"]
+__all__ = ["alerts_table", "population_table", "rates_table", "risk_table", "warning_section"]
 
 MESSAGES = register({
     "dropout.sec.rates": ("巩固率与辍学率", "Consolidation and dropout rates"),
@@ -84,6 +84,8 @@ MESSAGES = register({
                             "Closed by a follow-up 'returned' or 'transferred' with proof."),
     "dropout.note.no_alerts": ("没有预警。", "No alert."),
     "dropout.col.factor": ("因素", "Factor"),
+    "dropout.col.flagged": ("达到预警阈值", "Above the threshold"),
+    "dropout.sec.risk": ("辍学风险最高的学生（次学年）", "Students at highest risk (next school year)"),
     "dropout.col.coef": ("系数（每标准差）", "Log-odds per SD"),
     "dropout.col.odds_ratio": ("比值比（每标准差）", "Odds ratio per SD"),
     "dropout.col.band": ("风险分组", "Band"),
@@ -208,3 +210,19 @@ def warning_section(wm: Any, lang: str, factor_labels: Mapping[str, str]) -> Sec
         Column("factor_label", _c("factor", lang)), Column("coef", _c("coef", lang), "num3"),
         Column("odds_ratio", _c("odds_ratio", lang), "num2")], weights, sheet="weights")
     return Section(_t("sec.warning", lang), [Text(summary), cal, w])
+
+
+def risk_table(scored: pd.DataFrame, lang: str, names: Mapping[str, str],
+               factor_labels: Mapping[str, str]) -> Table:
+    """Students with their risk and the factors raising it
+    (:func:`eduquality.analysis.early_warning.scored_students`, in its order)."""
+    out = scored.copy()
+    out["school_label"] = [names.get(s, s) for s in out["school_code"]]
+    out["raising_label"] = ["、".join(factor_labels.get(f, f) for f in r) for r in out["raising"]]
+    out["flagged_label"] = [_t("yes", lang) if f else "" for f in out["flagged"]]
+    cols = [Column("national_id", _c("person", lang)), Column("name", _c("name", lang)),
+            Column("school_label", _c("school", lang)), Column("class_id", _c("class", lang)),
+            Column("grade", _c("grade", lang), "int"), Column("risk", _c("risk", lang), "pct"),
+            Column("flagged_label", _c("flagged", lang)),
+            Column("raising_label", _c("raising", lang))]
+    return Table(_t("sec.risk", lang), cols, out, key_columns=2)
