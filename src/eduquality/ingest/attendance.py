@@ -275,8 +275,11 @@ def plan_attendance(sheets: list[RawSheet], problems: Problems, students: _Stude
                 text = _text(row.iloc[j])
                 if not text:
                     continue
-                value = pd.to_numeric(pd.Series([text]), errors="coerce").iloc[0]
-                if pd.isna(value) or not 0 <= value <= 31:
+                try:
+                    value = float(text)
+                except ValueError:
+                    value = float("nan")
+                if not 0 <= value <= 31:  # NaN fails too
                     bad(j, "attendance.days", text)
                     continue
                 entries.append((j, m, {"school_days": None, "days_absent": float(value),
