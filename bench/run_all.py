@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["import", "cli", "analysis", "irt", "growth", "truth", "groups_knowledge", "reports", "simulate",
+ORDER = ["import", "cli", "analysis", "irt", "growth", "truth", "early_warning", "groups_knowledge",
+         "reports", "simulate",
          "web"]
 INTRO = """# Benchmarks
 

@@ -244,3 +244,77 @@ def new_regime_db(province: str = "云南省") -> Database:
                         [(province, "physics", "本科批", 540.0), (province, "physics", "特控线", 600.0),
                          (province, "history", "本科批", 500.0)])
     return db
+
+
+def dropout_db(location: str = ":memory:") -> Database:
+    """The hand-made 12-student cohort of the 控辍保学 tests (tests/analysis/test_dropout.py
+    states every outcome): school years 2020-2021 and 2021-2022, primary school P1, junior
+    schools J1 and J2, attendance of two students, a register of two children, two follow-ups.
+
+    ====  ======================================================  =================
+    sid   history                                                 outcome 2022-07-15
+    ====  ======================================================  =================
+    1     J1 g7 → g8 (建档立卡)                                     retained
+    2     J1 g7 → g8, 12 days absent in May 2022                  retained
+    3     J1 g8 → g9, graduates 2022-07-01                        retained
+    4     J1 g7, drops out 2021-03-15 (建档立卡), contacted           not retained
+    5     J1 g8 → g9, drops out 2021-10-10 (aged 16)              not retained
+    6     J2 g7, leaves 2021-03-01, transfer proved 2021-03-10    transferred
+    7     J2 g7, leaves 2021-03-01, no receiving school           not retained
+    8     J2 g7 → g8, suspended 2021-11-01                        retained
+    9     P1 g6, graduates 2021-07-01, no junior school           not retained
+    10    P1 g6, graduates 2021-07-01, J1 g7 from 2021-09-01       retained
+    11    J1 g7, moves to J2 2021-02-01, J2 g8                     retained
+    12    from outside into J2 g8 2021-09-05, drops out 2022-03-01 not retained
+    ====  ======================================================  =================
+    """
+    db = open_database(location)
+    y0, y1 = "2020-2021", "2021-2022"
+    students = [  # sid, birth, poverty
+        (1, "2008-03-01", True), (2, "2008-03-01", False), (3, "2007-01-01", False),
+        (4, "2008-03-01", True), (5, "2005-05-01", False), (6, "2008-03-01", False),
+        (7, "2008-03-01", False), (8, "2008-03-01", False), (9, "2009-03-01", False),
+        (10, "2009-03-01", False), (11, "2008-03-01", False), (12, "2007-03-01", False)]
+    classes = [("P1-0-6", "P1", y0, 6), ("J1-0-7", "J1", y0, 7), ("J1-0-8", "J1", y0, 8),
+               ("J2-0-7", "J2", y0, 7), ("J1-1-7", "J1", y1, 7), ("J1-1-8", "J1", y1, 8),
+               ("J1-1-9", "J1", y1, 9), ("J2-1-8", "J2", y1, 8)]
+    members = [(1, y0, "J1-0-7"), (2, y0, "J1-0-7"), (3, y0, "J1-0-8"), (4, y0, "J1-0-7"),
+               (5, y0, "J1-0-8"), (6, y0, "J2-0-7"), (7, y0, "J2-0-7"), (8, y0, "J2-0-7"),
+               (9, y0, "P1-0-6"), (10, y0, "P1-0-6"), (11, y0, "J1-0-7"),
+               (1, y1, "J1-1-8"), (2, y1, "J1-1-8"), (3, y1, "J1-1-9"), (5, y1, "J1-1-9"),
+               (8, y1, "J2-1-8"), (10, y1, "J1-1-7"), (11, y1, "J2-1-8"), (12, y1, "J2-1-8")]
+    events = [(s, "2019-09-01" if s not in (9, 10) else "2015-09-01", "admission",
+               "P1" if s in (9, 10) else ("J2" if s in (6, 7, 8) else "J1"))
+              for s in range(1, 12)]
+    events += [(4, "2021-03-15", "dropout", "J1"), (5, "2021-10-10", "dropout", "J1"),
+               (6, "2021-03-01", "transfer_out", "J2"), (7, "2021-03-01", "transfer_out", "J2"),
+               (8, "2021-11-01", "suspension", "J2"), (3, "2022-07-01", "graduation", "J1"),
+               (9, "2021-07-01", "graduation", "P1"), (10, "2021-07-01", "graduation", "P1"),
+               (10, "2021-09-01", "admission", "J1"), (11, "2021-02-01", "transfer_out", "J1"),
+               (11, "2021-02-01", "transfer_in", "J2"), (12, "2021-09-05", "transfer_in", "J2"),
+               (12, "2022-03-01", "dropout", "J2")]
+    with db.write() as con:
+        con.execute("INSERT INTO district VALUES ('D', '测试区', '测试市', '测试省')")
+        con.execute(f"INSERT INTO school_year VALUES ('{y0}', '2020-09-01', '2021-07-15'),"
+                    f" ('{y1}', '2021-09-01', '2022-07-15')")
+        for code, stage in (("P1", "primary"), ("J1", "junior"), ("J2", "junior")):
+            con.execute("INSERT INTO school VALUES (?, ?, 'D', ?, 'public', 'urban', NULL, NULL,"
+                        " NULL)", [code, f"{code}校", stage])
+        con.executemany(
+            "INSERT INTO student (student_id, national_id, name, birth_date, poverty_registered)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(s, f"G53010220{s:02d}0101{s:04d}", f"学生{s}", b, p) for s, b, p in students])
+        con.executemany("INSERT INTO class VALUES (?, ?, ?, ?, ?, NULL, NULL)",
+                        [(c, sc, y, g, f"{c}班") for c, sc, y, g in classes])
+        con.executemany("INSERT INTO class_membership VALUES (?, ?, ?)", members)
+        con.executemany("INSERT INTO enrolment_event VALUES (?, ?, ?, ?, NULL)", events)
+        con.execute("INSERT INTO attendance_month VALUES (2, '2022-05-01', 'J1', 20, 12, 0, 2),"
+                    " (1, '2022-06-01', 'J1', 20, 12, 10, 0), (1, '2022-05-01', 'J1', 20, 1, 1, 0)")
+        con.execute("INSERT INTO school_age_child VALUES (2021, '530102200801019999', '儿童甲',"
+                    " 'F', '2008-01-01', '翠湖社区', FALSE), (2021, '53010220010101'"
+                    " || '0001', '学生1', 'M', '2008-03-01', '翠湖社区', TRUE)")
+        con.execute("INSERT INTO dropout_followup (person_id, action, done_on, note, proof,"
+                    " recorded_by) VALUES ('5301022004010100' || '04', 'contacted', '2021-04-01',"
+                    " '家访', NULL, 'jiaoyan'), ('5301022006010100' || '06', 'transferred',"
+                    " '2021-03-10', NULL, '昆明市某校学籍确认', 'jiaoyan')")
+    return db

@@ -84,6 +84,23 @@ ENROLMENT_EVENTS = Vocabulary("enrolment_event", [
     Term("graduation", "毕业", "graduation"),
 ])
 
+FOLLOWUP_ACTIONS = Vocabulary("followup_action", [
+    Term("contacted", "已联系", "contacted", ("联系", "家访", "已家访")),
+    Term("returned", "已返校", "returned to school", ("返校", "劝返复学")),
+    Term("transferred", "已转学（有证明）", "transferred (with proof)", ("转学", "已转学")),
+    Term("other", "其他", "other"),
+])
+"""What a follow-up of a 控辍保学 alert records (``dropout_followup.action``)."""
+
+DROPOUT_ALERTS = Vocabulary("dropout_alert", [
+    Term("not_enrolled", "适龄未入学", "school-age child not enrolled"),
+    Term("dropped_out", "辍学", "dropped out"),
+    Term("unconfirmed_transfer", "转出未确认接收学校", "left without a confirmed receiving school"),
+    Term("not_continued", "小学毕业未升学", "did not continue after primary school"),
+    Term("long_absence", "长期缺勤", "long absence"),
+])
+"""Kinds of 控辍保学 alert (:func:`eduquality.analysis.dropout.alerts`), in the order listed."""
+
 TEACHER_TIERS = Vocabulary("teacher_tier", [
     Term("backbone", "骨干教师", "backbone teacher", ("骨干",)),
     Term("district_master", "区级名师", "district master teacher"),

@@ -37,6 +37,8 @@ FROZEN = {
     11: "bda9d4a048ded5b91e7ca2ecca9c7b396779bfa8567c09b8f20e48b57ecebdec",
     # issue 10 §2: students anonymised by retention; audit_log.audit_id
     14: "66ea595706e2fc80623f16b0cfde6acc073eefaf0ec2ceabc52a52be35ce32e5",
+    # 控辍保学 (issue 14 §2)
+    15: "bedf36e7489168acf1e4458a57b53e2f7279329b1579045ae07067a90be1adb9",
     # issue 14 §1, §4: the programmes (三名工程, partner schools, support)
     16: "fff0cb9b425f27786f3f0500f25462916b198fc41cc7681226f67bccd8b6fc44",
 }
@@ -63,6 +65,7 @@ CHECKED = {
     ("programme_activity", "kind"): vocab.ACTIVITY_KINDS,
     ("school_partnership", "kind"): vocab.PARTNERSHIP_KINDS,
     ("student_support", "kind"): vocab.SUPPORT_KINDS,
+    ("dropout_followup", "action"): vocab.FOLLOWUP_ACTIONS,
 }
 
 

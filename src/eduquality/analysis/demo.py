@@ -22,6 +22,7 @@ from eduquality.config import Settings
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.ingest import import_paper, import_roster, import_scores
+from eduquality.ingest.attendance import import_attendance
 from eduquality.ingest.lines import import_lines
 from eduquality.ingest.planfile import load_plan
 from eduquality.ingest.programmes import import_programmes
@@ -99,6 +100,8 @@ def _import_entry(db: Database, root: Path, entry: ManifestEntry) -> None:
         import_stats(db, path, user=DEMO_IMPORTER)
     elif entry.kind == "programmes":
         import_programmes(db, path, user=DEMO_IMPORTER)
+    elif entry.kind == "attendance":
+        import_attendance(db, path, year=entry.year, user=DEMO_IMPORTER)
 
 
 def import_manifest(db: Database, manifest: Manifest, say: Say) -> int:

@@ -7,6 +7,7 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     choices,
     core,
     demo,
+    dropout,
     export,
     followup,
     growth,

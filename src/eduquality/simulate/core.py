@@ -15,6 +15,7 @@ import pandas as pd
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.simulate import output
+from eduquality.simulate.attendance import write_attendance
 from eduquality.simulate.curriculum import SUBJECTS
 from eduquality.simulate.defaults import DEFAULT_SEED, DEFAULT_STUDENTS, PROFILES
 from eduquality.simulate.district import build_schools
@@ -101,6 +102,7 @@ def simulate_district(out_dir: str | Path, students: int = DEFAULT_STUDENTS,
             pop.events[pop.events["year"] == year], i)
     write_statistics(m, pop.membership, schools, seed)
     write_programmes(m, schools, teachers, pop.students, pop.membership, seed)
+    write_attendance(m, pop, seed)  # attendance sheets and truth/dropout_risk (issue 14 §2)
 
     students_by_sid = pop.students.set_index("sid")
     names = schools.set_index("school_code")["name"]

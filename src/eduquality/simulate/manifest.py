@@ -9,7 +9,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class ManifestEntry:
-    """One file. ``kind``: roster, stats, programmes, paper, scores, cut_lines or
+    """One file. ``kind``: roster, stats, programmes, attendance, paper, scores, cut_lines or
     score_distribution; ``level``:
     item or total for scores; ``subject``/``track``: Chinese labels or None."""
 

@@ -3,7 +3,10 @@
 Tables: ``schools`` (intake and value-added effects), ``classes`` (class effect per year),
 ``teachers`` (effect on yearly growth), ``students`` (attributes and stable subject strengths
 λ), ``abilities`` (θ per student and year, overall and per subject), ``items`` (every paper's
-items with model and parameters), ``model.json`` (the model's constants).
+items with model and parameters), ``model.json`` (the model's constants). Written beside them
+by their own modules: ``dropout_risk.parquet`` (:mod:`eduquality.simulate.attendance`: each
+student-year's risk and whether the student dropped out that year or the next;
+:func:`load_dropout_risk`).
 """
 
 from __future__ import annotations
@@ -44,3 +47,12 @@ def load_truth(folder: str | Path) -> Truth:
     frames = {name: pd.read_parquet(path / f"{name}.parquet") for name in TABLES}
     model = json.loads((path / "model.json").read_text(encoding="utf-8"))
     return Truth(model=model, **frames)
+
+
+def load_dropout_risk(folder: str | Path) -> pd.DataFrame:
+    """The dropout-risk truth of a simulated district (``OUT`` or ``OUT/truth``): sid,
+    national_id, year, risk, dropout_this_year, dropout_next_year, absence_rate."""
+    path = Path(folder)
+    if (path / "truth").is_dir():
+        path = path / "truth"
+    return pd.read_parquet(path / "dropout_risk.parquet")

@@ -21,7 +21,7 @@ import pandas as pd
 
 from eduquality.store.db import Database
 
-__all__ = ["DISAGGREGATIONS", "ELEMENTS", "GROUPS", "Element", "dropout_counts",
+__all__ = ["DISAGGREGATIONS", "ELEMENTS", "GROUPS", "GROUP_LABELS", "Element", "dropout_counts",
            "school_attributes", "student_counts", "student_groups",
            "teacher_development"]
 
@@ -58,6 +58,11 @@ weights per category (Σ weight × value: 人均受教育年限's years per leve
 
 GROUPS = ("poverty_registered", "disabled", "migrant", "left_behind")
 """Special groups (student flags): 建档立卡, 残疾, 随迁子女, 留守儿童."""
+
+GROUP_LABELS = {"poverty_registered": ("建档立卡", "registered poor household"),
+                "disabled": ("残疾", "disability"), "migrant": ("随迁子女", "migrant child"),
+                "left_behind": ("留守儿童", "left-behind child")}
+"""Special group → (zh, en) label."""
 
 DISAGGREGATIONS = ("school", "stage", "locale", "group")
 """What an indicator can be broken down by: per school, school type (stage), 城乡 (locale),

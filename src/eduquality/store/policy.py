@@ -15,6 +15,10 @@ teacher      教师: the own classes (taught or as 班主任) and the own school
 parent       家长: the own child only, and the district aggregate
 ============ ==================================================================
 
+Special-group membership of a student (建档立卡, 残疾, 随迁子女, 留守儿童) is shown only to roles with
+the ``view_group_membership`` action (the bureau's staff and the principal, who follow up
+控辍保学); others see aggregates of groups at most.
+
 A scope that cannot be resolved (a principal without a school, a parent without a child) sees
 nothing: the policy fails closed.
 """
@@ -80,10 +84,11 @@ ACTIONS: Mapping[str, frozenset[str]] = {
     "view_group_membership": frozenset({"admin", "researcher", "principal"}),
 }
 """Actions that are not reads of a level, and the roles that may do them.
-``view_group_membership``: figures by special group (建档立卡, 残疾, 随迁子女, 留守儿童: support,
-coverage, gaps; issue 14 §4), for the schools the principal's school level admits; never a
-student's flag, and never for a unit so small that a child is identifiable
-(:mod:`eduquality.analysis.special_groups`)."""
+``view_group_membership``: special-group membership (建档立卡, 残疾, 随迁子女, 留守儿童), within the
+role's scope — a student's flags in the 控辍保学 alert lists and early-warning factors
+(:mod:`eduquality.analysis.dropout`, :mod:`eduquality.analysis.early_warning`), and figures by
+group (support, coverage, gaps; issue 14 §4) never for a unit so small that a child is
+identifiable (:mod:`eduquality.analysis.special_groups`)."""
 
 
 @dataclass(frozen=True)

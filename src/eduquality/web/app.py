@@ -43,6 +43,7 @@ from eduquality.web.routes import (
     audit_log,
     classes,
     dashboard,
+    dropout,
     exams,
     home,
     plan,
@@ -124,7 +125,8 @@ def create_app(db: Database | str | Path, settings: Settings | None = None, *,
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/api", create_api(app.state), name="api")  # JSON, with /api/openapi.json
     for module in (session, home, exams, schools, classes, students, audit_log,
-                   dashboard, units, reports, uploads, admin, assessment, plan, programmes):
+                   dashboard, units, reports, uploads, admin, assessment, plan, programmes,
+                   dropout):
         app.include_router(module.router)
     _add_error_pages(app)
     _add_headers(app)

@@ -1,0 +1,131 @@
+"""控辍保学 data (migration 15): enrolment histories, attendance, the register of school-age
+children, and the follow-ups of alerts. Reads return whole-district frames for
+:mod:`eduquality.analysis.dropout`, which applies the reader's scope and masks IDs; the one
+write here is :func:`record_followup`.
+
+Column contracts:
+
+- :func:`student_facts`: student_id, person_id, national_id, name, gender, birth_date,
+  poverty_registered, disabled, migrant, left_behind.
+- :func:`enrolment_events`: student_id, event_date, event_type, school_code, note.
+- :func:`memberships`: student_id, year_code, start_date, end_date, class_id, school_code,
+  grade.
+- :func:`attendance`: student_id, month, school_code, school_days, days_absent, sick_days,
+  leave_days.
+- :func:`followups`: followup_id, person_id, action, done_on, note, proof, recorded_by.
+- :func:`exam_standing`: student_id, exam_id, year_code, exam_date, standing.
+- :func:`children`: year, person_id, name, gender, birth_date, community, poverty_registered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from eduquality.store.db import Database
+
+__all__ = ["attendance", "children", "enrolment_events", "exam_standing", "followups",
+           "memberships", "person_key", "record_followup", "student_facts"]
+
+
+def person_key(national_id: str | None) -> str | None:
+    """The person behind an ID: the 身份证号 in upper case (a 学籍号 is G + 身份证号, so its
+    leading G is dropped). The one rule; :func:`student_facts` applies it in SQL.
+
+    >>> person_key("g530102201001011234")
+    '530102201001011234'
+    >>> person_key(" 53010220100101123x ")
+    '53010220100101123X'
+    """
+    if national_id is None:
+        return None
+    s = str(national_id).strip().upper()
+    return s[1:] if s.startswith("G") else s
+
+
+_PERSON_SQL = ("CASE WHEN upper(trim(national_id)) LIKE 'G%' "
+               "THEN substr(upper(trim(national_id)), 2) ELSE upper(trim(national_id)) END")
+
+
+def student_facts(db: Database) -> pd.DataFrame:
+    """Every student with the person key and the special-group flags."""
+    return db.sql(f"""SELECT student_id, {_PERSON_SQL} AS person_id, national_id, name, gender,
+                             birth_date, poverty_registered, disabled, migrant, left_behind
+                      FROM student ORDER BY student_id""")
+
+
+def enrolment_events(db: Database, until: dt.date | None = None) -> pd.DataFrame:
+    """Enrolment events (dated on or before ``until`` when given), by student and date."""
+    where, params = ("WHERE event_date <= ?", [until]) if until else ("", [])
+    return db.sql(f"""SELECT student_id, event_date, event_type, school_code, note
+                      FROM enrolment_event {where}
+                      ORDER BY student_id, event_date, event_type""", params)
+
+
+def memberships(db: Database) -> pd.DataFrame:
+    """Class memberships with their school year's dates, school and grade."""
+    return db.sql("""SELECT m.student_id, m.year_code, y.start_date, y.end_date, m.class_id,
+                            c.school_code, c.grade
+                     FROM class_membership m JOIN class c ON c.class_id = m.class_id
+                     JOIN school_year y ON y.year_code = m.year_code
+                     ORDER BY m.student_id, y.start_date""")
+
+
+def attendance(db: Database, start: dt.date | None = None,
+               end: dt.date | None = None) -> pd.DataFrame:
+    """Monthly attendance rows with ``month`` between ``start`` and ``end`` (inclusive)."""
+    where, params = ["TRUE"], []
+    if start is not None:
+        where.append("month >= ?")
+        params.append(start)
+    if end is not None:
+        where.append("month <= ?")
+        params.append(end)
+    return db.sql(f"""SELECT student_id, month, school_code, school_days, days_absent,
+                             sick_days, leave_days FROM attendance_month
+                      WHERE {' AND '.join(where)} ORDER BY student_id, month""", params)
+
+
+def exam_standing(db: Database) -> pd.DataFrame:
+    """Each student's standing in each exam: the mean over the papers taken of the score's z
+    within the paper ((score − paper mean) / paper SD, population SD; papers without spread
+    left out)."""
+    return db.sql("""
+        WITH z AS (
+            SELECT r.student_id, p.exam_id,
+                   (r.score - avg(r.score) OVER (PARTITION BY r.paper_id))
+                   / nullif(stddev_pop(r.score) OVER (PARTITION BY r.paper_id), 0) AS z
+            FROM subject_result r JOIN paper p ON p.paper_id = r.paper_id
+            WHERE r.status = 'present')
+        SELECT z.student_id, z.exam_id, e.year_code, e.exam_date, avg(z.z) AS standing
+        FROM z JOIN exam e ON e.exam_id = z.exam_id
+        WHERE z.z IS NOT NULL
+        GROUP BY z.student_id, z.exam_id, e.year_code, e.exam_date
+        ORDER BY z.student_id, e.exam_date, z.exam_id""")
+
+
+def followups(db: Database) -> pd.DataFrame:
+    """Every follow-up recorded, oldest first."""
+    return db.sql("""SELECT followup_id, person_id, action, done_on, note, proof, recorded_by
+                     FROM dropout_followup ORDER BY done_on, followup_id""")
+
+
+def children(db: Database, year: int) -> pd.DataFrame:
+    """The register of school-age children of list year ``year``."""
+    return db.sql("""SELECT year, person_id, name, gender, birth_date, community,
+                            poverty_registered FROM school_age_child WHERE year = ?
+                     ORDER BY person_id""", [year])
+
+
+def record_followup(db: Database, person_id: str, action: str, done_on: dt.date,
+                    recorded_by: str, note: str | None = None,
+                    proof: str | None = None) -> int:
+    """Record what was done about an alert (``action``: a code of
+    :data:`eduquality.vocab.FOLLOWUP_ACTIONS`). Writes; returns the follow-up's id."""
+    with db.write(check_scores=False) as con:
+        row = con.execute(
+            "INSERT INTO dropout_followup (person_id, action, done_on, note, proof, "
+            "recorded_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING followup_id",
+            [person_id, action, done_on, note, proof, recorded_by]).fetchone()
+    return int(row[0])
