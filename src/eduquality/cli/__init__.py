@@ -12,6 +12,7 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     irt,
     items,
     outlook,
+    parquet,
     plan,
     report,
     simulate,
