@@ -64,7 +64,7 @@ def test_layout_is_hive_partitioned_with_a_manifest(district, exported):
     assert {p.name for p in (folder / "subject_result").iterdir()} == {
         "exam_id=E1", "exam_id=E2", "exam_id=E3"}
     assert (folder / "school.parquet").is_file() and (folder / "item.parquet").is_file()
-    assert (folder / "exam_registration" / "exam_id=E2").is_dir()
+    assert (folder / "exam_registration.parquet").is_file()
     # a reader of the exchange sees the partition columns (as a cluster does)
     n = duckdb.sql(f"""SELECT count(*) FROM read_parquet('{folder}/subject_result/**/*.parquet',
                        hive_partitioning = true) WHERE exam_id = 'E2'

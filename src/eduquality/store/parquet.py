@@ -7,14 +7,14 @@ Layout of ``DIR``::
     manifest.json                       format, schema version, tables, rows, file checksums
     item_score/exam_id=E1/subject_code=math/data_0.parquet      (hive-style partitions)
     subject_result/exam_id=E1/subject_code=math/data_0.parquet
-    exam_registration/exam_id=E1/data_0.parquet
-    school.parquet, class.parquet, student.parquet, paper.parquet, item.parquet, …
+    school.parquet, class.parquet, student.parquet, paper.parquet, item.parquet,
+    exam_registration.parquet, …
 
 The item scores and subject results are partitioned by exam and subject (the paper's
 ``exam_id`` and ``subject_code``, which are not columns of those tables: they stand in the
-path only, and the files keep ``paper_id``), the registrations by exam; every other table is
-one file. Partition values are percent-encoded in the path (DuckDB's hive writer): ``2024期末``
-becomes ``exam_id=2024%E6%9C%9F%E6%9C%AB``, decoded again on import.
+path only, and the files keep ``paper_id``); every other table is one file. Partition values
+are percent-encoded in the path (DuckDB's hive writer): ``2024期末`` becomes
+``exam_id=2024%E6%9C%9F%E6%9C%AB``, decoded again on import.
 
 Left out (:data:`LEFT_OUT`): the schema-version table (the manifest names the version), the
 platform's accounts, sessions and audit log (password hashes never leave the server), and the
@@ -118,9 +118,11 @@ MANIFEST = "manifest.json"
 PARTITIONS: dict[str, tuple[str, ...]] = {
     "item_score": ("exam_id", "subject_code"),
     "subject_result": ("exam_id", "subject_code"),
-    "exam_registration": ("exam_id",),
 }
-"""Tables written as hive-style partitions, and their partition columns."""
+"""Tables written as hive-style partitions, and their partition columns (the paper's exam and
+subject: no columns of the tables, so every file holds exactly the table's columns and a reader
+may ignore the partitions — Spark decodes a percent-encoded non-ASCII value byte by byte, so
+its partition discovery misreads ``exam_id=2024期末``)."""
 
 LEFT_OUT = frozenset({"schema_migrations", "app_user", "web_session", "user_disabled",
                       "user_year_grant", "audit_log", "exam_analysis", "exam_analysis_frame"})
