@@ -21,3 +21,4 @@ def test_spark_engine_without_pyspark_says_how_to_install(tmp_path, monkeypatch)
                                            "--engine", "spark"])
         assert result.exit_code == 2, result.output
         assert text in result.output and "Traceback" not in result.output
+

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eduquality.analysis.spark.irt import calibrate_spark, wide_item_scores
+from eduquality.analysis.spark.irt import calibrate_spark, spark_fit, wide_item_scores
 from eduquality.measures.irt import IRT, IRTError
 from eduquality.measures.irt.simdata import make_bank, simdata
 
@@ -25,10 +25,7 @@ def _paper(n: int = 1200, seed: int = 4) -> pd.DataFrame:
 def test_spark_calibration_equals_the_single_machine_fit(spark):
     data = _paper()
     local = IRT("2pl").fit(data)
-    frame = spark.createDataFrame(data.astype(object).where(data.notna(), None),
-                                  "q1 double, q2 double, q3 double, q4 double, q5 double, "
-                                  "q6 double").repartition(2)
-    fitted = calibrate_spark(frame, list(data.columns), "2pl")
+    fitted = spark_fit(spark)(data, "2pl", 41)     # calibrate_spark over local[2]
     cols = ["a", "d", "b", "se_a", "se_d"]
     np.testing.assert_allclose(fitted.items_[cols].to_numpy(float),
                                local.items_[cols].to_numpy(float), rtol=0, atol=1e-6)

@@ -126,6 +126,22 @@ def calibrate_spark(frame: Any, items: Sequence[str], model: str = "2pl",
         frame.unpersist()
 
 
+def spark_fit(spark: Any) -> Callable[[Any, str, int], IRT]:
+    """A :data:`eduquality.analysis.calibration.Fit` whose E-step runs on ``spark``: the
+    persons × items frame (pandas, NaN = not answered) becomes a Spark DataFrame spread over
+    the session's default parallelism, then :func:`calibrate_spark`."""
+
+    def fit(frame: Any, model: str, quadpts: int) -> IRT:
+        cols = [str(c) for c in frame.columns]
+        data = frame.set_axis(cols, axis=1).astype(float)
+        sdf = spark.createDataFrame(data.astype(object).where(data.notna(), None),
+                                    ", ".join(f"`{c}` double" for c in cols))
+        sdf = sdf.repartition(spark.sparkContext.defaultParallelism)
+        return calibrate_spark(sdf, cols, model, quadpts=quadpts)
+
+    return fit
+
+
 def wide_item_scores(spark: Any, item_scores: Any, paper_id: str) -> tuple[Any, list[str]]:
     """One row per student of ``paper_id`` and one column per item (``q<seq>``) from the long
     ``item_score`` rows (paper_id, student_id, seq, score) of the Parquet exchange."""
