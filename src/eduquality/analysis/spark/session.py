@@ -51,10 +51,27 @@ def spark_session(master: str = DEFAULT_MASTER, options: Mapping[str, str] | Non
         _package_on_worker_path()
     builder = (SparkSession.builder.master(master).appName(app_name)
                .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")   # keep the CLI's output
                .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
+    if master.startswith("local"):   # Spark's 200 shuffle partitions are tasks for a cluster
+        builder = builder.config("spark.sql.shuffle.partitions", str(local_cores(master)))
     for key, value in (options or {}).items():
         builder = builder.config(key, str(value))
     return builder.getOrCreate()
+
+
+def local_cores(master: str) -> int:
+    """The worker threads of a local master: ``local`` 1, ``local[N]`` N, ``local[*]`` all.
+
+    >>> local_cores("local[2]"), local_cores("local"), local_cores("local[4, 2]")
+    (2, 1, 4)
+    """
+    inner = master.partition("[")[2].split(",")[0].strip(" ]")
+    if not inner:
+        return 1
+    if inner == "*":
+        return os.cpu_count() or 1
+    return int(inner)
 
 
 def _package_on_worker_path() -> None:
