@@ -94,6 +94,24 @@ def module_db_location(request: pytest.FixtureRequest) -> Iterator[str]:
     yield from _location(request)
 
 
+@pytest.fixture(scope="session")
+def spark() -> Iterator[object]:
+    """One local Spark session (``local[2]``) for the whole run: the JVM is heavy, so every
+    Spark test shares it. Skipped without pyspark (the ``spark`` extra) or a Java runtime."""
+    import shutil
+
+    pytest.importorskip("pyspark", reason="pyspark is the spark extra (pip install -e .[spark])")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs a Java runtime")
+    from eduquality.analysis.spark.session import spark_session
+
+    session = spark_session("local[2]", {"spark.sql.shuffle.partitions": "2",
+                                         "spark.default.parallelism": "2"},
+                            app_name="eduquality-tests")
+    yield session
+    session.stop()
+
+
 @pytest.fixture
 def pg_url(pg_cluster) -> Iterator[str]:
     """A new, empty PostgreSQL database (no schema), dropped after the test."""

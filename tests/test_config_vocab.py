@@ -87,3 +87,18 @@ def test_messages_in_both_languages():
     assert tr("test.hello", "en", name="Wuhua") == "hello, Wuhua"
     with pytest.raises(ValueError):
         register({"test.hello": ("别的", "other")})
+
+
+def test_spark_settings_from_the_file_and_the_environment(tmp_path):
+    cfg = tmp_path / "eq.toml"
+    cfg.write_text('[spark]\nmaster = "yarn"\nexchange = "s3a://b/eq"\n'
+                   '[spark.options]\n"spark.executor.memory" = "8g"\n', encoding="utf-8")
+    s = load_settings(cfg, env={})
+    assert (s.spark.master, s.spark.exchange) == ("yarn", "s3a://b/eq")
+    assert dict(s.spark.options) == {"spark.executor.memory": "8g"}
+    assert load_settings(cfg, env={"EDUQUALITY_SPARK_MASTER": "local[2]"}).spark.master == (
+        "local[2]")
+    assert load_settings(tmp_path / "eq.toml", env={}).spark.master == "yarn"
+    cfg.write_text('[spark.options]\n"executor.memory" = "8g"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"spark\.options"):
+        load_settings(cfg, env={})

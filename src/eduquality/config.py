@@ -39,6 +39,11 @@ Example ``eduquality.toml``::
 
     [retention]           # personal data of students who left (eduquality retention apply)
     years = 3
+    [spark]               # the Spark engine (--engine spark; docs/spark.md)
+    master = "local[2]"   # or spark://host:7077, yarn, k8s://https://…; env EDUQUALITY_SPARK_MASTER
+    exchange = "s3a://bucket/eq/wuhua"   # the Parquet exchange it reads (default: exported anew)
+    [spark.options]
+    "spark.executor.memory" = "8g"
 
     [publication]         # national rules on publishing results
     grades_not_ranks_compulsory = true
@@ -124,6 +129,29 @@ class PlanTarget:
     def __post_init__(self) -> None:
         if not 0 <= self.step < 1:
             raise ConfigError(f"plan.step 须在 [0, 1) 之间 / must lie in [0, 1): {self.step}")
+
+
+@dataclass(frozen=True)
+class SparkSettings:
+    """The Spark engine (``--engine spark``, issue 16): ``master`` (``local[2]``: Spark inside
+    this machine; ``spark://host:7077``, ``yarn``, ``k8s://…``: a cluster), ``options``
+    (``spark.*`` settings passed to the session as they are), ``exchange`` (the Parquet
+    exchange the engine reads, a folder or an ``s3a://`` / ``hdfs://`` URL written by
+    ``eduquality export parquet``; empty: the database is exported to a temporary folder
+    first, which only a local master can read). ``EDUQUALITY_SPARK_MASTER`` overrides
+    ``master``."""
+
+    master: str = "local[2]"
+    options: tuple[tuple[str, str], ...] = ()
+    exchange: str = ""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.options, dict):   # from the file's [spark.options] table
+            object.__setattr__(self, "options", tuple(
+                (str(k), str(v)) for k, v in sorted(self.options.items())))
+        if not all(k.startswith("spark.") for k, _ in self.options):
+            raise ConfigError("spark.options 的键须以 spark. 开头 / the keys of spark.options "
+                              f"must start with spark.: {dict(self.options)!r}")
 
 
 ASSESSMENT_KINDS = ("primary", "junior", "high", "vocational")
@@ -239,6 +267,7 @@ class Settings:
     session: SessionRules = field(default_factory=SessionRules)
     assessment: AssessmentRules = field(default_factory=AssessmentRules)
     retention: RetentionRules = field(default_factory=RetentionRules)
+    spark: SparkSettings = field(default_factory=SparkSettings)
     min_unit_n: int = 10
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -251,7 +280,7 @@ class Settings:
 
 def _from_mapping(data: dict[str, Any]) -> Settings:
     known = {"lang", "db", "thresholds", "publication", "groups", "knowledge", "plan",
-             "session", "assessment", "retention", "min_unit_n"}
+             "session", "assessment", "retention", "spark", "min_unit_n"}
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"配置文件中有未知设置 / unknown settings: {sorted(unknown)}")
@@ -267,11 +296,13 @@ def _from_mapping(data: dict[str, Any]) -> Settings:
         session = SessionRules(**data.get("session", {}))
         assessment = AssessmentRules(**data.get("assessment", {}))
         retention = RetentionRules(**data.get("retention", {}))
+        spark = SparkSettings(**data.get("spark", {}))
     except TypeError as exc:
         raise ConfigError(f"配置项无效 / invalid setting: {exc}") from exc
     settings = Settings(thresholds=thresholds, publication=publication, groups=groups,
                         knowledge=knowledge, plan=plan, session=session,
-                        assessment=assessment, retention=retention)
+                        assessment=assessment, retention=retention,
+                        spark=spark)
     return settings.with_overrides(
         lang=data.get("lang"), db=data.get("db"), min_unit_n=data.get("min_unit_n")
     )
@@ -290,6 +321,9 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
     elif path is not None:
         raise ConfigError(f"找不到配置文件 / config file not found: {candidate}")
     settings = _from_mapping(data)
+    if env.get("EDUQUALITY_SPARK_MASTER"):
+        settings = replace(settings, spark=replace(settings.spark,
+                                                   master=env["EDUQUALITY_SPARK_MASTER"]))
     return settings.with_overrides(lang=env.get("EDUQUALITY_LANG"), db=env.get("EDUQUALITY_DB"))
 
 

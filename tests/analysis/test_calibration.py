@@ -174,3 +174,27 @@ def test_cli_calibrate(tmp_path):
     bad = runner.invoke(main, ["--db", str(path), "irt", "calibrate", "Y2/math", "--anchor",
                                "Y1/math", "--common", "1-1"])
     assert bad.exit_code != 0
+
+
+def test_the_fit_can_run_elsewhere_with_the_same_result(two_years):
+    """``fit``: the hook ``--engine spark`` uses; here a fit whose E-step sums four chunks
+    (as Spark's partitions do) stores the parameters the fit in this process stores."""
+    from eduquality.measures.irt import IRT, as_responses
+    from eduquality.measures.irt.estep import Chunked
+
+    db, _, _ = two_years
+    seen = []
+
+    def chunked(frame, model, quadpts):
+        seen.append((frame.shape, model, quadpts))
+        resp = as_responses(frame)
+        header = type(resp)(resp.codes[:0], resp.items, resp.categories)
+        return IRT(model, quadpts=quadpts).fit(
+            header, source=Chunked(lambda: np.array_split(resp.codes, 4)))
+
+    here = calibrate_paper(db, "Y1/math").items
+    there = calibrate_paper(db, "Y1/math", fit=chunked).items
+    assert seen == [((2500, N_OBJ + N_SUBJ), "2pl", 41)]
+    np.testing.assert_allclose(there["a"], here["a"], atol=1e-6)
+    np.testing.assert_allclose(np.concatenate(there["d"].tolist()),
+                               np.concatenate(here["d"].tolist()), atol=1e-6)

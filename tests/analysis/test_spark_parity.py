@@ -3,7 +3,6 @@ DuckDB (a district) and on Spark in local mode (the province-scale engine)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import numpy as np
@@ -19,18 +18,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime"),
 ]
-
-
-@pytest.fixture(scope="module")
-def spark():
-    from pyspark.sql import SparkSession
-
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    session = (SparkSession.builder.master("local[1]").appName("eduquality-tests")
-               .config("spark.ui.enabled", "false")
-               .config("spark.sql.shuffle.partitions", "2").getOrCreate())
-    yield session
-    session.stop()
 
 
 def test_school_summary_identical_on_duckdb_and_spark(spark):

@@ -139,3 +139,16 @@ def test_fit_old_out_option_still_works(tmp_path, lsat_csv):
     assert "--out is now --items" in res.output and len(pd.read_csv(out)) == 5
     res = CliRunner().invoke(main, ["irt", "fit", str(lsat_csv), "--id-col", "sid"])
     assert res.exit_code == 2 and "--items" in res.output
+
+
+def test_irt_calibrate_on_spark_without_pyspark_says_how_to_install(tmp_path, monkeypatch):
+    import sys
+
+    from eduquality.store import open_database
+
+    path = tmp_path / "d.duckdb"
+    open_database(str(path)).close()
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    result = CliRunner().invoke(main, ["--lang", "en", "--db", str(path), "irt", "calibrate",
+                                       "E1/math", "--engine", "spark"])
+    assert result.exit_code == 2 and "pip install 'eduquality[spark]'" in result.output

@@ -17,7 +17,8 @@ import pytest
 import eduquality
 
 HEAVY = ["pandas", "scipy", "numpy", "duckdb", "ibis", "matplotlib", "weasyprint", "fastapi",
-         "pyarrow", "openpyxl", "xlsxwriter", "jinja2", "uvicorn", "starlette", "rich"]
+         "pyarrow", "openpyxl", "xlsxwriter", "jinja2", "uvicorn", "starlette", "rich",
+         "pyspark"]
 
 PROBE = """
 import json, sys
@@ -55,6 +56,7 @@ def loaded_after(*args: str) -> dict[str, object]:
     ["value-added", "--help"],
     ["report", "--help"],
     ["web", "--help"],
+    ["export", "parquet", "--help"],
 ])
 @pytest.mark.slow
 def test_help_imports_no_heavy_library(args):

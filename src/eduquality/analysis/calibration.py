@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -160,10 +161,19 @@ class PaperCalibration:
     warnings: list[IRTConvergenceWarning] = field(default_factory=list)
 
 
+Fit = Callable[[pd.DataFrame, str, int], IRT]
+"""Fits ``model`` with ``quadpts`` nodes to a persons × items frame of marks."""
+
+
+def fit_here(frame: pd.DataFrame, model: str, quadpts: int) -> IRT:
+    """The fit in this process (the default :data:`Fit`)."""
+    return IRT(model, quadpts=quadpts).fit(frame)
+
+
 def calibrate_paper(db: Database, paper_id: str, model: str = "2pl",
                     anchor: str | None = None, common: dict[int, int] | None = None,
                     link_method: str = "stocking-lord", method: str = "eap",
-                    quadpts: int = 41) -> PaperCalibration:
+                    quadpts: int = 41, fit: Fit | None = None) -> PaperCalibration:
     """Calibrate one paper from its item scores, link it to ``anchor`` (an already calibrated
     paper) through ``common`` items (this paper's seq → the anchor's seq), and store item
     parameters and the students' scale scores (replacing earlier ones). Writes.
@@ -172,6 +182,8 @@ def calibrate_paper(db: Database, paper_id: str, model: str = "2pl",
     (0/1 items: 2PL or 3PL, multi-mark items: graded or partial credit as ``model`` says).
     Items everyone scored the same on are left out and listed in ``excluded``. Without an
     anchor the paper defines its own scale (θ ~ N(0, 1) in its population), named by its id.
+    ``fit``: how the model is fitted to the (persons × items) frame (default: in this process;
+    :func:`eduquality.analysis.spark.irt.spark_fit`: the E-step on Spark).
     """
     from eduquality.analysis.item_matrix import load_item_matrix
     from eduquality.store.irt import paper_scale, save_calibration
@@ -190,7 +202,7 @@ def calibrate_paper(db: Database, paper_id: str, model: str = "2pl",
     frame = pd.DataFrame(scores[:, keep], columns=[str(s) for s in seqs[keep]])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", IRTConvergenceWarning)
-        fitted = IRT(model, quadpts=quadpts).fit(frame)
+        fitted = (fit or fit_here)(frame, model, quadpts)
     notes = [w.message for w in caught if isinstance(w.message, IRTConvergenceWarning)]
     bank = fitted.bank_
     slope, intercept, scale = 1.0, 0.0, paper_id

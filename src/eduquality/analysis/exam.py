@@ -7,6 +7,8 @@ group analyses from the pure ``measures``. Writes nothing.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -161,10 +163,16 @@ def _names(db: Database, exam_id: str) -> dict[str, dict[str, str]]:
     return {kind: names[kind] for kind in ("school", "class", "teacher")}
 
 
-def analyse_exam(db: Database, exam_id: str, settings: Settings) -> ExamAnalysis:
-    """Analyse ``exam_id``: summaries at every level, per subject and for the total."""
+def analyse_exam(db: Database, exam_id: str, settings: Settings,
+                 engine: Any = None) -> ExamAnalysis:
+    """Analyse ``exam_id``: summaries at every level, per subject and for the total.
+
+    ``engine``: the Ibis backend the long tables and the unit summaries run on (default: the
+    database's own, :meth:`~eduquality.store.db.Database.ibis`; Spark over the Parquet exchange:
+    :func:`eduquality.analysis.spark.exchange.spark_ibis`) — the same expressions, the same
+    numbers."""
     info = exam_info(db, exam_id)
-    con = db.ibis()
+    con = engine if engine is not None else db.ibis()
     subj = subject_results(con, exam_id)
     rule = exam_rule(db, info)
     combined = subj.union(exam_totals(db, exam_id)) if "total" in info.subjects else subj

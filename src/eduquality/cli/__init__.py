@@ -16,6 +16,7 @@ from eduquality.cli import (  # noqa: F401  (importing registers the commands)
     items,
     online,
     outlook,
+    parquet,
     plan,
     programmes,
     report,

@@ -1,4 +1,5 @@
-"""`eduquality analyse EXAM [--out DIR]`: the district and its schools at a glance.
+"""`eduquality analyse EXAM [--out DIR] [--engine duckdb|spark]`: the district and its schools at
+a glance.
 
 Spelt as the library spells it (:func:`eduquality.analysis.exam.analyse_exam`); ``analyze``
 is an alias, so scripts written for the American spelling keep working."""
@@ -18,9 +19,15 @@ from eduquality.cli.report import disclosed, user_option
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None, metavar="DIR",
               help="Also write the analysis workbook (analysis-EXAM.xlsx) into folder DIR. "
                    "同时把分析结果（Excel 工作簿）写入此文件夹。")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              show_default=True,
+              help="Where the aggregations run: duckdb (this machine) or spark (master and "
+                   "exchange from [spark] in the settings, env EDUQUALITY_SPARK_MASTER; "
+                   "docs/spark.md). 计算引擎。")
 @user_option
 @pass_ctx
-def analyse(ctx: Context, exam: str, out: str | None, user: str | None) -> None:
+def analyse(ctx: Context, exam: str, out: str | None, user: str | None,
+            engine: str = "duckdb") -> None:
     """Analyse exam EXAM (kept in the database for pages and reports; a current stored
     analysis is reused) and print the district and schools by subject (means and bands, no
     ranks), as the operator (or --user) may see them, small units withheld as on the web.
@@ -31,8 +38,16 @@ def analyse(ctx: Context, exam: str, out: str | None, user: str | None) -> None:
     from eduquality.reports.bundle import make_view
     from eduquality.reports.text import summary_table
 
-    with ctx.open_db() as db:  # writes: the analysis is stored for pages and reports
-        analysis = disclosed(ctx, db, stored_analysis(db, exam, ctx.settings), user, False)
+    if engine == "spark":     # computed afresh on Spark (not stored: DuckDB's stays)
+        from eduquality.analysis.spark.engine import analyse_on_spark
+
+        with ctx.open_db(read_only=True) as db:
+            analysis = disclosed(ctx, db, analyse_on_spark(db, exam, ctx.settings), user,
+                                 False)
+    else:
+        with ctx.open_db() as db:  # writes: the analysis is stored for pages and reports
+            analysis = disclosed(ctx, db, stored_analysis(db, exam, ctx.settings), user,
+                                 False)
     view = make_view(analysis, ctx.settings)
     Console().print(summary_table(view))
     if out is not None:

@@ -92,14 +92,26 @@ def _pairs(text: str | None) -> dict[int, int] | None:
 @click.option("--link-method", type=click.Choice(["mean-mean", "mean-sigma", "haebara",
                                                   "stocking-lord"]),
               default="stocking-lord", show_default=True, help="Linking method for --anchor.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              show_default=True,
+              help="Where the EM's E-step runs: here, or on Spark (master from [spark] in the "
+                   "settings, env EDUQUALITY_SPARK_MASTER; docs/spark.md). 计算引擎。")
 @pass_ctx
-def calibrate(ctx: Context, paper_id, model, method, anchor, common, link_method) -> None:
+def calibrate(ctx: Context, paper_id, model, method, anchor, common, link_method,
+              engine="duckdb") -> None:
     """Calibrate a paper in the database; store item parameters and scale scores.
     标定试卷、保存题目参数与学生量尺分数。"""
     from eduquality.analysis.calibration import calibrate_paper
 
+    fit = None
+    if engine == "spark":
+        from eduquality.analysis.spark.engine import session_for
+        from eduquality.analysis.spark.irt import spark_fit
+
+        fit = spark_fit(session_for(ctx.settings, ctx.lang))
     with ctx.open_db() as db:
-        res = calibrate_paper(db, paper_id, model, anchor, _pairs(common), link_method, method)
+        res = calibrate_paper(db, paper_id, model, anchor, _pairs(common), link_method, method,
+                              fit=fit)
     for note in res.warnings:
         click.echo(note.text(ctx.lang), err=True)
     s = res.summary

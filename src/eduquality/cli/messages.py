@@ -46,6 +46,14 @@ MESSAGES = register({
                            "已记入审计日志",
                            "anonymised {n} students who left {years} or more years ago (on or "
                            "before {cutoff}); their scores stay; audited"),
+    "cli.parquet.table": ("  {table:<22}{rows:>12,} 行  {files} 个文件",
+                          "  {table:<22}{rows:>12,} rows  {files} files"),
+    "cli.parquet.exported": ("已导出 {tables} 张表、{rows} 行到 {folder}（含 manifest.json）",
+                             "exported {tables} tables, {rows} rows to {folder} (with "
+                             "manifest.json)"),
+    "cli.parquet.imported": ("已从 {folder} 导入并核对 {tables} 张表、{rows} 行到 {db}",
+                             "imported and verified {tables} tables, {rows} rows from {folder} "
+                             "into {db}"),
     "cli.db_ready": ("数据库已就绪：{path}（架构版本 {version}）",
                      "database ready: {path} (schema version {version})"),
     "cli.demo.done": (

@@ -114,7 +114,7 @@ def copy_database(src: Database, dst: Database) -> list[TableCopy]:
             con.execute(f'DELETE FROM "{table}"')
         for table in order:
             _copy_table(src, con, table)
-        _advance_sequences(con)
+        advance_sequences(con)
         for table in order:
             want, got = table_checksum(src.con, table), table_checksum(con, table)
             if want != got:
@@ -138,7 +138,7 @@ def _copy_table(src: Database, con: Any, table: str) -> None:
         con.unregister(name)
 
 
-def _advance_sequences(con: Any) -> None:
+def advance_sequences(con: Any) -> None:
     """Move each key sequence past the largest copied key, so that the next new row (a new
     student, an import) gets a fresh key on the target."""
     for sequence, table, column in sequence_columns(con):

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from eduquality.measures.irt.bank import ItemBank
 from eduquality.measures.irt.data import Responses, as_responses, encode_like
+from eduquality.measures.irt.estep import EStepSource
 from eduquality.measures.irt.estimation import EMEstimator, EMResult, item_models
 from eduquality.measures.irt.messages import error
 
@@ -55,7 +56,11 @@ class IRT:
         self.guess_prior = guess_prior
 
     # -- fitting --------------------------------------------------------------------------
-    def fit(self, data: pd.DataFrame | Array | Responses) -> IRT:
+    def fit(self, data: pd.DataFrame | Array | Responses,
+            source: EStepSource | None = None) -> IRT:
+        """Calibrate on ``data``; with ``source`` (:mod:`eduquality.measures.irt.estep`: chunks
+        summed locally or on a cluster) ``data`` is a :class:`Responses` naming the items and
+        their categories only, and the E-step's sums come from ``source``."""
         resp = data if isinstance(data, Responses) else as_responses(data)
         models = item_models(self.model, resp.n_cats, self.guess_prior)
         if self.model in ("rasch", "pcm"):
@@ -63,14 +68,13 @@ class IRT:
         else:
             slope = "common" if self.model == "1pl" else "free"
         est = EMEstimator(resp, models, slope, self.quadpts, self.bound, self.max_iter,
-                          self.tol, se_method=self.se_method)
+                          self.tol, se_method=self.se_method, source=source)
         res = est.run(self.model, self.se)
         self.se_method_ = est.se_method_used or None
-        self._store(resp, res, slope)
+        self._store(resp, res, slope, round(est.totals.n))
         return self
 
-    def _store(self, resp: Responses, res: EMResult, slope: str) -> None:
-        n = resp.shape[0]
+    def _store(self, resp: Responses, res: EMResult, slope: str, n: int) -> None:
         self.n_persons_ = n
         self.n_items_ = resp.shape[1]
         self.n_params_ = len(res.psi)

@@ -91,6 +91,25 @@ def as_responses(data: pd.DataFrame | NDArray[np.float64],
         r, c = np.argwhere(badv)[0]
         raise error("irt.bad_values", column=names[c], value=values[r, c])
     codes, cats = _recode(values, obs)
+    check_categories(names, cats, check_variance)
+    return Responses(codes, tuple(names), tuple(cats))
+
+
+def check_categories(names: list[str], cats: list[NDArray[np.float64]],
+                     check_variance: bool = True) -> None:
+    """Every item must have responses, and (``check_variance``) at least two categories;
+    the values must be whole numbers ≥ 0 (they are marks). Raises IRTError naming the items.
+
+    >>> check_categories(["q1"], [np.array([0.0, 1.0])])
+    >>> check_categories(["q1"], [np.array([1.0])])
+    Traceback (most recent call last):
+    ...
+    eduquality.measures.irt.messages.IRTError: 以下题目所有作答都相同（无方差），无法估计参数，请删除后重试：q1
+    """
+    for name, c in zip(names, cats, strict=True):
+        bad = c[(c != np.round(c)) | (c < 0)]
+        if len(bad):
+            raise error("irt.bad_values", column=name, value=bad[0])
     empty = [names[j] for j, c in enumerate(cats) if len(c) == 0]
     if empty:
         raise error("irt.no_responses", items=", ".join(empty))
@@ -98,7 +117,6 @@ def as_responses(data: pd.DataFrame | NDArray[np.float64],
         flat = [names[j] for j, c in enumerate(cats) if len(c) == 1]
         if flat:
             raise error("irt.no_variance", items=", ".join(flat))
-    return Responses(codes, tuple(names), tuple(cats))
 
 
 def _recode(values: NDArray[np.float64], obs: NDArray[np.bool_]

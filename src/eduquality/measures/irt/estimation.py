@@ -15,6 +15,10 @@ Standard errors: the observed information of the marginal likelihood, as central
 its analytic score (Fisher's identity: ∂ log L/∂ψ = E[∂ log L_complete/∂ψ | x]), like the
 Hessian of R ltm.
 
+The E-step's sums come from a source (:mod:`eduquality.measures.irt.estep`): all responses in
+memory (the default), chunks summed locally, or a cluster's partitions summed (Spark); the
+M-step and everything after it see only the summed statistics.
+
 References: Bock & Aitkin (1981) Psychometrika 46, 443–459; Baker & Kim (2004) *Item Response
 Theory: Parameter Estimation Techniques*, ch. 6–7; Chalmers (2012) JSS 48(6).
 """
@@ -29,6 +33,13 @@ from numpy.typing import NDArray
 
 from eduquality.measures.irt.bank import ItemBank, ItemGroup, quadrature
 from eduquality.measures.irt.data import Responses
+from eduquality.measures.irt.estep import (
+    EStepSource,
+    EStepStats,
+    GroupLayout,
+    InMemory,
+    Layout,
+)
 from eduquality.measures.irt.messages import IRTConvergenceWarning, error
 from eduquality.measures.irt.models import Graded, ItemModel, PartialCredit, ThreePL, TwoPL
 
@@ -36,18 +47,15 @@ Array = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 MODEL_CHOICES = ("rasch", "1pl", "2pl", "3pl", "grm", "gpcm", "pcm")
-_LOG_EPS = 1e-300
 
 
 @dataclass
 class _Group:
-    """A group of items during estimation: design matrices and the map to free parameters."""
+    """A group of items during estimation: its layout and the map to free parameters."""
 
     model: ItemModel
     k: int
     index: IntArray
-    y: Array                 # (U, J_g·(K−1)) indicators of categories 1..K−1
-    m: Array | None          # (U, J_g) indicators of "answered" (None: all answered)
     free: IntArray           # (J_g, p) position in the free-parameter vector, −1 = fixed
     fixed: Array             # (J_g, p) values of the fixed parameters
 
@@ -78,34 +86,19 @@ def item_models(model: str, n_cats: IntArray, guess_prior: tuple[float, float] =
     return [binary if k == 2 else poly for k in n_cats]
 
 
-def collapse_patterns(codes: NDArray[np.int16]
-                      ) -> tuple[NDArray[np.int16], IntArray, IntArray | None]:
-    """Distinct response patterns, their frequencies and each row's pattern (None: rows kept
-    as they are because most patterns are unique). Rows are grouped by a 64-bit hash (one sort
-    of integers), checked exactly, with ``np.unique(axis=0)`` as the fallback on a collision."""
-    n = codes.shape[0]
-    mult = np.random.default_rng(12345).integers(1, 2**62, codes.shape[1], dtype=np.int64)
-    with np.errstate(over="ignore"):
-        h = (codes.astype(np.int64) + 2) @ mult
-    keys, first, inv, counts = np.unique(h, return_index=True, return_inverse=True,
-                                         return_counts=True)
-    if len(keys) > 0.8 * n:
-        return codes, np.ones(n, dtype=np.int64), None
-    inv = inv.reshape(-1)
-    uniq = codes[first]
-    if not np.array_equal(uniq[inv], codes):
-        uniq, inv, counts = np.unique(codes, axis=0, return_inverse=True, return_counts=True)
-        inv = inv.reshape(-1)
-    return uniq, counts.astype(np.int64), inv.astype(np.int64)
-
-
 class EMEstimator:
-    """One EM run. ``slope``: "free" (per item), "common" (one shared slope) or "fixed" (1)."""
+    """One EM run. ``slope``: "free" (per item), "common" (one shared slope) or "fixed" (1).
+
+    ``source``: where the E-step's sums come from (default: ``responses.codes`` in memory,
+    :class:`~eduquality.measures.irt.estep.InMemory`); with another source ``responses``
+    gives only the items and their categories (its codes may be empty)."""
 
     def __init__(self, responses: Responses, models: list[ItemModel], slope: str = "free",
                  quadpts: int = 41, bound: float = 6.0, max_iter: int = 500, tol: float = 1e-4,
-                 accelerate: bool = True, se_method: str = "auto") -> None:
+                 accelerate: bool = True, se_method: str = "auto",
+                 source: EStepSource | None = None) -> None:
         self.resp = responses
+        self.source: EStepSource = source if source is not None else InMemory(responses.codes)
         self.se_method = se_method
         self.se_method_used = ""
         self.accelerate = accelerate
@@ -119,21 +112,18 @@ class EMEstimator:
 
     # -- set-up ---------------------------------------------------------------------------
     def _build(self) -> None:
-        uniq, counts, _ = collapse_patterns(self.resp.codes)
-        self.patterns = uniq
-        self.freq = counts.astype(float)
         n_cats = self.resp.n_cats
         keys: dict[tuple[str, int, ItemModel], list[int]] = {}
         for j, (mod, k) in enumerate(zip(self.models, n_cats, strict=True)):
             keys.setdefault((mod.name, int(k), mod), []).append(j)
+        self.layout = Layout(tuple(GroupLayout(mod, k, np.array(idx, dtype=np.int64))
+                                   for (_, k, mod), idx in keys.items()),
+                             self.theta, self.logw)
+        self.totals = self.source.totals(self.layout)
         self.groups: list[_Group] = []
         n_free = 1 if self.slope == "common" else 0
-        for (_, k, mod), idx_list in keys.items():
-            idx = np.array(idx_list, dtype=np.int64)
-            sub = uniq[:, idx]
-            y = (sub[:, :, None] == np.arange(1, k)[None, None, :]).reshape(len(uniq), -1)
-            answered = sub >= 0
-            m = None if answered.all() else answered.astype(float)
+        for gi, gl in enumerate(self.layout.groups):
+            idx, mod, k = gl.index, gl.model, gl.k
             p = mod.n_params(k)
             free = np.full((len(idx), p), -1, dtype=np.int64)
             cols = range(0 if self.slope == "free" else 1, p)
@@ -142,15 +132,9 @@ class EMEstimator:
                 n_free += len(idx)
             if self.slope == "common":
                 free[:, 0] = 0
-            p_cum = self._p_cum(sub, k)
-            fixed = mod.start(p_cum, k)
-            self.groups.append(_Group(mod, k, idx, y.astype(float), m, free, fixed))
+            fixed = mod.start(self.totals.p_cum(gi), k)
+            self.groups.append(_Group(mod, k, idx, free, fixed))
         self.n_free = n_free
-
-    def _p_cum(self, sub: NDArray[np.int16], k: int) -> Array:
-        w = self.freq[:, None]
-        ans = ((sub >= 0) * w).sum(axis=0)
-        return np.column_stack([((sub >= c) * w).sum(axis=0) / ans for c in range(1, k)])
 
     def start(self) -> Array:
         psi = np.zeros(self.n_free)
@@ -171,60 +155,10 @@ class EMEstimator:
         return out
 
     # -- E-step ---------------------------------------------------------------------------
-    def log_likelihood_matrix(self, params: list[Array]) -> Array:
-        """log L_i(θ_q) + log w_q, shape (U, Q)."""
-        out: Array | None = None
-        const = self.logw.copy()
-        for g, p in zip(self.groups, params, strict=True):
-            logp = np.log(np.maximum(g.model.probs(self.theta, p), _LOG_EPS))   # (J, Q, K)
-            diff = (logp[:, :, 1:] - logp[:, :, :1]).transpose(0, 2, 1).reshape(-1, len(self.theta))
-            part = g.y @ diff
-            if out is None:
-                out = part
-            else:
-                out += part
-            if g.m is None:
-                const += logp[:, :, 0].sum(axis=0)
-            else:
-                out += g.m @ logp[:, :, 0]
-        assert out is not None
-        out += const
-        return out
-
-    def estep(self, params: list[Array]) -> tuple[Array, float]:
-        """Posterior weights × frequencies (U, Q) and the marginal log-likelihood."""
-        ll = self.log_likelihood_matrix(params)
-        if self._bound_logl(params) < 600.0:   # exp cannot underflow: no max shift needed
-            np.exp(ll, out=ll)
-            total = ll.sum(axis=1)
-            loglik = float(self.freq @ np.log(total))
-        else:
-            top = ll.max(axis=1, keepdims=True)
-            np.exp(ll - top, out=ll)
-            total = ll.sum(axis=1)
-            loglik = float(self.freq @ (np.log(total) + top[:, 0]))
-        ll *= (self.freq / total)[:, None]
-        return ll, loglik
-
-    def _bound_logl(self, params: list[Array]) -> float:
-        """An upper bound of −log(w_q L_i(θ_q)) over patterns and nodes."""
-        out = float(-self.logw.min())
-        for g, p in zip(self.groups, params, strict=True):
-            pr = g.model.probs(self.theta, p)
-            out += float(-np.log(np.maximum(pr.min(axis=(1, 2)), _LOG_EPS)).sum())
-        return out
-
-    def counts(self, w: Array) -> list[Array]:
-        """Expected counts r_jqk per group, each (J_g, Q, K_g)."""
-        out = []
-        nq = w.sum(axis=0)
-        for g in self.groups:
-            j = len(g.index)
-            rk = (w.T @ g.y).T.reshape(j, g.k - 1, -1)   # w.T @ y: BLAS, unlike y.T @ w
-            n = np.broadcast_to(nq, (j, len(nq))) if g.m is None else (w.T @ g.m).T
-            r0 = n - rk.sum(axis=1)
-            out.append(np.concatenate([r0[:, None, :], rk], axis=1).transpose(0, 2, 1))
-        return out
+    def estep(self, params: list[Array]) -> EStepStats:
+        """The E-step's sufficient statistics (expected counts, log-likelihood) from the
+        source."""
+        return self.source.stats(self.layout, params)
 
     # -- M-step ---------------------------------------------------------------------------
     def _objective(self, g: _Group, p: Array, r: Array) -> Array:
@@ -318,8 +252,8 @@ class EMEstimator:
     # -- the loop -------------------------------------------------------------------------
     def em_map(self, psi: Array) -> tuple[Array, float]:
         params = self.unpack(psi)
-        w, loglik = self.estep(params)
-        return self.pack(self.mstep(params, self.counts(w))), loglik
+        stats = self.estep(params)
+        return self.pack(self.mstep(params, list(stats.counts))), stats.loglik
 
     def _iterate(self, psi: Array) -> tuple[Array, int, float, bool]:
         """EM cycles, accelerated by SQUAREM (Varadhan & Roland 2008, scheme S3) with a
@@ -352,7 +286,7 @@ class EMEstimator:
     def run(self, model_name: str = "", se: bool = True) -> EMResult:
         psi, it, change, converged = self._iterate(self.start())
         params = self.unpack(psi)
-        loglik = self.estep(params)[1]
+        loglik = self.estep(params).loglik
         if not converged:
             warnings.warn(IRTConvergenceWarning("irt.not_converged", model=model_name, n=it,
                                                 change=change, tol=self.tol), stacklevel=3)
@@ -364,12 +298,13 @@ class EMEstimator:
                         converged, change)
 
     # -- standard errors ------------------------------------------------------------------
-    def score(self, psi: Array) -> Array:
-        """∂ log L / ∂ψ by Fisher's identity (+ ∂ log prior)."""
+    def score(self, psi: Array, stats: EStepStats | None = None) -> Array:
+        """∂ log L / ∂ψ by Fisher's identity (+ ∂ log prior); ``stats``: the E-step at ``psi``
+        when already computed."""
         params = self.unpack(psi)
-        w, _ = self.estep(params)
+        counts = (stats if stats is not None else self.estep(params)).counts
         out = np.zeros(self.n_free)
-        for g, p, rg in zip(self.groups, params, self.counts(w), strict=True):
+        for g, p, rg in zip(self.groups, params, counts, strict=True):
             grad = np.einsum("jqk,jqkp->jp", rg, g.model.dlogp(self.theta, p))
             grad += g.model.log_prior(p)[1]
             ok = g.free >= 0
@@ -380,9 +315,15 @@ class EMEstimator:
         """Inverse information. ``observed``: forward differences of the analytic score (n_free
         E-steps; exact to ~1e-5, like R ltm's Hessian); ``xpd``: the cross-product of the
         patterns' scores (Σ_i f_i s_i s_iᵀ, one pass; asymptotically equal). ``auto`` takes
-        ``observed`` when it costs under ~10⁹ multiply-adds, ``xpd`` otherwise."""
-        cost = len(self.freq) * self.resp.shape[1] * len(self.theta) * self.n_free
-        use_xpd = method == "xpd" or (method == "auto" and cost > 1e9)
+        ``observed`` when it costs under ~10⁹ multiply-adds, ``xpd`` otherwise. ``xpd`` needs
+        the patterns in memory: with another source it is always ``observed`` (n_free
+        E-steps, each a sum over the chunks)."""
+        if not isinstance(self.source, InMemory):
+            use_xpd = False
+        else:
+            n_patterns = len(self.source.chunk(self.layout).freq)
+            cost = n_patterns * self.resp.shape[1] * len(self.theta) * self.n_free
+            use_xpd = method == "xpd" or (method == "auto" and cost > 1e9)
         self.se_method_used = "xpd" if use_xpd else "observed"
         info = self._xpd(psi) if use_xpd else self._observed(psi)
         try:
@@ -394,39 +335,46 @@ class EMEstimator:
         return cov
 
     def _observed(self, psi: Array) -> Array:
+        """n E-steps (each score is vectorised over patterns and items); a source that can
+        (``stats_many``: a cluster) computes them all in one pass over the data."""
         n = self.n_free
+        steps = [1e-6 * max(1.0, abs(psi[i])) for i in range(n)]
+        points = [psi] + [psi + np.eye(n)[i] * steps[i] for i in range(n)]
+        many = getattr(self.source, "stats_many", None)
+        stats: list[EStepStats | None] = (
+            list(many(self.layout, [self.unpack(x) for x in points])) if many is not None
+            else [None] * len(points))
         hess = np.empty((n, n))
-        base = self.score(psi)
-        for i in range(n):   # n E-steps; each score is vectorised over patterns and items
-            h = 1e-6 * max(1.0, abs(psi[i]))
-            e = np.zeros(n)
-            e[i] = h
-            hess[:, i] = (self.score(psi + e) - base) / h
+        base = self.score(psi, stats[0])
+        for i in range(n):
+            hess[:, i] = (self.score(points[i + 1], stats[i + 1]) - base) / steps[i]
         return np.asarray(-(hess + hess.T) / 2)
 
     def _xpd(self, psi: Array, chunk: int = 20_000) -> Array:
+        assert isinstance(self.source, InMemory)
+        data = self.source.chunk(self.layout)
         params = self.unpack(psi)
-        w, _ = self.estep(params)
-        w /= self.freq[:, None]                                   # posterior per pattern
+        w, _ = data.posterior(params)
+        w /= data.freq[:, None]                                   # posterior per pattern
         info = np.zeros((self.n_free, self.n_free))
         q = len(self.theta)
         for g, p in zip(self.groups, params, strict=True):
             _, _, ph = g.model.log_prior(p)
             ok = g.free >= 0
             np.add.at(info, (g.free[ok], g.free[ok]), -ph[ok])
-        for lo in range(0, len(self.freq), chunk):
+        for lo in range(0, len(data.freq), chunk):
             sl = slice(lo, lo + chunk)
-            grad = np.zeros((len(self.freq[sl]), self.n_free))
+            grad = np.zeros((len(data.freq[sl]), self.n_free))
             for g, p in zip(self.groups, params, strict=True):
                 d = g.model.dlogp(self.theta, p)                  # (J, Q, K, P)
                 j, _, k, npar = d.shape
                 t = (w[sl] @ d.transpose(1, 0, 2, 3).reshape(q, -1)).reshape(-1, j, k, npar)
-                codes = self.patterns[sl][:, g.index]
+                codes = data.patterns[sl][:, g.index]
                 onehot = codes[:, :, None] == np.arange(k)[None, None, :]
                 per_item = (t * onehot[..., None]).sum(axis=2)     # (U, J, P)
                 ok = g.free >= 0
                 for c in range(npar):   # a few parameter columns, each vectorised
                     cols = g.free[ok[:, c], c]
                     np.add.at(grad.T, cols, per_item[:, ok[:, c], c].T)
-            info += grad.T @ (grad * self.freq[sl, None])
+            info += grad.T @ (grad * data.freq[sl, None])
         return info

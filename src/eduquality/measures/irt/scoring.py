@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from eduquality.measures.irt.bank import ItemBank
 from eduquality.measures.irt.data import Responses
-from eduquality.measures.irt.estimation import collapse_patterns
+from eduquality.measures.irt.estep import collapse_patterns
 from eduquality.measures.irt.messages import error
 
 Array = NDArray[np.float64]

@@ -1,0 +1,59 @@
+"""``--engine spark``: an exam's analysis with its aggregations on Spark (issue 16).
+
+The long tables and the unit summaries — the part that reads every student's rows — run as
+Ibis expressions on Spark over the Parquet exchange (:mod:`eduquality.analysis.spark.exchange`);
+the exam's description, its items and lines still come from the database, and the student-level
+measures run on the rows Spark returns. The exchange is ``[spark] exchange`` of the settings (a
+folder or an ``s3a://`` / ``hdfs://`` URL the cluster reads); without one the database is
+exported to a temporary folder first, which only a local master can read.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from eduquality.analysis.exam import analyse_exam
+from eduquality.analysis.spark.exchange import spark_ibis
+from eduquality.analysis.spark.session import spark_session
+from eduquality.config import Settings
+from eduquality.errors import EduQualityError
+from eduquality.i18n import register, tr
+from eduquality.results import ExamAnalysis
+from eduquality.store import Database
+from eduquality.store.parquet import export_parquet
+
+MESSAGES = register({
+    "spark.need_exchange": (
+        "Spark 集群（{master}）读不到本机的临时目录：请先 eduquality export parquet 到集群可读的位置"
+        "（s3a:// 或 hdfs://），并在设置文件 [spark] exchange 中写明",
+        "a Spark cluster ({master}) cannot read this machine's temporary folder: export with "
+        "eduquality export parquet to a place the cluster reads (s3a:// or hdfs://) and name it "
+        "as [spark] exchange in the settings file",
+    ),
+})
+
+ENGINES = ("duckdb", "spark")
+
+
+def session_for(settings: Settings, lang: str = "zh") -> Any:
+    """The Spark session of the settings' master and options."""
+    return spark_session(settings.spark.master, dict(settings.spark.options), lang=lang)
+
+
+def analyse_on_spark(db: Database, exam_id: str, settings: Settings,
+                     spark: Any = None) -> ExamAnalysis:
+    """:func:`~eduquality.analysis.exam.analyse_exam` with the Ibis part on Spark (module
+    notes); ``spark``: a session (default: from the settings)."""
+    spark = spark if spark is not None else session_for(settings, db.lang)
+    folder = settings.spark.exchange
+    if folder:
+        return analyse_exam(db, exam_id, settings, engine=spark_ibis(spark, folder))
+    master = spark.sparkContext.master
+    if not str(master).startswith("local"):
+        raise EduQualityError(tr("spark.need_exchange", db.lang, master=master))
+    with tempfile.TemporaryDirectory(prefix="eq-exchange-") as tmp:
+        out = Path(tmp) / "exchange"
+        export_parquet(db, out)
+        return analyse_exam(db, exam_id, settings, engine=spark_ibis(spark, str(out)))
