@@ -9,25 +9,11 @@ import click
 
 from eduquality.cli.app import Context, main, pass_ctx
 from eduquality.errors import EduQualityError
-from eduquality.i18n import register, tr
+from eduquality.i18n import tr
 from eduquality.vocab import SUBJECT_STATUS
 
 if TYPE_CHECKING:
     import pandas as pd
-
-MESSAGES = register({
-    "growth.cli.columns": ("{path} 缺少列：{cols}", "{path} lacks columns: {cols}"),
-    "growth.cli.numeric": (
-        "{path} 列 {col} 第 {row} 行不是数字：{value!r}",
-        "{path} column {col} row {row} is not a number: {value!r}",
-    ),
-    "growth.cli.done": (
-        "已写出 {out}：{n} 名学生，{n_sgp} 人有 SGP（{by}），{n_none} 人无 SGP（sgp 留空，"
-        "priors_used = 0）",
-        "wrote {out}: {n} students, {n_sgp} with an SGP ({by}), {n_none} without (sgp left "
-        "blank, priors_used = 0)",
-    ),
-})
 
 
 def _read_scores(path: str, id_col: str, cols: list[str], lang: str) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import click
 
 from eduquality.cli.app import Context, main, one_of, pass_ctx, renamed_option
 from eduquality.errors import EduQualityError
-from eduquality.i18n import register, tr
+from eduquality.i18n import tr
 
 if TYPE_CHECKING:  # numpy, pandas and the measures load when the command runs, not at --help
     import numpy as np
@@ -30,29 +30,6 @@ if TYPE_CHECKING:  # numpy, pandas and the measures load when the command runs, 
 STATS_COLUMNS = ["item", "mean", "sd", "p", "d27", "total_r", "rest_r", "alpha_if_deleted"]
 SUMMARY_KEYS = ["alpha", "sem", "mean_total", "sd_total", "n_persons", "n_items"]
 MAX_BAD_CELLS = 5
-
-MESSAGES = register(
-    {
-        "items.no_file": ("找不到作答文件：{path}", "responses file not found: {path}"),
-        "items.empty": ("作答文件 {path} 没有数据行", "responses file {path} has no data rows"),
-        "items.no_items": ("作答文件 {path} 没有题目列", "responses file {path} has no item columns"),
-        "items.no_id_col": ("找不到编号列 “{col}”（表头：{header}）",
-                            "id column '{col}' not found (header: {header})"),
-        "items.bad_cell": ("第 {line} 行、列 “{col}” 的值 “{value}” 不是数字",
-                           "line {line}, column '{col}': '{value}' is not a number"),
-        "items.more_bad": ("……另有 {n} 个非数字单元格", "… and {n} more non-numeric cells"),
-        "items.negative": ("第 {line} 行、列 “{col}” 的得分 {value} 为负数",
-                           "line {line}, column '{col}': score {value} is negative"),
-        "items.max_count": ("--max-scores 给出 {got} 个满分，但文件有 {n}道题",
-                            "--max-scores gives {got} maximum scores but the file has {n} items"),
-        "items.max_value": ("--max-scores 中的 “{value}” 不是正数",
-                            "--max-scores: '{value}' is not a positive number"),
-        "items.above_max": ("第 {line} 行、列 “{col}” 的得分 {value} 超过满分 {max}",
-                            "line {line}, column '{col}': score {value} exceeds the maximum {max}"),
-        "items.done": ("{n_persons} 人、{n_items} 题：α = {alpha}，SEM = {sem}；已写入 {out}",
-                       "{n_persons} persons, {n_items} items: alpha = {alpha}, SEM = {sem}; wrote {out}"),
-    }
-)
 
 
 class ItemsInputError(EduQualityError):

@@ -1,5 +1,8 @@
-"""The CLI's progress lines in Chinese (default) and English, printed by
-:meth:`eduquality.cli.app.Context.say` in the user's language."""
+"""The CLI's messages in Chinese (default) and English, printed by
+:meth:`eduquality.cli.app.Context.say` (or ``tr``) in the user's language.
+
+Every message a command module prints lives here, registered when the CLI starts: the command
+modules themselves load only when their command runs (:mod:`eduquality.cli.commands`)."""
 
 from __future__ import annotations
 
@@ -91,4 +94,54 @@ MESSAGES = register({
                          "teacher {username} may see the classes taught in {year}"),
     "cli.user.revoked": ("已撤销教师 {username} 对 {year} 学年的查看授权",
                          "teacher {username} may no longer see the classes of {year}"),
+    # eduquality assess (cli/assess.py)
+    "cli.assess.head": ("{year} 学年年度目标考核（内部资料，不公开排名；同一档内的学校差异在不确定性之内，视为并列）",
+                        "annual school assessment {year} (internal; not a published ranking; "
+                        "schools in one band differ by less than the uncertainty: tied)"),
+    "cli.assess.band": ("第 {band} 档", "band {band}"),
+    "cli.assess.tied": ("并列", "tied"),
+    "cli.assess.none": ("无可计分数据", "nothing to score"),
+    # eduquality growth (cli/growth.py)
+    "growth.cli.columns": ("{path} 缺少列：{cols}", "{path} lacks columns: {cols}"),
+    "growth.cli.numeric": (
+        "{path} 列 {col} 第 {row} 行不是数字：{value!r}",
+        "{path} column {col} row {row} is not a number: {value!r}",
+    ),
+    "growth.cli.done": (
+        "已写出 {out}：{n} 名学生，{n_sgp} 人有 SGP（{by}），{n_none} 人无 SGP（sgp 留空，"
+        "priors_used = 0）",
+        "wrote {out}: {n} students, {n_sgp} with an SGP ({by}), {n_none} without (sgp left "
+        "blank, priors_used = 0)",
+    ),
+    # eduquality items (cli/items.py)
+    "items.no_file": ("找不到作答文件：{path}", "responses file not found: {path}"),
+    "items.empty": ("作答文件 {path} 没有数据行", "responses file {path} has no data rows"),
+    "items.no_items": ("作答文件 {path} 没有题目列", "responses file {path} has no item columns"),
+    "items.no_id_col": ("找不到编号列 “{col}”（表头：{header}）",
+                        "id column '{col}' not found (header: {header})"),
+    "items.bad_cell": ("第 {line} 行、列 “{col}” 的值 “{value}” 不是数字",
+                       "line {line}, column '{col}': '{value}' is not a number"),
+    "items.more_bad": ("……另有 {n} 个非数字单元格", "… and {n} more non-numeric cells"),
+    "items.negative": ("第 {line} 行、列 “{col}” 的得分 {value} 为负数",
+                       "line {line}, column '{col}': score {value} is negative"),
+    "items.max_count": ("--max-scores 给出 {got} 个满分，但文件有 {n}道题",
+                        "--max-scores gives {got} maximum scores but the file has {n} items"),
+    "items.max_value": ("--max-scores 中的 “{value}” 不是正数",
+                        "--max-scores: '{value}' is not a positive number"),
+    "items.above_max": ("第 {line} 行、列 “{col}” 的得分 {value} 超过满分 {max}",
+                        "line {line}, column '{col}': score {value} exceeds the maximum {max}"),
+    "items.done": ("{n_persons} 人、{n_items} 题：α = {alpha}，SEM = {sem}；已写入 {out}",
+                   "{n_persons} persons, {n_items} items: alpha = {alpha}, SEM = {sem}; wrote {out}"),
+    # eduquality plan (cli/plan.py)
+    "cli.plan.ok": ("计划文件 {file} 无问题：{n} 个指标、{g} 个学校目标（{bound} 个已绑定学校）",
+                    "plan file {file} is fine: {n} indicators, {g} school goals ({bound} bound "
+                    "to a school)"),
+    "cli.plan.goals": ("学校目标：", "school goals:"),
+    "cli.plan.no_goals": ("（没有绑定到学校的目标）", "(no goal bound to a school)"),
+    "cli.plan.no_balance": ("{year} 年没有学校的办学条件统计（eduquality template stats：办学条件）",
+                            "no school-condition statistics for {year} (eduquality template "
+                            "stats: school conditions)"),
+    "cli.plan.balance_head": ("{level}：{n}/{total} 所学校资源配置达标（≥ 6 项达标，其余 ≥ 85 %）",
+                              "{level}: {n} of {total} schools meet the resource standard "
+                              "(≥ 6 of 7, the rest ≥ 85 %)"),
 })
