@@ -38,36 +38,30 @@ class ItemsInputError(EduQualityError):
 
 def read_responses(path: str, id_col: str | None, lang: str) -> pd.DataFrame:
     """Persons × items scores from a CSV (blank = NaN), indexed by the line of the file; raises
-    ItemsInputError (or ReadError) saying where.
+    ItemsInputError (or ReadError, BadCells) saying where.
 
-    The file is read by :func:`eduquality.ingest.readers.read_csv_table`, the one CSV reading
-    of every command; a cell is a number once stripped of spaces, else the message names it."""
-    import pandas as pd
-
-    from eduquality.ingest.readers import read_csv_table
+    The file is read by :func:`eduquality.ingest.number_csv.read_number_csv`, the one reader of
+    the commands that take a CSV of numbers: a cell is a number once stripped of spaces, blank
+    or a spelling of NA (missing), else the message names its line and column."""
+    from eduquality.ingest.number_csv import read_number_csv
 
     if not Path(path).is_file():
         raise ItemsInputError(tr("items.no_file", lang, path=path))
-    text = _items_only(read_csv_table(path, lang), id_col, path, lang)
-    text = text.apply(lambda col: col.str.strip())
-    blank = text.isna() | text.eq("")
-    values = text.apply(pd.to_numeric, errors="coerce").astype(float)
-    _report_cells(text, ~blank & values.isna(), "items.bad_cell", lang)
+
+    def select(header: list[str]) -> tuple[list[str], list[str]]:
+        if id_col is not None and id_col not in header:
+            raise ItemsInputError(tr("items.no_id_col", lang, col=id_col,
+                                     header=", ".join(header)))
+        items = [c for c in header if c != id_col]
+        if not items:
+            raise ItemsInputError(tr("items.no_items", lang, path=path))
+        return [], items
+
+    values = read_number_csv(path, select, lang=lang).numbers
+    if values.shape[0] == 0:
+        raise ItemsInputError(tr("items.empty", lang, path=path))
     _report_cells(values, values < 0, "items.negative", lang)
     return values
-
-
-def _items_only(raw: pd.DataFrame, id_col: str | None, path: str, lang: str) -> pd.DataFrame:
-    if id_col is not None:
-        if id_col not in raw.columns:
-            header = ", ".join(str(c) for c in raw.columns)
-            raise ItemsInputError(tr("items.no_id_col", lang, col=id_col, header=header))
-        raw = raw.drop(columns=id_col)
-    if raw.shape[1] == 0:
-        raise ItemsInputError(tr("items.no_items", lang, path=path))
-    if raw.shape[0] == 0:
-        raise ItemsInputError(tr("items.empty", lang, path=path))
-    return raw
 
 
 def _report_cells(values: pd.DataFrame, bad: pd.DataFrame, key: str, lang: str) -> None:

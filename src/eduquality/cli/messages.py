@@ -119,8 +119,6 @@ MESSAGES = register({
     "items.no_items": ("作答文件 {path} 没有题目列", "responses file {path} has no item columns"),
     "items.no_id_col": ("找不到编号列 “{col}”（表头：{header}）",
                         "id column '{col}' not found (header: {header})"),
-    "items.bad_cell": ("第 {line} 行、列 “{col}” 的值 “{value}” 不是数字",
-                       "line {line}, column '{col}': '{value}' is not a number"),
     "items.more_bad": ("……另有 {n} 个非数字单元格", "… and {n} more non-numeric cells"),
     "items.negative": ("第 {line} 行、列 “{col}” 的得分 {value} 为负数",
                        "line {line}, column '{col}': score {value} is negative"),
