@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` and `make test`. Both install what they need first.
-.PHONY: setup demo test check lint bench web
+.PHONY: setup demo test check lint bench bench-quick web
 PY := .venv/bin/python
 OUT ?= out/demo
 
@@ -30,8 +30,13 @@ check: setup
 		--ignore=tests/web/test_browser.py --ignore=tests/analysis/test_spark_parity.py \
 		--ignore=tests/cli/test_demo.py --ignore=tests/simulate
 
+# Every benchmark at full size (an idle machine, an hour or more), then one table of every
+# measure against its goal; bench-quick: small sizes in a few minutes, to check the scripts.
 bench: setup
 	$(PY) bench/run_all.py
+
+bench-quick: setup
+	$(PY) bench/run_all.py --quick
 
 web: setup
 	.venv/bin/eduquality web --db $(OUT)/district.duckdb

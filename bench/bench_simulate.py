@@ -7,11 +7,13 @@
 2. Whole runs of ``simulate_district``: the default demo (12,000 students), the minimal profile
    at 200,000 students, and the full profile at 12,000: wall and CPU seconds, peak memory.
 
-Run: ``.venv/bin/python bench/bench_simulate.py`` → bench/results/simulate.md
+Run: ``.venv/bin/python bench/bench_simulate.py [--quick]`` → bench/results/simulate.md
+(``--quick``: 20,000 responses drawn, one demo run of 3,000 students).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -35,11 +37,11 @@ def _best(fn, repeat: int = 3) -> float:
     return min(times)
 
 
-def sampling_rows() -> list[str]:
+def sampling_rows(n: int = 200_000) -> list[str]:
     from girth.synthetic import create_synthetic_irt_dichotomous, create_synthetic_irt_polytomous
 
     rng = np.random.default_rng(1)
-    n, j, k = 200_000, 20, 4
+    j, k = 20, 4
     theta = rng.normal(0, 1, n)
     a = rng.lognormal(0, 0.3, j)
     b = rng.normal(0, 0.8, j)
@@ -83,16 +85,21 @@ def run_child(students: int, profile: str) -> tuple[float, float, float, int]:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="small sizes, to check the script")
+    args = ap.parse_args()
+    runs = [(3_000, "demo")] if args.quick else [(12_000, "demo"), (200_000, "minimal"),
+                                                  (12_000, "full")]
     load = os.getloadavg()
     lines = ["## Simulator (`eduquality simulate`)", "", machine_line(),
              f"Load average at start {load[0]:.1f} on {os.cpu_count()} cores: other work shared "
              "the CPUs, so wall times exceed CPU times.", "",
              "### Drawing responses: ours vs girth 0.8 (same items, same abilities)", "",
              "| model, size | ours | girth | mean score, ours | mean score, girth |",
-             "|---|---|---|---|---|", *sampling_rows(), "",
+             "|---|---|---|---|---|", *sampling_rows(20_000 if args.quick else 200_000), "",
              "### Whole runs (fresh process each)", "",
              "| profile | students | files | wall | CPU | peak memory |", "|---|---|---|---|---|---|"]
-    for students, profile in ((12_000, "demo"), (200_000, "minimal"), (12_000, "full")):
+    for students, profile in runs:
         wall, cpu, rss, files = run_child(students, profile)
         lines.append(f"| {profile} | {students:,} | {files} | {wall:.0f} s | {cpu:.0f} s | "
                      f"{rss:.0f} MiB |")

@@ -2,18 +2,55 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
 import time
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = Path(os.environ.get("EDUQUALITY_BENCH_RESULTS") or
+               Path(__file__).resolve().parent / "results")
+"""Where results go: bench/results, or the folder in EDUQUALITY_BENCH_RESULTS (``run_all.py
+--quick`` points it elsewhere so that small runs never replace the full-size results)."""
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One measure against its goal, for the summary table of ``run_all.py``: ``ours`` and
+    ``peer`` in ``unit`` (``peer`` None when the goal is a bound, not a ratio); ``ratio`` is
+    peer / ours for times (how many times faster we are) or ours / peer where ``goal`` says
+    so (e.g. "≤ 10× the scan")."""
+
+    measure: str
+    ours: float
+    unit: str
+    goal: str
+    met: bool
+    peer: float | None = None
+    peer_name: str = ""
+    ratio: float | None = None
+
+
+def write_goals(topic: str, goals: list[Goal]) -> Path:
+    """Write the goals of one benchmark to <results>/<topic>.goals.json (read by run_all.py)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{topic}.goals.json"
+    path.write_text(json.dumps([asdict(g) for g in goals], ensure_ascii=False, indent=1) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def load_line() -> str:
+    """The load average now (1, 5, 15 minutes): the machine may be shared."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
 def cpu_model() -> str:
@@ -43,7 +80,7 @@ def machine_line() -> str:
 
 def write_result(topic: str, markdown: str) -> Path:
     """Write the snippet to bench/results/<topic>.md and print it."""
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{topic}.md"
     path.write_text(markdown + "\n", encoding="utf-8")
     print(markdown)

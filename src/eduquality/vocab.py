@@ -39,6 +39,10 @@ class Vocabulary:
         """The code for ``text`` (a code, label or alias), or None when unknown."""
         return self._lookup.get(str(text).strip().lower())
 
+    def spellings(self) -> list[str]:
+        """Every text :meth:`parse` knows (codes, labels, aliases), stripped and lower-case."""
+        return list(self._lookup)
+
     def label(self, code: str, lang: str = "zh") -> str:
         return self.terms[code].label(lang)
 

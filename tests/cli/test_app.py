@@ -7,6 +7,8 @@ from click.testing import CliRunner
 
 from eduquality.cli import main
 
+main.load_commands()  # every command module imported, for the walks over main.commands
+
 
 def _walk(group: click.Group, prefix: tuple[str, ...] = ()):
     for name, cmd in group.commands.items():

@@ -16,6 +16,8 @@ import eduquality.store
 from eduquality.cli import main
 from tests.factories import add_prior_year, gaokao_db, tiny_exam_db
 
+main.load_commands()  # every command module imported, for the walks over main.commands
+
 IMPORTS = ("import",)
 """Commands that attach a FILE to an exam: they name it with the option ``--exam EXAM``."""
 

@@ -87,3 +87,29 @@ def test_bad_cell_is_named_by_its_line_in_the_file(tmp_path):
                                     "--current", "本次", "--prior", "上次", "--out",
                                     str(tmp_path / "o.csv")])
     assert res.exit_code == 2 and "row 4" in res.output and "八十" in res.output
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_hand_made_file_blank_status_word_fraction_and_a_bad_cell(tmp_path, encoding):
+    """A blank cell and 缺考 are missing scores (no SGP for that student), 72.5 is a score, and
+    a word that is not a status is named by its line in zh and en."""
+    rng = np.random.default_rng(3)
+    prior = rng.normal(70, 10, 60).round()
+    current = (prior + rng.normal(0, 5, 60)).round()
+    lines = [f"S{k:02d},{c:g},{p:g}" for k, (c, p) in enumerate(zip(current, prior, strict=True))]
+    lines[0], lines[1], lines[2] = "S00,,70", "S01,缺考,70", "S02,72.5,70"
+    path, out = tmp_path / "s.csv", tmp_path / "o.csv"
+    args = ["growth", "sgp", str(path), "--id-col", "学号", "--current", "本次", "--prior", "上次",
+            "--out", str(out), "--min-n", "20"]
+    path.write_bytes(("学号,本次,上次\n" + "\n".join(lines) + "\n").encode(encoding))
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out)
+    assert table["sgp"].isna().tolist()[:3] == [True, True, False]
+    assert table["priors_used"].tolist()[:3] == [0, 0, 1]
+    lines[5] = "S05,八十,70"
+    path.write_bytes(("学号,本次,上次\n" + "\n".join(lines) + "\n").encode(encoding))
+    res = CliRunner().invoke(main, ["--lang", "en", *args])
+    assert res.exit_code == 2 and "column 本次 row 7 is not a number: '八十'" in res.output
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 2 and "列 本次 第 7 行不是数字：'八十'" in res.output

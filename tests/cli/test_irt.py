@@ -152,3 +152,40 @@ def test_irt_calibrate_on_spark_without_pyspark_says_how_to_install(tmp_path, mo
     result = CliRunner().invoke(main, ["--lang", "en", "--db", str(path), "irt", "calibrate",
                                        "E1/math", "--engine", "spark"])
     assert result.exit_code == 2 and "pip install 'eduquality[spark]'" in result.output
+
+
+BAD_CELL_FILE = "学号,q1,q2,q3\nS1,1,0,1\nS2,,1,0\nS3,{cell},1,1\nS4,0,0,1\nS5,1,1,0\n"
+"""A hand-made 0/1 response file: a blank cell (missing) in line 3 and ``{cell}`` in line 4."""
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+@pytest.mark.parametrize(("cell", "zh", "en"), [
+    ("缺考", "第 q1 列含有非整数或负数值（例：缺考）",
+     "column q1 holds values that are not non-negative integers (e.g. 缺考)"),
+    ("1.5", "第 q1 列含有非整数或负数值（例：1.5）",
+     "column q1 holds values that are not non-negative integers (e.g. 1.5)"),
+])
+def test_fit_and_dif_name_the_bad_cell_in_both_languages(tmp_path, encoding, cell, zh, en):
+    path = tmp_path / "r.csv"
+    path.write_bytes(BAD_CELL_FILE.format(cell=cell).encode(encoding))
+    fit = ["irt", "fit", str(path), "--id-col", "学号", "--items", str(tmp_path / "o.csv")]
+    for lang, text in (("zh", zh), ("en", en)):
+        res = CliRunner().invoke(main, ["--lang", lang, *fit])
+        assert res.exit_code == 2 and text in res.output, res.output
+    assert not (tmp_path / "o.csv").exists()
+    dif = ["irt", "dif", str(path), "--group", "q3", "--focal", "1", "--id-col", "学号",
+           "--out", str(tmp_path / "d.csv")]
+    res = CliRunner().invoke(main, ["--lang", "en", *dif])
+    expected = en if cell == "缺考" else "needs items scored 0/1; these are not: q1"
+    assert res.exit_code == 2 and expected in res.output, res.output
+
+
+def test_fit_reads_a_blank_cell_as_missing(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_bytes(BAD_CELL_FILE.format(cell="1").encode("gbk"))
+    scores = tmp_path / "sc.csv"
+    res = CliRunner().invoke(main, ["irt", "fit", str(path), "--id-col", "学号", "--model",
+                                    "rasch", "--items", str(tmp_path / "o.csv"), "--scores",
+                                    str(scores)])
+    assert res.exit_code == 0, res.output
+    assert pd.read_csv(scores)["id"].tolist() == ["S1", "S2", "S3", "S4", "S5"]

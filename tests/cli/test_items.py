@@ -200,3 +200,20 @@ def test_old_out_option_still_writes_the_stats(tmp_path):
     assert "--out 已更名为 --stats" in result.output and len(pd.read_csv(out)) == 5
     result = run(str(lsat6_csv(tmp_path)), lang="en")
     assert result.exit_code == 2 and "Missing option '--stats'" in result.output
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_status_word_is_named_blank_is_missing_and_fractions_are_scores(tmp_path, encoding):
+    """Hand-made files: a blank cell is a missing score, 1.5 a score, 缺考 not a number
+    (named by line and column in zh and en)."""
+    src, out = tmp_path / "r.csv", tmp_path / "o.csv"
+    src.write_bytes("考号,a,b\nS1,1,0\nS2,,1.5\nS3,缺考,2\nS4,0,1\n".encode(encoding))
+    result = run(str(src), "--stats", str(out), "--id-col", "考号")
+    assert result.exit_code == 2 and "第 4 行、列 “a” 的值 “缺考” 不是数字" in result.output
+    result = run(str(src), "--stats", str(out), "--id-col", "考号", lang="en")
+    assert "line 4, column 'a': '缺考' is not a number" in result.output
+    assert not out.exists()
+    src.write_bytes("考号,a,b\nS1,1,0\nS2,,1.5\nS3,1,2\nS4,0,1\n".encode(encoding))
+    result = run(str(src), "--stats", str(out), "--id-col", "考号")
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(out)["mean"].tolist() == pytest.approx([2 / 3, 4.5 / 4])

@@ -23,6 +23,7 @@ HEAVY = ["pandas", "scipy", "numpy", "duckdb", "ibis", "matplotlib", "weasyprint
 PROBE = """
 import json, sys
 from eduquality.cli import main
+from eduquality.cli.commands import COMMANDS
 try:
     main(sys.argv[1:], prog_name="eduquality")
 except SystemExit as exc:
@@ -30,13 +31,14 @@ except SystemExit as exc:
 else:
     code = 0
 heavy = sorted({name.split(".")[0] for name in sys.modules} & set(json.loads(HEAVY)))
-print("\\n" + json.dumps({"code": code, "heavy": heavy}))
+modules = sorted({m for m in COMMANDS.values() if "eduquality.cli." + m in sys.modules})
+print("\\n" + json.dumps({"code": code, "heavy": heavy, "modules": modules}))
 """
 
 
 def loaded_after(*args: str) -> dict[str, object]:
-    """Exit code and the heavy top-level packages loaded by ``eduquality ARGS`` in a fresh
-    interpreter."""
+    """Exit code, the heavy top-level packages and the command modules loaded by
+    ``eduquality ARGS`` in a fresh interpreter."""
     src = str(Path(eduquality.__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": src}
     probe = PROBE.replace("HEAVY", repr(json.dumps(HEAVY)))
@@ -46,8 +48,14 @@ def loaded_after(*args: str) -> dict[str, object]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def test_help_loads_no_pandas_scipy_or_duckdb():
+    """The regression check of issue 12 on the fast suite: ``eduquality --help`` lists every
+    command without loading any heavy library (pandas, scipy, duckdb … took 1.4 s)."""
+    seen = loaded_after("--help")
+    assert (seen["code"], seen["heavy"]) == (0, [])
+
+
 @pytest.mark.parametrize("args", [
-    ["--help"],
     ["analyse", "--help"],
     ["irt", "fit", "--help"],
     ["items", "--help"],
@@ -61,7 +69,32 @@ def loaded_after(*args: str) -> dict[str, object]:
 @pytest.mark.slow
 def test_help_imports_no_heavy_library(args):
     seen = loaded_after(*args)
-    assert seen == {"code": 0, "heavy": []}
+    assert (seen["code"], seen["heavy"]) == (0, [])
+
+
+def test_a_command_loads_its_own_module_only():
+    """``eduquality items …`` imports cli/items.py, not the modules of the other commands
+    (web, report …): the registry :data:`eduquality.cli.commands.COMMANDS` names each
+    command's module."""
+    assert loaded_after("items", "--help")["modules"] == ["items"]
+    assert loaded_after("analyze", "--help")["modules"] == ["analyse", "report"]
+
+
+def test_every_command_module_is_in_the_registry():
+    """A module that adds a command to ``main`` (``@main.command``/``@main.group``) is named in
+    the registry, and every registered name is a command of its module (else the command would
+    never load, or ``eduquality NAME`` would fail)."""
+    from eduquality.cli import main
+    from eduquality.cli.commands import ALIASES, COMMANDS
+
+    cli_dir = Path(eduquality.__file__).resolve().parent / "cli"
+    decorator = re.compile(r"^@main\.(?:command|group)\b", re.M)
+    defining = {f.stem for f in cli_dir.glob("*.py") if decorator.search(f.read_text("utf-8"))}
+    assert defining == set(COMMANDS.values())
+    assert set(main.load_commands()) == set(COMMANDS)
+    assert {main.commands[n].callback.__module__ for n in COMMANDS} == {
+        f"eduquality.cli.{m}" for m in COMMANDS.values()}
+    assert set(ALIASES.values()) <= set(COMMANDS)
 
 
 @pytest.mark.slow
@@ -72,6 +105,7 @@ def test_the_probe_sees_a_heavy_import(tmp_path):
     seen = loaded_after("items", str(responses), "--stats", str(tmp_path / "stats.csv"))
     assert seen["code"] == 0
     assert {"numpy", "pandas"} <= set(seen["heavy"])
+    assert seen["modules"] == ["items"]
 
 
 MESSAGE_CALL = re.compile(r'(?:\btr|\.say|\.t)\(\s*"([a-z_][a-z0-9_.]*)"')

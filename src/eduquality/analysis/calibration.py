@@ -19,7 +19,7 @@ import pandas as pd
 
 from eduquality.errors import EduQualityError, NotFoundError
 from eduquality.i18n import register, tr
-from eduquality.ingest.readers import read_csv_table
+from eduquality.ingest.number_csv import BadCells, read_number_csv
 from eduquality.measures.irt import (
     IRT,
     Graded,
@@ -34,6 +34,7 @@ from eduquality.measures.irt import (
 )
 from eduquality.measures.irt.api import export_table
 from eduquality.measures.irt.dif import mantel_haenszel
+from eduquality.measures.irt.messages import error
 
 if TYPE_CHECKING:  # the database (duckdb) loads only for the paper functions, not `irt fit`
     from eduquality.store import Database
@@ -66,36 +67,40 @@ class FitOutcome:
     """Convergence warnings, shown by the caller in the user's language (``w.text(lang)``)."""
 
 
-MISSING = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
-           "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null")
-"""Cells of a response file that mean "no response": blank, or a spelling of NA (the list
-pandas ``read_csv`` has always applied to these files)."""
-
-
 def read_responses(path: str | Path, id_col: str | None = None, exclude: tuple[str, ...] = (),
                    lang: str = "zh") -> tuple[pd.DataFrame, pd.Series]:
-    """Items (every column but ``id_col`` and ``exclude``; blank or one of :data:`MISSING` =
-    missing) and ids (the id column, or the row number from 1). The file is read by
-    :func:`eduquality.ingest.readers.read_csv_table` (UTF-8, UTF-8 with BOM or GBK), as every
-    command reads CSV."""
+    """Items (every column but ``id_col`` and ``exclude``, as numbers; NaN = missing) and ids
+    (the id column, or the row number from 1). The file is read by
+    :func:`eduquality.ingest.number_csv.read_number_csv` (UTF-8, UTF-8 with BOM or GBK; blank
+    or a spelling of NA = missing), as every command reads a CSV of numbers; a cell that is
+    not a number is reported as ``irt.bad_values`` (its column and value)."""
     items, ids, _ = _response_table(path, id_col, exclude, lang)
     return items, ids
 
 
 def _response_table(path: str | Path, id_col: str | None, exclude: tuple[str, ...],
                     lang: str) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
-    """Items, ids and the whole table of a response file."""
+    """Items, ids and the text columns (``id_col`` and ``exclude``) of a response file."""
     path = Path(path)
     if not path.is_file():
         raise EduQualityError(tr("calibration.no_file", lang, path=path))
-    frame = read_csv_table(path, lang).reset_index(drop=True)
-    for col in (id_col, *exclude):
-        if col is not None and col not in frame.columns:
-            raise EduQualityError(tr("calibration.no_column", lang, path=path, column=col))
-    ids = frame[id_col] if id_col else pd.Series(np.arange(1, len(frame) + 1), name="id")
-    items = frame.drop(columns=[c for c in (id_col, *exclude) if c is not None])
-    items = items.apply(lambda s: s.str.strip()).apply(lambda s: s.where(~s.isin(MISSING)))
-    return items, ids, frame
+    named = [c for c in (id_col, *exclude) if c is not None]
+
+    def select(header: list[str]) -> tuple[list[str], list[str]]:
+        for col in named:
+            if col not in header:
+                raise EduQualityError(tr("calibration.no_column", lang, path=path, column=col))
+        return named, [c for c in header if c not in named]
+
+    try:
+        table = read_number_csv(path, select, lang=lang)
+    except BadCells as exc:
+        raise error("irt.bad_values", column=exc.cells[0].column,
+                    value=exc.cells[0].value) from None
+    items = table.numbers.reset_index(drop=True)
+    text = table.text.reset_index(drop=True)
+    ids = text[id_col] if id_col else pd.Series(np.arange(1, len(items) + 1), name="id")
+    return items, ids, text
 
 
 def fit_response_file(responses: str | Path, model: str, out: str | Path,

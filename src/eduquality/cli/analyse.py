@@ -56,6 +56,3 @@ def analyse(ctx: Context, exam: str, out: str | None, user: str | None,
         path = write_report(build_report(view, "district"),
                             Path(out) / f"analysis-{safe_name(exam)}.xlsx", "xlsx")
         ctx.say("cli.written", path=path)
-
-
-main.add_alias("analyze", "analyse")

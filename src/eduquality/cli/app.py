@@ -6,8 +6,9 @@ Every command parses its arguments, makes one library call, and prints. Errors m
 
 from __future__ import annotations
 
+import importlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ import click
 
 from eduquality import __version__
 from eduquality.cli import messages as _messages  # noqa: F401  (registers cli.* keys)
+from eduquality.cli.commands import ALIASES, COMMANDS, EXTENSIONS
 from eduquality.config import Settings, load_settings
 from eduquality.errors import EduQualityError, KeyedError
 from eduquality.i18n import register, tr
@@ -109,19 +111,37 @@ def one_of(value: Any, old_value: Any, flag: str) -> Any:
 
 
 class EduQualityGroup(click.Group):
-    """A group that turns user-facing errors into a message and exit code 2, and knows
-    commands by a second spelling (``aliases``: alias → command), listed once in the help as
-    ``name, alias``."""
+    """A group that turns user-facing errors into a message and exit code 2, knows commands
+    by a second spelling (``aliases``: alias → command, listed once in the help as
+    ``name, alias``), and imports the module of a command only when the command is asked for
+    (``lazy``: name → the module paths that define it and add its subcommands, see
+    :mod:`eduquality.cli.commands`)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, lazy: Mapping[str, tuple[str, ...]] | None = None,
+                 aliases: Mapping[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.aliases: dict[str, str] = {}
+        self.lazy: dict[str, tuple[str, ...]] = dict(lazy or {})
+        self.aliases: dict[str, str] = dict(aliases or {})
 
     def add_alias(self, alias: str, name: str) -> None:
         self.aliases[alias] = name
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(self.lazy))
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return super().get_command(ctx, self.aliases.get(cmd_name, cmd_name))
+        name = self.aliases.get(cmd_name, cmd_name)
+        if name in self.lazy:
+            for module in self.lazy[name]:  # their decorators add it (and its subcommands)
+                importlib.import_module(module)
+        return super().get_command(ctx, name)
+
+    def load_commands(self) -> MutableMapping[str, click.Command]:
+        """Every command, its module imported (for code that walks ``commands``)."""
+        for modules in self.lazy.values():
+            for module in modules:
+                importlib.import_module(module)
+        return self.commands
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = []
@@ -151,7 +171,10 @@ def _is_en(ctx: click.Context) -> bool:
     return bool(obj and obj.lang == "en")
 
 
-@click.group(cls=EduQualityGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=EduQualityGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             lazy={name: tuple(f"eduquality.cli.{m}" for m in (module, *EXTENSIONS.get(name, ())))
+                   for name, module in COMMANDS.items()},
+             aliases=ALIASES)
 @click.option("--db", "db", envvar="EDUQUALITY_DB", default=None, metavar="PATH|URL",
               help="DuckDB database file (default: eduquality.duckdb) or a PostgreSQL URL "
                    "postgresql://user@host/db (env EDUQUALITY_DB).")

@@ -13,16 +13,7 @@ import click
 
 from eduquality.cli.app import Context, main, pass_ctx
 from eduquality.cli.outlook import write_frames
-from eduquality.i18n import has, register
-
-MESSAGES = register({
-    "cli.assess.head": ("{year} 学年年度目标考核（内部资料，不公开排名；同一档内的学校差异在不确定性之内，视为并列）",
-                        "annual school assessment {year} (internal; not a published ranking; "
-                        "schools in one band differ by less than the uncertainty: tied)"),
-    "cli.assess.band": ("第 {band} 档", "band {band}"),
-    "cli.assess.tied": ("并列", "tied"),
-    "cli.assess.none": ("无可计分数据", "nothing to score"),
-})
+from eduquality.i18n import has
 
 _PLAN_HELP = ("The plan whose school goals count: a plan file or a shipped plan's name "
               "(default: the settings' [plan] file). "

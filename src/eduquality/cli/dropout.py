@@ -16,13 +16,6 @@ import click
 from eduquality.cli.app import Context, main, pass_ctx
 from eduquality.cli.importing import _ERRORS_HELP, _FORCE_HELP, _USER_HELP, _run, import_
 from eduquality.cli.report import user_option
-from eduquality.i18n import register
-
-MESSAGES = register({
-    "cli.dropout.recorded": ("已登记跟进 #{id}：{person} {action}",
-                             "follow-up #{id} recorded: {person} {action}"),
-    "cli.dropout.open": ("待跟进 {open} 条，已解决 {closed} 条", "{open} open, {closed} closed"),
-})
 
 _AS_OF_HELP = ("The day to reconcile at (default: the end of the latest school year). "
                "核对日期。")

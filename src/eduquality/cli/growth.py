@@ -9,51 +9,38 @@ import click
 
 from eduquality.cli.app import Context, main, pass_ctx
 from eduquality.errors import EduQualityError
-from eduquality.i18n import register, tr
+from eduquality.i18n import tr
 from eduquality.vocab import SUBJECT_STATUS
 
 if TYPE_CHECKING:
     import pandas as pd
 
-MESSAGES = register({
-    "growth.cli.columns": ("{path} 缺少列：{cols}", "{path} lacks columns: {cols}"),
-    "growth.cli.numeric": (
-        "{path} 列 {col} 第 {row} 行不是数字：{value!r}",
-        "{path} column {col} row {row} is not a number: {value!r}",
-    ),
-    "growth.cli.done": (
-        "已写出 {out}：{n} 名学生，{n_sgp} 人有 SGP（{by}），{n_none} 人无 SGP（sgp 留空，"
-        "priors_used = 0）",
-        "wrote {out}: {n} students, {n_sgp} with an SGP ({by}), {n_none} without (sgp left "
-        "blank, priors_used = 0)",
-    ),
-})
-
 
 def _read_scores(path: str, id_col: str, cols: list[str], lang: str) -> pd.DataFrame:
     """The id and score columns of a CSV (read by
-    :func:`eduquality.ingest.readers.read_csv_table`, as every command reads CSV); a blank cell
-    or a status word (缺考 …) is a missing score; any other non-number is an error naming its
-    line."""
+    :func:`eduquality.ingest.number_csv.read_number_csv`, the one reader of the commands that
+    take a CSV of numbers); a blank cell, a spelling of NA or a status word (缺考 …) is a
+    missing score, never 0; any other non-number is an error naming its line."""
     import pandas as pd
 
-    from eduquality.ingest.readers import read_csv_table
+    from eduquality.ingest.number_csv import BadCells, read_number_csv
 
-    frame = read_csv_table(path, lang).fillna("")
-    missing = [c for c in [id_col, *cols] if c not in frame.columns]
-    if missing:
-        raise EduQualityError(tr("growth.cli.columns", lang, path=path, cols=", ".join(missing)))
-    out = pd.DataFrame({"id": frame[id_col].str.strip()})
+    def select(header: list[str]) -> tuple[list[str], list[str]]:
+        missing = [c for c in [id_col, *cols] if c not in header]
+        if missing:
+            raise EduQualityError(tr("growth.cli.columns", lang, path=path,
+                                     cols=", ".join(missing)))
+        return [id_col], cols
+
+    try:
+        table = read_number_csv(path, select, SUBJECT_STATUS.spellings(), lang)
+    except BadCells as exc:
+        cell = exc.cells[0]
+        raise EduQualityError(tr("growth.cli.numeric", lang, path=path, col=cell.column,
+                                 row=cell.line, value=cell.value)) from None
+    out = pd.DataFrame({"id": table.text[id_col].fillna("").str.strip()})
     for col in cols:
-        text = frame[col].str.strip()
-        status = text.map(SUBJECT_STATUS.parse)  # 缺考/违纪/免考 …: missing, never 0
-        num = pd.to_numeric(text.where((text != "") & status.isna()), errors="coerce")
-        bad = num.isna() & (text != "") & status.isna()
-        if bad.any():
-            i = int(bad.to_numpy().nonzero()[0][0])
-            raise EduQualityError(tr("growth.cli.numeric", lang, path=path, col=col,
-                                      row=frame.index[i], value=text.iloc[i]))
-        out[col] = num.astype(float)
+        out[col] = table.numbers[col]
     return out.reset_index(drop=True)
 
 

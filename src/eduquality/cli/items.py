@@ -19,7 +19,7 @@ import click
 
 from eduquality.cli.app import Context, main, one_of, pass_ctx, renamed_option
 from eduquality.errors import EduQualityError
-from eduquality.i18n import register, tr
+from eduquality.i18n import tr
 
 if TYPE_CHECKING:  # numpy, pandas and the measures load when the command runs, not at --help
     import numpy as np
@@ -31,29 +31,6 @@ STATS_COLUMNS = ["item", "mean", "sd", "p", "d27", "total_r", "rest_r", "alpha_i
 SUMMARY_KEYS = ["alpha", "sem", "mean_total", "sd_total", "n_persons", "n_items"]
 MAX_BAD_CELLS = 5
 
-MESSAGES = register(
-    {
-        "items.no_file": ("找不到作答文件：{path}", "responses file not found: {path}"),
-        "items.empty": ("作答文件 {path} 没有数据行", "responses file {path} has no data rows"),
-        "items.no_items": ("作答文件 {path} 没有题目列", "responses file {path} has no item columns"),
-        "items.no_id_col": ("找不到编号列 “{col}”（表头：{header}）",
-                            "id column '{col}' not found (header: {header})"),
-        "items.bad_cell": ("第 {line} 行、列 “{col}” 的值 “{value}” 不是数字",
-                           "line {line}, column '{col}': '{value}' is not a number"),
-        "items.more_bad": ("……另有 {n} 个非数字单元格", "… and {n} more non-numeric cells"),
-        "items.negative": ("第 {line} 行、列 “{col}” 的得分 {value} 为负数",
-                           "line {line}, column '{col}': score {value} is negative"),
-        "items.max_count": ("--max-scores 给出 {got} 个满分，但文件有 {n}道题",
-                            "--max-scores gives {got} maximum scores but the file has {n} items"),
-        "items.max_value": ("--max-scores 中的 “{value}” 不是正数",
-                            "--max-scores: '{value}' is not a positive number"),
-        "items.above_max": ("第 {line} 行、列 “{col}” 的得分 {value} 超过满分 {max}",
-                            "line {line}, column '{col}': score {value} exceeds the maximum {max}"),
-        "items.done": ("{n_persons} 人、{n_items} 题：α = {alpha}，SEM = {sem}；已写入 {out}",
-                       "{n_persons} persons, {n_items} items: alpha = {alpha}, SEM = {sem}; wrote {out}"),
-    }
-)
-
 
 class ItemsInputError(EduQualityError):
     """The responses file or an option of `eduquality items` is invalid."""
@@ -61,36 +38,30 @@ class ItemsInputError(EduQualityError):
 
 def read_responses(path: str, id_col: str | None, lang: str) -> pd.DataFrame:
     """Persons × items scores from a CSV (blank = NaN), indexed by the line of the file; raises
-    ItemsInputError (or ReadError) saying where.
+    ItemsInputError (or ReadError, BadCells) saying where.
 
-    The file is read by :func:`eduquality.ingest.readers.read_csv_table`, the one CSV reading
-    of every command; a cell is a number once stripped of spaces, else the message names it."""
-    import pandas as pd
-
-    from eduquality.ingest.readers import read_csv_table
+    The file is read by :func:`eduquality.ingest.number_csv.read_number_csv`, the one reader of
+    the commands that take a CSV of numbers: a cell is a number once stripped of spaces, blank
+    or a spelling of NA (missing), else the message names its line and column."""
+    from eduquality.ingest.number_csv import read_number_csv
 
     if not Path(path).is_file():
         raise ItemsInputError(tr("items.no_file", lang, path=path))
-    text = _items_only(read_csv_table(path, lang), id_col, path, lang)
-    text = text.apply(lambda col: col.str.strip())
-    blank = text.isna() | text.eq("")
-    values = text.apply(pd.to_numeric, errors="coerce").astype(float)
-    _report_cells(text, ~blank & values.isna(), "items.bad_cell", lang)
+
+    def select(header: list[str]) -> tuple[list[str], list[str]]:
+        if id_col is not None and id_col not in header:
+            raise ItemsInputError(tr("items.no_id_col", lang, col=id_col,
+                                     header=", ".join(header)))
+        items = [c for c in header if c != id_col]
+        if not items:
+            raise ItemsInputError(tr("items.no_items", lang, path=path))
+        return [], items
+
+    values = read_number_csv(path, select, lang=lang).numbers
+    if values.shape[0] == 0:
+        raise ItemsInputError(tr("items.empty", lang, path=path))
     _report_cells(values, values < 0, "items.negative", lang)
     return values
-
-
-def _items_only(raw: pd.DataFrame, id_col: str | None, path: str, lang: str) -> pd.DataFrame:
-    if id_col is not None:
-        if id_col not in raw.columns:
-            header = ", ".join(str(c) for c in raw.columns)
-            raise ItemsInputError(tr("items.no_id_col", lang, col=id_col, header=header))
-        raw = raw.drop(columns=id_col)
-    if raw.shape[1] == 0:
-        raise ItemsInputError(tr("items.no_items", lang, path=path))
-    if raw.shape[0] == 0:
-        raise ItemsInputError(tr("items.empty", lang, path=path))
-    return raw
 
 
 def _report_cells(values: pd.DataFrame, bad: pd.DataFrame, key: str, lang: str) -> None:

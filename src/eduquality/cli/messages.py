@@ -1,5 +1,8 @@
-"""The CLI's progress lines in Chinese (default) and English, printed by
-:meth:`eduquality.cli.app.Context.say` in the user's language."""
+"""The CLI's messages in Chinese (default) and English, printed by
+:meth:`eduquality.cli.app.Context.say` (or ``tr``) in the user's language.
+
+Every message a command module prints lives here, registered when the CLI starts: the command
+modules themselves load only when their command runs (:mod:`eduquality.cli.commands`)."""
 
 from __future__ import annotations
 
@@ -121,4 +124,91 @@ MESSAGES = register({
                          "teacher {username} may see the classes taught in {year}"),
     "cli.user.revoked": ("已撤销教师 {username} 对 {year} 学年的查看授权",
                          "teacher {username} may no longer see the classes of {year}"),
+    # eduquality assess (cli/assess.py)
+    "cli.assess.head": ("{year} 学年年度目标考核（内部资料，不公开排名；同一档内的学校差异在不确定性之内，视为并列）",
+                        "annual school assessment {year} (internal; not a published ranking; "
+                        "schools in one band differ by less than the uncertainty: tied)"),
+    "cli.assess.band": ("第 {band} 档", "band {band}"),
+    "cli.assess.tied": ("并列", "tied"),
+    "cli.assess.none": ("无可计分数据", "nothing to score"),
+    # eduquality growth (cli/growth.py)
+    "growth.cli.columns": ("{path} 缺少列：{cols}", "{path} lacks columns: {cols}"),
+    "growth.cli.numeric": (
+        "{path} 列 {col} 第 {row} 行不是数字：{value!r}",
+        "{path} column {col} row {row} is not a number: {value!r}",
+    ),
+    "growth.cli.done": (
+        "已写出 {out}：{n} 名学生，{n_sgp} 人有 SGP（{by}），{n_none} 人无 SGP（sgp 留空，"
+        "priors_used = 0）",
+        "wrote {out}: {n} students, {n_sgp} with an SGP ({by}), {n_none} without (sgp left "
+        "blank, priors_used = 0)",
+    ),
+    # eduquality items (cli/items.py)
+    "items.no_file": ("找不到作答文件：{path}", "responses file not found: {path}"),
+    "items.empty": ("作答文件 {path} 没有数据行", "responses file {path} has no data rows"),
+    "items.no_items": ("作答文件 {path} 没有题目列", "responses file {path} has no item columns"),
+    "items.no_id_col": ("找不到编号列 “{col}”（表头：{header}）",
+                        "id column '{col}' not found (header: {header})"),
+    "items.more_bad": ("……另有 {n} 个非数字单元格", "… and {n} more non-numeric cells"),
+    "items.negative": ("第 {line} 行、列 “{col}” 的得分 {value} 为负数",
+                       "line {line}, column '{col}': score {value} is negative"),
+    "items.max_count": ("--max-scores 给出 {got} 个满分，但文件有 {n}道题",
+                        "--max-scores gives {got} maximum scores but the file has {n} items"),
+    "items.max_value": ("--max-scores 中的 “{value}” 不是正数",
+                        "--max-scores: '{value}' is not a positive number"),
+    "items.above_max": ("第 {line} 行、列 “{col}” 的得分 {value} 超过满分 {max}",
+                        "line {line}, column '{col}': score {value} exceeds the maximum {max}"),
+    "items.done": ("{n_persons} 人、{n_items} 题：α = {alpha}，SEM = {sem}；已写入 {out}",
+                   "{n_persons} persons, {n_items} items: alpha = {alpha}, SEM = {sem}; wrote {out}"),
+    # eduquality plan (cli/plan.py)
+    "cli.plan.ok": ("计划文件 {file} 无问题：{n} 个指标、{g} 个学校目标（{bound} 个已绑定学校）",
+                    "plan file {file} is fine: {n} indicators, {g} school goals ({bound} bound "
+                    "to a school)"),
+    "cli.plan.goals": ("学校目标：", "school goals:"),
+    "cli.plan.no_goals": ("（没有绑定到学校的目标）", "(no goal bound to a school)"),
+    "cli.plan.no_balance": ("{year} 年没有学校的办学条件统计（eduquality template stats：办学条件）",
+                            "no school-condition statistics for {year} (eduquality template "
+                            "stats: school conditions)"),
+    "cli.plan.quality_head": ("教育质量（巩固率、残疾儿童少年入学率、监测结果良好及以上比例，附 95% 区间与目标）：",
+                              "quality (consolidation, enrolment of children with "
+                              "disabilities, monitoring share at or above good, with 95 % "
+                              "intervals and targets):"),
+    "cli.plan.balance_head": ("{level}：{n}/{total} 所学校资源配置达标（≥ 6 项达标，其余 ≥ 85 %）",
+                              "{level}: {n} of {total} schools meet the resource standard "
+                              "(≥ 6 of 7, the rest ≥ 85 %)"),
+    # eduquality dropout, import attendance|children (cli/dropout.py)
+    "cli.dropout.recorded": ("已登记跟进 #{id}：{person} {action}",
+                             "follow-up #{id} recorded: {person} {action}"),
+    "cli.dropout.open": ("待跟进 {open} 条，已解决 {closed} 条", "{open} open, {closed} closed"),
+    # eduquality programmes, import|template programmes (cli/programmes.py)
+    "cli.prog.mentoring_head": ("{year} 学年名师带教覆盖（以一带十、以十带百、以百促千）",
+                                "mentoring coverage {year} (以一带十、以十带百、以百促千)"),
+    "cli.prog.level": ("第 {level} 层 {reached}/{target}（{share}）",
+                       "level {level} {reached}/{target} ({share})"),
+    "cli.prog.by_subject": ("按学科", "by subject"),
+    "cli.prog.by_school": ("按学校（覆盖教师 / 教师数）", "by school (teachers reached / teachers)"),
+    "cli.prog.none": ("{year} 学年没有在运行的工作室", "no studio active in {year}"),
+    "cli.prog.studios_head": ("{year} 学年名师工作室、名校长基地年度绩效（内部资料，用于奖补；增值为效应量，"
+                              "非升学率）",
+                              "studios' yearly performance {year} (internal, for 奖补; value-added "
+                              "as an effect size, never raw 升学率)"),
+    "cli.prog.studio_line": ("{name}（{kind}，{level}）成员 {members} 人；活动 教研 {research}、送教 "
+                             "{outreach}、课题 {project}；带教 {reached}/10；增值 {va}",
+                             "{name} ({kind}, {level}) {members} members; activities research "
+                             "{research}, outreach {outreach}, projects {project}; mentoring "
+                             "{reached}/10; value-added {va}"),
+    "cli.prog.partners_head": ("结对学校（名校融民校、名校办分校）前后对比：双重差分，对照为同类未结对学校",
+                               "partner schools before and after: difference-in-differences "
+                               "against comparable schools in no partnership"),
+    "cli.prog.partner_line": ("{lead} → {partner}（{kind}，{start} 年起，对照 {n} 所）{outcome}：{did}",
+                              "{lead} → {partner} ({kind}, from {start}, {n} comparison "
+                              "schools) {outcome}: {did}"),
+    "cli.prog.no_partners": ("没有结对学校记录", "no partner schools on record"),
+    "cli.prog.groups_head": ("{year} 学年特殊群体资助与差距（人数少于 {n} 的单位不显示）",
+                             "special groups {year}: support and gaps (units of fewer than {n} "
+                             "not shown)"),
+    "cli.prog.group_line": ("{unit} {group}：{students} 人，资助覆盖 {coverage}，金额 {amount} 元；"
+                            "成绩差距 {gap}；升入高中阶段差距 {prog}",
+                            "{unit} {group}: {students} students, support coverage {coverage}, "
+                            "{amount} yuan; results gap {gap}; progression gap {prog}"),
 })

@@ -17,25 +17,6 @@ import click
 
 from eduquality.cli.app import Context, main, pass_ctx
 from eduquality.cli.outlook import write_frames
-from eduquality.i18n import register
-
-MESSAGES = register({
-    "cli.plan.ok": ("计划文件 {file} 无问题：{n} 个指标、{g} 个学校目标（{bound} 个已绑定学校）",
-                    "plan file {file} is fine: {n} indicators, {g} school goals ({bound} bound "
-                    "to a school)"),
-    "cli.plan.goals": ("学校目标：", "school goals:"),
-    "cli.plan.no_goals": ("（没有绑定到学校的目标）", "(no goal bound to a school)"),
-    "cli.plan.no_balance": ("{year} 年没有学校的办学条件统计（eduquality template stats：办学条件）",
-                            "no school-condition statistics for {year} (eduquality template "
-                            "stats: school conditions)"),
-    "cli.plan.quality_head": ("教育质量（巩固率、残疾儿童少年入学率、监测结果良好及以上比例，附 95% 区间与目标）：",
-                              "quality (consolidation, enrolment of children with "
-                              "disabilities, monitoring share at or above good, with 95 % "
-                              "intervals and targets):"),
-    "cli.plan.balance_head": ("{level}：{n}/{total} 所学校资源配置达标（≥ 6 项达标，其余 ≥ 85 %）",
-                              "{level}: {n} of {total} schools meet the resource standard "
-                              "(≥ 6 of 7, the rest ≥ 85 %)"),
-})
 
 _PLAN_HELP = ("The plan: a plan file or the name of a shipped plan (default: the settings' "
               "[plan] file, wuhua-2019 unless set). "

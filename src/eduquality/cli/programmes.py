@@ -15,7 +15,6 @@ from eduquality.cli.importing import _ERRORS_HELP, _FORCE_HELP, _USER_HELP, _run
 from eduquality.cli.outlook import write_frames
 from eduquality.cli.report import user_option
 from eduquality.cli.stats import template
-from eduquality.i18n import register
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,40 +47,6 @@ def import_programmes_cmd(ctx: Context, file: str, errors: str | None, user: str
 
     _run(ctx, lambda db, progress: import_programmes(db, file, lang=ctx.lang, user=user,
                                                      errors=errors, force=force))
-
-
-MESSAGES = register({
-    "cli.prog.mentoring_head": ("{year} 学年名师带教覆盖（以一带十、以十带百、以百促千）",
-                                "mentoring coverage {year} (以一带十、以十带百、以百促千)"),
-    "cli.prog.level": ("第 {level} 层 {reached}/{target}（{share}）",
-                       "level {level} {reached}/{target} ({share})"),
-    "cli.prog.by_subject": ("按学科", "by subject"),
-    "cli.prog.by_school": ("按学校（覆盖教师 / 教师数）", "by school (teachers reached / teachers)"),
-    "cli.prog.none": ("{year} 学年没有在运行的工作室", "no studio active in {year}"),
-    "cli.prog.studios_head": ("{year} 学年名师工作室、名校长基地年度绩效（内部资料，用于奖补；增值为效应量，"
-                              "非升学率）",
-                              "studios' yearly performance {year} (internal, for 奖补; value-added "
-                              "as an effect size, never raw 升学率)"),
-    "cli.prog.studio_line": ("{name}（{kind}，{level}）成员 {members} 人；活动 教研 {research}、送教 "
-                             "{outreach}、课题 {project}；带教 {reached}/10；增值 {va}",
-                             "{name} ({kind}, {level}) {members} members; activities research "
-                             "{research}, outreach {outreach}, projects {project}; mentoring "
-                             "{reached}/10; value-added {va}"),
-    "cli.prog.partners_head": ("结对学校（名校融民校、名校办分校）前后对比：双重差分，对照为同类未结对学校",
-                               "partner schools before and after: difference-in-differences "
-                               "against comparable schools in no partnership"),
-    "cli.prog.partner_line": ("{lead} → {partner}（{kind}，{start} 年起，对照 {n} 所）{outcome}：{did}",
-                              "{lead} → {partner} ({kind}, from {start}, {n} comparison "
-                              "schools) {outcome}: {did}"),
-    "cli.prog.no_partners": ("没有结对学校记录", "no partner schools on record"),
-    "cli.prog.groups_head": ("{year} 学年特殊群体资助与差距（人数少于 {n} 的单位不显示）",
-                             "special groups {year}: support and gaps (units of fewer than {n} "
-                             "not shown)"),
-    "cli.prog.group_line": ("{unit} {group}：{students} 人，资助覆盖 {coverage}，金额 {amount} 元；"
-                            "成绩差距 {gap}；升入高中阶段差距 {prog}",
-                            "{unit} {group}: {students} students, support coverage {coverage}, "
-                            "{amount} yuan; results gap {gap}; progression gap {prog}"),
-})
 
 
 def _ci(x: float, low: float, high: float, digits: int = 2) -> str:

@@ -1,0 +1,130 @@
+"""`read_number_csv`: the one reader of the commands that take a CSV of numbers (irt fit/dif,
+items, growth sgp), on files written by hand here; its typed (Arrow) and text readings give
+the same table on random files."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eduquality.ingest.number_csv import (
+    MISSING,
+    BadCells,
+    _from_text,
+    _typed,
+    read_number_csv,
+)
+from eduquality.ingest.readers import ReadError, read_csv_table
+
+
+def ids_and_numbers(header: list[str]) -> tuple[list[str], list[str]]:
+    return header[:1], header[1:]
+
+
+def write(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_plain_file_is_read_typed_in_every_encoding(tmp_path, encoding):
+    path = write(tmp_path, "考号,第1题,第2题\nA,1,0\nB,,2.5\nC,NA,1e1\n", encoding)
+    assert _typed(path.read_bytes(), ids_and_numbers) is not None  # the fast reading ran
+    table = read_number_csv(path, ids_and_numbers)
+    assert table.text["考号"].tolist() == ["A", "B", "C"]
+    assert list(table.numbers.columns) == ["第1题", "第2题"]
+    expected = [[1.0, 0.0], [math.nan, 2.5], [math.nan, 10.0]]
+    np.testing.assert_array_equal(table.numbers.to_numpy(), expected)
+    assert table.numbers.index.tolist() == [2, 3, 4]  # the lines of the file
+
+
+@pytest.mark.parametrize("text", [
+    "id,a\nS1,1,2\nS2,2\n",          # a row wider than the header
+    "id,a\nS1,1\n\nS2,2\n",           # a blank line
+    '"id",a\nS1,1\nS2,2\n',           # a quoted header
+    "id,a\nS1,缺考\nS2,2\n",           # a status word
+    "id,a\nS1,1\n,\nS2,2\n",          # a row without any value
+])
+def test_other_files_are_read_as_text(tmp_path, text):
+    path = write(tmp_path, text)
+    assert _typed(path.read_bytes(), ids_and_numbers) is None
+
+
+def test_status_words_are_missing_only_when_the_caller_says_so(tmp_path):
+    path = write(tmp_path, "学号,本次\nS1, 缺考 \nS2,ABSENT\nS3,80\n", "gbk")
+    table = read_number_csv(path, ids_and_numbers, missing_words=["缺考", "absent"])
+    np.testing.assert_array_equal(table.numbers["本次"].to_numpy(), [math.nan, math.nan, 80.0])
+    with pytest.raises(BadCells) as err:
+        read_number_csv(path, ids_and_numbers, lang="en")
+    assert [(c.line, c.column, c.value) for c in err.value.cells] == [
+        (2, "本次", "缺考"), (3, "本次", "ABSENT")]
+    assert str(err.value).splitlines()[0] == "line 2, column '本次': '缺考' is not a number"
+
+
+def test_bad_cells_by_line_then_column_with_the_lines_of_the_file(tmp_path):
+    rows = "\n".join(f"S{k},x{k},y{k}" for k in range(4))
+    path = write(tmp_path, f"id,a,b\n\n{rows}\n")  # a blank line 2: data from line 3
+    with pytest.raises(BadCells) as err:
+        read_number_csv(path, ids_and_numbers)
+    assert err.value.count == 8
+    assert [(c.line, c.column) for c in err.value.cells] == [
+        (3, "a"), (3, "b"), (4, "a"), (4, "b"), (5, "a")]
+    assert str(err.value).splitlines() == [
+        "第 3 行、列 “a” 的值 “x0” 不是数字", "第 3 行、列 “b” 的值 “y0” 不是数字",
+        "第 4 行、列 “a” 的值 “x1” 不是数字", "第 4 行、列 “b” 的值 “y1” 不是数字",
+        "第 5 行、列 “a” 的值 “x2” 不是数字", "……另有 3 个非数字单元格"]
+
+
+def test_a_number_spelt_nan_is_a_bad_cell_not_a_missing_one(tmp_path):
+    path = write(tmp_path, "id,a\nS1,NAN\nS2,1\n")  # not one of MISSING's spellings
+    with pytest.raises(BadCells):
+        read_number_csv(path, ids_and_numbers)
+
+
+def test_select_sees_the_header_and_its_error_reaches_the_caller(tmp_path):
+    path = write(tmp_path, "id, a ,b\nS1,1,2\n")
+
+    def need_c(header: list[str]) -> tuple[list[str], list[str]]:
+        assert header == ["id", "a", "b"]
+        raise KeyError("c")
+
+    with pytest.raises(KeyError):
+        read_number_csv(path, need_c)
+    with pytest.raises(ReadError, match="file not found"):
+        read_number_csv(tmp_path / "none.csv", ids_and_numbers, lang="en")
+
+
+CELLS = st.sampled_from(["0", "1", "2", "1.5", "-3", "1e2", " 4", "5 ", "", "NA", "null", " NA",
+                         "缺考", "x", "NAN", "nan", "inf", ".5", "+1"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(CELLS, min_size=2, max_size=2), min_size=1, max_size=6),
+       st.sampled_from(["utf-8", "gbk"]), st.booleans())
+def test_typed_and_text_readings_agree(rows, encoding, words):
+    """Whenever the typed reading takes a file, the text reading of the same file gives the
+    same table (numbers, text, lines); a file with a bad cell is never taken typed."""
+    text = "id,a,b\n" + "".join(f"S{k},{a},{b}\n" for k, (a, b) in enumerate(rows))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write(Path(tmp), text, encoding)
+        missing = {"缺考"} if words else set()
+        typed = _typed(path.read_bytes(), ids_and_numbers)
+        try:
+            slow = _from_text(read_csv_table(path), ids_and_numbers, missing, "zh")
+        except BadCells:
+            assert typed is None
+            return
+    if typed is not None:
+        pd.testing.assert_frame_equal(typed.numbers, slow.numbers)
+        pd.testing.assert_frame_equal(typed.text, slow.text)
+    blank = [all(c.strip() in MISSING or c.strip() in missing for c in row) for row in rows]
+    assert slow.numbers.index.tolist() == [k + 2 for k in range(len(rows))]
+    assert slow.numbers.isna().all(axis=1).tolist() == blank
