@@ -97,6 +97,30 @@ def test_every_command_module_is_in_the_registry():
     assert set(ALIASES.values()) <= set(COMMANDS)
 
 
+@pytest.mark.parametrize("args", [
+    ["import", "stats", "--help"], ["import", "parquet", "--help"],
+    ["import", "attendance", "--help"], ["import", "programmes", "--help"],
+    ["export", "parquet", "--help"], ["template", "programmes", "--help"],
+])
+def test_a_subcommand_from_another_module_loads_with_its_group(args):
+    """``eduquality import stats`` works in a fresh process: the modules that add subcommands
+    to another module's group are loaded with it (:data:`eduquality.cli.commands.EXTENSIONS`)."""
+    assert loaded_after(*args)["code"] == 0
+
+
+def test_every_module_that_extends_a_group_is_registered():
+    """A module with ``@import_.command``/``@export.command``/``@template.command`` is listed
+    under that group in EXTENSIONS (else its subcommand is missing in a fresh process)."""
+    from eduquality.cli.commands import EXTENSIONS
+
+    cli_dir = Path(eduquality.__file__).resolve().parent / "cli"
+    for group, name in (("import_", "import"), ("export", "export"), ("template", "template")):
+        decorator = re.compile(rf"^@{group}\.command\b", re.M)
+        owner = {"import": "importing", "export": "export", "template": "stats"}[name]
+        adding = {f.stem for f in cli_dir.glob("*.py") if decorator.search(f.read_text("utf-8"))}
+        assert adding - {owner} == set(EXTENSIONS.get(name, ())), name
+
+
 @pytest.mark.slow
 def test_the_probe_sees_a_heavy_import(tmp_path):
     """The check can fail: a command that runs (not --help) does load them."""
