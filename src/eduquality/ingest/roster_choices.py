@@ -84,7 +84,8 @@ def choice_cells(c: Cells) -> dict[str, pd.Series]:
     for n, values in got.items():
         bad |= (c.text(n).notna() & values.isna()).to_numpy()
     first, s1, s2, combo = got["first_choice"], got["second_1"], got["second_2"], got["combination"]
-    split = combo.str.split(",", expand=True).reindex(columns=range(3))
+    split = pd.DataFrame([v.split(",") if isinstance(v, str) else [None] * 3 for v in combo],
+                         columns=range(3), index=combo.index, dtype=object)
     same = (s1.notna() & (s1 == s2)).to_numpy()
     c.report("second_2" if c.has("second_2") else next(iter(c.cols)), same, "ingest.second_same")
     k1, k2 = s1.map(_ORDER).fillna(99), s2.map(_ORDER).fillna(99)

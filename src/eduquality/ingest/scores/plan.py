@@ -256,7 +256,7 @@ def _not_chosen_dropped(db: Database, year: str, papers: dict[tuple[str, str | N
     chosen = chosen_subjects(db, year)
     if chosen.empty or res.empty:
         return res
-    subject_of = {p.paper_id: p.subject_code for p in papers.values()}
+    subject_of = {p.paper_id: p.subject for p in papers.values()}
     subj = res["paper_id"].map(subject_of)
     optional = subj.isin([*FIRST_CHOICE, *ELECTIVES]).to_numpy()
     has_choice = res["student_id"].isin(chosen["student_id"]).to_numpy()
