@@ -120,3 +120,26 @@ def test_blank_unchosen_subjects_are_not_absent(district, tmp_path):
     assert all(v == "present" for k, v in by.items() if k[0] == "G002")
     assert by[("G003", "history")] == "absent" and by[("G003", "biology")] == "absent"
     assert len([k for k in by if k[0] == "G003"]) == 7
+
+
+def test_track_option_reads_the_new_tracks(district, tmp_path):
+    """``--track`` takes the vocabulary's labels (物理类/历史类 as 文科/理科); anything else is a
+    problem naming the allowed values."""
+    info = tmp_path / "info.csv"
+    pd.DataFrame({"考试代码": ["E4"], "考试名称": ["一诊"], "考试类型": ["一诊"],
+                  "范围": ["市级"], "学年": ["2021-2022"], "年级": [9]}).to_csv(info, index=False)
+    items = tmp_path / "items.csv"
+    pd.DataFrame({"学科": ["数学", "数学"], "类别": ["物理类", "历史类"], "题号": ["1", "1"],
+                  "题型": ["主观题"] * 2, "满分": [150, 150]}).to_csv(items, index=False)
+    import_paper(district, items, exam_info=info)
+    rows = [["学籍号", "1"], ["G001", 120]]
+    import_scores(district, write_rows(tmp_path / "p.csv", rows), "E4", subject="数学",
+                  track="物理类")
+    assert district.scalar("SELECT paper_id FROM subject_result") == "E4/math/physics"
+    before = snapshot(district)
+    with pytest.raises(ImportProblems) as err:
+        import_scores(district, write_rows(tmp_path / "q.csv", rows), "E4", subject="数学",
+                      track="物理")
+    assert_unchanged(district, before)
+    msg = err.value.problems[0].message("zh")
+    assert "--track" in msg and "物理类" in msg and "历史类" in msg

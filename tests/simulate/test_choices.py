@@ -56,7 +56,7 @@ def test_combination_shares_are_realistic():
 
 
 def test_choices_depend_on_sex_and_ability_in_the_stated_direction():
-    theta, lam, female, first, second, combos = _draw()
+    theta, lam, female, first, second, _combos = _draw()
     physics = first == 0
     assert physics[~female].mean() - physics[female].mean() > 0.10   # boys choose 物理 more
     high, low = theta > 0.5, theta < -0.5

@@ -17,6 +17,10 @@ from eduquality.simulate.defaults import ALL_YEARS
 from .conftest import read
 from .test_files import _roster_contract
 
+# the district simulated over eight years costs about 25 s of CPU (mostly the province's 高考
+# samples): outside `make check`, like the demo's end-to-end test
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def present(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
@@ -126,7 +130,6 @@ def test_new_gaokao_file_gives_the_chosen_subjects_with_assigned_scores(present)
         assert scored[~ok].isna().all().all()          # absent from every paper: no 总分
 
 
-@pytest.mark.slow
 def test_a_2025_26_exam_by_physics_and_history_imports_and_analyses(present, tmp_path):
     """simulate → import (the 2025-2026 rosters with 选科, the 2026 高考 and its lines) →
     analyse: totals and 上线分析 by 物理类/历史类 against the new lines, no 缺考 for unchosen

@@ -13,8 +13,9 @@ subject strengths of :mod:`eduquality.simulate.population`, F = 1 for a girl):
 * 再选: the two of 化学, 生物, 思想政治, 地理 with the highest utility
   ``base[首选, k] + 1.0 λ_k + ability_k θ_rel + girl_k F + g``, g Gumbel; base favours 化学 and
   生物 after 物理 and 思想政治 and 地理 after 历史, abler students take 化学 more, girls 生物 and
-  思想政治 more, 化学 and 地理 less. Resulting shares (district-wide, demo seed): 物化生 ≈ 35 %,
-  历政地 ≈ 17 %, then 物化地, 物生地, 历生地 …; see ``tests/simulate/test_choices.py``.
+  思想政治 more, 化学 and 地理 less. Resulting shares (demo district, seed 2019): 物理 61 %,
+  物化生 35 %, 历政地 20 %, then 物化地, 历生政, 历生地, 物生地 …; see
+  ``tests/simulate/test_choices.py``.
 * 选科调整: at the start of 高三 2.5 % of the new-regime students swap one 再选 subject (the
   one they are weaker in) for one they had not chosen; the 高三 record is flagged ``changed``.
 
@@ -82,7 +83,7 @@ def change(second: np.ndarray, lam: np.ndarray, rng: np.random.Generator
     weaker in for the unchosen one they are stronger in (plus noise). Returns the new 再选 and
     the changed flags."""
     n = second.shape[0]
-    changed = rng.random(n) < CHANGE_RATE
+    changed = np.asarray(rng.random(n) < CHANGE_RATE, dtype=bool)
     out = second.copy()
     lam2 = lam[:, [SUBJECT_INDEX[s] for s in SECOND]] + rng.normal(0.0, 0.5, (n, len(SECOND)))
     for i in np.flatnonzero(changed):

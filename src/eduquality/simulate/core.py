@@ -15,7 +15,7 @@ import pandas as pd
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.simulate import output
-from eduquality.simulate.choices import SECOND
+from eduquality.simulate.choices import CHANGE_RATE, PHYSICS_INTERCEPT, SECOND
 from eduquality.simulate.curriculum import SUBJECTS
 from eduquality.simulate.defaults import (
     ALL_YEARS,
@@ -203,5 +203,8 @@ def _truth(out: Path, p: Population, schools: pd.DataFrame, teachers: pd.DataFra
         "sd": {"student": 1.0, "yearly_noise": 0.25, "subject_strength": 0.5,
                "school_intake": 0.3, "school_value_added": 0.06, "class": 0.1, "teacher": 0.08},
         "items": "3PL objective, 2PL one-step subjective, GRM multi-mark (thresholds)",
+        "regime": "文科/理科 to the 2024 高考; 3+1+2 from the 2022 高一 entrants "
+                  "(eduquality.simulate.choices; abilities: track, electives, choice_changed)",
+        "subject_choice": {"physics_intercept": PHYSICS_INTERCEPT, "change_rate": CHANGE_RATE},
     }
     write_truth(out / "truth", tables, model)

@@ -60,10 +60,12 @@ class ExamSpec:
         生物, 思想政治, 地理) common to both tracks, sat by the students who chose them."""
         if self.grade < 11:
             return [(s, None) for s in subjects_for(self.grade)]
+        out: list[tuple[str, str | None]]
         if self.new_regime:
-            return ([(s, None) for s in NEW_CORE]
-                    + [(f, TRACK_OF_FIRST[f]) for f in FIRST] + [(s, None) for s in SECOND])
-        out: list[tuple[str, str | None]] = [("语文", None), ("英语", None)]
+            out = [(s, None) for s in NEW_CORE]
+            out += [(f, TRACK_OF_FIRST[f]) for f in FIRST]
+            return out + [(s, None) for s in SECOND]
+        out = [("语文", None), ("英语", None)]
         for track in ("理科", "文科"):
             out += [(s, track) for s in subjects_for(self.grade, track) if s not in ("语文", "英语")]
         return out

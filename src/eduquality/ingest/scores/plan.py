@@ -144,6 +144,10 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                      allowed=listed(t.zh for t in SUBJECTS.terms.values()))
         return empty
     track_code = TRACKS.parse(track) if track else None
+    if track and track_code is None:  # --track 文科/理科/物理类/历史类, as the vocabulary reads
+        problems.add("ingest.bad_vocab", label="--track", value=track,
+                     allowed=listed(t.zh for t in TRACKS.terms.values()))
+        return empty
     schools = SchoolNames.from_db(db)
     classes = classes_of_year(db, year)
     registered = exam_numbers(db, exam_id)  # read once: for identities and for 考号 clashes
