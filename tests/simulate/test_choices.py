@@ -15,7 +15,7 @@ from eduquality.simulate.choices import (
     new_regime,
 )
 from eduquality.simulate.curriculum import SUBJECT_INDEX, SUBJECTS
-from eduquality.simulate.exams import calendar
+from eduquality.simulate.exams import calendar, sitting
 
 
 def _draw(n: int = 60_000, seed: int = 3):
@@ -43,6 +43,18 @@ def test_regime_switches_with_the_2022_entrants():
                             ("历史", "历史类"), ("化学", None), ("生物", None),
                             ("思想政治", None), ("地理", None)]
     assert old.gaokao_style and not new.gaokao_style  # 3+1+2 papers: 100 marks, no 选做
+    g10 = next(s for s in calendar("minimal", ["2025-2026"]) if s.exam_id == "2026-G10-FIN2")
+    assert g10.new_regime and not g10.by_choice and len(g10.papers()) == 9  # 高一 sits all
+
+
+def test_who_sits_a_paper():
+    takers = pd.DataFrame({"track": ["物理类", "历史类", None],
+                           "electives": ["化学,生物", "思想政治,地理", None]})
+    assert sitting(takers, "物理", "物理类", True).tolist() == [True, False, False]
+    assert sitting(takers, "化学", None, True).tolist() == [True, False, False]
+    assert sitting(takers, "地理", None, True).tolist() == [False, True, False]
+    assert sitting(takers, "化学", None, False).tolist() == [True, True, True]  # 高一
+    assert sitting(takers, "语文", None, True).tolist() == [True, True, True]
 
 
 def test_combination_shares_are_realistic():

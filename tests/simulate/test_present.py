@@ -111,6 +111,15 @@ def test_cut_lines_and_tables_by_regime(present):
     assert tracks_2026 == {"物理类", "历史类"}
 
 
+def test_gao_yi_sits_every_subject_in_the_new_regime(present):
+    """3+1+2 students choose at the end of 高一: their 高一 exams have all nine subjects."""
+    entry = _entries(present, "scores", "2026-G10-FIN2")[0]
+    df = read(present, entry)
+    subjects = ["语文", "数学", "英语", "物理", "化学", "生物", "思想政治", "历史", "地理"]
+    assert set(subjects) <= set(df.columns)
+    assert df[subjects].notna().mean().min() > 0.95
+
+
 def test_new_gaokao_file_gives_the_chosen_subjects_with_assigned_scores(present):
     for entry in _entries(present, "scores", "2025-G12-GK"):
         df = read(present, entry)

@@ -48,6 +48,11 @@ class ExamSpec:
         return new_regime(int(self.year[:4]), self.grade)
 
     @property
+    def by_choice(self) -> bool:
+        """Whether the takers sit papers by their 选科 (3+1+2 from 高二 on; 高一 sits all)."""
+        return self.new_regime and self.grade >= 11
+
+    @property
     def gaokao_style(self) -> bool:
         """高三 papers in the old regime's 全国卷 layout (理综/文综 parts, 选做题); 3+1+2 papers
         are the senior layout (150 / 100 marks, no 选做)."""
@@ -164,7 +169,7 @@ def run_exam(spec: ExamSpec, membership: pd.DataFrame, vocational: set[str], see
     out = []
     for subject, track in spec.papers():
         items = make_paper(spec, subject, track, seed)
-        sel = sitting(takers, subject, track, spec.new_regime)
+        sel = sitting(takers, subject, track, spec.by_choice)
         t = takers[sel].reset_index(drop=True)
         srng = stream(seed, "scores", spec.exam_id, subject, track)
         theta = t[subject].to_numpy(float)
@@ -181,13 +186,14 @@ def run_exam(spec: ExamSpec, membership: pd.DataFrame, vocational: set[str], see
     return out
 
 
-def sitting(takers: pd.DataFrame, subject: str, track: str | None, regime_312: bool
+def sitting(takers: pd.DataFrame, subject: str, track: str | None, by_choice: bool
             ) -> np.ndarray:
-    """Which takers sit the paper: a track's paper its track's students; a 3+1+2 再选 paper
-    the students who chose it (``electives``); any other paper every taker."""
+    """Which takers sit the paper: a track's paper its track's students; with ``by_choice``
+    (3+1+2 from 高二 on) a 再选 paper the students who chose it (``electives``); any other
+    paper every taker."""
     if track is not None:
         return (takers["track"] == track).to_numpy()
-    if regime_312 and subject in SECOND:
+    if by_choice and subject in SECOND:
         chosen = "," + takers["electives"].fillna("").astype(str) + ","
         return chosen.str.contains(f",{subject},", regex=False).to_numpy()
     return np.ones(len(takers), dtype=bool)
