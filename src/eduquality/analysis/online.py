@@ -63,7 +63,9 @@ def online_analysis(students: pd.DataFrame, lines: pd.DataFrame
         if total.empty:
             continue
         subjects = wide.reindex(total.index).dropna(axis=1, how="all")
-        sl = subject_lines_coefficient(total, subjects, float(score))
+        sl = subject_lines_coefficient(total, subjects, float(score)).dropna()
+        # 3+1+2: a 再选 subject that none of the students on the line chose has no 有效分
+        subjects = subjects[sl.index]
         sub_lines.append(pd.DataFrame({"track": track, "line": line, "subject_code": sl.index,
                                        "subject_line": sl.to_numpy(), "total_line": score}))
         flags = online_flags(total, subjects, float(score), sl)
