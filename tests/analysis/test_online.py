@@ -1,5 +1,6 @@
 """上线分析 in the 3+1+2 regime on the hand-made 20-student exam (tests/analysis/new_regime_exam):
-物理类/历史类 lines, 有效分 of raw and 赋分 subjects, 单上线/双上线, 命中率/贡献率, 临界生 by track."""
+物理类/历史类 lines, 有效分 of raw and 赋分 subjects, 单上线/双上线, 命中率/贡献率, 临界生 by track.
+Also: 再选 subjects that only some students of a track took."""
 
 from __future__ import annotations
 
@@ -86,3 +87,27 @@ def test_borderline_students_by_track(exam: pd.DataFrame) -> None:
                    ("physics", "特控线", "P5"): -57, ("history", "本科批", "H6"): -20,
                    ("history", "本科批", "H7"): -51}
     assert set(near["group"]) == {"line_borderline"} and set(near["subject_code"]) == {"total"}
+
+
+def _students() -> pd.DataFrame:
+    """History track: s1 (total 500) and s2 (450) chose 政治+地理, s3 (300) 化学+生物."""
+    rows = []
+    for sid, total, chosen in (("s1", 500.0, {"politics": 80.0, "geography": 70.0}),
+                               ("s2", 450.0, {"politics": 70.0, "geography": 60.0}),
+                               ("s3", 300.0, {"chemistry": 50.0, "biology": 40.0})):
+        rows.append((sid, "total", total))
+        rows += [(sid, subject, score) for subject, score in chosen.items()]
+    df = pd.DataFrame(rows, columns=["student_id", "subject_code", "score"])
+    return df.assign(track="history", school_code="S1")
+
+
+def test_a_subject_no_one_on_the_line_took_has_no_line_and_no_error():
+    lines = pd.DataFrame({"track": ["history"], "line": ["本科批"], "score": [440.0],
+                          "source": ["official"]})
+    sub, online = online_analysis(_students(), lines)
+    # coefficient method: P1 = mean total of s1, s2 = 475, k = 440 / 475
+    got = sub.set_index("subject_code")["subject_line"]
+    assert set(got.index) == {"politics", "geography"}
+    assert got["politics"] == pytest.approx(440 / 475 * 75)
+    assert got["geography"] == pytest.approx(440 / 475 * 65)
+    assert set(online["subject"]) == {"politics", "geography"}

@@ -56,9 +56,15 @@ def test_online_analysis_of_the_gaokao_and_a_mock(demo):
     from eduquality.analysis.exam import analyse_exam
 
     db = open_database(demo.db_path)
+    old = analyse_exam(db, "2024-G12-GK", Settings())  # the last 文科/理科 高考
+    assert set(old.lines.line) == {"一本", "二本"}
+    assert set(old.lines.track) == {"arts", "science"}
     gk = db.scalar("SELECT max(exam_id) FROM exam WHERE exam_type = 'gaokao'")
+    assert gk == "2026-G12-GK"  # the demo reaches the present: 3+1+2, 物理类/历史类
     a = analyse_exam(db, gk, Settings())
-    assert set(a.lines.source) == {"official"} and set(a.lines.line) == {"一本", "二本"}
+    assert set(a.lines.source) == {"official"}
+    assert set(a.lines.line) == {"特殊类型招生控制线", "本科批", "专科批"}
+    assert set(a.lines.track) == {"physics", "history"}
     # the coefficient method by hand for one track, line and subject
     track, line, t0 = a.lines.sort_values(["track", "line"]).iloc[0][["track", "line", "score"]]
     st = a.students
@@ -74,5 +80,7 @@ def test_online_analysis_of_the_gaokao_and_a_mock(demo):
     assert d.n_total_on == len(top)
     assert 0 <= d.hit_rate <= 1 and 0 <= d.contribution_rate <= 1
     mock = db.scalar("SELECT max(exam_id) FROM exam WHERE exam_type = 'diag3'")
-    m = analyse_exam(db, mock, Settings())
+    assert mock == "2026-G12-D3"
+    m = analyse_exam(db, mock, Settings())  # 2025's lines carried into the 2026 三诊 by 位次法
     assert set(m.lines.source) == {"rank_method"} and not m.online.empty
+    assert set(m.lines.track) == {"physics", "history"}

@@ -60,7 +60,7 @@ def test_cli_simulate(tmp_path):
 
 @pytest.mark.slow
 def test_two_hundred_thousand_students_minimal_profile(tmp_path):
-    """Scale: the smallest profile at 200,000 students completes (about 40 s of CPU; see
-    bench/results/simulate.md)."""
+    """Scale: the smallest profile at 200,000 students completes (about 40 s of CPU over the
+    four years measured in bench/results/simulate.md; the default is now eight years)."""
     m = simulate_district(tmp_path, students=200_000, seed=5, profile="minimal")
     assert m.counts["students"] > 200_000 and m.counts["schools"] > 100

@@ -108,7 +108,8 @@ def test_item_p_values_fall_with_difficulty(district):
                                                                                       "D3")):
             continue
         items = truth.items[(truth.items["exam_id"] == entry.exam_id)
-                            & (truth.items["subject"] == entry.subject)]
+                            & (truth.items["subject"] == entry.subject)
+                            & (truth.items["track"].fillna("") == (entry.track or ""))]
         items = items[items["model"] == "3PL"]
         df = read(district, entry)
         obs = df[items["item_no"]].apply(pd.to_numeric, errors="coerce")

@@ -35,6 +35,8 @@ FROZEN = {
     9: "3a0c4d598c73f54ae8282113f197c1cfc19367649d18d5ffbe44d2d0459a034d",
     10: "ea5f14cb69ae77e691c0a6cab6327dc5cfa11e5b3d1aca0ad8ec0f588fd4b0ae",
     11: "bda9d4a048ded5b91e7ca2ecca9c7b396779bfa8567c09b8f20e48b57ecebdec",
+    # issue 15: students' 选科 (3+1+2)
+    12: "bec1e5af17e1261926e0f2c89c32e607a60a118f4fab4ad2e9045012511552ce",
     # issue 10 §2: students anonymised by retention; audit_log.audit_id
     14: "66ea595706e2fc80623f16b0cfde6acc073eefaf0ec2ceabc52a52be35ce32e5",
     # 控辍保学 (issue 14 §2)

@@ -66,8 +66,8 @@ def online_analysis(students: pd.DataFrame, lines: pd.DataFrame
 
     ``students``: the exam's student rows ('total' rows included; with the 赋分 columns of
     :func:`eduquality.analysis.scaling.add_scaled_scores` when in the new regime). A subject
-    none of whose takers reaches the total line (a 再选 subject, a high line) has subject_line
-    NaN and no summary rows for that line."""
+    none of whose takers reaches the total line (a 再选 subject that no student on the line
+    chose, a high line) has no 有效分: no subject-line row and no summary rows for that line."""
     counted = students.assign(score=counted_scores(students))
     totals = counted[counted["subject_code"] == "total"].set_index("student_id")
     wide = counted[counted["subject_code"] != "total"].pivot_table(
@@ -79,10 +79,10 @@ def online_analysis(students: pd.DataFrame, lines: pd.DataFrame
         if total.empty:
             continue
         subjects = wide.reindex(total.index).dropna(axis=1, how="all")
-        sl = subject_lines_coefficient(total, subjects, float(score))
+        # 3+1+2: a 再选 subject that none of the students on the line chose has no 有效分
+        sl = subject_lines_coefficient(total, subjects, float(score)).dropna()
         sub_lines.append(pd.DataFrame({"track": track, "line": line, "subject_code": sl.index,
                                        "subject_line": sl.to_numpy(), "total_line": score}))
-        sl = sl.dropna()  # a 再选 subject none of whose takers reached the line has no 有效分
         flags = online_flags(total, subjects[sl.index], float(score), sl)
         for level, unit in (("district", None), ("school", mine["school_code"])):
             s = online_summary(flags, unit).reset_index()

@@ -16,7 +16,8 @@ from eduquality.cli.app import Context, main, pass_ctx
               help="Random seed: the same seed gives the same district.")
 @click.option("--profile", default="demo", show_default=True,
               type=click.Choice(["minimal", "demo", "full"]),
-              help="How many exams to simulate (full: the plan's whole 4-year calendar).")
+              help="How many exams to simulate (full: every exam of every year, 2018-2019 "
+                   "to 2025-2026).")
 @click.option("--formats", default="pdf,xlsx,html", show_default=True,
               help="Report formats, comma-separated.")
 @click.option("--no-web-check", is_flag=True,

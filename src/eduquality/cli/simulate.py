@@ -5,7 +5,13 @@ from __future__ import annotations
 import click
 
 from eduquality.cli.app import Context, main, pass_ctx
-from eduquality.simulate.defaults import DEFAULT_SEED, DEFAULT_STUDENTS, PROFILES
+from eduquality.simulate.defaults import (
+    ALL_YEARS,
+    DEFAULT_SEED,
+    DEFAULT_STUDENTS,
+    DEFAULT_YEARS,
+    PROFILES,
+)
 
 
 @main.command()
@@ -16,11 +22,13 @@ from eduquality.simulate.defaults import DEFAULT_SEED, DEFAULT_STUDENTS, PROFILE
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
               help="Random seed: the same seed writes byte-identical files.")
 @click.option("--profile", type=click.Choice(PROFILES), default="demo", show_default=True,
-              help="minimal: rosters, 中考, 高考 and the last 期末; demo: + every year's 期末, "
-                   "the last year's 质量监测 and 一诊/二诊/三诊 (item level); full: everything, "
-                   "every year.")
-@click.option("--years", type=click.IntRange(1, 4), default=4, show_default=True,
-              help="How many school years from 2018-2019.")
+              help="minimal: rosters, 中考, 高考 and the last 期末; demo: + the 期末 of the "
+                   "last four years, 一诊/二诊/三诊 (item level) of the last two, the last "
+                   "year's 质量监测; full: everything, every year.")
+@click.option("--years", type=click.IntRange(1, len(ALL_YEARS)), default=DEFAULT_YEARS,
+              show_default=True,
+              help="How many school years from 2018-2019 (文科/理科 until the 2024 高考, "
+                   "3+1+2 from the 2022 高一 entrants).")
 @pass_ctx
 def simulate(ctx: Context, out: str, students: int, seed: int, profile: str, years: int) -> None:
     """Simulate a Wuhua-like district and write the files its schools would send.

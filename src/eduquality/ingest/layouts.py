@@ -124,6 +124,21 @@ EVENT = Layout("event", "学籍异动", "enrolment events", (
     SEQ,
 ))
 
+SUBJECT_CHOICE = Layout("subject_choice", "学生选科", "subject choices", (
+    F("national_id", "学籍号", ("全国学籍号", "学籍编号", "学生学籍号"), True),
+    F("year_code", "学年", ()),
+    F("school_code", "学校代码", ("学校编码", "学校标识码")),
+    F("first_choice", "首选科目", ("首选", "首选学科")),
+    F("second_1", "再选科目1", ("再选1", "再选科目一", "再选学科1")),
+    F("second_2", "再选科目2", ("再选2", "再选科目二", "再选学科2")),
+    F("combination", "选科组合", ("组合", "选考组合", "选科")),
+    F("changed", "是否调整", ("选科调整", "调整", "是否变更")),
+    F("name", "姓名", ("学生姓名",), ignored=True),
+    F("grade", "年级", ("所在年级",), ignored=True),
+    F("class_name", "班级", ("班级名称",), ignored=True),
+    SEQ,
+), (("first_choice", "combination"),))
+
 DISTRICT_STAT = Layout("district_statistic", "区县统计", "district statistics", (
     F("year_code", "学年", (), True),
     F("indicator", "指标", ("指标名称",), True),
@@ -138,7 +153,7 @@ DISTRICT_STAT = Layout("district_statistic", "区县统计", "district statistic
 FALLBACKS = {"student": (("student_no", "national_id"),)}
 
 ROSTER_LAYOUTS = (DISTRICT, SCHOOL_YEAR, SCHOOL, SCHOOL_ALIAS, CLASS, TEACHER, ASSIGNMENT, STUDENT, EVENT,
-                  DISTRICT_STAT)
+                  SUBJECT_CHOICE, DISTRICT_STAT)
 
 #: `--kind` values (and Chinese aliases) → layout kind
 KIND_NAMES = {
@@ -147,6 +162,7 @@ KIND_NAMES = {
     "schools": "school", "aliases": "school_alias", "school_aliases": "school_alias",
     "classes": "class", "teachers": "teacher", "assignments": "assignment",
     "students": "student", "events": "event", "enrolment_events": "event",
+    "choices": "subject_choice", "subject_choices": "subject_choice", "选科": "subject_choice",
     "district_statistics": "district_statistic", "stats": "district_statistic",
     **{lay.label_zh: lay.kind for lay in ROSTER_LAYOUTS},
 }

@@ -1,5 +1,5 @@
 """Rosters: district, school years, schools, classes, teachers, assignments, students,
-enrolment events and district statistics (docs/file-formats.md, "Rosters").
+enrolment events, students' 选科 (3+1+2 subject choices) and district statistics (docs/file-formats.md, "Rosters").
 
 Each sheet is one kind, recognised from its headers (or ``--kind``). All sheets are checked first
 — values, duplicates, and references to schools, years, classes, teachers and students that exist
@@ -41,6 +41,7 @@ from eduquality.ingest.roster_cells import (
     school_cells,
     sheet_year,
 )
+from eduquality.ingest.roster_choices import choice_cells
 from eduquality.ingest.roster_exam import Registrations, roster_registrations
 from eduquality.ingest.schools import SchoolNames, split_names
 from eduquality.ingest.templates import SheetMapping, sheet_mapping
@@ -117,7 +118,7 @@ MESSAGES = register({
 
 #: the order sheets are written in (dependencies first)
 WRITE_ORDER = ["district", "school_year", "school", "school_alias", "class", "teacher", "assignment", "student",
-               "event", "district_statistic"]
+               "event", "subject_choice", "district_statistic"]
 
 #: the kinds whose school may be named by name
 _SCHOOL_BY_NAME = ("school_alias", "class", "student")
@@ -300,6 +301,11 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
              "event_type": c.vocab("event_type", ENROLMENT_EVENTS, True),
              "school_code": c.text("school_code", True), "note": c.text("note")}
         key = ["national_id", "event_date", "event_type"]
+    elif k == "subject_choice":
+        years, supplied = sheet_year(c, year)
+        f = {"national_id": c.text("national_id", True), "school_code": c.text("school_code"),
+             "year_code": years, **choice_cells(c), "changed": c.flag("changed")}
+        key = ["national_id", "year_code"]
     else:  # district_statistic
         f = {"district_code": c.text("district_code"), "year_code": c.year("year_code", True),
              "indicator": c.text("indicator", True), "value": c.number("value", True),
@@ -458,7 +464,11 @@ def _cross_check(sheets: list[Sheet], known: Known, lang: str,
             codes = fr["school_code"] if c.has("school_code") else fr["school_code"].where(
                 fr["school_code"].isna())  # names: reported already
             _ref(c, codes, known.schools, col, "ingest.what_school", lang)
-        if k in ("class", "assignment", "student", "district_statistic"):
+        if k == "subject_choice":
+            _ref(c, fr["school_code"], known.schools, "school_code", "ingest.what_school", lang)
+            _ref(c, fr["national_id"], known.students, "national_id", "ingest.what_student",
+                 lang)
+        if k in ("class", "assignment", "student", "district_statistic", "subject_choice"):
             _ref(c, fr["year_code"], known.years, "year_code", "ingest.what_year", lang)
         if k == "school":
             _ref(c, fr["parent_school_code"], known.schools, "parent_school_code",
@@ -616,6 +626,10 @@ def _write_sheet(con: Any, s: Sheet) -> int:
         n += replace_rows(con, "class_membership", member[["student_id", "year_code", "class_id"]],
                           ["student_id", "year_code"])
         return n
+    if k == "subject_choice":
+        rows = fr.merge(student_ids(con), on="national_id")[
+            ["student_id", "year_code", "first_choice", "second_1", "second_2", "changed"]]
+        return upsert(con, "student_subject_choice", rows, ["student_id", "year_code"])
     if k == "event":
         ids = student_ids(con)
         ev = fr.merge(ids, on="national_id")[["student_id", "event_date", "event_type",
@@ -755,4 +769,5 @@ def current_schools(db: Database, sheets: list[Sheet]) -> set[str]:
                        for v in s.frame[column].dropna()})
 
     return schools_of_people(db, named("teacher", "teacher_id"),
-                             named("student", "national_id"))
+                             sorted({*named("student", "national_id"),
+                                     *named("subject_choice", "national_id")}))

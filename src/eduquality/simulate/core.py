@@ -16,8 +16,15 @@ from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.simulate import output
 from eduquality.simulate.attendance import write_attendance
+from eduquality.simulate.choices import CHANGE_RATE, PHYSICS_INTERCEPT, SECOND
 from eduquality.simulate.curriculum import SUBJECTS
-from eduquality.simulate.defaults import DEFAULT_SEED, DEFAULT_STUDENTS, PROFILES
+from eduquality.simulate.defaults import (
+    ALL_YEARS,
+    DEFAULT_SEED,
+    DEFAULT_STUDENTS,
+    DEFAULT_YEARS,
+    PROFILES,
+)
 from eduquality.simulate.district import build_schools
 from eduquality.simulate.exams import calendar, run_exam
 from eduquality.simulate.gaokao import province_year, zhongkao_lines
@@ -35,7 +42,6 @@ from eduquality.simulate.staff import build_teachers
 from eduquality.simulate.stats import write_statistics
 from eduquality.simulate.truth import write_truth
 
-ALL_YEARS = ("2018-2019", "2019-2020", "2020-2021", "2021-2022")
 MAX_STUDENTS = 400_000
 
 MESSAGES = register({
@@ -62,7 +68,8 @@ class SimulationError(EduQualityError):
 
 
 def simulate_district(out_dir: str | Path, students: int = DEFAULT_STUDENTS,
-                      seed: int = DEFAULT_SEED, profile: str = "demo", years: int = 4,
+                      seed: int = DEFAULT_SEED, profile: str = "demo",
+                      years: int = DEFAULT_YEARS,
                       progress: Callable[[str], None] | None = None,
                       lang: str = "zh") -> Manifest:
     """Simulate a Wuhua-like district of about ``students`` students a year and write its files.
@@ -70,7 +77,7 @@ def simulate_district(out_dir: str | Path, students: int = DEFAULT_STUDENTS,
     Writes ``out_dir/rosters``, ``exams``, ``gaokao``, ``zhongkao``, ``truth`` and
     ``manifest.json`` (a folder from an earlier run is replaced). Same arguments → byte-identical
     files. ``profile``: minimal, demo (default) or full (see :func:`exams.calendar`);
-    ``years``: how many school years from 2018-2019 (1–4).
+    ``years``: how many school years from 2018-2019 (1–8; default all, to 2025-2026).
     """
     if not 500 <= students <= MAX_STUDENTS:
         raise SimulationError(tr("simulate.bad_students", lang, lo=500, hi=MAX_STUDENTS,
@@ -125,14 +132,19 @@ def simulate_district(out_dir: str | Path, students: int = DEFAULT_STUDENTS,
                 output.write_item_scores(m, spec, res, numbers, students_by_sid, names,
                                          style=(k + j) % 4)
         else:
+            prov = None
+            if spec.exam_type == "高考":  # 3+1+2: the 再选 scores are the province's 赋分
+                prov = province_year(spec, seed, {r.subject: np.floor(r.totals + 0.5)
+                                                  for r in results if r.subject in SECOND
+                                                  and spec.new_regime})
             style = 3 if spec.exam_type == "高考" else (0 if spec.exam_type == "中考" else k % 3)
-            output.write_totals(m, spec, results, numbers, students_by_sid, names, style)
+            output.write_totals(m, spec, results, numbers, students_by_sid, names, style,
+                                converted=prov.scaled if prov else None)
+            if prov is not None:
+                output.write_gaokao_tables(m, spec, prov.distribution, prov.lines)
         if spec.exam_type == "中考":
             total = sum(np.nan_to_num(r.totals) for r in results)
             output.write_zhongkao_lines(m, spec, zhongkao_lines(np.asarray(total, float)))
-        if spec.exam_type == "高考":
-            prov = province_year(spec, seed)
-            output.write_gaokao_tables(m, spec, prov.distribution, prov.lines)
 
     say(tr("simulate.step_truth", lang))
     _truth(out, pop, schools, teachers, items_truth, seed)
@@ -195,5 +207,8 @@ def _truth(out: Path, p: Population, schools: pd.DataFrame, teachers: pd.DataFra
         "sd": {"student": 1.0, "yearly_noise": 0.25, "subject_strength": 0.5,
                "school_intake": 0.3, "school_value_added": 0.06, "class": 0.1, "teacher": 0.08},
         "items": "3PL objective, 2PL one-step subjective, GRM multi-mark (thresholds)",
+        "regime": "文科/理科 to the 2024 高考; 3+1+2 from the 2022 高一 entrants "
+                  "(eduquality.simulate.choices; abilities: track, electives, choice_changed)",
+        "subject_choice": {"physics_intercept": PHYSICS_INTERCEPT, "change_rate": CHANGE_RATE},
     }
     write_truth(out / "truth", tables, model)

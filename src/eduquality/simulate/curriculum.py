@@ -10,6 +10,8 @@ SUBJECT_INDEX = {s: i for i, s in enumerate(SUBJECTS)}
 
 SCIENCE_TRACK = ("语文", "数学", "英语", "物理", "化学", "生物")
 ARTS_TRACK = ("语文", "数学", "英语", "思想政治", "历史", "地理")
+#: 3+1+2: the three subjects every candidate takes
+NEW_CORE = ("语文", "数学", "英语")
 
 
 def subjects_for(grade: int, track: str | None = None) -> tuple[str, ...]:

@@ -2,6 +2,8 @@
 
 Exam ids read ``<end year>-G<grade>-<code>``: MON 质量监测 (item level), FIN1/FIN2 期末 of each
 term, ZK 中考, D1/D2/D3 昆明-style 一诊/二诊/三诊 and MOCK 模拟 for 高三 (item level), GK 高考.
+Grades 11–12 sit 文科/理科 papers until the 2024 高考 and 3+1+2 papers (:meth:`ExamSpec.papers`)
+from the cohort that entered 高一 in 2022.
 """
 
 from __future__ import annotations
@@ -11,12 +13,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from eduquality.simulate.curriculum import subjects_for
+from eduquality.simulate.choices import FIRST, SECOND, TRACK_OF_FIRST, new_regime
+from eduquality.simulate.curriculum import NEW_CORE, subjects_for
 from eduquality.simulate.defaults import PROFILES
 from eduquality.simulate.irt import choices, sample_responses
 from eduquality.simulate.papers import build_paper
 from eduquality.simulate.population import MU
 from eduquality.simulate.rng import stream
+
+#: the demo profile's second-term 期末 cover its last this many years, its 高三 一诊/二诊/三诊
+#: the last this many (the old years keep their 中考 and 高考: the plan's 一本 series)
+DEMO_TERM_YEARS = 4
+DEMO_MOCK_YEARS = 2
 
 _GRADE_ZH = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九"}
 
@@ -35,15 +43,34 @@ class ExamSpec:
     shift: float          # paper difficulty relative to the grade's mean ability
 
     @property
+    def new_regime(self) -> bool:
+        """Whether the exam's cohort is in 3+1+2 (:func:`eduquality.simulate.choices.new_regime`)."""
+        return new_regime(int(self.year[:4]), self.grade)
+
+    @property
+    def by_choice(self) -> bool:
+        """Whether the takers sit papers by their 选科 (3+1+2 from 高二 on; 高一 sits all)."""
+        return self.new_regime and self.grade >= 11
+
+    @property
     def gaokao_style(self) -> bool:
-        return self.grade == 12
+        """高三 papers in the old regime's 全国卷 layout (理综/文综 parts, 选做题); 3+1+2 papers
+        are the senior layout (150 / 100 marks, no 选做)."""
+        return self.grade == 12 and not self.new_regime
 
     def papers(self) -> list[tuple[str, str | None]]:
-        """(subject, track) of each paper; from grade 11 on 数学 has a 理科 and a 文科 paper and
-        the 理综/文综 parts belong to one track."""
+        """(subject, track) of each paper. Old regime, from grade 11 on: 数学 has a 理科 and a
+        文科 paper and the 理综/文综 parts belong to one track. 3+1+2, from grade 11 on: 语文,
+        数学, 英语 common; 物理 the 物理类 paper, 历史 the 历史类 paper; the 再选 papers (化学,
+        生物, 思想政治, 地理) common to both tracks, sat by the students who chose them."""
         if self.grade < 11:
             return [(s, None) for s in subjects_for(self.grade)]
-        out: list[tuple[str, str | None]] = [("语文", None), ("英语", None)]
+        out: list[tuple[str, str | None]]
+        if self.new_regime:
+            out = [(s, None) for s in NEW_CORE]
+            out += [(f, TRACK_OF_FIRST[f]) for f in FIRST]
+            return out + [(s, None) for s in SECOND]
+        out = [("语文", None), ("英语", None)]
         for track in ("理科", "文科"):
             out += [(s, track) for s in subjects_for(self.grade, track) if s not in ("语文", "英语")]
         return out
@@ -53,8 +80,10 @@ def calendar(profile: str, years: list[str]) -> list[ExamSpec]:
     """The exams a profile holds, in date order.
 
     minimal: 中考 and 高考 every year; 期末 (second term, grades 1–8, 10, 11) in the last year.
-    demo: 中考, 高考 and second-term 期末 every year; in the last year 质量监测 for grades 3–11
-    and 一诊/二诊/三诊 for 高三.
+    demo: 中考 and 高考 every year; second-term 期末 in the last :data:`DEMO_TERM_YEARS` years;
+    一诊/二诊/三诊 for 高三 (item level) in the last :data:`DEMO_MOCK_YEARS` years (the 2025 and
+    2026 ones of the 3+1+2 cohorts with the default years); 质量监测 for grades 3–11 in the last
+    year.
     full: every year 质量监测 (grades 1–11; 3–11 from 2021-2022 under 双减), both 期末,
     中考, 一诊/二诊/三诊/模拟 and 高考.
     """
@@ -64,16 +93,21 @@ def calendar(profile: str, years: list[str]) -> list[ExamSpec]:
     for i, year in enumerate(years):
         e = int(year[-4:])
         last = i == len(years) - 1
-        item_year = profile == "full" or (profile == "demo" and last)
+        from_end = len(years) - 1 - i
+        mon_year = profile == "full" or (profile == "demo" and last)
+        mock_year = profile == "full" or (profile == "demo" and from_end < DEMO_MOCK_YEARS)
+        term_year = profile == "full" or last or (profile == "demo"
+                                                  and from_end < DEMO_TERM_YEARS)
         yl = f"{year}学年"
         if profile == "full":
             for g in range(1, 13):
                 out.append(ExamSpec(f"{e}-G{g}-FIN1", f"{yl}上学期{_gl(g)}期末考试", "期末", "区级",
                                     year, 1, f"{e}-01-12", g, False, -0.1))
-        if item_year:
+        if mon_year:
             for g in range(3 if e >= 2022 else 1, 12):
                 out.append(ExamSpec(f"{e}-G{g}-MON", f"{yl}{_gl(g)}教学质量监测", "质量监测",
                                     "区级", year, 2, f"{e}-05-25", g, True, 0.0))
+        if mock_year:
             mocks = [("D1", "第一次诊断性检测（一诊）", "一诊", "03-05"),
                      ("D2", "第二次诊断性检测（二诊）", "二诊", "04-16"),
                      ("D3", "第三次诊断性检测（三诊）", "三诊", "05-10")]
@@ -87,11 +121,10 @@ def calendar(profile: str, years: list[str]) -> list[ExamSpec]:
                             f"{e}-06-07", 12, False, 0.25))
         out.append(ExamSpec(f"{e}-G9-ZK", f"{e}年初中学业水平考试（中考）", "中考", "市级", year, 2,
                             f"{e}-06-16", 9, False, -0.3))
-        for g in (1, 2, 3, 4, 5, 6, 7, 8, 10, 11):
-            if profile == "minimal" and not last:
-                break
-            out.append(ExamSpec(f"{e}-G{g}-FIN2", f"{yl}下学期{_gl(g)}期末考试", "期末", "区级",
-                                year, 2, f"{e}-06-28", g, False, -0.1))
+        if term_year:
+            for g in (1, 2, 3, 4, 5, 6, 7, 8, 10, 11):
+                out.append(ExamSpec(f"{e}-G{g}-FIN2", f"{yl}下学期{_gl(g)}期末考试", "期末",
+                                    "区级", year, 2, f"{e}-06-28", g, False, -0.1))
     return sorted(out, key=lambda x: (x.date, x.grade, x.exam_id))
 
 
@@ -136,7 +169,7 @@ def run_exam(spec: ExamSpec, membership: pd.DataFrame, vocational: set[str], see
     out = []
     for subject, track in spec.papers():
         items = make_paper(spec, subject, track, seed)
-        sel = np.ones(n, dtype=bool) if track is None else (takers["track"] == track).to_numpy()
+        sel = sitting(takers, subject, track, spec.by_choice)
         t = takers[sel].reset_index(drop=True)
         srng = stream(seed, "scores", spec.exam_id, subject, track)
         theta = t[subject].to_numpy(float)
@@ -151,6 +184,19 @@ def run_exam(spec: ExamSpec, membership: pd.DataFrame, vocational: set[str], see
             if spec.item_level and single.any() else None
         out.append(PaperResult(subject, track, items, t, status, scores, ch))
     return out
+
+
+def sitting(takers: pd.DataFrame, subject: str, track: str | None, by_choice: bool
+            ) -> np.ndarray:
+    """Which takers sit the paper: a track's paper its track's students; with ``by_choice``
+    (3+1+2 from 高二 on) a 再选 paper the students who chose it (``electives``); any other
+    paper every taker."""
+    if track is not None:
+        return (takers["track"] == track).to_numpy()
+    if by_choice and subject in SECOND:
+        chosen = "," + takers["electives"].fillna("").astype(str) + ","
+        return chosen.str.contains(f",{subject},", regex=False).to_numpy()
+    return np.ones(len(takers), dtype=bool)
 
 
 def stage_offset(grade: int) -> float:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from eduquality.simulate.choices import TRACK_OF_FIRST, combination
 from eduquality.simulate.exams import ExamSpec, PaperResult
 from eduquality.simulate.manifest import Manifest, ManifestEntry
 from eduquality.simulate.names import CITY_NAME, DISTRICT_CODE, DISTRICT_NAME, PROVINCE_NAME
@@ -125,6 +126,9 @@ def write_year_rosters(m: Manifest, year: str, classes: pd.DataFrame, assignment
     m.add(ManifestEntry(_rel(m, path), "roster", "csv", encoding=enc, year=year,
                         description="学生名册（班级归属）"))
 
+    if mm["electives"].notna().any():
+        write_choices(m, year, mm[mm["electives"].notna()], s)
+
     ev = events.sort_values(["date", "sid", "event"], kind="stable")
     nid = s.loc[ev["sid"].to_numpy(), "national_id"].to_numpy()
     path = root / f"{year}学年学籍异动.csv"
@@ -133,6 +137,24 @@ def write_year_rosters(m: Manifest, year: str, classes: pd.DataFrame, assignment
               encoding="utf-8-sig")
     m.add(ManifestEntry(_rel(m, path), "roster", "csv", encoding="utf-8-sig", year=year,
                         description="学籍异动"))
+
+
+def write_choices(m: Manifest, year: str, members: pd.DataFrame, students: pd.DataFrame) -> None:
+    """The 3+1+2 students' 选科 of ``year`` (grades 11–12): 首选科目, 再选科目1/2, 选科组合 and
+    是否调整 (changed since the year before)."""
+    st = students.loc[members["sid"].to_numpy()]
+    first = members["track"].map({v: k for k, v in TRACK_OF_FIRST.items()})
+    second = members["electives"].str.split(",", expand=True)
+    combo = [combination(f, [a, b]) for f, a, b in zip(first, second[0], second[1], strict=True)]
+    path = m.out_dir / "rosters" / f"{year}学年学生选科.csv"
+    write_csv(path, [
+        _col("学籍号", st["national_id"]), _col("姓名", st["name"]),
+        _col("学校代码", members["school_code"]), _col("学年", np.full(len(members), year, dtype=object)),
+        _col("年级", members["grade"].map(GRADE_LABELS_ZH)), _col("首选科目", first),
+        _col("再选科目1", second[0]), _col("再选科目2", second[1]), _col("选科组合", combo),
+        _col("是否调整", YES_NO[members["choice_changed"].to_numpy(int)])], encoding="utf-8-sig")
+    m.add(ManifestEntry(_rel(m, path), "roster", "csv", encoding="utf-8-sig", year=year,
+                        description="学生选科（3+1+2）"))
 
 
 # ------------------------------------------------------------------------------------- exams
@@ -218,14 +240,18 @@ def write_item_scores(m: Manifest, spec: ExamSpec, res: PaperResult, numbers: pd
 
 
 def write_totals(m: Manifest, spec: ExamSpec, results: list[PaperResult], numbers: pd.Series,
-                 students: pd.DataFrame, names: pd.Series, style: int) -> None:
-    """Subject totals with 总分, one file per track from grade 11 on. ``style``: 0 xlsx with
+                 students: pd.DataFrame, names: pd.Series, style: int,
+                 converted: dict[str, np.ndarray] | None = None) -> None:
+    """Subject totals with 总分, one file per track from grade 11 on (理科/文科, or 物理类/历史类 in
+    3+1+2, where a 再选 subject the student did not choose is left blank). ``style``: 0 xlsx with
     平均分/最高分 rows, 1 CSV GBK (缺考 as '-'), 2 CSV UTF-8 BOM, 3 xlsx (sheets above
     :data:`XLSX_CELL_LIMIT` cells go to CSV). 高考 files name the school by its code and give
-    integer subject scores."""
+    integer subject scores; ``converted`` (subject → scores of that paper's takers) replaces
+    the raw scores of the 3+1+2 再选 subjects by the province's 等级赋分 scores."""
     groups: list[tuple[str | None, list[PaperResult]]]
     if spec.grade >= 11:
-        groups = [(tr, [r for r in results if r.track in (None, tr)]) for tr in ("理科", "文科")]
+        tracks = tuple(TRACK_OF_FIRST.values()) if spec.new_regime else ("理科", "文科")
+        groups = [(tr, [r for r in results if r.track in (None, tr)]) for tr in tracks]
     else:
         groups = [(None, results)]
     for track, papers in groups:
@@ -240,8 +266,13 @@ def write_totals(m: Manifest, spec: ExamSpec, results: list[PaperResult], number
         any_present = np.zeros(len(takers), dtype=bool)
         for r in papers:
             pos = pd.Index(r.takers["sid"]).get_indexer(takers["sid"])
-            v = r.totals[pos]
-            status = r.status[pos]
+            sits = pos >= 0
+            if not sits.any():
+                continue
+            scores = r.totals if converted is None or r.subject not in converted \
+                else converted[r.subject]
+            v = np.where(sits, scores[pos], np.nan)
+            status = np.where(sits, r.status[pos], "not_taken")
             if spec.exam_type == "高考":
                 v = np.floor(v + 0.5)
             marker = status_markers(status, "-" if style == 1 else "缺考")
@@ -255,6 +286,8 @@ def write_totals(m: Manifest, spec: ExamSpec, results: list[PaperResult], number
         # track stays out of the manifest: 语文/英语 are common papers, the importer finds each
         # student's 数学 paper from the class track of the roster
         desc = f"{track}学生各科成绩" if track else "各科成绩"
+        if converted:
+            desc += "（再选科目为等级赋分）"
         stem = f"{spec.name}_成绩{track_part}"
         folder = m.out_dir / "exams" / spec.exam_id
         if style in (1, 2):

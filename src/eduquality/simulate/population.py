@@ -23,6 +23,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from eduquality.simulate.choices import FIRST_NEW_COHORT, SECOND
+from eduquality.simulate.choices import change as change_subjects
+from eduquality.simulate.choices import choose as choose_subjects
 from eduquality.simulate.curriculum import SUBJECT_INDEX, SUBJECTS
 from eduquality.simulate.district import CLASS_SIZE, band_of
 from eduquality.simulate.names import DISTRICT_CODE, person_names
@@ -41,6 +44,9 @@ _OTHER_PROVINCES = ("510129", "520129", "430129", "360129", "450129", "420129", 
 PLAN_EFFECT_SENIOR = 0.06
 DROPOUT_RATE = {"primary": 0.0002, "junior": 0.0015, "senior": 0.002, "vocational": 0.015}
 N_SUBJ = len(SUBJECTS)
+#: class and student tracks: 0 none, then 理科, 文科 (old regime), 物理类, 历史类 (3+1+2)
+TRACK_LABELS = {0: None, 1: "理科", 2: "文科", 3: "物理类", 4: "历史类"}
+N_TRACKS = len(TRACK_LABELS)
 
 
 @dataclass
@@ -50,7 +56,9 @@ class Population:
 
     students: pd.DataFrame                  # sid, national_id, name, gender, ethnicity, …
     membership: pd.DataFrame                # sid, year, school_code, grade, class_id, class_no,
-                                            # track, left_midyear, theta, θ per subject
+                                            # track, electives ('化学,生物' in 3+1+2),
+                                            # choice_changed, left_midyear, theta, θ per
+                                            # subject
     events: pd.DataFrame                    # sid, date, event, school_code, note, year
     classes: pd.DataFrame                   # class_id, year, school_code, grade, class_no, track,
                                             # head_teacher_id, effect
@@ -76,6 +84,15 @@ class _State:
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.cols[name]
+
+
+def _electives(second: np.ndarray) -> np.ndarray:
+    """The 再选 of each row as text (``化学,生物``; None without a 选科)."""
+    names = np.array(SECOND, dtype=object)
+    out = np.full(second.shape[0], None, dtype=object)
+    has = second[:, 0] >= 0
+    out[has] = names[second[has, 0]] + "," + names[second[has, 1]]
+    return out
 
 
 def simulate_population(schools: pd.DataFrame, teachers: pd.DataFrame, years: list[str],
@@ -157,7 +174,9 @@ class _Simulation:
             entry_year=entry, region=region,
             theta=theta, lam=rng.normal(0.0, 0.5, (n, N_SUBJ)), acc=np.zeros((n, N_SUBJ)),
             school=school.astype(np.int64), grade=grade.astype(np.int64),
-            class_no=np.full(n, -1), track=np.zeros(n, dtype=np.int64))
+            class_no=np.full(n, -1), track=np.zeros(n, dtype=np.int64),
+            second=np.full((n, 2), -1, dtype=np.int64), changed=np.zeros(n, dtype=bool),
+            chosen_in=np.zeros(n, dtype=np.int64))
 
     # ---------------------------------------------------------------- a year
     def year(self, y: int) -> None:
@@ -305,16 +324,21 @@ class _Simulation:
             band[m] = band_of(str(stg), grade[m])
         size = pd.Series(band).map(CLASS_SIZE).to_numpy(dtype=float)
         general_senior = (grade >= 11) & (band == "senior")
-        # tracks from grade 11 on: 理科 when science strengths (plus a pull) outweigh arts ones
-        need = general_senior & (st["track"][sids] == 0)
+        start = int(code[:4])
+        new_cohort = (start - (grade - 10)) >= FIRST_NEW_COHORT
+        # tracks from grade 11 on. Old regime: 理科 when science strengths (plus a pull)
+        # outweigh arts ones. 3+1+2 (entered 高一 in 2022 or later): 选科 at the end of 高一
+        # (eduquality.simulate.choices), 物理类/历史类 classes by the 首选
+        need = general_senior & (st["track"][sids] == 0) & ~new_cohort
         lam = st["lam"][sids[need]]
         sci = lam[:, [SUBJECT_INDEX[s] for s in ("数学", "物理", "化学", "生物")]].mean(axis=1)
         art = lam[:, [SUBJECT_INDEX[s] for s in ("语文", "历史", "地理", "思想政治")]].mean(axis=1)
         st["track"][sids[need]] = np.where(sci - art + rng.normal(0.3, 0.5, need.sum()) > 0, 1, 2)
+        self._choices(sids, general_senior & new_cohort, grade, rng)
         track = np.where(general_senior, st["track"][sids], 0)
         # balanced classes (均衡分班) per school, grade and track: students ordered by their
         # last class (continuing) or at a random place (new), then dealt into equal classes
-        group = (school * 13 + grade) * 3 + track
+        group = (school * 13 + grade) * N_TRACKS + track
         uniq, first, inv, cnt = np.unique(group, return_index=True, return_inverse=True,
                                           return_counts=True)
         n_cls_grp = np.maximum(1, np.ceil(cnt / size[first])).astype(int)
@@ -332,10 +356,11 @@ class _Simulation:
         starts = np.concatenate([[0], np.cumsum(cnt)[:-1]])
         rank[order] = np.arange(sids.size) - starts[inv[order]]
         local = (rank * n_cls_grp[inv]) // cnt[inv]
-        # 文科 classes are numbered after the school-grade's 理科 classes
-        sg = uniq // 3
-        sci_classes = pd.Series(np.where(uniq % 3 == 1, n_cls_grp, 0)).groupby(sg).transform("sum")
-        offset = np.where(uniq % 3 == 2, sci_classes.to_numpy(), 0)
+        # 文科 (历史类) classes are numbered after the school-grade's 理科 (物理类) classes
+        sg = uniq // N_TRACKS
+        first_kind = np.isin(uniq % N_TRACKS, (1, 3))
+        sci_classes = pd.Series(np.where(first_kind, n_cls_grp, 0)).groupby(sg).transform("sum")
+        offset = np.where(np.isin(uniq % N_TRACKS, (2, 4)), sci_classes.to_numpy(), 0)
         class_no = offset[inv] + local
         st["class_no"][sids] = class_no
         class_id = pd.Series(self.codes[school], dtype=object) + f"-{code[:4]}-" + pd.Series(
@@ -349,9 +374,37 @@ class _Simulation:
                            "grade": grade, "class_no": class_no, "track": track})
         cl = cl.drop_duplicates("class_id").sort_values("class_id").reset_index(drop=True)
         cl["year"] = code
-        cl["track"] = cl["track"].map({0: None, 1: "理科", 2: "文科"})
+        cl["track"] = cl["track"].map(TRACK_LABELS)
         cl["effect"] = rng.normal(0.0, 0.1, len(cl))
         return cl
+
+    def _choices(self, sids: np.ndarray, senior_new: np.ndarray, grade: np.ndarray,
+                 rng: np.random.Generator) -> None:
+        """选科 of the 3+1+2 students of grades 11–12 without one (at the end of 高一, or on
+        arrival), and the 选科调整 of those entering 高三 (:mod:`eduquality.simulate.choices`).
+        θ_rel: general ability minus the mean of the district's general senior students of the
+        grade this year."""
+        st = self.st
+        if not senior_new.any():
+            return
+        theta = st["theta"][sids]
+        rel = np.zeros(sids.size)
+        for g in np.unique(grade[senior_new]):
+            m = senior_new & (grade == g)
+            rel[m] = theta[m] - theta[m].mean()
+        need = senior_new & (st["track"][sids] == 0)
+        who = sids[need]
+        first, second = choose_subjects(rel[need], st["lam"][who], st["female"][who], rng)
+        st["track"][who] = 3 + first
+        st["second"][who] = second
+        st["changed"][sids[senior_new]] = False   # a flag of this year's record only
+        entering = senior_new & ~need & (grade == 12) & (st["chosen_in"][sids] == 11)
+        st["chosen_in"][who] = grade[need]
+        movers = sids[entering]
+        if movers.size:
+            st["second"][movers], st["changed"][movers] = change_subjects(
+                st["second"][movers], st["lam"][movers], rng)
+            st["chosen_in"][movers] = 12
 
     def _effects(self, sids: np.ndarray, classes: pd.DataFrame, rng: np.random.Generator,
                  code: str, y: int) -> None:
@@ -412,9 +465,12 @@ class _Simulation:
             "sid": sids, "year": code, "school_code": self.codes[st["school"][sids]],
             "grade": st["grade"][sids], "class_id": st["class_id"][sids],
             "class_no": st["class_no"][sids] + 1,
-            "track": pd.Series(st["track"][sids]).map({0: None, 1: "理科", 2: "文科"}).to_numpy(),
+            "track": pd.Series(st["track"][sids]).map(TRACK_LABELS).to_numpy(),
+            "electives": _electives(st["second"][sids]),
+            "choice_changed": st["changed"][sids],
             "left_midyear": self.left, "theta": st["theta"][sids].astype(np.float32)})
-        m.loc[m["grade"] < 11, "track"] = None
+        m.loc[m["grade"] < 11, ["track", "electives"]] = None
+        m.loc[m["grade"] < 11, "choice_changed"] = False
         for j, s in enumerate(SUBJECTS):
             m[s] = self._theta_s[:, j].astype(np.float32)
         self.members.append(m)

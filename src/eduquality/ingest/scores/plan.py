@@ -33,10 +33,18 @@ from eduquality.ingest.scores.columns import (
     identifies,
 )
 from eduquality.ingest.scores.identity import check_identity, data_rows
-from eduquality.ingest.scores.items import load_papers, pick_paper, subject_items, subject_totals
+from eduquality.ingest.scores.items import (
+    Paper,
+    load_papers,
+    pick_paper,
+    subject_items,
+    subject_totals,
+)
 from eduquality.ingest.templates import SheetMapping, sheet_mapping
 from eduquality.ingest.values import as_text, map_unique, norm_header
 from eduquality.ingest.writes import append_rows, has_rows, upsert
+from eduquality.measures.gaokao_scaling import ELECTIVES, FIRST_CHOICE
+from eduquality.store.choices import chosen_subjects
 from eduquality.store.db import Database
 from eduquality.store.exams import find_exam
 from eduquality.store.rosters import exam_numbers
@@ -136,6 +144,10 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                      allowed=listed(t.zh for t in SUBJECTS.terms.values()))
         return empty
     track_code = TRACKS.parse(track) if track else None
+    if track and track_code is None:  # --track 文科/理科/物理类/历史类, as the vocabulary reads
+        problems.add("ingest.bad_vocab", label="--track", value=track,
+                     allowed=listed(t.zh for t in TRACKS.terms.values()))
+        return empty
     schools = SchoolNames.from_db(db)
     classes = classes_of_year(db, year)
     registered = exam_numbers(db, exam_id)  # read once: for identities and for 考号 clashes
@@ -234,9 +246,28 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
     res = pd.concat(results, ignore_index=True) if results else pd.DataFrame(
         columns=["paper_id", "student_id", "status", "score"])
     res = res.drop_duplicates(["paper_id", "student_id"], keep="last")
+    res = _not_chosen_dropped(db, year, papers, res)
     res["student_id"] = res["student_id"].astype(np.int32)
     return ScoresPlan(exam_id, reg, res, item_frames, rows_read, notes=notes,
                       mapping=mapping)
+
+
+def _not_chosen_dropped(db: Database, year: str, papers: dict[tuple[str, str | None], Paper],
+                        res: pd.DataFrame) -> pd.DataFrame:
+    """新高考 3+1+2: a blank cell (缺考 by default) of a 首选/再选 subject that a student did not
+    choose in the exam's school year (table ``student_subject_choice``) means the student does
+    not sit that paper: no result, not 缺考. Students without a recorded choice keep every row."""
+    chosen = chosen_subjects(db, year)
+    if chosen.empty or res.empty:
+        return res
+    subject_of = {p.paper_id: p.subject for p in papers.values()}
+    subj = res["paper_id"].map(subject_of)
+    optional = subj.isin([*FIRST_CHOICE, *ELECTIVES]).to_numpy()
+    has_choice = res["student_id"].isin(chosen["student_id"]).to_numpy()
+    took = pd.MultiIndex.from_frame(chosen[["student_id", "subject_code"]])
+    mine = pd.MultiIndex.from_arrays([res["student_id"], subj]).isin(took)
+    blank = (res["status"] == "absent").to_numpy() & res["score"].isna().to_numpy()
+    return res[~(optional & has_choice & ~mine & blank)]
 
 
 def _row_tracks(ctx: Ctx, sc: ScoreColumns, ident: pd.DataFrame,
