@@ -1,10 +1,11 @@
-"""upsert: a corrected file updates rows whose columns are tied by a CHECK (status and score)."""
+"""upsert: a corrected file updates rows whose columns are tied by a CHECK (status and score);
+delete_where: only the rows of the one value go."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from eduquality.ingest.writes import upsert
+from eduquality.ingest.writes import delete_where, upsert
 from eduquality.store import open_database
 
 
@@ -22,3 +23,14 @@ def test_upsert_changes_tied_columns_together():
     got = db.sql("SELECT * FROM r ORDER BY k")
     assert got["status"].tolist() == ["present", "absent", "present", "absent"]
     assert got["score"].fillna(-1).tolist() == [50.0, -1, 5.0, -1]
+
+
+def test_delete_where_removes_only_that_value():
+    db = open_database(":memory:")
+    with db.write(check_scores=False) as con:
+        con.execute("CREATE TABLE r (year INTEGER, name VARCHAR)")
+        con.execute("INSERT INTO r VALUES (2023, 'a'), (2024, 'b'), (2024, 'c'), (NULL, 'd')")
+    with db.write(check_scores=False) as con:
+        delete_where(con, "r", "year", 2024)
+    got = db.sql("SELECT name FROM r ORDER BY name")
+    assert got["name"].tolist() == ["a", "d"]

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from eduquality.store import exams, lines, papers, rosters, scoped, students, units
+from eduquality.store import exams, lines, papers, refs, rosters, scoped, students, units
 from eduquality.store.exports import result_rows
 from eduquality.store.policy import scope_for
 from eduquality.store.principals import load_principal
@@ -61,6 +61,9 @@ READS: dict[str, Callable[[Any], Any]] = {
     "first_placement": lambda db: rosters.first_placement(db, "E1"),
     "unit_names": lambda db: units.unit_names(db, "E1"),
     "classes": lambda db: units.classes(db, "2021-2022"),
+    "school_names": units.school_names,
+    "district_name": units.district_name,
+    "school_years": refs.school_years,
     "student_ids": students.student_ids,
     "year_roster": lambda db: students.year_roster(db, "2021-2022", 8),
     "cut_lines": lambda db: lines.cut_lines(db, "gaokao", 2022),

@@ -30,6 +30,7 @@ from eduquality.results import AnnualData
 from eduquality.store import Database
 from eduquality.store.exams import district_exams_of_school_year
 from eduquality.store.plan_data import school_attributes
+from eduquality.store.units import district_name
 
 __all__ = ["INDICATOR_COLUMNS", "annual_data", "indicator_row", "source_text"]
 
@@ -108,9 +109,8 @@ def annual_data(db: Database, year: int, settings: Settings, plan: Plan) -> Annu
     weights = pd.DataFrame([{"kind": k, "component": c, "weight": rules.weights(k)[c]}
                             for k in ASSESSMENT_KINDS for c in ASSESSMENT_COMPONENTS])
     schools = school_attributes(db)
-    district = db.scalar("SELECT name FROM district LIMIT 1")
     return AnnualData(
-        year=year, district=str(district or ""),
+        year=year, district=district_name(db),
         plan={"code": plan.code, "title_zh": plan.title.zh, "title_en": plan.title.en,
               "document": plan.document},
         indicators=pd.DataFrame([indicator_row(i) for i in plan.indicators],

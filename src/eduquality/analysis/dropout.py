@@ -51,6 +51,8 @@ from eduquality.store.db import Database
 from eduquality.store.masking import mask_national_id
 from eduquality.store.plan_data import GROUPS
 from eduquality.store.policy import Scope
+from eduquality.store.refs import school_years
+from eduquality.store.statistics import population_by_age
 from eduquality.vocab import DROPOUT_ALERTS, FOLLOWUP_ACTIONS
 
 __all__ = [
@@ -97,7 +99,7 @@ def _date(x: Any) -> dt.date:
 def school_year_at(db: Database, when: dt.date | None = None) -> tuple[str, dt.date, dt.date]:
     """(code, start, end) of the school year holding ``when`` (None: the latest school year,
     and ``when`` its end); between two years, the one that ended last."""
-    years = db.sql("SELECT year_code, start_date, end_date FROM school_year ORDER BY start_date")
+    years = school_years(db)
     if years.empty:
         raise EduQualityError(tr("dropout.no_years", db.lang))
     if when is None:
@@ -137,8 +139,7 @@ def _age_day(start: dt.date) -> dt.date:
 
 
 def _year_starts(db: Database) -> list[dt.date]:
-    return [_date(x) for x in db.sql("SELECT start_date FROM school_year ORDER BY 1")[
-        "start_date"]]
+    return [_date(x) for x in school_years(db)["start_date"]]
 
 
 def _closing(fu: pd.DataFrame, person: str, since: dt.date) -> bool:
@@ -267,9 +268,7 @@ def _population(db: Database, members: pd.DataFrame, facts: pd.DataFrame, year_c
                 start: dt.date) -> pd.DataFrame:
     """Population of each compulsory age (statistic population_by_age of the year) against
     the district's students of that age with a class that year."""
-    stat = db.sql("""SELECT CAST(category AS INTEGER) AS age, value AS population
-                     FROM statistic WHERE stat_code = 'population_by_age' AND year = ?
-                     AND school_code = ''""", [start.year])
+    stat = population_by_age(db, start.year)
     ages = pd.DataFrame({"age": list(range(6, 16))})
     m = members[members["year_code"] == year_code].merge(
         facts[["student_id", "birth_date"]], on="student_id", how="left")
@@ -288,7 +287,7 @@ def reconcile(db: Database, as_of: dt.date | None = None, from_year: str | None 
     year holding ``as_of``, and population by age against enrolment (module docstring)."""
     year_code, start, end = school_year_at(db, as_of)
     as_of = as_of or end
-    years = db.sql("SELECT year_code FROM school_year ORDER BY start_date")["year_code"]
+    years = school_years(db)["year_code"]
     from_year = from_year or str(years.iloc[0])
     events = data.enrolment_events(db)
     members = data.memberships(db)
@@ -441,8 +440,7 @@ def record_followup(db: Database, person: str, action: str, done_on: dt.date, us
     if code == "transferred" and not (proof and proof.strip()):
         raise EduQualityError(tr("dropout.proof_needed", lang))
     key = data.person_key(person)
-    known = set(data.student_facts(db)["person_id"]) | set(
-        db.sql("SELECT person_id FROM school_age_child")["person_id"])
+    known = set(data.student_facts(db)["person_id"]) | data.child_person_ids(db)
     if key not in known:
         raise EduQualityError(tr("dropout.unknown_person", lang, id=person))
     return data.record_followup(db, str(key), code, done_on, user, note, proof)

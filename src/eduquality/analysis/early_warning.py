@@ -33,6 +33,7 @@ from eduquality.store.db import Database
 from eduquality.store.masking import mask_national_id
 from eduquality.store.plan_data import GROUP_LABELS, GROUPS
 from eduquality.store.policy import Scope
+from eduquality.store.refs import school_years
 
 __all__ = ["FACTORS", "WarningModel", "factor_label", "fit_warning", "scored_students",
            "warning_frame"]
@@ -74,7 +75,7 @@ def warning_frame(db: Database, year_code: str) -> pd.DataFrame:
     """One row per student of year ``year_code``'s population (module docstring): student_id,
     school_code, class_id, grade, the :data:`FACTORS`, and ``outcome`` (1 = dropped out in the
     next school year, 0 = did not, NaN = next year not on record)."""
-    years = db.sql("SELECT year_code, start_date, end_date FROM school_year ORDER BY start_date")
+    years = school_years(db)
     codes = years["year_code"].tolist()
     i = codes.index(year_code)
     start = pd.Timestamp(years["start_date"].iloc[i]).date()
@@ -176,7 +177,7 @@ def fit_warning(db: Database, *, held_out: int = 1, target_recall: float = 0.8,
                 ridge: float = 1.0) -> WarningModel:
     """Fit on every cohort with a known outcome but the latest ``held_out`` ones, evaluate on
     those (module docstring)."""
-    codes = db.sql("SELECT year_code FROM school_year ORDER BY start_date")["year_code"].tolist()
+    codes = school_years(db)["year_code"].tolist()
     frames = {c: warning_frame(db, c) for c in codes}
     known = [c for c in codes if frames[c]["outcome"].notna().any()]
     if len(known) < held_out + 1:

@@ -64,6 +64,7 @@ from eduquality.store.programmes import (
     studios,
     teacher_staff,
 )
+from eduquality.store.refs import school_years
 from eduquality.store.rosters import present_scores, registrations
 from eduquality.vocab import ACTIVITY_KINDS
 
@@ -210,8 +211,7 @@ def _results(db: Database, exam_id: str, subject: str) -> pd.DataFrame:
 def yearly_school_outcomes(db: Database, settings: Settings) -> pd.DataFrame:
     """Per school, school year and outcome (:data:`OUTCOMES`): value and SE (module docstring).
     Columns outcome, unit (school code), year, value, se."""
-    years = [int(str(y)[:4]) for (y,) in db.con.execute(
-        "SELECT year_code FROM school_year ORDER BY year_code").fetchall()]
+    years = sorted(int(str(y)[:4]) for y in school_years(db)["year_code"])
     rows = []
     for year in years:
         res, va_parts = [], []

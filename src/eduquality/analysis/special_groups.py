@@ -42,7 +42,7 @@ from eduquality.measures.indicators import wilson_interval
 from eduquality.measures.programmes import proportion_gap
 from eduquality.store import Database
 from eduquality.store.exams import district_exams_of_school_year, exam_subject_codes
-from eduquality.store.plan_data import GROUPS
+from eduquality.store.plan_data import GROUPS, year_students
 from eduquality.store.policy import Scope, require_action
 from eduquality.store.programmes import student_support
 from eduquality.store.rosters import present_scores
@@ -79,11 +79,7 @@ class SpecialGroups:
 
 
 def _students(db: Database, year: int) -> pd.DataFrame:
-    flags = ", ".join(f"s.{g}" for g in GROUPS)
-    return db.sql(f"""SELECT m.student_id, c.school_code, c.grade, {flags}
-                      FROM class_membership m JOIN class c USING (class_id)
-                      JOIN student s ON s.student_id = m.student_id
-                      WHERE m.year_code = ?""", [f"{year}-{year + 1}"])
+    return year_students(db, f"{year}-{year + 1}")
 
 
 def _mean_z(db: Database, year: int) -> pd.Series:
@@ -104,9 +100,7 @@ def _mean_z(db: Database, year: int) -> pd.Series:
 
 def _progressed(db: Database, year: int) -> pd.Series | None:
     """Students in grade ≥ 10 in year + 1 (None when that year has no memberships)."""
-    nxt = db.sql("""SELECT m.student_id, c.grade FROM class_membership m
-                    JOIN class c USING (class_id) WHERE m.year_code = ?""",
-                 [f"{year + 1}-{year + 2}"])
+    nxt = year_students(db, f"{year + 1}-{year + 2}")[["student_id", "grade"]]
     if nxt.empty:
         return None
     return pd.Series(True, index=pd.Index(nxt[nxt["grade"] >= 10]["student_id"].unique()))

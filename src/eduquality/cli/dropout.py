@@ -26,8 +26,9 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _names(db) -> dict[str, str]:
-    frame = db.sql("SELECT school_code, name FROM school")
-    return dict(zip(frame["school_code"], frame["name"], strict=True))
+    from eduquality.store.units import school_names
+
+    return school_names(db)
 
 
 def _print(ctx: Context, table) -> None:

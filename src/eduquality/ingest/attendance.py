@@ -39,7 +39,8 @@ from eduquality.ingest.readers import RawSheet, column_letter
 from eduquality.ingest.values import norm_header
 from eduquality.ingest.writes import upsert
 from eduquality.store.db import Database
-from eduquality.store.dropout import person_key
+from eduquality.store.dropout import memberships, person_key, student_facts
+from eduquality.store.refs import school_years
 
 __all__ = ["MARKS", "import_attendance", "plan_attendance"]
 
@@ -170,14 +171,13 @@ class _Students:
     """Students by ID and their class's school per school year."""
 
     def __init__(self, db: Database) -> None:
-        st = db.sql("SELECT student_id, national_id, name FROM student")
+        st = student_facts(db)[["student_id", "national_id", "name"]]
         self.by_id = {str(n).strip().upper(): (int(s), str(nm)) for s, n, nm in
                       st.itertuples(index=False)}
         self.by_person = {person_key(str(n)): (int(s), str(nm)) for s, n, nm in
                           st.itertuples(index=False)}
-        self.years = db.sql("SELECT year_code, start_date, end_date FROM school_year")
-        m = db.sql("""SELECT m.student_id, m.year_code, c.school_code FROM class_membership m
-                      JOIN class c ON c.class_id = m.class_id""")
+        self.years = school_years(db)
+        m = memberships(db)[["student_id", "year_code", "school_code"]]
         self.school = {(int(s), str(y)): str(c) for s, y, c in m.itertuples(index=False)}
 
     def find(self, text: str) -> tuple[int, str] | None:

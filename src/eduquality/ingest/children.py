@@ -24,7 +24,7 @@ from eduquality.ingest.importer import ImportResult, run_import
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet, column_letter
 from eduquality.ingest.values import norm_header
-from eduquality.ingest.writes import append_rows
+from eduquality.ingest.writes import append_rows, delete_where
 from eduquality.store.db import Database
 from eduquality.store.dropout import person_key
 from eduquality.vocab import GENDER
@@ -67,7 +67,7 @@ class ChildrenPlan:
     counts: dict[str, int] = field(default_factory=dict)
 
     def write(self, con: Any) -> int:
-        con.execute("DELETE FROM school_age_child WHERE year = ?", [self.year])
+        delete_where(con, "school_age_child", "year", self.year)
         return append_rows(con, "school_age_child", self.frame)
 
     def preview(self) -> dict[str, int]:

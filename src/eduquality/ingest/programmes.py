@@ -46,7 +46,9 @@ from eduquality.ingest.values import as_number, as_text, norm_header, parse_date
 from eduquality.ingest.writes import upsert
 from eduquality.outputs import XLSX_OPTIONS
 from eduquality.store.db import Database
+from eduquality.store.programmes import studio_ids
 from eduquality.store.refs import keys
+from eduquality.store.students import student_ids
 from eduquality.vocab import (
     ACTIVITY_KINDS,
     PARTNERSHIP_KINDS,
@@ -398,11 +400,10 @@ SHEETS_BY_CODE = {s.code: s for s in SHEETS}
 
 
 def _refs(db: Database) -> Refs:
-    students = dict(db.con.execute("SELECT national_id, student_id FROM student").fetchall())
+    ids = student_ids(db)
+    students = dict(zip(ids["national_id"].tolist(), ids["student_id"].tolist(), strict=True))
     return Refs({str(t) for t in keys(db, "teacher")}, {str(s) for s in keys(db, "school")},
-                {str(y) for y in keys(db, "year")},
-                {r[0] for r in db.con.execute("SELECT studio_id FROM studio").fetchall()},
-                students)
+                {str(y) for y in keys(db, "year")}, studio_ids(db), students)
 
 
 def import_programmes(db: Database, path: str | Path, *, lang: str | None = None,

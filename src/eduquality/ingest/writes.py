@@ -4,7 +4,8 @@ Rows are moved by the database from a registered frame (``INSERT … SELECT``), 
 :func:`upsert` updates the rows whose key exists and differ, and inserts the new ones, so that
 importing the same data twice changes nothing and a corrected file updates instead of duplicating.
 :func:`replace_rows` deletes the rows of the keys a file covers and inserts the file's rows (for
-tables nothing references: memberships, registrations, scores).
+tables nothing references: memberships, registrations, scores). :func:`delete_where` clears
+the rows of one value of a column (a list that a file replaces as a whole).
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ def has_rows(con: Connection, table: str, column: str,
     row = con.execute(f"SELECT 1 FROM {table} WHERE {column} = ANY(?) LIMIT 1",
                       [values]).fetchall()
     return bool(row)
+
+
+def delete_where(con: Connection, table: str, column: str, value: Any) -> None:
+    """Delete the rows of ``table`` whose ``column`` equals ``value``. Writes."""
+    con.execute(f'DELETE FROM "{table}" WHERE "{column}" = ?', [value])
 
 
 def upsert(con: Connection, table: str, frame: pd.DataFrame,

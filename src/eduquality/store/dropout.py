@@ -20,13 +20,14 @@ Column contracts:
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 
 from eduquality.store.db import Database
 
-__all__ = ["attendance", "children", "enrolment_events", "exam_standing", "followups",
-           "memberships", "person_key", "record_followup", "student_facts"]
+__all__ = ["attendance", "child_person_ids", "children", "enrolment_events", "exam_standing",
+           "followups", "memberships", "person_key", "record_followup", "student_facts"]
 
 
 def person_key(national_id: str | None) -> str | None:
@@ -116,6 +117,11 @@ def children(db: Database, year: int) -> pd.DataFrame:
     return db.sql("""SELECT year, person_id, name, gender, birth_date, community,
                             poverty_registered FROM school_age_child WHERE year = ?
                      ORDER BY person_id""", [year])
+
+
+def child_person_ids(db: Database) -> set[Any]:
+    """The person IDs of every child in the register of school-age children (any list year)."""
+    return set(db.sql("SELECT person_id FROM school_age_child")["person_id"])
 
 
 def record_followup(db: Database, person_id: str, action: str, done_on: dt.date,

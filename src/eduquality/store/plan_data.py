@@ -23,7 +23,7 @@ from eduquality.store.db import Database
 
 __all__ = ["DISAGGREGATIONS", "ELEMENTS", "GROUPS", "GROUP_LABELS", "Element", "dropout_counts",
            "school_attributes", "student_counts", "student_groups",
-           "teacher_development"]
+           "teacher_development", "year_students"]
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,16 @@ def dropout_counts(db: Database, params: dict[str, Any]) -> pd.DataFrame:
 def student_groups(db: Database) -> pd.DataFrame:
     """student_id and the special-group flags of :data:`GROUPS` (booleans)."""
     return db.sql(f"SELECT student_id, {', '.join(GROUPS)} FROM student")
+
+
+def year_students(db: Database, year_code: str) -> pd.DataFrame:
+    """The students with a class in school year ``year_code``: student_id, school_code and
+    grade of that class, and the special-group flags of :data:`GROUPS`."""
+    flags = ", ".join(f"s.{g}" for g in GROUPS)
+    return db.sql(f"""SELECT m.student_id, c.school_code, c.grade, {flags}
+                      FROM class_membership m JOIN class c USING (class_id)
+                      JOIN student s ON s.student_id = m.student_id
+                      WHERE m.year_code = ?""", [year_code])
 
 
 def school_attributes(db: Database) -> pd.DataFrame:

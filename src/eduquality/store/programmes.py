@@ -10,14 +10,15 @@ on or before the year's last day and has not ended before its first day.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 
 from eduquality.store.db import Database
 from eduquality.vocab import school_year_dates
 
-__all__ = ["activities", "mentoring_links", "partnerships", "student_support", "studio_members",
-           "studios", "teacher_staff", "teacher_training", "training_by_school", "year_bounds"]
+__all__ = ["activities", "mentoring_links", "partnerships", "student_support", "studio_ids",
+           "studio_members", "studios", "teacher_staff", "teacher_training", "training_by_school", "year_bounds"]
 
 
 def year_bounds(year: int) -> tuple[dt.date, dt.date]:
@@ -41,6 +42,11 @@ def studios(db: Database, year: int | None = None) -> pd.DataFrame:
                              s.start_date, s.end_date
                       FROM studio s JOIN teacher t ON t.teacher_id = s.host_teacher_id
                       {where} ORDER BY s.studio_id""", params)
+
+
+def studio_ids(db: Database) -> set[Any]:
+    """The IDs of every studio on record (what an imported record's studio must name)."""
+    return {r[0] for r in db.con.execute("SELECT studio_id FROM studio").fetchall()}
 
 
 def studio_members(db: Database, year: int) -> pd.DataFrame:

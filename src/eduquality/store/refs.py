@@ -1,16 +1,18 @@
 """Whether a referenced object exists (an exam, school, class, teacher, student, district or
-school year), the located NotFoundError when it does not, and every key of one kind on record
-(what an importer checks a file's references against)."""
+school year), the located NotFoundError when it does not, every key of one kind on record
+(what an importer checks a file's references against), and the school years with their dates."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from eduquality.errors import NotFoundError
 from eduquality.i18n import register, tr
 from eduquality.store.db import Database
 
-__all__ = ["REFS", "exists", "keys", "not_found", "require_ref"]
+__all__ = ["REFS", "exists", "keys", "not_found", "require_ref", "school_years"]
 
 MESSAGES = register({
     "access.unknown_ref": ("找不到{what} {value}", "{what} not found: {value}"),
@@ -52,3 +54,9 @@ def not_found(kind: str, value: Any, lang: str) -> NotFoundError:
     zh, en = REFS[kind][2]
     return NotFoundError(tr("access.unknown_ref", lang, what=en if lang == "en" else zh,
                             value=value))
+
+
+def school_years(db: Database) -> pd.DataFrame:
+    """Every school year on record: year_code, start_date, end_date, earliest first (by
+    start_date)."""
+    return db.sql("SELECT year_code, start_date, end_date FROM school_year ORDER BY start_date")

@@ -18,7 +18,8 @@ import pandas as pd
 
 from eduquality.store.db import Database
 
-__all__ = ["ATTAINMENT_LEVELS", "STATISTICS", "TEMPLATES", "Statistic", "statistic_values"]
+__all__ = ["ATTAINMENT_LEVELS", "STATISTICS", "TEMPLATES", "Statistic", "population_by_age",
+           "statistic_values"]
 
 
 @dataclass(frozen=True)
@@ -106,3 +107,11 @@ def statistic_values(db: Database, codes: list[str] | None = None) -> pd.DataFra
     return db.sql(f"""SELECT stat_code, year, school_code, category, value, source, source_date
                       FROM statistic {where} ORDER BY stat_code, year, school_code, category""",
                   params)
+
+
+def population_by_age(db: Database, year: int) -> pd.DataFrame:
+    """The district's resident population by single year of age (statistic
+    ``population_by_age``) of ``year``: age (integer), population."""
+    return db.sql("""SELECT CAST(category AS INTEGER) AS age, value AS population
+                     FROM statistic WHERE stat_code = 'population_by_age' AND year = ?
+                     AND school_code = ''""", [year])

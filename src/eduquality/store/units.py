@@ -1,4 +1,4 @@
-"""Names of the units results are grouped by: schools (and their peer groups), classes,
+"""Names of the units results are grouped by: the district, schools (and their peer groups), classes,
 teachers; the other names of schools (aliases, former names), the classes and the class lists
 on record. Not personal data of students: every role may read them.
 
@@ -12,8 +12,8 @@ import pandas as pd
 
 from eduquality.store.db import Database, Source, connection_of
 
-__all__ = ["UNIT_NAME_KINDS", "class_lists", "classes", "school_aliases", "school_names",
-           "unit_names"]
+__all__ = ["UNIT_NAME_KINDS", "class_lists", "classes", "district_name", "school_aliases",
+           "school_names", "unit_names"]
 
 UNIT_NAME_KINDS = ("school", "peer", "class", "teacher")
 """The keys of :func:`unit_names`."""
@@ -44,6 +44,11 @@ def school_names(db: Database) -> dict[str, str]:
     """Every school's registered name: school_code → name."""
     rows = db.con.execute("SELECT school_code, name FROM school").fetchall()
     return {str(code): str(name) for code, name in rows}
+
+
+def district_name(db: Database) -> str:
+    """The district's name ('' when no district is on record)."""
+    return str(db.scalar("SELECT name FROM district LIMIT 1") or "")
 
 
 def school_aliases(db: Database) -> pd.DataFrame:

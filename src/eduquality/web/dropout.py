@@ -29,6 +29,7 @@ from eduquality.i18n import register, tr
 from eduquality.measures.dropout import COMPULSORY_AGES
 from eduquality.reports.dropout import alerts_section, population_table, rates_table
 from eduquality.reports.model import Section, Text
+from eduquality.store.units import school_names
 from eduquality.web.assessment import may_see_school
 from eduquality.web.dashboard import is_bureau
 from eduquality.web.deps import Ctx
@@ -45,8 +46,7 @@ MESSAGES = register({
 
 
 def _names(ctx: Ctx) -> dict[str, str]:
-    frame = ctx.db.sql("SELECT school_code, name FROM school")
-    return dict(zip(frame["school_code"], frame["name"], strict=True))
+    return school_names(ctx.db)
 
 
 def _both(db: object, as_of: dt.date | None, min_n: int) -> tuple[Reconciliation, pd.DataFrame]:
