@@ -51,6 +51,22 @@ class Vocabulary:
         return "(" + ",".join(f"'{c}'" for c in self.terms) + ")"
 
 
+CUT_LINES = Vocabulary("cut_line", [
+    Term("一本", "一本", "tier-1 line", ("一本线", "本科一批", "本科第一批", "第一批本科", "重点线")),
+    Term("二本", "二本", "tier-2 line", ("二本线", "本科二批", "本科第二批", "第二批本科")),
+    Term("三本", "三本", "tier-3 line", ("三本线", "本科三批")),
+    Term("专科", "专科", "college line", ("专科线", "高职专科", "专科（高职）")),
+    Term("特控线", "特控线", "special control line",
+         ("特殊类型招生控制线", "特殊类型招生控制分数线", "特殊类型控制线", "特控")),
+    Term("本科批", "本科批", "undergraduate line", ("本科批次", "本科线", "本科批控制线")),
+    Term("专科批", "专科批", "college line", ("专科批次", "专科批控制线")),
+])
+"""高考 lines as ``cut_line.line_code`` holds them: the old regime's 一本/二本/三本/专科 and the 3+1+2
+regime's 特控线 (特殊类型招生控制线)/本科批/专科批. The lines importer stores the code of any
+spelling listed here (a 特殊类型招生控制线 is stored as 特控线), and a line not listed as written;
+reports label lines from here."""
+
+
 STAGES = Vocabulary("stage", [
     Term("primary", "小学", "primary"),
     Term("junior", "初中", "junior secondary", ("初级中学",)),

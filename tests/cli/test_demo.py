@@ -63,7 +63,7 @@ def test_online_analysis_of_the_gaokao_and_a_mock(demo):
     assert gk == "2026-G12-GK"  # the demo reaches the present: 3+1+2, 物理类/历史类
     a = analyse_exam(db, gk, Settings())
     assert set(a.lines.source) == {"official"}
-    assert set(a.lines.line) == {"特殊类型招生控制线", "本科批", "专科批"}
+    assert set(a.lines.line) == {"特控线", "本科批", "专科批"}  # 特殊类型招生控制线, by its code
     assert set(a.lines.track) == {"physics", "history"}
     # the coefficient method by hand for one track, line and subject
     track, line, t0 = a.lines.sort_values(["track", "line"]).iloc[0][["track", "line", "score"]]

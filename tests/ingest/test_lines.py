@@ -62,3 +62,18 @@ def test_duplicate_rows_point_to_the_first(tmp_path):
     with pytest.raises(ImportProblems) as err:
         import_lines(db, _write(tmp_path, "dup.csv", dup), user="t")
     assert "第 4 行" in err.value.render() and "与第 2 行重复" in err.value.render()
+
+
+def test_a_line_is_stored_by_its_code_whatever_the_spelling(tmp_path):
+    """The province's notice may say 特殊类型招生控制线 or 本科一批: stored as 特控线 and 一本
+    (vocab.CUT_LINES), so plans and analyses find them; an unlisted line stays as written."""
+    text = ("年份,省份,考试,科类,批次,分数线\n"
+            "2025,云岭省,高考,物理类,特殊类型招生控制线,520\n"
+            "2025,云岭省,高考,物理类, 本科批 ,440\n"
+            "2025,云岭省,高考,物理类,艺术类本科,300\n"
+            "2021,云岭省,高考,理科,本科一批,512\n")
+    db = open_database(":memory:")
+    import_lines(db, _write(tmp_path, "lines.csv", text), user="t")
+    got = db.sql("SELECT line_code, score FROM cut_line ORDER BY score DESC")
+    assert got.values.tolist() == [["特控线", 520.0], ["一本", 512.0], ["本科批", 440.0],
+                                   ["艺术类本科", 300.0]]

@@ -159,7 +159,7 @@ def test_a_2025_26_exam_by_physics_and_history_imports_and_analyses(present, tmp
     assert db.scalar("SELECT count(*) FROM student_subject_choice") > 0
     a = analyse_exam(db, "2026-G12-GK", Settings())
     assert set(a.lines["track"]) == {"physics", "history"}
-    assert set(a.lines["line"]) == {"特殊类型招生控制线", "本科批", "专科批"}
+    assert set(a.lines["line"]) == {"特控线", "本科批", "专科批"}  # stored by its code
     st = a.students
     totals = st[st["subject_code"] == "total"]
     assert set(totals["track"].dropna()) == {"physics", "history"}

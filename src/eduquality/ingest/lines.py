@@ -24,7 +24,7 @@ from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet, column_letter
 from eduquality.ingest.values import norm_header
 from eduquality.store.db import Database
-from eduquality.vocab import TRACKS
+from eduquality.vocab import CUT_LINES, TRACKS
 
 MESSAGES = register({
     "ingest.lines_layout": (
@@ -135,7 +135,7 @@ def _parse_sheet(sh: _Sheet, is_lines: bool) -> pd.DataFrame:
                           "track": track})
     frame["score"] = sh.number("score")
     if is_lines:
-        frame["line_code"] = sh.text("line")
+        frame["line_code"] = [CUT_LINES.parse(v) or v for v in sh.text("line")]
         return frame
     frame["n"] = sh.number("count")
     frame["cumulative"] = sh.number("cumulative")

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from eduquality.i18n import has, join_list, register, tr
 from eduquality.reports.formats import Fmt, format_value, is_missing
 from eduquality.results import ExamAnalysis, ExamInfo
-from eduquality.vocab import EXAM_TYPES, SUBJECTS, TRACKS, grade_label
+from eduquality.vocab import CUT_LINES, EXAM_TYPES, SUBJECTS, TRACKS, grade_label
 
 COLUMNS: dict[str, tuple[str, str]] = {
     "subject_code": ("科目", "Subject"),
@@ -441,20 +441,12 @@ METHODS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
                             "default).")),
 }
 
-LINES: dict[str, tuple[str, str]] = {
-    "一本": ("一本", "tier-1 line"), "二本": ("二本", "tier-2 line"),
-    "三本": ("三本", "tier-3 line"), "专科": ("专科", "college line"),
-    "本科批": ("本科批", "undergraduate line"), "特控线": ("特控线", "special control line"),
-    "专科批": ("专科批", "college line"),
-}
-"""高考 lines by the codes of ``cut_line.line_code``; unknown lines are shown as they are."""
 
 register({f"reports.col.{k}": v for k, v in COLUMNS.items()})
 register({f"reports.flag.{k}": v for k, v in ITEM_FLAGS.items()})
 register({f"reports.ebel.{k}": v for k, v in EBEL.items()})
 register({f"reports.{k}": v for k, v in TEXT.items()})
 register({f"reports.group.{k}": v for k, v in GROUPS.items()})
-register({f"reports.line.{k}": v for k, v in LINES.items()})
 register({f"reports.method.{k}": (zh[0], en[0]) for k, (zh, en) in ANALYSIS_METHODS.items()})
 register({f"reports.method.{k}.text": (zh[1], en[1]) for k, (zh, en) in ANALYSIS_METHODS.items()})
 
@@ -556,9 +548,10 @@ def no_item_subjects(analysis: ExamAnalysis) -> list[str]:
 
 
 def line(code: object, lang: str) -> str:
-    """A 高考 line (一本, 本科批 …); unknown codes are shown as they are."""
-    key = f"reports.line.{code}"
-    return tr(key, lang) if has(key) else str(code)
+    """A 高考 line (一本, 本科批 …: :data:`eduquality.vocab.CUT_LINES`); unknown codes are shown
+    as they are."""
+    found = CUT_LINES.parse(str(code))
+    return CUT_LINES.label(found, lang) if found else str(code)
 
 
 def track(label: object, lang: str) -> str:
