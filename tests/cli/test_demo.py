@@ -54,6 +54,7 @@ def test_reports_users_and_showcase(demo):
 
 def test_online_analysis_of_the_gaokao_and_a_mock(demo):
     from eduquality.analysis.exam import analyse_exam
+    from eduquality.analysis.scaling import counted_scores
 
     db = open_database(demo.db_path)
     old = analyse_exam(db, "2024-G12-GK", Settings())  # the last 文科/理科 高考
@@ -67,7 +68,7 @@ def test_online_analysis_of_the_gaokao_and_a_mock(demo):
     assert set(a.lines.track) == {"physics", "history"}
     # the coefficient method by hand for one track, line and subject
     track, line, t0 = a.lines.sort_values(["track", "line"]).iloc[0][["track", "line", "score"]]
-    st = a.students
+    st = a.students.assign(score=counted_scores(a.students))  # 赋分 and the 750 total count
     tot = st[(st.subject_code == "total") & (st.track == track)].set_index("student_id").score
     top = tot[tot >= t0].index
     p1 = tot[top].mean()

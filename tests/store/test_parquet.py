@@ -67,9 +67,10 @@ def test_layout_is_hive_partitioned_with_a_manifest(district, exported):
     assert (folder / "school.parquet").is_file() and (folder / "item.parquet").is_file()
     assert (folder / "exam_registration.parquet").is_file()
     # a reader of the exchange sees the partition columns (as a cluster does)
-    n = duckdb.sql(f"""SELECT count(*) FROM read_parquet('{folder}/subject_result/**/*.parquet',
-                       hive_partitioning = true) WHERE exam_id = 'E2'
-                       AND subject_code = 'chinese'""").fetchall()[0][0]
+    with duckdb.connect() as reader:  # its own connection: the module's default is shared
+        n = reader.sql(f"""SELECT count(*) FROM read_parquet(
+                           '{folder}/subject_result/**/*.parquet', hive_partitioning = true)
+                           WHERE exam_id = 'E2' AND subject_code = 'chinese'""").fetchall()[0][0]
     assert n == district.scalar("SELECT count(*) FROM subject_result "
                                 "WHERE paper_id = 'E2/chinese'")
     for rel, digest in manifest["tables"]["student"]["files"].items():

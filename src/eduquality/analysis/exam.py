@@ -175,7 +175,7 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings,
     con = engine if engine is not None else db.ibis()
     subj = subject_results(con, exam_id)
     rule = exam_rule(db, info)
-    combined = subj.union(exam_totals(db, exam_id)) if "total" in info.subjects else subj
+    combined = subj.union(exam_totals(db, exam_id, con)) if "total" in info.subjects else subj
     summaries = unit_summaries(con, combined, list(LEVEL_KEYS), settings.thresholds,
                                teacher_results=with_teacher(con, subj))
     if summaries["district"].empty:

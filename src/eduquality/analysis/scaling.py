@@ -84,11 +84,13 @@ def exam_rule(db: Database, exam: _Exam) -> ScalingRule | None:
     return rule_for(district_province(db), cohort_gaokao_year(exam))
 
 
-def exam_totals(db: Database, exam_id: str) -> ir.Table:
+def exam_totals(db: Database, exam_id: str, con: Any = None) -> ir.Table:
     """The 总分 rows of ``exam_id`` as they count — :func:`eduquality.analysis.tables.
     total_results` with the 3+1+2 total and track of the new regime's students
-    (:func:`scaled_totals`): the one source of an exam's totals for every use case."""
-    con = db.ibis()
+    (:func:`scaled_totals`): the one source of an exam's totals for every use case. ``con``:
+    the Ibis backend the rows are read on (default: the store's DuckDB; Spark for
+    ``--engine spark``)."""
+    con = con if con is not None else db.ibis()
     record = find_exam(db, exam_id)
     rule = None if record is None else exam_rule(db, record)
     return scaled_totals(subject_results(con, exam_id), total_results(con, exam_id), rule)
