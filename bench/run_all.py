@@ -44,7 +44,8 @@ NOT_MEASURED = [
     ("import of a 200,000-student file vs DuckDB's own read_csv + insert", "≤ 2×",
      "bench_import.py has no DuckDB peer yet (its peer is pandas.read_csv, read only)"),
     ("20 concurrent users on the demo district, p95", "≤ 300 ms",
-     "no concurrent-users benchmark yet"),
+     "bench_web_load.py needs --db of a demo district; not run by run_all.py, and not yet on "
+     "an idle machine"),
     ("cold exam page of a 200,000-student exam", "≤ 1 s",
      "bench_web_cold.py needs --db of a demo district; not run by run_all.py"),
     ("one audit row", "≤ 5 ms", "bench_audit.py needs --db; not run by run_all.py"),
