@@ -32,6 +32,8 @@ from eduquality.analysis.plan import plan_status
 from eduquality.analysis.programmes import mentoring_coverage, partner_effects, studio_performance
 from eduquality.analysis.stored import stored_analysis
 from eduquality.config import ASSESSMENT_COMPONENTS, ASSESSMENT_KINDS, Settings
+from eduquality.errors import EduQualityError
+from eduquality.i18n import register, tr
 from eduquality.ingest.planfile import Indicator, Plan, Source
 from eduquality.results import AnnualData
 from eduquality.store import Database
@@ -41,6 +43,10 @@ from eduquality.store.refs import school_years
 from eduquality.store.units import district_name
 
 __all__ = ["INDICATOR_COLUMNS", "annual_data", "indicator_row", "programme_data", "source_text"]
+
+MESSAGES = register({
+    "annual.no_school_year": ("数据库中没有学年 {year}", "no school year {year} on record"),
+})
 
 INDICATOR_COLUMNS = ["code", "section", "name_zh", "name_en", "definition_zh", "definition_en",
                      "unit", "factor", "decimals", "numerator", "denominator", "uncertainty",
@@ -119,18 +125,24 @@ def programme_data(db: Database, year: int, settings: Settings) -> dict[str, pd.
     - 'partners': the partner schools' DiD
       (:attr:`~eduquality.analysis.programmes.PartnerEffects.pairs`).
 
-    Empty frames for 控辍保学 when ``year`` is no school year on record."""
+    No 'rates' nor 'alerts' when 控辍保学 cannot be reconciled (``year`` no school year on
+    record, no classes in the earliest one): 'window' then holds the reason ('error')."""
     out: dict[str, pd.DataFrame] = {}
     years = school_years(db)
     row = years[years["year_code"] == f"{year}-{year + 1}"]
-    if not row.empty:
+    try:
+        if row.empty:
+            raise EduQualityError(tr("annual.no_school_year", db.lang, year=f"{year}-{year + 1}"))
         as_of = pd.Timestamp(row["end_date"].iloc[0]).date()
         rec = reconcile(db, as_of, min_n=settings.min_unit_n)
+        found = alerts(db, as_of)
+    except EduQualityError as e:
+        out["window"] = pd.DataFrame([{"error": str(e)}])
+    else:
         out["rates"] = rec.rates[rec.rates["level"].isin(["district", "group"])].reset_index(
             drop=True)
         out["window"] = pd.DataFrame([{"from_year": rec.from_year, "as_of": str(rec.as_of),
                                        "year_code": rec.year_code}])
-        found = alerts(db, as_of)
         open_ = found[found["state"] == "open"]
         out["alerts"] = pd.DataFrame(
             [{"unit": "district", "open": len(open_)}]
