@@ -115,3 +115,21 @@ def test_a_year_without_enrolment_says_why():
                       weights=pd.DataFrame(), scales={}, exams=pd.DataFrame(), programmes=p)
     sec = _programmes_section(data, "zh", public=True, groups=False)
     assert "2019-2020" in str(sec.blocks[0])
+
+
+def test_the_section_renders_to_html_and_excel(case, tmp_path):
+    import openpyxl
+
+    from eduquality.reports.bundle import write_report
+    from eduquality.reports.model import Report
+
+    data, _, _ = case
+    sec = _programmes_section(data, "zh", public=False, groups=True)
+    report = Report(kind="annual", lang="zh", title="年报", subtitle="", internal=True, meta=[],
+                    sections=[sec], methods=[])
+    html = write_report(report, tmp_path / "a.html").read_text(encoding="utf-8")
+    assert "数学名师工作室" in html and "建档立卡" in html
+    wb = openpyxl.load_workbook(write_report(report, tmp_path / "a.xlsx"))
+    values = [c for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row]
+    assert 0.12 in values and 0.3 in values  # the studio's effect, the DiD (num2 cells)
+    assert "成绩（标准分）" in values  # the outcome by its label, not its code

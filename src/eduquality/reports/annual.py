@@ -80,9 +80,9 @@ MESSAGES = register({
     "reports.annual.prog.open": ("未结案预警数", "Open alerts"),
     "reports.annual.prog.mentoring": ("名师带教覆盖（按学科，对照 10/100/1000）", "Mentoring coverage "
                                       "(by subject, against 10/100/1,000)"),
-    "reports.annual.prog.studios": ("名师工作室增值（内部资料）", "Studios' value-added (internal)"),
-    "reports.annual.prog.partners": ("结对帮扶学校双重差分（内部资料）", "Partner schools' "
-                                     "difference-in-differences (internal)"),
+    "reports.annual.prog.studios": ("名师工作室增值", "Studios' value-added"),
+    "reports.annual.prog.partners": ("结对帮扶学校双重差分", "Partner schools' "
+                                     "difference-in-differences"),
     "reports.annual.prog.none": ("无数据", "No data"),
     "reports.annual.prog.col.unit": ("范围", "Unit"),
     "reports.annual.prog.col.subject": ("学科", "Subject"),
@@ -699,12 +699,15 @@ def _programmes_section(data: AnnualData, lang: str, public: bool, groups: bool)
         pa = pa.assign(lead=[data.school_names.get(str(c), str(c)) for c in pa["lead_school"]],
                        partner=[data.school_names.get(str(c), str(c))
                                 for c in pa["partner_school"]],
+                       outcome_label=[tr(f"programmes.outcome.{o}", lang)
+                                      if has(f"programmes.outcome.{o}") else str(o)
+                                      for o in pa["outcome"]],
                        ci=intervals(pa["ci_low"], pa["ci_high"], "num2"))
     blocks.append(_frame_table("prog.partners", pa, [
         Column("lead", _t("prog.col.lead", lang)),
         Column("partner", _t("prog.col.partner", lang)),
         Column("start_year", _t("prog.col.start", lang), "int"),
-        Column("outcome", _t("prog.col.outcome", lang)),
+        Column("outcome_label", _t("prog.col.outcome", lang)),
         Column("did", _t("prog.col.did", lang), "num2"),
         Column("ci", _col("interval", lang), "text", "print"),
         Column("ci_low", _col("low", lang), "num2", "excel"),
