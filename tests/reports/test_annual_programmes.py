@@ -33,6 +33,9 @@ def case():
                                       "host_school": "J1", "members": 3, "va_effect": 0.12,
                                       "va_se": 0.05, "va_low": 0.02, "va_high": 0.22,
                                       "va_estimates": 2}])
+    progs["mentoring"] = pd.DataFrame([  # a subject, and a studio without one (as stored)
+        {"group": "math", "level": 1, "roots": 1, "reached": 4, "target": 10, "coverage": 0.4},
+        {"group": "None", "level": 1, "roots": 1, "reached": 2, "target": 10, "coverage": 0.2}])
     progs["partners"] = pd.DataFrame([{"lead_school": "J1", "partner_school": "J2",
                                        "kind": "pair", "start_year": 2021, "outcome": "results",
                                        "comparison": 0, "did": 0.3, "se": 0.1,
@@ -133,3 +136,4 @@ def test_the_section_renders_to_html_and_excel(case, tmp_path):
     values = [c for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row]
     assert 0.12 in values and 0.3 in values  # the studio's effect, the DiD (num2 cells)
     assert "成绩（标准分）" in values  # the outcome by its label, not its code
+    assert "数学" in values and 0.4 in values  # mentoring coverage per subject

@@ -673,8 +673,8 @@ def _programmes_section(data: AnnualData, lang: str, public: bool, groups: bool)
     if public:
         return Section(_t("sec.programmes", lang), blocks)
     m = p.get("mentoring", pd.DataFrame())
-    m = m.assign(subject=[SUBJECTS.label(str(g), lang) for g in m["group"]]) if not m.empty \
-        else m
+    m = m.assign(subject=[SUBJECTS.label(str(g), lang) if str(g) in SUBJECTS.terms else str(g)
+                          for g in m["group"]]) if not m.empty else m
     blocks.append(_frame_table("prog.mentoring", m, [
         Column("subject", _t("prog.col.subject", lang)),
         Column("level", _t("prog.col.level", lang), "int"),
