@@ -178,7 +178,9 @@ class AnnualData:
       teacher_share_full;
     - ``exams``: the year's district exams' district summaries: exam_id, exam_name, exam_type,
       grade, subject_code and the 三率一分 columns of a unit summary;
-    - ``school_names``: school_code → name."""
+    - ``school_names``: school_code → name;
+    - ``programmes``: 控辍保学 and 三名工程 (``analysis.annual.programme_data``): 'rates',
+      'window', 'alerts', 'mentoring', 'studios', 'partners'."""
 
     year: int
     district: str
@@ -193,3 +195,4 @@ class AnnualData:
     exams: pd.DataFrame
     school_names: dict[str, str] = field(default_factory=dict)
     quality: pd.DataFrame = field(default_factory=pd.DataFrame)
+    programmes: dict[str, pd.DataFrame] = field(default_factory=dict)

@@ -7,7 +7,12 @@ figure it shows, gathered for one year (:class:`eduquality.results.AnnualData`):
 - the annual school assessment with the settings' weights (:func:`eduquality.analysis.assessment
   .assess`);
 - the year's district exams (monitoring, end-of-year, 中考, 高考: those the assessment counts) as
-  the district's 三率一分 per subject (the stored analyses, :mod:`eduquality.analysis.stored`).
+  the district's 三率一分 per subject (the stored analyses, :mod:`eduquality.analysis.stored`);
+- the plan's programmes (:func:`programme_data`): 控辍保学 at the end of the year (the district's
+  and the special groups' 巩固率 and 辍学率, :func:`eduquality.analysis.dropout.reconcile`; the
+  open alerts, :func:`eduquality.analysis.dropout.alerts`, counted — no names) and 三名工程
+  (mentoring coverage, studios' value-added, partner schools' DiD,
+  :mod:`eduquality.analysis.programmes`).
 
 What a document may show of them (internal or cleared for publication) is the report builder's
 decision (:mod:`eduquality.reports.annual`). Reads only (a stale exam analysis is recomputed,
@@ -22,17 +27,26 @@ import pandas as pd
 
 from eduquality.analysis.assessment import EXAM_TYPES, assess
 from eduquality.analysis.balance import balance_quality, balance_status
+from eduquality.analysis.dropout import alerts, reconcile
 from eduquality.analysis.plan import plan_status
+from eduquality.analysis.programmes import mentoring_coverage, partner_effects, studio_performance
 from eduquality.analysis.stored import stored_analysis
 from eduquality.config import ASSESSMENT_COMPONENTS, ASSESSMENT_KINDS, Settings
+from eduquality.errors import EduQualityError
+from eduquality.i18n import register, tr
 from eduquality.ingest.planfile import Indicator, Plan, Source
 from eduquality.results import AnnualData
 from eduquality.store import Database
 from eduquality.store.exams import district_exams_of_school_year
-from eduquality.store.plan_data import school_attributes
+from eduquality.store.plan_data import GROUPS, school_attributes
+from eduquality.store.refs import school_years
 from eduquality.store.units import district_name
 
-__all__ = ["INDICATOR_COLUMNS", "annual_data", "indicator_row", "source_text"]
+__all__ = ["INDICATOR_COLUMNS", "annual_data", "indicator_row", "programme_data", "source_text"]
+
+MESSAGES = register({
+    "annual.no_school_year": ("数据库中没有学年 {year}", "no school year {year} on record"),
+})
 
 INDICATOR_COLUMNS = ["code", "section", "name_zh", "name_en", "definition_zh", "definition_en",
                      "unit", "factor", "decimals", "numerator", "denominator", "uncertainty",
@@ -91,6 +105,56 @@ def _exam_rows(db: Database, year: int, settings: Settings) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=EXAM_COLUMNS)
 
 
+STUDIO_REPORT_COLUMNS = ["studio_id", "name", "kind", "level", "subject_code", "host_school",
+                         "members", "va_effect", "va_se", "va_low", "va_high", "va_estimates"]
+"""What the report shows of a studio (no teacher's name)."""
+
+
+def programme_data(db: Database, year: int, settings: Settings) -> dict[str, pd.DataFrame]:
+    """The programmes' figures of ``year`` (module docstring), each from its one analysis:
+
+    - 'rates': the district's and the special groups' rows of
+      :attr:`~eduquality.analysis.dropout.Reconciliation.rates` at the end of the school year
+      (巩固率 from the earliest school year on record, 辍学率 of the year; a group below
+      ``settings.min_unit_n`` withheld); 'window': from_year, as_of, year_code (one row);
+    - 'alerts': unit ('district' or a group of :data:`~eduquality.store.plan_data.GROUPS`,
+      建档立卡 first), open (the number of open alerts at the year's end);
+    - 'mentoring': coverage per subject against 10 / 100 / 1,000
+      (:attr:`~eduquality.analysis.programmes.Mentoring.by_subject`);
+    - 'studios': :data:`STUDIO_REPORT_COLUMNS` of the studios' performance;
+    - 'partners': the partner schools' DiD
+      (:attr:`~eduquality.analysis.programmes.PartnerEffects.pairs`).
+
+    No 'rates' nor 'alerts' when 控辍保学 cannot be reconciled (``year`` no school year on
+    record, no classes in the earliest one): 'window' then holds the reason ('error')."""
+    out: dict[str, pd.DataFrame] = {}
+    years = school_years(db)
+    row = years[years["year_code"] == f"{year}-{year + 1}"]
+    try:
+        if row.empty:
+            raise EduQualityError(tr("annual.no_school_year", db.lang, year=f"{year}-{year + 1}"))
+        as_of = pd.Timestamp(row["end_date"].iloc[0]).date()
+        rec = reconcile(db, as_of, min_n=settings.min_unit_n)
+        found = alerts(db, as_of)
+    except EduQualityError as e:
+        out["window"] = pd.DataFrame([{"error": str(e)}])
+    else:
+        out["rates"] = rec.rates[rec.rates["level"].isin(["district", "group"])].reset_index(
+            drop=True)
+        out["window"] = pd.DataFrame([{"from_year": rec.from_year, "as_of": str(rec.as_of),
+                                       "year_code": rec.year_code}])
+        open_ = found[found["state"] == "open"]
+        out["alerts"] = pd.DataFrame(
+            [{"unit": "district", "open": len(open_)}]
+            + [{"unit": g, "open": int(open_[g].fillna(False).astype(bool).sum())}
+               for g in GROUPS])
+    out["mentoring"] = mentoring_coverage(db, year).by_subject
+    out["studios"] = studio_performance(db, year, settings).studios.reindex(
+        columns=STUDIO_REPORT_COLUMNS)
+    out["partners"] = partner_effects(db, settings).pairs
+    return out
+
+
 def annual_data(db: Database, year: int, settings: Settings, plan: Plan) -> AnnualData:
     """The figures of the annual report of ``year`` (module docstring); ``plan`` the action plan
     tracked (its bound school goals count in the assessment)."""
@@ -122,5 +186,6 @@ def annual_data(db: Database, year: int, settings: Settings, plan: Plan) -> Annu
         scales={"va_span": rules.va_span, "dropout_rate_zero": rules.dropout_rate_zero,
                 "teacher_share_full": rules.teacher_share_full},
         exams=_exam_rows(db, year, settings), quality=balance_quality(db, year, settings),
+        programmes=programme_data(db, year, settings),
         school_names=dict(zip(schools["school_code"].astype(str), schools["name"].astype(str),
                               strict=True)))

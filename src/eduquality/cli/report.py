@@ -67,8 +67,9 @@ def _outlook(func: Callable[..., Any]) -> Callable[..., Any]:
                              "增加该科增值评价（仅内部资料）。")(func)
 
 
-def _require_whole_district(ctx: Context, db: Any, user: str | None, what: str) -> None:
-    """UsageError unless the operator (or ``user``) sees every student of the district."""
+def _require_whole_district(ctx: Context, db: Any, user: str | None, what: str) -> Any:
+    """UsageError unless the operator (or ``user``) sees every student of the district;
+    returns their scope."""
     from eduquality.analysis.exports import operator
     from eduquality.store.policy import LEVELS, scope_for
 
@@ -78,6 +79,7 @@ def _require_whole_district(ctx: Context, db: Any, user: str | None, what: str) 
         raise click.UsageError(
             f"{what} 仅供能查看全区所有学生的用户（教研员、管理员）使用 / "
             "only for users who see every student of the district (researcher, admin)")
+    return scope
 
 
 def _extras(ctx: Context, exam: str, subject: str | None, forecast: bool,
@@ -286,9 +288,10 @@ def annual(ctx: Context, year: int, plan_name: str | None, out: str | None,
 
     plan = load_plan(plan_name or ctx.settings.plan.file, ctx.lang)
     with ctx.open_db(read_only=True) as db:
-        _require_whole_district(ctx, db, user, "report annual")
+        scope = _require_whole_district(ctx, db, user, "report annual")
         data = annual_data(db, year, ctx.settings, plan)
     folder = Path(out or f"annual-{year}")
     paths = write_annual_report(data, folder, ctx.lang, formats or ("pdf", "xlsx"),
-                                settings=ctx.settings, public=public, sheets=not no_sheets)
+                                settings=ctx.settings, public=public, sheets=not no_sheets,
+                                groups=scope.can("view_group_membership"))
     ctx.say("cli.files_written", n=len(paths), folder=folder)

@@ -5,15 +5,20 @@ sheet, built from :class:`eduquality.results.AnnualData` (gathered by
 Sections: the action plan's indicators (the year's value, 95 % interval, the value the path
 asks for, the target and the status; each indicator's trajectory against its target as a
 chart and year by year), 义务教育优质均衡, the annual school assessment, the year's exam
-monitoring; a methods appendix with each indicator's formula, the intervals, the status rule,
-the 优质均衡 rules, the assessment's weights and scales, and the publication policy.
+monitoring, the programmes (控辍保学: the district's 巩固率 and 辍学率 with intervals and the open
+alerts counted; 三名工程: mentoring coverage, studios' value-added, partner schools' DiD); a
+methods appendix with each indicator's formula, the intervals, the status rule, the 优质均衡
+rules, the assessment's weights and scales, and the publication policy.
 
 Publication (GLOSSARY, rules on publishing; :mod:`eduquality.reports.policy`): the report is
 marked 内部资料 unless cleared for publication (``public``) — and then it keeps the district's
 figures only: no school's assessment, band or goal, no per-school indicator, no school named
-below a 优质均衡 standard (the assessment and school goals are for internal use: never a
-published league table). Schools always appear in the fixed order (kind or level, then school
-code), never sorted by score; an assessment shows bands (tied schools share one), not ranks.
+below a 优质均衡 standard, no studio or partner school, no special-group figure (the assessment
+and school goals are for internal use: never a published league table). Schools always appear
+in the fixed order (kind or level, then school code), never sorted by score; an assessment
+shows bands (tied schools share one), not ranks. Special-group figures (建档立卡 first) appear
+only in an internal edition for a reader whose role may see group membership (``groups``: the
+policy action ``view_group_membership``).
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from eduquality.measures import trajectory as _trajectory  # noqa: F401  (its me
 from eduquality.measures.balance import STANDARDS
 from eduquality.reports import charts
 from eduquality.reports import labels as L
+from eduquality.reports.dropout import group_label, rates_table
+from eduquality.reports.formats import intervals
 from eduquality.reports.model import (
     Block,
     Chart,
@@ -65,6 +72,34 @@ MESSAGES = register({
     "reports.annual.sec.balance": ("二、义务教育优质均衡", "2. Quality-balanced compulsory education"),
     "reports.annual.sec.assessment": ("三、学校年度目标考核", "3. Annual school assessment"),
     "reports.annual.sec.exams": ("四、考试监测概况", "4. Exam monitoring"),
+    "reports.annual.sec.programmes": ("五、控辍保学与三名工程", "5. Keeping students in school and "
+                                      "the studios programme"),
+    "reports.annual.prog.no_data": ("无控辍保学数据（{reason}）。", "No enrolment figures "
+                                    "({reason})."),
+    "reports.annual.prog.alerts": ("未结案的辍学预警（{date}）", "Open dropout alerts ({date})"),
+    "reports.annual.prog.open": ("未结案预警数", "Open alerts"),
+    "reports.annual.prog.mentoring": ("名师带教覆盖（按学科，对照 10/100/1000）", "Mentoring coverage "
+                                      "(by subject, against 10/100/1,000)"),
+    "reports.annual.prog.studios": ("名师工作室增值", "Studios' value-added"),
+    "reports.annual.prog.partners": ("结对帮扶学校双重差分", "Partner schools' "
+                                     "difference-in-differences"),
+    "reports.annual.prog.none": ("无数据", "No data"),
+    "reports.annual.prog.col.unit": ("范围", "Unit"),
+    "reports.annual.prog.col.subject": ("学科", "Subject"),
+    "reports.annual.prog.col.level": ("层级", "Level"),
+    "reports.annual.prog.col.roots": ("工作室数", "Studios"),
+    "reports.annual.prog.col.reached": ("覆盖教师数", "Teachers reached"),
+    "reports.annual.prog.col.target": ("目标人数", "Target"),
+    "reports.annual.prog.col.coverage": ("覆盖率", "Coverage"),
+    "reports.annual.prog.col.studio": ("工作室", "Studio"),
+    "reports.annual.prog.col.host_school": ("所在学校", "Host school"),
+    "reports.annual.prog.col.effect": ("增值效应量", "Value-added (effect size)"),
+    "reports.annual.prog.col.estimates": ("估计数", "Estimates"),
+    "reports.annual.prog.col.lead": ("牵头学校", "Lead school"),
+    "reports.annual.prog.col.partner": ("结对学校", "Partner school"),
+    "reports.annual.prog.col.start": ("起始年", "Start year"),
+    "reports.annual.prog.col.outcome": ("结果指标", "Outcome"),
+    "reports.annual.prog.col.did": ("双重差分", "DiD"),
     "reports.annual.plan_intro": (
         "《{plan}》共 {n} 项指标。{year} 年：达标进度内 {on} 项，有风险 {risk} 项，未达进度 {off} 项，"
         "无数据 {none} 项。",
@@ -606,6 +641,81 @@ def _exam_section(data: AnnualData, lang: str) -> Section:
 
 
 # ------------------------------------------------------------------------------------------
+# the programmes (控辍保学, 三名工程)
+
+
+def _frame_table(key: str, frame: pd.DataFrame, cols: list[Column], lang: str) -> Block:
+    if frame.empty:
+        return Text(_t(key, lang) + ("：" if lang == "zh" else ": ") + _t("prog.none", lang))
+    return Table(_t(key, lang), cols, frame.reset_index(drop=True), sheet=_t(key, lang))
+
+
+def _programmes_section(data: AnnualData, lang: str, public: bool, groups: bool) -> Section:
+    p = data.programmes
+    show_groups = groups and not public
+    blocks: list[Block] = []
+    if "rates" not in p:
+        reason = p["window"]["error"].iloc[0] if "window" in p else ""
+        blocks.append(Text(_t("prog.no_data", lang, reason=reason)))
+    else:
+        w = p["window"].iloc[0]
+        rates = p["rates"] if show_groups else p["rates"][p["rates"]["level"] == "district"]
+        blocks.append(rates_table(rates.reset_index(drop=True), lang, data.school_names,
+                                  start=str(w["from_year"]), end=str(w["as_of"]),
+                                  year=str(w["year_code"])))
+        a = p["alerts"] if show_groups else p["alerts"][p["alerts"]["unit"] == "district"]
+        a = a.assign(label=[_t("district", lang) if u == "district" else group_label(u, lang)
+                            for u in a["unit"]])
+        title = _t("prog.alerts", lang, date=w["as_of"])
+        blocks.append(Table(title, [Column("label", _t("prog.col.unit", lang)),
+                                    Column("open", _t("prog.open", lang), "int")],
+                            a.reset_index(drop=True), sheet=_t("prog.open", lang)))
+    if public:
+        return Section(_t("sec.programmes", lang), blocks)
+    m = p.get("mentoring", pd.DataFrame())
+    m = m.assign(subject=[SUBJECTS.label(str(g), lang) if str(g) in SUBJECTS.terms else str(g)
+                          for g in m["group"]]) if not m.empty else m
+    blocks.append(_frame_table("prog.mentoring", m, [
+        Column("subject", _t("prog.col.subject", lang)),
+        Column("level", _t("prog.col.level", lang), "int"),
+        Column("roots", _t("prog.col.roots", lang), "int"),
+        Column("reached", _t("prog.col.reached", lang), "int"),
+        Column("target", _t("prog.col.target", lang), "int"),
+        Column("coverage", _t("prog.col.coverage", lang), "pct")], lang))
+    st = p.get("studios", pd.DataFrame())
+    if not st.empty:
+        st = st.assign(school=[data.school_names.get(str(c), str(c)) for c in st["host_school"]],
+                       ci=intervals(st["va_low"], st["va_high"], "num2"))
+    blocks.append(_frame_table("prog.studios", st, [
+        Column("name", _t("prog.col.studio", lang)),
+        Column("school", _t("prog.col.host_school", lang)),
+        Column("va_effect", _t("prog.col.effect", lang), "num2"),
+        Column("ci", _col("interval", lang), "text", "print"),
+        Column("va_low", _col("low", lang), "num2", "excel"),
+        Column("va_high", _col("high", lang), "num2", "excel"),
+        Column("va_estimates", _t("prog.col.estimates", lang), "int")], lang))
+    pa = p.get("partners", pd.DataFrame())
+    if not pa.empty:
+        pa = pa.assign(lead=[data.school_names.get(str(c), str(c)) for c in pa["lead_school"]],
+                       partner=[data.school_names.get(str(c), str(c))
+                                for c in pa["partner_school"]],
+                       outcome_label=[tr(f"programmes.outcome.{o}", lang)
+                                      if has(f"programmes.outcome.{o}") else str(o)
+                                      for o in pa["outcome"]],
+                       ci=intervals(pa["ci_low"], pa["ci_high"], "num2"))
+    blocks.append(_frame_table("prog.partners", pa, [
+        Column("lead", _t("prog.col.lead", lang)),
+        Column("partner", _t("prog.col.partner", lang)),
+        Column("start_year", _t("prog.col.start", lang), "int"),
+        Column("outcome_label", _t("prog.col.outcome", lang)),
+        Column("did", _t("prog.col.did", lang), "num2"),
+        Column("ci", _col("interval", lang), "text", "print"),
+        Column("ci_low", _col("low", lang), "num2", "excel"),
+        Column("ci_high", _col("high", lang), "num2", "excel")], lang))
+    return Section(_t("sec.programmes", lang), blocks)
+
+
+# ------------------------------------------------------------------------------------------
 # methods
 
 
@@ -648,14 +758,16 @@ def _weights_method(data: AnnualData, lang: str) -> tuple[str, str]:
 
 
 def annual_report(data: AnnualData, lang: str, policy: PublicationPolicy | None = None,
-                  public: bool = False, min_unit_n: int = 10) -> Report:
+                  public: bool = False, min_unit_n: int = 10, groups: bool = False) -> Report:
     """The annual report of ``data`` in ``lang`` (module docstring); ``public``: cleared for
     publication (district figures only, no 内部资料 mark when the policy marks internal
-    documents)."""
+    documents); ``groups``: the reader's role may see special-group figures
+    (``view_group_membership``)."""
     policy = policy or PublicationPolicy()
     title = data.plan["title_en" if lang == "en" else "title_zh"]
     sections = [_plan_section(data, lang, public), _balance_section(data, lang, public),
-                _assessment_section(data, lang, public), _exam_section(data, lang)]
+                _assessment_section(data, lang, public), _exam_section(data, lang),
+                _programmes_section(data, lang, public, groups)]
     return Report(
         kind="annual", lang=lang,
         title=_t("title", lang, district=data.district, year=data.year),

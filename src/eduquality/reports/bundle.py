@@ -218,17 +218,19 @@ def _first_student(analysis: ExamAnalysis) -> int | None:
 def write_annual_report(data: AnnualData, out_dir: str | Path, lang: str = "zh",
                         formats: Iterable[str] = ("pdf", "xlsx"), *,
                         settings: Settings | None = None, public: bool = False,
-                        sheets: bool = True) -> list[Path]:
+                        sheets: bool = True, groups: bool = False) -> list[Path]:
     """The annual education-quality report (年报) as ``annual-YEAR.<fmt>`` and, with ``sheets``
     and unless ``public``, each assessed school's sheet as ``schools/assessment-YEAR-CODE.<fmt>``
-    (internal documents: a sheet carries the school's band), under ``out_dir``
+    (internal documents: a sheet carries the school's band), under ``out_dir``; ``groups``: the
+    reader may see special-group figures (``view_group_membership``)
     (:mod:`eduquality.reports.annual`). Writes; returns the paths written."""
     from eduquality.reports.annual import annual_report, assessment_sheet
 
     settings = settings or Settings()
     formats = list(formats)
     out = Path(out_dir)
-    report = annual_report(data, lang, settings.publication, public, settings.min_unit_n)
+    report = annual_report(data, lang, settings.publication, public, settings.min_unit_n,
+                           groups=groups)
     paths = [write_report(report, out / f"annual-{data.year}.{f}", f) for f in formats]
     if sheets and not public:
         for code in sorted(data.assessment["schools"]["school_code"].astype(str)):

@@ -168,6 +168,9 @@ class Ctx:
             await self.warm(str(exam_id))
 
     def html(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        from eduquality.web.nav import nav_links  # it builds on the pages, which import this
+
+        context.setdefault("nav_links", nav_links(self.db, self.scope))
         return render(self.request, template, self.lang, self.principal, status_code, **context)
 
     def respond(self, page: Page, format: str = "html") -> Response:
@@ -229,7 +232,7 @@ def render(request: Request, template: str, lang: str, principal: Principal | No
         can_audit=principal is not None and can(principal, "view_audit"),
         may=lambda action: principal is not None and can(principal, action),
         role_label=_role_label(principal, lang),
-        **context)
+        **{"nav_links": [], **context})
     return HTMLResponse(html, status_code=status_code)
 
 

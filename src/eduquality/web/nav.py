@@ -1,0 +1,43 @@
+"""The navigation links to the programmes' pages (issue 14 §5), beyond the fixed links of
+``base.html``: a link is shown only to a role that may open its page, by the same check the
+page makes —
+
+- the bureau's roles (:func:`eduquality.web.dashboard.is_bureau`): 控辍保学 ``/dropout``, the
+  action plan ``/plan``, the studios of the latest school year ``/programmes/{year}/studios``;
+- a school's roles that see their school's aggregates (principal, teacher;
+  :func:`eduquality.web.assessment.may_see_school`): the school's ``/dropout/schools/{code}``
+  and ``/plan/schools/{code}``.
+"""
+
+from __future__ import annotations
+
+from eduquality.i18n import register
+from eduquality.store import Database
+from eduquality.store.policy import Scope
+from eduquality.store.refs import school_years
+from eduquality.web.assessment import may_see_school
+from eduquality.web.dashboard import is_bureau
+
+__all__ = ["nav_links"]
+
+MESSAGES = register({
+    "web.nav.dropout": ("控辍保学", "Keeping students in school"),
+    "web.nav.plan": ("行动计划", "Action plan"),
+    "web.nav.studios": ("名师工作室", "Studios"),
+})
+
+
+def nav_links(db: Database, scope: Scope) -> list[tuple[str, str]]:
+    """(path, message key) of each programme link ``scope`` may follow (module docstring)."""
+    if is_bureau(scope):
+        links = [("/dropout", "web.nav.dropout"), ("/plan", "web.nav.plan")]
+        years = school_years(db)
+        if not years.empty:
+            year = str(years["year_code"].iloc[-1])[:4]
+            links.append((f"/programmes/{year}/studios", "web.nav.studios"))
+        return links
+    school = scope.principal.school_code
+    if school and may_see_school(scope, school):
+        return [(f"/dropout/schools/{school}", "web.nav.dropout"),
+                (f"/plan/schools/{school}", "web.nav.plan")]
+    return []
