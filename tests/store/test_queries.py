@@ -118,7 +118,7 @@ def test_find_exam_is_typed_and_none_when_unknown(db):
 
 
 def test_exam_lists(db):
-    assert exam_subject_codes(db, "E1") == ["math", "chinese"]        # entry order
+    assert exam_subject_codes(db, "E1") == ["chinese", "math"]  # 语文 before 数学, whatever the entry order
     assert cohort_exam_ids(db, find_exam(db, "E1"), "final") == ["E0"]  # one grade lower
     assert cohort_exam_ids(db, find_exam(db, "E1"), "midterm") == []
     # one grade higher per year on, same scope (M1 is a school's own exam): E0 → E1 only

@@ -46,19 +46,6 @@ def base_tables(con: Any) -> list[str]:
         "ORDER BY table_name").fetchall()]
 
 
-def row_id(con: Any) -> tuple[str, str]:
-    """The pseudo-column naming a row of a table without a key, and the placeholder matching a
-    value read from it: DuckDB's ``rowid`` (insertion order); PostgreSQL's ``ctid``, the row's
-    physical place, which an UPDATE moves — it names a row read and changed in one transaction,
-    and orders rows in insertion order only while they have not been updated. The audit log
-    has its own key since migration 14 (``audit_id``); what still orders by this is
-    :func:`eduquality.store.exams.exam_subject_codes` (papers in their order of entry: on
-    PostgreSQL a paper whose full marks a later import changed moves to the end)."""
-    if dialect_of(con) == "postgres":
-        return "ctid", "CAST(? AS tid)"
-    return "rowid", "?"
-
-
 def foreign_keys(con: Any) -> list[tuple[str, str]]:
     """(table, referenced table) of every foreign key of the database's own tables."""
     if dialect_of(con) == "postgres":

@@ -10,8 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from eduquality.store.catalog import row_id
 from eduquality.store.db import Database
+from eduquality.vocab import SUBJECTS
 
 __all__ = [
     "ExamRecord",
@@ -67,12 +67,16 @@ def find_exam(db: Database, exam_id: str) -> ExamRecord | None:
 
 
 def exam_subject_codes(db: Database, exam_id: str) -> list[str]:
-    """The subject codes of the exam's papers, in the order the papers were entered (a subject
-    with one paper per track appears once per paper)."""
-    rowid, _ = row_id(db.con)
-    rows = db.con.execute(f"SELECT subject_code FROM paper WHERE exam_id = ? ORDER BY {rowid}",
-                          [exam_id]).fetchall()
-    return [str(r[0]) for r in rows]
+    """The subject codes of the exam's papers, in the subjects' canonical order
+    (:data:`eduquality.vocab.SUBJECTS`: 语文, 数学, 英语, …; a code outside it after them, by
+    code). A subject with one paper per track appears once per paper. The order is the same
+    on DuckDB and PostgreSQL and does not depend on when a paper was entered or changed."""
+    rows = db.con.execute(
+        "SELECT subject_code FROM paper WHERE exam_id = ? ORDER BY subject_code, paper_id",
+        [exam_id]).fetchall()
+    canonical = {code: i for i, code in enumerate(SUBJECTS.codes())}
+    codes = [str(r[0]) for r in rows]
+    return sorted(codes, key=lambda code: (canonical.get(code, len(canonical)), code))
 
 
 def cohort_exam_ids(db: Database, exam: ExamRecord, exam_type: str) -> list[str]:
