@@ -8,7 +8,7 @@ import pytest
 from eduquality.measures.irt import IRT
 from eduquality.measures.irt.simdata import make_bank, simdata
 
-mirt = pytest.importorskip("mirt")
+mirt = pytest.importorskip("mirt", reason="PyPI mirt is a dev dependency (pip install -e .[dev])")
 
 
 @pytest.fixture(scope="module")

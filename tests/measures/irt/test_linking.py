@@ -51,7 +51,7 @@ def test_mean_mean_and_mean_sigma_by_hand():
 
 
 def test_curve_methods_agree_with_pypi_mirt():
-    mirt = pytest.importorskip("mirt")
+    mirt = pytest.importorskip("mirt", reason="PyPI mirt is a dev dependency (pip install -e .[dev])")
     from mirt.equating.linking import link as mirt_link
 
     rng = np.random.default_rng(7)

@@ -10,8 +10,8 @@ import pytest
 from eduquality.measures.irt import IRT
 from eduquality.measures.irt.simdata import make_bank, simdata
 
-girth = pytest.importorskip("girth")
-mirt = pytest.importorskip("mirt")
+girth = pytest.importorskip("girth", reason="girth is a dev dependency (pip install -e .[dev])")
+mirt = pytest.importorskip("mirt", reason="PyPI mirt is a dev dependency (pip install -e .[dev])")
 TOL = 0.02
 
 

@@ -86,7 +86,7 @@ def test_lord_wingersky_sums_to_one():
 
 
 def test_eap_agrees_with_pypi_mirt(lsat6_data):
-    mirt = pytest.importorskip("mirt")
+    mirt = pytest.importorskip("mirt", reason="PyPI mirt is a dev dependency (pip install -e .[dev])")
     ours = IRT("2pl", se=False).fit(lsat6_data)
     peer = mirt.fit_mirt(lsat6_data.to_numpy(), model="2PL", n_quadpts=41,
                          compute_standard_errors=False)
