@@ -176,7 +176,10 @@ class _Students:
                       st.itertuples(index=False)}
         self.by_person = {person_key(str(n)): (int(s), str(nm)) for s, n, nm in
                           st.itertuples(index=False)}
-        self.years = school_years(db)
+        self.years = [(str(code), pd.Timestamp(start).date().replace(day=1),
+                       pd.Timestamp(end).date())
+                      for code, start, end in school_years(db).itertuples(index=False)]
+        self._year_of: dict[dt.date, str | None] = {}
         m = memberships(db)[["student_id", "year_code", "school_code"]]
         self.school = {(int(s), str(y)): str(c) for s, y, c in m.itertuples(index=False)}
 
@@ -185,11 +188,13 @@ class _Students:
         return self.by_id.get(key) or self.by_person.get(person_key(key))
 
     def year_of(self, month: dt.date) -> str | None:
-        for code, start, end in self.years.itertuples(index=False):
-            first = pd.Timestamp(start).date().replace(day=1)
-            if first <= month <= pd.Timestamp(end).date():
-                return str(code)
-        return None
+        """The school year whose months include ``month`` (from the month of its first day to
+        its last day), or None; remembered per month (a sheet asks for the same few months for
+        every student)."""
+        if month not in self._year_of:
+            self._year_of[month] = next(
+                (code for code, first, end in self.years if first <= month <= end), None)
+        return self._year_of[month]
 
 
 def _sheet_month(name: str, month: dt.date | None) -> dt.date | None:
