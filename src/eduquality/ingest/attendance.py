@@ -204,11 +204,11 @@ def _sheet_month(name: str, month: dt.date | None) -> dt.date | None:
     return month
 
 
-def _daily(row: pd.Series, days: dict[int, int], bad: Any) -> tuple[int, int, int, int] | None:
+def _daily(row: list[Any], days: dict[int, int], bad: Any) -> tuple[int, int, int, int] | None:
     counts = {"present": 0, "unexcused": 0, "sick": 0, "leave": 0}
     ok = True
     for j in days:
-        mark = _text(row.iloc[j]).lower()
+        mark = _text(row[j]).lower()
         if not mark:
             continue
         kind = _MARK.get(mark)
@@ -241,10 +241,11 @@ def plan_attendance(sheets: list[RawSheet], problems: Problems, students: _Stude
         if lay.days and sheet_month is None:
             problems.add("attendance.no_month", sheet=raw.name)
             continue
-        header = raw.cells.iloc[lay.header_row].tolist()
-        for i in range(lay.header_row + 1, len(raw.cells)):
-            row = raw.cells.iloc[i]
-            if all(_text(v) == "" for v in row.tolist()):
+        table = raw.cells.to_numpy(dtype=object).tolist()  # cell access by position, fast
+        header = table[lay.header_row]
+        for i in range(lay.header_row + 1, len(table)):
+            row = table[i]
+            if all(_text(v) == "" for v in row):
                 continue
             n_rows += 1
 
@@ -255,14 +256,14 @@ def plan_attendance(sheets: list[RawSheet], problems: Problems, students: _Stude
                              column=f"{column_letter(j)}（{_text(_header[j])}）", value=value,
                              **params)
 
-            id_text = _text(row.iloc[lay.id_col])
+            id_text = _text(row[lay.id_col])
             student = students.find(id_text)
             if student is None:
                 bad(lay.id_col, "attendance.unknown_student", id_text)
                 continue
             sid, name = student
             if lay.name_col is not None:
-                given = _text(row.iloc[lay.name_col])
+                given = _text(row[lay.name_col])
                 if given and norm_header(given) != norm_header(name):
                     bad(lay.name_col, "attendance.name", given, name=name)
                     continue
@@ -277,7 +278,7 @@ def plan_attendance(sheets: list[RawSheet], problems: Problems, students: _Stude
                     "school_days": school_days, "days_absent": float(absent),
                     "sick_days": float(sick), "leave_days": float(leave)}))
             for j, m in lay.months.items():
-                text = _text(row.iloc[j])
+                text = _text(row[j])
                 if not text:
                     continue
                 try:
