@@ -13,7 +13,12 @@ import numpy as np
 import pandas as pd
 
 from eduquality.analysis.item_stats import analyse_items
-from eduquality.analysis.online import exam_lines, line_borderline, online_analysis
+from eduquality.analysis.online import (
+    bridge_note,
+    exam_lines,
+    line_borderline,
+    online_analysis,
+)
 from eduquality.analysis.scaling import (
     add_scaled_scores,
     exam_official,
@@ -209,20 +214,24 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings,
         lines=lines, subject_lines=subject_lines, online=online,
         names=_names(db, exam_id),
         methods=method_notes(settings, rule if students["new_regime"].any() else None,
-                             info.exam_type, official=official is not None),
+                             info.exam_type, official=official is not None,
+                             bridge=bridge_note(db, info, lines)),
         no_items=item_frames["no_items"],
     )
 
 
 def method_notes(settings: Settings, rule: ScalingRule | None = None,
                  exam_type: str = "", *, official: bool = False,
+                 bridge: dict[str, str] | None = None,
                  ) -> list[tuple[str, dict[str, str]]]:
     """The definitions used, for the methods appendix of every report: message keys of
     :data:`eduquality.reports.labels.ANALYSIS_METHODS` with the grade and rate lines as
     parameters; the reports render them in the reader's language. With the 赋分 ``rule`` of a
     3+1+2 exam, its note too (reference population: this exam's candidates; with ``official``
     the province's, whose official 赋分 was imported; a 高考 without it: the district's
-    candidates as an approximation of the province's, :mod:`eduquality.analysis.scaling`)."""
+    candidates as an approximation of the province's, :mod:`eduquality.analysis.scaling`).
+    With ``bridge`` (:func:`eduquality.analysis.online.bridge_note`), the note that this mock's
+    lines were carried from last year's 文科/理科 lines."""
     th = settings.thresholds
     pct = {k: f"{v:.0%}" for k, v in
            {"e": th.excellent, "g": th.good, "p": th.pass_, "l": th.low}.items()}
@@ -248,4 +257,6 @@ def method_notes(settings: Settings, rule: ScalingRule | None = None,
             "is over the province's candidates: an approximation)" if gaokao
             else "the district's candidates at this exam",
         }))
+    if bridge is not None:
+        notes.append(("bridge", bridge))
     return notes
