@@ -55,7 +55,7 @@ def exam_lines(db: Database, info: ExamInfo, students: pd.DataFrame) -> pd.DataF
     totals = counted[(counted["subject_code"] == "total") & counted["score"].notna()]
     rows = []
     carried = carried_lines(last, set(totals["track"].dropna()))
-    for old, line_from, score, track, line, bridged in carried.itertuples(index=False,
+    for old, _from, score, track, line, bridged in carried.itertuples(index=False,
                                                                           name=None):
         table = dist[dist["track"].fillna("") == (old or "")]
         mock = totals.loc[totals["track"].fillna("") == (track or ""), "score"]

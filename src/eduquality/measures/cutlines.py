@@ -73,9 +73,9 @@ def carried_lines(last: pd.DataFrame, tracks: set[str | None]) -> pd.DataFrame:
 
     >>> last = pd.DataFrame({"track": ["science", "science", "arts", "science"],
     ...                      "line": ["一本", "二本", "一本", "专科"], "score": [560, 450, 540, 200]})
-    >>> carried_lines(last, {"physics", "history"})[["track_from", "line_from", "track", "line"]
-    ...     ].values.tolist()
-    [['science', '一本', 'physics', '特控线'], ['science', '二本', 'physics', '本科批'], ['arts', '一本', 'history', '特控线']]
+    >>> out = carried_lines(last, {"physics", "history"})
+    >>> out["line_from"].tolist(), out["track"].tolist(), out["line"].tolist()
+    (['一本', '二本', '一本'], ['physics', 'physics', 'history'], ['特控线', '本科批', '特控线'])
     """
     cols = ["track_from", "line_from", "score", "track", "line", "bridged"]
     rows = []
