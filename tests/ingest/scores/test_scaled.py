@@ -150,5 +150,8 @@ def test_bad_scaled_scores_are_located_and_nothing_is_written(senior, tmp_path):
         (3, "L"): "赋分不在云南省的任一等级区间内（A 100–86、B 85–71、C 70–56、D 55–41、E 40–30）",
         (4, "N"): "有原始分却没有赋分",
     }
-    assert [p.message("en") for p in err.value.problems if p.row == 4] == [
-        "a raw score without its scaled score"]
+    en = {p.row: p.message("en") for p in err.value.problems}
+    assert en[4] == "a raw score without its scaled score"
+    assert en[1] == ("column '物理赋分' holds scaled scores, but Physics of exam G25 is not "
+                     "scaled (only the re-selected subjects of the 3+1+2 regime are, by the "
+                     "province's rule: Politics, Geography, Chemistry, Biology)")

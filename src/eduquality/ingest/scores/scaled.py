@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from eduquality.i18n import register
-from eduquality.ingest.problems import Problems
+from eduquality.ingest.problems import Phrase, Problems
 from eduquality.ingest.scores.cells import Ctx, score_cells
 from eduquality.ingest.scores.columns import ScoreColumns
 from eduquality.measures.gaokao_scaling import grade_of_scaled
@@ -49,7 +49,15 @@ MESSAGES = register({
     ),
     "ingest.scaled_missing": ("有原始分却没有赋分", "a raw score without its scaled score"),
     "ingest.scaled_without_raw": ("有赋分却没有原始分", "a scaled score without a raw score"),
+    "ingest.scaled_names": ("{zh}", "{en}"),
 })
+
+
+def _names(codes: list[str] | tuple[str, ...]) -> Phrase:
+    """Subject names in the reader's language (a message parameter)."""
+    return Phrase("ingest.scaled_names", (
+        ("zh", "、".join(SUBJECTS.label(c) for c in codes)),
+        ("en", ", ".join(SUBJECTS.label(c, "en") for c in codes))))
 
 
 def official_columns(ctx: Ctx, sc: ScoreColumns, rule: ScalingRule | None, exam_id: str,
@@ -67,10 +75,10 @@ def official_columns(ctx: Ctx, sc: ScoreColumns, rule: ScalingRule | None, exam_
     for subj, col in sc.scaled.items():
         where: dict[str, Any] = {"sheet": ctx.grid.sheet, "row": header_row,
                                  "column": col.label, "value": col.header,
-                                 "header": col.header, "subject": SUBJECTS.label(subj)}
+                                 "header": col.header, "subject": _names([subj])}
         if rule is None or subj not in rule.subjects:
-            problems.add("ingest.scaled_no_rule", exam=exam_id, subjects="、".join(
-                SUBJECTS.label(s) for s in rule.subjects) if rule else "—", **where)
+            problems.add("ingest.scaled_no_rule", exam=exam_id,
+                         subjects=_names(rule.subjects) if rule else "—", **where)
             continue
         if subj not in raw:
             problems.add("ingest.scaled_no_raw", **where)
