@@ -111,3 +111,79 @@ def test_a_subject_no_one_on_the_line_took_has_no_line_and_no_error():
     assert got["politics"] == pytest.approx(440 / 475 * 75)
     assert got["geography"] == pytest.approx(440 / 475 * 65)
     assert set(online["subject"]) == {"politics", "geography"}
+
+
+# -- the first 3+1+2 year: a 2025 mock's lines bridged from the 2024 文科/理科 lines ----------
+
+def _bridge_db():
+    from eduquality.store import open_database
+
+    db = open_database(":memory:")
+    with db.write() as con:
+        con.execute("INSERT INTO district VALUES ('D', '测试区', '测试市', '云南省')")
+        con.executemany("INSERT INTO cut_line VALUES (2024, '云南省', 'gaokao', ?, ?, ?)",
+                        [("science", "一本", 500.0), ("science", "二本", 400.0),
+                         ("arts", "一本", 480.0), ("arts", "二本", 380.0),
+                         ("science", "专科", 200.0)])
+        table = [("science", s, n) for s, n in
+                 ((600, 10), (500, 10), (450, 20), (400, 20), (300, 40))]
+        table += [("arts", s, n) for s, n in ((550, 5), (480, 5), (400, 10), (380, 20), (300, 10))]
+        cum: dict[str, int] = {}
+        rows = []
+        for track, score, n in table:
+            cum[track] = cum.get(track, 0) + n
+            rows.append((track, float(score), n, cum[track]))
+        con.executemany("INSERT INTO score_distribution VALUES (2024, '云南省', 'gaokao', ?, ?,"
+                        " ?, ?)", rows)
+    return db
+
+
+def _mock_totals(by_track: dict[str, list[float]], new_regime: bool = True) -> pd.DataFrame:
+    rows = [{"student_id": f"{t}{i}", "subject_code": "total", "track": t, "score": s,
+             "scaled_score": s if new_regime else float("nan"), "new_regime": new_regime}
+            for t, scores in by_track.items() for i, s in enumerate(scores)]
+    return pd.DataFrame(rows)
+
+
+def test_first_new_regime_mock_bridges_last_years_old_lines_by_hand() -> None:
+    from eduquality.analysis.exam import method_notes
+    from eduquality.analysis.online import bridge_note, exam_lines
+    from eduquality.config import Settings
+    from eduquality.reports.labels import analysis_methods
+    from eduquality.results import ExamInfo
+
+    db = _bridge_db()
+    info = ExamInfo("2025-diag1", "一诊", "diag1", "city", "2024-2025", 12, "2025-03-01", [])
+    students = _mock_totals({"physics": [700, 650, 600, 580, 560, 540, 520, 500, 480, 460],
+                             "history": [620, 600, 550, 500, 450]})
+    lines = exam_lines(db, info, students)
+    # 2024 理科: 100 candidates; 一本 500 has 20 at or above (p = 0.2), 二本 400 has 60 (0.6).
+    # 2024 文科: 50; 一本 480 → 10 (0.2), 二本 380 → 40 (0.8). 专科 carries nothing across.
+    # 物理类 (10): 特控线 at rank ⌈0.2·10⌉ = 2 → 650, 本科批 at rank 6 → 540;
+    # 历史类 (5): 特控线 at rank 1 → 620, 本科批 at rank 4 → 500.
+    assert sorted(lines.values.tolist()) == sorted([
+        ["physics", "特控线", 650.0, "rank_bridge"], ["physics", "本科批", 540.0, "rank_bridge"],
+        ["history", "特控线", 620.0, "rank_bridge"], ["history", "本科批", 500.0, "rank_bridge"]])
+    note = bridge_note(db, info, lines)
+    assert note is not None and note["year"] == "2024"
+    assert sorted(note["pairs"].split("；")) == sorted([
+        "物理类特控线 ← 理科一本（20.0%）", "物理类本科批 ← 理科二本（60.0%）",
+        "历史类特控线 ← 文科一本（20.0%）", "历史类本科批 ← 文科二本（80.0%）"])
+    assert sorted(note["pairs_en"].split("; ")) == sorted([
+        "physics track special control line ← science tier-1 line (20.0%)",
+        "physics track undergraduate line ← science tier-2 line (60.0%)",
+        "history track special control line ← arts tier-1 line (20.0%)",
+        "history track undergraduate line ← arts tier-2 line (80.0%)"])
+    notes = method_notes(Settings(), bridge=note)
+    term, text = analysis_methods(notes, "zh")[-1]
+    assert term == "新旧高考分数线衔接" and "物理类特控线 ← 理科一本（20.0%）" in text
+    assert "2024 年高考仍为文理分科" in text
+    assert "physics track" in analysis_methods(notes, "en")[-1][1]
+    # an old-regime mock (理科 candidates) carries the 理科 lines as they are: no bridge, no note
+    old = exam_lines(db, info, _mock_totals({"science": [700, 650, 600, 580, 560]},
+                                            new_regime=False))
+    # (5 candidates: 一本 p 0.2 → rank 1, 二本 0.6 → rank 3, 专科 200 → all 100 → rank 5)
+    assert sorted(old.values.tolist()) == sorted([["science", "一本", 700.0, "rank_method"],
+                                                  ["science", "二本", 600.0, "rank_method"],
+                                                  ["science", "专科", 560.0, "rank_method"]])
+    assert bridge_note(db, info, old) is None

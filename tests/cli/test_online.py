@@ -42,3 +42,47 @@ def test_history_track_and_bad_tracks(db_file: str) -> None:
     assert r.exit_code == 2 and "unknown track: 火星类" in r.output
     r = CliRunner().invoke(main, ["--db", db_file, "online", "2025-gaokao", "--track", "文科"])
     assert r.exit_code == 2 and "没有适用的分数线" in r.output
+
+
+@pytest.fixture(scope="module")
+def mock_file(tmp_path_factory) -> str:
+    """The hand-made 3+1+2 students again as a 2025 一诊 (the same scores), with the 2024
+    文科/理科 lines and 一分一段 tables of tests/analysis/test_online.py's bridge case."""
+    db = new_regime_db()
+    with db.write() as con:
+        con.execute("INSERT INTO exam VALUES ('2025-diag1', '一诊', 'diag1', 'city',"
+                    " '2024-2025', 2, '2025-03-01', 12)")
+        con.execute("INSERT INTO paper SELECT replace(paper_id, '2025-gaokao', '2025-diag1'),"
+                    " '2025-diag1', subject_code, track, full_marks FROM paper")
+        con.execute("INSERT INTO exam_registration SELECT '2025-diag1', student_id,"
+                    " exam_number, school_code, class_id FROM exam_registration")
+        con.execute("INSERT INTO subject_result SELECT replace(paper_id, '2025-gaokao',"
+                    " '2025-diag1'), student_id, status, score FROM subject_result")
+        con.executemany("INSERT INTO cut_line VALUES (2024, '云南省', 'gaokao', ?, ?, ?)",
+                        [("science", "一本", 500.0), ("science", "二本", 400.0),
+                         ("arts", "一本", 480.0), ("arts", "二本", 380.0)])
+        con.executemany("INSERT INTO score_distribution VALUES (2024, '云南省', 'gaokao', ?,"
+                        " ?, ?, ?)",
+                        [("science", 600.0, 10, 10), ("science", 500.0, 10, 20),
+                         ("science", 400.0, 40, 60), ("science", 300.0, 40, 100),
+                         ("arts", 480.0, 10, 10), ("arts", 380.0, 30, 40),
+                         ("arts", 300.0, 10, 50)])
+    path = tmp_path_factory.mktemp("bridge") / "m.duckdb"
+    db.con.execute(f"ATTACH '{path}' AS f")
+    db.con.execute("COPY FROM DATABASE memory TO f")
+    db.con.execute("DETACH f")
+    db.close()
+    return str(path)
+
+
+def test_first_new_regime_mock_states_the_bridge(mock_file: str) -> None:
+    r = CliRunner().invoke(main, ["--db", mock_file, "online", "2025-diag1",
+                                  "--track", "物理类"])
+    assert r.exit_code == 0, r.output
+    # 物理类 750 totals 665 620 582 565 543 476 …: 理科 一本 p = 0.2 → rank 2 → 620;
+    # 二本 p = 0.6 → rank 6 → 476
+    assert "rank_bridge" in r.output and "620.0" in r.output and "476.0" in r.output
+    assert "新旧高考分数线衔接：2024 年高考仍为文理分科" in r.output
+    assert "物理类特控线 ← 理科一本（20.0%）" in r.output
+    en = CliRunner().invoke(main, ["--db", mock_file, "--lang", "en", "online", "2025-diag1"])
+    assert en.exit_code == 0 and "Bridging the old and new lines: The 2024 gaokao" in en.output

@@ -121,17 +121,23 @@ def test_gao_yi_sits_every_subject_in_the_new_regime(present):
 
 
 def test_new_gaokao_file_gives_the_chosen_subjects_with_assigned_scores(present):
+    """Raw 再选 scores and the province's 赋分 side by side (``化学`` and ``化学赋分``); the
+    总分 counts the 赋分."""
     for entry in _entries(present, "scores", "2025-G12-GK"):
         df = read(present, entry)
         track = "物理类" if "物理类" in entry.path else "历史类"
         other = "历史" if track == "物理类" else "物理"
-        assert other not in df.columns and set(SECOND) <= set(df.columns)
+        scaled_cols = [f"{s}赋分" for s in SECOND]
+        assert other not in df.columns and set(SECOND) | set(scaled_cols) <= set(df.columns)
         second = df[list(SECOND)]
         taken = second.notna()
         assert (taken.sum(axis=1) == 2).all()            # two 再选 each, others left blank
-        values = pd.to_numeric(second.stack(), errors="coerce").dropna()
+        assert (df[scaled_cols].notna().to_numpy() == taken.to_numpy()).all()
+        values = pd.to_numeric(df[scaled_cols].stack(), errors="coerce").dropna()
         assert values.between(30, 100).all() and (values == values.round()).all()  # 赋分
-        scored = df[["语文", "数学", "英语", track[:2], *SECOND]].apply(
+        raw = pd.to_numeric(second.stack(), errors="coerce").dropna()
+        assert raw.between(0, 100).all() and (raw != values.to_numpy()).any()
+        scored = df[["语文", "数学", "英语", track[:2], *scaled_cols]].apply(
             pd.to_numeric, errors="coerce")
         total = pd.to_numeric(df["总分"], errors="coerce")
         ok = total.notna()
@@ -157,7 +163,9 @@ def test_a_2025_26_exam_by_physics_and_history_imports_and_analyses(present, tmp
     for entry in wanted:
         _import_entry(db, root, entry)
     assert db.scalar("SELECT count(*) FROM student_subject_choice") > 0
+    assert db.scalar("SELECT count(*) FROM official_scaled_score") > 0  # the 高考's 赋分
     a = analyse_exam(db, "2026-G12-GK", Settings())
+    assert dict(a.methods)["scaling"]["basis"].startswith("全省考生")  # not converted again
     assert set(a.lines["track"]) == {"physics", "history"}
     assert set(a.lines["line"]) == {"特控线", "本科批", "专科批"}  # stored by its code
     st = a.students

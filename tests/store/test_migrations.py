@@ -43,6 +43,8 @@ FROZEN = {
     15: "bedf36e7489168acf1e4458a57b53e2f7279329b1579045ae07067a90be1adb9",
     # issue 14 §1, §4: the programmes (三名工程, partner schools, support)
     16: "fff0cb9b425f27786f3f0500f25462916b198fc41cc7681226f67bccd8b6fc44",
+    # issue 15: the official 等级赋分 of an exam (the 高考's), imported beside the raw scores
+    17: "1cf0dc20accf0c23ed5b08e8986bdbac08232f5372ab04272dd88724125da3fa",
 }
 
 # Which vocabulary each CHECK'd column holds (for the drift test below).

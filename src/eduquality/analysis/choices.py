@@ -6,6 +6,11 @@ so any 3+1+2 exam gives its 选科 without a separate choice table. Shares and r
 pure :mod:`eduquality.measures.subject_choice`; the results by combination are on the 750 total
 (赋分 included). The caller passes the students a reader may see (an analysis cut to the
 reader's scope) and the minimum unit size. Writes nothing.
+
+Over the years (:func:`choices_over_years`): the choices recorded per school year (table
+``student_subject_choice``, every student with a choice that year, 高二 and 高三), district
+shares by year. A school's page (:func:`school_choice_tables`): its students at the exam by
+class and by gender, and their results by combination.
 """
 
 from __future__ import annotations
@@ -15,12 +20,18 @@ from collections.abc import Sequence
 import pandas as pd
 
 from eduquality.measures.gaokao_scaling import ELECTIVES, FIRST_CHOICE
+from eduquality.measures.scaling_rules import exam_rule_for
 from eduquality.measures.subject_choice import choice_shares, results_by_combination
 from eduquality.results import ExamAnalysis
 from eduquality.store import Database
+from eduquality.store.choices import subject_choices
+from eduquality.store.exams import senior_exams
+from eduquality.store.lines import district_province
+from eduquality.store.refs import school_years
 from eduquality.store.students import exam_genders
 
-__all__ = ["BY", "choice_tables", "exam_choice_tables", "exam_choices"]
+__all__ = ["BY", "choice_tables", "choices_over_years", "exam_choice_tables", "exam_choices",
+           "latest_choice_exam", "school_choice_tables"]
 
 BY = {"school": ["school_code"], "class": ["school_code", "class_id"], "gender": ["gender"],
       "school-gender": ["school_code", "gender"]}
@@ -65,7 +76,50 @@ def exam_choice_tables(db: Database, analysis: ExamAnalysis, by: str, min_n: int
                        ) -> dict[str, pd.DataFrame]:
     """:func:`choice_tables` of the students in ``analysis`` (already cut to what the reader
     may see) broken down by ``by`` (a key of :data:`BY`), with their gender from the store."""
+    return choice_tables(_with_genders(db, analysis), BY[by], min_n)
+
+
+def _with_genders(db: Database, analysis: ExamAnalysis) -> pd.DataFrame:
     choices = exam_choices(analysis.students)
     genders = exam_genders(db, analysis.exam.exam_id)
-    choices = choices.merge(genders, on="student_id", how="left")
-    return choice_tables(choices, BY[by], min_n)
+    return choices.merge(genders, on="student_id", how="left")
+
+
+def school_choice_tables(db: Database, analysis: ExamAnalysis, school_code: str, min_n: int
+                         ) -> dict[str, pd.DataFrame]:
+    """A school's 选科 at the exam: ``classes`` (shares by class), ``gender`` (shares by
+    gender) and ``results`` (750 total by combination) of its students in ``analysis``
+    (already cut to what the reader may see), small units withheld at ``min_n``."""
+    choices = _with_genders(db, analysis)
+    mine = choices[choices["school_code"] == school_code]
+    return {"classes": choice_shares(mine, ["class_id"], min_n),
+            "gender": choice_shares(mine, ["gender"], min_n),
+            "results": results_by_combination(mine, "total", min_n)}
+
+
+def choices_over_years(db: Database, min_n: int) -> pd.DataFrame:
+    """District shares of the combinations per school year from the recorded choices
+    (:func:`~eduquality.measures.subject_choice.choice_shares` by ``year_code``: level 0 all
+    years together, level 1 each year), small years withheld at ``min_n``."""
+    frames = []
+    for year in school_years(db)["year_code"]:
+        rows = subject_choices(db, str(year))
+        if not rows.empty:
+            frames.append(rows.assign(year_code=str(year)))
+    if not frames:
+        return choice_shares(pd.DataFrame(columns=["year_code", "first_choice",
+                                                   "second_choice_1", "second_choice_2"]),
+                             ["year_code"], min_n)
+    every = pd.concat(frames, ignore_index=True).rename(
+        columns={"second_1": "second_choice_1", "second_2": "second_choice_2"})
+    return choice_shares(every, ["year_code"], min_n)
+
+
+def latest_choice_exam(db: Database) -> str | None:
+    """The latest 高二/高三 exam of the 3+1+2 regime (it has a 赋分 rule: :func:`eduquality.
+    analysis.scaling.exam_rule`, the province read once), or None: the exam the 选科 pages open on."""
+    province = district_province(db)
+    for exam in senior_exams(db):
+        if exam_rule_for(province, exam) is not None:
+            return exam.exam_id
+    return None

@@ -13,8 +13,18 @@ import numpy as np
 import pandas as pd
 
 from eduquality.analysis.item_stats import analyse_items
-from eduquality.analysis.online import exam_lines, line_borderline, online_analysis
-from eduquality.analysis.scaling import add_scaled_scores, exam_rule, exam_totals
+from eduquality.analysis.online import (
+    bridge_note,
+    exam_lines,
+    line_borderline,
+    online_analysis,
+)
+from eduquality.analysis.scaling import (
+    add_scaled_scores,
+    exam_official,
+    exam_rule,
+    exam_totals,
+)
 from eduquality.analysis.tables import subject_results, with_teacher
 from eduquality.analysis.unit_stats import LEVEL_KEYS, unit_summaries
 from eduquality.config import Settings
@@ -181,7 +191,8 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings,
     if summaries["district"].empty:
         raise NotFoundError(tr("analysis.no_results", db.lang, exam_id=exam_id))
     raw = combined.execute()
-    students = add_scaled_scores(student_scores(raw, settings), rule)
+    official = exam_official(db, exam_id) if rule is not None else None
+    students = add_scaled_scores(student_scores(raw, settings), rule, official)
     add_all_pass_rates(summaries, students, settings)
     distribution, bands = score_distributions(students)
     item_frames = analyse_items(db, exam_id, min_gap=settings.knowledge.min_gap)
@@ -203,18 +214,24 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings,
         lines=lines, subject_lines=subject_lines, online=online,
         names=_names(db, exam_id),
         methods=method_notes(settings, rule if students["new_regime"].any() else None,
-                             info.exam_type),
+                             info.exam_type, official=official is not None,
+                             bridge=bridge_note(db, info, lines)),
         no_items=item_frames["no_items"],
     )
 
 
 def method_notes(settings: Settings, rule: ScalingRule | None = None,
-                 exam_type: str = "") -> list[tuple[str, dict[str, str]]]:
+                 exam_type: str = "", *, official: bool = False,
+                 bridge: dict[str, str] | None = None,
+                 ) -> list[tuple[str, dict[str, str]]]:
     """The definitions used, for the methods appendix of every report: message keys of
     :data:`eduquality.reports.labels.ANALYSIS_METHODS` with the grade and rate lines as
     parameters; the reports render them in the reader's language. With the 赋分 ``rule`` of a
-    3+1+2 exam, its note too (reference population: this exam's candidates — for the 高考 an
-    approximation of the province's, :mod:`eduquality.analysis.scaling`)."""
+    3+1+2 exam, its note too (reference population: this exam's candidates; with ``official``
+    the province's, whose official 赋分 was imported; a 高考 without it: the district's
+    candidates as an approximation of the province's, :mod:`eduquality.analysis.scaling`).
+    With ``bridge`` (:func:`eduquality.analysis.online.bridge_note`), the note that this mock's
+    lines were carried from last year's 文科/理科 lines."""
     th = settings.thresholds
     pct = {k: f"{v:.0%}" for k, v in
            {"e": th.excellent, "g": th.good, "p": th.pass_, "l": th.low}.items()}
@@ -231,10 +248,15 @@ def method_notes(settings: Settings, rule: ScalingRule | None = None,
             "shares": "/".join(f"{g} {s:.0%}" for g, s in zip(scheme.grades, scheme.shares,
                                                                 strict=True)),
             "ranges": "/".join(f"{hi:g}–{lo:g}" for hi, lo in scheme.ranges),
-            "basis": "本区本次考试考生（高考的正式赋分以全省考生为参照，此处为近似）" if gaokao
+            "basis": "全省考生（采用随成绩文件导入的省级正式赋分，不再换算）" if official
+            else "本区本次考试考生（高考的正式赋分以全省考生为参照，此处为近似）" if gaokao
             else "本区本次考试考生",
-            "basis_en": "the district's candidates at this exam (the official 高考 scaling "
+            "basis_en": "the province's candidates (the official scaled scores imported with "
+            "the score file, not converted again)" if official
+            else "the district's candidates at this exam (the official 高考 scaling "
             "is over the province's candidates: an approximation)" if gaokao
             else "the district's candidates at this exam",
         }))
+    if bridge is not None:
+        notes.append(("bridge", bridge))
     return notes

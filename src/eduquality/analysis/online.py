@@ -5,7 +5,11 @@ Lines: for a 高考 or 中考, the official lines of that year (table ``cut_line
 (一诊/二诊/三诊/模拟), last year's official lines carried into this mock by 位次法 (the share of
 candidates above each line in last year's 一分一段 table, re-found in this mock's totals per
 track). Lines are per track: 文科/理科 × 一本/二本 in the old regime, 物理类/历史类 × 本科批/特控线
-in the 3+1+2 regime. Subject lines by the coefficient method (GLOSSARY 上线分析).
+in the 3+1+2 regime. In the first 3+1+2 year (the 2025 mocks, whose previous 高考 was still
+文科/理科) the lines are bridged (:func:`eduquality.measures.cutlines.carried_lines`): 物理类
+特控线/本科批 at 理科's 一本/二本 shares, 历史类 at 文科's, source 'rank_bridge', and the
+analysis' method notes state it (:func:`bridge_note`). Subject lines by the coefficient method
+(GLOSSARY 上线分析).
 
 Scores: the ones that count (:func:`eduquality.analysis.scaling.counted_scores`): in the new
 regime the 750 total (语数外 + 首选 raw, 再选 赋分) and the 再选 subjects' 赋分, so 有效分 of a 再选
@@ -19,22 +23,25 @@ import pandas as pd
 
 from eduquality.analysis.scaling import counted_scores
 from eduquality.measures.cutlines import (
+    carried_lines,
     online_flags,
     online_summary,
     subject_lines_coefficient,
 )
-from eduquality.measures.forecast import rank_method_line
+from eduquality.measures.forecast import rank_method_line, table_rank
 from eduquality.measures.groups import borderline
 from eduquality.results import ExamInfo
 from eduquality.store import Database
 from eduquality.store.lines import cut_lines, score_distribution
+from eduquality.vocab import CUT_LINES, TRACKS
 
 MOCK_TYPES = ("diag1", "diag2", "diag3", "mock")
 
 
 def exam_lines(db: Database, info: ExamInfo, students: pd.DataFrame) -> pd.DataFrame:
     """The total-score lines that apply to this exam: track (code or None), line, score, source
-    ('official' | 'rank_method')."""
+    ('official' | 'rank_method' | 'rank_bridge': a mock's line carried from last year's old
+    regime line, :func:`eduquality.measures.cutlines.carried_lines`)."""
     year = int(info.year_code[5:9])
     cols = ["track", "line", "score", "source"]
     if info.exam_type in ("gaokao", "zhongkao"):
@@ -47,15 +54,42 @@ def exam_lines(db: Database, info: ExamInfo, students: pd.DataFrame) -> pd.DataF
     counted = students.assign(score=counted_scores(students))
     totals = counted[(counted["subject_code"] == "total") & counted["score"].notna()]
     rows = []
-    for track, line, score in last.itertuples(index=False, name=None):
-        table = dist[dist["track"].fillna("") == (track or "")]
+    carried = carried_lines(last, set(totals["track"].dropna()))
+    for old, _from, score, track, line, bridged in carried.itertuples(index=False,
+                                                                          name=None):
+        table = dist[dist["track"].fillna("") == (old or "")]
         mock = totals.loc[totals["track"].fillna("") == (track or ""), "score"]
         if table.empty or mock.empty:
             continue
         r = rank_method_line(table, float(score), mock.to_numpy())
         rows.append({"track": track, "line": line, "score": r.forecast_line,
-                     "source": "rank_method"})
+                     "source": "rank_bridge" if bridged else "rank_method"})
     return pd.DataFrame(rows, columns=cols)
+
+
+def bridge_note(db: Database, info: ExamInfo, lines: pd.DataFrame) -> dict[str, str] | None:
+    """The parameters of the method note 'bridge' (``reports.labels.ANALYSIS_METHODS``) when
+    ``lines`` (of :func:`exam_lines`) were bridged from last year's 文科/理科 lines: ``year``
+    and, in Chinese and English, each new line with the old line and its share of candidates
+    above (rank in last year's 一分一段 table / its candidates). None otherwise."""
+    if lines.empty or not (lines["source"] == "rank_bridge").any():
+        return None
+    year = int(info.year_code[5:9]) - 1
+    last = cut_lines(db, "gaokao", year)
+    dist = score_distribution(db, "gaokao", year)
+    used = set(zip(lines["track"], lines["line"], strict=True))
+    zh, en = [], []
+    for old, line_from, score, track, line, _ in carried_lines(
+            last, set(lines["track"].dropna())).itertuples(index=False, name=None):
+        table = dist[dist["track"].fillna("") == (old or "")]
+        if (track, line) not in used or table.empty:
+            continue
+        share = table_rank(table, float(score)) / float(table["count"].sum())
+        zh.append(f"{TRACKS.label(track)}{CUT_LINES.label(line)} ← {TRACKS.label(old)}"
+                  f"{CUT_LINES.label(line_from)}（{share:.1%}）")
+        en.append(f"{TRACKS.label(track, 'en')} {CUT_LINES.label(line, 'en')} ← "
+                  f"{TRACKS.label(old, 'en')} {CUT_LINES.label(line_from, 'en')} ({share:.1%})")
+    return {"year": str(year), "pairs": "；".join(zh), "pairs_en": "; ".join(en)}
 
 
 def online_analysis(students: pd.DataFrame, lines: pd.DataFrame

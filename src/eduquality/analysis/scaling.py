@@ -10,12 +10,12 @@ set — 语文, 数学, 外语, exactly one of 物理/历史 and exactly two of 
 Before 选科 (a 高一 exam where everyone sits every subject) nobody is, so nothing changes.
 
 Reference population of each 再选 subject: the exam's own valid candidates in it, both tracks
-together — the district's distribution, as districts do for their mocks. For the 高考 the
-official 赋分 is the province's (its population is the whole province); the district holds only
-its own candidates, so the 高考's conversion here is the same rule over the district's
-candidates, and the analysis' method note says so
-(:func:`eduquality.analysis.exam.method_notes`): exact for mocks, an approximation of the
-official 高考 赋分 until those can be imported.
+together — the district's distribution, as districts do for their mocks. An exam whose score
+file came with the official 赋分 (the 高考: the province converts over the whole province's
+candidates, which the district does not hold; table ``official_scaled_score``, read by
+:func:`eduquality.store.scaled.official_scaled`) is not converted again: its stored official
+赋分 count (:func:`exam_official`, the ``official`` argument below), and the analysis' method
+note says which basis it used (:func:`eduquality.analysis.exam.method_notes`).
 
 Kept, both: ``score`` stays the raw score of every subject; the 总分 of a new-regime student is
 the 3+1+2 total everywhere (:func:`scaled_totals` puts it into the exam's total rows before the
@@ -30,7 +30,7 @@ counts (``scaled_score`` in the new regime, ``score`` otherwise).
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -41,47 +41,29 @@ from eduquality.analysis.tables import subject_results, total_results
 from eduquality.measures.gaokao_scaling import (
     FIRST_CHOICE,
     NEW_REGIME_CORE,
+    grade_of_scaled,
     new_regime_totals,
     scale_scores,
 )
-from eduquality.measures.scaling_rules import ScalingRule, rule_for
+from eduquality.measures.scaling_rules import (
+    ExamLike,
+    ScalingRule,
+    cohort_gaokao_year,
+    exam_rule_for,
+)
 from eduquality.store import Database
 from eduquality.store.exams import find_exam
 from eduquality.store.lines import district_province
+from eduquality.store.scaled import official_scaled
 
-__all__ = ["add_scaled_scores", "cohort_gaokao_year", "counted_scores", "exam_rule",
-           "exam_totals", "scaled_totals"]
-
-
-class _Exam(Protocol):
-    """What the rule of an exam depends on (an ExamInfo or a store ExamRecord)."""
-
-    @property
-    def year_code(self) -> str: ...
-    @property
-    def grade(self) -> int: ...
-    @property
-    def exam_type(self) -> str: ...
+__all__ = ["add_scaled_scores", "cohort_gaokao_year", "counted_scores", "exam_official",
+           "exam_rule", "exam_totals", "scaled_totals"]
 
 
-def cohort_gaokao_year(exam: _Exam) -> int:
-    """The 高考 year of the exam's cohort: the school year's end year + (12 − grade); a 高考
-    is in its own year.
-
-    >>> from eduquality.results import ExamInfo
-    >>> info = ExamInfo("e", "期末", "final", "district", "2022-2023", 10, "2023-01-10", [])
-    >>> cohort_gaokao_year(info)   # 高一 in 2022–23 → 高考 2025
-    2025
-    """
-    end = int(exam.year_code[5:9])
-    return end if exam.exam_type == "gaokao" else end + (12 - exam.grade)
-
-
-def exam_rule(db: Database, exam: _Exam) -> ScalingRule | None:
-    """The 赋分 rule of this exam's cohort in the district's province, or None (old regime)."""
-    if exam.grade < 10:
-        return None
-    return rule_for(district_province(db), cohort_gaokao_year(exam))
+def exam_rule(db: Database, exam: ExamLike) -> ScalingRule | None:
+    """The 赋分 rule of this exam's cohort in the district's province, or None (old regime):
+    :func:`eduquality.measures.scaling_rules.exam_rule_for`."""
+    return exam_rule_for(district_province(db), exam)
 
 
 def exam_totals(db: Database, exam_id: str, con: Any = None) -> ir.Table:
@@ -93,7 +75,16 @@ def exam_totals(db: Database, exam_id: str, con: Any = None) -> ir.Table:
     con = con if con is not None else db.ibis()
     record = find_exam(db, exam_id)
     rule = None if record is None else exam_rule(db, record)
-    return scaled_totals(subject_results(con, exam_id), total_results(con, exam_id), rule)
+    official = exam_official(db, exam_id) if rule is not None else None
+    return scaled_totals(subject_results(con, exam_id), total_results(con, exam_id), rule,
+                         official)
+
+
+def exam_official(db: Database, exam_id: str) -> pd.DataFrame | None:
+    """The official 赋分 imported for ``exam_id`` (``student_id``, ``subject_code``,
+    ``scaled``), or None when it has none (its 赋分 is then converted over its candidates)."""
+    found = official_scaled(db, exam_id)
+    return None if found.empty else found
 
 
 def _new_regime_students(subjects: pd.DataFrame, rule: ScalingRule) -> pd.Index:
@@ -104,11 +95,16 @@ def _new_regime_students(subjects: pd.DataFrame, rule: ScalingRule) -> pd.Index:
     return papers.index[ok.to_numpy(dtype=bool)]
 
 
-def add_scaled_scores(students: pd.DataFrame, rule: ScalingRule | None) -> pd.DataFrame:
+def add_scaled_scores(students: pd.DataFrame, rule: ScalingRule | None,
+                      official: pd.DataFrame | None = None) -> pd.DataFrame:
     """``students`` (one row per student and subject, 'total' rows included: the frame of
     :func:`eduquality.analysis.exam.student_scores`) with ``new_regime``, ``scaled_score``,
     ``scaled_grade`` and, for the new regime's students, ``track`` set to their first choice
-    (module docstring). ``rule`` None: the columns are added empty."""
+    (module docstring). ``rule`` None: the columns are added empty. ``official`` (the
+    exam's imported official 赋分, :func:`exam_official`): the 再选 scores are taken from it
+    (a score it lacks stays NaN, and so does that student's total) and graded by the rule's
+    ranges (:func:`~eduquality.measures.gaokao_scaling.grade_of_scaled`) instead of
+    converted over the exam's candidates."""
     df = students.copy()
     df["new_regime"] = False
     df["scaled_score"] = np.nan
@@ -122,8 +118,7 @@ def add_scaled_scores(students: pd.DataFrame, rule: ScalingRule | None) -> pd.Da
     mine = df["student_id"].isin(who).to_numpy()
     df.loc[mine, "new_regime"] = True
     elective = mine & df["subject_code"].isin(rule.subjects).to_numpy()
-    converted = scale_scores(df.loc[elective, "score"], rule.scheme,
-                             group=df.loc[elective, "subject_code"])
+    converted = _converted(df.loc[elective], rule, official)
     plain = mine & ~is_total & ~elective
     df.loc[plain, "scaled_score"] = df.loc[plain, "score"]
     df.loc[elective, "scaled_score"] = converted["scaled"]
@@ -144,6 +139,20 @@ def add_scaled_scores(students: pd.DataFrame, rule: ScalingRule | None) -> pd.Da
     return df
 
 
+def _converted(rows: pd.DataFrame, rule: ScalingRule,
+               official: pd.DataFrame | None) -> pd.DataFrame:
+    """``grade`` and ``scaled`` of the 再选 ``rows``: the official 赋分 when given, else the
+    conversion over these rows (per subject)."""
+    if official is None:
+        return scale_scores(rows["score"], rule.scheme, group=rows["subject_code"])
+    table = official.set_index(["student_id", "subject_code"])["scaled"]
+    table = table[~table.index.duplicated(keep="last")]
+    keys = pd.MultiIndex.from_arrays([rows["student_id"], rows["subject_code"]])
+    scaled = pd.Series(table.reindex(keys).to_numpy(dtype=float), index=rows.index)
+    scaled = scaled.where(rows["score"].notna())  # 缺考: no 赋分 counts
+    return pd.DataFrame({"grade": grade_of_scaled(scaled, rule.scheme), "scaled": scaled})
+
+
 def counted_scores(students: pd.DataFrame) -> pd.Series:
     """The score that counts, per row: ``scaled_score`` for a new-regime student (再选 赋分, the
     3+1+2 total), else the raw ``score``. The one place that chooses.
@@ -159,16 +168,17 @@ def counted_scores(students: pd.DataFrame) -> pd.Series:
     return students["scaled_score"].where(regime, students["score"]).rename("score")
 
 
-def scaled_totals(subjects: ir.Table, totals: ir.Table, rule: ScalingRule | None) -> ir.Table:
+def scaled_totals(subjects: ir.Table, totals: ir.Table, rule: ScalingRule | None,
+                  official: pd.DataFrame | None = None) -> ir.Table:
     """The exam's total rows (:func:`eduquality.analysis.tables.total_results`) with, for the
     new regime's students, the 3+1+2 total as ``score`` and the first choice as ``track``
     (same columns and types; an in-memory table when anything changes, ``totals`` itself
-    otherwise). The conversion is :func:`add_scaled_scores`'."""
+    otherwise). The conversion (or the ``official`` 赋分) is :func:`add_scaled_scores`'."""
     if rule is None:
         return totals
     subj: Any = subjects.execute()
     tot: Any = totals.execute()
-    scaled = add_scaled_scores(pd.concat([subj, tot], ignore_index=True), rule)
+    scaled = add_scaled_scores(pd.concat([subj, tot], ignore_index=True), rule, official)
     rows = scaled[(scaled["subject_code"] == "total") & scaled["new_regime"]]
     if rows.empty:
         return totals

@@ -1,5 +1,6 @@
 """`eduquality online EXAM [--track 物理类|历史类|文科|理科] [--out FILE.xlsx]`: 上线分析 of one exam
-— the lines that apply, 有效分 per subject (赋分 subjects on their 赋分 in the 3+1+2 regime),
+— the lines that apply (with the note on the bridge from 文科/理科 lines in the first 3+1+2
+year), 有效分 per subject (赋分 subjects on their 赋分 in the 3+1+2 regime),
 单上线/双上线, 命中率 and 贡献率 (:mod:`eduquality.analysis.online`)."""
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ def online(ctx: Context, exam: str, track: str | None, out: str | None,
         raise EduQualityError(ctx.t("cli.no_lines", exam=exam,
                                     track="" if track is None else f" ({track})"))
     click.echo(tables["lines"].to_string(index=False))
+    bridge = dict(a.methods).get("bridge")
+    if bridge is not None:  # the first 3+1+2 year: lines carried from 文科/理科 (the report's note)
+        from eduquality.reports.labels import analysis_methods
+
+        term, text = analysis_methods([("bridge", bridge)], ctx.lang)[0]
+        click.echo(f"{term}：{text}" if ctx.lang != "en" else f"{term}: {text}")
     click.echo(tables["subject_lines"].round(2).to_string(index=False))
     on = tables["online"]
     district = on[on["level"] == "district"] if "level" in on.columns else on

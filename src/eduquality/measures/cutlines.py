@@ -20,6 +20,14 @@ Definitions (GLOSSARY, 上线分析):
 Reference: the 有效分 method of Chinese exam analysis (e.g. 张敏强《教育测量学》; the 有效分/
 上线 reports of 智学网 and 好分数). Missing scores (缺考/违纪, NaN) never reach a line and are
 not counted as 0: a student missing a subject is not among that subject's valid takers.
+
+The bridge of the first 3+1+2 year (:data:`REGIME_BRIDGE`, :func:`carried_lines`): a 高三 mock
+takes last year's 高考 lines by 位次法; when last year was still 文科/理科 and this cohort is
+物理类/历史类, 物理类 takes 理科's 上线 shares and 历史类 文科's, 特控线 the share above 一本 and
+本科批 the share above 二本 (the lines of the two regimes that select about the same share of
+candidates: 特控线 is the new top line as 一本 was, 本科批 the undergraduate line as 二本 was
+after most provinces merged 二本 and 三本). Districts use this bridge in the first year of the
+reform (issue 15); 三本 and 专科 carry nothing across.
 """
 
 from __future__ import annotations
@@ -34,13 +42,55 @@ from eduquality.i18n import register
 
 __all__ = [
     "DEFINITIONS",
+    "REGIME_BRIDGE",
     "CutlineError",
+    "carried_lines",
     "line_by_proportion",
     "online_flags",
     "online_summary",
     "subject_lines_coefficient",
     "subject_lines_proportion",
 ]
+
+REGIME_BRIDGE: dict[tuple[str, str], tuple[str, str]] = {
+    ("science", "一本"): ("physics", "特控线"),
+    ("science", "二本"): ("physics", "本科批"),
+    ("arts", "一本"): ("history", "特控线"),
+    ("arts", "二本"): ("history", "本科批"),
+}
+"""Old (track, line) → the new (track, line) that takes its 上线 share in the first 3+1+2 year
+(module docstring): 理科 → 物理类, 文科 → 历史类; 一本 → 特控线, 二本 → 本科批."""
+
+
+def carried_lines(last: pd.DataFrame, tracks: set[str | None]) -> pd.DataFrame:
+    """Which of last year's 高考 lines a mock carries, and as which: ``last`` (track, line,
+    score) → track_from, line_from, score (last year's line), track, line (this mock's), bridged.
+
+    A line of a track the mock's candidates have (``tracks``) is carried as it is. When the
+    mock's candidates are 物理类/历史类 and none of last year's lines is, each old line with a
+    :data:`REGIME_BRIDGE` target is carried to that target (``bridged`` True) and the others
+    (三本, 专科) are dropped.
+
+    >>> last = pd.DataFrame({"track": ["science", "science", "arts", "science"],
+    ...                      "line": ["一本", "二本", "一本", "专科"], "score": [560, 450, 540, 200]})
+    >>> out = carried_lines(last, {"physics", "history"})
+    >>> out["line_from"].tolist(), out["track"].tolist(), out["line"].tolist()
+    (['一本', '二本', '一本'], ['physics', 'physics', 'history'], ['特控线', '本科批', '特控线'])
+    """
+    cols = ["track_from", "line_from", "score", "track", "line", "bridged"]
+    rows = []
+    new = {"physics", "history"}
+    bridge = bool(tracks & new) and not (set(last["track"].dropna()) & new)
+    for track, line, score in last[["track", "line", "score"]].itertuples(index=False,
+                                                                          name=None):
+        if bridge:
+            target = REGIME_BRIDGE.get((track, line))
+            if target is not None:
+                rows.append((track, line, float(score), *target, True))
+        else:
+            rows.append((track, line, float(score), track, line, False))
+    return pd.DataFrame(rows, columns=cols)
+
 
 MESSAGES = register({
     "cutlines.share": (

@@ -50,6 +50,7 @@ __all__ = [
     "ScalingError",
     "ScalingScheme",
     "assign_grades",
+    "grade_of_scaled",
     "new_regime_totals",
     "old_regime_totals",
     "scale_scores",
@@ -255,6 +256,28 @@ def assign_grades(
 ) -> pd.Series:
     """Only the grade letters of :func:`scale_scores` (categorical, NaN where missing)."""
     return scale_scores(raw, scheme)["grade"]
+
+
+def grade_of_scaled(
+    scaled: pd.Series | npt.ArrayLike, scheme: ScalingScheme = YUNNAN_2025
+) -> pd.Series:
+    """The grade of each converted (赋分) score: the grade whose converted range T1 ≤ T ≤ T2
+    holds it (categorical of the scheme's letters); NaN for a missing score and for one that
+    lies in no grade's range (above the top, below the bottom, or between two ranges such as
+    85.5 between B's 85 and A's 86): such a score cannot be a 赋分 of this scheme.
+
+    >>> grade_of_scaled([100, 86, 85, 30, 85.5, 101, 29]).astype(object).tolist()
+    ['A', 'A', 'B', 'E', nan, nan, nan]
+    """
+    series = (scaled.astype(float) if isinstance(scaled, pd.Series)
+              else pd.Series(np.asarray(scaled, dtype=float)))
+    values = series.to_numpy(dtype=float)
+    codes = np.full(len(values), -1, dtype=np.int64)
+    for g, (hi, lo) in enumerate(scheme.ranges):
+        inside = (values >= lo - 1e-9) & (values <= hi + 1e-9) & (codes < 0)
+        codes[inside] = g
+    grades = pd.Categorical.from_codes(codes, categories=pd.Index(scheme.grades))
+    return pd.Series(grades, index=series.index, name="grade")
 
 
 NEW_REGIME_CORE = ("chinese", "math", "english")

@@ -22,7 +22,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 from eduquality.errors import KeyedError
 from eduquality.i18n import register
@@ -33,6 +33,8 @@ __all__ = [
     "SHIPPED",
     "ScalingRule",
     "ScalingRulesError",
+    "cohort_gaokao_year",
+    "exam_rule_for",
     "parse_rules",
     "rule_for",
     "shipped_rules",
@@ -266,3 +268,37 @@ def rule_for(province: str | None, gaokao_year: int,
         if name in rule.names and rule.holds(gaokao_year):
             return rule
     return None
+
+
+class ExamLike(Protocol):
+    """What the rule of an exam depends on (an ExamInfo or a store ExamRecord)."""
+
+    @property
+    def year_code(self) -> str: ...
+    @property
+    def grade(self) -> int: ...
+    @property
+    def exam_type(self) -> str: ...
+
+
+def cohort_gaokao_year(exam: ExamLike) -> int:
+    """The 高考 year of the exam's cohort: the school year's end year + (12 − grade); a 高考
+    is in its own year.
+
+    >>> from eduquality.results import ExamInfo
+    >>> info = ExamInfo("e", "期末", "final", "district", "2022-2023", 10, "2023-01-10", [])
+    >>> cohort_gaokao_year(info)   # 高一 in 2022–23 → 高考 2025
+    2025
+    """
+    end = int(exam.year_code[5:9])
+    return end if exam.exam_type == "gaokao" else end + (12 - exam.grade)
+
+
+def exam_rule_for(province: str | None, exam: ExamLike) -> ScalingRule | None:
+    """The 赋分 rule of ``exam``'s cohort in ``province`` (:func:`rule_for` of
+    :func:`cohort_gaokao_year`), or None: an exam below 高中 (grade < 10), the old regime, or a
+    province without rules. The one place that says which rule an exam has (the analysis and
+    the score importer's 赋分 column both ask here)."""
+    if exam.grade < 10:
+        return None
+    return rule_for(province, cohort_gaokao_year(exam))

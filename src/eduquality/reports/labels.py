@@ -369,6 +369,14 @@ ANALYSIS_METHODS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
                                         "= Chinese, maths, foreign language and the first-choice "
                                         "subject raw + the two re-selected subjects scaled (750). "
                                         "Raw and scaled scores are both kept.")),
+    "bridge": (("新旧高考分数线衔接", "{year} 年高考仍为文理分科，本次考试（3+1+2）的上线分数线按位次法由 {year} 年的"
+                              "分数线衔接：{pairs}（括号内为 {year} 年该线以上考生占比，在本次考试同类考生中取"
+                              "同一比例处的分数；特控线对应一本，本科批对应二本）。"),
+               ("Bridging the old and new lines", "The {year} gaokao still had arts/science "
+                "tracks: this exam's (3+1+2) lines are carried from the {year} lines by the "
+                "rank method: {pairs_en} (in brackets the {year} share of candidates above the "
+                "old line, taken at the same share of this exam's candidates of the track; "
+                "特控线 corresponds to 一本, 本科批 to 二本).")),
 }
 """The definitions behind every analysis (``ExamAnalysis.methods`` names them by these keys,
 with the thresholds as parameters), as ((zh term, zh text), (en term, en text))."""

@@ -246,8 +246,9 @@ def write_totals(m: Manifest, spec: ExamSpec, results: list[PaperResult], number
     3+1+2, where a 再选 subject the student did not choose is left blank). ``style``: 0 xlsx with
     平均分/最高分 rows, 1 CSV GBK (缺考 as '-'), 2 CSV UTF-8 BOM, 3 xlsx (sheets above
     :data:`XLSX_CELL_LIMIT` cells go to CSV). 高考 files name the school by its code and give
-    integer subject scores; ``converted`` (subject → scores of that paper's takers) replaces
-    the raw scores of the 3+1+2 再选 subjects by the province's 等级赋分 scores."""
+    integer subject scores; ``converted`` (subject → scores of that paper's takers) adds, after
+    each 3+1+2 再选 subject's raw score, its column ``<科目>赋分`` of the province's 等级赋分
+    scores, and the 总分 counts those (the files of the old regime are unchanged)."""
     groups: list[tuple[str | None, list[PaperResult]]]
     if spec.grade >= 11:
         tracks = tuple(TRACK_OF_FIRST.values()) if spec.new_regime else ("理科", "文科")
@@ -269,15 +270,16 @@ def write_totals(m: Manifest, spec: ExamSpec, results: list[PaperResult], number
             sits = pos >= 0
             if not sits.any():
                 continue
-            scores = r.totals if converted is None or r.subject not in converted \
-                else converted[r.subject]
-            v = np.where(sits, scores[pos], np.nan)
+            v = np.where(sits, r.totals[pos], np.nan)
             status = np.where(sits, r.status[pos], "not_taken")
             if spec.exam_type == "高考":
                 v = np.floor(v + 0.5)
             marker = status_markers(status, "-" if style == 1 else "缺考")
             cols.append(Column(r.subject, v, marker))
-            total += np.nan_to_num(v)
+            if converted and r.subject in converted:  # the official 赋分 beside the raw score
+                v = np.floor(np.where(sits, converted[r.subject][pos], np.nan) + 0.5)
+                cols.append(Column(f"{r.subject}赋分", v, marker))
+            total += np.nan_to_num(v)  # the 总分 as it counts: 赋分 for the 再选 subjects
             any_present |= status == "present"
         cols.append(Column("总分", np.where(any_present, total, np.nan)))
         if style in (0, 3) and len(takers) * len(cols) > XLSX_CELL_LIMIT:
@@ -287,7 +289,7 @@ def write_totals(m: Manifest, spec: ExamSpec, results: list[PaperResult], number
         # student's 数学 paper from the class track of the roster
         desc = f"{track}学生各科成绩" if track else "各科成绩"
         if converted:
-            desc += "（再选科目为等级赋分）"
+            desc += "（再选科目含原始分与等级赋分）"
         stem = f"{spec.name}_成绩{track_part}"
         folder = m.out_dir / "exams" / spec.exam_id
         if style in (1, 2):

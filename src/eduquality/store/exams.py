@@ -136,6 +136,11 @@ def exams_of_type(db: Database, exam_type: str) -> list[ExamRecord]:
     return _records(db, "exam_type = ? ORDER BY year_code", [exam_type])
 
 
+def senior_exams(db: Database, min_grade: int = 11) -> list[ExamRecord]:
+    """Exams of grade ``min_grade`` and above (高二, 高三: after 选科), latest first."""
+    return _records(db, "grade >= ? ORDER BY exam_date DESC NULLS LAST, exam_id", [min_grade])
+
+
 def busiest_exam_with_items(db: Database, exam_type: str) -> str | None:
     """The latest exam of ``exam_type`` with item scores that involves the most schools (ties:
     the higher grade); None when there is none."""

@@ -6,11 +6,15 @@ page makes —
   action plan ``/plan``, the studios of the latest school year ``/programmes/{year}/studios``;
 - a school's roles that see their school's aggregates (principal, teacher;
   :func:`eduquality.web.assessment.may_see_school`): the school's ``/dropout/schools/{code}``
-  and ``/plan/schools/{code}``.
+  and ``/plan/schools/{code}``;
+- 选科 of the latest 3+1+2 exam (:func:`eduquality.analysis.choices.latest_choice_exam`), when
+  there is one: ``/choices/{exam}`` for the bureau, ``/choices/{exam}/schools/{code}`` for the
+  school's roles above.
 """
 
 from __future__ import annotations
 
+from eduquality.analysis.choices import latest_choice_exam
 from eduquality.i18n import register
 from eduquality.store import Database
 from eduquality.store.policy import Scope
@@ -24,6 +28,7 @@ MESSAGES = register({
     "web.nav.dropout": ("控辍保学", "Keeping students in school"),
     "web.nav.plan": ("行动计划", "Action plan"),
     "web.nav.studios": ("名师工作室", "Studios"),
+    "web.nav.choices": ("选科", "Subject choices"),
 })
 
 
@@ -35,9 +40,16 @@ def nav_links(db: Database, scope: Scope) -> list[tuple[str, str]]:
         if not years.empty:
             year = str(years["year_code"].iloc[-1])[:4]
             links.append((f"/programmes/{year}/studios", "web.nav.studios"))
+        exam = latest_choice_exam(db)
+        if exam is not None:
+            links.append((f"/choices/{exam}", "web.nav.choices"))
         return links
     school = scope.principal.school_code
     if school and may_see_school(scope, school):
-        return [(f"/dropout/schools/{school}", "web.nav.dropout"),
-                (f"/plan/schools/{school}", "web.nav.plan")]
+        links = [(f"/dropout/schools/{school}", "web.nav.dropout"),
+                 (f"/plan/schools/{school}", "web.nav.plan")]
+        exam = latest_choice_exam(db)
+        if exam is not None:
+            links.append((f"/choices/{exam}/schools/{school}", "web.nav.choices"))
+        return links
     return []

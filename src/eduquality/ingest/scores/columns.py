@@ -7,6 +7,11 @@ both above the item numbers. An item number is read from decorated labels (``第
 a group's 小计, 总分) are sums checked against the items; rank and grade columns (班级排名, 校名次,
 等级 …) and the other known columns that hold nothing to store (序号, 性别 …) are ignored and
 listed in the import summary. A 备注/状态 column may carry a status word (缺考, 违纪, 免考 …).
+
+3+1+2 再选 subjects may come with two columns (the 高考's file): the raw score (``化学``,
+``化学原始分``, ``化学(原始分)`` or ``原始分`` under a ``化学`` heading) and the official 赋分
+(``化学赋分``, ``化学等级赋分``, ``化学转换分``, ``化学(赋分)`` or ``赋分`` under ``化学``):
+:func:`score_kind` reads them; the 赋分 goes to :attr:`ScoreColumns.scaled`.
 """
 
 from __future__ import annotations
@@ -72,6 +77,30 @@ _GROUP_WORDS = {"客观", "主观", "基础", "积累", "阅读", "写作", "作
                 "必做", "选做", "选考", "附加"}
 _AGG_SUFFIXES = ("总得分", "得分", "总分", "成绩", "小计", "合计", "分")
 AGG_OBJECTIVE, AGG_SUBJECTIVE = "objective", "subjective"
+RAW, SCALED = "raw", "scaled"
+_RAW_WORDS = ("原始分", "原始成绩", "原始分数")
+_SCALED_WORDS = ("等级赋分", "赋分成绩", "赋分", "转换分", "转换成绩", "等级转换分", "等级分")
+_KIND_RE = re.compile(r"^(.*?)\(?(" + "|".join(sorted(_RAW_WORDS + _SCALED_WORDS, key=len,
+                                                         reverse=True)) + r")\)?$")
+
+
+def score_kind(text: str) -> tuple[str | None, str] | None:
+    """A raw-score or 赋分 header → (its subject code or None when the header names none, RAW
+    or SCALED); None for any other header.
+
+    >>> score_kind("化学赋分"), score_kind("生物（等级赋分）"), score_kind("地理原始分")
+    (('chemistry', 'scaled'), ('biology', 'scaled'), ('geography', 'raw'))
+    >>> score_kind("转换分"), score_kind("化学"), score_kind("班级赋分")
+    ((None, 'scaled'), None, None)
+    """
+    m = _KIND_RE.match(norm_header(text))
+    if not m:
+        return None
+    kind = RAW if m.group(2) in _RAW_WORDS else SCALED
+    if not m.group(1):
+        return None, kind
+    subject = SUBJECTS.parse(m.group(1))
+    return (subject, kind) if subject is not None and subject != "total" else None
 
 
 def item_label(text: str) -> str | None:
@@ -155,6 +184,7 @@ class ScoreColumns:
     aggregates: dict[str, list[tuple[str, Column]]] = field(default_factory=dict)
     groups: dict[int, set[str]] = field(default_factory=dict)  # item column index → group keys
     ignored: list[str] = field(default_factory=list)  # headers of recognised, ignored columns
+    scaled: dict[str, Column] = field(default_factory=dict)  # subject → its official 赋分
 
     def fields(self) -> dict[str, Column]:
         """Field name → column: identity fields, ``数学`` (subject total), ``数学:17(2)``
@@ -168,6 +198,7 @@ class ScoreColumns:
         out.update({f"{SUBJECTS.label(s)}:总分": c for s, c in self.subject_sum.items()})
         for s, aggs in self.aggregates.items():
             out.update({f"{SUBJECTS.label(s)}:{c.header}": c for _, c in aggs})
+        out.update({f"{SUBJECTS.label(s)}:赋分": c for s, c in self.scaled.items()})
         return out
 
 
@@ -212,7 +243,7 @@ def classify(grid: Grid, user_map: dict[str, str], subject: str | None, problems
     header_row = grid.header_rows[0] + 1
     fields = listed([*ID.field_items(),
                      *(t.zh for t in SUBJECTS.terms.values() if t.code != "total"),
-                     "1", "第1题", "17(2)", "1选项", "客观分", "主观分"])
+                     "1", "第1题", "17(2)", "1选项", "客观分", "主观分", "化学赋分"])
     pending: list[tuple[str | None, str, Column]] = []  # aggregates: (subject, key, column)
 
     def unknown(col: Column) -> None:
@@ -262,6 +293,16 @@ def classify(grid: Grid, user_map: dict[str, str], subject: str | None, problems
             if subj is not None and subj != "total":
                 put(sc.totals, subj, col, subj)
                 continue
+        kind = score_kind(leaf)
+        if kind is not None and not groups:
+            subj = kind[0] or col_subject
+            if subj is None or (kind[0] is not None and col_subject not in (None, subj)):
+                unknown(col)
+            elif kind[1] == RAW:
+                put(sc.totals, subj, col, subj)
+            else:
+                put(sc.scaled, subj, col, f"{subj}:赋分")
+            continue
         if norm in ignored_words or is_rank_or_grade(leaf):
             sc.ignored.append(col.header)
             continue

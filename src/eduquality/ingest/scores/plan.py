@@ -40,13 +40,16 @@ from eduquality.ingest.scores.items import (
     subject_items,
     subject_totals,
 )
+from eduquality.ingest.scores.scaled import official_columns
 from eduquality.ingest.templates import SheetMapping, sheet_mapping
 from eduquality.ingest.values import as_text, map_unique, norm_header
-from eduquality.ingest.writes import append_rows, has_rows, upsert
+from eduquality.ingest.writes import append_rows, has_rows, replace_rows, upsert
 from eduquality.measures.gaokao_scaling import ELECTIVES, FIRST_CHOICE
+from eduquality.measures.scaling_rules import exam_rule_for
 from eduquality.store.choices import chosen_subjects
 from eduquality.store.db import Database
 from eduquality.store.exams import find_exam
+from eduquality.store.lines import district_province
 from eduquality.store.rosters import exam_numbers
 from eduquality.store.units import classes as classes_of_year
 from eduquality.vocab import SUBJECT_STATUS, SUBJECTS, TRACKS
@@ -75,12 +78,18 @@ class ScoresPlan:
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[Phrase] = field(default_factory=list)
     mapping: list[SheetMapping] = field(default_factory=list)
+    scaled: pd.DataFrame = field(default_factory=lambda: _official([], pd.DataFrame()))
+    """The official 赋分 of the file's 赋分 columns (``official_scaled_score`` rows)."""
 
     def preview(self) -> dict[str, int]:
-        """Rows :meth:`write` would write, per table (``import check``)."""
-        return {"exam_registration": len(self.registrations),
-                "subject_result": len(self.results),
-                "item_score": sum(t.num_rows for _, t in self.item_scores)}
+        """Rows :meth:`write` would write, per table (``import check``; the official 赋分
+        only when the file has some)."""
+        out = {"exam_registration": len(self.registrations),
+               "subject_result": len(self.results),
+               "item_score": sum(t.num_rows for _, t in self.item_scores)}
+        if not self.scaled.empty:
+            out["official_scaled_score"] = len(self.scaled)
+        return out
 
     def schools(self) -> set[str]:
         """The schools of the students whose results this plan writes (their registrations,
@@ -123,7 +132,19 @@ class ScoresPlan:
             n_items += table.num_rows
         self.counts.update(exam_registration=len(self.registrations),
                            subject_result=len(self.results), item_score=n_items)
-        return n + n_items
+        n_scaled = self._write_scaled(con, papers)
+        if n_scaled:
+            self.counts["official_scaled_score"] = n_scaled
+        return n + n_items + n_scaled
+
+    def _write_scaled(self, con: Any, papers: list[str]) -> int:
+        """The official 赋分 of the file's students replace what the database held for them
+        on the file's papers (a file without 赋分 columns clears it: its raw scores are new)."""
+        if self.scaled.empty and not has_rows(con, "official_scaled_score", "paper_id", papers):
+            return 0
+        keys = self.results[["paper_id", "student_id"]]
+        return replace_rows(con, "official_scaled_score", self.scaled,
+                            ["paper_id", "student_id"], keys=keys)
 
 
 def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Problems,
@@ -151,8 +172,11 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
     schools = SchoolNames.from_db(db)
     classes = classes_of_year(db, year)
     registered = exam_numbers(db, exam_id)  # read once: for identities and for 考号 clashes
+    rule = exam_rule_for(district_province(db), exam)
+    subject_of = {p.paper_id: p.subject for p in papers.values()}
     regs: list[pd.DataFrame] = []
     results: list[pd.DataFrame] = []
+    scaled: list[pd.DataFrame] = []
     item_frames: list[tuple[str, pa.Table]] = []
     rows_read = 0
     notes: list[Phrase] = []
@@ -188,7 +212,8 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
             extra.append(total_status)
         subjects = [*sc.items, *[s for s in sc.totals if s not in sc.items]]
         strict = len(subjects) == 1
-        sums = []
+        sums: dict[str, np.ndarray] = {}
+        first = len(results)
         for subj in subjects:
             label = SUBJECTS.label(subj, lang)
             cands = pick_paper(papers, subj, track_code)
@@ -212,14 +237,14 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                 res, its, total = subject_items(ctx, sc, subj, cands[0], ok, sids, extra)
                 results.append(res)
                 item_frames.append(its)
-                sums.append(total)
+                sums[subj] = total
             else:
                 col = sc.totals[subj]
                 by_track = {p.track: p for p in cands}
                 if len(cands) == 1:
                     res, total = subject_totals(ctx, col, cands[0], ok, sids, extra, strict)
                     results.append(res)
-                    sums.append(total)
+                    sums[subj] = total
                     continue
                 unresolved = ok & ~pd.Series(row_track).isin(list(by_track)).to_numpy()
                 if unresolved.any():
@@ -231,11 +256,19 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                     res, total = subject_totals(ctx, col, p, sel, sids, extra, strict)
                     results.append(res)
                     combined[sel] = total[sel]
-                sums.append(combined)
+                sums[subj] = combined
+        counted: dict[str, np.ndarray] = {}
+        if sc.scaled:
+            sheet_res = (pd.concat(results[first:], ignore_index=True) if len(results) > first
+                         else pd.DataFrame(columns=["paper_id", "student_id"]))
+            frame, counted = official_columns(ctx, sc, rule, exam_id, sums, sheet_res,
+                                              subject_of, ok, sids)
+            scaled.append(frame)
         if total_num is not None and sums:
-            _check_total(ctx, sc.ident["total"], total_num, sums)
+            _check_total(ctx, sc.ident["total"], total_num, list(sums.values()),
+                         [counted.get(s, v) for s, v in sums.items()] if counted else None)
         if extra and sums and not strict:
-            _check_row_status(ctx, sc, extra, sums)
+            _check_row_status(ctx, sc, extra, list(sums.values()))
         regs.append(ident[ok].assign(sheet=grid.sheet)[
             ["student_id", "exam_number", "school_code", "class_id", "national_id", "row",
              "sheet"]])
@@ -248,8 +281,23 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
     res = res.drop_duplicates(["paper_id", "student_id"], keep="last")
     res = _not_chosen_dropped(db, year, papers, res)
     res["student_id"] = res["student_id"].astype(np.int32)
+    official = _official(scaled, res)
     return ScoresPlan(exam_id, reg, res, item_frames, rows_read, notes=notes,
-                      mapping=mapping)
+                      mapping=mapping, scaled=official)
+
+
+def _official(frames: list[pd.DataFrame], res: pd.DataFrame) -> pd.DataFrame:
+    """The official 赋分 rows of the results written (last sheet wins, like the results)."""
+    if not frames:
+        return pd.DataFrame({"paper_id": pd.Series(dtype=object),
+                             "student_id": pd.Series(dtype=np.int32),
+                             "score": pd.Series(dtype=float)})
+    out = pd.concat(frames, ignore_index=True).drop_duplicates(
+        ["paper_id", "student_id"], keep="last")
+    out["student_id"] = out["student_id"].astype(np.int32)
+    kept = pd.MultiIndex.from_frame(res[["paper_id", "student_id"]])
+    mine = pd.MultiIndex.from_frame(out[["paper_id", "student_id"]]).isin(kept)
+    return out[mine].reset_index(drop=True)
 
 
 def _not_chosen_dropped(db: Database, year: str, papers: dict[tuple[str, str | None], Paper],
@@ -298,11 +346,18 @@ def _check_row_status(ctx: Ctx, sc: ScoreColumns, extra: list[np.ndarray],
         ctx.report(col, m, "ingest.status_mixed", status=SUBJECT_STATUS.label(str(status[i])))
 
 
-def _check_total(ctx: Ctx, col: Column, num: np.ndarray, sums: list[np.ndarray]) -> None:
+def _check_total(ctx: Ctx, col: Column, num: np.ndarray, sums: list[np.ndarray],
+                 counted: list[np.ndarray] | None = None) -> None:
+    """The sheet's 总分 against the sum of its subjects; with ``counted`` (the same with the
+    official 赋分 in place of the raw 再选 scores) either sum is accepted, and a mismatch names
+    the counted one (the 3+1+2 total)."""
     stacked = np.vstack(sums)
     total = np.nansum(stacked, axis=0)
     any_present = ~np.isnan(stacked).all(axis=0)
     off = any_present & ~np.isnan(num) & (np.abs(num - total) > 1e-6)
+    if counted is not None:
+        total = np.nansum(np.vstack(counted), axis=0)
+        off &= np.abs(num - total) > 1e-6
     for i in np.flatnonzero(off):
         m = np.zeros(ctx.n, dtype=bool)
         m[i] = True
