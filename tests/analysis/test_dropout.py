@@ -17,7 +17,7 @@ from eduquality.analysis.dropout import (
     restrict_alerts,
     status_as_of,
 )
-from eduquality.errors import EduQualityError, NotFoundError, PermissionDenied
+from eduquality.errors import NotFoundError, PermissionDenied
 from eduquality.store import dropout as data
 from eduquality.store.policy import scope_for
 from eduquality.store.principals import Principal
