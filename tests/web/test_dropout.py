@@ -8,10 +8,13 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from eduquality.analysis.early_warning import fit_warning, scored_students
 from eduquality.config import Settings
+from eduquality.store.policy import scope_for
+from eduquality.store.principals import Principal
 from eduquality.store.users import add_user
 from eduquality.web.app import create_app
-from tests.factories import dropout_db
+from tests.factories import dropout_db, warning_db
 
 PASSWORD = "correct-horse-9"
 USERS = {"res": dict(role="researcher"), "lead": dict(role="leader"),
@@ -178,3 +181,84 @@ def test_a_followup_recorded_shows_on_the_page_and_is_audited(fresh):
     page = c.get("/dropout/schools/J2?lang=en").text
     row = next(tr for tr in page.split("<tr>") if "学生7" in tr)
     assert "closed" in row and "transferred (with proof)" in row and "2022-07-10" in row
+
+
+# -- the early warning's list -------------------------------------------------------------------
+
+WARN_USERS = {"wres": dict(role="researcher"), "wlead": dict(role="leader"),
+              "wpj": dict(role="principal", school_code="J"),
+              "wpk": dict(role="principal", school_code="K"),
+              "wtj": dict(role="teacher", school_code="J", class_id="J-2021")}
+POOR = "registered poor household"  # the 建档立卡 factor's label
+
+
+@pytest.fixture(scope="module")
+def warned():
+    db = warning_db()
+    with db.write() as con:
+        con.execute("INSERT INTO school VALUES ('K', 'K校', 'D', 'junior', 'public', 'urban',"
+                    " NULL, NULL, NULL)")
+    for name, ties in WARN_USERS.items():
+        ties = dict(ties)
+        add_user(db, name, ties.pop("role"), PASSWORD, **ties)
+    wm = fit_warning(db)
+    return db, create_app(db, Settings(), secret="test-secret"), wm
+
+
+def _flagged(db, wm, user, role, **ties):
+    scope = scope_for(db, Principal(user, role, **ties), "en")
+    return scored_students(db, wm, scope).query("flagged")
+
+
+def _listed(html):
+    """The rows of the table of students above the threshold."""
+    part = html.split("Factors raising it</th>")[1].split("</table>")[0]
+    return part.count("<tr>")
+
+
+def test_the_bureau_sees_the_students_above_the_threshold_explained(warned):
+    db, _, wm = warned
+    r = _client(warned, "wres").get("/dropout?lang=en")
+    assert r.status_code == 200
+    assert "A screening aid, not a verdict" in r.text
+    assert f"AUC {wm.auc_test:.3f}" in r.text and f"recall {wm.recall_test:.0%}" in r.text
+    expected = _flagged(db, wm, "wres", "researcher")
+    assert 0 < len(expected) < 400 and _listed(r.text) == len(expected)
+    top = expected.iloc[0]
+    assert top["national_id"] in r.text and "*" in top["national_id"]
+    assert top["national_id"].replace("*", "") not in r.text
+    assert "days absent" in r.text and POOR in r.text  # family flags named to the bureau
+    # the model's calibration and weights on the district's page
+    assert "Mean predicted" in r.text and "Odds ratio per SD" in r.text
+
+
+def test_a_teacher_sees_the_own_class_without_family_flags(warned):
+    db, _, wm = warned
+    r = _client(warned, "wtj").get("/dropout/schools/J?lang=en")
+    assert r.status_code == 200
+    assert _listed(r.text) == len(_flagged(db, wm, "wtj", "teacher",
+                                           class_ids=frozenset({"J-2021"})))
+    assert POOR not in r.text and "not named to your role" in r.text
+    assert "Mean predicted" not in r.text
+
+
+def test_the_principal_sees_the_own_school_and_the_threshold_follows_the_recall(warned):
+    db, _, wm = warned
+    c = _client(warned, "wpj")
+    r = c.get("/dropout/schools/J?lang=en")
+    assert r.status_code == 200 and POOR in r.text
+    assert _listed(r.text) == len(_flagged(db, wm, "wpj", "principal", school_code="J"))
+    low = c.get("/dropout/schools/J?lang=en&recall=0.6")
+    expected = scored_students(db, fit_warning(db, target_recall=0.6), scope_for(
+        db, Principal("wpj", "principal", school_code="J"), "en")).query("flagged")
+    assert _listed(low.text) == len(expected) <= _listed(r.text)
+    assert c.get("/dropout/schools/J?recall=2").status_code == 400
+
+
+def test_no_list_for_roles_without_students_or_out_of_scope(warned):
+    r = _client(warned, "wlead").get("/dropout?lang=en")
+    assert r.status_code == 200 and "Students above the early warning" not in r.text
+    assert "Factors raising it" not in r.text
+    assert _client(warned, "wpk").get("/dropout/schools/J").status_code == 404
+    r = _client(warned, "wpk").get("/dropout/schools/K?lang=en")
+    assert r.status_code == 200 and "No student is above the threshold." in r.text

@@ -3,6 +3,13 @@ enrolment, and — for roles that see students — the alert list) and ``/dropou
 (a school's own roles and the bureau's: the district and school rates, the school's alerts as
 the reader's scope allows).
 
+For readers who see students, the early warning (:mod:`eduquality.analysis.early_warning`,
+fitted on the past cohorts as ``eduquality dropout warning`` does) lists the students in their
+scope at or above the threshold chosen for the recall asked for (``recall``, default 0.8), with
+the factors raising each score (family flags named only with ``view_group_membership``), under
+the note that it is a screening aid with its held-out AUC and recall; the district's page adds
+the model's calibration and weights.
+
 Under the alert list, roles with the ``record_dropout_followup`` action (the bureau's staff, the
 principal) find the form that records a follow-up (:func:`record_followup_page`, posted to
 ``/dropout/followups``): the rule, the checks and the audit are
@@ -34,10 +41,22 @@ from eduquality.analysis.dropout import (
     restrict_alerts,
     restrict_rates,
 )
-from eduquality.errors import NotFoundError, PermissionDenied
+from eduquality.analysis.early_warning import (
+    WarningModel,
+    factor_label,
+    fit_warning,
+    scored_students,
+)
+from eduquality.errors import EduQualityError, NotFoundError, PermissionDenied
 from eduquality.i18n import register, tr
 from eduquality.measures.dropout import COMPULSORY_AGES
-from eduquality.reports.dropout import alerts_section, population_table, rates_table
+from eduquality.reports.dropout import (
+    alerts_section,
+    population_table,
+    rates_table,
+    risk_section,
+    warning_section,
+)
 from eduquality.reports.model import Section, Text
 from eduquality.store.policy import Scope
 from eduquality.store.units import school_names
@@ -48,13 +67,20 @@ from eduquality.web.deps import Ctx
 from eduquality.web.forms import off_loop
 from eduquality.web.pages import FormField, Page, PageForm, page
 
-__all__ = ["district_dropout_page", "followup_form", "record_followup_page",
-           "school_dropout_page"]
+__all__ = ["DEFAULT_RECALL", "RECALLS", "district_dropout_page", "followup_form",
+           "record_followup_page", "school_dropout_page"]
+
+DEFAULT_RECALL = 0.8
+"""The recall the early warning's threshold is chosen for unless the reader asks (the CLI's
+default)."""
+RECALLS = (0.6, 0.7, 0.8, 0.9)
+"""The recalls offered as choices on the pages."""
 
 MESSAGES = register({
     "web.dropout.title": ("控辍保学", "Keeping every child in school (控辍保学)"),
     "web.dropout.school_title": ("控辍保学 · {school}", "控辍保学 · {school}"),
     "web.dropout.as_of": ("核对日期 {date}", "As of {date}"),
+    "web.dropout.recall": ("预警阈值对应召回率：", "Threshold for a recall of:"),
     "web.dropout.followup": ("登记跟进", "Record a follow-up"),
     "web.dropout.followup_note": (
         "登记对预警名单中学生或儿童的跟进：已联系、已返校、已转学（须附接收学校的学籍确认）或其他。"
@@ -78,6 +104,44 @@ def _names(ctx: Ctx) -> dict[str, str]:
 
 def _both(db: object, as_of: dt.date | None, min_n: int) -> tuple[Reconciliation, pd.DataFrame]:
     return reconcile(db, as_of, min_n=min_n), alerts(db, as_of)  # type: ignore[arg-type]
+
+
+def _warning(db: object, scope: Scope, recall: float
+             ) -> tuple[WarningModel, pd.DataFrame] | str:
+    """The early warning fitted for ``recall`` and the latest year's students in ``scope``
+    scored; the reason instead when it cannot be fitted."""
+    try:
+        wm = fit_warning(db, target_recall=recall)  # type: ignore[arg-type]
+    except EduQualityError as exc:
+        return str(exc)
+    return wm, scored_students(db, wm, scope)  # type: ignore[arg-type]
+
+
+async def _risk_sections(ctx: Ctx, recall: float, names: dict[str, str],
+                         school_code: str | None) -> list[Section]:
+    """The early warning's list for the reader (module docstring): the students at or above
+    the threshold in scope (of ``school_code`` only when given); on the district's page also
+    the model's performance. No section for a reader who sees no student."""
+    if not ctx.scope.sees("student"):
+        return []
+    found = await off_loop(ctx.db, _warning, ctx.scope, recall, lang=ctx.lang)
+    if isinstance(found, str):
+        return [Section(tr("dropout.sec.flagged", ctx.lang), [Text(found)])]
+    wm, scored = found
+    if school_code is not None:
+        scored = scored[scored["school_code"] == school_code]
+    labels = {f: factor_label(f, ctx.lang) for f in wm.model.factors_}
+    out = [risk_section(wm, scored, ctx.lang, names, labels,
+                        family_flags=ctx.scope.can("view_group_membership"))]
+    if school_code is None:
+        out.append(warning_section(wm, ctx.lang, labels))
+    return out
+
+
+def _recall_choices(ctx: Ctx, path: str, recall: float) -> list[tuple[str, str, bool]]:
+    if not ctx.scope.sees("student"):
+        return []
+    return [(f"{r:.0%}", f"{path}?recall={r:g}", abs(r - recall) < 1e-9) for r in RECALLS]
 
 
 def _rates_section(ctx: Ctx, rec: Reconciliation, rates: pd.DataFrame,
@@ -139,7 +203,8 @@ def _with_form(ctx: Ctx, found: Page, form: PageForm | None) -> Page:
 
 
 async def district_dropout_page(ctx: Ctx, as_of: dt.date | None,
-                                form: PageForm | None = None) -> Page:
+                                form: PageForm | None = None,
+                                recall: float = DEFAULT_RECALL) -> Page:
     """The district's page (bureau roles; PermissionDenied for any other); ``form``: the
     follow-up form as a post left it (default: empty, for the roles that may record)."""
     _require_page(ctx, None)
@@ -151,17 +216,21 @@ async def district_dropout_page(ctx: Ctx, as_of: dt.date | None,
     student_level = ctx.scope.sees("student")
     if student_level:
         sections.append(_alerts(ctx, restrict_alerts(found, ctx.scope), names))
+    sections += await _risk_sections(ctx, recall, names, None)
     t = ctx.t
     found = page(ctx.lang, t("web.dropout.title"), sections, internal=True,
                  subtitle=t("web.dropout.as_of", date=rec.as_of),
                  crumbs=[(t("web.nav.home"), "/")], export_name=f"dropout-{rec.as_of}",
-                 audit_object="dropout", student_level=student_level)
+                 audit_object="dropout", student_level=student_level,
+                 choices=_recall_choices(ctx, "/dropout", recall),
+                 choice_label=t("web.dropout.recall"))
     return _with_form(ctx, found, (form or followup_form(ctx, None)) if student_level
                       else None)
 
 
 async def school_dropout_page(ctx: Ctx, school_code: str, as_of: dt.date | None,
-                              form: PageForm | None = None) -> Page:
+                              form: PageForm | None = None,
+                              recall: float = DEFAULT_RECALL) -> Page:
     """A school's page (its principal and teachers, the bureau; PermissionDenied for others,
     NotFoundError for no such school); ``form`` as for :func:`district_dropout_page`."""
     _require_page(ctx, school_code)
@@ -173,6 +242,7 @@ async def school_dropout_page(ctx: Ctx, school_code: str, as_of: dt.date | None,
     mine = restrict_alerts(found, ctx.scope)
     mine = mine[mine["school_code"] == school_code].reset_index(drop=True)
     sections.append(_alerts(ctx, mine, names))
+    sections += await _risk_sections(ctx, recall, names, school_code)
     t = ctx.t
     found = page(ctx.lang, t("web.dropout.school_title", school=names.get(school_code,
                                                                            school_code)),
@@ -180,7 +250,9 @@ async def school_dropout_page(ctx: Ctx, school_code: str, as_of: dt.date | None,
                 crumbs=[(t("web.nav.home"), "/"), (t("web.dropout.title"), "/dropout")]
                 if is_bureau(ctx.scope) else [(t("web.nav.home"), "/")],
                 export_name=f"dropout-{school_code}-{rec.as_of}",
-                audit_object=f"dropout/{school_code}", student_level=True)
+                audit_object=f"dropout/{school_code}", student_level=True,
+                choices=_recall_choices(ctx, f"/dropout/schools/{school_code}", recall),
+                choice_label=t("web.dropout.recall"))
     return _with_form(ctx, found, form or followup_form(ctx, school_code))
 
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from eduquality.analysis.dropout import FOLLOWUP_FIELDS
 from eduquality.web.deps import CtxDep, Format
 from eduquality.web.dropout import (
+    DEFAULT_RECALL,
     district_dropout_page,
     record_followup_page,
     school_dropout_page,
@@ -22,19 +25,23 @@ from eduquality.web.hidden import hidden
 
 router = APIRouter(prefix="/dropout", tags=["dropout"])
 
+Recall = Annotated[float, Query(ge=0.05, le=1.0)]
+"""The recall the early warning's threshold is chosen for (the CLI's ``--recall`` range)."""
+
 
 @router.get("")
-async def district(ctx: CtxDep, as_of: dt.date | None = None,
+async def district(ctx: CtxDep, as_of: dt.date | None = None, recall: Recall = DEFAULT_RECALL,
                    format: Format = "html") -> Response:
     with hidden(ctx, "dropout"):
-        return ctx.respond(await district_dropout_page(ctx, as_of), format)
+        return ctx.respond(await district_dropout_page(ctx, as_of, recall=recall), format)
 
 
 @router.get("/schools/{school_code}")
 async def school(ctx: CtxDep, school_code: str, as_of: dt.date | None = None,
-                 format: Format = "html") -> Response:
+                 recall: Recall = DEFAULT_RECALL, format: Format = "html") -> Response:
     with hidden(ctx, school_code):
-        return ctx.respond(await school_dropout_page(ctx, school_code, as_of), format)
+        return ctx.respond(await school_dropout_page(ctx, school_code, as_of, recall=recall),
+                           format)
 
 
 @router.post("/followups")
