@@ -6,7 +6,6 @@ auditing the refusal; so does the form for a role that may not record."""
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import Annotated
 
 from fastapi import APIRouter, Query
