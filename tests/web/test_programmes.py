@@ -92,3 +92,15 @@ def test_pages_show_the_figures(site):
     assert "全区" in groups and "家庭经济困难（建档立卡）" in groups
     assert ">S2<" not in groups and ">S3<" not in groups     # a principal: the own school only
     assert db.scalar(views) == before + 1
+
+
+def test_a_teacher_finds_the_own_studio_in_the_navigation(site):
+    _, clients = site
+    link = '<a href="/programmes/2021/studios/W">'
+    for user in ("t1", "t2"):  # the host and a member
+        home = clients[user].get("/?lang=en").text
+        nav = home.split("<nav>", 1)[1].split("</nav>", 1)[0]
+        assert link in nav and "My studio" in nav, user
+        assert clients[user].get("/programmes/2021/studios/W").status_code == 200
+    for user in ("t3", "p1", "res"):  # no studio of their own (the bureau: all studios)
+        assert link not in clients[user].get("/").text.split("</nav>", 1)[0], user

@@ -6,7 +6,10 @@ page makes —
   action plan ``/plan``, the studios of the latest school year ``/programmes/{year}/studios``;
 - a school's roles that see their school's aggregates (principal, teacher;
   :func:`eduquality.web.assessment.may_see_school`): the school's ``/dropout/schools/{code}``
-  and ``/plan/schools/{code}``.
+  and ``/plan/schools/{code}``;
+- a teacher who hosts a 名师工作室 or is one of its members in the latest school year
+  (:func:`eduquality.store.programmes.studio_members`, the studio page's own check): that
+  studio's ``/programmes/{year}/studios/{id}``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from eduquality.i18n import register
 from eduquality.store import Database
 from eduquality.store.policy import Scope
+from eduquality.store.programmes import studio_members
 from eduquality.store.refs import school_years
 from eduquality.web.assessment import may_see_school
 from eduquality.web.dashboard import is_bureau
@@ -24,20 +28,37 @@ MESSAGES = register({
     "web.nav.dropout": ("控辍保学", "Keeping students in school"),
     "web.nav.plan": ("行动计划", "Action plan"),
     "web.nav.studios": ("名师工作室", "Studios"),
+    "web.nav.my_studio": ("我的工作室", "My studio"),
 })
+
+
+def _latest_year(db: Database) -> int | None:
+    years = school_years(db)
+    return None if years.empty else int(str(years["year_code"].iloc[-1])[:4])
+
+
+def _own_studios(db: Database, scope: Scope) -> list[tuple[str, str]]:
+    """The studios the signed-in teacher hosts or belongs to in the latest school year."""
+    teacher = scope.principal.teacher_id
+    year = _latest_year(db)
+    if scope.principal.role != "teacher" or not teacher or year is None:
+        return []
+    members = studio_members(db, year)
+    own = members.loc[members["teacher_id"] == teacher, "studio_id"].drop_duplicates()
+    return [(f"/programmes/{year}/studios/{s}", "web.nav.my_studio") for s in own]
 
 
 def nav_links(db: Database, scope: Scope) -> list[tuple[str, str]]:
     """(path, message key) of each programme link ``scope`` may follow (module docstring)."""
     if is_bureau(scope):
         links = [("/dropout", "web.nav.dropout"), ("/plan", "web.nav.plan")]
-        years = school_years(db)
-        if not years.empty:
-            year = str(years["year_code"].iloc[-1])[:4]
+        year = _latest_year(db)
+        if year is not None:
             links.append((f"/programmes/{year}/studios", "web.nav.studios"))
         return links
     school = scope.principal.school_code
+    links = []
     if school and may_see_school(scope, school):
-        return [(f"/dropout/schools/{school}", "web.nav.dropout"),
-                (f"/plan/schools/{school}", "web.nav.plan")]
-    return []
+        links = [(f"/dropout/schools/{school}", "web.nav.dropout"),
+                 (f"/plan/schools/{school}", "web.nav.plan")]
+    return links + _own_studios(db, scope)
