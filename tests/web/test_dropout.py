@@ -6,17 +6,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
 from eduquality.analysis.early_warning import fit_warning, scored_students
 from eduquality.config import Settings
 from eduquality.store.policy import scope_for
 from eduquality.store.principals import Principal
-from eduquality.store.users import add_user
 from eduquality.web.app import create_app
 from tests.factories import dropout_db, warning_db
+from tests.web.conftest import add_users, sign_in
 
-PASSWORD = "correct-horse-9"
 USERS = {"res": dict(role="researcher"), "lead": dict(role="leader"),
          "pj2": dict(role="principal", school_code="J2"),
          "tj1": dict(role="teacher", school_code="J1", class_id="J1-0-7"),
@@ -26,9 +24,7 @@ USERS = {"res": dict(role="researcher"), "lead": dict(role="leader"),
 
 def _setup():
     db = dropout_db()
-    for name, ties in USERS.items():
-        ties = dict(ties)
-        add_user(db, name, ties.pop("role"), PASSWORD, **ties)
+    add_users(db, USERS)
     return db, create_app(db, Settings(), secret="test-secret")
 
 
@@ -44,10 +40,7 @@ def fresh():
 
 
 def _client(setup, user):
-    client = TestClient(setup[1], follow_redirects=False)
-    r = client.post("/login", data={"username": user, "password": PASSWORD})
-    assert r.status_code == 303, r.text
-    return client
+    return sign_in(setup[1], user)
 
 
 def _audits(db, obj):
@@ -198,9 +191,7 @@ def warned():
     with db.write() as con:
         con.execute("INSERT INTO school VALUES ('K', 'K校', 'D', 'junior', 'public', 'urban',"
                     " NULL, NULL, NULL)")
-    for name, ties in WARN_USERS.items():
-        ties = dict(ties)
-        add_user(db, name, ties.pop("role"), PASSWORD, **ties)
+    add_users(db, WARN_USERS)
     wm = fit_warning(db)
     return db, create_app(db, Settings(), secret="test-secret"), wm
 
