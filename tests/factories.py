@@ -318,3 +318,53 @@ def dropout_db(location: str = ":memory:") -> Database:
                     " '家访', NULL, 'jiaoyan'), ('5301022006010100' || '06', 'transferred',"
                     " '2021-03-10', NULL, '昆明市某校学籍确认', 'jiaoyan')")
     return db
+
+
+def warning_db(n: int = 400, years: int = 4, seed: int = 5) -> Database:
+    """The early warning's district (tests/analysis/test_early_warning.py): ``n`` junior
+    students a year in one school J, class ``J-<year>`` of grade 8, school years from
+    2018-2019; the more days absent in a year, the likelier a dropout the next year; half of
+    the often absent are 建档立卡 (2 % of the others)."""
+    rng = np.random.default_rng(seed)
+    db = open_database(":memory:")
+    codes = [f"{2018 + k}-{2019 + k}" for k in range(years)]
+    students, members, events, absences = [], [], [], []
+    sid = 0
+    for k, code in enumerate(codes):
+        y = 2018 + k
+        for _ in range(n):
+            sid += 1
+            absent = int(rng.poisson(rng.choice([1, 6], p=[0.85, 0.15])))
+            poor = bool(rng.random() < (0.5 if absent >= 5 else 0.02))
+            students.append((sid, f"G53010220{sid:09d}", f"s{sid}", poor))
+            members.append((sid, code, f"J-{y}"))
+            events.append((sid, f"{y}-09-01", "admission"))
+            absences.append((sid, f"{y}-10-01", absent))
+            if rng.random() < 1 / (1 + np.exp(4.5 - 0.5 * absent)):
+                events.append((sid, f"{y + 1}-10-10", "dropout"))
+    frames = {"s": pd.DataFrame(students, columns=["id", "nid", "name", "poor"]),
+              "m": pd.DataFrame(members, columns=["id", "year", "class"]),
+              "e": pd.DataFrame(events, columns=["id", "day", "kind"]),
+              "a": pd.DataFrame(absences, columns=["id", "month", "absent"])}
+    with db.write() as con:
+        con.execute("INSERT INTO district VALUES ('D', 'd', NULL, NULL)")
+        con.execute("INSERT INTO school VALUES ('J', 'J校', 'D', 'junior', 'public', 'urban',"
+                    " NULL, NULL, NULL)")
+        for k, code in enumerate(codes):
+            y = 2018 + k
+            con.execute("INSERT INTO school_year VALUES (?, ?, ?)",
+                        [code, f"{y}-09-01", f"{y + 1}-07-15"])
+            con.execute("INSERT INTO class VALUES (?, 'J', ?, 8, '1班', NULL, NULL)",
+                        [f"J-{y}", code])
+        for name, frame in frames.items():
+            con.register(f"warning_{name}", frame)
+        con.execute("INSERT INTO student (student_id, national_id, name, poverty_registered)"
+                    " SELECT id, nid, name, poor FROM warning_s")
+        con.execute("INSERT INTO class_membership SELECT id, year, class FROM warning_m")
+        con.execute("INSERT INTO enrolment_event SELECT id, CAST(day AS DATE), kind, 'J', NULL"
+                    " FROM warning_e")
+        con.execute("INSERT INTO attendance_month SELECT id, CAST(month AS DATE), 'J', 20,"
+                    " absent, 0, 0 FROM warning_a")
+        for name in frames:
+            con.unregister(f"warning_{name}")
+    return db

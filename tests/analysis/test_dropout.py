@@ -8,13 +8,16 @@ import datetime as dt
 import pytest
 
 from eduquality.analysis.dropout import (
+    FollowupError,
     alerts,
+    followup_problems,
+    person_in_scope,
     reconcile,
     record_followup,
     restrict_alerts,
     status_as_of,
 )
-from eduquality.errors import EduQualityError
+from eduquality.errors import NotFoundError, PermissionDenied
 from eduquality.store import dropout as data
 from eduquality.store.policy import scope_for
 from eduquality.store.principals import Principal
@@ -104,18 +107,65 @@ def test_alerts_list_every_missing_child_poor_first(db):
     assert found.loc[0, "last_action"] == "contacted" and found.loc[0, "followups"] == 1
 
 
+def _scope(db, role="researcher", school=None, classes=frozenset(), lang="zh"):
+    return scope_for(db, Principal(username=role, role=role, school_code=school,
+                                   class_ids=classes), lang)
+
+
 def test_followup_closes_an_alert(db):
-    with pytest.raises(EduQualityError, match="证明"):
-        record_followup(db, "G530102200701010007", "transferred", dt.date(2022, 7, 20), "t")
-    with pytest.raises(EduQualityError, match="no student"):
-        record_followup(db, "X1", "contacted", dt.date(2022, 7, 20), "t", lang="en")
-    record_followup(db, "G530102200701010007", "已转学", dt.date(2022, 7, 20), "t",
-                    proof="曲靖某校学籍确认")
+    with pytest.raises(FollowupError, match="证明") as err:
+        record_followup(db, _scope(db), "G530102200701010007", "transferred", "2022-07-20")
+    assert list(err.value.problems) == ["proof"]
+    with pytest.raises(NotFoundError, match="no student"):
+        record_followup(db, _scope(db, lang="en"), "X1", "contacted", "2022-07-20")
+    fid = record_followup(db, _scope(db), "G530102200701010007", "已转学", "2022-07-20",
+                          proof="曲靖某校学籍确认")
     row = alerts(db).set_index("student_id").loc[7]
     assert row["state"] == "closed" and row["last_action"] == "transferred"
     rates = reconcile(db, min_n=1).rates  # student 7 now leaves the base: 6 / 10
     assert _rate(rates, "consolidation", "district")[["numerator", "denominator"]].tolist() == [
         6, 10]
+    # who recorded it, and the audit row written with it (naming the follow-up, not the child)
+    assert db.scalar("SELECT recorded_by FROM dropout_followup WHERE followup_id = ?",
+                     [fid]) == "researcher"
+    assert db.scalar("SELECT detail FROM audit_log WHERE object = 'dropout:followup'"
+                     ) == f"#{fid} transferred 2022-07-20"
+
+
+def test_followup_problems_name_their_field():
+    today = dt.date(2022, 8, 1)
+    clean, problems = followup_problems(" G1 ", "家访", None, " ", None, "zh", today)
+    assert problems == {} and clean == {"person": "G1", "action": "contacted",
+                                        "done_on": today, "note": None, "proof": None}
+    _, problems = followup_problems(None, "phoned", "2022-13-01", "x" * 501, None, "en", today)
+    assert problems == {
+        "person": "Student number or ID number: required",
+        "action": "Action: unknown follow-up action 'phoned' (choose from "
+                  "contacted/returned/transferred/other)",
+        "done_on": "Date: '2022-13-01' is not a date (YYYY-MM-DD)",
+        "note": "Note: longer than 500 characters"}
+    _, problems = followup_problems("G1", "returned", "2022-08-02", None, None, "zh", today)
+    assert problems == {"done_on": "跟进日期：2022-08-02 晚于今天（2022-08-01）"}
+
+
+def test_who_may_record_a_followup_and_for_whom(db):
+    person = "G530102200701010007"  # student 7, J2, class J2-0-7
+    for role in ("teacher", "leader", "parent"):
+        with pytest.raises(PermissionDenied):
+            record_followup(db, _scope(db, role, "J2", frozenset({"J2-0-7"})), person,
+                            "contacted", "2022-07-20")
+    with pytest.raises(NotFoundError):  # J1's principal: another school's child, as unknown
+        record_followup(db, _scope(db, "principal", "J1"), person, "contacted", "2022-07-20")
+    with pytest.raises(NotFoundError):  # a child of the register: the district's roles only
+        record_followup(db, _scope(db, "principal", "J1"), "530102200801019999", "contacted",
+                        "2022-07-20")
+    assert person_in_scope(db, _scope(db), "530102200801019999") is True
+    # student 11 moved from J1 to J2: J2's now
+    assert person_in_scope(db, _scope(db, "principal", "J2"), "G530102201101010011")
+    assert not person_in_scope(db, _scope(db, "principal", "J1"), "G530102201101010011")
+    assert db.scalar("SELECT count(*) FROM dropout_followup") == 2  # nothing written
+    record_followup(db, _scope(db, "principal", "J2"), person, "contacted", "2022-07-20")
+    assert db.scalar("SELECT count(*) FROM dropout_followup") == 3
 
 
 def _principal(role, school=None, classes=frozenset()):

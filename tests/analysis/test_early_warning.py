@@ -8,8 +8,7 @@ import pytest
 
 from eduquality.analysis.early_warning import FACTORS, fit_warning, warning_frame
 from eduquality.errors import EduQualityError
-from eduquality.store import open_database
-from tests.factories import dropout_db
+from tests.factories import dropout_db, warning_db
 
 
 def test_factors_of_the_hand_made_cohort():
@@ -33,44 +32,8 @@ def test_factors_of_the_hand_made_cohort():
         fit_warning(db)  # one cohort with a known outcome: nothing to hold out
 
 
-def _district(n=400, years=4, seed=5):
-    """``n`` junior students a year in one school; the more days absent in a year, the likelier
-    a dropout the next year; half of the often absent are 建档立卡 (2 % of the others)."""
-    rng = np.random.default_rng(seed)
-    db = open_database(":memory:")
-    codes = [f"{2018 + k}-{2019 + k}" for k in range(years)]
-    with db.write() as con:
-        con.execute("INSERT INTO district VALUES ('D', 'd', NULL, NULL)")
-        con.execute("INSERT INTO school VALUES ('J', 'J校', 'D', 'junior', 'public', 'urban',"
-                    " NULL, NULL, NULL)")
-        sid = 0
-        for k, code in enumerate(codes):
-            y = 2018 + k
-            con.execute("INSERT INTO school_year VALUES (?, ?, ?)",
-                        [code, f"{y}-09-01", f"{y + 1}-07-15"])
-            con.execute("INSERT INTO class VALUES (?, 'J', ?, 8, '1班', NULL, NULL)",
-                        [f"J-{y}", code])
-            for _ in range(n):
-                sid += 1
-                absent = int(rng.poisson(rng.choice([1, 6], p=[0.85, 0.15])))
-                poor = bool(rng.random() < (0.5 if absent >= 5 else 0.02))
-                con.execute("INSERT INTO student (student_id, national_id, name,"
-                            " poverty_registered) VALUES (?, ?, ?, ?)",
-                            [sid, f"G53010220{sid:09d}", f"s{sid}", poor])
-                con.execute("INSERT INTO class_membership VALUES (?, ?, ?)",
-                            [sid, code, f"J-{y}"])
-                con.execute("INSERT INTO enrolment_event VALUES (?, ?, 'admission', 'J', NULL)",
-                            [sid, f"{y}-09-01"])
-                con.execute("INSERT INTO attendance_month VALUES (?, ?, 'J', 20, ?, 0, 0)",
-                            [sid, f"{y}-10-01", absent])
-                if rng.random() < 1 / (1 + np.exp(4.5 - 0.5 * absent)):
-                    con.execute("INSERT INTO enrolment_event VALUES"
-                                " (?, ?, 'dropout', 'J', NULL)", [sid, f"{y + 1}-10-10"])
-    return db
-
-
 def test_fit_on_past_cohorts_and_hold_out_the_latest():
-    db = _district()
+    db = warning_db()
     wm = fit_warning(db, target_recall=0.8)
     assert wm.train_years == ["2018-2019", "2019-2020"] and wm.test_years == ["2020-2021"]
     assert wm.n_train == 800 and wm.n_test == 400
@@ -89,7 +52,7 @@ def test_scored_students_are_explained_within_the_scope():
     from eduquality.store.policy import scope_for
     from eduquality.store.principals import Principal
 
-    db = _district()
+    db = warning_db()
     wm = fit_warning(db)
     res = scored_students(db, wm, scope_for(db, Principal("r", "researcher")))
     assert len(res) == 400 and res["risk"].is_monotonic_decreasing

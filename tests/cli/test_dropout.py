@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from eduquality.cli import main
 from eduquality.store import open_database
+from eduquality.store.users import add_user
 from tests.factories import dropout_db
 
 
@@ -41,17 +42,29 @@ def test_alerts_followup_and_audit(db_file, tmp_path):
     assert r.exit_code == 0, r.output
     assert "5301**********0004" in r.output and "530102200401010004" not in r.output
     assert "待跟进 6 条，已解决 1 条" in r.output
+    with open_database(db_file) as db:
+        add_user(db, "jiaoyan", "researcher", "correct-horse-9")
+        add_user(db, "tj2", "teacher", "correct-horse-9", school_code="J2", class_id="J2-0-7")
     r = _run(db_file, "dropout", "followup", "G530102200701010007", "--action", "transferred",
              "--date", "2022-07-20")
     assert r.exit_code == 2 and "proof" in r.output
+    r = _run(db_file, "dropout", "followup", "G530102200701010007", "--action", "returned",
+             "--date", "2022-07-32")
+    assert r.exit_code == 2 and "Date: '2022-07-32' is not a date" in r.output
+    # the web form's rule: a teacher may not record one
+    r = _run(db_file, "dropout", "followup", "G530102200701010007", "--action", "contacted",
+             "--date", "2022-07-20", "--user", "tj2")
+    assert r.exit_code == 2 and "may not" in r.output
     r = _run(db_file, "dropout", "followup", "G530102200701010007", "--action", "已转学",
              "--date", "2022-07-20", "--proof", "曲靖某校学籍确认", "--user", "jiaoyan")
     assert r.exit_code == 0 and "follow-up #3 recorded" in r.output, r.output
     r = _run(db_file, "dropout", "alerts", "--open-only")
     assert "5 open, 0 closed" in r.output
     with open_database(db_file, read_only=True) as db:
-        # each list shown is audited; the follow-up itself records who and when
-        assert db.scalar("SELECT count(*) FROM audit_log WHERE object LIKE 'dropout:%'") == 2
+        # each list shown is audited, and so is the follow-up, which records who and when
+        assert db.scalar("SELECT count(*) FROM audit_log WHERE object LIKE 'dropout:%'") == 3
+        assert db.scalar("SELECT username FROM audit_log WHERE object = 'dropout:followup'"
+                         ) == "jiaoyan"
         assert db.scalar("SELECT recorded_by FROM dropout_followup WHERE followup_id = 3"
                          ) == "jiaoyan"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 import xlsxwriter
@@ -47,6 +48,19 @@ def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
     with pd.ExcelWriter(path, engine="xlsxwriter") as w:
         for name, frame in sheets.items():
             frame.to_excel(w, sheet_name=name, index=False)
+    return path
+
+
+def write_sheets(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    """A workbook of the named sheets, each its rows as given (header rows included), written
+    by openpyxl (dates stay dates)."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
     return path
 
 

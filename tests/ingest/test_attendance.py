@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import openpyxl
 import pytest
 
 from eduquality.ingest.attendance import import_attendance
 from eduquality.ingest.problems import ImportProblems
 from tests.factories import dropout_db
+from tests.ingest.conftest import write_sheets
 
 S1, S2, S4 = "G530102200101010001", "G530102200201010002", "G530102200401010004"
 
@@ -24,17 +24,6 @@ def db():
     database.close()
 
 
-def _book(path, sheets):
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for r in rows:
-            ws.append(r)
-    wb.save(path)
-    return path
-
-
 def _rows(db):
     return db.con.execute("SELECT student_id, CAST(month AS VARCHAR), school_code, school_days,"
                           " days_absent, sick_days, leave_days FROM attendance_month"
@@ -42,7 +31,7 @@ def _rows(db):
 
 
 def test_monthly_sheet_under_a_title(db, tmp_path):
-    path = _book(tmp_path / "月汇总.xlsx", {"出勤": [
+    path = write_sheets(tmp_path / "月汇总.xlsx", {"出勤": [
         ["翠湖中学 2021-2022 学年缺勤统计"],
         ["学籍号", "姓名", "班级", "9月", "10月", "2022年3月"],
         [S1, "学生1", "八(1)", 0, 2.5, None],
@@ -58,7 +47,7 @@ def test_monthly_sheet_under_a_title(db, tmp_path):
 
 
 def test_daily_grid_is_summed_into_the_month(db, tmp_path):
-    path = _book(tmp_path / "出勤.xlsx", {"2021年10月": [
+    path = write_sheets(tmp_path / "出勤.xlsx", {"2021年10月": [
         ["学籍号", "姓名", "1", "2", "3", "4日", "5", "6"],
         [S1, "学生1", "√", "√", "×", "病", None, "事"],
         [S2, "学生2", "√", "✓", "√", "√", None, "√"],
@@ -70,7 +59,7 @@ def test_daily_grid_is_summed_into_the_month(db, tmp_path):
 
 
 def test_problems_are_located_and_nothing_is_written(db, tmp_path):
-    path = _book(tmp_path / "坏.xlsx", {
+    path = write_sheets(tmp_path / "坏.xlsx", {
         "2021年10月": [["学籍号", "姓名", "1", "2"],
                       [S1, "学生1", "√", "?"],          # unknown mark
                       ["G999", "某某", "√", "√"],        # unknown student
@@ -94,11 +83,11 @@ def test_problems_are_located_and_nothing_is_written(db, tmp_path):
 
 
 def test_month_without_a_year_needs_the_school_year(db, tmp_path):
-    path = _book(tmp_path / "m.xlsx", {"出勤": [["学籍号", "9月"], [S1, 1]]})
+    path = write_sheets(tmp_path / "m.xlsx", {"出勤": [["学籍号", "9月"], [S1, 1]]})
     with pytest.raises(ImportProblems) as err:
         import_attendance(db, path)
     assert [p.reason for p in err.value.problems] == ["attendance.no_year"]
-    grid = _book(tmp_path / "d.xlsx", {"出勤": [["学籍号", "1", "2"], [S1, "√", "×"]]})
+    grid = write_sheets(tmp_path / "d.xlsx", {"出勤": [["学籍号", "1", "2"], [S1, "√", "×"]]})
     with pytest.raises(ImportProblems) as err:
         import_attendance(db, grid)
     assert [p.reason for p in err.value.problems] == ["attendance.no_month"]
@@ -107,7 +96,7 @@ def test_month_without_a_year_needs_the_school_year(db, tmp_path):
 
 
 def test_a_school_may_import_only_its_own_students(db, tmp_path):
-    path = _book(tmp_path / "m.xlsx", {"出勤": [["学籍号", "2021年9月"], [S1, 1]]})
+    path = write_sheets(tmp_path / "m.xlsx", {"出勤": [["学籍号", "2021年9月"], [S1, 1]]})
     with pytest.raises(ImportProblems) as err:
         import_attendance(db, path, only_schools=frozenset({"J2"}))
     assert [p.reason for p in err.value.problems] == ["ingest.other_schools"]

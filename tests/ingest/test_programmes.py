@@ -15,6 +15,7 @@ from eduquality.ingest.programmes import (
     write_programme_template,
 )
 from eduquality.store import open_database
+from tests.ingest.conftest import write_sheets
 
 
 @pytest.fixture
@@ -33,17 +34,6 @@ def db(db_location):
                     " (1, 'G0001', '甲'), (2, 'G0002', '乙')")
     yield d
     d.close()
-
-
-def _book(path, sheets: dict[str, list[list]]):
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return path
 
 
 GOOD = {
@@ -76,7 +66,7 @@ def test_template_has_every_sheet_and_imports_back_empty(tmp_path):
 
 
 def test_a_good_file_is_written_and_reimport_updates(db, tmp_path):
-    path = _book(tmp_path / "p.xlsx", GOOD)
+    path = write_sheets(tmp_path / "p.xlsx", GOOD)
     result = import_programmes(db, path, user="t")
     assert result.outcome == "imported"
     assert result.counts == {"studio": 1, "studio_member": 2, "mentoring": 2,
@@ -104,7 +94,7 @@ def test_a_good_file_is_written_and_reimport_updates(db, tmp_path):
     # a corrected file updates the row, it does not add one
     fixed = dict(GOOD)
     fixed["学生资助"] = [GOOD["学生资助"][0], ["G0001", "2023-2024", "生活补助", 1500]]
-    import_programmes(db, _book(tmp_path / "p2.xlsx", fixed), user="t")
+    import_programmes(db, write_sheets(tmp_path / "p2.xlsx", fixed), user="t")
     assert db.con.execute("SELECT kind, amount FROM student_support ORDER BY 1").fetchall() == [
         ("living_allowance", 1500.0), ("nutrition", 800.0)]
     assert db.scalar("SELECT count(*) FROM studio") == 1
@@ -122,7 +112,7 @@ def test_problems_are_located_and_nothing_is_written(db, tmp_path):
         "学生资助": [GOOD["学生资助"][0], ["G9999", "2023-2024", "生活补助", -5]],
         "Sheet9": [["x"], [1]],
     }
-    path = _book(tmp_path / "bad.xlsx", bad)
+    path = write_sheets(tmp_path / "bad.xlsx", bad)
     with pytest.raises(ImportProblems) as err:
         import_programmes(db, path, lang="en", errors=tmp_path / "e.xlsx")
     found = {(p.sheet, p.row, p.column and p.column[0], p.reason) for p in err.value.problems}
@@ -154,7 +144,7 @@ def test_cross_column_rules(db, tmp_path):
            "交流轮岗": [GOOD["交流轮岗"][0], ["T2", "S1", "S1", "2023-09-01", None]],
            "结对学校": [GOOD["结对学校"][0], ["S1", "S1", "分校", 2020]]}
     with pytest.raises(ImportProblems) as err:
-        import_programmes(db, _book(tmp_path / "x.xlsx", bad), lang="zh",
+        import_programmes(db, write_sheets(tmp_path / "x.xlsx", bad), lang="zh",
                           errors=tmp_path / "e.xlsx")
     assert sorted((p.sheet, p.reason) for p in err.value.problems) == [
         ("交流轮岗", "prog.same_school"), ("工作室", "prog.subject_needed"),
@@ -163,12 +153,12 @@ def test_cross_column_rules(db, tmp_path):
 
 def test_missing_column_and_no_sheet(db, tmp_path):
     with pytest.raises(ImportProblems) as err:
-        import_programmes(db, _book(tmp_path / "m.xlsx", {"教师培训": [["教师工号", "学年"],
+        import_programmes(db, write_sheets(tmp_path / "m.xlsx", {"教师培训": [["教师工号", "学年"],
                                                                      ["T1", "2023-2024"]]}),
                           errors=tmp_path / "e.xlsx")
     assert [(p.reason, dict(p.params)) for p in err.value.problems] == [
         ("prog.missing_column", {"name": "培训学时"})]
     with pytest.raises(ImportProblems) as err:
-        import_programmes(db, _book(tmp_path / "n.xlsx", {"说明": [["x"]]}),
+        import_programmes(db, write_sheets(tmp_path / "n.xlsx", {"说明": [["x"]]}),
                           errors=tmp_path / "e.xlsx")
     assert {p.reason for p in err.value.problems} & {"prog.no_sheet", "ingest.empty_file"}

@@ -180,7 +180,10 @@ def test_pdf_text_carries_the_figures(case, written):
     # the methods appendix: formulas, intervals, weights, publication policy
     for words in ("stat:teacher_average_salary ÷ stat:civil_servant_average_salary × 100",
                   "Wilson", "Garwood", "差异系数 CV = SD / X̄", "监测结果增值 40",
-                  "发布规定", "不按成绩给学校排名"):
+                  "发布规定", "不按成绩给学校排名",
+                  # section 5's figures: 巩固率, mentoring, studios, partners, special groups
+                  "同一届学生小学一年级入学时人数", "以一带十", "名师工作室增值", "平行趋势",
+                  "隐去补充单元格"):
         assert words in flat, words
     # one sheet per school
     assert {p.name for p in paths if p.parent.name == "schools"} == {
@@ -255,3 +258,4 @@ def test_school_sheet_and_english(case, tmp_path):
     body = html.read_text(encoding="utf-8")
     assert "1. The action plan" in body and "Teacher pay ratio" in body
     assert "on track" in body and "Publication policy" in body
+    assert "Mentoring coverage" in body and "Special groups: suppression" in body

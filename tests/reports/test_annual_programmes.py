@@ -12,7 +12,7 @@ import pytest
 from eduquality.analysis.annual import programme_data
 from eduquality.analysis.dropout import alerts, reconcile
 from eduquality.config import Settings
-from eduquality.reports.annual import _programmes_section
+from eduquality.reports.annual import _programme_methods, _programmes_section
 from eduquality.reports.model import Table
 from eduquality.results import AnnualData
 from tests.factories import dropout_db
@@ -137,3 +137,30 @@ def test_the_section_renders_to_html_and_excel(case, tmp_path):
     assert 0.12 in values and 0.3 in values  # the studio's effect, the DiD (num2 cells)
     assert "成绩（标准分）" in values  # the outcome by its label, not its code
     assert "数学" in values and 0.4 in values  # mentoring coverage per subject
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_methods_appendix_describes_the_programme_figures(case, tmp_path, lang):
+    from eduquality.reports.bundle import write_report
+    from eduquality.reports.model import Report
+
+    data, _, _ = case
+    report = Report(kind="annual", lang=lang, title="年报", subtitle="", internal=True, meta=[],
+                    sections=[_programmes_section(data, lang, public=False, groups=True)],
+                    methods=_programme_methods(data, lang, 10))
+    html = write_report(report, tmp_path / f"{lang}.html").read_text(encoding="utf-8")
+    methods = html[html.index('<dl class="methods">'):]
+    expected = {
+        "zh": ["巩固率与辍学率（第五部分）", "同一届学生小学一年级入学时人数",  # GLOSSARY
+               "本报告对 2020-2021 至 2022-07-15 的窗口", "辍学率 = 学年内辍学人数 ÷ 学年初在校生数",
+               "以一带十", "1: 10；2: 100；3: 1,000", "根数 × 目标人数",
+               "σ̂√(1/n − x̄′(X′X)⁻¹x̄)", "不依据原始升学率", "DiD =", "平行趋势",
+               "不足 10 人时不报告", "隐去补充单元格", "Welch", "Newcombe"],
+        "en": ["Consolidation and dropout rates (section 5)",
+               "the same cohort&#39;s grade-1 entrants",
+               "to the window 2020-2021 to 2022-07-15", "dropout rate = dropouts in the year",
+               "1: 10; 2: 100; 3: 1,000", "(roots × target)", "never on raw progression rates",
+               "parallel trends", "fewer than 10 is not reported", "complementary cells",
+               "Welch", "Newcombe"]}[lang]
+    for words in expected:
+        assert words in methods, words

@@ -52,6 +52,28 @@ def build_db(location=":memory:"):
     return db
 
 
+def add_users(db, users: dict[str, dict]) -> None:
+    """Add each user of ``users`` (name → its role and ties) with :data:`PASSWORD`."""
+    for name, ties in users.items():
+        ties = dict(ties)
+        add_user(db, name, ties.pop("role"), PASSWORD, **ties)
+
+
+def sign_in(app, username: str, password: str = PASSWORD) -> TestClient:
+    """A TestClient of ``app`` signed in as ``username``."""
+    client = TestClient(app, follow_redirects=False)
+    r = client.post("/login", data={"username": username, "password": password})
+    assert r.status_code == 303, r.text
+    return client
+
+
+def signed_in_clients(db, users: dict[str, dict]) -> dict[str, TestClient]:
+    """``users`` added to ``db`` and each signed in on a new app over it, by user name."""
+    add_users(db, users)
+    app = create_app(db, Settings(), secret="test-secret")
+    return {name: sign_in(app, name) for name in users}
+
+
 @pytest.fixture(scope="package")
 def db():
     return build_db()
@@ -67,10 +89,7 @@ def login(app):
     """``login("p1")`` → a TestClient signed in as p1."""
 
     def _login(username: str, password: str = PASSWORD) -> TestClient:
-        client = TestClient(app, follow_redirects=False)
-        r = client.post("/login", data={"username": username, "password": password})
-        assert r.status_code == 303, r.text
-        return client
+        return sign_in(app, username, password)
 
     return _login
 
@@ -78,9 +97,4 @@ def login(app):
 @pytest.fixture(scope="module")
 def role_clients(app):
     """One signed-in TestClient per user of :data:`USERS`, by user name."""
-    out = {}
-    for name in USERS:
-        client = TestClient(app, follow_redirects=False)
-        assert client.post("/login", data={"username": name, "password": PASSWORD}).status_code == 303
-        out[name] = client
-    return out
+    return {name: sign_in(app, name) for name in USERS}

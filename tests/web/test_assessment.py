@@ -6,15 +6,12 @@ The figures are the use case's."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
 from eduquality.analysis.assessment import assess
 from eduquality.config import Settings
-from eduquality.store.users import add_user
-from eduquality.web.app import create_app
 from tests.analysis.test_assessment import assessment_db
+from tests.web.conftest import signed_in_clients
 
-PASSWORD = "correct-horse-9"
 USERS = {"admin": dict(role="admin"), "res": dict(role="researcher"),
          "lead": dict(role="leader"), "p1": dict(role="principal", school_code="S1"),
          "p2": dict(role="principal", school_code="S2"),
@@ -25,17 +22,7 @@ USERS = {"admin": dict(role="admin"), "res": dict(role="researcher"),
 @pytest.fixture(scope="module")
 def site():
     db = assessment_db()
-    for name, ties in USERS.items():
-        ties = dict(ties)
-        add_user(db, name, ties.pop("role"), PASSWORD, **ties)
-    app = create_app(db, Settings(), secret="test-secret")
-    clients = {}
-    for name in USERS:
-        client = TestClient(app, follow_redirects=False)
-        r = client.post("/login", data={"username": name, "password": PASSWORD})
-        assert r.status_code == 303, r.text
-        clients[name] = client
-    yield db, clients
+    yield db, signed_in_clients(db, USERS)
     db.close()
 
 

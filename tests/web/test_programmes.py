@@ -5,14 +5,10 @@ membership (a principal: the own school); 404 elsewhere, audited as denied."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
-from eduquality.config import Settings
-from eduquality.store.users import add_user
-from eduquality.web.app import create_app
 from tests.factories import add_prior_year, tiny_exam_db
+from tests.web.conftest import signed_in_clients
 
-PASSWORD = "correct-horse-9"
 USERS = {"res": dict(role="researcher"), "lead": dict(role="leader"),
          "p1": dict(role="principal", school_code="S1"),
          "t1": dict(role="teacher", teacher_id="T1"), "t2": dict(role="teacher", teacher_id="T2"),
@@ -38,17 +34,7 @@ def site():
         con.execute("INSERT INTO class_membership SELECT student_id, '2021-2022', class_id "
                     "FROM exam_registration WHERE exam_id = 'E1'")
         con.execute("UPDATE student SET poverty_registered = (student_id % 5 = 0)")
-    for name, ties in USERS.items():
-        ties = dict(ties)
-        add_user(db, name, ties.pop("role"), PASSWORD, **ties)
-    app = create_app(db, Settings(), secret="test-secret")
-    clients = {}
-    for name in USERS:
-        client = TestClient(app, follow_redirects=False)
-        r = client.post("/login", data={"username": name, "password": PASSWORD})
-        assert r.status_code == 303, r.text
-        clients[name] = client
-    yield db, clients
+    yield db, signed_in_clients(db, USERS)
     db.close()
 
 
@@ -92,3 +78,15 @@ def test_pages_show_the_figures(site):
     assert "全区" in groups and "家庭经济困难（建档立卡）" in groups
     assert ">S2<" not in groups and ">S3<" not in groups     # a principal: the own school only
     assert db.scalar(views) == before + 1
+
+
+def test_a_teacher_finds_the_own_studio_in_the_navigation(site):
+    _, clients = site
+    link = '<a href="/programmes/2021/studios/W">'
+    for user in ("t1", "t2"):  # the host and a member
+        home = clients[user].get("/?lang=en").text
+        nav = home.split("<nav>", 1)[1].split("</nav>", 1)[0]
+        assert link in nav and "My studio" in nav, user
+        assert clients[user].get("/programmes/2021/studios/W").status_code == 200
+    for user in ("t3", "p1", "res"):  # no studio of their own (the bureau: all studios)
+        assert link not in clients[user].get("/").text.split("</nav>", 1)[0], user

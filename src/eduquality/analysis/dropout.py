@@ -43,23 +43,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eduquality.errors import EduQualityError
+from eduquality.errors import EduQualityError, NotFoundError
 from eduquality.i18n import register, tr
 from eduquality.measures.dropout import compulsory_age, consolidation_rate, dropout_rate
 from eduquality.store import dropout as data
 from eduquality.store.db import Database
 from eduquality.store.masking import mask_national_id
 from eduquality.store.plan_data import GROUPS
-from eduquality.store.policy import Scope
+from eduquality.store.policy import Scope, require_action
 from eduquality.store.refs import school_years
 from eduquality.store.statistics import population_by_age
 from eduquality.vocab import DROPOUT_ALERTS, FOLLOWUP_ACTIONS
 
 __all__ = [
     "ALERT_KINDS",
+    "FOLLOWUP_FIELDS",
     "LONG_ABSENCE_DAYS",
+    "FollowupError",
     "Reconciliation",
     "alerts",
+    "followup_problems",
+    "person_in_scope",
     "reconcile",
     "record_followup",
     "restrict_alerts",
@@ -82,7 +86,21 @@ MESSAGES = register({
                            "unknown follow-up action '{action}' (choose from {choices})"),
     "dropout.proof_needed": ("登记转学须附证明（接收学校的学籍确认）",
                              "a transfer needs its proof (the receiving school's confirmation)"),
+    "dropout.field.person": ("学籍号或身份证号", "Student number or ID number"),
+    "dropout.field.action": ("跟进方式", "Action"),
+    "dropout.field.done_on": ("跟进日期", "Date"),
+    "dropout.field.proof": ("转学证明", "Proof of transfer"),
+    "dropout.field.note": ("说明", "Note"),
+    "dropout.problem": ("{field}：{reason}", "{field}: {reason}"),
+    "dropout.required": ("必填", "required"),
+    "dropout.bad_date": ("「{value}」不是有效日期（应为 YYYY-MM-DD）",
+                         "'{value}' is not a date (YYYY-MM-DD)"),
+    "dropout.future_date": ("{value} 晚于今天（{today}）", "{value} is after today ({today})"),
+    "dropout.too_long": ("超过 {n} 个字", "longer than {n} characters"),
 })
+
+FOLLOWUP_FIELDS = {"person": 64, "action": 32, "done_on": 32, "proof": 200, "note": 500}
+"""The fields of a follow-up and their longest accepted text (characters)."""
 
 _ORDER = {"transfer_out": 0, "dropout": 1, "suspension": 2, "graduation": 3, "admission": 4,
           "transfer_in": 5, "resumption": 6, "return": 7}
@@ -408,9 +426,7 @@ def restrict_alerts(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
     """The alerts ``scope`` may see at student level (a child never enrolled: the district's
     roles only), IDs masked unless the role sees full IDs, group flags (and the 建档立卡-first
     order) only for roles that may see group membership."""
-    keyed = frame.assign(student_id=frame["student_id"].fillna(-1).astype(int),
-                         class_id=frame["class_id"].fillna(""))
-    mine = scope.frame("student", keyed)
+    mine = scope.frame("student", _keyed(frame))
     mine = mine.assign(student_id=mine["student_id"].where(mine["student_id"] >= 0))
     if not scope.can("full_national_id"):
         mine = mine.assign(person_id=mine["person_id"].map(mask_national_id))
@@ -428,22 +444,114 @@ def restrict_rates(rates: pd.DataFrame, scope: Scope) -> pd.DataFrame:
     return rates.loc[keep].reset_index(drop=True)
 
 
-def record_followup(db: Database, person: str, action: str, done_on: dt.date, user: str,
-                    note: str | None = None, proof: str | None = None,
-                    lang: str = "zh") -> int:
-    """Record a follow-up for the student or child with ID ``person`` (学籍号 or 身份证号).
-    Writes; returns the follow-up's id."""
-    code = FOLLOWUP_ACTIONS.parse(action)
-    if code is None:
-        raise EduQualityError(tr("dropout.bad_action", lang, action=action,
-                                 choices="/".join(FOLLOWUP_ACTIONS.codes())))
-    if code == "transferred" and not (proof and proof.strip()):
-        raise EduQualityError(tr("dropout.proof_needed", lang))
+class FollowupError(EduQualityError):
+    """A follow-up that cannot be recorded as given; ``problems``: field → message (the
+    user's language), in :data:`FOLLOWUP_FIELDS` order; ``str()`` joins them."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        super().__init__("；".join(problems.values()))
+
+
+def followup_problems(person: str | None, action: str | None, done_on: str | dt.date | None,
+                      note: str | None, proof: str | None, lang: str = "zh",
+                      today: dt.date | None = None
+                      ) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check a follow-up as entered (the CLI's arguments, the web form's fields): the ID
+    given; ``action`` a term of :data:`eduquality.vocab.FOLLOWUP_ACTIONS` (code, label or
+    alias); ``done_on`` a date (YYYY-MM-DD; None: ``today``) not after ``today``; a proof
+    with 'transferred'; no text longer than :data:`FOLLOWUP_FIELDS` allows. Returns the
+    cleaned values (person, action code, done_on, note, proof; blanks as None) and the
+    problems, field → message naming the field."""
+    today = today or dt.date.today()
+    given = {"person": person, "action": action, "note": note, "proof": proof,
+             "done_on": done_on.isoformat() if isinstance(done_on, dt.date) else done_on}
+    text = {k: (v.strip() if isinstance(v, str) and v.strip() else None)
+            for k, v in given.items()}
+    problems: dict[str, str] = {}
+
+    def bad(field: str, key: str, **params: Any) -> None:
+        problems.setdefault(field, tr("dropout.problem", lang,
+                                      field=tr(f"dropout.field.{field}", lang),
+                                      reason=tr(key, lang, **params)))
+
+    for field, n in FOLLOWUP_FIELDS.items():
+        if text[field] is not None and len(str(text[field])) > n:
+            bad(field, "dropout.too_long", n=n)
+    for field in ("person", "action"):
+        if text[field] is None:
+            bad(field, "dropout.required")
+    code = FOLLOWUP_ACTIONS.parse(text["action"]) if text["action"] else None
+    if text["action"] and code is None:
+        bad("action", "dropout.bad_action", action=text["action"],
+            choices="/".join(FOLLOWUP_ACTIONS.codes()))
+    when: dt.date | None = today
+    if text["done_on"] is not None:
+        try:
+            when = dt.date.fromisoformat(str(text["done_on"]))
+        except ValueError:
+            when = None
+            bad("done_on", "dropout.bad_date", value=text["done_on"])
+    if when is not None and when > today:
+        bad("done_on", "dropout.future_date", value=when, today=today)
+    if code == "transferred" and text["proof"] is None:
+        bad("proof", "dropout.proof_needed")
+    order = {f: problems[f] for f in FOLLOWUP_FIELDS if f in problems}
+    return ({"person": text["person"], "action": code, "done_on": when, "note": text["note"],
+             "proof": text["proof"]}, order)
+
+
+def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows about a person keyed for the student level of a scope: a child never enrolled
+    (no student_id) as student −1 of no class and no school, whom only the district's roles
+    see."""
+    return frame.assign(student_id=frame["student_id"].fillna(-1).astype(int),
+                        class_id=frame["class_id"].fillna(""),
+                        school_code=frame["school_code"].fillna(""))
+
+
+def person_in_scope(db: Database, scope: Scope, person: str) -> bool:
+    """Whether the student or child with ID ``person`` (学籍号 or 身份证号) is known and in
+    ``scope`` at student level, as on the alert list: a student by the last class and the
+    school of the last enrolment event; a child of the register never enrolled, for the
+    district's roles only."""
     key = data.person_key(person)
-    known = set(data.student_facts(db)["person_id"]) | data.child_person_ids(db)
-    if key not in known:
-        raise EduQualityError(tr("dropout.unknown_person", lang, id=person))
-    return data.record_followup(db, str(key), code, done_on, user, note, proof)
+    facts = data.student_facts(db)
+    sids = facts.loc[facts["person_id"] == key, "student_id"].tolist()
+    if not sids:
+        if key not in data.child_person_ids(db):
+            return False
+        rows = pd.DataFrame({"student_id": [None], "class_id": [None], "school_code": [None]})
+    else:
+        members = data.memberships(db)
+        last = members[members["student_id"].isin(sids)].groupby("student_id").tail(1)
+        events = data.enrolment_events(db)
+        status = status_as_of(events[events["student_id"].isin(sids)], dt.date.max)
+        at = status[["student_id", "school_code"]].merge(
+            last[["student_id", "class_id"]], on="student_id", how="left")
+        rows = pd.concat([last[["student_id", "class_id", "school_code"]], at],
+                         ignore_index=True)
+        if rows.empty:
+            rows = pd.DataFrame({"student_id": sids, "class_id": None, "school_code": None})
+    return not scope.frame("student", _keyed(rows)).empty
 
 
-
+def record_followup(db: Database, scope: Scope, person: str | None, action: str | None,
+                    done_on: str | dt.date | None = None, note: str | None = None,
+                    proof: str | None = None) -> int:
+    """Record, as ``scope``'s principal, what was done about the alert of the student or child
+    with ID ``person`` (学籍号 or 身份证号). The one rule for every surface (CLI and web):
+    the role needs the ``record_dropout_followup`` action (PermissionDenied); the entry must
+    pass :func:`followup_problems` (:class:`FollowupError`, nothing written); a person unknown
+    or outside the scope (:func:`person_in_scope`) is answered alike (NotFoundError). Writes
+    the follow-up and its audit row together; returns the follow-up's id."""
+    lang = scope.lang
+    require_action(scope.principal, "record_dropout_followup", lang)
+    clean, problems = followup_problems(person, action, done_on, note, proof, lang)
+    if problems:
+        raise FollowupError(problems)
+    if not person_in_scope(db, scope, clean["person"]):
+        raise NotFoundError(tr("dropout.unknown_person", lang, id=clean["person"]))
+    return data.record_followup(db, str(data.person_key(clean["person"])), clean["action"],
+                                clean["done_on"], scope.principal.username, clean["note"],
+                                clean["proof"], audit_by=scope.principal)

@@ -137,18 +137,21 @@ def alerts_cmd(ctx: Context, as_of: str | None, school: str | None, open_only: b
 @click.option("--note", default=None, help="What was done or found. 说明。")
 @click.option("--proof", default=None,
               help="A transfer's proof (the receiving school's confirmation). 转学证明。")
-@click.option("--user", default=None, help=_USER_HELP)
+@user_option
 @pass_ctx
 def followup_cmd(ctx: Context, person: str, action: str, done_on: str | None,
                  note: str | None, proof: str | None, user: str | None) -> None:
-    """Record what was done about the alert of PERSON (学籍号 or 身份证号). 登记跟进。"""
+    """Record what was done about the alert of PERSON (学籍号 or 身份证号), as the web form
+    does: the role must be one that records follow-ups, PERSON within its scope; audited.
+    登记跟进。"""
     from eduquality.analysis.dropout import record_followup
-    from eduquality.ingest.importer import current_user
+    from eduquality.analysis.exports import operator
+    from eduquality.store.policy import scope_for
     from eduquality.vocab import FOLLOWUP_ACTIONS
 
     with ctx.open_db() as db:
-        fid = record_followup(db, person, action, _date(done_on) or dt.date.today(),
-                              current_user(user), note, proof, ctx.lang)
+        scope = scope_for(db, operator(db, user), ctx.lang)
+        fid = record_followup(db, scope, person, action, done_on, note, proof)
     code = FOLLOWUP_ACTIONS.parse(action) or action
     ctx.say("cli.dropout.recorded", id=fid, person=person,
             action=FOLLOWUP_ACTIONS.label(code, ctx.lang))

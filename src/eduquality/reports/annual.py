@@ -34,6 +34,7 @@ from eduquality.i18n import has, register, tr
 from eduquality.measures import assessment as _assessment  # noqa: F401  (its messages)
 from eduquality.measures import trajectory as _trajectory  # noqa: F401  (its messages)
 from eduquality.measures.balance import STANDARDS
+from eduquality.measures.programmes import TREE_TARGETS
 from eduquality.reports import charts
 from eduquality.reports import labels as L
 from eduquality.reports.dropout import group_label, rates_table
@@ -220,6 +221,62 @@ MESSAGES = register({
     "reports.annual.m.uncertainty.none": ("无（普查或行政统计）", "none (a census or administrative "
                                           "figure)"),
     "reports.annual.m.baseline_data": ("{year} 年的数据", "the {year} data"),
+    "reports.annual.m.prog.rates.term": ("巩固率与辍学率（第五部分）",
+                                         "Consolidation and dropout rates (section 5)"),
+    "reports.annual.m.prog.rates": (
+        "九年义务教育巩固率：初中毕业年级学生数 ÷ 同一届学生小学一年级入学时人数（按转入、转出调整）；"
+        "本报告对 {start} 至 {end} 的窗口按同一规则计算：{rates}",
+        "Nine-year consolidation rate: the lower-secondary graduating cohort ÷ the same "
+        "cohort's grade-1 entrants, adjusted for transfers; this report applies the same rule "
+        "to the window {start} to {end}: {rates}"),
+    "reports.annual.m.prog.mentoring.term": ("名师带教覆盖（以一带十、以十带百、以百促千）",
+                                             "Mentoring coverage (以一带十、以十带百、以百促千)"),
+    "reports.annual.m.prog.mentoring": (
+        "以工作室主持人为根，沿带教关系逐层计数：主持人直接带教的教师为第 1 层，第 1 层带教的为第 2 层，"
+        "依此类推（每位教师在每棵树中只按最浅一层计一次，循环截断）。每个根在各层的目标人数为 {targets}；"
+        "覆盖率 = 该层覆盖教师数 ÷（根数 × 目标人数），按学科（及学校）汇总。",
+        "Each studio host is the root of a tree of mentoring links: the teachers the host "
+        "mentors are level 1, those they mentor level 2, and so on (a teacher counts once per "
+        "tree, at the shallowest level; cycles are cut). Each root's target is {targets}; "
+        "coverage = teachers reached at the level ÷ (roots × target), by subject (and "
+        "school)."),
+    "reports.annual.m.prog.studios.term": ("名师工作室增值", "Studios' value-added"),
+    "reports.annual.m.prog.studios": (
+        "工作室成员任教学生的增值：在同一考试、学科的全部学生中以前测成绩回归本次成绩（OLS），"
+        "工作室成员所教学生残差的均值即其增值，标准误 σ̂√(1/n − x̄′(X′X)⁻¹x̄)，95% 区间为估计 ± 1.96 标准误；"
+        "换算为效应量（除以该学科成绩标准差）后按考试、学科合并。区间跨 0 的不能认为不同于全区。"
+        "奖补依据增值、活动和覆盖，不依据原始升学率或平均分。",
+        "The value-added of the students taught by the studio's members: within each exam and "
+        "subject, the current score regressed on the prior score over all students (OLS); the "
+        "members' students' mean residual is the estimate, SE σ̂√(1/n − x̄′(X′X)⁻¹x̄), 95 % "
+        "interval ± 1.96 SE; as effect sizes (over the subject's SD), combined over exams and "
+        "subjects. An interval that crosses 0 does not differ from the district. Rewards rest "
+        "on value-added, activities and coverage, never on raw progression rates or means."),
+    "reports.annual.m.prog.partners.term": ("结对学校双重差分", "Partner schools' "
+                                            "difference-in-differences"),
+    "reports.annual.m.prog.partners": (
+        "DiD =（结对学校结对后均值 − 结对前均值）−（可比学校结对后均值 − 结对前均值），结对当年计入后期；"
+        "方差为四个均值方差之和（各年估计视为独立），95% 区间为 DiD ± 1.96 标准误。仅在平行趋势假定下可解释为"
+        "结对的效果（Angrist & Pischke 2009）；区间只含年度估计的抽样误差，不含只影响该校的年度波动。",
+        "DiD = (the partner school's mean after − before) − (the comparable schools' mean "
+        "after − before), the start year counted as after; its variance the sum of the four "
+        "means' variances (yearly estimates taken as independent), 95 % interval DiD ± 1.96 "
+        "SE. It reads as the partnership's effect only under parallel trends (Angrist & "
+        "Pischke 2009); the interval covers the yearly estimates' sampling error, not shocks "
+        "to that school alone."),
+    "reports.annual.m.prog.groups.term": ("特殊群体数据的保护", "Special groups: suppression"),
+    "reports.annual.m.prog.groups": (
+        "特殊群体（建档立卡、残疾、随迁子女、留守儿童）的数据只出现在内部版，且仅提供给可查看群体身份的角色；"
+        "某单位中该群体或其余学生不足 {min_n} 人时不报告（一名儿童对其余学生的差距就是这名儿童的情况），"
+        "并隐去补充单元格，使被隐去学校的人数不能由全区减去已列学校求得。差距附 Welch（均值）或 "
+        "Newcombe（比例）95% 区间。",
+        "Special-group figures (registered poor, disability, migrant, left-behind children) "
+        "appear in the internal edition only, for roles that may see group membership; a "
+        "unit where the group or the other students number fewer than {min_n} is not "
+        "reported (one child's gap against the rest is that child), and complementary cells "
+        "are withheld so that no withheld school's count follows from the district's minus "
+        "the schools shown. Gaps carry Welch's (means) or Newcombe's (proportions) 95 % "
+        "intervals."),
     "reports.annual.m.intervals.term": ("95% 区间", "95 % intervals"),
     "reports.annual.m.intervals": (
         "比例类指标（分子为分母中的人数）用 Wilson 得分区间（Wilson 1927；Newcombe 1998）；小计数（如辍学人数）"
@@ -739,8 +796,28 @@ def _methods(data: AnnualData, lang: str, min_n: int) -> list[tuple[str, str]]:
                          for c, v in STANDARDS.items())
     out.append((_t("m.balance.term", lang), _t("m.balance", lang, standards=standards)))
     out.append(_weights_method(data, lang))
+    out += _programme_methods(data, lang, min_n)
     out.append((_t("m.policy.term", lang), _t("m.policy", lang, min_n=min_n)))
     return out
+
+
+def _programme_methods(data: AnnualData, lang: str, min_n: int) -> list[tuple[str, str]]:
+    """How section 5's figures are made: the rates (the glossary's 巩固率 and the 辍学率 with
+    the 控辍保学 pages' own note), mentoring coverage, studios' value-added, partner schools'
+    DiD and the special groups' suppression."""
+    p = data.programmes
+    w = p["window"].iloc[0] if "window" in p and "from_year" in p["window"] else None
+    sep = "；" if lang == "zh" else "; "
+    targets = sep.join(f"{d}: {n:,}" for d, n in TREE_TARGETS.items())
+    return [
+        (_t("m.prog.rates.term", lang), _t(
+            "m.prog.rates", lang, start=w["from_year"] if w is not None else "—",
+            end=w["as_of"] if w is not None else "—",
+            rates=tr("dropout.note.rates", lang, n=min_n))),
+        (_t("m.prog.mentoring.term", lang), _t("m.prog.mentoring", lang, targets=targets)),
+        (_t("m.prog.studios.term", lang), _t("m.prog.studios", lang)),
+        (_t("m.prog.partners.term", lang), _t("m.prog.partners", lang)),
+        (_t("m.prog.groups.term", lang), _t("m.prog.groups", lang, min_n=min_n))]
 
 
 def _weights_method(data: AnnualData, lang: str) -> tuple[str, str]:

@@ -16,7 +16,8 @@ from eduquality.reports.model import Column, Section, Table, Text
 from eduquality.store.plan_data import GROUP_LABELS
 from eduquality.vocab import DROPOUT_ALERTS, FOLLOWUP_ACTIONS
 
-__all__ = ["alerts_table", "population_table", "rates_table", "risk_table", "warning_section"]
+__all__ = ["alerts_table", "population_table", "rates_table", "risk_section", "risk_table",
+           "warning_section", "warning_summary"]
 
 MESSAGES = register({
     "dropout.sec.rates": ("巩固率与辍学率", "Consolidation and dropout rates"),
@@ -83,6 +84,26 @@ MESSAGES = register({
                             "in a month (sick leave aside), on the register but not enrolled. "
                             "Closed by a follow-up 'returned' or 'transferred' with proof."),
     "dropout.note.no_alerts": ("没有预警。", "No alert."),
+    "dropout.sec.flagged": ("辍学风险达到预警阈值的学生（次学年）",
+                            "Students above the early warning's threshold (next school year)"),
+    "dropout.note.screening": (
+        "筛查辅助，不是结论：风险分由出勤、学业变化、转学与休学记录{flags}估计，列出的是达到阈值"
+        "（按召回率 {recall:.0%} 选定）的学生及抬高其风险的主要因素。检验样本 AUC {auc:.3f}，"
+        "该阈值下召回 {recall_test:.0%}、预警 {flagged:.1%} 的学生：多数被列出者并不会辍学，"
+        "也有辍学者不在其中。请结合班主任的了解逐一核实，不据此给学生贴标签，名单不外传。",
+        "A screening aid, not a verdict: the score is estimated from attendance, achievement "
+        "change, transfers, suspensions{flags}; listed are the students at or above the "
+        "threshold (chosen for {recall:.0%} recall) with the factors that raise their score. "
+        "On the held-out cohort: AUC {auc:.3f}; at this threshold recall {recall_test:.0%}, "
+        "{flagged:.1%} of students flagged — most of those listed will not drop out, and some "
+        "who do are not listed. Check each with the class teacher; never label a student by "
+        "it, never pass the list on."),
+    "dropout.note.flags": ("以及家庭情况（建档立卡、残疾、随迁、留守）",
+                           ", family flags (registered poor, disability, migrant, left "
+                           "behind)"),
+    "dropout.note.flags_unnamed": ("以及家庭情况（本角色不显示学生的家庭情况因素）",
+                                   ", family circumstances (not named to your role)"),
+    "dropout.note.no_flagged": ("没有学生达到预警阈值。", "No student is above the threshold."),
     "dropout.col.factor": ("因素", "Factor"),
     "dropout.col.flagged": ("达到预警阈值", "Above the threshold"),
     "dropout.sec.risk": ("辍学风险最高的学生（次学年）", "Students at highest risk (next school year)"),
@@ -188,16 +209,43 @@ def alerts_section(alerts: pd.DataFrame, lang: str, names: Mapping[str, str], *,
     return Section(_t("sec.alerts", lang), list(blocks))
 
 
+def warning_summary(wm: Any, lang: str) -> str:
+    """How the early warning was fitted and how it did on the held-out cohort (AUC, Brier,
+    the threshold and the recall and share flagged it gives)."""
+    return _t("warning.summary", lang, train="、".join(wm.train_years),
+              test="、".join(wm.test_years), n_train=wm.n_train, e_train=wm.events_train,
+              n_test=wm.n_test, e_test=wm.events_test, auc_test=wm.auc_test,
+              auc_train=wm.auc_train, brier=wm.calibration.attrs["brier"],
+              recall=wm.target_recall, threshold=wm.threshold, recall_test=wm.recall_test,
+              flagged=wm.flagged_test)
+
+
+def risk_section(wm: Any, scored: pd.DataFrame, lang: str, names: Mapping[str, str],
+                 factor_labels: Mapping[str, str], *, family_flags: bool) -> Section:
+    """The students of ``scored`` (:func:`eduquality.analysis.early_warning.scored_students`,
+    already cut to the reader's scope) at or above the threshold, with the factors raising
+    their score, under the note that it is a screening aid (AUC and recall at the threshold
+    from ``wm``) and the model's summary; ``family_flags``: whether the reader may see the
+    family flags among the factors (said in the note)."""
+    note = _t("note.screening", lang, recall=wm.target_recall, auc=wm.auc_test,
+              recall_test=wm.recall_test, flagged=wm.flagged_test,
+              flags=_t("note.flags" if family_flags else "note.flags_unnamed", lang))
+    flagged = scored[scored["flagged"]].reset_index(drop=True)
+    blocks: list[Table | Text] = [Text(note), Text(warning_summary(wm, lang))]
+    if len(flagged):
+        table = risk_table(flagged, lang, names, factor_labels)
+        table.title = _t("sec.flagged", lang)
+        blocks.append(table)
+    else:
+        blocks.append(Text(_t("note.no_flagged", lang)))
+    return Section(_t("sec.flagged", lang), list(blocks))
+
+
 def warning_section(wm: Any, lang: str, factor_labels: Mapping[str, str]) -> Section:
     """The early warning's performance (a fitted
     :class:`eduquality.analysis.early_warning.WarningModel`): a summary, the calibration on
     the held-out cohort, the weights (factors named by ``factor_labels``)."""
-    summary = _t("warning.summary", lang, train="、".join(wm.train_years),
-                 test="、".join(wm.test_years), n_train=wm.n_train, e_train=wm.events_train,
-                 n_test=wm.n_test, e_test=wm.events_test, auc_test=wm.auc_test,
-                 auc_train=wm.auc_train, brier=wm.calibration.attrs["brier"],
-                 recall=wm.target_recall, threshold=wm.threshold, recall_test=wm.recall_test,
-                 flagged=wm.flagged_test)
+    summary = warning_summary(wm, lang)
     cal = Table(_t("sec.warning", lang) + " · calibration", [
         Column("band", _c("band", lang), "int"), Column("n", _c("n", lang), "int"),
         Column("mean_predicted", _c("predicted", lang), "pct"),
@@ -218,7 +266,8 @@ def risk_table(scored: pd.DataFrame, lang: str, names: Mapping[str, str],
     (:func:`eduquality.analysis.early_warning.scored_students`, in its order)."""
     out = scored.copy()
     out["school_label"] = [names.get(s, s) for s in out["school_code"]]
-    out["raising_label"] = ["、".join(factor_labels.get(f, f) for f in r) for r in out["raising"]]
+    sep = ", " if lang == "en" else "、"
+    out["raising_label"] = [sep.join(factor_labels.get(f, f) for f in r) for r in out["raising"]]
     out["flagged_label"] = [_t("yes", lang) if f else "" for f in out["flagged"]]
     cols = [Column("national_id", _c("person", lang)), Column("name", _c("name", lang)),
             Column("school_label", _c("school", lang)), Column("class_id", _c("class", lang)),

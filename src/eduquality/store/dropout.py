@@ -24,7 +24,9 @@ from typing import Any
 
 import pandas as pd
 
+from eduquality.store.audit import insert_audit
 from eduquality.store.db import Database
+from eduquality.store.principals import Principal
 
 __all__ = ["attendance", "child_person_ids", "children", "enrolment_events", "exam_standing",
            "followups", "memberships", "person_key", "record_followup", "student_facts"]
@@ -126,12 +128,17 @@ def child_person_ids(db: Database) -> set[Any]:
 
 def record_followup(db: Database, person_id: str, action: str, done_on: dt.date,
                     recorded_by: str, note: str | None = None,
-                    proof: str | None = None) -> int:
+                    proof: str | None = None, *, audit_by: Principal | None = None) -> int:
     """Record what was done about an alert (``action``: a code of
-    :data:`eduquality.vocab.FOLLOWUP_ACTIONS`). Writes; returns the follow-up's id."""
+    :data:`eduquality.vocab.FOLLOWUP_ACTIONS`). Writes; returns the follow-up's id. With
+    ``audit_by``, the audit row ('import' of ``dropout:followup``, naming the follow-up and its
+    action, not the child) is written in the same transaction."""
     with db.write(check_scores=False) as con:
         row = con.execute(
             "INSERT INTO dropout_followup (person_id, action, done_on, note, proof, "
             "recorded_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING followup_id",
             [person_id, action, done_on, note, proof, recorded_by]).fetchone()
+        if audit_by is not None:
+            insert_audit(con, audit_by, "import", "dropout:followup",
+                         f"#{int(row[0])} {action} {done_on}")
     return int(row[0])

@@ -82,13 +82,18 @@ ACTIONS: Mapping[str, frozenset[str]] = {
     "import_files": frozenset({"admin", "researcher", "principal"}),
     "manage_settings": frozenset({"admin"}),
     "view_group_membership": frozenset({"admin", "researcher", "principal"}),
+    "record_dropout_followup": frozenset({"admin", "researcher", "principal"}),
 }
 """Actions that are not reads of a level, and the roles that may do them.
 ``view_group_membership``: special-group membership (建档立卡, 残疾, 随迁子女, 留守儿童), within the
 role's scope — a student's flags in the 控辍保学 alert lists and early-warning factors
 (:mod:`eduquality.analysis.dropout`, :mod:`eduquality.analysis.early_warning`), and figures by
 group (support, coverage, gaps; issue 14 §4) never for a unit so small that a child is
-identifiable (:mod:`eduquality.analysis.special_groups`)."""
+identifiable (:mod:`eduquality.analysis.special_groups`).
+``record_dropout_followup``: record what was done about a 控辍保学 alert (contacted,
+returned, transferred with proof) for a child within the role's student scope — the bureau's
+staff and the principal, who answer for 控辍保学 (:func:`eduquality.analysis.dropout.record_followup`,
+used by ``eduquality dropout followup`` and the web form alike)."""
 
 
 @dataclass(frozen=True)

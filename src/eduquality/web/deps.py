@@ -173,14 +173,16 @@ class Ctx:
         context.setdefault("nav_links", nav_links(self.db, self.scope))
         return render(self.request, template, self.lang, self.principal, status_code, **context)
 
-    def respond(self, page: Page, format: str = "html") -> Response:
-        """The page as HTML or as an Excel download, with its audit row."""
+    def respond(self, page: Page, format: str = "html", status_code: int = 200) -> Response:
+        """The page as HTML or as an Excel download, with its audit row (a page answering a
+        form's post is shown without a download link: its address is the form's)."""
         if format == "xlsx":
             return self._export(page)
         if page.student_level and page.audit_object:
             audit(self.db, self.principal, "view", page.audit_object, self.request.url.path)
-        return self.html("page.html", page=page,
-                         export_url=_export_url(self.request) if page.export_name else None)
+        export = page.export_name and self.request.method == "GET"
+        return self.html("page.html", status_code=status_code, page=page,
+                         export_url=_export_url(self.request) if export else None)
 
     def _export(self, page: Page) -> Response:
         if page.export_name is None:

@@ -27,6 +27,39 @@ HREF = "_href"
 """The frame column holding each row's link (shown on the row's first cell)."""
 
 
+@dataclass(frozen=True)
+class FormField:
+    """One field of a :class:`PageForm`: ``kind`` 'text', 'date', 'select' (``choices``:
+    value, label) or 'textarea'; ``value`` as entered (kept when the form comes back with
+    problems); ``problem``: the message about this field, shown beside it."""
+
+    name: str
+    label: str
+    kind: str = "text"
+    value: str = ""
+    required: bool = False
+    max_length: int = 64
+    choices: tuple[tuple[str, str], ...] = ()
+    hint: str = ""
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class PageForm:
+    """A form shown under a page's sections (web only: never in its download). Posted with
+    the session's CSRF token to ``action``; ``hidden``: fields carried as they are;
+    ``message``: what the last post did; ``error``: why it was refused as a whole."""
+
+    title: str
+    action: str
+    fields: tuple[FormField, ...]
+    submit: str
+    note: str = ""
+    hidden: tuple[tuple[str, str], ...] = ()
+    message: str = ""
+    error: str = ""
+
+
 @dataclass
 class Page:
     doc: Report
@@ -45,6 +78,8 @@ class Page:
     """Report downloads offered with the page (label, href): PDF/Excel of ``/reports/…``."""
     choice_label: str = ""
     """What :attr:`choices` switch (default: the subject)."""
+    forms: list[PageForm] = field(default_factory=list)
+    """Forms shown under the sections (a role's way to record something about what it sees)."""
 
     @property
     def title(self) -> str:
@@ -54,7 +89,7 @@ class Page:
 def page(lang: str, title: str, sections: list[Section], *, subtitle: str = "",
          notes: Sequence[str] = (), internal: bool = False, **links: Any) -> Page:
     """A page showing ``sections``; ``links``: the :class:`Page` fields (crumbs, choices,
-    export_name, audit_object, student_level, downloads, choice_label)."""
+    export_name, audit_object, student_level, downloads, choice_label, forms)."""
     doc = Report("page", lang, title, subtitle, internal, [], sections, [], list(notes))
     return Page(doc, **links)
 
