@@ -208,7 +208,7 @@ def _fnm(
     try:
         yd = _cho_solve(_cho_factor(_gram(X, np.ones(n))), X.T @ c)
     except linalg.LinAlgError:
-        yd = np.linalg.lstsq(X, c, rcond=None)[0]
+        yd = np.asarray(np.linalg.lstsq(X, c, rcond=None)[0], dtype=np.float64)
     r = c - X @ yd
     r = r + 0.001 * (r == 0)
     z = np.where(r > 0, r, 0.0)
