@@ -1,20 +1,5 @@
-"""Readers for the files schools send, validation, and all-or-nothing imports.
-
-Public API (each call writes, in one transaction, or raises
-:class:`~eduquality.ingest.problems.ImportProblems` listing every problem of the file)::
-
-    import_roster(db, "学校名册.xlsx")
-    import_paper(db, "2021期末试卷结构.xlsx")
-    import_scores(db, "数学小题分.xlsx", "2021-G9-FINAL", subject="数学")
-
-Each returns an :class:`~eduquality.ingest.importer.ImportResult` (outcome 'imported' or
-'unchanged', counts). Formats: ``docs/file-formats.md``. Each takes ``template`` (apply the
-mapping template of that name; without it one whose header fingerprints match the file is
-applied), ``save_template`` (save the mapping that worked under that name) and ``check`` (dry
-run: same checks, nothing written) and ``only_schools`` (every row must belong to one of these
-schools: a school's own upload, see :func:`~eduquality.ingest.importer.check_schools`).
-:func:`check_file` is the dry run with the kind detected.
-"""
+"""The imports of :mod:`eduquality.ingest` (its public API, loaded when first used): roster,
+paper and score files, the dry run :func:`check_file`."""
 
 from __future__ import annotations
 
