@@ -35,6 +35,7 @@ from scipy.linalg import lapack
 
 from eduquality.errors import KeyedError
 from eduquality.i18n import register
+from eduquality.measures.crossprod import crossprod
 
 __all__ = [
     "TAUS",
@@ -169,31 +170,6 @@ def _cho_solve(c: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.flo
     return np.asarray(x)
 
 
-GRAM_BLOCK_FLOPS = 200_000
-"""Largest p·p·rows product of one BLAS call in :func:`_gram`: below OpenBLAS's threshold for
-splitting a matrix product over threads (65536 × GEMM_MULTITHREAD_THRESHOLD 4)."""
-
-
-def _gram(X: NDArray[np.float64], q: NDArray[np.float64]) -> NDArray[np.float64]:
-    """X'QX (Q = diag q) summed over blocks of rows, each product small enough for one BLAS
-    thread.
-
-    One n × p by p × n product (p ≤ 22, n in the thousands) is split by OpenBLAS over its
-    threads, whose spinning costs more than the product: on a 2-core machine with other work
-    running, 22 ms instead of 0.9 ms for n = 5000, p = 15 (issue 12; ``growth sgp`` of 5,000
-    students took 27 s, 10 s with ``OPENBLAS_NUM_THREADS=1``). Blocks keep the same sum
-    without changing the process's thread setting."""
-    n, p = X.shape
-    rows = max(GRAM_BLOCK_FLOPS // (p * p), 1)
-    xq = X.T * q
-    if n <= rows:
-        return np.asarray(xq @ X)
-    out = xq[:, :rows] @ X[:rows]
-    for i in range(rows, n, rows):
-        out += xq[:, i:i + rows] @ X[i:i + rows]
-    return np.asarray(out)
-
-
 def _fnm(
     X: NDArray[np.float64], y: NDArray[np.float64], tau: float, max_iter: int = 100
 ) -> NDArray[np.float64]:
@@ -206,7 +182,7 @@ def _fnm(
     b = X.T @ x
     s = 1.0 - x
     try:
-        yd = _cho_solve(_cho_factor(_gram(X, np.ones(n))), X.T @ c)
+        yd = _cho_solve(_cho_factor(crossprod(X, X)), X.T @ c)
     except linalg.LinAlgError:
         yd = np.asarray(np.linalg.lstsq(X, c, rcond=None)[0], dtype=np.float64)
     r = c - X @ yd
@@ -222,7 +198,7 @@ def _fnm(
             q = 1.0 / (z / x + w / s)
             r = z - w
             try:
-                chol = _cho_factor(_gram(X, q))
+                chol = _cho_factor(crossprod(X, X, q))
             except linalg.LinAlgError:
                 break
             rhs = q * r
