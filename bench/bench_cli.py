@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -106,18 +107,24 @@ def write_responses(path: Path, n: int, j: int, group: bool = False) -> None:
                encoding="utf-8")
 
 
-def whole_process(args: list[str], repeats: int, env: dict[str, str]) -> float:
-    """Best wall-clock seconds of ``repeats`` runs of the process ``args`` (which must
-    succeed)."""
-    best = float("inf")
+def whole_process(args: list[str], repeats: int, env: dict[str, str]) -> tuple[float, float]:
+    """Best wall-clock seconds and least CPU seconds (user + system, the process and its
+    children) of ``repeats`` runs of the process ``args`` (which must succeed). On a shared
+    machine the wall clock waits for other jobs; the CPU seconds much less so."""
+    best, least_cpu = float("inf"), float("inf")
     for _ in range(repeats):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         done = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               text=True)
+        wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if done.returncode != 0:
             raise RuntimeError(f"{args[:4]} failed: {done.stderr[-2000:]}")
-        best = min(best, time.perf_counter() - t0)
-    return best
+        best = min(best, wall)
+        least_cpu = min(least_cpu, after.ru_utime - before.ru_utime
+                        + after.ru_stime - before.ru_stime)
+    return best, least_cpu
 
 
 def main() -> None:
@@ -135,9 +142,9 @@ def main() -> None:
     rows: list[list[str]] = []
     goals: list[Goal] = []
     for case in (["--help"], ["analyse", "--help"]):
-        t = whole_process([*cli, *case], args.repeats, env)
+        t, cpu = whole_process([*cli, *case], args.repeats, env)
         name = f"`eduquality {' '.join(case)}`"
-        rows.append([name, f"{t:.3f}", "", "", f"≤ {HELP_GOAL_S} s",
+        rows.append([name, f"{t:.3f}", "", "", f"{cpu:.2f}", "", f"≤ {HELP_GOAL_S} s",
                      "yes" if t <= HELP_GOAL_S else "no"])
         goals.append(Goal(name, t, "s", f"≤ {HELP_GOAL_S} s", t <= HELP_GOAL_S))
     size = f"{args.n:,} × {args.items}"
@@ -172,15 +179,16 @@ def main() -> None:
              "R quantreg rq.fit fn", ["Rscript", "--vanilla", str(r_script)], has_r),
         ]
         for name, ours_args, peer_name, peer_args, peer_ok in cases:
-            ours = whole_process([*cli, *ours_args], args.repeats, env)
+            ours, ours_cpu = whole_process([*cli, *ours_args], args.repeats, env)
             if not peer_ok:
                 rows.append([name, f"{ours:.2f}", f"{peer_name}: not installed", "",
-                             f"≥ {RATIO_GOAL:g}×", "n/a"])
+                             f"{ours_cpu:.2f}", "", f"≥ {RATIO_GOAL:g}×", "n/a"])
                 continue
-            peer = whole_process(peer_args, args.repeats, env)
+            peer, peer_cpu = whole_process(peer_args, args.repeats, env)
             ratio = peer / ours
             met = ratio >= RATIO_GOAL
             rows.append([name, f"{ours:.2f}", f"{peer_name}: {peer:.2f}", f"{ratio:.1f}×",
+                         f"{ours_cpu:.2f}", f"{peer_cpu:.2f} ({peer_cpu / ours_cpu:.1f}×)",
                          f"≥ {RATIO_GOAL:g}×", "yes" if met else "no"])
             goals.append(Goal(name, ours, "s", f"≥ {RATIO_GOAL:g}× faster", met, peer,
                               peer_name, ratio))
@@ -189,9 +197,11 @@ def main() -> None:
         machine_line(),
         f"Each case is a fresh process, best of {args.repeats}, ours and the peer one after the "
         f"other on the same file. The machine is shared: {load_before} at the start, "
-        f"{load_line()} at the end.", "",
-        "| command | seconds | peer (whole process) | peer / ours | goal | met |",
-        "|---|---:|---|---:|---|---|",
+        f"{load_line()} at the end. CPU seconds (user + system, least of the runs) wait much "
+        "less for other jobs than the wall clock; the goal is on the wall clock.", "",
+        "| command | seconds | peer (whole process) | peer / ours | CPU s | peer CPU s (peer / "
+        "ours) | goal | met |",
+        "|---|---:|---|---:|---:|---:|---|---|",
         *["| " + " | ".join(r) + " |" for r in rows],
     ]
     write_result("cli", "\n".join(lines))

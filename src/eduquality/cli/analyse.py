@@ -35,8 +35,8 @@ def analyse(ctx: Context, exam: str, out: str | None, user: str | None,
     from rich.console import Console
 
     from eduquality.analysis.stored import stored_analysis
-    from eduquality.reports.bundle import make_view
     from eduquality.reports.text import summary_table
+    from eduquality.reports.view import make_view  # not bundle: it loads every renderer
 
     if engine == "spark":     # computed afresh on Spark (not stored: DuckDB's stays)
         from eduquality.analysis.spark.engine import analyse_on_spark

@@ -31,9 +31,11 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import linalg
 from scipy.interpolate import BSpline
+from scipy.linalg import lapack
 
 from eduquality.errors import KeyedError
 from eduquality.i18n import register
+from eduquality.measures.crossprod import crossprod
 
 __all__ = [
     "TAUS",
@@ -149,6 +151,25 @@ def _step(v: NDArray[np.float64], dv: NDArray[np.float64]) -> float:
     return float(ratio.min()) if ratio.size else 1e20
 
 
+def _cho_factor(a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The upper Cholesky factor of ``a`` by LAPACK ``dpotrf`` (what
+    ``scipy.linalg.cho_factor(a)`` calls, without its checks: thousands of calls per SGP fit,
+    the checks cost more than the 15 × 15 factorisation); raises LinAlgError when ``a`` is
+    not positive definite."""
+    c, info = lapack.dpotrf(a, lower=0, clean=0)
+    if info != 0:
+        raise linalg.LinAlgError(f"dpotrf info {info}")
+    return np.asarray(c)
+
+
+def _cho_solve(c: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """x with (c'c) x = b by LAPACK ``dpotrs`` (``scipy.linalg.cho_solve`` without checks)."""
+    x, info = lapack.dpotrs(c, b, lower=0)
+    if info != 0:
+        raise ValueError(f"dpotrs info {info}")
+    return np.asarray(x)
+
+
 def _fnm(
     X: NDArray[np.float64], y: NDArray[np.float64], tau: float, max_iter: int = 100
 ) -> NDArray[np.float64]:
@@ -161,10 +182,9 @@ def _fnm(
     b = X.T @ x
     s = 1.0 - x
     try:
-        yd = linalg.cho_solve(linalg.cho_factor(X.T @ X, check_finite=False), X.T @ c,
-                              check_finite=False)
+        yd = _cho_solve(_cho_factor(crossprod(X, X)), X.T @ c)
     except linalg.LinAlgError:
-        yd = np.linalg.lstsq(X, c, rcond=None)[0]
+        yd = np.asarray(np.linalg.lstsq(X, c, rcond=None)[0], dtype=np.float64)
     r = c - X @ yd
     r = r + 0.001 * (r == 0)
     z = np.where(r > 0, r, 0.0)
@@ -178,11 +198,11 @@ def _fnm(
             q = 1.0 / (z / x + w / s)
             r = z - w
             try:
-                chol = linalg.cho_factor((X.T * q) @ X, check_finite=False)
+                chol = _cho_factor(crossprod(X, X, q))
             except linalg.LinAlgError:
                 break
             rhs = q * r
-            dy = linalg.cho_solve(chol, X.T @ rhs, check_finite=False)
+            dy = _cho_solve(chol, X.T @ rhs)
             dx = q * (X @ dy - r)
             ds = -dx
             dz = -z * (dx / x + 1.0)
@@ -199,7 +219,7 @@ def _fnm(
                 sinv = 1.0 / s
                 xi = mu * (xinv - sinv)
                 rhs = rhs + q * (dxdz - dsdw - xi)
-                dy = linalg.cho_solve(chol, X.T @ rhs, check_finite=False)
+                dy = _cho_solve(chol, X.T @ rhs)
                 dx = q * (X @ dy + xi - r - dxdz + dsdw)
                 ds = -dx
                 dz = mu * xinv - z - xinv * z * dx - dxdz

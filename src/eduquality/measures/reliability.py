@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from eduquality.measures.crossprod import crossprod
+
 __all__ = [
     "Missing",
     "Reliability",
@@ -83,9 +85,9 @@ def covariance_matrix(scores: ArrayLike | pd.DataFrame, missing: Missing = "pair
     mask = ~np.isnan(x)
     m = mask.astype(float)
     x0 = np.where(mask, x, 0.0)
-    n = m.T @ m
-    s = x0.T @ m  # s[j, k] = Σ x_j over persons answering j and k
-    cross = x0.T @ x0
+    n = crossprod(m, m)
+    s = crossprod(x0, m)  # s[j, k] = Σ x_j over persons answering j and k
+    cross = crossprod(x0, x0)
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = (cross - s * s.T / n) / (n - 1)
     cov[n < 2] = np.nan

@@ -30,7 +30,7 @@ from eduquality.reports.pdf import render_pdf
 from eduquality.reports.roster import with_identities, with_student_knowledge
 from eduquality.reports.school import school_codes, school_report
 from eduquality.reports.student import find_student, student_report
-from eduquality.reports.view import View
+from eduquality.reports.view import View, make_view
 from eduquality.results import AnnualData, ExamAnalysis, FollowUp, Forecast, ValueAdded
 from eduquality.store import Database
 
@@ -49,16 +49,6 @@ MESSAGES = register({
 
 class ReportError(EduQualityError):
     """A report was asked for with an unknown kind, format or a missing unit."""
-
-
-def make_view(analysis: ExamAnalysis, settings: Settings | None = None, lang: str | None = None,
-              public: bool = False) -> View:
-    """``analysis`` in ``lang`` under the settings' publication policy and knowledge rules.
-    ``public``: this document is cleared for publication (a decision per document, made by
-    whoever asks for it — not a setting)."""
-    settings = settings or Settings()
-    return View(analysis, lang or settings.lang, settings.publication, public,
-                settings.min_unit_n, knowledge=settings.knowledge)
 
 
 def build_report(view: View, kind: str, unit: object | None = None, *,

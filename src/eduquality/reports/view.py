@@ -12,7 +12,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from eduquality.config import KnowledgeRules, PublicationPolicy
+from eduquality.config import KnowledgeRules, PublicationPolicy, Settings
 from eduquality.i18n import join_list
 from eduquality.reports import labels as L
 from eduquality.reports.policy import Disclosure, disclosure, mask_id
@@ -144,3 +144,13 @@ class View:
                      L.text("internal" if self.rules.internal else "public", self.lang)))
         rows.append((L.text("meta.generated", self.lang), self.generated))
         return rows
+
+
+def make_view(analysis: ExamAnalysis, settings: Settings | None = None, lang: str | None = None,
+              public: bool = False) -> View:
+    """``analysis`` in ``lang`` under the settings' publication policy and knowledge rules.
+    ``public``: this document is cleared for publication (a decision per document, made by
+    whoever asks for it — not a setting)."""
+    settings = settings or Settings()
+    return View(analysis, lang or settings.lang, settings.publication, public,
+                settings.min_unit_n, knowledge=settings.knowledge)

@@ -72,9 +72,9 @@ def mantel_haenszel(responses: pd.DataFrame, focal: NDArray[np.bool_]) -> pd.Dat
                   + (q_k * s_k).sum(0) / (2 * s**2))
         delta = -2.35 * np.log(alpha)
         se_delta = 2.35 * np.sqrt(var_ln)
-    from scipy import stats  # loaded here: scipy.stats costs a second at start-up
+    from scipy import special  # not scipy.stats: its import is 2 s of CPU, special's 0.5 s
 
-    p = stats.chi2.sf(chi2, 1)
+    p = special.chdtrc(1, chi2)  # the χ²(1) upper tail, what scipy.stats.chi2.sf computes
     return pd.DataFrame({
         "item": [str(col) for col in responses.columns], "chi2": chi2, "p": p,
         "alpha_mh": alpha, "delta_mh": delta, "se_delta": se_delta,
@@ -88,10 +88,10 @@ def ets_class(delta: Array, se_delta: Array, p: Array, level: float = 0.05) -> l
     >>> ets_class(np.array([0.5, -1.2, 2.0]), np.array([0.2, 0.2, 0.2]), np.array([.01] * 3))
     ['A', 'B', 'C']
     """
-    from scipy import stats
+    from scipy import special
 
     size = np.abs(delta)
-    z = stats.norm.isf(level)
+    z = -special.ndtri(level)  # the normal upper quantile, what scipy.stats.norm.isf computes
     with np.errstate(invalid="ignore"):
         is_a = (size < 1.0) | ~(p < level) | ~np.isfinite(size)
         is_c = (size >= 1.5) & ((size - 1.0) / se_delta > z)
