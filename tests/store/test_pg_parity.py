@@ -57,6 +57,7 @@ READS: dict[str, Callable[[Any], Any]] = {
     "students_item_scores": lambda db: papers.students_item_scores(db, "E1", [1, 2, 3, 99]),
     "registrations": lambda db: rosters.registrations(db, "E1"),
     "registered_identities": lambda db: rosters.registered_identities(db, "E1"),
+    "exam_numbers": lambda db: rosters.exam_numbers(db, "E1"),
     "present_scores": lambda db: rosters.present_scores(db, "math", ["E1", "E3"]),
     "first_placement": lambda db: rosters.first_placement(db, "E1"),
     "unit_names": lambda db: units.unit_names(db, "E1"),

@@ -306,8 +306,7 @@ def _column(obj: np.ndarray, text_is_number: bool = True) -> pd.Series:
     float64 only when its cells are numbers, never text such as '001' — the typing the column
     gets with its text header cell above it, except that numbers stay numbers."""
     blank = obj == ""
-    values = obj.copy()
-    values[blank] = np.nan
+    values = np.where(blank, np.nan, obj) if blank.any() else obj  # ``obj`` is not changed
     if text_is_number or pd.api.types.infer_dtype(values, skipna=True) in _NUMBER_KINDS:
         try:  # numbers and blanks only (a score column)
             return pd.Series(values.astype(float))
@@ -356,8 +355,9 @@ def typed_columns(rows: Sequence[Sequence[Any]] | np.ndarray,
         width = values.shape[1] if values.ndim == 2 else 0
         return pd.DataFrame({j: pd.Series(pd.array([], dtype=pd.StringDtype("pyarrow")))
                              for j in range(width)})
-    return pd.DataFrame({j: _column(values[:, j].copy(), text_is_number)
-                         for j in range(values.shape[1])})
+    by_column = np.ascontiguousarray(values.T)  # one pass; each column then contiguous
+    return pd.DataFrame({j: _column(by_column[j], text_is_number)
+                         for j in range(values.shape[1])}, copy=False)
 
 
 def read_excel_cells(path: Path, sheet: str | None = None, lang: str = "zh") -> list[RawSheet]:

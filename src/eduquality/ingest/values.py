@@ -160,12 +160,16 @@ def as_number(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def map_unique(text: pd.Series, parse: Callable[[str], Any]) -> tuple[pd.Series, np.ndarray]:
-    """Apply ``parse`` once per distinct text; (parsed values, mask of non-blank unparsed)."""
-    present = text.notna().to_numpy()
-    uniques = pd.unique(text[present])
-    table = {u: parse(u) for u in uniques}
-    parsed = text.map(table)
-    bad = present & parsed.isna().to_numpy()
+    """Apply ``parse`` once per distinct text; (parsed values, mask of non-blank unparsed).
+
+    The distinct texts are found by hashing (``pd.factorize``, Arrow's for Arrow strings) and
+    the parsed values spread back by their codes: no Python lookup per row. The result has
+    the dtype that ``text.map`` would give (missing where the text is missing or unparsed)."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    small = pd.Series(uniques).map({u: parse(u) for u in uniques})
+    parsed = pd.Series(pd.api.extensions.take(small.array, codes, allow_fill=True),
+                       index=text.index)
+    bad = (codes >= 0) & parsed.isna().to_numpy()
     return parsed, bad
 
 

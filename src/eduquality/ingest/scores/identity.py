@@ -28,7 +28,6 @@ from eduquality.store.db import Database
 from eduquality.store.masking import mask_national_id
 from eduquality.store.rosters import exam_numbers
 from eduquality.store.students import (
-    ids_by_exam_number,
     ids_by_national_id,
     year_placements,
     year_roster,
@@ -122,7 +121,8 @@ def _arrow_strings(text: pd.Series) -> pa.Array:
 
 def _lookup(keys: pd.Series, find: Callable[[pa.Array], pd.DataFrame]) -> np.ndarray:
     """student_id (−1 when none) for each key text; ``find`` looks up the distinct keys at once
-    (a join inside DuckDB, :mod:`eduquality.store.students`) and returns (key, student_id).
+    (a join inside DuckDB, :mod:`eduquality.store.students`, or the exam's registrations
+    already read) and returns (key, student_id), each key at most once.
     Keys are matched in Arrow, without a Python string per row."""
     arr = _arrow_strings(keys)
     found = find(pc.unique(arr))
@@ -168,7 +168,8 @@ def _by_name(ctx: Ctx, db: Database, year: str, grade: int | None, todo: np.ndar
 def _report_duplicates(ctx: Ctx, col: Column, key: pd.Series, shown: pd.Series) -> None:
     """Rows whose ``key`` repeats an earlier row's (the first row named)."""
     present = key.notna().to_numpy()
-    dup = key.duplicated(keep="first").to_numpy() & present
+    codes = pd.factorize(key)[0]  # hashed once (Arrow's for text), then integers compared
+    dup = pd.Series(codes).duplicated(keep="first").to_numpy() & present
     if dup.any():
         first = pd.Series(np.arange(ctx.n))[~dup & present].groupby(key[~dup & present]).first()
         for i in np.flatnonzero(dup):
@@ -207,9 +208,12 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolName
     if has_nid.any():
         sid[has_nid] = _lookup(nid[has_nid], lambda keys: ids_by_national_id(db, keys))
         ctx.report(cols["national_id"], has_nid & (sid < 0), "ingest.unknown_student")
+    if registered is None:
+        registered = exam_numbers(db, exam_id)
     by_num = ~has_nid & num.notna().to_numpy()
-    if by_num.any():
-        sid[by_num] = _lookup(num[by_num], lambda keys: ids_by_exam_number(db, exam_id, keys))
+    if by_num.any():  # the exam's registrations are in hand: matched without a query
+        known = registered[["exam_number", "student_id"]]
+        sid[by_num] = _lookup(num[by_num], lambda _keys: known)
     from_num = by_num & (sid >= 0)
     named = {"name", "school", "class_name"} <= set(cols)
     todo = ~has_nid & ~from_num & name.notna().to_numpy()
@@ -233,8 +237,6 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolName
     ok = matched & ~no_class
     if "exam_number" in cols:
         _report_duplicates(ctx, cols["exam_number"], num, num)
-    if registered is None:
-        registered = exam_numbers(db, exam_id)
     numbers = registered.set_index("student_id")["exam_number"]
     frame["exam_number"] = num.fillna(frame["student_id"].map(numbers)).fillna(
         frame["roster_nid"])
