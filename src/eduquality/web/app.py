@@ -37,6 +37,7 @@ from eduquality.web.auth import (
 )
 from eduquality.web.cache import AnalysisCache
 from eduquality.web.deps import MustChangePassword, NotSignedIn, render, request_lang
+from eduquality.web.page_cache import PageCache
 from eduquality.web.routes import (
     admin,
     assessment,
@@ -116,6 +117,7 @@ def create_app(db: Database | str | Path, settings: Settings | None = None, *,
     app.state.throttle = Throttle()
     app.state.hasher = Hasher()
     app.state.cache = AnalysisCache(settings, analyse_exam, maxsize=ANALYSES_KEPT)
+    app.state.pages = PageCache()
     app.state.cookie_secure = cookie_secure
     app.state.hsts = hsts
     app.state.uploads = PendingUploads(upload_limits or UploadLimits())
@@ -144,6 +146,8 @@ def _add_headers(app: FastAPI) -> None:
             response: Response = await call_next(request)
         finally:
             CLIENT_ADDRESS.reset(token)
+        if request.method == "POST" and request.url.path.startswith("/admin"):
+            app.state.pages.clear()  # a user's role, school, grants or the policy changed
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
         if app.state.hsts:

@@ -62,19 +62,20 @@ class AnalysisCache:
               settings: Settings) -> ExamAnalysis:
         return stored_analysis(db, exam_id, settings, analyse=self._counted, key=key)
 
-    async def ensure(self, db: Database, exam_id: str) -> None:
+    async def ensure(self, db: Database, exam_id: str) -> AnalysisKey:
         """Have the analysis of ``exam_id`` ready, reading or computing it off the event loop
-        if needed."""
+        if needed; its key."""
         settings = self.settings
         key = analysis_key(db, exam_id, settings)
         if self._hit(exam_id, key) is not None:
-            return
+            return key
         reader = db.cursor()
         try:
             analysis = await anyio.to_thread.run_sync(self._load, reader, exam_id, key, settings)
         finally:
             reader.close()
         self._keep(exam_id, key, analysis)
+        return key
 
     async def refresh(self, db: Database, exam_id: str) -> None:
         """:meth:`ensure` after an import into ``exam_id`` (run once the upload's answer has
@@ -89,9 +90,10 @@ class AnalysisCache:
             self.settings = settings
             self._items.clear()
 
-    def get(self, db: Database, exam_id: str) -> ExamAnalysis:
+    def get(self, db: Database, exam_id: str, key: AnalysisKey | None = None) -> ExamAnalysis:
+        """The analysis of ``exam_id`` (``key``: its key, when just computed)."""
         settings = self.settings
-        key = analysis_key(db, exam_id, settings)
+        key = key or analysis_key(db, exam_id, settings)
         hit = self._hit(exam_id, key)
         if hit is not None:
             return hit

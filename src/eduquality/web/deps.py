@@ -14,21 +14,24 @@ loop's thread only, one request at a time (DuckDB connections are not shared acr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Callable, Hashable
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
+from eduquality.analysis.stored import analysis_key
 from eduquality.config import Settings
 from eduquality.errors import NotFoundError, PermissionDenied
 from eduquality.reports import labels as L
 from eduquality.reports.excel import xlsx_bytes
 from eduquality.results import ExamAnalysis
 from eduquality.store import Database
+from eduquality.store.analysis_store import AnalysisKey
 from eduquality.store.audit import audit
 from eduquality.store.policy import Scope, can, require_action, scope_for
 from eduquality.store.principals import Principal, load_principal
@@ -37,6 +40,7 @@ from eduquality.store.scoped import require_exam, scoped_results
 from eduquality.store.sessions import SessionRow, read_session
 from eduquality.vocab import ROLES
 from eduquality.web.auth import LANG_COOKIE, SESSION_COOKIE
+from eduquality.web.page_cache import ShownPage
 from eduquality.web.pages import Page, SvgBox, png_uri
 from eduquality.web.text import translator
 
@@ -147,6 +151,10 @@ class Ctx:
     scope: Scope
     lang: str
     settings: Settings
+    page_key: tuple[Any, ...] | None = None
+    """Set by :meth:`cached`: where :meth:`respond` keeps the page it shows."""
+    keys: dict[str, AnalysisKey] = field(default_factory=dict)
+    """The analysis keys of the exams :meth:`warm` readied in this request."""
 
     @property
     def t(self) -> Callable[..., str]:
@@ -154,13 +162,13 @@ class Ctx:
 
     def analysis(self, exam_id: str) -> ExamAnalysis:
         """The exam's analysis, restricted to what this principal may see."""
-        full = self.request.app.state.cache.get(self.db, exam_id)
+        full = self.request.app.state.cache.get(self.db, exam_id, self.keys.get(exam_id))
         return restrict_analysis(full, self.scope, self.settings.min_unit_n)
 
     async def warm(self, exam_id: str) -> None:
         """Compute a missing analysis off the event loop (exams in scope only)."""
         require_exam(self.db, self.scope, exam_id)
-        await self.request.app.state.cache.ensure(self.db, exam_id)
+        self.keys[exam_id] = await self.request.app.state.cache.ensure(self.db, exam_id)
 
     async def warm_student(self, student_id: int) -> None:
         for exam_id in scoped_results(self.db, self.scope, student_id=student_id)[
@@ -170,19 +178,48 @@ class Ctx:
     def html(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         from eduquality.web.nav import nav_links  # it builds on the pages, which import this
 
-        context.setdefault("nav_links", nav_links(self.db, self.scope))
+        if "nav_links" not in context:
+            p = self.principal
+            context["nav_links"] = self.request.app.state.pages.remember(
+                ("nav", p.username, p.role, p.school_code), lambda: nav_links(self.db, self.scope))
         return render(self.request, template, self.lang, self.principal, status_code, **context)
+
+    def data_key(self, exam_id: str) -> AnalysisKey:
+        """What an exam's pages depend on (:func:`eduquality.analysis.stored.analysis_key`)."""
+        return self.keys.get(exam_id) or analysis_key(self.db, exam_id, self.settings)
+
+    def cached(self, *data: Hashable) -> Response | None:
+        """This page as this reader last saw it, when ``data`` (what its numbers depend on,
+        e.g. :meth:`data_key`) is unchanged: served again with its audit row
+        (:mod:`eduquality.web.page_cache`); else None, and :meth:`respond` keeps the page it
+        is about to show. Call after the route's scope checks, for HTML answers only."""
+        query = tuple(sorted((k, v) for k, v in self.request.query_params.multi_items()
+                             if k != "lang"))
+        p = self.principal
+        self.page_key = (p.username, p.role, p.school_code, self.lang, self.request.url.path,
+                         query, *data)
+        found = self.request.app.state.pages.get(self.page_key)
+        return None if found is None else self._show(found)
 
     def respond(self, page: Page, format: str = "html", status_code: int = 200) -> Response:
         """The page as HTML or as an Excel download, with its audit row (a page answering a
         form's post is shown without a download link: its address is the form's)."""
         if format == "xlsx":
             return self._export(page)
-        if page.student_level and page.audit_object:
-            audit(self.db, self.principal, "view", page.audit_object, self.request.url.path)
         export = page.export_name and self.request.method == "GET"
-        return self.html("page.html", status_code=status_code, page=page,
-                         export_url=_export_url(self.request) if export else None)
+        body = render_text(self.request, "page_body.html", self.lang, self.principal, page=page,
+                           export_url=_export_url(self.request) if export else None)
+        shown = ShownPage(page.doc.title, body,
+                          page.audit_object if page.student_level else None)
+        if self.page_key is not None and not page.forms and status_code == 200:
+            self.request.app.state.pages.put(self.page_key, shown)
+        return self._show(shown, status_code)
+
+    def _show(self, shown: ShownPage, status_code: int = 200) -> Response:
+        if shown.audit_object:
+            audit(self.db, self.principal, "view", shown.audit_object, self.request.url.path)
+        return self.html("page.html", status_code=status_code, title=shown.title,
+                         body=Markup(shown.body))
 
     def _export(self, page: Page) -> Response:
         if page.export_name is None:
@@ -219,13 +256,13 @@ def _export_url(request: Request) -> str:
     return f"{request.scope.get('root_path', '')}{request.url.path}?{urlencode(params)}"
 
 
-def render(request: Request, template: str, lang: str, principal: Principal | None,
-           status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render a template with what every page needs (language, user, links, CSRF token)."""
+def render_text(request: Request, template: str, lang: str, principal: Principal | None,
+                **context: Any) -> str:
+    """A template rendered with what every page needs (language, user, links, CSRF token)."""
     env = request.app.state.jinja
     t = translator(lang)
     cookie = request.cookies.get(SESSION_COOKIE)
-    html = env.get_template(template).render(
+    return str(env.get_template(template).render(
         t=t, lang=lang, cell=partial(L.cell, lang=lang), svg_box=SvgBox, png_uri=png_uri,
         principal=principal,
         base=request.scope.get("root_path", ""),
@@ -234,8 +271,14 @@ def render(request: Request, template: str, lang: str, principal: Principal | No
         can_audit=principal is not None and can(principal, "view_audit"),
         may=lambda action: principal is not None and can(principal, action),
         role_label=_role_label(principal, lang),
-        **{"nav_links": [], **context})
-    return HTMLResponse(html, status_code=status_code)
+        **{"nav_links": [], **context}))
+
+
+def render(request: Request, template: str, lang: str, principal: Principal | None,
+           status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a template (:func:`render_text`) as the answer."""
+    return HTMLResponse(render_text(request, template, lang, principal, **context),
+                        status_code=status_code)
 
 
 def _role_label(principal: Principal | None, lang: str) -> str:

@@ -24,6 +24,8 @@ async def exam_overview(ctx: CtxDep, exam_id: str, subject: str | None = None,
                         format: Format = "html") -> Response:
     with hidden(ctx, exam_id):
         await ctx.warm(exam_id)
+        if format == "html" and (again := ctx.cached(ctx.data_key(exam_id))) is not None:
+            return again
         found = exam_page(ctx, exam_id, subject)
     if is_bureau(ctx.scope):
         found.downloads = report_links(ctx, exam_id, "district")

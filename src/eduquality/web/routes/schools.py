@@ -18,6 +18,8 @@ async def school(ctx: CtxDep, exam_id: str, school_code: str, subject: str | Non
                  format: Format = "html") -> Response:
     with hidden(ctx, f"{exam_id} {school_code}"):
         await ctx.warm(exam_id)
+        if format == "html" and (again := ctx.cached(ctx.data_key(exam_id))) is not None:
+            return again
         found = school_page(ctx, exam_id, school_code, subject)
     found.downloads = report_links(ctx, exam_id, "school", school_code)
     return ctx.respond(found, format)
