@@ -84,7 +84,7 @@ def pages_of(db_path: Path) -> tuple[list[str], list[str], list[str]]:
     principal's school sat, and their school pages) and those exams."""
     from eduquality.store import open_database
 
-    db = open_database(db_path, read_only=True)
+    db = open_database(db_path)  # the bench's copy: brought to this release's schema
     try:
         own = db.scalar("SELECT school_code FROM app_user WHERE username = 'xiaozhang'")
         exams = db.sql("SELECT e.exam_id FROM exam e WHERE EXISTS (SELECT 1 FROM "
