@@ -172,7 +172,7 @@ def _remembered(key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
-            return _cache[key]  # type: ignore[no-any-return]
+            return _cache[key]
     value = compute()
     with _cache_lock:
         _cache[key] = value
