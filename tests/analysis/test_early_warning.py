@@ -67,3 +67,63 @@ def test_scored_students_are_explained_within_the_scope():
     other = scored_students(db, wm, scope_for(db, Principal(
         "t", "teacher", class_ids=frozenset({"J-2020"}))))
     assert other.empty
+
+
+def _counting_fits(monkeypatch):
+    """Count the fits :func:`warning_model` makes (it calls the module's ``fit_warning``)."""
+    from eduquality.analysis import early_warning
+
+    fits = []
+    real = early_warning.fit_warning
+
+    def counted(db, **kw):
+        fits.append(kw)
+        return real(db, **kw)
+
+    monkeypatch.setattr(early_warning, "fit_warning", counted)
+    early_warning.forget_fits()
+    return fits
+
+
+def test_the_fit_is_kept_until_the_data_or_its_settings_change(monkeypatch):
+    from eduquality.analysis.early_warning import warning_model
+
+    fits = _counting_fits(monkeypatch)
+    db = warning_db()
+    first = warning_model(db, target_recall=0.8)
+    again = warning_model(db, target_recall=0.8)
+    assert len(fits) == 1 and again is first
+    fresh = fit_warning(db, target_recall=0.8)  # the same as a fit made now
+    assert (first.threshold, first.auc_test, first.train_years) == (
+        fresh.threshold, fresh.auc_test, fresh.train_years)
+    assert np.allclose(first.model.weights()["coef"], fresh.model.weights()["coef"])
+    other = warning_model(db, target_recall=0.6)  # another setting: another fit
+    assert len(fits) == 2 and other.target_recall == 0.6
+    twin = warning_db()  # another database with the same rows: its own fit
+    warning_model(twin, target_recall=0.8)
+    assert len(fits) == 3
+
+
+def test_an_import_makes_the_next_view_fit_again(monkeypatch, tmp_path):
+    from eduquality.analysis.early_warning import scored_students, warning_model
+    from eduquality.ingest.attendance import import_attendance
+    from eduquality.store.policy import scope_for
+    from eduquality.store.principals import Principal
+    from tests.ingest.conftest import write_sheets
+
+    fits = _counting_fits(monkeypatch)
+    db = warning_db()
+    scope = scope_for(db, Principal("r", "researcher"))
+
+    def risk_of_1201():
+        res = scored_students(db, warning_model(db), scope, "2021-2022")
+        return float(res.set_index("student_id").loc[1201, "risk"])
+
+    before = risk_of_1201()
+    assert risk_of_1201() == before and len(fits) == 1
+    path = write_sheets(tmp_path / "出勤.xlsx", {"出勤": [
+        ["学籍号", "姓名", "2022年3月"], ["G53010220000001201", "s1201", 15]]})
+    assert import_attendance(db, path, year="2021-2022").outcome == "imported"
+    after = risk_of_1201()
+    assert len(fits) == 2
+    assert after > before  # 15 more days absent: the kept factors were not used

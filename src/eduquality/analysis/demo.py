@@ -23,6 +23,7 @@ from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.ingest import import_paper, import_roster, import_scores
 from eduquality.ingest.attendance import import_attendance
+from eduquality.ingest.children import import_children
 from eduquality.ingest.lines import import_lines
 from eduquality.ingest.planfile import load_plan
 from eduquality.ingest.programmes import import_programmes
@@ -102,6 +103,9 @@ def _import_entry(db: Database, root: Path, entry: ManifestEntry) -> None:
         import_programmes(db, path, user=DEMO_IMPORTER)
     elif entry.kind == "attendance":
         import_attendance(db, path, year=entry.year, user=DEMO_IMPORTER)
+    elif entry.kind == "children":
+        assert entry.year is not None
+        import_children(db, path, int(entry.year), user=DEMO_IMPORTER)
 
 
 def import_manifest(db: Database, manifest: Manifest, say: Say) -> int:

@@ -10,16 +10,29 @@ tell sick and personal leave apart), the standing in the year's last exam and it
 since the first (:func:`eduquality.store.dropout.exam_standing`), transfers out and earlier
 dropouts and suspensions up to Y's end, over-age for the grade, the grade, and the family
 flags (建档立卡, 残疾, 随迁子女, 留守儿童). The model: :class:`eduquality.measures.dropout.EarlyWarning`.
+
+Fitting reads every cohort (seconds on a small district), so :func:`warning_model` keeps the
+fitted model, and :func:`fit_warning` and :func:`scored_students` the cohorts' factor frames,
+in this process, keyed like a stored exam analysis (:mod:`eduquality.analysis.stored`): the
+database, its data fingerprint (:func:`eduquality.store.dropout.warning_data_fingerprint`: a
+new import changes it), the fit's settings and the code version
+(:func:`eduquality.analysis.stored.code_version`). Equal key, equal model: a second view of a
+page fits nothing; an import makes the next view fit again.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from eduquality.analysis.dropout import school_year_at, status_as_of
+from eduquality.analysis.stored import code_version
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.measures.dropout import (
@@ -35,8 +48,8 @@ from eduquality.store.plan_data import GROUP_LABELS, GROUPS
 from eduquality.store.policy import Scope
 from eduquality.store.refs import school_years
 
-__all__ = ["FACTORS", "WarningModel", "factor_label", "fit_warning", "scored_students",
-           "warning_frame"]
+__all__ = ["FACTORS", "WarningModel", "factor_label", "fit_warning", "forget_fits",
+           "scored_students", "warning_frame", "warning_model"]
 
 FACTORS = {
     "days_absent": ("缺勤天数", "days absent"),
@@ -137,6 +150,50 @@ def warning_frame(db: Database, year_code: str) -> pd.DataFrame:
     return out[["student_id", "school_code", "class_id", *FACTORS, "outcome"]]
 
 
+_T = TypeVar("_T")
+
+_CACHE_SIZE = 32
+"""How many fitted models and factor frames (one per cohort) are kept, least recently used
+dropped first."""
+
+_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _data_key(db: Database) -> tuple[Any, ...]:
+    """What the warning of ``db`` is made from now: the database (an in-memory one by its
+    object), its data fingerprint and the code version."""
+    where = f":memory:#{id(db)}" if db.path == ":memory:" else db.path
+    return (where, data.warning_data_fingerprint(db), code_version())
+
+
+def _remembered(key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
+    """The value kept under ``key``, else ``compute()`` kept under it."""
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    value = compute()
+    with _cache_lock:
+        _cache[key] = value
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
+
+
+def forget_fits() -> None:
+    """Drop every kept model and factor frame of this process."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _frame(db: Database, year_code: str, key: tuple[Any, ...] | None = None) -> pd.DataFrame:
+    """:func:`warning_frame` of ``year_code``, kept under the data key (module docstring).
+    Callers do not modify it."""
+    key = key or _data_key(db)
+    return _remembered((*key, "frame", year_code), lambda: warning_frame(db, year_code))
+
+
 def _x(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[list(FACTORS)].astype(float)
 
@@ -176,9 +233,10 @@ class WarningModel:
 def fit_warning(db: Database, *, held_out: int = 1, target_recall: float = 0.8,
                 ridge: float = 1.0) -> WarningModel:
     """Fit on every cohort with a known outcome but the latest ``held_out`` ones, evaluate on
-    those (module docstring)."""
+    those (module docstring). Fits every time; :func:`warning_model` fits once per data."""
     codes = school_years(db)["year_code"].tolist()
-    frames = {c: warning_frame(db, c) for c in codes}
+    key = _data_key(db)
+    frames = {c: _frame(db, c, key) for c in codes}
     known = [c for c in codes if frames[c]["outcome"].notna().any()]
     if len(known) < held_out + 1:
         raise EduQualityError(tr("warning.no_cohorts", db.lang))
@@ -199,6 +257,15 @@ def fit_warning(db: Database, *, held_out: int = 1, target_recall: float = 0.8,
         float(flagged.mean()) if len(flagged) else float("nan"))
 
 
+def warning_model(db: Database, *, held_out: int = 1, target_recall: float = 0.8,
+                  ridge: float = 1.0) -> WarningModel:
+    """:func:`fit_warning` with these settings, fitted once for the data of ``db`` as it is
+    now and kept (module docstring): the web's 控辍保学 pages and ``dropout warning`` use it."""
+    key = (*_data_key(db), "model", held_out, float(target_recall), float(ridge))
+    return _remembered(key, lambda: fit_warning(db, held_out=held_out,
+                                                target_recall=target_recall, ridge=ridge))
+
+
 def scored_students(db: Database, wm: WarningModel, scope: Scope, year_code: str | None = None,
                     top: int = 3) -> pd.DataFrame:
     """The students of ``year_code`` (default: the latest school year) scored for a dropout in
@@ -208,7 +275,7 @@ def scored_students(db: Database, wm: WarningModel, scope: Scope, year_code: str
     national_id, name, school_code, class_id, grade, risk, flagged (risk ≥ the model's
     threshold), raising (factor codes)."""
     year_code = year_code or school_year_at(db)[0]
-    frame = wm.score(warning_frame(db, year_code), top=top + len(GROUPS))
+    frame = wm.score(_frame(db, year_code), top=top + len(GROUPS))
     facts = data.student_facts(db)[["student_id", "national_id", "name"]]
     frame = scope.frame("student", frame.merge(facts, on="student_id", how="left"))
     if not scope.can("full_national_id"):

@@ -169,7 +169,11 @@ def warning_cmd(ctx: Context, recall: float, top: int, user: str | None) -> None
     """Fit the early warning on the past cohorts; its AUC and calibration on the latest
     cohort, the threshold for the stated recall, the factors' weights; with --top, the
     students at highest risk explained. 辍学风险预警模型。"""
-    from eduquality.analysis.early_warning import factor_label, fit_warning, scored_students
+    from eduquality.analysis.early_warning import (
+        factor_label,
+        scored_students,
+        warning_model,
+    )
     from eduquality.analysis.exports import operator
     from eduquality.reports.dropout import risk_table, warning_section
     from eduquality.reports.model import Table
@@ -177,7 +181,7 @@ def warning_cmd(ctx: Context, recall: float, top: int, user: str | None) -> None
     from eduquality.store.policy import scope_for
 
     with ctx.open_db() as db:
-        wm = fit_warning(db, target_recall=recall)
+        wm = warning_model(db, target_recall=recall)
         scored = None
         if top:
             principal = operator(db, user)

@@ -16,6 +16,7 @@ from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.simulate import output
 from eduquality.simulate.attendance import write_attendance
+from eduquality.simulate.children import write_children
 from eduquality.simulate.choices import CHANGE_RATE, PHYSICS_INTERCEPT, SECOND
 from eduquality.simulate.curriculum import SUBJECTS
 from eduquality.simulate.defaults import (
@@ -110,6 +111,7 @@ def simulate_district(out_dir: str | Path, students: int = DEFAULT_STUDENTS,
     write_statistics(m, pop.membership, schools, seed)
     write_programmes(m, schools, teachers, pop.students, pop.membership, seed)
     write_attendance(m, pop, seed)  # attendance sheets and truth/dropout_risk (issue 14 §2)
+    write_children(m, pop, seed)  # registers of school-age children, truth/school_age_children
 
     students_by_sid = pop.students.set_index("sid")
     names = schools.set_index("school_code")["name"]

@@ -6,7 +6,9 @@ Tables: ``schools`` (intake and value-added effects), ``classes`` (class effect 
 items with model and parameters), ``model.json`` (the model's constants). Written beside them
 by their own modules: ``dropout_risk.parquet`` (:mod:`eduquality.simulate.attendance`: each
 student-year's risk and whether the student dropped out that year or the next;
-:func:`load_dropout_risk`).
+:func:`load_dropout_risk`); ``school_age_children.parquet``
+(:mod:`eduquality.simulate.children`: who of each register is really out of school;
+:func:`load_children`).
 """
 
 from __future__ import annotations
@@ -56,3 +58,13 @@ def load_dropout_risk(folder: str | Path) -> pd.DataFrame:
     if (path / "truth").is_dir():
         path = path / "truth"
     return pd.read_parquet(path / "dropout_risk.parquet")
+
+
+def load_children(folder: str | Path) -> pd.DataFrame:
+    """The truth of the registers of school-age children of a simulated district (``OUT`` or
+    ``OUT/truth``): year, person_id, sid (None: never enrolled), status, out_of_school,
+    poverty_registered."""
+    path = Path(folder)
+    if (path / "truth").is_dir():
+        path = path / "truth"
+    return pd.read_parquet(path / "school_age_children.parquet")

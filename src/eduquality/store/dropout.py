@@ -29,7 +29,8 @@ from eduquality.store.db import Database
 from eduquality.store.principals import Principal
 
 __all__ = ["attendance", "child_person_ids", "children", "enrolment_events", "exam_standing",
-           "followups", "memberships", "person_key", "record_followup", "student_facts"]
+           "followups", "memberships", "person_key", "record_followup", "student_facts",
+           "warning_data_fingerprint"]
 
 
 def person_key(national_id: str | None) -> str | None:
@@ -106,6 +107,26 @@ def exam_standing(db: Database) -> pd.DataFrame:
         WHERE z.z IS NOT NULL
         GROUP BY z.student_id, z.exam_id, e.year_code, e.exam_date
         ORDER BY z.student_id, e.exam_date, z.exam_id""")
+
+
+def warning_data_fingerprint(db: Database) -> tuple[Any, ...]:
+    """A cheap summary of what the early warning reads (:mod:`eduquality.analysis.early_warning`):
+    when it changes, fit again. The newest import that wrote (``import_log``, as
+    :func:`eduquality.store.exams.exam_data_fingerprint` uses it) and the size of each table
+    the warning reads — school years, students, class memberships, enrolment events,
+    attendance (rows and days absent) and subject results (rows and score sum) — so that a
+    write outside an import (a deletion, a test's direct insert) counts as well."""
+    row = db.con.execute("""
+        SELECT (SELECT coalesce(max(import_id), 0) FROM import_log WHERE outcome = 'imported'),
+               (SELECT count(*) FROM school_year),
+               (SELECT count(*) FROM student),
+               (SELECT count(*) FROM class_membership),
+               (SELECT count(*) FROM enrolment_event),
+               (SELECT count(*) FROM attendance_month),
+               (SELECT coalesce(sum(days_absent), 0) FROM attendance_month),
+               (SELECT count(*) FROM subject_result),
+               (SELECT coalesce(sum(score), 0) FROM subject_result)""").fetchone()
+    return tuple(row or ())
 
 
 def followups(db: Database) -> pd.DataFrame:

@@ -44,8 +44,8 @@ from eduquality.analysis.dropout import (
 from eduquality.analysis.early_warning import (
     WarningModel,
     factor_label,
-    fit_warning,
     scored_students,
+    warning_model,
 )
 from eduquality.errors import EduQualityError, NotFoundError, PermissionDenied
 from eduquality.i18n import register, tr
@@ -111,7 +111,7 @@ def _warning(db: object, scope: Scope, recall: float
     """The early warning fitted for ``recall`` and the latest year's students in ``scope``
     scored; the reason instead when it cannot be fitted."""
     try:
-        wm = fit_warning(db, target_recall=recall)  # type: ignore[arg-type]
+        wm = warning_model(db, target_recall=recall)  # type: ignore[arg-type]
     except EduQualityError as exc:
         return str(exc)
     return wm, scored_students(db, wm, scope)  # type: ignore[arg-type]
