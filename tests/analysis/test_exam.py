@@ -24,7 +24,7 @@ def analysis(db):
 
 @pytest.mark.slow
 def test_exam_info(analysis):
-    assert analysis.exam.subjects == ["math", "chinese", "total"]
+    assert analysis.exam.subjects == ["chinese", "math", "total"]  # 语文 before 数学 (vocab order)
     assert analysis.exam.compulsory
 
 
