@@ -153,6 +153,13 @@ class Forecast:
     """unit ('district' or a school code), track, line, n, count, count_low, count_high, share,
     share_low, share_high (prediction interval of the logistic forecast), share_linked."""
     methods: list[str] = field(default_factory=list)
+    uncertainty: dict[str, float] = field(default_factory=dict)
+    """What the intervals carry: draws (0: the students' chance only), shift_sd (τ, the
+    year-to-year shift on the log-odds scale), unit_sd (τᵤ, a school's own deviation),
+    history_shifts (how many earlier shifts informed τ), level."""
+    bridge: pd.DataFrame | None = None
+    """old_track, old_line, track, line: the old-regime lines a 3+1+2 forecast was calibrated on
+    (empty or None without a change of regime)."""
 
 
 @dataclass
