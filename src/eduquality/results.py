@@ -138,6 +138,26 @@ class FollowUp:
 
 
 @dataclass
+class Backtest:
+    """A past cohort forecast from its own mock and compared with its 高考
+    (``analysis.forecast.backtest``)."""
+
+    exam_id: str
+    brier: float
+    coverage: float
+    """Share of units (schools and the district, by track and line) whose actual 上线 count fell
+    inside its prediction interval."""
+    calibration: pd.DataFrame
+    """bin_low, bin_high, n, mean_predicted, observed, observed_low, observed_high."""
+    units: pd.DataFrame
+    """The forecast's units with ``actual``, the 上线 count."""
+    students: pd.DataFrame | None = None
+    """track, line, probability, outcome (0/1): one row per student and line, for pooling."""
+    uncertainty: dict[str, float] = field(default_factory=dict)
+    """As in :attr:`Forecast.uncertainty`."""
+
+
+@dataclass
 class Forecast:
     """高考 上线 forecast from a 高三 mock exam (``analysis.forecast``)."""
 
@@ -160,6 +180,9 @@ class Forecast:
     bridge: pd.DataFrame | None = None
     """old_track, old_line, track, line: the old-regime lines a 3+1+2 forecast was calibrated on
     (empty or None without a change of regime)."""
+    backtest: Backtest | None = None
+    """The calibration cohort's own backtest (forecast from the cohort before it, compared with
+    its 高考): the coverage and calibration table the report shows beside the forecast."""
 
 
 @dataclass

@@ -36,7 +36,7 @@ from eduquality.measures.forecast import (
     unit_dispersion,
     unit_forecast,
 )
-from eduquality.results import Forecast
+from eduquality.results import Backtest, Forecast
 from eduquality.store import Database
 from eduquality.store.exams import ExamRecord, exams_of_type, exams_of_year, find_exam
 from eduquality.store.lines import cut_lines, score_distribution
@@ -181,11 +181,14 @@ def history_shifts(db: Database, exam_type: str, year: int) -> pd.DataFrame:
         except ForecastInputError:
             continue
         probs["eta"] = stats.logistic.ppf(probs["probability"].clip(1e-12, 1 - 1e-12))
-        lines_c = gaokao_lines(db, c).set_index(["track", "line"])["score"]
+        lines_c = {(str(t), str(ln)): float(v) for t, ln, v in
+                   gaokao_lines(db, c)[["track", "line", "score"]].itertuples(index=False,
+                                                                              name=None)}
         for (track, line), g in probs.groupby(["track", "line"]):
-            if (track, line) not in lines_c.index:
+            if (str(track), str(line)) not in lines_c:
                 continue
-            hit = (now.loc[g["row"], "gaokao"].to_numpy() >= lines_c[(track, line)]).astype(float)
+            cut = lines_c[(str(track), str(line))]
+            hit = (now.loc[g["row"], "gaokao"].to_numpy() >= cut).astype(float)
             d, v = logit_shift(g["eta"], hit)
             rows.append({"year": c, "track": track, "line": line, "shift": d, "variance": v,
                          "n": len(g)})
@@ -199,7 +202,8 @@ def _unit_sd(cal: _Calibration) -> float:
     probs = line_probabilities(prev, prev, cal.lines, ["mock"], carry=("school_code",))
     if probs.empty:
         return 0.0
-    score = cal.lines.set_index(["track", "line"])["score"]
+    score = {(str(t), str(ln)): float(v) for t, ln, v in
+             cal.lines[["track", "line", "score"]].itertuples(index=False, name=None)}
     probs["hit"] = [float(g >= score[(t, ln)]) for g, t, ln in
                     zip(prev.loc[probs["row"], "gaokao"], probs["track"], probs["line"],
                         strict=True)]
@@ -209,7 +213,7 @@ def _unit_sd(cal: _Calibration) -> float:
 
 
 def forecast_gaokao(db: Database, exam_id: str, level: float = 0.95,
-                    draws: int = DRAWS) -> Forecast:
+                    draws: int = DRAWS, with_backtest: bool = False) -> Forecast:
     """Forecast this mock's cohort's 高考 上线 per student, school and district.
 
     With ``draws`` > 0 (the default) the intervals carry the model's uncertainty
@@ -219,7 +223,9 @@ def forecast_gaokao(db: Database, exam_id: str, level: float = 0.95,
     from the calibration cohort; ``draws`` = 0 gives the students' chance only (the model taken
     as known). A 3+1+2 cohort calibrated on an old-regime cohort (the 2025 高考 from 2024's) is
     forecast across the bridge (:data:`~eduquality.vocab.REGIME_BRIDGE_TRACKS`): 物理类 on
-    理科, 历史类 on 文科, 特控线 on 一本 and 本科批 on 二本 (``Forecast.bridge``)."""
+    理科, 历史类 on 文科, 特控线 on 一本 and 本科批 on 二本 (``Forecast.bridge``).
+    ``with_backtest``: add the calibration cohort's own :func:`backtest` (None where the cohort
+    before it is missing) for the report's coverage and calibration table."""
     row = _exam_row(db, exam_id)
     now = _totals(db, exam_id).rename(columns={"score": "mock"})
     cal = _calibration(db, str(row.exam_type), str(row.year_code), set(now["track"].dropna()))
@@ -276,9 +282,16 @@ def forecast_gaokao(db: Database, exam_id: str, level: float = 0.95,
                                               how="left")
     uncertainty = {"draws": float(draws), "shift_sd": shift_sd, "unit_sd": unit_sd,
                    "history_shifts": float(len(history)), "level": level}
+    past = None
+    if with_backtest:
+        try:
+            past = backtest(db, cal.mock, draws=draws)
+        except EduQualityError:
+            past = None
     return Forecast(exam_id, (cal.mock, cal.gaokao), line_frame, students, units,
                     methods=["位次法 / rank method", "等百分位链接 / equipercentile",
-                             "logistic"], uncertainty=uncertainty, bridge=cal.bridge)
+                             "logistic"], uncertainty=uncertainty, bridge=cal.bridge,
+                    backtest=past)
 
 
 def _linked_shares(now: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
@@ -290,20 +303,6 @@ def _linked_shares(now: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
                 rows.append({"unit": unit, "track": ln.track, "line": ln.line,
                              "share_linked": float((g["linked"] >= ln.score).mean())})
     return pd.DataFrame(rows, columns=["unit", "track", "line", "share_linked"])
-
-
-@dataclass
-class Backtest:
-    exam_id: str
-    brier: float
-    coverage: float
-    """Share of units whose actual 上线 count fell inside its prediction interval."""
-    calibration: pd.DataFrame
-    units: pd.DataFrame
-    """The forecast's units (schools and the district) with ``actual``, the 上线 count."""
-    students: pd.DataFrame | None = None
-    """track, line, probability, outcome (0/1): one row per student and line, for pooling."""
-    forecast: Forecast | None = None
 
 
 def backtest(db: Database, exam_id: str, draws: int = DRAWS) -> Backtest:
@@ -335,13 +334,15 @@ def backtest(db: Database, exam_id: str, draws: int = DRAWS) -> Backtest:
         unit_rows.append(pd.DataFrame({"unit": [*counts.index, "district"], "track": ln.track,
                                        "line": ln.line,
                                        "actual": [*counts.to_numpy(), hit.sum()]}))
+    if not long:
+        raise EduQualityError(tr("forecast.no_history", db.lang, what="lines"))
     pooled = pd.concat(long, ignore_index=True)
     units = fc.units.merge(pd.concat(unit_rows, ignore_index=True),
                            on=["unit", "track", "line"])
     return Backtest(exam_id, brier_score(pooled["probability"], pooled["outcome"]),
                     interval_coverage(units["actual"], units["count_low"], units["count_high"]),
                     calibration_table(pooled["probability"], pooled["outcome"]), units,
-                    pooled, fc)
+                    pooled, fc.uncertainty)
 
 
 def _province_share(db: Database, year: int, lines: pd.DataFrame) -> float:
@@ -393,20 +394,3 @@ def plan_tracking(db: Database, line: str = "一本", *, step: float) -> pd.Data
     out = plan_progress(rates[["unit", "year", "rate"]], int(rates["year"].min()), step)
     return out.merge(rates[["unit", "year", "n", "line", "province_share"]],
                      on=["unit", "year"])
-
-
-def plan_bridge(plan: pd.DataFrame) -> dict[str, object] | None:
-    """Where a plan-tracking series (:func:`plan_tracking`) changes its line: the last year of
-    the old line and the first of the new, both lines and their province shares; None when the
-    series keeps one line."""
-    if plan.empty or "line" not in plan:
-        return None
-    by_year = plan.drop_duplicates("year").sort_values("year")
-    change = by_year["line"].ne(by_year["line"].shift()) & by_year["line"].shift().notna()
-    if not change.any():
-        return None
-    i = int(np.flatnonzero(change.to_numpy())[0])
-    before, after = by_year.iloc[i - 1], by_year.iloc[i]
-    return {"old_line": str(before["line"]), "old_year": int(before["year"]),
-            "old_share": float(before["province_share"]), "new_line": str(after["line"]),
-            "new_year": int(after["year"]), "new_share": float(after["province_share"])}
