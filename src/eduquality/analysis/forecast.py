@@ -23,6 +23,7 @@ from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.measures.forecast import (
     DRAWS,
+    PRIOR_SHIFT_WEIGHT,
     EquipercentileLink,
     ForecastInputError,
     brier_score,
@@ -219,7 +220,9 @@ def forecast_gaokao(db: Database, exam_id: str, level: float = 0.95,
     With ``draws`` > 0 (the default) the intervals carry the model's uncertainty
     (:func:`~eduquality.measures.forecast.logit_draws`): the logistic fit's covariance, the
     year-to-year shift with τ² from the earlier cohorts' shifts (:func:`history_shifts`,
-    :func:`~eduquality.measures.forecast.shift_variance`) and the schools' own deviation τᵤ
+    :func:`~eduquality.measures.forecast.shift_variance`; the shift drawn from its Student-t
+    predictive, its degrees of freedom ν₀ plus the number of earlier years, not of shifts: a
+    year's tracks and lines share its mock) and the schools' own deviation τᵤ
     from the calibration cohort; ``draws`` = 0 gives the students' chance only (the model taken
     as known). A 3+1+2 cohort calibrated on an old-regime cohort (the 2025 高考 from 2024's) is
     forecast across the bridge (:data:`~eduquality.vocab.REGIME_BRIDGE_TRACKS`): 物理类 on
@@ -262,13 +265,15 @@ def forecast_gaokao(db: Database, exam_id: str, level: float = 0.95,
 
     now["unit"] = now["school_code"]
     history = history_shifts(db, str(row.exam_type), _year_end(str(row.year_code))) \
-        if draws > 0 else pd.DataFrame(columns=["shift", "variance"])
+        if draws > 0 else pd.DataFrame(columns=["year", "shift", "variance"])
     shift_sd = float(np.sqrt(shift_variance(history["shift"], history["variance"]))) \
         if draws > 0 else 0.0
     unit_sd = _unit_sd(cal) if draws > 0 else 0.0
     probs = line_probabilities(prev, now, lines, features=["mock"], outcome="gaokao",
                                carry=("unit", "student_id", "school_code"), draws=draws,
-                               shift_sd=shift_sd)
+                               shift_sd=shift_sd,
+                               shift_df=PRIOR_SHIFT_WEIGHT + history["year"].nunique()
+                               if draws > 0 else None)
     units = pd.concat([
         unit_forecast(probs, by=("unit", "track", "line"), level=level, unit_sd=unit_sd),
         unit_forecast(probs.assign(unit="district"), by=("unit", "track", "line"),

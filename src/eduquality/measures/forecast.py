@@ -324,7 +324,7 @@ class LogisticLineModel:
 def line_probabilities(
     prev: pd.DataFrame, now: pd.DataFrame, lines: pd.DataFrame, features: Sequence[str],
     outcome: str = "gaokao", track: str = "track", carry: Sequence[str] = ("unit",), *,
-    draws: int = 0, shift_sd: float = 0.0, seed: int = 0,
+    draws: int = 0, shift_sd: float = 0.0, shift_df: float | None = None, seed: int = 0,
 ) -> pd.DataFrame:
     """Per student of ``now`` and per (track, line) of ``lines`` (columns track, line, score:
     the lines of the previous cohort's year) the probability of reaching the line, from a
@@ -334,7 +334,8 @@ def line_probabilities(
     一本/二本, 物理类/历史类 × 本科批/特控线, …
 
     With ``draws`` > 0 the model is not taken as known: :func:`logit_draws` draws the
-    coefficients and the year's shift (sd ``shift_sd``, :func:`shift_variance`); ``probability``
+    coefficients and the year's shift (scale ``shift_sd``, Student t with ``shift_df`` degrees of
+    freedom or normal: :func:`shift_variance`); ``probability``
     is then the predictive probability, the mean of the ``draws`` logistic probabilities
     (which, with a shift, lies nearer ½ than the point estimate: the logistic-normal integral),
     and two columns are added for :func:`unit_forecast`: ``logit`` (the point log-odds η̂ᵢ)
@@ -363,7 +364,7 @@ def line_probabilities(
         part["track"] = str(ln.track)
         part["line"] = str(ln.line)
         if draws > 0:
-            eta = logit_draws(model, x_now, shift_sd, draws, rng)
+            eta = logit_draws(model, x_now, shift_sd, draws, rng, shift_df)
             part["probability"] = stats.logistic.cdf(eta).mean(axis=0)
             part["logit"] = model.linear_predictor(x_now)
             part["logit_draws"] = list(eta.T)
@@ -378,7 +379,7 @@ def line_probabilities(
 
 
 def logit_draws(model: LogisticLineModel, mock: ArrayLike, shift_sd: float, draws: int,
-                rng: np.random.Generator) -> NDArray[np.float64]:
+                rng: np.random.Generator, shift_df: float | None = None) -> NDArray[np.float64]:
     """``draws`` × n log-odds of reaching the line for the students with scores ``mock``, the
     model's uncertainty drawn (a parametric, normal-approximation bootstrap; Efron &
     Tibshirani 1993, §6.5; Gelman & Hill 2007, §7.2):
@@ -389,11 +390,21 @@ def logit_draws(model: LogisticLineModel, mock: ArrayLike, shift_sd: float, draw
     shift of the line-vs-mock relation (a random intercept of the year: this year's mock may be
     easier or harder, this cohort stronger or weaker, than the calibration cohort's at the same
     score; :func:`shift_variance`). Every student of a draw shares b⁽ᵈ⁾ and δ⁽ᵈ⁾.
+
+    ``shift_df`` ν (the weight ν₀ + m behind τ², :func:`shift_variance`): τ² is itself
+    uncertain, τ² ~ Scaled-Inv-χ²(ν, τ̂²), so δ is drawn from its predictive distribution, the
+    Student t with ν degrees of freedom and scale τ̂ (Gelman et al. 2013, BDA3 §2.6 and §3.2):
+    heavier tails when few shifts are known. None: δ ~ N(0, τ̂²).
     """
     x = np.asarray(mock, dtype=float)
     x = x.reshape(x.shape[0], -1)
     b = rng.multivariate_normal(model.coef_, model.cov_, size=draws, method="eigh")
-    delta = rng.normal(0.0, shift_sd, size=draws) if shift_sd > 0 else np.zeros(draws)
+    if shift_sd <= 0:
+        delta = np.zeros(draws)
+    elif shift_df is None:
+        delta = rng.normal(0.0, shift_sd, size=draws)
+    else:
+        delta = shift_sd * rng.standard_t(shift_df, size=draws)
     return np.asarray(b[:, :1] + b[:, 1:] @ x.T + delta[:, None], dtype=np.float64)
 
 
