@@ -490,9 +490,11 @@ METHODS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
                             "intercept δ ~ N(0, τ²) (τ² from the earlier cohorts' shifts and a "
                             "prior, scaled-inverse-χ² update, Gelman et al. 2013) and a school "
                             "random intercept (moment estimator, DerSimonian & Laird 1986). "
-                            "Across the change to 3+1+2: 物理类 calibrated on 理科, 历史类 on 文科, "
-                            "特控线 on 一本, 本科批 on 二本. Plan target: the base year's rate plus "
-                            "a set step a year (4 points by default).")),
+                            "Across the change to 3+1+2: the physics track calibrated on "
+                            "science, the history track on arts, the special control line on "
+                            "the tier-1 line, the undergraduate line on the tier-2 line. Plan "
+                            "target: the base year's rate plus a set step a year (4 points by "
+                            "default).")),
 }
 
 
