@@ -99,11 +99,14 @@ def add_prior_year(db: Database, seed: int = 2) -> None:
                          for s, a, p in zip(cur.student_id, absent, prior, strict=True)])
 
 
-def gaokao_db(n_per_year: int = 600, seed: int = 3) -> Database:
-    """Three 高三 cohorts (2019–2021 高考) in three schools, 理科 and 文科: each cohort takes 三诊
-    ('diag3', one total paper per track) and the 高考 (a total paper per track); the official
-    lines (一本/二本) and 一分一段 tables of each year come from a large province-like population
-    drawn from the same model. School S3 is stronger by 0.5 SD."""
+def gaokao_db(n_per_year: int = 600, seed: int = 3,
+              years: tuple[int, ...] = (2019, 2020, 2021), new_from: int | None = None
+              ) -> Database:
+    """Three 高三 cohorts (2019–2021 高考, or ``years``) in three schools, 理科 and 文科: each
+    cohort takes 三诊 ('diag3', one total paper per track) and the 高考 (a total paper per
+    track); the official lines (一本/二本) and 一分一段 tables of each year come from a large
+    province-like population drawn from the same model. School S3 is stronger by 0.5 SD.
+    From ``new_from`` on the cohorts are of 3+1+2: 物理类/历史类 with 特控线/本科批/专科批."""
     rng = np.random.default_rng(seed)
     db = open_database(":memory:")
     with db.write() as con:
@@ -112,7 +115,11 @@ def gaokao_db(n_per_year: int = 600, seed: int = 3) -> Database:
             con.execute("INSERT INTO school VALUES (?, ?, 'D', 'senior', 'public', 'urban', NULL,"
                         " 'A', NULL)", [code, name])
         sid = 0
-        for year in (2019, 2020, 2021):
+        for year in years:
+            new = new_from is not None and year >= new_from
+            tracks = ("physics", "history") if new else ("science", "arts")
+            cuts = (("特控线", 0.86), ("本科批", 0.57), ("专科批", 0.08)) if new else \
+                (("一本", 0.85), ("二本", 0.45))
             yc = f"{year - 1}-{year}"
             con.execute("INSERT INTO school_year VALUES (?, ?, ?)",
                         [yc, f"{year - 1}-09-01", f"{year}-07-15"])
@@ -120,12 +127,12 @@ def gaokao_db(n_per_year: int = 600, seed: int = 3) -> Database:
                 eid = f"{year}-{kind}"
                 con.execute("INSERT INTO exam VALUES (?, ?, ?, 'city', ?, 2, ?, 12)",
                             [eid, kind, kind, yc, date])
-                for track in ("science", "arts"):
+                for track in tracks:
                     con.execute("INSERT INTO paper VALUES (?, ?, 'math', ?, 750)",
                                 [f"{eid}/{track}", eid, track])
             # province-like population for the lines and the 一分一段 table
-            shift = {2019: 0.0, 2020: 8.0, 2021: -5.0}[year]
-            for track, line1, line2 in (("science", 0.85, 0.45), ("arts", 0.85, 0.45)):
+            shift = {2019: 0.0, 2020: 8.0, 2021: -5.0}.get(year, 3.0 * (year % 3) - 3.0)
+            for track in tracks:
                 pop = np.clip(np.round(rng.normal(450 + shift, 90, 50_000)), 0, 750)
                 values, counts = np.unique(pop, return_counts=True)
                 order = np.argsort(-values)
@@ -134,14 +141,14 @@ def gaokao_db(n_per_year: int = 600, seed: int = 3) -> Database:
                                 " ?, ?, ?)", [(year, track, float(v), int(c), int(k)) for v, c, k
                                               in zip(values[order], counts[order], cum,
                                                      strict=True)])
-                for code, q in (("一本", line1), ("二本", line2)):
+                for code, q in cuts:
                     con.execute("INSERT INTO cut_line VALUES (?, '测试省', 'gaokao', ?, ?, ?)",
                                 [year, track, code, float(np.quantile(pop, q))])
             i = np.arange(n_per_year)
             ids = sid + 1 + i
             sid += n_per_year
             school = np.array(["S1", "S2", "S3"])[i % 3]
-            track = np.where(i % 2 == 1, "science", "arts")
+            track = np.where(i % 2 == 1, tracks[0], tracks[1])
             effect = np.select([school == "S1", school == "S2"], [0.0, -0.2], 0.5)
             ability = rng.normal(effect, 1)
             con.register("new_students", pd.DataFrame({"student_id": ids}))

@@ -138,6 +138,26 @@ class FollowUp:
 
 
 @dataclass
+class Backtest:
+    """A past cohort forecast from its own mock and compared with its 高考
+    (``analysis.forecast.backtest``)."""
+
+    exam_id: str
+    brier: float
+    coverage: float
+    """Share of units (schools and the district, by track and line) whose actual 上线 count fell
+    inside its prediction interval."""
+    calibration: pd.DataFrame
+    """bin_low, bin_high, n, mean_predicted, observed, observed_low, observed_high."""
+    units: pd.DataFrame
+    """The forecast's units with ``actual``, the 上线 count."""
+    students: pd.DataFrame | None = None
+    """track, line, probability, outcome (0/1): one row per student and line, for pooling."""
+    uncertainty: dict[str, float] = field(default_factory=dict)
+    """As in :attr:`Forecast.uncertainty`."""
+
+
+@dataclass
 class Forecast:
     """高考 上线 forecast from a 高三 mock exam (``analysis.forecast``)."""
 
@@ -153,6 +173,16 @@ class Forecast:
     """unit ('district' or a school code), track, line, n, count, count_low, count_high, share,
     share_low, share_high (prediction interval of the logistic forecast), share_linked."""
     methods: list[str] = field(default_factory=list)
+    uncertainty: dict[str, float] = field(default_factory=dict)
+    """What the intervals carry: draws (0: the students' chance only), shift_sd (τ, the
+    year-to-year shift on the log-odds scale), unit_sd (τᵤ, a school's own deviation),
+    history_shifts (how many earlier shifts informed τ), level."""
+    bridge: pd.DataFrame | None = None
+    """old_track, old_line, track, line: the old-regime lines a 3+1+2 forecast was calibrated on
+    (empty or None without a change of regime)."""
+    backtest: Backtest | None = None
+    """The calibration cohort's own backtest (forecast from the cohort before it, compared with
+    its 高考): the coverage and calibration table the report shows beside the forecast."""
 
 
 @dataclass

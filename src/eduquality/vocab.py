@@ -66,6 +66,18 @@ regime's 特控线 (特殊类型招生控制线)/本科批/专科批. The lines 
 spelling listed here (a 特殊类型招生控制线 is stored as 特控线), and a line not listed as written;
 reports label lines from here."""
 
+REGIME_BRIDGE_TRACKS = {"理科": "物理类", "文科": "历史类"}
+"""The bridge from the old regime's tracks to the 3+1+2 regime's (by track label): 物理类 is
+calibrated on 理科 and 历史类 on 文科 where a 3+1+2 cohort's forecast or a rate series needs the
+last old-regime cohort (2024 → 2025). The candidates do not match exactly (some 理科 students
+would now choose 历史, and 化学/生物 with 历史 are possible), so the bridge is an assumption that
+the reports state."""
+REGIME_BRIDGE_LINES = {"一本": "特控线", "二本": "本科批", "专科": "专科批"}
+"""The matching lines across the change (by line code): 特控线 (特殊类型招生控制线) takes the place
+of 一本 as the line of the selective admissions, 本科批 that of 二本 (the undergraduate line),
+专科批 that of 专科. The new lines are set by the province at their own rank shares, which are
+not the old lines' shares: a rate carried across the change moves by that difference too."""
+
 
 STAGES = Vocabulary("stage", [
     Term("primary", "小学", "primary"),

@@ -78,3 +78,62 @@ def test_not_a_mock(db):
         forecast_gaokao(db, "2021-gaokao")
     with pytest.raises(EduQualityError, match="上一届"):
         forecast_gaokao(db, "2019-diag3")
+
+
+@pytest.fixture(scope="module")
+def db_new():
+    """2023–2024 文科/理科, 2025–2026 物理类/历史类 (3+1+2)."""
+    return gaokao_db(n_per_year=600, years=(2023, 2024, 2025, 2026), new_from=2025)
+
+
+@pytest.mark.slow
+def test_forecast_across_the_change_of_regime(db_new):
+    fc = forecast_gaokao(db_new, "2025-diag3")  # calibrated on 2024: 文科/理科, 一本/二本
+    assert fc.calibration_exams == ("2024-diag3", "2024-gaokao")
+    assert set(fc.units.track) == {"物理类", "历史类"}
+    assert set(fc.units.line) == {"特控线", "本科批"}  # 专科批 has no old-regime counterpart here
+    pairs = set(zip(fc.bridge.old_track, fc.bridge.old_line, fc.bridge.track, fc.bridge.line,
+                    strict=True))
+    assert ("理科", "一本", "物理类", "特控线") in pairs and ("文科", "二本", "历史类", "本科批") in pairs
+    # the 2024 一本 line is the bridged 特控线 of the 位次法
+    one = db_new.sql("SELECT score FROM cut_line WHERE year = 2024 AND track = 'science' "
+                     "AND line_code = '一本'").score.iloc[0]
+    assert fc.lines.set_index(["track", "line"]).loc[("物理类", "特控线"), "score"] == one
+    assert fc.uncertainty["history_shifts"] == 4  # 2024 from 2023: two tracks × two lines
+    u = fc.units
+    assert ((u.count_low <= u["count"]) & (u["count"] <= u.count_high)).all()
+
+
+@pytest.mark.slow
+def test_2026_same_regime_and_backtest_of_2025(db_new):
+    fc = forecast_gaokao(db_new, "2026-diag3", with_backtest=True)
+    assert fc.calibration_exams == ("2025-diag3", "2025-gaokao")
+    assert fc.bridge is None or fc.bridge.empty
+    assert set(fc.units.line) == {"特控线", "本科批", "专科批"}
+    bt = fc.backtest  # 2025 forecast across the bridge and compared with its 高考
+    assert bt is not None and bt.exam_id == "2025-diag3"
+    assert 0 < bt.brier < 0.15
+    assert set(bt.units.unit) == {"S1", "S2", "S3", "district"}
+    assert bt.calibration.n.sum() == len(bt.students)
+    # intervals with the model drawn are at least as wide as with the model known
+    known = forecast_gaokao(db_new, "2026-diag3", draws=0)
+    w = fc.units.set_index(["unit", "track", "line"])
+    k = known.units.set_index(["unit", "track", "line"])
+    assert ((w.count_high - w.count_low) >= (k.count_high - k.count_low)).all()
+    assert known.uncertainty["draws"] == 0
+
+
+@pytest.mark.slow
+def test_plan_tracking_carries_the_rate_across_the_change(db_new):
+    plan = plan_tracking(db_new, step=0.04)
+    d = plan[plan.unit == "district"].set_index("year")
+    assert d.line.to_dict() == {2023: "一本", 2024: "一本", 2025: "特控线", 2026: "特控线"}
+    assert d.loc[2026, "target"] == pytest.approx(d.loc[2023, "rate"] + 0.12)
+    # the province share above the line (一分一段): about 15 % for 一本 and 14 % for 特控线
+    assert d.loc[2024, "province_share"] == pytest.approx(0.15, abs=0.01)
+    assert d.loc[2025, "province_share"] == pytest.approx(0.14, abs=0.01)
+    from eduquality.reports.outlook import plan_bridge
+    assert plan_bridge(plan) == {"old_line": "一本", "old_year": 2024,
+                                 "old_share": d.loc[2024, "province_share"],
+                                 "new_line": "特控线", "new_year": 2025,
+                                 "new_share": d.loc[2025, "province_share"]}

@@ -13,19 +13,27 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from eduquality.measures.forecast import (
+    PRIOR_SHIFT_SD,
+    PRIOR_SHIFT_WEIGHT,
     EquipercentileLink,
     ForecastInputError,
     LogisticLineModel,
     brier_score,
     calibration_table,
+    count_interval,
     interval_coverage,
     line_probabilities,
+    logit_draws,
+    logit_shift,
     loglinear_smooth,
     plan_progress,
+    poisson_binomial_mixture_cdf,
     poisson_binomial_pmf,
     rank_method_line,
     rank_method_lines,
+    shift_variance,
     table_rank,
+    unit_dispersion,
     unit_forecast,
 )
 
@@ -232,3 +240,139 @@ def test_poisson_binomial_equals_the_recursion_for_odd_and_even_n(p):
         want[1:] = want[1:] * (1 - q) + want[:-1] * q
         want[0] *= 1 - q
     np.testing.assert_allclose(poisson_binomial_pmf(np.array(p)), want, atol=1e-12)
+
+
+# ------------------------------------------------------------------------------------------
+# intervals that carry the model's uncertainty (issue 15)
+
+
+def test_logistic_covariance_equals_statsmodels():
+    rng = np.random.default_rng(5)
+    x = rng.normal(500, 80, 800)
+    y = (rng.uniform(size=800) < 1 / (1 + np.exp(-(x - 520) / 30))).astype(float)
+    model = LogisticLineModel().fit(x, y)
+    ref = sm.Logit(y, sm.add_constant(x)).fit(disp=0)
+    np.testing.assert_allclose(model.cov_, ref.cov_params(), rtol=1e-5)
+    np.testing.assert_allclose(model.linear_predictor(x[:3]),
+                               ref.params[0] + ref.params[1] * x[:3], rtol=1e-6)
+
+
+def test_shift_and_dispersion_by_hand():
+    # Σσ(0 + δ) = 3 of 4 → σ(δ) = ¾ → δ = log 3; variance 1/(4·¾·¼) = 4/3
+    d, v = logit_shift([0.0] * 4, [1, 1, 1, 0])
+    assert d == pytest.approx(np.log(3)) and v == pytest.approx(4 / 3)
+    # (2·0.3² + (0.5² − 0.01) + (0.3² − 0.01)) / 4
+    assert shift_variance([0.5, -0.3], [0.01, 0.01]) == pytest.approx(0.125)
+    assert shift_variance() == pytest.approx(PRIOR_SHIFT_SD ** 2)  # no history: the prior
+    # shifts smaller than their sampling error add nothing beyond the prior's weight
+    assert shift_variance([0.1], [0.05], prior_sd=0.2, prior_weight=1) == pytest.approx(0.02)
+    # ((10−6)² − 4 + (2−6)² − 4) / (4² + 4²) = 24/32
+    assert unit_dispersion([10, 2], [6, 6], [4, 4]) == pytest.approx(0.75)
+    assert unit_dispersion([6, 7], [6, 6], [4, 4]) == 0.0  # less spread than chance: none
+
+
+def test_mixture_interval_by_hand():
+    # two students, p = 0.5 or 0.1 for both (two draws of the model, equally likely):
+    # PB(.5, .5) = .25 .5 .25, PB(.1, .1) = .81 .18 .01 → mixture .53 .34 .13
+    np.testing.assert_allclose(poisson_binomial_mixture_cdf([[0.5, 0.5], [0.1, 0.1]]),
+                               [0.53, 0.87, 1.0])
+    # the same mean count 0.6 with the model known (p = 0.3 each): .49 .42 .09
+    # 80 % intervals: smallest k with F ≥ 0.1 and with F ≥ 0.9 → [0, 1] known, [0, 2] drawn
+    assert count_interval([[0.3, 0.3]], level=0.8) == (0.0, 1.0)
+    assert count_interval([[0.5, 0.5], [0.1, 0.1]], level=0.8) == (0.0, 2.0)
+
+
+def test_mixture_normal_approximation_matches_exact():
+    rng = np.random.default_rng(2)
+    P = rng.uniform(0.05, 0.95, size=(30, 400))
+    exact = np.cumsum(np.mean([poisson_binomial_pmf(r) for r in P], axis=0))
+    np.testing.assert_allclose(poisson_binomial_mixture_cdf(P), exact, atol=2e-3)
+
+
+def test_unit_forecast_with_draws_by_hand():
+    # one unit of two students whose draws are the hand case above: count = Σ mean p = 0.6
+    probs = pd.DataFrame({"unit": ["A", "A"], "track": "物理类", "line": "特控线",
+                          "probability": [0.3, 0.3],
+                          "logit_draws": [np.log([1.0, 1 / 9]), np.log([1.0, 1 / 9])]})
+    u = unit_forecast(probs, level=0.8).iloc[0]
+    assert (u["count"], u["count_low"], u["count_high"]) == pytest.approx((0.6, 0.0, 2.0))
+    known = unit_forecast(probs.drop(columns="logit_draws"), level=0.8).iloc[0]
+    assert (known["count_low"], known["count_high"]) == (0.0, 1.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0.02, 0.98), min_size=5, max_size=120),
+       st.floats(0.1, 1.5), st.integers(0, 10_000))
+def test_intervals_widen_with_model_uncertainty_and_contain_the_forecast(ps, sd, seed):
+    p = np.array(ps)
+    eta = np.log(p / (1 - p))
+    z = np.random.default_rng(seed).normal(size=200)
+    z = np.r_[z, -z]  # antithetic: the draws are centred on the point estimate
+    lo0, hi0 = count_interval(p[None, :])
+    lo1, hi1 = count_interval(1 / (1 + np.exp(-(eta[None, :] + sd * z[:, None]))),
+                              point=float(p.sum()))
+    assert lo1 <= p.sum() <= hi1
+    assert lo1 <= lo0 and hi1 >= hi0
+    lo2, hi2 = count_interval(1 / (1 + np.exp(-(eta[None, :] + 2 * sd * z[:, None]))),
+                              point=float(p.sum()))
+    assert hi2 - lo2 >= hi1 - lo1
+
+
+def test_line_probabilities_with_draws_are_flatter_and_carry_their_draws():
+    rng = np.random.default_rng(4)
+    prev = pd.DataFrame({"track": "理科", "mock": rng.normal(500, 80, 600)})
+    prev["gaokao"] = prev["mock"] + rng.normal(0, 30, 600)
+    now = pd.DataFrame({"track": "理科", "mock": [380.0, 500.0, 620.0], "unit": "S1"})
+    lines = pd.DataFrame({"track": ["理科"], "line": ["一本"], "score": [560.0]})
+    point = line_probabilities(prev, now, lines, ["mock"])
+    drawn = line_probabilities(prev, now, lines, ["mock"], draws=2000, shift_sd=0.5)
+    assert len(drawn["logit_draws"].iloc[0]) == 2000
+    # the predictive probability lies between the point estimate and ½ (logistic-normal)
+    for p0, p1 in zip(point["probability"], drawn["probability"], strict=True):
+        assert min(p0, 0.5) - 1e-3 <= p1 <= max(p0, 0.5) + 1e-3
+    # the draws are the model's: their mean log-odds is the point estimate's
+    assert np.mean(drawn["logit_draws"].iloc[1]) == pytest.approx(drawn["logit"].iloc[1],
+                                                                  abs=0.05)
+
+
+def _cohort(rng, n_schools, n, shift, school_sd, a=-1.0, b=2.5):
+    x = rng.normal(0, 1, (n_schools, n))
+    v = rng.normal(0, school_sd, n_schools)[:, None]
+    p = 1 / (1 + np.exp(-(a + b * x + shift + v)))
+    return pd.DataFrame({"unit": np.repeat([f"S{i}" for i in range(n_schools)], n),
+                         "x": x.ravel(), "y": (rng.uniform(size=p.shape) < p).ravel()})
+
+
+def test_simulated_cohorts_95_intervals_cover_at_least_93_percent():
+    """Cohorts drawn with a yearly shift (sd 0.45) and school deviations (sd 0.2) of the log-odds:
+    each year's schools forecast from the year before's fit, τ from the earlier shifts
+    (shift_variance), τᵤ from the calibration cohort (unit_dispersion). The 95 % intervals with
+    the model drawn cover ≥ 93 % of the schools' counts; with the model known they do not."""
+    rng = np.random.default_rng(11)
+    years = [_cohort(rng, 6, 150, rng.normal(0, 0.45), 0.2) for _ in range(26)]
+    shifts, variances, hits, hits_known = [], [], [], []
+    for k in range(1, len(years)):
+        prev, now = years[k - 1], years[k]
+        model = LogisticLineModel().fit(prev["x"], prev["y"])
+        if len(shifts) >= 4:  # forecast once a few shifts are known
+            p_prev = model.predict_proba(prev["x"])
+            agg = pd.DataFrame({"unit": prev["unit"], "o": prev["y"], "e": p_prev,
+                                "v": p_prev * (1 - p_prev)}).groupby("unit").sum()
+            unit_sd = np.sqrt(unit_dispersion(agg["o"], agg["e"], agg["v"]))
+            tau = np.sqrt(shift_variance(shifts, variances))
+            eta = logit_draws(model, now["x"], tau, 400, np.random.default_rng(k),
+                              shift_df=PRIOR_SHIFT_WEIGHT + len(shifts))
+            probs = now.assign(track="t", line="l", probability=1 / (1 + np.exp(-eta)).mean(0),
+                               logit_draws=list(eta.T))
+            u = unit_forecast(probs, unit_sd=unit_sd, seed=k).set_index("unit")
+            known = unit_forecast(probs.assign(probability=model.predict_proba(now["x"]))
+                                  .drop(columns="logit_draws")).set_index("unit")
+            actual = now.groupby("unit")["y"].sum()
+            hits += list((u.count_low <= actual) & (actual <= u.count_high))
+            hits_known += list((known.count_low <= actual) & (actual <= known.count_high))
+        d, v = logit_shift(model.linear_predictor(now["x"]), now["y"])
+        shifts.append(d)
+        variances.append(v)
+    assert len(hits) == 6 * 21
+    assert np.mean(hits) >= 0.93
+    assert np.mean(hits_known) < 0.85

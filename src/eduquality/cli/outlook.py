@@ -58,21 +58,44 @@ def value_added_cmd(ctx: Context, exam: str, subject: str, out: str | None) -> N
                    "units) to this Excel file.")
 @click.option("--backtest", "do_backtest", is_flag=True,
               help="Forecast this past mock's cohort and compare with its actual 高考.")
+@click.option("--draws", default=None, type=click.IntRange(min=0),
+              help="Draws of the model behind the intervals (default 400; 0: the students' "
+                   "chance only, the model taken as known).")
 @pass_ctx
-def forecast(ctx: Context, exam: str, out: str | None, do_backtest: bool) -> None:
+def forecast(ctx: Context, exam: str, out: str | None, do_backtest: bool,
+             draws: int | None) -> None:
     """Forecast 高考 上线 from EXAM, a 高三 mock exam (一诊/二诊/三诊/模拟)."""
     from eduquality.analysis.forecast import backtest, forecast_gaokao
+    from eduquality.measures.forecast import DRAWS
 
+    n_draws = DRAWS if draws is None else draws
     if do_backtest:
         with ctx.open_db(read_only=True) as db:
-            bt = backtest(db, exam)
-        click.echo(f"Brier {bt.brier:.4f}; interval coverage {bt.coverage:.0%}")
+            bt = backtest(db, exam, draws=n_draws)
+        _say_uncertainty(ctx, bt.uncertainty)
+        ctx.say("cli.forecast.backtest", brier=f"{bt.brier:.4f}", coverage=f"{bt.coverage:.0%}",
+                units=len(bt.units))
         click.echo(bt.calibration.round(3).to_string(index=False))
         write_frames({"calibration": bt.calibration, "units": bt.units}, out, ctx)
         return
     with ctx.open_db(read_only=True) as db:
-        fc = forecast_gaokao(db, exam)
+        fc = forecast_gaokao(db, exam, draws=n_draws)
+    _say_uncertainty(ctx, fc.uncertainty)
+    if fc.bridge is not None and not fc.bridge.empty:
+        pairs = ", ".join(f"{t}←{o}" for o, t in dict.fromkeys(
+            [*zip(fc.bridge["old_track"], fc.bridge["track"], strict=True),
+             *zip(fc.bridge["old_line"], fc.bridge["line"], strict=True)]))
+        ctx.say("cli.forecast.bridge", pairs=pairs)
     click.echo(fc.lines.round(3).to_string(index=False))
     district = fc.units[fc.units["unit"] == "district"]
     click.echo(district.round(3).to_string(index=False))
     write_frames({"lines": fc.lines, "units": fc.units, "students": fc.students}, out, ctx)
+
+
+def _say_uncertainty(ctx: Context, u: dict[str, float]) -> None:
+    if not u.get("draws"):
+        ctx.say("cli.forecast.known_model")
+        return
+    ctx.say("cli.forecast.uncertainty", shift_sd=f"{u['shift_sd']:.2f}",
+            unit_sd=f"{u['unit_sd']:.2f}", history=int(u["history_shifts"]),
+            draws=int(u["draws"]))

@@ -97,7 +97,7 @@ def _extras(ctx: Context, exam: str, subject: str | None, forecast: bool,
         if subject is not None:
             out["value_added"] = value_added(db, exam, subject, ctx.settings)
         if forecast:
-            out["forecast"] = forecast_gaokao(db, exam)
+            out["forecast"] = forecast_gaokao(db, exam, with_backtest=True)
             out["plan"] = plan_tracking(db, step=ctx.settings.plan.step)
     return out
 

@@ -12,7 +12,10 @@ new 3+1+2 regime ('物理类'/'历史类', '本科批'/'特控线'), 中考 ('�
 - Logistic model (:class:`LogisticLineModel`) of P(高考 ≥ line | mock score(s)) fitted on the
   previous cohort; per student a probability.
 - Per unit (:func:`unit_forecast`): forecast count and share above each line with a prediction
-  interval from the Poisson-binomial distribution of a sum of independent Bernoullis.
+  interval from the Poisson-binomial distribution of a sum of independent Bernoullis — mixed
+  over draws of the model (:func:`logit_draws`: the fit's parameter uncertainty and the
+  year-to-year shift of the line-vs-mock relation, :func:`shift_variance`) and a unit's own
+  deviation (:func:`unit_dispersion`), so that the interval carries the model's uncertainty.
 - Backtests (:func:`calibration_table`, :func:`brier_score`, :func:`interval_coverage`) and the
   plan's target of a yearly step in 上线率 (:func:`plan_progress`).
 """
@@ -38,14 +41,20 @@ __all__ = [
     "RankLineForecast",
     "brier_score",
     "calibration_table",
+    "count_interval",
     "interval_coverage",
     "line_probabilities",
+    "logit_draws",
+    "logit_shift",
     "loglinear_smooth",
     "plan_progress",
+    "poisson_binomial_mixture_cdf",
     "poisson_binomial_pmf",
     "rank_method_line",
     "rank_method_lines",
+    "shift_variance",
     "table_rank",
+    "unit_dispersion",
     "unit_forecast",
 ]
 
@@ -257,6 +266,10 @@ class LogisticLineModel:
     ``fit(mock, above)`` with ``mock`` n × k (or n), ``above`` 0/1 for the previous cohort
     (高考 ≥ that year's line); ``predict_proba(mock)`` for this year's students. For mocks
     whose difficulty changes between years, pass mock scores minus that year's 位次法 line.
+
+    ``cov_`` is the estimated covariance of ``coef_`` (intercept first): the inverse of the
+    observed information (X'WX)⁻¹ at the maximum, taken back to the original scale (the
+    asymptotic normal approximation of the ML estimator; McCullagh & Nelder 1989, §4.4).
     """
 
     def fit(self, mock: ArrayLike, above: ArrayLike, max_iter: int = 50) -> LogisticLineModel:
@@ -285,22 +298,33 @@ class LogisticLineModel:
                 break
         if not np.all(np.isfinite(beta)) or np.max(np.abs(beta[1:])) > 50:
             raise ForecastInputError("forecast.separation")
-        # back to the original scale
+        # back to the original scale: coef = A·beta with A = [[1, −c/s], [0, diag(1/s)]]
         slope = beta[1:] / self.scale_
         self.coef_ = np.r_[beta[0] - float(slope @ self.center_), slope]
+        p = stats.logistic.cdf(X @ beta)
+        info = (X * (p * (1 - p))[:, None]).T @ X
+        k = X.shape[1]
+        A = np.eye(k)
+        A[0, 1:] = -self.center_ / self.scale_
+        A[1:, 1:] = np.diag(1.0 / self.scale_)
+        self.cov_ = A @ np.linalg.pinv(info) @ A.T
         self.n_ = len(t)
         return self
 
-    def predict_proba(self, mock: ArrayLike) -> NDArray[np.float64]:
+    def linear_predictor(self, mock: ArrayLike) -> NDArray[np.float64]:
+        """η = β₀ + x'β (the log-odds of reaching the line)."""
         x = np.asarray(mock, dtype=float)
         x = x.reshape(x.shape[0], -1)
-        eta = self.coef_[0] + x @ self.coef_[1:]
-        return np.asarray(stats.logistic.cdf(eta), dtype=np.float64)
+        return np.asarray(self.coef_[0] + x @ self.coef_[1:], dtype=np.float64)
+
+    def predict_proba(self, mock: ArrayLike) -> NDArray[np.float64]:
+        return np.asarray(stats.logistic.cdf(self.linear_predictor(mock)), dtype=np.float64)
 
 
 def line_probabilities(
     prev: pd.DataFrame, now: pd.DataFrame, lines: pd.DataFrame, features: Sequence[str],
-    outcome: str = "gaokao", track: str = "track", carry: Sequence[str] = ("unit",),
+    outcome: str = "gaokao", track: str = "track", carry: Sequence[str] = ("unit",), *,
+    draws: int = 0, shift_sd: float = 0.0, shift_df: float | None = None, seed: int = 0,
 ) -> pd.DataFrame:
     """Per student of ``now`` and per (track, line) of ``lines`` (columns track, line, score:
     the lines of the previous cohort's year) the probability of reaching the line, from a
@@ -308,6 +332,15 @@ def line_probabilities(
     track (outcome: ``outcome`` ≥ score). Returns the ``carry`` columns of ``now`` (those
     present), row (the index of ``now``), track, line, probability. Any labels work: 文科/理科 ×
     一本/二本, 物理类/历史类 × 本科批/特控线, …
+
+    With ``draws`` > 0 the model is not taken as known: :func:`logit_draws` draws the
+    coefficients and the year's shift (scale ``shift_sd``, Student t with ``shift_df`` degrees of
+    freedom or normal: :func:`shift_variance`); ``probability``
+    is then the predictive probability, the mean of the ``draws`` logistic probabilities
+    (which, with a shift, lies nearer ½ than the point estimate: the logistic-normal integral),
+    and two columns are added for :func:`unit_forecast`: ``logit`` (the point log-odds η̂ᵢ)
+    and ``logit_draws`` (per student the array of its ``draws`` log-odds, the same draws for
+    every student of a (track, line): they share the model).
     """
     for frame, cols, what in ((prev, [*features, outcome, track], "prev"),
                               (now, [*features, track], "now"),
@@ -316,6 +349,7 @@ def line_probabilities(
         if missing:
             raise ForecastInputError("forecast.columns", cols=[what, *missing])
     keep = [c for c in carry if c in now.columns]
+    rng = np.random.default_rng(seed)
     parts = []
     for ln in lines.itertuples(index=False):
         p_rows = prev.loc[prev[track] == ln.track]
@@ -324,16 +358,137 @@ def line_probabilities(
             continue
         above = (p_rows[outcome] >= ln.score).astype(float).where(p_rows[outcome].notna())
         model = LogisticLineModel().fit(p_rows[list(features)].to_numpy(float), above)
+        x_now = n_rows[list(features)].to_numpy(float)
         part = n_rows[keep].copy()
         part.insert(0, "row", n_rows.index)
         part["track"] = str(ln.track)
         part["line"] = str(ln.line)
-        part["probability"] = model.predict_proba(n_rows[list(features)].to_numpy(float))
+        if draws > 0:
+            eta = logit_draws(model, x_now, shift_sd, draws, rng, shift_df)
+            part["probability"] = stats.logistic.cdf(eta).mean(axis=0)
+            part["logit"] = model.linear_predictor(x_now)
+            part["logit_draws"] = list(eta.T)
+        else:
+            part["probability"] = model.predict_proba(x_now)
         parts.append(part)
-    cols = [*keep, "row", "track", "line", "probability"]
+    extra = ["logit", "logit_draws"] if draws > 0 else []
+    cols = ["row", *keep, "track", "line", "probability", *extra]
     if not parts:
         return pd.DataFrame(columns=cols)
-    return pd.concat(parts, ignore_index=True)[["row", *keep, "track", "line", "probability"]]
+    return pd.concat(parts, ignore_index=True)[cols]
+
+
+def logit_draws(model: LogisticLineModel, mock: ArrayLike, shift_sd: float, draws: int,
+                rng: np.random.Generator, shift_df: float | None = None) -> NDArray[np.float64]:
+    """``draws`` × n log-odds of reaching the line for the students with scores ``mock``, the
+    model's uncertainty drawn (a parametric, normal-approximation bootstrap; Efron &
+    Tibshirani 1993, §6.5; Gelman & Hill 2007, §7.2):
+
+        η⁽ᵈ⁾ᵢ = b⁽ᵈ⁾₀ + xᵢ'b⁽ᵈ⁾ + δ⁽ᵈ⁾,  b⁽ᵈ⁾ ~ N(β̂, Σ̂),  δ⁽ᵈ⁾ ~ N(0, τ²),
+
+    Σ̂ = ``model.cov_`` (the fit's parameter uncertainty) and τ = ``shift_sd`` the year-to-year
+    shift of the line-vs-mock relation (a random intercept of the year: this year's mock may be
+    easier or harder, this cohort stronger or weaker, than the calibration cohort's at the same
+    score; :func:`shift_variance`). Every student of a draw shares b⁽ᵈ⁾ and δ⁽ᵈ⁾.
+
+    ``shift_df`` ν (the weight ν₀ + m behind τ², :func:`shift_variance`): τ² is itself
+    uncertain, τ² ~ Scaled-Inv-χ²(ν, τ̂²), so δ is drawn from its predictive distribution, the
+    Student t with ν degrees of freedom and scale τ̂ (Gelman et al. 2013, BDA3 §2.6 and §3.2):
+    heavier tails when few shifts are known. None: δ ~ N(0, τ̂²).
+    """
+    x = np.asarray(mock, dtype=float)
+    x = x.reshape(x.shape[0], -1)
+    b = rng.multivariate_normal(model.coef_, model.cov_, size=draws, method="eigh")
+    if shift_sd <= 0:
+        delta = np.zeros(draws)
+    elif shift_df is None:
+        delta = rng.normal(0.0, shift_sd, size=draws)
+    else:
+        delta = shift_sd * rng.standard_t(shift_df, size=draws)
+    return np.asarray(b[:, :1] + b[:, 1:] @ x.T + delta[:, None], dtype=np.float64)
+
+
+def logit_shift(eta: ArrayLike, outcome: ArrayLike, max_iter: int = 50) -> tuple[float, float]:
+    """The shift δ of the log-odds that makes a model's expected count match the observed one,
+    Σᵢ σ(ηᵢ + δ) = Σᵢ oᵢ (Newton's method), and its sampling variance 1/Σᵢ pᵢ(1 − pᵢ) at the
+    solution (the intercept-only logistic regression with offset η; McCullagh & Nelder 1989).
+    It measures how far a later cohort's relation moved from the model's: the year's shift for
+    :func:`shift_variance`. An observed count of 0 or n is moved ½ inside (a continuity
+    correction), so δ stays finite.
+
+    >>> d, v = logit_shift([0.0, 0.0, 0.0, 0.0], [1, 1, 1, 0])
+    >>> round(d, 6), round(v, 6)   # log(3) and 1/(4 · ¾ · ¼)
+    (1.098612, 1.333333)
+    """
+    e, o = _prob_outcome(eta, outcome)
+    target = min(max(float(o.sum()), 0.5), o.size - 0.5)
+    delta = 0.0
+    for _ in range(max_iter):
+        p = stats.logistic.cdf(e + delta)
+        w = float(np.sum(p * (1 - p)))
+        step = (target - float(p.sum())) / max(w, 1e-12)
+        delta += step
+        if abs(step) < 1e-12:
+            break
+    p = stats.logistic.cdf(e + delta)
+    return float(delta), 1.0 / max(float(np.sum(p * (1 - p))), 1e-12)
+
+
+PRIOR_SHIFT_SD = 0.3
+"""τ₀: the prior guess of the year-to-year shift's sd on the log-odds scale (0.3: at a line
+passed by half the students, a share that moves by about ±7 points from one year to the next
+at the same mock score)."""
+PRIOR_SHIFT_WEIGHT = 2.0
+"""ν₀: the prior's weight in observed shifts (two years' worth)."""
+
+
+def shift_variance(shifts: ArrayLike = (), variances: ArrayLike = (),
+                   prior_sd: float = PRIOR_SHIFT_SD,
+                   prior_weight: float = PRIOR_SHIFT_WEIGHT) -> float:
+    """τ², the variance of the year-to-year shift of the line-vs-mock relation, from the
+    shifts δₖ (:func:`logit_shift`) seen when earlier cohorts were forecast from the cohort
+    before them, with sampling variances vₖ: the scaled-inverse-χ² update of a prior τ₀² worth
+    ν₀ observations by m observations of a mean-zero normal (Gelman et al. 2013, BDA3 §2.6),
+    each δₖ² less its sampling variance (as in DerSimonian & Laird 1986):
+
+        τ² = (ν₀ τ₀² + max(0, Σₖ (δₖ² − vₖ))) / (ν₀ + m).
+
+    Without history (the first year that can be forecast) τ² = τ₀².
+
+    Hand case: (2 · 0.3² + 0.5² + 0.3² − 0.02) / (2 + 2) = (0.18 + 0.32) / 4 = 0.125.
+
+    >>> round(shift_variance([0.5, -0.3], [0.01, 0.01], prior_sd=0.3, prior_weight=2), 6)
+    0.125
+    """
+    d = np.asarray(shifts, dtype=float).ravel()
+    v = np.asarray(variances, dtype=float).ravel() if len(np.atleast_1d(variances)) else \
+        np.zeros_like(d)
+    if v.shape != d.shape:
+        raise ForecastInputError("forecast.shape", what="variances", got=v.size, n=d.size)
+    excess = max(0.0, float(np.sum(d * d - v)))
+    return (prior_weight * prior_sd ** 2 + excess) / (prior_weight + d.size)
+
+
+def unit_dispersion(observed: ArrayLike, expected: ArrayLike, variance: ArrayLike) -> float:
+    """τᵤ², the variance of a unit's (school's) own deviation on the log-odds scale, by the
+    method of moments over the units of the calibration cohort: a shift v of a unit's log-odds
+    moves its expected count by about v·Vᵤ (Vᵤ = Σᵢ pᵢ(1 − pᵢ), the Poisson-binomial
+    variance), so E(Oᵤ − Eᵤ)² ≈ Vᵤ + τᵤ² Vᵤ² and (DerSimonian & Laird 1986, on this scale)
+
+        τᵤ² = max(0, Σᵤ ((Oᵤ − Eᵤ)² − Vᵤ) / Σᵤ Vᵤ²).
+
+    >>> unit_dispersion([10, 2], [6, 6], [4, 4])
+    0.75
+    """
+    o = np.asarray(observed, dtype=float).ravel()
+    e = np.asarray(expected, dtype=float).ravel()
+    v = np.asarray(variance, dtype=float).ravel()
+    if not (o.shape == e.shape == v.shape):
+        raise ForecastInputError("forecast.shape", what="expected", got=e.size, n=o.size)
+    den = float(np.sum(v * v))
+    if den <= 0:
+        return 0.0
+    return max(0.0, float(np.sum((o - e) ** 2 - v)) / den)
 
 
 # --------------------------------------------------------------------------------------------
@@ -371,7 +526,50 @@ def poisson_binomial_pmf(p: ArrayLike) -> NDArray[np.float64]:
     return pmf / pmf.sum()
 
 
-def _count_interval(p: NDArray[np.float64], level: float) -> tuple[float, float]:
+MIX_EXACT_MAX_N = 60
+"""Mixtures (:func:`poisson_binomial_mixture_cdf`) of up to this many students are exact; larger
+ones use the refined normal approximation per draw."""
+DRAWS = 400
+"""Draws of the model (:func:`logit_draws`) behind a forecast that carries its uncertainty."""
+
+
+def poisson_binomial_mixture_cdf(p_draws: ArrayLike) -> NDArray[np.float64]:
+    """CDF F(k) = P(K ≤ k), k = 0 … n, of the count K when the success probabilities are
+    uncertain: the mixture (1/D) Σ_d PB(p⁽ᵈ⁾) over the D rows of ``p_draws`` (D × n), i.e. the
+    predictive distribution of the count with the model drawn (:func:`logit_draws`). Exact
+    (:func:`poisson_binomial_pmf` per row) up to :data:`MIX_EXACT_MAX_N` students, else per row
+    the refined normal approximation (Volkova 1996; Hong 2013, §2.3):
+    F(k) ≈ G((k + ½ − μ)/σ), G(x) = Φ(x) + γ(1 − x²)φ(x)/6, μ = Σp, σ² = Σp(1 − p),
+    γ = Σp(1 − p)(1 − 2p)/σ³, clipped to [0, 1].
+
+    Hand case: one student with p = 0.5 or 0.1 (two draws): P(K = 0) = (0.5 + 0.9)/2 = 0.7.
+
+    >>> poisson_binomial_mixture_cdf([[0.5], [0.1]]).round(6).tolist()
+    [0.7, 1.0]
+    """
+    P = np.clip(np.asarray(p_draws, dtype=float), 0.0, 1.0)
+    P = P.reshape(1, -1) if P.ndim == 1 else P
+    n = P.shape[1]
+    if n == 0:
+        return np.ones(1)
+    if n <= MIX_EXACT_MAX_N:
+        pmf = np.mean([poisson_binomial_pmf(row) for row in P], axis=0)
+        return np.minimum(np.cumsum(pmf), 1.0)
+    mu = P.sum(axis=1)
+    var = np.sum(P * (1 - P), axis=1)
+    sd = np.sqrt(np.maximum(var, 1e-12))
+    gamma = np.sum(P * (1 - P) * (1 - 2 * P), axis=1) / sd ** 3
+    k = np.arange(n + 1, dtype=float)
+    x = (k[None, :] + 0.5 - mu[:, None]) / sd[:, None]
+    g = stats.norm.cdf(x) + gamma[:, None] * (1 - x * x) * stats.norm.pdf(x) / 6
+    cdf = np.clip(g, 0.0, 1.0).mean(axis=0)
+    cdf = np.maximum.accumulate(cdf)
+    cdf[-1] = 1.0
+    return cdf
+
+
+def _pb_interval(p: NDArray[np.float64], level: float) -> tuple[float, float]:
+    """The Poisson-binomial quantiles of one probability vector (the model taken as known)."""
     a = (1.0 - level) / 2.0
     mean = float(p.sum())
     if p.size <= EXACT_MAX_N:
@@ -383,31 +581,82 @@ def _count_interval(p: NDArray[np.float64], level: float) -> tuple[float, float]
         zq = float(stats.norm.ppf(1.0 - a))
         lo = float(max(math.ceil(mean - zq * sd - 0.5), 0))
         hi = float(min(math.floor(mean + zq * sd + 0.5), p.size))
+    return lo, hi
+
+
+def count_interval(p_draws: ArrayLike, level: float = 0.95,
+                   point: float | None = None) -> tuple[float, float]:
+    """Equal-tailed ``level`` prediction interval [lo, hi] for the count above a line: lo the
+    smallest k with F(k) ≥ (1 − level)/2, hi the smallest k with F(k) ≥ (1 + level)/2. One
+    row of probabilities (the model known): the Poisson-binomial distribution, exact up to
+    :data:`EXACT_MAX_N` students, else normal with continuity correction; D rows (the model
+    drawn): their mixture (:func:`poisson_binomial_mixture_cdf`). The interval is widened to
+    the integers around ``point`` (default: the mean count Σp of the mixture) so that it
+    contains the forecast.
+
+    >>> count_interval([[0.5, 0.2]])   # pmf 0.4, 0.5, 0.1
+    (0.0, 2.0)
+    """
+    P = np.clip(np.asarray(p_draws, dtype=float), 0.0, 1.0)
+    P = P.reshape(1, -1) if P.ndim == 1 else P
+    mean = float(P.sum(axis=1).mean()) if point is None else float(point)
+    if P.shape[0] == 1:
+        lo, hi = _pb_interval(P[0], level)
+    else:
+        a = (1.0 - level) / 2.0
+        cdf = poisson_binomial_mixture_cdf(P)
+        lo = float(np.searchsorted(cdf, a - 1e-12))
+        hi = float(min(np.searchsorted(cdf, 1.0 - a - 1e-12), P.shape[1]))
     return min(lo, math.floor(mean)), max(hi, math.ceil(mean))
 
 
 def unit_forecast(
-    probs: pd.DataFrame, by: Sequence[str] = ("unit", "track", "line"), level: float = 0.95
+    probs: pd.DataFrame, by: Sequence[str] = ("unit", "track", "line"), level: float = 0.95,
+    *, unit_sd: float = 0.0, cluster: str | None = None, seed: int = 0,
 ) -> pd.DataFrame:
     """Per group (unit × track × line): n, forecast count Σpᵢ and share Σpᵢ/n above the line,
-    with a ``level`` prediction interval for the count (and share) from the Poisson-binomial
-    distribution of Σ Bernoulli(pᵢ): exact (DFT, :func:`poisson_binomial_pmf`) up to 5000
-    students, else the normal approximation with continuity correction. Equal-tailed
-    quantiles, widened to the integers around the forecast count so the interval contains it.
-    The interval reflects only the students' own chance, not uncertainty in the model.
+    with a ``level`` prediction interval for the count (and share) (:func:`count_interval`).
     ``probs`` has the ``by`` columns and ``probability``.
+
+    - Model known (no ``logit_draws`` column, ``unit_sd`` 0): the Poisson-binomial
+      distribution of Σ Bernoulli(pᵢ), the students' own chance only.
+    - Model drawn (``logit_draws`` from :func:`line_probabilities` with ``draws``): the mixture
+      over the draws, with, per draw d and per cluster c of the group (``cluster``: a column
+      such as the school, so that a district's schools deviate each on its own; None: the
+      group is one cluster), a unit deviation vᶜ⁽ᵈ⁾ ~ N(0, ``unit_sd``²) (:func:`unit_dispersion`)
+      added to the log-odds: pᵢ⁽ᵈ⁾ = σ(ηᵢ⁽ᵈ⁾ + vᶜ⁽ⁱ⁾⁽ᵈ⁾) — a logit-normal random-intercept
+      model (Gelman & Hill 2007, ch. 14). Without ``logit_draws`` but with ``unit_sd`` > 0
+      the draws start from the point log-odds logit(pᵢ).
+
+    Equal-tailed quantiles, widened to the integers around the forecast count so the interval
+    contains it. Draws are seeded (``seed``): the same input gives the same intervals.
     """
     need = {*by, "probability"}
     if not need <= set(probs.columns):
         raise ForecastInputError("forecast.columns", cols=sorted(need - set(probs.columns)))
+    rng = np.random.default_rng(seed)
+    drawn = "logit_draws" in probs.columns
     rows = []
     for key, g in probs.dropna(subset=["probability"]).groupby(list(by), sort=True):
         p = np.clip(g["probability"].to_numpy(dtype=float), 0.0, 1.0)
-        lo, hi = _count_interval(p, level)
         n = p.size
+        count = float(p.sum())
+        if drawn or unit_sd > 0:
+            if drawn:
+                eta = np.stack(g["logit_draws"].to_list(), axis=1)  # D × n
+            else:
+                eta = np.tile(stats.logistic.ppf(np.clip(p, 1e-12, 1 - 1e-12)), (DRAWS, 1))
+            if unit_sd > 0:
+                codes = (pd.factorize(g[cluster])[0] if cluster is not None
+                         else np.zeros(n, dtype=int))
+                v = rng.normal(0.0, unit_sd, size=(eta.shape[0], int(codes.max()) + 1))
+                eta = eta + v[:, codes]
+            lo, hi = count_interval(stats.logistic.cdf(eta), level, point=count)
+        else:
+            lo, hi = count_interval(p, level, point=count)
         keyt = key if isinstance(key, tuple) else (key,)
-        rows.append({**dict(zip(by, keyt, strict=True)), "n": n, "count": float(p.sum()),
-                     "count_low": lo, "count_high": hi, "share": float(p.sum()) / n,
+        rows.append({**dict(zip(by, keyt, strict=True)), "n": n, "count": count,
+                     "count_low": lo, "count_high": hi, "share": count / n,
                      "share_low": lo / n, "share_high": hi / n})
     return pd.DataFrame(rows)
 

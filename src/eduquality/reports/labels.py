@@ -126,6 +126,13 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "fc_share_low": ("上线率预测下限", "Share, low"),
     "fc_share_high": ("上线率预测上限", "Share, high"),
     "fc_share_linked": ("上线率（等百分位链接）", "Share (equipercentile linking)"),
+    "cal_bin": ("预测概率区间", "Predicted probability"),
+    "cal_n": ("人次", "Students × lines"),
+    "cal_predicted": ("平均预测概率", "Mean predicted"),
+    "cal_observed": ("实际上线比例", "Observed"),
+    "cal_observed_ci": ("实际比例 95% 区间", "Observed 95% CI"),
+    "plan_line": ("计算所用分数线", "Line counted"),
+    "plan_province_share": ("全省该线以上考生占比", "Province share above the line"),
     "year": ("高考年份", "Gaokao year"),
     "plan_rate": ("实际上线率", "Actual rate"),
     "plan_base": ("基准年上线率", "Base-year rate"),
@@ -315,6 +322,45 @@ TEXT: dict[str, tuple[str, str]] = {
     "tbl.plan_school": ("本校历年上线率与规划目标", "This school's rate against the plan"),
     "note.plan": ("规划目标：以首个年份为基准，每年提高 {step} 个百分点。",
                   "Plan target: the first year's rate plus {step} percentage points a year."),
+    "note.fc_uncertainty": (
+        "95% 预测区间包含模型的不确定性：逻辑回归系数按其估计协方差抽样，并加入年度偏移（上线线与本次"
+        "考试成绩关系逐年变化，对数优势尺度标准差 τ = {shift_sd}，由此前 {history} 个年度偏移与先验"
+        "估计）和学校自身偏差（τᵤ = {unit_sd}，由标定届各校估计），共 {draws} 次抽样的泊松二项混合分布。",
+        "The 95% prediction intervals carry the model's uncertainty: the logistic coefficients "
+        "drawn from their estimated covariance, a yearly shift of the line-vs-mock relation "
+        "(sd τ = {shift_sd} on the log-odds scale, from {history} earlier yearly shifts and a "
+        "prior) and each school's own deviation (τᵤ = {unit_sd}, from the calibration cohort's "
+        "schools): a mixture of Poisson-binomial distributions over {draws} draws."),
+    "note.fc_known_model": (
+        "95% 预测区间只反映学生个体的随机性，不含模型误差。",
+        "The 95% prediction intervals carry the students' own chance only, not model error."),
+    "note.fc_bridge": (
+        "本届为新高考（3+1+2）考生，标定届为文理分科：按对应关系标定（{pairs}）。两种分科的考生并不完全"
+        "对应，新分数线按各自的位次比例划定，与原分数线的比例不同，因此本次预测的不确定性大于常年。",
+        "This cohort sits the 3+1+2 gaokao while its calibration cohort sat 文科/理科: it is "
+        "calibrated across the bridge ({pairs}). The tracks do not match exactly and the new "
+        "lines are set at their own rank shares, not the old lines', so this forecast is less "
+        "certain than usual."),
+    "note.fc_backtest": (
+        "回测：用同样方法以 {calibration_mock} 所在届之前一届标定，预测该届（{exam}）并与其高考结果比较——"
+        "各校及全区上线人数落入 95% 预测区间的比例为 {coverage}（{units} 个单位×分数线），Brier 分数 "
+        "{brier}（0 为完全准确，0.25 相当于随机猜测）。",
+        "Backtest: the same method calibrated on the cohort before {calibration_mock}'s forecast "
+        "that cohort ({exam}) and was compared with its gaokao — {coverage} of the schools' and "
+        "the district's counts ({units} unit × line) fell inside their 95% prediction "
+        "intervals; Brier score {brier} (0 is perfect, 0.25 a coin toss)."),
+    "tbl.fc_calibration": ("回测校准表（预测概率与实际上线比例）",
+                           "Backtest calibration (predicted against observed)"),
+    "note.plan_bridge": (
+        "分数线口径变化：{old_year} 年及以前按{old_line}计算，{new_year} 年起按{new_line}计算"
+        "（新高考中与{old_line}对应的分数线）。两线在全省考生中的位次占比分别为 {old_share}"
+        "（{old_year}）与 {new_share}（{new_year}），{old_year}→{new_year} 的变化包含这一口径差异，"
+        "不完全是质量变化；规划目标序列按同一基准延续。",
+        "Change of line: up to {old_year} the rate counts {old_line}, from {new_year} "
+        "{new_line} (the 3+1+2 line matching {old_line}). The province shares above the two "
+        "lines are {old_share} ({old_year}) and {new_share} ({new_year}): the change from "
+        "{old_year} to {new_year} includes this difference, not only a change in quality; the "
+        "plan's target series carries on from the same base."),
 }
 
 GROUPS: dict[str, tuple[str, str]] = {
@@ -435,16 +481,26 @@ METHODS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
                          "第 pN（向上取整）名的分数；"
                          "等百分位链接：上一届同类考试与高考成绩按百分位对应（对数线性预平滑，Kolen & Brennan "
                          "2014）；逻辑回归：在上一届学生上拟合 P(高考 ≥ 分数线 | 本次成绩)，单位预测上线人数 = "
-                         "Σp_i，95% 预测区间取泊松二项分布的 2.5% 与 97.5% 分位数（只反映学生个体的随机性，"
-                         "不含模型误差）。规划目标：基准年上线率每年提高规定的百分点（默认 4 个）。"),
+                         "Σp_i，95% 预测区间取混合泊松二项分布的 2.5% 与 97.5% 分位数：系数按估计协方差抽样"
+                         "（参数自助法），加年度随机截距 δ ~ N(0, τ²)（τ² 由此前各届的年度偏移与先验按尺度逆 χ² "
+                         "更新估计，Gelman 等 2013）与学校随机截距（矩估计，DerSimonian & Laird 1986）。"
+                         "新旧高考过渡年：物理类按理科、历史类按文科，特控线按一本、本科批按二本标定。"
+                         "规划目标：基准年上线率每年提高规定的百分点（默认 4 个）。"),
         ("Gaokao forecast", "Rank method: last year's line → its rank in last year's score "
                             "distribution → share p of candidates → the score at rank pN (rounded "
                             "up) in this exam. Equipercentile linking of the previous cohort's mock and "
                             "gaokao scores (log-linear presmoothing, Kolen & Brennan 2014). "
                             "Logistic model of P(gaokao ≥ line | mock score) fitted on the "
                             "previous cohort; a unit's forecast count = Σp_i with a 95% prediction "
-                            "interval from the 2.5% and 97.5% quantiles of the Poisson-binomial "
-                            "distribution (students' own chance only, not model error). Plan "
+                            "interval from the 2.5% and 97.5% quantiles of a mixture of "
+                            "Poisson-binomial distributions: coefficients drawn from their "
+                            "estimated covariance (parametric bootstrap), a yearly random "
+                            "intercept δ ~ N(0, τ²) (τ² from the earlier cohorts' shifts and a "
+                            "prior, scaled-inverse-χ² update, Gelman et al. 2013) and a school "
+                            "random intercept (moment estimator, DerSimonian & Laird 1986). "
+                            "Across the change to 3+1+2: the physics track calibrated on "
+                            "science, the history track on arts, the special control line on "
+                            "the tier-1 line, the undergraduate line on the tier-2 line. Plan "
                             "target: the base year's rate plus a set step a year (4 points by "
                             "default).")),
 }

@@ -13,8 +13,11 @@ only and 升学率 may not be published as league tables. So
   schools.
 
 The frames come from :class:`~eduquality.results.ValueAdded`, :class:`~eduquality.results.Forecast`
-and the plan-tracking frame of ``analysis.forecast.plan_tracking`` (unit, year, rate, base_rate,
-target, gap, on_track, n); this module computes nothing, it selects, orders and labels.
+(with its uncertainty, the bridge across the change to 3+1+2 and the calibration cohort's
+:class:`~eduquality.results.Backtest`: coverage and calibration table) and the plan-tracking
+frame of ``analysis.forecast.plan_tracking`` (unit, year, rate, base_rate, target, gap,
+on_track, n, line, province_share: the bridge from 一本 to 特控线 is stated where the line
+changes); this module computes nothing, it selects, orders and labels.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from eduquality.reports.formats import intervals
 from eduquality.reports.model import Chart, Column, Section, Table, Text
 from eduquality.reports.policy import fixed_order
 from eduquality.reports.view import View
-from eduquality.results import Forecast, ValueAdded
+from eduquality.results import Backtest, Forecast, ValueAdded
 
 Block = Table | Chart | Text
 
@@ -286,6 +289,12 @@ def plan_table(view: View, frame: pd.DataFrame, title: str, with_unit: bool) -> 
     out["on_track_code"] = ["above" if bool(v) else "below" for v in out["on_track"]]
     cols = [Column("unit_label", L.col("unit", lang))] if with_unit else []
     cols += [Column("year_label", L.col("year", lang))]
+    if "line" in out:
+        out["line_label"] = [L.line(x, lang) for x in out["line"]]
+        cols.append(Column("line_label", L.col("plan_line", lang)))
+    if "province_share" in out:
+        cols.append(Column("province_share", L.col("plan_province_share", lang), "pct",
+                           "excel"))
     if "n" in out:
         cols.append(Column("n", L.col("fc_n", lang), "int"))
     cols += [Column("rate", L.col("plan_rate", lang), "pct"),
@@ -295,6 +304,83 @@ def plan_table(view: View, frame: pd.DataFrame, title: str, with_unit: bool) -> 
              Column("on_track_label", L.col("plan_on_track", lang), "text",
                     band_key="on_track_code")]
     return Table(title, cols, out, sheet=title[:31], key_columns=2 if with_unit else 1)
+
+
+def calibration_table(view: View, bt: Backtest) -> Table:
+    """The backtest's reliability table: per probability bin the number of student × line
+    forecasts, the mean predicted probability and the observed share with its 95% interval."""
+    lang = view.lang
+    out = bt.calibration.reset_index(drop=True).copy()
+    out["bin_label"] = [f"{lo:.1f}–{hi:.1f}" for lo, hi in
+                        zip(out["bin_low"], out["bin_high"], strict=True)]
+    out["observed_ci"] = intervals(out["observed_low"], out["observed_high"], "pct")
+    cols = [Column("bin_label", L.col("cal_bin", lang)),
+            Column("n", L.col("cal_n", lang), "int"),
+            Column("mean_predicted", L.col("cal_predicted", lang), "pct"),
+            Column("observed", L.col("cal_observed", lang), "pct"),
+            Column("observed_ci", L.col("cal_observed_ci", lang), "text")]
+    title = L.text("tbl.fc_calibration", lang)
+    return Table(title, cols, out, sheet=title[:31], key_columns=1)
+
+
+def _uncertainty_note(view: View, fc: Forecast) -> Text:
+    u = fc.uncertainty
+    if not u or not u.get("draws"):
+        return Text(L.text("note.fc_known_model", view.lang))
+    return Text(L.text("note.fc_uncertainty", view.lang, shift_sd=f"{u['shift_sd']:.2f}",
+                       unit_sd=f"{u['unit_sd']:.2f}", history=int(u["history_shifts"]),
+                       draws=int(u["draws"])))
+
+
+def _bridge_note(view: View, fc: Forecast) -> Text | None:
+    if fc.bridge is None or fc.bridge.empty:
+        return None
+    lang = view.lang
+    sep = "；" if lang == "zh" else "; "
+    pairs = sep.join(dict.fromkeys(
+        [f"{L.track(t, lang)} ← {L.track(o, lang)}" for o, t in
+         zip(fc.bridge["old_track"], fc.bridge["track"], strict=True)]
+        + [f"{L.line(n, lang)} ← {L.line(o, lang)}" for o, n in
+           zip(fc.bridge["old_line"], fc.bridge["line"], strict=True)]))
+    return Text(L.text("note.fc_bridge", lang, pairs=pairs))
+
+
+def _backtest_blocks(view: View, fc: Forecast) -> list[Block]:
+    bt = fc.backtest
+    if bt is None:
+        return []
+    text = L.text("note.fc_backtest", view.lang, calibration_mock=fc.calibration_exams[0],
+                  exam=bt.exam_id, coverage=L.cell(bt.coverage, "pct", view.lang),
+                  units=len(bt.units), brier=f"{bt.brier:.4f}")
+    return [Text(text), calibration_table(view, bt)]
+
+
+def plan_bridge(plan: pd.DataFrame) -> dict[str, object] | None:
+    """Where the plan-tracking series changes its line (selected from its ``line`` and
+    ``province_share`` columns): the last year of the old line and the first of the new, both
+    lines and their province shares; None when the series keeps one line."""
+    if plan.empty or "line" not in plan:
+        return None
+    by_year = plan.drop_duplicates("year").sort_values("year").reset_index(drop=True)
+    change = by_year["line"].ne(by_year["line"].shift()) & by_year["line"].shift().notna()
+    if not change.any():
+        return None
+    i = int(change.to_numpy().nonzero()[0][0])
+    before, after = by_year.iloc[i - 1], by_year.iloc[i]
+    return {"old_line": str(before["line"]), "old_year": int(before["year"]),
+            "old_share": before["province_share"], "new_line": str(after["line"]),
+            "new_year": int(after["year"]), "new_share": after["province_share"]}
+
+
+def _plan_bridge_note(view: View, plan: pd.DataFrame) -> Text | None:
+    b = plan_bridge(plan)
+    if b is None:
+        return None
+    lang = view.lang
+    return Text(L.text("note.plan_bridge", lang, old_line=L.line(b["old_line"], lang),
+                       new_line=L.line(b["new_line"], lang), old_year=b["old_year"],
+                       new_year=b["new_year"], old_share=L.cell(b["old_share"], "pct", lang),
+                       new_share=L.cell(b["new_share"], "pct", lang)))
 
 
 def _plan_step(plan: pd.DataFrame) -> float:
@@ -312,12 +398,17 @@ def forecast_section(view: View, fc: Forecast | None, plan: pd.DataFrame | None,
         _check_exam(view, fc.exam_id, L.text("sec.district_forecast", lang))
         mock, gaokao = fc.calibration_exams
         blocks.append(Text(L.text("note.forecast", lang, mock=mock, gaokao=gaokao)))
+        blocks.append(_uncertainty_note(view, fc))
+        bridge = _bridge_note(view, fc)
+        if bridge is not None:
+            blocks.append(bridge)
         lines = lines_table(view, fc)
         if lines is not None:
             blocks.append(lines)
         district = forecast_frame(view, fc, ["district"])
         if len(district):
             blocks.append(forecast_table(view, district, L.text("tbl.fc_district", lang), False))
+        blocks += _backtest_blocks(view, fc)
     if view.public:
         blocks.append(Text(L.text("note.fc_public", lang)))
     elif fc is not None:
@@ -339,6 +430,9 @@ def forecast_section(view: View, fc: Forecast | None, plan: pd.DataFrame | None,
                 key = "tbl.plan_school" if school is not None else "tbl.plan_schools"
                 blocks.append(plan_table(view, rows, L.text(key, lang), school is None))
         blocks.append(Text(L.text("note.plan", lang, step=_plan_step(plan))))
+        bridge_note = _plan_bridge_note(view, plan)
+        if bridge_note is not None:
+            blocks.append(bridge_note)
     return Section(title, blocks)
 
 
