@@ -39,8 +39,10 @@ import pandas as pd
 
 from eduquality.errors import KeyedError
 from eduquality.i18n import register
+from eduquality.vocab import REGIME_BRIDGE_LINES, REGIME_BRIDGE_TRACKS, TRACKS
 
 __all__ = [
+    "CARRIED_LINES",
     "DEFINITIONS",
     "REGIME_BRIDGE",
     "CutlineError",
@@ -52,14 +54,18 @@ __all__ = [
     "subject_lines_proportion",
 ]
 
+CARRIED_LINES = ("一本", "二本")
+"""The old lines whose 上线 shares a first-year mock carries across (the 本科 lines; 三本 and
+专科 carry nothing)."""
+
 REGIME_BRIDGE: dict[tuple[str, str], tuple[str, str]] = {
-    ("science", "一本"): ("physics", "特控线"),
-    ("science", "二本"): ("physics", "本科批"),
-    ("arts", "一本"): ("history", "特控线"),
-    ("arts", "二本"): ("history", "本科批"),
-}
-"""Old (track, line) → the new (track, line) that takes its 上线 share in the first 3+1+2 year
-(module docstring): 理科 → 物理类, 文科 → 历史类; 一本 → 特控线, 二本 → 本科批."""
+    (str(TRACKS.parse(old_track)), old_line): (str(TRACKS.parse(new_track)), new_line)
+    for old_track, new_track in REGIME_BRIDGE_TRACKS.items()
+    for old_line, new_line in REGIME_BRIDGE_LINES.items() if old_line in CARRIED_LINES}
+"""Old (track code, line) → the new (track code, line) that takes its 上线 share in the first
+3+1+2 year (module docstring), from the one bridge of :data:`eduquality.vocab.REGIME_BRIDGE_TRACKS`
+and :data:`~eduquality.vocab.REGIME_BRIDGE_LINES`: 理科 → 物理类, 文科 → 历史类; 一本 → 特控线,
+二本 → 本科批."""
 
 
 def carried_lines(last: pd.DataFrame, tracks: set[str | None]) -> pd.DataFrame:
