@@ -31,16 +31,27 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from eduquality.measures.reliability import Missing, as_item_frame, reliability
+from eduquality.measures.reliability import (
+    Missing,
+    as_item_frame,
+    correlation_from_sums,
+    covariance_from_sums,
+    reliability_from_cov,
+)
 
 __all__ = [
     "EBEL_BANDS",
     "ItemAnalysis",
+    "ItemSums",
     "difficulty",
     "discrimination_27",
+    "discrimination_from_sums",
     "ebel_band",
     "flag_items",
+    "group_size",
     "item_analysis",
+    "item_analysis_from_sums",
+    "item_sums",
     "normalise_choice",
     "option_analysis",
     "score_choices",
@@ -83,6 +94,16 @@ def difficulty(scores: ArrayLike | pd.DataFrame, max_scores: ArrayLike | None = 
     return np.asarray(frame.mean(axis=0).to_numpy(dtype=float) / _max_scores(frame, max_scores))
 
 
+def group_size(n: int, share: float = 0.27) -> int:
+    """Persons in the high (and in the low) group: ⌈share · n⌉ (share · n rounded to 10
+    decimals first, so 0.27 · 100 is 27, not 28).
+
+    >>> group_size(10), group_size(100), group_size(0)
+    (3, 27, 0)
+    """
+    return math.ceil(round(share * n, 10))
+
+
 def upper_lower_groups(total: ArrayLike, share: float = 0.27) -> tuple[BoolArray, BoolArray]:
     """Masks of the high and low groups: the top and bottom ⌈share · n⌉ persons by total.
 
@@ -95,7 +116,7 @@ def upper_lower_groups(total: ArrayLike, share: float = 0.27) -> tuple[BoolArray
     """
     t = np.asarray(total, dtype=float)
     valid = np.flatnonzero(~np.isnan(t))
-    g = math.ceil(round(share * valid.size, 10))
+    g = group_size(valid.size, share)
     order = valid[np.argsort(t[valid], kind="stable")]
     low = np.zeros(t.size, dtype=bool)
     high = np.zeros(t.size, dtype=bool)
@@ -127,14 +148,24 @@ def discrimination_27(
     x = frame.to_numpy(dtype=float)
     answered = ~np.isnan(x)
     x0 = np.where(answered, x, 0.0)
+    return discrimination_from_sums(x0[high].sum(axis=0), answered[high].sum(axis=0),
+                                    x0[low].sum(axis=0), answered[low].sum(axis=0),
+                                    _max_scores(frame, max_scores))
 
-    def group_mean(rows: BoolArray) -> FloatArray:
-        count = answered[rows].sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(np.where(count > 0, x0[rows].sum(axis=0) / count, np.nan))
 
-    m_high, m_low = group_mean(high), group_mean(low)
-    return np.asarray((m_high - m_low) / _max_scores(frame, max_scores), dtype=float)
+def discrimination_from_sums(sum_high: ArrayLike, n_high: ArrayLike, sum_low: ArrayLike,
+                             n_low: ArrayLike, max_scores: ArrayLike) -> FloatArray:
+    """D = (mean_high − mean_low) / full marks from each group's sum and count of answered
+    scores per item (a group mean is NaN where nobody in it answered).
+
+    >>> discrimination_from_sums([2, 3], [2, 2], [0, 1], [2, 2], [1, 2]).tolist()
+    [1.0, 0.5]
+    """
+    sh, nh, sl, nl = (np.asarray(a, dtype=float) for a in (sum_high, n_high, sum_low, n_low))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m_high = np.where(nh > 0, sh / nh, np.nan)
+        m_low = np.where(nl > 0, sl / nl, np.nan)
+    return np.asarray((m_high - m_low) / np.asarray(max_scores, dtype=float), dtype=float)
 
 
 def ebel_band(d: ArrayLike) -> NDArray[np.str_]:
@@ -195,23 +226,90 @@ def item_analysis(
     {'mean': [2.0, 2.0, 2.5], 'p': [0.6667, 0.6667, 0.625]}
     """
     frame = as_item_frame(scores).dropna(how="all")
-    maxima = _max_scores(frame, max_scores)
-    rel = reliability(frame, missing)
     used = frame.dropna(how="any") if missing == "listwise" else frame
-    mean = used.mean(axis=0).to_numpy(dtype=float)
+    maxima = _max_scores(frame, max_scores)
+    return item_analysis_from_sums(item_sums(used, share), pd.Index(frame.columns, name="item"),
+                                   maxima, missing)
+
+
+@dataclass(frozen=True)
+class ItemSums:
+    """The sums over persons from which :func:`item_analysis` follows — what an engine that
+    never holds the persons × items matrix aggregates (Spark for a province, DuckDB for a
+    district: :mod:`eduquality.analysis.item_sums`). k items; persons are those with a total
+    (the sum of their answered items); every sum is over the persons who answered the item(s).
+
+    ``n_pair[j, k]``, ``s_pair[j, k]`` (Σ x_j), ``cross[j, k]`` (Σ x_j x_k) over persons
+    answering j and k (the diagonal: the item's n, Σ x, Σ x²); ``sum_t``, ``sum_tt``,
+    ``sum_xt``: Σ total, Σ total², Σ x · total over persons answering the item; ``sum_high``,
+    ``n_high``, ``sum_low``, ``n_low``: Σ x and answered count in the 27 % groups
+    (:func:`upper_lower_groups` by total); ``n_persons``, ``total_sum``, ``total_sq``: the
+    persons and Σ total, Σ total²."""
+
+    n_pair: FloatArray
+    s_pair: FloatArray
+    cross: FloatArray
+    sum_t: FloatArray
+    sum_tt: FloatArray
+    sum_xt: FloatArray
+    sum_high: FloatArray
+    n_high: FloatArray
+    sum_low: FloatArray
+    n_low: FloatArray
+    n_persons: int
+    total_sum: float
+    total_sq: float
+
+
+def item_sums(frame: pd.DataFrame, share: float = 0.27) -> ItemSums:
+    """:class:`ItemSums` of a persons × items matrix (NaN = not answered; persons who answered
+    nothing have no total and count nowhere)."""
+    x = frame.to_numpy(dtype=float)
+    t = frame.sum(axis=1, min_count=1).to_numpy()
+    keep = ~np.isnan(t)
+    x, t = x[keep], t[keep]
+    answered = ~np.isnan(x)
+    m = answered.astype(float)
+    x0 = np.where(answered, x, 0.0)
+    t0 = np.where(answered, t[:, None], 0.0)
+    high, low = upper_lower_groups(t, share)
+    return ItemSums(
+        n_pair=m.T @ m, s_pair=x0.T @ m, cross=x0.T @ x0,
+        sum_t=t0.sum(axis=0), sum_tt=(t0**2).sum(axis=0), sum_xt=(x0 * t0).sum(axis=0),
+        sum_high=x0[high].sum(axis=0), n_high=m[high].sum(axis=0),
+        sum_low=x0[low].sum(axis=0), n_low=m[low].sum(axis=0),
+        n_persons=int(t.size), total_sum=float(t.sum()), total_sq=float((t**2).sum()),
+    )
+
+
+def item_analysis_from_sums(sums: ItemSums, index: pd.Index, max_scores: ArrayLike,
+                            missing: Missing = "pairwise") -> ItemAnalysis:
+    """:func:`item_analysis` from :class:`ItemSums`: the same table and summary (formulas in
+    :func:`item_analysis`, :func:`discrimination_from_sums`,
+    :func:`eduquality.measures.reliability.reliability_from_cov`)."""
+    maxima = np.asarray(max_scores, dtype=float)
+    cov = covariance_from_sums(sums.n_pair, sums.s_pair, sums.cross)
+    n = np.diag(sums.n_pair)
+    sx, sxx = np.diag(sums.s_pair), np.diag(sums.cross)
+    total_r = correlation_from_sums(n, sx, sums.sum_t, sxx, sums.sum_tt, sums.sum_xt)
+    rel = reliability_from_cov(cov, total_r, sums.n_persons, sums.total_sum, sums.total_sq,
+                               missing, index)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, sx / n, np.nan)
     items = pd.DataFrame(
         {
-            "n": used.count(axis=0).to_numpy(),
+            "n": n.astype(np.int64),
             "mean": mean,
-            "sd": used.std(axis=0, ddof=1).to_numpy(dtype=float),
+            "sd": np.sqrt(np.diag(cov)),
             "max_score": maxima,
             "p": mean / maxima,
-            "d27": discrimination_27(used, maxima, share=share),
+            "d27": discrimination_from_sums(sums.sum_high, sums.n_high, sums.sum_low,
+                                            sums.n_low, maxima),
             "total_r": rel.items["total_r"].to_numpy(),
             "rest_r": rel.items["rest_r"].to_numpy(),
             "alpha_if_deleted": rel.items["alpha_if_deleted"].to_numpy(),
         },
-        index=pd.Index(frame.columns, name="item"),
+        index=index,
     )
     items["ebel"] = ebel_band(items["d27"].to_numpy())
     return ItemAnalysis(
