@@ -54,6 +54,7 @@ __all__ = [
     "item_sums",
     "normalise_choice",
     "option_analysis",
+    "option_analysis_from_counts",
     "score_choices",
     "upper_lower_groups",
 ]
@@ -464,24 +465,63 @@ def option_analysis(
     n_high = np.bincount(cell, weights=np.repeat(high, n_items).astype(float), minlength=size)
     n_low = np.bincount(cell, weights=np.repeat(low, n_items).astype(float), minlength=size)
     item_idx, label_idx = np.divmod(np.arange(size), n_labels)
-    is_key = label_idx == coded.key_codes[item_idx]
-    keep = (n > 0) | is_key
-    labels = coded.labels[label_idx[keep]]
-    out = pd.DataFrame(
-        {
-            "item": np.asarray(choices.columns, dtype=object)[item_idx[keep]],
-            "option": labels,
-            "is_key": is_key[keep],
-            "n": n[keep],
-            "share": n[keep] / max(n_persons, 1),
-            "share_high": n_high[keep] / max(int(high.sum()), 1),
-            "share_low": n_low[keep] / max(int(low.sum()), 1),
-        }
-    )
+    labels = coded.labels[label_idx]
+    counts = pd.DataFrame({"item": np.asarray(choices.columns, dtype=object)[item_idx],
+                           "choice": np.where(labels == OMIT, None, labels),
+                           "n": n, "n_high": n_high, "n_low": n_low})
+    return option_analysis_from_counts(counts[n > 0], pd.Series(keys, dtype=object)[
+        list(choices.columns)], n_persons, int(high.sum()), int(low.sum()), omit_codes)
+
+
+def option_analysis_from_counts(counts: pd.DataFrame, keys: pd.Series, n_persons: int,
+                                n_high: int, n_low: int,
+                                omit_codes: Sequence[object] = ()) -> pd.DataFrame:
+    """:func:`option_analysis` from counts (what an engine aggregates): ``counts`` has item,
+    choice (the raw response; None/NaN = omitted), n, n_high, n_low (persons giving it, in the
+    whole group and in the high and low 27 % groups); ``keys``: the key of each item, in the
+    items' order; ``n_persons``, ``n_high``, ``n_low``: the group sizes. Persons of a group
+    not counted under any response of an item omitted it. Same columns and rows as
+    :func:`option_analysis`.
+
+    >>> c = pd.DataFrame({"item": ["q", "q"], "choice": ["a", "B"], "n": [2, 1],
+    ...                   "n_high": [1, 0], "n_low": [0, 1]})
+    >>> option_analysis_from_counts(c, pd.Series({"q": "A"}), 4, 1, 1)["n"].tolist()
+    [2, 1, 1]
+    """
+    items = list(keys.index)
+    c = counts[counts["item"].isin(items)]
+    option = np.array([normalise_choice(v, omit_codes) for v in c["choice"]], dtype=object)
+    sums = (c.assign(option=option).groupby(["item", "option"], sort=False)
+            [["n", "n_high", "n_low"]].sum())
+    rows = []
+    for item in items:
+        got = (sums.loc[item] if item in sums.index.get_level_values(0)
+               else pd.DataFrame(columns=["n", "n_high", "n_low"], dtype=float))
+        counted = got.sum(axis=0)
+        omitted = {"n": n_persons - counted.get("n", 0.0),
+                   "n_high": n_high - counted.get("n_high", 0.0),
+                   "n_low": n_low - counted.get("n_low", 0.0)}
+        if omitted["n"] > 0:
+            add = pd.DataFrame([omitted], index=[OMIT])
+            got = add if got.empty else pd.concat([got.drop(index=OMIT, errors="ignore"),
+                                                   add.add(got.reindex([OMIT]).fillna(0.0))])
+        key = normalise_choice(keys[item])
+        if key not in got.index:
+            got = pd.concat([got, pd.DataFrame([{"n": 0, "n_high": 0, "n_low": 0}],
+                                               index=[key])])
+        got = got.sort_index(kind="stable")
+        rows.append(pd.DataFrame({
+            "item": item, "option": got.index.to_numpy(dtype=object),
+            "is_key": got.index.to_numpy() == key,
+            "n": got["n"].to_numpy(dtype=np.int64),
+            "share": got["n"].to_numpy(dtype=float) / max(n_persons, 1),
+            "share_high": got["n_high"].to_numpy(dtype=float) / max(n_high, 1),
+            "share_low": got["n_low"].to_numpy(dtype=float) / max(n_low, 1),
+        }))
+    cols = ["item", "option", "is_key", "n", "share", "share_high", "share_low"]
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
     out["disc"] = out["share_high"] - out["share_low"]
-    out["_pos"] = item_idx[keep]
-    return (out.sort_values(["_pos", "option"], kind="stable").drop(columns="_pos")
-            .reset_index(drop=True))
+    return out
 
 
 def flag_items(d27: pd.Series, options: pd.DataFrame | None = None) -> pd.DataFrame:
