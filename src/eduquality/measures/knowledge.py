@@ -46,6 +46,7 @@ __all__ = [
     "student_tag_rates",
     "tag_matrix",
     "tag_rates",
+    "tag_weights",
     "weak_points",
     "weak_points_from_sums",
 ]
@@ -426,8 +427,21 @@ def _mean_var(
 def _tag_weights(
     scores: pd.DataFrame, full_marks: pd.Series, mapping: pd.DataFrame, paper_full: float | None
 ) -> pd.Series:
-    """Each tag's share of the paper's points: Σᵢ w_ik mᵢ / paper full marks."""
     marks = full_marks.reindex(scores.columns).astype(float).fillna(0.0)
-    w = tag_matrix(mapping, scores.columns)
+    return tag_weights(marks, mapping, paper_full)
+
+
+def tag_weights(full_marks: pd.Series, mapping: pd.DataFrame,
+                paper_full: float | None = None) -> pd.Series:
+    """Each tag's share of the paper's points: Σᵢ w_ik mᵢ / paper full marks (default Σ mᵢ);
+    ``full_marks`` indexed by item, ``mapping`` as for :func:`tag_matrix`.
+
+    >>> m = pd.DataFrame({"item": [1, 2, 2], "tag": ["函数", "函数", "几何"],
+    ...                   "weight": [1, 0.5, 0.5]})
+    >>> tag_weights(pd.Series({1: 2.0, 2: 6.0}), m).tolist()
+    [0.625, 0.375]
+    """
+    marks = full_marks.astype(float).fillna(0.0)
+    w = tag_matrix(mapping, marks.index)
     total = float(marks.sum()) if paper_full is None else float(paper_full)
     return (w.mul(marks, axis=0).sum(axis=0) / total).rename("weight")
