@@ -41,15 +41,23 @@ RATE_LEVELS = {"all": "district", "peer_group": "peer_group", "school_code": "sc
 
 
 class ExamSums:
-    """Every paper's sums of one exam, aggregated by the engine ``con`` in a few queries."""
+    """The papers' sums, aggregated by the engine ``con`` in a few queries: of every paper of
+    ``exam_id`` (from the store's tables), or of ``long`` (paper_id, student_id, seq, score,
+    choice: e.g. a score file's rows) with no knowledge points."""
 
-    def __init__(self, con: Any, exam_id: str) -> None:
-        long = sums.present_item_scores(con, exam_id)
+    def __init__(self, con: Any, exam_id: str | None = None, long: Any = None) -> None:
+        if long is None:
+            assert exam_id is not None
+            long = sums.present_item_scores(con, exam_id)
+        if getattr(con, "name", "") == "pyspark":   # read the Parquet and join once
+            long = long.cache()
         people = sums.persons(long)
         self.counts = sums.group_counts(people).set_index("paper_id")
         grouped = sums.with_groups(people, self.counts.reset_index(), SHARE)
         self.items = sums.item_level_sums(long, grouped)
         self.pairs = sums.pair_sums(long)
+        if exam_id is None:
+            return
         self.options = sums.option_counts(long, grouped)
         tags = sums.exam_tags(con, exam_id)
         unit_table = sums.units(con, exam_id)
