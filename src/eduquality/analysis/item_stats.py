@@ -92,7 +92,7 @@ class ExamSums:
         cross[a, b] = cross[b, a] = pairs["cross"].astype(float).to_numpy()
         s_pair[a, b] = pairs["s_a"].astype(float).to_numpy()
         s_pair[b, a] = pairs["s_b"].astype(float).to_numpy()
-        c = self.counts.loc[paper_id]
+        c = {k: self.counts.at[paper_id, k] for k in ("n_persons", "total_sum", "total_sq")}
         return ItemSums(
             n_pair=n_pair, s_pair=s_pair, cross=cross,
             sum_t=vec("sum_t"), sum_tt=vec("sum_tt"), sum_xt=vec("sum_xt"),

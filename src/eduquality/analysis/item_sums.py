@@ -61,10 +61,11 @@ def with_groups(people: ir.Table, counts: pd.DataFrame, share: float) -> ir.Tabl
     """``persons`` with the 27 % group flags: ``high``/``low`` among persons with a total
     (the item analysis's D), ``high0``/``low0`` among all by ``total0`` (the option
     analysis's)."""
-    g = _sizes(people, {str(r.paper_id): group_size(int(r.n_persons), share)
-                        for r in counts.itertuples()})
-    g0 = _sizes(people, {str(r.paper_id): group_size(int(r.n_all), share)
-                         for r in counts.itertuples()})
+    papers = counts["paper_id"].astype(str).tolist()
+    g = _sizes(people, {p: group_size(int(n), share) for p, n in
+                        zip(papers, counts["n_persons"].tolist(), strict=True)})
+    g0 = _sizes(people, {p: group_size(int(n), share) for p, n in
+                         zip(papers, counts["n_all"].tolist(), strict=True)})
     missing = people.total.isnull()
     asc = ibis.window(group_by="paper_id", order_by=[missing, people.total, people.student_id])
     desc = ibis.window(group_by="paper_id",

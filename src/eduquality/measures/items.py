@@ -467,7 +467,7 @@ def option_analysis(
     item_idx, label_idx = np.divmod(np.arange(size), n_labels)
     labels = coded.labels[label_idx]
     counts = pd.DataFrame({"item": np.asarray(choices.columns, dtype=object)[item_idx],
-                           "choice": np.where(labels == OMIT, None, labels),
+                           "choice": pd.Series(labels, dtype=object).where(labels != OMIT, None),
                            "n": n, "n_high": n_high, "n_low": n_low})
     return option_analysis_from_counts(counts[n > 0], pd.Series(keys, dtype=object)[
         list(choices.columns)], n_persons, int(high.sum()), int(low.sum()), omit_codes)
