@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from eduquality.cli.app import Context, main, pass_ctx
-from eduquality.cli.report import disclosed, engine_option, user_option
+from eduquality.cli.app import Context, engine_option, main, pass_ctx
+from eduquality.cli.report import disclosed, user_option
 
 
 @main.command("analyse")

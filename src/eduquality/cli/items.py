@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from eduquality.cli.app import Context, main, one_of, pass_ctx, renamed_option
-from eduquality.cli.report import engine_option
+from eduquality.cli.app import Context, engine_option, main, one_of, pass_ctx, renamed_option
 from eduquality.errors import EduQualityError
 from eduquality.i18n import tr
 

@@ -15,19 +15,9 @@ from typing import Any
 
 import click
 
-from eduquality.cli.app import Context, main, pass_ctx
+from eduquality.cli.app import Context, engine_option, main, pass_ctx
 
 FORMATS = ["pdf", "xlsx", "html"]
-
-
-def engine_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``--engine duckdb|spark``: where the exam's analysis runs (docs/spark.md)."""
-    return click.option(
-        "--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
-        show_default=True,
-        help="Where the aggregations run: duckdb (this machine) or spark (master and exchange "
-             "from [spark] in the settings, env EDUQUALITY_SPARK_MASTER; docs/spark.md). "
-             "计算引擎。")(func)
 
 
 def exam_analysis(ctx: Context, db: Any, exam: str, engine: str = "duckdb") -> Any:
