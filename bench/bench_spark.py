@@ -133,10 +133,16 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     before = load_line()
     work = Path(args.workdir) if args.workdir else None
-    results = [run_size(n, args.chunk, args.master, work) for n in sizes]
+    results: list[dict] = []
+    for n in sizes:         # the table is rewritten after each size: a long ladder's done part
+        results.append(run_size(n, args.chunk, args.master, work))
+        write_result("spark", _table(results, before, sizes))
+
+
+def _table(results: list[dict], before: str, sizes: list[int]) -> str:
     master = results[0]["spark"]["master"] if results else "?"
     lines = [f"### The exam analysis on DuckDB and on Spark ({master}) — 9 subjects × 25 items",
-             "", machine_line(), f"Before: {before}; after: {load_line()}.", "",
+             "", machine_line(), f"Load before: {before}; after: {load_line()}.", "",
              "| students | item scores | simulate → Parquet s | import s | DuckDB s "
              "| DuckDB peak MiB | Spark start s | Spark s | Spark driver MiB | Spark JVM MiB |",
              "|---|---|---|---|---|---|---|---|---|---|"]
@@ -147,10 +153,14 @@ def main() -> None:
             f"{r['import_s']:.1f} | {d['s']:.1f} | {d['mib']:.0f} | {s['start_s']:.1f} | "
             f"{s['s']:.1f} | {s['mib']:.0f} | {s['jvm_mib']:.0f} |")
     faster = [r["students"] for r in results if r["spark"]["s"] < r["duck"]["s"]]
+    done = [r["students"] for r in results]
     lines += ["", "Crossover (smallest size of the ladder at which Spark's analysis was "
               "faster than DuckDB's): "
               f"{f'{min(faster):,} students' if faster else 'not reached at these sizes'}."]
-    write_result("spark", "\n".join(lines))
+    if len(done) < len(sizes):
+        lines.append(f"Ladder {', '.join(f'{n:,}' for n in sizes)}: sizes done so far "
+                     f"{', '.join(f'{n:,}' for n in done)}.")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
