@@ -45,7 +45,8 @@ class ExamSums:
     ``exam_id`` (from the store's tables), or of ``long`` (paper_id, student_id, seq, score,
     choice: e.g. a score file's rows) with no knowledge points."""
 
-    def __init__(self, con: Any, exam_id: str | None = None, long: Any = None) -> None:
+    def __init__(self, con: Any, exam_id: str | None = None, long: Any = None, *,
+                 options: bool = True, knowledge: bool = True) -> None:
         if long is None:
             assert exam_id is not None
             long = sums.present_item_scores(con, exam_id)
@@ -56,9 +57,10 @@ class ExamSums:
         grouped = sums.with_groups(people, self.counts.reset_index(), SHARE)
         self.items = sums.item_level_sums(long, grouped)
         self.pairs = sums.pair_sums(long)
-        if exam_id is None:
+        self.options = (sums.option_counts(long, grouped) if exam_id is not None and options
+                        else pd.DataFrame(columns=["paper_id", "seq", "choice"]))
+        if exam_id is None or not knowledge:      # no tagged item: no knowledge queries
             return
-        self.options = sums.option_counts(long, grouped)
         tags = sums.exam_tags(con, exam_id)
         unit_table = sums.units(con, exam_id)
         student = sums.student_tag_sums(long, tags)
@@ -224,19 +226,24 @@ def analyse_items(db: Database, exam_id: str, *, min_gap: float,
     out: dict[str, list[pd.DataFrame]] = {k: [] for k in
                                           ("items", "options", "knowledge", "weak_points")}
     rel = []
-    s = ExamSums(con if con is not None else db.ibis(), exam_id) if len(papers) else None
+    metas = {str(p): paper_items(db, str(p)) for p in papers["paper_id"]}
+    mappings = {p: item_tags(db, p) for p in metas}
+    keyed = any(((m["item_type"] == "objective") & m["answer_key"].notna()).any()
+                for m in metas.values())
+    s = ExamSums(con if con is not None else db.ibis(), exam_id, options=keyed,
+                 knowledge=any(not m.empty for m in mappings.values())) if metas else None
     for paper_id, subject, paper_full in papers.itertuples(index=False):
         assert s is not None
         if s.n_all(str(paper_id)) < 3:
             continue
-        meta = paper_items(db, str(paper_id))
+        meta = metas[str(paper_id)]
         items, options, summary = analyse_paper(s, str(paper_id), meta)
         items.insert(1, "subject_code", subject)
         out["items"].append(items)
         if not options.empty:
             out["options"].append(options)
         rel.append({"paper_id": paper_id, "subject_code": subject, **summary})
-        mapping = item_tags(db, str(paper_id))
+        mapping = mappings[str(paper_id)]
         if not mapping.empty:
             rates, weak = knowledge_analysis(s, str(paper_id), meta, mapping, float(paper_full),
                                              min_gap=min_gap)
