@@ -94,14 +94,15 @@ class ExamSums:
         cross[a, b] = cross[b, a] = pairs["cross"].astype(float).to_numpy()
         s_pair[a, b] = pairs["s_a"].astype(float).to_numpy()
         s_pair[b, a] = pairs["s_b"].astype(float).to_numpy()
-        c = {k: self.counts.at[paper_id, k] for k in ("n_persons", "total_sum", "total_sq")}
+        n_persons, total_sum, total_sq = (
+            self.counts.loc[paper_id, ["n_persons", "total_sum", "total_sq"]]
+            .astype(float).fillna(0.0).to_numpy())
         return ItemSums(
             n_pair=n_pair, s_pair=s_pair, cross=cross,
             sum_t=vec("sum_t"), sum_tt=vec("sum_tt"), sum_xt=vec("sum_xt"),
             sum_high=vec("sum_high"), n_high=vec("n_high"),
             sum_low=vec("sum_low"), n_low=vec("n_low"),
-            n_persons=int(c["n_persons"]), total_sum=float(c["total_sum"] or 0.0),
-            total_sq=float(c["total_sq"] or 0.0),
+            n_persons=int(n_persons), total_sum=float(total_sum), total_sq=float(total_sq),
         )
 
 
