@@ -1,41 +1,43 @@
-"""Benchmark: the exam analysis on DuckDB and on Spark in the same run (issue 16 §bench).
+"""Benchmark: the full exam analysis on DuckDB and on Spark in the same run (issue 16 §bench).
 
-Simulates an exam (``synth_exam.build_exam``: N students × 9 subjects × 25 items) into a DuckDB
-file, exports it as the Parquet exchange (``eduquality export parquet``), then times in the same
-process: ``analyse_exam`` on DuckDB, the same analysis with its aggregations on Spark reading
-the exchange (``--engine spark``), and one paper's 2PL/graded IRT calibration on one machine
-and with the E-step on Spark. Peak memory: this process's (DuckDB and NumPy run in it) before
-Spark starts, and the Spark JVM's (VmHWM). ``--sizes`` runs several sizes and names the
-crossover (the smallest size at which Spark is faster), if any.
+For each size of the ladder (``--sizes``, students; 9 subjects × 25 items each):
 
-Usage: ``python bench/bench_spark.py`` (scaled down: 20,000 students); the issue's size:
-``python bench/bench_spark.py --students 2000000`` (about 450 M item scores: a large machine or
-a cluster — set ``EDUQUALITY_SPARK_MASTER``; docs/spark.md). ``--master local[8]`` picks the
-local master.
+1. simulate the exam straight into the Parquet exchange, ``--chunk`` students at a time
+   (``synth_parquet.write_exchange``: never the whole exam in memory);
+2. ``import parquet`` it into a new DuckDB file (what a district does);
+3. in a child process, ``analyse_exam`` on DuckDB (unit summaries, students' scores, item,
+   option, knowledge and 上线 statistics): wall time and the child's peak resident memory;
+4. in another child process, the same analysis with its aggregations on Spark reading the
+   exchange as it is (``--engine spark`` with ``[spark] exchange``): the session's start, the
+   analysis's wall time, the driver's peak memory and the Spark JVM's (VmHWM; in local mode the
+   executors run inside it).
+
+The crossover is the smallest size of the ladder at which Spark's analysis (session start
+left out) was faster than DuckDB's; none when Spark never was. The load average is recorded
+before and after (the machine may be shared).
+
+Usage: ``python bench/bench_spark.py --sizes 20000,50000`` (this machine); the issue's size:
+``python bench/bench_spark.py --sizes 200000,1000000,2000000 --master 'local[16]'`` on a large
+machine, or a cluster master (docs/spark.md: then ``--exchange`` must be a place the cluster
+reads). Results: ``bench/results/spark.md``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import machine_line, write_result
-from eduquality.analysis.exam import analyse_exam
-from eduquality.analysis.spark.engine import analyse_on_spark
-from eduquality.analysis.spark.irt import calibrate_spark, wide_item_scores
-from eduquality.analysis.spark.session import spark_session
-from eduquality.config import Settings
-from eduquality.measures.irt import IRT
-from eduquality.store import open_database
-from eduquality.store.parquet import export_parquet
-from synth_exam import build_exam
+from common import load_line, machine_line, write_result
+from synth_parquet import EXAM, write_exchange
 
 
 def _peak_mib() -> float:
@@ -50,68 +52,115 @@ def _jvm_peak_mib(spark) -> float:
     return float("nan")
 
 
-def _timed(fn):
+def child(engine: str, db_path: str, folder: str, master: str | None) -> dict[str, float]:
+    """One engine's analysis in this (child) process: seconds and peak memory."""
+    from dataclasses import replace
+
+    from eduquality.config import Settings
+    from eduquality.store import open_database
+
+    settings = Settings()
+    db = open_database(db_path, read_only=True)
+    if engine == "duckdb":
+        from eduquality.analysis.exam import analyse_exam
+
+        t0 = time.perf_counter()
+        analyse_exam(db, EXAM, settings)
+        return {"s": time.perf_counter() - t0, "mib": _peak_mib()}
+    from eduquality.analysis.spark.engine import analyse_on_spark
+    from eduquality.analysis.spark.session import spark_session
+
+    settings = replace(settings, spark=replace(settings.spark, exchange=folder))
     t0 = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t0, out
-
-
-def run_size(n: int, spark, irt: bool) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as tmp:
-        db = open_database(Path(tmp) / "bench.duckdb")
-        build_s, exam = _timed(lambda: build_exam(db, n_students=n))
-        rows = db.scalar("SELECT count(*) FROM item_score")
-        export_s, _ = _timed(lambda: export_parquet(db, Path(tmp) / "exchange"))
-        duck_s, _ = _timed(lambda: analyse_exam(db, exam, Settings()))
-        duck_mib = _peak_mib()
-        settings = replace(Settings(), spark=replace(Settings().spark,
-                                                     exchange=str(Path(tmp) / "exchange")))
-        spark_s, _ = _timed(lambda: analyse_on_spark(db, exam, settings, spark))
-        out = {"students": n, "item_scores": rows, "build_s": build_s, "export_s": export_s,
-               "duckdb_s": duck_s, "duckdb_mib": duck_mib, "spark_s": spark_s}
-        if irt:
-            paper = f"{exam}/math"
-            scores = spark.read.option("recursiveFileLookup", "true").parquet(
-                str(Path(tmp) / "exchange" / "item_score"))
-            wide, items = wide_item_scores(spark, scores, paper)
-            local = wide.toPandas()[items]
-            out["irt_local_s"], _ = _timed(lambda: IRT("2pl", se=False).fit(local))
-            out["irt_spark_s"], _ = _timed(lambda: calibrate_spark(wide, items, "2pl",
-                                                                   se=False))
-        out["jvm_mib"] = _jvm_peak_mib(spark)
-        db.close()
+    spark = spark_session(master or settings.spark.master, dict(settings.spark.options),
+                          app_name="eduquality-bench")
+    start = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    analyse_on_spark(db, EXAM, settings, spark)
+    out = {"s": time.perf_counter() - t0, "start_s": start, "mib": _peak_mib(),
+           "jvm_mib": _jvm_peak_mib(spark), "master": spark.sparkContext.master}
+    spark.stop()
     return out
 
 
+def _run_child(engine: str, db_path: Path, folder: Path, master: str | None) -> dict:
+    cmd = [sys.executable, __file__, "--child", engine, "--db", str(db_path),
+           "--exchange", str(folder)] + (["--master", master] if master else [])
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False,
+                          env={**os.environ, "SPARK_LOCAL_IP":
+                               os.environ.get("SPARK_LOCAL_IP", "127.0.0.1")})
+    if done.returncode != 0:
+        raise SystemExit(f"{engine} child failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_size(n: int, chunk: int, master: str | None, work: Path | None) -> dict:
+    from eduquality.store import open_database
+    from eduquality.store.parquet import import_parquet
+
+    with tempfile.TemporaryDirectory(dir=work) as tmp:
+        folder, db_path = Path(tmp) / "exchange", Path(tmp) / "bench.duckdb"
+        t0 = time.perf_counter()
+        rows = write_exchange(folder, n, chunk=chunk)
+        simulate_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        db = open_database(db_path)
+        import_parquet(db, folder)
+        db.close()
+        import_s = time.perf_counter() - t0
+        duck = _run_child("duckdb", db_path, folder, master)
+        spark = _run_child("spark", db_path, folder, master)
+    return {"students": n, "item_scores": rows["item_score"], "simulate_s": simulate_s,
+            "import_s": import_s, "duck": duck, "spark": spark}
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--students", type=int, default=20_000)
-    ap.add_argument("--sizes", type=str, default="",
-                    help="comma-separated sizes (students) instead of --students")
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="20000",
+                    help="comma-separated ladder of sizes (students), e.g. 20000,200000,2000000")
+    ap.add_argument("--chunk", type=int, default=100_000,
+                    help="students simulated and written at a time")
     ap.add_argument("--master", default=None, help="Spark master (default: the settings')")
-    ap.add_argument("--no-irt", action="store_true", help="leave out the IRT calibration")
+    ap.add_argument("--workdir", default=None, help="folder for the temporary files")
+    ap.add_argument("--child", choices=["duckdb", "spark"], help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
+    ap.add_argument("--exchange", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",") if s] or [args.students]
-    settings = Settings()
-    spark = spark_session(args.master or settings.spark.master, dict(settings.spark.options),
-                          app_name="eduquality-bench")
-    results = [run_size(n, spark, not args.no_irt) for n in sizes]
-    master = spark.sparkContext.master
-    spark.stop()
-    lines = [f"### DuckDB and Spark ({master}) — 9 subjects × 25 items", "", machine_line(), "",
-             "| students | item scores | export s | DuckDB s | Spark s | IRT 1 paper local s "
-             "| IRT 1 paper Spark s | peak MiB Python | peak MiB JVM |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    if args.child:
+        print(json.dumps(child(args.child, args.db, args.exchange, args.master)))
+        return
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    before = load_line()
+    work = Path(args.workdir) if args.workdir else None
+    results: list[dict] = []
+    for n in sizes:         # the table is rewritten after each size: a long ladder's done part
+        results.append(run_size(n, args.chunk, args.master, work))
+        write_result("spark", _table(results, before, sizes))
+
+
+def _table(results: list[dict], before: str, sizes: list[int]) -> str:
+    master = results[0]["spark"]["master"] if results else "?"
+    lines = [f"### The exam analysis on DuckDB and on Spark ({master}) — 9 subjects × 25 items",
+             "", machine_line(), f"Load before: {before}; after: {load_line()}.", "",
+             "| students | item scores | simulate → Parquet s | import s | DuckDB s "
+             "| DuckDB peak MiB | Spark start s | Spark s | Spark driver MiB | Spark JVM MiB |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
+        d, s = r["duck"], r["spark"]
         lines.append(
-            f"| {r['students']:,} | {r['item_scores']:,} | {r['export_s']:.1f} | "
-            f"{r['duckdb_s']:.1f} | {r['spark_s']:.1f} | {r.get('irt_local_s', float('nan')):.1f}"
-            f" | {r.get('irt_spark_s', float('nan')):.1f} | {r['duckdb_mib']:.0f} | "
-            f"{r['jvm_mib']:.0f} |")
-    faster = [r["students"] for r in results if r["spark_s"] < r["duckdb_s"]]
-    lines += ["", f"Crossover (smallest size where Spark is faster): "
+            f"| {r['students']:,} | {r['item_scores']:,} | {r['simulate_s']:.1f} | "
+            f"{r['import_s']:.1f} | {d['s']:.1f} | {d['mib']:.0f} | {s['start_s']:.1f} | "
+            f"{s['s']:.1f} | {s['mib']:.0f} | {s['jvm_mib']:.0f} |")
+    faster = [r["students"] for r in results if r["spark"]["s"] < r["duck"]["s"]]
+    done = [r["students"] for r in results]
+    lines += ["", "Crossover (smallest size of the ladder at which Spark's analysis was "
+              "faster than DuckDB's): "
               f"{f'{min(faster):,} students' if faster else 'not reached at these sizes'}."]
-    write_result("spark", "\n".join(lines))
+    if len(done) < len(sizes):
+        lines.append(f"Ladder {', '.join(f'{n:,}' for n in sizes)}: sizes done so far "
+                     f"{', '.join(f'{n:,}' for n in done)}.")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

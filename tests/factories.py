@@ -375,3 +375,32 @@ def warning_db(n: int = 400, years: int = 4, seed: int = 5) -> Database:
         for name in frames:
             con.unregister(f"warning_{name}")
     return db
+
+
+def add_item_detail(db: Database, exam_id: str = "E1", seed: int = 5) -> None:
+    """Give ``exam_id``'s 数学 (of :func:`tiny_exam_db`) what every item statistic reads: the
+    options chosen on the objective items (the key when scored full, else another option or a
+    blank, some given as "b" or "A,B"), a few unanswered items (NULL scores: pairwise
+    covariance), one present student with no item answered (no total), and ability levels.
+    Writes."""
+    rng = np.random.default_rng(seed)
+    paper = f"{exam_id}/math"
+    rows = db.sql("SELECT student_id, seq, score FROM item_score WHERE paper_id = ? "
+                  "ORDER BY student_id, seq", [paper])
+    wrong = {1: ["B", "C", "D", "b", "", "A,B"], 2: ["A", "C", "D", "c", "", "B,D"]}
+    keys = {1: "A", 2: "B"}
+    updates = []
+    first = int(rows.student_id.min())
+    for r in rows.itertuples():
+        score: float | None = float(r.score)
+        choice = None
+        if r.seq in keys:
+            choice = keys[r.seq] if score else str(rng.choice(wrong[r.seq]))
+        if int(r.student_id) == first or rng.random() < 0.06:   # not answered
+            score, choice = None, None
+        updates.append((score, choice, paper, int(r.student_id), int(r.seq)))
+    with db.write() as con:
+        con.executemany("UPDATE item_score SET score = ?, choice = ? WHERE paper_id = ? "
+                        "AND student_id = ? AND seq = ?", updates)
+        con.execute("UPDATE item SET ability_level = CASE seq WHEN 3 THEN '综合运用' "
+                    "ELSE '理解' END WHERE paper_id = ?", [paper])

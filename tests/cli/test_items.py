@@ -217,3 +217,28 @@ def test_status_word_is_named_blank_is_missing_and_fractions_are_scores(tmp_path
     result = run(str(src), "--stats", str(out), "--id-col", "考号")
     assert result.exit_code == 0, result.output
     assert pd.read_csv(out)["mean"].tolist() == pytest.approx([2 / 3, 4.5 / 4])
+
+
+@pytest.mark.slow
+def test_spark_engine_gives_the_numbers_of_this_machine(tmp_path, spark):
+    """`items --engine spark` (local[2]): the sums over persons on Spark, finished by the same
+    formulas — the statistics and summary of the default engine, with missing answers."""
+    rng = np.random.default_rng(8)
+    x = np.clip(np.round(rng.normal(size=(300, 1)) + rng.normal(size=(300, 6)) + 1), 0, 3)
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x[7] = np.nan                                        # a person who answered nothing
+    src = tmp_path / "r.csv"
+    pd.DataFrame(x, columns=[f"q{i}" for i in range(1, 7)]).to_csv(src, index=False, na_rep="")
+    got = {}
+    for engine in ("duckdb", "spark"):
+        out, summary = tmp_path / f"{engine}.csv", tmp_path / f"{engine}.json"
+        r = run(str(src), "--stats", str(out), "--summary", str(summary), "--engine", engine)
+        assert r.exit_code == 0, r.output
+        got[engine] = (pd.read_csv(out), json.loads(summary.read_text()))
+    (a, sa), (b, sb) = got["duckdb"], got["spark"]
+    assert a["item"].tolist() == b["item"].tolist()
+    for col in STATS_COLUMNS[1:]:
+        np.testing.assert_allclose(b[col], a[col], rtol=1e-12, atol=1e-12, err_msg=col)
+    assert sa["n_persons"] == sb["n_persons"] == 299
+    for key in ("alpha", "sem", "mean_total", "sd_total"):
+        assert sb[key] == pytest.approx(sa[key], rel=1e-12), key

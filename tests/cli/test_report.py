@@ -118,3 +118,46 @@ def test_report_annual_writes_the_report_and_the_sheets(tmp_path):
     assert "内部资料 注意保密" not in (pub / "annual-2021.html").read_text(encoding="utf-8")
     r = CliRunner().invoke(main, [*base, "--out", str(tmp_path / "x"), "--user", "p1"])
     assert r.exit_code != 0 and "researcher" in r.output
+
+
+@pytest.mark.slow
+def test_district_report_on_spark_has_the_duckdb_tables(tmp_path, spark):
+    """`report district --engine spark` (local[2]): the workbook's every table, the item and
+    knowledge-point ones included, is DuckDB's (numbers to 1e-12)."""
+    import numpy as np
+    import pandas as pd
+
+    from tests.factories import add_item_detail
+
+    db = tiny_exam_db()
+    add_item_detail(db)
+    path = tmp_path / "items.duckdb"
+    db.con.execute(f"ATTACH '{path}' AS f")
+    db.con.execute("COPY FROM DATABASE memory TO f")
+    db.con.execute("DETACH f")
+    db.close()
+    books = {}
+    for engine in ("duckdb", "spark"):
+        out = tmp_path / f"{engine}.xlsx"
+        r = run("--db", str(path), "report", "district", "E1", "--engine", engine,
+                "--out", str(out))
+        assert r.exit_code == 0, r.output
+        books[engine] = pd.read_excel(out, sheet_name=None, header=None)
+    duck, spk = books["duckdb"], books["spark"]
+    assert list(spk) == list(duck) and len(duck) > 3
+    assert any("小题" in name or "知识" in name for name in duck), list(duck)
+    for name, want in duck.items():
+        got = spk[name]
+        assert got.shape == want.shape, name
+        stamp = want[0].astype(str) == "生成时间"        # when each was written
+        want, got = want[~stamp], got[~stamp]
+        for col in want.columns:
+            a, b = want[col], got[col]
+            num_a, num_b = pd.to_numeric(a, errors="coerce"), pd.to_numeric(b, errors="coerce")
+            assert (num_a.isna() == num_b.isna()).all(), (name, col)
+            np.testing.assert_allclose(num_b.dropna().astype(float),
+                                       num_a.dropna().astype(float), rtol=1e-12, atol=1e-12,
+                                       err_msg=f"{name}[{col}]")
+            text = num_a.isna()
+            assert (a[text].fillna("").astype(str).tolist()
+                    == b[text].fillna("").astype(str).tolist()), (name, col)

@@ -45,8 +45,11 @@ Everything the importers read to check a file comes from the store (``store.stud
 ``store.units``, ``store.refs``, ``store.papers``, ``store.rosters``, ``store.exams``,
 ``store.imports``)."""
 
-IBIS_TABLES = frozenset({"analysis/tables.py"})
-"""Modules that may call ``con.table(name)`` (Ibis expressions over the store's tables)."""
+IBIS_TABLES = frozenset({"analysis/tables.py", "analysis/item_sums.py",
+                         "analysis/spark/engine.py"})
+"""Modules that may call ``con.table(name)``: Ibis expressions over the store's tables (the unit
+aggregates, the item and knowledge sums), and the Spark engine's view of the exchanged
+responses — the engine-portable form that runs on DuckDB and on Spark alike."""
 
 _SQL = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|WITH|PRAGMA)\s")
 _SQL_WORDS = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|DELETE\s+FROM|UPDATE\s+\w+\s+SET)\b",

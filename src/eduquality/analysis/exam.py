@@ -195,7 +195,7 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings,
     students = add_scaled_scores(student_scores(raw, settings), rule, official)
     add_all_pass_rates(summaries, students, settings)
     distribution, bands = score_distributions(students)
-    item_frames = analyse_items(db, exam_id, min_gap=settings.knowledge.min_gap)
+    item_frames = analyse_items(db, exam_id, min_gap=settings.knowledge.min_gap, con=con)
     lines = exam_lines(db, info, students)
     subject_lines, online = online_analysis(students, lines)
     groups = student_groups(students, settings)

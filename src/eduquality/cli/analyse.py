@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from eduquality.cli.app import Context, main, pass_ctx
+from eduquality.cli.app import Context, engine_option, main, pass_ctx
 from eduquality.cli.report import disclosed, user_option
 
 
@@ -19,11 +19,7 @@ from eduquality.cli.report import disclosed, user_option
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None, metavar="DIR",
               help="Also write the analysis workbook (analysis-EXAM.xlsx) into folder DIR. "
                    "同时把分析结果（Excel 工作簿）写入此文件夹。")
-@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
-              show_default=True,
-              help="Where the aggregations run: duckdb (this machine) or spark (master and "
-                   "exchange from [spark] in the settings, env EDUQUALITY_SPARK_MASTER; "
-                   "docs/spark.md). 计算引擎。")
+@engine_option
 @user_option
 @pass_ctx
 def analyse(ctx: Context, exam: str, out: str | None, user: str | None,

@@ -191,3 +191,13 @@ def main(ctx: click.Context, db: str | None, lang: str | None, config: str | Non
     except EduQualityError as exc:
         raise click.UsageError(str(exc)) from exc
     ctx.obj = Context(settings)
+
+
+def engine_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--engine duckdb|spark``: where the exam's analysis runs (docs/spark.md)."""
+    return click.option(
+        "--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+        show_default=True,
+        help="Where the aggregations run: duckdb (this machine) or spark (master and exchange "
+             "from [spark] in the settings, env EDUQUALITY_SPARK_MASTER; docs/spark.md). "
+             "计算引擎。")(func)

@@ -1,4 +1,5 @@
-"""`eduquality items RESPONSES.csv --stats STATS.csv`: classical item analysis of a score file.
+"""`eduquality items RESPONSES.csv --stats STATS.csv [--engine duckdb|spark]`: classical item
+analysis of a score file.
 
 RESPONSES.csv: a header row of item names, one row per person, blank cell = missing (UTF-8,
 UTF-8 with BOM or GBK: read as every command reads CSV). STATS.csv: one row per item with
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from eduquality.cli.app import Context, main, one_of, pass_ctx, renamed_option
+from eduquality.cli.app import Context, engine_option, main, one_of, pass_ctx, renamed_option
 from eduquality.errors import EduQualityError
 from eduquality.i18n import tr
 
@@ -143,9 +144,11 @@ def write_outputs(result: ItemAnalysis, out: str, summary: str | None) -> None:
 @click.option("--max-scores", "max_scores", default=None, metavar="1,1,2,…",
               help="Full marks per item, comma-separated in column order (default: the "
                    "observed maximum of each item). 各题满分，逗号分隔。")
+@engine_option
 @pass_ctx
 def items(ctx: Context, responses: str, stats: str | None, stats_old: str | None,
-          summary: str | None, id_col: str | None, max_scores: str | None) -> None:
+          summary: str | None, id_col: str | None, max_scores: str | None,
+          engine: str = "duckdb") -> None:
     """Classical item analysis of a score file: P, D (27 %), item-total/rest r, alpha if
     deleted; alpha and SEM. 小题分析：得分率、区分度、相关、信度。"""
     from eduquality.measures.items import item_analysis
@@ -153,7 +156,12 @@ def items(ctx: Context, responses: str, stats: str | None, stats_old: str | None
     out = one_of(stats, stats_old, "--stats")
     scores = read_responses(responses, id_col, ctx.lang)
     maxima = parse_max_scores(max_scores, scores, ctx.lang)
-    result = item_analysis(scores, maxima)
+    if engine == "spark":     # the sums over persons on Spark, the same formulas
+        from eduquality.analysis.spark.engine import items_on_spark
+
+        result = items_on_spark(scores, maxima, ctx.settings, lang=ctx.lang)
+    else:
+        result = item_analysis(scores, maxima)
     write_outputs(result, out, summary)
     click.echo(tr("items.done", ctx.lang, n_persons=result.n_persons, n_items=result.n_items,
                   alpha=f"{result.alpha:.3f}", sem=f"{result.sem:.3f}", out=out))

@@ -15,12 +15,25 @@ from typing import Any
 
 import click
 
-from eduquality.cli.app import Context, main, pass_ctx
+from eduquality.cli.app import Context, engine_option, main, pass_ctx
 
 FORMATS = ["pdf", "xlsx", "html"]
 
 
+def exam_analysis(ctx: Context, db: Any, exam: str, engine: str = "duckdb") -> Any:
+    """EXAM's analysis: the stored one (computed and kept when not current) on DuckDB, or
+    computed afresh with its aggregations on Spark (not stored: DuckDB's stays)."""
+    if engine == "spark":
+        from eduquality.analysis.spark.engine import analyse_on_spark
+
+        return analyse_on_spark(db, exam, ctx.settings)
+    from eduquality.analysis.stored import stored_analysis
+
+    return stored_analysis(db, exam, ctx.settings)
+
+
 def _options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = engine_option(func)
     func = click.option("--public", is_flag=True, default=False,
                         help="Cleared for publication: no 内部资料 mark; refused for school "
                              "comparisons of 中考/高考. 已批准公开发布。")(func)
@@ -120,23 +133,23 @@ def _followup(ctx: Context, exam: str, school: str, user: str | None) -> Any:
     return fu
 
 
-def _view(ctx: Context, exam: str, public: bool, user: str | None) -> Any:
-    from eduquality.analysis.stored import stored_analysis
+def _view(ctx: Context, exam: str, public: bool, user: str | None,
+          engine: str = "duckdb") -> Any:
     from eduquality.reports.bundle import make_view
     from eduquality.reports.roster import with_identities
 
     with ctx.open_db(read_only=True) as db:
-        analysis = disclosed(ctx, db, stored_analysis(db, exam, ctx.settings), user, public)
+        analysis = disclosed(ctx, db, exam_analysis(ctx, db, exam, engine), user, public)
         analysis = with_identities(analysis, db)
     return make_view(analysis, ctx.settings, public=public)
 
 
 def _write_one(ctx: Context, kind: str, exam: str, unit: str | None, fmt: str | None,
                out: str | None, public: bool, extras: dict[str, Any] | None = None,
-               user: str | None = None) -> None:
+               user: str | None = None, engine: str = "duckdb") -> None:
     from eduquality.reports.bundle import build_report, format_of, safe_name, write_report
 
-    view = _view(ctx, exam, public, user)
+    view = _view(ctx, exam, public, user, engine)
     fmt = format_of(out or "", fmt)
     name = f"{kind}-{safe_name(exam)}" + (f"-{safe_name(unit)}" if unit else "")
     path = write_report(build_report(view, kind, unit, **(extras or {})),
@@ -146,10 +159,10 @@ def _write_one(ctx: Context, kind: str, exam: str, unit: str | None, fmt: str | 
 
 def _write_all(ctx: Context, kind: str, exam: str, fmt: str | None, out: str | None,
                public: bool, jobs: int, extras: dict[str, Any] | None = None,
-               user: str | None = None) -> None:
+               user: str | None = None, engine: str = "duckdb") -> None:
     from eduquality.reports.bundle import safe_name, write_unit_reports
 
-    view = _view(ctx, exam, public, user)
+    view = _view(ctx, exam, public, user, engine)
     folder = Path(out or f"{kind}-{safe_name(exam)}")
     paths = write_unit_reports(view, kind, folder, [fmt or "pdf"], workers=jobs,
                                **(extras or {}))
@@ -166,10 +179,11 @@ def report() -> None:
 @_outlook
 @pass_ctx
 def district(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
-             user: str | None, value_added: str | None, forecast: bool) -> None:
+             user: str | None, value_added: str | None, forecast: bool,
+             engine: str = "duckdb") -> None:
     """The district bulletin (质量监测通报) of exam EXAM. 全区质量监测通报。"""
     _write_one(ctx, "district", exam, None, fmt, out, public,
-               _extras(ctx, exam, value_added, forecast, user), user)
+               _extras(ctx, exam, value_added, forecast, user), user, engine)
 
 
 @report.command("school")
@@ -187,7 +201,8 @@ def district(ctx: Context, exam: str, fmt: str | None, out: str | None, public: 
 @pass_ctx
 def school(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
            user: str | None, school: str | None, all_: bool, jobs: int,
-           value_added: str | None, forecast: bool, followup: bool) -> None:
+           value_added: str | None, forecast: bool, followup: bool,
+           engine: str = "duckdb") -> None:
     """A school's report for exam EXAM. 学校质量分析报告。"""
     if not all_ and school is None:
         raise click.UsageError("--school CODE 或 --all / --school CODE or --all")
@@ -197,9 +212,9 @@ def school(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bo
             raise click.UsageError("--followup 需与 --school 一起使用 / --followup needs --school")
         extras["followup"] = _followup(ctx, exam, school, user)
     if all_:
-        _write_all(ctx, "school", exam, fmt, out, public, jobs, extras, user)
+        _write_all(ctx, "school", exam, fmt, out, public, jobs, extras, user, engine)
     else:
-        _write_one(ctx, "school", exam, school, fmt, out, public, extras, user)
+        _write_one(ctx, "school", exam, school, fmt, out, public, extras, user, engine)
 
 
 @report.command("class")
@@ -211,14 +226,15 @@ def school(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bo
 @_jobs
 @pass_ctx
 def class_(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
-           user: str | None, class_id: str | None, all_: bool, jobs: int) -> None:
+           user: str | None, class_id: str | None, all_: bool, jobs: int,
+           engine: str = "duckdb") -> None:
     """A class's report for its teachers, with the student list. 班级质量分析报告（含学生名单）。"""
     if all_:
-        _write_all(ctx, "class", exam, fmt, out, public, jobs, user=user)
+        _write_all(ctx, "class", exam, fmt, out, public, jobs, user=user, engine=engine)
     elif class_id is None:
         raise click.UsageError("--class CLASS_ID 或 --all / --class CLASS_ID or --all")
     else:
-        _write_one(ctx, "class", exam, class_id, fmt, out, public, user=user)
+        _write_one(ctx, "class", exam, class_id, fmt, out, public, user=user, engine=engine)
 
 
 @report.command("student")
@@ -227,13 +243,12 @@ def class_(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bo
               help="The student's national ID (学籍号) or student number. 学生学籍号。")
 @pass_ctx
 def student(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
-            user: str | None, student: str) -> None:
+            user: str | None, student: str, engine: str = "duckdb") -> None:
     """A student's report for parents: own results only. 学生学业报告单（仅含本人结果）。"""
-    from eduquality.analysis.stored import stored_analysis
     from eduquality.reports.bundle import write_student_report
 
     with ctx.open_db(read_only=True) as db:
-        analysis = disclosed(ctx, db, stored_analysis(db, exam, ctx.settings), user, public)
+        analysis = disclosed(ctx, db, exam_analysis(ctx, db, exam, engine), user, public)
         path = write_student_report(analysis, db, student, out, fmt, settings=ctx.settings,
                                     public=public)
     ctx.say("cli.written", path=path)
@@ -248,14 +263,15 @@ def student(ctx: Context, exam: str, fmt: str | None, out: str | None, public: b
 @click.option("--public", is_flag=True, default=False,
               help="Cleared for publication (no 内部资料 mark). 已批准公开发布。")
 @user_option
+@engine_option
 @pass_ctx
 def report_set(ctx: Context, exam: str, out: str, formats: tuple[str, ...],
-               public: bool, user: str | None) -> None:
+               public: bool, user: str | None, engine: str = "duckdb") -> None:
     """The bulletin, every school report, one class and one student report as examples.
     全区通报、各校报告及班级、学生报告示例。"""
     from eduquality.reports.bundle import write_report_set
 
-    view = _view(ctx, exam, public, user)
+    view = _view(ctx, exam, public, user, engine)
     paths = write_report_set(view.analysis, out, ctx.lang, formats or FORMATS,
                              settings=ctx.settings, public=public)
     ctx.say("cli.files_written", n=len(paths), folder=out)

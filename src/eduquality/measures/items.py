@@ -31,18 +31,31 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from eduquality.measures.reliability import Missing, as_item_frame, reliability
+from eduquality.measures.crossprod import crossprod
+from eduquality.measures.reliability import (
+    Missing,
+    as_item_frame,
+    correlation_from_sums,
+    covariance_from_sums,
+    reliability_from_cov,
+)
 
 __all__ = [
     "EBEL_BANDS",
     "ItemAnalysis",
+    "ItemSums",
     "difficulty",
     "discrimination_27",
+    "discrimination_from_sums",
     "ebel_band",
     "flag_items",
+    "group_size",
     "item_analysis",
+    "item_analysis_from_sums",
+    "item_sums",
     "normalise_choice",
     "option_analysis",
+    "option_analysis_from_counts",
     "score_choices",
     "upper_lower_groups",
 ]
@@ -83,6 +96,16 @@ def difficulty(scores: ArrayLike | pd.DataFrame, max_scores: ArrayLike | None = 
     return np.asarray(frame.mean(axis=0).to_numpy(dtype=float) / _max_scores(frame, max_scores))
 
 
+def group_size(n: int, share: float = 0.27) -> int:
+    """Persons in the high (and in the low) group: ⌈share · n⌉ (share · n rounded to 10
+    decimals first, so 0.27 · 100 is 27, not 28).
+
+    >>> group_size(10), group_size(100), group_size(0)
+    (3, 27, 0)
+    """
+    return math.ceil(round(share * n, 10))
+
+
 def upper_lower_groups(total: ArrayLike, share: float = 0.27) -> tuple[BoolArray, BoolArray]:
     """Masks of the high and low groups: the top and bottom ⌈share · n⌉ persons by total.
 
@@ -95,7 +118,7 @@ def upper_lower_groups(total: ArrayLike, share: float = 0.27) -> tuple[BoolArray
     """
     t = np.asarray(total, dtype=float)
     valid = np.flatnonzero(~np.isnan(t))
-    g = math.ceil(round(share * valid.size, 10))
+    g = group_size(valid.size, share)
     order = valid[np.argsort(t[valid], kind="stable")]
     low = np.zeros(t.size, dtype=bool)
     high = np.zeros(t.size, dtype=bool)
@@ -127,14 +150,24 @@ def discrimination_27(
     x = frame.to_numpy(dtype=float)
     answered = ~np.isnan(x)
     x0 = np.where(answered, x, 0.0)
+    return discrimination_from_sums(x0[high].sum(axis=0), answered[high].sum(axis=0),
+                                    x0[low].sum(axis=0), answered[low].sum(axis=0),
+                                    _max_scores(frame, max_scores))
 
-    def group_mean(rows: BoolArray) -> FloatArray:
-        count = answered[rows].sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(np.where(count > 0, x0[rows].sum(axis=0) / count, np.nan))
 
-    m_high, m_low = group_mean(high), group_mean(low)
-    return np.asarray((m_high - m_low) / _max_scores(frame, max_scores), dtype=float)
+def discrimination_from_sums(sum_high: ArrayLike, n_high: ArrayLike, sum_low: ArrayLike,
+                             n_low: ArrayLike, max_scores: ArrayLike) -> FloatArray:
+    """D = (mean_high − mean_low) / full marks from each group's sum and count of answered
+    scores per item (a group mean is NaN where nobody in it answered).
+
+    >>> discrimination_from_sums([2, 3], [2, 2], [0, 1], [2, 2], [1, 2]).tolist()
+    [1.0, 0.5]
+    """
+    sh, nh, sl, nl = (np.asarray(a, dtype=float) for a in (sum_high, n_high, sum_low, n_low))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m_high = np.where(nh > 0, sh / nh, np.nan)
+        m_low = np.where(nl > 0, sl / nl, np.nan)
+    return np.asarray((m_high - m_low) / np.asarray(max_scores, dtype=float), dtype=float)
 
 
 def ebel_band(d: ArrayLike) -> NDArray[np.str_]:
@@ -195,23 +228,90 @@ def item_analysis(
     {'mean': [2.0, 2.0, 2.5], 'p': [0.6667, 0.6667, 0.625]}
     """
     frame = as_item_frame(scores).dropna(how="all")
-    maxima = _max_scores(frame, max_scores)
-    rel = reliability(frame, missing)
     used = frame.dropna(how="any") if missing == "listwise" else frame
-    mean = used.mean(axis=0).to_numpy(dtype=float)
+    maxima = _max_scores(frame, max_scores)
+    return item_analysis_from_sums(item_sums(used, share), pd.Index(frame.columns, name="item"),
+                                   maxima, missing)
+
+
+@dataclass(frozen=True)
+class ItemSums:
+    """The sums over persons from which :func:`item_analysis` follows — what an engine that
+    never holds the persons × items matrix aggregates (Spark for a province, DuckDB for a
+    district: :mod:`eduquality.analysis.item_sums`). k items; persons are those with a total
+    (the sum of their answered items); every sum is over the persons who answered the item(s).
+
+    ``n_pair[j, k]``, ``s_pair[j, k]`` (Σ x_j), ``cross[j, k]`` (Σ x_j x_k) over persons
+    answering j and k (the diagonal: the item's n, Σ x, Σ x²); ``sum_t``, ``sum_tt``,
+    ``sum_xt``: Σ total, Σ total², Σ x · total over persons answering the item; ``sum_high``,
+    ``n_high``, ``sum_low``, ``n_low``: Σ x and answered count in the 27 % groups
+    (:func:`upper_lower_groups` by total); ``n_persons``, ``total_sum``, ``total_sq``: the
+    persons and Σ total, Σ total²."""
+
+    n_pair: FloatArray
+    s_pair: FloatArray
+    cross: FloatArray
+    sum_t: FloatArray
+    sum_tt: FloatArray
+    sum_xt: FloatArray
+    sum_high: FloatArray
+    n_high: FloatArray
+    sum_low: FloatArray
+    n_low: FloatArray
+    n_persons: int
+    total_sum: float
+    total_sq: float
+
+
+def item_sums(frame: pd.DataFrame, share: float = 0.27) -> ItemSums:
+    """:class:`ItemSums` of a persons × items matrix (NaN = not answered; persons who answered
+    nothing have no total and count nowhere)."""
+    x = frame.to_numpy(dtype=float)
+    t = frame.sum(axis=1, min_count=1).to_numpy()
+    keep = ~np.isnan(t)
+    x, t = x[keep], t[keep]
+    answered = ~np.isnan(x)
+    m = answered.astype(float)
+    x0 = np.where(answered, x, 0.0)
+    t0 = np.where(answered, t[:, None], 0.0)
+    high, low = upper_lower_groups(t, share)
+    return ItemSums(
+        n_pair=crossprod(m, m), s_pair=crossprod(x0, m), cross=crossprod(x0, x0),
+        sum_t=t0.sum(axis=0), sum_tt=(t0**2).sum(axis=0), sum_xt=(x0 * t0).sum(axis=0),
+        sum_high=x0[high].sum(axis=0), n_high=m[high].sum(axis=0),
+        sum_low=x0[low].sum(axis=0), n_low=m[low].sum(axis=0),
+        n_persons=int(t.size), total_sum=float(t.sum()), total_sq=float((t**2).sum()),
+    )
+
+
+def item_analysis_from_sums(sums: ItemSums, index: pd.Index, max_scores: ArrayLike,
+                            missing: Missing = "pairwise") -> ItemAnalysis:
+    """:func:`item_analysis` from :class:`ItemSums`: the same table and summary (formulas in
+    :func:`item_analysis`, :func:`discrimination_from_sums`,
+    :func:`eduquality.measures.reliability.reliability_from_cov`)."""
+    maxima = np.asarray(max_scores, dtype=float)
+    cov = covariance_from_sums(sums.n_pair, sums.s_pair, sums.cross)
+    n = np.diag(sums.n_pair)
+    sx, sxx = np.diag(sums.s_pair), np.diag(sums.cross)
+    total_r = correlation_from_sums(n, sx, sums.sum_t, sxx, sums.sum_tt, sums.sum_xt)
+    rel = reliability_from_cov(cov, total_r, sums.n_persons, sums.total_sum, sums.total_sq,
+                               missing, index)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, sx / n, np.nan)
     items = pd.DataFrame(
         {
-            "n": used.count(axis=0).to_numpy(),
+            "n": n.astype(np.int64),
             "mean": mean,
-            "sd": used.std(axis=0, ddof=1).to_numpy(dtype=float),
+            "sd": np.sqrt(np.diag(cov)),
             "max_score": maxima,
             "p": mean / maxima,
-            "d27": discrimination_27(used, maxima, share=share),
+            "d27": discrimination_from_sums(sums.sum_high, sums.n_high, sums.sum_low,
+                                            sums.n_low, maxima),
             "total_r": rel.items["total_r"].to_numpy(),
             "rest_r": rel.items["rest_r"].to_numpy(),
             "alpha_if_deleted": rel.items["alpha_if_deleted"].to_numpy(),
         },
-        index=pd.Index(frame.columns, name="item"),
+        index=index,
     )
     items["ebel"] = ebel_band(items["d27"].to_numpy())
     return ItemAnalysis(
@@ -366,24 +466,63 @@ def option_analysis(
     n_high = np.bincount(cell, weights=np.repeat(high, n_items).astype(float), minlength=size)
     n_low = np.bincount(cell, weights=np.repeat(low, n_items).astype(float), minlength=size)
     item_idx, label_idx = np.divmod(np.arange(size), n_labels)
-    is_key = label_idx == coded.key_codes[item_idx]
-    keep = (n > 0) | is_key
-    labels = coded.labels[label_idx[keep]]
-    out = pd.DataFrame(
-        {
-            "item": np.asarray(choices.columns, dtype=object)[item_idx[keep]],
-            "option": labels,
-            "is_key": is_key[keep],
-            "n": n[keep],
-            "share": n[keep] / max(n_persons, 1),
-            "share_high": n_high[keep] / max(int(high.sum()), 1),
-            "share_low": n_low[keep] / max(int(low.sum()), 1),
-        }
-    )
+    labels = coded.labels[label_idx]
+    counts = pd.DataFrame({"item": np.asarray(choices.columns, dtype=object)[item_idx],
+                           "choice": pd.Series(labels, dtype=object).where(labels != OMIT, None),
+                           "n": n, "n_high": n_high, "n_low": n_low})
+    return option_analysis_from_counts(counts[n > 0], pd.Series(keys, dtype=object)[
+        list(choices.columns)], n_persons, int(high.sum()), int(low.sum()), omit_codes)
+
+
+def option_analysis_from_counts(counts: pd.DataFrame, keys: pd.Series, n_persons: int,
+                                n_high: int, n_low: int,
+                                omit_codes: Sequence[object] = ()) -> pd.DataFrame:
+    """:func:`option_analysis` from counts (what an engine aggregates): ``counts`` has item,
+    choice (the raw response; None/NaN = omitted), n, n_high, n_low (persons giving it, in the
+    whole group and in the high and low 27 % groups); ``keys``: the key of each item, in the
+    items' order; ``n_persons``, ``n_high``, ``n_low``: the group sizes. Persons of a group
+    not counted under any response of an item omitted it. Same columns and rows as
+    :func:`option_analysis`.
+
+    >>> c = pd.DataFrame({"item": ["q", "q"], "choice": ["a", "B"], "n": [2, 1],
+    ...                   "n_high": [1, 0], "n_low": [0, 1]})
+    >>> option_analysis_from_counts(c, pd.Series({"q": "A"}), 4, 1, 1)["n"].tolist()
+    [2, 1, 1]
+    """
+    items = list(keys.index)
+    c = counts[counts["item"].isin(items)]
+    option = np.array([normalise_choice(v, omit_codes) for v in c["choice"]], dtype=object)
+    sums = (c.assign(option=option).groupby(["item", "option"], sort=False)
+            [["n", "n_high", "n_low"]].sum())
+    rows = []
+    for item in items:
+        got = (sums.loc[item] if item in sums.index.get_level_values(0)
+               else pd.DataFrame(columns=["n", "n_high", "n_low"], dtype=float))
+        counted = got.sum(axis=0)
+        omitted = {"n": n_persons - counted.get("n", 0.0),
+                   "n_high": n_high - counted.get("n_high", 0.0),
+                   "n_low": n_low - counted.get("n_low", 0.0)}
+        if omitted["n"] > 0:
+            add = pd.DataFrame([omitted], index=[OMIT])
+            got = add if got.empty else pd.concat([got.drop(index=OMIT, errors="ignore"),
+                                                   add.add(got.reindex([OMIT]).fillna(0.0))])
+        key = normalise_choice(keys[item])
+        if key not in got.index:
+            got = pd.concat([got, pd.DataFrame([{"n": 0, "n_high": 0, "n_low": 0}],
+                                               index=[key])])
+        got = got.sort_index(kind="stable")
+        rows.append(pd.DataFrame({
+            "item": item, "option": got.index.to_numpy(dtype=object),
+            "is_key": got.index.to_numpy() == key,
+            "n": got["n"].to_numpy(dtype=np.int64),
+            "share": got["n"].to_numpy(dtype=float) / max(n_persons, 1),
+            "share_high": got["n_high"].to_numpy(dtype=float) / max(n_high, 1),
+            "share_low": got["n_low"].to_numpy(dtype=float) / max(n_low, 1),
+        }))
+    cols = ["item", "option", "is_key", "n", "share", "share_high", "share_low"]
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
     out["disc"] = out["share_high"] - out["share_low"]
-    out["_pos"] = item_idx[keep]
-    return (out.sort_values(["_pos", "option"], kind="stable").drop(columns="_pos")
-            .reset_index(drop=True))
+    return out
 
 
 def flag_items(d27: pd.Series, options: pd.DataFrame | None = None) -> pd.DataFrame:

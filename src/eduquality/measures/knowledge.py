@@ -46,7 +46,9 @@ __all__ = [
     "student_tag_rates",
     "tag_matrix",
     "tag_rates",
+    "tag_weights",
     "weak_points",
+    "weak_points_from_sums",
 ]
 
 MESSAGES = register({
@@ -326,15 +328,58 @@ def weak_points(
     c = rates - centre
     valid = c.notna().astype(float)
     c0 = c.fillna(0.0)
-    by_unit = [f.groupby(labels).sum() for f in (valid, c0, c0**2)]
-    by_ref = [f.groupby(ref).sum() for f in (valid, c0, c0**2)]
+    n_u, s_u, q_u = (f.groupby(labels).sum() for f in (valid, c0, c0**2))
     centre_unit = rates.groupby(ref).mean().reindex(unit_ref.to_numpy()).set_axis(unit_ref.index)
-    n_u, s_u, q_u = (f.to_numpy() for f in by_unit)
-    tot = [f.reindex(unit_ref.to_numpy()).to_numpy() for f in by_ref]
-    n_r, s_r, q_r = tot[0] - n_u, tot[1] - s_u, tot[2] - q_u
+    tags = rates.columns
+    k, units = len(tags), n_u.index
+    sums = pd.DataFrame({
+        "unit": np.repeat(units.to_numpy(), k),
+        "tag": np.tile(tags.to_numpy(), len(units)),
+        "ref_group": np.repeat(unit_ref.reindex(units).to_numpy(), k),
+        "n": n_u.to_numpy().ravel(), "s": s_u.to_numpy().ravel(), "q": q_u.to_numpy().ravel(),
+        "centre": centre_unit.reindex(units).to_numpy().ravel(),
+    })
+    weight = _tag_weights(scores, full_marks, mapping, paper_full)
+    return weak_points_from_sums(sums, weight, alpha=alpha, min_gap=min_gap,
+                                 alternative=alternative)
+
+
+def weak_points_from_sums(
+    sums: pd.DataFrame,
+    weight: pd.Series,
+    *,
+    alpha: float = 0.05,
+    min_gap: float,
+    alternative: Literal["less", "two-sided"] = "less",
+) -> pd.DataFrame:
+    """:func:`weak_points` from its moments (what an engine aggregates over the students):
+    ``sums`` has one row per (unit, tag), units sorted and tags in the mapping's order —
+    ref_group, ``n`` students with a rate, ``s`` = Σc and ``q`` = Σc² of c = rate − ``centre``,
+    the mean rate of the reference group; ``weight``: each tag's share of the paper's points.
+    The rest of a reference group is the group's sums less the unit's. Same columns as
+    :func:`weak_points`.
+
+    The example of :func:`weak_points` (rates about the mean 0.64 of all 15 students):
+
+    >>> sums = pd.DataFrame({"unit": ["1班", "2班"], "tag": "代数", "ref_group": "all",
+    ...                      "n": [5.0, 10], "s": [-1.8, 1.8], "q": [0.676, 0.38],
+    ...                      "centre": 0.64})
+    >>> r = weak_points_from_sums(sums, pd.Series({"代数": 1.0}), min_gap=0.05).iloc[0]
+    >>> round(float(r["t"]), 6), bool(r["weak"])
+    (-12.008239, True)
+    """
+    if not 0 < alpha < 1:
+        raise KnowledgeError("knowledge.option", name="alpha", value=alpha)
+    if alternative not in ("less", "two-sided"):
+        raise KnowledgeError("knowledge.option", name="alternative", value=alternative)
+    cols = ["n", "s", "q"]
+    tot = sums.groupby(["ref_group", "tag"], sort=False)[cols].transform("sum")
+    n_u, s_u, q_u = (sums[c].to_numpy(dtype=float) for c in cols)
+    n_r, s_r, q_r = (tot[c].to_numpy(dtype=float) - own for c, own in
+                     zip(cols, (n_u, s_u, q_u), strict=True))
     mu_u, var_u = _mean_var(n_u, s_u, q_u)
     mu_r, var_r = _mean_var(n_r, s_r, q_r)
-    base = centre_unit.to_numpy()
+    base = sums["centre"].to_numpy(dtype=float)
     gap = mu_u - mu_r
     a, b = var_u / n_u, var_r / n_r
     se = np.sqrt(a + b)
@@ -346,23 +391,19 @@ def weak_points(
     if alternative == "two-sided":
         p = np.minimum(1.0, 2 * np.minimum(p, 1 - p))
     p = np.where((n_u >= 2) & (n_r >= 2), p, np.nan)
-    weight = _tag_weights(scores, full_marks, mapping, paper_full)
-    tags = rates.columns
-    u_idx = by_unit[0].index
-    k = len(tags)
     out = pd.DataFrame({
-        "unit": np.repeat(u_idx.to_numpy(), k),
-        "tag": np.tile(tags.to_numpy(), len(u_idx)),
-        "ref_group": np.repeat(unit_ref.reindex(u_idx).to_numpy(), k),
-        "n_unit": n_u.ravel().astype(np.int64),
-        "n_ref": n_r.ravel().astype(np.int64),
-        "rate_unit": (mu_u + base).ravel(),
-        "rate_ref": (mu_r + base).ravel(),
-        "gap": gap.ravel(),
-        "se": se.ravel(),
-        "t": t.ravel(),
-        "df": df.ravel(),
-        "p": p.ravel(),
+        "unit": sums["unit"].to_numpy(),
+        "tag": sums["tag"].to_numpy(),
+        "ref_group": sums["ref_group"].to_numpy(),
+        "n_unit": n_u.astype(np.int64),
+        "n_ref": n_r.astype(np.int64),
+        "rate_unit": mu_u + base,
+        "rate_ref": mu_r + base,
+        "gap": gap,
+        "se": se,
+        "t": t,
+        "df": df,
+        "p": p,
     })
     out["p_adj"] = benjamini_hochberg(out["p"], out["unit"])
     out["weak"] = (out["p_adj"] < alpha) & (out["gap"] <= -min_gap)
@@ -386,8 +427,21 @@ def _mean_var(
 def _tag_weights(
     scores: pd.DataFrame, full_marks: pd.Series, mapping: pd.DataFrame, paper_full: float | None
 ) -> pd.Series:
-    """Each tag's share of the paper's points: Σᵢ w_ik mᵢ / paper full marks."""
     marks = full_marks.reindex(scores.columns).astype(float).fillna(0.0)
-    w = tag_matrix(mapping, scores.columns)
+    return tag_weights(marks, mapping, paper_full)
+
+
+def tag_weights(full_marks: pd.Series, mapping: pd.DataFrame,
+                paper_full: float | None = None) -> pd.Series:
+    """Each tag's share of the paper's points: Σᵢ w_ik mᵢ / paper full marks (default Σ mᵢ);
+    ``full_marks`` indexed by item, ``mapping`` as for :func:`tag_matrix`.
+
+    >>> m = pd.DataFrame({"item": [1, 2, 2], "tag": ["函数", "函数", "几何"],
+    ...                   "weight": [1, 0.5, 0.5]})
+    >>> tag_weights(pd.Series({1: 2.0, 2: 6.0}), m).tolist()
+    [0.625, 0.375]
+    """
+    marks = full_marks.astype(float).fillna(0.0)
+    w = tag_matrix(mapping, marks.index)
     total = float(marks.sum()) if paper_full is None else float(paper_full)
     return (w.mul(marks, axis=0).sum(axis=0) / total).rename("weight")

@@ -40,11 +40,14 @@ __all__ = [
     "Missing",
     "Reliability",
     "as_item_frame",
+    "correlation_from_sums",
+    "covariance_from_sums",
     "covariance_matrix",
     "cronbach_alpha",
     "item_total_correlation",
     "kr20",
     "reliability",
+    "reliability_from_cov",
     "sem",
 ]
 
@@ -85,13 +88,39 @@ def covariance_matrix(scores: ArrayLike | pd.DataFrame, missing: Missing = "pair
     mask = ~np.isnan(x)
     m = mask.astype(float)
     x0 = np.where(mask, x, 0.0)
-    n = crossprod(m, m)
-    s = crossprod(x0, m)  # s[j, k] = Σ x_j over persons answering j and k
-    cross = crossprod(x0, x0)
+    # s[j, k] = Σ x_j over persons answering j and k
+    return covariance_from_sums(crossprod(m, m), crossprod(x0, m), crossprod(x0, x0))
+
+
+def covariance_from_sums(n: FloatArray, s: FloatArray, cross: FloatArray) -> FloatArray:
+    """The pairwise sample covariance matrix from its sums over persons (the form an engine
+    aggregates, e.g. Spark for a province): ``n[j, k]`` persons answering j and k, ``s[j, k]`` =
+    Σ x_j over them, ``cross[j, k]`` = Σ x_j x_k; cov = (cross − s ∘ sᵀ / n) / (n − 1), NaN
+    where n < 2. The diagonal is each item's variance (n − 1).
+
+    >>> covariance_from_sums(np.full((1, 1), 3.0), np.full((1, 1), 6.0),
+    ...                      np.full((1, 1), 14.0)).tolist()
+    [[1.0]]
+    """
+    n, s, cross = (np.asarray(a, dtype=float) for a in (n, s, cross))
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = (cross - s * s.T / n) / (n - 1)
     cov[n < 2] = np.nan
     return np.asarray(cov, dtype=float)
+
+
+def correlation_from_sums(n: FloatArray, sx: FloatArray, sy: FloatArray, sxx: FloatArray,
+                          syy: FloatArray, sxy: FloatArray) -> FloatArray:
+    """Pearson r from the sums over the n pairs: (Σxy − ΣxΣy/n) / √((Σx² − (Σx)²/n)(Σy² −
+    (Σy)²/n)), element-wise (exact sums of whole or half marks keep it exact to rounding).
+
+    >>> float(correlation_from_sums(3, 6, 6, 14, 14, 14))
+    1.0
+    """
+    n, sx, sy, sxx, syy, sxy = (np.asarray(a, dtype=float) for a in (n, sx, sy, sxx, syy, sxy))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray((sxy - sx * sy / n)
+                          / np.sqrt((sxx - sx * sx / n) * (syy - sy * sy / n)), dtype=float)
 
 
 def _alpha_from_cov(cov: FloatArray) -> float:
@@ -152,16 +181,11 @@ def item_total_correlation(scores: pd.DataFrame, total: pd.Series | FloatArray) 
     x = scores.to_numpy(dtype=float)
     t = np.asarray(total, dtype=float)[:, None]
     mask = ~np.isnan(x) & ~np.isnan(t)
-    n = mask.sum(axis=0).astype(float)
     x0 = np.where(mask, x, 0.0)
     t0 = np.where(mask, t, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mx = x0.sum(axis=0) / n
-        mt = t0.sum(axis=0) / n
-        dx = np.where(mask, x - mx, 0.0)
-        dt = np.where(mask, t - mt, 0.0)
-        r = (dx * dt).sum(axis=0) / np.sqrt((dx**2).sum(axis=0) * (dt**2).sum(axis=0))
-    return np.asarray(r, dtype=float)
+    return correlation_from_sums(mask.sum(axis=0), x0.sum(axis=0), t0.sum(axis=0),
+                                 (x0**2).sum(axis=0), (t0**2).sum(axis=0),
+                                 (x0 * t0).sum(axis=0))
 
 
 @dataclass(frozen=True)
@@ -213,6 +237,20 @@ def reliability(scores: ArrayLike | pd.DataFrame, missing: Missing = "pairwise")
     """
     frame = _prepare(scores, missing)
     cov = covariance_matrix(frame, "pairwise")  # already listwise-reduced when asked
+    total = frame.sum(axis=1, min_count=1).to_numpy()
+    t = total[~np.isnan(total)]
+    return reliability_from_cov(cov, item_total_correlation(frame, total), len(frame),
+                                float(t.sum()), float((t**2).sum()), missing,
+                                pd.Index(frame.columns, name="item"))
+
+
+def reliability_from_cov(cov: FloatArray, total_r: FloatArray, n_persons: int, sum_total: float,
+                         sum_total_sq: float, missing: Missing = "pairwise",
+                         index: pd.Index | None = None) -> Reliability:
+    """:func:`reliability` from the item covariance matrix (:func:`covariance_from_sums`), the
+    items' ``total_r`` and the persons' totals as sums (n, Σ total, Σ total²): the form in
+    which an engine that never holds the matrix (Spark) hands the statistics over. Formulas as
+    in :func:`reliability`; the total's mean and SD (n − 1) from the sums."""
     k = cov.shape[0]
     total_c = cov.sum()
     col = cov.sum(axis=0)
@@ -228,25 +266,27 @@ def reliability(scores: ArrayLike | pd.DataFrame, missing: Missing = "pairwise")
         np.fill_diagonal(corr_smc, _smc(corr))
         std_r = corr.sum(axis=0) / np.sqrt(corr.sum())
         r_cor = corr_smc.sum(axis=0) / np.sqrt(corr_smc.sum())
-    total = frame.sum(axis=1, min_count=1)
     items = pd.DataFrame(
         {
             "alpha_if_deleted": alpha_drop,
-            "total_r": item_total_correlation(frame, total.to_numpy()),
+            "total_r": total_r,
             "std_r": std_r,
             "r_cor": r_cor,
             "rest_r": rest_r,
         },
-        index=pd.Index(frame.columns, name="item"),
+        index=index if index is not None else pd.RangeIndex(k, name="item"),
     )
     alpha = _alpha_from_cov(cov)
-    sd_total = float(total.std(ddof=1))
+    var_total = float(covariance_from_sums(np.full((1, 1), float(n_persons)),
+                                           np.full((1, 1), sum_total),
+                                           np.full((1, 1), sum_total_sq))[0, 0])
+    sd_total = float(np.sqrt(var_total))
     return Reliability(
         alpha=alpha,
         sem=float(sem(sd_total, alpha)),
-        mean_total=float(total.mean()),
+        mean_total=sum_total / n_persons if n_persons else float("nan"),
         sd_total=sd_total,
-        n_persons=len(frame),
+        n_persons=n_persons,
         n_items=int(k),
         missing=missing,
         items=items,

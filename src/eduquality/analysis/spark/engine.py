@@ -14,12 +14,17 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from eduquality.analysis.exam import analyse_exam
+from eduquality.analysis.item_stats import ExamSums
 from eduquality.analysis.spark.exchange import spark_ibis
 from eduquality.analysis.spark.session import spark_session
 from eduquality.config import Settings
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
+from eduquality.measures.items import ItemAnalysis, item_analysis_from_sums
 from eduquality.results import ExamAnalysis
 from eduquality.store import Database
 from eduquality.store.parquet import export_parquet
@@ -57,3 +62,32 @@ def analyse_on_spark(db: Database, exam_id: str, settings: Settings,
         out = Path(tmp) / "exchange"
         export_parquet(db, out)
         return analyse_exam(db, exam_id, settings, engine=spark_ibis(spark, str(out)))
+
+
+def items_on_spark(scores: pd.DataFrame, max_scores: Any, settings: Settings,
+                   spark: Any = None, lang: str = "zh") -> ItemAnalysis:
+    """``eduquality items --engine spark``: the item analysis of a persons × items score frame
+    (NaN = not answered) with its sums aggregated on Spark
+    (:class:`~eduquality.analysis.item_stats.ExamSums` over the answered cells as long rows,
+    persons in the frame's order) and finished by
+    :func:`~eduquality.measures.items.item_analysis_from_sums`: the numbers of
+    :func:`~eduquality.measures.items.item_analysis` on the frame. ``max_scores``: full marks
+    per item (None: each item's observed maximum)."""
+    import ibis
+
+    spark = spark if spark is not None else session_for(settings, lang)
+    x = scores.to_numpy(dtype=float)
+    rows, cols = np.nonzero(~np.isnan(x))
+    long = pd.DataFrame({"paper_id": "file", "student_id": rows.astype(np.int64),
+                         "seq": (cols + 1).astype(np.int32), "score": x[rows, cols],
+                         "choice": None})
+    schema = "paper_id string, student_id long, seq int, score double, choice string"
+    spark.createDataFrame(long, schema).createOrReplaceTempView("eq_item_responses")
+    con = ibis.pyspark.connect(spark)
+    s = ExamSums(con, long=con.table("eq_item_responses"))
+    seqs = np.arange(1, x.shape[1] + 1)
+    if max_scores is None:
+        observed = s.items.set_index("seq")["max"].astype(float)
+        max_scores = observed.reindex(seqs).to_numpy()
+    index = pd.Index(scores.columns, name="item")
+    return item_analysis_from_sums(s.item_sums("file", seqs), index, max_scores)

@@ -1,0 +1,203 @@
+"""The sums over students from which an exam's item, option and knowledge-point statistics
+follow, as Ibis expressions: the same expressions run on DuckDB (a district) and on Spark (a
+province, :mod:`eduquality.analysis.spark.engine`), so no engine holds a paper's students ×
+items matrix; the small results are finished by the measures
+(:func:`~eduquality.measures.items.item_analysis_from_sums`,
+:func:`~eduquality.measures.items.option_analysis_from_counts`,
+:func:`~eduquality.measures.knowledge.weak_points_from_sums`).
+
+Persons of a paper: the students present in its subject with at least one item row (as
+:func:`eduquality.analysis.item_matrix.load_item_matrix` reads them); a person's total is the
+sum of the answered items (none answered: no total — such persons count in the option analysis,
+with total 0, and nowhere else). The 27 % groups (:func:`~eduquality.measures.items.group_size`)
+are ranked by total, ties by student ID (the matrix's row order): a row number over the paper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from eduquality.measures.items import group_size
+
+
+def present_item_scores(con: Any, exam_id: str) -> ir.Table:
+    """paper_id, student_id, seq, score, choice of the students present in the paper's
+    subject (status 'present'), every paper of ``exam_id``."""
+    paper = con.table("paper").filter(lambda p: p.exam_id == exam_id).select("paper_id")
+    present = (con.table("subject_result").filter(lambda r: r.status == "present")
+               .select("paper_id", "student_id"))
+    scores = con.table("item_score")
+    return (scores.join(paper, "paper_id").join(present, ["paper_id", "student_id"])
+            .select("paper_id", "student_id", "seq", "score", "choice"))
+
+
+def persons(long: ir.Table) -> ir.Table:
+    """One row per (paper, person): ``total`` (NULL when nothing was answered), ``total0``
+    (the total with nothing answered as 0: the option analysis's)."""
+    per = long.group_by(["paper_id", "student_id"]).aggregate(total=long.score.sum())
+    return per.mutate(total0=per.total.fill_null(0.0))
+
+
+def group_counts(people: ir.Table) -> pd.DataFrame:
+    """Per paper: ``n_all`` persons, ``n_persons`` with a total, Σ total, Σ total²."""
+    t = people.total
+    return people.group_by("paper_id").aggregate(
+        n_all=people.student_id.count(), n_persons=t.count(), total_sum=t.sum(),
+        total_sq=(t * t).sum()).execute()
+
+
+def _sizes(people: ir.Table, sizes: Mapping[str, int]) -> ir.IntegerValue:
+    """The group size of each row's paper (a CASE over the exam's few papers)."""
+    cases = [(people.paper_id == p, ibis.literal(g)) for p, g in sizes.items()]
+    return ibis.cases(*cases, else_=ibis.literal(0)) if cases else ibis.literal(0)
+
+
+def with_groups(people: ir.Table, counts: pd.DataFrame, share: float) -> ir.Table:
+    """``persons`` with the 27 % group flags: ``high``/``low`` among persons with a total
+    (the item analysis's D), ``high0``/``low0`` among all by ``total0`` (the option
+    analysis's)."""
+    papers = counts["paper_id"].astype(str).tolist()
+    g = _sizes(people, {p: group_size(int(n), share) for p, n in
+                        zip(papers, counts["n_persons"].tolist(), strict=True)})
+    g0 = _sizes(people, {p: group_size(int(n), share) for p, n in
+                         zip(papers, counts["n_all"].tolist(), strict=True)})
+    missing = people.total.isnull()
+    asc = ibis.window(group_by="paper_id", order_by=[missing, people.total, people.student_id])
+    desc = ibis.window(group_by="paper_id",
+                       order_by=[missing, ibis.desc(people.total), people.student_id])
+    asc0 = ibis.window(group_by="paper_id", order_by=[people.total0, people.student_id])
+    desc0 = ibis.window(group_by="paper_id",
+                        order_by=[ibis.desc(people.total0), people.student_id])
+    return people.mutate(
+        low=~missing & (ibis.row_number().over(asc) < g),
+        high=~missing & (ibis.row_number().over(desc) < g),
+        low0=ibis.row_number().over(asc0) < g0,
+        high0=ibis.row_number().over(desc0) < g0,
+    )
+
+
+def item_level_sums(long: ir.Table, grouped: ir.Table) -> pd.DataFrame:
+    """Per (paper, seq): n, Σx, Σx², min, max; Σt, Σt², Σxt over persons answering; Σx and n
+    in the high and low groups (:class:`~eduquality.measures.items.ItemSums`)."""
+    j = long.join(grouped, ["paper_id", "student_id"])
+    x, t = j.score, j.total
+    answered = x.notnull()
+
+    def where(cond: ir.BooleanValue, value: ir.Value) -> ir.Value:
+        return ibis.ifelse(cond, value, ibis.null())
+
+    return j.group_by(["paper_id", "seq"]).aggregate(
+        n=x.count(), sx=x.sum(), sxx=(x * x).sum(), min=x.min(), max=x.max(),
+        sum_t=where(answered, t).sum(), sum_tt=where(answered, t * t).sum(),
+        sum_xt=(x * t).sum(),
+        sum_high=where(j.high, x).sum(), n_high=where(j.high, x).count(),
+        sum_low=where(j.low, x).sum(), n_low=where(j.low, x).count(),
+    ).execute()
+
+
+def pair_sums(long: ir.Table) -> pd.DataFrame:
+    """Per (paper, seq_a ≤ seq_b): persons answering both, Σ x_a, Σ x_b, Σ x_a x_b over them
+    (the pairwise covariance's sums)."""
+    answered = long.filter(long.score.notnull())
+    a = answered.select("paper_id", "student_id", seq_a=answered.seq, x_a=answered.score)
+    b = answered.select("paper_id", "student_id", seq_b=answered.seq, x_b=answered.score)
+    j = a.join(b, ["paper_id", "student_id"])
+    j = j.filter(j.seq_a <= j.seq_b)
+    return j.group_by(["paper_id", "seq_a", "seq_b"]).aggregate(
+        n=j.x_a.count(), s_a=j.x_a.sum(), s_b=j.x_b.sum(), cross=(j.x_a * j.x_b).sum(),
+    ).execute()
+
+
+def option_counts(long: ir.Table, grouped: ir.Table) -> pd.DataFrame:
+    """Per (paper, seq, raw choice given): n, n_high, n_low (the option analysis's groups)."""
+    given = long.filter(long.choice.notnull())
+    j = given.join(grouped, ["paper_id", "student_id"])
+    return j.group_by(["paper_id", "seq", "choice"]).aggregate(
+        n=j.student_id.count(), n_high=j.high0.cast("int64").sum(),
+        n_low=j.low0.cast("int64").sum(),
+    ).execute()
+
+
+def exam_tags(con: Any, exam_id: str) -> ir.Table:
+    """paper_id, seq, tag, weight, kind ('knowledge' | 'ability'), full_marks of the items of
+    ``exam_id`` (as :func:`eduquality.store.papers.item_tags`)."""
+    paper = con.table("paper").filter(lambda p: p.exam_id == exam_id).select("paper_id")
+    item = con.table("item").join(paper, "paper_id")
+    marks = item.select("paper_id", "seq", "full_marks")
+    know = con.table("item_knowledge").join(marks, ["paper_id", "seq"])
+    knowledge = know.select("paper_id", "seq", tag=know.knowledge_point,
+                            weight=know.weight.cast("float64"), kind=ibis.literal("knowledge"),
+                            full_marks=know.full_marks)
+    levels = item.filter(item.ability_level.notnull())
+    ability = levels.select("paper_id", "seq", tag=levels.ability_level,
+                            weight=ibis.literal(1.0, "float64"), kind=ibis.literal("ability"),
+                            full_marks=levels.full_marks)
+    return knowledge.union(ability)
+
+
+def units(con: Any, exam_id: str) -> ir.Table:
+    """student_id, peer_group, school_code, class_id of ``exam_id``'s registrations."""
+    reg = con.table("exam_registration").filter(lambda r: r.exam_id == exam_id)
+    school = con.table("school").select("school_code", "peer_group")
+    return reg.join(school, "school_code").select("student_id", "peer_group", "school_code",
+                                                  "class_id")
+
+
+def student_tag_sums(long: ir.Table, tags: ir.Table) -> ir.Table:
+    """Per (paper, kind, tag, student): earned Σ w x and possible Σ w m over the student's
+    answered items with the tag (:func:`eduquality.measures.knowledge.tag_rates`)."""
+    answered = long.filter(long.score.notnull())
+    j = answered.join(tags, ["paper_id", "seq"])
+    return j.group_by(["paper_id", "kind", "tag", "student_id"]).aggregate(
+        earned=(j.weight * j.score).sum(), possible=(j.weight * j.full_marks).sum())
+
+
+LEVEL_COLUMNS = ("peer_group", "school_code", "class_id")
+
+
+def unit_tag_sums(student_sums: ir.Table, unit_table: ir.Table) -> pd.DataFrame:
+    """Per (paper, kind, tag, level, unit): earned, possible and n (students with possible
+    > 0), at the level 'all' (unit 'all') and each of :data:`LEVEL_COLUMNS`."""
+    j = student_sums.join(unit_table, "student_id", how="left")
+    has = (j.possible > 0).cast("int64")
+    frames = []
+    for level in ("all", *LEVEL_COLUMNS):
+        unit = ibis.literal("all") if level == "all" else j[level]
+        frames.append(j.group_by(["paper_id", "kind", "tag", unit.name("unit")]).aggregate(
+            earned=j.earned.sum(), possible=j.possible.sum(), n=has.sum(),
+        ).mutate(level=ibis.literal(level)))
+    out = frames[0]
+    for frame in frames[1:]:
+        out = out.union(frame)
+    return out.execute()
+
+
+def person_units(people: ir.Table, unit_table: ir.Table) -> pd.DataFrame:
+    """The distinct (paper, peer_group, school_code, class_id) of each paper's persons: the
+    units a paper's tables have rows for (even when none of them answered a tagged item)."""
+    j = people.join(unit_table, "student_id")
+    return j.select("paper_id", *LEVEL_COLUMNS).distinct().execute()
+
+
+def weak_point_sums(student_sums: ir.Table, unit_table: ir.Table, unit: str,
+                    reference: str | None) -> pd.DataFrame:
+    """Per (paper, tag, unit) of the knowledge points: valid n, Σc, Σc² of the students'
+    rates c = rate − the mean rate of their reference group (``reference``: a column of the
+    units, None = everyone), and that mean ``centre`` (the moments
+    :func:`eduquality.measures.knowledge.weak_points_from_sums` takes)."""
+    know = student_sums.filter((student_sums.kind == "knowledge") & (student_sums.possible > 0))
+    j = know.join(unit_table, "student_id")
+    j = j.filter(j[unit].notnull())
+    ref = ibis.literal("all") if reference is None else j[reference]
+    j = j.filter(ref.notnull()).mutate(ref_group=ref, rate=j.earned / j.possible)
+    centre = j.rate.mean().over(group_by=["paper_id", "tag", "ref_group"])
+    j = j.mutate(centre=centre)
+    c = j.rate - j.centre
+    return j.group_by(["paper_id", "tag", j[unit].name("unit"), "ref_group"]).aggregate(
+        n=c.count(), s=c.sum(), q=(c * c).sum(), centre=j.centre.max(),
+    ).execute()

@@ -1,0 +1,85 @@
+"""The item, option, knowledge-point and 薄弱点 statistics of an exam, computed from the
+engine's sums (analysis.item_sums), are the measures' numbers on each paper's students × items
+matrix — on a paper with unanswered items (pairwise), a student who answered nothing, options
+given in several spellings and blanks, knowledge points and ability levels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eduquality.analysis.item_matrix import load_item_matrix
+from eduquality.analysis.item_stats import analyse_items
+from eduquality.measures.items import item_analysis, option_analysis
+from eduquality.measures.knowledge import tag_rates, weak_points
+from eduquality.store.papers import item_tags
+from eduquality.store.rosters import registrations
+from tests.factories import add_item_detail, tiny_exam_db
+
+TOL = {"rtol": 1e-12, "atol": 1e-12}
+
+
+@pytest.fixture(scope="module")
+def exam():
+    db = tiny_exam_db()
+    add_item_detail(db)
+    return db, load_item_matrix(db, "E1/math"), analyse_items(db, "E1", min_gap=0.05)
+
+
+def test_the_fixture_has_what_the_statistics_must_handle(exam):
+    _db, m, _got = exam
+    assert np.isnan(m.scores).any() and np.isnan(m.scores).all(axis=1).any()
+    given = pd.Series(m.choices[:, :2].ravel()).dropna()
+    assert {"b", "", "A,B"} & set(given)
+
+
+def test_item_table_and_reliability_equal_the_matrix_measures(exam):
+    _db, m, got = exam
+    names = m.items["item_no"].astype(str).tolist()
+    want = item_analysis(pd.DataFrame(m.scores, columns=names),
+                         max_scores=m.items["full_marks"].to_numpy(float))
+    items = got["items"].set_index("item")
+    assert items.index.tolist() == names
+    for col in ("n", "mean", "sd", "p", "d27", "total_r", "rest_r", "alpha_if_deleted"):
+        np.testing.assert_allclose(items[col].astype(float), want.items[col].astype(float),
+                                   err_msg=col, **TOL)
+    assert items["ebel"].tolist() == want.items["ebel"].tolist()
+    rel = got["reliability"].iloc[0]
+    assert rel["n"] == want.n_persons == m.scores.shape[0] - 1    # the blank student: no total
+    for key in ("alpha", "sem", "mean_total", "sd_total"):
+        assert rel[key] == pytest.approx(getattr(want, key), rel=1e-12), key
+
+
+def test_option_analysis_equals_the_matrix_measure(exam):
+    _db, m, got = exam
+    choices = pd.DataFrame(m.choices[:, :2], columns=["1", "2"])
+    want = option_analysis(choices, {"1": "A", "2": "B"}, total=np.nansum(m.scores, axis=1))
+    have = got["options"].drop(columns="paper_id")
+    assert have[["item", "option", "is_key", "n"]].to_numpy().tolist() == (
+        want[["item", "option", "is_key", "n"]].to_numpy().tolist())
+    assert "omit" in set(have["option"]) and "AB" in set(have["option"])
+    for col in ("share", "share_high", "share_low", "disc"):
+        np.testing.assert_allclose(have[col], want[col], err_msg=col, **TOL)
+
+
+def test_knowledge_rates_and_weak_points_equal_the_matrix_measures(exam):
+    db, m, got = exam
+    scores = pd.DataFrame(m.scores, index=m.student_ids, columns=m.items["seq"].to_numpy())
+    full = pd.Series(m.items["full_marks"].to_numpy(float), index=scores.columns)
+    units = registrations(db, "E1").set_index("student_id").reindex(m.student_ids)
+    mapping = item_tags(db, "E1/math").rename(columns={"seq": "item"})
+    know = mapping[mapping["kind"] == "knowledge"][["item", "tag", "weight"]]
+    want = tag_rates(scores, full, know, units[["peer_group", "school_code", "class_id"]])
+    have = got["knowledge"][got["knowledge"]["kind"] == "knowledge"]
+    assert set(got["knowledge"]["kind"]) == {"knowledge", "ability"}
+    assert len(have) == len(want)
+    np.testing.assert_allclose(have["rate"], want["rate"], **TOL)
+    assert have["n"].tolist() == want["n"].tolist()
+    weak = weak_points(scores, full, know, units["class_id"], units["school_code"],
+                       paper_full=10.0, min_gap=0.05)
+    have_w = got["weak_points"][got["weak_points"]["level"] == "class"]
+    assert have_w["unit"].tolist() == weak["unit"].tolist()
+    for col in ("rate_unit", "rate_ref", "t", "df", "p", "p_adj", "priority"):
+        np.testing.assert_allclose(have_w[col].astype(float), weak[col].astype(float),
+                                   err_msg=col, **TOL)
