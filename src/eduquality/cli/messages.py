@@ -13,10 +13,10 @@ MESSAGES = register({
     "cli.forecast.backtest": ("Brier 分数 {brier}；95% 预测区间覆盖率 {coverage}（{units} 个单位×分数线）",
                               "Brier {brier}; 95% interval coverage {coverage} ({units} unit × line)"),
     "cli.forecast.uncertainty": (
-        "区间含模型不确定性：年度偏移 τ = {shift_sd}（此前 {history} 个偏移），学校偏差 τᵤ = {unit_sd}，"
+        "区间含模型不确定性：年度偏移 τ = {shift_sd}（此前 {history} 个偏移），学校偏差 τ_u = {unit_sd}，"
         "{draws} 次抽样",
         "intervals carry the model's uncertainty: yearly shift τ = {shift_sd} ({history} earlier "
-        "shifts), school deviation τᵤ = {unit_sd}, {draws} draws"),
+        "shifts), school deviation τ_u = {unit_sd}, {draws} draws"),
     "cli.forecast.known_model": ("区间只含学生个体的随机性（--draws 0）",
                                  "intervals carry the students' own chance only (--draws 0)"),
     "cli.forecast.bridge": ("新旧高考过渡：{pairs} 标定", "across the change of regime: calibrated {pairs}"),
