@@ -43,7 +43,7 @@ sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # tests.pgcluster
 
 import httpx
 
-from common import machine_line, write_result
+from common import Goal, machine_line, write_goals, write_result
 from eduquality.analysis.demo import DEMO_PASSWORD, DEMO_USERS
 
 ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
@@ -332,6 +332,11 @@ def main() -> None:
         lines.append("")
         lines.append("First errors: " + "; ".join((quiet.errors + loud.errors)[:5]))
     write_result("web_load", "\n".join(lines))
+    write_goals("web_load", [
+        Goal(f"{args.users} users browsing the demo district ({args.store}), p95", quiet.quantile(0.95) * 1000,
+             "ms", "≤ 300 ms, 0 errors", quiet.quantile(0.95) <= 0.3 and not quiet.errors),
+        Goal(f"the same during {args.flood_rate:.0f} bad sign-ins/s, p95", loud.quantile(0.95) * 1000,
+             "ms", "< 1 s, 0 errors", loud.quantile(0.95) < 1 and not loud.errors)])
 
 
 if __name__ == "__main__":
