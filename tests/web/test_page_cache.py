@@ -28,6 +28,7 @@ def test_kept_pages_expire_and_the_oldest_goes():
     made = []
     assert pages.remember("nav", lambda: made.append(1) or ["x"]) == ["x"]
     assert pages.remember("nav", lambda: made.append(1) or ["y"]) == ["x"] and made == [1]
+    assert len(pages) == 2  # what remember keeps counts towards maxsize too
     pages.clear()
     assert len(pages) == 0 and pages.get("c") is None
 

@@ -74,8 +74,11 @@ class PageCache:
 
     def put(self, key: Hashable, page: ShownPage) -> None:
         """Keep ``page`` under ``key`` (the oldest entry goes beyond ``maxsize``)."""
+        self._keep(key, self.clock(), page)
+
+    def _keep(self, key: Hashable, when: float, value: Any) -> None:
         with self._lock:
-            self._items[key] = (self.clock(), page)
+            self._items[key] = (when, value)
             self._items.move_to_end(key)
             while len(self._items) > self.maxsize:
                 self._items.popitem(last=False)
@@ -89,9 +92,7 @@ class PageCache:
             if found is not None and now - found[0] <= self.ttl_s:
                 return cast(T, found[1])
         value = make()
-        with self._lock:
-            self._items[key] = (now, value)
-            self._items.move_to_end(key)
+        self._keep(key, now, value)
         return value
 
     def clear(self) -> None:
