@@ -83,3 +83,24 @@ def test_knowledge_rates_and_weak_points_equal_the_matrix_measures(exam):
     for col in ("rate_unit", "rate_ref", "t", "df", "p", "p_adj", "priority"):
         np.testing.assert_allclose(have_w[col].astype(float), weak[col].astype(float),
                                    err_msg=col, **TOL)
+
+
+def test_pair_sums_read_by_paper_equal_the_engines_self_join(exam):
+    """DuckDB takes the pairwise sums from each paper's matrix, Spark from a self-join of the
+    item rows: the two give the same rows (a paper with unanswered items and a blank student)."""
+    from eduquality.analysis import item_sums as sums
+
+    db, _m, _got = exam
+    long = sums.present_item_scores(db.ibis(), "E1")
+    joined = sums.pair_sums(long)
+    papers = sorted(joined["paper_id"].unique().tolist())
+    by_paper = sums.pair_sums_by_paper(long, papers)
+    key = ["paper_id", "seq_a", "seq_b"]
+    joined = joined.sort_values(key).reset_index(drop=True)
+    by_paper = by_paper.sort_values(key).reset_index(drop=True)
+    assert len(joined) > 3 and (joined["n"] < joined["n"].max()).any()
+    assert by_paper[key].astype(str).to_numpy().tolist() == (
+        joined[key].astype(str).to_numpy().tolist())
+    for col in ("n", "s_a", "s_b", "cross"):
+        np.testing.assert_allclose(by_paper[col].astype(float), joined[col].astype(float),
+                                   err_msg=col, **TOL)

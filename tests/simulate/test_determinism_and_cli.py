@@ -60,7 +60,8 @@ def test_cli_simulate(tmp_path):
 
 @pytest.mark.slow
 def test_two_hundred_thousand_students_minimal_profile(tmp_path):
-    """Scale: the smallest profile at 200,000 students completes (about 40 s of CPU over the
-    four years measured in bench/results/simulate.md; the default is now eight years)."""
-    m = simulate_district(tmp_path, students=200_000, seed=5, profile="minimal")
+    """Scale: the smallest profile at 200,000 students a year completes. Two school years
+    (each year's cohorts, exams and files at full size); all eight took 507 s in CI-like runs,
+    which the suite cannot afford — bench/results/simulate.md times the whole span."""
+    m = simulate_district(tmp_path, students=200_000, seed=5, profile="minimal", years=2)
     assert m.counts["students"] > 200_000 and m.counts["schools"] > 100

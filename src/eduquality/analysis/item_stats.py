@@ -50,13 +50,15 @@ class ExamSums:
         if long is None:
             assert exam_id is not None
             long = sums.present_item_scores(con, exam_id)
-        if getattr(con, "name", "") == "pyspark":   # read the Parquet and join once
+        spark = getattr(con, "name", "") == "pyspark"
+        if spark:   # read the Parquet and join once
             long = long.cache()
         people = sums.persons(long)
         self.counts = sums.group_counts(people).set_index("paper_id")
         grouped = sums.with_groups(people, self.counts.reset_index(), SHARE)
         self.items = sums.item_level_sums(long, grouped)
-        self.pairs = sums.pair_sums(long)
+        self.pairs = (sums.pair_sums(long) if spark else
+                      sums.pair_sums_by_paper(long, self.counts.index.astype(str).tolist()))
         self.options = (sums.option_counts(long, grouped) if exam_id is not None and options
                         else pd.DataFrame(columns=["paper_id", "seq", "choice"]))
         if exam_id is None or not knowledge:      # no tagged item: no knowledge queries

@@ -20,9 +20,11 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from eduquality.measures.items import group_size
+from eduquality.measures.items import pair_sums as matrix_pair_sums
 
 
 def present_item_scores(con: Any, exam_id: str) -> ir.Table:
@@ -111,6 +113,32 @@ def pair_sums(long: ir.Table) -> pd.DataFrame:
     return j.group_by(["paper_id", "seq_a", "seq_b"]).aggregate(
         n=j.x_a.count(), s_a=j.x_a.sum(), s_b=j.x_b.sum(), cross=(j.x_a * j.x_b).sum(),
     ).execute()
+
+
+def pair_sums_by_paper(long: ir.Table, papers: list[str]) -> pd.DataFrame:
+    """:func:`pair_sums` read paper by paper as a students × items matrix and finished by
+    :func:`eduquality.measures.items.pair_sums` (X₀'X₀ …): for an in-process engine (DuckDB),
+    where the self-join's ~k²/2 rows per student cost more than reading a paper's rows once
+    (at 20,000 students × 9 papers × 25 items: 2.7 s against 0.5 s). A province's engine
+    (Spark) aggregates the join instead, without holding any matrix."""
+    frames = []
+    for paper in papers:
+        rows = long.filter((long.paper_id == paper) & long.score.notnull()).select(
+            "student_id", "seq", "score").to_pyarrow()
+        student = rows.column("student_id").to_numpy(zero_copy_only=False)
+        seq = rows.column("seq").to_numpy(zero_copy_only=False)
+        score = rows.column("score").to_numpy(zero_copy_only=False).astype(np.float64)
+        _, row = np.unique(student, return_inverse=True)
+        seqs, col = np.unique(seq, return_inverse=True)
+        matrix = np.full((int(row.max(initial=-1)) + 1, seqs.size), np.nan)
+        matrix[row, col] = score
+        n, s, cross = matrix_pair_sums(matrix)
+        a, b = np.triu_indices(seqs.size)
+        frames.append(pd.DataFrame({
+            "paper_id": paper, "seq_a": seqs[a], "seq_b": seqs[b], "n": n[a, b],
+            "s_a": s[a, b], "s_b": s[b, a], "cross": cross[a, b]}))
+    columns = ["paper_id", "seq_a", "seq_b", "n", "s_a", "s_b", "cross"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
 def option_counts(long: ir.Table, grouped: ir.Table) -> pd.DataFrame:

@@ -56,6 +56,7 @@ __all__ = [
     "normalise_choice",
     "option_analysis",
     "option_analysis_from_counts",
+    "pair_sums",
     "score_choices",
     "upper_lower_groups",
 ]
@@ -263,6 +264,21 @@ class ItemSums:
     total_sq: float
 
 
+def pair_sums(scores: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``n_pair``, ``s_pair``, ``cross`` of :class:`ItemSums` from a persons × items matrix
+    (NaN = not answered): with M the answered indicator and X₀ the scores with 0 where not
+    answered, n_pair = M'M, s_pair = X₀'M (Σ x_j over persons answering j and k), cross = X₀'X₀.
+
+    >>> n, s, c = pair_sums(np.array([[1.0, 2.0], [0.0, np.nan], [1.0, 1.0]]))
+    >>> n.tolist(), s.tolist(), c.tolist()
+    ([[3.0, 2.0], [2.0, 2.0]], [[2.0, 2.0], [3.0, 3.0]], [[2.0, 3.0], [3.0, 5.0]])
+    """
+    answered = ~np.isnan(scores)
+    m = answered.astype(float)
+    x0 = np.where(answered, scores, 0.0)
+    return crossprod(m, m), crossprod(x0, m), crossprod(x0, x0)
+
+
 def item_sums(frame: pd.DataFrame, share: float = 0.27) -> ItemSums:
     """:class:`ItemSums` of a persons × items matrix (NaN = not answered; persons who answered
     nothing have no total and count nowhere)."""
@@ -275,8 +291,9 @@ def item_sums(frame: pd.DataFrame, share: float = 0.27) -> ItemSums:
     x0 = np.where(answered, x, 0.0)
     t0 = np.where(answered, t[:, None], 0.0)
     high, low = upper_lower_groups(t, share)
+    n_pair, s_pair, cross = pair_sums(x)
     return ItemSums(
-        n_pair=crossprod(m, m), s_pair=crossprod(x0, m), cross=crossprod(x0, x0),
+        n_pair=n_pair, s_pair=s_pair, cross=cross,
         sum_t=t0.sum(axis=0), sum_tt=(t0**2).sum(axis=0), sum_xt=(x0 * t0).sum(axis=0),
         sum_high=x0[high].sum(axis=0), n_high=m[high].sum(axis=0),
         sum_low=x0[low].sum(axis=0), n_low=m[low].sum(axis=0),
