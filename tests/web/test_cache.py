@@ -69,3 +69,29 @@ def test_no_recompute_in_a_second_process(tmp_path):
                            text=True, check=True, timeout=300).stdout.split()[-1]
             for _ in range(2)]
     assert runs == ["1", "0"]
+
+
+def test_an_exams_key_is_read_again_after_a_write_or_after_its_ttl():
+    """The key (the exam's data fingerprint …) is kept while this process writes nothing: a
+    write through :meth:`Database.write` (as every import) shows at once, on any cursor; a
+    change the process did not make (another process's import: here a statement outside the
+    write path) shows once ``key_ttl_s`` has passed, never later."""
+    db = tiny_exam_db()
+    now = [100.0]
+    cache = AnalysisCache(Settings(), analyse_exam, key_ttl_s=5.0, clock=lambda: now[0])
+    first = cache.key(db, "E1")
+    db.con.execute("UPDATE subject_result SET score = score / 2 WHERE paper_id LIKE 'E1/%'")
+    now[0] += 4.0
+    assert cache.key(db, "E1") == first            # within the TTL, no write of this process
+    now[0] += 1.5
+    second = cache.key(db, "E1")
+    assert second != first and second.fingerprint != first.fingerprint
+    reader = db.cursor()
+    with reader.write() as con:                    # a write of this process, on a cursor
+        con.execute("UPDATE subject_result SET score = score / 2 WHERE paper_id LIKE 'E1/%'")
+    reader.close()
+    third = cache.key(db, "E1")
+    assert third != second
+    with db.write(check_scores=False) as con:      # the light path (audit, sessions)
+        con.execute("DELETE FROM web_session")
+    assert cache.key(db, "E1") is third

@@ -89,6 +89,18 @@ class Database:
         self.lang = lang
         self.dialect = dialect_of(con)
         self._write_lock = threading.Lock()
+        self._data_commits = [0]
+        """Shared with this handle's cursors (:attr:`data_commits`)."""
+
+    @property
+    def data_commits(self) -> int:
+        """How many :meth:`write` transactions that may change scores or papers (every one
+        but the light path, ``check_scores=False``) this handle and its cursors committed: a
+        number that changes whenever this process changed what an analysis reads, so the
+        platform can keep an exam's data fingerprint until it does
+        (:meth:`eduquality.web.cache.AnalysisCache.key`). Writes of other processes are not
+        counted."""
+        return self._data_commits[0]
 
     # -- schema -------------------------------------------------------------------------
     def schema_version(self) -> int:
@@ -214,6 +226,8 @@ class Database:
             except BaseException:
                 self.con.execute("ROLLBACK")
                 raise
+            if check_scores:
+                self._data_commits[0] += 1
 
     @contextmanager
     def exclusive(self) -> Iterator[Any]:
@@ -308,6 +322,7 @@ class Database:
         queue rather than conflict."""
         other = Database(self.con.cursor(), self.path, self.lang)
         other._write_lock = self._write_lock
+        other._data_commits = self._data_commits
         return other
 
     def close(self) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 import anyio
 
@@ -21,21 +23,48 @@ from eduquality.results import ExamAnalysis
 from eduquality.store import Database
 from eduquality.store.analysis_store import AnalysisKey
 
+KEY_TTL_S = 5.0
+"""How long an exam's :class:`AnalysisKey` is kept while this process changed nothing
+(:meth:`AnalysisCache.key`): the delay before a change made by another process (a command
+on a shared PostgreSQL store, another worker) reaches the pages."""
+
 
 class AnalysisCache:
-    """Keeps the last ``maxsize`` exam analyses, keyed by exam and :class:`AnalysisKey`.
+    """Keeps the last ``maxsize`` exam analyses, keyed by exam and :class:`AnalysisKey`, and
+    the exams' current keys (:meth:`key`).
 
     ``misses``: analyses not found in memory (read from the database or computed);
     ``computed``: analyses computed (neither in memory nor stored)."""
 
-    def __init__(self, settings: Settings, analyse: Analyse, maxsize: int = 8) -> None:
+    def __init__(self, settings: Settings, analyse: Analyse, maxsize: int = 8,
+                 key_ttl_s: float = KEY_TTL_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
         self.analyse = analyse
         self.maxsize = maxsize
+        self.key_ttl_s = key_ttl_s
+        self.clock = clock
         self._items: OrderedDict[str, tuple[AnalysisKey, ExamAnalysis]] = OrderedDict()
+        self._keys: dict[str, tuple[int, float, AnalysisKey]] = {}
         self._lock = threading.Lock()
         self.misses = 0
         self.computed = 0
+
+    def key(self, db: Database, exam_id: str) -> AnalysisKey:
+        """The :class:`AnalysisKey` an analysis of ``exam_id`` made now would have
+        (:func:`~eduquality.analysis.stored.analysis_key`), read again only when this process
+        committed a write that may change it (:attr:`Database.data_commits`) or after
+        ``key_ttl_s`` seconds: the fingerprint's five subqueries cost about 7 ms, a third of
+        a warm page view on the demo district (issue 12)."""
+        commits, now = db.data_commits, self.clock()
+        with self._lock:
+            found = self._keys.get(exam_id)
+        if found is not None and found[0] == commits and now - found[1] <= self.key_ttl_s:
+            return found[2]
+        key = analysis_key(db, exam_id, self.settings)
+        with self._lock:
+            self._keys[exam_id] = (commits, now, key)   # the count read before the key
+        return key
 
     def _hit(self, exam_id: str, key: AnalysisKey) -> ExamAnalysis | None:
         with self._lock:
@@ -66,7 +95,7 @@ class AnalysisCache:
         """Have the analysis of ``exam_id`` ready, reading or computing it off the event loop
         if needed; its key."""
         settings = self.settings
-        key = analysis_key(db, exam_id, settings)
+        key = self.key(db, exam_id)
         if self._hit(exam_id, key) is not None:
             return key
         reader = db.cursor()
@@ -89,11 +118,12 @@ class AnalysisCache:
         with self._lock:
             self.settings = settings
             self._items.clear()
+            self._keys.clear()
 
     def get(self, db: Database, exam_id: str, key: AnalysisKey | None = None) -> ExamAnalysis:
         """The analysis of ``exam_id`` (``key``: its key, when just computed)."""
         settings = self.settings
-        key = key or analysis_key(db, exam_id, settings)
+        key = key or self.key(db, exam_id)
         hit = self._hit(exam_id, key)
         if hit is not None:
             return hit

@@ -24,7 +24,6 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from eduquality.analysis.stored import analysis_key
 from eduquality.config import Settings
 from eduquality.errors import NotFoundError, PermissionDenied
 from eduquality.reports import labels as L
@@ -186,7 +185,7 @@ class Ctx:
 
     def data_key(self, exam_id: str) -> AnalysisKey:
         """What an exam's pages depend on (:func:`eduquality.analysis.stored.analysis_key`)."""
-        return self.keys.get(exam_id) or analysis_key(self.db, exam_id, self.settings)
+        return self.keys.get(exam_id) or self.request.app.state.cache.key(self.db, exam_id)
 
     def cached(self, *data: Hashable) -> Response | None:
         """This page as this reader last saw it, when ``data`` (what its numbers depend on,

@@ -22,7 +22,7 @@ from eduquality.errors import EduQualityError
 from eduquality.reports.followup import followup_section
 from eduquality.reports.model import Section, Table
 from eduquality.results import FollowUp
-from eduquality.store.exams import exam_data_fingerprint, find_exam, later_cohort_exam_ids
+from eduquality.store.exams import find_exam, later_cohort_exam_ids
 from eduquality.web.deps import Ctx
 
 __all__ = ["FollowUpCache", "school_followup"]
@@ -44,7 +44,7 @@ class FollowUpCache:
         if exam is None:
             return None
         later = later_cohort_exam_ids(ctx.db, exam)
-        key = tuple(exam_data_fingerprint(ctx.db, e) for e in [exam_id, *later])
+        key = tuple(ctx.data_key(e) for e in [exam_id, *later])
         with self._lock:
             hit = self._items.get(exam_id)
         if hit is not None and hit[0] == key:

@@ -24,7 +24,6 @@ from eduquality.reports.bundle import make_view
 from eduquality.reports.model import Section, Table
 from eduquality.reports.outlook import value_added_section
 from eduquality.results import ValueAdded
-from eduquality.store.exams import exam_data_fingerprint
 from eduquality.web.deps import Ctx
 
 MESSAGES = register({
@@ -41,11 +40,11 @@ class ValueAddedCache:
     exam's data change; None when the exam has no prior exam of its cohort."""
 
     def __init__(self) -> None:
-        self._items: dict[tuple[str, str], tuple[tuple[Any, ...], ValueAdded | None]] = {}
+        self._items: dict[tuple[str, str], tuple[Any, ValueAdded | None]] = {}
         self._lock = threading.Lock()
 
     async def get(self, ctx: Ctx, exam_id: str, subject: str) -> ValueAdded | None:
-        key = exam_data_fingerprint(ctx.db, exam_id)
+        key = ctx.data_key(exam_id)
         with self._lock:
             hit = self._items.get((exam_id, subject))
         if hit is not None and hit[0] == key:
