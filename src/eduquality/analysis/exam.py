@@ -182,7 +182,7 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings,
     :func:`eduquality.analysis.spark.exchange.spark_ibis`) — the same expressions, the same
     numbers."""
     info = exam_info(db, exam_id)
-    con = engine if engine is not None else db.ibis()
+    con = engine if engine is not None else db.ibis(exam_id)
     subj = subject_results(con, exam_id)
     rule = exam_rule(db, info)
     combined = subj.union(exam_totals(db, exam_id, con)) if "total" in info.subjects else subj

@@ -65,9 +65,9 @@ COLUMNS = ("group", "subject_code", "later_exam", "level", "unit", "school_code"
 
 
 def _exam_students(db: Database, exam_id: str, settings: Settings) -> pd.DataFrame:
-    con = db.ibis()
+    con = db.ibis(exam_id)
     subj = subject_results(con, exam_id)
-    combined = subj.union(exam_totals(db, exam_id)) if len(
+    combined = subj.union(exam_totals(db, exam_id, con)) if len(
         set(subj.subject_code.execute())) > 1 else subj
     raw = combined.execute()
     if raw.empty:

@@ -233,7 +233,7 @@ def analyse_items(db: Database, exam_id: str, *, min_gap: float,
     mappings = {p: item_tags(db, p) for p in metas}
     keyed = any(((m["item_type"] == "objective") & m["answer_key"].notna()).any()
                 for m in metas.values())
-    s = ExamSums(con if con is not None else db.ibis(), exam_id, options=keyed,
+    s = ExamSums(con if con is not None else db.ibis(exam_id), exam_id, options=keyed,
                  knowledge=any(not m.empty for m in mappings.values())) if metas else None
     for paper_id, subject, paper_full in papers.itertuples(index=False):
         assert s is not None

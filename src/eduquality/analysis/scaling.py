@@ -72,7 +72,7 @@ def exam_totals(db: Database, exam_id: str, con: Any = None) -> ir.Table:
     (:func:`scaled_totals`): the one source of an exam's totals for every use case. ``con``:
     the Ibis backend the rows are read on (default: the store's DuckDB; Spark for
     ``--engine spark``)."""
-    con = con if con is not None else db.ibis()
+    con = con if con is not None else db.ibis(exam_id)
     record = find_exam(db, exam_id)
     rule = None if record is None else exam_rule(db, record)
     official = exam_official(db, exam_id) if rule is not None else None

@@ -298,16 +298,17 @@ class Database:
         row = self.con.execute(query, params or []).fetchone()
         return None if row is None else row[0]
 
-    def ibis(self) -> Any:
+    def ibis(self, exam_id: str | None = None) -> Any:
         """An Ibis backend over this same connection (for engine-portable aggregations); on
         PostgreSQL an in-process DuckDB over the tables read as Arrow
-        (:class:`~eduquality.store.pg_analysis.ArrowSnapshot`)."""
+        (:class:`~eduquality.store.pg_analysis.ArrowSnapshot`), with ``exam_id`` the rows of
+        that exam only (its expressions must not read another exam's)."""
         import ibis
 
         if self.dialect == "postgres":
             from eduquality.store.pg_analysis import ArrowSnapshot
 
-            return ArrowSnapshot(self.con)
+            return ArrowSnapshot(self.con, None if exam_id is None else [exam_id])
         return ibis.duckdb.from_connection(self.con)
 
     def table_counts(self) -> dict[str, int]:
