@@ -1,17 +1,23 @@
 """Value-added use case: the store's linked scores through the measures, checked against a
-direct computation and against known school effects."""
+direct computation and against known school effects; across the change to 3+1+2 on a
+hand-built cohort and on the simulated district."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from eduquality.analysis.demo import import_manifest
 from eduquality.analysis.value_added import value_added
 from eduquality.config import Settings
 from eduquality.errors import EduQualityError
 from eduquality.measures.gaokao_scaling import scale_scores
 from eduquality.measures.scaling_rules import rule_for
+from eduquality.simulate import simulate_district
+from eduquality.store import open_database
 from tests.factories import REGIME_SUBJECTS, add_prior_year, regime_change_db, tiny_exam_db
 
 
@@ -117,6 +123,7 @@ def _school_rows(va, estimator, track):
     return rows.set_index("unit")
 
 
+@pytest.mark.slow
 def test_a_zaixuan_subject_counts_only_the_students_who_chose_it(regime):
     db, va = regime
     g10, g12, school = _raw(db, "G10-FIN"), _raw(db, "G12-D1"), _schools(db)
@@ -153,6 +160,7 @@ def _expected_totals(db):
     return pd.DataFrame({"total": total, "track": track}, index=g12.index)
 
 
+@pytest.mark.slow
 def test_b_the_total_is_modelled_within_each_track(regime):
     db, va = regime
     want = _expected_totals(db)
@@ -180,6 +188,7 @@ def test_b_the_total_is_modelled_within_each_track(regime):
     assert pooled["S1"] > own["S1"] + 8 and pooled["S2"] < own["S2"] - 8
 
 
+@pytest.mark.slow
 def test_a_track_option_keeps_that_tracks_students(regime):
     db, _ = regime
     va = value_added(db, "G12-D1", "math", Settings(), priors=["G10-FIN"], track="history")
@@ -189,6 +198,7 @@ def test_a_track_option_keeps_that_tracks_students(regime):
     assert set(va.students.track) == {"history"}
 
 
+@pytest.mark.slow
 def test_no_prior_with_the_subject_is_a_located_message(regime):
     db, _ = regime
     with pytest.raises(EduQualityError, match="前测考试 G10-MID 都没有「化学」"):
@@ -199,3 +209,33 @@ def test_no_prior_with_the_subject_is_a_located_message(regime):
         value_added(en, "G12-D1", "chemistry", Settings(), priors=["G10-MID"])
     with pytest.raises(EduQualityError, match="「化学」（历史类）只有 0 名学生"):
         value_added(db, "G12-D1", "chemistry", Settings(), priors=["G10-FIN"], track="history")
+
+
+@pytest.mark.slow
+def test_the_simulated_2026_mock_against_its_cohorts_first_year(tmp_path):
+    """The demo simulator's 2026 高三 一诊 (3+1+2, by 物理类/历史类) of a small district against
+    the same cohort's 高一 期末 (2023-2024, every subject): the files of the two exams and
+    their years' rosters imported as a user would (the whole district takes minutes)."""
+    m = simulate_district(tmp_path / "sim", students=800, seed=3, profile="demo")
+    exams, years = {"2024-G10-FIN2", "2026-G12-D1"}, {"2023-2024", "2025-2026"}
+    files = [e for e in m.files
+             if (e.kind == "roster" and (e.year is None or e.year in years)
+                 and "异动" not in e.path) or (e.kind in ("paper", "scores")
+                                              and e.exam_id in exams)]
+    db = open_database(":memory:")
+    import_manifest(db, replace(m, files=files), lambda *a, **k: None)
+    g12 = _raw(db, "2026-G12-D1")
+    total = value_added(db, "2026-G12-D1", "total", Settings(), priors=["2024-G10-FIN2"])
+    assert set(total.estimates.track) == {"physics", "history"}
+    st = total.students
+    assert (st.track == np.where(g12.loc[st.student_id, "physics"].notna(), "physics",
+                                 "history")).all()
+    assert st.current.max() <= 750
+    g10 = _raw(db, "2024-G10-FIN2")  # the 高一 total: over all nine subjects, every one sat
+    sat_all = g10.index[g10.notna().all(axis=1) & (g10.shape[1] == len(REGIME_SUBJECTS))]
+    linked = st.dropna(subset=["prior_1"]).set_index("student_id")
+    assert sorted(linked.index) == sorted(set(sat_all) & set(st.student_id))
+    np.testing.assert_allclose(linked.prior_1, g10.loc[linked.index].sum(axis=1))
+    chem = value_added(db, "2026-G12-D1", "chemistry", Settings(), priors=["2024-G10-FIN2"])
+    assert sorted(chem.students.student_id) == sorted(g12.index[g12.chemistry.notna()])
+    assert len(chem.students) < len(g12)
