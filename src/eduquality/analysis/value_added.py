@@ -24,9 +24,10 @@ everyone sat every subject):
   yᵢ = αₖ + βₖ′xᵢ + eᵢ (residual) and yᵢⱼ = αₖ + βₖ′xᵢⱼ + uⱼₖ + eᵢⱼ (multilevel), the SGPs
   from track k's students only, and school j's value-added in track k is its track-k students'
   mean residual ēⱼₖ (resp. ûⱼₖ). A track dummy as a covariate would shift the intercept only,
-  forcing one slope and one residual variance on two different totals. As the 高考 itself
-  (lines and 一分一段 per 物理类/历史类; 教育部《关于普通高校招生考试科目改革的指导意见》2018,
-  Kolen & Brennan 2014 §1 on totals of different tests not being interchangeable).
+  forcing one slope and one residual variance on two different totals. The 高考 does the
+  same: lines and 一分一段 tables per 物理类/历史类 (GLOSSARY 高考); scores of different tests
+  are not interchangeable unless equated (Kolen & Brennan, *Test Equating, Scaling, and
+  Linking*, 3rd ed., 2014, ch. 1).
 - generally, a subject with one paper per track (数学 文科/理科 before 3+1+2) is modelled per
   paper track the same way; a paper common to all tracks is one model.
 
