@@ -404,3 +404,96 @@ def add_item_detail(db: Database, exam_id: str = "E1", seed: int = 5) -> None:
                         "AND student_id = ? AND seq = ?", updates)
         con.execute("UPDATE item SET ability_level = CASE seq WHEN 3 THEN '综合运用' "
                     "ELSE '理解' END WHERE paper_id = ?", [paper])
+
+
+REGIME_SUBJECTS = ("chinese", "math", "english", "physics", "chemistry", "biology", "politics",
+                   "history", "geography")
+"""The nine subjects every 高一 student sits before 选科 (:func:`regime_change_db`)."""
+
+
+def regime_change_db(province: str = "云南省", n_per_class: int = 40, seed: int = 8,
+                     physics_shift: float = 20.0, school_effect: float = 3.0) -> Database:
+    """A cohort across the change to 3+1+2, built by hand: three senior schools S1–S3, two
+    classes each, ``n_per_class`` students per class, in ``province`` (云南省: the 2025 高考 is
+    3+1+2, so the 高三 exam's 再选 are converted to 赋分 and its total is the 750 total).
+
+    - 'G10-FIN' (期末, 2022-2023, 高一): all nine subjects (:data:`REGIME_SUBJECTS`), no
+      track, every student present; 语数外 out of 150, the others 100.
+    - 'G10-MID' (期中, 2022-2023, 高一): 语数外 only.
+    - 'G12-D1' (一诊, 2024-2025, 高三): 语数外 (common papers), 物理 (the 'physics' paper) for
+      物理类, 历史 ('history') for 历史类, and two 再选 each: 物理类 化学 + 生物 (two in three) or
+      化学 + 地理, 历史类 思想政治 + 地理 or 思想政治 + 生物. No result row for a subject not
+      chosen; the last student of each class is absent from 语文.
+
+    Student k of a school is 物理类 with the school's share (S1 3/4, S2 1/4, S3 1/2, every
+    class alike). Every 高三 score is ability-driven like the 高一 ones; 物理类 students get
+    ``physics_shift`` more on each of 语数外 (so at the same 高一 total their 3+1+2 total is
+    higher: pooling the tracks would credit S1 and debit S2), S3's students
+    ``school_effect`` more on each of 语数外 (its true value-added). Writes."""
+    rng = np.random.default_rng(seed)
+    db = open_database(":memory:")
+    share = {"S1": 0.75, "S2": 0.25, "S3": 0.5}
+    with db.write() as con:
+        con.execute("INSERT INTO district VALUES ('D', '测试区', '测试市', ?)", [province])
+        con.execute("INSERT INTO school_year VALUES ('2022-2023', '2022-09-01', '2023-07-15'),"
+                    " ('2023-2024', '2023-09-01', '2024-07-15'),"
+                    " ('2024-2025', '2024-09-01', '2025-07-15')")
+        for code in share:
+            con.execute("INSERT INTO school VALUES (?, ?, 'D', 'senior', 'public', 'urban', NULL,"
+                        " 'A', NULL)", [code, f"{code}中"])
+        con.execute("INSERT INTO exam VALUES ('G10-FIN', '高一期末', 'final', 'district',"
+                    " '2022-2023', 2, '2023-07-01', 10), ('G10-MID', '高一期中', 'midterm',"
+                    " 'district', '2022-2023', 2, '2023-04-20', 10), ('G12-D1', '高三一诊',"
+                    " 'diag1', 'city', '2024-2025', 2, '2025-03-05', 12)")
+        full = {s: 150.0 if s in ("chinese", "math", "english") else 100.0
+                for s in REGIME_SUBJECTS}
+        papers = [(f"G10-FIN/{s}", "G10-FIN", s, None, full[s]) for s in REGIME_SUBJECTS]
+        papers += [(f"G10-MID/{s}", "G10-MID", s, None, 150.0)
+                   for s in ("chinese", "math", "english")]
+        papers += [(f"G12-D1/{s}", "G12-D1", s, s if s in ("physics", "history") else None,
+                    full[s]) for s in REGIME_SUBJECTS]
+        con.executemany("INSERT INTO paper VALUES (?, ?, ?, ?, ?)", papers)
+        students, classes, reg, res = [], [], [], []
+        sid = 0
+        for code, p_share in share.items():
+            for c in (1, 2):
+                c10, c12 = f"{code}-2022-10-{c}", f"{code}-2024-12-{c}"
+                classes += [(c10, code, "2022-2023", 10, f"高一{c}班"),
+                            (c12, code, "2024-2025", 12, f"高三{c}班")]
+                for k in range(n_per_class):
+                    sid += 1
+                    students.append((sid, f"G{sid:06d}", f"学生{sid}"))
+                    physics = k < round(p_share * n_per_class)
+                    ability = rng.normal()
+                    for exam, cls in (("G10-FIN", c10), ("G10-MID", c10), ("G12-D1", c12)):
+                        reg.append((exam, sid, f"{exam}-{sid}", code, cls))
+                    for s in REGIME_SUBJECTS:
+                        res.append((f"G10-FIN/{s}", sid, "present",
+                                    _score(rng, ability, full[s], 0.0)))
+                    for s in ("chinese", "math", "english"):
+                        res.append((f"G10-MID/{s}", sid, "present",
+                                    _score(rng, ability, 150.0, 0.0)))
+                    if physics:
+                        chosen = ["physics", "chemistry", "biology" if k % 3 else "geography"]
+                    else:
+                        chosen = ["history", "politics", "geography" if k % 3 else "biology"]
+                    for s in ("chinese", "math", "english", *chosen):
+                        core = s in ("chinese", "math", "english")
+                        bonus = (physics_shift * physics + school_effect * (code == "S3")
+                                 if core else 0.0)
+                        absent = s == "chinese" and k == n_per_class - 1
+                        res.append((f"G12-D1/{s}", sid, "absent" if absent else "present",
+                                    None if absent else _score(rng, ability, full[s], bonus)))
+        con.executemany("INSERT INTO student (student_id, national_id, name) VALUES (?, ?, ?)",
+                        students)
+        con.executemany("INSERT INTO class VALUES (?, ?, ?, ?, ?, NULL, NULL)", classes)
+        con.executemany("INSERT INTO exam_registration VALUES (?, ?, ?, ?, ?)", reg)
+        con.executemany("INSERT INTO subject_result VALUES (?, ?, ?, ?)", res)
+    return db
+
+
+def _score(rng: np.random.Generator, ability: float, full: float, bonus: float) -> float:
+    """A score out of ``full``: 60 % of it, 12 % per SD of ability, 6 % noise, plus
+    ``bonus``; whole marks within 0..full."""
+    return float(np.clip(np.round(full * (0.6 + 0.12 * ability + 0.06 * rng.normal()) + bonus),
+                         0, full))

@@ -109,9 +109,12 @@ class ValueAdded:
     priors: list[str]
     """Prior exam ids used, most recent first."""
     students: pd.DataFrame
-    """student_id, school_code, class_id, teacher_id, current, prior_1 …, sgp, priors_used."""
+    """student_id, school_code, class_id, track (the student's, at the exam), paper_track
+    (the group the student was modelled in), current, prior_1 …, teacher_id, sgp,
+    priors_used."""
     estimates: pd.DataFrame
-    """level, unit, estimator, n, estimate, se, ci_low, ci_high, band."""
+    """level, track (the group the models were fitted in: a track code, or None for one
+    model over every student), unit, estimator, n, estimate, se, ci_low, ci_high, band."""
 
 
 @dataclass

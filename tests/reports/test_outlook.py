@@ -31,7 +31,7 @@ from eduquality.reports.bundle import (
 from eduquality.reports.model import Report, Section, Table, Text
 from eduquality.reports.outlook import OutlookMismatch, va_frame, va_table
 from eduquality.reports.roster import with_identities
-from tests.factories import add_prior_year, gaokao_db, tiny_exam_db
+from tests.factories import add_prior_year, gaokao_db, regime_change_db, tiny_exam_db
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -132,6 +132,32 @@ def test_a_fit_on_tau2_zero_says_no_detectable_difference(va_case):
     en = table(section(build_report(view(analysis, "en"), "district", value_added=flat),
                        "alue-added"), "chool")
     assert set(en.frame["ml.ci"]) == {"no detectable difference between schools (or classes)"}
+
+
+@pytest.mark.slow
+def test_a_total_modelled_by_track_gets_one_table_per_track():
+    """The 3+1+2 total against the 高一 total (analysis.value_added: within each track): each
+    track's schools in their own table with that track's estimates, and the note saying why;
+    the school report too."""
+    db = regime_change_db()
+    analysis = with_identities(analyse_exam(db, "G12-D1", Settings()), db)
+    va = value_added(db, "G12-D1", "total", Settings(), priors=["G10-FIN"])
+    sec = section(build_report(view(analysis), "district", value_added=va), "增值评价")
+    assert any(isinstance(b, Text) and "按类别分别建模" in b.text for b in sec.blocks)
+    for track, label in (("physics", "物理类"), ("history", "历史类")):
+        t = table(sec, f"总分（{label}）增值：各校")
+        ml = va.estimates[(va.estimates.level == "school") & (va.estimates.track == track)
+                          & (va.estimates.estimator == "multilevel")].set_index("unit")
+        f = t.frame.set_index("school_code")
+        assert list(f.index) == ["S1", "S2", "S3"]
+        for code in f.index:
+            assert f.loc[code, "multilevel.estimate"] == pytest.approx(ml.loc[code, "estimate"])
+            assert f.loc[code, "n"] == ml.loc[code, "n"]
+    own = section(build_report(view(analysis, "en"), "school", "S2", value_added=va),
+                  "alue-added")
+    titles = [t.title for t in tables(own)]
+    assert "Total (physics track) value-added: this school" in titles
+    assert "Total (history track) value-added: this school" in titles
 
 
 @pytest.mark.slow

@@ -20,6 +20,8 @@ MESSAGES = register({
     "cli.forecast.known_model": ("区间只含学生个体的随机性（--draws 0）",
                                  "intervals carry the students' own chance only (--draws 0)"),
     "cli.forecast.bridge": ("新旧高考过渡：{pairs} 标定", "across the change of regime: calibrated {pairs}"),
+    "cli.va.head": ("前测考试：{priors}；学生 {n} 人", "prior exams: {priors}; students: {n}"),
+    "cli.va.track": ("{track}（在该类别内单独建模）", "{track} (modelled within the track)"),
     "cli.bad_subject": ("未知学科：{subject}", "unknown subject: {subject}"),
     "cli.bad_track": ("未知类别：{track}（可选 物理类、历史类、文科、理科）",
                       "unknown track: {track} (physics, history, arts or science)"),

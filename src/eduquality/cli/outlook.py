@@ -33,22 +33,45 @@ def write_frames(frames: dict[str, pd.DataFrame], out: str | None, ctx: Context)
 
 @main.command("value-added")
 @click.argument("exam")
-@click.option("--subject", required=True, help="Subject (语文, 数学 … or its code).")
+@click.option("--subject", required=True,
+              help="Subject (语文, 数学 … or its code; 总分 or total for the total).")
+@click.option("--track", default=None, metavar="TRACK",
+              help="Only the students of this track: 物理类, 历史类 (3+1+2), 文科, 理科. "
+                   "只看该类别的学生。")
+@click.option("--prior", "priors", multiple=True, metavar="EXAM",
+              help="A prior exam of the same students, most recent first; repeat for two "
+                   "(default: the cohort's earlier exams of EXAM's type). 前测考试，可重复。")
 @click.option("--out", default=None, metavar="VALUE_ADDED.xlsx",
               help="Write the estimates and the students' residuals to this Excel file.")
 @pass_ctx
-def value_added_cmd(ctx: Context, exam: str, subject: str, out: str | None) -> None:
-    """Value-added of schools, classes and teachers for exam EXAM and one subject (增值评价)."""
+def value_added_cmd(ctx: Context, exam: str, subject: str, track: str | None,
+                    priors: tuple[str, ...], out: str | None) -> None:
+    """Value-added of schools, classes and teachers for exam EXAM and one subject (增值评价).
+    The 总分 of a 3+1+2 exam (物理类/历史类) is modelled within each track; a 再选 subject only
+    over the students who chose it."""
     from eduquality.analysis.value_added import value_added
+    from eduquality.i18n import LIST_SEPARATORS
 
+    code = None if track is None else ctx.track(track)
     with ctx.open_db(read_only=True) as db:
-        va = value_added(db, exam, ctx.subject(subject), ctx.settings)
-    school = va.estimates[va.estimates["level"] == "school"].pivot(
-        index="unit", columns="estimator", values="estimate")
-    click.echo(f"priors: {', '.join(va.priors)}; students: {len(va.students):,}")
-    click.echo(school.round(2).to_string())
+        va = value_added(db, exam, ctx.subject(subject), ctx.settings,
+                         priors=list(priors) or None, track=code)
+    click.echo(ctx.t("cli.va.head", priors=LIST_SEPARATORS.get(ctx.lang, ", ").join(va.priors),
+                     n=f"{len(va.students):,}"))
+    schools = va.estimates[va.estimates["level"] == "school"]
+    for group, rows in schools.groupby(schools["track"].fillna(""), sort=True):
+        if group:
+            click.echo(ctx.t("cli.va.track", track=_track_label(str(group), ctx.lang)))
+        table = rows.pivot(index="unit", columns="estimator", values="estimate")
+        click.echo(table.round(2).to_string())
     write_frames({"estimates": va.estimates, "students": va.students},
-           out, ctx)
+                 out, ctx)
+
+
+def _track_label(code: str, lang: str) -> str:
+    from eduquality.vocab import TRACKS
+
+    return TRACKS.label(code, lang) if code in TRACKS.terms else code
 
 
 @main.command()

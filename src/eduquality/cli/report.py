@@ -74,9 +74,13 @@ def _outlook(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--forecast", "forecast", is_flag=True, default=False,
                         help="Add the 高考 forecast and plan tracking (高三 mock exams). "
                              "增加高考上线预测与规划目标跟踪（高三诊断/模拟考试）。")(func)
+    func = click.option("--va-prior", "va_priors", multiple=True, metavar="EXAM",
+                        help="With --value-added: a prior exam of the same students (repeat "
+                             "for two, most recent first), e.g. the 高一 期末 of a 高三 mock. "
+                             "增值评价的前测考试。")(func)
     return click.option("--value-added", "value_added", default=None, metavar="SUBJECT",
-                        help="Add value-added of SUBJECT (e.g. chinese, math) against the "
-                             "cohort's earlier exams; internal documents only. "
+                        help="Add value-added of SUBJECT (e.g. chinese, math, total) against "
+                             "the cohort's earlier exams; internal documents only. "
                              "增加该科增值评价（仅内部资料）。")(func)
 
 
@@ -96,7 +100,7 @@ def _require_whole_district(ctx: Context, db: Any, user: str | None, what: str) 
 
 
 def _extras(ctx: Context, exam: str, subject: str | None, forecast: bool,
-            user: str | None = None) -> dict[str, Any]:
+            user: str | None = None, priors: tuple[str, ...] = ()) -> dict[str, Any]:
     """Value-added, forecast and plan tracking of EXAM, as the report builders take them: for
     readers who see the whole district (their units and students are not cut to a scope)."""
     if subject is None and not forecast:
@@ -108,7 +112,8 @@ def _extras(ctx: Context, exam: str, subject: str | None, forecast: bool,
     with ctx.open_db(read_only=True) as db:
         _require_whole_district(ctx, db, user, "--value-added / --forecast")
         if subject is not None:
-            out["value_added"] = value_added(db, exam, subject, ctx.settings)
+            out["value_added"] = value_added(db, exam, ctx.subject(subject), ctx.settings,
+                                             priors=list(priors) or None)
         if forecast:
             out["forecast"] = forecast_gaokao(db, exam, with_backtest=True)
             out["plan"] = plan_tracking(db, step=ctx.settings.plan.step)
@@ -179,11 +184,11 @@ def report() -> None:
 @_outlook
 @pass_ctx
 def district(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
-             user: str | None, value_added: str | None, forecast: bool,
-             engine: str = "duckdb") -> None:
+             user: str | None, value_added: str | None, va_priors: tuple[str, ...],
+             forecast: bool, engine: str = "duckdb") -> None:
     """The district bulletin (质量监测通报) of exam EXAM. 全区质量监测通报。"""
     _write_one(ctx, "district", exam, None, fmt, out, public,
-               _extras(ctx, exam, value_added, forecast, user), user, engine)
+               _extras(ctx, exam, value_added, forecast, user, va_priors), user, engine)
 
 
 @report.command("school")
@@ -201,12 +206,12 @@ def district(ctx: Context, exam: str, fmt: str | None, out: str | None, public: 
 @pass_ctx
 def school(ctx: Context, exam: str, fmt: str | None, out: str | None, public: bool,
            user: str | None, school: str | None, all_: bool, jobs: int,
-           value_added: str | None, forecast: bool, followup: bool,
-           engine: str = "duckdb") -> None:
+           value_added: str | None, va_priors: tuple[str, ...], forecast: bool,
+           followup: bool, engine: str = "duckdb") -> None:
     """A school's report for exam EXAM. 学校质量分析报告。"""
     if not all_ and school is None:
         raise click.UsageError("--school CODE 或 --all / --school CODE or --all")
-    extras = _extras(ctx, exam, value_added, forecast, user)
+    extras = _extras(ctx, exam, value_added, forecast, user, va_priors)
     if followup:
         if all_ or school is None:
             raise click.UsageError("--followup 需与 --school 一起使用 / --followup needs --school")

@@ -283,6 +283,12 @@ TEXT: dict[str, tuple[str, str]] = {
                 "student growth percentiles (SGP, 50 = as expected) are shown beside it. "
                 "Value-added serves internal diagnosis and improvement only: never a ranking, "
                 "never published."),
+    "note.va_tracks": ("按类别分别建模：各类别（如物理类、历史类）的总分由不同科目组成，不在同一量尺上，"
+                       "学生只与同类别、前测成绩相同的学生比较，各类别的增值分列，不合并。",
+                       "Modelled within each track: the tracks' totals (e.g. 物理类, 历史类) are "
+                       "sums over different subjects, not one scale, so students are compared "
+                       "with students of their own track with the same prior scores; each "
+                       "track's value-added is listed on its own, never pooled."),
     "note.va_bands": ("“高于/低于预期”：估计值与标准误之比 ≥ 2 或 ≤ −2；其余为“符合预期”。人数少于 {n} 人的"
                       "单位不列出。不排名。",
                       "'Above'/'below expected': estimate / SE ≥ 2 or ≤ −2; otherwise 'as "

@@ -67,12 +67,23 @@ def _check_exam(view: View, exam_id: str, what: str) -> None:
 # value-added
 
 
+def va_tracks(va: ValueAdded) -> list[str | None]:
+    """The groups ``va`` was modelled in, in the estimates' order: track codes, or [None] when
+    one model covers every student (:mod:`eduquality.analysis.value_added`)."""
+    if "track" not in va.estimates.columns or va.estimates.empty:
+        return [None]
+    return list(dict.fromkeys(None if pd.isna(t) else str(t) for t in va.estimates["track"]))
+
+
 def va_frame(view: View, va: ValueAdded, level: str,
-             school: str | None = None) -> pd.DataFrame:
+             school: str | None = None, track: str | None = None) -> pd.DataFrame:
     """One row per unit of ``level`` ('school' | 'class') with at least ``view.min_unit_n``
-    linked students, in the fixed order (only ``school``'s own units when given): unit, n and
-    per estimator its estimate, se, ci_low, ci_high and band (``<estimator>.<field>``)."""
+    linked students, in the fixed order (only ``school``'s own units when given; only the
+    estimates of ``track``, None: those of no track): unit, n and per estimator its estimate,
+    se, ci_low, ci_high and band (``<estimator>.<field>``)."""
     est = va.estimates
+    if "track" in est.columns:
+        est = est[est["track"].isna() if track is None else est["track"] == track]
     est = est[(est["level"] == level) & (est["n"] >= view.min_unit_n)
               & est["estimate"].notna()].copy()
     est["unit"] = est["unit"].astype(str)
@@ -161,19 +172,13 @@ def _va_intro(view: View, va: ValueAdded) -> Text:
     return Text(L.text("note.va", view.lang, priors=sep.join(map(str, va.priors)) or "—"))
 
 
-def value_added_section(view: View, va: ValueAdded, title: str,
-                        school: str | None = None) -> Section:
-    """The district's schools (and, workbook only, classes) or, with ``school``, that school
-    and its classes. A public document gets the explanation only."""
-    _check_exam(view, va.exam_id, L.text("sec.district_va", view.lang))
+def _va_blocks(view: View, va: ValueAdded, subject: str, school: str | None,
+               track: str | None) -> list[Block]:
+    """The tables (and chart) of one modelled group: schools, then classes."""
     lang = view.lang
-    subject = view.subject(va.subject_code)
-    blocks: list[Block] = [_va_intro(view, va)]
-    if view.public:
-        blocks.append(Text(L.text("note.va_public", lang)))
-        return Section(title, blocks)
-    schools = va_frame(view, va, "school", school)
-    classes = va_frame(view, va, "class", school)
+    blocks: list[Block] = []
+    schools = va_frame(view, va, "school", school, track)
+    classes = va_frame(view, va, "class", school, track)
     if len(schools):
         key = "tbl.va_school" if school is not None else "tbl.va_schools"
         table = va_table(view, schools, "school", L.text(key, lang, subject=subject))
@@ -189,7 +194,31 @@ def value_added_section(view: View, va: ValueAdded, title: str,
         blocks.append(table)
         if school is not None:
             blocks.append(va_chart(view, table, subject))
-    if len(schools) + len(classes) == 0:
+    return blocks
+
+
+def value_added_section(view: View, va: ValueAdded, title: str,
+                        school: str | None = None) -> Section:
+    """The district's schools (and, workbook only, classes) or, with ``school``, that school
+    and its classes. A public document gets the explanation only."""
+    _check_exam(view, va.exam_id, L.text("sec.district_va", view.lang))
+    lang = view.lang
+    subject = view.subject(va.subject_code)
+    blocks: list[Block] = [_va_intro(view, va)]
+    if view.public:
+        blocks.append(Text(L.text("note.va_public", lang)))
+        return Section(title, blocks)
+    tracks = va_tracks(va)
+    if tracks != [None]:
+        blocks.append(Text(L.text("note.va_tracks", lang)))
+    shown: list[Block] = []
+    for track in tracks:
+        label = subject if track is None else (f"{subject}（{L.track(track, lang)}）" if
+                                               lang != "en" else
+                                               f"{subject} ({L.track(track, lang)})")
+        shown += _va_blocks(view, va, label, school, track)
+    blocks += shown
+    if not shown:
         blocks.append(Text(L.text("note.too_few", lang, n=view.min_unit_n)))
     return Section(title, blocks)
 
