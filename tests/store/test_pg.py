@@ -103,6 +103,32 @@ def test_register_joins_a_frame_like_a_table(con):
         con.execute("SELECT * FROM _eq_frame")
 
 
+def test_a_registered_frame_reads_back_value_for_value(con):
+    """Registered frames travel as Arrow's CSV (strings quoted, NULL unquoted): every value
+    comes back as it went — empty text is not NULL, quotes, commas, newlines, CJK, floats to
+    the last bit, extreme integers, booleans, dates and timestamps (a list column takes the
+    row-by-row path, above)."""
+    tricky = ["", None, 'say "hi"', "a,b", "two\nlines", "五华区", "\\N", " "]
+    n = len(tricky)
+    floats = [0.1 + 0.2, 1e-300, -0.0, None, 123456789.123456789, 5e-324, 1.7976931348623157e308,
+              2.5]
+    frame = pa.table({
+        "k": pa.array(range(n), pa.int32()), "text": pa.array(tricky, pa.string()),
+        "x": pa.array(floats, pa.float64()),
+        "big": pa.array([2**62, -(2**62), None, 0, 1, -1, 7, 8], pa.int64()),
+        "flag": pa.array([True, False, None, True, False, True, None, False]),
+        "day": pa.array([dt.date(2022, 1, 10)] * (n - 1) + [None], pa.date32()),
+        "at": pa.array([dt.datetime(2022, 1, 10, 8, 30, 0, 123456)] * (n - 1) + [None],
+                       pa.timestamp("us")),
+        "cat": pa.array(["a", "b", None, "a", "b", "a", "a", "b"]).dictionary_encode(),
+    })
+    con.register("_eq_tricky", frame)
+    got = con.execute('SELECT * FROM _eq_tricky ORDER BY k').fetchall()
+    want = list(zip(*(frame.column(c).to_pylist() for c in frame.column_names), strict=True))
+    assert got == want
+    con.unregister("_eq_tricky")
+
+
 def test_a_registered_frame_goes_with_a_rolled_back_transaction(con):
     con.execute("BEGIN TRANSACTION")
     con.register("_eq_tx", pd.DataFrame({"k": [1]}))
