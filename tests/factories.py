@@ -406,12 +406,12 @@ def add_item_detail(db: Database, exam_id: str = "E1", seed: int = 5) -> None:
                     "ELSE '理解' END WHERE paper_id = ?", [paper])
 
 
-def proficiency_db(province: str | None = "云南省") -> Database:
+def proficiency_db(province: str | None = "云南省", location: str = ":memory:") -> Database:
     """Two 高中 (H1 甲中, H2 乙中) and the 2022 cohort in 高一 (2022-2023) and 高二 (2023-2024):
     students 1–4 in H1, 5–7 in H2 (学籍号 G5301002007010100k, names 学生k); student 8 in a
     初中 (J1) only; the district's province ``province`` (None: not on record). No 合格考
     results yet."""
-    db = open_database(":memory:")
+    db = open_database(location)
     with db.write() as con:
         con.execute("INSERT INTO district VALUES ('D', '测试区', '测试市', ?)", [province])
         con.execute("INSERT INTO school_year VALUES ('2022-2023', '2022-09-01', '2023-07-15'),"

@@ -52,7 +52,7 @@ def test_the_long_layout_of_the_province_system(db, tmp_path):
         ["2253010000005", _nid(5), "学生5", "乙中", "信息技术", "合格", "2023.6", "首考"]])
     result = import_proficiency(db, path)
     assert result.counts == {"proficiency_result": 4}
-    assert "2023年6月" in result.note_lines()[0] and "云南省" in result.note_lines()[0]
+    assert "2023-06" in result.note_lines()[0] and "云南省" in result.note_lines()[0]
     assert _stored(db) == [
         (1, "history", "2023-06", "合格", True, False, "H1", "2253010000001"),
         (2, "history", "2023-06", "不合格", False, False, "H1", "2253010000002"),

@@ -48,7 +48,6 @@ from eduquality.measures.proficiency import (
     ProficiencyRule,
     parse_sitting,
     rule_for,
-    sitting_label,
 )
 from eduquality.store.db import Database
 from eduquality.store.dropout import memberships, person_key, student_facts
@@ -317,7 +316,7 @@ def plan_proficiency(sheets: list[RawSheet], problems: Problems, ctx: _Context,
         problems.add("proficiency.no_sheet")
     frame = _retakes(pd.DataFrame(rows, columns=_FRAME), ctx.earlier)
     notes = ([phrase("proficiency.note",
-                     sittings=listed(sitting_label(s) for s in sorted(set(frame["sitting"]))),
+                     sittings=listed(sorted(set(frame["sitting"]))),
                      province=listed(sorted(used_rules)))] if len(frame) else [])
     return ProficiencyPlan(frame, n_rows, {"proficiency_result": len(frame)}, notes)
 

@@ -21,12 +21,12 @@ sitting (``student_id``, ``subject_code``, ``sitting`` 'YYYY-MM', ``passed``, ``
 
 * at a sitting: 合格率 = passed / takers; its first-time part (``retake`` False: 首考合格率)
   and its 补考 part (补考合格率) separately;
-* over the sittings, per student and subject: the first attempt is the earliest sitting;
-  一次合格率 = students whose first attempt passed / students with an attempt; 合格率
-  (累计) = students who passed at some sitting / students with an attempt.
+* per subject and first sitting (the cohort that first sat the subject then): 一次合格率 =
+  students whose first attempt passed / students whose first attempt it was; 合格率 (after the
+  补考) = those of them who passed at that or a later sitting / the same students.
 
 Levels: the district (level 0, ``school_code`` None) and each school (level 1: the school of the
-sitting's row; over the sittings, the school of the first attempt). Small units follow the
+sitting's row; for the first-sitting table, the school of the first attempt). Small units follow the
 disclosure policy (:mod:`eduquality.measures.disclosure`): a school with fewer than ``min_n``
 students in a row's group (subject × sitting, or subject) is withheld together with the
 complementary school that would give it back from the district row; a withheld row keeps its
@@ -317,15 +317,18 @@ def sitting_rates(results: pd.DataFrame, min_n: int = 0) -> pd.DataFrame:
 
 
 def cohort_rates(results: pd.DataFrame, min_n: int = 0) -> pd.DataFrame:
-    """Per subject over all sittings, for the district and each school (of the first
-    attempt): ``n_students`` with an attempt, ``n_first_passed`` and ``rate_first``
-    (一次合格率), ``n_passed`` and ``rate`` (合格率: passed at some sitting), ``n_not_passed``;
-    small schools withheld at ``min_n``.
+    """Per subject and first sitting (the sitting of a student's first attempt at the subject:
+    the cohort that sat it then), for the district and each school (of the first attempt):
+    ``n_students`` who first sat it there, ``n_first_passed`` and ``rate_first`` (一次合格率),
+    ``n_passed`` and ``rate`` (合格率 after the 补考: passed at that or a later sitting),
+    ``n_not_passed``. A student whose earliest row is a 补考 (the first attempt is not in the
+    data) is left out. Small schools withheld at ``min_n``.
 
-    >>> r = pd.DataFrame({"student_id": [1, 2, 3, 1, 3], "subject_code": ["math"] * 5,
-    ...     "sitting": ["2023-06"] * 3 + ["2024-01"] * 2,
-    ...     "passed": [False, True, False, True, False],
-    ...     "retake": [False, False, False, True, True], "school_code": ["A", "A", "B", "A", "B"]})
+    >>> r = pd.DataFrame({"student_id": [1, 2, 3, 1, 3, 4], "subject_code": ["math"] * 6,
+    ...     "sitting": ["2023-06"] * 3 + ["2024-01"] * 3,
+    ...     "passed": [False, True, False, True, False, True],
+    ...     "retake": [False, False, False, True, True, True],
+    ...     "school_code": ["A", "A", "B", "A", "B", "B"]})
     >>> t = cohort_rates(r)
     >>> t[["school_code", "n_students", "n_first_passed", "n_passed", "n_not_passed"]
     ...   ].values.tolist()
@@ -333,9 +336,10 @@ def cohort_rates(results: pd.DataFrame, min_n: int = 0) -> pd.DataFrame:
     """
     frame = results.sort_values(["student_id", "subject_code", "sitting"], kind="stable")
     per = frame.groupby(["student_id", "subject_code"], sort=False).agg(
-        school_code=("school_code", "first"), first_passed=("passed", "first"),
+        sitting=("sitting", "first"), school_code=("school_code", "first"),
+        first_retake=("retake", "first"), first_passed=("passed", "first"),
         passed=("passed", "any")).reset_index()
-    per["first_passed"] = per["first_passed"].astype(bool)
+    per = per[~per["first_retake"].astype(bool)].astype({"first_passed": bool, "passed": bool})
 
     def count(g: Any) -> pd.DataFrame:
         out = g.agg(n_students=("passed", "size"), n_first_passed=("first_passed", "sum"),
@@ -344,10 +348,10 @@ def cohort_rates(results: pd.DataFrame, min_n: int = 0) -> pd.DataFrame:
                           rate_first=_rate(out["n_first_passed"], out["n_students"]),
                           rate=_rate(out["n_passed"], out["n_students"]))
 
-    out = _levels(per, ["subject_code"], count)
-    out = out.sort_values(["subject_code", "level", "school_code"], kind="stable",
+    out = _levels(per, ["sitting", "subject_code"], count)
+    out = out.sort_values(["sitting", "subject_code", "level", "school_code"], kind="stable",
                           na_position="first").reset_index(drop=True)
-    return _withhold(out, ["subject_code"], "n_students", min_n)
+    return _withhold(out, ["sitting", "subject_code"], "n_students", min_n)
 
 
 def _rate(num: pd.Series, den: pd.Series) -> pd.Series:
