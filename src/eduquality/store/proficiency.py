@@ -12,7 +12,7 @@ import pandas as pd
 
 from eduquality.store.db import Source, connection_of
 
-__all__ = ["proficiency_results"]
+__all__ = ["has_proficiency_results", "proficiency_results"]
 
 
 def proficiency_results(source: Source) -> pd.DataFrame:
@@ -20,3 +20,9 @@ def proficiency_results(source: Source) -> pd.DataFrame:
     return connection_of(source).execute(
         """SELECT student_id, subject_code, sitting, grade, passed, retake, school_code
            FROM proficiency_result ORDER BY sitting, subject_code, student_id""").df()
+
+
+def has_proficiency_results(source: Source) -> bool:
+    """Whether any 合格考 result is on record (the navigation links the pages then)."""
+    return bool(connection_of(source).execute(
+        "SELECT count(*) FROM (SELECT 1 FROM proficiency_result LIMIT 1) t").fetchone()[0])
