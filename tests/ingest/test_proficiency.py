@@ -136,3 +136,22 @@ def test_the_grade_scheme_needs_the_province(tmp_path):
     assert "示例省 has no 合格考 grade scheme for the cohort entering in 2022" in str(err.value)
     db.close()
     other.close()
+
+
+def test_the_kind_is_recognised_for_check_and_upload(db, tmp_path):
+    from eduquality.ingest import check_file, detect_import_kind
+    from eduquality.ingest.readers import read_sheets
+
+    province = _book(tmp_path / "p.xlsx", [
+        LONG, ["2253010000001", _nid(1), "学生1", "甲中", "历史", "合格", "2023年6月", "首考"]])
+    titled = _book(tmp_path / "t.xlsx", [["2024年1月学业水平合格性考试"], ["学籍号", "物理"],
+                                         [_nid(1), "合格"]])
+    scores = _book(tmp_path / "s.xlsx", [["考号", "学籍号", "语文", "数学"],
+                                         ["K1", _nid(1), 98, 87]])
+    kinds = [detect_import_kind(read_sheets(p)) for p in (province, titled, scores)]
+    assert kinds == ["proficiency", "proficiency", "roster"]
+    assert detect_import_kind(read_sheets(province), exam_id="E1") == "scores"
+    result = check_file(db, titled)
+    assert (result.kind, result.outcome, result.counts) == (
+        "proficiency", "checked", {"proficiency_result": 1})
+    assert _stored(db) == []

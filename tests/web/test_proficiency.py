@@ -95,3 +95,38 @@ def test_school_page_shows_the_school_beside_the_district(site):
     _, clients = site
     html = clients["p1"].get("/proficiency/schools/H1").text
     assert "甲中" in html and "全区" in html and "乙中" not in html
+
+
+def test_a_principal_uploads_the_own_schools_results_only():
+    import io
+    import re
+
+    import openpyxl
+
+    db = proficiency_db()
+    add_user(db, "p1", "principal", PASSWORD, school_code="H1")
+    client = TestClient(create_app(db, Settings(), secret="s"), follow_redirects=False)
+    assert client.post("/login", data={"username": "p1", "password": PASSWORD}
+                       ).status_code == 303
+
+    def upload(students):
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(["考籍号", "学籍号", "姓名", "科目", "成绩", "考试批次"])
+        for k in students:
+            ws.append([f"K{k}", f"G53010020070101{k:04d}", f"学生{k}", "地理", "合格", "2023年6月"])
+        body = io.BytesIO()
+        wb.save(body)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/").text).group(1)
+        r = client.post("/uploads?lang=zh", data={"csrf": csrf},
+                        files={"file": ("合格考.xlsx", body.getvalue(), "application/x")})
+        token = re.search(r"/uploads/([A-Za-z0-9_-]+)/import", r.text)
+        return r, csrf, token.group(1) if token else None
+
+    r, _, token = upload([1, 5])           # 5 is 乙中's
+    assert "合格考成绩" in r.text and token is None and "H2" in r.text
+    r, csrf, token = upload([1, 2])
+    assert token is not None
+    assert client.post(f"/uploads/{token}/import", data={"csrf": csrf}).status_code == 200
+    assert db.scalar("SELECT count(*) FROM proficiency_result WHERE school_code = 'H1'") == 2
+    db.close()

@@ -55,7 +55,8 @@ from eduquality.store.lines import district_province
 from eduquality.store.proficiency import proficiency_results
 from eduquality.vocab import SUBJECTS, school_year_of
 
-__all__ = ["COLUMNS", "HEADER_ROWS", "import_proficiency", "plan_proficiency"]
+__all__ = ["COLUMNS", "HEADER_ROWS", "import_proficiency", "looks_like_proficiency",
+           "plan_proficiency"]
 
 HEADER_ROWS = 5
 """How far down the header row may be (titles above it)."""
@@ -179,6 +180,23 @@ def _title_sitting(raw: RawSheet, top: int) -> str | None:
         if hit and (found := parse_sitting(hit.group(0))):
             return found
     return None
+
+
+def looks_like_proficiency(sheets: list[RawSheet]) -> bool:
+    """Whether the file is 合格考 results for the kind detection of ``import check`` and the
+    web upload (:func:`eduquality.ingest.api.detect_import_kind`): a sheet in one of the two
+    layouts that also shows it is the 合格考's — a 考籍号 or 考试批次 column, or 合格考 / 合格性
+    in its name or a title row (a score sheet with subject columns shows none of these)."""
+    for raw in sheets:
+        lay = _layout(raw)
+        if lay is None:
+            continue
+        if {"number", "sitting"} & set(lay.cols):
+            return True
+        titles = [raw.name] + [_text(v) for i in range(lay.top) for v in raw.row(i).tolist()]
+        if any("合格考" in t or "合格性" in t for t in titles):
+            return True
+    return False
 
 
 class _Context:
@@ -345,12 +363,14 @@ def import_proficiency(db: Database, path: str | Path, *, sitting: str | None = 
                        province: str | None = None, lang: str | None = None,
                        user: str | None = None, errors: str | Path | None = None,
                        force: bool = False, check: bool = False,
+                       sheets: list[RawSheet] | None = None,
                        only_schools: frozenset[str] | None = None) -> ImportResult:
     """Import 合格考 results (module docstring). ``sitting``: 'YYYY-MM' (or '2024年6月') for
     sheets that do not say it; ``province``: the grade scheme's province when the district's
-    is not on record. Writes (unless ``check``)."""
+    is not on record; ``sheets``: the file already read (the web upload's dry run). Writes
+    (unless ``check``)."""
     ctx = _Context(db, province)
     return run_import(db, path, "proficiency", parse_sitting(sitting) if sitting else None,
                       lambda sheets, problems: plan_proficiency(sheets, problems, ctx, sitting),
                       lang=lang or db.lang, user=user, errors=errors, force=force, check=check,
-                      only_schools=only_schools)
+                      sheets=sheets, only_schools=only_schools)
