@@ -74,3 +74,15 @@ def test_deterministic(world):
     other = simulate_proficiency(pop, schools, 4)
     assert not np.array_equal(other["passed"].to_numpy()[:500],
                               results["passed"].to_numpy()[:500]) or len(other) != len(results)
+
+
+def test_exam_numbers_name_the_cohort(world):
+    from eduquality.simulate.proficiency import exam_numbers
+
+    pop, _schools, results = world
+    sids = results["sid"].unique()
+    numbers = exam_numbers(pop, sids)
+    assert len(set(numbers)) == len(sids) and all(len(n) == 13 for n in numbers)
+    first = results.sort_values("sitting").drop_duplicates("sid").set_index("sid")
+    june_2023 = first.index[first["sitting"] == "2023-06"]
+    assert all(n.startswith("22530199") for n in exam_numbers(pop, june_2023.to_numpy()))

@@ -122,14 +122,17 @@ def simulate_proficiency(pop: Population, schools: pd.DataFrame, seed: int) -> p
 
 
 def exam_numbers(pop: Population, sids: np.ndarray) -> np.ndarray:
-    """The 考籍号 of ``sids``: the cohort's (year of entry into 高一) two digits, the district
-    code and a sequence within the cohort, in student order."""
-    first10 = pop.membership[pop.membership["grade"] == 10].groupby("sid")["year"].min()
-    cohort = first10.reindex(sids).fillna("0000").str[:4].to_numpy()
+    """The 考籍号 of ``sids``: the cohort's (year of entry into 高一, from the first senior
+    year on record) two digits, the district code and a sequence within the cohort, in
+    student order."""
+    senior = pop.membership[pop.membership["grade"] >= 10]
+    entry = (senior["year"].str[:4].astype(int) - (senior["grade"] - 10)).groupby(
+        senior["sid"]).min()
+    cohort = entry.reindex(sids).fillna(0).astype(int).to_numpy()
     frame = pd.DataFrame({"sid": sids, "cohort": cohort}).sort_values("sid", kind="stable")
     seq = frame.groupby("cohort").cumcount() + 1
-    numbers = [f"{c[2:]}{DISTRICT_CODE}{s:05d}" for c, s in zip(frame["cohort"], seq,
-                                                                 strict=True)]
+    numbers = [f"{c % 100:02d}{DISTRICT_CODE}{s:05d}" for c, s in zip(frame["cohort"], seq,
+                                                                     strict=True)]
     return pd.Series(numbers, index=frame["sid"].to_numpy()).reindex(sids).to_numpy()
 
 
