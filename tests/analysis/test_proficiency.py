@@ -96,3 +96,24 @@ def test_the_simulated_results_import_and_give_the_truths_rates(tmp_path):
     check = again.merge(want, on=key)
     assert len(check) == len(again) and (check["retake_x"] == check["retake_y"]).all()
     db.close()
+
+
+def test_the_tables_of_one_school_year():
+    from eduquality.analysis.proficiency import year_tables
+
+    db = proficiency_db()
+    # 2023-06 (school year 2022): 2 fails, retakes in 2024-01 (2023) and passes; 2024-09 is
+    # in 2024 and not counted for 2023
+    _insert(db, [(1, "2023-06", "合格", True, False, "H1"), (2, "2023-06", "不合格", False, False,
+                                                             "H1"),
+                 (2, "2024-01", "合格", True, True, "H1"), (3, "2024-01", "不合格", False,
+                                                            False, "H1"),
+                 (3, "2024-09", "合格", True, True, "H1")])
+    y22, y23 = year_tables(db, 2022, 0), year_tables(db, 2023, 0)
+    assert y22["sittings"]["sitting"].unique().tolist() == ["2023-06"]
+    assert y23["sittings"]["sitting"].unique().tolist() == ["2024-01"]
+    d22 = y22["first_sittings"].query("level == 0").iloc[0]   # the 补考 of 2024-01: next year
+    assert (d22["n_students"], d22["n_first_passed"], d22["n_passed"]) == (2, 1, 1)
+    d23 = y23["first_sittings"].query("level == 0").iloc[0]   # student 3: not yet passed
+    assert (d23["sitting"], d23["n_students"], d23["n_passed"]) == ("2024-01", 1, 0)
+    db.close()

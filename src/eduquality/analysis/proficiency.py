@@ -18,7 +18,7 @@ from eduquality.store import Database
 from eduquality.store.policy import Scope
 from eduquality.store.proficiency import proficiency_results
 
-__all__ = ["TABLES", "proficiency_tables", "restrict"]
+__all__ = ["TABLES", "labelled", "proficiency_tables", "restrict", "year_tables"]
 
 TABLES = ("sittings", "first_sittings")
 """The tables of :func:`proficiency_tables`: rates at each sitting; rates by first sitting."""
@@ -63,3 +63,18 @@ def labelled(table: pd.DataFrame, school_names: dict[str, str], lang: str = "zh"
     out.insert(1, "subject", [SUBJECTS.label(str(s), lang) for s in table["subject_code"]])
     out.insert(2, "unit", unit)
     return out
+
+
+def year_tables(db: Database, year: int, min_n: int) -> dict[str, pd.DataFrame]:
+    """The 合格考 of school year ``year`` (its sittings, September ``year`` – August
+    ``year + 1``) for the annual report: ``sittings`` (the rates at each of its sittings) and
+    ``first_sittings`` (一次合格率 and 合格率 after the 补考 of the subjects first sat that
+    year, the 补考 counted up to the year's end), district and schools, small schools withheld;
+    not cut to a scope (the report's editions choose the rows). Empty frames when none."""
+    results = proficiency_results(db)
+    first, last = f"{year}-09", f"{year + 1}-08"
+    upto = results[results["sitting"] <= last]
+    sittings = sitting_rates(upto[upto["sitting"] >= first], min_n)
+    cohorts = cohort_rates(upto, min_n)
+    return {"sittings": sittings,
+            "first_sittings": cohorts[cohorts["sitting"] >= first].reset_index(drop=True)}
