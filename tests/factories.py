@@ -497,3 +497,30 @@ def _score(rng: np.random.Generator, ability: float, full: float, bonus: float) 
     ``bonus``; whole marks within 0..full."""
     return float(np.clip(np.round(full * (0.6 + 0.12 * ability + 0.06 * rng.normal()) + bonus),
                          0, full))
+
+
+def proficiency_db(province: str | None = "云南省", location: str = ":memory:") -> Database:
+    """Two 高中 (H1 甲中, H2 乙中) and the 2022 cohort in 高一 (2022-2023) and 高二 (2023-2024):
+    students 1–4 in H1, 5–7 in H2 (学籍号 G5301002007010100k, names 学生k); student 8 in a
+    初中 (J1) only; the district's province ``province`` (None: not on record). No 合格考
+    results yet."""
+    db = open_database(location)
+    with db.write() as con:
+        con.execute("INSERT INTO district VALUES ('D', '测试区', '测试市', ?)", [province])
+        con.execute("INSERT INTO school_year VALUES ('2022-2023', '2022-09-01', '2023-07-15'),"
+                    " ('2023-2024', '2023-09-01', '2024-07-15')")
+        for code, name, stage in (("H1", "甲中", "senior"), ("H2", "乙中", "senior"),
+                                  ("J1", "丙初中", "junior")):
+            con.execute("INSERT INTO school VALUES (?, ?, 'D', ?, 'public', 'urban', NULL,"
+                        " NULL, NULL)", [code, name, stage])
+        classes = [(f"{s}-{y[:4]}-{g}", s, y, g, "1班", None, None)
+                   for s in ("H1", "H2") for y, g in (("2022-2023", 10), ("2023-2024", 11))]
+        classes += [("J1-2022-9", "J1", "2022-2023", 9, "1班", None, None)]
+        con.executemany("INSERT INTO class VALUES (?, ?, ?, ?, ?, ?, ?)", classes)
+        con.executemany("INSERT INTO student (student_id, national_id, name) VALUES (?, ?, ?)",
+                        [(k, f"G53010020070101{k:04d}", f"学生{k}") for k in range(1, 9)])
+        members = [(k, y, f"{'H1' if k <= 4 else 'H2'}-{y[:4]}-{g}") for k in range(1, 8)
+                   for y, g in (("2022-2023", 10), ("2023-2024", 11))]
+        members.append((8, "2022-2023", "J1-2022-9"))
+        con.executemany("INSERT INTO class_membership VALUES (?, ?, ?)", members)
+    return db

@@ -213,7 +213,9 @@ class AnnualData:
       grade, subject_code and the 三率一分 columns of a unit summary;
     - ``school_names``: school_code → name;
     - ``programmes``: 控辍保学 and 三名工程 (``analysis.annual.programme_data``): 'rates',
-      'window', 'alerts', 'mentoring', 'studios', 'partners'."""
+      'window', 'alerts', 'mentoring', 'studios', 'partners';
+    - ``proficiency``: the year's 合格考 (``analysis.proficiency.year_tables``): 'sittings',
+      'first_sittings' (district and school rows, small schools withheld); empty when none."""
 
     year: int
     district: str
@@ -229,3 +231,4 @@ class AnnualData:
     school_names: dict[str, str] = field(default_factory=dict)
     quality: pd.DataFrame = field(default_factory=pd.DataFrame)
     programmes: dict[str, pd.DataFrame] = field(default_factory=dict)
+    proficiency: dict[str, pd.DataFrame] = field(default_factory=dict)

@@ -227,6 +227,7 @@ SUBJECTS = Vocabulary("subject", [
     Term("science", "科学", "Science"),
     Term("pe", "体育", "Physical Education", ("体育与健康",)),
     Term("it", "信息技术", "Information Technology"),
+    Term("tech", "通用技术", "General Technology"),
     Term("total", "总分", "Total"),
 ])
 

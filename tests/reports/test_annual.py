@@ -259,3 +259,35 @@ def test_school_sheet_and_english(case, tmp_path):
     assert "1. The action plan" in body and "Teacher pay ratio" in body
     assert "on track" in body and "Publication policy" in body
     assert "Mentoring coverage" in body and "Special groups: suppression" in body
+
+
+def test_the_years_proficiency_tests_internal_and_public(case, tmp_path):
+    """合格考 tables in the exam section: the district's rows, and the schools' in the
+    internal edition only (a withheld school marked)."""
+    import dataclasses
+
+    import pandas as pd
+
+    from eduquality.measures.proficiency import cohort_rates, sitting_rates
+
+    _, _, data = case
+    results = pd.DataFrame(
+        [(k, "math", "2022-06", k != 3, False, "S1" if k <= 12 else "S2") for k in range(1, 15)],
+        columns=["student_id", "subject_code", "sitting", "passed", "retake", "school_code"])
+    data = dataclasses.replace(data, proficiency={
+        "sittings": sitting_rates(results, 10), "first_sittings": cohort_rates(results, 10)})
+    names = dict(data.school_names)
+    report = annual_report(data, "zh", PublicationPolicy())
+    tables = {t.title: t for t in report.tables() if "合格性考试" in t.title}
+    assert len(tables) == 2
+    sittings = tables["学业水平合格性考试：各批次合格率"].frame
+    assert sittings["unit"].tolist() == ["全区", names.get("S1", "S1") + "（人数过少，不显示）",
+                                         names.get("S2", "S2") + "（人数过少，不显示）"]
+    assert sittings.loc[0, "n_takers"] == 14 and sittings.loc[0, "rate"] == 13 / 14
+    public = annual_report(data, "zh", PublicationPolicy(), public=True)
+    shown = [t.frame for t in public.tables() if "合格性考试" in t.title]
+    assert len(shown) == 2 and all(f["unit"].tolist() == ["全区"] for f in shown)
+    paths = write_annual_report(data, tmp_path, "en", ("xlsx",), public=True)
+    wb = openpyxl.load_workbook(paths[0])
+    assert "Proficiency sittings" in wb.sheetnames and "Proficiency first attempts" in \
+        wb.sheetnames

@@ -45,6 +45,8 @@ FROZEN = {
     16: "fff0cb9b425f27786f3f0500f25462916b198fc41cc7681226f67bccd8b6fc44",
     # issue 15: the official 等级赋分 of an exam (the 高考's), imported beside the raw scores
     17: "1cf0dc20accf0c23ed5b08e8986bdbac08232f5372ab04272dd88724125da3fa",
+    # issue 15 §1: 学业水平合格性考试 results; the subject 通用技术
+    18: "789e0445475844a5a912d0a54702c245cb80be0624cf5f842a9bfbb44301e8a4",
 }
 
 # Which vocabulary each CHECK'd column holds (for the drift test below).

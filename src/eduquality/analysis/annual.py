@@ -29,6 +29,7 @@ from eduquality.analysis.assessment import EXAM_TYPES, assess
 from eduquality.analysis.balance import balance_quality, balance_status
 from eduquality.analysis.dropout import alerts, reconcile
 from eduquality.analysis.plan import plan_status
+from eduquality.analysis.proficiency import year_tables
 from eduquality.analysis.programmes import mentoring_coverage, partner_effects, studio_performance
 from eduquality.analysis.stored import stored_analysis
 from eduquality.config import ASSESSMENT_COMPONENTS, ASSESSMENT_KINDS, Settings
@@ -187,5 +188,6 @@ def annual_data(db: Database, year: int, settings: Settings, plan: Plan) -> Annu
                 "teacher_share_full": rules.teacher_share_full},
         exams=_exam_rows(db, year, settings), quality=balance_quality(db, year, settings),
         programmes=programme_data(db, year, settings),
+        proficiency=year_tables(db, year, settings.min_unit_n),
         school_names=dict(zip(schools["school_code"].astype(str), schools["name"].astype(str),
                               strict=True)))

@@ -26,6 +26,7 @@ from eduquality.ingest.attendance import import_attendance
 from eduquality.ingest.children import import_children
 from eduquality.ingest.lines import import_lines
 from eduquality.ingest.planfile import load_plan
+from eduquality.ingest.proficiency import import_proficiency
 from eduquality.ingest.programmes import import_programmes
 from eduquality.ingest.stats import import_stats
 from eduquality.reports import write_report_set
@@ -106,6 +107,8 @@ def _import_entry(db: Database, root: Path, entry: ManifestEntry) -> None:
     elif entry.kind == "children":
         assert entry.year is not None
         import_children(db, path, int(entry.year), user=DEMO_IMPORTER)
+    elif entry.kind == "proficiency":
+        import_proficiency(db, path, user=DEMO_IMPORTER)
 
 
 def import_manifest(db: Database, manifest: Manifest, say: Say) -> int:

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "items": "items",
     "online": "online",
     "plan": "plan",
+    "proficiency": "proficiency",
     "programmes": "programmes",
     "report": "report",
     "restore": "backup",
@@ -44,7 +45,7 @@ COMMANDS: dict[str, str] = {
 """Command name → module under ``eduquality.cli`` that defines it."""
 
 EXTENSIONS: dict[str, tuple[str, ...]] = {
-    "import": ("stats", "parquet", "dropout", "programmes"),
+    "import": ("stats", "parquet", "dropout", "programmes", "proficiency"),
     "export": ("parquet",),
     "template": ("programmes",),
 }

@@ -177,14 +177,16 @@ def scores(ctx: Context, file, exam, subject, track, mapping, sheet, errors, use
 
 
 _KIND_LABEL = {"roster": ("名册", "roster"), "paper": ("考试与试卷结构", "exam and paper"),
-               "scores": ("成绩", "scores")}
+               "scores": ("成绩", "scores"), "proficiency": ("合格考成绩", "合格考 results")}
 
 
 @import_.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--as", "kind", type=click.Choice(["roster", "paper", "scores"]), default=None,
+@click.option("--as", "kind", type=click.Choice(["roster", "paper", "scores", "proficiency"]),
+              default=None,
               help="Which import to try; default: from the file (paper structure headers; "
-                   "scores when --exam is given; else roster). 按哪种导入检查。")
+                   "scores when --exam is given; 合格考 results by their headers; else "
+                   "roster). 按哪种导入检查。")
 @click.option("--exam", metavar="EXAM", default=None,
               help="Exam code (score sheets). 考试代码。")
 @click.option("--subject", default=None, help="Subject of item-level columns. 学科。")

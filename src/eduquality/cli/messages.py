@@ -223,4 +223,13 @@ MESSAGES = register({
                             "成绩差距 {gap}；升入高中阶段差距 {prog}",
                             "{unit} {group}: {students} students, support coverage {coverage}, "
                             "{amount} yuan; results gap {gap}; progression gap {prog}"),
+    # eduquality proficiency, import proficiency (cli/proficiency.py)
+    "cli.proficiency.none": ("尚无合格考成绩（eduquality import proficiency FILE）",
+                             "no 合格考 results on record (eduquality import proficiency FILE)"),
+    "cli.proficiency.sittings": ("各批次合格率（全部考生 / 首考 / 补考；人数少于 {n} 的学校不显示）",
+                                 "pass rates at each sitting (all / first attempts / 补考; "
+                                 "schools of fewer than {n} not shown)"),
+    "cli.proficiency.first_sittings": ("一次合格率与补考后合格率（按首考批次；人数少于 {n} 的学校不显示）",
+                                       "first-attempt pass rates and pass rates after the 补考 "
+                                       "(by first sitting; schools of fewer than {n} not shown)"),
 })

@@ -12,6 +12,7 @@ from eduquality.ingest.importer import ImportResult, Progress, run_import
 from eduquality.ingest.layouts import PAPER_ITEMS
 from eduquality.ingest.paper import plan_paper
 from eduquality.ingest.problems import ImportProblems, Problem
+from eduquality.ingest.proficiency import import_proficiency, looks_like_proficiency
 from eduquality.ingest.readers import RawSheet, ReadError, read_sheets
 from eduquality.ingest.roster import plan_roster
 from eduquality.ingest.roster_cells import roster_year
@@ -103,12 +104,13 @@ def import_scores(db: Database, path: str | Path, exam_id: str, subject: str | N
         only_schools=only_schools)
 
 
-IMPORT_KINDS = ("roster", "paper", "scores")
+IMPORT_KINDS = ("roster", "paper", "scores", "proficiency")
 
 
 def detect_import_kind(sheets: list[RawSheet], exam_id: str | None = None) -> str:
     """'paper' when a sheet is named 考试信息/试卷结构 or has the paper structure's headers (学科,
-    题号, 题型, 满分); else 'scores' when an exam is given; else 'roster'."""
+    题号, 题型, 满分); else 'scores' when an exam is given; else 'proficiency' for 合格考 results
+    (:func:`~eduquality.ingest.proficiency.looks_like_proficiency`); else 'roster'."""
     paper_names = {"考试信息", "试卷结构", "exam", "examinfo", "items", "paper"}
     known = set(PAPER_ITEMS.lookup())
     for raw in sheets:
@@ -117,7 +119,9 @@ def detect_import_kind(sheets: list[RawSheet], exam_id: str | None = None) -> st
         row = find_header_row(raw, known, min_hits=4)
         if raw.n_rows and sum(norm_header(t) in known for t in raw.row(row)) >= 4:
             return "paper"
-    return "scores" if exam_id else "roster"
+    if exam_id:
+        return "scores"
+    return "proficiency" if looks_like_proficiency(sheets) else "roster"
 
 
 def check_file(db: Database, path: str | Path, *, kind: str | None = None,
@@ -148,6 +152,9 @@ def check_file(db: Database, path: str | Path, *, kind: str | None = None,
         return import_paper(db, path, exam_id=exam_id, exam_info=exam_info, mapping=mapping,
                             lang=lang, template=template, check=True, sheets=sheets,
                             only_schools=only_schools)
+    if kind == "proficiency":
+        return import_proficiency(db, path, lang=lang, check=True, sheets=sheets,
+                                  only_schools=only_schools)
     return import_roster(db, path, kind=roster_kind, mapping=mapping, sheet=sheet, lang=lang,
                          template=template, check=True, sheets=sheets,
                          only_schools=only_schools)

@@ -12,7 +12,8 @@ assignments and head teachers; students followed over 2018-2019 … 2025-2026 (p
 entry by neighbourhood or 中考-like ranking, transfers, dropouts, returns, graduation). 高中 in
 文科/理科 until the 2024 高考; the students who entered 高一 in 2022 or later are in 新高考 3+1+2
 (``choices``: 选科 at the end of 高一 by ability and sex, a few 选科调整; 物理类/历史类
-classes and papers; from 2025 the 高考 lines 特殊类型招生控制线/本科批/专科批).
+classes and papers; from 2025 the 高考 lines 特殊类型招生控制线/本科批/专科批; from June 2023 the
+合格考 sittings with their 补考, ``proficiency``).
 
 Profiles (:func:`eduquality.simulate.exams.calendar`):
 
@@ -27,7 +28,8 @@ Profiles (:func:`eduquality.simulate.exams.calendar`):
 
 Modules: ``district`` (schools), ``staff`` (teachers), ``population`` (students and the ability
 model), ``choices`` (the 3+1+2 regime and 选科), ``papers`` and ``irt`` (items and responses),
-``exams`` (calendar, scoring), ``gaokao`` (province tables, lines), ``writers`` and ``output``
+``exams`` (calendar, scoring), ``gaokao`` (province tables, lines), ``proficiency`` (the
+学业水平合格性考试), ``writers`` and ``output``
 (files), ``manifest``, ``truth``, ``core``.
 """
 

@@ -37,6 +37,7 @@ from eduquality.simulate.population import (
     Population,
     simulate_population,
 )
+from eduquality.simulate.proficiency import write_proficiency
 from eduquality.simulate.programmes import write_programmes
 from eduquality.simulate.rng import stream
 from eduquality.simulate.staff import build_teachers
@@ -75,8 +76,8 @@ def simulate_district(out_dir: str | Path, students: int = DEFAULT_STUDENTS,
                       lang: str = "zh") -> Manifest:
     """Simulate a Wuhua-like district of about ``students`` students a year and write its files.
 
-    Writes ``out_dir/rosters``, ``exams``, ``gaokao``, ``zhongkao``, ``truth`` and
-    ``manifest.json`` (a folder from an earlier run is replaced). Same arguments → byte-identical
+    Writes ``out_dir/rosters``, ``exams``, ``gaokao``, ``zhongkao``, ``proficiency``, ``truth``
+    and ``manifest.json`` (a folder from an earlier run is replaced). Same arguments → byte-identical
     files. ``profile``: minimal, demo (default) or full (see :func:`exams.calendar`);
     ``years``: how many school years from 2018-2019 (1–8; default all, to 2025-2026).
     """
@@ -112,6 +113,7 @@ def simulate_district(out_dir: str | Path, students: int = DEFAULT_STUDENTS,
     write_programmes(m, schools, teachers, pop.students, pop.membership, seed)
     write_attendance(m, pop, seed)  # attendance sheets and truth/dropout_risk (issue 14 §2)
     write_children(m, pop, seed)  # registers of school-age children, truth/school_age_children
+    write_proficiency(m, pop, schools, seed)  # 合格考 results per sitting, truth/proficiency
 
     students_by_sid = pop.students.set_index("sid")
     names = schools.set_index("school_code")["name"]
@@ -161,7 +163,7 @@ def _prepare(out: Path, lang: str) -> None:
     if out.exists() and any(out.iterdir()):
         if not (out / "manifest.json").exists():
             raise SimulationError(tr("simulate.out_not_empty", lang, path=out))
-        for sub in ("rosters", "exams", "gaokao", "zhongkao", "truth"):
+        for sub in ("rosters", "exams", "gaokao", "zhongkao", "proficiency", "truth"):
             shutil.rmtree(out / sub, ignore_errors=True)
         (out / "manifest.json").unlink()
     out.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class ManifestEntry:
-    """One file. ``kind``: roster, stats, programmes, attendance, children, paper, scores,
-    cut_lines or score_distribution; ``level``: item or total for scores;
+    """One file. ``kind``: roster, stats, programmes, attendance, children, proficiency, paper,
+    scores, cut_lines or score_distribution; ``level``: item or total for scores;
     ``subject``/``track``: Chinese labels or None."""
 
     path: str

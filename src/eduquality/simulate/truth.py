@@ -8,7 +8,8 @@ by their own modules: ``dropout_risk.parquet`` (:mod:`eduquality.simulate.attend
 student-year's risk and whether the student dropped out that year or the next;
 :func:`load_dropout_risk`); ``school_age_children.parquet``
 (:mod:`eduquality.simulate.children`: who of each register is really out of school;
-:func:`load_children`).
+:func:`load_children`); ``proficiency.parquet`` (:mod:`eduquality.simulate.proficiency`: each
+合格考 result with its pass probability; :func:`load_proficiency`).
 """
 
 from __future__ import annotations
@@ -68,3 +69,12 @@ def load_children(folder: str | Path) -> pd.DataFrame:
     if (path / "truth").is_dir():
         path = path / "truth"
     return pd.read_parquet(path / "school_age_children.parquet")
+
+
+def load_proficiency(folder: str | Path) -> pd.DataFrame:
+    """The truth of the 合格考 results of a simulated district (``OUT`` or ``OUT/truth``): sid,
+    subject, sitting ('YYYY-MM'), school_code, grade, p_pass, passed, retake."""
+    path = Path(folder)
+    if (path / "truth").is_dir():
+        path = path / "truth"
+    return pd.read_parquet(path / "proficiency.parquet")

@@ -49,6 +49,7 @@ from eduquality.web.routes import (
     exams,
     home,
     plan,
+    proficiency,
     programmes,
     reports,
     schools,
@@ -129,7 +130,7 @@ def create_app(db: Database | str | Path, settings: Settings | None = None, *,
     app.mount("/api", create_api(app.state), name="api")  # JSON, with /api/openapi.json
     for module in (session, home, exams, schools, classes, students, audit_log,
                    dashboard, units, reports, uploads, admin, assessment, plan, programmes,
-                   dropout, choices):
+                   dropout, choices, proficiency):
         app.include_router(module.router)
     _add_error_pages(app)
     _add_headers(app)

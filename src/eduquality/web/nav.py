@@ -10,6 +10,8 @@ page makes —
 - 选科 of the latest 3+1+2 exam (:func:`eduquality.analysis.choices.latest_choice_exam`), when
   there is one: ``/choices/{exam}`` for the bureau, ``/choices/{exam}/schools/{code}`` for the
   school's roles above.
+- 合格考 (学业水平合格性考试), when results are on record: ``/proficiency`` for the bureau,
+  ``/proficiency/schools/{code}`` for the school's roles above.
 - a teacher who hosts a 名师工作室 or is one of its members in the latest school year
   (:func:`eduquality.store.programmes.studio_members`, the studio page's own check): that
   studio's ``/programmes/{year}/studios/{id}``.
@@ -21,6 +23,7 @@ from eduquality.analysis.choices import latest_choice_exam
 from eduquality.i18n import register
 from eduquality.store import Database
 from eduquality.store.policy import Scope
+from eduquality.store.proficiency import has_proficiency_results
 from eduquality.store.programmes import studio_members
 from eduquality.store.refs import school_years
 from eduquality.web.assessment import may_see_school
@@ -33,6 +36,7 @@ MESSAGES = register({
     "web.nav.plan": ("行动计划", "Action plan"),
     "web.nav.studios": ("名师工作室", "Studios"),
     "web.nav.choices": ("选科", "Subject choices"),
+    "web.nav.proficiency": ("合格考", "Proficiency tests"),
     "web.nav.my_studio": ("我的工作室", "My studio"),
 })
 
@@ -63,6 +67,8 @@ def nav_links(db: Database, scope: Scope) -> list[tuple[str, str]]:
         exam = latest_choice_exam(db)
         if exam is not None:
             links.append((f"/choices/{exam}", "web.nav.choices"))
+        if has_proficiency_results(db):
+            links.append(("/proficiency", "web.nav.proficiency"))
         return links
     school = scope.principal.school_code
     links = []
@@ -72,4 +78,6 @@ def nav_links(db: Database, scope: Scope) -> list[tuple[str, str]]:
         exam = latest_choice_exam(db)
         if exam is not None:
             links.append((f"/choices/{exam}/schools/{school}", "web.nav.choices"))
+        if has_proficiency_results(db):
+            links.append((f"/proficiency/schools/{school}", "web.nav.proficiency"))
     return links + _own_studios(db, scope)

@@ -78,6 +78,7 @@ MESSAGES = register({
     "web.upload.kind_roster": ("名册", "Roster"),
     "web.upload.kind_paper": ("考试与试卷结构", "Exam and paper"),
     "web.upload.kind_scores": ("成绩", "Scores"),
+    "web.upload.kind_proficiency": ("合格考成绩", "合格考 results"),
     "web.upload.exam": ("考试（成绩表必填）", "Exam (for a score sheet)"),
     "web.upload.subject": ("学科（小题分表，可选）", "Subject (item scores, optional)"),
     "web.upload.none": ("—", "—"),
@@ -262,6 +263,10 @@ def _import(writer: Database, item: Pending, lang: str, user: str,
         return import_scores(writer, item.path, o["exam"] or "", o["subject"], **common)
     if o["kind"] == "paper":
         return import_paper(writer, item.path, exam_id=o["exam"], **common)
+    if o["kind"] == "proficiency":
+        from eduquality.ingest.proficiency import import_proficiency
+
+        return import_proficiency(writer, item.path, **common)
     return import_roster(writer, item.path, **common)
 
 

@@ -1,0 +1,132 @@
+"""合格考 pages role by role (issue 15 §1) on the hand-made cohort of tests/factories
+(students 1–4 in H1 甲中, 5–7 in H2 乙中): the bureau sees the district page, a school's
+principal the school's page (with the district's rows), anyone else 404 (audited); the
+navigation links to what each role may open once results exist; small schools withheld."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from eduquality.config import Settings
+from eduquality.store.users import add_user
+from eduquality.web.app import create_app
+from tests.factories import proficiency_db
+
+PASSWORD = "correct-horse-9"
+USERS = {"res": dict(role="researcher"), "lead": dict(role="leader"),
+         "p1": dict(role="principal", school_code="H1"),
+         "p2": dict(role="principal", school_code="H2")}
+
+
+@pytest.fixture(scope="module")
+def site():
+    """June 2023 历史: students 2 and 6 fail, the others pass; January 2024: both retake,
+    2 passes. min_unit_n 4: 乙中 (3 students) is withheld, and 甲中 with it."""
+    db = proficiency_db()
+    with db.write() as con:
+        con.executemany(
+            "INSERT INTO proficiency_result VALUES (?, 'history', ?, ?, ?, ?, ?, NULL)",
+            [(k, "2023-06", "不合格" if k in (2, 6) else "合格", k not in (2, 6), False,
+              "H1" if k <= 4 else "H2") for k in range(1, 8)]
+            + [(2, "2024-01", "合格", True, True, "H1"), (6, "2024-01", "不合格", False, True,
+                                                         "H2")])
+    for name, ties in USERS.items():
+        ties = dict(ties)
+        add_user(db, name, ties.pop("role"), PASSWORD, **ties)
+    app = create_app(db, Settings().with_overrides(min_unit_n=4), secret="test-secret")
+    clients = {}
+    for name in USERS:
+        client = TestClient(app, follow_redirects=False)
+        assert client.post("/login", data={"username": name, "password": PASSWORD}
+                           ).status_code == 303
+        clients[name] = client
+    yield db, clients
+    db.close()
+
+
+PAGES = {"/proficiency": {"res", "lead"},
+         "/proficiency/schools/H1": {"res", "lead", "p1"},
+         "/proficiency/schools/H2": {"res", "lead", "p2"},
+         "/proficiency/schools/X9": set()}
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_each_role_sees_its_pages_and_404_elsewhere_audited(site, path):
+    db, clients = site
+    for user, client in clients.items():
+        r = client.get(path)
+        if user in PAGES[path]:
+            assert r.status_code == 200, (user, path, r.text[:300])
+            assert db.scalar("SELECT count(*) FROM audit_log WHERE username = ? AND action ="
+                             " 'view' AND object = ?", [user, path[1:]]) >= 1
+        else:
+            assert r.status_code == 404, (user, path)
+    if path.endswith("/H2"):
+        assert db.scalar("SELECT count(*) FROM audit_log WHERE username = 'p1' AND action ="
+                         " 'denied' AND object = ?", [path]) >= 1
+
+
+def test_navigation_links_what_each_role_may_open(site):
+    _, clients = site
+    want = {"res": 'href="/proficiency"', "lead": 'href="/proficiency"',
+            "p1": 'href="/proficiency/schools/H1"', "p2": 'href="/proficiency/schools/H2"'}
+    for user, client in clients.items():
+        home = client.get("/")
+        assert home.status_code == 200 and want[user] in home.text, user
+        if user.startswith("p"):
+            assert 'href="/proficiency"' not in home.text
+
+
+def test_district_page_rates_and_withheld_schools(site):
+    _, clients = site
+    html = clients["res"].get("/proficiency").text
+    assert "各批次合格率" in html and "一次合格率与补考后合格率" in html
+    assert "2023年6月" in html and "历史" in html
+    # the district: 7 takers, 5 passed (71.4%); after the 补考 6 of 7 (85.7%)
+    assert "71.4%" in html and "85.7%" in html
+    # 乙中 has 3 students (< 4): withheld, and 甲中 with it (district − 甲中 = 乙中)
+    assert html.count("人数过少，不显示") >= 4
+    xlsx = clients["res"].get("/proficiency?format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_school_page_shows_the_school_beside_the_district(site):
+    _, clients = site
+    html = clients["p1"].get("/proficiency/schools/H1").text
+    assert "甲中" in html and "全区" in html and "乙中" not in html
+
+
+def test_a_principal_uploads_the_own_schools_results_only():
+    import io
+    import re
+
+    import openpyxl
+
+    db = proficiency_db()
+    add_user(db, "p1", "principal", PASSWORD, school_code="H1")
+    client = TestClient(create_app(db, Settings(), secret="s"), follow_redirects=False)
+    assert client.post("/login", data={"username": "p1", "password": PASSWORD}
+                       ).status_code == 303
+
+    def upload(students):
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(["考籍号", "学籍号", "姓名", "科目", "成绩", "考试批次"])
+        for k in students:
+            ws.append([f"K{k}", f"G53010020070101{k:04d}", f"学生{k}", "地理", "合格", "2023年6月"])
+        body = io.BytesIO()
+        wb.save(body)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/").text).group(1)
+        r = client.post("/uploads?lang=zh", data={"csrf": csrf},
+                        files={"file": ("合格考.xlsx", body.getvalue(), "application/x")})
+        token = re.search(r"/uploads/([A-Za-z0-9_-]+)/import", r.text)
+        return r, csrf, token.group(1) if token else None
+
+    r, _, token = upload([1, 5])           # 5 is 乙中's
+    assert "合格考成绩" in r.text and token is None and "H2" in r.text
+    r, csrf, token = upload([1, 2])
+    assert token is not None
+    assert client.post(f"/uploads/{token}/import", data={"csrf": csrf}).status_code == 200
+    assert db.scalar("SELECT count(*) FROM proficiency_result WHERE school_code = 'H1'") == 2
+    db.close()
