@@ -239,3 +239,18 @@ def test_the_simulated_2026_mock_against_its_cohorts_first_year(tmp_path):
     chem = value_added(db, "2026-G12-D1", "chemistry", Settings(), priors=["2024-G10-FIN2"])
     assert sorted(chem.students.student_id) == sorted(g12.index[g12.chemistry.notna()])
     assert len(chem.students) < len(g12)
+
+
+def test_a_mock_with_no_earlier_mock_is_measured_against_the_cohorts_finals():
+    """A 高三 一诊 has no earlier 一诊 of its cohort: its priors are the cohort's 期末 exams (the
+    高一 期末 here; not the 期中, another type), so the web page and the assessment find them
+    without ``--prior``; a type asked for is never replaced."""
+    from eduquality.analysis.cohort import cohort_exams
+
+    db = regime_change_db()
+    assert cohort_exams(db, "G12-D1") == ["G10-FIN"]
+    assert cohort_exams(db, "G12-D1", exam_type="diag1") == []
+    assert cohort_exams(db, "G10-FIN") == []
+    va = value_added(db, "G12-D1", "chemistry", Settings())
+    by_hand = value_added(db, "G12-D1", "chemistry", Settings(), priors=["G10-FIN"])
+    pd.testing.assert_frame_equal(va.estimates, by_hand.estimates)

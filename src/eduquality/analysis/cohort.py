@@ -24,13 +24,24 @@ from eduquality.store.rosters import present_scores, registrations
 TOTAL = "total"
 
 
+PRIOR_FALLBACK_TYPE = "final"
+"""The exam type (期末) whose earlier sittings are a cohort's priors when it has no earlier exam
+of the current exam's own type: a 高三 一诊 or 模拟, or a 高考, whose kind is first sat in 高三,
+is measured against the cohort's 高二 and 高一 期末 exams."""
+
+
 def cohort_exams(db: Database, exam_id: str, exam_type: str | None = None) -> list[str]:
     """Earlier exams of the same cohort as ``exam_id``: one grade lower per school year back,
-    same exam type unless ``exam_type`` says otherwise; most recent first."""
+    same exam type unless ``exam_type`` says otherwise; most recent first. With no earlier
+    exam of its own type (and no ``exam_type`` asked for), the cohort's earlier
+    :data:`PRIOR_FALLBACK_TYPE` exams."""
     exam = find_exam(db, exam_id)
     if exam is None:
         return []
-    return cohort_exam_ids(db, exam, exam_type or exam.exam_type)
+    found = cohort_exam_ids(db, exam, exam_type or exam.exam_type)
+    if found or exam_type is not None or exam.exam_type == PRIOR_FALLBACK_TYPE:
+        return found
+    return cohort_exam_ids(db, exam, PRIOR_FALLBACK_TYPE)
 
 
 def _totals(db: Database, exam_id: str) -> pd.DataFrame:
