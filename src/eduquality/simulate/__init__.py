@@ -20,7 +20,8 @@ Profiles (:func:`eduquality.simulate.exams.calendar`):
 * ``minimal`` — rosters of every year, 中考 and 高考 (with province lines and 一分一段 tables)
   every year, the last year's second-term 期末.
 * ``demo`` (default; 12,000 students: 19 schools, ~890 teachers, ~21,000 students over eight
-  years, 71 exams, 310 files) — minimal + the second-term 期末 of the last four years,
+  years, 71 exams, about 330 files with the registers, attendance and 合格考) — minimal + the
+  second-term 期末 of the last four years,
   一诊/二诊/三诊 for 高三 at item level in the last two (2025, 2026), and in the last year
   质量监测 for grades 3–11.
 * ``full`` — every year: 质量监测 (grades 1–11; 3–11 from 2021-2022), both 期末, 中考,
