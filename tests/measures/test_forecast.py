@@ -113,13 +113,15 @@ def test_logistic_equals_statsmodels():
     mock = rng.normal(500, 60, (800, 2))
     eta = -30 + 0.04 * mock[:, 0] + 0.02 * mock[:, 1]
     above = rng.random(800) < 1 / (1 + np.exp(-eta))
-    ours = LogisticLineModel().fit(mock, above)
+    ours = LogisticLineModel(firth=False).fit(mock, above)
     ref = sm.Logit(above.astype(float), sm.add_constant(mock)).fit(disp=0)
     np.testing.assert_allclose(ours.coef_, ref.params, rtol=1e-6)
     np.testing.assert_allclose(ours.predict_proba(mock), ref.predict(sm.add_constant(mock)),
                                atol=1e-9)
-    with pytest.raises(ForecastInputError):
-        LogisticLineModel().fit(mock[:, 0], mock[:, 0] > 500)  # perfect separation
+    with pytest.raises(ForecastInputError):  # perfect separation: no ML estimate
+        LogisticLineModel(firth=False).fit(mock[:, 0], mock[:, 0] > 500)
+    with pytest.raises(ForecastInputError):  # everyone above the line: none either
+        LogisticLineModel(firth=False).fit(mock[:, 0], np.ones(800))
 
 
 def test_poisson_binomial_against_enumeration_and_binomial():
@@ -250,7 +252,7 @@ def test_logistic_covariance_equals_statsmodels():
     rng = np.random.default_rng(5)
     x = rng.normal(500, 80, 800)
     y = (rng.uniform(size=800) < 1 / (1 + np.exp(-(x - 520) / 30))).astype(float)
-    model = LogisticLineModel().fit(x, y)
+    model = LogisticLineModel(firth=False).fit(x, y)
     ref = sm.Logit(y, sm.add_constant(x)).fit(disp=0)
     np.testing.assert_allclose(model.cov_, ref.cov_params(), rtol=1e-5)
     np.testing.assert_allclose(model.linear_predictor(x[:3]),
