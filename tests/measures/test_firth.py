@@ -73,6 +73,10 @@ def _quasi_separated(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.n
     return np.c_[np.ones(n), x], y
 
 
+def _minus_lstar(b: np.ndarray, X: np.ndarray, y: np.ndarray) -> float:
+    return -penalised_loglik(X, y, b)
+
+
 def test_firth_maximises_the_penalised_likelihood():
     """Against a general-purpose optimiser (Nelder–Mead on −l*, then BFGS) on data with two
     covariates and on nearly separated data, and the modified score U* vanishes there."""
@@ -81,10 +85,10 @@ def test_firth_maximises_the_penalised_likelihood():
     y2 = (rng.uniform(size=60) < expit(X2 @ [-0.5, 1.5, 0.8])).astype(float)
     for X, y in ((X2, y2), _quasi_separated(rng, 200)):
         fit = logistic_fit(X, y)
-        start = optimize.minimize(lambda b: -penalised_loglik(X, y, b), np.zeros(X.shape[1]),
+        start = optimize.minimize(_minus_lstar, np.zeros(X.shape[1]), args=(X, y),
                                   method="Nelder-Mead",
                                   options={"xatol": 1e-8, "fatol": 1e-12, "maxiter": 20000})
-        ref = optimize.minimize(lambda b: -penalised_loglik(X, y, b), start.x, method="BFGS",
+        ref = optimize.minimize(_minus_lstar, start.x, args=(X, y), method="BFGS",
                                 options={"gtol": 1e-9})
         np.testing.assert_allclose(fit.coef, ref.x, atol=1e-4)
         assert fit.loglik >= -ref.fun - 1e-9

@@ -93,8 +93,9 @@ def logistic_fit(X: ArrayLike, y: ArrayLike, firth: bool = True, max_iter: int =
     beta = np.zeros(k)
     current = penalised_loglik(Xa, ya, beta, firth)
     converged = False
-    it = 0
-    for it in range(1, max_iter + 1):
+    n_iter = 0
+    while n_iter < max_iter:
+        n_iter += 1
         p = expit(Xa @ beta)
         info = _information(Xa, p)
         inv = np.linalg.pinv(info)
@@ -122,4 +123,4 @@ def logistic_fit(X: ArrayLike, y: ArrayLike, firth: bool = True, max_iter: int =
     if not firth and (not np.all(np.isfinite(beta)) or np.max(np.abs(beta)) > MAX_ML_COEF
                       or np.max(np.abs(ya - p)) < 1e-6):
         converged = False  # the ML estimate runs off to infinity: separated data
-    return LogisticFit(beta, np.asarray(cov, dtype=np.float64), float(current), it, converged)
+    return LogisticFit(beta, np.asarray(cov, dtype=np.float64), float(current), n_iter, converged)
