@@ -10,7 +10,7 @@ import pytest
 import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
+from scipy import special, stats
 
 from eduquality.measures.forecast import (
     PRIOR_SHIFT_SD,
@@ -378,3 +378,47 @@ def test_simulated_cohorts_95_intervals_cover_at_least_93_percent():
     assert len(hits) == 6 * 21
     assert np.mean(hits) >= 0.93
     assert np.mean(hits_known) < 0.85
+
+
+# ------------------------------------------------------------------------------------------
+# lines that (nearly) everyone reached: Firth and the share's Beta posterior (issue 15)
+
+
+def test_line_everyone_reached_is_its_share_with_the_jeffreys_posterior():
+    rng = np.random.default_rng(8)
+    mock = rng.normal(400, 60, 300)
+    model = LogisticLineModel().fit(mock, np.ones(300))
+    # k = n = 300: p̂ = (300 + ½)/(300 + 1), the same at every mock score (slope 0)
+    np.testing.assert_allclose(model.predict_proba([200.0, 400.0, 600.0]), 300.5 / 301)
+    assert model.share_prior_ == (300.5, 0.5) and model.coef_[1] == 0
+    assert model.cov_[0, 0] == pytest.approx(float(special.polygamma(1, 300.5)
+                                                   + special.polygamma(1, 0.5)))
+    nobody = LogisticLineModel().fit(mock, np.zeros(300))
+    np.testing.assert_allclose(nobody.predict_proba([500.0]), 0.5 / 301)
+    # the draws are the Beta posterior's: its mean and its 5 % quantile
+    eta = logit_draws(model, mock[:3], 0.0, 20_000, np.random.default_rng(0))
+    p = stats.logistic.cdf(eta[:, 0])
+    assert p.mean() == pytest.approx(300.5 / 301, abs=2e-4)
+    assert np.quantile(p, 0.05) == pytest.approx(stats.beta.ppf(0.05, 300.5, 0.5), abs=1e-3)
+    assert np.all(eta[:, 0] == eta[:, 2])  # no slope: every student alike
+
+
+def test_line_nearly_everyone_reached_keeps_probabilities_near_one():
+    """A 专科批: 233 calibration students, all above it (ML: no estimate; once drawn from its
+    huge covariance the forecast was 0.47 each and the interval [0, 233]); and one that all
+    but a few reach (ML near separation)."""
+    rng = np.random.default_rng(9)
+    prev = pd.DataFrame({"track": "历史类", "mock": rng.normal(450, 60, 233)})
+    prev["gaokao"] = prev["mock"] + rng.normal(0, 25, 233)
+    lines = pd.DataFrame({"track": ["历史类", "历史类"], "line": ["专科批", "本科批"],
+                          "score": [prev["gaokao"].min() - 1, np.sort(prev["gaokao"])[4]]})
+    now = prev.assign(unit="S1")
+    probs = line_probabilities(prev, now, lines, ["mock"], draws=400, shift_sd=0.3,
+                               shift_df=2.0)
+    every = probs[probs.line == "专科批"]
+    assert every["probability"].min() > 0.99
+    few = probs[probs.line == "本科批"]  # 4 of 233 below it
+    assert few["probability"].mean() == pytest.approx(229 / 233, abs=0.01)
+    u = unit_forecast(probs).set_index("line")
+    assert u.loc["专科批", "count_low"] >= 220 and u.loc["专科批", "count_high"] == 233
+    assert u.loc["本科批", "count_low"] >= 210

@@ -10,7 +10,9 @@ new 3+1+2 regime ('物理类'/'历史类', '本科批'/'特控线'), 中考 ('�
   (single-group design), with log-linear presmoothing (Holland & Thayer 2000; Kolen & Brennan
   2014, ch. 2–3).
 - Logistic model (:class:`LogisticLineModel`) of P(高考 ≥ line | mock score(s)) fitted on the
-  previous cohort; per student a probability.
+  previous cohort by Firth's penalised likelihood (:mod:`eduquality.measures.firth`: finite
+  under separation, as for a 专科批 nearly everyone reaches; a line everyone or no one reached:
+  its share's Jeffreys posterior); per student a probability.
 - Per unit (:func:`unit_forecast`): forecast count and share above each line with a prediction
   interval from the Poisson-binomial distribution of a sum of independent Bernoullis — mixed
   over draws of the model (:func:`logit_draws`: the fit's parameter uncertainty and the
@@ -361,6 +363,14 @@ def line_probabilities(
     and two columns are added for :func:`unit_forecast`: ``logit`` (the point log-odds η̂ᵢ)
     and ``logit_draws`` (per student the array of its ``draws`` log-odds, the same draws for
     every student of a (track, line): they share the model).
+
+    One forecast throughout: the students' ``probability`` (the mean over the draws) is what
+    the backtest's Brier score and calibration table (:func:`calibration_table`) evaluate, and
+    its sum is the unit's forecast count, the mean of the count's mixture distribution whose
+    quantiles are the interval (:func:`unit_forecast`). The draws move it towards ½ only as
+    far as the model is uncertain there: with the Firth fit (:class:`LogisticLineModel`) a
+    line that nearly everyone reached keeps probabilities near 1 (the ML fit's unbounded
+    covariance once spread its draws to 0 and 1 and their mean to ½).
     """
     for frame, cols, what in ((prev, [*features, outcome, track], "prev"),
                               (now, [*features, track], "now"),
