@@ -80,10 +80,11 @@ def logistic_fit(X: ArrayLike, y: ArrayLike, firth: bool = True, max_iter: int =
     yourself): Firth's penalised likelihood (default) or maximum likelihood (module docstring).
     Converged when the largest step or the largest score is below ``tol``.
 
-    Hand case: 1 of 2 with one group: Firth p̂ = (1 + ½)/(2 + 1) = ½, β̂ = 0.
+    Hand case: 3 of 3 without a covariate (ML: no estimate): p̂ = (3 + ½)/(3 + 1), so
+    β̂ = logit(7/8) = log 7.
 
-    >>> fit = logistic_fit([[1.0], [1.0], [1.0]], [1, 1, 1])   # p̂ = 3.5/4
-    >>> round(float(fit.coef[0]), 6) == round(float(np.log(3.5 / 0.5)), 6)
+    >>> fit = logistic_fit([[1.0], [1.0], [1.0]], [1, 1, 1])
+    >>> round(float(fit.coef[0]), 6) == round(float(np.log(7)), 6)
     True
     """
     Xa = np.asarray(X, dtype=float)
