@@ -10,7 +10,7 @@ import pytest
 import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
+from scipy import special, stats
 
 from eduquality.measures.forecast import (
     PRIOR_SHIFT_SD,
@@ -113,13 +113,15 @@ def test_logistic_equals_statsmodels():
     mock = rng.normal(500, 60, (800, 2))
     eta = -30 + 0.04 * mock[:, 0] + 0.02 * mock[:, 1]
     above = rng.random(800) < 1 / (1 + np.exp(-eta))
-    ours = LogisticLineModel().fit(mock, above)
+    ours = LogisticLineModel(firth=False).fit(mock, above)
     ref = sm.Logit(above.astype(float), sm.add_constant(mock)).fit(disp=0)
     np.testing.assert_allclose(ours.coef_, ref.params, rtol=1e-6)
     np.testing.assert_allclose(ours.predict_proba(mock), ref.predict(sm.add_constant(mock)),
                                atol=1e-9)
-    with pytest.raises(ForecastInputError):
-        LogisticLineModel().fit(mock[:, 0], mock[:, 0] > 500)  # perfect separation
+    with pytest.raises(ForecastInputError):  # perfect separation: no ML estimate
+        LogisticLineModel(firth=False).fit(mock[:, 0], mock[:, 0] > 500)
+    with pytest.raises(ForecastInputError):  # everyone above the line: none either
+        LogisticLineModel(firth=False).fit(mock[:, 0], np.ones(800))
 
 
 def test_poisson_binomial_against_enumeration_and_binomial():
@@ -250,7 +252,7 @@ def test_logistic_covariance_equals_statsmodels():
     rng = np.random.default_rng(5)
     x = rng.normal(500, 80, 800)
     y = (rng.uniform(size=800) < 1 / (1 + np.exp(-(x - 520) / 30))).astype(float)
-    model = LogisticLineModel().fit(x, y)
+    model = LogisticLineModel(firth=False).fit(x, y)
     ref = sm.Logit(y, sm.add_constant(x)).fit(disp=0)
     np.testing.assert_allclose(model.cov_, ref.cov_params(), rtol=1e-5)
     np.testing.assert_allclose(model.linear_predictor(x[:3]),
@@ -376,3 +378,81 @@ def test_simulated_cohorts_95_intervals_cover_at_least_93_percent():
     assert len(hits) == 6 * 21
     assert np.mean(hits) >= 0.93
     assert np.mean(hits_known) < 0.85
+
+
+# ------------------------------------------------------------------------------------------
+# lines that (nearly) everyone reached: Firth and the share's Beta posterior (issue 15)
+
+
+def test_line_everyone_reached_is_its_share_with_the_jeffreys_posterior():
+    rng = np.random.default_rng(8)
+    mock = rng.normal(400, 60, 300)
+    model = LogisticLineModel().fit(mock, np.ones(300))
+    # k = n = 300: p̂ = (300 + ½)/(300 + 1), the same at every mock score (slope 0)
+    np.testing.assert_allclose(model.predict_proba([200.0, 400.0, 600.0]), 300.5 / 301)
+    assert model.share_prior_ == (300.5, 0.5) and model.coef_[1] == 0
+    assert model.cov_[0, 0] == pytest.approx(float(special.polygamma(1, 300.5)
+                                                   + special.polygamma(1, 0.5)))
+    nobody = LogisticLineModel().fit(mock, np.zeros(300))
+    np.testing.assert_allclose(nobody.predict_proba([500.0]), 0.5 / 301)
+    # the draws are the Beta posterior's: its mean and its 5 % quantile
+    eta = logit_draws(model, mock[:3], 0.0, 20_000, np.random.default_rng(0))
+    p = stats.logistic.cdf(eta[:, 0])
+    assert p.mean() == pytest.approx(300.5 / 301, abs=2e-4)
+    assert np.quantile(p, 0.05) == pytest.approx(stats.beta.ppf(0.05, 300.5, 0.5), abs=1e-3)
+    assert np.all(eta[:, 0] == eta[:, 2])  # no slope: every student alike
+
+
+def test_line_nearly_everyone_reached_keeps_probabilities_near_one():
+    """A 专科批: 233 calibration students, all above it (ML: no estimate; once drawn from its
+    huge covariance the forecast was 0.47 each and the interval [0, 233]); and one that all
+    but a few reach (ML near separation)."""
+    rng = np.random.default_rng(9)
+    prev = pd.DataFrame({"track": "历史类", "mock": rng.normal(450, 60, 233)})
+    prev["gaokao"] = prev["mock"] + rng.normal(0, 25, 233)
+    lines = pd.DataFrame({"track": ["历史类", "历史类"], "line": ["专科批", "本科批"],
+                          "score": [prev["gaokao"].min() - 1, np.sort(prev["gaokao"])[4]]})
+    now = prev.assign(unit="S1")
+    probs = line_probabilities(prev, now, lines, ["mock"], draws=400, shift_sd=0.3,
+                               shift_df=2.0)
+    every = probs[probs.line == "专科批"]
+    assert every["probability"].min() > 0.99
+    few = probs[probs.line == "本科批"]  # 4 of 233 below it
+    assert few["probability"].mean() == pytest.approx(229 / 233, abs=0.01)
+    u = unit_forecast(probs).set_index("line")
+    assert u.loc["专科批", "count_low"] >= 220 and u.loc["专科批", "count_high"] == 233
+    assert u.loc["本科批", "count_low"] >= 210
+
+
+def test_simulated_line_nearly_everyone_reaches_is_covered_and_sharp():
+    """A 专科批 (log-odds 7 + 2.5x: about 99 % reach it) in cohorts of 6 × 40 students: some
+    calibration cohorts all reached it (the Beta share), the others nearly did (Firth). The
+    95 % intervals cover ≥ 93 % of the schools' counts, the drawn probabilities score no worse
+    than the point ones, and the intervals stay narrow (the ML fit gave p ≈ ½ and [0, n])."""
+    rng = np.random.default_rng(12)
+    years = [_cohort(rng, 6, 40, rng.normal(0, 0.45), 0.2, a=7.0) for _ in range(16)]
+    shifts, variances, hits, widths, shares = [], [], [], [], 0
+    drawn_sq, point_sq = [], []
+    for k in range(1, len(years)):
+        prev, now = years[k - 1], years[k]
+        model = LogisticLineModel().fit(prev["x"], prev["y"])
+        shares += model.share_prior_ is not None
+        if len(shifts) >= 4:
+            tau = np.sqrt(shift_variance(shifts, variances))
+            eta = logit_draws(model, now["x"], tau, 400, np.random.default_rng(k),
+                              shift_df=PRIOR_SHIFT_WEIGHT + len(shifts))
+            p = (1 / (1 + np.exp(-eta))).mean(0)
+            u = unit_forecast(now.assign(track="t", line="l", probability=p,
+                                         logit_draws=list(eta.T)), seed=k).set_index("unit")
+            actual = now.groupby("unit")["y"].sum()
+            hits += list((u.count_low <= actual) & (actual <= u.count_high))
+            widths += list(u.count_high - u.count_low)
+            drawn_sq += list((p - now["y"]) ** 2)
+            point_sq += list((model.predict_proba(now["x"]) - now["y"]) ** 2)
+        d, v = logit_shift(model.linear_predictor(now["x"]), now["y"])
+        shifts.append(d)
+        variances.append(v)
+    assert shares >= 1 and len(hits) == 6 * 11
+    assert np.mean(hits) >= 0.93
+    assert np.mean(drawn_sq) <= np.mean(point_sq) + 0.005
+    assert np.median(widths) <= 8 and np.max(widths) <= 20  # of 40 students (seen: 5 and 13)

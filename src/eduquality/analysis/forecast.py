@@ -218,7 +218,9 @@ def forecast_gaokao(db: Database, exam_id: str, level: float = 0.95,
     """Forecast this mock's cohort's 高考 上线 per student, school and district.
 
     With ``draws`` > 0 (the default) the intervals carry the model's uncertainty
-    (:func:`~eduquality.measures.forecast.logit_draws`): the logistic fit's covariance, the
+    (:func:`~eduquality.measures.forecast.logit_draws`): the (Firth) logistic fit's covariance,
+    or for a line the whole calibration cohort reached (or none of it) its share's Beta
+    posterior (:class:`~eduquality.measures.forecast.LogisticLineModel`), the
     year-to-year shift with τ² from the earlier cohorts' shifts (:func:`history_shifts`,
     :func:`~eduquality.measures.forecast.shift_variance`; the shift drawn from its Student-t
     predictive, its degrees of freedom ν₀ plus the number of earlier years, not of shifts: a

@@ -10,7 +10,9 @@ new 3+1+2 regime ('物理类'/'历史类', '本科批'/'特控线'), 中考 ('�
   (single-group design), with log-linear presmoothing (Holland & Thayer 2000; Kolen & Brennan
   2014, ch. 2–3).
 - Logistic model (:class:`LogisticLineModel`) of P(高考 ≥ line | mock score(s)) fitted on the
-  previous cohort; per student a probability.
+  previous cohort by Firth's penalised likelihood (:mod:`eduquality.measures.firth`: finite
+  under separation, as for a 专科批 nearly everyone reaches; a line everyone or no one reached:
+  its share's Jeffreys posterior); per student a probability.
 - Per unit (:func:`unit_forecast`): forecast count and share above each line with a prediction
   interval from the Poisson-binomial distribution of a sum of independent Bernoullis — mixed
   over draws of the model (:func:`logit_draws`: the fit's parameter uncertainty and the
@@ -29,10 +31,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import special, stats
 
 from eduquality.errors import KeyedError
 from eduquality.i18n import register
+from eduquality.measures.firth import logistic_fit
 
 __all__ = [
     "EquipercentileLink",
@@ -260,19 +263,35 @@ class EquipercentileLink:
 
 
 class LogisticLineModel:
-    """P(above line | mock scores) = 1/(1 + exp(−(β₀ + x'β))), maximum likelihood by
-    Newton–Raphson (checked against statsmodels ``Logit`` in the tests).
+    """P(above line | mock scores) = 1/(1 + exp(−(β₀ + x'β))) fitted on the previous cohort.
 
     ``fit(mock, above)`` with ``mock`` n × k (or n), ``above`` 0/1 for the previous cohort
     (高考 ≥ that year's line); ``predict_proba(mock)`` for this year's students. For mocks
     whose difficulty changes between years, pass mock scores minus that year's 位次法 line.
 
+    - ``firth=True`` (default): Firth's penalised likelihood (:func:`~eduquality.measures.firth.
+      logistic_fit`; Firth 1993, Heinze & Schemper 2002): finite estimates and a finite
+      covariance when the mock separates the outcomes or nearly does — a 专科批 that all but a
+      few students reach, whose ML fit runs off to infinity with a covariance to match (drawn
+      from, it spread the probabilities to 0 and 1 and their mean to ½).
+    - A line that every calibration student reached, or none did (k of n with k = 0 or n):
+      nothing ties it to the mock, so the model is the share alone — the Firth fit without
+      the mock, p̂ = (k + ½)/(n + 1), the mean of the Jeffreys posterior Beta(k + ½, n − k + ½)
+      (``share_prior_`` = (k + ½, n − k + ½); :func:`logit_draws` draws p from it), the
+      slopes 0. ``cov_`` then holds the variance ψ′(a) + ψ′(b) of logit p under that Beta.
+    - ``firth=False``: maximum likelihood (checked against statsmodels ``Logit`` in the tests);
+      separated data, a constant outcome included, raise :class:`ForecastInputError`.
+
     ``cov_`` is the estimated covariance of ``coef_`` (intercept first): the inverse of the
-    observed information (X'WX)⁻¹ at the maximum, taken back to the original scale (the
-    asymptotic normal approximation of the ML estimator; McCullagh & Nelder 1989, §4.4).
+    information (X'WX)⁻¹ at the estimate, taken back to the original scale (the asymptotic
+    normal approximation; McCullagh & Nelder 1989, §4.4; for Firth the same matrix at the
+    penalised estimate, as in ``logistf``).
     """
 
-    def fit(self, mock: ArrayLike, above: ArrayLike, max_iter: int = 50) -> LogisticLineModel:
+    def __init__(self, firth: bool = True) -> None:
+        self.firth = firth
+
+    def fit(self, mock: ArrayLike, above: ArrayLike, max_iter: int = 100) -> LogisticLineModel:
         x = np.asarray(mock, dtype=float)
         x = x.reshape(x.shape[0], -1)
         t = np.asarray(above, dtype=float).ravel()
@@ -283,32 +302,35 @@ class LogisticLineModel:
         x, t = x[ok], t[ok]
         if not np.isin(t, (0.0, 1.0)).all():
             raise ForecastInputError("forecast.outcome", values=sorted(set(t.tolist()))[:5])
+        if t.size == 0:
+            raise ForecastInputError("forecast.empty", what="above")
+        self.n_ = len(t)
+        k = x.shape[1] + 1
+        hits = float(t.sum())
+        self.share_prior_: tuple[float, float] | None = None
+        if hits in (0.0, float(t.size)):
+            if not self.firth:
+                raise ForecastInputError("forecast.separation")
+            a, b = hits + 0.5, t.size - hits + 0.5
+            self.share_prior_ = (a, b)
+            self.coef_ = np.r_[math.log(a / b), np.zeros(k - 1)]
+            self.cov_ = np.zeros((k, k))
+            self.cov_[0, 0] = float(special.polygamma(1, a) + special.polygamma(1, b))
+            return self
         self.center_ = x.mean(axis=0)
         self.scale_ = x.std(axis=0)
         self.scale_[self.scale_ == 0] = 1.0
         X = np.c_[np.ones(len(t)), (x - self.center_) / self.scale_]
-        beta = np.zeros(X.shape[1])
-        for _ in range(max_iter):
-            p = stats.logistic.cdf(X @ beta)
-            W = p * (1 - p)
-            step = np.linalg.solve((X * W[:, None]).T @ X + 1e-12 * np.eye(X.shape[1]),
-                                   X.T @ (t - p))
-            beta += step
-            if np.max(np.abs(step)) < 1e-10:
-                break
-        if not np.all(np.isfinite(beta)) or np.max(np.abs(beta[1:])) > 50:
+        fit = logistic_fit(X, t, firth=self.firth, max_iter=max_iter)
+        if not self.firth and not fit.converged:
             raise ForecastInputError("forecast.separation")
+        beta = fit.coef
         # back to the original scale: coef = A·beta with A = [[1, −c/s], [0, diag(1/s)]]
-        slope = beta[1:] / self.scale_
-        self.coef_ = np.r_[beta[0] - float(slope @ self.center_), slope]
-        p = stats.logistic.cdf(X @ beta)
-        info = (X * (p * (1 - p))[:, None]).T @ X
-        k = X.shape[1]
         A = np.eye(k)
         A[0, 1:] = -self.center_ / self.scale_
         A[1:, 1:] = np.diag(1.0 / self.scale_)
-        self.cov_ = A @ np.linalg.pinv(info) @ A.T
-        self.n_ = len(t)
+        self.coef_ = A @ beta
+        self.cov_ = A @ fit.cov @ A.T
         return self
 
     def linear_predictor(self, mock: ArrayLike) -> NDArray[np.float64]:
@@ -341,6 +363,14 @@ def line_probabilities(
     and two columns are added for :func:`unit_forecast`: ``logit`` (the point log-odds η̂ᵢ)
     and ``logit_draws`` (per student the array of its ``draws`` log-odds, the same draws for
     every student of a (track, line): they share the model).
+
+    One forecast throughout: the students' ``probability`` (the mean over the draws) is what
+    the backtest's Brier score and calibration table (:func:`calibration_table`) evaluate, and
+    its sum is the unit's forecast count, the mean of the count's mixture distribution whose
+    quantiles are the interval (:func:`unit_forecast`). The draws move it towards ½ only as
+    far as the model is uncertain there: with the Firth fit (:class:`LogisticLineModel`) a
+    line that nearly everyone reached keeps probabilities near 1 (the ML fit's unbounded
+    covariance once spread its draws to 0 and 1 and their mean to ½).
     """
     for frame, cols, what in ((prev, [*features, outcome, track], "prev"),
                               (now, [*features, track], "now"),
@@ -389,7 +419,11 @@ def logit_draws(model: LogisticLineModel, mock: ArrayLike, shift_sd: float, draw
     Σ̂ = ``model.cov_`` (the fit's parameter uncertainty) and τ = ``shift_sd`` the year-to-year
     shift of the line-vs-mock relation (a random intercept of the year: this year's mock may be
     easier or harder, this cohort stronger or weaker, than the calibration cohort's at the same
-    score; :func:`shift_variance`). Every student of a draw shares b⁽ᵈ⁾ and δ⁽ᵈ⁾.
+    score; :func:`shift_variance`). Every student of a draw shares b⁽ᵈ⁾ and δ⁽ᵈ⁾. A model of
+    a line that all or none of the calibration cohort reached (``model.share_prior_``,
+    :class:`LogisticLineModel`) draws instead b⁽ᵈ⁾₀ = logit p⁽ᵈ⁾, p⁽ᵈ⁾ ~ Beta(k + ½, n − k + ½),
+    the exact posterior of its share, slopes 0 (the normal approximation would put as much
+    weight on a share of 95 % as on 99.9 %).
 
     ``shift_df`` ν (the weight ν₀ + m behind τ², :func:`shift_variance`): τ² is itself
     uncertain, τ² ~ Scaled-Inv-χ²(ν, τ̂²), so δ is drawn from its predictive distribution, the
@@ -398,7 +432,12 @@ def logit_draws(model: LogisticLineModel, mock: ArrayLike, shift_sd: float, draw
     """
     x = np.asarray(mock, dtype=float)
     x = x.reshape(x.shape[0], -1)
-    b = rng.multivariate_normal(model.coef_, model.cov_, size=draws, method="eigh")
+    if model.share_prior_ is not None:  # a line all or none reached: p ~ Beta, no slope
+        share = rng.beta(*model.share_prior_, size=draws)
+        b = np.zeros((draws, model.coef_.size))
+        b[:, 0] = stats.logistic.ppf(np.clip(share, 1e-15, 1 - 1e-15))
+    else:
+        b = rng.multivariate_normal(model.coef_, model.cov_, size=draws, method="eigh")
     if shift_sd <= 0:
         delta = np.zeros(draws)
     elif shift_df is None:

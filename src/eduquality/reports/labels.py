@@ -329,11 +329,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "note.plan": ("规划目标：以首个年份为基准，每年提高 {step} 个百分点。",
                   "Plan target: the first year's rate plus {step} percentage points a year."),
     "note.fc_uncertainty": (
-        "95% 预测区间包含模型的不确定性：逻辑回归系数按其估计协方差抽样，并加入年度偏移（上线线与本次"
+        "95% 预测区间包含模型的不确定性：逻辑回归（Firth 惩罚似然，几乎全员上线时仍有限）系数按其估计"
+        "协方差抽样（标定届全员上线或无人上线的分数线：按上线比例的 Beta 后验抽样），并加入年度偏移（上线线与本次"
         "考试成绩关系逐年变化，对数优势尺度标准差 τ = {shift_sd}，由此前 {history} 个年度偏移与先验"
         "估计）和学校自身偏差（τ_u = {unit_sd}，由标定届各校估计），共 {draws} 次抽样的泊松二项混合分布。",
         "The 95% prediction intervals carry the model's uncertainty: the logistic coefficients "
-        "drawn from their estimated covariance, a yearly shift of the line-vs-mock relation "
+        "(Firth's penalised fit, finite when nearly everyone reaches a line) drawn from their "
+        "estimated covariance (a line that all or none of the calibration cohort reached: its "
+        "share drawn from its Beta posterior), a yearly shift of the line-vs-mock relation "
         "(sd τ = {shift_sd} on the log-odds scale, from {history} earlier yearly shifts and a "
         "prior) and each school's own deviation (τ_u = {unit_sd}, from the calibration cohort's "
         "schools): a mixture of Poisson-binomial distributions over {draws} draws."),
