@@ -100,6 +100,9 @@ def test_forecast_across_the_change_of_regime(db_new):
                      "AND line_code = '一本'").score.iloc[0]
     assert fc.lines.set_index(["track", "line"]).loc[("物理类", "特控线"), "score"] == one
     assert fc.uncertainty["history_shifts"] == 4  # 2024 from 2023: two tracks × two lines
+    from eduquality.measures.forecast import BRIDGE_SHIFT_SD
+
+    assert fc.uncertainty["bridge_sd"] == BRIDGE_SHIFT_SD > 0   # each line's bridge shift
     u = fc.units
     assert ((u.count_low <= u["count"]) & (u["count"] <= u.count_high)).all()
 
@@ -110,6 +113,8 @@ def test_2026_same_regime_and_backtest_of_2025(db_new):
     assert fc.calibration_exams == ("2025-diag3", "2025-gaokao")
     assert fc.bridge is None or fc.bridge.empty
     assert set(fc.units.line) == {"特控线", "本科批", "专科批"}
+    # 2025's shift from 2024 is the bridge's, not a year's: only 2024 from 2023 counts
+    assert fc.uncertainty["history_shifts"] == 4 and fc.uncertainty["bridge_sd"] == 0
     bt = fc.backtest  # 2025 forecast across the bridge and compared with its 高考
     assert bt is not None and bt.exam_id == "2025-diag3"
     assert 0 < bt.brier < 0.15

@@ -456,3 +456,20 @@ def test_simulated_line_nearly_everyone_reaches_is_covered_and_sharp():
     assert np.mean(hits) >= 0.93
     assert np.mean(drawn_sq) <= np.mean(point_sq) + 0.005
     assert np.median(widths) <= 8 and np.max(widths) <= 20  # of 40 students (seen: 5 and 13)
+
+
+def test_a_bridge_adds_its_own_shift_to_each_lines_draws():
+    """logit_draws with ``bridge_sd`` σ_b: the draws' log-odds spread by √(τ² + σ_b²) (the
+    coefficients' own spread aside), centred where they were."""
+    from eduquality.measures.forecast import BRIDGE_SHIFT_SD, LogisticLineModel, logit_draws
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(0, 1, 4000)
+    y = (rng.uniform(size=x.size) < 1 / (1 + np.exp(-(0.3 + 1.2 * x)))).astype(float)
+    model = LogisticLineModel().fit(x[:, None], y)
+    at = np.array([[0.0]])
+    plain = logit_draws(model, at, 0.5, 20_000, np.random.default_rng(1))[:, 0]
+    bridged = logit_draws(model, at, 0.5, 20_000, np.random.default_rng(1),
+                          bridge_sd=BRIDGE_SHIFT_SD)[:, 0]
+    assert np.var(bridged) - np.var(plain) == pytest.approx(BRIDGE_SHIFT_SD ** 2, rel=0.05)
+    assert np.mean(bridged) == pytest.approx(np.mean(plain), abs=0.03)

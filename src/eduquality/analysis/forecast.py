@@ -22,6 +22,7 @@ from eduquality.analysis.scaling import exam_totals
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
 from eduquality.measures.forecast import (
+    BRIDGE_SHIFT_SD,
     DRAWS,
     PRIOR_SHIFT_WEIGHT,
     EquipercentileLink,
@@ -162,7 +163,9 @@ def history_shifts(db: Database, exam_type: str, year: int) -> pd.DataFrame:
     (:func:`~eduquality.measures.forecast.line_probabilities`, the model as estimated) and the
     shift δ and its sampling variance of each track and line
     (:func:`~eduquality.measures.forecast.logit_shift`). Columns year, track, line, shift,
-    variance, n. Only cohorts whose 高考 is known by ``year``'s mocks count."""
+    variance, n. Only cohorts whose 高考 is known by ``year``'s mocks count, and not a cohort
+    calibrated across the change of regime: its shift is the bridge's (a one-off, carried by
+    :data:`~eduquality.measures.forecast.BRIDGE_SHIFT_SD`), not a year's."""
     rows = []
     for exam in exams_of_type(db, exam_type):
         c = _year_end(str(exam.year_code))
@@ -173,7 +176,7 @@ def history_shifts(db: Database, exam_type: str, year: int) -> pd.DataFrame:
             continue
         now = _totals(db, str(exam.exam_id)).rename(columns={"score": "mock"})
         cal = _calibration(db, exam_type, str(exam.year_code), set(now["track"].dropna()))
-        if cal is None:
+        if cal is None or not cal.bridge.empty:   # a bridge year's shift is not a year's
             continue
         actual = _totals(db, gk)[["student_id", "score"]].rename(columns={"score": "gaokao"})
         now = now.merge(actual, on="student_id").reset_index(drop=True)
@@ -228,7 +231,8 @@ def forecast_gaokao(db: Database, exam_id: str, level: float = 0.95,
     from the calibration cohort; ``draws`` = 0 gives the students' chance only (the model taken
     as known). A 3+1+2 cohort calibrated on an old-regime cohort (the 2025 高考 from 2024's) is
     forecast across the bridge (:data:`~eduquality.vocab.REGIME_BRIDGE_TRACKS`): 物理类 on
-    理科, 历史类 on 文科, 特控线 on 一本 and 本科批 on 二本 (``Forecast.bridge``).
+    理科, 历史类 on 文科, 特控线 on 一本 and 本科批 on 二本 (``Forecast.bridge``), each line with
+    the bridge's own extra shift (:data:`~eduquality.measures.forecast.BRIDGE_SHIFT_SD`).
     ``with_backtest``: add the calibration cohort's own :func:`backtest` (None where the cohort
     before it is missing) for the report's coverage and calibration table."""
     row = _exam_row(db, exam_id)
@@ -271,11 +275,12 @@ def forecast_gaokao(db: Database, exam_id: str, level: float = 0.95,
     shift_sd = float(np.sqrt(shift_variance(history["shift"], history["variance"]))) \
         if draws > 0 else 0.0
     unit_sd = _unit_sd(cal) if draws > 0 else 0.0
+    bridge_sd = BRIDGE_SHIFT_SD if draws > 0 and not cal.bridge.empty else 0.0
     probs = line_probabilities(prev, now, lines, features=["mock"], outcome="gaokao",
                                carry=("unit", "student_id", "school_code"), draws=draws,
                                shift_sd=shift_sd,
                                shift_df=PRIOR_SHIFT_WEIGHT + history["year"].nunique()
-                               if draws > 0 else None)
+                               if draws > 0 else None, bridge_sd=bridge_sd)
     units = pd.concat([
         unit_forecast(probs, by=("unit", "track", "line"), level=level, unit_sd=unit_sd),
         unit_forecast(probs.assign(unit="district"), by=("unit", "track", "line"),
@@ -288,6 +293,7 @@ def forecast_gaokao(db: Database, exam_id: str, level: float = 0.95,
     students = now.drop(columns="unit").merge(wide, left_on="student_id", right_index=True,
                                               how="left")
     uncertainty = {"draws": float(draws), "shift_sd": shift_sd, "unit_sd": unit_sd,
+                   "bridge_sd": bridge_sd,
                    "history_shifts": float(len(history)), "level": level}
     past = None
     if with_backtest:

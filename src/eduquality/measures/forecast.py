@@ -347,6 +347,7 @@ def line_probabilities(
     prev: pd.DataFrame, now: pd.DataFrame, lines: pd.DataFrame, features: Sequence[str],
     outcome: str = "gaokao", track: str = "track", carry: Sequence[str] = ("unit",), *,
     draws: int = 0, shift_sd: float = 0.0, shift_df: float | None = None, seed: int = 0,
+    bridge_sd: float = 0.0,
 ) -> pd.DataFrame:
     """Per student of ``now`` and per (track, line) of ``lines`` (columns track, line, score:
     the lines of the previous cohort's year) the probability of reaching the line, from a
@@ -357,7 +358,8 @@ def line_probabilities(
 
     With ``draws`` > 0 the model is not taken as known: :func:`logit_draws` draws the
     coefficients and the year's shift (scale ``shift_sd``, Student t with ``shift_df`` degrees of
-    freedom or normal: :func:`shift_variance`); ``probability``
+    freedom or normal: :func:`shift_variance`; plus ``bridge_sd`` across the change of regime);
+    ``probability``
     is then the predictive probability, the mean of the ``draws`` logistic probabilities
     (which, with a shift, lies nearer ½ than the point estimate: the logistic-normal integral),
     and two columns are added for :func:`unit_forecast`: ``logit`` (the point log-odds η̂ᵢ)
@@ -394,7 +396,7 @@ def line_probabilities(
         part["track"] = str(ln.track)
         part["line"] = str(ln.line)
         if draws > 0:
-            eta = logit_draws(model, x_now, shift_sd, draws, rng, shift_df)
+            eta = logit_draws(model, x_now, shift_sd, draws, rng, shift_df, bridge_sd)
             part["probability"] = stats.logistic.cdf(eta).mean(axis=0)
             part["logit"] = model.linear_predictor(x_now)
             part["logit_draws"] = list(eta.T)
@@ -408,8 +410,18 @@ def line_probabilities(
     return pd.concat(parts, ignore_index=True)[cols]
 
 
+BRIDGE_SHIFT_SD = 1.0
+"""σ_b, the sd (log-odds) of the extra shift of a line forecast across the change of regime
+(:func:`logit_draws`): a 3+1+2 line calibrated on the old regime's (物理类 特控线 on 理科 一本 …)
+selects its own rank share from tracks that do not match the old ones, a one-off change no
+earlier year can measure. A stated prior, not an estimate: ±2 log-odds at 95 % (odds × or ÷
+7.4). In the simulated district's one bridge (2025 from 2024) the lines moved by 1.2 to 1.7
+log-odds, in opposite directions for the two tracks (``bench/results/forecast.md``)."""
+
+
 def logit_draws(model: LogisticLineModel, mock: ArrayLike, shift_sd: float, draws: int,
-                rng: np.random.Generator, shift_df: float | None = None) -> NDArray[np.float64]:
+                rng: np.random.Generator, shift_df: float | None = None,
+                bridge_sd: float = 0.0) -> NDArray[np.float64]:
     """``draws`` × n log-odds of reaching the line for the students with scores ``mock``, the
     model's uncertainty drawn (a parametric, normal-approximation bootstrap; Efron &
     Tibshirani 1993, §6.5; Gelman & Hill 2007, §7.2):
@@ -429,6 +441,9 @@ def logit_draws(model: LogisticLineModel, mock: ArrayLike, shift_sd: float, draw
     uncertain, τ² ~ Scaled-Inv-χ²(ν, τ̂²), so δ is drawn from its predictive distribution, the
     Student t with ν degrees of freedom and scale τ̂ (Gelman et al. 2013, BDA3 §2.6 and §3.2):
     heavier tails when few shifts are known. None: δ ~ N(0, τ̂²).
+
+    ``bridge_sd`` σ_b: a model calibrated on the other regime's line (特控线 on 一本 …) adds
+    δ_b⁽ᵈ⁾ ~ N(0, σ_b²) to δ⁽ᵈ⁾, drawn for this line alone (:data:`BRIDGE_SHIFT_SD`).
     """
     x = np.asarray(mock, dtype=float)
     x = x.reshape(x.shape[0], -1)
@@ -444,6 +459,8 @@ def logit_draws(model: LogisticLineModel, mock: ArrayLike, shift_sd: float, draw
         delta = rng.normal(0.0, shift_sd, size=draws)
     else:
         delta = shift_sd * rng.standard_t(shift_df, size=draws)
+    if bridge_sd > 0:
+        delta = delta + rng.normal(0.0, bridge_sd, size=draws)
     return np.asarray(b[:, :1] + b[:, 1:] @ x.T + delta[:, None], dtype=np.float64)
 
 

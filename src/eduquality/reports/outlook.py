@@ -371,7 +371,8 @@ def _bridge_note(view: View, fc: Forecast) -> Text | None:
          zip(fc.bridge["old_track"], fc.bridge["track"], strict=True)]
         + [f"{L.line(n, lang)} ← {L.line(o, lang)}" for o, n in
            zip(fc.bridge["old_line"], fc.bridge["line"], strict=True)]))
-    return Text(L.text("note.fc_bridge", lang, pairs=pairs))
+    return Text(L.text("note.fc_bridge", lang, pairs=pairs,
+                       bridge_sd=f"{fc.uncertainty.get('bridge_sd', 0.0):.2f}"))
 
 
 def _backtest_blocks(view: View, fc: Forecast) -> list[Block]:
