@@ -144,12 +144,13 @@ def flood(base: str, rate: float, stop: threading.Event, answers: dict[int, int]
             i += 1
 
 
-def phase(base: str, users: int, seconds: float, paths: tuple[list[str], list[str]],
-          flood_rate: float | None, alongside: list[str] | None = None,
-          ) -> tuple[Tally, float, dict[int, int]]:
-    """``users`` browsing for ``seconds`` (with ``alongside``: for as long as that command
-    runs, at least ``seconds``; its exit status is answers[-2], its seconds answers[-3])."""
-    clients = [sign_in(base, BROWSERS[i % len(BROWSERS)]) for i in range(users)]
+def phase(base: str, clients: list[httpx.Client], seconds: float,
+          paths: tuple[list[str], list[str]], flood_rate: float | None,
+          alongside: list[str] | None = None) -> tuple[Tally, float, dict[int, int]]:
+    """The signed-in ``clients`` (user i: ``BROWSERS[i % 4]``) browsing for ``seconds`` (with
+    ``alongside``: for as long as that command runs, at least ``seconds``; its exit status is
+    answers[-2], its seconds answers[-3]). The users sign in once, before the first phase:
+    after the flood the throttle rightly slows every sign-in from the loopback address."""
     bureau, principal = paths
     tally, stop, answers = Tally(), threading.Event(), {}
     threads = [threading.Thread(target=browse, args=(
@@ -171,8 +172,6 @@ def phase(base: str, users: int, seconds: float, paths: tuple[list[str], list[st
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
-    for c in clients:
-        c.close()
     return tally, wall, answers
 
 
@@ -278,12 +277,15 @@ def main() -> None:
                         raise SystemExit(server.stderr.read().decode() if server.stderr
                                          else "the server did not start") from None
                     time.sleep(0.2)
-            phase(base, args.users, 5, paths, None)   # first views, not counted
-            quiet, quiet_s, _a = phase(base, args.users, args.seconds, paths, None)
-            loud, loud_s, answers = phase(base, args.users, args.seconds, paths, args.flood_rate)
+            clients = [sign_in(base, BROWSERS[i % len(BROWSERS)]) for i in range(args.users)]
+            phase(base, clients, 5, paths, None)   # first views, not counted
+            quiet, quiet_s, _a = phase(base, clients, args.seconds, paths, None)
+            loud, loud_s, answers = phase(base, clients, args.seconds, paths, args.flood_rate)
             busy = None
             if importing:
-                busy = phase(base, args.users, args.seconds, paths, None, importing)
+                busy = phase(base, clients, args.seconds, paths, None, importing)
+            for c in clients:
+                c.close()
         finally:
             server.terminate()
             server.wait(20)
