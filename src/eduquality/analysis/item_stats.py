@@ -22,6 +22,7 @@ from eduquality.measures.items import (
     flag_items,
     group_size,
     item_analysis_from_sums,
+    item_sums,
     option_analysis_from_counts,
 )
 from eduquality.measures.knowledge import KnowledgeError, tag_weights, weak_points_from_sums
@@ -46,19 +47,26 @@ class ExamSums:
     choice: e.g. a score file's rows) with no knowledge points."""
 
     def __init__(self, con: Any, exam_id: str | None = None, long: Any = None, *,
-                 options: bool = True, knowledge: bool = True) -> None:
+                 options: bool = True, knowledge: bool = True,
+                 by_matrix: bool | None = None) -> None:
         if long is None:
             assert exam_id is not None
             long = sums.present_item_scores(con, exam_id)
         spark = getattr(con, "name", "") == "pyspark"
         if spark:   # read the Parquet and join once
             long = long.cache()
+        self._long = long
+        self.by_matrix = not spark if by_matrix is None else by_matrix
+        """The item sums from each paper's matrix (:func:`sums.paper_matrix`, DuckDB) or
+        aggregated by the engine (Spark): the same :class:`ItemSums`."""
         people = sums.persons(long)
         self.counts = sums.group_counts(people).set_index("paper_id")
         grouped = sums.with_groups(people, self.counts.reset_index(), SHARE)
-        self.items = sums.item_level_sums(long, grouped)
-        self.pairs = (sums.pair_sums(long) if spark else
-                      sums.pair_sums_by_paper(long, self.counts.index.astype(str).tolist()))
+        if self.by_matrix:
+            self.items = sums.item_ranges(long)
+        else:
+            self.items = sums.item_level_sums(long, grouped)
+            self.pairs = sums.pair_sums(long)
         self.options = (sums.option_counts(long, grouped) if exam_id is not None and options
                         else pd.DataFrame(columns=["paper_id", "seq", "choice"]))
         if exam_id is None or not knowledge:      # no tagged item: no knowledge queries
@@ -77,6 +85,9 @@ class ExamSums:
 
     def item_sums(self, paper_id: str, seqs: np.ndarray) -> ItemSums:
         """The paper's :class:`~eduquality.measures.items.ItemSums` over its items ``seqs``."""
+        if self.by_matrix:
+            frame = pd.DataFrame(sums.paper_matrix(self._long, paper_id, seqs.tolist()))
+            return item_sums(frame, SHARE)
         pos = {int(s): i for i, s in enumerate(seqs)}
         k = len(seqs)
         rows = self.items[self.items["paper_id"] == paper_id]

@@ -15,7 +15,7 @@ are ranked by total, ties by student ID (the matrix's row order): a row number o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ibis
@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from eduquality.measures.items import group_size
-from eduquality.measures.items import pair_sums as matrix_pair_sums
 
 
 def present_item_scores(con: Any, exam_id: str) -> ir.Table:
@@ -102,6 +101,13 @@ def item_level_sums(long: ir.Table, grouped: ir.Table) -> pd.DataFrame:
     ).execute()
 
 
+def item_ranges(long: ir.Table) -> pd.DataFrame:
+    """Per (paper, seq): the lowest and highest score given (``min``, ``max``), for the
+    knowledge points' range check where :func:`item_level_sums` is not computed."""
+    return long.group_by(["paper_id", "seq"]).aggregate(
+        min=long.score.min(), max=long.score.max()).execute()
+
+
 def pair_sums(long: ir.Table) -> pd.DataFrame:
     """Per (paper, seq_a ≤ seq_b): persons answering both, Σ x_a, Σ x_b, Σ x_a x_b over them
     (the pairwise covariance's sums)."""
@@ -115,30 +121,26 @@ def pair_sums(long: ir.Table) -> pd.DataFrame:
     ).execute()
 
 
-def pair_sums_by_paper(long: ir.Table, papers: list[str]) -> pd.DataFrame:
-    """:func:`pair_sums` read paper by paper as a students × items matrix and finished by
-    :func:`eduquality.measures.items.pair_sums` (X₀'X₀ …): for an in-process engine (DuckDB),
-    where the self-join's ~k²/2 rows per student cost more than reading a paper's rows once
-    (at 20,000 students × 9 papers × 25 items: 2.7 s against 0.5 s). A province's engine
-    (Spark) aggregates the join instead, without holding any matrix."""
-    frames = []
-    for paper in papers:
-        rows = long.filter((long.paper_id == paper) & long.score.notnull()).select(
-            "student_id", "seq", "score").to_pyarrow()
-        student = rows.column("student_id").to_numpy(zero_copy_only=False)
-        seq = rows.column("seq").to_numpy(zero_copy_only=False)
-        score = rows.column("score").to_numpy(zero_copy_only=False).astype(np.float64)
-        _, row = np.unique(student, return_inverse=True)
-        seqs, col = np.unique(seq, return_inverse=True)
-        matrix = np.full((int(row.max(initial=-1)) + 1, seqs.size), np.nan)
-        matrix[row, col] = score
-        n, s, cross = matrix_pair_sums(matrix)
-        a, b = np.triu_indices(seqs.size)
-        frames.append(pd.DataFrame({
-            "paper_id": paper, "seq_a": seqs[a], "seq_b": seqs[b], "n": n[a, b],
-            "s_a": s[a, b], "s_b": s[b, a], "cross": cross[a, b]}))
-    columns = ["paper_id", "seq_a", "seq_b", "n", "s_a", "s_b", "cross"]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+def paper_matrix(long: ir.Table, paper: str, seqs: Sequence[int]) -> np.ndarray:
+    """``paper``'s answered item scores as a students × ``seqs`` matrix (NaN: not answered;
+    rows in student ID order, the order that breaks ties in the 27 % groups; students who
+    answered nothing have no row), for an in-process engine (DuckDB) to finish with the
+    measures' matrix form (:func:`eduquality.measures.items.item_sums`): reading a paper's
+    rows once costs less than the self-join of :func:`pair_sums`, ~k²/2 rows per student
+    (20,000 students × 9 papers × 25 items: 2.7 s against 0.5 s). A province's engine (Spark)
+    aggregates the sums instead, without holding any matrix."""
+    rows = long.filter((long.paper_id == paper) & long.score.notnull()).select(
+        "student_id", "seq", "score").to_pyarrow()
+    student = rows.column("student_id").to_numpy(zero_copy_only=False)
+    seq = rows.column("seq").to_numpy(zero_copy_only=False)
+    score = rows.column("score").to_numpy(zero_copy_only=False).astype(np.float64)
+    _, row = np.unique(student, return_inverse=True)
+    wanted = np.asarray(seqs, dtype=np.int64)
+    order = np.argsort(wanted, kind="stable")
+    col = order[np.searchsorted(wanted[order], seq.astype(np.int64))]
+    matrix = np.full((int(row.max(initial=-1)) + 1, wanted.size), np.nan)
+    matrix[row, col] = score
+    return matrix
 
 
 def option_counts(long: ir.Table, grouped: ir.Table) -> pd.DataFrame:
