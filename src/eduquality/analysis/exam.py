@@ -143,8 +143,9 @@ def student_groups(students: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """尖子生, 学困生, 临界生 (by the total, or the only subject) and 弱科 (per subject) with the
     configured rules; one row per (student_id, group, subject_code)."""
     rules, th = settings.groups, settings.thresholds
-    subjects = [s for s in students["subject_code"].unique() if s != "total"]
-    main = "total" if "total" in set(students["subject_code"]) else subjects[0]
+    codes = [str(s) for s in students["subject_code"].unique()]
+    subjects = [s for s in codes if s != "total"]
+    main = "total" if "total" in codes else subjects[0]
     tot = students[students["subject_code"] == main].set_index("student_id")
     score, full = tot["score"], tot["full_marks"]
     flags = {

@@ -150,7 +150,7 @@ def followup(db: Database, exam_id: str, settings: Settings, *, group: str | Non
         ["school_code", "class_id"]]
     teacher_maps = {s: subject_teachers(db, s).drop_duplicates("class_id")
                     .set_index("class_id")["teacher_id"]
-                    for s in set(cohorts["subject_code"]) if s != "total"}
+                    for s in map(str, cohorts["subject_code"].unique()) if s != "total"}
     frames = []
     for later_id in later_ids:
         later = _exam_students(db, later_id, settings)
