@@ -3,7 +3,9 @@
 200,000 students × 9 subjects × 25 items (45 M item scores) in a DuckDB file; times
 ``analyse_exam`` (every level, every subject and the total, student scores, item analysis)
 and, in the same run, one plain DuckDB scan of the item_score table (a GROUP BY over all
-45 M rows) to give the ratio. Usage: ``python bench/bench_analysis.py [--students N]``.
+45 M rows) to give the ratio; with ``--postgresql`` the same exam copied into a throw-away
+PostgreSQL cluster and analysed there too. Usage: ``python bench/bench_analysis.py
+[--students N] [--postgresql]``.
 """
 
 from __future__ import annotations
@@ -13,8 +15,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # tests.pgcluster
+
+import numpy as np
 
 from common import Goal, best_of, load_line, machine_line, write_goals, write_result
 from eduquality.analysis.exam import analyse_exam
@@ -26,11 +32,43 @@ SCAN_GOAL = 10.0
 """The full analysis within this many times one plain scan of the item scores (issue 12)."""
 
 
+def on_postgresql(db: Any, exam: str, repeats: int, duck: Any) -> list[str]:
+    """The same exam copied into a throw-away PostgreSQL cluster (``tests/pgcluster.py``:
+    loopback, fsync off) and analysed there (its tables read through ADBC into an in-process
+    DuckDB): the table rows of the copy and of the analysis, which must give DuckDB's students."""
+    from tests.pgcluster import start_cluster
+
+    from eduquality.store.transfer import copy_database
+
+    cluster = start_cluster()
+    try:
+        pg = open_database(cluster.create_database("bench"))
+        t0 = time.perf_counter()
+        copy_database(db, pg)
+        copy_s = time.perf_counter() - t0
+        pg_s, analysis = best_of(repeats, lambda: analyse_exam(pg, exam, Settings()))
+        pg.close()
+    finally:
+        cluster.stop()
+    same = len(analysis.students) == len(duck.students) and bool(np.allclose(
+        analysis.students.sort_values(["student_id", "subject_code"])["z"].to_numpy(float),
+        duck.students.sort_values(["student_id", "subject_code"])["z"].to_numpy(float),
+        equal_nan=True))
+    return [f"| copy the database into PostgreSQL (`store copy`; not part of the goal) | "
+            f"{copy_s:.1f} |",
+            f"| `analyse_exam` on PostgreSQL (rows read through ADBC into an in-process DuckDB)"
+            f"{'' if same else ' — DIFFERENT student scores'} | {pg_s:.2f} |"]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--students", type=int, default=200_000)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--postgresql", action="store_true",
+                    help="also copy the exam into a throw-away PostgreSQL cluster and analyse "
+                         "it there (issue 10: both stores side by side)")
     args = ap.parse_args()
+    pg_rows: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(Path(tmp) / "bench.duckdb")
         t0 = time.perf_counter()
@@ -41,6 +79,8 @@ def main() -> None:
             "SELECT paper_id, seq, avg(score) AS m, stddev_samp(score) AS s, count(*) AS n "
             "FROM item_score GROUP BY ALL"))
         full_s, analysis = best_of(args.repeats, lambda: analyse_exam(db, exam, Settings()))
+        if args.postgresql:
+            pg_rows = on_postgresql(db, exam, args.repeats, analysis)
         db.close()
     lines = [
         f"### Full exam analysis — {args.students:,} students × 9 subjects × 25 items "
@@ -54,6 +94,7 @@ def main() -> None:
         f"| one plain DuckDB scan: GROUP BY paper, item over item_score | {scan_s:.2f} |",
         f"| `analyse_exam` (all levels, subjects + total, students, items) | {full_s:.2f} |",
         f"| ratio analysis / scan | {full_s / scan_s:.1f} |",
+        *pg_rows,
         "",
         load_line() + ". "
         f"Goal ≤ 20 s: {'met' if full_s <= 20 else 'NOT met'}; goal ≤ {SCAN_GOAL:g}× the plain "
