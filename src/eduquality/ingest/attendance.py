@@ -36,7 +36,7 @@ from eduquality.i18n import register
 from eduquality.ingest.importer import ImportResult, run_import
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet, column_letter
-from eduquality.ingest.values import norm_header
+from eduquality.ingest.values import cell_text, norm_header
 from eduquality.ingest.writes import upsert
 from eduquality.store.db import Database
 from eduquality.store.dropout import memberships, person_key, student_facts
@@ -102,13 +102,11 @@ class AttendancePlan:
 
 
 def _text(v: Any) -> str:
-    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, dt.datetime | dt.date):
+    """:func:`cell_text`, a date cell as its month (``2022-03``)."""
+    text = cell_text(v)
+    if text and isinstance(v, dt.datetime | dt.date):
         return f"{v.year}-{v.month:02d}"
-    return str(v).strip()
+    return text
 
 
 _YM = re.compile(r"^(\d{4})\s*(?:年|[-/.])\s*(\d{1,2})\s*月?$")

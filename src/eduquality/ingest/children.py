@@ -23,7 +23,7 @@ from eduquality.i18n import register
 from eduquality.ingest.importer import ImportResult, run_import
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet, column_letter
-from eduquality.ingest.values import norm_header
+from eduquality.ingest.values import cell_text, norm_header
 from eduquality.ingest.writes import append_rows, delete_where
 from eduquality.store.db import Database
 from eduquality.store.dropout import person_key
@@ -74,20 +74,12 @@ class ChildrenPlan:
         return dict(self.counts)
 
 
-def _text(v: Any) -> str:
-    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
 def _date(v: Any) -> dt.date | None:
     if isinstance(v, dt.datetime):
         return v.date()
     if isinstance(v, dt.date):
         return v
-    text = _text(v).replace("/", "-").replace(".", "-").replace("年", "-").replace(
+    text = cell_text(v).replace("/", "-").replace(".", "-").replace("年", "-").replace(
         "月", "-").rstrip("日")
     try:
         return dt.date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
@@ -97,7 +89,7 @@ def _date(v: Any) -> dt.date | None:
 
 def _columns(raw: RawSheet) -> tuple[int, dict[str, int]] | None:
     for i in range(min(5, len(raw.cells))):
-        header = [norm_header(_text(v)) for v in raw.cells.iloc[i].tolist()]
+        header = [norm_header(cell_text(v)) for v in raw.cells.iloc[i].tolist()]
         found: dict[str, int] = {}
         for name, aliases in COLUMNS.items():
             names = {norm_header(a) for a in aliases}
@@ -123,7 +115,7 @@ def plan_children(sheets: list[RawSheet], problems: Problems, year: int) -> Chil
         header = raw.cells.iloc[top].tolist()
         for i in range(top + 1, len(raw.cells)):
             row = raw.cells.iloc[i]
-            if all(_text(v) == "" for v in row.tolist()):
+            if all(cell_text(v) == "" for v in row.tolist()):
                 continue
             n_rows += 1
             bad_row = False
@@ -136,30 +128,30 @@ def plan_children(sheets: list[RawSheet], problems: Problems, year: int) -> Chil
                     _cols: dict[str, int] = cols, **params: Any) -> None:
                 j = _cols[name]
                 problems.add(reason, sheet=_sheet, row=_r,
-                             column=f"{column_letter(j)}（{_text(_header[j])}）", value=value,
+                             column=f"{column_letter(j)}（{cell_text(_header[j])}）", value=value,
                              **params)
 
-            pid = person_key(_text(cell("person"))) or ""
+            pid = person_key(cell_text(cell("person"))) or ""
             if len(pid) != 18 or not (pid[:17].isdigit() and (pid[17].isdigit() or pid[17] == "X")):
-                bad("person", "children.id", _text(cell("person")))
+                bad("person", "children.id", cell_text(cell("person")))
                 bad_row = True
-            name = _text(cell("name"))
+            name = cell_text(cell("name"))
             if not name:
                 bad("name", "children.name")
                 bad_row = True
             birth = _date(cell("birth")) if "birth" in cols else None
             if birth is None:
                 if "birth" in cols:
-                    bad("birth", "children.birth", _text(cell("birth")))
+                    bad("birth", "children.birth", cell_text(cell("birth")))
                 else:
                     bad("person", "children.birth")
                 bad_row = True
-            gender_text = _text(cell("gender"))
+            gender_text = cell_text(cell("gender"))
             gender = GENDER.parse(gender_text) if gender_text else None
             if gender_text and gender is None:
                 bad("gender", "children.gender", gender_text)
                 bad_row = True
-            flag = _text(cell("poverty")).lower()
+            flag = cell_text(cell("poverty")).lower()
             if flag not in _YES | _NO:
                 bad("poverty", "children.flag", flag)
                 bad_row = True
@@ -170,7 +162,7 @@ def plan_children(sheets: list[RawSheet], problems: Problems, year: int) -> Chil
                 continue
             first[pid] = i + 1
             rows.append({"year": year, "person_id": pid, "name": name, "gender": gender,
-                         "birth_date": birth, "community": _text(cell("community")) or None,
+                         "birth_date": birth, "community": cell_text(cell("community")) or None,
                          "poverty_registered": flag in _YES})
     if not found:
         problems.add("children.no_sheet")

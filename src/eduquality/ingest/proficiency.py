@@ -42,7 +42,7 @@ from eduquality.i18n import register
 from eduquality.ingest.importer import ImportResult, run_import
 from eduquality.ingest.problems import Phrase, Problems, listed, phrase
 from eduquality.ingest.readers import RawSheet, column_letter
-from eduquality.ingest.values import norm_header
+from eduquality.ingest.values import cell_text, norm_header
 from eduquality.ingest.writes import upsert
 from eduquality.measures.proficiency import (
     ProficiencyRule,
@@ -135,14 +135,6 @@ class ProficiencyPlan:
         return {str(s) for s in self.frame["school_code"].dropna()}
 
 
-def _text(v: Any) -> str:
-    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
 @dataclass
 class _Layout:
     top: int
@@ -153,7 +145,7 @@ class _Layout:
 def _layout(raw: RawSheet) -> _Layout | None:
     aliases = {name: {norm_header(a) for a in names} for name, names in COLUMNS.items()}
     for i in range(min(HEADER_ROWS, raw.n_rows)):
-        header = [norm_header(_text(v)) for v in raw.row(i).tolist()]
+        header = [norm_header(cell_text(v)) for v in raw.row(i).tolist()]
         cols: dict[str, int] = {}
         for name, names in aliases.items():
             hit = next((j for j, h in enumerate(header) if h in names), None)
@@ -175,7 +167,7 @@ _MONTH = re.compile(r"20\d\d\s*(?:年|-|/|\.)\s*\d{1,2}(?!\d)")
 
 def _title_sitting(raw: RawSheet, top: int) -> str | None:
     """A month named in the sheet's name or in a title row above the header ('2024年6月…')."""
-    for text in [raw.name] + [_text(v) for i in range(top) for v in raw.row(i).tolist()]:
+    for text in [raw.name] + [cell_text(v) for i in range(top) for v in raw.row(i).tolist()]:
         hit = _MONTH.search(text)
         if hit and (found := parse_sitting(hit.group(0))):
             return found
@@ -193,7 +185,7 @@ def looks_like_proficiency(sheets: list[RawSheet]) -> bool:
             continue
         if {"number", "sitting"} & set(lay.cols):
             return True
-        titles = [raw.name] + [_text(v) for i in range(lay.top) for v in raw.row(i).tolist()]
+        titles = [raw.name] + [cell_text(v) for i in range(lay.top) for v in raw.row(i).tolist()]
         if any("合格考" in t or "合格性" in t for t in titles):
             return True
     return False
@@ -248,7 +240,7 @@ def plan_proficiency(sheets: list[RawSheet], problems: Problems, ctx: _Context,
         body = raw.body(lay.top + 1)
         for k in range(len(body)):
             values = body.iloc[k].tolist()
-            if all(_text(v) == "" for v in values):
+            if all(cell_text(v) == "" for v in values):
                 continue
             n_rows += 1
             r = lay.top + 2 + k
@@ -257,24 +249,24 @@ def plan_proficiency(sheets: list[RawSheet], problems: Problems, ctx: _Context,
                     _sheet: str = raw.name, _header: list[Any] = header,
                     **params: Any) -> None:
                 problems.add(reason, sheet=_sheet, row=_r,
-                             column=f"{column_letter(j)}（{_text(_header[j])}）", value=value,
+                             column=f"{column_letter(j)}（{cell_text(_header[j])}）", value=value,
                              **params)
 
             cols = lay.cols
-            id_text = _text(values[cols["id"]])
+            id_text = cell_text(values[cols["id"]])
             student = ctx.find(id_text) if id_text else None
             if student is None:
                 bad(cols["id"], "proficiency.unknown_student", id_text)
                 continue
             sid, name = student
-            if "name" in cols and _text(values[cols["name"]]) not in ("", name):
-                bad(cols["name"], "proficiency.name", _text(values[cols["name"]]), name=name)
+            if "name" in cols and cell_text(values[cols["name"]]) not in ("", name):
+                bad(cols["name"], "proficiency.name", cell_text(values[cols["name"]]), name=name)
                 continue
             when = sheet_sitting
-            if "sitting" in cols and _text(values[cols["sitting"]]):
+            if "sitting" in cols and cell_text(values[cols["sitting"]]):
                 when = parse_sitting(values[cols["sitting"]])
                 if when is None:
-                    bad(cols["sitting"], "proficiency.sitting", _text(values[cols["sitting"]]))
+                    bad(cols["sitting"], "proficiency.sitting", cell_text(values[cols["sitting"]]))
                     continue
             if when is None:
                 bad(cols["sitting"], "proficiency.sitting", "")
@@ -294,41 +286,41 @@ def plan_proficiency(sheets: list[RawSheet], problems: Problems, ctx: _Context,
                         cohort=cohort)
                 continue
             used_rules.add(rule.province)
-            kind = _text(values[cols["kind"]]).lower() if "kind" in cols else None
+            kind = cell_text(values[cols["kind"]]).lower() if "kind" in cols else None
             if kind is not None and kind not in _RETAKE | _FIRST:
                 bad(cols["kind"], "proficiency.kind", kind)
                 continue
             cells = ([(cols["subject"], values[cols["subject"]], values[cols["grade"]])]
                      if not lay.subjects else
                      [(j, lay.subjects[j], values[j]) for j in lay.subjects
-                      if _text(values[j])])
+                      if cell_text(values[j])])
             for j, subject_cell, grade_cell in cells:
-                subject = (SUBJECTS.parse(_text(subject_cell)) if not lay.subjects
+                subject = (SUBJECTS.parse(cell_text(subject_cell)) if not lay.subjects
                            else str(subject_cell))
                 if subject is None or subject == "total":
-                    bad(j, "proficiency.subject", _text(subject_cell))
+                    bad(j, "proficiency.subject", cell_text(subject_cell))
                     continue
                 if subject not in rule.subjects:
-                    bad(j, "proficiency.not_examined", _text(subject_cell) or subject,
+                    bad(j, "proficiency.not_examined", cell_text(subject_cell) or subject,
                         province=rule.province,
                         allowed=listed(SUBJECTS.label(s) for s in rule.subjects))
                     continue
                 given = _grade(rule, grade_cell)
                 where = j if lay.subjects else cols["grade"]
                 if given is None:
-                    bad(where, "proficiency.grade", _text(grade_cell),
+                    bad(where, "proficiency.grade", cell_text(grade_cell),
                         allowed=listed(rule.grades), province=rule.province)
                     continue
                 key = (sid, subject, when)
                 if key in first:
-                    bad(where, "proficiency.duplicate", _text(grade_cell), first=first[key])
+                    bad(where, "proficiency.duplicate", cell_text(grade_cell), first=first[key])
                     continue
                 first[key] = r
                 rows.append({"student_id": sid, "subject_code": subject, "sitting": when,
                              "grade": given, "passed": rule.passes(given),
                              "retake": None if kind is None else kind in _RETAKE,
                              "school_code": school,
-                             "exam_number": (_text(values[cols["number"]]) or None)
+                             "exam_number": (cell_text(values[cols["number"]]) or None)
                              if "number" in cols else None})
     if not found:
         problems.add("proficiency.no_sheet")
@@ -340,7 +332,7 @@ def plan_proficiency(sheets: list[RawSheet], problems: Problems, ctx: _Context,
 
 
 def _grade(rule: ProficiencyRule, cell: Any) -> str | None:
-    return rule.grade(_text(cell)) if _text(cell) else None
+    return rule.grade(cell_text(cell)) if cell_text(cell) else None
 
 
 def _retakes(frame: pd.DataFrame, earlier: pd.DataFrame) -> pd.DataFrame:

@@ -35,7 +35,7 @@ from eduquality.i18n import register, tr
 from eduquality.ingest.importer import ImportResult, run_import
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet, column_letter
-from eduquality.ingest.values import norm_header
+from eduquality.ingest.values import cell_text, norm_header
 from eduquality.ingest.writes import upsert
 from eduquality.outputs import XLSX_OPTIONS
 from eduquality.store.db import Database
@@ -109,7 +109,7 @@ class StatsPlan:
 
 
 def _columns(raw: RawSheet) -> dict[str, int]:
-    header = [norm_header(_text(v)) for v in raw.cells.iloc[0].tolist()]
+    header = [norm_header(cell_text(v)) for v in raw.cells.iloc[0].tolist()]
     found: dict[str, int] = {}
     for name, aliases in COLUMNS.items():
         names = {norm_header(a) for a in aliases} | {name}
@@ -120,21 +120,13 @@ def _columns(raw: RawSheet) -> dict[str, int]:
     return found
 
 
-def _text(v: Any) -> str:
-    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
 def _date(v: Any) -> dt.date | bool | None:
     """The date of a cell; None when blank; False when not a date."""
     if isinstance(v, dt.datetime):
         return v.date()
     if isinstance(v, dt.date):
         return v
-    text = _text(v)
+    text = cell_text(v)
     if not text:
         return None
     try:
@@ -167,7 +159,7 @@ def _sheet(raw: RawSheet, cols: dict[str, int], schools: set[str], problems: Pro
     n = 0
     for i in range(1, len(raw.cells)):
         row = raw.cells.iloc[i]
-        if all(_text(v) == "" for v in row.tolist()):
+        if all(cell_text(v) == "" for v in row.tolist()):
             continue
         n += 1
         excel_row = i + 1
@@ -178,17 +170,17 @@ def _sheet(raw: RawSheet, cols: dict[str, int], schools: set[str], problems: Pro
                          **params)
 
         ok = True
-        year_text = _text(cell(row, "year"))
+        year_text = cell_text(cell(row, "year"))
         year = int(year_text) if year_text.isdigit() and 1949 <= int(year_text) <= 2100 else None
         if year is None:
             bad("year", "stats.year", year_text)
             ok = False
-        stat_text = _text(cell(row, "stat"))
+        stat_text = cell_text(cell(row, "stat"))
         stat = _BY_NAME.get(stat_text) or _BY_NAME.get(norm_header(stat_text))
         if stat is None:
             bad("stat", "stats.unknown", stat_text)
             continue
-        school = _text(cell(row, "school"))
+        school = cell_text(cell(row, "school"))
         if stat.level == "district" and school:
             bad("school", "stats.school_blank", school, stat=stat.zh)
             ok = False
@@ -198,7 +190,7 @@ def _sheet(raw: RawSheet, cols: dict[str, int], schools: set[str], problems: Pro
         elif school and school not in schools:
             bad("school", "stats.school_unknown", school)
             ok = False
-        cat_text = _text(cell(row, "category"))
+        cat_text = cell_text(cell(row, "category"))
         category, reason = _category(stat, cat_text)
         if reason:
             bad("category", reason, cat_text, stat=stat.zh,
@@ -206,15 +198,15 @@ def _sheet(raw: RawSheet, cols: dict[str, int], schools: set[str], problems: Pro
             ok = False
         value = pd.to_numeric(pd.Series([cell(row, "value")]), errors="coerce").iloc[0]
         if pd.isna(value) or value < 0:
-            bad("value", "stats.value", _text(cell(row, "value")))
+            bad("value", "stats.value", cell_text(cell(row, "value")))
             ok = False
-        source = _text(cell(row, "source"))
+        source = cell_text(cell(row, "source"))
         if not source:
             bad("source", "stats.source")
             ok = False
         date = _date(cell(row, "source_date"))
         if date is False:
-            bad("source_date", "stats.date", _text(cell(row, "source_date")))
+            bad("source_date", "stats.date", cell_text(cell(row, "source_date")))
             ok = False
         if not ok:
             continue

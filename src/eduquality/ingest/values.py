@@ -22,6 +22,20 @@ from eduquality.vocab import Vocabulary, parse_grade
 _SPACE_RE = re.compile(r"\s+")
 
 
+def cell_text(v: Any) -> str:
+    """One cell as text: blank (None, NA, NaT, NaN) as "", an integral float without its ".0"
+    (a code or 学籍号 a spreadsheet stored as a number), surrounding spaces removed.
+
+    >>> cell_text(2022.0), cell_text(None), cell_text(float("nan")), cell_text(" 甲中 ")
+    ('2022', '', '', '甲中')
+    """
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
 def records(frame: pd.DataFrame) -> list[Any]:
     """The rows of ``frame`` as named tuples (cells of any type), for the few loops over
     problems and small tables."""
