@@ -6,6 +6,11 @@ import numpy as np
 import pandas as pd
 
 from eduquality.store import Database, open_database
+from eduquality.vocab import SUBJECTS
+
+SEEDED_SUBJECTS = sum(1 for code in SUBJECTS.codes() if code != "total")
+"""Rows of the ``subject`` table a new database holds: every subject of the vocabulary but
+the 总分 (the migrations seed them; 通用技术 came with migration 18)."""
 
 
 def tiny_exam_db(n_per_class: int = 30, seed: int = 1, absent_share: float = 0.05,

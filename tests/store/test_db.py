@@ -9,6 +9,7 @@ import pytest
 from eduquality.store import open_database
 from eduquality.store.db import IntegrityError
 from eduquality.store.migrations import all_migrations
+from tests.factories import SEEDED_SUBJECTS
 
 CONSTRAINT = (duckdb.ConstraintException, psycopg.errors.IntegrityError)
 """A CHECK, key or NOT NULL refused the row (DuckDB's error, or PostgreSQL's)."""
@@ -32,7 +33,7 @@ def db(db_location):
 def test_migrations_recorded_once(db):
     assert db.schema_version() == max(m.version for m in all_migrations())
     assert db.migrate() == []
-    assert db.scalar("SELECT count(*) FROM subject") == 13
+    assert db.scalar("SELECT count(*) FROM subject") == SEEDED_SUBJECTS
 
 
 def test_item_score_above_full_marks_rolls_back(db):

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from eduquality.cli import main
 from eduquality.store import open_database
 from eduquality.store.locks import DatabaseLocked, lock_holder
+from tests.factories import SEEDED_SUBJECTS
 
 HOLD = """
 import sys, duckdb
@@ -69,7 +70,7 @@ def test_the_file_opens_once_the_holder_is_gone(tmp_path):
         open_database(path)
     proc.communicate("", timeout=30)
     with open_database(path) as db:
-        assert db.scalar("SELECT count(*) FROM subject") == 13
+        assert db.scalar("SELECT count(*) FROM subject") == SEEDED_SUBJECTS
 
 
 def test_lock_holder_reads_duckdbs_message():

@@ -14,6 +14,7 @@ from eduquality.store import open_database
 from eduquality.store.migrations import all_migrations
 from eduquality.store.parquet import LEFT_OUT, MANIFEST, export_parquet, import_parquet
 from eduquality.store.transfer import table_checksum
+from tests.factories import SEEDED_SUBJECTS
 from tests.store.test_transfer import _district
 
 
@@ -130,7 +131,7 @@ def test_a_wrong_row_count_rolls_everything_back(exported, tmp_path):
     with open_database(":memory:", "en") as db:
         with pytest.raises(EduQualityError, match=r"subject_result: .* nothing was imported"):
             import_parquet(db, folder)
-        assert _empty(db) and db.scalar("SELECT count(*) FROM subject") == 13
+        assert _empty(db) and db.scalar("SELECT count(*) FROM subject") == SEEDED_SUBJECTS
 
 
 def test_occupied_target_and_folder_are_refused(district, exported, tmp_path):

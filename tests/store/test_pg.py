@@ -17,6 +17,7 @@ from eduquality.cli import main
 from eduquality.errors import EduQualityError
 from eduquality.store import open_database
 from eduquality.store.pg import PgConnection, is_postgres_url, safe_url, to_pyformat
+from tests.factories import SEEDED_SUBJECTS
 
 TYPES = ("SELECT CAST(1 AS INTEGER) AS i, CAST(2 AS SMALLINT) AS s, CAST(3 AS BIGINT) AS b, "
          "CAST(1.5 AS DOUBLE PRECISION) AS d, CAST('文' AS VARCHAR) AS v, TRUE AS t, "
@@ -141,7 +142,7 @@ def test_a_registered_frame_goes_with_a_rolled_back_transaction(con):
 def test_read_only_refuses_writes(pg_url):
     open_database(pg_url).close()
     with open_database(pg_url, read_only=True) as db:
-        assert db.scalar("SELECT count(*) FROM subject") == 13
+        assert db.scalar("SELECT count(*) FROM subject") == SEEDED_SUBJECTS
         with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
             db.con.execute("INSERT INTO district VALUES ('1', '区', NULL, NULL)")
 

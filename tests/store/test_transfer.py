@@ -12,6 +12,7 @@ from eduquality.errors import EduQualityError
 from eduquality.store import open_database, transfer
 from eduquality.store.catalog import foreign_keys
 from eduquality.store.transfer import copy_database, copy_order, table_checksum
+from tests.factories import SEEDED_SUBJECTS
 from tests.web.conftest import build_db
 
 
@@ -66,7 +67,7 @@ def test_checksums_see_a_changed_value(db_location):
         with db.write() as con:
             con.execute("UPDATE subject SET name_en = 'Maths' WHERE subject_code = 'math'")
         after = table_checksum(db.con, "subject")
-    assert before[0] == after[0] == 13 and before[1] != after[1]
+    assert before[0] == after[0] == SEEDED_SUBJECTS and before[1] != after[1]
 
 
 def test_an_occupied_target_is_refused(db_location):
@@ -94,7 +95,7 @@ def test_a_copy_that_does_not_verify_copies_nothing(db_location, monkeypatch):
         copy_database(src, dst)
     assert all(n == 0 for t, n in dst.table_counts().items()
                if t not in ("subject", "schema_migrations"))
-    assert dst.scalar("SELECT count(*) FROM subject") == 13
+    assert dst.scalar("SELECT count(*) FROM subject") == SEEDED_SUBJECTS
 
 
 def test_each_table_comes_after_the_tables_it_references():
