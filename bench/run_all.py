@@ -86,7 +86,7 @@ def summary(results: Path, topics: list[str]) -> str:
     return "\n".join(lines)
 
 
-BY_HAND = ["web_load", "web_load_postgresql", "forecast"]
+BY_HAND = ["web_load", "web_load_postgresql", "analysis_postgresql", "forecast"]
 """Benchmarks that need a demo district (``--db``): run by hand, collected here when their
 results and goals files are present."""
 
