@@ -11,6 +11,7 @@ items and tags come from the database. Writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,6 @@ from eduquality.measures.items import (
     flag_items,
     group_size,
     item_analysis_from_sums,
-    item_sums,
     option_analysis_from_counts,
 )
 from eduquality.measures.knowledge import KnowledgeError, tag_weights, weak_points_from_sums
@@ -48,7 +48,8 @@ class ExamSums:
 
     def __init__(self, con: Any, exam_id: str | None = None, long: Any = None, *,
                  options: bool = True, knowledge: bool = True,
-                 by_matrix: bool | None = None) -> None:
+                 by_matrix: bool | None = None,
+                 seqs: Mapping[str, Sequence[int]] | None = None) -> None:
         if long is None:
             assert exam_id is not None
             long = sums.present_item_scores(con, exam_id)
@@ -57,18 +58,35 @@ class ExamSums:
             long = long.cache()
         self._long = long
         self.by_matrix = not spark if by_matrix is None else by_matrix
-        """The item sums from each paper's matrix (:func:`sums.paper_matrix`, DuckDB) or
-        aggregated by the engine (Spark): the same :class:`ItemSums`."""
+        """The sums from one read of each paper's rows (:func:`sums.paper_sums`, an
+        in-process engine: DuckDB) or aggregated by the engine (Spark): the same numbers.
+        ``seqs``: each paper's items in their order (default: the items with rows)."""
+        want_options = exam_id is not None and options
         people = sums.persons(long)
-        self.counts = sums.group_counts(people).set_index("paper_id")
-        grouped = sums.with_groups(people, self.counts.reset_index(), SHARE)
+        self._papers: dict[str, sums.PaperSums] = {}
         if self.by_matrix:
-            self.items = sums.item_ranges(long)
+            if seqs is None:
+                found = long.select("paper_id", "seq").distinct().execute()
+                seqs = {str(p): sorted(g["seq"].astype(int).tolist())
+                        for p, g in found.groupby("paper_id")}
+            self._papers = {str(p): sums.paper_sums(long, str(p), q, SHARE,
+                                                    options=want_options)
+                            for p, q in seqs.items()}
+            self.counts = pd.DataFrame(
+                [{"paper_id": p, **d.counts} for p, d in self._papers.items()],
+                columns=["paper_id", "n_all", "n_persons", "total_sum", "total_sq"],
+            ).set_index("paper_id")
+            self.items = _concat([d.ranges for d in self._papers.values()],
+                                 ["paper_id", "seq", "min", "max"])
+            self.options = _concat([d.options for d in self._papers.values()],
+                                   ["paper_id", "seq", "choice", "n", "n_high", "n_low"])
         else:
+            self.counts = sums.group_counts(people).set_index("paper_id")
+            grouped = sums.with_groups(people, self.counts.reset_index(), SHARE)
             self.items = sums.item_level_sums(long, grouped)
             self.pairs = sums.pair_sums(long)
-        self.options = (sums.option_counts(long, grouped) if exam_id is not None and options
-                        else pd.DataFrame(columns=["paper_id", "seq", "choice"]))
+            self.options = (sums.option_counts(long, grouped) if want_options
+                            else pd.DataFrame(columns=["paper_id", "seq", "choice"]))
         if exam_id is None or not knowledge:      # no tagged item: no knowledge queries
             return
         tags = sums.exam_tags(con, exam_id)
@@ -86,8 +104,11 @@ class ExamSums:
     def item_sums(self, paper_id: str, seqs: np.ndarray) -> ItemSums:
         """The paper's :class:`~eduquality.measures.items.ItemSums` over its items ``seqs``."""
         if self.by_matrix:
-            frame = pd.DataFrame(sums.paper_matrix(self._long, paper_id, seqs.tolist()))
-            return item_sums(frame, SHARE)
+            done = self._papers.get(paper_id)
+            if done is None or done.seqs != tuple(int(q) for q in seqs):
+                done = sums.paper_sums(self._long, paper_id, seqs.tolist(), SHARE,
+                                       options=False)
+            return done.items
         pos = {int(s): i for i, s in enumerate(seqs)}
         k = len(seqs)
         rows = self.items[self.items["paper_id"] == paper_id]
@@ -117,6 +138,12 @@ class ExamSums:
             sum_low=vec("sum_low"), n_low=vec("n_low"),
             n_persons=int(n_persons), total_sum=float(total_sum), total_sq=float(total_sq),
         )
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """The papers' frames as one (``columns`` when there is none)."""
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
 def analyse_paper(s: ExamSums, paper_id: str, meta: pd.DataFrame
@@ -245,7 +272,9 @@ def analyse_items(db: Database, exam_id: str, *, min_gap: float,
     keyed = any(((m["item_type"] == "objective") & m["answer_key"].notna()).any()
                 for m in metas.values())
     s = ExamSums(con if con is not None else db.ibis(exam_id), exam_id, options=keyed,
-                 knowledge=any(not m.empty for m in mappings.values())) if metas else None
+                 knowledge=any(not m.empty for m in mappings.values()),
+                 seqs={p: m["seq"].astype(int).tolist() for p, m in metas.items()}
+                 ) if metas else None
     for paper_id, subject, paper_full in papers.itertuples(index=False):
         assert s is not None
         if s.n_all(str(paper_id)) < 3:

@@ -15,15 +15,26 @@ are ranked by total, ties by student ID (the matrix's row order): a row number o
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from eduquality.measures.items import group_size
+from eduquality.measures.items import (
+    ItemSums,
+    group_size,
+    item_sums,
+    option_counts_from_rows,
+    person_totals,
+    upper_lower_groups,
+)
 
 
 def present_item_scores(con: Any, exam_id: str) -> ir.Table:
@@ -121,26 +132,76 @@ def pair_sums(long: ir.Table) -> pd.DataFrame:
     ).execute()
 
 
-def paper_matrix(long: ir.Table, paper: str, seqs: Sequence[int]) -> np.ndarray:
-    """``paper``'s answered item scores as a students × ``seqs`` matrix (NaN: not answered;
-    rows in student ID order, the order that breaks ties in the 27 % groups; students who
-    answered nothing have no row), for an in-process engine (DuckDB) to finish with the
-    measures' matrix form (:func:`eduquality.measures.items.item_sums`): reading a paper's
-    rows once costs less than the self-join of :func:`pair_sums`, ~k²/2 rows per student
-    (20,000 students × 9 papers × 25 items: 2.7 s against 0.5 s). A province's engine (Spark)
+@dataclass(frozen=True)
+class PaperSums:
+    """What an in-process engine (DuckDB) takes from one read of a paper's rows
+    (:func:`paper_sums`): the numbers :func:`group_counts`, :func:`item_ranges` and
+    :func:`option_counts` aggregate in the engine, and the :class:`ItemSums` of its matrix."""
+
+    seqs: tuple[int, ...]
+    counts: dict[str, float]
+    ranges: pd.DataFrame
+    options: pd.DataFrame
+    items: ItemSums
+
+
+def _codes(column: pa.ChunkedArray) -> np.ndarray:
+    """Dense codes of a string column in sorted (byte, i.e. code point) order: the position
+    of each value among the distinct values, computed in Arrow (no Python strings)."""
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    rank = np.empty(len(encoded.dictionary), dtype=np.int64)
+    rank[pc.sort_indices(encoded.dictionary).to_numpy()] = np.arange(rank.size)
+    return rank[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def paper_sums(long: ir.Table, paper: str, seqs: Sequence[int], share: float, *,
+               options: bool) -> PaperSums:
+    """One read of ``paper``'s item rows (every present student's, answered or not) finished
+    in process: persons are the students with a row, in student ID order (the order that
+    breaks ties in the 27 % groups); totals by :func:`~eduquality.measures.items.person_totals`;
+    the matrix of the persons who answered something (columns ``seqs``) gives the
+    :class:`ItemSums` (:func:`~eduquality.measures.items.item_sums`); the option analysis's
+    groups rank all persons by their total with nothing answered as 0. The same numbers as
+    the engine's aggregates (tested): reading a paper once costs less than the joins and the
+    self-join of :func:`pair_sums` (~k²/2 rows per student). A province's engine (Spark)
     aggregates the sums instead, without holding any matrix."""
-    rows = long.filter((long.paper_id == paper) & long.score.notnull()).select(
-        "student_id", "seq", "score").to_pyarrow()
-    student = rows.column("student_id").to_numpy(zero_copy_only=False)
-    seq = rows.column("seq").to_numpy(zero_copy_only=False)
+    columns = ["student_id", "seq", "score"] + (["choice"] if options else [])
+    rows = long.filter(long.paper_id == paper).select(*columns).to_pyarrow()
+    person = _codes(rows.column("student_id"))
+    n_all = int(person.max(initial=-1)) + 1
+    seq = rows.column("seq").to_numpy().astype(np.int64)
     score = rows.column("score").to_numpy(zero_copy_only=False).astype(np.float64)
-    row, _ = pd.factorize(student, sort=True)   # rows in student ID order (a hash, no sort)
+    total = person_totals(person, score, n_all)
     wanted = np.asarray(seqs, dtype=np.int64)
     order = np.argsort(wanted, kind="stable")
-    col = order[np.searchsorted(wanted[order], seq.astype(np.int64))]
-    matrix = np.full((int(row.max(initial=-1)) + 1, wanted.size), np.nan)
-    matrix[row, col] = score
-    return matrix
+    col = order[np.searchsorted(wanted[order], seq)]
+    matrix = np.full((n_all, wanted.size), np.nan)
+    matrix[person, col] = score
+    answered = ~np.isnan(total)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # an item nobody answered: NaN
+        low, high = ((np.nanmin(matrix, axis=0), np.nanmax(matrix, axis=0)) if n_all
+                     else (np.full(wanted.size, np.nan),) * 2)
+    seen = np.bincount(col, minlength=wanted.size) > 0    # the items with a row
+    ranges = pd.DataFrame({"paper_id": paper, "seq": wanted[seen], "min": low[seen],
+                           "max": high[seen]})
+    answered_totals = total[answered]
+    counts = {"n_all": float(n_all), "n_persons": float(answered_totals.size),
+              "total_sum": float(answered_totals.sum()),
+              "total_sq": float((answered_totals ** 2).sum())}
+    option_frame = pd.DataFrame(columns=["paper_id", "seq", "choice", "n", "n_high", "n_low"])
+    if options:
+        top, bottom = upper_lower_groups(np.nan_to_num(total, nan=0.0), share)
+        encoded = pc.dictionary_encode(rows.column("choice")).combine_chunks()
+        choice = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        got = option_counts_from_rows(col, choice, person, top, bottom)
+        option_frame = pd.DataFrame({
+            "paper_id": paper, "seq": wanted[got["item"].to_numpy()],
+            "choice": np.asarray(encoded.dictionary.to_pylist(), dtype=object)[
+                got["choice"].to_numpy()],
+            "n": got["n"], "n_high": got["n_high"], "n_low": got["n_low"]})
+    return PaperSums(seqs=tuple(int(q) for q in wanted), counts=counts, ranges=ranges, options=option_frame,
+                     items=item_sums(matrix[answered], share))
 
 
 def option_counts(long: ir.Table, grouped: ir.Table) -> pd.DataFrame:

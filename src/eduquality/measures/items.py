@@ -63,6 +63,7 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.int64]
 
 #: (lower bound, code) from the top; GLOSSARY "区分度" (Ebel 1965)
 EBEL_BANDS: tuple[tuple[float, str], ...] = (
@@ -264,6 +265,12 @@ class ItemSums:
     total_sq: float
 
 
+def _answered(scores: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """M (1 where answered) and X₀ (the scores, 0 where not answered) of a matrix."""
+    answered = ~np.isnan(scores)
+    return answered.astype(float), np.where(answered, scores, 0.0)
+
+
 def pair_sums(scores: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """``n_pair``, ``s_pair``, ``cross`` of :class:`ItemSums` from a persons × items matrix
     (NaN = not answered): with M the answered indicator and X₀ the scores with 0 where not
@@ -273,32 +280,64 @@ def pair_sums(scores: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     >>> n.tolist(), s.tolist(), c.tolist()
     ([[3.0, 2.0], [2.0, 2.0]], [[2.0, 2.0], [3.0, 3.0]], [[2.0, 3.0], [3.0, 5.0]])
     """
-    answered = ~np.isnan(scores)
-    m = answered.astype(float)
-    x0 = np.where(answered, scores, 0.0)
+    m, x0 = _answered(scores)
     return crossprod(m, m), crossprod(x0, m), crossprod(x0, x0)
 
 
-def item_sums(frame: pd.DataFrame, share: float = 0.27) -> ItemSums:
+def item_sums(frame: pd.DataFrame | FloatArray, share: float = 0.27) -> ItemSums:
     """:class:`ItemSums` of a persons × items matrix (NaN = not answered; persons who answered
-    nothing have no total and count nowhere)."""
-    x = frame.to_numpy(dtype=float)
-    t = frame.sum(axis=1, min_count=1).to_numpy()
-    keep = ~np.isnan(t)
-    x, t = x[keep], t[keep]
-    answered = ~np.isnan(x)
-    m = answered.astype(float)
-    x0 = np.where(answered, x, 0.0)
-    t0 = np.where(answered, t[:, None], 0.0)
-    high, low = upper_lower_groups(t, share)
-    n_pair, s_pair, cross = pair_sums(x)
+    nothing have no total and count nowhere). With t the persons' totals, M and X₀ as in
+    :func:`pair_sums` and h, l the 0/1 vectors of the high and low groups: Σt = t'M,
+    Σt² = (t²)'M, Σxt = t'X₀, Σx and n of the groups h'X₀, h'M, l'X₀, l'M."""
+    x = np.asarray(frame, dtype=float)
+    answered_any = ~np.isnan(x).all(axis=1)
+    x = x[answered_any]
+    t = np.nansum(x, axis=1)
+    m, x0 = _answered(x)
+    high, low = (g.astype(float) for g in upper_lower_groups(t, share))
     return ItemSums(
-        n_pair=n_pair, s_pair=s_pair, cross=cross,
-        sum_t=t0.sum(axis=0), sum_tt=(t0**2).sum(axis=0), sum_xt=(x0 * t0).sum(axis=0),
-        sum_high=x0[high].sum(axis=0), n_high=m[high].sum(axis=0),
-        sum_low=x0[low].sum(axis=0), n_low=m[low].sum(axis=0),
+        n_pair=crossprod(m, m), s_pair=crossprod(x0, m), cross=crossprod(x0, x0),
+        sum_t=t @ m, sum_tt=(t * t) @ m, sum_xt=t @ x0,
+        sum_high=high @ x0, n_high=high @ m, sum_low=low @ x0, n_low=low @ m,
         n_persons=int(t.size), total_sum=float(t.sum()), total_sq=float((t**2).sum()),
     )
+
+
+def person_totals(person: IntArray, score: FloatArray, n_persons: int) -> FloatArray:
+    """Each person's total Σ x over the answered items (NaN scores: not answered) from long
+    rows (``person``: 0 … n_persons − 1); NaN for a person who answered nothing.
+
+    >>> person_totals(np.array([0, 0, 1, 2]), np.array([1.0, 2.0, np.nan, 0.0]), 3).tolist()
+    [3.0, nan, 0.0]
+    """
+    answered = ~np.isnan(score)
+    who = person[answered]
+    total = np.bincount(who, weights=score[answered], minlength=n_persons)
+    return np.where(np.bincount(who, minlength=n_persons) > 0, total, np.nan)
+
+
+def option_counts_from_rows(item: IntArray, choice: IntArray, person: IntArray,
+                            high: BoolArray, low: BoolArray) -> pd.DataFrame:
+    """Per (item, choice) given: ``n`` responses and those of the high and low groups'
+    persons (``n_high``, ``n_low``; the masks index persons), from long rows of codes (a
+    negative ``choice``: none given, not counted) — the counts
+    :func:`option_analysis_from_counts` takes.
+
+    >>> option_counts_from_rows(np.array([0, 0, 1]), np.array([1, 0, -1]), np.array([0, 1, 0]),
+    ...                         np.array([True, False]), np.array([False, True])).to_numpy().tolist()
+    [[0, 0, 1, 0, 1], [0, 1, 1, 1, 0]]
+    """
+    given = choice >= 0
+    item, choice, person = item[given], choice[given], person[given]
+    width = int(choice.max(initial=-1)) + 1
+    key = item.astype(np.int64) * width + choice
+    cells, inverse = np.unique(key, return_inverse=True)
+    n = np.bincount(inverse, minlength=cells.size)
+    n_high = np.bincount(inverse, weights=high[person], minlength=cells.size)
+    n_low = np.bincount(inverse, weights=low[person], minlength=cells.size)
+    return pd.DataFrame({"item": cells // max(width, 1), "choice": cells % max(width, 1),
+                         "n": n.astype(np.int64), "n_high": n_high.astype(np.int64),
+                         "n_low": n_low.astype(np.int64)})
 
 
 def item_analysis_from_sums(sums: ItemSums, index: pd.Index, max_scores: ArrayLike,
