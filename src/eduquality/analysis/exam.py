@@ -25,6 +25,7 @@ from eduquality.analysis.scaling import (
     exam_rule,
     exam_totals,
 )
+from eduquality.analysis.student_stats import student_score_expr
 from eduquality.analysis.tables import subject_results, with_teacher
 from eduquality.analysis.unit_stats import LEVEL_KEYS, unit_summaries
 from eduquality.config import Settings
@@ -44,8 +45,8 @@ from eduquality.measures.scores import (
     one_point_table,
     percentile_rank,
     score_bands,
-    stanine,
-    t_scores,
+    stanine_from_z,
+    t_from_z,
     z_scores,
 )
 from eduquality.results import ExamAnalysis, ExamInfo
@@ -76,14 +77,29 @@ def exam_info(db: Database, exam_id: str) -> ExamInfo:
 def student_scores(results: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Per (student, subject): Z, T, 百分等级, competition rank, stanine and 等级 in the district
     (:mod:`eduquality.measures.scores`; 等级 by the settings' lines,
-    :func:`~eduquality.measures.scores.grade_letters`)."""
+    :func:`~eduquality.measures.scores.grade_letters`), from a pandas frame of the results;
+    :func:`~eduquality.analysis.student_stats.student_score_expr` computes Z, PR and rank in
+    the engine instead (the same numbers)."""
     df = results.reset_index(drop=True)
     by = df["subject_code"]
     df["z"] = z_scores(df["score"], by)
-    df["t"] = t_scores(df["score"], by)
     df["pr"] = percentile_rank(df["score"], by)
     df["rank"] = competition_rank(df["score"], by)
-    df["stanine"] = stanine(df["score"], by)
+    return finish_student_scores(df, settings)
+
+
+def finish_student_scores(scored: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The results with their Z, PR and rank (``z``, ``pr``, ``rank``) completed: T and
+    stanine from Z (:func:`~eduquality.measures.scores.t_from_z`,
+    :func:`~eduquality.measures.scores.stanine_from_z`) and 等级, in the students' columns'
+    order."""
+    df = scored.reset_index(drop=True)
+    z, pr, rank = df.pop("z").astype(float), df.pop("pr").astype(float), df.pop("rank")
+    df["z"] = z
+    df["t"] = t_from_z(z)
+    df["pr"] = pr
+    df["rank"] = rank.astype("Int64")
+    df["stanine"] = stanine_from_z(z)
     df["grade_letter"] = grade_letters(df["score"], df["full_marks"], settings.thresholds)
     return df
 
@@ -191,9 +207,9 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings,
                                teacher_results=with_teacher(con, subj))
     if summaries["district"].empty:
         raise NotFoundError(tr("analysis.no_results", db.lang, exam_id=exam_id))
-    raw = combined.execute()
+    raw = student_score_expr(combined).execute()   # Z, PR and rank by the engine
     official = exam_official(db, exam_id) if rule is not None else None
-    students = add_scaled_scores(student_scores(raw, settings), rule, official)
+    students = add_scaled_scores(finish_student_scores(raw, settings), rule, official)
     add_all_pass_rates(summaries, students, settings)
     distribution, bands = score_distributions(students)
     item_frames = analyse_items(db, exam_id, min_gap=settings.knowledge.min_gap, con=con)

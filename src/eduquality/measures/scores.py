@@ -323,7 +323,16 @@ def t_scores(scores: ArrayLike | pd.Series, by: By = None) -> pd.Series:
     >>> t_scores([2, 4, 6]).tolist()
     [40.0, 50.0, 60.0]
     """
-    return 50 + 10 * z_scores(scores, by)
+    return t_from_z(z_scores(scores, by))
+
+
+def t_from_z(z: Any) -> Any:
+    """T = 50 + 10 Z of given Z scores (elementwise).
+
+    >>> t_from_z(-1.5)
+    35.0
+    """
+    return 50 + 10 * z
 
 
 def group_t(mean: Any, reference_mean: Any, reference_sd: Any) -> Any:
@@ -407,7 +416,15 @@ def stanine(scores: ArrayLike | pd.Series, by: By = None) -> pd.Series:
     >>> stanine([2, 4, 6, 20]).tolist()  # mean 8, SD √(200/3) = 8.165 → 2Z + 5 = 3.53 4.02 4.51 7.94
     [4.0, 4.0, 5.0, 8.0]
     """
-    z = z_scores(scores, by)
+    return stanine_from_z(z_scores(scores, by))
+
+
+def stanine_from_z(z: Any) -> Any:
+    """标准九 of given Z scores: clip(round(2Z + 5), 1, 9), halves up (elementwise).
+
+    >>> stanine_from_z(np.array([-0.25, 0.25, 3.0])).tolist()
+    [5.0, 6.0, 9.0]
+    """
     return np.clip(np.floor(2 * z + 5 + 0.5), 1, 9)
 
 

@@ -1,0 +1,40 @@
+"""Every student's standard scores within his subject, computed by the engine.
+
+One Ibis expression over the exam's long results (one row per student and subject, the
+total included) with window functions, so the pass over a district's or a province's rows
+happens in DuckDB or on Spark, not in pandas: the numbers of
+:func:`eduquality.analysis.exam.student_scores` (the measures of
+:mod:`eduquality.measures.scores` on a pandas frame), tested equal. Within a subject, over
+its n valid (non-missing) scores with mean x̄ and SD s (n − 1):
+
+- Z = (x − x̄) / s (no Z when s = 0), :func:`~eduquality.measures.scores.z_scores`;
+- 百分等级 PR = 100 (b + e/2) / n, b the scores below x and e those equal to it (the student
+  included), :func:`~eduquality.measures.scores.percentile_rank`;
+- 排名 = n − b − e + 1 (the scores above x, plus one: ties share the best rank),
+  :func:`~eduquality.measures.scores.competition_rank`.
+
+Missing scores get none of them and count in no n.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+
+def student_score_expr(results: ir.Table) -> ir.Table:
+    """``results`` (subject_code, score, …) with ``z``, ``pr`` and ``rank`` added."""
+    s = results.score
+    valid = s.notnull()
+    subject = ibis.window(group_by=[results.subject_code, valid])
+    n = s.count().over(subject)
+    mean = s.mean().over(subject)
+    sd = s.std(how="sample").over(subject)
+    below = ibis.rank().over(ibis.window(group_by=[results.subject_code, valid],
+                                         order_by=s))        # 0-based: scores strictly below
+    ties = s.count().over(ibis.window(group_by=[results.subject_code, s]))
+    return results.mutate(
+        z=ibis.ifelse(valid & (sd > 0), (s - mean) / sd, ibis.null("float64")),
+        pr=ibis.ifelse(valid, 100 * (below + ties / 2) / n, ibis.null("float64")),
+        rank=ibis.ifelse(valid, n - below - ties + 1, ibis.null("int64")),
+    )
