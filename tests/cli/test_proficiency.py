@@ -73,3 +73,50 @@ def test_import_then_rates_scoped_withheld_and_audited(db_file, tmp_path):
     history = mine[(mine["subject"] == "History") & (mine["unit"] == "乙中")].iloc[0]
     assert (history["n_students"], history["n_first_passed"]) == (3, 2)
     assert history["rate_first"] == pytest.approx(2 / 3)
+
+
+def _history(db_file):
+    """June 2023 历史: students 2 and 6 fail, the others pass; January 2024: both retake, 2
+    passes (甲中 1–4, 乙中 5–7)."""
+    with open_database(db_file) as db, db.write() as con:
+        con.executemany(
+            "INSERT INTO proficiency_result VALUES (?, 'history', ?, ?, ?, ?, ?, NULL)",
+            [(k, "2023-06", "不合格" if k in (2, 6) else "合格", k not in (2, 6), False,
+              "H1" if k <= 4 else "H2") for k in range(1, 8)]
+            + [(2, "2024-01", "合格", True, True, "H1"),
+               (6, "2024-01", "不合格", False, True, "H2")])
+
+
+def _rows(output):
+    """The cells of each printed table row (header rows too)."""
+    return [[c.strip() for c in line.strip("│┃ ").replace("┃", "│").split("│")]
+            for line in output.splitlines() if line.lstrip().startswith(("│", "┃"))]
+
+
+def _row(output, start):
+    """The cells of the first printed table row whose first cell is ``start``."""
+    return next(cells for cells in _rows(output) if cells[0] == start)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_rates_print_labels_in_the_language_counts_as_integers_rates_as_percentages(
+        db_file, lang):
+    _history(db_file)
+    with open_database(db_file) as db:
+        change_settings(db, Settings(), {"min_unit_n": "3"}, Principal("admin", "admin"))
+    r = _run(db_file, "proficiency", "rates", lang=lang)
+    assert r.exit_code == 0, r.output
+    assert ".0 " not in r.output and "n_takers" not in r.output and "rate_first" not in r.output
+    if lang == "zh":
+        head = _row(r.output, "考试批次")
+        assert head[:6] == ["考试批次", "科目", "单位", "参考人数", "合格人数", "合格率"]
+        assert "补考合格率" in head and "补考后合格率" in _row(r.output, "首考批次")
+        # June 2023, district: 7 takers, 5 passed = 71.4 %; 甲中 4 takers, 3 passed = 75.0 %
+        assert _row(r.output, "2023年6月")[2:6] == ["全区", "7", "5", "71.4%"]
+        assert ["甲中", "4", "3", "75.0%"] in [c[2:6] for c in _rows(r.output)]
+    else:
+        head = _row(r.output, "Sitting")
+        assert head[:6] == ["Sitting", "Subject", "Unit", "Takers", "Passed", "Pass rate"]
+        # January 2024: 2 retook, 1 passed: 50.0 % at the 补考
+        jan = _row(r.output, "January 2024")
+        assert jan[2:6] == ["District", "2", "1", "50.0%"] and jan[-1] == "50.0%"

@@ -14,6 +14,16 @@ from eduquality.cli.importing import _ERRORS_HELP, _FORCE_HELP, _USER_HELP, _run
 from eduquality.cli.report import user_option
 
 
+def _print(table, lang: str) -> None:
+    """A document table as the terminal shows it (labels in ``lang``, counts as integers,
+    rates as percentages), as the other commands print theirs."""
+    from rich.console import Console
+
+    from eduquality.reports.text import model_table
+
+    Console(width=260).print(model_table(table, lang))
+
+
 @main.group()
 def proficiency() -> None:
     """合格考 (学业水平合格性考试): 合格率, 一次合格率 and 补考 by school, subject and sitting.
@@ -33,6 +43,7 @@ def rates_cmd(ctx: Context, school: str | None, out: str | None, user: str | Non
     from eduquality.analysis.exports import operator
     from eduquality.analysis.proficiency import TABLES, labelled, proficiency_tables
     from eduquality.cli.outlook import write_frames
+    from eduquality.reports.proficiency import proficiency_table
     from eduquality.store.audit import audit
     from eduquality.store.policy import scope_for
     from eduquality.store.units import school_names
@@ -47,12 +58,10 @@ def rates_cmd(ctx: Context, school: str | None, out: str | None, user: str | Non
     if all(t.empty for t in tables.values()):
         ctx.say("cli.proficiency.none")
         return
-    frames = {}
     for name in TABLES:
-        frames[name] = labelled(tables[name], names, ctx.lang)
         ctx.say(f"cli.proficiency.{name}", n=min_n)
-        click.echo(frames[name].round(3).to_string(index=False))
-    write_frames(frames, out, ctx)
+        _print(proficiency_table(name, tables[name], ctx.lang, names), ctx.lang)
+    write_frames({name: labelled(tables[name], names, ctx.lang) for name in TABLES}, out, ctx)
 
 
 @import_.command("proficiency")

@@ -18,15 +18,16 @@ from typing import Any
 
 import pandas as pd
 
-from eduquality.analysis.proficiency import labelled, proficiency_tables
+from eduquality.analysis.proficiency import TABLES, proficiency_tables
 from eduquality.errors import PermissionDenied
 from eduquality.i18n import register, tr
+from eduquality.reports.proficiency import proficiency_table
 from eduquality.store.units import school_names
 from eduquality.web.assessment import may_see_school
 from eduquality.web.dashboard import is_bureau
 from eduquality.web.deps import Ctx
 from eduquality.web.forms import off_loop
-from eduquality.web.pages import Page, frame_table, page, section
+from eduquality.web.pages import Page, page, section
 
 __all__ = ["district_proficiency_page", "school_proficiency_page"]
 
@@ -34,28 +35,6 @@ MESSAGES = register({
     "web.proficiency.title": ("学业水平合格性考试", "Proficiency tests (合格考)"),
     "web.proficiency.school_title": ("学业水平合格性考试 · {school}",
                                      "Proficiency tests (合格考) · {school}"),
-    "web.proficiency.sittings": ("各批次合格率", "Pass rates at each sitting"),
-    "web.proficiency.first_sittings": ("一次合格率与补考后合格率（按首考批次）",
-                                       "First-attempt pass rates and pass rates after the "
-                                       "补考 (by first sitting)"),
-    "web.proficiency.sitting": ("考试批次", "Sitting"),
-    "web.proficiency.first_sitting": ("首考批次", "First sitting"),
-    "web.proficiency.subject": ("科目", "Subject"), "web.proficiency.unit": ("单位", "Unit"),
-    "web.proficiency.n_takers": ("参考人数", "Takers"),
-    "web.proficiency.n_passed": ("合格人数", "Passed"),
-    "web.proficiency.rate": ("合格率", "Pass rate"),
-    "web.proficiency.n_first": ("首考人数", "First attempts"),
-    "web.proficiency.rate_first": ("首考合格率", "First-attempt pass rate"),
-    "web.proficiency.n_retake": ("补考人数", "补考 takers"),
-    "web.proficiency.n_retake_passed": ("补考合格人数", "补考 passed"),
-    "web.proficiency.rate_retake": ("补考合格率", "补考 pass rate"),
-    "web.proficiency.n_students": ("首考学生数", "Students"),
-    "web.proficiency.n_first_passed": ("一次合格人数", "Passed at once"),
-    "web.proficiency.once": ("一次合格率", "First-attempt pass rate"),
-    "web.proficiency.eventual": ("补考后合格率", "Pass rate after 补考"),
-    "web.proficiency.n_not_passed": ("仍未合格", "Not yet passed"),
-    "web.proficiency.flag": ("说明", "Note"),
-    "web.proficiency.withheld": ("人数过少，不显示", "withheld (too few)"),
     "web.proficiency.none": ("尚无合格考成绩", "No 合格考 results on record"),
     "web.proficiency.notes": (
         "合格率 = 合格人数 / 参考人数；一次合格率 = 首考即合格的学生 / 该批次首考的学生；补考后合格率 = "
@@ -68,26 +47,6 @@ MESSAGES = register({
         "could be derived from. Internal; not a ranking."),
 })
 
-_SITTINGS = ("n_takers", "n_passed", "rate", "n_first", "rate_first", "n_retake",
-             "n_retake_passed", "rate_retake")
-_FIRST = (("n_students", "n_students"), ("n_first_passed", "n_first_passed"),
-          ("rate_first", "once"), ("n_passed", "n_passed"), ("rate", "eventual"),
-          ("n_not_passed", "n_not_passed"))
-
-
-def _table(ctx: Ctx, frame: pd.DataFrame, first: bool) -> Any:
-    t = ctx.t
-    out = frame.assign(flag=[t("web.proficiency.withheld") if w else ""
-                             for w in frame["withheld"]])
-    numbers = _FIRST if first else tuple((c, c) for c in _SITTINGS)
-    cols = [("sitting", t("web.proficiency.first_sitting" if first
-                          else "web.proficiency.sitting"), "text"),
-            ("subject", t("web.proficiency.subject"), "text"),
-            ("unit", t("web.proficiency.unit"), "text")]
-    cols += [(c, t(f"web.proficiency.{label}"), "pct" if c.startswith("rate") else "int")
-             for c, label in numbers]
-    return frame_table(out, [*cols, ("flag", t("web.proficiency.flag"), "text")])
-
 
 async def _page(ctx: Ctx, title: str, school: str | None, **links: Any) -> Page:
     min_n = ctx.settings.min_unit_n
@@ -97,10 +56,10 @@ async def _page(ctx: Ctx, title: str, school: str | None, **links: Any) -> Page:
 
     tables, names = await off_loop(ctx.db, load, lang=ctx.lang)
     t = ctx.t
-    sections = [section(t(f"web.proficiency.{name}"),
-                        _table(ctx, labelled(tables[name], names, ctx.lang),
-                               name == "first_sittings"))
-                for name in ("sittings", "first_sittings")]
+    sections = []
+    for name in TABLES:
+        table = proficiency_table(name, tables[name], ctx.lang, names)
+        sections.append(section(table.title, table))
     notes = [t("web.proficiency.notes", n=min_n)]
     if all(tab.empty for tab in tables.values()):
         notes.insert(0, t("web.proficiency.none"))
