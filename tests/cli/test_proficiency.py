@@ -14,7 +14,7 @@ from eduquality.store import open_database
 from eduquality.store.principals import Principal
 from eduquality.store.settings import change_settings
 from eduquality.store.users import add_user
-from tests.factories import proficiency_db
+from tests.factories import proficiency_all_subjects, proficiency_db
 
 
 @pytest.fixture
@@ -120,3 +120,18 @@ def test_rates_print_labels_in_the_language_counts_as_integers_rates_as_percenta
         # January 2024: 2 retook, 1 passed: 50.0 % at the 补考
         jan = _row(r.output, "January 2024")
         assert jan[2:6] == ["District", "2", "1", "50.0%"] and jan[-1] == "50.0%"
+
+
+def test_rates_print_the_all_subject_pass_rate(db_file):
+    with open_database(db_file) as db:
+        proficiency_all_subjects(db)
+        change_settings(db, Settings(), {"min_unit_n": "1"}, Principal("admin", "admin"))
+    r = _run(db_file, "proficiency", "rates", lang="zh")
+    assert r.exit_code == 0, r.output
+    assert "全科合格率" in r.output
+    assert _row(r.output, "年级（入学年份）")[1:] == ["单位", "已参考学生数", "全科合格人数",
+                                                   "全科合格率", "尚有科目未合格"]
+    rows = [c for c in _rows(r.output) if c[0] == "2022级"]
+    assert [c[1:] for c in rows] == [["全区", "5", "3", "60.0%", "2"],
+                                     ["甲中", "4", "2", "50.0%", "2"],
+                                     ["乙中", "1", "1", "100.0%", "0"]]

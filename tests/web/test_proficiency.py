@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from eduquality.config import Settings
 from eduquality.store.users import add_user
 from eduquality.web.app import create_app
-from tests.factories import proficiency_db
+from tests.factories import proficiency_all_subjects, proficiency_db
 
 PASSWORD = "correct-horse-9"
 USERS = {"res": dict(role="researcher"), "lead": dict(role="leader"),
@@ -89,6 +89,26 @@ def test_district_page_rates_and_withheld_schools(site):
     assert html.count("人数过少，不显示") >= 4
     xlsx = clients["res"].get("/proficiency?format=xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_the_all_subject_pass_rate_on_the_pages():
+    db = proficiency_db()
+    proficiency_all_subjects(db)
+    add_user(db, "res", "researcher", PASSWORD)
+    add_user(db, "p2", "principal", PASSWORD, school_code="H2")
+    app = create_app(db, Settings().with_overrides(min_unit_n=1), secret="s")
+    for user, path, want, never in (("res", "/proficiency", ["60.0%", "50.0%"], []),
+                                    ("p2", "/proficiency/schools/H2", ["60.0%", "100.0%"],
+                                     ["50.0%"])):
+        client = TestClient(app, follow_redirects=False)
+        assert client.post("/login", data={"username": user, "password": PASSWORD}
+                           ).status_code == 303
+        html = client.get(path).text
+        assert "全科合格率（按年级）" in html and "2022级" in html, user
+        # the district 3 of 5, 甲中 2 of 4, 乙中 1 of 1
+        table = html[html.index("全科合格率（按年级）"):]
+        assert all(w in table for w in want) and not any(n in table for n in never), user
+    db.close()
 
 
 def test_school_page_shows_the_school_beside_the_district(site):

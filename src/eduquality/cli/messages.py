@@ -232,4 +232,9 @@ MESSAGES = register({
     "cli.proficiency.first_sittings": ("一次合格率与补考后合格率（按首考批次；人数少于 {n} 的学校不显示）",
                                        "first-attempt pass rates and pass rates after the 补考 "
                                        "(by first sitting; schools of fewer than {n} not shown)"),
+    "cli.proficiency.all_pass": ("全科合格率：每科最好成绩合格（含补考）的学生 / 已参考的学生，按年级与学生现所在学校"
+                                 "（人数少于 {n} 的学校不显示）",
+                                 "students who have passed every subject (best result, 补考 "
+                                 "counted) / students who have sat, by cohort and the students' "
+                                 "current school (schools of fewer than {n} not shown)"),
 })

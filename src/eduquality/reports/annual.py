@@ -701,7 +701,8 @@ def _exam_section(data: AnnualData, lang: str, public: bool = False) -> Section:
 
 _PROFICIENCY: dict[str, tuple[str, ...]] = {
     "sittings": ("n_takers", "rate", "rate_first", "n_retake", "rate_retake"),
-    "first_sittings": ("n_students", "rate_first", "rate")}
+    "first_sittings": ("n_students", "rate_first", "rate"),
+    "all_pass": ("n_students", "n_all_passed", "rate")}
 """The number columns of each 合格考 table in the report (its labels:
 :mod:`eduquality.reports.proficiency`)."""
 

@@ -30,6 +30,11 @@ MESSAGES = register({
         "学业水平合格性考试：一次合格率与补考后合格率（按首考批次）",
         "Proficiency tests (合格考): first-attempt pass rates and pass rates after the 补考 "
         "(by first sitting)"),
+    "reports.proficiency.all_pass": ("学业水平合格性考试：全科合格率（按年级）",
+                                     "Proficiency tests (合格考): students who have passed every "
+                                     "subject (by cohort)"),
+    "reports.proficiency.sheet.all_pass": ("合格考全科合格", "Proficiency all subjects"),
+    "reports.proficiency.cohort": ("{cohort}级", "entered {cohort}"),
     "reports.proficiency.sheet.sittings": ("合格考各批次", "Proficiency sittings"),
     "reports.proficiency.sheet.first_sittings": ("合格考一次合格率", "Proficiency first attempts"),
     "reports.proficiency.district": ("全区", "District"),
@@ -51,6 +56,11 @@ MESSAGES = register({
     "reports.proficiency.col.once": ("一次合格率", "First-attempt pass rate"),
     "reports.proficiency.col.eventual": ("补考后合格率", "Pass rate after 补考"),
     "reports.proficiency.col.n_not_passed": ("仍未合格", "Not yet passed"),
+    "reports.proficiency.col.cohort": ("年级（入学年份）", "Cohort (entry year)"),
+    "reports.proficiency.col.n_sat": ("已参考学生数", "Students who have sat"),
+    "reports.proficiency.col.n_all_passed": ("全科合格人数", "Passed every subject"),
+    "reports.proficiency.col.all_pass_rate": ("全科合格率", "All-subject pass rate"),
+    "reports.proficiency.col.n_not_all_passed": ("尚有科目未合格", "Subjects still to pass"),
 })
 
 _Spec = tuple[tuple[str, str, Fmt], ...]
@@ -65,6 +75,9 @@ COLUMNS: Mapping[str, _Spec] = {
                        ("n_first_passed", "n_first_passed", "int"),
                        ("rate_first", "once", "pct"), ("n_passed", "n_passed", "int"),
                        ("rate", "eventual", "pct"), ("n_not_passed", "n_not_passed", "int")),
+    "all_pass": (("n_students", "n_sat", "int"), ("n_all_passed", "n_all_passed", "int"),
+                 ("rate", "all_pass_rate", "pct"),
+                 ("n_not_all_passed", "n_not_all_passed", "int")),
 }
 """Each table's number columns: (frame column, label key under
 ``reports.proficiency.col.``, kind)."""
@@ -72,6 +85,7 @@ COLUMNS: Mapping[str, _Spec] = {
 _KEYS: Mapping[str, tuple[tuple[str, str], ...]] = {
     "sittings": (("sitting", "sitting"), ("subject", "subject")),
     "first_sittings": (("sitting", "first_sitting"), ("subject", "subject")),
+    "all_pass": (("cohort_label", "cohort"),),
 }
 """Each table's label columns before the unit: (column, label key)."""
 
@@ -105,6 +119,8 @@ def proficiency_table(name: str, frame: pd.DataFrame, lang: str, names: Mapping[
     shown = shown.assign(unit=unit_labels(shown, names, lang))
     if "sitting" in shown:
         shown["sitting"] = [sitting_label(str(s), lang) for s in shown["sitting"]]
+    if "cohort" in shown:
+        shown["cohort_label"] = [_t("cohort", lang, cohort=int(c)) for c in shown["cohort"]]
     if "subject_code" in shown:
         shown["subject"] = [SUBJECTS.label(str(s), lang) for s in shown["subject_code"]]
     cols = [Column(key, _t(f"col.{label}", lang)) for key, label in _KEYS[name]]

@@ -1,7 +1,8 @@
 """合格考 pages (普通高中学业水平合格性考试, issue 15 §1; :mod:`eduquality.analysis.proficiency`):
 
-- ``/proficiency`` (bureau roles): 合格率 at each sitting (all takers, first attempts, 补考) and
-  一次合格率 / 合格率 after the 补考 by first sitting, for the district and every school;
+- ``/proficiency`` (bureau roles): 合格率 at each sitting (all takers, first attempts, 补考),
+  一次合格率 / 合格率 after the 补考 by first sitting, and 全科合格率 by cohort, for the district
+  and every school;
 - ``/proficiency/schools/{code}`` (the bureau, and the school's own roles that see its
   aggregates: :func:`eduquality.web.assessment.may_see_school`): the same for the school, beside
   the district's rows.
@@ -38,12 +39,16 @@ MESSAGES = register({
     "web.proficiency.none": ("尚无合格考成绩", "No 合格考 results on record"),
     "web.proficiency.notes": (
         "合格率 = 合格人数 / 参考人数；一次合格率 = 首考即合格的学生 / 该批次首考的学生；补考后合格率 = "
-        "其中至今已合格的学生。学校按考试所在学年的班级计。人数少于 {n} 的学校不显示，并隐去可据以推算的"
-        "学校。内部资料，不作排名。",
+        "其中至今已合格的学生。学校按考试所在学年的班级计。全科合格率 = 本年级规定的合格考科目均已合格"
+        "（每科取最好成绩，含补考）的学生 / 该年级已参加过合格考的学生，学校按学生现在的班级计；高一、高二"
+        "尚未考完全部科目。人数少于 {n} 的学校不显示，并隐去可据以推算的学校。内部资料，不作排名。",
         "Pass rate = passed / takers; first-attempt pass rate = students who passed at their "
         "first attempt / students whose first attempt it was; after the 补考: those of them who "
         "have passed by now. A student counts at the school of the class in the sitting's "
-        "school year. Schools with fewer than {n} students are withheld, with those they "
+        "school year. All-subject pass rate = students who have passed every 合格考 subject "
+        "of their cohort (best result per subject, 补考 counted) / the cohort's students who "
+        "have sat any, at the student's current school; cohorts in 高一 and 高二 have not sat "
+        "every subject yet. Schools with fewer than {n} students are withheld, with those they "
         "could be derived from. Internal; not a ranking."),
 })
 
