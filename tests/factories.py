@@ -551,3 +551,21 @@ def proficiency_all_subjects(db: Database) -> None:
              (4, "history", "2023-06", "合格", True, False, "H1")]
     with db.write() as con:
         con.executemany("INSERT INTO proficiency_result VALUES (?, ?, ?, ?, ?, ?, ?, NULL)", rows)
+
+
+def proficiency_risk_db(location: str = ":memory:") -> Database:
+    """:func:`proficiency_db` with :func:`proficiency_all_subjects`, and more to pass: student 4
+    fails geography in January 2024, student 6 (乙中) math in June 2023. 甲中's 高二 has two
+    classes in 2023-2024: 1班 (1, 2, 3) and 2班 (4). Still to pass: 3 physics (2 sittings), 4
+    geography, 6 math."""
+    db = proficiency_db(location=location)
+    proficiency_all_subjects(db)
+    with db.write() as con:
+        con.execute("INSERT INTO class VALUES ('H1-2023-11-2', 'H1', '2023-2024', 11, '2班',"
+                    " NULL, NULL)")
+        con.execute("UPDATE class_membership SET class_id = 'H1-2023-11-2' WHERE student_id = 4"
+                    " AND year_code = '2023-2024'")
+        con.executemany("INSERT INTO proficiency_result VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+                        [(4, "geography", "2024-01", "不合格", False, False, "H1"),
+                         (6, "math", "2023-06", "不合格", False, False, "H2")])
+    return db

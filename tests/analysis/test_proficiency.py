@@ -11,7 +11,7 @@ import pytest
 from eduquality.analysis.proficiency import labelled, proficiency_tables
 from eduquality.store.policy import scope_for
 from eduquality.store.principals import Principal
-from tests.factories import proficiency_all_subjects, proficiency_db
+from tests.factories import proficiency_all_subjects, proficiency_db, proficiency_risk_db
 
 
 def _insert(db, rows):
@@ -154,4 +154,29 @@ def test_all_subject_pass_rates_of_one_school_year():
     assert (y23["n_students"], y23["n_all_passed"]) == (5, 3)
     # a year without a sitting of the cohort: no row
     assert year_tables(db, 2024, 0)["all_pass"].empty
+    db.close()
+
+
+def test_students_at_risk_by_hand_and_by_scope():
+    from eduquality.analysis.proficiency import at_risk_students
+
+    db = proficiency_risk_db()
+    everyone = at_risk_students(db, scope_for(db, Principal("r", "researcher")))
+    assert everyone[["student_id", "school_code", "class_id", "cohort", "n_subjects"]
+                    ].values.tolist() == [[3, "H1", "H1-2023-11", 2022, 1],
+                                          [4, "H1", "H1-2023-11-2", 2022, 1],
+                                          [6, "H2", "H2-2023-11", 2022, 1]]
+    assert everyone["subjects"].tolist() == [("physics",), ("geography",), ("math",)]
+    assert everyone.loc[0, "sittings"] == (("2023-06", "2024-01"),)
+    # masked for the researcher, in full for the administrator
+    assert everyone.loc[0, "national_id"] == "G530***********0003"
+    admin = at_risk_students(db, scope_for(db, Principal("a", "admin")))
+    assert admin.loc[0, "national_id"] == "G530100200701010003"
+    principal = scope_for(db, Principal("p", "principal", school_code="H1"))
+    assert at_risk_students(db, principal)["student_id"].tolist() == [3, 4]
+    assert at_risk_students(db, principal, school="H2").empty
+    teacher = scope_for(db, Principal("t", "teacher", school_code="H1",
+                                      class_ids=frozenset({"H1-2023-11-2"})))
+    assert at_risk_students(db, teacher)["student_id"].tolist() == [4]
+    assert at_risk_students(db, scope_for(db, Principal("l", "leader"))).empty
     db.close()

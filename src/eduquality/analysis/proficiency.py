@@ -11,7 +11,12 @@ that school. 全科合格 (:func:`~eduquality.measures.proficiency.all_passed`) 
 cohort and school from the latest 高中 class on record
 (:func:`eduquality.store.proficiency.proficiency_students`) and the subjects from the rule of
 the district's province for that cohort (:func:`~eduquality.measures.proficiency.rule_for`); a
-cohort without a rule (or a district without a province) is left out. Writes nothing.
+cohort without a rule (or a district without a province) is left out.
+
+The students at risk (:func:`at_risk_students`: a subject sat and never passed, so a 补考 is
+due) are student-level rows: cut to the reader's student scope in the query's frame (a
+principal: the own school; a teacher: the own classes; roles without student scope: none), ID
+numbers masked unless the role sees full IDs. Writes nothing.
 """
 
 from __future__ import annotations
@@ -21,17 +26,19 @@ import pandas as pd
 from eduquality.measures.proficiency import (
     all_pass_rates,
     all_passed,
+    at_risk,
     cohort_rates,
     rule_for,
     sitting_rates,
 )
 from eduquality.store import Database
 from eduquality.store.lines import district_province
+from eduquality.store.masking import mask_national_id
 from eduquality.store.policy import Scope
 from eduquality.store.proficiency import proficiency_results, proficiency_students
 
-__all__ = ["TABLES", "labelled", "proficiency_tables", "restrict", "students_all_passed",
-           "year_tables"]
+__all__ = ["AT_RISK_COLUMNS", "TABLES", "at_risk_students", "labelled", "proficiency_tables",
+           "restrict", "students_all_passed", "year_tables"]
 
 TABLES = ("sittings", "first_sittings", "all_pass")
 """The tables of :func:`proficiency_tables`: rates at each sitting; rates by first sitting;
@@ -52,6 +59,36 @@ def students_all_passed(db: Database, results: pd.DataFrame | None = None) -> pd
     results = proficiency_results(db) if results is None else results
     students = proficiency_students(db)
     return all_passed(results, students, _required(db, students["cohort"]))
+
+
+AT_RISK_COLUMNS = ("student_id", "national_id", "name", "school_code", "class_id", "class_name",
+                   "grade", "cohort", "n_subjects", "subjects", "sittings")
+"""The columns of :func:`at_risk_students`."""
+
+
+def at_risk_students(db: Database, scope: Scope, school: str | None = None) -> pd.DataFrame:
+    """The students who have a 合格考 subject sat and not passed at any sitting
+    (:func:`~eduquality.measures.proficiency.at_risk`), one row per student, as ``scope`` may
+    see them (module docstring); ``school``: that school's only. Columns
+    :data:`AT_RISK_COLUMNS`: the student's latest 高中 class (school, class, grade, cohort),
+    ``n_subjects``, ``subjects`` (tuple of subject codes, in code order) and ``sittings``
+    (tuple, per subject, of the tuple of sittings tried); by school, class and student."""
+    risk = at_risk(proficiency_results(db))
+    students = proficiency_students(db)
+    frame = students.merge(risk, on="student_id", how="inner")
+    frame = scope.frame("student", frame)
+    if school is not None:
+        frame = frame[frame["school_code"] == school]
+    if frame.empty:
+        return pd.DataFrame(columns=list(AT_RISK_COLUMNS))
+    keys = [c for c in AT_RISK_COLUMNS[:8]]
+    out = frame.groupby(keys, sort=False, dropna=False).agg(
+        subjects=("subject_code", tuple), sittings=("sittings", tuple)).reset_index()
+    out["n_subjects"] = [len(s) for s in out["subjects"]]
+    if not scope.can("full_national_id"):
+        out["national_id"] = out["national_id"].map(mask_national_id)
+    out = out.sort_values(["school_code", "class_id", "student_id"], kind="stable")
+    return out[list(AT_RISK_COLUMNS)].reset_index(drop=True)
 
 
 def restrict(table: pd.DataFrame, scope: Scope) -> pd.DataFrame:

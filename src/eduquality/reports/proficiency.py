@@ -19,9 +19,9 @@ from eduquality.i18n import register, tr
 from eduquality.measures.proficiency import sitting_label
 from eduquality.reports.formats import Fmt
 from eduquality.reports.model import Column, Table
-from eduquality.vocab import SUBJECTS
+from eduquality.vocab import SUBJECTS, grade_label
 
-__all__ = ["COLUMNS", "proficiency_table", "unit_labels"]
+__all__ = ["COLUMNS", "at_risk_table", "proficiency_table", "unit_labels"]
 
 MESSAGES = register({
     "reports.proficiency.sittings": ("学业水平合格性考试：各批次合格率",
@@ -35,6 +35,18 @@ MESSAGES = register({
                                      "subject (by cohort)"),
     "reports.proficiency.sheet.all_pass": ("合格考全科合格", "Proficiency all subjects"),
     "reports.proficiency.cohort": ("{cohort}级", "entered {cohort}"),
+    "reports.proficiency.at_risk": ("学业水平合格性考试：需补考学生（尚有科目未合格）",
+                                    "Proficiency tests (合格考): students with a subject still "
+                                    "to pass (补考 due)"),
+    "reports.proficiency.sheet.at_risk": ("合格考需补考学生", "Proficiency 补考 due"),
+    "reports.proficiency.at_risk_note": (
+        "每科取历次考试的最好成绩；至今仍不合格的科目须参加补考。学籍号已遮蔽。内部资料，仅用于跟进学生。",
+        "The best result of each subject across sittings; a subject not passed yet needs a "
+        "补考. ID numbers masked. Internal: for following students up only."),
+    "reports.proficiency.at_risk_note_full": (
+        "每科取历次考试的最好成绩；至今仍不合格的科目须参加补考。内部资料，仅用于跟进学生。",
+        "The best result of each subject across sittings; a subject not passed yet needs a "
+        "补考. Internal: for following students up only."),
     "reports.proficiency.sheet.sittings": ("合格考各批次", "Proficiency sittings"),
     "reports.proficiency.sheet.first_sittings": ("合格考一次合格率", "Proficiency first attempts"),
     "reports.proficiency.district": ("全区", "District"),
@@ -56,6 +68,14 @@ MESSAGES = register({
     "reports.proficiency.col.once": ("一次合格率", "First-attempt pass rate"),
     "reports.proficiency.col.eventual": ("补考后合格率", "Pass rate after 补考"),
     "reports.proficiency.col.n_not_passed": ("仍未合格", "Not yet passed"),
+    "reports.proficiency.col.school": ("学校", "School"),
+    "reports.proficiency.col.class": ("班级", "Class"),
+    "reports.proficiency.col.national_id": ("学籍号", "Student number"),
+    "reports.proficiency.col.national_id_masked": ("学籍号（已遮蔽）", "Student number (masked)"),
+    "reports.proficiency.col.name": ("姓名", "Name"),
+    "reports.proficiency.col.n_subjects": ("未合格科目数", "Number of subjects"),
+    "reports.proficiency.col.subjects": ("未合格科目", "Subjects not passed yet"),
+    "reports.proficiency.col.tried": ("已考批次", "Sittings tried"),
     "reports.proficiency.col.cohort": ("年级（入学年份）", "Cohort (entry year)"),
     "reports.proficiency.col.n_sat": ("已参考学生数", "Students who have sat"),
     "reports.proficiency.col.n_all_passed": ("全科合格人数", "Passed every subject"),
@@ -129,3 +149,35 @@ def proficiency_table(name: str, frame: pd.DataFrame, lang: str, names: Mapping[
              if numbers is None or key in numbers]
     return Table(title or _t(name, lang), cols, shown, sheet=_t(f"sheet.{name}", lang),
                  key_columns=len(_KEYS[name]) + 1)
+
+
+def at_risk_table(frame: pd.DataFrame, lang: str, names: Mapping[str, str],
+                  masked: bool = True) -> Table:
+    """The students still to pass a subject
+    (:func:`eduquality.analysis.proficiency.at_risk_students`, its order) in ``lang``: school,
+    class, student number (``masked``: as the frame carries it, masked for the reader's role),
+    name, the subjects not passed and the sittings tried in each."""
+    sep, colon, between = ("; ", ": ", ", ") if lang == "en" else ("；", "：", "、")
+    shown = frame.reset_index(drop=True)
+    shown = shown.assign(
+        school=[names.get(str(c), str(c)) for c in shown["school_code"]],
+        class_label=[f"{grade_label(int(g), lang)} {c}" if lang == "en"
+                     else f"{grade_label(int(g), lang)}{c}"
+                     for g, c in zip(shown["grade"], shown["class_name"], strict=True)],
+        subjects_label=[between.join(SUBJECTS.label(s, lang) for s in subjects)
+                        for subjects in shown["subjects"]],
+        tried=[sep.join(SUBJECTS.label(s, lang) + colon + between.join(
+            sitting_label(x, lang) for x in tries) for s, tries in zip(subjects, sittings,
+                                                                      strict=True))
+               for subjects, sittings in zip(shown["subjects"], shown["sittings"], strict=True)])
+    cols = [Column("school", _t("col.school", lang)),
+            Column("class_label", _t("col.class", lang)),
+            Column("national_id", _t("col.national_id_masked" if masked
+                                     else "col.national_id", lang)),
+            Column("name", _t("col.name", lang)),
+            Column("n_subjects", _t("col.n_subjects", lang), "int"),
+            Column("subjects_label", _t("col.subjects", lang)),
+            Column("tried", _t("col.tried", lang))]
+    return Table(_t("at_risk", lang), cols, shown, sheet=_t("sheet.at_risk", lang),
+                 key_columns=4,
+                 note=_t("at_risk_note" if masked else "at_risk_note_full", lang))
