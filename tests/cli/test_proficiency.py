@@ -14,7 +14,7 @@ from eduquality.store import open_database
 from eduquality.store.principals import Principal
 from eduquality.store.settings import change_settings
 from eduquality.store.users import add_user
-from tests.factories import proficiency_all_subjects, proficiency_db
+from tests.factories import proficiency_all_subjects, proficiency_db, proficiency_risk_db
 
 
 @pytest.fixture
@@ -135,3 +135,45 @@ def test_rates_print_the_all_subject_pass_rate(db_file):
     assert [c[1:] for c in rows] == [["全区", "5", "3", "60.0%", "2"],
                                      ["甲中", "4", "2", "50.0%", "2"],
                                      ["乙中", "1", "1", "100.0%", "0"]]
+
+
+@pytest.fixture
+def risk_file(tmp_path):
+    path = tmp_path / "r.duckdb"
+    db = proficiency_risk_db(location=str(path))
+    add_user(db, "p1", "principal", "correct-horse-9", school_code="H1")
+    add_user(db, "t2", "teacher", "correct-horse-9", class_id="H1-2023-11-2")
+    add_user(db, "lead", "leader", "correct-horse-9")
+    db.close()
+    return str(path)
+
+
+@pytest.mark.parametrize(("args", "seen"), [
+    ((), {3, 4, 6}), (("--school", "H2"), {6}), (("--user", "p1"), {3, 4}),
+    (("--user", "p1", "--school", "H2"), set()), (("--user", "t2"), {4}),
+    (("--user", "lead"), set())])
+def test_at_risk_lists_the_students_in_the_readers_scope_masked_and_audited(
+        risk_file, args, seen):
+    r = _run(risk_file, "proficiency", "at-risk", *args, lang="zh")
+    assert r.exit_code == 0, r.output
+    assert {k for k in (3, 4, 6) if f"学生{k}" in r.output} == seen
+    if not seen:
+        assert "没有尚未合格的科目" in r.output
+    else:
+        assert f"须参加补考的学生：{len(seen)} 人" in r.output
+        assert "学籍号（已遮蔽）" in _row(r.output, "学校")
+        assert "G530100200701010" not in r.output        # never in full
+    if 3 in seen:
+        row = _row(r.output, "甲中")
+        assert row[1:] == ["高二1班", "G530***********0003", "学生3", "1", "物理",
+                           "物理：2023年6月、2024年1月"]
+    with open_database(risk_file) as db:
+        assert db.scalar("SELECT count(*) FROM audit_log WHERE object = 'proficiency:at-risk'"
+                         " AND action = 'view'") == 1
+
+
+def test_at_risk_in_english(risk_file):
+    r = _run(risk_file, "proficiency", "at-risk", "--school", "H1")
+    assert r.exit_code == 0, r.output
+    assert _row(r.output, "School")[1:4] == ["Class", "Student number (masked)", "Name"]
+    assert "Physics: June 2023, January 2024" in r.output and "Grade 11 2班" in r.output
