@@ -11,6 +11,7 @@ import pytest
 from eduquality.analysis.proficiency import labelled, proficiency_tables
 from eduquality.store.policy import scope_for
 from eduquality.store.principals import Principal
+from tests.factories import PROFICIENCY_SUBJECTS as YUNNAN
 from tests.factories import proficiency_all_subjects, proficiency_db, proficiency_risk_db
 
 
@@ -82,6 +83,12 @@ def test_the_simulated_results_import_and_give_the_truths_rates(tmp_path):
     # the 补考 of January 2024 are the June 2023 failures still on a roll
     jan = tables["sittings"].query("level == 0 and sitting == '2024-01'")
     assert jan["n_retake"].sum() == want.query("sitting == '2024-01'")["retake"].sum() > 0
+    # 全科合格: the students who passed all 11 subjects at some sitting, of those who sat
+    best = want.groupby(["national_id", "subject_code"])["passed"].any().unstack()
+    every = best.reindex(columns=list(YUNNAN)).fillna(False).astype(bool).all(axis=1)
+    district = tables["all_pass"].query("level == 0")
+    assert district["n_students"].sum() == len(best)
+    assert district["n_all_passed"].sum() == every.sum() > 0
     # without the 考试类别 column the importer tells the 补考 from the record
     wide = pd.read_excel(root / entries[1].path, dtype=str, engine="calamine").drop(
         columns=["考试类别"])

@@ -81,7 +81,7 @@ def at_risk_students(db: Database, scope: Scope, school: str | None = None) -> p
         frame = frame[frame["school_code"] == school]
     if frame.empty:
         return pd.DataFrame(columns=list(AT_RISK_COLUMNS))
-    keys = [c for c in AT_RISK_COLUMNS[:8]]
+    keys = list(AT_RISK_COLUMNS[:8])
     out = frame.groupby(keys, sort=False, dropna=False).agg(
         subjects=("subject_code", tuple), sittings=("sittings", tuple)).reset_index()
     out["n_subjects"] = [len(s) for s in out["subjects"]]
@@ -102,8 +102,8 @@ def restrict(table: pd.DataFrame, scope: Scope) -> pd.DataFrame:
 def proficiency_tables(db: Database, scope: Scope, min_n: int,
                        school: str | None = None) -> dict[str, pd.DataFrame]:
     """``sittings``, ``first_sittings`` and ``all_pass`` (module docstring) as ``scope`` may
-    see them; with
-    ``school``, only that school's rows (and the district's, when visible, to compare)."""
+    see them; with ``school``, only that school's rows (and the district's, when visible, to
+    compare)."""
     results = proficiency_results(db)
     tables = {"sittings": sitting_rates(results, min_n),
               "first_sittings": cohort_rates(results, min_n),
