@@ -529,3 +529,43 @@ def proficiency_db(province: str | None = "云南省", location: str = ":memory:
         members.append((8, "2022-2023", "J1-2022-9"))
         con.executemany("INSERT INTO class_membership VALUES (?, ?, ?)", members)
     return db
+
+
+PROFICIENCY_SUBJECTS = ("chinese", "math", "english", "politics", "history", "geography",
+                        "physics", "chemistry", "biology", "it", "tech")
+"""The 合格考 subjects of Yunnan's rule for the 2022 cohort (the shipped toml)."""
+
+
+def proficiency_all_subjects(db: Database) -> None:
+    """合格考 results of :func:`proficiency_db`'s cohort 2022 (甲中 1–4, 乙中 5–7): 1 passes all
+    11 subjects in June 2023; 2 fails math then passes it in January 2024; 3 fails physics
+    twice; 4 sat history only; 5 passes all; 6, 7 sat nothing."""
+    rows = []
+    for k in (1, 2, 3, 5):
+        for s in PROFICIENCY_SUBJECTS:
+            ok = not (k == 2 and s == "math") and not (k == 3 and s == "physics")
+            rows.append((k, s, "2023-06", "合格" if ok else "不合格", ok, False,
+                         "H1" if k <= 4 else "H2"))
+    rows += [(2, "math", "2024-01", "合格", True, True, "H1"),
+             (3, "physics", "2024-01", "不合格", False, True, "H1"),
+             (4, "history", "2023-06", "合格", True, False, "H1")]
+    with db.write() as con:
+        con.executemany("INSERT INTO proficiency_result VALUES (?, ?, ?, ?, ?, ?, ?, NULL)", rows)
+
+
+def proficiency_risk_db(location: str = ":memory:") -> Database:
+    """:func:`proficiency_db` with :func:`proficiency_all_subjects`, and more to pass: student 4
+    fails geography in January 2024, student 6 (乙中) math in June 2023. 甲中's 高二 has two
+    classes in 2023-2024: 1班 (1, 2, 3) and 2班 (4). Still to pass: 3 physics (2 sittings), 4
+    geography, 6 math."""
+    db = proficiency_db(location=location)
+    proficiency_all_subjects(db)
+    with db.write() as con:
+        con.execute("INSERT INTO class VALUES ('H1-2023-11-2', 'H1', '2023-2024', 11, '2班',"
+                    " NULL, NULL)")
+        con.execute("UPDATE class_membership SET class_id = 'H1-2023-11-2' WHERE student_id = 4"
+                    " AND year_code = '2023-2024'")
+        con.executemany("INSERT INTO proficiency_result VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+                        [(4, "geography", "2024-01", "不合格", False, False, "H1"),
+                         (6, "math", "2023-06", "不合格", False, False, "H2")])
+    return db

@@ -215,7 +215,8 @@ class AnnualData:
     - ``programmes``: 控辍保学 and 三名工程 (``analysis.annual.programme_data``): 'rates',
       'window', 'alerts', 'mentoring', 'studios', 'partners';
     - ``proficiency``: the year's 合格考 (``analysis.proficiency.year_tables``): 'sittings',
-      'first_sittings' (district and school rows, small schools withheld); empty when none."""
+      'first_sittings', 'all_pass' (全科合格率 by cohort; district and school rows, small
+      schools withheld); empty when none."""
 
     year: int
     district: str

@@ -11,7 +11,8 @@ import pytest
 from eduquality.analysis.proficiency import labelled, proficiency_tables
 from eduquality.store.policy import scope_for
 from eduquality.store.principals import Principal
-from tests.factories import proficiency_db
+from tests.factories import PROFICIENCY_SUBJECTS as YUNNAN
+from tests.factories import proficiency_all_subjects, proficiency_db, proficiency_risk_db
 
 
 def _insert(db, rows):
@@ -82,6 +83,12 @@ def test_the_simulated_results_import_and_give_the_truths_rates(tmp_path):
     # the 补考 of January 2024 are the June 2023 failures still on a roll
     jan = tables["sittings"].query("level == 0 and sitting == '2024-01'")
     assert jan["n_retake"].sum() == want.query("sitting == '2024-01'")["retake"].sum() > 0
+    # 全科合格: the students who passed all 11 subjects at some sitting, of those who sat
+    best = want.groupby(["national_id", "subject_code"])["passed"].any().unstack()
+    every = best.reindex(columns=list(YUNNAN)).fillna(False).astype(bool).all(axis=1)
+    district = tables["all_pass"].query("level == 0")
+    assert district["n_students"].sum() == len(best)
+    assert district["n_all_passed"].sum() == every.sum() > 0
     # without the 考试类别 column the importer tells the 补考 from the record
     wide = pd.read_excel(root / entries[1].path, dtype=str, engine="calamine").drop(
         columns=["考试类别"])
@@ -116,4 +123,67 @@ def test_the_tables_of_one_school_year():
     assert (d22["n_students"], d22["n_first_passed"], d22["n_passed"]) == (2, 1, 1)
     d23 = y23["first_sittings"].query("level == 0").iloc[0]   # student 3: not yet passed
     assert (d23["sitting"], d23["n_students"], d23["n_passed"]) == ("2024-01", 1, 0)
+    db.close()
+
+
+def test_all_subject_pass_rates_by_cohort_and_scope():
+    db = proficiency_db()
+    proficiency_all_subjects(db)
+    t = proficiency_tables(db, scope_for(db, Principal("r", "researcher")), 0)["all_pass"]
+    # 甲中: 1, 2, 3, 4 sat; 1 and 2 passed all (2 after the 补考): 2/4; 乙中: 5: 1/1;
+    # the district 3/5 (6 and 7 never sat: not counted)
+    assert t[["school_code", "cohort", "n_students", "n_all_passed"]].values.tolist() == [
+        [None, 2022, 5, 3], ["H1", 2022, 4, 2], ["H2", 2022, 1, 1]]
+    assert t["rate"].tolist() == pytest.approx([0.6, 0.5, 1.0])
+    principal = Principal("p", "principal", school_code="H2")
+    mine = proficiency_tables(db, scope_for(db, principal), 0)["all_pass"]
+    assert mine["school_code"].tolist() == [None, "H2"]
+    # withheld at min_n 2: 乙中 (1), and 甲中 with it
+    w = proficiency_tables(db, scope_for(db, Principal("r", "researcher")), 2)["all_pass"]
+    assert w["withheld"].tolist() == [False, True, True] and w.loc[0, "n_students"] == 5
+    # a district whose province has no rule: no 全科合格 figures
+    with db.write() as con:
+        con.execute("UPDATE district SET province = '示例省'")
+    none = proficiency_tables(db, scope_for(db, Principal("r", "researcher")), 0)["all_pass"]
+    assert none.empty
+    db.close()
+
+
+def test_all_subject_pass_rates_of_one_school_year():
+    from eduquality.analysis.proficiency import year_tables
+
+    db = proficiency_db()
+    proficiency_all_subjects(db)
+    # at the end of 2022-2023 student 2 has not yet retaken math: 2 of 5
+    y22 = year_tables(db, 2022, 0)["all_pass"].query("level == 0").iloc[0]
+    assert (y22["cohort"], y22["n_students"], y22["n_all_passed"]) == (2022, 5, 2)
+    y23 = year_tables(db, 2023, 0)["all_pass"].query("level == 0").iloc[0]
+    assert (y23["n_students"], y23["n_all_passed"]) == (5, 3)
+    # a year without a sitting of the cohort: no row
+    assert year_tables(db, 2024, 0)["all_pass"].empty
+    db.close()
+
+
+def test_students_at_risk_by_hand_and_by_scope():
+    from eduquality.analysis.proficiency import at_risk_students
+
+    db = proficiency_risk_db()
+    everyone = at_risk_students(db, scope_for(db, Principal("r", "researcher")))
+    assert everyone[["student_id", "school_code", "class_id", "cohort", "n_subjects"]
+                    ].values.tolist() == [[3, "H1", "H1-2023-11", 2022, 1],
+                                          [4, "H1", "H1-2023-11-2", 2022, 1],
+                                          [6, "H2", "H2-2023-11", 2022, 1]]
+    assert everyone["subjects"].tolist() == [("physics",), ("geography",), ("math",)]
+    assert everyone.loc[0, "sittings"] == (("2023-06", "2024-01"),)
+    # masked for the researcher, in full for the administrator
+    assert everyone.loc[0, "national_id"] == "G530***********0003"
+    admin = at_risk_students(db, scope_for(db, Principal("a", "admin")))
+    assert admin.loc[0, "national_id"] == "G530100200701010003"
+    principal = scope_for(db, Principal("p", "principal", school_code="H1"))
+    assert at_risk_students(db, principal)["student_id"].tolist() == [3, 4]
+    assert at_risk_students(db, principal, school="H2").empty
+    teacher = scope_for(db, Principal("t", "teacher", school_code="H1",
+                                      class_ids=frozenset({"H1-2023-11-2"})))
+    assert at_risk_students(db, teacher)["student_id"].tolist() == [4]
+    assert at_risk_students(db, scope_for(db, Principal("l", "leader"))).empty
     db.close()

@@ -11,6 +11,9 @@ from hypothesis import strategies as st
 
 from eduquality.measures.proficiency import (
     ProficiencyRulesError,
+    all_pass_rates,
+    all_passed,
+    at_risk,
     cohort_rates,
     parse_rules,
     parse_sitting,
@@ -149,3 +152,83 @@ def test_invariants(rows):
     c = cohort_rates(frame)
     assert (c["n_first_passed"] <= c["n_passed"]).all()
     assert c["n_students"].sum() == 2 * frame.drop_duplicates("student_id").shape[0]
+
+
+def _sat(rows):
+    return pd.DataFrame(rows, columns=["student_id", "subject_code", "sitting", "passed"])
+
+
+STUDENTS = pd.DataFrame({"student_id": [1, 2, 3, 4, 5, 6, 7],
+                         "cohort": [2022, 2022, 2022, 2022, 2022, 2022, 2019],
+                         "school_code": ["A", "A", "A", "B", "B", "B", "B"]})
+REQUIRED = {2022: ("chinese", "math", "physics")}
+BY_HAND = _sat([
+    # 1: all three at once
+    (1, "chinese", "2023-06", True), (1, "math", "2023-06", True),
+    (1, "physics", "2024-01", True),
+    # 2: math failed in June, passed at the 补考 in January: all passed
+    (2, "chinese", "2023-06", True), (2, "math", "2023-06", False),
+    (2, "math", "2024-01", True), (2, "physics", "2024-01", True),
+    # 3: physics failed twice; a pass in an unexamined subject counts for nothing
+    (3, "chinese", "2023-06", True), (3, "math", "2023-06", True),
+    (3, "physics", "2023-06", False), (3, "physics", "2024-01", False),
+    (3, "history", "2023-06", True),
+    # 4: physics not sat yet
+    (4, "chinese", "2023-06", True), (4, "math", "2023-06", True),
+    # 5: the 补考 listed before the first sitting: order does not matter
+    (5, "math", "2024-01", True), (5, "math", "2023-06", False),
+    (5, "chinese", "2023-06", True), (5, "physics", "2023-06", True),
+    # 7: cohort 2019 has no rule: left out (6 has no result: left out)
+    (7, "chinese", "2020-06", True)])
+
+
+def test_all_passed_by_hand():
+    t = all_passed(BY_HAND, STUDENTS, REQUIRED).set_index("student_id")
+    assert t.index.tolist() == [1, 2, 3, 4, 5]
+    assert t["all_passed"].tolist() == [True, True, False, False, True]
+    assert t["n_passed"].tolist() == [3, 3, 2, 2, 3] and set(t["n_required"]) == {3}
+    assert t.loc[3, "missing"] == ("physics",) and t.loc[4, "missing"] == ("physics",)
+    assert t.loc[1, "missing"] == ()
+
+
+def test_all_pass_rates_by_hand_and_withheld():
+    t = all_pass_rates(all_passed(BY_HAND, STUDENTS, REQUIRED))
+    # A: 1, 2, 3 sat, 1 and 2 passed all: 2/3; B: 4, 5 sat, 5 passed all: 1/2; district 3/5
+    assert t[["school_code", "cohort", "n_students", "n_all_passed", "n_not_all_passed"]
+             ].values.tolist() == [[None, 2022, 5, 3, 2], ["A", 2022, 3, 2, 1],
+                                   ["B", 2022, 2, 1, 1]]
+    assert t["rate"].tolist() == pytest.approx([3 / 5, 2 / 3, 1 / 2])
+    # min_n 3: B (2) withheld, and A with it (district − A = B)
+    w = all_pass_rates(all_passed(BY_HAND, STUDENTS, REQUIRED), min_n=3)
+    assert w["withheld"].tolist() == [False, True, True]
+    assert w.loc[0, "n_all_passed"] == 3 and w.loc[1:, "rate"].isna().all()
+
+
+def test_at_risk_by_hand():
+    t = at_risk(BY_HAND)
+    assert t[["student_id", "subject_code", "n_sittings", "last_sitting"]].values.tolist() == [
+        [3, "physics", 2, "2024-01"]]
+    assert t.loc[0, "sittings"] == ("2023-06", "2024-01")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 20), st.sampled_from(["chinese", "math", "it"]),
+                          st.sampled_from(["2023-06", "2024-01"]), st.booleans()),
+                min_size=1, max_size=60))
+def test_all_pass_invariants(rows):
+    frame = _sat(rows).drop_duplicates(["student_id", "subject_code", "sitting"])
+    students = pd.DataFrame({"student_id": range(1, 21), "cohort": 2022,
+                             "school_code": [s % 3 for s in range(1, 21)]})
+    per = all_passed(frame, students, {2022: ("chinese", "math")})
+    best = frame.groupby(["student_id", "subject_code"])["passed"].any()
+    for sid, ok in zip(per["student_id"], per["all_passed"], strict=True):
+        assert ok == all(best.get((sid, s), False) for s in ("chinese", "math"))
+    # a student at risk in a required subject is never 全科合格
+    risky = at_risk(frame)
+    risky = set(risky.loc[risky["subject_code"].isin(["chinese", "math"]), "student_id"])
+    assert not risky & set(per.loc[per["all_passed"], "student_id"])
+    t = all_pass_rates(per)
+    if len(t):
+        district = t[t["level"] == 0].iloc[0]
+        assert district["n_students"] == len(per) == t.loc[t["level"] == 1, "n_students"].sum()
+        assert district["n_all_passed"] == per["all_passed"].sum()

@@ -268,25 +268,37 @@ def test_the_years_proficiency_tests_internal_and_public(case, tmp_path):
 
     import pandas as pd
 
-    from eduquality.measures.proficiency import cohort_rates, sitting_rates
+    from eduquality.measures.proficiency import (
+        all_pass_rates,
+        all_passed,
+        cohort_rates,
+        sitting_rates,
+    )
 
     _, _, data = case
     results = pd.DataFrame(
         [(k, "math", "2022-06", k != 3, False, "S1" if k <= 12 else "S2") for k in range(1, 15)],
         columns=["student_id", "subject_code", "sitting", "passed", "retake", "school_code"])
+    students = pd.DataFrame({"student_id": range(1, 15), "cohort": 2021,
+                             "school_code": ["S1" if k <= 12 else "S2" for k in range(1, 15)]})
+    per = all_passed(results, students, {2021: ("math",)})
     data = dataclasses.replace(data, proficiency={
-        "sittings": sitting_rates(results, 10), "first_sittings": cohort_rates(results, 10)})
+        "sittings": sitting_rates(results, 10), "first_sittings": cohort_rates(results, 10),
+        "all_pass": all_pass_rates(per, 10)})
     names = dict(data.school_names)
     report = annual_report(data, "zh", PublicationPolicy())
     tables = {t.title: t for t in report.tables() if "合格性考试" in t.title}
-    assert len(tables) == 2
+    assert len(tables) == 3
+    all_pass = tables["学业水平合格性考试：全科合格率（按年级）"].frame
+    assert all_pass["cohort_label"].tolist()[0] == "2021级"
+    assert (all_pass.loc[0, "n_students"], all_pass.loc[0, "n_all_passed"]) == (14, 13)
     sittings = tables["学业水平合格性考试：各批次合格率"].frame
     assert sittings["unit"].tolist() == ["全区", names.get("S1", "S1") + "（人数过少，不显示）",
                                          names.get("S2", "S2") + "（人数过少，不显示）"]
     assert sittings.loc[0, "n_takers"] == 14 and sittings.loc[0, "rate"] == 13 / 14
     public = annual_report(data, "zh", PublicationPolicy(), public=True)
     shown = [t.frame for t in public.tables() if "合格性考试" in t.title]
-    assert len(shown) == 2 and all(f["unit"].tolist() == ["全区"] for f in shown)
+    assert len(shown) == 3 and all(f["unit"].tolist() == ["全区"] for f in shown)
     paths = write_annual_report(data, tmp_path, "en", ("xlsx",), public=True)
     wb = openpyxl.load_workbook(paths[0])
     assert "Proficiency sittings" in wb.sheetnames and "Proficiency first attempts" in \

@@ -8,7 +8,11 @@ import pandas as pd
 import pytest
 
 from eduquality.ingest.proficiency import import_proficiency
-from eduquality.store.proficiency import has_proficiency_results, proficiency_results
+from eduquality.store.proficiency import (
+    has_proficiency_results,
+    proficiency_results,
+    proficiency_students,
+)
 from tests.factories import proficiency_db
 
 
@@ -49,3 +53,11 @@ def test_import_and_reads_agree_on_both_stores(both, tmp_path):
     assert len(duck) == 8 and duck["retake"].sum() == 1       # told from the record
     assert duck.loc[duck["sitting"] == "2024-01", "retake"].tolist() == [True]
     pd.testing.assert_frame_equal(duck, pg)
+    # the students with a result, at their latest 高中 class (高二 2023-2024): cohort 2022
+    students = [proficiency_students(db) for db in both]
+    pd.testing.assert_frame_equal(*students, check_dtype=False)
+    duck = students[0]
+    assert duck["student_id"].tolist() == list(range(1, 8))
+    assert set(duck["cohort"]) == {2022} and set(duck["grade"]) == {11}
+    assert duck.loc[duck["student_id"] == 5, ["school_code", "class_id", "class_name"]
+                    ].values.tolist() == [["H2", "H2-2023-11", "1班"]]

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from eduquality.config import Settings
 from eduquality.store.users import add_user
 from eduquality.web.app import create_app
-from tests.factories import proficiency_db
+from tests.factories import proficiency_all_subjects, proficiency_db, proficiency_risk_db
 
 PASSWORD = "correct-horse-9"
 USERS = {"res": dict(role="researcher"), "lead": dict(role="leader"),
@@ -91,6 +91,26 @@ def test_district_page_rates_and_withheld_schools(site):
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 
 
+def test_the_all_subject_pass_rate_on_the_pages():
+    db = proficiency_db()
+    proficiency_all_subjects(db)
+    add_user(db, "res", "researcher", PASSWORD)
+    add_user(db, "p2", "principal", PASSWORD, school_code="H2")
+    app = create_app(db, Settings().with_overrides(min_unit_n=1), secret="s")
+    for user, path, want, never in (("res", "/proficiency", ["60.0%", "50.0%"], []),
+                                    ("p2", "/proficiency/schools/H2", ["60.0%", "100.0%"],
+                                     ["50.0%"])):
+        client = TestClient(app, follow_redirects=False)
+        assert client.post("/login", data={"username": user, "password": PASSWORD}
+                           ).status_code == 303
+        html = client.get(path).text
+        assert "全科合格率（按年级）" in html and "2022级" in html, user
+        # the district 3 of 5, 甲中 2 of 4, 乙中 1 of 1
+        table = html[html.index("全科合格率（按年级）"):]
+        assert all(w in table for w in want) and not any(n in table for n in never), user
+    db.close()
+
+
 def test_school_page_shows_the_school_beside_the_district(site):
     _, clients = site
     html = clients["p1"].get("/proficiency/schools/H1").text
@@ -130,3 +150,73 @@ def test_a_principal_uploads_the_own_schools_results_only():
     assert client.post(f"/uploads/{token}/import", data={"csrf": csrf}).status_code == 200
     assert db.scalar("SELECT count(*) FROM proficiency_result WHERE school_code = 'H1'") == 2
     db.close()
+
+
+RISK_USERS = {"admin": dict(role="admin"), "res": dict(role="researcher"),
+              "lead": dict(role="leader"), "p1": dict(role="principal", school_code="H1"),
+              "p2": dict(role="principal", school_code="H2"),
+              "t1": dict(role="teacher", class_id="H1-2023-11"),
+              "t2": dict(role="teacher", class_id="H1-2023-11-2"),
+              "t3": dict(role="teacher", class_id="H2-2023-11"),
+              "par": dict(role="parent", student="G530100200701010003")}
+
+
+@pytest.fixture(scope="module")
+def risk_site():
+    """tests/factories.proficiency_risk_db: still to pass, 3 (甲中 1班, physics twice), 4 (甲中
+    2班, geography), 6 (乙中, math); a teacher of each class, a parent of student 3."""
+    db = proficiency_risk_db()
+    for name, ties in RISK_USERS.items():
+        ties = dict(ties)
+        add_user(db, name, ties.pop("role"), PASSWORD, **ties)
+    app = create_app(db, Settings(), secret="test-secret")
+    clients = {}
+    for name in RISK_USERS:
+        client = TestClient(app, follow_redirects=False)
+        assert client.post("/login", data={"username": name, "password": PASSWORD}
+                           ).status_code == 303
+        clients[name] = client
+    yield db, clients
+    db.close()
+
+
+AT_RISK = {  # reader → the students of 甲中's list it sees (None: 404)
+    "admin": {3, 4}, "res": {3, 4}, "p1": {3, 4}, "t1": {3}, "t2": {4},
+    "lead": None, "p2": None, "t3": None, "par": None}
+
+
+@pytest.mark.parametrize("user", list(AT_RISK))
+def test_the_students_at_risk_by_role_in_the_data_layer_404_elsewhere_audited(risk_site, user):
+    db, clients = risk_site
+    path = "/proficiency/schools/H1/at-risk"
+    r = clients[user].get(path)
+    seen = AT_RISK[user]
+    if seen is None:
+        assert r.status_code == 404, (user, r.text[:300])
+        assert db.scalar("SELECT count(*) FROM audit_log WHERE username = ? AND action ="
+                         " 'denied' AND object = ?", [user, path]) >= 1
+        return
+    assert r.status_code == 200, (user, r.text[:300])
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE username = ? AND action = 'view'"
+                     " AND object = ?", [user, path[1:]]) >= 1
+    html = r.text
+    shown = {k for k in (3, 4, 6) if f"学生{k}" in html}
+    assert shown == seen, user
+    if 3 in seen:
+        assert "物理：2023年6月、2024年1月" in html and "高二1班" in html
+    # IDs masked except for the administrator
+    full = "G530100200701010003" in html or "G530100200701010004" in html
+    assert full == (user == "admin")
+    if user != "admin":
+        assert "学籍号（已遮蔽）" in html
+    # an unknown school answers as a refused one
+    assert clients[user].get("/proficiency/schools/X9/at-risk").status_code == 404
+
+
+def test_the_school_page_links_its_students_at_risk_for_who_sees_students(risk_site):
+    _, clients = risk_site
+    link = 'href="/proficiency/schools/H1/at-risk"'
+    assert link in clients["p1"].get("/proficiency/schools/H1").text
+    assert link not in clients["lead"].get("/proficiency/schools/H1").text
+    xlsx = clients["res"].get("/proficiency/schools/H1/at-risk?format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"

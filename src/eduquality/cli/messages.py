@@ -232,4 +232,13 @@ MESSAGES = register({
     "cli.proficiency.first_sittings": ("一次合格率与补考后合格率（按首考批次；人数少于 {n} 的学校不显示）",
                                        "first-attempt pass rates and pass rates after the 补考 "
                                        "(by first sitting; schools of fewer than {n} not shown)"),
+    "cli.proficiency.at_risk": ("尚有科目未合格、须参加补考的学生：{n} 人",
+                                "students with a subject still to pass (补考 due): {n}"),
+    "cli.proficiency.at_risk_none": ("没有尚未合格的科目（在可查看的范围内）",
+                                     "no subject still to pass (within what you may see)"),
+    "cli.proficiency.all_pass": ("全科合格率：每科最好成绩合格（含补考）的学生 / 已参考的学生，按年级与学生现所在学校"
+                                 "（人数少于 {n} 的学校不显示）",
+                                 "students who have passed every subject (best result, 补考 "
+                                 "counted) / students who have sat, by cohort and the students' "
+                                 "current school (schools of fewer than {n} not shown)"),
 })

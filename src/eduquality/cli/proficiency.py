@@ -1,9 +1,10 @@
-"""`eduquality proficiency rates` and `eduquality import proficiency FILE`: the 合格考 (普通高中学业
-水平合格性考试, issue 15 §1) — parse arguments, one library call, print.
+"""`eduquality proficiency rates|at-risk` and `eduquality import proficiency FILE`: the 合格考
+(普通高中学业水平合格性考试, issue 15) — parse arguments, one library call, print.
 
-Rates run as the district operator (role researcher) or the app user named by ``--user``, whose
-role decides the rows shown (a principal: the own school); small schools withheld at the
-setting ``min_unit_n``; every run is audited ('view', or 'export' with ``--out``)."""
+They run as the district operator (role researcher) or the app user named by ``--user``, whose
+role decides the rows shown (rates: a principal sees the own school; the students at risk: a
+principal the own school's, a teacher the own classes', IDs masked); small schools withheld at
+the setting ``min_unit_n``; every run is audited ('view', or 'export' with ``--out``)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,20 @@ from eduquality.cli.importing import _ERRORS_HELP, _FORCE_HELP, _USER_HELP, _run
 from eduquality.cli.report import user_option
 
 
+def _print(table, lang: str) -> None:
+    """A document table as the terminal shows it (labels in ``lang``, counts as integers,
+    rates as percentages), as the other commands print theirs."""
+    from rich.console import Console
+
+    from eduquality.reports.text import model_table
+
+    Console(width=260).print(model_table(table, lang))
+
+
 @main.group()
 def proficiency() -> None:
-    """合格考 (学业水平合格性考试): 合格率, 一次合格率 and 补考 by school, subject and sitting.
-    学业水平合格性考试：合格率、一次合格率与补考。"""
+    """合格考 (学业水平合格性考试): 合格率, 一次合格率, 补考 and 全科合格率 by school, subject and
+    sitting; the students who still need a 补考. 学业水平合格性考试：合格率、一次合格率、全科合格率与需补考学生。"""
 
 
 @proficiency.command("rates")
@@ -33,6 +44,7 @@ def rates_cmd(ctx: Context, school: str | None, out: str | None, user: str | Non
     from eduquality.analysis.exports import operator
     from eduquality.analysis.proficiency import TABLES, labelled, proficiency_tables
     from eduquality.cli.outlook import write_frames
+    from eduquality.reports.proficiency import proficiency_table
     from eduquality.store.audit import audit
     from eduquality.store.policy import scope_for
     from eduquality.store.units import school_names
@@ -47,12 +59,39 @@ def rates_cmd(ctx: Context, school: str | None, out: str | None, user: str | Non
     if all(t.empty for t in tables.values()):
         ctx.say("cli.proficiency.none")
         return
-    frames = {}
     for name in TABLES:
-        frames[name] = labelled(tables[name], names, ctx.lang)
         ctx.say(f"cli.proficiency.{name}", n=min_n)
-        click.echo(frames[name].round(3).to_string(index=False))
-    write_frames(frames, out, ctx)
+        _print(proficiency_table(name, tables[name], ctx.lang, names), ctx.lang)
+    write_frames({name: labelled(tables[name], names, ctx.lang) for name in TABLES}, out, ctx)
+
+
+@proficiency.command("at-risk")
+@click.option("--school", default=None, metavar="CODE",
+              help="Only this school's students. 只看该校。")
+@user_option
+@pass_ctx
+def at_risk_cmd(ctx: Context, school: str | None, user: str | None) -> None:
+    """Students with a subject sat and not yet passed (a 补考 due): class, subjects, sittings
+    tried; IDs masked. 尚有科目未合格、须参加补考的学生。"""
+    from eduquality.analysis.exports import operator
+    from eduquality.analysis.proficiency import at_risk_students
+    from eduquality.reports.proficiency import at_risk_table
+    from eduquality.store.audit import audit
+    from eduquality.store.policy import scope_for
+    from eduquality.store.units import school_names
+
+    with ctx.open_db() as db:
+        principal = operator(db, user)
+        scope = scope_for(db, principal, ctx.lang)
+        students = at_risk_students(db, scope, school)
+        names = school_names(db)
+        audit(db, principal, "view", "proficiency:at-risk", f"school={school or '-'}")
+    if students.empty:
+        ctx.say("cli.proficiency.at_risk_none")
+        return
+    ctx.say("cli.proficiency.at_risk", n=len(students))
+    _print(at_risk_table(students, ctx.lang, names,
+                         masked=not scope.can("full_national_id")), ctx.lang)
 
 
 @import_.command("proficiency")

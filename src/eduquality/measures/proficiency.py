@@ -25,6 +25,17 @@ sitting (``student_id``, ``subject_code``, ``sitting`` 'YYYY-MM', ``passed``, ``
   students whose first attempt passed / students whose first attempt it was; 合格率 (after the
   补考) = those of them who passed at that or a later sitting / the same students.
 
+**全科合格** (:func:`all_passed`, :func:`all_pass_rates`): a student has passed every 合格考
+subject when, for each subject of the rule of his cohort (:func:`rule_for`: the province and the
+year he entered 高一), his best result across sittings is 合格 — a 补考 that passes counts, the
+order of the sittings does not matter. 全科合格率 of a cohort = students of the cohort who have
+passed every subject / the cohort's students who have sat at least one 合格考 subject (those with
+a result on record: a district counts the students who have sat, not the roll). A cohort still
+in 高一 or 高二 has not been examined in every subject yet: its rate grows sitting by sitting.
+
+**Students at risk** (:func:`at_risk`): a student with a subject he has sat and not passed at
+any sitting (every result 不合格): he needs a 补考 of it.
+
 Levels: the district (level 0, ``school_code`` None) and each school (level 1: the school of the
 sitting's row; for the first-sitting table, the school of the first attempt). Small units follow the
 disclosure policy (:mod:`eduquality.measures.disclosure`): a school with fewer than ``min_n``
@@ -38,6 +49,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -51,9 +63,9 @@ from eduquality.i18n import register
 from eduquality.measures.disclosure import primary, suppress
 from eduquality.vocab import SUBJECTS
 
-__all__ = ["SHIPPED", "ProficiencyRule", "ProficiencyRulesError", "cohort_rates",
-           "parse_rules", "parse_sitting", "rule_for", "shipped_rules", "sitting_label",
-           "sitting_rates"]
+__all__ = ["SHIPPED", "ProficiencyRule", "ProficiencyRulesError", "all_pass_rates",
+           "all_passed", "at_risk", "cohort_rates", "parse_rules", "parse_sitting", "rule_for",
+           "shipped_rules", "sitting_label", "sitting_rates"]
 
 SHIPPED = "proficiency_grades.toml"
 """The packaged rules file (``eduquality/measures/data/``)."""
@@ -352,6 +364,100 @@ def cohort_rates(results: pd.DataFrame, min_n: int = 0) -> pd.DataFrame:
     out = out.sort_values(["sitting", "subject_code", "level", "school_code"], kind="stable",
                           na_position="first").reset_index(drop=True)
     return _withhold(out, ["sitting", "subject_code"], "n_students", min_n)
+
+
+def _best(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per student and subject sat: ``passed`` (any sitting passed: the best result),
+    ``n_sittings`` and ``sittings`` (tuple, in order)."""
+    frame = results.sort_values(["student_id", "subject_code", "sitting"], kind="stable")
+    frame = frame.assign(passed=frame["passed"].astype(bool), sitting=frame["sitting"].astype(str))
+    g = frame.groupby(["student_id", "subject_code"], sort=True)
+    out = g["passed"].any().rename("passed").to_frame()
+    out["n_sittings"] = g.size()
+    out["sittings"] = pd.Series([tuple(v) for v in g["sitting"].agg(list)], index=out.index,
+                                dtype=object) if len(out) else pd.Series(dtype=object)
+    return out.reset_index()
+
+
+def all_passed(results: pd.DataFrame, students: pd.DataFrame,
+               required: Mapping[int, Sequence[str]]) -> pd.DataFrame:
+    """全科合格 of each student (module docstring): one row per student of ``students``
+    (``student_id``, ``cohort``, ``school_code``) who has at least one row in ``results`` and
+    whose cohort has its subjects in ``required`` (cohort → the rule's subjects); columns
+    student_id, cohort, school_code, ``n_required``, ``n_passed`` (required subjects passed at
+    some sitting), ``all_passed``, ``missing`` (tuple of the required subjects not passed yet:
+    failed or not sat). Results in subjects outside the rule count for nothing.
+
+    >>> r = pd.DataFrame({"student_id": [1, 1, 1, 2, 2], "subject_code": ["math", "math",
+    ...     "chinese", "math", "chinese"], "sitting": ["2023-06", "2024-01", "2023-06",
+    ...     "2023-06", "2023-06"], "passed": [False, True, True, True, False]})
+    >>> s = pd.DataFrame({"student_id": [1, 2, 3], "cohort": [2022] * 3,
+    ...     "school_code": ["A", "A", "B"]})
+    >>> t = all_passed(r, s, {2022: ["chinese", "math"]})
+    >>> t[["student_id", "n_passed", "all_passed", "missing"]].values.tolist()
+    [[1, 2, True, ()], [2, 1, False, ('chinese',)]]
+    """
+    columns = ["student_id", "cohort", "school_code", "n_required", "n_passed", "all_passed",
+               "missing"]
+    best = _best(results)
+    passed = best[best["passed"]].groupby("student_id")["subject_code"].agg(frozenset)
+    sat = set(best["student_id"])
+    rows = []
+    for sid, cohort, school in students[["student_id", "cohort", "school_code"]].itertuples(
+            index=False):
+        subjects = required.get(int(cohort))
+        if sid not in sat or subjects is None:
+            continue
+        done = passed.get(sid, frozenset())
+        missing = tuple(s for s in subjects if s not in done)
+        rows.append((sid, int(cohort), school, len(subjects), len(subjects) - len(missing),
+                     not missing, missing))
+    return pd.DataFrame(rows, columns=columns).sort_values("student_id").reset_index(drop=True)
+
+
+def all_pass_rates(per_student: pd.DataFrame, min_n: int = 0) -> pd.DataFrame:
+    """全科合格率 per cohort, for the district (level 0) and each school (level 1) of
+    :func:`all_passed`'s rows: ``n_students`` (who have sat), ``n_all_passed``, ``rate``,
+    ``n_not_all_passed``; small schools withheld at ``min_n`` (module docstring).
+
+    >>> p = pd.DataFrame({"student_id": [1, 2, 3], "cohort": [2022] * 3,
+    ...     "school_code": ["A", "A", "B"], "all_passed": [True, False, True]})
+    >>> all_pass_rates(p)[["school_code", "n_students", "n_all_passed", "rate"]
+    ...   ].values.tolist()
+    [[None, 3.0, 2.0, 0.6666666666666666], ['A', 2.0, 1.0, 0.5], ['B', 1.0, 1.0, 1.0]]
+    """
+    frame = per_student.assign(all_passed=per_student["all_passed"].astype(bool))
+
+    def count(g: Any) -> pd.DataFrame:
+        out = g.agg(n_students=("all_passed", "size"), n_all_passed=("all_passed", "sum"))
+        return out.assign(rate=_rate(out["n_all_passed"], out["n_students"]),
+                          n_not_all_passed=out["n_students"] - out["n_all_passed"])
+
+    if frame.empty:
+        out = pd.DataFrame(columns=["level", "school_code", "cohort", "n_students",
+                                    "n_all_passed", "rate", "n_not_all_passed"])
+    else:
+        out = _levels(frame, ["cohort"], count)
+        out = out.sort_values(["cohort", "level", "school_code"], kind="stable",
+                              na_position="first").reset_index(drop=True)
+    return _withhold(out, ["cohort"], "n_students", min_n)
+
+
+def at_risk(results: pd.DataFrame) -> pd.DataFrame:
+    """The subjects each student has sat and not passed at any sitting (module docstring):
+    one row per student and such subject, columns student_id, subject_code, ``n_sittings``,
+    ``sittings`` (tuple 'YYYY-MM', in order), ``last_sitting``; by student and subject.
+
+    >>> r = pd.DataFrame({"student_id": [1, 1, 2, 2], "subject_code": ["math"] * 4,
+    ...     "sitting": ["2023-06", "2024-01", "2023-06", "2024-01"],
+    ...     "passed": [False, False, False, True]})
+    >>> at_risk(r)[["student_id", "subject_code", "n_sittings"]].values.tolist()
+    [[1, 'math', 2]]
+    """
+    best = _best(results)
+    out = best[~best["passed"]].drop(columns="passed")
+    out = out.assign(last_sitting=[s[-1] for s in out["sittings"]])
+    return out.reset_index(drop=True)
 
 
 def _rate(num: pd.Series, den: pd.Series) -> pd.Series:

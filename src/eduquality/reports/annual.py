@@ -34,12 +34,11 @@ from eduquality.i18n import has, register, tr
 from eduquality.measures import assessment as _assessment  # noqa: F401  (its messages)
 from eduquality.measures import trajectory as _trajectory  # noqa: F401  (its messages)
 from eduquality.measures.balance import STANDARDS
-from eduquality.measures.proficiency import sitting_label
 from eduquality.measures.programmes import TREE_TARGETS
 from eduquality.reports import charts
 from eduquality.reports import labels as L
 from eduquality.reports.dropout import group_label, rates_table
-from eduquality.reports.formats import Fmt, intervals
+from eduquality.reports.formats import intervals
 from eduquality.reports.model import (
     Block,
     Chart,
@@ -50,6 +49,7 @@ from eduquality.reports.model import (
     Text,
     summary_table,
 )
+from eduquality.reports.proficiency import proficiency_table
 from eduquality.results import AnnualData
 from eduquality.vocab import EXAM_TYPES, SUBJECTS
 
@@ -74,26 +74,6 @@ MESSAGES = register({
     "reports.annual.sec.balance": ("二、义务教育优质均衡", "2. Quality-balanced compulsory education"),
     "reports.annual.sec.assessment": ("三、学校年度目标考核", "3. Annual school assessment"),
     "reports.annual.sec.exams": ("四、考试监测概况", "4. Exam monitoring"),
-    "reports.annual.prof.sittings": ("学业水平合格性考试：各批次合格率",
-                                     "Proficiency tests (合格考): pass rates at each sitting"),
-    "reports.annual.prof.first": ("学业水平合格性考试：一次合格率与补考后合格率（按首考批次）",
-                                  "Proficiency tests (合格考): first-attempt pass rates and "
-                                  "pass rates after the 补考 (by first sitting)"),
-    "reports.annual.prof.sheet_sittings": ("合格考各批次", "Proficiency sittings"),
-    "reports.annual.prof.sheet_first": ("合格考一次合格率", "Proficiency first attempts"),
-    "reports.annual.prof.sitting": ("考试批次", "Sitting"),
-    "reports.annual.prof.subject": ("科目", "Subject"),
-    "reports.annual.prof.unit": ("单位", "Unit"),
-    "reports.annual.prof.district": ("全区", "District"),
-    "reports.annual.prof.withheld": ("人数过少，不显示", "withheld (too few)"),
-    "reports.annual.prof.n_takers": ("参考人数", "Takers"),
-    "reports.annual.prof.rate": ("合格率", "Pass rate"),
-    "reports.annual.prof.rate_first": ("首考合格率", "First-attempt pass rate"),
-    "reports.annual.prof.n_retake": ("补考人数", "补考 takers"),
-    "reports.annual.prof.rate_retake": ("补考合格率", "补考 pass rate"),
-    "reports.annual.prof.n_students": ("首考学生数", "Students"),
-    "reports.annual.prof.once": ("一次合格率", "First-attempt pass rate"),
-    "reports.annual.prof.eventual": ("补考后合格率", "Pass rate after 补考"),
     "reports.annual.sec.programmes": ("五、控辍保学与三名工程", "5. Keeping students in school and "
                                       "the studios programme"),
     "reports.annual.prog.no_data": ("无控辍保学数据（{reason}）。", "No enrolment figures "
@@ -719,42 +699,25 @@ def _exam_section(data: AnnualData, lang: str, public: bool = False) -> Section:
     return Section(_t("sec.exams", lang), blocks + _proficiency_tables(data, lang, public))
 
 
-_ProfColumns = tuple[tuple[str, str, Fmt], ...]
-_PROFICIENCY: dict[str, tuple[str, str, _ProfColumns]] = {
-    "sittings": ("prof.sittings", "prof.sheet_sittings",
-                 (("n_takers", "n_takers", "int"), ("rate", "rate", "pct"),
-                  ("rate_first", "rate_first", "pct"), ("n_retake", "n_retake", "int"),
-                  ("rate_retake", "rate_retake", "pct"))),
-    "first_sittings": ("prof.first", "prof.sheet_first",
-                       (("n_students", "n_students", "int"), ("rate_first", "once", "pct"),
-                        ("rate", "eventual", "pct")))}
-"""Each 合格考 table: its title, sheet name and number columns (key, label, format)."""
+_PROFICIENCY: dict[str, tuple[str, ...]] = {
+    "sittings": ("n_takers", "rate", "rate_first", "n_retake", "rate_retake"),
+    "first_sittings": ("n_students", "rate_first", "rate"),
+    "all_pass": ("n_students", "n_all_passed", "rate")}
+"""The number columns of each 合格考 table in the report (its labels:
+:mod:`eduquality.reports.proficiency`)."""
 
 
 def _proficiency_tables(data: AnnualData, lang: str, public: bool) -> list[Block]:
     """The year's 合格考 tables (none when the year has no results): the district's rows, and
     in the internal edition the schools' (withheld ones marked)."""
     out: list[Block] = []
-    for name, (title, sheet, numbers) in _PROFICIENCY.items():
+    for name, numbers in _PROFICIENCY.items():
         frame = data.proficiency.get(name, pd.DataFrame())
         if frame.empty:
             continue
         if public:
             frame = frame[frame["level"] == 0]
-        shown = frame.reset_index(drop=True).assign(
-            sitting=[sitting_label(str(s), lang) for s in frame["sitting"]],
-            subject=[SUBJECTS.label(str(s), lang) for s in frame["subject_code"]],
-            unit=[_t("prof.district", lang) if lv == 0
-                  else data.school_names.get(str(c), str(c)) + (
-                      (f" ({_t('prof.withheld', lang)})" if lang == "en"
-                       else f"（{_t('prof.withheld', lang)}）") if w else "")
-                  for lv, c, w in zip(frame["level"], frame["school_code"], frame["withheld"],
-                                      strict=True)])
-        cols = [Column("sitting", _t("prof.sitting", lang)),
-                Column("subject", _t("prof.subject", lang)),
-                Column("unit", _t("prof.unit", lang))]
-        cols += [Column(key, _t(f"prof.{label}", lang), fmt) for key, label, fmt in numbers]
-        out.append(Table(_t(title, lang), cols, shown, sheet=_t(sheet, lang)))
+        out.append(proficiency_table(name, frame, lang, data.school_names, numbers))
     return out
 
 

@@ -1,10 +1,15 @@
 """合格考 pages (普通高中学业水平合格性考试, issue 15 §1; :mod:`eduquality.analysis.proficiency`):
 
-- ``/proficiency`` (bureau roles): 合格率 at each sitting (all takers, first attempts, 补考) and
-  一次合格率 / 合格率 after the 补考 by first sitting, for the district and every school;
+- ``/proficiency`` (bureau roles): 合格率 at each sitting (all takers, first attempts, 补考),
+  一次合格率 / 合格率 after the 补考 by first sitting, and 全科合格率 by cohort, for the district
+  and every school;
 - ``/proficiency/schools/{code}`` (the bureau, and the school's own roles that see its
   aggregates: :func:`eduquality.web.assessment.may_see_school`): the same for the school, beside
-  the district's rows.
+  the district's rows;
+- ``/proficiency/schools/{code}/at-risk`` (roles that see students of the school: the bureau's
+  researchers, its principal, its teachers — their own classes only): the students with a
+  subject still to pass (:func:`eduquality.analysis.proficiency.at_risk_students`, cut to the
+  reader's student scope there, IDs masked).
 
 The tables are the analysis module's (cut to the reader's scope, small schools withheld at
 ``min_unit_n`` with their complement, the CLI's ``eduquality proficiency rates``); the page only
@@ -18,75 +23,44 @@ from typing import Any
 
 import pandas as pd
 
-from eduquality.analysis.proficiency import labelled, proficiency_tables
+from eduquality.analysis.proficiency import TABLES, at_risk_students, proficiency_tables
 from eduquality.errors import PermissionDenied
 from eduquality.i18n import register, tr
+from eduquality.reports.proficiency import at_risk_table, proficiency_table
 from eduquality.store.units import school_names
 from eduquality.web.assessment import may_see_school
 from eduquality.web.dashboard import is_bureau
 from eduquality.web.deps import Ctx
 from eduquality.web.forms import off_loop
-from eduquality.web.pages import Page, frame_table, page, section
+from eduquality.web.pages import Page, page, section
 
-__all__ = ["district_proficiency_page", "school_proficiency_page"]
+__all__ = ["district_proficiency_page", "school_at_risk_page", "school_proficiency_page"]
 
 MESSAGES = register({
     "web.proficiency.title": ("学业水平合格性考试", "Proficiency tests (合格考)"),
     "web.proficiency.school_title": ("学业水平合格性考试 · {school}",
                                      "Proficiency tests (合格考) · {school}"),
-    "web.proficiency.sittings": ("各批次合格率", "Pass rates at each sitting"),
-    "web.proficiency.first_sittings": ("一次合格率与补考后合格率（按首考批次）",
-                                       "First-attempt pass rates and pass rates after the "
-                                       "补考 (by first sitting)"),
-    "web.proficiency.sitting": ("考试批次", "Sitting"),
-    "web.proficiency.first_sitting": ("首考批次", "First sitting"),
-    "web.proficiency.subject": ("科目", "Subject"), "web.proficiency.unit": ("单位", "Unit"),
-    "web.proficiency.n_takers": ("参考人数", "Takers"),
-    "web.proficiency.n_passed": ("合格人数", "Passed"),
-    "web.proficiency.rate": ("合格率", "Pass rate"),
-    "web.proficiency.n_first": ("首考人数", "First attempts"),
-    "web.proficiency.rate_first": ("首考合格率", "First-attempt pass rate"),
-    "web.proficiency.n_retake": ("补考人数", "补考 takers"),
-    "web.proficiency.n_retake_passed": ("补考合格人数", "补考 passed"),
-    "web.proficiency.rate_retake": ("补考合格率", "补考 pass rate"),
-    "web.proficiency.n_students": ("首考学生数", "Students"),
-    "web.proficiency.n_first_passed": ("一次合格人数", "Passed at once"),
-    "web.proficiency.once": ("一次合格率", "First-attempt pass rate"),
-    "web.proficiency.eventual": ("补考后合格率", "Pass rate after 补考"),
-    "web.proficiency.n_not_passed": ("仍未合格", "Not yet passed"),
-    "web.proficiency.flag": ("说明", "Note"),
-    "web.proficiency.withheld": ("人数过少，不显示", "withheld (too few)"),
     "web.proficiency.none": ("尚无合格考成绩", "No 合格考 results on record"),
+    "web.proficiency.at_risk_title": ("需补考学生 · {school}", "补考 due · {school}"),
+    "web.proficiency.at_risk_none": ("没有尚未合格的科目（在可查看的范围内）",
+                                     "No subject still to pass (within what you may see)"),
+    "web.proficiency.view": ("查看", "Show"),
+    "web.proficiency.rates_link": ("合格率", "Pass rates"),
+    "web.proficiency.at_risk_link": ("需补考学生", "补考 due"),
     "web.proficiency.notes": (
         "合格率 = 合格人数 / 参考人数；一次合格率 = 首考即合格的学生 / 该批次首考的学生；补考后合格率 = "
-        "其中至今已合格的学生。学校按考试所在学年的班级计。人数少于 {n} 的学校不显示，并隐去可据以推算的"
-        "学校。内部资料，不作排名。",
+        "其中至今已合格的学生。学校按考试所在学年的班级计。全科合格率 = 本年级规定的合格考科目均已合格"
+        "（每科取最好成绩，含补考）的学生 / 该年级已参加过合格考的学生，学校按学生现在的班级计；高一、高二"
+        "尚未考完全部科目。人数少于 {n} 的学校不显示，并隐去可据以推算的学校。内部资料，不作排名。",
         "Pass rate = passed / takers; first-attempt pass rate = students who passed at their "
         "first attempt / students whose first attempt it was; after the 补考: those of them who "
         "have passed by now. A student counts at the school of the class in the sitting's "
-        "school year. Schools with fewer than {n} students are withheld, with those they "
+        "school year. All-subject pass rate = students who have passed every 合格考 subject "
+        "of their cohort (best result per subject, 补考 counted) / the cohort's students who "
+        "have sat any, at the student's current school; cohorts in 高一 and 高二 have not sat "
+        "every subject yet. Schools with fewer than {n} students are withheld, with those they "
         "could be derived from. Internal; not a ranking."),
 })
-
-_SITTINGS = ("n_takers", "n_passed", "rate", "n_first", "rate_first", "n_retake",
-             "n_retake_passed", "rate_retake")
-_FIRST = (("n_students", "n_students"), ("n_first_passed", "n_first_passed"),
-          ("rate_first", "once"), ("n_passed", "n_passed"), ("rate", "eventual"),
-          ("n_not_passed", "n_not_passed"))
-
-
-def _table(ctx: Ctx, frame: pd.DataFrame, first: bool) -> Any:
-    t = ctx.t
-    out = frame.assign(flag=[t("web.proficiency.withheld") if w else ""
-                             for w in frame["withheld"]])
-    numbers = _FIRST if first else tuple((c, c) for c in _SITTINGS)
-    cols = [("sitting", t("web.proficiency.first_sitting" if first
-                          else "web.proficiency.sitting"), "text"),
-            ("subject", t("web.proficiency.subject"), "text"),
-            ("unit", t("web.proficiency.unit"), "text")]
-    cols += [(c, t(f"web.proficiency.{label}"), "pct" if c.startswith("rate") else "int")
-             for c, label in numbers]
-    return frame_table(out, [*cols, ("flag", t("web.proficiency.flag"), "text")])
 
 
 async def _page(ctx: Ctx, title: str, school: str | None, **links: Any) -> Page:
@@ -97,10 +71,10 @@ async def _page(ctx: Ctx, title: str, school: str | None, **links: Any) -> Page:
 
     tables, names = await off_loop(ctx.db, load, lang=ctx.lang)
     t = ctx.t
-    sections = [section(t(f"web.proficiency.{name}"),
-                        _table(ctx, labelled(tables[name], names, ctx.lang),
-                               name == "first_sittings"))
-                for name in ("sittings", "first_sittings")]
+    sections = []
+    for name in TABLES:
+        table = proficiency_table(name, tables[name], ctx.lang, names)
+        sections.append(section(table.title, table))
     notes = [t("web.proficiency.notes", n=min_n)]
     if all(tab.empty for tab in tables.values()):
         notes.insert(0, t("web.proficiency.none"))
@@ -126,9 +100,51 @@ async def school_proficiency_page(ctx: Ctx, school_code: str) -> Page:
     if not may_see_school(ctx.scope, school_code):
         raise PermissionDenied(tr("access.denied", ctx.lang, what=school_code))
     name = school_names(ctx.db).get(school_code, school_code)
+    return await _page(ctx, ctx.t("web.proficiency.school_title", school=name), school_code,
+                       crumbs=_crumbs(ctx), export_name=f"proficiency-{school_code}",
+                       audit_object=f"proficiency/schools/{school_code}",
+                       **_views(ctx, school_code, at_risk=False))
+
+
+def _crumbs(ctx: Ctx) -> list[tuple[str, str]]:
     crumbs = [(ctx.t("web.nav.home"), "/")]
     if is_bureau(ctx.scope):
         crumbs.append((ctx.t("web.proficiency.title"), "/proficiency"))
-    return await _page(ctx, ctx.t("web.proficiency.school_title", school=name), school_code,
-                       crumbs=crumbs, export_name=f"proficiency-{school_code}",
-                       audit_object=f"proficiency/schools/{school_code}")
+    return crumbs
+
+
+def _views(ctx: Ctx, school_code: str, at_risk: bool) -> dict[str, Any]:
+    """Links between a school's rates and its students at risk, for readers who see
+    students."""
+    if not ctx.scope.sees("student"):
+        return {}
+    path = f"/proficiency/schools/{school_code}"
+    return {"choices": [(ctx.t("web.proficiency.rates_link"), path, not at_risk),
+                        (ctx.t("web.proficiency.at_risk_link"), f"{path}/at-risk", at_risk)],
+            "choice_label": ctx.t("web.proficiency.view")}
+
+
+async def school_at_risk_page(ctx: Ctx, school_code: str) -> Page:
+    """The students of ``school_code`` with a subject still to pass, as the reader may see them
+    (module docstring): NotFoundError for no such school, PermissionDenied for a reader who
+    sees no student of it."""
+    from eduquality.store.scoped import require_school
+
+    require_school(ctx.db, ctx.scope, school_code)
+    if not ctx.scope.sees("student"):
+        raise PermissionDenied(tr("access.denied", ctx.lang, what=school_code))
+
+    def load(db: Any) -> tuple[pd.DataFrame, dict[str, str]]:
+        return at_risk_students(db, ctx.scope, school_code), school_names(db)
+
+    students, names = await off_loop(ctx.db, load, lang=ctx.lang)
+    table = at_risk_table(students, ctx.lang, names,
+                          masked=not ctx.scope.can("full_national_id"))
+    notes = [ctx.t("web.proficiency.at_risk_none")] if students.empty else []
+    name = names.get(school_code, school_code)
+    return page(ctx.lang, ctx.t("web.proficiency.at_risk_title", school=name),
+                [section(table.title, table, note=table.note)], notes=notes, internal=True,
+                student_level=True, crumbs=_crumbs(ctx),
+                export_name=f"proficiency-at-risk-{school_code}",
+                audit_object=f"proficiency/schools/{school_code}/at-risk",
+                **_views(ctx, school_code, at_risk=True))

@@ -1,5 +1,6 @@
 """合格考 pages (``/proficiency``: bureau roles; ``/proficiency/schools/{code}``: a school's own
-roles and the bureau's; :mod:`eduquality.web.proficiency`). Out of scope answers as unknown
+roles and the bureau's; ``/proficiency/schools/{code}/at-risk``: the roles that see its
+students; :mod:`eduquality.web.proficiency`). Out of scope answers as unknown
 (404), after auditing the refusal."""
 
 from __future__ import annotations
@@ -9,7 +10,11 @@ from fastapi.responses import Response
 
 from eduquality.web.deps import CtxDep, Format
 from eduquality.web.hidden import hidden
-from eduquality.web.proficiency import district_proficiency_page, school_proficiency_page
+from eduquality.web.proficiency import (
+    district_proficiency_page,
+    school_at_risk_page,
+    school_proficiency_page,
+)
 
 router = APIRouter(prefix="/proficiency", tags=["proficiency"])
 
@@ -24,3 +29,9 @@ async def district(ctx: CtxDep, format: Format = "html") -> Response:
 async def school(ctx: CtxDep, school_code: str, format: Format = "html") -> Response:
     with hidden(ctx, school_code):
         return ctx.respond(await school_proficiency_page(ctx, school_code), format)
+
+
+@router.get("/schools/{school_code}/at-risk")
+async def at_risk(ctx: CtxDep, school_code: str, format: Format = "html") -> Response:
+    with hidden(ctx, school_code):
+        return ctx.respond(await school_at_risk_page(ctx, school_code), format)
