@@ -64,3 +64,18 @@ def test_the_engines_scores_equal_the_measures(math, chinese):
     assert got["rank"].astype("Float64").fillna(-1).tolist() == want["rank"].astype(
         "Float64").fillna(-1).tolist()
     assert got["grade_letter"].fillna("-").tolist() == want["grade_letter"].fillna("-").tolist()
+
+
+def test_wide_scores_is_pivots_frame():
+    """The students × subjects frame built from codes equals pandas' pivot (absent = NaN,
+    a student with no score kept, IDs and subjects sorted)."""
+    from eduquality.analysis.exam import wide_scores
+
+    long = pd.DataFrame({"student_id": [3, 1, 1, 2, 3, 2],
+                         "subject_code": ["math", "math", "chinese", "chinese", "chinese",
+                                          "math"],
+                         "score": [5.0, 7.0, np.nan, 9.0, 4.0, np.nan]})
+    want = long.pivot(index="student_id", columns="subject_code", values="score")
+    got = wide_scores(long)
+    pd.testing.assert_frame_equal(got, want, check_index_type=False, check_column_type=False)
+    assert got.loc[1, "math"] == 7.0 and np.isnan(got.loc[2, "math"])

@@ -125,6 +125,18 @@ def score_distributions(students: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
             else pd.DataFrame(columns=band_cols))
 
 
+def wide_scores(long: pd.DataFrame) -> pd.DataFrame:
+    """Students × subjects scores (NaN: absent or not taken; student IDs and subjects sorted)
+    of long results with one row per (student, subject): ``pivot``'s frame, placed by integer
+    codes instead of grouping the rows."""
+    student, ids = pd.factorize(long["student_id"], sort=True)
+    subject, subjects = pd.factorize(long["subject_code"], sort=True)
+    x = np.full((len(ids), len(subjects)), np.nan)
+    x[student, subject] = long["score"].to_numpy(dtype=float)
+    return pd.DataFrame(x, index=pd.Index(ids, name="student_id"),
+                        columns=pd.Index(subjects, name="subject_code"))
+
+
 def add_all_pass_rates(summaries: dict[str, pd.DataFrame], students: pd.DataFrame,
                        settings: Settings) -> None:
     """全科及格率 (share of students passing every subject they took) on the 'total' rows of
@@ -132,8 +144,7 @@ def add_all_pass_rates(summaries: dict[str, pd.DataFrame], students: pd.DataFram
     subj = students[students["subject_code"] != "total"]
     if subj["subject_code"].nunique() < 2:
         return
-    wide = subj.pivot_table(index="student_id", columns="subject_code", values="score",
-                            aggfunc="first")
+    wide = wide_scores(subj)
     full = subj.groupby("subject_code")["full_marks"].max().reindex(wide.columns)
     units = subj.drop_duplicates("student_id").set_index("student_id")[
         ["school_code", "class_id", "peer_group"]].reindex(wide.index)
@@ -174,8 +185,7 @@ def student_groups(students: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     rows = [pd.DataFrame({"student_id": f.index[f.to_numpy()], "group": name,
                           "subject_code": main}) for name, f in flags.items()]
     if len(subjects) >= 2:
-        wide = students[students["subject_code"].isin(subjects)].pivot(
-            index="student_id", columns="subject_code", values="score")
+        wide = wide_scores(students[students["subject_code"].isin(subjects)])
         weak = weak_subjects(wide, rules.weak_subject_k)
         stacked = weak.stack()
         hit = stacked[stacked.astype(bool).to_numpy()]
