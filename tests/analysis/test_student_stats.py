@@ -69,7 +69,7 @@ def test_the_engines_scores_equal_the_measures(math, chinese):
 def test_wide_scores_is_pivots_frame():
     """The students × subjects frame built from codes equals pandas' pivot (absent = NaN,
     a student with no score kept, IDs and subjects sorted)."""
-    from eduquality.analysis.exam import wide_scores
+    from eduquality.analysis.student_stats import wide_scores
 
     long = pd.DataFrame({"student_id": [3, 1, 1, 2, 3, 2],
                          "subject_code": ["math", "math", "chinese", "chinese", "chinese",

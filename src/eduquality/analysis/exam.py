@@ -25,7 +25,7 @@ from eduquality.analysis.scaling import (
     exam_rule,
     exam_totals,
 )
-from eduquality.analysis.student_stats import student_score_expr
+from eduquality.analysis.student_stats import student_score_expr, wide_scores
 from eduquality.analysis.tables import subject_results, with_teacher
 from eduquality.analysis.unit_stats import LEVEL_KEYS, unit_summaries
 from eduquality.config import Settings
@@ -123,18 +123,6 @@ def score_distributions(students: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
             else pd.DataFrame(columns=point_cols),
             pd.concat(bands, ignore_index=True)[band_cols] if bands
             else pd.DataFrame(columns=band_cols))
-
-
-def wide_scores(long: pd.DataFrame) -> pd.DataFrame:
-    """Students × subjects scores (NaN: absent or not taken; student IDs and subjects sorted)
-    of long results with one row per (student, subject): ``pivot``'s frame, placed by integer
-    codes instead of grouping the rows."""
-    student, ids = pd.factorize(long["student_id"], sort=True)
-    subject, subjects = pd.factorize(long["subject_code"], sort=True)
-    x = np.full((len(ids), len(subjects)), np.nan)
-    x[student, subject] = long["score"].to_numpy(dtype=float)
-    return pd.DataFrame(x, index=pd.Index(ids, name="student_id"),
-                        columns=pd.Index(subjects, name="subject_code"))
 
 
 def add_all_pass_rates(summaries: dict[str, pd.DataFrame], students: pd.DataFrame,

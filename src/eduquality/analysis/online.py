@@ -22,6 +22,7 @@ from __future__ import annotations
 import pandas as pd
 
 from eduquality.analysis.scaling import counted_scores
+from eduquality.analysis.student_stats import wide_scores
 from eduquality.measures.cutlines import (
     carried_lines,
     online_flags,
@@ -104,8 +105,7 @@ def online_analysis(students: pd.DataFrame, lines: pd.DataFrame
     chose, a high line) has no 有效分: no subject-line row and no summary rows for that line."""
     counted = students.assign(score=counted_scores(students))
     totals = counted[counted["subject_code"] == "total"].set_index("student_id")
-    wide = counted[counted["subject_code"] != "total"].pivot_table(
-        index="student_id", columns="subject_code", values="score", aggfunc="first")
+    wide = wide_scores(counted[counted["subject_code"] != "total"])
     sub_lines, summaries = [], []
     for track, line, score, _source in lines.itertuples(index=False, name=None):
         mine = totals[totals["track"].fillna("") == (track or "")]

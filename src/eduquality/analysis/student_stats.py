@@ -13,13 +13,16 @@ its n valid (non-missing) scores with mean x̄ and SD s (n − 1):
 - 排名 = n − b − e + 1 (the scores above x, plus one: ties share the best rank),
   :func:`~eduquality.measures.scores.competition_rank`.
 
-Missing scores get none of them and count in no n.
+Missing scores get none of them and count in no n. :func:`wide_scores`: the students ×
+subjects frame of the same results.
 """
 
 from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
 
 
 def student_score_expr(results: ir.Table) -> ir.Table:
@@ -38,3 +41,15 @@ def student_score_expr(results: ir.Table) -> ir.Table:
         pr=ibis.ifelse(valid, 100 * (below + ties / 2) / n, ibis.null("float64")),
         rank=ibis.ifelse(valid, n - below - ties + 1, ibis.null("int64")),
     )
+
+
+def wide_scores(long: pd.DataFrame) -> pd.DataFrame:
+    """Students × subjects scores (NaN: absent or not taken; student IDs and subjects sorted)
+    of long results with one row per (student, subject): ``pivot``'s frame, placed by integer
+    codes instead of grouping the rows."""
+    student, ids = pd.factorize(long["student_id"], sort=True)
+    subject, subjects = pd.factorize(long["subject_code"], sort=True)
+    x = np.full((len(ids), len(subjects)), np.nan)
+    x[student, subject] = long["score"].to_numpy(dtype=float)
+    return pd.DataFrame(x, index=pd.Index(ids, name="student_id"),
+                        columns=pd.Index(subjects, name="subject_code"))
