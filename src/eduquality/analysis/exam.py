@@ -25,7 +25,7 @@ from eduquality.analysis.scaling import (
     exam_rule,
     exam_totals,
 )
-from eduquality.analysis.student_stats import student_score_expr, wide_scores
+from eduquality.analysis.student_stats import on_cluster, student_score_expr, wide_scores
 from eduquality.analysis.tables import subject_results, with_teacher
 from eduquality.analysis.unit_stats import LEVEL_KEYS, unit_summaries
 from eduquality.config import Settings
@@ -205,9 +205,10 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings,
                                teacher_results=with_teacher(con, subj))
     if summaries["district"].empty:
         raise NotFoundError(tr("analysis.no_results", db.lang, exam_id=exam_id))
-    raw = student_score_expr(combined).execute()   # Z, PR and rank by the engine
+    scored = (finish_student_scores(student_score_expr(combined).execute(), settings)
+              if on_cluster(con) else student_scores(combined.execute(), settings))
     official = exam_official(db, exam_id) if rule is not None else None
-    students = add_scaled_scores(finish_student_scores(raw, settings), rule, official)
+    students = add_scaled_scores(scored, rule, official)
     add_all_pass_rates(summaries, students, settings)
     distribution, bands = score_distributions(students)
     item_frames = analyse_items(db, exam_id, min_gap=settings.knowledge.min_gap, con=con)

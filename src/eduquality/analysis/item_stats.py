@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from eduquality.analysis import item_sums as sums
+from eduquality.analysis.student_stats import on_cluster
 from eduquality.measures.items import (
     ItemSums,
     flag_items,
@@ -53,7 +54,7 @@ class ExamSums:
         if long is None:
             assert exam_id is not None
             long = sums.present_item_scores(con, exam_id)
-        spark = getattr(con, "name", "") == "pyspark"
+        spark = on_cluster(con)
         if spark:   # read the Parquet and join once
             long = long.cache()
         self._long = long

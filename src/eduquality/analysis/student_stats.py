@@ -1,8 +1,8 @@
 """Every student's standard scores within his subject, computed by the engine.
 
 One Ibis expression over the exam's long results (one row per student and subject, the
-total included) with window functions, so the pass over a district's or a province's rows
-happens in DuckDB or on Spark, not in pandas: the numbers of
+total included) with window functions, so the pass over a province's rows happens on the
+cluster (:func:`on_cluster`), not in the driver's pandas: the numbers of
 :func:`eduquality.analysis.exam.student_scores` (the measures of
 :mod:`eduquality.measures.scores` on a pandas frame), tested equal. Within a subject, over
 its n valid (non-missing) scores with mean x̄ and SD s (n − 1):
@@ -19,10 +19,21 @@ subjects frame of the same results.
 
 from __future__ import annotations
 
+from typing import Any
+
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+
+
+def on_cluster(con: Any) -> bool:
+    """Whether the Ibis backend ``con`` is a cluster engine (Spark), whose rows are not in
+    this process: there the students' scores are computed by :func:`student_score_expr`; an
+    in-process engine (DuckDB) returns the rows, and pandas finishes them faster than
+    DuckDB's window functions (measured at 200,000 students × 10 subjects: about 5 s
+    against 10 s on 2 cores)."""
+    return getattr(con, "name", "") == "pyspark"
 
 
 def student_score_expr(results: ir.Table) -> ir.Table:
