@@ -10,6 +10,10 @@ the other with no pause, the exam and school pages they may see:
 2. **flood**: the same users while an attacker posts wrong passwords at ``--flood-rate`` a second
    (default 50) for names it guesses, from the same loopback address. Goal: the other users'
    p95 < 1 s, no error; the attacker is slowed (the throttle's growing delays), never served.
+Between the two, the four accounts in turn request the same pages **one at a time** for half
+of ``--seconds``: with no queue, each answer's time is the server's own time for a page (plus
+loopback), the steadier figure on a shared machine (no goal).
+
 3. with ``--store postgresql --import-students N`` (issue 10 §1): the district is copied into a
    throw-away PostgreSQL cluster (``tests/pgcluster.py``: loopback, fsync off), a roster of N
    more students and their paper are imported first, and the users browse while
@@ -123,6 +127,26 @@ def browse(client: httpx.Client, paths: list[str], stop: threading.Event, tally:
         except httpx.HTTPError as exc:
             error = f"{path}: {type(exc).__name__}"
         tally.add(time.perf_counter() - t0, error)
+
+
+def one_at_a_time(clients: list[httpx.Client], paths: tuple[list[str], list[str]],
+                  seconds: float) -> tuple[Tally, float]:
+    """The first four users (the four accounts) in turn, one request at a time, for ``seconds``:
+    each answer's time is then the server's own time for a page (plus loopback), without the
+    queue that ``--users`` at once build — the steadier figure on a busy machine."""
+    bureau, principal = paths
+    tally, k = Tally(), 0
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        i = k % min(len(clients), len(BROWSERS))
+        mine = principal if BROWSERS[i] == "xiaozhang" else bureau
+        path = mine[(k // len(BROWSERS)) % len(mine)]
+        k += 1
+        t1 = time.perf_counter()
+        r = clients[i].get(path)
+        tally.add(time.perf_counter() - t1, None if r.status_code == 200
+                  else f"{path}: {r.status_code}")
+    return tally, time.perf_counter() - t0
 
 
 def flood(base: str, rate: float, stop: threading.Event, answers: dict[int, int]) -> None:
@@ -281,6 +305,7 @@ def main() -> None:
             clients = [sign_in(base, BROWSERS[i % len(BROWSERS)]) for i in range(args.users)]
             phase(base, clients, 5, paths, None)   # first views, not counted
             quiet, quiet_s, _a = phase(base, clients, args.seconds, paths, None)
+            alone, alone_s = one_at_a_time(clients, paths, args.seconds / 2)
             loud, loud_s, answers = phase(base, clients, args.seconds, paths, args.flood_rate)
             busy = None
             if importing:
@@ -319,6 +344,8 @@ def main() -> None:
             quiet.quantile(0.95) <= 0.3 and not quiet.errors),
         row(f"browse during a flood of {args.flood_rate:.0f} bad sign-ins/s", loud, loud_s,
             "p95 < 1 s, 0 errors", loud.quantile(0.95) < 1 and not loud.errors),
+        row("one request at a time (the 4 accounts in turn: the server's own time a page)",
+            alone, alone_s, "none (for reading the others)", not alone.errors),
         "",
         f"The flood sent {sent:,} sign-ins in {loud_s:.0f} s ({sent / loud_s:.1f}/s achieved; "
         "each waits for its answer, so the throttle's delays slow it): answers "
@@ -331,9 +358,10 @@ def main() -> None:
                             "p95 ≤ 300 ms, 0 errors",
                             tally.quantile(0.95) <= 0.3 and not tally.errors and not done[-2])]
         loud.errors += tally.errors
-    if quiet.errors or loud.errors:
+    if quiet.errors or loud.errors or alone.errors:
         lines.append("")
-        lines.append("First errors: " + "; ".join((quiet.errors + loud.errors)[:5]))
+        lines.append("First errors: " + "; ".join((quiet.errors + loud.errors
+                                                    + alone.errors)[:5]))
     topic = "web_load" if args.store == "duckdb" else f"web_load_{args.store}"
     write_result(topic, "\n".join(lines))
     goals = [

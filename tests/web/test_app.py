@@ -89,3 +89,25 @@ def test_loopback_stays_plain_http(served):
     assert result.exit_code == 0, result.output
     assert not seen["app"].state.hsts and not seen["app"].state.cookie_secure
     assert seen["proxy_headers"] is False
+
+
+def test_every_answer_carries_the_headers_and_the_chosen_language():
+    """The headers middleware (app._Headers): security headers on pages, errors and static
+    files; no-store everywhere but /static; ?lang= sets the cookie the next request follows;
+    HSTS and Secure cookies over HTTPS."""
+    db = open_database(":memory:")
+    c = TestClient(create_app(db, Settings(), secret="s"))
+    for r in (c.get("/login"), c.get("/no-such-page"), c.get("/static/style.css")):
+        assert r.headers["x-frame-options"] == "DENY"
+        assert r.headers["content-security-policy"].startswith("default-src 'self'")
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "no-referrer"
+    assert c.get("/login").headers["cache-control"] == "no-store"
+    assert c.get("/static/style.css").headers.get("cache-control") != "no-store"
+    assert "set-cookie" not in c.get("/login").headers
+    chosen = c.get("/login", params={"lang": "en"})
+    cookie = chosen.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
+    assert '<html lang="en">' in c.get("/login").text       # the cookie, no ?lang= any more
+    https = TestClient(create_app(db, Settings(), secret="s", hsts=True, cookie_secure=True))
+    assert "; secure" in https.get("/login", params={"lang": "en"}).headers["set-cookie"].lower()

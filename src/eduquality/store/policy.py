@@ -25,7 +25,8 @@ nothing: the policy fails closed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,7 @@ __all__ = [
     "LEVELS",
     "RULES",
     "Filter",
+    "Levels",
     "Scope",
     "can",
     "require_action",
@@ -201,6 +203,12 @@ class Scope:
     def can(self, action: str) -> bool:
         return can(self.principal, action)
 
+    def resolve(self) -> Scope:
+        """This scope with every filter read (:class:`Levels`): ready for another thread."""
+        if isinstance(self.levels, Levels):
+            self.levels.resolve()
+        return self
+
 
 def can(principal: Principal, action: str) -> bool:
     """Whether ``principal``'s role may do ``action`` (a key of :data:`ACTIONS`)."""
@@ -213,20 +221,72 @@ def require_action(principal: Principal, action: str, lang: str = "zh") -> None:
                                   role=ROLES.label(principal.role, lang), action=action))
 
 
+class Levels(Mapping[str, Filter]):
+    """A scope's filters by level, where one filter may be resolved by a query on first use:
+    a principal's 'teacher' level (the teachers of the own school, :func:`teachers_of_school`)
+    is read only when a page needs it — a page shown again from the page cache never does, and
+    the query is the dearest of a request's checks (issue 12).
+
+    The pending query runs on the database handle of the request, so it must run on the
+    thread that resolved the scope (DuckDB connections are not shared between threads): used
+    from another thread, a pending level raises RuntimeError instead of sharing the handle
+    (:func:`eduquality.web.forms.off_loop` calls :meth:`resolve` before handing a scope to a
+    worker thread). Which levels exist never needs the query."""
+
+    def __init__(self, ready: Mapping[str, Filter],
+                 pending: Mapping[str, Callable[[], Filter]] | None = None) -> None:
+        self._ready = dict(ready)
+        self._pending = dict(pending or {})
+        self._names = [*self._ready, *self._pending]
+        self._owner = threading.get_ident()
+
+    def _resolved(self, level: str) -> Filter:
+        if level in self._pending:
+            if threading.get_ident() != self._owner:
+                raise RuntimeError(f"scope level {level} resolved off its request's thread")
+            self._ready[level] = self._pending.pop(level)()
+        return self._ready[level]
+
+    def __getitem__(self, level: str) -> Filter:
+        if level not in self._ready and level not in self._pending:
+            raise KeyError(level)
+        return self._resolved(level)
+
+    def __contains__(self, level: object) -> bool:
+        return level in self._ready or level in self._pending
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def resolve(self) -> None:
+        """Run the pending queries now (on the owning thread)."""
+        for level in list(self._pending):
+            self._resolved(level)
+
+    def __repr__(self) -> str:
+        return f"Levels({self._ready!r}, pending={sorted(self._pending)!r})"
+
+
 def scope_for(db: Database, principal: Principal, lang: str | None = None) -> Scope:
     """Resolve ``principal`` into per-level filters: the one function that decides.
 
     Reaches (:data:`RULES`): 'all' → no restriction; 'school' → the own school (teacher level:
-    the teachers of the own school); 'classes' → the own classes; 'self' → the own teacher
-    rows; 'child' → the own child. A reach that cannot be resolved admits nothing."""
+    the teachers of the own school, read on first use: :class:`Levels`); 'classes' → the own
+    classes; 'self' → the own teacher rows; 'child' → the own child. A reach that cannot be
+    resolved admits nothing."""
     rules = RULES.get(principal.role, {})
     school = frozenset({principal.school_code}) if principal.school_code else frozenset()
     levels: dict[str, Filter] = {}
+    pending: dict[str, Callable[[], Filter]] = {}
     for level, reach in rules.items():
         if reach == _ALL:
             levels[level] = Filter()
         elif reach == "school" and level == "teacher":
-            levels[level] = Filter(teacher_id=teachers_of_school(db, principal.school_code))
+            pending[level] = lambda: Filter(
+                teacher_id=teachers_of_school(db, principal.school_code))
         elif reach == "school":
             levels[level] = Filter(school_code=school)
         elif reach == "classes":
@@ -239,7 +299,7 @@ def scope_for(db: Database, principal: Principal, lang: str | None = None) -> Sc
                 {principal.student_id} if principal.student_id is not None else set()))
         else:  # pragma: no cover - a typo in RULES
             raise ValueError(f"unknown reach {reach!r} for {principal.role}/{level}")
-    return Scope(principal, levels, lang or principal.lang or db.lang)
+    return Scope(principal, Levels(levels, pending), lang or principal.lang or db.lang)
 
 
 def teachers_of_school(db: Database, school_code: str | None) -> frozenset[str]:

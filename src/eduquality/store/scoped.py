@@ -61,11 +61,15 @@ def scoped_unit_exams(db: Database, scope: Scope, *, school_code: str | None = N
 
 def require_exam(db: Database, scope: Scope, exam_id: str) -> None:
     """Raise NotFoundError for an unknown exam and PermissionDenied for an exam without any
-    registration in the principal's exam scope."""
-    require_ref(db, "exam", exam_id, scope.lang)
+    registration in the principal's exam scope.
+
+    One query when the exam is in scope (every page view of an exam asks): a registration
+    references its exam (a foreign key), so finding one in scope proves both; the exam is
+    looked up only when none is found, to tell unknown from out of scope."""
     where, params = scope.sql("exam", _REG)
-    if not db.scalar(f"SELECT count(*) FROM exam_registration g WHERE g.exam_id = ? AND {where}",
-                     [exam_id, *params]):
+    if db.scalar(f"SELECT 1 FROM exam_registration g WHERE g.exam_id = ? AND {where} LIMIT 1",
+                 [exam_id, *params]) is None:
+        require_ref(db, "exam", exam_id, scope.lang)
         raise PermissionDenied(tr("access.denied", scope.lang, what=f"exam {exam_id}"))
 
 

@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eduquality.analysis.exam import analyse_exam
@@ -137,29 +138,59 @@ def create_app(db: Database | str | Path, settings: Settings | None = None, *,
     return app
 
 
-def _add_headers(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Any) -> Response:
-        # audit rows written while answering carry the client's address (uvicorn puts the
-        # forwarded one here only with --behind-proxy, and only from the proxy's address)
+class _Headers:
+    """What every answer carries and what every request sets (a plain ASGI middleware: the
+    function middleware of FastAPI runs each request in a task of its own, through memory
+    streams, a cost paid on every page view, issue 12):
+
+    - audit rows written while answering carry the client's address (:data:`CLIENT_ADDRESS`;
+      uvicorn puts the forwarded one here only with --behind-proxy, and only from the proxy's
+      address);
+    - a POST under /admin empties the page cache (a user's role, school, grants or the policy
+      changed);
+    - :data:`SECURITY_HEADERS`, HSTS when served over HTTPS, ``Cache-Control: no-store`` on
+      everything but /static, and the language cookie when ``?lang=`` chose one."""
+
+    def __init__(self, app: Any, state: Any) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        path = request.url.path
+        chosen = request.query_params.get("lang")
+        state = self.state
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for key, value in SECURITY_HEADERS.items():
+                    headers.setdefault(key, value)
+                if state.hsts:
+                    headers.setdefault("Strict-Transport-Security", HSTS)
+                if not path.startswith("/static"):
+                    headers.setdefault("Cache-Control", "no-store")
+                if chosen in ("zh", "en"):
+                    cookie = Response()
+                    cookie.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, httponly=True,
+                                      samesite="lax", secure=state.cookie_secure)
+                    headers.append("set-cookie", cookie.headers["set-cookie"])
+            await send(message)
+
         token = CLIENT_ADDRESS.set(request.client.host if request.client else None)
         try:
-            response: Response = await call_next(request)
+            await self.app(scope, receive, send_with_headers)
         finally:
             CLIENT_ADDRESS.reset(token)
-        if request.method == "POST" and request.url.path.startswith("/admin"):
-            app.state.pages.clear()  # a user's role, school, grants or the policy changed
-        for key, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(key, value)
-        if app.state.hsts:
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
-        if not request.url.path.startswith("/static"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        chosen = request.query_params.get("lang")
-        if chosen in ("zh", "en"):
-            response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, httponly=True,
-                                samesite="lax", secure=app.state.cookie_secure)
-        return response
+            if request.method == "POST" and path.startswith("/admin"):
+                state.pages.clear()
+
+
+def _add_headers(app: FastAPI) -> None:
+    app.add_middleware(_Headers, state=app.state)
 
 
 def _error_page(request: Request, status: int, message: str) -> HTMLResponse:

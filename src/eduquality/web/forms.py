@@ -12,7 +12,7 @@ from fastapi import Request
 from eduquality.errors import EduQualityError, NotFoundError
 from eduquality.i18n import tr
 from eduquality.store import Database
-from eduquality.store.policy import can
+from eduquality.store.policy import Scope, can
 from eduquality.web.auth import SESSION_COOKIE
 from eduquality.web.deps import Ctx
 
@@ -40,6 +40,9 @@ async def off_loop(db: Database, call: Any, *args: Any, lang: str | None = None)
     connections are not shared across threads), so that long work (a file's dry run or
     import, a password hash) does not hold up other users' requests. ``lang``: the language
     of the store's messages on that cursor (the reader's, not the installation's)."""
+    for arg in args:
+        if isinstance(arg, Scope):
+            arg.resolve()  # a scope's pending filters read here, on the request's thread
     cursor = db.cursor()
     if lang is not None:
         cursor.lang = lang
