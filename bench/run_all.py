@@ -41,8 +41,6 @@ importing and analysing several years of a district takes minutes of CPU even at
 students."""
 
 NOT_MEASURED = [
-    ("import of a 200,000-student file vs DuckDB's own read_csv + insert", "≤ 2×",
-     "bench_import.py has no DuckDB peer yet (its peer is pandas.read_csv, read only)"),
     ("cold exam page of a 200,000-student exam", "≤ 1 s",
      "bench_web_cold.py needs --db of a demo district; not run by run_all.py"),
     ("one audit row", "≤ 5 ms", "bench_audit.py needs --db; not run by run_all.py"),
@@ -86,9 +84,11 @@ def summary(results: Path, topics: list[str]) -> str:
     return "\n".join(lines)
 
 
-BY_HAND = ["web_load", "web_load_postgresql", "analysis_postgresql", "forecast"]
-"""Benchmarks that need a demo district (``--db``): run by hand, collected here when their
-results and goals files are present."""
+BY_HAND = ["web_load", "web_load_postgresql", "analysis_postgresql", "import_postgresql",
+           "forecast"]
+"""Benchmarks run by hand, collected here when their results and goals files are present:
+those that need a demo district (``--db``) and the slow PostgreSQL runs
+(``bench_analysis.py --postgresql``, ``bench_import.py --postgresql``)."""
 
 
 def collect(results: Path, out: Path, topics: list[str]) -> Path:
