@@ -322,9 +322,11 @@ def import_twice(target: str, kind: str, path: Path) -> Row:
                dict(result.counts))  # type: ignore[attr-defined]
 
 
-def on_duckdb(tmp: Path, base: Path, inputs: Inputs, readers: bool) -> list[Row]:
+def on_duckdb(tmp: Path, base: Path, inputs: Inputs, readers: bool,
+              openpyxl: bool = False) -> list[Row]:
     """Each file imported into a copy of ``base``; the DuckDB peer (:mod:`import_peer`) and
-    the plain readers (with ``readers``) right after, in the same run."""
+    the plain readers (with ``readers``; pandas' default .xlsx reader openpyxl only with
+    ``openpyxl``: minutes per file at 200k) right after, in the same run."""
     rows = []
     for kind, paths in inputs.scores.items():
         for path in paths:
@@ -342,8 +344,9 @@ def on_duckdb(tmp: Path, base: Path, inputs: Inputs, readers: bool) -> list[Row]
                 row.readers["pandas.read_csv"] = _timed(
                     lambda p=path, e=enc: pd.read_csv(p, encoding=e))[0]
             elif readers:
-                row.readers["pandas.read_excel (openpyxl, default)"] = _timed(
-                    lambda p=path: pd.read_excel(p, engine="openpyxl"))[0]
+                if openpyxl:
+                    row.readers["pandas.read_excel (openpyxl, default)"] = _timed(
+                        lambda p=path: pd.read_excel(p, engine="openpyxl"))[0]
                 row.readers["pandas.read_excel(engine='calamine')"] = _timed(
                     lambda p=path: pd.read_excel(p, engine="calamine"))[0]
             rows.append(row)
@@ -434,16 +437,18 @@ def duckdb_lines(n: int, inputs: Inputs, t_roster: float, t_register: float,
         "the marking-system .csv (GBK, which DuckDB cannot read) Python decodes the file to a "
         "UTF-8 scratch file that `read_csv` reads (both timed). The rows written are the "
         "same as ours (counted per table; a difference would be shown). Readers alone: "
-        "pandas reading the file, nothing else.", "",
-        "Where the time goes (cProfile with a CPU clock, the marking-system layout, "
-        "200k students, same machine): .csv, about 6 CPU seconds — the DuckDB insert of "
-        "4.9 M item scores ~1.4 s (an insert of as many rows from DuckDB's own range() "
-        "is no cheaper: the storage's floor), registrations and results ~0.5 s, pyarrow "
-        "parsing ~0.7 s and GBK decoding ~0.25 s, checking the item cells ~1.1 s, "
-        "matching the students ~0.85 s; .xlsx, about 17.5 CPU seconds — python-calamine "
-        "parsing the sheet ~7.8 s and handing its cells to Python ~1.5 s (the calamine "
-        "peer pays both), typing the columns ~2.8 s, then as for .csv; the formula-cell "
-        "scan inflates the sheet XML on a second thread meanwhile. A first import builds "
+        "pandas reading the file, nothing else (pandas' default .xlsx reader, openpyxl, "
+        "only with `--openpyxl`: it took 120 s per 200k-student .xlsx on 2026-11-29).", "",
+        "Where the time goes (CPU seconds of one process, 200k students, the 25-item .csv, "
+        "`import scores` timed per step; 2026-11-30): reading (pyarrow, every cell as "
+        "text) ~0.7 s; matching the students against the roster ~0.7–1.1 s (their placements "
+        "in the year ~0.3 s, the 学籍号 join ~0.2 s); checking the 25 item columns ~0.7 s; "
+        "the write ~1.9 s, of which the insert of 4.9 M item scores ~1.4 s. The DuckDB peer "
+        "spends about 4.4 CPU seconds on the same file: `read_csv` ~1.0 s, the join ~0.3 s, "
+        "registrations with their two keys ~0.5 s, results ~0.2 s, item scores ~1.8 s, "
+        "commit ~0.5 s — so 3 s of wall time needs both cores busy throughout, for ours and "
+        "for the peer alike. The 9-subject totals: the insert of 1.8 M subject results with "
+        "their primary key is ~1.5 s (the peer's ~1.9 s). A first import builds "
         "the index entries; a re-import updates only changed rows."]
     return lines
 
@@ -487,7 +492,10 @@ def main() -> None:
     parser.add_argument("--formats", default="csv,xlsx",
                         help="comma-separated: csv, xlsx (development runs: csv)")
     parser.add_argument("--no-readers", action="store_true",
-                        help="skip the pandas readers (openpyxl takes minutes at 200k)")
+                        help="skip the pandas readers")
+    parser.add_argument("--openpyxl", action="store_true",
+                        help="also time pandas.read_excel with openpyxl (about 2 minutes per "
+                             ".xlsx at 200k; 6 to 9 times calamine's time)")
     parser.add_argument("--postgresql", action="store_true",
                         help="also import every file into a throw-away PostgreSQL cluster "
                              "(issue 10: both stores side by side): import_postgresql.md")
@@ -503,7 +511,7 @@ def main() -> None:
     if args.prepare_only:
         print(tmp)
         return
-    rows = on_duckdb(tmp, base, inputs, not args.no_readers)
+    rows = on_duckdb(tmp, base, inputs, not args.no_readers, args.openpyxl)
     write_result("import", "\n".join(duckdb_lines(args.n, inputs, t_roster, t_register, rows)))
     write_goals("import", goals(rows, args.n))
     if args.postgresql:
