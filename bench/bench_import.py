@@ -520,6 +520,8 @@ def main() -> None:
     write_goals("import", goals(rows, args.n))
     if args.postgresql:
         pg = on_postgresql(inputs)
+        for d, p in zip(rows, pg[2], strict=True):   # the same DuckDB peer, for the goals
+            p.duck, p.duck_counts = d.duck, d.duck_counts
         write_result("import_postgresql", "\n".join(
             postgresql_lines(args.n, (t_roster, t_register, rows), pg)))
         write_goals("import_postgresql", goals(pg[2], args.n, "PostgreSQL"))
