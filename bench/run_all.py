@@ -43,8 +43,6 @@ importing and analysing several years of a district takes minutes of CPU even at
 students."""
 
 NOT_MEASURED = [
-    ("import of a 200,000-student file vs DuckDB's own read_csv + insert", "≤ 2×",
-     "bench_import.py has no DuckDB peer yet (its peer is pandas.read_csv, read only)"),
 ]
 """Goals of issue 12 that no benchmark run here measures (listed so that the table shows
 them)."""
@@ -85,9 +83,11 @@ def summary(results: Path, topics: list[str]) -> str:
     return "\n".join(lines)
 
 
-BY_HAND = ["web_load", "web_load_postgresql", "analysis_postgresql", "forecast", "web_cold"]
+BY_HAND = ["web_load", "web_load_postgresql", "analysis_postgresql", "import_postgresql",
+           "forecast", "web_cold"]
 """Benchmarks run by hand, collected here (and their goals shown) from their last results and
-goals files when present: those that need a demo district (``--db``), and ``web_cold``, whose
+goals files when present: those that need a demo district (``--db``), the slow PostgreSQL runs
+(``bench_analysis.py --postgresql``, ``bench_import.py --postgresql``) and ``web_cold``, whose
 200,000-student exam is built, analysed and stored first (minutes on a shared machine;
 ``--quick`` runs it small)."""
 

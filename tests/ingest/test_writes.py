@@ -1,11 +1,12 @@
 """upsert: a corrected file updates rows whose columns are tied by a CHECK (status and score);
-delete_where: only the rows of the one value go."""
+pending_rows: the rows an upsert would insert or change; delete_where: only the rows of the one
+value go."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from eduquality.ingest.writes import delete_where, upsert
+from eduquality.ingest.writes import delete_where, pending_rows, upsert
 from eduquality.store import open_database
 
 
@@ -34,3 +35,23 @@ def test_delete_where_removes_only_that_value():
         delete_where(con, "r", "year", 2024)
     got = db.sql("SELECT name FROM r ORDER BY name")
     assert got["name"].tolist() == ["a", "d"]
+
+
+def test_pending_rows_counts_new_and_changed_rows_only():
+    db = open_database(":memory:")
+    with db.write(check_scores=False) as con:
+        con.execute("CREATE TABLE r (k INTEGER, j VARCHAR, v VARCHAR, w DOUBLE, "
+                    "PRIMARY KEY (k, j))")
+        con.execute("INSERT INTO r VALUES (1, 'a', 'x', NULL), (2, 'a', NULL, 1.5), "
+                    "(3, 'a', 'z', 2)")
+    same = pd.DataFrame({"k": [1, 2, 3], "j": ["a", "a", "a"], "v": ["x", None, "z"],
+                         "w": [None, 1.5, 2.0]})
+    # 1: v changed; 2: NULL → value; 3: unchanged; 3/b: new key (same k, other j)
+    new = pd.DataFrame({"k": [1, 2, 3, 3], "j": ["a", "a", "a", "b"],
+                        "v": ["y", "q", "z", "z"], "w": [None, 1.5, 2.0, 2.0]})
+    with db.write(check_scores=False) as con:
+        assert pending_rows(con, "r", same, ["k", "j"]) == 0
+        assert pending_rows(con, "r", same.iloc[:0], ["k", "j"]) == 0
+        assert pending_rows(con, "r", new, ["k", "j"]) == 3
+        assert pending_rows(con, "r", new, ["k", "j"]) == upsert(con, "r", new, ["k", "j"])
+        assert pending_rows(con, "r", new, ["k", "j"]) == 0

@@ -12,7 +12,7 @@ import pandas as pd
 from eduquality.i18n import register
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.values import records
-from eduquality.ingest.writes import changed_rows, replace_rows, upsert
+from eduquality.ingest.writes import changed_rows, pending_rows, replace_rows, upsert
 from eduquality.store.db import Database
 from eduquality.store.rosters import exam_numbers
 
@@ -64,6 +64,8 @@ def upsert_registrations(con: Any, regs: pd.DataFrame) -> int:
     """Update changed registrations in place, insert new ones. Students whose 考号 changes are
     deleted first, so that two students swapping numbers never collide on the unique 考号."""
     key = ["exam_id", "student_id"]
+    if not pending_rows(con, "exam_registration", regs, key):
+        return 0   # every registration already there as it is (the common re-import)
     renumbered = changed_rows(con, "exam_registration", regs[[*key, "exam_number"]], key)
     if not renumbered.empty:
         replace_rows(con, "exam_registration", regs.iloc[:0], key, keys=renumbered)

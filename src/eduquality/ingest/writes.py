@@ -122,6 +122,29 @@ def changed_rows(con: Connection, table: str, frame: pd.DataFrame,
         con.unregister(src)
 
 
+def pending_rows(con: Connection, table: str, frame: pd.DataFrame, key: list[str]) -> int:
+    """How many rows of ``frame`` are not in ``table`` as they are: a new ``key``, or a row of
+    that key with another value (read only). 0: an :func:`upsert` of ``frame`` would change
+    nothing — one join instead of the upsert's two (a registration re-imported with every
+    subject's scores)."""
+    if frame.empty:
+        return 0
+    types = _types(con, table)
+    cols = list(frame.columns)
+    rest = [c for c in cols if c not in key]
+    src = _register(con, frame)
+    try:
+        on = " AND ".join(f't."{k}" = s."{k}"' for k in key)
+        differs = " OR ".join([f't."{key[0]}" IS NULL',
+                               *(f't."{c}" IS DISTINCT FROM s."{c}"' for c in rest)])
+        row = con.execute(
+            f"SELECT count(*) FROM (SELECT {_select(cols, types)} FROM {src} AS s) AS s "
+            f'LEFT JOIN "{table}" AS t ON {on} WHERE {differs}').fetchall()
+        return int(row[0][0]) if row else 0
+    finally:
+        con.unregister(src)
+
+
 def replace_rows(con: Connection, table: str, frame: pd.DataFrame,
                  key: list[str], keys: pd.DataFrame | None = None) -> int:
     """Delete the rows of ``table`` whose ``key`` occurs in ``frame`` (or in ``keys``, when

@@ -3,10 +3,12 @@ per cell, and a row's status across its cells."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from eduquality.i18n import register
 from eduquality.ingest.headers import Column, Grid
@@ -52,6 +54,26 @@ class Ctx:
                                column=col.label if col else None, values=values, **params)
 
 
+@functools.lru_cache(maxsize=8)
+def no_words(n: int) -> np.ndarray:
+    """``n`` rows without a status word: one shared, read-only array per ``n``, which
+    :func:`score_cells` returns for a column of numbers and blanks (no allocation per column)
+    and :func:`status_ranks` skips."""
+    out = np.full(n, None, dtype=object)
+    out.flags.writeable = False
+    return out
+
+
+def has_words(status: np.ndarray) -> bool:
+    """Whether ``status`` (of :func:`score_cells`) may hold a word: not :func:`no_words`."""
+    return status is not no_words(len(status))
+
+
+@functools.lru_cache(maxsize=8)
+def _no_choices(n: int) -> pd.Series:
+    return pd.Series(no_words(n), dtype=object)
+
+
 def score_cells(ctx: Ctx, col: Column, letters: bool = False,
                 ) -> tuple[np.ndarray, np.ndarray, pd.Series]:
     """(scores with NaN, status code per row or None, option letters per row or None) for one
@@ -60,24 +82,26 @@ def score_cells(ctx: Ctx, col: Column, letters: bool = False,
     letters are bad text."""
     raw = ctx.raw(col)
     num, text_mask = as_number(raw)
+    if not text_mask.any():  # numbers and blanks only (the common column): shared, read-only
+        ctx.report(col, num < 0, "ingest.score_negative")
+        return num, no_words(ctx.n), _no_choices(ctx.n)
     status = np.full(ctx.n, None, dtype=object)
     chosen = pd.Series(np.full(ctx.n, None, dtype=object), dtype=object)
-    if text_mask.any():
-        idx = np.flatnonzero(text_mask)
-        texts = as_text(raw.iloc[idx])
-        parsed = map_unique(texts, SUBJECT_STATUS.parse)[0]
-        status[idx] = parsed.to_numpy()
-        unparsed = np.asarray(parsed.isna(), dtype=bool) | np.asarray(
-            (parsed == "present").fillna(False), dtype=bool)
-        if letters:
-            keyed = map_unique(texts, normalise_key)[0]
-            is_key = unparsed & keyed.notna().to_numpy()
-            chosen.iloc[idx[is_key]] = keyed[is_key].to_numpy()
-            unparsed &= ~is_key
-        bad = np.zeros(ctx.n, dtype=bool)
-        bad[idx[unparsed]] = True
-        ctx.report(col, bad, "ingest.score_text")
-        status[idx[unparsed]] = None
+    idx = np.flatnonzero(text_mask)
+    texts = as_text(raw.iloc[idx])
+    parsed = map_unique(texts, SUBJECT_STATUS.parse)[0]
+    status[idx] = parsed.to_numpy()
+    unparsed = np.asarray(parsed.isna(), dtype=bool) | np.asarray(
+        (parsed == "present").fillna(False), dtype=bool)
+    if letters:
+        keyed = map_unique(texts, normalise_key)[0]
+        is_key = unparsed & keyed.notna().to_numpy()
+        chosen.iloc[idx[is_key]] = keyed[is_key].to_numpy()
+        unparsed &= ~is_key
+    bad = np.zeros(ctx.n, dtype=bool)
+    bad[idx[unparsed]] = True
+    ctx.report(col, bad, "ingest.score_text")
+    status[idx[unparsed]] = None
     ctx.report(col, num < 0, "ingest.score_negative")
     return num, status, chosen
 
@@ -94,17 +118,42 @@ def row_statuses(ctx: Ctx, cols: list[Column]) -> list[np.ndarray]:
     return out
 
 
-def strongest_status(statuses: list[np.ndarray], n: int) -> np.ndarray:
-    """The strongest status word of each row across cells (违纪 > 免考 > 缺考), or None."""
+def status_ranks(statuses: list[np.ndarray], n: int) -> np.ndarray:
+    """The strongest status word of each row across cells as its rank (int8): 0 none,
+    1 缺考 (absent), 2 免考 (exempt), 3 违纪 (cheating) —违纪 > 免考 > 缺考."""
     best = np.zeros(n, dtype=np.int8)
     for st in statuses:
+        if not has_words(st):
+            continue
         idx = np.flatnonzero(pd.notna(st))
         if len(idx):
             rank = pd.Series(st[idx]).map(_STATUS_PRIORITY).fillna(0).to_numpy(dtype=np.int8)
             best[idx] = np.maximum(best[idx], rank)
-    names = np.array([None, "absent", "exempt", "cheating"], dtype=object)
-    return names[best]
+    return best
 
+
+def strongest_status(statuses: list[np.ndarray], n: int) -> np.ndarray:
+    """The strongest status word of each row across cells (违纪 > 免考 > 缺考), or None."""
+    names = np.array([None, "absent", "exempt", "cheating"], dtype=object)
+    return names[status_ranks(statuses, n)]
+
+
+_RESULT_STATUS = pa.array(["present", "absent", "exempt", "cheating"])
+"""A subject result's status by code: 0 present, else the rank of :func:`status_ranks`."""
+
+
+def result_status(present: np.ndarray, ranks: np.ndarray) -> pd.Series:
+    """Each row's subject result status: 'present' where it has a score, else its strongest
+    status word (:func:`status_ranks`), 'absent' when none — built in Arrow from the codes,
+    without a Python string per row."""
+    codes = np.where(present, 0, np.maximum(ranks, 1)).astype(np.int8)
+    return pd.Series(_RESULT_STATUS.take(pa.array(codes)).to_pandas())
+
+
+
+def constant_text(value: str, n: int) -> pd.Series:
+    """``n`` rows of the text ``value`` (a paper id beside every student), made in Arrow."""
+    return pd.Series(pa.repeat(pa.scalar(value, pa.string()), n).to_pandas())
 
 
 def fmt(x: float) -> str:

@@ -18,7 +18,16 @@ import pyarrow as pa
 from eduquality.i18n import register
 from eduquality.ingest.headers import Column
 from eduquality.ingest.paper import normalise_key
-from eduquality.ingest.scores.cells import Ctx, fmt, score_cells, strongest_status
+from eduquality.ingest.scores.cells import (
+    Ctx,
+    constant_text,
+    fmt,
+    has_words,
+    result_status,
+    score_cells,
+    status_ranks,
+    strongest_status,
+)
 from eduquality.ingest.scores.columns import (
     AGG_OBJECTIVE,
     AGG_SUBJECTIVE,
@@ -115,16 +124,16 @@ def subject_totals(ctx: Ctx, col: Column, paper: Paper, ident_ok: np.ndarray,
     ctx.report(col, num > paper.full_marks + 1e-9, "ingest.score_over_paper",
                full=fmt(paper.full_marks))
     present = ~np.isnan(num)
-    row_status = strongest_status([status, *(extra or [])], ctx.n)
+    ranks = status_ranks([status, *(extra or [])], ctx.n)
     if strict and extra:
         extra_status = strongest_status(extra, ctx.n)
         mixed = present & (extra_status != None)  # noqa: E711
         _report_rows(ctx, col, np.flatnonzero(mixed), "ingest.status_mixed",
                      status=_status_label(extra_status))
-    st = np.where(present, "present", np.where(row_status == None, "absent",  # noqa: E711
-                                               row_status))
-    res = pd.DataFrame({"paper_id": paper.paper_id, "student_id": student_ids,
-                        "status": st, "score": np.where(present, num, np.nan)})
+    res = pd.DataFrame({"paper_id": constant_text(paper.paper_id, ctx.n),
+                        "student_id": student_ids,
+                        "status": result_status(present, ranks),
+                        "score": np.where(present, num, np.nan)})
     return res[ident_ok], np.where(present, num, np.nan)
 
 
@@ -184,7 +193,7 @@ def subject_items(ctx: Ctx, sc: ScoreColumns, subject: str, paper: Paper,
                        full=fmt(it.full_marks))
             scores[:, j] = num
             statuses.append(status)
-            has = letters.notna().to_numpy()
+            has = letters.notna().to_numpy() if has_words(status) else np.zeros(n, bool)
             if has.any() and not keyed_item:
                 ctx.report(col, has, "ingest.choice_no_key", item=it.item_no)
             elif has.any():
@@ -226,18 +235,19 @@ def subject_items(ctx: Ctx, sc: ScoreColumns, subject: str, paper: Paper,
         statuses.append(status)
         checks.append((col, num, paper_score(filled[:, idx], items.iloc[idx]),
                        "ingest.sum_mismatch"))
-    row_status = strongest_status(statuses, n)
-    mixed = answered & (row_status != None)  # noqa: E711
-    _report_rows(ctx, None, np.flatnonzero(mixed), "ingest.status_mixed",
-                 status=_status_label(row_status))
+    ranks = status_ranks(statuses, n)
+    mixed = answered & (ranks > 0)
+    if mixed.any():
+        _report_rows(ctx, None, np.flatnonzero(mixed), "ingest.status_mixed",
+                     status=_status_label(strongest_status(statuses, n)))
     present = answered & ~mixed
     for col, num, part, reason in checks:
         off = present & ~np.isnan(num) & (np.abs(num - part) > 1e-6)
         _report_rows(ctx, col, np.flatnonzero(off), reason,
                      sum=_number_at(part))
-    st = np.where(present, "present", np.where(row_status == None, "absent",  # noqa: E711
-                                               row_status))
-    res = pd.DataFrame({"paper_id": paper.paper_id, "student_id": student_ids, "status": st,
+    res = pd.DataFrame({"paper_id": constant_text(paper.paper_id, ctx.n),
+                        "student_id": student_ids,
+                        "status": result_status(present, ranks),
                         "score": np.where(present, total, np.nan)})
     keep = ident_ok & present
     sel = np.flatnonzero(keep)

@@ -1,0 +1,166 @@
+"""The DuckDB peer of the score import (issue 12: "every 200,000-student file within 2× of
+DuckDB's own read_csv + insert of the same rows with the same keys, measured in the same run").
+
+:func:`prepare` makes a fresh DuckDB database holding the roster the import matches against
+(student id, 学籍号, 考号, school, class of every student, copied from the benchmark's database)
+and empty ``exam_registration``, ``subject_result`` and ``item_score`` tables created from the
+*same* ``CREATE TABLE`` statements as ours (read from our database's catalogue: the same
+columns, primary keys, unique keys and checks, foreign keys to minimal ``exam``/``student``/
+``school`` tables). That part is not timed.
+
+:func:`load` is timed: DuckDB's own ``read_csv`` of the file (for .xlsx: ``pandas.read_excel``
+with python-calamine, the frame handed to DuckDB as Arrow), the join to the roster that gives
+the student ids, and in one transaction the INSERTs of the same rows ours writes: one
+registration per student, one subject result per student and paper (status ``absent`` where
+every item is blank or the cell says 缺考, else ``present`` with the sum of the items or the
+total), and the item scores unpivoted with DuckDB's ``UNPIVOT`` (blank items of absent students
+dropped, as ours does). It neither checks nor reports anything. DuckDB has no GBK reader, so
+for the marking-system .csv (GBK) the peer decodes it with Python's codec and writes the UTF-8
+text to a scratch file, then ``read_csv`` reads that (both steps timed).
+
+SQL here stays in the benchmark (the peer is not part of the package).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from eduquality.vocab import SUBJECTS
+
+IDENT_MARKING = ["考号", "姓名", "学校", "班级"]
+TAIL_MARKING = ["客观分", "主观分", "总分", "备注"]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the peer knows of a file: its kind ('items', 'totals', 'marking'), the score
+    columns, the column naming the student and the roster column it matches."""
+
+    kind: str
+    scores: list[str]
+    key: str
+    roster_key: str
+    header_rows: int = 1
+
+    def names(self) -> list[str] | None:
+        """Column names for a file read without its header rows (the marking layout)."""
+        if self.kind != "marking":
+            return None
+        return [*IDENT_MARKING, *self.scores, *TAIL_MARKING]
+
+
+def layout(kind: str, n_items: int, subjects: list[str]) -> Layout:
+    items = [str(j + 1) for j in range(n_items)]
+    if kind == "items":
+        return Layout(kind, items, "学籍号", "national_id")
+    if kind == "totals":
+        return Layout(kind, subjects, "学籍号", "national_id")
+    return Layout(kind, items, "考号", "exam_number", header_rows=2)
+
+
+def prepare(base: Path, path: Path) -> None:
+    """A fresh DuckDB database at ``path``: the roster of exam ``B1`` and our three empty
+    tables (``base``: our database file, attached read-only)."""
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(f"ATTACH '{base}' AS ours (READ_ONLY)")
+        ddl = dict(con.execute(
+            "SELECT table_name, sql FROM duckdb_tables() WHERE database_name = 'ours' AND "
+            "table_name IN ('exam_registration', 'subject_result', 'item_score')").fetchall())
+        con.execute("CREATE TABLE exam (exam_id VARCHAR PRIMARY KEY)")
+        con.execute("INSERT INTO exam VALUES ('B1')")
+        con.execute("CREATE TABLE school (school_code VARCHAR PRIMARY KEY)")
+        con.execute("INSERT INTO school SELECT school_code FROM ours.school")
+        con.execute("CREATE TABLE student (student_id INTEGER PRIMARY KEY, "
+                    "national_id VARCHAR NOT NULL UNIQUE)")
+        con.execute("INSERT INTO student SELECT student_id, national_id FROM ours.student")
+        con.execute("CREATE TABLE roster AS SELECT s.student_id, s.national_id, r.exam_number, "
+                    "r.school_code, r.class_id FROM ours.student s "
+                    "JOIN ours.exam_registration r USING (student_id) WHERE r.exam_id = 'B1'")
+        con.execute("DETACH ours")
+        for table in ("exam_registration", "subject_result", "item_score"):
+            con.execute(ddl[table])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def _source(con: Any, file: Path, lay: Layout, scratch: Path) -> str:
+    """Read ``file`` into the temporary table ``f`` (timed by the caller)."""
+    if file.suffix == ".xlsx":
+        if lay.kind == "marking":
+            frame = pd.read_excel(file, engine="calamine", header=None,
+                                  skiprows=lay.header_rows, names=lay.names())
+        else:
+            frame = pd.read_excel(file, engine="calamine")
+        frame.columns = [str(c) for c in frame.columns]
+        for c in frame.select_dtypes(include="object").columns:  # 缺考 among numbers
+            frame[c] = frame[c].astype("string")
+        con.register("f_frame", frame)
+        con.execute("CREATE TEMP TABLE f AS SELECT * FROM f_frame")
+        con.unregister("f_frame")
+        return "f"
+    if lay.kind == "marking":   # GBK: decoded by Python, DuckDB reads UTF-8 only
+        scratch.write_bytes(file.read_bytes().decode("gbk").encode())
+        names = ", ".join(f"'{n}'" for n in lay.names() or [])
+        con.execute(f"CREATE TEMP TABLE f AS SELECT * FROM read_csv('{scratch}', "
+                    f"header = false, skip = {lay.header_rows}, names = [{names}])")
+    else:
+        con.execute(f"CREATE TEMP TABLE f AS SELECT * FROM read_csv('{file}', header = true)")
+    return "f"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def load(path: Path, file: Path, lay: Layout, subject: str | None) -> tuple[float, dict[str, int]]:
+    """Read ``file`` and insert its rows into the peer database at ``path``: (seconds, rows
+    per table)."""
+    con = duckdb.connect(str(path))
+    try:
+        t0 = time.perf_counter()
+        _source(con, file, lay, path.with_suffix(".utf8.csv"))
+        con.execute(f"CREATE TEMP TABLE j AS SELECT r.student_id, r.school_code, r.class_id, "
+                    f"f.* FROM f JOIN roster r ON r.{lay.roster_key} = CAST(f.{_q(lay.key)} AS VARCHAR)")
+        con.execute("BEGIN TRANSACTION")
+        con.execute("INSERT INTO exam_registration SELECT 'B1', student_id, \"考号\", "
+                    "school_code, class_id FROM j")
+        cols = ", ".join(_q(c) for c in lay.scores)
+        if lay.kind == "totals":
+            codes = [(s, SUBJECTS.parse(s)) for s in lay.scores]
+            values = ", ".join(f"('{s}', 'B1/{c}')" for s, c in codes)
+            casts = ", ".join(f"CAST({_q(s)} AS VARCHAR) AS {_q(s)}" for s in lay.scores)
+            con.execute(
+                "INSERT INTO subject_result SELECT p.paper_id, u.student_id, "
+                "CASE WHEN TRY_CAST(u.v AS DOUBLE) IS NULL THEN 'absent' ELSE 'present' END, "
+                "TRY_CAST(u.v AS DOUBLE) "
+                f"FROM (UNPIVOT (SELECT student_id, {casts} FROM j) ON {cols} "
+                "INTO NAME subject VALUE v) AS u "
+                f"JOIN (VALUES {values}) AS p(subject, paper_id) USING (subject)")
+        else:
+            paper = f"B1/{SUBJECTS.parse(subject or '')}"
+            total = " + ".join(f"coalesce({_q(c)}, 0)" for c in lay.scores)
+            blank = f"coalesce({cols}) IS NULL"
+            con.execute(
+                f"INSERT INTO subject_result SELECT '{paper}', student_id, "
+                f"CASE WHEN {blank} THEN 'absent' ELSE 'present' END, "
+                f"CASE WHEN {blank} THEN NULL ELSE {total} END FROM j")
+            con.execute(
+                f"INSERT INTO item_score SELECT '{paper}', student_id, "
+                "CAST(seq AS SMALLINT), CAST(score AS DOUBLE), NULL "
+                f"FROM (UNPIVOT (SELECT student_id, {cols} FROM j) ON {cols} "
+                "INTO NAME seq VALUE score)")
+        con.execute("COMMIT")
+        seconds = time.perf_counter() - t0
+        counts = {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
+                  for t in ("exam_registration", "subject_result", "item_score")}
+    finally:
+        con.close()
+    return seconds, counts
