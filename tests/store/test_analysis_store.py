@@ -150,3 +150,31 @@ def test_special_floats_keep_their_bits():
 def test_empty_frames_round_trip():
     for frame in (pd.DataFrame(), pd.DataFrame(columns=["track", "line", "score"])):
         pd.testing.assert_frame_equal(frame, decode_frame(encode_frame(frame)))
+
+
+def test_frames_are_stored_compressed_in_batches_and_older_streams_still_read(monkeypatch):
+    """A frame longer than a batch is written as several zstd batches, smaller than the
+    plain stream, and comes back equal; a plain (uncompressed, one batch) stream, as stored
+    before, reads back too."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from eduquality.store import analysis_store
+    from eduquality.store.analysis_store import decode_frame, encode_frame
+
+    monkeypatch.setattr(analysis_store, "BATCH_ROWS", 1_000)
+    frame = pd.DataFrame({"subject_code": ["math", "chinese"] * 2_500,
+                          "score": np.arange(5_000, dtype=float) / 7})
+    data = encode_frame(frame)
+    with pa.ipc.open_stream(pa.py_buffer(data)) as reader:
+        batches = list(reader)
+    assert len(batches) == 5
+    plain = pa.BufferOutputStream()
+    table = pa.Table.from_pandas(frame)
+    with pa.ipc.new_stream(plain, table.schema) as writer:
+        writer.write_table(table)
+    old = plain.getvalue().to_pybytes()
+    assert len(data) < len(old)
+    pd.testing.assert_frame_equal(decode_frame(data), frame)
+    pd.testing.assert_frame_equal(decode_frame(old), frame)

