@@ -54,6 +54,24 @@ cat(sprintf("%.15g", c(kn(d$x), bd(d$x))))
     np.testing.assert_allclose(spec.basis(x), r_basis, atol=1e-12)
 
 
+@pytest.mark.parametrize("integer", [False, True])
+def test_bspline_basis_is_scipys_design_matrix_to_the_bit(integer):
+    """The numpy Cox–de Boor recursion gives the numbers of ``scipy.interpolate.BSpline.
+    design_matrix`` exactly (the same operations), with ties at the knots (integer scores),
+    the boundary values themselves and values clamped from outside."""
+    from scipy.interpolate import BSpline
+
+    rng = np.random.default_rng(3)
+    prior = rng.gamma(3, 20, 2000)
+    prior = prior.round() if integer else prior
+    spec = SplineSpec.from_prior(prior)
+    lo, hi = spec.boundary
+    x = np.r_[prior, lo, hi, lo - 50, hi + 50, *spec.knots]
+    t = np.r_[[lo] * 4, spec.knots, [hi] * 4]
+    want = BSpline.design_matrix(np.clip(x, lo, hi), t, 3).toarray()[:, 1:]
+    assert np.array_equal(spec.basis(x), want)
+
+
 def test_basis_rows_sum_to_one_with_the_dropped_column():
     x = np.linspace(-3, 13, 50)
     b = bspline_basis(x, [2, 4, 6, 8], (-3.0, 13.0))

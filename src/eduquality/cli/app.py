@@ -17,6 +17,7 @@ import click
 from eduquality import __version__
 from eduquality.cli import messages as _messages  # noqa: F401  (registers cli.* keys)
 from eduquality.cli.commands import ALIASES, COMMANDS, EXTENSIONS
+from eduquality.cli.threads import cap_blas_threads
 from eduquality.config import Settings, load_settings
 from eduquality.errors import EduQualityError, KeyedError
 from eduquality.i18n import register, tr
@@ -186,6 +187,7 @@ def _is_en(ctx: click.Context) -> bool:
 @click.pass_context
 def main(ctx: click.Context, db: str | None, lang: str | None, config: str | None) -> None:
     """EduQuality 教育质量监测与提升平台 — education quality monitoring for districts."""
+    cap_blas_threads()  # before a command's body first imports numpy
     try:
         settings = load_settings(config).with_overrides(db=db, lang=lang)
     except EduQualityError as exc:

@@ -30,7 +30,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import linalg
-from scipy.interpolate import BSpline
 from scipy.linalg import lapack
 
 from eduquality.errors import KeyedError
@@ -136,8 +135,37 @@ def bspline_basis(
     lo, hi = boundary
     t = np.r_[[lo] * 4, np.sort(np.asarray(knots, dtype=float)), [hi] * 4]
     xv = np.clip(np.asarray(x, dtype=float).ravel(), lo, hi)
-    dm = BSpline.design_matrix(xv, t, 3).toarray()
-    return np.ascontiguousarray(dm[:, 1:])
+    return _cubic_bsplines(xv, t)[:, 1:]
+
+
+def _cubic_bsplines(x: NDArray[np.float64], t: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Every cubic B-spline on the clamped knots ``t`` at ``x`` (lo ≤ x ≤ hi), (n, len(t) − 4):
+    on the knot interval t_l ≤ x < t_{l+1} (the last one closed) the four non-zero B_{l−3..l}
+    by the Cox–de Boor recursion (de Boor 1978, ch. X), in the order of operations of
+    ``scipy.interpolate.BSpline.design_matrix`` (its ``_deBoor_D``: the same numbers), in
+    numpy: scipy.interpolate's import was 1–4 s of ``growth sgp``.
+
+    >>> t = np.r_[[0.0] * 4, [1.0] * 4]   # no inner knot: the Bernstein cubics
+    >>> _cubic_bsplines(np.array([0.5, 1.0]), t).tolist()
+    [[0.125, 0.375, 0.375, 0.125], [0.0, 0.0, 0.0, 1.0]]
+    """
+    n_basis = len(t) - 4
+    ell = np.clip(np.searchsorted(t, x, side="right") - 1, 3, n_basis - 1)
+    h = [np.ones_like(x), *(np.zeros_like(x) for _ in range(3))]
+    for j in range(1, 4):
+        hh = [v.copy() for v in h[:j]]
+        h[0] = np.zeros_like(x)
+        for n in range(1, j + 1):
+            xb, xa = t[ell + n], t[ell + n - j]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                w = np.where(xb == xa, 0.0, hh[n - 1] / (xb - xa))
+            h[n - 1] = h[n - 1] + w * (xb - x)
+            h[n] = w * (x - xa)
+    out = np.zeros((len(x), n_basis))
+    rows = np.arange(len(x))
+    for r in range(4):
+        out[rows, ell - 3 + r] = h[r]
+    return out
 
 
 # --------------------------------------------------------------------------------------------

@@ -136,3 +136,44 @@ def test_cross_product_standard_errors_are_close_to_observed(lsat6_data):
     xpd = IRT("2pl", se_method="xpd").fit(lsat6_data).items_
     for col in ("se_a", "se_d"):
         assert np.allclose(xpd[col], obs[col], rtol=0.06)
+
+
+@pytest.mark.parametrize(("model", "slope"), [("1pl", "common"), ("grm", "free"),
+                                              ("2pl", "free")])
+def test_cross_product_information_is_the_sum_of_each_persons_score_squared(model, slope):
+    """XPD information = −(log prior)'' + Σ_i s_i s_iᵀ, s_i = Σ_j Σ_q W_iq ∂log P_j(x_ij | θ_q)/∂ψ
+    (the person's posterior expected score; a missing answer adds nothing), written here as
+    plain loops over persons, items and parameters: the vectorised one (chunks, a shared
+    slope summed over the items) gives the same numbers."""
+    from eduquality.measures.irt.data import as_responses
+    from eduquality.measures.irt.estimation import EMEstimator, item_models
+
+    rng = np.random.default_rng(7)
+    k = 3 if model == "grm" else 2
+    x = rng.integers(0, k, (60, 5)).astype(float)
+    x[rng.random(x.shape) < 0.15] = np.nan
+    resp = as_responses(x)
+    est = EMEstimator(resp, item_models(model, resp.n_cats, (5.0, 17.0)), slope, quadpts=11)
+    psi = est.start()
+    params = est.unpack(psi)
+    chunk = est.source.chunk(est.layout)
+    w, _ = chunk.posterior(params)
+    w = w / chunk.freq[:, None]
+    want = np.zeros((est.n_free, est.n_free))
+    for g, p in zip(est.groups, params, strict=True):
+        hess = g.model.log_prior(p)[2]
+        for jj in range(len(g.index)):
+            for c in range(g.free.shape[1]):
+                if g.free[jj, c] >= 0:
+                    want[g.free[jj, c], g.free[jj, c]] -= hess[jj, c]
+    for i in range(len(chunk.freq)):
+        s = np.zeros(est.n_free)
+        for g, p in zip(est.groups, params, strict=True):
+            d = g.model.dlogp(est.theta, p)
+            for jj, item in enumerate(g.index):
+                answer = chunk.patterns[i, item]
+                for c in range(d.shape[3]):
+                    if answer >= 0 and g.free[jj, c] >= 0:
+                        s[g.free[jj, c]] += w[i] @ d[jj, :, answer, c]
+        want += chunk.freq[i] * np.outer(s, s)
+    assert np.allclose(est._xpd(psi, chunk=7), want, rtol=1e-12, atol=1e-12)

@@ -70,7 +70,10 @@ def as_responses(data: pd.DataFrame | NDArray[np.float64],
     >>> r.codes.tolist(), r.n_cats.tolist()
     ([[0, 0], [1, 1], [-1, 0]], [2, 2])
     """
-    if isinstance(data, pd.DataFrame):
+    if isinstance(data, pd.DataFrame) and all(t == np.float64 for t in data.dtypes):
+        names = [str(c) for c in data.columns]   # numbers already (a CSV read typed): no
+        values = data.to_numpy(dtype=float)      # text to cast, no cell that is not a number
+    elif isinstance(data, pd.DataFrame):
         names = [str(c) for c in data.columns]
         values = numeric_values(data)
         raw = data.to_numpy(dtype=object)

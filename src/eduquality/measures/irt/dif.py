@@ -47,12 +47,8 @@ def mantel_haenszel(responses: pd.DataFrame, focal: NDArray[np.bool_]) -> pd.Dat
         raise error("irt.bad_group", focal="?")
     x = np.where(answered, values, 0.0)
     total = x.sum(axis=1).astype(np.int64)
-    strata = np.eye(int(total.max()) + 1)[total]                # (N, S) one-hot
-    ref, foc = strata * ~focal[:, None], strata * focal[:, None]
-    a = ref.T @ x                                                # reference right (S, J)
-    n_r = ref.T @ answered.astype(float)
-    c = foc.T @ x                                                # focal right
-    n_f = foc.T @ answered.astype(float)
+    a, c = _by_stratum(x, total, focal)                          # right answers (S, J)
+    n_r, n_f = _by_stratum(answered.astype(float), total, focal)  # answers
     b, d = n_r - a, n_f - c
     t = n_r + n_f
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -80,6 +76,25 @@ def mantel_haenszel(responses: pd.DataFrame, focal: NDArray[np.bool_]) -> pd.Dat
         "alpha_mh": alpha, "delta_mh": delta, "se_delta": se_delta,
         "ets_class": ets_class(delta, se_delta, p),
     })
+
+
+def _by_stratum(values: Array, total: NDArray[np.int64], focal: NDArray[np.bool_]
+                ) -> tuple[Array, Array]:
+    """Column sums of ``values`` per total score (S = max + 1 strata × J), for the reference
+    and the focal group: one ``bincount`` per item over the key 2·total + focal (counts of
+    0/1 cells: exact in any order).
+
+    >>> ref, foc = _by_stratum(np.array([[1.0], [0.0], [1.0]]), np.array([1, 0, 1]),
+    ...                        np.array([False, False, True]))
+    >>> ref.tolist(), foc.tolist()
+    ([[0.0], [1.0]], [[0.0], [1.0]])
+    """
+    strata = int(total.max()) + 1
+    key = 2 * total + focal
+    sums = np.zeros((2 * strata, values.shape[1]))
+    for j in range(values.shape[1]):
+        sums[:, j] = np.bincount(key, weights=values[:, j], minlength=2 * strata)
+    return sums[0::2], sums[1::2]
 
 
 def ets_class(delta: Array, se_delta: Array, p: Array, level: float = 0.05) -> list[str]:

@@ -362,19 +362,24 @@ class EMEstimator:
             _, _, ph = g.model.log_prior(p)
             ok = g.free >= 0
             np.add.at(info, (g.free[ok], g.free[ok]), -ph[ok])
+        derivs = [g.model.dlogp(self.theta, p) for g, p in zip(self.groups, params,
+                                                              strict=True)]  # (J, Q, K, P)
         for lo in range(0, len(data.freq), chunk):
             sl = slice(lo, lo + chunk)
             grad = np.zeros((len(data.freq[sl]), self.n_free))
-            for g, p in zip(self.groups, params, strict=True):
-                d = g.model.dlogp(self.theta, p)                  # (J, Q, K, P)
+            for g, d in zip(self.groups, derivs, strict=True):
                 j, _, k, npar = d.shape
                 t = (w[sl] @ d.transpose(1, 0, 2, 3).reshape(q, -1)).reshape(-1, j, k, npar)
                 codes = data.patterns[sl][:, g.index]
-                onehot = codes[:, :, None] == np.arange(k)[None, None, :]
-                per_item = (t * onehot[..., None]).sum(axis=2)     # (U, J, P)
+                per_item = np.zeros((len(codes), j, npar))         # (U, J, P): the term of
+                for c in range(k):                                 # the category answered,
+                    per_item += np.where((codes == c)[..., None], t[:, :, c, :], 0.0)  # or 0
                 ok = g.free >= 0
                 for c in range(npar):   # a few parameter columns, each vectorised
                     cols = g.free[ok[:, c], c]
-                    np.add.at(grad.T, cols, per_item[:, ok[:, c], c].T)
+                    if len(np.unique(cols)) == len(cols):          # one item per parameter
+                        grad[:, cols] += per_item[:, ok[:, c], c]
+                    else:                                          # a shared slope: summed
+                        np.add.at(grad.T, cols, per_item[:, ok[:, c], c].T)
             info += grad.T @ (grad * data.freq[sl, None])
         return info
