@@ -1,11 +1,13 @@
 """``--engine spark``: an exam's analysis with its aggregations on Spark (issue 16).
 
-The long tables and the unit summaries — the part that reads every student's rows — run as
-Ibis expressions on Spark over the Parquet exchange (:mod:`eduquality.analysis.spark.exchange`);
-the exam's description, its items and lines still come from the database, and the student-level
-measures run on the rows Spark returns. The exchange is ``[spark] exchange`` of the settings (a
-folder or an ``s3a://`` / ``hdfs://`` URL the cluster reads); without one the database is
-exported to a temporary folder first, which only a local master can read.
+The long tables, the unit summaries, the item sums and the students' Z, 百分等级 and rank
+(window functions, :mod:`eduquality.analysis.student_stats`) — the parts that read every
+student's rows — run as Ibis expressions on Spark over the Parquet exchange
+(:mod:`eduquality.analysis.spark.exchange`); the exam's description, its items and lines still
+come from the database, and 上线 analysis and groups run on the students' rows Spark returns.
+The exchange is ``[spark] exchange`` of the settings (a folder or an ``s3a://`` / ``hdfs://``
+URL the cluster reads); without one the database is exported to a temporary folder first,
+which only a local master can read.
 """
 
 from __future__ import annotations
