@@ -6,14 +6,13 @@ navigation links to what each role may open once results exist; small schools wi
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
 from eduquality.config import Settings
 from eduquality.store.users import add_user
 from eduquality.web.app import create_app
 from tests.factories import proficiency_all_subjects, proficiency_db, proficiency_risk_db
+from tests.web.conftest import PASSWORD, add_users, sign_in, signed_in_clients
 
-PASSWORD = "correct-horse-9"
 USERS = {"res": dict(role="researcher"), "lead": dict(role="leader"),
          "p1": dict(role="principal", school_code="H1"),
          "p2": dict(role="principal", school_code="H2")}
@@ -31,17 +30,9 @@ def site():
               "H1" if k <= 4 else "H2") for k in range(1, 8)]
             + [(2, "2024-01", "合格", True, True, "H1"), (6, "2024-01", "不合格", False, True,
                                                          "H2")])
-    for name, ties in USERS.items():
-        ties = dict(ties)
-        add_user(db, name, ties.pop("role"), PASSWORD, **ties)
+    add_users(db, USERS)
     app = create_app(db, Settings().with_overrides(min_unit_n=4), secret="test-secret")
-    clients = {}
-    for name in USERS:
-        client = TestClient(app, follow_redirects=False)
-        assert client.post("/login", data={"username": name, "password": PASSWORD}
-                           ).status_code == 303
-        clients[name] = client
-    yield db, clients
+    yield db, {name: sign_in(app, name) for name in USERS}
     db.close()
 
 
@@ -100,10 +91,7 @@ def test_the_all_subject_pass_rate_on_the_pages():
     for user, path, want, never in (("res", "/proficiency", ["60.0%", "50.0%"], []),
                                     ("p2", "/proficiency/schools/H2", ["60.0%", "100.0%"],
                                      ["50.0%"])):
-        client = TestClient(app, follow_redirects=False)
-        assert client.post("/login", data={"username": user, "password": PASSWORD}
-                           ).status_code == 303
-        html = client.get(path).text
+        html = sign_in(app, user).get(path).text
         assert "全科合格率（按年级）" in html and "2022级" in html, user
         # the district 3 of 5, 甲中 2 of 4, 乙中 1 of 1
         table = html[html.index("全科合格率（按年级）"):]
@@ -125,9 +113,7 @@ def test_a_principal_uploads_the_own_schools_results_only():
 
     db = proficiency_db()
     add_user(db, "p1", "principal", PASSWORD, school_code="H1")
-    client = TestClient(create_app(db, Settings(), secret="s"), follow_redirects=False)
-    assert client.post("/login", data={"username": "p1", "password": PASSWORD}
-                       ).status_code == 303
+    client = sign_in(create_app(db, Settings(), secret="s"), "p1")
 
     def upload(students):
         wb = openpyxl.Workbook()
@@ -166,17 +152,7 @@ def risk_site():
     """tests/factories.proficiency_risk_db: still to pass, 3 (甲中 1班, physics twice), 4 (甲中
     2班, geography), 6 (乙中, math); a teacher of each class, a parent of student 3."""
     db = proficiency_risk_db()
-    for name, ties in RISK_USERS.items():
-        ties = dict(ties)
-        add_user(db, name, ties.pop("role"), PASSWORD, **ties)
-    app = create_app(db, Settings(), secret="test-secret")
-    clients = {}
-    for name in RISK_USERS:
-        client = TestClient(app, follow_redirects=False)
-        assert client.post("/login", data={"username": name, "password": PASSWORD}
-                           ).status_code == 303
-        clients[name] = client
-    yield db, clients
+    yield db, signed_in_clients(db, RISK_USERS)
     db.close()
 
 
