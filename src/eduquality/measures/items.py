@@ -280,7 +280,11 @@ def pair_sums(scores: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     >>> n.tolist(), s.tolist(), c.tolist()
     ([[3.0, 2.0], [2.0, 2.0]], [[2.0, 2.0], [3.0, 3.0]], [[2.0, 3.0], [3.0, 5.0]])
     """
-    m, x0 = _answered(scores)
+    return _pair_products(*_answered(scores))
+
+
+def _pair_products(m: FloatArray, x0: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """M'M, X₀'M and X₀'X₀ (:func:`pair_sums`)."""
     return crossprod(m, m), crossprod(x0, m), crossprod(x0, x0)
 
 
@@ -295,8 +299,9 @@ def item_sums(frame: pd.DataFrame | FloatArray, share: float = 0.27) -> ItemSums
     t = np.nansum(x, axis=1)
     m, x0 = _answered(x)
     high, low = (g.astype(float) for g in upper_lower_groups(t, share))
+    n_pair, s_pair, cross = _pair_products(m, x0)
     return ItemSums(
-        n_pair=crossprod(m, m), s_pair=crossprod(x0, m), cross=crossprod(x0, x0),
+        n_pair=n_pair, s_pair=s_pair, cross=cross,
         sum_t=t @ m, sum_tt=(t * t) @ m, sum_xt=t @ x0,
         sum_high=high @ x0, n_high=high @ m, sum_low=low @ x0, n_low=low @ m,
         n_persons=int(t.size), total_sum=float(t.sum()), total_sq=float((t**2).sum()),
