@@ -8,7 +8,10 @@ the reports' workbook (:func:`eduquality.reports.excel.xlsx_bytes`) of the page'
 tables become the sheets, with the reports' number formats.
 
 All handlers and dependencies are ``async``: the database connection is used from the event
-loop's thread only, one request at a time (DuckDB connections are not shared across threads).
+loop's thread (DuckDB connections are not shared across threads), except for what every request
+asks first — its session, its principal and the exam's scope check — which :func:`off_loop` runs
+on a worker thread with a cursor of its own, so that those queries (most of a warm page's time in
+the database) run beside the event loop's work for other requests.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
+import anyio.to_thread
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
@@ -36,7 +40,7 @@ from eduquality.store.policy import Scope, can, require_action, scope_for
 from eduquality.store.principals import Principal, load_principal
 from eduquality.store.redaction import restrict_analysis
 from eduquality.store.scoped import require_exam, scoped_results
-from eduquality.store.sessions import SessionRow, read_session
+from eduquality.store.sessions import SessionLimits, SessionRow, read_session
 from eduquality.vocab import ROLES
 from eduquality.web.auth import LANG_COOKIE, SESSION_COOKIE
 from eduquality.web.page_cache import ShownPage
@@ -76,37 +80,70 @@ def bearer_token(request: Request) -> str | None:
     return (token.strip() or None) if scheme.lower() == "bearer" else None
 
 
-def _live_session(request: Request, db: Database, token: str | None) -> SessionRow:
-    state = request.app.state
-    row = read_session(db, token, state.clock(), state.session_limits)
+def _closing(reader: Database, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    try:
+        return fn(reader, *args)
+    finally:
+        reader.close()  # about 1 ms on DuckDB: here, not on the event loop
+
+
+async def off_loop(db: Database, fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(handle, *args)`` on a worker thread, with a handle of its own on ``db`` (DuckDB):
+    the query runs there without the interpreter lock, while the event loop serves other
+    requests. On PostgreSQL (where a handle is a new connection) on the event loop."""
+    if db.dialect != "duckdb":
+        return fn(db, *args)
+    return await anyio.to_thread.run_sync(_closing, db.cursor(), fn, args)
+
+
+def _session_and_principal(db: Database, token: str | None, now: dt.datetime,
+                           limits: SessionLimits) -> tuple[SessionRow, Principal | None] | None:
+    """The live session of ``token`` and its user's principal (None when the account is
+    disabled or removed), in one trip off the event loop; None without a live session."""
+    row = read_session(db, token, now, limits)
     if row is None:
+        return None
+    try:
+        return row, load_principal(db, row.username)
+    except NotFoundError:
+        return row, None
+
+
+async def _live_session(request: Request, db: Database, token: str | None) -> SessionRow:
+    """The live session (else NotSignedIn); its principal, reloaded from the database on
+    every request, waits in ``request.state`` for :func:`get_signed_in`."""
+    state = request.app.state
+    found = await off_loop(db, _session_and_principal, token, state.clock(), state.session_limits)
+    if found is None:
         raise NotSignedIn
+    row, request.state.loaded_principal = found
     return row
 
 
 async def get_session(request: Request, db: DbDep) -> SessionRow:
     """The live server-side session of the request's cookie (a primary-key lookup; see
     :mod:`eduquality.store.sessions`), else NotSignedIn."""
-    return _live_session(request, db, request.cookies.get(SESSION_COOKIE))
+    return await _live_session(request, db, request.cookies.get(SESSION_COOKIE))
 
 
 async def get_api_session(request: Request, db: DbDep) -> SessionRow:
     """:func:`get_session` for the JSON API (it replaces it there): the session of the
     ``Authorization: Bearer`` token when one is sent, else of the cookie. Pages take the
     cookie only (their forms carry CSRF tokens bound to it)."""
-    return _live_session(request, db, bearer_token(request) or request.cookies.get(SESSION_COOKIE))
+    return await _live_session(request, db,
+                               bearer_token(request) or request.cookies.get(SESSION_COOKIE))
 
 
 SessionDep = Annotated[SessionRow, Depends(get_session)]
 
 
-async def get_signed_in(request: Request, db: DbDep, session: SessionDep) -> Principal:
-    """The signed-in principal, reloaded from the database on every request, whether or not
-    they must still change an initial password (for the password page and signing out)."""
-    try:
-        principal = load_principal(db, session.username)
-    except NotFoundError:
-        raise NotSignedIn from None
+async def get_signed_in(request: Request, session: SessionDep) -> Principal:
+    """The signed-in principal, reloaded from the database on every request (with the
+    session), whether or not they must still change an initial password (for the password
+    page and signing out); NotSignedIn when the account is disabled or removed."""
+    principal: Principal | None = request.state.loaded_principal
+    if principal is None or principal.username != session.username:
+        raise NotSignedIn
     request.state.principal = principal
     return principal
 
@@ -166,7 +203,7 @@ class Ctx:
 
     async def warm(self, exam_id: str) -> None:
         """Compute a missing analysis off the event loop (exams in scope only)."""
-        require_exam(self.db, self.scope, exam_id)
+        await off_loop(self.db, require_exam, self.scope, exam_id)
         self.keys[exam_id] = await self.request.app.state.cache.ensure(self.db, exam_id)
 
     async def warm_student(self, student_id: int) -> None:
