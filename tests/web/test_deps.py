@@ -42,24 +42,3 @@ def test_a_session_outliving_its_accounts_disabling_is_refused():
     assert db.scalar("SELECT count(*) FROM web_session WHERE username = 'p1'") == 1
     assert client.get("/").status_code == 303
 
-
-def test_off_loop_runs_on_another_thread_with_a_handle_it_closes():
-    import threading
-
-    import anyio
-
-    from eduquality.web.deps import off_loop
-
-    db = build_db()
-    seen: dict[str, object] = {}
-
-    def probe(handle, x):
-        seen["thread"] = threading.get_ident()
-        seen["handle"] = handle
-        return handle.scalar("SELECT count(*) FROM app_user WHERE username = ?", [x])
-
-    assert anyio.run(off_loop, db, probe, "p1") == 1
-    assert seen["thread"] != threading.get_ident() and seen["handle"] is not db
-    with pytest.raises(Exception, match=r"(?i)closed"):
-        seen["handle"].scalar("SELECT 1")                   # type: ignore[attr-defined]
-    assert db.scalar("SELECT 1") == 1                         # the caller's handle is open

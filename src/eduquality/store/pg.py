@@ -360,6 +360,11 @@ class PgConnection:
         self._pg.execute(f"DROP TABLE IF EXISTS pg_temp.{_quote(name)}")
         return self
 
+    @property
+    def broken(self) -> bool:
+        """Whether this session is closed or was lost (a server restart): open another."""
+        return bool(self._pg.closed or self._pg.broken)
+
     def cursor(self) -> PgConnection:
         """Another session on the same database (for another thread)."""
         return PgConnection(self.url, self.read_only)

@@ -7,8 +7,10 @@ the server (no CDN, no web fonts, no scripts); the Content-Security-Policy says 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import ipaddress
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -40,6 +42,7 @@ from eduquality.web.auth import (
 from eduquality.web.cache import AnalysisCache
 from eduquality.web.deps import MustChangePassword, NotSignedIn, render, request_lang
 from eduquality.web.page_cache import PageCache
+from eduquality.web.readers import Readers
 from eduquality.web.routes import (
     admin,
     assessment,
@@ -111,8 +114,17 @@ def create_app(db: Database | str | Path, settings: Settings | None = None, *,
     settings = settings or Settings()
     database = db if isinstance(db, Database) else open_database(db, lang=settings.lang)
     settings = effective_settings(database, settings)  # with the values changed on the platform
-    app = FastAPI(title="EduQuality", docs_url=None, redoc_url=None, openapi_url=None)
+    readers = Readers(database)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        readers.close()
+
+    app = FastAPI(title="EduQuality", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan)
     app.state.db = database
+    app.state.readers = readers
     app.state.settings = settings
     app.state.signer = CsrfSigner(secret or load_secret(database.path))
     app.state.session_limits = session_limits(settings.session)

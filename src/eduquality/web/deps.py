@@ -9,9 +9,8 @@ tables become the sheets, with the reports' number formats.
 
 All handlers and dependencies are ``async``: the database connection is used from the event
 loop's thread (DuckDB connections are not shared across threads), except for what every request
-asks first — its session, its principal and the exam's scope check — which :func:`off_loop` runs
-on a worker thread with a cursor of its own, so that those queries (most of a warm page's time in
-the database) run beside the event loop's work for other requests.
+asks first — its session, its principal and the exam's scope check — which
+:class:`~eduquality.web.readers.Readers` runs on a worker thread with a handle of its own.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-import anyio.to_thread
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
@@ -80,22 +78,6 @@ def bearer_token(request: Request) -> str | None:
     return (token.strip() or None) if scheme.lower() == "bearer" else None
 
 
-def _closing(reader: Database, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-    try:
-        return fn(reader, *args)
-    finally:
-        reader.close()  # about 1 ms on DuckDB: here, not on the event loop
-
-
-async def off_loop(db: Database, fn: Callable[..., Any], *args: Any) -> Any:
-    """``fn(handle, *args)`` on a worker thread, with a handle of its own on ``db`` (DuckDB):
-    the query runs there without the interpreter lock, while the event loop serves other
-    requests. On PostgreSQL (where a handle is a new connection) on the event loop."""
-    if db.dialect != "duckdb":
-        return fn(db, *args)
-    return await anyio.to_thread.run_sync(_closing, db.cursor(), fn, args)
-
-
 def _session_and_principal(db: Database, token: str | None, now: dt.datetime,
                            limits: SessionLimits) -> tuple[SessionRow, Principal | None] | None:
     """The live session of ``token`` and its user's principal (None when the account is
@@ -109,11 +91,12 @@ def _session_and_principal(db: Database, token: str | None, now: dt.datetime,
         return row, None
 
 
-async def _live_session(request: Request, db: Database, token: str | None) -> SessionRow:
+async def _live_session(request: Request, token: str | None) -> SessionRow:
     """The live session (else NotSignedIn); its principal, reloaded from the database on
     every request, waits in ``request.state`` for :func:`get_signed_in`."""
     state = request.app.state
-    found = await off_loop(db, _session_and_principal, token, state.clock(), state.session_limits)
+    found = await state.readers.run(_session_and_principal, token, state.clock(),
+                                    state.session_limits)
     if found is None:
         raise NotSignedIn
     row, request.state.loaded_principal = found
@@ -122,15 +105,16 @@ async def _live_session(request: Request, db: Database, token: str | None) -> Se
 
 async def get_session(request: Request, db: DbDep) -> SessionRow:
     """The live server-side session of the request's cookie (a primary-key lookup; see
-    :mod:`eduquality.store.sessions`), else NotSignedIn."""
-    return await _live_session(request, db, request.cookies.get(SESSION_COOKIE))
+    :mod:`eduquality.store.sessions`), else NotSignedIn. (``db``: every page's requests open
+    with :func:`get_db`, which audits a refusal.)"""
+    return await _live_session(request, request.cookies.get(SESSION_COOKIE))
 
 
 async def get_api_session(request: Request, db: DbDep) -> SessionRow:
     """:func:`get_session` for the JSON API (it replaces it there): the session of the
     ``Authorization: Bearer`` token when one is sent, else of the cookie. Pages take the
     cookie only (their forms carry CSRF tokens bound to it)."""
-    return await _live_session(request, db,
+    return await _live_session(request,
                                bearer_token(request) or request.cookies.get(SESSION_COOKIE))
 
 
@@ -203,7 +187,7 @@ class Ctx:
 
     async def warm(self, exam_id: str) -> None:
         """Compute a missing analysis off the event loop (exams in scope only)."""
-        await off_loop(self.db, require_exam, self.scope, exam_id)
+        await self.request.app.state.readers.run(require_exam, self.scope, exam_id)
         self.keys[exam_id] = await self.request.app.state.cache.ensure(self.db, exam_id)
 
     async def warm_student(self, student_id: int) -> None:

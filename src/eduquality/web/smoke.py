@@ -61,5 +61,6 @@ def smoke_check(settings: Settings, username: str, password: str, exam_id: str,
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        app.state.readers.close()
         app.state.db.close()
     return SmokeResult(url, login_status, page_status, time.perf_counter() - started)

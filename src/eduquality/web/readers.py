@@ -1,0 +1,84 @@
+"""The queries every request asks first, off the event loop.
+
+A page view first reads its session, its principal and (for an exam's pages) the scope check:
+small queries that are most of a warm page's time in the database. On the event loop they would
+stop every other request while they run; on a worker thread, with a handle of its own, they run
+beside the event loop's work for the others (the database drivers release the interpreter lock
+while a query runs): ``bench/bench_web_load.py`` measures what that gives 20 users.
+
+- **DuckDB**: a cursor per call, created on the event loop (about 0.1 ms) and closed on the
+  worker (about 1 ms, kept off the loop); threads from anyio's pool.
+- **PostgreSQL**: a handle is a new session (milliseconds of connection set-up), so each of
+  :data:`PG_WORKERS` threads keeps one for the platform's lifetime, in autocommit like every
+  handle of the store (:mod:`eduquality.store.pg`); :meth:`Readers.close` ends them when the
+  platform stops. A handle whose connection broke (a server restart) is replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import anyio.to_thread
+
+from eduquality.store import Database
+
+PG_WORKERS = 4
+"""Threads (and PostgreSQL sessions) for the requests' first queries: with 20 users, more than
+4 at once only queue on a 2-core server; a bureau's database allows 100 sessions by default."""
+
+
+def _closing(reader: Database, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    try:
+        return fn(reader, *args)
+    finally:
+        reader.close()
+
+
+class Readers:
+    """Run ``fn(handle, *args)`` on a worker thread with a handle of its own on ``db``."""
+
+    def __init__(self, db: Database, pg_workers: int = PG_WORKERS) -> None:
+        self.db = db
+        self._pool: ThreadPoolExecutor | None = None
+        self._pg_workers = pg_workers
+        self._local = threading.local()
+        self._handles: list[Database] = []
+        self._lock = threading.Lock()
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        if self.db.dialect == "duckdb":
+            return await anyio.to_thread.run_sync(_closing, self.db.cursor(), fn, args)
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self._pg_workers, "eduquality-reader")
+            pool = self._pool
+        return await asyncio.get_running_loop().run_in_executor(pool, self._call, fn, args)
+
+    def _call(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+        return fn(self._handle(), *args)
+
+    def _handle(self) -> Database:
+        """This thread's handle, opened on first use (or again after its connection broke)."""
+        handle: Database | None = getattr(self._local, "handle", None)
+        if handle is None or handle.con.broken:
+            handle = self.db.cursor()
+            self._local.handle = handle
+            with self._lock:
+                self._handles.append(handle)
+        return handle
+
+    def close(self) -> None:
+        """End the worker threads and their PostgreSQL sessions (the platform stops)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+            handles, self._handles = self._handles, []
+        if pool is not None:
+            pool.shutdown(wait=True)
+        for handle in handles:
+            with contextlib.suppress(Exception):  # a lost session is closed already
+                handle.close()
