@@ -4,8 +4,9 @@ report, sign out, and find the old cookie dead.
 
 Debian's Chromium driven by Playwright (never a downloaded browser) against uvicorn on a free
 local port. Screenshots of every step go to ``out/screenshots/journey/`` (or the folder named by
-``EDUQUALITY_SCREENSHOTS``): ``/out/`` is ignored by git and is the folder CI keeps as its
-artifacts.
+``EDUQUALITY_SCREENSHOTS``; ``/out/`` is ignored by git); ``.ci/run`` keeps them as the CI run's
+artifacts (in ``$CI_ARTIFACTS_DIR``, default ``out/ci-artifacts/screenshots``) and fails when
+there are none.
 """
 
 from __future__ import annotations
