@@ -1,6 +1,7 @@
 """A principal's week in a real browser (issue 11 §5): sign in, the home page, drill to the own
 school, upload a bad roster and read its problems, fix it and import it, download the school's
-report, sign out, and find the old cookie dead.
+report, sign out, and find the old cookie dead; and a researcher's: the district dashboard, drill
+from its latest exams to a school, download a report from it.
 
 Debian's Chromium driven by Playwright (never a downloaded browser) against uvicorn on a free
 local port. Screenshots of every step go to ``out/screenshots/journey/`` (or the folder named by
@@ -122,3 +123,44 @@ def test_principal_journey(server, tmp_path):
     assert all(u.startswith(url) for u in requested), requested
     for name in ("01-sign-in", "04-upload-problems", "06-imported", "07-signed-out"):
         assert (SHOTS / f"{name}.png").stat().st_size > 5_000
+
+
+def test_researcher_journey_from_the_dashboard(server, tmp_path):
+    """The research centre's week: the district dashboard, drill from its latest exams to an
+    exam and one of its schools, download an exam's district report from the dashboard."""
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright (the Python package) is not installed")
+    url, _db = server
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                      accept_downloads=True)
+        page = context.new_page()
+        page.goto(f"{url}/login")
+        page.fill("input[name=username]", "res")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{url}/")
+        # 1. the dashboard: the latest exams with their bands, the trend chart, the alerts
+        main = page.locator("main")
+        text = main.inner_text()
+        assert "最近的考试" in text and "需关注的学生" in text
+        assert page.locator("main img[src^='data:image/png;base64,']").count() >= 1
+        page.screenshot(path=str(SHOTS / "11-dashboard.png"), full_page=True)
+        # 2. drill: an exam of the latest-exams table, then one of its schools
+        page.locator("main a[href$='/exams/E1']").first.click()
+        page.wait_for_url("**/exams/E1")
+        page.locator("main a[href*='/exams/E1/schools/']").first.click()
+        page.wait_for_url("**/exams/E1/schools/*")
+        assert page.locator("h1").count() == 1
+        page.screenshot(path=str(SHOTS / "12-exam-school.png"), full_page=True)
+        # 3. the exam's district report, from the dashboard
+        page.goto(f"{url}/")
+        with page.expect_download() as download:
+            page.locator("main a[href*='/reports/E1/district?format=xlsx']").first.click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        assert saved.suffix == ".xlsx" and openpyxl.load_workbook(saved).sheetnames
+        browser.close()
+    assert (SHOTS / "11-dashboard.png").stat().st_size > 5_000
