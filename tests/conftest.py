@@ -94,6 +94,19 @@ def module_db_location(request: pytest.FixtureRequest) -> Iterator[str]:
     yield from _location(request)
 
 
+@pytest.fixture(params=STORES)
+def command_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """What a command test passes to ``--db``, once per store: a new DuckDB file's path, or a
+    new, empty PostgreSQL database's URL (the command brings the schema; dropped after)."""
+    if request.param == "duckdb":
+        yield str(tmp_path / "district.duckdb")
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.create_database()
+    yield url
+    cluster.drop_database(url)
+
+
 @pytest.fixture(scope="session")
 def spark() -> Iterator[object]:
     """One local Spark session (``local[2]``) for the whole run: the JVM is heavy, so every

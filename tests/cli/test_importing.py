@@ -1,4 +1,5 @@
-"""`eduquality import …`: exit codes, messages in both languages, the error file."""
+"""`eduquality import …`: exit codes, messages in both languages, the error file — on both
+stores (``command_db``: a DuckDB file or a PostgreSQL URL)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,8 @@ from tests.ingest.conftest import EXAM, ITEMS, roster_sheets, write_rows, write_
 pytestmark = pytest.mark.slow  # every test here is slow: `make test` runs it, `make check` not
 
 
-def _setup(tmp_path) -> tuple[CliRunner, str]:
+def _setup(tmp_path, db: str) -> tuple[CliRunner, str]:
     runner = CliRunner()
-    db = str(tmp_path / "c.duckdb")
     roster = write_xlsx(tmp_path / "名册.xlsx", roster_sheets())
     paper = write_xlsx(tmp_path / "试卷.xlsx", {"考试信息": EXAM, "试卷结构": ITEMS})
     assert runner.invoke(main, ["--db", db, "import", "roster", str(roster)]).exit_code == 0
@@ -22,8 +22,8 @@ def _setup(tmp_path) -> tuple[CliRunner, str]:
     return runner, db
 
 
-def test_import_commands_and_unchanged(tmp_path):
-    runner, db = _setup(tmp_path)
+def test_import_commands_and_unchanged(tmp_path, command_db):
+    runner, db = _setup(tmp_path, command_db)
     scores = write_rows(tmp_path / "s.csv", [["学籍号", "数学"], ["G001", 20]])
     res = runner.invoke(main, ["--db", db, "import", "scores", str(scores), "--exam", "E1"])
     assert res.exit_code == 0, res.output
@@ -33,8 +33,8 @@ def test_import_commands_and_unchanged(tmp_path):
     assert res.exit_code == 0 and "identical to the last import" in res.output
 
 
-def test_problems_exit_code_and_listing(tmp_path):
-    runner, db = _setup(tmp_path)
+def test_problems_exit_code_and_listing(tmp_path, command_db):
+    runner, db = _setup(tmp_path, command_db)
     rows = [["学籍号", "数学"]] + [[f"X{i}", 1] for i in range(55)] + [["G001", 99]]
     scores = write_rows(tmp_path / "bad.csv", rows)
     errors = tmp_path / "问题.csv"
@@ -53,8 +53,8 @@ def test_problems_exit_code_and_listing(tmp_path):
     assert "score above the paper's full marks 32" in errors.read_text(encoding="utf-8-sig")
 
 
-def test_bad_map_and_missing_file(tmp_path):
-    runner, db = _setup(tmp_path)
+def test_bad_map_and_missing_file(tmp_path, command_db):
+    runner, db = _setup(tmp_path, command_db)
     scores = write_rows(tmp_path / "s.csv", [["学籍号", "数学"], ["G001", 20]])
     res = runner.invoke(main, ["--db", db, "import", "scores", str(scores), "--exam", "E1",
                                "--map", "没有等号"])
@@ -65,7 +65,7 @@ def test_bad_map_and_missing_file(tmp_path):
     assert res.exit_code == 2 and "未知名册类型 x" in res.output
 
 
-def test_an_import_into_an_exam_stores_its_analysis(tmp_path):
+def test_an_import_into_an_exam_stores_its_analysis(tmp_path, command_db):
     """After the import commits, the exam is analysed once and stored, with a progress line;
     an unchanged file analyses nothing."""
     from eduquality.analysis.stored import analysis_key, stored_analysis
@@ -73,7 +73,7 @@ def test_an_import_into_an_exam_stores_its_analysis(tmp_path):
     from eduquality.store import open_database
     from eduquality.store.analysis_store import stored_keys
 
-    runner, db = _setup(tmp_path)
+    runner, db = _setup(tmp_path, command_db)
     scores = write_rows(tmp_path / "s.csv", [["学籍号", "数学"], ["G001", 20], ["G002", 25]])
     res = runner.invoke(main, ["--db", db, "import", "scores", str(scores), "--exam", "E1"])
     assert res.exit_code == 0, res.output

@@ -1,4 +1,5 @@
-"""`eduquality analyze` and `eduquality report …` on a database file."""
+"""`eduquality analyze` and `eduquality report …` on a database: a DuckDB file and a PostgreSQL
+URL."""
 
 from __future__ import annotations
 
@@ -7,23 +8,34 @@ import pytest
 from click.testing import CliRunner
 
 from eduquality.cli import main
+from tests.conftest import STORES
 from tests.factories import tiny_exam_db
 
 
 def database_file(path, exam_type: str = "final", grade: int = 8) -> str:
-    db = tiny_exam_db()
+    """The tiny district in a DuckDB file at ``path``, or at a PostgreSQL URL (with schema)."""
+    on_postgres = str(path).startswith("postgresql://")
+    db = tiny_exam_db(location=str(path) if on_postgres else ":memory:")
     with db.write() as con:
         con.execute("UPDATE exam SET exam_type = ?, grade = ?", [exam_type, grade])
-    db.con.execute(f"ATTACH '{path}' AS f")
-    db.con.execute("COPY FROM DATABASE memory TO f")
-    db.con.execute("DETACH f")
+    if not on_postgres:
+        db.con.execute(f"ATTACH '{path}' AS f")
+        db.con.execute("COPY FROM DATABASE memory TO f")
+        db.con.execute("DETACH f")
     db.close()
     return str(path)
 
 
-@pytest.fixture(scope="module")
-def dbfile(tmp_path_factory):
-    return database_file(tmp_path_factory.mktemp("cli") / "t.duckdb")
+@pytest.fixture(scope="module", params=STORES)
+def dbfile(request, tmp_path_factory):
+    """The tiny district for the commands, once per store (a DuckDB file, a PostgreSQL URL)."""
+    if request.param == "duckdb":
+        yield database_file(tmp_path_factory.mktemp("cli") / "t.duckdb")
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = database_file(cluster.migrated_database())
+    yield url
+    cluster.drop_database(url)
 
 
 def run(*args: str):

@@ -14,8 +14,8 @@ def _run(db: str, *args: str):
     return CliRunner().invoke(main, ["--db", db, "--lang", "en", "user", *args])
 
 
-def test_disable_enable_remove_and_grant(tmp_path):
-    db = str(tmp_path / "d.duckdb")
+def test_disable_enable_remove_and_grant(command_db):
+    db = command_db
     for name in ("boss", "boss2"):
         assert _run(db, "add", name, "--role", "admin", "--password",
                     "long-password-1").exit_code == 0

@@ -147,6 +147,25 @@ def test_read_only_refuses_writes(pg_url):
             db.con.execute("INSERT INTO district VALUES ('1', '区', NULL, NULL)")
 
 
+def test_read_only_registers_frames_still_refuses_writes_and_is_not_writable(pg_url):
+    """The report commands open read-only and look students up through registered frames:
+    the temporary table is made in a transaction of its own that may write (PostgreSQL refuses
+    CREATE TEMPORARY TABLE in a read-only one); base tables stay refused; the analysis store
+    knows not to save there."""
+    from eduquality.store.analysis_store import is_writable
+
+    open_database(pg_url).close()
+    with open_database(pg_url, read_only=True) as db:
+        db.con.register("_eq_ids", pd.DataFrame({"k": [1, 2]}))
+        assert db.scalar("SELECT sum(k) FROM _eq_ids") == 3
+        db.con.unregister("_eq_ids")
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            db.con.execute("INSERT INTO district VALUES ('1', '区', NULL, NULL)")
+        assert not is_writable(db)
+    with open_database(pg_url) as db:
+        assert is_writable(db)
+
+
 def test_an_unreachable_server_is_a_clear_error(pg_cluster):
     url = f"postgresql://eq:secret@127.0.0.1:{pg_cluster.port}/no_such_database"
     with pytest.raises(EduQualityError) as caught:

@@ -155,9 +155,9 @@ def stored_keys(db: Database) -> dict[str, AnalysisKey]:
 
 
 def is_writable(db: Database) -> bool:
-    """False for a DuckDB file opened read-only (the CLI's report commands); a PostgreSQL
-    database is taken as writable (the write itself decides)."""
+    """False for a database opened read-only (the CLI's report commands): a DuckDB file opened
+    so, a PostgreSQL session whose transactions are read-only (opened so, or a standby)."""
     if db.dialect != "duckdb":
-        return True
+        return db.scalar("SELECT current_setting('transaction_read_only')") == "off"
     return not bool(db.scalar("SELECT readonly FROM duckdb_databases() "
                               "WHERE database_name = current_database()"))

@@ -27,6 +27,7 @@ used were rewritten portably (``= ANY(?)`` for ``list_contains``, ``SIMILAR TO``
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import threading
@@ -338,8 +339,31 @@ class PgConnection:
         cur.executemany(query, [to_pyformat(sql, r)[1] for r in rows])
         return PgResult([], [], None, max(cur.rowcount, 0))
 
+    @contextlib.contextmanager
+    def _scratch(self) -> Iterator[None]:
+        """Where temporary tables are made and dropped: in a read-only session (the report
+        commands', ``default_transaction_read_only``) a transaction of their own that may
+        write — PostgreSQL refuses CREATE and DROP in a read-only one, even of a temporary
+        table; otherwise as it stands (in the caller's transaction, or autocommit)."""
+        from psycopg.pq import TransactionStatus
+
+        if not self.read_only or self._pg.info.transaction_status != TransactionStatus.IDLE:
+            yield
+            return
+        self._pg.execute("BEGIN READ WRITE")
+        try:
+            yield
+        except BaseException:
+            self._pg.execute("ROLLBACK")
+            raise
+        self._pg.execute("COMMIT")
+
     def register(self, name: str, frame: pd.DataFrame | pa.Table) -> PgConnection:
         """A temporary table ``name`` holding ``frame`` (DuckDB registers a view)."""
+        with self._scratch():
+            return self._register(name, frame)
+
+    def _register(self, name: str, frame: pd.DataFrame | pa.Table) -> PgConnection:
         table = _arrow_table(frame)
         cols = ", ".join(f"{_quote(f.name)} {_pg_type(f.type)}" for f in table.schema)
         self._pg.execute(f"DROP TABLE IF EXISTS pg_temp.{_quote(name)}")
@@ -357,7 +381,8 @@ class PgConnection:
         return self
 
     def unregister(self, name: str) -> PgConnection:
-        self._pg.execute(f"DROP TABLE IF EXISTS pg_temp.{_quote(name)}")
+        with self._scratch():
+            self._pg.execute(f"DROP TABLE IF EXISTS pg_temp.{_quote(name)}")
         return self
 
     @property
