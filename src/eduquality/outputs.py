@@ -11,8 +11,10 @@ hold names, 学籍号 and 建档立卡/残疾 flags.
 - **No formulas from data.** Text read from a user's file (a name ``=HYPERLINK(…)``) must never
   become a live formula in a workbook we write (OWASP "CSV injection"). Every xlsxwriter
   workbook is opened with :data:`XLSX_OPTIONS`, which writes every string as a string;
-  CSV files go through :func:`csv_safe`, which prefixes text starting with ``= + - @`` or a
-  tab/CR with an apostrophe (the OWASP rule; a CSV cell cannot be typed as text otherwise).
+  every CSV file is written by :func:`write_csv`, whose :func:`csv_safe` prefixes text
+  starting with ``= + - @`` or a tab/CR with an apostrophe (the OWASP rule; a CSV cell cannot
+  be typed as text otherwise). ``tests/test_outputs.py`` checks that no other module of the
+  package writes a CSV file or opens a workbook without these options.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 __all__ = ["FORMULA_STARTS", "XLSX_OPTIONS", "csv_safe", "keep_private", "make_private",
-           "neutralise"]
+           "neutralise", "write_csv"]
 
 PRIVATE_UMASK = 0o077
 """Bits no file we create grants: nothing to group or others."""
@@ -77,3 +79,14 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(neutralise)
     return out
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, *, encoding: str = "utf-8-sig",
+              **options: Any) -> Path:
+    """Write ``frame`` (without its index) as a CSV file for people: its text cells made inert
+    by :func:`csv_safe`, the file its owner's only (:func:`make_private`).
+    ``encoding``: UTF-8 with a BOM by default (Excel then reads Chinese text right); a file meant
+    for other programs may ask for plain ``utf-8``. ``options``: more of pandas' ``to_csv``."""
+    csv_safe(frame).to_csv(path, index=False, encoding=encoding, **options)
+    make_private(path)
+    return Path(path)

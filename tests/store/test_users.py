@@ -8,6 +8,7 @@ import pytest
 
 from eduquality.errors import EduQualityError, NotFoundError
 from eduquality.store.audit import audit
+from eduquality.store.db import IntegrityError
 from eduquality.store.principals import load_principal
 from eduquality.store.users import (
     add_user,
@@ -19,6 +20,7 @@ from eduquality.store.users import (
     remove_user,
     revoke_year,
     set_password,
+    set_user_lang,
 )
 from tests.factories import tiny_exam_db
 
@@ -117,3 +119,21 @@ def test_change_user_checks_ties_and_keeps_the_last_admin(db):
     with pytest.raises(NotFoundError):
         change_user(db, "nobody", "leader")
     assert list_users(db).set_index("username").loc["x", "role"] == "principal"
+
+
+def test_saving_the_language_skips_the_full_integrity_check(monkeypatch):
+    """A language preference is written on the light path (issue 11: saving it ran the check
+    over every item score): with the check made to fail, the setting is still saved, while
+    the same update on the full write path is refused and rolled back."""
+    db = tiny_exam_db(n_per_class=2)
+    add_user(db, "res", "researcher", PW)
+
+    def full_check() -> None:
+        raise IntegrityError("the full integrity check ran")
+
+    monkeypatch.setattr(db, "check_integrity", full_check)
+    set_user_lang(db, "res", "en")
+    assert db.scalar("SELECT lang FROM app_user WHERE username = 'res'") == "en"
+    with pytest.raises(IntegrityError, match="full integrity check ran"), db.write() as con:
+        con.execute("UPDATE app_user SET lang = 'zh' WHERE username = 'res'")
+    assert db.scalar("SELECT lang FROM app_user WHERE username = 'res'") == "en"

@@ -35,6 +35,7 @@ from eduquality.measures.irt import (
 from eduquality.measures.irt.api import export_table
 from eduquality.measures.irt.dif import mantel_haenszel
 from eduquality.measures.irt.messages import error
+from eduquality.outputs import write_csv
 
 if TYPE_CHECKING:  # the database (duckdb) loads only for the paper functions, not `irt fit`
     from eduquality.store import Database
@@ -113,7 +114,7 @@ def fit_response_file(responses: str | Path, model: str, out: str | Path,
         warnings.simplefilter("always", IRTConvergenceWarning)
         fitted = IRT(model, quadpts=quadpts).fit(items)
     notes = [w.message for w in caught if isinstance(w.message, IRTConvergenceWarning)]
-    export_table(fitted.items_, model).to_csv(out, index=False)
+    write_csv(export_table(fitted.items_, model), out, encoding="utf-8")
     info = fitted.summary()
     keys = ["model", "n_persons", "n_items", "loglik", "aic", "bic", "iterations", "converged"]
     if model in ("rasch", "pcm"):
@@ -124,7 +125,7 @@ def fit_response_file(responses: str | Path, model: str, out: str | Path,
     if scores is not None:
         table = fitted.score(items, method)
         table.insert(0, "id", ids.to_numpy())
-        table.to_csv(scores, index=False)
+        write_csv(table, scores, encoding="utf-8")
     return FitOutcome(info, Path(out), notes)
 
 
@@ -135,7 +136,7 @@ def dif_response_file(responses: str | Path, group: str, focal: str, out: str | 
     labels = frame[group].fillna("").str.strip()
     table = mantel_haenszel(items, (labels == str(focal)).to_numpy())
     cols = ["item", "chi2", "p", "alpha_mh", "delta_mh", "ets_class"]
-    table[cols].to_csv(out, index=False)
+    write_csv(table[cols], out, encoding="utf-8")
     return table
 
 

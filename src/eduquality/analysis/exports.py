@@ -22,7 +22,7 @@ import pandas as pd
 from eduquality.errors import EduQualityError, NotFoundError, PermissionDenied
 from eduquality.i18n import register, tr
 from eduquality.ingest.importer import current_user
-from eduquality.outputs import XLSX_OPTIONS, csv_safe, make_private
+from eduquality.outputs import XLSX_OPTIONS, make_private, write_csv
 from eduquality.store.audit import audit
 from eduquality.store.db import Database
 from eduquality.store.exports import result_rows
@@ -116,7 +116,7 @@ def export_results(db: Database, principal: Principal, exam_id: str, out: str | 
         raise NotFoundError(tr("export.no_rows", lang, exam=exam_id, subject=label))
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
-        csv_safe(table).to_csv(path, index=False, encoding="utf-8-sig")
+        write_csv(table, path)
     else:
         _write_xlsx(table, path, lang)
     make_private(path)

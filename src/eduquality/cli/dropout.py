@@ -40,12 +40,11 @@ def _print(ctx: Context, table) -> None:
 
 
 def _write_csv(ctx: Context, frame, out: str) -> None:
-    from eduquality.outputs import csv_safe, make_private
+    from eduquality.outputs import write_csv
 
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    csv_safe(frame).to_csv(path, index=False, encoding="utf-8-sig")
-    make_private(path)
+    write_csv(frame, path)
     ctx.say("cli.written", path=path)
 
 

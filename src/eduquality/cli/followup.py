@@ -56,7 +56,7 @@ def followup_cmd(ctx: Context, exam: str, school: str | None, subject: str | Non
 
     from eduquality.analysis.exports import operator
     from eduquality.analysis.followup import followup, restrict_followup
-    from eduquality.outputs import csv_safe, make_private
+    from eduquality.outputs import write_csv
     from eduquality.reports.followup import followup_table
     from eduquality.reports.text import model_table
     from eduquality.store.audit import audit
@@ -82,6 +82,5 @@ def followup_cmd(ctx: Context, exam: str, school: str | None, subject: str | Non
     if out is not None:
         path = Path(out)
         path.parent.mkdir(parents=True, exist_ok=True)
-        csv_safe(fu.table[list(CSV_COLUMNS)]).to_csv(path, index=False, encoding="utf-8-sig")
-        make_private(path)
+        write_csv(fu.table[list(CSV_COLUMNS)], path)
         ctx.say("cli.written", path=path)

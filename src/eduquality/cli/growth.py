@@ -71,6 +71,7 @@ def sgp(ctx: Context, scores: str, id_col: str, current: str, priors: tuple[str,
     import pandas as pd
 
     from eduquality.measures.growth import GrowthInputError, student_growth_percentiles
+    from eduquality.outputs import write_csv
 
     data = _read_scores(scores, id_col, [current, *priors], ctx.lang)
     try:
@@ -79,7 +80,7 @@ def sgp(ctx: Context, scores: str, id_col: str, current: str, priors: tuple[str,
         raise EduQualityError(exc.text(ctx.lang)) from exc
     table = pd.DataFrame({"id": data["id"], "sgp": result["sgp"],
                           "priors_used": result["priors_used"]})
-    table.to_csv(Path(out), index=False, encoding="utf-8")
+    write_csv(table, Path(out), encoding="utf-8")
     counts = table.loc[table["sgp"].notna(), "priors_used"].value_counts().sort_index()
     by = ", ".join(f"{k}: {v}" for k, v in counts.items())
     click.echo(tr("growth.cli.done", ctx.lang, out=out, n=len(table),

@@ -123,8 +123,10 @@ def _clean(value: float | int | str) -> float | int | str | None:
 
 
 def write_outputs(result: ItemAnalysis, out: str, summary: str | None) -> None:
+    from eduquality.outputs import write_csv
+
     stats = result.items.reset_index()[STATS_COLUMNS]
-    stats.to_csv(out, index=False)
+    write_csv(stats, out, encoding="utf-8")
     if summary is not None:
         data = {k: _clean(v) for k, v in result.summary().items() if k in SUMMARY_KEYS}
         Path(summary).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n",

@@ -29,7 +29,7 @@ import pandas as pd
 
 from eduquality.errors import EduQualityError
 from eduquality.i18n import join_list, register, tr
-from eduquality.outputs import XLSX_OPTIONS, csv_safe, make_private
+from eduquality.outputs import XLSX_OPTIONS, make_private, write_csv
 
 MAX_SHOWN = 50
 
@@ -311,10 +311,7 @@ def write_error_file(problems: Sequence[Problem], path: Path, lang: str = "zh") 
     frame = problems_frame(problems, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
-        csv_safe(frame).to_csv(path, index=False, encoding="utf-8-sig",
-                               quoting=csv.QUOTE_MINIMAL)
-        make_private(path)
-        return path
+        return write_csv(frame, path, quoting=csv.QUOTE_MINIMAL)
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)

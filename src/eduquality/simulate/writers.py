@@ -20,6 +20,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import xlsxwriter
 
+from eduquality.outputs import XLSX_OPTIONS
+
 FIXED_DATE = dt.datetime(2022, 7, 15, 8, 0, 0)
 
 
@@ -84,7 +86,7 @@ def write_xlsx(path: Path, sheets: list[Sheet]) -> None:
     (merges spanning rows need the whole sheet in memory; such sheets are kept small)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     merged = any(s.group_header for s in sheets)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": not merged})
+    wb = xlsxwriter.Workbook(str(path), {**XLSX_OPTIONS, "constant_memory": not merged})
     wb.set_properties({"created": FIXED_DATE, "author": "华岭区教育体育局（模拟）"})
     bold = wb.add_format({"bold": True, "align": "center", "valign": "vcenter"})
     for sheet in sheets:

@@ -232,6 +232,9 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(PermissionDenied)
     async def denied(request: Request, exc: PermissionDenied) -> Response:
+        # Only a forbidden action on what the role may see (an export refused) gets here:
+        # what a role may not know exists is turned into 404 first (web.hidden.hidden,
+        # web.forms.require_page), its refusal audited.
         return _error_page(request, 403, str(exc))
 
     @app.exception_handler(NotFoundError)

@@ -9,12 +9,13 @@ from typing import Any
 import anyio
 from fastapi import Request
 
-from eduquality.errors import EduQualityError, NotFoundError
+from eduquality.errors import EduQualityError
 from eduquality.i18n import tr
 from eduquality.store import Database
-from eduquality.store.policy import Scope, can
+from eduquality.store.policy import Scope, require_action
 from eduquality.web.auth import SESSION_COOKIE
 from eduquality.web.deps import Ctx
+from eduquality.web.hidden import hidden
 
 
 class BadForm(EduQualityError):
@@ -29,10 +30,12 @@ def require_csrf(request: Request, token: str | None, lang: str) -> None:
 
 
 def require_page(ctx: Ctx, action: str) -> None:
-    """A page of ``action`` (a key of :data:`eduquality.store.policy.ACTIONS`): NotFoundError
-    for a role that may not do it, so that it cannot tell the page exists."""
-    if not can(ctx.principal, action):
-        raise NotFoundError(ctx.request.url.path)
+    """A page of ``action`` (a key of :data:`eduquality.store.policy.ACTIONS`): for a role
+    that may not do it, the refusal is audited ('denied') and answered as an unknown page
+    (NotFoundError naming the path, 404), so that the role cannot tell the page exists
+    (issue 11 §5; :func:`eduquality.web.hidden.hidden`)."""
+    with hidden(ctx, ctx.request.url.path):
+        require_action(ctx.principal, action, ctx.lang)
 
 
 async def off_loop(db: Database, call: Any, *args: Any, lang: str | None = None) -> Any:

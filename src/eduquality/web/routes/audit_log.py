@@ -1,5 +1,6 @@
 """The audit log: who saw and exported what, from where (admin and researcher): paged, and
-filtered by user, action, client address and a range of days."""
+filtered by user, action, client address and a range of days. Any other role gets 404, as for
+an unknown page, and the refusal is audited (:func:`eduquality.web.forms.require_page`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi.responses import Response
 
 from eduquality.store.audit import AUDIT_ACTIONS, AuditFilter
 from eduquality.web.deps import CtxDep, Format
+from eduquality.web.forms import require_page
 from eduquality.web.views import audit_page
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -25,6 +27,7 @@ async def audit_log(ctx: CtxDep, user: str | None = None, action: ActionParam = 
                     until: dt.date | None = None,
                     page: Annotated[int, Query(ge=1)] = 1,
                     format: Format = "html") -> Response:
+    require_page(ctx, "view_audit")  # the store's readers check it again (read_audit)
     where = AuditFilter(username=user or None, action=action or None, address=address or None,
                         since=since, until=until)
     shown, pages = audit_page(ctx, where, page)
