@@ -10,10 +10,12 @@ import zipfile
 
 import openpyxl
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from eduquality.analysis.stored import analysis_key
 from eduquality.config import Settings
+from eduquality.store import Database
 from eduquality.store.analysis_store import stored_keys
 from eduquality.web.app import create_app
 from eduquality.web.uploads import UploadLimits
@@ -28,17 +30,21 @@ TEACHERS_S2 = "工号,姓名,学校代码,任教学科\nT7,孙老师,S2,数学\n
 SCHOOLS = "学校代码,学校名称,学段,办学性质,城乡类型\nS9,丁校,初中,公办,城区\n"
 
 
-@pytest.fixture(scope="module")
-def fresh():
-    """A database and app of this module's own (uploads write; each test writes rows of its
-    own), with small limits."""
-    db = build_db()
+def _fresh(location: str = ":memory:") -> tuple[Database, FastAPI]:
+    db = build_db(location=location)
     with db.write() as con:  # the roster of the exam's year: a score sheet is checked against it
         con.execute("INSERT INTO class_membership SELECT student_id, '2021-2022', class_id "
                     "FROM exam_registration WHERE exam_id = 'E1'")
     app = create_app(db, Settings(), secret="s",
                      upload_limits=UploadLimits(max_bytes=64 << 10, max_rows=1000))
     return db, app
+
+
+@pytest.fixture(scope="module")
+def fresh():
+    """A database and app of this module's own (uploads write; each test writes rows of its
+    own), with small limits."""
+    return _fresh()
 
 
 def _client(app, username: str) -> TestClient:
@@ -121,9 +127,32 @@ def test_fix_and_import_all_or_nothing_then_the_token_is_spent(fresh):
     assert c.post(f"/uploads/{token}/import", data={"csrf": _csrf(c)}).status_code == 404
     assert not any(app.state.uploads.root.iterdir())
     log = db.sql("SELECT action, object, detail FROM audit_log WHERE username = 'p1' "
-                 "AND action = 'import' ORDER BY logged_at, rowid")
+                 "AND action = 'import' ORDER BY logged_at, audit_id")
     assert log["object"].tolist()[-2:] == ["check 教师.csv", "教师.csv"]
     assert "outcome=imported" in log["detail"].iloc[-1]
+
+
+def test_the_platform_imports_an_upload_on_postgresql(pg_cluster):
+    """The check and the confirmed import of an upload on the PostgreSQL store: all or
+    nothing, logged as the uploader, audited."""
+    url = pg_cluster.migrated_database()
+    db, app = _fresh(url)
+    try:
+        c = _client(app, "p1")
+        bad = _upload(c, "教师.csv", TEACHERS_BAD.encode(), lang="en")
+        assert _token(bad.text) is None and "舞蹈" in bad.text
+        token = _token(_upload(c, "教师.csv", TEACHERS_OK.encode(), lang="en").text)
+        assert token and not _teachers(db) & {"T8", "T9"}
+        done = c.post(f"/uploads/{token}/import?lang=en", data={"csrf": _csrf(c)})
+        assert done.status_code == 200 and "2 rows read, 2 written" in done.text
+        assert _teachers(db) >= {"T8", "T9"}
+        assert db.scalar("SELECT imported_by FROM import_log ORDER BY import_id DESC "
+                         "LIMIT 1") == "p1"
+        assert db.scalar("SELECT count(*) FROM audit_log WHERE username = 'p1' AND "
+                         "action = 'import' AND detail LIKE '%outcome=imported%'") == 1
+    finally:
+        db.close()
+        pg_cluster.drop_database(url)
 
 
 def test_cancel_drops_the_file(fresh):
