@@ -21,6 +21,7 @@ from eduquality.store.analysis_store import stored_keys
 from eduquality.store.imports import log_import
 from eduquality.store.principals import Principal
 from eduquality.store.settings import change_settings, effective_settings
+from tests.conftest import STORES
 from tests.factories import tiny_exam_db
 from tests.store.test_analysis_store import assert_same_analysis
 
@@ -37,8 +38,9 @@ class Counting:
 
 
 @pytest.fixture
-def db():
-    db = tiny_exam_db()
+def db(db_location):
+    """The tiny exam, once per store (the analysis is stored on both)."""
+    db = tiny_exam_db(location=db_location)
     yield db
     db.close()
 
@@ -110,10 +112,17 @@ def test_refresh_analyses_once_then_nothing(db):
     assert refresh_analyses(db, Settings(), ["NOPE"]) == []  # no such exam: nothing to do
 
 
-def test_a_read_only_database_is_read_not_written(tmp_path):
-    path = tmp_path / "d.duckdb"
-    src = tiny_exam_db()
-    src.con.execute(f"ATTACH '{path}' AS f; COPY FROM DATABASE memory TO f; DETACH f")
+@pytest.mark.parametrize("store", STORES)
+def test_a_read_only_database_is_read_not_written(tmp_path, request, store):
+    if store == "duckdb":
+        path = str(tmp_path / "d.duckdb")
+        src = tiny_exam_db()
+        src.con.execute(f"ATTACH '{path}' AS f; COPY FROM DATABASE memory TO f; DETACH f")
+    else:
+        cluster = request.getfixturevalue("pg_cluster")
+        path = cluster.migrated_database()
+        request.addfinalizer(lambda: cluster.drop_database(path))
+        src = tiny_exam_db(location=path)
     src.close()
     with open_database(path, read_only=True) as ro:
         a = stored_analysis(ro, "E1", Settings())  # computed, not stored
