@@ -105,8 +105,9 @@ def imports_seen(source: Any) -> int:
     transaction's connection, sees them): it grows with every import that commits, so an
     importer whose plan was made when it was lower re-makes the plan under its locks."""
     con = source.con if isinstance(source, Database) else source
-    row = con.execute("SELECT count(*) FROM import_log").fetchone()
-    return int(row[0]) if row else 0
+    # fetchall: DuckDB refuses the transaction's next statement while a result is unfinished
+    rows = con.execute("SELECT count(*) FROM import_log").fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def last_imported_hash(db: Database, kind: str, target: str | None,
