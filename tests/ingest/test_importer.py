@@ -287,3 +287,32 @@ def test_imports_into_two_exams_proceed(pg_district, tmp_path):
     other.close()
     first.close()
     second.close()
+
+
+def test_rosters_take_turns_and_with_exam_their_exams_turn(pg_district, tmp_path):
+    """A roster with ``--exam E1`` (it registers 考号) waits for E1's lock; a roster without
+    waits for the rosters' lock (module docstring of eduquality.store.imports)."""
+    from eduquality.store.imports import ImportLock
+
+    students = STUDENTS.assign(考号=[f"00{i}" for i in range(1, 7)])
+    with_exam = write_xlsx(tmp_path / "名册考号.xlsx", {"学生": students})
+    plain = write_xlsx(tmp_path / "名册.xlsx", {"学生": STUDENTS.assign(姓名="改名")})
+    db = open_database(pg_district)
+    other = psycopg.connect(pg_district, autocommit=True)
+    for lock, path, exam, label in ((exam_lock("E1"), with_exam, "E1", "E1"),
+                                    (ImportLock("roster"), plain, None, "roster")):
+        other.execute("SELECT pg_advisory_lock(%s)", [lock.key])
+        said: list[str] = []
+        done: list[object] = []
+        waiting = _in_thread(lambda p=path, e=exam, s=said: import_roster(
+            db, p, exam=e, year="2021-2022", lang="en", progress=s.append), done)
+        assert _until(lambda s=said, lb=label: _waits(lb) in s)
+        time.sleep(0.2)
+        assert waiting.is_alive() and not done
+        other.execute("SELECT pg_advisory_unlock(%s)", [lock.key])
+        waiting.join(60)
+        assert [r.outcome for r in done] == ["imported"]
+    assert db.scalar("SELECT count(*) FROM exam_registration WHERE exam_id = 'E1'") == 6
+    assert db.scalar("SELECT count(*) FROM student WHERE name = '改名'") == 6
+    other.close()
+    db.close()
