@@ -316,3 +316,29 @@ def test_rosters_take_turns_and_with_exam_their_exams_turn(pg_district, tmp_path
     assert db.scalar("SELECT count(*) FROM student WHERE name = '改名'") == 6
     other.close()
     db.close()
+
+
+def test_a_plan_made_before_another_import_committed_is_made_again(any_district, tmp_path,
+                                                                    monkeypatch):
+    """Without any wait (one thread, both stores): while the 数学 import checks its file, the 语文
+    import of the same exam commits; the 数学 import then makes its plan again inside its write
+    transaction, and both land."""
+    from eduquality.ingest import api
+
+    maths = write_rows(tmp_path / "数学.xlsx", MATHS, sheet="数学")
+    chinese = write_rows(tmp_path / "语文.xlsx", CHINESE, sheet="语文")
+    made: list[str] = []
+    real_plan = api.plan_scores
+
+    def plan_scores(*args, **kwargs):
+        made.append(args[5])
+        plan = real_plan(*args, **kwargs)
+        if made == ["数学"]:                 # meanwhile, another import commits
+            import_scores(any_district, chinese, "E1", "语文")
+        return plan
+
+    monkeypatch.setattr(api, "plan_scores", plan_scores)
+    result = import_scores(any_district, maths, "E1", "数学")
+    assert result.outcome == "imported" and made == ["数学", "语文", "数学"]
+    got = any_district.sql("SELECT paper_id, count(*) AS n FROM item_score GROUP BY 1 ORDER BY 1")
+    assert [tuple(r) for r in got.itertuples(index=False)] == [("E1/chinese", 4), ("E1/math", 10)]
