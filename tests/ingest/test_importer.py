@@ -1,19 +1,33 @@
 """The importer's entry points: an import limited to some schools (``only_schools``, a school's own
 upload: every row must belong to them; district-wide data is refused; the check is a problem of
 the file like any other, all or nothing), and an import's result carries no language (its notes
-are message keys with their parameters, rendered in the reader's language where shown)."""
+are message keys with their parameters, rendered in the reader's language where shown). On
+PostgreSQL, real imports take turns: into one exam the later one says it waits and makes its plan
+again after the wait, into two exams they proceed side by side (issue 10 §1)."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pandas as pd
+import psycopg
 import pytest
 from click.testing import CliRunner
 
 from eduquality.cli import main
-from eduquality.ingest import ImportProblems, check_file, import_paper, import_roster
+from eduquality.ingest import (
+    ImportProblems,
+    check_file,
+    import_paper,
+    import_roster,
+    import_scores,
+)
 from eduquality.ingest.problems import Phrase
 from eduquality.store import open_database
+from eduquality.store.imports import exam_lock
 from tests.ingest.conftest import (
+    EXAM,
     ITEMS,
     STUDENTS,
     assert_unchanged,
@@ -146,3 +160,185 @@ def test_the_cli_shows_the_notes_in_the_users_language(tmp_path):
         shown = runner.invoke(main, [*db, str(students), "--year", "2021-2022"])
         assert shown.exit_code == 0, shown.output
         assert all(f"  {line}" in shown.output for line in lines), shown.output
+
+
+# -- imports side by side on PostgreSQL ------------------------------------------------------
+
+MATHS = [["考号", "学籍号", "姓名", "学校", "班级", "1选项", "第2题", "3", "17(1)", "17(2)"],
+         ["001", "G001", "张三", "一中", "1班", "A", 5, 8, 7, 9],
+         ["002", "G002", "李四", "S1", "1班", "C", 0, 3, None, None]]
+CHINESE = [["考号", "学籍号", "姓名", "学校", "班级", "1", "2"],
+           ["001", "G001", "张三", "一中", "1班", 3, 80],
+           ["002", "G002", "李四", "S1", "1班", 0, 71]]
+
+
+def _waits(exam: str) -> str:
+    return f"another import is writing to {exam}; waiting for it to finish …"
+
+
+def _until(condition, seconds: float = 30) -> bool:
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.fixture()
+def pg_district(pg_cluster, district_pg):
+    """A private PostgreSQL copy of the district (roster, exam E1)."""
+    url = pg_cluster.create_database(template=district_pg)
+    yield url
+    pg_cluster.drop_database(url)
+
+
+def _in_thread(work, done: list[object]) -> threading.Thread:
+    def run() -> None:
+        try:
+            done.append(work())
+        except Exception as exc:  # the test asserts on it
+            done.append(exc)
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_imports_into_one_exam_take_turns(pg_district, tmp_path, monkeypatch):
+    """Two score sheets of exam E1 (数学, 语文), each in its own session: the first, inside its
+    transaction (its exam's lock held), is kept from finishing by a session that holds
+    ``import_log`` in SHARE mode; the second says it waits for E1, makes its plan again once the
+    first has committed, and both land."""
+    from eduquality.ingest import api
+
+    events: list[tuple[str, str]] = []
+    real_plan = api.plan_scores
+
+    def plan_scores(*args, **kwargs):
+        events.append((args[5], "plan"))
+        return real_plan(*args, **kwargs)
+
+    monkeypatch.setattr(api, "plan_scores", plan_scores)
+    maths = write_rows(tmp_path / "数学.xlsx", MATHS, sheet="数学")
+    chinese = write_rows(tmp_path / "语文.xlsx", CHINESE, sheet="语文")
+    first, second = open_database(pg_district), open_database(pg_district)
+    watch = psycopg.connect(pg_district, autocommit=True)
+    blocker = psycopg.connect(pg_district)                    # a transaction until commit()
+    blocker.execute("LOCK TABLE import_log IN SHARE MODE")
+    done_first: list[object] = []
+    done_second: list[object] = []
+    a = _in_thread(lambda: import_scores(first, maths, "E1", "数学", lang="en",
+                                         progress=lambda m: events.append(("数学", m))),
+                   done_first)
+    blocked = ("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'relation' "
+               "AND relation = 'import_log'::regclass")
+    assert _until(lambda: watch.execute(blocked).fetchone()[0] == 1)   # 数学 is writing
+    b = _in_thread(lambda: import_scores(second, chinese, "E1", "语文", lang="en",
+                                         progress=lambda m: events.append(("语文", m))),
+                   done_second)
+    assert _until(lambda: ("语文", _waits("E1")) in events)
+    time.sleep(0.3)
+    assert a.is_alive() and b.is_alive() and not done_first and not done_second
+    blocker.commit()
+    a.join(60)
+    b.join(60)
+    assert [r.outcome for r in (*done_first, *done_second)] == ["imported", "imported"]
+    plans = [e for e in events if e[1] == "plan" or "waiting" in e[1]]
+    assert [e for e in plans if e[0] == "数学"] == [("数学", "plan")]
+    assert [e for e in plans if e[0] == "语文"] == [("语文", "plan"), ("语文", _waits("E1")),
+                                                   ("语文", "plan")]   # made again after
+    rows = watch.execute("SELECT paper_id, count(*) FROM item_score GROUP BY 1 ORDER BY 1")
+    assert rows.fetchall() == [("E1/chinese", 4), ("E1/math", 10)]
+    logged = watch.execute("SELECT target FROM import_log WHERE kind = 'scores' "
+                           "ORDER BY import_id").fetchall()
+    assert logged == [("E1/数学",), ("E1/语文",)]
+    for c in (watch, blocker):
+        c.close()
+    first.close()
+    second.close()
+
+
+def test_imports_into_two_exams_proceed(pg_district, tmp_path):
+    """While another session holds exam E1's lock, a paper file naming E1 only inside (no
+    ``--exam``) waits for E1, and a paper file of exam E2 is imported meanwhile; E1's lands once
+    the lock is released."""
+    e1 = write_xlsx(tmp_path / "试卷E1.xlsx", {"考试信息": EXAM, "试卷结构": ITEMS})
+    exam2 = EXAM.copy()
+    exam2.loc[exam2["字段"] == "考试代码", "值"] = "E2"
+    exam2.loc[exam2["字段"] == "考试名称", "值"] = "2021学年九年级期中"
+    e2 = write_xlsx(tmp_path / "试卷E2.xlsx", {"考试信息": exam2, "试卷结构": ITEMS})
+    first, second = open_database(pg_district), open_database(pg_district)
+    other = psycopg.connect(pg_district, autocommit=True)
+    other.execute("SELECT pg_advisory_lock(%s)", [exam_lock("E1").key])
+    said: list[str] = []
+    done: list[object] = []
+    waiting = _in_thread(lambda: import_paper(first, e1, lang="en", force=True,
+                                              progress=said.append), done)
+    assert _until(lambda: _waits("E1") in said)
+    other_said: list[str] = []
+    result = import_paper(second, e2, lang="en", progress=other_said.append)
+    assert result.outcome == "imported" and not any("waiting" in m for m in other_said)
+    assert second.scalar("SELECT count(*) FROM item WHERE paper_id LIKE 'E2/%'") == len(ITEMS)
+    assert waiting.is_alive() and not done                     # E1's still waits
+    other.execute("SELECT pg_advisory_unlock(%s)", [exam_lock("E1").key])
+    waiting.join(60)
+    assert [r.outcome for r in done] == ["imported"]
+    assert said.count(_waits("E1")) == 1
+    other.close()
+    first.close()
+    second.close()
+
+
+def test_rosters_take_turns_and_with_exam_their_exams_turn(pg_district, tmp_path):
+    """A roster with ``--exam E1`` (it registers 考号) waits for E1's lock; a roster without
+    waits for the rosters' lock (module docstring of eduquality.store.imports)."""
+    from eduquality.store.imports import ImportLock
+
+    students = STUDENTS.assign(考号=[f"00{i}" for i in range(1, 7)])
+    with_exam = write_xlsx(tmp_path / "名册考号.xlsx", {"学生": students})
+    plain = write_xlsx(tmp_path / "名册.xlsx", {"学生": STUDENTS.assign(姓名="改名")})
+    db = open_database(pg_district)
+    other = psycopg.connect(pg_district, autocommit=True)
+    for lock, path, exam, label in ((exam_lock("E1"), with_exam, "E1", "E1"),
+                                    (ImportLock("roster"), plain, None, "roster")):
+        other.execute("SELECT pg_advisory_lock(%s)", [lock.key])
+        said: list[str] = []
+        done: list[object] = []
+        waiting = _in_thread(lambda p=path, e=exam, s=said: import_roster(
+            db, p, exam=e, year="2021-2022", lang="en", progress=s.append), done)
+        assert _until(lambda s=said, lb=label: _waits(lb) in s)
+        time.sleep(0.2)
+        assert waiting.is_alive() and not done
+        other.execute("SELECT pg_advisory_unlock(%s)", [lock.key])
+        waiting.join(60)
+        assert [r.outcome for r in done] == ["imported"]
+    assert db.scalar("SELECT count(*) FROM exam_registration WHERE exam_id = 'E1'") == 6
+    assert db.scalar("SELECT count(*) FROM student WHERE name = '改名'") == 6
+    other.close()
+    db.close()
+
+
+def test_a_plan_made_before_another_import_committed_is_made_again(any_district, tmp_path,
+                                                                    monkeypatch):
+    """Without any wait (one thread, both stores): while the 数学 import checks its file, the 语文
+    import of the same exam commits; the 数学 import then makes its plan again inside its write
+    transaction, and both land."""
+    from eduquality.ingest import api
+
+    maths = write_rows(tmp_path / "数学.xlsx", MATHS, sheet="数学")
+    chinese = write_rows(tmp_path / "语文.xlsx", CHINESE, sheet="语文")
+    made: list[str] = []
+    real_plan = api.plan_scores
+
+    def plan_scores(*args, **kwargs):
+        made.append(args[5])
+        plan = real_plan(*args, **kwargs)
+        if made == ["数学"]:                 # meanwhile, another import commits
+            import_scores(any_district, chinese, "E1", "语文")
+        return plan
+
+    monkeypatch.setattr(api, "plan_scores", plan_scores)
+    result = import_scores(any_district, maths, "E1", "数学")
+    assert result.outcome == "imported" and made == ["数学", "语文", "数学"]
+    got = any_district.sql("SELECT paper_id, count(*) AS n FROM item_score GROUP BY 1 ORDER BY 1")
+    assert [tuple(r) for r in got.itertuples(index=False)] == [("E1/chinese", 4), ("E1/math", 10)]

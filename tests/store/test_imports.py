@@ -1,22 +1,24 @@
 """store.imports: the import log's last hash per kind, target and file name, and its rows;
-imports into one exam take turns on PostgreSQL, saying so (issue 10 §1)."""
+the import locks: imports into one exam take turns on PostgreSQL, saying so, and imports into
+two exams proceed side by side (issue 10 §1). End-to-end tests of real imports taking turns:
+``tests/ingest/test_import_turns.py``."""
 
 from __future__ import annotations
 
 import threading
 import time
 
-import psycopg
+import pytest
 
-from eduquality.ingest import import_paper, import_roster
 from eduquality.store import open_database
 from eduquality.store.imports import (
-    hold_import_lock,
-    import_lock_key,
+    ImportLock,
+    exam_lock,
+    hold_import_locks,
+    imports_seen,
     last_imported_hash,
     log_import,
 )
-from tests.ingest.conftest import EXAM, ITEMS, roster_sheets, write_xlsx
 
 WAITS = "another import is writing to E1; waiting for it to finish …"
 
@@ -50,26 +52,50 @@ def test_last_imported_hash_is_of_the_same_kind_target_and_file(db_location):
     assert rows[2][-1] == "unchanged" and len(rows) == 4
 
 
-def test_imports_into_one_exam_take_turns_on_postgres(pg_url):
+def test_lock_keys_and_labels():
+    assert exam_lock("E1") == ImportLock("exam", "E1")
+    keys = {exam_lock("E1").key, exam_lock("E2").key, ImportLock("lines", "E1").key,
+            ImportLock("roster").key, ImportLock("roster", "a.xlsx").key}
+    assert len(keys) == 5                                  # scopes never collide
+    assert all(-(2**63) <= k < 2**63 for k in keys)        # PostgreSQL bigint
+    assert [exam_lock("E1").label, ImportLock("roster").label,
+            ImportLock("children", "2021").label] == ["E1", "roster", "children 2021"]
+
+
+def test_imports_seen_counts_committed_log_rows(db_location):
+    db = open_database(db_location)
+    assert imports_seen(db) == 0
+    with db.write(check_scores=False) as con:
+        log_import(con, "scores", "a.xlsx", "h1", "E1", "u", 1, 1, "imported")
+        assert imports_seen(con) == 1
+    with pytest.raises(RuntimeError), db.write(check_scores=False) as con:
+        log_import(con, "scores", "a.xlsx", "h2", "E1", "u", 1, 1, "imported")
+        raise RuntimeError("rolled back")
+    assert imports_seen(db) == 1
+    db.close()
+
+
+def test_locks_of_one_exam_take_turns_on_postgres(pg_url):
     first, second = open_database(pg_url), open_database(pg_url)
     said: list[str] = []
     holding, release = threading.Event(), threading.Event()
 
     def hold() -> None:
         with first.write(check_scores=False) as con:
-            hold_import_lock(con, "scores", "E1", "en", said.append)
+            hold_import_locks(con, [exam_lock("E1"), ImportLock("roster")], "en", said.append)
             holding.set()
             release.wait(30)
 
     def wait() -> None:
         with second.write(check_scores=False) as con:
-            hold_import_lock(con, "paper", "E1", "en", said.append)
+            hold_import_locks(con, [exam_lock("E1")], "en", said.append)
 
     holder = threading.Thread(target=hold)
     holder.start()
     assert holding.wait(30)
     with second.write(check_scores=False) as con:      # another exam proceeds at once
-        hold_import_lock(con, "scores", "E2", "en", said.append)
+        hold_import_locks(con, [exam_lock("E2"), ImportLock("roster", "x.xlsx")], "en",
+                          said.append)
     assert said == []
     waiter = threading.Thread(target=wait)
     waiter.start()
@@ -86,28 +112,5 @@ def test_imports_into_one_exam_take_turns_on_postgres(pg_url):
 
 def test_no_lock_on_duckdb():
     with open_database(":memory:") as db, db.write(check_scores=False) as con:
-        hold_import_lock(con, "scores", "E1", "en", lambda m: (_ for _ in ()).throw(
+        hold_import_locks(con, [exam_lock("E1")], "en", lambda m: (_ for _ in ()).throw(
             AssertionError(m)))
-
-
-def test_an_import_waits_for_another_into_the_same_exam(pg_url, tmp_path):
-    """End to end: while another session holds the lock of paper imports (a paper file names
-    its exam inside: the lock is of the kind), import_paper says it waits, and writes once the
-    lock is released."""
-    db = open_database(pg_url)
-    import_roster(db, write_xlsx(tmp_path / "名册.xlsx", roster_sheets()))
-    path = write_xlsx(tmp_path / "试卷.xlsx", {"考试信息": EXAM, "试卷结构": ITEMS})
-    other = psycopg.connect(pg_url, autocommit=True)
-    other.execute("SELECT pg_advisory_lock(%s)", [import_lock_key("paper", None)])
-    said: list[str] = []
-    done: list[object] = []
-    worker = threading.Thread(target=lambda: done.append(import_paper(
-        db, path, lang="en", progress=said.append)))
-    worker.start()
-    assert _until(lambda: WAITS.replace("E1", "paper") in said)
-    assert db.cursor().scalar("SELECT count(*) FROM exam") == 0
-    other.execute("SELECT pg_advisory_unlock(%s)", [import_lock_key("paper", None)])
-    worker.join(60)
-    assert done and db.scalar("SELECT count(*) FROM item") == len(ITEMS)
-    other.close()
-    db.close()

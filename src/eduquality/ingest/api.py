@@ -20,6 +20,7 @@ from eduquality.ingest.scores import plan_scores
 from eduquality.ingest.templates import ImportOptions
 from eduquality.ingest.values import norm_header
 from eduquality.store.db import Database
+from eduquality.store.imports import ImportLock, exam_lock
 
 __all__ = ["ImportProblems", "ImportResult", "Problem", "ReadError", "check_file",
            "detect_import_kind", "import_paper", "import_roster", "import_scores"]
@@ -39,7 +40,8 @@ def import_roster(db: Database, path: str | Path, *, kind: str | None = None,
     """Import a roster workbook or CSV (every sheet, or ``sheet``). Writes (unless ``check``).
 
     ``year``: the school year of sheets without a 学年 column (default: the one containing
-    ``today``); ``exam``: register the students' 考号 for that exam."""
+    ``today``); ``exam``: register the students' 考号 for that exam. Rosters take turns with
+    each other, and with ``exam`` with that exam's imports (:mod:`eduquality.store.imports`)."""
     lang = lang or db.lang
     opts = ImportOptions(parse_map(mapping, lang), {"kind": kind, "sheet": sheet})
     name = Path(path).name
@@ -51,7 +53,8 @@ def import_roster(db: Database, path: str | Path, *, kind: str | None = None,
                                            opts.mapping, lang, given, exam),
         sheet=sheet, lang=lang, user=user, errors=errors, progress=progress, force=force,
         check=check, options=opts, template=template, save_as=save_template, sheets=sheets,
-        only_schools=only_schools)
+        only_schools=only_schools,
+        locks=lambda _plan: [ImportLock("roster")] + ([exam_lock(exam)] if exam else []))
 
 
 def import_paper(db: Database, path: str | Path, *, exam_id: str | None = None,
@@ -65,7 +68,8 @@ def import_paper(db: Database, path: str | Path, *, exam_id: str | None = None,
     """Import an exam and its papers' item structure. Writes (unless ``check``).
 
     A CSV holds only the item structure: give the exam with ``exam_info`` (a CSV of the 考试信息
-    fields) or ``exam_id`` (an exam already in the database)."""
+    fields) or ``exam_id`` (an exam already in the database). Takes turns with the other imports
+    into the exam (the one given, or the one the file names)."""
     lang = lang or db.lang
     opts = ImportOptions(parse_map(mapping, lang))
     name = Path(path).name
@@ -76,7 +80,7 @@ def import_paper(db: Database, path: str | Path, *, exam_id: str | None = None,
                                           opts.mapping, lang),
         lang=lang, user=user, errors=errors, progress=progress, force=force, check=check,
         options=opts, template=template, save_as=save_template, sheets=sheets,
-        only_schools=only_schools)
+        only_schools=only_schools, locks=lambda plan: [exam_lock(e) for e in plan.exam_ids()])
 
 
 def import_scores(db: Database, path: str | Path, exam_id: str, subject: str | None = None, *,
@@ -88,7 +92,8 @@ def import_scores(db: Database, path: str | Path, exam_id: str, subject: str | N
                   sheets: list[RawSheet] | None = None,
                   only_schools: frozenset[str] | None = None) -> ImportResult:
     """Import a score sheet of ``exam_id`` (item level for ``subject``, or subject totals).
-    Writes (unless ``check``)."""
+    Writes (unless ``check``). Takes turns with the other imports into ``exam_id``, whatever
+    their subject."""
     lang = lang or db.lang
     opts = ImportOptions(parse_map(mapping, lang),
                          {"subject": subject, "track": track, "sheet": sheet})
@@ -101,7 +106,7 @@ def import_scores(db: Database, path: str | Path, exam_id: str, subject: str | N
                                            opts.mapping, lang),
         sheet=sheet, lang=lang, user=user, errors=errors, progress=progress, force=force,
         check=check, options=opts, template=template, save_as=save_template, sheets=sheets,
-        only_schools=only_schools)
+        only_schools=only_schools, locks=lambda _plan: [exam_lock(exam_id)])
 
 
 IMPORT_KINDS = ("roster", "paper", "scores", "proficiency")

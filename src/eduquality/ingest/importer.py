@@ -7,6 +7,14 @@ before commit) together with its ``import_log`` row (when, by whom, file hash, c
 whose hash equals the last one imported for the same kind, target and file name is not read
 again: the log records the outcome 'unchanged'.
 
+Imports side by side (PostgreSQL): the write transaction first holds the import's locks
+(``locks(plan)``, by default its kind and target: :mod:`eduquality.store.imports` says which
+import is keyed on what), saying when it waits. The plan is checked against the rows the database
+holds when it is made; if any import committed since (:func:`~eduquality.store.imports.imports_seen`
+grew, as after waiting for another import into the same exam), it is made again under the locks,
+with the same checks, so no import writes a plan made against rows another import has since
+replaced.
+
 ``check=True`` is the dry run (``import check``): the same reading and the same ``build`` (the
 ``plan_*`` function), then no write, no log row and no error file: the result carries the
 problems, the column mapping and the rows the plan would write (outcome 'checked').
@@ -46,7 +54,13 @@ from eduquality.ingest.templates import (
     file_fingerprints,
 )
 from eduquality.store.db import Database
-from eduquality.store.imports import hold_import_lock, last_imported_hash, log_import
+from eduquality.store.imports import (
+    ImportLock,
+    hold_import_locks,
+    imports_seen,
+    last_imported_hash,
+    log_import,
+)
 from eduquality.store.templates import save_template
 
 MESSAGES = register({
@@ -178,11 +192,14 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
                force: bool = False, check: bool = False, options: ImportOptions | None = None,
                template: str | None = None, save_as: str | None = None,
                sheets: list[RawSheet] | None = None,
-               only_schools: frozenset[str] | None = None) -> ImportResult:
+               only_schools: frozenset[str] | None = None,
+               locks: Callable[[Any], list[ImportLock]] | None = None) -> ImportResult:
     """Read ``path`` (or take its ``sheets`` already read), let ``build`` check it into a plan,
     write the plan in one transaction (``check``: only report what would be written).
     ``only_schools``: the rows must all belong to these schools (:func:`check_schools`), else
-    that is a problem of the file like any other."""
+    that is a problem of the file like any other. ``locks``: what the plan writes, to take
+    turns on (default: ``kind`` and ``target``); it must depend on the file and the arguments
+    only, not on the database."""
     lang = lang or db.lang
     path = Path(path)
     say = progress or (lambda _m: None)
@@ -220,22 +237,34 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
         if check:
             return _checked(result, problems, None, started)
         _fail(problems, path, lang, errors)
-    formula_problems(sheets, problems)
     say(tr("ingest.step_check", lang, n=sum(s.n_rows for s in sheets)))
-    plan = build(sheets, problems)
-    if only_schools is not None:
-        check_schools(plan, only_schools, problems)
-    result.mapping = list(getattr(plan, "mapping", []))
-    result.notes = list(getattr(plan, "notes", []))
-    if not problems and plan.rows_read == 0:
-        problems.add("ingest.empty_file")
+
+    def make_plan(problems: Problems) -> Plan:
+        formula_problems(sheets, problems)
+        plan = build(sheets, problems)
+        if only_schools is not None:
+            check_schools(plan, only_schools, problems)
+        result.mapping = list(getattr(plan, "mapping", []))
+        result.notes = list(getattr(plan, "notes", []))
+        if not problems and plan.rows_read == 0:
+            problems.add("ingest.empty_file")
+        return plan
+
+    seen = imports_seen(db)
+    plan = make_plan(problems)
     if check:
         return _checked(result, problems, plan, started)
     if problems:
         _fail(problems, path, lang, errors)
     say(tr("ingest.step_write", lang))
+    held = locks(plan) if locks is not None else [ImportLock(kind, target)]
     with db.write() as con:
-        hold_import_lock(con, kind, target, lang, say)
+        hold_import_locks(con, held, lang, say)
+        if imports_seen(con) != seen:   # another import committed since: check again
+            problems = Problems(path.name)
+            plan = make_plan(problems)
+            if problems:
+                _fail(problems, path, lang, errors)
         written = plan.write(con)
         import_id = log_import(con, kind, path.name, sha, target, who, plan.rows_read,
                                written, "imported")

@@ -134,6 +134,11 @@ class PaperPlan:
     def district_kinds(self) -> list[str]:
         return ["exam", "paper"]
 
+    def exam_ids(self) -> list[str]:
+        """The exams whose rows :meth:`write` writes (the one given or named in the file)."""
+        ids = [*self.exam.get("exam_id", []), *self.papers.get("exam_id", [])]
+        return sorted({str(e) for e in ids if isinstance(e, str)})
+
     def write(self, con: Any) -> int:
         """Exam and papers upserted; each paper's items, groups and knowledge replaced."""
         n = upsert(con, "exam", self.exam, ["exam_id"]) if not self.exam.empty else 0
