@@ -13,8 +13,16 @@ import httpx
 from eduquality.config import Settings
 from eduquality.web import auth
 from eduquality.web.app import create_app
-from eduquality.web.auth import Backoff, CsrfSigner, Throttle, load_secret, safe_next
-from tests.web.conftest import PASSWORD
+from eduquality.web.auth import (
+    PER_ADDRESS,
+    Backoff,
+    CsrfSigner,
+    Hasher,
+    Throttle,
+    load_secret,
+    safe_next,
+)
+from tests.web.conftest import PASSWORD, build_db
 
 
 def test_secret_from_env_or_a_private_file_next_to_the_database(tmp_path):
@@ -145,3 +153,50 @@ def test_sign_in_hashes_in_a_worker_thread_while_other_requests_are_served(db, m
     asyncio.run(scenario())
     assert threads and all(t != loop_thread for t in threads)
     assert done["page"] < done["sign_in"]   # served while scrypt was busy
+
+
+def test_tries_being_checked_count_until_their_answer():
+    """An attacker who does not wait for answers: the throttle counts the tries still being
+    checked, so no more than the free tries are checked at once; their answers release them."""
+    clock = Clock()
+    th = Throttle(per_address=Backoff(free=3, base=1, cap=300, forget=3600), per_account=NEVER,
+                  clock=clock)
+    assert [th.begin("10.0.0.1", f"u{i}") for i in range(5)] == [0, 0, 0, 1.0, 1.0]
+    assert th.begin("10.0.0.2", "u9") == 0              # another address is not slowed
+    for i in range(3):
+        th.end("10.0.0.1", f"u{i}")
+    th.end("10.0.0.2", "u9")
+    assert th.wait("10.0.0.1", "u0") == 0 and not th._checking   # answered: released
+    assert th.begin("10.0.0.1", "u0") == 0                # a success (no fail) leaves no count
+    th.end("10.0.0.1", "u0")
+    th.succeed("u0")
+    assert th.wait("10.0.0.1", "u0") == 0
+
+
+def test_an_open_loop_flood_gets_only_the_free_tries_checked(monkeypatch):
+    """Sign-ins posted all at once (none waits for an answer): while the first ones are being
+    checked, the rest are refused unchecked with 429, and no more than the free tries reach
+    scrypt."""
+    checked, gate = [], threading.Event()
+
+    def slow_verify(password, stored):
+        checked.append(password)
+        gate.wait(10)                       # every check is still running when the rest arrive
+        return False
+
+    monkeypatch.setattr(auth, "_verify", slow_verify)
+    app = create_app(build_db(), Settings(), secret="s")
+    app.state.hasher = Hasher(slots=50)
+
+    async def flood() -> list[int]:
+        transport = httpx.ASGITransport(app=app, client=("10.9.9.9", 123))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            tries = [asyncio.create_task(client.post(
+                "/login", data={"username": f"u{i}", "password": f"g{i}"})) for i in range(30)]
+            await asyncio.sleep(0.5)
+            gate.set()
+            return [r.status_code for r in await asyncio.gather(*tries)]
+
+    codes = asyncio.run(flood())
+    free = PER_ADDRESS.free
+    assert len(checked) == free and codes.count(401) == free and codes.count(429) == 30 - free

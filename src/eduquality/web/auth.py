@@ -133,7 +133,12 @@ class Throttle:
     """Failed sign-ins per client address and per account, with growing delays
     (:data:`PER_ADDRESS`, :data:`PER_ACCOUNT`); a try inside a delay is refused without
     checking the password. A success clears the account's count, not the address's (so an
-    attacker's own valid account cannot reset a spraying run)."""
+    attacker's own valid account cannot reset a spraying run).
+
+    Tries still being checked count as failures until their answer (:meth:`begin` …
+    :meth:`end`): an attacker who does not wait for answers gets no more passwords checked
+    at once than the free tries, instead of every try passing the throttle before the first
+    failure is known (a flood of 50 a second would otherwise queue 50 scrypt checks a second)."""
 
     def __init__(self, per_address: Backoff = PER_ADDRESS, per_account: Backoff = PER_ACCOUNT,
                  clock: Callable[[], float] = time.monotonic, max_keys: int = 10_000) -> None:
@@ -141,6 +146,7 @@ class Throttle:
         self.clock = clock
         self.max_keys = max_keys
         self._failures: dict[tuple[str, str], tuple[int, float]] = {}
+        self._checking: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
 
     def _count(self, key: tuple[str, str], now: float) -> tuple[int, float]:
@@ -150,16 +156,44 @@ class Throttle:
             return 0, now
         return count, last
 
+    @staticmethod
+    def _keys(address: str, username: str) -> tuple[tuple[str, str], tuple[str, str]]:
+        return ("address", address), ("account", username)
+
+    def _wait(self, address: str, username: str, now: float) -> float:
+        waits = [0.0]
+        for key in self._keys(address, username):
+            count, last = self._count(key, now)
+            count += self._checking.get(key, 0)
+            if count:
+                waits.append(last + self.rules[key[0]].delay(count) - now)
+        return max(waits)
+
     def wait(self, address: str, username: str) -> float:
         """Seconds until a sign-in from ``address`` as ``username`` may be tried (0: now)."""
         with self._lock:
-            now = self.clock()
-            waits = [0.0]
-            for key in (("address", address), ("account", username)):
-                count, last = self._count(key, now)
-                if count:
-                    waits.append(last + self.rules[key[0]].delay(count) - now)
-            return max(waits)
+            return self._wait(address, username, self.clock())
+
+    def begin(self, address: str, username: str) -> float:
+        """:meth:`wait`; when it is 0 the try is counted as being checked (as a failure, for
+        the tries after it) until :meth:`end`, which the caller must call."""
+        with self._lock:
+            wait = self._wait(address, username, self.clock())
+            if wait <= 0:
+                for key in self._keys(address, username):
+                    self._checking[key] = self._checking.get(key, 0) + 1
+            return wait
+
+    def end(self, address: str, username: str) -> None:
+        """The try :meth:`begin` let through has its answer (then :meth:`fail` or
+        :meth:`succeed`)."""
+        with self._lock:
+            for key in self._keys(address, username):
+                left = self._checking.get(key, 0) - 1
+                if left > 0:
+                    self._checking[key] = left
+                else:
+                    self._checking.pop(key, None)
 
     def fail(self, address: str, username: str) -> None:
         with self._lock:

@@ -71,19 +71,25 @@ def _root(request: Request) -> str:
     return str(request.scope.get("root_path", ""))
 
 
-def _wait(request: Request, db: DbDep, who: Principal) -> float:
-    """Seconds this address or account must still wait before a try (0: now); a refused try
-    is audited (repeats aggregated)."""
-    wait = float(request.app.state.throttle.wait(_client(request), who.username))
+def _begin(request: Request, db: DbDep, who: Principal) -> float:
+    """Seconds this address or account must still wait before a try (0: now, and the try is
+    counted as being checked until :func:`_end`); a refused try is audited (repeats
+    aggregated)."""
+    wait = float(request.app.state.throttle.begin(_client(request), who.username))
     if wait > 0:
         audit_repeated(db, who, "denied", "login", THROTTLED, _client(request))
     return wait
 
 
+def _end(request: Request, who: Principal) -> None:
+    request.app.state.throttle.end(_client(request), who.username)
+
+
 def _refused(request: Request, db: DbDep, who: Principal, template: str, lang: str,
              principal: Principal | None, **context: object) -> Response | None:
-    """The 429 page when this address or account must still wait, else None."""
-    wait = _wait(request, db, who)
+    """The 429 page when this address or account must still wait, else None (and the try is
+    being checked: call :func:`_end` when it has its answer)."""
+    wait = _begin(request, db, who)
     if wait <= 0:
         return None
     return render(request, template, lang, principal, status_code=429,
@@ -127,10 +133,13 @@ async def attempt_sign_in(request: Request, db: DbDep, username: str,
     counted and audited (repeats aggregated), a success clears the account's count, is audited
     and opens a new server-side session (:func:`open_session`)."""
     who = Principal(username=username or "-", role="-")
-    wait = _wait(request, db, who)
+    wait = _begin(request, db, who)
     if wait > 0:
         return Attempt(None, wait)
-    principal = await sign_in(db, request.app.state.hasher, username, password)
+    try:
+        principal = await sign_in(db, request.app.state.hasher, username, password)
+    finally:
+        _end(request, who)
     if principal is None:
         _failed(request, db, who)
         return Attempt(None)
@@ -209,7 +218,11 @@ async def change_password(request: Request, db: DbDep, principal: SignedIn,
                        next=safe_next(next), min_length=MIN_PASSWORD, forced=False)
     if refused is not None:
         return refused
-    if not await check_current_password(db, state.hasher, principal.username, current):
+    try:
+        right = await check_current_password(db, state.hasher, principal.username, current)
+    finally:
+        _end(request, principal)
+    if not right:
         _failed(request, db, principal)
         return _password_page(request, db, principal, lang, next,
                               t("web.password.wrong_current"), 400)
