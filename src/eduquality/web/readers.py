@@ -1,10 +1,13 @@
-"""The queries every request asks first, off the event loop.
+"""The queries every request asks first (and the audit row of a refused sign-in), off the
+event loop.
 
 A page view first reads its session, its principal and (for an exam's pages) the scope check:
 small queries that are most of a warm page's time in the database. On the event loop they would
 stop every other request while they run; on a worker thread, with a handle of its own, they run
 beside the event loop's work for the others (the database drivers release the interpreter lock
-while a query runs): ``bench/bench_web_load.py`` measures what that gives 20 users.
+while a query runs): ``bench/bench_web_load.py`` measures what that gives 20 users. A refused
+sign-in's audit row (:func:`eduquality.store.audit.audit_repeated`, about 10 ms) goes the same
+way, so that a flood of them does not stop everyone's pages.
 
 - **DuckDB**: a cursor per call, created on the event loop (about 0.1 ms) and closed on the
   worker (about 1 ms, kept off the loop); threads from anyio's pool.

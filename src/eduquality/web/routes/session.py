@@ -71,13 +71,13 @@ def _root(request: Request) -> str:
     return str(request.scope.get("root_path", ""))
 
 
-def _begin(request: Request, db: DbDep, who: Principal) -> float:
+async def _begin(request: Request, who: Principal) -> float:
     """Seconds this address or account must still wait before a try (0: now, and the try is
     counted as being checked until :func:`_end`); a refused try is audited (repeats
     aggregated)."""
     wait = float(request.app.state.throttle.begin(_client(request), who.username))
     if wait > 0:
-        audit_repeated(db, who, "denied", "login", THROTTLED, _client(request))
+        await _audit_refusal(request, who, THROTTLED)
     return wait
 
 
@@ -85,11 +85,11 @@ def _end(request: Request, who: Principal) -> None:
     request.app.state.throttle.end(_client(request), who.username)
 
 
-def _refused(request: Request, db: DbDep, who: Principal, template: str, lang: str,
+async def _refused(request: Request, who: Principal, template: str, lang: str,
              principal: Principal | None, **context: object) -> Response | None:
     """The 429 page when this address or account must still wait, else None (and the try is
     being checked: call :func:`_end` when it has its answer)."""
-    wait = _begin(request, db, who)
+    wait = await _begin(request, who)
     if wait <= 0:
         return None
     return render(request, template, lang, principal, status_code=429,
@@ -97,9 +97,16 @@ def _refused(request: Request, db: DbDep, who: Principal, template: str, lang: s
                   **context)
 
 
-def _failed(request: Request, db: DbDep, who: Principal) -> None:
+async def _failed(request: Request, who: Principal) -> None:
     request.app.state.throttle.fail(_client(request), who.username)
-    audit_repeated(db, who, "denied", "login", WRONG_PASSWORD, _client(request))
+    await _audit_refusal(request, who, WRONG_PASSWORD)
+
+
+async def _audit_refusal(request: Request, who: Principal, detail: str) -> None:
+    """The audit row of a refused sign-in (repeats aggregated), written off the event loop: a
+    flood of refused tries must not stop the pages of everyone else."""
+    await request.app.state.readers.run(audit_repeated, who, "denied", "login", detail,
+                                        _client(request))
 
 
 def open_session(request: Request, db: DbDep, username: str) -> str:
@@ -133,7 +140,7 @@ async def attempt_sign_in(request: Request, db: DbDep, username: str,
     counted and audited (repeats aggregated), a success clears the account's count, is audited
     and opens a new server-side session (:func:`open_session`)."""
     who = Principal(username=username or "-", role="-")
-    wait = _begin(request, db, who)
+    wait = await _begin(request, who)
     if wait > 0:
         return Attempt(None, wait)
     try:
@@ -141,7 +148,7 @@ async def attempt_sign_in(request: Request, db: DbDep, username: str,
     finally:
         _end(request, who)
     if principal is None:
-        _failed(request, db, who)
+        await _failed(request, who)
         return Attempt(None)
     request.app.state.throttle.succeed(username)
     audit(db, principal, "login", "session", None)
@@ -214,7 +221,7 @@ async def change_password(request: Request, db: DbDep, principal: SignedIn,
     if not _check_csrf(request, csrf):
         return render(request, "error.html", lang, principal, status_code=400, status=400,
                       message=t("web.csrf"))
-    refused = _refused(request, db, principal, "password.html", lang, principal,
+    refused = await _refused(request, principal, "password.html", lang, principal,
                        next=safe_next(next), min_length=MIN_PASSWORD, forced=False)
     if refused is not None:
         return refused
@@ -223,7 +230,7 @@ async def change_password(request: Request, db: DbDep, principal: SignedIn,
     finally:
         _end(request, principal)
     if not right:
-        _failed(request, db, principal)
+        await _failed(request, principal)
         return _password_page(request, db, principal, lang, next,
                               t("web.password.wrong_current"), 400)
     error = None
