@@ -200,3 +200,21 @@ def test_an_open_loop_flood_gets_only_the_free_tries_checked(monkeypatch):
     codes = asyncio.run(flood())
     free = PER_ADDRESS.free
     assert len(checked) == free and codes.count(401) == free and codes.count(429) == 30 - free
+
+
+def test_refusals_queued_for_the_audit_share_one_write():
+    """A refusal whose audit row is already queued joins it (one write carries both); past
+    QUEUED different names, an address's refusals share one row."""
+    from eduquality.store.principals import Principal
+    from eduquality.web.routes.session import Refusals
+
+    log, who = Refusals(), Principal("mallory", "-")
+    key = log.add(who, "wrong password", "10.0.0.1")
+    assert key is not None and log.add(who, "wrong password", "10.0.0.1") is None
+    assert log.take(key) == 2 and log.take(key) == 0               # written, then gone
+    assert log.add(who, "wrong password", "10.0.0.1") == key       # a new one queues anew
+    assert log.take(key) == 1
+    for i in range(Refusals.QUEUED):
+        log.add(Principal(f"n{i}", "-"), "wrong password", "10.0.0.2")
+    assert log.add(Principal("late", "-"), "wrong password", "10.0.0.2") is None
+    assert log.take((Refusals.MANY, "-", "wrong password", "10.0.0.2")) == 1

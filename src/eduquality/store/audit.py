@@ -94,11 +94,11 @@ class AuditFilter:
 
 
 def audit_repeated(db: Database, principal: Principal, action: str, obj: str, detail: str,
-                   client: str | None, window_s: float = 900.0) -> int:
+                   client: str | None, window_s: float = 900.0, repeats: int = 1) -> int:
     """Record a failure that may repeat (wrong password, throttled sign-in) as one row per
     user name, action, object, detail, client address and ``window_s`` seconds, whose
-    ``count`` column grows with each repeat (so a password-guessing run cannot flood the log).
-    Returns the count. Writes (light path)."""
+    ``count`` column grows with each repeat (so a password-guessing run cannot flood the log);
+    ``repeats``: that many at once. Returns the count. Writes (light path)."""
     if action not in AUDIT_ACTIONS:
         raise EduQualityError(tr("access.bad_audit_action", db.lang, action=action))
     with db.write(check_scores=False) as con:
@@ -111,11 +111,12 @@ def audit_repeated(db: Database, principal: Principal, action: str, obj: str, de
             [principal.username, action, obj, detail, client, window_s]).fetchone()
         if row is None:
             con.execute("INSERT INTO audit_log (username, role, action, object, detail, address,"
-                        " count) VALUES (?, ?, ?, ?, ?, ?, 1)",
-                        [principal.username, principal.role, action, obj, detail, client])
-            return 1
-        con.execute("UPDATE audit_log SET count = coalesce(count, 1) + 1 WHERE audit_id = ?",
-                    [row[0]])
+                        " count) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [principal.username, principal.role, action, obj, detail, client,
+                         repeats])
+            return repeats
+        con.execute("UPDATE audit_log SET count = coalesce(count, 1) + ? WHERE audit_id = ?",
+                    [repeats, row[0]])
         return int(con.execute("SELECT count FROM audit_log WHERE audit_id = ?",
                                [row[0]]).fetchone()[0])
 

@@ -130,6 +130,7 @@ def create_app(db: Database | str | Path, settings: Settings | None = None, *,
     app.state.session_limits = session_limits(settings.session)
     app.state.clock = utc_now
     app.state.throttle = Throttle()
+    app.state.refusals = session.Refusals()
     app.state.hasher = Hasher()
     app.state.cache = AnalysisCache(settings, analyse_exam, maxsize=ANALYSES_KEPT)
     app.state.pages = PageCache()

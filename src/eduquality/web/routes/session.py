@@ -9,6 +9,7 @@ own; a password change ends every session of the user and opens a fresh one for 
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
@@ -18,6 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register
+from eduquality.store import Database
 from eduquality.store.audit import audit, audit_repeated
 from eduquality.store.credentials import must_change_password, save_password
 from eduquality.store.passwords import MIN_PASSWORD, check_password, hash_password
@@ -102,11 +104,51 @@ async def _failed(request: Request, who: Principal) -> None:
     await _audit_refusal(request, who, WRONG_PASSWORD)
 
 
+class Refusals:
+    """Refused sign-ins whose audit row is queued, counted by (name, role, detail, address): a
+    refusal whose row is already queued adds to its count instead of queueing another write,
+    so that a flood queues at most one write per name and address (and at most
+    :data:`QUEUED` in all: beyond them, refusals from an address share a row named
+    :data:`MANY`)."""
+
+    QUEUED = 64
+    MANY = "*"
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, str, str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def add(self, who: Principal, detail: str, client: str) -> tuple[str, str, str, str] | None:
+        """The key to write now (a new queued row), or None (it joined a queued one)."""
+        with self._lock:
+            key = (who.username, who.role, detail, client)
+            if key not in self._counts and len(self._counts) >= self.QUEUED:
+                key = (self.MANY, "-", detail, client)
+            new = key not in self._counts
+            self._counts[key] = self._counts.get(key, 0) + 1
+            return key if new else None
+
+    def take(self, key: tuple[str, str, str, str]) -> int:
+        with self._lock:
+            return self._counts.pop(key, 0)
+
+
+def _write_refusals(db: Database, refusals: Refusals, key: tuple[str, str, str, str]) -> None:
+    username, role, detail, client = key
+    repeats = refusals.take(key)  # with those that joined while it waited: one row update
+    if repeats:
+        audit_repeated(db, Principal(username=username, role=role), "denied", "login", detail,
+                       client, repeats=repeats)
+
+
 async def _audit_refusal(request: Request, who: Principal, detail: str) -> None:
-    """The audit row of a refused sign-in (repeats aggregated), written off the event loop: a
-    flood of refused tries must not stop the pages of everyone else."""
-    await request.app.state.readers.run(audit_repeated, who, "denied", "login", detail,
-                                        _client(request))
+    """The audit row of a refused sign-in (repeats aggregated), written off the event loop
+    (:meth:`~eduquality.web.readers.Readers.run_serial`): a flood of refused tries must not
+    stop the pages of everyone else."""
+    state = request.app.state
+    key = state.refusals.add(who, detail, _client(request))
+    if key is not None:
+        await state.readers.run_serial(_write_refusals, state.refusals, key)
 
 
 def open_session(request: Request, db: DbDep, username: str) -> str:
