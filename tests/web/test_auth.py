@@ -216,5 +216,7 @@ def test_refusals_queued_for_the_audit_share_one_write():
     assert log.take(key) == 1
     for i in range(Refusals.QUEUED):
         log.add(Principal(f"n{i}", "-"), "wrong password", "10.0.0.2")
-    assert log.add(Principal("late", "-"), "wrong password", "10.0.0.2") is None
-    assert log.take((Refusals.MANY, "-", "wrong password", "10.0.0.2")) == 1
+    many = (Refusals.MANY, "-", "wrong password", "10.0.0.2")
+    assert log.add(Principal("late", "-"), "wrong password", "10.0.0.2") == many
+    assert log.add(Principal("later", "-"), "wrong password", "10.0.0.2") is None
+    assert log.take(many) == 2
