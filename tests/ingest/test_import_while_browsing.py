@@ -15,8 +15,13 @@ from eduquality.store import open_database
 from eduquality.store.users import add_user
 from eduquality.web.app import create_app
 from tests.ingest.conftest import write_rows
-from tests.ingest.test_killed_import import HEAD, ROWS
 from tests.web.conftest import PASSWORD
+
+HEAD = ["考号", "学籍号", "姓名", "学校", "班级", "1选项", "第2题", "3", "17(1)", "17(2)"]
+ROWS = [["001", "G001", "张三", "一中", "1班", "A", 5, 8, 7, 9],
+        ["002", "G002", "李四", "S1", "1班", "C", 0, 3, None, None],
+        ["003", "G003", "王五", "一中", "2班", "B", 5, 10, 10, None]]
+"""A marking system's sheet of three students of the district (a group row, decorated labels)."""
 
 AGAIN = [[*row[:5], "B", 0, 10, 3, 4] for row in ROWS]
 """The same students with other scores (every row differs from :data:`ROWS`)."""

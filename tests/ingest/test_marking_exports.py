@@ -407,7 +407,7 @@ def test_cli_map_as_printed_and_ignored_columns_in_the_summary(tmp_path):
     from eduquality.cli import main
     from tests.cli.test_importing import _setup
 
-    runner, db = _setup(tmp_path)
+    runner, db = _setup(tmp_path, str(tmp_path / "c.duckdb"))
     rows = [["学籍号", "其他", None, None, None, None, "班级排名"],
             [None, "1", "2", "3", "17(1)", "17(2)", None],
             ["G001", 5, 5, 10, 0, 12, 1]]

@@ -316,6 +316,12 @@ class Database:
         names = base_tables(self.con)
         return {n: int(self.scalar(f'SELECT count(*) FROM "{n}"')) for n in names}
 
+    @property
+    def broken(self) -> bool:
+        """Whether this handle's session was lost (PostgreSQL: closed, or the server went
+        away); a DuckDB handle is never."""
+        return bool(getattr(self.con, "broken", False))
+
     def cursor(self) -> Database:
         """A second handle on the same database, for another thread (DuckDB connections may
         not be shared between threads; cursors may run side by side; on PostgreSQL a second

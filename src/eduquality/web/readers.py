@@ -95,7 +95,7 @@ class Readers:
     def _handle(self) -> Database:
         """This thread's handle, opened on first use (or again after its connection broke)."""
         handle: Database | None = getattr(self._local, "handle", None)
-        if handle is None or handle.con.broken:
+        if handle is None or handle.broken:
             handle = self.db.cursor()
             self._local.handle = handle
             with self._lock:
