@@ -29,7 +29,7 @@ from eduquality.store.scoped import (
     scoped_students,
 )
 from eduquality.store.units import unit_names
-from eduquality.vocab import SUBJECTS
+from eduquality.vocab import EXAM_TYPES, SUBJECTS, grade_label
 from eduquality.web.deps import Ctx
 from eduquality.web.downloads import report_links
 from eduquality.web.history import trend_sections, unit_history
@@ -47,6 +47,7 @@ MESSAGES = register({
     "web.unit.rate": ("得分率", "Score rate"),
     "web.unit.school_link": ("本校历次考试", "The school exam by exam"),
     "web.unit.class_link": ("本班历次考试", "The class exam by exam"),
+    "web.unit.all_exams": ("本校参加的全部考试（{n} 次）", "Every exam the school sat ({n})"),
 })
 
 
@@ -82,6 +83,23 @@ def school_history_page(ctx: Ctx, school_code: str, trend: Sequence[str],
                 crumbs=[(t("web.nav.home"), "/")], choices=choices,
                 internal=ctx.settings.publication.mark_internal, downloads=links,
                 export_name=f"school-{school_code}", audit_object=f"school:{school_code}")
+
+
+def school_exams_section(ctx: Ctx, school_code: str, exams: pd.DataFrame) -> Section:
+    """Every exam the school sat that the reader may see, newest first, each linked to the
+    school's page of that exam: the trend above shows the latest exams of one grade, this
+    list reaches every exam and year."""
+    t, lang = ctx.t, ctx.lang
+    rows = exams.assign(
+        type=[EXAM_TYPES.label(str(x), lang) for x in exams["exam_type"]],
+        grade=[grade_label(int(g), lang) if pd.notna(g) else "" for g in exams["grade"]])
+    table = frame_table(rows, [("name", t("web.col.exam"), "text"),
+                               ("type", t("web.col.exam_type"), "text"),
+                               ("year_code", t("web.col.year"), "text"),
+                               ("grade", t("web.col.grade"), "text"),
+                               ("exam_date", t("web.col.date"), "text")],
+                        href=lambda r: f"/exams/{r['exam_id']}/schools/{school_code}")
+    return section(t("web.unit.all_exams", n=len(exams)), table)
 
 
 def class_history_page(ctx: Ctx, class_id: str, exam_ids: Sequence[str]) -> Page:

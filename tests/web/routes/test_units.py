@@ -112,6 +112,18 @@ def test_school_page_means_by_hand(clients, db):
     assert "?grade=8" in page and "?grade=12" in page
 
 
+def test_school_page_lists_every_exam_of_every_year_and_grade(clients):
+    """The trend shows the latest exams of one grade; the list under it reaches every exam the
+    school sat (here grade 8's E1 and grade 12's E2 and E3), newest first."""
+    page = clients["p1"].get("/schools/S1?grade=8").text
+    listed = page[page.index("本校参加的全部考试（3 次）"):]
+    links = [listed.index(f'href="/exams/{e}/schools/S1"') for e in ("E2", "E3", "E1")]
+    assert links == sorted(links)                          # 2022-06-07, 2022-03-01, 2022-01-10
+    assert "高三" in listed and "八年级" in listed
+    english = clients["p1"].get("/schools/S1?grade=12&lang=en").text
+    assert "Every exam the school sat (3)" in english
+
+
 def test_school_page_shows_only_classes_in_scope(clients):
     teacher = clients["t1"].get("/schools/S1?grade=8").text
     assert 'href="/classes/S1-2021-8-1"' in teacher

@@ -10,7 +10,11 @@ from eduquality.web.deps import CtxDep, Format
 from eduquality.web.followup import school_followup
 from eduquality.web.hidden import hidden
 from eduquality.web.history import HISTORY_EXAMS, grade_choices, trend_exams
-from eduquality.web.unit_pages import class_history_page, school_history_page
+from eduquality.web.unit_pages import (
+    class_history_page,
+    school_exams_section,
+    school_history_page,
+)
 from eduquality.web.value_added import school_value_added
 
 router = APIRouter(tags=["units"])
@@ -36,6 +40,8 @@ async def school(ctx: CtxDep, school_code: str, grade: int | None = None,
             fu = await school_followup(ctx, trend[0], school_code)
             if fu is not None:
                 found.doc.sections.append(fu)
+        if not exams.empty:
+            found.doc.sections.append(school_exams_section(ctx, school_code, exams))
         return ctx.respond(found, format)
 
 
