@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import openpyxl
@@ -93,6 +94,17 @@ def roster_sheets() -> dict[str, pd.DataFrame]:
         "学生": STUDENTS,
     }
 
+
+
+def until(condition, seconds: float = 30) -> bool:
+    """Whether ``condition()`` became true within ``seconds`` (polled every 50 ms): for tests
+    that wait on another session or thread."""
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.05)
+    return True
 
 def snapshot(db) -> dict[str, pd.DataFrame]:
     """Every table's full contents (to show that a failed import changed nothing), ordered by

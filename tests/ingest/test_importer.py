@@ -33,6 +33,7 @@ from tests.ingest.conftest import (
     assert_unchanged,
     roster_sheets,
     snapshot,
+    until,
     write_rows,
     write_xlsx,
 )
@@ -176,14 +177,6 @@ def _waits(exam: str) -> str:
     return f"another import is writing to {exam}; waiting for it to finish …"
 
 
-def _until(condition, seconds: float = 30) -> bool:
-    end = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.05)
-    return True
-
 
 @pytest.fixture()
 def pg_district(pg_cluster, district_pg):
@@ -232,11 +225,11 @@ def test_imports_into_one_exam_take_turns(pg_district, tmp_path, monkeypatch):
                    done_first)
     blocked = ("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'relation' "
                "AND relation = 'import_log'::regclass")
-    assert _until(lambda: watch.execute(blocked).fetchone()[0] == 1)   # 数学 is writing
+    assert until(lambda: watch.execute(blocked).fetchone()[0] == 1)   # 数学 is writing
     b = _in_thread(lambda: import_scores(second, chinese, "E1", "语文", lang="en",
                                          progress=lambda m: events.append(("语文", m))),
                    done_second)
-    assert _until(lambda: ("语文", _waits("E1")) in events)
+    assert until(lambda: ("语文", _waits("E1")) in events)
     time.sleep(0.3)
     assert a.is_alive() and b.is_alive() and not done_first and not done_second
     blocker.commit()
@@ -274,7 +267,7 @@ def test_imports_into_two_exams_proceed(pg_district, tmp_path):
     done: list[object] = []
     waiting = _in_thread(lambda: import_paper(first, e1, lang="en", force=True,
                                               progress=said.append), done)
-    assert _until(lambda: _waits("E1") in said)
+    assert until(lambda: _waits("E1") in said)
     other_said: list[str] = []
     result = import_paper(second, e2, lang="en", progress=other_said.append)
     assert result.outcome == "imported" and not any("waiting" in m for m in other_said)
@@ -306,7 +299,7 @@ def test_rosters_take_turns_and_with_exam_their_exams_turn(pg_district, tmp_path
         done: list[object] = []
         waiting = _in_thread(lambda p=path, e=exam, s=said: import_roster(
             db, p, exam=e, year="2021-2022", lang="en", progress=s.append), done)
-        assert _until(lambda s=said, lb=label: _waits(lb) in s)
+        assert until(lambda s=said, lb=label: _waits(lb) in s)
         time.sleep(0.2)
         assert waiting.is_alive() and not done
         other.execute("SELECT pg_advisory_unlock(%s)", [lock.key])

@@ -19,17 +19,9 @@ from eduquality.store.imports import (
     last_imported_hash,
     log_import,
 )
+from tests.ingest.conftest import until
 
 WAITS = "another import is writing to E1; waiting for it to finish …"
-
-
-def _until(condition, seconds: float = 20) -> bool:
-    end = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def test_last_imported_hash_is_of_the_same_kind_target_and_file(db_location):
@@ -99,7 +91,7 @@ def test_locks_of_one_exam_take_turns_on_postgres(pg_url):
     assert said == []
     waiter = threading.Thread(target=wait)
     waiter.start()
-    assert _until(lambda: said == [WAITS])
+    assert until(lambda: said == [WAITS])
     time.sleep(0.3)
     assert waiter.is_alive()                           # still waiting for the first
     release.set()

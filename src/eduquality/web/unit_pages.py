@@ -29,12 +29,12 @@ from eduquality.store.scoped import (
     scoped_students,
 )
 from eduquality.store.units import unit_names
-from eduquality.vocab import EXAM_TYPES, SUBJECTS, grade_label
+from eduquality.vocab import SUBJECTS
 from eduquality.web.deps import Ctx
 from eduquality.web.downloads import report_links
 from eduquality.web.history import trend_sections, unit_history
 from eduquality.web.pages import Page, frame_table, ordered_units, page, section, summary_table
-from eduquality.web.views import _pick_subject, _shown_scores, _unit_label, _weak_points
+from eduquality.web.views import _pick_subject, _shown_scores, _unit_label, _weak_points, exam_list
 
 MESSAGES = register({
     "web.unit.school_title": ("{school} · 历次考试", "{school} · exam by exam"),
@@ -89,17 +89,8 @@ def school_exams_section(ctx: Ctx, school_code: str, exams: pd.DataFrame) -> Sec
     """Every exam the school sat that the reader may see, newest first, each linked to the
     school's page of that exam: the trend above shows the latest exams of one grade, this
     list reaches every exam and year."""
-    t, lang = ctx.t, ctx.lang
-    rows = exams.assign(
-        type=[EXAM_TYPES.label(str(x), lang) for x in exams["exam_type"]],
-        grade=[grade_label(int(g), lang) if pd.notna(g) else "" for g in exams["grade"]])
-    table = frame_table(rows, [("name", t("web.col.exam"), "text"),
-                               ("type", t("web.col.exam_type"), "text"),
-                               ("year_code", t("web.col.year"), "text"),
-                               ("grade", t("web.col.grade"), "text"),
-                               ("exam_date", t("web.col.date"), "text")],
-                        href=lambda r: f"/exams/{r['exam_id']}/schools/{school_code}")
-    return section(t("web.unit.all_exams", n=len(exams)), table)
+    table = exam_list(ctx, exams, lambda r: f"/exams/{r['exam_id']}/schools/{school_code}")
+    return section(ctx.t("web.unit.all_exams", n=len(exams)), table)
 
 
 def class_history_page(ctx: Ctx, class_id: str, exam_ids: Sequence[str]) -> Page:

@@ -185,18 +185,23 @@ def _weak_points(ctx: Ctx, a: ExamAnalysis, level: str, unit: str) -> Section | 
 
 
 # -- pages --------------------------------------------------------------------------------
+def exam_list(ctx: Ctx, exams: pd.DataFrame, href: Callable[[Any], str]) -> Table:
+    """A list of exams (name, type, grade, school year, date), each row linked by ``href``."""
+    t, lang = ctx.t, ctx.lang
+    shown = exams.assign(
+        exam_type=[EXAM_TYPES.label(str(c), lang) for c in exams["exam_type"]],
+        grade=[grade_label(int(g), lang) if pd.notna(g) else "" for g in exams["grade"]])
+    return frame_table(shown, [("name", t("web.col.exam"), "text"),
+                               ("exam_type", t("web.col.exam_type"), "text"),
+                               ("grade", t("web.col.grade"), "text"),
+                               ("year_code", t("web.col.year"), "text"),
+                               ("exam_date", t("web.col.date"), "text")], href=href)
+
+
 def exams_page(ctx: Ctx) -> Page:
     exams = scoped_exams(ctx.db, ctx.scope)
     t, lang = ctx.t, ctx.lang
-    exams = exams.assign(
-        exam_type=exams["exam_type"].map(lambda c: EXAM_TYPES.label(c, lang)),
-        grade=exams["grade"].map(lambda g: grade_label(int(g), lang)))
-    table = frame_table(exams, [("name", t("web.col.exam"), "text"),
-                                ("exam_type", t("web.col.exam_type"), "text"),
-                                ("grade", t("web.col.grade"), "text"),
-                                ("year_code", t("web.col.year"), "text"),
-                                ("exam_date", t("web.col.date"), "text")],
-                        href=lambda r: f"/exams/{r['exam_id']}")
+    table = exam_list(ctx, exams, lambda r: f"/exams/{r['exam_id']}")
     note = "" if len(exams) else t("web.exams.none")
     return page(lang, t("web.exams.title"), [section(t("web.exams.title"), table, note=note)],
                 crumbs=[(t("web.nav.home"), "/")], export_name="exams", audit_object="exams")
