@@ -157,6 +157,25 @@ def district(district_file, tmp_path):
     db.close()
 
 
+@pytest.fixture()
+def twin(request, district, tmp_path):
+    """A second private copy of the district database, on the store of ``district`` (so a
+    module that runs ``district`` on both stores compares like with like)."""
+    if district.dialect == "postgres":
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.create_database(template=request.getfixturevalue("district_pg"))
+        db = open_database(url)
+        yield db
+        db.close()
+        cluster.drop_database(url)
+        return
+    path = tmp_path / "twin.duckdb"
+    shutil.copy(request.getfixturevalue("district_file"), path)
+    db = open_database(path)
+    yield db
+    db.close()
+
+
 @pytest.fixture(params=STORES)
 def any_district(request, tmp_path):
     """A private copy of the district database, on each store (a module whose tests run on

@@ -50,6 +50,12 @@ def results(db) -> list[tuple[str, str, str, float | None]]:
         index=False)]
 
 
+
+@pytest.fixture()
+def district(any_district):
+    """Every test of this module that touches the store runs on both."""
+    return any_district
+
 # -- fingerprints -------------------------------------------------------------------------
 def test_fingerprint_ignores_spacing_width_and_trailing_blanks():
     assert header_fingerprint([["学籍号", "17（2）", ""]]) == header_fingerprint(
@@ -191,7 +197,7 @@ def test_template_keeps_the_options(district, tmp_path):
 def test_cli_check_and_template(district, tmp_path):
     from eduquality.cli import main
 
-    path = str(district.path)
+    path = district.path
     district.close()
     runner = CliRunner()
     jan = marking_file(tmp_path / "一月.xlsx", SCORES_JAN)

@@ -12,6 +12,7 @@ import pytest
 
 from eduquality.ingest import ImportProblems, import_paper, import_roster, import_scores
 from eduquality.store import open_database
+from tests.conftest import STORES
 from tests.ingest import corpus as c
 from tests.ingest.conftest import assert_unchanged, snapshot
 
@@ -27,11 +28,7 @@ def folder(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def base_file(folder) -> Path:
     """The canonical roster and paper, and the 考号 of E1 registered from a 学籍 export."""
-    db = open_database(folder / "base.duckdb")
-    import_roster(db, c.write_sheets(folder / "名册.xlsx", c.roster_sheets(D)))
-    import_paper(db, c.write_sheets(folder / "试卷.xlsx", c.paper_sheets()))
-    import_roster(db, c.xueji_roster(D, folder / "学籍导出.xlsx"), year=c.YEAR, exam=c.EXAM_ID)
-    db.close()
+    _build_base(folder / "base.duckdb", folder)
     return folder / "base.duckdb"
 
 
@@ -41,23 +38,48 @@ def _copy(base: Path, tmp_path: Path, name: str = "d.duckdb"):
     return open_database(path)
 
 
-@pytest.fixture()
-def db(base_file, tmp_path):
-    d = _copy(base_file, tmp_path)
+def _build_base(location: str | Path, folder: Path) -> None:
+    db = open_database(location)
+    import_roster(db, c.write_sheets(folder / "名册.xlsx", c.roster_sheets(D)))
+    import_paper(db, c.write_sheets(folder / "试卷.xlsx", c.paper_sheets()))
+    import_roster(db, c.xueji_roster(D, folder / "学籍导出.xlsx"), year=c.YEAR, exam=c.EXAM_ID)
+    db.close()
+
+
+@pytest.fixture(scope="module")
+def base_pg(pg_cluster, tmp_path_factory) -> str:
+    """:func:`base_file` as a PostgreSQL database (the template of each test's copy)."""
+    pg_cluster.create_database("eq_corpus")
+    _build_base(pg_cluster.url("eq_corpus"), tmp_path_factory.mktemp("corpus_pg"))
+    return "eq_corpus"
+
+
+@pytest.fixture(params=STORES)
+def db(request, base_file, tmp_path):
+    """A private copy of the base, on each store."""
+    if request.param == "duckdb":
+        d = _copy(base_file, tmp_path)
+        yield d
+        d.close()
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.create_database(template=request.getfixturevalue("base_pg"))
+    d = open_database(url)
     yield d
     d.close()
+    cluster.drop_database(url)
 
 
 def results(db, paper: str | None = "E1/math") -> pd.DataFrame:
     where = "WHERE r.paper_id = ?" if paper else ""
     return db.sql(f"""SELECT s.national_id, r.paper_id, r.status, r.score
                       FROM subject_result r JOIN student s USING (student_id) {where}
-                      ORDER BY ALL""", [paper] if paper else None).reset_index(drop=True)
+                      ORDER BY 1, 2, 3, 4""", [paper] if paper else None).reset_index(drop=True)
 
 
 def item_scores(db) -> pd.DataFrame:
     return db.sql("""SELECT s.national_id, i.seq, i.score FROM item_score i
-                     JOIN student s USING (student_id) ORDER BY ALL""").reset_index(drop=True)
+                     JOIN student s USING (student_id) ORDER BY 1, 2, 3""").reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")
@@ -167,18 +189,18 @@ def test_10_option_letters_scored_from_the_key(db, tmp_path, canonical):
 
 
 @pytest.mark.slow
-def test_11_xueji_export_same_roster_as_canonical(folder, tmp_path):
+def test_11_xueji_export_same_roster_as_canonical(folder, tmp_path, command_db):
     want = open_database(tmp_path / "want.duckdb")
     import_roster(want, c.write_sheets(tmp_path / "名册.xlsx", c.roster_sheets(D)))
-    got = open_database(tmp_path / "got.duckdb")
+    got = open_database(command_db)
     import_roster(got, c.write_sheets(tmp_path / "基础.xlsx", c.base_roster_sheets(D)))
     result = import_roster(got, c.xueji_roster(D, tmp_path / "学籍导出.xlsx"), year=c.YEAR)
     query = {
-        "student": "SELECT national_id, name, gender FROM student ORDER BY ALL",
-        "class": "SELECT school_code, year_code, grade, name FROM class ORDER BY ALL",
+        "student": "SELECT national_id, name, gender FROM student ORDER BY 1, 2, 3",
+        "class": "SELECT school_code, year_code, grade, name FROM class ORDER BY 1, 2, 3, 4",
         "membership": """SELECT s.national_id, k.school_code, k.name FROM class_membership m
                          JOIN student s USING (student_id) JOIN class k USING (class_id)
-                         ORDER BY ALL""",
+                         ORDER BY 1, 2, 3""",
     }
     for what, sql in query.items():
         pd.testing.assert_frame_equal(got.sql(sql), want.sql(sql), obj=what)
@@ -198,8 +220,8 @@ def test_11_xueji_export_registers_exam_numbers(db):
 
 
 @pytest.mark.slow
-def test_12_subject_level_paper_takes_totals(folder, tmp_path, canonical):
-    db = open_database(tmp_path / "zk.duckdb")
+def test_12_subject_level_paper_takes_totals(folder, tmp_path, canonical, command_db):
+    db = open_database(command_db)
     import_roster(db, c.write_sheets(tmp_path / "名册.xlsx", c.roster_sheets(D)))
     import_paper(db, c.write_sheets(tmp_path / "中考试卷.xlsx", c.paper_sheets(subject_level=True)))
     import_scores(db, c.subject_level_totals(D, tmp_path / "成绩.xlsx"), c.EXAM_ID)
@@ -251,11 +273,11 @@ def test_bad_unknown_school_name_in_roster(db, tmp_path):
 
 
 @pytest.mark.slow
-def test_bad_two_students_alike_in_one_class(tmp_path):
+def test_bad_two_students_alike_in_one_class(tmp_path, command_db):
     """Rows named by 姓名 + 学校 + 班级 that fit two students of the roster are refused, each
     naming both candidates by masked 学籍号."""
     twins = c.district(namesake=True)
-    db = open_database(tmp_path / "twins.duckdb")
+    db = open_database(command_db)
     import_roster(db, c.write_sheets(tmp_path / "名册.xlsx", c.roster_sheets(twins)))
     import_paper(db, c.write_sheets(tmp_path / "试卷.xlsx", c.paper_sheets()))
     err = _fails(db, c.marking_choice_rank(twins, tmp_path / "数学.xlsx"), subject=None)

@@ -21,8 +21,8 @@ def _write(tmp_path, name, text, encoding="utf-8-sig"):
 
 
 @pytest.mark.slow
-def test_lines_and_distribution_land_and_reimport_is_unchanged(tmp_path):
-    db = open_database(":memory:")
+def test_lines_and_distribution_land_and_reimport_is_unchanged(tmp_path, db_location):
+    db = open_database(db_location)
     r = import_lines(db, _write(tmp_path, "lines.csv", LINES, "gbk"), user="t")
     assert (r.outcome, r.rows_written) == ("imported", 2)
     got = db.sql("SELECT track, line_code, score FROM cut_line ORDER BY track")
@@ -34,8 +34,8 @@ def test_lines_and_distribution_land_and_reimport_is_unchanged(tmp_path):
     assert db.scalar("SELECT count(*) FROM score_distribution") == 3  # replaced, not doubled
 
 
-def test_bad_cells_are_located_and_nothing_is_written(tmp_path):
-    db = open_database(":memory:")
+def test_bad_cells_are_located_and_nothing_is_written(tmp_path, db_location):
+    db = open_database(db_location)
     bad = ("年份,省份,考试,科类,分数,人数,累计人数\n"
            "2021,云岭省,高考,理科,600,3,3\n二〇二一,云岭省,高考,理科,599,5,8\n"
            "2021,云岭省,联考,理科,598,4,12\n2021,云岭省,高考,理科,597,-1,99\n")
@@ -49,22 +49,22 @@ def test_bad_cells_are_located_and_nothing_is_written(tmp_path):
     assert db.scalar("SELECT count(*) FROM score_distribution") == 0
 
 
-def test_unknown_layout(tmp_path):
-    db = open_database(":memory:", lang="en")
+def test_unknown_layout(tmp_path, db_location):
+    db = open_database(db_location, lang="en")
     with pytest.raises(ImportProblems) as err:
         import_lines(db, _write(tmp_path, "x.csv", "a,b\n1,2\n"), user="t")
     assert "neither a cut-line table" in err.value.render()
 
 
-def test_duplicate_rows_point_to_the_first(tmp_path):
-    db = open_database(":memory:")
+def test_duplicate_rows_point_to_the_first(tmp_path, db_location):
+    db = open_database(db_location)
     dup = LINES + "2021,云岭省,高考,理科,一本,515\n"
     with pytest.raises(ImportProblems) as err:
         import_lines(db, _write(tmp_path, "dup.csv", dup), user="t")
     assert "第 4 行" in err.value.render() and "与第 2 行重复" in err.value.render()
 
 
-def test_a_line_is_stored_by_its_code_whatever_the_spelling(tmp_path):
+def test_a_line_is_stored_by_its_code_whatever_the_spelling(tmp_path, db_location):
     """The province's notice may say 特殊类型招生控制线 or 本科一批: stored as 特控线 and 一本
     (vocab.CUT_LINES), so plans and analyses find them; an unlisted line stays as written."""
     text = ("年份,省份,考试,科类,批次,分数线\n"
@@ -72,7 +72,7 @@ def test_a_line_is_stored_by_its_code_whatever_the_spelling(tmp_path):
             "2025,云岭省,高考,物理类, 本科批 ,440\n"
             "2025,云岭省,高考,物理类,艺术类本科,300\n"
             "2021,云岭省,高考,理科,本科一批,512\n")
-    db = open_database(":memory:")
+    db = open_database(db_location)
     import_lines(db, _write(tmp_path, "lines.csv", text), user="t")
     got = db.sql("SELECT line_code, score FROM cut_line ORDER BY score DESC")
     assert got.values.tolist() == [["特控线", 520.0], ["一本", 512.0], ["本科批", 440.0],

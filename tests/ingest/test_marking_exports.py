@@ -5,7 +5,6 @@ the canonical file, and each bad variant gives its located problem and changes n
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -17,7 +16,6 @@ from hypothesis import strategies as st
 
 from eduquality.ingest import ImportProblems, import_paper, import_roster, import_scores
 from eduquality.ingest.scores.columns import aggregate_key, group_key, is_rank_or_grade, item_label
-from eduquality.store import open_database
 from tests.ingest.conftest import EXAM, assert_unchanged, snapshot, write_rows, write_xlsx
 
 IDENT = ["考号", "姓名", "学校", "班级"]
@@ -76,25 +74,21 @@ def rows_of(db) -> dict[str, pd.DataFrame]:
     return {
         "subject_result": db.sql("""SELECT s.national_id, r.paper_id, r.status, r.score
                                     FROM subject_result r JOIN student s USING (student_id)
-                                    ORDER BY ALL"""),
+                                    ORDER BY 1, 2, 3, 4"""),
         "item_score": db.sql("""SELECT s.national_id, i.paper_id, i.seq, i.score, i.choice
                                 FROM item_score i JOIN student s USING (student_id)
-                                ORDER BY ALL"""),
+                                ORDER BY 1, 2, 3, 4, 5"""),
         "exam_registration": db.sql("""SELECT s.national_id, r.exam_number, r.school_code,
                                               r.class_id
                                        FROM exam_registration r JOIN student s USING (student_id)
-                                       ORDER BY ALL"""),
+                                       ORDER BY 1, 2, 3, 4"""),
     }
 
 
 @pytest.fixture()
-def twin(district_file, tmp_path):
-    """A second private copy of the district database."""
-    path = tmp_path / "twin.duckdb"
-    shutil.copy(district_file, path)
-    db = open_database(path)
-    yield db
-    db.close()
+def district(any_district):
+    """Every test of this module that imports runs on both stores."""
+    return any_district
 
 
 def fails(db, path, *args, **kw) -> ImportProblems:
@@ -403,11 +397,11 @@ def test_remedies_of_the_messages_work(district, tmp_path):
 
 
 @pytest.mark.slow
-def test_cli_map_as_printed_and_ignored_columns_in_the_summary(tmp_path):
+def test_cli_map_as_printed_and_ignored_columns_in_the_summary(tmp_path, command_db):
     from eduquality.cli import main
     from tests.cli.test_importing import _setup
 
-    runner, db = _setup(tmp_path, str(tmp_path / "c.duckdb"))
+    runner, db = _setup(tmp_path, command_db)
     rows = [["学籍号", "其他", None, None, None, None, "班级排名"],
             [None, "1", "2", "3", "17(1)", "17(2)", None],
             ["G001", 5, 5, 10, 0, 12, 1]]

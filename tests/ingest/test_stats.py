@@ -17,8 +17,8 @@ HEADER = ["年份", "学校代码", "统计项目", "分类", "数值", "来源"
 
 
 @pytest.fixture()
-def db():
-    db = open_database(":memory:")
+def db(db_location):
+    db = open_database(db_location)
     with db.write() as con:
         con.execute("INSERT INTO district VALUES ('D', '测试区', NULL, NULL)")
         con.execute("INSERT INTO school VALUES ('S1', '甲校', 'D', 'primary', 'public', 'urban',"

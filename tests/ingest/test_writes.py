@@ -10,11 +10,11 @@ from eduquality.ingest.writes import delete_where, pending_rows, upsert
 from eduquality.store import open_database
 
 
-def test_upsert_changes_tied_columns_together():
-    db = open_database(":memory:")
+def test_upsert_changes_tied_columns_together(db_location):
+    db = open_database(db_location)
     with db.write(check_scores=False) as con:
-        con.execute("CREATE TABLE r (k INTEGER PRIMARY KEY, status VARCHAR, score DOUBLE, "
-                    "CHECK ((status = 'present') = (score IS NOT NULL)))")
+        con.execute("CREATE TABLE r (k INTEGER PRIMARY KEY, status VARCHAR, "
+                    "score DOUBLE PRECISION, CHECK ((status = 'present') = (score IS NOT NULL)))")
         con.execute("INSERT INTO r VALUES (1, 'absent', NULL), (2, 'present', 7), (3, 'present', 5)")
     new = pd.DataFrame({"k": [1, 2, 3, 4], "status": ["present", "absent", "present", "absent"],
                         "score": [50.0, None, 5.0, None]})
@@ -26,8 +26,8 @@ def test_upsert_changes_tied_columns_together():
     assert got["score"].fillna(-1).tolist() == [50.0, -1, 5.0, -1]
 
 
-def test_delete_where_removes_only_that_value():
-    db = open_database(":memory:")
+def test_delete_where_removes_only_that_value(db_location):
+    db = open_database(db_location)
     with db.write(check_scores=False) as con:
         con.execute("CREATE TABLE r (year INTEGER, name VARCHAR)")
         con.execute("INSERT INTO r VALUES (2023, 'a'), (2024, 'b'), (2024, 'c'), (NULL, 'd')")
@@ -37,10 +37,10 @@ def test_delete_where_removes_only_that_value():
     assert got["name"].tolist() == ["a", "d"]
 
 
-def test_pending_rows_counts_new_and_changed_rows_only():
-    db = open_database(":memory:")
+def test_pending_rows_counts_new_and_changed_rows_only(db_location):
+    db = open_database(db_location)
     with db.write(check_scores=False) as con:
-        con.execute("CREATE TABLE r (k INTEGER, j VARCHAR, v VARCHAR, w DOUBLE, "
+        con.execute("CREATE TABLE r (k INTEGER, j VARCHAR, v VARCHAR, w DOUBLE PRECISION, "
                     "PRIMARY KEY (k, j))")
         con.execute("INSERT INTO r VALUES (1, 'a', 'x', NULL), (2, 'a', NULL, 1.5), "
                     "(3, 'a', 'z', 2)")

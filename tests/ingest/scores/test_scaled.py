@@ -12,6 +12,7 @@ import pytest
 from eduquality.analysis.scaling import exam_totals
 from eduquality.ingest import ImportProblems, import_paper, import_roster, import_scores
 from eduquality.store import open_database
+from tests.conftest import STORES
 from tests.ingest.conftest import assert_unchanged, snapshot, write_rows, write_xlsx
 
 YEAR = "2024-2025"
@@ -46,18 +47,39 @@ def _paper() -> dict[str, pd.DataFrame]:
     }
 
 
-@pytest.fixture(scope="module")
-def senior_file(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("senior")
-    db = open_database(tmp / "base.duckdb")
+def _build_senior(location, tmp) -> None:
+    db = open_database(location)
     import_roster(db, write_xlsx(tmp / "名册.xlsx", _roster()))
     import_paper(db, write_xlsx(tmp / "试卷.xlsx", _paper()))
     db.close()
+
+
+@pytest.fixture(scope="module")
+def senior_file(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("senior")
+    _build_senior(tmp / "base.duckdb", tmp)
     return tmp / "base.duckdb"
 
 
-@pytest.fixture()
-def senior(senior_file, tmp_path):
+@pytest.fixture(scope="module")
+def senior_pg(pg_cluster, tmp_path_factory) -> str:
+    """:func:`senior_file` as a PostgreSQL database (the template of each test's copy)."""
+    pg_cluster.create_database("eq_senior")
+    _build_senior(pg_cluster.url("eq_senior"), tmp_path_factory.mktemp("senior_pg"))
+    return "eq_senior"
+
+
+@pytest.fixture(params=STORES)
+def senior(request, senior_file, tmp_path):
+    """A private copy of the senior-school district, on each store."""
+    if request.param == "postgres":
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.create_database(template=request.getfixturevalue("senior_pg"))
+        db = open_database(url)
+        yield db
+        db.close()
+        cluster.drop_database(url)
+        return
     path = tmp_path / "s.duckdb"
     shutil.copy(senior_file, path)
     db = open_database(path)
