@@ -36,9 +36,9 @@ def _empty(db) -> bool:
                if t not in ("subject", "schema_migrations"))
 
 
-def test_round_trip_gives_identical_tables(district, exported):
+def test_round_trip_gives_identical_tables(district, exported, db_location):
     done, folder = exported
-    with open_database(":memory:") as back:
+    with open_database(db_location) as back:
         imported = import_parquet(back, folder)
         assert [t.table for t in imported] == [t.table for t in done]
         tables = {t.table for t in done}
@@ -123,21 +123,21 @@ def test_changed_missing_and_extra_files_are_refused(exported, tmp_path):
             import_parquet(db, folder)
 
 
-def test_a_wrong_row_count_rolls_everything_back(exported, tmp_path):
+def test_a_wrong_row_count_rolls_everything_back(exported, tmp_path, db_location):
     folder = _copy(exported[1], tmp_path)
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     manifest["tables"]["subject_result"]["rows"] += 1     # the last tables are checked late
     (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-    with open_database(":memory:", "en") as db:
+    with open_database(db_location, "en") as db:
         with pytest.raises(EduQualityError, match=r"subject_result: .* nothing was imported"):
             import_parquet(db, folder)
         assert _empty(db) and db.scalar("SELECT count(*) FROM subject") == SEEDED_SUBJECTS
 
 
-def test_occupied_target_and_folder_are_refused(district, exported, tmp_path):
+def test_occupied_target_and_folder_are_refused(district, exported, tmp_path, db_location):
     with pytest.raises(EduQualityError, match=r"导出目录 .* 不是空的"):
         export_parquet(district, exported[1])
-    with open_database(":memory:", "en") as db:
+    with open_database(db_location, "en") as db:
         with db.write() as con:
             con.execute("INSERT INTO district VALUES ('1', '区', NULL, NULL)")
         with pytest.raises(EduQualityError, match=r"not empty \(district hold rows\)"):

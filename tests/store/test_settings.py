@@ -22,8 +22,8 @@ ADMIN = Principal("boss", "admin")
 
 
 @pytest.fixture()
-def db():
-    d = open_database(":memory:")
+def db(db_location):
+    d = open_database(db_location)
     yield d
     d.close()
 
