@@ -17,10 +17,10 @@ from tests.factories import dropout_db
 
 
 @pytest.fixture
-def db_file(tmp_path):
-    path = tmp_path / "d.duckdb"
-    dropout_db(str(path)).close()
-    return str(path)
+def db_file(command_db):
+    """The dropout district, on each store."""
+    dropout_db(command_db).close()
+    return command_db
 
 
 def _run(db_file, *args, lang="en"):

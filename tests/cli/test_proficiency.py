@@ -18,10 +18,10 @@ from tests.factories import proficiency_all_subjects, proficiency_db, proficienc
 
 
 @pytest.fixture
-def db_file(tmp_path):
-    path = tmp_path / "d.duckdb"
-    proficiency_db(location=str(path)).close()
-    return str(path)
+def db_file(command_db):
+    """The proficiency district, on each store."""
+    proficiency_db(location=command_db).close()
+    return command_db
 
 
 def _run(db_file, *args, lang="en"):
@@ -138,14 +138,14 @@ def test_rates_print_the_all_subject_pass_rate(db_file):
 
 
 @pytest.fixture
-def risk_file(tmp_path):
-    path = tmp_path / "r.duckdb"
-    db = proficiency_risk_db(location=str(path))
+def risk_file(command_db):
+    path = command_db
+    db = proficiency_risk_db(location=path)
     add_user(db, "p1", "principal", "correct-horse-9", school_code="H1")
     add_user(db, "t2", "teacher", "correct-horse-9", class_id="H1-2023-11-2")
     add_user(db, "lead", "leader", "correct-horse-9")
     db.close()
-    return str(path)
+    return path
 
 
 @pytest.mark.parametrize(("args", "seen"), [
