@@ -107,6 +107,19 @@ def command_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     cluster.drop_database(url)
 
 
+@pytest.fixture(params=STORES, scope="module")
+def module_command_db(request: pytest.FixtureRequest,
+                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """:func:`command_db` for a module-scoped database."""
+    if request.param == "duckdb":
+        yield str(tmp_path_factory.mktemp("module_db") / "district.duckdb")
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.create_database()
+    yield url
+    cluster.drop_database(url)
+
+
 @pytest.fixture(scope="session")
 def spark() -> Iterator[object]:
     """One local Spark session (``local[2]``) for the whole run: the JVM is heavy, so every

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -11,6 +13,25 @@ from eduquality.vocab import SUBJECTS
 SEEDED_SUBJECTS = sum(1 for code in SUBJECTS.codes() if code != "total")
 """Rows of the ``subject`` table a new database holds: every subject of the vocabulary but
 the 总分 (the migrations seed them; 通用技术 came with migration 18)."""
+
+
+def save_to(db: Database, location: str | Path) -> str:
+    """Put the in-memory database ``db`` where a command reads it, and close ``db``: a DuckDB
+    file's path (the file is written by DuckDB's own ``COPY FROM DATABASE``), or an empty
+    PostgreSQL database's URL (``store copy``: every table copied and verified by checksum).
+    Returns ``location`` as a string, for ``--db``."""
+    from eduquality.store.transfer import copy_database
+
+    target = str(location)
+    if target.startswith("postgresql://"):
+        with open_database(target) as dst:
+            copy_database(db, dst)
+    else:
+        db.con.execute(f"ATTACH '{target}' AS f")
+        db.con.execute("COPY FROM DATABASE memory TO f")
+        db.con.execute("DETACH f")
+    db.close()
+    return target
 
 
 def tiny_exam_db(n_per_class: int = 30, seed: int = 1, absent_share: float = 0.05,

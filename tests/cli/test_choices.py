@@ -6,19 +6,15 @@ import pandas as pd
 from click.testing import CliRunner
 
 from eduquality.cli import main
-from tests.factories import new_regime_db
+from tests.factories import new_regime_db, save_to
 
 
-def test_choices_by_gender_with_small_units_withheld(tmp_path) -> None:
+def test_choices_by_gender_with_small_units_withheld(tmp_path, command_db) -> None:
     db = new_regime_db()
     with db.write() as con:  # genders: odd student numbers M, even F
         con.execute("UPDATE student SET gender = CASE WHEN student_id % 2 = 1 THEN 'M' "
                     "ELSE 'F' END")
-    path = tmp_path / "n.duckdb"
-    db.con.execute(f"ATTACH '{path}' AS f")
-    db.con.execute("COPY FROM DATABASE memory TO f")
-    db.con.execute("DETACH f")
-    db.close()
+    path = save_to(db, command_db)
     out = tmp_path / "choices.xlsx"
     r = CliRunner().invoke(main, ["--db", str(path), "choices", "2025-gaokao", "--by", "gender",
                                   "--out", str(out)])

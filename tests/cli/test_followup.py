@@ -3,7 +3,6 @@ audit row, and a clear error for an unknown subject."""
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -11,27 +10,22 @@ from click.testing import CliRunner
 from eduquality.analysis.followup import FOLLOWED_GROUPS
 from eduquality.cli import main
 from eduquality.cli.followup import GROUP_CHOICES
-from tests.factories import add_later_exam, tiny_exam_db
+from eduquality.store import open_database
+from tests.factories import add_later_exam, save_to, tiny_exam_db
 
 
 @pytest.fixture(scope="module")
-def db_file(tmp_path_factory):
+def db_file(module_command_db):
+    """The follow-up district, on each store."""
     db = tiny_exam_db(n_per_class=40, seed=7)
     add_later_exam(db, teachers=True)
-    path = tmp_path_factory.mktemp("fu") / "f.duckdb"
-    db.con.execute(f"ATTACH '{path}' AS f")
-    db.con.execute("COPY FROM DATABASE memory TO f")
-    db.con.execute("DETACH f")
-    db.close()
-    return str(path)
+    return save_to(db, module_command_db)
 
 
 def _audit(path):
-    con = duckdb.connect(path, read_only=True)
-    try:
-        return con.execute("SELECT action, object FROM audit_log ORDER BY rowid").fetchall()
-    finally:
-        con.close()
+    with open_database(path, read_only=True) as db:
+        rows = db.sql("SELECT action, object FROM audit_log ORDER BY audit_id")
+    return [tuple(r) for r in rows.itertuples(index=False)]
 
 
 def test_choices_are_the_followed_groups():

@@ -7,18 +7,13 @@ import pytest
 from click.testing import CliRunner
 
 from eduquality.cli import main
-from tests.factories import new_regime_db
+from tests.factories import new_regime_db, save_to
 
 
 @pytest.fixture(scope="module")
-def db_file(tmp_path_factory) -> str:
-    db = new_regime_db()
-    path = tmp_path_factory.mktemp("online") / "n.duckdb"
-    db.con.execute(f"ATTACH '{path}' AS f")
-    db.con.execute("COPY FROM DATABASE memory TO f")
-    db.con.execute("DETACH f")
-    db.close()
-    return str(path)
+def db_file(module_command_db) -> str:
+    """The hand-made 3+1+2 高考, on each store."""
+    return save_to(new_regime_db(), module_command_db)
 
 
 def test_track_by_its_chinese_name(db_file: str, tmp_path) -> None:

@@ -7,22 +7,21 @@ import pytest
 from click.testing import CliRunner
 
 from eduquality.cli import main
-from tests.factories import add_prior_year, gaokao_db, regime_change_db, tiny_exam_db
+from tests.factories import (
+    add_prior_year,
+    gaokao_db,
+    regime_change_db,
+    save_to,
+    tiny_exam_db,
+)
 
 pytestmark = pytest.mark.slow  # every test here is slow: `make test` runs it, `make check` not
 
 
-def _to_file(db, path):
-    db.con.execute(f"ATTACH '{path}' AS f")
-    db.con.execute("COPY FROM DATABASE memory TO f")
-    db.con.execute("DETACH f")
-
-
-def test_value_added_command(tmp_path):
+def test_value_added_command(tmp_path, command_db):
     db = tiny_exam_db(n_per_class=40)
     add_prior_year(db)
-    path = tmp_path / "d.duckdb"
-    _to_file(db, path)
+    path = save_to(db, command_db)
     out = tmp_path / "va.xlsx"
     result = CliRunner().invoke(main, ["--db", str(path), "value-added", "E1", "--subject",
                                        "语文", "--out", str(out)])
@@ -31,12 +30,11 @@ def test_value_added_command(tmp_path):
     assert set(pd.read_excel(out, sheet_name="estimates", engine="calamine").level) == {"school", "class"}
 
 
-def test_value_added_across_the_change_to_3_1_2(tmp_path):
+def test_value_added_across_the_change_to_3_1_2(tmp_path, command_db):
     """A 高三 exam by 物理类/历史类 against the cohort's 高一 期末 (--prior): the total's schools
     per track, --track keeps one, the report carries both tracks; a prior exam without the
     subject is a located message."""
-    path = tmp_path / "r.duckdb"
-    _to_file(regime_change_db(), path)
+    path = save_to(regime_change_db(), command_db)
     run = CliRunner().invoke
     r = run(main, ["--db", str(path), "value-added", "G12-D1", "--subject", "总分", "--prior",
                    "G10-FIN", "--out", str(tmp_path / "va.xlsx")])
@@ -61,9 +59,8 @@ def test_value_added_across_the_change_to_3_1_2(tmp_path):
     assert "按类别分别建模" in html
 
 
-def test_forecast_and_plan_commands(tmp_path):
-    path = tmp_path / "g.duckdb"
-    _to_file(gaokao_db(n_per_year=300), path)
+def test_forecast_and_plan_commands(tmp_path, command_db):
+    path = save_to(gaokao_db(n_per_year=300), command_db)
     r = CliRunner().invoke(main, ["--db", str(path), "forecast", "2021-diag3"])
     assert r.exit_code == 0, r.output
     assert "一本" in r.output

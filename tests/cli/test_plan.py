@@ -7,13 +7,7 @@ from click.testing import CliRunner
 
 from eduquality.cli import main
 from tests.analysis.test_balance import balance_db
-from tests.factories import gaokao_db
-
-
-def _to_file(db, path):
-    db.con.execute(f"ATTACH '{path}' AS f")
-    db.con.execute("COPY FROM DATABASE memory TO f")
-    db.con.execute("DETACH f")
+from tests.factories import gaokao_db, save_to
 
 
 def test_plan_check_accepts_the_shipped_plan_and_locates_problems(tmp_path):
@@ -27,9 +21,8 @@ def test_plan_check_accepts_the_shipped_plan_and_locates_problems(tmp_path):
     assert "line 3, value '18': field baseline_year: must be a four-digit year" in r.output
 
 
-def test_plan_status_tracks_and_ranks(tmp_path):
-    path = tmp_path / "g.duckdb"
-    _to_file(gaokao_db(n_per_year=300), path)
+def test_plan_status_tracks_and_ranks(tmp_path, command_db):
+    path = save_to(gaokao_db(n_per_year=300), command_db)
     plan_file = tmp_path / "demo.yaml"
     plan_file.write_text("plan: demo\nextends: wuhua-2019\n"
                          "bind: {lead_first_tier: S3, top_ten_second_class: S1}\n",
@@ -70,8 +63,8 @@ def test_plan_status_tracks_and_ranks(tmp_path):
     assert "2019" not in r.output and "S1" not in r.output
 
 
-def test_plan_balance(tmp_path):
-    path = tmp_path / "b.duckdb"
+def test_plan_balance(tmp_path, command_db):
+    path = command_db
     balance_db(path).close()
     out = tmp_path / "b.xlsx"
     r = CliRunner().invoke(main, ["--db", str(path), "--lang", "en", "plan", "balance",
