@@ -15,8 +15,8 @@ SEEDED_SUBJECTS = sum(1 for code in SUBJECTS.codes() if code != "total")
 the 总分 (the migrations seed them; 通用技术 came with migration 18)."""
 
 
-def save_to(db: Database, location: str | Path) -> str:
-    """Put the in-memory database ``db`` where a command reads it, and close ``db``: a DuckDB
+def save_to(db: Database, location: str | Path, close: bool = True) -> str:
+    """Put the in-memory database ``db`` where a command reads it (and close ``db``): a DuckDB
     file's path (the file is written by DuckDB's own ``COPY FROM DATABASE``), or an empty
     PostgreSQL database's URL (``store copy``: every table copied and verified by checksum).
     Returns ``location`` as a string, for ``--db``."""
@@ -30,7 +30,8 @@ def save_to(db: Database, location: str | Path) -> str:
         db.con.execute(f"ATTACH '{target}' AS f")
         db.con.execute("COPY FROM DATABASE memory TO f")
         db.con.execute("DETACH f")
-    db.close()
+    if close:
+        db.close()
     return target
 
 

@@ -10,9 +10,9 @@ from eduquality.store import open_database
 from tests.store.test_retention import _district
 
 
-def test_dry_run_then_apply(tmp_path):
-    path = tmp_path / "district.duckdb"
-    _district(str(path)).close()
+def test_dry_run_then_apply(tmp_path, command_db):
+    path = command_db
+    _district(path).close()
     config = tmp_path / "eduquality.toml"
     config.write_text("[retention]\nyears = 3\n", encoding="utf-8")
     base = ["--config", str(config), "--db", str(path), "retention", "apply",

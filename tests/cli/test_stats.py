@@ -10,7 +10,7 @@ from eduquality.store import open_database
 from eduquality.store.statistics import statistic_values
 
 
-def test_template_then_import(tmp_path):
+def test_template_then_import(tmp_path, command_db):
     r = CliRunner().invoke(main, ["--lang", "en", "template", "stats", "--out",
                                   str(tmp_path / "t")])
     assert r.exit_code == 0, r.output
@@ -18,7 +18,7 @@ def test_template_then_import(tmp_path):
     book = openpyxl.load_workbook(book_path)
     book.worksheets[0].append([2020, None, "resident_population", None, 1_000_000, "七普", None])
     book.save(tmp_path / "p.xlsx")
-    db_path = tmp_path / "d.duckdb"
+    db_path = command_db
     r = CliRunner().invoke(main, ["--db", str(db_path), "import", "stats", str(tmp_path / "p.xlsx"),
                                   "--user", "t"])
     assert r.exit_code == 0, r.output
