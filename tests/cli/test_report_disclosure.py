@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from eduquality.cli import main
 from eduquality.config import Settings
 from eduquality.web.app import create_app
+from tests.factories import save_to
 from tests.web.conftest import PASSWORD, build_db
 
 MIN_N = 58
@@ -23,19 +24,19 @@ then A (the district minus B) — and S2 stays, as A = S1 + S2 with both A and S
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory):
+def files(tmp_path_factory, module_command_db):
+    """The disclosure district in memory (for the web's view) and saved where the commands
+    read it, on each store."""
     folder = tmp_path_factory.mktemp("disclosure")
     db = build_db()
-    db.con.execute(f"ATTACH '{folder / 'd.duckdb'}' AS f")
-    db.con.execute("COPY FROM DATABASE memory TO f")
-    db.con.execute("DETACH f")
+    save_to(db, module_command_db, close=False)
     (folder / "c.toml").write_text(f"min_unit_n = {MIN_N}\n", encoding="utf-8")
-    return db, folder
+    return db, folder, module_command_db
 
 
 def cli(files, *args: str):
-    _, folder = files
-    return CliRunner().invoke(main, ["--db", str(folder / "d.duckdb"), "--config",
+    _, folder, location = files
+    return CliRunner().invoke(main, ["--db", location, "--config",
                                      str(folder / "c.toml"), *args], catch_exceptions=False)
 
 
@@ -53,7 +54,7 @@ def school_rows(path, sheet: str = "总分") -> dict[str, tuple]:
 
 def web_rows(files, username: str) -> dict[str, tuple]:
     """The same numbers from the web's exam page download, signed in as ``username``."""
-    db, _ = files
+    db, _, _ = files
     client = TestClient(create_app(db, Settings(min_unit_n=MIN_N), secret="s"),
                         follow_redirects=False)
     assert client.post("/login", data={"username": username,
