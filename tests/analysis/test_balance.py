@@ -45,8 +45,8 @@ def balance_db(path=":memory:"):
 
 
 @pytest.fixture()
-def db():
-    db = balance_db()
+def db(db_location):
+    db = balance_db(db_location)
     yield db
     db.close()
 

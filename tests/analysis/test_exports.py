@@ -73,20 +73,20 @@ def test_status_mapping_covers_every_stored_status() -> None:
                              "cheating": "disqualified", "exempt": "exempt"}
 
 
-def test_rows_masked_for_the_operator() -> None:
-    table = results_table(_db(), OPERATOR, "E1")
+def test_rows_masked_for_the_operator(db_location: str) -> None:
+    table = results_table(_db(db_location), OPERATOR, "E1")
     assert list(table.columns) == list(COLUMNS)
     assert _rows(table) == EXPECTED
 
 
-def test_one_subject_by_its_chinese_name() -> None:
-    table = results_table(_db(), OPERATOR, "E1", "数学")
+def test_one_subject_by_its_chinese_name(db_location: str) -> None:
+    table = results_table(_db(db_location), OPERATOR, "E1", "数学")
     assert _rows(table) == [r for r in EXPECTED if r[5] == "math"]
 
 
 @pytest.mark.slow
-def test_full_ids_only_for_admin() -> None:
-    db = _db()
+def test_full_ids_only_for_admin(db_location: str) -> None:
+    db = _db(db_location)
     with pytest.raises(PermissionDenied):
         results_table(db, OPERATOR, "E1", unmasked=True)
     add_user(db, "root", "admin", "password-123")
@@ -96,14 +96,14 @@ def test_full_ids_only_for_admin() -> None:
     assert full["national_id"].iloc[0] == "G530102200802022345"
 
 
-def test_a_principal_sees_only_the_own_school() -> None:
-    db = _db()
+def test_a_principal_sees_only_the_own_school(db_location: str) -> None:
+    db = _db(db_location)
     head = Principal(username="p", role="principal", school_code="S2")
     assert _rows(results_table(db, head, "E1")) == [r for r in EXPECTED if r[3] == "S2"]
 
 
-def test_csv_export_is_audited(tmp_path: Path) -> None:
-    db = _db()
+def test_csv_export_is_audited(tmp_path: Path, db_location: str) -> None:
+    db = _db(db_location)
     done = export_results(db, OPERATOR, "E1", tmp_path / "r.csv")
     assert done.rows == 6 and not done.unmasked
     back = pd.read_csv(done.path, encoding="utf-8-sig", dtype={"exam_number": str})
@@ -114,8 +114,9 @@ def test_csv_export_is_audited(tmp_path: Path) -> None:
                            "format=csv rows=6 unmasked=False")]
 
 
-def test_xlsx_has_chinese_headers_and_labels(tmp_path: Path) -> None:
-    done = export_results(_db(), OPERATOR, "E1", tmp_path / "r.xlsx", subject="语文")
+def test_xlsx_has_chinese_headers_and_labels(tmp_path: Path, db_location: str) -> None:
+    done = export_results(_db(db_location), OPERATOR, "E1", tmp_path / "r.xlsx",
+                          subject="语文")
     back = pd.read_excel(done.path, dtype={"考号": str}, engine="openpyxl")
     assert list(back.columns) == ["学籍号", "考号", "姓名", "学校代码", "班级", "学科", "状态",
                                   "成绩"]
@@ -124,8 +125,8 @@ def test_xlsx_has_chinese_headers_and_labels(tmp_path: Path) -> None:
     assert list(back["成绩"].fillna(-1)) == [-1, 0, 101]
 
 
-def test_unknown_exam_and_empty_exam(tmp_path: Path) -> None:
-    db = _db()
+def test_unknown_exam_and_empty_exam(tmp_path: Path, db_location: str) -> None:
+    db = _db(db_location)
     with pytest.raises(NotFoundError):
         export_results(db, OPERATOR, "NOPE", tmp_path / "r.csv")
     assert db.scalar("SELECT count(*) FROM audit_log") == 0

@@ -17,8 +17,8 @@ ENROLMENT = [("A", 2018, 6, 2), ("B", 2018, 4, 1), ("V", 2018, 4, 0),
 
 
 @pytest.fixture()
-def db():
-    db = open_database(":memory:")
+def db(db_location):
+    db = open_database(db_location)
     with db.write() as con:
         con.execute("INSERT INTO district VALUES ('D', '测试区', '测试市', '测试省')")
         for y in (2018, 2019):

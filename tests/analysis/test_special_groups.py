@@ -21,12 +21,12 @@ POOR = {"S1": 4, "S2": 5, "S3": 1}
 
 
 @pytest.fixture(scope="module")
-def db():
+def db(module_db_location):
     """Three schools of 12 grade-9 students each in 2023-2024 (the first POOR[s] of each
     建档立卡); 数学 of exam E: student k of a school scores 50 + 3k (k = 0 … 11), S2's +10;
     S2's first three 建档立卡 students receive 1000 元 each; in 2024-2025 the students k ≥ 3
     of S1 and S2 and all of S3 have a grade-10 class."""
-    d = open_database(":memory:")
+    d = open_database(module_db_location)
     with d.write() as con:
         con.execute("INSERT INTO district VALUES ('D', '区', NULL, NULL)")
         con.execute("INSERT INTO school_year VALUES ('2023-2024', '2023-09-01', '2024-07-15'),"
