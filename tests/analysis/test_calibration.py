@@ -69,9 +69,10 @@ def _add_exam(db: Database, exam: str, year: str, theta: np.ndarray, objective: 
 
 
 @pytest.fixture(scope="module")
-def two_years():
+def two_years(module_db_location):
+    """Two years of one paper (anchors common to both), on each store."""
     rng = np.random.default_rng(RNG_SEED)
-    db = open_database(":memory:")
+    db = open_database(module_db_location)
     with db.write() as con:
         con.execute("INSERT INTO district VALUES ('D', '测试区', '测试市', '测试省')")
         con.execute("INSERT INTO school_year VALUES ('2021-2022', '2021-09-01', '2022-07-15')")
@@ -148,12 +149,12 @@ def test_exam_wide_calibration_and_errors(two_years):
         load_bank(db, "Y9/math")
 
 
-def test_cli_calibrate(tmp_path):
+def test_cli_calibrate(tmp_path, command_db):
     from click.testing import CliRunner
 
     from eduquality.cli import main
 
-    path = tmp_path / "d.duckdb"
+    path = command_db
     rng = np.random.default_rng(3)
     db = open_database(path)
     with db.write() as con:

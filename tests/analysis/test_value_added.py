@@ -22,8 +22,9 @@ from tests.factories import REGIME_SUBJECTS, add_prior_year, regime_change_db, t
 
 
 @pytest.fixture(scope="module")
-def va():
-    db = tiny_exam_db(n_per_class=60)
+def va(module_db_location):
+    """The value-added of 语文 on the tiny district with a prior year, on each store."""
+    db = tiny_exam_db(n_per_class=60, location=module_db_location)
     add_prior_year(db)
     return db, value_added(db, "E1", "chinese", Settings())
 
