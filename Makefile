@@ -13,7 +13,7 @@ test: setup
 	.venv/bin/ruff check src tests bench
 	.venv/bin/mypy
 	.venv/bin/lint-imports
-	$(PY) -m pytest -q -n 2
+	$(PY) -m pytest -q -n 2 --dist worksteal
 
 # The edit loop: lint, types, layer contracts and the fast tests on two processes (no slow,
 # browser, Spark or end-to-end demo tests); stops at the first failure. A test is marked slow

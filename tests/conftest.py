@@ -27,13 +27,23 @@ SLOW_TESTS = Path(__file__).with_name("slow_tests.txt")
 """Tests marked slow by a timed run (one node id a line; ``#`` starts a comment)."""
 
 
+LONGEST_FIRST = (
+    "tests/simulate/test_determinism_and_cli.py::test_two_hundred_thousand_students_minimal_profile",
+)
+"""Tests that take minutes on one worker: run first, so that with ``-n 2 --dist worksteal``
+(``make test``) the other worker takes the rest of the queue meanwhile, instead of the run
+waiting at its end for one worker's late start of a long test."""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the tests listed in :data:`SLOW_TESTS` as ``slow`` (``make check`` leaves them out)."""
+    """Mark the tests listed in :data:`SLOW_TESTS` as ``slow`` (``make check`` leaves them out),
+    and put :data:`LONGEST_FIRST` at the front (the order is the same on every worker)."""
     listed = {line.strip() for line in SLOW_TESTS.read_text(encoding="utf-8").splitlines()
               if line.strip() and not line.startswith("#")}
     for item in items:
         if item.nodeid in listed:
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.nodeid not in LONGEST_FIRST)  # stable: the rest as is
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
