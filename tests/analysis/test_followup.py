@@ -24,8 +24,8 @@ HAND = {1: ("S1", 20, 30), 2: ("S1", 35, None), 3: ("S1", 50, 52), 4: ("S1", 57,
         9: ("S2", 58, 59), 10: ("S2", 70, 72), 11: ("S2", 85, 80), 12: ("S2", 95, 93)}
 
 
-def hand_db():
-    db = open_database(":memory:")
+def hand_db(location: str = ":memory:"):
+    db = open_database(location)
     with db.write() as con:
         con.execute("INSERT INTO district VALUES ('D', '测试区', '测试市', '测试省')")
         con.execute("INSERT INTO school_year VALUES ('2021-2022', '2021-09-01', '2022-07-15')")
@@ -60,11 +60,11 @@ def _row(table, group, level, unit):
     return rows.iloc[0]
 
 
-def test_hand_made_statuses_and_counts():
+def test_hand_made_statuses_and_counts(db_location):
     # E1 学困生: ⌈1.2⌉ = 2 lowest (1: 20, 2: 35) and below 40 (7: 38) → {1, 2, 7}.
     # E2 (11 present): ⌈1.1⌉ = 2 lowest (8: 20, 1: 30), both below 40 → {1, 8}.
     # So 1 stayed, 2 missing (absent), 7 left (45). 临界生 E1 {4: 57, 9: 58}; E2 {9: 59}: 4 left.
-    fu = followup(hand_db(), "E1", replace(Settings(), min_unit_n=1))
+    fu = followup(hand_db(db_location), "E1", replace(Settings(), min_unit_n=1))
     assert fu.later == ["E2"]
     t = fu.table
     assert set(t.group) == {"struggling", "borderline"} and set(t.subject_code) == {"math"}
@@ -82,9 +82,9 @@ def test_hand_made_statuses_and_counts():
     assert (t.n_sgp == 0).all() and (t.sgp_band == "insufficient").all()
 
 
-def test_hand_made_small_units_withheld_with_their_complement():
+def test_hand_made_small_units_withheld_with_their_complement(db_location):
     # S2's 学困生 cohort has 1 member (< 2): withheld; all − S1 would give it back: S1 too
-    fu = followup(hand_db(), "E1", replace(Settings(), min_unit_n=2), group="struggling")
+    fu = followup(hand_db(db_location), "E1", replace(Settings(), min_unit_n=2), group="struggling")
     t = fu.table
     assert _row(t, "struggling", "school", "S2").withheld
     assert _row(t, "struggling", "school", "S1").withheld
@@ -92,8 +92,8 @@ def test_hand_made_small_units_withheld_with_their_complement():
     assert not _row(t, "struggling", "district", "all").withheld
 
 
-def test_scope_teacher_sees_district_own_school_and_self():
-    fu = followup(hand_db(), "E1", replace(Settings(), min_unit_n=1))
+def test_scope_teacher_sees_district_own_school_and_self(db_location):
+    fu = followup(hand_db(db_location), "E1", replace(Settings(), min_unit_n=1))
     teacher = Principal("t", "teacher", school_code="S1", class_ids=frozenset({"S1-1"}),
                         teacher_id="TS1")
     scope = Scope(teacher, {"district": Filter(), "school": Filter(school_code=frozenset({"S1"})),

@@ -24,14 +24,14 @@ def _db(path):
     db.close()
 
 
-def test_template_then_import(tmp_path):
+def test_template_then_import(tmp_path, command_db):
     r = CliRunner().invoke(main, ["--lang", "en", "template", "programmes", "--out",
                                   str(tmp_path / "t")])
     assert r.exit_code == 0, r.output
     book = openpyxl.load_workbook(tmp_path / "t" / "programmes.xlsx")
     book["师徒结对"].append(["T1", "T2", None, "2023-09-01", None])
     book.save(tmp_path / "p.xlsx")
-    db_path = tmp_path / "d.duckdb"
+    db_path = command_db
     _db(db_path)
     r = CliRunner().invoke(main, ["--db", str(db_path), "import", "programmes",
                                   str(tmp_path / "p.xlsx"), "--user", "t"])
@@ -47,14 +47,14 @@ def test_template_then_import(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def district(tmp_path_factory):
+def district(module_command_db):
     """tiny_exam_db with E0, a studio hosted by T1 (teaching 语文 in S1), S2 S1's partner from
     2021, students of 2021-2022 in their classes, a fifth of them 建档立卡; a teacher account."""
     from eduquality.store.users import add_user
     from tests.factories import add_prior_year, tiny_exam_db
 
-    path = tmp_path_factory.mktemp("prog") / "d.duckdb"
-    db = tiny_exam_db(n_per_class=40, location=str(path))
+    path = module_command_db
+    db = tiny_exam_db(n_per_class=40, location=path)
     add_prior_year(db)
     with db.write() as con:
         con.execute("INSERT INTO teacher VALUES ('T1', '王', NULL, 'S1', 'chinese', NULL, NULL),"
