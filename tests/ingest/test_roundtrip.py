@@ -6,6 +6,7 @@ The expected subject scores are computed here independently (sum of items, the o
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eduquality.ingest import import_paper, import_roster, import_scores
-from eduquality.store import open_database
+from eduquality.store import Database, open_database
+from tests.conftest import STORES
 from tests.ingest.conftest import EXAM, ITEMS, roster_sheets, write_xlsx
 
 pytestmark = pytest.mark.slow  # every test here is slow: `make test` runs it, `make check` not
@@ -34,26 +36,54 @@ SETTINGS = settings(max_examples=10, deadline=None,
                                            HealthCheck.too_slow])
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory) -> Path:
-    """A database file with the district, 30 students and the exam E1."""
-    tmp = tmp_path_factory.mktemp("base")
+def _build_base(location: str | Path, tmp: Path) -> None:
     sheets = roster_sheets()
     sheets["学生"] = pd.DataFrame({
         "学籍号": IDS, "姓名": [NAMES[i % 12] + str(i) for i in range(N)],
         "性别": ["男", "女"] * (N // 2), "学校代码": [CLASSES[i % 3][0] for i in range(N)],
         "学年": "2021-2022", "年级": 9, "班级": [CLASSES[i % 3][1] for i in range(N)]})
-    db = open_database(tmp / "base.duckdb")
+    db = open_database(location)
     import_roster(db, write_xlsx(tmp / "r.xlsx", sheets))
     import_paper(db, write_xlsx(tmp / "p.xlsx", {"考试信息": EXAM, "试卷结构": ITEMS}))
     db.close()
-    return tmp / "base.duckdb"
 
 
-def _open(base: Path, tmp: Path):
-    path = tmp / f"db_{np.random.default_rng().integers(1 << 40)}.duckdb"
-    shutil.copy(base, path)
-    return open_database(path)
+@pytest.fixture(scope="module", params=STORES)
+def base(request, tmp_path_factory) -> Iterator[Callable[[Path], Database]]:
+    """The district, 30 students and the exam E1, on each store: a function that opens a new
+    private copy of it (one per hypothesis example)."""
+    tmp = tmp_path_factory.mktemp("base")
+    opened: list[Database] = []
+    if request.param == "duckdb":
+        _build_base(tmp / "base.duckdb", tmp)
+
+        def copy(into: Path) -> Database:
+            path = into / f"db_{np.random.default_rng().integers(1 << 40)}.duckdb"
+            shutil.copy(tmp / "base.duckdb", path)
+            opened.append(open_database(path))
+            return opened[-1]
+
+        yield copy
+    else:
+        cluster = request.getfixturevalue("pg_cluster")
+        cluster.create_database("eq_roundtrip")
+        _build_base(cluster.url("eq_roundtrip"), tmp)
+        urls: list[str] = []
+
+        def copy(into: Path) -> Database:
+            urls.append(cluster.create_database(template="eq_roundtrip"))
+            opened.append(open_database(urls[-1]))
+            return opened[-1]
+
+        yield copy
+        for db in opened:
+            db.close()
+        opened.clear()
+        for url in urls:
+            cluster.drop_database(url)
+        cluster.drop_database(cluster.url("eq_roundtrip"))
+    for db in opened:
+        db.close()
 
 
 def _write(path_stem: Path, rows: list[list[object]], fmt: str, merges=()) -> Path:
@@ -95,7 +125,7 @@ def math_rows(draw):
 @given(rows=math_rows(), fmt=st.sampled_from(FORMATS), two_rows=st.booleans(),
        summary=st.booleans())
 def test_item_level_round_trip(base, tmp_path, rows, fmt, two_rows, summary):
-    db = _open(base, tmp_path)
+    db = base(tmp_path)
     labels = ["1", "2", "3", "17(1)", "17(2)"]
     ident = ["学籍号", "姓名"]
     if two_rows:
@@ -145,7 +175,7 @@ def total_rows(draw):
 @SETTINGS
 @given(rows=total_rows(), fmt=st.sampled_from(FORMATS), with_total=st.booleans())
 def test_subject_totals_round_trip(base, tmp_path, rows, fmt, with_total):
-    db = _open(base, tmp_path)
+    db = base(tmp_path)
     header = ["考号", "学籍号", "姓名", "学校", "班级", *SUBJECTS] + (["总分"] if with_total else [])
     body = []
     for n, (i, marks) in enumerate(rows):
@@ -186,7 +216,7 @@ def students(draw):
 @SETTINGS
 @given(frame=students(), fmt=st.sampled_from(FORMATS))
 def test_roster_round_trip(base, tmp_path, frame, fmt):
-    db = _open(base, tmp_path)
+    db = base(tmp_path)
     path = _write(tmp_path / "学生", [list(frame.columns), *frame.values.tolist()], fmt)
     import_roster(db, path)
     got = db.sql("""SELECT s.national_id, s.name, s.gender, s.left_behind, c.name AS cls
