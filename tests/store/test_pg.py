@@ -130,6 +130,48 @@ def test_a_registered_frame_reads_back_value_for_value(con):
     con.unregister("_eq_tricky")
 
 
+def test_arrow_by_copy_equals_the_rows_as_execute_reads_them(con):
+    """``con.sql(...).to_arrow_table()`` reads by COPY and Arrow's CSV reader: the same values
+    and types as the row-by-row read — empty text is not NULL, text that Arrow would otherwise
+    take for NULL ('NA', 'null', 'nan') stays text, 't'/'f' are booleans, floats to the last
+    bit, NaN stays NaN; parameters (text with quotes, '?' and '%') are bound as literals; a
+    temporary table of the same session and an open transaction's rows are seen; a column of
+    another type (an array, a timestamp) takes the row-by-row read."""
+    tricky = ["", None, 'say "hi"', "a,b", "two\nlines", "五华区", "NA", "null", "nan", "%?"]
+    n = len(tricky)
+    floats = [0.1 + 0.2, 1e-300, -0.0, None, float("nan"), 5e-324, 1.7976931348623157e308,
+              2.5, -1.0, 3.0]
+    frame = pa.table({
+        "k": pa.array(range(n), pa.int32()), "text": pa.array(tricky, pa.string()),
+        "x": pa.array(floats, pa.float64()),
+        "big": pa.array([2**62, -(2**62), None, 0, 1, -1, 7, 8, 9, 10], pa.int64()),
+        "flag": pa.array([True, False, None, True, False, True, None, False, True, True]),
+        "day": pa.array([dt.date(2022, 1, 10)] * (n - 1) + [None], pa.date32()),
+    })
+    con.execute("BEGIN TRANSACTION")
+    con.register("_eq_tricky", frame)
+    query = ("SELECT k, text, x, big, flag, day, CAST(k AS SMALLINT) AS s, "
+             "CAST(k AS NUMERIC) / 4 AS num FROM _eq_tricky WHERE text IS DISTINCT FROM ? "
+             "OR k >= ? ORDER BY k")
+    params = ["it's \"odd\" ? %", 0]
+    by_copy = con.sql(query, params=params).to_arrow_table()
+    by_rows = con.execute(query, params).to_arrow_table()
+    assert by_copy.schema == by_rows.schema
+    assert by_copy.num_rows == n
+    for name in by_copy.column_names:
+        got, want = by_copy.column(name).to_pylist(), by_rows.column(name).to_pylist()
+        assert [("nan" if isinstance(v, float) and v != v else v) for v in got] == [
+            ("nan" if isinstance(v, float) and v != v else v) for v in want], name
+    assert by_copy.column("text").to_pylist()[:2] == ["", None]
+    assert by_copy.column("x").to_pylist()[0] == 0.1 + 0.2
+    pd.testing.assert_frame_equal(con.sql(query, params=params).df(),
+                                  con.execute(query, params).df())
+    assert con.sql("SELECT k FROM _eq_tricky WHERE k < 0").to_arrow_table().num_rows == 0
+    other = con.sql("SELECT ARRAY[1.5, 2.0] AS a, now() AS at").to_arrow_table()
+    assert other.column("a").to_pylist() == [[1.5, 2.0]]
+    con.execute("ROLLBACK")
+
+
 def test_a_registered_frame_goes_with_a_rolled_back_transaction(con):
     con.execute("BEGIN TRANSACTION")
     con.register("_eq_tx", pd.DataFrame({"k": [1]}))

@@ -246,6 +246,75 @@ class PgResult:
     fetchdf = df
 
 
+_CSV_OIDS = frozenset({16, 20, 21, 23, 26, 700, 701, 1700, 25, 1043, 1042, 19, 1082})
+"""Types whose text in PostgreSQL's CSV ``COPY … TO`` Arrow's CSV reader parses back as the
+value :data:`_ARROW_OF_OID` gives (booleans ``t``/``f``, numbers, text, dates). A result with
+any other column (timestamps with their offsets, arrays, JSON) is read row by row."""
+
+
+class PgRelation:
+    """DuckDB's relation (``con.sql(query, params=…)``): nothing runs until its rows are asked
+    for. As Arrow (``to_arrow_table``, ``arrow``, ``df``) the rows come by one ``COPY (query)
+    TO STDOUT`` in the same session (so they see its temporary tables and its open
+    transaction) parsed by Arrow's CSV reader in C: for 200,000 rows about 5× faster than the
+    tuples :meth:`PgConnection.execute` builds in Python (:meth:`PgConnection.copy_arrow`).
+    ``fetchall`` / ``fetchone`` run the query as :meth:`PgConnection.execute` does."""
+
+    def __init__(self, con: PgConnection, query: str, params: Sequence[Any] | None) -> None:
+        self._con, self._query, self._params = con, query, params
+        self._result: PgResult | None = None
+
+    def _rows(self) -> PgResult:
+        if self._result is None:
+            self._result = self._con.execute(self._query, self._params)
+        return self._result
+
+    @property
+    def columns(self) -> list[str]:
+        return self._rows().columns
+
+    @property
+    def description(self) -> list[tuple[str, int]]:
+        return self._rows().description
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._rows().fetchall()
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self._rows().fetchone()
+
+    def to_arrow_table(self) -> pa.Table:
+        return self._con.copy_arrow(self._query, self._params)
+
+    arrow = to_arrow_table
+    fetch_arrow_table = to_arrow_table
+
+    def df(self) -> pd.DataFrame:
+        return _to_pandas(self.to_arrow_table())
+
+    fetchdf = df
+
+
+def _csv_to_arrow(data: bytes, oids: list[int], names: list[str]) -> pa.Table:
+    """PostgreSQL's CSV text of rows (``COPY … TO STDOUT (FORMAT csv)``: NULL unquoted and
+    empty, an empty text quoted) as an Arrow table of :data:`_ARROW_OF_OID`'s types."""
+    import pyarrow.csv as pacsv
+
+    kinds = [_ARROW_OF_OID[o] for o in oids]
+    if not data:
+        return pa.Table.from_arrays([pa.array([], type=k) for k in kinds], names=names)
+    keys = [f"c{i}" for i in range(len(oids))]
+    table = pacsv.read_csv(
+        pa.py_buffer(data),
+        read_options=pacsv.ReadOptions(column_names=keys, block_size=1 << 22),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict(zip(keys, kinds, strict=True)), null_values=[""],
+            strings_can_be_null=True, quoted_strings_can_be_null=False,
+            true_values=["t"], false_values=["f"]))
+    return pa.Table.from_arrays(table.columns, names=names)
+
+
 def _unique(names: list[str]) -> list[str]:
     """Column names made unique as DuckDB does (``a``, ``a_1``)."""
     seen: dict[str, int] = {}
@@ -302,9 +371,33 @@ class PgConnection:
         return PgResult([d.name for d in cur.description], [d.type_code for d in cur.description],
                         cur.fetchall(), cur.rowcount)
 
-    def sql(self, query: str, params: Sequence[Any] | None = None) -> PgResult:
-        """DuckDB's relation call, evaluated at once."""
-        return self.execute(query, params)
+    def sql(self, query: str, params: Sequence[Any] | None = None) -> PgRelation:
+        """DuckDB's relation call (:class:`PgRelation`: runs when its rows are asked for)."""
+        return PgRelation(self, query, params)
+
+    def copy_arrow(self, query: str, params: Sequence[Any] | None = None) -> pa.Table:
+        """The rows of the SELECT ``query`` as Arrow, typed as :meth:`execute`'s, read in this
+        session by ``COPY (query) TO STDOUT (FORMAT csv)`` (the parameters bound by psycopg
+        on the client) and Arrow's CSV reader (:func:`_csv_to_arrow`); a result with a column
+        of another type (:data:`_CSV_OIDS`) is read as :meth:`execute` reads it."""
+        from psycopg import ClientCursor
+        from psycopg import sql as pgsql
+
+        text, values = to_pyformat(query, params) if params else (query, [])
+        cur = self._pg.cursor()
+        cur.execute(pgsql_limit0(text), values or None)
+        oids = [d.type_code for d in cur.description or []]
+        if not oids or any(o not in _CSV_OIDS for o in oids):
+            return self.execute(query, params).to_arrow_table()
+        names = _unique([d.name for d in cur.description or []])
+        bound = ClientCursor(self._pg).mogrify(text, values) if values else text
+        data = bytearray()
+        copy_sql = (pgsql.SQL("COPY (") + pgsql.SQL(bound)
+                    + pgsql.SQL(") TO STDOUT (FORMAT csv)"))
+        with cur.copy(copy_sql) as copy:
+            for block in copy:
+                data += block
+        return _csv_to_arrow(bytes(data), oids, names)
 
     def arrow(self, query: str, params: Sequence[Any] | None = None) -> pa.Table:
         """The rows of the SELECT ``query`` as an Arrow table typed as :meth:`execute`'s
