@@ -347,7 +347,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "本届为新高考（3+1+2）考生，标定届为文理分科：按对应关系标定（{pairs}）。两种分科的模考科目与分数"
         "尺度不同，因此按学生在本类别模考中的位次（而非分数）对应标定届同一位次的上线概率。新分数线按各自的"
         "位次比例在重新选科后的全省考生中划定，本区考生在其中的位置无往年数据可估计，因此本次预测的不确定性"
-        "远大于常年：每条分数线另加一项换轨偏移（对数优势尺度，尺度 {bridge_sd}，为设定的先验，按 t 分布抽取，"
+        "远大于常年：每条分数线另加一项换轨偏移（对数优势尺度上的尺度参数 {bridge_sd}，为设定的先验，按 t 分布抽取，"
         "尾部较重）。",
         "This cohort sits the 3+1+2 gaokao while its calibration cohort sat 文科/理科: it is "
         "calibrated across the bridge ({pairs}). The two regimes' mocks differ in subjects and "
