@@ -11,7 +11,8 @@ students' chance only (``draws=0``, the model taken as known: the former method)
 coverage of the 95 % intervals of the schools' and the district's counts, and the calibration
 table pooled over the backtests of each regime.
 
-Usage: ``python bench/bench_forecast.py [--students N] [--db DISTRICT.duckdb ...] [--out DIR]``
+Usage: ``python bench/bench_forecast.py [--students N] [--seed S] [--db DISTRICT.duckdb ...]
+[--out DIR]``
 (``--db`` more than once: each district in turn, e.g. the demo district and a full one).
 """
 
@@ -35,6 +36,7 @@ from eduquality.analysis.forecast import backtest
 from eduquality.errors import EduQualityError
 from eduquality.measures.forecast import calibration_table, interval_coverage
 from eduquality.simulate import simulate_district
+from eduquality.simulate.core import DEFAULT_SEED
 from eduquality.simulate.manifest import Manifest, ManifestEntry
 from eduquality.store import Database, open_database
 
@@ -88,10 +90,12 @@ def _open(args: argparse.Namespace) -> list[tuple[str, Database, Callable[[], No
     t0 = time.perf_counter()
     tmp = None if args.out else tempfile.TemporaryDirectory()
     where = Path(args.out or tmp.name)  # type: ignore[union-attr]
-    manifest = simulate_district(where / "files", students=args.students, profile="full")
+    manifest = simulate_district(where / "files", students=args.students, profile="full",
+                                 seed=args.seed)
     db = open_database(where / "district.duckdb")
     import_manifest(db, backtest_files(manifest), lambda key, **params: None)
-    built = (f"simulated: {manifest.counts['students']:,} students (profile full; the rosters, "
+    built = (f"simulated: {manifest.counts['students']:,} students (profile full, seed "
+             f"{args.seed}; the rosters, "
              f"高三 三诊/高考 and lines imported); simulate + import "
              f"{time.perf_counter() - t0:.0f} s")
 
@@ -106,6 +110,8 @@ def _open(args: argparse.Namespace) -> list[tuple[str, Database, Callable[[], No
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--students", type=int, default=12_000)
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                    help="the simulation's seed (another seed: another district, another bridge)")
     ap.add_argument("--db", action="append", default=None,
                     help="an imported simulated district (profile full or demo); may be given "
                          "more than once")
