@@ -4,13 +4,15 @@ Simulates the district (profile ``full``: every year's 高三 mocks and 高考, 
 it, or opens a district already built (``--db``), then backtests every 三诊 whose cohort's 高考 is
 known: the cohort forecast from its 三诊, calibrated on the cohort before it, and compared with
 its 高考 — 2020–2024 文科/理科 (一本/二本), 2025 物理类/历史类 calibrated on 2024 across the bridge
-(物理类 ← 理科, 历史类 ← 文科, 特控线 ← 一本, 本科批 ← 二本), 2026 calibrated on 2025. Each backtest
-twice: the intervals with the model's uncertainty (the default) and with the students' chance
-only (``draws=0``, the model taken as known: the former method). Reports Brier score, the
+(物理类 ← 理科, 历史类 ← 文科, 特控线 ← 一本, 本科批 ← 二本; the students placed by their rank
+in the track's mock, each line with the bridge's heavy-tailed shift), 2026 calibrated on 2025.
+Each backtest twice: the intervals with the model's uncertainty (the default) and with the
+students' chance only (``draws=0``, the model taken as known: the former method). Reports Brier score, the
 coverage of the 95 % intervals of the schools' and the district's counts, and the calibration
 table pooled over the backtests of each regime.
 
-Usage: ``python bench/bench_forecast.py [--students N] [--db DISTRICT.duckdb ...] [--out DIR]``
+Usage: ``python bench/bench_forecast.py [--students N] [--seed S] [--db DISTRICT.duckdb ...]
+[--out DIR]``
 (``--db`` more than once: each district in turn, e.g. the demo district and a full one).
 """
 
@@ -34,6 +36,7 @@ from eduquality.analysis.forecast import backtest
 from eduquality.errors import EduQualityError
 from eduquality.measures.forecast import calibration_table, interval_coverage
 from eduquality.simulate import simulate_district
+from eduquality.simulate.core import DEFAULT_SEED
 from eduquality.simulate.manifest import Manifest, ManifestEntry
 from eduquality.store import Database, open_database
 
@@ -87,10 +90,12 @@ def _open(args: argparse.Namespace) -> list[tuple[str, Database, Callable[[], No
     t0 = time.perf_counter()
     tmp = None if args.out else tempfile.TemporaryDirectory()
     where = Path(args.out or tmp.name)  # type: ignore[union-attr]
-    manifest = simulate_district(where / "files", students=args.students, profile="full")
+    manifest = simulate_district(where / "files", students=args.students, profile="full",
+                                 seed=args.seed)
     db = open_database(where / "district.duckdb")
     import_manifest(db, backtest_files(manifest), lambda key, **params: None)
-    built = (f"simulated: {manifest.counts['students']:,} students (profile full; the rosters, "
+    built = (f"simulated: {manifest.counts['students']:,} students (profile full, seed "
+             f"{args.seed}; the rosters, "
              f"高三 三诊/高考 and lines imported); simulate + import "
              f"{time.perf_counter() - t0:.0f} s")
 
@@ -105,6 +110,8 @@ def _open(args: argparse.Namespace) -> list[tuple[str, Database, Callable[[], No
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--students", type=int, default=12_000)
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                    help="the simulation's seed (another seed: another district, another bridge)")
     ap.add_argument("--db", action="append", default=None,
                     help="an imported simulated district (profile full or demo); may be given "
                          "more than once")
@@ -159,7 +166,11 @@ def main() -> None:
         "and a prior τ₀ = 0.3 worth 2 shifts, the schools' own deviation τᵤ; 400 draws), and "
         "each student's probability is the mean over the draws (the one the Brier score and the "
         "calibration tables evaluate); 'known': the students' chance only, the point estimate "
-        "(the former method). Coverage: share of the schools' and the district's counts (by "
+        "(the former method). Across the bridge (2025 from 2024's 文科/理科) the students are "
+        "placed by their rank in their track's mock (rank-based normal scores) instead of its "
+        "score, the two regimes' mocks being on different scales, and each line carries the "
+        "bridge's own shift, a stated prior of scale σ_b = 1 log-odds drawn from a t with ν₀ = 2 "
+        "degrees of freedom. Coverage: share of the schools' and the district's counts (by "
         "track and line) inside their intervals.",
         "",
         "| mock | regime | Brier (drawn) | Brier (known) | coverage (drawn) | coverage (known) "

@@ -142,3 +142,29 @@ def test_plan_tracking_carries_the_rate_across_the_change(db_new):
                                  "old_share": d.loc[2024, "province_share"],
                                  "new_line": "特控线", "new_year": 2025,
                                  "new_share": d.loc[2025, "province_share"]}
+
+
+def test_the_bridge_places_students_by_their_rank_in_the_track():
+    """Across the bridge the model's feature is each cohort's rank-based normal score within its
+    track (the two regimes' mocks are on different scales); within a regime the mock score."""
+    import pandas as pd
+
+    from eduquality.analysis.forecast import _Calibration, _model_features
+
+    prev = pd.DataFrame({"track": ["物理类", "物理类", "历史类", "历史类"],
+                         "mock": [400.0, 500.0, 300.0, 700.0]})
+    now = pd.DataFrame({"track": ["物理类", "物理类", "物理类", "历史类"],
+                        "mock": [90.0, 10.0, 50.0, 60.0]})
+    same = _Calibration("m", "g", prev, pd.DataFrame(), pd.DataFrame(),
+                        pd.DataFrame(columns=["old_track", "old_line", "track", "line"]))
+    p, n, features = _model_features(same, prev, now)
+    assert features == ["mock"] and p is prev and n is now
+    bridged = _Calibration("m", "g", prev, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(
+        {"old_track": ["理科"], "old_line": ["一本"], "track": ["物理类"], "line": ["特控线"]}))
+    p, n, features = _model_features(bridged, prev, now)
+    assert features == ["mock_place"]
+    # Φ⁻¹((r − ½)/n): two in a track → ∓Φ⁻¹(3/4) = ∓0.67449; three → Φ⁻¹(1/6, 1/2, 5/6); one → 0
+    assert p.mock_place.tolist() == pytest.approx([-0.67449, 0.67449, -0.67449, 0.67449],
+                                                  abs=1e-5)
+    assert n.mock_place.tolist() == pytest.approx([0.96742, -0.96742, 0.0, 0.0], abs=1e-5)
+    assert "mock_place" not in prev and "mock_place" not in now   # the inputs stay as they were

@@ -26,6 +26,7 @@ from eduquality.measures.forecast import (
     logit_draws,
     logit_shift,
     loglinear_smooth,
+    normal_scores,
     plan_progress,
     poisson_binomial_mixture_cdf,
     poisson_binomial_pmf,
@@ -458,18 +459,68 @@ def test_simulated_line_nearly_everyone_reaches_is_covered_and_sharp():
     assert np.median(widths) <= 8 and np.max(widths) <= 20  # of 40 students (seen: 5 and 13)
 
 
-def test_a_bridge_adds_its_own_shift_to_each_lines_draws():
-    """logit_draws with ``bridge_sd`` σ_b: the draws' log-odds spread by √(τ² + σ_b²) (the
-    coefficients' own spread aside), centred where they were."""
+def test_a_bridge_adds_its_own_heavy_tailed_shift_to_each_lines_draws():
+    """logit_draws with ``bridge_sd`` σ_b: the same draws as without (same seed) plus
+    σ_b · t with ν₀ = PRIOR_SHIFT_WEIGHT = 2 degrees of freedom. By hand, t₂'s quantile is
+    q(p) = (2p − 1)/√(2p(1 − p)): q(0.975) = 0.95/√0.04875 = 4.3027, q(0.75) = 0.5/√0.375
+    = 0.8165; the median 0."""
     from eduquality.measures.forecast import BRIDGE_SHIFT_SD, LogisticLineModel, logit_draws
 
+    assert PRIOR_SHIFT_WEIGHT == 2
     rng = np.random.default_rng(7)
     x = rng.normal(0, 1, 4000)
     y = (rng.uniform(size=x.size) < 1 / (1 + np.exp(-(0.3 + 1.2 * x)))).astype(float)
     model = LogisticLineModel().fit(x[:, None], y)
-    at = np.array([[0.0]])
-    plain = logit_draws(model, at, 0.5, 20_000, np.random.default_rng(1))[:, 0]
-    bridged = logit_draws(model, at, 0.5, 20_000, np.random.default_rng(1),
-                          bridge_sd=BRIDGE_SHIFT_SD)[:, 0]
-    assert np.var(bridged) - np.var(plain) == pytest.approx(BRIDGE_SHIFT_SD ** 2, rel=0.05)
-    assert np.mean(bridged) == pytest.approx(np.mean(plain), abs=0.03)
+    at = np.array([[0.0], [1.5]])
+    plain = logit_draws(model, at, 0.5, 40_000, np.random.default_rng(1))
+    bridged = logit_draws(model, at, 0.5, 40_000, np.random.default_rng(1),
+                          bridge_sd=BRIDGE_SHIFT_SD)
+    d = (bridged - plain) / BRIDGE_SHIFT_SD
+    assert np.allclose(d[:, 0], d[:, 1])            # one shift per draw for the line's students
+    q = np.quantile(d[:, 0], [0.025, 0.25, 0.5, 0.75, 0.975])
+    assert q == pytest.approx([-4.3027, -0.8165, 0.0, 0.8165, 4.3027], abs=0.12)
+    # the bridged 95 % range of the log-odds holds the plain one
+    lo0, hi0 = np.quantile(plain[:, 0], [0.025, 0.975])
+    lo1, hi1 = np.quantile(bridged[:, 0], [0.025, 0.975])
+    assert lo1 < lo0 and hi1 > hi0
+
+
+def test_normal_scores_by_hand():
+    """zᵢ = Φ⁻¹((rᵢ − ½)/n): 10, 20, 30 → Φ⁻¹(1/6), 0, Φ⁻¹(5/6) = ∓0.96742; ties take their
+    average rank: 5, 5, 1 → ranks 2.5, 2.5, 1 → Φ⁻¹(2/3) = 0.43073 twice, Φ⁻¹(1/6); NaN
+    stays and is not counted in n."""
+    assert normal_scores([30, 10, 20]) == pytest.approx([0.96742, -0.96742, 0.0], abs=1e-5)
+    assert normal_scores([5, 5, 1]) == pytest.approx([0.43073, 0.43073, -0.96742], abs=1e-5)
+    z = normal_scores([np.nan, 20.0, 10.0])
+    assert np.isnan(z[0]) and z[1:] == pytest.approx([0.67449, -0.67449], abs=1e-5)
+    assert normal_scores([]).size == 0 and np.isnan(normal_scores([np.nan])).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-10_000, 10_000), min_size=1, max_size=80),
+       st.integers(1, 100), st.integers(-1000, 1000))
+def test_normal_scores_keep_the_order_and_forget_the_scale(v, a, b):
+    """Only the order counts: a·x + b (a > 0) gives the same scores; higher values never score
+    lower; without ties the scores are symmetric about 0 (they sum to 0); all lie inside (−Φ⁻¹(1 − 1/2n), …).
+    (Integer scores, as marks are: a·x + b is then exact and keeps the ties.)"""
+    x = np.array(v, dtype=float)
+    z = normal_scores(x)
+    assert normal_scores(a * x + b) == pytest.approx(z, abs=1e-12)
+    order = np.argsort(x, kind="stable")
+    assert (np.diff(z[order]) >= -1e-12).all()
+    if len(set(v)) == len(v):   # without ties the scores pair off as ±z
+        assert abs(z.sum()) < 1e-8
+    assert np.abs(z).max() <= stats.norm.ppf(1 - 0.5 / x.size) + 1e-12
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0.02, 0.98), min_size=3, max_size=90), st.floats(0.0, 2.0),
+       st.integers(0, 10_000))
+def test_mixture_intervals_nest_as_the_level_rises(ps, sd, seed):
+    p = np.array(ps)
+    eta = np.log(p / (1 - p))
+    z = np.random.default_rng(seed).standard_t(2, size=200)
+    P = 1 / (1 + np.exp(-(eta[None, :] + sd * z[:, None])))
+    inner = [count_interval(P, level) for level in (0.5, 0.8, 0.9, 0.95, 0.99)]
+    for (lo_a, hi_a), (lo_b, hi_b) in itertools.pairwise(inner):
+        assert lo_b <= lo_a and hi_a <= hi_b

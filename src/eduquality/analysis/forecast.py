@@ -32,6 +32,7 @@ from eduquality.measures.forecast import (
     interval_coverage,
     line_probabilities,
     logit_shift,
+    normal_scores,
     plan_progress,
     rank_method_line,
     shift_variance,
@@ -231,8 +232,10 @@ def forecast_gaokao(db: Database, exam_id: str, level: float = 0.95,
     from the calibration cohort; ``draws`` = 0 gives the students' chance only (the model taken
     as known). A 3+1+2 cohort calibrated on an old-regime cohort (the 2025 高考 from 2024's) is
     forecast across the bridge (:data:`~eduquality.vocab.REGIME_BRIDGE_TRACKS`): 物理类 on
-    理科, 历史类 on 文科, 特控线 on 一本 and 本科批 on 二本 (``Forecast.bridge``), each line with
-    the bridge's own extra shift (:data:`~eduquality.measures.forecast.BRIDGE_SHIFT_SD`).
+    理科, 历史类 on 文科, 特控线 on 一本 and 本科批 on 二本 (``Forecast.bridge``): the students
+    placed by their rank in their track's mock rather than by its score (:func:`_model_features`)
+    and each line with the bridge's own extra shift
+    (:data:`~eduquality.measures.forecast.BRIDGE_SHIFT_SD`).
     ``with_backtest``: add the calibration cohort's own :func:`backtest` (None where the cohort
     before it is missing) for the report's coverage and calibration table."""
     row = _exam_row(db, exam_id)
@@ -270,13 +273,14 @@ def forecast_gaokao(db: Database, exam_id: str, level: float = 0.95,
             now.loc[mask, "linked"] = link.transform(now.loc[mask, "mock"].to_numpy())
 
     now["unit"] = now["school_code"]
+    prev, now, features = _model_features(cal, prev, now)
     history = history_shifts(db, str(row.exam_type), _year_end(str(row.year_code))) \
         if draws > 0 else pd.DataFrame(columns=["year", "shift", "variance"])
     shift_sd = float(np.sqrt(shift_variance(history["shift"], history["variance"]))) \
         if draws > 0 else 0.0
     unit_sd = _unit_sd(cal) if draws > 0 else 0.0
     bridge_sd = BRIDGE_SHIFT_SD if draws > 0 and not cal.bridge.empty else 0.0
-    probs = line_probabilities(prev, now, lines, features=["mock"], outcome="gaokao",
+    probs = line_probabilities(prev, now, lines, features=features, outcome="gaokao",
                                carry=("unit", "student_id", "school_code"), draws=draws,
                                shift_sd=shift_sd,
                                shift_df=PRIOR_SHIFT_WEIGHT + history["year"].nunique()
@@ -305,6 +309,31 @@ def forecast_gaokao(db: Database, exam_id: str, level: float = 0.95,
                     methods=["位次法 / rank method", "等百分位链接 / equipercentile",
                              "logistic"], uncertainty=uncertainty, bridge=cal.bridge,
                     backtest=past)
+
+
+def _model_features(cal: _Calibration, prev: pd.DataFrame, now: pd.DataFrame
+                    ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The logistic model's feature: the mock's total score within a regime; across the bridge
+    (``cal.bridge``) the students' place in their track, the rank-based normal score
+    (:func:`~eduquality.measures.forecast.normal_scores`) of the mock within each cohort's
+    track (column ``mock_place``).
+
+    Why: within a regime the mock is the same kind of exam every year and its total carries a
+    cohort's strength (the yearly shift τ takes up how much its difficulty moves). Across the
+    bridge the mock changes with the regime — 物理类's 物理 + two 再选 subjects against 理科's
+    理综, 历史类's against 文综 — and its scale with it: a 2025 历史类 mock total of 473 is
+    not a 2024 文科 total of 473. What carries over is the order: a student's place in the
+    track's mock, and the calibration cohort's chance of reaching the line at that place. The
+    bridge's remaining unknown, where the district stands in the new track's province
+    population, is the bridge shift (:data:`~eduquality.measures.forecast.BRIDGE_SHIFT_SD`)."""
+    if cal.bridge.empty:
+        return prev, now, ["mock"]
+    prev, now = prev.copy(), now.copy()
+    for frame in (prev, now):
+        frame["mock_place"] = np.nan
+        for _, idx in frame.groupby("track").groups.items():
+            frame.loc[idx, "mock_place"] = normal_scores(frame.loc[idx, "mock"])
+    return prev, now, ["mock_place"]
 
 
 def _linked_shares(now: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:

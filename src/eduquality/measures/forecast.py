@@ -50,6 +50,7 @@ __all__ = [
     "logit_draws",
     "logit_shift",
     "loglinear_smooth",
+    "normal_scores",
     "plan_progress",
     "poisson_binomial_mixture_cdf",
     "poisson_binomial_pmf",
@@ -258,6 +259,30 @@ class EquipercentileLink:
         return np.asarray(gx[i - 1] + np.clip(frac, 0.0, 1.0) * (gx[i] - gx[i - 1]))
 
 
+def normal_scores(values: ArrayLike) -> NDArray[np.float64]:
+    """Rank-based normal scores zᵢ = Φ⁻¹((rᵢ − ½)/n): rᵢ the rank of valueᵢ among the n
+    non-missing values (1 = lowest, ties the average rank), (rᵢ − ½)/n Hazen's plotting
+    position (a percentile rank strictly inside (0, 1)); NaN stays NaN. The scores keep only
+    the order of the values within their group, not their scale: the place of a student in
+    their cohort's track, comparable between cohorts whose mocks are not on one scale (the
+    bridge between the regimes, where the old regime's 理科 total and the 3+1+2 物理类 total
+    with its new subjects are different exams; Blom 1958; Beasley, Erickson & Allison 2009).
+
+    Hand case: 10, 20, 30 → ranks 1, 2, 3 → Φ⁻¹(1/6), Φ⁻¹(1/2), Φ⁻¹(5/6).
+
+    >>> normal_scores([30, 10, 20]).round(4).tolist()
+    [0.9674, -0.9674, 0.0]
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    ok = ~np.isnan(v)
+    out = np.full(v.shape, np.nan)
+    n = int(ok.sum())
+    if n:
+        r = stats.rankdata(v[ok], method="average")
+        out[ok] = stats.norm.ppf((r - 0.5) / n)
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # logistic model
 
@@ -358,7 +383,8 @@ def line_probabilities(
 
     With ``draws`` > 0 the model is not taken as known: :func:`logit_draws` draws the
     coefficients and the year's shift (scale ``shift_sd``, Student t with ``shift_df`` degrees of
-    freedom or normal: :func:`shift_variance`; plus ``bridge_sd`` across the change of regime);
+    freedom or normal: :func:`shift_variance`; plus the bridge's, scale ``bridge_sd``, across
+    the change of regime);
     ``probability``
     is then the predictive probability, the mean of the ``draws`` logistic probabilities
     (which, with a shift, lies nearer ½ than the point estimate: the logistic-normal integral),
@@ -411,12 +437,23 @@ def line_probabilities(
 
 
 BRIDGE_SHIFT_SD = 1.0
-"""σ_b, the sd (log-odds) of the extra shift of a line forecast across the change of regime
+"""σ_b, the scale (log-odds) of the extra shift of a line forecast across the change of regime
 (:func:`logit_draws`): a 3+1+2 line calibrated on the old regime's (物理类 特控线 on 理科 一本 …)
-selects its own rank share from tracks that do not match the old ones, a one-off change no
-earlier year can measure. A stated prior, not an estimate: ±2 log-odds at 95 % (odds × or ÷
-7.4). In the simulated district's one bridge (2025 from 2024) the lines moved by 1.2 to 1.7
-log-odds, in opposite directions for the two tracks (``bench/results/forecast.md``)."""
+is set by the province in a new track population (选科 sorts the candidates anew) at its
+own rank share, so where the district stands against the new line is a one-off unknown that no
+earlier year can measure. A stated prior, not an estimate, and treated like the prior of the
+yearly shift τ₀ before any year is seen: worth ν₀ = :data:`PRIOR_SHIFT_WEIGHT` observations,
+with none to update it, so the shift is drawn from its predictive Student t with ν₀ degrees of
+freedom and scale σ_b (Gelman et al. 2013, BDA3 §3.2) — heavy tails, ±4.3 σ_b at 95 %.
+
+Evidence (``bench/results/forecast.md``, the full simulated district's one bridge, 2025 from
+2024; the shift δ of each line's point model, :func:`logit_shift`): with the students placed by
+rank in their track (the analysis' ``mock_place``) 历史类 本科批/特控线 moved by +0.25/+0.37,
+物理类 by −2.1/−3.0 (by mock score: +1.6/+2.2 and −3.0/−3.2); the old regime's data would have
+suggested much less (the two old tracks' district shares above the same line differ by 0.31
+log-odds, rms over 2019–2024 and both lines; the yearly τ̂ ≈ 0.5). A normal σ_b = 1
+covered 20 of the bridge year's 24 intervals, the t 24 of 24 (one simulated bridge is one
+event, not a measurement of σ_b: the t is chosen because the prior's weight says so)."""
 
 
 def logit_draws(model: LogisticLineModel, mock: ArrayLike, shift_sd: float, draws: int,
@@ -443,7 +480,9 @@ def logit_draws(model: LogisticLineModel, mock: ArrayLike, shift_sd: float, draw
     heavier tails when few shifts are known. None: δ ~ N(0, τ̂²).
 
     ``bridge_sd`` σ_b: a model calibrated on the other regime's line (特控线 on 一本 …) adds
-    δ_b⁽ᵈ⁾ ~ N(0, σ_b²) to δ⁽ᵈ⁾, drawn for this line alone (:data:`BRIDGE_SHIFT_SD`).
+    δ_b⁽ᵈ⁾ = σ_b t⁽ᵈ⁾, t⁽ᵈ⁾ ~ Student t with ν₀ = :data:`PRIOR_SHIFT_WEIGHT` degrees of freedom,
+    to δ⁽ᵈ⁾, drawn for this line alone (:data:`BRIDGE_SHIFT_SD`: a prior worth ν₀ observations
+    that no bridge has updated, drawn as the yearly shift's prior is).
     """
     x = np.asarray(mock, dtype=float)
     x = x.reshape(x.shape[0], -1)
@@ -460,7 +499,7 @@ def logit_draws(model: LogisticLineModel, mock: ArrayLike, shift_sd: float, draw
     else:
         delta = shift_sd * rng.standard_t(shift_df, size=draws)
     if bridge_sd > 0:
-        delta = delta + rng.normal(0.0, bridge_sd, size=draws)
+        delta = delta + bridge_sd * rng.standard_t(PRIOR_SHIFT_WEIGHT, size=draws)
     return np.asarray(b[:, :1] + b[:, 1:] @ x.T + delta[:, None], dtype=np.float64)
 
 

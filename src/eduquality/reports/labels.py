@@ -344,14 +344,19 @@ TEXT: dict[str, tuple[str, str]] = {
         "95% 预测区间只反映学生个体的随机性，不含模型误差。",
         "The 95% prediction intervals carry the students' own chance only, not model error."),
     "note.fc_bridge": (
-        "本届为新高考（3+1+2）考生，标定届为文理分科：按对应关系标定（{pairs}）。两种分科的考生并不完全"
-        "对应，新分数线按各自的位次比例划定，与原分数线的比例不同，因此本次预测的不确定性大于常年：每条分数线另加"
-        "一项换轨偏移（对数优势尺度标准差 {bridge_sd}，为设定的先验，无往年数据可估计）。",
+        "本届为新高考（3+1+2）考生，标定届为文理分科：按对应关系标定（{pairs}）。两种分科的模考科目与分数"
+        "尺度不同，因此按学生在本类别模考中的位次（而非分数）对应标定届同一位次的上线概率。新分数线按各自的"
+        "位次比例在重新选科后的全省考生中划定，本区考生在其中的位置无往年数据可估计，因此本次预测的不确定性"
+        "远大于常年：每条分数线另加一项换轨偏移（对数优势尺度上的尺度参数 {bridge_sd}，为设定的先验，按 t 分布抽取，"
+        "尾部较重）。",
         "This cohort sits the 3+1+2 gaokao while its calibration cohort sat 文科/理科: it is "
-        "calibrated across the bridge ({pairs}). The tracks do not match exactly and the new "
-        "lines are set at their own rank shares, not the old lines', so this forecast is less "
-        "certain than usual: each line carries an extra bridge shift (sd {bridge_sd} on the "
-        "log-odds scale, a stated prior: no earlier year can measure it)."),
+        "calibrated across the bridge ({pairs}). The two regimes' mocks differ in subjects and "
+        "scale, so each student is placed by their rank in their track's mock, not their score, "
+        "and given the calibration cohort's chance at the same rank. The new lines are set at "
+        "their own rank shares among the province's candidates as they re-chose their subjects, "
+        "and where the district stands among them no earlier year can measure, so this forecast "
+        "is much less certain than usual: each line carries an extra bridge shift (scale "
+        "{bridge_sd} on the log-odds scale, a stated prior, drawn from a heavy-tailed t)."),
     "note.fc_backtest": (
         "回测：用同样方法以 {calibration_mock} 所在届之前一届标定，预测该届（{exam}）并与其高考结果比较——"
         "各校及全区上线人数落入 95% 预测区间的比例为 {coverage}（{units} 个单位×分数线），Brier 分数 "
