@@ -59,7 +59,7 @@ def _by_keys(db: Database, sql: str, params: list[Any], keys: pa.Array) -> pd.Da
     """Run ``sql`` with ``keys`` registered as table ``_eq_keys`` (column ``k``)."""
     db.con.register("_eq_keys", pa.table({"k": keys.cast(pa.string())}))
     try:
-        return db.con.execute(sql, params).df()
+        return db.con.sql(sql, params=params).df()
     finally:
         db.con.unregister("_eq_keys")
 
