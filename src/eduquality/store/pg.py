@@ -473,6 +473,24 @@ class PgConnection:
                 copy.write_row(row)
         return self
 
+    def copy_into(self, table: str, rows: pa.Table) -> int:
+        """Append ``rows`` (columns named as in ``table``) to ``table`` by one ``COPY`` in this
+        session (inside its transaction, if one is open): no temporary table and no second
+        pass, as :meth:`register` and ``INSERT … SELECT`` take. Returns the rows appended."""
+        if not rows.num_rows:
+            return 0
+        cols = ", ".join(_quote(c) for c in rows.column_names)
+        target = f"{_quote(table)} ({cols})"
+        if all(_csv_safe(f.type) for f in rows.schema):
+            with self._pg.cursor().copy(f"COPY {target} FROM STDIN (FORMAT csv)") as copy:
+                for block in _csv_blocks(rows):
+                    copy.write(block)
+        else:
+            with self._pg.cursor().copy(f"COPY {target} FROM STDIN") as copy:
+                for row in _rows(rows):
+                    copy.write_row(row)
+        return rows.num_rows
+
     def unregister(self, name: str) -> PgConnection:
         with self._scratch():
             self._pg.execute(f"DROP TABLE IF EXISTS pg_temp.{_quote(name)}")

@@ -43,7 +43,7 @@ from eduquality.ingest.scores.items import (
 from eduquality.ingest.scores.scaled import official_columns
 from eduquality.ingest.templates import SheetMapping, sheet_mapping
 from eduquality.ingest.values import as_text, map_unique, norm_header
-from eduquality.ingest.writes import append_rows, has_rows, replace_rows, upsert
+from eduquality.ingest.writes import append_arrow, append_rows, has_rows, replace_rows, upsert
 from eduquality.measures.gaokao_scaling import ELECTIVES, FIRST_CHOICE
 from eduquality.measures.scaling_rules import exam_rule_for
 from eduquality.store.choices import chosen_subjects
@@ -122,14 +122,11 @@ class ScoresPlan:
                 con.execute("DELETE FROM item_score AS t USING _eq_keys AS k "
                             "WHERE t.paper_id = ? AND t.student_id = k.student_id", [pid])
                 con.unregister("_eq_keys")
-            no_choice = table.column("choice").null_count == table.num_rows
-            if no_choice:  # no option letters in the file: no text column to move
-                table = table.drop_columns(["choice"])
-            con.register("_eq_items", table)
-            con.execute("INSERT INTO item_score SELECT ?, student_id, seq, score, "
-                        + ("NULL" if no_choice else "choice") + " FROM _eq_items", [pid])
-            con.unregister("_eq_items")
-            n_items += table.num_rows
+            if table.column("choice").null_count == table.num_rows:
+                table = table.drop_columns(["choice"])  # no option letters: no text to move
+            n_items += append_arrow(con, "item_score", table.select(
+                [c for c in ("student_id", "seq", "score", "choice") if c in table.column_names]),
+                {"paper_id": pid})
         self.counts.update(exam_registration=len(self.registrations),
                            subject_result=len(self.results), item_score=n_items)
         n_scaled = self._write_scaled(con, papers)
