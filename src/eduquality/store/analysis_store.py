@@ -13,13 +13,14 @@ decision which analysis to use lives in :mod:`eduquality.analysis.stored`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
-from eduquality.results import ExamAnalysis, ExamInfo
+from eduquality.results import Deferred, ExamAnalysis, ExamInfo, lazy_analysis
 from eduquality.store.db import Database
 
 __all__ = [
@@ -71,11 +72,25 @@ def encode_frame(frame: pd.DataFrame) -> bytes:
     return bytes(sink.getvalue().to_pybytes())
 
 
-def decode_frame(data: bytes) -> pd.DataFrame:
-    """The DataFrame :func:`encode_frame` wrote."""
-    with pa.ipc.open_stream(pa.py_buffer(data)) as reader:
-        table = reader.read_all()
-    return table.to_pandas()
+def decode_frame(data: bytes, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The DataFrame :func:`encode_frame` wrote; with ``columns``, only those of them it has
+    (in that order, with its index): the other columns are not even decompressed (a
+    200,000-student exam's school and peer-group columns: 0.2 s against 1.7 s for all)."""
+    buffer = pa.py_buffer(data)
+    options = None
+    if columns is not None:
+        with pa.ipc.open_stream(buffer) as reader:
+            schema = reader.schema
+        meta = json.loads((schema.metadata or {}).get(b"pandas", b"{}"))
+        index = [c for c in meta.get("index_columns", []) if isinstance(c, str)]
+        wanted = {*columns, *index}
+        options = pa.ipc.IpcReadOptions(included_fields=[
+            i for i, name in enumerate(schema.names) if name in wanted])
+    with pa.ipc.open_stream(buffer, options=options) as reader:
+        frame = reader.read_all().to_pandas()
+    if columns is None:
+        return frame
+    return frame[[c for c in columns if c in frame.columns]]
 
 
 def encode_analysis(analysis: ExamAnalysis) -> tuple[str, dict[str, bytes]]:
@@ -95,16 +110,22 @@ def encode_analysis(analysis: ExamAnalysis) -> tuple[str, dict[str, bytes]]:
 
 
 def decode_analysis(meta_text: str, frames: dict[str, bytes]) -> ExamAnalysis:
-    """The ExamAnalysis that :func:`encode_analysis` gave ``meta_text`` and ``frames`` for."""
+    """The ExamAnalysis that :func:`encode_analysis` gave ``meta_text`` and ``frames`` for.
+    The summaries are decoded now; every other frame when it is first read
+    (:func:`eduquality.results.lazy_analysis`), once: a page of unit summaries never decodes
+    the student rows (issue 12)."""
     meta = json.loads(meta_text)
-    return ExamAnalysis(
-        exam=ExamInfo(**meta["exam"]),
-        summaries={level: decode_frame(frames[f"summaries/{level}"])
-                   for level in meta["levels"]},
-        names=meta["names"],
-        methods=[(str(key), dict(params)) for key, params in meta["methods"]],
-        **{name: decode_frame(frames[name]) for name in _FRAMES},
-    )
+    return lazy_analysis(
+        {"exam": ExamInfo(**meta["exam"]),
+         "summaries": {level: decode_frame(frames[f"summaries/{level}"])
+                       for level in meta["levels"]},
+         "names": meta["names"],
+         "methods": [(str(key), dict(params)) for key, params in meta["methods"]]},
+        {name: _deferred(frames[name]) for name in _FRAMES})
+
+
+def _deferred(data: bytes) -> Deferred:
+    return Deferred(lambda: decode_frame(data), lambda columns: decode_frame(data, columns))
 
 
 def load_analysis(db: Database, exam_id: str, key: AnalysisKey) -> ExamAnalysis | None:
