@@ -163,9 +163,9 @@ def test_empty_frames_round_trip():
 
 
 def test_frames_are_stored_compressed_in_batches_and_older_streams_still_read(monkeypatch):
-    """A frame longer than a batch is written as several zstd batches, smaller than the
-    plain stream, and comes back equal; a plain (uncompressed, one batch) stream, as stored
-    before, reads back too."""
+    """A frame longer than a batch is written as several zstd batches, its text columns
+    dictionary-encoded, smaller than the plain stream, and comes back equal; a plain
+    (uncompressed, one batch) stream, as stored before, reads back too."""
     import numpy as np
     import pandas as pd
     import pyarrow as pa
@@ -180,6 +180,7 @@ def test_frames_are_stored_compressed_in_batches_and_older_streams_still_read(mo
     with pa.ipc.open_stream(pa.py_buffer(data)) as reader:
         batches = list(reader)
     assert len(batches) == 5
+    assert pa.types.is_dictionary(batches[0].schema.field("subject_code").type)  # codes repeat
     plain = pa.BufferOutputStream()
     table = pa.Table.from_pandas(frame)
     with pa.ipc.new_stream(plain, table.schema) as writer:
