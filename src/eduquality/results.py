@@ -163,6 +163,16 @@ def frame_columns(analysis: ExamAnalysis, name: str, columns: Sequence[str]) -> 
     return frame[[c for c in columns if c in frame.columns]]
 
 
+def derived(analysis: ExamAnalysis, key: str, make: Callable[[], Any]) -> Any:
+    """``make()``, a value computed from the fields of ``analysis``, kept with this analysis
+    object for the next call with ``key`` (an analysis's fields are not changed once made; the
+    web keeps an analysis for many requests)."""
+    memo: dict[str, Any] = analysis.__dict__.setdefault("_derived", {})
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
 def defer(analysis: ExamAnalysis, name: str) -> Deferred:
     """The field ``name`` of ``analysis`` as a :class:`Deferred`, read only when needed (its
     columns too)."""

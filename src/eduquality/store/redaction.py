@@ -21,7 +21,14 @@ import numpy as np
 import pandas as pd
 
 from eduquality.measures.disclosure import primary, suppress
-from eduquality.results import Deferred, ExamAnalysis, defer, frame_columns, replace_lazily
+from eduquality.results import (
+    Deferred,
+    ExamAnalysis,
+    defer,
+    derived,
+    frame_columns,
+    replace_lazily,
+)
 from eduquality.store.policy import Scope
 
 __all__ = ["restrict_analysis", "small_units", "suppress_small_units", "withheld_units"]
@@ -145,11 +152,12 @@ def restrict_analysis(analysis: ExamAnalysis, scope: Scope, min_n: int = 0,
     parent) and in a ``public`` document (cleared for publication), whoever asks for it."""
     withhold = "student" not in scope.levels or public
     scope.resolve()  # the parts made later may be made on another thread
+    full = analysis  # what it derives (peer groups) is kept with it for the next request
     analysis = suppress_small_units(analysis, min_n, withhold)
     summaries = {level: scope.frame(level, frame)
                  for level, frame in analysis.summaries.items()}
     if "school" in summaries:
-        summaries["school"] = _with_peer_groups(summaries["school"], analysis)
+        summaries["school"] = _with_peer_groups(summaries["school"], full)
 
     def columns(names: Sequence[str]) -> pd.DataFrame:
         return _student_columns(analysis, scope, names)
@@ -198,11 +206,19 @@ def _restrict_groups(groups: pd.DataFrame, scope: Scope,
     return groups
 
 
-def _peer_pairs(analysis: ExamAnalysis) -> pd.DataFrame | None:
-    """(school_code, peer_group) of the whole district's student rows (None when they lack
-    either column), read from those two columns alone."""
-    pairs = frame_columns(analysis, "students", ["school_code", "peer_group"])
-    return pairs if {"school_code", "peer_group"} <= set(pairs.columns) else None
+def _peer_pairs(analysis: ExamAnalysis, complete: bool) -> pd.DataFrame | None:
+    """The first (school_code, peer_group) row of each school in the whole district's student
+    rows (``complete``: of the rows with both), None when they lack either column; read from
+    those two columns alone, once per analysis object (:func:`~eduquality.results.derived`)."""
+    def make() -> tuple[pd.DataFrame, pd.DataFrame] | None:
+        pairs = frame_columns(analysis, "students", ["school_code", "peer_group"])
+        if not {"school_code", "peer_group"} <= set(pairs.columns):
+            return None
+        return (_first_rows(pairs, "school_code"),
+                _first_rows(pairs.dropna(), "school_code"))
+
+    found = derived(analysis, "school_peer_pairs", make)
+    return None if found is None else found[complete]
 
 
 def _with_peer_groups(schools: pd.DataFrame, analysis: ExamAnalysis) -> pd.DataFrame:
@@ -210,10 +226,9 @@ def _with_peer_groups(schools: pd.DataFrame, analysis: ExamAnalysis) -> pd.DataF
     reader who sees no student still sees which peer group a school belongs to."""
     if "peer_group" in schools.columns:
         return schools
-    students = _peer_pairs(analysis)
-    if students is None:
+    pairs = _peer_pairs(analysis, complete=False)
+    if pairs is None:
         return schools
-    pairs = _first_rows(students, "school_code")
     peer = dict(zip(pairs["school_code"].astype(str), pairs["peer_group"], strict=True))
     out = schools.copy()
     out.insert(2 if "subject_code" in out.columns else 1, "peer_group",
@@ -252,10 +267,9 @@ def _hierarchy(analysis: ExamAnalysis) -> list[tuple[Unit, list[Unit]]]:
     """(parent, children) of the additive levels present in the analysis."""
     s = analysis.summaries
     schools = sorted({str(c) for c in s.get("school", pd.DataFrame()).get("school_code", [])})
-    st = _peer_pairs(analysis)
+    pairs = _peer_pairs(analysis, complete=True)
     peer_of: dict[str, str] = {}
-    if st is not None:
-        pairs = _first_rows(st.dropna(), "school_code")
+    if pairs is not None:
         peer_of = {str(c): str(p) for c, p in zip(pairs["school_code"], pairs["peer_group"],
                                                   strict=True) if str(p)}
     peers = sorted({str(p) for p in s.get("peer_group", pd.DataFrame()).get("peer_group", [])
