@@ -108,7 +108,8 @@ class ExamAnalysis:
 class Deferred:
     """A field of an :class:`ExamAnalysis` made on first use (:func:`lazy_analysis`): ``load``
     gives the whole value; ``columns(names)``, where given, only those columns of a frame (the
-    ones it has) without making the rest — equal to ``load()[names]``."""
+    ones it has) without making the rest: the values of ``load()[names]``, a text column
+    possibly as a pandas categorical (parts are read to find rows and units, never shown)."""
 
     load: Callable[[], Any]
     columns: Callable[[Sequence[str]], pd.DataFrame] | None = None
@@ -154,7 +155,7 @@ def is_made(analysis: ExamAnalysis, name: str) -> bool:
 def frame_columns(analysis: ExamAnalysis, name: str, columns: Sequence[str]) -> pd.DataFrame:
     """The columns ``columns`` that the frame field ``name`` of ``analysis`` has (in that
     order), making no more of a deferred frame than those where it can
-    (:attr:`Deferred.columns`)."""
+    (:attr:`Deferred.columns`: text columns may come back categorical)."""
     if not is_made(analysis, name):
         part = analysis.__dict__["_deferred"][name].columns
         if part is not None:

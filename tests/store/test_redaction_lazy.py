@@ -15,16 +15,17 @@ from hypothesis import strategies as st
 
 from eduquality.analysis.exam import analyse_exam
 from eduquality.config import Settings
-from eduquality.results import ExamAnalysis, is_made
+from eduquality.results import ExamAnalysis, ExamInfo, is_made
 from eduquality.store import analysis_store
 from eduquality.store.analysis_store import decode_analysis, encode_analysis
 from eduquality.store.policy import scope_for
 from eduquality.store.principals import load_principal
-from eduquality.store.redaction import _first_rows, restrict_analysis
+from eduquality.store.redaction import _first_rows, _peer_pairs, restrict_analysis
 from tests.store.test_analysis_store import assert_same_analysis
 from tests.web.conftest import USERS, build_db
 
 FIELDS = [f.name for f in fields(ExamAnalysis)]
+INFO = ExamInfo("E1", "期末", "final", "district", "2021-2022", 8, None, ["math"])
 
 
 @pytest.fixture(scope="module")
@@ -115,10 +116,10 @@ def test_summaries_and_names_need_no_student_row_decoded(db, full, monkeypatch):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["S1", "S2", "S3", None]), st.integers(0, 3)),
-                max_size=30),
+@given(st.lists(st.tuples(st.sampled_from(["S1", "S2", "S3", None]),
+                          st.sampled_from(["A", "B", None])), max_size=30),
        st.randoms())
-def test_first_rows_is_drop_duplicates(rows, rnd):
+def test_first_rows_and_peer_pairs_are_drop_duplicates(rows, rnd):
     index = list(range(len(rows)))
     rnd.shuffle(index)
     frame = pd.DataFrame(rows, columns=["school_code", "peer_group"], index=index)
@@ -128,3 +129,10 @@ def test_first_rows_is_drop_duplicates(rows, rnd):
                                       frame.drop_duplicates(column))
     assert np.array_equal(_first_rows(frame, "school_code").index,
                           frame.drop_duplicates("school_code").index)
+    # each school's peer group, as the restriction reads it (old: from the whole frame)
+    analysis = ExamAnalysis(exam=INFO, summaries={}, students=frame)
+    pairs = frame[["school_code", "peer_group"]]
+    pd.testing.assert_frame_equal(_peer_pairs(analysis, complete=False),
+                                  pairs.drop_duplicates("school_code"))
+    pd.testing.assert_frame_equal(_peer_pairs(analysis, complete=True),
+                                  pairs.dropna().drop_duplicates("school_code"))

@@ -91,29 +91,32 @@ def encode_frame(frame: pd.DataFrame) -> bytes:
 
 def decode_frame(data: bytes, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """The DataFrame :func:`encode_frame` wrote; with ``columns``, only those of them it has
-    (in that order, with its index): the other columns are not even decompressed (a
-    200,000-student exam's school and peer-group columns: 0.2 s against 1.7 s for all)."""
+    (in that order, with its index), its text columns as pandas categoricals of the same
+    values (:attr:`eduquality.results.Deferred.columns`: read to find rows and units, never
+    shown): the other columns are not even decompressed, the text not spelt out (a
+    200,000-student exam's school and peer-group columns: 0.01 s against 1.2 s for all)."""
     buffer = pa.py_buffer(data)
-    options = None
-    if columns is not None:
-        with pa.ipc.open_stream(buffer) as reader:
-            schema = reader.schema
-        meta = json.loads((schema.metadata or {}).get(b"pandas", b"{}"))
-        index = [c for c in meta.get("index_columns", []) if isinstance(c, str)]
-        wanted = {*columns, *index}
-        options = pa.ipc.IpcReadOptions(included_fields=[
-            i for i, name in enumerate(schema.names) if name in wanted])
-    with pa.ipc.open_stream(buffer, options=options) as reader:
-        frame = _plain_text(reader.read_all()).to_pandas()
     if columns is None:
-        return frame
+        with pa.ipc.open_stream(buffer) as reader:
+            return _plain_text(reader.read_all()).to_pandas()
+    with pa.ipc.open_stream(buffer) as reader:
+        schema = reader.schema
+    meta = json.loads((schema.metadata or {}).get(b"pandas", b"{}"))
+    index = {c for c in meta.get("index_columns", []) if isinstance(c, str)}
+    options = pa.ipc.IpcReadOptions(included_fields=[
+        i for i, name in enumerate(schema.names) if name in {*columns, *index}])
+    with pa.ipc.open_stream(buffer, options=options) as reader:
+        frame = _plain_text(reader.read_all(), only=index).to_pandas()  # an index as it was
     return frame[[c for c in columns if c in frame.columns]]
 
 
-def _plain_text(table: pa.Table) -> pa.Table:
-    """``table`` with the text columns that :func:`encode_frame` dictionary-encoded as they
-    were (a pandas categorical is a dictionary column of its own, and stays one)."""
+def _plain_text(table: pa.Table, only: set[str] | None = None) -> pa.Table:
+    """``table`` with the text columns that :func:`encode_frame` dictionary-encoded (those of
+    ``only``) as they were (a pandas categorical is a dictionary column of its own, and stays
+    one)."""
     encoded = set(json.loads((table.schema.metadata or {}).get(DICTIONARY_KEY, b"[]")))
+    if only is not None:
+        encoded &= only
     if not encoded:
         return table
     plain = pa.schema([

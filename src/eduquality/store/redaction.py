@@ -214,8 +214,10 @@ def _peer_pairs(analysis: ExamAnalysis, complete: bool) -> pd.DataFrame | None:
         pairs = frame_columns(analysis, "students", ["school_code", "peer_group"])
         if not {"school_code", "peer_group"} <= set(pairs.columns):
             return None
-        return (_first_rows(pairs, "school_code"),
-                _first_rows(pairs.dropna(), "school_code"))
+        first = _first_rows(pairs, "school_code")
+        if not first.isna().to_numpy().any():  # no row lacks a school; no first one a group:
+            return first, first                # the first complete rows are the same rows
+        return first, _first_rows(pairs.dropna(), "school_code")
 
     found = derived(analysis, "school_peer_pairs", make)
     return None if found is None else found[complete]
