@@ -109,3 +109,22 @@ def test_frame_columns_makes_only_those_columns():
 def test_every_field_once():
     with pytest.raises(ValueError):
         lazy_analysis({"exam": INFO}, {})
+
+
+def test_what_made_a_part_is_let_go():
+    """A stored frame's bytes are not kept beside the frame decoded from them."""
+    import gc
+    import weakref
+
+    class Payload:
+        pass
+
+    payload = Payload()
+    gone = weakref.ref(payload)
+    a = lazy([])
+    a.__dict__["_deferred"]["students"] = Deferred(lambda p=payload: STUDENTS)
+    del payload
+    assert gone() is not None
+    assert a.students is STUDENTS
+    gc.collect()
+    assert gone() is None

@@ -122,11 +122,14 @@ class _LazyExamAnalysis(ExamAnalysis):
 
     def __getattr__(self, name: str) -> Any:  # only for attributes not made yet
         pending = self.__dict__.get("_deferred")
-        if pending is None or name not in pending:
+        if pending is None:
             raise AttributeError(name)
         with self.__dict__["_lock"]:
-            if name not in self.__dict__:
+            if name not in self.__dict__:  # (another thread may have made it meanwhile)
+                if name not in pending:
+                    raise AttributeError(name)
                 self.__dict__[name] = pending[name].load()
+                del pending[name]  # what made it (a stored frame's bytes) goes
         return self.__dict__[name]
 
 
