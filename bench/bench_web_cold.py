@@ -58,6 +58,14 @@ def timed(fn):  # type: ignore[no-untyped-def]
     return time.perf_counter() - t0, out
 
 
+def cpu_timed(fn):  # type: ignore[no-untyped-def]
+    """Seconds of wall clock and of CPU (this process, every thread: the server's, DuckDB's
+    and Arrow's) of ``fn()``: on a shared machine the CPU seconds say what the view costs."""
+    c0 = time.process_time()
+    wall, out = timed(fn)
+    return wall, time.process_time() - c0, out
+
+
 GOAL_S = 1.0
 """Issue 12: the first view of an exam's page, its analysis stored, within a second."""
 
@@ -88,11 +96,12 @@ def synthetic(n_students: int) -> None:
         db = open_database(Path(tmp) / "city.duckdb")  # a new process's handle: nothing cached
         app = create_app(db, Settings(), secret="bench")
         client = signed_in(app)
-        exam_s, r = timed(lambda: client.get(f"/exams/{exam}"))
+        exam_s, exam_cpu, r = cpu_timed(lambda: client.get(f"/exams/{exam}"))
         assert r.status_code == 200, r.status_code
         again_s, r = timed(lambda: client.get(f"/exams/{exam}"))
         assert r.status_code == 200, r.status_code
-        school_s, r = timed(lambda: client.get(f"/exams/{exam}/schools/{school}"))
+        school_s, school_cpu, r = cpu_timed(
+            lambda: client.get(f"/exams/{exam}/schools/{school}"))
         assert r.status_code == 200, r.status_code
         computed = app.state.cache.computed
         db.close()
@@ -107,15 +116,16 @@ def synthetic(n_students: int) -> None:
         "stored as an import leaves it; then a new app over a newly opened database (nothing "
         "in memory), signed in as a researcher.",
         "",
-        "| step | seconds |",
-        "|---|---|",
-        f"| build the database (not part of the goal) | {build_s:.1f} |",
+        "| step | seconds | CPU seconds (all threads) |",
+        "|---|---|---|",
+        f"| build the database (not part of the goal) | {build_s:.1f} | |",
         f"| analyse and store the exam (after the import, once; not part of the goal) "
-        f"| {store_s:.1f} |",
-        f"| `/exams/{exam}`, first view in a new process | {exam_s:.3f} |",
-        f"| `/exams/{exam}`, again (page cache) | {again_s:.3f} |",
-        f"| `/exams/{exam}/schools/{school}`, first view | {school_s:.3f} |",
-        f"| analyses computed by the pages (0: the stored one was read) | {computed} |",
+        f"| {store_s:.1f} | |",
+        f"| `/exams/{exam}`, first view in a new process | {exam_s:.3f} | {exam_cpu:.3f} |",
+        f"| `/exams/{exam}`, again (page cache) | {again_s:.3f} | |",
+        f"| `/exams/{exam}/schools/{school}`, first view | {school_s:.3f} "
+        f"| {school_cpu:.3f} |",
+        f"| analyses computed by the pages (0: the stored one was read) | {computed} | |",
         "",
         f"Goal (issue 12): the first view ≤ {GOAL_S:.0f} s: {'met' if met else 'NOT met'}.",
     ]

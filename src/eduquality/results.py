@@ -7,7 +7,10 @@ renderers translate them to labels in the user's language.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import pandas as pd
 
@@ -98,6 +101,108 @@ class ExamAnalysis:
     """Display names: names['school'][code], names['class'][class_id], names['teacher'][id]."""
     methods: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     no_items: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A field of an :class:`ExamAnalysis` made on first use (:func:`lazy_analysis`): ``load``
+    gives the whole value; ``columns(names)``, where given, only those columns of a frame (the
+    ones it has) without making the rest: the values of ``load()[names]``, a text column
+    possibly as a pandas categorical (parts are read to find rows and units, never shown)."""
+
+    load: Callable[[], Any]
+    columns: Callable[[Sequence[str]], pd.DataFrame] | None = None
+
+
+class _LazyExamAnalysis(ExamAnalysis):
+    """An ExamAnalysis some of whose fields are :class:`Deferred`: each is made once, on first
+    read (under a lock: the web keeps one analysis for every request), and kept. Everything
+    that reads every field (``dataclasses.replace``, ``asdict``, ==) makes them all."""
+
+    def __getattr__(self, name: str) -> Any:  # only for attributes not made yet
+        pending = self.__dict__.get("_deferred")
+        if pending is None:
+            raise AttributeError(name)
+        with self.__dict__["_lock"]:
+            if name not in self.__dict__:  # (another thread may have made it meanwhile)
+                if name not in pending:
+                    raise AttributeError(name)
+                self.__dict__[name] = pending[name].load()
+                del pending[name]  # what made it (a stored frame's bytes) goes
+        return self.__dict__[name]
+
+
+def lazy_analysis(values: Mapping[str, Any],
+                  deferred: Mapping[str, Deferred]) -> ExamAnalysis:
+    """An :class:`ExamAnalysis` with the fields ``values`` and, made on first read, the fields
+    ``deferred`` (every field is in one of them). Reading a field gives what an eager analysis
+    built of the same values gives; nothing else changes (issue 12: a page that needs the unit
+    summaries of a stored analysis never decodes its 2 million student rows)."""
+    names = {f.name for f in fields(ExamAnalysis)}
+    if set(values) | set(deferred) != names or set(values) & set(deferred):
+        raise ValueError("every field of an ExamAnalysis once, as a value or deferred")
+    out = object.__new__(_LazyExamAnalysis)
+    out.__dict__.update(values)
+    out.__dict__["_deferred"] = dict(deferred)
+    out.__dict__["_lock"] = threading.RLock()
+    return out
+
+
+def is_made(analysis: ExamAnalysis, name: str) -> bool:
+    """Whether the field ``name`` of ``analysis`` exists already (always, but for a
+    :func:`lazy_analysis` field not yet read)."""
+    return name in analysis.__dict__
+
+
+def frame_columns(analysis: ExamAnalysis, name: str, columns: Sequence[str]) -> pd.DataFrame:
+    """The columns ``columns`` that the frame field ``name`` of ``analysis`` has (in that
+    order), making no more of a deferred frame than those where it can
+    (:attr:`Deferred.columns`: text columns may come back categorical)."""
+    if not is_made(analysis, name):
+        part = analysis.__dict__["_deferred"][name].columns
+        if part is not None:
+            return part(columns)
+    frame: pd.DataFrame = getattr(analysis, name)
+    return frame[[c for c in columns if c in frame.columns]]
+
+
+def derived(analysis: ExamAnalysis, key: str, make: Callable[[], Any]) -> Any:
+    """``make()``, a value computed from the fields of ``analysis``, kept with this analysis
+    object for the next call with ``key`` (an analysis's fields are not changed once made; the
+    web keeps an analysis for many requests)."""
+    memo: dict[str, Any] = analysis.__dict__.setdefault("_derived", {})
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
+def defer(analysis: ExamAnalysis, name: str) -> Deferred:
+    """The field ``name`` of ``analysis`` as a :class:`Deferred`, read only when needed (its
+    columns too)."""
+    return Deferred(lambda: getattr(analysis, name),
+                    lambda cols: frame_columns(analysis, name, cols))
+
+
+def replace_lazily(analysis: ExamAnalysis, **changes: Any) -> ExamAnalysis:
+    """``dataclasses.replace(analysis, **changes)`` that reads no field not read yet: a change
+    may be a :class:`Deferred`; the fields not changed are taken over as they are, made or
+    still to be made."""
+    unknown = set(changes) - {f.name for f in fields(ExamAnalysis)}
+    if unknown:
+        raise TypeError(f"not fields of ExamAnalysis: {sorted(unknown)}")
+    values: dict[str, Any] = {}
+    deferred: dict[str, Deferred] = {}
+    for f in fields(ExamAnalysis):
+        name = f.name
+        if name in changes:
+            change = changes[name]
+            (deferred if isinstance(change, Deferred) else values)[name] = change
+        elif is_made(analysis, name):
+            values[name] = getattr(analysis, name)
+        else:
+            deferred[name] = defer(analysis, name)
+    return lazy_analysis(values, deferred)
 
 
 @dataclass

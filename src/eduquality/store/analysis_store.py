@@ -13,13 +13,15 @@ decision which analysis to use lives in :mod:`eduquality.analysis.stored`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from eduquality.results import ExamAnalysis, ExamInfo
+from eduquality.results import Deferred, ExamAnalysis, ExamInfo, lazy_analysis
 from eduquality.store.db import Database
 
 __all__ = [
@@ -35,8 +37,9 @@ __all__ = [
     "stored_keys",
 ]
 
-FORMAT = 1
-"""The layout of ``meta`` and the frames; a stored analysis of another format is stale."""
+FORMAT = 2
+"""The layout of ``meta`` and the frames; a stored analysis of another format is stale.
+2: text columns stored dictionary-encoded (:data:`DICTIONARY_KEY`)."""
 
 _FRAMES = [f.name for f in fields(ExamAnalysis)
            if f.name not in ("exam", "summaries", "names", "methods")]
@@ -59,11 +62,26 @@ BATCH_ROWS = 100_000
 back in 0.6 s against 3 s for the uncompressed blob)."""
 
 
+DICTIONARY_KEY = b"eduquality.dictionary"
+"""Schema metadata: the JSON list of the text columns stored dictionary-encoded (codes and
+school codes repeat on every row: a 200,000-student exam's students frame takes 24 MB instead
+of 40, and its school and peer-group columns decode in 0.08 s instead of 0.15 s)."""
+
+
 def encode_frame(frame: pd.DataFrame) -> bytes:
-    """``frame`` as one Arrow IPC stream (with pandas metadata: index, dtypes, names),
-    zstd-compressed in batches of :data:`BATCH_ROWS` rows (any stream
-    :func:`decode_frame` reads, compressed or not)."""
-    table = pa.Table.from_pandas(frame)
+    """``frame`` as one Arrow IPC stream (with pandas metadata: index, dtypes, names), its text
+    columns dictionary-encoded (:data:`DICTIONARY_KEY`), zstd-compressed in batches of
+    :data:`BATCH_ROWS` rows (any stream :func:`decode_frame` reads, compressed or not,
+    dictionary-encoded or not)."""
+    table = pa.Table.from_pandas(frame).combine_chunks()
+    encoded = []
+    for i, field in enumerate(table.schema):
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            table = table.set_column(i, field.name, pc.dictionary_encode(table.column(i)))
+            encoded.append(field.name)
+    if encoded:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                               DICTIONARY_KEY: json.dumps(encoded).encode()})
     sink = pa.BufferOutputStream()
     options = pa.ipc.IpcWriteOptions(compression="zstd")
     with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
@@ -71,11 +89,41 @@ def encode_frame(frame: pd.DataFrame) -> bytes:
     return bytes(sink.getvalue().to_pybytes())
 
 
-def decode_frame(data: bytes) -> pd.DataFrame:
-    """The DataFrame :func:`encode_frame` wrote."""
-    with pa.ipc.open_stream(pa.py_buffer(data)) as reader:
-        table = reader.read_all()
-    return table.to_pandas()
+def decode_frame(data: bytes, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The DataFrame :func:`encode_frame` wrote; with ``columns``, only those of them it has
+    (in that order, with its index), its text columns as pandas categoricals of the same
+    values (:attr:`eduquality.results.Deferred.columns`: read to find rows and units, never
+    shown): the other columns are not even decompressed, the text not spelt out (a
+    200,000-student exam's school and peer-group columns: 0.01 s against 1.2 s for all)."""
+    buffer = pa.py_buffer(data)
+    if columns is None:
+        with pa.ipc.open_stream(buffer) as reader:
+            return _plain_text(reader.read_all()).to_pandas()
+    with pa.ipc.open_stream(buffer) as reader:
+        schema = reader.schema
+    meta = json.loads((schema.metadata or {}).get(b"pandas", b"{}"))
+    index = {c for c in meta.get("index_columns", []) if isinstance(c, str)}
+    options = pa.ipc.IpcReadOptions(included_fields=[
+        i for i, name in enumerate(schema.names) if name in {*columns, *index}])
+    with pa.ipc.open_stream(buffer, options=options) as reader:
+        frame = _plain_text(reader.read_all(), only=index).to_pandas()  # an index as it was
+    return frame[[c for c in columns if c in frame.columns]]
+
+
+def _plain_text(table: pa.Table, only: set[str] | None = None) -> pa.Table:
+    """``table`` with the text columns that :func:`encode_frame` dictionary-encoded (those of
+    ``only``) as they were (a pandas categorical is a dictionary column of its own, and stays
+    one)."""
+    encoded = set(json.loads((table.schema.metadata or {}).get(DICTIONARY_KEY, b"[]")))
+    if only is not None:
+        encoded &= only
+    if not encoded:
+        return table
+    plain = pa.schema([
+        pa.field(f.name, f.type.value_type, f.nullable, f.metadata)
+        if f.name in encoded and pa.types.is_dictionary(f.type) else f
+        for f in table.schema], metadata=table.schema.metadata)
+    return table.cast(plain)
 
 
 def encode_analysis(analysis: ExamAnalysis) -> tuple[str, dict[str, bytes]]:
@@ -95,16 +143,22 @@ def encode_analysis(analysis: ExamAnalysis) -> tuple[str, dict[str, bytes]]:
 
 
 def decode_analysis(meta_text: str, frames: dict[str, bytes]) -> ExamAnalysis:
-    """The ExamAnalysis that :func:`encode_analysis` gave ``meta_text`` and ``frames`` for."""
+    """The ExamAnalysis that :func:`encode_analysis` gave ``meta_text`` and ``frames`` for.
+    The summaries are decoded now; every other frame when it is first read
+    (:func:`eduquality.results.lazy_analysis`), once: a page of unit summaries never decodes
+    the student rows (issue 12)."""
     meta = json.loads(meta_text)
-    return ExamAnalysis(
-        exam=ExamInfo(**meta["exam"]),
-        summaries={level: decode_frame(frames[f"summaries/{level}"])
-                   for level in meta["levels"]},
-        names=meta["names"],
-        methods=[(str(key), dict(params)) for key, params in meta["methods"]],
-        **{name: decode_frame(frames[name]) for name in _FRAMES},
-    )
+    return lazy_analysis(
+        {"exam": ExamInfo(**meta["exam"]),
+         "summaries": {level: decode_frame(frames[f"summaries/{level}"])
+                       for level in meta["levels"]},
+         "names": meta["names"],
+         "methods": [(str(key), dict(params)) for key, params in meta["methods"]]},
+        {name: _deferred(frames[name]) for name in _FRAMES})
+
+
+def _deferred(data: bytes) -> Deferred:
+    return Deferred(lambda: decode_frame(data), lambda columns: decode_frame(data, columns))
 
 
 def load_analysis(db: Database, exam_id: str, key: AnalysisKey) -> ExamAnalysis | None:
