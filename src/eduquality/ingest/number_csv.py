@@ -238,7 +238,6 @@ def _utf8(data: bytes) -> bytes | None:
 
 # -- 2. from text ---------------------------------------------------------------------------
 def _from_text(frame: pd.DataFrame, select: Select, words: set[str], lang: str) -> NumberTable:
-    import pandas as pd
 
     text_cols, number_cols = (list(dict.fromkeys(c)) for c in select(list(frame.columns)))
     values = np.empty((len(frame), len(number_cols)))
@@ -257,8 +256,8 @@ def _from_text(frame: pd.DataFrame, select: Select, words: set[str], lang: str) 
         found = [BadCell(int(frame.index[r]), number_cols[c], str(shown[r, c]))
                  for r, c in zip(rows[:MAX_SHOWN], cols[:MAX_SHOWN], strict=True)]
         raise BadCells(found, int(rows.size), lang)
-    text = {c: frame[c].to_numpy(dtype=object) for c in text_cols}
-    text = {c: np.where(pd.isna(v), None, v) for c, v in text.items()}  # blank: None, as typed
+    text = {c: frame[c].astype(object).where(frame[c].notna(), None).to_numpy(dtype=object)
+            for c in text_cols}  # a blank cell: None, as in the typed reading
     return NumberTable(values, tuple(number_cols), text, frame.index.to_numpy())
 
 
