@@ -248,3 +248,25 @@ def test_web_download_keeps_a_formula_looking_name_as_text():
     assert _formula_cells(r.content) == []
     cells = _cells(io.BytesIO(r.content))
     assert EVIL in [c.value for c in cells] and all(c.data_type != "f" for c in cells)
+
+
+def test_write_columns_writes_what_write_csv_writes(tmp_path):
+    """The writer of the commands that do not load pandas (``items``, ``irt fit``, ``irt dif``)
+    writes the bytes pandas' writer writes: formula-looking text neutralised, quotes, NaN and
+    None blank, floats in their shortest form, integers, bools, Chinese text."""
+    from eduquality.outputs import write_columns
+
+    columns = {
+        "item": ["=A1", "a,b", 'say "x"', "第1题", "-3", None],
+        "x": [0.1 + 0.2, np.nan, 1e-05, 123456789012.0, -np.inf, 2.0],
+        "n": np.array([1, 2, 3, 40, 0, -7], dtype=np.int64),
+        "ok": [True, False, True, True, False, True],
+        "f32": np.array([0.5, 1.25, np.nan, 3.0, 1e20, -0.0], dtype=float),
+        "label": np.array(["A", "B", "C", "A", "B", "C"], dtype=object),
+    }
+    ours, theirs = tmp_path / "ours.csv", tmp_path / "theirs.csv"
+    for encoding in ("utf-8", "utf-8-sig"):
+        write_columns(columns, ours, encoding=encoding)
+        write_csv(pd.DataFrame(columns), theirs, encoding=encoding)
+        assert ours.read_bytes() == theirs.read_bytes()
+    assert stat.S_IMODE(ours.stat().st_mode) & 0o077 == 0

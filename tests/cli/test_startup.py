@@ -72,6 +72,75 @@ def test_help_imports_no_heavy_library(args):
     assert (seen["code"], seen["heavy"]) == (0, [])
 
 
+PROBE_EACH = """
+import json, os, sys
+from eduquality.cli import main
+heavy_names, paths = set(json.loads(sys.argv[1])), json.loads(sys.argv[2])
+seen = {}
+for path in paths:  # each in a child forked before any command module is loaded
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        sys.stdout = sys.stderr = open(os.devnull, "w")
+        try:
+            main([*path, "--help"], prog_name="eduquality")
+        except SystemExit as exc:
+            code = exc.code or 0
+        else:
+            code = 0
+        heavy = sorted({name.split(".")[0] for name in sys.modules} & heavy_names)
+        os.write(write, json.dumps({"code": code, "heavy": heavy}).encode())
+        os._exit(0)
+    os.close(write)
+    data = b""
+    while chunk := os.read(read, 1 << 16):
+        data += chunk
+    os.close(read)
+    os.waitpid(pid, 0)
+    seen[" ".join(path)] = json.loads(data)
+print("\\n" + json.dumps(seen))
+"""
+
+
+def command_paths() -> list[list[str]]:
+    """Every command and subcommand the help lists (``["irt", "fit"]`` …), from the registry."""
+    import click
+
+    from eduquality.cli import main
+
+    def walk(cmd: click.Command, prefix: list[str]) -> list[list[str]]:
+        if not isinstance(cmd, click.Group):
+            return [prefix]
+        ctx = click.Context(cmd)
+        out = [prefix] if prefix else []
+        for name in cmd.list_commands(ctx):
+            sub = cmd.get_command(ctx, name)
+            if sub is not None and not sub.hidden:
+                out += walk(sub, [*prefix, name])
+        return out
+
+    return walk(main, [])
+
+
+def test_every_command_help_imports_no_heavy_library():
+    """``eduquality CMD [SUB] --help``, for every command and subcommand, loads none of the
+    heavy libraries (issue 12: ``analyse --help`` must start in ≤ 0.3 s): checked as the
+    modules loaded, each help in a child process forked from an interpreter that has loaded
+    ``eduquality.cli`` and nothing else."""
+    paths = command_paths()
+    assert ["irt", "fit"] in paths and ["analyse"] in paths and len(paths) > 50
+    src = str(Path(eduquality.__file__).resolve().parent.parent)
+    done = subprocess.run([sys.executable, "-c", PROBE_EACH, json.dumps(HEAVY),
+                           json.dumps(paths)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": src}, check=False, timeout=300)
+    assert done.stdout.strip(), done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    bad = {path: got for path, got in seen.items() if got != {"code": 0, "heavy": []}}
+    assert len(seen) == len(paths)
+    assert bad == {}
+
+
 def test_a_command_loads_its_own_module_only():
     """``eduquality items …`` imports cli/items.py, not the modules of the other commands
     (web, report …): the registry :data:`eduquality.cli.commands.COMMANDS` names each
@@ -128,8 +197,33 @@ def test_the_probe_sees_a_heavy_import(tmp_path):
     responses.write_text("i1,i2,i3\n1,0,1\n0,0,1\n1,1,1\n0,1,0\n", encoding="utf-8")
     seen = loaded_after("items", str(responses), "--stats", str(tmp_path / "stats.csv"))
     assert seen["code"] == 0
-    assert {"numpy", "pandas"} <= set(seen["heavy"])
+    assert {"numpy", "pyarrow"} <= set(seen["heavy"])
     assert seen["modules"] == ["items"]
+
+
+@pytest.mark.parametrize("args", [
+    ["items", "R", "--id-col", "id", "--stats", "OUT"],
+    ["irt", "fit", "R", "--id-col", "id", "--items", "OUT"],
+    ["irt", "dif", "R", "--id-col", "id", "--group", "g", "--focal", "F", "--out", "OUT"],
+])
+def test_items_and_irt_run_without_pandas_or_scipy(tmp_path, args):
+    """``items``, ``irt fit`` and ``irt dif`` on a plain response file read it typed and
+    compute and write with numpy and Arrow: pandas (0.5–1 s to import) and scipy are not
+    loaded (issue 12)."""
+    responses = tmp_path / "r.csv"
+    rows = ["S1,F,1,0,1", "S2,M,0,0,1", "S3,F,1,1,1", "S4,M,0,1,0", "S5,F,1,1,0",
+            "S6,M,0,0,0"]
+    responses.write_text("id,g,i1,i2,i3\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    plain = tmp_path / "plain.csv"  # without the group column for items and irt fit
+    plain.write_text("id,i1,i2,i3\n" + "\n".join(r[:3] + r[5:] for r in rows) + "\n",
+                     encoding="utf-8")
+    source = responses if "dif" in args else plain
+    args = [str(source) if a == "R" else str(tmp_path / "out.csv") if a == "OUT" else a
+            for a in args]
+    seen = loaded_after(*args)
+    assert seen["code"] == 0
+    assert "numpy" in seen["heavy"]
+    assert not {"pandas", "scipy", "duckdb"} & set(seen["heavy"])
 
 
 MESSAGE_CALL = re.compile(r'(?:\btr|\.say|\.t)\(\s*"([a-z_][a-z0-9_.]*)"')

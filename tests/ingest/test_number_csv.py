@@ -128,3 +128,75 @@ def test_typed_and_text_readings_agree(rows, encoding, words):
     blank = [all(c.strip() in MISSING or c.strip() in missing for c in row) for row in rows]
     assert slow.numbers.index.tolist() == [k + 2 for k in range(len(rows))]
     assert slow.numbers.isna().all(axis=1).tolist() == blank
+
+
+def assert_same_arrays(typed, slow):
+    """The typed reading's arrays equal the careful (text) reading's, cell for cell."""
+    assert typed.number_columns == slow.number_columns
+    np.testing.assert_array_equal(typed.values, slow.values)  # NaN where missing, in both
+    np.testing.assert_array_equal(typed.lines, slow.lines)
+    assert list(typed.text_values) == list(slow.text_values)
+    for col, values in typed.text_values.items():
+        assert values.tolist() == slow.text_values[col].tolist(), col
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_typed_arrays_equal_the_careful_reading_by_hand(tmp_path, encoding):
+    """Issue 12's reader (Arrow's typed columns read from its buffers, no pandas) on a file
+    written here: Chinese names and ids, blanks, NA, a decimal and an exponent, a row whose
+    only value is its id, in UTF-8, UTF-8 with BOM and GBK."""
+    text = ("考号,第1题,第2题,第3题\n"
+            "张01,1,0,2\n"
+            "李02,,NA,1.5\n"
+            "王03,0,1e1,\n"
+            "赵04,,,\n"
+            ",1,1,0\n")
+    path = write(tmp_path, text, encoding)
+    typed = _typed(path.read_bytes(), ids_and_numbers)
+    assert typed is not None
+    slow = _from_text(read_csv_table(path), ids_and_numbers, set(), "zh")
+    assert_same_arrays(typed, slow)
+    expected = [[1, 0, 2], [np.nan, np.nan, 1.5], [0, 10, np.nan], [np.nan] * 3, [1, 1, 0]]
+    np.testing.assert_array_equal(typed.values, expected)
+    assert typed.lines.tolist() == [2, 3, 4, 5, 6]
+    assert typed.text_values["考号"].tolist() == ["张01", "李02", "王03", "赵04", None]
+    pd.testing.assert_frame_equal(read_number_csv(path, ids_and_numbers).numbers, slow.numbers)
+
+
+@pytest.mark.parametrize("cell, line", [("x", 3), ("1,5", 3), ("NAN", 3)])
+def test_a_bad_cell_falls_back_to_the_located_error(tmp_path, cell, line):
+    """A cell Arrow cannot take as a number sends the file to the careful reading, whose
+    message names the file's line, the column and the value (the same message as before)."""
+    quoted = f'"{cell}"' if "," in cell else cell
+    path = write(tmp_path, f"id,a,b\nS1,1,0\nS2,{quoted},1\n", "gbk")
+    assert _typed(path.read_bytes(), ids_and_numbers) is None
+    with pytest.raises(BadCells) as err:
+        read_number_csv(path, ids_and_numbers, lang="en")
+    assert str(err.value) == f"line {line}, column 'a': '{cell}' is not a number"
+
+
+def test_the_typed_reading_loads_no_pandas():
+    """Reading a plain file typed, arrays and all, does not import pandas (0.5–1 s of a
+    command's start, issue 12); asking for the frames does."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import eduquality
+
+    probe = (
+        "import json, sys, tempfile, pathlib\n"
+        "from eduquality.ingest.number_csv import read_number_csv\n"
+        "p = pathlib.Path(tempfile.mkdtemp()) / 'r.csv'\n"
+        "p.write_bytes('学号,a,b\\nS1,1,\\nS2,NA,2\\n'.encode('gbk'))\n"
+        "t = read_number_csv(p, lambda h: (h[:1], h[1:]))\n"
+        "before = 'pandas' in sys.modules\n"
+        "frame = t.numbers\n"
+        "print(json.dumps([before, 'pandas' in sys.modules, t.values.tolist()]))\n")
+    src = str(Path(eduquality.__file__).resolve().parent.parent)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": src}, check=True, timeout=60)
+    before, after, values = json.loads(done.stdout)
+    assert (before, after) == (False, True)
+    np.testing.assert_array_equal(values, [[1.0, math.nan], [math.nan, 2.0]])

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from eduquality.errors import EduQualityError, NotFoundError
 from eduquality.i18n import register, tr
@@ -32,12 +31,16 @@ from eduquality.measures.irt import (
     TwoPL,
     link,
 )
-from eduquality.measures.irt.api import export_table
-from eduquality.measures.irt.dif import mantel_haenszel
+from eduquality.measures.irt.api import export_columns
+from eduquality.measures.irt.data import as_responses
+from eduquality.measures.irt.dif import mantel_haenszel_columns
 from eduquality.measures.irt.messages import error
-from eduquality.outputs import write_csv
+from eduquality.outputs import write_columns, write_csv
 
-if TYPE_CHECKING:  # the database (duckdb) loads only for the paper functions, not `irt fit`
+if TYPE_CHECKING:  # the database (duckdb) loads only for the paper functions, not `irt fit`;
+    import pandas as pd  # pandas neither for `irt fit` nor `irt dif` (issue 12)
+
+    from eduquality.ingest.number_csv import NumberTable
     from eduquality.store import Database
 
 MESSAGES = register({
@@ -82,6 +85,19 @@ def read_responses(path: str | Path, id_col: str | None = None, exclude: tuple[s
 def _response_table(path: str | Path, id_col: str | None, exclude: tuple[str, ...],
                     lang: str) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     """Items, ids and the text columns (``id_col`` and ``exclude``) of a response file."""
+    import pandas as pd
+
+    table = _response_arrays(path, id_col, exclude, lang)
+    items = table.numbers.reset_index(drop=True)
+    text = table.text.reset_index(drop=True)
+    ids = text[id_col] if id_col else pd.Series(np.arange(1, len(items) + 1), name="id")
+    return items, ids, text
+
+
+def _response_arrays(path: str | Path, id_col: str | None, exclude: tuple[str, ...],
+                     lang: str) -> NumberTable:
+    """The response file as read (:class:`~eduquality.ingest.number_csv.NumberTable`: the
+    items as numbers, ``id_col`` and ``exclude`` as text); a bad cell is ``irt.bad_values``."""
     path = Path(path)
     if not path.is_file():
         raise EduQualityError(tr("calibration.no_file", lang, path=path))
@@ -94,27 +110,27 @@ def _response_table(path: str | Path, id_col: str | None, exclude: tuple[str, ..
         return named, [c for c in header if c not in named]
 
     try:
-        table = read_number_csv(path, select, lang=lang)
+        return read_number_csv(path, select, lang=lang)
     except BadCells as exc:
         raise error("irt.bad_values", column=exc.cells[0].column,
                     value=exc.cells[0].value) from None
-    items = table.numbers.reset_index(drop=True)
-    text = table.text.reset_index(drop=True)
-    ids = text[id_col] if id_col else pd.Series(np.arange(1, len(items) + 1), name="id")
-    return items, ids, text
 
 
 def fit_response_file(responses: str | Path, model: str, out: str | Path,
                       summary: str | Path | None = None, scores: str | Path | None = None,
                       method: str = "eap", id_col: str | None = None, quadpts: int = 41,
                       lang: str = "zh") -> FitOutcome:
-    """Calibrate a response file and write ITEMS.csv (and SUMMARY.json, SCORES.csv). Writes."""
-    items, ids = read_responses(responses, id_col, lang=lang)
+    """Calibrate a response file and write ITEMS.csv (and SUMMARY.json, SCORES.csv). Writes.
+
+    The file is read as arrays and ITEMS.csv written from them (pandas loads only for
+    SCORES.csv)."""
+    table = _response_arrays(responses, id_col, (), lang)
+    resp = as_responses(table.values, list(table.number_columns))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", IRTConvergenceWarning)
-        fitted = IRT(model, quadpts=quadpts).fit(items)
+        fitted = IRT(model, quadpts=quadpts).fit(resp)
     notes = [w.message for w in caught if isinstance(w.message, IRTConvergenceWarning)]
-    write_csv(export_table(fitted.items_, model), out, encoding="utf-8")
+    write_columns(export_columns(fitted.item_columns_, model), out, encoding="utf-8")
     info = fitted.summary()
     keys = ["model", "n_persons", "n_items", "loglik", "aic", "bic", "iterations", "converged"]
     if model in ("rasch", "pcm"):
@@ -123,21 +139,25 @@ def fit_response_file(responses: str | Path, model: str, out: str | Path,
     if summary is not None:
         Path(summary).write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")
     if scores is not None:
-        table = fitted.score(items, method)
-        table.insert(0, "id", ids.to_numpy())
-        write_csv(table, scores, encoding="utf-8")
+        person = fitted.score(resp, method)
+        ids = (table.text_values[id_col] if id_col
+               else np.arange(1, table.values.shape[0] + 1))
+        person.insert(0, "id", ids)
+        write_csv(person, scores, encoding="utf-8")
     return FitOutcome(info, Path(out), notes)
 
 
 def dif_response_file(responses: str | Path, group: str, focal: str, out: str | Path,
-                      id_col: str | None = None, lang: str = "zh") -> pd.DataFrame:
-    """Mantel–Haenszel DIF for every item of a response file; writes DIF.csv. Writes."""
-    items, _, frame = _response_table(responses, id_col, (group,), lang)
-    labels = frame[group].fillna("").str.strip()
-    table = mantel_haenszel(items, (labels == str(focal)).to_numpy())
+                      id_col: str | None = None, lang: str = "zh") -> dict[str, Any]:
+    """Mantel–Haenszel DIF for every item of a response file; writes DIF.csv and returns its
+    columns (:func:`~eduquality.measures.irt.dif.mantel_haenszel_columns`). Writes."""
+    table = _response_arrays(responses, id_col, (group,), lang)
+    focal_rows = np.array([(label or "").strip() == str(focal)
+                           for label in table.text_values[group]], dtype=bool)
+    dif = mantel_haenszel_columns(table.values, list(table.number_columns), focal_rows)
     cols = ["item", "chi2", "p", "alpha_mh", "delta_mh", "ets_class"]
-    write_csv(table[cols], out, encoding="utf-8")
-    return table
+    write_columns({c: dif[c] for c in cols}, out, encoding="utf-8")
+    return dif
 
 
 def _plain(value: Any) -> Any:
@@ -167,7 +187,7 @@ class PaperCalibration:
     warnings: list[IRTConvergenceWarning] = field(default_factory=list)
 
 
-Fit = Callable[[pd.DataFrame, str, int], IRT]
+Fit = Callable[["pd.DataFrame", str, int], IRT]
 """Fits ``model`` with ``quadpts`` nodes to a persons × items frame of marks."""
 
 
@@ -191,6 +211,8 @@ def calibrate_paper(db: Database, paper_id: str, model: str = "2pl",
     ``fit``: how the model is fitted to the (persons × items) frame (default: in this process;
     :func:`eduquality.analysis.spark.irt.spark_fit`: the E-step on Spark).
     """
+    import pandas as pd
+
     from eduquality.analysis.item_matrix import load_item_matrix
     from eduquality.store.irt import paper_scale, save_calibration
 
@@ -238,6 +260,8 @@ def calibrate_paper(db: Database, paper_id: str, model: str = "2pl",
 
 def _parameter_rows(paper_id: str, bank: ItemBank, fitted: IRT, model: str, scale: str,
                     slope: float, intercept: float, link_method: str | None) -> pd.DataFrame:
+    import pandas as pd
+
     se = fitted.items_.set_index("item")
     cats = bank.category_values()
     rows = []

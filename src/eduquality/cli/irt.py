@@ -65,9 +65,9 @@ def dif(ctx: Context, responses, group, focal, out, id_col) -> None:
     from eduquality.analysis.calibration import dif_response_file
 
     table = dif_response_file(responses, group, focal, out, id_col, ctx.lang)
-    counts = table["ets_class"].value_counts()
-    a, b, c = (int(counts.get(k, 0)) for k in "ABC")
-    ctx.say("cli.irt.dif", n=len(table), a=a, b=b, c=c, out=out)
+    classes = list(table["ets_class"])
+    a, b, c = (classes.count(k) for k in "ABC")
+    ctx.say("cli.irt.dif", n=len(classes), a=a, b=b, c=c, out=out)
 
 
 def _pairs(text: str | None) -> dict[int, int] | None:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,10 +23,10 @@ from eduquality.cli.app import Context, engine_option, main, one_of, pass_ctx, r
 from eduquality.errors import EduQualityError
 from eduquality.i18n import tr
 
-if TYPE_CHECKING:  # numpy, pandas and the measures load when the command runs, not at --help
+if TYPE_CHECKING:  # numpy and the measures load when the command runs, not at --help
     import numpy as np
-    import pandas as pd
 
+    from eduquality.ingest.number_csv import NumberTable
     from eduquality.measures.items import ItemAnalysis
 
 STATS_COLUMNS = ["item", "mean", "sd", "p", "d27", "total_r", "rest_r", "alpha_if_deleted"]
@@ -37,13 +38,14 @@ class ItemsInputError(EduQualityError):
     """The responses file or an option of `eduquality items` is invalid."""
 
 
-def read_responses(path: str, id_col: str | None, lang: str) -> pd.DataFrame:
-    """Persons × items scores from a CSV (blank = NaN), indexed by the line of the file; raises
-    ItemsInputError (or ReadError, BadCells) saying where.
+def read_responses(path: str, id_col: str | None, lang: str) -> NumberTable:
+    """Persons × items scores from a CSV (``values``: blank = NaN; ``lines``: the line of each
+    row in the file); raises ItemsInputError (or ReadError, BadCells) saying where.
 
     The file is read by :func:`eduquality.ingest.number_csv.read_number_csv`, the one reader of
     the commands that take a CSV of numbers: a cell is a number once stripped of spaces, blank
-    or a spelling of NA (missing), else the message names its line and column."""
+    or a spelling of NA (missing), else the message names its line and column. The arrays are
+    used as read: pandas is not loaded (issue 12)."""
     from eduquality.ingest.number_csv import read_number_csv
 
     if not Path(path).is_file():
@@ -58,23 +60,24 @@ def read_responses(path: str, id_col: str | None, lang: str) -> pd.DataFrame:
             raise ItemsInputError(tr("items.no_items", lang, path=path))
         return [], items
 
-    values = read_number_csv(path, select, lang=lang).numbers
-    if values.shape[0] == 0:
+    table = read_number_csv(path, select, lang=lang)
+    if table.values.shape[0] == 0:
         raise ItemsInputError(tr("items.empty", lang, path=path))
-    _report_cells(values, values < 0, "items.negative", lang)
-    return values
+    _report_cells(table, table.values < 0, "items.negative", lang)
+    return table
 
 
-def _report_cells(values: pd.DataFrame, bad: pd.DataFrame, key: str, lang: str) -> None:
-    """Raise naming the first few cells flagged in ``bad`` by line (``values.index``) and
+def _report_cells(table: NumberTable, bad: np.ndarray, key: str, lang: str) -> None:
+    """Raise naming the first few cells flagged in ``bad`` by line (``table.lines``) and
     column."""
     import numpy as np
 
-    if not bad.to_numpy().any():
+    if not bad.any():
         return
-    rows, cols = np.nonzero(bad.to_numpy())
+    rows, cols = np.nonzero(bad)
     lines = [
-        tr(key, lang, line=values.index[r], col=values.columns[c], value=values.iat[r, c])
+        tr(key, lang, line=table.lines[r], col=table.number_columns[c],
+           value=table.values[r, c])
         for r, c in zip(rows[:MAX_BAD_CELLS], cols[:MAX_BAD_CELLS], strict=True)
     ]
     if rows.size > MAX_BAD_CELLS:
@@ -82,7 +85,7 @@ def _report_cells(values: pd.DataFrame, bad: pd.DataFrame, key: str, lang: str) 
     raise ItemsInputError("\n".join(lines))
 
 
-def parse_max_scores(text: str | None, scores: pd.DataFrame, lang: str) -> np.ndarray | None:
+def parse_max_scores(text: str | None, scores: NumberTable, lang: str) -> np.ndarray | None:
     """``"1,1,2"`` → array, checked against the items and the observed scores."""
     import numpy as np
 
@@ -97,14 +100,15 @@ def parse_max_scores(text: str | None, scores: pd.DataFrame, lang: str) -> np.nd
     if not np.all(np.isfinite(maxima) & (maxima > 0)):
         bad = parts[int(np.flatnonzero(~(np.isfinite(maxima) & (maxima > 0)))[0])]
         raise ItemsInputError(tr("items.max_value", lang, value=bad))
-    if maxima.size != scores.shape[1]:
-        raise ItemsInputError(tr("items.max_count", lang, got=maxima.size, n=scores.shape[1]))
-    above = scores.to_numpy() > maxima[None, :] + 1e-9
+    if maxima.size != scores.values.shape[1]:
+        raise ItemsInputError(tr("items.max_count", lang, got=maxima.size,
+                                 n=scores.values.shape[1]))
+    above = scores.values > maxima[None, :] + 1e-9
     if above.any():
         r, c = (int(v[0]) for v in np.nonzero(above))
-        raise ItemsInputError(tr("items.above_max", lang, line=scores.index[r],
-                                 col=scores.columns[c],
-                                 value=scores.iat[r, c], max=maxima[c]))
+        raise ItemsInputError(tr("items.above_max", lang, line=scores.lines[r],
+                                 col=scores.number_columns[c],
+                                 value=scores.values[r, c], max=maxima[c]))
     return maxima
 
 
@@ -123,10 +127,13 @@ def _clean(value: float | int | str) -> float | int | str | None:
 
 
 def write_outputs(result: ItemAnalysis, out: str, summary: str | None) -> None:
-    from eduquality.outputs import write_csv
+    """STATS.csv (one row per item, :data:`STATS_COLUMNS`) and SUMMARY.json; written from the
+    result's arrays (:func:`eduquality.outputs.write_columns`, as ``write_csv`` would)."""
+    from eduquality.outputs import write_columns
 
-    stats = result.items.reset_index()[STATS_COLUMNS]
-    write_csv(stats, out, encoding="utf-8")
+    stats: dict[str, Iterable[Any]] = {"item": list(result.item_names),
+             **{c: result.columns[c] for c in STATS_COLUMNS[1:]}}
+    write_columns(stats, out, encoding="utf-8")
     if summary is not None:
         data = {k: _clean(v) for k, v in result.summary().items() if k in SUMMARY_KEYS}
         Path(summary).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n",
@@ -153,7 +160,7 @@ def items(ctx: Context, responses: str, stats: str | None, stats_old: str | None
           engine: str = "duckdb") -> None:
     """Classical item analysis of a score file: P, D (27 %), item-total/rest r, alpha if
     deleted; alpha and SEM. 小题分析：得分率、区分度、相关、信度。"""
-    from eduquality.measures.items import item_analysis
+    from eduquality.measures.items import item_analysis_of_matrix
 
     out = one_of(stats, stats_old, "--stats")
     scores = read_responses(responses, id_col, ctx.lang)
@@ -161,9 +168,9 @@ def items(ctx: Context, responses: str, stats: str | None, stats_old: str | None
     if engine == "spark":     # the sums over persons on Spark, the same formulas
         from eduquality.analysis.spark.engine import items_on_spark
 
-        result = items_on_spark(scores, maxima, ctx.settings, lang=ctx.lang)
+        result = items_on_spark(scores.numbers, maxima, ctx.settings, lang=ctx.lang)
     else:
-        result = item_analysis(scores, maxima)
+        result = item_analysis_of_matrix(scores.values, scores.number_columns, maxima)
     write_outputs(result, out, summary)
     click.echo(tr("items.done", ctx.lang, n_persons=result.n_persons, n_items=result.n_items,
                   alpha=f"{result.alpha:.3f}", sem=f"{result.sem:.3f}", out=out))

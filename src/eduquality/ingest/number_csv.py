@@ -31,14 +31,18 @@ import io
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
-from eduquality.ingest.readers import ReadError, read_csv_table
+
+if TYPE_CHECKING:  # pandas loads only for the text reading or a caller that asks for frames
+    import pandas as pd
+    import pyarrow as pa
 
 MESSAGES = register({
     "ingest.number.bad_cell": ("第 {line} 行、列 “{col}” 的值 “{value}” 不是数字",
@@ -81,12 +85,38 @@ class BadCells(EduQualityError):
 
 @dataclass(frozen=True)
 class NumberTable:
-    """``numbers``: the number columns as float64, NaN = missing; ``text``: the text columns as
-    read (str, None = blank). Both are indexed by the line of each row in the file (``line``;
-    the header is line 1)."""
+    """The columns read, as arrays (what a command computes on, without loading pandas):
+    ``values`` (rows × number columns, float64, NaN = missing), ``number_columns``,
+    ``text_values`` (text column → object array of str, None = blank) and ``lines`` (the line
+    of each row in the file; the header is line 1).
 
-    numbers: pd.DataFrame
-    text: pd.DataFrame
+    ``numbers`` and ``text`` are the same as data frames indexed by ``line`` (pandas loads
+    when one of them is first asked for)."""
+
+    values: np.ndarray
+    number_columns: tuple[str, ...]
+    text_values: dict[str, np.ndarray]
+    lines: np.ndarray
+
+    @cached_property
+    def numbers(self) -> pd.DataFrame:
+        """The number columns as float64, NaN = missing, indexed by ``line``."""
+        import pandas as pd
+
+        return pd.DataFrame(self.values, index=self._index(), columns=list(self.number_columns))
+
+    @cached_property
+    def text(self) -> pd.DataFrame:
+        """The text columns as read (str, None = blank), indexed by ``line``."""
+        import pandas as pd
+
+        return pd.DataFrame(dict(self.text_values), index=self._index(),
+                            columns=list(self.text_values))
+
+    def _index(self) -> pd.Index:
+        import pandas as pd
+
+        return pd.Index(self.lines, name="line")
 
 
 def read_number_csv(path: str | Path, select: Select, missing_words: Collection[str] = (),
@@ -106,11 +136,15 @@ def read_number_csv(path: str | Path, select: Select, missing_words: Collection[
     """
     path = Path(path)
     if not path.is_file():
+        from eduquality.ingest.readers import ReadError
+
         raise ReadError(tr("ingest.file_missing", lang, path=path))
     words = {w.strip().lower() for w in missing_words}
     typed = _typed(path.read_bytes(), select)
     if typed is not None:
         return typed
+    from eduquality.ingest.readers import read_csv_table  # the careful reading, with pandas
+
     return _from_text(read_csv_table(path, lang), select, words, lang)
 
 
@@ -149,18 +183,43 @@ def _typed(data: bytes, select: Select) -> NumberTable | None:
         )
     except (pa.ArrowInvalid, ValueError):
         return None
-    nulls = [table[c].is_null().to_numpy(zero_copy_only=False) for c in header]
-    if np.logical_and.reduce(nulls).any():
-        return None  # a row without any value: the text reading skips it
     numbers = np.empty((table.num_rows, len(number_cols)), order="F")  # a frame's own layout
     for j, c in enumerate(number_cols):
-        numbers[:, j] = table[c].to_numpy()
+        numbers[:, j] = _floats(table[c])
     if np.isnan(numbers).sum() != sum(table[c].null_count for c in number_cols):
         return None  # a NaN spelt other than MISSING: the text reading names it
-    index = pd.Index(np.arange(2, table.num_rows + 2), name="line")
-    text = pd.DataFrame({c: table[c].to_numpy(zero_copy_only=False) for c in text_cols},
-                        index=index, columns=text_cols)
-    return NumberTable(pd.DataFrame(numbers, index=index, columns=number_cols), text)
+    if all(table[c].null_count for c in header):  # a row without any value may be there
+        empty = np.ones(table.num_rows, dtype=bool)
+        for c in header:
+            empty &= ~_valid(table[c])
+        if empty.any():
+            return None  # a row without any value: the text reading skips it
+    text = {c: np.array(table[c].to_pylist(), dtype=object) for c in text_cols}
+    return NumberTable(numbers, tuple(number_cols), text, np.arange(2, table.num_rows + 2))
+
+
+def _floats(column: pa.ChunkedArray) -> np.ndarray:
+    """A float64 column as an array, NaN where null, read from Arrow's buffers (its own
+    ``to_numpy`` would load pandas)."""
+    parts = [np.frombuffer(chunk.buffers()[1], dtype=np.float64)[
+        chunk.offset:chunk.offset + len(chunk)] for chunk in column.chunks]
+    values = np.concatenate(parts) if parts else np.empty(0)
+    if column.null_count:
+        values = np.where(_valid(column), values, np.nan)
+    return values
+
+
+def _valid(column: pa.ChunkedArray) -> np.ndarray:
+    """True where a cell of the column is not null (Arrow's validity bitmaps)."""
+    parts = []
+    for chunk in column.chunks:
+        bitmap = chunk.buffers()[0]
+        if chunk.null_count == 0 or bitmap is None:
+            parts.append(np.ones(len(chunk), dtype=bool))
+        else:
+            bits = np.unpackbits(np.frombuffer(bitmap, dtype=np.uint8), bitorder="little")
+            parts.append(bits[chunk.offset:chunk.offset + len(chunk)].astype(bool))
+    return np.concatenate(parts) if parts else np.empty(0, dtype=bool)
 
 
 def _utf8(data: bytes) -> bytes | None:
@@ -179,6 +238,7 @@ def _utf8(data: bytes) -> bytes | None:
 
 # -- 2. from text ---------------------------------------------------------------------------
 def _from_text(frame: pd.DataFrame, select: Select, words: set[str], lang: str) -> NumberTable:
+
     text_cols, number_cols = (list(dict.fromkeys(c)) for c in select(list(frame.columns)))
     values = np.empty((len(frame), len(number_cols)))
     bad = np.zeros(values.shape, dtype=bool)
@@ -196,13 +256,15 @@ def _from_text(frame: pd.DataFrame, select: Select, words: set[str], lang: str) 
         found = [BadCell(int(frame.index[r]), number_cols[c], str(shown[r, c]))
                  for r, c in zip(rows[:MAX_SHOWN], cols[:MAX_SHOWN], strict=True)]
         raise BadCells(found, int(rows.size), lang)
-    return NumberTable(pd.DataFrame(values, index=frame.index, columns=number_cols),
-                       frame[text_cols])
+    text = {c: frame[c].astype(object).where(frame[c].notna(), None).to_numpy(dtype=object)
+            for c in text_cols}  # a blank cell: None, as in the typed reading
+    return NumberTable(values, tuple(number_cols), text, frame.index.to_numpy())
 
 
 def _to_float(cells: pd.Series) -> np.ndarray:
     """Text → float64, NaN where a cell is missing or not a number: Arrow's cast (strict and
     fast), else ``pandas.to_numeric`` for a column Arrow refuses."""
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 

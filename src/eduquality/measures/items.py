@@ -23,12 +23,12 @@ total score of a person is the sum of the answered items (persons who answered n
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from eduquality.measures.crossprod import crossprod
@@ -39,6 +39,9 @@ from eduquality.measures.reliability import (
     covariance_from_sums,
     reliability_from_cov,
 )
+
+if TYPE_CHECKING:  # pandas loads in the functions on frames, not for item_analysis of an array
+    import pandas as pd
 
 __all__ = [
     "EBEL_BANDS",
@@ -74,9 +77,9 @@ EBEL_BANDS: tuple[tuple[float, str], ...] = (
 )
 
 
-def _max_scores(frame: pd.DataFrame, max_scores: ArrayLike | None) -> FloatArray:
-    if max_scores is None:
-        return np.asarray(frame.max(axis=0).to_numpy(dtype=float), dtype=float)
+def _max_scores(frame: pd.DataFrame | FloatArray, max_scores: ArrayLike | None) -> FloatArray:
+    if max_scores is None:  # the observed maximum of each item (NaN for an unanswered item)
+        return np.asarray(np.fmax.reduce(np.asarray(frame, dtype=float), axis=0), dtype=float)
     m = np.asarray(max_scores, dtype=float).reshape(-1)
     if m.size == 1:
         m = np.full(frame.shape[1], m[0])
@@ -186,9 +189,14 @@ def ebel_band(d: ArrayLike) -> NDArray[np.str_]:
 
 @dataclass(frozen=True)
 class ItemAnalysis:
-    """Result of :func:`item_analysis`: the per-item table and the test summary."""
+    """Result of :func:`item_analysis`: the per-item table and the test summary.
 
-    items: pd.DataFrame
+    ``columns`` holds the table as arrays (name → one value per item, in the order of
+    ``item_names``); ``items`` builds the frame indexed by ``item`` (and loads pandas) when
+    asked for."""
+
+    columns: dict[str, NDArray[Any]] = field(repr=False)
+    item_names: Sequence[Any]
     alpha: float
     sem: float
     mean_total: float
@@ -196,6 +204,13 @@ class ItemAnalysis:
     n_persons: int
     n_items: int
     missing: Missing
+
+    @cached_property
+    def items(self) -> pd.DataFrame:
+        """The per-item table (columns as :func:`item_analysis` lists), indexed by ``item``."""
+        import pandas as pd
+
+        return pd.DataFrame(self.columns, index=pd.Index(self.item_names, name="item"))
 
     def summary(self) -> dict[str, float | int | str]:
         return {
@@ -229,11 +244,26 @@ def item_analysis(
     >>> res.items[["mean", "p"]].round(4).to_dict("list")
     {'mean': [2.0, 2.0, 2.5], 'p': [0.6667, 0.6667, 0.625]}
     """
-    frame = as_item_frame(scores).dropna(how="all")
-    used = frame.dropna(how="any") if missing == "listwise" else frame
-    maxima = _max_scores(frame, max_scores)
-    return item_analysis_from_sums(item_sums(used, share), pd.Index(frame.columns, name="item"),
-                                   maxima, missing)
+    if hasattr(scores, "columns"):  # a frame: its item names (pandas is loaded already)
+        names = list(scores.columns)
+        x = np.asarray(as_item_frame(scores).to_numpy(dtype=float), dtype=float)
+    else:  # an array: computed without loading pandas (``eduquality items``)
+        x = np.asarray(scores, dtype=float)
+        if x.ndim != 2:
+            raise ValueError("scores must be a 2-D persons × items array")
+        names = [f"V{j + 1}" for j in range(x.shape[1])]
+    return item_analysis_of_matrix(x, names, max_scores, missing, share)
+
+
+def item_analysis_of_matrix(x: FloatArray, names: Sequence[Any],
+                            max_scores: ArrayLike | None = None, missing: Missing = "pairwise",
+                            share: float = 0.27) -> ItemAnalysis:
+    """:func:`item_analysis` of the persons × items array ``x`` (NaN = missing) whose items are
+    ``names`` (pandas is not needed)."""
+    x = x[~np.isnan(x).all(axis=1)]
+    used = x[~np.isnan(x).any(axis=1)] if missing == "listwise" else x
+    maxima = _max_scores(x, max_scores)
+    return item_analysis_from_sums(item_sums(used, share), names, maxima, missing)
 
 
 @dataclass(frozen=True)
@@ -332,6 +362,8 @@ def option_counts_from_rows(item: IntArray, choice: IntArray, person: IntArray,
     ...                         np.array([True, False]), np.array([False, True])).to_numpy().tolist()
     [[0, 0, 1, 0, 1], [0, 1, 1, 1, 0]]
     """
+    import pandas as pd
+
     given = choice >= 0
     item, choice, person = item[given], choice[given], person[given]
     width = int(choice.max(initial=-1)) + 1
@@ -345,7 +377,7 @@ def option_counts_from_rows(item: IntArray, choice: IntArray, person: IntArray,
                          "n_low": n_low.astype(np.int64)})
 
 
-def item_analysis_from_sums(sums: ItemSums, index: pd.Index, max_scores: ArrayLike,
+def item_analysis_from_sums(sums: ItemSums, index: Iterable[Any], max_scores: ArrayLike,
                             missing: Missing = "pairwise") -> ItemAnalysis:
     """:func:`item_analysis` from :class:`ItemSums`: the same table and summary (formulas in
     :func:`item_analysis`, :func:`discrimination_from_sums`,
@@ -359,24 +391,22 @@ def item_analysis_from_sums(sums: ItemSums, index: pd.Index, max_scores: ArrayLi
                                missing, index)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(n > 0, sx / n, np.nan)
-    items = pd.DataFrame(
-        {
-            "n": n.astype(np.int64),
-            "mean": mean,
-            "sd": np.sqrt(np.diag(cov)),
-            "max_score": maxima,
-            "p": mean / maxima,
-            "d27": discrimination_from_sums(sums.sum_high, sums.n_high, sums.sum_low,
-                                            sums.n_low, maxima),
-            "total_r": rel.items["total_r"].to_numpy(),
-            "rest_r": rel.items["rest_r"].to_numpy(),
-            "alpha_if_deleted": rel.items["alpha_if_deleted"].to_numpy(),
-        },
-        index=index,
-    )
-    items["ebel"] = ebel_band(items["d27"].to_numpy())
+    d27 = discrimination_from_sums(sums.sum_high, sums.n_high, sums.sum_low, sums.n_low, maxima)
+    columns: dict[str, NDArray[Any]] = {
+        "n": n.astype(np.int64),
+        "mean": mean,
+        "sd": np.sqrt(np.diag(cov)),
+        "max_score": maxima,
+        "p": mean / maxima,
+        "d27": d27,
+        "total_r": rel.columns["total_r"],
+        "rest_r": rel.columns["rest_r"],
+        "alpha_if_deleted": rel.columns["alpha_if_deleted"],
+        "ebel": ebel_band(d27),
+    }
     return ItemAnalysis(
-        items=items,
+        columns=columns,
+        item_names=list(index),
         alpha=rel.alpha,
         sem=rel.sem,
         mean_total=rel.mean_total,
@@ -432,6 +462,8 @@ def _code_choices(
 ) -> _Coded:
     """Normalise every response through its distinct raw values: the loops run over distinct
     responses (a handful per item), never over persons."""
+    import pandas as pd
+
     key_series = pd.Series(keys, dtype=object)
     missing = [c for c in choices.columns if c not in key_series.index]
     if missing:
@@ -471,10 +503,13 @@ def score_choices(
     Omitted responses (blank, NaN, ``omit_codes``) score 0 (``omitted="wrong"``, the usual
     rule, and the one SAT12's published values use) or NaN (``omitted="missing"``).
 
+    >>> import pandas as pd
     >>> ch = pd.DataFrame({"q1": ["A", "B", None], "q2": ["AC", "A", "AB"]})
     >>> score_choices(ch, {"q1": "A", "q2": "AC"}, [1, 2], partial_credit=0.5).to_dict("list")
     {'q1': [1.0, 0.0, 0.0], 'q2': [2.0, 1.0, 0.0]}
     """
+    import pandas as pd
+
     if omitted not in ("wrong", "missing"):
         raise ValueError("omitted must be 'wrong' or 'missing'")
     coded = _code_choices(choices, keys, omit_codes)
@@ -511,10 +546,13 @@ def option_analysis(
     ``item, option, is_key, n, share, share_high, share_low, disc`` (= share_high − share_low).
     Rows: every response somebody gave to the item, plus the key; sorted by item, then option.
 
+    >>> import pandas as pd
     >>> ch = pd.DataFrame({"q": ["A", "A", "B", "C"]})
     >>> option_analysis(ch, {"q": "A"}, total=[4, 3, 2, 1]).to_dict("list")["share_high"]
     [1.0, 0.0, 0.0]
     """
+    import pandas as pd
+
     coded = _code_choices(choices, keys, omit_codes)
     if total is None:
         total = (coded.codes == coded.key_codes[None, :]).sum(axis=1)
@@ -545,11 +583,14 @@ def option_analysis_from_counts(counts: pd.DataFrame, keys: pd.Series, n_persons
     not counted under any response of an item omitted it. Same columns and rows as
     :func:`option_analysis`.
 
+    >>> import pandas as pd
     >>> c = pd.DataFrame({"item": ["q", "q"], "choice": ["a", "B"], "n": [2, 1],
     ...                   "n_high": [1, 0], "n_low": [0, 1]})
     >>> option_analysis_from_counts(c, pd.Series({"q": "A"}), 4, 1, 1)["n"].tolist()
     [2, 1, 1]
     """
+    import pandas as pd
+
     items = list(keys.index)
     c = counts[counts["item"].isin(items)]
     option = np.array([normalise_choice(v, omit_codes) for v in c["choice"]], dtype=object)
@@ -596,6 +637,7 @@ def flag_items(d27: pd.Series, options: pd.DataFrame | None = None) -> pd.DataFr
       ``possibly_miskeyed`` = either of the two.
     * ``flawed_distractor``: a distractor chosen more by the top group than by the bottom group.
 
+    >>> import pandas as pd
     >>> opts = pd.DataFrame({"item": ["q"] * 3, "option": ["A", "B", "C"],
     ...     "is_key": [True, False, False], "share_high": [0.3, 0.6, 0.1],
     ...     "share_low": [0.5, 0.2, 0.3]})
@@ -604,6 +646,8 @@ def flag_items(d27: pd.Series, options: pd.DataFrame | None = None) -> pd.DataFr
      'distractor_beats_key': True, 'key_reversed': True, 'possibly_miskeyed': True,
      'flawed_distractor': True}
     """
+    import pandas as pd
+
     d = pd.Series(d27, dtype=float)
     out = pd.DataFrame(
         {

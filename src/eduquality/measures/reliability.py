@@ -27,12 +27,16 @@ Without missing values both give the same result.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
+
+if TYPE_CHECKING:  # pandas loads when a frame is asked for (``eduquality items`` needs none)
+    import pandas as pd
 
 from eduquality.measures.crossprod import crossprod
 
@@ -57,6 +61,8 @@ FloatArray = NDArray[np.float64]
 
 def as_item_frame(scores: ArrayLike | pd.DataFrame) -> pd.DataFrame:
     """Persons × items as a float frame (item names ``V1 …`` when ``scores`` has none)."""
+    import pandas as pd
+
     if isinstance(scores, pd.DataFrame):
         return scores.astype(float)
     arr = np.asarray(scores, dtype=float)
@@ -192,7 +198,10 @@ def item_total_correlation(scores: pd.DataFrame, total: pd.Series | FloatArray) 
 class Reliability:
     """α with its summary and a per-item table (columns as in R ``psych::alpha``'s item.stats
     and alpha.drop): ``alpha_if_deleted``, ``total_r`` (raw.r), ``std_r`` (std.r), ``r_cor``
-    (r.cor, corrected for item overlap with the SMC), ``rest_r`` (r.drop, item–rest r)."""
+    (r.cor, corrected for item overlap with the SMC), ``rest_r`` (r.drop, item–rest r).
+
+    ``columns`` holds that table as arrays (name → one value per item) and ``item_names`` its
+    index (None: 0 … k − 1); ``items`` builds the frame (and loads pandas) when asked for."""
 
     alpha: float
     sem: float
@@ -201,7 +210,17 @@ class Reliability:
     n_persons: int
     n_items: int
     missing: Missing
-    items: pd.DataFrame
+    columns: dict[str, FloatArray] = field(repr=False)
+    item_names: Sequence[Any] | None = None
+
+    @cached_property
+    def items(self) -> pd.DataFrame:
+        """The per-item table, indexed by ``item``."""
+        import pandas as pd
+
+        index = (pd.RangeIndex(self.n_items, name="item") if self.item_names is None
+                 else pd.Index(self.item_names, name="item"))
+        return pd.DataFrame(self.columns, index=index)
 
 
 def _smc(corr: FloatArray) -> FloatArray:
@@ -235,6 +254,8 @@ def reliability(scores: ArrayLike | pd.DataFrame, missing: Missing = "pairwise")
     >>> rel.items["rest_r"].round(4).tolist()  # R psych::alpha r.drop
     [0.9526, 0.5976, 0.6838]
     """
+    import pandas as pd
+
     frame = _prepare(scores, missing)
     cov = covariance_matrix(frame, "pairwise")  # already listwise-reduced when asked
     total = frame.sum(axis=1, min_count=1).to_numpy()
@@ -246,7 +267,7 @@ def reliability(scores: ArrayLike | pd.DataFrame, missing: Missing = "pairwise")
 
 def reliability_from_cov(cov: FloatArray, total_r: FloatArray, n_persons: int, sum_total: float,
                          sum_total_sq: float, missing: Missing = "pairwise",
-                         index: pd.Index | None = None) -> Reliability:
+                         index: Iterable[Any] | None = None) -> Reliability:
     """:func:`reliability` from the item covariance matrix (:func:`covariance_from_sums`), the
     items' ``total_r`` and the persons' totals as sums (n, Σ total, Σ total²): the form in
     which an engine that never holds the matrix (Spark) hands the statistics over. Formulas as
@@ -266,16 +287,8 @@ def reliability_from_cov(cov: FloatArray, total_r: FloatArray, n_persons: int, s
         np.fill_diagonal(corr_smc, _smc(corr))
         std_r = corr.sum(axis=0) / np.sqrt(corr.sum())
         r_cor = corr_smc.sum(axis=0) / np.sqrt(corr_smc.sum())
-    items = pd.DataFrame(
-        {
-            "alpha_if_deleted": alpha_drop,
-            "total_r": total_r,
-            "std_r": std_r,
-            "r_cor": r_cor,
-            "rest_r": rest_r,
-        },
-        index=index if index is not None else pd.RangeIndex(k, name="item"),
-    )
+    columns = {"alpha_if_deleted": alpha_drop, "total_r": np.asarray(total_r, dtype=float),
+               "std_r": std_r, "r_cor": r_cor, "rest_r": rest_r}
     alpha = _alpha_from_cov(cov)
     var_total = float(covariance_from_sums(np.full((1, 1), float(n_persons)),
                                            np.full((1, 1), sum_total),
@@ -289,5 +302,6 @@ def reliability_from_cov(cov: FloatArray, total_r: FloatArray, n_persons: int, s
         n_persons=n_persons,
         n_items=int(k),
         missing=missing,
-        items=items,
+        columns=columns,
+        item_names=None if index is None else list(index),
     )

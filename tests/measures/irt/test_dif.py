@@ -102,3 +102,28 @@ def test_ets_boundaries():
         "A", "B", "C", "C"]
     assert ets_class(np.array([2.0]), np.array([0.1]), np.array([0.2])) == ["A"]
     assert ets_class(np.array([1.6]), np.array([1.0]), np.array([0.01])) == ["B"]
+
+
+def test_the_arrays_give_the_frames_table(dif_data):
+    """``irt dif`` computes on arrays (:func:`mantel_haenszel_columns`, no pandas): the same
+    table as :func:`mantel_haenszel` on the frame, value for value."""
+    from eduquality.measures.irt.dif import mantel_haenszel_columns
+
+    data, focal = dif_data
+    frame = mantel_haenszel(data, focal)
+    cols = mantel_haenszel_columns(data.to_numpy(), list(data.columns), focal)
+    assert list(cols) == list(frame.columns)
+    for name in cols:
+        np.testing.assert_array_equal(np.asarray(cols[name]), frame[name].to_numpy(), name)
+
+
+def test_chi2_tail_without_scipy_equals_scipy():
+    """P(χ²₁ > x) = erfc(√(x/2)), the p-value of χ²_MH, equals scipy.stats.chi2.sf to
+    rounding (and 0.05 at the 5 % critical value 3.841…)."""
+    from scipy import stats
+
+    from eduquality.measures.irt.dif import chi2_1_sf
+
+    x = np.array([0.0, 1e-9, 0.01, 0.5, 1.0, 3.841458820694124, 6.63, 10.0, 50.0, 300.0])
+    np.testing.assert_allclose(chi2_1_sf(x), stats.chi2.sf(x, 1), rtol=1e-12, atol=0)
+    assert abs(chi2_1_sf(np.array([3.841458820694124]))[0] - 0.05) < 1e-12

@@ -13,10 +13,11 @@ returns ``self``, results end in ``_``.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from eduquality.measures.irt.bank import ItemBank
@@ -24,6 +25,9 @@ from eduquality.measures.irt.data import Responses, as_responses, encode_like
 from eduquality.measures.irt.estep import EStepSource
 from eduquality.measures.irt.estimation import EMEstimator, EMResult, item_models
 from eduquality.measures.irt.messages import error
+
+if TYPE_CHECKING:  # pandas loads when a frame is asked for (``irt fit`` writes without it)
+    import pandas as pd
 
 Array = NDArray[np.float64]
 
@@ -102,8 +106,16 @@ class IRT:
                 share[:, 0] = 1.0 / resp.shape[1]
             per_item[g.index] = (share * ok).sum(axis=1)
         self.item_n_params_ = per_item
-        self.items_ = item_table(bank, res.groups_free, res.cov,
-                                 rescale=res.psi[0] if bank is not res.bank else 1.0)
+        self.__dict__.pop("items_", None)  # the frame of an earlier fit
+        self.item_columns_ = item_columns(bank, res.groups_free, res.cov,
+                                          rescale=res.psi[0] if bank is not res.bank else 1.0)
+
+    @cached_property
+    def items_(self) -> pd.DataFrame:
+        """The item table (:func:`item_table`): ``item_columns_`` as a frame."""
+        import pandas as pd
+
+        return pd.DataFrame(self.item_columns_)
 
     def _check(self) -> ItemBank:
         if not hasattr(self, "bank_"):
@@ -162,6 +174,14 @@ def item_table(bank: ItemBank, free: tuple[NDArray[np.int64], ...], cov: Array |
 
     ``rescale``: for a Rasch fit with free variance the estimated common slope s; reported
     intercepts are unchanged and the slope (fixed at 1) has no standard error."""
+    import pandas as pd
+
+    return pd.DataFrame(item_columns(bank, free, cov, rescale))
+
+
+def item_columns(bank: ItemBank, free: tuple[NDArray[np.int64], ...], cov: Array | None,
+                 rescale: float = 1.0) -> dict[str, Any]:
+    """:func:`item_table` as columns (name → one value per item), without pandas."""
     kmax = int(bank.n_cats.max())
     binary = kmax == 2
     dn = ["d"] if binary else [f"d{i}" for i in range(1, kmax)]
@@ -193,11 +213,8 @@ def item_table(bank: ItemBank, free: tuple[NDArray[np.int64], ...], cov: Array |
             model_names[int(i)] = g.model.name
     cols = ["a", *dn, *bn, "c", "se_a", *[f"se_{x}" for x in dn], *[f"se_{x}" for x in bn],
             "se_c"]
-    frame = pd.DataFrame(rows, columns=cols)
-    frame.insert(0, "model", model_names)
-    frame.insert(0, "item", list(bank.items))
-    frame["n_cats"] = bank.n_cats
-    return frame
+    return {"item": list(bank.items), "model": model_names,
+            **{c: rows[:, k] for k, c in enumerate(cols)}, "n_cats": bank.n_cats}
 
 
 def _param_cov(free: NDArray[np.int64], cov: Array | None) -> Array:
@@ -227,17 +244,26 @@ def _se_difficulties(model: Any, p: Array, pcov: Array) -> Array:
 
 
 def export_table(items: pd.DataFrame, model: str) -> pd.DataFrame:
-    """The item table in the exchange format of ``eduquality irt fit --out``.
+    """The item table in the exchange format of ``eduquality irt fit --out``
+    (:func:`export_columns`) as a frame."""
+    import pandas as pd
+
+    return pd.DataFrame(export_columns({c: items[c].to_numpy() for c in items.columns}, model))
+
+
+def export_columns(items: Mapping[str, Any], model: str) -> dict[str, Any]:
+    """The item table's columns (:func:`item_columns`) in the exchange format of
+    ``eduquality irt fit --out``.
 
     All items 0/1: ``item,a,d,b,c,se_a,se_d`` (c = 0 unless 3PL). Otherwise
     ``item,a,d1…d(K−1),b1…b(K−1)`` with K the largest number of categories (blank where an item
     has fewer), plus ``c`` for a 3PL test that mixes in multi-category items."""
-    if "d" in items.columns:
-        out = items[["item", "a", "d", "b", "c", "se_a", "se_d"]].copy()
-        out["c"] = out["c"].fillna(0.0)
+    if "d" in items:
+        out = {c: items[c] for c in ("item", "a", "d", "b", "c", "se_a", "se_d")}
+        out["c"] = np.nan_to_num(np.asarray(out["c"], dtype=float), nan=0.0)
         return out
-    k = int(items["n_cats"].max())
+    k = int(np.max(items["n_cats"]))
     cols = ["item", "a", *[f"d{i}" for i in range(1, k)], *[f"b{i}" for i in range(1, k)]]
     if model == "3pl":
         cols.append("c")
-    return items[cols].copy()
+    return {c: items[c] for c in cols}

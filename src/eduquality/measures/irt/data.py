@@ -6,13 +6,17 @@ becomes 0/1/2); NaN means "not administered / not answered" and is left out of t
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeGuard
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from eduquality.measures.irt.messages import error
+
+if TYPE_CHECKING:  # pandas loads in the functions that make frames
+    import pandas as pd
 
 
 def numeric_values(frame: pd.DataFrame) -> NDArray[np.float64]:
@@ -24,9 +28,11 @@ def numeric_values(frame: pd.DataFrame) -> NDArray[np.float64]:
     (a non-number, spaces, non-string objects) takes the ``to_numeric`` path, so the result
     never depends on which path ran.
 
+    >>> import pandas as pd
     >>> numeric_values(pd.DataFrame({"a": ["1", None, "2.5"], "b": ["0", "x", "1"]})).tolist()
     [[1.0, 0.0], [nan, nan], [2.5, 1.0]]
     """
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -42,6 +48,13 @@ def numeric_values(frame: pd.DataFrame) -> NDArray[np.float64]:
         except (pa.ArrowException, TypeError, ValueError):
             out[:, j] = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
     return out
+
+
+def is_frame(data: object) -> TypeGuard[pd.DataFrame]:
+    """Whether ``data`` is a pandas DataFrame, asked without loading pandas (a frame cannot
+    exist before pandas is loaded)."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(data, pandas.DataFrame)
 
 
 @dataclass(frozen=True)
@@ -70,10 +83,12 @@ def as_responses(data: pd.DataFrame | NDArray[np.float64],
     >>> r.codes.tolist(), r.n_cats.tolist()
     ([[0, 0], [1, 1], [-1, 0]], [2, 2])
     """
-    if isinstance(data, pd.DataFrame) and all(t == np.float64 for t in data.dtypes):
+    if is_frame(data) and all(t == np.float64 for t in data.dtypes):
         names = [str(c) for c in data.columns]   # numbers already (a CSV read typed): no
         values = data.to_numpy(dtype=float)      # text to cast, no cell that is not a number
-    elif isinstance(data, pd.DataFrame):
+    elif is_frame(data):
+        import pandas as pd
+
         names = [str(c) for c in data.columns]
         values = numeric_values(data)
         raw = data.to_numpy(dtype=object)
@@ -142,7 +157,9 @@ def encode_like(data: pd.DataFrame | NDArray[np.float64], items: tuple[str, ...]
     """Code new responses with the categories found at calibration (for scoring); values the
     calibration never saw are refused. Columns are matched by name for a DataFrame and by
     position for an array; items not in ``data`` count as not taken."""
-    if isinstance(data, pd.DataFrame):
+    import pandas as pd
+
+    if is_frame(data):
         frame = data
     else:
         arr = np.atleast_2d(np.asarray(data, dtype=float))

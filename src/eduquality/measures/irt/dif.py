@@ -17,12 +17,19 @@ the items answered. In R, ``mantelhaen.test(table, correct = TRUE)`` gives the s
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+from statistics import NormalDist
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from eduquality.measures.irt.data import numeric_values
 from eduquality.measures.irt.messages import error
+
+if TYPE_CHECKING:  # pandas loads for a frame in or out, not for mantel_haenszel_columns
+    import pandas as pd
 
 Array = NDArray[np.float64]
 
@@ -31,14 +38,25 @@ def mantel_haenszel(responses: pd.DataFrame, focal: NDArray[np.bool_]) -> pd.Dat
     """MH DIF statistics for every 0/1 item of ``responses`` (NaN = missing); ``focal`` marks
     the focal group's rows, the rest form the reference group.
 
+    >>> import pandas as pd
     >>> x = pd.DataFrame({"i1": [1, 0, 1, 0, 1, 0, 1, 1], "i2": [1, 1, 0, 0, 1, 1, 0, 0]})
     >>> g = np.array([False] * 4 + [True] * 4)
     >>> mantel_haenszel(x, g)["ets_class"].tolist()
     ['A', 'A']
     """
-    values = numeric_values(responses)
+    import pandas as pd
+
+    return pd.DataFrame(mantel_haenszel_columns(numeric_values(responses),
+                                                [str(c) for c in responses.columns], focal))
+
+
+def mantel_haenszel_columns(values: Array, items: Sequence[str], focal: NDArray[np.bool_]
+                            ) -> dict[str, Any]:
+    """:func:`mantel_haenszel` of the persons × items array ``values`` (NaN = missing) whose
+    columns are ``items``: the table as columns (``item, chi2, p, alpha_mh, delta_mh,
+    se_delta, ets_class``), computed with numpy alone."""
     answered = ~np.isnan(values)
-    bad = [c for j, c in enumerate(responses.columns)
+    bad = [c for j, c in enumerate(items)
            if not np.isin(values[answered[:, j], j], (0.0, 1.0)).all()]
     if bad:
         raise error("irt.not_dichotomous", items=", ".join(map(str, bad)))
@@ -68,14 +86,20 @@ def mantel_haenszel(responses: pd.DataFrame, focal: NDArray[np.bool_]) -> pd.Dat
                   + (q_k * s_k).sum(0) / (2 * s**2))
         delta = -2.35 * np.log(alpha)
         se_delta = 2.35 * np.sqrt(var_ln)
-    from scipy import special  # not scipy.stats: its import is 2 s of CPU, special's 0.5 s
+    p = chi2_1_sf(chi2)
+    return {"item": list(items), "chi2": chi2, "p": p, "alpha_mh": alpha, "delta_mh": delta,
+            "se_delta": se_delta, "ets_class": ets_class(delta, se_delta, p)}
 
-    p = special.chdtrc(1, chi2)  # the χ²(1) upper tail, what scipy.stats.chi2.sf computes
-    return pd.DataFrame({
-        "item": [str(col) for col in responses.columns], "chi2": chi2, "p": p,
-        "alpha_mh": alpha, "delta_mh": delta, "se_delta": se_delta,
-        "ets_class": ets_class(delta, se_delta, p),
-    })
+
+def chi2_1_sf(x: Array) -> Array:
+    """The upper tail of χ² with 1 df, P(χ²₁ > x) = erfc(√(x / 2)) (χ²₁ is the square of a
+    standard normal), what ``scipy.stats.chi2.sf(x, 1)`` computes, without loading scipy.
+
+    >>> chi2_1_sf(np.array([3.841458820694124, 0.0, np.inf, np.nan])).round(12).tolist()
+    [0.05, 1.0, 0.0, nan]
+    """
+    return np.array([math.erfc(math.sqrt(v / 2)) if v >= 0 else math.nan
+                     for v in np.asarray(x, dtype=float).ravel()]).reshape(np.shape(x))
 
 
 def _by_stratum(values: Array, total: NDArray[np.int64], focal: NDArray[np.bool_]
@@ -103,10 +127,8 @@ def ets_class(delta: Array, se_delta: Array, p: Array, level: float = 0.05) -> l
     >>> ets_class(np.array([0.5, -1.2, 2.0]), np.array([0.2, 0.2, 0.2]), np.array([.01] * 3))
     ['A', 'B', 'C']
     """
-    from scipy import special
-
     size = np.abs(delta)
-    z = -special.ndtri(level)  # the normal upper quantile, what scipy.stats.norm.isf computes
+    z = NormalDist().inv_cdf(1 - level)  # the normal upper quantile (scipy.stats.norm.isf)
     with np.errstate(invalid="ignore"):
         is_a = (size < 1.0) | ~(p < level) | ~np.isfinite(size)
         is_c = (size >= 1.5) & ((size - 1.0) / se_delta > z)

@@ -13,12 +13,16 @@ with G(y_U) > P/100 (continuised uniform on y ± ½).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from eduquality.measures.irt.bank import ItemBank
 from eduquality.measures.irt.information import tcc
+
+if TYPE_CHECKING:  # pandas loads in the functions that make frames
+    import pandas as pd
 
 Array = NDArray[np.float64]
 
@@ -49,6 +53,8 @@ def true_score_equating(form_x: ItemBank, form_y: ItemBank) -> pd.DataFrame:
     >>> true_score_equating(x, x)["y_equivalent"].round(6).tolist()
     [0.0, 1.0, 2.0]
     """
+    import pandas as pd
+
     top = form_x.max_score
     scores = np.arange(top + 1, dtype=float)
     cx, cy = _lower_asymptote(form_x), _lower_asymptote(form_y)
@@ -81,6 +87,8 @@ def equipercentile(x_scores: Array, y_scores: Array, x_max: int, y_max: int) -> 
     ...                np.array([0, 0, 0, 1, 1, 1, 1, 2, 2, 2]), 2, 2)["y_equivalent"].round(4).tolist()
     [-0.1667, 0.875, 2.0]
     """
+    import pandas as pd
+
     fx = np.bincount(np.asarray(x_scores, dtype=np.int64), minlength=x_max + 1)[:x_max + 1]
     fy = np.bincount(np.asarray(y_scores, dtype=np.int64), minlength=y_max + 1)[:y_max + 1]
     p = percentile_rank(fx.astype(float)) / 100

@@ -166,6 +166,7 @@ class PatternChunk:
             answered = sub >= 0
             m = None if answered.all() else answered.astype(float)
             self.designs.append(_Design(y.astype(float), m))
+        self._last: tuple[list[Array], Array, float] | None = None
 
     def totals(self) -> StartTotals:
         w = self.freq[:, None]
@@ -198,7 +199,20 @@ class PatternChunk:
         return out
 
     def posterior(self, params: list[Array]) -> tuple[Array, float]:
-        """Posterior weights × frequencies W_iq f_i (U, Q) and the marginal log-likelihood."""
+        """Posterior weights × frequencies W_iq f_i (U, Q) and the marginal log-likelihood.
+
+        The last result is kept: the fit asks again at its final parameters (log-likelihood,
+        then standard errors), and gets it without a second pass. Callers must not write into
+        the weights."""
+        last = self._last
+        if last is not None and all(np.array_equal(a, b)
+                                    for a, b in zip(last[0], params, strict=True)):
+            return last[1], last[2]
+        w, loglik = self._posterior(params)
+        self._last = ([p.copy() for p in params], w, loglik)
+        return w, loglik
+
+    def _posterior(self, params: list[Array]) -> tuple[Array, float]:
         ll = self.log_likelihood_matrix(params)
         if _bound_logl(self.layout, params) < 600.0:   # exp cannot underflow: no max shift
             np.exp(ll, out=ll)

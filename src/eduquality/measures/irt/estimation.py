@@ -355,7 +355,7 @@ class EMEstimator:
         data = self.source.chunk(self.layout)
         params = self.unpack(psi)
         w, _ = data.posterior(params)
-        w /= data.freq[:, None]                                   # posterior per pattern
+        w = w / data.freq[:, None]                                # posterior per pattern
         info = np.zeros((self.n_free, self.n_free))
         q = len(self.theta)
         for g, p in zip(self.groups, params, strict=True):
@@ -371,9 +371,10 @@ class EMEstimator:
                 j, _, k, npar = d.shape
                 t = (w[sl] @ d.transpose(1, 0, 2, 3).reshape(q, -1)).reshape(-1, j, k, npar)
                 codes = data.patterns[sl][:, g.index]
-                per_item = np.zeros((len(codes), j, npar))         # (U, J, P): the term of
-                for c in range(k):                                 # the category answered,
-                    per_item += np.where((codes == c)[..., None], t[:, :, c, :], 0.0)  # or 0
+                per_item = np.take_along_axis(                    # (U, J, P): the term of
+                    t, np.maximum(codes, 0)[:, :, None, None].astype(np.intp),  # the category
+                    axis=2)[:, :, 0, :]                            # answered, or 0 when the
+                per_item[codes < 0] = 0.0                          # item was not answered
                 ok = g.free >= 0
                 for c in range(npar):   # a few parameter columns, each vectorised
                     cols = g.free[ok[:, c], c]

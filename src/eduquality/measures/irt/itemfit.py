@@ -13,12 +13,16 @@ who answered every item count.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from eduquality.measures.irt.bank import ItemBank
 from eduquality.measures.irt.scoring import lord_wingersky
+
+if TYPE_CHECKING:  # pandas loads in the functions that make frames
+    import pandas as pd
 
 Array = NDArray[np.float64]
 
@@ -112,6 +116,8 @@ def s_x2(bank: ItemBank, codes: NDArray[np.int16], n_params: Array,
          min_expected: float = 1.0, quadpts: int = 61) -> pd.DataFrame:
     """S-X², df and p for every item; ``codes`` in the bank's item order (complete rows used),
     ``n_params`` the number of estimated parameters of each item."""
+    import pandas as pd
+
     codes = codes[(codes >= 0).all(axis=1)]
     total = codes.sum(axis=1).astype(np.int64)
     n_scores = bank.max_score + 1

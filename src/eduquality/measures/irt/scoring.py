@@ -13,14 +13,18 @@ Maximisation runs Fisher scoring on all persons at once (identical patterns coll
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from eduquality.measures.irt.bank import ItemBank
 from eduquality.measures.irt.data import Responses
 from eduquality.measures.irt.estep import collapse_patterns
 from eduquality.measures.irt.messages import error
+
+if TYPE_CHECKING:  # pandas loads in the functions that make frames
+    import pandas as pd
 
 Array = NDArray[np.float64]
 METHODS = ("eap", "map", "ml")
@@ -163,6 +167,8 @@ def score_codes(bank: ItemBank, codes: NDArray[np.int16], method: str = "eap",
 def score_responses(bank: ItemBank, resp: Responses, method: str = "eap", quadpts: int = 61
                     ) -> pd.DataFrame:
     """θ and SE per person (rows of ``resp``), as a frame with columns theta, se."""
+    import pandas as pd
+
     est, se = score_codes(bank, align(bank, resp), method, quadpts)
     return pd.DataFrame({"theta": est, "se": se})
 
@@ -192,6 +198,8 @@ def sum_score_table(bank: ItemBank, quadpts: int = 61, bound: float = 6.0) -> pd
 
     Scores are the category codes 0..K−1 summed over items.
     """
+    import pandas as pd
+
     theta, w = bank.nodes(quadpts, bound)
     like = lord_wingersky(bank, theta) * w                        # (S+1, Q)
     ps = like.sum(axis=1)
