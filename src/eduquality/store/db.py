@@ -220,6 +220,10 @@ class Database:
             self.con.execute("BEGIN TRANSACTION")
             try:
                 yield self.con
+                if check_scores and self.dialect == "postgres":
+                    from eduquality.store.pg import analyze_changed
+
+                    analyze_changed(self.con)
                 if check_scores:
                     self.check_integrity()
                 self.con.execute("COMMIT")

@@ -295,6 +295,35 @@ class PgRelation:
     fetchdf = df
 
 
+ANALYZE_MIN_ROWS = 1000
+"""Rows a transaction must insert, update or delete in a table (and more than a tenth of the
+rows the planner thinks it holds) for :func:`analyze_changed` to refresh its statistics."""
+
+
+def analyze_changed(con: PgConnection) -> list[str]:
+    """Refresh the planner's statistics (``ANALYZE``) of the tables of the current schema that
+    the open transaction changed a lot (:data:`ANALYZE_MIN_ROWS`, and more than 10 % of the
+    table's estimated rows, PostgreSQL's own autovacuum rule), before the transaction's own
+    checks and the analysis that follows an import read them. Returns the tables analysed.
+
+    Why: autovacuum analyses a table some time after the commit; until then the planner
+    believes a table that has just received 40,000 item scores to be (nearly) empty and joins
+    it by nested loops over sequential scans — a calibration's read of one paper took 18 s
+    instead of 0.13 s. ``ANALYZE`` samples at most 30,000 rows of a table (a fraction of a
+    second) and sees the transaction's own rows. A role that does not own the tables is
+    skipped with a warning by PostgreSQL itself (no error): autovacuum then catches up."""
+    rows = con.execute(
+        "SELECT x.relname FROM pg_stat_xact_user_tables x JOIN pg_class c ON c.oid = x.relid "
+        "WHERE x.schemaname = current_schema() "
+        "AND x.n_tup_ins + x.n_tup_upd + x.n_tup_del >= ? "
+        "AND x.n_tup_ins + x.n_tup_upd + x.n_tup_del > 0.1 * greatest(c.reltuples, 0) "
+        "ORDER BY 1", [ANALYZE_MIN_ROWS]).fetchall()
+    tables = [r[0] for r in rows]
+    if tables:
+        con.execute("ANALYZE " + ", ".join(_quote(t) for t in tables))
+    return tables
+
+
 def _csv_to_arrow(data: bytes, oids: list[int], names: list[str]) -> pa.Table:
     """PostgreSQL's CSV text of rows (``COPY … TO STDOUT (FORMAT csv)``: NULL unquoted and
     empty, an empty text quoted) as an Arrow table of :data:`_ARROW_OF_OID`'s types."""
