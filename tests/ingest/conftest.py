@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -12,7 +13,7 @@ import pytest
 import xlsxwriter
 
 from eduquality.ingest import import_paper, import_roster
-from eduquality.store import open_database
+from eduquality.store import Database, open_database
 from eduquality.store.catalog import column_types
 from tests.conftest import STORES
 
@@ -157,35 +158,36 @@ def district(district_file, tmp_path):
     db.close()
 
 
-@pytest.fixture()
-def twin(request, district, tmp_path):
-    """A second private copy of the district database, on the store of ``district`` (so a
-    module that runs ``district`` on both stores compares like with like)."""
-    if district.dialect == "postgres":
+def private_copy(request, store: str, built_file: str, built_pg: str, tmp_path: Path,
+                 name: str = "d.duckdb") -> Iterator[Database]:
+    """A private copy of a database built once, on ``store``: the DuckDB file of the fixture
+    ``built_file`` copied into ``tmp_path``, or a new PostgreSQL database from the template
+    the fixture ``built_pg`` names; closed (and dropped) after the test."""
+    if store == "postgres":
         cluster = request.getfixturevalue("pg_cluster")
-        url = cluster.create_database(template=request.getfixturevalue("district_pg"))
+        url = cluster.create_database(template=request.getfixturevalue(built_pg))
         db = open_database(url)
         yield db
         db.close()
         cluster.drop_database(url)
         return
-    path = tmp_path / "twin.duckdb"
-    shutil.copy(request.getfixturevalue("district_file"), path)
+    path = tmp_path / name
+    shutil.copy(request.getfixturevalue(built_file), path)
     db = open_database(path)
     yield db
     db.close()
+
+
+@pytest.fixture()
+def twin(request, district, tmp_path):
+    """A second private copy of the district database, on the store of ``district`` (so a
+    module that runs ``district`` on both stores compares like with like)."""
+    yield from private_copy(request, district.dialect, "district_file", "district_pg", tmp_path,
+                            "twin.duckdb")
 
 
 @pytest.fixture(params=STORES)
 def any_district(request, tmp_path):
     """A private copy of the district database, on each store (a module whose tests run on
     both overrides ``district`` with it)."""
-    if request.param == "duckdb":
-        yield request.getfixturevalue("district")
-        return
-    cluster = request.getfixturevalue("pg_cluster")
-    url = cluster.create_database(template=request.getfixturevalue("district_pg"))
-    db = open_database(url)
-    yield db
-    db.close()
-    cluster.drop_database(url)
+    yield from private_copy(request, request.param, "district_file", "district_pg", tmp_path)

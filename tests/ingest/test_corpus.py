@@ -14,7 +14,7 @@ from eduquality.ingest import ImportProblems, import_paper, import_roster, impor
 from eduquality.store import open_database
 from tests.conftest import STORES
 from tests.ingest import corpus as c
-from tests.ingest.conftest import assert_unchanged, snapshot
+from tests.ingest.conftest import assert_unchanged, private_copy, snapshot
 
 D = c.district()
 S1 = set(D.students.loc[D.students["school_code"] == "S1", "national_id"])
@@ -55,19 +55,9 @@ def base_pg(pg_cluster, tmp_path_factory) -> str:
 
 
 @pytest.fixture(params=STORES)
-def db(request, base_file, tmp_path):
+def db(request, tmp_path):
     """A private copy of the base, on each store."""
-    if request.param == "duckdb":
-        d = _copy(base_file, tmp_path)
-        yield d
-        d.close()
-        return
-    cluster = request.getfixturevalue("pg_cluster")
-    url = cluster.create_database(template=request.getfixturevalue("base_pg"))
-    d = open_database(url)
-    yield d
-    d.close()
-    cluster.drop_database(url)
+    yield from private_copy(request, request.param, "base_file", "base_pg", tmp_path)
 
 
 def results(db, paper: str | None = "E1/math") -> pd.DataFrame:

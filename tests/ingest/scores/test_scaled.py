@@ -4,8 +4,6 @@ instead of converting again over the district's candidates."""
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 
@@ -13,7 +11,13 @@ from eduquality.analysis.scaling import exam_totals
 from eduquality.ingest import ImportProblems, import_paper, import_roster, import_scores
 from eduquality.store import open_database
 from tests.conftest import STORES
-from tests.ingest.conftest import assert_unchanged, snapshot, write_rows, write_xlsx
+from tests.ingest.conftest import (
+    assert_unchanged,
+    private_copy,
+    snapshot,
+    write_rows,
+    write_xlsx,
+)
 
 YEAR = "2024-2025"
 IDS = ["G1", "G2", "G3", "G4"]
@@ -70,21 +74,9 @@ def senior_pg(pg_cluster, tmp_path_factory) -> str:
 
 
 @pytest.fixture(params=STORES)
-def senior(request, senior_file, tmp_path):
+def senior(request, tmp_path):
     """A private copy of the senior-school district, on each store."""
-    if request.param == "postgres":
-        cluster = request.getfixturevalue("pg_cluster")
-        url = cluster.create_database(template=request.getfixturevalue("senior_pg"))
-        db = open_database(url)
-        yield db
-        db.close()
-        cluster.drop_database(url)
-        return
-    path = tmp_path / "s.duckdb"
-    shutil.copy(senior_file, path)
-    db = open_database(path)
-    yield db
-    db.close()
+    yield from private_copy(request, request.param, "senior_file", "senior_pg", tmp_path)
 
 
 HEAD = ["学籍号", "姓名", "语文", "数学", "英语", "物理", "历史", "化学", "化学赋分", "生物",
