@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 
 import openpyxl
+import pandas as pd
 import pytest
 import xlsxwriter
 
@@ -81,6 +83,28 @@ def test_formula_without_cached_value_is_a_problem(district, tmp_path):
 
 
 @pytest.mark.slow
+def test_an_error_cell_is_a_problem_not_a_blank(district, tmp_path):
+    """A formula that failed ('#DIV/0!') is named at its cell, never read as a blank (which
+    would make the student absent)."""
+    path = tmp_path / "e.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "数学"
+    ws.append(["学籍号", "姓名", "数学"])
+    ws.append(["G001", "张三", 20])
+    ws.append(["G002", "李四", "#DIV/0!"])
+    ws["C3"].data_type = "e"
+    wb.save(path)
+    before = snapshot(district)
+    with pytest.raises(ImportProblems) as err:
+        import_scores(district, path, "E1")
+    (problem,) = err.value.problems
+    assert (problem.sheet, problem.row, problem.column, problem.value) == (
+        "数学", 3, "C（数学）", "#DIV/0!")
+    assert_unchanged(district, before)
+
+
+@pytest.mark.slow
 def test_empty_file_is_a_problem(district, tmp_path):
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")
@@ -133,12 +157,12 @@ def _workbook(path, rows):
     return path
 
 
-def test_rows_under_the_header_are_typed_on_their_own(tmp_path):
-    """Numbers under a text header stay numbers; text that looks like a number ('001') stays
-    text; a column with a status word is text, its numbers as Excel shows them."""
+def test_workbook_cells_are_text_as_excel_shows_them(tmp_path):
+    """Every cell is text, as Excel shows it: numbers ('3', '4.5', not '3.0'), text that looks
+    like a number ('001') kept, dates as date and time; a blank cell is missing."""
     path = _workbook(tmp_path / "b.xlsx", [
         ["成绩单", None, None, None],
-        ["学籍号", "考号", "1", "语文"],
+        ["学籍号", "考号", 1, "语文"],
         ["G001", "001", 3, 90.5],
         ["G002", "002", None, "缺考"],
         ["G003", "003", 4.5, 88],
@@ -149,15 +173,31 @@ def test_rows_under_the_header_are_typed_on_their_own(tmp_path):
     body = sheet.body(2)
     assert body[0].tolist() == ["G001", "G002", "G003"]
     assert body[1].tolist() == ["001", "002", "003"]
-    assert body[2].dtype == "float64"
-    assert body[2].iloc[[0, 2]].tolist() == [3.0, 4.5] and body[2].isna().iloc[1]
+    assert body[2].iloc[[0, 2]].tolist() == ["3", "4.5"] and body[2].isna().iloc[1]
     assert body[3].tolist() == ["90.5", "缺考", "88"]
-    # the whole sheet typed at once (importers that read a sheet whole): as before, text that
-    # reads as a number makes a numbers column
-    whole = sheet.cells[2]
-    assert whole.dtype == "float64" and whole.iloc[[1, 2, 4]].tolist() == [1.0, 3.0, 4.5]
-    assert sheet.cells[1].iloc[1:].tolist() == ["考号", "001", "002", "003"]
     assert sheet.body(5).shape == (0, 4)
+
+
+def test_workbook_and_csv_give_the_same_cells(tmp_path):
+    """A table that starts at B3 keeps its blank rows and column (problems name the cells a
+    user sees), and reads as the CSV with the same text does: one typing for both formats."""
+    wb = xlsxwriter.Workbook(str(tmp_path / "t.xlsx"))
+    ws = wb.add_worksheet("s")
+    date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(2, 1, ["学籍号", "出生日期", "数学"])
+    ws.write_row(3, 1, ["G001"])
+    ws.write_datetime(3, 2, dt.datetime(2008, 9, 1), date)
+    ws.write_number(3, 3, 96)
+    ws.write_row(4, 1, ["G002", "2008/9/2", "缺考"])
+    wb.close()
+    (sheet,) = read_sheets(tmp_path / "t.xlsx")
+    csv_path = tmp_path / "t.csv"
+    csv_path.write_text(",,,\n,,,\n,学籍号,出生日期,数学\n,G001,2008-09-01 00:00:00,96\n"
+                        ",G002,2008/9/2,缺考\n", encoding="utf-8")
+    (from_csv,) = read_sheets(csv_path)
+    assert sheet.cells.shape == (5, 4)
+    assert sheet.cells.iloc[2, 1] == "学籍号" and sheet.cells.iloc[3, 3] == "96"
+    pd.testing.assert_frame_equal(sheet.cells, from_csv.cells)
 
 
 def test_a_header_only_sheet_has_an_empty_body(tmp_path):

@@ -36,7 +36,7 @@ from eduquality.i18n import register
 from eduquality.ingest.importer import ImportResult, run_import
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet, column_letter
-from eduquality.ingest.values import cell_text, norm_header
+from eduquality.ingest.values import cell_text, date_from_text, norm_header
 from eduquality.ingest.writes import upsert
 from eduquality.store.db import Database
 from eduquality.store.dropout import memberships, person_key, student_facts
@@ -101,14 +101,6 @@ class AttendancePlan:
         return set(self.frame["school_code"])
 
 
-def _text(v: Any) -> str:
-    """:func:`cell_text`, a date cell as its month (``2022-03``)."""
-    text = cell_text(v)
-    if text and isinstance(v, dt.datetime | dt.date):
-        return f"{v.year}-{v.month:02d}"
-    return text
-
-
 _YM = re.compile(r"^(\d{4})\s*(?:年|[-/.])\s*(\d{1,2})\s*月?$")
 _M = re.compile(r"^(\d{1,2})\s*月(?:份)?$")
 _DAY = re.compile(r"^(\d{1,2})\s*日?$")
@@ -120,6 +112,9 @@ def _month(text: str, start_year: int | None) -> dt.date | bool | None:
     found = _YM.match(text)
     if found and 1 <= int(found.group(2)) <= 12:
         return dt.date(int(found.group(1)), int(found.group(2)), 1)
+    date = date_from_text(text)  # a date cell ('2022-03-01'): its month
+    if date is not None:
+        return date.replace(day=1)
     found = _M.match(text)
     if found and 1 <= int(found.group(1)) <= 12:
         if start_year is None:
@@ -143,7 +138,7 @@ class _Layout:
 def _layout(raw: RawSheet, start_year: int | None, problems: Problems) -> _Layout | None:
     cells = raw.cells
     for i in range(min(HEADER_ROWS, len(cells))):
-        header = [norm_header(_text(v)) for v in cells.iloc[i].tolist()]
+        header = [norm_header(cell_text(v)) for v in cells.iloc[i].tolist()]
         ids = [j for j, h in enumerate(header) if h in {norm_header(a) for a in ID_HEADERS}]
         if not ids:
             continue
@@ -155,7 +150,7 @@ def _layout(raw: RawSheet, start_year: int | None, problems: Problems) -> _Layou
             month = _month(h, start_year)
             if month is False:
                 problems.add("attendance.no_year", sheet=raw.name, row=i + 1,
-                             column=column_letter(j), header=_text(cells.iloc[i, j]))
+                             column=column_letter(j), header=cell_text(cells.iloc[i, j]))
                 undated = True
             elif isinstance(month, dt.date):
                 months[j] = month
@@ -206,7 +201,7 @@ def _daily(row: list[Any], days: dict[int, int], bad: Any) -> tuple[int, int, in
     counts = {"present": 0, "unexcused": 0, "sick": 0, "leave": 0}
     ok = True
     for j in days:
-        mark = _text(row[j]).lower()
+        mark = cell_text(row[j]).lower()
         if not mark:
             continue
         kind = _MARK.get(mark)
@@ -243,7 +238,7 @@ def plan_attendance(sheets: list[RawSheet], problems: Problems, students: _Stude
         header = table[lay.header_row]
         for i in range(lay.header_row + 1, len(table)):
             row = table[i]
-            if all(_text(v) == "" for v in row):
+            if all(cell_text(v) == "" for v in row):
                 continue
             n_rows += 1
 
@@ -251,17 +246,17 @@ def plan_attendance(sheets: list[RawSheet], problems: Problems, students: _Stude
                     _sheet: str = raw.name, _header: list[Any] = header,
                     **params: Any) -> None:
                 problems.add(reason, sheet=_sheet, row=_r,
-                             column=f"{column_letter(j)}（{_text(_header[j])}）", value=value,
+                             column=f"{column_letter(j)}（{cell_text(_header[j])}）", value=value,
                              **params)
 
-            id_text = _text(row[lay.id_col])
+            id_text = cell_text(row[lay.id_col])
             student = students.find(id_text)
             if student is None:
                 bad(lay.id_col, "attendance.unknown_student", id_text)
                 continue
             sid, name = student
             if lay.name_col is not None:
-                given = _text(row[lay.name_col])
+                given = cell_text(row[lay.name_col])
                 if given and norm_header(given) != norm_header(name):
                     bad(lay.name_col, "attendance.name", given, name=name)
                     continue
@@ -276,7 +271,7 @@ def plan_attendance(sheets: list[RawSheet], problems: Problems, students: _Stude
                     "school_days": school_days, "days_absent": float(absent),
                     "sick_days": float(sick), "leave_days": float(leave)}))
             for j, m in lay.months.items():
-                text = _text(row[j])
+                text = cell_text(row[j])
                 if not text:
                     continue
                 try:

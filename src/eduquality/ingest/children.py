@@ -23,7 +23,7 @@ from eduquality.i18n import register
 from eduquality.ingest.importer import ImportResult, run_import
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet, column_letter
-from eduquality.ingest.values import cell_text, norm_header
+from eduquality.ingest.values import cell_text, date_from_text, norm_header
 from eduquality.ingest.writes import append_rows, delete_where
 from eduquality.store.db import Database
 from eduquality.store.dropout import person_key
@@ -75,16 +75,7 @@ class ChildrenPlan:
 
 
 def _date(v: Any) -> dt.date | None:
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    text = cell_text(v).replace("/", "-").replace(".", "-").replace("年", "-").replace(
-        "月", "-").rstrip("日")
-    try:
-        return dt.date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
-    except ValueError:
-        return None
+    return date_from_text(cell_text(v))
 
 
 def _columns(raw: RawSheet) -> tuple[int, dict[str, int]] | None:

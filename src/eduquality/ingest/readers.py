@@ -1,14 +1,17 @@
-"""Files → raw sheets: one frame of cells per sheet, positional columns, no header applied.
+"""Files → raw sheets: one frame of cells per sheet, positional columns, no header applied,
+every cell as text (a blank cell missing), whatever the file's format.
 
-- ``.xlsx`` / ``.xls``: python-calamine (Rust) reads the cells and the *cached* values of formula
-  cells; an ``.xlsx`` formula cell without a cached value (a file written by a program that never
-  calculated it) is listed in :attr:`RawSheet.formulas_without_value` so the importer can report it.
+- ``.xlsx`` / ``.xls``: fastexcel (calamine, Rust) parses each sheet once into Arrow text: numbers
+  as Excel shows them ('85', '85.5'), dates as '2008-09-01 00:00:00', formula cells as their
+  *cached* values; an ``.xlsx`` formula cell without a cached value (a file written by a program
+  that never calculated it) is listed in :attr:`RawSheet.formulas_without_value` so the importer
+  can report it.
 - ``.csv``: the encoding is detected (UTF-8 with or without BOM, else GB18030, a superset of GBK)
-  and the text parsed by pyarrow's multithreaded reader, every cell as text; files pyarrow cannot
-  parse (ragged rows, blank lines that would shift row numbers) fall back to Python's ``csv``.
+  and the text parsed by pyarrow's multithreaded reader; files pyarrow cannot parse (ragged rows,
+  blank lines that would shift row numbers) fall back to Python's ``csv``.
 
-Cells are kept as the reader gives them (text, numbers, dates) so that a number stored as text and
-a text in a score cell can both be reported faithfully.
+One typing for both: the importers read numbers, dates and codes from text, the same way for a
+workbook and for the CSV a school saved from it.
 """
 
 from __future__ import annotations
@@ -17,13 +20,10 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 from xml.etree import ElementTree
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -58,48 +58,27 @@ class ReadError(EduQualityError):
 
 
 class RawSheet:
-    """The cells of one sheet: ``cells.iloc[i, j]`` is Excel row ``i + 1``, column ``j + 1``.
+    """The cells of one sheet, every cell as text: ``cells.iloc[i, j]`` is row ``i + 1``,
+    column ``j + 1`` of the sheet (a blank cell is missing)."""
 
-    A workbook sheet keeps the values as the reader gave them (``values``, a 2-D object array)
-    and types them into columns (:func:`typed_columns`) only when asked: :meth:`row` reads a
-    header row without typing anything, :meth:`body` types the rows below a header on their
-    own (a score column stays numbers under its text header, instead of becoming text and
-    being parsed back), and ``cells`` types the whole sheet once, for the importers that read
-    it whole (small sheets: exam information, lines)."""
-
-    def __init__(self, name: str, cells: pd.DataFrame | None = None,
+    def __init__(self, name: str, cells: pd.DataFrame,
                  formulas_without_value: list[tuple[int, int]] | None = None,
-                 encoding: str | None = None, *, values: np.ndarray | None = None) -> None:
-        if cells is None and values is None:
-            raise ValueError("RawSheet needs cells or values")
+                 encoding: str | None = None) -> None:
         self.name = name
-        self._cells = cells
-        self._values = values
+        self.cells = cells
         self.formulas_without_value = formulas_without_value or []
         self.encoding = encoding
 
     @property
-    def cells(self) -> pd.DataFrame:
-        """Every cell, typed by column (:func:`typed_columns`; computed once)."""
-        if self._cells is None:
-            assert self._values is not None
-            self._cells = typed_columns(self._values)
-        return self._cells
-
-    @property
     def n_rows(self) -> int:
-        return len(self._values) if self._values is not None else len(self.cells)
+        return len(self.cells)
 
     def row(self, r: int) -> pd.Series:
-        """The cells of row ``r`` (0-based) as the reader gave them, indexed by column."""
-        if self._values is not None:
-            return pd.Series(self._values[r], dtype=object)
+        """The cells of row ``r`` (0-based), indexed by column."""
         return self.cells.iloc[r].reset_index(drop=True)
 
     def body(self, start: int) -> pd.DataFrame:
-        """Rows ``start`` … as a frame indexed from 0, typed on their own."""
-        if self._values is not None:
-            return typed_columns(self._values[start:], text_is_number=False)
+        """Rows ``start`` … as a frame indexed from 0."""
         return self.cells.iloc[start:].reset_index(drop=True)
 
     def __repr__(self) -> str:
@@ -162,7 +141,6 @@ def _n_fields(text: str, sample_lines: int = 50) -> int:
 
 
 def _csv_with_pyarrow(utf8: bytes, n: int) -> pd.DataFrame:
-    import pyarrow as pa
     import pyarrow.csv as pacsv
 
     names = [f"c{i}" for i in range(n)]
@@ -176,16 +154,15 @@ def _csv_with_pyarrow(utf8: bytes, n: int) -> pd.DataFrame:
             column_types={c: pa.string() for c in names}, strings_can_be_null=True,
             quoted_strings_can_be_null=True),
     )
-    frame = table.to_pandas()
-    frame.columns = range(n)
-    return frame
+    return _text_frame(table)
 
 
 def _csv_with_python(text: str) -> pd.DataFrame:
     rows = list(csv.reader(io.StringIO(text)))
     width = max((len(r) for r in rows), default=0)
-    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
-    return frame.where(frame != "", None)
+    columns = [pa.array([(r[j] if j < len(r) else "") or None for r in rows], pa.string())
+               for j in range(width)]
+    return _text_frame(pa.table(columns, names=[f"c{j}" for j in range(width)]))
 
 
 def read_csv_cells(path: Path, lang: str = "zh") -> RawSheet:
@@ -294,94 +271,80 @@ def formulas_without_value(path: Path) -> dict[str, list[tuple[int, int]]]:
     return found
 
 
-_NUMBER_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "empty"})
-
-
-def _column(obj: np.ndarray, text_is_number: bool = True) -> pd.Series:
-    """One column of Excel cells → float64 (numbers and blanks only), Arrow-backed text
-    (text and numbers; numbers written as Excel shows them, '85' not '85.0'), or the objects as
-    they are (dates, booleans).
-
-    ``text_is_number=False`` (the rows under a header, :meth:`RawSheet.body`): a column is
-    float64 only when its cells are numbers, never text such as '001' — the typing the column
-    gets with its text header cell above it, except that numbers stay numbers."""
-    blank = obj == ""
-    values = np.where(blank, np.nan, obj) if blank.any() else obj  # ``obj`` is not changed
-    if text_is_number or pd.api.types.infer_dtype(values, skipna=True) in _NUMBER_KINDS:
-        try:  # numbers and blanks only (a score column)
-            return pd.Series(values.astype(float))
-        except (TypeError, ValueError):
-            pass
-    try:  # text and blanks only (an identity column)
-        return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(
-            [pa.array(np.where(blank, np.array(None, dtype=object), obj), type=pa.string(),
-                      from_pandas=True)])))
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        pass
-    num = pd.to_numeric(pd.Series(obj, dtype=object), errors="coerce").to_numpy(dtype=float)
-    rest = np.flatnonzero(np.isnan(num) & ~blank)
-    others = obj[rest]
-    if not all(isinstance(v, str | float | int) for v in others):
-        return pd.Series(obj, dtype=object)  # dates, booleans: kept as they are
-    shown = pc.cast(pa.array(num, from_pandas=True), pa.string())
-    text = np.full(len(obj), None, dtype=object)
-    text[rest] = [str(v) for v in others]
-    merged = pc.if_else(pa.array(~np.isnan(num)), shown, pa.array(text, type=pa.string()))
-    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([merged])))
-
-
-def sheet_values(rows: Sequence[Sequence[Any]]) -> np.ndarray:
-    """Excel rows (as read, possibly ragged) → a 2-D object array, short rows padded with ''."""
-    if not rows:
-        return np.empty((0, 0), dtype=object)
-    try:  # the common case: every row as wide as the sheet
-        out = np.array(rows, dtype=object)
-        if out.ndim == 2:
-            return out
-    except ValueError:  # ragged rows
-        pass
-    width = max(len(r) for r in rows)
-    out = np.empty((len(rows), width), dtype=object)
-    out[:] = [list(r) + [""] * (width - len(r)) for r in rows]
-    return out
-
-
-def typed_columns(rows: Sequence[Sequence[Any]] | np.ndarray,
-                  text_is_number: bool = True) -> pd.DataFrame:
-    """Excel rows (as read, or :func:`sheet_values`) → a frame of fast column types (see
-    :func:`_column`)."""
-    values = rows if isinstance(rows, np.ndarray) else sheet_values(rows)
-    if values.size == 0:
-        width = values.shape[1] if values.ndim == 2 else 0
-        return pd.DataFrame({j: pd.Series(pd.array([], dtype=pd.StringDtype("pyarrow")))
-                             for j in range(width)})
-    by_column = np.ascontiguousarray(values.T)  # one pass; each column then contiguous
-    return pd.DataFrame({j: _column(by_column[j], text_is_number)
-                         for j in range(values.shape[1])}, copy=False)
-
-
 def read_excel_cells(path: Path, sheet: str | None = None, lang: str = "zh") -> list[RawSheet]:
-    """The non-empty sheets of a workbook (or only ``sheet``)."""
-    from python_calamine import CalamineWorkbook
+    """The non-empty sheets of a workbook (or only ``sheet``), every cell as text.
+
+    fastexcel (calamine in Rust) parses each sheet once straight into Arrow strings, as the CSV
+    reader gives them: numbers as Excel shows them ('85', '85.5'), dates as
+    '2008-09-01 00:00:00', formula cells as their cached values. Row and column positions are
+    the sheet's own (a table that starts at B3 keeps its two blank rows and blank column), so
+    problems name the cells a user sees."""
+    import fastexcel
 
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        reader = fastexcel.read_excel(path)
+        names = list(reader.sheet_names)
     except Exception as exc:
         raise ReadError(tr("ingest.file_unreadable", lang, path=path, detail=exc)) from exc
-    names = list(wb.sheet_names)
     if sheet is not None and sheet not in names:
         raise ReadError(tr("ingest.sheet_missing", lang, sheet=sheet, names=join_list(names, lang)))
     read = []
     with ThreadPoolExecutor(1) as pool:
-        # the formula scan inflates the sheets' XML (zlib lets go of the GIL) while calamine
+        # the formula scan inflates the sheets' XML (zlib lets go of the GIL) while fastexcel
         # parses them
         scan = pool.submit(formulas_without_value, path) if path.suffix.lower() != ".xls" else None
         for name in [sheet] if sheet is not None else names:
-            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            if rows:
-                read.append((name, sheet_values(rows)))
+            try:
+                loaded = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+                table, errors = loaded.to_arrow_with_errors()
+            except Exception as exc:
+                raise ReadError(tr("ingest.file_unreadable", lang, path=path,
+                                   detail=exc)) from exc
+            if table.num_rows and table.num_columns:
+                lead = loaded.available_columns()[0].absolute_index  # blank columns before it
+                frame = _text_frame(table, lead)
+                for error in errors.errors if errors is not None else ():
+                    row, col = error.position
+                    frame.iat[row, lead + col] = _error_text(error.detail)
+                read.append((name, frame))
         formulas = scan.result() if scan is not None else {}
-    return [RawSheet(name, None, formulas.get(name, []), values=values) for name, values in read]
+    return [RawSheet(name, frame, formulas.get(name, [])) for name, frame in read]
+
+
+_EXCEL_ERRORS = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!",
+                 "Num": "#NUM!", "Ref": "#REF!", "Value": "#VALUE!"}
+
+
+def _error_text(detail: str) -> str:
+    """An error cell (a formula that failed: '#N/A', '#DIV/0!' …) as Excel shows it, so that
+    the importer names it at its cell instead of reading a blank."""
+    found = re.search(r"Error\((\w+)\)", detail)
+    code = found.group(1) if found else ""
+    return _EXCEL_ERRORS.get(code, f"#{code.upper() or 'ERROR'}!")
+
+
+def _text_frame(table: pa.Table, lead: int = 0) -> pd.DataFrame:
+    """Arrow string columns → a frame of text columns 0, 1, … with ``lead`` blank columns
+    first; a date at midnight shows as its date (see :func:`_dates_as_shown`)."""
+    n = table.num_rows
+    columns = [pa.nulls(n, pa.string())] * lead + [
+        _dates_as_shown(c.cast(pa.string())) for c in table.columns]
+    frame = pa.table(columns, names=[f"c{i}" for i in range(len(columns))]).to_pandas()
+    frame.columns = range(len(columns))
+    return frame
+
+
+_MIDNIGHT = " 00:00:00"
+
+
+def _dates_as_shown(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """'2008-09-01 00:00:00' (a date cell as fastexcel writes it, or a CSV written by a program
+    that wrote dates that way) → '2008-09-01', as Excel shows a date; a time of day is kept.
+    Only a column with such a cell is rewritten."""
+    if not pc.any(pc.ends_with(column, _MIDNIGHT)).as_py():
+        return column
+    return pc.replace_substring_regex(
+        column, pattern=r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", replacement=r"\1")
 
 
 def read_sheets(path: str | Path, sheet: str | None = None, lang: str = "zh") -> list[RawSheet]:

@@ -35,7 +35,7 @@ from eduquality.i18n import register, tr
 from eduquality.ingest.importer import ImportResult, run_import
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet, column_letter
-from eduquality.ingest.values import cell_text, norm_header
+from eduquality.ingest.values import cell_text, date_from_text, norm_header
 from eduquality.ingest.writes import upsert
 from eduquality.outputs import XLSX_OPTIONS
 from eduquality.store.db import Database
@@ -122,17 +122,10 @@ def _columns(raw: RawSheet) -> dict[str, int]:
 
 def _date(v: Any) -> dt.date | bool | None:
     """The date of a cell; None when blank; False when not a date."""
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
     text = cell_text(v)
     if not text:
         return None
-    try:
-        return dt.date.fromisoformat(text.replace("/", "-").replace(".", "-"))
-    except ValueError:
-        return False
+    return date_from_text(text) or False
 
 
 def _category(stat: Statistic, text: str) -> tuple[str | None, str | None]:

@@ -192,7 +192,15 @@ def parse_vocab(text: pd.Series, vocab: Vocabulary) -> tuple[pd.Series, np.ndarr
     return map_unique(text, vocab.parse)
 
 
-def _parse_date_text(v: str) -> dt.date | None:
+def date_from_text(v: str) -> dt.date | None:
+    """A date written as text: '2021-09-01', '2021/9/1', '2021.9.1', '2021年9月1日', '20210901',
+    with or without a time after it; None when the text is not a date.
+
+    >>> date_from_text("2021年9月1日"), date_from_text("2021-09-01 08:30:00")
+    (datetime.date(2021, 9, 1), datetime.date(2021, 9, 1))
+    >>> date_from_text("2021-02-30") is None, date_from_text("九月") is None
+    (True, True)
+    """
     s = unicodedata.normalize("NFKC", v).strip()
     s = re.sub(r"[年月/.]", "-", s).replace("日", "")
     if re.fullmatch(r"\d{8}", s):
@@ -222,7 +230,7 @@ def parse_date(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
         elif isinstance(v, dt.date):
             values.append((v, v))
         else:
-            values.append((v, _parse_date_text(str(v))))
+            values.append((v, date_from_text(str(v))))
     table = dict(values)
     parsed = keep.map(table)
     idx = np.flatnonzero(~blank)
