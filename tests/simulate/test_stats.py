@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,16 @@ from eduquality.ingest.planfile import load_plan
 from eduquality.store import open_database
 
 
+EXAM_FILES = {"paper", "scores", "cut_lines", "score_distribution"}
+
+
 def test_statistics_and_plan_binding(district, tmp_path):
+    """The indicators checked here come from the rosters and statistics alone; the exams'
+    files (most of the import time) are left out."""
     assert [e.kind for e in district.files].count("stats") == 1
     db = open_database(":memory:")
-    import_manifest(db, district, lambda *a, **k: None)
+    registers = [e for e in district.files if e.kind not in EXAM_FILES]
+    import_manifest(db, replace(district, files=registers), lambda *a, **k: None)
     plan = load_plan(write_demo_plan(db, tmp_path))
     assert any(g.school for g in plan.goals)
     truth = json.loads((Path(district.out_dir) / "truth" / "statistics.json").read_text(
