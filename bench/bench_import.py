@@ -8,7 +8,7 @@ Our import (read + header mapping + validation + roster matching + one DuckDB tr
 the integrity check + import log) is timed against, in the same run:
 
 * the DuckDB peer (issue 12, :mod:`import_peer`): DuckDB's own ``read_csv`` of the file (for
-  .xlsx python-calamine's read), the join to the roster and the INSERTs of the same rows into
+  .xlsx fastexcel's typed read), the join to the roster and the INSERTs of the same rows into
   tables with our keys, in a fresh DuckDB database; goal ours ≤ 2× the peer;
 * plain readers: ``pandas.read_csv`` / ``pandas.read_excel`` of the same file (read only).
 
@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import fastexcel
 import numpy as np
 import pandas as pd
 import xlsxwriter
@@ -349,6 +350,9 @@ def on_duckdb(tmp: Path, base: Path, inputs: Inputs, readers: bool,
                         lambda p=path: pd.read_excel(p, engine="openpyxl"))[0]
                 row.readers["pandas.read_excel(engine='calamine')"] = _timed(
                     lambda p=path: pd.read_excel(p, engine="calamine"))[0]
+                row.readers["fastexcel, typed"] = _timed(
+                    lambda p=path: fastexcel.read_excel(p).load_sheet(
+                        0, schema_sample_rows=None, eager=True))[0]
             rows.append(row)
             print(row, flush=True)
     return rows
@@ -384,7 +388,7 @@ def goals(rows: list[Row], n: int, store: str = "") -> list[Goal]:
     for row in rows:
         if row.duck is not None:
             peer = ("DuckDB read_csv + INSERT" if row.path.suffix == ".csv"
-                    else "calamine read + DuckDB INSERT")
+                    else "fastexcel read + DuckDB INSERT")
             out.append(Goal(f"import {row.label}, {n:,} students{on}, vs DuckDB", row.ours, "s",
                             f"≤ {PEER_GOAL:g}× the peer", row.ours <= PEER_GOAL * row.duck,
                             row.duck, peer, row.ours / row.duck))
@@ -432,12 +436,13 @@ def duckdb_lines(n: int, inputs: Inputs, t_roster: float, t_register: float,
         "file, the join to the roster that gives the student ids, and in one transaction the "
         "INSERTs of the same rows (item columns unpivoted with DuckDB's `UNPIVOT`; a "
         "student whose items are all blank or whose cell says 缺考 is absent). It checks "
-        "nothing. For .xlsx the peer reads with `pandas.read_excel(engine='calamine')` "
-        "(python-calamine) and hands the frame to DuckDB as Arrow for the same INSERTs; for "
+        "nothing. For .xlsx the peer reads with fastexcel (typed from every row, the reader "
+        "ours uses too) and hands the Arrow batch to DuckDB for the same INSERTs; for "
         "the marking-system .csv (GBK, which DuckDB cannot read) Python decodes the file to a "
         "UTF-8 scratch file that `read_csv` reads (both timed). The rows written are the "
         "same as ours (counted per table; a difference would be shown). Readers alone: "
-        "pandas reading the file, nothing else (pandas' default .xlsx reader, openpyxl, "
+        "pandas reading the file (for .xlsx also fastexcel's typed read), nothing else "
+        "(pandas' default .xlsx reader, openpyxl, "
         "only with `--openpyxl`: it took 120 s per 200k-student .xlsx on 2026-11-29).", "",
         "Where the time goes (CPU seconds of one process, 200k students, the 25-item .csv, "
         "`import scores` timed per step; 2026-11-30): reading (pyarrow, every cell as "
