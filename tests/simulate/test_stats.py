@@ -13,7 +13,6 @@ from eduquality.analysis.plan import plan_status
 from eduquality.ingest.planfile import load_plan
 from eduquality.store import open_database
 
-
 EXAM_FILES = {"paper", "scores", "cut_lines", "score_distribution"}
 
 

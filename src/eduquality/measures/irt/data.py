@@ -139,15 +139,21 @@ def check_categories(names: list[str], cats: list[NDArray[np.float64]],
 
 def _recode(values: NDArray[np.float64], obs: NDArray[np.bool_]
             ) -> tuple[NDArray[np.int16], list[NDArray[np.float64]]]:
-    """Integer values → 0..K−1 per column through a (items × values) presence table."""
+    """Integer values → 0..K−1 per column through a (items × values) presence table.
+
+    Each cell's slot in that table is ``item × (top + 1) + value`` (a missing cell: the extra
+    slot ``top``), so the table is one ``bincount`` and the codes one ``take`` over the flat
+    cells, with no boolean indexing of the whole matrix."""
     n_items = values.shape[1]
     top = int(np.where(obs, values, 0).max()) + 1
-    ival = np.where(obs, values, 0).astype(np.int64)
-    present = np.zeros((n_items, top), dtype=bool)
-    cols = np.broadcast_to(np.arange(n_items), values.shape)
-    present[cols[obs], ival[obs]] = True
+    width = top + 1
+    slot = np.where(obs, values, top).astype(np.int64)
+    slot += np.arange(n_items, dtype=np.int64) * width
+    present = np.bincount(slot.ravel(), minlength=n_items * width).reshape(n_items, width) > 0
+    present[:, top] = False                                    # the missing slot
     rank = np.cumsum(present, axis=1) - 1                      # code of each value
-    codes = np.where(obs, rank[cols, ival], -1).astype(np.int16)
+    rank[:, top] = -1
+    codes = rank.ravel().astype(np.int16).take(slot)
     cats = [np.flatnonzero(row).astype(float) for row in present]
     return codes, cats
 

@@ -371,10 +371,13 @@ class EMEstimator:
                 j, _, k, npar = d.shape
                 t = (w[sl] @ d.transpose(1, 0, 2, 3).reshape(q, -1)).reshape(-1, j, k, npar)
                 codes = data.patterns[sl][:, g.index]
-                per_item = np.take_along_axis(                    # (U, J, P): the term of
-                    t, np.maximum(codes, 0)[:, :, None, None].astype(np.intp),  # the category
-                    axis=2)[:, :, 0, :]                            # answered, or 0 when the
-                per_item[codes < 0] = 0.0                          # item was not answered
+                if k == 2:   # (U, J, P): the term of the category answered (0/1: a select)
+                    per_item = np.where((codes == 1)[:, :, None], t[:, :, 1, :], t[:, :, 0, :])
+                else:
+                    per_item = np.take_along_axis(
+                        t, np.maximum(codes, 0)[:, :, None, None].astype(np.intp),
+                        axis=2)[:, :, 0, :]
+                per_item[codes < 0] = 0.0   # 0 when the item was not answered
                 ok = g.free >= 0
                 for c in range(npar):   # a few parameter columns, each vectorised
                     cols = g.free[ok[:, c], c]
