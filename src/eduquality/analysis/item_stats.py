@@ -70,9 +70,8 @@ class ExamSums:
                 found = long.select("paper_id", "seq").distinct().execute()
                 seqs = {str(p): sorted(g["seq"].astype(int).tolist())
                         for p, g in found.groupby("paper_id")}
-            self._papers = {str(p): sums.paper_sums(long, str(p), q, SHARE,
-                                                    options=want_options)
-                            for p, q in seqs.items()}
+            self._papers = sums.papers_sums(long, {str(p): q for p, q in seqs.items()},
+                                            SHARE, options=want_options)
             self.counts = pd.DataFrame(
                 [{"paper_id": p, **d.counts} for p, d in self._papers.items()],
                 columns=["paper_id", "n_all", "n_persons", "total_sum", "total_sq"],
