@@ -55,9 +55,31 @@ def spark_session(master: str = DEFAULT_MASTER, options: Mapping[str, str] | Non
                .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
     if master.startswith("local"):   # Spark's 200 shuffle partitions are tasks for a cluster
         builder = builder.config("spark.sql.shuffle.partitions", str(local_cores(master)))
-    for key, value in (options or {}).items():
+    for key, value in {**local_memory(master, options or {}), **(options or {})}.items():
         builder = builder.config(key, str(value))
     return builder.getOrCreate()
+
+
+def local_memory(master: str, options: Mapping[str, str],
+                 physical: int | None = None) -> dict[str, str]:
+    """``spark.driver.memory`` for a local master that the settings leave unset: half the
+    machine's memory in whole GiB (at least 1). In local mode the executors run inside the
+    driver's JVM, and Spark's default (1 GiB) ran out of heap collecting the students' rows
+    of a 200,000-student exam; the other half is left to the Python driver, which holds them
+    too. A cluster master, or an explicit setting, is left alone.
+
+    >>> local_memory("local[2]", {}, physical=24 << 30)
+    {'spark.driver.memory': '12g'}
+    >>> local_memory("local[2]", {"spark.driver.memory": "3g"}), local_memory("yarn", {})
+    ({}, {})
+    >>> local_memory("local", {}, physical=1 << 30)
+    {'spark.driver.memory': '1g'}
+    """
+    if not master.startswith("local") or "spark.driver.memory" in options:
+        return {}
+    if physical is None:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return {"spark.driver.memory": f"{max(1, physical // 2 >> 30)}g"}
 
 
 def local_cores(master: str) -> int:
