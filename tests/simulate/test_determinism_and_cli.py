@@ -65,4 +65,5 @@ def test_two_hundred_thousand_students_minimal_profile(tmp_path):
     The suite cannot afford more (two years took 4 of the suite's 30 minutes in CI);
     bench/results/simulate.md times the whole span of eight years."""
     m = simulate_district(tmp_path, students=200_000, seed=5, profile="minimal", years=1)
-    assert m.counts["students"] > 200_000 and m.counts["schools"] > 100
+    # the year's enrolment is drawn around the target: within 1 %
+    assert m.counts["students"] >= 198_000 and m.counts["schools"] > 100
