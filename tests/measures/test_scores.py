@@ -371,3 +371,23 @@ def test_one_point_table_cumulative(xs, step):
     # cumulative count at or above: non-increasing as the score rises
     assert (np.diff(t["cum_count"].to_numpy()[::-1]) <= 0).all()
     assert t["count"].sum() == int(pd.Series(xs).notna().sum())
+
+
+@pytest.mark.slow
+@settings(max_examples=80, deadline=None)
+@given(score_lists, st.lists(st.sampled_from(["a", "b", "c", None]), min_size=60, max_size=60))
+def test_grouped_ranks_count_by_pairwise_comparison(xs, keys):
+    """PR and 排名 within groups (a missing key: no group) against their definitions counted
+    pair by pair: b = valid scores of the group strictly below, e = equal ones."""
+    x = pd.Series(xs)
+    key = pd.Series(keys[: len(xs)], dtype=object)
+    pr, rank = percentile_rank(x, by=key), competition_rank(x, by=key)
+    for i in range(len(x)):
+        same = (key == key[i]).to_numpy() & x.notna().to_numpy()
+        if key[i] is None or np.isnan(x[i]):
+            assert np.isnan(pr[i]) and pd.isna(rank[i])
+            continue
+        v = x.to_numpy()[same]
+        below, equal, above = (v < x[i]).sum(), (v == x[i]).sum(), (v > x[i]).sum()
+        assert pr[i] == pytest.approx(100 * (below + equal / 2) / same.sum())
+        assert rank[i] == above + 1

@@ -25,7 +25,13 @@ from eduquality.analysis.scaling import (
     exam_rule,
     exam_totals,
 )
-from eduquality.analysis.student_stats import on_cluster, student_score_expr, wide_scores
+from eduquality.analysis.student_stats import (
+    codes_as_categories,
+    on_cluster,
+    result_frame,
+    student_score_expr,
+    wide_scores,
+)
 from eduquality.analysis.tables import subject_results, with_teacher
 from eduquality.analysis.unit_stats import LEVEL_KEYS, unit_summaries
 from eduquality.config import Settings
@@ -101,7 +107,7 @@ def finish_student_scores(scored: pd.DataFrame, settings: Settings) -> pd.DataFr
     df["rank"] = rank.astype("Int64")
     df["stanine"] = stanine_from_z(z)
     df["grade_letter"] = grade_letters(df["score"], df["full_marks"], settings.thresholds)
-    return df
+    return codes_as_categories(df)
 
 
 def score_distributions(students: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -206,7 +212,7 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings,
     if summaries["district"].empty:
         raise NotFoundError(tr("analysis.no_results", db.lang, exam_id=exam_id))
     scored = (finish_student_scores(student_score_expr(combined).execute(), settings)
-              if on_cluster(con) else student_scores(combined.execute(), settings))
+              if on_cluster(con) else student_scores(result_frame(combined), settings))
     official = exam_official(db, exam_id) if rule is not None else None
     students = add_scaled_scores(scored, rule, official)
     add_all_pass_rates(summaries, students, settings)

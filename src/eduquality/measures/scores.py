@@ -26,7 +26,7 @@ from typing import Any, Literal, Protocol, TypeAlias
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from eduquality.i18n import register
@@ -120,6 +120,47 @@ def _keys(by: By, index: pd.Index) -> list[pd.Series]:
 def _grouped(x: pd.Series, by: By) -> Any:
     keys = _keys(by, x.index)
     return x.groupby(keys if len(keys) > 1 else keys[0], sort=True) if keys else None
+
+
+def _group_codes(x: pd.Series, by: By) -> NDArray[np.int64]:
+    """Each row's group as a dense code 0…g−1 (one group when ``by`` is None); −1 where a
+    key is missing (such rows belong to no group, as in a pandas groupby)."""
+    g = _grouped(x, by)
+    if g is None:
+        return np.zeros(len(x), dtype=np.int64)
+    codes = g.ngroup().to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isnan(codes), -1, codes).astype(np.int64)
+
+
+def _rank_counts(values: NDArray[np.float64], groups: NDArray[np.int64],
+                 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """For each value, within its group (``groups``: codes, −1 = none) among the group's valid
+    (non-NaN) values: how many are strictly below it (b), how many equal it, itself included
+    (e), and the group's n; NaN for a NaN value or a row without a group. One sort of the
+    (group, value) pairs: the counts ``pandas`` rank(method='min'/'max') gives, without a
+    groupby per statistic."""
+    out = [np.full(values.size, np.nan) for _ in range(3)]
+    rows = np.flatnonzero(~np.isnan(values) & (groups >= 0))
+    if rows.size == 0:
+        return out[0], out[1], out[2]
+    v, g = values[rows], groups[rows]
+    order = np.lexsort((v, g))
+    sv, sg = v[order], g[order]
+    position = np.arange(sv.size)
+    new_group = np.ones(sv.size, dtype=bool)
+    new_group[1:] = sg[1:] != sg[:-1]
+    new_run = new_group.copy()
+    new_run[1:] |= sv[1:] != sv[:-1]
+    run_start = np.flatnonzero(new_run)
+    run = np.cumsum(new_run) - 1
+    run_size = np.diff(np.append(run_start, sv.size))
+    group_start = np.maximum.accumulate(np.where(new_group, position, 0))
+    n = np.bincount(sg, minlength=int(sg.max()) + 1)
+    target = rows[order]
+    out[0][target] = run_start[run] - group_start
+    out[1][target] = run_size[run]
+    out[2][target] = n[sg]
+    return out[0], out[1], out[2]
 
 
 def _transform_mean_sd(x: pd.Series, by: By) -> tuple[pd.Series, pd.Series]:
@@ -387,16 +428,8 @@ def percentile_rank(
         ties = np.searchsorted(ref, values, side="right") - below
         pr = 100 * (below + ties / 2) / ref.size
         return pd.Series(np.where(np.isnan(values), np.nan, pr), index=x.index)
-    g = _grouped(x, by)
-    if g is None:
-        lo, hi = x.rank(method="min"), x.rank(method="max")
-        n = pd.Series(float(x.count()), index=x.index)
-    else:
-        lo, hi = g.rank(method="min"), g.rank(method="max")
-        n = g.transform("count").astype(float)
-    below_s = lo - 1
-    ties_s = hi - lo + 1
-    return 100 * (below_s + ties_s / 2) / n.where(x.notna())
+    below, ties, n = _rank_counts(x.to_numpy(dtype=float), _group_codes(x, by))
+    return pd.Series(100 * (below + ties / 2) / n, index=x.index)
 
 
 def normalised_scores(scores: ArrayLike | pd.Series, by: By = None) -> pd.Series:
@@ -436,9 +469,8 @@ def competition_rank(scores: ArrayLike | pd.Series, by: By = None) -> pd.Series:
     [1, 2, 2, 4, <NA>]
     """
     x = _series(scores)
-    g = _grouped(x, by)
-    r = (x if g is None else g).rank(method="min", ascending=False)
-    return r.astype("Int64")
+    below, ties, n = _rank_counts(x.to_numpy(dtype=float), _group_codes(x, by))
+    return pd.Series(n - below - ties + 1, index=x.index).astype("Int64")
 
 
 # --- distributions ------------------------------------------------------------------------------
