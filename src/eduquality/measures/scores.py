@@ -428,8 +428,8 @@ def percentile_rank(
         ties = np.searchsorted(ref, values, side="right") - below
         pr = 100 * (below + ties / 2) / ref.size
         return pd.Series(np.where(np.isnan(values), np.nan, pr), index=x.index)
-    below, ties, n = _rank_counts(x.to_numpy(dtype=float), _group_codes(x, by))
-    return pd.Series(100 * (below + ties / 2) / n, index=x.index)
+    b, e, n = _rank_counts(x.to_numpy(dtype=float), _group_codes(x, by))
+    return pd.Series(100 * (b + e / 2) / n, index=x.index)
 
 
 def normalised_scores(scores: ArrayLike | pd.Series, by: By = None) -> pd.Series:
