@@ -30,7 +30,7 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame
     keys = [c for c in frame.columns
-            if not frame[c].map(lambda v: isinstance(v, list | dict | np.ndarray)).any()]
+            if not any(isinstance(v, list | dict | np.ndarray) for v in frame[c])]
     return frame.sort_values(keys, ignore_index=True) if keys else frame
 
 

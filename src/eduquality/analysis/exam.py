@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 
@@ -207,12 +208,16 @@ def analyse_exam(db: Database, exam_id: str, settings: Settings,
     subj = subject_results(con, exam_id)
     rule = exam_rule(db, info)
     combined = subj.union(exam_totals(db, exam_id, con)) if "total" in info.subjects else subj
+    rows = None if on_cluster(con) else combined.to_pyarrow()
+    if rows is not None:    # in process: the joins run once, the summaries read their rows
+        combined = ibis.memtable(rows)
+        subj = combined.filter(combined.subject_code != "total")
     summaries = unit_summaries(con, combined, list(LEVEL_KEYS), settings.thresholds,
                                teacher_results=with_teacher(con, subj))
     if summaries["district"].empty:
         raise NotFoundError(tr("analysis.no_results", db.lang, exam_id=exam_id))
     scored = (finish_student_scores(student_score_expr(combined).execute(), settings)
-              if on_cluster(con) else student_scores(result_frame(combined), settings))
+              if rows is None else student_scores(result_frame(rows), settings))
     official = exam_official(db, exam_id) if rule is not None else None
     students = add_scaled_scores(scored, rule, official)
     add_all_pass_rates(summaries, students, settings)
