@@ -47,10 +47,9 @@ from eduquality.measures.groups import (
 from eduquality.measures.scaling_rules import ScalingRule
 from eduquality.measures.scores import (
     all_pass_rate,
-    competition_rank,
     grade_letters,
     one_point_table,
-    percentile_rank,
+    rank_statistics,
     score_bands,
     stanine_from_z,
     t_from_z,
@@ -90,8 +89,8 @@ def student_scores(results: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     df = results.reset_index(drop=True)
     by = df["subject_code"]
     df["z"] = z_scores(df["score"], by)
-    df["pr"] = percentile_rank(df["score"], by)
-    df["rank"] = competition_rank(df["score"], by)
+    ranks = rank_statistics(df["score"], by)
+    df["pr"], df["rank"] = ranks["pr"], ranks["rank"]
     return finish_student_scores(df, settings)
 
 

@@ -144,7 +144,9 @@ def _rank_counts(values: NDArray[np.float64], groups: NDArray[np.int64],
     if rows.size == 0:
         return out[0], out[1], out[2]
     v, g = values[rows], groups[rows]
-    order = np.lexsort((v, g))
+    order = np.argsort(v)               # by value (equal values in any order: same counts),
+    narrow = g.astype(np.min_scalar_type(int(g.max())))   # then by group, stably (radix sort)
+    order = order[np.argsort(narrow[order], kind="stable")]
     sv, sg = v[order], g[order]
     position = np.arange(sv.size)
     new_group = np.ones(sv.size, dtype=bool)
@@ -428,8 +430,23 @@ def percentile_rank(
         ties = np.searchsorted(ref, values, side="right") - below
         pr = 100 * (below + ties / 2) / ref.size
         return pd.Series(np.where(np.isnan(values), np.nan, pr), index=x.index)
+    return rank_statistics(x, by)["pr"]
+
+
+def rank_statistics(scores: ArrayLike | pd.Series, by: By = None) -> pd.DataFrame:
+    """百分等级 ``pr`` (:func:`percentile_rank`, within the groups) and 排名 ``rank``
+    (:func:`competition_rank`) from one sort: with b the valid scores of the group strictly
+    below x, e those equal to it (the student included) and n the group's valid scores,
+    PR = 100 (b + e/2) / n and rank = n − b − e + 1 (one plus the scores above x).
+
+    >>> r = rank_statistics([10, 20, 20, 30, np.nan])
+    >>> r["pr"].tolist(), r["rank"].tolist()
+    ([12.5, 50.0, 50.0, 87.5, nan], [4, 2, 2, 1, <NA>])
+    """
+    x = _series(scores)
     b, e, n = _rank_counts(x.to_numpy(dtype=float), _group_codes(x, by))
-    return pd.Series(100 * (b + e / 2) / n, index=x.index)
+    return pd.DataFrame({"pr": 100 * (b + e / 2) / n,
+                         "rank": pd.array(n - b - e + 1, dtype="Int64")}, index=x.index)
 
 
 def normalised_scores(scores: ArrayLike | pd.Series, by: By = None) -> pd.Series:
@@ -468,9 +485,7 @@ def competition_rank(scores: ArrayLike | pd.Series, by: By = None) -> pd.Series:
     >>> competition_rank([90, 85, 85, 70, np.nan]).tolist()
     [1, 2, 2, 4, <NA>]
     """
-    x = _series(scores)
-    below, ties, n = _rank_counts(x.to_numpy(dtype=float), _group_codes(x, by))
-    return pd.Series(n - below - ties + 1, index=x.index).astype("Int64")
+    return rank_statistics(scores, by)["rank"]
 
 
 # --- distributions ------------------------------------------------------------------------------
