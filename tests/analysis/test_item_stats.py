@@ -130,3 +130,18 @@ def test_counts_ranges_and_options_from_one_read_per_paper_equal_the_engines(exa
     got = table(matrix.options, ["paper_id", "seq", "choice"], ["n", "n_high", "n_low"])
     assert got == table(engine.options, ["paper_id", "seq", "choice"], ["n", "n_high", "n_low"])
     assert any(n_high > 0 for *_k, _n, n_high, _l in got)
+
+
+@pytest.mark.parametrize("values", [
+    [7, 3, 3, 11, 0, 7],                      # dense IDs: placed through a table by ID
+    [10**9, 5, 10**9, 42, 5],                 # sparse IDs: dictionary-encoded
+    ["甲", "b", "a", "b", "Z"],               # text: by code point
+])
+def test_person_codes_are_positions_among_the_sorted_distinct_values(values):
+    import pyarrow as pa
+
+    from eduquality.analysis.item_sums import _codes
+
+    column = pa.chunked_array([values[:2], values[2:]])
+    _, want = np.unique(np.asarray(values), return_inverse=True)
+    assert _codes(column).tolist() == want.tolist()

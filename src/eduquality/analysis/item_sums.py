@@ -147,8 +147,18 @@ class PaperSums:
 
 
 def _codes(column: pa.ChunkedArray) -> np.ndarray:
-    """Dense codes of a string column in sorted (byte, i.e. code point) order: the position
-    of each value among the distinct values, computed in Arrow (no Python strings)."""
+    """Dense codes of a column in sorted order: the position of each value among the distinct
+    values. Integer IDs no larger than a few times the number of rows are placed through a
+    table indexed by the ID (two passes over the rows); other columns (text, sparse IDs) are
+    dictionary-encoded in Arrow and their distinct values sorted (text by code point)."""
+    if pa.types.is_integer(column.type) and len(column) and column.null_count == 0:
+        ids = column.to_numpy()
+        low, high = int(ids.min()), int(ids.max())
+        if low >= 0 and high <= 4 * len(ids) + 1024:
+            seen = np.zeros(high + 1, dtype=bool)
+            seen[ids] = True
+            position = np.cumsum(seen, dtype=np.int64) - 1
+            return position[ids]
     encoded = pc.dictionary_encode(column).combine_chunks()
     rank = np.empty(len(encoded.dictionary), dtype=np.int64)
     rank[pc.sort_indices(encoded.dictionary).to_numpy()] = np.arange(rank.size)
@@ -200,8 +210,9 @@ def sums_of_rows(rows: pa.Table, paper: str, seqs: Sequence[int], share: float, 
     score = rows.column("score").to_numpy(zero_copy_only=False).astype(np.float64)
     total = person_totals(person, score, n_all)
     wanted = np.asarray(seqs, dtype=np.int64)
-    order = np.argsort(wanted, kind="stable")
-    col = order[np.searchsorted(wanted[order], seq)]
+    column_of = np.full(int(max(wanted.max(initial=0), seq.max(initial=0))) + 1, -1)
+    column_of[wanted] = np.arange(wanted.size)
+    col = column_of[seq]
     matrix = np.full((n_all, wanted.size), np.nan)
     matrix[person, col] = score
     answered = ~np.isnan(total)
