@@ -169,3 +169,17 @@ def test_a_papers_rows_read_without_the_join_are_the_present_students_rows():
     assert absent not in set(got.column("student_id").to_pylist())
     assert rows(got) == rows(paper_rows(present_item_scores(con, "E1"), "E1/math",
                                         options=True))
+
+
+@pytest.mark.parametrize(("values", "wanted"), [
+    ([7, 3, 3, 11, 0, 7], [3, 11, 12]),              # dense IDs: a table by ID
+    ([10**9, 5, 10**9, 42], [10**9, 6]),            # sparse IDs: a hash set
+    (["a", "b", "c"], ["c", "z"]),                   # text
+])
+def test_membership_of_ids_by_table_or_hash_set(values, wanted):
+    import pyarrow as pa
+
+    from eduquality.analysis.item_sums import _is_in
+
+    got = _is_in(pa.chunked_array([values[:2], values[2:]]), pa.chunked_array([wanted]))
+    assert got.tolist() == [v in wanted for v in values]

@@ -199,8 +199,24 @@ def present_paper_rows(con: Any, paper: str, *, options: bool) -> pa.Table:
     results = con.table("subject_result")
     present = results.filter((results.paper_id == paper) & (results.status == "present")
                              ).select("student_id").to_pyarrow().column("student_id")
-    keep = pc.is_in(rows.column("student_id"), value_set=present.combine_chunks())
-    return rows if pc.all(keep).as_py() else rows.filter(keep)
+    keep = _is_in(rows.column("student_id"), present)
+    return rows if bool(keep.all()) else rows.filter(pa.array(keep))
+
+
+def _is_in(column: pa.ChunkedArray, values: pa.ChunkedArray) -> np.ndarray:
+    """Whether each value of ``column`` is one of ``values``: integer IDs no larger than a few
+    times the number of rows through a table indexed by the ID, others by Arrow's hash set."""
+    if (pa.types.is_integer(column.type) and pa.types.is_integer(values.type) and len(column)
+            and column.null_count == 0 and values.null_count == 0):
+        ids, wanted = column.to_numpy(), values.to_numpy()
+        low = min(int(ids.min()), int(wanted.min(initial=0)))
+        high = max(int(ids.max()), int(wanted.max(initial=0)))
+        if low >= 0 and high <= 4 * len(ids) + 1024:
+            member = np.zeros(high + 1, dtype=bool)
+            member[wanted] = True
+            return member[ids]
+    found = pc.is_in(column, value_set=values.combine_chunks())
+    return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
 def papers_sums(read: Callable[[str], pa.Table], seqs: Mapping[str, Sequence[int]],
