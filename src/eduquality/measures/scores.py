@@ -446,7 +446,8 @@ def rank_statistics(scores: ArrayLike | pd.Series, by: By = None) -> pd.DataFram
     x = _series(scores)
     b, e, n = _rank_counts(x.to_numpy(dtype=float), _group_codes(x, by))
     return pd.DataFrame({"pr": 100 * (b + e / 2) / n,
-                         "rank": pd.array(n - b - e + 1, dtype="Int64")}, index=x.index)
+                         "rank": pd.Series(n - b - e + 1, index=x.index).astype("Int64")},
+                        index=x.index)
 
 
 def normalised_scores(scores: ArrayLike | pd.Series, by: By = None) -> pd.Series:
