@@ -11,6 +11,7 @@ PostgreSQL cluster and analysed there too. Usage: ``python bench/bench_analysis.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
 import time
@@ -60,6 +61,24 @@ def on_postgresql(db: Any, exam: str, repeats: int, duck: Any) -> list[str]:
             f"{'' if same else ' — DIFFERENT student scores'} | {pg_s:.2f} |"]
 
 
+def reset_peak_memory() -> None:
+    """Start the process's peak resident memory (VmHWM) afresh (Linux: ``clear_refs`` 5)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def memory_mib(field: str) -> float:
+    """``field`` (VmRSS: now; VmHWM: the peak since :func:`reset_peak_memory`) of this
+    process in MiB, from /proc/self/status (NaN elsewhere)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--students", type=int, default=200_000)
@@ -78,7 +97,10 @@ def main() -> None:
         scan_s, _ = best_of(args.repeats, lambda: db.sql(
             "SELECT paper_id, seq, avg(score) AS m, stddev_samp(score) AS s, count(*) AS n "
             "FROM item_score GROUP BY ALL"))
+        before_mib = memory_mib("VmRSS")
+        reset_peak_memory()
         full_s, analysis = best_of(args.repeats, lambda: analyse_exam(db, exam, Settings()))
+        peak_mib = memory_mib("VmHWM")
         if args.postgresql:
             pg_rows = on_postgresql(db, exam, args.repeats, analysis)
         db.close()
@@ -94,6 +116,8 @@ def main() -> None:
         f"| one plain DuckDB scan: GROUP BY paper, item over item_score | {scan_s:.2f} |",
         f"| `analyse_exam` (all levels, subjects + total, students, items) | {full_s:.2f} |",
         f"| ratio analysis / scan | {full_s / scan_s:.1f} |",
+        f"| peak resident memory during the analyses (MiB; {before_mib:,.0f} before them, the "
+        f"database built and open) | {peak_mib:,.0f} |",
         *pg_rows,
         "",
         load_line() + ". "
