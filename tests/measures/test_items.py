@@ -17,6 +17,7 @@ from eduquality.measures.items import (
     discrimination_27,
     ebel_band,
     flag_items,
+    group_size,
     item_analysis,
     normalise_choice,
     option_analysis,
@@ -254,3 +255,20 @@ def test_string_and_numeric_choices_agree():
     pd.testing.assert_frame_equal(a, b)
     pd.testing.assert_frame_equal(score_choices(raw, key, omit_codes=[8]),
                                   score_choices(as_text, key))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 6).map(float), st.just(np.nan)), max_size=40),
+       st.sampled_from([0.27, 0.5, 0.1]))
+def test_upper_lower_groups_are_the_first_of_each_stable_order(totals, share):
+    """The 27 % groups against their definition by two stable sorts: the low group the first
+    g persons by total ascending, the high group the first g by total descending (ties: the
+    earlier person first); NaN totals in neither."""
+    t = np.asarray(totals, dtype=float)
+    valid = np.flatnonzero(~np.isnan(t))
+    g = group_size(valid.size, share)
+    want_low = set(valid[np.argsort(t[valid], kind="stable")][:g].tolist())
+    want_high = set(valid[np.argsort(-t[valid], kind="stable")][:g].tolist())
+    high, low = upper_lower_groups(t, share)
+    assert set(np.flatnonzero(low).tolist()) == want_low
+    assert set(np.flatnonzero(high).tolist()) == want_high

@@ -128,9 +128,15 @@ def upper_lower_groups(total: ArrayLike, share: float = 0.27) -> tuple[BoolArray
     low = np.zeros(t.size, dtype=bool)
     high = np.zeros(t.size, dtype=bool)
     low[order[:g]] = True
-    # the top group: highest totals first, earlier persons first among ties
-    desc = valid[np.argsort(-t[valid], kind="stable")]
-    high[desc[:g]] = True
+    if g == 0:
+        return high, low
+    # the top group: highest totals first, earlier persons first among ties — every total
+    # above the g-th highest, then the earliest of those tied with it (the same sort's run)
+    ordered = t[order]
+    edge = ordered[valid.size - g]
+    first, after = np.searchsorted(ordered, edge, "left"), np.searchsorted(ordered, edge, "right")
+    high[order[after:]] = True
+    high[order[first:first + g - (valid.size - after)]] = True
     return high, low
 
 
