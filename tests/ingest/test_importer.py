@@ -335,3 +335,29 @@ def test_a_plan_made_before_another_import_committed_is_made_again(any_district,
     assert result.outcome == "imported" and made == ["数学", "语文", "数学"]
     got = any_district.sql("SELECT paper_id, count(*) AS n FROM item_score GROUP BY 1 ORDER BY 1")
     assert [tuple(r) for r in got.itertuples(index=False)] == [("E1/chinese", 4), ("E1/math", 10)]
+
+
+def test_a_score_import_checks_its_own_papers_only(any_district, tmp_path, monkeypatch):
+    """The integrity check of a score import looks at the file's papers (issue 12: not every
+    item score the database holds). A stale over-full 语文 score, left by an older release
+    around the check, does not stop the 数学 import, and the check was given 数学's paper; a
+    write that names no papers still finds it."""
+    from eduquality.store.db import IntegrityError
+
+    import_scores(any_district, write_rows(tmp_path / "语文.xlsx", CHINESE, sheet="语文"),
+                  "E1", "语文")
+    any_district.con.execute("UPDATE item_score SET score = 999 WHERE paper_id = 'E1/chinese'")
+    scopes: list[object] = []
+    real_check = any_district.check_integrity
+
+    def check(papers=None):
+        scopes.append(papers)
+        real_check(papers=papers)
+
+    monkeypatch.setattr(any_district, "check_integrity", check)
+    result = import_scores(any_district, write_rows(tmp_path / "数学.xlsx", MATHS, sheet="数学"),
+                           "E1", "数学")
+    assert result.outcome == "imported" and scopes[-1] == ["E1/math"]
+    assert any_district.scalar("SELECT count(*) FROM item_score WHERE paper_id = 'E1/math'") == 10
+    with pytest.raises(IntegrityError, match="E1/chinese"), any_district.write() as con:
+        con.execute("DELETE FROM item_score WHERE paper_id = 'E1/math'")

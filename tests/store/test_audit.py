@@ -123,7 +123,7 @@ def test_a_new_window_starts_a_new_row(fresh):
 
 
 def test_no_integrity_check_and_known_actions_only(fresh, monkeypatch):
-    monkeypatch.setattr(fresh, "check_integrity", lambda: (_ for _ in ()).throw(AssertionError))
+    monkeypatch.setattr(fresh, "check_integrity", lambda **_: (_ for _ in ()).throw(AssertionError))
     audit_repeated(fresh, WHO, "denied", "login", "wrong password", None)
     assert rows(fresh)[0][3:] == ("wrong password", None, 1)
     with pytest.raises(EduQualityError):
@@ -133,7 +133,7 @@ def test_no_integrity_check_and_known_actions_only(fresh, monkeypatch):
 def test_audit_takes_the_append_path_and_the_table_still_checks(fresh, monkeypatch):
     """A page view's row: one INSERT, no transaction of its own and no integrity check; the
     table's CHECK and NOT NULLs still refuse a bad row, and nothing lands."""
-    monkeypatch.setattr(fresh, "check_integrity", lambda: (_ for _ in ()).throw(AssertionError))
+    monkeypatch.setattr(fresh, "check_integrity", lambda **_: (_ for _ in ()).throw(AssertionError))
     monkeypatch.setattr(fresh, "write", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
     audit(fresh, WHO, "view", "exam E1", "/exams/E1", address="10.0.0.2")
     assert rows(fresh)[-1][1:5] == ("view", "exam E1", "/exams/E1", "10.0.0.2")

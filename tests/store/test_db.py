@@ -43,6 +43,44 @@ def test_item_score_above_full_marks_rolls_back(db):
     assert db.scalar("SELECT count(*) FROM item_score") == 0
 
 
+def _second_paper_over_full(db) -> None:
+    """Paper E1/chinese with a score above its item's full marks, written around the check
+    (straight on the connection) as rows of an older release could be."""
+    with db.write() as con:
+        con.execute("INSERT INTO paper VALUES ('E1/chinese', 'E1', 'chinese', NULL, 10)")
+        con.execute("INSERT INTO item VALUES "
+                    "('E1/chinese', 1, '1', 'subjective', 10, NULL, NULL, NULL)")
+    db.con.execute("INSERT INTO item_score VALUES ('E1/chinese', 1, 1, 12, NULL)")
+
+
+def test_a_write_naming_its_papers_checks_their_scores(db):
+    """The check limited to the papers a write names still refuses their bad rows (item and
+    subject), and nothing lands."""
+    with pytest.raises(IntegrityError, match="超过该题满分"), \
+            db.write(papers=lambda: ["E1/math"]) as con:
+        con.execute("INSERT INTO item_score VALUES ('E1/math', 1, 2, 6.5, NULL)")
+    with pytest.raises(IntegrityError, match="E1/math"), \
+            db.write(papers=lambda: ["E1/math"]) as con:
+        con.execute("INSERT INTO subject_result VALUES ('E1/math', 1, 'present', 11)")
+    assert db.scalar("SELECT count(*) FROM item_score") == 0
+    assert db.scalar("SELECT count(*) FROM subject_result") == 0
+
+
+def test_a_write_naming_its_papers_does_not_scan_the_others(db):
+    """An import of E1/math's scores looks at E1/math's rows only (issue 12: not every exam
+    the database holds); a write that names no papers still checks them all."""
+    _second_paper_over_full(db)
+    with db.write(papers=lambda: {"E1/math"}) as con:
+        con.execute("INSERT INTO item_score VALUES ('E1/math', 1, 1, 4, NULL)")
+    assert db.scalar("SELECT count(*) FROM item_score WHERE paper_id = 'E1/math'") == 1
+    with pytest.raises(IntegrityError, match="E1/chinese"), db.write() as con:
+        con.execute("INSERT INTO item_score VALUES ('E1/math', 2, 1, 4, NULL)")
+    with pytest.raises(IntegrityError, match="E1/chinese"), \
+            db.write(papers=lambda: None) as con:
+        con.execute("INSERT INTO item_score VALUES ('E1/math', 2, 1, 4, NULL)")
+    assert db.scalar("SELECT count(*) FROM item_score WHERE paper_id = 'E1/math'") == 1
+
+
 def test_negative_score_rejected_by_check(db):
     with pytest.raises(CONSTRAINT), db.write() as con:
         con.execute("INSERT INTO item_score VALUES ('E1/math', 1, 1, -1, NULL)")

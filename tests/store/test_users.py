@@ -128,7 +128,7 @@ def test_saving_the_language_skips_the_full_integrity_check(monkeypatch):
     db = tiny_exam_db(n_per_class=2)
     add_user(db, "res", "researcher", PW)
 
-    def full_check() -> None:
+    def full_check(**_: object) -> None:
         raise IntegrityError("the full integrity check ran")
 
     monkeypatch.setattr(db, "check_integrity", full_check)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -258,7 +258,14 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
         _fail(problems, path, lang, errors)
     say(tr("ingest.step_write", lang))
     held = locks(plan) if locks is not None else [ImportLock(kind, target)]
-    with db.write() as con:
+
+    def score_papers() -> Collection[str] | None:
+        """The papers whose scores the plan wrote (its ``score_papers()``), for the integrity
+        check to look at; None (every paper) for a plan that does not name them."""
+        named = getattr(plan, "score_papers", None)
+        return named() if callable(named) else None
+
+    with db.write(papers=score_papers) as con:
         hold_import_locks(con, held, lang, say)
         if imports_seen(con) != seen:   # another import committed since: check again
             problems = Problems(path.name)

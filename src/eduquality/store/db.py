@@ -15,7 +15,7 @@ store makes; the migrations' frozen DuckDB text is rendered for PostgreSQL by
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -204,11 +204,18 @@ class Database:
 
     # -- writing ------------------------------------------------------------------------
     @contextmanager
-    def write(self, check_scores: bool = True) -> Iterator[Any]:
+    def write(self, check_scores: bool = True,
+              papers: Callable[[], Collection[str] | None] | None = None) -> Iterator[Any]:
         """The single write path: one transaction; integrity checked before commit. Writes.
 
         ``check_scores=False`` skips the score-vs-full-marks scan, for writes that cannot touch
         scores or papers (audit and log rows); every other write must keep it.
+
+        ``papers``: for a write that changes the scores or full marks of some papers only (a
+        score file's import), a callable that names them once the block has run; the
+        score-vs-full-marks rule is then checked on those papers' rows only, so that an import
+        does not scan every exam the database holds (issue 12). None, or the callable
+        returning None: every paper.
 
         >>> db = open_database(":memory:")
         >>> with db.write() as con:
@@ -225,7 +232,8 @@ class Database:
 
                     analyze_changed(self.con)
                 if check_scores:
-                    self.check_integrity()
+                    scope = None if papers is None else papers()
+                    self.check_integrity(papers=None if scope is None else sorted(scope))
                 self.con.execute("COMMIT")
             except BaseException:
                 self.con.execute("ROLLBACK")
@@ -251,10 +259,10 @@ class Database:
         with self._write_lock:
             self.con.execute(query, params)
 
-    def check_integrity(self) -> None:
+    def check_integrity(self, papers: list[str] | None = None) -> None:
         """Rules that span tables (a score never above its full marks) or that DuckDB cannot
         hold as CHECKs on referenced tables (school-year codes, a school's parent). Raises
-        IntegrityError."""
+        IntegrityError. ``papers``: check the scores of these papers only (None: all)."""
         bad_year = self.con.execute(
             """SELECT year_code FROM school_year
                WHERE year_code NOT SIMILAR TO '[0-9]{4}-[0-9]{4}'
@@ -273,11 +281,12 @@ class Database:
         if dup:
             raise IntegrityError(tr("store.integrity", self.lang, detail=tr(
                 "store.duplicate_school_name", self.lang, name=dup[0], codes=dup[1])))
+        only, params = ("", []) if papers is None else (" AND {}.paper_id = ANY(?)", [papers])
         bad_items = self.con.execute(
             """SELECT count(*) OVER () AS n, s.paper_id, s.seq, s.score, i.full_marks
                FROM item_score s JOIN item i USING (paper_id, seq)
-               WHERE s.score > i.full_marks + 1e-9 LIMIT 1"""
-        ).fetchone()
+               WHERE s.score > i.full_marks + 1e-9""" + only.format("s")
+            + " LIMIT 1", params).fetchone()
         if bad_items:
             n, paper, seq, score, full = bad_items
             raise IntegrityError(tr("store.integrity", self.lang, detail=tr(
@@ -286,8 +295,8 @@ class Database:
         bad_subjects = self.con.execute(
             """SELECT count(*) OVER () AS n, r.paper_id, r.score, p.full_marks
                FROM subject_result r JOIN paper p USING (paper_id)
-               WHERE r.score > p.full_marks + 1e-9 LIMIT 1"""
-        ).fetchone()
+               WHERE r.score > p.full_marks + 1e-9""" + only.format("r")
+            + " LIMIT 1", params).fetchone()
         if bad_subjects:
             n, paper, score, full = bad_subjects
             raise IntegrityError(tr("store.integrity", self.lang, detail=tr(

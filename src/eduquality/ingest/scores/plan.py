@@ -98,6 +98,12 @@ class ScoresPlan:
             return set()
         return set(self.registrations["school_code"].dropna())
 
+    def score_papers(self) -> set[str]:
+        """The papers whose scores :meth:`write` changes (the integrity check of the import
+        looks at their rows only: :meth:`~eduquality.store.db.Database.write`)."""
+        papers = set() if self.results.empty else set(self.results["paper_id"])
+        return papers | {pid for pid, _ in self.item_scores}
+
     def write(self, con: Any) -> int:
         """Registrations, subject results and item scores of the students in the file replace
         what the database held for them (papers of this file only). Writes.
