@@ -20,7 +20,9 @@ the same file (ratio = peer seconds / ours; goal ≥ 5×):
   CSV, B-spline design of both priors, 100 ``rq.fit(method = "fn")``, SGPs written.
 
 A peer that is not installed leaves its row without a ratio. The files (fixed seeds) are
-written once into a temporary folder. Writes bench/results/cli.md and cli.goals.json.
+written once into a temporary folder. EduQuality's modules are byte-compiled first, as an
+installed package's are (:func:`common.compile_package`). Writes bench/results/cli.md and
+cli.goals.json.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_growth import R_SGP, sgp_data
-from common import Goal, load_line, machine_line, write_goals, write_result
+from common import Goal, compile_package, load_line, machine_line, write_goals, write_result
 from eduquality.measures.irt import make_bank, simdata
 
 HELP_GOAL_S = 0.3
@@ -138,6 +140,7 @@ def main() -> None:
         p for p in (str(src), os.environ.get("PYTHONPATH", "")) if p)}
     py = sys.executable
     cli = [py, "-m", "eduquality.cli"]
+    compile_package()
     load_before = load_line()
     rows: list[list[str]] = []
     goals: list[Goal] = []

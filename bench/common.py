@@ -95,3 +95,17 @@ def best_of(repeats: int, fn: Callable[[], T]) -> tuple[float, T]:
         out = fn()
         times.append(time.perf_counter() - t0)
     return min(times), out
+
+
+def compile_package() -> None:
+    """Byte-compile EduQuality's modules (``src/eduquality``) once, before whole processes
+    are timed: an installed package has its bytecode (pip compiles the modules when it
+    installs them; an editable checkout writes it on the first run), so a user's command does
+    not compile ~300 modules' source each time it starts. Without this, a machine with
+    ``PYTHONDONTWRITEBYTECODE`` set (this one) never keeps the bytecode, and every timed
+    process paid 50–70 ms of compiling (issue 12)."""
+    import compileall
+
+    src = Path(__file__).resolve().parent.parent / "src" / "eduquality"
+    if not compileall.compile_dir(str(src), quiet=1):
+        raise RuntimeError(f"byte-compiling {src} failed")

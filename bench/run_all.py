@@ -84,12 +84,13 @@ def summary(results: Path, topics: list[str]) -> str:
 
 
 BY_HAND = ["web_load", "web_load_postgresql", "analysis_postgresql", "import_postgresql",
-           "forecast", "web_cold"]
+           "forecast", "web_cold", "spark"]
 """Benchmarks run by hand, collected here (and their goals shown) from their last results and
 goals files when present: those that need a demo district (``--db``), the slow PostgreSQL runs
-(``bench_analysis.py --postgresql``, ``bench_import.py --postgresql``) and ``web_cold``, whose
+(``bench_analysis.py --postgresql``, ``bench_import.py --postgresql``), ``web_cold``, whose
 200,000-student exam is built, analysed and stored first (minutes on a shared machine;
-``--quick`` runs it small)."""
+``--quick`` runs it small), and ``spark`` (``bench_spark.py``: the DuckDB/Spark ladder, issue
+16; minutes per rung, sized to the machine it runs on)."""
 
 
 def collect(results: Path, out: Path, topics: list[str]) -> Path:
