@@ -139,7 +139,7 @@ def test_cross_product_standard_errors_are_close_to_observed(lsat6_data):
 
 
 @pytest.mark.parametrize(("model", "slope"), [("1pl", "common"), ("grm", "free"),
-                                              ("2pl", "free")])
+                                              ("2pl", "free"), ("rasch", "fixed")])
 def test_cross_product_information_is_the_sum_of_each_persons_score_squared(model, slope):
     """XPD information = −(log prior)'' + Σ_i s_i s_iᵀ, s_i = Σ_j Σ_q W_iq ∂log P_j(x_ij | θ_q)/∂ψ
     (the person's posterior expected score; a missing answer adds nothing), written here as

@@ -125,22 +125,53 @@ class StartTotals:
 
 def collapse_patterns(codes: Codes) -> tuple[Codes, IntArray, IntArray | None]:
     """Distinct response patterns, their frequencies and each row's pattern (None: rows kept
-    as they are because most patterns are unique). Rows are grouped by a 64-bit hash (one sort
-    of integers), checked exactly, with ``np.unique(axis=0)`` as the fallback on a collision."""
+    as they are because most patterns are unique). Rows are grouped by a 64-bit hash (one
+    stable sort of integers: the patterns in the order of their hashes, each first met where
+    it first occurs), checked exactly, with ``np.unique(axis=0)`` as the fallback on a
+    collision.
+
+    >>> c = np.array([[1, 0], [0, 1], [1, 0], [1, 0], [0, 1]], dtype=np.int16)
+    >>> uniq, freq, row = collapse_patterns(c)
+    >>> sorted(zip(map(tuple, uniq.tolist()), freq.tolist())), np.array_equal(uniq[row], c)
+    ([((0, 1), 2), ((1, 0), 3)], True)
+    """
     n = codes.shape[0]
-    mult = np.random.default_rng(12345).integers(1, 2**62, codes.shape[1], dtype=np.int64)
     with np.errstate(over="ignore"):
-        h = (codes.astype(np.int64) + 2) @ mult
-    keys, first, inv, counts = np.unique(h, return_index=True, return_inverse=True,
-                                         return_counts=True)
-    if len(keys) > 0.8 * n:
+        h = (codes.astype(np.int64) + 2) @ hash_multipliers(codes.shape[1])
+    order = np.argsort(h, kind="stable")
+    sorted_h = h[order]
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = sorted_h[1:] != sorted_h[:-1]
+    n_keys = int(starts.sum())
+    if n_keys > 0.8 * n:
         return codes, np.ones(n, dtype=np.int64), None
-    inv = inv.reshape(-1)
-    uniq = codes[first]
+    inv = np.empty(n, dtype=np.int64)
+    inv[order] = np.cumsum(starts) - 1
+    first_at = np.flatnonzero(starts)
+    counts = np.diff(np.append(first_at, n))
+    uniq = codes[order[first_at]]
     if not np.array_equal(uniq[inv], codes):
         uniq, inv, counts = np.unique(codes, axis=0, return_inverse=True, return_counts=True)
         inv = inv.reshape(-1)
     return uniq, counts.astype(np.int64), inv.astype(np.int64)
+
+
+def hash_multipliers(n: int) -> IntArray:
+    """``n`` fixed odd 62-bit multipliers for hashing rows of codes: SplitMix64 (Steele, Lea
+    & Flood 2014) of 1…n, its top 62 bits, made odd. Computed in numpy so that the fit does
+    not load ``numpy.random`` (≈30 ms of a command's start, issue 12).
+
+    >>> hash_multipliers(3).tolist() == hash_multipliers(4)[:3].tolist()
+    True
+    >>> bool((hash_multipliers(50) % 2 == 1).all() and (hash_multipliers(50) > 0).all())
+    True
+    """
+    with np.errstate(over="ignore"):
+        z = np.arange(1, n + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return ((z >> np.uint64(2)) | np.uint64(1)).astype(np.int64)
 
 
 @dataclass

@@ -357,33 +357,68 @@ class EMEstimator:
         w, _ = data.posterior(params)
         w = w / data.freq[:, None]                                # posterior per pattern
         info = np.zeros((self.n_free, self.n_free))
-        q = len(self.theta)
         for g, p in zip(self.groups, params, strict=True):
             _, _, ph = g.model.log_prior(p)
             ok = g.free >= 0
             np.add.at(info, (g.free[ok], g.free[ok]), -ph[ok])
-        derivs = [g.model.dlogp(self.theta, p) for g, p in zip(self.groups, params,
-                                                              strict=True)]  # (J, Q, K, P)
+        terms = [_AnsweredTerms(g.model.dlogp(self.theta, p), g.free)
+                 for g, p in zip(self.groups, params, strict=True)]
+        cols = np.concatenate([t.cols for t in terms])
+        # every parameter the term of one item: the scores are the terms' columns reordered
+        gather = (np.argsort(cols) if np.array_equal(np.sort(cols), np.arange(self.n_free))
+                  else None)
+        root_freq = np.sqrt(data.freq)
         for lo in range(0, len(data.freq), chunk):
             sl = slice(lo, lo + chunk)
-            grad = np.zeros((len(data.freq[sl]), self.n_free))
-            for g, d in zip(self.groups, derivs, strict=True):
-                j, _, k, npar = d.shape
-                t = (w[sl] @ d.transpose(1, 0, 2, 3).reshape(q, -1)).reshape(-1, j, k, npar)
-                codes = data.patterns[sl][:, g.index]
-                if k == 2:   # (U, J, P): the term of the category answered (0/1: a select)
-                    per_item = np.where((codes == 1)[:, :, None], t[:, :, 1, :], t[:, :, 0, :])
-                else:
-                    per_item = np.take_along_axis(
-                        t, np.maximum(codes, 0)[:, :, None, None].astype(np.intp),
-                        axis=2)[:, :, 0, :]
-                per_item[codes < 0] = 0.0   # 0 when the item was not answered
-                ok = g.free >= 0
-                for c in range(npar):   # a few parameter columns, each vectorised
-                    cols = g.free[ok[:, c], c]
-                    if len(np.unique(cols)) == len(cols):          # one item per parameter
-                        grad[:, cols] += per_item[:, ok[:, c], c]
-                    else:                                          # a shared slope: summed
-                        np.add.at(grad.T, cols, per_item[:, ok[:, c], c].T)
-            info += grad.T @ (grad * data.freq[sl, None])
+            parts = [t.values(w[sl], data.patterns[sl][:, g.index])
+                     for g, t in zip(self.groups, terms, strict=True)]
+            if gather is not None:
+                grad = np.take(parts[0] if len(parts) == 1 else np.hstack(parts), gather,
+                               axis=1)
+            else:                            # a shared slope: its items' terms summed
+                grad = np.zeros((len(data.freq[sl]), self.n_free))
+                for t, v in zip(terms, parts, strict=True):
+                    np.add.at(grad.T, t.cols, v.T)
+            grad *= root_freq[sl, None]
+            info += grad.T @ grad            # Σ f_i s_i s_iᵀ (a symmetric product: half the work)
         return info
+
+
+class _AnsweredTerms:
+    """One item group's part of the patterns' scores s_i = Σ_q W_iq ∂ log P(x_i | θ_q) / ∂ψ
+    (the cross-product information, :meth:`EMEstimator._xpd`): for pattern i and item j the
+    posterior mean of ∂ log P_j(x_ij | θ) / ∂p over the category x_ij answered, 0 when the item
+    was not answered. ``derivs``: ∂ log P_jk(θ_q) / ∂p, (J, Q, K, P); ``free``: the free
+    parameter's column of each (J, P), −1 when fixed. The terms are laid out parameter by
+    parameter (P, J), so that the per-item operations run along the items."""
+
+    def __init__(self, derivs: Array, free: NDArray[np.int64]) -> None:
+        j, q, k, npar = derivs.shape
+        self.shape = (npar, j, k)
+        by_node = derivs.transpose(1, 3, 0, 2)                        # (Q, P, J, K)
+        if k == 2:   # 0/1: the term of 0, plus the difference where 1 was answered
+            self.base = by_node[..., 0].reshape(q, -1)
+            self.step = (by_node[..., 1] - by_node[..., 0]).reshape(q, -1)
+        else:
+            self.all = by_node.reshape(q, -1)
+        ok = (free >= 0).T                                            # (P, J)
+        self.ok = None if ok.all() else ok
+        self.cols = free.T[ok]
+
+    def values(self, w: Array, codes: NDArray[np.int16]) -> Array:
+        """The group's terms of the patterns (posterior weights ``w``, (U, Q); category codes
+        ``codes``, (U, J), −1 = not answered): (U, free parameters), columns :attr:`cols`."""
+        npar, j, k = self.shape
+        if k == 2:
+            per_item = (w @ self.base).reshape(-1, npar, j)
+            step = (w @ self.step).reshape(-1, npar, j)
+            step *= (codes == 1).astype(np.float64)[:, None, :]
+            per_item += step
+        else:
+            t = (w @ self.all).reshape(-1, npar, j, k)
+            at = np.maximum(codes, 0).astype(np.intp)[:, None, :, None]
+            per_item = np.take_along_axis(t, at, axis=3)[..., 0]
+        missing = codes < 0
+        if missing.any():
+            per_item *= (~missing)[:, None, :]
+        return per_item.reshape(len(w), -1) if self.ok is None else per_item[:, self.ok]
