@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -52,6 +53,9 @@ def test_plain_file_is_read_typed_in_every_encoding(tmp_path, encoding):
     '"id",a\nS1,1\nS2,2\n',           # a quoted header
     "id,a\nS1,缺考\nS2,2\n",           # a status word
     "id,a\nS1,1\n,\nS2,2\n",          # a row without any value
+    "id,a\nS1,1\n \t\nS2,2\n",        # a line of spaces
+    "id,a\nS1,1\nS2,2\n\n",           # a blank line at the end
+    "a\n1\n\n2\n",                    # a blank line in a file of one column
 ])
 def test_other_files_are_read_as_text(tmp_path, text):
     path = write(tmp_path, text)
@@ -200,3 +204,24 @@ def test_the_typed_reading_loads_no_pandas():
     before, after, values = json.loads(done.stdout)
     assert (before, after) == (False, True)
     np.testing.assert_array_equal(values, [[1.0, math.nan], [math.nan, 2.0]])
+
+
+def ids_and_groups(header: list[str]) -> tuple[list[str], list[str]]:
+    return header[:2], header[2:]
+
+
+def test_text_is_compares_the_stripped_cells_in_both_readings(tmp_path):
+    """``text_is`` (the focal group of ``irt dif``): the cell stripped of spaces equals the
+    value, a blank cell reads as ""; the typed reading (Arrow's kernels) and the text reading
+    (a Python loop; a status word sends this file there) agree."""
+    rows = "id,group,a\nS1, F ,1\nS2,M,0\nS3,,1\nS4,FF,0\nS5,F,{last}\n"
+    typed = _typed(write(tmp_path, rows.format(last="1")).read_bytes(), ids_and_groups)
+    assert typed is not None and isinstance(typed.text_cells["group"], pa.ChunkedArray)
+    (tmp_path / "slow").mkdir()
+    slow = read_number_csv(write(tmp_path / "slow", rows.format(last="缺考")), ids_and_groups,
+                           missing_words=["缺考"])
+    assert isinstance(slow.text_cells["group"], np.ndarray)
+    for table in (typed, slow):
+        assert table.text_is("group", "F").tolist() == [True, False, False, False, True]
+        assert table.text_is("group", "").tolist() == [False, False, True, False, False]
+        assert table.text_values["group"].tolist() == [" F ", "M", None, "FF", "F"]

@@ -152,8 +152,7 @@ def dif_response_file(responses: str | Path, group: str, focal: str, out: str | 
     """Mantel–Haenszel DIF for every item of a response file; writes DIF.csv and returns its
     columns (:func:`~eduquality.measures.irt.dif.mantel_haenszel_columns`). Writes."""
     table = _response_arrays(responses, id_col, (group,), lang)
-    focal_rows = np.array([(label or "").strip() == str(focal)
-                           for label in table.text_values[group]], dtype=bool)
+    focal_rows = table.text_is(group, str(focal))
     dif = mantel_haenszel_columns(table.values, list(table.number_columns), focal_rows)
     cols = ["item", "chi2", "p", "alpha_mh", "delta_mh", "ets_class"]
     write_columns({c: dif[c] for c in cols}, out, encoding="utf-8")

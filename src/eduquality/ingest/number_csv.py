@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -87,16 +87,36 @@ class BadCells(EduQualityError):
 class NumberTable:
     """The columns read, as arrays (what a command computes on, without loading pandas):
     ``values`` (rows × number columns, float64, NaN = missing), ``number_columns``,
-    ``text_values`` (text column → object array of str, None = blank) and ``lines`` (the line
-    of each row in the file; the header is line 1).
+    ``text_cells`` (text column → its cells as read: an Arrow column from the typed reading,
+    an object array from the text reading; null/None = blank) and ``lines`` (the line of each
+    row in the file; the header is line 1).
 
-    ``numbers`` and ``text`` are the same as data frames indexed by ``line`` (pandas loads
-    when one of them is first asked for)."""
+    ``text_values`` has the text columns as object arrays of str (None = blank), made when
+    first asked for; ``numbers`` and ``text`` are the same as data frames indexed by ``line``
+    (pandas loads when one of them is first asked for)."""
 
     values: np.ndarray
     number_columns: tuple[str, ...]
-    text_values: dict[str, np.ndarray]
+    text_cells: Mapping[str, pa.ChunkedArray | np.ndarray]
     lines: np.ndarray
+
+    @cached_property
+    def text_values(self) -> dict[str, np.ndarray]:
+        """Each text column as an object array of str, None where blank."""
+        return {c: cells if isinstance(cells, np.ndarray)
+                else np.array(cells.to_pylist(), dtype=object)
+                for c, cells in self.text_cells.items()}
+
+    def text_is(self, column: str, value: str) -> np.ndarray:
+        """Whether each cell of the text column, stripped of spaces, is ``value`` (a blank
+        cell reads as ""): Arrow's string kernels on the typed reading, no Python loop."""
+        cells = self.text_cells[column]
+        if isinstance(cells, np.ndarray):
+            return np.array([(c or "").strip() == value for c in cells], dtype=bool)
+        import pyarrow.compute as pc
+
+        same = pc.equal(pc.fill_null(pc.utf8_trim_whitespace(cells), ""), value)
+        return np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
 
     @cached_property
     def numbers(self) -> pd.DataFrame:
@@ -158,7 +178,7 @@ def _typed(data: bytes, select: Select) -> NumberTable | None:
     import pyarrow.csv as pacsv
 
     utf8 = _utf8(data)
-    if utf8 is None or _BLANK_LINE.search(utf8) or utf8.startswith((b"\n", b"\r\n")):
+    if utf8 is None or utf8.startswith((b"\n", b"\r\n")):
         return None
     first = utf8.split(b"\n", 1)[0].rstrip(b"\r")
     if not first or b'"' in first:
@@ -166,6 +186,8 @@ def _typed(data: bytes, select: Select) -> NumberTable | None:
     header = [h.strip() for h in next(csv.reader([first.decode("utf-8")]))]
     if "" in header or len(set(header)) < len(header):
         return None
+    if len(header) == 1 and _BLANK_LINE.search(utf8):
+        return None  # else a blank line is a row of the wrong width: Arrow refuses it below
     text_cols, number_cols = (list(dict.fromkeys(c)) for c in select(list(header)))
     if set(text_cols) & set(number_cols):
         return None
@@ -176,7 +198,8 @@ def _typed(data: bytes, select: Select) -> NumberTable | None:
             io.BytesIO(utf8),
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1,
                                            block_size=1 << 20),
-            parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in utf8),
+            parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in utf8,
+                                             ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=types, null_values=list(MISSING), strings_can_be_null=True,
                 quoted_strings_can_be_null=True),
@@ -194,7 +217,7 @@ def _typed(data: bytes, select: Select) -> NumberTable | None:
             empty &= ~_valid(table[c])
         if empty.any():
             return None  # a row without any value: the text reading skips it
-    text = {c: np.array(table[c].to_pylist(), dtype=object) for c in text_cols}
+    text = {c: table[c] for c in text_cols}
     return NumberTable(numbers, tuple(number_cols), text, np.arange(2, table.num_rows + 2))
 
 

@@ -16,8 +16,10 @@ from eduquality.measures.irt.messages import IRTError
 from eduquality.measures.irt.simdata import make_bank, simdata
 
 
-@pytest.fixture(scope="module")
-def dif_data():
+@pytest.fixture(scope="module", params=["some missing", "all answered"])
+def dif_data(request):
+    """Two groups' 0/1 answers to 12 items, item 4 harder for the focal group; with some
+    answers missing (each item's strata then count its own answers) or all answered."""
     rng = np.random.default_rng(21)
     params = np.column_stack([rng.uniform(0.8, 1.6, 12), rng.normal(0, 1, 12)])
     ref = simdata(make_bank("2pl", params), rng.normal(size=800), rng)
@@ -26,7 +28,8 @@ def dif_data():
     foc = simdata(make_bank("2pl", harder), rng.normal(-0.3, 1, 600), rng)
     data = pd.DataFrame(np.vstack([ref, foc]).astype(float),
                         columns=[f"q{j + 1}" for j in range(12)])
-    data.iloc[::17, 5] = np.nan              # some missing answers
+    if request.param == "some missing":
+        data.iloc[::17, 5] = np.nan
     return data, np.r_[np.zeros(800, bool), np.ones(600, bool)]
 
 

@@ -56,17 +56,22 @@ def mantel_haenszel_columns(values: Array, items: Sequence[str], focal: NDArray[
     columns are ``items``: the table as columns (``item, chi2, p, alpha_mh, delta_mh,
     se_delta, ets_class``), computed with numpy alone."""
     answered = ~np.isnan(values)
-    bad = [c for j, c in enumerate(items)
-           if not np.isin(values[answered[:, j], j], (0.0, 1.0)).all()]
+    wrong = answered & (values != 0.0) & (values != 1.0)
+    bad = [c for c, w in zip(items, wrong.any(axis=0), strict=True) if w]
     if bad:
         raise error("irt.not_dichotomous", items=", ".join(map(str, bad)))
     focal = np.asarray(focal, dtype=bool)
     if focal.all() or not focal.any():
         raise error("irt.bad_group", focal="?")
-    x = np.where(answered, values, 0.0)
+    everyone = bool(answered.all())
+    x = values if everyone else np.where(answered, values, 0.0)
     total = x.sum(axis=1).astype(np.int64)
     a, c = _by_stratum(x, total, focal)                          # right answers (S, J)
-    n_r, n_f = _by_stratum(answered.astype(float), total, focal)  # answers
+    if everyone:   # every item answered by all: the answers per stratum are its size
+        n_r, n_f = _by_stratum(np.ones((len(x), 1)), total, focal)
+        n_r, n_f = (np.repeat(n, x.shape[1], axis=1) for n in (n_r, n_f))
+    else:
+        n_r, n_f = _by_stratum(answered.astype(float), total, focal)  # answers
     b, d = n_r - a, n_f - c
     t = n_r + n_f
     with np.errstate(divide="ignore", invalid="ignore"):
