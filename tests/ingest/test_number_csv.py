@@ -180,8 +180,8 @@ def test_a_bad_cell_falls_back_to_the_located_error(tmp_path, cell, line):
 
 
 def test_the_typed_reading_loads_no_pandas():
-    """Reading a plain file typed, arrays and all, does not import pandas (0.5–1 s of a
-    command's start, issue 12); asking for the frames does."""
+    """Reading a plain file typed, arrays, text cells and the test of a label all, does not
+    import pandas (0.5–1 s of a command's start, issue 12); asking for the frames does."""
     import json
     import os
     import subprocess
@@ -195,6 +195,8 @@ def test_the_typed_reading_loads_no_pandas():
         "p = pathlib.Path(tempfile.mkdtemp()) / 'r.csv'\n"
         "p.write_bytes('学号,a,b\\nS1,1,\\nS2,NA,2\\n'.encode('gbk'))\n"
         "t = read_number_csv(p, lambda h: (h[:1], h[1:]))\n"
+        "assert t.text_is('学号', 'S2').tolist() == [False, True]\n"
+        "assert t.text_values['学号'].tolist() == ['S1', 'S2']\n"
         "before = 'pandas' in sys.modules\n"
         "frame = t.numbers\n"
         "print(json.dumps([before, 'pandas' in sys.modules, t.values.tolist()]))\n")
@@ -212,8 +214,8 @@ def ids_and_groups(header: list[str]) -> tuple[list[str], list[str]]:
 
 def test_text_is_compares_the_stripped_cells_in_both_readings(tmp_path):
     """``text_is`` (the focal group of ``irt dif``): the cell stripped of spaces equals the
-    value, a blank cell reads as ""; the typed reading (Arrow's kernels) and the text reading
-    (a Python loop; a status word sends this file there) agree."""
+    value, a blank cell reads as ""; the typed reading (cells kept as Arrow) and the text
+    reading (a status word sends this file there) agree."""
     rows = "id,group,a\nS1, F ,1\nS2,M,0\nS3,,1\nS4,FF,0\nS5,F,{last}\n"
     typed = _typed(write(tmp_path, rows.format(last="1")).read_bytes(), ids_and_groups)
     assert typed is not None and isinstance(typed.text_cells["group"], pa.ChunkedArray)

@@ -140,7 +140,7 @@ def fit_response_file(responses: str | Path, model: str, out: str | Path,
         Path(summary).write_text(json.dumps(info, indent=2, ensure_ascii=False), encoding="utf-8")
     if scores is not None:
         person = fitted.score(resp, method)
-        ids = (table.text_values[id_col] if id_col
+        ids = (table.text_column(id_col) if id_col
                else np.arange(1, table.values.shape[0] + 1))
         person.insert(0, "id", ids)
         write_csv(person, scores, encoding="utf-8")

@@ -92,7 +92,8 @@ class NumberTable:
     row in the file; the header is line 1).
 
     ``text_values`` has the text columns as object arrays of str (None = blank), made when
-    first asked for; ``numbers`` and ``text`` are the same as data frames indexed by ``line``
+    first asked for (a command that does not use a column, the ids of ``irt fit``, does not
+    pay for it); ``numbers`` and ``text`` are the same as data frames indexed by ``line``
     (pandas loads when one of them is first asked for)."""
 
     values: np.ndarray
@@ -103,20 +104,23 @@ class NumberTable:
     @cached_property
     def text_values(self) -> dict[str, np.ndarray]:
         """Each text column as an object array of str, None where blank."""
-        return {c: cells if isinstance(cells, np.ndarray)
-                else np.array(cells.to_pylist(), dtype=object)
-                for c, cells in self.text_cells.items()}
+        return {c: self.text_column(c) for c in self.text_cells}
+
+    def text_column(self, name: str) -> np.ndarray:
+        """The text column ``name`` as an object array of str, None where blank (made once)."""
+        cells = self.text_cells[name]
+        if isinstance(cells, np.ndarray):
+            return cells
+        made: dict[str, np.ndarray] = self.__dict__.setdefault("_text_made", {})
+        if name not in made:
+            made[name] = np.array(cells.to_pylist(), dtype=object)
+        return made[name]
 
     def text_is(self, column: str, value: str) -> np.ndarray:
         """Whether each cell of the text column, stripped of spaces, is ``value`` (a blank
-        cell reads as ""): Arrow's string kernels on the typed reading, no Python loop."""
-        cells = self.text_cells[column]
-        if isinstance(cells, np.ndarray):
-            return np.array([(c or "").strip() == value for c in cells], dtype=bool)
-        import pyarrow.compute as pc
-
-        same = pc.equal(pc.fill_null(pc.utf8_trim_whitespace(cells), ""), value)
-        return np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
+        cell reads as ""). A loop over the cells: Arrow's string kernels would load pandas."""
+        return np.array([(c or "").strip() == value for c in self.text_column(column)],
+                        dtype=bool)
 
     @cached_property
     def numbers(self) -> pd.DataFrame:
