@@ -330,6 +330,8 @@ def item_sums(frame: pd.DataFrame | FloatArray, share: float = 0.27) -> ItemSums
     :func:`pair_sums` and h, l the 0/1 vectors of the high and low groups: Σt = t'M,
     Σt² = (t²)'M, Σxt = t'X₀, Σx and n of the groups h'X₀, h'M, l'X₀, l'M."""
     x = np.asarray(frame, dtype=float)
+    if not np.isnan(x).any():
+        return _complete_item_sums(x, share)
     answered_any = ~np.isnan(x).all(axis=1)
     x = x[answered_any]
     t = np.nansum(x, axis=1)
@@ -341,6 +343,24 @@ def item_sums(frame: pd.DataFrame | FloatArray, share: float = 0.27) -> ItemSums
         sum_t=t @ m, sum_tt=(t * t) @ m, sum_xt=t @ x0,
         sum_high=high @ x0, n_high=high @ m, sum_low=low @ x0, n_low=low @ m,
         n_persons=int(t.size), total_sum=float(t.sum()), total_sq=float((t**2).sum()),
+    )
+
+
+def _complete_item_sums(x: FloatArray, share: float) -> ItemSums:
+    """:func:`item_sums` of a matrix without a missing answer: M is all ones, so M'M = n,
+    X₀'M = each item's Σ x in every column, t'M = Σt and h'M = |h| for every item, and
+    X₀ = X (no indicator or filled copy of the matrix is made)."""
+    n, k = x.shape
+    t = x.sum(axis=1)
+    high, low = (g.astype(float) for g in upper_lower_groups(t, share))
+    every = np.ones(k)
+    total_sum, total_sq = float(t.sum()), float((t * t).sum())
+    return ItemSums(
+        n_pair=np.full((k, k), float(n)), s_pair=np.repeat(x.sum(axis=0)[:, None], k, axis=1),
+        cross=crossprod(x, x),
+        sum_t=total_sum * every, sum_tt=total_sq * every, sum_xt=t @ x,
+        sum_high=high @ x, n_high=high.sum() * every, sum_low=low @ x, n_low=low.sum() * every,
+        n_persons=n, total_sum=total_sum, total_sq=total_sq,
     )
 
 
