@@ -138,7 +138,9 @@ def add_all_pass_rates(summaries: dict[str, pd.DataFrame], students: pd.DataFram
                        settings: Settings) -> None:
     """全科及格率 (share of students passing every subject they took) on the 'total' rows of
     every level except teacher (:func:`eduquality.measures.scores.all_pass_rate`)."""
-    subj = students[students["subject_code"] != "total"]
+    subj = students.loc[students["subject_code"] != "total",   # the columns used only:
+                        ["student_id", "subject_code", "score", "full_marks", "school_code",
+                         "class_id", "peer_group"]]                 # rows of 2 M take time
     if subj["subject_code"].nunique() < 2:
         return
     wide = wide_scores(subj)
@@ -170,7 +172,8 @@ def student_groups(students: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     codes = [str(s) for s in students["subject_code"].unique()]
     subjects = [s for s in codes if s != "total"]
     main = "total" if "total" in codes else subjects[0]
-    tot = students[students["subject_code"] == main].set_index("student_id")
+    tot = students.loc[students["subject_code"] == main,
+                       ["student_id", "score", "full_marks"]].set_index("student_id")
     score, full = tot["score"], tot["full_marks"]
     flags = {
         "top": top_students(score, rules.top_share),
@@ -182,7 +185,8 @@ def student_groups(students: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     rows = [pd.DataFrame({"student_id": f.index[f.to_numpy()], "group": name,
                           "subject_code": main}) for name, f in flags.items()]
     if len(subjects) >= 2:
-        wide = wide_scores(students[students["subject_code"].isin(subjects)])
+        wide = wide_scores(students.loc[students["subject_code"].isin(subjects),
+                                        ["student_id", "subject_code", "score"]])
         weak = weak_subjects(wide, rules.weak_subject_k)
         stacked = weak.stack()
         hit = stacked[stacked.astype(bool).to_numpy()]
@@ -257,9 +261,9 @@ def _analyse(db: Database, info: ExamInfo, settings: Settings, engine: Any,
     lines = exam_lines(db, info, students)
     subject_lines, online = online_analysis(students, lines)
     groups = student_groups(students, settings)
-    main = students[students["subject_code"] == ("total" if "total" in info.subjects
-                                                 else info.subjects[0])]
-    band = settings.groups.borderline_band * float(main["full_marks"].max())
+    main = students["subject_code"] == ("total" if "total" in info.subjects
+                                        else info.subjects[0])
+    band = settings.groups.borderline_band * float(students.loc[main, "full_marks"].max())
     near = line_borderline(students, lines, band)
     if not near.empty:
         groups = pd.concat([groups, near], ignore_index=True)
