@@ -119,7 +119,8 @@ def score_distributions(students: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
     the 分数段 (:func:`~eduquality.measures.scores.score_bands` of tenths of full marks, the
     last closed at full marks: subject_code, band, lower, upper, count, share)."""
     points, bands = [], []
-    for subject, rows in students.groupby("subject_code", sort=True):
+    for subject, rows in students[["subject_code", "score", "full_marks"]].groupby(
+            "subject_code", sort=True, observed=True):
         scores = rows["score"].dropna()
         table = one_point_table(scores, step=None).rename(columns={"cum_count": "cumulative"})
         points.append(table.assign(subject_code=subject))

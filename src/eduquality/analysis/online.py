@@ -103,7 +103,7 @@ def online_analysis(students: pd.DataFrame, lines: pd.DataFrame
     :func:`eduquality.analysis.scaling.add_scaled_scores` when in the new regime). A subject
     none of whose takers reaches the total line (a 再选 subject that no student on the line
     chose, a high line) has no 有效分: no subject-line row and no summary rows for that line."""
-    counted = students.assign(score=counted_scores(students))
+    counted = _counted(students, "student_id", "subject_code", "track", "school_code")
     totals = counted[counted["subject_code"] == "total"].set_index("student_id")
     wide = wide_scores(counted[counted["subject_code"] != "total"])
     sub_lines, summaries = [], []
@@ -137,7 +137,7 @@ def line_borderline(students: pd.DataFrame, lines: pd.DataFrame, band: float) ->
     Rows of ``ExamAnalysis.groups``: student_id, group 'line_borderline', subject_code 'total',
     track, line, gap (total − line, negative)."""
     cols = ["student_id", "group", "subject_code", "track", "line", "gap"]
-    counted = students.assign(score=counted_scores(students))
+    counted = _counted(students, "student_id", "subject_code", "track")
     totals = counted[counted["subject_code"] == "total"].set_index("student_id")
     rows = []
     for track, line, score, _source in lines.itertuples(index=False, name=None):
@@ -147,6 +147,13 @@ def line_borderline(students: pd.DataFrame, lines: pd.DataFrame, band: float) ->
                                   "subject_code": "total", "track": track, "line": line,
                                   "gap": near.to_numpy() - float(score)}))
     return pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
+
+
+def _counted(students: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The students' ``columns`` with ``score`` the score that counts
+    (:func:`~eduquality.analysis.scaling.counted_scores`): those columns only, so that the
+    row selections after it do not copy every column of the exam's 2 M rows."""
+    return students[list(columns)].assign(score=counted_scores(students))
 
 
 def online_tables(lines: pd.DataFrame, subject_lines: pd.DataFrame, online: pd.DataFrame,
