@@ -165,3 +165,109 @@ def load(path: Path, file: Path, lay: Layout, subject: str | None) -> tuple[floa
     finally:
         con.close()
     return seconds, counts
+
+
+# -- the PostgreSQL peer ------------------------------------------------------------------
+# The same rows with the same keys, written by PostgreSQL's own bulk path: ``COPY`` of the
+# file's text into a temporary table, the join to the roster and, in one transaction, the
+# INSERT … SELECTs into our tables (the same constraints: keys, checks, foreign keys). Like the
+# DuckDB peer it neither checks nor reports anything; a cell that is not a number is a blank.
+# The score columns are typed as DuckDB's sniffer types them: numbers where the sample holds
+# only numbers and blanks (read as such by COPY), else text cast cell by cell.
+
+_NUMBER = r"^\s*-?[0-9]+(\.[0-9]+)?\s*$"
+
+
+def prepare_postgresql(url: str) -> None:
+    """Untimed, in ``url`` (a copy of our base database, the registrations of ``B1`` made by
+    the 学籍 export): the roster the file is matched against (student id, 学籍号, 考号, school,
+    class) kept aside, and exam B1's registrations removed so that the peer writes them as
+    ours does."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("CREATE TABLE peer_roster AS SELECT s.student_id, s.national_id, "
+                    "r.exam_number, r.school_code, r.class_id FROM student s "
+                    "JOIN exam_registration r USING (student_id) WHERE r.exam_id = 'B1'")
+        con.execute("DELETE FROM exam_registration WHERE exam_id = 'B1'")
+        con.execute("VACUUM ANALYZE")
+
+
+def _number(column: str, typed: bool) -> str:
+    """The cell of ``column`` as a number, NULL when blank or not a number (``typed``: the
+    column was read as numbers already)."""
+    if typed:
+        return column
+    return f"CASE WHEN {column} ~ '{_NUMBER}' THEN CAST({column} AS DOUBLE PRECISION) END"
+
+
+def _sniff(text: str, names: list[str], rows: int = 20_000) -> set[str]:
+    """The columns whose first ``rows`` cells are all numbers or blank (DuckDB's sniffer
+    reads the same sample to type a column)."""
+    import csv
+    import io
+    import itertools
+
+    numeric = set(names)
+    for row in itertools.islice(csv.reader(io.StringIO(text)), rows):
+        for name, cell in zip(names, row, strict=False):
+            if name in numeric and cell.strip():
+                try:
+                    float(cell)
+                except ValueError:
+                    numeric.discard(name)
+    return numeric
+
+
+def load_postgresql(url: str, file: Path, lay: Layout, subject: str | None
+                    ) -> tuple[float, dict[str, int]]:
+    """Read ``file`` (.csv) and insert its rows into the peer database at ``url``: (seconds,
+    rows per table)."""
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        t0 = time.perf_counter()
+        data = file.read_bytes()
+        if lay.kind == "marking":   # GBK, two header rows: decoded and cut by Python
+            data = data.decode("gbk").split("\n", lay.header_rows)[-1].encode()
+            names = lay.names() or []
+        else:
+            first, data = data.split(b"\n", 1)
+            names = first.decode().strip().split(",")
+        numeric = _sniff(data[:4 << 20].decode(errors="ignore"), names) & set(lay.scores)
+        columns = ", ".join(f"{_q(n)} {'DOUBLE PRECISION' if n in numeric else 'TEXT'}"
+                            for n in names)
+        con.execute(f"CREATE TEMP TABLE f ({columns})")
+        with con.cursor().copy("COPY f FROM STDIN (FORMAT csv)") as copy:
+            copy.write(data)
+        con.execute(f"CREATE TEMP TABLE j AS SELECT r.student_id, r.school_code, r.class_id, "
+                    f"f.* FROM f JOIN peer_roster r ON r.{lay.roster_key} = f.{_q(lay.key)}")
+        con.execute("INSERT INTO exam_registration SELECT 'B1', student_id, \"考号\", "
+                    "school_code, class_id FROM j")
+        if lay.kind == "totals":
+            values = ", ".join(f"('B1/{SUBJECTS.parse(s)}', {_number(_q(s), s in numeric)})"
+                               for s in lay.scores)
+            con.execute(
+                "INSERT INTO subject_result SELECT u.paper_id, j.student_id, "
+                "CASE WHEN u.score IS NULL THEN 'absent' ELSE 'present' END, u.score "
+                f"FROM j CROSS JOIN LATERAL (VALUES {values}) AS u(paper_id, score)")
+        else:
+            paper = f"B1/{SUBJECTS.parse(subject or '')}"
+            scores = [_number(_q(c), c in numeric) for c in lay.scores]
+            total = " + ".join(f"coalesce({s}, 0)" for s in scores)
+            blank = f"coalesce({', '.join(scores)}) IS NULL"
+            con.execute(
+                f"INSERT INTO subject_result SELECT '{paper}', student_id, "
+                f"CASE WHEN {blank} THEN 'absent' ELSE 'present' END, "
+                f"CASE WHEN {blank} THEN NULL ELSE {total} END FROM j")
+            values = ", ".join(f"({c}, {s})" for c, s in zip(lay.scores, scores, strict=True))
+            con.execute(
+                f"INSERT INTO item_score (paper_id, student_id, seq, score) "
+                f"SELECT '{paper}', j.student_id, u.seq, u.score FROM j "
+                f"CROSS JOIN LATERAL (VALUES {values}) AS u(seq, score) "
+                "WHERE u.score IS NOT NULL")
+        con.commit()
+        seconds = time.perf_counter() - t0
+        counts = {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
+                  for t in ("exam_registration", "subject_result", "item_score")}
+    return seconds, counts
