@@ -89,9 +89,25 @@ def _run_child(engine: str, db_path: Path, folder: Path, master: str | None) -> 
     done = subprocess.run(cmd, capture_output=True, text=True, check=False,
                           env={**os.environ, "SPARK_LOCAL_IP":
                                os.environ.get("SPARK_LOCAL_IP", "127.0.0.1")})
-    if done.returncode != 0:
-        raise SystemExit(f"{engine} child failed:\n{done.stderr[-4000:]}")
+    if done.returncode != 0:   # recorded, so that the ladder's other numbers are kept
+        print(f"{engine} child failed:\n{done.stderr[-4000:]}", file=sys.stderr, flush=True)
+        return {"error": _python_error(done.stderr), "s": float("nan")}
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _python_error(stderr: str) -> str:
+    """The Python exception that ended a child (the last line naming one: Spark's own Java
+    stack traces follow it in the log), else the last line of its log."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    named = [line for line in lines
+             if line.split(":", 1)[0].rsplit(".", 1)[-1].endswith(("Error", "Exception"))
+             and not line.startswith(("at ", "Caused by", "io.", "java.", "org.", "scala."))]
+    found = named[-1] if named else (lines[-1] if lines else "no message")
+    if "Py4JJavaError" in found:   # the JVM's cause is on a line of its own after it
+        after = lines[lines.index(found) + 1:]
+        cause = next((line for line in after if "Exception:" in line or "Error:" in line), "")
+        found = f"{found} {cause.lstrip(': ')}"
+    return found[:400]
 
 
 def run_size(n: int, chunk: int, master: str | None, work: Path | None) -> dict:
@@ -140,18 +156,30 @@ def main() -> None:
 
 
 def _table(results: list[dict], before: str, sizes: list[int]) -> str:
-    master = results[0]["spark"]["master"] if results else "?"
+    master = next((r["spark"]["master"] for r in results if "master" in r["spark"]),
+                  "the settings' master")
     lines = [f"### The exam analysis on DuckDB and on Spark ({master}) — 9 subjects × 25 items",
              "", machine_line(), f"Load before: {before}; after: {load_line()}.", "",
              "| students | item scores | simulate → Parquet s | import s | DuckDB s "
              "| DuckDB peak MiB | Spark start s | Spark s | Spark driver MiB | Spark JVM MiB |",
              "|---|---|---|---|---|---|---|---|---|---|"]
+    failures = []
     for r in results:
         d, s = r["duck"], r["spark"]
-        lines.append(
-            f"| {r['students']:,} | {r['item_scores']:,} | {r['simulate_s']:.1f} | "
-            f"{r['import_s']:.1f} | {d['s']:.1f} | {d['mib']:.0f} | {s['start_s']:.1f} | "
-            f"{s['s']:.1f} | {s['mib']:.0f} | {s['jvm_mib']:.0f} |")
+        cells = []
+        for name, run, keys in (("DuckDB", d, ("s", "mib")),
+                                ("Spark", s, ("start_s", "s", "mib", "jvm_mib"))):
+            if "error" in run:
+                cells += ["failed (below)"] + [""] * (len(keys) - 1)
+                failures.append(f"- {r['students']:,} students, {name}: `{run['error']}`")
+            else:
+                cells += [f"{run[k]:.1f}" if k.endswith("_s") or k == "s" else f"{run[k]:.0f}"
+                          for k in keys]
+        lines.append(f"| {r['students']:,} | {r['item_scores']:,} | {r['simulate_s']:.1f} | "
+                     f"{r['import_s']:.1f} | " + " | ".join(cells) + " |")
+    if failures:
+        lines += ["", "Failed runs (the Python exception that ended the child process):",
+                  *failures]
     faster = [r["students"] for r in results if r["spark"]["s"] < r["duck"]["s"]]
     done = [r["students"] for r in results]
     lines += ["", "Crossover (smallest size of the ladder at which Spark's analysis was "
