@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eduquality.analysis.item_matrix import load_item_matrix
 from eduquality.analysis.item_stats import analyse_items
@@ -183,3 +185,47 @@ def test_membership_of_ids_by_table_or_hash_set(values, wanted):
 
     got = _is_in(pa.chunked_array([values[:2], values[2:]]), pa.chunked_array([wanted]))
     assert got.tolist() == [v in wanted for v in values]
+
+
+@given(st.data())
+@settings(max_examples=60, deadline=None)
+def test_rows_in_student_blocks_give_the_sums_of_rows_in_any_order(data):
+    """A paper's rows as the importers write them (each student's row for every item, in the
+    items' order, students in file order) are reshaped into the matrix; the same rows in
+    another order (item by item here) are placed by person codes: the same counts, totals,
+    ranges, option counts and item sums."""
+    from dataclasses import fields
+
+    import pyarrow as pa
+
+    from eduquality.analysis.item_sums import _student_blocks, sums_of_rows
+
+    n = data.draw(st.integers(0, 25), label="students")
+    k = data.draw(st.integers(1, 5), label="items")
+    ids = data.draw(st.lists(st.integers(1, 10_000), min_size=n, max_size=n, unique=True))
+    seqs = sorted(data.draw(st.lists(st.integers(1, 40), min_size=k, max_size=k, unique=True)))
+    cells = st.one_of(st.none(), st.integers(0, 6).map(lambda v: v / 2))
+    scores = data.draw(st.lists(cells, min_size=n * k, max_size=n * k))
+    choices = data.draw(st.lists(st.sampled_from([None, "A", "B", "AB"]), min_size=n * k,
+                                 max_size=n * k))
+    blocks = pa.table({"student_id": pa.array(np.repeat(ids, k), pa.int32()),
+                       "seq": pa.array(np.tile(seqs, n), pa.int16()),
+                       "score": pa.array(scores, pa.float64()),
+                       "choice": pa.array(choices, pa.string())})
+    by_item = blocks.take(np.lexsort((np.repeat(ids, k), np.tile(seqs, n))))
+    seq_of = [c.to_numpy().astype(np.int64) for c in (blocks["seq"], by_item["seq"])]
+    assert _student_blocks(blocks["student_id"], seq_of[0], np.asarray(seqs)) is not None
+    if n >= 2 and k >= 2:
+        assert _student_blocks(by_item["student_id"], seq_of[1], np.asarray(seqs)) is None
+    a, b = (sums_of_rows(rows, "P", seqs, 0.27, options=True) for rows in (blocks, by_item))
+    assert a.counts == pytest.approx(b.counts, nan_ok=True)
+    pd.testing.assert_frame_equal(a.ranges, b.ranges)
+
+    def options(frame: pd.DataFrame) -> list[tuple]:
+        return sorted(map(tuple, frame.astype(object).to_numpy().tolist()))
+
+    assert options(a.options) == options(b.options)
+    for f in fields(a.items):
+        np.testing.assert_allclose(np.asarray(getattr(a.items, f.name), float),
+                                   np.asarray(getattr(b.items, f.name), float),
+                                   err_msg=f.name, **TOL)

@@ -15,6 +15,7 @@ from typing import Any
 import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from eduquality.analysis.item_stats import analyse_items
 from eduquality.analysis.online import (
@@ -242,9 +243,16 @@ def _analyse(db: Database, info: ExamInfo, settings: Settings, engine: Any,
     con = engine if engine is not None else db.ibis(exam_id)
     subj = subject_results(con, exam_id)
     rule = exam_rule(db, info)
-    combined = subj.union(exam_totals(db, exam_id, con)) if "total" in info.subjects else subj
-    rows = None if on_cluster(con) else combined.to_pyarrow()
-    if rows is not None:    # in process: the joins run once, the summaries read their rows
+    with_total = "total" in info.subjects
+    rows = None
+    if on_cluster(con):
+        combined = subj.union(exam_totals(db, exam_id, con)) if with_total else subj
+    else:   # in process: the joins run once, the totals and the summaries read their rows
+        rows = subj.to_pyarrow()
+        subj = ibis.memtable(rows)
+        if with_total:
+            totals = exam_totals(db, exam_id, con, subjects=subj).to_pyarrow()
+            rows = pa.concat_tables([rows, totals.cast(rows.schema)])
         combined = ibis.memtable(rows)
         subj = combined.filter(combined.subject_code != "total")
     summaries = unit_summaries(con, combined, list(LEVEL_KEYS), settings.thresholds,

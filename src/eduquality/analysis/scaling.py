@@ -66,18 +66,20 @@ def exam_rule(db: Database, exam: ExamLike) -> ScalingRule | None:
     return exam_rule_for(district_province(db), exam)
 
 
-def exam_totals(db: Database, exam_id: str, con: Any = None) -> ir.Table:
+def exam_totals(db: Database, exam_id: str, con: Any = None,
+                subjects: ir.Table | None = None) -> ir.Table:
     """The 总分 rows of ``exam_id`` as they count — :func:`eduquality.analysis.tables.
     total_results` with the 3+1+2 total and track of the new regime's students
     (:func:`scaled_totals`): the one source of an exam's totals for every use case. ``con``:
     the Ibis backend the rows are read on (default: the store's DuckDB; Spark for
-    ``--engine spark``)."""
+    ``--engine spark``); ``subjects``: the exam's :func:`~eduquality.analysis.tables.
+    subject_results` already read (an in-memory table: the joins are not run again)."""
     con = con if con is not None else db.ibis(exam_id)
     record = find_exam(db, exam_id)
     rule = None if record is None else exam_rule(db, record)
     official = exam_official(db, exam_id) if rule is not None else None
-    return scaled_totals(subject_results(con, exam_id), total_results(con, exam_id), rule,
-                         official)
+    subjects = subjects if subjects is not None else subject_results(con, exam_id)
+    return scaled_totals(subjects, total_results(con, exam_id, subjects), rule, official)
 
 
 def exam_official(db: Database, exam_id: str) -> pd.DataFrame | None:

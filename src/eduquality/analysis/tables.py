@@ -37,11 +37,12 @@ def subject_results(con: Any, exam_id: str) -> ir.Table:
     )
 
 
-def total_results(con: Any, exam_id: str) -> ir.Table:
+def total_results(con: Any, exam_id: str, subjects: ir.Table | None = None) -> ir.Table:
     """The 总分 per student: the sum over the exam's papers, for students present in every paper
     they were registered for (a student absent from any subject has no total: it would not be
-    comparable). Same columns as :func:`subject_results` with subject_code = 'total'."""
-    sr = subject_results(con, exam_id)
+    comparable). Same columns as :func:`subject_results` with subject_code = 'total';
+    ``subjects``: those rows already read (default: :func:`subject_results` of ``con``)."""
+    sr = subjects if subjects is not None else subject_results(con, exam_id)
     per_student = sr.group_by(["student_id", "school_code", "class_id", "peer_group"]).aggregate(
         n_papers=sr.paper_id.count(),
         n_present=(sr.status == "present").cast("int64").sum(),

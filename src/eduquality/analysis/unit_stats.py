@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -21,6 +20,9 @@ from eduquality.measures.scores import (
     mean_interval,
     variation_coefficient,
 )
+
+QUARTILES = (0.25, 0.5, 0.75)
+"""Q1, the median and Q3 (type 7: linear interpolation between order statistics)."""
 
 LEVEL_KEYS: dict[str, list[str]] = {
     "district": [],
@@ -43,24 +45,27 @@ def summary_expr(results: ir.Table, level: str, thresholds: Thresholds) -> ir.Ta
     ratio = s / results.full_marks
 
     def share(cond: ir.BooleanValue) -> ir.FloatingScalar:
-        return ibis.ifelse(s.isnull(), ibis.null(), cond.cast("float64")).mean()
+        return cond.cast("float64").mean()      # NULL for a missing score: not counted
 
-    return results.group_by(keys).aggregate(
+    agg = results.group_by(keys).aggregate(
         n_registered=results.student_id.count(),
         n=s.count(),
         full_marks=results.full_marks.max(),
         mean=s.mean(),
         sd=s.std(how="sample"),
         min=s.min(),
-        q1=s.quantile(0.25),
-        median=s.median(),
-        q3=s.quantile(0.75),
+        quartiles=s.quantile(list(QUARTILES)),   # one sort of the unit's scores for all three
         max=s.max(),
         excellent_rate=share(ratio >= thresholds.excellent),
         good_rate=share(ratio >= thresholds.good),
         pass_rate=share(ratio >= thresholds.pass_),
         low_rate=share(ratio < thresholds.low),
     )
+    q = agg.quartiles
+    return agg.select(*keys, "n_registered", "n", "full_marks", "mean", "sd", "min",
+                      q1=q[0], median=q[1], q3=q[2], max=agg["max"],
+                      excellent_rate=agg.excellent_rate, good_rate=agg.good_rate,
+                      pass_rate=agg.pass_rate, low_rate=agg.low_rate)
 
 
 def add_intervals(frame: pd.DataFrame, district: pd.DataFrame) -> pd.DataFrame:

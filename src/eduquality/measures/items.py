@@ -364,17 +364,20 @@ def _complete_item_sums(x: FloatArray, share: float) -> ItemSums:
     )
 
 
-def person_totals(person: IntArray, score: FloatArray, n_persons: int) -> FloatArray:
-    """Each person's total Σ x over the answered items (NaN scores: not answered) from long
-    rows (``person``: 0 … n_persons − 1); NaN for a person who answered nothing.
+def row_totals(matrix: FloatArray) -> FloatArray:
+    """A persons × items matrix's totals t_i = Σ_j x_ij over each person's answered items
+    (NaN: not answered; NaN for a person who answered none). Each row is summed on its own
+    (numpy's pairwise sum along the row), so a total does not depend on the order in which
+    the persons' rows were read.
 
-    >>> person_totals(np.array([0, 0, 1, 2]), np.array([1.0, 2.0, np.nan, 0.0]), 3).tolist()
-    [3.0, nan, 0.0]
+    >>> row_totals(np.array([[1.0, np.nan], [np.nan, np.nan], [0.5, 2.0]])).tolist()
+    [1.0, nan, 2.5]
     """
-    answered = ~np.isnan(score)
-    who = person[answered]
-    total = np.bincount(who, weights=score[answered], minlength=n_persons)
-    return np.where(np.bincount(who, minlength=n_persons) > 0, total, np.nan)
+    missing = np.isnan(matrix)
+    if not missing.any():
+        return np.asarray(matrix.sum(axis=1), dtype=float)
+    total = np.where(missing, 0.0, matrix).sum(axis=1)
+    return np.where(missing.all(axis=1), np.nan, total)
 
 
 def option_counts_from_rows(item: IntArray, choice: IntArray, person: IntArray,
