@@ -29,6 +29,7 @@ from eduquality.measures.scores import (
     normalised_scores,
     one_point_table,
     percentile_rank,
+    rank_statistics,
     rate_flags,
     score_bands,
     stanine,
@@ -391,3 +392,17 @@ def test_grouped_ranks_count_by_pairwise_comparison(xs, keys):
         below, equal, above = (v < x[i]).sum(), (v == x[i]).sum(), (v > x[i]).sum()
         assert pr[i] == pytest.approx(100 * (below + equal / 2) / same.sum())
         assert rank[i] == above + 1
+
+
+@given(st.lists(st.tuples(st.sampled_from(["语文", "数学", "物理", None]),
+                          st.one_of(st.none(), st.integers(0, 8).map(float))),
+                min_size=1, max_size=40))
+@settings(max_examples=80, deadline=None)
+def test_ranks_within_a_categorical_key_equal_those_within_its_text(rows):
+    """A categorical group key (the students frame's subject codes), whose codes label the
+    groups without a groupby and may skip an unused category, ranks as its text does."""
+    text = pd.Series([k for k, _ in rows], dtype=object)
+    scores = pd.Series([v for _, v in rows], dtype=float)
+    categorical = text.astype(pd.CategoricalDtype(["化学", "数学", "物理", "语文"]))
+    got, want = rank_statistics(scores, categorical), rank_statistics(scores, text)
+    pd.testing.assert_frame_equal(got, want)

@@ -32,6 +32,7 @@ from eduquality.analysis.scaling import (
 )
 from eduquality.analysis.student_stats import (
     codes_as_categories,
+    encode_codes,
     on_cluster,
     result_frame,
     student_score_expr,
@@ -136,16 +137,25 @@ def score_distributions(students: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
             else pd.DataFrame(columns=band_cols))
 
 
+def subject_scores(students: pd.DataFrame) -> pd.DataFrame:
+    """The students × subjects scores of the students frame, the total left out
+    (:func:`~eduquality.analysis.student_stats.wide_scores`): read by the 全科及格率 and the
+    弱科 (:func:`add_all_pass_rates`, :func:`student_groups`)."""
+    return wide_scores(students.loc[students["subject_code"] != "total",
+                                    ["student_id", "subject_code", "score"]])
+
+
 def add_all_pass_rates(summaries: dict[str, pd.DataFrame], students: pd.DataFrame,
-                       settings: Settings) -> None:
+                       settings: Settings, wide: pd.DataFrame | None = None) -> None:
     """全科及格率 (share of students passing every subject they took) on the 'total' rows of
-    every level except teacher (:func:`eduquality.measures.scores.all_pass_rate`)."""
+    every level except teacher (:func:`eduquality.measures.scores.all_pass_rate`); ``wide``:
+    :func:`subject_scores` of ``students`` when already made."""
     subj = students.loc[students["subject_code"] != "total",   # the columns used only:
                         ["student_id", "subject_code", "score", "full_marks", "school_code",
                          "class_id", "peer_group"]]                 # rows of 2 M take time
     if subj["subject_code"].nunique() < 2:
         return
-    wide = wide_scores(subj)
+    wide = subject_scores(students) if wide is None else wide
     full = subj.groupby("subject_code")["full_marks"].max().reindex(wide.columns)
     units = subj.drop_duplicates("student_id").set_index("student_id")[
         ["school_code", "class_id", "peer_group"]].reindex(wide.index)
@@ -167,9 +177,11 @@ def add_all_pass_rates(summaries: dict[str, pd.DataFrame], students: pd.DataFram
         frame["all_pass_rate"] = np.where(frame["subject_code"] == "total", merged, np.nan)
 
 
-def student_groups(students: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+def student_groups(students: pd.DataFrame, settings: Settings,
+                   wide: pd.DataFrame | None = None) -> pd.DataFrame:
     """尖子生, 学困生, 临界生 (by the total, or the only subject) and 弱科 (per subject) with the
-    configured rules; one row per (student_id, group, subject_code)."""
+    configured rules; one row per (student_id, group, subject_code); ``wide``:
+    :func:`subject_scores` of ``students`` when already made."""
     rules, th = settings.groups, settings.thresholds
     codes = [str(s) for s in students["subject_code"].unique()]
     subjects = [s for s in codes if s != "total"]
@@ -187,9 +199,8 @@ def student_groups(students: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     rows = [pd.DataFrame({"student_id": f.index[f.to_numpy()], "group": name,
                           "subject_code": main}) for name, f in flags.items()]
     if len(subjects) >= 2:
-        wide = wide_scores(students.loc[students["subject_code"].isin(subjects),
-                                        ["student_id", "subject_code", "score"]])
-        weak = weak_subjects(wide, rules.weak_subject_k)
+        weak = weak_subjects(subject_scores(students) if wide is None else wide,
+                             rules.weak_subject_k)
         stacked = weak.stack()
         hit = stacked[stacked.astype(bool).to_numpy()]
         rows.append(pd.DataFrame({"student_id": hit.index.get_level_values(0),
@@ -253,23 +264,42 @@ def _analyse(db: Database, info: ExamInfo, settings: Settings, engine: Any,
         if with_total:
             totals = exam_totals(db, exam_id, con, subjects=subj).to_pyarrow()
             rows = pa.concat_tables([rows, totals.cast(rows.schema)])
+        rows = encode_codes(rows)
         combined = ibis.memtable(rows)
         subj = combined.filter(combined.subject_code != "total")
-    summaries = unit_summaries(con, combined, list(LEVEL_KEYS), settings.thresholds,
-                               teacher_results=with_teacher(con, subj))
-    if summaries["district"].empty:
-        raise NotFoundError(tr("analysis.no_results", db.lang, exam_id=exam_id))
-    scored = (finish_student_scores(student_score_expr(combined).execute(), settings)
-              if rows is None else student_scores(result_frame(rows), settings))
+        if rows.num_rows == 0:
+            raise NotFoundError(tr("analysis.no_results", db.lang, exam_id=exam_id))
     official = exam_official(db, exam_id) if rule is not None else None
-    students = add_scaled_scores(scored, rule, official)
-    add_all_pass_rates(summaries, students, settings)
-    distribution, bands = score_distributions(students)
+
+    def student_part() -> tuple[pd.DataFrame, pd.DataFrame,
+                                tuple[pd.DataFrame, pd.DataFrame], pd.DataFrame]:
+        """The students frame and what follows from it alone (no store read)."""
+        scored = (finish_student_scores(student_score_expr(combined).execute(), settings)
+                  if rows is None else student_scores(result_frame(rows), settings))
+        students = add_scaled_scores(scored, rule, official)
+        wide = subject_scores(students)
+        return (students, wide, score_distributions(students),
+                student_groups(students, settings, wide))
+
+    def summarise() -> dict[str, pd.DataFrame]:
+        return unit_summaries(con, combined, list(LEVEL_KEYS), settings.thresholds,
+                              teacher_results=with_teacher(con, subj))
+
+    if rows is None:        # a cluster: one job after another
+        summaries = summarise()
+        if summaries["district"].empty:
+            raise NotFoundError(tr("analysis.no_results", db.lang, exam_id=exam_id))
+        students, wide, (distribution, bands), groups = student_part()
+    else:   # in process: the students' pandas work beside the engine's unit summaries
+        with ThreadPoolExecutor(1) as pool:
+            students_done = pool.submit(student_part)
+            summaries = summarise()
+            students, wide, (distribution, bands), groups = students_done.result()
+    add_all_pass_rates(summaries, students, settings, wide)
     item_frames = (items_beside.result() if items_beside is not None else
                    analyse_items(db, exam_id, min_gap=settings.knowledge.min_gap, con=con))
     lines = exam_lines(db, info, students)
     subject_lines, online = online_analysis(students, lines)
-    groups = student_groups(students, settings)
     main = students["subject_code"] == ("total" if "total" in info.subjects
                                         else info.subjects[0])
     band = settings.groups.borderline_band * float(students.loc[main, "full_marks"].max())

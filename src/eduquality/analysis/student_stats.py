@@ -78,15 +78,24 @@ def codes_as_categories(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def result_frame(table: pa.Table) -> pd.DataFrame:
-    """The rows of an Arrow ``table`` of results as a pandas frame, its :data:`CODE_COLUMNS`
-    dictionary-encoded in Arrow (:func:`codes_as_categories`): Ibis's own ``execute``
-    converts every column in Python, about 1 s more for a 200,000-student exam."""
+def encode_codes(table: pa.Table) -> pa.Table:
+    """An Arrow ``table`` of results with its :data:`CODE_COLUMNS` dictionary-encoded: a
+    pandas categorical without a pass in Python (:func:`result_frame`), and keys the engine
+    groups by their codes (DuckDB reads them as ENUMs: the unit summaries take about an
+    eighth less time)."""
     for i, field in enumerate(table.schema):
         if field.name in CODE_COLUMNS and (pa.types.is_string(field.type)
                                            or pa.types.is_large_string(field.type)):
             table = table.set_column(i, field.name, pc.dictionary_encode(table.column(i)))
-    return codes_as_categories(table.to_pandas())
+    return table
+
+
+def result_frame(table: pa.Table) -> pd.DataFrame:
+    """The rows of an Arrow ``table`` of results as a pandas frame, its :data:`CODE_COLUMNS`
+    dictionary-encoded in Arrow (:func:`encode_codes`, :func:`codes_as_categories`): Ibis's
+    own ``execute`` converts every column in Python, about 1 s more for a 200,000-student
+    exam."""
+    return codes_as_categories(encode_codes(table).to_pandas())
 
 
 def wide_scores(long: pd.DataFrame) -> pd.DataFrame:

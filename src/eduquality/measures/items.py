@@ -355,11 +355,13 @@ def _complete_item_sums(x: FloatArray, share: float) -> ItemSums:
     high, low = (g.astype(float) for g in upper_lower_groups(t, share))
     every = np.ones(k)
     total_sum, total_sq = float(t.sum()), float((t * t).sum())
+    # Σx, t'X, h'X and l'X in one pass over the matrix
+    sx, sum_xt, sum_high, sum_low = crossprod(np.column_stack([np.ones(n), t, high, low]), x)
     return ItemSums(
-        n_pair=np.full((k, k), float(n)), s_pair=np.repeat(x.sum(axis=0)[:, None], k, axis=1),
+        n_pair=np.full((k, k), float(n)), s_pair=np.repeat(sx[:, None], k, axis=1),
         cross=crossprod(x, x),
-        sum_t=total_sum * every, sum_tt=total_sq * every, sum_xt=t @ x,
-        sum_high=high @ x, n_high=high.sum() * every, sum_low=low @ x, n_low=low.sum() * every,
+        sum_t=total_sum * every, sum_tt=total_sq * every, sum_xt=sum_xt,
+        sum_high=sum_high, n_high=high.sum() * every, sum_low=sum_low, n_low=low.sum() * every,
         n_persons=n, total_sum=total_sum, total_sq=total_sq,
     )
 

@@ -123,8 +123,13 @@ def _grouped(x: pd.Series, by: By) -> Any:
 
 
 def _group_codes(x: pd.Series, by: By) -> NDArray[np.int64]:
-    """Each row's group as a dense code 0…g−1 (one group when ``by`` is None); −1 where a
-    key is missing (such rows belong to no group, as in a pandas groupby)."""
+    """Each row's group as a code ≥ 0 (dense 0…g−1 from a groupby; a categorical key's own
+    codes, which may skip unused categories; 0 for all when ``by`` is None); −1 where a key is
+    missing (such rows belong to no group, as in a pandas groupby)."""
+    keys = _keys(by, x.index)
+    if len(keys) == 1 and isinstance(keys[0].dtype, pd.CategoricalDtype):
+        # a categorical's own codes (−1: missing) label the same groups without grouping
+        return np.asarray(keys[0].cat.codes.to_numpy(), dtype=np.int64)
     g = _grouped(x, by)
     if g is None:
         return np.zeros(len(x), dtype=np.int64)
@@ -190,22 +195,31 @@ def rate_flags(
     x = _series(scores)
     full = np.broadcast_to(np.asarray(full_marks, dtype=float), x.shape)
     valid = x.notna().to_numpy()
-    values = x.to_numpy()
-    # a small tolerance so that 0.85 × 120 = 102.00000000000001 still counts 102 as excellent
-    eps = 1e-9 * np.maximum(full, 1.0)
+    values = x.to_numpy(dtype=float)
 
     def flag(cond: np.ndarray) -> np.ndarray:
         return np.where(valid, cond.astype(float), np.nan)
 
     return pd.DataFrame(
         {
-            "excellent": flag(values >= lines.excellent * full - eps),
-            "good": flag(values >= lines.good * full - eps),
-            "pass": flag(values >= lines.pass_ * full - eps),
-            "low": flag(values < lines.low * full - eps),
+            "excellent": flag(_reached(values, full, lines.excellent)),
+            "good": flag(_reached(values, full, lines.good)),
+            "pass": flag(_reached(values, full, lines.pass_)),
+            "low": flag(~_reached(values, full, lines.low)),
         },
         index=x.index,
     )
+
+
+def _reached(values: NDArray[np.float64], full: NDArray[np.float64], share: float,
+             ) -> NDArray[np.bool_]:
+    """score ≥ share × full marks, with a small tolerance so that 0.85 × 120 =
+    102.00000000000001 still counts 102 as reaching the 优秀 line (False for a missing score)."""
+    return np.asarray(values >= share * full - 1e-9 * np.maximum(full, 1.0))
+
+
+GRADE_LETTERS = ("A", "B", "C", "D")
+"""The 等级 from the highest: at or above the 优秀, 良好 and 及格 lines, and below them."""
 
 
 def grade_letters(
@@ -216,16 +230,25 @@ def grade_letters(
     """等级 (criterion-referenced grades, GLOSSARY "Rules on publishing"): A at or above the
     优秀 line, B at or above 良好, C at or above 及格, else D; missing scores get NaN. The
     same comparisons as :func:`rate_flags`, so the share of A is the 优秀率, of A–B the 良好率
-    and of A–C the 及格率.
+    and of A–C the 及格率. Text from the four letters by position (no text per student is
+    built: 2 M rows per exam).
 
     >>> from eduquality.config import Thresholds  # 85/70/60 %
     >>> grade_letters([102, 101.5, 84, 72, np.nan], 120, Thresholds()).tolist()
     ['A', 'B', 'B', 'C', nan]
     """
-    flags = rate_flags(scores, full_marks, lines)
-    letters = np.select([flags["excellent"] == 1, flags["good"] == 1, flags["pass"] == 1],
-                        ["A", "B", "C"], default="D")
-    return pd.Series(letters, index=flags.index).where(flags["pass"].notna())
+    import pyarrow as pa
+
+    x = _series(scores)
+    full = np.broadcast_to(np.asarray(full_marks, dtype=float), x.shape)
+    values = x.to_numpy(dtype=float)
+    code = np.where(_reached(values, full, lines.excellent), 0,
+                    np.where(_reached(values, full, lines.good), 1,
+                             np.where(_reached(values, full, lines.pass_), 2, 3)))
+    letters = pa.array(GRADE_LETTERS, pa.large_string()).take(
+        pa.array(code.astype(np.int8), mask=np.isnan(values)))
+    return pd.Series(pd.array(letters, dtype=pd.StringDtype("pyarrow", na_value=np.nan)),
+                     index=x.index)
 
 
 def variation_coefficient(sd: Any, mean: Any) -> Any:
