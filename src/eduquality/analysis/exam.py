@@ -31,6 +31,7 @@ from eduquality.analysis.scaling import (
     exam_totals,
 )
 from eduquality.analysis.student_stats import (
+    cluster_rows,
     codes_as_categories,
     encode_codes,
     on_cluster,
@@ -274,7 +275,8 @@ def _analyse(db: Database, info: ExamInfo, settings: Settings, engine: Any,
     def student_part() -> tuple[pd.DataFrame, pd.DataFrame,
                                 tuple[pd.DataFrame, pd.DataFrame], pd.DataFrame]:
         """The students frame and what follows from it alone (no store read)."""
-        scored = (finish_student_scores(student_score_expr(combined).execute(), settings)
+        scored = (finish_student_scores(
+            result_frame(cluster_rows(con, student_score_expr(combined))), settings)
                   if rows is None else student_scores(result_frame(rows), settings))
         students = add_scaled_scores(scored, rule, official)
         wide = subject_scores(students)
