@@ -261,8 +261,8 @@ def papers_sums(read: Callable[[str], pa.Table], seqs: Mapping[str, Sequence[int
 def sums_of_rows(rows: pa.Table, paper: str, seqs: Sequence[int], share: float, *,
                  options: bool) -> PaperSums:
     """:func:`paper_sums` of rows already read (:func:`paper_rows`). Each person's total is
-    the sum of his answered items taken in the order of ``seqs``
-    (:func:`~eduquality.measures.items.row_totals`)."""
+    the sum of his row of the matrix (:func:`~eduquality.measures.items.row_totals`): the
+    same whatever order the rows were read in."""
     wanted = np.asarray(seqs, dtype=np.int64)
     placed = _placed(rows, wanted)
     matrix, n_all = placed.matrix, placed.matrix.shape[0]
