@@ -73,9 +73,12 @@ class ExamSums:
                         for p, g in found.groupby("paper_id")}
             expr = long
 
+            chosen = (sums.papers_with_choices(con, list(seqs)) if stored and want_options
+                      else set())
+
             def read(paper: str) -> Any:
-                return (sums.present_paper_rows(con, paper, options=want_options) if stored
-                        else sums.paper_rows(expr, paper, options=want_options))
+                return (sums.present_paper_rows(con, paper, options=paper in chosen)
+                        if stored else sums.paper_rows(expr, paper, options=want_options))
 
             self._papers = sums.papers_sums(read, {str(p): q for p, q in seqs.items()},
                                             SHARE, options=want_options)
