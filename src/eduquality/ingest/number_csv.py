@@ -118,9 +118,13 @@ class NumberTable:
 
     def text_is(self, column: str, value: str) -> np.ndarray:
         """Whether each cell of the text column, stripped of spaces, is ``value`` (a blank
-        cell reads as ""). A loop over the cells: Arrow's string kernels would load pandas."""
-        return np.array([(c or "").strip() == value for c in self.text_column(column)],
-                        dtype=bool)
+        cell reads as ""). The distinct cells are tested, then found by equality (a group
+        column has a few values; Arrow's string kernels would load pandas)."""
+        cells = self.text_column(column)
+        out = np.zeros(len(cells), dtype=bool)
+        for hit in (c for c in set(cells.tolist()) if (c or "").strip() == value):
+            out |= np.asarray(cells == hit, dtype=bool)
+        return out
 
     @cached_property
     def numbers(self) -> pd.DataFrame:
