@@ -275,9 +275,11 @@ def _analyse(db: Database, info: ExamInfo, settings: Settings, engine: Any,
     def student_part() -> tuple[pd.DataFrame, pd.DataFrame,
                                 tuple[pd.DataFrame, pd.DataFrame], pd.DataFrame]:
         """The students frame and what follows from it alone (no store read)."""
-        scored = (finish_student_scores(
-            result_frame(cluster_rows(con, student_score_expr(combined))), settings)
-                  if rows is None else student_scores(result_frame(rows), settings))
+        if rows is None:    # Z, PR and rank by the cluster's window functions
+            scored = finish_student_scores(
+                result_frame(cluster_rows(con, student_score_expr(combined))), settings)
+        else:
+            scored = student_scores(result_frame(rows), settings)
         students = add_scaled_scores(scored, rule, official)
         wide = subject_scores(students)
         return (students, wide, score_distributions(students),
