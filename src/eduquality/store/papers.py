@@ -42,9 +42,16 @@ __all__ = [
 
 
 def papers_with_item_scores(db: Database, exam_id: str) -> pd.DataFrame:
-    """The papers of ``exam_id`` that have item scores, by paper ID: each paper probed for
-    one row (the store stops at the first; a semi-join would scan every item score of every
-    exam, 0.24 s at 45 M rows)."""
+    """The papers of ``exam_id`` that have item scores, by paper ID. ``item_score`` has no
+    index: DuckDB probes each paper for one row (its zone maps skip to the paper's rows and
+    stop at the first; the semi-join read every item score of every exam, 0.24 s at 45 M
+    rows), PostgreSQL runs the semi-join (one scan of the table, where a probe per paper could
+    scan it once per paper)."""
+    if db.dialect != "duckdb":
+        return db.sql("""SELECT p.paper_id, p.subject_code, p.full_marks FROM paper p
+                         WHERE p.exam_id = ? AND EXISTS (SELECT 1 FROM item_score s
+                                                         WHERE s.paper_id = p.paper_id)
+                         ORDER BY p.paper_id""", [exam_id])
     papers = db.sql("SELECT paper_id, subject_code, full_marks FROM paper WHERE exam_id = ? "
                     "ORDER BY paper_id", [exam_id])
     scored = [db.scalar("SELECT count(*) FROM (SELECT 1 FROM item_score WHERE paper_id = ? "
