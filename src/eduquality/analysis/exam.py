@@ -272,42 +272,54 @@ def _analyse(db: Database, info: ExamInfo, settings: Settings, engine: Any,
             raise NotFoundError(tr("analysis.no_results", db.lang, exam_id=exam_id))
     official = exam_official(db, exam_id) if rule is not None else None
 
-    def student_part() -> tuple[pd.DataFrame, pd.DataFrame,
-                                tuple[pd.DataFrame, pd.DataFrame], pd.DataFrame]:
-        """The students frame and what follows from it alone (no store read)."""
+    def students_frame() -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The students frame and its subject-score matrix (no store read)."""
         if rows is None:    # Z, PR and rank by the cluster's window functions
             scored = finish_student_scores(
                 result_frame(cluster_rows(con, student_score_expr(combined))), settings)
         else:
             scored = student_scores(result_frame(rows), settings)
         students = add_scaled_scores(scored, rule, official)
-        wide = subject_scores(students)
-        return (students, wide, score_distributions(students),
-                student_groups(students, settings, wide))
+        return students, subject_scores(students)
+
+    def distributions_and_groups(students: pd.DataFrame, wide: pd.DataFrame,
+                                 ) -> tuple[tuple[pd.DataFrame, pd.DataFrame], pd.DataFrame]:
+        return score_distributions(students), student_groups(students, settings, wide)
 
     def summarise() -> dict[str, pd.DataFrame]:
         return unit_summaries(con, combined, list(LEVEL_KEYS), settings.thresholds,
                               teacher_results=with_teacher(con, subj))
 
+    def by_students(summaries: dict[str, pd.DataFrame], students: pd.DataFrame,
+                    wide: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame,
+                                                 pd.DataFrame]:
+        """The 全科及格率 (added to ``summaries``), the lines, the 上线 analysis and the
+        临界生 of the lines (the store is read on this thread only)."""
+        add_all_pass_rates(summaries, students, settings, wide)
+        lines = exam_lines(db, info, students)
+        subject_lines, online = online_analysis(students, lines)
+        main = students["subject_code"] == ("total" if "total" in info.subjects
+                                            else info.subjects[0])
+        band = settings.groups.borderline_band * float(students.loc[main, "full_marks"].max())
+        return lines, subject_lines, online, line_borderline(students, lines, band)
+
     if rows is None:        # a cluster: one job after another
         summaries = summarise()
         if summaries["district"].empty:
             raise NotFoundError(tr("analysis.no_results", db.lang, exam_id=exam_id))
-        students, wide, (distribution, bands), groups = student_part()
-    else:   # in process: the students' pandas work beside the engine's unit summaries
-        with ThreadPoolExecutor(1) as pool:
-            students_done = pool.submit(student_part)
+        students, wide = students_frame()
+        (distribution, bands), groups = distributions_and_groups(students, wide)
+        lines, subject_lines, online, near = by_students(summaries, students, wide)
+    else:   # in process: the students' pandas work beside the engine's unit summaries,
+        with ThreadPoolExecutor(1) as pool:     # then what follows from the students on both
+            students_done = pool.submit(students_frame)
             summaries = summarise()
-            students, wide, (distribution, bands), groups = students_done.result()
-    add_all_pass_rates(summaries, students, settings, wide)
+            students, wide = students_done.result()
+            rest = pool.submit(distributions_and_groups, students, wide)
+            lines, subject_lines, online, near = by_students(summaries, students, wide)
+            (distribution, bands), groups = rest.result()
     item_frames = (items_beside.result() if items_beside is not None else
                    analyse_items(db, exam_id, min_gap=settings.knowledge.min_gap, con=con))
-    lines = exam_lines(db, info, students)
-    subject_lines, online = online_analysis(students, lines)
-    main = students["subject_code"] == ("total" if "total" in info.subjects
-                                        else info.subjects[0])
-    band = settings.groups.borderline_band * float(students.loc[main, "full_marks"].max())
-    near = line_borderline(students, lines, band)
     if not near.empty:
         groups = pd.concat([groups, near], ignore_index=True)
     return ExamAnalysis(
