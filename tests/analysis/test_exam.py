@@ -125,6 +125,14 @@ def test_all_pass_rate_group_t_and_stanine_by_hand(analysis):
     assert d.loc["total", "all_pass_rate"] == pytest.approx(passed[took.any(axis=1)].mean())
     assert np.isnan(d.loc["math", "all_pass_rate"])
     sch = analysis.summaries["school"]
+    school_of = (st[st.subject_code != "total"].drop_duplicates("student_id")
+                 .set_index("student_id")["school_code"].astype(str))
+    took_any = passed[took.any(axis=1)]
+    by_hand = took_any.groupby(school_of.reindex(took_any.index).to_numpy()).mean()
+    got = sch[sch.subject_code == "total"].set_index("school_code")["all_pass_rate"]
+    assert len(by_hand) >= 2
+    for school, rate in by_hand.items():
+        assert got[school] == pytest.approx(rate)
     row = sch[(sch.subject_code == "math") & (sch.school_code == "S1")].iloc[0]
     assert row.group_t == pytest.approx(50 + 10 * (row["mean"] - d.loc["math", "mean"])
                                         / d.loc["math", "sd"])

@@ -187,3 +187,14 @@ def test_first_new_regime_mock_bridges_last_years_old_lines_by_hand() -> None:
                                                   ["science", "二本", 600.0, "rank_method"],
                                                   ["science", "专科", 560.0, "rank_method"]])
     assert bridge_note(db, info, old) is None
+
+
+def test_no_lines_no_online_rows(exam: pd.DataFrame) -> None:
+    """An exam without lines (any grade's monitoring exam) has no 上线 rows and no 临界生 of a
+    line; the frames keep their columns where the analysis reads them."""
+    none = LINES.iloc[0:0]
+    subject_lines, summary = online_analysis(exam, none)
+    assert subject_lines.empty and summary.empty
+    near = line_borderline(exam, none, band=70)
+    assert near.empty
+    assert list(near.columns) == ["student_id", "group", "subject_code", "track", "line", "gap"]

@@ -151,15 +151,14 @@ def add_all_pass_rates(summaries: dict[str, pd.DataFrame], students: pd.DataFram
     """全科及格率 (share of students passing every subject they took) on the 'total' rows of
     every level except teacher (:func:`eduquality.measures.scores.all_pass_rate`); ``wide``:
     :func:`subject_scores` of ``students`` when already made."""
-    subj = students.loc[students["subject_code"] != "total",   # the columns used only:
-                        ["student_id", "subject_code", "score", "full_marks", "school_code",
-                         "class_id", "peer_group"]]                 # rows of 2 M take time
-    if subj["subject_code"].nunique() < 2:
+    codes = students["subject_code"]
+    if len(set(codes.unique()) - {"total"}) < 2:
         return
     wide = subject_scores(students) if wide is None else wide
-    full = subj.groupby("subject_code")["full_marks"].max().reindex(wide.columns)
-    units = subj.drop_duplicates("student_id").set_index("student_id")[
-        ["school_code", "class_id", "peer_group"]].reindex(wide.index)
+    full = students["full_marks"].groupby(codes, observed=True).max().reindex(wide.columns)
+    units = students.loc[codes == "total",      # a student's units: on his 'total' row
+                         ["student_id", "school_code", "class_id", "peer_group"]].set_index(
+        "student_id").reindex(wide.index)
     keys = {"district": None, "peer_group": ["peer_group"], "school": ["school_code"],
             "class": ["school_code", "class_id"]}
     for level, cols in keys.items():

@@ -102,7 +102,10 @@ def online_analysis(students: pd.DataFrame, lines: pd.DataFrame
     ``students``: the exam's student rows ('total' rows included; with the 赋分 columns of
     :func:`eduquality.analysis.scaling.add_scaled_scores` when in the new regime). A subject
     none of whose takers reaches the total line (a 再选 subject that no student on the line
-    chose, a high line) has no 有效分: no subject-line row and no summary rows for that line."""
+    chose, a high line) has no 有效分: no subject-line row and no summary rows for that line.
+    No lines: two empty frames (the students are not read)."""
+    if lines.empty:
+        return pd.DataFrame(), pd.DataFrame()
     counted = _counted(students, "student_id", "subject_code", "track", "school_code")
     totals = counted[counted["subject_code"] == "total"].set_index("student_id")
     wide = wide_scores(counted[counted["subject_code"] != "total"])
@@ -137,6 +140,8 @@ def line_borderline(students: pd.DataFrame, lines: pd.DataFrame, band: float) ->
     Rows of ``ExamAnalysis.groups``: student_id, group 'line_borderline', subject_code 'total',
     track, line, gap (total − line, negative)."""
     cols = ["student_id", "group", "subject_code", "track", "line", "gap"]
+    if lines.empty:
+        return pd.DataFrame(columns=cols)
     counted = _counted(students, "student_id", "subject_code", "track")
     totals = counted[counted["subject_code"] == "total"].set_index("student_id")
     rows = []
