@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -95,6 +95,21 @@ def best_of(repeats: int, fn: Callable[[], T]) -> tuple[float, T]:
         out = fn()
         times.append(time.perf_counter() - t0)
     return min(times), out
+
+
+def interleaved(repeats: int, *fns: Callable[[], Any]) -> tuple[list[list[float]], list[Any]]:
+    """``repeats`` rounds of the wall-clock timings of each of ``fns`` in turn (a, b, a, b, …):
+    a measure and its peer see the same moments of a shared machine, so their ratio is not
+    one's quiet minute against the other's busy one. Returns each function's timings and
+    last result."""
+    times: list[list[float]] = [[] for _ in fns]
+    results: list[Any] = [None] * len(fns)
+    for _ in range(repeats):
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            results[i] = fn()
+            times[i].append(time.perf_counter() - t0)
+    return times, results
 
 
 def compile_package() -> None:
