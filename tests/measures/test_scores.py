@@ -15,6 +15,7 @@ from scipy import stats
 from eduquality.config import Thresholds
 from eduquality.i18n import tr
 from eduquality.measures.scores import (
+    _rank_counts,
     above_mean_rate,
     all_pass_rate,
     band_vs_reference,
@@ -392,6 +393,26 @@ def test_grouped_ranks_count_by_pairwise_comparison(xs, keys):
         below, equal, above = (v < x[i]).sum(), (v == x[i]).sum(), (v > x[i]).sum()
         assert pr[i] == pytest.approx(100 * (below + equal / 2) / same.sum())
         assert rank[i] == above + 1
+
+
+@given(st.lists(st.tuples(st.integers(-1, 3),
+                          st.sampled_from([NAN, -0.0, 0.0, 0.5, 1.0, 2.5, 7.0, 100.0])),
+                min_size=1, max_size=50),
+       st.sampled_from([None, 0, 3]))
+@settings(max_examples=150, deadline=None)
+def test_rank_counts_by_table_and_by_sort_against_their_definition(rows, max_cells):
+    """b (strictly below), e (equal, itself included) and n of each row within its group,
+    counted pair by pair, against both ways of counting them: the (group, value) table and,
+    when the table is refused (``max_cells`` 0 or 3), one sort of the keys; −0.0 equals 0.0."""
+    groups = np.array([g for g, _ in rows], dtype=np.int64)
+    values = np.array([v for _, v in rows], dtype=float)
+    b, e, n = _rank_counts(values, groups, max_cells)
+    for i, (g, v) in enumerate(rows):
+        if g < 0 or np.isnan(v):
+            assert np.isnan(b[i]) and np.isnan(e[i]) and np.isnan(n[i])
+            continue
+        mine = values[(groups == g) & ~np.isnan(values)]
+        assert (b[i], e[i], n[i]) == ((mine < v).sum(), (mine == v).sum(), mine.size)
 
 
 @given(st.lists(st.tuples(st.sampled_from(["语文", "数学", "物理", None]),

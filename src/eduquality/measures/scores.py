@@ -138,35 +138,49 @@ def _group_codes(x: pd.Series, by: By) -> NDArray[np.int64]:
 
 
 def _rank_counts(values: NDArray[np.float64], groups: NDArray[np.int64],
+                 max_cells: int | None = None,
                  ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """For each value, within its group (``groups``: codes, −1 = none) among the group's valid
     (non-NaN) values: how many are strictly below it (b), how many equal it, itself included
-    (e), and the group's n; NaN for a NaN value or a row without a group. One sort of the
-    (group, value) pairs: the counts ``pandas`` rank(method='min'/'max') gives, without a
-    groupby per statistic."""
+    (e), and the group's n; NaN for a NaN value or a row without a group — the counts
+    ``pandas`` rank(method='min'/'max') gives, without a groupby per statistic.
+
+    Each valid row gets one integer key, group × u + the rank of its value among the u
+    distinct values (hashed once, the few distinct values sorted). Scores repeat (a 150-point
+    paper has a few hundred distinct scores), so a table of (group, value) counts is small and
+    b, e and n come from it in passes over the rows; when the table would exceed ``max_cells``
+    (default: four cells a row, at least 65,536), one sort of the keys gives the runs of equal
+    keys instead. The same counts either way (tested)."""
     out = [np.full(values.size, np.nan) for _ in range(3)]
     rows = np.flatnonzero(~np.isnan(values) & (groups >= 0))
     if rows.size == 0:
         return out[0], out[1], out[2]
-    v, g = values[rows], groups[rows]
-    order = np.argsort(v)               # by value (equal values in any order: same counts),
-    narrow = g.astype(np.min_scalar_type(int(g.max())))   # then by group, stably (radix sort)
-    order = order[np.argsort(narrow[order], kind="stable")]
-    sv, sg = v[order], g[order]
-    position = np.arange(sv.size)
-    new_group = np.ones(sv.size, dtype=bool)
-    new_group[1:] = sg[1:] != sg[:-1]
-    new_run = new_group.copy()
-    new_run[1:] |= sv[1:] != sv[:-1]
-    run_start = np.flatnonzero(new_run)
-    run = np.cumsum(new_run) - 1
-    run_size = np.diff(np.append(run_start, sv.size))
-    group_start = np.maximum.accumulate(np.where(new_group, position, 0))
-    n = np.bincount(sg, minlength=int(sg.max()) + 1)
-    target = rows[order]
-    out[0][target] = run_start[run] - group_start
-    out[1][target] = run_size[run]
-    out[2][target] = n[sg]
+    g = groups[rows]
+    codes, distinct = pd.factorize(values[rows])    # −0.0 and 0.0: one value (tested)
+    u, n_groups = distinct.size, int(g.max()) + 1
+    rank = np.empty(u, dtype=np.int64)
+    rank[np.argsort(distinct)] = np.arange(u)
+    key = g * u + rank[codes]
+    n = np.bincount(g, minlength=n_groups)
+    limit = max_cells if max_cells is not None else max(4 * rows.size, 1 << 16)
+    if n_groups * u <= limit:
+        counts = np.bincount(key, minlength=n_groups * u)
+        table = counts.reshape(n_groups, u)
+        below = (np.cumsum(table, axis=1) - table).ravel()
+        out[0][rows], out[1][rows] = below[key], counts[key]
+    else:
+        order = np.argsort(key)
+        sk = key[order]
+        new_run = np.ones(sk.size, dtype=bool)
+        new_run[1:] = sk[1:] != sk[:-1]
+        run_start = np.flatnonzero(new_run)
+        run = np.cumsum(new_run) - 1
+        run_size = np.diff(np.append(run_start, sk.size))
+        group_start = np.cumsum(n) - n                  # the group's first sorted position
+        target = rows[order]
+        out[0][target] = run_start[run] - group_start[sk // u]
+        out[1][target] = run_size[run]
+    out[2][rows] = n[g]
     return out[0], out[1], out[2]
 
 
