@@ -194,7 +194,8 @@ def test_items_stats_csv_neutralises_item_labels(tmp_path):
 
 def test_calibration_csvs_neutralise_item_labels_and_ids(tmp_path):
     """``irt fit`` (items and scores) and ``irt dif``: item labels and person ids inert."""
-    from eduquality.analysis.calibration import dif_response_file, fit_response_file
+    from eduquality.analysis.calibration import fit_response_file
+    from eduquality.analysis.dif import dif_response_file
 
     path = _responses(tmp_path, EVIL_ITEMS, group="=id")
     items, scores = tmp_path / "items.csv", tmp_path / "scores.csv"

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from eduquality.cli import main
-from eduquality.measures.irt.simdata import make_bank, simdata
+from eduquality.measures.irt.simulation import make_bank, simdata
 
 
 @pytest.fixture()

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from eduquality.analysis.response_files import response_arrays
 from eduquality.errors import EduQualityError, NotFoundError
 from eduquality.i18n import register, tr
-from eduquality.ingest.number_csv import BadCells, read_number_csv
 from eduquality.measures.irt import (
     IRT,
     Graded,
@@ -33,20 +33,14 @@ from eduquality.measures.irt import (
 )
 from eduquality.measures.irt.api import export_columns
 from eduquality.measures.irt.data import as_responses
-from eduquality.measures.irt.dif import mantel_haenszel_columns
-from eduquality.measures.irt.messages import error
 from eduquality.outputs import write_columns, write_csv
 
 if TYPE_CHECKING:  # the database (duckdb) loads only for the paper functions, not `irt fit`;
     import pandas as pd  # pandas neither for `irt fit` nor `irt dif` (issue 12)
 
-    from eduquality.ingest.number_csv import NumberTable
     from eduquality.store import Database
 
 MESSAGES = register({
-    "calibration.no_file": ("找不到作答文件：{path}", "response file not found: {path}"),
-    "calibration.no_column": ("作答文件 {path} 中没有列 {column}",
-                              "the response file {path} has no column {column}"),
     "calibration.no_items": ("试卷 {paper} 没有小题分，无法做 IRT 标定",
                              "paper {paper} has no item scores to calibrate"),
     "calibration.subject_level": (
@@ -71,51 +65,6 @@ class FitOutcome:
     """Convergence warnings, shown by the caller in the user's language (``w.text(lang)``)."""
 
 
-def read_responses(path: str | Path, id_col: str | None = None, exclude: tuple[str, ...] = (),
-                   lang: str = "zh") -> tuple[pd.DataFrame, pd.Series]:
-    """Items (every column but ``id_col`` and ``exclude``, as numbers; NaN = missing) and ids
-    (the id column, or the row number from 1). The file is read by
-    :func:`eduquality.ingest.number_csv.read_number_csv` (UTF-8, UTF-8 with BOM or GBK; blank
-    or a spelling of NA = missing), as every command reads a CSV of numbers; a cell that is
-    not a number is reported as ``irt.bad_values`` (its column and value)."""
-    items, ids, _ = _response_table(path, id_col, exclude, lang)
-    return items, ids
-
-
-def _response_table(path: str | Path, id_col: str | None, exclude: tuple[str, ...],
-                    lang: str) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
-    """Items, ids and the text columns (``id_col`` and ``exclude``) of a response file."""
-    import pandas as pd
-
-    table = _response_arrays(path, id_col, exclude, lang)
-    items = table.numbers.reset_index(drop=True)
-    text = table.text.reset_index(drop=True)
-    ids = text[id_col] if id_col else pd.Series(np.arange(1, len(items) + 1), name="id")
-    return items, ids, text
-
-
-def _response_arrays(path: str | Path, id_col: str | None, exclude: tuple[str, ...],
-                     lang: str) -> NumberTable:
-    """The response file as read (:class:`~eduquality.ingest.number_csv.NumberTable`: the
-    items as numbers, ``id_col`` and ``exclude`` as text); a bad cell is ``irt.bad_values``."""
-    path = Path(path)
-    if not path.is_file():
-        raise EduQualityError(tr("calibration.no_file", lang, path=path))
-    named = [c for c in (id_col, *exclude) if c is not None]
-
-    def select(header: list[str]) -> tuple[list[str], list[str]]:
-        for col in named:
-            if col not in header:
-                raise EduQualityError(tr("calibration.no_column", lang, path=path, column=col))
-        return named, [c for c in header if c not in named]
-
-    try:
-        return read_number_csv(path, select, lang=lang)
-    except BadCells as exc:
-        raise error("irt.bad_values", column=exc.cells[0].column,
-                    value=exc.cells[0].value) from None
-
-
 def fit_response_file(responses: str | Path, model: str, out: str | Path,
                       summary: str | Path | None = None, scores: str | Path | None = None,
                       method: str = "eap", id_col: str | None = None, quadpts: int = 41,
@@ -124,7 +73,7 @@ def fit_response_file(responses: str | Path, model: str, out: str | Path,
 
     The file is read as arrays and ITEMS.csv written from them (pandas loads only for
     SCORES.csv)."""
-    table = _response_arrays(responses, id_col, (), lang)
+    table = response_arrays(responses, id_col, (), lang)
     resp = as_responses(table.values, list(table.number_columns))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", IRTConvergenceWarning)
@@ -145,18 +94,6 @@ def fit_response_file(responses: str | Path, model: str, out: str | Path,
         person.insert(0, "id", ids)
         write_csv(person, scores, encoding="utf-8")
     return FitOutcome(info, Path(out), notes)
-
-
-def dif_response_file(responses: str | Path, group: str, focal: str, out: str | Path,
-                      id_col: str | None = None, lang: str = "zh") -> dict[str, Any]:
-    """Mantel–Haenszel DIF for every item of a response file; writes DIF.csv and returns its
-    columns (:func:`~eduquality.measures.irt.dif.mantel_haenszel_columns`). Writes."""
-    table = _response_arrays(responses, id_col, (group,), lang)
-    focal_rows = table.text_is(group, str(focal))
-    dif = mantel_haenszel_columns(table.values, list(table.number_columns), focal_rows)
-    cols = ["item", "chi2", "p", "alpha_mh", "delta_mh", "ets_class"]
-    write_columns({c: dif[c] for c in cols}, out, encoding="utf-8")
-    return dif
 
 
 def _plain(value: Any) -> Any:

@@ -62,7 +62,7 @@ def fit(ctx: Context, responses, model, items_out, items_old, summary, scores, m
 @pass_ctx
 def dif(ctx: Context, responses, group, focal, out, id_col) -> None:
     """Mantel–Haenszel DIF of every 0/1 item. 用 Mantel–Haenszel 法检验项目功能差异（DIF）。"""
-    from eduquality.analysis.calibration import dif_response_file
+    from eduquality.analysis.dif import dif_response_file
 
     table = dif_response_file(responses, group, focal, out, id_col, ctx.lang)
     classes = list(table["ets_class"])

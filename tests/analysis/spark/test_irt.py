@@ -9,7 +9,7 @@ import pytest
 
 from eduquality.analysis.spark.irt import calibrate_spark, spark_fit, wide_item_scores
 from eduquality.measures.irt import IRT, IRTError
-from eduquality.measures.irt.simdata import make_bank, simdata
+from eduquality.measures.irt.simulation import make_bank, simdata
 
 pytestmark = pytest.mark.slow
 

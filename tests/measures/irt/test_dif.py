@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from eduquality.measures.irt.dif import ets_class, mantel_haenszel
 from eduquality.measures.irt.messages import IRTError
-from eduquality.measures.irt.simdata import make_bank, simdata
+from eduquality.measures.irt.simulation import make_bank, simdata
 
 
 @pytest.fixture(scope="module", params=["some missing", "all answered"])

@@ -18,7 +18,7 @@ from eduquality.measures.irt.estep import (
     StartTotals,
 )
 from eduquality.measures.irt.models import Graded, TwoPL
-from eduquality.measures.irt.simdata import make_bank, simdata
+from eduquality.measures.irt.simulation import make_bank, simdata
 
 
 def _data(n: int = 600, seed: int = 5) -> np.ndarray:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from eduquality.measures.irt import IRT, IRTConvergenceWarning, IRTError
-from eduquality.measures.irt.simdata import make_bank, simdata
+from eduquality.measures.irt.simulation import make_bank, simdata
 
 
 def _recovery(model: str, params: np.ndarray, n: int, seed: int, **kw) -> tuple[IRT, np.ndarray]:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from eduquality.measures.irt import IRT
-from eduquality.measures.irt.simdata import make_bank, simdata
+from eduquality.measures.irt.simulation import make_bank, simdata
 
 mirt = pytest.importorskip("mirt", reason="PyPI mirt is a dev dependency (pip install -e .[dev])")
 

@@ -11,7 +11,7 @@ from eduquality.measures.irt import IRT, IRTError
 from eduquality.measures.irt.bank import ItemBank
 from eduquality.measures.irt.equating import equipercentile, true_score_equating
 from eduquality.measures.irt.linking import METHODS, link
-from eduquality.measures.irt.simdata import make_bank, simdata
+from eduquality.measures.irt.simulation import make_bank, simdata
 
 
 def _mixed_bank(seed: int) -> ItemBank:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from eduquality.measures.irt import IRT
-from eduquality.measures.irt.simdata import make_bank, simdata
+from eduquality.measures.irt.simulation import make_bank, simdata
 
 girth = pytest.importorskip("girth", reason="girth is a dev dependency (pip install -e .[dev])")
 mirt = pytest.importorskip("mirt", reason="PyPI mirt is a dev dependency (pip install -e .[dev])")

@@ -8,7 +8,7 @@ from scipy import integrate, optimize
 
 from eduquality.measures.irt import IRT
 from eduquality.measures.irt.scoring import lord_wingersky, sum_score_table
-from eduquality.measures.irt.simdata import make_bank
+from eduquality.measures.irt.simulation import make_bank
 
 
 @pytest.fixture(scope="module")

@@ -48,7 +48,7 @@ def true_score_equating(form_x: ItemBank, form_y: ItemBank) -> pd.DataFrame:
     same θ scale, e.g. after :func:`~eduquality.measures.irt.linking.link`).
 
     >>> import numpy as np
-    >>> from eduquality.measures.irt.simdata import make_bank
+    >>> from eduquality.measures.irt.simulation import make_bank
     >>> x = make_bank("2pl", np.array([[1.0, 0.0], [1.2, 0.5]]))
     >>> true_score_equating(x, x)["y_equivalent"].round(6).tolist()
     [0.0, 1.0, 2.0]

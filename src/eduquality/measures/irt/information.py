@@ -7,7 +7,7 @@
   (R mirt ``marginal_rxx``; Green et al. 1984).
 
 >>> import numpy as np
->>> from eduquality.measures.irt.simdata import make_bank
+>>> from eduquality.measures.irt.simulation import make_bank
 >>> bank = make_bank("2pl", np.array([[2.0, 0.0]]))
 >>> float(item_information(bank, np.array([0.0]))[0, 0])   # a² · ½ · ½
 1.0

@@ -58,7 +58,7 @@ def link(base: ItemBank, new: ItemBank, method: str = "stocking-lord",
     """Linking constants from the items the two banks share (or ``common``).
 
     >>> import numpy as np
-    >>> from eduquality.measures.irt.simdata import make_bank
+    >>> from eduquality.measures.irt.simulation import make_bank
     >>> base = make_bank("2pl", np.array([[1.0, 0.5], [1.5, -1.0], [0.8, 0.0]]))
     >>> new = base.transform(0.5, -1.0)          # the same items on another scale
     >>> lk = link(base, new, "stocking-lord")
