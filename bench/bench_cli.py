@@ -4,7 +4,8 @@
 
 Each case is a fresh process (``python -m eduquality.cli …``, the ``eduquality`` command), timed
 by wall clock, best of ``--repeats``, against a peer doing the same job as a whole process on
-the same file (ratio = peer seconds / ours; goal ≥ 5×):
+the same file, ours and the peer run in turn round after round (ratio = peer seconds / ours;
+goal ≥ 5×):
 
 * ``eduquality --help`` and ``eduquality analyse --help``: goal ≤ 0.3 s;
 * ``irt fit`` (2PL with standard errors, ITEMS.csv written) on an N × J 0/1 response CSV —
@@ -109,24 +110,38 @@ def write_responses(path: Path, n: int, j: int, group: bool = False) -> None:
                encoding="utf-8")
 
 
-def whole_process(args: list[str], repeats: int, env: dict[str, str]) -> tuple[float, float]:
-    """Best wall-clock seconds and least CPU seconds (user + system, the process and its
-    children) of ``repeats`` runs of the process ``args`` (which must succeed). On a shared
-    machine the wall clock waits for other jobs; the CPU seconds much less so."""
-    best, least_cpu = float("inf"), float("inf")
+def run_once(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall-clock seconds and CPU seconds (user + system, the process and its children) of one
+    run of the process ``args`` (which must succeed)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    done = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise RuntimeError(f"{args[:4]} failed: {done.stderr[-2000:]}")
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def whole_processes(commands: list[list[str]], repeats: int, env: dict[str, str],
+                    ) -> list[tuple[float, float]]:
+    """For each of ``commands``, the best wall-clock seconds and the least CPU seconds of
+    ``repeats`` runs, the commands run in turn round after round (ours, the peer, ours, …):
+    both see the same moments of a shared machine, whose wall clock waits for other jobs
+    (the CPU seconds much less so)."""
+    (walls, cpus) = ([[float("inf")] for _ in commands], [[float("inf")] for _ in commands])
     for _ in range(repeats):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        done = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              text=True)
-        wall = time.perf_counter() - t0
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if done.returncode != 0:
-            raise RuntimeError(f"{args[:4]} failed: {done.stderr[-2000:]}")
-        best = min(best, wall)
-        least_cpu = min(least_cpu, after.ru_utime - before.ru_utime
-                        + after.ru_stime - before.ru_stime)
-    return best, least_cpu
+        for i, args in enumerate(commands):
+            wall, cpu = run_once(args, env)
+            walls[i].append(wall)
+            cpus[i].append(cpu)
+    return [(min(w), min(c)) for w, c in zip(walls, cpus, strict=True)]
+
+
+def whole_process(args: list[str], repeats: int, env: dict[str, str]) -> tuple[float, float]:
+    """:func:`whole_processes` of one command."""
+    return whole_processes([args], repeats, env)[0]
 
 
 def main() -> None:
@@ -182,12 +197,13 @@ def main() -> None:
              "R quantreg rq.fit fn", ["Rscript", "--vanilla", str(r_script)], has_r),
         ]
         for name, ours_args, peer_name, peer_args, peer_ok in cases:
-            ours, ours_cpu = whole_process([*cli, *ours_args], args.repeats, env)
             if not peer_ok:
+                ours, ours_cpu = whole_process([*cli, *ours_args], args.repeats, env)
                 rows.append([name, f"{ours:.2f}", f"{peer_name}: not installed", "",
                              f"{ours_cpu:.2f}", "", f"≥ {RATIO_GOAL:g}×", "n/a"])
                 continue
-            peer, peer_cpu = whole_process(peer_args, args.repeats, env)
+            (ours, ours_cpu), (peer, peer_cpu) = whole_processes(
+                [[*cli, *ours_args], peer_args], args.repeats, env)
             ratio = peer / ours
             met = ratio >= RATIO_GOAL
             rows.append([name, f"{ours:.2f}", f"{peer_name}: {peer:.2f}", f"{ratio:.1f}×",
@@ -198,8 +214,8 @@ def main() -> None:
     lines = [
         "## Whole commands (bench/bench_cli.py)", "",
         machine_line(),
-        f"Each case is a fresh process, best of {args.repeats}, ours and the peer one after the "
-        f"other on the same file. The machine is shared: {load_before} at the start, "
+        f"Each case is a fresh process, best of {args.repeats}, ours and the peer in turn, "
+        f"round after round, on the same file. The machine is shared: {load_before} at the start, "
         f"{load_line()} at the end. CPU seconds (user + system, least of the runs) wait much "
         "less for other jobs than the wall clock; the goal is on the wall clock.", "",
         "| command | seconds | peer (whole process) | peer / ours | CPU s | peer CPU s (peer / "
