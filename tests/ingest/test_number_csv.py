@@ -47,6 +47,25 @@ def test_plain_file_is_read_typed_in_every_encoding(tmp_path, encoding):
     assert table.numbers.index.tolist() == [2, 3, 4]  # the lines of the file
 
 
+def test_a_file_of_many_blocks_is_read_whole(tmp_path):
+    """A file larger than the typed reader's 1 MiB blocks (Arrow returns each column in
+    several chunks): every cell lands in its row, blanks as NaN, against the values written."""
+    rng = np.random.default_rng(5)
+    n = 60_000
+    values = rng.integers(0, 100, size=(n, 3)).astype(float) / 4
+    values[rng.random((n, 3)) < 0.05] = np.nan
+    cells = np.where(np.isnan(values), "", values.astype(str))
+    lines = ["id,a,b,c", *(f"S{i},{r[0]},{r[1]},{r[2]}" for i, r in enumerate(cells))]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    assert path.stat().st_size > 3 << 20 // 2       # more than one block of 1 MiB
+    data = path.read_bytes()
+    typed = _typed(data, ids_and_numbers)
+    assert typed is not None
+    assert typed.text_cells["id"].num_chunks > 1
+    np.testing.assert_array_equal(typed.values, values)
+    assert typed.text_values["id"][-1] == f"S{n - 1}"
+
+
 @pytest.mark.parametrize("text", [
     "id,a\nS1,1,2\nS2,2\n",          # a row wider than the header
     "id,a\nS1,1\n\nS2,2\n",           # a blank line

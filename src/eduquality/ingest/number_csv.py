@@ -188,7 +188,8 @@ def _typed(data: bytes, select: Select) -> NumberTable | None:
     utf8 = _utf8(data)
     if utf8 is None or utf8.startswith((b"\n", b"\r\n")):
         return None
-    first = utf8.split(b"\n", 1)[0].rstrip(b"\r")
+    end = utf8.find(b"\n")
+    first = (utf8 if end < 0 else utf8[:end]).rstrip(b"\r")   # the header (no copy of the rest)
     if not first or b'"' in first:
         return None
     header = [h.strip() for h in next(csv.reader([first.decode("utf-8")]))]
@@ -216,7 +217,7 @@ def _typed(data: bytes, select: Select) -> NumberTable | None:
         return None
     numbers = np.empty((table.num_rows, len(number_cols)), order="F")  # a frame's own layout
     for j, c in enumerate(number_cols):
-        numbers[:, j] = _floats(table[c])
+        _fill_floats(table[c], numbers[:, j])
     if np.isnan(numbers).sum() != sum(table[c].null_count for c in number_cols):
         return None  # a NaN spelt other than MISSING: the text reading names it
     if all(table[c].null_count for c in header):  # a row without any value may be there
@@ -229,15 +230,19 @@ def _typed(data: bytes, select: Select) -> NumberTable | None:
     return NumberTable(numbers, tuple(number_cols), text, np.arange(2, table.num_rows + 2))
 
 
-def _floats(column: pa.ChunkedArray) -> np.ndarray:
-    """A float64 column as an array, NaN where null, read from Arrow's buffers (its own
-    ``to_numpy`` would load pandas)."""
-    parts = [np.frombuffer(chunk.buffers()[1], dtype=np.float64)[
-        chunk.offset:chunk.offset + len(chunk)] for chunk in column.chunks]
-    values = np.concatenate(parts) if parts else np.empty(0)
+def _fill_floats(column: pa.ChunkedArray, out: np.ndarray) -> None:
+    """Write a float64 column into ``out`` (a column of the numbers matrix), NaN where null,
+    chunk by chunk from Arrow's buffers (its own ``to_numpy`` would load pandas and copy)."""
+    start = 0
+    for chunk in column.chunks:
+        n = len(chunk)
+        if n == 0:
+            continue
+        out[start:start + n] = np.frombuffer(chunk.buffers()[1], dtype=np.float64)[
+            chunk.offset:chunk.offset + n]
+        start += n
     if column.null_count:
-        values = np.where(_valid(column), values, np.nan)
-    return values
+        out[~_valid(column)] = np.nan
 
 
 def _valid(column: pa.ChunkedArray) -> np.ndarray:
