@@ -309,12 +309,12 @@ def _analyse(db: Database, info: ExamInfo, settings: Settings, engine: Any,
         students, wide = students_frame()
         (distribution, bands), groups = distributions_and_groups(students, wide)
         lines, subject_lines, online, near = by_students(summaries, students, wide)
-    else:   # in process: the students' pandas work beside the engine's unit summaries,
-        with ThreadPoolExecutor(1) as pool:     # then what follows from the students on both
+    else:   # in process: the students' pandas work (the frame, then its distributions and
+        with ThreadPoolExecutor(1) as pool:     # groups) beside the engine's unit summaries
             students_done = pool.submit(students_frame)
+            rest = pool.submit(lambda: distributions_and_groups(*students_done.result()))
             summaries = summarise()
             students, wide = students_done.result()
-            rest = pool.submit(distributions_and_groups, students, wide)
             lines, subject_lines, online, near = by_students(summaries, students, wide)
             (distribution, bands), groups = rest.result()
     item_frames = (items_beside.result() if items_beside is not None else
