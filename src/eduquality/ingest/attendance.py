@@ -32,6 +32,7 @@ from typing import Any
 
 import pandas as pd
 
+from eduquality.frames import row_tuples
 from eduquality.i18n import register
 from eduquality.ingest.importer import ImportResult, run_import
 from eduquality.ingest.problems import Problems
@@ -166,15 +167,15 @@ class _Students:
     def __init__(self, db: Database) -> None:
         st = student_facts(db)[["student_id", "national_id", "name"]]
         self.by_id = {str(n).strip().upper(): (int(s), str(nm)) for s, n, nm in
-                      st.itertuples(index=False)}
+                      row_tuples(st)}
         self.by_person = {person_key(str(n)): (int(s), str(nm)) for s, n, nm in
-                          st.itertuples(index=False)}
+                          row_tuples(st)}
         self.years = [(str(code), pd.Timestamp(start).date().replace(day=1),
                        pd.Timestamp(end).date())
                       for code, start, end in school_years(db).itertuples(index=False)]
         self._year_of: dict[dt.date, str | None] = {}
         m = memberships(db)[["student_id", "year_code", "school_code"]]
-        self.school = {(int(s), str(y)): str(c) for s, y, c in m.itertuples(index=False)}
+        self.school = {(int(s), str(y)): str(c) for s, y, c in row_tuples(m)}
 
     def find(self, text: str) -> tuple[int, str] | None:
         key = text.strip().upper()

@@ -38,6 +38,7 @@ from typing import Any
 
 import pandas as pd
 
+from eduquality.frames import row_tuples
 from eduquality.i18n import register
 from eduquality.ingest.importer import ImportResult, run_import
 from eduquality.ingest.problems import Phrase, Problems, listed, phrase
@@ -198,13 +199,12 @@ class _Context:
     def __init__(self, db: Database, province: str | None) -> None:
         st = student_facts(db)[["student_id", "national_id", "name"]]
         self.by_id = {str(n).strip().upper(): (int(s), str(nm)) for s, n, nm in
-                      st.itertuples(index=False)}
+                      row_tuples(st)}
         self.by_person = {person_key(str(n)): (int(s), str(nm)) for s, n, nm in
-                          st.itertuples(index=False)}
+                          row_tuples(st)}
         m = memberships(db)
         self.place = {(int(s), str(y)): (str(c), int(g)) for s, y, c, g in
-                      m[["student_id", "year_code", "school_code", "grade"]].itertuples(
-                          index=False)}
+                      row_tuples(m[["student_id", "year_code", "school_code", "grade"]])}
         self.earlier = proficiency_results(db)[["student_id", "subject_code", "sitting"]]
         self.province = province or district_province(db)
 

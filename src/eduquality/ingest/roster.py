@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eduquality.frames import row_tuples
 from eduquality.i18n import register, tr
 from eduquality.ingest.cells import Cells
 from eduquality.ingest.headers import Grid, Layout, find_header_row, make_grid, match_columns
@@ -161,7 +162,7 @@ class Known:
             {(r.school_code, r.year_code, int(r.grade), n): r.class_id
              for r, n in zip(records(on_record), norm, strict=True)},
             keys(db, "teacher"),
-            set(student_ids(db)["national_id"]),
+            set(student_ids(db)["national_id"].tolist()),
             SchoolNames.from_db(db),
             class_lists(db),
         )
@@ -362,9 +363,9 @@ def _collect(sheets: list[Sheet], known: Known) -> None:
             for code, name in fr[["school_code", "name"]].dropna().itertuples(index=False):
                 known.names.add(code, name, registered=True)
         elif k == "teacher":
-            known.teachers |= set(fr["teacher_id"].dropna())
+            known.teachers |= set(fr["teacher_id"].dropna().tolist())
         elif k == "student":
-            known.students |= set(fr["national_id"].dropna())
+            known.students |= set(fr["national_id"].dropna().tolist())
 
 
 def _check_aliases(s: Sheet, known: Known) -> None:
@@ -424,8 +425,8 @@ def _classes(sheets: list[Sheet], known: Known, derived: Derived) -> None:
         fr = s.frame
         ok = fr[["school_code", "year_code", "grade", "norm"]].notna().all(axis=1)
         ok &= fr["school_code"].isin(known.schools)
-        listed = pd.Series([(a, b) in known.listed for a, b in zip(
-            fr["school_code"], fr["year_code"], strict=True)], dtype=bool)
+        listed = pd.Series([(a, b) in known.listed for a, b in row_tuples(
+            fr[["school_code", "year_code"]])], dtype=bool)
         new.append(fr.loc[ok & ~listed, ["school_code", "year_code", "grade", "norm"]])
     cls = pd.concat(new, ignore_index=True).drop_duplicates() if new else pd.DataFrame()
     if not cls.empty:
@@ -488,8 +489,7 @@ def _cross_check(sheets: list[Sheet], known: Known, lang: str,
                  "ingest.what_year", lang)
         if k in ("assignment", "student"):
             name_col = "class_name"
-            keys = list(zip(fr["school_code"], fr["year_code"], fr["grade"], fr["norm"],
-                            strict=True))
+            keys = list(row_tuples(fr[["school_code", "year_code", "grade", "norm"]]))
             fr["class_id"] = [known.classes.get((a, b, int(g), n)) if pd.notna(g) else None
                               for a, b, g, n in keys]
             complete = fr[["school_code", "year_code", "grade", "norm"]].notna().all(axis=1)
@@ -766,7 +766,7 @@ def current_schools(db: Database, sheets: list[Sheet]) -> set[str]:
     is the district's import)."""
     def named(kind: str, column: str) -> list[str]:
         return sorted({v for s in sheets if s.layout.kind == kind
-                       for v in s.frame[column].dropna()})
+                       for v in s.frame[column].dropna().tolist()})
 
     return schools_of_people(db, named("teacher", "teacher_id"),
                              sorted({*named("student", "national_id"),

@@ -86,7 +86,7 @@ def class_grade(c: Cells, name_field: str) -> tuple[pd.Series, pd.Series]:
     text = c.text(name_field, True)
     present = text.notna().to_numpy()
     table = {u: _split(u) for u in pd.unique(text[present])}
-    split = [table[t] if p else (None, None) for t, p in zip(text, present, strict=True)]
+    split = [table[t] if p else (None, None) for t, p in zip(text.tolist(), present, strict=True)]
     named = pd.Series([t[0] for t in split], dtype="Int64")
     rest = pd.Series([t[1] for t in split], dtype=object)
     grade = pd.Series([None] * c.n, dtype="Int64")

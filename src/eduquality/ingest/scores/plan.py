@@ -101,7 +101,7 @@ class ScoresPlan:
     def score_papers(self) -> set[str]:
         """The papers whose scores :meth:`write` changes (the integrity check of the import
         looks at their rows only: :meth:`~eduquality.store.db.Database.write`)."""
-        papers = set() if self.results.empty else set(self.results["paper_id"])
+        papers = set() if self.results.empty else set(self.results["paper_id"].unique())
         return papers | {pid for pid, _ in self.item_scores}
 
     def write(self, con: Any) -> int:
