@@ -235,7 +235,7 @@ def plan_attendance(sheets: list[RawSheet], problems: Problems, students: _Stude
         if lay.days and sheet_month is None:
             problems.add("attendance.no_month", sheet=raw.name)
             continue
-        table = raw.cells.to_numpy(dtype=object).tolist()  # cell access by position, fast
+        table = raw.table()
         header = table[lay.header_row]
         for i in range(lay.header_row + 1, len(table)):
             row = table[i]

@@ -103,16 +103,17 @@ def plan_children(sheets: list[RawSheet], problems: Problems, year: int) -> Chil
             continue
         found = True
         top, cols = located
-        header = raw.cells.iloc[top].tolist()
-        for i in range(top + 1, len(raw.cells)):
-            row = raw.cells.iloc[i]
-            if all(cell_text(v) == "" for v in row.tolist()):
+        table = raw.table()
+        header = table[top]
+        for i in range(top + 1, len(table)):
+            row = table[i]
+            if all(cell_text(v) == "" for v in row):
                 continue
             n_rows += 1
             bad_row = False
 
-            def cell(name: str, _row: pd.Series = row, _cols: dict[str, int] = cols) -> Any:
-                return _row.iloc[_cols[name]] if name in _cols else None
+            def cell(name: str, _row: list[Any] = row, _cols: dict[str, int] = cols) -> Any:
+                return _row[_cols[name]] if name in _cols else None
 
             def bad(name: str, reason: str, value: Any = None, _r: int = i + 1,
                     _sheet: str = raw.name, _header: list[Any] = header,

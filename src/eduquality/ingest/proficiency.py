@@ -237,9 +237,7 @@ def plan_proficiency(sheets: list[RawSheet], problems: Problems, ctx: _Context,
         if "sitting" not in lay.cols and sheet_sitting is None:
             problems.add("proficiency.no_sitting", sheet=raw.name)
             continue
-        body = raw.body(lay.top + 1)
-        for k in range(len(body)):
-            values = body.iloc[k].tolist()
+        for k, values in enumerate(raw.table()[lay.top + 1:]):
             if all(cell_text(v) == "" for v in values):
                 continue
             n_rows += 1

@@ -22,6 +22,7 @@ import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pandas as pd
@@ -76,6 +77,13 @@ class RawSheet:
     def row(self, r: int) -> pd.Series:
         """The cells of row ``r`` (0-based), indexed by column."""
         return self.cells.iloc[r].reset_index(drop=True)
+
+    def table(self) -> list[list[Any]]:
+        """Every row's cells as a list (``table()[i][j]`` is ``cells.iloc[i, j]``): for reading
+        a sheet row by row. Selecting one row of the frame costs about 100 µs (pandas builds a
+        Series of it), so a 20,000-row sheet read with ``cells.iloc[i]`` takes seconds; this
+        converts the frame once."""
+        return self.cells.to_numpy(dtype=object).tolist()
 
     def body(self, start: int) -> pd.DataFrame:
         """Rows ``start`` … as a frame indexed from 0."""

@@ -146,13 +146,14 @@ def _sheet(raw: RawSheet, cols: dict[str, int], schools: set[str], problems: Pro
     def where(name: str) -> str | None:
         return f"{column_letter(cols[name])}（{header[cols[name]]}）" if name in cols else None
 
-    def cell(row: pd.Series, name: str) -> Any:
-        return row.iloc[cols[name]] if name in cols else None
+    def cell(row: list[Any], name: str) -> Any:
+        return row[cols[name]] if name in cols else None
 
     n = 0
-    for i in range(1, len(raw.cells)):
-        row = raw.cells.iloc[i]
-        if all(cell_text(v) == "" for v in row.tolist()):
+    table = raw.table()
+    for i in range(1, len(table)):
+        row = table[i]
+        if all(cell_text(v) == "" for v in row):
             continue
         n += 1
         excel_row = i + 1
