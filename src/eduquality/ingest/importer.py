@@ -67,6 +67,12 @@ MESSAGES = register({
     "ingest.note_ignored": ("工作表「{sheet}」中已忽略的列（不导入）：{columns}",
                             "sheet '{sheet}': columns ignored (not imported): {columns}"),
     "ingest.empty_file": ("文件中没有任何数据", "the file holds no data"),
+    "ingest.note_hidden_sheet": (
+        "已跳过隐藏的工作表「{sheet}」（隐藏的工作表不导入；要导入它，请在 Excel 中取消隐藏，"
+        "或用 --sheet 指明）",
+        "hidden sheet '{sheet}' skipped (hidden sheets are not imported; to import it, unhide "
+        "it in Excel or name it with --sheet)",
+    ),
     "ingest.formula_no_value": (
         "公式单元格没有计算结果（请在 Excel 中打开并保存后再导入，或改为数值）",
         "formula cell without a calculated value (open and save the file in Excel, "
@@ -88,6 +94,16 @@ MESSAGES = register({
         "({own}) only",
     ),
 })
+
+
+def visible_sheets(sheets: list[RawSheet], named: str | None) -> tuple[list[RawSheet],
+                                                                       list[Phrase]]:
+    """The sheets an import reads: a workbook's hidden sheets (an old copy, a vendor's lookup
+    lists) are left out, each with a note for the summary, unless the user named the sheet."""
+    if named is not None:
+        return sheets, []
+    return ([s for s in sheets if not s.hidden],
+            [phrase("ingest.note_hidden_sheet", sheet=s.name) for s in sheets if s.hidden])
 
 
 def ignored_note(sheet: str, columns: list[str]) -> Phrase:
@@ -219,6 +235,7 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
     if sheets is None:
         say(tr("ingest.step_read", lang, file=path.name))
         sheets = read_sheets(path, sheet, lang)
+    sheets, hidden_notes = visible_sheets(sheets, sheet)
     used = None
     if options is not None:
         used = choose_template(db, kind, sheets, template, lang)
@@ -245,7 +262,7 @@ def run_import(db: Database, path: str | Path, kind: str, target: str | None,
         if only_schools is not None:
             check_schools(plan, only_schools, problems)
         result.mapping = list(getattr(plan, "mapping", []))
-        result.notes = list(getattr(plan, "notes", []))
+        result.notes = [*hidden_notes, *getattr(plan, "notes", [])]
         if not problems and plan.rows_read == 0:
             problems.add("ingest.empty_file")
         return plan

@@ -60,15 +60,18 @@ class ReadError(EduQualityError):
 
 class RawSheet:
     """The cells of one sheet, every cell as text: ``cells.iloc[i, j]`` is row ``i + 1``,
-    column ``j + 1`` of the sheet (a blank cell is missing)."""
+    column ``j + 1`` of the sheet (a blank cell is missing). ``hidden``: the workbook hides
+    the sheet (Excel's hidden or very hidden); the importers leave such a sheet out unless it
+    is named (:func:`eduquality.ingest.importer.visible_sheets`)."""
 
     def __init__(self, name: str, cells: pd.DataFrame,
                  formulas_without_value: list[tuple[int, int]] | None = None,
-                 encoding: str | None = None) -> None:
+                 encoding: str | None = None, hidden: bool = False) -> None:
         self.name = name
         self.cells = cells
         self.formulas_without_value = formulas_without_value or []
         self.encoding = encoding
+        self.hidden = hidden
 
     @property
     def n_rows(self) -> int:
@@ -314,9 +317,10 @@ def read_excel_cells(path: Path, sheet: str | None = None, lang: str = "zh") -> 
                 for error in errors.errors if errors is not None else ():
                     row, col = error.position
                     frame.iat[row, lead + col] = _error_text(error.detail)
-                read.append((name, frame))
+                read.append((name, frame, loaded.visible != "visible"))
         formulas = scan.result() if scan is not None else {}
-    return [RawSheet(name, frame, formulas.get(name, [])) for name, frame in read]
+    return [RawSheet(name, frame, formulas.get(name, []), hidden=hidden)
+            for name, frame, hidden in read]
 
 
 _EXCEL_ERRORS = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!",

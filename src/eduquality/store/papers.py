@@ -16,6 +16,7 @@ Column contracts (DataFrames unless said otherwise):
   and seq.
 * :func:`exam_knowledge_tags`: ``paper_id``, ``item`` (seq), ``tag``, ``weight``.
 * :func:`students_item_scores`: ``paper_id``, ``student_id``, ``seq``, ``score``.
+* :func:`item_level_results`: ``paper_id``, ``student_id``, ``status``, ``score``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ __all__ = [
     "exam_items",
     "exam_knowledge_tags",
     "exam_papers",
+    "item_level_results",
     "item_tags",
     "paper_items",
     "papers_with_item_scores",
@@ -57,6 +59,19 @@ def papers_with_item_scores(db: Database, exam_id: str) -> pd.DataFrame:
     scored = [db.scalar("SELECT count(*) FROM (SELECT 1 FROM item_score WHERE paper_id = ? "
                         "LIMIT 1) AS probe", [paper]) > 0 for paper in papers["paper_id"]]
     return papers.loc[scored].reset_index(drop=True)
+
+
+def item_level_results(db: Database, paper_ids: list[str]) -> pd.DataFrame:
+    """The subject results on ``paper_ids`` of the students who have item scores on them (the
+    results an item-level import wrote from those items)."""
+    if not paper_ids:
+        return pd.DataFrame({"paper_id": [], "student_id": [], "status": [], "score": []})
+    return db.sql("""SELECT r.paper_id, r.student_id, r.status, r.score
+                     FROM subject_result r
+                     WHERE r.paper_id = ANY(?) AND EXISTS (
+                         SELECT 1 FROM item_score s
+                         WHERE s.paper_id = r.paper_id AND s.student_id = r.student_id)""",
+                  [paper_ids])
 
 
 def papers_without_items(db: Database, exam_id: str) -> pd.DataFrame:

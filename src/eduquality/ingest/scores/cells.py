@@ -159,3 +159,11 @@ def constant_text(value: str, n: int) -> pd.Series:
 def fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
+
+
+def shown_result(status: str, score: float) -> str:
+    """A subject result as a sheet writes it: the score when present, else the status word
+    (缺考, 违纪, 免考)."""
+    if status == "present" and not np.isnan(score):
+        return fmt(score)
+    return SUBJECT_STATUS.label(status)

@@ -33,6 +33,7 @@ from eduquality.ingest.scores.columns import (
     identifies,
 )
 from eduquality.ingest.scores.identity import check_identity, data_rows
+from eduquality.ingest.scores.item_level import check_totals_over_items
 from eduquality.ingest.scores.items import (
     Paper,
     load_papers,
@@ -41,6 +42,7 @@ from eduquality.ingest.scores.items import (
     subject_totals,
 )
 from eduquality.ingest.scores.scaled import official_columns
+from eduquality.ingest.scores.sheets import SheetItems, combine_sheets
 from eduquality.ingest.templates import SheetMapping, sheet_mapping
 from eduquality.ingest.values import as_text, map_unique, norm_header
 from eduquality.ingest.writes import append_arrow, append_rows, has_rows, replace_rows, upsert
@@ -180,7 +182,8 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
     regs: list[pd.DataFrame] = []
     results: list[pd.DataFrame] = []
     scaled: list[pd.DataFrame] = []
-    item_frames: list[tuple[str, pa.Table]] = []
+    item_frames: list[SheetItems] = []
+    subject_labels: dict[str, str] = {}
     rows_read = 0
     notes: list[Phrase] = []
     mapping: list[SheetMapping] = []
@@ -238,15 +241,15 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                                  subject=label)
                     continue
                 res, its, total = subject_items(ctx, sc, subj, cands[0], ok, sids, extra)
-                results.append(res)
-                item_frames.append(its)
+                results.append(res.assign(by_items=True))
+                item_frames.append(SheetItems(its[0], grid.sheet, its[1]))
                 sums[subj] = total
             else:
                 col = sc.totals[subj]
                 by_track = {p.track: p for p in cands}
                 if len(cands) == 1:
                     res, total = subject_totals(ctx, col, cands[0], ok, sids, extra, strict)
-                    results.append(res)
+                    results.append(res.assign(by_items=False))
                     sums[subj] = total
                     continue
                 unresolved = ok & ~pd.Series(row_track).isin(list(by_track)).to_numpy()
@@ -257,7 +260,7 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                 for t, p in by_track.items():
                     sel = ok & (row_track == t)
                     res, total = subject_totals(ctx, col, p, sel, sids, extra, strict)
-                    results.append(res)
+                    results.append(res.assign(by_items=False))
                     combined[sel] = total[sel]
                 sums[subj] = combined
         counted: dict[str, np.ndarray] = {}
@@ -272,20 +275,26 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
                          [counted.get(s, v) for s, v in sums.items()] if counted else None)
         if extra and sums and not strict:
             _check_row_status(ctx, sc, extra, list(sums.values()))
+        for k in range(first, len(results)):   # where each result is, for the problems
+            results[k] = results[k].assign(sheet=grid.sheet,
+                                           row=ctx.rows[results[k].index.to_numpy()])
+        subject_labels.update({p.paper_id: SUBJECTS.label(p.subject, lang)
+                               for p in papers.values()})
         regs.append(ident[ok].assign(sheet=grid.sheet)[
             ["student_id", "exam_number", "school_code", "class_id", "national_id", "row",
              "sheet"]])
     reg = registrations(db, exam_id, regs, problems, registered)
+    res, repeated, item_tables = combine_sheets(results, item_frames, problems, subject_labels)
+    notes.extend(repeated)
+    check_totals_over_items(db, exam_id, res, problems, subject_labels)
     if problems:
         return ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], rows_read, notes=notes,
                           mapping=mapping)
-    res = pd.concat(results, ignore_index=True) if results else pd.DataFrame(
-        columns=["paper_id", "student_id", "status", "score"])
-    res = res.drop_duplicates(["paper_id", "student_id"], keep="last")
+    res = res[["paper_id", "student_id", "status", "score"]]
     res = _not_chosen_dropped(db, year, papers, res)
     res["student_id"] = res["student_id"].astype(np.int32)
     official = _official(scaled, res)
-    return ScoresPlan(exam_id, reg, res, item_frames, rows_read, notes=notes,
+    return ScoresPlan(exam_id, reg, res, item_tables, rows_read, notes=notes,
                       mapping=mapping, scaled=official)
 
 
