@@ -9,7 +9,19 @@ from hypothesis import strategies as st
 from eduquality.config import Settings, Thresholds, load_settings
 from eduquality.errors import ConfigError
 from eduquality.i18n import register, tr
-from eduquality.vocab import EXAM_TYPES, STAGES, SUBJECT_STATUS, grade_label, parse_grade
+from eduquality.vocab import (
+    CUT_LINES,
+    EXAM_TYPES,
+    STAGES,
+    SUBJECT_STATUS,
+    SUBJECTS,
+    TRACKS,
+    grade_label,
+    parse_grade,
+    spelling_key,
+)
+
+VOCABULARIES = [CUT_LINES, EXAM_TYPES, STAGES, SUBJECT_STATUS, SUBJECTS, TRACKS]
 
 
 def test_defaults_without_file(tmp_path):
@@ -67,6 +79,37 @@ def test_vocabulary_parses_labels_aliases_and_codes():
     assert EXAM_TYPES.parse("三诊") == "diag3"
     assert STAGES.parse("幼儿园") is None
     assert STAGES.label("nine_year", "en") == "nine-year school"
+
+
+def test_vocabulary_spellings_as_sheets_write_them():
+    """Spaces inside, full-width forms and brackets around a word do not change what it means
+    (缺 考, （缺考）, 【免考】, ＡＢＳＥＮＴ); other words still mean nothing."""
+    assert {SUBJECT_STATUS.parse(t) for t in ("缺 考", "（缺考）", "(缺　考)", "ＡＢＳＥＮＴ",
+                                              "请假")} == {"absent"}
+    assert SUBJECT_STATUS.parse("【免考】") == "exempt"
+    assert SUBJECT_STATUS.parse("舞弊") == "cheating"
+    assert SUBJECT_STATUS.parse("0(缺考)") is None and SUBJECT_STATUS.parse("()") is None
+    assert TRACKS.parse("Physics Track") == TRACKS.parse("物理 类") == "physics"
+
+
+_SPACES = st.sampled_from([" ", "\u3000", "\t", "\xa0"])
+
+
+@given(st.sampled_from(VOCABULARIES).flatmap(
+    lambda v: st.tuples(st.just(v), st.sampled_from(v.spellings()))),
+    st.lists(_SPACES, max_size=3), st.sampled_from(["", "()", "（）", "【】"]), st.booleans())
+def test_vocabulary_parse_ignores_spaces_width_and_brackets(pair, spaces, brackets, upper):
+    """Property: a known spelling with spaces inserted, wrapped in brackets or upper-cased
+    parses to the same code; :func:`spelling_key` is idempotent."""
+    vocab, spelling = pair
+    code = vocab.parse(spelling)
+    assert code is not None
+    mid = len(spelling) // 2
+    text = spelling[:mid] + "".join(spaces) + spelling[mid:]
+    text = (brackets[:1] + text + brackets[1:]) if brackets else text
+    text = text.upper() if upper else text
+    assert vocab.parse(text) == code
+    assert spelling_key(spelling_key(text)) == spelling_key(text)
 
 
 @pytest.mark.parametrize("text,grade", [("初二", 8), ("八年级", 8), ("8", 8), ("高三", 12),

@@ -6,6 +6,7 @@ are other spellings found in the files schools send. Pure data: every layer may 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,26 +22,47 @@ class Term:
         return self.en if lang == "en" else self.zh
 
 
+_BRACKETS = ("()", "[]", "【】", "〔〕", "〈〉", "《》")
+
+
+def spelling_key(text: str) -> str:
+    """``text`` as a vocabulary compares it: full-width forms as their ASCII (NFKC: ``（缺考）``
+    → ``(缺考)``), without any space (``缺 考``, a full-width space), lower-case, and without
+    brackets around the whole (``(缺考)``, ``【免考】``).
+
+    >>> spelling_key(" （缺　考） "), spelling_key("Physics Track"), spelling_key("【免考】")
+    ('缺考', 'physicstrack', '免考')
+    """
+    key = "".join(unicodedata.normalize("NFKC", str(text)).split()).lower()
+    while len(key) > 2 and key[0] + key[-1] in _BRACKETS:
+        key = key[1:-1]
+    return key
+
+
 class Vocabulary:
-    """A closed list of terms, looked up by code or by any label/alias (case-insensitive)."""
+    """A closed list of terms, looked up by code or by any label/alias, as
+    :func:`spelling_key` compares spellings (case, spaces, full width and surrounding brackets
+    do not matter)."""
 
     def __init__(self, name: str, terms: list[Term]) -> None:
         self.name = name
         self.terms = {t.code: t for t in terms}
         self._lookup: dict[str, str] = {}
         for t in terms:
-            for key in (t.code, t.zh, t.en, *t.aliases):
-                self._lookup[key.strip().lower()] = t.code
+            for key in map(spelling_key, (t.code, t.zh, t.en, *t.aliases)):
+                if self._lookup.setdefault(key, t.code) != t.code:
+                    raise ValueError(f"{name}: '{key}' spells {self._lookup[key]} and {t.code}")
 
     def codes(self) -> list[str]:
         return list(self.terms)
 
     def parse(self, text: str) -> str | None:
         """The code for ``text`` (a code, label or alias), or None when unknown."""
-        return self._lookup.get(str(text).strip().lower())
+        return self._lookup.get(spelling_key(text))
 
     def spellings(self) -> list[str]:
-        """Every text :meth:`parse` knows (codes, labels, aliases), stripped and lower-case."""
+        """Every text :meth:`parse` knows (codes, labels, aliases), as :func:`spelling_key`
+        writes them."""
         return list(self._lookup)
 
     def label(self, code: str, lang: str = "zh") -> str:
@@ -59,7 +81,7 @@ CUT_LINES = Vocabulary("cut_line", [
     Term("特控线", "特控线", "special control line",
          ("特殊类型招生控制线", "特殊类型招生控制分数线", "特殊类型控制线", "特控")),
     Term("本科批", "本科批", "undergraduate line", ("本科批次", "本科线", "本科批控制线")),
-    Term("专科批", "专科批", "college line", ("专科批次", "专科批控制线")),
+    Term("专科批", "专科批", "college batch line", ("专科批次", "专科批控制线")),
 ])
 """高考 lines as ``cut_line.line_code`` holds them: the old regime's 一本/二本/三本/专科 and the 3+1+2
 regime's 特控线 (特殊类型招生控制线)/本科批/专科批. The lines importer stores the code of any
@@ -201,8 +223,8 @@ ITEM_TYPES = Vocabulary("item_type", [
 
 SUBJECT_STATUS = Vocabulary("subject_status", [
     Term("present", "正常", "present", ("参考",)),
-    Term("absent", "缺考", "absent", ("缺", "-", "—", "／", "/")),
-    Term("cheating", "违纪", "disqualified", ("作弊",)),
+    Term("absent", "缺考", "absent", ("缺", "-", "—", "／", "/", "缺席", "请假", "病假", "事假", "未考")),
+    Term("cheating", "违纪", "disqualified", ("作弊", "舞弊")),
     Term("exempt", "免考", "exempt", ("免",)),
 ])
 

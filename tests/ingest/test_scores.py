@@ -12,6 +12,8 @@ HEAD = ["考号", "学籍号", "姓名", "学校", "班级"]
 ID1 = ["001", "G001", "张三", "一中", "1班"]
 ID2 = ["002", "G002", "李四", "S1", "1班"]
 ID3 = ["003", "G003", "王五", "一中", "2班"]
+WORDS = "缺考、缺、-、—、／、/、缺席、请假、病假、事假、未考、违纪、作弊、舞弊、免考、免"
+"""The words a score cell may hold instead of a number, as the message names them."""
 
 
 @pytest.fixture()
@@ -106,10 +108,12 @@ def test_two_row_header_in_csv(district, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("absent", ["缺考", "缺", "-", None])
-def test_absent_spellings_and_statuses(district, tmp_path, absent):
+@pytest.mark.parametrize("absent, cheating", [
+    ("缺考", "违纪"), ("缺", "作弊"), ("-", "违纪"), (None, "违纪"),
+    ("缺 考", "舞弊"), ("（缺考）", "【违纪】"), ("请假", "违纪"), ("病假", "违纪")])
+def test_absent_spellings_and_statuses(district, tmp_path, absent, cheating):
     rows = [["学籍号", "姓名", "语文", "数学", "英语", "总分"],
-            ["G001", "张三", 90, absent, "违纪", 90],
+            ["G001", "张三", 90, absent, cheating, 90],
             ["G002", "李四", 80.5, 20, "免考", 100.5],
             ["合计", None, 170.5, 20]]
     import_scores(district, write_rows(tmp_path / "t.xlsx", rows), "E1")
@@ -174,14 +178,27 @@ def test_subject_total_above_paper_full_marks(district, tmp_path):
 
 
 @pytest.mark.slow
+def test_full_width_numbers_read_as_numbers(district, tmp_path):
+    """Numbers typed with a Chinese input method in full width (９０, ８５．５) are the numbers
+    they show; full-width text that is not a number is still a problem."""
+    rows = [["学籍号", "姓名", "语文", "数学"], ["G001", "张三", "９０", "１５．５"],
+            ["G002", "李四", "８５", "二十"]]
+    err = fails(district, write_rows(tmp_path / "t.xlsx", rows), "E1")
+    assert [(p.row, p.value) for p in err.problems] == [(3, "二十")]
+    rows[2][3] = "２０"
+    import_scores(district, write_rows(tmp_path / "t.xlsx", rows), "E1")
+    assert results(district)["score"].tolist() == [90.0, 15.5, 85.0, 20.0]
+
+
+@pytest.mark.slow
 def test_negative_and_text_scores(district, tmp_path):
     rows = [["学籍号", "姓名", "语文", "数学"], ["G001", "张三", -3, "二十"],
             ["G002", "李四", "90分", 12]]
     err = fails(district, write_rows(tmp_path / "t.xlsx", rows), "E1", lang="en")
     got = [(p.row, p.column, p.value, p.message("zh")) for p in err.problems]
     assert (2, "C（语文）", "-3", "成绩不能为负数") in got
-    assert (2, "D（数学）", "二十", "成绩应为数字，或 缺考、缺、-、违纪、免考") in got
-    assert (3, "C（语文）", "90分", "成绩应为数字，或 缺考、缺、-、违纪、免考") in got
+    assert (2, "D（数学）", "二十", "成绩应为数字，或 " + WORDS) in got
+    assert (3, "C（语文）", "90分", "成绩应为数字，或 " + WORDS) in got
     assert "row 2, column C（语文）, value '-3': a score cannot be negative" in str(err)
 
 

@@ -146,7 +146,9 @@ def as_text(s: pd.Series) -> pd.Series:
 
 
 def as_number(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(values as float with NaN for blank or unparsable, mask of non-blank unparsable cells)."""
+    """(values as float with NaN for blank or unparsable, mask of non-blank unparsable cells).
+    Full-width digits, signs and points (``９０``, ``８５．５``, typed with a Chinese input
+    method) read as the number they show (Unicode NFKC)."""
     if s.dtype.kind in "fiu":
         num = s.to_numpy(dtype=float)
         return num, np.zeros(len(s), dtype=bool)
@@ -158,7 +160,7 @@ def as_number(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             return num, np.zeros(len(num), dtype=bool)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
-        text = _arrow_text(arr)
+        text = pc.utf8_normalize(_arrow_text(arr), "NFKC")
         ok = pc.fill_null(pc.match_substring_regex(text, _NUMBER_RE), False)
         values = pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), pa.float64())
         num = np.asarray(values.to_numpy(zero_copy_only=False), dtype=float)
@@ -169,7 +171,11 @@ def as_number(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     bad = np.isnan(num)
     if bad.any():
         bad_idx = np.flatnonzero(bad)
-        bad[bad_idx] = ~is_blank(s.iloc[bad_idx])
+        wide = pd.to_numeric(s.iloc[bad_idx].map(
+            lambda v: unicodedata.normalize("NFKC", v) if isinstance(v, str) else v),
+            errors="coerce").to_numpy(dtype=float)
+        num[bad_idx] = wide
+        bad[bad_idx] = np.isnan(wide) & ~is_blank(s.iloc[bad_idx])
     return num, bad
 
 

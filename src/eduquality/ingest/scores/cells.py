@@ -18,13 +18,18 @@ from eduquality.ingest.values import as_number, as_text, map_unique
 from eduquality.vocab import SUBJECT_STATUS
 
 MESSAGES = register({
-    "ingest.score_text": ("成绩应为数字，或 缺考、缺、-、违纪、免考",
-                          "a score must be a number, or 缺考/缺/-/违纪/免考"),
+    "ingest.score_text": ("成绩应为数字，或 {words}",
+                          "a score must be a number, or one of {words}"),
     "ingest.score_negative": ("成绩不能为负数", "a score cannot be negative"),
     "ingest.status_mixed": ("该学生本科目既有分数又标为「{status}」",
                             "the student has scores and is also marked '{status}'"),
     "ingest.present_no_score": ("标为正常却没有分数", "marked present but has no score"),
 })
+
+STATUS_WORDS = "、".join(dict.fromkeys(
+    w for t in SUBJECT_STATUS.terms.values() if t.code != "present" for w in (t.zh, *t.aliases)))
+"""The words a score cell may hold instead of a number (:data:`~eduquality.vocab.SUBJECT_STATUS`),
+for the message that names them."""
 
 _STATUS_PRIORITY = {"cheating": 3, "exempt": 2, "absent": 1}
 
@@ -100,7 +105,7 @@ def score_cells(ctx: Ctx, col: Column, letters: bool = False,
         unparsed &= ~is_key
     bad = np.zeros(ctx.n, dtype=bool)
     bad[idx[unparsed]] = True
-    ctx.report(col, bad, "ingest.score_text")
+    ctx.report(col, bad, "ingest.score_text", words=STATUS_WORDS)
     status[idx[unparsed]] = None
     ctx.report(col, num < 0, "ingest.score_negative")
     return num, status, chosen
