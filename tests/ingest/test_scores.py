@@ -177,6 +177,22 @@ def test_subject_total_above_paper_full_marks(district, tmp_path):
     assert err.problems[0].message("zh") == "成绩超过试卷满分 32"
 
 
+def test_marking_system_decorations(district, tmp_path):
+    """Item headers with their full marks (1(5分)), circled sub-items (17①) and the item type
+    (选择题2, 主观题3), and rows of full marks and answer keys under the header, as marking
+    systems export them: the items are the paper's, the reference rows are not students."""
+    rows = [
+        ["学籍号", "姓名", "1(5分)", "选择题2", "主观题3", "17①", "17②(12分)"],
+        ["满分", None, 5, 5, 10, 10, 12],
+        ["标准答案", None, "A", "BD", None, None, None],
+        ["G001", "张三", 5, 0, 8, 7, None],
+    ]
+    import_scores(district, write_rows(tmp_path / "阅卷.xlsx", rows), "E1", "数学")
+    assert item_scores(district, "G001") == [5.0, 0.0, 8.0, 7.0, None]
+    assert results(district)["score"].tolist() == [20.0]
+    assert len(results(district)) == 1
+
+
 @pytest.mark.slow
 def test_full_width_numbers_read_as_numbers(district, tmp_path):
     """Numbers typed with a Chinese input method in full width (９０, ８５．５) are the numbers

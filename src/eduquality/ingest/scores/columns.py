@@ -67,6 +67,11 @@ _IGNORED = ("序号", "名次", "排名", "班级排名", "年级排名", "班�
 _SUBJECT_SCORE = {"总分", "小计", "得分", "成绩", "分数", "合计", "卷面分"}
 _ITEM_RE = re.compile(r"^(?:第|t|q)?0*(\d+)((?:\(\d+\))+|[-._]\d+)?(?:小题|题)?"
                       r"(?:\((?:选做|选考)题?\)|(?:选做|选考)题?)?$")
+_TYPED_ITEM_RE = re.compile(r"^(?:单项选择|多项选择|单选|多选|选择|填空|解答|判断|主观|客观|非选择)题?"
+                            r"0*(\d+)((?:\(\d+\))+)?$")
+_MARKS_SUFFIX = re.compile(r"\((?:满分)?\d+(?:\.\d+)?分\)$")
+_CIRCLED = {**{chr(0x2460 + i): f"({i + 1})" for i in range(20)},    # ① … ⑳
+            **{chr(0x2474 + i): f"({i + 1})" for i in range(20)}}    # ⑴ … ⒇
 _SUB_RE = re.compile(r"\d+")
 _RANK_RE = re.compile(r"^.{0,8}(?:排名|名次|位次|排位|排序)$|^.{0,6}(?:等级|等第|等次|评级)$")
 _GROUP_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+|[0-9]+)[、.]")
@@ -105,14 +110,20 @@ def score_kind(text: str) -> tuple[str | None, str] | None:
 
 def item_label(text: str) -> str | None:
     """The item number of a header, canonical: '第17(2)题' and '17-2' → '17(2)'; None when
-    not an item number.
+    not an item number. Marking systems' decorations are read too: the item's full marks
+    ('21(8分)'), circled sub-items ('25①' → '25(1)') and the item type before the number
+    ('选择题1', '主观题13'; a range such as '选择题1-10' is not an item).
 
     >>> item_label("第1题"), item_label("17（2）"), item_label("T3"), item_label("19(选做)")
     ('1', '17(2)', '3', '19')
     >>> item_label("17-2"), item_label("19选做"), item_label("1题"), item_label("数学")
     ('17(2)', '19', '1', None)
+    >>> item_label("21(8分)"), item_label("25①"), item_label("选择题1"), item_label("选择题1-10")
+    ('21', '25(1)', '1', None)
     """
-    m = _ITEM_RE.match(norm_header(text))
+    text = "".join(_CIRCLED.get(c, c) for c in str(text))
+    norm = _MARKS_SUFFIX.sub("", norm_header(text))
+    m = _ITEM_RE.match(norm) or _TYPED_ITEM_RE.match(norm)
     if not m:
         return None
     subs = _SUB_RE.findall(m.group(2) or "")

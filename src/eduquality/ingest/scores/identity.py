@@ -65,14 +65,19 @@ MESSAGES = register({
 
 _SUMMARY = ("平均", "合计", "总计", "最高", "最低", "统计", "人数", "及格率", "优秀率", "标准差",
             "均分", "小结")
+_REFERENCE = ("满分", "分值", "标准答案", "参考答案", "答案", "正确答案")
+"""What a marking system writes in the first cell of a row under the header that gives each
+item's full marks or key: not a student."""
 
 
 def data_rows(grid: Grid, nid: pd.Series) -> np.ndarray:
     """Rows to import: those with a student id, and those without one that are neither empty
     nor a summary row (平均分, 合计 … in any cell) — the latter are reported as missing the id.
-    A summary word in the id column marks a summary row too; notes under the table (注：…,
-    制表人：…, :meth:`Grid.is_note_row`) are skipped."""
-    summary_id = nid.str.contains("|".join(_SUMMARY), na=False).to_numpy()
+    A summary word in the id column marks a summary row too, and so does a reference row of
+    full marks or answer keys (:data:`_REFERENCE`: 满分, 标准答案 … as the whole id cell); notes
+    under the table (注：…, 制表人：…, :meth:`Grid.is_note_row`) are skipped."""
+    summary_id = (nid.str.contains("|".join(_SUMMARY), na=False).to_numpy()
+                  | nid.str.strip().isin(_REFERENCE).to_numpy())
     keep = nid.notna().to_numpy() & ~summary_id
     note = np.zeros(len(keep), dtype=bool)
     # a note's first cell holds a note word: only those rows are matched in Python
