@@ -89,9 +89,10 @@ MESSAGES = register({
     "cli.demo.account": ("  {username}（{role}）", "  {username} ({role})"),
     "cli.import.unchanged": ("文件 {file} 与上次导入的完全相同，未作改动（已记录）",
                              "{file} is identical to the last import: nothing changed (logged)"),
-    "cli.import.done": ("已导入 {file}：读取 {read} 行，写入 {written} 行（{counts}），用时 {seconds:.1f} 秒",
-                        "imported {file}: {read} rows read, {written} written ({counts}) in "
-                        "{seconds:.1f} s"),
+    "cli.import.done": ("已导入 {file}：读取 {read} 行，数据库新增或更改 {written} 行"
+                        "（文件含 {counts}），用时 {seconds:.1f} 秒",
+                        "imported {file}: {read} rows read, {written} database rows added or "
+                        "changed (the file holds {counts}) in {seconds:.1f} s"),
     "cli.import.analysing": ("正在分析考试 {exam} 并保存分析结果（供网页与报告直接读取）…",
                              "analysing exam {exam} and storing the analysis (pages and "
                              "reports read it) …"),
