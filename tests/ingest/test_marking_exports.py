@@ -247,7 +247,8 @@ def test_unknown_school_name(district, tmp_path):
     rows = [["姓名", "学校", "班级", "语文"], ["张三", "第九中学", "1班", 90]]
     err = fails(district, write_rows(tmp_path / "s.csv", rows), "E1")
     assert (2, "B（学校）") in where(err)
-    assert where(err)[(2, "B（学校）")] == "未知学校"
+    assert where(err)[(2, "B（学校）")] == (
+        "未知学校名称（数据库和本文件中都没有该校名、别名或曾用名）；请改用学校代码，或登记别名")
 
 
 # -- --map and the remedies the messages suggest ----------------------------------------------

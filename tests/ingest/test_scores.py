@@ -228,14 +228,16 @@ def test_unknown_school_class_and_student(district, tmp_path):
             ["005", "G004", "赵七", "二中", "1班", 10]]
     err = fails(district, write_rows(tmp_path / "t.csv", rows), "E1")
     got = {(p.row, p.column.split("（")[0]): p.message("zh") for p in err.problems}
-    assert got[(2, "D")] == "未知学校"
+    assert got[(2, "D")] == ("未知学校名称（数据库和本文件中都没有该校名、别名或曾用名）；"
+                             "相近的学校：一中（S1）、二中（S2）")
     assert got[(3, "E")] == "该校该学年没有这个班级"
     assert got[(4, "E")] == "班级与名册不符（名册中为「2班」）"
     assert got[(5, "B")] == "学籍号不存在（请先导入学生名册）"
     assert got[(6, "C")] == "姓名与学籍号不符（名册中为「赵六」）"
     assert len(err.problems) == 5  # all problems at once
     en = {p.row: p.message("en") for p in err.problems}
-    assert en[2] == "unknown school"
+    assert en[2] == ("unknown school name (no school, alias or former name of that name in the "
+                     "database or this file); similar schools: 一中 (S1), 二中 (S2)")
     assert en[5] == "unknown student id (import the roster first)"
 
 

@@ -40,7 +40,6 @@ MESSAGES = register({
                                 "the student has no class in school year {year}"),
     "ingest.name_mismatch": ("姓名与学籍号不符（名册中为「{expected}」）",
                              "name does not match the student id (roster: '{expected}')"),
-    "ingest.unknown_school_value": ("未知学校", "unknown school"),
     "ingest.school_mismatch": ("学校与名册不符（名册中为「{expected}」）",
                                "school differs from the roster ('{expected}')"),
     "ingest.unknown_class_value": ("该校该学年没有这个班级",
@@ -251,8 +250,15 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolName
         _report_each(ctx, cols["name"], bad, "ingest.name_mismatch", frame["roster_name"])
     if "school" in cols:
         known_school = school.notna().to_numpy()
-        ctx.report(cols["school"], school_text.notna().to_numpy() & ~known_school,
-                   "ingest.unknown_school_value")
+        unknown = school_text.notna().to_numpy() & ~known_school
+        for text in pd.unique(school_text[unknown]):  # the rosters' messages, similar names
+            near = schools.near(str(text))
+            rows = unknown & (school_text == text).to_numpy()
+            if near:
+                ctx.report(cols["school"], rows, "ingest.school_name_unknown_near",
+                           candidates=schools.show(near))
+            else:
+                ctx.report(cols["school"], rows, "ingest.school_name_unknown")
         bad = check & known_school & (school != frame["school_code"]).to_numpy()
         _report_each(ctx, cols["school"], bad, "ingest.school_mismatch", frame["school_name"])
     if "class_name" in cols:
