@@ -204,3 +204,27 @@ def test_a_header_only_sheet_has_an_empty_body(tmp_path):
     (sheet,) = read_sheets(_workbook(tmp_path / "h.xlsx", [["学籍号", "姓名", "数学"]]))
     assert sheet.body(1).shape == (0, 3)
     assert list(sheet.body(1).columns) == [0, 1, 2]
+
+
+def test_cells_merged_down_are_shown_in_every_data_row(tmp_path):
+    """A 学校 cell merged over its students' rows reads in each of them, as Excel shows it; a
+    merge that begins in the header (考号 over two header rows) stays the header's; a covered
+    cell that holds a value keeps it; a merge across a row is left alone."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in [["考号", "学校", "班级", "成绩"], [None, None, None, "卷Ⅰ"],
+                ["001", "一中", "1班", 90], ["002", None, None, 80], ["003", None, "2班", 70],
+                ["合计", None, None, 240]]:
+        ws.append(row)
+    ws.merge_cells("A1:A2")       # header merged down
+    ws.merge_cells("B3:B5")       # 学校 over three students
+    ws.merge_cells("C3:C4")       # 班级 over two
+    ws.merge_cells("A6:C6")       # a total row merged across
+    wb.save(tmp_path / "m.xlsx")
+    raw = read_sheets(tmp_path / "m.xlsx")[0]
+    assert sorted(raw.merged_down) == [(0, 0, 1), (1, 2, 4), (2, 2, 3)]
+    body = raw.body(2)
+    assert body[1].tolist()[:3] == ["一中", "一中", "一中"]
+    assert body[2].tolist()[:3] == ["1班", "1班", "2班"]
+    assert pd.isna(body[1].iloc[3]) and pd.isna(body[2].iloc[3])
+    assert pd.isna(raw.body(1)[0].iloc[0])   # the header merge is not filled into row 2

@@ -146,3 +146,20 @@ def test_total_over_item_level_paper_must_agree_with_its_items(district, tmp_pat
     assert [(p.row, p.reason, dict(p.params)["stored"], dict(p.params)["this"])
             for p in err.problems] == [(2, "ingest.total_over_items", "27", "30"),
                                        (3, "ingest.total_over_items", "10", "缺考")]
+
+
+def test_school_and_class_merged_over_their_students(district, tmp_path):
+    """Students found by 姓名 within 学校 and 班级 whose 学校 and 班级 cells are merged down
+    over their rows, as a teacher's sheet often has them."""
+    path = write_sheets(tmp_path / "成绩.xlsx", {"成绩": [
+        ["姓名", "学校", "班级", "数学"], ["张三", "一中", "1班", 30], ["李四", None, None, 20],
+        ["王五", None, "2班", 25]]})
+    wb = openpyxl.load_workbook(path)
+    wb["成绩"].merge_cells("B2:B4")
+    wb["成绩"].merge_cells("C2:C3")
+    wb.save(path)
+    import_scores(district, path, "E1")
+    got = results(district)
+    assert {k: v for k, v in got.items() if k[1] == "E1/math"} == {
+        ("G001", "E1/math"): ("present", 30.0), ("G002", "E1/math"): ("present", 20.0),
+        ("G003", "E1/math"): ("present", 25.0)}

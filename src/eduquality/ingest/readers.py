@@ -5,7 +5,8 @@ every cell as text (a blank cell missing), whatever the file's format.
   as Excel shows them ('85', '85.5'), dates as '2008-09-01 00:00:00', formula cells as their
   *cached* values; an ``.xlsx`` formula cell without a cached value (a file written by a program
   that never calculated it) is listed in :attr:`RawSheet.formulas_without_value` so the importer
-  can report it.
+  can report it; the cells merged down a column are listed in :attr:`RawSheet.merged_down` (a
+  学校 or 班级 cell over its students' rows: :meth:`RawSheet.body` shows its value in each).
 - ``.csv``: the encoding is detected (UTF-8 with or without BOM, else GB18030, a superset of GBK)
   and the text parsed by pyarrow's multithreaded reader; files pyarrow cannot parse (ragged rows,
   blank lines that would shift row numbers) fall back to Python's ``csv``.
@@ -62,16 +63,20 @@ class RawSheet:
     """The cells of one sheet, every cell as text: ``cells.iloc[i, j]`` is row ``i + 1``,
     column ``j + 1`` of the sheet (a blank cell is missing). ``hidden``: the workbook hides
     the sheet (Excel's hidden or very hidden); the importers leave such a sheet out unless it
-    is named (:func:`eduquality.ingest.importer.visible_sheets`)."""
+    is named (:func:`eduquality.ingest.importer.visible_sheets`). ``merged_down``: the cells
+    merged down a column (col, first row, last row; 0-based), which :meth:`body` shows in every
+    row they cover."""
 
     def __init__(self, name: str, cells: pd.DataFrame,
                  formulas_without_value: list[tuple[int, int]] | None = None,
-                 encoding: str | None = None, hidden: bool = False) -> None:
+                 encoding: str | None = None, hidden: bool = False,
+                 merged_down: list[tuple[int, int, int]] | None = None) -> None:
         self.name = name
         self.cells = cells
         self.formulas_without_value = formulas_without_value or []
         self.encoding = encoding
         self.hidden = hidden
+        self.merged_down = merged_down or []
 
     @property
     def n_rows(self) -> int:
@@ -89,8 +94,21 @@ class RawSheet:
         return self.cells.to_numpy(dtype=object).tolist()
 
     def body(self, start: int) -> pd.DataFrame:
-        """Rows ``start`` … as a frame indexed from 0."""
-        return self.cells.iloc[start:].reset_index(drop=True)
+        """Rows ``start`` … (the data under a header) as a frame indexed from 0, as Excel shows
+        them: a cell merged down a column from row ``start`` on (a 学校 or 班级 cell over its
+        students' rows) gives its value to every row it covers, where that row's own cell is
+        blank. (Merges that begin in the header are the header's to read.)"""
+        frame = self.cells.iloc[start:].reset_index(drop=True)
+        for col, first, last in self.merged_down:
+            if first < start or col >= frame.shape[1] or first - start >= len(frame):
+                continue
+            top = frame[col].iloc[first - start]
+            if not isinstance(top, str):
+                continue   # a blank merged cell
+            below = frame[col].iloc[first - start + 1:last - start + 1]
+            frame.iloc[first - start + 1:first - start + 1 + len(below), col] = below.where(
+                below.notna(), top)
+        return frame
 
     def __repr__(self) -> str:
         return f"RawSheet({self.name!r}, {self.n_rows} rows)"
@@ -261,22 +279,32 @@ def _xlsx_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def formulas_without_value(path: Path) -> dict[str, list[tuple[int, int]]]:
-    """Per sheet, the (row, col) 0-based positions of formula cells with no cached value."""
-    found: dict[str, list[tuple[int, int]]] = {}
+_MERGE_RE = re.compile(rb'<mergeCell ref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
+
+
+def scan_sheets(path: Path) -> dict[str, tuple[list[tuple[int, int]], list[tuple[int, int, int]]]]:
+    """Per sheet of an .xlsx, read from its XML in one pass: the (row, col) 0-based positions
+    of formula cells with no cached value, and the cells merged down a column (col, first row,
+    last row; 0-based), such as a 学校 or 班级 cell merged over its students' rows."""
+    found: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int, int]]]] = {}
     try:
         with zipfile.ZipFile(path) as zf:
             for name, part in _xlsx_sheet_parts(zf).items():
                 xml = zf.read(part)
-                if b"<f" not in xml:
-                    continue
                 cells = []
-                for m in _CELL_RE.finditer(xml):
-                    body = m.group(3) or b""
-                    if b"<f" in body and (b"<v>" not in body or b"<v></v>" in body):
-                        cells.append((int(m.group(2)) - 1, _letter_index(m.group(1).decode())))
-                if cells:
-                    found[name] = cells
+                if b"<f" in xml:
+                    for m in _CELL_RE.finditer(xml):
+                        body = m.group(3) or b""
+                        if b"<f" in body and (b"<v>" not in body or b"<v></v>" in body):
+                            cells.append((int(m.group(2)) - 1,
+                                          _letter_index(m.group(1).decode())))
+                down = [(_letter_index(m.group(1).decode()), int(m.group(2)) - 1,
+                         int(m.group(4)) - 1)
+                        for m in _MERGE_RE.finditer(xml[xml.rfind(b"<mergeCells"):])
+                        if m.group(1) == m.group(3) and m.group(4) != m.group(2)
+                        ] if b"<mergeCells" in xml else []
+                if cells or down:
+                    found[name] = (cells, down)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
         return {}
     return found
@@ -303,7 +331,7 @@ def read_excel_cells(path: Path, sheet: str | None = None, lang: str = "zh") -> 
     with ThreadPoolExecutor(1) as pool:
         # the formula scan inflates the sheets' XML (zlib lets go of the GIL) while fastexcel
         # parses them
-        scan = pool.submit(formulas_without_value, path) if path.suffix.lower() != ".xls" else None
+        scan = pool.submit(scan_sheets, path) if path.suffix.lower() != ".xls" else None
         for name in [sheet] if sheet is not None else names:
             try:
                 loaded = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
@@ -318,8 +346,9 @@ def read_excel_cells(path: Path, sheet: str | None = None, lang: str = "zh") -> 
                     row, col = error.position
                     frame.iat[row, lead + col] = _error_text(error.detail)
                 read.append((name, frame, loaded.visible != "visible"))
-        formulas = scan.result() if scan is not None else {}
-    return [RawSheet(name, frame, formulas.get(name, []), hidden=hidden)
+        scanned = scan.result() if scan is not None else {}
+    return [RawSheet(name, frame, scanned.get(name, ([], []))[0], hidden=hidden,
+                     merged_down=scanned.get(name, ([], []))[1])
             for name, frame, hidden in read]
 
 
