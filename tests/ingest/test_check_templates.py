@@ -292,3 +292,32 @@ def test_cli_check_of_a_roster_takes_year(district, tmp_path):
     assert res.exit_code == 0, res.output
     assert "the import would create 1 classes from the students' rows" in res.output
 
+
+@pytest.mark.slow
+def test_cli_check_names_the_error_file_only_when_it_wrote_one(district, tmp_path):
+    """More problems than the screen shows: without --errors the last line says how to get the
+    full list (no file named, none written); with --errors it names the file written."""
+    from eduquality.cli import main
+
+    path = district.path
+    district.close()
+    head = ["学籍号", "数学", *[f"附加{k}" for k in range(52)]]  # 52 unknown columns: 52 lines
+    scores = write_rows(tmp_path / "成绩.xlsx", [head, ["G001", 20, *[""] * 52]])
+    runner = CliRunner()
+    res = runner.invoke(main, ["--db", path, "import", "check", str(scores), "--exam", "E1"])
+    assert res.exit_code == 2, res.output
+    assert res.output.rstrip().endswith(
+        "……还有 2 个问题未列出；加上 --errors 问题清单.xlsx 可写出完整清单")
+    assert "错误文件" not in res.output
+    assert not list(tmp_path.glob("*.csv")) and [p.name for p in tmp_path.glob("*.xlsx")] == [
+        "成绩.xlsx"]
+    res = runner.invoke(main, ["--db", path, "--lang", "en", "import", "check", str(scores),
+                               "--exam", "E1"])
+    assert res.output.rstrip().endswith(
+        "…and 2 more problem(s) not shown; add --errors FILE.xlsx to write the full list")
+    errors = tmp_path / "问题.xlsx"
+    res = runner.invoke(main, ["--db", path, "import", "check", str(scores), "--exam", "E1",
+                               "--errors", str(errors)])
+    assert res.exit_code == 2
+    assert res.output.rstrip().endswith(f"……还有 2 个问题，完整清单见错误文件 {errors}")
+    assert errors.is_file()
