@@ -24,6 +24,10 @@ Layouts (``LAYOUTS`` names them; each function returns the path(s) it wrote):
 10  letters_with_key             objective items given as option letters (A, BD)
 11  xueji_roster                 学籍 export: 全国学籍号, 学校名称 (name), no 学年, 考号, 联系电话
 12  subject_level                a paper of subject totals only (学科 + 满分) and its totals sheet
+13  totals_unicode_text          07's totals as Excel's "Unicode text" export: UTF-16 LE with BOM,
+                                 tab-separated, CRLF, saved as .txt (or renamed .csv)
+14  totals_semicolon_csv         07's totals separated by semicolons (UTF-8, no BOM), a 备注
+                                 quoted with a comma and a semicolon in it
 ==  ===========================  ==============================================================
 """
 
@@ -362,21 +366,41 @@ def title_block(d: District, path: Path) -> Path:
     return path
 
 
+def _totals_rows(d: District, mismatched_total_row: int | None = None) -> list[list[str]]:
+    """07's table as the text of its cells: subject totals, 缺考 for an absent subject, a 总分
+    column, the school by name."""
+    rows = [["学籍号", "姓名", "学校", "班级", "语文", "数学", "英语", "总分"]]
+    for i, st in d.students.iterrows():
+        t = d.totals.iloc[i]
+        total = float(t.sum(min_count=1)) + (10 if i == mismatched_total_row else 0)
+        rows.append([st.national_id, st["name"], SCHOOLS[st.school_code], st.class_name,
+                     *["缺考" if pd.isna(t[s]) else str(_cell(float(t[s])))
+                       for s in ("语文", "数学", "英语")], "" if pd.isna(total) else str(_cell(total))])
+    return rows
+
+
 def totals_gbk_csv(d: District, path: Path, *, mismatched_total_row: int | None = None) -> Path:
     """07: subject totals with a 总分 column, GBK-encoded, school by name."""
-    frame = pd.DataFrame({
-        "学籍号": d.students["national_id"], "姓名": d.students["name"],
-        "学校": d.students["school_code"].map(SCHOOLS), "班级": d.students["class_name"],
-        "语文": d.totals["语文"], "数学": d.totals["数学"], "英语": d.totals["英语"],
-    })
-    total = d.totals.sum(axis=1, min_count=1)
-    if mismatched_total_row is not None:
-        total.iloc[mismatched_total_row] += 10
-    frame["总分"] = total
-    for c in ["语文", "数学", "英语"]:
-        frame[c] = frame[c].map(lambda v: "缺考" if pd.isna(v) else _cell(float(v)))
-    frame["总分"] = frame["总分"].map(lambda v: _cell(float(v)))
-    path.write_bytes(frame.to_csv(index=False).encode("gbk"))
+    rows = _totals_rows(d, mismatched_total_row)
+    path.write_bytes("".join(",".join(r) + "\n" for r in rows).encode("gbk"))
+    return path
+
+
+def totals_unicode_text(d: District, path: Path) -> Path:
+    """13: 07's totals as Excel's "Unicode text" (Unicode 文本) export: a BOM, UTF-16 LE,
+    tab-separated, CRLF line ends."""
+    text = "".join("\t".join(r) + "\r\n" for r in _totals_rows(d))
+    path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    return path
+
+
+def totals_semicolon_csv(d: District, path: Path) -> Path:
+    """14: 07's totals separated by semicolons, UTF-8 without BOM, with a 备注 column (a remark,
+    not imported) quoted because it holds a comma and a semicolon."""
+    rows = _totals_rows(d)
+    lines = [";".join([*rows[0], "备注"])]
+    lines += [";".join([*r, '"转入,已核实;无误"' if k == 0 else ""]) for k, r in enumerate(rows[1:])]
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
     return path
 
 

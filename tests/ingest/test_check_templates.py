@@ -120,6 +120,60 @@ def test_check_of_scores_needs_the_exam(district, tmp_path):
         check_file(district, path, kind="scores")
 
 
+NEW_STUDENTS = [["学籍号", "姓名", "性别", "学校代码", "年级", "班级"],
+                ["G101", "周一", "男", "S1", 7, "3班"], ["G102", "吴二", "女", "S1", 7, "3班"]]
+"""A student list without 学年 (so for the year given with --year), of a class not yet listed."""
+
+
+@pytest.mark.slow
+def test_check_of_a_roster_takes_the_year_and_says_what_the_import_would_do(district,
+                                                                             tmp_path):
+    """The dry run of a roster without 学年 checks it for ``year`` as the import does, and
+    states the same facts as the import, as what would happen (nothing was done)."""
+    path = write_rows(tmp_path / "学生.xlsx", NEW_STUDENTS)
+    before = snapshot(district)
+    got = check_file(district, path, year="2022-2023")
+    assert_unchanged(district, before)
+    assert got.kind == "roster" and not got.problems
+    assert got.counts == {"student": 2, "school_year": 1, "class": 1}
+    assert got.note_lines("zh") == [
+        "文件中没有「学年」列的工作表将按 2022-2023 学年导入（--year 指定）",
+        "学年 2022-2023 尚不存在，导入时将按默认日期 2022-09-01 至 2023-08-31 创建",
+        "导入时将按学生名单新建班级 1 个（S1 尚无该学年的班级名单）",
+    ]
+    assert got.note_lines("en") == [
+        "sheets without a 学年 column would be imported for school year 2022-2023 "
+        "(given with --year)",
+        "school year 2022-2023 does not exist yet; the import would create it with the default "
+        "dates 2022-09-01 to 2023-08-31",
+        "the import would create 1 classes from the students' rows (no class list for the "
+        "year yet at S1)",
+    ]
+    done = import_roster(district, path, year="2022-2023")
+    assert done.note_lines("zh") == [
+        "文件中没有「学年」列的工作表按 2022-2023 学年导入（--year 指定）",
+        "学年 2022-2023 此前不存在，已按默认日期 2022-09-01 至 2023-08-31 创建",
+        "按学生名单新建班级 1 个（S1 此前没有该学年的班级名单）",
+    ]
+
+
+@pytest.mark.slow
+def test_check_of_a_roster_with_an_exam_says_what_it_would_register(district, tmp_path):
+    """``exam_id`` reaches the roster's dry run as ``import roster --exam`` (its 考号 checked
+    and counted), in the dry run's wording."""
+    rows = [["学籍号", "姓名", "性别", "学校代码", "学年", "年级", "班级", "考号"],
+            ["G001", "张三", "男", "S1", "2021-2022", 9, "1班", "K001"],
+            ["G002", "李四", "女", "S1", "2021-2022", 9, "1班", None]]
+    path = write_rows(tmp_path / "考号.xlsx", rows)
+    got = check_file(district, path, kind="roster", exam_id="E1")
+    assert not got.problems
+    assert got.note_lines("zh")[-2:] == ["考试 E1：将登记考号 1 个",
+                                         "考试 E1：1 名学生没有填写考号，将不会登记"]
+    assert got.note_lines("en")[-2:] == [
+        "exam E1: 1 exam numbers would be registered",
+        "exam E1: 1 students without a 考号 would not be registered"]
+
+
 # -- templates ----------------------------------------------------------------------------
 @pytest.mark.slow
 def test_saved_template_imports_next_months_file_with_no_flags(district, tmp_path):
@@ -216,3 +270,54 @@ def test_cli_check_and_template(district, tmp_path):
     res = runner.invoke(main, ["--db", path, "import", "scores", str(feb), "--exam", "E1"])
     assert res.exit_code == 0, res.output
     assert "表头与导入模板「阅卷系统」相符，已套用" in res.output
+
+
+@pytest.mark.slow
+def test_cli_check_of_a_roster_takes_year(district, tmp_path):
+    """`import check --year` as `import roster --year`, its notes in the dry run's wording."""
+    from eduquality.cli import main
+
+    path = district.path
+    district.close()
+    students = write_rows(tmp_path / "学生.xlsx", NEW_STUDENTS)
+    runner = CliRunner()
+    res = runner.invoke(main, ["--db", path, "import", "check", str(students),
+                               "--year", "2022-2023"])
+    assert res.exit_code == 0, res.output
+    assert "文件中没有「学年」列的工作表将按 2022-2023 学年导入（--year 指定）" in res.output
+    assert "学年 2022-2023 尚不存在，导入时将按默认日期 2022-09-01 至 2023-08-31 创建" in res.output
+    assert "已按" not in res.output and "此前不存在" not in res.output
+    res = runner.invoke(main, ["--db", path, "--lang", "en", "import", "check", str(students),
+                               "--year", "2022-2023"])
+    assert res.exit_code == 0, res.output
+    assert "the import would create 1 classes from the students' rows" in res.output
+
+
+@pytest.mark.slow
+def test_cli_check_names_the_error_file_only_when_it_wrote_one(district, tmp_path):
+    """More problems than the screen shows: without --errors the last line says how to get the
+    full list (no file named, none written); with --errors it names the file written."""
+    from eduquality.cli import main
+
+    path = district.path
+    district.close()
+    head = ["学籍号", "数学", *[f"附加{k}" for k in range(52)]]  # 52 unknown columns: 52 lines
+    scores = write_rows(tmp_path / "成绩.xlsx", [head, ["G001", 20, *[""] * 52]])
+    runner = CliRunner()
+    res = runner.invoke(main, ["--db", path, "import", "check", str(scores), "--exam", "E1"])
+    assert res.exit_code == 2, res.output
+    assert res.output.rstrip().endswith(
+        "……还有 2 个问题未列出；加上 --errors 问题清单.xlsx 可写出完整清单")
+    assert "错误文件" not in res.output
+    assert not list(tmp_path.glob("*.csv")) and [p.name for p in tmp_path.glob("*.xlsx")] == [
+        "成绩.xlsx"]
+    res = runner.invoke(main, ["--db", path, "--lang", "en", "import", "check", str(scores),
+                               "--exam", "E1"])
+    assert res.output.rstrip().endswith(
+        "…and 2 more problem(s) not shown; add --errors FILE.xlsx to write the full list")
+    errors = tmp_path / "问题.xlsx"
+    res = runner.invoke(main, ["--db", path, "import", "check", str(scores), "--exam", "E1",
+                               "--errors", str(errors)])
+    assert res.exit_code == 2
+    assert res.output.rstrip().endswith(f"……还有 2 个问题，完整清单见错误文件 {errors}")
+    assert errors.is_file()

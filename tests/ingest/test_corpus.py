@@ -158,6 +158,20 @@ def test_07_subject_totals_gbk_csv_school_names(db, tmp_path, canonical):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("name", ["总分.txt", "总分.csv"])  # as saved, or renamed .csv
+def test_13_excel_unicode_text_utf16_tab(db, tmp_path, canonical, name):
+    import_scores(db, c.totals_unicode_text(D, tmp_path / name), c.EXAM_ID)
+    pd.testing.assert_frame_equal(results(db, None), canonical["totals"])
+
+
+@pytest.mark.slow
+def test_14_semicolon_csv_with_a_quoted_remark(db, tmp_path, canonical):
+    result = import_scores(db, c.totals_semicolon_csv(D, tmp_path / "总分.csv"), c.EXAM_ID)
+    pd.testing.assert_frame_equal(results(db, None), canonical["totals"])
+    assert [m.columns[-1] for m in result.mapping] == [("I", "备注", "remark")]
+
+
+@pytest.mark.slow
 def test_08_item_level_utf8_bom_csv(db, tmp_path, canonical):
     _imports_like_canonical(db, [c.items_bom_csv(D, tmp_path / "小题分.csv")], canonical)
 

@@ -22,6 +22,21 @@ def test_encodings_header_blank_lines(tmp_path, encoding):
     assert pd.isna(table.loc[4, "第1题"])
 
 
+def test_excel_unicode_text_and_semicolons(tmp_path):
+    """Excel's "Unicode text" (UTF-16 LE with BOM, tab-separated, CRLF) and a semicolon CSV
+    give the table the comma CSV gives."""
+    unicode_text = tmp_path / "t.txt"
+    unicode_text.write_bytes(b"\xff\xfe" + TEXT.replace(",", "\t").replace("\n", "\r\n")
+                             .encode("utf-16-le"))
+    semicolon = tmp_path / "s.csv"
+    semicolon.write_bytes(TEXT.replace(",", ";").encode("utf-8"))
+    comma = tmp_path / "c.csv"
+    comma.write_bytes(TEXT.encode("utf-8"))
+    for path in (unicode_text, semicolon):
+        pd.testing.assert_frame_equal(read_csv_table(path), read_csv_table(comma))
+    assert list(read_csv_table(unicode_text).columns) == ["考号", "第1题", "第2题"]
+
+
 def test_trailing_commas_are_not_columns(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("a,b,\n1,2,\n3,4,\n", encoding="utf-8")

@@ -47,6 +47,42 @@ def test_plain_file_is_read_typed_in_every_encoding(tmp_path, encoding):
     assert table.numbers.index.tolist() == [2, 3, 4]  # the lines of the file
 
 
+TABLE = "考号,第1题,第2题\nA,1,0\nB,,2.5\nC,NA,1e1\n"
+
+
+@pytest.mark.parametrize("data", [
+    # Excel's "Unicode text": a BOM, UTF-16 LE, tab-separated, CRLF
+    b"\xff\xfe" + TABLE.replace(",", "\t").replace("\n", "\r\n").encode("utf-16-le"),
+    b"\xfe\xff" + TABLE.replace(",", "\t").encode("utf-16-be"),
+    TABLE.replace(",", "\t").encode("gbk"),
+    TABLE.replace(",", ";").encode("utf-8-sig"),
+], ids=["unicode_text", "utf16_be_tab", "gbk_tab", "semicolon"])
+def test_utf16_tab_and_semicolon_files_are_read_typed(tmp_path, data):
+    """The typed reading takes UTF-16 with BOM, tabs and semicolons, and gives the table the
+    text reading gives."""
+    path = tmp_path / "t.txt"
+    path.write_bytes(data)
+    typed = _typed(data, ids_and_numbers)
+    assert typed is not None  # the fast reading ran
+    table = read_number_csv(path, ids_and_numbers)
+    assert table.text["考号"].tolist() == ["A", "B", "C"]
+    expected = [[1.0, 0.0], [math.nan, 2.5], [math.nan, 10.0]]
+    np.testing.assert_array_equal(table.numbers.to_numpy(), expected)
+    assert table.numbers.index.tolist() == [2, 3, 4]
+    slow = _from_text(read_csv_table(path), ids_and_numbers, set(), "zh")
+    np.testing.assert_array_equal(slow.values, typed.values)
+    assert list(slow.number_columns) == ["第1题", "第2题"]
+
+
+def test_an_undecodable_number_file_is_a_read_error_in_the_users_language(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes("考号\t第1题\nA\t1\n".encode("utf-16-le"))  # UTF-16 without its BOM
+    assert _typed(path.read_bytes(), ids_and_numbers) is None
+    with pytest.raises(ReadError, match=r"^cannot read .*t\.csv: from line 1 on, its text is "
+                                        r"neither UTF-8, UTF-16 nor GBK/GB18030"):
+        read_number_csv(path, ids_and_numbers, lang="en")
+
+
 def test_a_file_of_many_blocks_is_read_whole(tmp_path):
     """A file larger than the typed reader's 1 MiB blocks (Arrow returns each column in
     several chunks): every cell lands in its row, blanks as NaN, against the values written."""
@@ -131,11 +167,14 @@ CELLS = st.sampled_from(["0", "1", "2", "1.5", "-3", "1e2", " 4", "5 ", "", "NA"
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(CELLS, min_size=2, max_size=2), min_size=1, max_size=6),
-       st.sampled_from(["utf-8", "gbk"]), st.booleans())
-def test_typed_and_text_readings_agree(rows, encoding, words):
+       st.sampled_from(["utf-8", "gbk", "utf-16"]), st.sampled_from([",", "\t", ";"]),
+       st.booleans())
+def test_typed_and_text_readings_agree(rows, encoding, sep, words):
     """Whenever the typed reading takes a file, the text reading of the same file gives the
-    same table (numbers, text, lines); a file with a bad cell is never taken typed."""
-    text = "id,a,b\n" + "".join(f"S{k},{a},{b}\n" for k, (a, b) in enumerate(rows))
+    same table (numbers, text, lines); a file with a bad cell is never taken typed. In UTF-8,
+    GBK and UTF-16 with BOM (Python's "utf-16"), separated by commas, tabs or semicolons."""
+    text = sep.join(["id", "a", "b"]) + "\n" + "".join(
+        sep.join([f"S{k}", a, b]) + "\n" for k, (a, b) in enumerate(rows))
     with tempfile.TemporaryDirectory() as tmp:
         path = write(Path(tmp), text, encoding)
         missing = {"缺考"} if words else set()

@@ -85,7 +85,21 @@ def test_limit_counts_the_problems_left_out() -> None:
         p.add("ingest.score_negative", row=3, column=f"C{c}")
     text = ImportProblems(p.items, "zh", Path("e.xlsx")).render()
     assert len(text.splitlines()) == 1 + 50 + 1
-    assert "还有 20 个问题" in text
+    assert text.splitlines()[-1] == "……还有 20 个问题，完整清单见错误文件 e.xlsx"
+
+
+def test_without_an_error_file_the_last_line_says_how_to_write_one() -> None:
+    """No error file written (``import check`` without --errors): the line about the problems
+    left out names no file, it gives the option that writes the full list."""
+    p = Problems("f.csv")
+    for c in range(60):
+        p.add("ingest.score_negative", row=2, column=f"C{c}")
+        p.add("ingest.score_negative", row=3, column=f"C{c}")
+    zh = ImportProblems(p.items, "zh").render().splitlines()
+    assert len(zh) == 1 + 50 + 1
+    assert zh[-1] == "……还有 20 个问题未列出；加上 --errors 问题清单.xlsx 可写出完整清单"
+    en = ImportProblems(p.items, "en").render().splitlines()
+    assert en[-1] == "…and 20 more problem(s) not shown; add --errors FILE.xlsx to write the full list"
 
 
 def test_error_file_still_lists_every_row(tmp_path: Path) -> None:

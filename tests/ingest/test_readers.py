@@ -12,7 +12,8 @@ import pytest
 import xlsxwriter
 
 from eduquality.ingest import ImportProblems, import_scores
-from eduquality.ingest.readers import detect_encoding, read_sheets
+from eduquality.ingest.csv_text import detect_encoding
+from eduquality.ingest.readers import ReadError, read_csv_table, read_sheets
 from tests.ingest.conftest import assert_unchanged, snapshot
 
 ROWS = "学籍号,姓名,数学\nG001,张三,20\nG002,李四,缺考\n"
@@ -28,6 +29,77 @@ def test_csv_encodings_are_detected(tmp_path, encoding):
     expected = {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "gbk": "gb18030",
                 "gb18030": "gb18030"}[encoding]
     assert sheet.encoding == expected == detect_encoding(path.read_bytes())
+
+
+def _unicode_text(text: str, bom: bytes = b"\xff\xfe", codec: str = "utf-16-le") -> bytes:
+    """What Excel's "Unicode text" (Unicode 文本) export holds: a BOM, then UTF-16, CRLF."""
+    return bom + text.replace("\n", "\r\n").encode(codec)
+
+
+TEXT_FILES = [
+    ("unicode.txt", _unicode_text(ROWS.replace(",", "\t")), "utf-16-le"),
+    ("renamed.csv", _unicode_text(ROWS.replace(",", "\t")), "utf-16-le"),
+    ("be.csv", _unicode_text(ROWS.replace(",", "\t"), b"\xfe\xff", "utf-16-be"), "utf-16-be"),
+    ("utf16_comma.csv", _unicode_text(ROWS), "utf-16-le"),
+    ("tab.txt", ROWS.replace(",", "\t").encode("utf-8"), "utf-8"),
+    ("semicolon.csv", ROWS.replace(",", ";").encode("utf-8-sig"), "utf-8-sig"),
+    ("semicolon_gbk.csv", ROWS.replace(",", ";").encode("gbk"), "gb18030"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "encoding"), TEXT_FILES, ids=[f[0] for f in TEXT_FILES])
+def test_utf16_tab_and_semicolon_files_are_read_as_columns(tmp_path, name, data, encoding):
+    """Excel's "Unicode text" export (UTF-16 with BOM, tab-separated, saved as .txt or renamed
+    .csv), a tab-separated UTF-8 .txt and semicolon CSVs give the cells of the comma CSV."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    (sheet,) = read_sheets(path)
+    assert sheet.cells.shape == (3, 3)
+    assert sheet.cells.iloc[0].tolist() == ["学籍号", "姓名", "数学"]
+    assert sheet.cells.iloc[2].tolist() == ["G002", "李四", "缺考"]
+    assert sheet.encoding == encoding == detect_encoding(data)
+
+
+def test_the_separator_is_read_from_the_header_not_inside_quotes(tmp_path):
+    """A title line without separators is passed over; commas inside a quoted header cell (more
+    of them than tabs) do not make a tab file a comma file; in a semicolon file, commas in the
+    values (and a semicolon inside quotes) stay in their cells, as does a blank line."""
+    tab = tmp_path / "tab.txt"
+    tab.write_bytes(_unicode_text('期末成绩\n学籍号\t姓名\t数学\t"备注,说明,其他,更多,再多"\n'
+                                  'G001\t张三\t20\t"迟到,早退"\n'))
+    (sheet,) = read_sheets(tab)
+    assert sheet.cells.iloc[1].tolist() == ["学籍号", "姓名", "数学", "备注,说明,其他,更多,再多"]
+    assert sheet.cells.iloc[2].tolist() == ["G001", "张三", "20", "迟到,早退"]
+    semi = tmp_path / "semi.csv"
+    semi.write_bytes('学籍号;姓名;备注\nG001;张三;"1,5;2"\n\nG002;李四;a,b,c,d\n'.encode())
+    (sheet,) = read_sheets(semi)
+    assert sheet.cells.shape == (4, 3) and sheet.cells.iloc[2].isna().all()
+    assert sheet.cells.iloc[1].tolist() == ["G001", "张三", "1,5;2"]
+    assert sheet.cells.iloc[3].tolist() == ["G002", "李四", "a,b,c,d"]
+
+
+UNDECODABLE = [
+    ("gbk_bad.csv", "学籍号,数学\nG001,20\n".encode("gbk") + b"G002,\xff\xfe\n", 3),
+    ("no_bom.txt", "学籍号\t数学\nG001\t20\n".encode("utf-16-le"), 1),  # UTF-16 without BOM
+    ("bad_utf16.txt", _unicode_text("学籍号\t数学\n") + b"\x00\xd8G\x00", 2),  # lone surrogate
+]
+
+
+@pytest.mark.parametrize(("name", "data", "line"), UNDECODABLE, ids=[f[0] for f in UNDECODABLE])
+def test_an_undecodable_file_names_itself_and_what_to_do(tmp_path, name, data, line):
+    """Never the codec's own text: the file, the line, and how to save it, in both languages."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(ReadError) as zh:
+        read_sheets(path)
+    assert str(zh.value) == (
+        f"无法读取文件 {path}：从第 {line} 行起的文字既不是 UTF-8、UTF-16，也不是 GBK/GB18030 编码。"
+        "请用 Excel 打开该文件，“另存为”“CSV UTF-8（逗号分隔）”后导入新保存的文件")
+    with pytest.raises(ReadError) as en:
+        read_csv_table(path, "en")
+    assert f"cannot read {path}: from line {line} on" in str(en.value)
+    assert "save it as 'CSV UTF-8 (Comma delimited)'" in str(en.value)
+    assert "codec" not in str(en.value)
 
 
 def test_ragged_csv_and_blank_lines_keep_row_numbers(tmp_path):

@@ -401,13 +401,17 @@ def test_alias_sheet_of_its_own(db, tmp_path):
 
 @pytest.mark.slow
 def test_import_check_states_the_year_and_what_would_be_created(db, tmp_path):
-    """The dry run reports the same notes and counts the classes and year it would create."""
+    """The dry run states the same facts as the import, as what the import would do, and counts
+    the classes and year it would create."""
     before = snapshot(db)
     result = import_roster(db, write_export(tmp_path / "学籍.xlsx"), year="2021-2022",
                            check=True)
     assert result.outcome == "checked" and not result.problems
     assert result.counts == {"student": 4, "school_year": 1, "class": 3}
-    assert any("按 2021-2022 学年导入" in n for n in result.note_lines("zh"))
+    assert result.note_lines("zh")[:3] == [
+        "文件中没有「学年」列的工作表将按 2021-2022 学年导入（--year 指定）",
+        "学年 2021-2022 尚不存在，导入时将按默认日期 2021-09-01 至 2022-08-31 创建",
+        "导入时将按学生名单新建班级 3 个（S1、S2 尚无该学年的班级名单）"]
     [m] = result.mapping
     assert ("A", "序号", "-") in m.columns and ("B", "全国学籍号", "national_id") in m.columns
     assert_unchanged(db, before)

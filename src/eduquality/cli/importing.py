@@ -22,6 +22,8 @@ _FORCE_HELP = "Import even if this very file was imported before. 强制重新�
 _TEMPLATE_HELP = ("Apply the saved mapping template NAME (default: a template whose headers "
                   "match the file). 套用导入模板。")
 _SAVE_HELP = "Save this import's mapping and options as template NAME. 保存为导入模板。"
+_YEAR_HELP = ("School year of roster sheets without a 学年 column; default: the school year "
+              "containing today (stated in the summary). 学年。")
 
 
 class _Progress:
@@ -104,9 +106,7 @@ def import_() -> None:
                    "名册类型。")
 @click.option("--map", "mapping", multiple=True, metavar="列名=field", help=_MAP_HELP)
 @click.option("--sheet", default=None, help="Import only this sheet. 只导入该工作表。")
-@click.option("--year", default=None, metavar="2021-2022",
-              help="School year of sheets without a 学年 column; default: the school year "
-                   "containing today (stated in the summary). 学年。")
+@click.option("--year", default=None, metavar="2021-2022", help=_YEAR_HELP)
 @click.option("--exam", metavar="EXAM", default=None,
               help="Register the students' 考号 for this exam. 按考号登记考试。")
 @click.option("--errors", default=None, type=click.Path(dir_okay=False), help=_ERRORS_HELP)
@@ -188,7 +188,9 @@ _KIND_LABEL = {"roster": ("名册", "roster"), "paper": ("考试与试卷结构"
                    "scores when --exam is given; 合格考 results by their headers; else "
                    "roster). 按哪种导入检查。")
 @click.option("--exam", metavar="EXAM", default=None,
-              help="Exam code (score sheets). 考试代码。")
+              help="Exam code (score sheets; a roster checked --as roster: register its 考号 "
+                   "for this exam). 考试代码。")
+@click.option("--year", default=None, metavar="2021-2022", help=_YEAR_HELP)
 @click.option("--subject", default=None, help="Subject of item-level columns. 学科。")
 @click.option("--track", default=None, help="Paper track. 类别。")
 @click.option("--kind", "roster_kind", default=None, help="Roster kind of every sheet. 名册类型。")
@@ -200,8 +202,8 @@ _KIND_LABEL = {"roster": ("名册", "roster"), "paper": ("考试与试卷结构"
 @click.option("--errors", default=None, type=click.Path(dir_okay=False),
               help="Also write the problems to this file (.xlsx or .csv). 问题清单文件。")
 @pass_ctx
-def check(ctx: Context, file, kind, exam, subject, track, roster_kind, exam_info, mapping,
-          sheet, template, errors) -> None:
+def check(ctx: Context, file, kind, exam, year, subject, track, roster_kind, exam_info,
+          mapping, sheet, template, errors) -> None:
     """Dry run: the kind, the column mapping, counts and problems; writes nothing.
     试导入：显示识别的类型、列映射、行数和问题，不写入数据库。"""
     from pathlib import Path
@@ -214,7 +216,7 @@ def check(ctx: Context, file, kind, exam, subject, track, roster_kind, exam_info
         result = check_file(db, file, kind=kind, exam_id=exam, subject=subject, track=track,
                             roster_kind=roster_kind, exam_info=exam_info,
                             mapping=list(mapping), sheet=sheet, template=template,
-                            lang=ctx.lang)
+                            year=year, lang=ctx.lang)
     finally:
         db.close()
     en = ctx.lang == "en"

@@ -50,7 +50,7 @@ def import_roster(db: Database, path: str | Path, *, kind: str | None = None,
     return run_import(
         db, path, "roster", target,
         lambda raws, problems: plan_roster(db, name, raws, problems, opts.settings["kind"],
-                                           opts.mapping, lang, given, exam),
+                                           opts.mapping, lang, given, exam, check),
         sheet=sheet, lang=lang, user=user, errors=errors, progress=progress, force=force,
         check=check, options=opts, template=template, save_as=save_template, sheets=sheets,
         only_schools=only_schools,
@@ -133,12 +133,15 @@ def check_file(db: Database, path: str | Path, *, kind: str | None = None,
                exam_id: str | None = None, subject: str | None = None, track: str | None = None,
                roster_kind: str | None = None, exam_info: str | Path | None = None,
                mapping: MapArg = None, sheet: str | None = None, template: str | None = None,
-               lang: str | None = None, sheets: list[RawSheet] | None = None,
+               year: str | None = None, lang: str | None = None,
+               sheets: list[RawSheet] | None = None,
                only_schools: frozenset[str] | None = None) -> ImportResult:
     """The dry run of the import ``kind`` (default: :func:`detect_import_kind`): the same reading
-    and checks as the import, nothing written. The result's ``kind``, ``mapping``, ``counts``
-    and ``problems`` say what the import would do. ``sheets``: the file's sheets already read
-    (the web upload reads them once, after its size checks); ``only_schools`` as for the
+    and checks as the import, nothing written. The result's ``kind``, ``mapping``, ``counts``,
+    ``problems`` and ``notes`` say what the import would do. ``year`` (a roster: the school year
+    of sheets without a 学年 column) and ``exam_id`` (a roster: the exam to register its 考号
+    for) as :func:`import_roster` takes them. ``sheets``: the file's sheets already read (the
+    web upload reads them once, after its size checks); ``only_schools`` as for the
     imports."""
     lang = lang or db.lang
     if sheets is None:
@@ -160,6 +163,6 @@ def check_file(db: Database, path: str | Path, *, kind: str | None = None,
     if kind == "proficiency":
         return import_proficiency(db, path, lang=lang, check=True, sheets=sheets,
                                   only_schools=only_schools)
-    return import_roster(db, path, kind=roster_kind, mapping=mapping, sheet=sheet, lang=lang,
-                         template=template, check=True, sheets=sheets,
+    return import_roster(db, path, kind=roster_kind, mapping=mapping, sheet=sheet, year=year,
+                         exam=exam_id, lang=lang, template=template, check=True, sheets=sheets,
                          only_schools=only_schools)

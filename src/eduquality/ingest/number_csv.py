@@ -2,8 +2,10 @@
 reader of ``eduquality irt fit``, ``irt dif``, ``items`` and ``growth sgp``.
 
 The file is the same file :func:`eduquality.ingest.readers.read_csv_table` reads (UTF-8, UTF-8
-with BOM or GB18030/GBK; first line the header; a row is known by its line in the file), split
-into *text* columns (ids, groups: kept as read) and *number* columns, where a cell is
+with BOM, UTF-16 with BOM or GB18030/GBK; comma, tab or semicolon, as
+:mod:`~eduquality.ingest.csv_text` finds them; first line the header; a row is known by its line
+in the file), split into *text* columns (ids, groups: kept as read) and *number* columns, where
+a cell is
 
 - **missing** when, stripped of spaces, it is blank, one of :data:`MISSING` (the spellings of
   NA that pandas and Arrow have always read as missing) or one of the caller's ``missing_words``
@@ -39,6 +41,7 @@ import numpy as np
 
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
+from eduquality.ingest import csv_text
 
 if TYPE_CHECKING:  # pandas loads only for the text reading or a caller that asks for frames
     import pandas as pd
@@ -192,7 +195,8 @@ def _typed(data: bytes, select: Select) -> NumberTable | None:
     first = (utf8 if end < 0 else utf8[:end]).rstrip(b"\r")   # the header (no copy of the rest)
     if not first or b'"' in first:
         return None
-    header = [h.strip() for h in next(csv.reader([first.decode("utf-8")]))]
+    sep = csv_text.detect_separator(first.decode("utf-8"))
+    header = [h.strip() for h in next(csv.reader([first.decode("utf-8")], delimiter=sep))]
     if "" in header or len(set(header)) < len(header):
         return None
     if len(header) == 1 and _BLANK_LINE.search(utf8):
@@ -207,7 +211,7 @@ def _typed(data: bytes, select: Select) -> NumberTable | None:
             io.BytesIO(utf8),
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1,
                                            block_size=1 << 20),
-            parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in utf8,
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=b'"' in utf8,
                                              ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=types, null_values=list(MISSING), strings_can_be_null=True,
@@ -259,17 +263,13 @@ def _valid(column: pa.ChunkedArray) -> np.ndarray:
 
 
 def _utf8(data: bytes) -> bytes | None:
-    """The bytes as UTF-8 without BOM (GB18030/GBK transcoded), None when undecodable."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:]
+    """The bytes as UTF-8 without BOM (GB18030/GBK and UTF-16 transcoded), None when
+    undecodable (the text reading then says so in the user's language)."""
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("gb18030").encode("utf-8")
-        except UnicodeDecodeError:
-            return None
-    return data
+        text, encoding = csv_text.decode(data)
+    except csv_text.Undecodable:
+        return None
+    return csv_text.as_utf8(data, text, encoding)
 
 
 # -- 2. from text ---------------------------------------------------------------------------

@@ -42,6 +42,10 @@ MESSAGES = register({
         "……还有 {n} 个问题，完整清单见错误文件 {path}",
         "…and {n} more problem(s), see the error file {path}",
     ),
+    "ingest.problems_more_unwritten": (  # no error file was written (import check without it)
+        "……还有 {n} 个问题未列出；加上 --errors 问题清单.xlsx 可写出完整清单",
+        "…and {n} more problem(s) not shown; add --errors FILE.xlsx to write the full list",
+    ),
     "ingest.problems_file": ("完整问题清单：{path}", "full list of problems: {path}"),
     "ingest.where_row": ("第 {row} 行", "row {row}"),
     "ingest.where_rows": ("第 {rows} 行", "rows {rows}"),
@@ -276,15 +280,19 @@ class ImportProblems(EduQualityError):
         super().__init__(self.render())
 
     def render(self, limit: int = MAX_SHOWN) -> str:
-        """The head line, then one line per group of problems (at most ``limit`` lines)."""
+        """The head line, then one line per group of problems (at most ``limit`` lines); when
+        some are left out, where the full list is (the error file), or, when none was written,
+        how to write it."""
         lang = self.lang
         file = self.problems[0].file if self.problems else ""
         lines = [tr("ingest.problems_head", lang, file=file, n=len(self.problems))]
         groups = group_problems(self.problems)
         lines += ["  " + g.line(lang) for g in groups[:limit]]
         more = sum(g.count for g in groups[limit:])
-        if more > 0:
-            lines.append(tr("ingest.problems_more", lang, n=more, path=self.error_file or "-"))
+        if more > 0 and self.error_file is None:  # never point to a file that is not there
+            lines.append(tr("ingest.problems_more_unwritten", lang, n=more))
+        elif more > 0:
+            lines.append(tr("ingest.problems_more", lang, n=more, path=self.error_file))
         elif self.error_file is not None:
             lines.append(tr("ingest.problems_file", lang, path=self.error_file))
         return "\n".join(lines)

@@ -7,9 +7,11 @@ every cell as text (a blank cell missing), whatever the file's format.
   that never calculated it) is listed in :attr:`RawSheet.formulas_without_value` so the importer
   can report it; the cells merged down a column are listed in :attr:`RawSheet.merged_down` (a
   学校 or 班级 cell over its students' rows: :meth:`RawSheet.body` shows its value in each).
-- ``.csv``: the encoding is detected (UTF-8 with or without BOM, else GB18030, a superset of GBK)
-  and the text parsed by pyarrow's multithreaded reader; files pyarrow cannot parse (ragged rows,
-  blank lines that would shift row numbers) fall back to Python's ``csv``.
+- ``.csv`` / ``.txt``: the encoding (UTF-8 with or without BOM, UTF-16 with BOM, else GB18030, a
+  superset of GBK) and the separator (comma, tab, semicolon) are detected
+  (:mod:`~eduquality.ingest.csv_text`) and the text parsed by pyarrow's multithreaded reader;
+  files pyarrow cannot parse (ragged rows, blank lines that would shift row numbers) fall back
+  to Python's ``csv``.
 
 One typing for both: the importers read numbers, dates and codes from text, the same way for a
 workbook and for the CSV a school saved from it.
@@ -32,14 +34,22 @@ import pyarrow.compute as pc
 
 from eduquality.errors import EduQualityError
 from eduquality.i18n import join_list, register, tr
+from eduquality.ingest import csv_text
 
 MESSAGES = register({
     "ingest.file_missing": ("找不到文件 {path}", "file not found: {path}"),
     "ingest.file_type": (
-        "不支持的文件类型 {suffix}（支持 .xlsx、.xls、.csv）",
-        "unsupported file type {suffix} (use .xlsx, .xls or .csv)",
+        "不支持的文件类型 {suffix}（支持 .xlsx、.xls、.csv、.txt）",
+        "unsupported file type {suffix} (use .xlsx, .xls, .csv or .txt)",
     ),
     "ingest.file_unreadable": ("无法读取文件 {path}：{detail}", "cannot read {path}: {detail}"),
+    "ingest.csv_encoding": (
+        "无法读取文件 {path}：从第 {line} 行起的文字既不是 UTF-8、UTF-16，也不是 GBK/GB18030 编码。"
+        "请用 Excel 打开该文件，“另存为”“CSV UTF-8（逗号分隔）”后导入新保存的文件",
+        "cannot read {path}: from line {line} on, its text is neither UTF-8, UTF-16 nor "
+        "GBK/GB18030. Open the file in Excel, save it as 'CSV UTF-8 (Comma delimited)' and "
+        "import the saved file",
+    ),
     "ingest.csv_empty": ("{path} 是空文件（没有表头行）", "{path} is empty (no header row)"),
     "ingest.csv_duplicate": ("{path} 的表头中列名重复：{names}",
                              "duplicate column names in the header of {path}: {names}"),
@@ -131,45 +141,23 @@ def _letter_index(letters: str) -> int:
     return n - 1
 
 
-# -- encodings ----------------------------------------------------------------------------
-def detect_encoding(data: bytes) -> str:
-    """'utf-8-sig' (BOM), 'utf-8' (valid UTF-8) or 'gb18030' (GBK and its superset).
-
-    >>> detect_encoding("学号".encode("gbk")), detect_encoding("学号".encode("utf-8"))
-    ('gb18030', 'utf-8')
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8"
-
-
-def decode_bytes(data: bytes, path: Path, lang: str = "zh") -> tuple[str, str]:
-    """The text of ``data`` and its encoding (see :func:`detect_encoding`), decoding once."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        encoding = "utf-8-sig"
-    else:
-        try:
-            return data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            encoding = "gb18030"
-    try:
-        return data.decode(encoding), encoding
-    except UnicodeDecodeError as exc:
-        raise ReadError(tr("ingest.file_unreadable", lang, path=path, detail=exc)) from exc
-
-
 # -- csv ----------------------------------------------------------------------------------
-def _n_fields(text: str, sample_lines: int = 50) -> int:
+def decode_bytes(data: bytes, path: Path, lang: str = "zh") -> tuple[str, str]:
+    """The text of ``data`` without its BOM and its encoding, decoding once; a file that is not
+    text in an encoding read raises :class:`ReadError` naming the file, the line and what to do."""
+    try:
+        return csv_text.decode(data)
+    except csv_text.Undecodable as exc:
+        raise ReadError(tr("ingest.csv_encoding", lang, path=path, line=exc.line)) from None
+
+
+def _n_fields(text: str, sep: str, sample_lines: int = 50) -> int:
     head = text[: 1 << 16].splitlines()[:sample_lines]
-    rows = list(csv.reader(head))
+    rows = list(csv.reader(head, delimiter=sep))
     return max((len(r) for r in rows), default=0)
 
 
-def _csv_with_pyarrow(utf8: bytes, n: int) -> pd.DataFrame:
+def _csv_with_pyarrow(utf8: bytes, n: int, sep: str) -> pd.DataFrame:
     import pyarrow.csv as pacsv
 
     names = [f"c{i}" for i in range(n)]
@@ -178,7 +166,7 @@ def _csv_with_pyarrow(utf8: bytes, n: int) -> pd.DataFrame:
     table = pacsv.read_csv(
         io.BytesIO(utf8),
         read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 20),
-        parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in utf8),
+        parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=b'"' in utf8),
         convert_options=pacsv.ConvertOptions(
             column_types={c: pa.string() for c in names}, strings_can_be_null=True,
             quoted_strings_can_be_null=True),
@@ -186,8 +174,8 @@ def _csv_with_pyarrow(utf8: bytes, n: int) -> pd.DataFrame:
     return _text_frame(table)
 
 
-def _csv_with_python(text: str) -> pd.DataFrame:
-    rows = list(csv.reader(io.StringIO(text)))
+def _csv_with_python(text: str, sep: str) -> pd.DataFrame:
+    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
     width = max((len(r) for r in rows), default=0)
     columns = [pa.array([(r[j] if j < len(r) else "") or None for r in rows], pa.string())
                for j in range(width)]
@@ -195,31 +183,31 @@ def _csv_with_python(text: str) -> pd.DataFrame:
 
 
 def read_csv_cells(path: Path, lang: str = "zh") -> RawSheet:
-    """A CSV file as one raw sheet named after the file."""
+    """A CSV or text file as one raw sheet named after the file: the encoding and the
+    separator (comma, tab or semicolon) detected (:mod:`~eduquality.ingest.csv_text`)."""
     data = path.read_bytes()
     text, encoding = decode_bytes(data, path, lang)
-    if encoding == "utf-8-sig":
-        text = text[1:] if text.startswith("\ufeff") else text
-    n = _n_fields(text)
-    blank_lines = (re.search(rb"\n[ \t]*\r?\n", data) is not None
+    sep = csv_text.detect_separator(text[: 1 << 16])
+    n = _n_fields(text, sep)
+    utf8 = csv_text.as_utf8(data, text, encoding)
+    blank_lines = (re.search(rb"\n[ \t]*\r?\n", utf8) is not None
                    or text.startswith(("\n", "\r\n")))
     frame: pd.DataFrame | None = None
     if n and not blank_lines:
-        utf8 = data[3:] if encoding == "utf-8-sig" else (
-            data if encoding == "utf-8" else text.encode("utf-8"))
         try:
-            frame = _csv_with_pyarrow(utf8, n)
+            frame = _csv_with_pyarrow(utf8, n, sep)
         except Exception:  # ragged rows and the like: the slow, forgiving path
             frame = None
     if frame is None:
-        frame = _csv_with_python(text)
+        frame = _csv_with_python(text, sep)
     return RawSheet(path.stem, frame, encoding=encoding)
 
 
 def read_csv_table(path: str | Path, lang: str = "zh") -> pd.DataFrame:
     r"""A CSV file whose first line is a header, as the commands that read a plain table
     (responses, scores) need it: the same reading as the importers (:func:`read_csv_cells`:
-    UTF-8, UTF-8 with BOM or GB18030/GBK; every cell as text, a blank cell missing).
+    UTF-8, UTF-8 with BOM, UTF-16 with BOM or GB18030/GBK; comma, tab or semicolon; every cell
+    as text, a blank cell missing).
 
     Column names are the header cells, stripped; lines without any value (blank lines) are
     skipped; the index is each row's line in the file (the header is line 1), for messages.

@@ -115,6 +115,21 @@ MESSAGES = register({
         "按学生名单新建班级 {n} 个（{schools} 此前没有该学年的班级名单）",
         "{n} classes created from the students' rows ({schools} had no class list for the year)",
     ),
+    # the same facts as the dry run (import check) states them: what the import would do
+    "ingest.note_year_check": (
+        "文件中没有「学年」列的工作表将按 {year} 学年导入（{source}）",
+        "sheets without a 学年 column would be imported for school year {year} ({source})",
+    ),
+    "ingest.note_year_created_check": (
+        "学年 {year} 尚不存在，导入时将按默认日期 {start} 至 {end} 创建",
+        "school year {year} does not exist yet; the import would create it with the default "
+        "dates {start} to {end}",
+    ),
+    "ingest.note_classes_created_check": (
+        "导入时将按学生名单新建班级 {n} 个（{schools} 尚无该学年的班级名单）",
+        "the import would create {n} classes from the students' rows (no class list for the "
+        "year yet at {schools})",
+    ),
 })
 
 #: the order sheets are written in (dependencies first)
@@ -678,22 +693,25 @@ def _write_admissions(con: Any, students: pd.DataFrame) -> int:
 
 
 def _notes(sheets: list[Sheet], derived: Derived, year: YearGiven | None,
-           exam: str | None) -> list[Phrase]:
+           exam: str | None, check: bool = False) -> list[Phrase]:
     """What the summary states besides the counts: the year used, what was created, the
-    columns ignored (message keys, rendered in the reader's language where shown)."""
+    columns ignored (message keys, rendered in the reader's language where shown). ``check``:
+    the dry run's wording of the same facts (the ``…_check`` keys: what the import would do,
+    nothing having been done)."""
+    dry = "_check" if check else ""
     notes = []
     if year is not None and any(s.year_supplied for s in sheets):
         source = "ingest.note_year_default" if year.is_default else "ingest.note_year_option"
-        notes.append(phrase("ingest.note_year", year=year.code, source=phrase(source)))
+        notes.append(phrase(f"ingest.note_year{dry}", year=year.code, source=phrase(source)))
     for y in records(derived.years):
-        notes.append(phrase("ingest.note_year_created", year=y.year_code,
+        notes.append(phrase(f"ingest.note_year_created{dry}", year=y.year_code,
                             start=y.start_date.isoformat(), end=y.end_date.isoformat()))
     if not derived.classes.empty:
         codes = sorted(set(derived.classes["school_code"]))
         schools: Listed | Phrase = listed(codes[:10])
         if len(codes) > 10:
             schools = phrase("ingest.schools_more", shown=schools, n=len(codes))
-        notes.append(phrase("ingest.note_classes_created", n=len(derived.classes),
+        notes.append(phrase(f"ingest.note_classes_created{dry}", n=len(derived.classes),
                             schools=schools))
     for s in sheets:
         ignored = list(s.ignored)
@@ -720,11 +738,12 @@ def _fallbacks(grid: Grid, lay: Layout, user_map: dict[str, str]) -> dict[str, s
 def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Problems,
                 kind: str | None = None, user_map: dict[str, str] | None = None,
                 lang: str = "zh", year: YearGiven | None = None,
-                exam: str | None = None) -> RosterPlan:
+                exam: str | None = None, check: bool = False) -> RosterPlan:
     """Check every sheet of a roster workbook; the plan writes it (when ``problems`` is empty).
 
     ``year``: the school year of sheets without a 学年 column; ``exam``: register the 考号 of
-    the student sheets for that exam."""
+    the student sheets for that exam; ``check``: the plan of a dry run, its notes saying what
+    the import would do."""
     user_map = user_map or {}
     if kind is not None and kind not in KIND_NAMES:
         from eduquality.errors import EduQualityError
@@ -753,8 +772,8 @@ def plan_roster(db: Database, file: str, sheets: list[RawSheet], problems: Probl
         parsed.append(_parse_sheet(lay, cells, year))
     known = Known.from_db(db)
     derived = _cross_check(parsed, known, lang, year)  # all problems at once: references too
-    notes = _notes(parsed, derived, year, exam)
-    regs = roster_registrations(db, exam, parsed, problems, notes) if exam else None
+    notes = _notes(parsed, derived, year, exam, check)
+    regs = roster_registrations(db, exam, parsed, problems, notes, check) if exam else None
     return RosterPlan(parsed, rows_read, derived=derived, registrations=regs, notes=notes,
                       mapping=mapping, current_schools=current_schools(db, parsed))
 

@@ -36,6 +36,14 @@ MESSAGES = register({
         "考试 {exam}：{n} 名学生没有填写考号，未登记", "exam {exam}: {n} students without a 考号 "
         "were not registered",
     ),
+    # the dry run's wording (import check)
+    "ingest.note_registered_check": (
+        "考试 {exam}：将登记考号 {n} 个", "exam {exam}: {n} exam numbers would be registered",
+    ),
+    "ingest.note_not_registered_check": (
+        "考试 {exam}：{n} 名学生没有填写考号，将不会登记", "exam {exam}: {n} students without a "
+        "考号 would not be registered",
+    ),
 })
 
 
@@ -56,11 +64,11 @@ class Registrations:
 
 
 def roster_registrations(db: Database, exam: str, sheets: list[Sheet], problems: Problems,
-                         notes: list[Phrase]) -> Registrations | None:
+                         notes: list[Phrase], check: bool = False) -> Registrations | None:
     """考号 of the student sheets for ``exam``, checked as a score sheet's are
     (:func:`~eduquality.ingest.registrations.registrations`: one per student, unique in the
     exam); rows of another school year than the exam's are problems. Adds the counts to
-    ``notes``."""
+    ``notes`` (``check``: in the dry run's wording, what the import would register)."""
     info = find_exam(db, exam)
     if info is None:
         problems.add("ingest.unknown_exam", exam=exam)
@@ -94,7 +102,8 @@ def roster_registrations(db: Database, exam: str, sheets: list[Sheet], problems:
     regs = registrations(db, exam, [allr], problems)
     by_id = allr.drop_duplicates("student_id").set_index("student_id")["national_id"]
     regs = regs.assign(national_id=regs["student_id"].map(by_id)).drop(columns="student_id")
-    notes.append(phrase("ingest.note_registered", exam=exam, n=len(regs)))
+    dry = "_check" if check else ""
+    notes.append(phrase(f"ingest.note_registered{dry}", exam=exam, n=len(regs)))
     if blank:
-        notes.append(phrase("ingest.note_not_registered", exam=exam, n=blank))
+        notes.append(phrase(f"ingest.note_not_registered{dry}", exam=exam, n=blank))
     return Registrations(regs)
