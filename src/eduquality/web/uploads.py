@@ -34,7 +34,7 @@ from typing import Any
 
 from eduquality.errors import EduQualityError
 from eduquality.i18n import register, tr
-from eduquality.ingest.readers import RawSheet
+from eduquality.ingest.readers import CSV_SUFFIXES, RawSheet
 
 MESSAGES = register({
     "web.upload.too_big": ("文件太大（上限 {limit}）", "the file is too large (at most {limit})"),
@@ -67,7 +67,7 @@ MESSAGES = register({
 })
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
-UPLOAD_SUFFIXES = (*XLSX_SUFFIXES, ".csv")
+UPLOAD_SUFFIXES = (*XLSX_SUFFIXES, *CSV_SUFFIXES)
 """What the web takes: workbooks that can be checked before opening, and CSV."""
 
 

@@ -132,6 +132,21 @@ def test_fix_and_import_all_or_nothing_then_the_token_is_spent(fresh):
     assert "outcome=imported" in log["detail"].iloc[-1]
 
 
+def test_an_excel_unicode_text_upload_is_checked_and_imported(fresh):
+    """Excel's "Unicode text" (.txt: UTF-16 with BOM, tab-separated) is taken by the form and
+    read as the command line reads it."""
+    db, app = fresh
+    c = _client(app, "p1")
+    assert 'accept=".xlsx,.xlsm,.csv,.txt"' in c.get("/uploads").text
+    body = b"\xff\xfe" + TEACHERS_OK.replace(",", "\t").encode("utf-16-le")
+    r = _upload(c, "教师.txt", body, lang="en")
+    token = _token(r.text)
+    assert token and "No problems" in r.text
+    done = c.post(f"/uploads/{token}/import?lang=en", data={"csrf": _csrf(c)})
+    assert done.status_code == 200
+    assert _teachers(db) >= {"T8", "T9"}
+
+
 def test_the_platform_imports_an_upload_on_postgresql(pg_cluster):
     """The check and the confirmed import of an upload on the PostgreSQL store: all or
     nothing, logged as the uploader, audited."""

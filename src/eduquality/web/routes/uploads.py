@@ -42,7 +42,7 @@ from eduquality.ingest import (
     import_scores,
 )
 from eduquality.ingest.problems import Problem, problems_frame
-from eduquality.ingest.readers import read_sheets
+from eduquality.ingest.readers import CSV_SUFFIXES, read_sheets
 from eduquality.store import Database
 from eduquality.store.audit import audit
 from eduquality.store.exams import exam_list
@@ -51,6 +51,7 @@ from eduquality.web.auth import SESSION_COOKIE
 from eduquality.web.deps import Ctx, CtxDep
 from eduquality.web.forms import form_text, off_loop, require_csrf, require_page
 from eduquality.web.uploads import (
+    UPLOAD_SUFFIXES,
     Pending,
     UploadLimits,
     UploadRefused,
@@ -65,10 +66,10 @@ MESSAGES = register({
     "web.upload.title": ("上传名册、试卷结构或成绩", "Upload a roster, paper or score sheet"),
     "web.upload.intro": (
         "上传后先检查（不写入任何数据）：显示识别的类型、列映射和每一个问题；确认后才整体导入，"
-        "有任何问题则什么都不导入。文件上限 {limit}，支持 .xlsx 与 .csv。",
+        "有任何问题则什么都不导入。文件上限 {limit}，支持 .xlsx、.csv 与 .txt（制表符分隔）。",
         "An upload is checked first and nothing is written: you see the kind found, the "
         "column mapping and every problem; it is imported, all or nothing, only when you "
-        "confirm. At most {limit}; .xlsx or .csv.",
+        "confirm. At most {limit}; .xlsx, .csv or .txt (tab-separated).",
     ),
     "web.upload.own_school": ("您只能导入本校（{school}）的数据。",
                               "You may import your own school's ({school}) data only."),
@@ -151,6 +152,7 @@ def _form(ctx: Ctx, status: int = 200, error: str | None = None) -> Response:
     limits = _limits(ctx.request)
     return ctx.html("upload.html", status_code=status, error=error, kinds=IMPORT_KINDS,
                     exams=_exam_choices(ctx), limit=human_bytes(limits.max_bytes),
+                    accept=",".join(UPLOAD_SUFFIXES),
                     own_school=ctx.principal.school_code if _only_schools(ctx) else None)
 
 
@@ -177,7 +179,7 @@ def _dry_run(reader: Database, path: Path, options: dict[str, Any], lang: str,
              only: frozenset[str] | None, limits: UploadLimits) -> ImportResult:
     """Check the file as ``eduquality import check`` does (in a worker thread, over the
     ``reader`` cursor): the size rules first, then the importer's dry run."""
-    if path.suffix.lower() != ".csv":
+    if path.suffix.lower() not in CSV_SUFFIXES:
         check_workbook(path, limits, lang)
     sheets = read_sheets(path, None, lang)
     check_cells(sheets, limits, lang)
