@@ -365,3 +365,19 @@ def test_track_papers_by_track_column_with_total(district, tmp_path):
     rows[1][4] = 200
     err = fails(district, write_rows(tmp_path / "u.csv", rows), "E2")
     assert [p.message("zh") for p in err.problems] == ["总分与各项之和 190 不符"]
+
+
+# -- identity as schools write it: 学籍号 without G, padded names, the grade in the class --------
+def _scores_of(db) -> dict[str, float]:
+    got = results(db)
+    return dict(zip(got["national_id"], got["score"].astype(float), strict=True))
+
+
+def test_id_without_its_g_or_with_a_lower_case_g(district, tmp_path):
+    """The 身份证号 typed as the 学籍号 (here the district's IDs without their G), or g."""
+    rows = [["学籍号", "姓名", "数学"], ["001", "张三", 10], ["g002", "李四", 11]]
+    n = district.table_counts()["student"]
+    import_scores(district, write_rows(tmp_path / "t.xlsx", rows), "E1")
+    assert _scores_of(district) == {"G001": 10.0, "G002": 11.0}
+    assert district.table_counts()["student"] == n
+

@@ -40,8 +40,9 @@ from eduquality.ingest.readers import RawSheet, column_letter
 from eduquality.ingest.values import cell_text, date_from_text, norm_header
 from eduquality.ingest.writes import upsert
 from eduquality.store.db import Database
-from eduquality.store.dropout import memberships, person_key, student_facts
+from eduquality.store.dropout import memberships, student_facts
 from eduquality.store.refs import school_years
+from eduquality.store.students import person_key
 
 __all__ = ["MARKS", "import_attendance", "plan_attendance"]
 

@@ -51,9 +51,10 @@ from eduquality.measures.proficiency import (
     rule_for,
 )
 from eduquality.store.db import Database
-from eduquality.store.dropout import memberships, person_key, student_facts
+from eduquality.store.dropout import memberships, student_facts
 from eduquality.store.lines import district_province
 from eduquality.store.proficiency import proficiency_results
+from eduquality.store.students import person_key
 from eduquality.vocab import SUBJECTS, school_year_of
 
 __all__ = ["COLUMNS", "HEADER_ROWS", "import_proficiency", "looks_like_proficiency",
