@@ -200,7 +200,7 @@ def test_reimport_updates_a_referenced_school_and_year(district, tmp_path):
         k: v for k, v in before.items() if k != "import_log"}
 
 
-# -- who a 学籍号 names --------------------------------------------------------------------
+# -- who a 学籍号 names, and names as stored --------------------------------------------------
 PAN = "530102201001011234"  # a 身份证号; the 学籍号 is G + it
 
 
@@ -252,3 +252,12 @@ def test_an_id_that_two_students_on_record_fit_is_refused(district, tmp_path):
     assert [p.message("zh") for p in err.problems] == [
         "名册中有两名学生与该学籍号对应（***、g**7，同一身份证号带与不带 G）；请按名册写出完整学籍号"]
 
+
+def test_names_are_stored_without_padding_spaces(district, tmp_path):
+    import_roster(district, write_xlsx(tmp_path / "r.xlsx", _students([
+        ["G001", "张\u3000三", "1班"], [f"G{PAN}", " 潘 语 ", "1班"],
+        ["G009", "Anna  Lee", "1班"]])))
+    names = dict(district.con.execute(
+        "SELECT national_id, name FROM student WHERE national_id IN ('G001', ?, 'G009')",
+        [f"G{PAN}"]).fetchall())
+    assert names == {"G001": "张三", f"G{PAN}": "潘语", "G009": "Anna Lee"}

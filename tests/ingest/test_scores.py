@@ -381,3 +381,18 @@ def test_id_without_its_g_or_with_a_lower_case_g(district, tmp_path):
     assert _scores_of(district) == {"G001": 10.0, "G002": 11.0}
     assert district.table_counts()["student"] == n
 
+
+def test_names_padded_with_spaces_match(district, tmp_path):
+    """「张　三」 in a sheet, 「王　五」 on record from an older roster: compared without the
+    spaces, by 学籍号 and by name alike."""
+    district.con.execute("UPDATE student SET name = '王\u3000五' WHERE national_id = 'G003'")
+    rows = [["学籍号", "姓名", "学校", "班级", "数学"], ["G001", "张\u3000三", "一中", "1班", 10],
+            ["G002", " 李 四", "一中", "1班", 11], ["G003", "王五", "一中", "2班", 12]]
+    import_scores(district, write_rows(tmp_path / "a.xlsx", rows), "E1")
+    by_name = [["姓名", "学校", "班级", "语文"], ["王 五", "一中", "2班", 50],
+               ["赵\u00a0六", "二中", "1班", 60]]
+    import_scores(district, write_rows(tmp_path / "b.xlsx", by_name), "E1")
+    got = results(district)
+    assert sorted(zip(got["national_id"], got["score"].astype(float), strict=True)) == [
+        ("G001", 10.0), ("G002", 11.0), ("G003", 12.0), ("G003", 50.0), ("G004", 60.0)]
+

@@ -43,7 +43,7 @@ from eduquality.i18n import register
 from eduquality.ingest.importer import ImportResult, run_import
 from eduquality.ingest.problems import Phrase, Problems, listed, phrase
 from eduquality.ingest.readers import RawSheet, column_letter
-from eduquality.ingest.values import cell_text, norm_header
+from eduquality.ingest.values import cell_text, norm_header, norm_person_name
 from eduquality.ingest.writes import upsert
 from eduquality.measures.proficiency import (
     ProficiencyRule,
@@ -258,7 +258,8 @@ def plan_proficiency(sheets: list[RawSheet], problems: Problems, ctx: _Context,
                 bad(cols["id"], "proficiency.unknown_student", id_text)
                 continue
             sid, name = student
-            if "name" in cols and cell_text(values[cols["name"]]) not in ("", name):
+            written = cell_text(values[cols["name"]]) if "name" in cols else ""
+            if written and norm_person_name(written) != norm_person_name(name):
                 bad(cols["name"], "proficiency.name", cell_text(values[cols["name"]]), name=name)
                 continue
             when = sheet_sitting

@@ -52,6 +52,7 @@ from eduquality.ingest.values import (
     norm_header,
     norm_name,
     normalise_class,
+    person_names,
     records,
 )
 from eduquality.ingest.writes import replace_rows, upsert
@@ -265,7 +266,7 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
         f["norm"] = class_norm(name)
         key = ["school_ref", "year_code", "grade", "norm"]
     elif k == "teacher":
-        f = {"teacher_id": c.text("teacher_id", True), "name": c.text("name", True),
+        f = {"teacher_id": c.text("teacher_id", True), "name": person_names(c.text("name", True)),
              "gender": c.vocab("gender", GENDER), "school_code": c.text("school_code", True),
              "subject_code": c.vocab("subject", SUBJECTS, True), "title": c.text("title"),
              "qualification": c.text("qualification")}
@@ -300,7 +301,7 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
     elif k == "student":
         years, supplied = sheet_year(c, year)
         grade, name = class_grade(c, "class_name")
-        f = {"national_id": _national_ids(c), "name": c.text("name", True),
+        f = {"national_id": _national_ids(c), "name": person_names(c.text("name", True)),
              "gender": c.vocab("gender", GENDER, True), "ethnicity": c.text("ethnicity"),
              "birth_date": c.date("birth_date"),
              "poverty_registered": c.flag("poverty_registered"), "disabled": c.flag("disabled"),

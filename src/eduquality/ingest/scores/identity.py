@@ -22,6 +22,7 @@ from eduquality.ingest.values import (
     norm_header,
     norm_name,
     normalise_class,
+    person_names,
     records,
 )
 from eduquality.store.db import Database
@@ -147,6 +148,7 @@ def _by_name(ctx: Ctx, db: Database, year: str, grade: int | None, todo: np.ndar
         return out
     roster = year_roster(db, year, grade)
     roster["norm"] = normalise_class(roster["class_name"])
+    roster["name"] = person_names(roster["name"])
     rows = pd.DataFrame({"pos": np.flatnonzero(todo), "name": name[todo].to_numpy(),
                          "school_code": school[todo].to_numpy(), "norm": cls[todo].to_numpy()})
     hits = rows.merge(roster, on=["name", "school_code", "norm"])
@@ -198,7 +200,8 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolName
 
     def text(name: str) -> pd.Series:
         return as_text(ctx.raw(cols[name])) if name in cols else none
-    nid, num, name = text("national_id"), text("exam_number"), text("name")
+    nid, num = text("national_id"), text("exam_number")
+    name = person_names(text("name"))
     school_text, class_text = text("school"), text("class_name")
     school = school_codes(schools, school_text) if "school" in cols else none
     cls = normalise_class(class_text) if "class_name" in cols else none
@@ -242,7 +245,8 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolName
         frame["roster_nid"])
     check = ok & (has_nid | from_num)  # matched by name: name, school, class agree
     if "name" in cols:
-        bad = check & name.notna().to_numpy() & (name != frame["roster_name"]).to_numpy()
+        bad = check & name.notna().to_numpy() & (
+            name != person_names(frame["roster_name"])).to_numpy()
         _report_each(ctx, cols["name"], bad, "ingest.name_mismatch", frame["roster_name"])
     if "school" in cols:
         known_school = school.notna().to_numpy()
