@@ -396,3 +396,31 @@ def test_names_padded_with_spaces_match(district, tmp_path):
     assert sorted(zip(got["national_id"], got["score"].astype(float), strict=True)) == [
         ("G001", 10.0), ("G002", 11.0), ("G003", 12.0), ("G003", 50.0), ("G004", 60.0)]
 
+
+def test_class_written_with_its_grade(district, tmp_path):
+    """初三(1)班 / 九年级2班 / 9年级1班 in a grade-9 exam: the class, as rosters read it."""
+    rows = [["学籍号", "班级", "数学"], ["G001", "初三(1)班", 10], ["G003", "九年级2班", 11]]
+    import_scores(district, write_rows(tmp_path / "a.xlsx", rows), "E1")
+    by_name = [["姓名", "学校", "班级", "语文"], ["李四", "一中", "初三（01）班", 50],
+               ["赵六", "二中", "9年级1班", 60]]
+    import_scores(district, write_rows(tmp_path / "b.xlsx", by_name), "E1")
+    got = results(district)
+    assert sorted(zip(got["national_id"], got["score"].astype(float), strict=True)) == [
+        ("G001", 10.0), ("G002", 50.0), ("G003", 11.0), ("G004", 60.0)]
+
+
+def test_class_of_another_grade_or_unknown_is_blamed_on_the_class(district, tmp_path):
+    rows = [["学籍号", "姓名", "学校", "班级", "数学"],
+            ["G001", "张三", "一中", "初二(1)班", 10],     # the exam is grade 9's
+            [None, "李四", "一中", "初二(1)班", 11],
+            [None, "王五", "一中", "初三(5)班", 12],       # no 5班: the class, not the name
+            [None, "无名", "一中", "初三(1)班", 13]]       # the class exists: the name
+    err = fails(district, write_rows(tmp_path / "t.xlsx", rows), "E1")
+    got = {(p.row, p.column.split("（")[0]): p.message("zh") for p in err.problems}
+    assert got == {
+        (2, "D"): "班级中写的年级（8 年级）与本次考试的年级（9 年级）不符",
+        (3, "D"): "班级中写的年级（8 年级）与本次考试的年级（9 年级）不符",
+        (4, "D"): "该校该学年没有这个班级",
+        (5, "B"): "该学校该班级没有这个姓名的学生（请核对姓名、学校、班级，或加学籍号列）"}
+    en = {p.row: p.message("en") for p in err.problems}
+    assert en[2] == "the class names grade 8, but the exam is for grade 9"

@@ -147,10 +147,10 @@ def test_ids_by_exam_number_is_of_the_exam_asked(db):
 def test_year_roster(db):
     every = year_roster(db, "2021-2022").sort_values("student_id")
     assert list(every.columns) == ["student_id", "name", "national_id", "school_code",
-                                   "class_name", "school_name"]
-    assert every.values.tolist() == [[1, "甲", "G0001", "S1", "1班", "甲校"],
-                                     [2, "乙", "G0002", "S1", "1班", "甲校"],
-                                     [3, "甲", "G0003", "S2", "2班", "乙校"]]   # 4: no class
+                                   "class_name", "school_name", "grade"]
+    assert every.values.tolist() == [[1, "甲", "G0001", "S1", "1班", "甲校", 8],
+                                     [2, "乙", "G0002", "S1", "1班", "甲校", 8],
+                                     [3, "甲", "G0003", "S2", "2班", "乙校", 7]]   # 4: no class
     assert year_roster(db, "2021-2022", 8)["student_id"].sort_values().tolist() == [1, 2]
     assert year_roster(db, "2020-2021")["student_id"].tolist() == [4]
 

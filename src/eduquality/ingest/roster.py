@@ -38,7 +38,6 @@ from eduquality.ingest.readers import RawSheet
 from eduquality.ingest.roster_cells import (
     YearGiven,
     class_grade,
-    class_norm,
     school_cells,
     sheet_year,
 )
@@ -47,6 +46,7 @@ from eduquality.ingest.roster_exam import Registrations, roster_registrations
 from eduquality.ingest.schools import SchoolNames, split_names
 from eduquality.ingest.templates import SheetMapping, sheet_mapping
 from eduquality.ingest.values import (
+    class_norm,
     is_blank,
     map_unique,
     norm_header,
@@ -721,7 +721,7 @@ def _write_sheet(con: Any, s: Sheet) -> int:
 
 def _write_classes(con: Any, fr: pd.DataFrame) -> int:
     """Upsert classes; a class already in the database under a name that compares equal
-    (:func:`~eduquality.ingest.roster_cells.class_norm`) keeps its id."""
+    (:func:`~eduquality.ingest.values.class_norm`) keeps its id."""
     cols = [c for c in ("school_code", "year_code", "grade", "name", "track", "head_teacher_id")
             if c in fr.columns]
     out = fr[cols].assign(class_id=class_id(fr["school_code"], fr["year_code"], fr["grade"],

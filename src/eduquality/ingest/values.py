@@ -319,3 +319,9 @@ def split_class_grade(text: str) -> tuple[int | None, str]:
     label = m.group(1)
     return parse_grade(label) or parse_grade(label.removesuffix("年级")), m.group(2)
 
+
+def class_norm(names: pd.Series) -> pd.Series:
+    """Class names as compared, by every importer: without a grade in front
+    (:func:`split_class_grade`), then :func:`normalise_class` ('初二(01)班' = '1班' = '1')."""
+    rest, _ = map_unique(names, lambda t: split_class_grade(t)[1])
+    return normalise_class(rest)

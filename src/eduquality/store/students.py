@@ -16,7 +16,7 @@ Who an ID names (one rule for every importer and the 控辍保学 reads): a 学�
 its :func:`person_key` (upper case, a leading G dropped; :func:`person_sql` in SQL), and a
 new student's 学籍号 is stored in its :func:`canonical_national_id` form.
 * :func:`year_roster`: ``student_id``, ``name``, ``national_id``, ``school_code``,
-  ``class_name``, ``school_name``.
+  ``class_name``, ``school_name``, ``grade``.
 * :func:`exam_genders`: ``student_id``, ``gender`` ('M' | 'F' | None) of an exam's registered
   students.
 * :func:`year_placements`: ``pos``, ``student_id``, ``roster_nid``, ``roster_name``,
@@ -140,7 +140,7 @@ def year_roster(db: Database, year_code: str, grade: int | None = None) -> pd.Da
     """Every student with a class in ``year_code`` (of ``grade`` when given): name, ID number,
     school and class names — to find a student by name within a school and class."""
     return db.sql("""SELECT s.student_id, s.name, s.national_id, c.school_code,
-                            c.name AS class_name, sc.name AS school_name
+                            c.name AS class_name, sc.name AS school_name, c.grade
                      FROM class_membership m JOIN student s USING (student_id)
                      JOIN class c USING (class_id) JOIN school sc USING (school_code)
                      WHERE m.year_code = ? AND (CAST(? AS INTEGER) IS NULL OR c.grade = ?)""",
