@@ -198,3 +198,66 @@ def test_reimport_updates_a_referenced_school_and_year(district, tmp_path):
     after = district.table_counts()
     assert {k: v for k, v in after.items() if k != "import_log"} == {
         k: v for k, v in before.items() if k != "import_log"}
+
+
+# -- who a 学籍号 names, and names as stored --------------------------------------------------
+PAN = "530102201001011234"  # a 身份证号; the 学籍号 is G + it
+
+
+def _students(rows: list[list[object]]) -> dict[str, pd.DataFrame]:
+    """A 学生 sheet of the district's school S1, 2021-2022, grade 9 (rows: 学籍号, 姓名, 班级)."""
+    return {"学生": pd.DataFrame(
+        [[nid, name, "女", "S1", "2021-2022", 9, cls] for nid, name, cls in rows],
+        columns=["学籍号", "姓名", "性别", "学校代码", "学年", "年级", "班级"])}
+
+
+def _classes_of(db, nid: str) -> list[tuple[str, str]]:
+    return [tuple(r) for r in db.sql(
+        """SELECT s.national_id, c.name FROM class_membership m JOIN student s USING (student_id)
+           JOIN class c USING (class_id) WHERE s.national_id LIKE ? ORDER BY 1""",
+        [f"%{nid}"]).itertuples(index=False, name=None)]
+
+
+def test_an_id_without_its_g_is_the_student_on_record(district, tmp_path):
+    """The 身份证号 typed as the 学籍号 (or a lower-case g) names the student stored with the
+    G: no second student; a new student's 学籍号 is stored with the G."""
+    import_roster(district, write_xlsx(tmp_path / "a.xlsx", _students([[f"G{PAN}", "潘语", "1班"]])))
+    n = district.table_counts()["student"]
+    import_roster(district, write_xlsx(tmp_path / "b.xlsx", _students([
+        [PAN, "潘语", "2班"],                 # moves to 2班
+        ["g002", "李思", "1班"],              # G002 renamed
+        ["003", "王五", "2班"],               # not a 身份证号, stored as G003: the same person
+        ["530102201001015678", "新生", "1班"],  # new: stored as G530102201001015678
+    ])))
+    assert district.table_counts()["student"] == n + 1
+    assert _classes_of(district, PAN) == [(f"G{PAN}", "2班")]
+    assert district.scalar("SELECT name FROM student WHERE national_id = 'G002'") == "李思"
+    assert _classes_of(district, "530102201001015678") == [("G530102201001015678", "1班")]
+
+
+def test_one_student_twice_with_and_without_the_g_is_a_duplicate(district, tmp_path):
+    err = fails(district, write_xlsx(tmp_path / "r.xlsx", _students([
+        [f"G{PAN}", "潘语", "1班"], [PAN.lower(), "潘语", "2班"], ["g001", "张三", "1班"],
+        ["G001", "张三", "1班"]])))
+    got = {(p.row, p.column.split("（")[0]): p.message("zh") for p in err.problems}
+    assert got == {(3, "A"): f"与第 2 行重复（G{PAN} / 2021-2022）",
+                   (5, "A"): "与第 4 行重复（G001 / 2021-2022）"}
+
+
+def test_an_id_that_two_students_on_record_fit_is_refused(district, tmp_path):
+    """'g007' and '007' stored side by side (before the rule): 'G007' fits both."""
+    with district.write() as con:
+        con.execute("INSERT INTO student (national_id, name) VALUES ('g007', '甲'), ('007', '乙')")
+    err = fails(district, write_xlsx(tmp_path / "r.xlsx", _students([["G007", "甲", "1班"]])))
+    assert [p.message("zh") for p in err.problems] == [
+        "名册中有两名学生与该学籍号对应（***、g**7，同一身份证号带与不带 G）；请按名册写出完整学籍号"]
+
+
+def test_names_are_stored_without_padding_spaces(district, tmp_path):
+    import_roster(district, write_xlsx(tmp_path / "r.xlsx", _students([
+        ["G001", "张\u3000三", "1班"], [f"G{PAN}", " 潘 语 ", "1班"],
+        ["G009", "Anna  Lee", "1班"]])))
+    names = dict(district.con.execute(
+        "SELECT national_id, name FROM student WHERE national_id IN ('G001', ?, 'G009')",
+        [f"G{PAN}"]).fetchall())
+    assert names == {"G001": "张三", f"G{PAN}": "潘语", "G009": "Anna Lee"}

@@ -400,3 +400,62 @@ def test_track_papers_by_track_column_with_total(district, tmp_path):
     rows[1][4] = 200
     err = fails(district, write_rows(tmp_path / "u.csv", rows), "E2")
     assert [p.message("zh") for p in err.problems] == ["总分与各项之和 190 不符"]
+
+
+# -- identity as schools write it: 学籍号 without G, padded names, the grade in the class --------
+def _scores_of(db) -> dict[str, float]:
+    got = results(db)
+    return dict(zip(got["national_id"], got["score"].astype(float), strict=True))
+
+
+def test_id_without_its_g_or_with_a_lower_case_g(district, tmp_path):
+    """The 身份证号 typed as the 学籍号 (here the district's IDs without their G), or g."""
+    rows = [["学籍号", "姓名", "数学"], ["001", "张三", 10], ["g002", "李四", 11]]
+    n = district.table_counts()["student"]
+    import_scores(district, write_rows(tmp_path / "t.xlsx", rows), "E1")
+    assert _scores_of(district) == {"G001": 10.0, "G002": 11.0}
+    assert district.table_counts()["student"] == n
+
+
+def test_names_padded_with_spaces_match(district, tmp_path):
+    """「张　三」 in a sheet, 「王　五」 on record from an older roster: compared without the
+    spaces, by 学籍号 and by name alike."""
+    district.con.execute("UPDATE student SET name = '王\u3000五' WHERE national_id = 'G003'")
+    rows = [["学籍号", "姓名", "学校", "班级", "数学"], ["G001", "张\u3000三", "一中", "1班", 10],
+            ["G002", " 李 四", "一中", "1班", 11], ["G003", "王五", "一中", "2班", 12]]
+    import_scores(district, write_rows(tmp_path / "a.xlsx", rows), "E1")
+    by_name = [["姓名", "学校", "班级", "语文"], ["王 五", "一中", "2班", 50],
+               ["赵\u00a0六", "二中", "1班", 60]]
+    import_scores(district, write_rows(tmp_path / "b.xlsx", by_name), "E1")
+    got = results(district)
+    assert sorted(zip(got["national_id"], got["score"].astype(float), strict=True)) == [
+        ("G001", 10.0), ("G002", 11.0), ("G003", 12.0), ("G003", 50.0), ("G004", 60.0)]
+
+
+def test_class_written_with_its_grade(district, tmp_path):
+    """初三(1)班 / 九年级2班 / 9年级1班 in a grade-9 exam: the class, as rosters read it."""
+    rows = [["学籍号", "班级", "数学"], ["G001", "初三(1)班", 10], ["G003", "九年级2班", 11]]
+    import_scores(district, write_rows(tmp_path / "a.xlsx", rows), "E1")
+    by_name = [["姓名", "学校", "班级", "语文"], ["李四", "一中", "初三（01）班", 50],
+               ["赵六", "二中", "9年级1班", 60]]
+    import_scores(district, write_rows(tmp_path / "b.xlsx", by_name), "E1")
+    got = results(district)
+    assert sorted(zip(got["national_id"], got["score"].astype(float), strict=True)) == [
+        ("G001", 10.0), ("G002", 50.0), ("G003", 11.0), ("G004", 60.0)]
+
+
+def test_class_of_another_grade_or_unknown_is_blamed_on_the_class(district, tmp_path):
+    rows = [["学籍号", "姓名", "学校", "班级", "数学"],
+            ["G001", "张三", "一中", "初二(1)班", 10],     # the exam is grade 9's
+            [None, "李四", "一中", "初二(1)班", 11],
+            [None, "王五", "一中", "初三(5)班", 12],       # no 5班: the class, not the name
+            [None, "无名", "一中", "初三(1)班", 13]]       # the class exists: the name
+    err = fails(district, write_rows(tmp_path / "t.xlsx", rows), "E1")
+    got = {(p.row, p.column.split("（")[0]): p.message("zh") for p in err.problems}
+    assert got == {
+        (2, "D"): "班级中写的年级（8 年级）与本次考试的年级（9 年级）不符",
+        (3, "D"): "班级中写的年级（8 年级）与本次考试的年级（9 年级）不符",
+        (4, "D"): "该校该学年没有这个班级",
+        (5, "B"): "该学校该班级没有这个姓名的学生（请核对姓名、学校、班级，或加学籍号列）"}
+    en = {p.row: p.message("en") for p in err.problems}
+    assert en[2] == "the class names grade 8, but the exam is for grade 9"

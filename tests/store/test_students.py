@@ -7,11 +7,15 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from eduquality.store import Database, open_database
 from eduquality.store.students import (
+    canonical_national_id,
     ids_by_exam_number,
     ids_by_national_id,
+    person_key,
     student_ids,
     students_without_events,
     year_placements,
@@ -80,6 +84,59 @@ def test_ids_by_national_id(db):
     assert ids_by_national_id(db, pa.array([], type=pa.string())).empty
 
 
+def test_ids_by_national_id_finds_an_id_written_without_its_g(db):
+    keys = pa.array(["0001", "g0003", " g0002", "0009"], type=pa.string())
+    assert _pairs(ids_by_national_id(db, keys)) == [(" g0002", 2), ("0001", 1), ("g0003", 3)]
+
+
+def test_ids_by_national_id_an_id_two_students_fit_finds_none(db):
+    """'0002' stored beside 'G0002' (as an import before the rule could store it): each is
+    found by its own form; another form fits both and finds neither ('0001' still finds
+    G0001, the one student it fits)."""
+    with db.write() as con:
+        con.execute("INSERT INTO student (student_id, national_id, name) VALUES"
+                    " (5, '0002', '乙')")
+    try:
+        keys = pa.array(["0002", "G0002", "g0002", "0001"], type=pa.string())
+        assert _pairs(ids_by_national_id(db, keys)) == [("0001", 1), ("0002", 5), ("G0002", 2)]
+    finally:
+        with db.write() as con:
+            con.execute("DELETE FROM student WHERE student_id = 5")
+
+
+@pytest.mark.parametrize(("text", "stored"), [
+    ("530102201001011234", "G530102201001011234"),     # the 身份证号 as the 学籍号: G added
+    (" 53010220100101123x ", "G53010220100101123X"),
+    ("g530102201001011234", "G530102201001011234"),
+    ("G530102201001011234", "G530102201001011234"),
+    ("L2021530102001", "L2021530102001"),              # not a 身份证号: kept
+    ("5301022010010112", "5301022010010112"),          # 16 digits: not a 身份证号
+])
+def test_canonical_national_id(text, stored):
+    assert canonical_national_id(text) == stored
+
+
+_IDS = st.one_of(st.text(max_size=22),
+                 st.from_regex(r"[ gG]?\d{17}[\dxX] ?", fullmatch=True))
+
+
+@given(_IDS)
+def test_canonical_national_id_is_stable_and_names_the_same_person(text):
+    stored = canonical_national_id(text)
+    assert canonical_national_id(stored) == stored
+    assert person_key(stored) == person_key(text)
+
+
+def test_person_key_in_sql_is_the_python_rule(db):
+    from eduquality.store.students import person_sql
+
+    texts = ["G0001", "g0001", " 0001 ", "53010220100101123x", "GG1", "", "L1"]
+    rows = ", ".join(f"('{t}')" for t in texts)
+    got = db.con.execute(f"SELECT t, {person_sql('t')} FROM (VALUES {rows}) AS x(t)"
+                         " WHERE t <> ?", ["-"]).fetchall()  # a parameter beside the rule
+    assert {t: k for t, k in got} == {t: person_key(t) for t in texts}
+
+
 def test_ids_by_exam_number_is_of_the_exam_asked(db):
     keys = pa.array(["K1", "K2", "K3"], type=pa.string())
     assert _pairs(ids_by_exam_number(db, "E1", keys)) == [("K1", 1), ("K2", 2)]
@@ -90,10 +147,10 @@ def test_ids_by_exam_number_is_of_the_exam_asked(db):
 def test_year_roster(db):
     every = year_roster(db, "2021-2022").sort_values("student_id")
     assert list(every.columns) == ["student_id", "name", "national_id", "school_code",
-                                   "class_name", "school_name"]
-    assert every.values.tolist() == [[1, "甲", "G0001", "S1", "1班", "甲校"],
-                                     [2, "乙", "G0002", "S1", "1班", "甲校"],
-                                     [3, "甲", "G0003", "S2", "2班", "乙校"]]   # 4: no class
+                                   "class_name", "school_name", "grade"]
+    assert every.values.tolist() == [[1, "甲", "G0001", "S1", "1班", "甲校", 8],
+                                     [2, "乙", "G0002", "S1", "1班", "甲校", 8],
+                                     [3, "甲", "G0003", "S2", "2班", "乙校", 7]]   # 4: no class
     assert year_roster(db, "2021-2022", 8)["student_id"].sort_values().tolist() == [1, 2]
     assert year_roster(db, "2020-2021")["student_id"].tolist() == [4]
 

@@ -37,11 +37,12 @@ from eduquality.i18n import register
 from eduquality.ingest.importer import ImportResult, run_import
 from eduquality.ingest.problems import Problems
 from eduquality.ingest.readers import RawSheet, column_letter
-from eduquality.ingest.values import cell_text, date_from_text, norm_header
+from eduquality.ingest.values import cell_text, date_from_text, norm_header, norm_person_name
 from eduquality.ingest.writes import upsert
 from eduquality.store.db import Database
-from eduquality.store.dropout import memberships, person_key, student_facts
+from eduquality.store.dropout import memberships, student_facts
 from eduquality.store.refs import school_years
+from eduquality.store.students import person_key
 
 __all__ = ["MARKS", "import_attendance", "plan_attendance"]
 
@@ -258,7 +259,7 @@ def plan_attendance(sheets: list[RawSheet], problems: Problems, students: _Stude
             sid, name = student
             if lay.name_col is not None:
                 given = cell_text(row[lay.name_col])
-                if given and norm_header(given) != norm_header(name):
+                if given and norm_person_name(given) != norm_person_name(name):
                     bad(lay.name_col, "attendance.name", given, name=name)
                     continue
             entries: list[tuple[int, dt.date, dict[str, Any]]] = []

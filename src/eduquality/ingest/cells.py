@@ -146,8 +146,10 @@ class Cells:
         self.report(name, bad, "ingest.bad_bool", label=self._label(name))
         return out
 
-    def duplicates(self, frame: pd.DataFrame, key: list[str], name: str) -> np.ndarray:
-        """Rows whose ``key`` repeats an earlier row: reported at column ``name``."""
+    def duplicates(self, frame: pd.DataFrame, key: list[str], name: str,
+                   shown: list[str] | None = None) -> np.ndarray:
+        """Rows whose ``key`` repeats an earlier row: reported at column ``name``, naming the
+        row's values of ``shown`` (default: ``key``)."""
         present = frame[key].notna().all(axis=1).to_numpy()
         dup = frame.duplicated(subset=key, keep="first").to_numpy() & present
         if dup.any():
@@ -159,5 +161,6 @@ class Cells:
                 mask = np.zeros(self.n, dtype=bool)
                 mask[i] = True
                 self.report(name, mask, "ingest.duplicate_row", first=first,
-                            key=" / ".join(str(v) for v in frame[key].iloc[i] if v != ""))
+                            key=" / ".join(str(v) for v in frame[shown or key].iloc[i]
+                                           if v != ""))
         return dup

@@ -4,7 +4,7 @@
 ``eduquality import children FILE --year 2021``: every sheet whose header row (one of the
 first five rows) holds 身份证号 and 姓名; other columns: 出生日期 (required), 性别 (男/女),
 社区 (or 居委会, 村, 户籍地址), 建档立卡 (是/否, blank = 否). The 身份证号 is kept as the person key
-(:func:`eduquality.store.dropout.person_key`: upper case, a leading G dropped). The same child
+(:func:`eduquality.store.students.person_key`: upper case, a leading G dropped). The same child
 twice is a problem; every problem located (zh/en); nothing written when there is one; the
 list of ``year`` is replaced as a whole (a corrected file updates it); logged in
 ``import_log`` (kind 'children', target the year).
@@ -26,7 +26,7 @@ from eduquality.ingest.readers import RawSheet, column_letter
 from eduquality.ingest.values import cell_text, date_from_text, norm_header
 from eduquality.ingest.writes import append_rows, delete_where
 from eduquality.store.db import Database
-from eduquality.store.dropout import person_key
+from eduquality.store.students import person_key
 from eduquality.vocab import GENDER
 
 __all__ = ["COLUMNS", "import_children", "plan_children"]

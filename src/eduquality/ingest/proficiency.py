@@ -43,7 +43,7 @@ from eduquality.i18n import register
 from eduquality.ingest.importer import ImportResult, run_import
 from eduquality.ingest.problems import Phrase, Problems, listed, phrase
 from eduquality.ingest.readers import RawSheet, column_letter
-from eduquality.ingest.values import cell_text, norm_header
+from eduquality.ingest.values import cell_text, norm_header, norm_person_name
 from eduquality.ingest.writes import upsert
 from eduquality.measures.proficiency import (
     ProficiencyRule,
@@ -51,9 +51,10 @@ from eduquality.measures.proficiency import (
     rule_for,
 )
 from eduquality.store.db import Database
-from eduquality.store.dropout import memberships, person_key, student_facts
+from eduquality.store.dropout import memberships, student_facts
 from eduquality.store.lines import district_province
 from eduquality.store.proficiency import proficiency_results
+from eduquality.store.students import person_key
 from eduquality.vocab import SUBJECTS, school_year_of
 
 __all__ = ["COLUMNS", "HEADER_ROWS", "import_proficiency", "looks_like_proficiency",
@@ -257,7 +258,8 @@ def plan_proficiency(sheets: list[RawSheet], problems: Problems, ctx: _Context,
                 bad(cols["id"], "proficiency.unknown_student", id_text)
                 continue
             sid, name = student
-            if "name" in cols and cell_text(values[cols["name"]]) not in ("", name):
+            written = cell_text(values[cols["name"]]) if "name" in cols else ""
+            if written and norm_person_name(written) != norm_person_name(name):
                 bad(cols["name"], "proficiency.name", cell_text(values[cols["name"]]), name=name)
                 continue
             when = sheet_sitting

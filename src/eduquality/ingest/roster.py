@@ -38,7 +38,6 @@ from eduquality.ingest.readers import RawSheet
 from eduquality.ingest.roster_cells import (
     YearGiven,
     class_grade,
-    class_norm,
     school_cells,
     sheet_year,
 )
@@ -47,17 +46,26 @@ from eduquality.ingest.roster_exam import Registrations, roster_registrations
 from eduquality.ingest.schools import SchoolNames, split_names
 from eduquality.ingest.templates import SheetMapping, sheet_mapping
 from eduquality.ingest.values import (
+    class_norm,
     is_blank,
+    map_unique,
     norm_header,
     norm_name,
     normalise_class,
+    person_names,
     records,
 )
 from eduquality.ingest.writes import replace_rows, upsert
 from eduquality.store.db import Database
+from eduquality.store.masking import mask_national_id
 from eduquality.store.refs import keys
 from eduquality.store.rosters import schools_of_people
-from eduquality.store.students import student_ids, students_without_events
+from eduquality.store.students import (
+    canonical_national_id,
+    person_key,
+    student_ids,
+    students_without_events,
+)
 from eduquality.store.units import class_lists
 from eduquality.store.units import classes as classes_on_record
 from eduquality.vocab import (
@@ -99,6 +107,11 @@ MESSAGES = register({
     "ingest.what_teacher": ("教师工号", "teacher id"),
     "ingest.what_student": ("学籍号", "student id"),
     "ingest.what_district": ("区县代码", "district code"),
+    "ingest.student_id_ambiguous": (
+        "名册中有两名学生与该学籍号对应（{candidates}，同一身份证号带与不带 G）；"
+        "请按名册写出完整学籍号",
+        "two students on record fit this ID ({candidates}: the same 身份证号 with and without "
+        "the G); write the ID exactly as on record"),
     "ingest.note_year": (
         "文件中没有「学年」列的工作表按 {year} 学年导入（{source}）",
         "sheets without a 学年 column were imported for school year {year} ({source})",
@@ -268,7 +281,7 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
         f["norm"] = class_norm(name)
         key = ["school_ref", "year_code", "grade", "norm"]
     elif k == "teacher":
-        f = {"teacher_id": c.text("teacher_id", True), "name": c.text("name", True),
+        f = {"teacher_id": c.text("teacher_id", True), "name": person_names(c.text("name", True)),
              "gender": c.vocab("gender", GENDER), "school_code": c.text("school_code", True),
              "subject_code": c.vocab("subject", SUBJECTS, True), "title": c.text("title"),
              "qualification": c.text("qualification")}
@@ -303,7 +316,7 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
     elif k == "student":
         years, supplied = sheet_year(c, year)
         grade, name = class_grade(c, "class_name")
-        f = {"national_id": c.text("national_id", True), "name": c.text("name", True),
+        f = {"national_id": _national_ids(c), "name": person_names(c.text("name", True)),
              "gender": c.vocab("gender", GENDER, True), "ethnicity": c.text("ethnicity"),
              "birth_date": c.date("birth_date"),
              "poverty_registered": c.flag("poverty_registered"), "disabled": c.flag("disabled"),
@@ -311,17 +324,20 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
              **school_cells(c), "year_code": years, "grade": grade, "class_name": name,
              "admission_date": c.date("admission_date"), "exam_number": c.text("exam_number")}
         f["norm"] = class_norm(name)
-        key = ["national_id", "year_code"]
+        f["person"] = _persons(f["national_id"])
+        key = ["person", "year_code"]
     elif k == "event":
-        f = {"national_id": c.text("national_id", True), "event_date": c.date("event_date", True),
+        f = {"national_id": _national_ids(c), "event_date": c.date("event_date", True),
              "event_type": c.vocab("event_type", ENROLMENT_EVENTS, True),
              "school_code": c.text("school_code", True), "note": c.text("note")}
-        key = ["national_id", "event_date", "event_type"]
+        f["person"] = _persons(f["national_id"])
+        key = ["person", "event_date", "event_type"]
     elif k == "subject_choice":
         years, supplied = sheet_year(c, year)
-        f = {"national_id": c.text("national_id", True), "school_code": c.text("school_code"),
+        f = {"national_id": _national_ids(c), "school_code": c.text("school_code"),
              "year_code": years, **choice_cells(c), "changed": c.flag("changed")}
-        key = ["national_id", "year_code"]
+        f["person"] = _persons(f["national_id"])
+        key = ["person", "year_code"]
     else:  # district_statistic
         f = {"district_code": c.text("district_code"), "year_code": c.year("year_code", True),
              "indicator": c.text("indicator", True), "value": c.number("value", True),
@@ -331,9 +347,22 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
     first_key_col = next(n for n in lay.fields if n.required).name
     if k == "district_statistic":
         key = key[1:]  # the district is often implied (filled in later)
-    c.duplicates(frame, key, first_key_col)
+    shown = ["national_id" if k == "person" else k for k in key]  # the ID as written
+    c.duplicates(frame, key, first_key_col, shown)
     ignored = [col.header for n, col in c.cols.items() if lay.field(n).ignored]
     return Sheet(lay, c, frame, extra, supplied, ignored)
+
+
+def _national_ids(c: Cells) -> pd.Series:
+    """The 学籍号 column (required) in its stored form
+    (:func:`~eduquality.store.students.canonical_national_id`: a bare 身份证号 gets its G)."""
+    return map_unique(c.text("national_id", True), canonical_national_id)[0]
+
+
+def _persons(ids: pd.Series) -> pd.Series:
+    """Who each 学籍号 names (:func:`~eduquality.store.students.person_key`): two rows of one
+    person are duplicates whichever form of the ID each gives."""
+    return map_unique(ids, person_key)[0]
 
 
 def _aliases(c: Cells, codes: pd.Series) -> pd.DataFrame:
@@ -363,6 +392,57 @@ class Derived:
         columns=["year_code", "start_date", "end_date"]))
     classes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["school_code", "year_code", "grade", "name"]))
+
+
+_PERSON_KINDS = ("student", "event", "subject_choice")
+
+
+def _resolve_students(sheets: list[Sheet], known: Known) -> None:
+    """Each 学籍号 of the workbook → the one its student is stored under: the ID itself when
+    on record, else the one student on record of the same
+    :func:`~eduquality.store.students.person_key` ('530…' finds 'G530…': no second student);
+    for a new student written in several forms in the workbook, its form with the G. An ID
+    that two students on record fit (stored with and without the G) is a problem.
+    ``known.students`` must still hold only the students on record."""
+    given = sorted({v for s in sheets if s.layout.kind in _PERSON_KINDS
+                    for v in s.frame["national_id"].dropna().tolist()})
+    new = [v for v in given if v not in known.students]
+    if not new:
+        return
+    wanted = {person_key(v) for v in new}
+    stored: dict[str, list[str]] = {}
+    for nid in known.students:
+        key = person_key(nid)
+        if key in wanted:
+            stored.setdefault(str(key), []).append(nid)
+    in_file: dict[str, list[str]] = {}
+    for v in given:
+        in_file.setdefault(str(person_key(v)), []).append(v)
+    chosen: dict[str, str] = {}
+    ambiguous: dict[str, list[str]] = {}
+    for v in new:
+        key = str(person_key(v))
+        on_record = sorted(stored.get(key, []))
+        if len(on_record) == 1:
+            chosen[v] = on_record[0]
+        elif on_record:
+            ambiguous[v] = on_record
+        else:
+            forms = in_file[key]
+            best = next((f for f in forms if f.startswith("G")), forms[0])
+            if best != v:
+                chosen[v] = best
+    for s in sheets:
+        if s.layout.kind not in _PERSON_KINDS:
+            continue
+        fr = s.frame
+        for v, ids in ambiguous.items():
+            s.cells.report("national_id", (fr["national_id"] == v).to_numpy(dtype=bool),
+                           "ingest.student_id_ambiguous",
+                           candidates=listed(mask_national_id(i) for i in ids))
+        changed = fr["national_id"].isin(list(chosen)).to_numpy(dtype=bool)
+        if changed.any():
+            fr.loc[changed, "national_id"] = [chosen[v] for v in fr.loc[changed, "national_id"]]
 
 
 def _collect(sheets: list[Sheet], known: Known) -> None:
@@ -464,6 +544,7 @@ def _cross_check(sheets: list[Sheet], known: Known, lang: str,
     """References between sheets and to the database; fills school codes (from names), class
     ids and district codes; returns the years and classes to create."""
     derived = Derived()
+    _resolve_students(sheets, known)
     _collect(sheets, known)
     for s in sheets:
         if s.layout.kind in ("school", "school_alias"):
@@ -655,7 +736,7 @@ def _write_sheet(con: Any, s: Sheet) -> int:
 
 def _write_classes(con: Any, fr: pd.DataFrame) -> int:
     """Upsert classes; a class already in the database under a name that compares equal
-    (:func:`~eduquality.ingest.roster_cells.class_norm`) keeps its id."""
+    (:func:`~eduquality.ingest.values.class_norm`) keeps its id."""
     cols = [c for c in ("school_code", "year_code", "grade", "name", "track", "head_teacher_id")
             if c in fr.columns]
     out = fr[cols].assign(class_id=class_id(fr["school_code"], fr["year_code"], fr["grade"],

@@ -12,7 +12,7 @@ import pandas as pd
 from eduquality.i18n import register, tr
 from eduquality.ingest.cells import Cells, parse_year
 from eduquality.ingest.problems import listed
-from eduquality.ingest.values import is_blank, map_unique, normalise_class, split_class_grade
+from eduquality.ingest.values import is_blank, normalise_class, split_class_grade
 from eduquality.vocab import school_year_of
 
 MESSAGES = register({
@@ -115,10 +115,3 @@ def school_cells(c: Cells) -> dict[str, pd.Series]:
     """学校代码 and/or 学校名称 (names are resolved to codes when the workbook is cross-checked:
     :mod:`eduquality.ingest.schools`)."""
     return {"school_code": c.text("school_code"), "school_name": c.text("school_name")}
-
-
-def class_norm(names: pd.Series) -> pd.Series:
-    """Class names as compared: without a grade in front, then
-    :func:`~eduquality.ingest.values.normalise_class` ('初一(01)班' = '1班')."""
-    rest, _ = map_unique(names, lambda t: split_class_grade(t)[1])
-    return normalise_class(rest)

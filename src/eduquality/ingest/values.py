@@ -56,6 +56,38 @@ def norm_name(text: Any) -> str:
     return _SPACE_RE.sub("", unicodedata.normalize("NFKC", str(text)))
 
 
+def _wide(ch: str) -> bool:
+    """A character of CJK width (汉字, kana, full-width forms)."""
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def norm_person_name(text: str) -> str:
+    """A person's name as stored and compared (students, teachers; every importer): spaces
+    (ASCII, no-break U+00A0, ideographic U+3000, any Unicode space) removed at both ends and
+    between 汉字 ('潘　语', '杨 晨语' → '潘语', '杨晨语'); one space kept between two words of
+    a Latin-script (or other narrow-script) name ('Anna  Lee' → 'Anna Lee'); no space next
+    to punctuation ('阿依古丽 · 买买提' → '阿依古丽·买买提'). Nothing else changes: a name
+    without spaces is returned as it is (the middle dot's spellings are not unified).
+
+    >>> norm_person_name("潘\u3000语"), norm_person_name(" Anna\u00a0 Lee "), norm_person_name("王健鑫")
+    ('潘语', 'Anna Lee', '王健鑫')
+    """
+    words = text.split()
+    if len(words) == 1:
+        return words[0]
+    out = words[0] if words else ""
+    for word in words[1:]:
+        a, b = out[-1], word[0]
+        narrow_words = a.isalnum() and b.isalnum() and not _wide(a) and not _wide(b)
+        out += (" " if narrow_words else "") + word
+    return out
+
+
+def person_names(text: pd.Series) -> pd.Series:
+    """:func:`norm_person_name` of each name of a column (missing stays missing)."""
+    return map_unique(text, norm_person_name)[0]
+
+
 def norm_header(text: Any) -> str:
     """A header as compared with aliases: :func:`norm_name`, lower case.
 
@@ -292,3 +324,10 @@ def split_class_grade(text: str) -> tuple[int | None, str]:
         return None, text.strip()
     label = m.group(1)
     return parse_grade(label) or parse_grade(label.removesuffix("年级")), m.group(2)
+
+
+def class_norm(names: pd.Series) -> pd.Series:
+    """Class names as compared, by every importer: without a grade in front
+    (:func:`split_class_grade`), then :func:`normalise_class` ('初二(01)班' = '1班' = '1')."""
+    rest, _ = map_unique(names, lambda t: split_class_grade(t)[1])
+    return normalise_class(rest)

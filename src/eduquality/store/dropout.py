@@ -27,29 +27,14 @@ import pandas as pd
 from eduquality.store.audit import insert_audit
 from eduquality.store.db import Database
 from eduquality.store.principals import Principal
+from eduquality.store.students import person_key, person_sql
 
 __all__ = ["attendance", "child_person_ids", "children", "enrolment_events", "exam_standing",
            "followups", "memberships", "person_key", "record_followup", "student_facts",
            "warning_data_fingerprint"]
 
 
-def person_key(national_id: str | None) -> str | None:
-    """The person behind an ID: the 身份证号 in upper case (a 学籍号 is G + 身份证号, so its
-    leading G is dropped). The one rule; :func:`student_facts` applies it in SQL.
-
-    >>> person_key("g530102201001011234")
-    '530102201001011234'
-    >>> person_key(" 53010220100101123x ")
-    '53010220100101123X'
-    """
-    if national_id is None:
-        return None
-    s = str(national_id).strip().upper()
-    return s[1:] if s.startswith("G") else s
-
-
-_PERSON_SQL = ("CASE WHEN upper(trim(national_id)) LIKE 'G%' "
-               "THEN substr(upper(trim(national_id)), 2) ELSE upper(trim(national_id)) END")
+_PERSON_SQL = person_sql("national_id")
 
 
 def student_facts(db: Database) -> pd.DataFrame:

@@ -10,8 +10,13 @@ Column contracts (DataFrames; ``national_id`` is UNMASKED — for matching, neve
 * :func:`student_ids`: ``national_id``, ``student_id``.
 * :func:`students_without_events`: ``national_id``, ``student_id``.
 * :func:`ids_by_national_id`, :func:`ids_by_exam_number`: ``k`` (the key), ``student_id``.
+
+Who an ID names (one rule for every importer and the 控辍保学 reads): a 学籍号 is "G" + the
+身份证号, and schools often type the 身份证号 (or a lower-case g) instead, so an ID is compared by
+its :func:`person_key` (upper case, a leading G dropped; :func:`person_sql` in SQL), and a
+new student's 学籍号 is stored in its :func:`canonical_national_id` form.
 * :func:`year_roster`: ``student_id``, ``name``, ``national_id``, ``school_code``,
-  ``class_name``, ``school_name``.
+  ``class_name``, ``school_name``, ``grade``.
 * :func:`exam_genders`: ``student_id``, ``gender`` ('M' | 'F' | None) of an exam's registered
   students.
 * :func:`year_placements`: ``pos``, ``student_id``, ``roster_nid``, ``roster_name``,
@@ -21,6 +26,7 @@ Column contracts (DataFrames; ``national_id`` is UNMASKED — for matching, neve
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -30,14 +36,56 @@ import pyarrow as pa
 from eduquality.store.db import Database, Source, connection_of
 
 __all__ = [
+    "canonical_national_id",
     "exam_genders",
     "ids_by_exam_number",
     "ids_by_national_id",
+    "person_key",
+    "person_sql",
     "student_ids",
     "students_without_events",
     "year_placements",
     "year_roster",
 ]
+
+
+def person_key(national_id: str | None) -> str | None:
+    """The person behind an ID: the 身份证号 in upper case (a 学籍号 is G + 身份证号, so its
+    leading G is dropped). The one rule; :func:`person_sql` is the same in SQL.
+
+    >>> person_key("g530102201001011234")
+    '530102201001011234'
+    >>> person_key(" 53010220100101123x ")
+    '53010220100101123X'
+    """
+    if national_id is None:
+        return None
+    s = str(national_id).strip().upper()
+    return s[1:] if s.startswith("G") else s
+
+
+def person_sql(column: str) -> str:
+    """:func:`person_key` of ``column`` as an SQL expression (DuckDB and PostgreSQL; no '%',
+    so that it may stand in a query with parameters)."""
+    return (f"CASE WHEN substr(upper(trim({column})), 1, 1) = 'G' "
+            f"THEN substr(upper(trim({column})), 2) ELSE upper(trim({column})) END")
+
+
+_ID_CARD = re.compile(r"\d{17}[\dX]")
+
+
+def canonical_national_id(text: str | None) -> str | None:
+    """A 学籍号 as stored: trimmed, upper case, and a bare 身份证号 (17 digits and a digit or X)
+    with the G that the national 学籍号 puts in front of it. Same :func:`person_key` as the
+    text; other IDs (临时学籍号 …) are kept as written, in upper case.
+
+    >>> canonical_national_id(" 53010220100101123x "), canonical_national_id("g5301022010010112")
+    ('G53010220100101123X', 'G5301022010010112')
+    """
+    if text is None:
+        return None
+    s = str(text).strip().upper()
+    return "G" + s if _ID_CARD.fullmatch(s) else s
 
 
 def student_ids(source: Source) -> pd.DataFrame:
@@ -65,9 +113,20 @@ def _by_keys(db: Database, sql: str, params: list[Any], keys: pa.Array) -> pd.Da
 
 
 def ids_by_national_id(db: Database, keys: pa.Array) -> pd.DataFrame:
-    """The student of each of ``keys`` (distinct ID numbers) that is on record."""
-    return _by_keys(db, "SELECT k.k, s.student_id FROM _eq_keys k "
-                        "JOIN student s ON s.national_id = k.k", [], keys)
+    """The student of each of ``keys`` (distinct ID numbers) that is on record: the student
+    stored under the key itself, else the one student of the same :func:`person_key`
+    ('530…' and 'g530…' find 'G530…'); a key that two students' IDs fit (stored both with
+    and without the G) finds none."""
+    return _by_keys(db, f"""
+        WITH exact AS (SELECT k.k, s.student_id FROM _eq_keys k
+                       JOIN student s ON s.national_id = k.k),
+             loose AS (SELECT k.k, min(s.student_id) AS student_id, count(*) AS n
+                       FROM _eq_keys k JOIN student s
+                         ON {person_sql("s.national_id")} = {person_sql("k.k")}
+                       WHERE k.k NOT IN (SELECT e.k FROM exact e)
+                       GROUP BY k.k)
+        SELECT k, student_id FROM exact
+        UNION ALL SELECT k, student_id FROM loose WHERE n = 1""", [], keys)
 
 
 def ids_by_exam_number(db: Database, exam_id: str, keys: pa.Array) -> pd.DataFrame:
@@ -81,7 +140,7 @@ def year_roster(db: Database, year_code: str, grade: int | None = None) -> pd.Da
     """Every student with a class in ``year_code`` (of ``grade`` when given): name, ID number,
     school and class names — to find a student by name within a school and class."""
     return db.sql("""SELECT s.student_id, s.name, s.national_id, c.school_code,
-                            c.name AS class_name, sc.name AS school_name
+                            c.name AS class_name, sc.name AS school_name, c.grade
                      FROM class_membership m JOIN student s USING (student_id)
                      JOIN class c USING (class_id) JOIN school sc USING (school_code)
                      WHERE m.year_code = ? AND (CAST(? AS INTEGER) IS NULL OR c.grade = ?)""",

@@ -18,11 +18,13 @@ from eduquality.ingest.scores.cells import Ctx
 from eduquality.ingest.scores.columns import ID, IDENTITY, ScoreColumns
 from eduquality.ingest.values import (
     as_text,
+    class_norm,
     map_unique,
     norm_header,
     norm_name,
-    normalise_class,
+    person_names,
     records,
+    split_class_grade,
 )
 from eduquality.store.db import Database
 from eduquality.store.masking import mask_national_id
@@ -44,6 +46,9 @@ MESSAGES = register({
                                "school differs from the roster ('{expected}')"),
     "ingest.unknown_class_value": ("该校该学年没有这个班级",
                                    "no such class in this school and year"),
+    "ingest.class_grade_exam": (
+        "班级中写的年级（{given} 年级）与本次考试的年级（{exam} 年级）不符",
+        "the class names grade {given}, but the exam is for grade {exam}"),
     "ingest.class_mismatch": ("班级与名册不符（名册中为「{expected}」）",
                               "class differs from the roster ('{expected}')"),
     "ingest.exam_number_unknown": (
@@ -142,24 +147,40 @@ def _lookup(keys: pd.Series, find: Callable[[pa.Array], pd.DataFrame]) -> np.nda
 
 
 def _by_name(ctx: Ctx, db: Database, year: str, grade: int | None, todo: np.ndarray,
-             name: pd.Series, school: pd.Series, cls: pd.Series, cols: dict[str, Column],
-             ) -> np.ndarray:
-    """Rows ``todo`` matched by 姓名 within 学校 + 班级 (the exam's year and grade): a unique
-    student, else a problem naming the candidates (masked 学籍号)."""
+             name: pd.Series, school: pd.Series, cls: pd.Series, cls_grade: pd.Series,
+             classes: pd.DataFrame, cols: dict[str, Column]) -> np.ndarray:
+    """Rows ``todo`` matched by 姓名 within 学校 + 班级 (the exam's year and grade, or the
+    grade the 班级 cell names): a unique student, else a problem naming the candidates
+    (masked 学籍号). A row whose class the school does not have that year is reported at the
+    班级 cell (the class is unknown), not at the name."""
     out = np.full(ctx.n, -1, dtype=np.int64)
     if not todo.any():
         return out
     roster = year_roster(db, year, grade)
-    roster["norm"] = normalise_class(roster["class_name"])
+    roster["norm"] = class_norm(roster["class_name"])
+    roster["name"] = person_names(roster["name"])
     rows = pd.DataFrame({"pos": np.flatnonzero(todo), "name": name[todo].to_numpy(),
-                         "school_code": school[todo].to_numpy(), "norm": cls[todo].to_numpy()})
+                         "school_code": school[todo].to_numpy(), "norm": cls[todo].to_numpy(),
+                         "cell_grade": cls_grade[todo].array})
     hits = rows.merge(roster, on=["name", "school_code", "norm"])
+    hits = hits[(hits["cell_grade"].isna() | (hits["cell_grade"] == hits["grade"]))
+                .fillna(False).to_numpy(dtype=bool)]
     counts = hits.groupby("pos")["student_id"].agg(["size", "first"])
     unique = counts[counts["size"] == 1]
     out[unique.index.to_numpy()] = unique["first"].to_numpy()
     none = todo.copy()
     none[counts.index.to_numpy()] = False
-    ctx.report(cols["name"], none, "ingest.name_not_found")
+    cl = classes if grade is None else classes[classes["grade"] == grade]
+    of_year = set(zip(cl["school_code"], class_norm(cl["name"]), strict=True))
+    of_grade = set(zip(cl["school_code"], class_norm(cl["name"]), cl["grade"].astype(int),
+                       strict=True))
+    no_class = np.zeros(ctx.n, dtype=bool)
+    for i in np.flatnonzero(none & cls.notna().to_numpy()):
+        g = cls_grade.iloc[i]
+        key = (school.iloc[i], cls.iloc[i])
+        no_class[i] = key not in of_year if pd.isna(g) else (*key, int(g)) not in of_grade
+    ctx.report(cols["class_name"], no_class, "ingest.unknown_class_value")
+    ctx.report(cols["name"], none & ~no_class, "ingest.name_not_found")
     for pos, group in hits[hits["pos"].isin(counts.index[counts["size"] > 1])].groupby("pos"):
         m = np.zeros(ctx.n, dtype=bool)
         m[int(str(pos))] = True
@@ -202,10 +223,19 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolName
 
     def text(name: str) -> pd.Series:
         return as_text(ctx.raw(cols[name])) if name in cols else none
-    nid, num, name = text("national_id"), text("exam_number"), text("name")
+    nid, num = text("national_id"), text("exam_number")
+    name = person_names(text("name"))
     school_text, class_text = text("school"), text("class_name")
     school = school_codes(schools, school_text) if "school" in cols else none
-    cls = normalise_class(class_text) if "class_name" in cols else none
+    cls = class_norm(class_text) if "class_name" in cols else none
+    cls_grade = (map_unique(class_text, lambda t: split_class_grade(t)[0])[0].astype("Int64")
+                 if "class_name" in cols else pd.Series([None] * n, dtype="Int64"))
+    wrong_grade = (cls_grade.notna() & (cls_grade != grade)).to_numpy(dtype=bool) \
+        if grade is not None else np.zeros(n, dtype=bool)
+    if wrong_grade.any():  # 初三(1)班 in a 初二 exam: said so, and the row goes no further
+        for given in pd.unique(cls_grade[wrong_grade]):
+            ctx.report(cols["class_name"], wrong_grade & (cls_grade == given).to_numpy(),
+                       "ingest.class_grade_exam", given=int(given), exam=grade)
     key_col = next(cols[f] for f in IDENTITY if f in cols)
     sid = np.full(n, -1, dtype=np.int64)
     has_nid = nid.notna().to_numpy()
@@ -223,8 +253,9 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolName
     todo = ~has_nid & ~from_num & name.notna().to_numpy()
     if named:  # a row whose school is unknown is reported for the school alone
         by_name = todo & ~(school_text.notna().to_numpy() & school.isna().to_numpy())
-        sid = np.where(by_name, _by_name(ctx, db, year, grade, by_name, name, school, cls, cols),
-                       sid)
+        by_name &= ~wrong_grade
+        sid = np.where(by_name, _by_name(ctx, db, year, grade, by_name, name, school, cls,
+                                         cls_grade, classes, cols), sid)
     if "exam_number" in cols:
         ctx.report(cols["exam_number"], by_num & ~from_num & ~(todo & named),
                    "ingest.exam_number_unknown")
@@ -246,7 +277,8 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolName
         frame["roster_nid"])
     check = ok & (has_nid | from_num)  # matched by name: name, school, class agree
     if "name" in cols:
-        bad = check & name.notna().to_numpy() & (name != frame["roster_name"]).to_numpy()
+        bad = check & name.notna().to_numpy() & (
+            name != person_names(frame["roster_name"])).to_numpy()
         _report_each(ctx, cols["name"], bad, "ingest.name_mismatch", frame["roster_name"])
     if "school" in cols:
         known_school = school.notna().to_numpy()
@@ -262,10 +294,14 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolName
         bad = check & known_school & (school != frame["school_code"]).to_numpy()
         _report_each(ctx, cols["school"], bad, "ingest.school_mismatch", frame["school_name"])
     if "class_name" in cols:
-        expected = normalise_class(frame["roster_class"])
-        bad = check & class_text.notna().to_numpy() & (cls != expected).to_numpy()
+        expected = class_norm(frame["roster_class"])
+        bad = check & class_text.notna().to_numpy() & ~wrong_grade & (cls != expected).to_numpy()
+        if grade is None and cls_grade.notna().any():  # a grade in the cell: the class's too
+            class_grade = frame["class_id"].map(classes.set_index("class_id")["grade"])
+            bad |= check & (cls_grade.notna() & class_grade.notna()
+                            & (cls_grade != class_grade)).to_numpy(dtype=bool)
         if bad.any():
-            cl = classes.assign(norm=normalise_class(classes["name"]))
+            cl = classes.assign(norm=class_norm(classes["name"]))
             exists = pd.MultiIndex.from_frame(cl[["school_code", "norm"]])
             probe = pd.MultiIndex.from_arrays([frame["school_code"], cls])
             has_class = probe.isin(exists)
