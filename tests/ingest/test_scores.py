@@ -218,6 +218,18 @@ def test_negative_and_text_scores(district, tmp_path):
     assert "row 2, column C（语文）, value '-3': a score cannot be negative" in str(err)
 
 
+def test_exam_numbers_excel_turned_into_scientific_notation(district, tmp_path):
+    """考号 that Excel showed as 2.60801E+10 lost their digits: one message saying so, not
+    'unknown exam number' and 'duplicate' for every row."""
+    rows = [["考号", "姓名", "数学"], ["2.60801E+10", "张三", 20], ["2.60801E+10", "李四", 10],
+            ["2.6E10", "王五", 10]]
+    err = fails(district, write_rows(tmp_path / "t.csv", rows), "E1")
+    assert {(p.row, p.reason) for p in err.problems} == {
+        (2, "ingest.id_scientific"), (3, "ingest.id_scientific"), (4, "ingest.id_scientific")}
+    assert "科学计数法" in err.problems[0].message("zh")
+    assert "scientific notation" in err.problems[0].message("en")
+
+
 @pytest.mark.slow
 def test_unknown_school_class_and_student(district, tmp_path):
     rows = [[*HEAD, "数学"],

@@ -51,6 +51,11 @@ MESSAGES = register({
         "the class names grade {given}, but the exam is for grade {exam}"),
     "ingest.class_mismatch": ("班级与名册不符（名册中为「{expected}」）",
                               "class differs from the roster ('{expected}')"),
+    "ingest.id_scientific": (
+        "号码被 Excel 显示成了科学计数法，原来的位数已丢失；请把该列设为“文本”格式，重新填入或导出号码",
+        "the number was turned into scientific notation by Excel and its digits are lost; "
+        "format the column as text and enter or export the numbers again",
+    ),
     "ingest.exam_number_unknown": (
         "考号未在本次考试登记，又无法按姓名、学校、班级确定学生（请加学籍号列，或先登记考号）",
         "the exam number is not registered for this exam and the student cannot be found by "
@@ -204,6 +209,10 @@ def _report_duplicates(ctx: Ctx, col: Column, key: pd.Series, shown: pd.Series) 
                        key=shown.iloc[i])
 
 
+_SCIENTIFIC = r"^[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+$"
+"""A long number as Excel shows it in a General cell (2.60801E+10): its digits are gone."""
+
+
 def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolNames,
                    classes: pd.DataFrame, exam_id: str, year: str,
                    grade: int | None = None, registered: pd.DataFrame | None = None,
@@ -239,9 +248,13 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolName
     key_col = next(cols[f] for f in IDENTITY if f in cols)
     sid = np.full(n, -1, dtype=np.int64)
     has_nid = nid.notna().to_numpy()
+    nid_lost = nid.str.match(_SCIENTIFIC, na=False).to_numpy(dtype=bool)
+    num_lost = num.str.match(_SCIENTIFIC, na=False).to_numpy(dtype=bool)
     if has_nid.any():
         sid[has_nid] = _lookup(nid[has_nid], lambda keys: ids_by_national_id(db, keys))
-        ctx.report(cols["national_id"], has_nid & (sid < 0), "ingest.unknown_student")
+        ctx.report(cols["national_id"], has_nid & (sid < 0) & nid_lost, "ingest.id_scientific")
+        ctx.report(cols["national_id"], has_nid & (sid < 0) & ~nid_lost,
+                   "ingest.unknown_student")
     if registered is None:
         registered = exam_numbers(db, exam_id)
     by_num = ~has_nid & num.notna().to_numpy()
@@ -257,8 +270,9 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolName
         sid = np.where(by_name, _by_name(ctx, db, year, grade, by_name, name, school, cls,
                                          cls_grade, classes, cols), sid)
     if "exam_number" in cols:
-        ctx.report(cols["exam_number"], by_num & ~from_num & ~(todo & named),
-                   "ingest.exam_number_unknown")
+        unknown_num = by_num & ~from_num & ~(todo & named)
+        ctx.report(cols["exam_number"], unknown_num & num_lost, "ingest.id_scientific")
+        ctx.report(cols["exam_number"], unknown_num & ~num_lost, "ingest.exam_number_unknown")
     blank = ~has_nid & ~num.notna().to_numpy() & ~name.notna().to_numpy()
     key_field = next(f for f in IDENTITY if f in cols)
     ctx.report(key_col, blank, "ingest.required_blank", label=ID.field(key_field).label)
@@ -270,8 +284,8 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolName
     no_class = matched & frame["class_id"].isna().to_numpy()
     ctx.report(key_col, no_class, "ingest.no_class_in_year", year=year)
     ok = matched & ~no_class
-    if "exam_number" in cols:
-        _report_duplicates(ctx, cols["exam_number"], num, num)
+    if "exam_number" in cols:   # numbers whose digits Excel dropped are not duplicates
+        _report_duplicates(ctx, cols["exam_number"], num.where(~num_lost), num)
     numbers = registered.set_index("student_id")["exam_number"]
     frame["exam_number"] = num.fillna(frame["student_id"].map(numbers)).fillna(
         frame["roster_nid"])
