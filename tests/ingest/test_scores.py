@@ -218,6 +218,22 @@ def test_negative_and_text_scores(district, tmp_path):
     assert "row 2, column C（语文）, value '-3': a score cannot be negative" in str(err)
 
 
+def test_a_schools_own_student_number_beside_the_exam_number(district, tmp_path):
+    """A marking system's 学号 column holds the school's own numbers, not 学籍号: the row's
+    registered 考号 finds the student; a 学号 that is neither, with nothing else, is unknown."""
+    import_scores(district, write_rows(tmp_path / "a.csv", [[*HEAD, "数学"], [*ID1, 20],
+                                                            [*ID2, 10]]), "E1")
+    rows = [["学号", "考号", "数学"], ["2021001", "001", 21], ["G002", "002", 11]]
+    import_scores(district, write_rows(tmp_path / "b.csv", rows), "E1")
+    assert results(district)["score"].tolist() == [21.0, 11.0]
+    err = fails(district, write_rows(tmp_path / "c.csv", [["学号", "数学"], ["2021001", 5]]),
+                "E1")
+    assert [(p.row, p.reason) for p in err.problems] == [(2, "ingest.unknown_student")]
+    strict = [["学籍号", "考号", "数学"], ["2021001", "001", 21]]
+    err = fails(district, write_rows(tmp_path / "d.csv", strict), "E1")
+    assert [(p.row, p.reason) for p in err.problems] == [(2, "ingest.unknown_student")]
+
+
 def test_exam_numbers_excel_turned_into_scientific_notation(district, tmp_path):
     """考号 that Excel showed as 2.60801E+10 lost their digits: one message saying so, not
     'unknown exam number' and 'duplicate' for every row."""

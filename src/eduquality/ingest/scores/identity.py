@@ -209,6 +209,11 @@ def _report_duplicates(ctx: Ctx, col: Column, key: pd.Series, shown: pd.Series) 
                        key=shown.iloc[i])
 
 
+_LOOSE_NATIONAL_ID = ("学号",)
+"""Headers read as the 学籍号 that schools also use for their own student numbers: a value
+that is no 学籍号 on record leaves the row to its 考号 or 姓名 (a marking system's 学号 + 考号
+layout), and is reported only when those do not find the student either."""
+
 _SCIENTIFIC = r"^[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+$"
 """A long number as Excel shows it in a General cell (2.60801E+10): its digits are gone."""
 
@@ -247,14 +252,19 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolName
                        "ingest.class_grade_exam", given=int(given), exam=grade)
     key_col = next(cols[f] for f in IDENTITY if f in cols)
     sid = np.full(n, -1, dtype=np.int64)
-    has_nid = nid.notna().to_numpy()
+    has_nid = nid.notna().to_numpy().copy()
+    loose = np.zeros(n, dtype=bool)   # a 学号 that is no 学籍号: left to 考号 or 姓名
     nid_lost = nid.str.match(_SCIENTIFIC, na=False).to_numpy(dtype=bool)
     num_lost = num.str.match(_SCIENTIFIC, na=False).to_numpy(dtype=bool)
     if has_nid.any():
         sid[has_nid] = _lookup(nid[has_nid], lambda keys: ids_by_national_id(db, keys))
-        ctx.report(cols["national_id"], has_nid & (sid < 0) & nid_lost, "ingest.id_scientific")
-        ctx.report(cols["national_id"], has_nid & (sid < 0) & ~nid_lost,
-                   "ingest.unknown_student")
+        unknown = has_nid & (sid < 0)
+        ctx.report(cols["national_id"], unknown & nid_lost, "ingest.id_scientific")
+        if norm_header(cols["national_id"].header) in _LOOSE_NATIONAL_ID:
+            loose = unknown & ~nid_lost   # a school's own 学号: 考号 or 姓名 may tell
+            has_nid &= ~loose
+        else:
+            ctx.report(cols["national_id"], unknown & ~nid_lost, "ingest.unknown_student")
     if registered is None:
         registered = exam_numbers(db, exam_id)
     by_num = ~has_nid & num.notna().to_numpy()
@@ -273,7 +283,9 @@ def check_identity(ctx: Ctx, sc: ScoreColumns, db: Database, schools: SchoolName
         unknown_num = by_num & ~from_num & ~(todo & named)
         ctx.report(cols["exam_number"], unknown_num & num_lost, "ingest.id_scientific")
         ctx.report(cols["exam_number"], unknown_num & ~num_lost, "ingest.exam_number_unknown")
-    blank = ~has_nid & ~num.notna().to_numpy() & ~name.notna().to_numpy()
+    other_way = num.notna().to_numpy() | (name.notna().to_numpy() & named)
+    ctx.report(cols.get("national_id"), loose & ~other_way, "ingest.unknown_student")
+    blank = ~has_nid & ~loose & ~num.notna().to_numpy() & ~name.notna().to_numpy()
     key_field = next(f for f in IDENTITY if f in cols)
     ctx.report(key_col, blank, "ingest.required_blank", label=ID.field(key_field).label)
     frame = year_placements(db, year, sid)
