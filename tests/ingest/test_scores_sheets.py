@@ -163,3 +163,15 @@ def test_school_and_class_merged_over_their_students(district, tmp_path):
     assert {k: v for k, v in got.items() if k[1] == "E1/math"} == {
         ("G001", "E1/math"): ("present", 30.0), ("G002", "E1/math"): ("present", 20.0),
         ("G003", "E1/math"): ("present", 25.0)}
+
+
+def test_a_student_twice_on_one_sheet_is_not_a_clash_between_sheets(district, tmp_path):
+    """Twice on the same sheet is that sheet's duplicate row, said once, not a clash between
+    sheets."""
+    path = write_sheets(tmp_path / "成绩.xlsx", {
+        "1班": [[*HEAD, "数学"], [*ZHANG, 30]],
+        "2班": [[*HEAD, "数学"], [*WANG, 25], [*WANG, 20]],
+    })
+    err = fails(district, path, "E1")
+    assert [(p.sheet, p.row, p.reason) for p in err.problems] == [
+        ("2班", 3, "ingest.duplicate_row")]

@@ -74,11 +74,15 @@ def combine_sheets(results: list[pd.DataFrame], items: list[SheetItems], problem
     module). ``subject_of``: paper → the subject's label for the messages."""
     res = (pd.concat(results, ignore_index=True) if results
            else pd.DataFrame(columns=[*KEY, "status", "score", "sheet", "row", "by_items"]))
-    repeated = res.duplicated(KEY, keep="first").to_numpy()
-    if not repeated.any():
-        return res, [], _one_table_per_paper(items, {})
+    if len({str(r["sheet"].iloc[0]) for r in results if len(r)}) < 2:
+        return res, [], _one_table_per_paper(items, {})   # one sheet: nothing to compare
+    first = ~res.duplicated(KEY, keep="first").to_numpy()
+    first_rows = res[first].set_index(KEY)
+    first_sheet = first_rows["sheet"].reindex(pd.MultiIndex.from_frame(res[KEY])).to_numpy()
+    # a student twice on one sheet is the identity check's problem (nothing is written then)
+    repeated = ~first & (res["sheet"].to_numpy() != first_sheet)
     later = res[repeated].reset_index(drop=True)
-    firsts = res[~repeated].set_index(KEY).loc[pd.MultiIndex.from_frame(later[KEY])]
+    firsts = first_rows.loc[pd.MultiIndex.from_frame(later[KEY])]
     later["first_sheet"] = firsts["sheet"].to_numpy()
     same = ((later["status"].to_numpy() == firsts["status"].to_numpy())
             & _same_numbers(later["score"].to_numpy(), firsts["score"].to_numpy()))
