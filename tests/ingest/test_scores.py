@@ -234,6 +234,17 @@ def test_a_schools_own_student_number_beside_the_exam_number(district, tmp_path)
     assert [(p.row, p.reason) for p in err.problems] == [(2, "ingest.unknown_student")]
 
 
+def test_full_marks_in_an_item_header_are_checked_against_the_paper(district, tmp_path):
+    """'3(12分)' over an item of 10 marks: the paper structure or the header is wrong; said at
+    the header cell, and nothing is imported."""
+    rows = [["学籍号", "姓名", "1(5分)", "2", "3(12分)", "17(1)", "17(2)(12分)"],
+            ["G001", "张三", 5, 0, 8, 7, None]]
+    err = fails(district, write_rows(tmp_path / "t.xlsx", rows), "E1", "数学")
+    assert [(p.row, p.column, p.reason, dict(p.params)["given"], dict(p.params)["full"])
+            for p in err.problems] == [(1, "E（3(12分)）", "ingest.header_marks_differ", "12",
+                                        "10")]
+
+
 def test_exam_numbers_excel_turned_into_scientific_notation(district, tmp_path):
     """考号 that Excel showed as 2.60801E+10 lost their digits: one message saying so, not
     'unknown exam number' and 'duplicate' for every row."""

@@ -130,6 +130,17 @@ def item_label(text: str) -> str | None:
     return m.group(1) + "".join(f"({int(x)})" for x in subs)
 
 
+def header_marks(text: str) -> float | None:
+    """The full marks a marking system writes in an item's header ('21(8分)', '25②(6分)'),
+    None when the header gives none.
+
+    >>> header_marks("21(8分)"), header_marks("17（满分 12 分）"), header_marks("21")
+    (8.0, 12.0, None)
+    """
+    m = _MARKS_SUFFIX.search(norm_header(text))
+    return float(re.sub(r"[^0-9.]", "", m.group(0))) if m else None
+
+
 def group_key(text: str) -> str | None:
     """A group label above item columns → its key; None when not a group label.
 

@@ -32,6 +32,7 @@ from eduquality.ingest.scores.columns import (
     AGG_OBJECTIVE,
     AGG_SUBJECTIVE,
     ScoreColumns,
+    header_marks,
     item_label,
 )
 from eduquality.ingest.values import as_text, map_unique, norm_header, records
@@ -45,6 +46,11 @@ MESSAGES = register({
                             "no column for item '{item}' of paper {paper}"),
     "ingest.score_over_item": ("得分超过该题满分 {full}", "score above the item's full marks "
                                "{full}"),
+    "ingest.header_marks_differ": (
+        "表头写的满分 {given} 与试卷结构中第「{item}」题的满分 {full} 不符；请核对试卷结构或表头",
+        "the header gives full marks {given}, the paper structure gives item '{item}' {full}; "
+        "check the paper structure or the header",
+    ),
     "ingest.score_over_paper": ("成绩超过试卷满分 {full}", "score above the paper's full marks "
                                 "{full}"),
     "ingest.bad_choice": ("选项应为 A–H 的字母", "a choice is made of letters A–H"),
@@ -188,6 +194,11 @@ def subject_items(ctx: Ctx, sc: ScoreColumns, subject: str, paper: Paper,
         keyed_item = it.item_type == "objective" and isinstance(it.answer_key, str)
         if it.label in cols:
             col = cols[it.label]
+            given = header_marks(col.parts[-1])
+            if given is not None and abs(given - it.full_marks) > 1e-9:
+                ctx.problems.add("ingest.header_marks_differ", sheet=ctx.grid.sheet,
+                                 row=header_row, column=col.label, value=col.header,
+                                 given=fmt(given), item=it.item_no, full=fmt(it.full_marks))
             num, status, letters = score_cells(ctx, col, letters=it.item_type == "objective")
             ctx.report(col, num > it.full_marks + 1e-9, "ingest.score_over_item",
                        full=fmt(it.full_marks))
