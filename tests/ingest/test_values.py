@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eduquality.ingest.values import norm_person_name, parse_bool
+from eduquality.ingest.values import norm_person_name, parse_bool, person_names
 
 
 @pytest.mark.parametrize(("cells", "flags"), [
@@ -74,3 +74,16 @@ def test_norm_person_name_keeps_one_space_between_latin_words(words, data):
     gaps = [data.draw(_SPACES) for _ in words]
     assert norm_person_name("".join(w + g for w, g in zip(words, gaps, strict=True))) == \
         " ".join(words)
+
+
+_NAME_CHARS = st.sampled_from([*"潘语杨晨AnaLe·", " ", "\u3000", "\u00a0", "\t", "\u2003"])
+
+
+@given(st.lists(st.one_of(st.none(), st.text(_NAME_CHARS, min_size=1, max_size=6)),
+                max_size=12), st.sampled_from(["str", object]))
+def test_person_names_is_norm_person_name_of_each_cell(names, dtype):
+    """Property: the column function (which rewrites only the names holding a space) gives
+    what :func:`norm_person_name` gives cell by cell, on Arrow and on object columns."""
+    got = person_names(pd.Series(names, dtype=dtype)).tolist()
+    assert [None if v is None or (isinstance(v, float) and np.isnan(v)) else v
+            for v in got] == [None if n is None else norm_person_name(n) for n in names]

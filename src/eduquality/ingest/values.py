@@ -83,9 +83,21 @@ def norm_person_name(text: str) -> str:
     return out
 
 
+_ANY_SPACE = "[" + "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "]"
+"""A character class of every character ``str.split`` splits on, written out (Arrow's RE2 and
+Python's ``re`` read it alike; RE2's ``\\s`` is ASCII only)."""
+
+
 def person_names(text: pd.Series) -> pd.Series:
-    """:func:`norm_person_name` of each name of a column (missing stays missing)."""
-    return map_unique(text, norm_person_name)[0]
+    """:func:`norm_person_name` of each name of a column (missing stays missing). Only names
+    holding a space are rewritten (found by one regular-expression pass): a column of 200,000
+    names without spaces costs a scan, not 200,000 calls."""
+    spaced = text.str.contains(_ANY_SPACE, regex=True, na=False).to_numpy(dtype=bool)
+    if not spaced.any():
+        return text
+    out = text.copy()
+    out[spaced] = map_unique(text[spaced], norm_person_name)[0].to_numpy()
+    return out
 
 
 def norm_header(text: Any) -> str:
