@@ -1,13 +1,15 @@
 """`row_tuples`: the rows of a frame as ``itertuples(index=False, name=None)`` gives them, for
 every kind of column the importers read (Arrow text, nullable integers, floats, categories,
-dates), missing cells included."""
+dates), missing cells included; `text_isin`: ``Series.isin`` for text, by Arrow's kernel."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
 
-from eduquality.frames import row_tuples
+from eduquality.frames import row_tuples, text_isin
 
 
 def _same(a: object, b: object) -> bool:
@@ -39,3 +41,19 @@ def test_a_repeated_column_name_and_an_empty_frame():
     frame = pd.DataFrame([[1, "a"], [2, "b"]], columns=["k", "k"])
     assert list(row_tuples(frame)) == [(1, "a"), (2, "b")]
     assert list(row_tuples(frame.iloc[0:0])) == []
+
+
+_IDS = st.one_of(st.none(), st.sampled_from(["G1", "g1", "530", "G530", "", " G1", "学"]))
+
+
+@given(st.lists(_IDS, max_size=10), st.lists(_IDS, max_size=6),
+       st.sampled_from(["str", object]), st.sampled_from(["set", "list", "series"]))
+def test_text_isin_is_isin(column, values, dtype, kind):
+    """Property: the same answer as pandas' ``isin`` for text (missing never found), whatever
+    the column's dtype and whether the values come as a set, a list or a column."""
+    col = pd.Series(column, dtype=dtype)
+    given_values = {"set": set(values), "list": list(values),
+                    "series": pd.Series(values, dtype="str")}[kind]
+    wanted = {v for v in values if v is not None}
+    expected = [v is not None and v in wanted for v in column]
+    assert text_isin(col, given_values).tolist() == expected

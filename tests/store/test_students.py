@@ -13,9 +13,11 @@ from hypothesis import strategies as st
 from eduquality.store import Database, open_database
 from eduquality.store.students import (
     canonical_national_id,
+    canonical_national_ids,
     ids_by_exam_number,
     ids_by_national_id,
     person_key,
+    person_keys,
     student_ids,
     students_without_events,
     year_placements,
@@ -170,3 +172,18 @@ def test_year_placements_keep_the_order_asked(db):
     assert _values(found["roster_class"]) == ["2班", None, "1班", None, "1班"]
     assert _values(found["class_track"]) == [None, None, "physics", None, "physics"]
     assert year_placements(db, "2021-2022", np.array([], dtype=np.int64)).empty
+
+
+_ID_TEXT = st.one_of(st.none(), st.text(st.sampled_from([*"Gg0123456789Xx ", "５"]), max_size=20),
+                     st.from_regex(r"[Gg]?[0-9]{17}[0-9Xx]", fullmatch=True))
+
+
+@given(st.lists(_ID_TEXT, max_size=12), st.sampled_from(["str", object]))
+def test_column_rules_are_the_scalar_rules(ids, dtype):
+    """Property: the vectorised ``person_keys`` and ``canonical_national_ids`` give, cell by
+    cell, what ``person_key`` and ``canonical_national_id`` give (missing stays missing)."""
+    col = pd.Series(ids, dtype=dtype)
+    for column_rule, rule in ((person_keys, person_key),
+                              (canonical_national_ids, canonical_national_id)):
+        got = [None if pd.isna(v) else v for v in column_rule(col).tolist()]
+        assert got == [None if v is None else rule(v) for v in ids]

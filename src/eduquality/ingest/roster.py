@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eduquality.frames import row_tuples
+from eduquality.frames import row_tuples, text_isin
 from eduquality.i18n import register, tr
 from eduquality.ingest.cells import Cells
 from eduquality.ingest.headers import Grid, Layout, find_header_row, make_grid, match_columns
@@ -48,7 +48,6 @@ from eduquality.ingest.templates import SheetMapping, sheet_mapping
 from eduquality.ingest.values import (
     class_norm,
     is_blank,
-    map_unique,
     norm_header,
     norm_name,
     normalise_class,
@@ -61,8 +60,8 @@ from eduquality.store.masking import mask_national_id
 from eduquality.store.refs import keys
 from eduquality.store.rosters import schools_of_people
 from eduquality.store.students import (
-    canonical_national_id,
-    person_key,
+    canonical_national_ids,
+    person_keys,
     student_ids,
     students_without_events,
 )
@@ -356,13 +355,13 @@ def _parse_sheet(lay: Layout, c: Cells, year: YearGiven | None = None) -> Sheet:
 def _national_ids(c: Cells) -> pd.Series:
     """The 学籍号 column (required) in its stored form
     (:func:`~eduquality.store.students.canonical_national_id`: a bare 身份证号 gets its G)."""
-    return map_unique(c.text("national_id", True), canonical_national_id)[0]
+    return canonical_national_ids(c.text("national_id", True))
 
 
 def _persons(ids: pd.Series) -> pd.Series:
     """Who each 学籍号 names (:func:`~eduquality.store.students.person_key`): two rows of one
     person are duplicates whichever form of the ID each gives."""
-    return map_unique(ids, person_key)[0]
+    return person_keys(ids)
 
 
 def _aliases(c: Cells, codes: pd.Series) -> pd.DataFrame:
@@ -404,31 +403,36 @@ def _resolve_students(sheets: list[Sheet], known: Known) -> None:
     for a new student written in several forms in the workbook, its form with the G. An ID
     that two students on record fit (stored with and without the G) is a problem.
     ``known.students`` must still hold only the students on record."""
-    given = sorted({v for s in sheets if s.layout.kind in _PERSON_KINDS
-                    for v in s.frame["national_id"].dropna().tolist()})
-    new = [v for v in given if v not in known.students]
-    if not new:
+    columns = [s.frame["national_id"].dropna() for s in sheets if s.layout.kind in _PERSON_KINDS]
+    if not columns:
         return
-    wanted = {person_key(v) for v in new}
+    given = pd.Series(pd.unique(pd.concat(columns, ignore_index=True)), dtype="str")
+    new = ~text_isin(given, known.students)
+    if not new.any():
+        return
+    keys = person_keys(given)   # vectorised: 200,000 new students in one pass
+    record = pd.Series(sorted(known.students), dtype="str")
+    record_keys = person_keys(record)
+    match = text_isin(record_keys, keys[new])
     stored: dict[str, list[str]] = {}
-    for nid in known.students:
-        key = person_key(nid)
-        if key in wanted:
-            stored.setdefault(str(key), []).append(nid)
+    for key, nid in zip(record_keys[match].tolist(), record[match].tolist(), strict=True):
+        stored.setdefault(key, []).append(nid)
+    # a person written in several forms in the workbook (530…, G530…): rare, looked at alone
+    several = keys.duplicated(keep=False).to_numpy(dtype=bool)
+    look = new & (text_isin(keys, stored) | several)
     in_file: dict[str, list[str]] = {}
-    for v in given:
-        in_file.setdefault(str(person_key(v)), []).append(v)
+    for key, v in zip(keys[several].tolist(), given[several].tolist(), strict=True):
+        in_file.setdefault(key, []).append(v)
     chosen: dict[str, str] = {}
     ambiguous: dict[str, list[str]] = {}
-    for v in new:
-        key = str(person_key(v))
-        on_record = sorted(stored.get(key, []))
+    for key, v in zip(keys[look].tolist(), given[look].tolist(), strict=True):
+        on_record = stored.get(key, [])
         if len(on_record) == 1:
             chosen[v] = on_record[0]
         elif on_record:
             ambiguous[v] = on_record
         else:
-            forms = in_file[key]
+            forms = sorted(in_file[key])
             best = next((f for f in forms if f.startswith("G")), forms[0])
             if best != v:
                 chosen[v] = best

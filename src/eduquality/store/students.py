@@ -37,10 +37,12 @@ from eduquality.store.db import Database, Source, connection_of
 
 __all__ = [
     "canonical_national_id",
+    "canonical_national_ids",
     "exam_genders",
     "ids_by_exam_number",
     "ids_by_national_id",
     "person_key",
+    "person_keys",
     "person_sql",
     "student_ids",
     "students_without_events",
@@ -64,6 +66,13 @@ def person_key(national_id: str | None) -> str | None:
     return s[1:] if s.startswith("G") else s
 
 
+def person_keys(ids: pd.Series) -> pd.Series:
+    """:func:`person_key` of each ID of a column of text, in one vectorised pass (a roster of
+    200,000 new students). Missing stays missing."""
+    s = ids.astype("str").str.strip().str.upper()
+    return s.where(~s.str.startswith("G", na=False), s.str.slice(1))
+
+
 def person_sql(column: str) -> str:
     """:func:`person_key` of ``column`` as an SQL expression (DuckDB and PostgreSQL; no '%',
     so that it may stand in a query with parameters)."""
@@ -71,7 +80,7 @@ def person_sql(column: str) -> str:
             f"THEN substr(upper(trim({column})), 2) ELSE upper(trim({column})) END")
 
 
-_ID_CARD = re.compile(r"\d{17}[\dX]")
+_ID_CARD = re.compile(r"[0-9]{17}[0-9X]")   # ASCII digits: the column rule (RE2) reads so too
 
 
 def canonical_national_id(text: str | None) -> str | None:
@@ -86,6 +95,13 @@ def canonical_national_id(text: str | None) -> str | None:
         return None
     s = str(text).strip().upper()
     return "G" + s if _ID_CARD.fullmatch(s) else s
+
+
+def canonical_national_ids(ids: pd.Series) -> pd.Series:
+    """:func:`canonical_national_id` of each ID of a column of text, in one vectorised pass.
+    Missing stays missing."""
+    s = ids.astype("str").str.strip().str.upper()
+    return s.where(~s.str.fullmatch(_ID_CARD.pattern, na=False), "G" + s)
 
 
 def student_ids(source: Source) -> pd.DataFrame:

@@ -41,13 +41,14 @@ def check_totals_over_items(db: Database, exam_id: str, results: pd.DataFrame,
     """Report the rows of ``results`` (``paper_id, student_id, status, score, sheet, row,
     by_items``) given as totals (``by_items`` false) that contradict the stored item-level
     result of the same student and paper (see the module)."""
-    totals = results[~results["by_items"].to_numpy(dtype=bool)]
-    if totals.empty:
+    by_total = ~results["by_items"].to_numpy(dtype=bool)
+    if not by_total.any():
         return
-    itemised = papers_with_item_scores(db, exam_id)["paper_id"]
-    papers = sorted(set(totals["paper_id"]) & set(itemised))
+    given = set(results.loc[by_total, "paper_id"].unique().tolist())   # not set(column): 1 µs a cell
+    papers = sorted(given & set(papers_with_item_scores(db, exam_id)["paper_id"].tolist()))
     if not papers:
         return
+    totals = results[by_total & results["paper_id"].isin(papers).to_numpy()]
     stored = item_level_results(db, papers)
     hit = totals.merge(stored, on=["paper_id", "student_id"], suffixes=("", "_stored"))
     if hit.empty:
