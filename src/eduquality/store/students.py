@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from eduquality.store.db import Database, Source, connection_of
 
@@ -132,17 +133,23 @@ def ids_by_national_id(db: Database, keys: pa.Array) -> pd.DataFrame:
     """The student of each of ``keys`` (distinct ID numbers) that is on record: the student
     stored under the key itself, else the one student of the same :func:`person_key`
     ('530…' and 'g530…' find 'G530…'); a key that two students' IDs fit (stored both with
-    and without the G) finds none."""
-    return _by_keys(db, f"""
-        WITH exact AS (SELECT k.k, s.student_id FROM _eq_keys k
-                       JOIN student s ON s.national_id = k.k),
-             loose AS (SELECT k.k, min(s.student_id) AS student_id, count(*) AS n
-                       FROM _eq_keys k JOIN student s
-                         ON {person_sql("s.national_id")} = {person_sql("k.k")}
-                       WHERE k.k NOT IN (SELECT e.k FROM exact e)
-                       GROUP BY k.k)
-        SELECT k, student_id FROM exact
-        UNION ALL SELECT k, student_id FROM loose WHERE n = 1""", [], keys)
+    and without the G) finds none. Columns ``k``, ``student_id``.
+
+    Two steps: the exact IDs first, then the person rule for the keys left (usually none, and
+    then no second query). In one statement, PostgreSQL ran ``NOT IN (the exact matches)``
+    as a subplan per key: a 200,000-student sheet did not finish in 25 minutes."""
+    exact = _by_keys(db, "SELECT k.k, s.student_id FROM _eq_keys k "
+                         "JOIN student s ON s.national_id = k.k", [], keys)
+    keys = keys.cast(pa.string())
+    found = pa.array(exact["k"].astype("str").tolist(), type=pa.string())
+    rest = keys.filter(pc.invert(pc.fill_null(pc.is_in(keys, value_set=found), True)))
+    if len(rest) == 0:
+        return exact
+    loose = _by_keys(db, f"""
+        SELECT k.k, min(s.student_id) AS student_id FROM _eq_keys k JOIN student s
+          ON {person_sql("s.national_id")} = {person_sql("k.k")}
+        GROUP BY k.k HAVING count(*) = 1""", [], rest)
+    return pd.concat([exact, loose], ignore_index=True)
 
 
 def ids_by_exam_number(db: Database, exam_id: str, keys: pa.Array) -> pd.DataFrame:
