@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from eduquality.ingest import import_paper, import_roster
+from eduquality.ingest import ImportProblems, import_paper, import_roster, import_scores
 from eduquality.store import Database, open_database
 from eduquality.store.catalog import column_types
 from tests.conftest import STORES
@@ -122,6 +122,15 @@ def assert_unchanged(db, before: dict[str, pd.DataFrame]) -> None:
     assert after.keys() == before.keys()
     for t in before:
         pd.testing.assert_frame_equal(after[t], before[t], obj=t)
+
+
+def fails_to_import_scores(db, path, *args, **kw) -> ImportProblems:
+    """``import_scores`` must fail and leave every table as it was; its problems."""
+    before = snapshot(db)
+    with pytest.raises(ImportProblems) as err:
+        import_scores(db, path, *args, **kw)
+    assert_unchanged(db, before)
+    return err.value
 
 
 def _build_district(location: str | Path, tmp: Path) -> None:

@@ -16,7 +16,12 @@ from hypothesis import strategies as st
 
 from eduquality.ingest import ImportProblems, import_paper, import_roster, import_scores
 from eduquality.ingest.scores.columns import aggregate_key, group_key, is_rank_or_grade, item_label
-from tests.ingest.conftest import EXAM, assert_unchanged, snapshot, write_rows, write_xlsx
+from tests.ingest.conftest import (
+    EXAM,
+    fails_to_import_scores,
+    write_rows,
+    write_xlsx,
+)
 
 IDENT = ["考号", "姓名", "学校", "班级"]
 
@@ -91,12 +96,8 @@ def district(any_district):
     return any_district
 
 
-def fails(db, path, *args, **kw) -> ImportProblems:
-    before = snapshot(db)
-    with pytest.raises(ImportProblems) as err:
-        import_scores(db, path, *args, **kw)
-    assert_unchanged(db, before)
-    return err.value
+fails = fails_to_import_scores
+"""Import must fail and leave every table as it was (the one helper in conftest)."""
 
 
 def where(err: ImportProblems) -> dict[tuple[int | None, str | None], str]:

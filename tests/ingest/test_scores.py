@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from eduquality.ingest import ImportProblems, import_scores
-from tests.ingest.conftest import assert_unchanged, snapshot, write_rows
+from eduquality.ingest import import_scores
+from tests.ingest.conftest import fails_to_import_scores, snapshot, write_rows
 
 HEAD = ["考号", "学籍号", "姓名", "学校", "班级"]
 ID1 = ["001", "G001", "张三", "一中", "1班"]
@@ -34,13 +34,8 @@ def item_scores(db, nid: str) -> list[float | None]:
     return [None if pd.isna(v) else float(v) for v in got]
 
 
-def fails(db, path, *args, **kw) -> ImportProblems:
-    """Import must fail and leave every table as it was."""
-    before = snapshot(db)
-    with pytest.raises(ImportProblems) as err:
-        import_scores(db, path, *args, **kw)
-    assert_unchanged(db, before)
-    return err.value
+fails = fails_to_import_scores
+"""Import must fail and leave every table as it was (the one helper in conftest)."""
 
 
 # -- layouts ------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from eduquality.ingest import ImportProblems, check_file, import_scores
+from eduquality.ingest import check_file, import_scores
 from eduquality.ingest.problems import group_problems
-from tests.ingest.conftest import assert_unchanged, snapshot, write_sheets
+from tests.ingest.conftest import fails_to_import_scores, write_sheets
 
 HEAD = ["学籍号", "姓名", "学校", "班级"]
 ITEMS = ["1", "2", "3", "17(1)", "17(2)"]
@@ -36,12 +36,8 @@ def results(db) -> dict[tuple[str, str], tuple[str, float | None]]:
             for n, p, st, sc in got.itertuples(index=False)}
 
 
-def fails(db, path, *args, **kw) -> ImportProblems:
-    before = snapshot(db)
-    with pytest.raises(ImportProblems) as err:
-        import_scores(db, path, *args, **kw)
-    assert_unchanged(db, before)
-    return err.value
+fails = fails_to_import_scores
+"""Import must fail and leave every table as it was (the one helper in conftest)."""
 
 
 def test_one_sheet_per_class_keeps_every_sheets_item_scores(district, tmp_path):
