@@ -15,7 +15,7 @@ the paper:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import pandas as pd
 
@@ -37,14 +37,18 @@ MESSAGES = register({
 
 
 def check_totals_over_items(db: Database, exam_id: str, results: pd.DataFrame,
-                            problems: Problems, subject_of: Mapping[str, str]) -> None:
+                            problems: Problems, subject_of: Mapping[str, str],
+                            with_items: Collection[str]) -> None:
     """Report the rows of ``results`` (``paper_id, student_id, status, score, sheet, row,
     by_items``) given as totals (``by_items`` false) that contradict the stored item-level
-    result of the same student and paper (see the module)."""
+    result of the same student and paper (see the module). ``with_items``: the exam's papers
+    whose structure has items (only those can hold item scores: the others cost no query)."""
     by_total = ~results["by_items"].to_numpy(dtype=bool)
     if not by_total.any():
         return
     given = set(results.loc[by_total, "paper_id"].unique().tolist())   # not set(column): 1 µs a cell
+    if not given & set(with_items):
+        return
     papers = sorted(given & set(papers_with_item_scores(db, exam_id)["paper_id"].tolist()))
     if not papers:
         return

@@ -286,7 +286,8 @@ def plan_scores(db: Database, file: str, sheets: list[RawSheet], problems: Probl
     reg = registrations(db, exam_id, regs, problems, registered)
     res, repeated, item_tables = combine_sheets(results, item_frames, problems, subject_labels)
     notes.extend(repeated)
-    check_totals_over_items(db, exam_id, res, problems, subject_labels)
+    check_totals_over_items(db, exam_id, res, problems, subject_labels,
+                            [p.paper_id for p in papers.values() if not p.items.empty])
     if problems:
         return ScoresPlan(exam_id, pd.DataFrame(), pd.DataFrame(), [], rows_read, notes=notes,
                           mapping=mapping)
